@@ -1,0 +1,53 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/** Connection to the Postgres that holds durable guard state (dead letters, ledgers). */
+export class IntegrationGuardsPostgresApi implements ICredentialType {
+	name = 'integrationGuardsPostgresApi';
+
+	displayName = 'Integration Guards Postgres Store';
+
+	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
+
+	properties: INodeProperties[] = [
+		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', required: true },
+		{ displayName: 'Port', name: 'port', type: 'number', default: 5432, required: true },
+		{ displayName: 'Database', name: 'database', type: 'string', default: 'postgres', required: true },
+		{ displayName: 'User', name: 'user', type: 'string', default: 'postgres', required: true },
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'SSL',
+			name: 'ssl',
+			type: 'options',
+			options: [
+				{ name: 'Disable', value: 'disable' },
+				{ name: 'Allow', value: 'allow', description: 'Use SSL without verifying the certificate' },
+				{ name: 'Require', value: 'require', description: 'Use SSL without verifying the certificate' },
+				{ name: 'Verify Full', value: 'verify-full', description: 'Use SSL and verify the certificate and host name' },
+			],
+			default: 'disable',
+		},
+		{
+			displayName: 'Schema',
+			name: 'schema',
+			type: 'string',
+			default: 'public',
+			description: 'Schema that holds the guard tables. Created if it does not exist.',
+		},
+		{
+			displayName: 'Table Prefix',
+			name: 'tablePrefix',
+			type: 'string',
+			default: 'n8n_guards_',
+			description:
+				'Prepended to every table the guards create. Letters, digits and underscores only.',
+		},
+	];
+}

@@ -1,0 +1,49 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/** Connection to the Redis that holds shared guard state (queue mode, several workers). */
+export class IntegrationGuardsRedisApi implements ICredentialType {
+	name = 'integrationGuardsRedisApi';
+
+	displayName = 'Integration Guards Redis Store';
+
+	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
+
+	properties: INodeProperties[] = [
+		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', required: true },
+		{ displayName: 'Port', name: 'port', type: 'number', default: 6379, required: true },
+		{
+			displayName: 'User',
+			name: 'user',
+			type: 'string',
+			default: '',
+			description: 'Redis ACL user. Leave empty for the default user.',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{ displayName: 'Database Number', name: 'database', type: 'number', default: 0 },
+		{ displayName: 'SSL', name: 'ssl', type: 'boolean', default: false },
+		{
+			displayName: 'Ignore SSL Issues (Insecure)',
+			name: 'allowUnauthorizedCerts',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { ssl: [true] } },
+			description: 'Whether to connect even if the server certificate cannot be verified',
+		},
+		{
+			displayName: 'Key Prefix',
+			name: 'keyPrefix',
+			type: 'string',
+			default: 'n8n-guards:',
+			description:
+				'Prepended to every key the guards write, so they never collide with other data in this Redis',
+		},
+	];
+}

@@ -1,0 +1,11 @@
+// The one entry point of the shared code: nodes and credentials import from here only,
+// so the build can bundle it once (dist/shared/index.js) for all of them.
+export * from './core/json';
+export * from './core/hash';
+export * from './stores/types';
+export * from './n8n/store';
+export * from './core/paths';
+export * from './core/correlation';
+export * from './core/idempotency';
+export * from './stores/update';
+export * from './n8n/common';

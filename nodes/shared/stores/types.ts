@@ -1,0 +1,232 @@
+import type { JsonObject, JsonValue } from '../core/json';
+
+/**
+ * The Store port: the only state API the nodes see. Three primitives cover every node:
+ *
+ * - **Records**: versioned key/value records with an optional TTL, read in a batch and
+ *   written with compare-and-set. Claims (Idempotent Write), breaker state, caches and
+ *   "alert once" markers are all records; their protocols are pure functions in
+ *   `core/` that decide on what `read` returned, then `write` with `ifVersion` so a
+ *   racing writer loses instead of overwriting.
+ * - **Counters**: integer counters with a TTL, incremented and read in one atomic step
+ *   (windowed budgets, usage, failure counts). Integers only: money is counted in
+ *   micro-units so no float drift accumulates.
+ * - **Queue**: durable entries with leasing (dead letters). Only the durable backends
+ *   (SQLite, Postgres) have it.
+ *
+ * Every call takes a batch and costs one round trip to the backend. Time (`now`,
+ * expiries, leases) is the store's clock, so workers with skewed clocks agree.
+ */
+export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
+
+export interface StoreRecord {
+	key: string;
+	value: JsonValue;
+	/** 1 after the first write, incremented by every write. */
+	version: number;
+	/** Epoch milliseconds on the store's clock, or null when the record never expires. */
+	expiresAt: number | null;
+}
+
+export interface ReadResult {
+	/** The store's clock at the time of the read, epoch milliseconds. */
+	now: number;
+	/** Present, unexpired records by key. Absent keys are missing from the map. */
+	records: Map<string, StoreRecord>;
+}
+
+export interface RecordWrite {
+	key: string;
+	value: JsonValue;
+	/**
+	 * Condition for the write: `0` writes only if the key is absent (or expired), `n`
+	 * only if the current version is `n`; omitted writes unconditionally.
+	 */
+	ifVersion?: number;
+	/** Time to live from now on the store's clock; omitted or null keeps the record forever. */
+	ttlMs?: number | null;
+}
+
+export interface WriteResult {
+	key: string;
+	/** False when `ifVersion` did not match: another writer got there first. */
+	applied: boolean;
+	/** The record's version after the call (the existing version when not applied; 0 if absent). */
+	version: number;
+}
+
+export interface RecordDelete {
+	key: string;
+	/** Delete only if the current version is this one. */
+	ifVersion?: number;
+}
+
+export interface CounterIncrement {
+	key: string;
+	/** A safe integer; may be 0 (read) or negative. */
+	by: number;
+	/** Applied when the counter is created; an existing counter keeps its expiry. */
+	ttlMs?: number | null;
+}
+
+export type QueueEntryStatus = 'pending' | 'leased' | 'done' | 'discarded';
+
+export interface NewQueueEntry {
+	/** Assigned by the caller (a UUIDv7), so a retried enqueue cannot create a second entry. */
+	id: string;
+	/** Free-form class used for filtering (e.g. a dead letter's failure class). */
+	category?: string | null;
+	data: JsonObject;
+}
+
+export interface QueueEntry {
+	id: string;
+	queue: string;
+	status: QueueEntryStatus;
+	category: string | null;
+	data: JsonObject;
+	/** Times the entry was leased. */
+	attempts: number;
+	enqueuedAt: number;
+	updatedAt: number;
+	/** While leased: when the lease ends and the entry returns to pending. */
+	leaseUntil: number | null;
+	leaseOwner: string | null;
+}
+
+export interface LeaseRequest {
+	limit: number;
+	leaseMs: number;
+	owner: string;
+	ids?: string[];
+	categories?: string[];
+	/** Only entries enqueued before this time (epoch ms). */
+	enqueuedBefore?: number;
+}
+
+export interface QueueSettlement {
+	id: string;
+	/** Settle only while this owner still holds the lease; omit to settle regardless. */
+	owner?: string;
+	/** done: resolved; pending: back to the queue; discarded: given up on, kept for audit. */
+	status: 'done' | 'pending' | 'discarded';
+	/** Merged into the entry's data (e.g. the last replay error). */
+	dataPatch?: JsonObject;
+}
+
+export interface QueueStats {
+	pending: number;
+	leased: number;
+	done: number;
+	discarded: number;
+	/** enqueuedAt of the oldest entry that is pending or leased, or null. */
+	oldestOpenAt: number | null;
+	/** The store's clock when the stats were taken. */
+	now: number;
+}
+
+export interface QueueListOptions {
+	statuses?: QueueEntryStatus[];
+	ids?: string[];
+	categories?: string[];
+	limit: number;
+}
+
+export interface RecordQueue {
+	/** Adds entries; an id that already exists is left as it is (idempotent enqueue). Returns the ids newly added. */
+	enqueue(queue: string, entries: NewQueueEntry[]): Promise<string[]>;
+	/** Atomically leases up to `limit` pending entries (or leased ones whose lease expired), oldest first. */
+	lease(queue: string, request: LeaseRequest): Promise<QueueEntry[]>;
+	/** Settles leased entries; returns per settlement whether it applied. */
+	settle(queue: string, settlements: QueueSettlement[]): Promise<boolean[]>;
+	stats(queue: string): Promise<QueueStats>;
+	list(queue: string, options: QueueListOptions): Promise<QueueEntry[]>;
+	/** Deletes done and discarded entries settled before `before` (epoch ms). Returns the count. */
+	purge(queue: string, before: number): Promise<number>;
+}
+
+export interface Store {
+	readonly backend: StoreBackend;
+	/** Human-readable location for errors and logs, never containing a secret: "Redis at 10.0.0.5:6379 (db 0)". */
+	readonly location: string;
+	/** Present on durable backends only (SQLite, Postgres). */
+	readonly queue?: RecordQueue;
+
+	read(namespace: string, keys: string[]): Promise<ReadResult>;
+	/** Applied in order, each atomic; the batch costs one round trip. */
+	write(namespace: string, writes: RecordWrite[]): Promise<WriteResult[]>;
+	/** Returns per delete whether a record was removed. */
+	delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]>;
+	/** Applied in order; returns each counter's value right after its increment. */
+	increment(namespace: string, increments: CounterIncrement[]): Promise<number[]>;
+
+	/** Round trip to the backend; throws a StoreError when it cannot be reached. */
+	ping(): Promise<void>;
+	close(): Promise<void>;
+}
+
+export type StoreConfig = SqliteStoreConfig | RedisStoreConfig | PostgresStoreConfig;
+
+export interface SqliteStoreConfig {
+	backend: 'sqlite';
+	/** Path of the database file. */
+	file: string;
+	/** How long a write waits for another process's lock, ms (default 5000). */
+	busyTimeoutMs?: number;
+}
+
+export interface RedisStoreConfig {
+	backend: 'redis';
+	host: string;
+	port: number;
+	username?: string;
+	password?: string;
+	db: number;
+	tls: boolean;
+	/** Verify the server certificate when TLS is on (default true). */
+	tlsRejectUnauthorized?: boolean;
+	/** Prepended to every key (default "n8n-guards:"). */
+	keyPrefix: string;
+	/** Connect and command timeout, ms (default 5000). */
+	timeoutMs?: number;
+}
+
+export type PostgresSslMode = 'disable' | 'allow' | 'require' | 'verify-full';
+
+export interface PostgresStoreConfig {
+	backend: 'postgres';
+	host: string;
+	port: number;
+	database: string;
+	user: string;
+	password?: string;
+	ssl: PostgresSslMode;
+	/** Schema holding the tables (default "public"); created if missing. */
+	schema: string;
+	/** Prepended to every table and function name (default "n8n_guards_"). */
+	tablePrefix: string;
+	/** Pool size (default 5). */
+	maxConnections?: number;
+	/** Connect and statement timeout, ms (default 5000). */
+	timeoutMs?: number;
+}
+
+/**
+ * What every backend throws when it cannot do its job. The message names the backend,
+ * the location and the cause, e.g. `Redis at 127.0.0.1:6390 (db 0) is unreachable: connect ECONNREFUSED`.
+ */
+export class StoreError extends Error {
+	readonly backend: StoreBackend;
+	readonly location: string;
+	readonly causeCode?: string;
+
+	constructor(backend: StoreBackend, location: string, message: string, cause?: unknown) {
+		super(`${location}: ${message}`);
+		this.name = 'StoreError';
+		this.backend = backend;
+		this.location = location;
+		if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
+		const code = (cause as { code?: unknown } | undefined)?.code;
+		if (typeof code === 'string') this.causeCode = code;
+	}
+}

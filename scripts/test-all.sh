@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole suite, as CI runs it: lint, type check, build, unit tests, store
+# conformance on SQLite/Redis/Postgres, engine-level tests and real-n8n tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+step() { printf '\n=== %s (at %ss)\n' "$1" "$((SECONDS - started))"; }
+
+step 'lint (n8n-node lint)'
+npm run --silent lint
+
+step 'build (bundle into dist/)'
+npm run --silent build
+
+step 'type check + unit, store, engine and real-n8n tests'
+node scripts/run-tests.mjs unit stores engine e2e
+
+printf '\n=== all passed in %ss\n' "$((SECONDS - started))"
