@@ -1,0 +1,389 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { ClaimDecision, ClaimRecord, ClaimRoute, FinishRequest, JsonObject, Store, Transition } from '../shared';
+import {
+	asClaimRecord,
+	correlationIdFor,
+	decideClaim,
+	decideComplete,
+	decideOutcomeUnknown,
+	decideRelease,
+	failItem,
+	idempotencyKey,
+	itemError,
+	pairedItem,
+	parseFieldList,
+	payloadFingerprint,
+	pickFields,
+	resolveScope,
+	storeFailure,
+	storeForNode,
+	updateRecords,
+} from '../shared';
+import { IDEMPOTENT_WRITE_STORES } from './description';
+
+type Operation = 'claim' | 'complete' | 'release' | 'markOutcomeUnknown' | 'lookUp' | 'forget';
+
+const CLAIM_OUTPUTS: Record<ClaimRoute, number> = { proceed: 0, duplicate: 1, inFlight: 2, conflict: 3, reconcile: 4 };
+const WAIT_POLL_MS = 250;
+/** Keys are SHA-256 hex (core/idempotency.ts). */
+const CLAIMED_KEY = /^[0-9a-f]{64}$/;
+
+interface Settings {
+	operation: Operation;
+	keySource: 'fields' | 'expression' | 'claimed';
+	keyFields: string[];
+	conflictFields: string[];
+	resultFields: string[];
+	leaseMs: number;
+	retentionMs: number;
+	waitMs: number;
+	flagDuplicates: boolean;
+	errorMessage: string;
+	correlationField: string;
+	outputField: string;
+}
+
+/** An input item that got a key; items that could not are already on their way out as errors. */
+interface KeyedItem {
+	index: number;
+	key: string;
+	correlationId: string;
+	fingerprint: string | null;
+}
+
+export async function executeIdempotentWrite(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = context.getInputData();
+	const settings = readSettings(context);
+	const outputs: INodeExecutionData[][] = settings.operation === 'claim' ? [[], [], [], [], []] : [[]];
+	const keyed = keyItems(context, items, settings, outputs);
+	if (keyed.length === 0) return outputs;
+
+	let store: Store;
+	try {
+		store = await storeForNode(context, [...IDEMPOTENT_WRITE_STORES]);
+	} catch (error) {
+		throw storeFailure(context, error);
+	}
+	const namespace = resolveScope(context, 'idempotency');
+	const owner = `execution-${context.getExecutionId() ?? 'manual'}`;
+
+	try {
+		switch (settings.operation) {
+			case 'claim':
+				await claim(store, namespace, owner, keyed, items, settings, outputs);
+				break;
+			case 'complete':
+			case 'release':
+			case 'markOutcomeUnknown':
+				await finish(store, namespace, owner, keyed, items, settings, outputs[0]);
+				break;
+			case 'lookUp':
+				await lookUp(store, namespace, keyed, items, settings, outputs[0]);
+				break;
+			case 'forget':
+				await forget(store, namespace, keyed, items, settings, outputs[0]);
+				break;
+		}
+	} catch (error) {
+		throw storeFailure(context, error);
+	}
+	return outputs;
+}
+
+function readSettings(context: IExecuteFunctions): Settings {
+	const operation = context.getNodeParameter('operation', 0) as Operation;
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const keySource = context.getNodeParameter('keySource', 0, operation === 'claim' ? 'fields' : 'claimed') as Settings['keySource'];
+	const keyFields = keySource === 'fields' ? parseFieldList(String(context.getNodeParameter('keyFields', 0, ''))) : [];
+	if (keySource === 'fields' && keyFields.length === 0) {
+		throw itemError(context, 0, 'No key fields given', 'Enter at least one field path in Key Fields, e.g. "id".');
+	}
+	const leaseMinutes = operation === 'claim' ? Number(context.getNodeParameter('leaseMinutes', 0, 5)) : 5;
+	const retentionHours = Number(options.retentionHours ?? 24);
+	const waitSeconds = Number(options.waitSeconds ?? 0);
+	for (const [name, value] of [
+		['Lease (Minutes)', leaseMinutes],
+		['Retention (Hours)', retentionHours],
+	] as const) {
+		if (!Number.isFinite(value) || value <= 0) {
+			throw itemError(context, 0, `${name} must be a positive number`, `It is ${String(value)}.`);
+		}
+	}
+	return {
+		operation,
+		keySource,
+		keyFields,
+		conflictFields:
+			operation === 'claim' ? parseFieldList(String(context.getNodeParameter('conflictFields', 0, ''))) : [],
+		resultFields:
+			operation === 'complete' ? parseFieldList(String(context.getNodeParameter('resultFields', 0, ''))) : [],
+		leaseMs: Math.round(leaseMinutes * 60_000),
+		retentionMs: Math.round(retentionHours * 3_600_000),
+		waitMs: Number.isFinite(waitSeconds) && waitSeconds > 0 ? Math.min(waitSeconds, 300) * 1000 : 0,
+		flagDuplicates: options.duplicates === 'flag',
+		errorMessage: String(options.errorMessage ?? ''),
+		correlationField: String(options.correlationField ?? 'correlationId') || 'correlationId',
+		outputField: String(options.outputField ?? 'idempotency') || 'idempotency',
+	};
+}
+
+/** Computes each item's key; items without one leave as errors (or fail the node). */
+function keyItems(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	settings: Settings,
+	outputs: INodeExecutionData[][],
+): KeyedItem[] {
+	const keyed: KeyedItem[] = [];
+	// Never Proceed: an item without a key cannot be written safely.
+	const errorOutput = settings.operation === 'claim' ? CLAIM_OUTPUTS.conflict : 0;
+	for (let index = 0; index < items.length; index++) {
+		const json = items[index].json;
+		let key: string;
+		if (settings.keySource === 'claimed') {
+			const claimed = context.getNodeParameter('claimedKey', index, '') as unknown;
+			if (typeof claimed !== 'string' || !CLAIMED_KEY.test(claimed)) {
+				failItem(
+					context,
+					outputs,
+					items[index],
+					index,
+					itemError(
+						context,
+						index,
+						`Item ${index} carries no claimed key`,
+						"Claimed Key must give the key a Claim node put on the item. After a vendor node replaced the item, refer back to the Claim node, e.g. {{ $('Claim').item.json.idempotency.key }}.",
+					),
+					errorOutput,
+				);
+				continue;
+			}
+			key = claimed;
+		} else if (settings.keySource === 'fields') {
+			const { values, missing } = pickFields(json, settings.keyFields);
+			if (missing.length > 0) {
+				failItem(
+					context,
+					outputs,
+					items[index],
+					index,
+					itemError(
+						context,
+						index,
+						`Item ${index} has no value in key field ${missing.map((field) => `"${field}"`).join(', ')}`,
+						'Every item needs a value in each Key Field. Fix the data upstream, or choose fields every item has.',
+					),
+					errorOutput,
+				);
+				continue;
+			}
+			key = idempotencyKey(values);
+		} else {
+			const value = context.getNodeParameter('keyValue', index, '') as unknown;
+			if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+				failItem(
+					context,
+					outputs,
+					items[index],
+					index,
+					itemError(
+						context,
+						index,
+						`The key of item ${index} is empty`,
+						'The Key expression must give a non-empty value for every item, e.g. {{ $json.eventId }}.',
+					),
+					errorOutput,
+				);
+				continue;
+			}
+			key = idempotencyKey({ key: value });
+		}
+		let fingerprint: string | null = null;
+		if (settings.conflictFields.length > 0) {
+			fingerprint = payloadFingerprint(pickFields(json, settings.conflictFields).values);
+		}
+		keyed.push({
+			index,
+			key,
+			correlationId: correlationIdFor(json, settings.correlationField).id,
+			fingerprint,
+		});
+	}
+	return keyed;
+}
+
+async function claim(
+	store: Store,
+	namespace: string,
+	owner: string,
+	keyed: KeyedItem[],
+	items: INodeExecutionData[],
+	settings: Settings,
+	outputs: INodeExecutionData[][],
+): Promise<void> {
+	const claimOnce = async (batch: KeyedItem[]) =>
+		await updateRecords<ClaimDecision>(
+			store,
+			namespace,
+			batch.map((item) => item.key),
+			(current, now, position) => {
+				const decision = decideClaim(
+					asClaimRecord(current?.value),
+					{
+						fingerprint: batch[position].fingerprint,
+						owner,
+						leaseMs: settings.leaseMs,
+						retentionMs: settings.retentionMs,
+						correlationId: batch[position].correlationId,
+					},
+					now,
+				);
+				return { outcome: decision, write: decision.write };
+			},
+		);
+
+	let decisions = await claimOnce(keyed);
+	const final = new Map<number, ClaimDecision>();
+	const deadline = Date.now() + settings.waitMs;
+	let waiting: KeyedItem[] = [];
+	keyed.forEach((item, position) => {
+		if (decisions[position].route === 'inFlight' && settings.waitMs > 0) waiting.push(item);
+		else final.set(item.index, decisions[position]);
+	});
+	// Items held by another execution: poll until it finishes, or the wait runs out.
+	while (waiting.length > 0) {
+		const lastRound = Date.now() + WAIT_POLL_MS >= deadline;
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(WAIT_POLL_MS, deadline - Date.now()))));
+		decisions = await claimOnce(waiting);
+		const stillWaiting: KeyedItem[] = [];
+		waiting.forEach((item, position) => {
+			if (decisions[position].route === 'inFlight' && !lastRound) stillWaiting.push(item);
+			else final.set(item.index, decisions[position]);
+		});
+		waiting = stillWaiting;
+	}
+
+	for (const item of keyed) {
+		const decision = final.get(item.index)!;
+		const duplicateFlagged = decision.route === 'duplicate' && settings.flagDuplicates;
+		const output = duplicateFlagged ? CLAIM_OUTPUTS.proceed : CLAIM_OUTPUTS[decision.route];
+		outputs[output].push(
+			outputItem(items[item.index], item, settings, {
+				route: decision.route,
+				duplicate: decision.route === 'duplicate',
+				...describeRecord(decision.record),
+			}),
+		);
+	}
+}
+
+async function finish(
+	store: Store,
+	namespace: string,
+	owner: string,
+	keyed: KeyedItem[],
+	items: INodeExecutionData[],
+	settings: Settings,
+	output: INodeExecutionData[],
+): Promise<void> {
+	const decide: (current: ClaimRecord | undefined, request: FinishRequest, now: number) => Transition<string> =
+		settings.operation === 'complete'
+			? decideComplete
+			: settings.operation === 'release'
+				? decideRelease
+				: decideOutcomeUnknown;
+	const requests = keyed.map((item): FinishRequest => {
+		const json = items[item.index].json;
+		return {
+			owner,
+			retentionMs: settings.retentionMs,
+			correlationId: item.correlationId,
+			result: settings.operation === 'complete' ? (pickFields(json, settings.resultFields).values as JsonObject) : null,
+			error: settings.errorMessage !== '' ? settings.errorMessage : errorText(json.error),
+		};
+	});
+	const outcomes = await updateRecords(
+		store,
+		namespace,
+		keyed.map((item) => item.key),
+		(current, now, position) => {
+			const decision = decide(asClaimRecord(current?.value), requests[position], now);
+			return { outcome: decision, write: decision.write };
+		},
+	);
+	keyed.forEach((item, position) => {
+		const { outcome, record } = outcomes[position];
+		output.push(outputItem(items[item.index], item, settings, { outcome, ...describeRecord(record) }));
+	});
+}
+
+async function lookUp(
+	store: Store,
+	namespace: string,
+	keyed: KeyedItem[],
+	items: INodeExecutionData[],
+	settings: Settings,
+	output: INodeExecutionData[],
+): Promise<void> {
+	const { records } = await store.read(namespace, [...new Set(keyed.map((item) => item.key))]);
+	for (const item of keyed) {
+		const record = asClaimRecord(records.get(item.key)?.value);
+		output.push(outputItem(items[item.index], item, settings, { found: record !== undefined, ...describeRecord(record) }));
+	}
+}
+
+async function forget(
+	store: Store,
+	namespace: string,
+	keyed: KeyedItem[],
+	items: INodeExecutionData[],
+	settings: Settings,
+	output: INodeExecutionData[],
+): Promise<void> {
+	const removed = await store.delete(
+		namespace,
+		keyed.map((item) => ({ key: item.key })),
+	);
+	keyed.forEach((item, position) => {
+		output.push(outputItem(items[item.index], item, settings, { forgotten: removed[position] }));
+	});
+}
+
+function outputItem(
+	source: INodeExecutionData,
+	item: KeyedItem,
+	settings: Settings,
+	details: IDataObject,
+): INodeExecutionData {
+	return pairedItem(source, item.index, {
+		...source.json,
+		[settings.correlationField]: item.correlationId,
+		[settings.outputField]: { key: item.key, ...details },
+	});
+}
+
+/** What a user needs to know about a key, with times as ISO strings. */
+function describeRecord(record: ClaimRecord | undefined): IDataObject {
+	if (!record) return { status: 'absent' };
+	const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
+	return {
+		status: record.status,
+		attempts: record.attempts,
+		owner: record.owner,
+		firstClaimedAt: iso(record.firstClaimedAt),
+		leaseUntil: iso(record.leaseUntil),
+		completedAt: iso(record.completedAt),
+		result: record.result,
+		lastError: record.lastError,
+		firstCorrelationId: record.correlationId,
+	};
+}
+
+function errorText(error: unknown): string | null {
+	if (typeof error === 'string' && error !== '') return error;
+	if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+		return (error as { message: string }).message;
+	}
+	return null;
+}

@@ -1,0 +1,95 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { readCorrelationId, uuidv7 } from '../core/correlation';
+import { StoreError } from '../stores/types';
+
+/** The Scope parameter: which state a node shares with other nodes and workflows. */
+export function scopeProperty(example: string): INodeProperties {
+	return {
+		displayName: 'Scope',
+		name: 'scope',
+		type: 'string',
+		default: '',
+		placeholder: example,
+		description:
+			'Name of the state this node uses. Nodes with the same scope share it, across workflows. Leave empty to keep it to this workflow.',
+	};
+}
+
+export const correlationFieldProperty: INodeProperties = {
+	displayName: 'Correlation ID Field',
+	name: 'correlationField',
+	type: 'string',
+	default: 'correlationId',
+	description: 'Field that carries the correlation ID through the workflow. Stored with every record.',
+};
+
+/** The scope name for the store: the user's, else one per workflow. */
+export function resolveScope(context: IExecuteFunctions, kind: string): string {
+	const scope = String(context.getNodeParameter('scope', 0, '')).trim();
+	return `${kind}:${scope !== '' ? scope : `workflow-${context.getWorkflow().id ?? 'unsaved'}`}`;
+}
+
+/**
+ * The item's correlation ID, or a new UUIDv7 when it has none: the nodes that create
+ * records make sure every record can be traced.
+ */
+export function correlationIdFor(json: IDataObject, field: string): { id: string; assigned: boolean } {
+	const existing = readCorrelationId(json, field);
+	return existing !== undefined ? { id: existing, assigned: false } : { id: uuidv7(), assigned: true };
+}
+
+/** Output item that pairs back to its input item; the input is never mutated. */
+export function pairedItem(source: INodeExecutionData, itemIndex: number, json: IDataObject): INodeExecutionData {
+	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+	if (source.binary) item.binary = source.binary;
+	return item;
+}
+
+/**
+ * Per-item failure: with "On Error: Continue" the item leaves as an error item (the
+ * engine moves items carrying `error` from any output to the error output when there
+ * is one; with "Continue (using regular output)" it stays on `output`); otherwise the
+ * node fails, naming the item.
+ */
+export function failItem(
+	context: IExecuteFunctions,
+	outputs: INodeExecutionData[][],
+	source: INodeExecutionData,
+	itemIndex: number,
+	error: NodeOperationError,
+	output = 0,
+): void {
+	if (!context.continueOnFail()) throw error;
+	outputs[output].push({
+		json: { ...source.json, error: error.message, errorDescription: error.description ?? null },
+		error,
+		pairedItem: { item: itemIndex },
+	});
+}
+
+export function itemError(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	message: string,
+	description: string,
+): NodeOperationError {
+	return new NodeOperationError(context.getNode(), message, { itemIndex, description });
+}
+
+/**
+ * A store failure fails the node (fail closed): no item is routed on a guess. The
+ * message names the backend, where it is and the cause.
+ */
+export function storeFailure(context: IExecuteFunctions, error: unknown): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	const message = error instanceof Error ? error.message : String(error);
+	const description =
+		error instanceof StoreError
+			? error.backend === 'sqlite'
+				? 'The embedded store could not be used. Check that the n8n user folder is writable and has free space.'
+				: `Check that ${error.location} is running and reachable from n8n, and that the credential is right (use its Test button).`
+			: 'The store rejected the operation.';
+	return new NodeOperationError(context.getNode(), message, { description });
+}

@@ -1,0 +1,86 @@
+import type { JsonValue } from '../core/json';
+import type { Store, StoreRecord } from './types';
+
+/** What a decision wants written for one entry; nothing when the entry only reads. */
+export interface Decision<Outcome> {
+	outcome: Outcome;
+	write?: { value: JsonValue; ttlMs: number | null };
+}
+
+/**
+ * Decides one entry from the record as the store (and earlier entries of this batch)
+ * left it. Must be pure: it may be called again for the same entry when a racing
+ * writer changed the record between our read and our write.
+ */
+export type Decide<Outcome> = (current: StoreRecord | undefined, now: number, index: number) => Decision<Outcome>;
+
+const MAX_LOST_ROUNDS = 8;
+
+/**
+ * Optimistic read-decide-write over a batch: one `read` and one conditional `write`
+ * round trip per round. Entries whose write lost a race are decided again on fresh
+ * data. Entries for the same key see the decisions of earlier entries in the batch, so
+ * duplicates inside one batch are handled exactly as across executions; a key is
+ * written at most once per round, so a later write never rests on an earlier one
+ * that may have lost.
+ */
+export async function updateRecords<Outcome>(
+	store: Store,
+	namespace: string,
+	keys: string[],
+	decide: Decide<Outcome>,
+): Promise<Outcome[]> {
+	const outcomes = new Array<Outcome>(keys.length);
+	let pending = keys.map((_, index) => index);
+	let lostRounds = 0;
+	while (pending.length > 0) {
+		const { now, records } = await store.read(namespace, [...new Set(pending.map((index) => keys[index]))]);
+		const view = new Map(records);
+		const writes: Array<{ key: string; value: JsonValue; ttlMs: number | null; ifVersion: number }> = [];
+		const writtenKeys = new Set<string>();
+		const deferredKeys = new Set<string>();
+		const decided: number[] = [];
+		const next: number[] = [];
+		for (const index of pending) {
+			const key = keys[index];
+			if (deferredKeys.has(key)) {
+				next.push(index);
+				continue;
+			}
+			const current = view.get(key);
+			const decision = decide(current, now, index);
+			if (decision.write) {
+				if (writtenKeys.has(key)) {
+					deferredKeys.add(key);
+					next.push(index);
+					continue;
+				}
+				writtenKeys.add(key);
+				const ifVersion = current?.version ?? 0;
+				writes.push({ key, ifVersion, ...decision.write });
+				// Later entries of this batch see this write as if it had landed.
+				view.set(key, {
+					key,
+					value: decision.write.value,
+					version: ifVersion + 1,
+					expiresAt: decision.write.ttlMs === null ? null : now + decision.write.ttlMs,
+				});
+			}
+			outcomes[index] = decision.outcome;
+			decided.push(index);
+		}
+		if (writes.length > 0) {
+			const results = await store.write(namespace, writes);
+			const lostKeys = new Set(writes.filter((_, position) => !results[position].applied).map((write) => write.key));
+			if (lostKeys.size > 0 && ++lostRounds > MAX_LOST_ROUNDS) {
+				throw new Error(
+					`${store.location}: records kept changing under concurrent writers after ${MAX_LOST_ROUNDS} attempts`,
+				);
+			}
+			// Every entry decided on a key that lost saw a wrong view of it: decide again.
+			next.push(...decided.filter((index) => lostKeys.has(keys[index])));
+		}
+		pending = next.sort((a, b) => a - b);
+	}
+	return outcomes;
+}
