@@ -31,7 +31,7 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 		{ displayName: 'SSL', name: 'ssl', type: 'boolean', default: false },
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'allowUnauthorizedCerts',
+			name: 'ignoreSslIssues',
 			type: 'boolean',
 			default: false,
 			displayOptions: { show: { ssl: [true] } },

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { storeCredentials, storeCredentialTests } from '../shared';
-import { IDEMPOTENT_WRITE_STORES, outputsForOperation, properties } from './description';
+import { storeCredentialTests } from '../shared';
+import { outputsForOperation, properties } from './description';
 import { executeIdempotentWrite } from './execute';
 
 export class IdempotentWrite implements INodeType {
@@ -17,7 +17,22 @@ export class IdempotentWrite implements INodeType {
 		defaults: { name: 'Idempotent Write' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${outputsForOperation.toString()})($parameter)}}`,
-		credentials: storeCredentials([...IDEMPOTENT_WRITE_STORES]),
+		usableAsTool: true,
+		// Literal, so n8n's linter can see each store credential is tested (testedBy).
+		credentials: [
+			{
+				name: 'integrationGuardsRedisApi',
+				required: true,
+				testedBy: 'integrationGuardsRedisTest',
+				displayOptions: { show: { store: ['redis'] } },
+			},
+			{
+				name: 'integrationGuardsPostgresApi',
+				required: true,
+				testedBy: 'integrationGuardsPostgresTest',
+				displayOptions: { show: { store: ['postgres'] } },
+			},
+		],
 		properties,
 	};
 

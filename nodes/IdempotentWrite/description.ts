@@ -111,8 +111,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.idempotency?.key }}',
 		required: true,
-		description:
-			'The key from the Claim node\'s output. After a vendor node replaced the item, refer back to the Claim node: {{ $(\'Claim\').item.json.idempotency.key }}.',
+		description: 'The key from the Claim node\'s output. After a vendor node replaced the item, refer back to the Claim node: {{ $(\'Claim\').item.JSON.idempotency.key }}.',
 		displayOptions: { show: { keySource: ['claimed'] } },
 	},
 	{
@@ -121,7 +120,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'id',
 		required: true,
-		placeholder: 'e.g. invoice.number, customer.id',
+		placeholder: 'e.g. invoice.number, customer.ID',
 		description: 'Comma-separated field paths. Their values are hashed; field order in objects does not matter.',
 		displayOptions: { show: { keySource: ['fields'] } },
 	},
@@ -160,7 +159,7 @@ export const properties: INodeProperties[] = [
 		name: 'resultFields',
 		type: 'string',
 		default: 'id',
-		placeholder: 'e.g. id, invoiceNumber',
+		placeholder: 'e.g. ID, invoiceNumber',
 		description:
 			'Comma-separated fields of the write\'s response to keep. Later duplicates carry them, so the workflow can answer as the first time.',
 		displayOptions: { show: { operation: ['complete'] } },
@@ -172,6 +171,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{ ...correlationFieldProperty },
 			{
 				displayName: 'Duplicates',
 				name: 'duplicates',
@@ -188,14 +188,19 @@ export const properties: INodeProperties[] = [
 				displayOptions: { show: { '/operation': ['claim'] } },
 			},
 			{
-				displayName: 'Wait for In-Flight Claims (Seconds)',
-				name: 'waitSeconds',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 300 },
-				default: 0,
-				description:
-					'When another execution holds the key, wait up to this long for it to finish, then route the item by the outcome',
-				displayOptions: { show: { '/operation': ['claim'] } },
+				displayName: 'Error Message',
+				name: 'errorMessage',
+				type: 'string',
+				default: '',
+				description: 'Why the write failed, kept with the key. Empty uses the item\'s error field when it has one.',
+				displayOptions: { show: { '/operation': ['release', 'markOutcomeUnknown'] } },
+			},
+			{
+				displayName: 'Output Field',
+				name: 'outputField',
+				type: 'string',
+				default: 'idempotency',
+				description: 'Field added to each item with the key, the route and what the store knows',
 			},
 			{
 				displayName: 'Retention (Hours)',
@@ -208,20 +213,14 @@ export const properties: INodeProperties[] = [
 				displayOptions: finishing,
 			},
 			{
-				displayName: 'Error Message',
-				name: 'errorMessage',
-				type: 'string',
-				default: '',
-				description: 'Why the write failed, kept with the key. Empty uses the item\'s error field when it has one.',
-				displayOptions: { show: { '/operation': ['release', 'markOutcomeUnknown'] } },
-			},
-			{ ...correlationFieldProperty },
-			{
-				displayName: 'Output Field',
-				name: 'outputField',
-				type: 'string',
-				default: 'idempotency',
-				description: 'Field added to each item with the key, the route and what the store knows',
+				displayName: 'Wait for In-Flight Claims (Seconds)',
+				name: 'waitSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 300 },
+				default: 0,
+				description:
+					'When another execution holds the key, wait up to this long for it to finish, then route the item by the outcome',
+				displayOptions: { show: { '/operation': ['claim'] } },
 			},
 		],
 	},

@@ -9,3 +9,5 @@ export * from './core/correlation';
 export * from './core/idempotency';
 export * from './stores/update';
 export * from './n8n/common';
+export * from './core/transform';
+export * from './core/schema';

@@ -35,9 +35,17 @@ describe('splitPath and parseFieldList', () => {
 });
 
 describe('pickFields', () => {
+	it('keeps a field named __proto__ as data without changing the prototype', () => {
+		const parsed = JSON.parse('{"__proto__": {"admin": true}}') as object;
+		const { values } = pickFields(parsed, ['__proto__']);
+		assert.equal(Object.getPrototypeOf(values), Object.prototype);
+		assert.deepEqual(Object.keys(values), ['__proto__']);
+		assert.equal((values as { admin?: boolean }).admin, undefined);
+	});
+
 	it('lists missing, null and empty-string fields as missing', () => {
 		const { values, missing } = pickFields({ a: 1, b: null, c: '', d: false }, ['a', 'b', 'c', 'd', 'e']);
-		assert.deepEqual({ ...values }, { a: 1, d: false });
+		assert.deepEqual(values, { a: 1, d: false });
 		assert.deepEqual(missing, ['b', 'c', 'e']);
 	});
 });

@@ -4,7 +4,6 @@ import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IExecuteFunctions,
-	INodeCredentialDescription,
 	INodeCredentialTestResult,
 	INodeProperties,
 	INodePropertyOptions,
@@ -58,28 +57,6 @@ export function storeProperty(choices: StoreChoice[]): INodeProperties {
 	};
 }
 
-/** Credential slots shown for the Redis and Postgres choices, each with a connection test. */
-export function storeCredentials(choices: StoreChoice[]): INodeCredentialDescription[] {
-	const slots: INodeCredentialDescription[] = [];
-	if (choices.includes('redis')) {
-		slots.push({
-			name: REDIS_CREDENTIAL,
-			required: true,
-			testedBy: 'integrationGuardsRedisTest',
-			displayOptions: { show: { store: ['redis'] } },
-		});
-	}
-	if (choices.includes('postgres')) {
-		slots.push({
-			name: POSTGRES_CREDENTIAL,
-			required: true,
-			testedBy: 'integrationGuardsPostgresTest',
-			displayOptions: { show: { store: ['postgres'] } },
-		});
-	}
-	return slots;
-}
-
 export function redisConfigFromCredential(data: ICredentialDataDecryptedObject): RedisStoreConfig {
 	return {
 		backend: 'redis',
@@ -89,7 +66,7 @@ export function redisConfigFromCredential(data: ICredentialDataDecryptedObject):
 		password: data.password ? String(data.password) : undefined,
 		db: Number(data.database ?? 0),
 		tls: data.ssl === true,
-		tlsRejectUnauthorized: data.allowUnauthorizedCerts !== true,
+		tlsRejectUnauthorized: data.ignoreSslIssues !== true,
 		keyPrefix: typeof data.keyPrefix === 'string' ? data.keyPrefix : 'n8n-guards:',
 	};
 }

@@ -1,0 +1,2 @@
+// Schema Guard: schema sources, validation, drift and contracts (pure, no n8n).
+export {};

@@ -1,0 +1,2 @@
+// Canonical Transform: converters and the mapping compiler (pure, no n8n).
+export {};

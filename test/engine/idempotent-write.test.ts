@@ -1,0 +1,226 @@
+/**
+ * Idempotent Write through the real n8n engine (in process), on the embedded store:
+ * every output, every pairing, and the error paths.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import type { INode, INodeExecutionData } from 'n8n-workflow';
+
+import { closeAllStores } from '../../nodes/shared/stores/factory';
+import {
+	assertEachInputLeavesOnce,
+	assertPairing,
+	buildWorkflow,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_NOOP,
+	TEST_SOURCE,
+	type Link,
+} from './harness';
+
+const IDEMPOTENT_WRITE = 'n8n-nodes-integration-guards.idempotentWrite';
+const CLAIM_OUTPUTS = ['Proceed', 'Duplicate', 'In Flight', 'Conflict', 'Reconcile'];
+let scopeCounter = 0;
+
+function source(items: object[]): Partial<INode> & Pick<INode, 'name' | 'type'> {
+	return { name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } };
+}
+
+function claimNode(scope: string, parameters: Record<string, unknown> = {}, extra: Partial<INode> = {}) {
+	return {
+		name: 'Claim',
+		type: IDEMPOTENT_WRITE,
+		parameters: { operation: 'claim', scope, keySource: 'fields', keyFields: 'invoice', ...parameters },
+		...extra,
+	};
+}
+
+/** Source → node, every output of the node into its own pass-through sink. */
+async function runSingle(node: Partial<INode> & Pick<INode, 'name' | 'type'>, items: object[], outputCount: number) {
+	const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
+	const links: Link[] = [['Source', node.name], ...sinks.map((sink, index): Link => [node.name, index, sink.name])];
+	return await runWorkflow({ workflow: buildWorkflow([source(items), node, ...sinks], links) });
+}
+
+const keysOf = (items: INodeExecutionData[]) => items.map((item) => (item.json.idempotency as { key: string }).key);
+const invoicesOf = (items: INodeExecutionData[]) => items.map((item) => item.json.invoice);
+
+describe('Idempotent Write in the n8n engine', () => {
+	before(startEngine);
+	after(async () => {
+		await closeAllStores();
+		await stopEngine();
+	});
+
+	test('Claim routes new keys to Proceed and repeats in the batch to In Flight, all paired', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const result = await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'B' }, { invoice: 'A' }], 5);
+		const outputs = result.outputs('Claim');
+		assert.deepEqual(result.nodes.Claim.outputNames, CLAIM_OUTPUTS);
+		assert.deepEqual(invoicesOf(outputs[0]), ['A', 'B']);
+		assert.deepEqual(invoicesOf(outputs[2]), ['A']);
+		assert.deepEqual([outputs[1], outputs[3], outputs[4]], [[], [], []]);
+		assert.match(keysOf(outputs[0])[0], /^[0-9a-f]{64}$/);
+		assert.equal(keysOf(outputs[0])[0], keysOf(outputs[2])[0]);
+		assert.deepEqual(outputs[0].map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
+		assert.deepEqual(outputs[2][0].pairedItem, { item: 2 });
+		assert.match(String(outputs[0][0].json.correlationId), /^[0-9a-f-]{36}$/, 'a correlation ID is assigned');
+		assertPairing(result);
+		assertEachInputLeavesOnce(result, 'Claim');
+	});
+
+	test('Claim, Complete, then a second execution gets Duplicate with the kept result', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const complete = {
+			name: 'Complete',
+			type: IDEMPOTENT_WRITE,
+			parameters: { operation: 'complete', scope, keySource: 'claimed', claimedKey: '={{ $json.idempotency.key }}', resultFields: 'vendorId' },
+		};
+		const first = await runWorkflow({
+			workflow: buildWorkflow(
+				[source([{ invoice: 'A', vendorId: 'inv_1', correlationId: 'corr-A' }]), claimNode(scope), complete, { name: 'Done', type: TEST_NOOP }],
+				[['Source', 'Claim'], ['Claim', 0, 'Complete'], ['Complete', 'Done']],
+			),
+		});
+		const completed = first.output('Complete', 0);
+		assert.equal(completed.length, 1);
+		assert.deepEqual(
+			{ ...(completed[0].json.idempotency as object), firstClaimedAt: undefined, completedAt: undefined, owner: undefined },
+			{
+				key: keysOf(first.output('Claim', 'Proceed'))[0],
+				outcome: 'completed',
+				status: 'completed',
+				attempts: 1,
+				owner: undefined,
+				firstClaimedAt: undefined,
+				leaseUntil: null,
+				completedAt: undefined,
+				result: { vendorId: 'inv_1' },
+				lastError: null,
+				firstCorrelationId: 'corr-A',
+			},
+		);
+		assert.equal(completed[0].json.correlationId, 'corr-A', 'an existing correlation ID is kept');
+		assertPairing(first);
+
+		const second = await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'C' }], 5);
+		const duplicates = second.output('Claim', 'Duplicate');
+		assert.deepEqual(invoicesOf(duplicates), ['A']);
+		assert.deepEqual((duplicates[0].json.idempotency as { result: object }).result, { vendorId: 'inv_1' });
+		assert.deepEqual(invoicesOf(second.output('Claim', 'Proceed')), ['C']);
+		assertEachInputLeavesOnce(second, 'Claim');
+	});
+
+	test('Conflict when a key returns with a different payload', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const node = claimNode(scope, { conflictFields: 'amount' });
+		await runSingle(node, [{ invoice: 'A', amount: 100 }], 5);
+		const again = await runSingle(node, [{ invoice: 'A', amount: 250 }, { invoice: 'A', amount: 100 }], 5);
+		assert.deepEqual(again.output('Claim', 'Conflict').map((item) => item.json.amount), [250]);
+		assert.deepEqual(again.output('Claim', 'In Flight').map((item) => item.json.amount), [100]);
+	});
+
+	test('Pass Through Flagged sends duplicates out of Proceed, marked', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const complete = { operation: 'complete', scope, keySource: 'fields', keyFields: 'invoice', resultFields: '' };
+		await runSingle({ name: 'Complete', type: IDEMPOTENT_WRITE, parameters: complete }, [{ invoice: 'A' }], 1);
+		const result = await runSingle(claimNode(scope, { options: { duplicates: 'flag' } }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		const proceed = result.output('Claim', 'Proceed');
+		assert.deepEqual(
+			proceed.map((item) => [item.json.invoice, (item.json.idempotency as { duplicate: boolean }).duplicate]),
+			[
+				['A', true],
+				['B', false],
+			],
+		);
+	});
+
+	test('an item without a key fails the node, naming the item and the field', async () => {
+		const result = await runSingle(claimNode(`engine-${++scopeCounter}`), [{ invoice: 'A' }, { other: 1 }], 5);
+		assert.equal(result.status, 'error');
+		assert.match(String(result.error?.message), /Item 1 has no value in key field "invoice"/);
+		assert.equal((result.error as { context?: { itemIndex?: number } }).context?.itemIndex, 1);
+	});
+
+	test('with "Continue (using error output)" the bad item leaves on the error output and the rest proceed', async () => {
+		const node = claimNode(`engine-${++scopeCounter}`, {}, { onError: 'continueErrorOutput' });
+		const result = await runSingle(node, [{ invoice: 'A' }, { other: 1 }, { invoice: '' }], 6);
+		assert.deepEqual(result.nodes.Claim.outputNames.at(-1), 'Error');
+		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['A']);
+		const errors = result.output('Claim', 5);
+		assert.equal(errors.length, 2);
+		assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 1 }, { item: 2 }]);
+		assert.match(String(errors[0].json.error), /key field "invoice"/);
+		assertEachInputLeavesOnce(result, 'Claim');
+	});
+
+	test('with "Continue (using regular output)" a bad item never leaves on Proceed', async () => {
+		const node = claimNode(`engine-${++scopeCounter}`, {}, { onError: 'continueRegularOutput' });
+		const result = await runSingle(node, [{ other: 1 }, { invoice: 'B' }], 5);
+		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['B']);
+		assert.equal(result.output('Claim', 'Conflict').length, 1);
+		assert.ok(result.output('Claim', 'Conflict')[0].json.error);
+	});
+
+	test('Release frees a claim; Outcome Unknown makes the next claim Reconcile; Look Up and Forget', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const op = (operation: string, parameters: Record<string, unknown> = {}) => ({
+			name: 'Op',
+			type: IDEMPOTENT_WRITE,
+			parameters: { operation, scope, keySource: 'fields', keyFields: 'invoice', ...parameters },
+		});
+		// Claim and finish in one execution, as a workflow does.
+		const claimThen = async (item: object, finish: ReturnType<typeof op>) =>
+			await runWorkflow({
+				workflow: buildWorkflow(
+					[source([item]), claimNode(scope), finish],
+					[
+						['Source', 'Claim'],
+						['Claim', 0, 'Op'],
+					],
+				),
+			});
+		const released = await claimThen({ invoice: 'A' }, op('release', { keySource: 'claimed', options: { errorMessage: 'HTTP 400' } }));
+		assert.equal((released.output('Op', 0)[0].json.idempotency as { outcome: string }).outcome, 'released');
+		const unknown = await claimThen({ invoice: 'B', error: 'socket hang up' }, op('markOutcomeUnknown', { keySource: 'claimed' }));
+		assert.equal((unknown.output('Op', 0)[0].json.idempotency as { lastError: string }).lastError, 'socket hang up');
+
+		const again = await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		assert.deepEqual(invoicesOf(again.output('Claim', 'Proceed')), ['A']);
+		assert.deepEqual(invoicesOf(again.output('Claim', 'Reconcile')), ['B']);
+
+		const looked = await runSingle(op('lookUp'), [{ invoice: 'A' }, { invoice: 'Z' }], 1);
+		assert.deepEqual(
+			looked.output('Op', 0).map((item) => [(item.json.idempotency as { found: boolean }).found, (item.json.idempotency as { attempts?: number }).attempts]),
+			[
+				[true, 2],
+				[false, undefined],
+			],
+		);
+		const forgotten = await runSingle(op('forget'), [{ invoice: 'A' }], 1);
+		assert.equal((forgotten.output('Op', 0)[0].json.idempotency as { forgotten: boolean }).forgotten, true);
+		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'Proceed')), ['A']);
+	});
+
+	test('Release from another execution does not free a claim whose lease is still held', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		await runSingle(claimNode(scope), [{ invoice: 'A' }], 5);
+		const release = { name: 'Op', type: IDEMPOTENT_WRITE, parameters: { operation: 'release', scope, keySource: 'fields', keyFields: 'invoice' } };
+		const result = await runSingle(release, [{ invoice: 'A' }], 1);
+		assert.equal((result.output('Op', 0)[0].json.idempotency as { outcome: string }).outcome, 'heldByAnother');
+		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'In Flight')), ['A']);
+	});
+
+	test('input items are never mutated', async () => {
+		const result = await runSingle(claimNode(`engine-${++scopeCounter}`), [{ invoice: 'A' }], 5);
+		assert.deepEqual(result.output('Source', 0)[0].json, { invoice: 'A' });
+	});
+
+	test('bad configuration fails before any item: no key fields', async () => {
+		const result = await runSingle(claimNode(`engine-${++scopeCounter}`, { keyFields: ' , ' }), [{ invoice: 'A' }], 5);
+		assert.equal(result.status, 'error');
+		assert.match(String(result.error?.message), /No key fields given/);
+	});
+});
