@@ -213,6 +213,35 @@ describe('Idempotent Write in the n8n engine', () => {
 		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'In Flight')), ['A']);
 	});
 
+	test('Wait for In-Flight Claims: routes by the holder\'s outcome once it finishes', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		const waiting = runSingle(claimNode(scope, { options: { waitSeconds: 20 } }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		// The holder finishes while the second execution waits: A completed, B released.
+		const finish = (operation: string) => ({
+			name: 'Op',
+			type: IDEMPOTENT_WRITE,
+			parameters: { operation, scope, keySource: 'fields', keyFields: 'invoice', resultFields: 'invoice' },
+		});
+		await runSingle(finish('complete'), [{ invoice: 'A' }], 1);
+		await runSingle({ ...finish('forget') }, [{ invoice: 'B' }], 1);
+		const started = Date.now();
+		const result = await waiting;
+		assert.ok(Date.now() - started < 15_000, 'the wait ends when the holder finishes, not at the limit');
+		assert.deepEqual(invoicesOf(result.output('Claim', 'Duplicate')), ['A']);
+		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['B']);
+	});
+
+	test('Wait for In-Flight Claims gives up after the limit and routes In Flight', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		await runSingle(claimNode(scope), [{ invoice: 'A' }], 5);
+		const started = Date.now();
+		const result = await runSingle(claimNode(scope, { options: { waitSeconds: 1 } }), [{ invoice: 'A' }], 5);
+		assert.ok(Date.now() - started >= 1000);
+		assert.deepEqual(invoicesOf(result.output('Claim', 'In Flight')), ['A']);
+	});
+
 	test('input items are never mutated', async () => {
 		const result = await runSingle(claimNode(`engine-${++scopeCounter}`), [{ invoice: 'A' }], 5);
 		assert.deepEqual(result.output('Source', 0)[0].json, { invoice: 'A' });
