@@ -155,6 +155,27 @@ export const properties: INodeProperties[] = [
 		displayOptions: claimOnly,
 	},
 	{
+		displayName: 'After a Lease Runs Out',
+		name: 'afterExpiredLease',
+		type: 'options',
+		options: [
+			{
+				name: 'Proceed (Retry the Write)',
+				value: 'proceed',
+				description: 'Right when the vendor honours the Idempotency-Key header, so a repeated write is harmless',
+			},
+			{
+				name: 'Reconcile (Check Before Writing)',
+				value: 'reconcile',
+				description:
+					'The execution that held the claim may have written before it died: route to Reconcile to look the record up first',
+			},
+		],
+		default: 'proceed',
+		description: 'What a claim means when its execution died before Complete or Release',
+		displayOptions: claimOnly,
+	},
+	{
 		displayName: 'Result Fields to Keep',
 		name: 'resultFields',
 		type: 'string',

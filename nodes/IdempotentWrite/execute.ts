@@ -39,6 +39,7 @@ interface Settings {
 	retentionMs: number;
 	waitMs: number;
 	flagDuplicates: boolean;
+	afterExpiredLease: 'proceed' | 'reconcile';
 	errorMessage: string;
 	correlationField: string;
 	outputField: string;
@@ -122,6 +123,10 @@ function readSettings(context: IExecuteFunctions): Settings {
 		retentionMs: Math.round(retentionHours * 3_600_000),
 		waitMs: Number.isFinite(waitSeconds) && waitSeconds > 0 ? Math.min(waitSeconds, 300) * 1000 : 0,
 		flagDuplicates: options.duplicates === 'flag',
+		afterExpiredLease:
+			operation === 'claim' && context.getNodeParameter('afterExpiredLease', 0, 'proceed') === 'reconcile'
+				? 'reconcile'
+				: 'proceed',
 		errorMessage: String(options.errorMessage ?? ''),
 		correlationField: String(options.correlationField ?? 'correlationId') || 'correlationId',
 		outputField: String(options.outputField ?? 'idempotency') || 'idempotency',
@@ -236,6 +241,7 @@ async function claim(
 						leaseMs: settings.leaseMs,
 						retentionMs: settings.retentionMs,
 						correlationId: batch[position].correlationId,
+						afterExpiredLease: settings.afterExpiredLease,
 					},
 					now,
 				);

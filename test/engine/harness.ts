@@ -204,10 +204,26 @@ let executionCounter = 0;
  */
 export async function startEngine(): Promise<void> {
 	engineReady ??= (async () => {
-		await Expression.initExpressionEngine({ ...SERVER_EXPRESSION_ENGINE });
+		await initExpressionEngineWithRetry();
 		await Container.get(BinaryDataService).init();
 	})();
 	await engineReady;
+}
+
+/**
+ * Creating the first isolate can miss its bridge timeout when the machine is saturated
+ * (seen on 2 cores while other processes compiled): retry a few times before failing.
+ */
+async function initExpressionEngineWithRetry(attempts = 3): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await Expression.initExpressionEngine({ ...SERVER_EXPRESSION_ENGINE });
+			return;
+		} catch (error) {
+			if (attempt >= attempts) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+		}
+	}
 }
 
 /** Releases the expression isolates. Call from an `after()` hook; runWorkflow restarts it. */

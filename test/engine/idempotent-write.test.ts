@@ -242,6 +242,16 @@ describe('Idempotent Write in the n8n engine', () => {
 		assert.deepEqual(invoicesOf(result.output('Claim', 'In Flight')), ['A']);
 	});
 
+	test('a claim whose execution died is claimable after its lease: Proceed, or Reconcile when chosen', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		await runSingle(claimNode(scope, { leaseMinutes: 0.05 }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'In Flight')), ['A']);
+		await new Promise((resolve) => setTimeout(resolve, 3200));
+		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'Proceed')), ['A']);
+		const careful = await runSingle(claimNode(scope, { afterExpiredLease: 'reconcile' }), [{ invoice: 'B' }], 5);
+		assert.deepEqual(invoicesOf(careful.output('Claim', 'Reconcile')), ['B']);
+	});
+
 	test('input items are never mutated', async () => {
 		const result = await runSingle(claimNode(`engine-${++scopeCounter}`), [{ invoice: 'A' }], 5);
 		assert.deepEqual(result.output('Source', 0)[0].json, { invoice: 'A' });

@@ -65,6 +65,14 @@ describe('decideClaim', () => {
 		assert.equal(decision.write?.value.correlationId, 'corr-1', 'the first correlation ID stays with the key');
 	});
 
+	it('routes Reconcile instead when the lease ran out and expired leases are set to reconcile', () => {
+		const expired = claimedBy('execution-1', 6 * MINUTE);
+		const decision = decideClaim(expired, request({ afterExpiredLease: 'reconcile' }), NOW);
+		assert.equal(decision.route, 'reconcile');
+		assert.equal(decision.write?.value.needsReconcile, true);
+		assert.equal(decideClaim(decideRelease(expired, finish(), NOW).write!.value, request({ afterExpiredLease: 'reconcile' }), NOW).route, 'proceed', 'a released key is known not written');
+	});
+
 	it('routes Duplicate with the stored result once completed', () => {
 		const completed = decideComplete(claimedBy(), finish({ result: { id: 'inv_1' } }), NOW).write!.value;
 		const decision = decideClaim(completed, request(), NOW + MINUTE);

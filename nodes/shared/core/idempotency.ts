@@ -44,6 +44,12 @@ export interface ClaimRequest {
 	/** How long a finished claim is remembered. */
 	retentionMs: number;
 	correlationId: string | null;
+	/**
+	 * What a claim whose lease ran out means: `proceed` retries the write (right when the
+	 * vendor honours the Idempotency-Key); `reconcile` assumes the dead holder may have
+	 * written, so the record is looked up before writing again.
+	 */
+	afterExpiredLease?: 'proceed' | 'reconcile';
 }
 
 export interface ClaimDecision {
@@ -63,7 +69,8 @@ export function decideClaim(current: ClaimRecord | undefined, request: ClaimRequ
 	if (current?.status === 'inFlight' && (current.leaseUntil ?? 0) > now) {
 		return { route: 'inFlight', record: current };
 	}
-	const reconcile = current?.needsReconcile === true;
+	const leaseRanOut = current?.status === 'inFlight';
+	const reconcile = current?.needsReconcile === true || (leaseRanOut && request.afterExpiredLease === 'reconcile');
 	const next: ClaimRecord = {
 		status: 'inFlight',
 		fingerprint: request.fingerprint ?? current?.fingerprint ?? null,
