@@ -153,6 +153,9 @@ describe('Idempotent Write in the n8n engine', () => {
 		assert.equal(errors.length, 2);
 		assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 1 }, { item: 2 }]);
 		assert.match(String(errors[0].json.error), /key field "invoice"/);
+		assert.deepEqual(errors[0].json.other, 1, 'the original fields travel with the error');
+		assert.equal((errors[0].json.details as { itemIndex: number }).itemIndex, 1);
+		assert.equal(errors[1].json.invoice, '');
 		assertEachInputLeavesOnce(result, 'Claim');
 	});
 

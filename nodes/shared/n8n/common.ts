@@ -48,10 +48,14 @@ export function pairedItem(source: INodeExecutionData, itemIndex: number, json: 
 }
 
 /**
- * Per-item failure: with "On Error: Continue" the item leaves as an error item (the
- * engine moves items carrying `error` from any output to the error output when there
- * is one; with "Continue (using regular output)" it stays on `output`); otherwise the
- * node fails, naming the item.
+ * Per-item failure: with "On Error: Continue" the item leaves carrying the error;
+ * otherwise the node fails, naming the item.
+ *
+ * With "Continue (using error output)" the item holds only `error` and `details`: the
+ * engine then moves it to the error output and merges the input item's fields
+ * underneath, so the original payload travels with the error. (An item with
+ * `item.error` set would instead lose its fields.) With "Continue (using regular
+ * output)" it stays on `output` with its fields and the error.
  */
 export function failItem(
 	context: IExecuteFunctions,
@@ -62,11 +66,12 @@ export function failItem(
 	output = 0,
 ): void {
 	if (!context.continueOnFail()) throw error;
-	outputs[output].push({
-		json: { ...source.json, error: error.message, errorDescription: error.description ?? null },
-		error,
-		pairedItem: { item: itemIndex },
-	});
+	const failure: IDataObject = {
+		error: error.message,
+		details: { itemIndex, description: error.description ?? null, node: context.getNode().name },
+	};
+	const json = context.getNode().onError === 'continueErrorOutput' ? failure : { ...source.json, ...failure };
+	outputs[output].push({ json, pairedItem: { item: itemIndex } });
 }
 
 export function itemError(
