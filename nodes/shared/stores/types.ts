@@ -16,6 +16,14 @@ import type { JsonObject, JsonValue } from '../core/json';
  *
  * Every call takes a batch and costs one round trip to the backend. Time (`now`,
  * expiries, leases) is the store's clock, so workers with skewed clocks agree.
+ *
+ * Inputs, checked the same way by every backend (stores/validate.ts): namespaces,
+ * keys, queue ids, categories and owners are non-empty, well-formed Unicode without
+ * NUL; keys at most 1024 UTF-8 bytes (hash longer ones), namespaces and queue names at
+ * most 256. Values are JSON: plain objects, arrays, strings, finite numbers, booleans,
+ * null (object properties that are `undefined` are left out, as JSON.stringify does).
+ * Breaking these rules is a TypeError before any round trip, and nothing of the batch
+ * is applied; a StoreError always means the backend failed.
  */
 export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
 
@@ -63,9 +71,13 @@ export interface RecordDelete {
 
 export interface CounterIncrement {
 	key: string;
-	/** A safe integer; may be 0 (read) or negative. */
+	/**
+	 * A safe integer; may be 0 (read) or negative. A result outside the safe integer
+	 * range is a RangeError and nothing of the batch is applied. Note that 0 on an
+	 * absent counter creates it at 0 (with `ttlMs`), like Redis INCRBY does.
+	 */
 	by: number;
-	/** Applied when the counter is created; an existing counter keeps its expiry. */
+	/** Applied when the counter is created (or recreated after it expired); an existing counter keeps its expiry. */
 	ttlMs?: number | null;
 }
 
@@ -82,6 +94,7 @@ export interface NewQueueEntry {
 export interface QueueEntry {
 	id: string;
 	queue: string;
+	/** An entry whose lease ran out is reported as pending (leaseUntil and leaseOwner null). */
 	status: QueueEntryStatus;
 	category: string | null;
 	data: JsonObject;
@@ -106,11 +119,15 @@ export interface LeaseRequest {
 
 export interface QueueSettlement {
 	id: string;
-	/** Settle only while this owner still holds the lease; omit to settle regardless. */
+	/**
+	 * Settle only while this owner still holds an unexpired lease; omit to settle any
+	 * open (pending or leased) entry regardless of who holds it. A done or discarded
+	 * entry is never settled again.
+	 */
 	owner?: string;
 	/** done: resolved; pending: back to the queue; discarded: given up on, kept for audit. */
 	status: 'done' | 'pending' | 'discarded';
-	/** Merged into the entry's data (e.g. the last replay error). */
+	/** Shallowly merged into the entry's data, its keys winning (e.g. the last replay error). */
 	dataPatch?: JsonObject;
 }
 
@@ -185,6 +202,8 @@ export interface RedisStoreConfig {
 	tls: boolean;
 	/** Verify the server certificate when TLS is on (default true). */
 	tlsRejectUnauthorized?: boolean;
+	/** PEM of the CA that signed the server certificate, when it is not a public CA. */
+	tlsCa?: string;
 	/** Prepended to every key (default "n8n-guards:"). */
 	keyPrefix: string;
 	/** Connect and command timeout, ms (default 5000). */
@@ -201,6 +220,8 @@ export interface PostgresStoreConfig {
 	user: string;
 	password?: string;
 	ssl: PostgresSslMode;
+	/** PEM of the CA that signed the server certificate (verify-full against a private CA, e.g. AWS RDS). */
+	sslCa?: string;
 	/** Schema holding the tables (default "public"); created if missing. */
 	schema: string;
 	/** Prepended to every table and function name (default "n8n_guards_"). */
@@ -213,7 +234,7 @@ export interface PostgresStoreConfig {
 
 /**
  * What every backend throws when it cannot do its job. The message names the backend,
- * the location and the cause, e.g. `Redis at 127.0.0.1:6390 (db 0) is unreachable: connect ECONNREFUSED`.
+ * the location and the cause, e.g. `Redis at 127.0.0.1:6390 (db 0): unreachable: connect ECONNREFUSED 127.0.0.1:6390`.
  */
 export class StoreError extends Error {
 	readonly backend: StoreBackend;

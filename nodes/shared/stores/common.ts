@@ -1,0 +1,119 @@
+import type { JsonObject } from '../core/json';
+import type { QueueEntry, QueueEntryStatus } from './types';
+
+/** Helpers shared by the backends: error causes, locations and queue rows. */
+
+/** "host:port", with IPv6 literals in brackets. */
+export function hostPort(host: string, port: number): string {
+	return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * The most telling text of an error, for messages: `connect ECONNREFUSED 127.0.0.1:1`.
+ * Node reports a failed dual-stack connect as an AggregateError with an empty message.
+ */
+export function describeCause(error: unknown): string {
+	if (error instanceof AggregateError && error.errors.length > 0) {
+		return [...new Set(error.errors.map(describeCause))].join('; ');
+	}
+	if (error instanceof Error) {
+		if (error.message) return error.message;
+		const code = (error as { code?: unknown }).code;
+		return typeof code === 'string' ? code : error.name;
+	}
+	return String(error);
+}
+
+/** The error code (ECONNREFUSED, 28P01, ...) of an error or of the first error it aggregates. */
+export function errorCode(error: unknown): string | undefined {
+	const code = (error as { code?: unknown } | null | undefined)?.code;
+	if (typeof code === 'string') return code;
+	if (error instanceof AggregateError) return errorCode(error.errors[0]);
+	return undefined;
+}
+
+const NETWORK_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EPIPE',
+	'ECONNABORTED',
+]);
+
+/** True for errors that mean "could not talk to the server" rather than "the server said no". */
+export function isNetworkError(error: unknown): boolean {
+	const code = errorCode(error);
+	return code !== undefined && NETWORK_CODES.has(code);
+}
+
+/** Caller mistakes pass through untouched; everything else becomes a StoreError. */
+export function isCallerError(error: unknown): boolean {
+	return error instanceof TypeError || error instanceof RangeError;
+}
+
+/** A queue row as both SQL backends select it (times as epoch ms). */
+export interface QueueRow {
+	id: string;
+	queue: string;
+	status: string;
+	category: string | null;
+	data: string;
+	/** JSON texts of settlement patches not yet merged into `data` (Postgres). */
+	patches?: string[] | null;
+	attempts: number | string;
+	enqueued_at: number | string;
+	updated_at: number | string;
+	lease_until: number | string | null;
+	lease_owner: string | null;
+}
+
+function toNumber(value: number | string): number {
+	return typeof value === 'number' ? value : Number(value);
+}
+
+/**
+ * Maps a stored row to the entry callers see. A lease that has run out is reported as
+ * what it is: the entry is pending again and nobody holds it.
+ */
+export function queueEntryFromRow(row: QueueRow, now: number): QueueEntry {
+	const leaseUntil = row.lease_until === null ? null : toNumber(row.lease_until);
+	const leased = row.status === 'leased' && leaseUntil !== null && leaseUntil > now;
+	const status = (row.status === 'leased' && !leased ? 'pending' : row.status) as QueueEntryStatus;
+	return {
+		id: row.id,
+		queue: row.queue,
+		status,
+		category: row.category,
+		data: mergeJsonObjects(row.data, row.patches ?? []),
+		attempts: toNumber(row.attempts),
+		enqueuedAt: toNumber(row.enqueued_at),
+		updatedAt: toNumber(row.updated_at),
+		leaseUntil: leased ? leaseUntil : null,
+		leaseOwner: leased ? row.lease_owner : null,
+	};
+}
+
+/**
+ * Shallow merge of JSON object texts, later ones winning. Spreading defines own
+ * properties, so a "__proto__" key stays plain data and pollutes nothing.
+ */
+export function mergeJsonObjects(baseJson: string, patchJsons: readonly string[]): JsonObject {
+	let merged = JSON.parse(baseJson) as JsonObject;
+	for (const patch of patchJsons) merged = { ...merged, ...(JSON.parse(patch) as JsonObject) };
+	return merged;
+}
+
+/** Entries oldest first, ties broken by id (UUIDv7 ids sort by creation time). */
+export function byEnqueueOrder(a: QueueEntry, b: QueueEntry): number {
+	if (a.enqueuedAt !== b.enqueuedAt) return a.enqueuedAt - b.enqueuedAt;
+	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** How often a store deletes expired rows while it writes anyway (lazy cleanup). */
+export const SWEEP_INTERVAL_MS = 60_000;
+/** Most expired rows one sweep deletes, so a sweep never makes a write slow. */
+export const SWEEP_LIMIT = 500;

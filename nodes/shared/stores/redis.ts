@@ -1,0 +1,329 @@
+import Redis from 'ioredis';
+import { isIP } from 'node:net';
+import type { JsonValue } from '../core/json';
+import { describeCause, hostPort, isCallerError, isNetworkError } from './common';
+import {
+	assertArray,
+	assertCounterInRange,
+	assertHost,
+	assertNamespace,
+	assertPort,
+	assertSafeInteger,
+	normalizeDeletes,
+	normalizeIncrements,
+	normalizeKeys,
+	normalizeWrites,
+	optionalTimeout,
+} from './validate';
+import {
+	StoreError,
+	type CounterIncrement,
+	type ReadResult,
+	type RecordDelete,
+	type RecordWrite,
+	type RedisStoreConfig,
+	type Store,
+	type StoreRecord,
+	type WriteResult,
+} from './types';
+
+/**
+ * Each batch is one Lua script, so it is one round trip and atomic: no other client's
+ * command runs between its steps. A record is one string `<version>:<json>`, so SET
+ * with or without PX replaces value, version and expiry in one command.
+ */
+const SCRIPTS = {
+	guardsRead: `
+		local time = redis.call('TIME')
+		local out = { time[1], time[2] }
+		for i = 1, #KEYS do
+			local stored = redis.call('GET', KEYS[i])
+			if stored then
+				out[#out + 1] = stored
+				out[#out + 1] = redis.call('PTTL', KEYS[i])
+			else
+				out[#out + 1] = false
+				out[#out + 1] = -2
+			end
+		end
+		return out
+	`,
+	guardsWrite: `
+		local out = {}
+		for i = 1, #KEYS do
+			local value, condition, ttl = ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+			local stored = redis.call('GET', KEYS[i])
+			local version = 0
+			if stored then
+				version = tonumber(string.match(stored, '^(%d+):'))
+				if not version then return redis.error_reply('GUARDS_FOREIGN_KEY ' .. KEYS[i]) end
+			end
+			if condition ~= '' and tonumber(condition) ~= version then
+				out[#out + 1] = 0
+			else
+				version = version + 1
+				local record = string.format('%d', version) .. ':' .. value
+				if ttl ~= '' then
+					redis.call('SET', KEYS[i], record, 'PX', ttl)
+				else
+					redis.call('SET', KEYS[i], record)
+				end
+				out[#out + 1] = 1
+			end
+			out[#out + 1] = version
+		end
+		return out
+	`,
+	guardsDelete: `
+		local out = {}
+		for i = 1, #KEYS do
+			local removed = 0
+			local stored = redis.call('GET', KEYS[i])
+			if stored then
+				local version = tonumber(string.match(stored, '^(%d+):'))
+				if ARGV[i] == '' or tonumber(ARGV[i]) == version then
+					redis.call('DEL', KEYS[i])
+					removed = 1
+				end
+			end
+			out[i] = removed
+		end
+		return out
+	`,
+	// Two passes: the first checks every result stays a safe integer, so an overflow
+	// leaves the whole batch unapplied (Redis does not roll a script back).
+	guardsIncrement: `
+		local limit = 9007199254740991
+		local running = {}
+		for i = 1, #KEYS do
+			local current = running[KEYS[i]]
+			if current == nil then
+				local stored = redis.call('GET', KEYS[i])
+				current = stored and tonumber(stored) or 0
+			end
+			current = current + tonumber(ARGV[2 * i - 1])
+			if current > limit or current < -limit then return { 0, i, tostring(current) } end
+			running[KEYS[i]] = current
+		end
+		local out = { 1 }
+		for i = 1, #KEYS do
+			local created = redis.call('EXISTS', KEYS[i]) == 0
+			out[#out + 1] = redis.call('INCRBY', KEYS[i], ARGV[2 * i - 1])
+			if created and ARGV[2 * i] ~= '' then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
+		end
+		return out
+	`,
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptRunner = (numberOfKeys: number, keysAndArgs: string[]) => Promise<unknown>;
+
+const CLOSED_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'enableOfflineQueue'];
+
+/**
+ * Redis: shared records and counters for queue mode. No queue: Redis may lose recent
+ * writes on failover or restart, which dead letters must not.
+ */
+export class RedisStore implements Store {
+	readonly backend = 'redis' as const;
+	readonly location: string;
+	readonly queue = undefined;
+
+	private readonly client: Redis;
+	private readonly keyPrefix: string;
+	private readonly timeoutMs: number;
+	private connecting: Promise<void> | undefined;
+	private lastError: unknown;
+	private closed = false;
+
+	constructor(config: RedisStoreConfig) {
+		const host = assertHost(config.host, 'Redis host');
+		const port = assertPort(config.port, 'Redis port');
+		const db = assertSafeInteger(config.db ?? 0, 'Redis db');
+		if (db < 0) throw new TypeError(`Redis db must be 0 or more, got ${db}`);
+		const keyPrefix = config.keyPrefix ?? 'n8n-guards:';
+		if (typeof keyPrefix !== 'string' || keyPrefix.length > 200) throw new TypeError('Redis keyPrefix must be a string of at most 200 characters');
+		this.keyPrefix = keyPrefix;
+		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Redis timeoutMs', 5000);
+		this.location = `Redis at ${hostPort(host, port)} (db ${db}${config.tls ? ', TLS' : ''})`;
+		this.client = new Redis({
+			host,
+			port,
+			db,
+			username: config.username || undefined,
+			password: config.password || undefined,
+			tls: config.tls
+				? {
+						// SNI needs a name, not an IP address.
+						servername: isIP(host) ? undefined : host,
+						rejectUnauthorized: config.tlsRejectUnauthorized ?? true,
+						ca: config.tlsCa || undefined,
+					}
+				: undefined,
+			// Fail fast instead of queueing: a node must fail closed within the timeout.
+			lazyConnect: true,
+			enableOfflineQueue: false,
+			connectTimeout: this.timeoutMs,
+			commandTimeout: this.timeoutMs,
+			maxRetriesPerRequest: 1,
+			// No background reconnect loop; the next call reconnects on demand.
+			retryStrategy: () => null,
+			autoResendUnfulfilledCommands: false,
+		});
+		// Without a listener ioredis prints every connection error to the console.
+		this.client.on('error', (error: unknown) => {
+			this.lastError = error;
+		});
+		for (const [name, lua] of Object.entries(SCRIPTS)) this.client.defineCommand(name, { lua });
+	}
+
+	async read(namespace: string, keys: string[]): Promise<ReadResult> {
+		const ns = assertNamespace(namespace);
+		const wanted = normalizeKeys(keys);
+		const reply = (await this.script('read', 'guardsRead', wanted.map((key) => this.recordKey(ns, key)), [])) as Array<string | number | null>;
+		const now = Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
+		const records = new Map<string, StoreRecord>();
+		wanted.forEach((key, index) => {
+			const stored = reply[2 + index * 2] as string | null;
+			if (stored === null) return;
+			const ttl = Number(reply[3 + index * 2]);
+			const { version, json } = this.parseRecord(stored);
+			records.set(key, { key, value: JSON.parse(json) as JsonValue, version, expiresAt: ttl >= 0 ? now + ttl : null });
+		});
+		return { now, records };
+	}
+
+	async write(namespace: string, writes: RecordWrite[]): Promise<WriteResult[]> {
+		const ns = assertNamespace(namespace);
+		const batch = normalizeWrites(writes);
+		if (batch.length === 0) return [];
+		const args = batch.flatMap((write) => [write.json, optionalNumber(write.ifVersion), optionalNumber(write.ttlMs)]);
+		const reply = (await this.script('write', 'guardsWrite', batch.map((write) => this.recordKey(ns, write.key)), args)) as number[];
+		return batch.map((write, index) => ({ key: write.key, applied: reply[index * 2] === 1, version: Number(reply[index * 2 + 1]) }));
+	}
+
+	async delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]> {
+		const ns = assertNamespace(namespace);
+		const batch = normalizeDeletes(deletes);
+		if (batch.length === 0) return [];
+		const reply = (await this.script('delete', 'guardsDelete', batch.map((entry) => this.recordKey(ns, entry.key)), batch.map((entry) => optionalNumber(entry.ifVersion)))) as number[];
+		return reply.map((removed) => removed === 1);
+	}
+
+	async increment(namespace: string, increments: CounterIncrement[]): Promise<number[]> {
+		const ns = assertNamespace(namespace);
+		const batch = normalizeIncrements(increments);
+		if (batch.length === 0) return [];
+		const args = batch.flatMap((increment) => [String(increment.by), optionalNumber(increment.ttlMs)]);
+		const reply = assertArray<number | string>(await this.script('increment', 'guardsIncrement', batch.map((increment) => this.counterKey(ns, increment.key)), args), 'Redis reply');
+		if (reply[0] === 0) {
+			const index = Number(reply[1]) - 1;
+			assertCounterInRange(Number(reply[2]), batch[index].key);
+		}
+		return reply.slice(1).map(Number);
+	}
+
+	async ping(): Promise<void> {
+		const client = await this.connection();
+		try {
+			await client.ping();
+		} catch (error) {
+			throw this.toStoreError('ping', error);
+		}
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		if (this.client.status === 'ready') {
+			// QUIT lets the server finish; a server that does not answer is simply dropped.
+			await Promise.race([this.client.quit().catch(() => undefined), delay(1000)]);
+		}
+		this.client.disconnect();
+	}
+
+	/** Keys: the namespace is URI-encoded inside a hash tag, so it cannot run into the key and one namespace lives in one cluster slot. */
+	private recordKey(namespace: string, key: string): string {
+		return `${this.keyPrefix}kv:{${encodeURIComponent(namespace)}}:${key}`;
+	}
+
+	private counterKey(namespace: string, key: string): string {
+		return `${this.keyPrefix}ct:{${encodeURIComponent(namespace)}}:${key}`;
+	}
+
+	private parseRecord(stored: string): { version: number; json: string } {
+		const match = /^(\d+):/.exec(stored);
+		if (!match) throw new StoreError('redis', this.location, 'read failed: a key in this store\'s key space holds data this package did not write; use another key prefix');
+		return { version: Number(match[1]), json: stored.slice(match[0].length) };
+	}
+
+	private async script(operation: string, name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+		const client = await this.connection();
+		const run = (client as unknown as Record<ScriptName, ScriptRunner>)[name].bind(client);
+		try {
+			// One array argument: ioredis flattens it, and a big batch never hits the spread-argument limit.
+			return await run(keys.length, [...keys, ...args]);
+		} catch (error) {
+			throw this.toStoreError(operation, error);
+		}
+	}
+
+	private async connection(): Promise<Redis> {
+		if (this.closed) throw new StoreError('redis', this.location, 'store is closed');
+		if (this.client.status !== 'ready') {
+			this.connecting ??= this.connect().finally(() => {
+				this.connecting = undefined;
+			});
+			await this.connecting;
+		}
+		return this.client;
+	}
+
+	private async connect(): Promise<void> {
+		this.lastError = undefined;
+		const attempt = this.client.connect();
+		let timer: NodeJS.Timeout | undefined;
+		// connectTimeout covers TCP; this also bounds a server that accepts but never answers.
+		const timeout = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error('Command timed out: the server accepted the connection but never completed the handshake')), this.timeoutMs + 500);
+		});
+		try {
+			await Promise.race([attempt, timeout]);
+		} catch (error) {
+			attempt.catch(() => undefined);
+			this.client.disconnect();
+			// connect() itself only says "Connection is closed"; the 'error' event has the reason.
+			throw this.toStoreError('connect', this.lastError ?? error);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	private toStoreError(operation: string, error: unknown): unknown {
+		if (error instanceof StoreError || isCallerError(error)) return error;
+		const cause = describeCause(error);
+		let message: string;
+		if (/^(NOAUTH|WRONGPASS)/.test(cause) || /invalid password|invalid username/i.test(cause)) {
+			message = `credentials rejected: ${cause}`;
+		} else if (cause.startsWith('NOPERM')) {
+			message = `permission denied for ${operation}: ${cause}`;
+		} else if (cause.includes('Command timed out')) {
+			message = `no answer within ${this.timeoutMs} ms (${operation}): ${cause}`;
+		} else if (isNetworkError(error) || CLOSED_MESSAGES.some((text) => cause.includes(text)) || operation === 'connect') {
+			message = `unreachable: ${cause}`;
+		} else if (cause.startsWith('GUARDS_FOREIGN_KEY')) {
+			message = `${operation} failed: a key in this store's key space holds data this package did not write (${cause.slice(19)}); use another key prefix`;
+		} else {
+			message = `${operation} failed: ${cause}`;
+		}
+		return new StoreError('redis', this.location, message, error);
+	}
+}
+
+function optionalNumber(value: number | null): string {
+	return value === null ? '' : String(value);
+}
+
+function delay(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,45 @@
+/**
+ * One of several processes racing on one SQLite file (spawned by the conformance
+ * suite). It opens its connections, prints "ready", waits for "go" on stdin so all
+ * processes start together, runs its part of the race and prints one JSON line.
+ *
+ * Usage: node sqlite-race-child.js <file> claim|count <connections> <incrementsPerConnection>
+ */
+import { SqliteStore } from '../../nodes/shared/stores/sqlite';
+
+async function main(): Promise<void> {
+	const [file, mode, connectionsArg, incrementsArg] = process.argv.slice(2);
+	const connections = Number(connectionsArg);
+	const increments = Number(incrementsArg ?? 0);
+	const stores = Array.from({ length: connections }, () => new SqliteStore({ backend: 'sqlite', file, busyTimeoutMs: 30_000 }));
+	await Promise.all(stores.map((store) => store.ping()));
+	process.stdout.write('ready\n');
+	await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+	let result: unknown;
+	if (mode === 'claim') {
+		const writes = await Promise.all(
+			stores.map((store, index) => store.write('race', [{ key: 'claim', value: `${process.pid}/${index}`, ifVersion: 0 }])),
+		);
+		result = { applied: writes.filter(([write]) => write.applied).length, lost: writes.filter(([write]) => !write.applied).length };
+	} else {
+		const seen: number[] = [];
+		await Promise.all(
+			stores.map(async (store) => {
+				for (let step = 0; step < increments; step++) {
+					const [value] = await store.increment('race', [{ key: 'counter', by: 1 }]);
+					seen.push(value);
+					// Yield so the connections of this process interleave, as concurrent clients would.
+					await new Promise((resolve) => setImmediate(resolve));
+				}
+			}),
+		);
+		result = { seen };
+	}
+	await Promise.all(stores.map((store) => store.close()));
+	process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+	process.exit(1);
+});
