@@ -11,3 +11,5 @@ export * from './stores/update';
 export * from './n8n/common';
 export * from './core/transform';
 export * from './core/schema';
+export * from './core/deadletter';
+export * from './core/breaker';

@@ -1,0 +1,2 @@
+// Dead Letter: failure classification, redaction, records (pure, no n8n).
+export {};
