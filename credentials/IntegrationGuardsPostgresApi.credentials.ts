@@ -35,6 +35,17 @@ export class IntegrationGuardsPostgresApi implements ICredentialType {
 			default: 'disable',
 		},
 		{
+			displayName: 'CA Certificate',
+			name: 'caCertificate',
+			type: 'string',
+			typeOptions: { rows: 4, password: true },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			displayOptions: { show: { ssl: ['verify-full'] } },
+			description:
+				'PEM of the certificate authority that signed the server certificate, when it is not a public one (e.g. AWS RDS)',
+		},
+		{
 			displayName: 'Schema',
 			name: 'schema',
 			type: 'string',

@@ -38,6 +38,16 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 			description: 'Whether to connect even if the server certificate cannot be verified',
 		},
 		{
+			displayName: 'CA Certificate',
+			name: 'caCertificate',
+			type: 'string',
+			typeOptions: { rows: 4, password: true },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			displayOptions: { show: { ssl: [true] } },
+			description: 'PEM of the certificate authority that signed the server certificate, when it is not a public one',
+		},
+		{
 			displayName: 'Key Prefix',
 			name: 'keyPrefix',
 			type: 'string',

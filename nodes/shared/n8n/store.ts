@@ -67,6 +67,7 @@ export function redisConfigFromCredential(data: ICredentialDataDecryptedObject):
 		db: Number(data.database ?? 0),
 		tls: data.ssl === true,
 		tlsRejectUnauthorized: data.ignoreSslIssues !== true,
+		tlsCa: data.caCertificate ? String(data.caCertificate) : undefined,
 		keyPrefix: typeof data.keyPrefix === 'string' ? data.keyPrefix : 'n8n-guards:',
 	};
 }
@@ -80,6 +81,7 @@ export function postgresConfigFromCredential(data: ICredentialDataDecryptedObjec
 		user: String(data.user ?? 'postgres'),
 		password: data.password ? String(data.password) : undefined,
 		ssl: (data.ssl as PostgresSslMode | undefined) ?? 'disable',
+		sslCa: data.caCertificate ? String(data.caCertificate) : undefined,
 		schema: typeof data.schema === 'string' && data.schema !== '' ? data.schema : 'public',
 		tablePrefix: typeof data.tablePrefix === 'string' ? data.tablePrefix : 'n8n_guards_',
 	};

@@ -1,3 +1,5 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
 import { stableHash } from '../core/hash';
 import { PostgresStore } from './postgres';
 import { RedisStore } from './redis';
@@ -54,7 +56,7 @@ export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): 
 		throw new TypeError(`Store config: backend must be sqlite, redis or postgres, got ${JSON.stringify(backend)}`);
 	}
 	if (options.cache === false) return createStore({ ...config } as StoreConfig);
-	const hash = stableHash(config);
+	const hash = cacheKey(config);
 	let handle = handles.get(hash);
 	if (!handle) {
 		// A copy, so a caller changing its object later cannot change an open store.
@@ -86,6 +88,16 @@ export async function evictIdleStores(now = Date.now(), idleMs = STORE_IDLE_MS):
 	});
 	await Promise.allSettled(closing);
 	return idle.length;
+}
+
+/**
+ * Key of a config in the cache. Passwords go in as an HMAC under a key that lives only
+ * in this process, so the cache key cannot be used to guess a password offline.
+ */
+const CACHE_KEY_SECRET = randomBytes(32);
+function cacheKey(config: StoreConfig): string {
+	if (config.backend === 'sqlite' || config.password === undefined) return stableHash(config);
+	return stableHash({ ...config, password: createHmac('sha256', CACHE_KEY_SECRET).update(config.password).digest('hex') });
 }
 
 function createStore(config: StoreConfig): Store {
