@@ -504,6 +504,12 @@ export interface N8nInstance {
 	/** The last `lines` lines of n8n's log. */
 	logTail(lines?: number): string;
 	stop(): Promise<void>;
+	/**
+	 * Kills n8n at once (SIGKILL to its process group), as a crash or an OOM kill would:
+	 * running executions die mid-way. The user folder is kept, so a new startN8n() on it
+	 * (`userFolder`, `reuseInstalledPackage`) brings the same instance back.
+	 */
+	kill(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -675,6 +681,19 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 	let cookie = '';
 	const extraChildren = new Set<ChildProcess>();
 	let stopped = false;
+	const kill = async (): Promise<void> => {
+		if (stopped) return;
+		stopped = true;
+		for (const extra of extraChildren) killGroup(extra, 'SIGKILL', true);
+		if (child) {
+			killGroup(child, 'SIGKILL', true);
+			const deadline = Date.now() + 5000;
+			while (exited === undefined && Date.now() < deadline) await sleep(50);
+			running.delete(child);
+			process.stderr.write(`[e2e] n8n killed (SIGKILL)\n`);
+		}
+	};
+
 	const stop = async (): Promise<void> => {
 		if (stopped) return;
 		stopped = true;
@@ -965,6 +984,7 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 			createCredential,
 			logTail,
 			stop,
+			kill,
 		};
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,237 @@
+// Idempotent Write in a real n8n: concurrent webhook deliveries with repeated keys reach a
+// Postgres table that has no unique constraint, and every key is written exactly once, on
+// every store. Then n8n is killed (SIGKILL) mid-run, restarted and the deliveries re-sent:
+// still exactly once.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import { Client } from 'pg';
+
+import { PACKAGE_NAME, startN8n, type N8nInstance, type WorkflowJson } from './harness';
+
+const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+const SINK = `iw_e2e_sink_${RUN}`;
+const PG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
+const ORDERS = 8;
+const COPIES = 4;
+
+type StoreChoice = 'embedded' | 'redis' | 'postgres';
+
+interface Credentials {
+	sink: { id: string; name: string };
+	redis: { id: string; name: string };
+	postgres: { id: string; name: string };
+}
+
+/** Webhook → Claim → (Proceed) [Wait] → INSERT into the sink → Complete. */
+function exactlyOnceWorkflow(store: StoreChoice, path: string, credentials: Credentials, options: { waitSeconds?: number } = {}): WorkflowJson {
+	const storeCredential =
+		store === 'redis'
+			? { integrationGuardsRedisApi: credentials.redis }
+			: store === 'postgres'
+				? { integrationGuardsPostgresApi: credentials.postgres }
+				: undefined;
+	const nodes: WorkflowJson['nodes'] = [
+		{
+			parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+			name: 'Order Received',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: `00000000-0000-4000-8000-${RUN.padStart(12, '0').slice(-12)}`.replace(/.{4}$/, String(path.length).padStart(4, '0')),
+		},
+		{
+			parameters: {
+				operation: 'claim',
+				store,
+				scope: `e2e-${RUN}-${path}`,
+				keySource: 'fields',
+				keyFields: 'body.orderId',
+				leaseMinutes: 0.1,
+				options: {},
+			},
+			name: 'Claim',
+			type: `${PACKAGE_NAME}.idempotentWrite`,
+			typeVersion: 1,
+			position: [220, 0],
+			...(storeCredential ? { credentials: storeCredential } : {}),
+		},
+		{
+			parameters: {
+				operation: 'executeQuery',
+				query: `=INSERT INTO ${SINK} (workflow, order_id, execution_id) VALUES ('${path}', '{{ $json.body.orderId }}', '{{ $execution.id }}')`,
+				options: {},
+			},
+			name: 'Write Order',
+			type: 'n8n-nodes-base.postgres',
+			typeVersion: 2.5,
+			position: [660, 0],
+			credentials: { postgres: credentials.sink },
+		},
+		{
+			parameters: {
+				operation: 'complete',
+				store,
+				scope: `e2e-${RUN}-${path}`,
+				keySource: 'claimed',
+				claimedKey: "={{ $('Claim').item.json.idempotency.key }}",
+				resultFields: '',
+				options: {},
+			},
+			name: 'Complete',
+			type: `${PACKAGE_NAME}.idempotentWrite`,
+			typeVersion: 1,
+			position: [880, 0],
+			...(storeCredential ? { credentials: storeCredential } : {}),
+		},
+		{ parameters: {}, name: 'Not Written', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [440, 200] },
+	];
+	const connections: WorkflowJson['connections'] = {
+		'Order Received': { main: [[{ node: 'Claim', type: 'main', index: 0 }]] },
+		Claim: {
+			main: [
+				[{ node: options.waitSeconds ? 'Slow Vendor' : 'Write Order', type: 'main', index: 0 }],
+				...[1, 2, 3, 4].map(() => [{ node: 'Not Written', type: 'main', index: 0 }]),
+			],
+		},
+		'Write Order': { main: [[{ node: 'Complete', type: 'main', index: 0 }]] },
+	};
+	if (options.waitSeconds) {
+		nodes.push({
+			parameters: { amount: options.waitSeconds, unit: 'seconds' },
+			name: 'Slow Vendor',
+			type: 'n8n-nodes-base.wait',
+			typeVersion: 1.1,
+			position: [440, 0],
+			webhookId: `00000000-0000-4000-9000-${RUN.padStart(12, '0').slice(-12)}`,
+		});
+		connections['Slow Vendor'] = { main: [[{ node: 'Write Order', type: 'main', index: 0 }]] };
+	}
+	return { name: `e2e idempotent write ${path}`, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** Every order id `copies` times, interleaved, as concurrent deliveries. */
+function deliveries(prefix: string, copies = COPIES): string[] {
+	const ids: string[] = [];
+	for (let copy = 0; copy < copies; copy++) for (let order = 0; order < ORDERS; order++) ids.push(`${prefix}-${order}`);
+	return ids;
+}
+
+async function sinkCounts(client: Client, workflow: string): Promise<Map<string, number>> {
+	const { rows } = await client.query<{ order_id: string; writes: string }>(
+		`SELECT order_id, count(*) AS writes FROM ${SINK} WHERE workflow = $1 GROUP BY order_id`,
+		[workflow],
+	);
+	return new Map(rows.map((row) => [row.order_id, Number(row.writes)]));
+}
+
+function routeOf(body: unknown): string {
+	const idempotency = (body as { idempotency?: { route?: string; outcome?: string } } | undefined)?.idempotency;
+	return idempotency?.outcome ?? idempotency?.route ?? `unexpected: ${JSON.stringify(body)}`;
+}
+
+describe('n8n end to end: Idempotent Write', () => {
+	let n8n: N8nInstance;
+	let sql: Client;
+	let credentials: Credentials;
+
+	before(async () => {
+		sql = new Client({ ...PG, connectionTimeoutMillis: 5000 });
+		await sql.connect();
+		await sql.query(`CREATE TABLE ${SINK} (workflow text NOT NULL, order_id text NOT NULL, execution_id text, written_at timestamptz DEFAULT now())`);
+		n8n = await startN8n();
+		credentials = {
+			sink: await n8n.createCredential('postgres', 'Orders sink', { ...PG, password: '', ssl: 'disable', maxConnections: 20 }),
+			redis: await n8n.createCredential('integrationGuardsRedisApi', 'Guards Redis', {
+				host: '127.0.0.1',
+				port: 6379,
+				database: 0,
+				keyPrefix: `guards-e2e-${RUN}:`,
+			}),
+			postgres: await n8n.createCredential('integrationGuardsPostgresApi', 'Guards Postgres', {
+				...PG,
+				password: '',
+				ssl: 'disable',
+				schema: `guards_e2e_${RUN}`,
+				tablePrefix: 'g_',
+			}),
+		};
+	});
+
+	let restartedFolder: string | undefined;
+
+	after(async () => {
+		await n8n?.stop();
+		if (restartedFolder) rmSync(restartedFolder, { recursive: true, force: true });
+		await sql?.query(`DROP TABLE IF EXISTS ${SINK}`).catch(() => undefined);
+		await sql?.query(`DROP SCHEMA IF EXISTS guards_e2e_${RUN} CASCADE`).catch(() => undefined);
+		await sql?.end();
+	});
+
+	for (const store of ['embedded', 'redis', 'postgres'] as const) {
+		it(`${store} store: ${ORDERS * COPIES} concurrent deliveries of ${ORDERS} orders, then all again: each written exactly once`, async () => {
+			const path = `iw-e2e-${store}`;
+			const workflow = await n8n.importWorkflow(exactlyOnceWorkflow(store, path, credentials));
+			await n8n.activate(workflow.id);
+
+			const first = await Promise.all(deliveries(store).map((orderId) => n8n.runWebhook(path, { orderId })));
+			const firstRoutes = first.map((result) => routeOf(result.body));
+			assert.deepEqual(first.map((result) => result.status), Array(first.length).fill(200));
+			assert.equal(firstRoutes.filter((route) => route === 'completed').length, ORDERS, `first wave routes: ${firstRoutes.join(', ')}`);
+			assert.ok(firstRoutes.every((route) => ['completed', 'inFlight', 'duplicate'].includes(route)), firstRoutes.join(', '));
+
+			const second = await Promise.all(deliveries(store).map((orderId) => n8n.runWebhook(path, { orderId })));
+			assert.deepEqual(
+				second.map((result) => routeOf(result.body)),
+				Array(ORDERS * COPIES).fill('duplicate'),
+			);
+
+			const counts = await sinkCounts(sql, path);
+			console.log(`[e2e] ${store}: ${ORDERS * COPIES * 2} deliveries of ${ORDERS} orders -> ${[...counts.values()].reduce((a, b) => a + b, 0)} rows written`);
+			assert.equal(counts.size, ORDERS);
+			assert.deepEqual([...counts.values()], Array(ORDERS).fill(1));
+			await n8n.deactivate(workflow.id);
+		});
+	}
+
+	it('n8n killed (SIGKILL) while executions hold claims: after a restart the keys are claimable again and each order is written exactly once', async () => {
+		const path = 'iw-e2e-kill';
+		const workflow = await n8n.importWorkflow(exactlyOnceWorkflow('embedded', path, credentials, { waitSeconds: 4 }));
+		await n8n.activate(workflow.id);
+
+		// Deliveries whose executions claim their key, then sit in the slow vendor step.
+		const inFlight = deliveries('kill', 2).map(async (orderId) => await n8n.runWebhook(path, { orderId }).catch((error: Error) => error));
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const userFolder = n8n.userFolder;
+		await n8n.kill();
+		const killedAt = Date.now();
+		const interrupted = await Promise.all(inFlight);
+		// Executions that held a claim died in the slow step; a second copy of an order may
+		// have been answered In Flight before the kill, never anything else.
+		const cutOff = interrupted.filter((result) => result instanceof Error);
+		const answered = interrupted.flatMap((result) => (result instanceof Error ? [] : [routeOf(result.body)]));
+		assert.ok(cutOff.length >= ORDERS, `only ${cutOff.length} deliveries were cut off; answered: ${answered.join(', ')}`);
+		assert.ok(answered.every((route) => route === 'inFlight'), answered.join(', '));
+		assert.equal((await sinkCounts(sql, path)).size, 0, 'nothing was written before the kill');
+
+		restartedFolder = userFolder;
+		n8n = await startN8n({ userFolder, reuseInstalledPackage: true });
+		await n8n.activate(workflow.id).catch(() => undefined);
+
+		// The claims of the killed executions run out with their lease (6 s), usually during the restart.
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + 6500 - Date.now())));
+		const resent = await Promise.all(deliveries('kill', 2).map((orderId) => n8n.runWebhook(path, { orderId })));
+		const routes = resent.map((result) => routeOf(result.body));
+		assert.equal(routes.filter((route) => route === 'completed').length, ORDERS, routes.join(', '));
+		const again = await Promise.all(deliveries('kill', 1).map((orderId) => n8n.runWebhook(path, { orderId })));
+		assert.deepEqual(
+			again.map((result) => routeOf(result.body)),
+			Array(ORDERS).fill('duplicate'),
+		);
+		const counts = await sinkCounts(sql, path);
+		console.log(`[e2e] kill -9 and restart: ${ORDERS} orders re-sent -> ${[...counts.values()].reduce((a, b) => a + b, 0)} rows written`);
+		assert.equal(counts.size, ORDERS);
+		assert.deepEqual([...counts.values()], Array(ORDERS).fill(1));
+	});
+});
