@@ -2,6 +2,7 @@
 // so the build can bundle it once (dist/shared/index.js) for all of them.
 export * from './core/json';
 export * from './core/hash';
+export * from './core/clock';
 export * from './stores/types';
 export * from './n8n/store';
 export * from './core/paths';

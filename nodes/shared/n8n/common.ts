@@ -40,9 +40,12 @@ export function correlationIdFor(json: IDataObject, field: string): { id: string
 	return existing !== undefined ? { id: existing, assigned: false } : { id: uuidv7(), assigned: true };
 }
 
-/** Output item that pairs back to its input item; the input is never mutated. */
-export function pairedItem(source: INodeExecutionData, itemIndex: number, json: IDataObject): INodeExecutionData {
-	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+/**
+ * Output item that pairs back to its input item (on input `input` of a node with
+ * several inputs); the input is never mutated.
+ */
+export function pairedItem(source: INodeExecutionData, itemIndex: number, json: IDataObject, input?: number): INodeExecutionData {
+	const item: INodeExecutionData = { json, pairedItem: input ? { item: itemIndex, input } : { item: itemIndex } };
 	if (source.binary) item.binary = source.binary;
 	return item;
 }
@@ -96,5 +99,9 @@ export function storeFailure(context: IExecuteFunctions, error: unknown): NodeOp
 				? 'The embedded store could not be used. Check that the n8n user folder is writable and has free space.'
 				: `Check that ${error.location} is running and reachable from n8n, and that the credential is right (use its Test button).`
 			: 'The store rejected the operation.';
-	return new NodeOperationError(context.getNode(), message, { description });
+	const failure = new NodeOperationError(context.getNode(), message, { description });
+	// NodeOperationError swaps messages that mention ECONNREFUSED and the like for a generic
+	// "The service refused the connection": keep ours, which names the store and host.
+	failure.message = message;
+	return failure;
 }

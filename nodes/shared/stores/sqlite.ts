@@ -57,6 +57,8 @@ let sqliteModule: SqliteModule | undefined;
 function loadSqlite(location: string): SqliteModule {
 	if (sqliteModule) return sqliteModule;
 	try {
+		// A lazy require, not an import: the package must still load where node:sqlite is missing.
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		sqliteModule = require('node:sqlite') as SqliteModule;
 		return sqliteModule;
 	} catch (error) {

@@ -14,7 +14,24 @@ export interface Decision<Outcome> {
  */
 export type Decide<Outcome> = (current: StoreRecord | undefined, now: number, index: number) => Decision<Outcome>;
 
-const MAX_LOST_ROUNDS = 8;
+const MAX_LOST_ROUNDS = 12;
+
+/** Thrown when entries kept losing races on a hot record; the batch wrote nothing more. */
+export class StoreContentionError extends Error {
+	constructor(location: string, rounds: number) {
+		super(`${location}: records kept changing under concurrent writers after ${rounds} attempts`);
+		this.name = 'StoreContentionError';
+	}
+}
+
+/**
+ * Jittered, growing pause after a lost round, so writers racing on one hot record
+ * (many workers recording the same breaker) spread out instead of colliding again.
+ */
+function backoffAfterLostRound(lostRounds: number): Promise<void> {
+	const ms = (2 + Math.random() * 8) * 2 ** Math.min(lostRounds - 1, 6);
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /**
  * Optimistic read-decide-write over a batch: one `read` and one conditional `write`
@@ -72,10 +89,9 @@ export async function updateRecords<Outcome>(
 		if (writes.length > 0) {
 			const results = await store.write(namespace, writes);
 			const lostKeys = new Set(writes.filter((_, position) => !results[position].applied).map((write) => write.key));
-			if (lostKeys.size > 0 && ++lostRounds > MAX_LOST_ROUNDS) {
-				throw new Error(
-					`${store.location}: records kept changing under concurrent writers after ${MAX_LOST_ROUNDS} attempts`,
-				);
+			if (lostKeys.size > 0) {
+				if (++lostRounds > MAX_LOST_ROUNDS) throw new StoreContentionError(store.location, MAX_LOST_ROUNDS);
+				await backoffAfterLostRound(lostRounds);
 			}
 			// Every entry decided on a key that lost saw a wrong view of it: decide again.
 			next.push(...decided.filter((index) => lostKeys.has(keys[index])));

@@ -1,0 +1,44 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { storeCredentialTests } from '../shared';
+import { inputsForParameters, outputsForParameters, properties } from './description';
+import { executeCircuitBreaker } from './execute';
+
+export class CircuitBreaker implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Circuit Breaker',
+		name: 'circuitBreaker',
+		icon: { light: 'file:circuitBreaker.svg', dark: 'file:circuitBreaker.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] === "stats" ? "stats" : $parameter["operation"] + ": " + $parameter["breakerName"] }}',
+		description: 'Stop calling a failing hop: check a breaker before the call, record the outcome after it',
+		defaults: { name: 'Circuit Breaker' },
+		// Record takes the vendor node's success and error outputs on two inputs.
+		inputs: `={{(${inputsForParameters.toString()})($parameter)}}`,
+		outputs: `={{(${outputsForParameters.toString()})($parameter)}}`,
+		usableAsTool: true,
+		// Literal, so n8n's linter can see each store credential is tested (testedBy).
+		credentials: [
+			{
+				name: 'integrationGuardsRedisApi',
+				required: true,
+				testedBy: 'integrationGuardsRedisTest',
+				displayOptions: { show: { store: ['redis'] } },
+			},
+			{
+				name: 'integrationGuardsPostgresApi',
+				required: true,
+				testedBy: 'integrationGuardsPostgresTest',
+				displayOptions: { show: { store: ['postgres'] } },
+			},
+		],
+		properties,
+	};
+
+	methods = { credentialTest: storeCredentialTests };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeCircuitBreaker(this);
+	}
+}

@@ -1,0 +1,116 @@
+/**
+ * How a circuit breaker decides, after Resilience4j's count of the same ideas: a failure
+ * rate and a slow-call rate over a sliding time window, judged once the window holds a
+ * minimum number of calls; a fixed open duration; a few probes while half-open.
+ *
+ * A type, not an interface, so that it is assignable to JsonValue: the policy is stored
+ * with the breaker's state, so Check and Stats follow what Record last set.
+ */
+export type BreakerPolicy = {
+	/** Open when at least this share of the calls in the window failed, percent (0 < x ≤ 100). */
+	failureRatePercent: number;
+	/** A call that takes longer than this counts as slow, ms. */
+	slowCallMs: number;
+	/** Open when at least this share of the calls in the window were slow, percent (0 < x ≤ 100). */
+	slowCallRatePercent: number;
+	/** The rates are judged only once the window holds this many calls, calls. */
+	minimumCalls: number;
+	/** The sliding window the rates are taken over, ms. */
+	windowMs: number;
+	/** Time buckets the window is kept in: it slides in steps of windowMs / windowBuckets. */
+	windowBuckets: number;
+	/** How long the breaker stays open before it lets probes through, ms. */
+	openMs: number;
+	/** Calls let through while half-open; their outcomes close or reopen the breaker, calls. */
+	halfOpenProbes: number;
+	/** A probe not recorded within this time is given up on and its slot freed, ms. */
+	probeTimeoutMs: number;
+};
+
+const SECOND = 1000;
+const DAY = 86_400_000;
+
+/** Every default in one place. */
+export const DEFAULT_BREAKER_POLICY: Readonly<BreakerPolicy> = Object.freeze({
+	failureRatePercent: 50,
+	// "A hop that answers in 30 s is failing too."
+	slowCallMs: 30 * SECOND,
+	slowCallRatePercent: 50,
+	minimumCalls: 10,
+	windowMs: 60 * SECOND,
+	windowBuckets: 12,
+	openMs: 120 * SECOND,
+	halfOpenProbes: 3,
+	probeTimeoutMs: 60 * SECOND,
+});
+
+/** What each option accepts; checked in this order. */
+const LIMITS: Record<keyof BreakerPolicy, { min: number; max: number; integer: boolean; unit: string; minExclusive?: boolean }> = {
+	failureRatePercent: { min: 0, minExclusive: true, max: 100, integer: false, unit: 'percent' },
+	slowCallMs: { min: 0, minExclusive: true, max: DAY, integer: false, unit: 'ms' },
+	slowCallRatePercent: { min: 0, minExclusive: true, max: 100, integer: false, unit: 'percent' },
+	minimumCalls: { min: 1, max: 1_000_000, integer: true, unit: 'calls' },
+	windowMs: { min: 10, max: 30 * DAY, integer: false, unit: 'ms' },
+	windowBuckets: { min: 1, max: 60, integer: true, unit: 'buckets' },
+	openMs: { min: 0, minExclusive: true, max: 30 * DAY, integer: false, unit: 'ms' },
+	halfOpenProbes: { min: 1, max: 1000, integer: true, unit: 'calls' },
+	probeTimeoutMs: { min: 0, minExclusive: true, max: DAY, integer: false, unit: 'ms' },
+};
+
+/** A policy option out of range. Branded, so the guard works across copies of this module. */
+export class BreakerPolicyError extends Error {
+	readonly isBreakerPolicyError = true;
+
+	constructor(
+		readonly option: keyof BreakerPolicy,
+		readonly value: unknown,
+		readonly expected: string,
+	) {
+		super(`Breaker policy option ${option} must be ${expected}; got ${JSON.stringify(value) ?? String(value)}`);
+		this.name = 'BreakerPolicyError';
+	}
+}
+
+export function isBreakerPolicyError(error: unknown): error is BreakerPolicyError {
+	return error instanceof Error && (error as Partial<BreakerPolicyError>).isBreakerPolicyError === true;
+}
+
+/** The defaults overridden by `overrides` (undefined entries ignored), checked. */
+export function resolveBreakerPolicy(overrides: Partial<BreakerPolicy> = {}): BreakerPolicy {
+	const policy: BreakerPolicy = { ...DEFAULT_BREAKER_POLICY };
+	for (const option of Object.keys(LIMITS) as Array<keyof BreakerPolicy>) {
+		const value = overrides[option];
+		if (value !== undefined) policy[option] = value;
+		checkOption(option, policy[option]);
+	}
+	return policy;
+}
+
+function checkOption(option: keyof BreakerPolicy, value: unknown): void {
+	const limit = LIMITS[option];
+	const kind = limit.integer ? 'a whole number' : 'a number';
+	const lower = limit.minExclusive ? `above ${limit.min}` : `at least ${limit.min}`;
+	const expected = `${kind} ${lower} and at most ${limit.max} (${limit.unit})`;
+	if (typeof value !== 'number' || !Number.isFinite(value)) throw new BreakerPolicyError(option, value, expected);
+	if (limit.integer && !Number.isInteger(value)) throw new BreakerPolicyError(option, value, expected);
+	const tooLow = limit.minExclusive ? value <= limit.min : value < limit.min;
+	if (tooLow || value > limit.max) throw new BreakerPolicyError(option, value, expected);
+}
+
+/** Whether two policies differ in any option. */
+export function policiesDiffer(a: BreakerPolicy, b: BreakerPolicy): boolean {
+	return (Object.keys(LIMITS) as Array<keyof BreakerPolicy>).some((option) => a[option] !== b[option]);
+}
+
+/**
+ * The least number of bad calls out of `calls` that reaches `percent`: with 50% of 3
+ * probes, 2. Computed in integers where possible, so 50% of 10 is 5, not 5.000000001.
+ */
+export function callsToReach(percent: number, calls: number): number {
+	return Math.max(1, Math.ceil(Math.round(percent * calls * 1e6) / 1e8));
+}
+
+/** Whether `bad` out of `calls` reaches `percent`. */
+export function reachesRate(bad: number, calls: number, percent: number): boolean {
+	return calls > 0 && bad >= callsToReach(percent, calls);
+}
