@@ -1,0 +1,151 @@
+// The shipped examples, imported into a real n8n and run there: Canonical Transform,
+// Schema Guard and Circuit Breaker, with every route asserted. (Idempotent Write has its
+// own suite: idempotent-write.test.ts.)
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { repoRoot, startN8n, type N8nInstance, type WorkflowJson } from './harness';
+
+function example(name: string): WorkflowJson {
+	return JSON.parse(readFileSync(path.join(repoRoot(), 'examples', name), 'utf8')) as WorkflowJson;
+}
+
+/** A stand-in vendor on 127.0.0.1 whose answer the test switches. */
+async function vendor(): Promise<{ server: Server; url: string; status: { code: number }; calls: { count: number } }> {
+	const status = { code: 200 };
+	const calls = { count: 0 };
+	const server = createServer((_request, response) => {
+		calls.count++;
+		response.writeHead(status.code, { 'content-type': 'application/json' });
+		response.end(JSON.stringify(status.code === 200 ? { contacts: [{ id: 'c1' }] } : { error: 'unavailable' }));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm/contacts`, status, calls };
+}
+
+const withoutMeta = (json: IDataObject) => {
+	const { error, details, ...rest } = json;
+	return { error, itemIndex: (details as IDataObject | undefined)?.itemIndex, rest };
+};
+
+describe('n8n end to end: the examples', () => {
+	let n8n: N8nInstance;
+
+	before(async () => {
+		n8n = await startN8n();
+	});
+
+	after(async () => {
+		await n8n?.stop();
+	});
+
+	it('Canonical Transform: Xero and Stripe invoices into one model and out to a ledger; bad items on the error output with their fields', async () => {
+		const workflow = await n8n.importWorkflow(example('canonical-transform.json'));
+		const execution = await n8n.executeById(workflow.id);
+		assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+
+		for (const [node, source] of [
+			['Xero to Canonical', 'Xero Invoices (Test Data)'],
+			['Stripe to Canonical', 'Stripe Invoices (Test Data)'],
+		] as const) {
+			const run = execution.node(node);
+			assert.deepEqual(Object.keys(run.byName), ['main', 'error']);
+			assert.equal(run.byName.main.length, 2, `${node}: two invoices convert`);
+			assert.deepEqual(run.byName.main.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
+			assert.equal(run.byName.error.length, 1, `${node}: one invoice cannot`);
+			const failure = withoutMeta(run.byName.error[0].json);
+			assert.match(String(failure.error), /^Item 2: /);
+			assert.equal(failure.itemIndex, 2);
+			assert.deepEqual(failure.rest, execution.json(source)[2], 'the bad item keeps its original fields');
+			for (const item of run.byName.main) {
+				const invoice = item.json.invoice as IDataObject;
+				assert.equal(typeof invoice.total, 'object', 'money converted into the canonical shape');
+				assert.match(String(item.json.correlationId), /\S/);
+			}
+		}
+		const ledgerRuns = [execution.node('Canonical to Ledger', 0), execution.node('Canonical to Ledger', 1)];
+		assert.deepEqual(
+			ledgerRuns.map((run) => run.outputs[0].length),
+			[2, 2],
+		);
+		const docNumbers = ledgerRuns.flatMap((run) => run.outputs[0].map((item) => item.json.DocNo)).sort();
+		assert.equal(docNumbers.length, 4);
+		assert.ok(docNumbers.every((number) => typeof number === 'string' && number !== ''), docNumbers.join(', '));
+	});
+
+	it('Schema Guard: the vendor v2 batch splits into Valid, Invalid and one drift report; sent again, no new drift', async () => {
+		const json = example('schema-guard.json');
+		const body = ((json.pinData as IDataObject)['Contacts Received'] as Array<{ json: IDataObject }>)[0].json.body;
+		delete json.pinData;
+		const workflow = await n8n.importWorkflow(json);
+		await n8n.activate(workflow.id);
+
+		const first = await n8n.runWebhook('demo-contacts', body);
+		assert.ok(first.execution, 'the webhook started an execution');
+		const guard = first.execution.node('Schema Guard');
+		assert.deepEqual(Object.keys(guard.byName), ['Valid', 'Invalid', 'Drift Report']);
+		assert.deepEqual(guard.byName.Valid.map((item) => item.json.id), [1, 3]);
+		assert.deepEqual(guard.byName.Valid.map((item) => item.pairedItem), [{ item: 0 }, { item: 2 }]);
+		assert.deepEqual(guard.byName.Invalid.map((item) => item.json.id), [2, 4]);
+		const problems = guard.byName.Invalid.map((item) =>
+			((item.json.schemaGuard as IDataObject).problems as IDataObject[]).map((problem) => `${String(problem.kind)} ${String(problem.path)}`),
+		);
+		assert.ok(problems[0].some((problem) => /typeChanged .*age/.test(problem)), problems[0].join('; '));
+		assert.equal(guard.byName['Drift Report'].length, 1);
+
+		const second = await n8n.runWebhook('demo-contacts', body);
+		const again = second.execution!.node('Schema Guard');
+		assert.deepEqual(again.byName.Valid.map((item) => item.json.id), [1, 3]);
+		assert.deepEqual(again.byName['Drift Report'], [], 'drift memory: the same drift does not alert twice');
+		await n8n.deactivate(workflow.id);
+	});
+
+	it('Circuit Breaker: failures open the breaker, Check then routes Open without calling; after the open time a probe closes it', async () => {
+		const crm = await vendor();
+		try {
+			const json = example('circuit-breaker.json');
+			for (const node of json.nodes) {
+				const parameters = node.parameters as IDataObject;
+				if (node.name === 'Call CRM') parameters.url = crm.url;
+				if (node.name === 'Record CRM Call') Object.assign(parameters, { minimumCalls: 3, openSeconds: 2 });
+			}
+			const workflow = await n8n.importWorkflow(json);
+			const run = async () => await n8n.executeById(workflow.id, { triggerNode: 'Sync Contacts' });
+
+			const healthy = await run();
+			assert.equal(healthy.node('Record CRM Call').byName.Success?.length ?? healthy.node('Record CRM Call').outputs[0].length, 1);
+
+			// Minimum 3 calls, 50% failure rate: one success and two 503s open it.
+			crm.status.code = 503;
+			const failing = [await run(), await run()];
+			const states = failing.map((execution) => {
+				const failed = execution.node('Record CRM Call').outputs[1];
+				assert.equal(failed.length, 1, 'the 503 leaves Record on Failure');
+				return (failed[0].json.circuitBreaker as IDataObject).state;
+			});
+			assert.deepEqual(states, ['closed', 'open']);
+
+			const callsBefore = crm.calls.count;
+			const blocked = await run();
+			assert.equal(blocked.node('Check CRM').outputs[1].length, 1, 'Check routes Open');
+			assert.ok(!blocked.nodesRun.includes('Call CRM'), 'the CRM is not called while open');
+			assert.equal(crm.calls.count, callsBefore);
+
+			crm.status.code = 200;
+			await new Promise((resolve) => setTimeout(resolve, 2200));
+			const probe = await run();
+			const proceeded = probe.node('Check CRM').outputs[0];
+			assert.equal(proceeded.length, 1, 'a probe goes through after the open time');
+			const closed = probe.node('Record CRM Call').outputs[0][0].json.circuitBreaker as IDataObject;
+			assert.equal(closed.state, 'closed', JSON.stringify(closed));
+		} finally {
+			crm.server.close();
+		}
+	});
+});
