@@ -24,8 +24,12 @@ const common = {
 	logLevel: 'warning',
 };
 
-/** Sends every import of the shared barrel to the one shared bundle; forbids deep imports. */
-const sharedAsExternal = {
+/**
+ * Sends every import of the shared barrel to the one shared bundle; forbids deep imports.
+ * The require path is relative to the entry's output file (`outFile`), whatever folder
+ * of the node the importing source file sits in.
+ */
+const sharedAsExternal = (outFile) => ({
 	name: 'shared-as-external',
 	setup(buildApi) {
 		buildApi.onResolve({ filter: /shared/ }, (args) => {
@@ -38,13 +42,12 @@ const sharedAsExternal = {
 					errors: [{ text: `Import the shared code through its barrel ('…/shared'), not '${args.path}': the bundle only exports what nodes/shared/index.ts exports.` }],
 				};
 			}
-			const outFile = path.join(root, 'dist', path.relative(root, args.importer)).replace(/\.ts$/, '.js');
 			let relative = path.relative(path.dirname(outFile), sharedOutput).split(path.sep).join('/');
 			if (!relative.startsWith('.')) relative = './' + relative;
 			return { path: relative, external: true };
 		});
 	},
-};
+});
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
@@ -53,14 +56,10 @@ await build({ ...common, entryPoints: [sharedSource], outfile: sharedOutput });
 const entries = [...(pkg.n8n.nodes ?? []), ...(pkg.n8n.credentials ?? [])].map((file) =>
 	path.join(root, file.replace(/^dist\//, '').replace(/\.js$/, '.ts')),
 );
-if (entries.length > 0) {
-	await build({
-		...common,
-		entryPoints: entries,
-		outbase: root,
-		outdir: path.join(root, 'dist'),
-		plugins: [sharedAsExternal],
-	});
+// One build per entry, so each knows its own output file (see sharedAsExternal).
+for (const entry of entries) {
+	const outFile = path.join(root, 'dist', path.relative(root, entry)).replace(/\.ts$/, '.js');
+	await build({ ...common, entryPoints: [entry], outfile: outFile, plugins: [sharedAsExternal(outFile)] });
 }
 
 // Icons and codex files next to the code, as n8n expects them.

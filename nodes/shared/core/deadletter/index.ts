@@ -1,2 +1,9 @@
 // Dead Letter: failure classification, redaction, records (pure, no n8n).
-export {};
+// The classifier and the redactor are the package's only ones: other nodes use these.
+export { failureFacts, type FailureFacts } from './facts';
+export * from './classify';
+export * from './patterns';
+export { createRedactor, Redactor, REDACTED, DEFAULT_REDACT_FIELDS, MAX_REDACT_DEPTH, type RedactResult } from './redact';
+export * from './record';
+export * from './alerts';
+export * from './capture';

@@ -1,0 +1,39 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { storeCredentialTests } from '../shared';
+import { router } from './router';
+import { outputsForOperation, properties } from './description';
+
+export class DeadLetter implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Dead Letter',
+		name: 'deadLetter',
+		icon: { light: 'file:deadLetter.svg', dark: 'file:deadLetter.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ($parameter["scope"] ? ": " + $parameter["scope"] : "") }}',
+		description: 'Capture failed items with their error and class, alert on queue depth, replay and resolve them',
+		defaults: { name: 'Dead Letter' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{(${outputsForOperation.toString()})($parameter)}}`,
+		usableAsTool: true,
+		// Literal, so n8n's linter can see the store credential is tested (testedBy).
+		// No Redis: dead letters need a durable store.
+		credentials: [
+			{
+				name: 'integrationGuardsPostgresApi',
+				required: true,
+				testedBy: 'integrationGuardsPostgresTest',
+				displayOptions: { show: { store: ['postgres'] } },
+			},
+		],
+		properties,
+	};
+
+	methods = { credentialTest: storeCredentialTests };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router(this);
+	}
+}

@@ -1,0 +1,155 @@
+/**
+ * Capture, decided per item without the store: is the item a failure, of which class,
+ * and what record keeps it. The node adds ids, times and the store round trip.
+ */
+import { idempotencyKey } from '../idempotency';
+import type { JsonObject } from '../json';
+import { classifyFailure, type Classification } from './classify';
+import { failureFacts, type FailureFacts } from './facts';
+import { findHiddenFailure, type CompiledBodyPattern, type HiddenFailure } from './patterns';
+import { splitFailedItem, type DeadLetterData, type ReplayMarker, type StoredFailure } from './record';
+import type { Redactor } from './redact';
+
+/** A response body kept with the error is cut beyond this many characters of JSON. */
+export const MAX_ERROR_BODY_CHARS = 64 * 1024;
+
+/** What arrives at Capture: only failures, or every response (find the failures hidden in them). */
+export type IncomingItems = 'failed' | 'responses';
+
+export interface CaptureSettings {
+	incoming: IncomingItems;
+	/** The field holding the error (n8n's error output uses `error`). */
+	errorField: string;
+	/** The field a replay puts its marker in (and Capture its summary). */
+	outputField: string;
+	patterns: readonly CompiledBodyPattern[];
+	detectCommonFailures: boolean;
+}
+
+export type ItemVerdict =
+	| { failed: false }
+	| {
+			failed: true;
+			facts: FailureFacts;
+			classification: Classification;
+			/** The item without its error fields. */
+			payload: Record<string, unknown>;
+			replay: ReplayMarker | null;
+	  };
+
+/**
+ * Whether an item is a failure and of which class. `itemError` is n8n's `item.error`,
+ * read when the json carries no error. A rule the user wrote with a class wins over
+ * every other evidence: they know their API.
+ */
+export function examineItem(json: Record<string, unknown>, itemError: unknown, settings: CaptureSettings, nowMs = Date.now()): ItemVerdict {
+	const parts = splitFailedItem(json, { error: settings.errorField, output: settings.outputField });
+	const error = parts.error ?? itemError;
+	const hasError = error !== undefined && error !== null && error !== '' && error !== false;
+	const hidden = findHiddenFailure(parts.payload, settings.patterns, settings.detectCommonFailures);
+	if (!hasError && hidden === null && settings.incoming === 'responses') return { failed: false };
+
+	if (!hasError && hidden !== null) {
+		const facts = failureFacts(hidden.message, undefined, nowMs);
+		return { failed: true, facts, classification: classifyHidden(hidden, facts), payload: parts.payload, replay: parts.replay };
+	}
+	const facts = failureFacts(hasError ? error : undefined, parts.details, nowMs);
+	let classification = classifyFailure(facts);
+	if (hidden !== null && (hidden.class !== null || classification.class === 'unknown')) {
+		classification = classifyHidden(hidden, failureFacts(hidden.message, undefined, nowMs));
+	}
+	return { failed: true, facts, classification, payload: parts.payload, replay: parts.replay };
+}
+
+function classifyHidden(hidden: HiddenFailure, facts: FailureFacts): Classification {
+	if (hidden.class !== null) return { class: hidden.class, reason: `in the response: ${hidden.where}` };
+	const { class: failureClass, reason } = classifyFailure(facts);
+	return { class: failureClass, reason: `in the response (${hidden.where}): ${reason}` };
+}
+
+/** What is kept of an error: its facts, redacted, the body cut when very large. */
+export function storedFailure(facts: FailureFacts, redactor: Redactor): { failure: StoredFailure; paths: string[] } {
+	const redacted = redactor.redact({ ...facts, node: undefined });
+	const failure = redacted.value as unknown as StoredFailure;
+	let bodyTruncated = false;
+	const bodyText = failure.body === null || failure.body === undefined ? '' : JSON.stringify(failure.body);
+	if (bodyText.length > MAX_ERROR_BODY_CHARS) {
+		failure.body = `${bodyText.slice(0, MAX_ERROR_BODY_CHARS)}…`;
+		bodyTruncated = true;
+	}
+	return {
+		failure: { ...failure, body: failure.body ?? null, bodyTruncated },
+		paths: redacted.paths.map((path) => `error.${path}`),
+	};
+}
+
+/** Where an item already carries the key Idempotent Write claimed for it. */
+const CLAIMED_KEY = /^[0-9a-f]{64}$/;
+
+/**
+ * The idempotency key a replay sends: the one Idempotent Write claimed for the item
+ * when it has one (`idempotency.key`), so the original write and every replay share
+ * it; otherwise one derived from the record's id, the same for all its replays.
+ */
+export function replayIdempotencyKey(payload: Record<string, unknown>, deadLetterId: string): string {
+	const claimed = (payload.idempotency as { key?: unknown } | undefined)?.key;
+	if (typeof claimed === 'string' && CLAIMED_KEY.test(claimed)) return claimed;
+	return idempotencyKey({ deadLetter: deadLetterId });
+}
+
+export interface NewDeadLetter {
+	id: string;
+	payload: Record<string, unknown>;
+	binary: JsonObject | null;
+	facts: FailureFacts;
+	classification: Classification;
+	failedNode: string | null;
+	workflow: { id: string | null; name: string | null };
+	executionId: string | null;
+	correlationId: string;
+}
+
+/** The stored data of a new dead letter: payload and error redacted, the key fixed for all replays. */
+export function buildDeadLetter(input: NewDeadLetter, redactor: Redactor): DeadLetterData {
+	const payload = redactor.redact(input.payload);
+	const { failure, paths } = storedFailure(input.facts, redactor);
+	return {
+		v: 1,
+		payload: payload.value as JsonObject,
+		binary: input.binary,
+		error: failure,
+		class: input.classification.class,
+		reason: input.classification.reason,
+		failedNode: input.failedNode ?? input.facts.node,
+		workflow: input.workflow,
+		executionId: input.executionId,
+		correlationId: input.correlationId,
+		idempotencyKey: replayIdempotencyKey(input.payload, input.id),
+		redacted: [...payload.paths.map((path) => `payload.${path}`), ...paths].slice(0, 50),
+	};
+}
+
+/**
+ * The patch a failed replay writes onto its record: the new error and class. An edited
+ * payload (fixed by someone, then replayed) replaces the stored one, so the fix is not
+ * lost when the replay fails for another reason.
+ */
+export function recapturePatch(
+	input: Omit<NewDeadLetter, 'id' | 'correlationId' | 'workflow' | 'binary'> & { edited: boolean },
+	redactor: Redactor,
+): JsonObject {
+	const { failure, paths } = storedFailure(input.facts, redactor);
+	const patch: JsonObject = {
+		error: failure,
+		class: input.classification.class,
+		reason: input.classification.reason,
+		failedNode: input.failedNode ?? input.facts.node,
+		executionId: input.executionId,
+	};
+	if (input.edited) {
+		const payload = redactor.redact(input.payload);
+		patch.payload = payload.value;
+		patch.redacted = [...payload.paths.map((path) => `payload.${path}`), ...paths].slice(0, 50);
+	}
+	return patch;
+}
