@@ -133,6 +133,39 @@ function readSettings(context: IExecuteFunctions): Settings {
 	};
 }
 
+/** One item's key, or what is wrong with it and how to fix it. */
+function keyOf(
+	context: IExecuteFunctions,
+	json: INodeExecutionData['json'],
+	index: number,
+	settings: Settings,
+): { key: string } | { problem: string; fix: string } {
+	if (settings.keySource === 'claimed') {
+		const claimed = context.getNodeParameter('claimedKey', index, '') as unknown;
+		if (typeof claimed === 'string' && CLAIMED_KEY.test(claimed)) return { key: claimed };
+		return {
+			problem: `Item ${index} carries no claimed key`,
+			fix: "Claimed Key must give the key a Claim node put on the item. After a vendor node replaced the item, refer back to the Claim node, e.g. {{ $('Claim').item.json.idempotency.key }}.",
+		};
+	}
+	if (settings.keySource === 'fields') {
+		const { values, missing } = pickFields(json, settings.keyFields);
+		if (missing.length === 0) return { key: idempotencyKey(values) };
+		return {
+			problem: `Item ${index} has no value in key field ${missing.map((field) => `"${field}"`).join(', ')}`,
+			fix: 'Every item needs a value in each Key Field. Fix the data upstream, or choose fields every item has.',
+		};
+	}
+	const value = context.getNodeParameter('keyValue', index, '') as unknown;
+	if (value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')) {
+		return { key: idempotencyKey({ key: value }) };
+	}
+	return {
+		problem: `The key of item ${index} is empty`,
+		fix: 'The Key expression must give a non-empty value for every item, e.g. {{ $json.eventId }}.',
+	};
+}
+
 /** Computes each item's key; items without one leave as errors (or fail the node). */
 function keyItems(
 	context: IExecuteFunctions,
@@ -145,65 +178,12 @@ function keyItems(
 	const errorOutput = settings.operation === 'claim' ? CLAIM_OUTPUTS.conflict : 0;
 	for (let index = 0; index < items.length; index++) {
 		const json = items[index].json;
-		let key: string;
-		if (settings.keySource === 'claimed') {
-			const claimed = context.getNodeParameter('claimedKey', index, '') as unknown;
-			if (typeof claimed !== 'string' || !CLAIMED_KEY.test(claimed)) {
-				failItem(
-					context,
-					outputs,
-					items[index],
-					index,
-					itemError(
-						context,
-						index,
-						`Item ${index} carries no claimed key`,
-						"Claimed Key must give the key a Claim node put on the item. After a vendor node replaced the item, refer back to the Claim node, e.g. {{ $('Claim').item.json.idempotency.key }}.",
-					),
-					errorOutput,
-				);
-				continue;
-			}
-			key = claimed;
-		} else if (settings.keySource === 'fields') {
-			const { values, missing } = pickFields(json, settings.keyFields);
-			if (missing.length > 0) {
-				failItem(
-					context,
-					outputs,
-					items[index],
-					index,
-					itemError(
-						context,
-						index,
-						`Item ${index} has no value in key field ${missing.map((field) => `"${field}"`).join(', ')}`,
-						'Every item needs a value in each Key Field. Fix the data upstream, or choose fields every item has.',
-					),
-					errorOutput,
-				);
-				continue;
-			}
-			key = idempotencyKey(values);
-		} else {
-			const value = context.getNodeParameter('keyValue', index, '') as unknown;
-			if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
-				failItem(
-					context,
-					outputs,
-					items[index],
-					index,
-					itemError(
-						context,
-						index,
-						`The key of item ${index} is empty`,
-						'The Key expression must give a non-empty value for every item, e.g. {{ $json.eventId }}.',
-					),
-					errorOutput,
-				);
-				continue;
-			}
-			key = idempotencyKey({ key: value });
+		const found = keyOf(context, json, index, settings);
+		if ('problem' in found) {
+			failItem(context, outputs, items[index], index, itemError(context, index, found.problem, found.fix), errorOutput);
+			continue;
 		}
+		const { key } = found;
 		let fingerprint: string | null = null;
 		if (settings.conflictFields.length > 0) {
 			fingerprint = payloadFingerprint(pickFields(json, settings.conflictFields).values);
