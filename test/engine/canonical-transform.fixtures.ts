@@ -188,3 +188,138 @@ export const LEDGER_ROWS: IDataObject[] = [
 	row('Lines[*].Amount', 'lines[*].amount', 'money', { moneyOutput: 'decimal' }),
 ];
 
+// What the invoice workflow must output (correlation IDs left out: they are generated).
+export const XERO_CANONICAL: IDataObject[] = [
+	{
+		source: 'xero',
+		invoice: {
+			id: '243216c5-369e-4056-ac67-05388f86dc81',
+			number: 'INV-0042',
+			status: 'open',
+			paid: false,
+			issuedOn: '2025-03-04',
+			dueOn: '2025-04-03',
+			total: { currency: 'AUD', amount: '1234.50', amountMinor: 123450 },
+			sent: true,
+		},
+		customer: { name: 'Acme Pty Ltd', email: 'accounts@acme.com.au', phone: '+61298765432', abn: '51824753556' },
+		lines: [
+			{ description: 'Widget', quantity: 2, amount: { currency: 'AUD', amount: '1000.00', amountMinor: 100000 } },
+			{ description: 'Freight', quantity: 1, amount: { currency: 'AUD', amount: '234.50', amountMinor: 23450 } },
+		],
+	},
+	{
+		source: 'xero',
+		invoice: {
+			id: '7d1e2f3a-0000-4000-8000-000000000002',
+			number: 'INV-0043',
+			status: 'paid',
+			paid: true,
+			issuedOn: '2025-03-03',
+			dueOn: '2025-03-31',
+			total: { currency: 'AUD', amount: '99.90', amountMinor: 9990 },
+			sent: false,
+		},
+		customer: { name: 'Bondi Surf Co', email: 'hello@bondisurf.example', phone: '+61412345678' },
+		lines: [{ description: 'Wax', quantity: 10, amount: { currency: 'AUD', amount: '99.90', amountMinor: 9990 } }],
+	},
+];
+
+export const XERO_ERROR =
+	'Item 2: 2 fields failed — field "invoice.total" from "Total": "12,34" has thousands separators in the wrong places. Fix: Set Decimal Separator in the source profile to the style this source uses (point: 1,234.56; comma: 1.234,56). | field "customer.abn" from "Contact.TaxNumber": "51 824 753 557" fails the ABN check digits (a typo, or not an ABN). Fix: Correct the ABN at the source; check it on the Australian Business Register.';
+
+export const STRIPE_CANONICAL: IDataObject[] = [
+	{
+		source: 'stripe',
+		invoice: {
+			id: 'in_1OxYz2AbCdEfGh',
+			number: 'STR-0099',
+			status: 'open',
+			paid: false,
+			issuedOn: '2025-03-04',
+			dueOn: '2025-04-03',
+			total: { currency: 'USD', amount: '1234.50', amountMinor: 123450 },
+		},
+		customer: { name: 'Bob Jones', email: 'bob@example.com', phone: '+14155552671' },
+		lines: [
+			{ description: 'Pro plan', quantity: 1, amount: { currency: 'USD', amount: '1000.00', amountMinor: 100000 } },
+			{ description: 'Seats', quantity: 3, amount: { currency: 'USD', amount: '234.50', amountMinor: 23450 } },
+		],
+	},
+	{
+		source: 'stripe',
+		invoice: {
+			id: 'in_2',
+			number: 'STR-0100',
+			status: 'void',
+			paid: false,
+			issuedOn: '2025-03-04',
+			total: { currency: 'JPY', amount: '5000', amountMinor: 5000 },
+		},
+		customer: { name: 'Kaito Sato', email: 'kaito@example.jp', phone: '+81312345678', abn: '53004085616' },
+		lines: [{ description: 'Consulting', quantity: 1, amount: { currency: 'JPY', amount: '5000', amountMinor: 5000 } }],
+	},
+];
+
+export const STRIPE_ERROR =
+	'Item 2: 3 fields failed — field "invoice.paid" from "paid": "sometimes" is not one of the true or false words (true, t, yes, y, 1, on, false, f, no, n, 0, off). Fix: Add the word to True Values or False Values in the source profile, or correct the value at the source. | field "invoice.total" from "total": 100 has the currency "xyz" (the currency field), which is not an ISO 4217 code. Fix: Send a three-letter code such as AUD, USD or JPY. | field "customer.phone" from "customer_phone": "+1 473 392 1330" is not a valid GD phone number. Fix: Correct the number at the source; check the country code and the number of digits.';
+
+export const LEDGER_FROM_XERO: IDataObject[] = [
+	{
+		DocNo: 'INV-0042',
+		Origin: 'XERO',
+		Status: 'OUTSTANDING',
+		IssueDate: '04/03/2025',
+		DueDate: '03/04/2025',
+		Amount: 'AUD 1234.50',
+		AmountMinor: 123450,
+		Paid: 'N',
+		Customer: { Name: 'Acme Pty Ltd', Email: 'accounts@acme.com.au', Phone: '+61 2 9876 5432', ABN: '51 824 753 556' },
+		Lines: [
+			{ Text: 'Widget', Qty: '2.00', Amount: '1000.00' },
+			{ Text: 'Freight', Qty: '1.00', Amount: '234.50' },
+		],
+	},
+	{
+		DocNo: 'INV-0043',
+		Origin: 'XERO',
+		Status: 'CLOSED',
+		IssueDate: '03/03/2025',
+		DueDate: '31/03/2025',
+		Amount: 'AUD 99.90',
+		AmountMinor: 9990,
+		Paid: 'Y',
+		Customer: { Name: 'Bondi Surf Co', Email: 'hello@bondisurf.example', Phone: '+61 412 345 678' },
+		Lines: [{ Text: 'Wax', Qty: '10.00', Amount: '99.90' }],
+	},
+];
+
+export const LEDGER_FROM_STRIPE: IDataObject[] = [
+	{
+		DocNo: 'STR-0099',
+		Origin: 'STRIPE',
+		Status: 'OUTSTANDING',
+		IssueDate: '04/03/2025',
+		DueDate: '03/04/2025',
+		Amount: 'USD 1234.50',
+		AmountMinor: 123450,
+		Paid: 'N',
+		Customer: { Name: 'Bob Jones', Email: 'bob@example.com', Phone: '+1 415 555 2671' },
+		Lines: [
+			{ Text: 'Pro plan', Qty: '1.00', Amount: '1000.00' },
+			{ Text: 'Seats', Qty: '3.00', Amount: '234.50' },
+		],
+	},
+	{
+		DocNo: 'STR-0100',
+		Origin: 'STRIPE',
+		Status: 'CANCELLED',
+		IssueDate: '04/03/2025',
+		DueDate: 'on receipt',
+		Amount: 'JPY 5000',
+		AmountMinor: 5000,
+		Paid: 'N',
+		Customer: { Name: 'Kaito Sato', Email: 'kaito@example.jp', Phone: '+81 3 1234 5678', ABN: '53 004 085 616' },
+		Lines: [{ Text: 'Consulting', Qty: '1.00', Amount: '5000' }],
+	},
+];
