@@ -12,6 +12,9 @@ npm run --silent lint
 step 'build (bundle into dist/)'
 npm run --silent build
 
+step 'pinned n8n for the real-n8n tests (installed once into the cache)'
+node scripts/n8n-runtime.mjs ensure
+
 step 'type check + unit, store, engine and real-n8n tests'
 node scripts/run-tests.mjs unit stores engine e2e
 

@@ -4,6 +4,9 @@ import { correlationFieldProperty, scopeProperty, storeProperty } from '../share
 
 export const IDEMPOTENT_WRITE_STORES = ['embedded', 'redis', 'postgres'] as const;
 
+/** Claimed Key's default: the key a Claim node put on this very item. */
+export const DEFAULT_CLAIMED_KEY = '={{ $json.idempotency?.key }}';
+
 /**
  * Output names per operation. Evaluated by n8n in the editor from the node's
  * parameters, so it is serialised into an expression: it must not refer to anything
@@ -41,7 +44,8 @@ export const properties: INodeProperties[] = [
 				name: 'Claim',
 				value: 'claim',
 				action: 'Claim a key before the write',
-				description: 'Claim each item\'s key before the write; routes Proceed, Duplicate, In Flight, Conflict or Reconcile',
+				description:
+					'Claim each item\'s key before the write; routes Proceed, Duplicate, In Flight, Conflict or Reconcile. Items without a key never Proceed.',
 			},
 			{
 				name: 'Complete',
@@ -109,9 +113,11 @@ export const properties: INodeProperties[] = [
 		displayName: 'Claimed Key',
 		name: 'claimedKey',
 		type: 'string',
-		default: '={{ $json.idempotency?.key }}',
+		default: DEFAULT_CLAIMED_KEY,
 		required: true,
-		description: 'The key from the Claim node\'s output. After a vendor node replaced the item, refer back to the Claim node: {{ $(\'Claim\').item.JSON.idempotency.key }}.',
+		description:
+			'The key the Claim node put on the item (its Output Field, idempotency by default). After a vendor node replaced the item, refer back to the Claim node by name.',
+		hint: "e.g. {{ $('Claim').item.json.idempotency.key }}",
 		displayOptions: { show: { keySource: ['claimed'] } },
 	},
 	{
@@ -120,7 +126,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'id',
 		required: true,
-		placeholder: 'e.g. invoice.number, customer.ID',
+		placeholder: 'e.g. invoice.number, customer.email',
 		description: 'Comma-separated field paths. Their values are hashed; field order in objects does not matter.',
 		displayOptions: { show: { keySource: ['fields'] } },
 	},
@@ -180,7 +186,7 @@ export const properties: INodeProperties[] = [
 		name: 'resultFields',
 		type: 'string',
 		default: 'id',
-		placeholder: 'e.g. ID, invoiceNumber',
+		placeholder: 'e.g. invoiceNumber, status',
 		description:
 			'Comma-separated fields of the write\'s response to keep. Later duplicates carry them, so the workflow can answer as the first time.',
 		displayOptions: { show: { operation: ['complete'] } },

@@ -20,7 +20,7 @@ import {
 	storeForNode,
 	updateRecords,
 } from '../shared';
-import { IDEMPOTENT_WRITE_STORES } from './description';
+import { DEFAULT_CLAIMED_KEY, IDEMPOTENT_WRITE_STORES } from './description';
 
 type Operation = 'claim' | 'complete' | 'release' | 'markOutcomeUnknown' | 'lookUp' | 'forget';
 
@@ -32,6 +32,8 @@ const CLAIMED_KEY = /^[0-9a-f]{64}$/;
 interface Settings {
 	operation: Operation;
 	keySource: 'fields' | 'expression' | 'claimed';
+	/** Claimed Key left at its default, `{{ $json.idempotency?.key }}`. */
+	claimedKeyIsDefault: boolean;
 	keyFields: string[];
 	conflictFields: string[];
 	resultFields: string[];
@@ -114,6 +116,7 @@ function readSettings(context: IExecuteFunctions): Settings {
 	return {
 		operation,
 		keySource,
+		claimedKeyIsDefault: [undefined, DEFAULT_CLAIMED_KEY].includes(context.getNode().parameters.claimedKey as string | undefined),
 		keyFields,
 		conflictFields:
 			operation === 'claim' ? parseFieldList(String(context.getNodeParameter('conflictFields', 0, ''))) : [],
@@ -141,7 +144,11 @@ function keyOf(
 	settings: Settings,
 ): { key: string } | { problem: string; fix: string } {
 	if (settings.keySource === 'claimed') {
-		const claimed = context.getNodeParameter('claimedKey', index, '') as unknown;
+		// The default expression reads the item's own field: read it directly rather than
+		// evaluating an expression per item (about 0.5 ms each in n8n).
+		const claimed = settings.claimedKeyIsDefault
+			? (json.idempotency as { key?: unknown } | undefined)?.key
+			: (context.getNodeParameter('claimedKey', index, '') as unknown);
 		if (typeof claimed === 'string' && CLAIMED_KEY.test(claimed)) return { key: claimed };
 		return {
 			problem: `Item ${index} carries no claimed key`,
@@ -234,7 +241,10 @@ async function claim(
 	const deadline = Date.now() + settings.waitMs;
 	let waiting: KeyedItem[] = [];
 	keyed.forEach((item, position) => {
-		if (decisions[position].route === 'inFlight' && settings.waitMs > 0) waiting.push(item);
+		// A repeat of a key claimed earlier in this very batch is held by us: nothing can
+		// finish it while this node runs, so waiting would only burn the whole limit.
+		const heldByAnother = decisions[position].record.owner !== owner;
+		if (decisions[position].route === 'inFlight' && settings.waitMs > 0 && heldByAnother) waiting.push(item);
 		else final.set(item.index, decisions[position]);
 	});
 	// Items held by another execution: poll until it finishes, or the wait runs out.

@@ -236,6 +236,14 @@ describe('Idempotent Write in the n8n engine', () => {
 		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['B']);
 	});
 
+	test('Wait for In-Flight Claims does not wait on a repeat of a key this batch claimed itself', async () => {
+		const started = Date.now();
+		const result = await runSingle(claimNode(`engine-${++scopeCounter}`, { options: { waitSeconds: 30 } }), [{ invoice: 'A' }, { invoice: 'A' }], 5);
+		assert.ok(Date.now() - started < 10_000, 'no wait on our own claim');
+		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['A']);
+		assert.deepEqual(invoicesOf(result.output('Claim', 'In Flight')), ['A']);
+	});
+
 	test('Wait for In-Flight Claims gives up after the limit and routes In Flight', async () => {
 		const scope = `engine-${++scopeCounter}`;
 		await runSingle(claimNode(scope), [{ invoice: 'A' }], 5);
