@@ -24,7 +24,7 @@
 // BENCH_SIZES (1000,10000,100000), BENCH_PREFILL_CHUNK (25000), BENCH_BUDGET_MINUTES (20:
 // history sizes not started by then are skipped), plus the harness's N8N_GUARDS_* variables.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,9 @@ import path from 'node:path';
 import type { IDataObject, IRunExecutionData } from 'n8n-workflow';
 import { Client } from 'pg';
 
-import { PACKAGE_NAME, repoRoot, startN8n, waitUntil, type N8nInstance, type WorkflowJson } from '../e2e/harness';
+import { PACKAGE_NAME, startN8n, waitUntil, type N8nInstance, type WorkflowJson } from '../e2e/harness';
+
+import { count, intFromEnv, loadAverage, packageVersion, table } from './support';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 const SINK = `iw_bench_sink_${RUN}`;
@@ -648,28 +650,9 @@ async function timing(context: TimingContext): Promise<{ levels: LevelResult[]; 
 // Output
 // ---------------------------------------------------------------------------------------
 
-function table(header: string[], rows: Array<Array<string | number>>, leftColumns = 1): string {
-	const cells = [header, ...rows.map((row) => row.map(String))];
-	const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
-	const line = (row: string[]) =>
-		'| ' + row.map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ') + ' |';
-	const rule = '|' + widths.map((width, column) => (column < leftColumns ? ':' + '-'.repeat(width + 1) : '-'.repeat(width + 1) + ':')).join('|') + '|';
-	return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
-}
-
 const ms = (value: number): string => (Number.isNaN(value) ? 'n/a' : value < 10 ? value.toFixed(1) : value.toFixed(0));
 const pair = (value: Stats, failed = 0): string => `${ms(value.median)} / ${ms(value.p95)}${failed ? ` (${failed} failed)` : ''}`;
-const count = (value: number): string => value.toLocaleString('en-US');
 const size = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
-const loadAverage = (): string => os.loadavg().map((value) => value.toFixed(1)).join(' ');
-
-function packageVersion(): string {
-	try {
-		return String((JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { version?: string }).version);
-	} catch {
-		return '?';
-	}
-}
 
 function printHeader(n8n: N8nInstance): void {
 	const cpus = os.cpus();
@@ -803,14 +786,6 @@ function printTiming(result: { levels: LevelResult[]; skipped: number[] }): void
 // ---------------------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------------------
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-	const raw = process.env[name];
-	if (raw === undefined || raw === '') return fallback;
-	const value = Number(raw);
-	if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
-	return value;
-}
 
 function listFromEnv(name: string, fallback: number[]): number[] {
 	const raw = process.env[name];
