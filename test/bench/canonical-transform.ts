@@ -37,15 +37,11 @@ import {
 	cell,
 	count,
 	loadAverage,
-	median,
-	msText,
 	type Node,
 	oneLine,
 	packageVersion,
-	perItem,
-	perSecond,
+	printTimingTables,
 	runBench,
-	type Sample,
 	settingsFromEnv,
 	type SizeResult,
 	table,
@@ -280,38 +276,7 @@ function differences(a: unknown, b: unknown, prefix = ''): string[] {
 }
 
 function printResults(results: Result[]): void {
-	console.log('## Time inside the node (run data executionTime), median µs per item');
-	console.log('');
-	console.log(
-		table(
-			['items', `${LABEL.noop} µs/item`, `${LABEL.code} µs/item`, `${LABEL.transform} µs/item`, 'Canonical Transform items/s', 'Code node items/s'],
-			results.map((result) => {
-				const nodeMedian = (samples: Array<Sample<Produced>>): number => median(samples.map((sample) => sample.nodeMs));
-				return [
-					count(result.items),
-					cell(result, 'noop', (samples) => perItem(nodeMedian(samples), result.items)),
-					cell(result, 'code', (samples) => perItem(nodeMedian(samples), result.items)),
-					cell(result, 'transform', (samples) => perItem(nodeMedian(samples), result.items)),
-					cell(result, 'transform', (samples) => perSecond(nodeMedian(samples), result.items)),
-					cell(result, 'code', (samples) => perSecond(nodeMedian(samples), result.items)),
-				];
-			}),
-		),
-	);
-	console.log('');
-	console.log('## The whole execution (stoppedAt − startedAt, includes generating the items), median ms');
-	console.log('');
-	console.log(
-		table(
-			['items', LABEL.noop, LABEL.code, LABEL.transform, 'Generate (Code node) alone'],
-			results.map((result) => [
-				count(result.items),
-				...CONTENDERS.map((contender) => cell(result, contender, (samples) => msText(median(samples.map((sample) => sample.executionMs))))),
-				result.skipped ? '' : msText(median(CONTENDERS.flatMap((contender) => result.samples[contender].map((sample) => sample.generatorMs)))),
-			]),
-		),
-	);
-	console.log('');
+	printTimingTables(results, CONTENDERS, LABEL, { noop: 'noop', code: 'code', node: 'transform', nodeName: 'Canonical Transform' });
 	console.log('Do both produce the same items? (items out; the first and the last item compared field by field, Code node vs Canonical Transform)');
 	console.log('');
 	console.log(

@@ -35,15 +35,11 @@ import {
 	count,
 	intFromEnv,
 	loadAverage,
-	median,
-	msText,
 	type Node,
 	oneLine,
 	packageVersion,
-	perItem,
-	perSecond,
+	printTimingTables,
 	runBench,
-	type Sample,
 	settingsFromEnv,
 	type SizeResult,
 	table,
@@ -253,38 +249,7 @@ function printHeader(n8n: N8nInstance): void {
 }
 
 function printResults(results: Result[]): void {
-	console.log('## Time inside the node (run data executionTime), median µs per item');
-	console.log('');
-	console.log(
-		table(
-			['items', `${LABEL.noop} µs/item`, `${LABEL.code} µs/item`, `${LABEL.guard} µs/item`, 'Schema Guard items/s', 'Code node items/s'],
-			results.map((result) => {
-				const nodeMedian = (samples: Array<Sample<Flagged>>): number => median(samples.map((sample) => sample.nodeMs));
-				return [
-					count(result.items),
-					cell(result, 'noop', (samples) => perItem(nodeMedian(samples), result.items)),
-					cell(result, 'code', (samples) => perItem(nodeMedian(samples), result.items)),
-					cell(result, 'guard', (samples) => perItem(nodeMedian(samples), result.items)),
-					cell(result, 'guard', (samples) => perSecond(nodeMedian(samples), result.items)),
-					cell(result, 'code', (samples) => perSecond(nodeMedian(samples), result.items)),
-				];
-			}),
-		),
-	);
-	console.log('');
-	console.log('## The whole execution (stoppedAt − startedAt, includes generating the items), median ms');
-	console.log('');
-	console.log(
-		table(
-			['items', LABEL.noop, LABEL.code, LABEL.guard, 'Generate (Code node) alone'],
-			results.map((result) => [
-				count(result.items),
-				...CONTENDERS.map((contender) => cell(result, contender, (samples) => msText(median(samples.map((sample) => sample.executionMs))))),
-				result.skipped ? '' : msText(median(CONTENDERS.flatMap((contender) => result.samples[contender].map((sample) => sample.generatorMs)))),
-			]),
-		),
-	);
-	console.log('');
+	printTimingTables(results, CONTENDERS, LABEL, { noop: 'noop', code: 'code', node: 'guard', nodeName: 'Schema Guard' });
 	console.log('Items each validator flagged invalid (a check that both apply the same rules):');
 	console.log('');
 	console.log(

@@ -441,3 +441,43 @@ export function cell<C extends string, X extends object>(result: SizeResult<C, X
 	if (samples.length === 0) return failed.length ? `failed: ${failed[0]}` : 'n/a';
 	return figure(samples) + (failed.length ? ` (${failed.length} of ${samples.length + failed.length} failed)` : '');
 }
+
+/**
+ * The two timing tables of every "node vs a Code node vs doing nothing" benchmark: time
+ * inside the measured node per item, and the whole execution.
+ */
+export function printTimingTables<C extends string, X extends object>(
+	results: Array<SizeResult<C, X>>,
+	contenders: readonly C[],
+	labels: Record<C, string>,
+	roles: { noop: C; code: C; node: C; nodeName: string },
+): void {
+	const nodeMedian = (samples: Array<Sample<X>>): number => median(samples.map((sample) => sample.nodeMs));
+	console.log('## Time inside the node (run data executionTime), median µs per item');
+	console.log('');
+	console.log(
+		table(
+			['items', ...[roles.noop, roles.code, roles.node].map((role) => `${labels[role]} µs/item`), `${roles.nodeName} items/s`, 'Code node items/s'],
+			results.map((result) => [
+				count(result.items),
+				...[roles.noop, roles.code, roles.node].map((role) => cell(result, role, (samples) => perItem(nodeMedian(samples), result.items))),
+				cell(result, roles.node, (samples) => perSecond(nodeMedian(samples), result.items)),
+				cell(result, roles.code, (samples) => perSecond(nodeMedian(samples), result.items)),
+			]),
+		),
+	);
+	console.log('');
+	console.log('## The whole execution (stoppedAt − startedAt, includes generating the items), median ms');
+	console.log('');
+	console.log(
+		table(
+			['items', ...contenders.map((contender) => labels[contender]), 'Generate (Code node) alone'],
+			results.map((result) => [
+				count(result.items),
+				...contenders.map((contender) => cell(result, contender, (samples) => msText(median(samples.map((sample) => sample.executionMs))))),
+				result.skipped ? '' : msText(median(contenders.flatMap((contender) => result.samples[contender].map((sample) => sample.generatorMs)))),
+			]),
+		),
+	);
+	console.log('');
+}
