@@ -12,6 +12,9 @@ npm run --silent lint
 step 'build (bundle into dist/)'
 npm run --silent build
 
+step 'Debian packages the real-server tests drive (nginx, chromium)'
+bash scripts/ensure-system.sh
+
 step 'pinned n8n for the real-n8n tests (installed once into the cache)'
 node scripts/n8n-runtime.mjs ensure
 

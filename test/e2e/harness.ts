@@ -466,6 +466,8 @@ export interface StartOptions {
 	env?: Record<string, string>;
 	/** Skip the install when <user folder>/.n8n/nodes already holds the package. */
 	reuseInstalledPackage?: boolean;
+	/** Another n8n/Node install to run (e.g. the n8n 1.x compatibility runtime); default: the pinned one. */
+	runtime?: Runtime;
 }
 
 export interface WebhookResult {
@@ -604,7 +606,7 @@ export function n8nEnv(userFolder: string, port: number, brokerPort: number): Re
  * (in `after()` / `finally`); stop() is also run if startup fails half-way.
  */
 export async function startN8n(options: StartOptions = {}): Promise<N8nInstance> {
-	const runtime = await ensureRuntime();
+	const runtime = options.runtime ?? (await ensureRuntime());
 	const tarball = await packPackage();
 	const ownFolder = options.userFolder === undefined;
 	const userFolder = options.userFolder ?? mkdtempSync(path.join(os.tmpdir(), 'n8n-guards-e2e-'));
