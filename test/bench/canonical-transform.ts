@@ -36,6 +36,7 @@ import {
 	BASE_TYPES,
 	cell,
 	count,
+	type Bench,
 	loadAverage,
 	type Node,
 	oneLine,
@@ -296,18 +297,16 @@ function printResults(results: Result[]): void {
 		),
 	);
 }
-if (require.main === module) {
-	runBench(
-		{
-			settings: SETTINGS,
-			contenders: CONTENDERS,
-			label: LABEL,
-			measured: MEASURED,
-			generatorCode,
-			contenderNode,
-			inspect: produced,
-		},
-		printHeader,
-		printResults,
-	);
-}
+
+/** The benchmark, run by this script and, with the others, by all.ts. */
+export const canonicalTransformBench: Bench<Contender, Produced> = {
+	settings: SETTINGS,
+	contenders: CONTENDERS,
+	label: LABEL,
+	measured: MEASURED,
+	generatorCode,
+	contenderNode,
+	inspect: produced,
+};
+
+if (require.main === module) runBench(canonicalTransformBench, printHeader, printResults);

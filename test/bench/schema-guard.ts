@@ -33,6 +33,7 @@ import {
 	BASE_TYPES,
 	cell,
 	count,
+	type Bench,
 	intFromEnv,
 	loadAverage,
 	type Node,
@@ -266,18 +267,16 @@ function printResults(results: Result[]): void {
 		),
 	);
 }
-if (require.main === module) {
-	runBench(
-		{
-			settings: SETTINGS,
-			contenders: CONTENDERS,
-			label: LABEL,
-			measured: MEASURED,
-			generatorCode: (items) => generatorCode(items, INVALID_EVERY),
-			contenderNode,
-			inspect: flagged,
-		},
-		printHeader,
-		printResults,
-	);
-}
+
+/** The benchmark, run by this script and, with the others, by all.ts. */
+export const schemaGuardBench: Bench<Contender, Flagged> = {
+	settings: SETTINGS,
+	contenders: CONTENDERS,
+	label: LABEL,
+	measured: MEASURED,
+	generatorCode: (items) => generatorCode(items, INVALID_EVERY),
+	contenderNode,
+	inspect: flagged,
+};
+
+if (require.main === module) runBench(schemaGuardBench, printHeader, printResults);

@@ -138,7 +138,7 @@ export interface SizeResult<C extends string, X extends object> {
 	notes: string[];
 }
 
-interface Session {
+export interface Session {
 	n8n: N8nInstance;
 	/** How many times n8n was started (a crash is followed by a fresh start). */
 	starts: number;
@@ -248,7 +248,7 @@ async function runOnce<C extends string, X extends object>(bench: Bench<C, X>, n
 	return { ...timing, ...bench.inspect(contender, measured) };
 }
 
-function startOptions(settings: Settings): StartOptions {
+export function startOptions(settings: Settings): StartOptions {
 	return settings.heapMb ? { env: { NODE_OPTIONS: `--max-old-space-size=${settings.heapMb}` } } : {};
 }
 
@@ -261,7 +261,8 @@ function crashReason(n8n: N8nInstance, error: string): string {
 	return oneLine(line ?? error);
 }
 
-async function benchmark<C extends string, X extends object>(bench: Bench<C, X>, session: Session, deadline: number): Promise<Array<SizeResult<C, X>>> {
+/** Runs every size of one benchmark in the session's n8n (started again after a crash), until the deadline. */
+export async function measureBench<C extends string, X extends object>(bench: Bench<C, X>, session: Session, deadline: number): Promise<Array<SizeResult<C, X>>> {
 	const { sizes, repeats, maxItems } = bench.settings;
 	const { contenders, label } = bench;
 	const results: Array<SizeResult<C, X>> = [];
@@ -376,7 +377,7 @@ async function main<C extends string, X extends object>(
 	try {
 		session = { n8n: await startN8n(startOptions(bench.settings)), starts: 1 };
 		printHeader(session.n8n);
-		const results = await benchmark(bench, session, started + bench.settings.budgetMs);
+		const results = await measureBench(bench, session, started + bench.settings.budgetMs);
 		printResults(results);
 		const notes = results.flatMap((result) => result.notes);
 		if (notes.length) {
@@ -403,6 +404,11 @@ export function table(header: string[], rows: Array<Array<string | number>>, lef
 		'| ' + row.map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ') + ' |';
 	const rule = '|' + widths.map((width, column) => (column < leftColumns ? ':' + '-'.repeat(width + 1) : '-'.repeat(width + 1) + ':')).join('|') + '|';
 	return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** The median time inside the measured node, ms (NaN without samples). */
+export function medianNodeMs<C extends string, X extends object>(result: SizeResult<C, X>, contender: C): number {
+	return median(result.samples[contender].map((sample) => sample.nodeMs));
 }
 
 export function median(values: number[]): number {

@@ -1,0 +1,91 @@
+// Throughput benchmarks for the nodes whose own benchmark measures something else (Idempotent
+// Write's is about correctness under concurrency and history size) or that have none: one batch
+// of N items through the node in one execution, next to what a user would otherwise put there,
+// in the same n8n. all.ts runs them with the others and writes docs/benchmarks.md.
+//
+// Each is a `Bench` of test/bench/support.ts: Manual Trigger → Generate (a Code node building
+// the items inside n8n) → the contender, named `Measured`; the figure is the contender's run
+// data executionTime. Every run generates new keys (the execution id is part of each), so a
+// node with memory never sees the same key twice.
+import type { ITaskData } from 'n8n-workflow';
+
+import { PACKAGE_NAME } from '../e2e/harness';
+
+import { BASE_TYPES, type Bench, type Node, settingsFromEnv } from './support';
+
+const MEASURED = 'Measured';
+const AT = { name: MEASURED, position: [440, 0] as [number, number] };
+
+/** Items on each output of the measured node: a check that the contender did route them. */
+interface Routed {
+	outputs: number[];
+}
+const routed = (_contender: string, measured: ITaskData): Routed => ({
+	outputs: (measured.data?.main ?? []).map((items) => items?.length ?? 0),
+});
+
+const guards = (name: string) => ({ type: `${PACKAGE_NAME}.${name}`, typeVersion: 1 });
+
+/** Items with a key unique to this execution, so stores and histories only ever see new keys. */
+function keyedItems(items: number, fields: string): string {
+	return `const N = ${items};
+const run = $execution.id + '-' + Date.now();
+const out = new Array(N);
+for (let i = 0; i < N; i++) out[i] = { json: { id: run + '-' + i, ${fields} } };
+return out;`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotent Write: Claim against Remove Duplicates
+// ---------------------------------------------------------------------------------------
+
+type DedupeContender = 'removeDuplicates' | 'claim';
+
+/** Large enough for every run of the largest size: Remove Duplicates forgets past its history size. */
+const REMOVE_DUPLICATES_HISTORY = 2_000_000;
+
+export const idempotentWriteBench: Bench<DedupeContender, Routed> = {
+	settings: settingsFromEnv(),
+	contenders: ['removeDuplicates', 'claim'],
+	label: { removeDuplicates: 'Remove Duplicates (v2, previous executions)', claim: 'Idempotent Write Claim' },
+	measured: MEASURED,
+	generatorCode: (items) => keyedItems(items, "amount: i % 1000, currency: 'AUD'"),
+	contenderNode: (contender): Node =>
+		contender === 'claim'
+			? {
+					parameters: { operation: 'claim', store: 'embedded', scope: 'bench-throughput', keySource: 'fields', keyFields: 'id', options: {} },
+					...AT,
+					...guards('idempotentWrite'),
+				}
+			: {
+					parameters: {
+						operation: 'removeItemsSeenInPreviousExecutions',
+						logic: 'removeItemsWithAlreadySeenKeyValues',
+						dedupeValue: '={{ $json.id }}',
+						options: { historySize: REMOVE_DUPLICATES_HISTORY },
+					},
+					...AT,
+					type: 'n8n-nodes-base.removeDuplicates',
+					typeVersion: 2,
+				},
+	inspect: routed,
+};
+
+// ---------------------------------------------------------------------------------------
+// Circuit Breaker: Check against no guard at all
+// ---------------------------------------------------------------------------------------
+
+type BreakerContender = 'noop' | 'check';
+
+export const circuitBreakerBench: Bench<BreakerContender, Routed> = {
+	settings: settingsFromEnv(),
+	contenders: ['noop', 'check'],
+	label: { noop: 'no breaker (No Operation)', check: 'Circuit Breaker Check' },
+	measured: MEASURED,
+	generatorCode: (items) => keyedItems(items, "path: '/crm/contacts'"),
+	contenderNode: (contender): Node =>
+		contender === 'check'
+			? { parameters: { operation: 'check', store: 'embedded', scope: 'bench-throughput', breakerName: 'crm', options: {} }, ...AT, ...guards('circuitBreaker') }
+			: { parameters: {}, ...AT, ...BASE_TYPES.noOp },
+	inspect: routed,
+};
