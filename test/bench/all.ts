@@ -31,7 +31,7 @@ import {
 	startOptions,
 	table,
 } from './support';
-import { circuitBreakerBench, idempotentWriteBench } from './throughput';
+import { circuitBreakerBench, deadLetterBench, idempotentWriteBench } from './throughput';
 
 /** One row group of the table: a node's contender against the baseline in one benchmark. */
 interface Entry {
@@ -48,6 +48,7 @@ const ENTRIES: Entry[] = [
 	{ node: 'Canonical Transform', work: '12 fields mapped (dates, money, phones, ABN)', store: '—', bench: canonicalTransformBench, ours: 'transform', baseline: 'code' },
 	{ node: 'Schema Guard', work: 'JSON Schema, 15 rules, 2 % invalid', store: '—', bench: schemaGuardBench, ours: 'guard', baseline: 'code' },
 	{ node: 'Idempotent Write', work: 'Claim, new key per item', store: 'embedded (SQLite)', bench: idempotentWriteBench, ours: 'claim', baseline: 'removeDuplicates' },
+	{ node: 'Dead Letter', work: 'Capture, classified and stored', store: 'embedded (SQLite)', bench: deadLetterBench, ours: 'capture', baseline: 'dataTable' },
 	{ node: 'Circuit Breaker', work: 'Check, breaker closed', store: 'embedded (SQLite)', bench: circuitBreakerBench, ours: 'check', baseline: 'noop' },
 ] as Entry[];
 

@@ -98,6 +98,8 @@ export interface Bench<C extends string, X extends object> {
 	contenderNode(contender: C): Node;
 	/** What the benchmark keeps from the measured node's run data, beside the times. */
 	inspect(contender: C, measured: ITaskData): X;
+	/** Sets up what the contenders need in a (new) n8n before their workflows are imported (a data table, say). */
+	prepare?(n8n: N8nInstance): Promise<void>;
 }
 
 interface Timing {
@@ -305,6 +307,7 @@ export async function measureBench<C extends string, X extends object>(bench: Be
 						warmedUp = false;
 						process.stderr.write(`[bench] n8n started again (start ${session.starts})\n`);
 					}
+					if (!warmedUp) await bench.prepare?.(session.n8n);
 					const imported = {} as Record<C, string>;
 					for (const each of contenders) imported[each] = (await session.n8n.importWorkflow(benchWorkflow(bench, each, items))).id;
 					ids = imported;

@@ -89,3 +89,56 @@ export const circuitBreakerBench: Bench<BreakerContender, Routed> = {
 			: { parameters: {}, ...AT, ...BASE_TYPES.noOp },
 	inspect: routed,
 };
+
+// ---------------------------------------------------------------------------------------
+// Dead Letter: Capture against logging failures to an n8n Data Table
+// ---------------------------------------------------------------------------------------
+
+type CaptureContender = 'dataTable' | 'capture';
+
+const FAILURES_TABLE = `bench_failures_${Date.now().toString(36)}`;
+
+export const deadLetterBench: Bench<CaptureContender, Routed> = {
+	settings: settingsFromEnv(),
+	contenders: ['dataTable', 'capture'],
+	label: { dataTable: 'Data Table insert (id, error, payload)', capture: 'Dead Letter Capture' },
+	measured: MEASURED,
+	// As a vendor node's error output hands them on: the item with n8n's `error` beside it.
+	generatorCode: (items) =>
+		keyedItems(
+			items,
+			"email: 'contact' + i + '@example.com', name: 'Contact ' + i, error: { message: i % 3 ? 'Request failed with status code 503' : 'Request failed with status code 422', description: 'Service Unavailable', httpCode: i % 3 ? '503' : '422' }",
+		),
+	contenderNode: (contender): Node =>
+		contender === 'capture'
+			? { parameters: { operation: 'capture', store: 'embedded', scope: 'bench-throughput', depthThreshold: 100_000_000 }, ...AT, ...guards('deadLetter') }
+			: {
+					// What a user writes by hand: one row per failure, columns filled by expressions.
+					parameters: {
+						resource: 'row',
+						operation: 'insert',
+						dataTableId: { __rl: true, mode: 'name', value: FAILURES_TABLE },
+						columns: {
+							mappingMode: 'defineBelow',
+							value: { itemId: '={{ $json.id }}', error: '={{ $json.error.message }}', payload: '={{ JSON.stringify({ email: $json.email, name: $json.name }) }}' },
+							matchingColumns: [],
+							schema: ['itemId', 'error', 'payload'].map((id) => ({ id, displayName: id, required: false, defaultMatch: false, display: true, type: 'string', canBeUsedToMatch: true })),
+						},
+						options: {},
+					},
+					...AT,
+					type: 'n8n-nodes-base.dataTable',
+					typeVersion: 1.1,
+				},
+	inspect: routed,
+	async prepare(n8n) {
+		const project = await n8n.api<{ id: string }>('GET', '/rest/projects/personal');
+		const existing = await n8n.api<{ data?: Array<{ name: string }> } | Array<{ name: string }>>('GET', `/rest/projects/${project.id}/data-tables`).catch(() => []);
+		const tables = Array.isArray(existing) ? existing : (existing.data ?? []);
+		if (tables.some((table) => table.name === FAILURES_TABLE)) return;
+		await n8n.api('POST', `/rest/projects/${project.id}/data-tables`, {
+			name: FAILURES_TABLE,
+			columns: ['itemId', 'error', 'payload'].map((name) => ({ name, type: 'string' })),
+		});
+	},
+};
