@@ -175,8 +175,30 @@ async function checkN8nCredentials(context: IExecuteFunctions, settings: Setting
 	}
 	const onlyTypes = new Set(parseFieldList(String(context.getNodeParameter('credentialTypes', 0, ''))));
 	const listing = await listCredentials(context);
+	const keyFindings: Finding[] = [];
+	if (listing.apiKey && listing.apiKey.expiresAt !== null) {
+		// The key this node uses expires too: when it does, this check goes blind.
+		keyFindings.push(
+			judged(
+				{
+					key: `n8n-api-key:${listing.baseUrl}`,
+					pairWith: 0,
+					name: 'n8n API key (this check)',
+					source: 'n8n',
+					expiresAt: listing.apiKey.expiresAt,
+					issuedAt: listing.apiKey.issuedAt,
+					owner: null,
+					renewalLink: `${listing.baseUrl}/settings/api`,
+					details: { instance: listing.baseUrl },
+				},
+				settings.policy,
+				now,
+			),
+		);
+	}
 	if (!listing.ok) {
 		return [
+			...keyFindings,
 			{
 				key: `n8n-api:${listing.baseUrl}`,
 				pairWith: 0,
@@ -194,7 +216,7 @@ async function checkN8nCredentials(context: IExecuteFunctions, settings: Setting
 	}
 	const credentials = listing.credentials.filter((credential) => onlyTypes.size === 0 || onlyTypes.has(credential.type));
 	const tests = testLive ? await testCredentials(context, listing.baseUrl, credentials.map((credential) => credential.id)) : new Map();
-	return credentials.map((credential) => {
+	return [...keyFindings, ...credentials.map((credential): Finding => {
 		const rotation = rotationDays > 0 && credential.updatedAt !== null ? rotationFacts(credential.updatedAt, rotationDays) : null;
 		let status: ExpiryStatus = 'ok';
 		const reasons: string[] = [];
@@ -248,7 +270,7 @@ async function checkN8nCredentials(context: IExecuteFunctions, settings: Setting
 				...(test && test.result !== 'passed' ? { testMessage: test.message } : {}),
 			},
 		};
-	});
+	})];
 }
 
 function text(value: unknown): string | null {

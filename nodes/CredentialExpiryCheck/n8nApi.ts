@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
+import { decodeJwtDates } from '../shared';
+
 export const N8N_API_CREDENTIAL = 'integrationGuardsN8nApi';
 const PAGE_SIZE = 250;
 const MAX_PAGES = 40;
@@ -16,7 +18,17 @@ export interface ListedCredential {
 	owner: string | null;
 }
 
-export type Listing = { ok: true; baseUrl: string; credentials: ListedCredential[] } | { ok: false; baseUrl: string; status: 'unknown' | 'failing'; reason: string };
+/** The API key's own dates: n8n's API keys are JWTs, with `exp` when created with an expiry. */
+export interface ApiKeyDates {
+	expiresAt: number | null;
+	issuedAt: number | null;
+}
+
+export type Listing = ({ ok: true; credentials: ListedCredential[] } | { ok: false; status: 'unknown' | 'failing'; reason: string }) & {
+	baseUrl: string;
+	/** Null when the key is not a JWT (older n8n versions): nothing to say about its expiry. */
+	apiKey: ApiKeyDates | null;
+};
 
 export type TestOutcome = { result: 'passed' } | { result: 'failed'; message: string } | { result: 'unavailable'; message: string };
 
@@ -72,10 +84,13 @@ function ownerOf(entry: IDataObject): string | null {
 
 /** Every credential of the instance, page by page (GET /api/v1/credentials, n8n ≥ 1.x public API). */
 export async function listCredentials(context: IExecuteFunctions): Promise<Listing> {
-	const { baseUrl: raw } = await context.getCredentials(N8N_API_CREDENTIAL);
+	const { baseUrl: raw, apiKey: key } = await context.getCredentials(N8N_API_CREDENTIAL);
 	const baseUrl = normaliseBaseUrl(raw);
+	// Only the dates are kept; the key itself goes nowhere but the request header.
+	const keyDates = decodeJwtDates(key);
+	const apiKey = keyDates.ok ? { expiresAt: keyDates.expiresAt, issuedAt: keyDates.issuedAt } : null;
 	if (!/^https?:\/\//i.test(baseUrl)) {
-		return { ok: false, baseUrl, status: 'failing', reason: 'The n8n API credential has no http(s) Instance URL' };
+		return { ok: false, baseUrl, apiKey, status: 'failing', reason: 'The n8n API credential has no http(s) Instance URL' };
 	}
 	const credentials: ListedCredential[] = [];
 	let cursor: string | undefined;
@@ -83,11 +98,12 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 		const qs: IDataObject = { limit: PAGE_SIZE };
 		if (cursor) qs.cursor = cursor;
 		const response = await call(context, { method: 'GET', url: `${baseUrl}/api/v1/credentials`, qs });
-		if ('error' in response) return { ok: false, baseUrl, status: 'failing', reason: `n8n API at ${baseUrl} could not be reached: ${response.error}` };
+		if ('error' in response) return { ok: false, baseUrl, apiKey, status: 'failing', reason: `n8n API at ${baseUrl} could not be reached: ${response.error}` };
 		if (response.statusCode === 404 || response.statusCode === 405) {
 			return {
 				ok: false,
 				baseUrl,
+				apiKey,
 				status: 'unknown',
 				reason: `This n8n does not offer GET /api/v1/credentials (${httpProblem('it', response)}). The public API may be disabled (N8N_PUBLIC_API_DISABLED) or older than listing credentials.`,
 			};
@@ -96,12 +112,13 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 			return {
 				ok: false,
 				baseUrl,
+				apiKey,
 				status: 'failing',
 				reason: `${httpProblem('The n8n API', response)}. Check the API key, and that it has the scopes credential:list and credential:read.`,
 			};
 		}
 		if (response.statusCode >= 400 || response.body === null || typeof response.body !== 'object') {
-			return { ok: false, baseUrl, status: 'unknown', reason: httpProblem('The n8n API', response) };
+			return { ok: false, baseUrl, apiKey, status: 'unknown', reason: httpProblem('The n8n API', response) };
 		}
 		const body = response.body as IDataObject;
 		const data = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
@@ -119,7 +136,7 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 		cursor = typeof body.nextCursor === 'string' && body.nextCursor !== '' ? body.nextCursor : undefined;
 		if (!cursor) break;
 	}
-	return { ok: true, baseUrl, credentials };
+	return { ok: true, baseUrl, apiKey, credentials };
 }
 
 /**
@@ -147,7 +164,8 @@ export async function testCredentials(context: IExecuteFunctions, baseUrl: strin
 	};
 	const first = await testOne(ids[0]);
 	outcomes.set(ids[0], first);
-	if (first.result === 'unavailable' && /HTTP (404|405)\b/.test(first.message)) {
+	// A missing route (older n8n, public API off) answers 404 or 405 without naming a credential.
+	if (first.result === 'unavailable' && (/HTTP 405\b/.test(first.message) || (/HTTP 404\b/.test(first.message) && !/credential/i.test(first.message.replace(/^The credential test endpoint/, ''))))) {
 		const message = `This n8n does not offer POST /api/v1/credentials/{id}/test (${first.message.replace(/^The credential test endpoint answered /, '')})`;
 		for (const id of ids) outcomes.set(id, { result: 'unavailable', message });
 		return outcomes;
