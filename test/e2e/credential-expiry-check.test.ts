@@ -10,12 +10,16 @@
 // A second run alerts nothing new (alert memory in the embedded store).
 // Bounded: one n8n start (≈ 30–90 s), two runs of a few seconds.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { IDataObject } from 'n8n-workflow';
 
 import { closedPort, startTlsServer, type TestTlsServer } from '../support/tls';
-import { PACKAGE_NAME, startN8n, type N8nInstance, type WorkflowJson } from './harness';
+import { PACKAGE_NAME, repoRoot, startN8n, type N8nInstance, type WorkflowJson } from './harness';
 import { createApiKey, publicApi, type CreatedApiKey } from './n8n-api';
 
 const CHECK_TYPE = `${PACKAGE_NAME}.credentialExpiryCheck`;
@@ -49,6 +53,32 @@ function workflow(apiCredential: { id: string; name: string }, tlsPort: number, 
 	};
 }
 
+/** Stands in for Slack or an incident webhook: records every alert posted to it. 127.0.0.1 only. */
+async function alertRecorder(): Promise<{ url: string; alerts: IDataObject[]; close(): Promise<void> }> {
+	const alerts: IDataObject[] = [];
+	const server: Server = createServer((request, response) => {
+		let body = '';
+		request.on('data', (chunk: Buffer) => {
+			if (body.length < 100_000) body += chunk.toString();
+		});
+		request.on('end', () => {
+			try {
+				alerts.push(JSON.parse(body) as IDataObject);
+			} catch {
+				alerts.push({ unreadable: body.slice(0, 200) });
+			}
+			response.writeHead(200, { 'content-type': 'application/json' });
+			response.end('{"ok":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`,
+		alerts,
+		close: () => new Promise((resolve) => server.close(() => resolve())),
+	};
+}
+
 describe('Credential Expiry Check in a real n8n', { timeout: 240_000 }, () => {
 	let n8n: N8nInstance;
 	let tls: TestTlsServer;
@@ -70,6 +100,44 @@ describe('Credential Expiry Check in a real n8n', { timeout: 240_000 }, () => {
 	after(async () => {
 		await n8n?.stop();
 		await tls?.close();
+	});
+
+	it('the shipped daily check example posts each new alert once', async () => {
+		const recorder = await alertRecorder();
+		try {
+			const json = JSON.parse(readFileSync(path.join(repoRoot(), 'examples', 'credential-expiry-daily-check.json'), 'utf8')) as WorkflowJson;
+			const check = json.nodes.find((node) => node.name === 'Check Credentials');
+			const post = json.nodes.find((node) => node.name === 'Post Alert');
+			assert.ok(check && post, 'the example has Check Credentials and Post Alert');
+			// What a user does after importing: pick the credential, list their own endpoints and dates, point the alert at their webhook.
+			check.credentials = { integrationGuardsN8nApi: apiCredential };
+			check.parameters = {
+				...(check.parameters as IDataObject),
+				scope: `e2e-example-${RUN}`,
+				endpoints: { entries: [{ host: '127.0.0.1', port: tls.port, serverName: 'localhost', owner: 'platform-team' }] },
+				register: {
+					entries: [
+						{ name: 'Twilio contract', expiresAt: new Date(Date.now() - 2 * 86_400_000).toISOString(), owner: 'procurement@example.com' },
+						{ name: 'Xero refresh token', expiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString() },
+					],
+				},
+			};
+			post.parameters = { ...(post.parameters as IDataObject), url: recorder.url };
+			const imported = await n8n.importWorkflow(json);
+			const first = await n8n.executeById(imported.id, { triggerNode: 'Every Morning' });
+			assert.equal(first.status, 'success', `${JSON.stringify(first.error ?? '').slice(0, 1000)}\n${n8n.logTail(40)}`);
+			const posted = recorder.alerts.map((alert) => `${String(alert.status)} ${String(alert.name)}`).sort();
+			assert.deepEqual(posted, [`due soon localhost:${tls.port}`, 'expired Twilio contract', `failing ${names.broken}`]);
+			const twilio = recorder.alerts.find((alert) => alert.name === 'Twilio contract');
+			assert.match(String(twilio?.text), /^EXPIRED: Twilio contract: Expired 2 days ago\. Renew by \d{4}-\d{2}-\d{2}\.$/);
+			assert.equal(JSON.stringify(recorder.alerts).includes(apiKey.rawApiKey), false);
+
+			const second = await n8n.executeById(imported.id, { triggerNode: 'Every Morning' });
+			assert.equal(second.status, 'success');
+			assert.equal(recorder.alerts.length, 3, 'the next run posts nothing: every finding already alerted today');
+		} finally {
+			await recorder.close();
+		}
 	});
 
 	it('n8n 2.40.7 offers what the node uses: the credential list and the credential test', async () => {
