@@ -16,15 +16,19 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { Client } from 'pg';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { closedPort, startPlainTcpServer, startTlsServer, type TestTlsServer } from '../support/tls';
 import { parseCalendar, prop, unescapeText } from '../unit/expiry/ics-parser';
-import { assertPairing, buildWorkflow, runWorkflow, startEngine, stopEngine, type EngineResult } from './harness';
+import { RUN_ID } from '../support/stores';
+import { assertPairing, buildWorkflow, runWorkflow, startEngine, stopEngine, type CredentialFixtures, type EngineResult } from './harness';
 
 const CHECK = 'n8n-nodes-integration-guards.credentialExpiryCheck';
 const DAY = 86_400_000;
 const OUTPUTS = ['OK', 'Attention', 'Expired or Failing'];
+/** The alert memory's tables on the shared Postgres live in a schema of their own, dropped afterwards. */
+const PG_SCHEMA = `expiry_engine_${RUN_ID}`;
 let scopeCounter = 0;
 const freshScope = () => `engine-expiry-${process.pid}-${Date.now()}-${++scopeCounter}`;
 
@@ -105,16 +109,27 @@ interface RunSpec {
 	items?: IDataObject[];
 	apiUrl?: string;
 	apiKey?: string;
+	/** Store credentials (by type) for alert memory on Redis or Postgres. */
+	stores?: CredentialFixtures;
 }
 
-async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', apiKey = API_KEY }: RunSpec): Promise<EngineResult> {
+const STORE_FIXTURES: CredentialFixtures = {
+	integrationGuardsRedisApi: { host: '127.0.0.1', port: 6379, database: 0, keyPrefix: `engine-expiry-${RUN_ID}:` },
+	integrationGuardsPostgresApi: { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', ssl: 'disable', schema: PG_SCHEMA },
+};
+
+async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', apiKey = API_KEY, stores = {} }: RunSpec): Promise<EngineResult> {
 	const workflow = buildWorkflow(
 		[
 			{
 				name: 'Check',
 				type: CHECK,
 				parameters: { alertMemory: false, ...parameters },
-				credentials: { integrationGuardsN8nApi: { id: '1', name: 'This n8n' } },
+				credentials: {
+					integrationGuardsN8nApi: { id: '1', name: 'This n8n' },
+					integrationGuardsRedisApi: { id: '2', name: 'Redis' },
+					integrationGuardsPostgresApi: { id: '3', name: 'Postgres' },
+				},
 			},
 		],
 		[],
@@ -122,7 +137,7 @@ async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', ap
 	return await runWorkflow({
 		workflow,
 		startItems: items.map((json) => ({ json })),
-		credentials: { integrationGuardsN8nApi: { baseUrl: `${apiUrl}/api/v1/`, apiKey } },
+		credentials: { integrationGuardsN8nApi: { baseUrl: `${apiUrl}/api/v1/`, apiKey }, ...stores },
 	});
 }
 
@@ -148,6 +163,9 @@ describe('Credential Expiry Check in the n8n engine', () => {
 	after(async () => {
 		await Promise.all([api?.close(), tls?.close(), plain?.close()]);
 		await closeAllStores();
+		const sql = new Client({ host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' });
+		await sql.connect();
+		await sql.query(`DROP SCHEMA IF EXISTS "${PG_SCHEMA}" CASCADE`).finally(() => sql.end());
 		await stopEngine();
 	});
 
@@ -403,6 +421,44 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		// Another scope has its own memory.
 		const other = await run({ parameters: { ...parameters(1), scope: freshScope() } });
 		assert.deepEqual(alerts(other), { Fine: ['ok', false], HubSpot: ['critical', true], Twilio: ['expired', true] });
+	});
+
+	for (const store of ['redis', 'postgres'] as const) {
+		test(`alert memory on ${store}: runs racing on the same findings alert exactly once`, async () => {
+			const scope = freshScope();
+			const parameters: INodeParameters = {
+				sources: ['register'],
+				register: {
+					entries: [
+						{ name: 'Expired key', expiresAt: new Date(NOW - DAY).toISOString() },
+						{ name: 'Soon', expiresAt: new Date(NOW + 5 * DAY).toISOString() },
+					],
+				},
+				alertMemory: true,
+				store,
+				scope,
+			};
+			const runs = await Promise.all(Array.from({ length: 4 }, () => run({ parameters, stores: STORE_FIXTURES })));
+			for (const result of runs) assert.equal(result.status, 'success', result.error?.message);
+			const alertsPerName = new Map<string, number>();
+			for (const result of runs) {
+				for (const item of everything(result)) {
+					if (item.json.alert === true) alertsPerName.set(String(item.json.name), (alertsPerName.get(String(item.json.name)) ?? 0) + 1);
+				}
+			}
+			assert.deepEqual(Object.fromEntries(alertsPerName), { 'Expired key': 1, Soon: 1 });
+			const later = await run({ parameters, stores: STORE_FIXTURES });
+			assert.deepEqual(everything(later).map((item) => item.json.alert), [false, false]);
+		});
+	}
+
+	test('an unreachable alert store fails the node, naming the store (fail closed)', async () => {
+		const result = await run({
+			parameters: { sources: ['register'], register: { entries: [{ name: 'Expired', expiresAt: new Date(NOW - DAY).toISOString() }] }, alertMemory: true, store: 'redis', scope: freshScope() },
+			stores: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1, database: 0 } },
+		});
+		assert.equal(result.status, 'error');
+		assert.match(String(result.error?.message), /Redis at 127\.0\.0\.1:1/);
 	});
 
 	test('the calendar: one event per known expiry on every item, parsed back', async () => {
