@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { CalendarEvent, ExpiryPolicy, ExpiryStatus, ResolvedReminderPolicy, Weekday } from '../shared';
+import type { CalendarEvent, ExpiryPolicy, ExpiryStatus, Reminder, ResolvedReminderPolicy, Weekday } from '../shared';
 import {
 	DAY_MS,
 	DEFAULT_ALERT_WINDOW_MS,
@@ -12,10 +12,10 @@ import {
 	evaluateExpiry,
 	expiryFromHeaders,
 	ExpiryPolicyError,
-	getPath,
 	localDate,
 	parseExpiryDate,
 	parseFieldList,
+	pathReader,
 	planReminder,
 	ReminderPolicyError,
 	resolveExpiryPolicy,
@@ -86,10 +86,10 @@ export async function executeCredentialExpiryCheck(context: IExecuteFunctions): 
 	const today = localDate(now, settings.reminders);
 	const events: CalendarEvent[] = [];
 	findings.forEach((finding, index) => {
-		const json = toJson(finding, settings, now, today, alerts[index]);
+		const reminder = finding.expiresAt !== null ? planReminder(finding.expiresAt, settings.reminders) : null;
+		const json = toJson(finding, reminder, now, today, alerts[index]);
 		outputs[ROUTE_INDEX[routeFor(finding.status)]].push({ json, pairedItem: { item: finding.pairWith } });
-		const event = calendarEvent(finding, settings);
-		if (event) events.push(event);
+		if (settings.attachCalendar && reminder) events.push(calendarEvent(finding, reminder));
 	});
 
 	if (settings.attachCalendar && findings.length > 0) {
@@ -305,21 +305,21 @@ function checkRegister(context: IExecuteFunctions, settings: Settings, items: IN
 		return entries.map((entry, index) => registerFinding(entry as never, 0, `Register entry ${index + 1}`, settings, now));
 	}
 	const field = (name: string, fallback: string) => String(context.getNodeParameter(name, 0, fallback)).trim() || fallback;
-	const fields = {
-		name: field('nameField', 'name'),
-		expiresAt: field('expiresField', 'expiresAt'),
-		issuedAt: field('issuedField', 'issuedAt'),
-		owner: field('ownerField', 'owner'),
-		renewalLink: field('renewalLinkField', 'renewalLink'),
+	const read = {
+		name: pathReader(field('nameField', 'name')),
+		expiresAt: pathReader(field('expiresField', 'expiresAt')),
+		issuedAt: pathReader(field('issuedField', 'issuedAt')),
+		owner: pathReader(field('ownerField', 'owner')),
+		renewalLink: pathReader(field('renewalLinkField', 'renewalLink')),
 	};
 	return items.map((item, index) =>
 		registerFinding(
 			{
-				name: getPath(item.json, fields.name),
-				expiresAt: getPath(item.json, fields.expiresAt),
-				issuedAt: getPath(item.json, fields.issuedAt),
-				owner: getPath(item.json, fields.owner),
-				renewalLink: getPath(item.json, fields.renewalLink),
+				name: read.name(item.json),
+				expiresAt: read.expiresAt(item.json),
+				issuedAt: read.issuedAt(item.json),
+				owner: read.owner(item.json),
+				renewalLink: read.renewalLink(item.json),
 			},
 			index,
 			`Item ${index + 1}`,
@@ -398,11 +398,15 @@ function checkTokens(context: IExecuteFunctions, settings: Settings, items: INod
 	const tokenField = String(context.getNodeParameter('jwtField', 0, 'token')).trim();
 	const headersField = String(context.getNodeParameter('headersField', 0, 'headers')).trim();
 	const nameField = String(context.getNodeParameter('credentialNameField', 0, 'name')).trim();
+	const none = () => undefined;
+	const readToken = tokenField === '' ? none : pathReader(tokenField);
+	const readHeaders = headersField === '' ? none : pathReader(headersField);
+	const readName = nameField === '' ? none : pathReader(nameField);
 	return items.map((item, index) => {
-		const token = tokenField === '' ? undefined : getPath(item.json, tokenField);
-		const headers = headersField === '' ? undefined : getPath(item.json, headersField);
+		const token = readToken(item.json);
+		const headers = readHeaders(item.json);
 		// The key must not let the token be recovered: a name, else a hash of the token.
-		const name = text(nameField === '' ? undefined : getPath(item.json, nameField));
+		const name = text(readName(item.json));
 		const identity = name ?? (typeof token === 'string' ? `token ${stableHash(token).slice(0, 12)}` : `Item ${index + 1}`);
 		const base = { key: `token:${identity}`, pairWith: index, name: identity, source: 'token' as const, owner: null, renewalLink: null };
 		const problems: string[] = [];
@@ -472,12 +476,18 @@ async function rememberAlerts(context: IExecuteFunctions, settings: Settings, fi
 
 /* ----------------------------------------------------------------- Output */
 
+let lastNow = { ms: Number.NaN, text: '' };
+/** The same instant for every item of a run: formatted once. */
+function nowIso(now: number): string {
+	if (lastNow.ms !== now) lastNow = { ms: now, text: new Date(now).toISOString() };
+	return lastNow.text;
+}
+
 function iso(ms: number | null): string | null {
 	return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
 
-function toJson(finding: Finding, settings: Settings, now: number, today: string, alert: AlertOutcome): IDataObject {
-	const reminder = finding.expiresAt !== null ? planReminder(finding.expiresAt, settings.reminders) : null;
+function toJson(finding: Finding, reminder: Reminder | null, now: number, today: string, alert: AlertOutcome): IDataObject {
 	return {
 		name: finding.name,
 		source: finding.source,
@@ -492,15 +502,13 @@ function toJson(finding: Finding, settings: Settings, now: number, today: string
 		renewalLink: finding.renewalLink,
 		reason: finding.reason,
 		alert: alert.alert,
-		lastAlertAt: iso(alert.lastAlertAt),
-		checkedAt: iso(now),
+		lastAlertAt: alert.lastAlertAt === now ? nowIso(now) : iso(alert.lastAlertAt),
+		checkedAt: nowIso(now),
 		details: finding.details,
 	};
 }
 
-function calendarEvent(finding: Finding, settings: Settings): CalendarEvent | null {
-	if (finding.expiresAt === null) return null;
-	const reminder = planReminder(finding.expiresAt, settings.reminders);
+function calendarEvent(finding: Finding, reminder: Reminder): CalendarEvent {
 	const lines = [
 		`Expires: ${iso(finding.expiresAt)}`,
 		`Status when checked: ${finding.status} (${finding.reason})`,

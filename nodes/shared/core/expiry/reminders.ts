@@ -1,10 +1,10 @@
 /**
  * Reminders that beat weekends. A credential expiring on a Sunday has to be renewed on
  * the Friday before; a reminder that would fall on a Saturday comes on the Friday too.
- * Dates are calendar dates in the user's time zone (Luxon), so daylight-saving changes
- * and leap days fall where the calendar puts them.
+ * Dates are calendar dates in the user's time zone (offsets from Luxon's zone data), so
+ * daylight-saving changes and leap days fall where the calendar puts them.
  */
-import { DateTime, type Zone } from 'luxon';
+import type { Zone } from 'luxon';
 
 import { zoneFor } from '../transform/profile';
 
@@ -73,26 +73,52 @@ export interface Reminder {
 	remindAt: number;
 }
 
-/** The working day on or before `day` (a start-of-day DateTime). */
-function workingDayOnOrBefore(day: DateTime, workingDays: readonly number[]): DateTime {
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * Calendar arithmetic on day numbers (days since 1970-01-01 in the zone's wall time):
+ * dates have no daylight-saving gaps, so whole days are exact. Luxon's zone gives the
+ * offset at an instant; this runs for every checked credential, so no DateTime objects.
+ */
+function localDayNumber(ms: number, zone: Zone): number {
+	return Math.floor((ms + zone.offset(ms) * MINUTE_MS) / DAY_MS);
+}
+
+/** ISO weekday (Monday = 1) of a day number: 1970-01-01 was a Thursday. */
+function weekdayOf(day: number): number {
+	return ((((day + 3) % 7) + 7) % 7) + 1;
+}
+
+function isoDateOf(day: number): string {
+	return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The instant of a wall-clock time in the zone (the later reading when a change repeats it). */
+function instantOf(day: number, hour: number, zone: Zone): number {
+	const wall = day * DAY_MS + hour * 3_600_000;
+	const guess = wall - zone.offset(wall) * MINUTE_MS;
+	return wall - zone.offset(guess) * MINUTE_MS;
+}
+
+/** The working day on or before `day`. */
+function workingDayOnOrBefore(day: number, workingDays: readonly number[]): number {
 	let current = day;
-	for (let step = 0; step < 7 && !workingDays.includes(current.weekday); step++) current = current.minus({ days: 1 });
+	for (let step = 0; step < 7 && !workingDays.includes(weekdayOf(current)); step++) current -= 1;
 	return current;
 }
 
 export function planReminder(expiresAt: number, policy: ResolvedReminderPolicy): Reminder {
-	const expiryDay = DateTime.fromMillis(expiresAt, { zone: policy.zone }).startOf('day');
-	const renewBy = workingDayOnOrBefore(expiryDay, policy.workingDays);
-	const remindDay = workingDayOnOrBefore(renewBy.minus({ days: policy.leadDays }), policy.workingDays);
-	const remindAt = remindDay.set({ hour: policy.remindAtHour });
+	const renewBy = workingDayOnOrBefore(localDayNumber(expiresAt, policy.zone), policy.workingDays);
+	const remindDay = workingDayOnOrBefore(renewBy - policy.leadDays, policy.workingDays);
 	return {
-		renewBy: renewBy.toISODate() ?? '',
-		remindOn: remindDay.toISODate() ?? '',
-		remindAt: remindAt.toMillis(),
+		renewBy: isoDateOf(renewBy),
+		remindOn: isoDateOf(remindDay),
+		remindAt: instantOf(remindDay, policy.remindAtHour, policy.zone),
 	};
 }
 
 /** Today's date (yyyy-MM-dd) in the policy's zone. */
 export function localDate(now: number, policy: ResolvedReminderPolicy): string {
-	return DateTime.fromMillis(now, { zone: policy.zone }).toISODate() ?? '';
+	return isoDateOf(localDayNumber(now, policy.zone));
 }
