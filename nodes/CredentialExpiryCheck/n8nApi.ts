@@ -117,8 +117,16 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 				reason: `${httpProblem('The n8n API', response)}. Check the API key, and that it has the scopes credential:list and credential:read.`,
 			};
 		}
-		if (response.statusCode >= 400 || response.body === null || typeof response.body !== 'object') {
-			return { ok: false, baseUrl, apiKey, status: 'unknown', reason: httpProblem('The n8n API', response) };
+		if (response.statusCode >= 400) return { ok: false, baseUrl, apiKey, status: 'unknown', reason: httpProblem('The n8n API', response) };
+		if (response.body === null || typeof response.body !== 'object' || !Array.isArray((response.body as IDataObject).data)) {
+			// An editor page instead of JSON: a wrong Instance URL, or the public API switched off.
+			return {
+				ok: false,
+				baseUrl,
+				apiKey,
+				status: 'unknown',
+				reason: `${baseUrl}/api/v1/credentials did not answer with n8n's credential list (HTTP ${response.statusCode}). Check the Instance URL and that the public API is enabled.`,
+			};
 		}
 		const body = response.body as IDataObject;
 		const data = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];

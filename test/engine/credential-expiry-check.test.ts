@@ -58,7 +58,7 @@ const CREDENTIALS: StandInCredential[] = [
 
 interface ApiStandIn {
 	url: string;
-	mode: 'current' | 'old';
+	mode: 'current' | 'old' | 'editor';
 	requests: Array<{ method: string; path: string; key: string | undefined }>;
 	close(): Promise<void>;
 }
@@ -75,6 +75,10 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 		state.requests.push({ method: request.method ?? '', path: url.pathname + url.search, key });
 		request.resume();
 		if (state.mode === 'old') return reply(response, 404, { message: 'not found' });
+		if (state.mode === 'editor') {
+			response.writeHead(200, { 'content-type': 'text/html' });
+			return response.end('<!doctype html><title>n8n.io - Workflow Automation</title>');
+		}
 		if (key !== API_KEY) return reply(response, 401, { message: "'X-N8N-API-KEY' header required" });
 		if (request.method === 'GET' && url.pathname === '/api/v1/credentials') {
 			// Pages of two, to prove the cursor is followed.
@@ -246,6 +250,15 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(attention[0].json.status, 'unknown');
 		assert.match(String(attention[0].json.reason), /does not offer GET \/api\/v1\/credentials.*HTTP 404/);
 		assert.equal(JSON.stringify(attention).includes(oldKey), false);
+	});
+
+	test('an address that answers with a web page instead of the API is unknown, with what to check', async () => {
+		api.mode = 'editor';
+		const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'] } });
+		const found = result.output('Check', 'Attention').find((item) => item.json.name === 'n8n API');
+		assert.equal(found?.json.status, 'unknown');
+		assert.match(String(found?.json.reason), /did not answer with n8n's credential list \(HTTP 200\)\. Check the Instance URL and that the public API is enabled/);
+		api.mode = 'current';
 	});
 
 	test('a refused API key and an unreachable instance route to Expired or Failing', async () => {
