@@ -5,13 +5,21 @@ import type { JsonValue } from './json';
  * a path through `__proto__` or `constructor` finds nothing instead of the prototype.
  */
 export function getPath(source: unknown, path: string): unknown {
-	let current: unknown = source;
-	for (const segment of splitPath(path)) {
-		if (current === null || typeof current !== 'object') return undefined;
-		if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
-		current = (current as Record<string, unknown>)[segment];
-	}
-	return current;
+	return pathReader(path)(source);
+}
+
+/** getPath with the path parsed once: for reading the same field from many items. */
+export function pathReader(path: string): (source: unknown) => unknown {
+	const segments = splitPath(path);
+	return (source) => {
+		let current: unknown = source;
+		for (const segment of segments) {
+			if (current === null || typeof current !== 'object') return undefined;
+			if (!Object.prototype.hasOwnProperty.call(current, segment)) return undefined;
+			current = (current as Record<string, unknown>)[segment];
+		}
+		return current;
+	};
 }
 
 export function splitPath(path: string): string[] {

@@ -1,0 +1,190 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import { decodeJwtDates } from '../shared';
+
+export const N8N_API_CREDENTIAL = 'integrationGuardsN8nApi';
+const PAGE_SIZE = 250;
+const MAX_PAGES = 40;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** One credential as n8n's public API lists it (never its data). */
+export interface ListedCredential {
+	id: string;
+	name: string;
+	type: string;
+	createdAt: number | null;
+	updatedAt: number | null;
+	/** Name of the owning project (a personal project is named after its owner), when n8n says. */
+	owner: string | null;
+}
+
+/** The API key's own dates: n8n's API keys are JWTs, with `exp` when created with an expiry. */
+export interface ApiKeyDates {
+	expiresAt: number | null;
+	issuedAt: number | null;
+}
+
+export type Listing = ({ ok: true; credentials: ListedCredential[] } | { ok: false; status: 'unknown' | 'failing'; reason: string }) & {
+	baseUrl: string;
+	/** Null when the key is not a JWT (older n8n versions): nothing to say about its expiry. */
+	apiKey: ApiKeyDates | null;
+};
+
+export type TestOutcome = { result: 'passed' } | { result: 'failed'; message: string } | { result: 'unavailable'; message: string };
+
+interface Response {
+	statusCode: number;
+	body: unknown;
+}
+
+export function normaliseBaseUrl(value: unknown): string {
+	return String(value ?? '')
+		.trim()
+		.replace(/\/+$/, '')
+		.replace(/\/api\/v1$/, '');
+}
+
+async function call(context: IExecuteFunctions, options: IHttpRequestOptions): Promise<Response | { error: string }> {
+	try {
+		const response = (await context.helpers.httpRequestWithAuthentication.call(context, N8N_API_CREDENTIAL, {
+			...options,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: REQUEST_TIMEOUT_MS,
+		})) as { statusCode: number; body: unknown };
+		return { statusCode: response.statusCode, body: response.body };
+	} catch (error) {
+		// Network failures: the message names host and cause, never the API key (it travels in a header).
+		const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+		const message = (error as Error).message ?? String(error);
+		return { error: typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message };
+	}
+}
+
+function httpProblem(what: string, response: Response): string {
+	const body = response.body as IDataObject | undefined;
+	const message = body && typeof body === 'object' && typeof body.message === 'string' ? `: ${body.message.slice(0, 300)}` : '';
+	return `${what} answered HTTP ${response.statusCode}${message}`;
+}
+
+function epoch(value: unknown): number | null {
+	if (typeof value !== 'string' && typeof value !== 'number') return null;
+	const ms = typeof value === 'number' ? value : Date.parse(value);
+	return Number.isFinite(ms) ? ms : null;
+}
+
+function ownerOf(entry: IDataObject): string | null {
+	const shared = entry.shared;
+	if (!Array.isArray(shared)) return null;
+	const owning = (shared as IDataObject[]).find((share) => share && share.role === 'credential:owner') ?? (shared[0] as IDataObject | undefined);
+	const name = owning?.name ?? (owning?.project as IDataObject | undefined)?.name;
+	return typeof name === 'string' && name !== '' ? name : null;
+}
+
+/** Every credential of the instance, page by page (GET /api/v1/credentials, n8n ≥ 1.x public API). */
+export async function listCredentials(context: IExecuteFunctions): Promise<Listing> {
+	const { baseUrl: raw, apiKey: key } = await context.getCredentials(N8N_API_CREDENTIAL);
+	const baseUrl = normaliseBaseUrl(raw);
+	// Only the dates are kept; the key itself goes nowhere but the request header.
+	const keyDates = decodeJwtDates(key);
+	const apiKey = keyDates.ok ? { expiresAt: keyDates.expiresAt, issuedAt: keyDates.issuedAt } : null;
+	if (!/^https?:\/\//i.test(baseUrl)) {
+		return { ok: false, baseUrl, apiKey, status: 'failing', reason: 'The n8n API credential has no http(s) Instance URL' };
+	}
+	const credentials: ListedCredential[] = [];
+	let cursor: string | undefined;
+	for (let page = 0; page < MAX_PAGES; page++) {
+		const qs: IDataObject = { limit: PAGE_SIZE };
+		if (cursor) qs.cursor = cursor;
+		const response = await call(context, { method: 'GET', url: `${baseUrl}/api/v1/credentials`, qs });
+		if ('error' in response) return { ok: false, baseUrl, apiKey, status: 'failing', reason: `n8n API at ${baseUrl} could not be reached: ${response.error}` };
+		if (response.statusCode === 404 || response.statusCode === 405) {
+			return {
+				ok: false,
+				baseUrl,
+				apiKey,
+				status: 'unknown',
+				reason: `This n8n does not offer GET /api/v1/credentials (${httpProblem('it', response)}). The public API may be disabled (N8N_PUBLIC_API_DISABLED) or older than listing credentials.`,
+			};
+		}
+		if (response.statusCode === 401 || response.statusCode === 403) {
+			return {
+				ok: false,
+				baseUrl,
+				apiKey,
+				status: 'failing',
+				reason: `${httpProblem('The n8n API', response)}. Check the API key, and that it has the scopes credential:list and credential:read.`,
+			};
+		}
+		if (response.statusCode >= 400) return { ok: false, baseUrl, apiKey, status: 'unknown', reason: httpProblem('The n8n API', response) };
+		if (response.body === null || typeof response.body !== 'object' || !Array.isArray((response.body as IDataObject).data)) {
+			// An editor page instead of JSON: a wrong Instance URL, or the public API switched off.
+			return {
+				ok: false,
+				baseUrl,
+				apiKey,
+				status: 'unknown',
+				reason: `${baseUrl}/api/v1/credentials did not answer with n8n's credential list (HTTP ${response.statusCode}). Check the Instance URL and that the public API is enabled.`,
+			};
+		}
+		const body = response.body as IDataObject;
+		const data = Array.isArray(body.data) ? (body.data as IDataObject[]) : [];
+		for (const entry of data) {
+			if (!entry || typeof entry !== 'object' || entry.id === undefined) continue;
+			credentials.push({
+				id: String(entry.id),
+				name: typeof entry.name === 'string' ? entry.name : String(entry.id),
+				type: typeof entry.type === 'string' ? entry.type : '',
+				createdAt: epoch(entry.createdAt),
+				updatedAt: epoch(entry.updatedAt),
+				owner: ownerOf(entry),
+			});
+		}
+		cursor = typeof body.nextCursor === 'string' && body.nextCursor !== '' ? body.nextCursor : undefined;
+		if (!cursor) break;
+	}
+	return { ok: true, baseUrl, apiKey, credentials };
+}
+
+/**
+ * POST /api/v1/credentials/{id}/test: n8n runs the credential's own test, as the Test
+ * button does. A version without the endpoint (404/405 on the first call) marks every
+ * test unavailable without trying the others.
+ */
+export async function testCredentials(context: IExecuteFunctions, baseUrl: string, ids: string[], concurrency = 4): Promise<Map<string, TestOutcome>> {
+	const outcomes = new Map<string, TestOutcome>();
+	if (ids.length === 0) return outcomes;
+	const testOne = async (id: string): Promise<TestOutcome> => {
+		const response = await call(context, { method: 'POST', url: `${baseUrl}/api/v1/credentials/${encodeURIComponent(id)}/test`, body: {} });
+		if ('error' in response) return { result: 'unavailable', message: `The test could not be run: ${response.error}` };
+		if (response.statusCode >= 400) return { result: 'unavailable', message: httpProblem('The credential test endpoint', response) };
+		const body = (response.body ?? {}) as IDataObject;
+		const status = typeof body.status === 'string' ? body.status : '';
+		const message = typeof body.message === 'string' ? body.message.slice(0, 500) : '';
+		if (status === 'OK') return { result: 'passed' };
+		if (status === 'Error') {
+			// n8n answers Error also for types it has no test for: that says nothing about the credential.
+			if (/no testing function|no test.*found|cannot be tested|not.*testable/i.test(message)) return { result: 'unavailable', message: message || 'n8n has no test for this type' };
+			return { result: 'failed', message: message || 'The credential test failed' };
+		}
+		return { result: 'unavailable', message: 'The credential test answered in an unknown shape' };
+	};
+	const first = await testOne(ids[0]);
+	outcomes.set(ids[0], first);
+	// A missing route (older n8n, public API off) answers 404 or 405 without naming a credential.
+	if (first.result === 'unavailable' && (/HTTP 405\b/.test(first.message) || (/HTTP 404\b/.test(first.message) && !/credential/i.test(first.message.replace(/^The credential test endpoint/, ''))))) {
+		const message = `This n8n does not offer POST /api/v1/credentials/{id}/test (${first.message.replace(/^The credential test endpoint answered /, '')})`;
+		for (const id of ids) outcomes.set(id, { result: 'unavailable', message });
+		return outcomes;
+	}
+	let next = 1;
+	const worker = async () => {
+		while (next < ids.length) {
+			const id = ids[next++];
+			outcomes.set(id, await testOne(id));
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, ids.length - 1) }, worker));
+	return outcomes;
+}
