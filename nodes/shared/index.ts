@@ -14,3 +14,4 @@ export * from './core/transform';
 export * from './core/schema';
 export * from './core/deadletter';
 export * from './core/breaker';
+export * from './core/cost';
