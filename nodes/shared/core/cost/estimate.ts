@@ -25,6 +25,7 @@ function tokenizer(): Tokenizer {
 
 /** Estimated cost of a call: the prompt's tokens at the input price, the expected output at the output price. */
 export function estimateCallNanos(inputTokens: number, expectedOutputTokens: number, price: ModelPrice): number {
-	const total = BigInt(Math.max(0, Math.trunc(inputTokens))) * price.input + BigInt(Math.max(0, Math.trunc(expectedOutputTokens))) * price.output;
+	const count = (tokens: number) => BigInt(Number.isFinite(tokens) ? Math.max(0, Math.trunc(tokens)) : 0);
+	const total = count(inputTokens) * price.input + count(expectedOutputTokens) * price.output;
 	return toSafeNanos(divideRounded(total, 1_000_000n));
 }
