@@ -15,9 +15,11 @@ import {
 	priceBook,
 	reachedThresholds,
 	resolveScope,
+	storeForNode,
 	windowAt,
 	windowTtlMs,
 } from '../shared';
+import { COST_GUARD_STORES } from './description';
 
 /** Everything an operation needs to find its budget in the store. */
 export interface BudgetHandle {
@@ -37,8 +39,15 @@ export function readBudgetName(context: IExecuteFunctions): string {
 	return name;
 }
 
-export function budgetNamespace(context: IExecuteFunctions): string {
-	return resolveScope(context, 'cost');
+/** Opens the store the user chose and names the budget's place in it. */
+export async function openBudget(context: IExecuteFunctions, name: string): Promise<BudgetHandle> {
+	return { store: await storeForNode(context, [...COST_GUARD_STORES]), namespace: resolveScope(context, 'cost'), name };
+}
+
+/** Whether a parameter is an expression (then evaluated per item) or one value for all items. */
+export function isExpression(context: IExecuteFunctions, name: string): boolean {
+	const raw = context.getNodeParameter(name, 0, '', { rawExpressions: true });
+	return typeof raw === 'string' && raw.startsWith('=');
 }
 
 export function option<Value>(context: IExecuteFunctions, name: string, fallback: Value): Value {

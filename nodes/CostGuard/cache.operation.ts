@@ -15,12 +15,10 @@ import {
 	pairedItem,
 	parseFieldList,
 	storeFailure,
-	storeForNode,
 	windowAt,
 } from '../shared';
 import type { BudgetHandle } from './budget';
-import { budgetNamespace, counterIncrement, option, readBudgetConfig, readBudgetName, zoneFor } from './budget';
-import { COST_GUARD_STORES } from './description';
+import { counterIncrement, openBudget, option, readBudgetConfig, readBudgetName, zoneFor } from './budget';
 
 const HIT = 0;
 const MISS = 1;
@@ -35,10 +33,6 @@ function keyFields(context: IExecuteFunctions): string[] {
 		});
 	}
 	return fields;
-}
-
-async function openBudget(context: IExecuteFunctions, name: string): Promise<BudgetHandle> {
-	return { store: await storeForNode(context, [...COST_GUARD_STORES]), namespace: budgetNamespace(context), name };
 }
 
 /** Counts hits, misses and the cost the hits avoided in every period's window. */

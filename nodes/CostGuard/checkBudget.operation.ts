@@ -19,13 +19,11 @@ import {
 	promptTokens,
 	stableStringify,
 	storeFailure,
-	storeForNode,
 	updateRecords,
 	windowAt,
 } from '../shared';
 import type { BudgetHandle } from './budget';
-import { alertCandidates, alertClaim, alertItem, budgetNamespace, counterIncrement, moneyProblem, option, readBudgetName, readPriceBook } from './budget';
-import { COST_GUARD_STORES } from './description';
+import { alertCandidates, alertClaim, alertItem, counterIncrement, isExpression, moneyProblem, openBudget, option, readBudgetName, readPriceBook } from './budget';
 
 const WITHIN = 0;
 const OVER = 1;
@@ -89,11 +87,6 @@ function readSettings(context: IExecuteFunctions): CheckSettings {
 	};
 }
 
-/** Whether a parameter is an expression (so it is evaluated per item) or one value for all. */
-function isExpression(context: IExecuteFunctions, name: string): boolean {
-	const raw = context.getNodeParameter(name, 0, '', { rawExpressions: true });
-	return typeof raw === 'string' && raw.startsWith('=');
-}
 
 /** Each item's estimated cost in nanos, or null for an item whose estimate failed (it left as an error). */
 function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outputs: INodeExecutionData[][]): Array<number | null> {
@@ -164,7 +157,7 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 	const candidates = items.map((_, index) => index).filter((index) => perItem[index] !== null);
 	const hints: NodeExecutionHint[] = [];
 	try {
-		const handle: BudgetHandle = { store: await storeForNode(context, [...COST_GUARD_STORES]), namespace: budgetNamespace(context), name };
+		const handle = await openBudget(context, name);
 		const { now, changed } = await publishConfig(handle, config);
 		if (changed) hints.push({ message: `Budget "${name}": limits saved; Record Usage and Report nodes of this budget use them.`, type: 'info', location: 'outputPane' });
 		const periods = limitedPeriods(config);

@@ -16,26 +16,24 @@ import {
 	priceUsage,
 	readCorrelationId,
 	storeFailure,
-	storeForNode,
 	windowAt,
 	windowTtlMs,
 } from '../shared';
-import type { BudgetHandle } from './budget';
 import {
 	alertCandidates,
 	alertClaim,
 	alertItem,
-	budgetNamespace,
-	counterIncrement,
+		counterIncrement,
+	isExpression,
 	moneyProblem,
 	moneyWindows,
+	openBudget,
 	option,
 	readBudgetConfig,
 	readBudgetName,
 	readPriceBook,
 	zoneFor,
 } from './budget';
-import { COST_GUARD_STORES } from './description';
 
 const RECORDED = 0;
 const ALERT = 1;
@@ -51,10 +49,6 @@ interface Priced {
 	release: { nanos: number; windows: Array<{ period: string; window: string }> } | null;
 }
 
-function isExpression(context: IExecuteFunctions, name: string): boolean {
-	const raw = context.getNodeParameter(name, 0, '', { rawExpressions: true });
-	return typeof raw === 'string' && raw.startsWith('=');
-}
 
 /** The Check Budget stamp of an item for this budget, or null. */
 function readStamp(value: unknown, budget: string): Priced['release'] {
@@ -135,7 +129,7 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 	const priced = priceItems(context, items, name, outputs, hints);
 	if (priced.length === 0) return outputs;
 	try {
-		const handle: BudgetHandle = { store: await storeForNode(context, [...COST_GUARD_STORES]), namespace: budgetNamespace(context), name };
+		const handle = await openBudget(context, name);
 		const { config, now } = await readBudgetConfig(handle);
 		const zone = zoneFor(context, config);
 		const windows = new Map<BudgetPeriod, BudgetWindow>(BUDGET_PERIODS.map((period) => [period, windowAt(period, now, zone)]));

@@ -14,13 +14,10 @@ import {
 	percentOf,
 	previousWindows,
 	storeFailure,
-	storeForNode,
 	windowAt,
 	windowTtlMs,
 } from '../shared';
-import type { BudgetHandle } from './budget';
-import { budgetNamespace, readBudgetConfig, readBudgetName, zoneFor } from './budget';
-import { COST_GUARD_STORES } from './description';
+import { openBudget, readBudgetConfig, readBudgetName, zoneFor } from './budget';
 
 const CURRENT: BudgetCounter[] = ['spent', 'reserved', 'items', 'records', 'avoided', 'hits', 'misses'];
 
@@ -34,7 +31,7 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		});
 	}
 	try {
-		const handle: BudgetHandle = { store: await storeForNode(context, [...COST_GUARD_STORES]), namespace: budgetNamespace(context), name };
+		const handle = await openBudget(context, name);
 		const { config, now } = await readBudgetConfig(handle);
 		const zone = zoneFor(context, config);
 		// Counters are read by adding 0: one round trip for every figure of every period.
