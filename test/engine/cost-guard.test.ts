@@ -12,6 +12,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CostGuard } from '../../nodes/CostGuard/CostGuard.node';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
+import type { PostgresStoreConfig, RedisStoreConfig } from '../../nodes/shared/stores/types';
+import { postgresHarness, redisHarness } from '../support/stores';
 import { promptTokens } from '../../nodes/shared/core/cost/estimate';
 import {
 	assertEachInputLeavesOnce,
@@ -23,6 +25,7 @@ import {
 	stopEngine,
 	TEST_NOOP,
 	TEST_SOURCE,
+	waitForWarmIsolate,
 	type EngineResult,
 	type Link,
 	type NodeTypeInput,
@@ -132,14 +135,16 @@ function enrichment(budget: string, items: object[], check: INodeParameters = {}
 	);
 }
 
-async function run(workflow: ReturnType<typeof buildWorkflow>): Promise<EngineResult> {
-	return await runWorkflow({ workflow, nodeTypes: nodeTypes() });
+type RunOptions = Partial<Parameters<typeof runWorkflow>[0]>;
+
+async function run(workflow: ReturnType<typeof buildWorkflow>, options: RunOptions = {}): Promise<EngineResult> {
+	return await runWorkflow({ workflow, nodeTypes: nodeTypes(), ...options });
 }
 
-async function runSingle(node: NodeSpec, items: object[], outputCount: number): Promise<EngineResult> {
+async function runSingle(node: NodeSpec, items: object[], outputCount: number, options: RunOptions = {}): Promise<EngineResult> {
 	const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
 	const links: Link[] = [['Source', node.name], ...sinks.map((sink, index): Link => [node.name, index, sink.name])];
-	return await run(buildWorkflow([source(items), node, ...sinks], links));
+	return await run(buildWorkflow([source(items), node, ...sinks], links), options);
 }
 
 /**
@@ -370,5 +375,94 @@ describe('Cost Guard in the n8n engine', () => {
 			assert.equal(result.status, 'error', JSON.stringify(parameters));
 			assert.match(String(result.error?.message), message);
 		}
+	});
+	for (const harness of [redisHarness(), postgresHarness()]) {
+		test(`on ${harness.backend}, chosen as Store with its credential: the same budget, cache and report`, async () => {
+			await harness.check();
+			const config = harness.config();
+			const credentialType = harness.backend === 'redis' ? 'integrationGuardsRedisApi' : 'integrationGuardsPostgresApi';
+			const data =
+				harness.backend === 'redis'
+					? { host: (config as RedisStoreConfig).host, port: (config as RedisStoreConfig).port, database: 0, keyPrefix: (config as RedisStoreConfig).keyPrefix }
+					: (({ host, port, database, user, schema, tablePrefix }: PostgresStoreConfig) => ({ host, port, database, user, password: '', ssl: 'disable', schema, tablePrefix }))(config as PostgresStoreConfig);
+			const options: RunOptions = { credentials: { [credentialType]: data } };
+			const budget = freshBudget();
+			const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }, { text: 'e' }]);
+			for (const node of workflow.nodes) {
+				if (node.type !== COST_GUARD) continue;
+				node.parameters.store = harness.backend;
+				node.credentials = { [credentialType]: { id: `${harness.backend}-1`, name: harness.backend } };
+			}
+			try {
+				const first = await run(workflow, options);
+				assert.equal(first.status, 'success', first.error?.message);
+				assert.deepEqual(texts(first.output('Check Budget', 'Within Budget')), ['a', 'b', 'c', 'd']);
+				assert.deepEqual(texts(first.output('Check Budget', 'Over Budget')), ['e']);
+				assert.deepEqual(alertsOf(first.output('Record Usage', 'Alert')), ['actual day 50', 'actual day 75', 'actual day 100']);
+				const second = await run(workflow, options);
+				assert.equal(second.output('Cache Lookup', 'Hit').length, 4);
+				assert.deepEqual(texts(second.output('Check Budget', 'Over Budget')), ['e']);
+				assert.deepEqual(second.output('Check Budget', 'Alert'), [], 'alerts are not repeated');
+				assert.equal(second.nodes.LLM, undefined, 'nothing called');
+				const reportNode = guard('Report', 'report', budget, { store: harness.backend }, { credentials: { [credentialType]: { id: `${harness.backend}-1`, name: harness.backend } } });
+				const report = await runSingle(reportNode, [{}], 1, options);
+				const day = (report.output('Report', 'Report')[0].json.periods as IDataObject).day as IDataObject;
+				assert.deepEqual([day.spentExact, day.records, day.reserved, (day.cache as IDataObject).hits, (day.cache as IDataObject).costAvoidedExact], ['0.0018', 4, 0, 4, '0.0018']);
+			} finally {
+				await closeAllStores();
+				await harness.cleanup();
+			}
+		});
+	}
+
+	test('an unreachable store fails the node, naming it', async () => {
+		const credentials = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } };
+		const node = guard('Check Budget', 'checkBudget', freshBudget(), { store: 'redis', limits: { dailyLimit: '1' } }, { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } });
+		const failing = await runSingle(node, [{ n: 1 }], 3, { credentials });
+		assert.equal(failing.status, 'error');
+		const error = failing.error as { description?: string; messages?: string[] } | undefined;
+		assert.match(String(error?.description), /Check that Redis at 127\.0\.0\.1:1 \(db 0\) is running/);
+		assert.match(String(failing.error?.message), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+	});
+
+	test('cost per item: Check Budget and Record Usage against two No Operation nodes (printed, not asserted)', async (t) => {
+		const count = 5000;
+		const items = Array.from({ length: count }, (_, index) => ({ model: 'gpt-4o-mini', usage: { prompt_tokens: 100 + index, completion_tokens: 50 } }));
+		const budget = freshBudget();
+		const guarded = buildWorkflow(
+			[
+				source(items),
+				guard('Check', 'checkBudget', budget, { limits: { monthlyLimit: '1000' }, estimate: 'fixed', estimatedCost: '0.0001', options: { forecastThresholds: '' } }),
+				guard('Record', 'recordUsage', budget),
+			],
+			[
+				['Source', 'Check'],
+				['Check', 0, 'Record'],
+			],
+		);
+		const baseline = buildWorkflow(
+			[source(items), { name: 'Check', type: TEST_NOOP }, { name: 'Record', type: TEST_NOOP }],
+			[
+				['Source', 'Check'],
+				['Check', 'Record'],
+			],
+		);
+		const median = async (workflow: ReturnType<typeof buildWorkflow>) => {
+			await run(workflow); // warm up
+			const runs: number[] = [];
+			for (let attempt = 0; attempt < 3; attempt++) {
+				await waitForWarmIsolate();
+				const started = process.hrtime.bigint();
+				const result = await run(workflow);
+				runs.push(Number(process.hrtime.bigint() - started) / 1e6);
+				assert.equal(result.output('Record', 0).length, count);
+			}
+			return [...runs].sort((a, b) => a - b)[1];
+		};
+		const guardedMs = await median(guarded);
+		const baselineMs = await median(baseline);
+		t.diagnostic(
+			`${count} items, Source -> Check Budget -> Record Usage (embedded store) ${guardedMs.toFixed(1)} ms vs Source -> NoOp -> NoOp ${baselineMs.toFixed(1)} ms: ${(((guardedMs - baselineMs) * 1000) / count / 2).toFixed(2)} µs more per item per node`,
+		);
 	});
 });
