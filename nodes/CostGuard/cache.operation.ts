@@ -12,6 +12,7 @@ import {
 	isPlainObject,
 	itemError,
 	MAX_CACHE_ENTRY_BYTES,
+	nanosToNumber,
 	pairedItem,
 	parseFieldList,
 	storeFailure,
@@ -81,7 +82,7 @@ export async function lookup(context: IExecuteFunctions, items: INodeExecutionDa
 			}
 			hits++;
 			avoided += entry.costNanos;
-			const info = { key, hit: true, storedAt: new Date(entry.storedAt).toISOString(), costAvoided: entry.costNanos / 1e9 };
+			const info = { key, hit: true, storedAt: new Date(entry.storedAt).toISOString(), costAvoided: nanosToNumber(entry.costNanos) };
 			const response = isPlainObject(entry.response) ? (entry.response as IDataObject) : { response: entry.response as IDataObject[keyof IDataObject] };
 			let json: IDataObject;
 			if (hitOutput === 'merge') json = { ...source.json, ...response, [CACHE_FIELD]: info };

@@ -415,6 +415,44 @@ describe('Cost Guard in the n8n engine', () => {
 		});
 	}
 
+	test('Cache Store refuses what is not a key or too large; Hit merges as chosen', async () => {
+		const budget = freshBudget();
+		const lookup = (parameters: INodeParameters = {}) => guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'q', ...parameters });
+		const miss = await runSingle(lookup(), [{ q: 'one' }, { q: 'two' }], 2);
+		const keys = miss.output('Cache Lookup', 'Miss').map((item) => (item.json.costGuardCache as IDataObject).key as string);
+		assert.equal(keys.length, 2);
+		const stored = await runSingle(
+			guard('Cache Store', 'cacheStore', budget, { keyFrom: 'key', cacheKey: '={{ $json.key }}', options: { cacheResponseField: 'answer' } }, { onError: 'continueErrorOutput' }),
+			[
+				{ key: keys[0], answer: { text: 'uno' }, cost: { nanos: 1234 } },
+				{ key: keys[1], answer: { text: 'x'.repeat(1_100_000) } },
+				{ key: '__proto__', answer: 'no' },
+				{ key: 42, answer: 'no' },
+			],
+			1,
+		);
+		assert.equal(stored.status, 'success', stored.error?.message);
+		assert.deepEqual(stored.output('Cache Store', 0).map((item) => [item.pairedItem, (item.json.costGuardCache as IDataObject).stored]), [
+			[{ item: 0 }, true],
+			[{ item: 1 }, false],
+		]);
+		assert.deepEqual(stored.output('Cache Store', 'Error').map((item) => item.pairedItem), [{ item: 2 }, { item: 3 }]);
+		assert.match(String(stored.output('Cache Store', 'Error')[0].json.error), /Cache Key is not a key from Cache Lookup/);
+		assert.match(stored.nodes['Cache Store'].hints[0].message, /1 response\(s\) were larger than 1 MB/);
+
+		const merged = await runSingle(lookup({ hitOutput: 'merge' }), [{ q: ' one ', keep: true }, { q: 'two' }], 2);
+		assert.deepEqual(
+			merged.output('Cache Lookup', 'Hit').map((item) => [item.pairedItem, item.json.q, item.json.keep, item.json.text, (item.json.costGuardCache as IDataObject).costAvoided]),
+			[[{ item: 0 }, ' one ', true, 'uno', 0.000001234]],
+		);
+		assert.deepEqual(merged.output('Cache Lookup', 'Miss').map((item) => item.pairedItem), [{ item: 1 }], 'the too large one was not stored');
+		const inField = await runSingle(lookup({ hitOutput: 'field', responseField: 'llm' }), [{ q: 'one' }], 2);
+		assert.deepEqual(inField.output('Cache Lookup', 'Hit').map((item) => [item.json.q, item.json.llm]), [['one', { text: 'uno' }]]);
+		const replaced = await runSingle(lookup(), [{ q: 'one', dropped: true }], 2);
+		assert.deepEqual(Object.keys(replaced.output('Cache Lookup', 'Hit')[0].json).sort(), ['costGuardCache', 'text']);
+		assertEachInputLeavesOnce(merged, 'Cache Lookup');
+	});
+
 	test('an unreachable store fails the node, naming it', async () => {
 		const credentials = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } };
 		const node = guard('Check Budget', 'checkBudget', freshBudget(), { store: 'redis', limits: { dailyLimit: '1' } }, { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } });
