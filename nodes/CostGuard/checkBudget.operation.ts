@@ -212,7 +212,8 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		const spendStandings = standings
 			.filter((standing) => standing.limit.moneyNanos !== null)
 			.map((standing) => ({ window: windows.get(standing.period)!, spentNanos: standing.spentNanos, limitNanos: standing.limit.moneyNanos! }));
-		const alerts = alertCandidates(config, spendStandings, now);
+		// When the workflow stops no Alert item can leave: leave the alerts unclaimed for the next run.
+		const alerts = stopping ? [] : alertCandidates(config, spendStandings, now);
 		const claimsFrom = second.length;
 		second.push(...alerts.map((alert) => alertClaim(handle, alert, now)));
 		const claimed = second.length > 0 ? await handle.store.increment(handle.namespace, second) : [];

@@ -252,23 +252,32 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.deepEqual([day.spentExact, day.reserved], ['0.0009', 0.0009]);
 	});
 
-	test('Stop the Workflow fails on the first item that does not fit, and reserves nothing', async () => {
+	test('Stop the Workflow fails on the first item that does not fit, reserves nothing and leaves alerts for the next run', async () => {
 		const budget = freshBudget();
+		// 0.60 recorded before any Check published the limits: no alert yet.
+		const spent = await runSingle(
+			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] } }),
+			[{ usage: { prompt_tokens: 600_000, completion_tokens: 0 } }],
+			2,
+		);
+		assert.equal((spent.output('Record Usage', 'Recorded')[0].json.cost as IDataObject).exact, '0.60');
+		assert.deepEqual(spent.output('Record Usage', 'Alert'), []);
 		const check = (extra: IDataObject = {}) =>
 			guard('Check Budget', 'checkBudget', budget, {
 				limits: { dailyLimit: '1.00', dailyItems: 3 },
 				estimate: 'fixed',
-				estimatedCost: '0.25',
-				options: { overBudget: 'stop', timeZone: 'UTC', ...extra },
+				estimatedCost: '0.10',
+				options: { overBudget: 'stop', timeZone: 'UTC', forecastThresholds: '', ...extra },
 			});
 		const stopped = await runSingle(check(), [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }], 3);
 		assert.equal(stopped.status, 'error');
 		assert.match(String(stopped.error?.message), /Budget ".*" is exhausted: item 3 does not fit \(day items limit\)/);
 		const routed = await runSingle(check({ overBudget: 'route' }), [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }], 3);
 		assert.equal(routed.status, 'success', routed.error?.message);
-		assert.deepEqual(routed.output('Check Budget', 'Within Budget').map((item) => item.json.n), [0, 1, 2]);
+		assert.deepEqual(routed.output('Check Budget', 'Within Budget').map((item) => item.json.n), [0, 1, 2], 'the stopped run reserved nothing');
 		assert.deepEqual(routed.output('Check Budget', 'Over Budget').map((item) => [item.json.n, guardField(item).overLimits]), [[3, ['day items']]]);
-		assertEachInputLeavesOnce(routed, 'Check Budget');
+		assert.deepEqual(alertsOf(routed.output('Check Budget', 'Alert')), ['actual day 50'], 'the alert the stopped run could not send');
+		assertRoutedOnce(routed, 'Check Budget');
 	});
 
 	test('estimates from the prompt tokens at the model\'s input price plus the expected output', async () => {
