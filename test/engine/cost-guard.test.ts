@@ -14,7 +14,11 @@ import { CostGuard } from '../../nodes/CostGuard/CostGuard.node';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import type { PostgresStoreConfig, RedisStoreConfig } from '../../nodes/shared/stores/types';
 import { postgresHarness, redisHarness } from '../support/stores';
+import { budgetKeys } from '../../nodes/shared/core/cost/budget';
 import { promptTokens } from '../../nodes/shared/core/cost/estimate';
+import { previousWindows, windowTtlMs } from '../../nodes/shared/core/cost/windows';
+import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
+import { SqliteStore } from '../../nodes/shared/stores/sqlite';
 import {
 	assertEachInputLeavesOnce,
 	assertPairing,
@@ -24,6 +28,7 @@ import {
 	startEngine,
 	stopEngine,
 	TEST_NOOP,
+	storagePathFor,
 	TEST_SOURCE,
 	waitForWarmIsolate,
 	type EngineResult,
@@ -460,6 +465,34 @@ describe('Cost Guard in the n8n engine', () => {
 		const replaced = await runSingle(lookup(), [{ q: 'one', dropped: true }], 2);
 		assert.deepEqual(Object.keys(replaced.output('Cache Lookup', 'Hit')[0].json).sort(), ['costGuardCache', 'text']);
 		assertEachInputLeavesOnce(merged, 'Cache Lookup');
+	});
+
+	test('Report flags a regression when the cost per record doubles against the previous days', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-report-${process.pid}`;
+		// The previous three days, as earlier runs left them in the embedded store: 100 records at 0.0001 each per day.
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		try {
+			const now = Date.now();
+			const increments = previousWindows('day', now, 'UTC', 3).flatMap((window) => [
+				{ key: budgetKeys.counter(budget, 'spent', window), by: 10_000_000, ttlMs: windowTtlMs(window, now) },
+				{ key: budgetKeys.counter(budget, 'records', window), by: 100, ttlMs: windowTtlMs(window, now) },
+			]);
+			await store.increment(`cost:${scope}`, increments);
+		} finally {
+			await store.close();
+		}
+		const publish = await runSingle(guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '10' }, options: { timeZone: 'UTC' } }), [], 3);
+		assert.equal(publish.status, 'success', publish.error?.message);
+		// Today: 10 records at 0.00021 each (21 µ$ = 350 input tokens at 0.60 per million on a custom price).
+		const record = guard('Record Usage', 'recordUsage', budget, { scope, model: 'm', priceOverrides: { models: [{ model: 'm', input: '0.60', output: '0' }] } });
+		const recorded = await runSingle(record, Array.from({ length: 10 }, () => ({ usage: { prompt_tokens: 350, completion_tokens: 0 } })), 2);
+		assert.deepEqual(recorded.output('Record Usage', 'Recorded').map((item) => (item.json.cost as IDataObject).exact), Array(10).fill('0.00021'));
+		const report = await runSingle(guard('Report', 'report', budget, { scope, trailingWindows: 3 }), [{}], 1);
+		const [summary] = report.output('Report', 'Report');
+		const perRecord = ((summary.json.periods as IDataObject).day as IDataObject).costPerRecord as IDataObject;
+		assert.deepEqual([perRecord.average, perRecord.trailingAverage, perRecord.ratioToTrailing, perRecord.regression], [0.00021, 0.0001, 2.1, true]);
+		assert.equal(summary.json.regression, true);
 	});
 
 	test('an unreachable store fails the node, naming it', async () => {
