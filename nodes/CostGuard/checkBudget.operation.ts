@@ -25,6 +25,19 @@ import {
 import type { BudgetHandle } from './budget';
 import { alertCandidates, alertClaim, alertItem, counterIncrement, isExpression, moneyProblem, openBudget, option, readBudgetName, readPriceBook } from './budget';
 
+/*
+ * Check Budget, per batch (three round trips at most):
+ * 1. publish the budget's limits and thresholds (a record written only when they change),
+ *    which gives the store's clock;
+ * 2. one increment batch reads the recorded spend (+0) and reserves the whole batch's
+ *    estimate and item count in every limited window, atomically;
+ * 3. decideAdmission (core/cost) lets items through in order against spend + others'
+ *    reservations; one more increment batch gives back what did not fit and claims the
+ *    alerts now due (a counter per threshold and window: whoever makes it 1 sends it).
+ * Reservations are conservative: while another batch's refund is in flight an item may be
+ * turned away that would have fitted, never the other way round. Record Usage releases
+ * a reservation when it records the real cost (the item's Check stamp says how much).
+ */
 const WITHIN = 0;
 const OVER = 1;
 const ALERT = 2;
