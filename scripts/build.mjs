@@ -51,7 +51,17 @@ const sharedAsExternal = (outFile) => ({
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
-await build({ ...common, entryPoints: [sharedSource], outfile: sharedOutput });
+// The tokenizer's tables are about 4 MB of code: a bundle of their own, required only
+// when a Cost Guard node estimates from a prompt, so loading the package stays fast.
+const TOKENIZER = 'gpt-tokenizer/cjs/encoding/o200k_base';
+const tokenizerAsExternal = {
+	name: 'tokenizer-as-external',
+	setup(buildApi) {
+		buildApi.onResolve({ filter: /^gpt-tokenizer\// }, () => ({ path: './tokenizer.js', external: true }));
+	},
+};
+await build({ ...common, entryPoints: [sharedSource], outfile: sharedOutput, plugins: [tokenizerAsExternal] });
+await build({ ...common, entryPoints: [path.join(root, 'node_modules', TOKENIZER + '.js')], outfile: path.join(root, 'dist/shared/tokenizer.js') });
 
 const entries = [...(pkg.n8n.nodes ?? []), ...(pkg.n8n.credentials ?? [])].map((file) =>
 	path.join(root, file.replace(/^dist\//, '').replace(/\.js$/, '.ts')),

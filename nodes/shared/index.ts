@@ -15,3 +15,4 @@ export * from './core/schema';
 export * from './core/deadletter';
 export * from './core/breaker';
 export * from './core/expiry';
+export * from './core/cost';

@@ -1,0 +1,189 @@
+import { isPlainObject } from '../json';
+import { getPath } from '../paths';
+
+/**
+ * One response's token usage, normalised so every kind of token is counted once:
+ * `inputTokens` are the uncached input tokens (OpenAI reports cached tokens inside
+ * `prompt_tokens`; Anthropic reports them beside `input_tokens`), `reasoningTokens` are
+ * already part of `outputTokens` (billed as output) and shown for information only.
+ */
+export interface TokenUsage {
+	inputTokens: number;
+	cachedInputTokens: number;
+	cacheWriteTokens: number;
+	outputTokens: number;
+	reasoningTokens: number;
+}
+
+export type UsageFormat = 'auto' | 'openaiChat' | 'openaiResponses' | 'anthropic' | 'langchain' | 'fields';
+
+export const USAGE_FORMATS: readonly UsageFormat[] = ['auto', 'openaiChat', 'openaiResponses', 'anthropic', 'langchain', 'fields'];
+
+/** Field paths for the "fields" format; empty paths count as 0. */
+export interface UsageFields {
+	inputTokens: string;
+	outputTokens: string;
+	cachedInputTokens?: string;
+	cacheWriteTokens?: string;
+	/** Whether the input field already includes the cached tokens (as in OpenAI's prompt_tokens). */
+	inputIncludesCached?: boolean;
+	model?: string;
+}
+
+export type ParsedUsage =
+	| { ok: true; usage: TokenUsage; model: string | null; format: Exclude<UsageFormat, 'auto'> }
+	| { ok: false; problem: string };
+
+/** Where "auto" looks for a usage object, in order. */
+const USAGE_LOCATIONS = ['usage', 'tokenUsage', 'tokenUsageEstimate', 'response.usage', 'body.usage', 'data.usage', 'message.usage'];
+
+/** Largest token count believed: more is a corrupt or hostile value, not a response. */
+const MAX_TOKENS = 1e12;
+
+function tokens(value: unknown, label: string, required: boolean): number | string {
+	if (value === undefined || value === null) return required ? `${label} is missing` : 0;
+	const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0 || number > MAX_TOKENS) {
+		return `${label} is not a token count: ${JSON.stringify(value)?.slice(0, 40) ?? String(value)}`;
+	}
+	return number;
+}
+
+function modelOf(...candidates: unknown[]): string | null {
+	for (const candidate of candidates) if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim();
+	return null;
+}
+
+/** Collects token counts; the first problem wins. */
+function build(
+	counts: Array<[keyof TokenUsage, unknown, string, boolean]>,
+): { usage: TokenUsage } | { problem: string } {
+	const usage: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+	for (const [name, value, label, required] of counts) {
+		const result = tokens(value, label, required);
+		if (typeof result === 'string') return { problem: result };
+		usage[name] = result;
+	}
+	return { usage };
+}
+
+function openAiChat(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.prompt_tokens, 'usage.prompt_tokens', true],
+		['outputTokens', usage.completion_tokens, 'usage.completion_tokens', false],
+		['cachedInputTokens', getPath(usage, 'prompt_tokens_details.cached_tokens'), 'usage.prompt_tokens_details.cached_tokens', false],
+		['reasoningTokens', getPath(usage, 'completion_tokens_details.reasoning_tokens'), 'usage.completion_tokens_details.reasoning_tokens', false],
+	]);
+	return finish(built, 'openaiChat', true, modelOf(getPath(root, 'model')));
+}
+
+function openAiResponses(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.input_tokens, 'usage.input_tokens', true],
+		['outputTokens', usage.output_tokens, 'usage.output_tokens', false],
+		['cachedInputTokens', getPath(usage, 'input_tokens_details.cached_tokens'), 'usage.input_tokens_details.cached_tokens', false],
+		['reasoningTokens', getPath(usage, 'output_tokens_details.reasoning_tokens'), 'usage.output_tokens_details.reasoning_tokens', false],
+	]);
+	return finish(built, 'openaiResponses', true, modelOf(getPath(root, 'model')));
+}
+
+function anthropic(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.input_tokens, 'usage.input_tokens', true],
+		['outputTokens', usage.output_tokens, 'usage.output_tokens', false],
+		['cachedInputTokens', usage.cache_read_input_tokens, 'usage.cache_read_input_tokens', false],
+		['cacheWriteTokens', usage.cache_creation_input_tokens, 'usage.cache_creation_input_tokens', false],
+	]);
+	return finish(built, 'anthropic', false, modelOf(getPath(root, 'model')));
+}
+
+/** n8n's LangChain model nodes: `tokenUsage` (or `tokenUsageEstimate`) with camelCase counts. */
+function langchain(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.promptTokens, 'tokenUsage.promptTokens', true],
+		['outputTokens', usage.completionTokens, 'tokenUsage.completionTokens', false],
+	]);
+	return finish(built, 'langchain', false, modelOf(getPath(root, 'model'), getPath(root, 'response.model'), getPath(root, 'options.model')));
+}
+
+function finish(
+	built: { usage: TokenUsage } | { problem: string },
+	format: Exclude<UsageFormat, 'auto' | 'fields'>,
+	inputIncludesCached: boolean,
+	model: string | null,
+): ParsedUsage {
+	if ('problem' in built) return { ok: false, problem: built.problem };
+	return { ok: true, usage: uncached(built.usage, inputIncludesCached), model, format };
+}
+
+/** OpenAI counts cached tokens inside the input: take them out so they are priced once. */
+function uncached(usage: TokenUsage, inputIncludesCached: boolean): TokenUsage {
+	if (!inputIncludesCached) return usage;
+	const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
+	return { ...usage, cachedInputTokens: cached, inputTokens: usage.inputTokens - cached };
+}
+
+/** Which provider's shape a usage object has, or null. */
+function detect(usage: Record<string, unknown>, root: unknown): Exclude<UsageFormat, 'auto' | 'fields'> | null {
+	if ('prompt_tokens' in usage) return 'openaiChat';
+	if ('promptTokens' in usage) return 'langchain';
+	if ('cache_read_input_tokens' in usage || 'cache_creation_input_tokens' in usage) return 'anthropic';
+	if ('input_tokens' in usage) {
+		if ('input_tokens_details' in usage || 'output_tokens_details' in usage || 'total_tokens' in usage) return 'openaiResponses';
+		const kind = getPath(root, 'type');
+		const object = getPath(root, 'object');
+		if (kind === 'message' || (typeof getPath(root, 'model') === 'string' && String(getPath(root, 'model')).startsWith('claude'))) return 'anthropic';
+		if (object === 'response') return 'openaiResponses';
+		return 'anthropic';
+	}
+	return null;
+}
+
+const PARSERS = { openaiChat: openAiChat, openaiResponses: openAiResponses, anthropic, langchain } as const;
+
+/**
+ * Reads the token usage of one vendor response. `usagePath` names where the usage
+ * object is ("" finds it: `usage`, n8n's `tokenUsage`, or one level down in `response`,
+ * `body`, `data`, `message`).
+ */
+export function parseUsage(source: unknown, format: UsageFormat, usagePath = '', fields?: UsageFields): ParsedUsage {
+	if (format === 'fields') return fromFields(source, fields);
+	let usage: unknown;
+	let root: unknown = source;
+	if (usagePath.trim() !== '') {
+		usage = getPath(source, usagePath.trim());
+		if (usage === undefined) return { ok: false, problem: `No usage at "${usagePath.trim()}"` };
+		const parent = usagePath.trim().split('.').slice(0, -1).join('.');
+		root = parent === '' ? source : getPath(source, parent);
+	} else {
+		for (const location of USAGE_LOCATIONS) {
+			const candidate = getPath(source, location);
+			if (isPlainObject(candidate)) {
+				usage = candidate;
+				const parent = location.split('.').slice(0, -1).join('.');
+				root = parent === '' ? source : getPath(source, parent);
+				break;
+			}
+		}
+		if (usage === undefined) return { ok: false, problem: `No usage object found (looked at ${USAGE_LOCATIONS.join(', ')})` };
+	}
+	if (!isPlainObject(usage)) return { ok: false, problem: 'The usage is not an object' };
+	const kind = format === 'auto' ? detect(usage, root) : format;
+	if (kind === null) return { ok: false, problem: `The usage object has no token counts this node knows (keys: ${Object.keys(usage).slice(0, 8).join(', ') || 'none'})` };
+	return PARSERS[kind](usage, root);
+}
+
+function fromFields(source: unknown, fields: UsageFields | undefined): ParsedUsage {
+	if (!fields || fields.inputTokens.trim() === '' || fields.outputTokens.trim() === '') {
+		return { ok: false, problem: 'Name the input and output token fields' };
+	}
+	const at = (path: string | undefined) => (path === undefined || path.trim() === '' ? undefined : getPath(source, path.trim()));
+	const built = build([
+		['inputTokens', at(fields.inputTokens), fields.inputTokens, true],
+		['outputTokens', at(fields.outputTokens), fields.outputTokens, true],
+		['cachedInputTokens', at(fields.cachedInputTokens), fields.cachedInputTokens ?? '', false],
+		['cacheWriteTokens', at(fields.cacheWriteTokens), fields.cacheWriteTokens ?? '', false],
+	]);
+	if ('problem' in built) return { ok: false, problem: built.problem };
+	return { ok: true, usage: uncached(built.usage, fields.inputIncludesCached === true), model: modelOf(at(fields.model)), format: 'fields' };
+}

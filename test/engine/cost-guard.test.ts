@@ -1,0 +1,548 @@
+/**
+ * Cost Guard through the real n8n engine (in process), on the embedded store: Cache
+ * Lookup → Check Budget → a stand-in LLM node answering in OpenAI's chat completions
+ * shape → Record Usage → Cache Store, with a budget that runs out part-way. Every output
+ * and every pairing is asserted, and the figures are exact to the nano.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { CostGuard } from '../../nodes/CostGuard/CostGuard.node';
+import { closeAllStores } from '../../nodes/shared/stores/factory';
+import type { PostgresStoreConfig, RedisStoreConfig } from '../../nodes/shared/stores/types';
+import { postgresHarness, redisHarness } from '../support/stores';
+import { budgetKeys } from '../../nodes/shared/core/cost/budget';
+import { promptTokens } from '../../nodes/shared/core/cost/estimate';
+import { previousWindows, windowTtlMs } from '../../nodes/shared/core/cost/windows';
+import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
+import { SqliteStore } from '../../nodes/shared/stores/sqlite';
+import {
+	assertEachInputLeavesOnce,
+	assertPairing,
+	buildWorkflow,
+	loadPackageTypes,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_NOOP,
+	storagePathFor,
+	TEST_SOURCE,
+	waitForWarmIsolate,
+	type EngineResult,
+	type Link,
+	type NodeTypeInput,
+} from './harness';
+
+const COST_GUARD = 'n8n-nodes-integration-guards.costGuard';
+const LLM = 'test.llm';
+let budgetCounter = 0;
+const freshBudget = () => `engine-cost-${process.pid}-${++budgetCounter}`;
+
+/** Calls the stand-in LLM answered, across runs. */
+let llmCalls = 0;
+
+/**
+ * Stands in for an HTTP Request node calling OpenAI: replaces each item with a chat
+ * completion for gpt-4o-mini using 1,000 prompt tokens (200 of them cached when the
+ * item asks) and 500 completion tokens.
+ */
+class TestLlm implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Test LLM',
+		name: 'llm',
+		group: ['transform'],
+		version: 1,
+		description: 'Harness only: answers like OpenAI chat completions',
+		defaults: { name: 'LLM' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+		usableAsTool: true,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [
+			this.getInputData().map((item, index): INodeExecutionData => {
+				llmCalls++;
+				return {
+					json: {
+						id: `chatcmpl-${llmCalls}`,
+						object: 'chat.completion',
+						model: 'gpt-4o-mini-2024-07-18',
+						choices: [{ index: 0, message: { role: 'assistant', content: `summary of ${String(item.json.text)}` }, finish_reason: 'stop' }],
+						usage: {
+							prompt_tokens: 1000,
+							completion_tokens: 500,
+							total_tokens: 1500,
+							prompt_tokens_details: { cached_tokens: item.json.cached === true ? 200 : 0 },
+						},
+					},
+					pairedItem: { item: index },
+				};
+			}),
+		];
+	}
+}
+
+function nodeTypes(): Record<string, NodeTypeInput> {
+	const types: Record<string, NodeTypeInput> = { [LLM]: TestLlm };
+	if (!loadPackageTypes().nodes.has(COST_GUARD)) types[COST_GUARD] = CostGuard;
+	return types;
+}
+
+type NodeSpec = Partial<INode> & Pick<INode, 'name' | 'type'>;
+
+const source = (items: object[]): NodeSpec => ({ name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } });
+const guard = (name: string, operation: string, budget: string, parameters: INodeParameters = {}, extra: Partial<INode> = {}): NodeSpec => ({
+	name,
+	type: COST_GUARD,
+	parameters: { operation, budgetName: budget, ...parameters },
+	...extra,
+});
+
+/** One gpt-4o-mini call of the stand-in: 1,000 input at 0.15 and 500 output at 0.60 per million. */
+const CALL_NANOS = 1000 * 150 + 500 * 600;
+
+function enrichment(budget: string, items: object[], check: INodeParameters = {}) {
+	return buildWorkflow(
+		[
+			source(items),
+			guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'text', options: { ignoreCase: true } }),
+			{ name: 'Cached', type: TEST_NOOP },
+			guard('Check Budget', 'checkBudget', budget, {
+				limits: { dailyLimit: '0.0018' },
+				estimate: 'fixed',
+				estimatedCost: '0.00045',
+				options: { timeZone: 'UTC', forecastThresholds: '' },
+				...check,
+			}),
+			{ name: 'LLM', type: LLM },
+			{ name: 'Over', type: TEST_NOOP },
+			{ name: 'Alerts', type: TEST_NOOP },
+			guard('Record Usage', 'recordUsage', budget, { options: { checkStamp: "={{ $('Check Budget').item.json.costGuard }}" } }),
+			{ name: 'Usage Alerts', type: TEST_NOOP },
+			guard('Cache Store', 'cacheStore', budget, { cacheKey: "={{ $('Cache Lookup').item.json.costGuardCache.key }}" }),
+		],
+		[
+			['Source', 'Cache Lookup'],
+			['Cache Lookup', 0, 'Cached'],
+			['Cache Lookup', 1, 'Check Budget'],
+			['Check Budget', 0, 'LLM'],
+			['Check Budget', 1, 'Over'],
+			['Check Budget', 2, 'Alerts'],
+			['LLM', 'Record Usage'],
+			['Record Usage', 0, 'Cache Store'],
+			['Record Usage', 1, 'Usage Alerts'],
+		],
+	);
+}
+
+type RunOptions = Partial<Parameters<typeof runWorkflow>[0]>;
+
+async function run(workflow: ReturnType<typeof buildWorkflow>, options: RunOptions = {}): Promise<EngineResult> {
+	return await runWorkflow({ workflow, nodeTypes: nodeTypes(), ...options });
+}
+
+async function runSingle(node: NodeSpec, items: object[], outputCount: number, options: RunOptions = {}): Promise<EngineResult> {
+	const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
+	const links: Link[] = [['Source', node.name], ...sinks.map((sink, index): Link => [node.name, index, sink.name])];
+	return await run(buildWorkflow([source(items), node, ...sinks], links), options);
+}
+
+/**
+ * Every input item leaves on exactly one of the item outputs; Alert items are new items
+ * (one per threshold per window), paired with the batch's first item, and not counted.
+ */
+function assertRoutedOnce(result: EngineResult, nodeName: string): void {
+	const node = result.nodes[nodeName];
+	for (const run of node.runs) {
+		const seen = new Array<number>(run.inputs[0].length).fill(0);
+		run.outputs.forEach((items, output) => {
+			if (run.outputNames[output] === 'Alert') return;
+			for (const item of items) seen[(item.pairedItem as { item: number }).item]++;
+		});
+		assert.deepEqual(seen, new Array<number>(run.inputs[0].length).fill(1), `${nodeName} routes each input item once`);
+	}
+	assertPairing(result, [nodeName]);
+}
+
+const texts = (items: INodeExecutionData[]) => items.map((item) => item.json.text);
+const guardField = (item: INodeExecutionData) => item.json.costGuard as IDataObject;
+const alertsOf = (items: INodeExecutionData[]) => items.map((item) => `${String(item.json.alert)} ${String(item.json.period)} ${String(item.json.thresholdPercent)}`);
+
+describe('Cost Guard in the n8n engine', () => {
+	before(startEngine);
+	after(async () => {
+		await closeAllStores();
+		await stopEngine();
+	});
+
+	test('a budget that runs out part-way: exact routes, exact costs, each alert once, repeats served from the cache', async () => {
+		const budget = freshBudget();
+		const items = Array.from({ length: 10 }, (_, index) => ({ text: `Text ${index}`, n: index }));
+		llmCalls = 0;
+		const first = await run(enrichment(budget, items));
+		assert.equal(first.status, 'success', first.error?.message);
+		assert.deepEqual(first.nodes['Check Budget'].outputNames, ['Within Budget', 'Over Budget', 'Alert']);
+		assert.deepEqual(first.nodes['Record Usage'].outputNames, ['Recorded', 'Alert']);
+		assert.deepEqual(first.nodes['Cache Lookup'].outputNames, ['Hit', 'Miss']);
+		assert.deepEqual(first.output('Cache Lookup', 'Hit'), []);
+		// 0.0018 / 0.00045 = 4 items fit the day.
+		const within = first.output('Check Budget', 'Within Budget');
+		assert.deepEqual(texts(within), ['Text 0', 'Text 1', 'Text 2', 'Text 3']);
+		assert.deepEqual(texts(first.output('Check Budget', 'Over Budget')), items.slice(4).map((item) => item.text));
+		assert.deepEqual(within.map((item) => item.pairedItem), [0, 1, 2, 3].map((item) => ({ item })));
+		const stamp = guardField(within[0]);
+		assert.deepEqual([stamp.route, stamp.estimateNanos, stamp.estimateExact, stamp.currency], ['within', 450_000, '0.00045', 'USD']);
+		assert.deepEqual(guardField(first.output('Check Budget', 'Over Budget')[0]).overLimits, ['day money']);
+		assert.equal(llmCalls, 4);
+		assert.deepEqual(first.output('Check Budget', 'Alert'), [], 'nothing recorded yet when the batch was checked');
+
+		const recorded = first.output('Record Usage', 'Recorded');
+		assert.equal(recorded.length, 4);
+		for (const item of recorded) {
+			const cost = item.json.cost as IDataObject;
+			assert.deepEqual([cost.nanos, cost.exact, cost.amount, cost.model, cost.budget], [CALL_NANOS, '0.00045', 0.00045, 'gpt-4o-mini-2024-07-18', budget]);
+			assert.match(String(cost.priceSource), /^built-in table of \d{4}-\d\d-\d\d$/);
+		}
+		assert.deepEqual(alertsOf(first.output('Record Usage', 'Alert')), ['actual day 50', 'actual day 75', 'actual day 100']);
+		const full = first.output('Record Usage', 'Alert')[2].json;
+		assert.deepEqual([full.spentExact, full.limit, full.percent, full.budget], ['0.0018', 0.0018, 100, budget]);
+		assert.match(String(full.message), /has spent 0\.0018 USD of its daily limit 0\.0018 USD \(100% threshold/);
+		assert.equal(first.output('Cache Store', 'Stored').length, 4);
+		assert.ok(!first.nodes['Record Usage'].hints.some((hint) => /no item carried its Check Budget stamp/.test(hint.message)));
+		for (const node of ['Cache Lookup', 'Cache Store']) assertEachInputLeavesOnce(first, node);
+		for (const node of ['Check Budget', 'Record Usage']) assertRoutedOnce(first, node);
+		assertPairing(first);
+
+		// The same input again, in other case and spacing: the four answered ones come from the cache.
+		const second = await run(enrichment(budget, items.map((item) => ({ ...item, text: `  ${item.text.toUpperCase()} ` }))));
+		assert.equal(second.status, 'success', second.error?.message);
+		const hits = second.output('Cache Lookup', 'Hit');
+		assert.deepEqual(hits.map((item) => item.pairedItem), [0, 1, 2, 3].map((item) => ({ item })));
+		assert.deepEqual(hits.map((item) => (item.json.choices as IDataObject[])[0]), [0, 1, 2, 3].map((n) => ({ index: 0, message: { role: 'assistant', content: `summary of Text ${n}` }, finish_reason: 'stop' })));
+		assert.equal((hits[0].json.costGuardCache as IDataObject).hit, true);
+		assert.equal((hits[0].json.costGuardCache as IDataObject).costAvoided, 0.00045);
+		assert.equal(llmCalls, 4, 'no call for the cached inputs, none over budget');
+		assert.equal(second.output('Check Budget', 'Within Budget').length, 0);
+		assert.equal(second.output('Check Budget', 'Over Budget').length, 6);
+		assert.deepEqual(second.output('Check Budget', 'Alert'), [], 'each alert fires once per window');
+		assertPairing(second);
+
+		const report = await runSingle(guard('Report', 'report', budget), [{}], 1);
+		assert.equal(report.status, 'success', report.error?.message);
+		const [summary] = report.output('Report', 'Report');
+		const day = (summary.json.periods as IDataObject).day as IDataObject;
+		assert.deepEqual([day.spentExact, day.reserved, day.limit, day.percentOfLimit, day.records], ['0.0018', 0, 0.0018, 100, 4]);
+		const perRecord = day.costPerRecord as IDataObject;
+		assert.equal(perRecord.average, 0.00045);
+		assert.ok(Math.abs((perRecord.p95 as number) - 0.00045) / 0.00045 <= 0.1, `p95 ${String(perRecord.p95)}`);
+		assert.deepEqual(day.cache, { hits: 4, misses: 16, costAvoided: 0.0018, costAvoidedExact: '0.0018' });
+		assert.equal(summary.json.timeZone, 'UTC', 'Report counts in the budget\'s zone');
+		assert.equal(((summary.json.periods as IDataObject).month as IDataObject).spentExact, '0.0018');
+	});
+
+	test('without the Check stamp the estimate stays reserved, and a hint says how to fix it', async () => {
+		const budget = freshBudget();
+		const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }]);
+		workflow.nodes.find((node) => node.name === 'Record Usage')!.parameters.options = {};
+		const result = await run(workflow);
+		assert.equal(result.status, 'success', result.error?.message);
+		assert.ok(result.nodes['Record Usage'].hints.some((hint) => /Check Stamp to \{\{ \$\('Check Budget'\)\.item\.json\.costGuard \}\}/.test(hint.message)));
+		const report = await runSingle(guard('Report', 'report', budget), [{}], 1);
+		const day = (report.output('Report', 'Report')[0].json.periods as IDataObject).day as IDataObject;
+		assert.deepEqual([day.spentExact, day.reserved], ['0.0009', 0.0009]);
+	});
+
+	test('Stop the Workflow fails on the first item that does not fit, reserves nothing and leaves alerts for the next run', async () => {
+		const budget = freshBudget();
+		// 0.60 recorded before any Check published the limits: no alert yet.
+		const spent = await runSingle(
+			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] } }),
+			[{ usage: { prompt_tokens: 600_000, completion_tokens: 0 } }],
+			2,
+		);
+		assert.equal((spent.output('Record Usage', 'Recorded')[0].json.cost as IDataObject).exact, '0.60');
+		assert.deepEqual(spent.output('Record Usage', 'Alert'), []);
+		const check = (extra: IDataObject = {}) =>
+			guard('Check Budget', 'checkBudget', budget, {
+				limits: { dailyLimit: '1.00', dailyItems: 3 },
+				estimate: 'fixed',
+				estimatedCost: '0.10',
+				options: { overBudget: 'stop', timeZone: 'UTC', forecastThresholds: '', ...extra },
+			});
+		const stopped = await runSingle(check(), [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }], 3);
+		assert.equal(stopped.status, 'error');
+		assert.match(String(stopped.error?.message), /Budget ".*" is exhausted: item 3 does not fit \(day items limit\)/);
+		const routed = await runSingle(check({ overBudget: 'route' }), [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }], 3);
+		assert.equal(routed.status, 'success', routed.error?.message);
+		assert.deepEqual(routed.output('Check Budget', 'Within Budget').map((item) => item.json.n), [0, 1, 2], 'the stopped run reserved nothing');
+		assert.deepEqual(routed.output('Check Budget', 'Over Budget').map((item) => [item.json.n, guardField(item).overLimits]), [[3, ['day items']]]);
+		assert.deepEqual(alertsOf(routed.output('Check Budget', 'Alert')), ['actual day 50'], 'the alert the stopped run could not send');
+		assertRoutedOnce(routed, 'Check Budget');
+	});
+
+	test('estimates from the prompt tokens at the model\'s input price plus the expected output', async () => {
+		const budget = freshBudget();
+		const prompts = ['Summarise: the quick brown fox jumps over the lazy dog.', 'x'];
+		const result = await runSingle(
+			guard('Check Budget', 'checkBudget', budget, {
+				limits: { monthlyLimit: '5' },
+				estimate: 'tokens',
+				prompt: '={{ $json.text }}',
+				estimateModel: 'gpt-4o-mini',
+				expectedOutputTokens: 100,
+			}),
+			prompts.map((text) => ({ text })),
+			3,
+		);
+		assert.equal(result.status, 'success', result.error?.message);
+		const estimates = result.output('Check Budget', 'Within Budget').map((item) => guardField(item).estimateNanos);
+		assert.deepEqual(estimates, prompts.map((text) => promptTokens(text) * 150 + 100 * 600));
+	});
+
+	test('Record Usage prices each vendor\'s shape, and sends what it cannot price to the error output', async () => {
+		const budget = freshBudget();
+		const items = [
+			{ model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 100, cache_creation_input_tokens: 5000, cache_read_input_tokens: 20000, output_tokens: 300 } },
+			{ model: 'gpt-4o', usage: { prompt_tokens: 3000, completion_tokens: 500, prompt_tokens_details: { cached_tokens: 2000 } } },
+			{ model: 'mystery-model', usage: { prompt_tokens: 1, completion_tokens: 1 } },
+			{ model: 'gpt-4o', usage: { prompt_tokens: -5, completion_tokens: 1 } },
+			{ text: 'no usage here' },
+			{ model: 'my-model', object: 'response', usage: { input_tokens: 10, output_tokens: 20, input_tokens_details: { cached_tokens: 0 } } },
+		];
+		const result = await runSingle(
+			guard(
+				'Record Usage',
+				'recordUsage',
+				budget,
+				{ priceOverrides: { models: [{ model: 'my-model', input: '1', output: '2' }] } },
+				{ onError: 'continueErrorOutput' },
+			),
+			items,
+			3,
+		);
+		assert.equal(result.status, 'success', result.error?.message);
+		assert.deepEqual(result.nodes['Record Usage'].outputNames, ['Recorded', 'Alert', 'Error']);
+		const recorded = result.output('Record Usage', 'Recorded');
+		assert.deepEqual(recorded.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }, { item: 5 }]);
+		assert.deepEqual(recorded.map((item) => (item.json.cost as IDataObject).nanos), [
+			100 * 3000 + 5000 * 3750 + 20000 * 300 + 300 * 15000,
+			1000 * 2500 + 2000 * 1250 + 500 * 10000,
+			10 * 1000 + 20 * 2000,
+		]);
+		assert.deepEqual((recorded[1].json.cost as IDataObject).tokens, { input: 1000, cachedInput: 2000, cacheWrite: 0, output: 500, reasoning: 0 });
+		assert.equal((recorded[2].json.cost as IDataObject).priceSource, 'override');
+		const errors = result.output('Record Usage', 'Error');
+		assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 2 }, { item: 3 }, { item: 4 }]);
+		assert.deepEqual(errors.map((item) => String(item.json.error).replace(/^Item \d+: /, '')), [
+			'no price for model "mystery-model"',
+			'usage.prompt_tokens is not a token count: -5',
+			'No usage object found (looked at usage, tokenUsage, tokenUsageEstimate, response.usage, body.usage, data.usage, message.usage)',
+		]);
+		assertEachInputLeavesOnce(result, 'Record Usage');
+	});
+
+	test('a forecast alert fires once when the rate so far would reach the threshold by the day\'s end', async () => {
+		const budget = freshBudget();
+		// A zone where it is now between 06:00 and 18:00, so a quarter to three quarters of the day has gone.
+		const zone = ['UTC', 'Asia/Tokyo', 'America/New_York', 'Asia/Kolkata', 'America/Los_Angeles', 'Europe/Berlin', 'Pacific/Auckland'].find((candidate) => {
+			const hour = Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hour12: false, timeZone: candidate }).format(new Date()));
+			return hour >= 6 && hour < 17;
+		})!;
+		const check = guard('Check Budget', 'checkBudget', budget, {
+			limits: { dailyLimit: '0.00225' },
+			options: { timeZone: zone, actualThresholds: '50', forecastThresholds: '25' },
+		});
+		const published = await runSingle(check, [{}], 3);
+		assert.equal(published.status, 'success', published.error?.message);
+		// One call: 20% of the limit spent; the forecast is 20% / (0.25..0.75) ≥ 26.7%.
+		const call = { model: 'gpt-4o-mini', usage: { prompt_tokens: 1000, completion_tokens: 500 } };
+		const record = guard('Record Usage', 'recordUsage', budget);
+		const first = await runSingle(record, [call], 2);
+		assert.deepEqual(alertsOf(first.output('Record Usage', 'Alert')), ['forecast day 25']);
+		const alert = first.output('Record Usage', 'Alert')[0].json;
+		assert.ok((alert.forecast as number) > 0.00045 && (alert.percent as number) >= 25, JSON.stringify(alert));
+		assert.match(String(alert.message), /is forecast to spend/);
+		const second = await runSingle(record, [call], 2);
+		assert.deepEqual(second.output('Record Usage', 'Alert'), [], 'the forecast alert is not repeated');
+		const third = await runSingle(record, [call, call, call], 2);
+		assert.deepEqual(alertsOf(third.output('Record Usage', 'Alert')), ['actual day 50']);
+	});
+
+	test('configuration mistakes fail before any item, pointing at the parameter', async () => {
+		const cases: Array<[INodeParameters, RegExp]> = [
+			[{ operation: 'checkBudget', budgetName: 'x' }, /The budget has no limit/],
+			[{ operation: 'checkBudget', budgetName: 'x', limits: { dailyLimit: '-3' } }, /Daily Limit: "-3" is not an amount of money/],
+			[{ operation: 'checkBudget', budgetName: 'x', limits: { dailyLimit: '3' }, options: { timeZone: 'Mars/Base' } }, /Unknown time zone "Mars\/Base"/],
+			[{ operation: 'checkBudget', budgetName: 'x', limits: { dailyLimit: '3' }, options: { actualThresholds: 'lots' } }, /Actual Alert Thresholds: "lots" is not a threshold/],
+			[{ operation: 'checkBudget', budgetName: ' ', limits: { dailyLimit: '3' } }, /Budget Name is empty/],
+			[{ operation: 'checkBudget', budgetName: 'x', limits: { dailyLimit: '3' }, estimate: 'tokens', prompt: 'x', estimateModel: 'nope' }, /No price for model "nope"/],
+			[{ operation: 'recordUsage', budgetName: 'x', priceOverrides: { models: [{ model: 'm', input: 'free', output: '1' }] } }, /Price of m, input/],
+			[{ operation: 'cacheLookup', budgetName: 'x', keyFields: ' , ' }, /Key Fields is empty/],
+		];
+		for (const [parameters, message] of cases) {
+			const result = await runSingle({ name: 'Guard', type: COST_GUARD, parameters }, [{ usage: { prompt_tokens: 1, completion_tokens: 1 }, model: 'gpt-4o' }], 3);
+			assert.equal(result.status, 'error', JSON.stringify(parameters));
+			assert.match(String(result.error?.message), message);
+		}
+	});
+	for (const harness of [redisHarness(), postgresHarness()]) {
+		test(`on ${harness.backend}, chosen as Store with its credential: the same budget, cache and report`, async () => {
+			await harness.check();
+			const config = harness.config();
+			const credentialType = harness.backend === 'redis' ? 'integrationGuardsRedisApi' : 'integrationGuardsPostgresApi';
+			const data =
+				harness.backend === 'redis'
+					? { host: (config as RedisStoreConfig).host, port: (config as RedisStoreConfig).port, database: 0, keyPrefix: (config as RedisStoreConfig).keyPrefix }
+					: (({ host, port, database, user, schema, tablePrefix }: PostgresStoreConfig) => ({ host, port, database, user, password: '', ssl: 'disable', schema, tablePrefix }))(config as PostgresStoreConfig);
+			const options: RunOptions = { credentials: { [credentialType]: data } };
+			const budget = freshBudget();
+			const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }, { text: 'e' }]);
+			for (const node of workflow.nodes) {
+				if (node.type !== COST_GUARD) continue;
+				node.parameters.store = harness.backend;
+				node.credentials = { [credentialType]: { id: `${harness.backend}-1`, name: harness.backend } };
+			}
+			try {
+				const first = await run(workflow, options);
+				assert.equal(first.status, 'success', first.error?.message);
+				assert.deepEqual(texts(first.output('Check Budget', 'Within Budget')), ['a', 'b', 'c', 'd']);
+				assert.deepEqual(texts(first.output('Check Budget', 'Over Budget')), ['e']);
+				assert.deepEqual(alertsOf(first.output('Record Usage', 'Alert')), ['actual day 50', 'actual day 75', 'actual day 100']);
+				const second = await run(workflow, options);
+				assert.equal(second.output('Cache Lookup', 'Hit').length, 4);
+				assert.deepEqual(texts(second.output('Check Budget', 'Over Budget')), ['e']);
+				assert.deepEqual(second.output('Check Budget', 'Alert'), [], 'alerts are not repeated');
+				assert.equal(second.nodes.LLM, undefined, 'nothing called');
+				const reportNode = guard('Report', 'report', budget, { store: harness.backend }, { credentials: { [credentialType]: { id: `${harness.backend}-1`, name: harness.backend } } });
+				const report = await runSingle(reportNode, [{}], 1, options);
+				const day = (report.output('Report', 'Report')[0].json.periods as IDataObject).day as IDataObject;
+				assert.deepEqual([day.spentExact, day.records, day.reserved, (day.cache as IDataObject).hits, (day.cache as IDataObject).costAvoidedExact], ['0.0018', 4, 0, 4, '0.0018']);
+			} finally {
+				await closeAllStores();
+				await harness.cleanup();
+			}
+		});
+	}
+
+	test('Cache Store refuses what is not a key or too large; Hit merges as chosen', async () => {
+		const budget = freshBudget();
+		const lookup = (parameters: INodeParameters = {}) => guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'q', ...parameters });
+		const miss = await runSingle(lookup(), [{ q: 'one' }, { q: 'two' }], 2);
+		const keys = miss.output('Cache Lookup', 'Miss').map((item) => (item.json.costGuardCache as IDataObject).key as string);
+		assert.equal(keys.length, 2);
+		const stored = await runSingle(
+			guard('Cache Store', 'cacheStore', budget, { keyFrom: 'key', cacheKey: '={{ $json.key }}', options: { cacheResponseField: 'answer' } }, { onError: 'continueErrorOutput' }),
+			[
+				{ key: keys[0], answer: { text: 'uno' }, cost: { nanos: 1234 } },
+				{ key: keys[1], answer: { text: 'x'.repeat(1_100_000) } },
+				{ key: '__proto__', answer: 'no' },
+				{ key: 42, answer: 'no' },
+			],
+			1,
+		);
+		assert.equal(stored.status, 'success', stored.error?.message);
+		assert.deepEqual(stored.output('Cache Store', 0).map((item) => [item.pairedItem, (item.json.costGuardCache as IDataObject).stored]), [
+			[{ item: 0 }, true],
+			[{ item: 1 }, false],
+		]);
+		assert.deepEqual(stored.output('Cache Store', 'Error').map((item) => item.pairedItem), [{ item: 2 }, { item: 3 }]);
+		assert.match(String(stored.output('Cache Store', 'Error')[0].json.error), /Cache Key is not a key from Cache Lookup/);
+		assert.match(stored.nodes['Cache Store'].hints[0].message, /1 response\(s\) were larger than 1 MB/);
+
+		const merged = await runSingle(lookup({ hitOutput: 'merge' }), [{ q: ' one ', keep: true }, { q: 'two' }], 2);
+		assert.deepEqual(
+			merged.output('Cache Lookup', 'Hit').map((item) => [item.pairedItem, item.json.q, item.json.keep, item.json.text, (item.json.costGuardCache as IDataObject).costAvoided]),
+			[[{ item: 0 }, ' one ', true, 'uno', 0.000001234]],
+		);
+		assert.deepEqual(merged.output('Cache Lookup', 'Miss').map((item) => item.pairedItem), [{ item: 1 }], 'the too large one was not stored');
+		const inField = await runSingle(lookup({ hitOutput: 'field', responseField: 'llm' }), [{ q: 'one' }], 2);
+		assert.deepEqual(inField.output('Cache Lookup', 'Hit').map((item) => [item.json.q, item.json.llm]), [['one', { text: 'uno' }]]);
+		const replaced = await runSingle(lookup(), [{ q: 'one', dropped: true }], 2);
+		assert.deepEqual(Object.keys(replaced.output('Cache Lookup', 'Hit')[0].json).sort(), ['costGuardCache', 'text']);
+		assertEachInputLeavesOnce(merged, 'Cache Lookup');
+	});
+
+	test('Report flags a regression when the cost per record doubles against the previous days', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-report-${process.pid}`;
+		// The previous three days, as earlier runs left them in the embedded store: 100 records at 0.0001 each per day.
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		try {
+			const now = Date.now();
+			const increments = previousWindows('day', now, 'UTC', 3).flatMap((window) => [
+				{ key: budgetKeys.counter(budget, 'spent', window), by: 10_000_000, ttlMs: windowTtlMs(window, now) },
+				{ key: budgetKeys.counter(budget, 'records', window), by: 100, ttlMs: windowTtlMs(window, now) },
+			]);
+			await store.increment(`cost:${scope}`, increments);
+		} finally {
+			await store.close();
+		}
+		const publish = await runSingle(guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '10' }, options: { timeZone: 'UTC' } }), [], 3);
+		assert.equal(publish.status, 'success', publish.error?.message);
+		// Today: 10 records at 0.00021 each (21 µ$ = 350 input tokens at 0.60 per million on a custom price).
+		const record = guard('Record Usage', 'recordUsage', budget, { scope, model: 'm', priceOverrides: { models: [{ model: 'm', input: '0.60', output: '0' }] } });
+		const recorded = await runSingle(record, Array.from({ length: 10 }, () => ({ usage: { prompt_tokens: 350, completion_tokens: 0 } })), 2);
+		assert.deepEqual(recorded.output('Record Usage', 'Recorded').map((item) => (item.json.cost as IDataObject).exact), Array(10).fill('0.00021'));
+		const report = await runSingle(guard('Report', 'report', budget, { scope, trailingWindows: 3 }), [{}], 1);
+		const [summary] = report.output('Report', 'Report');
+		const perRecord = ((summary.json.periods as IDataObject).day as IDataObject).costPerRecord as IDataObject;
+		assert.deepEqual([perRecord.average, perRecord.trailingAverage, perRecord.ratioToTrailing, perRecord.regression], [0.00021, 0.0001, 2.1, true]);
+		assert.equal(summary.json.regression, true);
+	});
+
+	test('an unreachable store fails the node, naming it', async () => {
+		const credentials = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } };
+		const node = guard('Check Budget', 'checkBudget', freshBudget(), { store: 'redis', limits: { dailyLimit: '1' } }, { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } });
+		const failing = await runSingle(node, [{ n: 1 }], 3, { credentials });
+		assert.equal(failing.status, 'error');
+		const error = failing.error as { description?: string; messages?: string[] } | undefined;
+		assert.match(String(error?.description), /Check that Redis at 127\.0\.0\.1:1 \(db 0\) is running/);
+		assert.match(String(failing.error?.message), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+	});
+
+	test('cost per item: Check Budget and Record Usage against two No Operation nodes (printed, not asserted)', async (t) => {
+		const count = 5000;
+		const items = Array.from({ length: count }, (_, index) => ({ model: 'gpt-4o-mini', usage: { prompt_tokens: 100 + index, completion_tokens: 50 } }));
+		const budget = freshBudget();
+		const guarded = buildWorkflow(
+			[
+				source(items),
+				guard('Check', 'checkBudget', budget, { limits: { monthlyLimit: '1000' }, estimate: 'fixed', estimatedCost: '0.0001', options: { forecastThresholds: '' } }),
+				guard('Record', 'recordUsage', budget),
+			],
+			[
+				['Source', 'Check'],
+				['Check', 0, 'Record'],
+			],
+		);
+		const baseline = buildWorkflow(
+			[source(items), { name: 'Check', type: TEST_NOOP }, { name: 'Record', type: TEST_NOOP }],
+			[
+				['Source', 'Check'],
+				['Check', 'Record'],
+			],
+		);
+		const median = async (workflow: ReturnType<typeof buildWorkflow>) => {
+			await run(workflow); // warm up
+			const runs: number[] = [];
+			for (let attempt = 0; attempt < 3; attempt++) {
+				await waitForWarmIsolate();
+				const started = process.hrtime.bigint();
+				const result = await run(workflow);
+				runs.push(Number(process.hrtime.bigint() - started) / 1e6);
+				assert.equal(result.output('Record', 0).length, count);
+			}
+			return [...runs].sort((a, b) => a - b)[1];
+		};
+		const guardedMs = await median(guarded);
+		const baselineMs = await median(baseline);
+		t.diagnostic(
+			`${count} items, Source -> Check Budget -> Record Usage (embedded store) ${guardedMs.toFixed(1)} ms vs Source -> NoOp -> NoOp ${baselineMs.toFixed(1)} ms: ${(((guardedMs - baselineMs) * 1000) / count / 2).toFixed(2)} µs more per item per node`,
+		);
+	});
+});
