@@ -39,6 +39,8 @@
  * - Each execution takes a fresh expression isolate (as on a server), so a run costs
  *   ~50–250 ms more than its nodes; see waitForWarmIsolate for timings.
  */
+// First, for its side effect: n8n's environment must be set before n8n-core is loaded.
+// eslint-disable-next-line import-x/no-duplicates
 import './env';
 
 import path from 'node:path';
@@ -73,6 +75,7 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
+// eslint-disable-next-line import-x/no-duplicates
 import { engineN8nFolder } from './env';
 import { FixtureCredentialsHelper, type CredentialFixtures, type CredentialUpdate } from './credentials-helper';
 import {
