@@ -31,7 +31,7 @@ import {
 	startOptions,
 	table,
 } from './support';
-import { circuitBreakerBench, deadLetterBench, idempotentWriteBench } from './throughput';
+import { circuitBreakerBench, costGuardBench, credentialExpiryBench, deadLetterBench, idempotentWriteBench } from './throughput';
 
 /** One row group of the table: a node's contender against the baseline in one benchmark. */
 interface Entry {
@@ -50,6 +50,8 @@ const ENTRIES: Entry[] = [
 	{ node: 'Idempotent Write', work: 'Claim, new key per item', store: 'embedded (SQLite)', bench: idempotentWriteBench, ours: 'claim', baseline: 'removeDuplicates' },
 	{ node: 'Dead Letter', work: 'Capture, classified and stored', store: 'embedded (SQLite)', bench: deadLetterBench, ours: 'capture', baseline: 'dataTable' },
 	{ node: 'Circuit Breaker', work: 'Check, breaker closed', store: 'embedded (SQLite)', bench: circuitBreakerBench, ours: 'check', baseline: 'noop' },
+	{ node: 'Cost Guard', work: 'Record Usage, OpenAI chat usage priced exactly', store: 'embedded (SQLite)', bench: costGuardBench, ours: 'record', baseline: 'code' },
+	{ node: 'Credential Expiry Check', work: 'expiry register from input items', store: '— (alert memory off)', bench: credentialExpiryBench, ours: 'check', baseline: 'code' },
 ] as Entry[];
 
 function machine(): string {
@@ -111,6 +113,12 @@ async function main(): Promise<void> {
 					result.skipped ? '' : ratio(ours, baseline),
 				]);
 				notes.push(...result.notes, ...failed.map((why) => `${entry.node}, ${count(result.items)} items: ${why}`));
+				// A contender that dropped or multiplied items did not do the same work: say so.
+				for (const contender of [entry.ours, entry.baseline]) {
+					const outputs = (result.samples[contender][0] as { outputs?: number[] } | undefined)?.outputs;
+					const out = outputs?.reduce((sum, items) => sum + items, 0);
+					if (out !== undefined && out !== result.items) notes.push(`${entry.node}, ${count(result.items)} items: ${bench.label[contender]} put out ${count(out)} items`);
+				}
 			}
 		}
 	} finally {

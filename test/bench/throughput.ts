@@ -142,3 +142,83 @@ export const deadLetterBench: Bench<CaptureContender, Routed> = {
 		});
 	},
 };
+
+// ---------------------------------------------------------------------------------------
+// Cost Guard: Record Usage against a Code node pricing the usage by hand
+// ---------------------------------------------------------------------------------------
+
+type CostContender = 'code' | 'record';
+
+/** What a user writes instead: a price table, tokens × price in floating point, a running total in static data. */
+const CODE_PRICER = `const PRICES = { 'gpt-4o-mini': { input: 0.15, cached: 0.075, output: 0.6 }, 'gpt-4o': { input: 2.5, cached: 1.25, output: 10 } };
+const totals = $getWorkflowStaticData('global');
+const out = [];
+for (const item of $input.all()) {
+  const usage = item.json.usage || {};
+  const price = PRICES[item.json.model];
+  if (!price) throw new Error('No price for ' + item.json.model);
+  const cached = (usage.prompt_tokens_details && usage.prompt_tokens_details.cached_tokens) || 0;
+  const cost = ((usage.prompt_tokens - cached) * price.input + cached * price.cached + usage.completion_tokens * price.output) / 1e6;
+  totals.spent = (totals.spent || 0) + cost;
+  out.push({ json: { ...item.json, cost } });
+}
+return out;`;
+
+export const costGuardBench: Bench<CostContender, Routed> = {
+	settings: settingsFromEnv(),
+	contenders: ['code', 'record'],
+	label: { code: 'Code node (price table, running total)', record: 'Cost Guard Record Usage' },
+	measured: MEASURED,
+	// OpenAI chat completion responses, as an HTTP Request or OpenAI node hands them on.
+	generatorCode: (items) =>
+		keyedItems(
+			items,
+			"object: 'chat.completion', model: i % 4 ? 'gpt-4o-mini' : 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 200 + (i % 50), completion_tokens: 40 + (i % 7), total_tokens: 240 + (i % 50) + (i % 7), prompt_tokens_details: { cached_tokens: i % 2 ? 128 : 0 } }",
+		),
+	contenderNode: (contender): Node =>
+		contender === 'record'
+			? {
+					parameters: { operation: 'recordUsage', store: 'embedded', scope: 'bench-throughput', budgetName: 'bench', usageFormat: 'openaiChat', model: '', options: {} },
+					...AT,
+					...guards('costGuard'),
+				}
+			: { parameters: { jsCode: CODE_PRICER }, ...AT, ...BASE_TYPES.code },
+	inspect: routed,
+};
+
+// ---------------------------------------------------------------------------------------
+// Credential Expiry Check: an expiry register from input items against a Code node
+// ---------------------------------------------------------------------------------------
+
+type ExpiryContender = 'code' | 'check';
+
+/** What a user writes instead: days left with luxon, three thresholds, no weekends, no memory. */
+const CODE_EXPIRY = `const now = DateTime.now();
+return $input.all().map((item) => {
+  const expires = DateTime.fromISO(item.json.expiresAt);
+  const daysLeft = Math.floor(expires.diff(now, 'days').days);
+  const status = !expires.isValid ? 'unknown' : daysLeft < 0 ? 'expired' : daysLeft <= 3 ? 'critical' : daysLeft <= 14 ? 'due soon' : 'ok';
+  return { json: { name: item.json.name, owner: item.json.owner, expiresAt: item.json.expiresAt, daysLeft, status } };
+});`;
+
+export const credentialExpiryBench: Bench<ExpiryContender, Routed> = {
+	settings: settingsFromEnv(),
+	contenders: ['code', 'check'],
+	label: { code: 'Code node (luxon days left, thresholds)', check: 'Credential Expiry Check (register)' },
+	measured: MEASURED,
+	generatorCode: (items) =>
+		keyedItems(
+			items,
+			"name: 'Refresh token ' + i, owner: 'ops' + (i % 20) + '@example.com', renewalLink: 'https://vendor.example.com/keys', expiresAt: new Date(Date.now() + ((i % 400) - 30) * 86400000).toISOString()",
+		),
+	contenderNode: (contender): Node =>
+		contender === 'check'
+			? {
+					// Without alert memory: the table compares the evaluation itself.
+					parameters: { sources: ['register'], registerSource: 'input', alertMemory: false, options: {} },
+					...AT,
+					...guards('credentialExpiryCheck'),
+				}
+			: { parameters: { jsCode: CODE_EXPIRY }, ...AT, ...BASE_TYPES.code },
+	inspect: routed,
+};
