@@ -14,6 +14,7 @@
 // with its workflow and receiver route, and an `it` that drives it with `deliverAll`.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -21,7 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import type { IDataObject } from 'n8n-workflow';
 import { Client } from 'pg';
 
-import { PACKAGE_NAME, type WorkflowJson, type WorkflowNodeJson } from './harness';
+import { PACKAGE_NAME, repoRoot, type WorkflowJson, type WorkflowNodeJson } from './harness';
 import { startQueueCluster, type QueueCluster } from './queue-harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -89,7 +90,7 @@ async function startReceiver(): Promise<Receiver> {
 				const header = (name: string) => String(request.headers[name] ?? '');
 				const arrival: Arrival = {
 					route,
-					key: String(body.orderId ?? body.id ?? body.key ?? (body.body as IDataObject | undefined)?.orderId ?? ''),
+					key: String(body.orderId ?? body.invoiceNumber ?? body.id ?? body.key ?? (body.body as IDataObject | undefined)?.orderId ?? ''),
 					worker: header('x-worker'),
 					idempotencyKey: header('idempotency-key'),
 					replay: body.deadLetter !== undefined,
@@ -623,6 +624,41 @@ describe('n8n queue mode end to end: main + 2 workers, private Redis and Postgre
 		assert.ok(raced > 0, 'copies of at least one order ran on both workers');
 		console.log(`[e2e] exactly once: 48 deliveries of 12 orders on ${JSON.stringify(tally(first.map((d) => String(d.body.worker))))}; ${raced} orders raced across workers; vendor calls ${receiver.arrivals.filter((a) => a.route === path).length}`);
 		time('exactly once (48 deliveries)', started);
+	});
+
+	it('the shipped queue-mode example: one invoice sent 6 times at once, twice over, is created once at the vendor', { timeout: 3 * 60_000 }, async () => {
+		const started = Date.now();
+		const path = `q-example-${RUN}`;
+		receiver.handle(path, (body) => ({ status: 201, body: { id: `inv_${String(body.invoiceNumber)}`, invoiceNumber: body.invoiceNumber ?? null } }));
+		const json = JSON.parse(readFileSync(`${repoRoot()}/examples/queue-mode-exactly-once.json`, 'utf8')) as WorkflowJson;
+		assert.equal(json.active, false, 'the demo imports it without activating it (it needs a Redis credential first)');
+		for (const item of json.nodes) {
+			const parameters = item.parameters as IDataObject;
+			if (item.type === `${PACKAGE_NAME}.idempotentWrite`) {
+				assert.equal(parameters.store, 'redis', `${item.name} uses the Redis store`);
+				assert.ok(item.credentials && 'integrationGuardsRedisApi' in (item.credentials as IDataObject), `${item.name} names a Redis credential`);
+				item.credentials = { integrationGuardsRedisApi: credentials.redis };
+				parameters.scope = `${String(parameters.scope)}-${RUN}`;
+			}
+			if (item.type === 'n8n-nodes-base.webhook') {
+				parameters.path = path;
+				item.webhookId = randomUUID();
+			}
+			if (item.name === 'Create Invoice at Vendor') parameters.url = receiver.url(path);
+		}
+		await activate(json);
+		const invoices = ['INV-Q1', 'INV-Q2'];
+		const calls = Array.from({ length: 6 }, () => invoices.map((invoiceNumber) => ({ key: invoiceNumber, payload: { invoiceNumber, amount: 100, currency: 'AUD' } }))).flat();
+		const { answers, unanswered } = await deliverAnswered(cluster.main.baseUrl, path, calls);
+		const statuses = tally(answers.map((d) => `${d.status} ${d.body.created === true ? 'created' : d.body.duplicate === true ? 'duplicate' : String(d.body.reason ?? '')}`));
+		console.log(`[e2e] queue-mode example: ${JSON.stringify(statuses)}${unanswered.length ? `; ${unanswered.length} unanswered, re-sent` : ''}`);
+		const created = answers.filter((d) => d.status === 201).map((d) => d.key);
+		assert.ok(created.length <= 2 && created.length >= 2 - unanswered.length && new Set(created).size === created.length, JSON.stringify(statuses));
+		assert.ok(answers.every((d) => [201, 200, 409].includes(d.status)), JSON.stringify(statuses));
+		const accepted = receiver.accepted(path);
+		assert.deepEqual([...accepted.keys()].sort(), invoices, 'both invoices reached the vendor');
+		assert.deepEqual([...accepted.values()], [1, 1], 'each invoice created once at the vendor');
+		time('queue-mode example (12 deliveries)', started);
 	});
 
 	it('every record accounted for: 40 records, the vendor fails 10; delivered + dead-lettered (Postgres store) = sent; the replay delivers the 10', { timeout: 3 * 60_000 }, async () => {
