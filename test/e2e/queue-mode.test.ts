@@ -9,6 +9,20 @@
 // restarted. After recovery and a replay, nothing is lost and nothing is written twice,
 // and each node's error while its store was down names the store and the cause.
 //
+// What n8n 2.40.7 really does, measured here (and asserted as it is):
+// - kill -9 of a worker: its jobs stall and fail once their lock runs out (15 s here),
+//   and their callers get "500 Error in workflow"; claims they held run out with their
+//   lease, so re-sending is safe.
+// - Redis restarted (4 s down, under n8n's 10 s exit threshold): every process
+//   reconnects; a Claim that ran meanwhile fails with "Redis at host:port (db 1):
+//   unreachable: ..."; most callers whose execution overlapped the outage are never
+//   answered (the main process misses the workers' "job finished" messages).
+// - Postgres restarted (n8n's database too): every caller in flight is left without an
+//   answer; a node needing its credential meanwhile fails with n8n's own database
+//   error (n8n reads credentials from its database on each execution), before the
+//   store is reached. Callers re-send: a record already delivered is delivered again,
+//   with the same Idempotency-Key, so the vendor applies it once.
+//
 // Extension point: SCENARIOS below lists the workflows; a new node's scenario (the Rate
 // Limiter's shared limit at the receiver, the Cost Guard's shared budget) adds an entry
 // with its workflow and receiver route, and an `it` that drives it with `deliverAll`.
