@@ -997,6 +997,61 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 }
 
 // ---------------------------------------------------------------------------------------
+// Other n8n processes (queue-mode workers, see queue-harness.ts): started, tracked and
+// killed like the server above, so none outlives the test process.
+// ---------------------------------------------------------------------------------------
+
+export interface N8nProcess {
+	readonly pid: number | undefined;
+	/** 'exit <code or signal>' once it ended, else undefined. */
+	exited(): string | undefined;
+	/** SIGKILL to its process group (n8n and its task runner), as a crash or an OOM kill would; resolves once it is gone (bounded). */
+	kill(): Promise<void>;
+	/** SIGTERM (n8n finishes or hands back its running executions), SIGKILL after `timeoutMs`. */
+	stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Spawns `node <n8n bin> ...args` with the runtime's Node first on PATH, output appended to `logFile`. */
+export function spawnN8nProcess(runtime: Runtime, args: string[], options: { cwd: string; env: Record<string, string>; logFile: string }): N8nProcess {
+	installExitHooks();
+	const logFd = openSync(options.logFile, 'a');
+	const child = spawn(runtime.nodeBin, [runtime.n8nBin, ...args], {
+		cwd: options.cwd,
+		env: runtimeEnv(runtime, options.env),
+		detached: true,
+		stdio: ['ignore', logFd, logFd],
+	});
+	closeSync(logFd);
+	running.add(child);
+	let exited: string | undefined;
+	child.once('exit', (code, signal) => {
+		exited = `exit ${code ?? signal}`;
+	});
+	const waitExit = async (timeoutMs: number): Promise<void> => {
+		const deadline = Date.now() + timeoutMs;
+		while (exited === undefined && Date.now() < deadline) await sleep(50);
+	};
+	return {
+		pid: child.pid,
+		exited: () => exited,
+		kill: async () => {
+			killGroup(child, 'SIGKILL', true);
+			await waitExit(10_000);
+			running.delete(child);
+		},
+		stop: async (timeoutMs = STOP_TIMEOUT_MS) => {
+			killGroup(child, 'SIGTERM');
+			await waitExit(timeoutMs);
+			killGroup(child, 'SIGKILL', true);
+			await waitExit(5000);
+			running.delete(child);
+		},
+	};
+}
+
+export { freePort, runtimeEnv };
+
+// ---------------------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------------------
 
