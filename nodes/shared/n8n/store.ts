@@ -112,13 +112,33 @@ export async function storeForNode(
 	}
 	let config: StoreConfig;
 	if (choice === 'redis') {
-		config = redisConfigFromCredential(await context.getCredentials(REDIS_CREDENTIAL));
+		config = redisConfigFromCredential(await loadCredential(context, REDIS_CREDENTIAL, 'Redis'));
 	} else if (choice === 'postgres') {
-		config = postgresConfigFromCredential(await context.getCredentials(POSTGRES_CREDENTIAL));
+		config = postgresConfigFromCredential(await loadCredential(context, POSTGRES_CREDENTIAL, 'Postgres'));
 	} else {
 		config = { backend: 'sqlite', file: embeddedStoreFile(context.helpers.getStoragePath()) };
 	}
 	return openStore(config);
+}
+
+/**
+ * The store credential, read by n8n from its own database on every execution. When that
+ * fails (n8n's database restarting, say) the error must say so, not blame our store.
+ */
+async function loadCredential(context: IExecuteFunctions, type: string, label: string): Promise<ICredentialDataDecryptedObject> {
+	try {
+		return await context.getCredentials(type);
+	} catch (error) {
+		// n8n's own answers (no credential chosen, say) are already worded for the user.
+		if (error instanceof NodeOperationError) throw new NodeOperationError(context.getNode(), error);
+		const cause = error instanceof Error ? error.message : String(error);
+		const failure = new NodeOperationError(context.getNode(), `Could not load the ${label} store credential from n8n's database: ${cause}`, {
+			description: "n8n keeps credentials in its own database; check that it is reachable (in queue mode, from every worker), then run again. The store itself was not contacted.",
+		});
+		// NodeOperationError rewrites messages that mention ECONNREFUSED: keep the cause.
+		failure.message = `Could not load the ${label} store credential from n8n's database: ${cause}`;
+		throw failure;
+	}
 }
 
 export function backendLabel(backend: StoreBackend): string {
