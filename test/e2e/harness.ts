@@ -736,8 +736,20 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 	};
 
 	const api = async <T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T> => {
-		const response = await request(method, urlPath, body);
-		const text = await response.text();
+		let response: Response;
+		let text: string;
+		for (let attempt = 1; ; attempt++) {
+			try {
+				response = await request(method, urlPath, body);
+				text = await response.text();
+				break;
+			} catch (error) {
+				// A busy n8n sometimes resets a kept-alive connection: a read may be asked again.
+				const reset = error instanceof Error && /ECONNRESET|socket hang up|other side closed/.test(`${error.message} ${String((error as { cause?: unknown }).cause)}`);
+				if (method !== 'GET' || !reset || attempt >= 3) throw error;
+				await sleep(500 * attempt);
+			}
+		}
 		if (!response.ok) throw new Error(`n8n ${method} ${urlPath} → ${response.status}: ${text.slice(0, 2000)}`);
 		const parsed = text ? (JSON.parse(text) as { data?: T }) : {};
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
