@@ -1,6 +1,6 @@
 // Installs and locates the pinned n8n releases the end-to-end tests and the demo run:
 //   current  n8n 2.40.7 on Node 24 (every e2e test, the demo, the editor test)
-//   v1       n8n 1.123.81 (the last 1.x) on Node 20 (the compatibility test)
+//   v1       n8n 1.123.50 (the last 1.x that runs on Node 20) on Node 20 (the compatibility test)
 //
 // Each is installed once into a cache folder outside the repo:
 //   <cache>/n8n-<version>/      package.json, node_modules/n8n, node_modules/node-<os>-<arch>
@@ -15,11 +15,10 @@
 //   AND include/node, the headers native modules compile against, and needs no install
 //   script (the `node` package's binary comes from a preinstall script that --ignore-scripts
 //   skips). The same Node on every machine, whatever the system Node is.
-// - `npm rebuild sqlite3 isolated-vm` with that Node first on PATH and npm_config_nodedir
+// - `npm rebuild sqlite3 [isolated-vm]` with that Node first on PATH and npm_config_nodedir
 //   set to its headers (a user npmrc may point nodedir at another Node's headers), and
 //   npm_config_build_from_source=sqlite3 so sqlite3 does not try to download a prebuilt
-//   binary. isolated-vm uses the prebuilt binary it ships for Node 24 and compiles from
-//   source for Node 20 (it ships none for that ABI).
+//   binary (isolated-vm, a 2.x dependency, uses the prebuilt one it ships for Node 24).
 // - A marker file is written only after install, rebuild and a load check succeeded; a
 //   present and matching marker makes `ensureN8n()` return at once.
 //
@@ -36,8 +35,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const N8N_VERSION = '2.40.7';
-/** The last n8n 1.x release (npm view n8n versions: 1.123.81 on 2026-11-27) and the Node 20 it runs on. */
-export const N8N_V1_VERSION = '1.123.81';
+/**
+ * The last n8n 1.x release that installs and runs on Node 20, and that Node. Later 1.123.x
+ * releases (1.123.66 to 1.123.81, the last 1.x) depend on @n8n/expression-runtime, whose
+ * isolated-vm 6 needs Node >= 22: on Node 20 npm cannot build it, and n8n (with its default
+ * expression engine) stops at start-up with "Could not initialize the vm expression engine".
+ */
+export const N8N_V1_VERSION = '1.123.50';
 export const NODE_V1_VERSION = '20.20.2';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MARKER = '.n8n-guards-runtime.json';
@@ -55,9 +59,7 @@ export const RUNTIMES = {
 	v1: {
 		n8nVersion: N8N_V1_VERSION,
 		nodeVersion: () => NODE_V1_VERSION,
-		// 1.123 runs expressions in isolated-vm too, which ships no prebuilt binary for Node 20
-		// (ABI 115): its install script falls back to compiling it (node-gyp rebuild).
-		nativeModules: ['sqlite3', 'isolated-vm'],
+		nativeModules: ['sqlite3'],
 		// n8n-nodes-base 1.x depends on xlsx as a tarball URL on SheetJS's own CDN, which only
 		// the npm registry's mirror of it reaches here: use the registry's last xlsx (0.18.5;
 		// only the spreadsheet nodes use it, and no test runs them).
@@ -311,7 +313,7 @@ async function install(paths) {
 		npm_config_nodedir: paths.nodeHeadersDir,
 		// Only sqlite3 (prebuild-install would try to download from GitHub); isolated-vm ships
 		// a prebuilt binary for Node 24 that node-gyp-build picks up ('true' here would make
-		// it compile V8 bindings for ~4 minutes instead); for Node 20 it has none and compiles.
+		// it compile V8 bindings for ~4 minutes instead).
 		npm_config_build_from_source: 'sqlite3',
 		npm_config_jobs: String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length)),
 	});

@@ -46,7 +46,6 @@ export interface Locator {
 	isVisible(): Promise<boolean>;
 	getAttribute(name: string): Promise<string | null>;
 	innerText(options?: { timeout?: number }): Promise<string>;
-	evaluate<R>(pageFunction: string | ((element: never, arg: never) => R), arg?: unknown): Promise<R>;
 	screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
 	scrollIntoViewIfNeeded(options?: { timeout?: number }): Promise<void>;
 }
@@ -152,7 +151,7 @@ export async function launchChromium(): Promise<Browser> {
 		throw new Error(`could not start ${CHROMIUM} with playwright-core: ${(error as Error).message}`);
 	}
 	const page = context.pages()[0] ?? (await context.newPage());
-	page.setDefaultTimeout(20_000);
+	page.setDefaultTimeout(60_000);
 	return {
 		context,
 		page,
@@ -189,15 +188,8 @@ export function slug(name: string): string {
 		.replace(/^-|-$/g, '');
 }
 
-export interface DeclaredNodeFile {
-	/** `dist/nodes/CircuitBreaker/CircuitBreaker.node.js` */
-	file: string;
-	/** The class name and the folder: `CircuitBreaker`. */
-	className: string;
-}
-
-/** The node files package.json declares (`n8n.nodes`), in order. */
-export function declaredNodeFiles(repoRoot: string): DeclaredNodeFile[] {
-	const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { n8n?: { nodes?: string[] } };
-	return (pkg.n8n?.nodes ?? []).map((file) => ({ file, className: path.basename(file).split('.')[0] }));
+/** The node and credential files package.json declares (`n8n.nodes`, `n8n.credentials`). */
+export function declaredFiles(repoRoot: string): { nodes: string[]; credentials: string[] } {
+	const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { n8n?: { nodes?: string[]; credentials?: string[] } };
+	return { nodes: pkg.n8n?.nodes ?? [], credentials: pkg.n8n?.credentials ?? [] };
 }
