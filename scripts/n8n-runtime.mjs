@@ -64,8 +64,8 @@ export const RUNTIMES = {
 		// the npm registry's mirror of it reaches here: use the registry's last xlsx (0.18.5;
 		// only the spreadsheet nodes use it, and no test runs them).
 		overrides: { xlsx: '0.18.5' },
-		minutes: '15-25',
-		size: '2 GB',
+		minutes: '10-15',
+		size: '1.8 GB',
 	},
 };
 

@@ -1,4 +1,5 @@
-// Compatibility: the package in the last n8n 1.x (1.123.81) on Node 20, installed from its
+// Compatibility: the package in the last n8n 1.x that runs on Node 20 (1.123.50; see
+// scripts/n8n-runtime.mjs for why not 1.123.81) on Node 20, installed from its
 // tarball the way a user would. Every declared node and credential loads, each credential
 // passes n8n's own credential test against the local Redis and Postgres, one workflow per
 // stateful node keeps its state in Redis or Postgres across two executions, and the
@@ -19,14 +20,16 @@ import Redis from 'ioredis';
 import type { IDataObject } from 'n8n-workflow';
 import { Client } from 'pg';
 
-import { PACKAGE_NAME, repoRoot, startN8n, type Execution, type N8nInstance, type Runtime, type WorkflowJson } from './harness';
+import { PACKAGE_NAME, repoRoot, startN8n, type Execution, type ImportedWorkflow, type N8nInstance, type Runtime, type WorkflowJson } from './harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 const PG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
 const REDIS = { host: '127.0.0.1', port: 6379 };
 const REDIS_PREFIX = `guards-compat-${RUN}:`;
 const PG_TABLE_PREFIX = `compat_${RUN}_`;
-/** What a cold install may take at most (npm install + compiling sqlite3 on 2 cores, ~6-9 min measured). */
+const REDIS_DATA = { ...REDIS, database: 0, keyPrefix: REDIS_PREFIX };
+const POSTGRES_DATA = { ...PG, password: '', ssl: 'disable', schema: 'public', tablePrefix: PG_TABLE_PREFIX };
+/** What a cold install may take at most (npm install + compiling sqlite3 on 2 cores: 15 min measured on a loaded machine). */
 const INSTALL_LIMIT_MS = 30 * 60 * 1000;
 /** The message of nodes/shared/stores/sqlite.ts when node:sqlite is missing. */
 const EMBEDDED_NEEDS_NODE = /embedded store needs Node\.js >= 22\.5 with node:sqlite .*this process runs Node 20\./;
@@ -214,10 +217,22 @@ const WITHOUT_STORE_WORKFLOW: Record<string, string> = {
 	canonicalTransform: 'keeps no state (a pure mapping); its loading is checked like every node',
 };
 
+/** POST /rest/workflows as the 1.x editor saves a new workflow: 1.x needs `active` in the body (2.x sets it itself). */
+async function importWorkflow(n8n: N8nInstance, json: WorkflowJson): Promise<ImportedWorkflow> {
+	return await n8n.api<ImportedWorkflow>('POST', '/rest/workflows', {
+		name: json.name,
+		nodes: json.nodes,
+		connections: json.connections,
+		settings: json.settings ?? { executionOrder: 'v1' },
+		pinData: {},
+		active: false,
+	});
+}
+
 /**
- * A manual run from the workflow's trigger, as the 1.x editor starts it: n8n 1.x takes the
- * workflow in the request body (`workflowData`; 2.x reads it from the database, which is
- * what the harness's executeById sends), then waits for the saved execution.
+ * A manual run from the workflow's trigger, as the 1.x editor starts it: n8n 1.x wants the
+ * workflow in the request body (`workflowData`), where 2.x (the harness's executeById)
+ * reads it from its database. Then waits for the saved execution.
  */
 async function runManually(n8n: N8nInstance, id: string): Promise<Execution> {
 	const workflowData = await n8n.api<IDataObject>('GET', `/rest/workflows/${id}`);
@@ -262,7 +277,7 @@ async function ensureV1Runtime(): Promise<Runtime> {
 		throw new Error(
 			`n8n 1.x (the compatibility runtime) is not installed: \`node scripts/n8n-runtime.mjs ${never ? 'paths' : 'ensure'} v1\` exited ${code}` +
 				`${never ? ' (N8N_GUARDS_INSTALL=never)' : ''}. Install it with \`node scripts/n8n-runtime.mjs ensure v1\` ` +
-				`(needs the npm registry, g++ and python3; about 6-9 minutes, 2.2 GB).\n${stderr.slice(-4000)}`,
+				`(needs the npm registry, g++ and python3; about 15 minutes, 1.8 GB).\n${stderr.slice(-4000)}`,
 		);
 	}
 	process.stderr.write(`[compat] n8n ${runtime.n8nVersion} on Node ${runtime.nodeVersion} ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -291,14 +306,8 @@ describe('compatibility: n8n 1.x on Node 20', () => {
 		assert.match(runtime.nodeVersion, /^20\./);
 		n8n = await startN8n({ runtime });
 		credentials = {
-			redis: await n8n.createCredential('integrationGuardsRedisApi', 'Guards Redis (compat)', { ...REDIS, database: 0, keyPrefix: REDIS_PREFIX }),
-			postgres: await n8n.createCredential('integrationGuardsPostgresApi', 'Guards Postgres (compat)', {
-				...PG,
-				password: '',
-				ssl: 'disable',
-				schema: 'public',
-				tablePrefix: PG_TABLE_PREFIX,
-			}),
+			redis: await n8n.createCredential('integrationGuardsRedisApi', 'Guards Redis (compat)', REDIS_DATA),
+			postgres: await n8n.createCredential('integrationGuardsPostgresApi', 'Guards Postgres (compat)', POSTGRES_DATA),
 		};
 	});
 
@@ -333,12 +342,13 @@ describe('compatibility: n8n 1.x on Node 20', () => {
 	});
 
 	it("passes n8n's credential test for the Redis and Postgres credentials", async () => {
-		for (const [type, data] of [
-			['integrationGuardsRedisApi', { ...REDIS, database: 0, keyPrefix: REDIS_PREFIX }],
-			['integrationGuardsPostgresApi', { ...PG, password: '', ssl: 'disable', schema: 'public', tablePrefix: PG_TABLE_PREFIX }],
+		// n8n tests a stored credential (by id) with the data the editor sends along.
+		for (const [type, stored, data] of [
+			['integrationGuardsRedisApi', credentials.redis, REDIS_DATA],
+			['integrationGuardsPostgresApi', credentials.postgres, POSTGRES_DATA],
 		] as const) {
 			const result = await n8n.api<{ status: string; message: string }>('POST', '/rest/credentials/test', {
-				credentials: { id: '', name: `compat ${type}`, type, data },
+				credentials: { id: stored.id, name: stored.name, type, data },
 			});
 			assert.equal(result.status, 'OK', `${type}: ${JSON.stringify(result)}`);
 		}
@@ -356,7 +366,7 @@ describe('compatibility: n8n 1.x on Node 20', () => {
 		it(`${shortName} on ${statefulCase.store}: ${statefulCase.what}`, async () => {
 			const executions: Execution[] = [];
 			for (const { workflow, runs = 1 } of statefulCase.workflows(credentials)) {
-				const imported = await n8n.importWorkflow(workflow);
+				const imported = await importWorkflow(n8n, workflow);
 				for (let run = 0; run < runs; run++) {
 					const execution = await runManually(n8n, imported.id);
 					assert.equal(execution.status, 'success', `${workflow.name}, run ${run + 1}: ${JSON.stringify(execution.error)}\n${n8n.logTail(30)}`);
@@ -376,20 +386,16 @@ describe('compatibility: n8n 1.x on Node 20', () => {
 	});
 
 	it('fails the embedded store on Node 20 with the "needs Node >= 22.5" message', async () => {
-		const workflow = chain('embedded store', [{ invoice: `INV-${RUN}-embedded` }], [
-			{
-				parameters: { operation: 'claim', store: 'embedded', scope: `compat-${RUN}`, keySource: 'fields', keyFields: 'invoice', leaseMinutes: 2, options: {} },
-				name: 'Claim',
-				type: node('idempotentWrite'),
-				typeVersion: 1,
-			},
+		// A Circuit Breaker Check as dropped on the canvas: its Store parameter defaults to Embedded.
+		const workflow = chain('embedded store', [{ contact: 1 }], [
+			{ parameters: { operation: 'check', scope: `compat-${RUN}`, breakerName: 'crm', options: {} }, name: 'Check', type: node('circuitBreaker'), typeVersion: 1 },
 		]);
-		const imported = await n8n.importWorkflow(workflow);
+		const imported = await importWorkflow(n8n, workflow);
 		const execution = await runManually(n8n, imported.id);
 		assert.equal(execution.status, 'error', 'the execution fails');
-		const claim = execution.node('Claim');
-		const error = claim.error as { message?: string; description?: string } | undefined;
-		assert.ok(error, `the Claim node failed: ${JSON.stringify(claim.byName)}`);
+		const check = execution.node('Check');
+		const error = check.error as { message?: string; description?: string } | undefined;
+		assert.ok(error, `the Check node failed: ${JSON.stringify(check.byName)}`);
 		assert.match(`${error.message ?? ''} ${error.description ?? ''}`, EMBEDDED_NEEDS_NODE);
 		assert.match(`${error.message ?? ''} ${error.description ?? ''}`, /Redis or Postgres/);
 	});
