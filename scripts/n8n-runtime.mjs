@@ -1,6 +1,8 @@
-// Installs and locates the pinned n8n that the end-to-end tests and the demo run.
+// Installs and locates the pinned n8n releases the end-to-end tests and the demo run:
+//   current  n8n 2.40.7 on Node 24 (every e2e test, the demo, the editor test)
+//   v1       n8n 1.123.50 (the last 1.x that runs on Node 20) on Node 20 (the compatibility test)
 //
-// n8n is installed once into a cache folder outside the repo:
+// Each is installed once into a cache folder outside the repo:
 //   <cache>/n8n-<version>/      package.json, node_modules/n8n, node_modules/node-<os>-<arch>
 // where <cache> is $N8N_GUARDS_CACHE or ~/.cache/n8n-integration-guards.
 //
@@ -8,21 +10,23 @@
 // - `npm install --ignore-scripts`: several of n8n's ~2300 dependencies have install scripts
 //   that download binaries or compile; with scripts on, the install is slower and fails
 //   without internet. We run only the native builds n8n needs, afterwards.
-// - n8n 2.x needs Node >= 24. We install Node 24 itself from npm as `node-<os>-<arch>`
-//   (the platform package behind the `node` package): it has bin/node AND include/node,
-//   the headers native modules compile against, and needs no install script
-//   (the `node` package's binary comes from a preinstall script that --ignore-scripts skips).
-// - `npm rebuild sqlite3 isolated-vm` with Node 24 first on PATH and npm_config_nodedir set
-//   to those headers (a user npmrc may point nodedir at another Node's headers), and
+// - n8n 2.x needs Node >= 24, n8n 1.x runs on Node 20. We install that Node itself from npm
+//   as `node-<os>-<arch>` (the platform package behind the `node` package): it has bin/node
+//   AND include/node, the headers native modules compile against, and needs no install
+//   script (the `node` package's binary comes from a preinstall script that --ignore-scripts
+//   skips). The same Node on every machine, whatever the system Node is.
+// - `npm rebuild sqlite3 [isolated-vm]` with that Node first on PATH and npm_config_nodedir
+//   set to its headers (a user npmrc may point nodedir at another Node's headers), and
 //   npm_config_build_from_source=sqlite3 so sqlite3 does not try to download a prebuilt
-//   binary (isolated-vm uses the prebuilt one it ships).
+//   binary (isolated-vm, a 2.x dependency, uses the prebuilt one it ships for Node 24).
 // - A marker file is written only after install, rebuild and a load check succeeded; a
 //   present and matching marker makes `ensureN8n()` return at once.
 //
-// CLI:
-//   node scripts/n8n-runtime.mjs [ensure]   install if needed, print the paths
-//   node scripts/n8n-runtime.mjs ensure --json   same, one JSON object on stdout
-//   node scripts/n8n-runtime.mjs paths [--json]  print the paths, exit 3 when not installed
+// CLI (<which> = current (default) | v1 | all):
+//   node scripts/n8n-runtime.mjs [ensure] [<which>]     install if needed, print the paths
+//   node scripts/n8n-runtime.mjs ensure [<which>] --json  same, one JSON object a line on stdout
+//   node scripts/n8n-runtime.mjs paths [<which>] [--json] print the paths, exit 3 when not installed
+// `all` installs one after the other (the machine's cores go to compiling sqlite3).
 // Progress goes to stderr; stdout carries only the result.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,14 +35,47 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const N8N_VERSION = '2.40.7';
+/**
+ * The last n8n 1.x release that installs and runs on Node 20, and that Node. Later 1.123.x
+ * releases (1.123.66 to 1.123.81, the last 1.x) depend on @n8n/expression-runtime, whose
+ * isolated-vm 6 needs Node >= 22: on Node 20 npm cannot build it, and n8n (with its default
+ * expression engine) stops at start-up with "Could not initialize the vm expression engine".
+ */
+export const N8N_V1_VERSION = '1.123.50';
+export const NODE_V1_VERSION = '20.20.2';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MARKER = '.n8n-guards-runtime.json';
-const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
 const LOCK_WAIT_MS = 30 * 60 * 1000;
 const INSTALL_TIMEOUT_MS = 40 * 60 * 1000;
 const REBUILD_TIMEOUT_MS = 20 * 60 * 1000;
 
-/** The Node 24 version to run n8n with: the repo's `node` devDependency, or a known good one. */
+/**
+ * The installs this script knows. `nativeModules` are rebuilt from source (sqlite3) or
+ * from their shipped prebuilds (isolated-vm) for that Node; `minutes` is what a cold
+ * install took on the 2-core CI machine, for the progress message.
+ */
+export const RUNTIMES = {
+	current: { n8nVersion: N8N_VERSION, nodeVersion: () => nodeVersion(), nativeModules: ['sqlite3', 'isolated-vm'], minutes: '8-10', size: '2.8 GB' },
+	v1: {
+		n8nVersion: N8N_V1_VERSION,
+		nodeVersion: () => NODE_V1_VERSION,
+		nativeModules: ['sqlite3'],
+		// n8n-nodes-base 1.x depends on xlsx as a tarball URL on SheetJS's own CDN, which only
+		// the npm registry's mirror of it reaches here: use the registry's last xlsx (0.18.5;
+		// only the spreadsheet nodes use it, and no test runs them).
+		overrides: { xlsx: '0.18.5' },
+		minutes: '10-15',
+		size: '1.8 GB',
+	},
+};
+
+function runtimeSpec(which) {
+	const spec = RUNTIMES[which];
+	if (!spec) throw new Error(`n8n-runtime: unknown runtime "${which}" (known: ${Object.keys(RUNTIMES).join(', ')})`);
+	return spec;
+}
+
+/** The Node 24 version to run n8n 2.x with: the repo's `node` devDependency, or a known good one. */
 export function nodeVersion() {
 	try {
 		const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -63,26 +100,29 @@ export function cacheBase() {
 	const fromEnv = process.env.N8N_GUARDS_CACHE;
 	if (fromEnv) {
 		const resolved = path.resolve(fromEnv);
-		// Also accept the install folder itself (…/n8n-2.40.7).
-		return path.basename(resolved) === `n8n-${N8N_VERSION}` ? path.dirname(resolved) : resolved;
+		// Also accept an install folder itself (…/n8n-2.40.7).
+		return /^n8n-\d+\.\d+\.\d+$/.test(path.basename(resolved)) ? path.dirname(resolved) : resolved;
 	}
 	return path.join(os.homedir(), '.cache', 'n8n-integration-guards');
 }
 
-/** Where everything lives, whether or not it is installed. */
-export function runtimePaths() {
-	const dir = path.join(cacheBase(), `n8n-${N8N_VERSION}`);
+/** Where everything of one runtime lives, whether or not it is installed. */
+export function runtimePaths(which = 'current') {
+	const spec = runtimeSpec(which);
+	const dir = path.join(cacheBase(), `n8n-${spec.n8nVersion}`);
 	const nodePackageDir = path.join(dir, 'node_modules', nodePackageName());
 	const n8nPackageDir = path.join(dir, 'node_modules', 'n8n');
 	return {
+		runtime: which,
 		dir,
-		n8nVersion: N8N_VERSION,
-		nodeVersion: nodeVersion(),
+		n8nVersion: spec.n8nVersion,
+		nodeVersion: spec.nodeVersion(),
 		n8nPackageDir,
 		n8nBin: path.join(n8nPackageDir, 'bin', 'n8n'),
 		nodeBin: path.join(nodePackageDir, 'bin', 'node'),
 		nodeBinDir: path.join(nodePackageDir, 'bin'),
 		nodeHeadersDir: nodePackageDir,
+		nativeModules: spec.nativeModules,
 		marker: path.join(dir, MARKER),
 	};
 }
@@ -110,14 +150,16 @@ export function isInstalled(paths = runtimePaths()) {
 		marker &&
 			marker.n8nVersion === paths.n8nVersion &&
 			marker.nodeVersion === paths.nodeVersion &&
+			paths.nativeModules.every((name) => marker.nativeModules?.includes(name)) &&
 			existsSync(paths.n8nBin) &&
 			existsSync(paths.nodeBin),
 	);
 }
 
 function resultOf(paths) {
-	const { marker: _marker, ...rest } = paths;
-	return { ...rest, installed: isInstalled(paths) };
+	const { marker: _marker, nativeModules: _native, ...rest } = paths;
+	const marker = readMarker(paths);
+	return { ...rest, installed: isInstalled(paths), ...(marker?.timings ? { installTimings: marker.timings } : {}) };
 }
 
 /** Runs a command, streaming its output to our stderr, with a hard time limit. */
@@ -229,8 +271,9 @@ async function install(paths) {
 	const manifest = {
 		name: 'n8n-integration-guards-runtime',
 		private: true,
-		description: 'The n8n that n8n-nodes-integration-guards runs its end-to-end tests and demo against.',
+		description: `The n8n (${paths.runtime}) that n8n-nodes-integration-guards runs its end-to-end tests against.`,
 		dependencies: { n8n: paths.n8nVersion, [nodePackageName()]: paths.nodeVersion },
+		...(runtimeSpec(paths.runtime).overrides ? { overrides: runtimeSpec(paths.runtime).overrides } : {}),
 	};
 	writeFileSync(path.join(paths.dir, 'package.json'), JSON.stringify(manifest, null, '\t') + '\n');
 	rmSync(paths.marker, { force: true });
@@ -243,14 +286,20 @@ async function install(paths) {
 		npm_config_update_notifier: 'false',
 		npm_config_loglevel: 'warn',
 	};
+	const spec = runtimeSpec(paths.runtime);
+	const timings = {};
 	let started = Date.now();
-	log(`installing n8n@${paths.n8nVersion} and ${nodePackageName()}@${paths.nodeVersion} into ${paths.dir} (npm install --ignore-scripts; a cold install takes about 4-6 minutes and 2.8 GB)`);
+	log(
+		`installing n8n@${paths.n8nVersion} and ${nodePackageName()}@${paths.nodeVersion} into ${paths.dir} ` +
+			`(npm install --ignore-scripts, then compiling ${paths.nativeModules.join(', ')}; a cold install takes about ${spec.minutes} minutes and ${spec.size})`,
+	);
 	await run(npm.command, [...npm.prefix, 'install', '--ignore-scripts', '--no-audit', '--no-fund'], {
 		cwd: paths.dir,
 		env,
 		timeoutMs: INSTALL_TIMEOUT_MS,
 		label: 'npm install',
 	});
+	timings.npmInstallSeconds = Number(seconds(started));
 	log(`npm install done in ${seconds(started)} s`);
 	if (!existsSync(paths.nodeBin)) throw new Error(`n8n-runtime: ${paths.nodeBin} is missing after npm install`);
 	if (!existsSync(path.join(paths.nodeHeadersDir, 'include', 'node', 'node_api.h'))) {
@@ -258,7 +307,7 @@ async function install(paths) {
 	}
 
 	started = Date.now();
-	log(`rebuilding ${NATIVE_MODULES.join(', ')} for Node ${paths.nodeVersion} (headers from ${paths.nodeHeadersDir})`);
+	log(`rebuilding ${paths.nativeModules.join(', ')} for Node ${paths.nodeVersion} (headers from ${paths.nodeHeadersDir})`);
 	const rebuildEnv = runtimeEnv(paths, {
 		...env,
 		npm_config_nodedir: paths.nodeHeadersDir,
@@ -269,18 +318,21 @@ async function install(paths) {
 		npm_config_jobs: String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length)),
 	});
 	// npm (a `#!/usr/bin/env node` script) and the install scripts it runs use the `node`
-	// found first on PATH: Node 24 here.
-	await run(npm.prefix.length ? paths.nodeBin : 'npm', [...npm.prefix, 'rebuild', ...NATIVE_MODULES], {
+	// found first on PATH: the runtime's own Node here (24 for 2.x, 20 for 1.x).
+	await run(npm.prefix.length ? paths.nodeBin : 'npm', [...npm.prefix, 'rebuild', ...paths.nativeModules], {
 		cwd: paths.dir,
 		env: rebuildEnv,
 		timeoutMs: REBUILD_TIMEOUT_MS,
 		label: 'npm rebuild',
 	});
+	timings.rebuildSeconds = Number(seconds(started));
 	log(`npm rebuild done in ${seconds(started)} s`);
 
 	started = Date.now();
 	verify(paths);
+	timings.verifySeconds = Number(seconds(started));
 	log(`verified (native modules load, n8n --version) in ${seconds(started)} s`);
+	timings.totalSeconds = Number(seconds(total));
 
 	writeFileSync(
 		paths.marker,
@@ -289,9 +341,10 @@ async function install(paths) {
 				n8nVersion: paths.n8nVersion,
 				nodeVersion: paths.nodeVersion,
 				nodePackage: nodePackageName(),
-				nativeModules: NATIVE_MODULES,
+				nativeModules: paths.nativeModules,
 				completedAt: new Date().toISOString(),
-				seconds: Number(seconds(total)),
+				seconds: timings.totalSeconds,
+				timings,
 			},
 			null,
 			'\t',
@@ -300,13 +353,17 @@ async function install(paths) {
 	log(`n8n ${paths.n8nVersion} ready in ${seconds(total)} s`);
 }
 
-/** Loads the rebuilt native modules with Node 24 from n8n's folder, then asks n8n for its version. */
+/** Loads the rebuilt native modules with the runtime's Node from n8n's folder, then asks n8n for its version. */
 function verify(paths) {
-	const check = NATIVE_MODULES.map(
+	const check = paths.nativeModules.map(
 		(name) => `require(require.resolve(${JSON.stringify(name)}, { paths: [${JSON.stringify(paths.n8nPackageDir)}] }));`,
 	).join(' ');
-	const loaded = spawnSync(paths.nodeBin, ['-e', check], { encoding: 'utf8', timeout: 120_000, env: runtimeEnv(paths) });
-	if (loaded.status !== 0) {
+	const loaded = spawnSync(paths.nodeBin, ['-e', `${check} process.stdout.write(process.version)`], {
+		encoding: 'utf8',
+		timeout: 120_000,
+		env: runtimeEnv(paths),
+	});
+	if (loaded.status !== 0 || loaded.stdout !== `v${paths.nodeVersion}`) {
 		throw new Error(`n8n-runtime: the native modules do not load with Node ${paths.nodeVersion}:\n${loaded.stderr || loaded.error}`);
 	}
 	const version = spawnSync(paths.nodeBin, [paths.n8nBin, '--version'], {
@@ -321,42 +378,53 @@ function verify(paths) {
 }
 
 /**
- * Makes sure the pinned n8n is installed, rebuilt and verified; returns its paths.
- * Fast (no child process) when the marker is present.
+ * Makes sure a pinned n8n ('current' = 2.x on Node 24, 'v1' = 1.x on Node 20) is
+ * installed, rebuilt and verified; returns its paths. Fast (no child process) when the
+ * marker is present.
  */
-export async function ensureN8n() {
-	const paths = runtimePaths();
+export async function ensureN8n(which = 'current') {
+	const paths = runtimePaths(which);
 	if (isInstalled(paths)) return resultOf(paths);
 	await withLock(paths, async () => {
 		if (isInstalled(paths)) return; // another process finished it while we waited
-		await install(paths);
+		try {
+			await install(paths);
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			throw new Error(
+				`installing n8n ${paths.n8nVersion} on Node ${paths.nodeVersion} (${which}) failed: ${message}\n` +
+					`Retry with \`node scripts/n8n-runtime.mjs ensure ${which}\` (needs the npm registry; N8N_GUARDS_VERBOSE=1 shows npm's output).`,
+			);
+		}
 	});
 	return resultOf(paths);
 }
 
 async function main(argv) {
 	const json = argv.includes('--json');
-	const command = argv.find((arg) => !arg.startsWith('--')) ?? 'ensure';
-	let result;
-	if (command === 'ensure') {
-		result = await ensureN8n();
-	} else if (command === 'paths') {
-		result = resultOf(runtimePaths());
-	} else {
-		process.stderr.write('usage: node scripts/n8n-runtime.mjs [ensure|paths] [--json]\n');
+	const words = argv.filter((arg) => !arg.startsWith('--'));
+	const command = ['ensure', 'paths'].includes(words[0]) ? words.shift() : 'ensure';
+	const which = words[0] ?? 'current';
+	const names = which === 'all' ? Object.keys(RUNTIMES) : [which];
+	if (words.length > 1 || !names.every((name) => name in RUNTIMES) || !['ensure', 'paths'].includes(command)) {
+		process.stderr.write(`usage: node scripts/n8n-runtime.mjs [ensure|paths] [${Object.keys(RUNTIMES).join('|')}|all] [--json]\n`);
 		return 2;
 	}
-	if (json) {
-		process.stdout.write(JSON.stringify(result) + '\n');
-	} else {
-		process.stdout.write(
-			`n8n ${result.n8nVersion}: ${result.installed ? 'installed' : 'NOT installed'} in ${result.dir}\n` +
-				`  n8n binary:  ${result.n8nBin}\n` +
-				`  Node binary: ${result.nodeBin} (${result.nodeVersion})\n` +
-				`  run it:      ${result.nodeBin} ${result.n8nBin} start\n`,
-		);
+	const results = [];
+	for (const name of names) results.push(command === 'ensure' ? await ensureN8n(name) : resultOf(runtimePaths(name)));
+	for (const result of results) {
+		if (json) {
+			process.stdout.write(JSON.stringify(result) + '\n');
+		} else {
+			process.stdout.write(
+				`n8n ${result.n8nVersion} (${result.runtime}): ${result.installed ? 'installed' : 'NOT installed'} in ${result.dir}\n` +
+					`  n8n binary:  ${result.n8nBin}\n` +
+					`  Node binary: ${result.nodeBin} (${result.nodeVersion})\n` +
+					`  run it:      ${result.nodeBin} ${result.n8nBin} start\n`,
+			);
+		}
 	}
-	return result.installed ? 0 : 3;
+	return results.every((result) => result.installed) ? 0 : 3;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,0 +1,195 @@
+// The browser side of the editor test: loads playwright-core, starts the Debian Chromium
+// headless on a fresh profile, and describes the few Playwright calls the test makes.
+//
+// playwright-core is loaded with require() and typed here by hand, so this file compiles
+// whether or not the package is installed: a missing playwright-core or Chromium is a
+// test FAILURE that says how to install it, never a compile error or a skip.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The playwright-core release this test is written against (1.x; it drives the system Chromium over CDP). */
+export const PLAYWRIGHT_VERSION = '1.65.1';
+export const CHROMIUM = process.env.N8N_GUARDS_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--no-first-run',
+];
+
+// ---------------------------------------------------------------------------------------
+// The part of Playwright's API this test uses (playwright-core's own types are richer).
+// ---------------------------------------------------------------------------------------
+
+export interface PwResponse {
+	url(): string;
+	status(): number;
+}
+
+export interface Locator {
+	first(): Locator;
+	last(): Locator;
+	nth(index: number): Locator;
+	filter(options: { hasText?: string | RegExp; has?: Locator }): Locator;
+	locator(selector: string): Locator;
+	getByText(text: string | RegExp, options?: { exact?: boolean }): Locator;
+	count(): Promise<number>;
+	click(options?: { timeout?: number; force?: boolean; position?: { x: number; y: number } }): Promise<void>;
+	dblclick(options?: { timeout?: number; force?: boolean }): Promise<void>;
+	fill(value: string, options?: { timeout?: number }): Promise<void>;
+	press(key: string, options?: { timeout?: number }): Promise<void>;
+	waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
+	isVisible(): Promise<boolean>;
+	getAttribute(name: string): Promise<string | null>;
+	innerText(options?: { timeout?: number }): Promise<string>;
+	screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
+	scrollIntoViewIfNeeded(options?: { timeout?: number }): Promise<void>;
+}
+
+export interface Page {
+	goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit'; timeout?: number }): Promise<PwResponse | null>;
+	url(): string;
+	locator(selector: string): Locator;
+	getByText(text: string | RegExp, options?: { exact?: boolean }): Locator;
+	getByRole(role: string, options?: { name?: string | RegExp; exact?: boolean }): Locator;
+	getByPlaceholder(text: string | RegExp, options?: { exact?: boolean }): Locator;
+	waitForURL(url: string | RegExp | ((url: URL) => boolean), options?: { timeout?: number }): Promise<void>;
+	waitForTimeout(ms: number): Promise<void>;
+	screenshot(options?: { path?: string; fullPage?: boolean; timeout?: number }): Promise<Buffer>;
+	evaluate<R>(pageFunction: string): Promise<R>;
+	keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+	on(event: 'response', listener: (response: PwResponse) => void): void;
+	on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
+	on(event: 'pageerror', listener: (error: Error) => void): void;
+	setDefaultTimeout(ms: number): void;
+	close(): Promise<void>;
+}
+
+export interface BrowserContext {
+	pages(): Page[];
+	newPage(): Promise<Page>;
+	close(): Promise<void>;
+}
+
+interface PlaywrightModule {
+	chromium: {
+		launchPersistentContext(
+			userDataDir: string,
+			options: {
+				executablePath: string;
+				headless: boolean;
+				args: string[];
+				viewport: { width: number; height: number };
+				timeout: number;
+				chromiumSandbox?: boolean;
+			},
+		): Promise<BrowserContext>;
+	};
+}
+
+/**
+ * playwright-core: the devDependency when the repo has it, else the install named by
+ * PLAYWRIGHT_CORE_PATH (a folder, e.g. /tmp/pw/node_modules/playwright-core).
+ */
+export function loadPlaywright(): PlaywrightModule {
+	const tried: string[] = [];
+	for (const candidate of ['playwright-core', process.env.PLAYWRIGHT_CORE_PATH]) {
+		if (!candidate) continue;
+		try {
+			return require(candidate) as PlaywrightModule;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+			tried.push(candidate);
+		}
+	}
+	throw new Error(
+		`playwright-core is not installed (tried ${tried.join(', ')}). Add it with ` +
+			`\`npm install --save-dev --save-exact playwright-core@${PLAYWRIGHT_VERSION}\`, or install it elsewhere ` +
+			`(\`npm install --prefix /tmp/pw playwright-core@${PLAYWRIGHT_VERSION}\`) and set ` +
+			`PLAYWRIGHT_CORE_PATH=/tmp/pw/node_modules/playwright-core.`,
+	);
+}
+
+/** Throws, with the install command, when the Debian Chromium is missing. */
+export function assertChromium(): void {
+	if (!existsSync(CHROMIUM)) {
+		throw new Error(
+			`Chromium is not installed at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\` ` +
+				'(or `bash scripts/ensure-system.sh`), or point N8N_GUARDS_CHROMIUM at another Chromium binary.',
+		);
+	}
+}
+
+export interface Browser {
+	context: BrowserContext;
+	page: Page;
+	/** Closes Chromium and removes its profile folder. */
+	close(): Promise<void>;
+}
+
+/** Starts headless Chromium on a fresh profile (a new temporary user-data-dir). */
+export async function launchChromium(): Promise<Browser> {
+	assertChromium();
+	const { chromium } = loadPlaywright();
+	const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-guards-chromium-'));
+	let context: BrowserContext;
+	try {
+		context = await chromium.launchPersistentContext(userDataDir, {
+			executablePath: CHROMIUM,
+			headless: true,
+			args: CHROMIUM_FLAGS,
+			viewport: { width: 1600, height: 1000 },
+			timeout: 60_000,
+			chromiumSandbox: false,
+		});
+	} catch (error) {
+		rmSync(userDataDir, { recursive: true, force: true });
+		throw new Error(`could not start ${CHROMIUM} with playwright-core: ${(error as Error).message}`);
+	}
+	const page = context.pages()[0] ?? (await context.newPage());
+	page.setDefaultTimeout(60_000);
+	return {
+		context,
+		page,
+		close: async () => {
+			await context.close().catch(() => undefined);
+			rmSync(userDataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+/**
+ * Where the screenshots go: $N8N_GUARDS_ARTIFACTS, else test-artifacts/editor/ in the
+ * repository (git-ignored), emptied at the start of a run.
+ */
+export function artifactsDir(repoRoot: string): string {
+	const dir = process.env.N8N_GUARDS_ARTIFACTS
+		? path.resolve(process.env.N8N_GUARDS_ARTIFACTS)
+		: path.join(repoRoot, 'test-artifacts', 'editor');
+	rmSync(dir, { recursive: true, force: true });
+	mkdirSync(dir, { recursive: true });
+	return dir;
+}
+
+/** n8n marks its elements with data-test-id (Playwright's getByTestId looks for data-testid). */
+export function testId(id: string): string {
+	return `[data-test-id="${id}"]`;
+}
+
+/** A file name from a node or credential display name: `Circuit Breaker` → `circuit-breaker`. */
+export function slug(name: string): string {
+	return name
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, '-')
+		.replace(/^-|-$/g, '');
+}
+
+/** The node and credential files package.json declares (`n8n.nodes`, `n8n.credentials`). */
+export function declaredFiles(repoRoot: string): { nodes: string[]; credentials: string[] } {
+	const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { n8n?: { nodes?: string[]; credentials?: string[] } };
+	return { nodes: pkg.n8n?.nodes ?? [], credentials: pkg.n8n?.credentials ?? [] };
+}
