@@ -14,3 +14,5 @@ export * from './core/transform';
 export * from './core/schema';
 export * from './core/deadletter';
 export * from './core/breaker';
+export * from './core/ratelimit';
+export * from './stores/limiter';

@@ -1,0 +1,231 @@
+/**
+ * Token-bucket limiters shared by every execution in this process, or by every n8n
+ * worker through Redis, on bottleneck. One limiter per (name, plan, backend): Wait for
+ * Slot and Send Request nodes in any workflow that name the same limiter with the same
+ * settings take their tokens from the same bucket.
+ *
+ * Redis: bottleneck's clustering — its state lives in Redis and each check-and-take is
+ * one Lua script on the server's clock, so workers with skewed clocks agree. Keys are
+ * `<key prefix>b_ratelimit:<name>:<settings hash>_*` (the credential's key prefix via
+ * ioredis) and expire after a day unused.
+ */
+import Bottleneck from 'bottleneck';
+import Redis from 'ioredis';
+import { createHmac, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+
+import { stableHash } from '../core/hash';
+import type { LimiterPlan } from '../core/ratelimit/rate';
+import { LearnedLimit } from '../core/ratelimit/learned';
+import { describeCause, hostPort } from './common';
+import { StoreError, type RedisStoreConfig } from './types';
+
+const REDIS_TIMEOUT_MS = 5000;
+/** Redis keys of a limiter nobody used for this long are removed (its bucket starts afresh). */
+const REDIS_KEY_TTL_MS = 24 * 3_600_000;
+/** An in-process limiter idle this long is dropped from the registry. */
+const IDLE_MS = 15 * 60_000;
+
+export interface TokenLimiter {
+	readonly name: string;
+	readonly plan: LimiterPlan;
+	/** "in this n8n process" or "Redis at host:port (db n)". */
+	readonly location: string;
+	/** What the vendor's headers said, and any hold they asked for (this process). */
+	readonly learned: LearnedLimit;
+	/** Waits until `tokens` are granted (and any learned hold is over). */
+	acquire(tokens: number): Promise<void>;
+	/** Tokens queued ahead of a new request and tokens in the bucket now (one round trip on Redis). */
+	snapshot(): Promise<{ ahead: number; available: number }>;
+	/** Ensures the backend is reachable; a StoreError when it is not. */
+	ready(): Promise<void>;
+}
+
+const CACHE_SECRET = randomBytes(32);
+const limiters = new Map<string, Limiter>();
+let sweeper: NodeJS.Timeout | undefined;
+
+/** The shared limiter for a name, plan and backend (undefined: in process). */
+export function limiterFor(name: string, plan: LimiterPlan, redis?: RedisStoreConfig): TokenLimiter {
+	const backend = redis ? { ...redis, password: redis.password ? createHmac('sha256', CACHE_SECRET).update(redis.password).digest('hex') : undefined } : null;
+	const key = stableHash({ name, plan, backend });
+	let limiter = limiters.get(key);
+	if (!limiter) {
+		limiter = new Limiter(name, plan, redis);
+		limiters.set(key, limiter);
+		startSweeping();
+	}
+	limiter.lastUsed = Date.now();
+	return limiter;
+}
+
+/** Stops every limiter and closes its Redis connections (tests, shutdown). */
+export async function closeAllLimiters(): Promise<void> {
+	const open = [...limiters.values()];
+	limiters.clear();
+	if (sweeper) clearInterval(sweeper);
+	sweeper = undefined;
+	await Promise.allSettled(open.map((limiter) => limiter.stop()));
+}
+
+function startSweeping(): void {
+	if (sweeper) return;
+	sweeper = setInterval(() => {
+		const now = Date.now();
+		for (const [key, limiter] of limiters) {
+			if (limiter.pending === 0 && now - limiter.lastUsed > IDLE_MS) {
+				limiters.delete(key);
+				void limiter.stop();
+			}
+		}
+	}, 60_000);
+	sweeper.unref();
+}
+
+/** A short stable id for the settings, so limiters of one name with different settings never share Redis state. */
+function settingsId(name: string, plan: LimiterPlan): string {
+	return `ratelimit:${encodeURIComponent(name)}:${stableHash(plan).slice(0, 12)}`;
+}
+
+export function heartbeatFor(plan: LimiterPlan): number {
+	return Math.min(50, Math.max(2, Math.round(plan.increaseIntervalMs / 25)));
+}
+
+class Limiter implements TokenLimiter {
+	readonly location: string;
+	readonly learned = new LearnedLimit();
+	lastUsed = Date.now();
+	/** Tokens asked for in this process and not yet granted. */
+	pending = 0;
+	private readonly bottleneck: Bottleneck;
+	private readonly connection: Bottleneck.IORedisConnection | undefined;
+	private lastError: unknown;
+	private readying: Promise<void> | undefined;
+
+	constructor(
+		readonly name: string,
+		readonly plan: LimiterPlan,
+		private readonly redis?: RedisStoreConfig,
+	) {
+		const bucket = {
+			id: settingsId(name, plan),
+			maxConcurrent: null,
+			minTime: 0,
+			reservoir: plan.capacity,
+			reservoirIncreaseAmount: plan.increaseAmount,
+			reservoirIncreaseInterval: plan.increaseIntervalMs,
+			reservoirIncreaseMaximum: plan.capacity,
+			// Bottleneck adds tokens on its heartbeat, at most once per heartbeat and restarting
+			// the interval from then: a heartbeat much shorter than the increase interval keeps
+			// the rate within a few percent of the target.
+			heartbeatInterval: heartbeatFor(plan),
+		} as Bottleneck.ConstructorOptions;
+		if (redis) {
+			this.location = `Redis at ${hostPort(redis.host, redis.port)} (db ${redis.db ?? 0}${redis.tls ? ', TLS' : ''})`;
+			const client = new Redis({
+				host: redis.host,
+				port: redis.port,
+				db: redis.db ?? 0,
+				username: redis.username || undefined,
+				password: redis.password || undefined,
+				keyPrefix: redis.keyPrefix ?? 'n8n-guards:',
+				tls: redis.tls
+					? { servername: isIP(redis.host) ? undefined : redis.host, rejectUnauthorized: redis.tlsRejectUnauthorized ?? true, ca: redis.tlsCa || undefined }
+					: undefined,
+				connectTimeout: redis.timeoutMs ?? REDIS_TIMEOUT_MS,
+				maxRetriesPerRequest: 1,
+				// Bottleneck keeps a subscriber open: reconnect in the background, but never
+				// queue commands while Redis is away (a node must fail, not hang).
+				enableOfflineQueue: false,
+				retryStrategy: (times: number) => Math.min(200 * times, 5000),
+			});
+			client.on('error', (error: unknown) => {
+				this.lastError = error;
+			});
+			this.connection = new Bottleneck.IORedisConnection({ client, Redis } as unknown as Bottleneck.IORedisConnectionOptions);
+			this.connection.on('error', (error: unknown) => {
+				this.lastError = error;
+			});
+			this.bottleneck = new Bottleneck({ ...bucket, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: REDIS_KEY_TTL_MS });
+		} else {
+			this.location = 'in this n8n process';
+			this.bottleneck = new Bottleneck(bucket);
+		}
+		this.bottleneck.on('error', (error: unknown) => {
+			this.lastError = error;
+		});
+	}
+
+	async ready(): Promise<void> {
+		if (!this.redis) return;
+		this.readying ??= this.waitReady().catch((error: unknown) => {
+			this.readying = undefined;
+			throw error;
+		});
+		await this.readying;
+	}
+
+	private async waitReady(): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		const timeout = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+		});
+		try {
+			await Promise.race([this.bottleneck.ready(), timeout]);
+		} catch (error) {
+			throw this.storeError('unreachable', this.lastError ?? error);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	async acquire(tokens: number): Promise<void> {
+		this.lastUsed = Date.now();
+		this.pending += tokens;
+		try {
+			await this.ready();
+			await this.bottleneck.schedule({ weight: tokens, expiration: undefined }, async () => undefined);
+		} catch (error) {
+			throw error instanceof StoreError ? error : this.storeError('rate limiter failed', error);
+		} finally {
+			this.pending -= tokens;
+		}
+		// The vendor asked us to hold (nothing left until its reset, or Retry-After).
+		let wait = this.learned.waitMs(Date.now());
+		while (wait > 0) {
+			await new Promise((resolve) => setTimeout(resolve, wait));
+			wait = this.learned.waitMs(Date.now());
+		}
+		this.lastUsed = Date.now();
+	}
+
+	async snapshot(): Promise<{ ahead: number; available: number }> {
+		await this.ready();
+		try {
+			const available = (await this.bottleneck.currentReservoir()) ?? this.plan.capacity;
+			let ahead = this.pending;
+			if (this.redis) {
+				// Other workers' queued jobs count too; their weights are unknown, so assume ours.
+				const queued = await this.bottleneck.clusterQueued();
+				ahead = Math.max(ahead, queued);
+			}
+			return { ahead, available };
+		} catch (error) {
+			throw this.storeError('rate limiter failed', error);
+		}
+	}
+
+	async stop(): Promise<void> {
+		try {
+			await this.bottleneck.stop({ dropWaitingJobs: true });
+		} catch {
+			// Already stopped.
+		}
+		if (this.connection) await this.connection.disconnect(false).catch(() => undefined);
+	}
+
+	private storeError(what: string, error: unknown): StoreError | Error {
+		if (!this.redis) return error instanceof Error ? error : new Error(String(error));
+		return new StoreError('redis', this.location, `${what}: ${describeCause(error)}`, error);
+	}
+}
