@@ -44,7 +44,7 @@ const TIMEOUT_MS = intFromEnv('BENCH_TIMEOUT_SECONDS', 420, 30, 3600) * 1000;
 
 const RATE_LIMITER_TYPE = `${PACKAGE_NAME}.rateLimiter`;
 /** The newest HTTP Request version n8n 2.40.7 offers. */
-const HTTP_REQUEST = { type: 'n8n-nodes-base.httpRequest', typeVersion: 4.4 };
+const HTTP_REQUEST = { type: 'n8n-nodes-base.httpRequest', typeVersion: 4.5 };
 const MEASURED = 'Call Vendor';
 
 const CONTENDERS = ['defaults', 'retry', 'batchRetry', 'errorOutput', 'paced', 'ours'] as const;

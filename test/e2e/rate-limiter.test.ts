@@ -12,7 +12,9 @@
 //        on Success or Failed (none lost, none twice), the vendor's writes = the Success items;
 //    (c) concurrent webhook executions, each Wait for Slot → n8n's HTTP Request node: no 429;
 //    (d) two separate n8n instances, one Redis limiter (store: redis, the same limiter name)
-//        in front of one nginx: the combined rate respects the limit.
+//        in front of one nginx: the combined rate respects the limit;
+//    (e) bulk mode: 10 items per request to a batch endpoint that rejects some records: each
+//        record sent once, the rejected ones on Failed, the rest on Success.
 // The file takes about 4 to 5 minutes, most of it starting two n8n instances.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -175,11 +177,12 @@ describe('the rate-limited vendor stand-in (nginx limit_req)', { timeout: 60_000
 // 2. In a real n8n
 // ---------------------------------------------------------------------------------------
 
-function generator(name: string, items: number, prefix: string, position: [number, number] = [220, 0]): Node {
+/** A Code node making `items` items { id: '<prefix>-0001', name, amount[, <extra fields>] }; `extra` is JS over `i`. */
+function generator(name: string, items: number, prefix: string, extra = '', position: [number, number] = [220, 0]): Node {
 	return {
 		parameters: {
 			jsCode: `const items = [];
-for (let i = 1; i <= ${items}; i++) items.push({ json: { id: '${prefix}-' + String(i).padStart(4, '0'), name: 'Customer ' + i, amount: i * 10 } });
+for (let i = 1; i <= ${items}; i++) items.push({ json: { id: '${prefix}-' + String(i).padStart(4, '0'), name: 'Customer ' + i, amount: i * 10${extra ? `, ${extra}` : ''} } });
 return items;`,
 		},
 		name,
@@ -208,12 +211,20 @@ function limiterParameters(limits: Limits): IDataObject {
 }
 
 /** Manual Trigger → Generate (items) → Send Request → (Success) Delivered / (Failed) Not Delivered. */
-function sendRequestWorkflow(name: string, items: number, url: string, limits: Limits, requestOptions: IDataObject, credentials?: IDataObject): WorkflowJson {
+function sendRequestWorkflow(
+	name: string,
+	items: number,
+	url: string,
+	limits: Limits,
+	requestOptions: IDataObject,
+	credentials?: IDataObject,
+	extraFields = '',
+): WorkflowJson {
 	return {
 		name,
 		nodes: [
 			{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-			generator('Generate', items, `${name.replace(/\W+/g, '-')}`),
+			generator('Generate', items, `${name.replace(/\W+/g, '-')}`, extraFields),
 			{
 				parameters: {
 					operation: 'sendRequest',
@@ -269,12 +280,16 @@ function assertWithin(actual: number, expected: number, tolerance: number, what:
 	assert.ok(Math.abs(actual - expected) <= expected * tolerance, `${what}: ${actual.toFixed(2)}, expected ${expected} ± ${(tolerance * 100).toFixed(0)} %`);
 }
 
+/** What the vendor saw, on stderr: the figures a failed assertion needs to be understood. */
 function report(label: string, vendor: Vendor, entries = vendor.entries()): void {
 	const summary = vendor.summary(entries);
+	const times = entries.map((entry) => entry.time).sort((a, b) => a - b);
+	const gaps = times.slice(1).map((time, index) => time - times[index]).sort((a, b) => a - b);
+	const gap = (share: number) => (gaps.length ? gaps[Math.min(gaps.length - 1, Math.floor(share * gaps.length))] : NaN);
 	process.stderr.write(
 		`[e2e] ${label}: ${summary.requests} requests, ${summary.accepted} accepted (${summary.acceptedItems} items, ${summary.duplicates} duplicates), ` +
 			`${summary.rateLimited} × 429, ${summary.shed} × 503, accepted ${summary.acceptedPerSecond.toFixed(2)}/s, ` +
-			`most in 1 s: ${vendor.maxAcceptedInWindow(1000, entries)}\n`,
+			`most in 1 s: ${vendor.maxAcceptedInWindow(1000, entries)}, gaps between requests p10/p50/p90 ${gap(0.1)}/${gap(0.5)}/${gap(0.9)} ms\n`,
 	);
 }
 
@@ -369,6 +384,47 @@ describe('n8n end to end: Rate Limiter against nginx', { timeout: 420_000 }, () 
 		for (const entry of nginx.entries()) if (entry.status === 503) sheddings.set(entry.idempotencyKey, (sheddings.get(entry.idempotencyKey) ?? 0) + 1);
 		for (const id of failedIds) assert.equal(sheddings.get(id), 3, `${id}: Failed after its 3 attempts were shed`);
 		for (const item of failed) assert.equal(JSON.stringify(item.json).includes('503'), true, `a Failed item says why: ${JSON.stringify(item.json)}`);
+	});
+
+	it('(e) bulk mode: 200 items, 10 per request, per-record results mapped back to their items', { timeout: 60_000 }, async () => {
+		const items = 200;
+		const nginx = await vendor({ rate: 10, burst: 5 });
+		const name = `rl-e-${RUN}`;
+		const workflow = await n8n.importWorkflow(
+			sendRequestWorkflow(
+				name,
+				items,
+				`${nginx.url}/bulk`,
+				{ limiterName: `e2e-${RUN}-e`, limit: 10 },
+				{ bulkSize: 10, bulkBodyField: 'records' },
+				undefined,
+				'fail: i % 17 === 0',
+			),
+		);
+		const execution = await run(n8n, workflow.id, 60_000);
+		await sleep(200);
+		report('(e)', nginx);
+		assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+		const limiter = execution.node(LIMITER_NODE);
+		const success = limiter.byName.Success ?? [];
+		const failed = limiter.byName.Failed ?? [];
+		const generated = ids(name.replace(/\W+/g, '-'), items);
+		const rejected = generated.filter((_, index) => (index + 1) % 17 === 0);
+		assert.deepEqual(sentIds(failed, generated).sort(), rejected, 'the records the vendor rejected, and only they, are on Failed');
+		assert.deepEqual(
+			sentIds(success, generated).sort(),
+			generated.filter((id) => !rejected.includes(id)),
+			'every other item on Success',
+		);
+		for (const item of failed) assert.match(JSON.stringify(item.json), /rejected by the vendor/, 'a Failed record carries the vendor\'s message');
+
+		const entries = nginx.entries();
+		const summary = nginx.summary(entries);
+		assert.equal(summary.rateLimited, 0);
+		assert.equal(summary.requests, items / 10, 'one request per 10 items');
+		const records = entries.flatMap((entry) => (JSON.parse(entry.body) as { records: Array<{ id: string }> }).records.map((record) => record.id));
+		assert.equal(records.length, items, 'every record sent once');
+		assert.deepEqual([...records].sort(), generated);
 	});
 
 	it('(c) concurrent webhook executions, each Wait for Slot → HTTP Request: no 429, the limit respected', { timeout: 120_000 }, async () => {
