@@ -51,6 +51,21 @@ export function visibleHeaders(headers: unknown): IDataObject {
 	return out;
 }
 
+/**
+ * Response headers as a plain object with lower-case names. n8n's request helper hands
+ * back axios's AxiosHeaders (a class instance), which the header readers would not read.
+ */
+export function plainHeaders(headers: unknown): IDataObject {
+	const out: IDataObject = {};
+	if (headers === null || typeof headers !== 'object') return out;
+	const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? ((headers as { toJSON: () => unknown }).toJSON() as object) : headers;
+	for (const [key, value] of Object.entries(source ?? {})) {
+		if (key === '__proto__') continue;
+		if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) out[key.toLowerCase()] = value as IDataObject[keyof IDataObject];
+	}
+	return out;
+}
+
 function parseBody(body: unknown): unknown {
 	if (Buffer.isBuffer(body)) body = body.toString('utf8');
 	if (typeof body !== 'string') return body ?? null;
@@ -107,7 +122,7 @@ export async function exchange(context: IExecuteFunctions, spec: RequestSpec): P
 		return {
 			kind: 'response',
 			status: typeof response.statusCode === 'number' ? response.statusCode : 0,
-			headers: (isPlainObject(response.headers) ? response.headers : {}) as IDataObject,
+			headers: plainHeaders(response.headers),
 			body: parseBody(response.body),
 		};
 	} catch (error) {

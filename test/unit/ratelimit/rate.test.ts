@@ -30,6 +30,18 @@ describe('planLimiter', () => {
 		}
 	});
 
+	it('holds at least one increase, and keeps target plus burst under the limit', () => {
+		for (const limit of [1, 7, 10, 50, 100, 333, 1000, 5000, 1e6]) {
+			const plan = planLimiter(settings({ limit }));
+			assert.ok(plan.capacity >= plan.increaseAmount, `${limit}: capacity ${plan.capacity} < amount ${plan.increaseAmount}`);
+			assert.ok(plan.target + plan.capacity <= limit + 1, `${limit}: ${plan.target} + ${plan.capacity}`);
+			assert.ok(plan.targetPerSecond <= plan.target + 1e-9, `${limit}: never faster than the target`);
+		}
+		// Low rates stay one token at a time, evenly spaced.
+		assert.equal(planLimiter(settings({ limit: 10 })).increaseAmount, 1);
+		assert.equal(planLimiter(settings({ limit: 10, burst: 5 })).capacity, 5);
+	});
+
 	it('spreads daily and hourly limits over their window', () => {
 		const daily = planLimiter(settings({ limit: 10_000, per: 'day', targetUtilization: 100 }));
 		assert.equal(daily.increaseAmount, 1);

@@ -32,7 +32,7 @@ export interface LimiterPlan {
 	increaseAmount: number;
 	/** Ms between increases (rounded up, so the rate never exceeds the target). */
 	increaseIntervalMs: number;
-	/** Bucket size: tokens available at once, and at the start. */
+	/** Bucket size: tokens available at once, and at the start (Burst, at least one increase). */
 	capacity: number;
 	/** The rate we aim at, tokens per second (for reports). */
 	targetPerSecond: number;
@@ -71,15 +71,27 @@ export function planLimiter(settings: RateSettings): LimiterPlan {
 	}
 	const intervalMs = PER_MS[per];
 	const target = (limit * targetUtilization) / 100;
-	// Whole tokens per increase, at least MIN_INCREASE_INTERVAL_MS apart.
-	const increaseAmount = Math.max(1, Math.ceil((MIN_INCREASE_INTERVAL_MS * target) / intervalMs));
-	const increaseIntervalMs = Math.ceil((increaseAmount * intervalMs) / target);
+	// Whole tokens per increase, at least MIN_INCREASE_INTERVAL_MS apart. When that takes
+	// several tokens, up to twice as many are considered, for the whole-millisecond
+	// interval that loses the least rate; one token at a time is never grouped (smoothest).
+	const smallest = Math.max(1, Math.ceil((MIN_INCREASE_INTERVAL_MS * target) / intervalMs));
+	let increaseAmount = smallest;
+	let increaseIntervalMs = Math.ceil((smallest * intervalMs) / target);
+	for (let amount = smallest + 1; smallest > 1 && amount <= smallest * 2; amount++) {
+		const exact = (amount * intervalMs) / target;
+		const interval = Math.ceil(exact);
+		if ((interval - exact) / interval < (increaseIntervalMs - (increaseAmount * intervalMs) / target) / increaseIntervalMs - 1e-12) {
+			increaseAmount = amount;
+			increaseIntervalMs = interval;
+		}
+	}
 	return {
 		target,
 		intervalMs,
 		increaseAmount,
 		increaseIntervalMs,
-		capacity: Math.max(burst, 1),
+		// At least one increase's worth, or the bucket would drop part of every increase.
+		capacity: Math.max(burst, increaseAmount),
 		targetPerSecond: (increaseAmount * 1000) / increaseIntervalMs,
 	};
 }
