@@ -87,7 +87,9 @@ function settingsId(name: string, plan: LimiterPlan): string {
 	return `ratelimit:${encodeURIComponent(name)}:${stableHash(plan).slice(0, 12)}`;
 }
 
-export function heartbeatFor(plan: LimiterPlan): number {
+/** Ms between bottleneck heartbeats for a plan, in process or on Redis. */
+export function heartbeatFor(plan: LimiterPlan, redis: boolean): number {
+	if (redis) return Math.min(250, Math.max(10, Math.round(plan.increaseIntervalMs / 4)));
 	return Math.min(50, Math.max(2, Math.round(plan.increaseIntervalMs / 40)));
 }
 
@@ -107,20 +109,23 @@ class Limiter implements TokenLimiter {
 		readonly plan: LimiterPlan,
 		private readonly redis?: RedisStoreConfig,
 	) {
+		const heartbeat = heartbeatFor(plan, redis !== undefined);
 		const bucket = {
 			id: settingsId(name, plan),
 			maxConcurrent: null,
 			minTime: 0,
 			reservoir: plan.capacity,
 			reservoirIncreaseAmount: plan.increaseAmount,
-			// Bottleneck restarts the interval at the heartbeat that adds the tokens, so on
-			// average half a heartbeat is lost per increase: start it that much earlier.
-			reservoirIncreaseInterval: Math.max(1, plan.increaseIntervalMs - Math.floor(heartbeatFor(plan) / 2)),
+			// In process, bottleneck restarts the interval at the heartbeat that adds the
+			// tokens, so on average half a heartbeat is lost per increase: start it that much
+			// earlier. In Redis the interval keeps its phase (the script adds every interval
+			// that passed), so it stays exact.
+			reservoirIncreaseInterval: redis ? plan.increaseIntervalMs : Math.max(1, plan.increaseIntervalMs - Math.floor(heartbeat / 2)),
 			reservoirIncreaseMaximum: plan.capacity,
-			// Bottleneck adds tokens on its heartbeat, at most once per heartbeat and restarting
-			// the interval from then: a heartbeat much shorter than the increase interval keeps
-			// the rate within a few percent of the target.
-			heartbeatInterval: heartbeatFor(plan),
+			// Tokens are added on a heartbeat only. In process it is a timer, so it is short
+			// (the rate stays within a few percent); on Redis each heartbeat is a script call
+			// per worker, so it is longer, and the phase-keeping script keeps the rate exact.
+			heartbeatInterval: heartbeat,
 		} as Bottleneck.ConstructorOptions;
 		if (redis) {
 			this.location = `Redis at ${hostPort(redis.host, redis.port)} (db ${redis.db ?? 0}${redis.tls ? ', TLS' : ''})`;
