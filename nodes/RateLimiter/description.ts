@@ -304,7 +304,7 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 30,
-			description: "Longest computed wait between tries. A vendor's Retry-After may ask for longer and is honoured.",
+			description: "Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
 		},
 		{
 			displayName: 'Response Field',
