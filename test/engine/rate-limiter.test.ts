@@ -171,7 +171,7 @@ const CREDENTIAL_TYPES: CredentialTypeInput[] = [
 
 type Spec = Partial<INode> & Pick<INode, 'name' | 'type'>;
 
-async function runLimiter(parameters: INodeParameters, items: object[], extra: Partial<INode> = {}, credentials: Record<string, Record<string, string>> = {}): Promise<EngineResult> {
+async function runLimiter(parameters: INodeParameters, items: object[], extra: Partial<INode> = {}, credentials: Record<string, Record<string, string | number>> = {}): Promise<EngineResult> {
 	const node: Spec = { name: 'Limiter', type: LIMITER, parameters, ...extra };
 	const sinks: Spec[] = [{ name: 'Out 0', type: TEST_NOOP }, { name: 'Out 1', type: TEST_NOOP }];
 	const links: Link[] = [['Source', 'Limiter'], ['Limiter', 0, 'Out 0'], ['Limiter', 1, 'Out 1']];
@@ -333,6 +333,53 @@ describe('Rate Limiter in the n8n engine', () => {
 			assert.equal(meta.attempts, 1);
 			assert.deepEqual(meta.retryDelaysMs, []);
 			assert.equal(JSON.stringify(result.nodes.Limiter.outputs).includes('secret-key'), false, 'the credential never reaches an item');
+		});
+
+		test('authenticates with Bearer, Basic and Query Auth credentials', async () => {
+			const cases: Array<[string, Record<string, string>, (seen: Seen) => boolean]> = [
+				['httpBearerAuth', { token: 'tok-1' }, (seen) => seen.headers.authorization === 'Bearer tok-1'],
+				['httpBasicAuth', { user: 'ann', password: 'pw' }, (seen) => seen.headers.authorization === `Basic ${Buffer.from('ann:pw').toString('base64')}`],
+				['httpQueryAuth', { name: 'api_key', value: 'k-9' }, (seen) => seen.query.get('api_key') === 'k-9'],
+			];
+			for (const [type, data, check] of cases) {
+				const path = `/ok/${fresh(type)}`;
+				const result = await runLimiter(
+					send(path, { authentication: 'genericCredentialType', genericAuthType: type }),
+					[{ n: 1 }],
+					{ credentials: { [type]: { id: '1', name: type } } },
+					{ [type]: data },
+				);
+				assert.equal(result.status, 'success', result.error?.message);
+				assert.ok(check(vendor.requests(path)[0]), type);
+				assert.equal(JSON.stringify(result.nodes.Limiter.outputs).includes(Object.values(data).pop() as string), false, `${type}: no secret on the items`);
+			}
+		});
+
+		test('with a Max Wait, requests that would wait too long leave on Failed at once, unsent', async () => {
+			const path = `/ok/${fresh('maxwait')}`;
+			const started = Date.now();
+			const result = await runLimiter(send(path, { limit: 2, per: 'second', maxWait: 0.3 }), numbered(4));
+			assert.ok(Date.now() - started < 1500);
+			assert.deepEqual(result.output('Limiter', 'Success').map((item) => item.json.n), [0]);
+			const failed = result.output('Limiter', 'Failed');
+			assert.deepEqual(failed.map((item) => item.json.n), [1, 2, 3]);
+			assert.deepEqual(
+				failed.map((item) => [(item.json.error as IDataObject).code, (item.json.error as IDataObject).reason, (item.json.error as IDataObject).attempts]),
+				[['OVER_LIMIT', 'overLimit', 0], ['OVER_LIMIT', 'overLimit', 0], ['OVER_LIMIT', 'overLimit', 0]],
+			);
+			assert.equal(vendor.requests(path).length, 1);
+			assertEachInputLeavesOnce(result, 'Limiter');
+		});
+
+		test('fails naming Redis when the shared limiter cannot be reached', async () => {
+			const result = await runLimiter(
+				send('/ok', { store: 'redis' }),
+				[{ n: 1 }],
+				{ credentials: { integrationGuardsRedisApi: { id: '1', name: 'Redis' } } },
+				{ integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } },
+			);
+			assert.equal(result.status, 'error');
+			assert.match(String(result.error?.message), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
 		});
 
 		test('retries a 429 after its Retry-After, then succeeds', async () => {
