@@ -259,6 +259,22 @@ async function run(n8n: N8nInstance, workflowId: string, timeoutMs: number): Pro
 	return await n8n.waitForExecution(started.executionId, timeoutMs);
 }
 
+/** Runs a Send Request workflow, reports what the vendor saw, and returns the node's two outputs. */
+async function runSendRequest(
+	n8n: N8nInstance,
+	workflowId: string,
+	timeoutMs: number,
+	label: string,
+	vendor: Vendor,
+): Promise<{ success: INodeExecutionData[]; failed: INodeExecutionData[] }> {
+	const execution = await run(n8n, workflowId, timeoutMs);
+	await sleep(200); // nginx logs a request once it has answered
+	report(label, vendor);
+	assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+	const limiter = execution.node(LIMITER_NODE);
+	return { success: limiter.byName.Success ?? [], failed: limiter.byName.Failed ?? [] };
+}
+
 /** The input item index each output item is paired with. */
 function pairedIndexes(items: INodeExecutionData[]): number[] {
 	return items.map((item) => {
@@ -326,13 +342,7 @@ describe('n8n end to end: Rate Limiter against nginx', { timeout: 420_000 }, () 
 		const workflow = await n8n.importWorkflow(
 			sendRequestWorkflow(name, items, `${nginx.url}/customers`, { limiterName: `e2e-${RUN}-a`, limit: 10 }, {}),
 		);
-		const execution = await run(n8n, workflow.id, 120_000);
-		await sleep(200);
-		report('(a)', nginx);
-		assert.equal(execution.status, 'success', JSON.stringify(execution.error));
-		const limiter = execution.node(LIMITER_NODE);
-		const success = limiter.byName.Success ?? [];
-		const failed = limiter.byName.Failed ?? [];
+		const { success, failed } = await runSendRequest(n8n, workflow.id, 120_000, '(a)', nginx);
 		assert.equal(failed.length, 0, `Failed: ${JSON.stringify(failed.slice(0, 3).map((item) => item.json))}`);
 		assert.equal(success.length, items);
 		assert.deepEqual(
@@ -362,13 +372,7 @@ describe('n8n end to end: Rate Limiter against nginx', { timeout: 420_000 }, () 
 		const workflow = await n8n.importWorkflow(
 			sendRequestWorkflow(name, items, `${nginx.url}/orders`, { limiterName: `e2e-${RUN}-b`, limit: 50 }, { maxAttempts: attempts, baseDelay: 0.2 }),
 		);
-		const execution = await run(n8n, workflow.id, 120_000);
-		await sleep(200);
-		report('(b)', nginx);
-		assert.equal(execution.status, 'success', JSON.stringify(execution.error));
-		const limiter = execution.node(LIMITER_NODE);
-		const success = limiter.byName.Success ?? [];
-		const failed = limiter.byName.Failed ?? [];
+		const { success, failed } = await runSendRequest(n8n, workflow.id, 120_000, '(b)', nginx);
 		assert.equal(success.length + failed.length, items, 'none lost');
 		assert.ok(failed.length > 0 && success.length > 0, `both outputs used: ${success.length} Success, ${failed.length} Failed`);
 		const indexes = [...pairedIndexes(success), ...pairedIndexes(failed)].sort((a, b) => a - b);
@@ -405,13 +409,7 @@ describe('n8n end to end: Rate Limiter against nginx', { timeout: 420_000 }, () 
 				'fail: i % 17 === 0',
 			),
 		);
-		const execution = await run(n8n, workflow.id, 60_000);
-		await sleep(200);
-		report('(e)', nginx);
-		assert.equal(execution.status, 'success', JSON.stringify(execution.error));
-		const limiter = execution.node(LIMITER_NODE);
-		const success = limiter.byName.Success ?? [];
-		const failed = limiter.byName.Failed ?? [];
+		const { success, failed } = await runSendRequest(n8n, workflow.id, 60_000, '(e)', nginx);
 		const generated = ids(name.replace(/\W+/g, '-'), items);
 		const rejected = generated.filter((_, index) => (index + 1) % 17 === 0);
 		assert.deepEqual(sentIds(failed, generated).sort(), rejected, 'the records the vendor rejected, and only they, are on Failed');
