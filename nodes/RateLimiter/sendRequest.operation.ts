@@ -327,7 +327,7 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 				result.last = answer;
 				if (answer.kind === 'response') {
 					const now = Date.now();
-					limiter.learned.observe(readRateLimitHeaders(answer.headers, now), now, answer.status);
+					await limiter.observe(readRateLimitHeaders(answer.headers, now), now, answer.status);
 					if (answer.status === 429) result.tooManyRequests++;
 					if (answer.status > 0 && answer.status < 400) return answer;
 				}

@@ -478,7 +478,8 @@ describe('Rate Limiter in the n8n engine', () => {
 
 		test('learns the vendor limit from its headers: holds at remaining 0 until the reset, reports it', async () => {
 			const path = `/quota/3`;
-			const result = await runLimiter(send(path, { limit: 100, per: 'second' }), numbered(5));
+			// One request at a time: a hold can only act on answers already received.
+			const result = await runLimiter(send(path, { limit: 100, per: 'second', requestOptions: { concurrency: 1 } }), numbered(5));
 			assert.equal(result.status, 'success', result.error?.message);
 			const calls = vendor.requests(path);
 			assert.equal(calls.length, 5);

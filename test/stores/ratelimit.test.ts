@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { planLimiter } from '../../nodes/shared/core/ratelimit';
+import { planLimiter, readRateLimitHeaders } from '../../nodes/shared/core/ratelimit';
 import { closeAllLimiters, limiterFor } from '../../nodes/shared/stores/limiter';
 import { StoreError } from '../../nodes/shared/stores/types';
 import { redisHarness, RUN_ID } from '../support/stores';
@@ -89,6 +89,25 @@ describe('Rate Limiter shared through Redis', () => {
 		// Target 18/s; the pair must achieve it within 10 % (timers, Redis round trips).
 		assert.ok(rate <= 18 * 1.05 && rate >= 18 * 0.9, `achieved ${rate.toFixed(2)}/s for a target of 18/s`);
 		console.log(`two workers: ${rate.toFixed(2)} grants/s (target 18), busiest second ${busiest} (limit ${limit})`);
+	});
+
+	test("a hold one worker learns from the vendor (Retry-After, nothing remaining) holds the other workers too", async () => {
+		const plan = planLimiter({ limit: 100, per: 'second', targetUtilization: 90, burst: 1 });
+		const config = redis.config() as { host: string; port: number; keyPrefix: string };
+		const base = { backend: 'redis' as const, host: config.host, port: config.port, db: 0, tls: false, keyPrefix: config.keyPrefix };
+		const name = `hold-${RUN_ID}`;
+		// Two limiter instances on one Redis limit (different client settings keep them apart in this process).
+		const first = limiterFor(name, plan, { ...base, timeoutMs: 4000 });
+		const second = limiterFor(name, plan, { ...base, timeoutMs: 4001 });
+		assert.notEqual(first, second);
+		await Promise.all([first.ready(), second.ready()]);
+		await second.acquire(1);
+		const now = Date.now();
+		await first.observe(readRateLimitHeaders({ 'retry-after': '1' }, now), now, 429);
+		const started = Date.now();
+		await second.acquire(1);
+		assert.ok(Date.now() - started >= 900, `the other worker waited ${Date.now() - started} ms`);
+		assert.ok(second.learned.waitMs(Date.now()) === 0);
 	});
 
 	test('an unreachable Redis fails with a StoreError naming it, within the timeout', async () => {

@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 
 import { stableHash } from '../core/hash';
 import type { LimiterPlan } from '../core/ratelimit/rate';
+import type { RateLimitHeaders } from '../core/ratelimit/headers';
 import { LearnedLimit } from '../core/ratelimit/learned';
 import { describeCause, hostPort } from './common';
 import { StoreError, type RedisStoreConfig } from './types';
@@ -33,6 +34,12 @@ export interface TokenLimiter {
 	readonly location: string;
 	/** What the vendor's headers said, and any hold they asked for (this process). */
 	readonly learned: LearnedLimit;
+	/**
+	 * Records what a response's headers said. A hold they ask for (nothing left until the
+	 * reset, Retry-After) applies to this process at once and, on Redis, to every worker
+	 * from its next request.
+	 */
+	observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void>;
 	/** Waits until `tokens` are granted (and any learned hold is over). */
 	acquire(tokens: number): Promise<void>;
 	/** Tokens queued ahead of a new request and tokens in the bucket now (one round trip on Redis). */
@@ -42,6 +49,16 @@ export interface TokenLimiter {
 }
 
 const CACHE_SECRET = randomBytes(32);
+
+/** Extends the shared hold (epoch ms) only if the new one is later, with a TTL past it. */
+const EXTEND_HOLD = `
+	local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+	if tonumber(ARGV[1]) > current then
+		redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+		return 1
+	end
+	return 0
+`;
 const limiters = new Map<string, Limiter>();
 let sweeper: NodeJS.Timeout | undefined;
 
@@ -101,6 +118,8 @@ class Limiter implements TokenLimiter {
 	pending = 0;
 	private readonly bottleneck: Bottleneck;
 	private readonly connection: Bottleneck.IORedisConnection | undefined;
+	private readonly client: Redis | undefined;
+	private readonly holdKey: string;
 	private lastError: unknown;
 	private readying: Promise<void> | undefined;
 
@@ -110,6 +129,7 @@ class Limiter implements TokenLimiter {
 		private readonly redis?: RedisStoreConfig,
 	) {
 		const heartbeat = heartbeatFor(plan, redis !== undefined);
+		this.holdKey = `${settingsId(name, plan)}:hold`;
 		const bucket = {
 			id: settingsId(name, plan),
 			maxConcurrent: null,
@@ -149,6 +169,7 @@ class Limiter implements TokenLimiter {
 			client.on('error', (error: unknown) => {
 				this.lastError = error;
 			});
+			this.client = client;
 			this.connection = new Bottleneck.IORedisConnection({ client, Redis } as unknown as Bottleneck.IORedisConnectionOptions);
 			this.connection.on('error', (error: unknown) => {
 				this.lastError = error;
@@ -197,13 +218,38 @@ class Limiter implements TokenLimiter {
 		} finally {
 			this.pending -= tokens;
 		}
-		// The vendor asked us to hold (nothing left until its reset, or Retry-After).
-		let wait = this.learned.waitMs(Date.now());
+		// The vendor asked us (or another worker) to hold: nothing left until its reset, or Retry-After.
+		let wait = Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs());
 		while (wait > 0) {
 			await new Promise((resolve) => setTimeout(resolve, wait));
 			wait = this.learned.waitMs(Date.now());
 		}
 		this.lastUsed = Date.now();
+	}
+
+	async observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void> {
+		const before = this.learned.holdUntil;
+		this.learned.observe(facts, now, status);
+		const until = this.learned.holdUntil;
+		if (!this.client || until <= before || until <= now) return;
+		try {
+			await this.client.eval(EXTEND_HOLD, 1, this.holdKey, String(until), String(until - now + 60_000));
+		} catch {
+			// Best effort: this process holds anyway; the others learn it from their own responses.
+		}
+	}
+
+	/** Ms left of a hold another worker recorded in Redis (0 in process, or when Redis does not answer). */
+	private async sharedHoldMs(): Promise<number> {
+		if (!this.client) return 0;
+		try {
+			const until = Number(await this.client.get(this.holdKey));
+			const wait = Number.isFinite(until) ? until - Date.now() : 0;
+			if (wait > 0 && until > this.learned.holdUntil) this.learned.holdUntil = until;
+			return Math.max(0, wait);
+		} catch {
+			return 0;
+		}
 	}
 
 	async snapshot(): Promise<{ ahead: number; available: number }> {
