@@ -6,6 +6,7 @@ import {
 	backoffDelay,
 	deletePath,
 	failureFacts,
+	FORBIDDEN_KEYS,
 	getPath,
 	isBackoffPolicyError,
 	isPlainObject,
@@ -56,7 +57,7 @@ function readSettings(context: IExecuteFunctions): BackoffSettings {
 		if (!(error instanceof PathSyntaxError)) throw new NodeOperationError(context.getNode(), error as Error);
 		throw fail(context, `Attempt Field is not a field path: ${error.message}`, 'Use a path like _retry.attempt.');
 	}
-	if (attemptField === '' || attemptPath.length === 0 || attemptPath.some((segment) => typeof segment !== 'string')) {
+	if (attemptField === '' || attemptPath.length === 0 || attemptPath.some((segment) => typeof segment !== 'string' || FORBIDDEN_KEYS.has(segment))) {
 		throw fail(context, 'Attempt Field is empty or not a plain field path', 'Use a path like _retry.attempt.');
 	}
 	const maxAttempts = context.getNodeParameter('maxAttempts', 0, 5);
@@ -161,12 +162,18 @@ export async function executeBackoff(context: IExecuteFunctions): Promise<INodeE
 			outputs[GIVE_UP].push(pairedItem(source, index, json));
 			return;
 		}
+		// An attempt that cannot be counted (the field path is blocked by a non-object value)
+		// would retry for ever: such an item gives up instead.
+		if (!setPath(json, settings.attemptPath, attempts + 1, owned)) {
+			json[settings.outputField] = { ...details, route: 'giveUp', reason: 'attemptNotRecorded' };
+			outputs[GIVE_UP].push(pairedItem(source, index, json));
+			return;
+		}
 		const computed = backoffDelay(attempts, settings.policy);
 		const { delayMs, source: delaySource } = nextDelay(computed, settings.honorRetryAfter ? serverWait : null);
 		longestMs = Math.max(longestMs, delayMs);
 		retries++;
 		if (settings.removeError) deletePath(json, [settings.errorField], owned);
-		setPath(json, settings.attemptPath, attempts + 1, owned);
 		json[settings.outputField] = {
 			...details,
 			route: 'retry',

@@ -513,6 +513,7 @@ describe('Rate Limiter in the n8n engine', () => {
 					{ id: 'second', _retry: { attempt: 2 }, error: 'Service unavailable - try again later' },
 					{ id: 'last', _retry: { attempt: 3 }, error: { message: '503' } },
 					{ id: 'hostile', _retry: { attempt: '__proto__' } },
+					{ id: 'blocked', _retry: 'not an object' },
 				],
 			);
 			assert.equal(result.status, 'success', result.error?.message);
@@ -525,7 +526,9 @@ describe('Rate Limiter in the n8n engine', () => {
 			assert.ok((field(retry[1]).delayMs as number) <= 100, 'full jitter under base × factor');
 			const longest = Math.max(...retry.map((item) => field(item).delayMs as number));
 			assert.ok(Date.now() - started >= longest, 'the node waited for the longest delay');
-			const [gaveUp] = result.output('Limiter', 'Give Up');
+			const [gaveUp, blocked] = result.output('Limiter', 'Give Up');
+			assert.equal(blocked.json.id, 'blocked');
+			assert.equal(field(blocked).reason, 'attemptNotRecorded', 'an attempt that cannot be counted never loops for ever');
 			assert.equal(gaveUp.json.id, 'last');
 			assert.deepEqual(gaveUp.json.error, { message: '503' }, 'Give Up keeps the error for the Dead Letter node');
 			assert.equal(field(gaveUp).reason, 'maxAttempts');
@@ -579,6 +582,7 @@ describe('Rate Limiter in the n8n engine', () => {
 		test('fails on bad configuration, naming the parameter', async () => {
 			await assertFailsNaming({ operation: 'backoff', baseDelay: 10, maxDelay: 1 }, /Max Delay \(Seconds\) is out of range: 1/);
 			await assertFailsNaming({ operation: 'backoff', attemptField: '' }, /Attempt Field/);
+			await assertFailsNaming({ operation: 'backoff', attemptField: '__proto__.attempt' }, /Attempt Field is empty or not a plain field path/);
 			await assertFailsNaming({ operation: 'backoff', maxAttempts: 0 }, /Max Attempts is out of range/);
 		});
 	});
