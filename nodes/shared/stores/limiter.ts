@@ -122,6 +122,9 @@ class Limiter implements TokenLimiter {
 	private readonly holdKey: string;
 	private lastError: unknown;
 	private readying: Promise<void> | undefined;
+	/** Requests waiting for tokens, first come first served. */
+	private readonly waiters: Array<{ tokens: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+	private pumping = false;
 
 	constructor(
 		readonly name: string,
@@ -212,7 +215,10 @@ class Limiter implements TokenLimiter {
 		this.pending += tokens;
 		try {
 			await this.ready();
-			await this.bottleneck.schedule({ weight: tokens, expiration: undefined }, async () => undefined);
+			await new Promise<void>((resolve, reject) => {
+				this.waiters.push({ tokens, resolve, reject });
+				void this.pump();
+			});
 		} catch (error) {
 			throw error instanceof StoreError ? error : this.storeError('rate limiter failed', error);
 		} finally {
@@ -225,6 +231,43 @@ class Limiter implements TokenLimiter {
 			wait = this.learned.waitMs(Date.now());
 		}
 		this.lastUsed = Date.now();
+	}
+
+	/**
+	 * Takes tokens from bottleneck for the waiting requests, in order. Bottleneck costs a
+	 * few milliseconds per job however many tokens it weighs (its locks yield to the event
+	 * loop with timers), which would cap a limiter near 300 grants a second; so one job
+	 * takes the tokens of several waiters, up to what one increase of the bucket adds,
+	 * and they are handed out here. The bucket's pacing is unchanged: a job of n tokens
+	 * waits exactly as long as n jobs of one.
+	 */
+	private async pump(): Promise<void> {
+		if (this.pumping) return;
+		this.pumping = true;
+		try {
+			while (this.waiters.length > 0) {
+				const chunk = Math.min(this.plan.capacity, Math.max(this.plan.increaseAmount, this.waiters[0].tokens));
+				let take = 0;
+				for (const waiter of this.waiters) {
+					if (take + waiter.tokens > chunk) break;
+					take += waiter.tokens;
+				}
+				try {
+					await this.bottleneck.schedule({ weight: take }, async () => undefined);
+				} catch (error) {
+					for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+					return;
+				}
+				let granted = take;
+				while (this.waiters.length > 0 && this.waiters[0].tokens <= granted) {
+					const waiter = this.waiters.shift()!;
+					granted -= waiter.tokens;
+					waiter.resolve();
+				}
+			}
+		} finally {
+			this.pumping = false;
+		}
 	}
 
 	async observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void> {
