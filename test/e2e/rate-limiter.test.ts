@@ -15,7 +15,7 @@
 //        in front of one nginx: the combined rate respects the limit;
 //    (e) bulk mode: 10 items per request to a batch endpoint that rejects some records: each
 //        record sent once, the rejected ones on Failed, the rest on Success.
-// The file takes about 3 to 5 minutes (2 to 4 with no other load), a third to half of it starting two
+// The file took 3 to 5 minutes on a busy 2-core machine (load average 9 to 14), a third to half of it starting two
 // n8n instances side by side; it is bounded at 10 minutes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
