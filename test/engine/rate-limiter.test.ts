@@ -30,8 +30,11 @@ import {
 	type EngineResult,
 	type Link,
 } from './harness';
+import { postgresHarness, redisHarness } from '../support/stores';
 
 const LIMITER = 'n8n-nodes-integration-guards.rateLimiter';
+const redis = redisHarness();
+const postgres = postgresHarness();
 let counter = 0;
 const fresh = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 
@@ -219,6 +222,7 @@ describe('Rate Limiter in the n8n engine', () => {
 		await vendor.stop();
 		await closeAllLimiters();
 		await closeAllStores();
+		await Promise.all([redis.cleanup(), postgres.cleanup()]);
 		await stopEngine();
 	});
 
@@ -614,6 +618,29 @@ describe('Rate Limiter in the n8n engine', () => {
 			const nextDay = await runLimiter(parameters, [{ uses: 5 }]);
 			assert.equal(field(nextDay.output('Limiter', 'Continue')[0]).usage, 5);
 			assert.deepEqual(nextDay.output('Limiter', 'Alert').map((item) => (item.json.window as IDataObject).id), ['2026-11-28']);
+		});
+
+		test('counts in Redis and Postgres too, across executions', async () => {
+			const redisConfig = redis.config() as { host: string; port: number; keyPrefix: string };
+			const postgresConfig = postgres.config() as { host: string; port: number; database: string; user: string; schema: string; tablePrefix: string };
+			const backends: Array<[string, string, Record<string, string | number>]> = [
+				['redis', 'integrationGuardsRedisApi', { host: redisConfig.host, port: redisConfig.port, keyPrefix: redisConfig.keyPrefix }],
+				[
+					'postgres',
+					'integrationGuardsPostgresApi',
+					{ host: postgresConfig.host, port: postgresConfig.port, database: postgresConfig.database, user: postgresConfig.user, schema: postgresConfig.schema, tablePrefix: postgresConfig.tablePrefix },
+				],
+			];
+			await Promise.all([redis.check(), postgres.check()]);
+			for (const [store, credential, data] of backends) {
+				const parameters = { operation: 'quota', store, quotaName: fresh('shared'), quota: 4, period: 'day', thresholds: '50' };
+				const extra = { credentials: { [credential]: { id: '1', name: store } } };
+				const first = await runLimiter(parameters, [{ n: 1 }], extra, { [credential]: data });
+				assert.equal(first.status, 'success', `${store}: ${first.error?.message}`);
+				const second = await runLimiter(parameters, [{ n: 2 }], extra, { [credential]: data });
+				assert.equal(field(second.output('Limiter', 'Continue')[0]).usage, 2, store);
+				assert.deepEqual(second.output('Limiter', 'Alert').map((item) => item.json.threshold), [50], store);
+			}
 		});
 
 		test('two racing executions alert once between them', async () => {
