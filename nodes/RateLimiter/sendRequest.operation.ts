@@ -321,7 +321,7 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 			async (attemptNumber) => {
 				result.attempts = attemptNumber;
 				const waitStart = Date.now();
-				await limiter.acquire(unit.tokens);
+				await limiter.acquire(unit.tokens, signal);
 				result.waitedMs += Date.now() - waitStart;
 				const answer = await exchange(context, unit.spec);
 				result.last = answer;

@@ -45,9 +45,10 @@ export async function executeWaitForSlot(context: IExecuteFunctions): Promise<IN
 			}
 		}
 		const started = Date.now();
+		const signal = context.getExecutionCancelSignal?.();
 		const granted = await Promise.all(
 			admitted.map(async (entry) => {
-				await limiter.acquire(entry.tokens);
+				await limiter.acquire(entry.tokens, signal);
 				return { ...entry, waitedMs: Date.now() - started, grantedAt: new Date().toISOString() };
 			}),
 		);

@@ -110,6 +110,23 @@ describe('Rate Limiter shared through Redis', () => {
 		assert.ok(second.learned.waitMs(Date.now()) === 0);
 	});
 
+	test('a cancelled execution stops waiting at once and takes no token from the others', async () => {
+		const plan = planLimiter({ limit: 2, per: 'second', targetUtilization: 100, burst: 1 });
+		const limiter = limiterFor(`cancel-${RUN_ID}`, plan);
+		await limiter.acquire(1);
+		const controller = new AbortController();
+		const started = Date.now();
+		const cancelledWait = limiter.acquire(1, controller.signal);
+		const otherWait = limiter.acquire(1);
+		setTimeout(() => controller.abort(), 100);
+		await assert.rejects(cancelledWait, /cancelled while waiting for the rate limiter/);
+		assert.ok(Date.now() - started < 400, 'the cancelled wait ended at once');
+		await otherWait;
+		// The next token comes 500 ms after the first; the cancelled request did not take it.
+		assert.ok(Date.now() - started < 900, `the other request waited ${Date.now() - started} ms`);
+		await assert.rejects(limiter.acquire(1, AbortSignal.abort()), /cancelled/);
+	});
+
 	test('an unreachable Redis fails with a StoreError naming it, within the timeout', async () => {
 		const plan = planLimiter({ limit: 10, per: 'second', targetUtilization: 90, burst: 1 });
 		const unreachable = redis.unreachable() as { host: string; port: number; keyPrefix: string };

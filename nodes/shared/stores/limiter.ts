@@ -40,8 +40,11 @@ export interface TokenLimiter {
 	 * from its next request.
 	 */
 	observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void>;
-	/** Waits until `tokens` are granted (and any learned hold is over). */
-	acquire(tokens: number): Promise<void>;
+	/**
+	 * Waits until `tokens` are granted (and any learned hold is over). Rejects, taking
+	 * nothing more, when `signal` aborts (the execution was cancelled).
+	 */
+	acquire(tokens: number, signal?: AbortSignal): Promise<void>;
 	/** Tokens queued ahead of a new request and tokens in the bucket now (one round trip on Redis). */
 	snapshot(): Promise<{ ahead: number; available: number }>;
 	/** Ensures the backend is reachable; a StoreError when it is not. */
@@ -49,6 +52,18 @@ export interface TokenLimiter {
 }
 
 const CACHE_SECRET = randomBytes(32);
+
+const CANCELLED = 'The execution was cancelled while waiting for the rate limiter';
+
+function cancelled(): Error {
+	const error = new Error(CANCELLED);
+	error.name = 'AbortError';
+	return error;
+}
+
+function isCancelled(error: unknown): boolean {
+	return error instanceof Error && error.message === CANCELLED;
+}
 
 /** Extends the shared hold (epoch ms) only if the new one is later, with a TTL past it. */
 const EXTEND_HOLD = `
@@ -210,25 +225,36 @@ class Limiter implements TokenLimiter {
 		}
 	}
 
-	async acquire(tokens: number): Promise<void> {
+	async acquire(tokens: number, signal?: AbortSignal): Promise<void> {
 		this.lastUsed = Date.now();
 		this.pending += tokens;
+		let onAbort: (() => void) | undefined;
 		try {
 			await this.ready();
 			await new Promise<void>((resolve, reject) => {
-				this.waiters.push({ tokens, resolve, reject });
+				const waiter = { tokens, resolve, reject };
+				if (signal?.aborted) return reject(cancelled());
+				onAbort = () => {
+					const position = this.waiters.indexOf(waiter);
+					if (position >= 0) this.waiters.splice(position, 1);
+					reject(cancelled());
+				};
+				signal?.addEventListener('abort', onAbort, { once: true });
+				this.waiters.push(waiter);
 				void this.pump();
 			});
+			// The vendor asked us (or another worker) to hold: nothing left until its reset, or Retry-After.
+			let wait = Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs());
+			while (wait > 0) {
+				if (signal?.aborted) throw cancelled();
+				await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
+				wait = this.learned.waitMs(Date.now());
+			}
 		} catch (error) {
-			throw error instanceof StoreError ? error : this.storeError('rate limiter failed', error);
+			throw error instanceof StoreError || isCancelled(error) ? error : this.storeError('rate limiter failed', error);
 		} finally {
 			this.pending -= tokens;
-		}
-		// The vendor asked us (or another worker) to hold: nothing left until its reset, or Retry-After.
-		let wait = Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs());
-		while (wait > 0) {
-			await new Promise((resolve) => setTimeout(resolve, wait));
-			wait = this.learned.waitMs(Date.now());
+			if (onAbort) signal?.removeEventListener('abort', onAbort);
 		}
 		this.lastUsed = Date.now();
 	}
