@@ -16,3 +16,5 @@ export * from './core/deadletter';
 export * from './core/breaker';
 export * from './core/expiry';
 export * from './core/cost';
+export * from './core/ratelimit';
+export * from './stores/limiter';

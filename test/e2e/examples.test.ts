@@ -1,5 +1,5 @@
 // The shipped examples, imported into a real n8n and run there: Canonical Transform,
-// Schema Guard and Circuit Breaker, with every route asserted. (Idempotent Write has its
+// Schema Guard, Circuit Breaker and the Rate Limiter retry loop, with every route asserted. (Idempotent Write has its
 // own suite: idempotent-write.test.ts.)
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -158,6 +158,35 @@ describe('n8n end to end: the examples', () => {
 			assert.equal(closed.state, 'closed', JSON.stringify(closed));
 		} finally {
 			crm.server.close();
+		}
+	});
+
+	it('Rate Limiter retry loop: throttled orders are retried through Back Off until they sync; the hopeless one is captured after 4 attempts', async () => {
+		const json = example('rate-limiter-retry-loop.json');
+		for (const node of json.nodes) {
+			if (node.name === 'Call Vendor') (node.parameters as IDataObject).url = `${n8n.baseUrl.replace(/\/$/, '')}/webhook/demo-vendor-throttled`;
+			// Shorter waits than the example's, same loop.
+			if (node.name === 'Back Off') Object.assign(node.parameters as IDataObject, { baseDelay: 0.2, maxDelay: 0.5 });
+		}
+		const workflow = await n8n.importWorkflow(json);
+		await n8n.activate(workflow.id);
+		try {
+			const execution = await n8n.executeById(workflow.id, { triggerNode: 'Sync Orders' });
+			assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+			const runsOf = (name: string) => (execution.data.resultData.runData[name] ?? []).map((_, index) => execution.node(name, index));
+			const synced = runsOf('Order Synced').flatMap((run) => run.outputs[0].map((item) => item.json));
+			assert.deepEqual(synced.map((json) => json.orderId).sort(), [1, 2, 3, 4, 6]);
+			const thirdAttempt = synced.filter((json) => json.orderId === 3 || json.orderId === 6).map((json) => json.attempt);
+			assert.deepEqual(thirdAttempt, [3, 3], 'orders 3 and 6 went through on their third attempt');
+			const backOff = runsOf('Back Off');
+			assert.equal(backOff.length, 4, 'three rounds of retries, then order 5 gives up');
+			const gaveUp = backOff.flatMap((run) => run.byName['Give Up'] ?? run.outputs[1]);
+			assert.deepEqual(gaveUp.map((item) => item.json.orderId), [5]);
+			assert.equal(((gaveUp[0].json.rateLimiter as IDataObject).attempt), 4);
+			const captured = runsOf('Capture Failure').flatMap((run) => run.outputs[0]);
+			assert.equal(captured.length, 1, 'the order that gave up is in the dead letter queue');
+		} finally {
+			await n8n.deactivate(workflow.id);
 		}
 	});
 });

@@ -5,3 +5,4 @@ export { SqliteStore } from './sqlite';
 export { RedisStore } from './redis';
 export { PostgresStore, quoteIdent } from './postgres';
 export { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from './validate';
+export { closeAllLimiters, limiterFor, type TokenLimiter } from './limiter';

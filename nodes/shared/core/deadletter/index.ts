@@ -1,6 +1,6 @@
 // Dead Letter: failure classification, redaction, records (pure, no n8n).
 // The classifier and the redactor are the package's only ones: other nodes use these.
-export { failureFacts, type FailureFacts } from './facts';
+export { failureFacts, messageFromBody, type FailureFacts } from './facts';
 export * from './classify';
 export * from './patterns';
 export { createRedactor, Redactor, REDACTED, DEFAULT_REDACT_FIELDS, MAX_REDACT_DEPTH, type RedactResult } from './redact';

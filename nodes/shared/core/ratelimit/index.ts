@@ -1,0 +1,9 @@
+// Rate Limiter: backoff maths, rate-limit headers, learned limits, limiter rates,
+// quota windows, bulk results, retry rules (pure, no n8n, no I/O).
+export * from './backoff';
+export * from './headers';
+export * from './rate';
+export * from './learned';
+export * from './quota';
+export * from './bulk';
+export * from './retry';

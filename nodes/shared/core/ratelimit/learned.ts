@@ -1,0 +1,82 @@
+/**
+ * The vendor's real limit, learned from its responses. A limit documented wrong is the
+ * classic surprise: the headers say what the vendor enforces, so we hold back before it
+ * answers 429 and report what we saw next to what was configured.
+ */
+import type { RateLimitHeaders } from './headers';
+import { PER_MS, type RatePer } from './rate';
+
+export interface ObservedLimit {
+	limit: number | null;
+	remaining: number | null;
+	/** ISO time of the reset the vendor announced. */
+	resetAt: string | null;
+	windowSeconds: number | null;
+	/** When it was seen, ISO. */
+	observedAt: string;
+}
+
+export interface LimitComparison {
+	configured: { limit: number; per: RatePer };
+	observed: ObservedLimit | null;
+	/**
+	 * lower: the vendor enforces less than configured (expect 429s); higher: it allows more;
+	 * same; unknown: it sent no limit or a window we cannot compare.
+	 */
+	verdict: 'lower' | 'higher' | 'same' | 'unknown';
+}
+
+/**
+ * What the limiter does after a response: hold every request until `holdUntil` when the
+ * vendor said nothing is left (remaining 0 with a reset) or asked to wait (Retry-After).
+ */
+export function holdFrom(facts: RateLimitHeaders, now: number, status: number | null): number | null {
+	if (facts.retryAfterMs !== null && (status === 429 || status === 503 || facts.remaining === 0)) return now + facts.retryAfterMs;
+	if (facts.remaining === 0 && facts.resetAt !== null && facts.resetAt > now) return facts.resetAt;
+	return null;
+}
+
+/** The limit as per second, to compare windows of different lengths. */
+function perSecond(limit: number, windowMs: number): number {
+	return (limit * 1000) / windowMs;
+}
+
+export function compareLimits(configured: { limit: number; per: RatePer }, observed: ObservedLimit | null): LimitComparison {
+	if (observed === null || observed.limit === null) return { configured, observed, verdict: 'unknown' };
+	const configuredWindowMs = PER_MS[configured.per];
+	// Without a stated window, assume the vendor counts in the configured one.
+	const observedWindowMs = observed.windowSeconds !== null && observed.windowSeconds > 0 ? observed.windowSeconds * 1000 : configuredWindowMs;
+	const mine = perSecond(configured.limit, configuredWindowMs);
+	const theirs = perSecond(observed.limit, observedWindowMs);
+	const ratio = theirs / mine;
+	const verdict = Math.abs(ratio - 1) < 0.01 ? 'same' : ratio < 1 ? 'lower' : 'higher';
+	return { configured, observed, verdict };
+}
+
+/**
+ * What one limiter has learned, kept in process. The latest response with a limit wins;
+ * a hold only ever extends (two responses racing cannot shorten it).
+ */
+export class LearnedLimit {
+	observed: ObservedLimit | null = null;
+	holdUntil = 0;
+
+	observe(facts: RateLimitHeaders, now: number, status: number | null): void {
+		if (facts.limit !== null || facts.remaining !== null) {
+			this.observed = {
+				limit: facts.limit ?? this.observed?.limit ?? null,
+				remaining: facts.remaining,
+				resetAt: facts.resetAt === null ? null : new Date(facts.resetAt).toISOString(),
+				windowSeconds: facts.windowSeconds ?? this.observed?.windowSeconds ?? null,
+				observedAt: new Date(now).toISOString(),
+			};
+		}
+		const hold = holdFrom(facts, now, status);
+		if (hold !== null && hold > this.holdUntil) this.holdUntil = hold;
+	}
+
+	/** Ms to wait before the next request, 0 when free to go. */
+	waitMs(now: number): number {
+		return Math.max(0, this.holdUntil - now);
+	}
+}

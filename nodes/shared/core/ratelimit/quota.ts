@@ -1,0 +1,91 @@
+/**
+ * Quotas per day or month: which window a moment falls in (in the user's time zone, so
+ * "daily" resets at their midnight, month ends and DST included) and which alert
+ * thresholds a batch of use crossed. Usage is an atomic store counter, so exactly one
+ * increment crosses each threshold: that batch alerts, no other.
+ */
+import { DateTime } from 'luxon';
+
+export type QuotaPeriod = 'hour' | 'day' | 'week' | 'month';
+
+export interface QuotaWindow {
+	/** Stable name of the window, e.g. 2026-11-27 or 2026-11 (store key part). */
+	id: string;
+	/** Epoch ms of its first and one past its last millisecond. */
+	start: number;
+	end: number;
+}
+
+export class QuotaSettingsError extends Error {
+	constructor(
+		readonly setting: 'period' | 'timeZone' | 'quota' | 'thresholds',
+		readonly value: unknown,
+		readonly expected: string,
+	) {
+		super(`${setting} must be ${expected}, got ${JSON.stringify(value)}`);
+		this.name = 'QuotaSettingsError';
+	}
+}
+
+export function isQuotaSettingsError(error: unknown): error is QuotaSettingsError {
+	return error instanceof QuotaSettingsError;
+}
+
+const FORMATS: Record<QuotaPeriod, string> = { hour: "yyyy-MM-dd'T'HH", day: 'yyyy-MM-dd', week: "kkkk-'W'WW", month: 'yyyy-MM' };
+
+/** The window `now` falls in, in `zone` (an IANA name, or UTC). */
+export function quotaWindow(now: number, period: QuotaPeriod, zone: string): QuotaWindow {
+	if (!Object.prototype.hasOwnProperty.call(FORMATS, period)) throw new QuotaSettingsError('period', period, 'hour, day, week or month');
+	const local = DateTime.fromMillis(now, { zone: zone.trim() === '' ? 'UTC' : zone.trim() });
+	if (!local.isValid) throw new QuotaSettingsError('timeZone', zone, 'an IANA time zone such as Europe/Berlin, or UTC');
+	const start = local.startOf(period);
+	const end = start.plus({ [`${period}s`]: 1 });
+	return { id: start.toFormat(FORMATS[period]), start: start.toMillis(), end: end.toMillis() };
+}
+
+/** "75, 90, 100" → [75, 90, 100]: unique, sorted, each above 0 and at most 1000 (%). */
+export function parseThresholds(text: string): number[] {
+	const parts = String(text)
+		.split(/[,;\s]+/)
+		.map((part) => part.trim().replace(/%$/, ''))
+		.filter((part) => part !== '');
+	if (parts.length === 0) throw new QuotaSettingsError('thresholds', text, 'one or more percentages, e.g. 75, 90, 100');
+	const values = parts.map((part) => {
+		const value = /^\d{1,4}(\.\d{1,3})?$/.test(part) ? Number(part) : Number.NaN;
+		if (!(value > 0 && value <= 1000)) throw new QuotaSettingsError('thresholds', text, 'percentages above 0 and at most 1000, e.g. 75, 90, 100');
+		return value;
+	});
+	return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** The usage at which `threshold` percent of `quota` is reached (whole units, rounded up). */
+export function thresholdUsage(quota: number, threshold: number): number {
+	return Math.ceil((quota * threshold) / 100 - 1e-9);
+}
+
+/**
+ * Thresholds crossed when usage went from `before` to `after` (inclusive of reaching
+ * one exactly): before < mark ≤ after.
+ */
+export function crossedThresholds(before: number, after: number, quota: number, thresholds: number[]): number[] {
+	if (!(after > before)) return [];
+	return thresholds.filter((threshold) => {
+		const mark = thresholdUsage(quota, threshold);
+		return before < mark && mark <= after;
+	});
+}
+
+/**
+ * For each unit of use in a batch (usage `before` → `before + Σ uses`), the index of the
+ * use that crossed each threshold, so the alert pairs with the item that caused it.
+ */
+export function crossingsByUse(before: number, uses: number[], quota: number, thresholds: number[]): Array<{ threshold: number; use: number; usage: number }> {
+	const out: Array<{ threshold: number; use: number; usage: number }> = [];
+	let usage = before;
+	uses.forEach((amount, use) => {
+		const next = usage + amount;
+		for (const threshold of crossedThresholds(usage, next, quota, thresholds)) out.push({ threshold, use, usage: next });
+		usage = next;
+	});
+	return out;
+}

@@ -1,0 +1,70 @@
+/**
+ * Which failed attempts are worth another try. A request that may have reached the
+ * vendor is only retried when repeating it is safe: GET, HEAD, OPTIONS, PUT and DELETE
+ * are idempotent by definition (RFC 9110); POST and PATCH only with an idempotency key,
+ * unless the user says otherwise.
+ */
+export interface RetryRules {
+	/** Statuses to retry, e.g. [429, 500, 502, 503, 504]; ranges come from parseStatusList. */
+	statuses: Set<number>;
+	/** Retry network errors (reset, refused, timeout, DNS). */
+	networkErrors: boolean;
+	/** Retry POST and PATCH without an idempotency key. */
+	nonIdempotent: boolean;
+}
+
+export const DEFAULT_RETRY_STATUSES = '429, 5xx';
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** "429, 5xx, 408" → the statuses: numbers 100–599 and classes like 5xx. Null names the bad part. */
+export function parseStatusList(text: string): { statuses: Set<number> } | { bad: string } {
+	const statuses = new Set<number>();
+	for (const raw of String(text).split(/[,;\s]+/)) {
+		const part = raw.trim().toLowerCase();
+		if (part === '') continue;
+		const klass = /^([1-5])xx$/.exec(part);
+		if (klass) {
+			const base = Number(klass[1]) * 100;
+			for (let status = base; status < base + 100; status++) statuses.add(status);
+			continue;
+		}
+		if (!/^[1-5]\d\d$/.test(part)) return { bad: raw.trim() };
+		statuses.add(Number(part));
+	}
+	return { statuses };
+}
+
+export function isIdempotentMethod(method: string): boolean {
+	return IDEMPOTENT_METHODS.has(method.toUpperCase());
+}
+
+export type RetryVerdict = 'retry' | 'notRetryable' | 'unsafe';
+
+/**
+ * Whether a failed attempt is retried: `status` null means a network error. `unsafe`:
+ * retryable, but the method is not idempotent and the item has no idempotency key.
+ */
+export function retryVerdict(rules: RetryRules, status: number | null, method: string, hasIdempotencyKey: boolean): RetryVerdict {
+	const retryable = status === null ? rules.networkErrors : rules.statuses.has(status);
+	if (!retryable) return 'notRetryable';
+	if (!isIdempotentMethod(method) && !hasIdempotencyKey && !rules.nonIdempotent) return 'unsafe';
+	return 'retry';
+}
+
+/** Network error codes worth retrying (the request may not have reached the vendor, or its answer was lost). */
+export const NETWORK_ERROR_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'EPIPE',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'UND_ERR_SOCKET',
+	'UND_ERR_CONNECT_TIMEOUT',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);

@@ -1,0 +1,353 @@
+/**
+ * Token-bucket limiters shared by every execution in this process, or by every n8n
+ * worker through Redis, on bottleneck. One limiter per (name, plan, backend): Wait for
+ * Slot and Send Request nodes in any workflow that name the same limiter with the same
+ * settings take their tokens from the same bucket.
+ *
+ * Redis: bottleneck's clustering — its state lives in Redis and each check-and-take is
+ * one Lua script on the server's clock, so workers with skewed clocks agree. Keys are
+ * `<key prefix>b_ratelimit:<name>:<settings hash>_*` (the credential's key prefix via
+ * ioredis) and expire after a day unused.
+ */
+import Bottleneck from 'bottleneck';
+import Redis from 'ioredis';
+import { createHmac, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+
+import { stableHash } from '../core/hash';
+import type { LimiterPlan } from '../core/ratelimit/rate';
+import type { RateLimitHeaders } from '../core/ratelimit/headers';
+import { LearnedLimit } from '../core/ratelimit/learned';
+import { describeCause, hostPort } from './common';
+import { StoreError, type RedisStoreConfig } from './types';
+
+const REDIS_TIMEOUT_MS = 5000;
+/** Redis keys of a limiter nobody used for this long are removed (its bucket starts afresh). */
+const REDIS_KEY_TTL_MS = 24 * 3_600_000;
+/** An in-process limiter idle this long is dropped from the registry. */
+const IDLE_MS = 15 * 60_000;
+
+export interface TokenLimiter {
+	readonly name: string;
+	readonly plan: LimiterPlan;
+	/** "in this n8n process" or "Redis at host:port (db n)". */
+	readonly location: string;
+	/** What the vendor's headers said, and any hold they asked for (this process). */
+	readonly learned: LearnedLimit;
+	/**
+	 * Records what a response's headers said. A hold they ask for (nothing left until the
+	 * reset, Retry-After) applies to this process at once and, on Redis, to every worker
+	 * from its next request.
+	 */
+	observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void>;
+	/**
+	 * Waits until `tokens` are granted (and any learned hold is over). Rejects, taking
+	 * nothing more, when `signal` aborts (the execution was cancelled).
+	 */
+	acquire(tokens: number, signal?: AbortSignal): Promise<void>;
+	/** Tokens queued ahead of a new request and tokens in the bucket now (one round trip on Redis). */
+	snapshot(): Promise<{ ahead: number; available: number }>;
+	/** Ensures the backend is reachable; a StoreError when it is not. */
+	ready(): Promise<void>;
+}
+
+const CACHE_SECRET = randomBytes(32);
+
+const CANCELLED = 'The execution was cancelled while waiting for the rate limiter';
+
+function cancelled(): Error {
+	const error = new Error(CANCELLED);
+	error.name = 'AbortError';
+	return error;
+}
+
+function isCancelled(error: unknown): boolean {
+	return error instanceof Error && error.message === CANCELLED;
+}
+
+/** Extends the shared hold (epoch ms) only if the new one is later, with a TTL past it. */
+const EXTEND_HOLD = `
+	local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+	if tonumber(ARGV[1]) > current then
+		redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+		return 1
+	end
+	return 0
+`;
+const limiters = new Map<string, Limiter>();
+let sweeper: NodeJS.Timeout | undefined;
+
+/** The shared limiter for a name, plan and backend (undefined: in process). */
+export function limiterFor(name: string, plan: LimiterPlan, redis?: RedisStoreConfig): TokenLimiter {
+	const backend = redis ? { ...redis, password: redis.password ? createHmac('sha256', CACHE_SECRET).update(redis.password).digest('hex') : undefined } : null;
+	const key = stableHash({ name, plan, backend });
+	let limiter = limiters.get(key);
+	if (!limiter) {
+		limiter = new Limiter(name, plan, redis);
+		limiters.set(key, limiter);
+		startSweeping();
+	}
+	limiter.lastUsed = Date.now();
+	return limiter;
+}
+
+/** Stops every limiter and closes its Redis connections (tests, shutdown). */
+export async function closeAllLimiters(): Promise<void> {
+	const open = [...limiters.values()];
+	limiters.clear();
+	if (sweeper) clearInterval(sweeper);
+	sweeper = undefined;
+	await Promise.allSettled(open.map((limiter) => limiter.stop()));
+}
+
+function startSweeping(): void {
+	if (sweeper) return;
+	sweeper = setInterval(() => {
+		const now = Date.now();
+		for (const [key, limiter] of limiters) {
+			if (limiter.pending === 0 && now - limiter.lastUsed > IDLE_MS) {
+				limiters.delete(key);
+				void limiter.stop();
+			}
+		}
+	}, 60_000);
+	sweeper.unref();
+}
+
+/** A short stable id for the settings, so limiters of one name with different settings never share Redis state. */
+function settingsId(name: string, plan: LimiterPlan): string {
+	return `ratelimit:${encodeURIComponent(name)}:${stableHash(plan).slice(0, 12)}`;
+}
+
+/** Ms between bottleneck heartbeats for a plan, in process or on Redis. */
+export function heartbeatFor(plan: LimiterPlan, redis: boolean): number {
+	if (redis) return Math.min(250, Math.max(10, Math.round(plan.increaseIntervalMs / 4)));
+	return Math.min(50, Math.max(2, Math.round(plan.increaseIntervalMs / 40)));
+}
+
+class Limiter implements TokenLimiter {
+	readonly location: string;
+	readonly learned = new LearnedLimit();
+	lastUsed = Date.now();
+	/** Tokens asked for in this process and not yet granted. */
+	pending = 0;
+	private readonly bottleneck: Bottleneck;
+	private readonly connection: Bottleneck.IORedisConnection | undefined;
+	private readonly client: Redis | undefined;
+	private readonly holdKey: string;
+	private lastError: unknown;
+	private readying: Promise<void> | undefined;
+	/** Requests waiting for tokens, first come first served. */
+	private readonly waiters: Array<{ tokens: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+	private pumping = false;
+
+	constructor(
+		readonly name: string,
+		readonly plan: LimiterPlan,
+		private readonly redis?: RedisStoreConfig,
+	) {
+		const heartbeat = heartbeatFor(plan, redis !== undefined);
+		this.holdKey = `${settingsId(name, plan)}:hold`;
+		const bucket = {
+			id: settingsId(name, plan),
+			maxConcurrent: null,
+			minTime: 0,
+			reservoir: plan.capacity,
+			reservoirIncreaseAmount: plan.increaseAmount,
+			// In process, bottleneck restarts the interval at the heartbeat that adds the
+			// tokens, so on average half a heartbeat is lost per increase: start it that much
+			// earlier. In Redis the interval keeps its phase (the script adds every interval
+			// that passed), so it stays exact.
+			reservoirIncreaseInterval: redis ? plan.increaseIntervalMs : Math.max(1, plan.increaseIntervalMs - Math.floor(heartbeat / 2)),
+			reservoirIncreaseMaximum: plan.capacity,
+			// Tokens are added on a heartbeat only. In process it is a timer, so it is short
+			// (the rate stays within a few percent); on Redis each heartbeat is a script call
+			// per worker, so it is longer, and the phase-keeping script keeps the rate exact.
+			heartbeatInterval: heartbeat,
+		} as Bottleneck.ConstructorOptions;
+		if (redis) {
+			this.location = `Redis at ${hostPort(redis.host, redis.port)} (db ${redis.db ?? 0}${redis.tls ? ', TLS' : ''})`;
+			const client = new Redis({
+				host: redis.host,
+				port: redis.port,
+				db: redis.db ?? 0,
+				username: redis.username || undefined,
+				password: redis.password || undefined,
+				keyPrefix: redis.keyPrefix ?? 'n8n-guards:',
+				tls: redis.tls
+					? { servername: isIP(redis.host) ? undefined : redis.host, rejectUnauthorized: redis.tlsRejectUnauthorized ?? true, ca: redis.tlsCa || undefined }
+					: undefined,
+				connectTimeout: redis.timeoutMs ?? REDIS_TIMEOUT_MS,
+				maxRetriesPerRequest: 1,
+				// Bottleneck keeps a subscriber open: reconnect in the background, but never
+				// queue commands while Redis is away (a node must fail, not hang).
+				enableOfflineQueue: false,
+				retryStrategy: (times: number) => Math.min(200 * times, 5000),
+			});
+			client.on('error', (error: unknown) => {
+				this.lastError = error;
+			});
+			this.client = client;
+			this.connection = new Bottleneck.IORedisConnection({ client, Redis } as unknown as Bottleneck.IORedisConnectionOptions);
+			this.connection.on('error', (error: unknown) => {
+				this.lastError = error;
+			});
+			this.bottleneck = new Bottleneck({ ...bucket, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: REDIS_KEY_TTL_MS });
+		} else {
+			this.location = 'in this n8n process';
+			this.bottleneck = new Bottleneck(bucket);
+		}
+		this.bottleneck.on('error', (error: unknown) => {
+			this.lastError = error;
+		});
+	}
+
+	async ready(): Promise<void> {
+		if (!this.redis) return;
+		this.readying ??= this.waitReady().catch((error: unknown) => {
+			this.readying = undefined;
+			throw error;
+		});
+		await this.readying;
+	}
+
+	private async waitReady(): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		const timeout = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+		});
+		try {
+			await Promise.race([this.bottleneck.ready(), timeout]);
+		} catch (error) {
+			throw this.storeError('unreachable', this.lastError ?? error);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	async acquire(tokens: number, signal?: AbortSignal): Promise<void> {
+		this.lastUsed = Date.now();
+		this.pending += tokens;
+		let onAbort: (() => void) | undefined;
+		try {
+			await this.ready();
+			await new Promise<void>((resolve, reject) => {
+				const waiter = { tokens, resolve, reject };
+				if (signal?.aborted) return reject(cancelled());
+				onAbort = () => {
+					const position = this.waiters.indexOf(waiter);
+					if (position >= 0) this.waiters.splice(position, 1);
+					reject(cancelled());
+				};
+				signal?.addEventListener('abort', onAbort, { once: true });
+				this.waiters.push(waiter);
+				void this.pump();
+			});
+			// The vendor asked us (or another worker) to hold: nothing left until its reset, or Retry-After.
+			let wait = Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs());
+			while (wait > 0) {
+				if (signal?.aborted) throw cancelled();
+				await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
+				wait = this.learned.waitMs(Date.now());
+			}
+		} catch (error) {
+			throw error instanceof StoreError || isCancelled(error) ? error : this.storeError('rate limiter failed', error);
+		} finally {
+			this.pending -= tokens;
+			if (onAbort) signal?.removeEventListener('abort', onAbort);
+		}
+		this.lastUsed = Date.now();
+	}
+
+	/**
+	 * Takes tokens from bottleneck for the waiting requests, in order. Bottleneck costs a
+	 * few milliseconds per job however many tokens it weighs (its locks yield to the event
+	 * loop with timers), which would cap a limiter near 300 grants a second; so one job
+	 * takes the tokens of several waiters, up to what one increase of the bucket adds,
+	 * and they are handed out here. The bucket's pacing is unchanged: a job of n tokens
+	 * waits exactly as long as n jobs of one.
+	 */
+	private async pump(): Promise<void> {
+		if (this.pumping) return;
+		this.pumping = true;
+		try {
+			while (this.waiters.length > 0) {
+				const chunk = Math.min(this.plan.capacity, Math.max(this.plan.increaseAmount, this.waiters[0].tokens));
+				let take = 0;
+				for (const waiter of this.waiters) {
+					if (take + waiter.tokens > chunk) break;
+					take += waiter.tokens;
+				}
+				try {
+					await this.bottleneck.schedule({ weight: take }, async () => undefined);
+				} catch (error) {
+					for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+					return;
+				}
+				let granted = take;
+				while (this.waiters.length > 0 && this.waiters[0].tokens <= granted) {
+					const waiter = this.waiters.shift()!;
+					granted -= waiter.tokens;
+					waiter.resolve();
+				}
+			}
+		} finally {
+			this.pumping = false;
+		}
+	}
+
+	async observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void> {
+		const before = this.learned.holdUntil;
+		this.learned.observe(facts, now, status);
+		const until = this.learned.holdUntil;
+		if (!this.client || until <= before || until <= now) return;
+		try {
+			await this.client.eval(EXTEND_HOLD, 1, this.holdKey, String(until), String(until - now + 60_000));
+		} catch {
+			// Best effort: this process holds anyway; the others learn it from their own responses.
+		}
+	}
+
+	/** Ms left of a hold another worker recorded in Redis (0 in process, or when Redis does not answer). */
+	private async sharedHoldMs(): Promise<number> {
+		if (!this.client) return 0;
+		try {
+			const until = Number(await this.client.get(this.holdKey));
+			const wait = Number.isFinite(until) ? until - Date.now() : 0;
+			if (wait > 0 && until > this.learned.holdUntil) this.learned.holdUntil = until;
+			return Math.max(0, wait);
+		} catch {
+			return 0;
+		}
+	}
+
+	async snapshot(): Promise<{ ahead: number; available: number }> {
+		await this.ready();
+		try {
+			const available = (await this.bottleneck.currentReservoir()) ?? this.plan.capacity;
+			let ahead = this.pending;
+			if (this.redis) {
+				// Other workers' queued jobs count too; their weights are unknown, so assume ours.
+				const queued = await this.bottleneck.clusterQueued();
+				ahead = Math.max(ahead, queued);
+			}
+			return { ahead, available };
+		} catch (error) {
+			throw this.storeError('rate limiter failed', error);
+		}
+	}
+
+	async stop(): Promise<void> {
+		try {
+			await this.bottleneck.stop({ dropWaitingJobs: true });
+		} catch {
+			// Already stopped.
+		}
+		if (this.connection) await this.connection.disconnect(false).catch(() => undefined);
+	}
+
+	private storeError(what: string, error: unknown): StoreError | Error {
+		if (!this.redis) return error instanceof Error ? error : new Error(String(error));
+		return new StoreError('redis', this.location, `${what}: ${describeCause(error)}`, error);
+	}
+}

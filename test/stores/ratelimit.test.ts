@@ -1,0 +1,141 @@
+/**
+ * The Rate Limiter's limit shared through Redis: separate processes (two n8n workers, as
+ * far as the limiter can tell) taking tokens from one limiter name never exceed the
+ * limit together, and achieve the target rate between them. Redis must be running
+ * (127.0.0.1:6379 by default): a missing Redis fails the suite, saying how to start it.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { planLimiter, readRateLimitHeaders } from '../../nodes/shared/core/ratelimit';
+import { closeAllLimiters, limiterFor } from '../../nodes/shared/stores/limiter';
+import { StoreError } from '../../nodes/shared/stores/types';
+import { redisHarness, RUN_ID } from '../support/stores';
+
+const redis = redisHarness();
+
+/** Starts `workers` child processes on one limiter, releases them together, returns every grant time. */
+async function race(name: string, workers: number, jobsEach: number, limit: number, utilization: number): Promise<number[][]> {
+	const config = redis.config() as { host: string; port: number; keyPrefix: string };
+	const script = path.join(__dirname, '..', 'support', 'ratelimit-child.js');
+	const children = Array.from({ length: workers }, () =>
+		spawn(process.execPath, [script, config.host, String(config.port), config.keyPrefix, name, String(limit), 'second', String(utilization), String(jobsEach)], {
+			stdio: ['pipe', 'pipe', 'pipe'],
+		}),
+	);
+	const results = children.map((child) => {
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+		const ready = new Promise<void>((resolve, reject) => {
+			child.stdout.on('data', () => (stdout.includes('ready\n') ? resolve() : undefined));
+			child.once('exit', (code) => reject(new Error(`limiter child exited early (${code}): ${stderr}`)));
+		});
+		const done = new Promise<number[]>((resolve, reject) => {
+			child.once('exit', (code) => {
+				if (code !== 0) return reject(new Error(`limiter child failed (${code}): ${stderr}`));
+				const line = stdout.split('\n').find((entry) => entry.startsWith('{'));
+				resolve((JSON.parse(line ?? '{}') as { granted: number[] }).granted);
+			});
+		});
+		return { child, ready, done };
+	});
+	const timer = setTimeout(() => children.forEach((child) => child.kill()), 60_000);
+	try {
+		await Promise.all(results.map((result) => result.ready));
+		for (const { child } of results) child.stdin.end('go\n');
+		return await Promise.all(results.map((result) => result.done));
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** The most grants inside any window of `windowMs`. */
+function busiestWindow(times: number[], windowMs: number): number {
+	const sorted = [...times].sort((a, b) => a - b);
+	let most = 0;
+	let start = 0;
+	for (let end = 0; end < sorted.length; end++) {
+		while (sorted[end] - sorted[start] >= windowMs) start++;
+		most = Math.max(most, end - start + 1);
+	}
+	return most;
+}
+
+describe('Rate Limiter shared through Redis', () => {
+	before(async () => await redis.check());
+	after(async () => {
+		await closeAllLimiters();
+		await redis.cleanup();
+	});
+
+	test('two worker processes on one limiter stay under the limit together, at the target rate', async () => {
+		const limit = 20;
+		const grants = await race(`workers-${RUN_ID}`, 2, 30, limit, 90);
+		const all = grants.flat().sort((a, b) => a - b);
+		assert.equal(all.length, 60);
+		assert.ok(grants.every((times) => times.length === 30), 'both workers got all their tokens');
+		const busiest = busiestWindow(all, 1000);
+		assert.ok(busiest <= limit, `${busiest} grants in one second, limit ${limit}`);
+		// Both workers were served throughout, interleaved, not one after the other.
+		const span = all[all.length - 1] - all[0];
+		for (const times of grants) {
+			assert.ok(times[0] - all[0] < span * 0.25 && all[all.length - 1] - times[times.length - 1] < span * 0.25, 'each worker is served from start to end');
+		}
+		const rate = (all.length - 1) / ((all[all.length - 1] - all[0]) / 1000);
+		// Target 18/s; the pair must achieve it within 10 % (timers, Redis round trips).
+		assert.ok(rate <= 18 * 1.05 && rate >= 18 * 0.9, `achieved ${rate.toFixed(2)}/s for a target of 18/s`);
+		console.log(`two workers: ${rate.toFixed(2)} grants/s (target 18), busiest second ${busiest} (limit ${limit})`);
+	});
+
+	test("a hold one worker learns from the vendor (Retry-After, nothing remaining) holds the other workers too", async () => {
+		const plan = planLimiter({ limit: 100, per: 'second', targetUtilization: 90, burst: 1 });
+		const config = redis.config() as { host: string; port: number; keyPrefix: string };
+		const base = { backend: 'redis' as const, host: config.host, port: config.port, db: 0, tls: false, keyPrefix: config.keyPrefix };
+		const name = `hold-${RUN_ID}`;
+		// Two limiter instances on one Redis limit (different client settings keep them apart in this process).
+		const first = limiterFor(name, plan, { ...base, timeoutMs: 4000 });
+		const second = limiterFor(name, plan, { ...base, timeoutMs: 4001 });
+		assert.notEqual(first, second);
+		await Promise.all([first.ready(), second.ready()]);
+		await second.acquire(1);
+		const now = Date.now();
+		await first.observe(readRateLimitHeaders({ 'retry-after': '1' }, now), now, 429);
+		const started = Date.now();
+		await second.acquire(1);
+		assert.ok(Date.now() - started >= 900, `the other worker waited ${Date.now() - started} ms`);
+		assert.ok(second.learned.waitMs(Date.now()) === 0);
+	});
+
+	test('a cancelled execution stops waiting at once and takes no token from the others', async () => {
+		const plan = planLimiter({ limit: 2, per: 'second', targetUtilization: 100, burst: 1 });
+		const limiter = limiterFor(`cancel-${RUN_ID}`, plan);
+		await limiter.acquire(1);
+		const controller = new AbortController();
+		const started = Date.now();
+		const cancelledWait = limiter.acquire(1, controller.signal);
+		const otherWait = limiter.acquire(1);
+		setTimeout(() => controller.abort(), 100);
+		await assert.rejects(cancelledWait, /cancelled while waiting for the rate limiter/);
+		assert.ok(Date.now() - started < 400, 'the cancelled wait ended at once');
+		await otherWait;
+		// The next token comes 500 ms after the first; the cancelled request did not take it.
+		assert.ok(Date.now() - started < 900, `the other request waited ${Date.now() - started} ms`);
+		await assert.rejects(limiter.acquire(1, AbortSignal.abort()), /cancelled/);
+	});
+
+	test('an unreachable Redis fails with a StoreError naming it, within the timeout', async () => {
+		const plan = planLimiter({ limit: 10, per: 'second', targetUtilization: 90, burst: 1 });
+		const unreachable = redis.unreachable() as { host: string; port: number; keyPrefix: string };
+		const limiter = limiterFor(`down-${RUN_ID}`, plan, { backend: 'redis', host: unreachable.host, port: unreachable.port, db: 0, tls: false, keyPrefix: unreachable.keyPrefix });
+		const started = Date.now();
+		await assert.rejects(
+			() => limiter.ready(),
+			(error: unknown) => error instanceof StoreError && /^Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/.test(error.message),
+		);
+		assert.ok(Date.now() - started < 7000);
+	});
+});
