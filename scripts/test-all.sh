@@ -16,7 +16,7 @@ step 'Debian packages the real-server tests drive (nginx, chromium)'
 bash scripts/ensure-system.sh
 
 step 'pinned n8n for the real-n8n tests (installed once into the cache)'
-node scripts/n8n-runtime.mjs ensure
+node scripts/n8n-runtime.mjs ensure all
 
 step 'type check + unit, store, engine and real-n8n tests'
 node scripts/run-tests.mjs unit stores engine e2e

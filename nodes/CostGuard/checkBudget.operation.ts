@@ -15,7 +15,7 @@ import {
 	nanosToNumber,
 	pairedItem,
 	parseMoney,
-	parseThresholds,
+	parsePercentages,
 	promptTokens,
 	stableStringify,
 	storeFailure,
@@ -83,7 +83,7 @@ function readSettings(context: IExecuteFunctions): CheckSettings {
 	if (!isTimeZone(zone)) throw fail(`Unknown time zone "${zone}"`, 'Use an IANA zone name such as Europe/Berlin or America/New_York.');
 	const thresholds = (name: string, label: string) => {
 		try {
-			return parseThresholds(String(option(context, name, '50, 75, 100')));
+			return parsePercentages(String(option(context, name, '50, 75, 100')));
 		} catch (error) {
 			throw fail(`${label}: ${(error as Error).message}`, 'List percentages separated by commas, e.g. 50, 75, 100, or leave it empty.');
 		}

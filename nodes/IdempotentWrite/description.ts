@@ -31,7 +31,7 @@ const EXPRESSION_SOURCE = {
 	value: 'expression',
 	description: 'An expression gives the key, e.g. a webhook event ID',
 };
-const finishing = { show: { operation: ['claim', 'complete', 'release', 'markOutcomeUnknown'] } };
+const finishing = { show: { '/operation': ['claim', 'complete', 'release', 'markOutcomeUnknown'] } };
 
 export const properties: INodeProperties[] = [
 	{

@@ -7,7 +7,7 @@ import {
 	failItem,
 	isQuotaSettingsError,
 	pairedItem,
-	parseThresholds,
+	parseQuotaThresholds,
 	quotaWindow,
 	storeFailure,
 	storeForNode,
@@ -57,7 +57,7 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 	const now = quotaClock.current.now();
 	let window;
 	try {
-		thresholds = parseThresholds(String(context.getNodeParameter('thresholds', 0, '75')));
+		thresholds = parseQuotaThresholds(String(context.getNodeParameter('thresholds', 0, '75')));
 		window = quotaWindow(now, period, timeZone);
 	} catch (error) {
 		if (!isQuotaSettingsError(error)) throw new NodeOperationError(context.getNode(), error as Error);

@@ -6,6 +6,7 @@ export * from './core/clock';
 export * from './stores/types';
 export * from './n8n/store';
 export * from './core/paths';
+export * from './core/percentages';
 export * from './core/correlation';
 export * from './core/idempotency';
 export * from './stores/update';

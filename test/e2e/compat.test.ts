@@ -207,6 +207,89 @@ const STATEFUL_WORKFLOWS: Record<string, StatefulCase> = {
 			assert.deepEqual(outputs(second), [2, 0, 0], `second run: the same drift is remembered, not reported again: ${JSON.stringify(second.node('Schema Guard').byName)}`);
 		},
 	},
+	rateLimiter: {
+		store: 'redis',
+		what: 'a quota counted across executions alerts once when the second run crosses 75 %',
+		workflows: (credentials) => [
+			{
+				runs: 2,
+				workflow: chain('rate limiter quota', [{ call: 1 }, { call: 2 }], [
+					{
+						parameters: { operation: 'quota', store: 'redis', quotaName: `compat-${RUN}`, quota: 4, period: 'day', thresholds: '75' },
+						name: 'Quota',
+						type: node('rateLimiter'),
+						typeVersion: 1,
+						credentials: storeCredential('redis', credentials),
+					},
+				]),
+			},
+		],
+		check([first, second]) {
+			const quota = (execution: Execution) => execution.node('Quota').byName;
+			assert.equal(quota(first).Continue?.length, 2, `first run: both items continue: ${JSON.stringify(quota(first))}`);
+			assert.equal(quota(first).Alert?.length ?? 0, 0, 'first run: 2 of 4 is under 75 %, no alert');
+			assert.equal(quota(second).Continue?.length, 2, `second run: both items continue: ${JSON.stringify(quota(second))}`);
+			assert.equal(quota(second).Alert?.length, 1, `second run: 4 of 4 crossed 75 % once, counted over both executions: ${JSON.stringify(quota(second))}`);
+		},
+	},
+	costGuard: {
+		store: 'postgres',
+		what: 'an item budget shared across executions lets the third item of two runs through and holds the fourth',
+		workflows: (credentials) => [
+			{
+				runs: 2,
+				workflow: chain('cost guard item budget', [{ text: 'a' }, { text: 'b' }], [
+					{
+						parameters: { operation: 'checkBudget', store: 'postgres', scope: `compat-${RUN}`, budgetName: 'llm', limits: { dailyItems: 3 }, estimate: 'none', options: { timeZone: 'UTC' } },
+						name: 'Check Budget',
+						type: node('costGuard'),
+						typeVersion: 1,
+						credentials: storeCredential('postgres', credentials),
+					},
+				]),
+			},
+		],
+		check([first, second]) {
+			const budget = (execution: Execution) => execution.node('Check Budget').byName;
+			assert.equal(budget(first)['Within Budget']?.length, 2, `first run: both items within 3 a day: ${JSON.stringify(budget(first))}`);
+			assert.equal(budget(second)['Within Budget']?.length, 1, `second run: one more fits: ${JSON.stringify(budget(second))}`);
+			assert.equal(budget(second)['Over Budget']?.length, 1, `second run: the fourth item is over: ${JSON.stringify(budget(second))}`);
+		},
+	},
+	credentialExpiryCheck: {
+		store: 'postgres',
+		what: 'alert memory flags a credential due in 2 days as a new alert once, not on the next run',
+		workflows: (credentials) => [
+			{
+				runs: 2,
+				workflow: chain('credential expiry alert memory', [{ run: true }], [
+					{
+						parameters: {
+							sources: ['register'],
+							registerSource: 'parameter',
+							register: { entries: [{ name: `Vendor refresh token ${RUN}`, expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString(), owner: 'ops@example.com' }] },
+							alertMemory: true,
+							store: 'postgres',
+							scope: `compat-${RUN}`,
+							options: {},
+						},
+						name: 'Check',
+						type: node('credentialExpiryCheck'),
+						typeVersion: 1,
+						credentials: storeCredential('postgres', credentials),
+					},
+				]),
+			},
+		],
+		check([first, second]) {
+			const attention = (execution: Execution) => execution.node('Check').byName.Attention ?? [];
+			assert.equal(attention(first).length, 1, `first run: the token is critical: ${JSON.stringify(first.node('Check').byName)}`);
+			assert.equal(attention(first)[0].json.status, 'critical');
+			assert.equal(attention(first)[0].json.alert, true, 'first run: a new alert');
+			assert.equal(attention(second).length, 1);
+			assert.equal(attention(second)[0].json.alert, false, 'second run: remembered, no new alert');
+		},
+	},
 };
 
 /**

@@ -36,7 +36,7 @@ import {
 	stopEngine,
 	TEST_NOOP,
 	TEST_SOURCE,
-	waitForWarmIsolate,
+	medianRunMs,
 	type EngineResult,
 	type Link,
 	type NodeTypeInput,
@@ -475,18 +475,7 @@ describe('Circuit Breaker in the n8n engine', () => {
 				['Check', 'Record'],
 			],
 		);
-		const median = async (workflow: WorkflowJson) => {
-			await run(workflow); // warm up
-			const runs: number[] = [];
-			for (let attempt = 0; attempt < 3; attempt++) {
-				await waitForWarmIsolate();
-				const started = process.hrtime.bigint();
-				const result = await run(workflow);
-				runs.push(Number(process.hrtime.bigint() - started) / 1e6);
-				assert.equal(result.output('Record', 0).length, count);
-			}
-			return [...runs].sort((a, b) => a - b)[1];
-		};
+		const median = (workflow: WorkflowJson) => medianRunMs(run, workflow, (result) => assert.equal(result.output('Record', 0).length, count));
 		const withBreaker = await median(guarded);
 		const withNoOps = await median(baseline);
 		t.diagnostic(

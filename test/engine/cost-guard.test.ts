@@ -30,7 +30,7 @@ import {
 	TEST_NOOP,
 	storagePathFor,
 	TEST_SOURCE,
-	waitForWarmIsolate,
+	medianRunMs,
 	type EngineResult,
 	type Link,
 	type NodeTypeInput,
@@ -527,18 +527,7 @@ describe('Cost Guard in the n8n engine', () => {
 				['Check', 'Record'],
 			],
 		);
-		const median = async (workflow: ReturnType<typeof buildWorkflow>) => {
-			await run(workflow); // warm up
-			const runs: number[] = [];
-			for (let attempt = 0; attempt < 3; attempt++) {
-				await waitForWarmIsolate();
-				const started = process.hrtime.bigint();
-				const result = await run(workflow);
-				runs.push(Number(process.hrtime.bigint() - started) / 1e6);
-				assert.equal(result.output('Record', 0).length, count);
-			}
-			return [...runs].sort((a, b) => a - b)[1];
-		};
+		const median = (workflow: ReturnType<typeof buildWorkflow>) => medianRunMs(run, workflow, (result) => assert.equal(result.output('Record', 0).length, count));
 		const guardedMs = await median(guarded);
 		const baselineMs = await median(baseline);
 		t.diagnostic(

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 
 import { asBudgetConfig, budgetConfigJson, budgetNameProblem, decideAdmission, limitedPeriods } from '../../../nodes/shared/core/cost/budget';
 import type { BudgetConfig, PeriodStanding } from '../../../nodes/shared/core/cost/budget';
-import { forecastNanos, parseThresholds, percentOf, reachedThresholds } from '../../../nodes/shared/core/cost/thresholds';
+import { forecastNanos, percentOf, reachedThresholds } from '../../../nodes/shared/core/cost/thresholds';
+import { parsePercentages } from '../../../nodes/shared/core/percentages';
 import { windowAt } from '../../../nodes/shared/core/cost/windows';
 
 const day = (partial: Partial<PeriodStanding>): PeriodStanding => ({
@@ -80,9 +81,9 @@ describe('budget config', () => {
 
 describe('thresholds and forecasts', () => {
 	it('parses threshold lists', () => {
-		assert.deepEqual(parseThresholds('100, 50,75 ,50%'), [50, 75, 100]);
-		assert.deepEqual(parseThresholds(''), []);
-		for (const bad of ['abc', '-5', '0', '1e2', '2000', '50;75']) assert.throws(() => parseThresholds(bad), RangeError, bad);
+		assert.deepEqual(parsePercentages('100, 50,75 ,50%'), [50, 75, 100]);
+		assert.deepEqual(parsePercentages(''), []);
+		for (const bad of ['abc', '-5', '0', '1e2', '2000', '50:75']) assert.throws(() => parsePercentages(bad), RangeError, bad);
 	});
 
 	it('reaches a threshold at exactly its share, in integer maths', () => {

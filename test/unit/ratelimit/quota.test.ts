@@ -5,7 +5,7 @@ import {
 	crossedThresholds,
 	crossingsByUse,
 	isQuotaSettingsError,
-	parseThresholds,
+	parseQuotaThresholds,
 	quotaWindow,
 	thresholdUsage,
 } from '../../../nodes/shared/core/ratelimit';
@@ -57,13 +57,13 @@ describe('quotaWindow', () => {
 
 describe('thresholds', () => {
 	it('parses a list, sorted and unique', () => {
-		assert.deepEqual(parseThresholds('90, 75,75 100%'), [75, 90, 100]);
-		assert.deepEqual(parseThresholds('12.5'), [12.5]);
+		assert.deepEqual(parseQuotaThresholds('90, 75,75 100%'), [75, 90, 100]);
+		assert.deepEqual(parseQuotaThresholds('12.5'), [12.5]);
 	});
 
 	it('refuses empty and hostile lists', () => {
 		for (const text of ['', ' , ', '0', '-5', 'abc', '75, x', '1001', '1e2']) {
-			assert.throws(() => parseThresholds(text), (error: unknown) => isQuotaSettingsError(error) && error.setting === 'thresholds', text);
+			assert.throws(() => parseQuotaThresholds(text), (error: unknown) => isQuotaSettingsError(error) && error.setting === 'thresholds', text);
 		}
 	});
 

@@ -7,7 +7,7 @@ export { parseUsage, USAGE_FORMATS } from './usage';
 export type { BudgetPeriod, BudgetWindow } from './windows';
 export { BUDGET_PERIODS, elapsedFraction, isTimeZone, previousWindows, windowAt, windowTtlMs } from './windows';
 export type { AlertKind } from './thresholds';
-export { DEFAULT_THRESHOLDS, forecastNanos, parseThresholds, percentOf, reachedThresholds } from './thresholds';
+export { DEFAULT_THRESHOLDS, forecastNanos, percentOf, reachedThresholds } from './thresholds';
 export type { Regression } from './stats';
 export { bucketValue, COST_BUCKETS, costBucket, costRegression, histogramPercentile } from './stats';
 export type { Admission, BudgetConfig, BudgetCounter, PeriodLimit, PeriodStanding } from './budget';

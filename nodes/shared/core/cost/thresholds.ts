@@ -6,18 +6,6 @@ export const DEFAULT_THRESHOLDS = [50, 75, 100];
 export type AlertKind = 'actual' | 'forecast';
 
 /** "50, 75, 100" → [50, 75, 100]; empty → []; anything else is a RangeError naming the entry. */
-export function parseThresholds(text: string): number[] {
-	const values = new Set<number>();
-	for (const part of text.split(',').map((entry) => entry.trim().replace(/%$/, '')).filter((entry) => entry !== '')) {
-		const value = Number(part);
-		if (!/^\d+(\.\d+)?$/.test(part) || !Number.isFinite(value) || value <= 0 || value > 1000) {
-			throw new RangeError(`"${part}" is not a threshold: use percentages between 0 and 1000, e.g. 50, 75, 100`);
-		}
-		values.add(value);
-	}
-	return [...values].sort((a, b) => a - b);
-}
-
 /**
  * The linear forecast of what a window will end at: spend so far divided by the share
  * of the window gone by (as AWS Budgets forecasts). Null until `minimumElapsed` of the

@@ -6,6 +6,8 @@
  */
 import { DateTime } from 'luxon';
 
+import { parsePercentages } from '../percentages';
+
 export type QuotaPeriod = 'hour' | 'day' | 'week' | 'month';
 
 export interface QuotaWindow {
@@ -44,18 +46,15 @@ export function quotaWindow(now: number, period: QuotaPeriod, zone: string): Quo
 }
 
 /** "75, 90, 100" → [75, 90, 100]: unique, sorted, each above 0 and at most 1000 (%). */
-export function parseThresholds(text: string): number[] {
-	const parts = String(text)
-		.split(/[,;\s]+/)
-		.map((part) => part.trim().replace(/%$/, ''))
-		.filter((part) => part !== '');
-	if (parts.length === 0) throw new QuotaSettingsError('thresholds', text, 'one or more percentages, e.g. 75, 90, 100');
-	const values = parts.map((part) => {
-		const value = /^\d{1,4}(\.\d{1,3})?$/.test(part) ? Number(part) : Number.NaN;
-		if (!(value > 0 && value <= 1000)) throw new QuotaSettingsError('thresholds', text, 'percentages above 0 and at most 1000, e.g. 75, 90, 100');
-		return value;
-	});
-	return [...new Set(values)].sort((a, b) => a - b);
+export function parseQuotaThresholds(text: string): number[] {
+	let values: number[];
+	try {
+		values = parsePercentages(text);
+	} catch {
+		throw new QuotaSettingsError('thresholds', text, 'percentages above 0 and at most 1000, e.g. 75, 90, 100');
+	}
+	if (values.length === 0) throw new QuotaSettingsError('thresholds', text, 'one or more percentages, e.g. 75, 90, 100');
+	return values;
 }
 
 /** The usage at which `threshold` percent of `quota` is reached (whole units, rounded up). */
