@@ -140,6 +140,10 @@ class Limiter implements TokenLimiter {
 	/** Requests waiting for tokens, first come first served. */
 	private readonly waiters: Array<{ tokens: number; resolve: () => void; reject: (error: unknown) => void }> = [];
 	private pumping = false;
+	/** In process: when the next refill is due, kept on the plan's grid however late the timer runs. */
+	private nextRefillAt = 0;
+	private refillTimer: NodeJS.Timeout | undefined;
+	private refilling = false;
 
 	constructor(
 		readonly name: string,
@@ -153,16 +157,14 @@ class Limiter implements TokenLimiter {
 			maxConcurrent: null,
 			minTime: 0,
 			reservoir: plan.capacity,
-			reservoirIncreaseAmount: plan.increaseAmount,
-			// In process, bottleneck restarts the interval at the heartbeat that adds the
-			// tokens, so on average half a heartbeat is lost per increase: start it that much
-			// earlier. In Redis the interval keeps its phase (the script adds every interval
-			// that passed), so it stays exact.
-			reservoirIncreaseInterval: redis ? plan.increaseIntervalMs : Math.max(1, plan.increaseIntervalMs - Math.floor(heartbeat / 2)),
-			reservoirIncreaseMaximum: plan.capacity,
-			// Tokens are added on a heartbeat only. In process it is a timer, so it is short
-			// (the rate stays within a few percent); on Redis each heartbeat is a script call
-			// per worker, so it is longer, and the phase-keeping script keeps the rate exact.
+			// On Redis the refill keeps its phase (the script adds every interval that passed),
+			// so the rate stays exact. In process bottleneck restarts the interval at the
+			// heartbeat that adds the tokens, so every late timer (a busy n8n) loses time for
+			// good: there this class refills itself, keeping the phase (refillInProcess).
+			...(redis
+				? { reservoirIncreaseAmount: plan.increaseAmount, reservoirIncreaseInterval: plan.increaseIntervalMs, reservoirIncreaseMaximum: plan.capacity }
+				: {}),
+			// On Redis each heartbeat is a script call per worker, so it is longer than in process.
 			heartbeatInterval: heartbeat,
 		} as Bottleneck.ConstructorOptions;
 		if (redis) {
@@ -196,6 +198,9 @@ class Limiter implements TokenLimiter {
 		} else {
 			this.location = 'in this n8n process';
 			this.bottleneck = new Bottleneck(bucket);
+			this.nextRefillAt = Date.now() + plan.increaseIntervalMs;
+			this.refillTimer = setInterval(() => void this.refillInProcess(), heartbeat);
+			this.refillTimer.unref();
 		}
 		this.bottleneck.on('error', (error: unknown) => {
 			this.lastError = error;
@@ -337,7 +342,32 @@ class Limiter implements TokenLimiter {
 		}
 	}
 
+	/**
+	 * Adds the tokens of every refill interval that has passed since the last one, up to the
+	 * bucket's capacity, and moves the next refill on by whole intervals: a timer that fires
+	 * late (a busy event loop) delays tokens but never loses them, so the long-run rate is
+	 * the plan's. Only this process uses the bucket, and nothing else adds to it.
+	 */
+	private async refillInProcess(): Promise<void> {
+		const now = Date.now();
+		// One refill at a time: it reads the reservoir, then adds, and must not add twice.
+		if (now < this.nextRefillAt || this.refilling) return;
+		this.refilling = true;
+		const intervals = Math.floor((now - this.nextRefillAt) / this.plan.increaseIntervalMs) + 1;
+		this.nextRefillAt += intervals * this.plan.increaseIntervalMs;
+		try {
+			const current = (await this.bottleneck.currentReservoir()) ?? 0;
+			const add = Math.min(intervals * this.plan.increaseAmount, this.plan.capacity - current);
+			if (add > 0) await this.bottleneck.incrementReservoir(add);
+		} catch (error) {
+			this.lastError = error;
+		} finally {
+			this.refilling = false;
+		}
+	}
+
 	async stop(): Promise<void> {
+		if (this.refillTimer) clearInterval(this.refillTimer);
 		try {
 			await this.bottleneck.stop({ dropWaitingJobs: true });
 		} catch {
