@@ -31,7 +31,7 @@ import {
 	startOptions,
 	table,
 } from './support';
-import { circuitBreakerBench, costGuardBench, credentialExpiryBench, deadLetterBench, idempotentWriteBench } from './throughput';
+import { circuitBreakerBench, costGuardBench, credentialExpiryBench, deadLetterBench, idempotentWriteBench, rateLimiterBench } from './throughput';
 
 /** One row group of the table: a node's contender against the baseline in one benchmark. */
 interface Entry {
@@ -49,6 +49,7 @@ const ENTRIES: Entry[] = [
 	{ node: 'Schema Guard', work: 'JSON Schema, 15 rules, 2 % invalid', store: '—', bench: schemaGuardBench, ours: 'guard', baseline: 'code' },
 	{ node: 'Idempotent Write', work: 'Claim, new key per item', store: 'embedded (SQLite)', bench: idempotentWriteBench, ours: 'claim', baseline: 'removeDuplicates' },
 	{ node: 'Dead Letter', work: 'Capture, classified and stored', store: 'embedded (SQLite)', bench: deadLetterBench, ours: 'capture', baseline: 'dataTable' },
+	{ node: 'Rate Limiter', work: 'Wait for Slot, limit far above need (cost of taking tokens)', store: 'in process', bench: rateLimiterBench, ours: 'waitForSlot', baseline: 'noop' },
 	{ node: 'Circuit Breaker', work: 'Check, breaker closed', store: 'embedded (SQLite)', bench: circuitBreakerBench, ours: 'check', baseline: 'noop' },
 	{ node: 'Cost Guard', work: 'Record Usage, OpenAI chat usage priced exactly', store: 'embedded (SQLite)', bench: costGuardBench, ours: 'record', baseline: 'code' },
 	{ node: 'Credential Expiry Check', work: 'expiry register from input items', store: '— (alert memory off)', bench: credentialExpiryBench, ours: 'check', baseline: 'code' },

@@ -222,3 +222,31 @@ export const credentialExpiryBench: Bench<ExpiryContender, Routed> = {
 			: { parameters: { jsCode: CODE_EXPIRY }, ...AT, ...BASE_TYPES.code },
 	inspect: routed,
 };
+
+// ---------------------------------------------------------------------------------------
+// Rate Limiter: Wait for Slot with room to spare, against no limiter
+// ---------------------------------------------------------------------------------------
+
+type LimiterContender = 'noop' | 'waitForSlot';
+
+/**
+ * The limit is far above what the items need (1,000,000 per second), so this measures what
+ * taking tokens costs per item, not the pacing: test/bench/rate-limiter.ts measures that
+ * against n8n's HTTP Request node and a real rate-limited server.
+ */
+export const rateLimiterBench: Bench<LimiterContender, Routed> = {
+	settings: settingsFromEnv(),
+	contenders: ['noop', 'waitForSlot'],
+	label: { noop: 'no limiter (No Operation)', waitForSlot: 'Rate Limiter Wait for Slot' },
+	measured: MEASURED,
+	generatorCode: (items) => keyedItems(items, "path: '/contacts'"),
+	contenderNode: (contender): Node =>
+		contender === 'waitForSlot'
+			? {
+					parameters: { operation: 'waitForSlot', limiterName: 'bench-throughput', store: 'embedded', limit: 1_000_000, per: 'second', targetUtilization: 90, tokensPerItem: 1, maxWait: 0, options: {} },
+					...AT,
+					...guards('rateLimiter'),
+				}
+			: { parameters: {}, ...AT, ...BASE_TYPES.noOp },
+	inspect: routed,
+};
