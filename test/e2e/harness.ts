@@ -29,11 +29,12 @@ import {
 	writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import type { IDataObject, INodeExecutionData, IRunExecutionData, ITaskData } from 'n8n-workflow';
+
+import { freeLoopbackPort } from '../support/services';
 
 export const PACKAGE_NAME = 'n8n-nodes-integration-guards';
 const READY_TIMEOUT_MS = 180_000;
@@ -554,17 +555,6 @@ function installExitHooks(): void {
 	}
 }
 
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
-}
 
 /** Default environment of a test n8n: quiet, offline, everything on 127.0.0.1. */
 export function n8nEnv(userFolder: string, port: number, brokerPort: number): Record<string, string> {
@@ -757,9 +747,9 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 
 	try {
 		for (let attempt = 1; ; attempt++) {
-			port = await freePort();
-			let brokerPort = await freePort();
-			while (brokerPort === port) brokerPort = await freePort();
+			port = await freeLoopbackPort();
+			let brokerPort = await freeLoopbackPort();
+			while (brokerPort === port) brokerPort = await freeLoopbackPort();
 			baseUrl = `http://127.0.0.1:${port}`;
 			env = runtimeEnv(runtime, { ...n8nEnv(userFolder, port, brokerPort), ...options.env });
 			const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
@@ -944,7 +934,7 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 		const executeViaCli = async (id: string): Promise<Execution> => {
 			const before = await latestExecutionId();
 			// `n8n execute` starts its own task broker: give it a port of its own.
-			const cliBroker = await freePort();
+			const cliBroker = await freeLoopbackPort();
 			const result = await runProcess(runtime.nodeBin, [runtime.n8nBin, 'execute', `--id=${id}`, '--rawOutput'], {
 				cwd: userFolder,
 				env: { ...env, N8N_RUNNERS_BROKER_PORT: String(cliBroker) },
@@ -1061,7 +1051,8 @@ export function spawnN8nProcess(runtime: Runtime, args: string[], options: { cwd
 	};
 }
 
-export { freePort, runtimeEnv };
+export { runtimeEnv };
+export { freeLoopbackPort as freePort };
 
 // ---------------------------------------------------------------------------------------
 // Small helpers

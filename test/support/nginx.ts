@@ -24,6 +24,8 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { freeLoopbackPort } from './services';
+
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -233,17 +235,6 @@ function installExitHooks(): void {
 	}
 }
 
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 /** `user <name> <group>;` when nginx would start as root (workers would otherwise run as nobody); nothing otherwise. */
 function userDirective(): string {
@@ -460,7 +451,7 @@ export async function startVendor(options: VendorOptions): Promise<Vendor> {
 	};
 	try {
 		for (let attempt = 1; ; attempt++) {
-			port = await freePort();
+			port = await freeLoopbackPort();
 			const conf = path.join(prefix, 'nginx.conf');
 			writeFileSync(conf, nginxConf(prefix, port, appPort, options));
 			exited = undefined;
