@@ -123,6 +123,29 @@ export async function freeLoopbackPort(): Promise<number> {
 	});
 }
 
+/** What every private server does the same way: restart after a pause, its log, clean-up. */
+function lifecycle(
+	service: () => PrivateService,
+	launch: () => Promise<void>,
+	dir: string,
+	logFile: string,
+): Pick<PrivateService, 'restart' | 'logTail' | 'dispose'> {
+	return {
+		restart: async ({ downMs = 0 } = {}) => {
+			const down = Date.now();
+			await service().stop();
+			if (downMs > 0) await sleep(downMs);
+			await launch();
+			return Date.now() - down;
+		},
+		logTail: (lines = 30) => tail(logFile, lines),
+		dispose: async () => {
+			await service().stop();
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
 function tail(file: string, lines: number): string {
 	try {
 		return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -238,18 +261,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateSer
 			await signal('SIGKILL');
 			await waitExit(5000);
 		},
-		restart: async ({ downMs = 0 } = {}) => {
-			const down = Date.now();
-			await service.stop();
-			if (downMs > 0) await sleep(downMs);
-			await launch();
-			return Date.now() - down;
-		},
-		logTail: (lines = 30) => tail(logFile, lines),
-		dispose: async () => {
-			await service.stop();
-			rmSync(dir, { recursive: true, force: true });
-		},
+		...lifecycle(() => service, launch, dir, logFile),
 	};
 
 	for (let attempt = 1; ; attempt++) {
@@ -420,18 +432,7 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 			// Its backends notice the postmaster is gone and exit; a new start waits for them (pg_ctl checks the lock file).
 			forget();
 		},
-		restart: async ({ downMs = 0 } = {}) => {
-			const down = Date.now();
-			await service.stop();
-			if (downMs > 0) await sleep(downMs);
-			await launch();
-			return Date.now() - down;
-		},
-		logTail: (lines = 30) => tail(logFile, lines),
-		dispose: async () => {
-			await service.stop();
-			rmSync(dir, { recursive: true, force: true });
-		},
+		...lifecycle(() => service, launch, dir, logFile),
 	};
 
 	for (let attempt = 1; ; attempt++) {
