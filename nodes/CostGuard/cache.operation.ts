@@ -7,6 +7,7 @@ import {
 	BUDGET_PERIODS,
 	budgetKeys,
 	cacheKeyOf,
+	createRedactor,
 	failItem,
 	getPath,
 	isPlainObject,
@@ -110,6 +111,8 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	}
 	const responseField = String(option(context, 'cacheResponseField', '')).trim();
 	const costField = String(option(context, 'costField', 'cost')).trim() || 'cost';
+	const correlationField = String(option(context, 'correlationField', 'correlationId')).trim() || 'correlationId';
+	const redactor = createRedactor();
 	const hints: NodeExecutionHint[] = [];
 	const writes: RecordWrite[] = [];
 	const stored: number[] = [];
@@ -118,7 +121,12 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	items.forEach((source, index) => {
 		let key: string;
 		if (keyFrom === 'fields') {
-			key = cacheKeyOf(source.json, fields, { ignoreCase });
+			try {
+				key = cacheKeyOf(source.json, fields, { ignoreCase });
+			} catch (error) {
+				failItem(context, outputs, source, index, itemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'));
+				return;
+			}
 		} else {
 			const raw = context.getNodeParameter('cacheKey', index, '') as unknown;
 			key = typeof raw === 'string' ? raw.trim() : '';
@@ -133,12 +141,12 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 				return;
 			}
 		}
-		const { costGuardCache: _dropped, ...rest } = source.json;
-		void _dropped;
-		const response = (responseField === '' ? rest : getPath(source.json, responseField)) as JsonValue | undefined;
+		// The response, without what belongs to this item only (its cost, its Check Budget
+		// stamp, its correlation ID: a hit must not replay another item's) and without secrets.
+		const response = (responseField === '' ? withoutItemFields(source.json, costField, correlationField) : getPath(source.json, responseField)) as JsonValue | undefined;
 		const costNanos = getPath(source.json, `${costField}.nanos`);
 		const value = {
-			response: response ?? null,
+			response: response === undefined ? null : redactor.redact(response).value,
 			costNanos: typeof costNanos === 'number' && Number.isSafeInteger(costNanos) && costNanos >= 0 ? costNanos : 0,
 			storedAt: now,
 		};
@@ -164,4 +172,14 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	}
 	if (hints.length > 0) context.addExecutionHints(...hints);
 	return outputs;
+}
+
+/** The item without the fields Cost Guard added for this item alone. */
+function withoutItemFields(json: IDataObject, costField: string, correlationField: string): IDataObject {
+	const rest: IDataObject = {};
+	for (const [field, value] of Object.entries(json)) {
+		if (field === CACHE_FIELD || field === costField || field === correlationField || field === 'costGuard') continue;
+		rest[field] = value;
+	}
+	return rest;
 }

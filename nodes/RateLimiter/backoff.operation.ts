@@ -132,6 +132,7 @@ export async function executeBackoff(context: IExecuteFunctions): Promise<INodeE
 	let longestMs = 0;
 	let retries = 0;
 	const observedLimits = new Set<number>();
+	const errorPath = parsePath(settings.errorField);
 
 	items.forEach((source, index) => {
 		const attempts = attemptsOf(readPath(source.json, settings.attemptPath));
@@ -173,7 +174,7 @@ export async function executeBackoff(context: IExecuteFunctions): Promise<INodeE
 		const { delayMs, source: delaySource } = nextDelay(computed, settings.honorRetryAfter ? serverWait : null);
 		longestMs = Math.max(longestMs, delayMs);
 		retries++;
-		if (settings.removeError) deletePath(json, [settings.errorField], owned);
+		if (settings.removeError) deletePath(json, errorPath, owned);
 		json[settings.outputField] = {
 			...details,
 			route: 'retry',

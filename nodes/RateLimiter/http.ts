@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject, NETWORK_ERROR_CODES } from '../shared';
 
@@ -33,7 +34,7 @@ export async function readAuth(context: IExecuteFunctions): Promise<Auth> {
 			if (text(data.name) !== '') auth.query[text(data.name)] = text(data.value);
 			break;
 		default:
-			throw new Error(`Generic Auth Type "${type}" is not supported: choose Basic, Bearer, Header or Query Auth`);
+			throw new NodeOperationError(context.getNode(), `Generic Auth Type "${type}" is not supported`, { description: 'Choose Basic Auth, Bearer Auth, Header Auth or Query Auth.' });
 	}
 	return auth;
 }

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { Clock, QuotaPeriod } from '../shared';
 import {
+	thresholdUsage,
 	crossingsByUse,
 	failItem,
 	isQuotaSettingsError,
@@ -95,7 +96,13 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 		const store = await storeForNode(context, [...QUOTA_STORES]);
 		const [after] = await store.increment(namespace, [{ key: counterKey, by: total, ttlMs }]);
 		const before = after - total;
-		const crossings = crossingsByUse(before, counted.map((entry) => entry.uses), quota, thresholds);
+		// Thresholds this batch crossed alert on the item that crossed them. Those reached
+		// earlier are claimed again too (one claim each, refused once made): if the run that
+		// crossed one could not write its claim, the alert comes late instead of never.
+		const reachedEarlier = thresholds
+			.filter((threshold) => thresholdUsage(quota, threshold) <= before)
+			.map((threshold) => ({ threshold, use: 0, usage: before }));
+		const crossings = [...reachedEarlier, ...crossingsByUse(before, counted.map((entry) => entry.uses), quota, thresholds)];
 		let alerted: boolean[] = [];
 		if (crossings.length > 0) {
 			const writes = crossings.map((crossing) => ({

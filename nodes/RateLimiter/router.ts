@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { executeBackoff } from './backoff.operation';
 import { executeQuota } from './quota.operation';
@@ -19,6 +20,6 @@ export async function executeRateLimiter(context: IExecuteFunctions): Promise<IN
 		case 'quota':
 			return await executeQuota(context);
 		default:
-			throw new Error(`Unknown operation "${String(operation)}"`);
+			throw new NodeOperationError(context.getNode(), `Unknown operation "${String(operation)}"`, { description: 'Choose Wait for Slot, Send Request, Backoff or Quota.' });
 	}
 }

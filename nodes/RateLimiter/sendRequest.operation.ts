@@ -27,6 +27,7 @@ import { exchange, readAuth, visibleHeaders, type Auth, type Exchange, type Requ
 import {
 	configuredLimit,
 	fail,
+	fieldName,
 	limitHint,
 	observedLimit,
 	openLimiter,
@@ -74,7 +75,9 @@ interface UnitResult {
 	/** The last exchange; null when the unit never got a slot (Max Wait). */
 	last: Exchange | null;
 	ok: boolean;
-	reason: 'success' | 'maxAttempts' | 'notRetryable' | 'unsafeToRetry' | 'retryAfterTooLong' | 'overLimit';
+	reason: 'success' | 'maxAttempts' | 'notRetryable' | 'unsafeToRetry' | 'retryAfterTooLong' | 'overLimit' | 'limiterUnavailable';
+	/** Why the limiter's store could not give a slot (reason limiterUnavailable). */
+	limiterError?: string;
 	attempts: number;
 	waitedMs: number;
 	delaysMs: number[];
@@ -108,17 +111,31 @@ export async function executeSendRequest(context: IExecuteFunctions): Promise<IN
 	const hints: NodeExecutionHint[] = [];
 	let limiter: TokenLimiter;
 	let results: UnitResult[];
+	// The first failure of the limiter's store. Before anything was sent it fails the node
+	// (fail closed); once requests went out, their answers must not be thrown away: every
+	// unit then leaves on Failed (reason limiterUnavailable), and no new request is sent.
+	let limiterFailure: unknown;
 	try {
 		limiter = await openLimiter(context, limits);
 		const admitted = await admit(limiter, limits, units);
 		const signal = context.getExecutionCancelSignal?.();
-		results = await mapConcurrent(units, request.concurrency, async (unit, position) =>
-			admitted[position] === null
-				? await send(context, limiter, unit, request, signal)
-				: overLimit(admitted[position] as number),
-		);
+		results = await mapConcurrent(units, request.concurrency, async (unit, position) => {
+			if (admitted[position] !== null) return overLimit(admitted[position] as number);
+			if (limiterFailure !== undefined) return limiterUnavailable(context, limiterFailure, null);
+			const result = await send(context, limiter, unit, request, signal);
+			if (result.reason === 'limiterUnavailable') limiterFailure ??= result.limiterError;
+			return result;
+		});
 	} catch (error) {
 		throw storeFailure(context, error);
+	}
+	if (limiterFailure !== undefined && results.every((result) => result.last === null)) {
+		const failure = new NodeOperationError(context.getNode(), String(limiterFailure), {
+			description: 'Nothing was sent: the rate limiter could not give a slot. Check that its store is running and reachable from n8n (the credential\'s Test button), then run again.',
+		});
+		// NodeOperationError rewrites messages that mention ECONNREFUSED: keep ours, which names the store.
+		failure.message = String(limiterFailure);
+		throw failure;
 	}
 
 	const meta = { limiter: limits.limiterName, store: limits.store, configured: configuredLimit(limits), ...observedLimit(limits, limiter) };
@@ -185,7 +202,7 @@ function readRequestSettings(context: IExecuteFunctions): RequestSettings {
 		bulkSize: wholeNumber('bulkSize', 'Bulk Size', 1, 1, 10_000),
 		bulkBodyField: String(option('bulkBodyField', '')).trim(),
 		bulkResultsPath: String(option('bulkResultsPath', '')).trim(),
-		responseField: String(option('responseField', 'response')).trim() || 'response',
+		responseField: fieldName(context, String(option('responseField', 'response')).trim() || 'response', 'Response Field'),
 		sendBody: context.getNodeParameter('sendBody', 0, false) === true,
 		sendHeaders: context.getNodeParameter('sendHeaders', 0, false) === true,
 		sendQuery: context.getNodeParameter('sendQuery', 0, false) === true,
@@ -365,10 +382,20 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 		result.reason = 'success';
 		result.last = last;
 	} catch (error) {
-		// Not a failed try: the limiter's store failed, or the execution was cancelled.
-		if (!(error instanceof AttemptFailed)) throw storeFailure(context, error);
+		// Not a failed try: the execution was cancelled, or the limiter's store failed.
+		if (!(error instanceof AttemptFailed)) {
+			if (signal?.aborted) throw new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting for a slot');
+			return limiterUnavailable(context, error, result);
+		}
 	}
 	return result;
+}
+
+/** A unit the limiter's store could not give a slot to: after `sent` tries (null: none). */
+function limiterUnavailable(context: IExecuteFunctions, error: unknown, sent: UnitResult | null): UnitResult {
+	const limiterError = typeof error === 'string' ? error : storeFailure(context, error).message;
+	const base: UnitResult = sent ?? { last: null, ok: false, reason: 'limiterUnavailable', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null };
+	return { ...base, ok: false, reason: 'limiterUnavailable', limiterError };
 }
 
 /** Runs `work` over `values`, at most `limit` at a time, results in order. */
@@ -402,6 +429,10 @@ function failure(result: UnitResult, override?: { message: string; status: numbe
 		message = override.message;
 		httpCode = override.status;
 		code = 'RECORD_FAILED';
+	} else if (result.reason === 'limiterUnavailable') {
+		message = `The rate limiter could not give a slot${result.attempts > 0 ? ` after ${result.attempts} tr${result.attempts === 1 ? 'y' : 'ies'}` : ' (not sent)'}: ${result.limiterError ?? 'its store failed'}`;
+		httpCode = answer?.kind === 'response' ? answer.status : null;
+		code = 'LIMITER_UNAVAILABLE';
 	} else if (answer === null) {
 		message = `Over limit: the wait for a slot was estimated at ${Math.ceil((result.estimatedWaitMs ?? 0) / SECOND)} s, more than Max Wait`;
 		code = 'OVER_LIMIT';

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { LimiterPlan, RatePer, TokenLimiter } from '../shared';
 import {
+	FORBIDDEN_KEYS,
 	compareLimits,
 	isRateSettingsError,
 	limiterFor,
@@ -63,7 +64,13 @@ export function isExpression(context: IExecuteFunctions, parameter: string): boo
 
 export function readOutputField(context: IExecuteFunctions): string {
 	const value = context.getNodeParameter('options.outputField', 0, 'rateLimiter');
-	return (typeof value === 'string' ? value.trim() : '') || 'rateLimiter';
+	return fieldName(context, (typeof value === 'string' ? value.trim() : '') || 'rateLimiter', 'Output Field');
+}
+
+/** A field the node writes on items: never one that would set an object's prototype instead. */
+export function fieldName(context: IExecuteFunctions, name: string, label: string): string {
+	if (FORBIDDEN_KEYS.has(name)) throw fail(context, `${label} cannot be "${name}"`, 'Choose another field name: this one would not be written to the item.');
+	return name;
 }
 
 export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings {

@@ -14,6 +14,10 @@ describe('money in nanos', () => {
 		assert.equal(parseMoney(0.1), 100_000_000);
 		assert.equal(parseMoney(0.075), 75_000_000);
 		assert.equal(parseMoney(1e-7), 100);
+		// An expression's float arithmetic is rounded to nanos, not refused.
+		assert.equal(parseMoney(0.1 * 3), 300_000_000);
+		assert.equal(parseMoney(1 / 3), 333_333_333);
+		assert.equal(parseMoney(1e-10), 0);
 		assert.equal(parseMoney('0'), 0);
 	});
 

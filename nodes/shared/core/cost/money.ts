@@ -22,8 +22,8 @@ const DECIMAL = /^(\d+)(?:\.(\d*))?$|^\.(\d+)$/;
 /**
  * "12.50" → 12_500_000_000n nanos, exactly. Accepts digits with an optional decimal
  * point (no sign, exponent, separators or more than nine decimals); surrounding spaces
- * and a leading "$" are tolerated. A number is converted through its shortest decimal
- * form (0.1 → "0.1"), never through float multiplication.
+ * and a leading "$" are tolerated. A number is rounded to whole nanos through its decimal
+ * form (0.1 → "0.1", 0.1 * 3 → "0.3"), never through float multiplication.
  */
 export function parseMoneyNanos(input: unknown): bigint {
 	let text: string;
@@ -77,11 +77,14 @@ export function divideRounded(numerator: bigint, denominator: bigint): bigint {
 	return (numerator * 2n + denominator) / (denominator * 2n);
 }
 
+/**
+ * A number's decimal form rounded to whole nanos: an expression's 0.1 * 3 is
+ * 0.30000000000000004, and means 0.3. Rounded once by toFixed (decimal rounding), never
+ * by multiplying floats; large numbers are left whole for the range check to refuse.
+ */
 function decimalOf(value: number): string {
-	const text = String(value);
-	if (!/e/i.test(text)) return text;
-	// 1e-7 and the like: fixed notation with enough digits, then trimmed.
-	return value.toFixed(NANO_DIGITS + 1).replace(/0+$/, '').replace(/\.$/, '');
+	if (value >= 1e21) return String(value);
+	return value.toFixed(NANO_DIGITS).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 function describe(value: unknown): string {
