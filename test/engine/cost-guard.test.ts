@@ -467,6 +467,26 @@ describe('Cost Guard in the n8n engine', () => {
 		assertEachInputLeavesOnce(merged, 'Cache Lookup');
 	});
 
+	test("Cache Store keeps the vendor's answer only: not the item's cost, stamp or correlation ID, nor secrets", async () => {
+		const budget = freshBudget();
+		const lookup = guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'q' });
+		const miss = await runSingle(lookup, [{ q: 'three' }, { q: { deep: { deeper: 1 } } }], 2);
+		const [key] = miss.output('Cache Lookup', 'Miss').map((item) => (item.json.costGuardCache as IDataObject).key as string);
+		const stored = await runSingle(
+			guard('Cache Store', 'cacheStore', budget, { keyFrom: 'key', cacheKey: '={{ $json.key }}' }),
+			[{ key, text: 'tres', headers: { authorization: 'Bearer sk-live-secret' }, cost: { nanos: 500, amount: 0.0000005 }, costGuard: { estimateNanos: 9 }, correlationId: 'item-a' }],
+			1,
+		);
+		assert.equal(stored.status, 'success', stored.error?.message);
+		const hit = await runSingle(lookup, [{ q: 'three', correlationId: 'item-b' }], 2);
+		const [replayed] = hit.output('Cache Lookup', 'Hit');
+		assert.equal(replayed.json.text, 'tres');
+		assert.equal(replayed.json.key, key);
+		for (const field of ['cost', 'costGuard', 'correlationId']) assert.equal(replayed.json[field], undefined, `${field} is not replayed from another item`);
+		assert.doesNotMatch(JSON.stringify(replayed.json), /sk-live-secret/, 'a secret is never stored');
+		assert.equal(((replayed.json.costGuardCache as IDataObject).costAvoided), 0.0000005, 'the cost avoided is still counted');
+	});
+
 	test('Report flags a regression when the cost per record doubles against the previous days', async () => {
 		const budget = freshBudget();
 		const scope = `engine-cost-report-${process.pid}`;

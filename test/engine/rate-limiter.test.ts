@@ -557,6 +557,15 @@ describe('Rate Limiter in the n8n engine', () => {
 			assert.equal(field(tooLong).reason, 'retryAfterTooLong');
 		});
 
+		test('removes a nested Error Field from Retry items, and refuses __proto__ as the Output Field', async () => {
+			const result = await runLimiter({ operation: 'backoff', baseDelay: 0, maxDelay: 0, backoffOptions: { errorField: 'response.error', removeError: true } }, [
+				{ id: 'nested', response: { error: { message: 'Too Many Requests', httpCode: '429' }, kept: true } },
+			]);
+			const [retried] = result.output('Limiter', 'Retry');
+			assert.deepEqual(retried.json.response, { kept: true }, 'the nested error is gone, its siblings kept');
+			await assertFailsNaming({ operation: 'backoff', options: { outputField: '__proto__' } }, /Output Field cannot be "__proto__"/);
+		});
+
 		test('builds a visible retry loop with a vendor node: every item ends synced or given up', async () => {
 			const workflow = buildWorkflow(
 				[
