@@ -214,6 +214,22 @@ async function checkN8nCredentials(context: IExecuteFunctions, settings: Setting
 			},
 		];
 	}
+	if (listing.truncated) {
+		// The rest were never checked: say so on Attention rather than report a clean bill.
+		keyFindings.push({
+			key: `n8n-api-listing:${listing.baseUrl}`,
+			pairWith: 0,
+			name: 'n8n credentials not listed',
+			source: 'n8n',
+			status: 'unknown',
+			reason: `This n8n has more than ${listing.credentials.length} credentials, the most this node lists in one run: the rest were not checked.`,
+			expiresAt: null,
+			issuedAt: null,
+			owner: null,
+			renewalLink: null,
+			details: { instance: listing.baseUrl, listed: listing.credentials.length },
+		});
+	}
 	const credentials = listing.credentials.filter((credential) => onlyTypes.size === 0 || onlyTypes.has(credential.type));
 	const tests = testLive ? await testCredentials(context, listing.baseUrl, credentials.map((credential) => credential.id)) : new Map();
 	return [...keyFindings, ...credentials.map((credential): Finding => {

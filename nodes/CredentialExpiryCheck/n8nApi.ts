@@ -24,7 +24,7 @@ export interface ApiKeyDates {
 	issuedAt: number | null;
 }
 
-export type Listing = ({ ok: true; credentials: ListedCredential[] } | { ok: false; status: 'unknown' | 'failing'; reason: string }) & {
+export type Listing = ({ ok: true; credentials: ListedCredential[]; /** More credentials exist than were listed (MAX_PAGES reached). */ truncated: boolean } | { ok: false; status: 'unknown' | 'failing'; reason: string }) & {
 	baseUrl: string;
 	/** Null when the key is not a JWT (older n8n versions): nothing to say about its expiry. */
 	apiKey: ApiKeyDates | null;
@@ -144,7 +144,7 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 		cursor = typeof body.nextCursor === 'string' && body.nextCursor !== '' ? body.nextCursor : undefined;
 		if (!cursor) break;
 	}
-	return { ok: true, baseUrl, apiKey, credentials };
+	return { ok: true, baseUrl, apiKey, credentials, truncated: cursor !== undefined };
 }
 
 /**
