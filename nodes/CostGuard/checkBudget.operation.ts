@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { BudgetConfig, BudgetPeriod, BudgetWindow, CounterIncrement, PeriodLimit, PeriodStanding } from '../shared';
 import {
+	uuidv7,
 	budgetConfigJson,
 	budgetKeys,
 	decideAdmission,
@@ -229,7 +230,23 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		const alerts = stopping ? [] : alertCandidates(config, spendStandings, now);
 		const claimsFrom = second.length;
 		second.push(...alerts.map((alert) => alertClaim(handle, alert, now)));
-		const claimed = second.length > 0 ? await handle.store.increment(handle.namespace, second) : [];
+		let claimed: number[] = [];
+		try {
+			claimed = second.length > 0 ? await handle.store.increment(handle.namespace, second) : [];
+		} catch (error) {
+			// The batch's reservation is made and no item will leave: give it all back before
+			// failing, or a store hiccup would hold that budget until the window ends.
+			const giveBack = periods.flatMap((period) => {
+				const window = windows.get(period)!;
+				const limit = config.limits[period]!;
+				return [
+					...(limit.moneyNanos !== null && batchNanos !== 0 ? [counterIncrement(handle, 'reserved', window, -batchNanos, now)] : []),
+					...(limit.items !== null && candidates.length !== 0 ? [counterIncrement(handle, 'items', window, -candidates.length, now)] : []),
+				];
+			});
+			if (giveBack.length > 0) await handle.store.increment(handle.namespace, giveBack).catch(() => undefined);
+			throw storeFailure(context, error);
+		}
 		alerts.forEach((alert, position) => {
 			if (claimed[claimsFrom + position] === 1) outputs[ALERT].push(alertItem(handle, config, alert, now, candidates[0] ?? 0));
 		});
@@ -252,6 +269,9 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			const stamp: IDataObject = {
 				budget: name,
 				route: fits ? 'within' : 'over',
+				// Names this item's reservation, so Record Usage releases it once however many
+				// items carry the stamp (a vendor node returning several, a retried execution).
+				reservation: fits ? uuidv7() : null,
 				estimate: nanosToNumber(nanos),
 				estimateExact: formatNanos(nanos),
 				estimateNanos: nanos,

@@ -38,6 +38,9 @@ import {
 const RECORDED = 0;
 const ALERT = 1;
 
+/** How long a release claim is kept: longer than the longest window (a month) it can release in. */
+const RELEASE_CLAIM_TTL_MS = 40 * 24 * 3_600_000;
+
 /** An item whose cost is known, on its way to the store. */
 interface Priced {
 	index: number;
@@ -46,7 +49,7 @@ interface Priced {
 	model: string;
 	price: ModelPrice;
 	/** The Check Budget reservation this item releases: nanos per period and window id. */
-	release: { nanos: number; windows: Array<{ period: string; window: string }> } | null;
+	release: { reservation: string; nanos: number; windows: Array<{ period: string; window: string }> } | null;
 }
 
 
@@ -54,11 +57,13 @@ interface Priced {
 function readStamp(value: unknown, budget: string): Priced['release'] {
 	if (!isPlainObject(value) || value.budget !== budget || value.route !== 'within') return null;
 	const nanos = value.estimateNanos;
+	const reservation = value.reservation;
 	if (typeof nanos !== 'number' || !Number.isSafeInteger(nanos) || nanos <= 0 || !Array.isArray(value.reserved)) return null;
+	if (typeof reservation !== 'string' || !/^[0-9a-f-]{36}$/.test(reservation)) return null;
 	const windows = value.reserved.filter(
 		(entry): entry is { period: string; window: string } => isPlainObject(entry) && typeof entry.period === 'string' && typeof entry.window === 'string',
 	);
-	return { nanos, windows };
+	return { reservation, nanos, windows };
 }
 
 function priceItems(context: IExecuteFunctions, items: INodeExecutionData[], name: string, outputs: INodeExecutionData[][], hints: NodeExecutionHint[]): Priced[] {
@@ -135,6 +140,12 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		const windows = new Map<BudgetPeriod, BudgetWindow>(BUDGET_PERIODS.map((period) => [period, windowAt(period, now, zone)]));
 		const total = priced.reduce((sum, item) => sum + item.nanos, 0);
 
+		// A reservation is released once: the first Record Usage to claim it (its counter made
+		// 1) releases it; copies of the stamp (several items from one, a retried run) do not.
+		const stamped = [...new Map(priced.filter((item) => item.release !== null).map((item) => [item.release!.reservation, item.release!])).values()];
+		const claims = stamped.length > 0 ? await handle.store.increment(handle.namespace, stamped.map((release) => ({ key: budgetKeys.release(name, release.reservation), by: 1, ttlMs: RELEASE_CLAIM_TTL_MS }))) : [];
+		const released = stamped.filter((_, position) => claims[position] === 1);
+
 		const increments: CounterIncrement[] = [];
 		const spentAt = new Map<BudgetPeriod, number>();
 		const buckets = new Map<number, number>();
@@ -151,8 +162,8 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 				increments.push({ key: budgetKeys.bucket(name, window, bucket), by: count, ttlMs: windowTtlMs(window, now) });
 			}
 			// Release what Check Budget reserved for these items in this same window.
-			const release = priced.reduce(
-				(sum, item) => sum + (item.release?.windows.some((entry) => entry.period === period && entry.window === window.id) ? item.release.nanos : 0),
+			const release = released.reduce(
+				(sum, reservation) => sum + (reservation.windows.some((entry) => entry.period === period && entry.window === window.id) ? reservation.nanos : 0),
 				0,
 			);
 			if (release > 0) increments.push(counterIncrement(handle, 'reserved', window, -release, now));

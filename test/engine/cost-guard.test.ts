@@ -257,6 +257,28 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.deepEqual([day.spentExact, day.reserved], ['0.0009', 0.0009]);
 	});
 
+	test('a reservation is released once, however many items carry its stamp', async () => {
+		const budget = freshBudget();
+		const checked = await runSingle(guard('Check Budget', 'checkBudget', budget, { limits: { dailyLimit: '1' }, estimate: 'fixed', estimatedCost: '0.001', options: { timeZone: 'UTC' } }), [{ text: 'a' }], 3);
+		const [within] = checked.output('Check Budget', 'Within Budget');
+		const stamp = guardField(within);
+		assert.match(String(stamp.reservation), /^[0-9a-f-]{36}$/);
+		// A vendor node that returns two items for one, then the same execution retried: four copies of one stamp.
+		const response = { model: 'gpt-4o-mini', usage: { prompt_tokens: 1000, completion_tokens: 500 }, costGuard: stamp };
+		for (let run = 0; run < 2; run++) {
+			const recorded = await runSingle(guard('Record Usage', 'recordUsage', budget, { usageFormat: 'openaiChat', model: '' }), [response, response], 2);
+			assert.equal(recorded.status, 'success', recorded.error?.message);
+		}
+		// Another item's reservation, still open: a second release of the first one would eat it.
+		const other = await runSingle(guard('Check Budget', 'checkBudget', budget, { limits: { dailyLimit: '1' }, estimate: 'fixed', estimatedCost: '0.002', options: { timeZone: 'UTC' } }), [{ text: 'b' }], 3);
+		assert.equal(other.output('Check Budget', 'Within Budget').length, 1);
+		const again = await runSingle(guard('Record Usage', 'recordUsage', budget, { usageFormat: 'openaiChat', model: '' }), [response], 2);
+		assert.equal(again.status, 'success', again.error?.message);
+		const report = await runSingle(guard('Report', 'report', budget), [{}], 1);
+		const day = (report.output('Report', 'Report')[0].json.periods as IDataObject).day as IDataObject;
+		assert.equal(day.reserved, 0.002, "the first reservation released once; the other run's reservation intact");
+	});
+
 	test('Stop the Workflow fails on the first item that does not fit, reserves nothing and leaves alerts for the next run', async () => {
 		const budget = freshBudget();
 		// 0.60 recorded before any Check published the limits: no alert yet.

@@ -37,6 +37,8 @@ export const budgetKeys = {
 	alert: (budget: string, kind: AlertKind, window: BudgetWindow, threshold: number) =>
 		`budget/${budget}/alert/${kind}/${window.period}/${window.id}/${threshold}`,
 	cache: (budget: string, hash: string) => `budget/${budget}/cache/${hash}`,
+	/** Made 1 by the one Record Usage that releases a Check Budget reservation; any later one sees 2+. */
+	release: (budget: string, reservation: string) => `budget/${budget}/release/${reservation}`,
 };
 
 /**
