@@ -30,6 +30,7 @@ import {
 	type EngineResult,
 	type Link,
 } from './harness';
+import { startRedis } from '../support/services';
 import { postgresHarness, redisHarness } from '../support/stores';
 
 const LIMITER = 'n8n-nodes-integration-guards.rateLimiter';
@@ -384,6 +385,38 @@ describe('Rate Limiter in the n8n engine', () => {
 			);
 			assert.equal(result.status, 'error');
 			assert.match(String(result.error?.message), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+		});
+
+		test('keeps every answer it got when the shared limiter fails mid-batch; the rest leave on Failed, not sent', async () => {
+			const redis = await startRedis({ appendOnly: false });
+			try {
+				const path = `/ok/${fresh('mid-batch')}`;
+				const items = Array.from({ length: 40 }, (_, n) => ({ n }));
+				const running = runLimiter(
+					send(path, { store: 'redis', limit: 10 }),
+					items,
+					{ credentials: { integrationGuardsRedisApi: { id: '1', name: 'Redis' } } },
+					{ integrationGuardsRedisApi: { host: '127.0.0.1', port: redis.port, keyPrefix: `${fresh('engine-mid')}:` } },
+				);
+				for (let waited = 0; vendor.requests(path).length < 5 && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+				await redis.kill();
+				const result = await running;
+				assert.equal(result.status, 'success', result.error?.message);
+				const succeeded = result.output('Limiter', 'Success');
+				const failed = result.output('Limiter', 'Failed');
+				assert.ok(succeeded.length >= 5, `the answers before the failure are kept: ${succeeded.length}`);
+				assert.equal(succeeded.length, vendor.requests(path).length, 'every request the vendor answered is on Success, none sent after the failure');
+				assert.ok(failed.length > 0 && succeeded.length + failed.length === items.length, `${succeeded.length} + ${failed.length} of ${items.length}`);
+				for (const item of failed) {
+					const error = item.json.error as IDataObject;
+					assert.deepEqual([error.code, error.reason], ['LIMITER_UNAVAILABLE', 'limiterUnavailable']);
+					assert.match(String(error.message), new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port}`));
+				}
+				assertEachInputLeavesOnce(result, 'Limiter');
+			} finally {
+				await closeAllLimiters();
+				await redis.dispose();
+			}
 		});
 
 		test('retries a 429 after its Retry-After, then succeeds', async () => {

@@ -140,6 +140,8 @@ class Limiter implements TokenLimiter {
 	/** Requests waiting for tokens, first come first served. */
 	private readonly waiters: Array<{ tokens: number; resolve: () => void; reject: (error: unknown) => void }> = [];
 	private pumping = false;
+	/** Bumped when the waiting requests are failed at once: a pump of an earlier generation stops. */
+	private generation = 0;
 	/** In process: when the next refill is due, kept on the plan's grid however late the timer runs. */
 	private nextRefillAt = 0;
 	private refillTimer: NodeJS.Timeout | undefined;
@@ -188,6 +190,11 @@ class Limiter implements TokenLimiter {
 			});
 			client.on('error', (error: unknown) => {
 				this.lastError = error;
+			});
+			// A job queued in bottleneck's Redis cluster waits for a message that never comes
+			// once the connection is gone: fail the waiting requests instead of hanging.
+			client.on('close', () => {
+				if (this.waiters.length > 0) this.failWaiters(this.storeError('unreachable', this.lastError ?? new Error('the connection to Redis closed')));
 			});
 			this.client = client;
 			this.connection = new Bottleneck.IORedisConnection({ client, Redis } as unknown as Bottleneck.IORedisConnectionOptions);
@@ -275,8 +282,9 @@ class Limiter implements TokenLimiter {
 	private async pump(): Promise<void> {
 		if (this.pumping) return;
 		this.pumping = true;
+		const generation = this.generation;
 		try {
-			while (this.waiters.length > 0) {
+			while (this.waiters.length > 0 && generation === this.generation) {
 				const chunk = Math.min(this.plan.capacity, Math.max(this.plan.increaseAmount, this.waiters[0].tokens));
 				let take = 0;
 				for (const waiter of this.waiters) {
@@ -286,9 +294,11 @@ class Limiter implements TokenLimiter {
 				try {
 					await this.bottleneck.schedule({ weight: take }, async () => undefined);
 				} catch (error) {
-					for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+					if (generation === this.generation) this.failWaiters(error);
 					return;
 				}
+				// The connection was lost meanwhile: these waiters were failed already.
+				if (generation !== this.generation) return;
 				let granted = take;
 				while (this.waiters.length > 0 && this.waiters[0].tokens <= granted) {
 					const waiter = this.waiters.shift()!;
@@ -297,8 +307,15 @@ class Limiter implements TokenLimiter {
 				}
 			}
 		} finally {
-			this.pumping = false;
+			if (generation === this.generation) this.pumping = false;
 		}
+	}
+
+	/** Fails every waiting request, and lets a new pump start for the next ones. */
+	private failWaiters(error: unknown): void {
+		this.generation++;
+		this.pumping = false;
+		for (const waiter of this.waiters.splice(0)) waiter.reject(error);
 	}
 
 	async observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void> {
