@@ -395,7 +395,8 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 function limiterUnavailable(context: IExecuteFunctions, error: unknown, sent: UnitResult | null): UnitResult {
 	const limiterError = typeof error === 'string' ? error : storeFailure(context, error).message;
 	const base: UnitResult = sent ?? { last: null, ok: false, reason: 'limiterUnavailable', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null };
-	return { ...base, ok: false, reason: 'limiterUnavailable', limiterError };
+	// The try that failed never got its slot, so it was not sent: count only those that were.
+	return { ...base, attempts: sent ? Math.max(0, sent.attempts - 1) : 0, ok: false, reason: 'limiterUnavailable', limiterError };
 }
 
 /** Runs `work` over `values`, at most `limit` at a time, results in order. */

@@ -409,7 +409,8 @@ describe('Rate Limiter in the n8n engine', () => {
 				assert.ok(failed.length > 0 && succeeded.length + failed.length === items.length, `${succeeded.length} + ${failed.length} of ${items.length}`);
 				for (const item of failed) {
 					const error = item.json.error as IDataObject;
-					assert.deepEqual([error.code, error.reason], ['LIMITER_UNAVAILABLE', 'limiterUnavailable']);
+					assert.deepEqual([error.code, error.reason, error.attempts], ['LIMITER_UNAVAILABLE', 'limiterUnavailable', 0], 'never sent');
+					assert.match(String(error.message), /\(not sent\)/);
 					assert.match(String(error.message), new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port}`));
 				}
 				assertEachInputLeavesOnce(result, 'Limiter');
