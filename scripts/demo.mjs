@@ -223,6 +223,12 @@ async function waitReady() {
 
 async function setUp() {
 	const client = await ownerClient();
+	try {
+		client.demoCredentials = await demoCredentials(client);
+	} catch (error) {
+		log(`could not create the demo's n8n API credential (the Credential Expiry Check example needs one): ${error instanceof Error ? error.message : String(error)}`);
+		client.demoCredentials = {};
+	}
 	const imported = [];
 	for (const file of existsSync(examplesFolder) ? readdirSync(examplesFolder).filter((name) => name.endsWith('.json')).sort() : []) {
 		if (interrupts > 0 || exited) return; // stopping: no summary
@@ -278,19 +284,47 @@ async function ownerClient() {
 	return { api, request, ownerNote };
 }
 
+/**
+ * The credentials the examples need that the demo can make itself: an n8n API credential
+ * for the Credential Expiry Check example, with an API key of this demo instance (created
+ * once, as Settings → n8n API does, and kept across restarts). Returns them by type.
+ */
+async function demoCredentials({ api }) {
+	const name = 'This n8n (demo API key)';
+	const type = 'integrationGuardsN8nApi';
+	const existing = (await api('GET', '/rest/credentials')).find((credential) => credential.type === type && credential.name === name);
+	if (existing) return { [type]: { id: existing.id, name } };
+	const key = await api('POST', '/rest/api-keys', { label: 'Integration Guards demo', scopes: ['credential:list', 'credential:read'], expiresAt: null });
+	const created = await api('POST', '/rest/credentials', { name, type, data: { baseUrl, apiKey: key.rawApiKey } });
+	return { [type]: { id: created.id, name } };
+}
+
+/** The example's nodes, with placeholder credentials replaced by the demo's own where it has one. */
+function withDemoCredentials(nodes, demo = {}) {
+	return nodes.map((node) => {
+		if (!node.credentials) return node;
+		const credentials = Object.fromEntries(
+			Object.entries(node.credentials).map(([type, reference]) =>
+				[type, String(reference?.id ?? '').startsWith('REPLACE_WITH') && demo[type] ? demo[type] : reference],
+			),
+		);
+		return { ...node, credentials };
+	});
+}
+
 /** The workflow ID of an example: its own `id` if it has a usable one, else one derived from the file name. */
 function exampleId(json, file) {
 	if (typeof json.id === 'string' && /^[A-Za-z0-9]{1,21}$/.test(json.id)) return json.id;
 	return 'guards' + createHash('sha256').update(path.basename(file)).digest('hex').slice(0, 10);
 }
 
-async function importExample({ api, request }, file) {
+async function importExample({ api, request, demoCredentials: demo }, file) {
 	const json = JSON.parse(readFileSync(file, 'utf8'));
 	if (!Array.isArray(json.nodes) || typeof json.connections !== 'object') throw new Error('not a workflow (no nodes/connections)');
 	const id = exampleId(json, file);
 	const body = {
 		name: json.name ?? path.basename(file, '.json'),
-		nodes: json.nodes,
+		nodes: withDemoCredentials(json.nodes, demo),
 		connections: json.connections,
 		settings: json.settings ?? { executionOrder: 'v1' },
 		pinData: json.pinData ?? {},
