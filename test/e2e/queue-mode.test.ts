@@ -4,8 +4,8 @@
 // receiver stands in for the vendor and records every call that really arrived.
 //
 // Scenarios: exactly-once writes with duplicate deliveries racing on both workers; every
-// record accounted for (delivered or dead-lettered); one Circuit Breaker shared by both
-// workers. Faults injected mid-run: kill -9 of a worker, Redis restarted, Postgres
+// record accounted for (delivered or dead-lettered); one Circuit Breaker, one rate limit
+// and one budget shared by both workers. Faults injected mid-run: kill -9 of a worker, Redis restarted, Postgres
 // restarted. After recovery and a replay, nothing is lost and nothing is written twice,
 // and each node's error while its store was down names the store and the cause.
 //
@@ -23,9 +23,9 @@
 //   store is reached. Callers re-send: a record already delivered is delivered again,
 //   with the same Idempotency-Key, so the vendor applies it once.
 //
-// Extension point: SCENARIOS below lists the workflows; a new node's scenario (the Rate
-// Limiter's shared limit at the receiver, the Cost Guard's shared budget) adds an entry
-// with its workflow and receiver route, and an `it` that drives it with `deliverAll`.
+// Also a Rate Limiter shared by both workers through Redis (the receiver never sees more
+// than the limit in any second) and a Cost Guard budget shared by both (exactly the
+// budgeted number of calls reach the vendor). SCENARIOS below lists the workflows.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -35,6 +35,8 @@ import { after, before, describe, it } from 'node:test';
 
 import type { IDataObject } from 'n8n-workflow';
 import { Client } from 'pg';
+
+import { startVendor } from '../support/nginx';
 
 import { PACKAGE_NAME, repoRoot, type WorkflowJson, type WorkflowNodeJson } from './harness';
 import { startQueueCluster, type QueueCluster } from './queue-harness';
@@ -62,6 +64,8 @@ interface Arrival {
 	idempotencyKey: string;
 	replay: boolean;
 	status: number;
+	/** When it arrived (ms). */
+	at: number;
 }
 
 type Answer = { status: number; body: IDataObject };
@@ -109,6 +113,7 @@ async function startReceiver(): Promise<Receiver> {
 					idempotencyKey: header('idempotency-key'),
 					replay: body.deadLetter !== undefined,
 					status: 0,
+					at: Date.now(),
 				};
 				const handler = handlers.get(route);
 				const answer: Answer = handler ? handler(body, arrival) : { status: 404, body: { error: `no route ${route}` } };
@@ -452,16 +457,71 @@ function breakerWorkflow(path: string, url: string, scope: string, credentials: 
 	return { name: `queue e2e breaker ${path}`, nodes, connections, settings: { executionOrder: 'v1' } };
 }
 
-/**
- * The scenario workflows, by the failure mode they guard. Add the Rate Limiter (a shared
- * limit the receiver measures: max calls per window across both workers) and the Cost
- * Guard (a shared budget: spend recorded by both workers never exceeds it) here.
- */
+/** Webhook → Rate Limiter Send Request (one limiter on Redis for both workers) → Sent. */
+function rateLimitWorkflow(path: string, url: string, limiterName: string, limitPerSecond: number, credentials: Credentials): WorkflowJson {
+	positionX = 0;
+	const nodes: WorkflowNodeJson[] = [
+		webhook(path),
+		node(
+			'Send',
+			`${PACKAGE_NAME}.rateLimiter`,
+			1,
+			{
+				operation: 'sendRequest',
+				limiterName,
+				store: 'redis',
+				limit: limitPerSecond,
+				per: 'second',
+				targetUtilization: 90,
+				method: 'POST',
+				url,
+				sendHeaders: true,
+				headerParameters: { parameters: [{ name: 'X-Worker', value: '={{ $env.E2E_WORKER }}' }] },
+				sendBody: true,
+				jsonBody: '={{ JSON.stringify({ orderId: $json.body.orderId }) }}',
+				requestOptions: { idempotencyKeyField: 'body.orderId' },
+			},
+			{ credentials: { integrationGuardsRedisApi: credentials.redis } },
+		),
+		answer('Sent', 'sent'),
+		answer('Not Sent', 'failed'),
+	];
+	const connections: IDataObject = { Webhook: { main: [[to('Send')]] }, Send: { main: [[to('Sent')], [to('Not Sent')]] } };
+	return { name: `queue e2e rate limit ${path}`, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** Webhook → Cost Guard Check Budget (one item budget on Redis for both workers) → Call Vendor / Over Budget. */
+function budgetWorkflow(path: string, url: string, budgetName: string, dailyItems: number, credentials: Credentials): WorkflowJson {
+	positionX = 0;
+	const nodes: WorkflowNodeJson[] = [
+		webhook(path),
+		node(
+			'Check Budget',
+			`${PACKAGE_NAME}.costGuard`,
+			1,
+			{ operation: 'checkBudget', store: 'redis', scope: `queue-e2e-${RUN}`, budgetName, limits: { dailyItems }, estimate: 'none', options: { timeZone: 'UTC' } },
+			{ credentials: { integrationGuardsRedisApi: credentials.redis } },
+		),
+		callVendor('Call Vendor', url, '={{ JSON.stringify({ orderId: $json.body.orderId }) }}', '={{ $json.body.orderId }}'),
+		answer('Called', 'called'),
+		answer('Over Budget', 'overBudget'),
+	];
+	const connections: IDataObject = {
+		Webhook: { main: [[to('Check Budget')]] },
+		'Check Budget': { main: [[to('Call Vendor')], [to('Over Budget')]] },
+		'Call Vendor': { main: [[to('Called')]] },
+	};
+	return { name: `queue e2e budget ${path}`, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** The scenario workflows, by the failure mode they guard. */
 const SCENARIOS = {
 	exactlyOnce: exactlyOnceWorkflow,
 	records: recordsWorkflow,
 	replay: replayWorkflow,
 	breaker: breakerWorkflow,
+	rateLimit: rateLimitWorkflow,
+	budget: budgetWorkflow,
 } as const;
 
 // ---------------------------------------------------------------------------------------
@@ -724,6 +784,51 @@ describe('n8n queue mode end to end: main + 2 workers, private Redis and Postgre
 	};
 	const echo: RouteHandler = (body) => ({ status: 200, body });
 	const callOutcomes = (answers: Delivery[]) => tally(answers.map((d) => (d.failure ? `call failed: ${d.failure}` : `${d.status} ${String(d.body.route ?? d.body.message ?? '')}`)));
+
+	it('a shared rate limit: 40 webhook calls at once on both workers, one Redis limiter at 90 % of 10/s, against nginx limiting to 10/s: no 429, each order once', { timeout: 3 * 60_000 }, async () => {
+		const started = Date.now();
+		const path = `limit-${RUN}`;
+		// The vendor is a real rate limiter (nginx limit_req 10 r/s, burst 5, as the issue's vendor):
+		// it judges the combined rate of both workers as a vendor would, jitter included.
+		const vendor = await startVendor({ rate: 10, burst: 5 });
+		try {
+			await activate(SCENARIOS.rateLimit(path, `${vendor.url}/orders`, `queue-e2e-${RUN}`, 10, credentials));
+			const { answers, unanswered } = await deliverAnswered(cluster.main.baseUrl, path, orders('limit', 40, 1));
+			const summary = vendor.summary();
+			const workers = new Set(answers.map((a) => String(a.body.worker ?? '')).filter(Boolean));
+			console.log(
+				`[e2e] shared rate limit: ${summary.accepted} accepted (${summary.acceptedItems} orders) from workers ${JSON.stringify([...workers])}, ${summary.rateLimited} × 429, ` +
+					`${summary.acceptedPerSecond.toFixed(2)}/s, most in 1 s: ${vendor.maxAcceptedInWindow(1000)}; answers ${JSON.stringify(tally(answers.map((a) => String(a.body.route ?? a.status))))}; re-sent ${unanswered.length}`,
+			);
+			assert.equal(summary.rateLimited, 0, 'the vendor never said 429: both workers together stayed under its limit');
+			assert.equal(summary.acceptedItems, 40, 'every order reached the vendor');
+			// Re-sent calls (n8n left ~1 in 60 unanswered) may reach the vendor twice, with the same Idempotency-Key.
+			if (unanswered.length === 0) assert.equal(summary.duplicates, 0, `no order twice: ${JSON.stringify([...summary.duplicatedItems])}`);
+			assert.ok(summary.acceptedPerSecond <= 10, `combined rate ${summary.acceptedPerSecond.toFixed(2)}/s over the limit of 10`);
+			assert.equal(workers.size, 2, `both workers sent through the one limiter: ${[...workers].join(', ')}`);
+		} finally {
+			await vendor.stop();
+		}
+		time('shared rate limit', started);
+	});
+
+	it('a shared budget: 40 calls at once on both workers against a budget of 20 items a day; exactly 20 reach the vendor', { timeout: 3 * 60_000 }, async () => {
+		const started = Date.now();
+		const path = `budget-${RUN}`;
+		receiver.handle(path, () => ({ status: 200, body: { ok: true } }));
+		await activate(SCENARIOS.budget(path, receiver.url(path), `queue-e2e-${RUN}-budget`, 20, credentials));
+		const { answers, unanswered } = await deliverAnswered(cluster.main.baseUrl, path, orders('budget', 40, 1));
+		const routes = tally(answers.map((a) => String(a.body.route ?? `http ${a.status}`)));
+		const workers = new Set(answers.map((a) => String(a.body.worker ?? '')).filter(Boolean));
+		console.log(`[e2e] shared budget: answers ${JSON.stringify(routes)} from workers ${JSON.stringify([...workers])}; re-sent ${unanswered.length}`);
+		assert.equal(receiver.accepted(path).size, 20, 'the budget of 20 holds across both workers: the vendor saw exactly 20 orders');
+		assert.equal((routes.called ?? 0) + (routes.overBudget ?? 0), 40, `every call answered Called or Over Budget: ${JSON.stringify(routes)}`);
+		// A call n8n left unanswered still spent its item; its re-send is a second item, over budget.
+		if (unanswered.length === 0) assert.deepEqual(routes, { called: 20, overBudget: 20 });
+		else assert.ok((routes.called ?? 0) <= 20);
+		assert.equal(workers.size, 2, 'both workers checked the one budget');
+		time('shared budget', started);
+	});
 
 	it('kill -9 of a worker mid-stream; the Circuit Breaker opened on the survivor is open on the restarted worker; replay: nothing lost, nothing written twice', { timeout: 6 * 60_000 }, async () => {
 		const started = Date.now();
