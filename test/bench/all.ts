@@ -98,7 +98,17 @@ async function main(): Promise<void> {
 		for (const entry of entries) {
 			process.stderr.write(`[bench:all] ${entry.node}\n`);
 			const bench = { ...entry.bench, settings };
-			const results: Array<SizeResult<string, object>> = await measureBench(bench, session, Date.now() + budgetMs);
+			let results: Array<SizeResult<string, object>>;
+			try {
+				results = await measureBench(bench, session, Date.now() + budgetMs);
+			} catch (error) {
+				// One node's benchmark failing (n8n too busy to answer, say) must not lose the others'.
+				const why = error instanceof Error ? error.message : String(error);
+				notes.push(`${entry.node}: not measured: ${why}`);
+				rows.push([entry.node, entry.work, '—', entry.store, `failed: ${why.slice(0, 80)}`, bench.label[entry.baseline], '', '']);
+				process.stderr.write(`[bench:all] ${entry.node} failed: ${why}\n`);
+				continue;
+			}
 			for (const result of results) {
 				const ours = medianNodeMs(result, entry.ours);
 				const baseline = medianNodeMs(result, entry.baseline);
