@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { failClosed } from '../shared';
+
 import { properties } from './description';
 import { executeCanonicalTransform } from './execute';
 
@@ -21,6 +23,6 @@ export class CanonicalTransform implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeCanonicalTransform(this);
+		return await failClosed(this, () => ({ outputs: 1, refusal: 0 }), async () => await executeCanonicalTransform(this));
 	}
 }

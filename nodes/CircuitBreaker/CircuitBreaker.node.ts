@@ -1,8 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { storeCredentialTests } from '../shared';
+import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { inputsForParameters, outputsForParameters, properties } from './description';
 import { executeCircuitBreaker } from './execute';
+
+/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
+const REFUSAL_OUTPUTS = ['Open', 'Failure'];
 
 export class CircuitBreaker implements INodeType {
 	description: INodeTypeDescription = {
@@ -39,6 +42,6 @@ export class CircuitBreaker implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeCircuitBreaker(this);
+		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForParameters(context.getNode().parameters), REFUSAL_OUTPUTS, inputsForParameters(context.getNode().parameters).length), async () => await executeCircuitBreaker(this));
 	}
 }

@@ -1,9 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { storeCredentialTests } from '../shared';
+import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { outputsForOperation, properties } from './description';
 import { router } from './router';
+
+/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
+const REFUSAL_OUTPUTS = ['Over Budget', 'Alert', 'Miss'];
 
 export class CostGuard implements INodeType {
 	description: INodeTypeDescription = {
@@ -39,6 +42,6 @@ export class CostGuard implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router(this);
+		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForOperation(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await router(this));
 	}
 }

@@ -1,9 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { storeCredentialTests } from '../shared';
+import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { OUTPUT_NAMES, properties } from './description';
 import { executeCredentialExpiryCheck } from './execute';
+
+/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
+const REFUSAL_OUTPUTS = ['Attention'];
 
 export class CredentialExpiryCheck implements INodeType {
 	description: INodeTypeDescription = {
@@ -45,6 +48,6 @@ export class CredentialExpiryCheck implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeCredentialExpiryCheck(this);
+		return await failClosed(this, () => failClosedRoutesFrom(OUTPUT_NAMES.map((displayName) => ({ displayName })), REFUSAL_OUTPUTS), async () => await executeCredentialExpiryCheck(this));
 	}
 }

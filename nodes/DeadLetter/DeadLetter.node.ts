@@ -1,9 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { storeCredentialTests } from '../shared';
+import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { router } from './router';
 import { outputsForOperation, properties } from './description';
+
+/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
+const REFUSAL_OUTPUTS = ['Not Replayed', 'Not Resolved'];
 
 export class DeadLetter implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,6 +37,6 @@ export class DeadLetter implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router(this);
+		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForOperation(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await router(this));
 	}
 }

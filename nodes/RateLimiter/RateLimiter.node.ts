@@ -1,9 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { storeCredentialTests } from '../shared';
+import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { outputsForParameters, properties } from './description';
 import { executeRateLimiter } from './router';
+
+/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
+const REFUSAL_OUTPUTS = ['Over Limit', 'Failed', 'Give Up', 'Alert'];
 
 export class RateLimiter implements INodeType {
 	description: INodeTypeDescription = {
@@ -65,6 +68,6 @@ export class RateLimiter implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeRateLimiter(this);
+		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForParameters(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await executeRateLimiter(this));
 	}
 }

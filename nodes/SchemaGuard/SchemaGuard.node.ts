@@ -1,9 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { storeCredentialTests } from '../shared';
+import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { outputsForSettings, properties } from './description';
 import { executeSchemaGuard } from './execute';
+
+/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
+const REFUSAL_OUTPUTS = ['Invalid'];
 
 export class SchemaGuard implements INodeType {
 	description: INodeTypeDescription = {
@@ -40,6 +43,6 @@ export class SchemaGuard implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeSchemaGuard(this);
+		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForSettings(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await executeSchemaGuard(this));
 	}
 }

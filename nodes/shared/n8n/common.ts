@@ -67,6 +67,7 @@ export function failItem(
 	itemIndex: number,
 	error: NodeOperationError,
 	output = 0,
+	input = 0,
 ): void {
 	if (!context.continueOnFail()) throw error;
 	const failure: IDataObject = {
@@ -74,7 +75,7 @@ export function failItem(
 		details: { itemIndex, description: error.description ?? null, node: context.getNode().name },
 	};
 	const json = context.getNode().onError === 'continueErrorOutput' ? failure : { ...source.json, ...failure };
-	outputs[output].push({ json, pairedItem: { item: itemIndex } });
+	outputs[output].push({ json, pairedItem: input ? { item: itemIndex, input } : { item: itemIndex } });
 }
 
 export function itemError(
@@ -104,4 +105,57 @@ export function storeFailure(context: IExecuteFunctions, error: unknown): NodeOp
 	// "The service refused the connection": keep ours, which names the store and host.
 	failure.message = message;
 	return failure;
+}
+
+/**
+ * Where a guard's items go when it cannot decide for them: how many outputs the
+ * operation has, and the one that is not a happy path (Over Limit, Open, Invalid, …).
+ * `refusal` is 0 only for operations with a single output.
+ */
+export interface FailClosedRoutes {
+	outputs: number;
+	refusal: number;
+	/** Main inputs the operation reads (Circuit Breaker Record takes two). */
+	inputs?: number;
+}
+
+/**
+ * Runs a guard's execute so that it fails closed. Without "On Error: Continue" a thrown
+ * error fails the node, as before. Under Continue, n8n would put the node's whole input
+ * on output 0 (its happy path: Proceed, Success, Valid) when the node throws, so the
+ * guard never throws there: every input item leaves as an error item on `refusal`.
+ * Under "Continue (using error output)" n8n moves those items to the error output with
+ * their fields; under "Continue (using regular output)" they stay on `refusal`,
+ * carrying `error` and `details`.
+ */
+export async function failClosed(
+	context: IExecuteFunctions,
+	routes: (context: IExecuteFunctions) => FailClosedRoutes,
+	execute: () => Promise<INodeExecutionData[][]>,
+): Promise<INodeExecutionData[][]> {
+	try {
+		return await execute();
+	} catch (thrown) {
+		const error = storeFailure(context, thrown);
+		if (!context.continueOnFail()) throw error;
+		const { outputs: count, refusal, inputs = 1 } = routes(context);
+		const outputs: INodeExecutionData[][] = Array.from({ length: Math.max(count, refusal + 1) }, () => []);
+		for (let input = 0; input < inputs; input++) {
+			context.getInputData(input).forEach((item, index) => failItem(context, outputs, item, index, error, refusal, input));
+		}
+		return outputs;
+	}
+}
+
+/**
+ * The fail-closed routes of an operation from its output list: the first output named
+ * in `refusals` (the node's non-happy outputs), else output 0 when it is the only one.
+ */
+export function failClosedRoutesFrom(
+	outputs: Array<{ displayName: string }>,
+	refusals: readonly string[],
+	inputs = 1,
+): FailClosedRoutes {
+	const refusal = outputs.findIndex((output) => refusals.includes(output.displayName));
+	return { outputs: outputs.length, refusal: Math.max(refusal, 0), inputs };
 }
