@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { sleep } from 'n8n-workflow';
 import type { JsonValue } from '../core/json';
 import {
 	byEnqueueOrder,
@@ -99,6 +100,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
 	},
 ];
 
+const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
 const SQLITE_BUSY = 5;
 
 /** A status as the caller sees it: a leased entry whose lease ran out is pending. */
@@ -109,8 +112,12 @@ const QUEUE_COLUMNS = 'id, queue, status, category, data, attempts, enqueued_at,
 /**
  * The embedded store: one SQLite file, WAL mode, each batch in a `BEGIN IMMEDIATE`
  * transaction so several processes on one host can share the file. node:sqlite is
- * synchronous, so a batch never interleaves with another batch of this process; a
- * write waits at most `busyTimeoutMs` for another process's lock.
+ * synchronous, so a batch never interleaves with another batch of this process.
+ *
+ * SQLite itself never waits for a lock (busy timeout 0): a synchronous wait would
+ * freeze n8n's whole event loop while another process holds the file. A batch that
+ * finds the file locked is rolled back untouched and tried again after an async pause,
+ * for at most `busyTimeoutMs` in all.
  */
 export class SqliteStore implements Store {
 	readonly backend = 'sqlite' as const;
@@ -232,17 +239,24 @@ export class SqliteStore implements Store {
 		}
 	}
 
-	/** Runs `body` against the open database; maps SQLite failures to StoreErrors. */
-	run<T>(operation: string, body: () => T): Promise<T> {
-		try {
-			this.open();
-		} catch (error) {
-			return Promise.reject(this.toStoreError('open', error));
-		}
-		try {
-			return Promise.resolve(body());
-		} catch (error) {
-			return Promise.reject(this.toStoreError(operation, error));
+	/**
+	 * Runs `body` against the open database; maps SQLite failures to StoreErrors. When
+	 * another process holds the file, SQLite answers "busy" at once and nothing of the
+	 * batch has happened: wait without blocking and try again, until `busyTimeoutMs`.
+	 */
+	async run<T>(operation: string, body: () => T): Promise<T> {
+		const started = Date.now();
+		for (let attempt = 1; ; attempt++) {
+			let stage = 'open';
+			try {
+				this.open();
+				stage = operation;
+				return body();
+			} catch (error) {
+				const waited = Date.now() - started;
+				if (!isBusy(error) || waited >= this.busyTimeoutMs) throw this.toStoreError(stage, error, waited);
+				await sleep(lockRetryPause(attempt, this.busyTimeoutMs - waited));
+			}
 		}
 	}
 
@@ -281,7 +295,8 @@ export class SqliteStore implements Store {
 		if (this.file !== ':memory:') ensureFolder(path.dirname(this.file));
 		const db = new DatabaseSync(this.file);
 		try {
-			db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+			// Never wait inside SQLite: that wait would block the event loop (see run).
+			db.exec('PRAGMA busy_timeout = 0');
 			this.enableWal(db);
 			this.migrate(db);
 		} catch (error) {
@@ -293,27 +308,20 @@ export class SqliteStore implements Store {
 	}
 
 	/**
-	 * WAL is a property of the file; switching needs a moment alone with it, so retry
-	 * while others hold it. Where WAL is impossible (:memory:, some network file systems)
-	 * SQLite keeps its rollback journal, which is slower but just as safe.
+	 * WAL is a property of the file; switching needs a moment alone with it (a busy
+	 * answer makes `run` try the whole opening again). Where WAL is impossible (:memory:,
+	 * some network file systems) SQLite keeps its rollback journal, slower but as safe.
 	 */
 	private enableWal(db: DatabaseSync): void {
-		const deadline = Date.now() + this.busyTimeoutMs;
-		for (;;) {
-			try {
-				db.exec('PRAGMA journal_mode = WAL');
-				// Without a limit the WAL file keeps the size of the largest batch ever written
-				// (46 MiB after a 25,000-key claim); truncate it back after checkpoints.
-				db.exec('PRAGMA journal_size_limit = 8388608');
-				return;
-			} catch (error) {
-				if (!isBusy(error) || Date.now() > deadline) throw error;
-				sleepSync(20);
-			}
-		}
+		db.exec('PRAGMA journal_mode = WAL');
+		// Without a limit the WAL file keeps the size of the largest batch ever written
+		// (46 MiB after a 25,000-key claim); truncate it back after checkpoints.
+		db.exec('PRAGMA journal_size_limit = 8388608');
 	}
 
+	/** Applies missing migrations; takes the write lock only when there is one to apply. */
 	private migrate(db: DatabaseSync): void {
+		if (schemaVersion(db) >= LATEST_MIGRATION) return;
 		db.exec('BEGIN IMMEDIATE');
 		try {
 			db.exec('CREATE TABLE IF NOT EXISTS guards_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -341,10 +349,10 @@ export class SqliteStore implements Store {
 		}
 	}
 
-	private toStoreError(operation: string, error: unknown): unknown {
+	private toStoreError(operation: string, error: unknown, waitedMs: number): unknown {
 		if (error instanceof StoreError || isCallerError(error)) return error;
 		if (isBusy(error)) {
-			return new StoreError('sqlite', this.location, `database file locked by another process for ${this.busyTimeoutMs} ms (${operation}): ${describeCause(error)}`, error);
+			return new StoreError('sqlite', this.location, `database file locked by another process; gave up after ${waitedMs} ms (${operation}): ${describeCause(error)}`, error);
 		}
 		return new StoreError('sqlite', this.location, `${operation} failed: ${describeCause(error)}`, error);
 	}
@@ -503,7 +511,18 @@ function isBusy(error: unknown): boolean {
 	return typeof code === 'number' && (code & 0xff) === SQLITE_BUSY;
 }
 
-/** Blocks the thread briefly; only used while opening, before any async work. */
-function sleepSync(ms: number): void {
-	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/**
+ * Pause before trying a locked file again: short at first (most locks last a few ms),
+ * growing to 50 ms, jittered so processes do not retry in step, never past the deadline.
+ */
+function lockRetryPause(attempt: number, remainingMs: number): number {
+	const ceiling = Math.min(50, 2 ** attempt);
+	return Math.max(0, Math.min(remainingMs, ceiling / 2 + (Math.random() * ceiling) / 2));
+}
+
+/** The last migration applied, read without taking the write lock. */
+function schemaVersion(db: DatabaseSync): number {
+	const table = db.prepare(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'guards_migrations'`).get();
+	if (!table) return 0;
+	return (db.prepare('SELECT coalesce(max(version), 0) AS version FROM guards_migrations').get() as { version: number }).version;
 }

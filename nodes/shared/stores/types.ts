@@ -188,7 +188,10 @@ export interface SqliteStoreConfig {
 	backend: 'sqlite';
 	/** Path of the database file. */
 	file: string;
-	/** How long a write waits for another process's lock, ms (default 5000). */
+	/**
+	 * How long a call waits in all for another process's lock, ms (default 5000). The
+	 * wait never blocks the event loop: the call retries after async pauses.
+	 */
 	busyTimeoutMs?: number;
 }
 
