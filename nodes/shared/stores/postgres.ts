@@ -97,6 +97,7 @@ interface Names {
 	delete: string;
 	increment: string;
 	settle: string;
+	versions: string;
 	/** Unqualified, quoted index name (an index lives in its table's schema). */
 	index: (suffix: string) => string;
 }
@@ -113,6 +114,7 @@ function namesFor(schema: string, prefix: string): Names {
 		delete: qualified('delete'),
 		increment: qualified('increment'),
 		settle: qualified('settle'),
+		versions: qualified('versions'),
 		index: (suffix) => quoteIdent(prefix + suffix),
 	};
 }
@@ -179,64 +181,7 @@ CREATE INDEX ${n.index('queue_open')} ON ${n.queue} (queue, status, enqueued_at,
 -- \\u0000. So a settlement's data patch is appended to the patches array rather than
 -- merged here, and the merge happens when the entry is read.
 
-CREATE FUNCTION ${n.write}(p_ns text, p_keys text[], p_values text[], p_if bigint[], p_ttl bigint[], p_sweep boolean)
-RETURNS TABLE (o_index integer, o_applied boolean, o_version bigint)
-LANGUAGE plpgsql AS $fn$
-DECLARE
-	i integer;
-	v_now bigint := ${NOW_MS};
-	v_current bigint;
-	v_expires bigint;
-	v_attempt integer;
-BEGIN
-	FOR i IN ${inLockOrder('p_keys')} LOOP
-		o_index := i;
-		v_expires := CASE WHEN p_ttl[i] IS NULL THEN NULL ELSE v_now + p_ttl[i] END;
-		v_attempt := 0;
-		LOOP
-			v_attempt := v_attempt + 1;
-			IF v_attempt > 50 THEN
-				RAISE EXCEPTION 'guards: write of % kept racing', p_keys[i] USING ERRCODE = '40001';
-			END IF;
-			SELECT CASE WHEN r.expires_at IS NOT NULL AND r.expires_at <= v_now THEN 0 ELSE r.version END
-				INTO v_current FROM ${n.records} r WHERE r.ns = p_ns AND r.key = p_keys[i] FOR UPDATE;
-			IF FOUND THEN
-				IF p_if[i] IS NOT NULL AND p_if[i] <> v_current THEN
-					o_applied := false;
-					o_version := v_current;
-				ELSE
-					UPDATE ${n.records} r SET value = p_values[i]::json, version = v_current + 1, expires_at = v_expires
-						WHERE r.ns = p_ns AND r.key = p_keys[i];
-					o_applied := true;
-					o_version := v_current + 1;
-				END IF;
-				EXIT;
-			END IF;
-			IF p_if[i] IS NOT NULL AND p_if[i] <> 0 THEN
-				o_applied := false;
-				o_version := 0;
-				EXIT;
-			END IF;
-			INSERT INTO ${n.records} (ns, key, value, version, expires_at)
-				VALUES (p_ns, p_keys[i], p_values[i]::json, 1, v_expires)
-				ON CONFLICT (ns, key) DO NOTHING;
-			IF FOUND THEN
-				o_applied := true;
-				o_version := 1;
-				EXIT;
-			END IF;
-			-- A concurrent transaction inserted the key after our SELECT; it has committed
-			-- (ON CONFLICT waited for it), so the next SELECT sees and locks it.
-		END LOOP;
-		RETURN NEXT;
-	END LOOP;
-	IF p_sweep THEN
-		DELETE FROM ${n.records} r USING (
-			SELECT s.ns, s.key FROM ${n.records} s WHERE s.expires_at <= v_now LIMIT 500 FOR UPDATE SKIP LOCKED
-		) e WHERE r.ns = e.ns AND r.key = e.key;
-	END IF;
-END
-$fn$;
+-- The batch write function is created by migration 2 (record versions from a sequence).
 
 CREATE FUNCTION ${n.delete}(p_ns text, p_keys text[], p_if bigint[])
 RETURNS TABLE (o_index integer, o_deleted boolean)
@@ -346,6 +291,81 @@ BEGIN
 		END IF;
 		RETURN NEXT;
 	END LOOP;
+END
+$fn$;
+`,
+	},
+	{
+		version: 2,
+		name: 'record versions from a store-wide sequence; the batch write function',
+		// Every write takes the next value of one sequence, so a key never gets a version
+		// back after it expired or was deleted (compare-and-set cannot mistake a new record
+		// for an old one). Seeded above every stored version: older records keep working.
+		sql: (n) => `
+CREATE SEQUENCE ${n.versions} AS bigint;
+SELECT setval('${n.versions}', coalesce((SELECT max(version) FROM ${n.records}), 0) + 1, false);
+
+CREATE OR REPLACE FUNCTION ${n.write}(p_ns text, p_keys text[], p_values text[], p_if bigint[], p_ttl bigint[], p_sweep boolean)
+RETURNS TABLE (o_index integer, o_applied boolean, o_version bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+	i integer;
+	v_now bigint := ${NOW_MS};
+	v_stored bigint;
+	v_stored_expires bigint;
+	v_current bigint;
+	v_expires bigint;
+	v_attempt integer;
+BEGIN
+	FOR i IN ${inLockOrder('p_keys')} LOOP
+		o_index := i;
+		v_expires := CASE WHEN p_ttl[i] IS NULL THEN NULL ELSE v_now + p_ttl[i] END;
+		v_attempt := 0;
+		LOOP
+			v_attempt := v_attempt + 1;
+			IF v_attempt > 50 THEN
+				RAISE EXCEPTION 'guards: write of % kept racing', p_keys[i] USING ERRCODE = '40001';
+			END IF;
+			SELECT r.version, r.expires_at INTO v_stored, v_stored_expires
+				FROM ${n.records} r WHERE r.ns = p_ns AND r.key = p_keys[i] FOR UPDATE;
+			IF FOUND THEN
+				v_current := CASE WHEN v_stored_expires IS NOT NULL AND v_stored_expires <= v_now THEN 0 ELSE v_stored END;
+				IF p_if[i] IS NOT NULL AND p_if[i] <> v_current THEN
+					o_applied := false;
+					o_version := v_current;
+				ELSE
+					-- Above the stored version too, should a process from before the
+					-- sequence have written it.
+					o_version := greatest(nextval('${n.versions}'), v_stored + 1);
+					UPDATE ${n.records} r SET value = p_values[i]::json, version = o_version, expires_at = v_expires
+						WHERE r.ns = p_ns AND r.key = p_keys[i];
+					o_applied := true;
+				END IF;
+				EXIT;
+			END IF;
+			IF p_if[i] IS NOT NULL AND p_if[i] <> 0 THEN
+				o_applied := false;
+				o_version := 0;
+				EXIT;
+			END IF;
+			o_version := nextval('${n.versions}');
+			INSERT INTO ${n.records} (ns, key, value, version, expires_at)
+				VALUES (p_ns, p_keys[i], p_values[i]::json, o_version, v_expires)
+				ON CONFLICT (ns, key) DO NOTHING;
+			IF FOUND THEN
+				o_applied := true;
+				EXIT;
+			END IF;
+			-- A concurrent transaction inserted the key after our SELECT; it has committed
+			-- (ON CONFLICT waited for it), so the next SELECT sees and locks it.
+		END LOOP;
+		RETURN NEXT;
+	END LOOP;
+	IF p_sweep THEN
+		DELETE FROM ${n.records} r USING (
+			SELECT s.ns, s.key FROM ${n.records} s WHERE s.expires_at <= v_now LIMIT 500 FOR UPDATE SKIP LOCKED
+		) e WHERE r.ns = e.ns AND r.key = e.key;
+	END IF;
 END
 $fn$;
 `,

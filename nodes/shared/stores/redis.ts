@@ -48,9 +48,20 @@ const SCRIPTS = {
 		end
 		return out
 	`,
+	// The last key is the namespace's version sequence (same hash tag, same slot). Each
+	// applied write takes a version above the record's, the sequence's and the clock's
+	// (microseconds): a key never gets an old version back after it expired or was
+	// deleted, even if the sequence key was lost, so it may expire when idle.
 	guardsWrite: `
+		if redis.replicate_commands then redis.replicate_commands() end
+		local n = #KEYS - 1
+		local sequence = KEYS[#KEYS]
+		local time = redis.call('TIME')
+		local clock = tonumber(time[1]) * 1000000 + tonumber(time[2])
+		local last = math.max(tonumber(redis.call('GET', sequence) or '0') or 0, clock - 1)
+		local advanced = false
 		local out = {}
-		for i = 1, #KEYS do
+		for i = 1, n do
 			local value, condition, ttl = ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
 			local stored = redis.call('GET', KEYS[i])
 			local version = 0
@@ -61,7 +72,9 @@ const SCRIPTS = {
 			if condition ~= '' and tonumber(condition) ~= version then
 				out[#out + 1] = 0
 			else
-				version = version + 1
+				version = math.max(last, version) + 1
+				last = version
+				advanced = true
 				local record = string.format('%d', version) .. ':' .. value
 				if ttl ~= '' then
 					redis.call('SET', KEYS[i], record, 'PX', ttl)
@@ -72,6 +85,7 @@ const SCRIPTS = {
 			end
 			out[#out + 1] = version
 		end
+		if advanced then redis.call('SET', sequence, string.format('%d', last), 'PX', ARGV[#ARGV]) end
 		return out
 	`,
 	guardsDelete: `
@@ -116,6 +130,12 @@ const SCRIPTS = {
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
+
+/**
+ * Lifetime of a namespace's version sequence after its last write. Only a guard against
+ * the clock stepping back or a burst of writes outrunning it: the clock takes over after.
+ */
+const SEQUENCE_TTL_MS = 24 * 60 * 60_000;
 type ScriptRunner = (numberOfKeys: number, keysAndArgs: string[]) => Promise<unknown>;
 
 const CLOSED_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'enableOfflineQueue'];
@@ -197,8 +217,9 @@ export class RedisStore implements Store {
 		const ns = assertNamespace(namespace);
 		const batch = normalizeWrites(writes);
 		if (batch.length === 0) return [];
-		const args = batch.flatMap((write) => [write.json, optionalNumber(write.ifVersion), optionalNumber(write.ttlMs)]);
-		const reply = (await this.script('write', 'guardsWrite', batch.map((write) => this.recordKey(ns, write.key)), args)) as number[];
+		const args = [...batch.flatMap((write) => [write.json, optionalNumber(write.ifVersion), optionalNumber(write.ttlMs)]), String(SEQUENCE_TTL_MS)];
+		const keys = [...batch.map((write) => this.recordKey(ns, write.key)), this.sequenceKey(ns)];
+		const reply = (await this.script('write', 'guardsWrite', keys, args)) as number[];
 		return batch.map((write, index) => ({ key: write.key, applied: reply[index * 2] === 1, version: Number(reply[index * 2 + 1]) }));
 	}
 
@@ -245,6 +266,11 @@ export class RedisStore implements Store {
 	/** Keys: the namespace is URI-encoded inside a hash tag, so it cannot run into the key and one namespace lives in one cluster slot. */
 	private recordKey(namespace: string, key: string): string {
 		return `${this.keyPrefix}kv:{${encodeURIComponent(namespace)}}:${key}`;
+	}
+
+	/** The namespace's version sequence: one key per namespace, gone after a day without writes. */
+	private sequenceKey(namespace: string): string {
+		return `${this.keyPrefix}sq:{${encodeURIComponent(namespace)}}`;
 	}
 
 	private counterKey(namespace: string, key: string): string {

@@ -98,6 +98,18 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
 			CREATE INDEX IF NOT EXISTS guards_queue_open ON guards_queue (queue, status, enqueued_at, id);
 		`,
 	},
+	{
+		version: 2,
+		name: 'record versions from a store-wide sequence',
+		// Seeded above every version already stored, so records written before the
+		// upgrade keep working with compare-and-set and no new version repeats one.
+		sql: `
+			CREATE TABLE IF NOT EXISTS guards_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+			INSERT INTO guards_sequence (name, value)
+				SELECT 'record_version', coalesce(max(version), 0) FROM guards_records WHERE true
+				ON CONFLICT (name) DO NOTHING;
+		`,
+	},
 ];
 
 const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -169,14 +181,21 @@ export class SqliteStore implements Store {
 				`INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
 			);
-			return batch.map((write) => {
+			const sequence = this.statement(`SELECT value FROM guards_sequence WHERE name = 'record_version'`).get() as { value: number };
+			let last = sequence.value;
+			const results = batch.map((write) => {
 				const row = select.get(ns, write.key) as { version: number; expires_at: number | null } | undefined;
 				const current = row && isAlive(row.expires_at, now) ? row.version : 0;
 				if (write.ifVersion !== null && write.ifVersion !== current) return { key: write.key, applied: false, version: current };
-				const version = current + 1;
+				// Every write takes the next value of the store-wide sequence, so a key never
+				// gets a version back after it expired or was deleted (no ABA for compare-and-set).
+				const version = Math.max(last, row?.version ?? 0) + 1;
+				last = version;
 				upsert.run(ns, write.key, write.json, version, write.ttlMs === null ? null : now + write.ttlMs);
 				return { key: write.key, applied: true, version };
 			});
+			if (last !== sequence.value) this.statement(`UPDATE guards_sequence SET value = ? WHERE name = 'record_version'`).run(last);
+			return results;
 		});
 	}
 

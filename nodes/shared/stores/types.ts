@@ -30,7 +30,13 @@ export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
 export interface StoreRecord {
 	key: string;
 	value: JsonValue;
-	/** 1 after the first write, incremented by every write. */
+	/**
+	 * Positive; every write gives the record a greater version, and a key never gets a
+	 * version it had before, even after it expired or was deleted, so a compare-and-set
+	 * with an old version cannot land on a new record. Versions are not consecutive:
+	 * they come from a sequence shared by the store (Redis: by the namespace, and never
+	 * below the store clock in microseconds).
+	 */
 	version: number;
 	/** Epoch milliseconds on the store's clock, or null when the record never expires. */
 	expiresAt: number | null;
@@ -59,7 +65,7 @@ export interface WriteResult {
 	key: string;
 	/** False when `ifVersion` did not match: another writer got there first. */
 	applied: boolean;
-	/** The record's version after the call (the existing version when not applied; 0 if absent). */
+	/** The record's version after the call (the existing version when not applied; 0 if absent or expired). */
 	version: number;
 }
 
