@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import { Pool, type QueryResultRow } from 'pg';
+import { Client, Pool, type ClientConfig, type QueryResultRow } from 'pg';
 import type { JsonValue } from '../core/json';
+import { sleep } from 'n8n-workflow';
 import { byEnqueueOrder, describeCause, errorCode, hostPort, isCallerError, isNetworkError, queueEntryFromRow, SWEEP_INTERVAL_MS, type QueueRow } from './common';
 import {
 	assertCounterInRange,
@@ -390,6 +391,8 @@ export class PostgresStore implements Store {
 	private readonly prefix: string;
 	private readonly names: Names;
 	private pool: Pool;
+	/** Whether the pool talks TLS (sslmode=allow switches after the server refused plain text). */
+	private tls = false;
 	private ready: Promise<void> | undefined;
 	private closed = false;
 	private lastSweep = 0;
@@ -499,7 +502,7 @@ export class PostgresStore implements Store {
 			} catch (error) {
 				const code = errorCode(error);
 				if (attempt < ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
-					await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+					await sleep(5 + Math.random() * 20 * attempt);
 					continue;
 				}
 				throw this.toStoreError(operation, error);
@@ -507,24 +510,57 @@ export class PostgresStore implements Store {
 		}
 	}
 
-	private createPool(tls: boolean): Pool {
-		const pool = new Pool({
+	/**
+	 * For a credential's Test button: with a password set, whether the server asked for
+	 * it. A server that lets the user in unasked (trust in pg_hba.conf) never checks it.
+	 */
+	async checkSettings(): Promise<string[]> {
+		if (!this.config.password) return [];
+		await this.ensureReady();
+		const client = new Client(this.clientConfig(this.tls));
+		let asked = false;
+		for (const request of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
+			client.connection.once(request, () => (asked = true));
+		}
+		client.on('error', () => undefined);
+		try {
+			await client.connect();
+		} catch (error) {
+			throw this.toStoreError('connect', error);
+		} finally {
+			await client.end().catch(() => undefined);
+		}
+		if (asked) return [];
+		return [
+			`the server let user ${this.config.user} in without asking for a password (trust authentication in pg_hba.conf), so the Password of this credential is never checked and anyone who can reach the server can log in as that user. Require a password on the server (scram-sha-256 in pg_hba.conf), or clear Password here.`,
+		];
+	}
+
+	private clientConfig(tls: boolean): ClientConfig {
+		return {
 			host: this.config.host,
 			port: this.config.port,
 			database: this.config.database,
 			user: this.config.user,
 			password: this.config.password ?? '',
 			ssl: sslOption(this.config.ssl, this.config.sslCa, tls),
-			max: this.config.maxConnections ?? 5,
 			connectionTimeoutMillis: this.timeoutMs,
 			statement_timeout: this.timeoutMs,
 			// A client-side bound too: statement_timeout cannot fire when the network is gone.
 			query_timeout: this.timeoutMs + 1000,
 			idle_in_transaction_session_timeout: this.timeoutMs * 2,
-			idleTimeoutMillis: 30_000,
-			allowExitOnIdle: true,
 			keepAlive: true,
 			application_name: 'n8n-integration-guards',
+		};
+	}
+
+	private createPool(tls: boolean): Pool {
+		this.tls = tls;
+		const pool = new Pool({
+			...this.clientConfig(tls),
+			max: this.config.maxConnections ?? 5,
+			idleTimeoutMillis: 30_000,
+			allowExitOnIdle: true,
 		});
 		// An idle client that loses its server is dropped by the pool; without a listener
 		// the 'error' event would crash the process.

@@ -151,6 +151,8 @@ export class RedisStore implements Store {
 
 	private readonly client: Redis;
 	private readonly keyPrefix: string;
+	private readonly username: string | undefined;
+	private readonly password: string | undefined;
 	private readonly timeoutMs: number;
 	private connecting: Promise<void> | undefined;
 	private lastError: unknown;
@@ -164,14 +166,16 @@ export class RedisStore implements Store {
 		const keyPrefix = config.keyPrefix ?? 'n8n-guards:';
 		if (typeof keyPrefix !== 'string' || keyPrefix.length > 200) throw new TypeError('Redis keyPrefix must be a string of at most 200 characters');
 		this.keyPrefix = keyPrefix;
+		this.username = config.username || undefined;
+		this.password = config.password || undefined;
 		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Redis timeoutMs', 5000);
 		this.location = `Redis at ${hostPort(host, port)} (db ${db}${config.tls ? ', TLS' : ''})`;
 		this.client = new Redis({
 			host,
 			port,
 			db,
-			username: config.username || undefined,
-			password: config.password || undefined,
+			username: this.username,
+			password: this.password,
 			tls: config.tls
 				? {
 						// SNI needs a name, not an IP address.
@@ -250,6 +254,31 @@ export class RedisStore implements Store {
 			await client.ping();
 		} catch (error) {
 			throw this.toStoreError('ping', error);
+		}
+	}
+
+	/**
+	 * For a credential's Test button. A server without a password answers the AUTH that
+	 * ioredis sends with an error that ioredis only prints, and the connection works: so
+	 * authenticate again here and report that the password is never checked.
+	 */
+	async checkSettings(): Promise<string[]> {
+		if (!this.password) return [];
+		const client = await this.connection();
+		try {
+			await client.call('AUTH', ...(this.username ? [this.username] : []), this.password);
+			return [];
+		} catch (error) {
+			const cause = describeCause(error);
+			if (/without any password configured|no password is set/i.test(cause)) {
+				return [
+					`the server does not ask for a password, so the Password of this credential is never checked and anyone who can reach the server can use it. Set a password on the server (requirepass, or an ACL user), or clear Password here.`,
+				];
+			}
+			if (/wrong number of arguments for 'auth'/i.test(cause)) {
+				return [`the server (Redis before 6) has no users: clear User and keep only Password.`];
+			}
+			throw this.toStoreError('authenticate', error);
 		}
 	}
 

@@ -185,6 +185,11 @@ export interface Store {
 
 	/** Round trip to the backend; throws a StoreError when it cannot be reached. */
 	ping(): Promise<void>;
+	/**
+	 * For a credential's Test button, after ping: settings that work, but not as the user
+	 * thinks (a password the server never checks). One sentence each; none is fine.
+	 */
+	checkSettings?(): Promise<string[]>;
 	close(): Promise<void>;
 }
 
