@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { isIP } from 'node:net';
 import type { JsonValue } from '../core/json';
-import { describeCause, hostPort, isCallerError, isNetworkError } from './common';
+import { describeCause, hostPort, isCallerError, isNetworkError, withDeadline } from './common';
 import {
 	assertArray,
 	assertCounterInRange,
@@ -287,7 +287,7 @@ export class RedisStore implements Store {
 		this.closed = true;
 		if (this.client.status === 'ready') {
 			// QUIT lets the server finish; a server that does not answer is simply dropped.
-			await Promise.race([this.client.quit().catch(() => undefined), delay(1000)]);
+			await withDeadline(this.client.quit(), 1000, () => new Error('no answer to QUIT')).catch(() => undefined);
 		}
 		this.client.disconnect();
 	}
@@ -337,20 +337,14 @@ export class RedisStore implements Store {
 	private async connect(): Promise<void> {
 		this.lastError = undefined;
 		const attempt = this.client.connect();
-		let timer: NodeJS.Timeout | undefined;
-		// connectTimeout covers TCP; this also bounds a server that accepts but never answers.
-		const timeout = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => reject(new Error('Command timed out: the server accepted the connection but never completed the handshake')), this.timeoutMs + 500);
-		});
 		try {
-			await Promise.race([attempt, timeout]);
+			// connectTimeout covers TCP; this also bounds a server that accepts but never answers.
+			await withDeadline(attempt, this.timeoutMs + 500, () => new Error('Command timed out: the server accepted the connection but never completed the handshake'));
 		} catch (error) {
 			attempt.catch(() => undefined);
 			this.client.disconnect();
 			// connect() itself only says "Connection is closed"; the 'error' event has the reason.
 			throw this.toStoreError('connect', this.lastError ?? error);
-		} finally {
-			clearTimeout(timer);
 		}
 	}
 
@@ -377,8 +371,4 @@ export class RedisStore implements Store {
 
 function optionalNumber(value: number | null): string {
 	return value === null ? '' : String(value);
-}
-
-function delay(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
