@@ -142,6 +142,27 @@ test('a write lock held by another process for 3 s leaves the event loop respons
 	}
 });
 
+test('while the lock is held, racing calls of several connections keep their atomicity: one claim wins, every increment lands', { timeout: 30_000 }, async () => {
+	const stores = Array.from({ length: 8 }, () => new SqliteStore({ backend: 'sqlite', file }));
+	try {
+		await Promise.all(stores.map((store) => store.ping()));
+		const holder = await lockHolder(1000);
+		const [claims, increments] = await Promise.all([
+			Promise.all(stores.map((store, index) => store.write('atomic', [{ key: 'claim', value: index, ifVersion: 0 }]))),
+			Promise.all(stores.flatMap((store) => [store.increment('atomic', [{ key: 'count', by: 1 }]), store.increment('atomic', [{ key: 'count', by: 1 }])])),
+		]);
+		const finished = Date.now();
+		assert.ok(finished >= (await holder.released), 'the calls completed while the other process still held the lock');
+		const winners = claims.filter(([claim]) => claim.applied);
+		console.log(`[lock] 8 connections racing behind a 1 s lock: ${winners.length} claim applied of 8; increments saw ${increments.flat().sort((a, b) => a - b).join(' ')}`);
+		assert.equal(winners.length, 1);
+		assert.ok(claims.every(([claim]) => claim.version === winners[0][0].version));
+		assert.deepEqual(increments.flat().sort((a, b) => a - b), Array.from({ length: 16 }, (_, index) => index + 1));
+	} finally {
+		await Promise.all(stores.map((store) => store.close()));
+	}
+});
+
 test('a lock held past the busy timeout fails the call with a StoreError naming the file, without stalling the event loop', { timeout: 30_000 }, async () => {
 	const store = new SqliteStore({ backend: 'sqlite', file, busyTimeoutMs: 500 });
 	try {

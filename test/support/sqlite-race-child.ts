@@ -7,7 +7,7 @@
  *
  * Or, to play another process holding the file's write lock (a long transaction of
  * another n8n on the same user folder): node sqlite-race-child.js <file> hold <ms>
- * prints "locked <epoch ms>", holds the lock for <ms>, then prints "released <epoch ms>".
+ * prints "locked <epoch ms>", holds the lock for <ms>, then prints "released <epoch ms>" (the moment just before its COMMIT).
  */
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore } from '../../nodes/shared/stores/sqlite';
@@ -18,8 +18,10 @@ async function holdLock(file: string, ms: number): Promise<void> {
 	db.exec(`INSERT INTO guards_counters (ns, key, value) VALUES ('lock-holder', 'k', 1) ON CONFLICT (ns, key) DO UPDATE SET value = value + 1`);
 	process.stdout.write(`locked ${Date.now()}\n`);
 	await new Promise((resolve) => setTimeout(resolve, ms));
+	// Taken before COMMIT: nobody else can have written before this moment.
+	const releasing = Date.now();
 	db.exec('COMMIT');
-	process.stdout.write(`released ${Date.now()}\n`);
+	process.stdout.write(`released ${releasing}\n`);
 	db.close();
 }
 
