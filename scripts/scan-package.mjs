@@ -74,6 +74,9 @@ function normaliseModule(modulePath) {
  * structured messages. Both must count the same problems, or this script is out of date.
  */
 export async function scanFolder(packageDir) {
+	// The analyser makes a temporary folder when it loads (for its by-name downloads): removed on exit.
+	const { default: tmp } = await import(pathToFileURL(createRequire(scannerPath).resolve('tmp')).href);
+	tmp.setGracefulCleanup();
 	const scanner = await import(pathToFileURL(scannerPath).href);
 	const official = await scanner.analyzePackage(packageDir);
 	const eslintPath = createRequire(scannerPath).resolve('eslint');
