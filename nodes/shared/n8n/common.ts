@@ -101,7 +101,7 @@ function projectScope(context: IExecuteFunctions, scope: string, label: string):
  * declare it, so it is read with care, and n8n 1.x, which lacks it, gets undefined. A
  * value with `:` would make the namespace ambiguous: refused the same way.
  */
-export function workflowProjectId(context: IExecuteFunctions): string | undefined {
+function workflowProjectId(context: IExecuteFunctions): string | undefined {
 	const projectId = (context as { additionalData?: { projectId?: unknown } }).additionalData?.projectId;
 	return typeof projectId === 'string' && projectId !== '' && !projectId.includes(':') ? projectId : undefined;
 }
