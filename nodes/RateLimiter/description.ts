@@ -151,6 +151,8 @@ const requestProperties: INodeProperties[] = [
 			{ name: 'Query Auth', value: 'httpQueryAuth' },
 		],
 		default: 'httpHeaderAuth',
+		description:
+			"The credential is sent to the URL's origin only. A redirect to another origin (scheme, host or port) is followed without it: the credential's header or query parameter, and any Authorization or Cookie header, are dropped.",
 		displayOptions: { show: { operation: ['sendRequest'], authentication: ['genericCredentialType'] } },
 	},
 	{
@@ -307,6 +309,13 @@ const requestOptions: INodeProperties = {
 			description: "Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
 		},
 		{
+			displayName: 'Max Response Size (MiB)',
+			name: 'maxResponseSize',
+			type: 'number',
+			typeOptions: { minValue: 0.001 },
+			default: 10,
+			description: 'Largest response body a try reads. A larger one fails the try, not retried, and the item leaves on Failed naming this limit.',
+		},		{
 			displayName: 'Response Field',
 			name: 'responseField',
 			type: 'string',
@@ -342,8 +351,10 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0.1 },
 			default: 30,
-			description: 'Per try. A try that times out counts as a network error.',
+			description:
+				'Hard deadline of each try: connecting, redirects and the whole response. A server that keeps sending slowly cannot stretch it. A try that runs out counts as a network error (ETIMEDOUT).',
 		},
+
 	],
 };
 

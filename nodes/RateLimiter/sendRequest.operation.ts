@@ -23,7 +23,7 @@ import {
 	serverWaitMs,
 	storeFailure,
 } from '../shared';
-import { exchange, readAuth, visibleHeaders, type Auth, type Exchange, type RequestSpec } from './http';
+import { exchange, FINAL_NETWORK_CODES, readAuth, visibleHeaders, type Auth, type Exchange, type RequestSpec } from './http';
 import {
 	configuredLimit,
 	fail,
@@ -54,6 +54,7 @@ interface RequestSettings {
 	idempotencyKeyHeader: string;
 	concurrency: number;
 	timeoutMs: number;
+	maxResponseBytes: number;
 	bulkSize: number;
 	bulkBodyField: string;
 	bulkResultsPath: string;
@@ -169,13 +170,14 @@ function readRequestSettings(context: IExecuteFunctions): RequestSettings {
 		}
 		return value;
 	};
-	const seconds = (name: string, label: string, fallback: number, min: number) => {
+	const atLeast = (name: string, label: string, fallback: number, min: number, unit: string) => {
 		const value = option<unknown>(name, fallback);
 		if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-			throw fail(context, `${label} is out of range: ${String(value)}`, `Use a number of seconds of at least ${min}.`);
+			throw fail(context, `${label} is out of range: ${String(value)}`, `Use a number of ${unit} of at least ${min}.`);
 		}
-		return value * SECOND;
+		return value;
 	};
+	const seconds = (name: string, label: string, fallback: number, min: number) => atLeast(name, label, fallback, min, 'seconds') * SECOND;
 	const retryOn = String(option('retryOn', '429, 5xx'));
 	const parsed = parseStatusList(retryOn);
 	if ('bad' in parsed) {
@@ -199,6 +201,7 @@ function readRequestSettings(context: IExecuteFunctions): RequestSettings {
 		idempotencyKeyHeader: String(option('idempotencyKeyHeader', 'Idempotency-Key')).trim() || 'Idempotency-Key',
 		concurrency: wholeNumber('concurrency', 'Max Concurrent Requests', 5, 1, 100),
 		timeoutMs: seconds('timeout', 'Timeout (Seconds)', 30, 0.1),
+		maxResponseBytes: Math.round(atLeast('maxResponseSize', 'Max Response Size (MiB)', 10, 0.001, 'MiB') * 1_048_576),
 		bulkSize: wholeNumber('bulkSize', 'Bulk Size', 1, 1, 10_000),
 		bulkBodyField: String(option('bulkBodyField', '')).trim(),
 		bulkResultsPath: String(option('bulkResultsPath', '')).trim(),
@@ -294,7 +297,7 @@ function buildUnits(
 		const bulk = request.bulkSize > 1;
 		const records = group.map((entry) => entry.body);
 		const body = !request.sendBody ? undefined : bulk ? (request.bulkBodyField === '' ? records : { [request.bulkBodyField]: records }) : first.body;
-		const headers: Record<string, string> = { ...first.headers, ...auth.headers };
+		const headers: Record<string, string> = { ...first.headers };
 		const hasKey = group.every((entry) => entry.idempotencyKey !== null);
 		// In bulk mode one key stands for the batch: the items' keys, joined.
 		if (hasKey) headers[request.idempotencyKeyHeader.toLowerCase()] = group.map((entry) => entry.idempotencyKey).join(',');
@@ -302,7 +305,7 @@ function buildUnits(
 			indices: group.map((entry) => entry.index),
 			tokens: first.tokens,
 			hasIdempotencyKey: hasKey,
-			spec: { method: request.method, url: first.url, headers, query: { ...first.query, ...auth.query }, body, timeoutMs: request.timeoutMs },
+			spec: { method: request.method, url: first.url, headers, query: first.query, auth, body, timeoutMs: request.timeoutMs, maxResponseBytes: request.maxResponseBytes },
 		};
 	});
 }
@@ -340,7 +343,7 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 				const waitStart = Date.now();
 				await limiter.acquire(unit.tokens, signal);
 				result.waitedMs += Date.now() - waitStart;
-				const answer = await exchange(context, unit.spec);
+				const answer = await exchange(context, unit.spec, signal);
 				result.last = answer;
 				if (answer.kind === 'response') {
 					const now = Date.now();
@@ -360,6 +363,11 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 				shouldRetry: async ({ error, attemptNumber }) => {
 					if (!(error instanceof AttemptFailed)) return false;
 					const answer = error.exchange;
+					// Too large, a bad redirect: the same answer would come back.
+					if (answer.kind === 'network' && FINAL_NETWORK_CODES.has(answer.code)) {
+						result.reason = 'notRetryable';
+						return false;
+					}
 					const verdict = retryVerdict(request.rules, answer.kind === 'response' ? answer.status : null, request.method, unit.hasIdempotencyKey);
 					if (verdict !== 'retry') {
 						result.reason = verdict === 'unsafe' ? 'unsafeToRetry' : 'notRetryable';

@@ -61,6 +61,8 @@ class Vendor {
 	server!: Server;
 	url = '';
 	seen: Seen[] = [];
+	/** Bytes the slow and endless answers wrote before the client went away, per path. */
+	written = new Map<string, number>();
 	private counts = new Map<string, number>();
 
 	async start(): Promise<void> {
@@ -123,6 +125,41 @@ class Vendor {
 					const remaining = Math.max(0, limit - count);
 					return send(200, { ok: true }, { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': '1' });
 				}
+				case 'trickle': {
+					// One byte every 300 ms, at most <n> bytes (a bounded loop): a socket-idle timeout never fires.
+					response.writeHead(200, { 'content-type': 'text/plain' });
+					let sent = 0;
+					const timer = setInterval(() => {
+						if (response.destroyed || sent >= Number(parts[1])) {
+							clearInterval(timer);
+							response.end();
+							return;
+						}
+						response.write('x');
+						this.written.set(url.pathname, ++sent);
+					}, 300);
+					response.on('close', () => clearInterval(timer));
+					return;
+				}
+				case 'endless': {
+					// 64 KiB chunks as fast as the client reads, up to <n> MiB (a bounded loop).
+					response.writeHead(200, { 'content-type': 'application/json' });
+					const chunk = Buffer.alloc(65_536, 'a');
+					let sent = 0;
+					const pump = () => {
+						while (!response.destroyed && sent < Number(parts[1]) * 1_048_576) {
+							sent += chunk.length;
+							this.written.set(url.pathname, sent);
+							if (!response.write(chunk)) return void response.once('drain', pump);
+						}
+						if (!response.destroyed) response.end();
+					};
+					return pump();
+				}
+				case 'redirect':
+					// /redirect/<status>?to=<url>
+					response.writeHead(Number(parts[1]), { location: url.searchParams.get('to') ?? '/' });
+					return response.end();
 				default:
 					return send(404, { message: 'no such path' });
 			}
@@ -131,6 +168,8 @@ class Vendor {
 }
 
 const vendor = new Vendor();
+/** Another origin (another port): where a redirect must not carry the credential. */
+const elsewhere = new Vendor();
 
 /* ---------------------------------------------------------- Test vendor node */
 
@@ -215,12 +254,14 @@ describe('Rate Limiter in the n8n engine', () => {
 	before(async () => {
 		await startEngine();
 		await vendor.start();
+		await elsewhere.start();
 	});
 	beforeEach(() => {
 		quotaClock.current = systemClock;
 	});
 	after(async () => {
 		await vendor.stop();
+		await elsewhere.stop();
 		await closeAllLimiters();
 		await closeAllStores();
 		await Promise.all([redis.cleanup(), postgres.cleanup()]);
@@ -538,6 +579,96 @@ describe('Rate Limiter in the n8n engine', () => {
 			const result = await runLimiter({ ...send('/ok'), url: '={{ $json.url }}' }, [{ url: `${vendor.url}/ok` }, { url: 'ftp://nope' }], { onError: 'continueErrorOutput' });
 			assert.equal(result.output('Limiter', 'Success').length, 1);
 			assert.match(String(result.output('Limiter', 'Error')[0].json.error), /URL of item 1 is not an http\(s\) address/);
+		});
+	});
+
+	describe('Send Request: deadline, size cap, redirects (issue 14, findings 8 and 9)', () => {
+		test('a try has a hard deadline: a server trickling a byte every 300 ms cannot keep a 1 s try alive', async () => {
+			const path = `/trickle/20/${fresh('slow')}`;
+			const started = Date.now();
+			const result = await runLimiter(send(path, { requestOptions: { timeout: 1, maxAttempts: 1 } }), [{ id: 1 }]);
+			const elapsed = Date.now() - started;
+			assert.equal(result.status, 'success', result.error?.message);
+			const [failed] = result.output('Limiter', 'Failed');
+			assert.ok(failed, 'the item leaves on Failed, not Success');
+			const error = failed.json.error as IDataObject;
+			assert.equal(error.code, 'ETIMEDOUT');
+			assert.match(String(error.message), /No complete answer within the Timeout \(1 s\)/);
+			// The server would trickle for 6 s; the try was cut at its deadline.
+			await new Promise((resolve) => setTimeout(resolve, 400));
+			const written = vendor.written.get(path.replace(/\/$/, '')) ?? 0;
+			console.log(`trickling server: try ended after ${elapsed} ms, ${written} of 20 bytes written`);
+			assert.ok(written < 10, `the server stopped being read after ${written} bytes`);
+			assertEachInputLeavesOnce(result, 'Limiter');
+		});
+
+		test('a response over Max Response Size fails the try, naming the cap, and is not retried', async () => {
+			const path = `/endless/64/${fresh('big')}`;
+			const result = await runLimiter(send(path, { requestOptions: { maxResponseSize: 1, maxAttempts: 3 } }), [{ id: 1 }]);
+			assert.equal(result.status, 'success', result.error?.message);
+			assert.deepEqual(result.output('Limiter', 'Success'), []);
+			const error = result.output('Limiter', 'Failed')[0].json.error as IDataObject;
+			assert.equal(error.code, 'ERESPONSETOOLARGE');
+			assert.match(String(error.message), /larger than Max Response Size \(1 MiB\)/);
+			assert.equal(error.attempts, 1, 'the same answer would come back: not retried');
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			const written = vendor.written.get(path) ?? 0;
+			console.log(`endless server: ${(written / 1_048_576).toFixed(1)} MiB written before the client stopped reading (cap 1 MiB)`);
+			assert.ok(written < 16 * 1_048_576, `the client stopped reading: ${written} bytes written`);
+		});
+
+		test('the default cap is 10 MiB: 9 MiB is read, 11 MiB is refused', async () => {
+			const fits = await runLimiter(send(`/endless/9/${fresh('nine')}`), [{ id: 1 }]);
+			assert.equal(fits.output('Limiter', 'Success').length, 1);
+			const tooBig = await runLimiter(send(`/endless/11/${fresh('eleven')}`), [{ id: 1 }]);
+			assert.match(String((tooBig.output('Limiter', 'Failed')[0].json.error as IDataObject).message), /Max Response Size \(10 MiB\)/);
+		});
+
+		test('a redirect to another origin never carries the credential (Header, Bearer, Basic and Query Auth)', async () => {
+			const cases: Array<[string, Record<string, string>, string]> = [
+				['httpHeaderAuth', { name: 'X-Api-Key', value: 'header-secret' }, 'header-secret'],
+				['httpBearerAuth', { token: 'bearer-secret' }, 'bearer-secret'],
+				['httpBasicAuth', { user: 'ann', password: 'basic-secret' }, Buffer.from('ann:basic-secret').toString('base64')],
+				['httpQueryAuth', { name: 'api_key', value: 'query-secret' }, 'query-secret'],
+			];
+			for (const [type, data, secret] of cases) {
+				const target = `/ok/${fresh('landed')}`;
+				const result = await runLimiter(
+					send(`/redirect/302/${fresh(type)}?to=${encodeURIComponent(elsewhere.url + target)}`, {
+						authentication: 'genericCredentialType',
+						genericAuthType: type,
+						sendHeaders: true,
+						headerParameters: { parameters: [{ name: 'X-Trace', value: 'kept' }, { name: 'Cookie', value: 'session=cookie-secret' }] },
+					}),
+					[{ n: 1 }],
+					{ credentials: { [type]: { id: '1', name: type } } },
+					{ [type]: data },
+				);
+				assert.equal(result.status, 'success', result.error?.message);
+				assert.equal(result.output('Limiter', 'Success').length, 1, `${type}: the redirect is followed`);
+				const [landed] = elsewhere.requests(target);
+				assert.ok(landed, `${type}: the other origin was called`);
+				const sent = JSON.stringify({ headers: landed.headers, query: [...landed.query] });
+				assert.equal(sent.includes(secret), false, `${type}: no credential sent to the other origin: ${sent}`);
+				assert.equal(sent.includes('cookie-secret'), false, `${type}: no Cookie sent to the other origin`);
+				assert.equal(landed.headers['x-trace'], 'kept', 'other headers still go');
+				const first = vendor.seen.filter((seen) => seen.path.startsWith('/redirect/302/')).pop()!;
+				assert.ok(JSON.stringify({ headers: first.headers, query: [...first.query] }).includes(secret), `${type}: the credential went to its own origin`);
+			}
+		});
+
+		test('a redirect within the origin keeps the credential; a 303 turns a POST into a GET', async () => {
+			const target = `/ok/${fresh('same')}`;
+			const result = await runLimiter(
+				send(`/redirect/303/${fresh('same')}?to=${encodeURIComponent(target)}`, { method: 'POST', sendBody: true, jsonBody: '{"a":1}', authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth' }),
+				[{ n: 1 }],
+				{ credentials: { httpHeaderAuth: { id: '1', name: 'key' } } },
+				{ httpHeaderAuth: { name: 'X-Api-Key', value: 'own-origin' } },
+			);
+			assert.equal(result.output('Limiter', 'Success').length, 1, result.error?.message);
+			const [landed] = vendor.requests(target);
+			assert.equal(landed.headers['x-api-key'], 'own-origin');
+			assert.equal(landed.method, 'GET');
 		});
 	});
 
