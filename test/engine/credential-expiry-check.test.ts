@@ -58,13 +58,26 @@ const CREDENTIALS: StandInCredential[] = [
 
 interface ApiStandIn {
 	url: string;
-	mode: 'current' | 'old' | 'editor';
+	/** redirect: every request answers 302 to `redirectTo`. */
+	mode: 'current' | 'old' | 'editor' | 'redirect';
+	redirectTo: string;
+	/**
+	 * How the credential test answers. racy: as n8n's tester did, "Node not found" for a
+	 * test that starts while another is running (each takes 40 ms); nodeNotFound: always;
+	 * nodeNotFoundOnce: the first test of each credential; unverified: n8n's own verdict
+	 * that it could not verify.
+	 */
+	tests: 'normal' | 'racy' | 'nodeNotFound' | 'nodeNotFoundOnce' | 'unverified';
+	/** Most tests running at once, and tests per credential id, since the last reset. */
+	maxInFlight: number;
+	testCalls: Map<string, number>;
 	requests: Array<{ method: string; path: string; key: string | undefined }>;
 	close(): Promise<void>;
 }
 
 async function startApiStandIn(): Promise<ApiStandIn> {
-	const state: ApiStandIn = { url: '', mode: 'current', requests: [], close: async () => undefined };
+	const state: ApiStandIn = { url: '', mode: 'current', redirectTo: '', tests: 'normal', maxInFlight: 0, testCalls: new Map(), requests: [], close: async () => undefined };
+	let inFlight = 0;
 	const reply = (response: ServerResponse, status: number, body: unknown) => {
 		response.writeHead(status, { 'content-type': 'application/json' });
 		response.end(JSON.stringify(body));
@@ -75,6 +88,10 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 		state.requests.push({ method: request.method ?? '', path: url.pathname + url.search, key });
 		request.resume();
 		if (state.mode === 'old') return reply(response, 404, { message: 'not found' });
+		if (state.mode === 'redirect') {
+			response.writeHead(302, { location: `${state.redirectTo}${url.pathname}${url.search}` });
+			return response.end();
+		}
 		if (state.mode === 'editor') {
 			response.writeHead(200, { 'content-type': 'text/html' });
 			return response.end('<!doctype html><title>n8n.io - Workflow Automation</title>');
@@ -96,7 +113,25 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 		const test = /^\/api\/v1\/credentials\/([^/]+)\/test$/.exec(url.pathname);
 		if (request.method === 'POST' && test) {
 			const credential = CREDENTIALS.find((entry) => entry.id === test[1]);
-			return credential ? reply(response, 200, credential.test) : reply(response, 404, { message: 'Credential not found' });
+			if (!credential) return reply(response, 404, { message: 'Credential not found' });
+			const calls = (state.testCalls.get(credential.id) ?? 0) + 1;
+			state.testCalls.set(credential.id, calls);
+			const overlapping = inFlight > 0;
+			inFlight++;
+			state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+			const nodeNotFound =
+				state.tests === 'nodeNotFound' || (state.tests === 'nodeNotFoundOnce' && calls === 1) || (state.tests === 'racy' && overlapping);
+			const answer =
+				state.tests === 'unverified'
+					? { status: 'Error', message: 'Could not reach the test URL to verify the credential.', outcome: 'unverified' }
+					: nodeNotFound
+						? { status: 'Error', message: 'Node not found' }
+						: credential.test;
+			setTimeout(() => {
+				inFlight--;
+				reply(response, 200, answer);
+			}, 40);
+			return;
 		}
 		return reply(response, 404, { message: 'not found' });
 	});
@@ -225,6 +260,73 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(JSON.stringify(everything(result)).includes(API_KEY.split('.')[1]), false, 'the API key is never output');
 		for (const item of everything(result)) assert.deepEqual(item.pairedItem, { item: 0 });
 		assertPairing(result);
+	});
+
+	describe("n8n's credential tester (issue 14, finding 14) and redirects (finding 9)", () => {
+		const resetTests = (mode: ApiStandIn['tests']) => {
+			api.mode = 'current';
+			api.tests = mode;
+			api.maxInFlight = 0;
+			api.testCalls.clear();
+		};
+		after(() => resetTests('normal'));
+
+		test('tests one credential at a time: a tester that fails overlapping tests ("Node not found") raises no false failure', async () => {
+			resetTests('racy');
+			const failing: string[] = [];
+			for (let round = 0; round < 3; round++) {
+				const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+				assert.equal(result.status, 'success', result.error?.message);
+				for (const item of result.output('Check', 'Expired or Failing')) failing.push(String(item.json.name));
+				assert.equal(everything(result).some((item) => /Node not found/.test(String(item.json.reason))), false, 'no test overlapped');
+			}
+			console.log(`racy tester: at most ${api.maxInFlight} test(s) at once; failing over 3 runs: ${JSON.stringify(failing)}`);
+			assert.equal(api.maxInFlight, 1, 'one test at a time');
+			assert.deepEqual([...new Set(failing)], ['Broken SMTP'], 'only the credential whose own test fails');
+		});
+
+		test('"Node not found" is tried once more; when it stays, the credential is unknown with the reason, never failing', async () => {
+			resetTests('nodeNotFoundOnce');
+			const once = byName(await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } }));
+			assert.equal(once.get('Slack bot')?.output, 'OK', 'the second try passed');
+			assert.equal(once.get('Broken SMTP')?.item.json.status, 'failing', 'a real failure stays a failure');
+			assert.ok([...api.testCalls.values()].every((calls) => calls === 2), 'each tried twice');
+
+			resetTests('nodeNotFound');
+			const stuck = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+			assert.deepEqual(stuck.output('Check', 'Expired or Failing'), [], 'nothing is reported failing');
+			const slack = byName(stuck).get('Slack bot');
+			assert.equal(slack?.output, 'Attention');
+			assert.equal(slack?.item.json.status, 'unknown');
+			assert.match(String(slack?.item.json.reason), /Not tested: n8n's credential tester could not test it \(its own error, not the credential's\): Node not found/);
+			assert.equal((slack?.item.json.details as IDataObject).test, 'unavailable');
+			assert.ok([...api.testCalls.values()].every((calls) => calls === 2), 'retried once, not more');
+		});
+
+		test("a result n8n flags as unverified is unknown, not failing", async () => {
+			resetTests('unverified');
+			const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+			assert.deepEqual(result.output('Check', 'Expired or Failing'), []);
+			assert.match(String(byName(result).get('Slack bot')?.item.json.reason), /its own error.*Could not reach the test URL/);
+		});
+
+		test('the n8n API client follows no redirect: the API key never reaches another origin', async () => {
+			const other = await startApiStandIn();
+			try {
+				resetTests('normal');
+				api.mode = 'redirect';
+				api.redirectTo = other.url;
+				const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+				assert.equal(result.status, 'success', result.error?.message);
+				assert.deepEqual(other.requests, [], 'nothing was sent to the other origin');
+				const found = result.output('Check', 'Attention').find((item) => item.json.name === 'n8n API');
+				assert.equal(found?.json.status, 'unknown');
+				assert.match(String(found?.json.reason), new RegExp(`HTTP 302, a redirect to ${other.url.replace(/\./g, '\\.')}\\. The n8n API client follows no redirects`));
+			} finally {
+				api.mode = 'current';
+				await other.close();
+			}
+		});
 	});
 
 	test('without tests or rotation every credential is unknown, and says why', async () => {
