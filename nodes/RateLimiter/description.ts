@@ -551,6 +551,16 @@ const options: INodeProperties = {
 		},
 		{ ...correlationFieldProperty, displayOptions: inOptions(['backoff', 'sendRequest']) },
 		{
+			displayName: 'Max Hold (Seconds)',
+			name: 'maxHold',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 300,
+			description:
+				"Longest a vendor's answer (429 with Retry-After, or nothing remaining until a reset) may hold this limiter for everyone using it, every worker on Redis. A longer ask is capped, and the item says so; an ask the node refuses for its own item (longer than it would retry after) holds nobody. Max Wait applies to holds too.",
+			displayOptions: inOptions(['waitForSlot', 'sendRequest']),
+		},
+		{
 			displayName: 'Output Field',
 			name: 'outputField',
 			type: 'string',

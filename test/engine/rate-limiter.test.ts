@@ -156,6 +156,14 @@ class Vendor {
 					};
 					return pump();
 				}
+				case 'hold':
+					// /hold/<status>/<retryAfter>/…: the first request answers <status> with Retry-After, then 200.
+					if (count === 1) return send(Number(parts[1]), { message: 'slow down' }, { 'retry-after': parts[2] });
+					return send(200, { ok: true });
+				case 'farreset':
+					// /farreset/<seconds>/…: the first answer says nothing remains until a reset <seconds> away.
+					if (count === 1) return send(200, { ok: true }, { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': parts[1] });
+					return send(200, { ok: true });
 				case 'redirect':
 					// /redirect/<status>?to=<url>
 					response.writeHead(Number(parts[1]), { location: url.searchParams.get('to') ?? '/' });
@@ -669,6 +677,66 @@ describe('Rate Limiter in the n8n engine', () => {
 			const [landed] = vendor.requests(target);
 			assert.equal(landed.headers['x-api-key'], 'own-origin');
 			assert.equal(landed.method, 'GET');
+		});
+	});
+
+	describe('Learned holds (issue 14, finding 10)', () => {
+		const redisCredential = () => ({
+			extra: { credentials: { integrationGuardsRedisApi: { id: '1', name: 'Redis' } } },
+			data: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 6379, keyPrefix: `${fresh('holds')}:` } },
+		});
+		/** A run that must end within `ms`: a day-long hold would otherwise keep it waiting. */
+		const within = async (ms: number, run: Promise<EngineResult>): Promise<EngineResult> =>
+			await Promise.race([run, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms: a hold stalls the limiter`)), ms).unref())]);
+
+		for (const store of ['embedded', 'redis'] as const) {
+			test(`${store}: a 429 with Retry-After: 86400 that the node refuses for its item holds nobody else`, async () => {
+				const { extra, data } = store === 'redis' ? redisCredential() : { extra: {}, data: {} };
+				const limiterName = fresh('day');
+				const first = await runLimiter(send(`/hold/429/86400/${fresh('h')}`, { store, limiterName, requestOptions: { maxAttempts: 2 } }), [{ id: 1 }], extra, data);
+				assert.equal(first.status, 'success', first.error?.message);
+				const [refused] = first.output('Limiter', 'Failed');
+				assert.equal((refused.json.error as IDataObject).reason, 'retryAfterTooLong');
+				assert.deepEqual(field(refused).hold, { requestedSeconds: 86400, heldSeconds: 0, capped: false, recorded: false });
+				// Another worker: only what Redis holds is shared.
+				if (store === 'redis') await closeAllLimiters();
+				const path = `/ok/${fresh('after')}`;
+				const second = await within(15_000, runLimiter(send(path, { store, limiterName, maxWait: 5 }), [{ id: 2 }], extra, data));
+				assert.equal(second.output('Limiter', 'Success').length, 1, JSON.stringify(second.output('Limiter', 'Failed')[0]?.json.error));
+				assert.equal(vendor.requests(path).length, 1);
+			});
+
+			test(`${store}: a far reset is held at most Max Hold, the item says it was capped, and Max Wait applies to the hold`, async () => {
+				const { extra, data } = store === 'redis' ? redisCredential() : { extra: {}, data: {} };
+				const limiterName = fresh('reset');
+				const options = { maxHold: 2 };
+				const first = await runLimiter(send(`/farreset/86400/${fresh('r')}`, { store, limiterName, options }), [{ id: 1 }], extra, data);
+				assert.equal(first.status, 'success', first.error?.message);
+				const [done] = first.output('Limiter', 'Success');
+				assert.deepEqual(field(done).hold, { requestedSeconds: 86400, heldSeconds: 2, capped: true, recorded: true });
+				assert.match(first.nodes.Limiter.hints.map((hint) => hint.message).join('\n'), /asked to hold for 86400 s; held 2 s \(Max Hold\)/);
+				if (store === 'redis') await closeAllLimiters();
+
+				// The hold (about 2 s) is longer than a Max Wait of 0.5 s: over limit, unsent, at once.
+				const path = `/ok/${fresh('held')}`;
+				const impatient = await within(15_000, runLimiter(send(path, { store, limiterName, maxWait: 0.5, options }), [{ id: 2 }], extra, data));
+				const error = impatient.output('Limiter', 'Failed')[0]?.json.error as IDataObject | undefined;
+				assert.equal(error?.code, 'OVER_LIMIT', JSON.stringify(impatient.output('Limiter', 'Success')[0]?.json));
+				const slot = await within(15_000, runLimiter({ operation: 'waitForSlot', store, limiterName, limit: 1000, per: 'second', maxWait: 0.5, options }, [{ id: 3 }], extra, data));
+				assert.equal(slot.output('Limiter', 'Over Limit').length, 1, 'Wait for Slot too');
+				assert.equal(vendor.requests(path).length, 0);
+
+				// A patient request waits the capped hold out, not the day.
+				const patient = await within(15_000, runLimiter(send(path, { store, limiterName, maxWait: 10, options }), [{ id: 4 }], extra, data));
+				const [through] = patient.output('Limiter', 'Success');
+				assert.ok(through, JSON.stringify(patient.output('Limiter', 'Failed')[0]?.json.error));
+				console.log(`${store}: a 86400 s reset capped at Max Hold 2 s; the next request waited ${String(field(through).waitedMs)} ms`);
+				assert.ok((field(through).waitedMs as number) <= 2500);
+			});
+		}
+
+		test('Max Hold is validated, naming the option', async () => {
+			await assertFailsNaming(send('/ok', { options: { maxHold: -1 } }), /Max Hold \(Seconds\) is out of range: -1/);
 		});
 	});
 
