@@ -46,7 +46,7 @@ const limiterProperties: INodeProperties[] = [
 	{
 		...storeProperty([...LIMITER_STORES]),
 		description:
-			'Embedded: the limit is shared by every execution in this n8n process. Redis: shared by the main process and every worker in queue mode.',
+			'Embedded: the limit is shared by every execution in this n8n process. Redis: shared by the main process and every worker in queue mode. If Redis cannot be reached nothing is sent and the node fails naming it; under On Error: Continue every item leaves on the error output (or on Over Limit / Failed, with the error), never on Proceed or Success.',
 		displayOptions: limiterOps,
 	},
 	/* eslint-disable n8n-nodes-base/node-param-min-value-wrong-for-limit, n8n-nodes-base/node-param-default-wrong-for-limit, n8n-nodes-base/node-param-description-wrong-for-limit -- a rate limit, not a page size */
@@ -477,7 +477,12 @@ const quotaProperties: INodeProperties[] = [
 		description: 'The quota counted. Every Quota node with the same name and store counts into it, in any workflow.',
 		displayOptions: quotaOnly,
 	},
-	{ ...storeProperty([...QUOTA_STORES]), displayOptions: quotaOnly },
+	{
+		...storeProperty([...QUOTA_STORES]),
+		description:
+			'Where the counts live. If the store cannot be reached the node fails naming it; under On Error: Continue every item leaves on the error output (or on Alert, with the error), never on Continue.',
+		displayOptions: quotaOnly,
+	},
 	{
 		displayName: 'Quota',
 		name: 'quota',

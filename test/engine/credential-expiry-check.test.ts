@@ -15,13 +15,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { Client } from 'pg';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { closedPort, startPlainTcpServer, startTlsServer, type TestTlsServer } from '../support/tls';
 import { parseCalendar, prop, unescapeText } from '../unit/expiry/ics-parser';
 import { RUN_ID } from '../support/stores';
+import { withEmbeddedStoreBlocked } from '../support/store-outage';
 import { assertPairing, buildWorkflow, runWorkflow, startEngine, stopEngine, type CredentialFixtures, type EngineResult } from './harness';
 
 const CHECK = 'n8n-nodes-integration-guards.credentialExpiryCheck';
@@ -150,6 +151,7 @@ interface RunSpec {
 	apiKey?: string;
 	/** Store credentials (by type) for alert memory on Redis or Postgres. */
 	stores?: CredentialFixtures;
+	onError?: INode['onError'];
 }
 
 const STORE_FIXTURES: CredentialFixtures = {
@@ -157,13 +159,14 @@ const STORE_FIXTURES: CredentialFixtures = {
 	integrationGuardsPostgresApi: { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', ssl: 'disable', schema: PG_SCHEMA },
 };
 
-async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', apiKey = API_KEY, stores = {} }: RunSpec): Promise<EngineResult> {
+async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', apiKey = API_KEY, stores = {}, onError }: RunSpec): Promise<EngineResult> {
 	const workflow = buildWorkflow(
 		[
 			{
 				name: 'Check',
 				type: CHECK,
 				parameters: { alertMemory: false, ...parameters },
+				...(onError ? { onError } : {}),
 				credentials: {
 					integrationGuardsN8nApi: { id: '1', name: 'This n8n' },
 					integrationGuardsRedisApi: { id: '2', name: 'Redis' },
@@ -575,6 +578,42 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(result.status, 'error');
 		assert.match(String(result.error?.message), /Redis at 127\.0\.0\.1:1/);
 	});
+
+	for (const store of ['redis', 'embedded'] as const) {
+		test(`a store that cannot be reached (${store === 'redis' ? 'Redis at a closed port' : 'an unwritable embedded store'}): every item on the error output, on Attention under regular output, the node fails without Continue (issue 14, finding 1)`, async () => {
+			const parameters: INodeParameters = {
+				sources: ['register'],
+				register: { entries: [{ name: 'Expired', expiresAt: new Date(NOW - DAY).toISOString() }, { name: 'Fine', expiresAt: new Date(NOW + 300 * DAY).toISOString() }] },
+				alertMemory: true,
+				store,
+				scope: freshScope(),
+			};
+			const stores = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1, database: 0 } };
+			const go = (onError?: INode['onError']) => {
+				const once = () => run({ parameters, items: [{ n: 0 }, { n: 1 }], stores, onError });
+				return store === 'embedded' ? withEmbeddedStoreBlocked(once) : once();
+			};
+			const named = store === 'redis' ? /Redis at 127\.0\.0\.1:1/ : /embedded store|sqlite/i;
+			const errorOutput = await go('continueErrorOutput');
+			assert.equal(errorOutput.status, 'success', errorOutput.error?.message);
+			assert.deepEqual(everything(errorOutput), [], 'nothing on OK, Attention or Expired or Failing');
+			const errors = errorOutput.output('Check', 'Error');
+			// Start items have no parent node for n8n to merge their fields from: the pairing says which is which.
+			assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }], 'every input item');
+			for (const item of errors) assert.match(String(item.json.error), named);
+
+			const regular = await go('continueRegularOutput');
+			assert.deepEqual(regular.output('Check', 'OK'), []);
+			assert.deepEqual(regular.output('Check', 'Expired or Failing'), []);
+			const attention = regular.output('Check', 'Attention');
+			assert.deepEqual(attention.map((item) => item.json.n), [0, 1]);
+			for (const item of attention) assert.match(String(item.json.error), named);
+
+			const failing = await go();
+			assert.equal(failing.status, 'error');
+			assert.match(String(failing.error?.message), named);
+		});
+	}
 
 	test('the calendar: one event per known expiry on every item, parsed back', async () => {
 		const result = await run({

@@ -31,6 +31,7 @@ import {
 	type Link,
 } from './harness';
 import { startRedis } from '../support/services';
+import { withEmbeddedStoreBlocked } from '../support/store-outage';
 import { postgresHarness, redisHarness } from '../support/stores';
 
 const LIMITER = 'n8n-nodes-integration-guards.rateLimiter';
@@ -737,6 +738,54 @@ describe('Rate Limiter in the n8n engine', () => {
 
 		test('Max Hold is validated, naming the option', async () => {
 			await assertFailsNaming(send('/ok', { options: { maxHold: -1 } }), /Max Hold \(Seconds\) is out of range: -1/);
+		});
+	});
+
+	describe('A store that cannot be reached (issue 14, finding 1)', () => {
+		const closedRedis = {
+			extra: { credentials: { integrationGuardsRedisApi: { id: '1', name: 'Redis' } } },
+			data: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } },
+		};
+		const cases: Array<{ name: string; parameters: () => INodeParameters; refusal: string; happy: string; blocked?: true }> = [
+			{ name: 'Wait for Slot on Redis', parameters: () => ({ operation: 'waitForSlot', store: 'redis', limiterName: fresh('down'), limit: 100, per: 'second' }), refusal: 'Over Limit', happy: 'Proceed' },
+			{ name: 'Send Request on Redis', parameters: () => send('/ok/store-down', { store: 'redis' }), refusal: 'Failed', happy: 'Success' },
+			{ name: 'Quota on Redis', parameters: () => ({ operation: 'quota', store: 'redis', quotaName: fresh('down'), quota: 2, thresholds: '50' }), refusal: 'Alert', happy: 'Continue' },
+			{ name: 'Quota on an unwritable embedded store', parameters: () => ({ operation: 'quota', quotaName: fresh('down'), quota: 2, thresholds: '50' }), refusal: 'Alert', happy: 'Continue', blocked: true },
+		];
+		const storeNamed = /Redis at 127\.0\.0\.1:1|embedded store|sqlite|SQLite|guards\.sqlite/i;
+		for (const entry of cases) {
+			test(`${entry.name}: every item on the error output, on ${entry.refusal} under regular output, the node fails without Continue; nothing sent`, async () => {
+				const before = vendor.requests('/ok/store-down').length;
+				const run = async (onError?: INode['onError']) => {
+					const go = () => runLimiter(entry.parameters(), numbered(3), { ...closedRedis.extra, ...(onError ? { onError } : {}) }, closedRedis.data);
+					return entry.blocked ? await withEmbeddedStoreBlocked(go) : await go();
+				};
+				const errorOutput = await run('continueErrorOutput');
+				assert.equal(errorOutput.status, 'success', errorOutput.error?.message);
+				const errors = errorOutput.output('Limiter', 'Error');
+				assert.deepEqual(errors.map((item) => item.json.n), [0, 1, 2], 'every item on the error output, its fields kept');
+				for (const item of errors) assert.match(String(item.json.error), storeNamed);
+				assert.deepEqual(errorOutput.output('Limiter', entry.happy), [], `nothing on ${entry.happy}`);
+				assert.deepEqual(errorOutput.output('Limiter', entry.refusal), []);
+				assertPairing(errorOutput, ['Limiter']);
+
+				const regular = await run('continueRegularOutput');
+				assert.equal(regular.status, 'success', regular.error?.message);
+				assert.deepEqual(regular.output('Limiter', entry.happy), [], `nothing on ${entry.happy}`);
+				const refused = regular.output('Limiter', entry.refusal);
+				assert.deepEqual(refused.map((item) => item.json.n), [0, 1, 2], `every item on ${entry.refusal}, with the error`);
+				for (const item of refused) assert.match(String(item.json.error), storeNamed);
+
+				const failing = await run();
+				assert.equal(failing.status, 'error');
+				assert.match(String(failing.error?.message), storeNamed);
+				assert.equal(vendor.requests('/ok/store-down').length, before, 'nothing was sent to the vendor');
+			});
+		}
+
+		test('Backoff keeps no state: no store to lose, it routes as usual', async () => {
+			const result = await runLimiter({ operation: 'backoff', baseDelay: 0, maxDelay: 0 }, [{ error: '503' }], { onError: 'continueErrorOutput' });
+			assert.equal(result.output('Limiter', 'Retry').length, 1);
 		});
 	});
 
