@@ -146,6 +146,7 @@ export async function closeAllLimiters(): Promise<void> {
 
 function startSweeping(): void {
 	if (sweeper) return;
+	// Periodic, so a timer (n8n-workflow's sleep is one-shot); unref'd, it never keeps n8n up.
 	sweeper = setInterval(() => {
 		const now = Date.now();
 		for (const [key, limiter] of limiters) {
@@ -250,6 +251,7 @@ class Limiter implements TokenLimiter {
 			this.location = 'in this n8n process';
 			this.bottleneck = new Bottleneck(bucket);
 			this.nextRefillAt = Date.now() + plan.increaseIntervalMs;
+			// The bucket's own heartbeat: periodic, so a timer, unref'd.
 			this.refillTimer = setInterval(() => void this.refillInProcess(), heartbeat);
 			this.refillTimer.unref();
 		}
