@@ -159,6 +159,12 @@ async function readCapped(stream: unknown, cap: number, signal: AbortSignal): Pr
 	return Buffer.concat(chunks);
 }
 
+/** The item's headers minus any that carry a secret: Authorization, Cookie, and the credential's own header name. */
+function withoutSecretHeaders(headers: Record<string, string>, auth: Auth): Record<string, string> {
+	const credentialHeaders = new Set(Object.keys(auth.headers).map((name) => name.toLowerCase()));
+	return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADERS.has(name.toLowerCase()) && !credentialHeaders.has(name.toLowerCase())));
+}
+
 /** Where a redirect goes, the method and body it keeps (303, and 301/302 after a POST, become a GET). */
 function redirectTarget(from: string, location: unknown, status: number, method: IHttpRequestMethods): { url: string; method: IHttpRequestMethods; keepBody: boolean } | Refused {
 	const text = Array.isArray(location) ? String(location[0] ?? '') : typeof location === 'string' ? location : '';
@@ -195,7 +201,7 @@ export async function exchange(context: IExecuteFunctions, spec: RequestSpec, ca
 	try {
 		for (let hop = 0; ; hop++) {
 			trusted &&= new URL(url).origin === origin;
-			const headers = trusted ? { ...spec.headers, ...spec.auth.headers } : Object.fromEntries(Object.entries(spec.headers).filter(([name]) => !SECRET_HEADERS.has(name.toLowerCase())));
+			const headers = trusted ? { ...spec.headers, ...spec.auth.headers } : withoutSecretHeaders(spec.headers, spec.auth);
 			const options: IHttpRequestOptions = {
 				method,
 				url,

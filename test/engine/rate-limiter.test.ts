@@ -647,7 +647,8 @@ describe('Rate Limiter in the n8n engine', () => {
 						authentication: 'genericCredentialType',
 						genericAuthType: type,
 						sendHeaders: true,
-						headerParameters: { parameters: [{ name: 'X-Trace', value: 'kept' }, { name: 'Cookie', value: 'session=cookie-secret' }] },
+						// The item's own copy of the credential's header is no safer than the credential's.
+						headerParameters: { parameters: [{ name: 'X-Trace', value: 'kept' }, { name: 'Cookie', value: 'session=cookie-secret' }, ...(type === 'httpHeaderAuth' ? [{ name: 'x-api-key', value: 'header-secret' }] : [])] },
 					}),
 					[{ n: 1 }],
 					{ credentials: { [type]: { id: '1', name: type } } },
