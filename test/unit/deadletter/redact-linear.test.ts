@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { createRedactor, MAX_REDACT_DEPTH, MAX_SCAN_CHARS, REDACTED } from '../../../nodes/shared/core/deadletter';
+import { fuzzCases } from '../../support/fuzz';
 import { assertLinearGrowth, timeBest } from '../linear-time';
 
 const redactor = createRedactor();
@@ -122,5 +123,13 @@ describe('hostile structures', () => {
 		assert.match(text, /\[circular\]/);
 		assert.equal(cut, 1);
 		assert.match(text, new RegExp(`nested deeper than ${MAX_REDACT_DEPTH}`));
+	});
+
+	it('every case of the shared fuzz generator: no crash, every planted secret redacted', () => {
+		for (const fuzz of fuzzCases({ seed: 14 })) {
+			const items = JSON.parse(fuzz.items) as unknown[];
+			const out = JSON.stringify(redactor.redact(items));
+			for (const secret of fuzz.secrets) assert.ok(!out.includes(secret), `${fuzz.name}: ${secret} survived`);
+		}
 	});
 });

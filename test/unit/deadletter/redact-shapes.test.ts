@@ -37,7 +37,8 @@ const SECRETS: Array<[string, unknown, string]> = [
 	['dbPassword2', { dbPassword2: S }, S],
 	['oauth settings', { oauth: { clientId: 'id', refresh: S } }, S],
 	['a bare key, judged with its parent (apiKey)', { api: { key: S } }, S],
-	['a bare key at the top', { key: S }, S],
+	['a bare key under a credential parent', { license: { key: S } }, S],
+	['a vendor key under a bare key', { key: `sk_live_${S.replace(/-/g, '')}abc` }, `sk_live_${S.replace(/-/g, '')}abc`],
 	['a bare token under a vendor name', { stripe: { token: S } }, S],
 	['a numeric secret', { pin_password: 12345678 }, '12345678'],
 	// header lists
@@ -86,6 +87,10 @@ const SECRETS: Array<[string, unknown, string]> = [
 const KEPT: Array<[string, Record<string, unknown>]> = [
 	['an idempotency key', { idempotencyKey: 'order-42', idempotency_key: 'order-43', 'Idempotency-Key': 'order-44' }],
 	['the Claim node output (idempotency.key)', { idempotency: { key: 'a'.repeat(64), status: 'claimed' } }],
+	[
+		'record keys: Jira issues, S3 objects, cache entries',
+		{ key: 'PROJ-123', issues: [{ key: 'PROJ-1' }], s3: { object: { key: 'invoices/2024/42.pdf' } }, costGuardCache: { key: 'f'.repeat(64) } },
+	],
 	['amounts, names, e-mail', { amount: 4200, currency: 'EUR', customer: { name: 'Ada Lovelace', email: 'ada@example.com' } }],
 	['pagination tokens and usage counts', { nextPageToken: 'p2', page: { token: 'p3' }, usage: { total_tokens: 123, max_tokens: 400 } }],
 	['record identifiers ending in key', { primaryKey: 'id', sortKey: 'createdAt', partitionKey: 'tenant-1', publicKey: 'ssh-ed25519 AAAA' }],

@@ -86,6 +86,14 @@ const NOT_SECRET = new Set([
 	'cursortoken',
 ]);
 
+/**
+ * A bare `key` alone is an identifier far more often than a credential (`issue.key`,
+ * S3 `key`, a cache `key`): it is secret only under a parent named for a credential
+ * (`{ api: { key } }`, `{ stripe_secret: { key } }`, `{ license: { key } }`).
+ */
+const KEY_CONTEXT =
+	/(?:api|auth|access|secret|secrets|private|signing|encryption|client|license|licence|subscription|credential|credentials|account|service|master|webhook)$/;
+
 /** Extra names that carry credentials in URLs and `name=value` text. */
 const SECRET_QUERY_NAMES = ['sig'];
 
@@ -273,14 +281,18 @@ export class Redactor {
 		let cut = normal.length;
 		while (cut > 0 && normal.charCodeAt(cut - 1) <= 0x39) cut--; // digits (the only characters below letters left)
 		const word = normal.slice(0, cut);
-		const secret = word !== '' && !NOT_SECRET.has(word) && endings.some((ending) => word.endsWith(ending));
+		const secret = word !== '' && word !== 'key' && !NOT_SECRET.has(word) && endings.some((ending) => word.endsWith(ending));
 		if (cache.size < NAME_CACHE_LIMIT) cache.set(name, secret);
 		return secret;
 	}
 
 	/** A field's name judged in its place: a bare `key` or `token` is judged with its parent's name. */
 	private isSecretField(key: string, parentName: string): boolean {
-		if (!this.isSecretName(key)) return false;
+		if (!this.enabled) return false;
+		if (!this.isSecretName(key)) {
+			// A bare `key` names a record (a Jira issue, an S3 object, a cache entry) unless its parent says credential.
+			return parentName !== '' && key.length === 3 && key.toLowerCase() === 'key' && KEY_CONTEXT.test(normaliseName(parentName));
+		}
 		if (parentName === '') return true;
 		const normal = normaliseName(key);
 		return !this.bareNames.has(normal) || this.isSecretName(`${parentName}${normal}`);
