@@ -108,6 +108,9 @@ describe('hostile structures', () => {
 	it('long keys and names do not cost more than their length', () => {
 		const keyed = (size: number) => ({ ['1'.repeat(size) + 'x']: 'v', [`${'a'.repeat(size)}token`]: 's', note: `${'9'.repeat(size)}a: b` });
 		assertLinearGrowth('long keys', [10_000, 100_000, 1_000_000], keyed, (value) => redactor.redact(value));
+		// Every element judged with a long parent name: the name is read once, not once per element.
+		const underLongName = (size: number) => ({ [`${'p'.repeat(size)}`]: Array.from({ length: size / 10 }, () => ({ token: 't', key: 'k', value: 1 })) });
+		assertLinearGrowth('elements under a long key', [10_000, 100_000], underLongName, (value) => redactor.redact(value));
 	});
 
 	it('__proto__, constructor, cycles and depth: no crash, no pollution, no stall', () => {

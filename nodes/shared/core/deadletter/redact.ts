@@ -282,16 +282,18 @@ export class Redactor {
 		while (cut > 0 && normal.charCodeAt(cut - 1) <= 0x39) cut--; // digits (the only characters below letters left)
 		const word = normal.slice(0, cut);
 		const secret = word !== '' && word !== 'key' && !NOT_SECRET.has(word) && endings.some((ending) => word.endsWith(ending));
-		if (cache.size < NAME_CACHE_LIMIT) cache.set(name, secret);
+		// Bounded: the shared redactor lives as long as n8n, and a hostile key can be megabytes long.
+		if (cache.size < NAME_CACHE_LIMIT && name.length <= 256) cache.set(name, secret);
 		return secret;
 	}
 
 	/** A field's name judged in its place: a bare `key` or `token` is judged with its parent's name. */
+	/** `parentName`: the parent field's name, normalised and cut to its last 64 characters (see contextName). */
 	private isSecretField(key: string, parentName: string): boolean {
 		if (!this.enabled) return false;
 		if (!this.isSecretName(key)) {
 			// A bare `key` names a record (a Jira issue, an S3 object, a cache entry) unless its parent says credential.
-			return parentName !== '' && key.length === 3 && key.toLowerCase() === 'key' && KEY_CONTEXT.test(normaliseName(parentName));
+			return parentName !== '' && key.length === 3 && key.toLowerCase() === 'key' && KEY_CONTEXT.test(parentName);
 		}
 		if (parentName === '') return true;
 		const normal = normaliseName(key);
@@ -323,7 +325,7 @@ export class Redactor {
 		state.ancestors.add(object);
 		const path: PathNode | null = depth === 0 ? null : { parent, segment };
 		try {
-			return this.walkObject(object, path, depth, state, typeof segment === 'string' ? segment : parentName);
+			return this.walkObject(object, path, depth, state, typeof segment === 'string' ? contextName(segment) : parentName);
 		} catch {
 			// A getter or proxy that throws: say so rather than fail the whole record.
 			return '[unreadable]';
@@ -414,6 +416,16 @@ interface WalkState {
 	count: number;
 	cut: number;
 	ancestors: Set<object>;
+}
+
+/**
+ * A parent's name as its children are judged with it: normalised once per field (an
+ * array's elements share it), its end only, so a megabyte-long key costs its length once.
+ */
+function contextName(name: string): string {
+	if (name === '') return '';
+	const normal = normaliseName(name);
+	return normal.length > MAX_TEXT_NAME ? normal.slice(-MAX_TEXT_NAME) : normal;
 }
 
 /** Lower case, letters and digits only: `X-Api-Key` → `xapikey`. */
