@@ -3,7 +3,18 @@
 export { failureFacts, messageFromBody, type FailureFacts } from './facts';
 export * from './classify';
 export * from './patterns';
-export { createRedactor, Redactor, REDACTED, DEFAULT_REDACT_FIELDS, MAX_REDACT_DEPTH, type RedactResult } from './redact';
+export {
+	createRedactor,
+	defaultRedactor,
+	redactSecrets,
+	redactSecretText,
+	Redactor,
+	REDACTED,
+	DEFAULT_REDACT_FIELDS,
+	MAX_REDACT_DEPTH,
+	MAX_SCAN_CHARS,
+	type RedactResult,
+} from './redact';
 export * from './record';
 export * from './alerts';
 export * from './capture';

@@ -6,6 +6,7 @@
  */
 import { getPath, splitPath } from '../paths';
 import { isPlainObject } from '../json';
+import { compileUserPattern, PatternError, type UserPattern } from '../regex';
 import { isFailureClass, type FailureClass } from './classify';
 import { messageFromBody, prop } from './facts';
 
@@ -49,7 +50,7 @@ export class BodyPatternError extends Error {
 	}
 }
 
-/** Regular expressions see at most this much of a value, so a rule never stalls on a huge body. */
+/** Regular expressions see at most this much of a value: linear time, and bounded per item. */
 const MAX_MATCH_TEXT = 100_000;
 
 /** Compiles the user's rules once per execution; bad ones fail before any item is read. */
@@ -99,11 +100,14 @@ function valueMatcher(spec: BodyPatternSpec, rule: number): (value: unknown) => 
 			return (value) => (asText(value).toLowerCase().includes(needle) ? spec.value : null);
 		}
 		case 'regex': {
-			let pattern: RegExp;
+			// A user's pattern runs on the linear-time engine: `^(a+)+$` cannot stall the event loop.
+			let pattern: UserPattern;
 			try {
-				pattern = new RegExp(spec.value, 'i');
+				pattern = compileUserPattern(spec.value, { flags: 'i' });
 			} catch (error) {
-				throw new BodyPatternError(rule, `invalid regular expression: ${(error as Error).message}`);
+				// "Failure pattern 2: invalid regular expression: The pattern "(a)\1" uses a backreference…"
+				if (error instanceof PatternError) throw new BodyPatternError(rule, `invalid regular expression: ${error.message}`);
+				throw error;
 			}
 			return (value) => pattern.exec(asText(value).slice(0, MAX_MATCH_TEXT))?.[0] ?? null;
 		}
@@ -167,11 +171,7 @@ export function commonBodyFailure(json: Record<string, unknown>): HiddenFailure 
 }
 
 /** The first hidden failure in an item: the user's rules first, then (if on) the common shapes. */
-export function findHiddenFailure(
-	json: Record<string, unknown>,
-	patterns: readonly CompiledBodyPattern[],
-	detectCommon: boolean,
-): HiddenFailure | null {
+export function findHiddenFailure(json: Record<string, unknown>, patterns: readonly CompiledBodyPattern[], detectCommon: boolean): HiddenFailure | null {
 	for (const pattern of patterns) {
 		const found = pattern.test(json);
 		if (found !== null) return found;
