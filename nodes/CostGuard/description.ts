@@ -469,8 +469,9 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Europe/Berlin',
-				description: 'Zone whose hours, days and months are the budget\'s windows. Empty: the workflow\'s time zone.',
-				displayOptions: { show: { '/operation': ['checkBudget'] } },
+				description:
+					'Zone whose hours, days and months are the budget\'s windows. Empty: the workflow\'s time zone. Check Budget saves it with the limits and every node of the budget then counts in it; set the same zone on the budget\'s other nodes, so what they count before its first check lands in the same windows.',
+				displayOptions: { show: { '/operation': ['checkBudget', 'recordUsage', 'cacheLookup', 'report'] } },
 			},
 		],
 	},

@@ -110,7 +110,8 @@ function enrichment(budget: string, items: object[], check: INodeParameters = {}
 	return buildWorkflow(
 		[
 			source(items),
-			guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'text', options: { ignoreCase: true } }),
+			// In the budget's zone: on the first run this counts its misses before Check Budget has saved the budget.
+			guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'text', options: { ignoreCase: true, timeZone: 'UTC' } }),
 			{ name: 'Cached', type: TEST_NOOP },
 			guard('Check Budget', 'checkBudget', budget, {
 				limits: { dailyLimit: '0.0018' },
@@ -281,9 +282,9 @@ describe('Cost Guard in the n8n engine', () => {
 
 	test('Stop the Workflow fails on the first item that does not fit, reserves nothing and leaves alerts for the next run', async () => {
 		const budget = freshBudget();
-		// 0.60 recorded before any Check published the limits: no alert yet.
+		// 0.60 recorded before any Check published the limits (in the budget's zone, which it cannot read yet): no alert yet.
 		const spent = await runSingle(
-			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] } }),
+			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] }, options: { timeZone: 'UTC' } }),
 			[{ usage: { prompt_tokens: 600_000, completion_tokens: 0 } }],
 			2,
 		);
@@ -305,6 +306,36 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.deepEqual(routed.output('Check Budget', 'Over Budget').map((item) => [item.json.n, guardField(item).overLimits]), [[3, ['day items']]]);
 		assert.deepEqual(alertsOf(routed.output('Check Budget', 'Alert')), ['actual day 50'], 'the alert the stopped run could not send');
 		assertRoutedOnce(routed, 'Check Budget');
+	});
+
+	test('what Record Usage and Cache Lookup count before the budget\'s first check lands in the budget\'s windows, whatever the date', async () => {
+		const budget = freshBudget();
+		// The workflow's zone and the budget's are 25 hours apart: their dates differ at every instant.
+		const settings = { timezone: 'Pacific/Pago_Pago' };
+		const zone = { timeZone: 'Pacific/Kiritimati' };
+		const single = async (node: NodeSpec, items: object[], outputCount: number) => {
+			const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
+			const links: Link[] = [['Source', node.name], ...sinks.map((sink, index): Link => [node.name, index, sink.name])];
+			return await run(buildWorkflow([source(items), node, ...sinks], links, settings));
+		};
+		const spent = await single(
+			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] }, options: zone }),
+			[{ usage: { prompt_tokens: 600_000, completion_tokens: 0 } }],
+			2,
+		);
+		assert.equal(spent.status, 'success', spent.error?.message);
+		const looked = await single(guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'text', options: zone }), [{ text: 'a' }], 2);
+		assert.equal(looked.output('Cache Lookup', 'Miss').length, 1);
+		const checked = await single(guard('Check Budget', 'checkBudget', budget, { limits: { dailyLimit: '1.00' }, estimate: 'fixed', estimatedCost: '0.50', options: { ...zone, forecastThresholds: '' } }), [{ n: 0 }], 3);
+		assert.equal(checked.status, 'success', checked.error?.message);
+		assert.deepEqual(checked.output('Check Budget', 'Within Budget'), [], '0.60 spent + 0.50 does not fit 1.00 in the budget\'s day');
+		assert.deepEqual(guardField(checked.output('Check Budget', 'Over Budget')[0]).overLimits, ['day money']);
+		assert.deepEqual(alertsOf(checked.output('Check Budget', 'Alert')), ['actual day 50']);
+		const report = await single(guard('Report', 'report', budget), [{}], 1);
+		const day = (report.output('Report', 'Report')[0].json.periods as IDataObject).day as IDataObject;
+		assert.deepEqual([day.spentExact, (day.cache as IDataObject).misses, report.output('Report', 'Report')[0].json.timeZone], ['0.60', 1, 'Pacific/Kiritimati']);
+		const wrong = await single(guard('Report', 'report', freshBudget(), { options: { timeZone: 'Mars/Base' } }), [{}], 1);
+		assert.match(String(wrong.error?.message), /Unknown time zone "Mars\/Base"/);
 	});
 
 	test('estimates from the prompt tokens at the model\'s input price plus the expected output', async () => {
@@ -524,7 +555,8 @@ describe('Cost Guard in the n8n engine', () => {
 		} finally {
 			await store.close();
 		}
-		const publish = await runSingle(guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '10' }, options: { timeZone: 'UTC' } }), [], 3);
+		// One item: a Check Budget with no items has nothing to check and saves nothing (n8n does not even run it).
+		const publish = await runSingle(guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '10' }, options: { timeZone: 'UTC' } }), [{}], 3);
 		assert.equal(publish.status, 'success', publish.error?.message);
 		// Today: 10 records at 0.00021 each (21 µ$ = 350 input tokens at 0.60 per million on a custom price).
 		const record = guard('Record Usage', 'recordUsage', budget, { scope, model: 'm', priceOverrides: { models: [{ model: 'm', input: '0.60', output: '0' }] } });
