@@ -103,6 +103,14 @@ export const properties: INodeProperties[] = [
 		default: 'checkBudget',
 	},
 	storeProperty([...COST_GUARD_STORES]),
+	{
+		displayName:
+			'If the store cannot be reached the node fails, naming it. Under On Error → Continue (using error output) every item goes to the error output instead; under Continue (using regular output) to Over Budget, Alert (Record Usage: nothing was recorded) or Miss (Cache Lookup: the cache is skipped, and the Check Budget after it fails closed on the same store), with an error field. No item reaches Within Budget or Hit without the store.',
+		name: 'storeFailureNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['checkBudget', 'recordUsage', 'cacheLookup'] } },
+	},
 	scopeProperty('e.g. marketing'),
 	{
 		displayName: 'Budget Name',
