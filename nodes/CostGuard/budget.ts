@@ -6,9 +6,11 @@ import {
 	asBudgetConfig,
 	budgetKeys,
 	budgetNameProblem,
+	createRedactor,
 	forecastNanos,
 	formatNanos,
 	isTimeZone,
+	itemError,
 	MoneyError,
 	nanosToNumber,
 	percentOf,
@@ -20,6 +22,17 @@ import {
 	windowTtlMs,
 } from '../shared';
 import { COST_GUARD_STORES } from './description';
+
+/**
+ * The package's one redactor (default fields): everything Cost Guard stores or writes
+ * into an output from item data (cached responses, messages quoting a value) passes it.
+ */
+export const redactor = createRedactor();
+
+/** An item error whose message may quote the item's data, with secrets in it replaced. */
+export function redactedItemError(context: IExecuteFunctions, index: number, message: string, description: string): NodeOperationError {
+	return itemError(context, index, redactor.redactText(message), description);
+}
 
 /** Everything an operation needs to find its budget in the store. */
 export interface BudgetHandle {

@@ -7,11 +7,9 @@ import {
 	BUDGET_PERIODS,
 	budgetKeys,
 	cacheKeyOf,
-	createRedactor,
 	failItem,
 	getPath,
 	isPlainObject,
-	itemError,
 	MAX_CACHE_ENTRY_BYTES,
 	nanosToNumber,
 	pairedItem,
@@ -20,7 +18,7 @@ import {
 	windowAt,
 } from '../shared';
 import type { BudgetHandle } from './budget';
-import { counterIncrement, openBudget, option, readBudgetConfig, readBudgetName, zoneFor } from './budget';
+import { counterIncrement, openBudget, option, readBudgetConfig, readBudgetName, redactedItemError, redactor, zoneFor } from './budget';
 
 const HIT = 0;
 const MISS = 1;
@@ -61,7 +59,7 @@ export async function lookup(context: IExecuteFunctions, items: INodeExecutionDa
 		try {
 			return cacheKeyOf(source.json, fields, { ignoreCase });
 		} catch (error) {
-			failItem(context, outputs, source, index, itemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'), MISS);
+			failItem(context, outputs, source, index, redactedItemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'), MISS);
 			return null;
 		}
 	});
@@ -83,6 +81,8 @@ export async function lookup(context: IExecuteFunctions, items: INodeExecutionDa
 			}
 			hits++;
 			avoided += entry.costNanos;
+			// Redacted on the way out too: an entry stored before the redactor learnt a shape still holds it until it expires.
+			entry.response = redactor.redact(entry.response).value;
 			const info = { key, hit: true, storedAt: new Date(entry.storedAt).toISOString(), costAvoided: nanosToNumber(entry.costNanos) };
 			const response = isPlainObject(entry.response) ? (entry.response as IDataObject) : { response: entry.response as IDataObject[keyof IDataObject] };
 			let json: IDataObject;
@@ -112,7 +112,6 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	const responseField = String(option(context, 'cacheResponseField', '')).trim();
 	const costField = String(option(context, 'costField', 'cost')).trim() || 'cost';
 	const correlationField = String(option(context, 'correlationField', 'correlationId')).trim() || 'correlationId';
-	const redactor = createRedactor();
 	const hints: NodeExecutionHint[] = [];
 	const writes: RecordWrite[] = [];
 	const stored: number[] = [];
@@ -124,7 +123,7 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 			try {
 				key = cacheKeyOf(source.json, fields, { ignoreCase });
 			} catch (error) {
-				failItem(context, outputs, source, index, itemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'));
+				failItem(context, outputs, source, index, redactedItemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'));
 				return;
 			}
 		} else {
@@ -136,7 +135,7 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 					outputs,
 					source,
 					index,
-					itemError(context, index, `Item ${index}: Cache Key is not a key from Cache Lookup: ${JSON.stringify(raw)?.slice(0, 80)}`, "Set Cache Key to {{ $('Cache Lookup').item.json.costGuardCache.key }} (your Cache Lookup node's name)."),
+					redactedItemError(context, index, `Item ${index}: Cache Key is not a key from Cache Lookup: ${JSON.stringify(raw)?.slice(0, 80)}`, "Set Cache Key to {{ $('Cache Lookup').item.json.costGuardCache.key }} (your Cache Lookup node's name)."),
 				);
 				return;
 			}

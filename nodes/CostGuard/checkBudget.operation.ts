@@ -11,7 +11,6 @@ import {
 	failItem,
 	formatNanos,
 	isTimeZone,
-	itemError,
 	limitedPeriods,
 	nanosToNumber,
 	pairedItem,
@@ -24,7 +23,7 @@ import {
 	windowAt,
 } from '../shared';
 import type { BudgetHandle } from './budget';
-import { alertCandidates, alertClaim, alertItem, counterIncrement, isExpression, moneyProblem, openBudget, option, readBudgetName, readPriceBook } from './budget';
+import { alertCandidates, alertClaim, alertItem, counterIncrement, isExpression, moneyProblem, openBudget, option, readBudgetName, readPriceBook, redactedItemError } from './budget';
 
 /*
  * Check Budget, per batch (three round trips at most):
@@ -107,7 +106,7 @@ function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outp
 	const mode = context.getNodeParameter('estimate', 0, 'none') as 'none' | 'fixed' | 'tokens';
 	if (mode === 'none') return items.map(() => 0);
 	const problemFor = (index: number, message: string, description: string) => {
-		failItem(context, outputs, items[index], index, itemError(context, index, message, description), OVER);
+		failItem(context, outputs, items[index], index, redactedItemError(context, index, message, description), OVER);
 		return null;
 	};
 	if (mode === 'fixed') {

@@ -8,7 +8,6 @@ import {
 	failItem,
 	formatNanos,
 	isPlainObject,
-	itemError,
 	nanosToNumber,
 	pairedItem,
 	parseUsage,
@@ -23,7 +22,7 @@ import {
 	alertCandidates,
 	alertClaim,
 	alertItem,
-		counterIncrement,
+	counterIncrement,
 	isExpression,
 	moneyProblem,
 	moneyWindows,
@@ -32,6 +31,7 @@ import {
 	readBudgetConfig,
 	readBudgetName,
 	readPriceBook,
+	redactedItemError,
 	zoneFor,
 } from './budget';
 
@@ -82,7 +82,8 @@ function priceItems(context: IExecuteFunctions, items: INodeExecutionData[], nam
 	const priced: Priced[] = [];
 	const stampProblems: string[] = [];
 	const fail = (index: number, message: string, description: string) =>
-		failItem(context, outputs, items[index], index, itemError(context, index, message, description), RECORDED);
+		// Not on Recorded: its cost was not counted. Alert is the refusal output (error output under Continue).
+		failItem(context, outputs, items[index], index, redactedItemError(context, index, message, description), ALERT);
 	items.forEach((source, index) => {
 		const parsed = parseUsage(source.json, format, '', fields);
 		if (!parsed.ok) {

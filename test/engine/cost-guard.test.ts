@@ -15,6 +15,8 @@ import { closeAllStores } from '../../nodes/shared/stores/factory';
 import type { PostgresStoreConfig, RedisStoreConfig } from '../../nodes/shared/stores/types';
 import { postgresHarness, redisHarness } from '../support/stores';
 import { budgetKeys } from '../../nodes/shared/core/cost/budget';
+import { cacheKeyOf } from '../../nodes/shared/core/cost/cache';
+import { createRedactor } from '../../nodes/shared/core/deadletter/redact';
 import { promptTokens } from '../../nodes/shared/core/cost/estimate';
 import { previousWindows, windowTtlMs } from '../../nodes/shared/core/cost/windows';
 import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
@@ -540,6 +542,66 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.equal(((replayed.json.costGuardCache as IDataObject).costAvoided), 0.0000005, 'the cost avoided is still counted');
 	});
 
+	test('secrets in a cached answer never reach the store: what Cache Store writes is the package redactor\'s copy', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-redact-${process.pid}`;
+		const secrets = ['sk-live-0123456789abcdefghijkl', 'hunter2-correct-horse', 'AKIAIOSFODNN7EXAMPLE', 'tok_9f8e7d6c5b4a39281706', 'pa55w0rd-in-url'];
+		const answer = {
+			q: 'weather',
+			choices: [{ message: { content: `Use key ${secrets[0]} with Bearer ${secrets[3]} and https://bot:${secrets[4]}@api.example.com/v1` } }],
+			headers: { Authorization: `Bearer ${secrets[3]}`, 'X-Api-Key': secrets[2] },
+			config: { password: secrets[1], nested: [{ apiKey: secrets[2] }] },
+		};
+		const stored = await runSingle(guard('Cache Store', 'cacheStore', budget, { scope, keyFrom: 'fields', keyFields: 'q' }), [answer], 1);
+		assert.equal(stored.status, 'success', stored.error?.message);
+		const key = (stored.output('Cache Store', 'Stored')[0].json.costGuardCache as IDataObject).key as string;
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		let raw: unknown;
+		try {
+			raw = (await store.read(`cost:${scope}`, [budgetKeys.cache(budget, key)])).records.get(budgetKeys.cache(budget, key))?.value;
+		} finally {
+			await store.close();
+		}
+		assert.ok(raw !== undefined, 'the answer was stored');
+		for (const secret of secrets) assert.ok(!JSON.stringify(raw).includes(secret), `${secret} is not in the store`);
+		assert.deepEqual((raw as IDataObject).response, createRedactor().redact(answer).value, 'stored through the package redactor');
+		const hit = await runSingle(guard('Cache Lookup', 'cacheLookup', budget, { scope, keyFields: 'q' }), [{ q: 'weather' }], 2);
+		const [served] = hit.output('Cache Lookup', 'Hit');
+		for (const secret of secrets) assert.ok(!JSON.stringify(served.json).includes(secret), `${secret} is not served from the cache`);
+	});
+
+	test('an entry stored with a secret (before the redactor knew its shape) is served redacted', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-redact-${process.pid}`;
+		const key = cacheKeyOf({ q: 'x' }, ['q'], { ignoreCase: false });
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		try {
+			await store.write(`cost:${scope}`, [{ key: budgetKeys.cache(budget, key), value: { response: { answer: 'ok', password: 'old-entry-secret' }, costNanos: 1, storedAt: 0 }, ttlMs: 60_000 }]);
+		} finally {
+			await store.close();
+		}
+		const hit = await runSingle(guard('Cache Lookup', 'cacheLookup', budget, { scope, keyFields: 'q' }), [{ q: 'x' }], 2);
+		assert.equal(hit.status, 'success', hit.error?.message);
+		const [served] = hit.output('Cache Lookup', 'Hit');
+		assert.equal(served.json.answer, 'ok');
+		assert.doesNotMatch(JSON.stringify(served.json), /old-entry-secret/);
+	});
+
+	test('under Continue (using regular output) an item Record Usage cannot price is not on Recorded, and its error quotes no secret', async () => {
+		const secret = 'sk-live-0123456789abcdefghijkl';
+		const result = await runSingle(
+			guard('Record Usage', 'recordUsage', freshBudget(), {}, { onError: 'continueRegularOutput' }),
+			[{ model: 'gpt-4o-mini', usage: { prompt_tokens: 10, completion_tokens: 5 } }, { model: secret, usage: { prompt_tokens: 10, completion_tokens: 5 } }],
+			2,
+		);
+		assert.equal(result.status, 'success', result.error?.message);
+		assert.deepEqual(result.output('Record Usage', 'Recorded').map((item) => item.pairedItem), [{ item: 0 }], 'only the priced item is on Recorded');
+		const [refused] = result.output('Record Usage', 'Alert');
+		assert.deepEqual(refused.pairedItem, { item: 1 });
+		assert.match(String(refused.json.error), /no price for model/);
+		assert.ok(!String(refused.json.error).includes(secret), String(refused.json.error));
+	});
+
 	test('Report flags a regression when the cost per record doubles against the previous days', async () => {
 		const budget = freshBudget();
 		const scope = `engine-cost-report-${process.pid}`;
@@ -577,6 +639,44 @@ describe('Cost Guard in the n8n engine', () => {
 		const error = failing.error as { description?: string; messages?: string[] } | undefined;
 		assert.match(String(error?.description), /Check that Redis at 127\.0\.0\.1:1 \(db 0\) is running/);
 		assert.match(String(failing.error?.message), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+	});
+
+	test('with the store unreachable every operation fails closed: error output, refusal output, or the node fails naming the store', async () => {
+		const credentials = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } };
+		const withCredential = { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } };
+		const items = [0, 1, 2].map((n) => ({ n, text: `Text ${n}`, model: 'gpt-4o-mini', usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+		// Per operation: its parameters, its outputs, and where items go under Continue (using regular output).
+		const operations: Array<[string, INodeParameters, string[], string]> = [
+			['checkBudget', { limits: { dailyLimit: '1' }, estimate: 'fixed', estimatedCost: '0.01' }, ['Within Budget', 'Over Budget', 'Alert'], 'Over Budget'],
+			['recordUsage', {}, ['Recorded', 'Alert'], 'Alert'],
+			['report', {}, ['Report'], 'Report'],
+			// Miss, not a failure: Miss skips the cache, and the Check Budget after it (on the same store) fails closed in turn.
+			['cacheLookup', { keyFields: 'text' }, ['Hit', 'Miss'], 'Miss'],
+			['cacheStore', { keyFrom: 'fields', keyFields: 'text' }, ['Stored'], 'Stored'],
+		];
+		for (const [operation, parameters, names, refusal] of operations) {
+			const node = (onError?: INode['onError']) =>
+				guard('Guard', operation, freshBudget(), { store: 'redis', ...parameters }, { ...withCredential, ...(onError ? { onError } : {}) });
+			const failing = await runSingle(node(), items, names.length, { credentials });
+			assert.equal(failing.status, 'error', operation);
+			assert.match(String((failing.error as { description?: string }).description), /Check that Redis at 127\.0\.0\.1:1 \(db 0\) is running/, operation);
+
+			const errorOutput = await runSingle(node('continueErrorOutput'), items, names.length + 1, { credentials });
+			assert.equal(errorOutput.status, 'success', `${operation}: ${errorOutput.error?.message}`);
+			assert.deepEqual([errorOutput.nodes.Guard.outputNames.length, errorOutput.nodes.Guard.outputNames.at(-1)], [names.length + 1, 'Error'], operation);
+			names.forEach((name, output) => assert.deepEqual(errorOutput.output('Guard', output), [], `${operation}: nothing on ${name}`));
+			const errors = errorOutput.output('Guard', 'Error');
+			assert.deepEqual(errors.map((item) => item.pairedItem), [0, 1, 2].map((item) => ({ item })), operation);
+			for (const item of errors) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/, operation);
+
+			const regular = await runSingle(node('continueRegularOutput'), items, names.length, { credentials });
+			assert.equal(regular.status, 'success', `${operation}: ${regular.error?.message}`);
+			for (const name of names.filter((name) => name !== refusal)) assert.deepEqual(regular.output('Guard', name), [], `${operation}: nothing on ${name}`);
+			const refused = regular.output('Guard', refusal);
+			assert.deepEqual(refused.map((item) => [item.pairedItem, item.json.n]), [0, 1, 2].map((item) => [{ item }, item]), operation);
+			for (const item of refused) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/, operation);
+			assertEachInputLeavesOnce(regular, 'Guard');
+		}
 	});
 
 	test('cost per item: Check Budget and Record Usage against two No Operation nodes (printed, not asserted)', async (t) => {
