@@ -112,9 +112,14 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	const responseField = String(option(context, 'cacheResponseField', '')).trim();
 	const costField = String(option(context, 'costField', 'cost')).trim() || 'cost';
 	const correlationField = String(option(context, 'correlationField', 'correlationId')).trim() || 'correlationId';
+	const maxPerDay = Number(option(context, 'maxCachedPerDay', 10_000));
+	if (!Number.isSafeInteger(maxPerDay) || maxPerDay < 0) {
+		throw new NodeOperationError(context.getNode(), `Max Responses Cached per Day must be a whole number, 0 or more, got ${String(maxPerDay)}`, { description: 'Use 0 for no limit.' });
+	}
 	const hints: NodeExecutionHint[] = [];
 	const writes: RecordWrite[] = [];
-	const stored: number[] = [];
+	/** The output item of each write, to mark it not stored when the day's cap is reached. */
+	const written: IDataObject[] = [];
 	let tooLarge = 0;
 	const now = Date.now();
 	items.forEach((source, index) => {
@@ -155,8 +160,9 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 			return;
 		}
 		writes.push({ key: budgetKeys.cache(name, key), value, ttlMs: ttlHours === 0 ? null : Math.round(ttlHours * 3_600_000) });
-		stored.push(index);
-		outputs[0].push(pairedItem(source, index, { ...source.json, [CACHE_FIELD]: { key, stored: true } }));
+		const item = pairedItem(source, index, { ...source.json, [CACHE_FIELD]: { key, stored: true } });
+		written.push(item.json);
+		outputs[0].push(item);
 	});
 	if (tooLarge > 0) {
 		hints.push({ message: `${tooLarge} response(s) were larger than ${MAX_CACHE_ENTRY_BYTES / 1_000_000} MB and were not cached.`, type: 'warning', location: 'outputPane' });
@@ -164,7 +170,18 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	try {
 		if (writes.length > 0) {
 			const handle = await openBudget(context, name);
-			await handle.store.write(handle.namespace, writes);
+			let allowed = writes.length;
+			if (maxPerDay > 0) {
+				// The store's atomic counter shares the day's cap between workers; what it refuses is not cached.
+				const day = windowAt('day', now, 'UTC');
+				const [total] = await handle.store.increment(handle.namespace, [counterIncrement(handle, 'cached', day, writes.length, now)]);
+				allowed = Math.max(0, Math.min(writes.length, maxPerDay - (total - writes.length)));
+			}
+			for (const json of written.slice(allowed)) json[CACHE_FIELD] = { ...(json[CACHE_FIELD] as IDataObject), stored: false, reason: 'daily limit' };
+			if (allowed < writes.length) {
+				hints.push({ message: `${writes.length - allowed} response(s) were not cached: the budget's cache took its ${maxPerDay} new responses for today (Max Responses Cached per Day).`, type: 'warning', location: 'outputPane' });
+			}
+			if (allowed > 0) await handle.store.write(handle.namespace, writes.slice(0, allowed));
 		}
 	} catch (error) {
 		throw storeFailure(context, error);

@@ -120,7 +120,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. llm-enrichment',
 		description:
-			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker.',
+			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression is read from the first item: one budget per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
 	},
 
 	/* ------------------------------------------------------------ Check Budget */
@@ -338,7 +338,7 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 24,
-		description: 'How long a stored response is served. 0 keeps it until it is replaced.',
+		description: 'How long a stored response is served, and kept in the store. 0 keeps it until it is replaced (the store then grows with every new input).',
 		displayOptions: { show: { operation: ['cacheStore'] } },
 	},
 	{
@@ -447,6 +447,16 @@ export const properties: INodeProperties[] = [
 				default: false,
 				description: 'Whether "Hello" and "hello" share a cache key',
 				displayOptions: { show: { '/operation': ['cacheLookup', 'cacheStore'] } },
+			},
+			{
+				displayName: 'Max Responses Cached per Day',
+				name: 'maxCachedPerDay',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				default: 10000,
+				description:
+					'Most new responses this budget\'s cache takes per day (UTC), so the data cannot grow the store without bound: responses past it leave on Stored with stored: false. 0 for no limit.',
+				displayOptions: { show: { '/operation': ['cacheStore'] } },
 			},
 			{
 				displayName: 'Output Field',

@@ -38,8 +38,12 @@ import {
 const RECORDED = 0;
 const ALERT = 1;
 
-/** How long a release claim is kept: longer than the longest window (a month) it can release in. */
-const RELEASE_CLAIM_TTL_MS = 40 * 24 * 3_600_000;
+/**
+ * A release claim is kept until the last window it releases in ends, plus this margin:
+ * after that no copy of its stamp can release anything (its windows are gone), so one
+ * record per item need not stay for a month when the budget is daily.
+ */
+const RELEASE_CLAIM_MARGIN_MS = 3_600_000;
 
 /** An item whose cost is known, on its way to the store. */
 interface Priced {
@@ -144,7 +148,11 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		// A reservation is released once: the first Record Usage to claim it (its counter made
 		// 1) releases it; copies of the stamp (several items from one, a retried run) do not.
 		const stamped = [...new Map(priced.filter((item) => item.release !== null).map((item) => [item.release!.reservation, item.release!])).values()];
-		const claims = stamped.length > 0 ? await handle.store.increment(handle.namespace, stamped.map((release) => ({ key: budgetKeys.release(name, release.reservation), by: 1, ttlMs: RELEASE_CLAIM_TTL_MS }))) : [];
+		const claimTtl = (release: NonNullable<Priced['release']>) => {
+			const ends = release.windows.map((entry) => windows.get(entry.period as BudgetPeriod)).filter((window, position): window is BudgetWindow => window?.id === release.windows[position].window).map((window) => window.end);
+			return Math.max(0, ...ends.map((end) => end - now)) + RELEASE_CLAIM_MARGIN_MS;
+		};
+		const claims = stamped.length > 0 ? await handle.store.increment(handle.namespace, stamped.map((release) => ({ key: budgetKeys.release(name, release.reservation), by: 1, ttlMs: claimTtl(release) }))) : [];
 		const released = stamped.filter((_, position) => claims[position] === 1);
 
 		const increments: CounterIncrement[] = [];

@@ -5,6 +5,7 @@
  * and every pairing is asserted, and the figures are exact to the nano.
  */
 import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters, INodeType, INodeTypeDescription } from 'n8n-workflow';
@@ -600,6 +601,71 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.deepEqual(refused.pairedItem, { item: 1 });
 		assert.match(String(refused.json.error), /no price for model/);
 		assert.ok(!String(refused.json.error).includes(secret), String(refused.json.error));
+	});
+
+	test('everything a budget stores has a bounded lifetime: limits, counters, reservations and their release claims, alerts, cache', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-ttl-${process.pid}`;
+		const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }, { text: 'e' }]);
+		for (const node of workflow.nodes) if (node.type === COST_GUARD) node.parameters.scope = scope;
+		const started = Date.now();
+		const result = await run(workflow);
+		assert.equal(result.status, 'success', result.error?.message);
+		assert.equal(result.output('Record Usage', 'Alert').length, 3, 'alerts were claimed');
+		assert.equal((await runSingle(guard('Report', 'report', budget, { scope }), [{}], 1)).status, 'success');
+		const db = new DatabaseSync(embeddedStoreFile(storagePathFor(COST_GUARD)), { readOnly: true });
+		let rows: Array<{ key: string; expires_at: number | null }>;
+		try {
+			rows = ['guards_records', 'guards_counters'].flatMap(
+				(table) => db.prepare(`SELECT key, expires_at FROM ${table} WHERE ns = ?`).all(`cost:${scope}`) as Array<{ key: string; expires_at: number | null }>,
+			);
+		} finally {
+			db.close();
+		}
+		const kinds = new Set(rows.map((row) => row.key.split('/')[2]));
+		for (const kind of ['config', 'spent', 'reserved', 'alert', 'release', 'cache', 'misses', 'hist']) assert.ok(kinds.has(kind), `stored: ${kind}`);
+		const day = 24 * 3_600_000;
+		const forever = rows.filter((row) => row.expires_at === null).map((row) => row.key);
+		assert.deepEqual(forever, [], 'nothing is kept for ever');
+		const latest = (prefix: string) => Math.max(...rows.filter((row) => row.key.startsWith(`budget/${budget}/${prefix}`)).map((row) => row.expires_at! - started));
+		assert.ok(latest('config') <= 401 * day && latest('config') > 399 * day, `limits: ${latest('config') / day} days after the last check`);
+		// A daily budget's release claims last until the day ends, not a month.
+		assert.ok(latest('release/') <= day + 3_600_000 + 60_000, `release claims: ${latest('release/') / 3_600_000} hours`);
+		assert.ok(latest('cache/') <= day + 60_000, `cache: ${latest('cache/') / 3_600_000} hours`);
+		// Counters: the longest is a month window plus the 8 windows Report looks back on.
+		assert.ok(Math.max(...rows.map((row) => row.expires_at! - started)) <= 401 * day);
+	});
+
+	test('a budget whose limits were saved for ever (before lifetimes) gets a lifetime at its next check', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-ttl-${process.pid}`;
+		const check = guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '1' }, options: { timeZone: 'UTC' } });
+		assert.equal((await runSingle(check, [{}], 3)).status, 'success');
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		try {
+			const key = budgetKeys.config(budget);
+			const { records } = await store.read(`cost:${scope}`, [key]);
+			await store.write(`cost:${scope}`, [{ key, value: records.get(key)!.value, ttlMs: null }]);
+			assert.equal((await store.read(`cost:${scope}`, [key])).records.get(key)!.expiresAt, null);
+			assert.equal((await runSingle(check, [{}], 3)).status, 'success');
+			assert.notEqual((await store.read(`cost:${scope}`, [key])).records.get(key)!.expiresAt, null);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test('Cache Store takes at most Max Responses Cached per Day new responses per budget; the rest leave on Stored, not cached', async () => {
+		const budget = freshBudget();
+		const cacheStore = guard('Cache Store', 'cacheStore', budget, { keyFrom: 'fields', keyFields: 'q', options: { maxCachedPerDay: 3 } });
+		const first = await runSingle(cacheStore, [1, 2].map((n) => ({ q: `q${n}`, answer: n })), 1);
+		const second = await runSingle(cacheStore, [3, 4, 5].map((n) => ({ q: `q${n}`, answer: n })), 1);
+		const info = (result: EngineResult) => result.output('Cache Store', 'Stored').map((item) => item.json.costGuardCache as IDataObject);
+		assert.deepEqual(info(first).map((entry) => entry.stored), [true, true]);
+		assert.deepEqual(info(second).map((entry) => [entry.stored, entry.reason]), [[true, undefined], [false, 'daily limit'], [false, 'daily limit']]);
+		assert.ok(second.nodes['Cache Store'].hints.some((hint) => /2 response\(s\) were not cached/.test(hint.message)));
+		const lookup = await runSingle(guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'q' }), [1, 2, 3, 4, 5].map((n) => ({ q: `q${n}` })), 2);
+		assert.deepEqual(lookup.output('Cache Lookup', 'Hit').map((item) => item.json.answer), [1, 2, 3]);
+		assert.deepEqual(lookup.output('Cache Lookup', 'Miss').map((item) => item.json.q), ['q4', 'q5']);
 	});
 
 	test('Report flags a regression when the cost per record doubles against the previous days', async () => {
