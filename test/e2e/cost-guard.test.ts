@@ -237,7 +237,7 @@ describe('n8n end to end: Cost Guard', () => {
 		{ timeout: 60_000 },
 	);
 
-	it('2,000 texts in four runs: the budget runs out part-way, exact items over budget, each alert once, repeats from the cache', { timeout: 6 * 60_000 }, async () => {
+	it('2,000 texts in four runs: the budget runs out part-way, exact items over budget, each alert once, repeats from the cache', { timeout: 6 * 60_000 }, async (t) => {
 		const expected = model();
 		// The scenario is what it claims to be: the budget runs out during the third run, every threshold is crossed.
 		assert.deepEqual(expected.executions.map((run) => run.over.length > 0), [false, false, true, true]);
@@ -250,7 +250,7 @@ describe('n8n end to end: Cost Guard', () => {
 			const workflow = await n8n.importWorkflow(enrichmentWorkflow(execution, endpoint.url));
 			const runStarted = Date.now();
 			const result = await n8n.executeById(workflow.id, { triggerNode: 'Run Enrichment' });
-			console.log(`[e2e] run ${execution + 1}: ${PER_EXECUTION} items in ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${want.hits.length} cached, ${want.within.length} within, ${want.over.length} over`);
+			t.diagnostic(`[e2e] run ${execution + 1}: ${PER_EXECUTION} items in ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${want.hits.length} cached, ${want.within.length} within, ${want.over.length} over`);
 			assert.equal(result.status, 'success', `run ${execution + 1}: ${JSON.stringify(result.error)}\n${n8n.logTail(40)}`);
 
 			const lookup = result.node('Cache Lookup').byName;
@@ -289,7 +289,7 @@ describe('n8n end to end: Cost Guard', () => {
 				for (const node of ['Call LLM', 'Record Usage', 'Cache Store']) assertPaired(result, node);
 			}
 		}
-		console.log(`[e2e] ${EXECUTIONS * PER_EXECUTION} items in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		t.diagnostic(`[e2e] ${EXECUTIONS * PER_EXECUTION} items in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 		assert.equal(endpoint.unreadable, 0);
 		assert.equal([...endpoint.calls.values()].reduce((sum, count) => sum + count, 0), expected.calls, 'the endpoint was called once per item within budget');
@@ -318,7 +318,7 @@ describe('n8n end to end: Cost Guard', () => {
 			{ hits: (month.cache as IDataObject).hits, misses: (month.cache as IDataObject).misses, avoided: (month.cache as IDataObject).costAvoided },
 			{ hits: expected.hits, misses: EXECUTIONS * PER_EXECUTION - expected.hits, avoided: expected.avoided / 1e9 },
 		);
-		console.log(`[e2e] spent $${String(month.spentExact)} of $${String(month.limit)}; ${expected.calls} calls, ${expected.hits} from the cache saving $${String((month.cache as IDataObject).costAvoidedExact)}`);
+		t.diagnostic(`[e2e] spent $${String(month.spentExact)} of $${String(month.limit)}; ${expected.calls} calls, ${expected.hits} from the cache saving $${String((month.cache as IDataObject).costAvoidedExact)}`);
 	});
 
 	it('with its Redis stopped, every operation fails closed: each item on the error output (or Over Budget), none on a happy path', { timeout: 3 * 60_000 }, async () => {
