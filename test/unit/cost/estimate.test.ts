@@ -8,7 +8,6 @@ import { describe, test } from 'node:test';
 
 import { promptTokens, TOKEN_CHUNK } from '../../../nodes/shared/core/cost/estimate';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const whole = (require('gpt-tokenizer/cjs/encoding/o200k_base') as { countTokens: (text: string) => number }).countTokens;
 
 function timed(run: () => void): number {
