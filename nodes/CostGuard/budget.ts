@@ -6,9 +6,11 @@ import {
 	asBudgetConfig,
 	budgetKeys,
 	budgetNameProblem,
+	createRedactor,
 	forecastNanos,
 	formatNanos,
 	isTimeZone,
+	itemError,
 	MoneyError,
 	nanosToNumber,
 	percentOf,
@@ -20,6 +22,17 @@ import {
 	windowTtlMs,
 } from '../shared';
 import { COST_GUARD_STORES } from './description';
+
+/**
+ * The package's one redactor (default fields): everything Cost Guard stores or writes
+ * into an output from item data (cached responses, messages quoting a value) passes it.
+ */
+export const redactor = createRedactor();
+
+/** An item error whose message may quote the item's data, with secrets in it replaced. */
+export function redactedItemError(context: IExecuteFunctions, index: number, message: string, description: string): NodeOperationError {
+	return itemError(context, index, redactor.redactText(message), description);
+}
 
 /** Everything an operation needs to find its budget in the store. */
 export interface BudgetHandle {
@@ -61,9 +74,21 @@ export async function readBudgetConfig(handle: BudgetHandle): Promise<{ config: 
 	return { config: asBudgetConfig(records.get(key)?.value), now };
 }
 
-/** The zone a node without its own Time Zone counts in: the budget's, else the workflow's. */
+/**
+ * The zone a node counts in: the budget's (saved by Check Budget), else the node's own
+ * Time Zone, else the workflow's. Without the node's own, what a Cache Lookup or Record
+ * Usage counted before the budget's first check went to the workflow's windows, so a
+ * budget in another zone missed it for the hours the two dates differ.
+ */
 export function zoneFor(context: IExecuteFunctions, config: BudgetConfig | null): string {
 	if (config !== null && isTimeZone(config.zone)) return config.zone;
+	const own = String(option(context, 'timeZone', '')).trim();
+	if (own !== '') {
+		if (!isTimeZone(own)) {
+			throw new NodeOperationError(context.getNode(), `Unknown time zone "${own}"`, { description: 'Use an IANA zone name such as Europe/Berlin or America/New_York, the same as on the budget\'s Check Budget node.' });
+		}
+		return own;
+	}
 	const zone = context.getTimezone();
 	return isTimeZone(zone) ? zone : 'UTC';
 }

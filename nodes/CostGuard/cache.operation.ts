@@ -7,11 +7,9 @@ import {
 	BUDGET_PERIODS,
 	budgetKeys,
 	cacheKeyOf,
-	createRedactor,
 	failItem,
 	getPath,
 	isPlainObject,
-	itemError,
 	MAX_CACHE_ENTRY_BYTES,
 	nanosToNumber,
 	pairedItem,
@@ -20,7 +18,7 @@ import {
 	windowAt,
 } from '../shared';
 import type { BudgetHandle } from './budget';
-import { counterIncrement, openBudget, option, readBudgetConfig, readBudgetName, zoneFor } from './budget';
+import { counterIncrement, openBudget, option, readBudgetConfig, readBudgetName, redactedItemError, redactor, zoneFor } from './budget';
 
 const HIT = 0;
 const MISS = 1;
@@ -61,7 +59,7 @@ export async function lookup(context: IExecuteFunctions, items: INodeExecutionDa
 		try {
 			return cacheKeyOf(source.json, fields, { ignoreCase });
 		} catch (error) {
-			failItem(context, outputs, source, index, itemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'), MISS);
+			failItem(context, outputs, source, index, redactedItemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'), MISS);
 			return null;
 		}
 	});
@@ -83,6 +81,8 @@ export async function lookup(context: IExecuteFunctions, items: INodeExecutionDa
 			}
 			hits++;
 			avoided += entry.costNanos;
+			// Redacted on the way out too: an entry stored before the redactor learnt a shape still holds it until it expires.
+			entry.response = redactor.redact(entry.response).value;
 			const info = { key, hit: true, storedAt: new Date(entry.storedAt).toISOString(), costAvoided: nanosToNumber(entry.costNanos) };
 			const response = isPlainObject(entry.response) ? (entry.response as IDataObject) : { response: entry.response as IDataObject[keyof IDataObject] };
 			let json: IDataObject;
@@ -112,10 +112,14 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	const responseField = String(option(context, 'cacheResponseField', '')).trim();
 	const costField = String(option(context, 'costField', 'cost')).trim() || 'cost';
 	const correlationField = String(option(context, 'correlationField', 'correlationId')).trim() || 'correlationId';
-	const redactor = createRedactor();
+	const maxPerDay = Number(option(context, 'maxCachedPerDay', 10_000));
+	if (!Number.isSafeInteger(maxPerDay) || maxPerDay < 0) {
+		throw new NodeOperationError(context.getNode(), `Max Responses Cached per Day must be a whole number, 0 or more, got ${String(maxPerDay)}`, { description: 'Use 0 for no limit.' });
+	}
 	const hints: NodeExecutionHint[] = [];
 	const writes: RecordWrite[] = [];
-	const stored: number[] = [];
+	/** The output item of each write, to mark it not stored when the day's cap is reached. */
+	const written: IDataObject[] = [];
 	let tooLarge = 0;
 	const now = Date.now();
 	items.forEach((source, index) => {
@@ -124,7 +128,7 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 			try {
 				key = cacheKeyOf(source.json, fields, { ignoreCase });
 			} catch (error) {
-				failItem(context, outputs, source, index, itemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'));
+				failItem(context, outputs, source, index, redactedItemError(context, index, `Item ${index}: ${(error as Error).message}`, 'Key on simpler fields.'));
 				return;
 			}
 		} else {
@@ -136,7 +140,7 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 					outputs,
 					source,
 					index,
-					itemError(context, index, `Item ${index}: Cache Key is not a key from Cache Lookup: ${JSON.stringify(raw)?.slice(0, 80)}`, "Set Cache Key to {{ $('Cache Lookup').item.json.costGuardCache.key }} (your Cache Lookup node's name)."),
+					redactedItemError(context, index, `Item ${index}: Cache Key is not a key from Cache Lookup: ${JSON.stringify(raw)?.slice(0, 80)}`, "Set Cache Key to {{ $('Cache Lookup').item.json.costGuardCache.key }} (your Cache Lookup node's name)."),
 				);
 				return;
 			}
@@ -156,8 +160,9 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 			return;
 		}
 		writes.push({ key: budgetKeys.cache(name, key), value, ttlMs: ttlHours === 0 ? null : Math.round(ttlHours * 3_600_000) });
-		stored.push(index);
-		outputs[0].push(pairedItem(source, index, { ...source.json, [CACHE_FIELD]: { key, stored: true } }));
+		const item = pairedItem(source, index, { ...source.json, [CACHE_FIELD]: { key, stored: true } });
+		written.push(item.json);
+		outputs[0].push(item);
 	});
 	if (tooLarge > 0) {
 		hints.push({ message: `${tooLarge} response(s) were larger than ${MAX_CACHE_ENTRY_BYTES / 1_000_000} MB and were not cached.`, type: 'warning', location: 'outputPane' });
@@ -165,7 +170,18 @@ export async function store(context: IExecuteFunctions, items: INodeExecutionDat
 	try {
 		if (writes.length > 0) {
 			const handle = await openBudget(context, name);
-			await handle.store.write(handle.namespace, writes);
+			let allowed = writes.length;
+			if (maxPerDay > 0) {
+				// The store's atomic counter shares the day's cap between workers; what it refuses is not cached.
+				const day = windowAt('day', now, 'UTC');
+				const [total] = await handle.store.increment(handle.namespace, [counterIncrement(handle, 'cached', day, writes.length, now)]);
+				allowed = Math.max(0, Math.min(writes.length, maxPerDay - (total - writes.length)));
+			}
+			for (const json of written.slice(allowed)) json[CACHE_FIELD] = { ...(json[CACHE_FIELD] as IDataObject), stored: false, reason: 'daily limit' };
+			if (allowed < writes.length) {
+				hints.push({ message: `${writes.length - allowed} response(s) were not cached: the budget's cache took its ${maxPerDay} new responses for today (Max Responses Cached per Day).`, type: 'warning', location: 'outputPane' });
+			}
+			if (allowed > 0) await handle.store.write(handle.namespace, writes.slice(0, allowed));
 		}
 	} catch (error) {
 		throw storeFailure(context, error);

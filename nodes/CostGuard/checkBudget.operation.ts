@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { BudgetConfig, BudgetPeriod, BudgetWindow, CounterIncrement, PeriodLimit, PeriodStanding } from '../shared';
 import {
 	uuidv7,
+	BUDGET_CONFIG_TTL_MS,
 	budgetConfigJson,
 	budgetKeys,
 	decideAdmission,
@@ -11,7 +12,6 @@ import {
 	failItem,
 	formatNanos,
 	isTimeZone,
-	itemError,
 	limitedPeriods,
 	nanosToNumber,
 	pairedItem,
@@ -24,7 +24,7 @@ import {
 	windowAt,
 } from '../shared';
 import type { BudgetHandle } from './budget';
-import { alertCandidates, alertClaim, alertItem, counterIncrement, isExpression, moneyProblem, openBudget, option, readBudgetName, readPriceBook } from './budget';
+import { alertCandidates, alertClaim, alertItem, counterIncrement, isExpression, moneyProblem, openBudget, option, readBudgetName, readPriceBook, redactedItemError } from './budget';
 
 /*
  * Check Budget, per batch (three round trips at most):
@@ -107,7 +107,7 @@ function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outp
 	const mode = context.getNodeParameter('estimate', 0, 'none') as 'none' | 'fixed' | 'tokens';
 	if (mode === 'none') return items.map(() => 0);
 	const problemFor = (index: number, message: string, description: string) => {
-		failItem(context, outputs, items[index], index, itemError(context, index, message, description), OVER);
+		failItem(context, outputs, items[index], index, redactedItemError(context, index, message, description), OVER);
 		return null;
 	};
 	if (mode === 'fixed') {
@@ -150,13 +150,18 @@ function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outp
 	});
 }
 
-/** Stores the budget's config for Record Usage and Report; written only when it changed. Returns the store's clock. */
+/**
+ * Stores the budget's config for Record Usage and Report; written when it changed, and
+ * at most daily to keep it alive (it expires BUDGET_CONFIG_TTL_MS after the budget's last
+ * check, like everything else of a budget no one uses any more). Returns the store's clock.
+ */
 async function publishConfig(handle: BudgetHandle, config: BudgetConfig): Promise<{ now: number; changed: boolean }> {
 	const value = budgetConfigJson(config);
 	const wanted = stableStringify(value);
 	const [outcome] = await updateRecords(handle.store, handle.namespace, [budgetKeys.config(handle.name)], (current, now) => {
 		const same = current !== undefined && stableStringify(current.value) === wanted;
-		return { outcome: { now, changed: !same }, write: same ? undefined : { value, ttlMs: null } };
+		const fresh = current?.expiresAt !== null && current?.expiresAt !== undefined && current.expiresAt - now > BUDGET_CONFIG_TTL_MS - 24 * 3_600_000;
+		return { outcome: { now, changed: !same }, write: same && fresh ? undefined : { value, ttlMs: BUDGET_CONFIG_TTL_MS } };
 	});
 	return outcome;
 }

@@ -103,6 +103,14 @@ export const properties: INodeProperties[] = [
 		default: 'checkBudget',
 	},
 	storeProperty([...COST_GUARD_STORES]),
+	{
+		displayName:
+			'If the store cannot be reached the node fails, naming it. Under On Error → Continue (using error output) every item goes to the error output instead; under Continue (using regular output) to Over Budget, Alert (Record Usage: nothing was recorded) or Miss (Cache Lookup: the cache is skipped, and the Check Budget after it fails closed on the same store), with an error field. No item reaches Within Budget or Hit without the store.',
+		name: 'storeFailureNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['checkBudget', 'recordUsage', 'cacheLookup'] } },
+	},
 	scopeProperty('e.g. marketing'),
 	{
 		displayName: 'Budget Name',
@@ -112,7 +120,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. llm-enrichment',
 		description:
-			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker.',
+			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression is read from the first item: one budget per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
 	},
 
 	/* ------------------------------------------------------------ Check Budget */
@@ -330,7 +338,7 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 24,
-		description: 'How long a stored response is served. 0 keeps it until it is replaced.',
+		description: 'How long a stored response is served, and kept in the store. 0 keeps it until it is replaced (the store then grows with every new input).',
 		displayOptions: { show: { operation: ['cacheStore'] } },
 	},
 	{
@@ -441,6 +449,16 @@ export const properties: INodeProperties[] = [
 				displayOptions: { show: { '/operation': ['cacheLookup', 'cacheStore'] } },
 			},
 			{
+				displayName: 'Max Responses Cached per Day',
+				name: 'maxCachedPerDay',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 0 },
+				default: 10000,
+				description:
+					'Most new responses this budget\'s cache takes per day (UTC), so the data cannot grow the store without bound: responses past it leave on Stored with stored: false. 0 for no limit.',
+				displayOptions: { show: { '/operation': ['cacheStore'] } },
+			},
+			{
 				displayName: 'Output Field',
 				name: 'outputField',
 				type: 'string',
@@ -469,8 +487,9 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Europe/Berlin',
-				description: 'Zone whose hours, days and months are the budget\'s windows. Empty: the workflow\'s time zone.',
-				displayOptions: { show: { '/operation': ['checkBudget'] } },
+				description:
+					'Zone whose hours, days and months are the budget\'s windows. Empty: the workflow\'s time zone. Check Budget saves it with the limits and every node of the budget then counts in it; set the same zone on the budget\'s other nodes, so what they count before its first check lands in the same windows.',
+				displayOptions: { show: { '/operation': ['checkBudget', 'recordUsage', 'cacheLookup', 'report'] } },
 			},
 		],
 	},

@@ -8,7 +8,6 @@ import {
 	failItem,
 	formatNanos,
 	isPlainObject,
-	itemError,
 	nanosToNumber,
 	pairedItem,
 	parseUsage,
@@ -23,7 +22,7 @@ import {
 	alertCandidates,
 	alertClaim,
 	alertItem,
-		counterIncrement,
+	counterIncrement,
 	isExpression,
 	moneyProblem,
 	moneyWindows,
@@ -32,14 +31,19 @@ import {
 	readBudgetConfig,
 	readBudgetName,
 	readPriceBook,
+	redactedItemError,
 	zoneFor,
 } from './budget';
 
 const RECORDED = 0;
 const ALERT = 1;
 
-/** How long a release claim is kept: longer than the longest window (a month) it can release in. */
-const RELEASE_CLAIM_TTL_MS = 40 * 24 * 3_600_000;
+/**
+ * A release claim is kept until the last window it releases in ends, plus this margin:
+ * after that no copy of its stamp can release anything (its windows are gone), so one
+ * record per item need not stay for a month when the budget is daily.
+ */
+const RELEASE_CLAIM_MARGIN_MS = 3_600_000;
 
 /** An item whose cost is known, on its way to the store. */
 interface Priced {
@@ -82,7 +86,8 @@ function priceItems(context: IExecuteFunctions, items: INodeExecutionData[], nam
 	const priced: Priced[] = [];
 	const stampProblems: string[] = [];
 	const fail = (index: number, message: string, description: string) =>
-		failItem(context, outputs, items[index], index, itemError(context, index, message, description), RECORDED);
+		// Not on Recorded: its cost was not counted. Alert is the refusal output (error output under Continue).
+		failItem(context, outputs, items[index], index, redactedItemError(context, index, message, description), ALERT);
 	items.forEach((source, index) => {
 		const parsed = parseUsage(source.json, format, '', fields);
 		if (!parsed.ok) {
@@ -143,7 +148,11 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		// A reservation is released once: the first Record Usage to claim it (its counter made
 		// 1) releases it; copies of the stamp (several items from one, a retried run) do not.
 		const stamped = [...new Map(priced.filter((item) => item.release !== null).map((item) => [item.release!.reservation, item.release!])).values()];
-		const claims = stamped.length > 0 ? await handle.store.increment(handle.namespace, stamped.map((release) => ({ key: budgetKeys.release(name, release.reservation), by: 1, ttlMs: RELEASE_CLAIM_TTL_MS }))) : [];
+		const claimTtl = (release: NonNullable<Priced['release']>) => {
+			const ends = release.windows.map((entry) => windows.get(entry.period as BudgetPeriod)).filter((window, position): window is BudgetWindow => window?.id === release.windows[position].window).map((window) => window.end);
+			return Math.max(0, ...ends.map((end) => end - now)) + RELEASE_CLAIM_MARGIN_MS;
+		};
+		const claims = stamped.length > 0 ? await handle.store.increment(handle.namespace, stamped.map((release) => ({ key: budgetKeys.release(name, release.reservation), by: 1, ttlMs: claimTtl(release) }))) : [];
 		const released = stamped.filter((_, position) => claims[position] === 1);
 
 		const increments: CounterIncrement[] = [];

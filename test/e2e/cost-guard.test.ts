@@ -18,6 +18,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { startRedis, type PrivateService } from '../support/services';
 import { PACKAGE_NAME, repoRoot, startN8n, type Execution, type N8nInstance, type WorkflowJson } from './harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -236,7 +237,7 @@ describe('n8n end to end: Cost Guard', () => {
 		{ timeout: 60_000 },
 	);
 
-	it('2,000 texts in four runs: the budget runs out part-way, exact items over budget, each alert once, repeats from the cache', { timeout: 6 * 60_000 }, async () => {
+	it('2,000 texts in four runs: the budget runs out part-way, exact items over budget, each alert once, repeats from the cache', { timeout: 6 * 60_000 }, async (t) => {
 		const expected = model();
 		// The scenario is what it claims to be: the budget runs out during the third run, every threshold is crossed.
 		assert.deepEqual(expected.executions.map((run) => run.over.length > 0), [false, false, true, true]);
@@ -249,7 +250,7 @@ describe('n8n end to end: Cost Guard', () => {
 			const workflow = await n8n.importWorkflow(enrichmentWorkflow(execution, endpoint.url));
 			const runStarted = Date.now();
 			const result = await n8n.executeById(workflow.id, { triggerNode: 'Run Enrichment' });
-			console.log(`[e2e] run ${execution + 1}: ${PER_EXECUTION} items in ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${want.hits.length} cached, ${want.within.length} within, ${want.over.length} over`);
+			t.diagnostic(`[e2e] run ${execution + 1}: ${PER_EXECUTION} items in ${((Date.now() - runStarted) / 1000).toFixed(1)} s: ${want.hits.length} cached, ${want.within.length} within, ${want.over.length} over`);
 			assert.equal(result.status, 'success', `run ${execution + 1}: ${JSON.stringify(result.error)}\n${n8n.logTail(40)}`);
 
 			const lookup = result.node('Cache Lookup').byName;
@@ -288,7 +289,7 @@ describe('n8n end to end: Cost Guard', () => {
 				for (const node of ['Call LLM', 'Record Usage', 'Cache Store']) assertPaired(result, node);
 			}
 		}
-		console.log(`[e2e] ${EXECUTIONS * PER_EXECUTION} items in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		t.diagnostic(`[e2e] ${EXECUTIONS * PER_EXECUTION} items in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 		assert.equal(endpoint.unreadable, 0);
 		assert.equal([...endpoint.calls.values()].reduce((sum, count) => sum + count, 0), expected.calls, 'the endpoint was called once per item within budget');
@@ -317,6 +318,65 @@ describe('n8n end to end: Cost Guard', () => {
 			{ hits: (month.cache as IDataObject).hits, misses: (month.cache as IDataObject).misses, avoided: (month.cache as IDataObject).costAvoided },
 			{ hits: expected.hits, misses: EXECUTIONS * PER_EXECUTION - expected.hits, avoided: expected.avoided / 1e9 },
 		);
-		console.log(`[e2e] spent $${String(month.spentExact)} of $${String(month.limit)}; ${expected.calls} calls, ${expected.hits} from the cache saving $${String((month.cache as IDataObject).costAvoidedExact)}`);
+		t.diagnostic(`[e2e] spent $${String(month.spentExact)} of $${String(month.limit)}; ${expected.calls} calls, ${expected.hits} from the cache saving $${String((month.cache as IDataObject).costAvoidedExact)}`);
+	});
+
+	it('with its Redis stopped, every operation fails closed: each item on the error output (or Over Budget), none on a happy path', { timeout: 3 * 60_000 }, async () => {
+		const redis: PrivateService = await startRedis({ appendOnly: false });
+		try {
+			const credential = await n8n.createCredential('integrationGuardsRedisApi', `Cost Guard private Redis ${RUN}`, { host: redis.host, port: redis.port, database: 0 });
+			const budget = `e2e-down-${RUN}`;
+			const items = [0, 1, 2].map((n) => ({ n, text: `Text ${n}`, model: 'gpt-4o-mini', usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+			const operations: Array<[string, string, IDataObject, 'continueErrorOutput' | 'continueRegularOutput']> = [
+				['Check Budget', 'checkBudget', { limits: { dailyLimit: '1' }, estimate: 'fixed', estimatedCost: '0.01' }, 'continueErrorOutput'],
+				['Check Budget (Regular Output)', 'checkBudget', { limits: { dailyLimit: '1' }, estimate: 'fixed', estimatedCost: '0.01' }, 'continueRegularOutput'],
+				['Record Usage', 'recordUsage', {}, 'continueErrorOutput'],
+				['Report', 'report', {}, 'continueErrorOutput'],
+				['Cache Lookup', 'cacheLookup', { keyFields: 'text' }, 'continueErrorOutput'],
+				['Cache Store', 'cacheStore', { keyFrom: 'fields', keyFields: 'text' }, 'continueErrorOutput'],
+			];
+			const workflow = await n8n.importWorkflow({
+				name: `e2e cost guard store down ${RUN}`,
+				nodes: [
+					{ id: 'trigger', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+					{ id: 'items', name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: `return ${JSON.stringify(items)}.map((json) => ({ json }));` } },
+					...operations.map(([name, operation, parameters, onError], index) => ({
+						id: `guard-${index}`,
+						name,
+						type: COST_GUARD,
+						typeVersion: 1,
+						position: [440, index * 160],
+						onError,
+						parameters: { operation, store: 'redis', scope: SCOPE, budgetName: budget, ...parameters },
+						credentials: { integrationGuardsRedisApi: { id: credential.id, name: credential.name } },
+					})),
+				],
+				connections: {
+					Run: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+					Items: { main: [operations.map(([name]) => ({ node: name, type: 'main', index: 0 }))] },
+				},
+				settings: { executionOrder: 'v1' },
+			} as WorkflowJson);
+			const up = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+			assert.equal(up.status, 'success', JSON.stringify(up.error));
+			assert.deepEqual(up.json('Check Budget', 'Within Budget').map((item) => item.n), [0, 1, 2], 'with the store up the items fit');
+			assert.equal(up.json('Cache Store', 'Stored').length, 3);
+
+			await redis.stop();
+			const down = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+			assert.equal(down.status, 'success', JSON.stringify(down.error));
+			for (const [name, , , onError] of operations) {
+				const outputs = down.node(name).byName;
+				const refusal = onError === 'continueErrorOutput' ? 'error' : 'Over Budget';
+				for (const [output, routed] of Object.entries(outputs)) {
+					if (output !== refusal) assert.deepEqual(routed, [], `${name}: nothing on ${output}`);
+				}
+				const refused = outputs[refusal];
+				assert.deepEqual(refused.map((item) => item.pairedItem), [0, 1, 2].map((item) => ({ item })), `${name}: every item on ${refusal}`);
+				for (const item of refused) assert.match(String(item.json.error), new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port} \\(db 0\\)`), name);
+			}
+		} finally {
+			await redis.dispose();
+		}
 	});
 });

@@ -5,6 +5,7 @@
  * and every pairing is asserted, and the figures are exact to the nano.
  */
 import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters, INodeType, INodeTypeDescription } from 'n8n-workflow';
@@ -15,6 +16,8 @@ import { closeAllStores } from '../../nodes/shared/stores/factory';
 import type { PostgresStoreConfig, RedisStoreConfig } from '../../nodes/shared/stores/types';
 import { postgresHarness, redisHarness } from '../support/stores';
 import { budgetKeys } from '../../nodes/shared/core/cost/budget';
+import { cacheKeyOf } from '../../nodes/shared/core/cost/cache';
+import { createRedactor } from '../../nodes/shared/core/deadletter/redact';
 import { promptTokens } from '../../nodes/shared/core/cost/estimate';
 import { previousWindows, windowTtlMs } from '../../nodes/shared/core/cost/windows';
 import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
@@ -110,7 +113,8 @@ function enrichment(budget: string, items: object[], check: INodeParameters = {}
 	return buildWorkflow(
 		[
 			source(items),
-			guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'text', options: { ignoreCase: true } }),
+			// In the budget's zone: on the first run this counts its misses before Check Budget has saved the budget.
+			guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'text', options: { ignoreCase: true, timeZone: 'UTC' } }),
 			{ name: 'Cached', type: TEST_NOOP },
 			guard('Check Budget', 'checkBudget', budget, {
 				limits: { dailyLimit: '0.0018' },
@@ -281,9 +285,9 @@ describe('Cost Guard in the n8n engine', () => {
 
 	test('Stop the Workflow fails on the first item that does not fit, reserves nothing and leaves alerts for the next run', async () => {
 		const budget = freshBudget();
-		// 0.60 recorded before any Check published the limits: no alert yet.
+		// 0.60 recorded before any Check published the limits (in the budget's zone, which it cannot read yet): no alert yet.
 		const spent = await runSingle(
-			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] } }),
+			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] }, options: { timeZone: 'UTC' } }),
 			[{ usage: { prompt_tokens: 600_000, completion_tokens: 0 } }],
 			2,
 		);
@@ -305,6 +309,36 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.deepEqual(routed.output('Check Budget', 'Over Budget').map((item) => [item.json.n, guardField(item).overLimits]), [[3, ['day items']]]);
 		assert.deepEqual(alertsOf(routed.output('Check Budget', 'Alert')), ['actual day 50'], 'the alert the stopped run could not send');
 		assertRoutedOnce(routed, 'Check Budget');
+	});
+
+	test('what Record Usage and Cache Lookup count before the budget\'s first check lands in the budget\'s windows, whatever the date', async () => {
+		const budget = freshBudget();
+		// The workflow's zone and the budget's are 25 hours apart: their dates differ at every instant.
+		const settings = { timezone: 'Pacific/Pago_Pago' };
+		const zone = { timeZone: 'Pacific/Kiritimati' };
+		const single = async (node: NodeSpec, items: object[], outputCount: number) => {
+			const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
+			const links: Link[] = [['Source', node.name], ...sinks.map((sink, index): Link => [node.name, index, sink.name])];
+			return await run(buildWorkflow([source(items), node, ...sinks], links, settings));
+		};
+		const spent = await single(
+			guard('Record Usage', 'recordUsage', budget, { model: 'flat', priceOverrides: { models: [{ model: 'flat', input: '1', output: '0' }] }, options: zone }),
+			[{ usage: { prompt_tokens: 600_000, completion_tokens: 0 } }],
+			2,
+		);
+		assert.equal(spent.status, 'success', spent.error?.message);
+		const looked = await single(guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'text', options: zone }), [{ text: 'a' }], 2);
+		assert.equal(looked.output('Cache Lookup', 'Miss').length, 1);
+		const checked = await single(guard('Check Budget', 'checkBudget', budget, { limits: { dailyLimit: '1.00' }, estimate: 'fixed', estimatedCost: '0.50', options: { ...zone, forecastThresholds: '' } }), [{ n: 0 }], 3);
+		assert.equal(checked.status, 'success', checked.error?.message);
+		assert.deepEqual(checked.output('Check Budget', 'Within Budget'), [], '0.60 spent + 0.50 does not fit 1.00 in the budget\'s day');
+		assert.deepEqual(guardField(checked.output('Check Budget', 'Over Budget')[0]).overLimits, ['day money']);
+		assert.deepEqual(alertsOf(checked.output('Check Budget', 'Alert')), ['actual day 50']);
+		const report = await single(guard('Report', 'report', budget), [{}], 1);
+		const day = (report.output('Report', 'Report')[0].json.periods as IDataObject).day as IDataObject;
+		assert.deepEqual([day.spentExact, (day.cache as IDataObject).misses, report.output('Report', 'Report')[0].json.timeZone], ['0.60', 1, 'Pacific/Kiritimati']);
+		const wrong = await single(guard('Report', 'report', freshBudget(), { options: { timeZone: 'Mars/Base' } }), [{}], 1);
+		assert.match(String(wrong.error?.message), /Unknown time zone "Mars\/Base"/);
 	});
 
 	test('estimates from the prompt tokens at the model\'s input price plus the expected output', async () => {
@@ -509,6 +543,131 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.equal(((replayed.json.costGuardCache as IDataObject).costAvoided), 0.0000005, 'the cost avoided is still counted');
 	});
 
+	test('secrets in a cached answer never reach the store: what Cache Store writes is the package redactor\'s copy', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-redact-${process.pid}`;
+		const secrets = ['sk-live-0123456789abcdefghijkl', 'hunter2-correct-horse', 'AKIAIOSFODNN7EXAMPLE', 'tok_9f8e7d6c5b4a39281706', 'pa55w0rd-in-url'];
+		const answer = {
+			q: 'weather',
+			choices: [{ message: { content: `Use key ${secrets[0]} with Bearer ${secrets[3]} and https://bot:${secrets[4]}@api.example.com/v1` } }],
+			headers: { Authorization: `Bearer ${secrets[3]}`, 'X-Api-Key': secrets[2] },
+			config: { password: secrets[1], nested: [{ apiKey: secrets[2] }] },
+		};
+		const stored = await runSingle(guard('Cache Store', 'cacheStore', budget, { scope, keyFrom: 'fields', keyFields: 'q' }), [answer], 1);
+		assert.equal(stored.status, 'success', stored.error?.message);
+		const key = (stored.output('Cache Store', 'Stored')[0].json.costGuardCache as IDataObject).key as string;
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		let raw: unknown;
+		try {
+			raw = (await store.read(`cost:${scope}`, [budgetKeys.cache(budget, key)])).records.get(budgetKeys.cache(budget, key))?.value;
+		} finally {
+			await store.close();
+		}
+		assert.ok(raw !== undefined, 'the answer was stored');
+		for (const secret of secrets) assert.ok(!JSON.stringify(raw).includes(secret), `${secret} is not in the store`);
+		assert.deepEqual((raw as IDataObject).response, createRedactor().redact(answer).value, 'stored through the package redactor');
+		const hit = await runSingle(guard('Cache Lookup', 'cacheLookup', budget, { scope, keyFields: 'q' }), [{ q: 'weather' }], 2);
+		const [served] = hit.output('Cache Lookup', 'Hit');
+		for (const secret of secrets) assert.ok(!JSON.stringify(served.json).includes(secret), `${secret} is not served from the cache`);
+	});
+
+	test('an entry stored with a secret (before the redactor knew its shape) is served redacted', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-redact-${process.pid}`;
+		const key = cacheKeyOf({ q: 'x' }, ['q'], { ignoreCase: false });
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		try {
+			await store.write(`cost:${scope}`, [{ key: budgetKeys.cache(budget, key), value: { response: { answer: 'ok', password: 'old-entry-secret' }, costNanos: 1, storedAt: 0 }, ttlMs: 60_000 }]);
+		} finally {
+			await store.close();
+		}
+		const hit = await runSingle(guard('Cache Lookup', 'cacheLookup', budget, { scope, keyFields: 'q' }), [{ q: 'x' }], 2);
+		assert.equal(hit.status, 'success', hit.error?.message);
+		const [served] = hit.output('Cache Lookup', 'Hit');
+		assert.equal(served.json.answer, 'ok');
+		assert.doesNotMatch(JSON.stringify(served.json), /old-entry-secret/);
+	});
+
+	test('under Continue (using regular output) an item Record Usage cannot price is not on Recorded, and its error quotes no secret', async () => {
+		const secret = 'sk-live-0123456789abcdefghijkl';
+		const result = await runSingle(
+			guard('Record Usage', 'recordUsage', freshBudget(), {}, { onError: 'continueRegularOutput' }),
+			[{ model: 'gpt-4o-mini', usage: { prompt_tokens: 10, completion_tokens: 5 } }, { model: secret, usage: { prompt_tokens: 10, completion_tokens: 5 } }],
+			2,
+		);
+		assert.equal(result.status, 'success', result.error?.message);
+		assert.deepEqual(result.output('Record Usage', 'Recorded').map((item) => item.pairedItem), [{ item: 0 }], 'only the priced item is on Recorded');
+		const [refused] = result.output('Record Usage', 'Alert');
+		assert.deepEqual(refused.pairedItem, { item: 1 });
+		assert.match(String(refused.json.error), /no price for model/);
+		assert.ok(!String(refused.json.error).includes(secret), String(refused.json.error));
+	});
+
+	test('everything a budget stores has a bounded lifetime: limits, counters, reservations and their release claims, alerts, cache', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-ttl-${process.pid}`;
+		const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }, { text: 'e' }]);
+		for (const node of workflow.nodes) if (node.type === COST_GUARD) node.parameters.scope = scope;
+		const started = Date.now();
+		const result = await run(workflow);
+		assert.equal(result.status, 'success', result.error?.message);
+		assert.equal(result.output('Record Usage', 'Alert').length, 3, 'alerts were claimed');
+		assert.equal((await runSingle(guard('Report', 'report', budget, { scope }), [{}], 1)).status, 'success');
+		const db = new DatabaseSync(embeddedStoreFile(storagePathFor(COST_GUARD)), { readOnly: true });
+		let rows: Array<{ key: string; expires_at: number | null }>;
+		try {
+			rows = ['guards_records', 'guards_counters'].flatMap(
+				(table) => db.prepare(`SELECT key, expires_at FROM ${table} WHERE ns = ?`).all(`cost:${scope}`) as Array<{ key: string; expires_at: number | null }>,
+			);
+		} finally {
+			db.close();
+		}
+		const kinds = new Set(rows.map((row) => row.key.split('/')[2]));
+		for (const kind of ['config', 'spent', 'reserved', 'alert', 'release', 'cache', 'misses', 'hist']) assert.ok(kinds.has(kind), `stored: ${kind}`);
+		const day = 24 * 3_600_000;
+		const forever = rows.filter((row) => row.expires_at === null).map((row) => row.key);
+		assert.deepEqual(forever, [], 'nothing is kept for ever');
+		const latest = (prefix: string) => Math.max(...rows.filter((row) => row.key.startsWith(`budget/${budget}/${prefix}`)).map((row) => row.expires_at! - started));
+		assert.ok(latest('config') <= 401 * day && latest('config') > 399 * day, `limits: ${latest('config') / day} days after the last check`);
+		// A daily budget's release claims last until the day ends, not a month.
+		assert.ok(latest('release/') <= day + 3_600_000 + 60_000, `release claims: ${latest('release/') / 3_600_000} hours`);
+		assert.ok(latest('cache/') <= day + 60_000, `cache: ${latest('cache/') / 3_600_000} hours`);
+		// Counters: the longest is a month window plus the 8 windows Report looks back on.
+		assert.ok(Math.max(...rows.map((row) => row.expires_at! - started)) <= 401 * day);
+	});
+
+	test('a budget whose limits were saved for ever (before lifetimes) gets a lifetime at its next check', async () => {
+		const budget = freshBudget();
+		const scope = `engine-cost-ttl-${process.pid}`;
+		const check = guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '1' }, options: { timeZone: 'UTC' } });
+		assert.equal((await runSingle(check, [{}], 3)).status, 'success');
+		const store = new SqliteStore({ backend: 'sqlite', file: embeddedStoreFile(storagePathFor(COST_GUARD)) });
+		try {
+			const key = budgetKeys.config(budget);
+			const { records } = await store.read(`cost:${scope}`, [key]);
+			await store.write(`cost:${scope}`, [{ key, value: records.get(key)!.value, ttlMs: null }]);
+			assert.equal((await store.read(`cost:${scope}`, [key])).records.get(key)!.expiresAt, null);
+			assert.equal((await runSingle(check, [{}], 3)).status, 'success');
+			assert.notEqual((await store.read(`cost:${scope}`, [key])).records.get(key)!.expiresAt, null);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test('Cache Store takes at most Max Responses Cached per Day new responses per budget; the rest leave on Stored, not cached', async () => {
+		const budget = freshBudget();
+		const cacheStore = guard('Cache Store', 'cacheStore', budget, { keyFrom: 'fields', keyFields: 'q', options: { maxCachedPerDay: 3 } });
+		const first = await runSingle(cacheStore, [1, 2].map((n) => ({ q: `q${n}`, answer: n })), 1);
+		const second = await runSingle(cacheStore, [3, 4, 5].map((n) => ({ q: `q${n}`, answer: n })), 1);
+		const info = (result: EngineResult) => result.output('Cache Store', 'Stored').map((item) => item.json.costGuardCache as IDataObject);
+		assert.deepEqual(info(first).map((entry) => entry.stored), [true, true]);
+		assert.deepEqual(info(second).map((entry) => [entry.stored, entry.reason]), [[true, undefined], [false, 'daily limit'], [false, 'daily limit']]);
+		assert.ok(second.nodes['Cache Store'].hints.some((hint) => /2 response\(s\) were not cached/.test(hint.message)));
+		const lookup = await runSingle(guard('Cache Lookup', 'cacheLookup', budget, { keyFields: 'q' }), [1, 2, 3, 4, 5].map((n) => ({ q: `q${n}` })), 2);
+		assert.deepEqual(lookup.output('Cache Lookup', 'Hit').map((item) => item.json.answer), [1, 2, 3]);
+		assert.deepEqual(lookup.output('Cache Lookup', 'Miss').map((item) => item.json.q), ['q4', 'q5']);
+	});
+
 	test('Report flags a regression when the cost per record doubles against the previous days', async () => {
 		const budget = freshBudget();
 		const scope = `engine-cost-report-${process.pid}`;
@@ -524,7 +683,8 @@ describe('Cost Guard in the n8n engine', () => {
 		} finally {
 			await store.close();
 		}
-		const publish = await runSingle(guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '10' }, options: { timeZone: 'UTC' } }), [], 3);
+		// One item: a Check Budget with no items has nothing to check and saves nothing (n8n does not even run it).
+		const publish = await runSingle(guard('Check Budget', 'checkBudget', budget, { scope, limits: { dailyLimit: '10' }, options: { timeZone: 'UTC' } }), [{}], 3);
 		assert.equal(publish.status, 'success', publish.error?.message);
 		// Today: 10 records at 0.00021 each (21 µ$ = 350 input tokens at 0.60 per million on a custom price).
 		const record = guard('Record Usage', 'recordUsage', budget, { scope, model: 'm', priceOverrides: { models: [{ model: 'm', input: '0.60', output: '0' }] } });
@@ -545,6 +705,44 @@ describe('Cost Guard in the n8n engine', () => {
 		const error = failing.error as { description?: string; messages?: string[] } | undefined;
 		assert.match(String(error?.description), /Check that Redis at 127\.0\.0\.1:1 \(db 0\) is running/);
 		assert.match(String(failing.error?.message), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+	});
+
+	test('with the store unreachable every operation fails closed: error output, refusal output, or the node fails naming the store', async () => {
+		const credentials = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } };
+		const withCredential = { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } };
+		const items = [0, 1, 2].map((n) => ({ n, text: `Text ${n}`, model: 'gpt-4o-mini', usage: { prompt_tokens: 10, completion_tokens: 5 } }));
+		// Per operation: its parameters, its outputs, and where items go under Continue (using regular output).
+		const operations: Array<[string, INodeParameters, string[], string]> = [
+			['checkBudget', { limits: { dailyLimit: '1' }, estimate: 'fixed', estimatedCost: '0.01' }, ['Within Budget', 'Over Budget', 'Alert'], 'Over Budget'],
+			['recordUsage', {}, ['Recorded', 'Alert'], 'Alert'],
+			['report', {}, ['Report'], 'Report'],
+			// Miss, not a failure: Miss skips the cache, and the Check Budget after it (on the same store) fails closed in turn.
+			['cacheLookup', { keyFields: 'text' }, ['Hit', 'Miss'], 'Miss'],
+			['cacheStore', { keyFrom: 'fields', keyFields: 'text' }, ['Stored'], 'Stored'],
+		];
+		for (const [operation, parameters, names, refusal] of operations) {
+			const node = (onError?: INode['onError']) =>
+				guard('Guard', operation, freshBudget(), { store: 'redis', ...parameters }, { ...withCredential, ...(onError ? { onError } : {}) });
+			const failing = await runSingle(node(), items, names.length, { credentials });
+			assert.equal(failing.status, 'error', operation);
+			assert.match(String((failing.error as { description?: string }).description), /Check that Redis at 127\.0\.0\.1:1 \(db 0\) is running/, operation);
+
+			const errorOutput = await runSingle(node('continueErrorOutput'), items, names.length + 1, { credentials });
+			assert.equal(errorOutput.status, 'success', `${operation}: ${errorOutput.error?.message}`);
+			assert.deepEqual([errorOutput.nodes.Guard.outputNames.length, errorOutput.nodes.Guard.outputNames.at(-1)], [names.length + 1, 'Error'], operation);
+			names.forEach((name, output) => assert.deepEqual(errorOutput.output('Guard', output), [], `${operation}: nothing on ${name}`));
+			const errors = errorOutput.output('Guard', 'Error');
+			assert.deepEqual(errors.map((item) => item.pairedItem), [0, 1, 2].map((item) => ({ item })), operation);
+			for (const item of errors) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/, operation);
+
+			const regular = await runSingle(node('continueRegularOutput'), items, names.length, { credentials });
+			assert.equal(regular.status, 'success', `${operation}: ${regular.error?.message}`);
+			for (const name of names.filter((name) => name !== refusal)) assert.deepEqual(regular.output('Guard', name), [], `${operation}: nothing on ${name}`);
+			const refused = regular.output('Guard', refusal);
+			assert.deepEqual(refused.map((item) => [item.pairedItem, item.json.n]), [0, 1, 2].map((item) => [{ item }, item]), operation);
+			for (const item of refused) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/, operation);
+			assertEachInputLeavesOnce(regular, 'Guard');
+		}
 	});
 
 	test('cost per item: Check Budget and Record Usage against two No Operation nodes (printed, not asserted)', async (t) => {

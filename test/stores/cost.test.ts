@@ -41,7 +41,7 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			await harness.cleanup();
 		});
 
-		test('no lost increment in spend, records and histogram; each alert claimed exactly once', async () => {
+		test('no lost increment in spend, records and histogram; each alert claimed exactly once', async (t) => {
 			const namespace = fresh('record');
 			const now = Date.now();
 			const window = windowAt('day', now, 'UTC');
@@ -99,10 +99,10 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			);
 			assert.equal(histogram.reduce((sum, count) => sum + count, 0), expectedRecords, 'every record in the histogram');
 			assert.deepEqual(Object.fromEntries(claims), { 50: 1, 75: 1, 100: 1 }, 'one recorder sends each alert');
-			console.log(`[race] ${harness.backend}: ${RECORDERS} recorders, ${expectedRecords} records, spent ${spent} nanos exactly`);
+			t.diagnostic(`[race] ${harness.backend}: ${RECORDERS} recorders, ${expectedRecords} records, spent ${spent} nanos exactly`);
 		});
 
-		test('checkers reserving against one limit never let through more than it', async () => {
+		test('checkers reserving against one limit never let through more than it', async (t) => {
 			const namespace = fresh('check');
 			const now = Date.now();
 			const window = windowAt('day', now, 'UTC');
@@ -146,7 +146,7 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			assert.equal(reserved, 0, 'every reservation given back or released');
 			assert.ok(spent <= limit, `spent ${spent} exceeds the limit ${limit}`);
 			assert.ok(admitted > 0);
-			console.log(`[race] ${harness.backend}: ${RECORDERS} checkers let through ${spent} of a ${limit} nano limit`);
+			t.diagnostic(`[race] ${harness.backend}: ${RECORDERS} checkers let through ${spent} of a ${limit} nano limit`);
 		});
 	});
 }

@@ -21,6 +21,12 @@ export interface BudgetConfig {
 
 export const MAX_BUDGET_NAME_LENGTH = 200;
 
+/**
+ * How long a budget's saved limits are kept after its last Check Budget: longer than
+ * Report looks back (8 monthly windows), and refreshed by each Check at most daily.
+ */
+export const BUDGET_CONFIG_TTL_MS = 400 * 24 * 3_600_000;
+
 /** Why a budget name cannot be used, or null. */
 export function budgetNameProblem(name: string): string | null {
 	if (name.trim() === '') return 'is empty';
@@ -44,9 +50,10 @@ export const budgetKeys = {
 /**
  * spent: recorded actual cost (nanos); records: recorded items; reserved: estimates of
  * items Check Budget let through that Record Usage has not priced yet (nanos); items:
- * items let through (the volume guard rail); avoided, hits, misses: the cache.
+ * items let through (the volume guard rail); avoided, hits, misses: the cache; cached:
+ * responses Cache Store took (its daily cap).
  */
-export type BudgetCounter = 'spent' | 'records' | 'reserved' | 'items' | 'avoided' | 'hits' | 'misses';
+export type BudgetCounter = 'spent' | 'records' | 'reserved' | 'items' | 'avoided' | 'hits' | 'misses' | 'cached';
 
 export function asBudgetConfig(value: JsonValue | undefined): BudgetConfig | null {
 	if (!isPlainObject(value) || typeof value.zone !== 'string' || !isPlainObject(value.limits) || !isPlainObject(value.thresholds)) return null;

@@ -11,7 +11,7 @@ export { DEFAULT_THRESHOLDS, forecastNanos, percentOf, reachedThresholds } from 
 export type { Regression } from './stats';
 export { bucketValue, COST_BUCKETS, costBucket, costRegression, histogramPercentile } from './stats';
 export type { Admission, BudgetConfig, BudgetCounter, PeriodLimit, PeriodStanding } from './budget';
-export { asBudgetConfig, budgetConfigJson, budgetKeys, budgetNameProblem, decideAdmission, limitedPeriods, MAX_BUDGET_NAME_LENGTH } from './budget';
+export { asBudgetConfig, BUDGET_CONFIG_TTL_MS, budgetConfigJson, budgetKeys, budgetNameProblem, decideAdmission, limitedPeriods, MAX_BUDGET_NAME_LENGTH } from './budget';
 export type { CacheEntry, CacheKeyOptions } from './cache';
 export { asCacheEntry, cacheKeyOf, MAX_CACHE_ENTRY_BYTES, normaliseForKey } from './cache';
 export { estimateCallNanos, promptTokens } from './estimate';
