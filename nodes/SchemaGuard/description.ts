@@ -284,7 +284,27 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description: 'With drift memory: report a drift again after this many days. 0 reports it once, ever.',
+				description: 'With drift memory: report a drift again after this many days. 0 reports it once, until Remember Drift For runs out.',
+				displayOptions: { show: { '/driftMemory': [true] } },
+			},
+			{
+				displayName: 'Max Remembered Drifts',
+				name: 'maxDriftMarkers',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10000,
+				description:
+					'With drift memory: at most this many drifts (a new field, type or enum value each) are remembered per scope, so data cannot grow the store without bound. When it is full, drift is reported on every execution and the node says so.',
+				displayOptions: { show: { '/driftMemory': [true] } },
+			},
+			{
+				displayName: 'Remember Drift For (Days)',
+				name: 'driftMemoryDays',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 30,
+				description:
+					'With drift memory: how long a drift, and each field\'s null counts, are remembered. After that the same drift is reported again, once.',
 				displayOptions: { show: { '/driftMemory': [true] } },
 			},
 			{ ...correlationFieldProperty },

@@ -1,0 +1,219 @@
+/**
+ * Schema Guard hardening (issue 14) through the real n8n engine, in process:
+ * - drift memory is bounded: every marker expires, and a scope holds a maximum of them,
+ *   on the embedded store, Redis and Postgres (finding 11);
+ * - what Schema Guard says about a value (problems, errors, the drift report) never
+ *   quotes a secret from the data (finding 5);
+ * - with its store unreachable no item leaves on Valid (finding 1);
+ * - user-written patterns run in linear time, and one that needs a backtracking engine
+ *   fails as bad configuration before any item (finding 4).
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, before, describe, test } from 'node:test';
+
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { closeAllStores } from '../../nodes/shared/stores/factory';
+import type { PostgresStoreConfig, RedisStoreConfig } from '../../nodes/shared/stores/types';
+import { postgresHarness, redisHarness, RUN_ID } from '../support/stores';
+import {
+	buildWorkflow,
+	engineN8nFolder,
+	pairedItemsOf,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_NOOP,
+	TEST_SOURCE,
+	type CredentialFixtures,
+	type EngineResult,
+	type Link,
+} from './harness';
+
+const SCHEMA_GUARD = 'n8n-nodes-integration-guards.schemaGuard';
+const GUARD = 'Schema Guard';
+const DAY_MS = 86_400_000;
+let scopeCounter = 0;
+const freshScope = (what: string) => `hardening-${what}-${RUN_ID}-${++scopeCounter}`;
+
+const CONTACT = {
+	type: 'object',
+	properties: { id: { type: 'integer' }, email: { type: 'string' }, status: { enum: ['active', 'paused'] }, apiKey: { type: 'string' } },
+	required: ['id', 'email'],
+};
+
+type GuardNode = Partial<INode> & Pick<INode, 'name' | 'type'>;
+
+function guardNode(parameters: IDataObject, extra: Partial<INode> = {}): GuardNode {
+	return {
+		name: GUARD,
+		type: SCHEMA_GUARD,
+		parameters: { schemaSource: 'jsonSchema', jsonSchema: JSON.stringify(CONTACT), schemaName: 'contact', schemaVersion: '1', ...parameters },
+		...extra,
+	};
+}
+
+/** Source → Schema Guard → one sink per output. */
+async function runGuard(node: GuardNode, items: object[], outputCount: number, credentials?: CredentialFixtures): Promise<EngineResult> {
+	const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
+	const links: Link[] = [['Source', GUARD], ...sinks.map((sink, index): Link => [GUARD, index, sink.name])];
+	const workflow = buildWorkflow([{ name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } }, node, ...sinks], links);
+	return await runWorkflow({ workflow, credentials });
+}
+
+/** Every input item on exactly one of `outputs` (the drift report, a summary, is not counted). */
+function assertEachItemOnce(run: EngineResult, outputs: number[], inputCount: number): void {
+	const seen = new Array<number>(inputCount).fill(0);
+	for (const output of outputs) {
+		for (const item of run.outputs(GUARD)[output] ?? []) {
+			const entries = pairedItemsOf(item) ?? [];
+			assert.equal(entries.length, 1);
+			seen[entries[0].item]++;
+		}
+	}
+	assert.deepEqual(seen, new Array<number>(inputCount).fill(1), 'every input item leaves exactly once');
+}
+
+/** 100 items, each with a field never seen before: 100 new drift markers per run. */
+function freshFields(run: number): object[] {
+	return Array.from({ length: 100 }, (_, index) => ({ id: index, email: 'a@example.com', [`run${run}_field${index}`]: true }));
+}
+
+interface Marker {
+	key: string;
+	/** Milliseconds left, null when it never expires. */
+	ttlMs: number | null;
+}
+
+before(startEngine);
+after(async () => {
+	await closeAllStores();
+	await stopEngine();
+});
+
+describe('Schema Guard drift memory is bounded (finding 11)', () => {
+	const redis = redisHarness();
+	const postgres = postgresHarness();
+	after(async () => {
+		await closeAllStores();
+		await redis.cleanup();
+		await postgres.cleanup();
+	});
+
+	const backends: Array<{
+		name: string;
+		setup(): Promise<{ parameters: IDataObject; credentials?: CredentialFixtures; extra: Partial<INode> }>;
+		counters(scope: string): Promise<Marker[]>;
+	}> = [
+		{
+			name: 'embedded',
+			async setup() {
+				return { parameters: { store: 'embedded' }, extra: {} };
+			},
+			async counters(scope) {
+				const database = new DatabaseSync(path.join(engineN8nFolder, 'storage', 'integration-guards', 'guards.sqlite'), { readOnly: true });
+				try {
+					const rows = database
+						.prepare("SELECT key, expires_at FROM guards_counters WHERE instr(ns, ?) > 0")
+						.all(scope) as Array<{ key: string; expires_at: number | null }>;
+					return rows.map((row) => ({ key: row.key, ttlMs: row.expires_at === null ? null : row.expires_at - Date.now() }));
+				} finally {
+					database.close();
+				}
+			},
+		},
+		{
+			name: 'Redis',
+			async setup() {
+				await redis.check();
+				const config = redis.config() as RedisStoreConfig;
+				return {
+					parameters: { store: 'redis' },
+					credentials: { integrationGuardsRedisApi: { host: config.host, port: config.port, database: 0, keyPrefix: config.keyPrefix } },
+					extra: { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } },
+				};
+			},
+			async counters() {
+				const config = redis.config() as RedisStoreConfig;
+				const client = new Redis({ host: config.host, port: config.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+				await client.connect();
+				try {
+					const markers: Marker[] = [];
+					let cursor = '0';
+					do {
+						const [next, keys] = await client.scan(cursor, 'MATCH', `${config.keyPrefix}ct:*`, 'COUNT', 1000);
+						cursor = next;
+						for (const key of keys) {
+							const ttl = await client.pttl(key);
+							markers.push({ key: key.slice(key.indexOf('}:') + 2), ttlMs: ttl < 0 ? null : ttl });
+						}
+					} while (cursor !== '0');
+					return markers;
+				} finally {
+					await client.quit();
+				}
+			},
+		},
+		{
+			name: 'Postgres',
+			async setup() {
+				await postgres.check();
+				const { host, port, database, user, schema, tablePrefix } = postgres.config() as PostgresStoreConfig;
+				return {
+					parameters: { store: 'postgres' },
+					credentials: { integrationGuardsPostgresApi: { host, port, database, user, password: '', ssl: 'disable', schema, tablePrefix } },
+					extra: { credentials: { integrationGuardsPostgresApi: { id: 'postgres-1', name: 'Postgres' } } },
+				};
+			},
+			async counters() {
+				const { host, port, database, user, schema, tablePrefix } = postgres.config() as PostgresStoreConfig;
+				const client = new Client({ host, port, database, user });
+				await client.connect();
+				try {
+					const { rows } = await client.query<{ key: string; ttl_ms: string | null }>(
+						`SELECT key, expires_at - (extract(epoch from clock_timestamp()) * 1000)::bigint AS ttl_ms FROM "${schema}"."${tablePrefix}counters"`,
+					);
+					return rows.map((row) => ({ key: row.key, ttlMs: row.ttl_ms === null ? null : Number(row.ttl_ms) }));
+				} finally {
+					await client.end();
+				}
+			},
+		},
+	];
+
+	for (const backend of backends) {
+		test(`on ${backend.name}: 5 runs × 100 new fields leave at most the maximum plus one batch of markers, each expiring, and say the memory is full`, async () => {
+			const { parameters, credentials, extra } = await backend.setup();
+			const scope = freshScope(backend.name.toLowerCase());
+			const node = guardNode({ driftMemory: true, scope, ...parameters, options: { maxDriftMarkers: 150 } }, extra);
+			const reports: IDataObject[] = [];
+			const hints: string[][] = [];
+			for (let run = 1; run <= 5; run++) {
+				const result = await runGuard(node, freshFields(run), 3, credentials);
+				assert.equal(result.status, 'success', result.error?.message);
+				assertEachItemOnce(result, [0, 1], 100);
+				assert.equal(result.output(GUARD, 'Valid').length, 100, 'new fields are evolved: every item valid');
+				reports.push(result.output(GUARD, 'Drift Report')[0]?.json ?? {});
+				hints.push(result.nodes[GUARD].hints.map((hint) => hint.message));
+			}
+			const counters = await backend.counters(scope);
+			const markers = counters.filter((counter) => counter.key.startsWith('drift:'));
+			console.log(`${backend.name}: ${markers.length} drift markers after 5 runs × 100 new fields (maximum 150); ${counters.length} counters in all`);
+			assert.equal(markers.length, 200, 'runs 1 and 2 remembered (the second takes the scope past 150); runs 3-5 made none');
+			const forever = counters.filter((counter) => counter.ttlMs === null);
+			assert.deepEqual(forever, [], 'nothing remembered for ever');
+			for (const counter of counters) {
+				assert.ok(counter.ttlMs! > 29 * DAY_MS && counter.ttlMs! <= 30 * DAY_MS, `${counter.key} expires in 30 days by default (${counter.ttlMs} ms)`);
+			}
+			assert.deepEqual(reports.map((report) => report.newDrift), [100, 100, 100, 100, 100], 'drift the memory cannot hold is reported, not hidden');
+			assert.deepEqual(reports.map((report) => report.memoryFull === undefined), [true, true, false, false, false]);
+			assert.match(String(reports[2].memoryFull), /Drift memory is full \(200 of 150 remembered drifts in this scope\)/);
+			assert.ok(hints[4].some((hint) => hint.startsWith('Drift memory is full')), 'the panel says so');
+			assert.ok(!hints[1].some((hint) => hint.startsWith('Drift memory is full')));
+		});
+	}
+});
