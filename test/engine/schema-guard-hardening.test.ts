@@ -217,3 +217,59 @@ describe('Schema Guard drift memory is bounded (finding 11)', () => {
 		});
 	}
 });
+
+describe('Schema Guard quotes no secret from the data (finding 5)', () => {
+	const STRIPE = `sk_live_${'4eC39HqLyjWDarjtT1zdp7dc'}`;
+	const BEARER = 'Bearer abcdefghijklmnopqrstuvwxyz0123456789';
+	const URL_PASSWORD = 'pa55word-very-secret';
+	const API_KEY = 'k-9f8e7d6c5b4a3f2e1d0c';
+
+	/** What Schema Guard itself wrote on an item: its result field, or the error and its details. */
+	function saidAbout(item: IDataObject): string {
+		return JSON.stringify([item.schemaGuard ?? null, item.error ?? null, item.details ?? null, item.message ?? null]);
+	}
+
+	function assertNoSecret(text: string, where: string): void {
+		for (const secret of [STRIPE, 'abcdefghijklmnopqrstuvwxyz0123456789', URL_PASSWORD, API_KEY, '424242']) {
+			assert.ok(!text.includes(secret), `${where} quotes a secret (${secret}): ${text.slice(0, 2000)}`);
+		}
+	}
+
+	const items = [
+		{ id: 1, email: 'a@example.com', status: STRIPE },
+		{ id: 2, email: 'b@example.com', status: BEARER },
+		{ id: 3, email: 'c@example.com', apiKey: 424242 },
+		{ id: 4, email: `https://user:${URL_PASSWORD}@db.example.com/x`, status: 'active', apiKey: { value: API_KEY } },
+		{ id: `https://user:${URL_PASSWORD}@db.example.com`, email: 'e@example.com' },
+	];
+
+	test('problems on Invalid and the drift report describe secret values without them', async () => {
+		const schema = { ...CONTACT, properties: { ...CONTACT.properties, email: { type: 'string', maxLength: 20 } } };
+		const run = await runGuard(guardNode({ jsonSchema: JSON.stringify(schema) }), items, 3);
+		assert.equal(run.status, 'success', run.error?.message);
+		assertEachItemOnce(run, [0, 1], items.length);
+		const [valid, invalid, report] = run.outputs(GUARD);
+		assert.equal(valid.length, 0);
+		for (const item of invalid) assertNoSecret(saidAbout(item.json), `Invalid item ${String(item.json.id)}`);
+		assert.equal(report.length, 1);
+		assertNoSecret(JSON.stringify(report[0].json), 'the drift report');
+		const problems = invalid.flatMap((item) => ((item.json.schemaGuard as IDataObject).problems as IDataObject[]).map((problem) => String(problem.message)));
+		assert.ok(problems.includes('apiKey should be a string, but it is an integer ([REDACTED])'), problems.join('\n'));
+		assert.ok(problems.some((message) => message.startsWith('status should be one of "active" or "paused", but it is a string ("[REDACTED]")')), problems.join('\n'));
+		assert.ok(problems.some((message) => message.includes('"Bearer [REDACTED]"')), problems.join('\n'));
+		const values = ((report[0].json.drift as IDataObject[]).find((entry) => entry.kind === 'unseenEnumValue')!.values as IDataObject[]).map((seen) => seen.value);
+		assert.deepEqual(values, ['[REDACTED]', 'Bearer [REDACTED]']);
+	});
+
+	test('a Freeze error, on the error output or failing the node, does not quote the value', async () => {
+		const node = guardNode({ onTypeChanged: 'freeze' }, { onError: 'continueErrorOutput' });
+		const run = await runGuard(node, [items[4]], 4);
+		const errors = run.outputs(GUARD)[3];
+		assert.equal(errors.length, 1);
+		assert.match(String(errors[0].json.error), /^Schema drift in item 0: id should be an integer, but it is a string \("https:\/\/user:\[REDACTED\]@db\.example\.com"/);
+		assertNoSecret(saidAbout(errors[0].json), 'the error item');
+		const failed = await runGuard(guardNode({ onTypeChanged: 'freeze' }), [items[4]], 3);
+		assert.equal(failed.status, 'error');
+		assertNoSecret(JSON.stringify([failed.error?.message, failed.error?.description]), 'the node error');
+	});
+});

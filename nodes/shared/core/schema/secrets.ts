@@ -26,9 +26,25 @@ export function shownValue(segments: DataPath, value: unknown): unknown {
 
 /** describeValue of what was found, redacted; a string keeps its real length. */
 export function describeFound(segments: DataPath, value: unknown): string {
+	const name = lastName(segments);
+	if (name !== undefined && redactor.isSecretName(name)) return secretWords(value);
 	const shown = shownValue(segments, value);
 	if (typeof value === 'string' && typeof shown === 'string') return `a string (${quote(shown, value.length)})`;
 	return describeValue(shown);
+}
+
+/** The kind of a value under a secret name, without the value. */
+function secretWords(value: unknown): string {
+	switch (typeof value) {
+		case 'string':
+			return `a string (${REDACTED})`;
+		case 'number':
+			return `${Number.isInteger(value) ? 'an integer' : 'a number'} (${REDACTED})`;
+		case 'boolean':
+			return `a boolean (${REDACTED})`;
+		default:
+			return describeValue(value);
+	}
 }
 
 function lastName(segments: DataPath): string | undefined {

@@ -4,6 +4,7 @@ import type { GuardParams } from './checks';
 import { describeEnum } from './checks';
 import type { SchemaModel } from './convert';
 import { applyEdits, type Edit } from './edits';
+import { describeFound, shownValue } from './secrets';
 import { ZOD_FORMAT_WORDS } from './formats';
 import type { AcceptedChange, ChangeKind, Contract, DataPath, Finding, PathSegment, Problem } from './types';
 import {
@@ -216,7 +217,7 @@ class Classifier {
 				return;
 			case 'too_small':
 			case 'too_big':
-				this.add('invalidValue', segments, sizeWords(issue), { received: sizedValue(issue, value) });
+				this.add('invalidValue', segments, sizeWords(issue), { received: sizedValue(issue, value, segments) });
 				return;
 			case 'invalid_format':
 				this.add('invalidValue', segments, formatWords(issue));
@@ -312,9 +313,9 @@ class Classifier {
 			return;
 		}
 		const value = valueAt(this.root, segments);
-		const finding = makeFinding(kind, segments, expected, value, extra.received);
+		const finding = makeFinding(kind, segments, expected, value, extra.received ?? describeFound(segments, value));
 		if (extra.closed) finding.closed = true;
-		if (kind === 'unseenEnumValue') finding.value = value;
+		if (kind === 'unseenEnumValue') finding.value = shownValue(segments, value);
 		this.findings.push(finding);
 	}
 }
@@ -373,11 +374,12 @@ function sizeWords(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): st
 	}
 }
 
-function sizedValue(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown): string {
-	if (issue.origin === 'string' && typeof value === 'string') {
-		return `${value.length} character${value.length === 1 ? '' : 's'} long (${quote(value)})`;
+function sizedValue(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown, segments: DataPath): string {
+	const shown = shownValue(segments, value);
+	if (issue.origin === 'string' && typeof value === 'string' && typeof shown === 'string') {
+		return `${value.length} character${value.length === 1 ? '' : 's'} long (${quote(shown, value.length)})`;
 	}
-	return describeValue(value);
+	return describeFound(segments, value);
 }
 
 function formatWords(issue: z.core.$ZodIssueInvalidStringFormat): string {
