@@ -273,3 +273,75 @@ describe('Schema Guard quotes no secret from the data (finding 5)', () => {
 		assertNoSecret(JSON.stringify([failed.error?.message, failed.error?.description]), 'the node error');
 	});
 });
+
+describe('Schema Guard with its drift store unreachable routes no item to Valid (finding 1)', () => {
+	const credentials: CredentialFixtures = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1, database: 0 } };
+	const withRedis = { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Unreachable Redis' } } };
+	const parameters = { driftMemory: true, store: 'redis', scope: 'unreachable' };
+	// Valid items with no drift at all, and one that drifts: none may pass unchecked by memory.
+	const items = [{ id: 1, email: 'a@example.com' }, { id: 2, email: 'b@example.com', status: 'active' }, { id: 3, email: 'c@example.com', extra: 1 }];
+	after(closeAllStores);
+
+	test('"Continue (using error output)": every item on the error output, naming the store', async () => {
+		const run = await runGuard(guardNode(parameters, { ...withRedis, onError: 'continueErrorOutput' }), items, 4, credentials);
+		assert.equal(run.status, 'success', run.error?.message);
+		const [valid, invalid, report, errors] = run.outputs(GUARD);
+		assert.deepEqual([valid.length, invalid.length, report.length, errors.length], [0, 0, 0, 3]);
+		assertEachItemOnce(run, [0, 1, 3], items.length);
+		for (const item of errors) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1/);
+		assert.deepEqual(errors.map((item) => item.json.id), [1, 2, 3], 'the input travels with the error');
+		const quiet = await runGuard(guardNode(parameters, { ...withRedis, onError: 'continueErrorOutput' }), items.slice(0, 2), 4, credentials);
+		assert.deepEqual(quiet.outputs(GUARD).map((output) => output.length), [0, 0, 0, 2], 'a batch without drift too');
+	});
+
+	test('"Continue (using regular output)": every item on Invalid with the error, none on Valid', async () => {
+		const run = await runGuard(guardNode(parameters, { ...withRedis, onError: 'continueRegularOutput' }), items, 3, credentials);
+		assert.equal(run.status, 'success', run.error?.message);
+		const [valid, invalid, report] = run.outputs(GUARD);
+		assert.deepEqual([valid.length, invalid.length, report.length], [0, 3, 0]);
+		assertEachItemOnce(run, [0, 1], items.length);
+		for (const item of invalid) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1/);
+	});
+
+	test('without Continue the node fails, naming the store, also for a batch without drift', async () => {
+		const run = await runGuard(guardNode(parameters, withRedis), items.slice(0, 2), 3, credentials);
+		assert.equal(run.status, 'error');
+		assert.match(String(run.error?.message), /Redis at 127\.0\.0\.1:1/);
+		assert.equal(run.nodes['Sink 0'], undefined, 'nothing reached Valid');
+	});
+});
+
+describe('Canonical Transform: a configuration error under Continue makes error items, not raw items (finding 1)', () => {
+	const CANONICAL_TRANSFORM = 'n8n-nodes-integration-guards.canonicalTransform';
+	const badMapping = { operation: 'transform', mappingSource: 'json', mappingJson: '{ "fields": [ { "target": "a", "source": "id", "convert": "money", "options": { "currency": "DOLLARS" } } ] }' };
+	const items = [{ id: 1, secret: 'x' }, { id: 2 }];
+
+	async function runTransform(onError: INode['onError']): Promise<EngineResult> {
+		const workflow = buildWorkflow(
+			[
+				{ name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } },
+				{ name: 'Map', type: CANONICAL_TRANSFORM, parameters: badMapping, onError },
+				{ name: 'Out', type: TEST_NOOP },
+				{ name: 'Errors', type: TEST_NOOP },
+			],
+			[['Source', 'Map'], ['Map', 0, 'Out'], ['Map', 1, 'Errors']],
+		);
+		return await runWorkflow({ workflow });
+	}
+
+	test('"Continue (using error output)": every item on the error output with the configuration error', async () => {
+		const run = await runTransform('continueErrorOutput');
+		assert.equal(run.status, 'success', run.error?.message);
+		const [out, errors] = run.outputs('Map');
+		assert.deepEqual([out.length, errors.length], [0, 2]);
+		for (const item of errors) assert.match(String(item.json.error), /options\.currency "DOLLARS" is not an ISO 4217 currency code/);
+		assert.deepEqual(errors.map((item) => pairedItemsOf(item)?.[0].item), [0, 1]);
+	});
+
+	test('"Continue (using regular output)": each item carries the error, none passes as if converted', async () => {
+		const run = await runTransform('continueRegularOutput');
+		const [out] = run.outputs('Map');
+		assert.equal(out.length, 2);
+		for (const item of out) assert.match(String(item.json.error), /options\.currency "DOLLARS"/);
+	});
+});
