@@ -120,7 +120,7 @@ const fieldList: INodeProperties = {
 							type: 'string',
 							default: '',
 							placeholder: 'e.g. ^[A-Z]{3}-\\d+$',
-							description: 'For strings: a regular expression the text must match. Anchor it with ^ and $ to match the whole text.',
+							description: 'For strings: a regular expression the text must match. Anchor it with ^ and $ to match the whole text. Runs in linear time, so backreferences and lookaround are not available.',
 						},
 					],
 				},
@@ -287,6 +287,15 @@ export const properties: INodeProperties[] = [
 				description: 'With drift memory: report a drift again after this many days. 0 reports it once, until Remember Drift For runs out.',
 				displayOptions: { show: { '/driftMemory': [true] } },
 			},
+			{ ...correlationFieldProperty },
+			{
+				displayName: 'Max Problems per Item',
+				name: 'maxProblems',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 20,
+				description: 'Invalid items list at most this many problems (all are counted)',
+			},
 			{
 				displayName: 'Max Remembered Drifts',
 				name: 'maxDriftMarkers',
@@ -296,25 +305,6 @@ export const properties: INodeProperties[] = [
 				description:
 					'With drift memory: at most this many drifts (a new field, type or enum value each) are remembered per scope, so data cannot grow the store without bound. When it is full, drift is reported on every execution and the node says so.',
 				displayOptions: { show: { '/driftMemory': [true] } },
-			},
-			{
-				displayName: 'Remember Drift For (Days)',
-				name: 'driftMemoryDays',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 30,
-				description:
-					'With drift memory: how long a drift, and each field\'s null counts, are remembered. After that the same drift is reported again, once.',
-				displayOptions: { show: { '/driftMemory': [true] } },
-			},
-			{ ...correlationFieldProperty },
-			{
-				displayName: 'Max Problems per Item',
-				name: 'maxProblems',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 20,
-				description: 'Invalid items list at most this many problems (all are counted)',
 			},
 			{
 				displayName: 'Null Rate Jump (Percentage Points)',
@@ -339,6 +329,16 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'schemaGuard',
 				description: 'Field added to each item with the result: valid or not, the problems, the changes let through',
+			},
+			{
+				displayName: 'Remember Drift For (Days)',
+				name: 'driftMemoryDays',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 30,
+				description:
+					'With drift memory: how long a drift, and each field\'s null counts, are remembered. After that the same drift is reported again, once.',
+				displayOptions: { show: { '/driftMemory': [true] } },
 			},
 		],
 	},

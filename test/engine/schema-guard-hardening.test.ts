@@ -345,3 +345,41 @@ describe('Canonical Transform: a configuration error under Continue makes error 
 		for (const item of out) assert.match(String(item.json.error), /options\.currency "DOLLARS"/);
 	});
 });
+
+describe('Schema Guard runs user-written patterns in linear time (finding 4)', () => {
+	const PATTERNS = { a: { type: 'string', pattern: '^(a+)+$' }, words: { type: 'string', pattern: '^([a-zA-Z0-9]+\\s?)*$' } };
+
+	test('"^(a+)+$" and "^([a-zA-Z0-9]+\\s?)*$" on 15 → 100,000 characters: 10× the input costs less than 20× the time', async () => {
+		const node = guardNode({ jsonSchema: JSON.stringify({ type: 'object', properties: PATTERNS, required: ['a', 'words'] }), driftReport: false });
+		const figures: string[] = [];
+		let previous: { size: number; ms: number } | undefined;
+		for (const size of [15, 30, 1000, 10_000, 100_000]) {
+			const text = `${'a'.repeat(size)}!`;
+			let ms = Number.POSITIVE_INFINITY;
+			for (let attempt = 0; attempt < 3; attempt++) {
+				const run = await runGuard(node, [{ a: text, words: text }], 2);
+				assert.equal(run.output(GUARD, 'Invalid').length, 1);
+				ms = Math.min(ms, run.nodes[GUARD].task.executionTime);
+				// Far over already (a backtracking engine): no need to wait for more tries.
+				if (previous !== undefined && ms > 20 * (size / previous.size) * Math.max(previous.ms, 20)) break;
+			}
+			figures.push(`${size.toLocaleString('en')} → ${ms} ms`);
+			if (previous !== undefined) {
+				assert.ok(ms < 2 * (size / previous.size) * Math.max(previous.ms, 20), `Schema Guard node time: ${figures.join(', ')}: not linear`);
+			}
+			previous = { size, ms };
+		}
+		console.log(`Schema Guard node time, two exponential patterns: ${figures.join(', ')}`);
+	});
+
+	test('a pattern the linear engine cannot run fails the node before any item, pointing at the schema path', async () => {
+		const schema = { type: 'object', properties: { code: { type: 'string', pattern: '^(\\w)\\1$' } } };
+		const run = await runGuard(guardNode({ jsonSchema: JSON.stringify(schema) }, { onError: 'continueErrorOutput' }), [{ code: 'aa' }, { code: 'ab' }], 4);
+		const [valid, invalid, report, errors] = run.outputs(GUARD);
+		assert.deepEqual([valid.length, invalid.length, report.length, errors.length], [0, 0, 0, 2], 'bad configuration: every item on the error output');
+		assert.match(String(errors[0].json.error), /^Schema at \/properties\/code\/pattern: is not a valid regular expression for Schema Guard: .*\^\(\\w\)\\1\$/);
+		const failed = await runGuard(guardNode({ jsonSchema: JSON.stringify(schema) }), [{ code: 'aa' }], 3);
+		assert.equal(failed.status, 'error');
+		assert.match(String(failed.error?.description), /linear-time engine.*Fix the JSON Schema parameter at \/properties\/code\/pattern/);
+	});
+});
