@@ -48,7 +48,8 @@ function objectKind(value: object): string {
 
 /** A short, safe rendering of a string: quoted, escaped, cut after QUOTE_CHARS. */
 export function quote(text: string, length = text.length): string {
-	if (length <= QUOTE_CHARS && text.length <= QUOTE_CHARS) return JSON.stringify(text);
+	// `length`: of the value `text` was made from (cut or redacted), said when it is cut here.
+	if (text.length <= QUOTE_CHARS) return JSON.stringify(text);
 	return `${JSON.stringify(text.slice(0, QUOTE_CHARS))}… (${length} characters)`;
 }
 
