@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { DriftCollector } from '../../../nodes/shared/core/schema/drift';
 import { describeFound, shownValue } from '../../../nodes/shared/core/schema/secrets';
 import { showValue } from '../../../nodes/shared/core/transform/errors';
+import { check, compile, object } from './helpers';
 
 const STRIPE = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
@@ -31,6 +33,23 @@ describe('Schema Guard describes values without secrets', () => {
 	it('redacts inside objects (an enum value that is an object) and keeps a long string\'s length', () => {
 		assert.deepEqual(shownValue(['status'], { token: 'abc', kind: 'x' }), { token: '[REDACTED]', kind: 'x' });
 		assert.equal(describeFound(['status'], `${STRIPE} ${'x'.repeat(10_000)}`), 'a string ("[REDACTED] xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"… (10033 characters))');
+	});
+});
+
+describe('Schema Guard names fields without secrets', () => {
+	it('a new field keyed by a token is named redacted, and still removed by Discard Value', () => {
+		const schema = compile(object({ id: { type: 'integer' }, tokens: { type: 'object', properties: {} } }, ['id']));
+		const item = { id: 1, [STRIPE]: true, tokens: { [JWT]: 'x' } };
+		const evolved = check(schema, item);
+		assert.equal(evolved.outcome, 'valid');
+		const said = JSON.stringify([evolved.changes, evolved.findings.map((finding) => [finding.fieldPath, finding.message])]);
+		assert.ok(!said.includes(STRIPE) && !said.includes(JWT), said);
+		assert.deepEqual(evolved.changes.map((change) => change.path), ['tokens["[REDACTED]"]', '["[REDACTED]"]']);
+		const discarded = check(schema, item, { fieldAdded: 'discardValue' });
+		assert.deepEqual(discarded.json, { id: 1, tokens: {} });
+		const collector = new DriftCollector(schema.model);
+		collector.observe(0, evolved.findings, item, undefined);
+		assert.ok(!JSON.stringify(collector.entries()).includes(STRIPE));
 	});
 });
 

@@ -33,6 +33,23 @@ export function describeFound(segments: DataPath, value: unknown): string {
 	return describeValue(shown);
 }
 
+/**
+ * A path as descriptions may show it: a field name is data too (a new field keyed by a
+ * token), so names shaped like a secret are redacted. The finding keeps the real path
+ * for its edits; only what is said and counted uses this one.
+ */
+export function shownSegments(segments: DataPath): DataPath {
+	let shown: Array<string | number> | undefined;
+	segments.forEach((segment, index) => {
+		if (typeof segment !== 'string') return;
+		const redacted = redactor.redactText(segment.length > MAX_SHOWN_CHARS ? segment.slice(0, MAX_SHOWN_CHARS) : segment);
+		if (redacted === segment) return;
+		shown ??= [...segments];
+		shown[index] = redacted;
+	});
+	return shown ?? segments;
+}
+
 /** The kind of a value under a secret name, without the value. */
 function secretWords(value: unknown): string {
 	switch (typeof value) {

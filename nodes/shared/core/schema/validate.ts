@@ -4,7 +4,7 @@ import type { GuardParams } from './checks';
 import { describeEnum } from './checks';
 import type { SchemaModel } from './convert';
 import { applyEdits, type Edit } from './edits';
-import { describeFound, shownValue } from './secrets';
+import { describeFound, shownSegments, shownValue } from './secrets';
 import { ZOD_FORMAT_WORDS } from './formats';
 import type { AcceptedChange, ChangeKind, Contract, DataPath, Finding, PathSegment, Problem } from './types';
 import {
@@ -103,7 +103,7 @@ function applyContract(json: unknown, findings: Finding[], contract: Contract, m
 		}
 		changes.push({
 			kind: finding.kind as ChangeKind,
-			path: formatPath(finding.segments),
+			path: formatPath(shownSegments(finding.segments)),
 			action: mode as AcceptedChange['action'],
 			expected: finding.expected,
 			received: finding.received,
@@ -126,8 +126,8 @@ function modeFor(finding: Finding & { kind: ChangeKind }, contract: Contract) {
 export function toProblem(finding: Finding): Problem {
 	return {
 		kind: finding.kind,
-		path: formatPath(finding.segments),
-		pointer: toPointer(finding.segments),
+		path: formatPath(shownSegments(finding.segments)),
+		pointer: toPointer(shownSegments(finding.segments)),
 		expected: finding.expected,
 		received: finding.received,
 		message: finding.message,
@@ -321,12 +321,13 @@ class Classifier {
 }
 
 function makeFinding(kind: Finding['kind'], segments: DataPath, expected: string, value: unknown, received?: string): Finding {
-	const path = formatPath(segments);
+	const shown = shownSegments(segments);
+	const path = formatPath(shown);
 	const receivedWords = received ?? describeValue(value);
 	return {
 		kind,
 		segments,
-		fieldPath: segments.length === 0 ? '(the item)' : fieldPathOf(segments),
+		fieldPath: segments.length === 0 ? '(the item)' : fieldPathOf(shown),
 		expected,
 		receivedType: jsonTypeOf(value),
 		received: receivedWords,
