@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type {
 	CompiledSchema,
 	DriftEntry,
-	DriftNullHistory,
+	DriftMemorySettings,
 	JsonValue,
 	SchemaChangeKind,
 	SchemaContract,
@@ -13,6 +13,7 @@ import type {
 	SchemaFieldType,
 	SchemaSource,
 	SchemaVerdict,
+	Store,
 } from '../shared';
 import {
 	buildDriftReport,
@@ -21,13 +22,11 @@ import {
 	describeDriftEntry,
 	DriftCollector,
 	failItem,
-	nullRateBaseline,
+	DRIFT_MEMORY_DEFAULTS,
 	nullRateJumps,
 	pairedItem,
-	planDriftMarkers,
-	planDriftMemory,
 	readCorrelationId,
-	readDriftMemory,
+	rememberDrift,
 	resolveScope,
 	SCHEMA_CONTRACT_MODES,
 	SchemaError,
@@ -59,7 +58,7 @@ interface Settings {
 	correlationField: string;
 	maxProblems: number;
 	nullRate: { thresholdPoints: number; minValues: number };
-	alertAgainMs: number | null;
+	memory: DriftMemorySettings;
 }
 
 interface Counts {
@@ -93,6 +92,7 @@ export async function executeSchemaGuard(context: IExecuteFunctions): Promise<IN
 	const drift = await settleDrift(context, settings, collector);
 	const hints = compileHints(settings);
 	if (drift.entries.length > 0) hints.push(driftHint(drift.entries, drift.isNew, settings.driftMemory, counts.items));
+	if (drift.full) hints.push(memoryFullHint(drift.full));
 	const alert = settings.driftMemory ? drift.isNew.some(Boolean) : drift.entries.length > 0;
 	if (settings.driftReport && alert) {
 		outputs[REPORT].push(reportItem(settings, drift, counts, collector, items.length));
@@ -143,6 +143,8 @@ function readSettings(context: IExecuteFunctions): Settings {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const driftMemory = context.getNodeParameter('driftMemory', 0, false) === true;
 	const alertAgainDays = positiveNumber(context, options.alertAgainDays ?? 0, 'Alert Again After (Days)', true);
+	const lifetimeDays = positiveNumber(context, options.driftMemoryDays ?? DRIFT_MEMORY_DEFAULTS.lifetimeDays, 'Remember Drift For (Days)', false);
+	const maxMarkers = Math.floor(positiveNumber(context, options.maxDriftMarkers ?? DRIFT_MEMORY_DEFAULTS.maxMarkers, 'Max Remembered Drifts', false));
 	return {
 		compiled: compile(context),
 		contract: readContract(context),
@@ -158,7 +160,11 @@ function readSettings(context: IExecuteFunctions): Settings {
 			thresholdPoints: positiveNumber(context, options.nullRateJump ?? 25, 'Null Rate Jump (Percentage Points)', false),
 			minValues: positiveNumber(context, options.nullRateMinValues ?? 20, 'Null Rate Minimum Values', false),
 		},
-		alertAgainMs: alertAgainDays > 0 ? Math.round(alertAgainDays * DAY_MS) : null,
+		memory: {
+			lifetimeMs: Math.max(1, Math.round(lifetimeDays * DAY_MS)),
+			alertAgainMs: alertAgainDays > 0 ? Math.max(1, Math.round(alertAgainDays * DAY_MS)) : null,
+			maxMarkers: Math.max(1, maxMarkers),
+		},
 	};
 }
 
@@ -249,12 +255,11 @@ function positiveNumber(context: IExecuteFunctions, value: unknown, label: strin
 interface SettledDrift {
 	entries: DriftEntry[];
 	isNew: boolean[];
+	/** Drift memory was full: nothing new was remembered. */
+	full?: { markers: number; maxMarkers: number };
 }
 
-/**
- * Drift entries of the batch, null-rate jumps included, and which are new. With drift
- * memory: one store round trip (a second only when a null rate jumped, to mark it).
- */
+/** Drift entries of the batch, null-rate jumps included, and which are new (see rememberDrift). */
 async function settleDrift(context: IExecuteFunctions, settings: Settings, collector: DriftCollector): Promise<SettledDrift> {
 	const entries = collector.entries();
 	const stats = collector.nullStats();
@@ -264,25 +269,17 @@ async function settleDrift(context: IExecuteFunctions, settings: Settings, colle
 		const all = sortDriftEntries([...entries, ...jumps]);
 		return { entries: all, isNew: all.map(() => true) };
 	}
-	const identity = schemaIdentity(settings.name, settings.version, settings.compiled.fingerprint);
-	const plan = planDriftMemory(identity, entries, stats, settings.alertAgainMs);
-	if (plan.increments.length === 0) return { entries, isNew: [] };
 	try {
-		const store = await storeForNode(context, [...SCHEMA_GUARD_STORES]);
+		const identity = schemaIdentity(settings.name, settings.version, settings.compiled.fingerprint);
 		const namespace = resolveScope(context, 'schema-drift');
-		const remembered = readDriftMemory(plan, await store.increment(namespace, plan.increments));
-		const history: ReadonlyMap<string, DriftNullHistory> = remembered.history;
-		const jumps = nullRateJumps(stats, (path) => nullRateBaseline(path, model, history, settings.nullRate.minValues), settings.nullRate);
-		let jumpIsNew: boolean[] = [];
-		if (jumps.length > 0) {
-			const markers = planDriftMarkers(identity, jumps, settings.alertAgainMs);
-			jumpIsNew = readDriftMemory(markers, await store.increment(namespace, markers.increments)).isNew;
-		}
-		const newness = new Map<DriftEntry, boolean>();
-		entries.forEach((entry, index) => newness.set(entry, remembered.isNew[index]));
-		jumps.forEach((entry, index) => newness.set(entry, jumpIsNew[index]));
-		const all = sortDriftEntries([...entries, ...jumps]);
-		return { entries: all, isNew: all.map((entry) => newness.get(entry) === true) };
+		let store: Store | undefined;
+		return await rememberDrift(
+			async (steps) => {
+				store ??= await storeForNode(context, [...SCHEMA_GUARD_STORES]);
+				return await store.increment(namespace, steps);
+			},
+			{ identity, entries, nullStats: stats, model, nullRate: settings.nullRate, settings: settings.memory },
+		);
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
@@ -301,6 +298,7 @@ function reportItem(
 		entries: drift.entries,
 		isNew: drift.isNew,
 		memory: settings.driftMemory,
+		memoryFull: drift.full ? memoryFullNote(drift.full) : undefined,
 		counts: { ...counts, withDrift: collector.itemsWithDrift().length },
 		moreDrift: collector.overflow,
 		inferredSchema: compiled.source === 'sample' ? (compiled.document as JsonValue) : undefined,
@@ -343,4 +341,13 @@ function driftHint(entries: DriftEntry[], isNew: boolean[], memory: boolean, ite
 		type: 'warning',
 		location: 'outputPane',
 	};
+}
+
+/** The scope's drift memory holds its maximum: say so, and what to do. */
+function memoryFullNote(full: { markers: number; maxMarkers: number }): string {
+	return `Drift memory is full (${full.markers} of ${full.maxMarkers} remembered drifts in this scope): drift is reported on every execution until old ones expire (Remember Drift For) or you raise Max Remembered Drifts`;
+}
+
+function memoryFullHint(full: { markers: number; maxMarkers: number }): NodeExecutionHint {
+	return { message: memoryFullNote(full), type: 'warning', location: 'outputPane' };
 }

@@ -9,10 +9,13 @@ import { DriftCollector, nullRateJumps, sortEntries, type DriftEntry, type NullS
 import {
 	baselineFor,
 	markerKey,
-	planDriftMemory,
+	MARKER_COUNT_KEY,
 	planMarkers,
 	readDriftMemory,
+	rememberDrift,
 	schemaIdentity,
+	type CounterStep,
+	type DriftMemorySettings,
 } from '../../../nodes/shared/core/schema/memory';
 import { buildDriftReport } from '../../../nodes/shared/core/schema/report';
 import { openStore } from '../../../nodes/shared/stores/factory';
@@ -155,10 +158,19 @@ describe('drift memory on the Store: alert once', () => {
 		rmSync(folder, { recursive: true, force: true });
 	});
 
-	/** What the node does with drift memory on: one increment round trip, then the reading. */
-	async function remember(namespace: string, entries: DriftEntry[], stats: NullStat[] = []) {
-		const plan = planDriftMemory('contact@1', entries, stats, null);
-		return readDriftMemory(plan, await store.increment(namespace, plan.increments));
+	const DAY_MS = 86_400_000;
+	const MEMORY: DriftMemorySettings = { lifetimeMs: 30 * DAY_MS, alertAgainMs: null, maxMarkers: 10_000 };
+	const NULL_RATE = { thresholdPoints: 25, minValues: 20 };
+
+	/** What the node does with drift memory on, recording every counter step it sends. */
+	async function remember(namespace: string, entries: DriftEntry[], stats: NullStat[] = [], settings = MEMORY, steps: CounterStep[] = []) {
+		return await rememberDrift(
+			async (batch) => {
+				steps.push(...batch);
+				return await store.increment(namespace, batch);
+			},
+			{ identity: 'contact@1', entries, nullStats: stats, model: SCHEMA.model, nullRate: NULL_RATE, settings },
+		);
 	}
 
 	it('marks each drift new the first time only, and a new detail at a known path anew', async () => {
@@ -172,28 +184,66 @@ describe('drift memory on the Store: alert once', () => {
 		assert.deepEqual((await remember('drift-b', batch)).isNew, [true, true, true], 'another scope has its own memory');
 	});
 
-	it('learns each nullable field\'s null rate, so a later jump shows', async () => {
+	it('learns each nullable field\'s null rate, so a later jump shows, once', async () => {
 		const quiet = Array.from({ length: 40 }, (_, index) => ({ id: index, email: index % 20 === 0 ? null : 'a@x.io' }));
 		const noisy = Array.from({ length: 40 }, (_, index) => ({ id: index, email: index % 2 === 0 ? null : 'a@x.io' }));
-		const settings = { thresholdPoints: 25, minValues: 20 };
 		const first = await remember('nulls', [], collect(quiet).nullStats());
-		assert.equal(first.history.size, 0, 'nothing known before the first batch');
+		assert.deepEqual(first.entries, [], 'nothing known before the first batch');
 		const second = await remember('nulls', [], collect(noisy).nullStats());
-		assert.deepEqual(second.history.get('email'), { rate: 0.05, observed: 40 });
-		const jumps = nullRateJumps(collect(noisy).nullStats(), (field) => baselineFor(field, SCHEMA.model, second.history, 20), settings);
-		assert.deepEqual(jumps.map((jump) => [jump.path, jump.nullRate, jump.baselineNullRate]), [['email', 0.5, 0.05]]);
-		const markers = planMarkers('contact@1', jumps, null);
-		assert.deepEqual(readDriftMemory(markers, await store.increment('nulls', markers.increments)).isNew, [true]);
-		assert.deepEqual(readDriftMemory(markers, await store.increment('nulls', markers.increments)).isNew, [false]);
+		assert.deepEqual(second.entries.map((jump) => [jump.kind, jump.path, jump.nullRate, jump.baselineNullRate]), [['nullRateJump', 'email', 0.5, 0.05]]);
+		assert.deepEqual(second.isNew, [true]);
+		const history = new Map([['email', { rate: 0.05, observed: 40 }]]);
+		const jumps = nullRateJumps(collect(noisy).nullStats(), (field) => baselineFor(field, SCHEMA.model, history, 20), NULL_RATE);
+		const markers = planMarkers('contact@1', jumps, MEMORY.lifetimeMs);
+		assert.deepEqual(readDriftMemory(markers, await store.increment('nulls', markers.increments)).isNew, [false], 'the jump was remembered');
 	});
 
 	it('lets a marker expire so the drift alerts again', async () => {
 		const entries = collect([{ id: 1, email: null, extra: true }]).entries();
-		const plan = planDriftMemory('contact@1', entries, [], 30);
-		assert.deepEqual(readDriftMemory(plan, await store.increment('ttl', plan.increments)).isNew, [true]);
-		assert.deepEqual(readDriftMemory(plan, await store.increment('ttl', plan.increments)).isNew, [false]);
+		const settings = { ...MEMORY, alertAgainMs: 30 };
+		assert.deepEqual((await remember('ttl', entries, [], settings)).isNew, [true]);
+		assert.deepEqual((await remember('ttl', entries, [], settings)).isNew, [false]);
 		await new Promise((resolve) => setTimeout(resolve, 60));
-		assert.deepEqual(readDriftMemory(plan, await store.increment('ttl', plan.increments)).isNew, [true]);
+		assert.deepEqual((await remember('ttl', entries, [], settings)).isNew, [true]);
+	});
+
+	it('gives everything it stores a lifetime by default: markers, null counts and the marker count', async () => {
+		const steps: CounterStep[] = [];
+		const items = [{ id: 1, email: null, extra: 1, status: 'gone' }, ...Array.from({ length: 30 }, (_, index) => ({ id: index, email: 'a@x.io', [`new${index}`]: 1 }))];
+		await remember('lifetime', collect(items).entries(), collect(items).nullStats(), MEMORY, steps);
+		assert.ok(steps.some((step) => step.key.startsWith('nulls:')) && steps.some((step) => step.key.startsWith('drift:')));
+		assert.deepEqual(steps.filter((step) => step.ttlMs !== 30 * DAY_MS), [], 'every counter expires after 30 days');
+		const sooner: CounterStep[] = [];
+		await remember('lifetime-2', collect(items).entries(), [], { ...MEMORY, alertAgainMs: DAY_MS }, sooner);
+		assert.deepEqual([...new Set(sooner.map((step) => (step.key.startsWith('drift:') ? `marker ${step.ttlMs}` : `${step.key} ${step.ttlMs}`)))], [
+			`${MARKER_COUNT_KEY} ${30 * DAY_MS}`,
+			`marker ${DAY_MS}`,
+		]);
+	});
+
+	it('stops making markers once a scope holds its maximum, and says so', async () => {
+		const settings = { ...MEMORY, maxMarkers: 5 };
+		const batch = (run: number) => collect(Array.from({ length: 4 }, (_, index) => ({ id: index, email: 'a@x.io', [`run${run}field${index}`]: 1 }))).entries();
+		const steps: CounterStep[] = [];
+		const first = await remember('capped', batch(1), [], settings, steps);
+		assert.deepEqual([first.isNew.every(Boolean), first.full], [true, undefined]);
+		const second = await remember('capped', batch(2), [], settings, steps);
+		assert.deepEqual([second.isNew.every(Boolean), second.full], [true, undefined], '4 < 5: still remembered (this batch takes it past)');
+		const markersMade = () => new Set(steps.filter((step) => step.key.startsWith('drift:')).map((step) => step.key)).size;
+		assert.equal(markersMade(), 8);
+		for (let run = 3; run <= 7; run++) {
+			const later = await remember('capped', batch(run), [], settings, steps);
+			assert.deepEqual(later.full, { markers: 8, maxMarkers: 5 }, `run ${run}`);
+			assert.ok(later.isNew.every(Boolean), 'not remembered, so reported');
+		}
+		assert.equal(markersMade(), 8, 'no marker made past the maximum');
+		assert.deepEqual((await remember('capped', batch(1), [], settings)).isNew, [true, true, true, true], 'while full, known drift is reported too');
+	});
+
+	it('makes one store call without drift: a store that cannot be reached shows on every run', async () => {
+		const steps: CounterStep[] = [];
+		await remember('quiet', [], [], MEMORY, steps);
+		assert.deepEqual(steps, [{ key: MARKER_COUNT_KEY, by: 0, ttlMs: MEMORY.lifetimeMs }]);
 	});
 
 	it('names memory by schema name and version, else by fingerprint, and hashes long keys', () => {
@@ -204,7 +254,7 @@ describe('drift memory on the Store: alert once', () => {
 	});
 
 	it('refuses an answer that does not match the plan', () => {
-		const plan = planDriftMemory('contact@1', collect([{ id: 1, email: null, extra: true }]).entries(), [], null);
+		const plan = planMarkers('contact@1', collect([{ id: 1, email: null, extra: true }]).entries(), MEMORY.lifetimeMs);
 		assert.throws(() => readDriftMemory(plan, []), /answered 0 counters for 1 asked/);
 	});
 });

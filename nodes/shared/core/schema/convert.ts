@@ -7,6 +7,7 @@ import {
 	anyValue,
 	containsCheck,
 	enumCheck,
+	formatCheck,
 	integerValue,
 	notCheck,
 	nothingAllowed,
@@ -15,6 +16,7 @@ import {
 	tupleCheck,
 	uniqueCheck,
 } from './checks';
+import { compileUserPattern, PatternError, type UserPattern } from '../regex';
 import { stringForFormat } from './formats';
 import type { PathSegment } from './types';
 import { SchemaError } from './types';
@@ -502,23 +504,28 @@ function stringSchema(context: Context, schema: Record<string, unknown>, pointer
 	if (minLength !== undefined) checks.push(z.minLength(minLength));
 	if (maxLength !== undefined) checks.push(z.maxLength(maxLength));
 	const pattern = own(schema, 'pattern');
-	if (pattern !== undefined) checks.push(z.regex(compilePattern(pattern, `${pointer}/pattern`)));
-	return checks.length > 0 ? result.check(...checks) : result;
+	const sized = checks.length > 0 ? result.check(...checks) : result;
+	if (pattern === undefined) return sized;
+	const compiled = compilePattern(pattern, `${pointer}/pattern`);
+	return sized.check(formatCheck(`text matching the pattern ${compiled.source}`, (text) => compiled.test(text)));
 }
 
-/** ECMA-262 with the `u` flag, as JSON Schema says; without it for patterns written for plain JS. */
-function compilePattern(pattern: unknown, pointer: string): RegExp {
+/**
+ * A `pattern` runs on the package's linear-time engine: schemas come from vendors'
+ * OpenAPI files, and one backtracking pattern would freeze n8n on a crafted value.
+ */
+export function compilePattern(pattern: unknown, pointer: string): UserPattern {
 	if (typeof pattern !== 'string') throw new SchemaError(pointer, `must be a string, not ${describeValue(pattern)}`);
 	try {
-		return new RegExp(pattern, 'u');
-	} catch {
-		try {
-			return new RegExp(pattern);
-		} catch (error) {
-			throw new SchemaError(pointer, `is not a valid regular expression: ${(error as Error).message}`);
-		}
+		return compileUserPattern(pattern);
+	} catch (error) {
+		if (!(error instanceof PatternError)) throw error;
+		throw new SchemaError(pointer, `is not a valid regular expression for Schema Guard: ${error.message}`, PATTERN_HINT);
 	}
 }
+
+const PATTERN_HINT =
+	'Schema Guard runs patterns on a linear-time engine, which has no backreferences (\\1) or lookaround ((?=, (?!, (?<=, (?<!). Rewrite the pattern without them, or check that part in a later node.';
 
 function arraySchema(context: Context, schema: Record<string, unknown>, place: Place): z.ZodType {
 	const { pointer } = place;

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
+import { compileUserPattern, PatternError } from '../regex';
 import { SchemaError } from './types';
 import { isJsonObject } from './values';
 
@@ -172,9 +173,10 @@ function leafSchema(field: FieldSpec, fail: (message: string, hint?: string) => 
 	if (field.pattern !== undefined && field.pattern !== '') {
 		if (field.type !== 'string') fail('has a pattern, but patterns apply to strings');
 		try {
-			new RegExp(field.pattern, 'u');
+			compileUserPattern(field.pattern);
 		} catch (error) {
-			fail(`the pattern is not a valid regular expression: ${(error as Error).message}`);
+			if (!(error instanceof PatternError)) throw error;
+			fail(`the pattern is not a valid regular expression for Schema Guard (it runs patterns in linear time: no backreferences or lookaround): ${error.message}`);
 		}
 		schema.pattern = field.pattern;
 	}

@@ -27,13 +27,13 @@ export type { Verdict as SchemaVerdict } from './validate';
 export { checkItem as checkAgainstSchema } from './validate';
 export type { DriftEntry, DriftOptions, NullRateSettings, NullStat as DriftNullStat } from './drift';
 export { describeDriftEntry, DriftCollector, nullRateJumps, sortEntries as sortDriftEntries } from './drift';
-export type { CounterStep as DriftCounterStep, DriftMemoryPlan, NullHistory as DriftNullHistory } from './memory';
-export {
-	baselineFor as nullRateBaseline,
-	planDriftMemory,
-	planMarkers as planDriftMarkers,
-	readDriftMemory,
-	schemaIdentity,
+export type {
+	CounterStep as DriftCounterStep,
+	DriftMemoryPlan,
+	DriftMemorySettings,
+	NullHistory as DriftNullHistory,
+	RememberedDrift,
 } from './memory';
+export { DRIFT_MEMORY_DEFAULTS, rememberDrift, schemaIdentity } from './memory';
 export type { DriftReportInput, SchemaLabel } from './report';
 export { buildDriftReport } from './report';

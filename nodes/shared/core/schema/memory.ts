@@ -1,17 +1,22 @@
 import { stableHash } from '../hash';
 import type { SchemaModel } from './convert';
-import type { DriftEntry, NullStat } from './drift';
+import { nullRateJumps, sortEntries, type DriftEntry, type NullRateSettings, type NullStat } from './drift';
 
 /**
- * Drift memory over the Store's counters, planned and read here, sent by the node in
- * ONE `increment` call per batch:
- * - a marker counter per drift detail: the call that takes it to 1 saw it first, so it
- *   alerts; every later batch gets 2, 3… and stays quiet. Racing executions cannot both
- *   get 1. A TTL lets a marker expire, so the drift alerts again after it.
- * - two counters per nullable field (values seen, nulls seen): the totals before this
- *   batch are the baseline a null-rate jump is measured against.
- * A null-rate jump is only known once the totals are back, so its markers take a
- * second call, in the rare batch that has one.
+ * Drift memory over the Store's counters, planned and read here; the node passes in
+ * the Store's `increment` for its scope. Per batch, at most three round trips:
+ * 1. the scope's marker count (read) and two counters per nullable field (values seen,
+ *    nulls seen): the totals before this batch are the baseline a null-rate jump is
+ *    measured against;
+ * 2. a marker counter per drift detail (null-rate jumps included, now known): the call
+ *    that takes it to 1 saw it first, so it alerts; every later batch gets 2, 3… and
+ *    stays quiet. Racing executions cannot both get 1;
+ * 3. the markers this batch created, added to the scope's count.
+ * What data decides is bounded: every counter expires (the memory's lifetime; a marker
+ * sooner when the drift should alert again), and once the scope holds its maximum of
+ * markers no new ones are made until the count expires: drift then alerts every time,
+ * and the result says so. A scope holds at most about twice its maximum at once (the
+ * count restarts while the last window's markers live out their lifetime), plus one batch.
  * Shaped like the Store's CounterIncrement without importing it: core knows no store.
  */
 export interface CounterStep {
@@ -19,6 +24,22 @@ export interface CounterStep {
 	by: number;
 	ttlMs: number | null;
 }
+
+export type IncrementCounters = (steps: CounterStep[]) => Promise<number[]>;
+
+export interface DriftMemorySettings {
+	/** How long anything remembered lives: markers, null counts, the marker count. */
+	lifetimeMs: number;
+	/** A drift alerts again after this long (capped by the lifetime); null: once per lifetime. */
+	alertAgainMs: number | null;
+	/** Markers a scope may hold; past it, drift is not remembered (and alerts every time). */
+	maxMarkers: number;
+}
+
+export const DRIFT_MEMORY_DEFAULTS = Object.freeze({ lifetimeDays: 30, maxMarkers: 10_000 });
+
+/** The counter of markers made in a scope; no marker or null counter key starts this way. */
+export const MARKER_COUNT_KEY = 'drift-marker-count';
 
 export interface DriftMemoryPlan {
 	increments: CounterStep[];
@@ -56,25 +77,26 @@ export function markerKey(identity: string, entry: Pick<DriftEntry, 'kind' | 'pa
 	return counterKey('drift', identity, `${entry.kind}:${entry.path}${detail === '' ? '' : `:${detail}`}`);
 }
 
-export function planMarkers(identity: string, entries: readonly DriftEntry[], alertAgainMs: number | null): DriftMemoryPlan {
+/** How long a marker lives: until the drift should alert again, at most the memory's lifetime. */
+export function markerTtlMs(settings: DriftMemorySettings): number {
+	return settings.alertAgainMs === null ? settings.lifetimeMs : Math.min(settings.alertAgainMs, settings.lifetimeMs);
+}
+
+export function planMarkers(identity: string, entries: readonly DriftEntry[], ttlMs: number): DriftMemoryPlan {
 	const increments: CounterStep[] = [];
 	const markerPositions = entries.map((entry) =>
-		entry.details.map((detail) => increments.push({ key: markerKey(identity, entry, detail), by: 1, ttlMs: alertAgainMs }) - 1),
+		entry.details.map((detail) => increments.push({ key: markerKey(identity, entry, detail), by: 1, ttlMs }) - 1),
 	);
 	return { increments, markerPositions, nullPositions: new Map() };
 }
 
-export function planDriftMemory(
-	identity: string,
-	entries: readonly DriftEntry[],
-	nullStats: readonly NullStat[],
-	alertAgainMs: number | null,
-): DriftMemoryPlan {
-	const plan = planMarkers(identity, entries, alertAgainMs);
+/** Round trip 1: the scope's marker count (first, read only) and the null counters. */
+export function planNullCounters(identity: string, nullStats: readonly NullStat[], lifetimeMs: number): DriftMemoryPlan {
+	const plan: DriftMemoryPlan = { increments: [{ key: MARKER_COUNT_KEY, by: 0, ttlMs: lifetimeMs }], markerPositions: [], nullPositions: new Map() };
 	for (const stat of nullStats) {
 		if (stat.observed === 0) continue;
-		const nulls = plan.increments.push({ key: counterKey('nulls', identity, stat.path), by: stat.nulls, ttlMs: null }) - 1;
-		const seen = plan.increments.push({ key: counterKey('values', identity, stat.path), by: stat.observed, ttlMs: null }) - 1;
+		const nulls = plan.increments.push({ key: counterKey('nulls', identity, stat.path), by: stat.nulls, ttlMs: lifetimeMs }) - 1;
+		const seen = plan.increments.push({ key: counterKey('values', identity, stat.path), by: stat.observed, ttlMs: lifetimeMs }) - 1;
 		plan.nullPositions.set(stat.path, { nulls, seen, batchNulls: stat.nulls, batchSeen: stat.observed });
 	}
 	return plan;
@@ -108,4 +130,49 @@ export function baselineFor(
 	const past = history.get(path);
 	if (past !== undefined && past.observed >= minValues) return past.rate;
 	return model.nullRateBaselines.get(path);
+}
+
+export interface RememberedDrift {
+	/** The batch's entries with its null-rate jumps, sorted. */
+	entries: DriftEntry[];
+	/** Per entry: seen first now (or not remembered, because the memory is full). */
+	isNew: boolean[];
+	/** Set when the scope already held its maximum of markers: nothing new was remembered. */
+	full?: { markers: number; maxMarkers: number };
+}
+
+/**
+ * Which of a batch's drift entries are new to the scope's memory, null-rate jumps
+ * measured against the remembered history. One store call without drift, three at most.
+ */
+export async function rememberDrift(
+	increment: IncrementCounters,
+	input: {
+		identity: string;
+		entries: readonly DriftEntry[];
+		nullStats: readonly NullStat[];
+		model: SchemaModel;
+		nullRate: NullRateSettings;
+		settings: DriftMemorySettings;
+	},
+): Promise<RememberedDrift> {
+	const { identity, settings } = input;
+	// Always, drift or not: a store that cannot be reached fails the batch now, not on the
+	// day drift first appears.
+	const counts = planNullCounters(identity, input.nullStats, settings.lifetimeMs);
+	const counted = await increment(counts.increments);
+	const { history } = readDriftMemory(counts, counted);
+	const markers = counted[0];
+	const jumps = nullRateJumps(input.nullStats, (path) => baselineFor(path, input.model, history, input.nullRate.minValues), input.nullRate);
+	const entries = sortEntries([...input.entries, ...jumps]);
+	if (entries.length === 0) return { entries, isNew: [] };
+	if (markers >= settings.maxMarkers) {
+		return { entries, isNew: entries.map(() => true), full: { markers, maxMarkers: settings.maxMarkers } };
+	}
+	const plan = planMarkers(identity, entries, markerTtlMs(settings));
+	const values = await increment(plan.increments);
+	const { isNew } = readDriftMemory(plan, values);
+	const created = values.filter((value) => value === 1).length;
+	if (created > 0) await increment([{ key: MARKER_COUNT_KEY, by: created, ttlMs: settings.lifetimeMs }]);
+	return { entries, isNew };
 }

@@ -15,6 +15,8 @@ export interface DriftReportInput {
 	/** Per entry: new to drift memory (all true when memory is off). */
 	isNew: readonly boolean[];
 	memory: boolean;
+	/** Set when drift memory was full: what the report says about it. */
+	memoryFull?: string;
 	counts: { items: number; valid: number; invalid: number; errors: number; withDrift: number };
 	/** Entries left out because too many distinct ones were seen. */
 	moreDrift: number;
@@ -37,6 +39,7 @@ export function buildDriftReport(input: DriftReportInput): JsonObject {
 		itemsWithDrift: counts.withDrift,
 		newDrift,
 		memory: input.memory,
+		...(input.memoryFull === undefined ? {} : { memoryFull: input.memoryFull }),
 		drift,
 		moreDrift: input.moreDrift,
 	};

@@ -4,6 +4,7 @@ import type { GuardParams } from './checks';
 import { describeEnum } from './checks';
 import type { SchemaModel } from './convert';
 import { applyEdits, type Edit } from './edits';
+import { describeFound, shownSegments, shownValue } from './secrets';
 import { ZOD_FORMAT_WORDS } from './formats';
 import type { AcceptedChange, ChangeKind, Contract, DataPath, Finding, PathSegment, Problem } from './types';
 import {
@@ -102,7 +103,7 @@ function applyContract(json: unknown, findings: Finding[], contract: Contract, m
 		}
 		changes.push({
 			kind: finding.kind as ChangeKind,
-			path: formatPath(finding.segments),
+			path: formatPath(shownSegments(finding.segments)),
 			action: mode as AcceptedChange['action'],
 			expected: finding.expected,
 			received: finding.received,
@@ -125,8 +126,8 @@ function modeFor(finding: Finding & { kind: ChangeKind }, contract: Contract) {
 export function toProblem(finding: Finding): Problem {
 	return {
 		kind: finding.kind,
-		path: formatPath(finding.segments),
-		pointer: toPointer(finding.segments),
+		path: formatPath(shownSegments(finding.segments)),
+		pointer: toPointer(shownSegments(finding.segments)),
 		expected: finding.expected,
 		received: finding.received,
 		message: finding.message,
@@ -216,7 +217,7 @@ class Classifier {
 				return;
 			case 'too_small':
 			case 'too_big':
-				this.add('invalidValue', segments, sizeWords(issue), { received: sizedValue(issue, value) });
+				this.add('invalidValue', segments, sizeWords(issue), { received: sizedValue(issue, value, segments) });
 				return;
 			case 'invalid_format':
 				this.add('invalidValue', segments, formatWords(issue));
@@ -312,20 +313,21 @@ class Classifier {
 			return;
 		}
 		const value = valueAt(this.root, segments);
-		const finding = makeFinding(kind, segments, expected, value, extra.received);
+		const finding = makeFinding(kind, segments, expected, value, extra.received ?? describeFound(segments, value));
 		if (extra.closed) finding.closed = true;
-		if (kind === 'unseenEnumValue') finding.value = value;
+		if (kind === 'unseenEnumValue') finding.value = shownValue(segments, value);
 		this.findings.push(finding);
 	}
 }
 
 function makeFinding(kind: Finding['kind'], segments: DataPath, expected: string, value: unknown, received?: string): Finding {
-	const path = formatPath(segments);
+	const shown = shownSegments(segments);
+	const path = formatPath(shown);
 	const receivedWords = received ?? describeValue(value);
 	return {
 		kind,
 		segments,
-		fieldPath: segments.length === 0 ? '(the item)' : fieldPathOf(segments),
+		fieldPath: segments.length === 0 ? '(the item)' : fieldPathOf(shown),
 		expected,
 		receivedType: jsonTypeOf(value),
 		received: receivedWords,
@@ -373,11 +375,12 @@ function sizeWords(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): st
 	}
 }
 
-function sizedValue(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown): string {
-	if (issue.origin === 'string' && typeof value === 'string') {
-		return `${value.length} character${value.length === 1 ? '' : 's'} long (${quote(value)})`;
+function sizedValue(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown, segments: DataPath): string {
+	const shown = shownValue(segments, value);
+	if (issue.origin === 'string' && typeof value === 'string' && typeof shown === 'string') {
+		return `${value.length} character${value.length === 1 ? '' : 's'} long (${quote(shown, value.length)})`;
 	}
-	return describeValue(value);
+	return describeFound(segments, value);
 }
 
 function formatWords(issue: z.core.$ZodIssueInvalidStringFormat): string {

@@ -47,9 +47,10 @@ function objectKind(value: object): string {
 }
 
 /** A short, safe rendering of a string: quoted, escaped, cut after QUOTE_CHARS. */
-export function quote(text: string): string {
+export function quote(text: string, length = text.length): string {
+	// `length`: of the value `text` was made from (cut or redacted), said when it is cut here.
 	if (text.length <= QUOTE_CHARS) return JSON.stringify(text);
-	return `${JSON.stringify(text.slice(0, QUOTE_CHARS))}… (${text.length} characters)`;
+	return `${JSON.stringify(text.slice(0, QUOTE_CHARS))}… (${length} characters)`;
 }
 
 /** What an item holds at a place, in plain words: `a string ("42")`, `an array of 3 items`. */

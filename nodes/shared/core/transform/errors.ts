@@ -1,3 +1,5 @@
+import { createRedactor, REDACTED } from '../deadletter/redact';
+
 /**
  * A value one converter cannot convert. `reason` continues a sentence that starts with
  * the value ("\"31/02/2025\" is not a valid date: …"), `fix` is what the user can do.
@@ -44,26 +46,40 @@ export class MappingError extends Error {
 }
 
 const SHOWN_CHARACTERS = 60;
+/** Text is redacted before it is cut; only this much of it is scanned. */
+const SCANNED_CHARACTERS = 500;
+
+/** The package's one redactor: error messages never carry a secret from the data. */
+const redactor = createRedactor();
 
 /**
- * A raw value as a user recognises it in an error message, cut short: a hostile 10 MB
- * string must not become a 10 MB error item.
+ * A raw value as a user recognises it in an error message, cut short (a hostile 10 MB
+ * string must not become a 10 MB error item) and redacted: a secret by its shape, or
+ * every value when `names` (the field's source or target path) ends in a secret name.
  */
-export function showValue(value: unknown): string {
+export function showValue(value: unknown, ...names: string[]): string {
 	if (value === undefined) return 'nothing (the field is missing)';
+	if (value !== null && names.some((name) => redactor.isSecretName(lastName(name)))) return REDACTED;
 	if (typeof value === 'string') {
-		if (value.length <= SHOWN_CHARACTERS) return JSON.stringify(value);
-		return `${JSON.stringify(value.slice(0, SHOWN_CHARACTERS))}… (${value.length} characters)`;
+		const shown = redactor.redactText(value.length > SCANNED_CHARACTERS ? value.slice(0, SCANNED_CHARACTERS) : value);
+		if (value.length <= SHOWN_CHARACTERS && shown.length <= SHOWN_CHARACTERS) return JSON.stringify(shown);
+		return `${JSON.stringify(shown.slice(0, SHOWN_CHARACTERS))}… (${value.length} characters)`;
 	}
 	if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
 	if (typeof value === 'bigint') return `${value.toString()}n`;
 	let text: string;
 	try {
-		text = JSON.stringify(value) ?? String(value);
+		text = JSON.stringify(redactor.redact(value).value) ?? String(value);
 	} catch {
 		text = Object.prototype.toString.call(value);
 	}
 	return text.length <= SHOWN_CHARACTERS ? text : `${text.slice(0, SHOWN_CHARACTERS)}…`;
+}
+
+/** `customer.apiKey` → `apiKey`, `"headers[0].token"` → `token`. */
+function lastName(path: string): string {
+	const names = path.match(/[A-Za-z0-9_$-]+/g);
+	return names === null ? '' : names[names.length - 1];
 }
 
 /** "a string", "a list", "an object": for "expected text, got a list" messages. */

@@ -417,7 +417,7 @@ const MAX_LISTED_FAILURES = 5;
  */
 export function describeItemFailures(itemIndex: number, failures: FieldFailure[]): { message: string; description: string } {
 	const lines = failures.map(
-		(failure) => `field "${failure.field}" from ${failure.source}: ${showValue(failure.raw)} ${failure.reason}. Fix: ${failure.fix}`,
+		(failure) => `field "${failure.field}" from ${failure.source}: ${showValue(failure.raw, failure.field, failure.source)} ${failure.reason}. Fix: ${failure.fix}`,
 	);
 	const shown = lines.slice(0, MAX_LISTED_FAILURES);
 	const more = lines.length > MAX_LISTED_FAILURES ? ` … and ${lines.length - MAX_LISTED_FAILURES} more` : '';
