@@ -29,7 +29,8 @@ const SCHEMA = {
 		text: { type: 'string', pattern: '^(a+)+$' },
 		items: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string', pattern: '^[A-Z]+-\\d+$' } } } },
 		correlationId: { type: 'string' },
-		note: { type: ['string', 'null'] },
+		// Not a string: the planted `X-Api-Key: …` line in `note` is quoted in the problem, so the redactor must catch it.
+		note: { type: ['integer', 'null'] },
 		data: { type: 'object', properties: { nested: {} } },
 		type: { type: 'string', format: 'hostname' },
 	},

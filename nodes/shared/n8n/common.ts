@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readCorrelationId, uuidv7 } from '../core/correlation';
+import { redactSecretText } from '../core/deadletter/redact';
 import { StoreError } from '../stores/types';
 import { assertNamespace, MAX_NAMESPACE_BYTES } from '../stores/validate';
 
@@ -144,6 +145,7 @@ export function failItem(
 	output = 0,
 	input = 0,
 ): void {
+	withoutSecrets(error);
 	if (!context.continueOnFail()) throw error;
 	const failure: IDataObject = {
 		error: error.message,
@@ -151,6 +153,17 @@ export function failItem(
 	};
 	const json = context.getNode().onError === 'continueErrorOutput' ? failure : { ...source.json, ...failure };
 	outputs[output].push({ json, pairedItem: input ? { item: itemIndex, input } : { item: itemIndex } });
+}
+
+/**
+ * An error's message and description may quote item data (a value that failed, a
+ * vendor's answer): n8n shows them on outputs and keeps them in its execution log, so
+ * they pass the package's redactor first.
+ */
+function withoutSecrets(error: NodeOperationError): NodeOperationError {
+	error.message = redactSecretText(error.message);
+	if (typeof error.description === 'string') error.description = redactSecretText(error.description);
+	return error;
 }
 
 export function itemError(
@@ -211,7 +224,7 @@ export async function failClosed(
 	try {
 		return await execute();
 	} catch (thrown) {
-		const error = storeFailure(context, thrown);
+		const error = withoutSecrets(storeFailure(context, thrown));
 		if (!context.continueOnFail()) throw error;
 		const { outputs: count, refusal, inputs = 1 } = routes(context);
 		const outputs: INodeExecutionData[][] = Array.from({ length: Math.max(count, refusal + 1) }, () => []);
