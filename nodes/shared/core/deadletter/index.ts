@@ -7,3 +7,4 @@ export { createRedactor, Redactor, REDACTED, DEFAULT_REDACT_FIELDS, MAX_REDACT_D
 export * from './record';
 export * from './alerts';
 export * from './capture';
+export * from './marker';
