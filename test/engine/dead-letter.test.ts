@@ -11,6 +11,8 @@
  * NodeApiError's view of it on `json.details`; vendor nodes put only `error.message`.
  */
 import assert from 'node:assert/strict';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
@@ -31,12 +33,14 @@ import {
 	assertEachInputLeavesOnce,
 	assertPairing,
 	buildWorkflow,
+	engineN8nFolder,
 	pairedItemsOf,
 	runWorkflow,
 	startEngine,
 	stopEngine,
 	TEST_NOOP,
 	TEST_SOURCE,
+	type CredentialFixtures,
 	type EngineResult,
 	type Link,
 	type WorkflowJson,
@@ -926,50 +930,86 @@ describe('Dead Letter in the n8n engine', () => {
 	});
 
 	// Issue 14, finding 1: with the store unreachable no operation emits on a happy path.
-	describe('store unreachable: every operation fails closed', () => {
-		const UNREACHABLE = { integrationGuardsPostgresApi: { host: '127.0.0.1', port: 1, database: 'none', user: 'none', password: 'x', ssl: 'disable' } };
-		const operations: Array<[string, IDataObject, string[], string]> = [
-			['Capture', { operation: 'capture' }, [...CAPTURE_OUTPUTS, NOT_CAPTURED], NOT_CAPTURED],
-			['Capture (All Responses)', { operation: 'capture', incoming: 'responses', failurePatterns: { rules: [{ field: 'id', match: 'exists', class: 'data' }] } }, [...CAPTURE_OUTPUTS, 'Succeeded', NOT_CAPTURED], NOT_CAPTURED],
-			['Replay (from the queue)', { operation: 'replay' }, ['Replay', 'Not Replayed'], 'Not Replayed'],
-			['Replay (named by items)', { operation: 'replay', source: 'items' }, ['Replay', 'Not Replayed'], 'Not Replayed'],
-			['Resolve', { operation: 'resolve' }, ['Resolved', 'Not Resolved'], 'Not Resolved'],
-			['List', { operation: 'list' }, ['Records'], 'Records'],
-			['Stats', { operation: 'stats' }, ['Stats', 'Depth Alert'], 'Stats'],
-			['Purge', { operation: 'purge' }, ['Done'], 'Done'],
-		];
-		const inputs = [{ id: 1, error: 'failed upstream', deadLetter: { id: 'r-1', queue: 'q', attempt: 2 } }, { id: 2, error: 'failed upstream', deadLetter: { id: 'r-2', queue: 'q', attempt: 2 } }];
-		for (const [label, parameters, outputNames, refusal] of operations) {
-			for (const onError of ['continueErrorOutput', 'continueRegularOutput', undefined] as const) {
-				test(`${label}, ${onError ?? 'no On Error setting'}`, async () => {
-					const node = {
-						...deadLetter('DL', { ...parameters, store: 'postgres', scope: newQueue() }),
-						...(onError ? { onError } : {}),
-						credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } },
-					};
-					// n8n names a single output "Success" once the error output is added.
-					const names = onError === 'continueErrorOutput' ? [...(outputNames.length === 1 ? ['Success'] : outputNames), 'Error'] : outputNames;
-					const out = sinks('DL', names.length);
-					const result = await runWorkflow({ workflow: buildWorkflow([source(inputs), node, ...out.nodes], [['Source', 'DL'], ...out.links]), nodeTypes, credentials: UNREACHABLE });
-					if (onError === undefined) {
-						assert.equal(result.status, 'error');
-						assert.match(`${result.error?.message} ${result.error?.description}`, /Postgres at 127\.0\.0\.1:1/);
-						return;
-					}
-					assert.equal(result.status, 'success', result.error?.message);
-					assert.deepEqual(result.nodes.DL.outputNames, names);
-					const where = onError === 'continueErrorOutput' ? 'Error' : refusal;
-					result.outputs('DL').forEach((items, index) => {
-						if (names[index] !== where) assert.deepEqual(items, [], `nothing on ${names[index]}`);
+	const backends: Array<{ label: string; store: IDataObject; credentials: CredentialFixtures; names: RegExp; block?: () => () => void }> = [
+		{
+			label: 'Postgres credential pointing at a closed port',
+			store: { store: 'postgres' },
+			credentials: { integrationGuardsPostgresApi: { host: '127.0.0.1', port: 1, database: 'none', user: 'none', password: 'x', ssl: 'disable' } },
+			names: /Postgres at 127\.0\.0\.1:1/,
+		},
+		{
+			label: 'embedded store folder unusable',
+			store: { store: 'embedded' },
+			credentials: {},
+			names: /embedded store|SQLite|guards\.sqlite/i,
+			// A file where the store's folder goes: the store cannot be opened (root ignores permissions).
+			block: () => {
+				const folder = path.join(engineN8nFolder, 'storage', 'integration-guards');
+				const aside = `${folder}.aside`;
+				if (existsSync(folder)) renameSync(folder, aside);
+				writeFileSync(folder, 'not a folder');
+				return () => {
+					rmSync(folder, { force: true });
+					if (existsSync(aside)) renameSync(aside, folder);
+				};
+			},
+		},
+	];
+	for (const backend of backends) {
+		describe(`store unreachable (${backend.label}): every operation fails closed`, () => {
+			let unblock: (() => void) | undefined;
+			before(async () => {
+				await closeAllStores();
+				unblock = backend.block?.();
+			});
+			after(async () => {
+				await closeAllStores();
+				unblock?.();
+			});
+			const operations: Array<[string, IDataObject, string[], string]> = [
+				['Capture', { operation: 'capture' }, [...CAPTURE_OUTPUTS, NOT_CAPTURED], NOT_CAPTURED],
+				['Capture (All Responses)', { operation: 'capture', incoming: 'responses', failurePatterns: { rules: [{ field: 'id', match: 'exists', class: 'data' }] } }, [...CAPTURE_OUTPUTS, 'Succeeded', NOT_CAPTURED], NOT_CAPTURED],
+				['Replay (from the queue)', { operation: 'replay' }, ['Replay', 'Not Replayed'], 'Not Replayed'],
+				['Replay (named by items)', { operation: 'replay', source: 'items' }, ['Replay', 'Not Replayed'], 'Not Replayed'],
+				// By expression: the store must answer (a marker that does not verify is refused without it).
+				['Resolve', { operation: 'resolve', idSource: 'expression', deadLetterId: '={{ $json.deadLetter.id }}' }, ['Resolved', 'Not Resolved'], 'Not Resolved'],
+				['List', { operation: 'list' }, ['Records'], 'Records'],
+				['Stats', { operation: 'stats' }, ['Stats', 'Depth Alert'], 'Stats'],
+				['Purge', { operation: 'purge' }, ['Done'], 'Done'],
+			];
+			const inputs = [{ id: 1, error: 'failed upstream', deadLetter: { id: 'r-1', queue: 'q', attempt: 2 } }, { id: 2, error: 'failed upstream', deadLetter: { id: 'r-2', queue: 'q', attempt: 2 } }];
+			for (const [label, parameters, outputNames, refusal] of operations) {
+				for (const onError of ['continueErrorOutput', 'continueRegularOutput', undefined] as const) {
+					test(`${label}, ${onError ?? 'no On Error setting'}`, async () => {
+						const node = {
+							...deadLetter('DL', { ...parameters, ...backend.store, scope: newQueue() }),
+							...(onError ? { onError } : {}),
+							...(backend.store.store === 'postgres' ? { credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } } } : {}),
+						};
+						// n8n names a single output "Success" once the error output is added.
+						const names = onError === 'continueErrorOutput' ? [...(outputNames.length === 1 ? ['Success'] : outputNames), 'Error'] : outputNames;
+						const out = sinks('DL', names.length);
+						const result = await runWorkflow({ workflow: buildWorkflow([source(inputs), node, ...out.nodes], [['Source', 'DL'], ...out.links]), nodeTypes, credentials: backend.credentials });
+						if (onError === undefined) {
+							assert.equal(result.status, 'error');
+							assert.match(`${result.error?.message} ${result.error?.description}`, backend.names);
+							return;
+						}
+						assert.equal(result.status, 'success', result.error?.message);
+						assert.deepEqual(result.nodes.DL.outputNames, names);
+						const where = onError === 'continueErrorOutput' ? 'Error' : refusal;
+						result.outputs('DL').forEach((items, index) => {
+							if (names[index] !== where) assert.deepEqual(items, [], `nothing on ${names[index]}`);
+						});
+						const failed = result.output('DL', where);
+						assert.deepEqual(failed.map((item) => item.json.id), [1, 2], `every item on ${where}`);
+						for (const item of failed) assert.match(`${String(item.json.error)} ${String((item.json.details as IDataObject).description)}`, backend.names);
+						assertEachInputLeavesOnce(result, 'DL');
 					});
-					const failed = result.output('DL', where);
-					assert.deepEqual(failed.map((item) => item.json.id), [1, 2], `every item on ${where}`);
-					for (const item of failed) assert.match(`${String(item.json.error)} ${String((item.json.details as IDataObject).description)}`, /Postgres at 127\.0\.0\.1:1/);
-					assertEachInputLeavesOnce(result, 'DL');
-				});
+				}
 			}
-		}
-	});
+		});
+	}
 });
 
 /** Replay → Vendor (recovered) → Resolve, with a sink on every output. */
