@@ -26,7 +26,7 @@ import {
 	parseFieldList,
 	readCorrelationId,
 	recapturePatch,
-	splitSentItem,
+	sentPayload,
 	stableHash,
 	statusAfterFailedAttempt,
 	storeFailure,
@@ -271,7 +271,7 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		const markers: unknown[] = [item.json[settings.outputField]];
 		if (sent !== null) {
 			// The record as the failing node was given it, not its answer or error item.
-			const split = splitSentItem(sent.json, settings.outputField);
+			const split = sentPayload(sent.json, { error: settings.core.errorField, output: settings.outputField });
 			verdict.payload = split.payload;
 			markers.push(sent.json[settings.outputField]);
 		}

@@ -786,6 +786,26 @@ describe('Dead Letter in the n8n engine', () => {
 			});
 		}
 
+		test('Failed Items behind a node that handles the error (a Rate Limiter\'s Give Up): the record without the error', async () => {
+			const queue = newQueue();
+			const failures = Object.fromEntries(failedIds.map((id) => [String(id), { kind: 'httpDetails', status: 503, body: { message: 'down' } } as FailureSpec]));
+			const out = sinks('Capture', 4);
+			await run(
+				buildWorkflow(
+					[source(sent), vendor(failures), { name: 'Back Off', type: TEST_NOOP }, deadLetter('Capture', { operation: 'capture', scope: queue }), ...out.nodes],
+					[['Source', 'Vendor'], ['Vendor', 1, 'Back Off'], ['Back Off', 'Capture'], ...out.links],
+				),
+			);
+			const records = await listRecords(queue);
+			const stored = Object.fromEntries(records.map((record) => [String((record.payload as IDataObject).id), record.payload]));
+			// Record 3's own error: null and details survive only where n8n did not overwrite them: here the error output did.
+			assert.deepEqual(stored['2'], sent[1]);
+			assert.deepEqual(stored['4'], sent[3]);
+			assert.deepEqual(stored['5'], sent[4]);
+			assert.equal((stored['3'] as IDataObject).email, 'b@x.test');
+			assert.ok(!('error' in (stored['2'] as IDataObject)), 'no error field in the record');
+		});
+
 		test('Stored Payload: This Item keeps the item Capture receives (a node of yours marked the failures)', async () => {
 			const queue = newQueue();
 			const out = sinks('Capture', 4);

@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import {
 	asDeadLetterData,
 	asReplayMarker,
+	sentPayload,
 	splitSentItem,
 	attemptOf,
 	deadLetterId,
@@ -150,6 +151,12 @@ describe('splitFailedItem', () => {
 		assert.equal(asReplayMarker({ id: 'x', queue: 'q', attempt: 1.5 }), null);
 		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2 }), { id: 'x', queue: 'q', attempt: 2, edited: false, owner: null, mac: null });
 		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2, owner: 'o', mac: 'm' }), { id: 'x', queue: 'q', attempt: 2, edited: false, owner: 'o', mac: 'm' });
+	});
+
+	it('sentPayload strips the error fields only from an item that is itself an error item', () => {
+		const fields = { error: 'error', output: 'deadLetter' };
+		assert.deepEqual(sentPayload({ id: 1, error: { message: 'x' }, details: { httpCode: '503', message: 'm' } }, fields).payload, { id: 1 });
+		assert.deepEqual(sentPayload({ id: 1, error: null, details: { httpCode: 'x' } }, fields).payload, { id: 1, error: null, details: { httpCode: 'x' } });
 	});
 
 	it('splitSentItem keeps the record as sent, error-looking fields included, without the replay marker', () => {

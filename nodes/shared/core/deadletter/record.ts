@@ -203,8 +203,20 @@ export function splitFailedItem(json: Record<string, unknown>, fields: { error: 
 
 /**
  * The item a failing node was given (found through n8n's item pairing): the record as
- * it was sent, without the marker a Replay put on it.
+ * it was sent, without the marker a Replay put on it. When that item is itself an error
+ * item — Capture sits behind a node that handles errors, such as a Rate Limiter's Give
+ * Up fed by a vendor's error output — its error fields go too, as for a failed item.
  */
+export function sentPayload(json: Record<string, unknown>, fields: { error: string; output: string }): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
+	const error = json[fields.error];
+	if (error !== undefined && error !== null && error !== '' && error !== false) {
+		const { payload, replay } = splitFailedItem(json, fields);
+		return { payload, replay };
+	}
+	return splitSentItem(json, fields.output);
+}
+
+/** The record as sent, without a replay marker: every other field is kept, error-looking or not. */
 export function splitSentItem(json: Record<string, unknown>, outputField: string): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
 	const payload: Record<string, unknown> = {};
 	let replay: ReplayMarker | null = null;
