@@ -905,6 +905,15 @@ describe('Dead Letter in the n8n engine', () => {
 		});
 	});
 
+	test('Stats: Other Queues cannot name another workflow\'s own queue', async () => {
+		const result = await runWorkflow({
+			workflow: buildWorkflow([{ name: 'Start', type: TEST_NOOP }, deadLetter('DL', { operation: 'stats', scope: newQueue(), options: { otherQueues: 'workflow-4711' } })], [['Start', 'DL']]),
+			nodeTypes,
+		});
+		assert.equal(result.status, 'error');
+		assert.match(String(result.error?.message), /Other Queues "workflow-4711" is reserved/);
+	});
+
 	// Issue 14, finding 11: settled records have a bounded lifetime; open records a cap.
 	test('settled records past retention are deleted by Capture on its own, at most once per interval', async () => {
 		const queue = newQueue();
