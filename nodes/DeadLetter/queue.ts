@@ -15,6 +15,7 @@ import {
 	itemError,
 	observeQueue,
 	resolveScope,
+	scopeNamespace,
 	storeForNode,
 	updateRecords,
 } from '../shared';
@@ -174,7 +175,8 @@ export async function openQueue(context: IExecuteFunctions, label?: string): Pro
 			description: 'Choose the Embedded or the Postgres store.',
 		});
 	}
-	const name = label === undefined ? resolveScope(context, QUEUE_KIND) : `${QUEUE_KIND}:${label}`;
+	// A typed queue name (Stats' Other Queues) gets the same namespacing as the Queue field: no other workflow's own queue.
+	const name = label === undefined ? resolveScope(context, QUEUE_KIND) : scopeNamespace(context, QUEUE_KIND, label, 'Other Queues');
 	return { store, queue: store.queue, name, label: name.slice(QUEUE_KIND.length + 1) };
 }
 
