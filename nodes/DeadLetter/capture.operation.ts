@@ -22,6 +22,7 @@ import {
 	deadLetterId,
 	examineItem,
 	failItem,
+	isSentRecord,
 	itemError,
 	parseFieldList,
 	readCorrelationId,
@@ -84,7 +85,7 @@ const payloadFromOption: INodeProperties = {
 			name: 'Item Sent to the Previous Node',
 			value: 'sent',
 			description:
-				'The item the node before Capture was given, found through n8n\'s item pairing: the record as it was before it failed, whatever that node answered',
+				'The item the node before Capture was given, found through n8n\'s item pairing, when that is the record (its answer replaced it, or n8n\'s error output carries it): the record as it was before it failed',
 		},
 		{
 			name: 'This Item',
@@ -267,13 +268,13 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			outputs[SUCCEEDED].push({ ...item, pairedItem: { item: index } });
 			return;
 		}
-		const sent = sentItems?.item(index) ?? null;
-		const markers: unknown[] = [item.json[settings.outputField]];
+		const fields = { error: settings.core.errorField, output: settings.outputField };
+		const paired = sentItems?.item(index) ?? null;
+		const sent = paired !== null && isSentRecord(settings.core.incoming, item.json, item.error, paired.json, fields) ? paired : null;
+		const markers: unknown[] = [item.json[settings.outputField], paired?.json[settings.outputField]];
 		if (sent !== null) {
 			// The record as the failing node was given it, not its answer or error item.
-			const split = sentPayload(sent.json, { error: settings.core.errorField, output: settings.outputField });
-			verdict.payload = split.payload;
-			markers.push(sent.json[settings.outputField]);
+			verdict.payload = sentPayload(sent.json, fields).payload;
 		}
 		// A replayed record whose marker a node on the way dropped: found through the pairing.
 		markers.push(lookup.fromReplay(index));

@@ -806,6 +806,24 @@ describe('Dead Letter in the n8n engine', () => {
 			assert.ok(!('error' in (stored['2'] as IDataObject)), 'no error field in the record');
 		});
 
+		test('failed items a node made itself after a trigger are kept as they are, not as the trigger\'s item', async () => {
+			const queue = newQueue();
+			const out = sinks('Capture', 4);
+			await run(
+				buildWorkflow(
+					[
+						{ name: 'Start', type: TEST_NOOP },
+						source([{ id: 8, email: 'm@x.test', error: { message: 'Service temporarily unavailable', httpCode: 503 } }]),
+						deadLetter('Capture', { operation: 'capture', scope: queue }),
+						...out.nodes,
+					],
+					[['Start', 'Source'], ['Source', 'Capture'], ...out.links],
+				),
+			);
+			const [record] = await listRecords(queue);
+			assert.deepEqual(record.payload, { id: 8, email: 'm@x.test' });
+		});
+
 		test('Stored Payload: This Item keeps the item Capture receives (a node of yours marked the failures)', async () => {
 			const queue = newQueue();
 			const out = sinks('Capture', 4);
