@@ -806,40 +806,26 @@ describe('Dead Letter in the n8n engine', () => {
 			assert.ok(!('error' in (stored['2'] as IDataObject)), 'no error field in the record');
 		});
 
-		test('failed items a node made itself after a trigger are kept as they are, not as the trigger\'s item', async () => {
+		/** Start → the given nodes → Capture; the payloads stored. */
+		async function storedAfter(nodes: NodeSpec[], capture: IDataObject): Promise<unknown[]> {
 			const queue = newQueue();
-			const out = sinks('Capture', 4);
-			await run(
-				buildWorkflow(
-					[
-						{ name: 'Start', type: TEST_NOOP },
-						source([{ id: 8, email: 'm@x.test', error: { message: 'Service temporarily unavailable', httpCode: 503 } }]),
-						deadLetter('Capture', { operation: 'capture', scope: queue }),
-						...out.nodes,
-					],
-					[['Start', 'Source'], ['Source', 'Capture'], ...out.links],
-				),
-			);
-			const [record] = await listRecords(queue);
-			assert.deepEqual(record.payload, { id: 8, email: 'm@x.test' });
+			const out = sinks('Capture', 5);
+			const chain = [{ name: 'Start', type: TEST_NOOP }, ...nodes, deadLetter('Capture', { operation: 'capture', scope: queue, ...capture })];
+			const links = chain.slice(1).map((node, index): Link => [chain[index].name, node.name]);
+			await run(buildWorkflow([...chain, ...out.nodes], [...links, ...out.links]));
+			return (await listRecords(queue)).map((record) => record.payload);
+		}
+
+		test('failed items a node made itself after a trigger are kept as they are, not as the trigger\'s item', async () => {
+			const marked = { id: 8, email: 'm@x.test', error: { message: 'Service temporarily unavailable', httpCode: 503 } };
+			assert.deepEqual(await storedAfter([source([marked])], {}), [{ id: 8, email: 'm@x.test' }]);
 		});
 
-		test('Stored Payload: This Item keeps the item Capture receives (a node of yours marked the failures)', async () => {
-			const queue = newQueue();
-			const out = sinks('Capture', 4);
-			await run(
-				buildWorkflow(
-					[
-						{ name: 'Start', type: TEST_NOOP },
-						source([{ id: 9, email: 'x@x.test', error: 'marked by a Code node' }]),
-						deadLetter('Capture', { operation: 'capture', scope: queue, options: { payloadFrom: 'item' } }),
-						...out.nodes,
-					],
-					[['Start', 'Source'], ['Source', 'Capture'], ...out.links],
-				),
-			);
-			const [record] = await listRecords(queue);
-			assert.deepEqual(record.payload, { id: 9, email: 'x@x.test' });
+		test('Stored Payload: This Item keeps the item Capture receives, the response here', async () => {
+			const responder = { name: 'Vendor', type: RESPONDER, parameters: { responses: JSON.stringify({ 9: { success: false, message: 'no' } }) } };
+			const capture = { incoming: 'responses', options: { payloadFrom: 'item' } };
+			assert.deepEqual(await storedAfter([source([{ id: 9, email: 'x@x.test' }]), responder], capture), [{ success: false, message: 'no' }]);
+			assert.deepEqual(await storedAfter([source([{ id: 9, email: 'x@x.test' }]), responder], { incoming: 'responses' }), [{ id: 9, email: 'x@x.test' }], 'by default: the record sent');
 		});
 	});
 
