@@ -262,13 +262,13 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 	const now = Date.now();
 	const lookup = new ReplayLookup(context, settings.outputField);
 	const sentItems = settings.payloadFrom === 'sent' ? new SentItems(context) : null;
+	const fields = { error: settings.core.errorField, output: settings.outputField };
 	items.forEach((item, index) => {
 		const verdict = examineItem(item.json, item.error, settings.core, now);
 		if (!verdict.failed) {
 			outputs[SUCCEEDED].push({ ...item, pairedItem: { item: index } });
 			return;
 		}
-		const fields = { error: settings.core.errorField, output: settings.outputField };
 		const paired = sentItems?.item(index) ?? null;
 		const sent = paired !== null && isSentRecord(settings.core.incoming, item.json, item.error, paired.json, fields) ? paired : null;
 		const markers: unknown[] = [item.json[settings.outputField], paired?.json[settings.outputField]];
