@@ -6,7 +6,7 @@ import { router } from './router';
 import { outputsForOperation, properties } from './description';
 
 /** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
-const REFUSAL_OUTPUTS = ['Not Replayed', 'Not Resolved'];
+const REFUSAL_OUTPUTS = ['Not Captured', 'Not Replayed', 'Not Resolved'];
 
 export class DeadLetter implements INodeType {
 	description: INodeTypeDescription = {

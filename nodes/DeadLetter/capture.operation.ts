@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type {
@@ -14,7 +14,6 @@ import type {
 	Redactor,
 } from '../shared';
 import {
-	asReplayMarker,
 	BodyPatternError,
 	buildDeadLetter,
 	compileBodyPatterns,
@@ -23,8 +22,12 @@ import {
 	deadLetterId,
 	examineItem,
 	failItem,
+	isSentRecord,
+	itemError,
 	parseFieldList,
+	readCorrelationId,
 	recapturePatch,
+	sentPayload,
 	stableHash,
 	statusAfterFailedAttempt,
 	storeFailure,
@@ -35,13 +38,21 @@ import {
 	correlationOption,
 	countParameter,
 	fieldOption,
+	optionCount,
+	retentionMsOf,
+	markerSecret,
 	observeAlerts,
 	openQueue,
 	outputFieldOption,
+	pickMarker,
+	purgeSettledNow,
 	readOptions,
 	readThresholds,
 	redactionOptions,
 	ReplayLookup,
+	retentionOption,
+	SentItems,
+	type FoundMarker,
 	type QueueHandle,
 } from './queue';
 
@@ -50,8 +61,41 @@ const AUTH_FAILURE = 1;
 const DEPTH_ALERT = 2;
 const SUCCEEDED = 3;
 const MB = 1024 * 1024;
+/** Open records a queue may hold by default before Capture refuses new ones. */
+export const DEFAULT_MAX_OPEN_RECORDS = 10_000;
 
 const show = { show: { operation: ['capture'] } };
+
+const maxOpenRecordsOption: INodeProperties = {
+	displayName: 'Max Open Records',
+	name: 'maxOpenRecords',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 0 },
+	default: DEFAULT_MAX_OPEN_RECORDS,
+	description:
+		'Most pending and replaying records the queue holds. Past it, new failures are not stored: they leave on Not Captured (or the error output), or fail the node, with the reason. Nothing is dropped silently. 0: no limit.',
+};
+
+const payloadFromOption: INodeProperties = {
+	displayName: 'Stored Payload',
+	name: 'payloadFrom',
+	type: 'options',
+	options: [
+		{
+			name: 'Item Sent to the Previous Node',
+			value: 'sent',
+			description:
+				'The item the node before Capture was given, found through n8n\'s item pairing, when that is the record (its answer replaced it, or n8n\'s error output carries it): the record as it was before it failed',
+		},
+		{
+			name: 'This Item',
+			value: 'item',
+			description: 'The item Capture receives, without its error fields: when a node of yours marks records as failed',
+		},
+	],
+	default: 'sent',
+	description: 'What a record keeps, and a replay sends again. An item with no pairing back keeps itself.',
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -64,7 +108,7 @@ export const description: INodeProperties[] = [
 				name: 'All Responses (Find Hidden Failures)',
 				value: 'responses',
 				description:
-					'Items from a node\'s regular output: those with an error or a failure in the body are captured, the rest leave on Succeeded',
+					'Items from a node\'s regular output: those with an error or a failure in the body are captured (as the record that node was sent), the rest leave on Succeeded',
 			},
 			{
 				name: 'Failed Items',
@@ -163,6 +207,7 @@ export const description: INodeProperties[] = [
 				description:
 					'Whether to treat ok: false, success: false, status: "error", a non-empty errors list, a non-zero errcode and a SOAP fault as failures',
 			},
+			maxOpenRecordsOption,
 			{
 				displayName: 'Error Field',
 				name: 'errorField',
@@ -172,6 +217,8 @@ export const description: INodeProperties[] = [
 			},
 			outputFieldOption,
 			...redactionOptions,
+			retentionOption,
+			payloadFromOption,
 		],
 	},
 ];
@@ -184,6 +231,9 @@ interface Settings {
 	maxAttempts: number;
 	thresholds: AlertThresholds;
 	binaryContentMaxBytes: number;
+	payloadFrom: 'sent' | 'item';
+	maxOpenRecords: number;
+	retentionMs: number;
 }
 
 /** A failed item on its way into the queue. */
@@ -191,29 +241,45 @@ interface Failure {
 	index: number;
 	verdict: Extract<ItemVerdict, { failed: true }>;
 	correlationId: string;
+	/** The item the failing node was given, when found: its payload is what is stored. */
+	sent: INodeExecutionData | null;
+	/** Replay markers that may name this item's record, nearest first. */
+	markers: unknown[];
+	marker?: FoundMarker | null;
 	/** Set for new records. */
 	id?: string;
 	entry?: NewQueueEntry;
 	/** Set for replayed records that failed again. */
 	settlement?: QueueSettlement;
-	outcome?: 'captured' | 'alreadyCaptured' | 'returned' | 'poison' | 'notOpen';
+	outcome?: 'captured' | 'alreadyCaptured' | 'returned' | 'poison' | 'notOpen' | 'queueFull';
 }
 
 export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const settings = readSettings(context);
-	const outputs: INodeExecutionData[][] = settings.core.incoming === 'responses' ? [[], [], [], []] : [[], [], []];
+	const outputs: INodeExecutionData[][] = settings.core.incoming === 'responses' ? [[], [], [], [], []] : [[], [], [], []];
+	const notCaptured = outputs.length - 1;
 	const failures: Failure[] = [];
 	const now = Date.now();
 	const lookup = new ReplayLookup(context, settings.outputField);
+	const sentItems = settings.payloadFrom === 'sent' ? new SentItems(context) : null;
+	const fields = { error: settings.core.errorField, output: settings.outputField };
 	items.forEach((item, index) => {
 		const verdict = examineItem(item.json, item.error, settings.core, now);
 		if (!verdict.failed) {
 			outputs[SUCCEEDED].push({ ...item, pairedItem: { item: index } });
 			return;
 		}
+		const paired = sentItems?.item(index) ?? null;
+		const sent = paired !== null && isSentRecord(settings.core.incoming, item.json, item.error, paired.json, fields) ? paired : null;
+		const markers: unknown[] = [item.json[settings.outputField], paired?.json[settings.outputField]];
+		if (sent !== null) {
+			// The record as the failing node was given it, not its answer or error item.
+			verdict.payload = sentPayload(sent.json, fields).payload;
+		}
 		// A replayed record whose marker a node on the way dropped: found through the pairing.
-		verdict.replay ??= asReplayMarker(lookup.fromReplay(index));
-		failures.push({ index, verdict, correlationId: correlationIdFor(item.json, settings.correlationField).id });
+		markers.push(lookup.fromReplay(index));
+		const correlation = readCorrelationId(item.json, settings.correlationField) ?? correlationIdFor(verdict.payload as IDataObject, settings.correlationField).id;
+		failures.push({ index, verdict, correlationId: correlation, sent, markers });
 	});
 	if (failures.length === 0) return outputs;
 
@@ -221,20 +287,34 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 	try {
 		handle = await openQueue(context);
 		await prepareRecords(context, handle, items, failures, settings);
-		await storeRecords(handle, failures);
+		await storeRecords(handle, failures, settings.maxOpenRecords);
 	} catch (error) {
-		// Not captured: each item fails (to the error output when the node continues), never Captured.
+		// Not captured: each item fails on Not Captured (the error output when the node continues), never Captured.
 		const failure = storeFailure(context, error);
-		for (const { index } of failures) failItem(context, outputs, items[index], index, failure, CAPTURED);
+		for (const { index } of failures) failItem(context, outputs, items[index], index, failure, notCaptured);
 		return outputs;
 	}
 
 	for (const failure of failures) {
+		if (failure.outcome === 'queueFull') {
+			failItem(context, outputs, items[failure.index], failure.index, queueFullError(context, failure.index, handle, settings.maxOpenRecords), notCaptured);
+			continue;
+		}
 		const route = failure.verdict.classification.class === 'auth' ? AUTH_FAILURE : CAPTURED;
 		outputs[route].push(capturedItem(items[failure.index], failure, handle, settings));
 	}
 	await addDepthAlert(context, handle, settings.thresholds, failures[0].index, outputs[DEPTH_ALERT]);
+	await purgeSettledNow(context, handle, settings.retentionMs);
 	return outputs;
+}
+
+function queueFullError(context: IExecuteFunctions, index: number, handle: QueueHandle, maxOpenRecords: number) {
+	return itemError(
+		context,
+		index,
+		`Item ${index} was not captured: dead-letter queue "${handle.label}" holds ${maxOpenRecords} open records (Max Open Records)`,
+		'Nothing was stored for this item. Replay or resolve the open records, or raise Max Open Records under Options.',
+	);
 }
 
 function readSettings(context: IExecuteFunctions): Settings {
@@ -255,6 +335,9 @@ function readSettings(context: IExecuteFunctions): Settings {
 		maxAttempts: countParameter(context, 'maxAttempts', 'Max Attempts', 5, 1),
 		thresholds: readThresholds(context),
 		binaryContentMaxBytes: Number.isFinite(binaryMb) && binaryMb > 0 ? Math.floor(binaryMb * MB) : 0,
+		payloadFrom: options.payloadFrom === 'item' ? 'item' : 'sent',
+		maxOpenRecords: optionCount(context, options, 'maxOpenRecords', 'Max Open Records', DEFAULT_MAX_OPEN_RECORDS),
+		retentionMs: retentionMsOf(context, options),
 	};
 }
 
@@ -291,18 +374,21 @@ async function prepareRecords(
 	const workflow = context.getWorkflow();
 	const executionId = context.getExecutionId() || null;
 	const fallbackNode = sourceNode(context);
+	const secret = failures.some((failure) => failure.markers.some((marker) => marker !== undefined && marker !== null)) ? await markerSecret(handle.store) : null;
 	for (const failure of failures) {
 		const { verdict } = failure;
 		const failedNode = verdict.facts.node ?? fallbackNode;
-		if (verdict.replay !== null && verdict.replay.queue === handle.label) {
-			failure.id = verdict.replay.id;
+		failure.marker = secret === null ? null : pickMarker(secret, handle.label, failure.markers);
+		verdict.replay = failure.marker?.marker ?? null;
+		if (failure.marker?.trust.trusted) {
+			// A record this queue's Replay leased: settled only while that lease is held.
+			const replay = failure.marker.marker;
+			failure.id = replay.id;
 			failure.settlement = {
-				id: verdict.replay.id,
-				status: statusAfterFailedAttempt(verdict.replay.attempt, settings.maxAttempts),
-				dataPatch: recapturePatch(
-					{ ...verdict, failedNode, executionId, edited: verdict.replay.edited },
-					settings.redactor,
-				),
+				id: replay.id,
+				owner: failure.marker.trust.owner,
+				status: statusAfterFailedAttempt(replay.attempt, settings.maxAttempts),
+				dataPatch: recapturePatch({ ...verdict, failedNode, executionId, edited: replay.edited }, settings.redactor),
 			};
 			continue;
 		}
@@ -311,7 +397,7 @@ async function prepareRecords(
 			{
 				id,
 				payload: verdict.payload,
-				binary: await binaryFor(context, items[failure.index], failure.index, settings.binaryContentMaxBytes),
+				binary: await binaryFor(context, failure.sent?.binary ? failure.sent : items[failure.index], settings.binaryContentMaxBytes),
 				facts: verdict.facts,
 				classification: verdict.classification,
 				failedNode,
@@ -330,7 +416,7 @@ async function prepareRecords(
  * Settlements first, then the new entries: if the enqueue fails after the settle
  * succeeded, the items fail and a retry settles the same records the same way.
  */
-async function storeRecords(handle: QueueHandle, failures: Failure[]): Promise<void> {
+async function storeRecords(handle: QueueHandle, failures: Failure[], maxOpenRecords: number): Promise<void> {
 	const settling = failures.filter((failure) => failure.settlement !== undefined);
 	if (settling.length > 0) {
 		const applied = await handle.queue.settle(handle.name, settling.map((failure) => failure.settlement!));
@@ -338,7 +424,14 @@ async function storeRecords(handle: QueueHandle, failures: Failure[]): Promise<v
 			failure.outcome = !applied[position] ? 'notOpen' : failure.settlement!.status === 'discarded' ? 'poison' : 'returned';
 		});
 	}
-	const adding = failures.filter((failure) => failure.entry !== undefined);
+	let adding = failures.filter((failure) => failure.entry !== undefined);
+	if (adding.length > 0 && maxOpenRecords > 0) {
+		// The cap: new records past it are refused, each item told so (never dropped silently).
+		const stats = await handle.queue.stats(handle.name);
+		const room = Math.max(0, maxOpenRecords - stats.pending - stats.leased);
+		for (const failure of adding.slice(room)) failure.outcome = 'queueFull';
+		adding = adding.slice(0, room);
+	}
 	if (adding.length > 0) {
 		const added = new Set(await handle.queue.enqueue(handle.name, adding.map((failure) => failure.entry!)));
 		for (const failure of adding) failure.outcome = added.has(failure.id!) ? 'captured' : 'alreadyCaptured';
@@ -355,6 +448,7 @@ function capturedItem(source: INodeExecutionData, failure: Failure, handle: Queu
 			id: failure.id ?? null,
 			queue: handle.label,
 			outcome: failure.outcome ?? null,
+			...(failure.marker && !failure.marker.trust.trusted ? { untrustedMarker: failure.marker.trust.reason } : {}),
 			status: failure.outcome === 'poison' ? 'poison' : failure.outcome === 'notOpen' ? null : 'pending',
 			class: verdict.classification.class,
 			reason: verdict.classification.reason,
@@ -430,7 +524,7 @@ function sourceNode(context: IExecuteFunctions): string | null {
  * the configured size, otherwise a reference to n8n's binary data — valid as long as
  * n8n keeps the execution. Inline binary (n8n's memory mode) is content already.
  */
-async function binaryFor(context: IExecuteFunctions, item: INodeExecutionData, index: number, maxBytes: number): Promise<JsonObject | null> {
+async function binaryFor(context: IExecuteFunctions, item: INodeExecutionData, maxBytes: number): Promise<JsonObject | null> {
 	if (!item.binary || Object.keys(item.binary).length === 0) return null;
 	const kept: JsonObject = {};
 	for (const [property, binary] of Object.entries(item.binary)) {
@@ -440,7 +534,7 @@ async function binaryFor(context: IExecuteFunctions, item: INodeExecutionData, i
 			if (typeof value === 'string') meta[key] = value;
 		}
 		if (maxBytes > 0) {
-			const buffer = await readBinary(context, index, property);
+			const buffer = await readBinary(context, binary);
 			if (buffer !== null && buffer.length <= maxBytes) {
 				kept[property] = { ...meta, kept: 'content', bytes: buffer.length, data: buffer.toString('base64') };
 				continue;
@@ -453,9 +547,11 @@ async function binaryFor(context: IExecuteFunctions, item: INodeExecutionData, i
 	return kept;
 }
 
-async function readBinary(context: IExecuteFunctions, index: number, property: string): Promise<Buffer | null> {
+/** The bytes of a binary property, from n8n's binary store when it is there. */
+async function readBinary(context: IExecuteFunctions, binary: IBinaryData): Promise<Buffer | null> {
 	try {
-		return await context.helpers.getBinaryDataBuffer(index, property);
+		if (!binary.id) return Buffer.from(binary.data, 'base64');
+		return await context.helpers.binaryToBuffer(await context.helpers.getBinaryStream(binary.id));
 	} catch {
 		// Gone from n8n's binary store: keep the reference, which still names the file.
 		return null;

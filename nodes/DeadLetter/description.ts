@@ -20,6 +20,8 @@ export function outputsForOperation(parameters: { operation?: string; incoming?:
 	if (operation === 'capture') {
 		names = ['Captured', 'Auth Failure', 'Depth Alert'];
 		if (parameters.incoming === 'responses') names.push('Succeeded');
+		// Items the queue could not store (unreachable, full): never on Captured.
+		names.push('Not Captured');
 	} else if (operation === 'replay') {
 		names = ['Replay', 'Not Replayed'];
 	} else if (operation === 'resolve') {
@@ -86,6 +88,13 @@ export const properties: INodeProperties[] = [
 		default: 'capture',
 	},
 	storeProperty([...DEAD_LETTER_STORES]),
+	{
+		displayName:
+			'If the store cannot be reached, no item leaves on a success output: each leaves as an error (on the error output with On Error: Continue (using error output), on Not Captured, Not Replayed or Not Resolved with Continue (using regular output)), or the node fails',
+		name: 'storeFailureNotice',
+		type: 'notice',
+		default: '',
+	},
 	queueProperty,
 	...captureDescription,
 	maxAttemptsProperty,

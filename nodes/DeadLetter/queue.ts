@@ -1,15 +1,21 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { randomBytes, randomUUID } from 'node:crypto';
+
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, ISourceData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AlertReason, AlertThresholds, JsonObject, QueueStats, RecordQueue, Store } from '../shared';
+import type { AlertReason, AlertThresholds, JsonObject, MarkerTrust, QueueStats, RecordQueue, ReplayMarker, Store } from '../shared';
 import {
 	asAlertMarker,
+	asReplayMarker,
+	markerMac,
+	verifyMarker,
 	correlationFieldProperty,
 	isPlainObject,
 	DEFAULT_REDACT_FIELDS,
 	itemError,
 	observeQueue,
 	resolveScope,
+	scopeNamespace,
 	storeForNode,
 	updateRecords,
 } from '../shared';
@@ -88,6 +94,69 @@ export const redactionOptions: INodeProperties[] = [
 	},
 ];
 
+/** Record namespace of the store's own secrets; the MAC key of replay markers is one record, written once. */
+const SECRET_NAMESPACE = 'deadletter-secrets';
+const MARKER_KEY = 'replay-marker-mac';
+const markerSecrets = new Map<string, Promise<Buffer>>();
+
+/**
+ * The store's secret for replay markers: created once in the store (written only if
+ * absent, then read back, so racing processes agree), cached per store in the process.
+ */
+export async function markerSecret(store: Store): Promise<Buffer> {
+	const cacheKey = `${store.backend}|${store.location}`;
+	let secret = markerSecrets.get(cacheKey);
+	if (secret === undefined) {
+		secret = loadMarkerSecret(store);
+		markerSecrets.set(cacheKey, secret);
+		secret.catch(() => markerSecrets.delete(cacheKey));
+	}
+	return await secret;
+}
+
+async function loadMarkerSecret(store: Store): Promise<Buffer> {
+	const read = async () => (await store.read(SECRET_NAMESPACE, [MARKER_KEY])).records.get(MARKER_KEY)?.value;
+	let value = await read();
+	if (typeof value !== 'string') {
+		await store.write(SECRET_NAMESPACE, [{ key: MARKER_KEY, value: randomBytes(32).toString('base64'), ifVersion: 0, ttlMs: null }]);
+		value = await read();
+	}
+	if (typeof value !== 'string' || value.length < 40) throw new Error(`${store.location}: the dead-letter marker secret could not be created`);
+	return Buffer.from(value, 'base64');
+}
+
+/** The lease owner of one Replay run: unique, so no other run's marker can match it. */
+export function replayOwner(context: IExecuteFunctions): string {
+	return `replay:${context.getExecutionId() || 'manual'}:${randomUUID()}`;
+}
+
+/** The signed marker fields Replay adds to each item it hands out. */
+export function signMarker(secret: Buffer, fields: { id: string; queue: string; attempt: number; owner: string }): { owner: string; mac: string } {
+	return { owner: fields.owner, mac: markerMac(secret, fields) };
+}
+
+/** A replay marker found for an item, and whether it is bound to a lease of this queue. */
+export interface FoundMarker {
+	marker: ReplayMarker;
+	trust: MarkerTrust;
+}
+
+/**
+ * The first marker among `candidates` (the item's own field, the item it was sent as,
+ * the Replay's paired item) that verifies; else the first one found, untrusted; else null.
+ */
+export function pickMarker(secret: Buffer, queue: string, candidates: unknown[]): FoundMarker | null {
+	let untrusted: FoundMarker | null = null;
+	for (const candidate of candidates) {
+		const marker = asReplayMarker(candidate);
+		if (marker === null) continue;
+		const trust = verifyMarker(secret, marker, queue);
+		if (trust.trusted) return { marker, trust };
+		untrusted ??= { marker, trust };
+	}
+	return untrusted;
+}
+
 /** The queue this node works on, in the store the user chose. */
 export interface QueueHandle {
 	store: Store;
@@ -106,7 +175,8 @@ export async function openQueue(context: IExecuteFunctions, label?: string): Pro
 			description: 'Choose the Embedded or the Postgres store.',
 		});
 	}
-	const name = label === undefined ? resolveScope(context, QUEUE_KIND) : `${QUEUE_KIND}:${label}`;
+	// A typed queue name (Stats' Other Queues) gets the same namespacing as the Queue field: no other workflow's own queue.
+	const name = label === undefined ? resolveScope(context, QUEUE_KIND) : scopeNamespace(context, QUEUE_KIND, label, 'Other Queues');
 	return { store, queue: store.queue, name, label: name.slice(QUEUE_KIND.length + 1) };
 }
 
@@ -136,6 +206,69 @@ export function durationParameter(context: IExecuteFunctions, name: string, labe
 		throw itemError(context, 0, `${label} must be a ${allowZero ? 'non-negative' : 'positive'} number`, `It is ${String(value)}.`);
 	}
 	return Math.round(value * unitMs);
+}
+
+/** A non-negative whole number from the options collection, checked. */
+export function optionCount(context: IExecuteFunctions, options: IDataObject, name: string, label: string, fallback: number): number {
+	const value = options[name] === undefined || options[name] === '' ? fallback : Number(options[name]);
+	if (!Number.isFinite(value) || value < 0) {
+		throw itemError(context, 0, `${label} must be a number of at least 0`, `It is ${String(options[name])}.`);
+	}
+	return Math.floor(value);
+}
+
+const DAY_MS = 86_400_000;
+/** Settled records are kept this long by default. */
+export const DEFAULT_RETENTION_DAYS = 30;
+/** How often Capture and Replay look for settled records past retention, per queue. */
+const PURGE_INTERVAL_MS = 10 * 60_000;
+const MAINTENANCE_NAMESPACE = 'deadletter-maintenance';
+const lastPurges = new Map<string, number>();
+
+export const retentionOption: INodeProperties = {
+	displayName: 'Delete Settled Records After (Days)',
+	name: 'retentionDays',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: DEFAULT_RETENTION_DAYS,
+	description:
+		'Resolved and poison records are deleted this long after they were settled. Capture and Replay check at most every 10 minutes per queue. Pending and replaying records are never deleted. 0 keeps them until a Purge.',
+};
+
+/** The retention of settled records from the options, in ms; 0 turns the automatic purge off. */
+export function retentionMsOf(context: IExecuteFunctions, options: IDataObject): number {
+	const value = options.retentionDays === undefined || options.retentionDays === '' ? DEFAULT_RETENTION_DAYS : Number(options.retentionDays);
+	if (!Number.isFinite(value) || value < 0) {
+		throw itemError(context, 0, 'Delete Settled Records After (Days) must be a non-negative number', `It is ${String(options.retentionDays)}.`);
+	}
+	return Math.round(value * DAY_MS);
+}
+
+/**
+ * Deletes settled records past retention, at most once per interval per queue across
+ * every process (a marker record with that TTL decides who purges). A failure here must
+ * not undo the operation's work: it becomes a warning in the execution.
+ */
+export async function purgeSettledNow(context: IExecuteFunctions, handle: QueueHandle, retentionMs: number): Promise<void> {
+	if (retentionMs <= 0) return;
+	// Checking more often than the retention itself would find nothing new.
+	const intervalMs = Math.max(1, Math.min(PURGE_INTERVAL_MS, retentionMs));
+	const key = `${handle.store.backend}|${handle.store.location}|${handle.name}|${intervalMs}`;
+	const now = Date.now();
+	if ((lastPurges.get(key) ?? -Infinity) > now - intervalMs) return;
+	lastPurges.set(key, now);
+	try {
+		// Keyed by the interval too: a node with a shorter retention is not held back by a longer one's turn.
+		const turnKey = `${handle.name}|${intervalMs}`;
+		const [turn] = await handle.store.write(MAINTENANCE_NAMESPACE, [{ key: turnKey, value: { purgedAt: now }, ifVersion: 0, ttlMs: intervalMs }]);
+		if (turn.applied) await handle.queue.purge(handle.name, now - retentionMs);
+	} catch (error) {
+		context.addExecutionHints({
+			message: `Settled dead letters past retention could not be deleted: ${(error as Error).message}`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
 }
 
 export function readThresholds(context: IExecuteFunctions): AlertThresholds {
@@ -236,6 +369,11 @@ export class ReplayLookup {
 		return this.fromReplay(index);
 	}
 
+	/** Every value that may be the item's replay marker, nearest first: its own field, then the Replay's paired item's. */
+	candidates(json: IDataObject, index: number): unknown[] {
+		return [json[this.outputField], this.fromReplay(index)];
+	}
+
 	/** The field on the paired item of the Replay node upstream, if there is one. */
 	fromReplay(index: number): unknown {
 		if (this.replayNode === null) return undefined;
@@ -263,6 +401,67 @@ function pairingWalker(context: IExecuteFunctions, nodeName: string): (index: nu
 	return (index) => proxy.$getPairedItem(nodeName, source, { item: index });
 }
 
+/**
+ * The items the node before this one was given: the records as they were sent, before
+ * that node failed or answered. Capture stores these, not the error item (n8n's error
+ * output merges the input under `error`; a vendor's regular output replaces the item
+ * with its response). Found through n8n's paired items, one step back from the node
+ * this node's input comes from. Null for an item without a pairing (that node is a
+ * trigger, or did not pair its output).
+ */
+export class SentItems {
+	private readonly source: ISourceData | null;
+	private readonly parents: string[];
+	private walkers = new Map<string, (index: number) => INodeExecutionData | null>();
+
+	constructor(private readonly context: IExecuteFunctions) {
+		this.source = inputSource(context);
+		this.parents = [];
+		if (this.source === null) return;
+		try {
+			this.parents = context.getParentNodes(this.source.previousNode, { depth: 1 }).filter((node) => !node.disabled).map((node) => node.name);
+		} catch {
+			// No parents known: nothing to pair with.
+		}
+	}
+
+	/** The name of the node this node's input comes from, or null. */
+	get previousNode(): string | null {
+		return this.source?.previousNode ?? null;
+	}
+
+	/** The item the previous node was given for its output item `index`. */
+	item(index: number): INodeExecutionData | null {
+		const found: Array<{ parent: string; item: INodeExecutionData }> = [];
+		for (const parent of this.parents) {
+			let walker = this.walkers.get(parent);
+			if (walker === undefined) {
+				walker = pairingWalker(this.context, parent);
+				this.walkers.set(parent, walker);
+			}
+			try {
+				const item = walker(index);
+				if (item) found.push({ parent, item });
+			} catch {
+				// Not this parent (or no single paired item): try the next.
+			}
+		}
+		if (found.length <= 1) return found[0]?.item ?? null;
+		// Several parents reached: the walk to a farther one went on through the nearer
+		// one. The item's own parent is the one that is no other's ancestor.
+		const ancestors = new Set(found.flatMap((entry) => this.context.getParentNodes(entry.parent).map((node) => node.name)));
+		return (found.find((entry) => !ancestors.has(entry.parent)) ?? found[0]).item;
+	}
+}
+
+function inputSource(context: IExecuteFunctions): ISourceData | null {
+	try {
+		return context.getInputSourceData(0) ?? null;
+	} catch {
+		return null;
+	}
+}
+
 function nearestReplayNode(context: IExecuteFunctions): string | null {
 	try {
 		const parents = context.getParentNodes(context.getNode().name, { includeNodeParameters: true });
@@ -285,12 +484,17 @@ export function recordIdProperties(show: Record<string, string[]>): INodePropert
 			type: 'options',
 			noDataExpression: true,
 			options: [
-				{ name: 'Expression', value: 'expression', description: 'An expression gives each item\'s dead-letter ID' },
+				{
+					name: 'Expression',
+					value: 'expression',
+					description:
+						'An expression gives each item\'s dead-letter ID. Resolve settles that record whoever holds it: name only IDs you trust (from List, say), not ones from incoming data.',
+				},
 				{
 					name: 'Found Automatically',
 					value: 'auto',
 					description:
-						'The item\'s deadLetter field; when a node after the Replay replaced the item, the Replay node\'s paired item. Fast: no expression per item.',
+						'The item\'s deadLetter field; when a node after the Replay replaced the item, the Replay node\'s paired item. Resolve acts only on fields its Replay signed, while that replay holds the record. Fast: no expression per item.',
 				},
 			],
 			default: 'auto',

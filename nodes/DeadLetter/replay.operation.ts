@@ -20,11 +20,17 @@ import {
 	durationParameter,
 	fieldOption,
 	FIRST_ITEM,
+	markerSecret,
 	openQueue,
 	outputFieldOption,
 	readOptions,
 	recordIdProperties,
 	recordIdReader,
+	replayOwner,
+	retentionMsOf,
+	retentionOption,
+	signMarker,
+	purgeSettledNow,
 	type QueueHandle,
 } from './queue';
 
@@ -130,6 +136,7 @@ export const description: INodeProperties[] = [
 				displayOptions: { show: { '/source': ['items'] } },
 			},
 			outputFieldOption,
+			retentionOption,
 		],
 	},
 ];
@@ -141,6 +148,7 @@ interface Settings {
 	correlationField: string;
 	outputField: string;
 	payloadField: string;
+	retentionMs: number;
 }
 
 /** A record leased for one output item. */
@@ -161,9 +169,12 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 
 	let handle: QueueHandle;
 	let leased: QueueEntry[];
-	const owner = `replay:${context.getExecutionId() || 'manual'}:${context.getNode().name}`;
+	let secret: Buffer;
+	const owner = replayOwner(context);
 	try {
 		handle = await openQueue(context);
+		// The secret first: a lease taken without it would hand out records no Capture or Resolve could settle.
+		secret = await markerSecret(handle.store);
 		leased = await handle.queue.lease(handle.name, { ...request, leaseMs: settings.leaseMs, owner });
 	} catch (error) {
 		throw storeFailure(context, error);
@@ -179,12 +190,13 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			outputs[NOT_REPLAYED].push(notReplayedItem(requested ? items[pairedIndex].json : {}, pairedIndex, settings, view, 'parked as poison: past Max Attempts'));
 		}
 		for (const record of pairRecords(replay, requested, items, settings)) {
-			outputs[REPLAY].push(await replayItem(context, record, handle, settings));
+			outputs[REPLAY].push(await replayItem(context, record, handle, settings, signMarker(secret, { id: record.entry.id, queue: handle.label, attempt: attemptOf(record.entry), owner })));
 		}
 		if (requested !== null) await reportMisses(handle, requested, new Set(leased.map((entry) => entry.id)), items, settings, outputs[NOT_REPLAYED]);
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
+	await purgeSettledNow(context, handle, settings.retentionMs);
 	return outputs;
 }
 
@@ -211,6 +223,7 @@ function readSettings(context: IExecuteFunctions): Settings {
 		correlationField: fieldOption(options, 'correlationField', 'correlationId'),
 		outputField: fieldOption(options, 'outputField', 'deadLetter'),
 		payloadField: fieldOption(options, 'payloadField', 'payload'),
+		retentionMs: retentionMsOf(context, options),
 	};
 }
 
@@ -263,7 +276,13 @@ function pairRecords(entries: QueueEntry[], requested: Map<string, number[]> | n
 	});
 }
 
-async function replayItem(context: IExecuteFunctions, record: Replayed, handle: QueueHandle, settings: Settings): Promise<INodeExecutionData> {
+async function replayItem(
+	context: IExecuteFunctions,
+	record: Replayed,
+	handle: QueueHandle,
+	settings: Settings,
+	binding: { owner: string; mac: string },
+): Promise<INodeExecutionData> {
 	const { entry, data } = record;
 	const json: IDataObject = {
 		...(record.payload as IDataObject),
@@ -280,6 +299,8 @@ async function replayItem(context: IExecuteFunctions, record: Replayed, handle: 
 			leaseUntil: entry.leaseUntil === null ? null : new Date(entry.leaseUntil).toISOString(),
 			capturedAt: new Date(entry.enqueuedAt).toISOString(),
 			error: { message: data.error.message, httpCode: data.error.httpCode, code: data.error.code },
+			// Binds the marker to this lease: Capture and Resolve act on the record only with these.
+			...binding,
 		},
 	};
 	const item: INodeExecutionData = { json, pairedItem: { item: record.pairedIndex } };

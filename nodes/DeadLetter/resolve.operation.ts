@@ -1,7 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { failItem, isPlainObject, itemError, storeFailure } from '../shared';
-import { fieldOption, openQueue, outputFieldOption, readOptions, recordIdProperties, recordIdReader, type QueueHandle } from './queue';
+import {
+	fieldOption,
+	markerSecret,
+	openQueue,
+	outputFieldOption,
+	pickMarker,
+	readOptions,
+	recordIdProperties,
+	recordIdReader,
+	ReplayLookup,
+	type QueueHandle,
+} from './queue';
 
 const RESOLVED = 0;
 const NOT_RESOLVED = 1;
@@ -21,21 +32,50 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/** The record ID a candidate marker names, if any. */
+function namedId(candidate: unknown): string | null {
+	const id = isPlainObject(candidate) ? candidate.id : undefined;
+	return typeof id === 'string' && id.trim() !== '' ? id.trim() : null;
+}
+
+/** An item naming a record: by a marker (checked against the lease) or by the user's expression. */
+interface Named {
+	index: number;
+	id: string;
+	/** Candidate markers (Record ID From: Found Automatically); absent for an expression. */
+	markers?: unknown[];
+	owner?: string;
+	refused?: string;
+}
+
 /**
- * Marks records done. Any open record is resolved, whoever holds its lease: the write
- * it stood for has happened. A record already resolved, parked as poison or unknown
- * leaves on Not Resolved.
+ * Marks records done. Found automatically, an item's record is resolved only through a
+ * marker its Replay signed, and only while that Replay's lease holds it; a marker that
+ * does not verify (typed into a webhook body, say) leaves on Not Resolved with the
+ * reason. By expression, the record the expression names is resolved if it is open,
+ * whoever holds it: the workflow's author chose that ID.
  */
 export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const outputField = fieldOption(readOptions(context), 'outputField', 'deadLetter');
 	const outputs: INodeExecutionData[][] = [[], []];
-	const named: Array<{ index: number; id: string }> = [];
-	const readId = recordIdReader(context, outputField);
+	const named: Named[] = [];
+	const automatic = context.getNodeParameter('idSource', 0, 'auto') === 'auto';
+	const lookup = automatic ? new ReplayLookup(context, outputField) : null;
+	const readId = automatic ? null : recordIdReader(context, outputField);
 	for (let index = 0; index < items.length; index++) {
-		const id = readId(items[index].json, index);
-		if (id !== null) {
-			named.push({ index, id });
-			continue;
+		if (lookup !== null) {
+			const markers = lookup.candidates(items[index].json, index);
+			const id = markers.map(namedId).find((value) => value !== null);
+			if (id) {
+				named.push({ index, id, markers });
+				continue;
+			}
+		} else {
+			const id = readId!(items[index].json, index);
+			if (id !== null) {
+				named.push({ index, id });
+				continue;
+			}
 		}
 		const error = itemError(
 			context,
@@ -51,15 +91,33 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 	let applied: boolean[];
 	try {
 		handle = await openQueue(context);
-		applied = await handle.queue.settle(
-			handle.name,
-			named.map(({ id }) => ({ id, status: 'done' as const })),
-		);
+		const secret = lookup !== null ? await markerSecret(handle.store) : null;
+		for (const entry of named) {
+			if (secret === null || entry.markers === undefined) continue;
+			const found = pickMarker(secret, handle.label, entry.markers);
+			if (found === null) {
+				entry.refused = 'its deadLetter field names a record but no Replay signed it. Nothing was resolved. To resolve records by ID (from List, say), set Record ID From to Expression.';
+				continue;
+			}
+			entry.id = found.marker.id;
+			if (found.trust.trusted) entry.owner = found.trust.owner;
+			else entry.refused = `its deadLetter field is not bound to a replay of this queue: ${found.trust.reason}. Nothing was resolved.`;
+		}
+		const settling = named.filter((entry) => entry.refused === undefined);
+		const settled = settling.length === 0 ? [] : await handle.queue.settle(handle.name, settling.map(({ id, owner }) => ({ id, status: 'done' as const, ...(owner ? { owner } : {}) })));
+		const byEntry = new Map(settling.map((entry, position) => [entry, settled[position]]));
+		applied = named.map((entry) => byEntry.get(entry) ?? false);
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
-	named.forEach(({ index, id }, position) => {
+	named.forEach((entry, position) => {
+		const { index, id } = entry;
 		const previous = items[index].json[outputField];
+		const reason =
+			entry.refused ??
+			(entry.owner
+				? 'not open under this replay\'s lease: its lease ran out (the record is pending again), or it is already resolved or poison'
+				: 'not open: already resolved, parked as poison, or no such record in this queue');
 		const json: IDataObject = {
 			...items[index].json,
 			[outputField]: {
@@ -67,7 +125,7 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 				id,
 				queue: handle.label,
 				resolved: applied[position],
-				...(applied[position] ? { status: 'resolved' } : { notResolvedReason: 'not open: already resolved, parked as poison, or no such record in this queue' }),
+				...(applied[position] ? { status: 'resolved' } : { notResolvedReason: reason }),
 			},
 		};
 		const item: INodeExecutionData = { json, pairedItem: { item: index } };

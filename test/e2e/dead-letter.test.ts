@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Client } from 'pg';
 
+import { startPostgres, type PrivatePostgres } from '../support/services';
 import { PACKAGE_NAME, repoRoot, startN8n, type Execution, type N8nInstance, type WorkflowJson } from './harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -272,7 +273,8 @@ describe('n8n end to end: Dead Letter', () => {
 			assert.equal(EXPECTED.synced.length, 467);
 
 			const failure = captured.node('Capture Failure');
-			assert.deepEqual(Object.keys(failure.byName), ['Captured', 'Auth Failure', 'Depth Alert']);
+			assert.deepEqual(Object.keys(failure.byName), ['Captured', 'Auth Failure', 'Depth Alert', 'Not Captured']);
+			assert.equal(failure.byName['Not Captured'].length, 0);
 			const byClass: Record<string, INodeExecutionData[]> = {};
 			for (const item of failure.byName.Captured) (byClass[String(deadLetterOf(item).class)] ??= []).push(item);
 			assert.deepEqual(
@@ -377,4 +379,122 @@ describe('n8n end to end: Dead Letter', () => {
 			assert.equal(again.json('Queue Stats', 'Stats')[0].pending, 200);
 		});
 	}
+
+	// Issue 14, finding 2: a failure hidden in a 200 is stored (and replayed) as the record sent, not the response.
+	it('All Responses: a {"success":false} in a 200 is stored and replayed as the record that was sent', { timeout: 3 * 60_000 }, async () => {
+		const vendor = createServer((request, response) => {
+			readBody(request)
+				.then((text) => {
+					const sent = JSON.parse(text) as IDataObject;
+					const body = Number(sent.id) % 2 === 1 ? { success: false, message: `record ${String(sent.id)} rejected` } : { success: true, id: `v_${String(sent.id)}` };
+					response.writeHead(200, { 'content-type': 'application/json' });
+					response.end(JSON.stringify(body));
+				})
+				.catch(() => response.end());
+		});
+		await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', () => resolve()));
+		try {
+			const scope = `dl-e2e-${RUN}-responses`;
+			const sent = [1, 2, 3, 4, 5, 6].map((id) => ({ id, name: `C${id}`, email: `c${id}@x.test`, lines: [{ sku: 'A', qty: id }] }));
+			const capture = await n8n.importWorkflow({
+				name: 'e2e dead letter: all responses',
+				nodes: [
+					{ parameters: {}, name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+					{ parameters: { jsCode: `return ${JSON.stringify(sent)}.map((json) => ({ json }));` }, name: 'Records', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0] },
+					{
+						parameters: { method: 'POST', url: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/v1/orders`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+						name: 'Vendor',
+						type: 'n8n-nodes-base.httpRequest',
+						typeVersion: 4.2,
+						position: [400, 0],
+					},
+					{ parameters: { operation: 'capture', scope, incoming: 'responses' }, name: 'Capture', type: DEAD_LETTER_TYPE, typeVersion: 1, position: [600, 0] },
+				],
+				connections: {
+					Run: { main: [[{ node: 'Records', type: 'main', index: 0 }]] },
+					Records: { main: [[{ node: 'Vendor', type: 'main', index: 0 }]] },
+					Vendor: { main: [[{ node: 'Capture', type: 'main', index: 0 }]] },
+				},
+			} as unknown as WorkflowJson);
+			const captured = await n8n.executeById(capture.id, { triggerNode: 'Run' });
+			assert.equal(captured.status, 'success', JSON.stringify(captured.error));
+			const node = captured.node('Capture');
+			assert.deepEqual(node.byName.Succeeded.map((item) => item.json.id), ['v_2', 'v_4', 'v_6']);
+			const withoutOwnFields = (json: IDataObject) => Object.fromEntries(Object.entries(json).filter(([key]) => key !== 'deadLetter' && key !== 'correlationId'));
+			const expected = sent.filter((record) => record.id % 2 === 1);
+			assert.deepEqual(node.byName.Captured.map((item) => withoutOwnFields(item.json)), expected, 'Captured carries the record sent');
+
+			const replay = await n8n.importWorkflow({
+				name: 'e2e dead letter: replay responses',
+				nodes: [
+					{ parameters: {}, name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+					{ parameters: { operation: 'replay', scope }, name: 'Replay', type: DEAD_LETTER_TYPE, typeVersion: 1, position: [200, 0] },
+				],
+				connections: { Run: { main: [[{ node: 'Replay', type: 'main', index: 0 }]] } },
+			} as unknown as WorkflowJson);
+			const replayed = await n8n.executeById(replay.id, { triggerNode: 'Run' });
+			assert.equal(replayed.status, 'success', JSON.stringify(replayed.error));
+			const handedOut = replayed.node('Replay').byName.Replay.map((item) => withoutOwnFields(item.json));
+			assert.deepEqual(handedOut.sort((a, b) => Number(a.id) - Number(b.id)), expected, 'Replay hands out the record sent, not the vendor\'s answer');
+		} finally {
+			vendor.closeAllConnections();
+			await new Promise<void>((resolve) => vendor.close(() => resolve()));
+		}
+	});
+
+	// Issue 14, finding 1: with the store stopped, no item looks captured, under either Continue setting.
+	it('Postgres stopped: Capture sends every item to the error output or Not Captured, never to Captured', { timeout: 5 * 60_000 }, async () => {
+		let pg: PrivatePostgres | undefined;
+		try {
+			pg = await startPostgres();
+			const credential = await n8n.createCredential('integrationGuardsPostgresApi', `Private Postgres ${RUN}`, {
+				host: pg.host,
+				port: pg.port,
+				database: pg.database,
+				user: pg.user,
+				password: '',
+				ssl: 'disable',
+			});
+			const capture = (name: string, onError: string, y: number) => ({
+				parameters: { operation: 'capture', store: 'postgres', scope: `dl-e2e-${RUN}-stopped` },
+				name,
+				type: DEAD_LETTER_TYPE,
+				typeVersion: 1,
+				position: [400, y],
+				onError,
+				credentials: { integrationGuardsPostgresApi: { id: credential.id, name: credential.name } },
+			});
+			const workflow = await n8n.importWorkflow({
+				name: 'e2e dead letter: store stopped',
+				nodes: [
+					{ parameters: {}, name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+					{ parameters: { jsCode: 'return [{ json: { id: 1, error: "failed upstream" } }, { json: { id: 2, error: "failed upstream" } }];' }, name: 'Failures', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0] },
+					capture('To Error Output', 'continueErrorOutput', 0),
+					capture('To Regular Output', 'continueRegularOutput', 200),
+				],
+				connections: {
+					Run: { main: [[{ node: 'Failures', type: 'main', index: 0 }]] },
+					Failures: { main: [[{ node: 'To Error Output', type: 'main', index: 0 }, { node: 'To Regular Output', type: 'main', index: 0 }]] },
+				},
+			} as unknown as WorkflowJson);
+
+			const up = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+			assert.equal(up.status, 'success', JSON.stringify(up.error));
+			assert.equal(up.node('To Error Output').byName.Captured.length, 2, 'captured while the store is up');
+
+			await pg.stop();
+			const down = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+			const errorOutput = down.node('To Error Output').byName;
+			assert.deepEqual([errorOutput.Captured.length, errorOutput['Auth Failure'].length, errorOutput['Not Captured'].length], [0, 0, 0]);
+			assert.deepEqual(errorOutput.error.map((item) => item.json.id), [1, 2], 'every item on the error output');
+			for (const item of errorOutput.error) {
+				assert.match(`${String(item.json.error)} ${String((item.json.details as IDataObject | undefined)?.description)}`, new RegExp(`Postgres at 127\\.0\\.0\\.1:${pg.port}`));
+			}
+			const regularOutput = down.node('To Regular Output').byName;
+			assert.deepEqual([regularOutput.Captured.length, regularOutput['Auth Failure'].length], [0, 0]);
+			assert.deepEqual(regularOutput['Not Captured'].map((item) => item.json.id), [1, 2], 'every item on Not Captured');
+		} finally {
+			await pg?.stop().catch(() => undefined);
+		}
+	});
 });

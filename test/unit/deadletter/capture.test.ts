@@ -9,6 +9,7 @@ import {
 	createRedactor,
 	examineItem,
 	findHiddenFailure,
+	isSentRecord,
 	MAX_ERROR_BODY_CHARS,
 	recapturePatch,
 	REDACTED,
@@ -149,4 +150,21 @@ describe('the stored record', () => {
 		const edited = recapturePatch({ ...base, edited: true }, redactor);
 		assert.deepEqual(edited.payload, { email: 'fixed@x.test', secret: REDACTED });
 	});
+});
+
+describe('isSentRecord: when the paired item is the record to store', () => {
+	const fields = { error: 'error', output: 'deadLetter' };
+	const record = { id: 1, email: 'a@x.test' };
+	const cases: Array<[string, Parameters<typeof isSentRecord>, boolean]> = [
+		["n8n's error output merged the record under the error", ['failed', { ...record, error: { message: 'x' } }, undefined, record, fields], true],
+		['n8n replaced the json (item.error)', ['failed', { error: 'rejected' }, new Error('rejected'), record, fields], true],
+		['nothing left but the error (Continue (using regular output))', ['failed', { error: 'x' }, undefined, record, fields], true],
+		['All Responses: the answer replaced the record', ['responses', { success: false }, undefined, record, fields], true],
+		["a trigger's empty item (a Code node made the failures)", ['failed', { id: 8, error: 'x' }, undefined, {}, fields], false],
+		['a webhook item a Code node turned into failures', ['failed', { id: 8, error: 'x' }, undefined, { headers: {}, body: { id: 8 } }, fields], false],
+		['All Responses after a trigger with an empty item', ['responses', { ok: false }, undefined, {}, fields], false],
+	];
+	for (const [label, args, expected] of cases) {
+		it(label, () => assert.equal(isSentRecord(...args), expected));
+	}
 });

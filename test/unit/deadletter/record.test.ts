@@ -12,6 +12,8 @@ import { after, describe, it } from 'node:test';
 import {
 	asDeadLetterData,
 	asReplayMarker,
+	sentPayload,
+	splitSentItem,
 	attemptOf,
 	deadLetterId,
 	deadLetterStatus,
@@ -128,7 +130,7 @@ describe('splitFailedItem', () => {
 		assert.deepEqual(parts.payload, { id: 1, email: 'a@x.test' });
 		assert.deepEqual(parts.error, { message: 'x' });
 		assert.deepEqual(parts.details, { message: 'm', httpCode: '400', body: {} });
-		assert.deepEqual(parts.replay, { id: 'dl-1', queue: 'q', attempt: 2, edited: true });
+		assert.deepEqual(parts.replay, { id: 'dl-1', queue: 'q', attempt: 2, edited: true, owner: null, mac: null });
 	});
 
 	it('keeps a payload field called details, and a deadLetter field that is not a replay marker', () => {
@@ -147,7 +149,20 @@ describe('splitFailedItem', () => {
 		assert.equal(asReplayMarker({ id: 'x', queue: 'q', attempt: 0 }), null);
 		assert.equal(asReplayMarker({ id: '', queue: 'q', attempt: 2 }), null);
 		assert.equal(asReplayMarker({ id: 'x', queue: 'q', attempt: 1.5 }), null);
-		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2 }), { id: 'x', queue: 'q', attempt: 2, edited: false });
+		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2 }), { id: 'x', queue: 'q', attempt: 2, edited: false, owner: null, mac: null });
+		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2, owner: 'o', mac: 'm' }), { id: 'x', queue: 'q', attempt: 2, edited: false, owner: 'o', mac: 'm' });
+	});
+
+	it('sentPayload strips the error fields only from an item that is itself an error item', () => {
+		const fields = { error: 'error', output: 'deadLetter' };
+		assert.deepEqual(sentPayload({ id: 1, error: { message: 'x' }, details: { httpCode: '503', message: 'm' } }, fields).payload, { id: 1 });
+		assert.deepEqual(sentPayload({ id: 1, error: null, details: { httpCode: 'x' } }, fields).payload, { id: 1, error: null, details: { httpCode: 'x' } });
+	});
+
+	it('splitSentItem keeps the record as sent, error-looking fields included, without the replay marker', () => {
+		const parts = splitSentItem({ id: 1, error: null, details: { httpCode: 'x' }, deadLetter: { id: 'dl-1', queue: 'q', attempt: 2 } }, 'deadLetter');
+		assert.deepEqual(parts.payload, { id: 1, error: null, details: { httpCode: 'x' } });
+		assert.equal(parts.replay?.id, 'dl-1');
 	});
 });
 

@@ -61,6 +61,29 @@ export function examineItem(json: Record<string, unknown>, itemError: unknown, s
 	return { failed: true, facts, classification, payload: parts.payload, replay: parts.replay };
 }
 
+/**
+ * Whether the item found through n8n's pairing (what the previous node was given) is the
+ * record to store, rather than the item Capture received. It is when the previous node's
+ * answer replaced the record (All Responses), when n8n replaced a failed item's fields
+ * (`item.error`, or nothing left but the error), or when n8n's error output merged the
+ * record under the error (every field of the one is on the other). Not when the previous
+ * node made the failed items itself (a Code node marking records after a trigger): its
+ * input is then a trigger's item, not the record.
+ */
+export function isSentRecord(
+	incoming: IncomingItems,
+	item: Record<string, unknown>,
+	itemError: unknown,
+	sent: Record<string, unknown>,
+	fields: { error: string; output: string },
+): boolean {
+	const sentKeys = Object.keys(sent).filter((key) => key !== fields.output);
+	if (sentKeys.length === 0) return false;
+	if (incoming === 'responses' || (itemError !== undefined && itemError !== null)) return true;
+	if (Object.keys(splitFailedItem(item, fields).payload).length === 0) return true;
+	return sentKeys.every((key) => Object.hasOwn(item, key));
+}
+
 function classifyHidden(hidden: HiddenFailure, facts: FailureFacts): Classification {
 	if (hidden.class !== null) return { class: hidden.class, reason: `in the response: ${hidden.where}` };
 	const { class: failureClass, reason } = classifyFailure(facts);

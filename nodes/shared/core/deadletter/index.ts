@@ -18,3 +18,4 @@ export {
 export * from './record';
 export * from './alerts';
 export * from './capture';
+export * from './marker';

@@ -152,15 +152,25 @@ export type ReplayMarker = {
 	queue: string;
 	attempt: number;
 	edited: boolean;
+	/** The lease owner and the MAC binding the marker to it (see marker.ts); null on markers from older versions. */
+	owner: string | null;
+	mac: string | null;
 };
 
 export function asReplayMarker(value: unknown): ReplayMarker | null {
 	if (!isPlainObject(value)) return null;
-	const { id, queue, attempt, edited } = value;
+	const { id, queue, attempt, edited, owner, mac } = value;
 	if (typeof id !== 'string' || id === '' || typeof queue !== 'string' || typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1) {
 		return null;
 	}
-	return { id, queue, attempt, edited: edited === true };
+	return {
+		id,
+		queue,
+		attempt,
+		edited: edited === true,
+		owner: typeof owner === 'string' && owner !== '' ? owner : null,
+		mac: typeof mac === 'string' ? mac : null,
+	};
 }
 
 export interface FailedItemParts {
@@ -189,6 +199,32 @@ export function splitFailedItem(json: Record<string, unknown>, fields: { error: 
 		else defineField(payload, key, value);
 	}
 	return { payload, error, details, replay };
+}
+
+/**
+ * The item a failing node was given (found through n8n's item pairing): the record as
+ * it was sent, without the marker a Replay put on it. When that item is itself an error
+ * item — Capture sits behind a node that handles errors, such as a Rate Limiter's Give
+ * Up fed by a vendor's error output — its error fields go too, as for a failed item.
+ */
+export function sentPayload(json: Record<string, unknown>, fields: { error: string; output: string }): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
+	const error = json[fields.error];
+	if (error !== undefined && error !== null && error !== '' && error !== false) {
+		const { payload, replay } = splitFailedItem(json, fields);
+		return { payload, replay };
+	}
+	return splitSentItem(json, fields.output);
+}
+
+/** The record as sent, without a replay marker: every other field is kept, error-looking or not. */
+export function splitSentItem(json: Record<string, unknown>, outputField: string): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
+	const payload: Record<string, unknown> = {};
+	let replay: ReplayMarker | null = null;
+	for (const [key, value] of Object.entries(json)) {
+		if (key === outputField && (replay = asReplayMarker(value)) !== null) continue;
+		defineField(payload, key, value);
+	}
+	return { payload, replay };
 }
 
 /** Sets a field as own data, even when it is called `__proto__`. */
