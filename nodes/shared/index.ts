@@ -1,6 +1,7 @@
 // The one entry point of the shared code: nodes and credentials import from here only,
 // so the build can bundle it once (dist/shared/index.js) for all of them.
 export * from './core/json';
+export * from './core/regex';
 export * from './core/hash';
 export * from './core/clock';
 export * from './stores/types';
