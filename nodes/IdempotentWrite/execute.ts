@@ -5,6 +5,7 @@ import type { ClaimDecision, ClaimRecord, ClaimRoute, FinishRequest, JsonObject,
 import {
 	asClaimRecord,
 	correlationIdFor,
+	createRedactor,
 	DEFAULT_UNKNOWN_RETENTION_MS,
 	decideClaim,
 	decideComplete,
@@ -184,7 +185,7 @@ function keyOf(
 	}
 	if (settings.keySource === 'fields') {
 		const { values, missing } = pickFields(json, settings.keyFields);
-		if (missing.length === 0) return { key: idempotencyKey(values) };
+		if (missing.length === 0) return hashed(values, index);
 		return {
 			problem: `Item ${index} has no value in key field ${missing.map((field) => `"${field}"`).join(', ')}`,
 			fix: 'Every item needs a value in each Key Field. Fix the data upstream, or choose fields every item has.',
@@ -192,12 +193,24 @@ function keyOf(
 	}
 	const value = context.getNodeParameter('keyValue', index, '') as unknown;
 	if (value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')) {
-		return { key: idempotencyKey({ key: value }) };
+		return hashed({ key: value }, index);
 	}
 	return {
 		problem: `The key of item ${index} is empty`,
 		fix: 'The Key expression must give a non-empty value for every item, e.g. {{ $json.eventId }}.',
 	};
+}
+
+/** The key of one item's values; a value that cannot be hashed (nested too deep for the stack) fails that item only. */
+function hashed(values: unknown, index: number): { key: string } | { problem: string; fix: string } {
+	try {
+		return { key: idempotencyKey(values) };
+	} catch (error) {
+		return {
+			problem: `The key of item ${index} could not be computed: ${(error as Error).message}`,
+			fix: 'Choose key fields with plain values (an ID, a number, an email), not deeply nested objects.',
+		};
+	}
 }
 
 const CLAIMED_KEY_FIX =
@@ -267,7 +280,14 @@ function keyItems(
 		const { key } = found;
 		let fingerprint: string | null = null;
 		if (settings.conflictFields.length > 0) {
-			fingerprint = payloadFingerprint(pickFields(json, settings.conflictFields).values);
+			const conflictValues = pickFields(json, settings.conflictFields).values;
+			try {
+				fingerprint = payloadFingerprint(conflictValues);
+			} catch (error) {
+				const problem = `The Conflict Check Fields of item ${index} could not be compared: ${(error as Error).message}`;
+				failItem(context, outputs, items[index], index, itemError(context, index, problem, 'Choose conflict check fields with plain values, not deeply nested objects.'), errorOutput);
+				continue;
+			}
 		}
 		keyed.push({
 			index,
@@ -470,10 +490,19 @@ function describeRecord(record: ClaimRecord | undefined): IDataObject {
 	};
 }
 
+/** Error text kept with a key is capped: it comes from the item (a vendor's answer, say). */
+const MAX_ERROR_CHARS = 1000;
+const redactor = createRedactor();
+
+/** The item's error as text to keep with the key: redacted (it is stored and shown) and capped. */
 function errorText(error: unknown): string | null {
-	if (typeof error === 'string' && error !== '') return error;
-	if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
-		return (error as { message: string }).message;
-	}
-	return null;
+	const message =
+		typeof error === 'string'
+			? error
+			: error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string'
+				? (error as { message: string }).message
+				: '';
+	if (message === '') return null;
+	const capped = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length} characters)` : message;
+	return redactor.redactText(capped);
 }
