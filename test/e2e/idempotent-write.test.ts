@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Client } from 'pg';
 
+import { outageWorkflow, stoppedRedis } from './guard-outage';
 import { PACKAGE_NAME, startN8n, type N8nInstance, type WorkflowJson } from './harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -233,5 +234,23 @@ describe('n8n end to end: Idempotent Write', () => {
 		console.log(`[e2e] kill -9 and restart: ${ORDERS} orders re-sent -> ${[...counts.values()].reduce((a, b) => a + b, 0)} rows written`);
 		assert.equal(counts.size, ORDERS);
 		assert.deepEqual([...counts.values()], Array(ORDERS).fill(1));
+	});
+
+	it('the store stopped (a private Redis): Claim under Continue (using error output) puts every item on the error output, none on Proceed (finding 1)', async () => {
+		const { redis, credential } = await stoppedRedis(n8n, 'Stopped Redis');
+		try {
+			const guard = { type: `${PACKAGE_NAME}.idempotentWrite`, typeVersion: 2, parameters: { operation: 'claim', scope: `outage-${RUN}`, keySource: 'fields', keyFields: 'orderId', options: {} } };
+			const workflow = await n8n.importWorkflow(outageWorkflow(`e2e idempotent write outage ${RUN}`, guard, credential));
+			const execution = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+			assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+			const claim = execution.node('Guard').byName;
+			const routed = Object.fromEntries(Object.entries(claim).map(([name, items]) => [name, items.length]));
+			console.log(`[e2e] Claim with its Redis stopped: ${JSON.stringify(routed)}`);
+			assert.deepEqual(routed, { Proceed: 0, Duplicate: 0, 'In Flight': 0, Conflict: 0, Reconcile: 0, error: 2 });
+			for (const item of claim.error) assert.match(String(item.json.error), new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port} \\(db 0\\): unreachable`));
+			assert.deepEqual(claim.error.map((item) => item.json.orderId), ['o-1', 'o-2'], 'the items travel with their error');
+		} finally {
+			await redis.dispose();
+		}
 	});
 });
