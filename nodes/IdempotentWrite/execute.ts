@@ -164,6 +164,7 @@ function keyOf(
 	json: INodeExecutionData['json'],
 	index: number,
 	settings: Settings,
+	traceClaim: (index: number) => string | undefined,
 ): { key: string } | { problem: string; fix: string } {
 	if (settings.keySource === 'claimed') {
 		// The default expression reads the item's own field: read it directly rather than
@@ -179,7 +180,7 @@ function keyOf(
 		}
 		if (typeof claimed === 'string' && CLAIMED_KEY.test(claimed)) return { key: claimed };
 		// A vendor node usually replaced the item: follow its pairing back to the Claim node.
-		const traced = keyFromClaimNode(context, index, settings.claimNodes);
+		const traced = traceClaim(index);
 		if (traced !== undefined) return { key: traced };
 		return { problem: `Item ${index} carries no claimed key`, fix: CLAIMED_KEY_FIX };
 	}
@@ -244,20 +245,35 @@ function claimNodesBefore(context: IExecuteFunctions, named: string): ClaimNodeR
 	});
 }
 
-/** The key a Claim node gave the input item this one pairs back to, through n8n's item lineage. */
-function keyFromClaimNode(context: IExecuteFunctions, index: number, claimNodes: ClaimNodeRef[]): string | undefined {
-	if (claimNodes.length === 0) return undefined;
-	const proxy = context.getWorkflowDataProxy(index);
-	for (const claimNode of claimNodes) {
-		try {
-			const paired = (proxy.$(claimNode.name) as { item?: INodeExecutionData }).item;
-			const key = (paired?.json?.[claimNode.outputField] as { key?: unknown } | undefined)?.key;
-			if (typeof key === 'string' && CLAIMED_KEY.test(key)) return key;
-		} catch {
-			// Not paired to this Claim node (another branch, or the pairing was lost): try the next.
+/**
+ * Finds, for an input item, the key a Claim node gave the item it pairs back to, through
+ * n8n's item lineage (`$('Claim').itemMatching(i)`). The lookups are made once per
+ * execution, on the first item that needs one.
+ */
+function claimTracer(context: IExecuteFunctions, claimNodes: ClaimNodeRef[]): (index: number) => string | undefined {
+	let matchers: Array<{ node: ClaimNodeRef; itemMatching: (index: number) => INodeExecutionData | undefined }> | undefined;
+	return (index) => {
+		if (claimNodes.length === 0) return undefined;
+		if (matchers === undefined) {
+			const proxy = context.getWorkflowDataProxy(0);
+			matchers = claimNodes.flatMap((node) => {
+				try {
+					return [{ node, itemMatching: (proxy.$(node.name) as { itemMatching: (index: number) => INodeExecutionData | undefined }).itemMatching }];
+				} catch {
+					return []; // not connected before this node in this run
+				}
+			});
 		}
-	}
-	return undefined;
+		for (const { node, itemMatching } of matchers) {
+			try {
+				const key = (itemMatching(index)?.json?.[node.outputField] as { key?: unknown } | undefined)?.key;
+				if (typeof key === 'string' && CLAIMED_KEY.test(key)) return key;
+			} catch {
+				// Not paired to this Claim node (another branch, or the pairing was lost): try the next.
+			}
+		}
+		return undefined;
+	};
 }
 
 /** Computes each item's key; items without one leave as errors (or fail the node). */
@@ -270,9 +286,10 @@ function keyItems(
 	const keyed: KeyedItem[] = [];
 	// Never Proceed: an item without a key cannot be written safely.
 	const errorOutput = settings.operation === 'claim' ? CLAIM_OUTPUTS.conflict : 0;
+	const traceClaim = claimTracer(context, settings.claimNodes);
 	for (let index = 0; index < items.length; index++) {
 		const json = items[index].json;
-		const found = keyOf(context, json, index, settings);
+		const found = keyOf(context, json, index, settings, traceClaim);
 		if ('problem' in found) {
 			failItem(context, outputs, items[index], index, itemError(context, index, found.problem, found.fix), errorOutput);
 			continue;

@@ -12,6 +12,7 @@ import {
 	assertEachInputLeavesOnce,
 	assertPairing,
 	buildWorkflow,
+	medianRunMs,
 	runWorkflow,
 	startEngine,
 	stopEngine,
@@ -370,6 +371,29 @@ describe('Idempotent Write in the n8n engine', () => {
 		const matched = await runSingle(op('complete'), [{ invoice: 'D' }], 1);
 		assert.equal((matched.output('Op', 0)[0].json.idempotency as { claimFound: boolean }).claimFound, true);
 		assert.deepEqual(matched.nodes.Op.hints, []);
+	});
+
+	test('cost per item: Complete tracing the claim through the pairing vs the key on the item (printed, not asserted)', async (t) => {
+		const count = 2000;
+		const items = Array.from({ length: count }, (_, index) => ({ invoice: `cost-${index}` }));
+		const scope = `engine-${++scopeCounter}`;
+		const workflowVia = (between: string) =>
+			buildWorkflow(
+				[
+					source(items),
+					claimNode(scope, { options: { duplicates: 'flag' } }, { typeVersion: 2 }),
+					{ name: 'Between', type: between },
+					{ name: 'Complete', type: IDEMPOTENT_WRITE, typeVersion: 2, parameters: { operation: 'complete', scope, resultFields: '' } },
+				],
+				[['Source', 'Claim'], ['Claim', 0, 'Between'], ['Between', 'Complete']],
+			);
+		const median = async (between: string) =>
+			await medianRunMs((workflow) => runWorkflow({ workflow, nodeTypes }), workflowVia(between), (result) => assert.equal(result.output('Complete', 0).length, count));
+		const onItem = await median(TEST_NOOP);
+		const traced = await median(VENDOR);
+		t.diagnostic(
+			`${count} items, Claim -> No-op -> Complete (key on the item) ${onItem.toFixed(1)} ms vs Claim -> vendor -> Complete (traced through the pairing) ${traced.toFixed(1)} ms: ${(((traced - onItem) * 1000) / count).toFixed(1)} µs more per item`,
+		);
 	});
 
 	describe('store unreachable: no item on Proceed or Done as if it had worked (finding 1)', () => {
