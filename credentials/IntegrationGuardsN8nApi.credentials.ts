@@ -45,6 +45,8 @@ export class IntegrationGuardsN8nApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "").replace(/\\/api\\/v1$/, "")}}',
 			url: '/api/v1/credentials',
 			qs: { limit: 1 },
+			// The key travels in a header: a redirect could take it to another host.
+			disableFollowRedirect: true,
 		},
 	};
 }

@@ -21,6 +21,7 @@ export class IntegrationGuardsPostgresApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			description: 'Leave empty only when the server does not check passwords (the Test button reports a password the server never asks for)',
 		},
 		{
 			displayName: 'SSL',

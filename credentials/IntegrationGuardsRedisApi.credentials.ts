@@ -26,6 +26,7 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			description: 'Leave empty when the server has no password (the Test button reports a password the server never checks)',
 		},
 		{ displayName: 'Database Number', name: 'database', type: 'number', default: 0 },
 		{ displayName: 'SSL', name: 'ssl', type: 'boolean', default: false },

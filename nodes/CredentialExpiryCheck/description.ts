@@ -59,7 +59,8 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		displayOptions: showFor('n8nCredentials'),
-		description: 'Whether to run the credential test n8n runs behind the Test button. A failed test routes the credential to Expired or Failing.',
+		description:
+			"Whether to run the credential test n8n runs behind the Test button, one credential at a time. A failed test routes the credential to Expired or Failing; when n8n's tester fails on its own side (e.g. \"Node not found\"), the credential is Unknown, not failing.",
 	},
 	{
 		displayName: 'Rotate After (Days)',
@@ -222,7 +223,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to alert on the same credential at the same status at most once per alert window. Each item gets "alert": true the first time, false after, so an IF node can send only new alerts.',
+			'Whether to alert on the same credential at the same status at most once per alert window. Each item gets "alert": true the first time, false after, so an IF node can send only new alerts. If the store cannot be reached the node fails naming it; under On Error: Continue every item leaves on the error output (or on Attention, with the error), none on OK.',
 	},
 	{ ...storeProperty([...EXPIRY_STORES]), displayOptions: withMemory },
 	{ ...scopeProperty('e.g. credential-alerts'), displayOptions: withMemory },

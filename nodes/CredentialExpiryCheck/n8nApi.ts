@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { decodeJwtDates } from '../shared';
 
@@ -35,7 +36,20 @@ export type TestOutcome = { result: 'passed' } | { result: 'failed'; message: st
 interface Response {
 	statusCode: number;
 	body: unknown;
+	/** Where a 3xx pointed: never followed. */
+	location: string | null;
 }
+
+/**
+ * Answers of n8n's credential tester about itself, not about the credential: no test for
+ * the type, or its own bookkeeping failing (n8n registers a temporary node per test and
+ * removes it after; tests running at once can remove each other's: "Node not found").
+ */
+const TESTER_OWN_ERRORS = /^(node not found|credential not found|no testing function|.*no test.*found|.*cannot be tested|.*not.*testable)/i;
+/** The tester's own error that a second try, alone, gets past. */
+const TESTER_RACE = /^node not found/i;
+/** Pause before the one retry of a test n8n's tester failed on its own side. */
+const TESTER_RETRY_PAUSE_MS = 250;
 
 export function normaliseBaseUrl(value: unknown): string {
 	return String(value ?? '')
@@ -52,14 +66,29 @@ async function call(context: IExecuteFunctions, options: IHttpRequestOptions): P
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: REQUEST_TIMEOUT_MS,
-		})) as { statusCode: number; body: unknown };
-		return { statusCode: response.statusCode, body: response.body };
+			// The API key travels in a header: a redirect could carry it to any host, so none is followed.
+			disableFollowRedirect: true,
+		})) as { statusCode: number; body: unknown; headers?: Record<string, unknown> };
+		const location = response.headers?.location;
+		return { statusCode: response.statusCode, body: response.body, location: typeof location === 'string' ? location : null };
 	} catch (error) {
 		// Network failures: the message names host and cause, never the API key (it travels in a header).
 		const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
 		const message = (error as Error).message ?? String(error);
 		return { error: typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message };
 	}
+}
+
+/** A 3xx: said as such, with where it pointed, since the client follows none. */
+function redirected(what: string, response: Response): string | null {
+	if (response.statusCode < 300 || response.statusCode >= 400) return null;
+	let target = response.location ?? 'nowhere';
+	try {
+		target = new URL(target, 'http://unknown').origin;
+	} catch {
+		// keep it as sent
+	}
+	return `${what} answered HTTP ${response.statusCode}, a redirect to ${target.slice(0, 200)}. The n8n API client follows no redirects (the API key would go along): set Instance URL to the address n8n answers on itself.`;
 }
 
 function httpProblem(what: string, response: Response): string {
@@ -99,6 +128,8 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 		if (cursor) qs.cursor = cursor;
 		const response = await call(context, { method: 'GET', url: `${baseUrl}/api/v1/credentials`, qs });
 		if ('error' in response) return { ok: false, baseUrl, apiKey, status: 'failing', reason: `n8n API at ${baseUrl} could not be reached: ${response.error}` };
+		const redirect = redirected(`${baseUrl}/api/v1/credentials`, response);
+		if (redirect) return { ok: false, baseUrl, apiKey, status: 'unknown', reason: redirect };
 		if (response.statusCode === 404 || response.statusCode === 405) {
 			return {
 				ok: false,
@@ -151,24 +182,41 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
  * POST /api/v1/credentials/{id}/test: n8n runs the credential's own test, as the Test
  * button does. A version without the endpoint (404/405 on the first call) marks every
  * test unavailable without trying the others.
+ *
+ * One test at a time: n8n's tester fails tests that run at once on its own side ("Node
+ * not found", 1 in 10 concurrent tests measured), which would raise a false alert. Such
+ * an answer is tried once more; if it stays, the credential is reported as not tested
+ * (unknown, with the reason), never as failing.
  */
-export async function testCredentials(context: IExecuteFunctions, baseUrl: string, ids: string[], concurrency = 4): Promise<Map<string, TestOutcome>> {
+export async function testCredentials(context: IExecuteFunctions, baseUrl: string, ids: string[]): Promise<Map<string, TestOutcome>> {
 	const outcomes = new Map<string, TestOutcome>();
 	if (ids.length === 0) return outcomes;
-	const testOne = async (id: string): Promise<TestOutcome> => {
+	const testOnce = async (id: string): Promise<TestOutcome & { race?: boolean }> => {
 		const response = await call(context, { method: 'POST', url: `${baseUrl}/api/v1/credentials/${encodeURIComponent(id)}/test`, body: {} });
 		if ('error' in response) return { result: 'unavailable', message: `The test could not be run: ${response.error}` };
+		const redirect = redirected('The credential test endpoint', response);
+		if (redirect) return { result: 'unavailable', message: redirect };
 		if (response.statusCode >= 400) return { result: 'unavailable', message: httpProblem('The credential test endpoint', response) };
 		const body = (response.body ?? {}) as IDataObject;
 		const status = typeof body.status === 'string' ? body.status : '';
 		const message = typeof body.message === 'string' ? body.message.slice(0, 500) : '';
 		if (status === 'OK') return { result: 'passed' };
 		if (status === 'Error') {
-			// n8n answers Error also for types it has no test for: that says nothing about the credential.
-			if (/no testing function|no test.*found|cannot be tested|not.*testable/i.test(message)) return { result: 'unavailable', message: message || 'n8n has no test for this type' };
+			// n8n flags the verdict as its own (it could not verify), or answers about itself: nothing said about the credential.
+			if (body.outcome === 'unverified' || TESTER_OWN_ERRORS.test(message.trim())) {
+				return { result: 'unavailable', message: `n8n's credential tester could not test it (its own error, not the credential's): ${message || 'no message'}`, race: TESTER_RACE.test(message.trim()) };
+			}
 			return { result: 'failed', message: message || 'The credential test failed' };
 		}
 		return { result: 'unavailable', message: 'The credential test answered in an unknown shape' };
+	};
+	const testOne = async (id: string): Promise<TestOutcome> => {
+		let { race, ...outcome } = await testOnce(id);
+		if (race) {
+			await sleep(TESTER_RETRY_PAUSE_MS);
+			({ race, ...outcome } = await testOnce(id));
+		}
+		return outcome as TestOutcome;
 	};
 	const first = await testOne(ids[0]);
 	outcomes.set(ids[0], first);
@@ -178,13 +226,6 @@ export async function testCredentials(context: IExecuteFunctions, baseUrl: strin
 		for (const id of ids) outcomes.set(id, { result: 'unavailable', message });
 		return outcomes;
 	}
-	let next = 1;
-	const worker = async () => {
-		while (next < ids.length) {
-			const id = ids[next++];
-			outcomes.set(id, await testOne(id));
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, ids.length - 1) }, worker));
+	for (const id of ids.slice(1)) outcomes.set(id, await testOne(id));
 	return outcomes;
 }

@@ -50,17 +50,18 @@ export function probeCertificate(host: string, port: number, serverName: string,
 			// Certificate checking is ours to report, not to enforce; make sure no client cert or session is reused.
 			session: undefined,
 		});
+		// A deadline needs a timer: AbortSignal.timeout's (the socket keeps the process alive meanwhile).
+		const deadline = AbortSignal.timeout(timeoutMs);
+		const onDeadline = () =>
+			finish({ ok: false, stage: connected ? 'handshake' : 'connect', cause: `no ${connected ? 'TLS handshake' : 'connection'} within ${Math.round(timeoutMs / 1000)} s` });
 		const finish = (result: CertificateFacts | ProbeFailure) => {
 			if (settled) return;
 			settled = true;
-			clearTimeout(timer);
+			deadline.removeEventListener('abort', onDeadline);
 			socket.destroy();
 			resolve(result);
 		};
-		const timer = setTimeout(
-			() => finish({ ok: false, stage: connected ? 'handshake' : 'connect', cause: `no ${connected ? 'TLS handshake' : 'connection'} within ${Math.round(timeoutMs / 1000)} s` }),
-			timeoutMs,
-		);
+		deadline.addEventListener('abort', onDeadline, { once: true });
 		socket.once('connect', () => {
 			connected = true;
 		});

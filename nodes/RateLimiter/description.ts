@@ -46,7 +46,7 @@ const limiterProperties: INodeProperties[] = [
 	{
 		...storeProperty([...LIMITER_STORES]),
 		description:
-			'Embedded: the limit is shared by every execution in this n8n process. Redis: shared by the main process and every worker in queue mode.',
+			'Embedded: the limit is shared by every execution in this n8n process. Redis: shared by the main process and every worker in queue mode. If Redis cannot be reached nothing is sent and the node fails naming it; under On Error: Continue every item leaves on the error output (or on Over Limit / Failed, with the error), never on Proceed or Success.',
 		displayOptions: limiterOps,
 	},
 	/* eslint-disable n8n-nodes-base/node-param-min-value-wrong-for-limit, n8n-nodes-base/node-param-default-wrong-for-limit, n8n-nodes-base/node-param-description-wrong-for-limit -- a rate limit, not a page size */
@@ -151,6 +151,8 @@ const requestProperties: INodeProperties[] = [
 			{ name: 'Query Auth', value: 'httpQueryAuth' },
 		],
 		default: 'httpHeaderAuth',
+		description:
+			"The credential is sent to the URL's origin only. A redirect to another origin (scheme, host or port) is followed without it: the credential's header or query parameter, and any Authorization or Cookie header, are dropped.",
 		displayOptions: { show: { operation: ['sendRequest'], authentication: ['genericCredentialType'] } },
 	},
 	{
@@ -307,6 +309,13 @@ const requestOptions: INodeProperties = {
 			description: "Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
 		},
 		{
+			displayName: 'Max Response Size (MiB)',
+			name: 'maxResponseSize',
+			type: 'number',
+			typeOptions: { minValue: 0.001 },
+			default: 10,
+			description: 'Largest response body a try reads. A larger one fails the try, not retried, and the item leaves on Failed naming this limit.',
+		},		{
 			displayName: 'Response Field',
 			name: 'responseField',
 			type: 'string',
@@ -342,8 +351,10 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0.1 },
 			default: 30,
-			description: 'Per try. A try that times out counts as a network error.',
+			description:
+				'Hard deadline of each try: connecting, redirects and the whole response. A server that keeps sending slowly cannot stretch it. A try that runs out counts as a network error (ETIMEDOUT).',
 		},
+
 	],
 };
 
@@ -466,7 +477,12 @@ const quotaProperties: INodeProperties[] = [
 		description: 'The quota counted. Every Quota node with the same name and store counts into it, in any workflow.',
 		displayOptions: quotaOnly,
 	},
-	{ ...storeProperty([...QUOTA_STORES]), displayOptions: quotaOnly },
+	{
+		...storeProperty([...QUOTA_STORES]),
+		description:
+			'Where the counts live. If the store cannot be reached the node fails naming it; under On Error: Continue every item leaves on the error output (or on Alert, with the error), never on Continue.',
+		displayOptions: quotaOnly,
+	},
 	{
 		displayName: 'Quota',
 		name: 'quota',
@@ -539,6 +555,16 @@ const options: INodeProperties = {
 			displayOptions: inOptions(['waitForSlot', 'sendRequest']),
 		},
 		{ ...correlationFieldProperty, displayOptions: inOptions(['backoff', 'sendRequest']) },
+		{
+			displayName: 'Max Hold (Seconds)',
+			name: 'maxHold',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 300,
+			description:
+				"Longest a vendor's answer (429 with Retry-After, or nothing remaining until a reset) may hold this limiter for everyone using it, every worker on Redis. A longer ask is capped, and the item says so; an ask the node refuses for its own item (longer than it would retry after) holds nobody. Max Wait applies to holds too.",
+			displayOptions: inOptions(['waitForSlot', 'sendRequest']),
+		},
 		{
 			displayName: 'Output Field',
 			name: 'outputField',

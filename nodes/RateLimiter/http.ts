@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject, NETWORK_ERROR_CODES } from '../shared';
+import { isPlainObject } from '../shared';
 
 /** One HTTP exchange as the node sees it: a response of any status, or a network failure. */
 export type Exchange =
@@ -99,36 +99,145 @@ export function networkCode(error: unknown): string {
 export interface RequestSpec {
 	method: IHttpRequestMethods;
 	url: string;
+	/** The item's headers (and the idempotency key); the credential's are in `auth`. */
 	headers: Record<string, string>;
 	query: Record<string, string>;
+	/** The credential: sent to the URL's origin only, never after a redirect to another. */
+	auth: Auth;
 	body: unknown;
+	/** Hard deadline of one try, redirects and the whole body included. */
 	timeoutMs: number;
+	/** Bytes of response body a try may read; more fails the try. */
+	maxResponseBytes: number;
 }
 
-/** One try. Never throws for a status; a network failure is an Exchange of kind network. */
-export async function exchange(context: IExecuteFunctions, spec: RequestSpec): Promise<Exchange> {
-	const options: IHttpRequestOptions = {
-		method: spec.method,
-		url: spec.url,
-		headers: spec.headers,
-		qs: spec.query,
-		timeout: spec.timeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		json: true,
-	};
-	if (spec.body !== undefined) options.body = spec.body as IDataObject;
+/** Codes of a try that failed in a way a retry cannot fix (the same answer would come back). */
+export const RESPONSE_TOO_LARGE = 'ERESPONSETOOLARGE';
+export const BAD_REDIRECT = 'EBADREDIRECT';
+export const FINAL_NETWORK_CODES = new Set([RESPONSE_TOO_LARGE, BAD_REDIRECT]);
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Headers the item may set that carry a secret: never sent to another origin either. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/** A try that failed on our side of the exchange: too large, a bad redirect. */
+type Refused = { kind: 'network'; code: string; message: string };
+
+function refused(code: string, message: string): Refused {
+	return { kind: 'network', code, message };
+}
+
+function mib(bytes: number): string {
+	return `${Math.round((bytes / 1_048_576) * 100) / 100} MiB`;
+}
+
+/** The body, read up to the cap; the stream is destroyed past it or when the try's deadline passes. */
+async function readCapped(stream: unknown, cap: number, signal: AbortSignal): Promise<Buffer | Refused> {
+	if (Buffer.isBuffer(stream)) return stream;
+	if (stream === null || stream === undefined) return Buffer.alloc(0);
+	if (typeof stream === 'string') return Buffer.from(stream);
+	const readable = stream as AsyncIterable<unknown> & { destroy?: (error?: Error) => void };
+	if (typeof readable[Symbol.asyncIterator] !== 'function') return Buffer.from(JSON.stringify(stream));
+	const onAbort = () => readable.destroy?.(new Error('aborted'));
+	signal.addEventListener('abort', onAbort, { once: true });
+	const chunks: Buffer[] = [];
+	let total = 0;
 	try {
-		const response = (await context.helpers.httpRequest(options)) as { statusCode?: number; headers?: unknown; body?: unknown };
-		return {
-			kind: 'response',
-			status: typeof response.statusCode === 'number' ? response.statusCode : 0,
-			headers: plainHeaders(response.headers),
-			body: parseBody(response.body),
-		};
+		for await (const chunk of readable) {
+			const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+			total += bytes.length;
+			if (total > cap) {
+				readable.destroy?.();
+				return refused(RESPONSE_TOO_LARGE, `The response is larger than Max Response Size (${mib(cap)}): more than ${total} bytes were sent`);
+			}
+			chunks.push(bytes);
+		}
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+	if (signal.aborted) throw signal.reason;
+	return Buffer.concat(chunks);
+}
+
+/** The item's headers minus any that carry a secret: Authorization, Cookie, and the credential's own header name. */
+function withoutSecretHeaders(headers: Record<string, string>, auth: Auth): Record<string, string> {
+	const credentialHeaders = new Set(Object.keys(auth.headers).map((name) => name.toLowerCase()));
+	return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADERS.has(name.toLowerCase()) && !credentialHeaders.has(name.toLowerCase())));
+}
+
+/** Where a redirect goes, the method and body it keeps (303, and 301/302 after a POST, become a GET). */
+function redirectTarget(from: string, location: unknown, status: number, method: IHttpRequestMethods): { url: string; method: IHttpRequestMethods; keepBody: boolean } | Refused {
+	const text = Array.isArray(location) ? String(location[0] ?? '') : typeof location === 'string' ? location : '';
+	let target: URL;
+	try {
+		target = new URL(text, from);
+	} catch {
+		return refused(BAD_REDIRECT, `The server redirected (HTTP ${status}) to an address that is not a URL: ${JSON.stringify(text.slice(0, 200))}`);
+	}
+	if (target.protocol !== 'http:' && target.protocol !== 'https:') return refused(BAD_REDIRECT, `The server redirected (HTTP ${status}) to a ${target.protocol} address, not http(s)`);
+	const toGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+	return { url: target.href, method: toGet && method !== 'HEAD' ? 'GET' : method, keepBody: !toGet };
+}
+
+/**
+ * One try. Never throws for a status; a network failure (or a deadline, a body over the
+ * cap, a bad redirect) is an Exchange of kind network.
+ *
+ * The deadline is an AbortSignal over the whole try: connecting, every redirect and
+ * reading the body; a server trickling bytes cannot keep it alive. Redirects are followed
+ * here, not by the HTTP client, so the credential goes to the URL's origin only: once a
+ * redirect leaves that origin (scheme, host or port), the credential's headers and query
+ * parameters, and the item's Authorization and Cookie headers, are no longer sent.
+ */
+export async function exchange(context: IExecuteFunctions, spec: RequestSpec, cancel?: AbortSignal): Promise<Exchange> {
+	// The deadline needs a timer: AbortSignal.timeout's, not a socket-idle timeout.
+	const deadline = AbortSignal.timeout(spec.timeoutMs);
+	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
+	const origin = new URL(spec.url).origin;
+	let url = spec.url;
+	let method = spec.method;
+	let body = spec.body;
+	let trusted = true;
+	try {
+		for (let hop = 0; ; hop++) {
+			trusted &&= new URL(url).origin === origin;
+			const headers = trusted ? { ...spec.headers, ...spec.auth.headers } : withoutSecretHeaders(spec.headers, spec.auth);
+			const options: IHttpRequestOptions = {
+				method,
+				url,
+				headers,
+				qs: hop === 0 ? { ...spec.query, ...(trusted ? spec.auth.query : {}) } : {},
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				disableFollowRedirect: true,
+				encoding: 'stream',
+				json: true,
+				abortSignal: signal,
+			};
+			if (body !== undefined) options.body = body as IDataObject;
+			const response = (await context.helpers.httpRequest(options)) as { statusCode?: number; headers?: unknown; body?: unknown };
+			const status = typeof response.statusCode === 'number' ? response.statusCode : 0;
+			const headersOut = plainHeaders(response.headers);
+			if (REDIRECTS.has(status) && headersOut.location !== undefined) {
+				(response.body as { destroy?: () => void } | undefined)?.destroy?.();
+				if (hop >= MAX_REDIRECTS) return refused(BAD_REDIRECT, `More than ${MAX_REDIRECTS} redirects, the last to ${url}`);
+				const next = redirectTarget(url, headersOut.location, status, method);
+				if ('kind' in next) return next;
+				url = next.url;
+				method = next.method;
+				if (!next.keepBody) body = undefined;
+				continue;
+			}
+			const raw = await readCapped(response.body, spec.maxResponseBytes, signal);
+			if (!Buffer.isBuffer(raw)) return raw;
+			return { kind: 'response', status, headers: headersOut, body: parseBody(raw) };
+		}
 	} catch (error) {
+		if (deadline.aborted && !cancel?.aborted) {
+			return { kind: 'network', code: 'ETIMEDOUT', message: `No complete answer within the Timeout (${spec.timeoutMs / 1000} s)` };
+		}
 		const code = networkCode(error);
 		const message = error instanceof Error ? error.message : String(error);
-		return { kind: 'network', code: NETWORK_ERROR_CODES.has(code) ? code : code, message };
+		return { kind: 'network', code, message };
 	}
 }

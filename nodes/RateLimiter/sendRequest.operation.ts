@@ -4,8 +4,9 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutio
 import { NodeOperationError } from 'n8n-workflow';
 import pRetry from 'p-retry';
 
-import type { BackoffPolicy, RetryRules, TokenLimiter } from '../shared';
+import type { BackoffPolicy, LearnedHold, RetryRules, TokenLimiter } from '../shared';
 import {
+	HoldPastMaxWait,
 	backoffDelay,
 	chunk,
 	estimateWaitMs,
@@ -23,8 +24,9 @@ import {
 	serverWaitMs,
 	storeFailure,
 } from '../shared';
-import { exchange, readAuth, visibleHeaders, type Auth, type Exchange, type RequestSpec } from './http';
+import { exchange, FINAL_NETWORK_CODES, readAuth, visibleHeaders, type Auth, type Exchange, type RequestSpec } from './http';
 import {
+	acquireOptions,
 	configuredLimit,
 	fail,
 	fieldName,
@@ -54,6 +56,7 @@ interface RequestSettings {
 	idempotencyKeyHeader: string;
 	concurrency: number;
 	timeoutMs: number;
+	maxResponseBytes: number;
 	bulkSize: number;
 	bulkBodyField: string;
 	bulkResultsPath: string;
@@ -83,6 +86,8 @@ interface UnitResult {
 	delaysMs: number[];
 	tooManyRequests: number;
 	estimatedWaitMs: number | null;
+	/** The longest hold a response of this unit asked of the limiter, and what became of it. */
+	hold: LearnedHold | null;
 }
 
 class AttemptFailed extends Error {
@@ -122,7 +127,7 @@ export async function executeSendRequest(context: IExecuteFunctions): Promise<IN
 		results = await mapConcurrent(units, request.concurrency, async (unit, position) => {
 			if (admitted[position] !== null) return overLimit(admitted[position] as number);
 			if (limiterFailure !== undefined) return limiterUnavailable(context, limiterFailure, null);
-			const result = await send(context, limiter, unit, request, signal);
+			const result = await send(context, limiter, unit, limits, request, signal);
 			if (result.reason === 'limiterUnavailable') limiterFailure ??= result.limiterError;
 			return result;
 		});
@@ -152,6 +157,15 @@ export async function executeSendRequest(context: IExecuteFunctions): Promise<IN
 			location: 'outputPane',
 		});
 	}
+	const capped = results.filter((result) => result.hold?.capped).map((result) => result.hold as LearnedHold);
+	if (capped.length > 0) {
+		const asked = Math.max(...capped.map((hold) => hold.requestedMs));
+		hints.push({
+			message: `Rate limiter "${limits.limiterName}": the vendor asked to hold for ${Math.ceil(asked / SECOND)} s; held ${limits.maxHoldMs / SECOND} s (Max Hold).`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
 	const hint = limitHint(limits, limiter);
 	if (hint) hints.push(hint);
 	if (hints.length > 0) context.addExecutionHints(...hints);
@@ -169,13 +183,14 @@ function readRequestSettings(context: IExecuteFunctions): RequestSettings {
 		}
 		return value;
 	};
-	const seconds = (name: string, label: string, fallback: number, min: number) => {
+	const atLeast = (name: string, label: string, fallback: number, min: number, unit: string) => {
 		const value = option<unknown>(name, fallback);
 		if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-			throw fail(context, `${label} is out of range: ${String(value)}`, `Use a number of seconds of at least ${min}.`);
+			throw fail(context, `${label} is out of range: ${String(value)}`, `Use a number of ${unit} of at least ${min}.`);
 		}
-		return value * SECOND;
+		return value;
 	};
+	const seconds = (name: string, label: string, fallback: number, min: number) => atLeast(name, label, fallback, min, 'seconds') * SECOND;
 	const retryOn = String(option('retryOn', '429, 5xx'));
 	const parsed = parseStatusList(retryOn);
 	if ('bad' in parsed) {
@@ -199,6 +214,7 @@ function readRequestSettings(context: IExecuteFunctions): RequestSettings {
 		idempotencyKeyHeader: String(option('idempotencyKeyHeader', 'Idempotency-Key')).trim() || 'Idempotency-Key',
 		concurrency: wholeNumber('concurrency', 'Max Concurrent Requests', 5, 1, 100),
 		timeoutMs: seconds('timeout', 'Timeout (Seconds)', 30, 0.1),
+		maxResponseBytes: Math.round(atLeast('maxResponseSize', 'Max Response Size (MiB)', 10, 0.001, 'MiB') * 1_048_576),
 		bulkSize: wholeNumber('bulkSize', 'Bulk Size', 1, 1, 10_000),
 		bulkBodyField: String(option('bulkBodyField', '')).trim(),
 		bulkResultsPath: String(option('bulkResultsPath', '')).trim(),
@@ -294,7 +310,7 @@ function buildUnits(
 		const bulk = request.bulkSize > 1;
 		const records = group.map((entry) => entry.body);
 		const body = !request.sendBody ? undefined : bulk ? (request.bulkBodyField === '' ? records : { [request.bulkBodyField]: records }) : first.body;
-		const headers: Record<string, string> = { ...first.headers, ...auth.headers };
+		const headers: Record<string, string> = { ...first.headers };
 		const hasKey = group.every((entry) => entry.idempotencyKey !== null);
 		// In bulk mode one key stands for the batch: the items' keys, joined.
 		if (hasKey) headers[request.idempotencyKeyHeader.toLowerCase()] = group.map((entry) => entry.idempotencyKey).join(',');
@@ -302,7 +318,7 @@ function buildUnits(
 			indices: group.map((entry) => entry.index),
 			tokens: first.tokens,
 			hasIdempotencyKey: hasKey,
-			spec: { method: request.method, url: first.url, headers, query: { ...first.query, ...auth.query }, body, timeoutMs: request.timeoutMs },
+			spec: { method: request.method, url: first.url, headers, query: first.query, auth, body, timeoutMs: request.timeoutMs, maxResponseBytes: request.maxResponseBytes },
 		};
 	});
 }
@@ -315,8 +331,7 @@ function buildUnits(
  */
 async function admit(limiter: TokenLimiter, limits: LimiterSettings, units: Unit[]): Promise<Array<number | null>> {
 	if (limits.maxWaitMs <= 0 || units.length === 0) return units.map(() => null);
-	const { ahead, available } = await limiter.snapshot();
-	const hold = limiter.learned.waitMs(Date.now());
+	const { ahead, available, holdMs: hold } = await limiter.snapshot(limits.maxHoldMs);
 	let queued = ahead;
 	return units.map((unit) => {
 		const estimate = estimateWaitMs(limits.plan, queued, unit.tokens, available) + hold;
@@ -327,24 +342,29 @@ async function admit(limiter: TokenLimiter, limits: LimiterSettings, units: Unit
 }
 
 function overLimit(estimatedWaitMs: number): UnitResult {
-	return { last: null, ok: false, reason: 'overLimit', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs };
+	return { last: null, ok: false, reason: 'overLimit', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs, hold: null };
 }
 
-async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Unit, request: RequestSettings, signal: AbortSignal | undefined): Promise<UnitResult> {
-	const result: UnitResult = { last: null, ok: false, reason: 'maxAttempts', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null };
+async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Unit, limits: LimiterSettings, request: RequestSettings, signal: AbortSignal | undefined): Promise<UnitResult> {
+	const result: UnitResult = { last: null, ok: false, reason: 'maxAttempts', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null, hold: null };
 	const honouredServerWaitMs = Math.max(request.backoff.maxMs, MIN_HONOURED_SERVER_WAIT_MS);
 	try {
 		const last = await pRetry(
 			async (attemptNumber) => {
 				result.attempts = attemptNumber;
 				const waitStart = Date.now();
-				await limiter.acquire(unit.tokens, signal);
+				await limiter.acquire(unit.tokens, signal, acquireOptions(limits));
 				result.waitedMs += Date.now() - waitStart;
-				const answer = await exchange(context, unit.spec);
+				const answer = await exchange(context, unit.spec, signal);
 				result.last = answer;
 				if (answer.kind === 'response') {
 					const now = Date.now();
-					await limiter.observe(readRateLimitHeaders(answer.headers, now), now, answer.status);
+					const facts = readRateLimitHeaders(answer.headers, now);
+					// A wait this node refuses for its own item (it gives up instead) must not hold anyone else.
+					const serverWait = answer.status >= 400 || answer.status === 0 ? serverWaitMs(facts, now) : null;
+					const refused = serverWait !== null && serverWait > honouredServerWaitMs;
+					const hold = await limiter.observe(facts, now, answer.status, { maxHoldMs: limits.maxHoldMs, record: !refused });
+					if (hold && (result.hold === null || hold.requestedMs >= result.hold.requestedMs)) result.hold = hold;
 					if (answer.status === 429) result.tooManyRequests++;
 					if (answer.status > 0 && answer.status < 400) return answer;
 				}
@@ -360,6 +380,11 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 				shouldRetry: async ({ error, attemptNumber }) => {
 					if (!(error instanceof AttemptFailed)) return false;
 					const answer = error.exchange;
+					// Too large, a bad redirect: the same answer would come back.
+					if (answer.kind === 'network' && FINAL_NETWORK_CODES.has(answer.code)) {
+						result.reason = 'notRetryable';
+						return false;
+					}
 					const verdict = retryVerdict(request.rules, answer.kind === 'response' ? answer.status : null, request.method, unit.hasIdempotencyKey);
 					if (verdict !== 'retry') {
 						result.reason = verdict === 'unsafe' ? 'unsafeToRetry' : 'notRetryable';
@@ -382,9 +407,13 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 		result.reason = 'success';
 		result.last = last;
 	} catch (error) {
-		// Not a failed try: the execution was cancelled, or the limiter's store failed.
+		// Not a failed try: the execution was cancelled, a hold outlasted Max Wait, or the limiter's store failed.
 		if (!(error instanceof AttemptFailed)) {
 			if (signal?.aborted) throw new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting for a slot');
+			if (error instanceof HoldPastMaxWait) {
+				// The try that met the hold was not sent.
+				return { ...result, ok: false, reason: 'overLimit', attempts: Math.max(0, result.attempts - 1), estimatedWaitMs: error.holdMs };
+			}
 			return limiterUnavailable(context, error, result);
 		}
 	}
@@ -394,7 +423,7 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 /** A unit the limiter's store could not give a slot to: after `sent` tries (null: none). */
 function limiterUnavailable(context: IExecuteFunctions, error: unknown, sent: UnitResult | null): UnitResult {
 	const limiterError = typeof error === 'string' ? error : storeFailure(context, error).message;
-	const base: UnitResult = sent ?? { last: null, ok: false, reason: 'limiterUnavailable', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null };
+	const base: UnitResult = sent ?? { last: null, ok: false, reason: 'limiterUnavailable', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null, hold: null };
 	// The try that failed never got its slot, so it was not sent: count only those that were.
 	return { ...base, attempts: sent ? Math.max(0, sent.attempts - 1) : 0, ok: false, reason: 'limiterUnavailable', limiterError };
 }
@@ -434,8 +463,8 @@ function failure(result: UnitResult, override?: { message: string; status: numbe
 		message = `The rate limiter could not give a slot${result.attempts > 0 ? ` after ${result.attempts} tr${result.attempts === 1 ? 'y' : 'ies'}` : ' (not sent)'}: ${result.limiterError ?? 'its store failed'}`;
 		httpCode = answer?.kind === 'response' ? answer.status : null;
 		code = 'LIMITER_UNAVAILABLE';
-	} else if (answer === null) {
-		message = `Over limit: the wait for a slot was estimated at ${Math.ceil((result.estimatedWaitMs ?? 0) / SECOND)} s, more than Max Wait`;
+	} else if (result.reason === 'overLimit' || answer === null) {
+		message = `Over limit: the wait for a slot was estimated at ${Math.ceil((result.estimatedWaitMs ?? 0) / SECOND)} s, more than Max Wait${result.attempts > 0 ? ` (after ${result.attempts} tr${result.attempts === 1 ? 'y' : 'ies'})` : ''}`;
 		code = 'OVER_LIMIT';
 	} else if (answer.kind === 'network') {
 		message = `${answer.code}: ${answer.message}`;
@@ -453,6 +482,16 @@ function failure(result: UnitResult, override?: { message: string; status: numbe
 		attempts: result.attempts,
 		retryAfterSeconds: retryAfter === null ? null : Math.ceil(retryAfter / SECOND),
 		response: override ? override.response : responseOf(answer),
+	};
+}
+
+/** What became of a hold a response asked for, in seconds, as the item reports it. */
+function holdDetails(hold: LearnedHold): IDataObject {
+	return {
+		requestedSeconds: Math.ceil(hold.requestedMs / SECOND),
+		heldSeconds: Math.ceil(hold.heldMs / SECOND),
+		capped: hold.capped,
+		recorded: hold.recorded,
 	};
 }
 
@@ -478,6 +517,7 @@ function route(
 			retryDelaysMs: result.delaysMs,
 			tooManyRequests: result.tooManyRequests,
 		};
+		if (result.hold) details.hold = holdDetails(result.hold);
 		if (bulk) details.bulk = { size: unit.indices.length, position, mapped: records !== null };
 		const json: IDataObject = { ...source.json };
 		delete json.error;

@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { LimiterPlan, RatePer, TokenLimiter } from '../shared';
+import type { AcquireOptions, LimiterPlan, RatePer, TokenLimiter } from '../shared';
 import {
+	DEFAULT_MAX_HOLD_MS,
 	FORBIDDEN_KEYS,
 	compareLimits,
 	isRateSettingsError,
 	limiterFor,
+	pause,
 	planLimiter,
 	redisConfigFromCredential,
 	REDIS_CREDENTIAL,
@@ -26,6 +28,8 @@ export interface LimiterSettings {
 	plan: LimiterPlan;
 	/** 0: wait as long as needed. */
 	maxWaitMs: number;
+	/** Longest hold one vendor response may put on the limiter (Max Hold). */
+	maxHoldMs: number;
 	/** Tokens per Item when it is not an expression; null when it is (read per item). */
 	fixedTokens: number | null;
 	outputField: string;
@@ -94,6 +98,10 @@ export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings
 	if (typeof maxWait !== 'number' || !Number.isFinite(maxWait) || maxWait < 0) {
 		throw fail(context, `Max Wait (Seconds) is out of range: ${String(maxWait)}`, 'Use 0 to wait as long as needed, or a number of seconds.');
 	}
+	const maxHold = context.getNodeParameter('options.maxHold', 0, DEFAULT_MAX_HOLD_MS / SECOND) as number;
+	if (typeof maxHold !== 'number' || !Number.isFinite(maxHold) || maxHold < 0) {
+		throw fail(context, `Max Hold (Seconds) is out of range: ${String(maxHold)}`, 'Use a number of seconds of at least 0, e.g. 300.');
+	}
 	let fixedTokens: number | null = null;
 	if (!isExpression(context, 'tokensPerItem')) {
 		const raw = context.getNodeParameter('tokensPerItem', 0, 1);
@@ -109,6 +117,7 @@ export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings
 		targetUtilization,
 		plan,
 		maxWaitMs: maxWait * SECOND,
+		maxHoldMs: maxHold * SECOND,
 		fixedTokens,
 		outputField: readOutputField(context),
 	};
@@ -182,6 +191,11 @@ export function limitHint(settings: LimiterSettings, limiter: TokenLimiter): Nod
 	};
 }
 
+/** What the limiter's waits are bounded by: Max Hold always, Max Wait from now when set. */
+export function acquireOptions(settings: LimiterSettings): AcquireOptions {
+	return settings.maxWaitMs > 0 ? { maxHoldMs: settings.maxHoldMs, deadlineAt: Date.now() + settings.maxWaitMs } : { maxHoldMs: settings.maxHoldMs };
+}
+
 export function withField(source: INodeExecutionData, field: string, details: IDataObject): IDataObject {
 	return { ...source.json, [field]: details };
 }
@@ -190,17 +204,7 @@ export function round(value: number): number {
 	return Math.round(value * 1000) / 1000;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (signal?.aborted) return reject(new Error('The execution was cancelled'));
-		const timer = setTimeout(() => {
-			signal?.removeEventListener('abort', onAbort);
-			resolve();
-		}, ms);
-		const onAbort = () => {
-			clearTimeout(timer);
-			reject(new Error('The execution was cancelled'));
-		};
-		signal?.addEventListener('abort', onAbort, { once: true });
-	});
+/** Waits `ms`, stopping when the execution is cancelled (n8n's sleep, in slices). */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	await pause(ms, signal);
 }

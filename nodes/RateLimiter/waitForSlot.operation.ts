@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { estimateWaitMs, failItem, pairedItem, storeFailure } from '../shared';
-import { configuredLimit, limitHint, openLimiter, readLimiterSettings, tokensForItem, withField } from './settings';
+import { estimateWaitMs, failItem, HoldPastMaxWait, pairedItem, storeFailure } from '../shared';
+import { acquireOptions, configuredLimit, limitHint, openLimiter, readLimiterSettings, tokensForItem, withField } from './settings';
 
 const PROCEED = 0;
 const OVER_LIMIT = 1;
@@ -32,8 +32,7 @@ export async function executeWaitForSlot(context: IExecuteFunctions): Promise<IN
 		const estimates = new Map<number, number>();
 		let admitted = wanted;
 		if (settings.maxWaitMs > 0 && wanted.length > 0) {
-			const { ahead, available } = await limiter.snapshot();
-			const hold = limiter.learned.waitMs(Date.now());
+			const { ahead, available, holdMs: hold } = await limiter.snapshot(settings.maxHoldMs);
 			let queued = ahead;
 			admitted = [];
 			for (const entry of wanted) {
@@ -46,13 +45,21 @@ export async function executeWaitForSlot(context: IExecuteFunctions): Promise<IN
 		}
 		const started = Date.now();
 		const signal = context.getExecutionCancelSignal?.();
+		const bounds = acquireOptions(settings);
 		const granted = await Promise.all(
 			admitted.map(async (entry) => {
-				await limiter.acquire(entry.tokens, signal);
+				try {
+					await limiter.acquire(entry.tokens, signal, bounds);
+				} catch (error) {
+					// A hold the vendor asked for after the estimate would outlast Max Wait: Over Limit.
+					if (!(error instanceof HoldPastMaxWait)) throw storeFailure(context, error);
+					estimates.set(entry.index, Date.now() - started + error.holdMs);
+					return null;
+				}
 				return { ...entry, waitedMs: Date.now() - started, grantedAt: new Date().toISOString() };
 			}),
 		);
-		const byIndex = new Map(granted.map((entry) => [entry.index, entry]));
+		const byIndex = new Map(granted.flatMap((entry) => (entry ? [[entry.index, entry] as const] : [])));
 		const base = { limiter: settings.limiterName, store: settings.store, configured: configuredLimit(settings) };
 		let overLimit = 0;
 		for (const entry of wanted) {

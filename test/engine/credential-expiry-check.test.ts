@@ -15,13 +15,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
-import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { Client } from 'pg';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { closedPort, startPlainTcpServer, startTlsServer, type TestTlsServer } from '../support/tls';
 import { parseCalendar, prop, unescapeText } from '../unit/expiry/ics-parser';
 import { RUN_ID } from '../support/stores';
+import { withEmbeddedStoreBlocked } from '../support/store-outage';
 import { assertPairing, buildWorkflow, runWorkflow, startEngine, stopEngine, type CredentialFixtures, type EngineResult } from './harness';
 
 const CHECK = 'n8n-nodes-integration-guards.credentialExpiryCheck';
@@ -58,13 +59,26 @@ const CREDENTIALS: StandInCredential[] = [
 
 interface ApiStandIn {
 	url: string;
-	mode: 'current' | 'old' | 'editor';
+	/** redirect: every request answers 302 to `redirectTo`. */
+	mode: 'current' | 'old' | 'editor' | 'redirect';
+	redirectTo: string;
+	/**
+	 * How the credential test answers. racy: as n8n's tester did, "Node not found" for a
+	 * test that starts while another is running (each takes 40 ms); nodeNotFound: always;
+	 * nodeNotFoundOnce: the first test of each credential; unverified: n8n's own verdict
+	 * that it could not verify.
+	 */
+	tests: 'normal' | 'racy' | 'nodeNotFound' | 'nodeNotFoundOnce' | 'unverified';
+	/** Most tests running at once, and tests per credential id, since the last reset. */
+	maxInFlight: number;
+	testCalls: Map<string, number>;
 	requests: Array<{ method: string; path: string; key: string | undefined }>;
 	close(): Promise<void>;
 }
 
 async function startApiStandIn(): Promise<ApiStandIn> {
-	const state: ApiStandIn = { url: '', mode: 'current', requests: [], close: async () => undefined };
+	const state: ApiStandIn = { url: '', mode: 'current', redirectTo: '', tests: 'normal', maxInFlight: 0, testCalls: new Map(), requests: [], close: async () => undefined };
+	let inFlight = 0;
 	const reply = (response: ServerResponse, status: number, body: unknown) => {
 		response.writeHead(status, { 'content-type': 'application/json' });
 		response.end(JSON.stringify(body));
@@ -75,6 +89,10 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 		state.requests.push({ method: request.method ?? '', path: url.pathname + url.search, key });
 		request.resume();
 		if (state.mode === 'old') return reply(response, 404, { message: 'not found' });
+		if (state.mode === 'redirect') {
+			response.writeHead(302, { location: `${state.redirectTo}${url.pathname}${url.search}` });
+			return response.end();
+		}
 		if (state.mode === 'editor') {
 			response.writeHead(200, { 'content-type': 'text/html' });
 			return response.end('<!doctype html><title>n8n.io - Workflow Automation</title>');
@@ -96,7 +114,25 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 		const test = /^\/api\/v1\/credentials\/([^/]+)\/test$/.exec(url.pathname);
 		if (request.method === 'POST' && test) {
 			const credential = CREDENTIALS.find((entry) => entry.id === test[1]);
-			return credential ? reply(response, 200, credential.test) : reply(response, 404, { message: 'Credential not found' });
+			if (!credential) return reply(response, 404, { message: 'Credential not found' });
+			const calls = (state.testCalls.get(credential.id) ?? 0) + 1;
+			state.testCalls.set(credential.id, calls);
+			const overlapping = inFlight > 0;
+			inFlight++;
+			state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+			const nodeNotFound =
+				state.tests === 'nodeNotFound' || (state.tests === 'nodeNotFoundOnce' && calls === 1) || (state.tests === 'racy' && overlapping);
+			const answer =
+				state.tests === 'unverified'
+					? { status: 'Error', message: 'Could not reach the test URL to verify the credential.', outcome: 'unverified' }
+					: nodeNotFound
+						? { status: 'Error', message: 'Node not found' }
+						: credential.test;
+			setTimeout(() => {
+				inFlight--;
+				reply(response, 200, answer);
+			}, 40);
+			return;
 		}
 		return reply(response, 404, { message: 'not found' });
 	});
@@ -115,6 +151,7 @@ interface RunSpec {
 	apiKey?: string;
 	/** Store credentials (by type) for alert memory on Redis or Postgres. */
 	stores?: CredentialFixtures;
+	onError?: INode['onError'];
 }
 
 const STORE_FIXTURES: CredentialFixtures = {
@@ -122,13 +159,14 @@ const STORE_FIXTURES: CredentialFixtures = {
 	integrationGuardsPostgresApi: { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', ssl: 'disable', schema: PG_SCHEMA },
 };
 
-async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', apiKey = API_KEY, stores = {} }: RunSpec): Promise<EngineResult> {
+async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', apiKey = API_KEY, stores = {}, onError }: RunSpec): Promise<EngineResult> {
 	const workflow = buildWorkflow(
 		[
 			{
 				name: 'Check',
 				type: CHECK,
 				parameters: { alertMemory: false, ...parameters },
+				...(onError ? { onError } : {}),
 				credentials: {
 					integrationGuardsN8nApi: { id: '1', name: 'This n8n' },
 					integrationGuardsRedisApi: { id: '2', name: 'Redis' },
@@ -225,6 +263,73 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(JSON.stringify(everything(result)).includes(API_KEY.split('.')[1]), false, 'the API key is never output');
 		for (const item of everything(result)) assert.deepEqual(item.pairedItem, { item: 0 });
 		assertPairing(result);
+	});
+
+	describe("n8n's credential tester (issue 14, finding 14) and redirects (finding 9)", () => {
+		const resetTests = (mode: ApiStandIn['tests']) => {
+			api.mode = 'current';
+			api.tests = mode;
+			api.maxInFlight = 0;
+			api.testCalls.clear();
+		};
+		after(() => resetTests('normal'));
+
+		test('tests one credential at a time: a tester that fails overlapping tests ("Node not found") raises no false failure', async () => {
+			resetTests('racy');
+			const failing: string[] = [];
+			for (let round = 0; round < 3; round++) {
+				const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+				assert.equal(result.status, 'success', result.error?.message);
+				for (const item of result.output('Check', 'Expired or Failing')) failing.push(String(item.json.name));
+				assert.equal(everything(result).some((item) => /Node not found/.test(String(item.json.reason))), false, 'no test overlapped');
+			}
+			console.log(`racy tester: at most ${api.maxInFlight} test(s) at once; failing over 3 runs: ${JSON.stringify(failing)}`);
+			assert.equal(api.maxInFlight, 1, 'one test at a time');
+			assert.deepEqual([...new Set(failing)], ['Broken SMTP'], 'only the credential whose own test fails');
+		});
+
+		test('"Node not found" is tried once more; when it stays, the credential is unknown with the reason, never failing', async () => {
+			resetTests('nodeNotFoundOnce');
+			const once = byName(await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } }));
+			assert.equal(once.get('Slack bot')?.output, 'OK', 'the second try passed');
+			assert.equal(once.get('Broken SMTP')?.item.json.status, 'failing', 'a real failure stays a failure');
+			assert.ok([...api.testCalls.values()].every((calls) => calls === 2), 'each tried twice');
+
+			resetTests('nodeNotFound');
+			const stuck = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+			assert.deepEqual(stuck.output('Check', 'Expired or Failing'), [], 'nothing is reported failing');
+			const slack = byName(stuck).get('Slack bot');
+			assert.equal(slack?.output, 'Attention');
+			assert.equal(slack?.item.json.status, 'unknown');
+			assert.match(String(slack?.item.json.reason), /Not tested: n8n's credential tester could not test it \(its own error, not the credential's\): Node not found/);
+			assert.equal((slack?.item.json.details as IDataObject).test, 'unavailable');
+			assert.ok([...api.testCalls.values()].every((calls) => calls === 2), 'retried once, not more');
+		});
+
+		test("a result n8n flags as unverified is unknown, not failing", async () => {
+			resetTests('unverified');
+			const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+			assert.deepEqual(result.output('Check', 'Expired or Failing'), []);
+			assert.match(String(byName(result).get('Slack bot')?.item.json.reason), /its own error.*Could not reach the test URL/);
+		});
+
+		test('the n8n API client follows no redirect: the API key never reaches another origin', async () => {
+			const other = await startApiStandIn();
+			try {
+				resetTests('normal');
+				api.mode = 'redirect';
+				api.redirectTo = other.url;
+				const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+				assert.equal(result.status, 'success', result.error?.message);
+				assert.deepEqual(other.requests, [], 'nothing was sent to the other origin');
+				const found = result.output('Check', 'Attention').find((item) => item.json.name === 'n8n API');
+				assert.equal(found?.json.status, 'unknown');
+				assert.match(String(found?.json.reason), new RegExp(`HTTP 302, a redirect to ${other.url.replace(/\./g, '\\.')}\\. The n8n API client follows no redirects`));
+			} finally {
+				api.mode = 'current';
+				await other.close();
+			}
+		});
 	});
 
 	test('without tests or rotation every credential is unknown, and says why', async () => {
@@ -473,6 +578,42 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(result.status, 'error');
 		assert.match(String(result.error?.message), /Redis at 127\.0\.0\.1:1/);
 	});
+
+	for (const store of ['redis', 'embedded'] as const) {
+		test(`a store that cannot be reached (${store === 'redis' ? 'Redis at a closed port' : 'an unwritable embedded store'}): every item on the error output, on Attention under regular output, the node fails without Continue (issue 14, finding 1)`, async () => {
+			const parameters: INodeParameters = {
+				sources: ['register'],
+				register: { entries: [{ name: 'Expired', expiresAt: new Date(NOW - DAY).toISOString() }, { name: 'Fine', expiresAt: new Date(NOW + 300 * DAY).toISOString() }] },
+				alertMemory: true,
+				store,
+				scope: freshScope(),
+			};
+			const stores = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1, database: 0 } };
+			const go = (onError?: INode['onError']) => {
+				const once = () => run({ parameters, items: [{ n: 0 }, { n: 1 }], stores, onError });
+				return store === 'embedded' ? withEmbeddedStoreBlocked(once) : once();
+			};
+			const named = store === 'redis' ? /Redis at 127\.0\.0\.1:1/ : /embedded store|sqlite/i;
+			const errorOutput = await go('continueErrorOutput');
+			assert.equal(errorOutput.status, 'success', errorOutput.error?.message);
+			assert.deepEqual(everything(errorOutput), [], 'nothing on OK, Attention or Expired or Failing');
+			const errors = errorOutput.output('Check', 'Error');
+			// Start items have no parent node for n8n to merge their fields from: the pairing says which is which.
+			assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }], 'every input item');
+			for (const item of errors) assert.match(String(item.json.error), named);
+
+			const regular = await go('continueRegularOutput');
+			assert.deepEqual(regular.output('Check', 'OK'), []);
+			assert.deepEqual(regular.output('Check', 'Expired or Failing'), []);
+			const attention = regular.output('Check', 'Attention');
+			assert.deepEqual(attention.map((item) => item.json.n), [0, 1]);
+			for (const item of attention) assert.match(String(item.json.error), named);
+
+			const failing = await go();
+			assert.equal(failing.status, 'error');
+			assert.match(String(failing.error?.message), named);
+		});
+	}
 
 	test('the calendar: one event per known expiry on every item, parsed back', async () => {
 		const result = await run({

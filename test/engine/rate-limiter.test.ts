@@ -31,6 +31,7 @@ import {
 	type Link,
 } from './harness';
 import { startRedis } from '../support/services';
+import { withEmbeddedStoreBlocked } from '../support/store-outage';
 import { postgresHarness, redisHarness } from '../support/stores';
 
 const LIMITER = 'n8n-nodes-integration-guards.rateLimiter';
@@ -61,6 +62,8 @@ class Vendor {
 	server!: Server;
 	url = '';
 	seen: Seen[] = [];
+	/** Bytes the slow and endless answers wrote before the client went away, per path. */
+	written = new Map<string, number>();
 	private counts = new Map<string, number>();
 
 	async start(): Promise<void> {
@@ -123,6 +126,49 @@ class Vendor {
 					const remaining = Math.max(0, limit - count);
 					return send(200, { ok: true }, { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': '1' });
 				}
+				case 'trickle': {
+					// One byte every 300 ms, at most <n> bytes (a bounded loop): a socket-idle timeout never fires.
+					response.writeHead(200, { 'content-type': 'text/plain' });
+					let sent = 0;
+					const timer = setInterval(() => {
+						if (response.destroyed || sent >= Number(parts[1])) {
+							clearInterval(timer);
+							response.end();
+							return;
+						}
+						response.write('x');
+						this.written.set(url.pathname, ++sent);
+					}, 300);
+					response.on('close', () => clearInterval(timer));
+					return;
+				}
+				case 'endless': {
+					// 64 KiB chunks as fast as the client reads, up to <n> MiB (a bounded loop).
+					response.writeHead(200, { 'content-type': 'application/json' });
+					const chunk = Buffer.alloc(65_536, 'a');
+					let sent = 0;
+					const pump = () => {
+						while (!response.destroyed && sent < Number(parts[1]) * 1_048_576) {
+							sent += chunk.length;
+							this.written.set(url.pathname, sent);
+							if (!response.write(chunk)) return void response.once('drain', pump);
+						}
+						if (!response.destroyed) response.end();
+					};
+					return pump();
+				}
+				case 'hold':
+					// /hold/<status>/<retryAfter>/…: the first request answers <status> with Retry-After, then 200.
+					if (count === 1) return send(Number(parts[1]), { message: 'slow down' }, { 'retry-after': parts[2] });
+					return send(200, { ok: true });
+				case 'farreset':
+					// /farreset/<seconds>/…: the first answer says nothing remains until a reset <seconds> away.
+					if (count === 1) return send(200, { ok: true }, { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': parts[1] });
+					return send(200, { ok: true });
+				case 'redirect':
+					// /redirect/<status>?to=<url>
+					response.writeHead(Number(parts[1]), { location: url.searchParams.get('to') ?? '/' });
+					return response.end();
 				default:
 					return send(404, { message: 'no such path' });
 			}
@@ -131,6 +177,8 @@ class Vendor {
 }
 
 const vendor = new Vendor();
+/** Another origin (another port): where a redirect must not carry the credential. */
+const elsewhere = new Vendor();
 
 /* ---------------------------------------------------------- Test vendor node */
 
@@ -215,12 +263,14 @@ describe('Rate Limiter in the n8n engine', () => {
 	before(async () => {
 		await startEngine();
 		await vendor.start();
+		await elsewhere.start();
 	});
 	beforeEach(() => {
 		quotaClock.current = systemClock;
 	});
 	after(async () => {
 		await vendor.stop();
+		await elsewhere.stop();
 		await closeAllLimiters();
 		await closeAllStores();
 		await Promise.all([redis.cleanup(), postgres.cleanup()]);
@@ -538,6 +588,205 @@ describe('Rate Limiter in the n8n engine', () => {
 			const result = await runLimiter({ ...send('/ok'), url: '={{ $json.url }}' }, [{ url: `${vendor.url}/ok` }, { url: 'ftp://nope' }], { onError: 'continueErrorOutput' });
 			assert.equal(result.output('Limiter', 'Success').length, 1);
 			assert.match(String(result.output('Limiter', 'Error')[0].json.error), /URL of item 1 is not an http\(s\) address/);
+		});
+	});
+
+	describe('Send Request: deadline, size cap, redirects (issue 14, findings 8 and 9)', () => {
+		test('a try has a hard deadline: a server trickling a byte every 300 ms cannot keep a 1 s try alive', async () => {
+			const path = `/trickle/20/${fresh('slow')}`;
+			const started = Date.now();
+			const result = await runLimiter(send(path, { requestOptions: { timeout: 1, maxAttempts: 1 } }), [{ id: 1 }]);
+			const elapsed = Date.now() - started;
+			assert.equal(result.status, 'success', result.error?.message);
+			const [failed] = result.output('Limiter', 'Failed');
+			assert.ok(failed, 'the item leaves on Failed, not Success');
+			const error = failed.json.error as IDataObject;
+			assert.equal(error.code, 'ETIMEDOUT');
+			assert.match(String(error.message), /No complete answer within the Timeout \(1 s\)/);
+			// The server would trickle for 6 s; the try was cut at its deadline.
+			await new Promise((resolve) => setTimeout(resolve, 400));
+			const written = vendor.written.get(path.replace(/\/$/, '')) ?? 0;
+			console.log(`trickling server: try ended after ${elapsed} ms, ${written} of 20 bytes written`);
+			assert.ok(written < 10, `the server stopped being read after ${written} bytes`);
+			assertEachInputLeavesOnce(result, 'Limiter');
+		});
+
+		test('a response over Max Response Size fails the try, naming the cap, and is not retried', async () => {
+			const path = `/endless/64/${fresh('big')}`;
+			const result = await runLimiter(send(path, { requestOptions: { maxResponseSize: 1, maxAttempts: 3 } }), [{ id: 1 }]);
+			assert.equal(result.status, 'success', result.error?.message);
+			assert.deepEqual(result.output('Limiter', 'Success'), []);
+			const error = result.output('Limiter', 'Failed')[0].json.error as IDataObject;
+			assert.equal(error.code, 'ERESPONSETOOLARGE');
+			assert.match(String(error.message), /larger than Max Response Size \(1 MiB\)/);
+			assert.equal(error.attempts, 1, 'the same answer would come back: not retried');
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			const written = vendor.written.get(path) ?? 0;
+			console.log(`endless server: ${(written / 1_048_576).toFixed(1)} MiB written before the client stopped reading (cap 1 MiB)`);
+			assert.ok(written < 16 * 1_048_576, `the client stopped reading: ${written} bytes written`);
+		});
+
+		test('the default cap is 10 MiB: 9 MiB is read, 11 MiB is refused', async () => {
+			const fits = await runLimiter(send(`/endless/9/${fresh('nine')}`), [{ id: 1 }]);
+			assert.equal(fits.output('Limiter', 'Success').length, 1);
+			const tooBig = await runLimiter(send(`/endless/11/${fresh('eleven')}`), [{ id: 1 }]);
+			assert.match(String((tooBig.output('Limiter', 'Failed')[0].json.error as IDataObject).message), /Max Response Size \(10 MiB\)/);
+		});
+
+		test('a redirect to another origin never carries the credential (Header, Bearer, Basic and Query Auth)', async () => {
+			const cases: Array<[string, Record<string, string>, string]> = [
+				['httpHeaderAuth', { name: 'X-Api-Key', value: 'header-secret' }, 'header-secret'],
+				['httpBearerAuth', { token: 'bearer-secret' }, 'bearer-secret'],
+				['httpBasicAuth', { user: 'ann', password: 'basic-secret' }, Buffer.from('ann:basic-secret').toString('base64')],
+				['httpQueryAuth', { name: 'api_key', value: 'query-secret' }, 'query-secret'],
+			];
+			for (const [type, data, secret] of cases) {
+				const target = `/ok/${fresh('landed')}`;
+				const result = await runLimiter(
+					send(`/redirect/302/${fresh(type)}?to=${encodeURIComponent(elsewhere.url + target)}`, {
+						authentication: 'genericCredentialType',
+						genericAuthType: type,
+						sendHeaders: true,
+						// The item's own copy of the credential's header is no safer than the credential's.
+						headerParameters: { parameters: [{ name: 'X-Trace', value: 'kept' }, { name: 'Cookie', value: 'session=cookie-secret' }, ...(type === 'httpHeaderAuth' ? [{ name: 'x-api-key', value: 'header-secret' }] : [])] },
+					}),
+					[{ n: 1 }],
+					{ credentials: { [type]: { id: '1', name: type } } },
+					{ [type]: data },
+				);
+				assert.equal(result.status, 'success', result.error?.message);
+				assert.equal(result.output('Limiter', 'Success').length, 1, `${type}: the redirect is followed`);
+				const [landed] = elsewhere.requests(target);
+				assert.ok(landed, `${type}: the other origin was called`);
+				const sent = JSON.stringify({ headers: landed.headers, query: [...landed.query] });
+				assert.equal(sent.includes(secret), false, `${type}: no credential sent to the other origin: ${sent}`);
+				assert.equal(sent.includes('cookie-secret'), false, `${type}: no Cookie sent to the other origin`);
+				assert.equal(landed.headers['x-trace'], 'kept', 'other headers still go');
+				const first = vendor.seen.filter((seen) => seen.path.startsWith('/redirect/302/')).pop()!;
+				assert.ok(JSON.stringify({ headers: first.headers, query: [...first.query] }).includes(secret), `${type}: the credential went to its own origin`);
+			}
+		});
+
+		test('a redirect within the origin keeps the credential; a 303 turns a POST into a GET', async () => {
+			const target = `/ok/${fresh('same')}`;
+			const result = await runLimiter(
+				send(`/redirect/303/${fresh('same')}?to=${encodeURIComponent(target)}`, { method: 'POST', sendBody: true, jsonBody: '{"a":1}', authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth' }),
+				[{ n: 1 }],
+				{ credentials: { httpHeaderAuth: { id: '1', name: 'key' } } },
+				{ httpHeaderAuth: { name: 'X-Api-Key', value: 'own-origin' } },
+			);
+			assert.equal(result.output('Limiter', 'Success').length, 1, result.error?.message);
+			const [landed] = vendor.requests(target);
+			assert.equal(landed.headers['x-api-key'], 'own-origin');
+			assert.equal(landed.method, 'GET');
+		});
+	});
+
+	describe('Learned holds (issue 14, finding 10)', () => {
+		const redisCredential = () => ({
+			extra: { credentials: { integrationGuardsRedisApi: { id: '1', name: 'Redis' } } },
+			data: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 6379, keyPrefix: `${fresh('holds')}:` } },
+		});
+		/** A run that must end within `ms`: a day-long hold would otherwise keep it waiting. */
+		const within = async (ms: number, run: Promise<EngineResult>): Promise<EngineResult> =>
+			await Promise.race([run, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms: a hold stalls the limiter`)), ms).unref())]);
+
+		for (const store of ['embedded', 'redis'] as const) {
+			test(`${store}: a 429 with Retry-After: 86400 that the node refuses for its item holds nobody else`, async () => {
+				const { extra, data } = store === 'redis' ? redisCredential() : { extra: {}, data: {} };
+				const limiterName = fresh('day');
+				const first = await runLimiter(send(`/hold/429/86400/${fresh('h')}`, { store, limiterName, requestOptions: { maxAttempts: 2 } }), [{ id: 1 }], extra, data);
+				assert.equal(first.status, 'success', first.error?.message);
+				const [refused] = first.output('Limiter', 'Failed');
+				assert.equal((refused.json.error as IDataObject).reason, 'retryAfterTooLong');
+				assert.deepEqual(field(refused).hold, { requestedSeconds: 86400, heldSeconds: 0, capped: false, recorded: false });
+				// Another worker: only what Redis holds is shared.
+				if (store === 'redis') await closeAllLimiters();
+				const path = `/ok/${fresh('after')}`;
+				const second = await within(15_000, runLimiter(send(path, { store, limiterName, maxWait: 5 }), [{ id: 2 }], extra, data));
+				assert.equal(second.output('Limiter', 'Success').length, 1, JSON.stringify(second.output('Limiter', 'Failed')[0]?.json.error));
+				assert.equal(vendor.requests(path).length, 1);
+			});
+
+			test(`${store}: a far reset is held at most Max Hold, the item says it was capped, and Max Wait applies to the hold`, async () => {
+				const { extra, data } = store === 'redis' ? redisCredential() : { extra: {}, data: {} };
+				const limiterName = fresh('reset');
+				const options = { maxHold: 2 };
+				const first = await runLimiter(send(`/farreset/86400/${fresh('r')}`, { store, limiterName, options }), [{ id: 1 }], extra, data);
+				assert.equal(first.status, 'success', first.error?.message);
+				const [done] = first.output('Limiter', 'Success');
+				assert.deepEqual(field(done).hold, { requestedSeconds: 86400, heldSeconds: 2, capped: true, recorded: true });
+				assert.match(first.nodes.Limiter.hints.map((hint) => hint.message).join('\n'), /asked to hold for 86400 s; held 2 s \(Max Hold\)/);
+				if (store === 'redis') await closeAllLimiters();
+
+				// The hold (about 2 s) is longer than a Max Wait of 0.5 s: over limit, unsent, at once.
+				const path = `/ok/${fresh('held')}`;
+				const impatient = await within(15_000, runLimiter(send(path, { store, limiterName, maxWait: 0.5, options }), [{ id: 2 }], extra, data));
+				const error = impatient.output('Limiter', 'Failed')[0]?.json.error as IDataObject | undefined;
+				assert.equal(error?.code, 'OVER_LIMIT', JSON.stringify(impatient.output('Limiter', 'Success')[0]?.json));
+				const slot = await within(15_000, runLimiter({ operation: 'waitForSlot', store, limiterName, limit: 1000, per: 'second', maxWait: 0.5, options }, [{ id: 3 }], extra, data));
+				assert.equal(slot.output('Limiter', 'Over Limit').length, 1, 'Wait for Slot too');
+				assert.equal(vendor.requests(path).length, 0);
+
+				// A patient request waits the capped hold out, not the day.
+				const patient = await within(15_000, runLimiter(send(path, { store, limiterName, maxWait: 10, options }), [{ id: 4 }], extra, data));
+				const [through] = patient.output('Limiter', 'Success');
+				assert.ok(through, JSON.stringify(patient.output('Limiter', 'Failed')[0]?.json.error));
+				console.log(`${store}: a 86400 s reset capped at Max Hold 2 s; the next request waited ${String(field(through).waitedMs)} ms`);
+				assert.ok((field(through).waitedMs as number) <= 2500);
+			});
+		}
+
+		test('Max Hold is validated, naming the option', async () => {
+			await assertFailsNaming(send('/ok', { options: { maxHold: -1 } }), /Max Hold \(Seconds\) is out of range: -1/);
+		});
+	});
+
+	describe('A store that cannot be reached (issue 14, finding 1)', () => {
+		const closedRedis = {
+			extra: { credentials: { integrationGuardsRedisApi: { id: '1', name: 'Redis' } } },
+			data: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } },
+		};
+		const cases: Array<{ name: string; parameters: () => INodeParameters; refusal: string; happy: string; blocked?: true }> = [
+			{ name: 'Wait for Slot on Redis', parameters: () => ({ operation: 'waitForSlot', store: 'redis', limiterName: fresh('down'), limit: 100, per: 'second' }), refusal: 'Over Limit', happy: 'Proceed' },
+			{ name: 'Send Request on Redis', parameters: () => send('/ok/store-down', { store: 'redis' }), refusal: 'Failed', happy: 'Success' },
+			{ name: 'Quota on Redis', parameters: () => ({ operation: 'quota', store: 'redis', quotaName: fresh('down'), quota: 2, thresholds: '50' }), refusal: 'Alert', happy: 'Continue' },
+			{ name: 'Quota on an unwritable embedded store', parameters: () => ({ operation: 'quota', quotaName: fresh('down'), quota: 2, thresholds: '50' }), refusal: 'Alert', happy: 'Continue', blocked: true },
+		];
+		const storeNamed = /Redis at 127\.0\.0\.1:1|embedded store|sqlite|SQLite|guards\.sqlite/i;
+		for (const entry of cases) {
+			test(`${entry.name}: every item on the error output, on ${entry.refusal} under regular output, the node fails without Continue; nothing sent`, async () => {
+				const before = vendor.requests('/ok/store-down').length;
+				const run = async (onError?: INode['onError']) => {
+					const go = () => runLimiter(entry.parameters(), numbered(3), { ...closedRedis.extra, ...(onError ? { onError } : {}) }, closedRedis.data);
+					return entry.blocked ? await withEmbeddedStoreBlocked(go) : await go();
+				};
+				const errorOutput = await run('continueErrorOutput');
+				assert.equal(errorOutput.status, 'success', errorOutput.error?.message);
+				const errors = errorOutput.output('Limiter', 'Error');
+				assert.deepEqual(errors.map((item) => item.json.n), [0, 1, 2], 'every item on the error output, its fields kept');
+				for (const item of errors) assert.match(String(item.json.error), storeNamed);
+				assert.deepEqual(errorOutput.output('Limiter', entry.happy), [], `nothing on ${entry.happy}`);
+				assert.deepEqual(errorOutput.output('Limiter', entry.refusal), []);
+				assertPairing(errorOutput, ['Limiter']);
+
+				const regular = await run('continueRegularOutput');
+				assert.equal(regular.status, 'success', regular.error?.message);
+				assert.deepEqual(regular.output('Limiter', entry.happy), [], `nothing on ${entry.happy}`);
+				const refused = regular.output('Limiter', entry.refusal);
+				assert.deepEqual(refused.map((item) => item.json.n), [0, 1, 2], `every item on ${entry.refusal}, with the error`);
+				for (const item of refused) assert.match(String(item.json.error), storeNamed);
+
+				const failing = await run();
+				assert.equal(failing.status, 'error');
+				assert.match(String(failing.error?.message), storeNamed);
+				assert.equal(vendor.requests('/ok/store-down').length, before, 'nothing was sent to the vendor');
+			});
+		}
+
+		test('Backoff keeps no state: no store to lose, it routes as usual', async () => {
+			const result = await runLimiter({ operation: 'backoff', baseDelay: 0, maxDelay: 0 }, [{ error: '503' }], { onError: 'continueErrorOutput' });
+			assert.equal(result.output('Limiter', 'Retry').length, 1);
 		});
 	});
 

@@ -54,7 +54,7 @@ export function seededRandom(seed: number): () => number {
 
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'a.b', 'a[0]', '[*]', '$json', '{{ 1 }}', '\u0000', 'k'.repeat(300)];
 const ODD_STRINGS = ['', ' ', '\ud800', '\udc00x', 'x\ud83d', '\u0000', '\u202e', 'null', 'undefined', 'NaN', '-0', '1e309', '0x10', '{{ $json }}', '=1+1', '<script>', "'; DROP TABLE x;--", '../../etc/passwd', '%00', 'é', '😀'.repeat(5)];
-const ODD_NUMBERS = [0, -0, 1, -1, 0.1, 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER + 2, 2 ** 53, 123456789.123456789];
+const ODD_NUMBERS = [0, -0, 1, -1, 0.1, 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER + 2, 2 ** 53, 123456789.125, 0.1 + 0.2];
 
 /** Secrets in the shapes a vendor or a webhook carries them; each value is unique and searchable. */
 function plantSecrets(random: () => number): { json: Record<string, unknown>; secrets: string[] } {

@@ -4,11 +4,30 @@
  * processes start together, runs its part of the race and prints one JSON line.
  *
  * Usage: node sqlite-race-child.js <file> claim|count <connections> <incrementsPerConnection>
+ *
+ * Or, to play another process holding the file's write lock (a long transaction of
+ * another n8n on the same user folder): node sqlite-race-child.js <file> hold <ms>
+ * prints "locked <epoch ms>", holds the lock for <ms>, then prints "released <epoch ms>" (the moment just before its COMMIT).
  */
+import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore } from '../../nodes/shared/stores/sqlite';
+
+async function holdLock(file: string, ms: number): Promise<void> {
+	const db = new DatabaseSync(file);
+	db.exec('BEGIN IMMEDIATE');
+	db.exec(`INSERT INTO guards_counters (ns, key, value) VALUES ('lock-holder', 'k', 1) ON CONFLICT (ns, key) DO UPDATE SET value = value + 1`);
+	process.stdout.write(`locked ${Date.now()}\n`);
+	await new Promise((resolve) => setTimeout(resolve, ms));
+	// Taken before COMMIT: nobody else can have written before this moment.
+	const releasing = Date.now();
+	db.exec('COMMIT');
+	process.stdout.write(`released ${releasing}\n`);
+	db.close();
+}
 
 async function main(): Promise<void> {
 	const [file, mode, connectionsArg, incrementsArg] = process.argv.slice(2);
+	if (mode === 'hold') return await holdLock(file, Number(connectionsArg));
 	const connections = Number(connectionsArg);
 	const increments = Number(incrementsArg ?? 0);
 	const stores = Array.from({ length: connections }, () => new SqliteStore({ backend: 'sqlite', file, busyTimeoutMs: 30_000 }));

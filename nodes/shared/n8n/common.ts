@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { readCorrelationId, uuidv7 } from '../core/correlation';
 import { StoreError } from '../stores/types';
+import { assertNamespace, MAX_NAMESPACE_BYTES } from '../stores/validate';
 
 /** The Scope parameter: which state a node shares with other nodes and workflows. */
 export function scopeProperty(example: string): INodeProperties {
@@ -13,7 +14,7 @@ export function scopeProperty(example: string): INodeProperties {
 		default: '',
 		placeholder: example,
 		description:
-			'Name of the state this node uses. Nodes with the same scope share it, across workflows. Leave empty to keep it to this workflow.',
+			"Name of the state this node uses. Leave empty to keep it to this workflow. A name is instance-wide: every workflow on this n8n that uses it shares the state, and their authors can read and change it. Use project: and a name (e.g. project:orders) to share it only with the workflows of this workflow's project. Names starting with workflow- are reserved.",
 	};
 }
 
@@ -25,10 +26,84 @@ export const correlationFieldProperty: INodeProperties = {
 	description: 'Field that carries the correlation ID through the workflow. Stored with every record.',
 };
 
-/** The scope name for the store: the user's, else one per workflow. */
+/** An empty Scope: the workflow's own state, `<kind>:workflow-<id>`. */
+const WORKFLOW_SCOPE = 'workflow-';
+/** A Scope shared by the workflows of one project: `project:<name>`. */
+const PROJECT_SCOPE = /^project:/i;
+/** How the Scope parameter is labelled in the panel, where a node renames it. */
+const SCOPE_LABEL: Record<string, string> = { deadletter: 'Queue' };
+
+/**
+ * The store namespace of a node's state from its Scope parameter: `<kind>:<scope>`.
+ *
+ * - Empty: `<kind>:workflow-<workflow id>`, the form every release has stored a workflow's
+ *   own state under. It holds live idempotency keys and dead letters, so it stays byte for
+ *   byte: a new form would forget those keys after an upgrade and let writes run twice.
+ * - A name: `<kind>:<name>`, unchanged too, and instance-wide by design (the panel says so).
+ *   A name could take the default's form and reach another workflow's state (workflow ids
+ *   are in every editor URL), so a name starting with `workflow-` is refused, unless it
+ *   is this workflow's own default, which is the same state. Stores compare namespaces
+ *   as bytes (Postgres COLLATE "C", SQLite's binary collation, Redis keys): `Workflow-1`
+ *   or a look-alike is another namespace, not a way in, and is left alone.
+ * - `project:<name>`: `<kind>:project:<project id>:<name>`, shared by the workflows of
+ *   this workflow's project. No name can produce it: every Scope starting with `project:`
+ *   is this form and always gets the running workflow's own project.
+ * Refusing the reserved form, rather than moving either namespace, keeps the state of
+ * both kinds of existing workflows where it is.
+ */
 export function resolveScope(context: IExecuteFunctions, kind: string): string {
-	const scope = String(context.getNodeParameter('scope', 0, '')).trim();
-	return `${kind}:${scope !== '' ? scope : `workflow-${context.getWorkflow().id ?? 'unsaved'}`}`;
+	return scopeNamespace(context, kind, String(context.getNodeParameter('scope', 0, '') ?? ''));
+}
+
+/** `resolveScope` for a scope typed elsewhere (e.g. a list of queue names); `label` names that field in errors. */
+export function scopeNamespace(context: IExecuteFunctions, kind: string, typed: string, label = SCOPE_LABEL[kind] ?? 'Scope'): string {
+	const scope = typed.trim();
+	const own = `${WORKFLOW_SCOPE}${context.getWorkflow().id ?? 'unsaved'}`;
+	let name = scope === '' ? own : scope;
+	if (PROJECT_SCOPE.test(scope)) {
+		name = projectScope(context, scope, label);
+	} else if (name.startsWith(WORKFLOW_SCOPE) && name !== own) {
+		throw new NodeOperationError(context.getNode(), `${label} "${scope}" is reserved: names starting with "${WORKFLOW_SCOPE}" are the state of one workflow each`, {
+			description: `Leave ${label} empty to use this workflow's own state, use project:<name> to share with the workflows of this project, or choose a name that does not start with "${WORKFLOW_SCOPE}" (shared by every workflow on this n8n that uses it).`,
+		});
+	}
+	const namespace = `${kind}:${name}`;
+	try {
+		return assertNamespace(namespace);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `${label} "${scope.slice(0, 80)}" cannot be used: ${error instanceof Error ? error.message : String(error)}`, {
+			description: `Use a shorter name: stored with its prefix ("${kind}:"), it may have at most ${MAX_NAMESPACE_BYTES} bytes of UTF-8, and no NUL or unpaired surrogate characters.`,
+		});
+	}
+}
+
+/** `project:<name>` → `project:<project id>:<name>`, or an error naming the field when n8n gives no project. */
+function projectScope(context: IExecuteFunctions, scope: string, label: string): string {
+	const name = scope.slice('project:'.length).trim();
+	if (name === '') {
+		throw new NodeOperationError(context.getNode(), `${label} "${scope}" needs a name after "project:"`, {
+			description: 'For example project:orders: the state is shared by the workflows of this workflow\'s project that use that name.',
+		});
+	}
+	const project = workflowProjectId(context);
+	if (project === undefined) {
+		throw new NodeOperationError(context.getNode(), `${label} "${scope}" needs the workflow's project, and this n8n does not tell nodes which project a workflow belongs to`, {
+			description: `Project scopes need n8n 2.x and a saved workflow. Leave ${label} empty to keep the state to this workflow, or use a plain name (shared by every workflow on this n8n that uses it).`,
+		});
+	}
+	return `project:${project}:${name}`;
+}
+
+/**
+ * The running workflow's project. n8n 2.x sets it on the execution's additional data
+ * (`additionalData.projectId`, the workflow's owning project, looked up by the server in
+ * regular mode and by each queue-mode worker); n8n-workflow's IExecuteFunctions does not
+ * declare it, so it is read with care, and n8n 1.x, which lacks it, gets undefined. A
+ * value with `:` would make the namespace ambiguous: refused the same way.
+ */
+function workflowProjectId(context: IExecuteFunctions): string | undefined {
+	const projectId = (context as { additionalData?: { projectId?: unknown } }).additionalData?.projectId;
+	return typeof projectId === 'string' && projectId !== '' && !projectId.includes(':') ? projectId : undefined;
 }
 
 /**

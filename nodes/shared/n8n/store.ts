@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type {
 	ICredentialDataDecryptedObject,
@@ -145,12 +146,26 @@ export function backendLabel(backend: StoreBackend): string {
 	return { sqlite: 'Embedded store', redis: 'Redis', postgres: 'Postgres' }[backend];
 }
 
+/** Where the Test button writes its probe record (removed again; it expires within a minute anyway). */
+const PROBE_NAMESPACE = 'integration-guards:credential-test';
+
+/**
+ * The Test button: connects with exactly these settings, then does what the nodes do (a
+ * record written and deleted), so a read-only replica, missing permissions or a full
+ * server show here rather than in a workflow; and reports settings that work but not as
+ * the user thinks, such as a password the server never checks.
+ */
 async function testConnection(config: StoreConfig): Promise<INodeCredentialTestResult> {
 	// A fresh, uncached connection: the test must prove these exact settings work now.
 	const store = openStore(config, { cache: false });
 	try {
 		await store.ping();
-		return { status: 'OK', message: `Connected to ${store.location}` };
+		const key = `probe-${randomUUID()}`;
+		const [written] = await store.write(PROBE_NAMESPACE, [{ key, value: { probe: true }, ifVersion: 0, ttlMs: 60_000 }]);
+		await store.delete(PROBE_NAMESPACE, [{ key, ifVersion: written.version }]);
+		const problems = (await store.checkSettings?.()) ?? [];
+		if (problems.length > 0) return { status: 'Error', message: `Connected to ${store.location}, but ${problems.join(' ')}` };
+		return { status: 'OK', message: `Connected to ${store.location}; a test record was written and deleted` };
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };
 	} finally {

@@ -1,3 +1,4 @@
+import { sleep } from 'n8n-workflow';
 import type { JsonObject } from '../core/json';
 import type { QueueEntry, QueueEntryStatus } from './types';
 
@@ -117,3 +118,21 @@ export function byEnqueueOrder(a: QueueEntry, b: QueueEntry): number {
 export const SWEEP_INTERVAL_MS = 60_000;
 /** Most expired rows one sweep deletes, so a sweep never makes a write slow. */
 export const SWEEP_LIMIT = 500;
+
+/**
+ * `work`, or the error of `timeout()` after `ms`, whichever comes first. The timer is
+ * n8n's sleep with an abort signal, cancelled as soon as `work` settles.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
+	const abort = new AbortController();
+	const deadline = sleep(ms, abort.signal).then(() => {
+		throw timeout();
+	});
+	// Settles after the race is decided (aborted, or too late): nobody waits for it.
+	deadline.catch(() => undefined);
+	try {
+		return await Promise.race([work, deadline]);
+	} finally {
+		abort.abort();
+	}
+}

@@ -11,13 +11,14 @@
  */
 import Bottleneck from 'bottleneck';
 import Redis from 'ioredis';
+import { sleep } from 'n8n-workflow';
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 
 import { stableHash } from '../core/hash';
 import type { LimiterPlan } from '../core/ratelimit/rate';
 import type { RateLimitHeaders } from '../core/ratelimit/headers';
-import { LearnedLimit } from '../core/ratelimit/learned';
+import { DEFAULT_MAX_HOLD_MS, LearnedLimit, type LearnedHold } from '../core/ratelimit/learned';
 import { describeCause, hostPort } from './common';
 import { StoreError, type RedisStoreConfig } from './types';
 
@@ -36,19 +37,62 @@ export interface TokenLimiter {
 	readonly learned: LearnedLimit;
 	/**
 	 * Records what a response's headers said. A hold they ask for (nothing left until the
-	 * reset, Retry-After) applies to this process at once and, on Redis, to every worker
-	 * from its next request.
+	 * reset, Retry-After), at most `maxHoldMs`, applies to this process at once and, on
+	 * Redis, to every worker from its next request; with `record: false` (the node refused
+	 * that wait for its item) it applies to nobody. Says what became of the hold.
 	 */
-	observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void>;
+	observe(facts: RateLimitHeaders, now: number, status: number | null, options?: HoldOptions): Promise<LearnedHold | null>;
 	/**
-	 * Waits until `tokens` are granted (and any learned hold is over). Rejects, taking
-	 * nothing more, when `signal` aborts (the execution was cancelled).
+	 * Waits until `tokens` are granted (and any learned hold is over, each at most
+	 * `maxHoldMs`). Rejects, taking nothing more, when `signal` aborts (the execution was
+	 * cancelled), and with HoldPastMaxWait when a hold would last past `deadlineAt`.
 	 */
-	acquire(tokens: number, signal?: AbortSignal): Promise<void>;
-	/** Tokens queued ahead of a new request and tokens in the bucket now (one round trip on Redis). */
-	snapshot(): Promise<{ ahead: number; available: number }>;
+	acquire(tokens: number, signal?: AbortSignal, options?: AcquireOptions): Promise<void>;
+	/**
+	 * Tokens queued ahead of a new request, tokens in the bucket now, and the ms left of a
+	 * learned hold, this process's or another worker's (one round trip on Redis).
+	 */
+	snapshot(maxHoldMs?: number): Promise<{ ahead: number; available: number; holdMs: number }>;
 	/** Ensures the backend is reachable; a StoreError when it is not. */
 	ready(): Promise<void>;
+}
+
+export interface HoldOptions {
+	/** Longest hold one response may set (default DEFAULT_MAX_HOLD_MS). */
+	maxHoldMs?: number;
+	/** False: the node refused this hold for its own item, so nobody waits for it. */
+	record?: boolean;
+}
+
+export interface AcquireOptions {
+	/** Longest a hold is waited for, whoever recorded it (default DEFAULT_MAX_HOLD_MS). */
+	maxHoldMs?: number;
+	/** Epoch ms past which the caller will not wait (Max Wait): a longer hold rejects with HoldPastMaxWait. */
+	deadlineAt?: number;
+}
+
+/** A learned hold would keep the request waiting past its Max Wait: it leaves over limit instead. */
+export class HoldPastMaxWait extends Error {
+	constructor(readonly holdMs: number) {
+		super(`The vendor asked the limiter to hold ${Math.ceil(holdMs / 1000)} s, longer than Max Wait`);
+		this.name = 'HoldPastMaxWait';
+	}
+}
+
+/** Slices of a pause: how soon a cancelled execution stops waiting. */
+const PAUSE_SLICE_MS = 250;
+
+/**
+ * Waits `ms` on n8n's sleep, in slices so a cancelled execution stops within a slice
+ * (n8n-workflow 2.x has no sleepWithAbort). Rejects with an AbortError when `signal` aborts.
+ */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+	const until = Date.now() + ms;
+	for (let left = ms; left > 0; left = until - Date.now()) {
+		if (signal?.aborted) throw cancelled();
+		await sleep(Math.min(left, PAUSE_SLICE_MS));
+	}
+	if (signal?.aborted) throw cancelled();
 }
 
 const CACHE_SECRET = randomBytes(32);
@@ -102,6 +146,7 @@ export async function closeAllLimiters(): Promise<void> {
 
 function startSweeping(): void {
 	if (sweeper) return;
+	// Periodic, so a timer (n8n-workflow's sleep is one-shot); unref'd, it never keeps n8n up.
 	sweeper = setInterval(() => {
 		const now = Date.now();
 		for (const [key, limiter] of limiters) {
@@ -206,6 +251,7 @@ class Limiter implements TokenLimiter {
 			this.location = 'in this n8n process';
 			this.bottleneck = new Bottleneck(bucket);
 			this.nextRefillAt = Date.now() + plan.increaseIntervalMs;
+			// The bucket's own heartbeat: periodic, so a timer, unref'd.
 			this.refillTimer = setInterval(() => void this.refillInProcess(), heartbeat);
 			this.refillTimer.unref();
 		}
@@ -224,20 +270,21 @@ class Limiter implements TokenLimiter {
 	}
 
 	private async waitReady(): Promise<void> {
-		let timer: NodeJS.Timeout | undefined;
+		// A deadline, so a timer: AbortSignal.timeout's, which needs no clearing.
+		const deadline = AbortSignal.timeout(REDIS_TIMEOUT_MS);
 		const timeout = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
+			deadline.addEventListener('abort', () => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), { once: true });
 		});
+		timeout.catch(() => undefined);
 		try {
 			await Promise.race([this.bottleneck.ready(), timeout]);
 		} catch (error) {
 			throw this.storeError('unreachable', this.lastError ?? error);
-		} finally {
-			clearTimeout(timer);
 		}
 	}
 
-	async acquire(tokens: number, signal?: AbortSignal): Promise<void> {
+	async acquire(tokens: number, signal?: AbortSignal, options: AcquireOptions = {}): Promise<void> {
+		const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
 		this.lastUsed = Date.now();
 		this.pending += tokens;
 		let onAbort: (() => void) | undefined;
@@ -255,15 +302,17 @@ class Limiter implements TokenLimiter {
 				this.waiters.push(waiter);
 				void this.pump();
 			});
-			// The vendor asked us (or another worker) to hold: nothing left until its reset, or Retry-After.
-			let wait = Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs());
+			// The vendor asked us (or another worker) to hold: nothing left until its reset, or
+			// Retry-After; each hold at most maxHoldMs, and never past the caller's Max Wait.
+			const waitStart = Date.now();
+			let wait = Math.min(maxHoldMs, Math.max(this.learned.waitMs(waitStart), await this.sharedHoldMs(maxHoldMs)));
 			while (wait > 0) {
-				if (signal?.aborted) throw cancelled();
-				await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
-				wait = this.learned.waitMs(Date.now());
+				if (options.deadlineAt !== undefined && Date.now() + wait > options.deadlineAt) throw new HoldPastMaxWait(wait);
+				await pause(Math.min(wait, 1000), signal);
+				wait = Math.min(maxHoldMs - (Date.now() - waitStart), this.learned.waitMs(Date.now()));
 			}
 		} catch (error) {
-			throw error instanceof StoreError || isCancelled(error) ? error : this.storeError('rate limiter failed', error);
+			throw error instanceof StoreError || error instanceof HoldPastMaxWait || isCancelled(error) ? error : this.storeError('rate limiter failed', error);
 		} finally {
 			this.pending -= tokens;
 			if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -318,24 +367,30 @@ class Limiter implements TokenLimiter {
 		for (const waiter of this.waiters.splice(0)) waiter.reject(error);
 	}
 
-	async observe(facts: RateLimitHeaders, now: number, status: number | null): Promise<void> {
+	async observe(facts: RateLimitHeaders, now: number, status: number | null, options: HoldOptions = {}): Promise<LearnedHold | null> {
 		const before = this.learned.holdUntil;
-		this.learned.observe(facts, now, status);
+		const hold = this.learned.observe(facts, now, status, options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS, options.record !== false);
 		const until = this.learned.holdUntil;
-		if (!this.client || until <= before || until <= now) return;
+		if (!this.client || until <= before || until <= now) return hold;
 		try {
 			await this.client.eval(EXTEND_HOLD, 1, this.holdKey, String(until), String(until - now + 60_000));
 		} catch {
 			// Best effort: this process holds anyway; the others learn it from their own responses.
 		}
+		return hold;
 	}
 
-	/** Ms left of a hold another worker recorded in Redis (0 in process, or when Redis does not answer). */
-	private async sharedHoldMs(): Promise<number> {
+	/**
+	 * Ms left of a hold another worker recorded in Redis, at most `maxHoldMs` from now
+	 * (a worker with a longer cap, or an older version, may have recorded more); 0 in
+	 * process, or when Redis does not answer.
+	 */
+	private async sharedHoldMs(maxHoldMs: number): Promise<number> {
 		if (!this.client) return 0;
 		try {
-			const until = Number(await this.client.get(this.holdKey));
-			const wait = Number.isFinite(until) ? until - Date.now() : 0;
+			const now = Date.now();
+			const until = Math.min(Number(await this.client.get(this.holdKey)), now + maxHoldMs);
+			const wait = Number.isFinite(until) ? until - now : 0;
 			if (wait > 0 && until > this.learned.holdUntil) this.learned.holdUntil = until;
 			return Math.max(0, wait);
 		} catch {
@@ -343,7 +398,7 @@ class Limiter implements TokenLimiter {
 		}
 	}
 
-	async snapshot(): Promise<{ ahead: number; available: number }> {
+	async snapshot(maxHoldMs = DEFAULT_MAX_HOLD_MS): Promise<{ ahead: number; available: number; holdMs: number }> {
 		await this.ready();
 		try {
 			const available = (await this.bottleneck.currentReservoir()) ?? this.plan.capacity;
@@ -353,7 +408,8 @@ class Limiter implements TokenLimiter {
 				const queued = await this.bottleneck.clusterQueued();
 				ahead = Math.max(ahead, queued);
 			}
-			return { ahead, available };
+			const holdMs = Math.min(maxHoldMs, Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs(maxHoldMs)));
+			return { ahead, available, holdMs };
 		} catch (error) {
 			throw this.storeError('rate limiter failed', error);
 		}

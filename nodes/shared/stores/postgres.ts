@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import { Pool, type QueryResultRow } from 'pg';
+import { Client, Pool, type ClientConfig, type QueryResultRow } from 'pg';
 import type { JsonValue } from '../core/json';
+import { sleep } from 'n8n-workflow';
 import { byEnqueueOrder, describeCause, errorCode, hostPort, isCallerError, isNetworkError, queueEntryFromRow, SWEEP_INTERVAL_MS, type QueueRow } from './common';
 import {
 	assertCounterInRange,
@@ -97,6 +98,7 @@ interface Names {
 	delete: string;
 	increment: string;
 	settle: string;
+	versions: string;
 	/** Unqualified, quoted index name (an index lives in its table's schema). */
 	index: (suffix: string) => string;
 }
@@ -113,6 +115,7 @@ function namesFor(schema: string, prefix: string): Names {
 		delete: qualified('delete'),
 		increment: qualified('increment'),
 		settle: qualified('settle'),
+		versions: qualified('versions'),
 		index: (suffix) => quoteIdent(prefix + suffix),
 	};
 }
@@ -179,64 +182,7 @@ CREATE INDEX ${n.index('queue_open')} ON ${n.queue} (queue, status, enqueued_at,
 -- \\u0000. So a settlement's data patch is appended to the patches array rather than
 -- merged here, and the merge happens when the entry is read.
 
-CREATE FUNCTION ${n.write}(p_ns text, p_keys text[], p_values text[], p_if bigint[], p_ttl bigint[], p_sweep boolean)
-RETURNS TABLE (o_index integer, o_applied boolean, o_version bigint)
-LANGUAGE plpgsql AS $fn$
-DECLARE
-	i integer;
-	v_now bigint := ${NOW_MS};
-	v_current bigint;
-	v_expires bigint;
-	v_attempt integer;
-BEGIN
-	FOR i IN ${inLockOrder('p_keys')} LOOP
-		o_index := i;
-		v_expires := CASE WHEN p_ttl[i] IS NULL THEN NULL ELSE v_now + p_ttl[i] END;
-		v_attempt := 0;
-		LOOP
-			v_attempt := v_attempt + 1;
-			IF v_attempt > 50 THEN
-				RAISE EXCEPTION 'guards: write of % kept racing', p_keys[i] USING ERRCODE = '40001';
-			END IF;
-			SELECT CASE WHEN r.expires_at IS NOT NULL AND r.expires_at <= v_now THEN 0 ELSE r.version END
-				INTO v_current FROM ${n.records} r WHERE r.ns = p_ns AND r.key = p_keys[i] FOR UPDATE;
-			IF FOUND THEN
-				IF p_if[i] IS NOT NULL AND p_if[i] <> v_current THEN
-					o_applied := false;
-					o_version := v_current;
-				ELSE
-					UPDATE ${n.records} r SET value = p_values[i]::json, version = v_current + 1, expires_at = v_expires
-						WHERE r.ns = p_ns AND r.key = p_keys[i];
-					o_applied := true;
-					o_version := v_current + 1;
-				END IF;
-				EXIT;
-			END IF;
-			IF p_if[i] IS NOT NULL AND p_if[i] <> 0 THEN
-				o_applied := false;
-				o_version := 0;
-				EXIT;
-			END IF;
-			INSERT INTO ${n.records} (ns, key, value, version, expires_at)
-				VALUES (p_ns, p_keys[i], p_values[i]::json, 1, v_expires)
-				ON CONFLICT (ns, key) DO NOTHING;
-			IF FOUND THEN
-				o_applied := true;
-				o_version := 1;
-				EXIT;
-			END IF;
-			-- A concurrent transaction inserted the key after our SELECT; it has committed
-			-- (ON CONFLICT waited for it), so the next SELECT sees and locks it.
-		END LOOP;
-		RETURN NEXT;
-	END LOOP;
-	IF p_sweep THEN
-		DELETE FROM ${n.records} r USING (
-			SELECT s.ns, s.key FROM ${n.records} s WHERE s.expires_at <= v_now LIMIT 500 FOR UPDATE SKIP LOCKED
-		) e WHERE r.ns = e.ns AND r.key = e.key;
-	END IF;
-END
-$fn$;
+-- The batch write function is created by migration 2 (record versions from a sequence).
 
 CREATE FUNCTION ${n.delete}(p_ns text, p_keys text[], p_if bigint[])
 RETURNS TABLE (o_index integer, o_deleted boolean)
@@ -350,6 +296,81 @@ END
 $fn$;
 `,
 	},
+	{
+		version: 2,
+		name: 'record versions from a store-wide sequence; the batch write function',
+		// Every write takes the next value of one sequence, so a key never gets a version
+		// back after it expired or was deleted (compare-and-set cannot mistake a new record
+		// for an old one). Seeded above every stored version: older records keep working.
+		sql: (n) => `
+CREATE SEQUENCE ${n.versions} AS bigint;
+SELECT setval('${n.versions}', coalesce((SELECT max(version) FROM ${n.records}), 0) + 1, false);
+
+CREATE OR REPLACE FUNCTION ${n.write}(p_ns text, p_keys text[], p_values text[], p_if bigint[], p_ttl bigint[], p_sweep boolean)
+RETURNS TABLE (o_index integer, o_applied boolean, o_version bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+	i integer;
+	v_now bigint := ${NOW_MS};
+	v_stored bigint;
+	v_stored_expires bigint;
+	v_current bigint;
+	v_expires bigint;
+	v_attempt integer;
+BEGIN
+	FOR i IN ${inLockOrder('p_keys')} LOOP
+		o_index := i;
+		v_expires := CASE WHEN p_ttl[i] IS NULL THEN NULL ELSE v_now + p_ttl[i] END;
+		v_attempt := 0;
+		LOOP
+			v_attempt := v_attempt + 1;
+			IF v_attempt > 50 THEN
+				RAISE EXCEPTION 'guards: write of % kept racing', p_keys[i] USING ERRCODE = '40001';
+			END IF;
+			SELECT r.version, r.expires_at INTO v_stored, v_stored_expires
+				FROM ${n.records} r WHERE r.ns = p_ns AND r.key = p_keys[i] FOR UPDATE;
+			IF FOUND THEN
+				v_current := CASE WHEN v_stored_expires IS NOT NULL AND v_stored_expires <= v_now THEN 0 ELSE v_stored END;
+				IF p_if[i] IS NOT NULL AND p_if[i] <> v_current THEN
+					o_applied := false;
+					o_version := v_current;
+				ELSE
+					-- Above the stored version too, should a process from before the
+					-- sequence have written it.
+					o_version := greatest(nextval('${n.versions}'), v_stored + 1);
+					UPDATE ${n.records} r SET value = p_values[i]::json, version = o_version, expires_at = v_expires
+						WHERE r.ns = p_ns AND r.key = p_keys[i];
+					o_applied := true;
+				END IF;
+				EXIT;
+			END IF;
+			IF p_if[i] IS NOT NULL AND p_if[i] <> 0 THEN
+				o_applied := false;
+				o_version := 0;
+				EXIT;
+			END IF;
+			o_version := nextval('${n.versions}');
+			INSERT INTO ${n.records} (ns, key, value, version, expires_at)
+				VALUES (p_ns, p_keys[i], p_values[i]::json, o_version, v_expires)
+				ON CONFLICT (ns, key) DO NOTHING;
+			IF FOUND THEN
+				o_applied := true;
+				EXIT;
+			END IF;
+			-- A concurrent transaction inserted the key after our SELECT; it has committed
+			-- (ON CONFLICT waited for it), so the next SELECT sees and locks it.
+		END LOOP;
+		RETURN NEXT;
+	END LOOP;
+	IF p_sweep THEN
+		DELETE FROM ${n.records} r USING (
+			SELECT s.ns, s.key FROM ${n.records} s WHERE s.expires_at <= v_now LIMIT 500 FOR UPDATE SKIP LOCKED
+		) e WHERE r.ns = e.ns AND r.key = e.key;
+	END IF;
+END
+$fn$;
+`,
+	},
 ];
 
 const QUEUE_RETURNING =
@@ -370,6 +391,8 @@ export class PostgresStore implements Store {
 	private readonly prefix: string;
 	private readonly names: Names;
 	private pool: Pool;
+	/** Whether the pool talks TLS (sslmode=allow switches after the server refused plain text). */
+	private tls = false;
 	private ready: Promise<void> | undefined;
 	private closed = false;
 	private lastSweep = 0;
@@ -479,7 +502,7 @@ export class PostgresStore implements Store {
 			} catch (error) {
 				const code = errorCode(error);
 				if (attempt < ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
-					await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+					await sleep(5 + Math.random() * 20 * attempt);
 					continue;
 				}
 				throw this.toStoreError(operation, error);
@@ -487,24 +510,57 @@ export class PostgresStore implements Store {
 		}
 	}
 
-	private createPool(tls: boolean): Pool {
-		const pool = new Pool({
+	/**
+	 * For a credential's Test button: with a password set, whether the server asked for
+	 * it. A server that lets the user in unasked (trust in pg_hba.conf) never checks it.
+	 */
+	async checkSettings(): Promise<string[]> {
+		if (!this.config.password) return [];
+		await this.ensureReady();
+		const client = new Client(this.clientConfig(this.tls));
+		let asked = false;
+		for (const request of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
+			client.connection.once(request, () => (asked = true));
+		}
+		client.on('error', () => undefined);
+		try {
+			await client.connect();
+		} catch (error) {
+			throw this.toStoreError('connect', error);
+		} finally {
+			await client.end().catch(() => undefined);
+		}
+		if (asked) return [];
+		return [
+			`the server let user ${this.config.user} in without asking for a password (trust authentication in pg_hba.conf), so the Password of this credential is never checked and anyone who can reach the server can log in as that user. Require a password on the server (scram-sha-256 in pg_hba.conf), or clear Password here.`,
+		];
+	}
+
+	private clientConfig(tls: boolean): ClientConfig {
+		return {
 			host: this.config.host,
 			port: this.config.port,
 			database: this.config.database,
 			user: this.config.user,
 			password: this.config.password ?? '',
 			ssl: sslOption(this.config.ssl, this.config.sslCa, tls),
-			max: this.config.maxConnections ?? 5,
 			connectionTimeoutMillis: this.timeoutMs,
 			statement_timeout: this.timeoutMs,
 			// A client-side bound too: statement_timeout cannot fire when the network is gone.
 			query_timeout: this.timeoutMs + 1000,
 			idle_in_transaction_session_timeout: this.timeoutMs * 2,
-			idleTimeoutMillis: 30_000,
-			allowExitOnIdle: true,
 			keepAlive: true,
 			application_name: 'n8n-integration-guards',
+		};
+	}
+
+	private createPool(tls: boolean): Pool {
+		this.tls = tls;
+		const pool = new Pool({
+			...this.clientConfig(tls),
+			max: this.config.maxConnections ?? 5,
+			idleTimeoutMillis: 30_000,
+			allowExitOnIdle: true,
 		});
 		// An idle client that loses its server is dropped by the pool; without a listener
 		// the 'error' event would crash the process.

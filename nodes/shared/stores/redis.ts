@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { isIP } from 'node:net';
 import type { JsonValue } from '../core/json';
-import { describeCause, hostPort, isCallerError, isNetworkError } from './common';
+import { describeCause, hostPort, isCallerError, isNetworkError, withDeadline } from './common';
 import {
 	assertArray,
 	assertCounterInRange,
@@ -48,9 +48,20 @@ const SCRIPTS = {
 		end
 		return out
 	`,
+	// The last key is the namespace's version sequence (same hash tag, same slot). Each
+	// applied write takes a version above the record's, the sequence's and the clock's
+	// (microseconds): a key never gets an old version back after it expired or was
+	// deleted, even if the sequence key was lost, so it may expire when idle.
 	guardsWrite: `
+		if redis.replicate_commands then redis.replicate_commands() end
+		local n = #KEYS - 1
+		local sequence = KEYS[#KEYS]
+		local time = redis.call('TIME')
+		local clock = tonumber(time[1]) * 1000000 + tonumber(time[2])
+		local last = math.max(tonumber(redis.call('GET', sequence) or '0') or 0, clock - 1)
+		local advanced = false
 		local out = {}
-		for i = 1, #KEYS do
+		for i = 1, n do
 			local value, condition, ttl = ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
 			local stored = redis.call('GET', KEYS[i])
 			local version = 0
@@ -61,7 +72,9 @@ const SCRIPTS = {
 			if condition ~= '' and tonumber(condition) ~= version then
 				out[#out + 1] = 0
 			else
-				version = version + 1
+				version = math.max(last, version) + 1
+				last = version
+				advanced = true
 				local record = string.format('%d', version) .. ':' .. value
 				if ttl ~= '' then
 					redis.call('SET', KEYS[i], record, 'PX', ttl)
@@ -72,6 +85,7 @@ const SCRIPTS = {
 			end
 			out[#out + 1] = version
 		end
+		if advanced then redis.call('SET', sequence, string.format('%d', last), 'PX', ARGV[#ARGV]) end
 		return out
 	`,
 	guardsDelete: `
@@ -116,6 +130,12 @@ const SCRIPTS = {
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
+
+/**
+ * Lifetime of a namespace's version sequence after its last write. Only a guard against
+ * the clock stepping back or a burst of writes outrunning it: the clock takes over after.
+ */
+const SEQUENCE_TTL_MS = 24 * 60 * 60_000;
 type ScriptRunner = (numberOfKeys: number, keysAndArgs: string[]) => Promise<unknown>;
 
 const CLOSED_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'enableOfflineQueue'];
@@ -131,6 +151,8 @@ export class RedisStore implements Store {
 
 	private readonly client: Redis;
 	private readonly keyPrefix: string;
+	private readonly username: string | undefined;
+	private readonly password: string | undefined;
 	private readonly timeoutMs: number;
 	private connecting: Promise<void> | undefined;
 	private lastError: unknown;
@@ -144,14 +166,16 @@ export class RedisStore implements Store {
 		const keyPrefix = config.keyPrefix ?? 'n8n-guards:';
 		if (typeof keyPrefix !== 'string' || keyPrefix.length > 200) throw new TypeError('Redis keyPrefix must be a string of at most 200 characters');
 		this.keyPrefix = keyPrefix;
+		this.username = config.username || undefined;
+		this.password = config.password || undefined;
 		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Redis timeoutMs', 5000);
 		this.location = `Redis at ${hostPort(host, port)} (db ${db}${config.tls ? ', TLS' : ''})`;
 		this.client = new Redis({
 			host,
 			port,
 			db,
-			username: config.username || undefined,
-			password: config.password || undefined,
+			username: this.username,
+			password: this.password,
 			tls: config.tls
 				? {
 						// SNI needs a name, not an IP address.
@@ -197,8 +221,9 @@ export class RedisStore implements Store {
 		const ns = assertNamespace(namespace);
 		const batch = normalizeWrites(writes);
 		if (batch.length === 0) return [];
-		const args = batch.flatMap((write) => [write.json, optionalNumber(write.ifVersion), optionalNumber(write.ttlMs)]);
-		const reply = (await this.script('write', 'guardsWrite', batch.map((write) => this.recordKey(ns, write.key)), args)) as number[];
+		const args = [...batch.flatMap((write) => [write.json, optionalNumber(write.ifVersion), optionalNumber(write.ttlMs)]), String(SEQUENCE_TTL_MS)];
+		const keys = [...batch.map((write) => this.recordKey(ns, write.key)), this.sequenceKey(ns)];
+		const reply = (await this.script('write', 'guardsWrite', keys, args)) as number[];
 		return batch.map((write, index) => ({ key: write.key, applied: reply[index * 2] === 1, version: Number(reply[index * 2 + 1]) }));
 	}
 
@@ -232,12 +257,37 @@ export class RedisStore implements Store {
 		}
 	}
 
+	/**
+	 * For a credential's Test button. A server without a password answers the AUTH that
+	 * ioredis sends with an error that ioredis only prints, and the connection works: so
+	 * authenticate again here and report that the password is never checked.
+	 */
+	async checkSettings(): Promise<string[]> {
+		if (!this.password) return [];
+		const client = await this.connection();
+		try {
+			await client.call('AUTH', ...(this.username ? [this.username] : []), this.password);
+			return [];
+		} catch (error) {
+			const cause = describeCause(error);
+			if (/without any password configured|no password is set/i.test(cause)) {
+				return [
+					`the server does not ask for a password, so the Password of this credential is never checked and anyone who can reach the server can use it. Set a password on the server (requirepass, or an ACL user), or clear Password here.`,
+				];
+			}
+			if (/wrong number of arguments for 'auth'/i.test(cause)) {
+				return [`the server (Redis before 6) has no users: clear User and keep only Password.`];
+			}
+			throw this.toStoreError('authenticate', error);
+		}
+	}
+
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
 		if (this.client.status === 'ready') {
 			// QUIT lets the server finish; a server that does not answer is simply dropped.
-			await Promise.race([this.client.quit().catch(() => undefined), delay(1000)]);
+			await withDeadline(this.client.quit(), 1000, () => new Error('no answer to QUIT')).catch(() => undefined);
 		}
 		this.client.disconnect();
 	}
@@ -245,6 +295,11 @@ export class RedisStore implements Store {
 	/** Keys: the namespace is URI-encoded inside a hash tag, so it cannot run into the key and one namespace lives in one cluster slot. */
 	private recordKey(namespace: string, key: string): string {
 		return `${this.keyPrefix}kv:{${encodeURIComponent(namespace)}}:${key}`;
+	}
+
+	/** The namespace's version sequence: one key per namespace, gone after a day without writes. */
+	private sequenceKey(namespace: string): string {
+		return `${this.keyPrefix}sq:{${encodeURIComponent(namespace)}}`;
 	}
 
 	private counterKey(namespace: string, key: string): string {
@@ -282,20 +337,14 @@ export class RedisStore implements Store {
 	private async connect(): Promise<void> {
 		this.lastError = undefined;
 		const attempt = this.client.connect();
-		let timer: NodeJS.Timeout | undefined;
-		// connectTimeout covers TCP; this also bounds a server that accepts but never answers.
-		const timeout = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => reject(new Error('Command timed out: the server accepted the connection but never completed the handshake')), this.timeoutMs + 500);
-		});
 		try {
-			await Promise.race([attempt, timeout]);
+			// connectTimeout covers TCP; this also bounds a server that accepts but never answers.
+			await withDeadline(attempt, this.timeoutMs + 500, () => new Error('Command timed out: the server accepted the connection but never completed the handshake'));
 		} catch (error) {
 			attempt.catch(() => undefined);
 			this.client.disconnect();
 			// connect() itself only says "Connection is closed"; the 'error' event has the reason.
 			throw this.toStoreError('connect', this.lastError ?? error);
-		} finally {
-			clearTimeout(timer);
 		}
 	}
 
@@ -322,8 +371,4 @@ export class RedisStore implements Store {
 
 function optionalNumber(value: number | null): string {
 	return value === null ? '' : String(value);
-}
-
-function delay(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { sleep } from 'n8n-workflow';
 import type { JsonValue } from '../core/json';
 import {
 	byEnqueueOrder,
@@ -97,7 +98,21 @@ const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> 
 			CREATE INDEX IF NOT EXISTS guards_queue_open ON guards_queue (queue, status, enqueued_at, id);
 		`,
 	},
+	{
+		version: 2,
+		name: 'record versions from a store-wide sequence',
+		// Seeded above every version already stored, so records written before the
+		// upgrade keep working with compare-and-set and no new version repeats one.
+		sql: `
+			CREATE TABLE IF NOT EXISTS guards_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+			INSERT INTO guards_sequence (name, value)
+				SELECT 'record_version', coalesce(max(version), 0) FROM guards_records WHERE true
+				ON CONFLICT (name) DO NOTHING;
+		`,
+	},
 ];
+
+const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 const SQLITE_BUSY = 5;
 
@@ -109,8 +124,12 @@ const QUEUE_COLUMNS = 'id, queue, status, category, data, attempts, enqueued_at,
 /**
  * The embedded store: one SQLite file, WAL mode, each batch in a `BEGIN IMMEDIATE`
  * transaction so several processes on one host can share the file. node:sqlite is
- * synchronous, so a batch never interleaves with another batch of this process; a
- * write waits at most `busyTimeoutMs` for another process's lock.
+ * synchronous, so a batch never interleaves with another batch of this process.
+ *
+ * SQLite itself never waits for a lock (busy timeout 0): a synchronous wait would
+ * freeze n8n's whole event loop while another process holds the file. A batch that
+ * finds the file locked is rolled back untouched and tried again after an async pause,
+ * for at most `busyTimeoutMs` in all.
  */
 export class SqliteStore implements Store {
 	readonly backend = 'sqlite' as const;
@@ -162,14 +181,21 @@ export class SqliteStore implements Store {
 				`INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
 			);
-			return batch.map((write) => {
+			const sequence = this.statement(`SELECT value FROM guards_sequence WHERE name = 'record_version'`).get() as { value: number };
+			let last = sequence.value;
+			const results = batch.map((write) => {
 				const row = select.get(ns, write.key) as { version: number; expires_at: number | null } | undefined;
 				const current = row && isAlive(row.expires_at, now) ? row.version : 0;
 				if (write.ifVersion !== null && write.ifVersion !== current) return { key: write.key, applied: false, version: current };
-				const version = current + 1;
+				// Every write takes the next value of the store-wide sequence, so a key never
+				// gets a version back after it expired or was deleted (no ABA for compare-and-set).
+				const version = Math.max(last, row?.version ?? 0) + 1;
+				last = version;
 				upsert.run(ns, write.key, write.json, version, write.ttlMs === null ? null : now + write.ttlMs);
 				return { key: write.key, applied: true, version };
 			});
+			if (last !== sequence.value) this.statement(`UPDATE guards_sequence SET value = ? WHERE name = 'record_version'`).run(last);
+			return results;
 		});
 	}
 
@@ -232,17 +258,24 @@ export class SqliteStore implements Store {
 		}
 	}
 
-	/** Runs `body` against the open database; maps SQLite failures to StoreErrors. */
-	run<T>(operation: string, body: () => T): Promise<T> {
-		try {
-			this.open();
-		} catch (error) {
-			return Promise.reject(this.toStoreError('open', error));
-		}
-		try {
-			return Promise.resolve(body());
-		} catch (error) {
-			return Promise.reject(this.toStoreError(operation, error));
+	/**
+	 * Runs `body` against the open database; maps SQLite failures to StoreErrors. When
+	 * another process holds the file, SQLite answers "busy" at once and nothing of the
+	 * batch has happened: wait without blocking and try again, until `busyTimeoutMs`.
+	 */
+	async run<T>(operation: string, body: () => T): Promise<T> {
+		const started = Date.now();
+		for (let attempt = 1; ; attempt++) {
+			let stage = 'open';
+			try {
+				this.open();
+				stage = operation;
+				return body();
+			} catch (error) {
+				const waited = Date.now() - started;
+				if (!isBusy(error) || waited >= this.busyTimeoutMs) throw this.toStoreError(stage, error, waited);
+				await sleep(lockRetryPause(attempt, this.busyTimeoutMs - waited));
+			}
 		}
 	}
 
@@ -281,7 +314,8 @@ export class SqliteStore implements Store {
 		if (this.file !== ':memory:') ensureFolder(path.dirname(this.file));
 		const db = new DatabaseSync(this.file);
 		try {
-			db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+			// Never wait inside SQLite: that wait would block the event loop (see run).
+			db.exec('PRAGMA busy_timeout = 0');
 			this.enableWal(db);
 			this.migrate(db);
 		} catch (error) {
@@ -293,27 +327,20 @@ export class SqliteStore implements Store {
 	}
 
 	/**
-	 * WAL is a property of the file; switching needs a moment alone with it, so retry
-	 * while others hold it. Where WAL is impossible (:memory:, some network file systems)
-	 * SQLite keeps its rollback journal, which is slower but just as safe.
+	 * WAL is a property of the file; switching needs a moment alone with it (a busy
+	 * answer makes `run` try the whole opening again). Where WAL is impossible (:memory:,
+	 * some network file systems) SQLite keeps its rollback journal, slower but as safe.
 	 */
 	private enableWal(db: DatabaseSync): void {
-		const deadline = Date.now() + this.busyTimeoutMs;
-		for (;;) {
-			try {
-				db.exec('PRAGMA journal_mode = WAL');
-				// Without a limit the WAL file keeps the size of the largest batch ever written
-				// (46 MiB after a 25,000-key claim); truncate it back after checkpoints.
-				db.exec('PRAGMA journal_size_limit = 8388608');
-				return;
-			} catch (error) {
-				if (!isBusy(error) || Date.now() > deadline) throw error;
-				sleepSync(20);
-			}
-		}
+		db.exec('PRAGMA journal_mode = WAL');
+		// Without a limit the WAL file keeps the size of the largest batch ever written
+		// (46 MiB after a 25,000-key claim); truncate it back after checkpoints.
+		db.exec('PRAGMA journal_size_limit = 8388608');
 	}
 
+	/** Applies missing migrations; takes the write lock only when there is one to apply. */
 	private migrate(db: DatabaseSync): void {
+		if (schemaVersion(db) >= LATEST_MIGRATION) return;
 		db.exec('BEGIN IMMEDIATE');
 		try {
 			db.exec('CREATE TABLE IF NOT EXISTS guards_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -341,10 +368,10 @@ export class SqliteStore implements Store {
 		}
 	}
 
-	private toStoreError(operation: string, error: unknown): unknown {
+	private toStoreError(operation: string, error: unknown, waitedMs: number): unknown {
 		if (error instanceof StoreError || isCallerError(error)) return error;
 		if (isBusy(error)) {
-			return new StoreError('sqlite', this.location, `database file locked by another process for ${this.busyTimeoutMs} ms (${operation}): ${describeCause(error)}`, error);
+			return new StoreError('sqlite', this.location, `database file locked by another process; gave up after ${waitedMs} ms (${operation}): ${describeCause(error)}`, error);
 		}
 		return new StoreError('sqlite', this.location, `${operation} failed: ${describeCause(error)}`, error);
 	}
@@ -503,7 +530,18 @@ function isBusy(error: unknown): boolean {
 	return typeof code === 'number' && (code & 0xff) === SQLITE_BUSY;
 }
 
-/** Blocks the thread briefly; only used while opening, before any async work. */
-function sleepSync(ms: number): void {
-	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/**
+ * Pause before trying a locked file again: short at first (most locks last a few ms),
+ * growing to 50 ms, jittered so processes do not retry in step, never past the deadline.
+ */
+function lockRetryPause(attempt: number, remainingMs: number): number {
+	const ceiling = Math.min(50, 2 ** attempt);
+	return Math.max(0, Math.min(remainingMs, ceiling / 2 + (Math.random() * ceiling) / 2));
+}
+
+/** The last migration applied, read without taking the write lock. */
+function schemaVersion(db: DatabaseSync): number {
+	const table = db.prepare(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'guards_migrations'`).get();
+	if (!table) return 0;
+	return (db.prepare('SELECT coalesce(max(version), 0) AS version FROM guards_migrations').get() as { version: number }).version;
 }

@@ -30,7 +30,13 @@ export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
 export interface StoreRecord {
 	key: string;
 	value: JsonValue;
-	/** 1 after the first write, incremented by every write. */
+	/**
+	 * Positive; every write gives the record a greater version, and a key never gets a
+	 * version it had before, even after it expired or was deleted, so a compare-and-set
+	 * with an old version cannot land on a new record. Versions are not consecutive:
+	 * they come from a sequence shared by the store (Redis: by the namespace, and never
+	 * below the store clock in microseconds).
+	 */
 	version: number;
 	/** Epoch milliseconds on the store's clock, or null when the record never expires. */
 	expiresAt: number | null;
@@ -59,7 +65,7 @@ export interface WriteResult {
 	key: string;
 	/** False when `ifVersion` did not match: another writer got there first. */
 	applied: boolean;
-	/** The record's version after the call (the existing version when not applied; 0 if absent). */
+	/** The record's version after the call (the existing version when not applied; 0 if absent or expired). */
 	version: number;
 }
 
@@ -179,6 +185,11 @@ export interface Store {
 
 	/** Round trip to the backend; throws a StoreError when it cannot be reached. */
 	ping(): Promise<void>;
+	/**
+	 * For a credential's Test button, after ping: settings that work, but not as the user
+	 * thinks (a password the server never checks). One sentence each; none is fine.
+	 */
+	checkSettings?(): Promise<string[]>;
 	close(): Promise<void>;
 }
 
@@ -188,7 +199,10 @@ export interface SqliteStoreConfig {
 	backend: 'sqlite';
 	/** Path of the database file. */
 	file: string;
-	/** How long a write waits for another process's lock, ms (default 5000). */
+	/**
+	 * How long a call waits in all for another process's lock, ms (default 5000). The
+	 * wait never blocks the event loop: the call retries after async pauses.
+	 */
 	busyTimeoutMs?: number;
 }
 

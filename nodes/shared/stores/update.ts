@@ -1,3 +1,4 @@
+import { sleep } from 'n8n-workflow';
 import type { JsonValue } from '../core/json';
 import type { Store, StoreRecord } from './types';
 
@@ -29,8 +30,7 @@ export class StoreContentionError extends Error {
  * (many workers recording the same breaker) spread out instead of colliding again.
  */
 function backoffAfterLostRound(lostRounds: number): Promise<void> {
-	const ms = (2 + Math.random() * 8) * 2 ** Math.min(lostRounds - 1, 6);
-	return new Promise((resolve) => setTimeout(resolve, ms));
+	return sleep((2 + Math.random() * 8) * 2 ** Math.min(lostRounds - 1, 6));
 }
 
 /**
@@ -75,7 +75,8 @@ export async function updateRecords<Outcome>(
 				writtenKeys.add(key);
 				const ifVersion = current?.version ?? 0;
 				writes.push({ key, ifVersion, ...decision.write });
-				// Later entries of this batch see this write as if it had landed.
+				// Later entries of this batch see this write as if it had landed. Its real
+				// version is known only after the write; no entry writes on top of it this round.
 				view.set(key, {
 					key,
 					value: decision.write.value,

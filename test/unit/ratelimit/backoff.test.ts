@@ -9,18 +9,7 @@ import {
 	nextDelay,
 	resolveBackoffPolicy,
 } from '../../../nodes/shared/core/ratelimit';
-
-/** A seeded generator (mulberry32), so the jitter checks see thousands of different draws reproducibly. */
-function seeded(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom as seeded } from '../../support/fuzz';
 
 describe('backoff policy', () => {
 	it('has its defaults in one frozen object', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { compareLimits, holdFrom, LearnedLimit, readRateLimitHeaders } from '../../../nodes/shared/core/ratelimit';
+import { cappedHold, compareLimits, DEFAULT_MAX_HOLD_MS, holdFrom, LearnedLimit, readRateLimitHeaders } from '../../../nodes/shared/core/ratelimit';
 
 const NOW = Date.parse('2026-11-27T08:00:00.000Z');
 
@@ -29,6 +29,22 @@ describe('learned limits', () => {
 		learned.observe(readRateLimitHeaders({ 'retry-after': '10' }, NOW), NOW, 429);
 		learned.observe(readRateLimitHeaders({ 'retry-after': '1' }, NOW), NOW, 429);
 		assert.equal(learned.waitMs(NOW), 10_000);
+	});
+
+	it('caps a learned hold (default five minutes), says so, and records none the node refused', () => {
+		const day = readRateLimitHeaders({ 'retry-after': '86400' }, NOW);
+		assert.equal(DEFAULT_MAX_HOLD_MS, 300_000);
+		assert.deepEqual(cappedHold(day, NOW, 429, DEFAULT_MAX_HOLD_MS), { until: NOW + 300_000, hold: { requestedMs: 86_400_000, heldMs: 300_000, capped: true, recorded: true } });
+		assert.deepEqual(cappedHold(readRateLimitHeaders({ 'retry-after': '5' }, NOW), NOW, 429, 60_000)?.hold, { requestedMs: 5000, heldMs: 5000, capped: false, recorded: true });
+		assert.equal(cappedHold(readRateLimitHeaders({ 'retry-after': '5' }, NOW), NOW, 200, 60_000), null);
+		const learned = new LearnedLimit();
+		assert.deepEqual(learned.observe(day, NOW, 429), { requestedMs: 86_400_000, heldMs: 300_000, capped: true, recorded: true });
+		assert.equal(learned.waitMs(NOW), 300_000, 'the default cap');
+		const refused = new LearnedLimit();
+		assert.deepEqual(refused.observe(day, NOW, 429, 60_000, false), { requestedMs: 86_400_000, heldMs: 0, capped: false, recorded: false });
+		assert.equal(refused.waitMs(NOW), 0, 'a refused hold holds nobody');
+		const farReset = readRateLimitHeaders({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '86400' }, NOW);
+		assert.equal(new LearnedLimit().observe(farReset, NOW, 200, 2000)?.heldMs, 2000);
 	});
 
 	it('compares the observed limit with the configured one, across windows', () => {

@@ -36,6 +36,33 @@ export function holdFrom(facts: RateLimitHeaders, now: number, status: number | 
 	return null;
 }
 
+/**
+ * Longest hold one response may put on a limiter unless the node says otherwise. A hold
+ * stops every request of every workflow on that limiter (every worker, on Redis): one
+ * `Retry-After: 86400` must not stall them all for a day.
+ */
+export const DEFAULT_MAX_HOLD_MS = 5 * 60_000;
+
+/** A hold a response asked for, as the limiter took it. */
+export interface LearnedHold {
+	/** What the vendor asked for, ms from the response. */
+	requestedMs: number;
+	/** What the limiter holds, ms from the response: at most the cap, 0 when not recorded. */
+	heldMs: number;
+	capped: boolean;
+	/** False when the node refused the wait for the item itself: then nobody else waits for it either. */
+	recorded: boolean;
+}
+
+/** The hold to record for a response: the vendor's, at most `maxHoldMs`; null when it asks none. */
+export function cappedHold(facts: RateLimitHeaders, now: number, status: number | null, maxHoldMs: number): { until: number; hold: LearnedHold } | null {
+	const asked = holdFrom(facts, now, status);
+	if (asked === null || asked <= now) return null;
+	const requestedMs = asked - now;
+	const heldMs = Math.min(requestedMs, Math.max(0, maxHoldMs));
+	return { until: now + heldMs, hold: { requestedMs, heldMs, capped: heldMs < requestedMs, recorded: true } };
+}
+
 /** The limit as per second, to compare windows of different lengths. */
 function perSecond(limit: number, windowMs: number): number {
 	return (limit * 1000) / windowMs;
@@ -61,7 +88,11 @@ export class LearnedLimit {
 	observed: ObservedLimit | null = null;
 	holdUntil = 0;
 
-	observe(facts: RateLimitHeaders, now: number, status: number | null): void {
+	/**
+	 * Records what a response said. A hold is capped at `maxHoldMs`, and not recorded at all
+	 * when `record` is false (the node refused that wait for the item itself).
+	 */
+	observe(facts: RateLimitHeaders, now: number, status: number | null, maxHoldMs = DEFAULT_MAX_HOLD_MS, record = true): LearnedHold | null {
 		if (facts.limit !== null || facts.remaining !== null) {
 			this.observed = {
 				limit: facts.limit ?? this.observed?.limit ?? null,
@@ -71,8 +102,11 @@ export class LearnedLimit {
 				observedAt: new Date(now).toISOString(),
 			};
 		}
-		const hold = holdFrom(facts, now, status);
-		if (hold !== null && hold > this.holdUntil) this.holdUntil = hold;
+		const decision = cappedHold(facts, now, status, maxHoldMs);
+		if (decision === null) return null;
+		if (!record) return { ...decision.hold, heldMs: 0, capped: false, recorded: false };
+		if (decision.until > this.holdUntil) this.holdUntil = decision.until;
+		return decision.hold;
 	}
 
 	/** Ms to wait before the next request, 0 when free to go. */
