@@ -231,7 +231,12 @@ export const properties: INodeProperties[] = [
 				name: 'onStoreError',
 				type: 'options',
 				options: [
-					{ name: 'Fail the Node', value: 'fail' },
+					{
+						name: 'Fail the Node',
+						value: 'fail',
+						description:
+							'No item leaves on Proceed or Success. With On Error set to Continue, every item leaves as an error item instead: on the error output, or with Continue (using regular output) on Open (Check) or Failure (Record).',
+					},
 					{
 						name: 'Let Items Through',
 						value: 'letThrough',

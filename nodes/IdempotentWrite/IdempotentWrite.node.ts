@@ -14,7 +14,10 @@ export class IdempotentWrite implements INodeType {
 		name: 'idempotentWrite',
 		icon: { light: 'file:idempotentWrite.svg', dark: 'file:idempotentWrite.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2: Reconcile after a lease runs out, and a 30 s wait for in-flight claims,
+		// by default. Workflows saved with version 1 keep version 1's defaults.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] }}',
 		description: 'Make writes exactly-once: claim a key before the write, complete or release it after',
 		defaults: { name: 'Idempotent Write' },

@@ -23,6 +23,11 @@ export function outputsForOperation(parameters: { operation?: string }) {
 }
 
 const claimOnly = { show: { operation: ['claim'] } };
+// Version 2 changed defaults (Reconcile after a lease runs out; a bounded wait for
+// in-flight claims, applied in execute.ts). n8n stores only parameters that differ from
+// their default, so version 1 keeps its own defaults: workflows saved with it behave as before.
+const claimV1 = { show: { operation: ['claim'], '@version': [1] } };
+const claimFromV2 = { show: { operation: ['claim'], '@version': [2] } };
 const afterClaim = { show: { operation: ['complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'] } };
 
 const FIELDS_SOURCE = { name: 'Fields', value: 'fields', description: 'Values of chosen fields identify the record' };
@@ -82,6 +87,13 @@ export const properties: INodeProperties[] = [
 		default: 'claim',
 	},
 	storeProperty([...IDEMPOTENT_WRITE_STORES]),
+	{
+		displayName:
+			'If the store cannot be reached, no item leaves on Proceed: the node fails. With On Error set to Continue, every item leaves as an error item instead: on the error output, or with Continue (using regular output) on Conflict (Claim) or Done.',
+		name: 'storeNotice',
+		type: 'notice',
+		default: '',
+	},
 	scopeProperty('e.g. xero-invoices'),
 	{
 		displayName: 'Key From',
@@ -114,9 +126,8 @@ export const properties: INodeProperties[] = [
 		name: 'claimedKey',
 		type: 'string',
 		default: DEFAULT_CLAIMED_KEY,
-		required: true,
 		description:
-			'The key the Claim node put on the item (its Output Field, idempotency by default). After a vendor node replaced the item, refer back to the Claim node by name.',
+			'The key the Claim node put on the item (its Output Field, idempotency by default). Left at its default or empty, an item that carries no key (a vendor node replaced it) is traced back through its pairing to the Claim node before this one.',
 		hint: "e.g. {{ $('Claim').item.json.idempotency.key }}",
 		displayOptions: { show: { keySource: ['claimed'] } },
 	},
@@ -168,18 +179,42 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Proceed (Retry the Write)',
 				value: 'proceed',
-				description: 'Right when the vendor honours the Idempotency-Key header, so a repeated write is harmless',
+				description:
+					'Only safe when the vendor honours the Idempotency-Key header: a vendor that ignores it creates the record again if the dead execution had written',
 			},
 			{
 				name: 'Reconcile (Check Before Writing)',
 				value: 'reconcile',
 				description:
-					'The execution that held the claim may have written before it died: route to Reconcile to look the record up first',
+					'The execution that held the claim may have written before it died: route to Reconcile to look the record up first. Exactly once whether or not the vendor honours the Idempotency-Key header.',
 			},
 		],
 		default: 'proceed',
 		description: 'What a claim means when its execution died before Complete or Release',
-		displayOptions: claimOnly,
+		displayOptions: claimV1,
+	},
+	{
+		displayName: 'After a Lease Runs Out',
+		name: 'afterExpiredLease',
+		type: 'options',
+		options: [
+			{
+				name: 'Reconcile (Check Before Writing)',
+				value: 'reconcile',
+				description:
+					'The execution that held the claim may have written before it died: route to Reconcile to look the record up first. Exactly once whether or not the vendor honours the Idempotency-Key header.',
+			},
+			{
+				name: 'Proceed (Retry the Write)',
+				value: 'proceed',
+				description:
+					'Only safe when the vendor honours the Idempotency-Key header: a vendor that ignores it creates the record again if the dead execution had written',
+			},
+		],
+		default: 'reconcile',
+		description:
+			'What a claim means when its execution died before Complete or Release. Wire Reconcile to a look-up at the vendor, then Complete (found) or write (not found).',
+		displayOptions: claimFromV2,
 	},
 	{
 		displayName: 'Result Fields to Keep',
@@ -199,6 +234,16 @@ export const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{ ...correlationFieldProperty },
+			{
+				displayName: 'Claim Node',
+				name: 'claimNode',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Claim Invoice',
+				description:
+					'The Claim node to trace items back to when they carry no claimed key. Empty uses the nearest Claim node before this one.',
+				displayOptions: { show: { '/operation': ['complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'], '/keySource': ['claimed'] } },
+			},
 			{
 				displayName: 'Duplicates',
 				name: 'duplicates',
@@ -223,6 +268,16 @@ export const properties: INodeProperties[] = [
 				displayOptions: { show: { '/operation': ['release', 'markOutcomeUnknown'] } },
 			},
 			{
+				displayName: 'Outcome Unknown Retention (Hours)',
+				name: 'unknownRetentionHours',
+				type: 'number',
+				typeOptions: { minValue: 0.01 },
+				default: 168, // 7 days: core DEFAULT_UNKNOWN_RETENTION_MS
+				description:
+					'How long a key whose outcome is unknown (Mark Outcome Unknown, or a Reconcile claim) is kept for reconciliation. After this the next claim proceeds as if the key was new.',
+				displayOptions: { show: { '/operation': ['claim', 'markOutcomeUnknown'] } },
+			},
+			{
 				displayName: 'Output Field',
 				name: 'outputField',
 				type: 'string',
@@ -244,9 +299,9 @@ export const properties: INodeProperties[] = [
 				name: 'waitSeconds',
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 300 },
-				default: 0,
+				default: 30,
 				description:
-					'When another execution holds the key, wait up to this long for it to finish, then route the item by the outcome',
+					'When another execution holds the key (a copy arrived during the first attempt), wait up to this long for it to finish, then route the item by its outcome: Duplicate, Proceed or Reconcile. Still held after the wait: In Flight. 0 routes In Flight at once. Without this option: 30 on nodes added since version 2, 0 on version 1.',
 				displayOptions: { show: { '/operation': ['claim'] } },
 			},
 		],

@@ -3,12 +3,13 @@
 // every store. Then n8n is killed (SIGKILL) mid-run, restarted and the deliveries re-sent:
 // still exactly once.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { Client } from 'pg';
 
-import { PACKAGE_NAME, startN8n, type N8nInstance, type WorkflowJson } from './harness';
+import { outageWorkflow, stoppedRedis } from './guard-outage';
+import { PACKAGE_NAME, repoRoot, startN8n, type N8nInstance, type WorkflowJson } from './harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 const SINK = `iw_e2e_sink_${RUN}`;
@@ -233,5 +234,69 @@ describe('n8n end to end: Idempotent Write', () => {
 		console.log(`[e2e] kill -9 and restart: ${ORDERS} orders re-sent -> ${[...counts.values()].reduce((a, b) => a + b, 0)} rows written`);
 		assert.equal(counts.size, ORDERS);
 		assert.deepEqual([...counts.values()], Array(ORDERS).fill(1));
+	});
+
+	it('the store stopped (a private Redis): Claim under Continue (using error output) puts every item on the error output, none on Proceed (finding 1)', async () => {
+		const { redis, credential } = await stoppedRedis(n8n, 'Stopped Redis');
+		try {
+			const guard = { type: `${PACKAGE_NAME}.idempotentWrite`, typeVersion: 2, parameters: { operation: 'claim', scope: `outage-${RUN}`, keySource: 'fields', keyFields: 'orderId', options: {} } };
+			const workflow = await n8n.importWorkflow(outageWorkflow(`e2e idempotent write outage ${RUN}`, guard, credential));
+			const execution = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+			assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+			const claim = execution.node('Guard').byName;
+			const routed = Object.fromEntries(Object.entries(claim).map(([name, items]) => [name, items.length]));
+			console.log(`[e2e] Claim with its Redis stopped: ${JSON.stringify(routed)}`);
+			assert.deepEqual(routed, { Proceed: 0, Duplicate: 0, 'In Flight': 0, Conflict: 0, Reconcile: 0, error: 2 });
+			for (const item of claim.error) assert.match(String(item.json.error), new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port} \\(db 0\\): unreachable`));
+			assert.deepEqual(claim.error.map((item) => item.json.orderId), ['o-1', 'o-2'], 'the items travel with their error');
+		} finally {
+			await redis.dispose();
+		}
+	});
+
+	it('the shipped example with its vendor stand-in: one invoice sent 4 times at once is created once; after an execution died having written, the re-send reconciles instead of creating again', async () => {
+		const example = (name: string) => {
+			const text = readFileSync(`${repoRoot()}/examples/${name}`, 'utf8').replaceAll('http://127.0.0.1:5678', n8n.baseUrl);
+			return JSON.parse(text) as WorkflowJson;
+		};
+		const invoices = example('idempotent-write-invoices.json');
+		for (const node of invoices.nodes) {
+			if (node.type === `${PACKAGE_NAME}.idempotentWrite`) (node.parameters as { scope: string }).scope = `demo-invoices-${RUN}`;
+		}
+		const vendor = await n8n.importWorkflow(example('vendor-stand-in.json'));
+		await n8n.activate(vendor.id);
+		const workflow = await n8n.importWorkflow(invoices);
+		await n8n.activate(workflow.id);
+		const answers = await Promise.all(Array.from({ length: 4 }, () => n8n.runWebhook('demo-invoices', { invoiceNumber: `INV-${RUN}`, amount: 100, currency: 'AUD' })));
+		const summary = answers.map((answer) => `${answer.status} ${JSON.stringify(answer.body)}`);
+		console.log(`[e2e] shipped Idempotent Write example, 4 copies at once: ${summary.join(' | ')}`);
+		assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 200, 200, 201], summary.join('\n'));
+		const ids = new Set(answers.map((answer) => (answer.body as { invoiceId?: string }).invoiceId));
+		assert.equal(ids.size, 1, `every copy answered with the one invoice: ${summary.join('\n')}`);
+
+		// An execution that claimed an invoice, had the vendor create it and died before
+		// Complete (its claim is taken here by a Claim-only workflow with a 3 s lease).
+		const dead = `INV-dead-${RUN}`;
+		const claimOnly = await n8n.importWorkflow({
+			name: `e2e dead claim ${RUN}`,
+			nodes: [
+				{ id: 'trigger', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{ id: 'body', name: 'Body', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [220, 0], parameters: { mode: 'raw', jsonOutput: JSON.stringify({ body: { invoiceNumber: dead } }), options: {} } },
+				{ id: 'claim', name: 'Claim', type: `${PACKAGE_NAME}.idempotentWrite`, typeVersion: 2, position: [440, 0], parameters: { operation: 'claim', scope: `demo-invoices-${RUN}`, keySource: 'fields', keyFields: 'body.invoiceNumber', leaseMinutes: 0.05, options: {} } },
+			],
+			connections: { Run: { main: [[{ node: 'Body', type: 'main', index: 0 }]] }, Body: { main: [[{ node: 'Claim', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		} as WorkflowJson);
+		const claimed = await n8n.executeById(claimOnly.id, { triggerNode: 'Run' });
+		assert.equal(claimed.json('Claim', 'Proceed').length, 1, JSON.stringify(claimed.error));
+		const written = await n8n.runWebhook('demo-vendor-invoices', { invoiceNumber: dead, amount: 100, currency: 'AUD' });
+		const writtenId = (written.body as { id: string }).id;
+		await new Promise((resolve) => setTimeout(resolve, 3500));
+		const resent = await n8n.runWebhook('demo-invoices', { invoiceNumber: dead, amount: 100, currency: 'AUD' });
+		console.log(`[e2e] shipped example after a dead execution had written ${writtenId}: ${resent.status} ${JSON.stringify(resent.body)}`);
+		assert.equal(resent.status, 201, JSON.stringify(resent.body));
+		assert.equal((resent.body as { invoiceId: string }).invoiceId, writtenId, 'Reconcile found the invoice the dead execution wrote: no second create');
+		await n8n.deactivate(workflow.id);
+		await n8n.deactivate(vendor.id);
 	});
 });

@@ -68,7 +68,8 @@ interface Arrival {
 	at: number;
 }
 
-type Answer = { status: number; body: IDataObject };
+/** The receiver's answer; `delayMs` holds it back after the call was recorded (a slow vendor that already wrote). */
+type Answer = { status: number; body: IDataObject; delayMs?: number };
 type RouteHandler = (body: IDataObject, arrival: Arrival) => Answer;
 
 interface Receiver {
@@ -125,8 +126,12 @@ async function startReceiver(): Promise<Receiver> {
 					const dedupeKey = arrival.idempotencyKey || arrival.key;
 					applied.set(dedupeKey, (applied.get(dedupeKey) ?? 0) + 1);
 				}
-				response.writeHead(answer.status, { 'content-type': 'application/json' });
-				response.end(JSON.stringify(answer.body));
+				const respond = () => {
+					response.writeHead(answer.status, { 'content-type': 'application/json' });
+					response.end(JSON.stringify(answer.body));
+				};
+				if (answer.delayMs) setTimeout(respond, answer.delayMs);
+				else respond();
 			})
 			.catch((error: Error) => {
 				response.writeHead(413, { 'content-type': 'application/json' });
@@ -700,10 +705,27 @@ describe('n8n queue mode end to end: main + 2 workers, private Redis and Postgre
 		time('exactly once (48 deliveries)', started);
 	});
 
-	it('the shipped queue-mode example: one invoice sent 6 times at once, twice over, is created once at the vendor', { timeout: 3 * 60_000 }, async () => {
-		const started = Date.now();
-		const path = `q-example-${RUN}`;
-		receiver.handle(path, (body) => ({ status: 201, body: { id: `inv_${String(body.invoiceNumber)}`, invoiceNumber: body.invoiceNumber ?? null } }));
+	/**
+	 * The vendor stand-in of examples/vendor-stand-in.json on the receiver: it creates an
+	 * invoice on every call, ignoring Idempotency-Key, and answers `delayMs` later (the
+	 * invoice exists from the moment the call arrived); `<path>-find` looks one up.
+	 */
+	const invoiceVendor = (path: string, delayMs = 0) => {
+		receiver.handle(path, (body) => ({ status: 201, body: { id: `inv_${String(body.invoiceNumber)}`, invoiceNumber: body.invoiceNumber ?? null }, delayMs }));
+		receiver.handle(`${path}-find`, (body) => {
+			const invoiceNumber = String(body.invoiceNumber);
+			const found = receiver.accepted(path).has(invoiceNumber);
+			return { status: 200, body: found ? { found: true, id: `inv_${invoiceNumber}`, invoiceNumber } : { found: false, invoiceNumber } };
+		});
+	};
+
+	/**
+	 * examples/queue-mode-exactly-once.json wired to this cluster: the Redis credential, a
+	 * scope of its own, the receiver as the vendor, X-Worker on the create call. `version1`
+	 * turns its Idempotent Write nodes into version 1 nodes with version 1's defaults
+	 * (Proceed after a lease runs out, no wait), as a workflow saved before version 2.
+	 */
+	const shippedExample = (path: string, options: { leaseMinutes?: number; version1?: boolean } = {}): WorkflowJson => {
 		const json = JSON.parse(readFileSync(`${repoRoot()}/examples/queue-mode-exactly-once.json`, 'utf8')) as WorkflowJson;
 		assert.equal(json.active, false, 'the demo imports it without activating it (it needs a Redis credential first)');
 		for (const item of json.nodes) {
@@ -711,20 +733,39 @@ describe('n8n queue mode end to end: main + 2 workers, private Redis and Postgre
 			if (item.type === `${PACKAGE_NAME}.idempotentWrite`) {
 				assert.equal(parameters.store, 'redis', `${item.name} uses the Redis store`);
 				assert.ok(item.credentials && 'integrationGuardsRedisApi' in (item.credentials as IDataObject), `${item.name} names a Redis credential`);
+				assert.equal(item.typeVersion, 2, `${item.name} is a version 2 node`);
 				item.credentials = { integrationGuardsRedisApi: credentials.redis };
-				parameters.scope = `${String(parameters.scope)}-${RUN}`;
+				parameters.scope = `${String(parameters.scope)}-${RUN}-${path}`;
+				if (parameters.operation === 'claim' && options.leaseMinutes !== undefined) parameters.leaseMinutes = options.leaseMinutes;
+				if (options.version1) {
+					item.typeVersion = 1;
+					delete parameters.afterExpiredLease;
+				}
 			}
 			if (item.type === 'n8n-nodes-base.webhook') {
 				parameters.path = path;
 				item.webhookId = randomUUID();
 			}
-			if (item.name === 'Create Invoice at Vendor') parameters.url = receiver.url(path);
+			if (item.name === 'Create Invoice at Vendor') {
+				parameters.url = receiver.url(path);
+				((parameters.headerParameters as IDataObject).parameters as IDataObject[]).push({ name: 'X-Worker', value: '={{ $env.E2E_WORKER }}' });
+			}
+			if (item.name === 'Find Invoice at Vendor') parameters.url = receiver.url(`${path}-find`);
 		}
-		await activate(json);
+		return json;
+	};
+	const invoiceCalls = (invoices: string[], copies: number) =>
+		Array.from({ length: copies }, () => invoices.map((invoiceNumber) => ({ key: invoiceNumber, payload: { invoiceNumber, amount: 100, currency: 'AUD' } }))).flat();
+	const invoiceAnswer = (d: Delivery) => (d.failure ? 'call failed' : `${d.status} ${d.body.created === true ? 'created' : d.body.duplicate === true ? 'duplicate' : String(d.body.reason ?? d.body.message ?? '')}`);
+
+	it('the shipped queue-mode example: one invoice sent 6 times at once is created once at the vendor', { timeout: 3 * 60_000 }, async () => {
+		const started = Date.now();
+		const path = `q-example-${RUN}`;
+		invoiceVendor(path);
+		await activate(shippedExample(path));
 		const invoices = ['INV-Q1', 'INV-Q2'];
-		const calls = Array.from({ length: 6 }, () => invoices.map((invoiceNumber) => ({ key: invoiceNumber, payload: { invoiceNumber, amount: 100, currency: 'AUD' } }))).flat();
-		const { answers, unanswered } = await deliverAnswered(cluster.main.baseUrl, path, calls);
-		const statuses = tally(answers.map((d) => `${d.status} ${d.body.created === true ? 'created' : d.body.duplicate === true ? 'duplicate' : String(d.body.reason ?? '')}`));
+		const { answers, unanswered } = await deliverAnswered(cluster.main.baseUrl, path, invoiceCalls(invoices, 6));
+		const statuses = tally(answers.map(invoiceAnswer));
 		console.log(`[e2e] queue-mode example: ${JSON.stringify(statuses)}${unanswered.length ? `; ${unanswered.length} unanswered, re-sent` : ''}`);
 		const created = answers.filter((d) => d.status === 201).map((d) => d.key);
 		assert.ok(created.length <= 2 && created.length >= 2 - unanswered.length && new Set(created).size === created.length, JSON.stringify(statuses));
@@ -997,5 +1038,66 @@ describe('n8n queue mode end to end: main + 2 workers, private Redis and Postgre
 		assert.ok([...repeatedKeys.values()].every((keys) => keys.size === 1), 'every delivery of a record carried one Idempotency-Key');
 		assert.deepEqual([...applied.keys()].sort(), ids.map((id) => `record-${id}`).sort(), 'each record applied by the vendor, under its own key');
 		time('Postgres restart + replays', started);
+	});
+
+	// Finding 15 of issue 14. Last in the suite: the victim stays down after its second kill.
+	it('kill -9 of a worker mid-write, the sender re-sends, the vendor ignores Idempotency-Key: the shipped example (version 2 defaults: Reconcile) creates each invoice once; version 1 defaults (Proceed) create again', { timeout: 6 * 60_000 }, async () => {
+		const started = Date.now();
+		const victim = cluster.workers[1];
+		const current = `q-crash-v2-${RUN}`;
+		const saved = `q-crash-v1-${RUN}`;
+		const invoices = (prefix: string) => Array.from({ length: 20 }, (_, index) => `${prefix}-${index}`);
+		// The vendor answers 8 s after it created the invoice: a worker killed meanwhile dies mid-write.
+		const VENDOR_DELAY_MS = 8000;
+		const heldByVictim: Record<string, string[]> = {};
+		const firstAnswers: Record<string, Delivery[]> = {};
+		let killedAt = 0;
+		for (const [path, version1] of [[current, false], [saved, true]] as const) {
+			await victim.start();
+			invoiceVendor(path, VENDOR_DELAY_MS);
+			await activate(shippedExample(path, { leaseMinutes: 0.15, version1 }));
+			const wave = deliverAll(cluster.main.baseUrl, path, invoiceCalls(invoices(path), 2));
+			// Creates the victim sent that the vendor has not answered yet: it is mid-write on them.
+			const midWrite = () => [...new Set(receiver.arrivals.filter((a) => a.route === path && a.worker === victim.name && Date.now() - a.at < VENDOR_DELAY_MS - 1000).map((a) => a.key))];
+			const deadline = Date.now() + 90_000;
+			while (midWrite().length < 2) {
+				if (Date.now() > deadline) throw new Error(`${path}: the victim was never mid-write (${receiver.arrivals.filter((a) => a.route === path).length} creates)`);
+				await sleep(20);
+			}
+			heldByVictim[path] = midWrite();
+			await victim.kill();
+			killedAt = Date.now();
+			firstAnswers[path] = await wave;
+			console.log(`[e2e] crash mid-write (${version1 ? 'version 1 defaults' : 'version 2 defaults'}): the victim was writing ${heldByVictim[path].length} invoices when killed; first answers ${JSON.stringify(tally(firstAnswers[path].map(invoiceAnswer)))}`);
+		}
+		const [firstCurrent, firstSaved] = [firstAnswers[current], firstAnswers[saved]];
+
+		// The sender re-sends what got no definitive answer, once the dead claims' leases (9 s) ran out, then everything once more.
+		await sleep(Math.max(0, killedAt + 10_000 - Date.now()));
+		const definitiveInvoice = (d: Delivery) => d.status === 201 || (d.status === 200 && d.body.duplicate === true);
+		for (const [path, first] of [[current, firstCurrent], [saved, firstSaved]] as const) {
+			let pending = [...new Set(first.filter((d) => !definitiveInvoice(d)).map((d) => d.key))];
+			for (let round = 0; round < 4 && pending.length > 0; round++) {
+				const resent = (await deliverAnswered(cluster.main.baseUrl, path, invoiceCalls(pending, 1))).answers;
+				pending = resent.filter((d) => !definitiveInvoice(d)).map((d) => d.key);
+				if (pending.length > 0) await sleep(10_000);
+			}
+			assert.deepEqual(pending, [], `${path}: every invoice answered Created or Duplicate after re-sending`);
+			const again = (await deliverAnswered(cluster.main.baseUrl, path, invoiceCalls(invoices(path), 1))).answers;
+			assert.deepEqual(tally(again.map(invoiceAnswer)), { '200 duplicate': 20 }, path);
+		}
+
+		const creates = (path: string) => [...receiver.accepted(path).values()].reduce((a, b) => a + b, 0);
+		const findRoute = `${current}-find`;
+		const reconciledFound = new Set(receiver.arrivals.filter((a) => a.route === findRoute && heldByVictim[current].includes(a.key)).map((a) => a.key)).size;
+		console.log(`[e2e] crash mid-write, 40 deliveries of 20 invoices each, vendor ignoring Idempotency-Key: version 2 defaults ${creates(current)} creates; version 1 defaults ${creates(saved)} creates; invoices the dead worker was writing, looked up through Reconcile: ${reconciledFound} of ${heldByVictim[current].length}`);
+		const currentCreates = receiver.accepted(current);
+		assert.equal(currentCreates.size, 20, 'every invoice created');
+		assert.deepEqual([...currentCreates.values()], Array(20).fill(1), 'version 2 defaults: exactly one create per invoice');
+		assert.ok(reconciledFound >= heldByVictim[current].length, `each invoice the dead worker was writing was looked up through Reconcile (${reconciledFound} of ${heldByVictim[current].length})`);
+		// What the issue measured with the old default: the dead execution's invoices are created again.
+		const savedCreates = receiver.accepted(saved);
+		assert.ok(heldByVictim[saved].every((key) => (savedCreates.get(key) ?? 0) >= 2), `version 1 defaults create again: ${JSON.stringify(heldByVictim[saved].map((key) => [key, savedCreates.get(key)]))}`);
+		time('crash mid-write (2 x 40 deliveries)', started);
 	});
 });

@@ -20,7 +20,7 @@ import type {
 	INodeTypeDescription,
 	IWorkflowSettings,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CircuitBreaker } from '../../nodes/CircuitBreaker/CircuitBreaker.node';
 import { properties } from '../../nodes/CircuitBreaker/description';
@@ -43,49 +43,12 @@ import {
 	type WorkflowJson,
 } from './harness';
 import { findPackageRoot } from './node-types';
+import { TestVendor, VENDOR, vendor } from './vendor-node';
 
 const BREAKER = 'n8n-nodes-integration-guards.circuitBreaker';
-const VENDOR = 'test.vendor';
 let scopeCounter = 0;
 const freshScope = () => `engine-breaker-${++scopeCounter}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Makes every call of the stand-in vendor fail, as if the vendor were down. */
-let vendorDown = false;
-
-/**
- * Stands in for a vendor node such as HTTP Request: each item is replaced by the
- * vendor's answer; an item with `fail: true` (or every item while `vendorDown`) fails.
- * With "On Error: Continue (using error output)" a failure is `{ error }`, which the
- * engine moves to the error output over the input item's fields, as it does for n8n's
- * own nodes.
- */
-class TestVendor implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Test Vendor',
-		name: 'vendor',
-		group: ['transform'],
-		version: 1,
-		description: 'Harness only: answers like a vendor API, or fails',
-		defaults: { name: 'Vendor' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Delay (Ms)', name: 'delayMs', type: 'number', default: 0 }],
-		usableAsTool: true,
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const delayMs = this.getNodeParameter('delayMs', 0, 0) as number;
-		if (delayMs > 0) await sleep(delayMs);
-		return [
-			this.getInputData().map((item, index): INodeExecutionData => {
-				if (item.json.fail !== true && !vendorDown) return { json: { id: `crm-${index}`, synced: true }, pairedItem: { item: index } };
-				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), 'Service Unavailable (503)', { itemIndex: index });
-				return { json: { error: 'Service Unavailable (503)' }, pairedItem: { item: index } };
-			}),
-		];
-	}
-}
 
 /** Registered from package.json once it lists the node; until then, given to each run. */
 function nodeTypes(): Record<string, NodeTypeInput> {
@@ -457,6 +420,65 @@ describe('Circuit Breaker in the n8n engine', () => {
 		assertEachInputLeavesOnce(passed, 'Check');
 	});
 
+	describe('store unreachable under On Error: Continue: every item an error, never Proceed (finding 1)', () => {
+		const credentials = { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } };
+		const withCredential = { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } };
+		const items = [{ n: 1, apiKey: 'sk_live_secret' }, { n: 2 }];
+		/** Each operation: its parameters, output names and refusal output (REFUSAL_OUTPUTS). */
+		const cases: Array<{ label: string; operation: string; parameters: INodeParameters; outputs: string[]; refusal: string }> = [
+			{ label: 'Check', operation: 'check', parameters: {}, outputs: ['Proceed', 'Open'], refusal: 'Open' },
+			{ label: 'Check with "If the Store Is Unreachable: Fail the Node"', operation: 'check', parameters: { options: { onStoreError: 'fail' } }, outputs: ['Proceed', 'Open'], refusal: 'Open' },
+			{ label: 'Record (two inputs)', operation: 'record', parameters: {}, outputs: ['Success', 'Failure'], refusal: 'Failure' },
+			{ label: 'Record (Outcome Field)', operation: 'record', parameters: { outcomeFrom: 'field' }, outputs: ['Success', 'Failure'], refusal: 'Failure' },
+			{ label: 'Stats', operation: 'stats', parameters: { breakerNames: 'crm' }, outputs: ['Stats'], refusal: 'Stats' },
+			{ label: 'Set State', operation: 'setState', parameters: { newState: 'forceOpen' }, outputs: ['Done'], refusal: 'Done' },
+		];
+		/** Source → node (Record on two inputs: through the stand-in vendor, one item failing) → a sink per output. */
+		async function runDown(testCase: (typeof cases)[number], onError?: INode['onError'], sinks = testCase.outputs.length) {
+			const node = breaker('Guard', testCase.operation, freshScope(), { store: 'redis', ...testCase.parameters }, { ...withCredential, ...(onError ? { onError } : {}) });
+			const twoInputs = testCase.operation === 'record' && testCase.parameters.outcomeFrom === undefined;
+			if (!twoInputs) return await runSingle(node, items, sinks, { credentials });
+			const sinkNodes = Array.from({ length: sinks }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
+			const workflow = buildWorkflow(
+				[source([{ n: 1 }, { n: 2, fail: true }]), { name: 'Vendor', type: VENDOR, onError: 'continueErrorOutput' }, node, ...sinkNodes],
+				[['Source', 'Vendor'], ['Vendor', 0, 'Guard', 0], ['Vendor', 1, 'Guard', 1], ...sinkNodes.map((sink, index): Link => ['Guard', index, sink.name])],
+			);
+			return await run(workflow, { credentials });
+		}
+
+		for (const testCase of cases) {
+			test(`${testCase.label}: Continue (using error output) puts every item on the error output`, async () => {
+				const result = await runDown(testCase, 'continueErrorOutput', testCase.outputs.length + 1);
+				assert.equal(result.status, 'success', result.error?.message);
+				// (n8n names a single output "Success" once the error output is added.)
+				assert.deepEqual(result.nodes.Guard.outputNames.length, testCase.outputs.length + 1);
+				assert.equal(result.nodes.Guard.outputNames.at(-1), 'Error');
+				const outputs = result.outputs('Guard');
+				outputs.slice(0, -1).forEach((output, index) => assert.deepEqual(output, [], `nothing on ${testCase.outputs[index]}`));
+				assert.equal(outputs.at(-1)!.length, 2);
+				for (const item of outputs.at(-1)!) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+				assertEachInputLeavesOnce(result, 'Guard');
+			});
+
+			test(`${testCase.label}: Continue (using regular output) puts every item on ${testCase.refusal}, carrying the error`, async () => {
+				const result = await runDown(testCase, 'continueRegularOutput');
+				assert.equal(result.status, 'success', result.error?.message);
+				const refused = result.output('Guard', testCase.refusal);
+				assert.equal(refused.length, 2);
+				for (const item of refused) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1/);
+				if (testCase.refusal !== testCase.outputs[0]) assert.deepEqual(result.output('Guard', testCase.outputs[0]), [], `nothing on ${testCase.outputs[0]}`);
+				assertEachInputLeavesOnce(result, 'Guard');
+			});
+
+			test(`${testCase.label}: without Continue the node fails naming the store`, async () => {
+				const result = await runDown(testCase);
+				assert.equal(result.status, 'error');
+				const error = result.error as { description?: string; messages?: string[] } | undefined;
+				assert.match(`${String(result.error?.message)} ${error?.messages?.join(' ')} ${error?.description}`, /Redis at 127\.0\.0\.1:1 \(db 0\)/);
+			});
+		}
+	});
+
 	test('cost per item: Check and Record against two No Operation nodes (printed, not asserted)', async (t) => {
 		const count = 5000;
 		const items = Array.from({ length: count }, (_, index) => ({ index, name: `item ${index}` }));
@@ -511,7 +533,7 @@ describe('Circuit Breaker in the n8n engine', () => {
 describe('examples/circuit-breaker.json', () => {
 	before(startEngine);
 	after(async () => {
-		vendorDown = false;
+		vendor.down = false;
 		await closeAllStores();
 		await stopEngine();
 	});
@@ -539,12 +561,12 @@ describe('examples/circuit-breaker.json', () => {
 		assert.equal(healthy.output('Check CRM', 'Proceed').length, 1);
 		assert.equal(healthy.output('Record CRM Call', 'Success').length, 1);
 
-		vendorDown = true;
+		vendor.down = true;
 		for (let attempt = 0; attempt < 5; attempt++) await runWorkflow({ workflow, nodeTypes: standIns(), startNode: 'Sync Contacts' });
 		const refused = await runWorkflow({ workflow, nodeTypes: standIns(), startNode: 'Sync Contacts' });
 		assert.equal(refused.output('Check CRM', 'Open').length, 1);
 		assert.ok(refused.nodes['Park Until the CRM Recovers'], 'the Open route runs');
-		vendorDown = false;
+		vendor.down = false;
 
 		const report = await runWorkflow({ workflow, nodeTypes: standIns(), startNode: 'Every Hour' });
 		const [crm] = report.output('CRM Health', 'Stats');

@@ -12,13 +12,17 @@ import {
 	assertEachInputLeavesOnce,
 	assertPairing,
 	buildWorkflow,
+	medianRunMs,
 	runWorkflow,
 	startEngine,
 	stopEngine,
 	TEST_NOOP,
 	TEST_SOURCE,
+	type EngineResult,
 	type Link,
+	type NodeTypeInput,
 } from './harness';
+import { TestVendor, VENDOR } from './vendor-node';
 
 const IDEMPOTENT_WRITE = 'n8n-nodes-integration-guards.idempotentWrite';
 const CLAIM_OUTPUTS = ['Proceed', 'Duplicate', 'In Flight', 'Conflict', 'Reconcile'];
@@ -38,11 +42,25 @@ function claimNode(scope: string, parameters: Record<string, unknown> = {}, extr
 }
 
 /** Source → node, every output of the node into its own pass-through sink. */
-async function runSingle(node: Partial<INode> & Pick<INode, 'name' | 'type'>, items: object[], outputCount: number) {
+async function runSingle(
+	node: Partial<INode> & Pick<INode, 'name' | 'type'>,
+	items: object[],
+	outputCount: number,
+	options: Partial<Parameters<typeof runWorkflow>[0]> = {},
+) {
 	const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
 	const links: Link[] = [['Source', node.name], ...sinks.map((sink, index): Link => [node.name, index, sink.name])];
-	return await runWorkflow({ workflow: buildWorkflow([source(items), node, ...sinks], links) });
+	return await runWorkflow({ workflow: buildWorkflow([source(items), node, ...sinks], links), ...options });
 }
+
+const nodeTypes: Record<string, NodeTypeInput> = { [VENDOR]: TestVendor };
+
+/** A Redis store nobody listens on: every store call fails. */
+const UNREACHABLE = {
+	credentials: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } },
+	node: { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } },
+};
+const OPERATIONS = ['claim', 'complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'] as const;
 
 const keysOf = (items: INodeExecutionData[]) => items.map((item) => (item.json.idempotency as { key: string }).key);
 const invoicesOf = (items: INodeExecutionData[]) => items.map((item) => item.json.invoice);
@@ -91,6 +109,7 @@ describe('Idempotent Write in the n8n engine', () => {
 			{
 				key: keysOf(first.output('Claim', 'Proceed'))[0],
 				outcome: 'completed',
+				claimFound: true,
 				status: 'completed',
 				attempts: 1,
 				owner: undefined,
@@ -272,5 +291,158 @@ describe('Idempotent Write in the n8n engine', () => {
 		const result = await runSingle(claimNode(`engine-${++scopeCounter}`, { keyFields: ' , ' }), [{ invoice: 'A' }], 5);
 		assert.equal(result.status, 'error');
 		assert.match(String(result.error?.message), /No key fields given/);
+	});
+
+	test('version 2 (new nodes): a claim whose execution died routes Reconcile by default; version 1 keeps Proceed (finding 15)', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		await runSingle(claimNode(scope, { leaseMinutes: 0.05 }, { typeVersion: 2 }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		await new Promise((resolve) => setTimeout(resolve, 3200));
+		const current = await runSingle(claimNode(scope, { options: { waitSeconds: 0 } }, { typeVersion: 2 }), [{ invoice: 'A' }], 5);
+		assert.deepEqual(invoicesOf(current.output('Claim', 'Reconcile')), ['A'], 'version 2 defaults to Reconcile');
+		assert.deepEqual(invoicesOf(current.output('Claim', 'Proceed')), []);
+		const saved = await runSingle(claimNode(scope, {}, { typeVersion: 1 }), [{ invoice: 'B' }], 5);
+		assert.deepEqual(invoicesOf(saved.output('Claim', 'Proceed')), ['B'], 'a workflow saved with version 1 keeps its behaviour');
+		const chosen = await runSingle(claimNode(`engine-${++scopeCounter}`, { afterExpiredLease: 'proceed', options: { waitSeconds: 0 } }, { typeVersion: 2 }), [{ invoice: 'C' }], 5);
+		assert.deepEqual(invoicesOf(chosen.output('Claim', 'Proceed')), ['C']);
+	});
+
+	test('version 2: a copy arriving during the first attempt waits for it by default and routes by its outcome', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		await runSingle(claimNode(scope, {}, { typeVersion: 2 }), [{ invoice: 'A' }], 5);
+		const copy = runSingle(claimNode(scope, {}, { typeVersion: 2 }), [{ invoice: 'A' }], 5);
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		await runSingle({ name: 'Op', type: IDEMPOTENT_WRITE, parameters: { operation: 'complete', scope, keySource: 'fields', keyFields: 'invoice', resultFields: '' } }, [{ invoice: 'A' }], 1);
+		const result = await copy;
+		assert.deepEqual(invoicesOf(result.output('Claim', 'Duplicate')), ['A'], 'not In Flight: it waited for the first attempt');
+		assert.deepEqual(result.output('Claim', 'In Flight'), []);
+		const v1 = await runSingle(claimNode(`engine-${++scopeCounter}`), [{ invoice: 'B' }], 5);
+		assert.equal(v1.output('Claim', 'Proceed').length, 1);
+	});
+
+	test('Complete and Release after a vendor node that replaced the item find the claim through the pairing (default Claimed Key)', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const finish = (name: string, operation: string, parameters: Record<string, unknown> = {}) => ({
+			name,
+			type: IDEMPOTENT_WRITE,
+			typeVersion: 2,
+			parameters: { operation, scope, resultFields: 'id', ...parameters },
+		});
+		const result = await runWorkflow({
+			nodeTypes,
+			workflow: buildWorkflow(
+				[source([{ invoice: 'A' }, { invoice: 'B' }]), claimNode(scope, {}, { typeVersion: 2 }), { name: 'Vendor', type: VENDOR }, finish('Complete', 'complete')],
+				[['Source', 'Claim'], ['Claim', 0, 'Vendor'], ['Vendor', 'Complete']],
+			),
+		});
+		assert.equal(result.status, 'success', result.error?.message);
+		const completed = result.output('Complete', 0);
+		assert.deepEqual(
+			completed.map((item) => [item.json.id, (item.json.idempotency as { outcome: string }).outcome, (item.json.idempotency as { key: string }).key]),
+			[
+				['crm-0', 'completed', keysOf(result.output('Claim', 'Proceed'))[0]],
+				['crm-1', 'completed', keysOf(result.output('Claim', 'Proceed'))[1]],
+			],
+		);
+		assertPairing(result);
+		const again = await runSingle(claimNode(scope, {}, { typeVersion: 2 }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		assert.deepEqual((again.output('Claim', 'Duplicate').map((item) => (item.json.idempotency as { result: object }).result)), [{ id: 'crm-0' }, { id: 'crm-1' }]);
+
+		// Release, with the Claim node named under Options.
+		const released = await runWorkflow({
+			nodeTypes,
+			workflow: buildWorkflow(
+				[source([{ invoice: 'C' }]), claimNode(scope, {}, { typeVersion: 2 }), { name: 'Vendor', type: VENDOR }, finish('Release', 'release', { options: { claimNode: 'Claim' } })],
+				[['Source', 'Claim'], ['Claim', 0, 'Vendor'], ['Vendor', 'Release']],
+			),
+		});
+		assert.equal((released.output('Release', 0)[0].json.idempotency as { outcome: string }).outcome, 'released');
+	});
+
+	test('Complete or Release whose key matches no claim says so: claimFound false and a warning', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const op = (operation: string) => ({ name: 'Op', type: IDEMPOTENT_WRITE, parameters: { operation, scope, keySource: 'fields', keyFields: 'invoice', resultFields: '' } });
+		for (const operation of ['complete', 'release', 'markOutcomeUnknown']) {
+			const result = await runSingle(op(operation), [{ invoice: `never-claimed-${operation}` }], 1);
+			const details = result.output('Op', 0)[0].json.idempotency as { claimFound: boolean };
+			assert.equal(details.claimFound, false, operation);
+			assert.match(result.nodes.Op.hints.map((hint) => hint.message).join('\n'), /1 of 1 item\(s\) matched no claim/, operation);
+		}
+		await runSingle(claimNode(scope), [{ invoice: 'D' }], 5);
+		const matched = await runSingle(op('complete'), [{ invoice: 'D' }], 1);
+		assert.equal((matched.output('Op', 0)[0].json.idempotency as { claimFound: boolean }).claimFound, true);
+		assert.deepEqual(matched.nodes.Op.hints, []);
+	});
+
+	test('cost per item: Complete tracing the claim through the pairing vs the key on the item (printed, not asserted)', async (t) => {
+		const count = 2000;
+		const items = Array.from({ length: count }, (_, index) => ({ invoice: `cost-${index}` }));
+		const scope = `engine-${++scopeCounter}`;
+		const workflowVia = (between: string) =>
+			buildWorkflow(
+				[
+					source(items),
+					claimNode(scope, { options: { duplicates: 'flag' } }, { typeVersion: 2 }),
+					{ name: 'Between', type: between },
+					{ name: 'Complete', type: IDEMPOTENT_WRITE, typeVersion: 2, parameters: { operation: 'complete', scope, resultFields: '' } },
+				],
+				[['Source', 'Claim'], ['Claim', 0, 'Between'], ['Between', 'Complete']],
+			);
+		const median = async (between: string) =>
+			await medianRunMs((workflow) => runWorkflow({ workflow, nodeTypes }), workflowVia(between), (result) => assert.equal(result.output('Complete', 0).length, count));
+		const onItem = await median(TEST_NOOP);
+		const traced = await median(VENDOR);
+		t.diagnostic(
+			`${count} items, Claim -> No-op -> Complete (key on the item) ${onItem.toFixed(1)} ms vs Claim -> vendor -> Complete (traced through the pairing) ${traced.toFixed(1)} ms: ${(((traced - onItem) * 1000) / count).toFixed(1)} µs more per item`,
+		);
+	});
+
+	describe('store unreachable: no item on Proceed or Done as if it had worked (finding 1)', () => {
+		const outputsOf = (operation: string) => (operation === 'claim' ? 5 : 1);
+		const refusalOf = (operation: string) => (operation === 'claim' ? 'Conflict' : 'Done');
+		const node = (operation: string, onError?: INode['onError']) => ({
+			name: 'Guard',
+			type: IDEMPOTENT_WRITE,
+			typeVersion: 2,
+			parameters: { operation, store: 'redis', scope: `engine-${++scopeCounter}`, keySource: 'fields', keyFields: 'invoice', resultFields: '' },
+			...UNREACHABLE.node,
+			...(onError ? { onError } : {}),
+		});
+		const items = [{ invoice: 'A', apiKey: 'sk_live_secret' }, { invoice: 'B' }, { other: 'no key' }];
+		const namesRedis = (result: EngineResult) => {
+			const error = result.error as { message?: string; description?: string; messages?: string[] } | undefined;
+			assert.match(`${error?.message} ${error?.messages?.join(' ')} ${error?.description}`, /Redis at 127\.0\.0\.1:1 \(db 0\)/);
+		};
+
+		for (const operation of OPERATIONS) {
+			test(`${operation}: Continue (using error output) puts every item on the error output`, async () => {
+				const result = await runSingle(node(operation, 'continueErrorOutput'), items, outputsOf(operation) + 1, { credentials: UNREACHABLE.credentials });
+				assert.equal(result.status, 'success', result.error?.message);
+				const outputs = result.outputs('Guard');
+				assert.equal(result.nodes.Guard.outputNames.at(-1), 'Error');
+				outputs.slice(0, -1).forEach((output, index) => assert.deepEqual(output, [], `nothing on ${result.nodes.Guard.outputNames[index]}`));
+				const errors = outputs.at(-1)!;
+				assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }, { item: 2 }]);
+				for (const item of errors) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+				assertEachInputLeavesOnce(result, 'Guard');
+			});
+
+			test(`${operation}: Continue (using regular output) puts every item on ${refusalOf(operation)}, carrying the error`, async () => {
+				const result = await runSingle(node(operation, 'continueRegularOutput'), items, outputsOf(operation), { credentials: UNREACHABLE.credentials });
+				assert.equal(result.status, 'success', result.error?.message);
+				const refused = result.output('Guard', refusalOf(operation));
+				assert.equal(refused.length, 3);
+				for (const item of refused) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1/);
+				if (operation === 'claim') {
+					for (const name of ['Proceed', 'Duplicate', 'In Flight', 'Reconcile']) assert.deepEqual(result.output('Guard', name), [], name);
+				}
+				assertEachInputLeavesOnce(result, 'Guard');
+			});
+
+			test(`${operation}: without Continue the node fails naming the store`, async () => {
+				const result = await runSingle(node(operation), items.slice(0, 2), outputsOf(operation), { credentials: UNREACHABLE.credentials });
+				assert.equal(result.status, 'error');
+				namesRedis(result);
+			});
+		}
 	});
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import type { ClaimDecision, ClaimRoute } from '../../nodes/shared/core/idempotency';
-import { asClaimRecord, decideClaim, decideComplete, decideRelease } from '../../nodes/shared/core/idempotency';
+import { asClaimRecord, decideClaim, decideComplete, decideOutcomeUnknown, decideRelease, DEFAULT_UNKNOWN_RETENTION_MS } from '../../nodes/shared/core/idempotency';
 import type { Store } from '../../nodes/shared/stores/types';
 import { updateRecords } from '../../nodes/shared/stores/update';
 import { postgresHarness, redisHarness, sqliteHarness, type StoreHarness } from '../support/stores';
@@ -111,6 +111,22 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			const routes = (await Promise.all(stores.slice(0, 8).map((store, index) => claim(store, namespace, ['k'], `after-${index}`)))).flat();
 			assert.equal(count(routes, 'proceed'), 1);
 			assert.equal(count(routes, 'inFlight'), 7);
+		});
+
+		test('an outcome-unknown key and its reconciling claim expire (7 days by default), not never (finding 11)', async () => {
+			const namespace = fresh('unknown');
+			await claim(stores[0], namespace, ['k'], 'execution-1');
+			await updateRecords(stores[0], namespace, ['k'], (current, now) => {
+				const transition = decideOutcomeUnknown(asClaimRecord(current?.value), { owner: 'execution-1', retentionMs: 60 * MINUTE, correlationId: null }, now);
+				return { outcome: transition.outcome as string, write: transition.write };
+			});
+			const { now, records } = await stores[0].read(namespace, ['k']);
+			const expiresAt = records.get('k')?.expiresAt;
+			assert.equal(typeof expiresAt, 'number', `the outcome-unknown record expires: ${String(expiresAt)}`);
+			assert.ok(Math.abs((expiresAt as number) - now - DEFAULT_UNKNOWN_RETENTION_MS) < MINUTE, `expires in 7 days: ${String((expiresAt as number) - now)} ms`);
+			assert.deepEqual(await claim(stores[1], namespace, ['k'], 'execution-2'), ['reconcile']);
+			const after = (await stores[0].read(namespace, ['k'])).records.get('k')?.expiresAt;
+			assert.equal(typeof after, 'number', 'the reconciling claim expires too');
 		});
 	});
 }

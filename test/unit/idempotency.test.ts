@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { ClaimRecord, ClaimRequest, FinishRequest } from '../../nodes/shared/core/idempotency';
 import {
 	asClaimRecord,
+	DEFAULT_UNKNOWN_RETENTION_MS,
 	decideClaim,
 	decideComplete,
 	decideOutcomeUnknown,
@@ -105,7 +106,7 @@ describe('decideClaim', () => {
 		const first = decideClaim(unknown, request(), NOW + 1);
 		assert.equal(first.route, 'reconcile');
 		assert.equal(first.write?.value.status, 'inFlight');
-		assert.equal(first.write?.ttlMs, null, 'a key waiting for reconciliation never expires');
+		assert.equal(first.write?.ttlMs, 7 * DAY, 'a key waiting for reconciliation is kept 7 days by default, not for ever');
 		assert.equal(decideClaim(first.write!.value, request({ owner: 'execution-3' }), NOW + MINUTE).route, 'inFlight');
 		assert.equal(decideClaim(first.write!.value, request({ owner: 'execution-3' }), NOW + 10 * MINUTE).route, 'reconcile');
 	});
@@ -160,10 +161,27 @@ describe('decideRelease', () => {
 });
 
 describe('decideOutcomeUnknown', () => {
-	it('keeps the key with no expiry', () => {
+	it('keeps the key for a bounded time: 7 days by default (finding 11: it had no expiry)', () => {
 		const transition = decideOutcomeUnknown(claimedBy(), finish(), NOW);
 		assert.equal(transition.write?.value.status, 'outcomeUnknown');
-		assert.equal(transition.write?.ttlMs, null);
+		assert.equal(DEFAULT_UNKNOWN_RETENTION_MS, 7 * DAY);
+		assert.equal(transition.write?.ttlMs, 7 * DAY);
+	});
+
+	it('keeps the key for the retention the user chose, and so does the reconciling claim', () => {
+		const transition = decideOutcomeUnknown(claimedBy(), finish({ unknownRetentionMs: 2 * DAY }), NOW);
+		assert.equal(transition.write?.ttlMs, 2 * DAY);
+		const reconciling = decideClaim(transition.write!.value, request({ unknownRetentionMs: 3 * DAY }), NOW + 1);
+		assert.equal(reconciling.route, 'reconcile');
+		assert.equal(reconciling.write?.ttlMs, 3 * DAY);
+		const shortLease = decideClaim(transition.write!.value, request({ unknownRetentionMs: MINUTE, leaseMs: 5 * MINUTE }), NOW + 1);
+		assert.equal(shortLease.write?.ttlMs, 10 * MINUTE, 'never shorter than twice the lease');
+	});
+
+	it('an expired lease routed to Reconcile is kept like an unknown outcome', () => {
+		const expired = decideClaim(claimedBy('execution-1', 10 * MINUTE), request({ afterExpiredLease: 'reconcile' }), NOW);
+		assert.equal(expired.route, 'reconcile');
+		assert.equal(expired.write?.ttlMs, 7 * DAY);
 	});
 
 	it('does not downgrade a completed key', () => {

@@ -37,6 +37,12 @@ export type ClaimRecord = {
 
 export type ClaimRoute = 'proceed' | 'duplicate' | 'inFlight' | 'conflict' | 'reconcile';
 
+/**
+ * How long a key whose outcome is unknown is kept for reconciliation unless the user
+ * chose otherwise: long enough for someone to look, never for ever.
+ */
+export const DEFAULT_UNKNOWN_RETENTION_MS = 7 * 24 * 3_600_000;
+
 export interface ClaimRequest {
 	fingerprint: string | null;
 	owner: string;
@@ -50,6 +56,8 @@ export interface ClaimRequest {
 	 * written, so the record is looked up before writing again.
 	 */
 	afterExpiredLease?: 'proceed' | 'reconcile';
+	/** How long a claim that must be reconciled is kept (default DEFAULT_UNKNOWN_RETENTION_MS). */
+	unknownRetentionMs?: number;
 }
 
 export interface ClaimDecision {
@@ -88,7 +96,7 @@ export function decideClaim(current: ClaimRecord | undefined, request: ClaimRequ
 	return {
 		route: reconcile ? 'reconcile' : 'proceed',
 		record: next,
-		write: { value: next, ttlMs: claimTtl(next, request.leaseMs, request.retentionMs) },
+		write: { value: next, ttlMs: claimTtl(next, request) },
 	};
 }
 
@@ -109,6 +117,8 @@ export interface FinishRequest {
 	/** Why the attempt failed or is unknown (Release, Outcome Unknown). */
 	error?: string | null;
 	correlationId: string | null;
+	/** How long an outcome-unknown key is kept (default DEFAULT_UNKNOWN_RETENTION_MS). */
+	unknownRetentionMs?: number;
 }
 
 /**
@@ -165,8 +175,9 @@ export function decideRelease(
 export type UnknownOutcome = 'markedUnknown' | 'alreadyCompleted';
 
 /**
- * Outcome Unknown: the vendor may or may not have written. The key is kept with no
- * expiry, so it is neither retried blindly nor forgotten: the next Claim reconciles.
+ * Outcome Unknown: the vendor may or may not have written. The key is kept for the
+ * unknown-outcome retention (7 days unless chosen), so it is neither retried blindly nor
+ * forgotten while someone can still look: the next Claim reconciles.
  */
 export function decideOutcomeUnknown(
 	current: ClaimRecord | undefined,
@@ -182,7 +193,11 @@ export function decideOutcomeUnknown(
 		updatedAt: now,
 		lastError: request.error ?? current?.lastError ?? null,
 	};
-	return { outcome: 'markedUnknown', record: next, write: { value: next, ttlMs: null } };
+	return {
+		outcome: 'markedUnknown',
+		record: next,
+		write: { value: next, ttlMs: request.unknownRetentionMs ?? DEFAULT_UNKNOWN_RETENTION_MS },
+	};
 }
 
 function newRecord(owner: string, now: number, correlationId: string | null): ClaimRecord {
@@ -202,10 +217,13 @@ function newRecord(owner: string, now: number, correlationId: string | null): Cl
 	};
 }
 
-/** A claim never expires while its lease is held; a reconcile-pending one never expires. */
-function claimTtl(record: ClaimRecord, leaseMs: number, retentionMs: number): number | null {
-	if (record.needsReconcile) return null;
-	return Math.max(retentionMs, leaseMs * 2);
+/**
+ * A claim never expires while its lease is held; one that must be reconciled is kept
+ * for the unknown-outcome retention.
+ */
+function claimTtl(record: ClaimRecord, request: ClaimRequest): number {
+	const retention = record.needsReconcile ? (request.unknownRetentionMs ?? DEFAULT_UNKNOWN_RETENTION_MS) : request.retentionMs;
+	return Math.max(retention, request.leaseMs * 2);
 }
 
 function fingerprintsDiffer(stored: string | null, requested: string | null): boolean {
