@@ -354,6 +354,9 @@ export class RedisStore implements Store {
 		let message: string;
 		if (/^(NOAUTH|WRONGPASS)/.test(cause) || /invalid password|invalid username/i.test(cause)) {
 			message = `credentials rejected: ${cause}`;
+		} else if (cause.startsWith('LOADING')) {
+			// A restarted Redis answers LOADING until its data set is back in memory.
+			message = `not ready (${operation}): it is still loading its data after a restart; run again in a moment (${cause})`;
 		} else if (cause.startsWith('NOPERM')) {
 			message = `permission denied for ${operation}: ${cause}`;
 		} else if (cause.includes('Command timed out')) {
