@@ -11,7 +11,6 @@ import {
 	verifyMarker,
 	correlationFieldProperty,
 	isPlainObject,
-	DEFAULT_REDACT_FIELDS,
 	itemError,
 	observeQueue,
 	resolveScope,
@@ -82,15 +81,16 @@ export const redactionOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to replace secrets with [REDACTED] before anything is stored: fields named like Fields to Redact, Bearer and Basic credentials, JWTs, passwords in URLs and secret query parameters',
+			'Whether to replace secrets with [REDACTED] before anything is stored: fields whose names end in key, secret, token, password, auth, signature, cookie and the like, plus Fields to Redact; header lines, Bearer and Basic credentials, JWTs, private keys, vendor keys, passwords in URLs and secrets in JSON held in text',
 	},
 	{
 		displayName: 'Fields to Redact',
 		name: 'redactFields',
 		type: 'string',
-		default: DEFAULT_REDACT_FIELDS.join(', '),
+		default: '',
+		placeholder: 'ssn, iban',
 		description:
-			'Comma-separated name endings. A field is redacted when its name, ignoring case, dashes and underscores, ends with one of them: "token" covers accessToken and X-Auth-Token.',
+			'Comma-separated name endings redacted in addition to the built-in ones (authorization, auth, cookie, key, secret, token, password, passphrase, pwd, credentials, signature, session…). A field is redacted when its name, ignoring case, dashes and underscores, ends with one of them.',
 	},
 ];
 
