@@ -297,6 +297,14 @@ export const properties: INodeProperties[] = [
 				description: 'Remind this many days before the renewal date; a reminder on a non-working day moves to the working day before',
 			},
 			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: "Hard deadline of each call to n8n's API (the credential list, each credential test), the whole answer included",
+			},
+			{
 				displayName: 'Time Zone',
 				name: 'timeZone',
 				type: 'string',

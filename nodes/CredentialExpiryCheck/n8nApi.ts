@@ -1,12 +1,15 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { decodeJwtDates } from '../shared';
+import { beforeAbort, decodeJwtDates, readBodyCapped } from '../shared';
 
 export const N8N_API_CREDENTIAL = 'integrationGuardsN8nApi';
 const PAGE_SIZE = 250;
 const MAX_PAGES = 40;
-const REQUEST_TIMEOUT_MS = 30_000;
+/** Default hard deadline of one API call (Options → Timeout), redirects and body included. */
+export const DEFAULT_API_TIMEOUT_SECONDS = 30;
+/** A credential list page of 250 is a few hundred KiB; more is not n8n's API. */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** One credential as n8n's public API lists it (never its data). */
 export interface ListedCredential {
@@ -58,20 +61,48 @@ export function normaliseBaseUrl(value: unknown): string {
 		.replace(/\/api\/v1$/, '');
 }
 
-async function call(context: IExecuteFunctions, options: IHttpRequestOptions): Promise<Response | { error: string }> {
+/** Options → Timeout, read once per execution: the hard deadline of each API call. */
+function apiTimeoutMs(context: IExecuteFunctions): number {
+	const seconds = Number(context.getNodeParameter('options.timeoutSeconds', 0, DEFAULT_API_TIMEOUT_SECONDS));
+	return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_API_TIMEOUT_SECONDS) * 1000;
+}
+
+function parseJsonBody(raw: Buffer): unknown {
+	const text = raw.toString('utf8');
+	const trimmed = text.trim();
+	if (trimmed === '') return undefined;
 	try {
-		const response = (await context.helpers.httpRequestWithAuthentication.call(context, N8N_API_CREDENTIAL, {
+		return JSON.parse(trimmed) as unknown;
+	} catch {
+		return text;
+	}
+}
+
+/**
+ * One API call with a hard deadline (AbortSignal.timeout over the request and its whole
+ * body: n8n's authenticated helper keeps only a socket-idle timeout, which a trickling
+ * server never trips) and a cap on the body read.
+ */
+async function call(context: IExecuteFunctions, options: IHttpRequestOptions, timeoutMs: number): Promise<Response | { error: string }> {
+	const deadline = AbortSignal.timeout(timeoutMs);
+	try {
+		const request = context.helpers.httpRequestWithAuthentication.call(context, N8N_API_CREDENTIAL, {
 			...options,
 			json: true,
+			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: REQUEST_TIMEOUT_MS,
+			timeout: timeoutMs,
 			// The API key travels in a header: a redirect could carry it to any host, so none is followed.
 			disableFollowRedirect: true,
-		})) as { statusCode: number; body: unknown; headers?: Record<string, unknown> };
+		}) as Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }>;
+		const response = await beforeAbort(request, deadline);
+		const read = await readBodyCapped(response.body, MAX_RESPONSE_BYTES, deadline);
+		if ('tooLarge' in read) return { error: `The answer is larger than ${MAX_RESPONSE_BYTES / 1_048_576} MiB (more than ${read.tooLarge} bytes were sent), which is not n8n's API` };
 		const location = response.headers?.location;
-		return { statusCode: response.statusCode, body: response.body, location: typeof location === 'string' ? location : null };
+		return { statusCode: response.statusCode, body: parseJsonBody(read.body), location: typeof location === 'string' ? location : null };
 	} catch (error) {
+		if (deadline.aborted) return { error: `No complete answer within the Timeout (${timeoutMs / 1000} s)` };
 		// Network failures: the message names host and cause, never the API key (it travels in a header).
 		const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
 		const message = (error as Error).message ?? String(error);
@@ -122,11 +153,12 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 		return { ok: false, baseUrl, apiKey, status: 'failing', reason: 'The n8n API credential has no http(s) Instance URL' };
 	}
 	const credentials: ListedCredential[] = [];
+	const timeoutMs = apiTimeoutMs(context);
 	let cursor: string | undefined;
 	for (let page = 0; page < MAX_PAGES; page++) {
 		const qs: IDataObject = { limit: PAGE_SIZE };
 		if (cursor) qs.cursor = cursor;
-		const response = await call(context, { method: 'GET', url: `${baseUrl}/api/v1/credentials`, qs });
+		const response = await call(context, { method: 'GET', url: `${baseUrl}/api/v1/credentials`, qs }, timeoutMs);
 		if ('error' in response) return { ok: false, baseUrl, apiKey, status: 'failing', reason: `n8n API at ${baseUrl} could not be reached: ${response.error}` };
 		const redirect = redirected(`${baseUrl}/api/v1/credentials`, response);
 		if (redirect) return { ok: false, baseUrl, apiKey, status: 'unknown', reason: redirect };
@@ -191,8 +223,9 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 export async function testCredentials(context: IExecuteFunctions, baseUrl: string, ids: string[]): Promise<Map<string, TestOutcome>> {
 	const outcomes = new Map<string, TestOutcome>();
 	if (ids.length === 0) return outcomes;
+	const timeoutMs = apiTimeoutMs(context);
 	const testOnce = async (id: string): Promise<TestOutcome & { race?: boolean }> => {
-		const response = await call(context, { method: 'POST', url: `${baseUrl}/api/v1/credentials/${encodeURIComponent(id)}/test`, body: {} });
+		const response = await call(context, { method: 'POST', url: `${baseUrl}/api/v1/credentials/${encodeURIComponent(id)}/test`, body: {} }, timeoutMs);
 		if ('error' in response) return { result: 'unavailable', message: `The test could not be run: ${response.error}` };
 		const redirect = redirected('The credential test endpoint', response);
 		if (redirect) return { result: 'unavailable', message: redirect };

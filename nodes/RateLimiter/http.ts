@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared';
+import { isPlainObject, readBodyCapped } from '../shared';
 
 /** One HTTP exchange as the node sees it: a response of any status, or a network failure. */
 export type Exchange =
@@ -133,30 +133,9 @@ function mib(bytes: number): string {
 
 /** The body, read up to the cap; the stream is destroyed past it or when the try's deadline passes. */
 async function readCapped(stream: unknown, cap: number, signal: AbortSignal): Promise<Buffer | Refused> {
-	if (Buffer.isBuffer(stream)) return stream;
-	if (stream === null || stream === undefined) return Buffer.alloc(0);
-	if (typeof stream === 'string') return Buffer.from(stream);
-	const readable = stream as AsyncIterable<unknown> & { destroy?: (error?: Error) => void };
-	if (typeof readable[Symbol.asyncIterator] !== 'function') return Buffer.from(JSON.stringify(stream));
-	const onAbort = () => readable.destroy?.(new Error('aborted'));
-	signal.addEventListener('abort', onAbort, { once: true });
-	const chunks: Buffer[] = [];
-	let total = 0;
-	try {
-		for await (const chunk of readable) {
-			const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-			total += bytes.length;
-			if (total > cap) {
-				readable.destroy?.();
-				return refused(RESPONSE_TOO_LARGE, `The response is larger than Max Response Size (${mib(cap)}): more than ${total} bytes were sent`);
-			}
-			chunks.push(bytes);
-		}
-	} finally {
-		signal.removeEventListener('abort', onAbort);
-	}
-	if (signal.aborted) throw signal.reason;
-	return Buffer.concat(chunks);
+	const read = await readBodyCapped(stream, cap, signal);
+	if ('body' in read) return read.body;
+	return refused(RESPONSE_TOO_LARGE, `The response is larger than Max Response Size (${mib(cap)}): more than ${read.tooLarge} bytes were sent`);
 }
 
 /** The item's headers minus any that carry a secret: Authorization, Cookie, and the credential's own header name. */

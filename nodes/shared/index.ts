@@ -12,6 +12,7 @@ export * from './core/correlation';
 export * from './core/idempotency';
 export * from './stores/update';
 export * from './n8n/common';
+export * from './n8n/http';
 export * from './core/transform';
 export * from './core/schema';
 export * from './core/deadletter';

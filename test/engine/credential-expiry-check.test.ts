@@ -380,6 +380,44 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.match(String(down.json.reason), /could not be reached.*ECONNREFUSED/);
 	});
 
+	test("the n8n API client has a hard deadline and reads at most 16 MiB: a trickling or endless answer cannot hold the check", async () => {
+		// A server trickling a byte every 200 ms (a socket-idle timeout never fires), and one sending without end; both bounded.
+		const writes: Record<string, number> = { trickle: 0, endless: 0 };
+		const server = createServer((request, response) => {
+			const endless = request.url?.startsWith('/endless') === true;
+			response.writeHead(200, { 'content-type': 'application/json' });
+			const chunk = endless ? Buffer.alloc(1024 * 1024, 32) : Buffer.from(' ');
+			const timer = setInterval(() => {
+				writes[endless ? 'endless' : 'trickle']++;
+				if (writes.trickle + writes.endless > 400 || response.destroyed) {
+					clearInterval(timer);
+					response.end();
+				} else response.write(chunk);
+			}, endless ? 5 : 200);
+			response.on('close', () => clearInterval(timer));
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		try {
+			let started = Date.now();
+			const trickled = await run({ apiUrl: `http://127.0.0.1:${port}/trickle`, parameters: { sources: ['n8nCredentials'], options: { timeoutSeconds: 1 } } });
+			const trickleMs = Date.now() - started;
+			const [late] = trickled.output('Check', 'Expired or Failing');
+			assert.match(String(late?.json.reason), /could not be reached: No complete answer within the Timeout \(1 s\)/);
+			assert.ok(trickleMs < 5_000, `the check took ${trickleMs} ms against a 1 s deadline`);
+
+			started = Date.now();
+			const flooded = await run({ apiUrl: `http://127.0.0.1:${port}/endless`, parameters: { sources: ['n8nCredentials'] } });
+			const [big] = flooded.output('Check', 'Expired or Failing');
+			assert.match(String(big?.json.reason), /larger than 16 MiB/);
+			assert.ok(writes.endless < 40, `the read stopped near the cap: ${writes.endless} MiB were written`);
+			console.log(`[cec] trickle: answered in ${trickleMs} ms (deadline 1 s, ${writes.trickle} bytes sent); endless: stopped after ${writes.endless} MiB written, in ${Date.now() - started} ms`);
+		} finally {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
+	});
+
 	test('the register in the node: status, days left, renewal and reminder dates', async () => {
 		const result = await run({
 			parameters: {
