@@ -297,20 +297,20 @@ export const properties: INodeProperties[] = [
 				description: 'Remind this many days before the renewal date; a reminder on a non-working day moves to the working day before',
 			},
 			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeoutSeconds',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 30,
-				description: "Hard deadline of each call to n8n's API (the credential list, each credential test), the whole answer included",
-			},
-			{
 				displayName: 'Time Zone',
 				name: 'timeZone',
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Europe/Berlin',
 				description: "Zone of renewal and reminder dates, and of register dates written without an offset. Leave empty for the workflow's time zone.",
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: "Hard deadline of each call to n8n's API (the credential list, each credential test), the whole answer included",
 			},
 			{
 				displayName: 'TLS Timeout (Seconds)',

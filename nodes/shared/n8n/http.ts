@@ -9,7 +9,7 @@ export type CappedBody = { body: Buffer } | { tooLarge: number };
 /**
  * The body of a response asked for with `encoding: 'stream'`, read up to `cap` bytes. The
  * stream is destroyed past the cap or when `signal` aborts (the try's deadline), so a
- * server that trickles or never ends cannot hold the read; an abort rejects with its reason.
+ * server that trickles or never ends cannot hold the read; an abort rejects the read.
  */
 export async function readBodyCapped(stream: unknown, cap: number, signal: AbortSignal): Promise<CappedBody> {
 	if (Buffer.isBuffer(stream)) return stream.length > cap ? { tooLarge: stream.length } : { body: stream };
@@ -32,9 +32,6 @@ export async function readBodyCapped(stream: unknown, cap: number, signal: Abort
 			}
 			chunks.push(bytes);
 		}
-	} catch (error) {
-		if (signal.aborted) throw signal.reason;
-		throw error;
 	} finally {
 		signal.removeEventListener('abort', onAbort);
 	}
