@@ -55,6 +55,7 @@ import {
 	type FoundMarker,
 	type QueueHandle,
 } from './queue';
+import { outputsForOperation } from './outputs';
 
 const CAPTURED = 0;
 const AUTH_FAILURE = 1;
@@ -256,8 +257,10 @@ interface Failure {
 
 export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const settings = readSettings(context);
-	const outputs: INodeExecutionData[][] = settings.core.incoming === 'responses' ? [[], [], [], [], []] : [[], [], [], []];
-	const notCaptured = outputs.length - 1;
+	const names = outputsForOperation({ operation: 'capture', incoming: settings.core.incoming }, context.getNode().typeVersion);
+	const outputs: INodeExecutionData[][] = names.map(() => []);
+	// Version 1 has no Not Captured output: its items leave on Auth Failure, the output that pages someone.
+	const notCaptured = Math.max(names.findIndex((output) => output.displayName === 'Not Captured'), AUTH_FAILURE);
 	const failures: Failure[] = [];
 	const now = Date.now();
 	const lookup = new ReplayLookup(context, settings.outputField);

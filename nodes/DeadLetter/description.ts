@@ -9,30 +9,8 @@ import { description as replayDescription } from './replay.operation';
 import { description as resolveDescription } from './resolve.operation';
 import { description as statsDescription } from './stats.operation';
 
-/**
- * Output names per operation. Evaluated by n8n in the editor from the node's
- * parameters, so it is serialised into an expression: it must not refer to anything
- * outside its own body.
- */
-export function outputsForOperation(parameters: { operation?: string; incoming?: string }) {
-	const operation = parameters.operation ?? 'capture';
-	let names = ['Done'];
-	if (operation === 'capture') {
-		names = ['Captured', 'Auth Failure', 'Depth Alert'];
-		if (parameters.incoming === 'responses') names.push('Succeeded');
-		// Items the queue could not store (unreachable, full): never on Captured.
-		names.push('Not Captured');
-	} else if (operation === 'replay') {
-		names = ['Replay', 'Not Replayed'];
-	} else if (operation === 'resolve') {
-		names = ['Resolved', 'Not Resolved'];
-	} else if (operation === 'list') {
-		names = ['Records'];
-	} else if (operation === 'stats') {
-		names = ['Stats', 'Depth Alert'];
-	}
-	return names.map((displayName) => ({ type: 'main', displayName }));
-}
+export { outputsForOperation } from './outputs';
+
 
 const queueProperty: INodeProperties = {
 	...scopeProperty('e.g. salesforce-sync'),

@@ -459,7 +459,7 @@ describe('n8n end to end: Dead Letter', () => {
 				parameters: { operation: 'capture', store: 'postgres', scope: `dl-e2e-${RUN}-stopped` },
 				name,
 				type: DEAD_LETTER_TYPE,
-				typeVersion: 1,
+				typeVersion: 2,
 				position: [400, y],
 				onError,
 				credentials: { integrationGuardsPostgresApi: { id: credential.id, name: credential.name } },

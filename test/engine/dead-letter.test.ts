@@ -238,7 +238,7 @@ function vendor(failures: Record<string, FailureSpec>, name = 'Vendor'): NodeSpe
 }
 
 function deadLetter(name: string, parameters: IDataObject): NodeSpec {
-	return { name, type: DEAD_LETTER, parameters: parameters as INode['parameters'] };
+	return { name, type: DEAD_LETTER, typeVersion: 2, parameters: parameters as INode['parameters'] };
 }
 
 function sinks(node: string, count: number, prefix = node): { nodes: NodeSpec[]; links: Link[] } {
@@ -1043,6 +1043,33 @@ describe('Dead Letter in the n8n engine', () => {
 			}
 		});
 	}
+
+	// Version 1 (saved before Not Captured existed): its outputs and its error output's index stay where
+	// saved workflows wired them, and what cannot be stored leaves on Auth Failure, never on Captured.
+	test('Capture version 1 keeps its outputs; a store outage leaves on the error output it had, or on Auth Failure', async () => {
+		const unreachable: CredentialFixtures = { integrationGuardsPostgresApi: { host: '127.0.0.1', port: 1, database: 'none', user: 'none', password: 'x', ssl: 'disable' } };
+		const inputs = [{ id: 1, error: 'failed upstream' }, { id: 2, error: 'failed upstream' }];
+		for (const onError of ['continueErrorOutput', 'continueRegularOutput'] as const) {
+			const node = {
+				...deadLetter('DL', { operation: 'capture', store: 'postgres', scope: newQueue() }),
+				typeVersion: 1,
+				onError,
+				credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } },
+			};
+			const names = onError === 'continueErrorOutput' ? [...CAPTURE_OUTPUTS, 'Error'] : CAPTURE_OUTPUTS;
+			const out = sinks('DL', names.length);
+			const result = await runWorkflow({ workflow: buildWorkflow([source(inputs), node, ...out.nodes], [['Source', 'DL'], ...out.links]), nodeTypes, credentials: unreachable });
+			assert.equal(result.status, 'success', result.error?.message);
+			assert.deepEqual(result.nodes.DL.outputNames, names);
+			const where = onError === 'continueErrorOutput' ? 'Error' : 'Auth Failure';
+			assert.equal(names.indexOf(where), onError === 'continueErrorOutput' ? 3 : 1);
+			result.outputs('DL').forEach((items, index) => {
+				if (names[index] !== where) assert.deepEqual(items, [], `nothing on ${names[index]}`);
+			});
+			assert.deepEqual(result.output('DL', where).map((item) => item.json.id), [1, 2], `every item on ${where}`);
+			assertEachInputLeavesOnce(result, 'DL');
+		}
+	});
 });
 
 /** Replay → Vendor (recovered) → Resolve, with a sink on every output. */
