@@ -380,14 +380,14 @@ interface LoadedNodeType {
 }
 
 /** Names of a node's outputs as the editor shows them: outputNames, output displayNames, or its outputs expression evaluated on its parameters. */
-function describedOutputNames(description: LoadedNodeType | undefined, parameters: IDataObject): Array<string | undefined> {
+function describedOutputNames(description: LoadedNodeType | undefined, parameters: IDataObject, nodeVersion: number): Array<string | undefined> {
 	if (!description) return [];
 	if (Array.isArray(description.outputNames)) return description.outputNames;
 	let outputs: unknown = description.outputs;
 	if (typeof outputs === 'string' && outputs.startsWith('={{') && outputs.endsWith('}}')) {
-		// The node's own code (e.g. `={{(function …)($parameter)}}`), as n8n's editor evaluates it.
+		// The node's own code (e.g. `={{(function …)($parameter, $nodeVersion)}}`), as n8n's editor evaluates it.
 		try {
-			outputs = vm.runInNewContext(outputs.slice(3, -2), { $parameter: parameters }, { timeout: 1000 });
+			outputs = vm.runInNewContext(outputs.slice(3, -2), { $parameter: parameters, $nodeVersion: nodeVersion }, { timeout: 1000 });
 		} catch {
 			outputs = undefined;
 		}
@@ -408,7 +408,7 @@ function outputNamesFor(types: LoadedNodeType[], workflowNode: WorkflowNodeJson 
 			versions.find((type) =>
 				Array.isArray(type.version) ? type.version.includes(workflowNode.typeVersion) : type.version === workflowNode.typeVersion,
 			) ?? versions[0];
-		described = describedOutputNames(matching, (workflowNode.parameters ?? {}) as IDataObject);
+		described = describedOutputNames(matching, (workflowNode.parameters ?? {}) as IDataObject, workflowNode.typeVersion);
 	}
 	const hasErrorOutput = workflowNode?.onError === 'continueErrorOutput';
 	const mainCount = Math.max(0, hasErrorOutput ? count - 1 : count);
