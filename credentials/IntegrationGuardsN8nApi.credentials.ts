@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
 
 /**
  * This n8n instance's public API (Settings → n8n API → Create an API key), for the
@@ -12,7 +18,8 @@ export class IntegrationGuardsN8nApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:n8nApi.svg', dark: 'file:n8nApi.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#credential-expiry-check';
+	documentationUrl =
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#credential-expiry-check';
 
 	properties: INodeProperties[] = [
 		{
@@ -31,7 +38,8 @@ export class IntegrationGuardsN8nApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Create one in Settings → n8n API. It needs the scopes credential:list and credential:read.',
+			description:
+				'Create one in Settings → n8n API. It needs the scopes credential:list and credential:read.',
 		},
 	];
 

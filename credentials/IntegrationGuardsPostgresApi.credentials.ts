@@ -8,12 +8,19 @@ export class IntegrationGuardsPostgresApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
+	documentationUrl =
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
 
 	properties: INodeProperties[] = [
 		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', required: true },
 		{ displayName: 'Port', name: 'port', type: 'number', default: 5432, required: true },
-		{ displayName: 'Database', name: 'database', type: 'string', default: 'postgres', required: true },
+		{
+			displayName: 'Database',
+			name: 'database',
+			type: 'string',
+			default: 'postgres',
+			required: true,
+		},
 		{ displayName: 'User', name: 'user', type: 'string', default: 'postgres', required: true },
 		{
 			displayName: 'Password',
@@ -21,7 +28,8 @@ export class IntegrationGuardsPostgresApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Leave empty only when the server does not check passwords (the Test button reports a password the server never asks for)',
+			description:
+				'Leave empty only when the server does not check passwords (the Test button reports a password the server never asks for)',
 		},
 		{
 			displayName: 'SSL',
@@ -30,8 +38,16 @@ export class IntegrationGuardsPostgresApi implements ICredentialType {
 			options: [
 				{ name: 'Disable', value: 'disable' },
 				{ name: 'Allow', value: 'allow', description: 'Use SSL without verifying the certificate' },
-				{ name: 'Require', value: 'require', description: 'Use SSL without verifying the certificate' },
-				{ name: 'Verify Full', value: 'verify-full', description: 'Use SSL and verify the certificate and host name' },
+				{
+					name: 'Require',
+					value: 'require',
+					description: 'Use SSL without verifying the certificate',
+				},
+				{
+					name: 'Verify Full',
+					value: 'verify-full',
+					description: 'Use SSL and verify the certificate and host name',
+				},
 			],
 			default: 'disable',
 		},

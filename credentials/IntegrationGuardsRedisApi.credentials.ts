@@ -8,7 +8,8 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
+	documentationUrl =
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
 
 	properties: INodeProperties[] = [
 		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', required: true },
@@ -26,7 +27,8 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Leave empty when the server has no password (the Test button reports a password the server never checks)',
+			description:
+				'Leave empty when the server has no password (the Test button reports a password the server never checks)',
 		},
 		{ displayName: 'Database Number', name: 'database', type: 'number', default: 0 },
 		{ displayName: 'SSL', name: 'ssl', type: 'boolean', default: false },
@@ -46,7 +48,8 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 			default: '',
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			displayOptions: { show: { ssl: [true] } },
-			description: 'PEM of the certificate authority that signed the server certificate, when it is not a public one',
+			description:
+				'PEM of the certificate authority that signed the server certificate, when it is not a public one',
 		},
 		{
 			displayName: 'Key Prefix',

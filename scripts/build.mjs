@@ -39,7 +39,11 @@ const sharedAsExternal = (outFile) => ({
 			if (resolved !== sharedRoot && !resolved.startsWith(sharedRoot + path.sep)) return undefined;
 			if (resolved !== sharedRoot && resolved !== path.join(sharedRoot, 'index')) {
 				return {
-					errors: [{ text: `Import the shared code through its barrel ('…/shared'), not '${args.path}': the bundle only exports what nodes/shared/index.ts exports.` }],
+					errors: [
+						{
+							text: `Import the shared code through its barrel ('…/shared'), not '${args.path}': the bundle only exports what nodes/shared/index.ts exports.`,
+						},
+					],
 				};
 			}
 			let relative = path.relative(path.dirname(outFile), sharedOutput).split(path.sep).join('/');
@@ -57,11 +61,23 @@ const TOKENIZER = 'gpt-tokenizer/cjs/encoding/o200k_base';
 const tokenizerAsExternal = {
 	name: 'tokenizer-as-external',
 	setup(buildApi) {
-		buildApi.onResolve({ filter: /^gpt-tokenizer\// }, () => ({ path: './tokenizer.js', external: true }));
+		buildApi.onResolve({ filter: /^gpt-tokenizer\// }, () => ({
+			path: './tokenizer.js',
+			external: true,
+		}));
 	},
 };
-await build({ ...common, entryPoints: [sharedSource], outfile: sharedOutput, plugins: [tokenizerAsExternal] });
-await build({ ...common, entryPoints: [path.join(root, 'node_modules', TOKENIZER + '.js')], outfile: path.join(root, 'dist/shared/tokenizer.js') });
+await build({
+	...common,
+	entryPoints: [sharedSource],
+	outfile: sharedOutput,
+	plugins: [tokenizerAsExternal],
+});
+await build({
+	...common,
+	entryPoints: [path.join(root, 'node_modules', TOKENIZER + '.js')],
+	outfile: path.join(root, 'dist/shared/tokenizer.js'),
+});
 
 const entries = [...(pkg.n8n.nodes ?? []), ...(pkg.n8n.credentials ?? [])].map((file) =>
 	path.join(root, file.replace(/^dist\//, '').replace(/\.js$/, '.ts')),
@@ -69,11 +85,27 @@ const entries = [...(pkg.n8n.nodes ?? []), ...(pkg.n8n.credentials ?? [])].map((
 // One build per entry, so each knows its own output file (see sharedAsExternal).
 for (const entry of entries) {
 	const outFile = path.join(root, 'dist', path.relative(root, entry)).replace(/\.ts$/, '.js');
-	await build({ ...common, entryPoints: [entry], outfile: outFile, plugins: [sharedAsExternal(outFile)] });
+	await build({
+		...common,
+		entryPoints: [entry],
+		outfile: outFile,
+		plugins: [sharedAsExternal(outFile)],
+	});
 }
 
 // Icons and codex files next to the code, as n8n expects them.
-execFileSync(process.execPath, [path.join(root, 'node_modules/gulp/bin/gulp.js'), '--cwd', root, '--gulpfile', path.join(root, 'gulpfile.js'), 'build:assets'], {
-	stdio: 'inherit',
-});
+execFileSync(
+	process.execPath,
+	[
+		path.join(root, 'node_modules/gulp/bin/gulp.js'),
+		'--cwd',
+		root,
+		'--gulpfile',
+		path.join(root, 'gulpfile.js'),
+		'build:assets',
+	],
+	{
+		stdio: 'inherit',
+	},
+);
 console.log(`built ${entries.length} node and credential files + dist/shared/index.js`);

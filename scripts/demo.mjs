@@ -77,9 +77,16 @@ async function freePort() {
 
 /** Runs a command to completion (bounded), output shown only when it fails. */
 function runQuiet(command, args, options) {
-	const result = spawnSync(command, args, { encoding: 'utf8', timeout: options.timeoutMs, cwd: options.cwd, env: options.env });
+	const result = spawnSync(command, args, {
+		encoding: 'utf8',
+		timeout: options.timeoutMs,
+		cwd: options.cwd,
+		env: options.env,
+	});
 	if (result.status !== 0) {
-		fail(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal ?? result.error?.message}) in ${options.cwd}:\n${(result.stderr ?? '') + (result.stdout ?? '')}`);
+		fail(
+			`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal ?? result.error?.message}) in ${options.cwd}:\n${(result.stderr ?? '') + (result.stdout ?? '')}`,
+		);
 	}
 	return result.stdout;
 }
@@ -96,7 +103,11 @@ rmSync(packFolder, { recursive: true, force: true });
 mkdirSync(packFolder, { recursive: true });
 log('building and packing the package (npm pack)…');
 // (the build's output shares stdout with npm's, so look for the tarball instead of parsing it)
-runQuiet('npm', ['pack', '--pack-destination', packFolder, '--loglevel=warn'], { cwd: root, env: npmEnv, timeoutMs: 10 * 60_000 });
+runQuiet('npm', ['pack', '--pack-destination', packFolder, '--loglevel=warn'], {
+	cwd: root,
+	env: npmEnv,
+	timeoutMs: 10 * 60_000,
+});
 const tarballName = readdirSync(packFolder).find((name) => name.endsWith('.tgz'));
 if (!tarballName) fail(`npm pack wrote no tarball into ${packFolder}`);
 const tarball = path.join(packFolder, tarballName);
@@ -108,20 +119,38 @@ const nodesFolder = path.join(demoFolder, '.n8n', 'nodes');
 mkdirSync(nodesFolder, { recursive: true });
 if (!existsSync(path.join(nodesFolder, 'package.json'))) {
 	// the manifest n8n itself writes there when it installs community packages
-	writeFileSync(path.join(nodesFolder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2) + '\n');
+	writeFileSync(
+		path.join(nodesFolder, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2) + '\n',
+	);
 }
 // a fresh copy every run, even when the version number did not change
 rmSync(path.join(nodesFolder, 'node_modules', pkg.name), { recursive: true, force: true });
-runQuiet('npm', ['install', '--omit=dev', '--omit=peer', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], {
-	cwd: nodesFolder,
-	env: npmEnv,
-	timeoutMs: 5 * 60_000,
-});
+runQuiet(
+	'npm',
+	[
+		'install',
+		'--omit=dev',
+		'--omit=peer',
+		'--prefer-offline',
+		'--no-audit',
+		'--no-fund',
+		'--loglevel=warn',
+		tarball,
+	],
+	{
+		cwd: nodesFolder,
+		env: npmEnv,
+		timeoutMs: 5 * 60_000,
+	},
+);
 log(`installed into ${path.relative(root, nodesFolder)} in ${seconds(started)} s`);
 
 // 3. start n8n in the foreground
 if (!(await portIsFree(port))) {
-	fail(`port ${port} is in use (another n8n?). Stop it, or choose another port: N8N_DEMO_PORT=5690 npm run demo`);
+	fail(
+		`port ${port} is in use (another n8n?). Stop it, or choose another port: N8N_DEMO_PORT=5690 npm run demo`,
+	);
 }
 const brokerPort = (await portIsFree(5679)) && port !== 5679 ? 5679 : await freePort();
 const env = runtimeEnv(runtime, {
@@ -148,10 +177,17 @@ const env = runtimeEnv(runtime, {
 	EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'true',
 });
 started = Date.now();
-log(`starting n8n ${runtime.n8nVersion} (Node ${runtime.nodeVersion}), user folder ${path.relative(root, demoFolder)}…`);
+log(
+	`starting n8n ${runtime.n8nVersion} (Node ${runtime.nodeVersion}), user folder ${path.relative(root, demoFolder)}…`,
+);
 // Its own process group (detached), so a Ctrl-C in the terminal reaches only this script,
 // which passes it on exactly once (n8n treats a second SIGINT as "die now").
-const child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], { cwd: demoFolder, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+const child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
+	cwd: demoFolder,
+	env,
+	stdio: ['ignore', 'inherit', 'inherit'],
+	detached: true,
+});
 let exited = false;
 const childExit = new Promise((resolve) => {
 	child.once('exit', (code, signal) => {
@@ -191,7 +227,9 @@ try {
 		await setUp();
 	} catch (error) {
 		// n8n runs; only the demo content is incomplete: say so and keep it running
-		process.stderr.write(`[demo] n8n is running on ${publicUrl}, but setting up the demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+		process.stderr.write(
+			`[demo] n8n is running on ${publicUrl}, but setting up the demo failed: ${error instanceof Error ? error.message : String(error)}\n`,
+		);
 	}
 } catch (error) {
 	process.stderr.write(`[demo] ${error instanceof Error ? error.message : String(error)}\n`);
@@ -214,7 +252,8 @@ async function waitReady() {
 			} catch {
 				// not yet
 			}
-			if (Date.now() > deadline) throw new Error(`n8n did not answer ${probe} within ${READY_TIMEOUT_MS / 1000} s`);
+			if (Date.now() > deadline)
+				throw new Error(`n8n did not answer ${probe} within ${READY_TIMEOUT_MS / 1000} s`);
 			await sleep(250);
 		}
 	}
@@ -226,11 +265,17 @@ async function setUp() {
 	try {
 		client.demoCredentials = await demoCredentials(client);
 	} catch (error) {
-		log(`could not create the demo's n8n API credential (the Credential Expiry Check example needs one): ${error instanceof Error ? error.message : String(error)}`);
+		log(
+			`could not create the demo's n8n API credential (the Credential Expiry Check example needs one): ${error instanceof Error ? error.message : String(error)}`,
+		);
 		client.demoCredentials = {};
 	}
 	const imported = [];
-	for (const file of existsSync(examplesFolder) ? readdirSync(examplesFolder).filter((name) => name.endsWith('.json')).sort() : []) {
+	for (const file of existsSync(examplesFolder)
+		? readdirSync(examplesFolder)
+				.filter((name) => name.endsWith('.json'))
+				.sort()
+		: []) {
 		if (interrupts > 0 || exited) return; // stopping: no summary
 		try {
 			imported.push(await importExample(client, path.join(examplesFolder, file)));
@@ -261,7 +306,10 @@ async function ownerClient() {
 	if (!response.ok) {
 		await response.arrayBuffer();
 		ownerNote = 'kept';
-		response = await request('POST', '/rest/login', { emailOrLdapLoginId: DEMO_OWNER.email, password: DEMO_OWNER.password });
+		response = await request('POST', '/rest/login', {
+			emailOrLdapLoginId: DEMO_OWNER.email,
+			password: DEMO_OWNER.password,
+		});
 	}
 	if (!response.ok) {
 		throw new Error(
@@ -269,7 +317,9 @@ async function ownerClient() {
 		);
 	}
 	await response.arrayBuffer();
-	cookie = (response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth=')) ?? '').split(';')[0];
+	cookie = (
+		response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth=')) ?? ''
+	).split(';')[0];
 	const api = async (method, urlPath, body) => {
 		const answer = await request(method, urlPath, body);
 		const text = await answer.text();
@@ -292,10 +342,20 @@ async function ownerClient() {
 async function demoCredentials({ api }) {
 	const name = 'This n8n (demo API key)';
 	const type = 'integrationGuardsN8nApi';
-	const existing = (await api('GET', '/rest/credentials')).find((credential) => credential.type === type && credential.name === name);
+	const existing = (await api('GET', '/rest/credentials')).find(
+		(credential) => credential.type === type && credential.name === name,
+	);
 	if (existing) return { [type]: { id: existing.id, name } };
-	const key = await api('POST', '/rest/api-keys', { label: 'Integration Guards demo', scopes: ['credential:list', 'credential:read'], expiresAt: null });
-	const created = await api('POST', '/rest/credentials', { name, type, data: { baseUrl, apiKey: key.rawApiKey } });
+	const key = await api('POST', '/rest/api-keys', {
+		label: 'Integration Guards demo',
+		scopes: ['credential:list', 'credential:read'],
+		expiresAt: null,
+	});
+	const created = await api('POST', '/rest/credentials', {
+		name,
+		type,
+		data: { baseUrl, apiKey: key.rawApiKey },
+	});
 	return { [type]: { id: created.id, name } };
 }
 
@@ -304,9 +364,12 @@ function withDemoCredentials(nodes, demo = {}) {
 	return nodes.map((node) => {
 		if (!node.credentials) return node;
 		const credentials = Object.fromEntries(
-			Object.entries(node.credentials).map(([type, reference]) =>
-				[type, String(reference?.id ?? '').startsWith('REPLACE_WITH') && demo[type] ? demo[type] : reference],
-			),
+			Object.entries(node.credentials).map(([type, reference]) => [
+				type,
+				String(reference?.id ?? '').startsWith('REPLACE_WITH') && demo[type]
+					? demo[type]
+					: reference,
+			]),
 		);
 		return { ...node, credentials };
 	});
@@ -320,7 +383,8 @@ function exampleId(json, file) {
 
 async function importExample({ api, request, demoCredentials: demo }, file) {
 	const json = JSON.parse(readFileSync(file, 'utf8'));
-	if (!Array.isArray(json.nodes) || typeof json.connections !== 'object') throw new Error('not a workflow (no nodes/connections)');
+	if (!Array.isArray(json.nodes) || typeof json.connections !== 'object')
+		throw new Error('not a workflow (no nodes/connections)');
 	const id = exampleId(json, file);
 	const body = {
 		name: json.name ?? path.basename(file, '.json'),
@@ -373,7 +437,12 @@ async function waitPublished(request, id, versionId) {
 		last = (await response.json()).data;
 		if (last.status === 'published' && last.liveVersionId === versionId) return;
 		if (last.status === 'failed' || last.status === 'partial') {
-			throw new Error(`activation ${last.status}: ${last.triggers.map((trigger) => trigger.errorMessage).filter(Boolean).join('; ')}`);
+			throw new Error(
+				`activation ${last.status}: ${last.triggers
+					.map((trigger) => trigger.errorMessage)
+					.filter(Boolean)
+					.join('; ')}`,
+			);
 		}
 		await sleep(200);
 	}
@@ -400,7 +469,8 @@ function printSummary(readyIn, ownerNote, imported) {
 		lines.push(`    • ${example.name}  [${example.action}${example.active ? ', active' : ''}]`);
 		lines.push(`      ${publicUrl}/workflow/${example.id}`);
 		for (const webhook of example.webhooks) {
-			if (example.active && webhook.path) lines.push(`      ${webhook.method} ${publicUrl}/webhook/${webhook.path}`);
+			if (example.active && webhook.path)
+				lines.push(`      ${webhook.method} ${publicUrl}/webhook/${webhook.path}`);
 		}
 	}
 	lines.push('', '  Ctrl-C stops n8n.', '='.repeat(78), '');

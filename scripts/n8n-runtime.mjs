@@ -55,7 +55,13 @@ const REBUILD_TIMEOUT_MS = 20 * 60 * 1000;
  * install took on the 2-core CI machine, for the progress message.
  */
 export const RUNTIMES = {
-	current: { n8nVersion: N8N_VERSION, nodeVersion: () => nodeVersion(), nativeModules: ['sqlite3', 'isolated-vm'], minutes: '8-10', size: '2.8 GB' },
+	current: {
+		n8nVersion: N8N_VERSION,
+		nodeVersion: () => nodeVersion(),
+		nativeModules: ['sqlite3', 'isolated-vm'],
+		minutes: '8-10',
+		size: '2.8 GB',
+	},
 	v1: {
 		n8nVersion: N8N_V1_VERSION,
 		nodeVersion: () => NODE_V1_VERSION,
@@ -71,7 +77,10 @@ export const RUNTIMES = {
 
 function runtimeSpec(which) {
 	const spec = RUNTIMES[which];
-	if (!spec) throw new Error(`n8n-runtime: unknown runtime "${which}" (known: ${Object.keys(RUNTIMES).join(', ')})`);
+	if (!spec)
+		throw new Error(
+			`n8n-runtime: unknown runtime "${which}" (known: ${Object.keys(RUNTIMES).join(', ')})`,
+		);
 	return spec;
 }
 
@@ -80,7 +89,12 @@ export function nodeVersion() {
 	try {
 		const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 		const wanted = pkg.devDependencies?.node;
-		if (typeof wanted === 'string' && /^\d+\.\d+\.\d+$/.test(wanted) && Number(wanted.split('.')[0]) >= 24) return wanted;
+		if (
+			typeof wanted === 'string' &&
+			/^\d+\.\d+\.\d+$/.test(wanted) &&
+			Number(wanted.split('.')[0]) >= 24
+		)
+			return wanted;
 	} catch {
 		// fall through to the default
 	}
@@ -90,7 +104,8 @@ export function nodeVersion() {
 /** The npm package that carries the Node binary and headers for this platform (as the `node` package picks it). */
 export function nodePackageName() {
 	const platform = process.platform === 'win32' ? 'win' : process.platform;
-	if (platform === 'win') throw new Error('n8n-runtime: Windows is not supported by this script (use WSL).');
+	if (platform === 'win')
+		throw new Error('n8n-runtime: Windows is not supported by this script (use WSL).');
 	const prefix = process.platform === 'darwin' && process.arch === 'arm64' ? 'node-bin' : 'node';
 	return `${prefix}-${platform}-${process.arch}`;
 }
@@ -159,7 +174,11 @@ export function isInstalled(paths = runtimePaths()) {
 function resultOf(paths) {
 	const { marker: _marker, nativeModules: _native, ...rest } = paths;
 	const marker = readMarker(paths);
-	return { ...rest, installed: isInstalled(paths), ...(marker?.timings ? { installTimings: marker.timings } : {}) };
+	return {
+		...rest,
+		installed: isInstalled(paths),
+		...(marker?.timings ? { installTimings: marker.timings } : {}),
+	};
 }
 
 /** Runs a command, streaming its output to our stderr, with a hard time limit. */
@@ -175,7 +194,10 @@ function run(command, args, { cwd, env, timeoutMs, label }) {
 		};
 		child.stdout.on('data', onData);
 		child.stderr.on('data', onData);
-		const heartbeat = setInterval(() => log(`${label}: still running (${seconds(started)} s)`), 30_000);
+		const heartbeat = setInterval(
+			() => log(`${label}: still running (${seconds(started)} s)`),
+			30_000,
+		);
 		const timer = setTimeout(() => {
 			log(`${label}: no result after ${timeoutMs / 1000} s, stopping it`);
 			child.kill('SIGTERM');
@@ -213,7 +235,10 @@ async function withLock(paths, fn) {
 	for (;;) {
 		try {
 			mkdirSync(lockDir);
-			writeFileSync(owner, JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() }));
+			writeFileSync(
+				owner,
+				JSON.stringify({ pid: process.pid, host: os.hostname(), at: new Date().toISOString() }),
+			);
 			break;
 		} catch (error) {
 			if (error.code !== 'EEXIST') throw error;
@@ -230,15 +255,22 @@ async function withLock(paths, fn) {
 					return 0;
 				}
 			})();
-			const stale = holder ? holder.host === os.hostname() && !isProcessAlive(holder.pid) : lockAgeMs > 60_000;
+			const stale = holder
+				? holder.host === os.hostname() && !isProcessAlive(holder.pid)
+				: lockAgeMs > 60_000;
 			if (stale) {
 				log(`removing a stale lock left by ${holder ? `pid ${holder.pid}` : 'an unknown process'}`);
 				rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (Date.now() > deadline) throw new Error(`n8n-runtime: ${lockDir} is still held after ${LOCK_WAIT_MS / 60000} minutes`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`n8n-runtime: ${lockDir} is still held after ${LOCK_WAIT_MS / 60000} minutes`,
+				);
 			if (!announced) {
-				log(`another process (${holder ? `pid ${holder.pid}` : 'unknown'}) is installing n8n; waiting for it`);
+				log(
+					`another process (${holder ? `pid ${holder.pid}` : 'unknown'}) is installing n8n; waiting for it`,
+				);
 				announced = true;
 			}
 			await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -273,7 +305,9 @@ async function install(paths) {
 		private: true,
 		description: `The n8n (${paths.runtime}) that n8n-nodes-integration-guards runs its end-to-end tests against.`,
 		dependencies: { n8n: paths.n8nVersion, [nodePackageName()]: paths.nodeVersion },
-		...(runtimeSpec(paths.runtime).overrides ? { overrides: runtimeSpec(paths.runtime).overrides } : {}),
+		...(runtimeSpec(paths.runtime).overrides
+			? { overrides: runtimeSpec(paths.runtime).overrides }
+			: {}),
 	};
 	writeFileSync(path.join(paths.dir, 'package.json'), JSON.stringify(manifest, null, '\t') + '\n');
 	rmSync(paths.marker, { force: true });
@@ -293,21 +327,28 @@ async function install(paths) {
 		`installing n8n@${paths.n8nVersion} and ${nodePackageName()}@${paths.nodeVersion} into ${paths.dir} ` +
 			`(npm install --ignore-scripts, then compiling ${paths.nativeModules.join(', ')}; a cold install takes about ${spec.minutes} minutes and ${spec.size})`,
 	);
-	await run(npm.command, [...npm.prefix, 'install', '--ignore-scripts', '--no-audit', '--no-fund'], {
-		cwd: paths.dir,
-		env,
-		timeoutMs: INSTALL_TIMEOUT_MS,
-		label: 'npm install',
-	});
+	await run(
+		npm.command,
+		[...npm.prefix, 'install', '--ignore-scripts', '--no-audit', '--no-fund'],
+		{
+			cwd: paths.dir,
+			env,
+			timeoutMs: INSTALL_TIMEOUT_MS,
+			label: 'npm install',
+		},
+	);
 	timings.npmInstallSeconds = Number(seconds(started));
 	log(`npm install done in ${seconds(started)} s`);
-	if (!existsSync(paths.nodeBin)) throw new Error(`n8n-runtime: ${paths.nodeBin} is missing after npm install`);
+	if (!existsSync(paths.nodeBin))
+		throw new Error(`n8n-runtime: ${paths.nodeBin} is missing after npm install`);
 	if (!existsSync(path.join(paths.nodeHeadersDir, 'include', 'node', 'node_api.h'))) {
 		throw new Error(`n8n-runtime: Node headers missing in ${paths.nodeHeadersDir}/include/node`);
 	}
 
 	started = Date.now();
-	log(`rebuilding ${paths.nativeModules.join(', ')} for Node ${paths.nodeVersion} (headers from ${paths.nodeHeadersDir})`);
+	log(
+		`rebuilding ${paths.nativeModules.join(', ')} for Node ${paths.nodeVersion} (headers from ${paths.nodeHeadersDir})`,
+	);
 	const rebuildEnv = runtimeEnv(paths, {
 		...env,
 		npm_config_nodedir: paths.nodeHeadersDir,
@@ -319,12 +360,16 @@ async function install(paths) {
 	});
 	// npm (a `#!/usr/bin/env node` script) and the install scripts it runs use the `node`
 	// found first on PATH: the runtime's own Node here (24 for 2.x, 20 for 1.x).
-	await run(npm.prefix.length ? paths.nodeBin : 'npm', [...npm.prefix, 'rebuild', ...paths.nativeModules], {
-		cwd: paths.dir,
-		env: rebuildEnv,
-		timeoutMs: REBUILD_TIMEOUT_MS,
-		label: 'npm rebuild',
-	});
+	await run(
+		npm.prefix.length ? paths.nodeBin : 'npm',
+		[...npm.prefix, 'rebuild', ...paths.nativeModules],
+		{
+			cwd: paths.dir,
+			env: rebuildEnv,
+			timeoutMs: REBUILD_TIMEOUT_MS,
+			label: 'npm rebuild',
+		},
+	);
 	timings.rebuildSeconds = Number(seconds(started));
 	log(`npm rebuild done in ${seconds(started)} s`);
 
@@ -355,16 +400,25 @@ async function install(paths) {
 
 /** Loads the rebuilt native modules with the runtime's Node from n8n's folder, then asks n8n for its version. */
 function verify(paths) {
-	const check = paths.nativeModules.map(
-		(name) => `require(require.resolve(${JSON.stringify(name)}, { paths: [${JSON.stringify(paths.n8nPackageDir)}] }));`,
-	).join(' ');
-	const loaded = spawnSync(paths.nodeBin, ['-e', `${check} process.stdout.write(process.version)`], {
-		encoding: 'utf8',
-		timeout: 120_000,
-		env: runtimeEnv(paths),
-	});
+	const check = paths.nativeModules
+		.map(
+			(name) =>
+				`require(require.resolve(${JSON.stringify(name)}, { paths: [${JSON.stringify(paths.n8nPackageDir)}] }));`,
+		)
+		.join(' ');
+	const loaded = spawnSync(
+		paths.nodeBin,
+		['-e', `${check} process.stdout.write(process.version)`],
+		{
+			encoding: 'utf8',
+			timeout: 120_000,
+			env: runtimeEnv(paths),
+		},
+	);
 	if (loaded.status !== 0 || loaded.stdout !== `v${paths.nodeVersion}`) {
-		throw new Error(`n8n-runtime: the native modules do not load with Node ${paths.nodeVersion}:\n${loaded.stderr || loaded.error}`);
+		throw new Error(
+			`n8n-runtime: the native modules do not load with Node ${paths.nodeVersion}:\n${loaded.stderr || loaded.error}`,
+		);
 	}
 	const version = spawnSync(paths.nodeBin, [paths.n8nBin, '--version'], {
 		encoding: 'utf8',
@@ -373,7 +427,9 @@ function verify(paths) {
 	});
 	const printed = `${version.stdout ?? ''}`.trim();
 	if (version.status !== 0 || !printed.includes(paths.n8nVersion)) {
-		throw new Error(`n8n-runtime: \`n8n --version\` printed "${printed}" (exit ${version.status}):\n${version.stderr ?? version.error}`);
+		throw new Error(
+			`n8n-runtime: \`n8n --version\` printed "${printed}" (exit ${version.status}):\n${version.stderr ?? version.error}`,
+		);
 	}
 }
 
@@ -406,12 +462,19 @@ async function main(argv) {
 	const command = ['ensure', 'paths'].includes(words[0]) ? words.shift() : 'ensure';
 	const which = words[0] ?? 'current';
 	const names = which === 'all' ? Object.keys(RUNTIMES) : [which];
-	if (words.length > 1 || !names.every((name) => name in RUNTIMES) || !['ensure', 'paths'].includes(command)) {
-		process.stderr.write(`usage: node scripts/n8n-runtime.mjs [ensure|paths] [${Object.keys(RUNTIMES).join('|')}|all] [--json]\n`);
+	if (
+		words.length > 1 ||
+		!names.every((name) => name in RUNTIMES) ||
+		!['ensure', 'paths'].includes(command)
+	) {
+		process.stderr.write(
+			`usage: node scripts/n8n-runtime.mjs [ensure|paths] [${Object.keys(RUNTIMES).join('|')}|all] [--json]\n`,
+		);
 		return 2;
 	}
 	const results = [];
-	for (const name of names) results.push(command === 'ensure' ? await ensureN8n(name) : resultOf(runtimePaths(name)));
+	for (const name of names)
+		results.push(command === 'ensure' ? await ensureN8n(name) : resultOf(runtimePaths(name)));
 	for (const result of results) {
 		if (json) {
 			process.stdout.write(JSON.stringify(result) + '\n');
@@ -433,7 +496,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
 			process.exitCode = code;
 		},
 		(error) => {
-			process.stderr.write(`[n8n-runtime] ${error instanceof Error ? error.message : String(error)}\n`);
+			process.stderr.write(
+				`[n8n-runtime] ${error instanceof Error ? error.message : String(error)}\n`,
+			);
 			process.exitCode = 1;
 		},
 	);

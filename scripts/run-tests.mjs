@@ -29,7 +29,11 @@ function testFiles(folder) {
 if (compile) {
 	// A clean build/, so a deleted test never runs from an old compile.
 	rmSync(path.join(root, 'build'), { recursive: true, force: true });
-	run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+	run(process.execPath, [
+		path.join(root, 'node_modules/typescript/bin/tsc'),
+		'-p',
+		'tsconfig.json',
+	]);
 }
 
 const files = suites.flatMap((suite) => {
@@ -41,4 +45,10 @@ const files = suites.flatMap((suite) => {
 	return found;
 });
 // A hung test fails after 15 minutes instead of holding CI to its limit.
-run(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=900000', '--test-reporter=spec', ...files]);
+run(process.execPath, [
+	'--test',
+	'--test-concurrency=1',
+	'--test-timeout=900000',
+	'--test-reporter=spec',
+	...files,
+]);

@@ -24,12 +24,18 @@ import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(import.meta.dirname, '..');
 export const EXPECTED_FILE = path.join(root, 'scripts/scan-expected.json');
-const scannerPath = createRequire(path.join(root, 'package.json')).resolve('@n8n/scan-community-package/scanner/scanner.mjs');
+const scannerPath = createRequire(path.join(root, 'package.json')).resolve(
+	'@n8n/scan-community-package/scanner/scanner.mjs',
+);
 
 /** `npm pack` of the repo into a temporary folder; returns the tarball. */
 function packRepo(into) {
-	const result = spawnSync('npm', ['pack', '--pack-destination', into, '--loglevel=warn'], { cwd: root, encoding: 'utf8' });
-	if (result.status !== 0) throw new Error(`npm pack failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
+	const result = spawnSync('npm', ['pack', '--pack-destination', into, '--loglevel=warn'], {
+		cwd: root,
+		encoding: 'utf8',
+	});
+	if (result.status !== 0)
+		throw new Error(`npm pack failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
 	const tarball = readdirSync(into).find((file) => file.endsWith('.tgz'));
 	if (!tarball) throw new Error(`npm pack wrote no tarball into ${into}`);
 	return path.join(into, tarball);
@@ -38,7 +44,9 @@ function packRepo(into) {
 function unpack(tarball, into) {
 	const dir = path.join(into, 'package');
 	mkdirSync(dir, { recursive: true });
-	const result = spawnSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1'], { encoding: 'utf8' });
+	const result = spawnSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1'], {
+		encoding: 'utf8',
+	});
 	if (result.status !== 0) throw new Error(`tar -xzf ${tarball} failed: ${result.stderr}`);
 	return dir;
 }
@@ -75,13 +83,17 @@ function normaliseModule(modulePath) {
  */
 export async function scanFolder(packageDir) {
 	// The analyser makes a temporary folder when it loads (for its by-name downloads): removed on exit.
-	const { default: tmp } = await import(pathToFileURL(createRequire(scannerPath).resolve('tmp')).href);
+	const { default: tmp } = await import(
+		pathToFileURL(createRequire(scannerPath).resolve('tmp')).href
+	);
 	tmp.setGracefulCleanup();
 	const scanner = await import(pathToFileURL(scannerPath).href);
 	const official = await scanner.analyzePackage(packageDir);
 	const eslintPath = createRequire(scannerPath).resolve('eslint');
 	const { ESLint } = await import(pathToFileURL(eslintPath).href);
-	const { default: glob } = await import(pathToFileURL(createRequire(scannerPath).resolve('fast-glob')).href);
+	const { default: glob } = await import(
+		pathToFileURL(createRequire(scannerPath).resolve('fast-glob')).href
+	);
 	const eslint = new ESLint({
 		cwd: packageDir,
 		allowInlineConfig: false,
@@ -111,7 +123,9 @@ export async function scanFolder(packageDir) {
 			});
 		}
 	}
-	const officialCount = official.passed ? 0 : Number(/(\d+) problems?/.exec(official.details ?? '')?.[1] ?? NaN);
+	const officialCount = official.passed
+		? 0
+		: Number(/(\d+) problems?/.exec(official.details ?? '')?.[1] ?? NaN);
 	if (officialCount !== violations.length) {
 		throw new Error(
 			`scan-package: analyzePackage reports ${officialCount} problems (${official.message ?? 'passed'}), this script found ${violations.length}: ` +
@@ -139,13 +153,16 @@ export function loadExpected(file = EXPECTED_FILE) {
 function entryMatches(entry, violation) {
 	return (
 		entry.rule === violation.rule &&
-		(entry.file.endsWith('/') ? violation.file.startsWith(entry.file) : violation.file === entry.file) &&
+		(entry.file.endsWith('/')
+			? violation.file.startsWith(entry.file)
+			: violation.file === entry.file) &&
 		new RegExp(entry.message).test(violation.message)
 	);
 }
 
 export const describeEntry = (entry) => `${entry.rule} in ${entry.file} /${entry.message}/`;
-export const describeViolation = (v) => `${v.rule} in ${v.file} (${v.dist}:${v.line}:${v.column}): ${v.message}`;
+export const describeViolation = (v) =>
+	`${v.rule} in ${v.file} (${v.dist}:${v.line}:${v.column}): ${v.message}`;
 
 /**
  * Compares violations with the expected remainder. Each violation counts against the first
@@ -173,15 +190,20 @@ export function compareWithExpected(violations, entries) {
 export function formatComparison(comparison) {
 	const lines = [];
 	if (comparison.unexpected.length > 0) {
-		lines.push(`${comparison.unexpected.length} new violation(s) of n8n's static analyser (not in scripts/scan-expected.json):`);
-		for (const violation of comparison.unexpected) lines.push(`  NEW ${describeViolation(violation)}`);
+		lines.push(
+			`${comparison.unexpected.length} new violation(s) of n8n's static analyser (not in scripts/scan-expected.json):`,
+		);
+		for (const violation of comparison.unexpected)
+			lines.push(`  NEW ${describeViolation(violation)}`);
 	}
 	for (const { entry, found } of comparison.over) {
 		lines.push(`  MORE THAN EXPECTED (${found.length} > ${entry.max}) ${describeEntry(entry)}:`);
 		for (const violation of found) lines.push(`    ${describeViolation(violation)}`);
 	}
 	if (lines.length > 0) {
-		lines.push('Remove the new use, or, when self-hosted state really needs it, add it to scripts/scan-expected.json with the reason (and to the README\'s Security section).');
+		lines.push(
+			"Remove the new use, or, when self-hosted state really needs it, add it to scripts/scan-expected.json with the reason (and to the README's Security section).",
+		);
 	}
 	return lines.join('\n');
 }
@@ -209,7 +231,9 @@ export function formatGrouped(violations) {
 				seen.push(`${violation.dist}:${violation.line}`);
 			}
 			for (const [message, where] of messages) {
-				lines.push(`    ${where.length}× ${message}  [${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}]`);
+				lines.push(
+					`    ${where.length}× ${message}  [${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}]`,
+				);
 			}
 		}
 	}
@@ -253,21 +277,38 @@ function argument(args, name) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const args = process.argv.slice(2);
-	const { violations } = await scanPackage({ tarball: argument(args, '--tarball'), dir: argument(args, '--dir') });
+	const { violations } = await scanPackage({
+		tarball: argument(args, '--tarball'),
+		dir: argument(args, '--dir'),
+	});
 	if (args.includes('--update-expected')) {
 		const previous = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8'));
 		const entries = updatedEntries(violations, previous.entries);
 		writeFileSync(EXPECTED_FILE, JSON.stringify({ ...previous, entries }, null, '\t') + '\n');
-		console.error(`scripts/scan-expected.json: ${entries.length} entries for ${violations.length} violation(s)`);
+		console.error(
+			`scripts/scan-expected.json: ${entries.length} entries for ${violations.length} violation(s)`,
+		);
 	}
-	const comparison = args.includes('--check') ? compareWithExpected(violations, loadExpected()) : undefined;
+	const comparison = args.includes('--check')
+		? compareWithExpected(violations, loadExpected())
+		: undefined;
 	if (args.includes('--json')) {
-		console.log(JSON.stringify({ violations, comparison: comparison && { ...comparison, report: formatComparison(comparison) } }, null, 2));
+		console.log(
+			JSON.stringify(
+				{
+					violations,
+					comparison: comparison && { ...comparison, report: formatComparison(comparison) },
+				},
+				null,
+				2,
+			),
+		);
 	} else {
 		console.log(formatGrouped(violations));
 	}
 	if (comparison) {
-		for (const entry of comparison.vanished) console.error(`gone (the entry can be deleted): ${describeEntry(entry)}`);
+		for (const entry of comparison.vanished)
+			console.error(`gone (the entry can be deleted): ${describeEntry(entry)}`);
 		if (!comparison.ok) {
 			console.error(formatComparison(comparison));
 			process.exitCode = 1;

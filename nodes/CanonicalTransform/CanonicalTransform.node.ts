@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed } from '../shared';
@@ -13,8 +18,10 @@ export class CanonicalTransform implements INodeType {
 		icon: { light: 'file:canonicalTransform.svg', dark: 'file:canonicalTransform.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "exportMapping" ? "Export mapping" : ($parameter["mappingSource"] === "json" ? "Mapping from JSON" : "Mapping from fields") }}',
-		description: 'Translate a vendor\'s format into one canonical model and back: dates, money, phones, booleans, identifiers',
+		subtitle:
+			'={{ $parameter["operation"] === "exportMapping" ? "Export mapping" : ($parameter["mappingSource"] === "json" ? "Mapping from JSON" : "Mapping from fields") }}',
+		description:
+			"Translate a vendor's format into one canonical model and back: dates, money, phones, booleans, identifiers",
 		defaults: { name: 'Canonical Transform' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -23,6 +30,10 @@ export class CanonicalTransform implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, () => ({ outputs: 1, refusal: 0 }), async () => await executeCanonicalTransform(this));
+		return await failClosed(
+			this,
+			() => ({ outputs: 1, refusal: 0 }),
+			async () => await executeCanonicalTransform(this),
+		);
 	}
 }

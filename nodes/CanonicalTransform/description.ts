@@ -8,9 +8,17 @@ const fieldsMode = { show: { mappingSource: ['fields'] } };
 const whenConverter = (...converters: string[]) => ({ show: { convert: converters } });
 
 const ROUNDING_OPTIONS = [
-	{ name: 'Half Even (Banker\'s Rounding)', value: 'halfEven', description: '2.345 → 2.34, 2.355 → 2.36' },
+	{
+		name: "Half Even (Banker's Rounding)",
+		value: 'halfEven',
+		description: '2.345 → 2.34, 2.355 → 2.36',
+	},
 	{ name: 'Half Up', value: 'halfUp', description: '2.345 → 2.35 (halves away from zero)' },
-	{ name: 'Refuse Extra Decimals', value: 'error', description: 'A value with more decimals than allowed is an error' },
+	{
+		name: 'Refuse Extra Decimals',
+		value: 'error',
+		description: 'A value with more decimals than allowed is an error',
+	},
 ];
 
 const DATE_FIELDS: INodeProperties[] = [
@@ -19,11 +27,20 @@ const DATE_FIELDS: INodeProperties[] = [
 		name: 'dateInput',
 		type: 'options',
 		options: [
-			{ name: 'Auto-Detect', value: 'auto', description: 'Try every format; an ambiguous value such as 03/04/2025 is an error, never a guess' },
+			{
+				name: 'Auto-Detect',
+				value: 'auto',
+				description:
+					'Try every format; an ambiguous value such as 03/04/2025 is an error, never a guess',
+			},
 			{ name: 'Custom', value: 'custom', description: 'Luxon format tokens' },
 			{ name: 'DD/MM/YYYY', value: 'dmy', description: 'Also with - or . and an optional time.' },
 			{ name: 'ISO 8601', value: 'iso', description: 'E.g. 2025-03-04T10:00:00+11:00.' },
-			{ name: 'Microsoft JSON Date', value: 'msJson', description: '/Date(1741046400000+0000)/, as Xero and older .NET APIs send' },
+			{
+				name: 'Microsoft JSON Date',
+				value: 'msJson',
+				description: '/Date(1741046400000+0000)/, as Xero and older .NET APIs send',
+			},
 			{ name: 'MM/DD/YYYY', value: 'mdy', description: 'Also with - or . and an optional time.' },
 			{ name: 'RFC 2822', value: 'rfc2822', description: 'E.g. Tue, 04 Mar 2025 10:00:00 +0000.' },
 			{ name: 'SQL', value: 'sql', description: 'E.g. 2025-03-04 10:00:00.' },
@@ -49,7 +66,8 @@ const DATE_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. Australia/Sydney',
-		description: 'Zone of values written without an offset. Empty uses the source profile\'s time zone (UTC unless set) — never the server\'s.',
+		description:
+			"Zone of values written without an offset. Empty uses the source profile's time zone (UTC unless set) — never the server's.",
 		displayOptions: whenConverter('date'),
 	},
 	{
@@ -82,7 +100,9 @@ const DATE_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: 'UTC',
 		placeholder: 'e.g. UTC or Australia/Sydney',
-		displayOptions: { show: { convert: ['date'], dateOutput: ['iso', 'date', 'rfc2822', 'custom'] } },
+		displayOptions: {
+			show: { convert: ['date'], dateOutput: ['iso', 'date', 'rfc2822', 'custom'] },
+		},
 	},
 ];
 
@@ -92,8 +112,16 @@ const MONEY_FIELDS: INodeProperties[] = [
 		name: 'moneyInput',
 		type: 'options',
 		options: [
-			{ name: 'Amount as Written', value: 'amount', description: '1234.5, "1,234.50", "AUD 12.50", "1.234,56 €"' },
-			{ name: 'Minor Units (Cents)', value: 'minor', description: 'Whole cents, as Stripe sends them: 123450 is 1234.50' },
+			{
+				name: 'Amount as Written',
+				value: 'amount',
+				description: '1234.5, "1,234.50", "AUD 12.50", "1.234,56 €"',
+			},
+			{
+				name: 'Minor Units (Cents)',
+				value: 'minor',
+				description: 'Whole cents, as Stripe sends them: 123450 is 1234.50',
+			},
 		],
 		default: 'amount',
 		displayOptions: whenConverter('money'),
@@ -104,7 +132,8 @@ const MONEY_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. CurrencyCode',
-		description: 'Path of the field with the ISO 4217 code (any case). Use [*] as in the source for a currency per list element.',
+		description:
+			'Path of the field with the ISO 4217 code (any case). Use [*] as in the source for a currency per list element.',
 		displayOptions: whenConverter('money'),
 	},
 	{
@@ -113,7 +142,8 @@ const MONEY_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. AUD',
-		description: 'Fixed ISO 4217 code for every value. Empty uses the currency field, a code or symbol in the value, or the profile\'s default currency.',
+		description:
+			"Fixed ISO 4217 code for every value. Empty uses the currency field, a code or symbol in the value, or the profile's default currency.",
 		displayOptions: whenConverter('money'),
 	},
 	{
@@ -121,9 +151,21 @@ const MONEY_FIELDS: INodeProperties[] = [
 		name: 'moneyOutput',
 		type: 'options',
 		options: [
-			{ name: 'Amount and Currency (Object)', value: 'object', description: '{ currency: "AUD", amount: "1234.50", amountMinor: 123450 }' },
-			{ name: 'Decimal Number', value: 'number', description: '1234.5, for APIs that want a JSON number' },
-			{ name: 'Decimal Text', value: 'decimal', description: '"1234.50", with the currency\'s decimals (JPY 0, USD 2, KWD 3)' },
+			{
+				name: 'Amount and Currency (Object)',
+				value: 'object',
+				description: '{ currency: "AUD", amount: "1234.50", amountMinor: 123450 }',
+			},
+			{
+				name: 'Decimal Number',
+				value: 'number',
+				description: '1234.5, for APIs that want a JSON number',
+			},
+			{
+				name: 'Decimal Text',
+				value: 'decimal',
+				description: '"1234.50", with the currency\'s decimals (JPY 0, USD 2, KWD 3)',
+			},
 			{ name: 'Minor Units (Integer)', value: 'minor', description: '123450' },
 			{ name: 'Text With Code', value: 'text', description: '"AUD 1234.50"' },
 		],
@@ -208,7 +250,8 @@ const OTHER_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. AU',
-		description: 'Two-letter country of numbers written without a country code. Empty uses the source profile\'s.',
+		description:
+			"Two-letter country of numbers written without a country code. Empty uses the source profile's.",
 		displayOptions: whenConverter('phone'),
 	},
 	{
@@ -230,7 +273,11 @@ const OTHER_FIELDS: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Digits Only', value: 'digits', description: '51824753556' },
-			{ name: 'Grouped', value: 'formatted', description: '51 824 753 556 (ABN), 004 085 616 (ACN)' },
+			{
+				name: 'Grouped',
+				value: 'formatted',
+				description: '51 824 753 556 (ABN), 004 085 616 (ACN)',
+			},
 		],
 		default: 'digits',
 		displayOptions: whenConverter('abn', 'acn'),
@@ -322,7 +369,8 @@ const OTHER_FIELDS: INodeProperties[] = [
 		name: 'valueMapDefault',
 		type: 'string',
 		default: '',
-		description: 'Used for values not in the map. Read as JSON when it is JSON (0, true, null, "text"), else as text.',
+		description:
+			'Used for values not in the map. Read as JSON when it is JSON (0, true, null, "text"), else as text.',
 		displayOptions: { show: { convert: ['valueMap'], unmappedValue: ['default'] } },
 	},
 ];
@@ -335,7 +383,8 @@ const FIELD_VALUES: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. invoice.total or lines[*].amount',
-		description: 'Path in the output item. Use [*] to write one value per element of a source list.',
+		description:
+			'Path in the output item. Use [*] to write one value per element of a source list.',
 	},
 	{
 		displayName: 'Source Field',
@@ -351,14 +400,30 @@ const FIELD_VALUES: INodeProperties[] = [
 		name: 'convert',
 		type: 'options',
 		options: [
-			{ name: 'ABN (Australian Business Number)', value: 'abn', description: '11 digits, check digits validated' },
-			{ name: 'ACN (Australian Company Number)', value: 'acn', description: '9 digits, check digit validated; ARBN too' },
-			{ name: 'Boolean', value: 'boolean', description: 'True/false, 1/0, Y/N, yes/no, on/off: the profile\'s words' },
+			{
+				name: 'ABN (Australian Business Number)',
+				value: 'abn',
+				description: '11 digits, check digits validated',
+			},
+			{
+				name: 'ACN (Australian Company Number)',
+				value: 'acn',
+				description: '9 digits, check digit validated; ARBN too',
+			},
+			{
+				name: 'Boolean',
+				value: 'boolean',
+				description: "True/false, 1/0, Y/N, yes/no, on/off: the profile's words",
+			},
 			{ name: 'Copy As Is', value: 'copy', description: 'Any value, deep-copied' },
 			{ name: 'Date / Time', value: 'date' },
 			{ name: 'Email', value: 'email', description: 'Trimmed, lower-cased and checked' },
-			{ name: 'Money', value: 'money', description: 'Exact, in the currency\'s minor units; never floating point' },
-			{ name: 'Number', value: 'number', description: 'In the profile\'s decimal style' },
+			{
+				name: 'Money',
+				value: 'money',
+				description: "Exact, in the currency's minor units; never floating point",
+			},
+			{ name: 'Number', value: 'number', description: "In the profile's decimal style" },
 			{ name: 'Phone Number', value: 'phone', description: 'Checked, in E.164 or another format' },
 			{ name: 'Text', value: 'string', description: 'Trim, case, whitespace' },
 			{ name: 'Value Map', value: 'valueMap', description: 'Source values to canonical values' },
@@ -389,7 +454,8 @@ const FIELD_VALUES: INodeProperties[] = [
 		name: 'defaultValue',
 		type: 'string',
 		default: '',
-		description: 'Used as is, not converted. Read as JSON when it is JSON (0, true, null, "text", {…}), else as text.',
+		description:
+			'Used as is, not converted. Read as JSON when it is JSON (0, true, null, "text", {…}), else as text.',
 		displayOptions: { show: { missing: ['default'] } },
 	},
 ];
@@ -401,14 +467,19 @@ const PROFILE_OPTIONS: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. $=AUD, ¥=JPY',
-		description: 'What the source means by a symbol: "$" alone could be AUD, USD, NZD and more, and is refused until declared',
+		description:
+			'What the source means by a symbol: "$" alone could be AUD, USD, NZD and more, and is refused until declared',
 	},
 	{
 		displayName: 'Date Order',
 		name: 'dateOrder',
 		type: 'options',
 		options: [
-			{ name: 'Auto (Refuse Ambiguous Dates)', value: 'auto', description: '13/04/2025 is read; 03/04/2025 is an error' },
+			{
+				name: 'Auto (Refuse Ambiguous Dates)',
+				value: 'auto',
+				description: '13/04/2025 is read; 03/04/2025 is an error',
+			},
 			{ name: 'Day First (DD/MM/YYYY)', value: 'dayFirst' },
 			{ name: 'Month First (MM/DD/YYYY)', value: 'monthFirst' },
 		],
@@ -419,7 +490,11 @@ const PROFILE_OPTIONS: INodeProperties[] = [
 		name: 'decimal',
 		type: 'options',
 		options: [
-			{ name: 'Auto (Refuse Ambiguous Numbers)', value: 'auto', description: '1,234.5 and 1.234,5 are read; 1,234 is an error' },
+			{
+				name: 'Auto (Refuse Ambiguous Numbers)',
+				value: 'auto',
+				description: '1,234.5 and 1.234,5 are read; 1,234 is an error',
+			},
 			{ name: 'Comma (1.234,56)', value: 'comma' },
 			{ name: 'Point (1,234.56)', value: 'point' },
 		],
@@ -454,7 +529,7 @@ const PROFILE_OPTIONS: INodeProperties[] = [
 		type: 'string',
 		default: 'UTC',
 		placeholder: 'e.g. Australia/Sydney',
-		description: 'Zone of dates and times written without an offset. Never the server\'s zone.',
+		description: "Zone of dates and times written without an offset. Never the server's zone.",
 	},
 	{
 		displayName: 'True Values',
@@ -476,13 +551,15 @@ export const properties: INodeProperties[] = [
 				name: 'Export Mapping',
 				value: 'exportMapping',
 				action: 'Export the mapping as JSON',
-				description: 'Output the checked mapping as JSON, every default filled in, to share one canonical model between workflows',
+				description:
+					'Output the checked mapping as JSON, every default filled in, to share one canonical model between workflows',
 			},
 			{
 				name: 'Transform',
 				value: 'transform',
 				action: 'Transform items into another model',
-				description: 'Map and convert every item; items that cannot be converted go to the error output',
+				description:
+					'Map and convert every item; items that cannot be converted go to the error output',
 			},
 		],
 		default: 'transform',
@@ -493,8 +570,17 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Fields Below', value: 'fields', description: 'Set up the mapping here, field by field' },
-			{ name: 'JSON', value: 'json', description: 'Paste a mapping exported from another Canonical Transform, or reference one with an expression' },
+			{
+				name: 'Fields Below',
+				value: 'fields',
+				description: 'Set up the mapping here, field by field',
+			},
+			{
+				name: 'JSON',
+				value: 'json',
+				description:
+					'Paste a mapping exported from another Canonical Transform, or reference one with an expression',
+			},
 		],
 		default: 'fields',
 	},
@@ -502,9 +588,11 @@ export const properties: INodeProperties[] = [
 		displayName: 'Mapping (JSON)',
 		name: 'mappingJson',
 		type: 'json',
-		default: '{\n  "profile": {},\n  "fields": [\n    { "target": "id", "source": "id", "convert": "copy" }\n  ]\n}',
+		default:
+			'{\n  "profile": {},\n  "fields": [\n    { "target": "id", "source": "id", "convert": "copy" }\n  ]\n}',
 		required: true,
-		description: 'A mapping with its profile, as Export Mapping writes it. An expression that does not refer to the current item, e.g. {{ $(\'Load Model\').first().JSON.mapping }}, is read once per execution.',
+		description:
+			"A mapping with its profile, as Export Mapping writes it. An expression that does not refer to the current item, e.g. {{ $('Load Model').first().JSON.mapping }}, is read once per execution.",
 		displayOptions: { show: { mappingSource: ['json'] } },
 	},
 	{
@@ -524,7 +612,8 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Profile Setting',
 		default: {},
-		description: 'How the source system writes dates, numbers, currencies, phone numbers and yes/no, applied to every field',
+		description:
+			'How the source system writes dates, numbers, currencies, phone numbers and yes/no, applied to every field',
 		displayOptions: fieldsMode,
 		options: PROFILE_OPTIONS,
 	},
@@ -557,10 +646,11 @@ export const properties: INodeProperties[] = [
 					{ name: 'Error', value: 'error', description: 'The item goes to the error output' },
 					{ name: 'Set Null', value: 'null' },
 					{ name: 'Skip Field', value: 'skip', description: 'Leave the target out' },
-					{ name: 'Use Default', value: 'default', description: 'Each field\'s Default Value' },
+					{ name: 'Use Default', value: 'default', description: "Each field's Default Value" },
 				],
 				default: 'skip',
-				description: 'What an absent, null or blank source value becomes, unless the field says otherwise',
+				description:
+					'What an absent, null or blank source value becomes, unless the field says otherwise',
 				displayOptions: { show: { '/mappingSource': ['fields'] } },
 			},
 			{
@@ -569,7 +659,11 @@ export const properties: INodeProperties[] = [
 				type: 'options',
 				options: [
 					{ name: 'Drop', value: 'drop', description: 'The output has only the target fields' },
-					{ name: 'Keep', value: 'keep', description: 'Fields no row reads stay at their own paths' },
+					{
+						name: 'Keep',
+						value: 'keep',
+						description: 'Fields no row reads stay at their own paths',
+					},
 				],
 				default: 'drop',
 				displayOptions: { show: { '/mappingSource': ['fields'] } },

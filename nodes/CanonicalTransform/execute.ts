@@ -23,7 +23,8 @@ type Operation = 'transform' | 'exportMapping';
  * An expression that reads the current item can differ per item and is evaluated per
  * item (about 0.5 ms each in n8n 2.40); any other expression is evaluated once.
  */
-const ITEM_REFERENCE = /\$json\b|\$binary\b|\$itemIndex\b|\$position\b|\$data\b|\$item\b|\$node\b|\.item\b/;
+const ITEM_REFERENCE =
+	/\$json\b|\$binary\b|\$itemIndex\b|\$position\b|\$data\b|\$item\b|\$node\b|\.item\b/;
 /** Distinct per-item mappings kept compiled; beyond that the cache starts over. */
 const MAX_COMPILED_VARIANTS = 64;
 
@@ -56,7 +57,9 @@ interface MappingPlan {
 	hints: string[];
 }
 
-export async function executeCanonicalTransform(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeCanonicalTransform(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	if (items.length === 0) return [[]];
 	const operation = context.getNodeParameter('operation', 0) as Operation;
@@ -83,10 +86,18 @@ export async function executeCanonicalTransform(context: IExecuteFunctions): Pro
 			continue;
 		}
 		const json = result.json as IDataObject;
-		if (readCorrelationId(json, correlationField) === undefined) json[correlationField] = correlationIdFor(item.json, correlationField).id;
+		if (readCorrelationId(json, correlationField) === undefined)
+			json[correlationField] = correlationIdFor(item.json, correlationField).id;
 		outputs[0].push(pairedItem(item, index, json));
 	}
-	if (plan.hints.length > 0) context.addExecutionHints(...plan.hints.map((message) => ({ message, type: 'info' as const, location: 'outputPane' as const })));
+	if (plan.hints.length > 0)
+		context.addExecutionHints(
+			...plan.hints.map((message) => ({
+				message,
+				type: 'info' as const,
+				location: 'outputPane' as const,
+			})),
+		);
 	return outputs;
 }
 
@@ -103,28 +114,47 @@ function planMapping(context: IExecuteFunctions): MappingPlan {
 function planFromJson(context: IExecuteFunctions): MappingPlan {
 	const raw = context.getNodeParameter('mappingJson', 0, '', { rawExpressions: true }) as unknown;
 	const perItem = isExpression(raw) && ITEM_REFERENCE.test(raw);
-	const noSources = { expressionSources: new Set<number>(), sourcesFor: () => new Map<number, unknown>() };
+	const noSources = {
+		expressionSources: new Set<number>(),
+		sourcesFor: () => new Map<number, unknown>(),
+	};
 	if (!perItem) {
-		const compiled = compileOrFail(context, context.getNodeParameter('mappingJson', 0) as unknown, 'Mapping (JSON)', new Set());
+		const compiled = compileOrFail(
+			context,
+			context.getNodeParameter('mappingJson', 0) as unknown,
+			'Mapping (JSON)',
+			new Set(),
+		);
 		return { compiled, compiledFor: () => compiled, hints: [], ...noSources };
 	}
 	const compileCached = compiledVariants(context, new Set());
 	return {
 		compiled: undefined,
-		compiledFor: (index) => compileCached(context.getNodeParameter('mappingJson', index) as unknown),
-		hints: ['Mapping (JSON) refers to the current item, so it is read and checked for every item. Reference a mapping that is the same for all items to have it read once.'],
+		compiledFor: (index) =>
+			compileCached(context.getNodeParameter('mappingJson', index) as unknown),
+		hints: [
+			'Mapping (JSON) refers to the current item, so it is read and checked for every item. Reference a mapping that is the same for all items to have it read once.',
+		],
 		...noSources,
 	};
 }
 
 function planFromFields(context: IExecuteFunctions): MappingPlan {
 	// Copies: the raw values are the node's own parameters, and evaluated expressions are written into them.
-	const rows = structuredClone(context.getNodeParameter('mappings.field', 0, [], { rawExpressions: true }) as IDataObject[]);
+	const rows = structuredClone(
+		context.getNodeParameter('mappings.field', 0, [], { rawExpressions: true }) as IDataObject[],
+	);
 	if (rows.length === 0) {
-		throw new NodeOperationError(context.getNode(), 'No fields to map', { description: 'Add at least one row under Fields, or choose Mapping From: JSON.' });
+		throw new NodeOperationError(context.getNode(), 'No fields to map', {
+			description: 'Add at least one row under Fields, or choose Mapping From: JSON.',
+		});
 	}
-	const profile = structuredClone(context.getNodeParameter('profile', 0, {}, { rawExpressions: true }) as IDataObject);
-	const options = structuredClone(context.getNodeParameter('options', 0, {}, { rawExpressions: true }) as IDataObject);
+	const profile = structuredClone(
+		context.getNodeParameter('profile', 0, {}, { rawExpressions: true }) as IDataObject,
+	);
+	const options = structuredClone(
+		context.getNodeParameter('options', 0, {}, { rawExpressions: true }) as IDataObject,
+	);
 	const expressionSources = new Set<number>();
 	rows.forEach((row, index) => {
 		if (isExpression(row.source)) expressionSources.add(index);
@@ -134,20 +164,36 @@ function planFromFields(context: IExecuteFunctions): MappingPlan {
 	rows.forEach((row, index) => {
 		for (const [key, value] of Object.entries(row)) {
 			// A Source Field expression is the value itself (read per item), not a setting.
-			if (key !== 'source') scanExpressions(value, `mappings.field[${index}].${key}`, 'rows', [index, key], expressions);
+			if (key !== 'source')
+				scanExpressions(
+					value,
+					`mappings.field[${index}].${key}`,
+					'rows',
+					[index, key],
+					expressions,
+				);
 		}
 	});
 	scanExpressions(profile, 'profile', 'profile', [], expressions);
 	scanExpressions(options, 'options', 'options', [], expressions);
 	// Evaluated once: expressions that cannot differ between items.
 	for (const expression of expressions.filter((entry) => !entry.perItem)) {
-		assign(parameters[expression.root], expression.segments, context.getNodeParameter(expression.name, 0));
+		assign(
+			parameters[expression.root],
+			expression.segments,
+			context.getNodeParameter(expression.name, 0),
+		);
 	}
 	const sourcesFor = sourceReader(context, rows, expressionSources);
 	const hints = sourceHints(rows, expressionSources);
 	const perItem = expressions.filter((entry) => entry.perItem);
 	if (perItem.length === 0) {
-		const compiled = compileOrFail(context, buildMapping(context, parameters, expressionSources), 'Fields', expressionSources);
+		const compiled = compileOrFail(
+			context,
+			buildMapping(context, parameters, expressionSources),
+			'Fields',
+			expressionSources,
+		);
 		return { compiled, compiledFor: () => compiled, sourcesFor, expressionSources, hints };
 	}
 	const compileCached = compiledVariants(context, expressionSources);
@@ -155,26 +201,50 @@ function planFromFields(context: IExecuteFunctions): MappingPlan {
 		compiled: undefined,
 		compiledFor: (index) => {
 			const variant = structuredClone(parameters);
-			for (const expression of perItem) assign(variant[expression.root], expression.segments, context.getNodeParameter(expression.name, index));
-			return compileCached(mappingFromParameters(variant.rows, variant.profile, variant.options, expressionSources));
+			for (const expression of perItem)
+				assign(
+					variant[expression.root],
+					expression.segments,
+					context.getNodeParameter(expression.name, index),
+				);
+			return compileCached(
+				mappingFromParameters(variant.rows, variant.profile, variant.options, expressionSources),
+			);
 		},
 		sourcesFor,
 		expressionSources,
-		hints: [...hints, 'Some mapping settings are expressions that refer to the current item, so the mapping is checked and compiled per distinct value.'],
+		hints: [
+			...hints,
+			'Some mapping settings are expressions that refer to the current item, so the mapping is checked and compiled per distinct value.',
+		],
 	};
 }
 
-function buildMapping(context: IExecuteFunctions, parameters: PanelParameters, expressionSources: ReadonlySet<number>): unknown {
+function buildMapping(
+	context: IExecuteFunctions,
+	parameters: PanelParameters,
+	expressionSources: ReadonlySet<number>,
+): unknown {
 	try {
-		return mappingFromParameters(parameters.rows, parameters.profile, parameters.options, expressionSources);
+		return mappingFromParameters(
+			parameters.rows,
+			parameters.profile,
+			parameters.options,
+			expressionSources,
+		);
 	} catch (error) {
-		if (error instanceof MappingError) throw new NodeOperationError(context.getNode(), error.message, { description: error.fix });
+		if (error instanceof MappingError)
+			throw new NodeOperationError(context.getNode(), error.message, { description: error.fix });
 		throw new NodeOperationError(context.getNode(), error as Error);
 	}
 }
 
 /** Source Field expressions: per item when they read the item, else once. */
-function sourceReader(context: IExecuteFunctions, rows: IDataObject[], expressionSources: ReadonlySet<number>): (index: number) => Map<number, unknown> {
+function sourceReader(
+	context: IExecuteFunctions,
+	rows: IDataObject[],
+	expressionSources: ReadonlySet<number>,
+): (index: number) => Map<number, unknown> {
 	const once = new Map<number, unknown>();
 	const perItem: number[] = [];
 	for (const row of expressionSources) {
@@ -184,31 +254,48 @@ function sourceReader(context: IExecuteFunctions, rows: IDataObject[], expressio
 	if (perItem.length === 0) return () => once;
 	return (index) => {
 		const values = new Map(once);
-		for (const row of perItem) values.set(row, context.getNodeParameter(`mappings.field[${row}].source`, index));
+		for (const row of perItem)
+			values.set(row, context.getNodeParameter(`mappings.field[${row}].source`, index));
 		return values;
 	};
 }
 
 function sourceHints(rows: IDataObject[], expressionSources: ReadonlySet<number>): string[] {
-	const perItem = [...expressionSources].filter((row) => ITEM_REFERENCE.test(String(rows[row].source)));
+	const perItem = [...expressionSources].filter((row) =>
+		ITEM_REFERENCE.test(String(rows[row].source)),
+	);
 	if (perItem.length === 0) return [];
 	const targets = perItem.map((row) => `"${String(rows[row].target)}"`).join(', ');
-	return [`The Source Field of ${targets} is an expression evaluated for every item. A source path is much faster for large batches.`];
+	return [
+		`The Source Field of ${targets} is an expression evaluated for every item. A source path is much faster for large batches.`,
+	];
 }
 
-function compileOrFail(context: IExecuteFunctions, mapping: unknown, parameter: string, expressionSources: ReadonlySet<number>): CompiledMapping {
+function compileOrFail(
+	context: IExecuteFunctions,
+	mapping: unknown,
+	parameter: string,
+	expressionSources: ReadonlySet<number>,
+): CompiledMapping {
 	try {
 		return compileMapping(mapping, { externalFields: expressionSources });
 	} catch (error) {
 		if (error instanceof MappingError) {
-			throw new NodeOperationError(context.getNode(), parameter === 'Fields' ? error.message : `${parameter}: ${error.message}`, { description: error.fix });
+			throw new NodeOperationError(
+				context.getNode(),
+				parameter === 'Fields' ? error.message : `${parameter}: ${error.message}`,
+				{ description: error.fix },
+			);
 		}
 		throw new NodeOperationError(context.getNode(), error as Error);
 	}
 }
 
 /** Compiles per distinct mapping value; a malformed one is remembered too, so it fails fast for every item. */
-function compiledVariants(context: IExecuteFunctions, expressionSources: ReadonlySet<number>): (mapping: unknown) => CompiledMapping {
+function compiledVariants(
+	context: IExecuteFunctions,
+	expressionSources: ReadonlySet<number>,
+): (mapping: unknown) => CompiledMapping {
 	const cache = new Map<string, CompiledMapping | MappingError>();
 	return (mapping) => {
 		const key = typeof mapping === 'string' ? mapping : stableStringify(mapping);
@@ -217,7 +304,8 @@ function compiledVariants(context: IExecuteFunctions, expressionSources: Readonl
 			try {
 				entry = compileMapping(mapping, { externalFields: expressionSources });
 			} catch (error) {
-				if (!(error instanceof MappingError)) throw new NodeOperationError(context.getNode(), error as Error);
+				if (!(error instanceof MappingError))
+					throw new NodeOperationError(context.getNode(), error as Error);
 				entry = error;
 			}
 			if (cache.size >= MAX_COMPILED_VARIANTS) cache.clear();
@@ -228,36 +316,64 @@ function compiledVariants(context: IExecuteFunctions, expressionSources: Readonl
 	};
 }
 
-function configurationItemError(context: IExecuteFunctions, index: number, error: unknown): NodeOperationError {
-	if (error instanceof MappingError) return itemError(context, index, `Item ${index}: ${error.message}`, error.fix);
+function configurationItemError(
+	context: IExecuteFunctions,
+	index: number,
+	error: unknown,
+): NodeOperationError {
+	if (error instanceof MappingError)
+		return itemError(context, index, `Item ${index}: ${error.message}`, error.fix);
 	const message = error instanceof Error ? error.message : String(error);
-	return itemError(context, index, `Item ${index}: an expression of the mapping failed: ${message}`, 'Check the expressions in the mapping for this item.');
+	return itemError(
+		context,
+		index,
+		`Item ${index}: an expression of the mapping failed: ${message}`,
+		'Check the expressions in the mapping for this item.',
+	);
 }
 
-function exportItem(context: IExecuteFunctions, plan: MappingPlan, count: number): INodeExecutionData {
+function exportItem(
+	context: IExecuteFunctions,
+	plan: MappingPlan,
+	count: number,
+): INodeExecutionData {
 	if (plan.expressionSources.size > 0) {
 		const rows = [...plan.expressionSources].map((row) => row + 1).join(', ');
-		throw new NodeOperationError(context.getNode(), `Mapping entry ${rows} takes its value from an expression, which a JSON mapping cannot carry`, {
-			description: 'Give those rows a source path to export the mapping, or add the values with a Set node after the Canonical Transform that reads the JSON.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Mapping entry ${rows} takes its value from an expression, which a JSON mapping cannot carry`,
+			{
+				description:
+					'Give those rows a source path to export the mapping, or add the values with a Set node after the Canonical Transform that reads the JSON.',
+			},
+		);
 	}
 	let compiled: CompiledMapping;
 	try {
 		compiled = plan.compiled ?? plan.compiledFor(0);
 	} catch (error) {
-		throw new NodeOperationError(context.getNode(), error instanceof Error ? error.message : String(error), {
-			description: error instanceof MappingError ? error.fix : undefined,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			error instanceof Error ? error.message : String(error),
+			{
+				description: error instanceof MappingError ? error.fix : undefined,
+			},
+		);
 	}
 	// One mapping for the whole batch: paired with every input item, as an aggregate is.
-	return { json: { mapping: exportMapping(compiled) }, pairedItem: Array.from({ length: count }, (_, item) => ({ item })) };
+	return {
+		json: { mapping: exportMapping(compiled) },
+		pairedItem: Array.from({ length: count }, (_, item) => ({ item })),
+	};
 }
 
 function readCorrelationField(context: IExecuteFunctions): string {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const field = String(options.correlationField ?? 'correlationId').trim() || 'correlationId';
 	if (FORBIDDEN_KEYS.has(field)) {
-		throw new NodeOperationError(context.getNode(), `Correlation ID Field cannot be "${field}"`, { description: 'Choose another field name, e.g. correlationId.' });
+		throw new NodeOperationError(context.getNode(), `Correlation ID Field cannot be "${field}"`, {
+			description: 'Choose another field name, e.g. correlationId.',
+		});
 	}
 	return field;
 }
@@ -279,14 +395,18 @@ function scanExpressions(
 		return;
 	}
 	if (Array.isArray(value)) {
-		value.forEach((entry, index) => scanExpressions(entry, `${name}[${index}]`, root, [...segments, index], found));
+		value.forEach((entry, index) =>
+			scanExpressions(entry, `${name}[${index}]`, root, [...segments, index], found),
+		);
 	} else if (value !== null && typeof value === 'object') {
-		for (const [key, entry] of Object.entries(value)) scanExpressions(entry, `${name}.${key}`, root, [...segments, key], found);
+		for (const [key, entry] of Object.entries(value))
+			scanExpressions(entry, `${name}.${key}`, root, [...segments, key], found);
 	}
 }
 
 function assign(target: object, segments: Array<string | number>, value: unknown): void {
 	let current = target as Record<string | number, unknown>;
-	for (const segment of segments.slice(0, -1)) current = current[segment] as Record<string | number, unknown>;
+	for (const segment of segments.slice(0, -1))
+		current = current[segment] as Record<string | number, unknown>;
 	current[segments[segments.length - 1]] = value;
 }

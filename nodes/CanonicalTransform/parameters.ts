@@ -31,18 +31,25 @@ function profileFromParameters(profile: IDataObject): Record<string, unknown> {
 	if (profile.dateOrder !== undefined) result.dateOrder = profile.dateOrder;
 	if (profile.zone !== undefined) result.zone = text(profile.zone) ?? 'UTC';
 	if (profile.decimal !== undefined) result.decimal = profile.decimal;
-	if (text(profile.currencySymbols) !== null) result.currencySymbols = parseCurrencySymbolList(String(profile.currencySymbols));
+	if (text(profile.currencySymbols) !== null)
+		result.currencySymbols = parseCurrencySymbolList(String(profile.currencySymbols));
 	if (profile.defaultCurrency !== undefined) result.defaultCurrency = text(profile.defaultCurrency);
 	if (profile.defaultCountry !== undefined) result.defaultCountry = text(profile.defaultCountry);
-	if (profile.trueValues !== undefined) result.trueValues = parseWordList(String(profile.trueValues));
-	if (profile.falseValues !== undefined) result.falseValues = parseWordList(String(profile.falseValues));
+	if (profile.trueValues !== undefined)
+		result.trueValues = parseWordList(String(profile.trueValues));
+	if (profile.falseValues !== undefined)
+		result.falseValues = parseWordList(String(profile.falseValues));
 	return result;
 }
 
 function fieldFromRow(row: IDataObject, expressionSource: boolean): Record<string, unknown> {
 	const convert = row.convert ?? 'copy';
-	const field: Record<string, unknown> = { target: typeof row.target === 'string' ? row.target.trim() : row.target, convert };
-	if (!expressionSource) field.source = typeof row.source === 'string' ? row.source.trim() : row.source;
+	const field: Record<string, unknown> = {
+		target: typeof row.target === 'string' ? row.target.trim() : row.target,
+		convert,
+	};
+	if (!expressionSource)
+		field.source = typeof row.source === 'string' ? row.source.trim() : row.source;
 	field.options = converterOptions(String(convert), row);
 	if (row.missing !== undefined && row.missing !== 'inherit') field.missing = row.missing;
 	if (row.missing === 'default') field.default = looseJson(row.defaultValue);
@@ -71,12 +78,19 @@ function converterOptions(convert: string, row: IDataObject): Record<string, unk
 			});
 		case 'number':
 			return definedOnly({
-				decimals: typeof row.numberDecimals === 'number' && row.numberDecimals < 0 ? null : row.numberDecimals,
+				decimals:
+					typeof row.numberDecimals === 'number' && row.numberDecimals < 0
+						? null
+						: row.numberDecimals,
 				rounding: row.numberRounding,
 				output: row.numberOutput,
 			});
 		case 'boolean':
-			return definedOnly({ output: row.booleanOutput, trueValue: row.trueValue, falseValue: row.falseValue });
+			return definedOnly({
+				output: row.booleanOutput,
+				trueValue: row.trueValue,
+				falseValue: row.falseValue,
+			});
 		case 'phone':
 			return definedOnly({ country: row.phoneCountry, format: row.phoneFormat });
 		case 'abn':

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { inputsForParameters, outputsForParameters, properties } from './description';
@@ -14,8 +19,10 @@ export class CircuitBreaker implements INodeType {
 		icon: { light: 'file:circuitBreaker.svg', dark: 'file:circuitBreaker.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "stats" ? "stats" : $parameter["operation"] + ": " + $parameter["breakerName"] }}',
-		description: 'Stop calling a failing hop: check a breaker before the call, record the outcome after it',
+		subtitle:
+			'={{ $parameter["operation"] === "stats" ? "stats" : $parameter["operation"] + ": " + $parameter["breakerName"] }}',
+		description:
+			'Stop calling a failing hop: check a breaker before the call, record the outcome after it',
 		defaults: { name: 'Circuit Breaker' },
 		// Record takes the vendor node's success and error outputs on two inputs.
 		inputs: `={{(${inputsForParameters.toString()})($parameter)}}`,
@@ -42,6 +49,15 @@ export class CircuitBreaker implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForParameters(context.getNode().parameters), REFUSAL_OUTPUTS, inputsForParameters(context.getNode().parameters).length), async () => await executeCircuitBreaker(this));
+		return await failClosed(
+			this,
+			(context) =>
+				failClosedRoutesFrom(
+					outputsForParameters(context.getNode().parameters),
+					REFUSAL_OUTPUTS,
+					inputsForParameters(context.getNode().parameters).length,
+				),
+			async () => await executeCircuitBreaker(this),
+		);
 	}
 }

@@ -10,7 +10,10 @@ export const CIRCUIT_BREAKER_STORES = ['embedded', 'redis', 'postgres'] as const
  * outside their own bodies.
  */
 export function inputsForParameters(parameters: { operation?: string; outcomeFrom?: string }) {
-	if ((parameters.operation ?? 'check') === 'record' && (parameters.outcomeFrom ?? 'inputs') === 'inputs') {
+	if (
+		(parameters.operation ?? 'check') === 'record' &&
+		(parameters.outcomeFrom ?? 'inputs') === 'inputs'
+	) {
 		return ['Success', 'Failure'].map((displayName) => ({ type: 'main', displayName }));
 	}
 	return ['main'];
@@ -23,7 +26,10 @@ export function outputsForParameters(parameters: { operation?: string }) {
 		stats: ['Stats'],
 		setState: ['Done'],
 	};
-	return (names[parameters.operation ?? 'check'] ?? ['Done']).map((displayName) => ({ type: 'main', displayName }));
+	return (names[parameters.operation ?? 'check'] ?? ['Done']).map((displayName) => ({
+		type: 'main',
+		displayName,
+	}));
 }
 
 /*
@@ -45,25 +51,29 @@ export const properties: INodeProperties[] = [
 				name: 'Check',
 				value: 'check',
 				action: 'Check the breaker before a call',
-				description: 'Before the hop: routes Proceed while the breaker is closed (or as a half-open probe), Open while it is open',
+				description:
+					'Before the hop: routes Proceed while the breaker is closed (or as a half-open probe), Open while it is open',
 			},
 			{
 				name: 'Record',
 				value: 'record',
 				action: 'Record the outcome of a call',
-				description: 'After the hop: counts successes, failures and latency, and opens or closes the breaker',
+				description:
+					'After the hop: counts successes, failures and latency, and opens or closes the breaker',
 			},
 			{
 				name: 'Set State',
 				value: 'setState',
 				action: 'Force open disable or reset a breaker',
-				description: 'Force the breaker open (e.g. during maintenance), disable it, or reset it to closed',
+				description:
+					'Force the breaker open (e.g. during maintenance), disable it, or reset it to closed',
 			},
 			{
 				name: 'Stats',
 				value: 'stats',
 				action: 'Report calls error rate and latency per hop',
-				description: 'One item per breaker: state, calls, error rate and latency percentiles over the window',
+				description:
+					'One item per breaker: state, calls, error rate and latency percentiles over the window',
 			},
 		],
 		default: 'check',
@@ -94,12 +104,14 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Disabled',
 				value: 'disable',
-				description: 'Every Check proceeds and the breaker never opens, until it is reset. Calls are still counted.',
+				description:
+					'Every Check proceeds and the breaker never opens, until it is reset. Calls are still counted.',
 			},
 			{
 				name: 'Forced Open',
 				value: 'forceOpen',
-				description: 'Every Check routes to Open until the breaker is reset, e.g. during a vendor\'s maintenance window',
+				description:
+					"Every Check routes to Open until the breaker is reset, e.g. during a vendor's maintenance window",
 			},
 		],
 		default: 'reset',
@@ -122,7 +134,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Inputs (Success and Failure)',
 				value: 'inputs',
-				description: 'Wire the vendor node\'s success output to Success and its error output to Failure',
+				description:
+					"Wire the vendor node's success output to Success and its error output to Failure",
 			},
 			{
 				name: 'Field',
@@ -151,7 +164,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Field Has a Value',
 				value: 'present',
-				description: 'E.g. the error field n8n adds with On Error: Continue. Empty, null and false count as no value.',
+				description:
+					'E.g. the error field n8n adds with On Error: Continue. Empty, null and false count as no value.',
 			},
 			{
 				name: 'Field Is False',
@@ -177,7 +191,8 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 10,
-		description: 'The rates are only judged once the window holds this many calls, so two early failures do not open the breaker',
+		description:
+			'The rates are only judged once the window holds this many calls, so two early failures do not open the breaker',
 		displayOptions: { show: { operation: ['record'] } },
 	},
 	{
@@ -212,7 +227,7 @@ export const properties: INodeProperties[] = [
 				default: '',
 				placeholder: "e.g. {{ $('Check Salesforce').item.json.circuitBreaker }}",
 				description:
-					'Where the Check node\'s stamp is, for items on Success (or the only input). Empty reads the Output Field of the item. A vendor node usually replaces the item, so refer back to the Check node to measure latency.',
+					"Where the Check node's stamp is, for items on Success (or the only input). Empty reads the Output Field of the item. A vendor node usually replaces the item, so refer back to the Check node to measure latency.",
 				displayOptions: recordOnly,
 			},
 			{ ...correlationFieldProperty, displayOptions: recordOnly },
@@ -241,7 +256,7 @@ export const properties: INodeProperties[] = [
 						name: 'Let Items Through',
 						value: 'letThrough',
 						description:
-							'Check sends every item to Proceed and Record passes items on unrecorded, each with the store\'s error',
+							"Check sends every item to Proceed and Record passes items on unrecorded, each with the store's error",
 					},
 				],
 				default: 'fail',
@@ -252,7 +267,8 @@ export const properties: INodeProperties[] = [
 				name: 'outputField',
 				type: 'string',
 				default: 'circuitBreaker',
-				description: 'Field added to each item with the breaker\'s name, route and state. Record reads the Check stamp from it.',
+				description:
+					"Field added to each item with the breaker's name, route and state. Record reads the Check stamp from it.",
 			},
 			{
 				displayName: 'Probe Timeout (Seconds)',
@@ -260,7 +276,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0.1 },
 				default: 60,
-				description: 'A probe not recorded within this time is given up on, and another call may probe',
+				description:
+					'A probe not recorded within this time is given up on, and another call may probe',
 				displayOptions: recordOnly,
 			},
 			{
@@ -269,7 +286,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 100 },
 				default: 50,
-				description: 'The breaker opens when at least this share of the calls in the window were slow',
+				description:
+					'The breaker opens when at least this share of the calls in the window were slow',
 				displayOptions: recordOnly,
 			},
 			{
@@ -278,7 +296,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0.001 },
 				default: 30,
-				description: 'A call that takes longer than this counts as slow: a hop that answers in 30 seconds is failing too',
+				description:
+					'A call that takes longer than this counts as slow: a hop that answers in 30 seconds is failing too',
 				displayOptions: recordOnly,
 			},
 		],

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type {
@@ -75,15 +80,21 @@ interface CallItem {
 	call: BreakerCall;
 }
 
-export async function executeCircuitBreaker(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeCircuitBreaker(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const settings = readSettings(context);
 	const inputs = readInputs(context, settings);
-	const outputs: INodeExecutionData[][] = Array.from({ length: OUTPUT_COUNT[settings.operation] }, () => []);
+	const outputs: INodeExecutionData[][] = Array.from(
+		{ length: OUTPUT_COUNT[settings.operation] },
+		() => [],
+	);
 	if (inputs.every((items) => items.length === 0)) return outputs;
 	const hints: NodeExecutionHint[] = [];
 	const namespace = resolveScope(context, 'breaker');
 	// Items that cannot be recorded leave before the store is asked (or as errors).
-	const calls = settings.operation === 'record' ? callItems(context, inputs, settings, outputs, hints) : [];
+	const calls =
+		settings.operation === 'record' ? callItems(context, inputs, settings, outputs, hints) : [];
 
 	try {
 		const store = await storeForNode(context, [...CIRCUIT_BREAKER_STORES]);
@@ -102,7 +113,9 @@ export async function executeCircuitBreaker(context: IExecuteFunctions): Promise
 				break;
 		}
 	} catch (error) {
-		const letThrough = settings.letThroughOnStoreError && (settings.operation === 'check' || settings.operation === 'record');
+		const letThrough =
+			settings.letThroughOnStoreError &&
+			(settings.operation === 'check' || settings.operation === 'record');
 		if (!letThrough || !(error instanceof StoreError)) throw storeFailure(context, error);
 		letItemsThrough(settings, inputs[0], calls, outputs, hints, error);
 	}
@@ -114,65 +127,152 @@ export async function executeCircuitBreaker(context: IExecuteFunctions): Promise
 
 function readSettings(context: IExecuteFunctions): Settings {
 	const operation = context.getNodeParameter('operation', 0) as Operation;
-	const option = <Value>(name: string, fallback: Value) => context.getNodeParameter(`options.${name}`, 0, fallback) as Value;
-	const breakerName = operation === 'stats' ? '' : String(context.getNodeParameter('breakerName', 0, '')).trim();
+	const option = <Value>(name: string, fallback: Value) =>
+		context.getNodeParameter(`options.${name}`, 0, fallback) as Value;
+	const breakerName =
+		operation === 'stats' ? '' : String(context.getNodeParameter('breakerName', 0, '')).trim();
 	const problem = operation === 'stats' ? null : breakerNameProblem(breakerName);
 	if (problem !== null) {
 		throw new NodeOperationError(context.getNode(), `Breaker Name ${problem}`, {
-			description: 'Name the hop this breaker guards, e.g. "salesforce", the same on its Check and Record nodes.',
+			description:
+				'Name the hop this breaker guards, e.g. "salesforce", the same on its Check and Record nodes.',
 		});
 	}
-	const outcomeFrom = operation === 'record' && context.getNodeParameter('outcomeFrom', 0, 'inputs') === 'field' ? 'field' : 'inputs';
-	const outcomeField = outcomeFrom === 'field' ? String(context.getNodeParameter('outcomeField', 0, 'error')).trim() : '';
+	const outcomeFrom =
+		operation === 'record' && context.getNodeParameter('outcomeFrom', 0, 'inputs') === 'field'
+			? 'field'
+			: 'inputs';
+	const outcomeField =
+		outcomeFrom === 'field'
+			? String(context.getNodeParameter('outcomeField', 0, 'error')).trim()
+			: '';
 	if (outcomeFrom === 'field' && outcomeField === '') {
 		throw new NodeOperationError(context.getNode(), 'Outcome Field is empty', {
-			description: 'Name the field that tells whether the call failed, e.g. "error", or take the outcome from two inputs.',
+			description:
+				'Name the field that tells whether the call failed, e.g. "error", or take the outcome from two inputs.',
 		});
 	}
-	const rawStamp = operation === 'record' ? context.getNodeParameter('options.checkStamp', 0, '', { rawExpressions: true }) : '';
+	const rawStamp =
+		operation === 'record'
+			? context.getNodeParameter('options.checkStamp', 0, '', { rawExpressions: true })
+			: '';
 	return {
 		operation,
 		breakerName,
 		outputField: String(option('outputField', 'circuitBreaker')).trim() || 'circuitBreaker',
 		correlationField: String(option('correlationField', 'correlationId')).trim() || 'correlationId',
-		letThroughOnStoreError: operation !== 'stats' && operation !== 'setState' && option<string>('onStoreError', 'fail') === 'letThrough',
+		letThroughOnStoreError:
+			operation !== 'stats' &&
+			operation !== 'setState' &&
+			option<string>('onStoreError', 'fail') === 'letThrough',
 		outcomeFrom,
 		outcomeField,
-		failedWhen: outcomeFrom === 'field' && context.getNodeParameter('failedWhen', 0, 'present') === 'false' ? 'false' : 'present',
+		failedWhen:
+			outcomeFrom === 'field' && context.getNodeParameter('failedWhen', 0, 'present') === 'false'
+				? 'false'
+				: 'present',
 		stampFromExpression: typeof rawStamp === 'string' && rawStamp.trim() !== '',
 		policy: operation === 'record' ? readPolicy(context, option) : resolveBreakerPolicy(),
-		breakerNames: operation === 'stats' ? parseFieldList(String(context.getNodeParameter('breakerNames', 0, ''))) : [],
-		action: operation === 'setState' ? (context.getNodeParameter('newState', 0, 'reset') as BreakerAction) : 'reset',
+		breakerNames:
+			operation === 'stats'
+				? parseFieldList(String(context.getNodeParameter('breakerNames', 0, '')))
+				: [],
+		action:
+			operation === 'setState'
+				? (context.getNodeParameter('newState', 0, 'reset') as BreakerAction)
+				: 'reset',
 	};
 }
 
 /** Labels of the policy parameters, and the factor from their unit to the policy's. */
-const POLICY_PARAMETERS: Array<{ option: keyof BreakerPolicy; parameter: string; label: string; scale: number; inOptions: boolean }> = [
-	{ option: 'failureRatePercent', parameter: 'failureRatePercent', label: 'Failure Rate Threshold (%)', scale: 1, inOptions: false },
-	{ option: 'minimumCalls', parameter: 'minimumCalls', label: 'Minimum Calls', scale: 1, inOptions: false },
-	{ option: 'windowMs', parameter: 'windowSeconds', label: 'Window (Seconds)', scale: SECOND, inOptions: false },
-	{ option: 'openMs', parameter: 'openSeconds', label: 'Open Duration (Seconds)', scale: SECOND, inOptions: false },
-	{ option: 'halfOpenProbes', parameter: 'halfOpenProbes', label: 'Half-Open Probes', scale: 1, inOptions: true },
-	{ option: 'probeTimeoutMs', parameter: 'probeTimeoutSeconds', label: 'Probe Timeout (Seconds)', scale: SECOND, inOptions: true },
-	{ option: 'slowCallMs', parameter: 'slowCallSeconds', label: 'Slow Call Threshold (Seconds)', scale: SECOND, inOptions: true },
-	{ option: 'slowCallRatePercent', parameter: 'slowCallRatePercent', label: 'Slow Call Rate Threshold (%)', scale: 1, inOptions: true },
+const POLICY_PARAMETERS: Array<{
+	option: keyof BreakerPolicy;
+	parameter: string;
+	label: string;
+	scale: number;
+	inOptions: boolean;
+}> = [
+	{
+		option: 'failureRatePercent',
+		parameter: 'failureRatePercent',
+		label: 'Failure Rate Threshold (%)',
+		scale: 1,
+		inOptions: false,
+	},
+	{
+		option: 'minimumCalls',
+		parameter: 'minimumCalls',
+		label: 'Minimum Calls',
+		scale: 1,
+		inOptions: false,
+	},
+	{
+		option: 'windowMs',
+		parameter: 'windowSeconds',
+		label: 'Window (Seconds)',
+		scale: SECOND,
+		inOptions: false,
+	},
+	{
+		option: 'openMs',
+		parameter: 'openSeconds',
+		label: 'Open Duration (Seconds)',
+		scale: SECOND,
+		inOptions: false,
+	},
+	{
+		option: 'halfOpenProbes',
+		parameter: 'halfOpenProbes',
+		label: 'Half-Open Probes',
+		scale: 1,
+		inOptions: true,
+	},
+	{
+		option: 'probeTimeoutMs',
+		parameter: 'probeTimeoutSeconds',
+		label: 'Probe Timeout (Seconds)',
+		scale: SECOND,
+		inOptions: true,
+	},
+	{
+		option: 'slowCallMs',
+		parameter: 'slowCallSeconds',
+		label: 'Slow Call Threshold (Seconds)',
+		scale: SECOND,
+		inOptions: true,
+	},
+	{
+		option: 'slowCallRatePercent',
+		parameter: 'slowCallRatePercent',
+		label: 'Slow Call Rate Threshold (%)',
+		scale: 1,
+		inOptions: true,
+	},
 ];
 
 /** The Record node's policy; a value out of range fails the node, naming the parameter. */
-function readPolicy(context: IExecuteFunctions, option: <Value>(name: string, fallback: Value) => Value): BreakerPolicy {
+function readPolicy(
+	context: IExecuteFunctions,
+	option: <Value>(name: string, fallback: Value) => Value,
+): BreakerPolicy {
 	const overrides: Partial<BreakerPolicy> = {};
 	for (const { option: key, parameter, scale, inOptions } of POLICY_PARAMETERS) {
 		// null as the fallback: an option the user did not add keeps the policy default.
-		const value = inOptions ? option<unknown>(parameter, null) : context.getNodeParameter(parameter, 0, null);
-		if (value !== null && value !== '') overrides[key] = typeof value === 'number' ? value * scale : Number.NaN;
+		const value = inOptions
+			? option<unknown>(parameter, null)
+			: context.getNodeParameter(parameter, 0, null);
+		if (value !== null && value !== '')
+			overrides[key] = typeof value === 'number' ? value * scale : Number.NaN;
 	}
 	try {
 		return resolveBreakerPolicy(overrides);
 	} catch (error) {
-		if (!isBreakerPolicyError(error)) throw new NodeOperationError(context.getNode(), error as Error);
+		if (!isBreakerPolicyError(error))
+			throw new NodeOperationError(context.getNode(), error as Error);
 		const entry = POLICY_PARAMETERS.find((candidate) => candidate.option === error.option);
 		const label = entry?.label ?? error.option;
-		const shown = typeof error.value === 'number' && entry ? error.value / entry.scale : error.value;
+		const shown =
+			typeof error.value === 'number' && entry ? error.value / entry.scale : error.value;
 		throw new NodeOperationError(context.getNode(), `${label} is out of range: ${String(shown)}`, {
 			description: `The breaker policy needs ${error.option} to be ${error.expected}.`,
 		});
@@ -196,21 +296,30 @@ async function updateBreaker<Outcome>(
 	store: Store,
 	namespace: string,
 	name: string,
-	decide: (current: BreakerState | undefined, now: number) => { outcome: Outcome; write: BreakerState | null },
+	decide: (
+		current: BreakerState | undefined,
+		now: number,
+	) => { outcome: Outcome; write: BreakerState | null },
 ): Promise<{ outcome: Outcome; now: number }> {
 	const results = await updateRecords<{ outcome: Outcome; now: number } | null>(
-				store,
-				namespace,
-				[breakerKey(name), BREAKER_REGISTRY_KEY],
-				(current, now, position) => {
-					if (position === 1) {
-						const registry = registerBreaker(asBreakerRegistry(current?.value), name);
-						return { outcome: null, write: registry === null ? undefined : { value: registry, ttlMs: null } };
-					}
-					const decision = decide(asBreakerState(current?.value), now);
-					const write = decision.write === null ? undefined : { value: decision.write, ttlMs: breakerStateTtlMs(decision.write) };
-					return { outcome: { outcome: decision.outcome, now }, write };
-				},
+		store,
+		namespace,
+		[breakerKey(name), BREAKER_REGISTRY_KEY],
+		(current, now, position) => {
+			if (position === 1) {
+				const registry = registerBreaker(asBreakerRegistry(current?.value), name);
+				return {
+					outcome: null,
+					write: registry === null ? undefined : { value: registry, ttlMs: null },
+				};
+			}
+			const decision = decide(asBreakerState(current?.value), now);
+			const write =
+				decision.write === null
+					? undefined
+					: { value: decision.write, ttlMs: breakerStateTtlMs(decision.write) };
+			return { outcome: { outcome: decision.outcome, now }, write };
+		},
 	);
 	return results[0]!;
 }
@@ -225,10 +334,15 @@ async function check(
 	outputs: INodeExecutionData[][],
 	hints: NodeExecutionHint[],
 ): Promise<void> {
-	const { outcome: decision, now } = await updateBreaker(store, namespace, settings.breakerName, (current, time) => {
-		const checked = decideChecks(current, items.length, time);
-		return { outcome: checked, write: checked.write ? checked.state : null };
-	});
+	const { outcome: decision, now } = await updateBreaker(
+		store,
+		namespace,
+		settings.breakerName,
+		(current, time) => {
+			const checked = decideChecks(current, items.length, time);
+			return { outcome: checked, write: checked.write ? checked.state : null };
+		},
+	);
 	const { state } = decision;
 	const stateChange = describeChange(decision.change);
 	items.forEach((source, index) => {
@@ -243,9 +357,12 @@ async function check(
 			openUntil: iso(state.openUntil),
 			stateChange,
 		};
-		outputs[proceed ? PROCEED : OPEN].push(pairedItem(source, index, { ...source.json, [settings.outputField]: details }));
+		outputs[proceed ? PROCEED : OPEN].push(
+			pairedItem(source, index, { ...source.json, [settings.outputField]: details }),
+		);
 	});
-	if (decision.change !== null) hints.push(changeHint(settings.breakerName, decision.change, state));
+	if (decision.change !== null)
+		hints.push(changeHint(settings.breakerName, decision.change, state));
 	const refused = items.length - decision.admitted;
 	if (refused > 0) hints.push(openHint(settings.breakerName, state, refused, decision.probe));
 }
@@ -264,7 +381,12 @@ function callItems(
 	const stampProblems: string[] = [];
 	inputs.forEach((items, input) => {
 		items.forEach((source, index) => {
-			const outcome = settings.outcomeFrom === 'inputs' ? (input === 0 ? 'success' : 'failure') : outcomeOf(source.json, settings);
+			const outcome =
+				settings.outcomeFrom === 'inputs'
+					? input === 0
+						? 'success'
+						: 'failure'
+					: outcomeOf(source.json, settings);
 			if (outcome === null) {
 				failItem(
 					context,
@@ -282,7 +404,9 @@ function callItems(
 				return;
 			}
 			const stampSource =
-				input === 0 && settings.stampFromExpression ? stampFromExpression(context, index, stampProblems) : source.json[settings.outputField];
+				input === 0 && settings.stampFromExpression
+					? stampFromExpression(context, index, stampProblems)
+					: source.json[settings.outputField];
 			calls.push({
 				input,
 				index,
@@ -309,7 +433,11 @@ function callItems(
  * The Check Stamp expression for one item. One that fails (a vendor node that lost the
  * item pairing, say) leaves that call unstamped rather than the whole batch unrecorded.
  */
-function stampFromExpression(context: IExecuteFunctions, index: number, problems: string[]): unknown {
+function stampFromExpression(
+	context: IExecuteFunctions,
+	index: number,
+	problems: string[],
+): unknown {
 	try {
 		return context.getNodeParameter('options.checkStamp', index, null);
 	} catch (error) {
@@ -321,7 +449,9 @@ function stampFromExpression(context: IExecuteFunctions, index: number, problems
 function outcomeOf(json: IDataObject, settings: Settings): 'success' | 'failure' | null {
 	const value = getPath(json, settings.outcomeField);
 	if (settings.failedWhen === 'present') {
-		return value === undefined || value === null || value === '' || value === false ? 'success' : 'failure';
+		return value === undefined || value === null || value === '' || value === false
+			? 'success'
+			: 'failure';
 	}
 	if (typeof value !== 'boolean') return null;
 	return value ? 'success' : 'failure';
@@ -343,10 +473,20 @@ async function record(
 	outputs: INodeExecutionData[][],
 	hints: NodeExecutionHint[],
 ): Promise<void> {
-	const { outcome: decision } = await updateBreaker(store, namespace, settings.breakerName, (current, now) => {
-		const recorded = decideRecords(current, calls.map((item) => item.call), settings.policy, now);
-		return { outcome: recorded, write: recorded.state };
-	});
+	const { outcome: decision } = await updateBreaker(
+		store,
+		namespace,
+		settings.breakerName,
+		(current, now) => {
+			const recorded = decideRecords(
+				current,
+				calls.map((item) => item.call),
+				settings.policy,
+				now,
+			);
+			return { outcome: recorded, write: recorded.state };
+		},
+	);
 	const { state } = decision;
 	const stateChange = describeChange(decision.change);
 	calls.forEach((item, position) => {
@@ -364,7 +504,8 @@ async function record(
 		const output = item.call.outcome === 'success' ? SUCCESS : FAILURE;
 		outputs[output].push(recordedItem(item, settings, details));
 	});
-	if (decision.change !== null) hints.push(changeHint(settings.breakerName, decision.change, state));
+	if (decision.change !== null)
+		hints.push(changeHint(settings.breakerName, decision.change, state));
 	if (decision.policyChanged) {
 		hints.push({
 			message: `Circuit breaker "${settings.breakerName}": this node changed the breaker's policy. Give every Record node of a breaker the same settings, or they take turns overriding each other.`,
@@ -372,7 +513,9 @@ async function record(
 			location: 'outputPane',
 		});
 	}
-	const unstamped = calls.filter((item) => item.call.outcome === 'success' && item.call.stamp === null).length;
+	const unstamped = calls.filter(
+		(item) => item.call.outcome === 'success' && item.call.stamp === null,
+	).length;
 	if (unstamped > 0) {
 		hints.push({
 			message: `Circuit breaker "${settings.breakerName}": ${unstamped} successful call(s) carried no Check stamp, so their latency is unknown. A vendor node replaces the item: set Options → Check Stamp to refer back to the Check node, e.g. {{ $('Check').item.json.${settings.outputField} }}.`,
@@ -383,8 +526,17 @@ async function record(
 }
 
 /** Record's output item; items of the Failure input pair with that input. */
-function recordedItem(item: CallItem, settings: Settings, details: IDataObject): INodeExecutionData {
-	const output = pairedItem(item.source, item.index, { ...item.source.json, [settings.outputField]: details }, item.input);
+function recordedItem(
+	item: CallItem,
+	settings: Settings,
+	details: IDataObject,
+): INodeExecutionData {
+	const output = pairedItem(
+		item.source,
+		item.index,
+		{ ...item.source.json, [settings.outputField]: details },
+		item.input,
+	);
 	return output;
 }
 
@@ -404,7 +556,11 @@ async function stats(
 		names = asBreakerRegistry(records.get(BREAKER_REGISTRY_KEY)?.value).names;
 	}
 	if (names.length === 0) {
-		hints.push({ message: 'No circuit breaker has been used in this scope yet.', type: 'info', location: 'outputPane' });
+		hints.push({
+			message: 'No circuit breaker has been used in this scope yet.',
+			type: 'info',
+			location: 'outputPane',
+		});
 		return;
 	}
 	const { now, records } = await store.read(namespace, names.map(breakerKey));
@@ -465,10 +621,15 @@ async function setState(
 	outputs: INodeExecutionData[][],
 	hints: NodeExecutionHint[],
 ): Promise<void> {
-	const { outcome: decision } = await updateBreaker(store, namespace, settings.breakerName, (current, now) => {
-		const decided = decideSetState(current, settings.action, now);
-		return { outcome: decided, write: decided.write ? decided.state : null };
-	});
+	const { outcome: decision } = await updateBreaker(
+		store,
+		namespace,
+		settings.breakerName,
+		(current, now) => {
+			const decided = decideSetState(current, settings.action, now);
+			return { outcome: decided, write: decided.write ? decided.state : null };
+		},
+	);
 	const details: IDataObject = {
 		name: settings.breakerName,
 		action: settings.action,
@@ -479,7 +640,8 @@ async function setState(
 	items.forEach((source, index) => {
 		outputs[0].push(pairedItem(source, index, { ...source.json, [settings.outputField]: details }));
 	});
-	if (decision.change !== null) hints.push(changeHint(settings.breakerName, decision.change, decision.state));
+	if (decision.change !== null)
+		hints.push(changeHint(settings.breakerName, decision.change, decision.state));
 }
 
 /* ------------------------------------------------------ Store unreachable */
@@ -500,12 +662,23 @@ function letItemsThrough(
 	const details = { name: settings.breakerName, state: 'unknown', storeError };
 	if (settings.operation === 'check') {
 		items.forEach((source, index) => {
-			outputs[PROCEED].push(pairedItem(source, index, { ...source.json, [settings.outputField]: { ...details, route: 'proceed' } }));
+			outputs[PROCEED].push(
+				pairedItem(source, index, {
+					...source.json,
+					[settings.outputField]: { ...details, route: 'proceed' },
+				}),
+			);
 		});
 	} else {
 		for (const item of calls) {
 			const output = item.call.outcome === 'success' ? SUCCESS : FAILURE;
-			outputs[output].push(recordedItem(item, settings, { ...details, outcome: item.call.outcome, counted: 'notRecorded' }));
+			outputs[output].push(
+				recordedItem(item, settings, {
+					...details,
+					outcome: item.call.outcome,
+					counted: 'notRecorded',
+				}),
+			);
 		}
 	}
 	hints.push({
@@ -527,7 +700,13 @@ const STATUS_WORDS: Record<BreakerStatus, string> = {
 
 function describeChange(change: BreakerChange | null): IDataObject | null {
 	if (change === null) return null;
-	return { from: change.from, to: change.to, at: iso(change.at), reason: change.reason, correlationId: change.correlationId };
+	return {
+		from: change.from,
+		to: change.to,
+		at: iso(change.at),
+		reason: change.reason,
+		correlationId: change.correlationId,
+	};
 }
 
 function changeHint(name: string, change: BreakerChange, state: BreakerState): NodeExecutionHint {
@@ -539,14 +718,23 @@ function changeHint(name: string, change: BreakerChange, state: BreakerState): N
 	};
 }
 
-function openHint(name: string, state: BreakerState, refused: number, probing: boolean): NodeExecutionHint {
+function openHint(
+	name: string,
+	state: BreakerState,
+	refused: number,
+	probing: boolean,
+): NodeExecutionHint {
 	const why =
 		state.status === 'forcedOpen'
 			? 'is forced open (Set State → Reset closes it)'
 			: probing
 				? 'is half-open and its probe calls are out'
 				: `is open until ${iso(state.openUntil)}`;
-	return { message: `Circuit breaker "${name}" ${why}: ${refused} item(s) sent to Open.`, type: 'info', location: 'outputPane' };
+	return {
+		message: `Circuit breaker "${name}" ${why}: ${refused} item(s) sent to Open.`,
+		type: 'info',
+		location: 'outputPane',
+	};
 }
 
 function iso(time: number | null): string | null {

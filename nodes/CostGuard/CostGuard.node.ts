@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
@@ -16,7 +21,8 @@ export class CostGuard implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["budgetName"] }}',
-		description: 'Keep LLM and API spend within budget: check before spending, record real cost, report cost per record, cache repeated input',
+		description:
+			'Keep LLM and API spend within budget: check before spending, record real cost, report cost per record, cache repeated input',
 		defaults: { name: 'Cost Guard' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${outputsForOperation.toString()})($parameter)}}`,
@@ -42,6 +48,11 @@ export class CostGuard implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForOperation(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await router(this));
+		return await failClosed(
+			this,
+			(context) =>
+				failClosedRoutesFrom(outputsForOperation(context.getNode().parameters), REFUSAL_OUTPUTS),
+			async () => await router(this),
+		);
 	}
 }

@@ -1,7 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AlertKind, BudgetConfig, BudgetCounter, BudgetPeriod, BudgetWindow, CounterIncrement, PriceBook, PriceEntry, Store } from '../shared';
+import type {
+	AlertKind,
+	BudgetConfig,
+	BudgetCounter,
+	BudgetPeriod,
+	BudgetWindow,
+	CounterIncrement,
+	PriceBook,
+	PriceEntry,
+	Store,
+} from '../shared';
 import {
 	asBudgetConfig,
 	budgetKeys,
@@ -30,7 +40,12 @@ import { COST_GUARD_STORES } from './description';
 export const redactor = createRedactor();
 
 /** An item error whose message may quote the item's data, with secrets in it replaced. */
-export function redactedItemError(context: IExecuteFunctions, index: number, message: string, description: string): NodeOperationError {
+export function redactedItemError(
+	context: IExecuteFunctions,
+	index: number,
+	message: string,
+	description: string,
+): NodeOperationError {
 	return itemError(context, index, redactor.redactText(message), description);
 }
 
@@ -46,7 +61,8 @@ export function readBudgetName(context: IExecuteFunctions): string {
 	const problem = budgetNameProblem(name);
 	if (problem !== null) {
 		throw new NodeOperationError(context.getNode(), `Budget Name ${problem}`, {
-			description: 'Name the budget, e.g. "llm-enrichment", the same on its Check Budget, Record Usage, Report and Cache nodes.',
+			description:
+				'Name the budget, e.g. "llm-enrichment", the same on its Check Budget, Record Usage, Report and Cache nodes.',
 		});
 	}
 	return name;
@@ -54,7 +70,11 @@ export function readBudgetName(context: IExecuteFunctions): string {
 
 /** Opens the store the user chose and names the budget's place in it. */
 export async function openBudget(context: IExecuteFunctions, name: string): Promise<BudgetHandle> {
-	return { store: await storeForNode(context, [...COST_GUARD_STORES]), namespace: resolveScope(context, 'cost'), name };
+	return {
+		store: await storeForNode(context, [...COST_GUARD_STORES]),
+		namespace: resolveScope(context, 'cost'),
+		name,
+	};
 }
 
 /** Whether a parameter is an expression (then evaluated per item) or one value for all items. */
@@ -68,7 +88,9 @@ export function option<Value>(context: IExecuteFunctions, name: string, fallback
 }
 
 /** The stored config of a budget (written by Check Budget), with the store's clock. */
-export async function readBudgetConfig(handle: BudgetHandle): Promise<{ config: BudgetConfig | null; now: number }> {
+export async function readBudgetConfig(
+	handle: BudgetHandle,
+): Promise<{ config: BudgetConfig | null; now: number }> {
 	const key = budgetKeys.config(handle.name);
 	const { now, records } = await handle.store.read(handle.namespace, [key]);
 	return { config: asBudgetConfig(records.get(key)?.value), now };
@@ -85,7 +107,10 @@ export function zoneFor(context: IExecuteFunctions, config: BudgetConfig | null)
 	const own = String(option(context, 'timeZone', '')).trim();
 	if (own !== '') {
 		if (!isTimeZone(own)) {
-			throw new NodeOperationError(context.getNode(), `Unknown time zone "${own}"`, { description: 'Use an IANA zone name such as Europe/Berlin or America/New_York, the same as on the budget\'s Check Budget node.' });
+			throw new NodeOperationError(context.getNode(), `Unknown time zone "${own}"`, {
+				description:
+					"Use an IANA zone name such as Europe/Berlin or America/New_York, the same as on the budget's Check Budget node.",
+			});
 		}
 		return own;
 	}
@@ -93,8 +118,18 @@ export function zoneFor(context: IExecuteFunctions, config: BudgetConfig | null)
 	return isTimeZone(zone) ? zone : 'UTC';
 }
 
-export function counterIncrement(handle: BudgetHandle, counter: BudgetCounter, window: BudgetWindow, by: number, now: number): CounterIncrement {
-	return { key: budgetKeys.counter(handle.name, counter, window), by, ttlMs: windowTtlMs(window, now) };
+export function counterIncrement(
+	handle: BudgetHandle,
+	counter: BudgetCounter,
+	window: BudgetWindow,
+	by: number,
+	now: number,
+): CounterIncrement {
+	return {
+		key: budgetKeys.counter(handle.name, counter, window),
+		by,
+		ttlMs: windowTtlMs(window, now),
+	};
 }
 
 /** The prices this node uses: the built-in table, the node's overrides, and the fallback if chosen. */
@@ -114,14 +149,20 @@ export function readPriceBook(context: IExecuteFunctions): PriceBook {
 		return priceBook(overrides, fallback);
 	} catch (error) {
 		throw new NodeOperationError(context.getNode(), (error as Error).message, {
-			description: 'Write prices per million tokens as decimals, e.g. 2.50, in Price Overrides and Fallback Price.',
+			description:
+				'Write prices per million tokens as decimals, e.g. 2.50, in Price Overrides and Fallback Price.',
 		});
 	}
 }
 
 function priceEntryOf(row: IDataObject): PriceEntry {
 	const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
-	return { input: text(row.input), output: text(row.output), cachedInput: text(row.cachedInput), cacheWrite: text(row.cacheWrite) };
+	return {
+		input: text(row.input),
+		output: text(row.output),
+		cachedInput: text(row.cachedInput),
+		cacheWrite: text(row.cacheWrite),
+	};
 }
 
 export function moneyProblem(error: unknown): string {
@@ -143,15 +184,27 @@ export interface AlertCandidate {
 }
 
 /** Every (kind, period, threshold) a budget's spend has reached now. */
-export function alertCandidates(config: BudgetConfig, standings: SpendStanding[], now: number): AlertCandidate[] {
+export function alertCandidates(
+	config: BudgetConfig,
+	standings: SpendStanding[],
+	now: number,
+): AlertCandidate[] {
 	const candidates: AlertCandidate[] = [];
 	for (const standing of standings) {
 		const forecast = forecastNanos(standing.spentNanos, standing.window, now);
-		for (const threshold of reachedThresholds(standing.spentNanos, standing.limitNanos, config.thresholds.actual)) {
+		for (const threshold of reachedThresholds(
+			standing.spentNanos,
+			standing.limitNanos,
+			config.thresholds.actual,
+		)) {
 			candidates.push({ kind: 'actual', threshold, standing, forecastNanos: forecast });
 		}
 		if (forecast !== null) {
-			for (const threshold of reachedThresholds(forecast, standing.limitNanos, config.thresholds.forecast)) {
+			for (const threshold of reachedThresholds(
+				forecast,
+				standing.limitNanos,
+				config.thresholds.forecast,
+			)) {
 				candidates.push({ kind: 'forecast', threshold, standing, forecastNanos: forecast });
 			}
 		}
@@ -160,13 +213,36 @@ export function alertCandidates(config: BudgetConfig, standings: SpendStanding[]
 }
 
 /** One counter per alert, per window: whoever increments it to 1 sends the alert, on every backend, once. */
-export function alertClaim(handle: BudgetHandle, candidate: AlertCandidate, now: number): CounterIncrement {
-	return { key: budgetKeys.alert(handle.name, candidate.kind, candidate.standing.window, candidate.threshold), by: 1, ttlMs: windowTtlMs(candidate.standing.window, now) };
+export function alertClaim(
+	handle: BudgetHandle,
+	candidate: AlertCandidate,
+	now: number,
+): CounterIncrement {
+	return {
+		key: budgetKeys.alert(
+			handle.name,
+			candidate.kind,
+			candidate.standing.window,
+			candidate.threshold,
+		),
+		by: 1,
+		ttlMs: windowTtlMs(candidate.standing.window, now),
+	};
 }
 
-const PERIOD_WORDS: Record<BudgetPeriod, string> = { hour: 'hourly', day: 'daily', month: 'monthly' };
+const PERIOD_WORDS: Record<BudgetPeriod, string> = {
+	hour: 'hourly',
+	day: 'daily',
+	month: 'monthly',
+};
 
-export function alertItem(handle: BudgetHandle, config: BudgetConfig, candidate: AlertCandidate, now: number, pairedWith: number): INodeExecutionData {
+export function alertItem(
+	handle: BudgetHandle,
+	config: BudgetConfig,
+	candidate: AlertCandidate,
+	now: number,
+	pairedWith: number,
+): INodeExecutionData {
 	const { standing } = candidate;
 	const amount = candidate.kind === 'actual' ? standing.spentNanos : (candidate.forecastNanos ?? 0);
 	const verb = candidate.kind === 'actual' ? 'has spent' : 'is forecast to spend';
@@ -193,11 +269,15 @@ export function alertItem(handle: BudgetHandle, config: BudgetConfig, candidate:
 }
 
 /** The windows holding `now` for each period the config limits with money. */
-export function moneyWindows(config: BudgetConfig, now: number): Array<{ window: BudgetWindow; limitNanos: number }> {
+export function moneyWindows(
+	config: BudgetConfig,
+	now: number,
+): Array<{ window: BudgetWindow; limitNanos: number }> {
 	const windows: Array<{ window: BudgetWindow; limitNanos: number }> = [];
 	for (const period of ['hour', 'day', 'month'] as BudgetPeriod[]) {
 		const limit = config.limits[period]?.moneyNanos;
-		if (limit !== null && limit !== undefined) windows.push({ window: windowAt(period, now, config.zone), limitNanos: limit });
+		if (limit !== null && limit !== undefined)
+			windows.push({ window: windowAt(period, now, config.zone), limitNanos: limit });
 	}
 	return windows;
 }

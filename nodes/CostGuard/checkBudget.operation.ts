@@ -1,7 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { BudgetConfig, BudgetPeriod, BudgetWindow, CounterIncrement, PeriodLimit, PeriodStanding } from '../shared';
+import type {
+	BudgetConfig,
+	BudgetPeriod,
+	BudgetWindow,
+	CounterIncrement,
+	PeriodLimit,
+	PeriodStanding,
+} from '../shared';
 import {
 	uuidv7,
 	BUDGET_CONFIG_TTL_MS,
@@ -24,7 +36,19 @@ import {
 	windowAt,
 } from '../shared';
 import type { BudgetHandle } from './budget';
-import { alertCandidates, alertClaim, alertItem, counterIncrement, isExpression, moneyProblem, openBudget, option, readBudgetName, readPriceBook, redactedItemError } from './budget';
+import {
+	alertCandidates,
+	alertClaim,
+	alertItem,
+	counterIncrement,
+	isExpression,
+	moneyProblem,
+	openBudget,
+	option,
+	readBudgetName,
+	readPriceBook,
+	redactedItemError,
+} from './budget';
 
 /*
  * Check Budget, per batch (three round trips at most):
@@ -43,7 +67,12 @@ const WITHIN = 0;
 const OVER = 1;
 const ALERT = 2;
 
-const LIMIT_PARAMETERS: Array<{ period: BudgetPeriod; money: string; items: string; label: string }> = [
+const LIMIT_PARAMETERS: Array<{
+	period: BudgetPeriod;
+	money: string;
+	items: string;
+	label: string;
+}> = [
 	{ period: 'hour', money: 'hourlyLimit', items: 'hourlyItems', label: 'Hourly' },
 	{ period: 'day', money: 'dailyLimit', items: 'dailyItems', label: 'Daily' },
 	{ period: 'month', money: 'monthlyLimit', items: 'monthlyItems', label: 'Monthly' },
@@ -57,7 +86,8 @@ interface CheckSettings {
 
 /** The budget this node enforces, read once; a malformed limit fails the node, naming the parameter. */
 function readSettings(context: IExecuteFunctions): CheckSettings {
-	const fail = (message: string, description: string) => new NodeOperationError(context.getNode(), message, { description });
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(context.getNode(), message, { description });
 	const limits: Partial<Record<BudgetPeriod, PeriodLimit>> = {};
 	for (const { period, money, items, label } of LIMIT_PARAMETERS) {
 		const rawMoney = context.getNodeParameter(`limits.${money}`, 0, '') as unknown;
@@ -67,26 +97,46 @@ function readSettings(context: IExecuteFunctions): CheckSettings {
 			try {
 				moneyNanos = parseMoney(rawMoney);
 			} catch (error) {
-				throw fail(`${label} Limit: ${moneyProblem(error)}`, 'Write the limit as a decimal amount, e.g. 25.00, or remove it.');
+				throw fail(
+					`${label} Limit: ${moneyProblem(error)}`,
+					'Write the limit as a decimal amount, e.g. 25.00, or remove it.',
+				);
 			}
 		}
-		if (rawItems !== 0 && (typeof rawItems !== 'number' || !Number.isSafeInteger(rawItems) || rawItems < 0)) {
-			throw fail(`${label} Item Limit must be a whole number, got ${String(rawItems)}`, 'Use 0 for no item limit.');
+		if (
+			rawItems !== 0 &&
+			(typeof rawItems !== 'number' || !Number.isSafeInteger(rawItems) || rawItems < 0)
+		) {
+			throw fail(
+				`${label} Item Limit must be a whole number, got ${String(rawItems)}`,
+				'Use 0 for no item limit.',
+			);
 		}
 		const itemLimit = rawItems === 0 ? null : (rawItems as number);
-		if (moneyNanos !== null || itemLimit !== null) limits[period] = { moneyNanos, items: itemLimit };
+		if (moneyNanos !== null || itemLimit !== null)
+			limits[period] = { moneyNanos, items: itemLimit };
 	}
 	if (Object.keys(limits).length === 0) {
-		throw fail('The budget has no limit', 'Add at least one limit under Limits: a daily, hourly or monthly amount or item count.');
+		throw fail(
+			'The budget has no limit',
+			'Add at least one limit under Limits: a daily, hourly or monthly amount or item count.',
+		);
 	}
 	const zoneOption = String(option(context, 'timeZone', '')).trim();
 	const zone = zoneOption !== '' ? zoneOption : context.getTimezone();
-	if (!isTimeZone(zone)) throw fail(`Unknown time zone "${zone}"`, 'Use an IANA zone name such as Europe/Berlin or America/New_York.');
+	if (!isTimeZone(zone))
+		throw fail(
+			`Unknown time zone "${zone}"`,
+			'Use an IANA zone name such as Europe/Berlin or America/New_York.',
+		);
 	const thresholds = (name: string, label: string) => {
 		try {
 			return parsePercentages(String(option(context, name, '50, 75, 100')));
 		} catch (error) {
-			throw fail(`${label}: ${(error as Error).message}`, 'List percentages separated by commas, e.g. 50, 75, 100, or leave it empty.');
+			throw fail(
+				`${label}: ${(error as Error).message}`,
+				'List percentages separated by commas, e.g. 50, 75, 100, or leave it empty.',
+			);
 		}
 	};
 	return {
@@ -94,20 +144,33 @@ function readSettings(context: IExecuteFunctions): CheckSettings {
 			zone,
 			currency: String(option(context, 'currency', 'USD')).trim() || 'USD',
 			limits,
-			thresholds: { actual: thresholds('actualThresholds', 'Actual Alert Thresholds'), forecast: thresholds('forecastThresholds', 'Forecast Alert Thresholds') },
+			thresholds: {
+				actual: thresholds('actualThresholds', 'Actual Alert Thresholds'),
+				forecast: thresholds('forecastThresholds', 'Forecast Alert Thresholds'),
+			},
 		},
 		outputField: String(option(context, 'outputField', 'costGuard')).trim() || 'costGuard',
 		stop: option<string>(context, 'overBudget', 'route') === 'stop',
 	};
 }
 
-
 /** Each item's estimated cost in nanos, or null for an item whose estimate failed (it left as an error). */
-function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outputs: INodeExecutionData[][]): Array<number | null> {
+function estimates(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	outputs: INodeExecutionData[][],
+): Array<number | null> {
 	const mode = context.getNodeParameter('estimate', 0, 'none') as 'none' | 'fixed' | 'tokens';
 	if (mode === 'none') return items.map(() => 0);
 	const problemFor = (index: number, message: string, description: string) => {
-		failItem(context, outputs, items[index], index, redactedItemError(context, index, message, description), OVER);
+		failItem(
+			context,
+			outputs,
+			items[index],
+			index,
+			redactedItemError(context, index, message, description),
+			OVER,
+		);
 		return null;
 	};
 	if (mode === 'fixed') {
@@ -117,9 +180,13 @@ function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outp
 			try {
 				shared = parseMoney(context.getNodeParameter('estimatedCost', 0, ''));
 			} catch (error) {
-				throw new NodeOperationError(context.getNode(), `Estimated Cost per Item: ${moneyProblem(error)}`, {
-					description: 'Write the expected cost of one item as a decimal, e.g. 0.002.',
-				});
+				throw new NodeOperationError(
+					context.getNode(),
+					`Estimated Cost per Item: ${moneyProblem(error)}`,
+					{
+						description: 'Write the expected cost of one item as a decimal, e.g. 0.002.',
+					},
+				);
 			}
 		}
 		return items.map((_, index) => {
@@ -127,7 +194,11 @@ function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outp
 			try {
 				return parseMoney(context.getNodeParameter('estimatedCost', index, ''));
 			} catch (error) {
-				return problemFor(index, `Item ${index}: Estimated Cost per Item: ${moneyProblem(error)}`, 'The expression must give a decimal amount, e.g. 0.002.');
+				return problemFor(
+					index,
+					`Item ${index}: Estimated Cost per Item: ${moneyProblem(error)}`,
+					'The expression must give a decimal amount, e.g. 0.002.',
+				);
 			}
 		});
 	}
@@ -135,17 +206,27 @@ function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outp
 	const price = readPriceBook(context).priceOf(model);
 	if (price === null) {
 		throw new NodeOperationError(context.getNode(), `No price for model "${model}"`, {
-			description: 'Add the model under Price Overrides, or choose Use a Fallback Price under Unknown Model.',
+			description:
+				'Add the model under Price Overrides, or choose Use a Fallback Price under Unknown Model.',
 		});
 	}
 	const output = Number(context.getNodeParameter('expectedOutputTokens', 0, 0));
 	return items.map((_, index) => {
 		const prompt = context.getNodeParameter('prompt', index, '') as unknown;
-		const text = typeof prompt === 'string' ? prompt : prompt === null || prompt === undefined ? '' : JSON.stringify(prompt);
+		const text =
+			typeof prompt === 'string'
+				? prompt
+				: prompt === null || prompt === undefined
+					? ''
+					: JSON.stringify(prompt);
 		try {
 			return estimateCallNanos(promptTokens(text), Number.isFinite(output) ? output : 0, price);
 		} catch (error) {
-			return problemFor(index, `Item ${index}: the prompt could not be priced: ${moneyProblem(error)}`, 'Check the Prompt expression and the model\'s price.');
+			return problemFor(
+				index,
+				`Item ${index}: the prompt could not be priced: ${moneyProblem(error)}`,
+				"Check the Prompt expression and the model's price.",
+			);
 		}
 	});
 }
@@ -155,18 +236,35 @@ function estimates(context: IExecuteFunctions, items: INodeExecutionData[], outp
  * at most daily to keep it alive (it expires BUDGET_CONFIG_TTL_MS after the budget's last
  * check, like everything else of a budget no one uses any more). Returns the store's clock.
  */
-async function publishConfig(handle: BudgetHandle, config: BudgetConfig): Promise<{ now: number; changed: boolean }> {
+async function publishConfig(
+	handle: BudgetHandle,
+	config: BudgetConfig,
+): Promise<{ now: number; changed: boolean }> {
 	const value = budgetConfigJson(config);
 	const wanted = stableStringify(value);
-	const [outcome] = await updateRecords(handle.store, handle.namespace, [budgetKeys.config(handle.name)], (current, now) => {
-		const same = current !== undefined && stableStringify(current.value) === wanted;
-		const fresh = current?.expiresAt !== null && current?.expiresAt !== undefined && current.expiresAt - now > BUDGET_CONFIG_TTL_MS - 24 * 3_600_000;
-		return { outcome: { now, changed: !same }, write: same && fresh ? undefined : { value, ttlMs: BUDGET_CONFIG_TTL_MS } };
-	});
+	const [outcome] = await updateRecords(
+		handle.store,
+		handle.namespace,
+		[budgetKeys.config(handle.name)],
+		(current, now) => {
+			const same = current !== undefined && stableStringify(current.value) === wanted;
+			const fresh =
+				current?.expiresAt !== null &&
+				current?.expiresAt !== undefined &&
+				current.expiresAt - now > BUDGET_CONFIG_TTL_MS - 24 * 3_600_000;
+			return {
+				outcome: { now, changed: !same },
+				write: same && fresh ? undefined : { value, ttlMs: BUDGET_CONFIG_TTL_MS },
+			};
+		},
+	);
 	return outcome;
 }
 
-export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const outputs: INodeExecutionData[][] = [[], [], []];
 	if (items.length === 0) return outputs;
 	const name = readBudgetName(context);
@@ -178,9 +276,16 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 	try {
 		const handle = await openBudget(context, name);
 		const { now, changed } = await publishConfig(handle, config);
-		if (changed) hints.push({ message: `Budget "${name}": limits saved; Record Usage and Report nodes of this budget use them.`, type: 'info', location: 'outputPane' });
+		if (changed)
+			hints.push({
+				message: `Budget "${name}": limits saved; Record Usage and Report nodes of this budget use them.`,
+				type: 'info',
+				location: 'outputPane',
+			});
 		const periods = limitedPeriods(config);
-		const windows = new Map<BudgetPeriod, BudgetWindow>(periods.map((period) => [period, windowAt(period, now, config.zone)]));
+		const windows = new Map<BudgetPeriod, BudgetWindow>(
+			periods.map((period) => [period, windowAt(period, now, config.zone)]),
+		);
 		const estimateList = candidates.map((index) => perItem[index]!);
 		const batchNanos = estimateList.reduce((sum, nanos) => sum + nanos, 0);
 
@@ -204,7 +309,9 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		const values = await handle.store.increment(handle.namespace, reserve);
 		const standings: PeriodStanding[] = periods.map((period) => {
 			const value = (counter: string) => {
-				const slot = slots.findIndex((entry) => entry.period === period && entry.counter === counter);
+				const slot = slots.findIndex(
+					(entry) => entry.period === period && entry.counter === counter,
+				);
 				return slot < 0 ? 0 : values[slot];
 			};
 			return {
@@ -225,12 +332,18 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		for (const period of periods) {
 			const window = windows.get(period)!;
 			const limit = config.limits[period]!;
-			if (limit.moneyNanos !== null && refundNanos !== 0) second.push(counterIncrement(handle, 'reserved', window, -refundNanos, now));
-			if (limit.items !== null && refundItems !== 0) second.push(counterIncrement(handle, 'items', window, -refundItems, now));
+			if (limit.moneyNanos !== null && refundNanos !== 0)
+				second.push(counterIncrement(handle, 'reserved', window, -refundNanos, now));
+			if (limit.items !== null && refundItems !== 0)
+				second.push(counterIncrement(handle, 'items', window, -refundItems, now));
 		}
 		const spendStandings = standings
 			.filter((standing) => standing.limit.moneyNanos !== null)
-			.map((standing) => ({ window: windows.get(standing.period)!, spentNanos: standing.spentNanos, limitNanos: standing.limit.moneyNanos! }));
+			.map((standing) => ({
+				window: windows.get(standing.period)!,
+				spentNanos: standing.spentNanos,
+				limitNanos: standing.limit.moneyNanos!,
+			}));
 		// When the workflow stops no Alert item can leave: leave the alerts unclaimed for the next run.
 		const alerts = stopping ? [] : alertCandidates(config, spendStandings, now);
 		const claimsFrom = second.length;
@@ -245,24 +358,35 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 				const window = windows.get(period)!;
 				const limit = config.limits[period]!;
 				return [
-					...(limit.moneyNanos !== null && batchNanos !== 0 ? [counterIncrement(handle, 'reserved', window, -batchNanos, now)] : []),
-					...(limit.items !== null && candidates.length !== 0 ? [counterIncrement(handle, 'items', window, -candidates.length, now)] : []),
+					...(limit.moneyNanos !== null && batchNanos !== 0
+						? [counterIncrement(handle, 'reserved', window, -batchNanos, now)]
+						: []),
+					...(limit.items !== null && candidates.length !== 0
+						? [counterIncrement(handle, 'items', window, -candidates.length, now)]
+						: []),
 				];
 			});
-			if (giveBack.length > 0) await handle.store.increment(handle.namespace, giveBack).catch(() => undefined);
+			if (giveBack.length > 0)
+				await handle.store.increment(handle.namespace, giveBack).catch(() => undefined);
 			throw storeFailure(context, error);
 		}
 		alerts.forEach((alert, position) => {
-			if (claimed[claimsFrom + position] === 1) outputs[ALERT].push(alertItem(handle, config, alert, now, candidates[0] ?? 0));
+			if (claimed[claimsFrom + position] === 1)
+				outputs[ALERT].push(alertItem(handle, config, alert, now, candidates[0] ?? 0));
 		});
 
 		if (stopping) {
 			const first = admission.admitted.indexOf(false);
 			const index = candidates[first];
-			throw new NodeOperationError(context.getNode(), `Budget "${name}" is exhausted: item ${index} does not fit (${admission.reasons[first].join(', ')} limit)`, {
-				itemIndex: index,
-				description: 'Over Budget is set to Stop the Workflow. Raise the limit, wait for the next window, or route Over Budget items instead.',
-			});
+			throw new NodeOperationError(
+				context.getNode(),
+				`Budget "${name}" is exhausted: item ${index} does not fit (${admission.reasons[first].join(', ')} limit)`,
+				{
+					itemIndex: index,
+					description:
+						'Over Budget is set to Stop the Workflow. Raise the limit, wait for the next window, or route Over Budget items instead.',
+				},
+			);
 		}
 
 		const reserved = periods
@@ -286,10 +410,17 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 				checkedAt: new Date(now).toISOString(),
 			};
 			const source = items[index];
-			outputs[fits ? WITHIN : OVER].push(pairedItem(source, index, { ...source.json, [settings.outputField]: stamp }));
+			outputs[fits ? WITHIN : OVER].push(
+				pairedItem(source, index, { ...source.json, [settings.outputField]: stamp }),
+			);
 		});
 		const over = candidates.length - admission.admittedCount;
-		if (over > 0) hints.push({ message: `Budget "${name}": ${over} item(s) did not fit and went to Over Budget.`, type: 'warning', location: 'outputPane' });
+		if (over > 0)
+			hints.push({
+				message: `Budget "${name}": ${over} item(s) did not fit and went to Over Budget.`,
+				type: 'warning',
+				location: 'outputPane',
+			});
 	} catch (error) {
 		throw storeFailure(context, error);
 	}

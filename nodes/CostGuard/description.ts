@@ -17,7 +17,10 @@ export function outputsForOperation(parameters: { operation?: string }) {
 		cacheLookup: ['Hit', 'Miss'],
 		cacheStore: ['Stored'],
 	};
-	return (names[parameters.operation ?? 'checkBudget'] ?? ['Done']).map((displayName) => ({ type: 'main', displayName }));
+	return (names[parameters.operation ?? 'checkBudget'] ?? ['Done']).map((displayName) => ({
+		type: 'main',
+		displayName,
+	}));
 }
 
 const check = { show: { operation: ['checkBudget'] } };
@@ -42,14 +45,22 @@ const itemLimit = (period: string, name: string): INodeProperties => ({
 });
 
 const priceFields: INodeProperties[] = [
-	{ displayName: 'Input Price', name: 'input', type: 'string', default: '', placeholder: 'e.g. 2.50', description: 'Price per million input tokens' },
+	{
+		displayName: 'Input Price',
+		name: 'input',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 2.50',
+		description: 'Price per million input tokens',
+	},
 	{
 		displayName: 'Cached Input Price',
 		name: 'cachedInput',
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 1.25',
-		description: 'Price per million input tokens read from the prompt cache. Empty: the input price.',
+		description:
+			'Price per million input tokens read from the prompt cache. Empty: the input price.',
 	},
 	{
 		displayName: 'Cache Write Price',
@@ -57,9 +68,17 @@ const priceFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 3.75',
-		description: 'Price per million input tokens written to the prompt cache (Anthropic). Empty: the input price.',
+		description:
+			'Price per million input tokens written to the prompt cache (Anthropic). Empty: the input price.',
 	},
-	{ displayName: 'Output Price', name: 'output', type: 'string', default: '', placeholder: 'e.g. 10.00', description: 'Price per million output tokens' },
+	{
+		displayName: 'Output Price',
+		name: 'output',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 10.00',
+		description: 'Price per million output tokens',
+	},
 ];
 
 export const properties: INodeProperties[] = [
@@ -73,7 +92,8 @@ export const properties: INodeProperties[] = [
 				name: 'Cache Lookup',
 				value: 'cacheLookup',
 				action: 'Look up a cached response',
-				description: 'Before the vendor: routes Hit with the stored response, Miss to call the vendor',
+				description:
+					'Before the vendor: routes Hit with the stored response, Miss to call the vendor',
 			},
 			{
 				name: 'Cache Store',
@@ -85,19 +105,22 @@ export const properties: INodeProperties[] = [
 				name: 'Check Budget',
 				value: 'checkBudget',
 				action: 'Check the budget before spending',
-				description: 'Before an expensive step: routes Within Budget, Over Budget, and one Alert per threshold per window',
+				description:
+					'Before an expensive step: routes Within Budget, Over Budget, and one Alert per threshold per window',
 			},
 			{
 				name: 'Record Usage',
 				value: 'recordUsage',
 				action: 'Record the cost of a response',
-				description: 'After the step: prices the usage in the response, adds cost to the item and to the budget',
+				description:
+					'After the step: prices the usage in the response, adds cost to the item and to the budget',
 			},
 			{
 				name: 'Report',
 				value: 'report',
 				action: 'Report spend and cost per record',
-				description: 'Spend per window, cost per record (average and p95), regressions, and cost avoided by the cache',
+				description:
+					'Spend per window, cost per record (average and p95), regressions, and cost avoided by the cache',
 			},
 		],
 		default: 'checkBudget',
@@ -159,7 +182,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Prompt Tokens',
 				value: 'tokens',
-				description: 'Count the prompt\'s tokens and price them with the model\'s price, plus the expected output',
+				description:
+					"Count the prompt's tokens and price them with the model's price, plus the expected output",
 			},
 		],
 		default: 'none',
@@ -171,7 +195,8 @@ export const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. 0.002',
-		description: 'Expected cost of one item, as a decimal in the currency of the limits. May be an expression.',
+		description:
+			'Expected cost of one item, as a decimal in the currency of the limits. May be an expression.',
 		displayOptions: { show: { operation: ['checkBudget'], estimate: ['fixed'] } },
 	},
 	{
@@ -182,7 +207,8 @@ export const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. {{ $json.text }}',
-		description: 'The text sent to the model, usually an expression. Tokens are counted with OpenAI\'s o200k_base encoding (an estimate for other vendors).',
+		description:
+			"The text sent to the model, usually an expression. Tokens are counted with OpenAI's o200k_base encoding (an estimate for other vendors).",
 		displayOptions: { show: { operation: ['checkBudget'], estimate: ['tokens'] } },
 	},
 	{
@@ -211,12 +237,36 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		displayOptions: record,
 		options: [
-			{ name: 'Anthropic Messages', value: 'anthropic', description: 'Reads usage.input_tokens, output_tokens, cache_read_input_tokens and cache_creation_input_tokens' },
-			{ name: 'Detect', value: 'auto', description: 'Recognise OpenAI, Anthropic or n8n AI node usage in the response' },
+			{
+				name: 'Anthropic Messages',
+				value: 'anthropic',
+				description:
+					'Reads usage.input_tokens, output_tokens, cache_read_input_tokens and cache_creation_input_tokens',
+			},
+			{
+				name: 'Detect',
+				value: 'auto',
+				description: 'Recognise OpenAI, Anthropic or n8n AI node usage in the response',
+			},
 			{ name: 'Fields', value: 'fields', description: 'Name the fields holding the token counts' },
-			{ name: 'N8n AI Node Token Usage', value: 'langchain', description: 'Reads tokenUsage.promptTokens and completionTokens, as n8n\'s AI model nodes report them' },
-			{ name: 'OpenAI Chat Completions', value: 'openaiChat', description: 'Reads usage.prompt_tokens, completion_tokens and prompt_tokens_details.cached_tokens' },
-			{ name: 'OpenAI Responses', value: 'openaiResponses', description: 'Reads usage.input_tokens, output_tokens and input_tokens_details.cached_tokens' },
+			{
+				name: 'N8n AI Node Token Usage',
+				value: 'langchain',
+				description:
+					"Reads tokenUsage.promptTokens and completionTokens, as n8n's AI model nodes report them",
+			},
+			{
+				name: 'OpenAI Chat Completions',
+				value: 'openaiChat',
+				description:
+					'Reads usage.prompt_tokens, completion_tokens and prompt_tokens_details.cached_tokens',
+			},
+			{
+				name: 'OpenAI Responses',
+				value: 'openaiResponses',
+				description:
+					'Reads usage.input_tokens, output_tokens and input_tokens_details.cached_tokens',
+			},
 		],
 		default: 'auto',
 	},
@@ -246,7 +296,8 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. gpt-4o-mini',
-		description: 'Model to price the usage at. Empty: the model named in the response (its "model" field).',
+		description:
+			'Model to price the usage at. Empty: the model named in the response (its "model" field).',
 		displayOptions: record,
 	},
 	{
@@ -256,13 +307,23 @@ export const properties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Model Price',
 		default: {},
-		description: 'Prices per million tokens that replace the built-in table\'s, or add models it does not have',
+		description:
+			"Prices per million tokens that replace the built-in table's, or add models it does not have",
 		displayOptions: { show: { operation: ['checkBudget', 'recordUsage'] } },
 		options: [
 			{
 				displayName: 'Model',
 				name: 'models',
-				values: [{ displayName: 'Model', name: 'model', type: 'string', default: '', placeholder: 'e.g. gpt-4o-mini' }, ...priceFields],
+				values: [
+					{
+						displayName: 'Model',
+						name: 'model',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. gpt-4o-mini',
+					},
+					...priceFields,
+				],
 			},
 		],
 	},
@@ -272,8 +333,16 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		displayOptions: { show: { operation: ['checkBudget', 'recordUsage'] } },
 		options: [
-			{ name: 'Fail the Item', value: 'error', description: 'An item whose model has no price is an error: add a price override' },
-			{ name: 'Use a Fallback Price', value: 'fallback', description: 'Price unknown models at the fallback prices' },
+			{
+				name: 'Fail the Item',
+				value: 'error',
+				description: 'An item whose model has no price is an error: add a price override',
+			},
+			{
+				name: 'Use a Fallback Price',
+				value: 'fallback',
+				description: 'Price unknown models at the fallback prices',
+			},
 		],
 		default: 'error',
 	},
@@ -283,7 +352,9 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Price',
 		default: {},
-		displayOptions: { show: { operation: ['checkBudget', 'recordUsage'], unknownModel: ['fallback'] } },
+		displayOptions: {
+			show: { operation: ['checkBudget', 'recordUsage'], unknownModel: ['fallback'] },
+		},
 		options: priceFields,
 	},
 
@@ -305,11 +376,15 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['cacheStore'] } },
 		options: [
 			{
-				name: 'Cache Lookup\'s Key',
+				name: "Cache Lookup's Key",
 				value: 'key',
 				description: 'The key Cache Lookup put on the item, usually referred to with an expression',
 			},
-			{ name: 'Key Fields', value: 'fields', description: 'The same fields as the Cache Lookup node, read from this item' },
+			{
+				name: 'Key Fields',
+				value: 'fields',
+				description: 'The same fields as the Cache Lookup node, read from this item',
+			},
 		],
 		default: 'key',
 	},
@@ -320,7 +395,8 @@ export const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: "e.g. {{ $('Cache Lookup').item.json.costGuardCache.key }}",
-		description: 'The key from the Cache Lookup node. A vendor node replaces the item, so refer back to the lookup with an expression.',
+		description:
+			'The key from the Cache Lookup node. A vendor node replaces the item, so refer back to the lookup with an expression.',
 		displayOptions: { show: { operation: ['cacheStore'], keyFrom: ['key'] } },
 	},
 	{
@@ -329,7 +405,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. text, language',
-		description: 'The same fields as the Cache Lookup node\'s Key Fields',
+		description: "The same fields as the Cache Lookup node's Key Fields",
 		displayOptions: { show: { operation: ['cacheStore'], keyFrom: ['fields'] } },
 	},
 	{
@@ -338,7 +414,8 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 24,
-		description: 'How long a stored response is served, and kept in the store. 0 keeps it until it is replaced (the store then grows with every new input).',
+		description:
+			'How long a stored response is served, and kept in the store. 0 keeps it until it is replaced (the store then grows with every new input).',
 		displayOptions: { show: { operation: ['cacheStore'] } },
 	},
 	{
@@ -350,10 +427,19 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Stored Response',
 				value: 'replace',
-				description: 'The item becomes the stored response, as the vendor node would have output it',
+				description:
+					'The item becomes the stored response, as the vendor node would have output it',
 			},
-			{ name: 'Input Merged With Response', value: 'merge', description: 'The input item\'s fields, then the stored response\'s on top' },
-			{ name: 'Input With Response in a Field', value: 'field', description: 'The input item with the stored response in a field' },
+			{
+				name: 'Input Merged With Response',
+				value: 'merge',
+				description: "The input item's fields, then the stored response's on top",
+			},
+			{
+				name: 'Input With Response in a Field',
+				value: 'field',
+				description: 'The input item with the stored response in a field',
+			},
 		],
 		default: 'replace',
 	},
@@ -372,7 +458,8 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 8, numberPrecision: 0 },
 		default: 7,
-		description: 'Previous windows the cost per record is compared with, for the regression flag (at most 8 are kept)',
+		description:
+			'Previous windows the cost per record is compared with, for the regression flag (at most 8 are kept)',
 		displayOptions: { show: { operation: ['report'] } },
 	},
 
@@ -389,7 +476,8 @@ export const properties: INodeProperties[] = [
 				name: 'actualThresholds',
 				type: 'string',
 				default: '50, 75, 100',
-				description: 'Percentages of each money limit that send one Alert item per window when the recorded spend reaches them. Empty for none.',
+				description:
+					'Percentages of each money limit that send one Alert item per window when the recorded spend reaches them. Empty for none.',
 				displayOptions: { show: { '/operation': ['checkBudget'] } },
 			},
 			{
@@ -408,7 +496,7 @@ export const properties: INodeProperties[] = [
 				default: '',
 				placeholder: "e.g. {{ $('Check Budget').item.json.costGuard }}",
 				description:
-					'The stamp Check Budget put on the item. A vendor node replaces the item: refer back to Check Budget here so the item\'s reserved estimate is released when its real cost is recorded.',
+					"The stamp Check Budget put on the item. A vendor node replaces the item: refer back to Check Budget here so the item's reserved estimate is released when its real cost is recorded.",
 				displayOptions: { show: { '/operation': ['recordUsage'] } },
 			},
 			{
@@ -416,7 +504,8 @@ export const properties: INodeProperties[] = [
 				name: 'costField',
 				type: 'string',
 				default: 'cost',
-				description: 'Field Record Usage writes the cost to, and Cache Store reads it from (to count the cost a hit avoids)',
+				description:
+					'Field Record Usage writes the cost to, and Cache Store reads it from (to count the cost a hit avoids)',
 				displayOptions: { show: { '/operation': ['recordUsage', 'cacheStore'] } },
 			},
 			{
@@ -428,7 +517,8 @@ export const properties: INodeProperties[] = [
 				name: 'currency',
 				type: 'string',
 				default: 'USD',
-				description: 'Currency of the limits and prices, shown on items and reports (the built-in prices are USD)',
+				description:
+					'Currency of the limits and prices, shown on items and reports (the built-in prices are USD)',
 				displayOptions: { show: { '/operation': ['checkBudget', 'recordUsage'] } },
 			},
 			{
@@ -437,7 +527,7 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '50, 75, 100',
 				description:
-					'Percentages of each money limit that send one Alert item per window when the spend, at its rate so far, is forecast to reach them by the window\'s end. Forecasts start after a tenth of the window. Empty for none.',
+					"Percentages of each money limit that send one Alert item per window when the spend, at its rate so far, is forecast to reach them by the window's end. Forecasts start after a tenth of the window. Empty for none.",
 				displayOptions: { show: { '/operation': ['checkBudget'] } },
 			},
 			{
@@ -455,7 +545,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0, numberPrecision: 0 },
 				default: 10000,
 				description:
-					'Most new responses this budget\'s cache takes per day (UTC), so the data cannot grow the store without bound: responses past it leave on Stored with stored: false. 0 for no limit.',
+					"Most new responses this budget's cache takes per day (UTC), so the data cannot grow the store without bound: responses past it leave on Stored with stored: false. 0 for no limit.",
 				displayOptions: { show: { '/operation': ['cacheStore'] } },
 			},
 			{
@@ -471,11 +561,16 @@ export const properties: INodeProperties[] = [
 				name: 'overBudget',
 				type: 'options',
 				options: [
-					{ name: 'Route to Over Budget', value: 'route', description: 'Items that do not fit leave on the Over Budget output' },
+					{
+						name: 'Route to Over Budget',
+						value: 'route',
+						description: 'Items that do not fit leave on the Over Budget output',
+					},
 					{
 						name: 'Stop the Workflow',
 						value: 'stop',
-						description: 'An item that does not fit fails the node, so nothing after it runs (its estimate is not reserved)',
+						description:
+							'An item that does not fit fails the node, so nothing after it runs (its estimate is not reserved)',
 					},
 				],
 				default: 'route',
@@ -488,8 +583,10 @@ export const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. Europe/Berlin',
 				description:
-					'Zone whose hours, days and months are the budget\'s windows. Empty: the workflow\'s time zone. Check Budget saves it with the limits and every node of the budget then counts in it; set the same zone on the budget\'s other nodes, so what they count before its first check lands in the same windows.',
-				displayOptions: { show: { '/operation': ['checkBudget', 'recordUsage', 'cacheLookup', 'report'] } },
+					"Zone whose hours, days and months are the budget's windows. Empty: the workflow's time zone. Check Budget saves it with the limits and every node of the budget then counts in it; set the same zone on the budget's other nodes, so what they count before its first check lands in the same windows.",
+				displayOptions: {
+					show: { '/operation': ['checkBudget', 'recordUsage', 'cacheLookup', 'report'] },
+				},
 			},
 		],
 	},

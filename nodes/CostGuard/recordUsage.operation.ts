@@ -1,6 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 
-import type { BudgetPeriod, BudgetWindow, CounterIncrement, ModelPrice, TokenUsage, UsageFormat } from '../shared';
+import type {
+	BudgetPeriod,
+	BudgetWindow,
+	CounterIncrement,
+	ModelPrice,
+	TokenUsage,
+	UsageFormat,
+} from '../shared';
 import {
 	BUDGET_PERIODS,
 	budgetKeys,
@@ -53,24 +65,40 @@ interface Priced {
 	model: string;
 	price: ModelPrice;
 	/** The Check Budget reservation this item releases: nanos per period and window id. */
-	release: { reservation: string; nanos: number; windows: Array<{ period: string; window: string }> } | null;
+	release: {
+		reservation: string;
+		nanos: number;
+		windows: Array<{ period: string; window: string }>;
+	} | null;
 }
-
 
 /** The Check Budget stamp of an item for this budget, or null. */
 function readStamp(value: unknown, budget: string): Priced['release'] {
 	if (!isPlainObject(value) || value.budget !== budget || value.route !== 'within') return null;
 	const nanos = value.estimateNanos;
 	const reservation = value.reservation;
-	if (typeof nanos !== 'number' || !Number.isSafeInteger(nanos) || nanos <= 0 || !Array.isArray(value.reserved)) return null;
+	if (
+		typeof nanos !== 'number' ||
+		!Number.isSafeInteger(nanos) ||
+		nanos <= 0 ||
+		!Array.isArray(value.reserved)
+	)
+		return null;
 	if (typeof reservation !== 'string' || !/^[0-9a-f-]{36}$/.test(reservation)) return null;
 	const windows = value.reserved.filter(
-		(entry): entry is { period: string; window: string } => isPlainObject(entry) && typeof entry.period === 'string' && typeof entry.window === 'string',
+		(entry): entry is { period: string; window: string } =>
+			isPlainObject(entry) && typeof entry.period === 'string' && typeof entry.window === 'string',
 	);
 	return { reservation, nanos, windows };
 }
 
-function priceItems(context: IExecuteFunctions, items: INodeExecutionData[], name: string, outputs: INodeExecutionData[][], hints: NodeExecutionHint[]): Priced[] {
+function priceItems(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	name: string,
+	outputs: INodeExecutionData[][],
+	hints: NodeExecutionHint[],
+): Priced[] {
 	const format = context.getNodeParameter('usageFormat', 0, 'auto') as UsageFormat;
 	const fields =
 		format === 'fields'
@@ -87,28 +115,55 @@ function priceItems(context: IExecuteFunctions, items: INodeExecutionData[], nam
 	const stampProblems: string[] = [];
 	const fail = (index: number, message: string, description: string) =>
 		// Not on Recorded: its cost was not counted. Alert is the refusal output (error output under Continue).
-		failItem(context, outputs, items[index], index, redactedItemError(context, index, message, description), ALERT);
+		failItem(
+			context,
+			outputs,
+			items[index],
+			index,
+			redactedItemError(context, index, message, description),
+			ALERT,
+		);
 	items.forEach((source, index) => {
 		const parsed = parseUsage(source.json, format, '', fields);
 		if (!parsed.ok) {
-			fail(index, `Item ${index}: ${parsed.problem}`, 'Connect Record Usage after the model call, and choose the Usage Format of its response (or Fields, naming them).');
+			fail(
+				index,
+				`Item ${index}: ${parsed.problem}`,
+				'Connect Record Usage after the model call, and choose the Usage Format of its response (or Fields, naming them).',
+			);
 			return;
 		}
-		const model = modelPerItem ? String(context.getNodeParameter('model', index, '')).trim() : fixedModel !== '' ? fixedModel : (parsed.model ?? '');
+		const model = modelPerItem
+			? String(context.getNodeParameter('model', index, '')).trim()
+			: fixedModel !== ''
+				? fixedModel
+				: (parsed.model ?? '');
 		if (model === '') {
-			fail(index, `Item ${index}: the response names no model`, 'Set the Model parameter to the model you called.');
+			fail(
+				index,
+				`Item ${index}: the response names no model`,
+				'Set the Model parameter to the model you called.',
+			);
 			return;
 		}
 		const price = book.priceOf(model);
 		if (price === null) {
-			fail(index, `Item ${index}: no price for model "${model}"`, 'Add the model under Price Overrides, or choose Use a Fallback Price under Unknown Model.');
+			fail(
+				index,
+				`Item ${index}: no price for model "${model}"`,
+				'Add the model under Price Overrides, or choose Use a Fallback Price under Unknown Model.',
+			);
 			return;
 		}
 		let nanos: number;
 		try {
 			nanos = priceUsage(parsed.usage, price).nanos;
 		} catch (error) {
-			fail(index, `Item ${index}: ${moneyProblem(error)}`, 'The usage is too large to be a single response.');
+			fail(
+				index,
+				`Item ${index}: ${moneyProblem(error)}`,
+				'The usage is too large to be a single response.',
+			);
 			return;
 		}
 		let stamp: unknown = source.json.costGuard;
@@ -120,20 +175,35 @@ function priceItems(context: IExecuteFunctions, items: INodeExecutionData[], nam
 				stamp = null;
 			}
 		}
-		priced.push({ index, nanos, usage: parsed.usage, model, price, release: readStamp(stamp, name) });
+		priced.push({
+			index,
+			nanos,
+			usage: parsed.usage,
+			model,
+			price,
+			release: readStamp(stamp, name),
+		});
 	});
 	if (stampProblems.length > 0) {
-		hints.push({ message: `Check Stamp could not be read for ${stampProblems.length} item(s): ${stampProblems[0]}`, type: 'warning', location: 'outputPane' });
+		hints.push({
+			message: `Check Stamp could not be read for ${stampProblems.length} item(s): ${stampProblems[0]}`,
+			type: 'warning',
+			location: 'outputPane',
+		});
 	}
 	return priced;
 }
 
-export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const outputs: INodeExecutionData[][] = [[], []];
 	if (items.length === 0) return outputs;
 	const name = readBudgetName(context);
 	const costField = String(option(context, 'costField', 'cost')).trim() || 'cost';
-	const correlationField = String(option(context, 'correlationField', 'correlationId')).trim() || 'correlationId';
+	const correlationField =
+		String(option(context, 'correlationField', 'correlationId')).trim() || 'correlationId';
 	const currencyOption = String(option(context, 'currency', '')).trim();
 	const hints: NodeExecutionHint[] = [];
 	const priced = priceItems(context, items, name, outputs, hints);
@@ -142,17 +212,41 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		const handle = await openBudget(context, name);
 		const { config, now } = await readBudgetConfig(handle);
 		const zone = zoneFor(context, config);
-		const windows = new Map<BudgetPeriod, BudgetWindow>(BUDGET_PERIODS.map((period) => [period, windowAt(period, now, zone)]));
+		const windows = new Map<BudgetPeriod, BudgetWindow>(
+			BUDGET_PERIODS.map((period) => [period, windowAt(period, now, zone)]),
+		);
 		const total = priced.reduce((sum, item) => sum + item.nanos, 0);
 
 		// A reservation is released once: the first Record Usage to claim it (its counter made
 		// 1) releases it; copies of the stamp (several items from one, a retried run) do not.
-		const stamped = [...new Map(priced.filter((item) => item.release !== null).map((item) => [item.release!.reservation, item.release!])).values()];
+		const stamped = [
+			...new Map(
+				priced
+					.filter((item) => item.release !== null)
+					.map((item) => [item.release!.reservation, item.release!]),
+			).values(),
+		];
 		const claimTtl = (release: NonNullable<Priced['release']>) => {
-			const ends = release.windows.map((entry) => windows.get(entry.period as BudgetPeriod)).filter((window, position): window is BudgetWindow => window?.id === release.windows[position].window).map((window) => window.end);
+			const ends = release.windows
+				.map((entry) => windows.get(entry.period as BudgetPeriod))
+				.filter(
+					(window, position): window is BudgetWindow =>
+						window?.id === release.windows[position].window,
+				)
+				.map((window) => window.end);
 			return Math.max(0, ...ends.map((end) => end - now)) + RELEASE_CLAIM_MARGIN_MS;
 		};
-		const claims = stamped.length > 0 ? await handle.store.increment(handle.namespace, stamped.map((release) => ({ key: budgetKeys.release(name, release.reservation), by: 1, ttlMs: claimTtl(release) }))) : [];
+		const claims =
+			stamped.length > 0
+				? await handle.store.increment(
+						handle.namespace,
+						stamped.map((release) => ({
+							key: budgetKeys.release(name, release.reservation),
+							by: 1,
+							ttlMs: claimTtl(release),
+						})),
+					)
+				: [];
 		const released = stamped.filter((_, position) => claims[position] === 1);
 
 		const increments: CounterIncrement[] = [];
@@ -168,11 +262,21 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			increments.push(counterIncrement(handle, 'spent', window, total, now));
 			increments.push(counterIncrement(handle, 'records', window, priced.length, now));
 			for (const [bucket, count] of buckets) {
-				increments.push({ key: budgetKeys.bucket(name, window, bucket), by: count, ttlMs: windowTtlMs(window, now) });
+				increments.push({
+					key: budgetKeys.bucket(name, window, bucket),
+					by: count,
+					ttlMs: windowTtlMs(window, now),
+				});
 			}
 			// Release what Check Budget reserved for these items in this same window.
 			const release = released.reduce(
-				(sum, reservation) => sum + (reservation.windows.some((entry) => entry.period === period && entry.window === window.id) ? reservation.nanos : 0),
+				(sum, reservation) =>
+					sum +
+					(reservation.windows.some(
+						(entry) => entry.period === period && entry.window === window.id,
+					)
+						? reservation.nanos
+						: 0),
 				0,
 			);
 			if (release > 0) increments.push(counterIncrement(handle, 'reserved', window, -release, now));
@@ -187,14 +291,21 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			}));
 			const alerts = alertCandidates(config, standings, now);
 			if (alerts.length > 0) {
-				const claimed = await handle.store.increment(handle.namespace, alerts.map((alert) => alertClaim(handle, alert, now)));
+				const claimed = await handle.store.increment(
+					handle.namespace,
+					alerts.map((alert) => alertClaim(handle, alert, now)),
+				);
 				alerts.forEach((alert, position) => {
-					if (claimed[position] === 1) outputs[ALERT].push(alertItem(handle, config, alert, now, priced[0].index));
+					if (claimed[position] === 1)
+						outputs[ALERT].push(alertItem(handle, config, alert, now, priced[0].index));
 				});
 			}
 		}
 		const currency = currencyOption !== '' ? currencyOption : (config?.currency ?? 'USD');
-		const unstamped = config !== null && Object.values(config.limits).some((limit) => limit?.moneyNanos !== null) ? priced.filter((item) => item.release === null).length : 0;
+		const unstamped =
+			config !== null && Object.values(config.limits).some((limit) => limit?.moneyNanos !== null)
+				? priced.filter((item) => item.release === null).length
+				: 0;
 		for (const item of priced) {
 			const source = items[item.index];
 			const cost: IDataObject = {
@@ -203,7 +314,10 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 				nanos: item.nanos,
 				currency,
 				model: item.model,
-				priceSource: item.price.source === 'builtIn' ? `built-in table of ${PRICE_TABLE_DATE}` : item.price.source,
+				priceSource:
+					item.price.source === 'builtIn'
+						? `built-in table of ${PRICE_TABLE_DATE}`
+						: item.price.source,
 				tokens: {
 					input: item.usage.inputTokens,
 					cachedInput: item.usage.cachedInputTokens,

@@ -19,16 +19,31 @@ import {
 } from '../shared';
 import { openBudget, readBudgetConfig, readBudgetName, zoneFor } from './budget';
 
-const CURRENT: BudgetCounter[] = ['spent', 'reserved', 'items', 'records', 'avoided', 'hits', 'misses'];
+const CURRENT: BudgetCounter[] = [
+	'spent',
+	'reserved',
+	'items',
+	'records',
+	'avoided',
+	'hits',
+	'misses',
+];
 
 /** One item per budget: per period, the current window's spend, cost per record, regression and cache savings. */
-export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const name = readBudgetName(context);
 	const trailing = Number(context.getNodeParameter('trailingWindows', 0, 7));
 	if (!Number.isSafeInteger(trailing) || trailing < 1 || trailing > 8) {
-		throw new NodeOperationError(context.getNode(), `Trailing Windows must be a whole number from 1 to 8, got ${String(trailing)}`, {
-			description: 'Counters are kept for 8 windows after their own.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Trailing Windows must be a whole number from 1 to 8, got ${String(trailing)}`,
+			{
+				description: 'Counters are kept for 8 windows after their own.',
+			},
+		);
 	}
 	try {
 		const handle = await openBudget(context, name);
@@ -46,11 +61,17 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			const current = windowAt(period, now, zone);
 			const previous = previousWindows(period, now, zone, trailing);
 			windows.set(period, { current, previous });
-			for (const counter of CURRENT) read(`${period}/${counter}`, budgetKeys.counter(name, counter, current), current);
-			for (let bucket = 0; bucket < COST_BUCKETS; bucket++) read(`${period}/hist/${bucket}`, budgetKeys.bucket(name, current, bucket), current);
+			for (const counter of CURRENT)
+				read(`${period}/${counter}`, budgetKeys.counter(name, counter, current), current);
+			for (let bucket = 0; bucket < COST_BUCKETS; bucket++)
+				read(`${period}/hist/${bucket}`, budgetKeys.bucket(name, current, bucket), current);
 			previous.forEach((window, position) => {
 				read(`${period}/prev${position}/spent`, budgetKeys.counter(name, 'spent', window), window);
-				read(`${period}/prev${position}/records`, budgetKeys.counter(name, 'records', window), window);
+				read(
+					`${period}/prev${position}/records`,
+					budgetKeys.counter(name, 'records', window),
+					window,
+				);
 			});
 		}
 		const values = await handle.store.increment(handle.namespace, reads);
@@ -61,11 +82,16 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			const { current, previous } = windows.get(period)!;
 			const spent = value(`${period}/spent`);
 			const records = value(`${period}/records`);
-			const counts = Array.from({ length: COST_BUCKETS }, (_, bucket) => value(`${period}/hist/${bucket}`));
+			const counts = Array.from({ length: COST_BUCKETS }, (_, bucket) =>
+				value(`${period}/hist/${bucket}`),
+			);
 			const p95 = histogramPercentile(counts, 95);
 			const regression = costRegression(
 				{ spentNanos: spent, records },
-				previous.map((_, position) => ({ spentNanos: value(`${period}/prev${position}/spent`), records: value(`${period}/prev${position}/records`) })),
+				previous.map((_, position) => ({
+					spentNanos: value(`${period}/prev${position}/spent`),
+					records: value(`${period}/prev${position}/records`),
+				})),
 			);
 			regressed ||= regression.regressed;
 			const limit = config?.limits[period];

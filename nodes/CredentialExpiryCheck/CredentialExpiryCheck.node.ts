@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
@@ -16,7 +21,8 @@ export class CredentialExpiryCheck implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ ($parameter["sources"] || []).join(", ") }}',
-		description: 'Know before a credential expires: check n8n credentials, an expiry register, TLS certificates and tokens',
+		description:
+			'Know before a credential expires: check n8n credentials, an expiry register, TLS certificates and tokens',
 		defaults: { name: 'Credential Expiry Check' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUT_NAMES.map((displayName) => ({ type: NodeConnectionTypes.Main, displayName })),
@@ -48,6 +54,14 @@ export class CredentialExpiryCheck implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, () => failClosedRoutesFrom(OUTPUT_NAMES.map((displayName) => ({ displayName })), REFUSAL_OUTPUTS), async () => await executeCredentialExpiryCheck(this));
+		return await failClosed(
+			this,
+			() =>
+				failClosedRoutesFrom(
+					OUTPUT_NAMES.map((displayName) => ({ displayName })),
+					REFUSAL_OUTPUTS,
+				),
+			async () => await executeCredentialExpiryCheck(this),
+		);
 	}
 }

@@ -30,12 +30,14 @@ export const properties: INodeProperties[] = [
 			{
 				name: "This N8n's Credentials",
 				value: 'n8nCredentials',
-				description: 'Every credential of this instance, through its public API: tested live, and checked against a rotation policy',
+				description:
+					'Every credential of this instance, through its public API: tested live, and checked against a rotation policy',
 			},
 			{
 				name: 'Expiry Register',
 				value: 'register',
-				description: 'Expiry dates n8n cannot see (refresh-token lifetimes, key rotation schedules, contract ends), given here or as input items',
+				description:
+					'Expiry dates n8n cannot see (refresh-token lifetimes, key rotation schedules, contract ends), given here or as input items',
 			},
 			{
 				name: 'TLS Certificates',
@@ -45,7 +47,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Tokens',
 				value: 'tokens',
-				description: "From input items: a JWT's expiry claim, or expiry headers an API returned. The token is never output.",
+				description:
+					"From input items: a JWT's expiry claim, or expiry headers an API returned. The token is never output.",
 			},
 		],
 		default: ['register'],
@@ -60,7 +63,7 @@ export const properties: INodeProperties[] = [
 		default: true,
 		displayOptions: showFor('n8nCredentials'),
 		description:
-			"Whether to run the credential test n8n runs behind the Test button, one credential at a time. A failed test routes the credential to Expired or Failing; when n8n's tester fails on its own side (e.g. \"Node not found\"), the credential is Unknown, not failing.",
+			'Whether to run the credential test n8n runs behind the Test button, one credential at a time. A failed test routes the credential to Expired or Failing; when n8n\'s tester fails on its own side (e.g. "Node not found"), the credential is Unknown, not failing.',
 	},
 	{
 		displayName: 'Rotate After (Days)',
@@ -69,7 +72,8 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 0,
 		displayOptions: showFor('n8nCredentials'),
-		description: 'Flag credentials not updated for this many days. 0 turns the rotation policy off.',
+		description:
+			'Flag credentials not updated for this many days. 0 turns the rotation policy off.',
 	},
 	{
 		displayName: 'Only Credential Types',
@@ -78,7 +82,8 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. slackOAuth2Api, stripeApi',
 		displayOptions: showFor('n8nCredentials'),
-		description: 'Comma-separated credential types to check. Leave empty to check every credential.',
+		description:
+			'Comma-separated credential types to check. Leave empty to check every credential.',
 	},
 
 	// ------------------------------------------------------------ register
@@ -87,8 +92,16 @@ export const properties: INodeProperties[] = [
 		name: 'registerSource',
 		type: 'options',
 		options: [
-			{ name: 'Defined Below', value: 'parameter', description: 'List the credentials in this node' },
-			{ name: 'From Input Items', value: 'input', description: 'One credential per input item, e.g. rows of a Data Table or a sheet' },
+			{
+				name: 'Defined Below',
+				value: 'parameter',
+				description: 'List the credentials in this node',
+			},
+			{
+				name: 'From Input Items',
+				value: 'input',
+				description: 'One credential per input item, e.g. rows of a Data Table or a sheet',
+			},
 		],
 		default: 'parameter',
 		displayOptions: showFor('register'),
@@ -114,9 +127,27 @@ export const properties: INodeProperties[] = [
 						default: '',
 						description: 'When it was issued or last rotated. Enables the lifetime share rule.',
 					},
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Xero refresh token' },
-					{ displayName: 'Owner', name: 'owner', type: 'string', default: '', placeholder: 'e.g. finance-ops@example.com' },
-					{ displayName: 'Renewal Link', name: 'renewalLink', type: 'string', default: '', placeholder: 'e.g. https://developer.xero.com/app/manage' },
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. Xero refresh token',
+					},
+					{
+						displayName: 'Owner',
+						name: 'owner',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. finance-ops@example.com',
+					},
+					{
+						displayName: 'Renewal Link',
+						name: 'renewalLink',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://developer.xero.com/app/manage',
+					},
 				],
 			},
 		],
@@ -174,7 +205,13 @@ export const properties: INodeProperties[] = [
 				displayName: 'Endpoint',
 				name: 'entries',
 				values: [
-					{ displayName: 'Host', name: 'host', type: 'string', default: '', placeholder: 'e.g. api.example.com' },
+					{
+						displayName: 'Host',
+						name: 'host',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. api.example.com',
+					},
 					{ displayName: 'Owner', name: 'owner', type: 'string', default: '' },
 					{ displayName: 'Port', name: 'port', type: 'number', default: 443 },
 					{ displayName: 'Renewal Link', name: 'renewalLink', type: 'string', default: '' },
@@ -183,7 +220,8 @@ export const properties: INodeProperties[] = [
 						name: 'serverName',
 						type: 'string',
 						default: '',
-						description: 'Name to ask for (SNI) when it differs from the host. Leave empty to use the host.',
+						description:
+							'Name to ask for (SNI) when it differs from the host. Leave empty to use the host.',
 					},
 				],
 			},
@@ -197,7 +235,8 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'token',
 		displayOptions: showFor('tokens'),
-		description: 'Input field holding a JWT (with or without "Bearer "). Its expiry is read; the token is never output.',
+		description:
+			'Input field holding a JWT (with or without "Bearer "). Its expiry is read; the token is never output.',
 	},
 	{
 		displayName: 'Headers Field',
@@ -205,7 +244,8 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'headers',
 		displayOptions: showFor('tokens'),
-		description: 'Input field holding response headers (HTTP Request with "Include Response Headers and Status")',
+		description:
+			'Input field holding response headers (HTTP Request with "Include Response Headers and Status")',
 	},
 	{
 		displayName: 'Credential Name Field',
@@ -248,7 +288,8 @@ export const properties: INodeProperties[] = [
 				name: 'attachCalendar',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to attach an .ics calendar with one event per renewal date, with reminders, to every output item (the same file)',
+				description:
+					'Whether to attach an .ics calendar with one event per renewal date, with reminders, to every output item (the same file)',
 			},
 			{
 				displayName: 'Calendar Property',
@@ -269,7 +310,8 @@ export const properties: INodeProperties[] = [
 				displayName: 'Expiry Headers',
 				name: 'expiryHeaders',
 				type: 'string',
-				default: 'github-authentication-token-expiration, x-api-key-expires, x-api-key-expiration, x-token-expires, x-token-expires-at, x-expires-at, sunset',
+				default:
+					'github-authentication-token-expiration, x-api-key-expires, x-api-key-expiration, x-token-expires, x-token-expires-at, x-expires-at, sunset',
 				description: 'Comma-separated response headers that carry an expiry date (Tokens source)',
 			},
 			{
@@ -278,7 +320,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 100 },
 				default: 67,
-				description: 'Status due soon once this share of the lifetime has passed (cert-manager renews at two thirds). Needs the issue date. 0 turns it off.',
+				description:
+					'Status due soon once this share of the lifetime has passed (cert-manager renews at two thirds). Needs the issue date. 0 turns it off.',
 			},
 			{
 				displayName: 'Remind At (Hour)',
@@ -294,7 +337,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 7,
-				description: 'Remind this many days before the renewal date; a reminder on a non-working day moves to the working day before',
+				description:
+					'Remind this many days before the renewal date; a reminder on a non-working day moves to the working day before',
 			},
 			{
 				displayName: 'Time Zone',
@@ -302,7 +346,8 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Europe/Berlin',
-				description: "Zone of renewal and reminder dates, and of register dates written without an offset. Leave empty for the workflow's time zone.",
+				description:
+					"Zone of renewal and reminder dates, and of register dates written without an offset. Leave empty for the workflow's time zone.",
 			},
 			{
 				displayName: 'Timeout (Seconds)',
@@ -310,7 +355,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 30,
-				description: "Hard deadline of each call to n8n's API (the credential list, each credential test), the whole answer included",
+				description:
+					"Hard deadline of each call to n8n's API (the credential list, each credential test), the whole answer included",
 			},
 			{
 				displayName: 'TLS Timeout (Seconds)',
@@ -325,7 +371,8 @@ export const properties: INodeProperties[] = [
 				name: 'untrustedFails',
 				type: 'boolean',
 				default: false,
-				description: 'Whether a certificate that does not verify (self-signed, unknown issuer, wrong name) counts as failing. Otherwise it is reported with "trusted": false.',
+				description:
+					'Whether a certificate that does not verify (self-signed, unknown issuer, wrong name) counts as failing. Otherwise it is reported with "trusted": false.',
 			},
 			{
 				displayName: 'Warning Within (Days)',
@@ -341,7 +388,8 @@ export const properties: INodeProperties[] = [
 				type: 'multiOptions',
 				options: WEEKDAYS,
 				default: [1, 2, 3, 4, 5],
-				description: 'Days a person can renew a credential. Renewal dates and reminders that fall on other days move to the working day before.',
+				description:
+					'Days a person can renew a credential. Renewal dates and reminders that fall on other days move to the working day before.',
 			},
 		],
 	},

@@ -1,7 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { CalendarEvent, ExpiryPolicy, ExpiryStatus, Reminder, ResolvedReminderPolicy, Weekday } from '../shared';
+import type {
+	CalendarEvent,
+	ExpiryPolicy,
+	ExpiryStatus,
+	Reminder,
+	ResolvedReminderPolicy,
+	Weekday,
+} from '../shared';
 import {
 	DAY_MS,
 	DEFAULT_ALERT_WINDOW_MS,
@@ -69,15 +81,19 @@ interface Settings {
 	expiryHeaders: string[];
 }
 
-export async function executeCredentialExpiryCheck(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeCredentialExpiryCheck(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const settings = readSettings(context);
 	const items = context.getInputData();
 	const now = Date.now();
 	const hints: NodeExecutionHint[] = [];
 	const findings: Finding[] = [];
 
-	if (settings.sources.has('n8nCredentials')) findings.push(...(await checkN8nCredentials(context, settings, now)));
-	if (settings.sources.has('register')) findings.push(...checkRegister(context, settings, items, now));
+	if (settings.sources.has('n8nCredentials'))
+		findings.push(...(await checkN8nCredentials(context, settings, now)));
+	if (settings.sources.has('register'))
+		findings.push(...checkRegister(context, settings, items, now));
 	if (settings.sources.has('tls')) findings.push(...(await checkTls(context, settings, now)));
 	if (settings.sources.has('tokens')) findings.push(...checkTokens(context, settings, items, now));
 
@@ -86,19 +102,32 @@ export async function executeCredentialExpiryCheck(context: IExecuteFunctions): 
 	const today = localDate(now, settings.reminders);
 	const events: CalendarEvent[] = [];
 	findings.forEach((finding, index) => {
-		const reminder = finding.expiresAt !== null ? planReminder(finding.expiresAt, settings.reminders) : null;
+		const reminder =
+			finding.expiresAt !== null ? planReminder(finding.expiresAt, settings.reminders) : null;
 		const json = toJson(finding, reminder, now, today, alerts[index]);
-		outputs[ROUTE_INDEX[routeFor(finding.status)]].push({ json, pairedItem: { item: finding.pairWith } });
+		outputs[ROUTE_INDEX[routeFor(finding.status)]].push({
+			json,
+			pairedItem: { item: finding.pairWith },
+		});
 		if (settings.attachCalendar && reminder) events.push(calendarEvent(finding, reminder));
 	});
 
 	if (settings.attachCalendar && findings.length > 0) {
 		const ics = writeCalendar(events, { now, name: 'Credential renewals' });
-		const binary = await context.helpers.prepareBinaryData(Buffer.from(ics, 'utf8'), 'credential-renewals.ics', 'text/calendar');
-		for (const output of outputs) for (const item of output) item.binary = { [settings.calendarProperty]: binary };
+		const binary = await context.helpers.prepareBinaryData(
+			Buffer.from(ics, 'utf8'),
+			'credential-renewals.ics',
+			'text/calendar',
+		);
+		for (const output of outputs)
+			for (const item of output) item.binary = { [settings.calendarProperty]: binary };
 	}
 	const unknown = findings.filter((finding) => finding.status === 'unknown').length;
-	if (unknown > 0) hints.push({ message: `${unknown} credential(s) could not be checked: see "reason" on the Attention output.`, location: 'outputPane' });
+	if (unknown > 0)
+		hints.push({
+			message: `${unknown} credential(s) could not be checked: see "reason" on the Attention output.`,
+			location: 'outputPane',
+		});
 	if (hints.length > 0) context.addExecutionHints(...hints);
 	return outputs;
 }
@@ -107,10 +136,13 @@ export async function executeCredentialExpiryCheck(context: IExecuteFunctions): 
 
 function readSettings(context: IExecuteFunctions): Settings {
 	const node = context.getNode();
-	const option = <Value>(name: string, fallback: Value) => context.getNodeParameter(`options.${name}`, 0, fallback) as Value;
+	const option = <Value>(name: string, fallback: Value) =>
+		context.getNodeParameter(`options.${name}`, 0, fallback) as Value;
 	const sources = new Set(context.getNodeParameter('sources', 0, []) as Source[]);
 	if (sources.size === 0) {
-		throw new NodeOperationError(node, 'No source chosen', { description: 'Choose at least one source in Sources, e.g. Expiry Register.' });
+		throw new NodeOperationError(node, 'No source chosen', {
+			description: 'Choose at least one source in Sources, e.g. Expiry Register.',
+		});
 	}
 	let policy: ExpiryPolicy;
 	try {
@@ -121,30 +153,51 @@ function readSettings(context: IExecuteFunctions): Settings {
 		});
 	} catch (error) {
 		if (!(error instanceof ExpiryPolicyError)) throw new NodeOperationError(node, error as Error);
-		const label = { warningDays: 'Warning Within (Days)', criticalDays: 'Critical Within (Days)', lifetimeShare: 'Lifetime Share (%)' }[error.option];
-		throw new NodeOperationError(node, `${label} ${error.problem}`, { description: 'Change the option in Options.' });
+		const label = {
+			warningDays: 'Warning Within (Days)',
+			criticalDays: 'Critical Within (Days)',
+			lifetimeShare: 'Lifetime Share (%)',
+		}[error.option];
+		throw new NodeOperationError(node, `${label} ${error.problem}`, {
+			description: 'Change the option in Options.',
+		});
 	}
 	let reminders: ResolvedReminderPolicy;
 	const zoneOption = String(option('timeZone', '')).trim();
 	try {
 		reminders = resolveReminderPolicy({
 			leadDays: Number(option('leadDays', 7)),
-			workingDays: (option<unknown[]>('workingDays', [1, 2, 3, 4, 5]) ?? []).map(Number) as Weekday[],
+			workingDays: (option<unknown[]>('workingDays', [1, 2, 3, 4, 5]) ?? []).map(
+				Number,
+			) as Weekday[],
 			timeZone: zoneOption !== '' ? zoneOption : context.getTimezone(),
 			remindAtHour: Number(option('remindAtHour', 9)),
 		});
 	} catch (error) {
 		if (!(error instanceof ReminderPolicyError)) throw new NodeOperationError(node, error as Error);
-		const label = { leadDays: 'Reminder Lead Time (Days)', workingDays: 'Working Days', timeZone: 'Time Zone', remindAtHour: 'Remind At (Hour)' }[error.option];
-		throw new NodeOperationError(node, `${label} ${error.problem}`, { description: 'Change the option in Options.' });
+		const label = {
+			leadDays: 'Reminder Lead Time (Days)',
+			workingDays: 'Working Days',
+			timeZone: 'Time Zone',
+			remindAtHour: 'Remind At (Hour)',
+		}[error.option];
+		throw new NodeOperationError(node, `${label} ${error.problem}`, {
+			description: 'Change the option in Options.',
+		});
 	}
 	const alertWindowHours = Number(option('alertWindowHours', 24));
 	if (!Number.isFinite(alertWindowHours) || alertWindowHours <= 0) {
-		throw new NodeOperationError(node, `Alert Window (Hours) must be more than 0, not ${alertWindowHours}`);
+		throw new NodeOperationError(
+			node,
+			`Alert Window (Hours) must be more than 0, not ${alertWindowHours}`,
+		);
 	}
 	const tlsTimeoutSeconds = Number(option('tlsTimeoutSeconds', 10));
 	if (!Number.isFinite(tlsTimeoutSeconds) || tlsTimeoutSeconds <= 0 || tlsTimeoutSeconds > 120) {
-		throw new NodeOperationError(node, `TLS Timeout (Seconds) must be from 1 to 120, not ${tlsTimeoutSeconds}`);
+		throw new NodeOperationError(
+			node,
+			`TLS Timeout (Seconds) must be from 1 to 120, not ${tlsTimeoutSeconds}`,
+		);
 	}
 	return {
 		sources,
@@ -156,24 +209,48 @@ function readSettings(context: IExecuteFunctions): Settings {
 		calendarProperty: String(option('calendarProperty', 'calendar')).trim() || 'calendar',
 		tlsTimeoutMs: tlsTimeoutSeconds * 1000,
 		untrustedFails: option<boolean>('untrustedFails', false) === true,
-		expiryHeaders: parseFieldList(String(option('expiryHeaders', 'github-authentication-token-expiration, x-api-key-expires, x-api-key-expiration, x-token-expires, x-token-expires-at, x-expires-at, sunset'))),
+		expiryHeaders: parseFieldList(
+			String(
+				option(
+					'expiryHeaders',
+					'github-authentication-token-expiration, x-api-key-expires, x-api-key-expiration, x-token-expires, x-token-expires-at, x-expires-at, sunset',
+				),
+			),
+		),
 	};
 }
 
 /* ---------------------------------------------------------------- Sources */
 
-function judged(finding: Omit<Finding, 'status' | 'reason'>, policy: ExpiryPolicy, now: number): Finding {
-	const { status, reason } = evaluateExpiry({ expiresAt: finding.expiresAt, issuedAt: finding.issuedAt }, policy, now);
+function judged(
+	finding: Omit<Finding, 'status' | 'reason'>,
+	policy: ExpiryPolicy,
+	now: number,
+): Finding {
+	const { status, reason } = evaluateExpiry(
+		{ expiresAt: finding.expiresAt, issuedAt: finding.issuedAt },
+		policy,
+		now,
+	);
 	return { ...finding, status, reason };
 }
 
-async function checkN8nCredentials(context: IExecuteFunctions, settings: Settings, now: number): Promise<Finding[]> {
+async function checkN8nCredentials(
+	context: IExecuteFunctions,
+	settings: Settings,
+	now: number,
+): Promise<Finding[]> {
 	const testLive = context.getNodeParameter('testCredentials', 0, true) as boolean;
 	const rotationDays = Number(context.getNodeParameter('rotationDays', 0, 0));
 	if (!Number.isFinite(rotationDays) || rotationDays < 0) {
-		throw new NodeOperationError(context.getNode(), `Rotate After (Days) must be 0 or more, not ${rotationDays}`);
+		throw new NodeOperationError(
+			context.getNode(),
+			`Rotate After (Days) must be 0 or more, not ${rotationDays}`,
+		);
 	}
-	const onlyTypes = new Set(parseFieldList(String(context.getNodeParameter('credentialTypes', 0, ''))));
+	const onlyTypes = new Set(
+		parseFieldList(String(context.getNodeParameter('credentialTypes', 0, ''))),
+	);
 	const listing = await listCredentials(context);
 	const keyFindings: Finding[] = [];
 	if (listing.apiKey && listing.apiKey.expiresAt !== null) {
@@ -230,63 +307,80 @@ async function checkN8nCredentials(context: IExecuteFunctions, settings: Setting
 			details: { instance: listing.baseUrl, listed: listing.credentials.length },
 		});
 	}
-	const credentials = listing.credentials.filter((credential) => onlyTypes.size === 0 || onlyTypes.has(credential.type));
-	const tests = testLive ? await testCredentials(context, listing.baseUrl, credentials.map((credential) => credential.id)) : new Map();
-	return [...keyFindings, ...credentials.map((credential): Finding => {
-		const rotation = rotationDays > 0 && credential.updatedAt !== null ? rotationFacts(credential.updatedAt, rotationDays) : null;
-		let status: ExpiryStatus = 'ok';
-		const reasons: string[] = [];
-		let expiresAt: number | null = null;
-		let issuedAt: number | null = null;
-		if (rotation) {
-			const evaluation = evaluateExpiry(rotation, settings.policy, now);
-			status = evaluation.status;
-			expiresAt = rotation.expiresAt;
-			issuedAt = rotation.issuedAt;
-			reasons.push(
-				evaluation.status === 'expired'
-					? `Not rotated for ${Math.floor((now - rotation.issuedAt) / DAY_MS)} days (policy: ${rotationDays})`
-					: `Rotation due: ${evaluation.reason.replace(/^Expires/, 'due')}`,
-			);
-		} else if (rotationDays > 0) {
-			status = 'unknown';
-			reasons.push('n8n did not say when it was last updated');
-		}
-		const test = tests.get(credential.id);
-		if (test?.result === 'failed') {
-			status = worseStatus(status, 'failing');
-			reasons.unshift(`Test failed: ${test.message}`);
-		} else if (test?.result === 'passed') {
-			reasons.unshift('Test passed');
-		} else if (test?.result === 'unavailable') {
-			reasons.unshift(`Not tested: ${test.message}`);
-			if (!rotation) status = worseStatus(status, 'unknown');
-		} else if (!rotation && rotationDays === 0) {
-			status = 'unknown';
-			reasons.push('Neither a live test nor a rotation policy is on');
-		}
-		return {
-			key: `n8n:${listing.baseUrl}:${credential.id}`,
-			pairWith: 0,
-			name: credential.name,
-			source: 'n8n' as const,
-			status,
-			reason: reasons.join('. '),
-			expiresAt,
-			issuedAt,
-			owner: credential.owner,
-			renewalLink: `${listing.baseUrl}/home/credentials/${encodeURIComponent(credential.id)}`,
-			details: {
-				id: credential.id,
-				type: credential.type,
-				createdAt: iso(credential.createdAt),
-				updatedAt: iso(credential.updatedAt),
-				daysSinceUpdate: credential.updatedAt === null ? null : Math.floor((now - credential.updatedAt) / DAY_MS),
-				test: test ? test.result : 'not run',
-				...(test && test.result !== 'passed' ? { testMessage: test.message } : {}),
-			},
-		};
-	})];
+	const credentials = listing.credentials.filter(
+		(credential) => onlyTypes.size === 0 || onlyTypes.has(credential.type),
+	);
+	const tests = testLive
+		? await testCredentials(
+				context,
+				listing.baseUrl,
+				credentials.map((credential) => credential.id),
+			)
+		: new Map();
+	return [
+		...keyFindings,
+		...credentials.map((credential): Finding => {
+			const rotation =
+				rotationDays > 0 && credential.updatedAt !== null
+					? rotationFacts(credential.updatedAt, rotationDays)
+					: null;
+			let status: ExpiryStatus = 'ok';
+			const reasons: string[] = [];
+			let expiresAt: number | null = null;
+			let issuedAt: number | null = null;
+			if (rotation) {
+				const evaluation = evaluateExpiry(rotation, settings.policy, now);
+				status = evaluation.status;
+				expiresAt = rotation.expiresAt;
+				issuedAt = rotation.issuedAt;
+				reasons.push(
+					evaluation.status === 'expired'
+						? `Not rotated for ${Math.floor((now - rotation.issuedAt) / DAY_MS)} days (policy: ${rotationDays})`
+						: `Rotation due: ${evaluation.reason.replace(/^Expires/, 'due')}`,
+				);
+			} else if (rotationDays > 0) {
+				status = 'unknown';
+				reasons.push('n8n did not say when it was last updated');
+			}
+			const test = tests.get(credential.id);
+			if (test?.result === 'failed') {
+				status = worseStatus(status, 'failing');
+				reasons.unshift(`Test failed: ${test.message}`);
+			} else if (test?.result === 'passed') {
+				reasons.unshift('Test passed');
+			} else if (test?.result === 'unavailable') {
+				reasons.unshift(`Not tested: ${test.message}`);
+				if (!rotation) status = worseStatus(status, 'unknown');
+			} else if (!rotation && rotationDays === 0) {
+				status = 'unknown';
+				reasons.push('Neither a live test nor a rotation policy is on');
+			}
+			return {
+				key: `n8n:${listing.baseUrl}:${credential.id}`,
+				pairWith: 0,
+				name: credential.name,
+				source: 'n8n' as const,
+				status,
+				reason: reasons.join('. '),
+				expiresAt,
+				issuedAt,
+				owner: credential.owner,
+				renewalLink: `${listing.baseUrl}/home/credentials/${encodeURIComponent(credential.id)}`,
+				details: {
+					id: credential.id,
+					type: credential.type,
+					createdAt: iso(credential.createdAt),
+					updatedAt: iso(credential.updatedAt),
+					daysSinceUpdate:
+						credential.updatedAt === null
+							? null
+							: Math.floor((now - credential.updatedAt) / DAY_MS),
+					test: test ? test.result : 'not run',
+					...(test && test.result !== 'passed' ? { testMessage: test.message } : {}),
+				},
+			};
+		}),
+	];
 }
 
 function text(value: unknown): string | null {
@@ -296,31 +390,67 @@ function text(value: unknown): string | null {
 }
 
 function registerFinding(
-	entry: { name: unknown; expiresAt: unknown; issuedAt: unknown; owner: unknown; renewalLink: unknown },
+	entry: {
+		name: unknown;
+		expiresAt: unknown;
+		issuedAt: unknown;
+		owner: unknown;
+		renewalLink: unknown;
+	},
 	pairWith: number,
 	label: string,
 	settings: Settings,
 	now: number,
 ): Finding {
 	const name = text(entry.name) ?? label;
-	const base = { key: `register:${name}`, pairWith, name, source: 'register' as const, owner: text(entry.owner), renewalLink: text(entry.renewalLink), issuedAt: null, details: {} };
+	const base = {
+		key: `register:${name}`,
+		pairWith,
+		name,
+		source: 'register' as const,
+		owner: text(entry.owner),
+		renewalLink: text(entry.renewalLink),
+		issuedAt: null,
+		details: {},
+	};
 	const expires = parseExpiryDate(entry.expiresAt, settings.reminders.timeZone);
 	if (typeof expires !== 'number') {
-		return { ...base, expiresAt: null, status: 'unknown', reason: `The expiry date ${expires.problem}` };
+		return {
+			...base,
+			expiresAt: null,
+			status: 'unknown',
+			reason: `The expiry date ${expires.problem}`,
+		};
 	}
-	const issued = entry.issuedAt === undefined || entry.issuedAt === null || entry.issuedAt === '' ? null : parseExpiryDate(entry.issuedAt, settings.reminders.timeZone);
-	const finding = judged({ ...base, expiresAt: expires, issuedAt: typeof issued === 'number' ? issued : null }, settings.policy, now);
-	if (issued !== null && typeof issued !== 'number') finding.reason += ` (the issue date ${issued.problem}, so it was left out)`;
+	const issued =
+		entry.issuedAt === undefined || entry.issuedAt === null || entry.issuedAt === ''
+			? null
+			: parseExpiryDate(entry.issuedAt, settings.reminders.timeZone);
+	const finding = judged(
+		{ ...base, expiresAt: expires, issuedAt: typeof issued === 'number' ? issued : null },
+		settings.policy,
+		now,
+	);
+	if (issued !== null && typeof issued !== 'number')
+		finding.reason += ` (the issue date ${issued.problem}, so it was left out)`;
 	return finding;
 }
 
-function checkRegister(context: IExecuteFunctions, settings: Settings, items: INodeExecutionData[], now: number): Finding[] {
+function checkRegister(
+	context: IExecuteFunctions,
+	settings: Settings,
+	items: INodeExecutionData[],
+	now: number,
+): Finding[] {
 	const fromInput = context.getNodeParameter('registerSource', 0, 'parameter') === 'input';
 	if (!fromInput) {
 		const entries = (context.getNodeParameter('register.entries', 0, []) as IDataObject[]) ?? [];
-		return entries.map((entry, index) => registerFinding(entry as never, 0, `Register entry ${index + 1}`, settings, now));
+		return entries.map((entry, index) =>
+			registerFinding(entry as never, 0, `Register entry ${index + 1}`, settings, now),
+		);
 	}
-	const field = (name: string, fallback: string) => String(context.getNodeParameter(name, 0, fallback)).trim() || fallback;
+	const field = (name: string, fallback: string) =>
+		String(context.getNodeParameter(name, 0, fallback)).trim() || fallback;
 	const read = {
 		name: pathReader(field('nameField', 'name')),
 		expiresAt: pathReader(field('expiresField', 'expiresAt')),
@@ -345,20 +475,37 @@ function checkRegister(context: IExecuteFunctions, settings: Settings, items: IN
 	);
 }
 
-async function checkTls(context: IExecuteFunctions, settings: Settings, now: number): Promise<Finding[]> {
+async function checkTls(
+	context: IExecuteFunctions,
+	settings: Settings,
+	now: number,
+): Promise<Finding[]> {
 	const entries = (context.getNodeParameter('endpoints.entries', 0, []) as IDataObject[]) ?? [];
 	if (entries.length > MAX_TLS_ENDPOINTS) {
-		throw new NodeOperationError(context.getNode(), `Too many endpoints: ${entries.length}`, { description: `Check at most ${MAX_TLS_ENDPOINTS} endpoints per node.` });
+		throw new NodeOperationError(context.getNode(), `Too many endpoints: ${entries.length}`, {
+			description: `Check at most ${MAX_TLS_ENDPOINTS} endpoints per node.`,
+		});
 	}
 	const endpoints = entries.map((entry, index) => {
 		const host = String(entry.host ?? '').trim();
 		const port = Number(entry.port ?? 443);
 		if (host === '' || /[\s/]/.test(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
-			throw new NodeOperationError(context.getNode(), `Endpoint ${index + 1} is not a host and port: "${host}:${String(entry.port)}"`, {
-				description: 'Give a host name or IP address without a scheme or path (e.g. api.example.com) and a port from 1 to 65535.',
-			});
+			throw new NodeOperationError(
+				context.getNode(),
+				`Endpoint ${index + 1} is not a host and port: "${host}:${String(entry.port)}"`,
+				{
+					description:
+						'Give a host name or IP address without a scheme or path (e.g. api.example.com) and a port from 1 to 65535.',
+				},
+			);
 		}
-		return { host, port, serverName: String(entry.serverName ?? '').trim(), owner: text(entry.owner), renewalLink: text(entry.renewalLink) };
+		return {
+			host,
+			port,
+			serverName: String(entry.serverName ?? '').trim(),
+			owner: text(entry.owner),
+			renewalLink: text(entry.renewalLink),
+		};
 	});
 	const findings: Finding[] = new Array(endpoints.length);
 	let next = 0;
@@ -367,20 +514,43 @@ async function checkTls(context: IExecuteFunctions, settings: Settings, now: num
 			const index = next++;
 			const endpoint = endpoints[index];
 			const name = `${endpoint.serverName || endpoint.host}:${endpoint.port}`;
-			const base = { key: `tls:${endpoint.host}:${endpoint.port}:${endpoint.serverName}`, pairWith: 0, name, source: 'tls' as const, owner: endpoint.owner, renewalLink: endpoint.renewalLink };
-			const probe = await probeCertificate(endpoint.host, endpoint.port, endpoint.serverName, settings.tlsTimeoutMs);
+			const base = {
+				key: `tls:${endpoint.host}:${endpoint.port}:${endpoint.serverName}`,
+				pairWith: 0,
+				name,
+				source: 'tls' as const,
+				owner: endpoint.owner,
+				renewalLink: endpoint.renewalLink,
+			};
+			const probe = await probeCertificate(
+				endpoint.host,
+				endpoint.port,
+				endpoint.serverName,
+				settings.tlsTimeoutMs,
+			);
 			if (!probe.ok) {
 				findings[index] = {
 					...base,
 					status: probe.stage === 'handshake' ? 'failing' : 'unknown',
-					reason: probe.stage === 'handshake' ? `TLS handshake failed: ${probe.cause}` : `Could not connect: ${probe.cause}`,
+					reason:
+						probe.stage === 'handshake'
+							? `TLS handshake failed: ${probe.cause}`
+							: `Could not connect: ${probe.cause}`,
 					expiresAt: null,
 					issuedAt: null,
-					details: { host: endpoint.host, port: endpoint.port, serverName: endpoint.serverName || null },
+					details: {
+						host: endpoint.host,
+						port: endpoint.port,
+						serverName: endpoint.serverName || null,
+					},
 				};
 				continue;
 			}
-			const finding = judged({ ...base, expiresAt: probe.validTo, issuedAt: probe.validFrom, details: {} }, settings.policy, now);
+			const finding = judged(
+				{ ...base, expiresAt: probe.validTo, issuedAt: probe.validFrom, details: {} },
+				settings.policy,
+				now,
+			);
 			if (!probe.trusted) {
 				finding.reason += `. The certificate does not verify: ${probe.trustError}`;
 				if (settings.untrustedFails && finding.status !== 'expired') finding.status = 'failing';
@@ -410,7 +580,12 @@ async function checkTls(context: IExecuteFunctions, settings: Settings, now: num
 	return findings;
 }
 
-function checkTokens(context: IExecuteFunctions, settings: Settings, items: INodeExecutionData[], now: number): Finding[] {
+function checkTokens(
+	context: IExecuteFunctions,
+	settings: Settings,
+	items: INodeExecutionData[],
+	now: number,
+): Finding[] {
 	const tokenField = String(context.getNodeParameter('jwtField', 0, 'token')).trim();
 	const headersField = String(context.getNodeParameter('headersField', 0, 'headers')).trim();
 	const nameField = String(context.getNodeParameter('credentialNameField', 0, 'name')).trim();
@@ -423,8 +598,17 @@ function checkTokens(context: IExecuteFunctions, settings: Settings, items: INod
 		const headers = readHeaders(item.json);
 		// The key must not let the token be recovered: a name, else a hash of the token.
 		const name = text(readName(item.json));
-		const identity = name ?? (typeof token === 'string' ? `token ${stableHash(token).slice(0, 12)}` : `Item ${index + 1}`);
-		const base = { key: `token:${identity}`, pairWith: index, name: identity, source: 'token' as const, owner: null, renewalLink: null };
+		const identity =
+			name ??
+			(typeof token === 'string' ? `token ${stableHash(token).slice(0, 12)}` : `Item ${index + 1}`);
+		const base = {
+			key: `token:${identity}`,
+			pairWith: index,
+			name: identity,
+			source: 'token' as const,
+			owner: null,
+			renewalLink: null,
+		};
 		const problems: string[] = [];
 		const details: IDataObject = {};
 		let expiresAt: number | null = null;
@@ -432,7 +616,14 @@ function checkTokens(context: IExecuteFunctions, settings: Settings, items: INod
 		if (token !== undefined && token !== null && token !== '') {
 			const jwt = decodeJwtDates(token);
 			if (jwt.ok) {
-				Object.assign(details, { alg: jwt.alg, kid: jwt.kid, issuer: jwt.iss, subject: jwt.sub, audience: jwt.aud, notBefore: iso(jwt.notBefore) });
+				Object.assign(details, {
+					alg: jwt.alg,
+					kid: jwt.kid,
+					issuer: jwt.iss,
+					subject: jwt.sub,
+					audience: jwt.aud,
+					notBefore: iso(jwt.notBefore),
+				});
 				if (jwt.expiresAt !== null) {
 					expiresAt = jwt.expiresAt;
 					issuedAt = jwt.issuedAt;
@@ -441,7 +632,11 @@ function checkTokens(context: IExecuteFunctions, settings: Settings, items: INod
 			} else problems.push(jwt.reason);
 		}
 		if (headers !== undefined && headers !== null) {
-			const { found, problems: headerProblems } = expiryFromHeaders(headers, settings.expiryHeaders, 'UTC');
+			const { found, problems: headerProblems } = expiryFromHeaders(
+				headers,
+				settings.expiryHeaders,
+				'UTC',
+			);
 			problems.push(...headerProblems);
 			if (found && (expiresAt === null || found.expiresAt < expiresAt)) {
 				expiresAt = found.expiresAt;
@@ -450,8 +645,18 @@ function checkTokens(context: IExecuteFunctions, settings: Settings, items: INod
 			}
 		}
 		if (expiresAt === null) {
-			const reason = problems.length > 0 ? problems.join('. ') : `No token in "${tokenField}" and no expiry header in "${headersField}"`;
-			return { ...base, status: 'unknown' as const, reason, expiresAt: null, issuedAt: null, details };
+			const reason =
+				problems.length > 0
+					? problems.join('. ')
+					: `No token in "${tokenField}" and no expiry header in "${headersField}"`;
+			return {
+				...base,
+				status: 'unknown' as const,
+				reason,
+				expiresAt: null,
+				issuedAt: null,
+				details,
+			};
 		}
 		const finding = judged({ ...base, expiresAt, issuedAt, details }, settings.policy, now);
 		if (problems.length > 0) finding.reason += `. Also: ${problems.join('. ')}`;
@@ -467,20 +672,42 @@ interface AlertOutcome {
 }
 
 /** One optimistic batch against the store for every finding that is not ok. */
-async function rememberAlerts(context: IExecuteFunctions, settings: Settings, findings: Finding[], now: number): Promise<AlertOutcome[]> {
-	const outcomes: AlertOutcome[] = findings.map((finding) => ({ alert: finding.status !== 'ok', lastAlertAt: finding.status === 'ok' ? null : now }));
-	const pending = findings.map((finding, index) => ({ finding, index })).filter(({ finding }) => finding.status !== 'ok');
+async function rememberAlerts(
+	context: IExecuteFunctions,
+	settings: Settings,
+	findings: Finding[],
+	now: number,
+): Promise<AlertOutcome[]> {
+	const outcomes: AlertOutcome[] = findings.map((finding) => ({
+		alert: finding.status !== 'ok',
+		lastAlertAt: finding.status === 'ok' ? null : now,
+	}));
+	const pending = findings
+		.map((finding, index) => ({ finding, index }))
+		.filter(({ finding }) => finding.status !== 'ok');
 	if (!settings.alertMemory || pending.length === 0) return outcomes;
 	try {
 		const store = await storeForNode(context, [...EXPIRY_STORES]);
 		const keys = pending.map(({ finding }) => alertKey(finding.key, finding.status));
-		const decided = await updateRecords(store, resolveScope(context, 'expiry'), keys, (current, storeNow, position) => {
-			const decision = decideAlert(current?.value, pending[position].finding.status, storeNow, settings.alertWindowMs);
-			return {
-				outcome: { alert: decision.alert, lastAlertAt: decision.lastAlertAt },
-				write: decision.write ? { value: decision.write, ttlMs: settings.alertWindowMs } : undefined,
-			};
-		});
+		const decided = await updateRecords(
+			store,
+			resolveScope(context, 'expiry'),
+			keys,
+			(current, storeNow, position) => {
+				const decision = decideAlert(
+					current?.value,
+					pending[position].finding.status,
+					storeNow,
+					settings.alertWindowMs,
+				);
+				return {
+					outcome: { alert: decision.alert, lastAlertAt: decision.lastAlertAt },
+					write: decision.write
+						? { value: decision.write, ttlMs: settings.alertWindowMs }
+						: undefined,
+				};
+			},
+		);
 		decided.forEach((outcome, position) => {
 			outcomes[pending[position].index] = outcome;
 		});
@@ -503,7 +730,13 @@ function iso(ms: number | null): string | null {
 	return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
 
-function toJson(finding: Finding, reminder: Reminder | null, now: number, today: string, alert: AlertOutcome): IDataObject {
+function toJson(
+	finding: Finding,
+	reminder: Reminder | null,
+	now: number,
+	today: string,
+	alert: AlertOutcome,
+): IDataObject {
 	return {
 		name: finding.name,
 		source: finding.source,
@@ -536,7 +769,10 @@ function calendarEvent(finding: Finding, reminder: Reminder): CalendarEvent {
 		date: reminder.renewBy,
 		summary: `Renew ${finding.name}`,
 		description: lines.join('\n'),
-		url: finding.renewalLink && /^https?:\/\//i.test(finding.renewalLink) ? finding.renewalLink : null,
-		alarms: [{ at: reminder.remindAt, description: `Renew ${finding.name} by ${reminder.renewBy}` }],
+		url:
+			finding.renewalLink && /^https?:\/\//i.test(finding.renewalLink) ? finding.renewalLink : null,
+		alarms: [
+			{ at: reminder.remindAt, description: `Renew ${finding.name} by ${reminder.renewBy}` },
+		],
 	};
 }

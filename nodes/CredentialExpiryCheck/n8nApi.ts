@@ -28,13 +28,23 @@ export interface ApiKeyDates {
 	issuedAt: number | null;
 }
 
-export type Listing = ({ ok: true; credentials: ListedCredential[]; /** More credentials exist than were listed (MAX_PAGES reached). */ truncated: boolean } | { ok: false; status: 'unknown' | 'failing'; reason: string }) & {
+export type Listing = (
+	| {
+			ok: true;
+			credentials: ListedCredential[];
+			/** More credentials exist than were listed (MAX_PAGES reached). */ truncated: boolean;
+	  }
+	| { ok: false; status: 'unknown' | 'failing'; reason: string }
+) & {
 	baseUrl: string;
 	/** Null when the key is not a JWT (older n8n versions): nothing to say about its expiry. */
 	apiKey: ApiKeyDates | null;
 };
 
-export type TestOutcome = { result: 'passed' } | { result: 'failed'; message: string } | { result: 'unavailable'; message: string };
+export type TestOutcome =
+	| { result: 'passed' }
+	| { result: 'failed'; message: string }
+	| { result: 'unavailable'; message: string };
 
 interface Response {
 	statusCode: number;
@@ -48,7 +58,8 @@ interface Response {
  * the type, or its own bookkeeping failing (n8n registers a temporary node per test and
  * removes it after; tests running at once can remove each other's: "Node not found").
  */
-const TESTER_OWN_ERRORS = /^(node not found|credential not found|no testing function|.*no test.*found|.*cannot be tested|.*not.*testable)/i;
+const TESTER_OWN_ERRORS =
+	/^(node not found|credential not found|no testing function|.*no test.*found|.*cannot be tested|.*not.*testable)/i;
 /** The tester's own error that a second try, alone, gets past. */
 const TESTER_RACE = /^node not found/i;
 /** Pause before the one retry of a test n8n's tester failed on its own side. */
@@ -63,7 +74,9 @@ export function normaliseBaseUrl(value: unknown): string {
 
 /** Options → Timeout, read once per execution: the hard deadline of each API call. */
 function apiTimeoutMs(context: IExecuteFunctions): number {
-	const seconds = Number(context.getNodeParameter('options.timeoutSeconds', 0, DEFAULT_API_TIMEOUT_SECONDS));
+	const seconds = Number(
+		context.getNodeParameter('options.timeoutSeconds', 0, DEFAULT_API_TIMEOUT_SECONDS),
+	);
 	return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_API_TIMEOUT_SECONDS) * 1000;
 }
 
@@ -83,30 +96,50 @@ function parseJsonBody(raw: Buffer): unknown {
  * body: n8n's authenticated helper keeps only a socket-idle timeout, which a trickling
  * server never trips) and a cap on the body read.
  */
-async function call(context: IExecuteFunctions, options: IHttpRequestOptions, timeoutMs: number): Promise<Response | { error: string }> {
+async function call(
+	context: IExecuteFunctions,
+	options: IHttpRequestOptions,
+	timeoutMs: number,
+): Promise<Response | { error: string }> {
 	const deadline = AbortSignal.timeout(timeoutMs);
 	try {
-		const request = context.helpers.httpRequestWithAuthentication.call(context, N8N_API_CREDENTIAL, {
-			...options,
-			json: true,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: timeoutMs,
-			// The API key travels in a header: a redirect could carry it to any host, so none is followed.
-			disableFollowRedirect: true,
-		}) as Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }>;
+		const request = context.helpers.httpRequestWithAuthentication.call(
+			context,
+			N8N_API_CREDENTIAL,
+			{
+				...options,
+				json: true,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: timeoutMs,
+				// The API key travels in a header: a redirect could carry it to any host, so none is followed.
+				disableFollowRedirect: true,
+			},
+		) as Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }>;
 		const response = await beforeAbort(request, deadline);
 		const read = await readBodyCapped(response.body, MAX_RESPONSE_BYTES, deadline);
-		if ('tooLarge' in read) return { error: `The answer is larger than ${MAX_RESPONSE_BYTES / 1_048_576} MiB (more than ${read.tooLarge} bytes were sent), which is not n8n's API` };
+		if ('tooLarge' in read)
+			return {
+				error: `The answer is larger than ${MAX_RESPONSE_BYTES / 1_048_576} MiB (more than ${read.tooLarge} bytes were sent), which is not n8n's API`,
+			};
 		const location = response.headers?.location;
-		return { statusCode: response.statusCode, body: parseJsonBody(read.body), location: typeof location === 'string' ? location : null };
+		return {
+			statusCode: response.statusCode,
+			body: parseJsonBody(read.body),
+			location: typeof location === 'string' ? location : null,
+		};
 	} catch (error) {
-		if (deadline.aborted) return { error: `No complete answer within the Timeout (${timeoutMs / 1000} s)` };
+		if (deadline.aborted)
+			return { error: `No complete answer within the Timeout (${timeoutMs / 1000} s)` };
 		// Network failures: the message names host and cause, never the API key (it travels in a header).
-		const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+		const code =
+			(error as { code?: unknown; cause?: { code?: unknown } }).code ??
+			(error as { cause?: { code?: unknown } }).cause?.code;
 		const message = (error as Error).message ?? String(error);
-		return { error: typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message };
+		return {
+			error: typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message,
+		};
 	}
 }
 
@@ -124,7 +157,10 @@ function redirected(what: string, response: Response): string | null {
 
 function httpProblem(what: string, response: Response): string {
 	const body = response.body as IDataObject | undefined;
-	const message = body && typeof body === 'object' && typeof body.message === 'string' ? `: ${body.message.slice(0, 300)}` : '';
+	const message =
+		body && typeof body === 'object' && typeof body.message === 'string'
+			? `: ${body.message.slice(0, 300)}`
+			: '';
 	return `${what} answered HTTP ${response.statusCode}${message}`;
 }
 
@@ -137,7 +173,9 @@ function epoch(value: unknown): number | null {
 function ownerOf(entry: IDataObject): string | null {
 	const shared = entry.shared;
 	if (!Array.isArray(shared)) return null;
-	const owning = (shared as IDataObject[]).find((share) => share && share.role === 'credential:owner') ?? (shared[0] as IDataObject | undefined);
+	const owning =
+		(shared as IDataObject[]).find((share) => share && share.role === 'credential:owner') ??
+		(shared[0] as IDataObject | undefined);
 	const name = owning?.name ?? (owning?.project as IDataObject | undefined)?.name;
 	return typeof name === 'string' && name !== '' ? name : null;
 }
@@ -148,9 +186,17 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 	const baseUrl = normaliseBaseUrl(raw);
 	// Only the dates are kept; the key itself goes nowhere but the request header.
 	const keyDates = decodeJwtDates(key);
-	const apiKey = keyDates.ok ? { expiresAt: keyDates.expiresAt, issuedAt: keyDates.issuedAt } : null;
+	const apiKey = keyDates.ok
+		? { expiresAt: keyDates.expiresAt, issuedAt: keyDates.issuedAt }
+		: null;
 	if (!/^https?:\/\//i.test(baseUrl)) {
-		return { ok: false, baseUrl, apiKey, status: 'failing', reason: 'The n8n API credential has no http(s) Instance URL' };
+		return {
+			ok: false,
+			baseUrl,
+			apiKey,
+			status: 'failing',
+			reason: 'The n8n API credential has no http(s) Instance URL',
+		};
 	}
 	const credentials: ListedCredential[] = [];
 	const timeoutMs = apiTimeoutMs(context);
@@ -158,8 +204,19 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 	for (let page = 0; page < MAX_PAGES; page++) {
 		const qs: IDataObject = { limit: PAGE_SIZE };
 		if (cursor) qs.cursor = cursor;
-		const response = await call(context, { method: 'GET', url: `${baseUrl}/api/v1/credentials`, qs }, timeoutMs);
-		if ('error' in response) return { ok: false, baseUrl, apiKey, status: 'failing', reason: `n8n API at ${baseUrl} could not be reached: ${response.error}` };
+		const response = await call(
+			context,
+			{ method: 'GET', url: `${baseUrl}/api/v1/credentials`, qs },
+			timeoutMs,
+		);
+		if ('error' in response)
+			return {
+				ok: false,
+				baseUrl,
+				apiKey,
+				status: 'failing',
+				reason: `n8n API at ${baseUrl} could not be reached: ${response.error}`,
+			};
 		const redirect = redirected(`${baseUrl}/api/v1/credentials`, response);
 		if (redirect) return { ok: false, baseUrl, apiKey, status: 'unknown', reason: redirect };
 		if (response.statusCode === 404 || response.statusCode === 405) {
@@ -180,8 +237,19 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 				reason: `${httpProblem('The n8n API', response)}. Check the API key, and that it has the scopes credential:list and credential:read.`,
 			};
 		}
-		if (response.statusCode >= 400) return { ok: false, baseUrl, apiKey, status: 'unknown', reason: httpProblem('The n8n API', response) };
-		if (response.body === null || typeof response.body !== 'object' || !Array.isArray((response.body as IDataObject).data)) {
+		if (response.statusCode >= 400)
+			return {
+				ok: false,
+				baseUrl,
+				apiKey,
+				status: 'unknown',
+				reason: httpProblem('The n8n API', response),
+			};
+		if (
+			response.body === null ||
+			typeof response.body !== 'object' ||
+			!Array.isArray((response.body as IDataObject).data)
+		) {
 			// An editor page instead of JSON: a wrong Instance URL, or the public API switched off.
 			return {
 				ok: false,
@@ -204,7 +272,8 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 				owner: ownerOf(entry),
 			});
 		}
-		cursor = typeof body.nextCursor === 'string' && body.nextCursor !== '' ? body.nextCursor : undefined;
+		cursor =
+			typeof body.nextCursor === 'string' && body.nextCursor !== '' ? body.nextCursor : undefined;
 		if (!cursor) break;
 	}
 	return { ok: true, baseUrl, apiKey, credentials, truncated: cursor !== undefined };
@@ -220,16 +289,33 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
  * an answer is tried once more; if it stays, the credential is reported as not tested
  * (unknown, with the reason), never as failing.
  */
-export async function testCredentials(context: IExecuteFunctions, baseUrl: string, ids: string[]): Promise<Map<string, TestOutcome>> {
+export async function testCredentials(
+	context: IExecuteFunctions,
+	baseUrl: string,
+	ids: string[],
+): Promise<Map<string, TestOutcome>> {
 	const outcomes = new Map<string, TestOutcome>();
 	if (ids.length === 0) return outcomes;
 	const timeoutMs = apiTimeoutMs(context);
 	const testOnce = async (id: string): Promise<TestOutcome & { race?: boolean }> => {
-		const response = await call(context, { method: 'POST', url: `${baseUrl}/api/v1/credentials/${encodeURIComponent(id)}/test`, body: {} }, timeoutMs);
-		if ('error' in response) return { result: 'unavailable', message: `The test could not be run: ${response.error}` };
+		const response = await call(
+			context,
+			{
+				method: 'POST',
+				url: `${baseUrl}/api/v1/credentials/${encodeURIComponent(id)}/test`,
+				body: {},
+			},
+			timeoutMs,
+		);
+		if ('error' in response)
+			return { result: 'unavailable', message: `The test could not be run: ${response.error}` };
 		const redirect = redirected('The credential test endpoint', response);
 		if (redirect) return { result: 'unavailable', message: redirect };
-		if (response.statusCode >= 400) return { result: 'unavailable', message: httpProblem('The credential test endpoint', response) };
+		if (response.statusCode >= 400)
+			return {
+				result: 'unavailable',
+				message: httpProblem('The credential test endpoint', response),
+			};
 		const body = (response.body ?? {}) as IDataObject;
 		const status = typeof body.status === 'string' ? body.status : '';
 		const message = typeof body.message === 'string' ? body.message.slice(0, 500) : '';
@@ -237,7 +323,11 @@ export async function testCredentials(context: IExecuteFunctions, baseUrl: strin
 		if (status === 'Error') {
 			// n8n flags the verdict as its own (it could not verify), or answers about itself: nothing said about the credential.
 			if (body.outcome === 'unverified' || TESTER_OWN_ERRORS.test(message.trim())) {
-				return { result: 'unavailable', message: `n8n's credential tester could not test it (its own error, not the credential's): ${message || 'no message'}`, race: TESTER_RACE.test(message.trim()) };
+				return {
+					result: 'unavailable',
+					message: `n8n's credential tester could not test it (its own error, not the credential's): ${message || 'no message'}`,
+					race: TESTER_RACE.test(message.trim()),
+				};
 			}
 			return { result: 'failed', message: message || 'The credential test failed' };
 		}
@@ -254,7 +344,12 @@ export async function testCredentials(context: IExecuteFunctions, baseUrl: strin
 	const first = await testOne(ids[0]);
 	outcomes.set(ids[0], first);
 	// A missing route (older n8n, public API off) answers 404 or 405 without naming a credential.
-	if (first.result === 'unavailable' && (/HTTP 405\b/.test(first.message) || (/HTTP 404\b/.test(first.message) && !/credential/i.test(first.message.replace(/^The credential test endpoint/, ''))))) {
+	if (
+		first.result === 'unavailable' &&
+		(/HTTP 405\b/.test(first.message) ||
+			(/HTTP 404\b/.test(first.message) &&
+				!/credential/i.test(first.message.replace(/^The credential test endpoint/, ''))))
+	) {
 		const message = `This n8n does not offer POST /api/v1/credentials/{id}/test (${first.message.replace(/^The credential test endpoint answered /, '')})`;
 		for (const id of ids) outcomes.set(id, { result: 'unavailable', message });
 		return outcomes;

@@ -37,7 +37,12 @@ function distinguishedName(name: unknown): string {
  * can still be reported; whether it would verify is reported as `trusted`.
  * Always settles within `timeoutMs` and always closes the socket.
  */
-export function probeCertificate(host: string, port: number, serverName: string, timeoutMs: number): Promise<CertificateFacts | ProbeFailure> {
+export function probeCertificate(
+	host: string,
+	port: number,
+	serverName: string,
+	timeoutMs: number,
+): Promise<CertificateFacts | ProbeFailure> {
 	return new Promise((resolve) => {
 		let settled = false;
 		let connected = false;
@@ -53,7 +58,11 @@ export function probeCertificate(host: string, port: number, serverName: string,
 		// A deadline needs a timer: AbortSignal.timeout's (the socket keeps the process alive meanwhile).
 		const deadline = AbortSignal.timeout(timeoutMs);
 		const onDeadline = () =>
-			finish({ ok: false, stage: connected ? 'handshake' : 'connect', cause: `no ${connected ? 'TLS handshake' : 'connection'} within ${Math.round(timeoutMs / 1000)} s` });
+			finish({
+				ok: false,
+				stage: connected ? 'handshake' : 'connect',
+				cause: `no ${connected ? 'TLS handshake' : 'connection'} within ${Math.round(timeoutMs / 1000)} s`,
+			});
 		const finish = (result: CertificateFacts | ProbeFailure) => {
 			if (settled) return;
 			settled = true;
@@ -66,7 +75,9 @@ export function probeCertificate(host: string, port: number, serverName: string,
 			connected = true;
 		});
 		socket.once('secureConnect', () => {
-			const cert = socket.getPeerCertificate(false) as DetailedPeerCertificate | Record<string, never>;
+			const cert = socket.getPeerCertificate(false) as
+				| DetailedPeerCertificate
+				| Record<string, never>;
 			if (!cert || Object.keys(cert).length === 0 || !('valid_to' in cert)) {
 				finish({ ok: false, stage: 'handshake', cause: 'the endpoint presented no certificate' });
 				return;
@@ -74,7 +85,11 @@ export function probeCertificate(host: string, port: number, serverName: string,
 			const validFrom = Date.parse(cert.valid_from);
 			const validTo = Date.parse(cert.valid_to);
 			if (!Number.isFinite(validTo)) {
-				finish({ ok: false, stage: 'handshake', cause: `the certificate's expiry "${cert.valid_to}" cannot be read` });
+				finish({
+					ok: false,
+					stage: 'handshake',
+					cause: `the certificate's expiry "${cert.valid_to}" cannot be read`,
+				});
 				return;
 			}
 			const authError = socket.authorizationError;
@@ -91,13 +106,23 @@ export function probeCertificate(host: string, port: number, serverName: string,
 				fingerprint256: cert.fingerprint256 ?? '',
 				serialNumber: cert.serialNumber ?? '',
 				trusted: socket.authorized,
-				trustError: socket.authorized ? null : authError ? String((authError as unknown as { code?: string }).code ?? authError) : 'not verified',
+				trustError: socket.authorized
+					? null
+					: authError
+						? String((authError as unknown as { code?: string }).code ?? authError)
+						: 'not verified',
 			});
 		});
 		socket.once('error', (error: NodeJS.ErrnoException) => {
 			const cause = error.code ? `${error.code}: ${error.message}` : error.message;
 			finish({ ok: false, stage: connected ? 'handshake' : 'connect', cause });
 		});
-		socket.once('close', () => finish({ ok: false, stage: connected ? 'handshake' : 'connect', cause: 'the connection closed before the TLS handshake' }));
+		socket.once('close', () =>
+			finish({
+				ok: false,
+				stage: connected ? 'handshake' : 'connect',
+				cause: 'the connection closed before the TLS handshake',
+			}),
+		);
 	});
 }

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
@@ -19,8 +24,10 @@ export class DeadLetter implements INodeType {
 		// Version 2 adds Capture's Not Captured output.
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{ $parameter["operation"] + ($parameter["scope"] ? ": " + $parameter["scope"] : "") }}',
-		description: 'Capture failed items with their error and class, alert on queue depth, replay and resolve them',
+		subtitle:
+			'={{ $parameter["operation"] + ($parameter["scope"] ? ": " + $parameter["scope"] : "") }}',
+		description:
+			'Capture failed items with their error and class, alert on queue depth, replay and resolve them',
 		defaults: { name: 'Dead Letter' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${outputsForOperation.toString()})($parameter, $nodeVersion)}}`,
@@ -45,7 +52,10 @@ export class DeadLetter implements INodeType {
 			this,
 			(context) => {
 				const { parameters, typeVersion } = context.getNode();
-				return failClosedRoutesFrom(outputsForOperation(parameters, typeVersion), typeVersion >= 2 ? REFUSAL_OUTPUTS : REFUSAL_OUTPUTS_V1);
+				return failClosedRoutesFrom(
+					outputsForOperation(parameters, typeVersion),
+					typeVersion >= 2 ? REFUSAL_OUTPUTS : REFUSAL_OUTPUTS_V1,
+				);
 			},
 			async () => await router(this),
 		);

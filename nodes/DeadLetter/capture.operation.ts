@@ -1,4 +1,10 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type {
@@ -86,16 +92,18 @@ const payloadFromOption: INodeProperties = {
 			name: 'Item Sent to the Previous Node',
 			value: 'sent',
 			description:
-				'The item the node before Capture was given, found through n8n\'s item pairing, when that is the record (its answer replaced it, or n8n\'s error output carries it): the record as it was before it failed',
+				"The item the node before Capture was given, found through n8n's item pairing, when that is the record (its answer replaced it, or n8n's error output carries it): the record as it was before it failed",
 		},
 		{
 			name: 'This Item',
 			value: 'item',
-			description: 'The item Capture receives, without its error fields: when a node of yours marks records as failed',
+			description:
+				'The item Capture receives, without its error fields: when a node of yours marks records as failed',
 		},
 	],
 	default: 'sent',
-	description: 'What a record keeps, and a replay sends again. An item with no pairing back keeps itself.',
+	description:
+		'What a record keeps, and a replay sends again. An item with no pairing back keeps itself.',
 };
 
 export const description: INodeProperties[] = [
@@ -109,12 +117,13 @@ export const description: INodeProperties[] = [
 				name: 'All Responses (Find Hidden Failures)',
 				value: 'responses',
 				description:
-					'Items from a node\'s regular output: those with an error or a failure in the body are captured (as the record that node was sent), the rest leave on Succeeded',
+					"Items from a node's regular output: those with an error or a failure in the body are captured (as the record that node was sent), the rest leave on Succeeded",
 			},
 			{
 				name: 'Failed Items',
 				value: 'failed',
-				description: 'Every item is a failure: connect a node\'s error output ("On Error: Continue (using error output)") here',
+				description:
+					'Every item is a failure: connect a node\'s error output ("On Error: Continue (using error output)") here',
 			},
 		],
 		default: 'failed',
@@ -141,7 +150,8 @@ export const description: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. errcode',
-						description: 'Path of the field to look at. Leave empty to search the whole item as text.',
+						description:
+							'Path of the field to look at. Leave empty to search the whole item as text.',
 					},
 					{
 						displayName: 'Match',
@@ -197,7 +207,7 @@ export const description: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 0,
 				description:
-					'Binary files up to this size are stored in the record, so a replay has them after n8n pruned the execution. 0 keeps a reference only (file name, type, size and n8n\'s binary data ID).',
+					"Binary files up to this size are stored in the record, so a replay has them after n8n pruned the execution. 0 keeps a reference only (file name, type, size and n8n's binary data ID).",
 			},
 			correlationOption,
 			{
@@ -214,7 +224,8 @@ export const description: INodeProperties[] = [
 				name: 'errorField',
 				type: 'string',
 				default: 'error',
-				description: 'Field that holds the error. n8n\'s error output uses "error"; set your own when you mark failures yourself.',
+				description:
+					'Field that holds the error. n8n\'s error output uses "error"; set your own when you mark failures yourself.',
 			},
 			outputFieldOption,
 			...redactionOptions,
@@ -255,12 +266,21 @@ interface Failure {
 	outcome?: 'captured' | 'alreadyCaptured' | 'returned' | 'poison' | 'notOpen' | 'queueFull';
 }
 
-export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const settings = readSettings(context);
-	const names = outputsForOperation({ operation: 'capture', incoming: settings.core.incoming }, context.getNode().typeVersion);
+	const names = outputsForOperation(
+		{ operation: 'capture', incoming: settings.core.incoming },
+		context.getNode().typeVersion,
+	);
 	const outputs: INodeExecutionData[][] = names.map(() => []);
 	// Version 1 has no Not Captured output: its items leave on Auth Failure, the output that pages someone.
-	const notCaptured = Math.max(names.findIndex((output) => output.displayName === 'Not Captured'), AUTH_FAILURE);
+	const notCaptured = Math.max(
+		names.findIndex((output) => output.displayName === 'Not Captured'),
+		AUTH_FAILURE,
+	);
 	const failures: Failure[] = [];
 	const now = Date.now();
 	const lookup = new ReplayLookup(context, settings.outputField);
@@ -273,15 +293,24 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			return;
 		}
 		const paired = sentItems?.item(index) ?? null;
-		const sent = paired !== null && isSentRecord(settings.core.incoming, item.json, item.error, paired.json, fields) ? paired : null;
-		const markers: unknown[] = [item.json[settings.outputField], paired?.json[settings.outputField]];
+		const sent =
+			paired !== null &&
+			isSentRecord(settings.core.incoming, item.json, item.error, paired.json, fields)
+				? paired
+				: null;
+		const markers: unknown[] = [
+			item.json[settings.outputField],
+			paired?.json[settings.outputField],
+		];
 		if (sent !== null) {
 			// The record as the failing node was given it, not its answer or error item.
 			verdict.payload = sentPayload(sent.json, fields).payload;
 		}
 		// A replayed record whose marker a node on the way dropped: found through the pairing.
 		markers.push(lookup.fromReplay(index));
-		const correlation = readCorrelationId(item.json, settings.correlationField) ?? correlationIdFor(verdict.payload as IDataObject, settings.correlationField).id;
+		const correlation =
+			readCorrelationId(item.json, settings.correlationField) ??
+			correlationIdFor(verdict.payload as IDataObject, settings.correlationField).id;
 		failures.push({ index, verdict, correlationId: correlation, sent, markers });
 	});
 	if (failures.length === 0) return outputs;
@@ -294,24 +323,43 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 	} catch (error) {
 		// Not captured: each item fails on Not Captured (the error output when the node continues), never Captured.
 		const failure = storeFailure(context, error);
-		for (const { index } of failures) failItem(context, outputs, items[index], index, failure, notCaptured);
+		for (const { index } of failures)
+			failItem(context, outputs, items[index], index, failure, notCaptured);
 		return outputs;
 	}
 
 	for (const failure of failures) {
 		if (failure.outcome === 'queueFull') {
-			failItem(context, outputs, items[failure.index], failure.index, queueFullError(context, failure.index, handle, settings.maxOpenRecords), notCaptured);
+			failItem(
+				context,
+				outputs,
+				items[failure.index],
+				failure.index,
+				queueFullError(context, failure.index, handle, settings.maxOpenRecords),
+				notCaptured,
+			);
 			continue;
 		}
 		const route = failure.verdict.classification.class === 'auth' ? AUTH_FAILURE : CAPTURED;
 		outputs[route].push(capturedItem(items[failure.index], failure, handle, settings));
 	}
-	await addDepthAlert(context, handle, settings.thresholds, failures[0].index, outputs[DEPTH_ALERT]);
+	await addDepthAlert(
+		context,
+		handle,
+		settings.thresholds,
+		failures[0].index,
+		outputs[DEPTH_ALERT],
+	);
 	await purgeSettledNow(context, handle, settings.retentionMs);
 	return outputs;
 }
 
-function queueFullError(context: IExecuteFunctions, index: number, handle: QueueHandle, maxOpenRecords: number) {
+function queueFullError(
+	context: IExecuteFunctions,
+	index: number,
+	handle: QueueHandle,
+	maxOpenRecords: number,
+) {
 	return itemError(
 		context,
 		index,
@@ -322,7 +370,8 @@ function queueFullError(context: IExecuteFunctions, index: number, handle: Queue
 
 function readSettings(context: IExecuteFunctions): Settings {
 	const options = readOptions(context);
-	const redactFields = typeof options.redactFields === 'string' ? parseFieldList(options.redactFields) : undefined;
+	const redactFields =
+		typeof options.redactFields === 'string' ? parseFieldList(options.redactFields) : undefined;
 	const binaryMb = Number(options.binaryContentMaxMb ?? 0);
 	return {
 		core: {
@@ -337,9 +386,16 @@ function readSettings(context: IExecuteFunctions): Settings {
 		outputField: fieldOption(options, 'outputField', 'deadLetter'),
 		maxAttempts: countParameter(context, 'maxAttempts', 'Max Attempts', 5, 1),
 		thresholds: readThresholds(context),
-		binaryContentMaxBytes: Number.isFinite(binaryMb) && binaryMb > 0 ? Math.floor(binaryMb * MB) : 0,
+		binaryContentMaxBytes:
+			Number.isFinite(binaryMb) && binaryMb > 0 ? Math.floor(binaryMb * MB) : 0,
 		payloadFrom: options.payloadFrom === 'item' ? 'item' : 'sent',
-		maxOpenRecords: optionCount(context, options, 'maxOpenRecords', 'Max Open Records', DEFAULT_MAX_OPEN_RECORDS),
+		maxOpenRecords: optionCount(
+			context,
+			options,
+			'maxOpenRecords',
+			'Max Open Records',
+			DEFAULT_MAX_OPEN_RECORDS,
+		),
 		retentionMs: retentionMsOf(context, options),
 	};
 }
@@ -355,9 +411,13 @@ function readPatterns(context: IExecuteFunctions) {
 	try {
 		return compileBodyPatterns(specs);
 	} catch (error) {
-		const message = error instanceof BodyPatternError ? error.message : `Failure Patterns: ${(error as Error).message}`;
+		const message =
+			error instanceof BodyPatternError
+				? error.message
+				: `Failure Patterns: ${(error as Error).message}`;
 		throw new NodeOperationError(context.getNode(), message, {
-			description: 'Fix the pattern under Failure Patterns: a field path, a match, and a value (a valid regular expression for Matches Regex).',
+			description:
+				'Fix the pattern under Failure Patterns: a field path, a match, and a value (a valid regular expression for Matches Regex).',
 		});
 	}
 }
@@ -377,7 +437,11 @@ async function prepareRecords(
 	const workflow = context.getWorkflow();
 	const executionId = context.getExecutionId() || null;
 	const fallbackNode = sourceNode(context);
-	const secret = failures.some((failure) => failure.markers.some((marker) => marker !== undefined && marker !== null)) ? await markerSecret(handle.store) : null;
+	const secret = failures.some((failure) =>
+		failure.markers.some((marker) => marker !== undefined && marker !== null),
+	)
+		? await markerSecret(handle.store)
+		: null;
 	for (const failure of failures) {
 		const { verdict } = failure;
 		const failedNode = verdict.facts.node ?? fallbackNode;
@@ -391,7 +455,10 @@ async function prepareRecords(
 				id: replay.id,
 				owner: failure.marker.trust.owner,
 				status: statusAfterFailedAttempt(replay.attempt, settings.maxAttempts),
-				dataPatch: recapturePatch({ ...verdict, failedNode, executionId, edited: replay.edited }, settings.redactor),
+				dataPatch: recapturePatch(
+					{ ...verdict, failedNode, executionId, edited: replay.edited },
+					settings.redactor,
+				),
 			};
 			continue;
 		}
@@ -400,7 +467,11 @@ async function prepareRecords(
 			{
 				id,
 				payload: verdict.payload,
-				binary: await binaryFor(context, failure.sent?.binary ? failure.sent : items[failure.index], settings.binaryContentMaxBytes),
+				binary: await binaryFor(
+					context,
+					failure.sent?.binary ? failure.sent : items[failure.index],
+					settings.binaryContentMaxBytes,
+				),
 				facts: verdict.facts,
 				classification: verdict.classification,
 				failedNode,
@@ -419,12 +490,23 @@ async function prepareRecords(
  * Settlements first, then the new entries: if the enqueue fails after the settle
  * succeeded, the items fail and a retry settles the same records the same way.
  */
-async function storeRecords(handle: QueueHandle, failures: Failure[], maxOpenRecords: number): Promise<void> {
+async function storeRecords(
+	handle: QueueHandle,
+	failures: Failure[],
+	maxOpenRecords: number,
+): Promise<void> {
 	const settling = failures.filter((failure) => failure.settlement !== undefined);
 	if (settling.length > 0) {
-		const applied = await handle.queue.settle(handle.name, settling.map((failure) => failure.settlement!));
+		const applied = await handle.queue.settle(
+			handle.name,
+			settling.map((failure) => failure.settlement!),
+		);
 		settling.forEach((failure, position) => {
-			failure.outcome = !applied[position] ? 'notOpen' : failure.settlement!.status === 'discarded' ? 'poison' : 'returned';
+			failure.outcome = !applied[position]
+				? 'notOpen'
+				: failure.settlement!.status === 'discarded'
+					? 'poison'
+					: 'returned';
 		});
 	}
 	let adding = failures.filter((failure) => failure.entry !== undefined);
@@ -436,14 +518,26 @@ async function storeRecords(handle: QueueHandle, failures: Failure[], maxOpenRec
 		adding = adding.slice(0, room);
 	}
 	if (adding.length > 0) {
-		const added = new Set(await handle.queue.enqueue(handle.name, adding.map((failure) => failure.entry!)));
-		for (const failure of adding) failure.outcome = added.has(failure.id!) ? 'captured' : 'alreadyCaptured';
+		const added = new Set(
+			await handle.queue.enqueue(
+				handle.name,
+				adding.map((failure) => failure.entry!),
+			),
+		);
+		for (const failure of adding)
+			failure.outcome = added.has(failure.id!) ? 'captured' : 'alreadyCaptured';
 	}
 }
 
-function capturedItem(source: INodeExecutionData, failure: Failure, handle: QueueHandle, settings: Settings): INodeExecutionData {
+function capturedItem(
+	source: INodeExecutionData,
+	failure: Failure,
+	handle: QueueHandle,
+	settings: Settings,
+): INodeExecutionData {
 	const { verdict } = failure;
-	const attempt = verdict.replay !== null && failure.settlement !== undefined ? verdict.replay.attempt : 1;
+	const attempt =
+		verdict.replay !== null && failure.settlement !== undefined ? verdict.replay.attempt : 1;
 	const json: IDataObject = {
 		...(verdict.payload as IDataObject),
 		[settings.correlationField]: failure.correlationId,
@@ -451,8 +545,11 @@ function capturedItem(source: INodeExecutionData, failure: Failure, handle: Queu
 			id: failure.id ?? null,
 			queue: handle.label,
 			outcome: failure.outcome ?? null,
-			...(failure.marker && !failure.marker.trust.trusted ? { untrustedMarker: failure.marker.trust.reason } : {}),
-			status: failure.outcome === 'poison' ? 'poison' : failure.outcome === 'notOpen' ? null : 'pending',
+			...(failure.marker && !failure.marker.trust.trusted
+				? { untrustedMarker: failure.marker.trust.reason }
+				: {}),
+			status:
+				failure.outcome === 'poison' ? 'poison' : failure.outcome === 'notOpen' ? null : 'pending',
 			class: verdict.classification.class,
 			reason: verdict.classification.reason,
 			attempt,
@@ -468,7 +565,12 @@ function capturedItem(source: INodeExecutionData, failure: Failure, handle: Queu
 
 /** The error as downstream nodes (an alert, a Slack message) want it: short, redacted. */
 function errorSummary(facts: FailureFacts, redactor: Redactor): IDataObject {
-	const { value } = redactor.redact({ message: facts.message, description: facts.description, httpCode: facts.httpCode, code: facts.code });
+	const { value } = redactor.redact({
+		message: facts.message,
+		description: facts.description,
+		httpCode: facts.httpCode,
+		code: facts.code,
+	});
 	return value as IDataObject;
 }
 
@@ -487,7 +589,8 @@ async function addDepthAlert(
 	try {
 		const stats = await handle.queue.stats(handle.name);
 		const crossings = await observeAlerts(handle, stats, thresholds);
-		if (crossings.length > 0) output.push(alertItem(handle, stats, thresholds, crossings, pairedIndex));
+		if (crossings.length > 0)
+			output.push(alertItem(handle, stats, thresholds, crossings, pairedIndex));
 	} catch (error) {
 		context.addExecutionHints({
 			message: `The items were captured, but the depth alert could not be checked: ${(error as Error).message}`,
@@ -510,7 +613,12 @@ function batchSeed(context: IExecuteFunctions): string | null {
 	} catch {
 		// Without a run index (not seen in n8n 2.x) the batch is told apart by execution alone.
 	}
-	return stableHash({ workflow: context.getWorkflow().id ?? null, executionId, node: context.getNode().name, runIndex });
+	return stableHash({
+		workflow: context.getWorkflow().id ?? null,
+		executionId,
+		node: context.getNode().name,
+		runIndex,
+	});
 }
 
 /** The node the items came from: where they failed when Capture sits on its error output. */
@@ -527,7 +635,11 @@ function sourceNode(context: IExecuteFunctions): string | null {
  * the configured size, otherwise a reference to n8n's binary data — valid as long as
  * n8n keeps the execution. Inline binary (n8n's memory mode) is content already.
  */
-async function binaryFor(context: IExecuteFunctions, item: INodeExecutionData, maxBytes: number): Promise<JsonObject | null> {
+async function binaryFor(
+	context: IExecuteFunctions,
+	item: INodeExecutionData,
+	maxBytes: number,
+): Promise<JsonObject | null> {
 	if (!item.binary || Object.keys(item.binary).length === 0) return null;
 	const kept: JsonObject = {};
 	for (const [property, binary] of Object.entries(item.binary)) {
@@ -539,7 +651,12 @@ async function binaryFor(context: IExecuteFunctions, item: INodeExecutionData, m
 		if (maxBytes > 0) {
 			const buffer = await readBinary(context, binary);
 			if (buffer !== null && buffer.length <= maxBytes) {
-				kept[property] = { ...meta, kept: 'content', bytes: buffer.length, data: buffer.toString('base64') };
+				kept[property] = {
+					...meta,
+					kept: 'content',
+					bytes: buffer.length,
+					data: buffer.toString('base64'),
+				};
 				continue;
 			}
 		}

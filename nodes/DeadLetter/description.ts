@@ -11,7 +11,6 @@ import { description as statsDescription } from './stats.operation';
 
 export { outputsForOperation } from './outputs';
 
-
 const queueProperty: INodeProperties = {
 	...scopeProperty('e.g. salesforce-sync'),
 	displayName: 'Queue',
@@ -30,7 +29,8 @@ export const properties: INodeProperties[] = [
 				name: 'Capture',
 				value: 'capture',
 				action: 'Capture failed items as dead letters',
-				description: 'Store each failed item with its error and class; routes Captured, Auth Failure or Depth Alert',
+				description:
+					'Store each failed item with its error and class; routes Captured, Auth Failure or Depth Alert',
 			},
 			{
 				name: 'List',
@@ -60,7 +60,8 @@ export const properties: INodeProperties[] = [
 				name: 'Stats',
 				value: 'stats',
 				action: 'Get queue statistics',
-				description: 'Depth by status and class and the oldest record\'s age; routes Depth Alert on a crossing',
+				description:
+					"Depth by status and class and the oldest record's age; routes Depth Alert on a crossing",
 			},
 		],
 		default: 'capture',

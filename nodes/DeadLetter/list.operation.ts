@@ -1,8 +1,24 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { DeadLetterStatus, FailureClass, QueueEntry } from '../shared';
-import { asDeadLetterData, DEAD_LETTER_STATUSES, describeDeadLetter, FAILURE_CLASSES, parseFieldList, storeFailure, storeStatusOf } from '../shared';
-import { countParameter, fieldOption, FIRST_ITEM, openQueue, outputFieldOption, readOptions, type QueueHandle } from './queue';
+import {
+	asDeadLetterData,
+	DEAD_LETTER_STATUSES,
+	describeDeadLetter,
+	FAILURE_CLASSES,
+	parseFieldList,
+	storeFailure,
+	storeStatusOf,
+} from '../shared';
+import {
+	countParameter,
+	fieldOption,
+	FIRST_ITEM,
+	openQueue,
+	outputFieldOption,
+	readOptions,
+	type QueueHandle,
+} from './queue';
 
 const show = { show: { operation: ['list'] } };
 
@@ -13,9 +29,21 @@ export const description: INodeProperties[] = [
 		type: 'multiOptions',
 		options: [
 			{ name: 'Pending', value: 'pending', description: 'Waiting for a replay' },
-			{ name: 'Poison', value: 'poison', description: 'Failed every attempt; kept, never replayed again' },
-			{ name: 'Replaying', value: 'replaying', description: 'Leased by a replay that has not finished' },
-			{ name: 'Resolved', value: 'resolved', description: 'Replayed successfully, or resolved by hand' },
+			{
+				name: 'Poison',
+				value: 'poison',
+				description: 'Failed every attempt; kept, never replayed again',
+			},
+			{
+				name: 'Replaying',
+				value: 'replaying',
+				description: 'Leased by a replay that has not finished',
+			},
+			{
+				name: 'Resolved',
+				value: 'resolved',
+				description: 'Replayed successfully, or resolved by hand',
+			},
 		],
 		default: ['pending', 'replaying', 'poison'],
 		description: 'Records in these statuses. None chosen: every status.',
@@ -58,7 +86,8 @@ export const description: INodeProperties[] = [
 		name: 'includePayload',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to output each record\'s stored payload (as "payload"), e.g. to edit it and replay it',
+		description:
+			'Whether to output each record\'s stored payload (as "payload"), e.g. to edit it and replay it',
 		displayOptions: show,
 	},
 	{
@@ -74,11 +103,12 @@ export const description: INodeProperties[] = [
 
 /** Outputs the queue's records, oldest first, one item each. Runs once per execution. */
 export async function execute(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const statuses = (context.getNodeParameter('statuses', 0, []) as string[]).filter((value): value is DeadLetterStatus =>
-		(DEAD_LETTER_STATUSES as readonly string[]).includes(value),
+	const statuses = (context.getNodeParameter('statuses', 0, []) as string[]).filter(
+		(value): value is DeadLetterStatus =>
+			(DEAD_LETTER_STATUSES as readonly string[]).includes(value),
 	);
-	const classes = (context.getNodeParameter('classes', 0, []) as string[]).filter((value): value is FailureClass =>
-		(FAILURE_CLASSES as readonly string[]).includes(value),
+	const classes = (context.getNodeParameter('classes', 0, []) as string[]).filter(
+		(value): value is FailureClass => (FAILURE_CLASSES as readonly string[]).includes(value),
 	);
 	const ids = parseFieldList(String(context.getNodeParameter('ids', 0, '')));
 	const limit = countParameter(context, 'limit', 'Limit', 50, 1);

@@ -3,7 +3,10 @@
  * parameters, so it is serialised into an expression: it must not refer to anything
  * outside its own body.
  */
-export function outputsForOperation(parameters: { operation?: string; incoming?: string }, version?: number) {
+export function outputsForOperation(
+	parameters: { operation?: string; incoming?: string },
+	version?: number,
+) {
 	const operation = parameters.operation ?? 'capture';
 	let names = ['Done'];
 	if (operation === 'capture') {

@@ -1,9 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, ISourceData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	ISourceData,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AlertReason, AlertThresholds, JsonObject, MarkerTrust, QueueStats, RecordQueue, ReplayMarker, Store } from '../shared';
+import type {
+	AlertReason,
+	AlertThresholds,
+	JsonObject,
+	MarkerTrust,
+	QueueStats,
+	RecordQueue,
+	ReplayMarker,
+	Store,
+} from '../shared';
 import {
 	asAlertMarker,
 	asReplayMarker,
@@ -115,13 +130,17 @@ export async function markerSecret(store: Store): Promise<Buffer> {
 }
 
 async function loadMarkerSecret(store: Store): Promise<Buffer> {
-	const read = async () => (await store.read(SECRET_NAMESPACE, [MARKER_KEY])).records.get(MARKER_KEY)?.value;
+	const read = async () =>
+		(await store.read(SECRET_NAMESPACE, [MARKER_KEY])).records.get(MARKER_KEY)?.value;
 	let value = await read();
 	if (typeof value !== 'string') {
-		await store.write(SECRET_NAMESPACE, [{ key: MARKER_KEY, value: randomBytes(32).toString('base64'), ifVersion: 0, ttlMs: null }]);
+		await store.write(SECRET_NAMESPACE, [
+			{ key: MARKER_KEY, value: randomBytes(32).toString('base64'), ifVersion: 0, ttlMs: null },
+		]);
 		value = await read();
 	}
-	if (typeof value !== 'string' || value.length < 40) throw new Error(`${store.location}: the dead-letter marker secret could not be created`);
+	if (typeof value !== 'string' || value.length < 40)
+		throw new Error(`${store.location}: the dead-letter marker secret could not be created`);
 	return Buffer.from(value, 'base64');
 }
 
@@ -131,7 +150,10 @@ export function replayOwner(context: IExecuteFunctions): string {
 }
 
 /** The signed marker fields Replay adds to each item it hands out. */
-export function signMarker(secret: Buffer, fields: { id: string; queue: string; attempt: number; owner: string }): { owner: string; mac: string } {
+export function signMarker(
+	secret: Buffer,
+	fields: { id: string; queue: string; attempt: number; owner: string },
+): { owner: string; mac: string } {
 	return { owner: fields.owner, mac: markerMac(secret, fields) };
 }
 
@@ -145,7 +167,11 @@ export interface FoundMarker {
  * The first marker among `candidates` (the item's own field, the item it was sent as,
  * the Replay's paired item) that verifies; else the first one found, untrusted; else null.
  */
-export function pickMarker(secret: Buffer, queue: string, candidates: unknown[]): FoundMarker | null {
+export function pickMarker(
+	secret: Buffer,
+	queue: string,
+	candidates: unknown[],
+): FoundMarker | null {
 	let untrusted: FoundMarker | null = null;
 	for (const candidate of candidates) {
 		const marker = asReplayMarker(candidate);
@@ -171,12 +197,19 @@ export interface QueueHandle {
 export async function openQueue(context: IExecuteFunctions, label?: string): Promise<QueueHandle> {
 	const store = await storeForNode(context, [...DEAD_LETTER_STORES]);
 	if (store.queue === undefined) {
-		throw new NodeOperationError(context.getNode(), `${store.location} has no durable queue for dead letters`, {
-			description: 'Choose the Embedded or the Postgres store.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`${store.location} has no durable queue for dead letters`,
+			{
+				description: 'Choose the Embedded or the Postgres store.',
+			},
+		);
 	}
 	// A typed queue name (Stats' Other Queues) gets the same namespacing as the Queue field: no other workflow's own queue.
-	const name = label === undefined ? resolveScope(context, QUEUE_KIND) : scopeNamespace(context, QUEUE_KIND, label, 'Other Queues');
+	const name =
+		label === undefined
+			? resolveScope(context, QUEUE_KIND)
+			: scopeNamespace(context, QUEUE_KIND, label, 'Other Queues');
 	return { store, queue: store.queue, name, label: name.slice(QUEUE_KIND.length + 1) };
 }
 
@@ -191,28 +224,63 @@ export function fieldOption(options: IDataObject, name: string, fallback: string
 }
 
 /** A whole number parameter, checked: bad configuration fails before any item is read. */
-export function countParameter(context: IExecuteFunctions, name: string, label: string, fallback: number, min: number): number {
+export function countParameter(
+	context: IExecuteFunctions,
+	name: string,
+	label: string,
+	fallback: number,
+	min: number,
+): number {
 	const value = Number(context.getNodeParameter(name, 0, fallback));
 	if (!Number.isFinite(value) || value < min) {
-		throw itemError(context, 0, `${label} must be a number of at least ${min}`, `It is ${String(value)}.`);
+		throw itemError(
+			context,
+			0,
+			`${label} must be a number of at least ${min}`,
+			`It is ${String(value)}.`,
+		);
 	}
 	return Math.floor(value);
 }
 
 /** A duration in minutes or hours as milliseconds, checked positive (or zero when allowed). */
-export function durationParameter(context: IExecuteFunctions, name: string, label: string, fallback: number, unitMs: number, allowZero = false): number {
+export function durationParameter(
+	context: IExecuteFunctions,
+	name: string,
+	label: string,
+	fallback: number,
+	unitMs: number,
+	allowZero = false,
+): number {
 	const value = Number(context.getNodeParameter(name, 0, fallback));
 	if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-		throw itemError(context, 0, `${label} must be a ${allowZero ? 'non-negative' : 'positive'} number`, `It is ${String(value)}.`);
+		throw itemError(
+			context,
+			0,
+			`${label} must be a ${allowZero ? 'non-negative' : 'positive'} number`,
+			`It is ${String(value)}.`,
+		);
 	}
 	return Math.round(value * unitMs);
 }
 
 /** A non-negative whole number from the options collection, checked. */
-export function optionCount(context: IExecuteFunctions, options: IDataObject, name: string, label: string, fallback: number): number {
-	const value = options[name] === undefined || options[name] === '' ? fallback : Number(options[name]);
+export function optionCount(
+	context: IExecuteFunctions,
+	options: IDataObject,
+	name: string,
+	label: string,
+	fallback: number,
+): number {
+	const value =
+		options[name] === undefined || options[name] === '' ? fallback : Number(options[name]);
 	if (!Number.isFinite(value) || value < 0) {
-		throw itemError(context, 0, `${label} must be a number of at least 0`, `It is ${String(options[name])}.`);
+		throw itemError(
+			context,
+			0,
+			`${label} must be a number of at least 0`,
+			`It is ${String(options[name])}.`,
+		);
 	}
 	return Math.floor(value);
 }
@@ -237,9 +305,17 @@ export const retentionOption: INodeProperties = {
 
 /** The retention of settled records from the options, in ms; 0 turns the automatic purge off. */
 export function retentionMsOf(context: IExecuteFunctions, options: IDataObject): number {
-	const value = options.retentionDays === undefined || options.retentionDays === '' ? DEFAULT_RETENTION_DAYS : Number(options.retentionDays);
+	const value =
+		options.retentionDays === undefined || options.retentionDays === ''
+			? DEFAULT_RETENTION_DAYS
+			: Number(options.retentionDays);
 	if (!Number.isFinite(value) || value < 0) {
-		throw itemError(context, 0, 'Delete Settled Records After (Days) must be a non-negative number', `It is ${String(options.retentionDays)}.`);
+		throw itemError(
+			context,
+			0,
+			'Delete Settled Records After (Days) must be a non-negative number',
+			`It is ${String(options.retentionDays)}.`,
+		);
 	}
 	return Math.round(value * DAY_MS);
 }
@@ -249,7 +325,11 @@ export function retentionMsOf(context: IExecuteFunctions, options: IDataObject):
  * every process (a marker record with that TTL decides who purges). A failure here must
  * not undo the operation's work: it becomes a warning in the execution.
  */
-export async function purgeSettledNow(context: IExecuteFunctions, handle: QueueHandle, retentionMs: number): Promise<void> {
+export async function purgeSettledNow(
+	context: IExecuteFunctions,
+	handle: QueueHandle,
+	retentionMs: number,
+): Promise<void> {
 	if (retentionMs <= 0) return;
 	// Checking more often than the retention itself would find nothing new.
 	const intervalMs = Math.max(1, Math.min(PURGE_INTERVAL_MS, retentionMs));
@@ -260,7 +340,9 @@ export async function purgeSettledNow(context: IExecuteFunctions, handle: QueueH
 	try {
 		// Keyed by the interval too: a node with a shorter retention is not held back by a longer one's turn.
 		const turnKey = `${handle.name}|${intervalMs}`;
-		const [turn] = await handle.store.write(MAINTENANCE_NAMESPACE, [{ key: turnKey, value: { purgedAt: now }, ifVersion: 0, ttlMs: intervalMs }]);
+		const [turn] = await handle.store.write(MAINTENANCE_NAMESPACE, [
+			{ key: turnKey, value: { purgedAt: now }, ifVersion: 0, ttlMs: intervalMs },
+		]);
 		if (turn.applied) await handle.queue.purge(handle.name, now - retentionMs);
 	} catch (error) {
 		context.addExecutionHints({
@@ -285,12 +367,28 @@ export function alertsEnabled(thresholds: AlertThresholds): boolean {
  * Observes the queue against its alert marker: returns the measures that crossed with
  * this observation. The marker is compare-and-set, so concurrent executions alert once.
  */
-export async function observeAlerts(handle: QueueHandle, stats: QueueStats, thresholds: AlertThresholds): Promise<AlertReason[]> {
-	const observation = { depth: stats.pending + stats.leased, oldestOpenAt: stats.oldestOpenAt, now: stats.now };
-	const [crossings] = await updateRecords<AlertReason[]>(handle.store, ALERT_NAMESPACE, [handle.name], (current) => {
-		const decision = observeQueue(asAlertMarker(current?.value), observation, thresholds);
-		return { outcome: decision.crossings, write: decision.write ? { value: decision.write, ttlMs: null } : undefined };
-	});
+export async function observeAlerts(
+	handle: QueueHandle,
+	stats: QueueStats,
+	thresholds: AlertThresholds,
+): Promise<AlertReason[]> {
+	const observation = {
+		depth: stats.pending + stats.leased,
+		oldestOpenAt: stats.oldestOpenAt,
+		now: stats.now,
+	};
+	const [crossings] = await updateRecords<AlertReason[]>(
+		handle.store,
+		ALERT_NAMESPACE,
+		[handle.name],
+		(current) => {
+			const decision = observeQueue(asAlertMarker(current?.value), observation, thresholds);
+			return {
+				outcome: decision.crossings,
+				write: decision.write ? { value: decision.write, ttlMs: null } : undefined,
+			};
+		},
+	);
 	return crossings;
 }
 
@@ -303,10 +401,17 @@ export function alertItem(
 	pairedIndex: number,
 ): INodeExecutionData {
 	const depth = stats.pending + stats.leased;
-	const ageHours = stats.oldestOpenAt === null ? null : Math.round(((stats.now - stats.oldestOpenAt) / HOUR_MS) * 10) / 10;
+	const ageHours =
+		stats.oldestOpenAt === null
+			? null
+			: Math.round(((stats.now - stats.oldestOpenAt) / HOUR_MS) * 10) / 10;
 	const parts: string[] = [];
-	if (crossings.includes('depth')) parts.push(`holds ${depth} open records (alert at ${thresholds.depth})`);
-	if (crossings.includes('age')) parts.push(`its oldest open record is ${ageHours} hours old (alert at ${(thresholds.ageMs ?? 0) / HOUR_MS})`);
+	if (crossings.includes('depth'))
+		parts.push(`holds ${depth} open records (alert at ${thresholds.depth})`);
+	if (crossings.includes('age'))
+		parts.push(
+			`its oldest open record is ${ageHours} hours old (alert at ${(thresholds.ageMs ?? 0) / HOUR_MS})`,
+		);
 	return {
 		json: {
 			queue: handle.label,
@@ -329,7 +434,10 @@ export function statsJson(stats: QueueStats): JsonObject {
 		resolved: stats.done,
 		poison: stats.discarded,
 		oldestOpenAt: stats.oldestOpenAt === null ? null : new Date(stats.oldestOpenAt).toISOString(),
-		oldestAgeMinutes: stats.oldestOpenAt === null ? null : Math.max(0, Math.floor((stats.now - stats.oldestOpenAt) / 60_000)),
+		oldestAgeMinutes:
+			stats.oldestOpenAt === null
+				? null
+				: Math.max(0, Math.floor((stats.now - stats.oldestOpenAt) / 60_000)),
 		observedAt: new Date(stats.now).toISOString(),
 	};
 }
@@ -395,7 +503,10 @@ export class ReplayLookup {
 }
 
 /** Walks from input item `index` (main input 0) back to its paired item in `nodeName`. */
-function pairingWalker(context: IExecuteFunctions, nodeName: string): (index: number) => INodeExecutionData | null {
+function pairingWalker(
+	context: IExecuteFunctions,
+	nodeName: string,
+): (index: number) => INodeExecutionData | null {
 	const proxy = context.getWorkflowDataProxy(0);
 	const source = context.getInputSourceData(0);
 	return (index) => proxy.$getPairedItem(nodeName, source, { item: index });
@@ -419,7 +530,10 @@ export class SentItems {
 		this.parents = [];
 		if (this.source === null) return;
 		try {
-			this.parents = context.getParentNodes(this.source.previousNode, { depth: 1 }).filter((node) => !node.disabled).map((node) => node.name);
+			this.parents = context
+				.getParentNodes(this.source.previousNode, { depth: 1 })
+				.filter((node) => !node.disabled)
+				.map((node) => node.name);
 		} catch {
 			// No parents known: nothing to pair with.
 		}
@@ -449,7 +563,9 @@ export class SentItems {
 		if (found.length <= 1) return found[0]?.item ?? null;
 		// Several parents reached: the walk to a farther one went on through the nearer
 		// one. The item's own parent is the one that is no other's ancestor.
-		const ancestors = new Set(found.flatMap((entry) => this.context.getParentNodes(entry.parent).map((node) => node.name)));
+		const ancestors = new Set(
+			found.flatMap((entry) => this.context.getParentNodes(entry.parent).map((node) => node.name)),
+		);
 		return (found.find((entry) => !ancestors.has(entry.parent)) ?? found[0]).item;
 	}
 }
@@ -465,7 +581,12 @@ function inputSource(context: IExecuteFunctions): ISourceData | null {
 function nearestReplayNode(context: IExecuteFunctions): string | null {
 	try {
 		const parents = context.getParentNodes(context.getNode().name, { includeNodeParameters: true });
-		const replay = parents.find((parent) => !parent.disabled && DEAD_LETTER_TYPE.test(parent.type) && parent.parameters?.operation === 'replay');
+		const replay = parents.find(
+			(parent) =>
+				!parent.disabled &&
+				DEAD_LETTER_TYPE.test(parent.type) &&
+				parent.parameters?.operation === 'replay',
+		);
 		return replay?.name ?? null;
 	} catch {
 		return null;
@@ -488,13 +609,13 @@ export function recordIdProperties(show: Record<string, string[]>): INodePropert
 					name: 'Expression',
 					value: 'expression',
 					description:
-						'An expression gives each item\'s dead-letter ID. Resolve settles that record whoever holds it: name only IDs you trust (from List, say), not ones from incoming data.',
+						"An expression gives each item's dead-letter ID. Resolve settles that record whoever holds it: name only IDs you trust (from List, say), not ones from incoming data.",
 				},
 				{
 					name: 'Found Automatically',
 					value: 'auto',
 					description:
-						'The item\'s deadLetter field; when a node after the Replay replaced the item, the Replay node\'s paired item. Resolve acts only on fields its Replay signed, while that replay holds the record. Fast: no expression per item.',
+						"The item's deadLetter field; when a node after the Replay replaced the item, the Replay node's paired item. Resolve acts only on fields its Replay signed, while that replay holds the record. Fast: no expression per item.",
 				},
 			],
 			default: 'auto',
@@ -513,7 +634,10 @@ export function recordIdProperties(show: Record<string, string[]>): INodePropert
 }
 
 /** Reads the record ID of each item, per the Record ID From parameter. */
-export function recordIdReader(context: IExecuteFunctions, outputField: string): (json: IDataObject, index: number) => string | null {
+export function recordIdReader(
+	context: IExecuteFunctions,
+	outputField: string,
+): (json: IDataObject, index: number) => string | null {
 	if (context.getNodeParameter('idSource', 0, 'auto') === 'auto') {
 		const lookup = new ReplayLookup(context, outputField);
 		return (json, index) => lookup.id(json, index);

@@ -1,4 +1,10 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { DeadLetterData, FailureClass, JsonObject, LeaseRequest, QueueEntry } from '../shared';
 import {
@@ -59,12 +65,14 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Oldest Pending Records',
 				value: 'queue',
-				description: 'Lease up to Max Records pending records, oldest first, filtered below. Runs once per execution.',
+				description:
+					'Lease up to Max Records pending records, oldest first, filtered below. Runs once per execution.',
 			},
 			{
 				name: 'Records Named by Input Items',
 				value: 'items',
-				description: 'Each input item names a record (from List, say), and may carry an edited payload to replay instead',
+				description:
+					'Each input item names a record (from List, say), and may carry an edited payload to replay instead',
 			},
 		],
 		default: 'queue',
@@ -104,7 +112,8 @@ export const description: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 0,
-		description: 'Replay only records captured at least this long ago, e.g. to give a rate limit time to reset. 0: any age.',
+		description:
+			'Replay only records captured at least this long ago, e.g. to give a rate limit time to reset. 0: any age.',
 		displayOptions: fromQueue,
 	},
 	{
@@ -132,7 +141,7 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: 'payload',
 				description:
-					'When an input item has this field (an object), it is replayed instead of the stored payload. Fix the bad field in List\'s output, then replay it.',
+					"When an input item has this field (an object), it is replayed instead of the stored payload. Fix the bad field in List's output, then replay it.",
 				displayOptions: { show: { '/source': ['items'] } },
 			},
 			outputFieldOption,
@@ -160,12 +169,19 @@ interface Replayed {
 	edited: boolean;
 }
 
-export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const settings = readSettings(context);
 	const outputs: INodeExecutionData[][] = [[], []];
-	const requested = settings.source === 'items' ? namedRecords(context, items, settings, outputs) : null;
+	const requested =
+		settings.source === 'items' ? namedRecords(context, items, settings, outputs) : null;
 	if (requested !== null && requested.size === 0) return outputs;
-	const request = settings.source === 'queue' ? queueRequest(context) : { limit: requested!.size, ids: [...requested!.keys()] };
+	const request =
+		settings.source === 'queue'
+			? queueRequest(context)
+			: { limit: requested!.size, ids: [...requested!.keys()] };
 
 	let handle: QueueHandle;
 	let leased: QueueEntry[];
@@ -175,7 +191,11 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		handle = await openQueue(context);
 		// The secret first: a lease taken without it would hand out records no Capture or Resolve could settle.
 		secret = await markerSecret(handle.store);
-		leased = await handle.queue.lease(handle.name, { ...request, leaseMs: settings.leaseMs, owner });
+		leased = await handle.queue.lease(handle.name, {
+			...request,
+			leaseMs: settings.leaseMs,
+			owner,
+		});
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
@@ -187,12 +207,41 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		for (const entry of park) {
 			const pairedIndex = requested?.get(entry.id)?.[0] ?? FIRST_ITEM.item;
 			const view = { ...describeDeadLetter(entry, Date.now(), handle.label), status: 'poison' };
-			outputs[NOT_REPLAYED].push(notReplayedItem(requested ? items[pairedIndex].json : {}, pairedIndex, settings, view, 'parked as poison: past Max Attempts'));
+			outputs[NOT_REPLAYED].push(
+				notReplayedItem(
+					requested ? items[pairedIndex].json : {},
+					pairedIndex,
+					settings,
+					view,
+					'parked as poison: past Max Attempts',
+				),
+			);
 		}
 		for (const record of pairRecords(replay, requested, items, settings)) {
-			outputs[REPLAY].push(await replayItem(context, record, handle, settings, signMarker(secret, { id: record.entry.id, queue: handle.label, attempt: attemptOf(record.entry), owner })));
+			outputs[REPLAY].push(
+				await replayItem(
+					context,
+					record,
+					handle,
+					settings,
+					signMarker(secret, {
+						id: record.entry.id,
+						queue: handle.label,
+						attempt: attemptOf(record.entry),
+						owner,
+					}),
+				),
+			);
 		}
-		if (requested !== null) await reportMisses(handle, requested, new Set(leased.map((entry) => entry.id)), items, settings, outputs[NOT_REPLAYED]);
+		if (requested !== null)
+			await reportMisses(
+				handle,
+				requested,
+				new Set(leased.map((entry) => entry.id)),
+				items,
+				settings,
+				outputs[NOT_REPLAYED],
+			);
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
@@ -201,7 +250,12 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 }
 
 /** Records leased past the maximum: earlier replays of them died without a verdict. Parked, so they do not loop. */
-async function parkPoison(handle: QueueHandle, park: QueueEntry[], owner: string, settings: Settings): Promise<void> {
+async function parkPoison(
+	handle: QueueHandle,
+	park: QueueEntry[],
+	owner: string,
+	settings: Settings,
+): Promise<void> {
 	if (park.length === 0) return;
 	await handle.queue.settle(
 		handle.name,
@@ -209,7 +263,9 @@ async function parkPoison(handle: QueueHandle, park: QueueEntry[], owner: string
 			id: entry.id,
 			owner,
 			status: 'discarded' as const,
-			dataPatch: { parkedReason: `attempt ${attemptOf(entry)} is past Max Attempts (${settings.maxAttempts})` },
+			dataPatch: {
+				parkedReason: `attempt ${attemptOf(entry)} is past Max Attempts (${settings.maxAttempts})`,
+			},
 		})),
 	);
 }
@@ -229,11 +285,18 @@ function readSettings(context: IExecuteFunctions): Settings {
 
 /** The filters of a replay from the queue, read once. */
 function queueRequest(context: IExecuteFunctions): Omit<LeaseRequest, 'leaseMs' | 'owner'> {
-	const classes = (context.getNodeParameter('classes', 0, []) as string[]).filter((value): value is FailureClass =>
-		(FAILURE_CLASSES as readonly string[]).includes(value),
+	const classes = (context.getNodeParameter('classes', 0, []) as string[]).filter(
+		(value): value is FailureClass => (FAILURE_CLASSES as readonly string[]).includes(value),
 	);
 	const ids = parseFieldList(String(context.getNodeParameter('ids', 0, '')));
-	const minAgeMs = durationParameter(context, 'minAgeMinutes', 'Captured at Least (Minutes Ago)', 0, MINUTE_MS, true);
+	const minAgeMs = durationParameter(
+		context,
+		'minAgeMinutes',
+		'Captured at Least (Minutes Ago)',
+		0,
+		MINUTE_MS,
+		true,
+	);
 	return {
 		limit: countParameter(context, 'maxRecords', 'Max Records', 50, 1),
 		...(classes.length > 0 ? { categories: classes } : {}),
@@ -243,7 +306,12 @@ function queueRequest(context: IExecuteFunctions): Omit<LeaseRequest, 'leaseMs' 
 }
 
 /** Record IDs named by the input items, each with the items naming it; items without one fail. */
-function namedRecords(context: IExecuteFunctions, items: INodeExecutionData[], settings: Settings, outputs: INodeExecutionData[][]): Map<string, number[]> {
+function namedRecords(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	settings: Settings,
+	outputs: INodeExecutionData[][],
+): Map<string, number[]> {
 	const named = new Map<string, number[]>();
 	const readId = recordIdReader(context, settings.outputField);
 	for (let index = 0; index < items.length; index++) {
@@ -253,7 +321,7 @@ function namedRecords(context: IExecuteFunctions, items: INodeExecutionData[], s
 				context,
 				index,
 				`Item ${index} names no dead letter`,
-				"Give items from List (they carry the deadLetter field), or set Record ID From to Expression.",
+				'Give items from List (they carry the deadLetter field), or set Record ID From to Expression.',
 			);
 			failItem(context, outputs, items[index], index, error, NOT_REPLAYED);
 			continue;
@@ -266,13 +334,24 @@ function namedRecords(context: IExecuteFunctions, items: INodeExecutionData[], s
 }
 
 /** Each leased record with the item it answers (from the queue: the first input item). */
-function pairRecords(entries: QueueEntry[], requested: Map<string, number[]> | null, items: INodeExecutionData[], settings: Settings): Replayed[] {
+function pairRecords(
+	entries: QueueEntry[],
+	requested: Map<string, number[]> | null,
+	items: INodeExecutionData[],
+	settings: Settings,
+): Replayed[] {
 	return entries.map((entry) => {
 		const data = asDeadLetterData(entry.data);
 		const pairedIndex = requested?.get(entry.id)?.[0] ?? FIRST_ITEM.item;
 		const given = requested ? items[pairedIndex].json[settings.payloadField] : undefined;
 		const edited = isPlainObject(given) && stableHash(given) !== stableHash(data.payload);
-		return { entry, data, pairedIndex, payload: edited ? (given as JsonObject) : data.payload, edited };
+		return {
+			entry,
+			data,
+			pairedIndex,
+			payload: edited ? (given as JsonObject) : data.payload,
+			edited,
+		};
 	});
 }
 
@@ -310,7 +389,10 @@ async function replayItem(
 }
 
 /** Stored content becomes binary data of this execution; a reference is handed back as it was. */
-async function restoreBinary(context: IExecuteFunctions, stored: JsonObject | null): Promise<Record<string, IBinaryData> | null> {
+async function restoreBinary(
+	context: IExecuteFunctions,
+	stored: JsonObject | null,
+): Promise<Record<string, IBinaryData> | null> {
 	if (stored === null) return null;
 	const binary: Record<string, IBinaryData> = {};
 	for (const [property, value] of Object.entries(stored)) {
@@ -318,10 +400,16 @@ async function restoreBinary(context: IExecuteFunctions, stored: JsonObject | nu
 		const fileName = typeof value.fileName === 'string' ? value.fileName : undefined;
 		const mimeType = typeof value.mimeType === 'string' ? value.mimeType : undefined;
 		if (value.kept === 'content' && value.id === undefined) {
-			binary[property] = await context.helpers.prepareBinaryData(Buffer.from(value.data, 'base64'), fileName, mimeType);
+			binary[property] = await context.helpers.prepareBinaryData(
+				Buffer.from(value.data, 'base64'),
+				fileName,
+				mimeType,
+			);
 		} else {
 			// n8n's own binary data object again: its `id` points into n8n's binary store.
-			const reference = Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'kept' && key !== 'bytes'));
+			const reference = Object.fromEntries(
+				Object.entries(value).filter(([key]) => key !== 'kept' && key !== 'bytes'),
+			);
 			binary[property] = reference as unknown as IBinaryData;
 		}
 	}
@@ -343,7 +431,11 @@ async function reportMisses(
 	const missing = [...requested.keys()].filter((id) => !leased.has(id));
 	const found = new Map<string, QueueEntry>();
 	if (missing.length > 0) {
-		for (const entry of await handle.queue.list(handle.name, { ids: missing, limit: missing.length })) found.set(entry.id, entry);
+		for (const entry of await handle.queue.list(handle.name, {
+			ids: missing,
+			limit: missing.length,
+		}))
+			found.set(entry.id, entry);
 	}
 	const now = Date.now();
 	const unpaired: Array<[number, string, JsonObject | null, string]> = [];
@@ -352,15 +444,39 @@ async function reportMisses(
 		const rest = leased.has(id) ? indexes.slice(1) : indexes;
 		const entry = found.get(id);
 		const view = entry ? describeDeadLetter(entry, now, handle.label) : null;
-		const reason = leased.has(id) ? 'named twice in this batch: replayed for the first item only' : view === null ? 'no such record in this queue' : `not pending: ${String(view.status)}`;
+		const reason = leased.has(id)
+			? 'named twice in this batch: replayed for the first item only'
+			: view === null
+				? 'no such record in this queue'
+				: `not pending: ${String(view.status)}`;
 		for (const index of rest) unpaired.push([index, id, view, reason]);
 	}
 	unpaired.sort((a, b) => a[0] - b[0]);
 	for (const [index, id, view, reason] of unpaired) {
-		output.push(notReplayedItem(items[index].json, index, settings, view ?? { id, queue: handle.label, status: null }, reason));
+		output.push(
+			notReplayedItem(
+				items[index].json,
+				index,
+				settings,
+				view ?? { id, queue: handle.label, status: null },
+				reason,
+			),
+		);
 	}
 }
 
-function notReplayedItem(json: IDataObject, pairedIndex: number, settings: Settings, view: JsonObject, reason: string): INodeExecutionData {
-	return { json: { ...json, [settings.outputField]: { ...view, replayed: false, notReplayedReason: reason } }, pairedItem: { item: pairedIndex } };
+function notReplayedItem(
+	json: IDataObject,
+	pairedIndex: number,
+	settings: Settings,
+	view: JsonObject,
+	reason: string,
+): INodeExecutionData {
+	return {
+		json: {
+			...json,
+			[settings.outputField]: { ...view, replayed: false, notReplayedReason: reason },
+		},
+		pairedItem: { item: pairedIndex },
+	};
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { failItem, isPlainObject, itemError, storeFailure } from '../shared';
 import {
@@ -55,7 +60,10 @@ interface Named {
  * reason. By expression, the record the expression names is resolved if it is open,
  * whoever holds it: the workflow's author chose that ID.
  */
-export async function execute(context: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const outputField = fieldOption(readOptions(context), 'outputField', 'deadLetter');
 	const outputs: INodeExecutionData[][] = [[], []];
 	const named: Named[] = [];
@@ -81,7 +89,7 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			context,
 			index,
 			`Item ${index} names no dead letter`,
-			"The item carries no deadLetter field, and no Replay node upstream pairs with it. Connect Resolve after a Replay (through the nodes that write the record), or set Record ID From to Expression.",
+			'The item carries no deadLetter field, and no Replay node upstream pairs with it. Connect Resolve after a Replay (through the nodes that write the record), or set Record ID From to Expression.',
 		);
 		failItem(context, outputs, items[index], index, error, NOT_RESOLVED);
 	}
@@ -96,15 +104,27 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 			if (secret === null || entry.markers === undefined) continue;
 			const found = pickMarker(secret, handle.label, entry.markers);
 			if (found === null) {
-				entry.refused = 'its deadLetter field names a record but no Replay signed it. Nothing was resolved. To resolve records by ID (from List, say), set Record ID From to Expression.';
+				entry.refused =
+					'its deadLetter field names a record but no Replay signed it. Nothing was resolved. To resolve records by ID (from List, say), set Record ID From to Expression.';
 				continue;
 			}
 			entry.id = found.marker.id;
 			if (found.trust.trusted) entry.owner = found.trust.owner;
-			else entry.refused = `its deadLetter field is not bound to a replay of this queue: ${found.trust.reason}. Nothing was resolved.`;
+			else
+				entry.refused = `its deadLetter field is not bound to a replay of this queue: ${found.trust.reason}. Nothing was resolved.`;
 		}
 		const settling = named.filter((entry) => entry.refused === undefined);
-		const settled = settling.length === 0 ? [] : await handle.queue.settle(handle.name, settling.map(({ id, owner }) => ({ id, status: 'done' as const, ...(owner ? { owner } : {}) })));
+		const settled =
+			settling.length === 0
+				? []
+				: await handle.queue.settle(
+						handle.name,
+						settling.map(({ id, owner }) => ({
+							id,
+							status: 'done' as const,
+							...(owner ? { owner } : {}),
+						})),
+					);
 		const byEntry = new Map(settling.map((entry, position) => [entry, settled[position]]));
 		applied = named.map((entry) => byEntry.get(entry) ?? false);
 	} catch (error) {
@@ -116,7 +136,7 @@ export async function execute(context: IExecuteFunctions, items: INodeExecutionD
 		const reason =
 			entry.refused ??
 			(entry.owner
-				? 'not open under this replay\'s lease: its lease ran out (the record is pending again), or it is already resolved or poison'
+				? "not open under this replay's lease: its lease ran out (the record is pending again), or it is already resolved or poison"
 				: 'not open: already resolved, parked as poison, or no such record in this queue');
 		const json: IDataObject = {
 			...items[index].json,

@@ -2,7 +2,18 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import type { AlertThresholds, JsonObject, QueueStats } from '../shared';
 import { FAILURE_CLASSES, parseFieldList, storeFailure } from '../shared';
-import { alertItem, alertsEnabled, FIRST_ITEM, observeAlerts, openQueue, readOptions, readThresholds, statsJson, statsSample, type QueueHandle } from './queue';
+import {
+	alertItem,
+	alertsEnabled,
+	FIRST_ITEM,
+	observeAlerts,
+	openQueue,
+	readOptions,
+	readThresholds,
+	statsJson,
+	statsSample,
+	type QueueHandle,
+} from './queue';
 
 const show = { show: { operation: ['stats'] } };
 
@@ -21,7 +32,8 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. hubspot-sync, xero-invoices',
-				description: 'Comma-separated names of more queues to report on, one item each, with the same alert thresholds',
+				description:
+					'Comma-separated names of more queues to report on, one item each, with the same alert thresholds',
 			},
 		],
 	},
@@ -33,7 +45,10 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 	const otherQueues = parseFieldList(String(readOptions(context).otherQueues ?? ''));
 	const outputs: INodeExecutionData[][] = [[], []];
 	try {
-		const handles = [await openQueue(context), ...(await Promise.all(otherQueues.map(async (label) => await openQueue(context, label))))];
+		const handles = [
+			await openQueue(context),
+			...(await Promise.all(otherQueues.map(async (label) => await openQueue(context, label)))),
+		];
 		for (const handle of handles) await reportQueue(handle, thresholds, outputs);
 	} catch (error) {
 		throw storeFailure(context, error);
@@ -41,13 +56,21 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 	return outputs;
 }
 
-async function reportQueue(handle: QueueHandle, thresholds: AlertThresholds, outputs: INodeExecutionData[][]): Promise<void> {
+async function reportQueue(
+	handle: QueueHandle,
+	thresholds: AlertThresholds,
+	outputs: INodeExecutionData[][],
+): Promise<void> {
 	const stats = await handle.queue.stats(handle.name);
 	const byClass = await openRecordsByClass(handle, stats);
-	outputs[0].push({ json: { queue: handle.label, ...statsJson(stats), ...byClass }, pairedItem: FIRST_ITEM });
+	outputs[0].push({
+		json: { queue: handle.label, ...statsJson(stats), ...byClass },
+		pairedItem: FIRST_ITEM,
+	});
 	if (!alertsEnabled(thresholds)) return;
 	const crossings = await observeAlerts(handle, stats, thresholds);
-	if (crossings.length > 0) outputs[1].push(alertItem(handle, stats, thresholds, crossings, FIRST_ITEM.item));
+	if (crossings.length > 0)
+		outputs[1].push(alertItem(handle, stats, thresholds, crossings, FIRST_ITEM.item));
 }
 
 /**
@@ -56,9 +79,14 @@ async function reportQueue(handle: QueueHandle, thresholds: AlertThresholds, out
  */
 async function openRecordsByClass(handle: QueueHandle, stats: QueueStats): Promise<JsonObject> {
 	const open = stats.pending + stats.leased;
-	const counts: Record<string, number> = Object.fromEntries(FAILURE_CLASSES.map((name) => [name, 0]));
+	const counts: Record<string, number> = Object.fromEntries(
+		FAILURE_CLASSES.map((name) => [name, 0]),
+	);
 	if (open > 0) {
-		const entries = await handle.queue.list(handle.name, { statuses: ['pending', 'leased'], limit: Math.min(open, statsSample) });
+		const entries = await handle.queue.list(handle.name, {
+			statuses: ['pending', 'leased'],
+			limit: Math.min(open, statsSample),
+		});
 		for (const entry of entries) {
 			const name = entry.category !== null && entry.category in counts ? entry.category : 'unknown';
 			counts[name]++;

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
@@ -19,7 +24,8 @@ export class IdempotentWrite implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] }}',
-		description: 'Make writes exactly-once: claim a key before the write, complete or release it after',
+		description:
+			'Make writes exactly-once: claim a key before the write, complete or release it after',
 		defaults: { name: 'Idempotent Write' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${outputsForOperation.toString()})($parameter)}}`,
@@ -45,6 +51,11 @@ export class IdempotentWrite implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForOperation(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await executeIdempotentWrite(this));
+		return await failClosed(
+			this,
+			(context) =>
+				failClosedRoutesFrom(outputsForOperation(context.getNode().parameters), REFUSAL_OUTPUTS),
+			async () => await executeIdempotentWrite(this),
+		);
 	}
 }

@@ -28,15 +28,23 @@ const claimOnly = { show: { operation: ['claim'] } };
 // their default, so version 1 keeps its own defaults: workflows saved with it behave as before.
 const claimV1 = { show: { operation: ['claim'], '@version': [1] } };
 const claimFromV2 = { show: { operation: ['claim'], '@version': [2] } };
-const afterClaim = { show: { operation: ['complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'] } };
+const afterClaim = {
+	show: { operation: ['complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'] },
+};
 
-const FIELDS_SOURCE = { name: 'Fields', value: 'fields', description: 'Values of chosen fields identify the record' };
+const FIELDS_SOURCE = {
+	name: 'Fields',
+	value: 'fields',
+	description: 'Values of chosen fields identify the record',
+};
 const EXPRESSION_SOURCE = {
 	name: 'Expression',
 	value: 'expression',
 	description: 'An expression gives the key, e.g. a webhook event ID',
 };
-const finishing = { show: { '/operation': ['claim', 'complete', 'release', 'markOutcomeUnknown'] } };
+const finishing = {
+	show: { '/operation': ['claim', 'complete', 'release', 'markOutcomeUnknown'] },
+};
 
 export const properties: INodeProperties[] = [
 	{
@@ -50,13 +58,14 @@ export const properties: INodeProperties[] = [
 				value: 'claim',
 				action: 'Claim a key before the write',
 				description:
-					'Claim each item\'s key before the write; routes Proceed, Duplicate, In Flight, Conflict or Reconcile. Items without a key never Proceed.',
+					"Claim each item's key before the write; routes Proceed, Duplicate, In Flight, Conflict or Reconcile. Items without a key never Proceed.",
 			},
 			{
 				name: 'Complete',
 				value: 'complete',
 				action: 'Complete a key after the write succeeded',
-				description: 'Mark the key done after the write succeeded, keeping result fields for later duplicates',
+				description:
+					'Mark the key done after the write succeeded, keeping result fields for later duplicates',
 			},
 			{
 				name: 'Forget',
@@ -118,7 +127,8 @@ export const properties: INodeProperties[] = [
 			EXPRESSION_SOURCE,
 		],
 		default: 'claimed',
-		description: 'Which key to act on. With Fields or Expression, use the same setting as the Claim node.',
+		description:
+			'Which key to act on. With Fields or Expression, use the same setting as the Claim node.',
 		displayOptions: afterClaim,
 	},
 	{
@@ -138,7 +148,8 @@ export const properties: INodeProperties[] = [
 		default: 'id',
 		required: true,
 		placeholder: 'e.g. invoice.number, customer.email',
-		description: 'Comma-separated field paths. Their values are hashed; field order in objects does not matter.',
+		description:
+			'Comma-separated field paths. Their values are hashed; field order in objects does not matter.',
 		displayOptions: { show: { keySource: ['fields'] } },
 	},
 	{
@@ -223,7 +234,7 @@ export const properties: INodeProperties[] = [
 		default: 'id',
 		placeholder: 'e.g. invoiceNumber, status',
 		description:
-			'Comma-separated fields of the write\'s response to keep. Later duplicates carry them, so the workflow can answer as the first time.',
+			"Comma-separated fields of the write's response to keep. Later duplicates carry them, so the workflow can answer as the first time.",
 		displayOptions: { show: { operation: ['complete'] } },
 	},
 	{
@@ -242,7 +253,12 @@ export const properties: INodeProperties[] = [
 				placeholder: 'e.g. Claim Invoice',
 				description:
 					'The Claim node to trace items back to when they carry no claimed key. Empty uses the nearest Claim node before this one.',
-				displayOptions: { show: { '/operation': ['complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'], '/keySource': ['claimed'] } },
+				displayOptions: {
+					show: {
+						'/operation': ['complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'],
+						'/keySource': ['claimed'],
+					},
+				},
 			},
 			{
 				displayName: 'Duplicates',
@@ -264,7 +280,8 @@ export const properties: INodeProperties[] = [
 				name: 'errorMessage',
 				type: 'string',
 				default: '',
-				description: 'Why the write failed, kept with the key. Empty uses the item\'s error field when it has one.',
+				description:
+					"Why the write failed, kept with the key. Empty uses the item's error field when it has one.",
 				displayOptions: { show: { '/operation': ['release', 'markOutcomeUnknown'] } },
 			},
 			{

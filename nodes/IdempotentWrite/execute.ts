@@ -1,7 +1,20 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import type { ClaimDecision, ClaimRecord, ClaimRoute, FinishRequest, JsonObject, Store, Transition } from '../shared';
+import type {
+	ClaimDecision,
+	ClaimRecord,
+	ClaimRoute,
+	FinishRequest,
+	JsonObject,
+	Store,
+	Transition,
+} from '../shared';
 import {
 	asClaimRecord,
 	correlationIdFor,
@@ -27,7 +40,13 @@ import { DEFAULT_CLAIMED_KEY, IDEMPOTENT_WRITE_STORES } from './description';
 
 type Operation = 'claim' | 'complete' | 'release' | 'markOutcomeUnknown' | 'lookUp' | 'forget';
 
-const CLAIM_OUTPUTS: Record<ClaimRoute, number> = { proceed: 0, duplicate: 1, inFlight: 2, conflict: 3, reconcile: 4 };
+const CLAIM_OUTPUTS: Record<ClaimRoute, number> = {
+	proceed: 0,
+	duplicate: 1,
+	inFlight: 2,
+	conflict: 3,
+	reconcile: 4,
+};
 const WAIT_POLL_MS = 250;
 /** Wait for In-Flight Claims (Seconds) when the option is not set, from version 2 on (its default in description.ts). */
 const DEFAULT_WAIT_SECONDS = 30;
@@ -69,10 +88,13 @@ interface KeyedItem {
 	fingerprint: string | null;
 }
 
-export async function executeIdempotentWrite(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeIdempotentWrite(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	const settings = readSettings(context);
-	const outputs: INodeExecutionData[][] = settings.operation === 'claim' ? [[], [], [], [], []] : [[]];
+	const outputs: INodeExecutionData[][] =
+		settings.operation === 'claim' ? [[], [], [], [], []] : [[]];
 	const keyed = keyItems(context, items, settings, outputs);
 	if (keyed.length === 0) return outputs;
 
@@ -113,16 +135,36 @@ export async function executeIdempotentWrite(context: IExecuteFunctions): Promis
 function readSettings(context: IExecuteFunctions): Settings {
 	const operation = context.getNodeParameter('operation', 0) as Operation;
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	const keySource = context.getNodeParameter('keySource', 0, operation === 'claim' ? 'fields' : 'claimed') as Settings['keySource'];
-	const keyFields = keySource === 'fields' ? parseFieldList(String(context.getNodeParameter('keyFields', 0, ''))) : [];
+	const keySource = context.getNodeParameter(
+		'keySource',
+		0,
+		operation === 'claim' ? 'fields' : 'claimed',
+	) as Settings['keySource'];
+	const keyFields =
+		keySource === 'fields'
+			? parseFieldList(String(context.getNodeParameter('keyFields', 0, '')))
+			: [];
 	if (keySource === 'fields' && keyFields.length === 0) {
-		throw itemError(context, 0, 'No key fields given', 'Enter at least one field path in Key Fields, e.g. "id".');
+		throw itemError(
+			context,
+			0,
+			'No key fields given',
+			'Enter at least one field path in Key Fields, e.g. "id".',
+		);
 	}
-	const leaseMinutes = operation === 'claim' ? Number(context.getNodeParameter('leaseMinutes', 0, 5)) : 5;
+	const leaseMinutes =
+		operation === 'claim' ? Number(context.getNodeParameter('leaseMinutes', 0, 5)) : 5;
 	const retentionHours = Number(options.retentionHours ?? 24);
-	const unknownRetentionHours = Number(options.unknownRetentionHours ?? DEFAULT_UNKNOWN_RETENTION_MS / 3_600_000);
+	const unknownRetentionHours = Number(
+		options.unknownRetentionHours ?? DEFAULT_UNKNOWN_RETENTION_MS / 3_600_000,
+	);
 	// Without the option, version 2 waits for an in-flight claim (bounded); version 1 did not.
-	const waitSeconds = operation !== 'claim' ? 0 : Number(options.waitSeconds ?? (context.getNode().typeVersion >= 2 ? DEFAULT_WAIT_SECONDS : 0));
+	const waitSeconds =
+		operation !== 'claim'
+			? 0
+			: Number(
+					options.waitSeconds ?? (context.getNode().typeVersion >= 2 ? DEFAULT_WAIT_SECONDS : 0),
+				);
 	for (const [name, value] of [
 		['Lease (Minutes)', leaseMinutes],
 		['Retention (Hours)', retentionHours],
@@ -132,24 +174,35 @@ function readSettings(context: IExecuteFunctions): Settings {
 			throw itemError(context, 0, `${name} must be a positive number`, `It is ${String(value)}.`);
 		}
 	}
-	const claimedKeyIsDefault = [undefined, '', DEFAULT_CLAIMED_KEY].includes(context.getNode().parameters.claimedKey as string | undefined);
+	const claimedKeyIsDefault = [undefined, '', DEFAULT_CLAIMED_KEY].includes(
+		context.getNode().parameters.claimedKey as string | undefined,
+	);
 	return {
 		operation,
 		keySource,
 		claimedKeyIsDefault,
 		keyFields,
 		conflictFields:
-			operation === 'claim' ? parseFieldList(String(context.getNodeParameter('conflictFields', 0, ''))) : [],
+			operation === 'claim'
+				? parseFieldList(String(context.getNodeParameter('conflictFields', 0, '')))
+				: [],
 		resultFields:
-			operation === 'complete' ? parseFieldList(String(context.getNodeParameter('resultFields', 0, ''))) : [],
+			operation === 'complete'
+				? parseFieldList(String(context.getNodeParameter('resultFields', 0, '')))
+				: [],
 		leaseMs: Math.round(leaseMinutes * 60_000),
 		retentionMs: Math.round(retentionHours * 3_600_000),
 		unknownRetentionMs: Math.round(unknownRetentionHours * 3_600_000),
-		claimNodes: keySource === 'claimed' && claimedKeyIsDefault ? claimNodesBefore(context, String(options.claimNode ?? '').trim()) : [],
+		claimNodes:
+			keySource === 'claimed' && claimedKeyIsDefault
+				? claimNodesBefore(context, String(options.claimNode ?? '').trim())
+				: [],
 		waitMs: Number.isFinite(waitSeconds) && waitSeconds > 0 ? Math.min(waitSeconds, 300) * 1000 : 0,
 		flagDuplicates: options.duplicates === 'flag',
 		afterExpiredLease:
-			operation === 'claim' && context.getNodeParameter('afterExpiredLease', 0, defaultAfterExpiredLease(context)) === 'reconcile'
+			operation === 'claim' &&
+			context.getNodeParameter('afterExpiredLease', 0, defaultAfterExpiredLease(context)) ===
+				'reconcile'
 				? 'reconcile'
 				: 'proceed',
 		errorMessage: String(options.errorMessage ?? ''),
@@ -176,7 +229,10 @@ function keyOf(
 				: (context.getNodeParameter('claimedKey', index, '') as unknown);
 		} catch (error) {
 			// e.g. $('Claim').item when the pairing back to the Claim node is lost: this item only.
-			return { problem: `Item ${index}: Claimed Key could not be evaluated: ${(error as Error).message}`, fix: CLAIMED_KEY_FIX };
+			return {
+				problem: `Item ${index}: Claimed Key could not be evaluated: ${(error as Error).message}`,
+				fix: CLAIMED_KEY_FIX,
+			};
 		}
 		if (typeof claimed === 'string' && CLAIMED_KEY.test(claimed)) return { key: claimed };
 		// A vendor node usually replaced the item: follow its pairing back to the Claim node.
@@ -193,7 +249,11 @@ function keyOf(
 		};
 	}
 	const value = context.getNodeParameter('keyValue', index, '') as unknown;
-	if (value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')) {
+	if (
+		value !== undefined &&
+		value !== null &&
+		!(typeof value === 'string' && value.trim() === '')
+	) {
 		return hashed({ key: value }, index);
 	}
 	return {
@@ -203,7 +263,10 @@ function keyOf(
 }
 
 /** The key of one item's values; a value that cannot be hashed (nested too deep for the stack) fails that item only. */
-function hashed(values: unknown, index: number): { key: string } | { problem: string; fix: string } {
+function hashed(
+	values: unknown,
+	index: number,
+): { key: string } | { problem: string; fix: string } {
 	try {
 		return { key: idempotencyKey(values) };
 	} catch (error) {
@@ -237,11 +300,19 @@ function claimNodesBefore(context: IExecuteFunctions, named: string): ClaimNodeR
 			(named === '' || parent.name === named),
 	);
 	if (named !== '' && claims.length === 0) {
-		throw itemError(context, 0, `Claim Node "${named}" is not an Idempotent Write Claim before this node`, 'Enter the name of the Claim node this item passed through, or leave Claim Node empty to use the nearest one.');
+		throw itemError(
+			context,
+			0,
+			`Claim Node "${named}" is not an Idempotent Write Claim before this node`,
+			'Enter the name of the Claim node this item passed through, or leave Claim Node empty to use the nearest one.',
+		);
 	}
 	return claims.map((parent) => {
 		const options = (parent.parameters?.options ?? {}) as IDataObject;
-		return { name: parent.name, outputField: String(options.outputField ?? 'idempotency') || 'idempotency' };
+		return {
+			name: parent.name,
+			outputField: String(options.outputField ?? 'idempotency') || 'idempotency',
+		};
 	});
 }
 
@@ -250,15 +321,29 @@ function claimNodesBefore(context: IExecuteFunctions, named: string): ClaimNodeR
  * n8n's item lineage (`$('Claim').itemMatching(i)`). The lookups are made once per
  * execution, on the first item that needs one.
  */
-function claimTracer(context: IExecuteFunctions, claimNodes: ClaimNodeRef[]): (index: number) => string | undefined {
-	let matchers: Array<{ node: ClaimNodeRef; itemMatching: (index: number) => INodeExecutionData | undefined }> | undefined;
+function claimTracer(
+	context: IExecuteFunctions,
+	claimNodes: ClaimNodeRef[],
+): (index: number) => string | undefined {
+	let matchers:
+		| Array<{ node: ClaimNodeRef; itemMatching: (index: number) => INodeExecutionData | undefined }>
+		| undefined;
 	return (index) => {
 		if (claimNodes.length === 0) return undefined;
 		if (matchers === undefined) {
 			const proxy = context.getWorkflowDataProxy(0);
 			matchers = claimNodes.flatMap((node) => {
 				try {
-					return [{ node, itemMatching: (proxy.$(node.name) as { itemMatching: (index: number) => INodeExecutionData | undefined }).itemMatching }];
+					return [
+						{
+							node,
+							itemMatching: (
+								proxy.$(node.name) as {
+									itemMatching: (index: number) => INodeExecutionData | undefined;
+								}
+							).itemMatching,
+						},
+					];
 				} catch {
 					return []; // not connected before this node in this run
 				}
@@ -266,7 +351,8 @@ function claimTracer(context: IExecuteFunctions, claimNodes: ClaimNodeRef[]): (i
 		}
 		for (const { node, itemMatching } of matchers) {
 			try {
-				const key = (itemMatching(index)?.json?.[node.outputField] as { key?: unknown } | undefined)?.key;
+				const key = (itemMatching(index)?.json?.[node.outputField] as { key?: unknown } | undefined)
+					?.key;
 				if (typeof key === 'string' && CLAIMED_KEY.test(key)) return key;
 			} catch {
 				// Not paired to this Claim node (another branch, or the pairing was lost): try the next.
@@ -291,7 +377,14 @@ function keyItems(
 		const json = items[index].json;
 		const found = keyOf(context, json, index, settings, traceClaim);
 		if ('problem' in found) {
-			failItem(context, outputs, items[index], index, itemError(context, index, found.problem, found.fix), errorOutput);
+			failItem(
+				context,
+				outputs,
+				items[index],
+				index,
+				itemError(context, index, found.problem, found.fix),
+				errorOutput,
+			);
 			continue;
 		}
 		const { key } = found;
@@ -302,7 +395,19 @@ function keyItems(
 				fingerprint = payloadFingerprint(conflictValues);
 			} catch (error) {
 				const problem = `The Conflict Check Fields of item ${index} could not be compared: ${(error as Error).message}`;
-				failItem(context, outputs, items[index], index, itemError(context, index, problem, 'Choose conflict check fields with plain values, not deeply nested objects.'), errorOutput);
+				failItem(
+					context,
+					outputs,
+					items[index],
+					index,
+					itemError(
+						context,
+						index,
+						problem,
+						'Choose conflict check fields with plain values, not deeply nested objects.',
+					),
+					errorOutput,
+				);
 				continue;
 			}
 		}
@@ -356,7 +461,8 @@ async function claim(
 		// A repeat of a key claimed earlier in this very batch is held by us: nothing can
 		// finish it while this node runs, so waiting would only burn the whole limit.
 		const heldByAnother = decisions[position].record.owner !== owner;
-		if (decisions[position].route === 'inFlight' && settings.waitMs > 0 && heldByAnother) waiting.push(item);
+		if (decisions[position].route === 'inFlight' && settings.waitMs > 0 && heldByAnother)
+			waiting.push(item);
 		else final.set(item.index, decisions[position]);
 	});
 	// Items held by another execution: poll until it finishes, or the wait runs out.
@@ -396,7 +502,11 @@ async function finish(
 	output: INodeExecutionData[],
 	hints: NodeExecutionHint[],
 ): Promise<void> {
-	const decide: (current: ClaimRecord | undefined, request: FinishRequest, now: number) => Transition<string> =
+	const decide: (
+		current: ClaimRecord | undefined,
+		request: FinishRequest,
+		now: number,
+	) => Transition<string> =
 		settings.operation === 'complete'
 			? decideComplete
 			: settings.operation === 'release'
@@ -408,7 +518,10 @@ async function finish(
 			owner,
 			retentionMs: settings.retentionMs,
 			correlationId: item.correlationId,
-			result: settings.operation === 'complete' ? (pickFields(json, settings.resultFields).values as JsonObject) : null,
+			result:
+				settings.operation === 'complete'
+					? (pickFields(json, settings.resultFields).values as JsonObject)
+					: null,
 			error: settings.errorMessage !== '' ? settings.errorMessage : errorText(json.error),
 			unknownRetentionMs: settings.unknownRetentionMs,
 		};
@@ -424,7 +537,13 @@ async function finish(
 	);
 	keyed.forEach((item, position) => {
 		const { outcome, record, claimFound } = outcomes[position];
-		output.push(outputItem(items[item.index], item, settings, { outcome, claimFound, ...describeRecord(record) }));
+		output.push(
+			outputItem(items[item.index], item, settings, {
+				outcome,
+				claimFound,
+				...describeRecord(record),
+			}),
+		);
 	});
 	const unmatched = outcomes.filter((outcome) => !outcome.claimFound).length;
 	if (unmatched > 0) hints.push(noClaimHint(settings, unmatched, keyed.length));
@@ -456,7 +575,12 @@ async function lookUp(
 	const { records } = await store.read(namespace, [...new Set(keyed.map((item) => item.key))]);
 	for (const item of keyed) {
 		const record = asClaimRecord(records.get(item.key)?.value);
-		output.push(outputItem(items[item.index], item, settings, { found: record !== undefined, ...describeRecord(record) }));
+		output.push(
+			outputItem(items[item.index], item, settings, {
+				found: record !== undefined,
+				...describeRecord(record),
+			}),
+		);
 	}
 }
 
@@ -516,10 +640,15 @@ function errorText(error: unknown): string | null {
 	const message =
 		typeof error === 'string'
 			? error
-			: error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string'
+			: error &&
+				  typeof error === 'object' &&
+				  typeof (error as { message?: unknown }).message === 'string'
 				? (error as { message: string }).message
 				: '';
 	if (message === '') return null;
-	const capped = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length} characters)` : message;
+	const capped =
+		message.length > MAX_ERROR_CHARS
+			? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length} characters)`
+			: message;
 	return redactor.redactText(capped);
 }

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
@@ -17,7 +22,8 @@ export class RateLimiter implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ { waitForSlot: "wait for slot", sendRequest: "send request", backoff: "backoff", quota: "quota" }[$parameter["operation"]] + ($parameter["limiterName"] ? ": " + $parameter["limiterName"] : $parameter["quotaName"] ? ": " + $parameter["quotaName"] : "") }}',
-		description: 'Stay under vendor rate limits and quotas: wait for a slot, send throttled requests with retries, back off, count quotas',
+		description:
+			'Stay under vendor rate limits and quotas: wait for a slot, send throttled requests with retries, back off, count quotas',
 		defaults: { name: 'Rate Limiter' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${outputsForParameters.toString()})($parameter)}}`,
@@ -41,25 +47,49 @@ export class RateLimiter implements INodeType {
 				// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed, @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic HTTP credentials, as its HTTP Request node uses them
 				name: 'httpBasicAuth',
 				required: true,
-				displayOptions: { show: { operation: ['sendRequest'], authentication: ['genericCredentialType'], genericAuthType: ['httpBasicAuth'] } },
+				displayOptions: {
+					show: {
+						operation: ['sendRequest'],
+						authentication: ['genericCredentialType'],
+						genericAuthType: ['httpBasicAuth'],
+					},
+				},
 			},
 			{
 				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic HTTP credentials, as its HTTP Request node uses them
 				name: 'httpBearerAuth',
 				required: true,
-				displayOptions: { show: { operation: ['sendRequest'], authentication: ['genericCredentialType'], genericAuthType: ['httpBearerAuth'] } },
+				displayOptions: {
+					show: {
+						operation: ['sendRequest'],
+						authentication: ['genericCredentialType'],
+						genericAuthType: ['httpBearerAuth'],
+					},
+				},
 			},
 			{
 				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic HTTP credentials, as its HTTP Request node uses them
 				name: 'httpHeaderAuth',
 				required: true,
-				displayOptions: { show: { operation: ['sendRequest'], authentication: ['genericCredentialType'], genericAuthType: ['httpHeaderAuth'] } },
+				displayOptions: {
+					show: {
+						operation: ['sendRequest'],
+						authentication: ['genericCredentialType'],
+						genericAuthType: ['httpHeaderAuth'],
+					},
+				},
 			},
 			{
 				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic HTTP credentials, as its HTTP Request node uses them
 				name: 'httpQueryAuth',
 				required: true,
-				displayOptions: { show: { operation: ['sendRequest'], authentication: ['genericCredentialType'], genericAuthType: ['httpQueryAuth'] } },
+				displayOptions: {
+					show: {
+						operation: ['sendRequest'],
+						authentication: ['genericCredentialType'],
+						genericAuthType: ['httpQueryAuth'],
+					},
+				},
 			},
 		],
 		properties,
@@ -68,6 +98,11 @@ export class RateLimiter implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForParameters(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await executeRateLimiter(this));
+		return await failClosed(
+			this,
+			(context) =>
+				failClosedRoutesFrom(outputsForParameters(context.getNode().parameters), REFUSAL_OUTPUTS),
+			async () => await executeRateLimiter(this),
+		);
 	}
 }

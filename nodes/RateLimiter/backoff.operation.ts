@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { BackoffPolicy, JitterMode, PathSegment } from '../shared';
@@ -48,21 +53,44 @@ const POLICY_LABELS: Record<string, string> = {
 };
 
 function readSettings(context: IExecuteFunctions): BackoffSettings {
-	const option = <Value>(name: string, fallback: Value) => context.getNodeParameter(`backoffOptions.${name}`, 0, fallback) as Value;
+	const option = <Value>(name: string, fallback: Value) =>
+		context.getNodeParameter(`backoffOptions.${name}`, 0, fallback) as Value;
 	const attemptField = String(context.getNodeParameter('attemptField', 0, '_retry.attempt')).trim();
 	let attemptPath: PathSegment[];
 	try {
 		attemptPath = parsePath(attemptField);
 	} catch (error) {
-		if (!(error instanceof PathSyntaxError)) throw new NodeOperationError(context.getNode(), error as Error);
-		throw fail(context, `Attempt Field is not a field path: ${error.message}`, 'Use a path like _retry.attempt.');
+		if (!(error instanceof PathSyntaxError))
+			throw new NodeOperationError(context.getNode(), error as Error);
+		throw fail(
+			context,
+			`Attempt Field is not a field path: ${error.message}`,
+			'Use a path like _retry.attempt.',
+		);
 	}
-	if (attemptField === '' || attemptPath.length === 0 || attemptPath.some((segment) => typeof segment !== 'string' || FORBIDDEN_KEYS.has(segment))) {
-		throw fail(context, 'Attempt Field is empty or not a plain field path', 'Use a path like _retry.attempt.');
+	if (
+		attemptField === '' ||
+		attemptPath.length === 0 ||
+		attemptPath.some((segment) => typeof segment !== 'string' || FORBIDDEN_KEYS.has(segment))
+	) {
+		throw fail(
+			context,
+			'Attempt Field is empty or not a plain field path',
+			'Use a path like _retry.attempt.',
+		);
 	}
 	const maxAttempts = context.getNodeParameter('maxAttempts', 0, 5);
-	if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
-		throw fail(context, `Max Attempts is out of range: ${String(maxAttempts)}`, 'Use a whole number from 1 to 100.');
+	if (
+		typeof maxAttempts !== 'number' ||
+		!Number.isInteger(maxAttempts) ||
+		maxAttempts < 1 ||
+		maxAttempts > 100
+	) {
+		throw fail(
+			context,
+			`Max Attempts is out of range: ${String(maxAttempts)}`,
+			'Use a whole number from 1 to 100.',
+		);
 	}
 	const number = (value: unknown) => (typeof value === 'number' ? value : Number.NaN);
 	let policy: BackoffPolicy;
@@ -74,12 +102,25 @@ function readSettings(context: IExecuteFunctions): BackoffSettings {
 			jitter: option<JitterMode>('jitter', 'full'),
 		});
 	} catch (error) {
-		if (!isBackoffPolicyError(error)) throw new NodeOperationError(context.getNode(), error as Error);
-		const shown = error.option === 'baseMs' || error.option === 'maxMs' ? Number(error.value) / SECOND : error.value;
-		throw fail(context, `${POLICY_LABELS[error.option]} is out of range: ${String(shown)}`, `It must be ${error.expected}.`);
+		if (!isBackoffPolicyError(error))
+			throw new NodeOperationError(context.getNode(), error as Error);
+		const shown =
+			error.option === 'baseMs' || error.option === 'maxMs'
+				? Number(error.value) / SECOND
+				: error.value;
+		throw fail(
+			context,
+			`${POLICY_LABELS[error.option]} is out of range: ${String(shown)}`,
+			`It must be ${error.expected}.`,
+		);
 	}
 	const maxServerWait = number(option('maxServerWait', 3600));
-	if (!(maxServerWait >= 0)) throw fail(context, `Max Server Wait (Seconds) is out of range: ${String(maxServerWait)}`, 'Use a number of seconds of at least 0.');
+	if (!(maxServerWait >= 0))
+		throw fail(
+			context,
+			`Max Server Wait (Seconds) is out of range: ${String(maxServerWait)}`,
+			'Use a number of seconds of at least 0.',
+		);
 	return {
 		attemptPath,
 		attemptField,
@@ -141,7 +182,8 @@ export async function executeBackoff(context: IExecuteFunctions): Promise<INodeE
 		let serverWait = serverWaitMs(facts, now);
 		if (serverWait === null) {
 			// n8n's HTTP Request node keeps the response headers on the error object.
-			const seconds = error === undefined ? null : failureFacts(error, undefined, now).retryAfterSeconds;
+			const seconds =
+				error === undefined ? null : failureFacts(error, undefined, now).retryAfterSeconds;
 			serverWait = seconds === null ? null : seconds * SECOND;
 		}
 		if (facts.limit !== null) observedLimits.add(facts.limit);
@@ -153,11 +195,23 @@ export async function executeBackoff(context: IExecuteFunctions): Promise<INodeE
 			maxAttempts: settings.maxAttempts,
 			lastError: errorMessage(error),
 			retryAfterMs: serverWait,
-			observed: facts.limit !== null || facts.remaining !== null ? { limit: facts.limit, remaining: facts.remaining, resetAt: facts.resetAt === null ? null : new Date(facts.resetAt).toISOString() } : null,
+			observed:
+				facts.limit !== null || facts.remaining !== null
+					? {
+							limit: facts.limit,
+							remaining: facts.remaining,
+							resetAt: facts.resetAt === null ? null : new Date(facts.resetAt).toISOString(),
+						}
+					: null,
 		};
 		let giveUp: string | null = null;
 		if (attempts >= settings.maxAttempts) giveUp = 'maxAttempts';
-		else if (settings.honorRetryAfter && serverWait !== null && serverWait > settings.maxServerWaitMs) giveUp = 'retryAfterTooLong';
+		else if (
+			settings.honorRetryAfter &&
+			serverWait !== null &&
+			serverWait > settings.maxServerWaitMs
+		)
+			giveUp = 'retryAfterTooLong';
 		if (giveUp !== null) {
 			json[settings.outputField] = { ...details, route: 'giveUp', reason: giveUp };
 			outputs[GIVE_UP].push(pairedItem(source, index, json));
@@ -171,7 +225,10 @@ export async function executeBackoff(context: IExecuteFunctions): Promise<INodeE
 			return;
 		}
 		const computed = backoffDelay(attempts, settings.policy);
-		const { delayMs, source: delaySource } = nextDelay(computed, settings.honorRetryAfter ? serverWait : null);
+		const { delayMs, source: delaySource } = nextDelay(
+			computed,
+			settings.honorRetryAfter ? serverWait : null,
+		);
 		longestMs = Math.max(longestMs, delayMs);
 		retries++;
 		if (settings.removeError) deletePath(json, errorPath, owned);
@@ -195,7 +252,11 @@ export async function executeBackoff(context: IExecuteFunctions): Promise<INodeE
 		});
 	}
 	if (outputs[GIVE_UP].length > 0) {
-		hints.push({ message: `Backoff: ${outputs[GIVE_UP].length} item(s) gave up.`, type: 'warning', location: 'outputPane' });
+		hints.push({
+			message: `Backoff: ${outputs[GIVE_UP].length} item(s) gave up.`,
+			type: 'warning',
+			location: 'outputPane',
+		});
 	}
 	if (hints.length > 0) context.addExecutionHints(...hints);
 

@@ -7,7 +7,12 @@ export const LIMITER_STORES = ['embedded', 'redis'] as const;
 export const QUOTA_STORES = ['embedded', 'redis', 'postgres'] as const;
 
 /** The generic credential types of n8n's HTTP Request node that Send Request accepts. */
-export const GENERIC_AUTH_TYPES = ['httpBasicAuth', 'httpBearerAuth', 'httpHeaderAuth', 'httpQueryAuth'] as const;
+export const GENERIC_AUTH_TYPES = [
+	'httpBasicAuth',
+	'httpBearerAuth',
+	'httpHeaderAuth',
+	'httpQueryAuth',
+] as const;
 
 /**
  * Outputs per operation. Evaluated by n8n in the editor from the node's parameters, so it
@@ -20,7 +25,9 @@ export function outputsForParameters(parameters: { operation?: string }) {
 		backoff: ['Retry', 'Give Up'],
 		quota: ['Continue', 'Alert'],
 	};
-	return (names[parameters.operation ?? 'waitForSlot'] ?? ['Proceed', 'Over Limit']).map((displayName) => ({ type: 'main', displayName }));
+	return (names[parameters.operation ?? 'waitForSlot'] ?? ['Proceed', 'Over Limit']).map(
+		(displayName) => ({ type: 'main', displayName }),
+	);
 }
 
 const limiterOps = { show: { operation: ['waitForSlot', 'sendRequest'] } };
@@ -80,7 +87,8 @@ const limiterProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 100 },
 		default: 90,
-		description: 'Share of the limit to use. Below 100 leaves headroom for clock drift and other clients of the same account.',
+		description:
+			'Share of the limit to use. Below 100 leaves headroom for clock drift and other clients of the same account.',
 		displayOptions: limiterOps,
 	},
 	{
@@ -112,7 +120,10 @@ const requestProperties: INodeProperties[] = [
 		displayName: 'Method',
 		name: 'method',
 		type: 'options',
-		options: ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'].map((method) => ({ name: method, value: method })),
+		options: ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'].map((method) => ({
+			name: method,
+			value: method,
+		})),
 		default: 'GET',
 		displayOptions: sendOnly,
 	},
@@ -153,7 +164,9 @@ const requestProperties: INodeProperties[] = [
 		default: 'httpHeaderAuth',
 		description:
 			"The credential is sent to the URL's origin only. A redirect to another origin (scheme, host or port) is followed without it: the credential's header or query parameter, and any Authorization or Cookie header, are dropped.",
-		displayOptions: { show: { operation: ['sendRequest'], authentication: ['genericCredentialType'] } },
+		displayOptions: {
+			show: { operation: ['sendRequest'], authentication: ['genericCredentialType'] },
+		},
 	},
 	{
 		displayName: 'Send Query Parameters',
@@ -241,7 +254,8 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 1,
-			description: 'Wait before the first retry; each further retry waits up to twice as long, with random jitter',
+			description:
+				'Wait before the first retry; each further retry waits up to twice as long, with random jitter',
 		},
 		{
 			displayName: 'Bulk Body Field',
@@ -249,7 +263,8 @@ const requestOptions: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. records',
-			description: 'In bulk mode, the records are sent as a list under this field of the body. Leave empty to send the records as a JSON array.',
+			description:
+				'In bulk mode, the records are sent as a list under this field of the body. Leave empty to send the records as a JSON array.',
 		},
 		{
 			displayName: 'Bulk Results Path',
@@ -276,7 +291,7 @@ const requestOptions: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. idempotencyKey',
 			description:
-				"Field of the item holding its idempotency key. Sent in the Idempotency Key Header; POST and PATCH requests are retried only for items that have one.",
+				'Field of the item holding its idempotency key. Sent in the Idempotency Key Header; POST and PATCH requests are retried only for items that have one.',
 		},
 		{
 			displayName: 'Idempotency Key Header',
@@ -290,7 +305,8 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 50 },
 			default: 5,
-			description: 'Tries per request, the first included. After the last, the item leaves on Failed.',
+			description:
+				'Tries per request, the first included. After the last, the item leaves on Failed.',
 		},
 		{
 			displayName: 'Max Concurrent Requests',
@@ -298,7 +314,8 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 100 },
 			default: 5,
-			description: 'Requests of this node in flight at once (the limit decides how often they start)',
+			description:
+				'Requests of this node in flight at once (the limit decides how often they start)',
 		},
 		{
 			displayName: 'Max Delay (Seconds)',
@@ -306,7 +323,8 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 30,
-			description: "Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
+			description:
+				"Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
 		},
 		{
 			displayName: 'Max Response Size (MiB)',
@@ -314,8 +332,10 @@ const requestOptions: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0.001 },
 			default: 10,
-			description: 'Largest response body a try reads. A larger one fails the try, not retried, and the item leaves on Failed naming this limit.',
-		},		{
+			description:
+				'Largest response body a try reads. A larger one fails the try, not retried, and the item leaves on Failed naming this limit.',
+		},
+		{
 			displayName: 'Response Field',
 			name: 'responseField',
 			type: 'string',
@@ -354,7 +374,6 @@ const requestOptions: INodeProperties = {
 			description:
 				'Hard deadline of each try: connecting, redirects and the whole response. A server that keeps sending slowly cannot stretch it. A try that runs out counts as a network error (ETIMEDOUT).',
 		},
-
 	],
 };
 
@@ -374,7 +393,8 @@ const backoffProperties: INodeProperties[] = [
 		name: 'attemptField',
 		type: 'string',
 		default: '_retry.attempt',
-		description: 'Field that counts the attempts of each item. Backoff increments it; missing means the first attempt failed.',
+		description:
+			'Field that counts the attempts of each item. Backoff increments it; missing means the first attempt failed.',
 		displayOptions: backoffOnly,
 	},
 	{
@@ -383,7 +403,8 @@ const backoffProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 100 },
 		default: 5,
-		description: 'Attempts in all, the first included. An item that failed this many times leaves on Give Up.',
+		description:
+			'Attempts in all, the first included. An item that failed this many times leaves on Give Up.',
 		displayOptions: backoffOnly,
 	},
 	{
@@ -401,7 +422,8 @@ const backoffProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 60,
-		description: "Longest computed wait. A vendor's Retry-After may ask for longer, up to Max Server Wait.",
+		description:
+			"Longest computed wait. A vendor's Retry-After may ask for longer, up to Max Server Wait.",
 		displayOptions: backoffOnly,
 	},
 	{
@@ -417,7 +439,8 @@ const backoffProperties: INodeProperties[] = [
 				name: 'errorField',
 				type: 'string',
 				default: 'error',
-				description: 'Field holding the error the vendor node put on the item; Retry-After and rate-limit headers are read from it',
+				description:
+					'Field holding the error the vendor node put on the item; Retry-After and rate-limit headers are read from it',
 			},
 			{
 				displayName: 'Factor',
@@ -432,15 +455,24 @@ const backoffProperties: INodeProperties[] = [
 				name: 'honorRetryAfter',
 				type: 'boolean',
 				default: true,
-				description: "Whether to wait as long as the vendor's Retry-After or rate-limit reset asks, when that is longer than the backoff",
+				description:
+					"Whether to wait as long as the vendor's Retry-After or rate-limit reset asks, when that is longer than the backoff",
 			},
 			{
 				displayName: 'Jitter',
 				name: 'jitter',
 				type: 'options',
 				options: [
-					{ name: 'Full', value: 'full', description: 'Random between 0 and the delay: spreads clients best' },
-					{ name: 'Equal', value: 'equal', description: 'Random between half the delay and the delay' },
+					{
+						name: 'Full',
+						value: 'full',
+						description: 'Random between 0 and the delay: spreads clients best',
+					},
+					{
+						name: 'Equal',
+						value: 'equal',
+						description: 'Random between half the delay and the delay',
+					},
 					{ name: 'None', value: 'none', description: 'Exactly the delay' },
 				],
 				default: 'full',
@@ -451,14 +483,15 @@ const backoffProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 3600,
-				description: "An item whose vendor asks to wait longer than this leaves on Give Up instead",
+				description: 'An item whose vendor asks to wait longer than this leaves on Give Up instead',
 			},
 			{
 				displayName: 'Remove Error Field on Retry',
 				name: 'removeError',
 				type: 'boolean',
 				default: true,
-				description: 'Whether items on Retry leave without the error field (its message is kept in the attempt details)',
+				description:
+					'Whether items on Retry leave without the error field (its message is kept in the attempt details)',
 			},
 		],
 	},
@@ -474,7 +507,8 @@ const quotaProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. openai-monthly',
-		description: 'The quota counted. Every Quota node with the same name and store counts into it, in any workflow.',
+		description:
+			'The quota counted. Every Quota node with the same name and store counts into it, in any workflow.',
 		displayOptions: quotaOnly,
 	},
 	{
@@ -521,7 +555,8 @@ const quotaProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 1,
-		description: 'How much of the quota each item uses, e.g. an expression reading the tokens an LLM call used',
+		description:
+			'How much of the quota each item uses, e.g. an expression reading the tokens an LLM call used',
 		displayOptions: quotaOnly,
 	},
 	{
@@ -530,7 +565,8 @@ const quotaProperties: INodeProperties[] = [
 		type: 'string',
 		default: '75',
 		placeholder: 'e.g. 75, 90, 100',
-		description: 'An Alert item leaves once per period for each threshold the usage crosses, whichever worker crossed it',
+		description:
+			'An Alert item leaves once per period for each threshold the usage crosses, whichever worker crossed it',
 		displayOptions: quotaOnly,
 	},
 ];
@@ -570,7 +606,8 @@ const options: INodeProperties = {
 			name: 'outputField',
 			type: 'string',
 			default: 'rateLimiter',
-			description: 'Field added to each item with what the limiter did: tokens, waits, attempts, the limit observed',
+			description:
+				'Field added to each item with what the limiter did: tokens, waits, attempts, the limit observed',
 		},
 	],
 };
@@ -586,25 +623,29 @@ export const properties: INodeProperties[] = [
 				name: 'Wait for Slot',
 				value: 'waitForSlot',
 				action: 'Wait for a slot under the limit',
-				description: 'Before any vendor node: items leave on Proceed when the limit allows, or on Over Limit past the max wait',
+				description:
+					'Before any vendor node: items leave on Proceed when the limit allows, or on Over Limit past the max wait',
 			},
 			{
 				name: 'Send Request',
 				value: 'sendRequest',
 				action: 'Send throttled HTTP requests with retries',
-				description: 'HTTP requests through the limiter, retried with backoff on 429, 5xx and network errors; Success or Failed',
+				description:
+					'HTTP requests through the limiter, retried with backoff on 429, 5xx and network errors; Success or Failed',
 			},
 			{
 				name: 'Backoff',
 				value: 'backoff',
 				action: 'Wait and retry a failed call',
-				description: "After a vendor node's error output: waits with exponential backoff and routes Retry, or Give Up at the max",
+				description:
+					"After a vendor node's error output: waits with exponential backoff and routes Retry, or Give Up at the max",
 			},
 			{
 				name: 'Quota',
 				value: 'quota',
 				action: 'Count use against a daily or monthly quota',
-				description: 'Counts use per day or month and sends an Alert item when usage crosses a threshold',
+				description:
+					'Counts use per day or month and sends an Alert item when usage crosses a threshold',
 			},
 		],
 		default: 'waitForSlot',

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject, readBodyCapped } from '../shared';
@@ -16,7 +21,8 @@ export interface Auth {
 /** Reads the generic credential once per execution and turns it into headers or query parameters. */
 export async function readAuth(context: IExecuteFunctions): Promise<Auth> {
 	const auth: Auth = { headers: {}, query: {} };
-	if (context.getNodeParameter('authentication', 0, 'none') !== 'genericCredentialType') return auth;
+	if (context.getNodeParameter('authentication', 0, 'none') !== 'genericCredentialType')
+		return auth;
 	const type = context.getNodeParameter('genericAuthType', 0, '') as string;
 	const data = await context.getCredentials(type);
 	const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
@@ -34,20 +40,31 @@ export async function readAuth(context: IExecuteFunctions): Promise<Auth> {
 			if (text(data.name) !== '') auth.query[text(data.name)] = text(data.value);
 			break;
 		default:
-			throw new NodeOperationError(context.getNode(), `Generic Auth Type "${type}" is not supported`, { description: 'Choose Basic Auth, Bearer Auth, Header Auth or Query Auth.' });
+			throw new NodeOperationError(
+				context.getNode(),
+				`Generic Auth Type "${type}" is not supported`,
+				{ description: 'Choose Basic Auth, Bearer Auth, Header Auth or Query Auth.' },
+			);
 	}
 	return auth;
 }
 
 /** Headers never copied onto items: they carry secrets or session state. */
-const HIDDEN_HEADERS = new Set(['set-cookie', 'authorization', 'proxy-authorization', 'cookie', 'www-authenticate']);
+const HIDDEN_HEADERS = new Set([
+	'set-cookie',
+	'authorization',
+	'proxy-authorization',
+	'cookie',
+	'www-authenticate',
+]);
 
 export function visibleHeaders(headers: unknown): IDataObject {
 	const out: IDataObject = {};
 	if (!isPlainObject(headers)) return out;
 	for (const [key, value] of Object.entries(headers)) {
 		if (HIDDEN_HEADERS.has(key.toLowerCase()) || key === '__proto__') continue;
-		if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) out[key.toLowerCase()] = value as IDataObject[keyof IDataObject];
+		if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value))
+			out[key.toLowerCase()] = value as IDataObject[keyof IDataObject];
 	}
 	return out;
 }
@@ -59,10 +76,14 @@ export function visibleHeaders(headers: unknown): IDataObject {
 export function plainHeaders(headers: unknown): IDataObject {
 	const out: IDataObject = {};
 	if (headers === null || typeof headers !== 'object') return out;
-	const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? ((headers as { toJSON: () => unknown }).toJSON() as object) : headers;
+	const source =
+		typeof (headers as { toJSON?: unknown }).toJSON === 'function'
+			? ((headers as { toJSON: () => unknown }).toJSON() as object)
+			: headers;
 	for (const [key, value] of Object.entries(source ?? {})) {
 		if (key === '__proto__') continue;
-		if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) out[key.toLowerCase()] = value as IDataObject[keyof IDataObject];
+		if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value))
+			out[key.toLowerCase()] = value as IDataObject[keyof IDataObject];
 	}
 	return out;
 }
@@ -88,7 +109,11 @@ export function networkCode(error: unknown): string {
 		const code = (current as { code?: unknown }).code;
 		if (typeof code === 'string' && code !== '') {
 			// axios says ECONNABORTED for its own timeout.
-			if (code === 'ECONNABORTED' && /timeout/i.test(String((current as { message?: unknown }).message))) return 'ETIMEDOUT';
+			if (
+				code === 'ECONNABORTED' &&
+				/timeout/i.test(String((current as { message?: unknown }).message))
+			)
+				return 'ETIMEDOUT';
 			return code;
 		}
 		current = (current as { cause?: unknown }).cause;
@@ -132,30 +157,62 @@ function mib(bytes: number): string {
 }
 
 /** The body, read up to the cap; the stream is destroyed past it or when the try's deadline passes. */
-async function readCapped(stream: unknown, cap: number, signal: AbortSignal): Promise<Buffer | Refused> {
+async function readCapped(
+	stream: unknown,
+	cap: number,
+	signal: AbortSignal,
+): Promise<Buffer | Refused> {
 	const read = await readBodyCapped(stream, cap, signal);
 	if ('body' in read) return read.body;
-	return refused(RESPONSE_TOO_LARGE, `The response is larger than Max Response Size (${mib(cap)}): more than ${read.tooLarge} bytes were sent`);
+	return refused(
+		RESPONSE_TOO_LARGE,
+		`The response is larger than Max Response Size (${mib(cap)}): more than ${read.tooLarge} bytes were sent`,
+	);
 }
 
 /** The item's headers minus any that carry a secret: Authorization, Cookie, and the credential's own header name. */
 function withoutSecretHeaders(headers: Record<string, string>, auth: Auth): Record<string, string> {
 	const credentialHeaders = new Set(Object.keys(auth.headers).map((name) => name.toLowerCase()));
-	return Object.fromEntries(Object.entries(headers).filter(([name]) => !SECRET_HEADERS.has(name.toLowerCase()) && !credentialHeaders.has(name.toLowerCase())));
+	return Object.fromEntries(
+		Object.entries(headers).filter(
+			([name]) =>
+				!SECRET_HEADERS.has(name.toLowerCase()) && !credentialHeaders.has(name.toLowerCase()),
+		),
+	);
 }
 
 /** Where a redirect goes, the method and body it keeps (303, and 301/302 after a POST, become a GET). */
-function redirectTarget(from: string, location: unknown, status: number, method: IHttpRequestMethods): { url: string; method: IHttpRequestMethods; keepBody: boolean } | Refused {
-	const text = Array.isArray(location) ? String(location[0] ?? '') : typeof location === 'string' ? location : '';
+function redirectTarget(
+	from: string,
+	location: unknown,
+	status: number,
+	method: IHttpRequestMethods,
+): { url: string; method: IHttpRequestMethods; keepBody: boolean } | Refused {
+	const text = Array.isArray(location)
+		? String(location[0] ?? '')
+		: typeof location === 'string'
+			? location
+			: '';
 	let target: URL;
 	try {
 		target = new URL(text, from);
 	} catch {
-		return refused(BAD_REDIRECT, `The server redirected (HTTP ${status}) to an address that is not a URL: ${JSON.stringify(text.slice(0, 200))}`);
+		return refused(
+			BAD_REDIRECT,
+			`The server redirected (HTTP ${status}) to an address that is not a URL: ${JSON.stringify(text.slice(0, 200))}`,
+		);
 	}
-	if (target.protocol !== 'http:' && target.protocol !== 'https:') return refused(BAD_REDIRECT, `The server redirected (HTTP ${status}) to a ${target.protocol} address, not http(s)`);
+	if (target.protocol !== 'http:' && target.protocol !== 'https:')
+		return refused(
+			BAD_REDIRECT,
+			`The server redirected (HTTP ${status}) to a ${target.protocol} address, not http(s)`,
+		);
 	const toGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
-	return { url: target.href, method: toGet && method !== 'HEAD' ? 'GET' : method, keepBody: !toGet };
+	return {
+		url: target.href,
+		method: toGet && method !== 'HEAD' ? 'GET' : method,
+		keepBody: !toGet,
+	};
 }
 
 /**
@@ -168,7 +225,11 @@ function redirectTarget(from: string, location: unknown, status: number, method:
  * redirect leaves that origin (scheme, host or port), the credential's headers and query
  * parameters, and the item's Authorization and Cookie headers, are no longer sent.
  */
-export async function exchange(context: IExecuteFunctions, spec: RequestSpec, cancel?: AbortSignal): Promise<Exchange> {
+export async function exchange(
+	context: IExecuteFunctions,
+	spec: RequestSpec,
+	cancel?: AbortSignal,
+): Promise<Exchange> {
 	// The deadline needs a timer: AbortSignal.timeout's, not a socket-idle timeout.
 	const deadline = AbortSignal.timeout(spec.timeoutMs);
 	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
@@ -180,7 +241,9 @@ export async function exchange(context: IExecuteFunctions, spec: RequestSpec, ca
 	try {
 		for (let hop = 0; ; hop++) {
 			trusted &&= new URL(url).origin === origin;
-			const headers = trusted ? { ...spec.headers, ...spec.auth.headers } : withoutSecretHeaders(spec.headers, spec.auth);
+			const headers = trusted
+				? { ...spec.headers, ...spec.auth.headers }
+				: withoutSecretHeaders(spec.headers, spec.auth);
 			const options: IHttpRequestOptions = {
 				method,
 				url,
@@ -194,12 +257,17 @@ export async function exchange(context: IExecuteFunctions, spec: RequestSpec, ca
 				abortSignal: signal,
 			};
 			if (body !== undefined) options.body = body as IDataObject;
-			const response = (await context.helpers.httpRequest(options)) as { statusCode?: number; headers?: unknown; body?: unknown };
+			const response = (await context.helpers.httpRequest(options)) as {
+				statusCode?: number;
+				headers?: unknown;
+				body?: unknown;
+			};
 			const status = typeof response.statusCode === 'number' ? response.statusCode : 0;
 			const headersOut = plainHeaders(response.headers);
 			if (REDIRECTS.has(status) && headersOut.location !== undefined) {
 				(response.body as { destroy?: () => void } | undefined)?.destroy?.();
-				if (hop >= MAX_REDIRECTS) return refused(BAD_REDIRECT, `More than ${MAX_REDIRECTS} redirects, the last to ${url}`);
+				if (hop >= MAX_REDIRECTS)
+					return refused(BAD_REDIRECT, `More than ${MAX_REDIRECTS} redirects, the last to ${url}`);
 				const next = redirectTarget(url, headersOut.location, status, method);
 				if ('kind' in next) return next;
 				url = next.url;
@@ -213,7 +281,11 @@ export async function exchange(context: IExecuteFunctions, spec: RequestSpec, ca
 		}
 	} catch (error) {
 		if (deadline.aborted && !cancel?.aborted) {
-			return { kind: 'network', code: 'ETIMEDOUT', message: `No complete answer within the Timeout (${spec.timeoutMs / 1000} s)` };
+			return {
+				kind: 'network',
+				code: 'ETIMEDOUT',
+				message: `No complete answer within the Timeout (${spec.timeoutMs / 1000} s)`,
+			};
 		}
 		const code = networkCode(error);
 		const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Clock, QuotaPeriod } from '../shared';
@@ -33,7 +38,8 @@ const LABELS: Record<string, string> = {
 };
 
 function usesOf(value: unknown): number | null {
-	const number = typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value;
+	const number =
+		typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value;
 	return typeof number === 'number' && Number.isSafeInteger(number) && number >= 0 ? number : null;
 }
 
@@ -48,7 +54,11 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 	const name = readName(context, 'quotaName', 'Quota Name', 'openai-monthly');
 	const quota = context.getNodeParameter('quota', 0, 10000);
 	if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota < 1) {
-		throw fail(context, `Quota is out of range: ${String(quota)}`, 'Use a whole number of uses per period, at least 1.');
+		throw fail(
+			context,
+			`Quota is out of range: ${String(quota)}`,
+			'Use a whole number of uses per period, at least 1.',
+		);
 	}
 	const period = context.getNodeParameter('period', 0, 'day') as QuotaPeriod;
 	const zoneParameter = String(context.getNodeParameter('timeZone', 0, '')).trim();
@@ -61,8 +71,13 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 		thresholds = parseQuotaThresholds(String(context.getNodeParameter('thresholds', 0, '75')));
 		window = quotaWindow(now, period, timeZone);
 	} catch (error) {
-		if (!isQuotaSettingsError(error)) throw new NodeOperationError(context.getNode(), error as Error);
-		throw fail(context, `${LABELS[error.setting]} is not valid: ${JSON.stringify(error.value)}`, `It must be ${error.expected}.`);
+		if (!isQuotaSettingsError(error))
+			throw new NodeOperationError(context.getNode(), error as Error);
+		throw fail(
+			context,
+			`${LABELS[error.setting]} is not valid: ${JSON.stringify(error.value)}`,
+			`It must be ${error.expected}.`,
+		);
 	}
 
 	const items = context.getInputData();
@@ -70,16 +85,26 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 	if (items.length === 0) return outputs;
 	const perItem = isExpression(context, 'usePerItem');
 	const fixed = perItem ? null : usesOf(context.getNodeParameter('usePerItem', 0, 1));
-	if (!perItem && fixed === null) throw fail(context, 'Use per Item is not a whole number of at least 0', 'Use a whole number, or an expression returning one.');
+	if (!perItem && fixed === null)
+		throw fail(
+			context,
+			'Use per Item is not a whole number of at least 0',
+			'Use a whole number, or an expression returning one.',
+		);
 	const counted: Array<{ index: number; uses: number }> = [];
 	items.forEach((item, index) => {
 		const raw = perItem ? context.getNodeParameter('usePerItem', index, 1) : fixed;
 		const uses = usesOf(raw);
 		if (uses === null) {
-			const error = new NodeOperationError(context.getNode(), `Use per Item of item ${index} is not a whole number of at least 0: ${JSON.stringify(raw) ?? String(raw)}`, {
-				itemIndex: index,
-				description: 'Make the expression return a whole number, e.g. {{ $json.usage.total_tokens ?? 0 }}.',
-			});
+			const error = new NodeOperationError(
+				context.getNode(),
+				`Use per Item of item ${index} is not a whole number of at least 0: ${JSON.stringify(raw) ?? String(raw)}`,
+				{
+					itemIndex: index,
+					description:
+						'Make the expression return a whole number, e.g. {{ $json.usage.total_tokens ?? 0 }}.',
+				},
+			);
 			failItem(context, outputs, item, index, error, CONTINUE);
 			return;
 		}
@@ -102,7 +127,15 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 		const reachedEarlier = thresholds
 			.filter((threshold) => thresholdUsage(quota, threshold) <= before)
 			.map((threshold) => ({ threshold, use: 0, usage: before }));
-		const crossings = [...reachedEarlier, ...crossingsByUse(before, counted.map((entry) => entry.uses), quota, thresholds)];
+		const crossings = [
+			...reachedEarlier,
+			...crossingsByUse(
+				before,
+				counted.map((entry) => entry.uses),
+				quota,
+				thresholds,
+			),
+		];
 		let alerted: boolean[] = [];
 		if (crossings.length > 0) {
 			const writes = crossings.map((crossing) => ({
@@ -113,7 +146,12 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 			}));
 			alerted = (await store.write(namespace, writes)).map((result) => result.applied);
 		}
-		const windowInfo = { id: window.id, start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString(), timeZone };
+		const windowInfo = {
+			id: window.id,
+			start: new Date(window.start).toISOString(),
+			end: new Date(window.end).toISOString(),
+			timeZone,
+		};
 		let usage = before;
 		counted.forEach((entry) => {
 			usage += entry.uses;
@@ -128,7 +166,9 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 				percent: round((usage * 100) / quota),
 				remaining: Math.max(0, quota - usage),
 			};
-			outputs[CONTINUE].push(pairedItem(source, entry.index, { ...source.json, [outputField]: details }));
+			outputs[CONTINUE].push(
+				pairedItem(source, entry.index, { ...source.json, [outputField]: details }),
+			);
 		});
 		crossings.forEach((crossing, position) => {
 			if (!alerted[position]) return;
@@ -147,7 +187,11 @@ export async function executeQuota(context: IExecuteFunctions): Promise<INodeExe
 					alertedAt: new Date(now).toISOString(),
 				}),
 			);
-			hints.push({ message: `Quota "${name}" crossed ${crossing.threshold}% for ${window.id}: ${crossing.usage} of ${quota}.`, type: 'warning', location: 'outputPane' });
+			hints.push({
+				message: `Quota "${name}" crossed ${crossing.threshold}% for ${window.id}: ${crossing.usage} of ${quota}.`,
+				type: 'warning',
+				location: 'outputPane',
+			});
 		});
 	} catch (error) {
 		throw storeFailure(context, error);

@@ -8,7 +8,9 @@ import { executeWaitForSlot } from './waitForSlot.operation';
 
 export type Operation = 'waitForSlot' | 'sendRequest' | 'backoff' | 'quota';
 
-export async function executeRateLimiter(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeRateLimiter(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const operation = context.getNodeParameter('operation', 0) as Operation;
 	switch (operation) {
 		case 'waitForSlot':
@@ -20,6 +22,8 @@ export async function executeRateLimiter(context: IExecuteFunctions): Promise<IN
 		case 'quota':
 			return await executeQuota(context);
 		default:
-			throw new NodeOperationError(context.getNode(), `Unknown operation "${String(operation)}"`, { description: 'Choose Wait for Slot, Send Request, Backoff or Quota.' });
+			throw new NodeOperationError(context.getNode(), `Unknown operation "${String(operation)}"`, {
+				description: 'Choose Wait for Slot, Send Request, Backoff or Quota.',
+			});
 	}
 }

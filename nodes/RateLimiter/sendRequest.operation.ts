@@ -1,6 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import pRetry from 'p-retry';
 
@@ -24,7 +30,15 @@ import {
 	serverWaitMs,
 	storeFailure,
 } from '../shared';
-import { exchange, FINAL_NETWORK_CODES, readAuth, visibleHeaders, type Auth, type Exchange, type RequestSpec } from './http';
+import {
+	exchange,
+	FINAL_NETWORK_CODES,
+	readAuth,
+	visibleHeaders,
+	type Auth,
+	type Exchange,
+	type RequestSpec,
+} from './http';
 import {
 	acquireOptions,
 	configuredLimit,
@@ -78,7 +92,14 @@ interface UnitResult {
 	/** The last exchange; null when the unit never got a slot (Max Wait). */
 	last: Exchange | null;
 	ok: boolean;
-	reason: 'success' | 'maxAttempts' | 'notRetryable' | 'unsafeToRetry' | 'retryAfterTooLong' | 'overLimit' | 'limiterUnavailable';
+	reason:
+		| 'success'
+		| 'maxAttempts'
+		| 'notRetryable'
+		| 'unsafeToRetry'
+		| 'retryAfterTooLong'
+		| 'overLimit'
+		| 'limiterUnavailable';
 	/** Why the limiter's store could not give a slot (reason limiterUnavailable). */
 	limiterError?: string;
 	attempts: number;
@@ -104,7 +125,9 @@ class AttemptFailed extends Error {
  * never push the rate over the target. Items leave on Success or, after the last try,
  * on Failed with the status, error and attempts.
  */
-export async function executeSendRequest(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeSendRequest(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const limits = readLimiterSettings(context);
 	const request = readRequestSettings(context);
 	const items = context.getInputData();
@@ -136,15 +159,23 @@ export async function executeSendRequest(context: IExecuteFunctions): Promise<IN
 	}
 	if (limiterFailure !== undefined && results.every((result) => result.last === null)) {
 		const failure = new NodeOperationError(context.getNode(), String(limiterFailure), {
-			description: 'Nothing was sent: the rate limiter could not give a slot. Check that its store is running and reachable from n8n (the credential\'s Test button), then run again.',
+			description:
+				"Nothing was sent: the rate limiter could not give a slot. Check that its store is running and reachable from n8n (the credential's Test button), then run again.",
 		});
 		// NodeOperationError rewrites messages that mention ECONNREFUSED: keep ours, which names the store.
 		failure.message = String(limiterFailure);
 		throw failure;
 	}
 
-	const meta = { limiter: limits.limiterName, store: limits.store, configured: configuredLimit(limits), ...observedLimit(limits, limiter) };
-	units.forEach((unit, position) => route(items, unit, results[position], limits, request, meta, outputs));
+	const meta = {
+		limiter: limits.limiterName,
+		store: limits.store,
+		configured: configuredLimit(limits),
+		...observedLimit(limits, limiter),
+	};
+	units.forEach((unit, position) =>
+		route(items, unit, results[position], limits, request, meta, outputs),
+	);
 	for (const output of outputs) output.sort((a, b) => pairIndex(a) - pairIndex(b));
 
 	const retried = results.filter((result) => result.attempts > 1).length;
@@ -157,7 +188,9 @@ export async function executeSendRequest(context: IExecuteFunctions): Promise<IN
 			location: 'outputPane',
 		});
 	}
-	const capped = results.filter((result) => result.hold?.capped).map((result) => result.hold as LearnedHold);
+	const capped = results
+		.filter((result) => result.hold?.capped)
+		.map((result) => result.hold as LearnedHold);
 	if (capped.length > 0) {
 		const asked = Math.max(...capped.map((hold) => hold.requestedMs));
 		hints.push({
@@ -175,34 +208,60 @@ export async function executeSendRequest(context: IExecuteFunctions): Promise<IN
 /* --------------------------------------------------------------- Settings */
 
 function readRequestSettings(context: IExecuteFunctions): RequestSettings {
-	const option = <Value>(name: string, fallback: Value) => context.getNodeParameter(`requestOptions.${name}`, 0, fallback) as Value;
+	const option = <Value>(name: string, fallback: Value) =>
+		context.getNodeParameter(`requestOptions.${name}`, 0, fallback) as Value;
 	const wholeNumber = (name: string, label: string, fallback: number, min: number, max: number) => {
 		const value = option<unknown>(name, fallback);
 		if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-			throw fail(context, `${label} is out of range: ${String(value)}`, `Use a whole number from ${min} to ${max}.`);
+			throw fail(
+				context,
+				`${label} is out of range: ${String(value)}`,
+				`Use a whole number from ${min} to ${max}.`,
+			);
 		}
 		return value;
 	};
 	const atLeast = (name: string, label: string, fallback: number, min: number, unit: string) => {
 		const value = option<unknown>(name, fallback);
 		if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-			throw fail(context, `${label} is out of range: ${String(value)}`, `Use a number of ${unit} of at least ${min}.`);
+			throw fail(
+				context,
+				`${label} is out of range: ${String(value)}`,
+				`Use a number of ${unit} of at least ${min}.`,
+			);
 		}
 		return value;
 	};
-	const seconds = (name: string, label: string, fallback: number, min: number) => atLeast(name, label, fallback, min, 'seconds') * SECOND;
+	const seconds = (name: string, label: string, fallback: number, min: number) =>
+		atLeast(name, label, fallback, min, 'seconds') * SECOND;
 	const retryOn = String(option('retryOn', '429, 5xx'));
 	const parsed = parseStatusList(retryOn);
 	if ('bad' in parsed) {
-		throw fail(context, `Retry On Status has an entry that is not a status: "${parsed.bad}"`, 'List statuses and classes, e.g. 429, 502, 503 or 429, 5xx.');
+		throw fail(
+			context,
+			`Retry On Status has an entry that is not a status: "${parsed.bad}"`,
+			'List statuses and classes, e.g. 429, 502, 503 or 429, 5xx.',
+		);
 	}
 	const baseMs = seconds('baseDelay', 'Base Delay (Seconds)', 1, 0);
 	const maxMs = seconds('maxDelay', 'Max Delay (Seconds)', 30, 0);
-	if (maxMs < baseMs) throw fail(context, 'Max Delay (Seconds) is shorter than Base Delay (Seconds)', 'Make Max Delay at least as long as Base Delay.');
+	if (maxMs < baseMs)
+		throw fail(
+			context,
+			'Max Delay (Seconds) is shorter than Base Delay (Seconds)',
+			'Make Max Delay at least as long as Base Delay.',
+		);
 	const url = context.getNodeParameter('url', 0, '');
-	if (typeof url === 'string' && url.trim() === '') throw fail(context, 'URL is empty', 'Enter the address to call, e.g. https://api.example.com/v1/contacts.');
+	if (typeof url === 'string' && url.trim() === '')
+		throw fail(
+			context,
+			'URL is empty',
+			'Enter the address to call, e.g. https://api.example.com/v1/contacts.',
+		);
 	return {
-		method: String(context.getNodeParameter('method', 0, 'GET')).toUpperCase() as IHttpRequestMethods,
+		method: String(
+			context.getNodeParameter('method', 0, 'GET'),
+		).toUpperCase() as IHttpRequestMethods,
 		maxAttempts: wholeNumber('maxAttempts', 'Max Attempts', 5, 1, 50),
 		rules: {
 			statuses: parsed.statuses,
@@ -211,14 +270,21 @@ function readRequestSettings(context: IExecuteFunctions): RequestSettings {
 		},
 		backoff: resolveBackoffPolicy({ baseMs, maxMs, factor: 2, jitter: 'full' }),
 		idempotencyKeyField: String(option('idempotencyKeyField', '')).trim(),
-		idempotencyKeyHeader: String(option('idempotencyKeyHeader', 'Idempotency-Key')).trim() || 'Idempotency-Key',
+		idempotencyKeyHeader:
+			String(option('idempotencyKeyHeader', 'Idempotency-Key')).trim() || 'Idempotency-Key',
 		concurrency: wholeNumber('concurrency', 'Max Concurrent Requests', 5, 1, 100),
 		timeoutMs: seconds('timeout', 'Timeout (Seconds)', 30, 0.1),
-		maxResponseBytes: Math.round(atLeast('maxResponseSize', 'Max Response Size (MiB)', 10, 0.001, 'MiB') * 1_048_576),
+		maxResponseBytes: Math.round(
+			atLeast('maxResponseSize', 'Max Response Size (MiB)', 10, 0.001, 'MiB') * 1_048_576,
+		),
 		bulkSize: wholeNumber('bulkSize', 'Bulk Size', 1, 1, 10_000),
 		bulkBodyField: String(option('bulkBodyField', '')).trim(),
 		bulkResultsPath: String(option('bulkResultsPath', '')).trim(),
-		responseField: fieldName(context, String(option('responseField', 'response')).trim() || 'response', 'Response Field'),
+		responseField: fieldName(
+			context,
+			String(option('responseField', 'response')).trim() || 'response',
+			'Response Field',
+		),
 		sendBody: context.getNodeParameter('sendBody', 0, false) === true,
 		sendHeaders: context.getNodeParameter('sendHeaders', 0, false) === true,
 		sendQuery: context.getNodeParameter('sendQuery', 0, false) === true,
@@ -237,9 +303,16 @@ interface ItemRequest {
 	idempotencyKey: string | null;
 }
 
-function pairs(context: IExecuteFunctions, parameter: string, index: number): Record<string, string> {
+function pairs(
+	context: IExecuteFunctions,
+	parameter: string,
+	index: number,
+): Record<string, string> {
 	const out: Record<string, string> = {};
-	const list = context.getNodeParameter(`${parameter}.parameters`, index, []) as Array<{ name?: unknown; value?: unknown }>;
+	const list = context.getNodeParameter(`${parameter}.parameters`, index, []) as Array<{
+		name?: unknown;
+		value?: unknown;
+	}>;
 	for (const entry of Array.isArray(list) ? list : []) {
 		const name = typeof entry?.name === 'string' ? entry.name.trim() : '';
 		if (name === '' || name === '__proto__') continue;
@@ -249,16 +322,26 @@ function pairs(context: IExecuteFunctions, parameter: string, index: number): Re
 }
 
 /** What one item asks for; a NodeOperationError naming the item when its parameters are wrong. */
-function itemRequest(context: IExecuteFunctions, items: INodeExecutionData[], index: number, limits: LimiterSettings, request: RequestSettings): ItemRequest | NodeOperationError {
+function itemRequest(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	index: number,
+	limits: LimiterSettings,
+	request: RequestSettings,
+): ItemRequest | NodeOperationError {
 	const tokens = tokensForItem(context, limits, index);
 	if (tokens instanceof NodeOperationError) return tokens;
 	try {
 		const url = context.getNodeParameter('url', index, '');
 		if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) {
-			return new NodeOperationError(context.getNode(), `URL of item ${index} is not an http(s) address: ${JSON.stringify(url)}`, {
-				itemIndex: index,
-				description: 'The URL must start with http:// or https://.',
-			});
+			return new NodeOperationError(
+				context.getNode(),
+				`URL of item ${index} is not an http(s) address: ${JSON.stringify(url)}`,
+				{
+					itemIndex: index,
+					description: 'The URL must start with http:// or https://.',
+				},
+			);
 		}
 		let body: unknown;
 		if (request.sendBody) {
@@ -267,15 +350,28 @@ function itemRequest(context: IExecuteFunctions, items: INodeExecutionData[], in
 				try {
 					body = JSON.parse(body) as unknown;
 				} catch {
-					return new NodeOperationError(context.getNode(), `JSON Body of item ${index} is not valid JSON`, {
-						itemIndex: index,
-						description: 'Check the JSON Body parameter, e.g. {{ $json }} or {"name": "{{ $json.name }}"}.',
-					});
+					return new NodeOperationError(
+						context.getNode(),
+						`JSON Body of item ${index} is not valid JSON`,
+						{
+							itemIndex: index,
+							description:
+								'Check the JSON Body parameter, e.g. {{ $json }} or {"name": "{{ $json.name }}"}.',
+						},
+					);
 				}
 			}
 		}
-		const keyValue = request.idempotencyKeyField === '' ? undefined : getPath(items[index].json, request.idempotencyKeyField);
-		const idempotencyKey = typeof keyValue === 'string' && keyValue.trim() !== '' ? keyValue.trim() : typeof keyValue === 'number' ? String(keyValue) : null;
+		const keyValue =
+			request.idempotencyKeyField === ''
+				? undefined
+				: getPath(items[index].json, request.idempotencyKeyField);
+		const idempotencyKey =
+			typeof keyValue === 'string' && keyValue.trim() !== ''
+				? keyValue.trim()
+				: typeof keyValue === 'number'
+					? String(keyValue)
+					: null;
 		return {
 			index,
 			tokens,
@@ -287,7 +383,9 @@ function itemRequest(context: IExecuteFunctions, items: INodeExecutionData[], in
 		};
 	} catch (error) {
 		if (error instanceof NodeOperationError) return error;
-		return new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex: index });
+		return new NodeOperationError(context.getNode(), (error as Error).message, {
+			itemIndex: index,
+		});
 	}
 }
 
@@ -309,16 +407,34 @@ function buildUnits(
 		const first = group[0];
 		const bulk = request.bulkSize > 1;
 		const records = group.map((entry) => entry.body);
-		const body = !request.sendBody ? undefined : bulk ? (request.bulkBodyField === '' ? records : { [request.bulkBodyField]: records }) : first.body;
+		const body = !request.sendBody
+			? undefined
+			: bulk
+				? request.bulkBodyField === ''
+					? records
+					: { [request.bulkBodyField]: records }
+				: first.body;
 		const headers: Record<string, string> = { ...first.headers };
 		const hasKey = group.every((entry) => entry.idempotencyKey !== null);
 		// In bulk mode one key stands for the batch: the items' keys, joined.
-		if (hasKey) headers[request.idempotencyKeyHeader.toLowerCase()] = group.map((entry) => entry.idempotencyKey).join(',');
+		if (hasKey)
+			headers[request.idempotencyKeyHeader.toLowerCase()] = group
+				.map((entry) => entry.idempotencyKey)
+				.join(',');
 		return {
 			indices: group.map((entry) => entry.index),
 			tokens: first.tokens,
 			hasIdempotencyKey: hasKey,
-			spec: { method: request.method, url: first.url, headers, query: first.query, auth, body, timeoutMs: request.timeoutMs, maxResponseBytes: request.maxResponseBytes },
+			spec: {
+				method: request.method,
+				url: first.url,
+				headers,
+				query: first.query,
+				auth,
+				body,
+				timeoutMs: request.timeoutMs,
+				maxResponseBytes: request.maxResponseBytes,
+			},
 		};
 	});
 }
@@ -329,7 +445,11 @@ function buildUnits(
  * With a Max Wait, which units get a slot, decided up front from the queue: null for
  * admitted, else the estimated wait (ms) that sent the unit away.
  */
-async function admit(limiter: TokenLimiter, limits: LimiterSettings, units: Unit[]): Promise<Array<number | null>> {
+async function admit(
+	limiter: TokenLimiter,
+	limits: LimiterSettings,
+	units: Unit[],
+): Promise<Array<number | null>> {
 	if (limits.maxWaitMs <= 0 || units.length === 0) return units.map(() => null);
 	const { ahead, available, holdMs: hold } = await limiter.snapshot(limits.maxHoldMs);
 	let queued = ahead;
@@ -342,11 +462,38 @@ async function admit(limiter: TokenLimiter, limits: LimiterSettings, units: Unit
 }
 
 function overLimit(estimatedWaitMs: number): UnitResult {
-	return { last: null, ok: false, reason: 'overLimit', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs, hold: null };
+	return {
+		last: null,
+		ok: false,
+		reason: 'overLimit',
+		attempts: 0,
+		waitedMs: 0,
+		delaysMs: [],
+		tooManyRequests: 0,
+		estimatedWaitMs,
+		hold: null,
+	};
 }
 
-async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Unit, limits: LimiterSettings, request: RequestSettings, signal: AbortSignal | undefined): Promise<UnitResult> {
-	const result: UnitResult = { last: null, ok: false, reason: 'maxAttempts', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null, hold: null };
+async function send(
+	context: IExecuteFunctions,
+	limiter: TokenLimiter,
+	unit: Unit,
+	limits: LimiterSettings,
+	request: RequestSettings,
+	signal: AbortSignal | undefined,
+): Promise<UnitResult> {
+	const result: UnitResult = {
+		last: null,
+		ok: false,
+		reason: 'maxAttempts',
+		attempts: 0,
+		waitedMs: 0,
+		delaysMs: [],
+		tooManyRequests: 0,
+		estimatedWaitMs: null,
+		hold: null,
+	};
 	const honouredServerWaitMs = Math.max(request.backoff.maxMs, MIN_HONOURED_SERVER_WAIT_MS);
 	try {
 		const last = await pRetry(
@@ -361,10 +508,15 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 					const now = Date.now();
 					const facts = readRateLimitHeaders(answer.headers, now);
 					// A wait this node refuses for its own item (it gives up instead) must not hold anyone else.
-					const serverWait = answer.status >= 400 || answer.status === 0 ? serverWaitMs(facts, now) : null;
+					const serverWait =
+						answer.status >= 400 || answer.status === 0 ? serverWaitMs(facts, now) : null;
 					const refused = serverWait !== null && serverWait > honouredServerWaitMs;
-					const hold = await limiter.observe(facts, now, answer.status, { maxHoldMs: limits.maxHoldMs, record: !refused });
-					if (hold && (result.hold === null || hold.requestedMs >= result.hold.requestedMs)) result.hold = hold;
+					const hold = await limiter.observe(facts, now, answer.status, {
+						maxHoldMs: limits.maxHoldMs,
+						record: !refused,
+					});
+					if (hold && (result.hold === null || hold.requestedMs >= result.hold.requestedMs))
+						result.hold = hold;
 					if (answer.status === 429) result.tooManyRequests++;
 					if (answer.status > 0 && answer.status < 400) return answer;
 				}
@@ -385,13 +537,21 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 						result.reason = 'notRetryable';
 						return false;
 					}
-					const verdict = retryVerdict(request.rules, answer.kind === 'response' ? answer.status : null, request.method, unit.hasIdempotencyKey);
+					const verdict = retryVerdict(
+						request.rules,
+						answer.kind === 'response' ? answer.status : null,
+						request.method,
+						unit.hasIdempotencyKey,
+					);
 					if (verdict !== 'retry') {
 						result.reason = verdict === 'unsafe' ? 'unsafeToRetry' : 'notRetryable';
 						return false;
 					}
 					const now = Date.now();
-					const serverWait = answer.kind === 'response' ? serverWaitMs(readRateLimitHeaders(answer.headers, now), now) : null;
+					const serverWait =
+						answer.kind === 'response'
+							? serverWaitMs(readRateLimitHeaders(answer.headers, now), now)
+							: null;
 					if (serverWait !== null && serverWait > honouredServerWaitMs) {
 						result.reason = 'retryAfterTooLong';
 						return false;
@@ -409,10 +569,20 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 	} catch (error) {
 		// Not a failed try: the execution was cancelled, a hold outlasted Max Wait, or the limiter's store failed.
 		if (!(error instanceof AttemptFailed)) {
-			if (signal?.aborted) throw new NodeOperationError(context.getNode(), 'The execution was cancelled while waiting for a slot');
+			if (signal?.aborted)
+				throw new NodeOperationError(
+					context.getNode(),
+					'The execution was cancelled while waiting for a slot',
+				);
 			if (error instanceof HoldPastMaxWait) {
 				// The try that met the hold was not sent.
-				return { ...result, ok: false, reason: 'overLimit', attempts: Math.max(0, result.attempts - 1), estimatedWaitMs: error.holdMs };
+				return {
+					...result,
+					ok: false,
+					reason: 'overLimit',
+					attempts: Math.max(0, result.attempts - 1),
+					estimatedWaitMs: error.holdMs,
+				};
 			}
 			return limiterUnavailable(context, error, result);
 		}
@@ -421,15 +591,39 @@ async function send(context: IExecuteFunctions, limiter: TokenLimiter, unit: Uni
 }
 
 /** A unit the limiter's store could not give a slot to: after `sent` tries (null: none). */
-function limiterUnavailable(context: IExecuteFunctions, error: unknown, sent: UnitResult | null): UnitResult {
+function limiterUnavailable(
+	context: IExecuteFunctions,
+	error: unknown,
+	sent: UnitResult | null,
+): UnitResult {
 	const limiterError = typeof error === 'string' ? error : storeFailure(context, error).message;
-	const base: UnitResult = sent ?? { last: null, ok: false, reason: 'limiterUnavailable', attempts: 0, waitedMs: 0, delaysMs: [], tooManyRequests: 0, estimatedWaitMs: null, hold: null };
+	const base: UnitResult = sent ?? {
+		last: null,
+		ok: false,
+		reason: 'limiterUnavailable',
+		attempts: 0,
+		waitedMs: 0,
+		delaysMs: [],
+		tooManyRequests: 0,
+		estimatedWaitMs: null,
+		hold: null,
+	};
 	// The try that failed never got its slot, so it was not sent: count only those that were.
-	return { ...base, attempts: sent ? Math.max(0, sent.attempts - 1) : 0, ok: false, reason: 'limiterUnavailable', limiterError };
+	return {
+		...base,
+		attempts: sent ? Math.max(0, sent.attempts - 1) : 0,
+		ok: false,
+		reason: 'limiterUnavailable',
+		limiterError,
+	};
 }
 
 /** Runs `work` over `values`, at most `limit` at a time, results in order. */
-async function mapConcurrent<Value, Result>(values: Value[], limit: number, work: (value: Value, position: number) => Promise<Result>): Promise<Result[]> {
+async function mapConcurrent<Value, Result>(
+	values: Value[],
+	limit: number,
+	work: (value: Value, position: number) => Promise<Result>,
+): Promise<Result[]> {
 	const results = new Array<Result>(values.length);
 	let next = 0;
 	const worker = async () => {
@@ -446,12 +640,22 @@ async function mapConcurrent<Value, Result>(values: Value[], limit: number, work
 
 function responseOf(answer: Exchange | null, body?: unknown): IDataObject | null {
 	if (answer === null || answer.kind !== 'response') return null;
-	return { status: answer.status, headers: visibleHeaders(answer.headers), body: (body === undefined ? answer.body : body) as IDataObject };
+	return {
+		status: answer.status,
+		headers: visibleHeaders(answer.headers),
+		body: (body === undefined ? answer.body : body) as IDataObject,
+	};
 }
 
-function failure(result: UnitResult, override?: { message: string; status: number | null; response: IDataObject | null }): IDataObject {
+function failure(
+	result: UnitResult,
+	override?: { message: string; status: number | null; response: IDataObject | null },
+): IDataObject {
 	const answer = result.last;
-	const retryAfter = answer?.kind === 'response' ? readRateLimitHeaders(answer.headers, Date.now()).retryAfterMs : null;
+	const retryAfter =
+		answer?.kind === 'response'
+			? readRateLimitHeaders(answer.headers, Date.now()).retryAfterMs
+			: null;
 	let message: string;
 	let httpCode: number | null = null;
 	let code: string | null = null;
@@ -471,7 +675,11 @@ function failure(result: UnitResult, override?: { message: string; status: numbe
 		code = answer.code;
 	} else {
 		httpCode = answer.status;
-		const detail = messageFromBody(answer.body) ?? (typeof answer.body === 'string' && answer.body.trim() !== '' ? answer.body.trim().slice(0, 300) : null);
+		const detail =
+			messageFromBody(answer.body) ??
+			(typeof answer.body === 'string' && answer.body.trim() !== ''
+				? answer.body.trim().slice(0, 300)
+				: null);
 		message = `${answer.status} - ${detail ?? STATUS_CODES[answer.status] ?? 'HTTP error'}`;
 	}
 	return {
@@ -506,7 +714,10 @@ function route(
 ): void {
 	const bulk = request.bulkSize > 1;
 	const answer = result.last;
-	const records = result.ok && bulk && answer?.kind === 'response' ? perRecordResults(answer.body, unit.indices.length, request.bulkResultsPath || null) : null;
+	const records =
+		result.ok && bulk && answer?.kind === 'response'
+			? perRecordResults(answer.body, unit.indices.length, request.bulkResultsPath || null)
+			: null;
 	unit.indices.forEach((index, position) => {
 		const source = items[index];
 		const details: IDataObject = {
@@ -533,7 +744,11 @@ function route(
 		const recordProblem = records ? recordFailure(record) : null;
 		const response = responseOf(answer, records ? record : undefined);
 		if (recordProblem) {
-			json.error = failure(result, { message: recordProblem.message, status: recordProblem.status, response });
+			json.error = failure(result, {
+				message: recordProblem.message,
+				status: recordProblem.status,
+				response,
+			});
 			json[request.responseField] = response;
 			details.route = 'failed';
 			json[limits.outputField] = details;
@@ -542,7 +757,12 @@ function route(
 		}
 		json[request.responseField] = response;
 		details.route = 'success';
-		outputs[SUCCESS].push(pairedItem(source, index, withField({ json } as INodeExecutionData, limits.outputField, details)));
+		outputs[SUCCESS].push(
+			pairedItem(
+				source,
+				index,
+				withField({ json } as INodeExecutionData, limits.outputField, details),
+			),
+		);
 	});
 }
-

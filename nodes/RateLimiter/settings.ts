@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { AcquireOptions, LimiterPlan, RatePer, TokenLimiter } from '../shared';
@@ -42,12 +47,21 @@ const RATE_LABELS: Record<string, string> = {
 	burst: 'Burst (Tokens)',
 };
 
-export function fail(context: IExecuteFunctions, message: string, description: string): NodeOperationError {
+export function fail(
+	context: IExecuteFunctions,
+	message: string,
+	description: string,
+): NodeOperationError {
 	return new NodeOperationError(context.getNode(), message, { description });
 }
 
 /** A name the user gives a limiter or quota: trimmed, non-empty, of reasonable length. */
-export function readName(context: IExecuteFunctions, parameter: string, label: string, example: string): string {
+export function readName(
+	context: IExecuteFunctions,
+	parameter: string,
+	label: string,
+	example: string,
+): string {
 	const value = context.getNodeParameter(parameter, 0, '');
 	const name = typeof value === 'string' ? value.trim() : '';
 	if (name === '' || name.length > MAX_NAME_LENGTH) {
@@ -68,12 +82,21 @@ export function isExpression(context: IExecuteFunctions, parameter: string): boo
 
 export function readOutputField(context: IExecuteFunctions): string {
 	const value = context.getNodeParameter('options.outputField', 0, 'rateLimiter');
-	return fieldName(context, (typeof value === 'string' ? value.trim() : '') || 'rateLimiter', 'Output Field');
+	return fieldName(
+		context,
+		(typeof value === 'string' ? value.trim() : '') || 'rateLimiter',
+		'Output Field',
+	);
 }
 
 /** A field the node writes on items: never one that would set an object's prototype instead. */
 export function fieldName(context: IExecuteFunctions, name: string, label: string): string {
-	if (FORBIDDEN_KEYS.has(name)) throw fail(context, `${label} cannot be "${name}"`, 'Choose another field name: this one would not be written to the item.');
+	if (FORBIDDEN_KEYS.has(name))
+		throw fail(
+			context,
+			`${label} cannot be "${name}"`,
+			'Choose another field name: this one would not be written to the item.',
+		);
 	return name;
 }
 
@@ -81,7 +104,11 @@ export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings
 	const limiterName = readName(context, 'limiterName', 'Limiter Name', 'hubspot');
 	const store = context.getNodeParameter('store', 0, 'embedded') as string;
 	if (store !== 'embedded' && store !== 'redis') {
-		throw fail(context, `Store "${store}" cannot hold a rate limiter`, 'Choose Embedded (this n8n process) or Redis (shared by every worker).');
+		throw fail(
+			context,
+			`Store "${store}" cannot hold a rate limiter`,
+			'Choose Embedded (this n8n process) or Redis (shared by every worker).',
+		);
 	}
 	const limit = context.getNodeParameter('limit', 0, 10) as number;
 	const per = context.getNodeParameter('per', 0, 'second') as RatePer;
@@ -91,24 +118,47 @@ export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings
 	try {
 		plan = planLimiter({ limit, per, targetUtilization, burst });
 	} catch (error) {
-		if (!isRateSettingsError(error)) throw new NodeOperationError(context.getNode(), error as Error);
-		throw fail(context, `${RATE_LABELS[error.setting]} is out of range: ${String(error.value)}`, `It must be ${error.expected}.`);
+		if (!isRateSettingsError(error))
+			throw new NodeOperationError(context.getNode(), error as Error);
+		throw fail(
+			context,
+			`${RATE_LABELS[error.setting]} is out of range: ${String(error.value)}`,
+			`It must be ${error.expected}.`,
+		);
 	}
 	const maxWait = context.getNodeParameter('maxWait', 0, 0) as number;
 	if (typeof maxWait !== 'number' || !Number.isFinite(maxWait) || maxWait < 0) {
-		throw fail(context, `Max Wait (Seconds) is out of range: ${String(maxWait)}`, 'Use 0 to wait as long as needed, or a number of seconds.');
+		throw fail(
+			context,
+			`Max Wait (Seconds) is out of range: ${String(maxWait)}`,
+			'Use 0 to wait as long as needed, or a number of seconds.',
+		);
 	}
-	const maxHold = context.getNodeParameter('options.maxHold', 0, DEFAULT_MAX_HOLD_MS / SECOND) as number;
+	const maxHold = context.getNodeParameter(
+		'options.maxHold',
+		0,
+		DEFAULT_MAX_HOLD_MS / SECOND,
+	) as number;
 	if (typeof maxHold !== 'number' || !Number.isFinite(maxHold) || maxHold < 0) {
-		throw fail(context, `Max Hold (Seconds) is out of range: ${String(maxHold)}`, 'Use a number of seconds of at least 0, e.g. 300.');
+		throw fail(
+			context,
+			`Max Hold (Seconds) is out of range: ${String(maxHold)}`,
+			'Use a number of seconds of at least 0, e.g. 300.',
+		);
 	}
 	let fixedTokens: number | null = null;
 	if (!isExpression(context, 'tokensPerItem')) {
 		const raw = context.getNodeParameter('tokensPerItem', 0, 1);
 		fixedTokens = tokensOf(raw);
-		if (fixedTokens === null) throw fail(context, `Tokens per Item is out of range: ${String(raw)}`, 'Use a whole number of at least 1.');
+		if (fixedTokens === null)
+			throw fail(
+				context,
+				`Tokens per Item is out of range: ${String(raw)}`,
+				'Use a whole number of at least 1.',
+			);
 	}
-	if (fixedTokens !== null && fixedTokens > plan.capacity) throw tooManyTokens(context, fixedTokens, plan.capacity);
+	if (fixedTokens !== null && fixedTokens > plan.capacity)
+		throw tooManyTokens(context, fixedTokens, plan.capacity);
 	return {
 		limiterName,
 		store,
@@ -123,36 +173,66 @@ export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings
 	};
 }
 
-export function tooManyTokens(context: IExecuteFunctions, tokens: number, capacity: number, itemIndex?: number): NodeOperationError {
-	return new NodeOperationError(context.getNode(), `Tokens per Item (${tokens}) is more than the limiter's Burst (Tokens) (${capacity})`, {
-		itemIndex,
-		description: 'An item can never use more tokens than the limiter holds at once. Raise Burst (Tokens) in Options to at least the tokens of the largest item.',
-	});
+export function tooManyTokens(
+	context: IExecuteFunctions,
+	tokens: number,
+	capacity: number,
+	itemIndex?: number,
+): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`Tokens per Item (${tokens}) is more than the limiter's Burst (Tokens) (${capacity})`,
+		{
+			itemIndex,
+			description:
+				'An item can never use more tokens than the limiter holds at once. Raise Burst (Tokens) in Options to at least the tokens of the largest item.',
+		},
+	);
 }
 
 /** The item's tokens, or a NodeOperationError for this item. */
-export function tokensForItem(context: IExecuteFunctions, settings: LimiterSettings, index: number): number | NodeOperationError {
+export function tokensForItem(
+	context: IExecuteFunctions,
+	settings: LimiterSettings,
+	index: number,
+): number | NodeOperationError {
 	if (settings.fixedTokens !== null) return settings.fixedTokens;
 	let raw: unknown;
 	try {
 		raw = context.getNodeParameter('tokensPerItem', index, 1);
 	} catch (error) {
-		return new NodeOperationError(context.getNode(), `Tokens per Item could not be evaluated: ${(error as Error).message}`, { itemIndex: index });
+		return new NodeOperationError(
+			context.getNode(),
+			`Tokens per Item could not be evaluated: ${(error as Error).message}`,
+			{ itemIndex: index },
+		);
 	}
 	const tokens = tokensOf(raw);
 	if (tokens === null) {
-		return new NodeOperationError(context.getNode(), `Tokens per Item of item ${index} is not a whole number of at least 1: ${JSON.stringify(raw) ?? String(raw)}`, {
-			itemIndex: index,
-			description: 'Make the expression return a whole number, e.g. {{ $json.records.length || 1 }}.',
-		});
+		return new NodeOperationError(
+			context.getNode(),
+			`Tokens per Item of item ${index} is not a whole number of at least 1: ${JSON.stringify(raw) ?? String(raw)}`,
+			{
+				itemIndex: index,
+				description:
+					'Make the expression return a whole number, e.g. {{ $json.records.length || 1 }}.',
+			},
+		);
 	}
-	if (tokens > settings.plan.capacity) return tooManyTokens(context, tokens, settings.plan.capacity, index);
+	if (tokens > settings.plan.capacity)
+		return tooManyTokens(context, tokens, settings.plan.capacity, index);
 	return tokens;
 }
 
 /** The shared limiter the settings name, connected (a StoreError when Redis is unreachable). */
-export async function openLimiter(context: IExecuteFunctions, settings: LimiterSettings): Promise<TokenLimiter> {
-	const redis = settings.store === 'redis' ? redisConfigFromCredential(await context.getCredentials(REDIS_CREDENTIAL)) : undefined;
+export async function openLimiter(
+	context: IExecuteFunctions,
+	settings: LimiterSettings,
+): Promise<TokenLimiter> {
+	const redis =
+		settings.store === 'redis'
+			? redisConfigFromCredential(await context.getCredentials(REDIS_CREDENTIAL))
+			: undefined;
 	const limiter = limiterFor(settings.limiterName, settings.plan, redis);
 	await limiter.ready();
 	return limiter;
@@ -170,13 +250,25 @@ export function configuredLimit(settings: LimiterSettings): IDataObject {
 }
 
 /** The limit the vendor's headers reported, and how it compares with the configured one. */
-export function observedLimit(settings: LimiterSettings, limiter: TokenLimiter): { observed: IDataObject | null; limitCheck: string } {
-	const comparison = compareLimits({ limit: settings.limit, per: settings.per }, limiter.learned.observed);
-	return { observed: (comparison.observed as unknown as IDataObject) ?? null, limitCheck: comparison.verdict };
+export function observedLimit(
+	settings: LimiterSettings,
+	limiter: TokenLimiter,
+): { observed: IDataObject | null; limitCheck: string } {
+	const comparison = compareLimits(
+		{ limit: settings.limit, per: settings.per },
+		limiter.learned.observed,
+	);
+	return {
+		observed: (comparison.observed as unknown as IDataObject) ?? null,
+		limitCheck: comparison.verdict,
+	};
 }
 
 /** A hint when the vendor's headers report a limit other than the configured one. */
-export function limitHint(settings: LimiterSettings, limiter: TokenLimiter): NodeExecutionHint | null {
+export function limitHint(
+	settings: LimiterSettings,
+	limiter: TokenLimiter,
+): NodeExecutionHint | null {
 	const { observed, limitCheck } = observedLimit(settings, limiter);
 	if (observed === null || limitCheck === 'same' || limitCheck === 'unknown') return null;
 	const window = observed.windowSeconds ? ` per ${String(observed.windowSeconds)} s` : '';
@@ -193,10 +285,16 @@ export function limitHint(settings: LimiterSettings, limiter: TokenLimiter): Nod
 
 /** What the limiter's waits are bounded by: Max Hold always, Max Wait from now when set. */
 export function acquireOptions(settings: LimiterSettings): AcquireOptions {
-	return settings.maxWaitMs > 0 ? { maxHoldMs: settings.maxHoldMs, deadlineAt: Date.now() + settings.maxWaitMs } : { maxHoldMs: settings.maxHoldMs };
+	return settings.maxWaitMs > 0
+		? { maxHoldMs: settings.maxHoldMs, deadlineAt: Date.now() + settings.maxWaitMs }
+		: { maxHoldMs: settings.maxHoldMs };
 }
 
-export function withField(source: INodeExecutionData, field: string, details: IDataObject): IDataObject {
+export function withField(
+	source: INodeExecutionData,
+	field: string,
+	details: IDataObject,
+): IDataObject {
 	return { ...source.json, [field]: details };
 }
 

@@ -1,8 +1,21 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { estimateWaitMs, failItem, HoldPastMaxWait, pairedItem, storeFailure } from '../shared';
-import { acquireOptions, configuredLimit, limitHint, openLimiter, readLimiterSettings, tokensForItem, withField } from './settings';
+import {
+	acquireOptions,
+	configuredLimit,
+	limitHint,
+	openLimiter,
+	readLimiterSettings,
+	tokensForItem,
+	withField,
+} from './settings';
 
 const PROCEED = 0;
 const OVER_LIMIT = 1;
@@ -13,7 +26,9 @@ const OVER_LIMIT = 1;
  * queued ahead of it (in this process, or across the cluster on Redis) and the bucket's
  * refill rate; items that would wait longer leave on Over Limit at once, taking nothing.
  */
-export async function executeWaitForSlot(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeWaitForSlot(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const settings = readLimiterSettings(context);
 	const items = context.getInputData();
 	const outputs: INodeExecutionData[][] = [[], []];
@@ -22,7 +37,8 @@ export async function executeWaitForSlot(context: IExecuteFunctions): Promise<IN
 	const wanted: Array<{ index: number; tokens: number }> = [];
 	items.forEach((item, index) => {
 		const tokens = tokensForItem(context, settings, index);
-		if (tokens instanceof NodeOperationError) failItem(context, outputs, item, index, tokens, OVER_LIMIT);
+		if (tokens instanceof NodeOperationError)
+			failItem(context, outputs, item, index, tokens, OVER_LIMIT);
 		else wanted.push({ index, tokens });
 	});
 
@@ -59,18 +75,39 @@ export async function executeWaitForSlot(context: IExecuteFunctions): Promise<IN
 				return { ...entry, waitedMs: Date.now() - started, grantedAt: new Date().toISOString() };
 			}),
 		);
-		const byIndex = new Map(granted.flatMap((entry) => (entry ? [[entry.index, entry] as const] : [])));
-		const base = { limiter: settings.limiterName, store: settings.store, configured: configuredLimit(settings) };
+		const byIndex = new Map(
+			granted.flatMap((entry) => (entry ? [[entry.index, entry] as const] : [])),
+		);
+		const base = {
+			limiter: settings.limiterName,
+			store: settings.store,
+			configured: configuredLimit(settings),
+		};
 		let overLimit = 0;
 		for (const entry of wanted) {
 			const source = items[entry.index];
 			const grant = byIndex.get(entry.index);
 			const estimate = estimates.get(entry.index) ?? null;
 			const details: IDataObject = grant
-				? { ...base, route: 'proceed', tokens: entry.tokens, waitedMs: grant.waitedMs, grantedAt: grant.grantedAt, estimatedWaitMs: estimate }
-				: { ...base, route: 'overLimit', tokens: entry.tokens, estimatedWaitMs: estimate, maxWaitMs: settings.maxWaitMs };
+				? {
+						...base,
+						route: 'proceed',
+						tokens: entry.tokens,
+						waitedMs: grant.waitedMs,
+						grantedAt: grant.grantedAt,
+						estimatedWaitMs: estimate,
+					}
+				: {
+						...base,
+						route: 'overLimit',
+						tokens: entry.tokens,
+						estimatedWaitMs: estimate,
+						maxWaitMs: settings.maxWaitMs,
+					};
 			if (!grant) overLimit++;
-			outputs[grant ? PROCEED : OVER_LIMIT].push(pairedItem(source, entry.index, withField(source, settings.outputField, details)));
+			outputs[grant ? PROCEED : OVER_LIMIT].push(
+				pairedItem(source, entry.index, withField(source, settings.outputField, details)),
+			);
 		}
 		if (overLimit > 0) {
 			hints.push({

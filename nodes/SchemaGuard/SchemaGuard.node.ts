@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
@@ -15,8 +20,10 @@ export class SchemaGuard implements INodeType {
 		icon: { light: 'file:schemaGuard.svg', dark: 'file:schemaGuard.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["schemaName"] ? $parameter["schemaName"] + " v" + $parameter["schemaVersion"] : "" }}',
-		description: 'Check items against a schema at the boundary: split valid from invalid and catch schema drift',
+		subtitle:
+			'={{ $parameter["schemaName"] ? $parameter["schemaName"] + " v" + $parameter["schemaVersion"] : "" }}',
+		description:
+			'Check items against a schema at the boundary: split valid from invalid and catch schema drift',
 		defaults: { name: 'Schema Guard' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${outputsForSettings.toString()})($parameter)}}`,
@@ -43,6 +50,11 @@ export class SchemaGuard implements INodeType {
 	methods = { credentialTest: storeCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, (context) => failClosedRoutesFrom(outputsForSettings(context.getNode().parameters), REFUSAL_OUTPUTS), async () => await executeSchemaGuard(this));
+		return await failClosed(
+			this,
+			(context) =>
+				failClosedRoutesFrom(outputsForSettings(context.getNode().parameters), REFUSAL_OUTPUTS),
+			async () => await executeSchemaGuard(this),
+		);
 	}
 }

@@ -16,7 +16,12 @@ export function outputsForSettings(parameters: { driftReport?: boolean }) {
 
 const memoryOn = { show: { driftMemory: [true] } };
 
-function contractOptions(kind: { evolve: string; discardValue: string; discardRow: string; freeze: string }): INodePropertyOptions[] {
+function contractOptions(kind: {
+	evolve: string;
+	discardValue: string;
+	discardRow: string;
+	freeze: string;
+}): INodePropertyOptions[] {
 	return [
 		{ name: 'Evolve', value: 'evolve', description: kind.evolve },
 		{ name: 'Discard Value', value: 'discardValue', description: kind.discardValue },
@@ -31,7 +36,11 @@ const FIELD_TYPE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Boolean', value: 'boolean' },
 	{ name: 'Integer', value: 'integer', description: 'A whole number' },
 	{ name: 'Number', value: 'number' },
-	{ name: 'Object', value: 'object', description: 'Describe its fields as name.field, or leave it free-form' },
+	{
+		name: 'Object',
+		value: 'object',
+		description: 'Describe its fields as name.field, or leave it free-form',
+	},
 	{ name: 'String', value: 'string' },
 ];
 
@@ -67,7 +76,8 @@ const fieldList: INodeProperties = {
 					name: 'nullable',
 					type: 'boolean',
 					default: false,
-					description: 'Whether null is accepted besides the type. Nullable fields are watched for null-rate jumps.',
+					description:
+						'Whether null is accepted besides the type. Nullable fields are watched for null-rate jumps.',
 				},
 				{
 					displayName: 'Constraints',
@@ -105,14 +115,16 @@ const fieldList: INodeProperties = {
 							name: 'maximum',
 							type: 'number',
 							default: 0,
-							description: 'Strings: longest length. Numbers: largest value. Arrays: most items. Objects: most fields.',
+							description:
+								'Strings: longest length. Numbers: largest value. Arrays: most items. Objects: most fields.',
 						},
 						{
 							displayName: 'Minimum',
 							name: 'minimum',
 							type: 'number',
 							default: 0,
-							description: 'Strings: shortest length. Numbers: smallest value. Arrays: fewest items. Objects: fewest fields.',
+							description:
+								'Strings: shortest length. Numbers: smallest value. Arrays: fewest items. Objects: fewest fields.',
 						},
 						{
 							displayName: 'Pattern',
@@ -120,7 +132,8 @@ const fieldList: INodeProperties = {
 							type: 'string',
 							default: '',
 							placeholder: 'e.g. ^[A-Z]{3}-\\d+$',
-							description: 'For strings: a regular expression the text must match. Anchor it with ^ and $ to match the whole text. Runs in linear time, so backreferences and lookaround are not available.',
+							description:
+								'For strings: a regular expression the text must match. Anchor it with ^ and $ to match the whole text. Runs in linear time, so backreferences and lookaround are not available.',
 						},
 					],
 				},
@@ -137,7 +150,8 @@ const fieldList: INodeProperties = {
 					name: 'required',
 					type: 'boolean',
 					default: true,
-					description: 'Whether every item must have this field (a nested field: whenever its parent is there)',
+					description:
+						'Whether every item must have this field (a nested field: whenever its parent is there)',
 				},
 				{
 					displayName: 'Type',
@@ -159,11 +173,16 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Field List', value: 'fields', description: 'List the fields here' },
-			{ name: 'JSON Schema', value: 'jsonSchema', description: 'Paste a JSON Schema (draft 2020-12 or draft-07)' },
+			{
+				name: 'JSON Schema',
+				value: 'jsonSchema',
+				description: 'Paste a JSON Schema (draft 2020-12 or draft-07)',
+			},
 			{
 				name: 'Sample Payload',
 				value: 'sample',
-				description: 'Infer the schema from an example; the node shows what it inferred so you can pin it',
+				description:
+					'Infer the schema from an example; the node shows what it inferred so you can pin it',
 			},
 		],
 		default: 'fields',
@@ -174,7 +193,8 @@ export const properties: INodeProperties[] = [
 		displayName: 'JSON Schema',
 		name: 'jsonSchema',
 		type: 'json',
-		default: '{\n  "type": "object",\n  "properties": {\n    "id": { "type": "integer" }\n  },\n  "required": ["id"]\n}',
+		default:
+			'{\n  "type": "object",\n  "properties": {\n    "id": { "type": "integer" }\n  },\n  "required": ["id"]\n}',
 		required: true,
 		description:
 			'The schema every item must match. Fields it lists are checked; fields it does not list are "new fields" for the contract below. Read once per execution.',
@@ -196,14 +216,16 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. hubspot-contact',
-		description: 'Recorded on every output item and in the drift report. With drift memory, the name and version identify what is remembered.',
+		description:
+			'Recorded on every output item and in the drift report. With drift memory, the name and version identify what is remembered.',
 	},
 	{
 		displayName: 'Schema Version',
 		name: 'schemaVersion',
 		type: 'string',
 		default: '1',
-		description: 'Bump it when you change the schema on purpose: drift memory starts afresh for a new version',
+		description:
+			'Bump it when you change the schema on purpose: drift memory starts afresh for a new version',
 	},
 	{
 		displayName: 'On New Fields',
@@ -216,7 +238,8 @@ export const properties: INodeProperties[] = [
 			freeze: 'Stop: the node fails, naming the field',
 		}),
 		default: 'evolve',
-		description: 'What to do with fields the schema does not list. Where the schema says additionalProperties: false, Evolve acts as Discard Row.',
+		description:
+			'What to do with fields the schema does not list. Where the schema says additionalProperties: false, Evolve acts as Discard Row.',
 	},
 	{
 		displayName: 'On Type Changes',
@@ -229,7 +252,8 @@ export const properties: INodeProperties[] = [
 			freeze: 'Stop: the node fails, naming the field',
 		}),
 		default: 'discardRow',
-		description: 'What to do when a field arrives with another type than the schema says (a number as text, say)',
+		description:
+			'What to do when a field arrives with another type than the schema says (a number as text, say)',
 	},
 	{
 		displayName: 'On Missing Fields',
@@ -259,7 +283,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to report each kind of drift once, the first time it is seen, instead of on every execution. Also learns each nullable field\'s usual share of nulls.',
+			"Whether to report each kind of drift once, the first time it is seen, instead of on every execution. Also learns each nullable field's usual share of nulls.",
 	},
 	{ ...storeProperty([...SCHEMA_GUARD_STORES]), displayOptions: memoryOn },
 	{ ...scopeProperty('e.g. hubspot-contacts'), displayOptions: memoryOn },
@@ -284,7 +308,8 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description: 'With drift memory: report a drift again after this many days. 0 reports it once, until Remember Drift For runs out.',
+				description:
+					'With drift memory: report a drift again after this many days. 0 reports it once, until Remember Drift For runs out.',
 				displayOptions: { show: { '/driftMemory': [true] } },
 			},
 			{ ...correlationFieldProperty },
@@ -321,14 +346,16 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 20,
-				description: 'Fewer values of a field than this in one execution say nothing about its null rate',
+				description:
+					'Fewer values of a field than this in one execution say nothing about its null rate',
 			},
 			{
 				displayName: 'Output Field',
 				name: 'outputField',
 				type: 'string',
 				default: 'schemaGuard',
-				description: 'Field added to each item with the result: valid or not, the problems, the changes let through',
+				description:
+					'Field added to each item with the result: valid or not, the problems, the changes let through',
 			},
 			{
 				displayName: 'Remember Drift For (Days)',
@@ -337,7 +364,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 30,
 				description:
-					'With drift memory: how long a drift, and each field\'s null counts, are remembered. After that the same drift is reported again, once.',
+					"With drift memory: how long a drift, and each field's null counts, are remembered. After that the same drift is reported again, once.",
 				displayOptions: { show: { '/driftMemory': [true] } },
 			},
 		],

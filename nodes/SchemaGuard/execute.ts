@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type {
@@ -75,7 +80,9 @@ const CONTRACT_LABELS: Record<SchemaChangeKind, string> = {
 	requiredMissing: 'On Missing Fields',
 };
 
-export async function executeSchemaGuard(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function executeSchemaGuard(
+	context: IExecuteFunctions,
+): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	const settings = readSettings(context);
 	const outputs: INodeExecutionData[][] = settings.driftReport ? [[], [], []] : [[], []];
@@ -84,14 +91,25 @@ export async function executeSchemaGuard(context: IExecuteFunctions): Promise<IN
 
 	for (let index = 0; index < items.length; index++) {
 		const source = items[index];
-		const verdict = checkAgainstSchema(settings.compiled, source.json, settings.contract, settings.maxProblems);
-		collector.observe(index, verdict.findings, source.json, readCorrelationId(source.json, settings.correlationField));
+		const verdict = checkAgainstSchema(
+			settings.compiled,
+			source.json,
+			settings.contract,
+			settings.maxProblems,
+		);
+		collector.observe(
+			index,
+			verdict.findings,
+			source.json,
+			readCorrelationId(source.json, settings.correlationField),
+		);
 		route(context, outputs, source, index, verdict, settings, counts);
 	}
 
 	const drift = await settleDrift(context, settings, collector);
 	const hints = compileHints(settings);
-	if (drift.entries.length > 0) hints.push(driftHint(drift.entries, drift.isNew, settings.driftMemory, counts.items));
+	if (drift.entries.length > 0)
+		hints.push(driftHint(drift.entries, drift.isNew, settings.driftMemory, counts.items));
 	if (drift.full) hints.push(memoryFullHint(drift.full));
 	const alert = settings.driftMemory ? drift.isNew.some(Boolean) : drift.entries.length > 0;
 	if (settings.driftReport && alert) {
@@ -115,7 +133,13 @@ function route(
 		counts.valid++;
 		const json = verdict.json as IDataObject;
 		const result = { valid: true, ...label, changes: verdict.changes as unknown as IDataObject[] };
-		outputs[VALID].push(pairedItem(source, index, settings.annotateValid ? { ...json, [settings.outputField]: result } : json));
+		outputs[VALID].push(
+			pairedItem(
+				source,
+				index,
+				settings.annotateValid ? { ...json, [settings.outputField]: result } : json,
+			),
+		);
 		return;
 	}
 	if (verdict.outcome === 'invalid') {
@@ -126,25 +150,48 @@ function route(
 			problems: verdict.problems as unknown as IDataObject[],
 			problemCount: verdict.problemCount,
 		};
-		outputs[INVALID].push(pairedItem(source, index, { ...source.json, [settings.outputField]: result }));
+		outputs[INVALID].push(
+			pairedItem(source, index, { ...source.json, [settings.outputField]: result }),
+		);
 		return;
 	}
 	// Freeze: the node stops, naming the change; with "On Error: Continue" the item goes to the error output.
 	counts.errors++;
 	const change = verdict.frozen!;
-	const error = new NodeOperationError(context.getNode(), `Schema drift in item ${index}: ${change.message}`, {
-		itemIndex: index,
-		description: `${CONTRACT_LABELS[change.kind]} is set to Freeze. If the change is expected, update the schema (and its version); otherwise choose Evolve, Discard Value or Discard Row.`,
-	});
+	const error = new NodeOperationError(
+		context.getNode(),
+		`Schema drift in item ${index}: ${change.message}`,
+		{
+			itemIndex: index,
+			description: `${CONTRACT_LABELS[change.kind]} is set to Freeze. If the change is expected, update the schema (and its version); otherwise choose Evolve, Discard Value or Discard Row.`,
+		},
+	);
 	failItem(context, outputs, source, index, error, INVALID);
 }
 
 function readSettings(context: IExecuteFunctions): Settings {
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const driftMemory = context.getNodeParameter('driftMemory', 0, false) === true;
-	const alertAgainDays = positiveNumber(context, options.alertAgainDays ?? 0, 'Alert Again After (Days)', true);
-	const lifetimeDays = positiveNumber(context, options.driftMemoryDays ?? DRIFT_MEMORY_DEFAULTS.lifetimeDays, 'Remember Drift For (Days)', false);
-	const maxMarkers = Math.floor(positiveNumber(context, options.maxDriftMarkers ?? DRIFT_MEMORY_DEFAULTS.maxMarkers, 'Max Remembered Drifts', false));
+	const alertAgainDays = positiveNumber(
+		context,
+		options.alertAgainDays ?? 0,
+		'Alert Again After (Days)',
+		true,
+	);
+	const lifetimeDays = positiveNumber(
+		context,
+		options.driftMemoryDays ?? DRIFT_MEMORY_DEFAULTS.lifetimeDays,
+		'Remember Drift For (Days)',
+		false,
+	);
+	const maxMarkers = Math.floor(
+		positiveNumber(
+			context,
+			options.maxDriftMarkers ?? DRIFT_MEMORY_DEFAULTS.maxMarkers,
+			'Max Remembered Drifts',
+			false,
+		),
+	);
 	return {
 		compiled: compile(context),
 		contract: readContract(context),
@@ -155,10 +202,22 @@ function readSettings(context: IExecuteFunctions): Settings {
 		annotateValid: options.annotateValid !== false,
 		outputField: String(options.outputField ?? 'schemaGuard') || 'schemaGuard',
 		correlationField: String(options.correlationField ?? 'correlationId') || 'correlationId',
-		maxProblems: Math.floor(positiveNumber(context, options.maxProblems ?? 20, 'Max Problems per Item', false)),
+		maxProblems: Math.floor(
+			positiveNumber(context, options.maxProblems ?? 20, 'Max Problems per Item', false),
+		),
 		nullRate: {
-			thresholdPoints: positiveNumber(context, options.nullRateJump ?? 25, 'Null Rate Jump (Percentage Points)', false),
-			minValues: positiveNumber(context, options.nullRateMinValues ?? 20, 'Null Rate Minimum Values', false),
+			thresholdPoints: positiveNumber(
+				context,
+				options.nullRateJump ?? 25,
+				'Null Rate Jump (Percentage Points)',
+				false,
+			),
+			minValues: positiveNumber(
+				context,
+				options.nullRateMinValues ?? 20,
+				'Null Rate Minimum Values',
+				false,
+			),
 		},
 		memory: {
 			lifetimeMs: Math.max(1, Math.round(lifetimeDays * DAY_MS)),
@@ -174,8 +233,11 @@ function compile(context: IExecuteFunctions): CompiledSchema {
 	try {
 		return compileSchema(readSource(context, kind));
 	} catch (error) {
-		if (!(error instanceof SchemaError)) throw new NodeOperationError(context.getNode(), error as Error);
-		throw new NodeOperationError(context.getNode(), error.message, { description: schemaErrorHelp(error, kind) });
+		if (!(error instanceof SchemaError))
+			throw new NodeOperationError(context.getNode(), error as Error);
+		throw new NodeOperationError(context.getNode(), error.message, {
+			description: schemaErrorHelp(error, kind),
+		});
 	}
 }
 
@@ -206,11 +268,14 @@ function readFields(context: IExecuteFunctions): SchemaFieldSpec[] {
 		};
 		if (typeof constraints.format === 'string') spec.format = constraints.format;
 		if (typeof constraints.pattern === 'string') spec.pattern = constraints.pattern;
-		if (typeof constraints.allowedValues === 'string') spec.allowedValues = constraints.allowedValues;
-		if (Array.isArray(constraints.allowedValues)) spec.allowedValues = constraints.allowedValues as JsonValue[];
+		if (typeof constraints.allowedValues === 'string')
+			spec.allowedValues = constraints.allowedValues;
+		if (Array.isArray(constraints.allowedValues))
+			spec.allowedValues = constraints.allowedValues as JsonValue[];
 		if (typeof constraints.minimum === 'number') spec.minimum = constraints.minimum;
 		if (typeof constraints.maximum === 'number') spec.maximum = constraints.maximum;
-		if (typeof constraints.description === 'string' && constraints.description !== '') spec.description = constraints.description;
+		if (typeof constraints.description === 'string' && constraints.description !== '')
+			spec.description = constraints.description;
 		return spec;
 	});
 }
@@ -226,7 +291,11 @@ function schemaErrorHelp(error: SchemaError, kind: SourceKind): string {
 }
 
 function readContract(context: IExecuteFunctions): SchemaContract {
-	const read = (parameter: string, fallback: SchemaContractMode, label: string): SchemaContractMode => {
+	const read = (
+		parameter: string,
+		fallback: SchemaContractMode,
+		label: string,
+	): SchemaContractMode => {
 		const mode = context.getNodeParameter(parameter, 0, fallback) as SchemaContractMode;
 		if (!SCHEMA_CONTRACT_MODES.includes(mode)) {
 			throw new NodeOperationError(context.getNode(), `${label} is "${String(mode)}"`, {
@@ -242,12 +311,21 @@ function readContract(context: IExecuteFunctions): SchemaContract {
 	};
 }
 
-function positiveNumber(context: IExecuteFunctions, value: unknown, label: string, zeroAllowed: boolean): number {
+function positiveNumber(
+	context: IExecuteFunctions,
+	value: unknown,
+	label: string,
+	zeroAllowed: boolean,
+): number {
 	const number = Number(value);
 	if (!Number.isFinite(number) || number < 0 || (!zeroAllowed && number === 0)) {
-		throw new NodeOperationError(context.getNode(), `${label} must be a ${zeroAllowed ? 'number of 0 or more' : 'positive number'}`, {
-			description: `It is ${String(value)}.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label} must be a ${zeroAllowed ? 'number of 0 or more' : 'positive number'}`,
+			{
+				description: `It is ${String(value)}.`,
+			},
+		);
 	}
 	return number;
 }
@@ -260,12 +338,20 @@ interface SettledDrift {
 }
 
 /** Drift entries of the batch, null-rate jumps included, and which are new (see rememberDrift). */
-async function settleDrift(context: IExecuteFunctions, settings: Settings, collector: DriftCollector): Promise<SettledDrift> {
+async function settleDrift(
+	context: IExecuteFunctions,
+	settings: Settings,
+	collector: DriftCollector,
+): Promise<SettledDrift> {
 	const entries = collector.entries();
 	const stats = collector.nullStats();
 	const model = settings.compiled.model;
 	if (!settings.driftMemory) {
-		const jumps = nullRateJumps(stats, (path) => model.nullRateBaselines.get(path), settings.nullRate);
+		const jumps = nullRateJumps(
+			stats,
+			(path) => model.nullRateBaselines.get(path),
+			settings.nullRate,
+		);
 		const all = sortDriftEntries([...entries, ...jumps]);
 		return { entries: all, isNew: all.map(() => true) };
 	}
@@ -278,7 +364,14 @@ async function settleDrift(context: IExecuteFunctions, settings: Settings, colle
 				store ??= await storeForNode(context, [...SCHEMA_GUARD_STORES]);
 				return await store.increment(namespace, steps);
 			},
-			{ identity, entries, nullStats: stats, model, nullRate: settings.nullRate, settings: settings.memory },
+			{
+				identity,
+				entries,
+				nullStats: stats,
+				model,
+				nullRate: settings.nullRate,
+				settings: settings.memory,
+			},
 		);
 	} catch (error) {
 		throw storeFailure(context, error);
@@ -294,7 +387,12 @@ function reportItem(
 ): INodeExecutionData {
 	const { compiled } = settings;
 	const json = buildDriftReport({
-		schema: { name: settings.name, version: settings.version, fingerprint: compiled.fingerprint, source: compiled.source },
+		schema: {
+			name: settings.name,
+			version: settings.version,
+			fingerprint: compiled.fingerprint,
+			source: compiled.source,
+		},
 		entries: drift.entries,
 		isNew: drift.isNew,
 		memory: settings.driftMemory,
@@ -305,17 +403,28 @@ function reportItem(
 	});
 	// The report summarises the items that drifted: it pairs with them.
 	const paired = new Set<number>(collector.itemsWithDrift());
-	for (const entry of drift.entries) if (entry.kind === 'nullRateJump') for (const example of entry.examples) paired.add(example);
+	for (const entry of drift.entries)
+		if (entry.kind === 'nullRateJump') for (const example of entry.examples) paired.add(example);
 	if (paired.size === 0 && itemCount > 0) paired.add(0);
-	return { json: json as IDataObject, pairedItem: [...paired].sort((a, b) => a - b).map((item) => ({ item })) };
+	return {
+		json: json as IDataObject,
+		pairedItem: [...paired].sort((a, b) => a - b).map((item) => ({ item })),
+	};
 }
 
 function compileHints(settings: Settings): NodeExecutionHint[] {
 	const { compiled } = settings;
-	const hints: NodeExecutionHint[] = compiled.warnings.map((message) => ({ message: `Schema: ${message}`, type: 'warning', location: 'outputPane' }));
+	const hints: NodeExecutionHint[] = compiled.warnings.map((message) => ({
+		message: `Schema: ${message}`,
+		type: 'warning',
+		location: 'outputPane',
+	}));
 	if (compiled.source === 'sample') {
 		const text = JSON.stringify(compiled.document);
-		const shown = text.length > HINT_SCHEMA_CHARS ? `${text.slice(0, HINT_SCHEMA_CHARS)}… (the whole schema is in the drift report)` : text;
+		const shown =
+			text.length > HINT_SCHEMA_CHARS
+				? `${text.slice(0, HINT_SCHEMA_CHARS)}… (the whole schema is in the drift report)`
+				: text;
 		hints.push({
 			message: `Schema inferred from the sample (${compiled.model.fieldCount} fields). To pin it, choose JSON Schema and paste: ${shown}`,
 			type: 'info',
@@ -325,7 +434,12 @@ function compileHints(settings: Settings): NodeExecutionHint[] {
 	return hints;
 }
 
-function driftHint(entries: DriftEntry[], isNew: boolean[], memory: boolean, items: number): NodeExecutionHint {
+function driftHint(
+	entries: DriftEntry[],
+	isNew: boolean[],
+	memory: boolean,
+	items: number,
+): NodeExecutionHint {
 	const fresh = entries.filter((_, index) => isNew[index]);
 	if (memory && fresh.length === 0) {
 		return {
@@ -334,7 +448,9 @@ function driftHint(entries: DriftEntry[], isNew: boolean[], memory: boolean, ite
 			location: 'outputPane',
 		};
 	}
-	const shown = (memory ? fresh : entries).slice(0, 5).map((entry) => describeDriftEntry(entry, items));
+	const shown = (memory ? fresh : entries)
+		.slice(0, 5)
+		.map((entry) => describeDriftEntry(entry, items));
 	const more = (memory ? fresh : entries).length - shown.length;
 	return {
 		message: `Schema drift${memory ? ' (new)' : ''}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`,

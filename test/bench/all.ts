@@ -31,7 +31,14 @@ import {
 	startOptions,
 	table,
 } from './support';
-import { circuitBreakerBench, costGuardBench, credentialExpiryBench, deadLetterBench, idempotentWriteBench, rateLimiterBench } from './throughput';
+import {
+	circuitBreakerBench,
+	costGuardBench,
+	credentialExpiryBench,
+	deadLetterBench,
+	idempotentWriteBench,
+	rateLimiterBench,
+} from './throughput';
 
 /** One row group of the table: a node's contender against the baseline in one benchmark. */
 interface Entry {
@@ -45,14 +52,70 @@ interface Entry {
 }
 
 const ENTRIES: Entry[] = [
-	{ node: 'Canonical Transform', work: '12 fields mapped (dates, money, phones, ABN)', store: '—', bench: canonicalTransformBench, ours: 'transform', baseline: 'code' },
-	{ node: 'Schema Guard', work: 'JSON Schema, 15 rules, 2 % invalid', store: '—', bench: schemaGuardBench, ours: 'guard', baseline: 'code' },
-	{ node: 'Idempotent Write', work: 'Claim, new key per item', store: 'embedded (SQLite)', bench: idempotentWriteBench, ours: 'claim', baseline: 'removeDuplicates' },
-	{ node: 'Dead Letter', work: 'Capture, classified and stored', store: 'embedded (SQLite)', bench: deadLetterBench, ours: 'capture', baseline: 'dataTable' },
-	{ node: 'Rate Limiter', work: 'Wait for Slot, limit far above need (cost of taking tokens)', store: 'in process', bench: rateLimiterBench, ours: 'waitForSlot', baseline: 'noop' },
-	{ node: 'Circuit Breaker', work: 'Check, breaker closed', store: 'embedded (SQLite)', bench: circuitBreakerBench, ours: 'check', baseline: 'noop' },
-	{ node: 'Cost Guard', work: 'Record Usage, OpenAI chat usage priced exactly', store: 'embedded (SQLite)', bench: costGuardBench, ours: 'record', baseline: 'code' },
-	{ node: 'Credential Expiry Check', work: 'expiry register from input items', store: '— (alert memory off)', bench: credentialExpiryBench, ours: 'check', baseline: 'code' },
+	{
+		node: 'Canonical Transform',
+		work: '12 fields mapped (dates, money, phones, ABN)',
+		store: '—',
+		bench: canonicalTransformBench,
+		ours: 'transform',
+		baseline: 'code',
+	},
+	{
+		node: 'Schema Guard',
+		work: 'JSON Schema, 15 rules, 2 % invalid',
+		store: '—',
+		bench: schemaGuardBench,
+		ours: 'guard',
+		baseline: 'code',
+	},
+	{
+		node: 'Idempotent Write',
+		work: 'Claim, new key per item',
+		store: 'embedded (SQLite)',
+		bench: idempotentWriteBench,
+		ours: 'claim',
+		baseline: 'removeDuplicates',
+	},
+	{
+		node: 'Dead Letter',
+		work: 'Capture, classified and stored',
+		store: 'embedded (SQLite)',
+		bench: deadLetterBench,
+		ours: 'capture',
+		baseline: 'dataTable',
+	},
+	{
+		node: 'Rate Limiter',
+		work: 'Wait for Slot, limit far above need (cost of taking tokens)',
+		store: 'in process',
+		bench: rateLimiterBench,
+		ours: 'waitForSlot',
+		baseline: 'noop',
+	},
+	{
+		node: 'Circuit Breaker',
+		work: 'Check, breaker closed',
+		store: 'embedded (SQLite)',
+		bench: circuitBreakerBench,
+		ours: 'check',
+		baseline: 'noop',
+	},
+	{
+		node: 'Cost Guard',
+		work: 'Record Usage, OpenAI chat usage priced exactly',
+		store: 'embedded (SQLite)',
+		bench: costGuardBench,
+		ours: 'record',
+		baseline: 'code',
+	},
+	{
+		node: 'Credential Expiry Check',
+		work: 'expiry register from input items',
+		store: '— (alert memory off)',
+		bench: credentialExpiryBench,
+		ours: 'check',
+		baseline: 'code',
+	},
 ] as Entry[];
 
 function machine(): string {
@@ -85,8 +148,13 @@ async function main(): Promise<void> {
 		.split(',')
 		.map((name) => name.trim().toLowerCase())
 		.filter(Boolean);
-	const entries = ENTRIES.filter((entry) => only.length === 0 || only.includes(entry.node.toLowerCase()));
-	if (entries.length === 0) throw new Error(`BENCH_ONLY matches no benchmark; the nodes are: ${ENTRIES.map((entry) => entry.node).join(', ')}`);
+	const entries = ENTRIES.filter(
+		(entry) => only.length === 0 || only.includes(entry.node.toLowerCase()),
+	);
+	if (entries.length === 0)
+		throw new Error(
+			`BENCH_ONLY matches no benchmark; the nodes are: ${ENTRIES.map((entry) => entry.node).join(', ')}`,
+		);
 	const out = path.resolve(repoRoot(), process.env.BENCH_OUT ?? 'docs/benchmarks.md');
 	const loadAtStart = loadAverage();
 
@@ -105,14 +173,25 @@ async function main(): Promise<void> {
 				// One node's benchmark failing (n8n too busy to answer, say) must not lose the others'.
 				const why = error instanceof Error ? error.message : String(error);
 				notes.push(`${entry.node}: not measured: ${why}`);
-				rows.push([entry.node, entry.work, '—', entry.store, `failed: ${why.slice(0, 80)}`, bench.label[entry.baseline], '', '']);
+				rows.push([
+					entry.node,
+					entry.work,
+					'—',
+					entry.store,
+					`failed: ${why.slice(0, 80)}`,
+					bench.label[entry.baseline],
+					'',
+					'',
+				]);
 				process.stderr.write(`[bench:all] ${entry.node} failed: ${why}\n`);
 				continue;
 			}
 			for (const result of results) {
 				const ours = medianNodeMs(result, entry.ours);
 				const baseline = medianNodeMs(result, entry.baseline);
-				const failed = [entry.ours, entry.baseline].flatMap((contender) => result.failures[contender].map((why) => `${bench.label[contender]}: ${why}`));
+				const failed = [entry.ours, entry.baseline].flatMap((contender) =>
+					result.failures[contender].map((why) => `${bench.label[contender]}: ${why}`),
+				);
 				rows.push([
 					entry.node,
 					entry.work,
@@ -123,17 +202,28 @@ async function main(): Promise<void> {
 					result.skipped ? '' : perSecond(baseline, result.items),
 					result.skipped ? '' : ratio(ours, baseline),
 				]);
-				notes.push(...result.notes, ...failed.map((why) => `${entry.node}, ${count(result.items)} items: ${why}`));
+				notes.push(
+					...result.notes,
+					...failed.map((why) => `${entry.node}, ${count(result.items)} items: ${why}`),
+				);
 				// A contender that dropped or multiplied items did not do the same work: say so.
 				for (const contender of [entry.ours, entry.baseline]) {
-					const outputs = (result.samples[contender][0] as { outputs?: number[] } | undefined)?.outputs;
+					const outputs = (result.samples[contender][0] as { outputs?: number[] } | undefined)
+						?.outputs;
 					const out = outputs?.reduce((sum, items) => sum + items, 0);
-					if (out !== undefined && out !== result.items) notes.push(`${entry.node}, ${count(result.items)} items: ${bench.label[contender]} put out ${count(out)} items`);
+					if (out !== undefined && out !== result.items)
+						notes.push(
+							`${entry.node}, ${count(result.items)} items: ${bench.label[contender]} put out ${count(out)} items`,
+						);
 				}
 			}
 		}
 	} finally {
-		await session.n8n.stop().catch((error: unknown) => process.stderr.write(`[bench:all] stopping n8n: ${String(error)}\n`));
+		await session.n8n
+			.stop()
+			.catch((error: unknown) =>
+				process.stderr.write(`[bench:all] stopping n8n: ${String(error)}\n`),
+			);
 	}
 
 	const markdown = [
@@ -150,11 +240,15 @@ async function main(): Promise<void> {
 		`- machine: ${machine()}; load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
 		`- ${repeats} timed round(s) per contender and size after an untimed warm-up; total ${((Date.now() - started) / 60_000).toFixed(1)} min`,
 		'',
-		table(['node', 'work', 'items', 'store', 'items/s', 'baseline', 'baseline items/s', 'ratio'], rows, 2),
+		table(
+			['node', 'work', 'items', 'store', 'items/s', 'baseline', 'baseline items/s', 'ratio'],
+			rows,
+			2,
+		),
 		'',
 		...(notes.length ? ['Notes:', '', ...notes.map((note) => `- ${note}`), ''] : []),
 		'The dedicated benchmarks (`test/bench/README.md`) print more: the whole execution, correctness checks,',
-		"behaviour under concurrency and against a real rate-limited server.",
+		'behaviour under concurrency and against a real rate-limited server.',
 		'',
 	].join('\n');
 	mkdirSync(path.dirname(out), { recursive: true });

@@ -126,10 +126,38 @@ const FIELDS = [
 		convert: 'valueMap',
 		valueMap: '{ "DRAFT": "draft", "AUTHORISED": "open", "PAID": "paid", "VOIDED": "void" }',
 	},
-	{ target: 'invoice.issuedOn', source: 'Date', convert: 'date', dateInput: 'dmy', dateOutput: 'date', dateOutputZone: 'Australia/Sydney' },
-	{ target: 'invoice.dueAt', source: 'DueDateString', convert: 'date', dateInput: 'iso', dateOutput: 'iso', dateOutputZone: 'UTC' },
-	{ target: 'invoice.createdAt', source: 'CreatedUnix', convert: 'date', dateInput: 'unixSeconds', dateOutput: 'iso', dateOutputZone: 'UTC' },
-	{ target: 'invoice.totalMinor', source: 'Total', convert: 'money', moneyInput: 'amount', currency: 'AUD', moneyOutput: 'minor' },
+	{
+		target: 'invoice.issuedOn',
+		source: 'Date',
+		convert: 'date',
+		dateInput: 'dmy',
+		dateOutput: 'date',
+		dateOutputZone: 'Australia/Sydney',
+	},
+	{
+		target: 'invoice.dueAt',
+		source: 'DueDateString',
+		convert: 'date',
+		dateInput: 'iso',
+		dateOutput: 'iso',
+		dateOutputZone: 'UTC',
+	},
+	{
+		target: 'invoice.createdAt',
+		source: 'CreatedUnix',
+		convert: 'date',
+		dateInput: 'unixSeconds',
+		dateOutput: 'iso',
+		dateOutputZone: 'UTC',
+	},
+	{
+		target: 'invoice.totalMinor',
+		source: 'Total',
+		convert: 'money',
+		moneyInput: 'amount',
+		currency: 'AUD',
+		moneyOutput: 'minor',
+	},
 	{ target: 'invoice.paid', source: 'Paid', convert: 'boolean' },
 	{ target: 'customer.phone', source: 'Phone', convert: 'phone', phoneFormat: 'e164' },
 	{ target: 'customer.abn', source: 'TaxNumber', convert: 'abn', identifierFormat: 'digits' },
@@ -137,7 +165,12 @@ const FIELDS = [
 	{ target: 'customer.name', source: 'ContactName', convert: 'string', collapseWhitespace: true },
 ];
 
-const PROFILE = { zone: 'Australia/Sydney', dateOrder: 'dayFirst', defaultCountry: 'AU', currencySymbols: '$=AUD' };
+const PROFILE = {
+	zone: 'Australia/Sydney',
+	dateOrder: 'dayFirst',
+	defaultCountry: 'AU',
+	currencySymbols: '$=AUD',
+};
 
 /** The same 12 conversions as a user writes them in a Code node ("Run Once for All Items"). */
 const CODE_CONVERTER = `// Xero invoice → canonical invoice: the same 12 conversions, luxon for dates, plain JS for the rest
@@ -223,7 +256,13 @@ function contenderNode(contender: Contender): Node {
 			return { parameters: { jsCode: CODE_CONVERTER }, ...at, ...TYPES.code };
 		case 'transform':
 			return {
-				parameters: { operation: 'transform', mappingSource: 'fields', mappings: { field: FIELDS }, profile: PROFILE, options: {} },
+				parameters: {
+					operation: 'transform',
+					mappingSource: 'fields',
+					mappings: { field: FIELDS },
+					profile: PROFILE,
+					options: {},
+				},
 				...at,
 				...TYPES.canonicalTransform,
 			};
@@ -240,7 +279,9 @@ interface Produced {
 
 function produced(_contender: Contender, measured: ITaskData): Produced {
 	const items = measured.data?.main[0] ?? [];
-	const probes = [items[0], items[items.length - 1]].filter((item) => item !== undefined).map((item) => item.json);
+	const probes = [items[0], items[items.length - 1]]
+		.filter((item) => item !== undefined)
+		.map((item) => item.json);
 	return { output: items.length, probes };
 }
 
@@ -252,10 +293,16 @@ type Result = SizeResult<Contender, Produced>;
 
 function printHeader(n8n: N8nInstance): void {
 	const cpus = os.cpus();
-	console.log('# Canonical Transform vs a Code node vs no conversion: one real n8n, items generated inside n8n');
+	console.log(
+		'# Canonical Transform vs a Code node vs no conversion: one real n8n, items generated inside n8n',
+	);
 	console.log('');
-	console.log(`- n8n ${n8n.runtime.n8nVersion}, regular mode, SQLite database, executions saved, manual runs (POST /rest/workflows/:id/run); Node ${n8n.runtime.nodeVersion}`);
-	console.log(`- ${PACKAGE_NAME} ${packageVersion()}, installed from its tarball into the n8n user folder`);
+	console.log(
+		`- n8n ${n8n.runtime.n8nVersion}, regular mode, SQLite database, executions saved, manual runs (POST /rest/workflows/:id/run); Node ${n8n.runtime.nodeVersion}`,
+	);
+	console.log(
+		`- ${PACKAGE_NAME} ${packageVersion()}, installed from its tarball into the n8n user folder`,
+	);
 	console.log(
 		`- nodes: Code v${TYPES.code.typeVersion} (Run Once for All Items, n8n's task runner, luxon DateTime), No Operation v${TYPES.noOp.typeVersion}, ` +
 			`Canonical Transform v${TYPES.canonicalTransform.typeVersion} (${FIELDS.length} mapped fields: ${[...new Set(FIELDS.map((field) => field.convert))].join(', ')})`,
@@ -269,16 +316,38 @@ function printHeader(n8n: N8nInstance): void {
 
 /** Leaf paths whose values differ between two objects. */
 function differences(a: unknown, b: unknown, prefix = ''): string[] {
-	if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+	if (
+		a &&
+		b &&
+		typeof a === 'object' &&
+		typeof b === 'object' &&
+		!Array.isArray(a) &&
+		!Array.isArray(b)
+	) {
 		const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-		return [...keys].flatMap((key) => differences((a as IDataObject)[key], (b as IDataObject)[key], prefix ? `${prefix}.${key}` : key));
+		return [...keys].flatMap((key) =>
+			differences(
+				(a as IDataObject)[key],
+				(b as IDataObject)[key],
+				prefix ? `${prefix}.${key}` : key,
+			),
+		);
 	}
-	return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${prefix} (${JSON.stringify(a)} vs ${JSON.stringify(b)})`];
+	return JSON.stringify(a) === JSON.stringify(b)
+		? []
+		: [`${prefix} (${JSON.stringify(a)} vs ${JSON.stringify(b)})`];
 }
 
 function printResults(results: Result[]): void {
-	printTimingTables(results, CONTENDERS, LABEL, { noop: 'noop', code: 'code', node: 'transform', nodeName: 'Canonical Transform' });
-	console.log('Do both produce the same items? (items out; the first and the last item compared field by field, Code node vs Canonical Transform)');
+	printTimingTables(results, CONTENDERS, LABEL, {
+		noop: 'noop',
+		code: 'code',
+		node: 'transform',
+		nodeName: 'Canonical Transform',
+	});
+	console.log(
+		'Do both produce the same items? (items out; the first and the last item compared field by field, Code node vs Canonical Transform)',
+	);
 	console.log('');
 	console.log(
 		table(
@@ -286,7 +355,10 @@ function printResults(results: Result[]): void {
 			results.map((result) => {
 				const code = result.samples.code[0];
 				const transform = result.samples.transform[0];
-				const differing = code && transform ? code.probes.flatMap((probe, index) => differences(probe, transform.probes[index])) : [];
+				const differing =
+					code && transform
+						? code.probes.flatMap((probe, index) => differences(probe, transform.probes[index]))
+						: [];
 				return [
 					count(result.items),
 					cell(result, 'code', (samples) => count(samples[0].output)),

@@ -32,7 +32,13 @@ import path from 'node:path';
 import type { IDataObject, IRunExecutionData } from 'n8n-workflow';
 import { Client } from 'pg';
 
-import { PACKAGE_NAME, startN8n, waitUntil, type N8nInstance, type WorkflowJson } from '../e2e/harness';
+import {
+	PACKAGE_NAME,
+	startN8n,
+	waitUntil,
+	type N8nInstance,
+	type WorkflowJson,
+} from '../e2e/harness';
 
 import { count, intFromEnv, loadAverage, packageVersion, table } from './support';
 
@@ -72,7 +78,11 @@ const LABEL: Record<Target, string> = {
 	floor: 'Webhook → No-Op (floor)',
 };
 /** The nodes whose own time is the cost of deduplicating, per workflow. */
-const MEASURED_NODES: Record<Target, string[]> = { rd: ['Remove Duplicates'], iw: ['Claim', 'Complete'], floor: [] };
+const MEASURED_NODES: Record<Target, string[]> = {
+	rd: ['Remove Duplicates'],
+	iw: ['Claim', 'Complete'],
+	floor: [],
+};
 
 // ---------------------------------------------------------------------------------------
 // Workflows
@@ -84,7 +94,13 @@ type CredentialRef = { id: string; name: string };
 /** Answers when the workflow has finished, without a body: 200 = the execution succeeded, 500 = it failed. */
 function webhookNode(name: string, webhookPath: string, x = 0, y = 0): Node {
 	return {
-		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'lastNode', responseData: 'noData', options: {} },
+		parameters: {
+			httpMethod: 'POST',
+			path: webhookPath,
+			responseMode: 'lastNode',
+			responseData: 'noData',
+			options: {},
+		},
 		name,
 		...TYPES.webhook,
 		position: [x, y],
@@ -92,7 +108,13 @@ function webhookNode(name: string, webhookPath: string, x = 0, y = 0): Node {
 	};
 }
 
-function removeDuplicatesNode(name: string, dedupeValue: string, options: IDataObject, x: number, y = 0): Node {
+function removeDuplicatesNode(
+	name: string,
+	dedupeValue: string,
+	options: IDataObject,
+	x: number,
+	y = 0,
+): Node {
 	return {
 		parameters: {
 			operation: 'removeItemsSeenInPreviousExecutions',
@@ -106,13 +128,21 @@ function removeDuplicatesNode(name: string, dedupeValue: string, options: IDataO
 	};
 }
 
-function claimNode(name: string, scope: string, key: { expression: string } | { fields: string }, x: number, y = 0): Node {
+function claimNode(
+	name: string,
+	scope: string,
+	key: { expression: string } | { fields: string },
+	x: number,
+	y = 0,
+): Node {
 	return {
 		parameters: {
 			operation: 'claim',
 			store: 'embedded',
 			scope,
-			...('expression' in key ? { keySource: 'expression', keyValue: key.expression } : { keySource: 'fields', keyFields: key.fields }),
+			...('expression' in key
+				? { keySource: 'expression', keyValue: key.expression }
+				: { keySource: 'fields', keyFields: key.fields }),
 			options: {},
 		},
 		name,
@@ -121,13 +151,21 @@ function claimNode(name: string, scope: string, key: { expression: string } | { 
 	};
 }
 
-function completeNode(name: string, scope: string, key: { claimedKey: string } | { fields: string }, x: number, y = 0): Node {
+function completeNode(
+	name: string,
+	scope: string,
+	key: { claimedKey: string } | { fields: string },
+	x: number,
+	y = 0,
+): Node {
 	return {
 		parameters: {
 			operation: 'complete',
 			store: 'embedded',
 			scope,
-			...('claimedKey' in key ? { keySource: 'claimed', claimedKey: key.claimedKey } : { keySource: 'fields', keyFields: key.fields }),
+			...('claimedKey' in key
+				? { keySource: 'claimed', claimedKey: key.claimedKey }
+				: { keySource: 'fields', keyFields: key.fields }),
 			resultFields: '',
 			options: {},
 		},
@@ -157,7 +195,11 @@ function noOpNode(name: string, x: number, y = 0): Node {
 
 function splitOutNode(x: number, y: number): Node {
 	return {
-		parameters: { fieldToSplitOut: 'body.ids', include: 'noOtherFields', options: { destinationFieldName: 'id' } },
+		parameters: {
+			fieldToSplitOut: 'body.ids',
+			include: 'noOtherFields',
+			options: { destinationFieldName: 'id' },
+		},
 		name: 'Split Out',
 		...TYPES.splitOut,
 		position: [x, y],
@@ -192,7 +234,12 @@ function iwCorrectnessWorkflow(webhookPath: string, sink: CredentialRef): Workfl
 			webhookNode('Delivery', webhookPath),
 			claimNode('Claim', scope, { expression: '={{ $json.body.id }}' }, 220),
 			sinkNode('iw', sink, 440),
-			completeNode('Complete', scope, { claimedKey: "={{ $('Claim').item.json.idempotency.key }}" }, 660),
+			completeNode(
+				'Complete',
+				scope,
+				{ claimedKey: "={{ $('Claim').item.json.idempotency.key }}" },
+				660,
+			),
 		],
 		connections: {
 			Delivery: { main: [[link('Claim')]] },
@@ -225,7 +272,13 @@ function rdTimingWorkflow(paths: TimingPaths & { cap: string }): WorkflowJson {
 			splitOutNode(220, 300),
 			removeDuplicatesNode('Remove Duplicates (bulk)', '={{ $json.id }}', sized, 440, 300),
 			webhookNode('One (default history size)', paths.cap, 0, 600),
-			removeDuplicatesNode('Remove Duplicates (default history size)', '={{ $json.body.id }}', { scope: 'workflow' }, 220, 600),
+			removeDuplicatesNode(
+				'Remove Duplicates (default history size)',
+				'={{ $json.body.id }}',
+				{ scope: 'workflow' },
+				220,
+				600,
+			),
 			noOpNode('Write (default history size)', 440, 600),
 		],
 		connections: {
@@ -234,7 +287,9 @@ function rdTimingWorkflow(paths: TimingPaths & { cap: string }): WorkflowJson {
 			Bulk: { main: [[link('Split Out')]] },
 			'Split Out': { main: [[link('Remove Duplicates (bulk)')]] },
 			'One (default history size)': { main: [[link('Remove Duplicates (default history size)')]] },
-			'Remove Duplicates (default history size)': { main: [[link('Write (default history size)')], []] },
+			'Remove Duplicates (default history size)': {
+				main: [[link('Write (default history size)')], []],
+			},
 		},
 		settings: { executionOrder: 'v1' },
 	};
@@ -289,7 +344,12 @@ interface Call {
 }
 
 /** POSTs JSON to a production webhook; a network error or timeout is status 0. */
-async function post(n8n: N8nInstance, webhookPath: string, body: unknown, timeoutMs = SINGLE_TIMEOUT_MS): Promise<Call> {
+async function post(
+	n8n: N8nInstance,
+	webhookPath: string,
+	body: unknown,
+	timeoutMs = SINGLE_TIMEOUT_MS,
+): Promise<Call> {
 	const started = performance.now();
 	try {
 		const response = await fetch(`${n8n.baseUrl}/webhook/${webhookPath}`, {
@@ -301,7 +361,11 @@ async function post(n8n: N8nInstance, webhookPath: string, body: unknown, timeou
 		const text = await response.text();
 		return { status: response.status, ms: performance.now() - started, text };
 	} catch (error) {
-		return { status: 0, ms: performance.now() - started, text: error instanceof Error ? error.message : String(error) };
+		return {
+			status: 0,
+			ms: performance.now() - started,
+			text: error instanceof Error ? error.message : String(error),
+		};
 	}
 }
 
@@ -311,7 +375,11 @@ interface ExecutionSummary {
 	status: string;
 }
 
-async function listExecutions(n8n: N8nInstance, filter: IDataObject, limit = 100): Promise<ExecutionSummary[]> {
+async function listExecutions(
+	n8n: N8nInstance,
+	filter: IDataObject,
+	limit = 100,
+): Promise<ExecutionSummary[]> {
 	const query = `/rest/executions?limit=${limit}&filter=${encodeURIComponent(JSON.stringify(filter))}`;
 	return (await n8n.api<{ results: ExecutionSummary[] }>('GET', query)).results;
 }
@@ -333,9 +401,14 @@ interface ExecutionTiming {
 
 type Decode = (text: string) => IRunExecutionData;
 
-async function readExecution(n8n: N8nInstance, decode: Decode, id: number): Promise<ExecutionTiming> {
+async function readExecution(
+	n8n: N8nInstance,
+	decode: Decode,
+	id: number,
+): Promise<ExecutionTiming> {
 	const raw = await n8n.api<IDataObject>('GET', `/rest/executions/${id}`);
-	const data = typeof raw.data === 'string' ? decode(raw.data) : (raw.data as unknown as IRunExecutionData);
+	const data =
+		typeof raw.data === 'string' ? decode(raw.data) : (raw.data as unknown as IRunExecutionData);
 	const nodeMs: Record<string, number> = {};
 	for (const [name, runs] of Object.entries(data.resultData?.runData ?? {})) {
 		nodeMs[name] = runs.reduce((total, run) => total + (run.executionTime ?? 0), 0);
@@ -350,7 +423,11 @@ async function readExecution(n8n: N8nInstance, decode: Decode, id: number): Prom
 }
 
 /** Error messages of a workflow's failed executions (the newest 100), counted. */
-async function failureMessages(n8n: N8nInstance, decode: Decode, workflowId: string): Promise<Map<string, number>> {
+async function failureMessages(
+	n8n: N8nInstance,
+	decode: Decode,
+	workflowId: string,
+): Promise<Map<string, number>> {
 	const failed = await listExecutions(n8n, { workflowId, status: ['error', 'crashed'] }, 100);
 	const messages = new Map<string, number>();
 	for (const execution of failed) {
@@ -365,7 +442,11 @@ async function failureMessages(n8n: N8nInstance, decode: Decode, workflowId: str
 // 1. Correctness under concurrency
 // ---------------------------------------------------------------------------------------
 
-async function sinkCounts(sql: Client, contender: Contender, scenario: string): Promise<Map<string, number>> {
+async function sinkCounts(
+	sql: Client,
+	contender: Contender,
+	scenario: string,
+): Promise<Map<string, number>> {
 	const { rows } = await sql.query<{ id: string; n: string }>(
 		`SELECT id, count(*) AS n FROM ${SINK} WHERE node = $1 AND scenario = $2 GROUP BY id`,
 		[contender, scenario],
@@ -373,7 +454,8 @@ async function sinkCounts(sql: Client, contender: Contender, scenario: string): 
 	return new Map(rows.map((row) => [row.id, Number(row.n)]));
 }
 
-const sum = (values: Iterable<number>): number => [...values].reduce((total, value) => total + value, 0);
+const sum = (values: Iterable<number>): number =>
+	[...values].reduce((total, value) => total + value, 0);
 
 interface SameIdResult {
 	contender: Contender;
@@ -413,7 +495,9 @@ async function correctness(
 		// Both nodes get the same traffic, one after the other, so they do not compete for the CPU.
 		for (const contender of CONTENDERS) {
 			const body = { id: `same-${round}`, scenario: 'same' };
-			const calls = await Promise.all(Array.from({ length: CONCURRENCY }, async () => await post(n8n, paths[contender], body)));
+			const calls = await Promise.all(
+				Array.from({ length: CONCURRENCY }, async () => await post(n8n, paths[contender], body)),
+			);
 			failed[contender] += calls.filter((call) => call.status !== 200).length;
 		}
 	}
@@ -436,12 +520,15 @@ async function correctness(
 	const distinct: DistinctResult[] = [];
 	for (const contender of CONTENDERS) {
 		const ids = Array.from({ length: CONCURRENCY }, (_, index) => `distinct-${index}`);
-		const first = await Promise.all(ids.map(async (id) => await post(n8n, paths[contender], { id, scenario: 'distinct' })));
+		const first = await Promise.all(
+			ids.map(async (id) => await post(n8n, paths[contender], { id, scenario: 'distinct' })),
+		);
 		const afterFirst = sum((await sinkCounts(sql, contender, 'distinct')).values());
 		// Resent one after another: whatever passes now was missing from the history.
 		let failedResent = 0;
 		for (const id of ids) {
-			if ((await post(n8n, paths[contender], { id, scenario: 'distinct' })).status !== 200) failedResent++;
+			if ((await post(n8n, paths[contender], { id, scenario: 'distinct' })).status !== 200)
+				failedResent++;
 		}
 		const afterResend = sum((await sinkCounts(sql, contender, 'distinct')).values());
 		distinct.push({
@@ -475,7 +562,8 @@ function stats(values: number[]): Stats {
 	const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
 	if (sorted.length === 0) return { median: NaN, p95: NaN, n: 0 };
 	const middle = Math.floor(sorted.length / 2);
-	const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	const median =
+		sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 	// nearest rank
 	const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
 	return { median, p95, n: sorted.length };
@@ -498,7 +586,13 @@ interface LevelResult {
 }
 
 /** Sends `count` new ids to a bulk webhook, at most PREFILL_CHUNK per execution. Throws when one fails. */
-async function prefill(n8n: N8nInstance, contender: Contender, bulkPath: string, count: number, prefix: string): Promise<{ ms: number; executions: number; ids: number }> {
+async function prefill(
+	n8n: N8nInstance,
+	contender: Contender,
+	bulkPath: string,
+	count: number,
+	prefix: string,
+): Promise<{ ms: number; executions: number; ids: number }> {
 	const started = performance.now();
 	let executions = 0;
 	for (let offset = 0; offset < count; offset += PREFILL_CHUNK) {
@@ -507,14 +601,19 @@ async function prefill(n8n: N8nInstance, contender: Contender, bulkPath: string,
 		const call = await post(n8n, bulkPath, { ids }, BULK_TIMEOUT_MS);
 		executions++;
 		if (call.status !== 200) {
-			throw new Error(`pre-filling ${LABEL[contender]} with ${size} ids failed (HTTP ${call.status}): ${call.text.slice(0, 500)}\n${n8n.logTail(30)}`);
+			throw new Error(
+				`pre-filling ${LABEL[contender]} with ${size} ids failed (HTTP ${call.status}): ${call.text.slice(0, 500)}\n${n8n.logTail(30)}`,
+			);
 		}
 	}
 	return { ms: performance.now() - started, executions, ids: count };
 }
 
 /** Best effort: what Remove Duplicates keeps for a workflow in n8n's database (one JSON list). */
-async function rdStoredHistory(n8n: N8nInstance, workflowId: string): Promise<LevelResult['rdStored']> {
+async function rdStoredHistory(
+	n8n: N8nInstance,
+	workflowId: string,
+): Promise<LevelResult['rdStored']> {
 	const file = path.join(n8n.userFolder, '.n8n', 'database.sqlite');
 	if (!existsSync(file)) return undefined;
 	try {
@@ -522,7 +621,9 @@ async function rdStoredHistory(n8n: N8nInstance, workflowId: string): Promise<Le
 		const db = new DatabaseSync(file, { readOnly: true });
 		try {
 			const row = db
-				.prepare(`SELECT json_array_length(value, '$.data') AS entries, length(value) AS bytes FROM processed_data WHERE workflowId = ?`)
+				.prepare(
+					`SELECT json_array_length(value, '$.data') AS entries, length(value) AS bytes FROM processed_data WHERE workflowId = ?`,
+				)
 				.get(workflowId) as { entries: number; bytes: number } | undefined;
 			return row && { entries: Number(row.entries), bytes: Number(row.bytes) };
 		} finally {
@@ -542,7 +643,9 @@ async function iwStoredHistory(n8n: N8nInstance, scope: string): Promise<LevelRe
 		const db = new DatabaseSync(file, { readOnly: true });
 		try {
 			const row = db
-				.prepare('SELECT count(*) AS n, sum(length(key) + length(value)) AS bytes FROM guards_records WHERE ns = ?')
+				.prepare(
+					'SELECT count(*) AS n, sum(length(key) + length(value)) AS bytes FROM guards_records WHERE ns = ?',
+				)
 				.get(`idempotency:${scope}`) as { n: number; bytes: number | null };
 			const wal = `${file}-wal`;
 			return {
@@ -568,17 +671,22 @@ interface TimingContext {
 	iwScope: string;
 }
 
-async function timing(context: TimingContext): Promise<{ levels: LevelResult[]; skipped: number[] }> {
+async function timing(
+	context: TimingContext,
+): Promise<{ levels: LevelResult[]; skipped: number[] }> {
 	const { n8n, decode, paths, workflowIds } = context;
 	const stored: Record<Contender, number> = { rd: 0, iw: 0 };
 	let serial = 0;
 	const single = async (target: Target): Promise<Call> => {
-		const call = await post(n8n, target === 'floor' ? paths.floor : paths[target].one, { id: `one-${serial++}` });
+		const call = await post(n8n, target === 'floor' ? paths.floor : paths[target].one, {
+			id: `one-${serial++}`,
+		});
 		if (target !== 'floor' && call.status === 200) stored[target]++;
 		return call;
 	};
 	// Warm-up: the first executions of a workflow load code and open stores.
-	for (let i = 0; i < 3; i++) for (const target of ['floor', 'rd', 'iw'] as const) await single(target);
+	for (let i = 0; i < 3; i++)
+		for (const target of ['floor', 'rd', 'iw'] as const) await single(target);
 
 	const levels: LevelResult[] = [];
 	const skipped: number[] = [];
@@ -587,11 +695,20 @@ async function timing(context: TimingContext): Promise<{ levels: LevelResult[]; 
 			skipped.push(size);
 			continue;
 		}
-		const prefilled: LevelResult['prefill'] = { rd: { ms: 0, executions: 0, ids: 0 }, iw: { ms: 0, executions: 0, ids: 0 } };
+		const prefilled: LevelResult['prefill'] = {
+			rd: { ms: 0, executions: 0, ids: 0 },
+			iw: { ms: 0, executions: 0, ids: 0 },
+		};
 		for (const contender of CONTENDERS) {
 			const missing = size - stored[contender];
 			if (missing <= 0) continue;
-			prefilled[contender] = await prefill(n8n, contender, paths[contender].bulk, missing, `fill-${size}`);
+			prefilled[contender] = await prefill(
+				n8n,
+				contender,
+				paths[contender].bulk,
+				missing,
+				`fill-${size}`,
+			);
 			stored[contender] += missing;
 			process.stderr.write(
 				`[bench] ${LABEL[contender]}: +${missing} keys in ${prefilled[contender].executions} execution(s), ${(prefilled[contender].ms / 1000).toFixed(1)} s → ${stored[contender]} stored\n`,
@@ -609,17 +726,32 @@ async function timing(context: TimingContext): Promise<{ levels: LevelResult[]; 
 			}
 		}
 		const expected = before + SAMPLES * order.length;
-		await waitUntil(async () => (await latestExecutionId(n8n)) >= expected, 30_000, 'the timed executions to be saved', 200);
+		await waitUntil(
+			async () => (await latestExecutionId(n8n)) >= expected,
+			30_000,
+			'the timed executions to be saved',
+			200,
+		);
 		const executions: ExecutionTiming[] = [];
-		for (let id = before + 1; id <= expected; id++) executions.push(await readExecution(n8n, decode, id));
+		for (let id = before + 1; id <= expected; id++)
+			executions.push(await readExecution(n8n, decode, id));
 
 		const timings = {} as Record<Target, TargetTiming>;
 		for (const target of order) {
-			const mine = executions.filter((execution) => execution.workflowId === workflowIds[target] && execution.status === 'success');
+			const mine = executions.filter(
+				(execution) =>
+					execution.workflowId === workflowIds[target] && execution.status === 'success',
+			);
 			timings[target] = {
-				roundTrip: stats(calls[target].filter((call) => call.status === 200).map((call) => call.ms)),
+				roundTrip: stats(
+					calls[target].filter((call) => call.status === 200).map((call) => call.ms),
+				),
 				execution: stats(mine.map((execution) => execution.durationMs)),
-				node: stats(mine.map((execution) => sum(MEASURED_NODES[target].map((name) => execution.nodeMs[name] ?? NaN)))),
+				node: stats(
+					mine.map((execution) =>
+						sum(MEASURED_NODES[target].map((name) => execution.nodeMs[name] ?? NaN)),
+					),
+				),
 				failed: calls[target].filter((call) => call.status !== 200).length,
 			};
 		}
@@ -631,7 +763,11 @@ async function timing(context: TimingContext): Promise<{ levels: LevelResult[]; 
 		const probe = await n8n.runWebhook(paths.rd.cap, { id: `cap-${size}` });
 		let message = 'passed';
 		if (probe.status === 200) stored.rd++;
-		else message = String((probe.execution?.error as { message?: unknown } | undefined)?.message ?? JSON.stringify(probe.body)).slice(0, 200);
+		else
+			message = String(
+				(probe.execution?.error as { message?: unknown } | undefined)?.message ??
+					JSON.stringify(probe.body),
+			).slice(0, 200);
 
 		levels.push({
 			size,
@@ -650,9 +786,14 @@ async function timing(context: TimingContext): Promise<{ levels: LevelResult[]; 
 // Output
 // ---------------------------------------------------------------------------------------
 
-const ms = (value: number): string => (Number.isNaN(value) ? 'n/a' : value < 10 ? value.toFixed(1) : value.toFixed(0));
-const pair = (value: Stats, failed = 0): string => `${ms(value.median)} / ${ms(value.p95)}${failed ? ` (${failed} failed)` : ''}`;
-const size = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
+const ms = (value: number): string =>
+	Number.isNaN(value) ? 'n/a' : value < 10 ? value.toFixed(1) : value.toFixed(0);
+const pair = (value: Stats, failed = 0): string =>
+	`${ms(value.median)} / ${ms(value.p95)}${failed ? ` (${failed} failed)` : ''}`;
+const size = (bytes: number): string =>
+	bytes >= 1024 * 1024
+		? `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+		: `${(bytes / 1024).toFixed(0)} KiB`;
 
 function printHeader(n8n: N8nInstance): void {
 	const cpus = os.cpus();
@@ -661,7 +802,9 @@ function printHeader(n8n: N8nInstance): void {
 	console.log(
 		`- n8n ${n8n.runtime.n8nVersion}, regular mode, SQLite database, production concurrency limit ${process.env.N8N_CONCURRENCY_PRODUCTION_LIMIT ?? 'unset (unlimited)'}, executions saved; Node ${n8n.runtime.nodeVersion}`,
 	);
-	console.log(`- ${PACKAGE_NAME} ${packageVersion()}, installed from its tarball into the n8n user folder`);
+	console.log(
+		`- ${PACKAGE_NAME} ${packageVersion()}, installed from its tarball into the n8n user folder`,
+	);
 	console.log(
 		`- nodes: Remove Duplicates v${TYPES.removeDuplicates.typeVersion} (Remove Items Processed in Previous Executions, Value Is New), ` +
 			`Idempotent Write v${TYPES.idempotentWrite.typeVersion} (embedded SQLite store), Webhook v${TYPES.webhook.typeVersion} (answers when the last node finishes), ` +
@@ -670,16 +813,30 @@ function printHeader(n8n: N8nInstance): void {
 	console.log(
 		`- machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; load average at start ${loadAverage()}`,
 	);
-	console.log(`- sink: Postgres ${PG.host}:${PG.port}/${PG.database}, table ${SINK} (no unique constraint), written by n8n's Postgres node`);
+	console.log(
+		`- sink: Postgres ${PG.host}:${PG.port}/${PG.database}, table ${SINK} (no unique constraint), written by n8n's Postgres node`,
+	);
 	console.log('');
 }
 
 function printCorrectness(result: CorrectnessResult): void {
-	console.log(`## 1. Correctness: ${CONCURRENCY} parallel webhook executions carrying the same id, ${ROUNDS} rounds (a new id each round)`);
+	console.log(
+		`## 1. Correctness: ${CONCURRENCY} parallel webhook executions carrying the same id, ${ROUNDS} rounds (a new id each round)`,
+	);
 	console.log('');
 	console.log(
 		table(
-			['node', 'rounds', 'deliveries', 'passed', 'duplicates let through', 'rounds with duplicates', 'most passed in one round', 'rounds where none passed', 'failed executions'],
+			[
+				'node',
+				'rounds',
+				'deliveries',
+				'passed',
+				'duplicates let through',
+				'rounds with duplicates',
+				'most passed in one round',
+				'rounds where none passed',
+				'failed executions',
+			],
 			result.same.map((row) => [
 				LABEL[row.contender],
 				ROUNDS,
@@ -698,8 +855,22 @@ function printCorrectness(result: CorrectnessResult): void {
 	console.log('');
 	console.log(
 		table(
-			['node', 'distinct ids', 'passed first time', 'resent', 'passed again (lost from history)', 'failed executions'],
-			result.distinct.map((row) => [LABEL[row.contender], CONCURRENCY, row.passedFirst, CONCURRENCY, row.passedAgain, row.failed]),
+			[
+				'node',
+				'distinct ids',
+				'passed first time',
+				'resent',
+				'passed again (lost from history)',
+				'failed executions',
+			],
+			result.distinct.map((row) => [
+				LABEL[row.contender],
+				CONCURRENCY,
+				row.passedFirst,
+				CONCURRENCY,
+				row.passedAgain,
+				row.failed,
+			]),
 		),
 	);
 	for (const contender of CONTENDERS) {
@@ -714,7 +885,9 @@ function printCorrectness(result: CorrectnessResult): void {
 
 function printTiming(result: { levels: LevelResult[]; skipped: number[] }): void {
 	const levels = result.levels;
-	console.log(`## 2. Time per execution as the history grows: ms, median / p95 of ${SAMPLES} sequential executions, a new id each`);
+	console.log(
+		`## 2. Time per execution as the history grows: ms, median / p95 of ${SAMPLES} sequential executions, a new id each`,
+	);
 	console.log('');
 	console.log('Execution time as n8n records it (startedAt → stoppedAt):');
 	console.log('');
@@ -735,7 +908,11 @@ function printTiming(result: { levels: LevelResult[]; skipped: number[] }): void
 	console.log(
 		table(
 			['history size', 'Remove Duplicates', 'Claim + Complete'],
-			levels.map((level) => [count(level.size), pair(level.timings.rd.node), pair(level.timings.iw.node)]),
+			levels.map((level) => [
+				count(level.size),
+				pair(level.timings.rd.node),
+				pair(level.timings.iw.node),
+			]),
 		),
 	);
 	console.log('');
@@ -744,10 +921,18 @@ function printTiming(result: { levels: LevelResult[]; skipped: number[] }): void
 	console.log(
 		table(
 			['history size', LABEL.rd, LABEL.iw, LABEL.floor],
-			levels.map((level) => [count(level.size), pair(level.timings.rd.roundTrip), pair(level.timings.iw.roundTrip), pair(level.timings.floor.roundTrip)]),
+			levels.map((level) => [
+				count(level.size),
+				pair(level.timings.rd.roundTrip),
+				pair(level.timings.iw.roundTrip),
+				pair(level.timings.floor.roundTrip),
+			]),
 		),
 	);
-	if (result.skipped.length) console.log(`\nSkipped, time budget (BENCH_BUDGET_MINUTES) spent: history sizes ${result.skipped.map(count).join(', ')}`);
+	if (result.skipped.length)
+		console.log(
+			`\nSkipped, time budget (BENCH_BUDGET_MINUTES) spent: history sizes ${result.skipped.map(count).join(', ')}`,
+		);
 	console.log('');
 	console.log(
 		`Workflows: Webhook → Remove Duplicates → No-Op, and Webhook → Claim → No-Op → Complete; every timed execution adds one key. ` +
@@ -759,26 +944,52 @@ function printTiming(result: { levels: LevelResult[]; skipped: number[] }): void
 	console.log('');
 	console.log(
 		table(
-			['history size', 'Remove Duplicates: list in n8n DB', 'Idempotent Write: keys in store', 'store file + WAL', 'pre-fill Remove Duplicates', 'pre-fill Idempotent Write'],
+			[
+				'history size',
+				'Remove Duplicates: list in n8n DB',
+				'Idempotent Write: keys in store',
+				'store file + WAL',
+				'pre-fill Remove Duplicates',
+				'pre-fill Idempotent Write',
+			],
 			levels.map((level) => [
 				count(level.size),
-				level.rdStored ? `${count(level.rdStored.entries)} entries, ${size(level.rdStored.bytes)}` : 'n/a',
-				level.iwStored ? `${count(level.iwStored.rows)} keys, ${size(level.iwStored.valueBytes)}` : 'n/a',
-				level.iwStored ? `${size(level.iwStored.fileBytes)} + ${size(level.iwStored.walBytes)}` : 'n/a',
-				level.prefill.rd.executions ? `${count(level.prefill.rd.ids)} ids, ${(level.prefill.rd.ms / 1000).toFixed(1)} s, ${level.prefill.rd.executions} exec` : '-',
-				level.prefill.iw.executions ? `${count(level.prefill.iw.ids)} ids, ${(level.prefill.iw.ms / 1000).toFixed(1)} s, ${level.prefill.iw.executions} exec` : '-',
+				level.rdStored
+					? `${count(level.rdStored.entries)} entries, ${size(level.rdStored.bytes)}`
+					: 'n/a',
+				level.iwStored
+					? `${count(level.iwStored.rows)} keys, ${size(level.iwStored.valueBytes)}`
+					: 'n/a',
+				level.iwStored
+					? `${size(level.iwStored.fileBytes)} + ${size(level.iwStored.walBytes)}`
+					: 'n/a',
+				level.prefill.rd.executions
+					? `${count(level.prefill.rd.ids)} ids, ${(level.prefill.rd.ms / 1000).toFixed(1)} s, ${level.prefill.rd.executions} exec`
+					: '-',
+				level.prefill.iw.executions
+					? `${count(level.prefill.iw.ids)} ids, ${(level.prefill.iw.ms / 1000).toFixed(1)} s, ${level.prefill.iw.executions} exec`
+					: '-',
 			]),
 		),
 	);
 	console.log('');
-	console.log('(Pre-fill times do not compare the nodes: Remove Duplicates evaluates its dedupe expression per item; the bulk Claim/Complete read the field `id`.)');
+	console.log(
+		'(Pre-fill times do not compare the nodes: Remove Duplicates evaluates its dedupe expression per item; the bulk Claim/Complete read the field `id`.)',
+	);
 	console.log('');
-	console.log(`The same history through a Remove Duplicates node left at its default History Size (${count(RD_DEFAULT_HISTORY_SIZE)}), one new id:`);
+	console.log(
+		`The same history through a Remove Duplicates node left at its default History Size (${count(RD_DEFAULT_HISTORY_SIZE)}), one new id:`,
+	);
 	console.log('');
 	console.log(
 		table(
 			['entries stored', 'result'],
-			levels.map((level) => [count(level.capProbe.stored), level.capProbe.status === 200 ? 'passed' : `execution failed (HTTP ${level.capProbe.status}): ${level.capProbe.message}`]),
+			levels.map((level) => [
+				count(level.capProbe.stored),
+				level.capProbe.status === 200
+					? 'passed'
+					: `execution failed (HTTP ${level.capProbe.status}): ${level.capProbe.message}`,
+			]),
 		),
 	);
 }
@@ -792,7 +1003,9 @@ function listFromEnv(name: string, fallback: number[]): number[] {
 	if (raw === undefined || raw === '') return fallback;
 	const values = raw.split(',').map((part) => Number(part.trim()));
 	if (values.some((value) => !Number.isInteger(value) || value < 10 || value > 1_000_000)) {
-		throw new Error(`${name} must be a comma-separated list of integers from 10 to 1000000, got ${raw}`);
+		throw new Error(
+			`${name} must be a comma-separated list of integers from 10 to 1000000, got ${raw}`,
+		);
 	}
 	return values;
 }
@@ -804,14 +1017,26 @@ async function main(): Promise<void> {
 	let sinkCreated = false;
 	try {
 		await sql.connect();
-		await sql.query(`CREATE TABLE ${SINK} (node text NOT NULL, scenario text NOT NULL, id text NOT NULL, execution_id text, written_at timestamptz DEFAULT now())`);
+		await sql.query(
+			`CREATE TABLE ${SINK} (node text NOT NULL, scenario text NOT NULL, id text NOT NULL, execution_id text, written_at timestamptz DEFAULT now())`,
+		);
 		sinkCreated = true;
 		const instance = await startN8n();
 		n8n = instance;
-		const decode: Decode = createRequire(path.join(instance.runtime.n8nPackageDir, 'package.json'))('flatted').parse;
-		const sink = await instance.createCredential('postgres', `Bench sink ${RUN}`, { ...PG, password: '', ssl: 'disable', maxConnections: 20 });
+		const decode: Decode = createRequire(path.join(instance.runtime.n8nPackageDir, 'package.json'))(
+			'flatted',
+		).parse;
+		const sink = await instance.createCredential('postgres', `Bench sink ${RUN}`, {
+			...PG,
+			password: '',
+			ssl: 'disable',
+			maxConnections: 20,
+		});
 
-		const correctnessPaths: Record<Contender, string> = { rd: `bench-${RUN}-rd`, iw: `bench-${RUN}-iw` };
+		const correctnessPaths: Record<Contender, string> = {
+			rd: `bench-${RUN}-rd`,
+			iw: `bench-${RUN}-iw`,
+		};
 		const iwScope = `bench-${RUN}-timing`;
 		const timingPaths = {
 			floor: `bench-${RUN}-floor`,
@@ -835,11 +1060,24 @@ async function main(): Promise<void> {
 
 		printHeader(instance);
 		printCorrectness(await correctness(instance, sql, decode, correctnessPaths, correctnessIds));
-		printTiming(await timing({ n8n: instance, decode, deadline: started + BUDGET_MS, paths: timingPaths, workflowIds: timingIds, iwScope }));
+		printTiming(
+			await timing({
+				n8n: instance,
+				decode,
+				deadline: started + BUDGET_MS,
+				paths: timingPaths,
+				workflowIds: timingIds,
+				iwScope,
+			}),
+		);
 		console.log('');
-		console.log(`Total runtime ${((Date.now() - started) / 1000).toFixed(0)} s including n8n start-up; load average at the end ${loadAverage()}.`);
+		console.log(
+			`Total runtime ${((Date.now() - started) / 1000).toFixed(0)} s including n8n start-up; load average at the end ${loadAverage()}.`,
+		);
 	} finally {
-		await n8n?.stop().catch((error: unknown) => process.stderr.write(`[bench] stopping n8n: ${String(error)}\n`));
+		await n8n
+			?.stop()
+			.catch((error: unknown) => process.stderr.write(`[bench] stopping n8n: ${String(error)}\n`));
 		if (sinkCreated) await sql.query(`DROP TABLE IF EXISTS ${SINK}`).catch(() => undefined);
 		await sql.end().catch(() => undefined);
 	}

@@ -31,7 +31,13 @@ import { spawnSync } from 'node:child_process';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { PACKAGE_NAME, startN8n, type Execution, type N8nInstance, type WorkflowJson } from '../e2e/harness';
+import {
+	PACKAGE_NAME,
+	startN8n,
+	type Execution,
+	type N8nInstance,
+	type WorkflowJson,
+} from '../e2e/harness';
 import { NGINX_BIN, startVendor, type VendorSummary } from '../support/nginx';
 
 import { count, describe, intFromEnv, loadAverage, packageVersion, table } from './support';
@@ -48,7 +54,15 @@ const RATE_LIMITER_TYPE = `${PACKAGE_NAME}.rateLimiter`;
 const HTTP_REQUEST = { type: 'n8n-nodes-base.httpRequest', typeVersion: 4.5 };
 const MEASURED = 'Call Vendor';
 
-const CONTENDERS = ['defaults', 'retry', 'batchRetry', 'errorOutput', 'batchRetryErrorOutput', 'paced', 'ours'] as const;
+const CONTENDERS = [
+	'defaults',
+	'retry',
+	'batchRetry',
+	'errorOutput',
+	'batchRetryErrorOutput',
+	'paced',
+	'ours',
+] as const;
 type Contender = (typeof CONTENDERS)[number];
 const LABEL: Record<Contender, string> = {
 	defaults: '(i) HTTP Request, defaults',
@@ -76,7 +90,8 @@ return items;`;
 
 function httpRequestNode(contender: Exclude<Contender, 'ours'>, url: string): Node {
 	const options: IDataObject = {};
-	if (contender === 'batchRetry' || contender === 'batchRetryErrorOutput') options.batching = { batch: { batchSize: 9, batchInterval: 1000 } };
+	if (contender === 'batchRetry' || contender === 'batchRetryErrorOutput')
+		options.batching = { batch: { batchSize: 9, batchInterval: 1000 } };
 	if (contender === 'paced') options.batching = { batch: { batchSize: 1, batchInterval: 110 } };
 	return {
 		parameters: {
@@ -92,8 +107,12 @@ function httpRequestNode(contender: Exclude<Contender, 'ours'>, url: string): No
 		name: MEASURED,
 		...HTTP_REQUEST,
 		position: [440, 0],
-		...(contender === 'retry' || contender === 'batchRetry' || contender === 'batchRetryErrorOutput' ? { retryOnFail: true, maxTries: 5, waitBetweenTries: 1000 } : {}),
-		...(contender === 'errorOutput' || contender === 'batchRetryErrorOutput' ? { onError: 'continueErrorOutput' } : {}),
+		...(contender === 'retry' || contender === 'batchRetry' || contender === 'batchRetryErrorOutput'
+			? { retryOnFail: true, maxTries: 5, waitBetweenTries: 1000 }
+			: {}),
+		...(contender === 'errorOutput' || contender === 'batchRetryErrorOutput'
+			? { onError: 'continueErrorOutput' }
+			: {}),
 	};
 }
 
@@ -121,8 +140,20 @@ function rateLimiterNode(url: string): Node {
 
 function workflow(contender: Contender, url: string): WorkflowJson {
 	const nodes: Node[] = [
-		{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-		{ parameters: { jsCode: generatorCode(ITEMS) }, name: 'Generate', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0] },
+		{
+			parameters: {},
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+		},
+		{
+			parameters: { jsCode: generatorCode(ITEMS) },
+			name: 'Generate',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [220, 0],
+		},
 		contender === 'ours' ? rateLimiterNode(url) : httpRequestNode(contender, url),
 	];
 	return {
@@ -151,7 +182,10 @@ interface Row {
 }
 
 /** Items on the success output and on the failure output (error output, or Send Request's Failed). */
-function outcome(contender: Contender, execution: Execution): { succeeded: number; failed: number; note?: string } {
+function outcome(
+	contender: Contender,
+	execution: Execution,
+): { succeeded: number; failed: number; note?: string } {
 	let run;
 	try {
 		run = execution.node(MEASURED);
@@ -160,7 +194,9 @@ function outcome(contender: Contender, execution: Execution): { succeeded: numbe
 	}
 	if (run.error || run.executionStatus === 'error') {
 		// The node stopped the workflow: no item went on.
-		const message = (run.error as { message?: string } | undefined)?.message ?? String(execution.error ?? 'node error');
+		const message =
+			(run.error as { message?: string } | undefined)?.message ??
+			String(execution.error ?? 'node error');
 		return { succeeded: 0, failed: ITEMS, note: `node failed: ${message.slice(0, 80)}` };
 	}
 	if (contender === 'ours') {
@@ -176,7 +212,11 @@ async function runContender(n8n: N8nInstance, contender: Contender): Promise<Row
 	try {
 		const imported = await n8n.importWorkflow(workflow(contender, `${vendor.url}/customers`));
 		const begun = Date.now();
-		const started = await n8n.api<{ executionId?: string }>('POST', `/rest/workflows/${imported.id}/run`, { triggerToStartFrom: { name: 'Start' } });
+		const started = await n8n.api<{ executionId?: string }>(
+			'POST',
+			`/rest/workflows/${imported.id}/run`,
+			{ triggerToStartFrom: { name: 'Start' } },
+		);
 		if (!started.executionId) throw new Error(`no execution started: ${JSON.stringify(started)}`);
 		const execution = await waitFinished(n8n, started.executionId, begun + TIMEOUT_MS);
 		const clientMs = Date.now() - begun;
@@ -185,7 +225,9 @@ async function runContender(n8n: N8nInstance, contender: Contender): Promise<Row
 		const result = outcome(contender, execution);
 		// n8n's own record of the run; the client's measure only if it has none
 		const wallMs = executionWallMs(execution) ?? clientMs;
-		process.stderr.write(`[bench] ${LABEL[contender]}: ${execution.status}, ${result.succeeded} ok, ${result.failed} failed, ${(wallMs / 1000).toFixed(1)} s\n`);
+		process.stderr.write(
+			`[bench] ${LABEL[contender]}: ${execution.status}, ${result.succeeded} ok, ${result.failed} failed, ${(wallMs / 1000).toFixed(1)} s\n`,
+		);
 		return { contender, ...result, vendor: vendor.summary(), wallMs, status: execution.status };
 	} finally {
 		await vendor.stop();
@@ -252,11 +294,15 @@ function printTable(rows: Row[]): void {
 				(row.wallMs / 1000).toFixed(1),
 				row.wallMs > 0 ? (row.succeeded / (row.wallMs / 1000)).toFixed(2) : 'n/a',
 				// a rate over a handful of writes sent in one burst says nothing
-				row.vendor.accepted < 20 || Number.isNaN(row.vendor.acceptedPerSecond) ? 'n/a' : row.vendor.acceptedPerSecond.toFixed(2),
+				row.vendor.accepted < 20 || Number.isNaN(row.vendor.acceptedPerSecond)
+					? 'n/a'
+					: row.vendor.acceptedPerSecond.toFixed(2),
 			]),
 		),
 	);
-	const notes = rows.filter((row) => row.note).map((row) => `- ${LABEL[row.contender]}: ${row.note}`);
+	const notes = rows
+		.filter((row) => row.note)
+		.map((row) => `- ${LABEL[row.contender]}: ${row.note}`);
 	if (notes.length) console.log(['', ...notes].join('\n'));
 }
 
@@ -266,15 +312,23 @@ function nginxVersion(): string {
 }
 
 async function main(): Promise<void> {
-	const only = (process.env.BENCH_ONLY ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+	const only = (process.env.BENCH_ONLY ?? '')
+		.split(',')
+		.map((key) => key.trim())
+		.filter(Boolean);
 	const unknown = only.filter((key) => !(CONTENDERS as readonly string[]).includes(key));
-	if (unknown.length) throw new Error(`BENCH_ONLY: unknown contender(s) ${unknown.join(', ')}; known: ${CONTENDERS.join(', ')}`);
+	if (unknown.length)
+		throw new Error(
+			`BENCH_ONLY: unknown contender(s) ${unknown.join(', ')}; known: ${CONTENDERS.join(', ')}`,
+		);
 	const contenders = CONTENDERS.filter((key) => only.length === 0 || only.includes(key));
 	const started = Date.now();
 	let n8n: N8nInstance | undefined;
 	try {
 		n8n = await startN8n();
-		console.log(`# Rate Limiter vs HTTP Request: ${count(ITEMS)} items to nginx limited to ${RATE} r/s (burst ${BURST}, nodelay, 429 + Retry-After: 1)`);
+		console.log(
+			`# Rate Limiter vs HTTP Request: ${count(ITEMS)} items to nginx limited to ${RATE} r/s (burst ${BURST}, nodelay, 429 + Retry-After: 1)`,
+		);
 		console.log('');
 		console.log(
 			`n8n ${n8n.runtime.n8nVersion} (Node ${n8n.runtime.nodeVersion}), ${PACKAGE_NAME} ${packageVersion()}, nginx ${nginxVersion()}, HTTP Request v${HTTP_REQUEST.typeVersion}; load average ${loadAverage()}`,
@@ -283,7 +337,9 @@ async function main(): Promise<void> {
 		const rows: Row[] = [];
 		for (const contender of contenders) {
 			if (contender === 'ours' && !n8n.loadedNodeTypes.includes(RATE_LIMITER_TYPE)) {
-				process.stderr.write(`[bench] ${RATE_LIMITER_TYPE} is not in the installed package: skipped\n`);
+				process.stderr.write(
+					`[bench] ${RATE_LIMITER_TYPE} is not in the installed package: skipped\n`,
+				);
 				continue;
 			}
 			try {
@@ -296,14 +352,18 @@ async function main(): Promise<void> {
 		printTable(rows);
 		console.log('');
 		console.log(
-			'items succeeded / failed: items on the node\'s success / error (Failed) output, or all failed when the node stopped the workflow. ' +
-				'From nginx\'s access log: 429s received, vendor writes (2xx answers), items written (distinct items among them), duplicate writes (2xx answers beyond the first per item) ' +
+			"items succeeded / failed: items on the node's success / error (Failed) output, or all failed when the node stopped the workflow. " +
+				"From nginx's access log: 429s received, vendor writes (2xx answers), items written (distinct items among them), duplicate writes (2xx answers beyond the first per item) " +
 				'and vendor accepts /s ((writes − 1) ÷ first to last write; n/a under 20 writes). Wall time: first node start to last node end of the execution. Achieved rate: items succeeded per second of wall time.',
 		);
 		console.log('');
-		console.log(`Total runtime ${((Date.now() - started) / 1000).toFixed(0)} s including n8n start-up; load average at the end ${loadAverage()}.`);
+		console.log(
+			`Total runtime ${((Date.now() - started) / 1000).toFixed(0)} s including n8n start-up; load average at the end ${loadAverage()}.`,
+		);
 	} finally {
-		await n8n?.stop().catch((error: unknown) => process.stderr.write(`[bench] stopping n8n: ${String(error)}\n`));
+		await n8n
+			?.stop()
+			.catch((error: unknown) => process.stderr.write(`[bench] stopping n8n: ${String(error)}\n`));
 	}
 }
 

@@ -130,7 +130,23 @@ const JSON_SCHEMA = {
 		accountId: { type: 'string', format: 'uuid' },
 		balance: { type: 'number' },
 	},
-	required: ['id', 'email', 'name', 'age', 'phone', 'status', 'createdAt', 'birthDate', 'score', 'verified', 'country', 'website', 'tags', 'accountId', 'balance'],
+	required: [
+		'id',
+		'email',
+		'name',
+		'age',
+		'phone',
+		'status',
+		'createdAt',
+		'birthDate',
+		'score',
+		'verified',
+		'country',
+		'website',
+		'tags',
+		'accountId',
+		'balance',
+	],
 };
 
 /** The same 15 rules as a user writes them in a Code node ("Run Once for All Items"). */
@@ -214,10 +230,15 @@ function flagged(contender: Contender, measured: ITaskData): Flagged {
 	if (contender === 'guard') {
 		const rejected = measured.data?.main[1] ?? [];
 		invalid = rejected.length;
-		const problems = ((rejected[0]?.json.schemaGuard as IDataObject | undefined)?.problems ?? []) as IDataObject[];
-		example = problems.map((problem) => String(problem.message ?? JSON.stringify(problem))).join('; ');
+		const problems = ((rejected[0]?.json.schemaGuard as IDataObject | undefined)?.problems ??
+			[]) as IDataObject[];
+		example = problems
+			.map((problem) => String(problem.message ?? JSON.stringify(problem)))
+			.join('; ');
 	} else if (contender === 'code') {
-		const rejected = (measured.data?.main[0] ?? []).filter((item) => Array.isArray((item.json as IDataObject).errors));
+		const rejected = (measured.data?.main[0] ?? []).filter((item) =>
+			Array.isArray((item.json as IDataObject).errors),
+		);
 		invalid = rejected.length;
 		example = ((rejected[0]?.json.errors ?? []) as string[]).join('; ');
 	}
@@ -232,10 +253,16 @@ type Result = SizeResult<Contender, Flagged>;
 
 function printHeader(n8n: N8nInstance): void {
 	const cpus = os.cpus();
-	console.log('# Schema Guard vs a Code node vs no validation: one real n8n, items generated inside n8n');
+	console.log(
+		'# Schema Guard vs a Code node vs no validation: one real n8n, items generated inside n8n',
+	);
 	console.log('');
-	console.log(`- n8n ${n8n.runtime.n8nVersion}, regular mode, SQLite database, executions saved, manual runs (POST /rest/workflows/:id/run); Node ${n8n.runtime.nodeVersion}`);
-	console.log(`- ${PACKAGE_NAME} ${packageVersion()}, installed from its tarball into the n8n user folder`);
+	console.log(
+		`- n8n ${n8n.runtime.n8nVersion}, regular mode, SQLite database, executions saved, manual runs (POST /rest/workflows/:id/run); Node ${n8n.runtime.nodeVersion}`,
+	);
+	console.log(
+		`- ${PACKAGE_NAME} ${packageVersion()}, installed from its tarball into the n8n user folder`,
+	);
 	console.log(
 		`- nodes: Code v${TYPES.code.typeVersion} (Run Once for All Items, n8n's task runner), No Operation v${TYPES.noOp.typeVersion}, ` +
 			`Schema Guard v${TYPES.schemaGuard.typeVersion} (JSON Schema, 15 properties, every other parameter at its default)`,
@@ -250,12 +277,24 @@ function printHeader(n8n: N8nInstance): void {
 }
 
 function printResults(results: Result[]): void {
-	printTimingTables(results, CONTENDERS, LABEL, { noop: 'noop', code: 'code', node: 'guard', nodeName: 'Schema Guard' });
+	printTimingTables(results, CONTENDERS, LABEL, {
+		noop: 'noop',
+		code: 'code',
+		node: 'guard',
+		nodeName: 'Schema Guard',
+	});
 	console.log('Items each validator flagged invalid (a check that both apply the same rules):');
 	console.log('');
 	console.log(
 		table(
-			['items', 'expected invalid', LABEL.code, `${LABEL.guard} (Valid / Invalid / Drift Report)`, 'first invalid item: Code node says', 'Schema Guard says'],
+			[
+				'items',
+				'expected invalid',
+				LABEL.code,
+				`${LABEL.guard} (Valid / Invalid / Drift Report)`,
+				'first invalid item: Code node says',
+				'Schema Guard says',
+			],
 			results.map((result) => [
 				count(result.items),
 				INVALID_EVERY ? count(Math.floor(result.items / INVALID_EVERY)) : '0',

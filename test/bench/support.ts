@@ -12,7 +12,15 @@ import path from 'node:path';
 
 import type { IDataObject, IRunExecutionData, ITaskData } from 'n8n-workflow';
 
-import { OWNER, repoRoot, startN8n, type N8nInstance, type StartOptions, type WorkflowJson, waitUntil } from '../e2e/harness';
+import {
+	OWNER,
+	repoRoot,
+	startN8n,
+	type N8nInstance,
+	type StartOptions,
+	type WorkflowJson,
+	waitUntil,
+} from '../e2e/harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
@@ -63,7 +71,8 @@ export function intFromEnv(name: string, fallback: number, min: number, max: num
 	const raw = process.env[name];
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
-	if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
+	if (!Number.isInteger(value) || value < min || value > max)
+		throw new Error(`${name} must be an integer from ${min} to ${max}, got ${raw}`);
 	return value;
 }
 
@@ -72,7 +81,9 @@ export function listFromEnv(name: string, fallback: number[]): number[] {
 	if (raw === undefined || raw === '') return fallback;
 	const values = raw.split(',').map((part) => Number(part.trim()));
 	if (values.some((value) => !Number.isInteger(value) || value < 10 || value > 2_000_000)) {
-		throw new Error(`${name} must be a comma-separated list of integers from 10 to 2000000, got ${raw}`);
+		throw new Error(
+			`${name} must be a comma-separated list of integers from 10 to 2000000, got ${raw}`,
+		);
 	}
 	return values;
 }
@@ -150,12 +161,21 @@ export interface Session {
 // Workflows, running and reading executions
 // ---------------------------------------------------------------------------------------
 
-function benchWorkflow<C extends string, X extends object>(bench: Bench<C, X>, contender: C, items: number): WorkflowJson {
+function benchWorkflow<C extends string, X extends object>(
+	bench: Bench<C, X>,
+	contender: C,
+	items: number,
+): WorkflowJson {
 	return {
 		name: `bench ${RUN}: ${bench.label[contender]}, ${items} items`,
 		nodes: [
 			{ parameters: {}, name: TRIGGER, ...BASE_TYPES.manualTrigger, position: [0, 0] },
-			{ parameters: { jsCode: bench.generatorCode(items) }, name: GENERATOR, ...BASE_TYPES.code, position: [220, 0] },
+			{
+				parameters: { jsCode: bench.generatorCode(items) },
+				name: GENERATOR,
+				...BASE_TYPES.code,
+				position: [220, 0],
+			},
 			bench.contenderNode(contender),
 		],
 		connections: {
@@ -173,11 +193,17 @@ const readers = new WeakMap<N8nInstance, Promise<(id: string) => Promise<Recorde
  * 60 s, and a 100,000-item execution is about 90 MB of JSON that a busy n8n takes over a minute
  * to send. Logs in as the harness's owner for its own session cookie.
  */
-function executionReader(n8n: N8nInstance, timeoutMs: number): Promise<(id: string) => Promise<Recorded>> {
+function executionReader(
+	n8n: N8nInstance,
+	timeoutMs: number,
+): Promise<(id: string) => Promise<Recorded>> {
 	let reader = readers.get(n8n);
 	if (!reader) {
 		reader = (async () => {
-			const headers = { 'browser-id': 'integration-guards-e2e', 'content-type': 'application/json' };
+			const headers = {
+				'browser-id': 'integration-guards-e2e',
+				'content-type': 'application/json',
+			};
 			const login = await fetch(`${n8n.baseUrl}/rest/login`, {
 				method: 'POST',
 				headers,
@@ -185,25 +211,45 @@ function executionReader(n8n: N8nInstance, timeoutMs: number): Promise<(id: stri
 				signal: AbortSignal.timeout(60_000),
 			});
 			await login.arrayBuffer();
-			const cookie = login.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='))?.split(';')[0];
-			if (!login.ok || !cookie) throw new Error(`cannot log in to read executions: HTTP ${login.status}`);
-			const decode: (text: string) => IRunExecutionData = createRequire(path.join(n8n.runtime.n8nPackageDir, 'package.json'))('flatted').parse;
+			const cookie = login.headers
+				.getSetCookie()
+				.find((value) => value.startsWith('n8n-auth='))
+				?.split(';')[0];
+			if (!login.ok || !cookie)
+				throw new Error(`cannot log in to read executions: HTTP ${login.status}`);
+			const decode: (text: string) => IRunExecutionData = createRequire(
+				path.join(n8n.runtime.n8nPackageDir, 'package.json'),
+			)('flatted').parse;
 			return async (id: string): Promise<Recorded> => {
 				// One retry: a busy n8n sometimes resets a kept-alive connection (ECONNRESET) under a GET.
 				let response: Response;
 				let text: string;
 				try {
-					response = await fetch(`${n8n.baseUrl}/rest/executions/${id}`, { headers: { ...headers, cookie }, signal: AbortSignal.timeout(timeoutMs) });
+					response = await fetch(`${n8n.baseUrl}/rest/executions/${id}`, {
+						headers: { ...headers, cookie },
+						signal: AbortSignal.timeout(timeoutMs),
+					});
 					text = await response.text();
 				} catch (error) {
 					if (error instanceof Error && error.name === 'TimeoutError') throw error;
-					response = await fetch(`${n8n.baseUrl}/rest/executions/${id}`, { headers: { ...headers, cookie }, signal: AbortSignal.timeout(timeoutMs) });
+					response = await fetch(`${n8n.baseUrl}/rest/executions/${id}`, {
+						headers: { ...headers, cookie },
+						signal: AbortSignal.timeout(timeoutMs),
+					});
 					text = await response.text();
 				}
-				if (!response.ok) throw new Error(`GET /rest/executions/${id} → ${response.status}: ${text.slice(0, 300)}`);
+				if (!response.ok)
+					throw new Error(`GET /rest/executions/${id} → ${response.status}: ${text.slice(0, 300)}`);
 				const raw = (JSON.parse(text) as { data: IDataObject }).data;
-				const data = typeof raw.data === 'string' ? decode(raw.data) : (raw.data as unknown as IRunExecutionData);
-				return { status: String(raw.status), error: data.resultData?.error as Recorded['error'], data };
+				const data =
+					typeof raw.data === 'string'
+						? decode(raw.data)
+						: (raw.data as unknown as IRunExecutionData);
+				return {
+					status: String(raw.status),
+					error: data.resultData?.error as Recorded['error'],
+					data,
+				};
 			};
 		})();
 		readers.set(n8n, reader);
@@ -212,12 +258,21 @@ function executionReader(n8n: N8nInstance, timeoutMs: number): Promise<(id: stri
 }
 
 /** A manual run, as the editor's button (and the harness's executeById) starts it, waiting at most the timeout. */
-async function runOnce<C extends string, X extends object>(bench: Bench<C, X>, n8n: N8nInstance, workflowId: string, contender: C): Promise<Sample<X> | Failure> {
+async function runOnce<C extends string, X extends object>(
+	bench: Bench<C, X>,
+	n8n: N8nInstance,
+	workflowId: string,
+	contender: C,
+): Promise<Sample<X> | Failure> {
 	const timeoutMs = bench.settings.timeoutMs;
 	let execution: Recorded;
 	let executionMs = NaN;
 	try {
-		const started = await n8n.api<{ executionId?: string }>('POST', `/rest/workflows/${workflowId}/run`, { triggerToStartFrom: { name: TRIGGER } });
+		const started = await n8n.api<{ executionId?: string }>(
+			'POST',
+			`/rest/workflows/${workflowId}/run`,
+			{ triggerToStartFrom: { name: TRIGGER } },
+		);
 		if (!started.executionId) return { error: `no execution started: ${JSON.stringify(started)}` };
 		// Wait on the light execution list (n8n.waitForExecution polls the full execution, and a
 		// 100,000-item one is tens of MB), then read the full record once.
@@ -225,8 +280,19 @@ async function runOnce<C extends string, X extends object>(bench: Bench<C, X>, n
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		await waitUntil(
 			async () => {
-				const [summary] = (await n8n.api<{ results: ExecutionSummary[] }>('GET', `/rest/executions?limit=1&filter=${filter}`)).results;
-				if (!summary || summary.id !== id || ['new', 'running', 'waiting', 'unknown'].includes(summary.status) || !summary.stoppedAt) return false;
+				const [summary] = (
+					await n8n.api<{ results: ExecutionSummary[] }>(
+						'GET',
+						`/rest/executions?limit=1&filter=${filter}`,
+					)
+				).results;
+				if (
+					!summary ||
+					summary.id !== id ||
+					['new', 'running', 'waiting', 'unknown'].includes(summary.status) ||
+					!summary.stoppedAt
+				)
+					return false;
 				executionMs = Date.parse(summary.stoppedAt) - Date.parse(summary.startedAt);
 				return true;
 			},
@@ -245,13 +311,20 @@ async function runOnce<C extends string, X extends object>(bench: Bench<C, X>, n
 	const runData = execution.data.resultData.runData;
 	const measured = runData[bench.measured]?.[0];
 	const generator = runData[GENERATOR]?.[0];
-	if (!measured || !generator) return { error: `nodes that ran: ${Object.keys(runData).join(', ')}` };
-	const timing: Timing = { nodeMs: measured.executionTime, generatorMs: generator.executionTime, executionMs };
+	if (!measured || !generator)
+		return { error: `nodes that ran: ${Object.keys(runData).join(', ')}` };
+	const timing: Timing = {
+		nodeMs: measured.executionTime,
+		generatorMs: generator.executionTime,
+		executionMs,
+	};
 	return { ...timing, ...bench.inspect(contender, measured) };
 }
 
 export function startOptions(settings: Settings): StartOptions {
-	return settings.heapMb ? { env: { NODE_OPTIONS: `--max-old-space-size=${settings.heapMb}` } } : {};
+	return settings.heapMb
+		? { env: { NODE_OPTIONS: `--max-old-space-size=${settings.heapMb}` } }
+		: {};
 }
 
 /** The line of n8n's log that says why it died (V8's heap message, say), else the client's error. */
@@ -259,18 +332,29 @@ function crashReason(n8n: N8nInstance, error: string): string {
 	const line = n8n
 		.logTail(300)
 		.split('\n')
-		.find((text) => /heap out of memory|allocation failed|FATAL ERROR|out of memory|killed/i.test(text));
+		.find((text) =>
+			/heap out of memory|allocation failed|FATAL ERROR|out of memory|killed/i.test(text),
+		);
 	return oneLine(line ?? error);
 }
 
 /** Runs every size of one benchmark in the session's n8n (started again after a crash), until the deadline. */
-export async function measureBench<C extends string, X extends object>(bench: Bench<C, X>, session: Session, deadline: number): Promise<Array<SizeResult<C, X>>> {
+export async function measureBench<C extends string, X extends object>(
+	bench: Bench<C, X>,
+	session: Session,
+	deadline: number,
+): Promise<Array<SizeResult<C, X>>> {
 	const { sizes, repeats, maxItems } = bench.settings;
 	const { contenders, label } = bench;
 	const results: Array<SizeResult<C, X>> = [];
 	let warmedUp = false;
 	for (const items of sizes) {
-		const result: SizeResult<C, X> = { items, samples: emptyRecord(contenders), failures: emptyRecord(contenders), notes: [] };
+		const result: SizeResult<C, X> = {
+			items,
+			samples: emptyRecord(contenders),
+			failures: emptyRecord(contenders),
+			notes: [],
+		};
 		results.push(result);
 		if (items > maxItems) {
 			result.skipped = `not run: above BENCH_MAX_ITEMS (${count(maxItems)})`;
@@ -289,7 +373,9 @@ export async function measureBench<C extends string, X extends object>(bench: Be
 			const lastRound = Date.now() - roundStarted;
 			roundStarted = Date.now();
 			if (repeat > 0 && Date.now() + lastRound > deadline) {
-				result.notes.push(`${count(items)} items: ${repeat} of ${repeats} rounds, the time budget (BENCH_BUDGET_MINUTES) was spent`);
+				result.notes.push(
+					`${count(items)} items: ${repeat} of ${repeats} rounds, the time budget (BENCH_BUDGET_MINUTES) was spent`,
+				);
 				break;
 			}
 			for (let turn = 0; turn < contenders.length; turn++) {
@@ -298,7 +384,9 @@ export async function measureBench<C extends string, X extends object>(bench: Be
 				if (!ids) {
 					if (!(await alive(session.n8n))) {
 						if (session.starts >= MAX_STARTS) {
-							result.failures[contender].push(`not run: n8n was started ${MAX_STARTS} times already`);
+							result.failures[contender].push(
+								`not run: n8n was started ${MAX_STARTS} times already`,
+							);
 							continue;
 						}
 						await session.n8n.stop();
@@ -309,7 +397,10 @@ export async function measureBench<C extends string, X extends object>(bench: Be
 					}
 					if (!warmedUp) await bench.prepare?.(session.n8n);
 					const imported = {} as Record<C, string>;
-					for (const each of contenders) imported[each] = (await session.n8n.importWorkflow(benchWorkflow(bench, each, items))).id;
+					for (const each of contenders)
+						imported[each] = (
+							await session.n8n.importWorkflow(benchWorkflow(bench, each, items))
+						).id;
 					ids = imported;
 					// Untimed warm-up: the first run loads the node code, starts the task runner, compiles.
 					if (!warmedUp) {
@@ -321,10 +412,14 @@ export async function measureBench<C extends string, X extends object>(bench: Be
 				const sample = await runOnce(bench, session.n8n, ids[contender], contender);
 				if ('error' in sample) {
 					const up = await alive(session.n8n);
-					const message = up ? sample.error : `n8n crashed: ${crashReason(session.n8n, sample.error)}`;
+					const message = up
+						? sample.error
+						: `n8n crashed: ${crashReason(session.n8n, sample.error)}`;
 					result.failures[contender].push(message);
 					process.stderr.write(`[bench] ${count(items)} items, ${label[contender]}: ${message}\n`);
-					result.notes.push(`${count(items)} items, ${label[contender]}, round ${repeat + 1}: ${message}${up ? '' : '; n8n was started again for the rest'}`);
+					result.notes.push(
+						`${count(items)} items, ${label[contender]}, round ${repeat + 1}: ${message}${up ? '' : '; n8n was started again for the rest'}`,
+					);
 					if (!up) {
 						crashed.add(contender);
 						ids = undefined;
@@ -342,7 +437,10 @@ export async function measureBench<C extends string, X extends object>(bench: Be
 }
 
 function emptyRecord<C extends string, T>(contenders: readonly C[]): Record<C, T[]> {
-	return Object.fromEntries(contenders.map((contender) => [contender, [] as T[]])) as Record<C, T[]>;
+	return Object.fromEntries(contenders.map((contender) => [contender, [] as T[]])) as Record<
+		C,
+		T[]
+	>;
 }
 
 async function alive(n8n: N8nInstance): Promise<boolean> {
@@ -392,7 +490,9 @@ async function main<C extends string, X extends object>(
 			`Total runtime ${((Date.now() - started) / 1000).toFixed(0)} s including n8n start-up (${session.starts} start(s)); load average at the end ${loadAverage()}.`,
 		);
 	} finally {
-		await session?.n8n.stop().catch((error: unknown) => process.stderr.write(`[bench] stopping n8n: ${String(error)}\n`));
+		await session?.n8n
+			.stop()
+			.catch((error: unknown) => process.stderr.write(`[bench] stopping n8n: ${String(error)}\n`));
 	}
 }
 
@@ -400,17 +500,39 @@ async function main<C extends string, X extends object>(
 // Output
 // ---------------------------------------------------------------------------------------
 
-export function table(header: string[], rows: Array<Array<string | number>>, leftColumns = 1): string {
+export function table(
+	header: string[],
+	rows: Array<Array<string | number>>,
+	leftColumns = 1,
+): string {
 	const cells = [header, ...rows.map((row) => row.map(String))];
-	const widths = header.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+	const widths = header.map((_, column) =>
+		Math.max(...cells.map((row) => (row[column] ?? '').length)),
+	);
 	const line = (row: string[]) =>
-		'| ' + row.map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ') + ' |';
-	const rule = '|' + widths.map((width, column) => (column < leftColumns ? ':' + '-'.repeat(width + 1) : '-'.repeat(width + 1) + ':')).join('|') + '|';
+		'| ' +
+		row
+			.map((cell, column) =>
+				column < leftColumns ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+			)
+			.join(' | ') +
+		' |';
+	const rule =
+		'|' +
+		widths
+			.map((width, column) =>
+				column < leftColumns ? ':' + '-'.repeat(width + 1) : '-'.repeat(width + 1) + ':',
+			)
+			.join('|') +
+		'|';
 	return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n');
 }
 
 /** The median time inside the measured node, ms (NaN without samples). */
-export function medianNodeMs<C extends string, X extends object>(result: SizeResult<C, X>, contender: C): number {
+export function medianNodeMs<C extends string, X extends object>(
+	result: SizeResult<C, X>,
+	contender: C,
+): number {
 	return median(result.samples[contender].map((sample) => sample.nodeMs));
 }
 
@@ -429,26 +551,50 @@ export const describe = (error: unknown): string => {
 	const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
 	return oneLine(error.message + cause);
 };
-export const loadAverage = (): string => os.loadavg().map((value) => value.toFixed(1)).join(' ');
-export const perItem = (ms: number, items: number): string => (Number.isNaN(ms) ? 'n/a' : ((ms * 1000) / items).toFixed(ms * 1000 < items * 10 ? 2 : 1));
-export const perSecond = (ms: number, items: number): string => (Number.isNaN(ms) ? 'n/a' : ms <= 0 ? `> ${count(items * 1000)}` : count(Math.round(items / (ms / 1000))));
-export const msText = (value: number): string => (Number.isNaN(value) ? 'n/a' : count(Math.round(value)));
+export const loadAverage = (): string =>
+	os
+		.loadavg()
+		.map((value) => value.toFixed(1))
+		.join(' ');
+export const perItem = (ms: number, items: number): string =>
+	Number.isNaN(ms) ? 'n/a' : ((ms * 1000) / items).toFixed(ms * 1000 < items * 10 ? 2 : 1);
+export const perSecond = (ms: number, items: number): string =>
+	Number.isNaN(ms)
+		? 'n/a'
+		: ms <= 0
+			? `> ${count(items * 1000)}`
+			: count(Math.round(items / (ms / 1000)));
+export const msText = (value: number): string =>
+	Number.isNaN(value) ? 'n/a' : count(Math.round(value));
 
 export function packageVersion(): string {
 	try {
-		return String((JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { version?: string }).version);
+		return String(
+			(
+				JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as {
+					version?: string;
+				}
+			).version,
+		);
 	} catch {
 		return '?';
 	}
 }
 
 /** A cell for a contender: its figure, or why there is none. */
-export function cell<C extends string, X extends object>(result: SizeResult<C, X>, contender: C, figure: (samples: Array<Sample<X>>) => string): string {
+export function cell<C extends string, X extends object>(
+	result: SizeResult<C, X>,
+	contender: C,
+	figure: (samples: Array<Sample<X>>) => string,
+): string {
 	if (result.skipped) return result.skipped;
 	const samples = result.samples[contender];
 	const failed = result.failures[contender];
 	if (samples.length === 0) return failed.length ? `failed: ${failed[0]}` : 'n/a';
-	return figure(samples) + (failed.length ? ` (${failed.length} of ${samples.length + failed.length} failed)` : '');
+	return (
+		figure(samples) +
+		(failed.length ? ` (${failed.length} of ${samples.length + failed.length} failed)` : '')
+	);
 }
 
 /**
@@ -461,30 +607,52 @@ export function printTimingTables<C extends string, X extends object>(
 	labels: Record<C, string>,
 	roles: { noop: C; code: C; node: C; nodeName: string },
 ): void {
-	const nodeMedian = (samples: Array<Sample<X>>): number => median(samples.map((sample) => sample.nodeMs));
+	const nodeMedian = (samples: Array<Sample<X>>): number =>
+		median(samples.map((sample) => sample.nodeMs));
 	console.log('## Time inside the node (run data executionTime), median µs per item');
 	console.log('');
 	console.log(
 		table(
-			['items', ...[roles.noop, roles.code, roles.node].map((role) => `${labels[role]} µs/item`), `${roles.nodeName} items/s`, 'Code node items/s'],
+			[
+				'items',
+				...[roles.noop, roles.code, roles.node].map((role) => `${labels[role]} µs/item`),
+				`${roles.nodeName} items/s`,
+				'Code node items/s',
+			],
 			results.map((result) => [
 				count(result.items),
-				...[roles.noop, roles.code, roles.node].map((role) => cell(result, role, (samples) => perItem(nodeMedian(samples), result.items))),
+				...[roles.noop, roles.code, roles.node].map((role) =>
+					cell(result, role, (samples) => perItem(nodeMedian(samples), result.items)),
+				),
 				cell(result, roles.node, (samples) => perSecond(nodeMedian(samples), result.items)),
 				cell(result, roles.code, (samples) => perSecond(nodeMedian(samples), result.items)),
 			]),
 		),
 	);
 	console.log('');
-	console.log('## The whole execution (stoppedAt − startedAt, includes generating the items), median ms');
+	console.log(
+		'## The whole execution (stoppedAt − startedAt, includes generating the items), median ms',
+	);
 	console.log('');
 	console.log(
 		table(
 			['items', ...contenders.map((contender) => labels[contender]), 'Generate (Code node) alone'],
 			results.map((result) => [
 				count(result.items),
-				...contenders.map((contender) => cell(result, contender, (samples) => msText(median(samples.map((sample) => sample.executionMs))))),
-				result.skipped ? '' : msText(median(contenders.flatMap((contender) => result.samples[contender].map((sample) => sample.generatorMs)))),
+				...contenders.map((contender) =>
+					cell(result, contender, (samples) =>
+						msText(median(samples.map((sample) => sample.executionMs))),
+					),
+				),
+				result.skipped
+					? ''
+					: msText(
+							median(
+								contenders.flatMap((contender) =>
+									result.samples[contender].map((sample) => sample.generatorMs),
+								),
+							),
+						),
 			]),
 		),
 	);

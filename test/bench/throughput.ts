@@ -47,13 +47,23 @@ const REMOVE_DUPLICATES_HISTORY = 2_000_000;
 export const idempotentWriteBench: Bench<DedupeContender, Routed> = {
 	settings: settingsFromEnv(),
 	contenders: ['removeDuplicates', 'claim'],
-	label: { removeDuplicates: 'Remove Duplicates (v2, previous executions)', claim: 'Idempotent Write Claim' },
+	label: {
+		removeDuplicates: 'Remove Duplicates (v2, previous executions)',
+		claim: 'Idempotent Write Claim',
+	},
 	measured: MEASURED,
 	generatorCode: (items) => keyedItems(items, "amount: i % 1000, currency: 'AUD'"),
 	contenderNode: (contender): Node =>
 		contender === 'claim'
 			? {
-					parameters: { operation: 'claim', store: 'embedded', scope: 'bench-throughput', keySource: 'fields', keyFields: 'id', options: {} },
+					parameters: {
+						operation: 'claim',
+						store: 'embedded',
+						scope: 'bench-throughput',
+						keySource: 'fields',
+						keyFields: 'id',
+						options: {},
+					},
 					...AT,
 					...guards('idempotentWrite'),
 				}
@@ -85,7 +95,17 @@ export const circuitBreakerBench: Bench<BreakerContender, Routed> = {
 	generatorCode: (items) => keyedItems(items, "path: '/crm/contacts'"),
 	contenderNode: (contender): Node =>
 		contender === 'check'
-			? { parameters: { operation: 'check', store: 'embedded', scope: 'bench-throughput', breakerName: 'crm', options: {} }, ...AT, ...guards('circuitBreaker') }
+			? {
+					parameters: {
+						operation: 'check',
+						store: 'embedded',
+						scope: 'bench-throughput',
+						breakerName: 'crm',
+						options: {},
+					},
+					...AT,
+					...guards('circuitBreaker'),
+				}
 			: { parameters: {}, ...AT, ...BASE_TYPES.noOp },
 	inspect: routed,
 };
@@ -111,7 +131,16 @@ export const deadLetterBench: Bench<CaptureContender, Routed> = {
 		),
 	contenderNode: (contender): Node =>
 		contender === 'capture'
-			? { parameters: { operation: 'capture', store: 'embedded', scope: 'bench-throughput', depthThreshold: 100_000_000 }, ...AT, ...guards('deadLetter') }
+			? {
+					parameters: {
+						operation: 'capture',
+						store: 'embedded',
+						scope: 'bench-throughput',
+						depthThreshold: 100_000_000,
+					},
+					...AT,
+					...guards('deadLetter'),
+				}
 			: {
 					// What a user writes by hand: one row per failure, columns filled by expressions.
 					parameters: {
@@ -120,9 +149,21 @@ export const deadLetterBench: Bench<CaptureContender, Routed> = {
 						dataTableId: { __rl: true, mode: 'name', value: FAILURES_TABLE },
 						columns: {
 							mappingMode: 'defineBelow',
-							value: { itemId: '={{ $json.id }}', error: '={{ $json.error.message }}', payload: '={{ JSON.stringify({ email: $json.email, name: $json.name }) }}' },
+							value: {
+								itemId: '={{ $json.id }}',
+								error: '={{ $json.error.message }}',
+								payload: '={{ JSON.stringify({ email: $json.email, name: $json.name }) }}',
+							},
 							matchingColumns: [],
-							schema: ['itemId', 'error', 'payload'].map((id) => ({ id, displayName: id, required: false, defaultMatch: false, display: true, type: 'string', canBeUsedToMatch: true })),
+							schema: ['itemId', 'error', 'payload'].map((id) => ({
+								id,
+								displayName: id,
+								required: false,
+								defaultMatch: false,
+								display: true,
+								type: 'string',
+								canBeUsedToMatch: true,
+							})),
 						},
 						options: {},
 					},
@@ -133,7 +174,11 @@ export const deadLetterBench: Bench<CaptureContender, Routed> = {
 	inspect: routed,
 	async prepare(n8n) {
 		const project = await n8n.api<{ id: string }>('GET', '/rest/projects/personal');
-		const existing = await n8n.api<{ data?: Array<{ name: string }> } | Array<{ name: string }>>('GET', `/rest/projects/${project.id}/data-tables`).catch(() => []);
+		const existing = await n8n
+			.api<
+				{ data?: Array<{ name: string }> } | Array<{ name: string }>
+			>('GET', `/rest/projects/${project.id}/data-tables`)
+			.catch(() => []);
 		const tables = Array.isArray(existing) ? existing : (existing.data ?? []);
 		if (tables.some((table) => table.name === FAILURES_TABLE)) return;
 		await n8n.api('POST', `/rest/projects/${project.id}/data-tables`, {
@@ -178,7 +223,15 @@ export const costGuardBench: Bench<CostContender, Routed> = {
 	contenderNode: (contender): Node =>
 		contender === 'record'
 			? {
-					parameters: { operation: 'recordUsage', store: 'embedded', scope: 'bench-throughput', budgetName: 'bench', usageFormat: 'openaiChat', model: '', options: {} },
+					parameters: {
+						operation: 'recordUsage',
+						store: 'embedded',
+						scope: 'bench-throughput',
+						budgetName: 'bench',
+						usageFormat: 'openaiChat',
+						model: '',
+						options: {},
+					},
 					...AT,
 					...guards('costGuard'),
 				}
@@ -204,7 +257,10 @@ return $input.all().map((item) => {
 export const credentialExpiryBench: Bench<ExpiryContender, Routed> = {
 	settings: settingsFromEnv(),
 	contenders: ['code', 'check'],
-	label: { code: 'Code node (luxon days left, thresholds)', check: 'Credential Expiry Check (register)' },
+	label: {
+		code: 'Code node (luxon days left, thresholds)',
+		check: 'Credential Expiry Check (register)',
+	},
 	measured: MEASURED,
 	generatorCode: (items) =>
 		keyedItems(
@@ -215,7 +271,12 @@ export const credentialExpiryBench: Bench<ExpiryContender, Routed> = {
 		contender === 'check'
 			? {
 					// Without alert memory: the table compares the evaluation itself.
-					parameters: { sources: ['register'], registerSource: 'input', alertMemory: false, options: {} },
+					parameters: {
+						sources: ['register'],
+						registerSource: 'input',
+						alertMemory: false,
+						options: {},
+					},
 					...AT,
 					...guards('credentialExpiryCheck'),
 				}
@@ -243,7 +304,17 @@ export const rateLimiterBench: Bench<LimiterContender, Routed> = {
 	contenderNode: (contender): Node =>
 		contender === 'waitForSlot'
 			? {
-					parameters: { operation: 'waitForSlot', limiterName: 'bench-throughput', store: 'embedded', limit: 1_000_000, per: 'second', targetUtilization: 90, tokensPerItem: 1, maxWait: 0, options: {} },
+					parameters: {
+						operation: 'waitForSlot',
+						limiterName: 'bench-throughput',
+						store: 'embedded',
+						limit: 1_000_000,
+						per: 'second',
+						targetUtilization: 90,
+						tokensPerItem: 1,
+						maxWait: 0,
+						options: {},
+					},
 					...AT,
 					...guards('rateLimiter'),
 				}

@@ -26,17 +26,31 @@ const CHECK_TYPE = `${PACKAGE_NAME}.credentialExpiryCheck`;
 const OUTPUTS = ['OK', 'Attention', 'Expired or Failing'];
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
-function workflow(apiCredential: { id: string; name: string }, tlsPort: number, scope: string): WorkflowJson {
+function workflow(
+	apiCredential: { id: string; name: string },
+	tlsPort: number,
+	scope: string,
+): WorkflowJson {
 	return {
 		name: `e2e credential expiry ${RUN}`,
 		nodes: [
-			{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+			{
+				parameters: {},
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
 			{
 				parameters: {
 					sources: ['n8nCredentials', 'tls'],
 					testCredentials: true,
 					rotationDays: 365,
-					endpoints: { entries: [{ host: '127.0.0.1', port: tlsPort, serverName: 'localhost', owner: 'platform-team' }] },
+					endpoints: {
+						entries: [
+							{ host: '127.0.0.1', port: tlsPort, serverName: 'localhost', owner: 'platform-team' },
+						],
+					},
 					alertMemory: true,
 					store: 'embedded',
 					scope,
@@ -49,12 +63,18 @@ function workflow(apiCredential: { id: string; name: string }, tlsPort: number, 
 				credentials: { integrationGuardsN8nApi: apiCredential },
 			},
 		],
-		connections: { Start: { main: [[{ node: 'Credential Expiry Check', type: 'main', index: 0 }]] } },
+		connections: {
+			Start: { main: [[{ node: 'Credential Expiry Check', type: 'main', index: 0 }]] },
+		},
 	};
 }
 
 /** Stands in for Slack or an incident webhook: records every alert posted to it. 127.0.0.1 only. */
-async function alertRecorder(): Promise<{ url: string; alerts: IDataObject[]; close(): Promise<void> }> {
+async function alertRecorder(): Promise<{
+	url: string;
+	alerts: IDataObject[];
+	close(): Promise<void>;
+}> {
 	const alerts: IDataObject[] = [];
 	const server: Server = createServer((request, response) => {
 		let body = '';
@@ -84,16 +104,36 @@ describe('Credential Expiry Check in a real n8n', { timeout: 240_000 }, () => {
 	let tls: TestTlsServer;
 	let apiKey: CreatedApiKey;
 	let apiCredential: { id: string; name: string };
-	const names = { valid: `Redis store ok ${RUN}`, broken: `Redis store closed port ${RUN}`, api: `This n8n ${RUN}` };
+	const names = {
+		valid: `Redis store ok ${RUN}`,
+		broken: `Redis store closed port ${RUN}`,
+		api: `This n8n ${RUN}`,
+	};
 
 	before(async () => {
 		tls = await startTlsServer(5);
 		n8n = await startN8n();
-		apiKey = await createApiKey(n8n, { label: `expiry check ${RUN}`, scopes: ['credential:list', 'credential:read'], expiresInDays: 30 });
+		apiKey = await createApiKey(n8n, {
+			label: `expiry check ${RUN}`,
+			scopes: ['credential:list', 'credential:read'],
+			expiresInDays: 30,
+		});
 		const deadPort = await closedPort();
-		await n8n.createCredential('integrationGuardsRedisApi', names.valid, { host: '127.0.0.1', port: 6379, database: 0, keyPrefix: `e2e-expiry-${RUN}:` });
-		await n8n.createCredential('integrationGuardsRedisApi', names.broken, { host: '127.0.0.1', port: deadPort, database: 0 });
-		const created = await n8n.createCredential('integrationGuardsN8nApi', names.api, { baseUrl: n8n.baseUrl, apiKey: apiKey.rawApiKey });
+		await n8n.createCredential('integrationGuardsRedisApi', names.valid, {
+			host: '127.0.0.1',
+			port: 6379,
+			database: 0,
+			keyPrefix: `e2e-expiry-${RUN}:`,
+		});
+		await n8n.createCredential('integrationGuardsRedisApi', names.broken, {
+			host: '127.0.0.1',
+			port: deadPort,
+			database: 0,
+		});
+		const created = await n8n.createCredential('integrationGuardsN8nApi', names.api, {
+			baseUrl: n8n.baseUrl,
+			apiKey: apiKey.rawApiKey,
+		});
 		apiCredential = { id: created.id, name: created.name };
 	});
 
@@ -105,7 +145,12 @@ describe('Credential Expiry Check in a real n8n', { timeout: 240_000 }, () => {
 	it('the shipped daily check example posts each new alert once', async () => {
 		const recorder = await alertRecorder();
 		try {
-			const json = JSON.parse(readFileSync(path.join(repoRoot(), 'examples', 'credential-expiry-daily-check.json'), 'utf8')) as WorkflowJson;
+			const json = JSON.parse(
+				readFileSync(
+					path.join(repoRoot(), 'examples', 'credential-expiry-daily-check.json'),
+					'utf8',
+				),
+			) as WorkflowJson;
 			const check = json.nodes.find((node) => node.name === 'Check Credentials');
 			const post = json.nodes.find((node) => node.name === 'Post Alert');
 			assert.ok(check && post, 'the example has Check Credentials and Post Alert');
@@ -114,27 +159,55 @@ describe('Credential Expiry Check in a real n8n', { timeout: 240_000 }, () => {
 			check.parameters = {
 				...(check.parameters as IDataObject),
 				scope: `e2e-example-${RUN}`,
-				endpoints: { entries: [{ host: '127.0.0.1', port: tls.port, serverName: 'localhost', owner: 'platform-team' }] },
+				endpoints: {
+					entries: [
+						{ host: '127.0.0.1', port: tls.port, serverName: 'localhost', owner: 'platform-team' },
+					],
+				},
 				register: {
 					entries: [
-						{ name: 'Twilio contract', expiresAt: new Date(Date.now() - 2 * 86_400_000).toISOString(), owner: 'procurement@example.com' },
-						{ name: 'Xero refresh token', expiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString() },
+						{
+							name: 'Twilio contract',
+							expiresAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+							owner: 'procurement@example.com',
+						},
+						{
+							name: 'Xero refresh token',
+							expiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString(),
+						},
 					],
 				},
 			};
 			post.parameters = { ...(post.parameters as IDataObject), url: recorder.url };
 			const imported = await n8n.importWorkflow(json);
 			const first = await n8n.executeById(imported.id, { triggerNode: 'Every Morning' });
-			assert.equal(first.status, 'success', `${JSON.stringify(first.error ?? '').slice(0, 1000)}\n${n8n.logTail(40)}`);
-			const posted = recorder.alerts.map((alert) => `${String(alert.status)} ${String(alert.name)}`).sort();
-			assert.deepEqual(posted, [`due soon localhost:${tls.port}`, 'expired Twilio contract', `failing ${names.broken}`]);
+			assert.equal(
+				first.status,
+				'success',
+				`${JSON.stringify(first.error ?? '').slice(0, 1000)}\n${n8n.logTail(40)}`,
+			);
+			const posted = recorder.alerts
+				.map((alert) => `${String(alert.status)} ${String(alert.name)}`)
+				.sort();
+			assert.deepEqual(posted, [
+				`due soon localhost:${tls.port}`,
+				'expired Twilio contract',
+				`failing ${names.broken}`,
+			]);
 			const twilio = recorder.alerts.find((alert) => alert.name === 'Twilio contract');
-			assert.match(String(twilio?.text), /^EXPIRED: Twilio contract: Expired 2 days ago\. Renew by \d{4}-\d{2}-\d{2}\.$/);
+			assert.match(
+				String(twilio?.text),
+				/^EXPIRED: Twilio contract: Expired 2 days ago\. Renew by \d{4}-\d{2}-\d{2}\.$/,
+			);
 			assert.equal(JSON.stringify(recorder.alerts).includes(apiKey.rawApiKey), false);
 
 			const second = await n8n.executeById(imported.id, { triggerNode: 'Every Morning' });
 			assert.equal(second.status, 'success');
-			assert.equal(recorder.alerts.length, 3, 'the next run posts nothing: every finding already alerted today');
+			assert.equal(
+				recorder.alerts.length,
+				3,
+				'the next run posts nothing: every finding already alerted today',
+			);
 		} finally {
 			await recorder.close();
 		}
@@ -146,29 +219,55 @@ describe('Credential Expiry Check in a real n8n', { timeout: 240_000 }, () => {
 		const listed = (list.body as { data: IDataObject[] }).data;
 		const valid = listed.find((entry) => entry.name === names.valid);
 		assert.ok(valid, 'the Redis credential is listed');
-		assert.equal(JSON.stringify(listed).includes(apiKey.rawApiKey), false, 'the list carries no secrets');
-		const tested = await publicApi(n8n, apiKey.rawApiKey, 'POST', `/credentials/${String(valid.id)}/test`);
+		assert.equal(
+			JSON.stringify(listed).includes(apiKey.rawApiKey),
+			false,
+			'the list carries no secrets',
+		);
+		const tested = await publicApi(
+			n8n,
+			apiKey.rawApiKey,
+			'POST',
+			`/credentials/${String(valid.id)}/test`,
+		);
 		assert.equal(tested.status, 200, JSON.stringify(tested.body).slice(0, 500));
 		assert.equal((tested.body as IDataObject).status, 'OK', JSON.stringify(tested.body));
 	});
 
 	it('reports the valid credential OK, the broken one failing, the 5-day certificate with 5 days left; a second run alerts nothing new', async () => {
-		const imported = await n8n.importWorkflow(workflow(apiCredential, tls.port, `e2e-expiry-${RUN}`));
+		const imported = await n8n.importWorkflow(
+			workflow(apiCredential, tls.port, `e2e-expiry-${RUN}`),
+		);
 		const execution = await n8n.executeById(imported.id);
-		assert.equal(execution.status, 'success', `execution ${execution.id}: ${JSON.stringify(execution.error ?? '').slice(0, 1000)}\n${n8n.logTail(40)}`);
+		assert.equal(
+			execution.status,
+			'success',
+			`execution ${execution.id}: ${JSON.stringify(execution.error ?? '').slice(0, 1000)}\n${n8n.logTail(40)}`,
+		);
 		const run = execution.node('Credential Expiry Check');
-		const items = OUTPUTS.flatMap((output) => execution.json('Credential Expiry Check', output).map((json) => ({ output, json })));
+		const items = OUTPUTS.flatMap((output) =>
+			execution.json('Credential Expiry Check', output).map((json) => ({ output, json })),
+		);
 		const find = (name: string) => items.find((entry) => entry.json.name === name);
-		assert.deepEqual(Object.keys(run.byName).filter((name) => name !== 'error'), OUTPUTS);
+		assert.deepEqual(
+			Object.keys(run.byName).filter((name) => name !== 'error'),
+			OUTPUTS,
+		);
 
 		const valid = find(names.valid);
-		assert.ok(valid, `the valid credential is reported: ${JSON.stringify(items.map((entry) => entry.json.name))}`);
+		assert.ok(
+			valid,
+			`the valid credential is reported: ${JSON.stringify(items.map((entry) => entry.json.name))}`,
+		);
 		assert.equal(valid.output, 'OK', JSON.stringify(valid.json));
 		assert.equal(valid.json.status, 'ok');
 		assert.match(String(valid.json.reason), /^Test passed/);
 		assert.equal((valid.json.details as IDataObject).type, 'integrationGuardsRedisApi');
 		assert.equal((valid.json.details as IDataObject).test, 'passed');
-		assert.equal(valid.json.renewalLink, `${n8n.baseUrl}/home/credentials/${String((valid.json.details as IDataObject).id)}`);
+		assert.equal(
+			valid.json.renewalLink,
+			`${n8n.baseUrl}/home/credentials/${String((valid.json.details as IDataObject).id)}`,
+		);
 		assert.equal(valid.json.daysLeft, 365);
 
 		const broken = find(names.broken);
@@ -195,9 +294,21 @@ describe('Credential Expiry Check in a real n8n', { timeout: 240_000 }, () => {
 		assert.equal((cert.json.details as IDataObject).trusted, false);
 		assert.equal(cert.json.alert, true);
 
-		assert.equal(JSON.stringify(items).includes(apiKey.rawApiKey), false, 'the API key is never output');
-		assert.equal(JSON.stringify(items).includes(apiKey.rawApiKey.split('.')[1] ?? apiKey.rawApiKey), false);
-		for (const { json } of items) assert.ok(['ok', 'due soon', 'critical', 'expired', 'failing', 'unknown'].includes(String(json.status)));
+		assert.equal(
+			JSON.stringify(items).includes(apiKey.rawApiKey),
+			false,
+			'the API key is never output',
+		);
+		assert.equal(
+			JSON.stringify(items).includes(apiKey.rawApiKey.split('.')[1] ?? apiKey.rawApiKey),
+			false,
+		);
+		for (const { json } of items)
+			assert.ok(
+				['ok', 'due soon', 'critical', 'expired', 'failing', 'unknown'].includes(
+					String(json.status),
+				),
+			);
 
 		const again = await n8n.executeById(imported.id);
 		assert.equal(again.status, 'success');

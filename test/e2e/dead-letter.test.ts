@@ -18,7 +18,14 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { Client } from 'pg';
 
 import { startPostgres, type PrivatePostgres } from '../support/services';
-import { PACKAGE_NAME, repoRoot, startN8n, type Execution, type N8nInstance, type WorkflowJson } from './harness';
+import {
+	PACKAGE_NAME,
+	repoRoot,
+	startN8n,
+	type Execution,
+	type N8nInstance,
+	type WorkflowJson,
+} from './harness';
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 const SCHEMA = `dl_e2e_${RUN}`;
@@ -41,7 +48,8 @@ function firstOutcome(id: number): Outcome {
 }
 
 const ALL_IDS = Array.from({ length: RECORDS }, (_, index) => index + 1);
-const idsOf = (...outcomes: Outcome[]) => ALL_IDS.filter((id) => outcomes.includes(firstOutcome(id)));
+const idsOf = (...outcomes: Outcome[]) =>
+	ALL_IDS.filter((id) => outcomes.includes(firstOutcome(id)));
 const EXPECTED = {
 	synced: idsOf('synced'),
 	data: idsOf('data'),
@@ -105,7 +113,11 @@ async function startEndpoint(): Promise<Endpoint> {
 				}
 				const id = Number(contact.id);
 				if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(contact.email ?? ''))) {
-					answer(400, { error: 'validation_failed', message: 'email is not a valid email address', field: 'email' });
+					answer(400, {
+						error: 'validation_failed',
+						message: 'email is not a valid email address',
+						field: 'email',
+					});
 				} else if (contact.tenant === 'legacy') {
 					answer(401, { error: 'invalid_token', message: 'The access token expired' });
 				} else if (!replayed && id % 6 === 0) {
@@ -160,7 +172,8 @@ function adapt(json: WorkflowJson, target: Target, name: string): WorkflowJson {
 		const parameters = node.parameters as IDataObject;
 		if (node.type === DEAD_LETTER_TYPE) {
 			Object.assign(parameters, { store: target.store, scope: target.scope });
-			if (parameters.operation !== 'replay' && parameters.depthThreshold !== undefined) parameters.depthThreshold = DEPTH_THRESHOLD;
+			if (parameters.operation !== 'replay' && parameters.depthThreshold !== undefined)
+				parameters.depthThreshold = DEPTH_THRESHOLD;
 			if (target.credential) node.credentials = { integrationGuardsPostgresApi: target.credential };
 		}
 		if (node.name === 'Upsert Contact in CRM') {
@@ -179,10 +192,17 @@ function captureWorkflow(target: Target): WorkflowJson {
 	assert.ok(testData, 'the capture example has its test-data node');
 	const parameters = testData.parameters as IDataObject;
 	const code = String(parameters.jsCode);
-	assert.match(code, /Array\.from\(\{ length: 25 \}/, 'the test data is built with Array.from({ length: 25 })');
+	assert.match(
+		code,
+		/Array\.from\(\{ length: 25 \}/,
+		'the test data is built with Array.from({ length: 25 })',
+	);
 	parameters.jsCode = code.replace('{ length: 25 }', `{ length: ${RECORDS} }`);
 	const capture = json.nodes.find((node) => node.name === 'Capture Failure');
-	assert.ok(capture && (capture.parameters as IDataObject).depthThreshold !== undefined, 'Capture Failure has a depth threshold');
+	assert.ok(
+		capture && (capture.parameters as IDataObject).depthThreshold !== undefined,
+		'Capture Failure has a depth threshold',
+	);
 	return adapt(json, target, `e2e dead letter capture (${target.store})`);
 }
 
@@ -194,14 +214,21 @@ function replayWorkflow(target: Target): WorkflowJson {
 	return adapt(json, target, `e2e dead letter replay (${target.store})`);
 }
 
-const idsIn = (items: INodeExecutionData[]) => items.map((item) => Number(item.json.id)).sort((a, b) => a - b);
+const idsIn = (items: INodeExecutionData[]) =>
+	items.map((item) => Number(item.json.id)).sort((a, b) => a - b);
 const deadLetterOf = (item: INodeExecutionData) => item.json.deadLetter as IDataObject;
 
 function assertPaired(execution: Execution, nodeName: string): void {
 	const run = execution.node(nodeName);
 	for (const [output, items] of Object.entries(run.byName)) {
-		const unpaired = items.filter((item) => item.pairedItem === undefined || item.pairedItem === null);
-		assert.equal(unpaired.length, 0, `${nodeName} → ${output}: ${unpaired.length} of ${items.length} items without pairedItem`);
+		const unpaired = items.filter(
+			(item) => item.pairedItem === undefined || item.pairedItem === null,
+		);
+		assert.equal(
+			unpaired.length,
+			0,
+			`${nodeName} → ${output}: ${unpaired.length} of ${items.length} items without pairedItem`,
+		);
 	}
 }
 
@@ -210,7 +237,9 @@ async function postgresQueue(sql: Client): Promise<Record<string, number>> {
 	const { rows } = await sql.query<{ category: string | null; status: string; records: string }>(
 		`SELECT category, status, count(*) AS records FROM ${SCHEMA}.dl_queue GROUP BY category, status`,
 	);
-	return Object.fromEntries(rows.map((row) => [`${row.category ?? 'none'} ${row.status}`, Number(row.records)]));
+	return Object.fromEntries(
+		rows.map((row) => [`${row.category ?? 'none'} ${row.status}`, Number(row.records)]),
+	);
 }
 
 describe('n8n end to end: Dead Letter', () => {
@@ -225,13 +254,17 @@ describe('n8n end to end: Dead Letter', () => {
 			await sql.connect();
 			endpoint = await startEndpoint();
 			n8n = await startN8n();
-			postgresCredential = await n8n.createCredential('integrationGuardsPostgresApi', 'Dead Letter Postgres', {
-				...PG,
-				password: '',
-				ssl: 'disable',
-				schema: SCHEMA,
-				tablePrefix: 'dl_',
-			});
+			postgresCredential = await n8n.createCredential(
+				'integrationGuardsPostgresApi',
+				'Dead Letter Postgres',
+				{
+					...PG,
+					password: '',
+					ssl: 'disable',
+					schema: SCHEMA,
+					tablePrefix: 'dl_',
+				},
+			);
 		},
 		{ timeout: 20 * 60_000 },
 	);
@@ -247,254 +280,442 @@ describe('n8n end to end: Dead Letter', () => {
 	);
 
 	for (const store of ['embedded', 'postgres'] as const) {
-		it(`${store} store: 1,000 records, 533 captured by class with one depth alert; the replay delivers the 333 transient ones once`, { timeout: 8 * 60_000 }, async () => {
-			endpoint.reset();
-			const target: Target = {
-				store,
-				scope: `dl-e2e-${RUN}-${store}`,
-				url: endpoint.url,
-				...(store === 'postgres' ? { credential: postgresCredential } : {}),
-			};
-			const capture = await n8n.importWorkflow(captureWorkflow(target));
-			const replay = await n8n.importWorkflow(replayWorkflow(target));
+		it(
+			`${store} store: 1,000 records, 533 captured by class with one depth alert; the replay delivers the 333 transient ones once`,
+			{ timeout: 8 * 60_000 },
+			async () => {
+				endpoint.reset();
+				const target: Target = {
+					store,
+					scope: `dl-e2e-${RUN}-${store}`,
+					url: endpoint.url,
+					...(store === 'postgres' ? { credential: postgresCredential } : {}),
+				};
+				const capture = await n8n.importWorkflow(captureWorkflow(target));
+				const replay = await n8n.importWorkflow(replayWorkflow(target));
 
-			// 1. Capture: every record is Synced or captured with its class.
-			let started = Date.now();
-			const captured = await n8n.executeById(capture.id, { triggerNode: 'Run Sync' });
-			console.log(`[e2e] ${store}: capture run of ${RECORDS} records in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-			assert.equal(captured.status, 'success', `capture: ${JSON.stringify(captured.error)}\n${n8n.logTail(40)}`);
-			assert.equal(endpoint.calls.unreadable, 0, 'every call carried a readable record');
-			assert.equal(endpoint.calls.total, RECORDS, 'one call per record');
-			assert.equal(endpoint.calls.replays, 0);
-
-			// Synced items are the CRM's answers: { id: 'crm_<record id>', email }.
-			const synced = captured.node('Synced').outputs[0].map((item) => Number(String(item.json.id).replace(/^crm_/, ''))).sort((a, b) => a - b);
-			assert.deepEqual(synced, EXPECTED.synced);
-			assert.equal(EXPECTED.synced.length, 467);
-
-			const failure = captured.node('Capture Failure');
-			assert.deepEqual(Object.keys(failure.byName), ['Captured', 'Auth Failure', 'Depth Alert', 'Not Captured']);
-			assert.equal(failure.byName['Not Captured'].length, 0);
-			const byClass: Record<string, INodeExecutionData[]> = {};
-			for (const item of failure.byName.Captured) (byClass[String(deadLetterOf(item).class)] ??= []).push(item);
-			assert.deepEqual(
-				Object.fromEntries(Object.entries(byClass).map(([name, items]) => [name, items.length])),
-				{ data: 100, transient: 167, rateLimit: 166 },
-				'Captured by class',
-			);
-			assert.deepEqual(idsIn(byClass.data), EXPECTED.data);
-			assert.deepEqual(idsIn(byClass.transient), EXPECTED.transient);
-			assert.deepEqual(idsIn(byClass.rateLimit), EXPECTED.rateLimit);
-
-			const authFailures = failure.byName['Auth Failure'];
-			assert.equal(authFailures.length, 100);
-			assert.deepEqual(idsIn(authFailures), EXPECTED.auth);
-			assert.ok(authFailures.every((item) => deadLetterOf(item).class === 'auth'));
-
-			for (const item of [...failure.byName.Captured, ...authFailures]) {
-				const id = Number(item.json.id);
-				const dead = deadLetterOf(item);
-				assert.deepEqual(
-					{ name: item.json.name, email: item.json.email, tenant: item.json.tenant },
-					{ name: record(id).name, email: record(id).email, tenant: record(id).tenant },
-					`record ${id}: the payload is the record as it was before the call`,
+				// 1. Capture: every record is Synced or captured with its class.
+				let started = Date.now();
+				const captured = await n8n.executeById(capture.id, { triggerNode: 'Run Sync' });
+				console.log(
+					`[e2e] ${store}: capture run of ${RECORDS} records in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 				);
-				assert.equal(dead.outcome, 'captured', `record ${id}`);
-				assert.equal(dead.status, 'pending', `record ${id}`);
-				assert.equal(dead.attempt, 1, `record ${id}`);
-				assert.match(String(dead.id), /\S/, `record ${id}: a dead-letter id`);
-			}
-			const httpCodes = new Map<string, Set<string>>();
-			for (const item of [...failure.byName.Captured, ...authFailures]) {
-				const dead = deadLetterOf(item);
-				const codes = httpCodes.get(String(dead.class)) ?? new Set<string>();
-				codes.add(String((dead.error as IDataObject | undefined)?.httpCode));
-				httpCodes.set(String(dead.class), codes);
-			}
-			assert.deepEqual(
-				Object.fromEntries([...httpCodes].map(([name, codes]) => [name, [...codes]]).sort()),
-				{ auth: ['401'], data: ['400'], rateLimit: ['429'], transient: ['503'] },
-				'the HTTP status of each class',
-			);
+				assert.equal(
+					captured.status,
+					'success',
+					`capture: ${JSON.stringify(captured.error)}\n${n8n.logTail(40)}`,
+				);
+				assert.equal(endpoint.calls.unreadable, 0, 'every call carried a readable record');
+				assert.equal(endpoint.calls.total, RECORDS, 'one call per record');
+				assert.equal(endpoint.calls.replays, 0);
 
-			const alerts = failure.byName['Depth Alert'];
-			assert.equal(alerts.length, 1, 'exactly one depth alert');
-			assert.deepEqual(alerts[0].json.reasons, ['depth']);
-			assert.equal(alerts[0].json.depth, 533);
-			assert.equal(alerts[0].json.depthThreshold, DEPTH_THRESHOLD);
+				// Synced items are the CRM's answers: { id: 'crm_<record id>', email }.
+				const synced = captured
+					.node('Synced')
+					.outputs[0].map((item) => Number(String(item.json.id).replace(/^crm_/, '')))
+					.sort((a, b) => a - b);
+				assert.deepEqual(synced, EXPECTED.synced);
+				assert.equal(EXPECTED.synced.length, 467);
 
-			if (store === 'postgres') {
-				assert.deepEqual(await postgresQueue(sql), { 'auth pending': 100, 'data pending': 100, 'rateLimit pending': 166, 'transient pending': 167 });
-			}
+				const failure = captured.node('Capture Failure');
+				assert.deepEqual(Object.keys(failure.byName), [
+					'Captured',
+					'Auth Failure',
+					'Depth Alert',
+					'Not Captured',
+				]);
+				assert.equal(failure.byName['Not Captured'].length, 0);
+				const byClass: Record<string, INodeExecutionData[]> = {};
+				for (const item of failure.byName.Captured)
+					(byClass[String(deadLetterOf(item).class)] ??= []).push(item);
+				assert.deepEqual(
+					Object.fromEntries(Object.entries(byClass).map(([name, items]) => [name, items.length])),
+					{ data: 100, transient: 167, rateLimit: 166 },
+					'Captured by class',
+				);
+				assert.deepEqual(idsIn(byClass.data), EXPECTED.data);
+				assert.deepEqual(idsIn(byClass.transient), EXPECTED.transient);
+				assert.deepEqual(idsIn(byClass.rateLimit), EXPECTED.rateLimit);
 
-			for (const node of ['Upsert Contact in CRM', 'Synced', 'Capture Failure', 'Queued for Replay', 'Page On-Call (Auth Failure)', 'Queue Growing (Depth Alert)']) {
-				assertPaired(captured, node);
-			}
+				const authFailures = failure.byName['Auth Failure'];
+				assert.equal(authFailures.length, 100);
+				assert.deepEqual(idsIn(authFailures), EXPECTED.auth);
+				assert.ok(authFailures.every((item) => deadLetterOf(item).class === 'auth'));
 
-			// 2. Replay: the transient and rate-limited records go through and are resolved.
-			started = Date.now();
-			const replayed = await n8n.executeById(replay.id, { triggerNode: 'Run Replay Now' });
-			console.log(`[e2e] ${store}: replay run in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-			assert.equal(replayed.status, 'success', `replay: ${JSON.stringify(replayed.error)}\n${n8n.logTail(40)}`);
-			const replayRun = replayed.node('Replay');
-			assert.equal(replayRun.byName.Replay.length, 333, 'replayed');
-			assert.deepEqual(idsIn(replayRun.byName.Replay), EXPECTED.replayed);
-			assert.equal(replayRun.byName['Not Replayed'].length, 0);
-			assert.equal(new Set(replayRun.byName.Replay.map((item) => deadLetterOf(item).id)).size, 333, 'distinct records');
+				for (const item of [...failure.byName.Captured, ...authFailures]) {
+					const id = Number(item.json.id);
+					const dead = deadLetterOf(item);
+					assert.deepEqual(
+						{ name: item.json.name, email: item.json.email, tenant: item.json.tenant },
+						{ name: record(id).name, email: record(id).email, tenant: record(id).tenant },
+						`record ${id}: the payload is the record as it was before the call`,
+					);
+					assert.equal(dead.outcome, 'captured', `record ${id}`);
+					assert.equal(dead.status, 'pending', `record ${id}`);
+					assert.equal(dead.attempt, 1, `record ${id}`);
+					assert.match(String(dead.id), /\S/, `record ${id}: a dead-letter id`);
+				}
+				const httpCodes = new Map<string, Set<string>>();
+				for (const item of [...failure.byName.Captured, ...authFailures]) {
+					const dead = deadLetterOf(item);
+					const codes = httpCodes.get(String(dead.class)) ?? new Set<string>();
+					codes.add(String((dead.error as IDataObject | undefined)?.httpCode));
+					httpCodes.set(String(dead.class), codes);
+				}
+				assert.deepEqual(
+					Object.fromEntries([...httpCodes].map(([name, codes]) => [name, [...codes]]).sort()),
+					{ auth: ['401'], data: ['400'], rateLimit: ['429'], transient: ['503'] },
+					'the HTTP status of each class',
+				);
 
-			const resolved = replayed.node('Resolve');
-			assert.equal(resolved.byName.Resolved.length, 333, 'resolved');
-			assert.equal(resolved.byName['Not Resolved'].length, 0);
-			const captureAgain = replayed.nodesRun.includes('Capture Again') ? replayed.node('Capture Again').outputs.flat().length : 0;
-			assert.equal(captureAgain, 0, 'none captured again');
+				const alerts = failure.byName['Depth Alert'];
+				assert.equal(alerts.length, 1, 'exactly one depth alert');
+				assert.deepEqual(alerts[0].json.reasons, ['depth']);
+				assert.equal(alerts[0].json.depth, 533);
+				assert.equal(alerts[0].json.depthThreshold, DEPTH_THRESHOLD);
 
-			assert.equal(endpoint.calls.total, RECORDS + 333, 'endpoint calls after the replay');
-			assert.equal(endpoint.calls.replays, 333);
-			assert.equal(new Set(endpoint.calls.idempotencyKeys).size, 333, 'each replay sent its own Idempotency-Key');
+				if (store === 'postgres') {
+					assert.deepEqual(await postgresQueue(sql), {
+						'auth pending': 100,
+						'data pending': 100,
+						'rateLimit pending': 166,
+						'transient pending': 167,
+					});
+				}
 
-			assert.ok(
-				replayed.nodesRun.indexOf('Queue Stats') > replayed.nodesRun.indexOf('Resolve'),
-				`Queue Stats runs after the replay branch: ${replayed.nodesRun.join(', ')}`,
-			);
-			const stats = replayed.json('Queue Stats', 'Stats');
-			assert.equal(stats.length, 1);
-			assert.equal(stats[0].pending, 200, 'pending: auth 100 + data 100');
-			assert.equal(stats[0].replaying, 0);
-			assert.equal(stats[0].resolved, 333);
-			assert.equal(stats[0].poison, 0);
-			assert.deepEqual(stats[0].byClass, { auth: 100, data: 100, rateLimit: 0, transient: 0, unknown: 0 });
-			assert.equal(stats[0].byClassComplete, true);
-			assert.equal(replayed.node('Queue Stats').byName['Depth Alert'].length, 0, 'depth 200 is under the threshold');
-			for (const node of ['Replay', 'Upsert Contact in CRM', 'Resolve', 'Queue Stats']) assertPaired(replayed, node);
-			if (store === 'postgres') {
-				assert.deepEqual(await postgresQueue(sql), { 'auth pending': 100, 'data pending': 100, 'rateLimit done': 166, 'transient done': 167 });
-			}
+				for (const node of [
+					'Upsert Contact in CRM',
+					'Synced',
+					'Capture Failure',
+					'Queued for Replay',
+					'Page On-Call (Auth Failure)',
+					'Queue Growing (Depth Alert)',
+				]) {
+					assertPaired(captured, node);
+				}
 
-			// 3. A second replay finds nothing to do.
-			const again = await n8n.executeById(replay.id, { triggerNode: 'Run Replay Now' });
-			assert.equal(again.status, 'success', `second replay: ${JSON.stringify(again.error)}`);
-			assert.equal(again.node('Replay').byName.Replay.length, 0, 'nothing left to replay');
-			assert.ok(!again.nodesRun.includes('Upsert Contact in CRM'), `nodes run: ${again.nodesRun.join(', ')}`);
-			assert.equal(endpoint.calls.total, RECORDS + 333, 'no call from the second replay');
-			assert.equal(again.json('Queue Stats', 'Stats')[0].pending, 200);
-		});
+				// 2. Replay: the transient and rate-limited records go through and are resolved.
+				started = Date.now();
+				const replayed = await n8n.executeById(replay.id, { triggerNode: 'Run Replay Now' });
+				console.log(
+					`[e2e] ${store}: replay run in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+				);
+				assert.equal(
+					replayed.status,
+					'success',
+					`replay: ${JSON.stringify(replayed.error)}\n${n8n.logTail(40)}`,
+				);
+				const replayRun = replayed.node('Replay');
+				assert.equal(replayRun.byName.Replay.length, 333, 'replayed');
+				assert.deepEqual(idsIn(replayRun.byName.Replay), EXPECTED.replayed);
+				assert.equal(replayRun.byName['Not Replayed'].length, 0);
+				assert.equal(
+					new Set(replayRun.byName.Replay.map((item) => deadLetterOf(item).id)).size,
+					333,
+					'distinct records',
+				);
+
+				const resolved = replayed.node('Resolve');
+				assert.equal(resolved.byName.Resolved.length, 333, 'resolved');
+				assert.equal(resolved.byName['Not Resolved'].length, 0);
+				const captureAgain = replayed.nodesRun.includes('Capture Again')
+					? replayed.node('Capture Again').outputs.flat().length
+					: 0;
+				assert.equal(captureAgain, 0, 'none captured again');
+
+				assert.equal(endpoint.calls.total, RECORDS + 333, 'endpoint calls after the replay');
+				assert.equal(endpoint.calls.replays, 333);
+				assert.equal(
+					new Set(endpoint.calls.idempotencyKeys).size,
+					333,
+					'each replay sent its own Idempotency-Key',
+				);
+
+				assert.ok(
+					replayed.nodesRun.indexOf('Queue Stats') > replayed.nodesRun.indexOf('Resolve'),
+					`Queue Stats runs after the replay branch: ${replayed.nodesRun.join(', ')}`,
+				);
+				const stats = replayed.json('Queue Stats', 'Stats');
+				assert.equal(stats.length, 1);
+				assert.equal(stats[0].pending, 200, 'pending: auth 100 + data 100');
+				assert.equal(stats[0].replaying, 0);
+				assert.equal(stats[0].resolved, 333);
+				assert.equal(stats[0].poison, 0);
+				assert.deepEqual(stats[0].byClass, {
+					auth: 100,
+					data: 100,
+					rateLimit: 0,
+					transient: 0,
+					unknown: 0,
+				});
+				assert.equal(stats[0].byClassComplete, true);
+				assert.equal(
+					replayed.node('Queue Stats').byName['Depth Alert'].length,
+					0,
+					'depth 200 is under the threshold',
+				);
+				for (const node of ['Replay', 'Upsert Contact in CRM', 'Resolve', 'Queue Stats'])
+					assertPaired(replayed, node);
+				if (store === 'postgres') {
+					assert.deepEqual(await postgresQueue(sql), {
+						'auth pending': 100,
+						'data pending': 100,
+						'rateLimit done': 166,
+						'transient done': 167,
+					});
+				}
+
+				// 3. A second replay finds nothing to do.
+				const again = await n8n.executeById(replay.id, { triggerNode: 'Run Replay Now' });
+				assert.equal(again.status, 'success', `second replay: ${JSON.stringify(again.error)}`);
+				assert.equal(again.node('Replay').byName.Replay.length, 0, 'nothing left to replay');
+				assert.ok(
+					!again.nodesRun.includes('Upsert Contact in CRM'),
+					`nodes run: ${again.nodesRun.join(', ')}`,
+				);
+				assert.equal(endpoint.calls.total, RECORDS + 333, 'no call from the second replay');
+				assert.equal(again.json('Queue Stats', 'Stats')[0].pending, 200);
+			},
+		);
 	}
 
 	// Issue 14, finding 2: a failure hidden in a 200 is stored (and replayed) as the record sent, not the response.
-	it('All Responses: a {"success":false} in a 200 is stored and replayed as the record that was sent', { timeout: 3 * 60_000 }, async () => {
-		const vendor = createServer((request, response) => {
-			readBody(request)
-				.then((text) => {
-					const sent = JSON.parse(text) as IDataObject;
-					const body = Number(sent.id) % 2 === 1 ? { success: false, message: `record ${String(sent.id)} rejected` } : { success: true, id: `v_${String(sent.id)}` };
-					response.writeHead(200, { 'content-type': 'application/json' });
-					response.end(JSON.stringify(body));
-				})
-				.catch(() => response.end());
-		});
-		await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', () => resolve()));
-		try {
-			const scope = `dl-e2e-${RUN}-responses`;
-			const sent = [1, 2, 3, 4, 5, 6].map((id) => ({ id, name: `C${id}`, email: `c${id}@x.test`, lines: [{ sku: 'A', qty: id }] }));
-			const capture = await n8n.importWorkflow({
-				name: 'e2e dead letter: all responses',
-				nodes: [
-					{ parameters: {}, name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-					{ parameters: { jsCode: `return ${JSON.stringify(sent)}.map((json) => ({ json }));` }, name: 'Records', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0] },
-					{
-						parameters: { method: 'POST', url: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/v1/orders`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
-						name: 'Vendor',
-						type: 'n8n-nodes-base.httpRequest',
-						typeVersion: 4.2,
-						position: [400, 0],
+	it(
+		'All Responses: a {"success":false} in a 200 is stored and replayed as the record that was sent',
+		{ timeout: 3 * 60_000 },
+		async () => {
+			const vendor = createServer((request, response) => {
+				readBody(request)
+					.then((text) => {
+						const sent = JSON.parse(text) as IDataObject;
+						const body =
+							Number(sent.id) % 2 === 1
+								? { success: false, message: `record ${String(sent.id)} rejected` }
+								: { success: true, id: `v_${String(sent.id)}` };
+						response.writeHead(200, { 'content-type': 'application/json' });
+						response.end(JSON.stringify(body));
+					})
+					.catch(() => response.end());
+			});
+			await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', () => resolve()));
+			try {
+				const scope = `dl-e2e-${RUN}-responses`;
+				const sent = [1, 2, 3, 4, 5, 6].map((id) => ({
+					id,
+					name: `C${id}`,
+					email: `c${id}@x.test`,
+					lines: [{ sku: 'A', qty: id }],
+				}));
+				const capture = await n8n.importWorkflow({
+					name: 'e2e dead letter: all responses',
+					nodes: [
+						{
+							parameters: {},
+							name: 'Run',
+							type: 'n8n-nodes-base.manualTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+						},
+						{
+							parameters: { jsCode: `return ${JSON.stringify(sent)}.map((json) => ({ json }));` },
+							name: 'Records',
+							type: 'n8n-nodes-base.code',
+							typeVersion: 2,
+							position: [200, 0],
+						},
+						{
+							parameters: {
+								method: 'POST',
+								url: `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/v1/orders`,
+								sendBody: true,
+								specifyBody: 'json',
+								jsonBody: '={{ JSON.stringify($json) }}',
+								options: {},
+							},
+							name: 'Vendor',
+							type: 'n8n-nodes-base.httpRequest',
+							typeVersion: 4.2,
+							position: [400, 0],
+						},
+						{
+							parameters: { operation: 'capture', scope, incoming: 'responses' },
+							name: 'Capture',
+							type: DEAD_LETTER_TYPE,
+							typeVersion: 1,
+							position: [600, 0],
+						},
+					],
+					connections: {
+						Run: { main: [[{ node: 'Records', type: 'main', index: 0 }]] },
+						Records: { main: [[{ node: 'Vendor', type: 'main', index: 0 }]] },
+						Vendor: { main: [[{ node: 'Capture', type: 'main', index: 0 }]] },
 					},
-					{ parameters: { operation: 'capture', scope, incoming: 'responses' }, name: 'Capture', type: DEAD_LETTER_TYPE, typeVersion: 1, position: [600, 0] },
-				],
-				connections: {
-					Run: { main: [[{ node: 'Records', type: 'main', index: 0 }]] },
-					Records: { main: [[{ node: 'Vendor', type: 'main', index: 0 }]] },
-					Vendor: { main: [[{ node: 'Capture', type: 'main', index: 0 }]] },
-				},
-			} as unknown as WorkflowJson);
-			const captured = await n8n.executeById(capture.id, { triggerNode: 'Run' });
-			assert.equal(captured.status, 'success', JSON.stringify(captured.error));
-			const node = captured.node('Capture');
-			assert.deepEqual(node.byName.Succeeded.map((item) => item.json.id), ['v_2', 'v_4', 'v_6']);
-			const withoutOwnFields = (json: IDataObject) => Object.fromEntries(Object.entries(json).filter(([key]) => key !== 'deadLetter' && key !== 'correlationId'));
-			const expected = sent.filter((record) => record.id % 2 === 1);
-			assert.deepEqual(node.byName.Captured.map((item) => withoutOwnFields(item.json)), expected, 'Captured carries the record sent');
+				} as unknown as WorkflowJson);
+				const captured = await n8n.executeById(capture.id, { triggerNode: 'Run' });
+				assert.equal(captured.status, 'success', JSON.stringify(captured.error));
+				const node = captured.node('Capture');
+				assert.deepEqual(
+					node.byName.Succeeded.map((item) => item.json.id),
+					['v_2', 'v_4', 'v_6'],
+				);
+				const withoutOwnFields = (json: IDataObject) =>
+					Object.fromEntries(
+						Object.entries(json).filter(([key]) => key !== 'deadLetter' && key !== 'correlationId'),
+					);
+				const expected = sent.filter((record) => record.id % 2 === 1);
+				assert.deepEqual(
+					node.byName.Captured.map((item) => withoutOwnFields(item.json)),
+					expected,
+					'Captured carries the record sent',
+				);
 
-			const replay = await n8n.importWorkflow({
-				name: 'e2e dead letter: replay responses',
-				nodes: [
-					{ parameters: {}, name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-					{ parameters: { operation: 'replay', scope }, name: 'Replay', type: DEAD_LETTER_TYPE, typeVersion: 1, position: [200, 0] },
-				],
-				connections: { Run: { main: [[{ node: 'Replay', type: 'main', index: 0 }]] } },
-			} as unknown as WorkflowJson);
-			const replayed = await n8n.executeById(replay.id, { triggerNode: 'Run' });
-			assert.equal(replayed.status, 'success', JSON.stringify(replayed.error));
-			const handedOut = replayed.node('Replay').byName.Replay.map((item) => withoutOwnFields(item.json));
-			assert.deepEqual(handedOut.sort((a, b) => Number(a.id) - Number(b.id)), expected, 'Replay hands out the record sent, not the vendor\'s answer');
-		} finally {
-			vendor.closeAllConnections();
-			await new Promise<void>((resolve) => vendor.close(() => resolve()));
-		}
-	});
+				const replay = await n8n.importWorkflow({
+					name: 'e2e dead letter: replay responses',
+					nodes: [
+						{
+							parameters: {},
+							name: 'Run',
+							type: 'n8n-nodes-base.manualTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+						},
+						{
+							parameters: { operation: 'replay', scope },
+							name: 'Replay',
+							type: DEAD_LETTER_TYPE,
+							typeVersion: 1,
+							position: [200, 0],
+						},
+					],
+					connections: { Run: { main: [[{ node: 'Replay', type: 'main', index: 0 }]] } },
+				} as unknown as WorkflowJson);
+				const replayed = await n8n.executeById(replay.id, { triggerNode: 'Run' });
+				assert.equal(replayed.status, 'success', JSON.stringify(replayed.error));
+				const handedOut = replayed
+					.node('Replay')
+					.byName.Replay.map((item) => withoutOwnFields(item.json));
+				assert.deepEqual(
+					handedOut.sort((a, b) => Number(a.id) - Number(b.id)),
+					expected,
+					"Replay hands out the record sent, not the vendor's answer",
+				);
+			} finally {
+				vendor.closeAllConnections();
+				await new Promise<void>((resolve) => vendor.close(() => resolve()));
+			}
+		},
+	);
 
 	// Issue 14, finding 1: with the store stopped, no item looks captured, under either Continue setting.
-	it('Postgres stopped: Capture sends every item to the error output or Not Captured, never to Captured', { timeout: 5 * 60_000 }, async () => {
-		let pg: PrivatePostgres | undefined;
-		try {
-			pg = await startPostgres();
-			const credential = await n8n.createCredential('integrationGuardsPostgresApi', `Private Postgres ${RUN}`, {
-				host: pg.host,
-				port: pg.port,
-				database: pg.database,
-				user: pg.user,
-				password: '',
-				ssl: 'disable',
-			});
-			const capture = (name: string, onError: string, y: number) => ({
-				parameters: { operation: 'capture', store: 'postgres', scope: `dl-e2e-${RUN}-stopped` },
-				name,
-				type: DEAD_LETTER_TYPE,
-				typeVersion: 2,
-				position: [400, y],
-				onError,
-				credentials: { integrationGuardsPostgresApi: { id: credential.id, name: credential.name } },
-			});
-			const workflow = await n8n.importWorkflow({
-				name: 'e2e dead letter: store stopped',
-				nodes: [
-					{ parameters: {}, name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-					{ parameters: { jsCode: 'return [{ json: { id: 1, error: "failed upstream" } }, { json: { id: 2, error: "failed upstream" } }];' }, name: 'Failures', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0] },
-					capture('To Error Output', 'continueErrorOutput', 0),
-					capture('To Regular Output', 'continueRegularOutput', 200),
-				],
-				connections: {
-					Run: { main: [[{ node: 'Failures', type: 'main', index: 0 }]] },
-					Failures: { main: [[{ node: 'To Error Output', type: 'main', index: 0 }, { node: 'To Regular Output', type: 'main', index: 0 }]] },
-				},
-			} as unknown as WorkflowJson);
+	it(
+		'Postgres stopped: Capture sends every item to the error output or Not Captured, never to Captured',
+		{ timeout: 5 * 60_000 },
+		async () => {
+			let pg: PrivatePostgres | undefined;
+			try {
+				pg = await startPostgres();
+				const credential = await n8n.createCredential(
+					'integrationGuardsPostgresApi',
+					`Private Postgres ${RUN}`,
+					{
+						host: pg.host,
+						port: pg.port,
+						database: pg.database,
+						user: pg.user,
+						password: '',
+						ssl: 'disable',
+					},
+				);
+				const capture = (name: string, onError: string, y: number) => ({
+					parameters: { operation: 'capture', store: 'postgres', scope: `dl-e2e-${RUN}-stopped` },
+					name,
+					type: DEAD_LETTER_TYPE,
+					typeVersion: 2,
+					position: [400, y],
+					onError,
+					credentials: {
+						integrationGuardsPostgresApi: { id: credential.id, name: credential.name },
+					},
+				});
+				const workflow = await n8n.importWorkflow({
+					name: 'e2e dead letter: store stopped',
+					nodes: [
+						{
+							parameters: {},
+							name: 'Run',
+							type: 'n8n-nodes-base.manualTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+						},
+						{
+							parameters: {
+								jsCode:
+									'return [{ json: { id: 1, error: "failed upstream" } }, { json: { id: 2, error: "failed upstream" } }];',
+							},
+							name: 'Failures',
+							type: 'n8n-nodes-base.code',
+							typeVersion: 2,
+							position: [200, 0],
+						},
+						capture('To Error Output', 'continueErrorOutput', 0),
+						capture('To Regular Output', 'continueRegularOutput', 200),
+					],
+					connections: {
+						Run: { main: [[{ node: 'Failures', type: 'main', index: 0 }]] },
+						Failures: {
+							main: [
+								[
+									{ node: 'To Error Output', type: 'main', index: 0 },
+									{ node: 'To Regular Output', type: 'main', index: 0 },
+								],
+							],
+						},
+					},
+				} as unknown as WorkflowJson);
 
-			const up = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
-			assert.equal(up.status, 'success', JSON.stringify(up.error));
-			assert.equal(up.node('To Error Output').byName.Captured.length, 2, 'captured while the store is up');
+				const up = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+				assert.equal(up.status, 'success', JSON.stringify(up.error));
+				assert.equal(
+					up.node('To Error Output').byName.Captured.length,
+					2,
+					'captured while the store is up',
+				);
 
-			await pg.stop();
-			const down = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
-			const errorOutput = down.node('To Error Output').byName;
-			assert.deepEqual([errorOutput.Captured.length, errorOutput['Auth Failure'].length, errorOutput['Not Captured'].length], [0, 0, 0]);
-			assert.deepEqual(errorOutput.error.map((item) => item.json.id), [1, 2], 'every item on the error output');
-			for (const item of errorOutput.error) {
-				assert.match(`${String(item.json.error)} ${String((item.json.details as IDataObject | undefined)?.description)}`, new RegExp(`Postgres at 127\\.0\\.0\\.1:${pg.port}`));
+				await pg.stop();
+				const down = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+				const errorOutput = down.node('To Error Output').byName;
+				assert.deepEqual(
+					[
+						errorOutput.Captured.length,
+						errorOutput['Auth Failure'].length,
+						errorOutput['Not Captured'].length,
+					],
+					[0, 0, 0],
+				);
+				assert.deepEqual(
+					errorOutput.error.map((item) => item.json.id),
+					[1, 2],
+					'every item on the error output',
+				);
+				for (const item of errorOutput.error) {
+					assert.match(
+						`${String(item.json.error)} ${String((item.json.details as IDataObject | undefined)?.description)}`,
+						new RegExp(`Postgres at 127\\.0\\.0\\.1:${pg.port}`),
+					);
+				}
+				const regularOutput = down.node('To Regular Output').byName;
+				assert.deepEqual(
+					[regularOutput.Captured.length, regularOutput['Auth Failure'].length],
+					[0, 0],
+				);
+				assert.deepEqual(
+					regularOutput['Not Captured'].map((item) => item.json.id),
+					[1, 2],
+					'every item on Not Captured',
+				);
+			} finally {
+				await pg?.stop().catch(() => undefined);
 			}
-			const regularOutput = down.node('To Regular Output').byName;
-			assert.deepEqual([regularOutput.Captured.length, regularOutput['Auth Failure'].length], [0, 0]);
-			assert.deepEqual(regularOutput['Not Captured'].map((item) => item.json.id), [1, 2], 'every item on Not Captured');
-		} finally {
-			await pg?.stop().catch(() => undefined);
-		}
-	});
+		},
+	);
 });

@@ -38,11 +38,18 @@ export interface Locator {
 	locator(selector: string): Locator;
 	getByText(text: string | RegExp, options?: { exact?: boolean }): Locator;
 	count(): Promise<number>;
-	click(options?: { timeout?: number; force?: boolean; position?: { x: number; y: number } }): Promise<void>;
+	click(options?: {
+		timeout?: number;
+		force?: boolean;
+		position?: { x: number; y: number };
+	}): Promise<void>;
 	dblclick(options?: { timeout?: number; force?: boolean }): Promise<void>;
 	fill(value: string, options?: { timeout?: number }): Promise<void>;
 	press(key: string, options?: { timeout?: number }): Promise<void>;
-	waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
+	waitFor(options?: {
+		state?: 'attached' | 'detached' | 'visible' | 'hidden';
+		timeout?: number;
+	}): Promise<void>;
 	isVisible(): Promise<boolean>;
 	getAttribute(name: string): Promise<string | null>;
 	innerText(options?: { timeout?: number }): Promise<string>;
@@ -51,13 +58,22 @@ export interface Locator {
 }
 
 export interface Page {
-	goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit'; timeout?: number }): Promise<PwResponse | null>;
+	goto(
+		url: string,
+		options?: {
+			waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit';
+			timeout?: number;
+		},
+	): Promise<PwResponse | null>;
 	url(): string;
 	locator(selector: string): Locator;
 	getByText(text: string | RegExp, options?: { exact?: boolean }): Locator;
 	getByRole(role: string, options?: { name?: string | RegExp; exact?: boolean }): Locator;
 	getByPlaceholder(text: string | RegExp, options?: { exact?: boolean }): Locator;
-	waitForURL(url: string | RegExp | ((url: URL) => boolean), options?: { timeout?: number }): Promise<void>;
+	waitForURL(
+		url: string | RegExp | ((url: URL) => boolean),
+		options?: { timeout?: number },
+	): Promise<void>;
 	waitForTimeout(ms: number): Promise<void>;
 	screenshot(options?: { path?: string; fullPage?: boolean; timeout?: number }): Promise<Buffer>;
 	evaluate<R>(pageFunction: string): Promise<R>;
@@ -148,7 +164,9 @@ export async function launchChromium(): Promise<Browser> {
 		});
 	} catch (error) {
 		rmSync(userDataDir, { recursive: true, force: true });
-		throw new Error(`could not start ${CHROMIUM} with playwright-core: ${(error as Error).message}`);
+		throw new Error(
+			`could not start ${CHROMIUM} with playwright-core: ${(error as Error).message}`,
+		);
 	}
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.setDefaultTimeout(60_000);
@@ -190,6 +208,8 @@ export function slug(name: string): string {
 
 /** The node and credential files package.json declares (`n8n.nodes`, `n8n.credentials`). */
 export function declaredFiles(repoRoot: string): { nodes: string[]; credentials: string[] } {
-	const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { n8n?: { nodes?: string[]; credentials?: string[] } };
+	const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+		n8n?: { nodes?: string[]; credentials?: string[] };
+	};
 	return { nodes: pkg.n8n?.nodes ?? [], credentials: pkg.n8n?.credentials ?? [] };
 }

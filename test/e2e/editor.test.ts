@@ -12,8 +12,26 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { OWNER, PACKAGE_NAME, repoRoot, startN8n, type N8nInstance, type WorkflowJson } from './harness';
-import { artifactsDir, assertChromium, declaredFiles, launchChromium, loadPlaywright, slug, testId, type Browser, type Page, type PwResponse } from './editor-support';
+import {
+	OWNER,
+	PACKAGE_NAME,
+	repoRoot,
+	startN8n,
+	type N8nInstance,
+	type WorkflowJson,
+} from './harness';
+import {
+	artifactsDir,
+	assertChromium,
+	declaredFiles,
+	launchChromium,
+	loadPlaywright,
+	slug,
+	testId,
+	type Browser,
+	type Page,
+	type PwResponse,
+} from './editor-support';
 
 /** One UI step (a click, a panel opening); generous: CI machines are shared and slow. */
 const STEP_MS = 60_000;
@@ -21,7 +39,11 @@ const STEP_MS = 60_000;
 const DECLARED = declaredFiles(repoRoot());
 const PER_NODE_MS = 45_000;
 /** Texts n8n shows for a node type it does not know (2.x canvas and panel). */
-const NOT_INSTALLED = [/Install this node/i, /not currently installed/i, /is an unknown node type/i];
+const NOT_INSTALLED = [
+	/Install this node/i,
+	/not currently installed/i,
+	/is an unknown node type/i,
+];
 
 interface NodeTypeDescription {
 	name: string;
@@ -38,14 +60,21 @@ interface CredentialTypeDescription {
 	properties?: Array<{ displayName: string; name: string; type: string; displayOptions?: unknown }>;
 }
 
-const latestVersion = (version: number | number[]) => (Array.isArray(version) ? Math.max(...version) : version);
+const latestVersion = (version: number | number[]) =>
+	Array.isArray(version) ? Math.max(...version) : version;
 
 /** Manual Trigger and one node of every package type, in a row. */
 function everyNodeWorkflow(types: NodeTypeDescription[]): WorkflowJson {
 	return {
 		name: 'Every Integration Guards node',
 		nodes: [
-			{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+			{
+				parameters: {},
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
 			...types.map((type, index) => ({
 				parameters: {},
 				name: type.displayName,
@@ -60,8 +89,16 @@ function everyNodeWorkflow(types: NodeTypeDescription[]): WorkflowJson {
 }
 
 /** True when an image of `node` is loaded (complete, with a size); returns its src and size for messages. */
-async function nodeIconState(page: Page, nodeName: string): Promise<{ found: boolean; loaded: boolean; src: string; tag: string }> {
-	return await page.evaluate<{ found: boolean; loaded: boolean; src: string; tag: string }>(`(() => {
+async function nodeIconState(
+	page: Page,
+	nodeName: string,
+): Promise<{ found: boolean; loaded: boolean; src: string; tag: string }> {
+	return await page.evaluate<{
+		found: boolean;
+		loaded: boolean;
+		src: string;
+		tag: string;
+	}>(`(() => {
 		const node = [...document.querySelectorAll('[data-test-id="canvas-node"]')].find((element) => element.getAttribute('data-node-name') === ${JSON.stringify(nodeName)});
 		if (!node) return { found: false, loaded: false, src: '', tag: '' };
 		const image = node.querySelector('img');
@@ -76,7 +113,8 @@ async function bodyText(page: Page): Promise<string> {
 }
 
 function assertNoUnknownNode(text: string, where: string): void {
-	for (const pattern of NOT_INSTALLED) assert.doesNotMatch(text, pattern, `${where} shows a node as unknown or not installed`);
+	for (const pattern of NOT_INSTALLED)
+		assert.doesNotMatch(text, pattern, `${where} shows a node as unknown or not installed`);
 }
 
 describe('the editor in headless Chromium (n8n 2.40.7)', () => {
@@ -97,7 +135,10 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 		shots = artifactsDir(repoRoot());
 		n8n = await startN8n();
 		const allNodes = await n8n.api<NodeTypeDescription[]>('GET', '/types/nodes.json');
-		const allCredentials = await n8n.api<CredentialTypeDescription[]>('GET', '/types/credentials.json');
+		const allCredentials = await n8n.api<CredentialTypeDescription[]>(
+			'GET',
+			'/types/credentials.json',
+		);
 		nodeTypes = n8n.declared.nodes.map((name) => {
 			const versions = allNodes.filter((type) => type.name === name);
 			assert.ok(versions.length > 0, `n8n serves the description of ${name}`);
@@ -133,93 +174,178 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 		await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: STEP_MS });
 	});
 
-	it('shows every node of the package on the canvas with its icon, none unknown', { timeout: 90_000 + 15_000 * DECLARED.nodes.length }, async () => {
-		assert.ok(nodeTypes.length >= 5, `the package declares its nodes: ${nodeTypes.map((type) => type.name).join(', ')}`);
-		await page.goto(`${n8n.baseUrl}/workflow/${workflowId}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-		const canvasNodes = page.locator('[data-test-id="canvas-node"]');
-		await canvasNodes.nth(nodeTypes.length).waitFor({ state: 'visible', timeout: 60_000 });
-		assert.equal(await canvasNodes.count(), nodeTypes.length + 1, 'the trigger and one node per package node type');
-		// Icons are images loaded after the nodes appear: give them a moment, then judge.
-		for (const type of nodeTypes) {
-			const name = type.displayName;
-			let state = await nodeIconState(page, name);
-			for (let attempt = 0; attempt < 40 && state.found && !state.loaded; attempt++) {
-				await page.waitForTimeout(250);
-				state = await nodeIconState(page, name);
+	it(
+		'shows every node of the package on the canvas with its icon, none unknown',
+		{ timeout: 90_000 + 15_000 * DECLARED.nodes.length },
+		async () => {
+			assert.ok(
+				nodeTypes.length >= 5,
+				`the package declares its nodes: ${nodeTypes.map((type) => type.name).join(', ')}`,
+			);
+			await page.goto(`${n8n.baseUrl}/workflow/${workflowId}`, {
+				waitUntil: 'domcontentloaded',
+				timeout: 60_000,
+			});
+			const canvasNodes = page.locator('[data-test-id="canvas-node"]');
+			await canvasNodes.nth(nodeTypes.length).waitFor({ state: 'visible', timeout: 60_000 });
+			assert.equal(
+				await canvasNodes.count(),
+				nodeTypes.length + 1,
+				'the trigger and one node per package node type',
+			);
+			// Icons are images loaded after the nodes appear: give them a moment, then judge.
+			for (const type of nodeTypes) {
+				const name = type.displayName;
+				let state = await nodeIconState(page, name);
+				for (let attempt = 0; attempt < 40 && state.found && !state.loaded; attempt++) {
+					await page.waitForTimeout(250);
+					state = await nodeIconState(page, name);
+				}
+				assert.ok(state.found, `node "${name}" is on the canvas`);
+				assert.equal(
+					state.tag,
+					'img',
+					`node "${name}" renders its icon file as an image, not a placeholder: ${state.src}`,
+				);
+				assert.ok(state.loaded, `the icon of "${name}" loaded (${state.src})`);
+				assert.ok(
+					state.src.includes(PACKAGE_NAME),
+					`the icon of "${name}" comes from the package: ${state.src}`,
+				);
+				assert.equal(
+					responses.get(state.src),
+					200,
+					`the icon URL of "${name}" answered 200: ${state.src}`,
+				);
+				const direct = await fetch(state.src);
+				assert.equal(direct.status, 200, `GET ${state.src}`);
+				assert.match(
+					direct.headers.get('content-type') ?? '',
+					/svg/,
+					`the icon of "${name}" is an SVG`,
+				);
+				await direct.arrayBuffer();
 			}
-			assert.ok(state.found, `node "${name}" is on the canvas`);
-			assert.equal(state.tag, 'img', `node "${name}" renders its icon file as an image, not a placeholder: ${state.src}`);
-			assert.ok(state.loaded, `the icon of "${name}" loaded (${state.src})`);
-			assert.ok(state.src.includes(PACKAGE_NAME), `the icon of "${name}" comes from the package: ${state.src}`);
-			assert.equal(responses.get(state.src), 200, `the icon URL of "${name}" answered 200: ${state.src}`);
-			const direct = await fetch(state.src);
-			assert.equal(direct.status, 200, `GET ${state.src}`);
-			assert.match(direct.headers.get('content-type') ?? '', /svg/, `the icon of "${name}" is an SVG`);
-			await direct.arrayBuffer();
-		}
-		assert.equal(await page.locator('[data-test-id="node-not-installed"]').count(), 0, 'no node is marked as not installed');
-		assertNoUnknownNode(await bodyText(page), 'the canvas');
-		await page.screenshot({ path: path.join(shots, '01-canvas-every-node.png') });
-	});
+			assert.equal(
+				await page.locator('[data-test-id="node-not-installed"]').count(),
+				0,
+				'no node is marked as not installed',
+			);
+			assertNoUnknownNode(await bodyText(page), 'the canvas');
+			await page.screenshot({ path: path.join(shots, '01-canvas-every-node.png') });
+		},
+	);
 
-	it("opens every node's panel", { timeout: 30_000 + PER_NODE_MS * DECLARED.nodes.length }, async () => {
-		for (const [index, type] of nodeTypes.entries()) {
-			const name = type.displayName;
-			const canvasNode = page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
-			await canvasNode.dblclick({ timeout: STEP_MS });
-			const panel = page.locator(testId('ndv'));
-			await panel.waitFor({ state: 'visible', timeout: STEP_MS });
-			// The parameters are drawn from the node's description: wait for the first one.
-			await panel.locator('[data-test-id="parameter-input"], [data-test-id^="parameter-input-"]').first().waitFor({ state: 'visible', timeout: STEP_MS });
-			const text = await panel.innerText();
-			assert.ok(text.includes(name), `the panel of "${name}" names it`);
-			const headerIcon = await page.evaluate<{ src: string; loaded: boolean } | null>(`(() => {
+	it(
+		"opens every node's panel",
+		{ timeout: 30_000 + PER_NODE_MS * DECLARED.nodes.length },
+		async () => {
+			for (const [index, type] of nodeTypes.entries()) {
+				const name = type.displayName;
+				const canvasNode = page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+				await canvasNode.dblclick({ timeout: STEP_MS });
+				const panel = page.locator(testId('ndv'));
+				await panel.waitFor({ state: 'visible', timeout: STEP_MS });
+				// The parameters are drawn from the node's description: wait for the first one.
+				await panel
+					.locator('[data-test-id="parameter-input"], [data-test-id^="parameter-input-"]')
+					.first()
+					.waitFor({ state: 'visible', timeout: STEP_MS });
+				const text = await panel.innerText();
+				assert.ok(text.includes(name), `the panel of "${name}" names it`);
+				const headerIcon = await page.evaluate<{ src: string; loaded: boolean } | null>(`(() => {
 				const image = document.querySelector('[data-test-id="ndv"] img');
 				return image ? { src: image.currentSrc || image.src, loaded: image.complete && image.naturalWidth > 0 } : null;
 			})()`);
-			assert.ok(headerIcon?.loaded && headerIcon.src.includes(PACKAGE_NAME), `the panel of "${name}" shows the node's icon: ${JSON.stringify(headerIcon)}`);
-			assertNoUnknownNode(text, `the panel of "${name}"`);
-			assert.equal(await panel.locator('[data-test-id="node-not-installed"]').count(), 0, `the panel of "${name}" does not offer to install it`);
-			await page.screenshot({ path: path.join(shots, `${String(index + 2).padStart(2, '0')}-node-${slug(name)}.png`) });
-			await page.keyboard.press('Escape');
-			await panel.waitFor({ state: 'hidden', timeout: STEP_MS });
-		}
-	});
+				assert.ok(
+					headerIcon?.loaded && headerIcon.src.includes(PACKAGE_NAME),
+					`the panel of "${name}" shows the node's icon: ${JSON.stringify(headerIcon)}`,
+				);
+				assertNoUnknownNode(text, `the panel of "${name}"`);
+				assert.equal(
+					await panel.locator('[data-test-id="node-not-installed"]').count(),
+					0,
+					`the panel of "${name}" does not offer to install it`,
+				);
+				await page.screenshot({
+					path: path.join(shots, `${String(index + 2).padStart(2, '0')}-node-${slug(name)}.png`),
+				});
+				await page.keyboard.press('Escape');
+				await panel.waitFor({ state: 'hidden', timeout: STEP_MS });
+			}
+		},
+	);
 
-	it('opens every credential type of the package in the credential dialog', { timeout: 30_000 + PER_NODE_MS * DECLARED.credentials.length }, async () => {
-		assert.ok(credentialTypes.length >= 2, `the package declares its credentials: ${credentialTypes.map((type) => type.name).join(', ')}`);
-		for (const [index, type] of credentialTypes.entries()) {
-			await page.goto(`${n8n.baseUrl}/home/credentials/create`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-			const select = page.locator(testId('new-credential-type-select'));
-			await select.waitFor({ state: 'visible', timeout: STEP_MS });
-			await select.locator('input').first().fill(type.displayName);
-			const option = page.locator(testId('new-credential-type-select-option')).filter({ hasText: type.displayName }).first();
-			await option.click({ timeout: STEP_MS });
-			await page.locator(testId('new-credential-type-button')).click({ timeout: STEP_MS });
-			const dialog = page.locator(testId('credential-edit-dialog'));
-			await dialog.waitFor({ state: 'visible', timeout: STEP_MS });
-			// The fields always shown (no displayOptions), as the credential type describes them.
-			const shown = (type.properties ?? []).filter((property) => !['notice', 'hidden'].includes(property.type) && !property.displayOptions);
-			const firstField = shown[0];
-			if (firstField) await dialog.getByText(firstField.displayName).first().waitFor({ state: 'visible', timeout: STEP_MS });
-			// The modal around the dialog's body: its header names the credential type.
-			const modal = page.locator(testId('editCredential-modal'));
-			const header = await modal.innerText();
-			assert.ok(header.includes(type.displayName), `the credential modal of ${type.name} names "${type.displayName}": ${header.slice(0, 200)}`);
-			const credentialIcon = await page.evaluate<{ src: string; loaded: boolean } | null>(`(() => {
+	it(
+		'opens every credential type of the package in the credential dialog',
+		{ timeout: 30_000 + PER_NODE_MS * DECLARED.credentials.length },
+		async () => {
+			assert.ok(
+				credentialTypes.length >= 2,
+				`the package declares its credentials: ${credentialTypes.map((type) => type.name).join(', ')}`,
+			);
+			for (const [index, type] of credentialTypes.entries()) {
+				await page.goto(`${n8n.baseUrl}/home/credentials/create`, {
+					waitUntil: 'domcontentloaded',
+					timeout: 60_000,
+				});
+				const select = page.locator(testId('new-credential-type-select'));
+				await select.waitFor({ state: 'visible', timeout: STEP_MS });
+				await select.locator('input').first().fill(type.displayName);
+				const option = page
+					.locator(testId('new-credential-type-select-option'))
+					.filter({ hasText: type.displayName })
+					.first();
+				await option.click({ timeout: STEP_MS });
+				await page.locator(testId('new-credential-type-button')).click({ timeout: STEP_MS });
+				const dialog = page.locator(testId('credential-edit-dialog'));
+				await dialog.waitFor({ state: 'visible', timeout: STEP_MS });
+				// The fields always shown (no displayOptions), as the credential type describes them.
+				const shown = (type.properties ?? []).filter(
+					(property) => !['notice', 'hidden'].includes(property.type) && !property.displayOptions,
+				);
+				const firstField = shown[0];
+				if (firstField)
+					await dialog
+						.getByText(firstField.displayName)
+						.first()
+						.waitFor({ state: 'visible', timeout: STEP_MS });
+				// The modal around the dialog's body: its header names the credential type.
+				const modal = page.locator(testId('editCredential-modal'));
+				const header = await modal.innerText();
+				assert.ok(
+					header.includes(type.displayName),
+					`the credential modal of ${type.name} names "${type.displayName}": ${header.slice(0, 200)}`,
+				);
+				const credentialIcon = await page.evaluate<{
+					src: string;
+					loaded: boolean;
+				} | null>(`(() => {
 				const image = document.querySelector('[data-test-id="editCredential-modal"] img');
 				return image ? { src: image.currentSrc || image.src, loaded: image.complete && image.naturalWidth > 0 } : null;
 			})()`);
-			assert.ok(credentialIcon?.loaded && credentialIcon.src.includes(PACKAGE_NAME), `the credential modal of ${type.name} shows its icon: ${JSON.stringify(credentialIcon)}`);
-			const text = await dialog.innerText();
-			for (const property of shown.slice(0, 3)) {
-				assert.ok(text.includes(property.displayName), `the dialog of ${type.name} shows the field "${property.displayName}"`);
+				assert.ok(
+					credentialIcon?.loaded && credentialIcon.src.includes(PACKAGE_NAME),
+					`the credential modal of ${type.name} shows its icon: ${JSON.stringify(credentialIcon)}`,
+				);
+				const text = await dialog.innerText();
+				for (const property of shown.slice(0, 3)) {
+					assert.ok(
+						text.includes(property.displayName),
+						`the dialog of ${type.name} shows the field "${property.displayName}"`,
+					);
+				}
+				assertNoUnknownNode(text, `the credential dialog of ${type.name}`);
+				await page.screenshot({
+					path: path.join(
+						shots,
+						`${String(index + 2 + nodeTypes.length).padStart(2, '0')}-credential-${slug(type.displayName)}.png`,
+					),
+				});
+				await page.keyboard.press('Escape');
 			}
-			assertNoUnknownNode(text, `the credential dialog of ${type.name}`);
-			await page.screenshot({ path: path.join(shots, `${String(index + 2 + nodeTypes.length).padStart(2, '0')}-credential-${slug(type.displayName)}.png`) });
-			await page.keyboard.press('Escape');
-		}
-	});
+		},
+	);
 
 	it('raised no uncaught error in the page', () => {
 		assert.deepEqual(pageErrors, []);

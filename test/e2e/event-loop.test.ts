@@ -9,7 +9,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { PACKAGE_NAME, startN8n, type Execution, type N8nInstance, type WorkflowJson } from './harness';
+import {
+	PACKAGE_NAME,
+	startN8n,
+	type Execution,
+	type N8nInstance,
+	type WorkflowJson,
+} from './harness';
 
 const MAX_GAP_MS = 1000;
 const DEADLINE_MS = 45_000;
@@ -31,8 +37,22 @@ return [{ json: {
 const workflow: WorkflowJson = {
 	name: 'event loop: adversarial text into Dead Letter',
 	nodes: [
-		{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{ id: 'code', name: 'Failed Item', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: FAILED_ITEM_CODE } },
+		{
+			id: 'trigger',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: 'code',
+			name: 'Failed Item',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: { jsCode: FAILED_ITEM_CODE },
+		},
 		{
 			id: 'capture',
 			name: 'Capture Failure',
@@ -57,7 +77,11 @@ interface Health {
 }
 
 /** Asks /healthz every 50 ms until `done` settles or the deadline passes. */
-async function pollHealth(baseUrl: string, done: Promise<unknown>, deadline: number): Promise<Health> {
+async function pollHealth(
+	baseUrl: string,
+	done: Promise<unknown>,
+	deadline: number,
+): Promise<Health> {
 	let finished = false;
 	void done.finally(() => (finished = true));
 	const health: Health = { answers: 0, maxGapMs: 0, slowestMs: 0 };
@@ -65,7 +89,9 @@ async function pollHealth(baseUrl: string, done: Promise<unknown>, deadline: num
 	while (!finished && Date.now() < deadline) {
 		const asked = Date.now();
 		try {
-			const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(Math.max(1, deadline - asked)) });
+			const response = await fetch(`${baseUrl}/healthz`, {
+				signal: AbortSignal.timeout(Math.max(1, deadline - asked)),
+			});
 			await response.arrayBuffer();
 			if (response.ok) {
 				const now = Date.now();
@@ -104,18 +130,28 @@ describe('n8n stays responsive while Dead Letter redacts adversarial text', () =
 			(error: unknown) => ({ execution: null, error }),
 		);
 		const health = await pollHealth(n8n.baseUrl, outcome, deadline);
-		const settled = await Promise.race([outcome, sleep(Math.max(0, deadline - Date.now())).then(() => null)]);
+		const settled = await Promise.race([
+			outcome,
+			sleep(Math.max(0, deadline - Date.now())).then(() => null),
+		]);
 		const seconds = ((Date.now() - started) / 1000).toFixed(1);
 		console.log(
 			`/healthz: ${health.answers} answers, longest gap ${health.maxGapMs} ms, slowest answer ${health.slowestMs} ms; run ${settled === null ? `unfinished after ${seconds} s` : `done in ${seconds} s`}`,
 		);
 
-		assert.ok(health.maxGapMs < MAX_GAP_MS, `n8n did not answer /healthz for ${health.maxGapMs} ms while Capture redacted the item (limit ${MAX_GAP_MS} ms)`);
+		assert.ok(
+			health.maxGapMs < MAX_GAP_MS,
+			`n8n did not answer /healthz for ${health.maxGapMs} ms while Capture redacted the item (limit ${MAX_GAP_MS} ms)`,
+		);
 		assert.ok(settled !== null, `the execution did not finish within ${DEADLINE_MS / 1000} s`);
 		assert.equal(settled.error, null, `the execution failed: ${String(settled.error)}`);
 		const execution = settled.execution!;
 		const captured = execution.json('Capture Failure', 'Captured');
-		assert.equal(captured.length, 1, `one item captured; outputs: ${JSON.stringify(Object.keys(execution.node('Capture Failure').byName))}`);
+		assert.equal(
+			captured.length,
+			1,
+			`one item captured; outputs: ${JSON.stringify(Object.keys(execution.node('Capture Failure').byName))}`,
+		);
 		const record = captured[0].deadLetter as { id?: unknown } | undefined;
 		assert.equal(typeof record?.id, 'string', 'the item says which dead letter holds it');
 
@@ -123,7 +159,14 @@ describe('n8n stays responsive while Dead Letter redacts adversarial text', () =
 		const listing = await n8n.importWorkflow({
 			name: 'event loop: list the dead letter',
 			nodes: [
-				{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'trigger',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				{
 					id: 'list',
 					name: 'List',

@@ -25,16 +25,28 @@ function example(name: string): WorkflowJson {
 }
 
 /** A stand-in vendor on 127.0.0.1 whose answer the test switches. */
-async function vendor(): Promise<{ server: Server; url: string; status: { code: number }; calls: { count: number } }> {
+async function vendor(): Promise<{
+	server: Server;
+	url: string;
+	status: { code: number };
+	calls: { count: number };
+}> {
 	const status = { code: 200 };
 	const calls = { count: 0 };
 	const server = createServer((_request, response) => {
 		calls.count++;
 		response.writeHead(status.code, { 'content-type': 'application/json' });
-		response.end(JSON.stringify(status.code === 200 ? { contacts: [{ id: 'c1' }] } : { error: 'unavailable' }));
+		response.end(
+			JSON.stringify(status.code === 200 ? { contacts: [{ id: 'c1' }] } : { error: 'unavailable' }),
+		);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm/contacts`, status, calls };
+	return {
+		server,
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm/contacts`,
+		status,
+		calls,
+	};
 }
 
 const withoutCorrelation = (items: IDataObject[]) =>
@@ -71,19 +83,41 @@ describe('n8n end to end: the examples', () => {
 		] as const) {
 			const run = execution.node(node);
 			assert.deepEqual(Object.keys(run.byName), ['main', 'error']);
-			assert.deepEqual(withoutCorrelation(run.byName.main.map((item) => item.json)), expected, `${node}: the exact canonical invoices`);
-			assert.deepEqual(run.byName.main.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
+			assert.deepEqual(
+				withoutCorrelation(run.byName.main.map((item) => item.json)),
+				expected,
+				`${node}: the exact canonical invoices`,
+			);
+			assert.deepEqual(
+				run.byName.main.map((item) => item.pairedItem),
+				[{ item: 0 }, { item: 1 }],
+			);
 			assert.equal(run.byName.error.length, 1, `${node}: one invoice cannot be converted`);
 			const failure = withoutMeta(run.byName.error[0].json);
 			assert.equal(failure.error, expectedError);
 			assert.equal(failure.itemIndex, 2);
-			assert.deepEqual(failure.rest, execution.json(source)[2], 'the bad item keeps its original fields');
+			assert.deepEqual(
+				failure.rest,
+				execution.json(source)[2],
+				'the bad item keeps its original fields',
+			);
 			assert.deepEqual(run.byName.error[0].pairedItem, { item: 2 });
 		}
-		const ledger = [execution.node('Canonical to Ledger', 0), execution.node('Canonical to Ledger', 1)];
-		const byBranch = new Map(ledger.map((run) => [run.raw.source[0]?.previousNode, run.outputs[0]]));
-		assert.deepEqual(withoutCorrelation(byBranch.get('Xero to Canonical')!.map((item) => item.json)), LEDGER_FROM_XERO);
-		assert.deepEqual(withoutCorrelation(byBranch.get('Stripe to Canonical')!.map((item) => item.json)), LEDGER_FROM_STRIPE);
+		const ledger = [
+			execution.node('Canonical to Ledger', 0),
+			execution.node('Canonical to Ledger', 1),
+		];
+		const byBranch = new Map(
+			ledger.map((run) => [run.raw.source[0]?.previousNode, run.outputs[0]]),
+		);
+		assert.deepEqual(
+			withoutCorrelation(byBranch.get('Xero to Canonical')!.map((item) => item.json)),
+			LEDGER_FROM_XERO,
+		);
+		assert.deepEqual(
+			withoutCorrelation(byBranch.get('Stripe to Canonical')!.map((item) => item.json)),
+			LEDGER_FROM_STRIPE,
+		);
 		// One correlation ID from the vendor payload to the ledger row.
 		assert.deepEqual(
 			byBranch.get('Xero to Canonical')!.map((item) => item.json.correlationId),
@@ -93,7 +127,9 @@ describe('n8n end to end: the examples', () => {
 
 	it('Schema Guard: the vendor v2 batch splits into Valid, Invalid and one drift report; sent again, no new drift', async () => {
 		const json = example('schema-guard.json');
-		const body = ((json.pinData as IDataObject)['Contacts Received'] as Array<{ json: IDataObject }>)[0].json.body;
+		const body = (
+			(json.pinData as IDataObject)['Contacts Received'] as Array<{ json: IDataObject }>
+		)[0].json.body;
 		delete json.pinData;
 		const workflow = await n8n.importWorkflow(json);
 		await n8n.activate(workflow.id);
@@ -102,19 +138,40 @@ describe('n8n end to end: the examples', () => {
 		assert.ok(first.execution, 'the webhook started an execution');
 		const guard = first.execution.node('Schema Guard');
 		assert.deepEqual(Object.keys(guard.byName), ['Valid', 'Invalid', 'Drift Report']);
-		assert.deepEqual(guard.byName.Valid.map((item) => item.json.id), [1, 3]);
-		assert.deepEqual(guard.byName.Valid.map((item) => item.pairedItem), [{ item: 0 }, { item: 2 }]);
-		assert.deepEqual(guard.byName.Invalid.map((item) => item.json.id), [2, 4]);
-		const problems = guard.byName.Invalid.map((item) =>
-			((item.json.schemaGuard as IDataObject).problems as IDataObject[]).map((problem) => `${String(problem.kind)} ${String(problem.path)}`),
+		assert.deepEqual(
+			guard.byName.Valid.map((item) => item.json.id),
+			[1, 3],
 		);
-		assert.ok(problems[0].some((problem) => /typeChanged .*age/.test(problem)), problems[0].join('; '));
+		assert.deepEqual(
+			guard.byName.Valid.map((item) => item.pairedItem),
+			[{ item: 0 }, { item: 2 }],
+		);
+		assert.deepEqual(
+			guard.byName.Invalid.map((item) => item.json.id),
+			[2, 4],
+		);
+		const problems = guard.byName.Invalid.map((item) =>
+			((item.json.schemaGuard as IDataObject).problems as IDataObject[]).map(
+				(problem) => `${String(problem.kind)} ${String(problem.path)}`,
+			),
+		);
+		assert.ok(
+			problems[0].some((problem) => /typeChanged .*age/.test(problem)),
+			problems[0].join('; '),
+		);
 		assert.equal(guard.byName['Drift Report'].length, 1);
 
 		const second = await n8n.runWebhook('demo-contacts', body);
 		const again = second.execution!.node('Schema Guard');
-		assert.deepEqual(again.byName.Valid.map((item) => item.json.id), [1, 3]);
-		assert.deepEqual(again.byName['Drift Report'], [], 'drift memory: the same drift does not alert twice');
+		assert.deepEqual(
+			again.byName.Valid.map((item) => item.json.id),
+			[1, 3],
+		);
+		assert.deepEqual(
+			again.byName['Drift Report'],
+			[],
+			'drift memory: the same drift does not alert twice',
+		);
 		await n8n.deactivate(workflow.id);
 	});
 
@@ -125,13 +182,18 @@ describe('n8n end to end: the examples', () => {
 			for (const node of json.nodes) {
 				const parameters = node.parameters as IDataObject;
 				if (node.name === 'Call CRM') parameters.url = crm.url;
-				if (node.name === 'Record CRM Call') Object.assign(parameters, { minimumCalls: 3, openSeconds: 2 });
+				if (node.name === 'Record CRM Call')
+					Object.assign(parameters, { minimumCalls: 3, openSeconds: 2 });
 			}
 			const workflow = await n8n.importWorkflow(json);
 			const run = async () => await n8n.executeById(workflow.id, { triggerNode: 'Sync Contacts' });
 
 			const healthy = await run();
-			assert.equal(healthy.node('Record CRM Call').byName.Success?.length ?? healthy.node('Record CRM Call').outputs[0].length, 1);
+			assert.equal(
+				healthy.node('Record CRM Call').byName.Success?.length ??
+					healthy.node('Record CRM Call').outputs[0].length,
+				1,
+			);
 
 			// Minimum 3 calls, 50% failure rate: one success and two 503s open it.
 			crm.status.code = 503;
@@ -164,25 +226,38 @@ describe('n8n end to end: the examples', () => {
 	it('Rate Limiter retry loop: throttled orders are retried through Back Off until they sync; the hopeless one is captured after 4 attempts', async () => {
 		const json = example('rate-limiter-retry-loop.json');
 		for (const node of json.nodes) {
-			if (node.name === 'Call Vendor') (node.parameters as IDataObject).url = `${n8n.baseUrl.replace(/\/$/, '')}/webhook/demo-vendor-throttled`;
+			if (node.name === 'Call Vendor')
+				(node.parameters as IDataObject).url =
+					`${n8n.baseUrl.replace(/\/$/, '')}/webhook/demo-vendor-throttled`;
 			// Shorter waits than the example's, same loop.
-			if (node.name === 'Back Off') Object.assign(node.parameters as IDataObject, { baseDelay: 0.2, maxDelay: 0.5 });
+			if (node.name === 'Back Off')
+				Object.assign(node.parameters as IDataObject, { baseDelay: 0.2, maxDelay: 0.5 });
 		}
 		const workflow = await n8n.importWorkflow(json);
 		await n8n.activate(workflow.id);
 		try {
 			const execution = await n8n.executeById(workflow.id, { triggerNode: 'Sync Orders' });
 			assert.equal(execution.status, 'success', JSON.stringify(execution.error));
-			const runsOf = (name: string) => (execution.data.resultData.runData[name] ?? []).map((_, index) => execution.node(name, index));
-			const synced = runsOf('Order Synced').flatMap((run) => run.outputs[0].map((item) => item.json));
+			const runsOf = (name: string) =>
+				(execution.data.resultData.runData[name] ?? []).map((_, index) =>
+					execution.node(name, index),
+				);
+			const synced = runsOf('Order Synced').flatMap((run) =>
+				run.outputs[0].map((item) => item.json),
+			);
 			assert.deepEqual(synced.map((json) => json.orderId).sort(), [1, 2, 3, 4, 6]);
-			const thirdAttempt = synced.filter((json) => json.orderId === 3 || json.orderId === 6).map((json) => json.attempt);
+			const thirdAttempt = synced
+				.filter((json) => json.orderId === 3 || json.orderId === 6)
+				.map((json) => json.attempt);
 			assert.deepEqual(thirdAttempt, [3, 3], 'orders 3 and 6 went through on their third attempt');
 			const backOff = runsOf('Back Off');
 			assert.equal(backOff.length, 4, 'three rounds of retries, then order 5 gives up');
 			const gaveUp = backOff.flatMap((run) => run.byName['Give Up'] ?? run.outputs[1]);
-			assert.deepEqual(gaveUp.map((item) => item.json.orderId), [5]);
-			assert.equal(((gaveUp[0].json.rateLimiter as IDataObject).attempt), 4);
+			assert.deepEqual(
+				gaveUp.map((item) => item.json.orderId),
+				[5],
+			);
+			assert.equal((gaveUp[0].json.rateLimiter as IDataObject).attempt, 4);
 			const captured = runsOf('Capture Failure').flatMap((run) => run.outputs[0]);
 			assert.equal(captured.length, 1, 'the order that gave up is in the dead letter queue');
 		} finally {

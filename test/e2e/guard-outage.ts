@@ -15,26 +15,54 @@ export interface StoppedRedis {
 /** A private Redis with an n8n credential on it, stopped: every store call fails to connect. */
 export async function stoppedRedis(n8n: N8nInstance, name: string): Promise<StoppedRedis> {
 	const redis = await startRedis({ appendOnly: false });
-	const credential = await n8n.createCredential('integrationGuardsRedisApi', name, { host: redis.host, port: redis.port, database: 0, keyPrefix: 'outage:' });
+	const credential = await n8n.createCredential('integrationGuardsRedisApi', name, {
+		host: redis.host,
+		port: redis.port,
+		database: 0,
+		keyPrefix: 'outage:',
+	});
 	await redis.stop();
 	return { redis, credential };
 }
 
 /** Manual Trigger → two order items (one carrying an API key) → the guard, error output on. */
-export function outageWorkflow(name: string, guard: { type: string; typeVersion: number; parameters: IDataObject }, credential: { id: string; name: string }): WorkflowJson {
+export function outageWorkflow(
+	name: string,
+	guard: { type: string; typeVersion: number; parameters: IDataObject },
+	credential: { id: string; name: string },
+): WorkflowJson {
 	return {
 		name,
 		nodes: [
-			{ id: 'trigger', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'trigger',
+				name: 'Run',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: 'items',
 				name: 'Items',
 				type: 'n8n-nodes-base.set',
 				typeVersion: 3.4,
 				position: [220, 0],
-				parameters: { mode: 'raw', jsonOutput: '={{ { orders: [{ orderId: "o-1", apiKey: "sk_live_outage" }, { orderId: "o-2" }] } }}', options: {} },
+				parameters: {
+					mode: 'raw',
+					jsonOutput:
+						'={{ { orders: [{ orderId: "o-1", apiKey: "sk_live_outage" }, { orderId: "o-2" }] } }}',
+					options: {},
+				},
 			},
-			{ id: 'split', name: 'One Item per Order', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [330, 0], parameters: { fieldToSplitOut: 'orders', options: {} } },
+			{
+				id: 'split',
+				name: 'One Item per Order',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [330, 0],
+				parameters: { fieldToSplitOut: 'orders', options: {} },
+			},
 			{
 				id: 'guard',
 				name: 'Guard',

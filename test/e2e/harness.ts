@@ -92,11 +92,15 @@ export function ensureRuntime(): Promise<Runtime> {
 	runtimePromise ??= (async () => {
 		const noInstall = process.env.N8N_GUARDS_INSTALL === 'never';
 		const script = path.join(repoRoot(), 'scripts', 'n8n-runtime.mjs');
-		const { code, stdout, stderr } = await runProcess(process.execPath, [script, noInstall ? 'paths' : 'ensure', '--json'], {
-			cwd: repoRoot(),
-			timeoutMs: 60 * 60 * 1000,
-			echoStderr: true,
-		});
+		const { code, stdout, stderr } = await runProcess(
+			process.execPath,
+			[script, noInstall ? 'paths' : 'ensure', '--json'],
+			{
+				cwd: repoRoot(),
+				timeoutMs: 60 * 60 * 1000,
+				echoStderr: true,
+			},
+		);
 		const line = stdout.trim().split('\n').pop() ?? '';
 		let runtime: Runtime | undefined;
 		try {
@@ -132,7 +136,11 @@ function cacheBase(): string {
 
 /** Environment for npm and n8n children: the runtime's Node 24 first on PATH (n8n spawns `node` for its task runner). */
 function runtimeEnv(runtime: Runtime, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-	return { ...process.env, PATH: [runtime.nodeBinDir, process.env.PATH ?? ''].join(path.delimiter), ...extra };
+	return {
+		...process.env,
+		PATH: [runtime.nodeBinDir, process.env.PATH ?? ''].join(path.delimiter),
+		...extra,
+	};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -152,7 +160,18 @@ function sourceFingerprint(root: string): string {
 			hash.update(relative).update('\0').update(readFileSync(absolute)).update('\0');
 		}
 	};
-	for (const item of ['package.json', 'package-lock.json', 'tsconfig.json', 'gulpfile.js', 'scripts/build.mjs', 'nodes', 'credentials', 'README.md', 'LICENSE', 'LICENSE.md']) {
+	for (const item of [
+		'package.json',
+		'package-lock.json',
+		'tsconfig.json',
+		'gulpfile.js',
+		'scripts/build.mjs',
+		'nodes',
+		'credentials',
+		'README.md',
+		'LICENSE',
+		'LICENSE.md',
+	]) {
 		visit(item);
 	}
 	return hash.digest('hex').slice(0, 16);
@@ -169,7 +188,8 @@ export function packPackage(): Promise<string> {
 	tarballPromise ??= (async () => {
 		const given = process.env.N8N_GUARDS_TARBALL;
 		if (given) {
-			if (!existsSync(given)) throw new Error(`harness: N8N_GUARDS_TARBALL=${given} does not exist`);
+			if (!existsSync(given))
+				throw new Error(`harness: N8N_GUARDS_TARBALL=${given} does not exist`);
 			return path.resolve(given);
 		}
 		const runtime = await ensureRuntime();
@@ -190,14 +210,20 @@ export function packPackage(): Promise<string> {
 			rmSync(building, { recursive: true, force: true });
 			mkdirSync(building, { recursive: true });
 			const started = Date.now();
-			const result = await runProcess('npm', ['pack', '--pack-destination', building, '--json', '--loglevel=warn'], {
-				cwd: root,
-				env: runtimeEnv(runtime),
-				timeoutMs: 10 * 60 * 1000,
-			});
+			const result = await runProcess(
+				'npm',
+				['pack', '--pack-destination', building, '--json', '--loglevel=warn'],
+				{
+					cwd: root,
+					env: runtimeEnv(runtime),
+					timeoutMs: 10 * 60 * 1000,
+				},
+			);
 			if (result.code !== 0) {
 				rmSync(building, { recursive: true, force: true });
-				throw new Error(`harness: \`npm pack\` in ${root} failed (exit ${result.code}):\n${(result.stderr + result.stdout).slice(-6000)}`);
+				throw new Error(
+					`harness: \`npm pack\` in ${root} failed (exit ${result.code}):\n${(result.stderr + result.stdout).slice(-6000)}`,
+				);
 			}
 			rmSync(packDir, { recursive: true, force: true });
 			mkdirSync(path.dirname(packDir), { recursive: true });
@@ -221,37 +247,66 @@ function prunePacks(packsDir: string, keep: string): void {
 	try {
 		const folders = readdirSync(packsDir)
 			.filter((name) => /^[0-9a-f]{16}$/.test(name))
-			.map((name) => ({ dir: path.join(packsDir, name), mtime: statSync(path.join(packsDir, name)).mtimeMs }))
+			.map((name) => ({
+				dir: path.join(packsDir, name),
+				mtime: statSync(path.join(packsDir, name)).mtimeMs,
+			}))
 			.sort((a, b) => b.mtime - a.mtime);
-		for (const { dir } of folders.slice(5)) if (dir !== keep) rmSync(dir, { recursive: true, force: true });
+		for (const { dir } of folders.slice(5))
+			if (dir !== keep) rmSync(dir, { recursive: true, force: true });
 	} catch {
 		// pruning is best effort
 	}
 }
 
 /** `npm install --omit=dev --omit=peer <tarball>` in <user folder>/.n8n/nodes, as a user would. */
-export async function installPackage(userFolder: string, tarball: string, runtime: Runtime): Promise<string> {
+export async function installPackage(
+	userFolder: string,
+	tarball: string,
+	runtime: Runtime,
+): Promise<string> {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	const manifest = path.join(nodesDir, 'package.json');
 	// The same manifest n8n writes there when it installs community packages itself.
-	if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+	if (!existsSync(manifest))
+		writeFileSync(
+			manifest,
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+		);
 	const started = Date.now();
 	// --omit=peer: without it npm installs a second n8n-workflow next to our package.
 	// --prefer-offline: same result, but npm does not revalidate the peer's metadata
 	// (resolving n8n-workflow's tree online takes ~14 s, from its cache ~5 s).
-	const result = await runProcess('npm', ['install', '--omit=dev', '--omit=peer', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], {
-		cwd: nodesDir,
-		env: runtimeEnv(runtime),
-		timeoutMs: 5 * 60 * 1000,
-	});
+	const result = await runProcess(
+		'npm',
+		[
+			'install',
+			'--omit=dev',
+			'--omit=peer',
+			'--prefer-offline',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=warn',
+			tarball,
+		],
+		{
+			cwd: nodesDir,
+			env: runtimeEnv(runtime),
+			timeoutMs: 5 * 60 * 1000,
+		},
+	);
 	if (result.code !== 0) {
-		throw new Error(`harness: installing ${tarball} into ${nodesDir} failed (exit ${result.code}):\n${(result.stderr + result.stdout).slice(-6000)}`);
+		throw new Error(
+			`harness: installing ${tarball} into ${nodesDir} failed (exit ${result.code}):\n${(result.stderr + result.stdout).slice(-6000)}`,
+		);
 	}
 	const installed = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
-	if (!existsSync(path.join(installed, 'package.json'))) throw new Error(`harness: ${installed} missing after npm install`);
+	if (!existsSync(path.join(installed, 'package.json')))
+		throw new Error(`harness: ${installed} missing after npm install`);
 	const secondWorkflow = path.join(nodesDir, 'node_modules', 'n8n-workflow');
-	if (existsSync(secondWorkflow)) throw new Error(`harness: npm installed a second n8n-workflow into ${secondWorkflow}`);
+	if (existsSync(secondWorkflow))
+		throw new Error(`harness: npm installed a second n8n-workflow into ${secondWorkflow}`);
 	process.stderr.write(`[e2e] installed the package into ${nodesDir} in ${seconds(started)} s\n`);
 	return installed;
 }
@@ -268,7 +323,10 @@ export interface DeclaredTypes {
  * `n8n.nodes` / `n8n.credentials`), read by loading each listed file with Node 24 and
  * n8n's own n8n-workflow, the way n8n's loader does.
  */
-export async function declaredTypes(installedDir: string, runtime: Runtime): Promise<DeclaredTypes> {
+export async function declaredTypes(
+	installedDir: string,
+	runtime: Runtime,
+): Promise<DeclaredTypes> {
 	const script = `
 		const path = require('node:path');
 		const dir = ${JSON.stringify(installedDir)};
@@ -299,7 +357,10 @@ export async function declaredTypes(installedDir: string, runtime: Runtime): Pro
 		env: runtimeEnv(runtime, { NODE_PATH: path.join(runtime.dir, 'node_modules') }),
 		timeoutMs: 60_000,
 	});
-	if (result.code !== 0) throw new Error(`harness: cannot load the installed package's nodes/credentials:\n${result.stderr}`);
+	if (result.code !== 0)
+		throw new Error(
+			`harness: cannot load the installed package's nodes/credentials:\n${result.stderr}`,
+		);
 	return JSON.parse(result.stdout) as DeclaredTypes;
 }
 
@@ -380,35 +441,55 @@ interface LoadedNodeType {
 }
 
 /** Names of a node's outputs as the editor shows them: outputNames, output displayNames, or its outputs expression evaluated on its parameters. */
-function describedOutputNames(description: LoadedNodeType | undefined, parameters: IDataObject, nodeVersion: number): Array<string | undefined> {
+function describedOutputNames(
+	description: LoadedNodeType | undefined,
+	parameters: IDataObject,
+	nodeVersion: number,
+): Array<string | undefined> {
 	if (!description) return [];
 	if (Array.isArray(description.outputNames)) return description.outputNames;
 	let outputs: unknown = description.outputs;
 	if (typeof outputs === 'string' && outputs.startsWith('={{') && outputs.endsWith('}}')) {
 		// The node's own code (e.g. `={{(function …)($parameter, $nodeVersion)}}`), as n8n's editor evaluates it.
 		try {
-			outputs = vm.runInNewContext(outputs.slice(3, -2), { $parameter: parameters, $nodeVersion: nodeVersion }, { timeout: 1000 });
+			outputs = vm.runInNewContext(
+				outputs.slice(3, -2),
+				{ $parameter: parameters, $nodeVersion: nodeVersion },
+				{ timeout: 1000 },
+			);
 		} catch {
 			outputs = undefined;
 		}
 	}
 	if (!Array.isArray(outputs)) return [];
 	return outputs.map((output: unknown) =>
-		output && typeof output === 'object' && typeof (output as { displayName?: unknown }).displayName === 'string'
+		output &&
+		typeof output === 'object' &&
+		typeof (output as { displayName?: unknown }).displayName === 'string'
 			? (output as { displayName: string }).displayName
 			: undefined,
 	);
 }
 
-function outputNamesFor(types: LoadedNodeType[], workflowNode: WorkflowNodeJson | undefined, count: number): string[] {
+function outputNamesFor(
+	types: LoadedNodeType[],
+	workflowNode: WorkflowNodeJson | undefined,
+	count: number,
+): string[] {
 	let described: Array<string | undefined> = [];
 	if (workflowNode) {
 		const versions = types.filter((type) => type.name === workflowNode.type);
 		const matching =
 			versions.find((type) =>
-				Array.isArray(type.version) ? type.version.includes(workflowNode.typeVersion) : type.version === workflowNode.typeVersion,
+				Array.isArray(type.version)
+					? type.version.includes(workflowNode.typeVersion)
+					: type.version === workflowNode.typeVersion,
 			) ?? versions[0];
-		described = describedOutputNames(matching, (workflowNode.parameters ?? {}) as IDataObject, workflowNode.typeVersion);
+		described = describedOutputNames(
+			matching,
+			(workflowNode.parameters ?? {}) as IDataObject,
+			workflowNode.typeVersion,
+		);
 	}
 	const hasErrorOutput = workflowNode?.onError === 'continueErrorOutput';
 	const mainCount = Math.max(0, hasErrorOutput ? count - 1 : count);
@@ -420,17 +501,28 @@ function outputNamesFor(types: LoadedNodeType[], workflowNode: WorkflowNodeJson 
 	return names;
 }
 
-function toExecution(raw: IDataObject, data: IRunExecutionData, types: LoadedNodeType[]): Execution {
-	const workflowNodes = ((raw.workflowData as IDataObject | undefined)?.nodes ?? []) as WorkflowNodeJson[];
+function toExecution(
+	raw: IDataObject,
+	data: IRunExecutionData,
+	types: LoadedNodeType[],
+): Execution {
+	const workflowNodes = ((raw.workflowData as IDataObject | undefined)?.nodes ??
+		[]) as WorkflowNodeJson[];
 	const runData = data.resultData?.runData ?? {};
 	const node = (name: string, runIndex = 0): NodeRun => {
 		const runs = runData[name];
 		if (!runs || !runs[runIndex]) {
-			throw new Error(`node "${name}" has no run ${runIndex} in execution ${String(raw.id)}; nodes that ran: ${Object.keys(runData).join(', ') || 'none'}`);
+			throw new Error(
+				`node "${name}" has no run ${runIndex} in execution ${String(raw.id)}; nodes that ran: ${Object.keys(runData).join(', ') || 'none'}`,
+			);
 		}
 		const task = runs[runIndex];
 		const outputs = (task.data?.main ?? []).map((items) => items ?? []);
-		const names = outputNamesFor(types, workflowNodes.find((candidate) => candidate.name === name), outputs.length);
+		const names = outputNamesFor(
+			types,
+			workflowNodes.find((candidate) => candidate.name === name),
+			outputs.length,
+		);
 		const byName: Record<string, INodeExecutionData[]> = {};
 		outputs.forEach((items, index) => {
 			byName[names[index] ?? `output ${index}`] = items;
@@ -450,7 +542,10 @@ function toExecution(raw: IDataObject, data: IRunExecutionData, types: LoadedNod
 		json(name, output = 0, runIndex = 0) {
 			const run = node(name, runIndex);
 			const items = typeof output === 'number' ? run.outputs[output] : run.byName[output];
-			if (!items) throw new Error(`node "${name}" has no output ${String(output)}; it has ${Object.keys(run.byName).join(', ')}`);
+			if (!items)
+				throw new Error(
+					`node "${name}" has no output ${String(output)}; it has ${Object.keys(run.byName).join(', ')}`,
+				);
 			return items.map((item) => item.json);
 		},
 	};
@@ -494,16 +589,27 @@ export interface N8nInstance {
 	importWorkflow(json: WorkflowJson): Promise<ImportedWorkflow>;
 	activate(id: string): Promise<void>;
 	deactivate(id: string): Promise<void>;
-	runWebhook(webhookPath: string, body?: unknown, options?: { method?: string; headers?: Record<string, string>; test?: boolean }): Promise<WebhookResult>;
+	runWebhook(
+		webhookPath: string,
+		body?: unknown,
+		options?: { method?: string; headers?: Record<string, string>; test?: boolean },
+	): Promise<WebhookResult>;
 	/**
 	 * Runs a workflow from its first trigger and waits for the finished execution.
 	 * via 'rest' (default): POST /rest/workflows/:id/run (a manual run, as the editor's button).
 	 * via 'cli': `n8n execute --id --rawOutput` against the same user folder and database.
 	 */
-	executeById(id: string, options?: { via?: 'rest' | 'cli'; triggerNode?: string }): Promise<Execution>;
+	executeById(
+		id: string,
+		options?: { via?: 'rest' | 'cli'; triggerNode?: string },
+	): Promise<Execution>;
 	getExecution(id: string): Promise<Execution>;
 	waitForExecution(id: string, timeoutMs?: number): Promise<Execution>;
-	createCredential(type: string, name: string, data: IDataObject): Promise<{ id: string; name: string; type: string }>;
+	createCredential(
+		type: string,
+		name: string,
+		data: IDataObject,
+	): Promise<{ id: string; name: string; type: string }>;
 	/** The last `lines` lines of n8n's log. */
 	logTail(lines?: number): string;
 	stop(): Promise<void>;
@@ -555,9 +661,12 @@ function installExitHooks(): void {
 	}
 }
 
-
 /** Default environment of a test n8n: quiet, offline, everything on 127.0.0.1. */
-export function n8nEnv(userFolder: string, port: number, brokerPort: number): Record<string, string> {
+export function n8nEnv(
+	userFolder: string,
+	port: number,
+	brokerPort: number,
+): Record<string, string> {
 	return {
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
@@ -610,7 +719,8 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 		}
 		declared = await declaredTypes(installedDir, runtime);
 	} catch (error) {
-		if (ownFolder && process.env.N8N_GUARDS_KEEP !== '1') rmSync(userFolder, { recursive: true, force: true });
+		if (ownFolder && process.env.N8N_GUARDS_KEEP !== '1')
+			rmSync(userFolder, { recursive: true, force: true });
 		throw error;
 	}
 
@@ -707,10 +817,16 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 			running.delete(child);
 			process.stderr.write(`[e2e] n8n stopped (${exited ?? 'killed'}) in ${seconds(stopping)} s\n`);
 		}
-		if (ownFolder && process.env.N8N_GUARDS_KEEP !== '1') rmSync(userFolder, { recursive: true, force: true });
+		if (ownFolder && process.env.N8N_GUARDS_KEEP !== '1')
+			rmSync(userFolder, { recursive: true, force: true });
 	};
 
-	const request = async (method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+	const request = async (
+		method: string,
+		urlPath: string,
+		body?: unknown,
+		headers: Record<string, string> = {},
+	): Promise<Response> => {
 		const init: RequestInit = {
 			method,
 			headers: {
@@ -735,12 +851,17 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 				break;
 			} catch (error) {
 				// A busy n8n sometimes resets a kept-alive connection: a read may be asked again.
-				const reset = error instanceof Error && /ECONNRESET|socket hang up|other side closed/.test(`${error.message} ${String((error as { cause?: unknown }).cause)}`);
+				const reset =
+					error instanceof Error &&
+					/ECONNRESET|socket hang up|other side closed/.test(
+						`${error.message} ${String((error as { cause?: unknown }).cause)}`,
+					);
 				if (method !== 'GET' || !reset || attempt >= 3) throw error;
 				await sleep(500 * attempt);
 			}
 		}
-		if (!response.ok) throw new Error(`n8n ${method} ${urlPath} → ${response.status}: ${text.slice(0, 2000)}`);
+		if (!response.ok)
+			throw new Error(`n8n ${method} ${urlPath} → ${response.status}: ${text.slice(0, 2000)}`);
 		const parsed = text ? (JSON.parse(text) as { data?: T }) : {};
 		return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
 	};
@@ -759,26 +880,39 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 				break;
 			} catch (error) {
 				const logSince = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(logStart) : '';
-				if (attempt >= 3 || exited === undefined || !/EADDRINUSE|is already in use/.test(logSince)) throw error;
+				if (attempt >= 3 || exited === undefined || !/EADDRINUSE|is already in use/.test(logSince))
+					throw error;
 				if (child) {
 					killGroup(child, 'SIGKILL', true);
 					running.delete(child);
 				}
-				process.stderr.write(`[e2e] a port was taken before n8n bound it; starting again (attempt ${attempt + 1})\n`);
+				process.stderr.write(
+					`[e2e] a port was taken before n8n bound it; starting again (attempt ${attempt + 1})\n`,
+				);
 			}
 		}
-		process.stderr.write(`[e2e] n8n ready on ${baseUrl} in ${seconds(started)} s (user folder ${userFolder})\n`);
+		process.stderr.write(
+			`[e2e] n8n ready on ${baseUrl} in ${seconds(started)} s (user folder ${userFolder})\n`,
+		);
 
 		// Owner: set up on a fresh database, log in on a reused one.
 		const setup = await request('POST', '/rest/owner/setup', OWNER);
 		let authResponse = setup;
 		if (!setup.ok) {
 			await setup.arrayBuffer();
-			authResponse = await request('POST', '/rest/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+			authResponse = await request('POST', '/rest/login', {
+				emailOrLdapLoginId: OWNER.email,
+				password: OWNER.password,
+			});
 		}
 		const authText = await authResponse.text();
-		if (!authResponse.ok) throw new Error(`cannot set up or log in the owner: ${authResponse.status} ${authText.slice(0, 500)}`);
-		const authCookie = authResponse.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
+		if (!authResponse.ok)
+			throw new Error(
+				`cannot set up or log in the owner: ${authResponse.status} ${authText.slice(0, 500)}`,
+			);
+		const authCookie = authResponse.headers
+			.getSetCookie()
+			.find((value) => value.startsWith('n8n-auth='));
 		if (!authCookie) throw new Error('n8n set no n8n-auth cookie on owner setup/login');
 		cookie = authCookie.split(';')[0];
 
@@ -788,31 +922,46 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 		const loadedNodeTypes = [...new Set(nodeTypes.map((type) => type.name))];
 		const loadedCredentialTypes = [...new Set(credentialTypes.map((type) => type.name))];
 		const missingNodes = declared.nodes.filter((name) => !loadedNodeTypes.includes(name));
-		const missingCredentials = declared.credentials.filter((name) => !loadedCredentialTypes.includes(name));
+		const missingCredentials = declared.credentials.filter(
+			(name) => !loadedCredentialTypes.includes(name),
+		);
 		if (missingNodes.length > 0 || missingCredentials.length > 0) {
 			throw new Error(
 				`n8n did not load every type of ${PACKAGE_NAME}:\n` +
 					(missingNodes.length ? `  missing nodes: ${missingNodes.join(', ')}\n` : '') +
-					(missingCredentials.length ? `  missing credentials: ${missingCredentials.join(', ')}\n` : '') +
+					(missingCredentials.length
+						? `  missing credentials: ${missingCredentials.join(', ')}\n`
+						: '') +
 					`  loaded from the package: ${loadedNodeTypes.filter((name) => name.startsWith(PACKAGE_NAME + '.')).join(', ') || 'no nodes'}\n` +
 					`n8n log:\n${logTail(80)}`,
 			);
 		}
 
-		const decode: (text: string) => IRunExecutionData = createRequire(path.join(runtime.n8nPackageDir, 'package.json'))('flatted').parse;
+		const decode: (text: string) => IRunExecutionData = createRequire(
+			path.join(runtime.n8nPackageDir, 'package.json'),
+		)('flatted').parse;
 
 		const getExecution = async (id: string): Promise<Execution> => {
 			const raw = await api<IDataObject>('GET', `/rest/executions/${id}`);
-			const data = typeof raw.data === 'string' ? decode(raw.data) : (raw.data as unknown as IRunExecutionData);
+			const data =
+				typeof raw.data === 'string'
+					? decode(raw.data)
+					: (raw.data as unknown as IRunExecutionData);
 			return toExecution(raw, data, nodeTypes);
 		};
 
-		const waitForExecution = async (id: string, timeoutMs = EXECUTION_TIMEOUT_MS): Promise<Execution> => {
+		const waitForExecution = async (
+			id: string,
+			timeoutMs = EXECUTION_TIMEOUT_MS,
+		): Promise<Execution> => {
 			let last: IDataObject | undefined;
 			await waitUntil(
 				async () => {
 					last = await api<IDataObject>('GET', `/rest/executions/${id}`);
-					return !['new', 'running', 'waiting', 'unknown'].includes(String(last.status)) && last.stoppedAt != null;
+					return (
+						!['new', 'running', 'waiting', 'unknown'].includes(String(last.status)) &&
+						last.stoppedAt != null
+					);
 				},
 				timeoutMs,
 				`execution ${id} to finish`,
@@ -840,7 +989,9 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 
 		const activate = async (id: string): Promise<void> => {
 			const workflow = await api<ImportedWorkflow>('GET', `/rest/workflows/${id}`);
-			const result = await api<ImportedWorkflow>('POST', `/rest/workflows/${id}/activate`, { versionId: workflow.versionId });
+			const result = await api<ImportedWorkflow>('POST', `/rest/workflows/${id}/activate`, {
+				versionId: workflow.versionId,
+			});
 			if (!result.active) throw new Error(`workflow ${id} is not active after activation`);
 			// n8n 2.x publishes through an outbox: the call returns before the triggers and
 			// webhooks are registered. Wait until every trigger of this version is live.
@@ -854,7 +1005,8 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 							status = undefined;
 							return true; // publication service off: activation was synchronous
 						}
-						if (!response.ok) throw new Error(`publication-status → ${response.status}: ${await response.text()}`);
+						if (!response.ok)
+							throw new Error(`publication-status → ${response.status}: ${await response.text()}`);
 						status = ((await response.json()) as { data: PublicationStatus }).data;
 						if (status.status === 'failed' || status.status === 'partial') return true;
 						return status.status === 'published' && status.liveVersionId === workflow.versionId;
@@ -864,10 +1016,14 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 					100,
 				);
 			} catch (error) {
-				throw new Error(`${(error as Error).message}; last status: ${JSON.stringify(status)}\nn8n log:\n${logTail(40)}`);
+				throw new Error(
+					`${(error as Error).message}; last status: ${JSON.stringify(status)}\nn8n log:\n${logTail(40)}`,
+				);
 			}
 			if (status && status.status !== 'published') {
-				throw new Error(`publishing workflow ${id} ${status.status}: ${JSON.stringify(status.triggers)}\nn8n log:\n${logTail(40)}`);
+				throw new Error(
+					`publishing workflow ${id} ${status.status}: ${JSON.stringify(status.triggers)}\nn8n log:\n${logTail(40)}`,
+				);
 			}
 		};
 
@@ -875,15 +1031,25 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 			await api('POST', `/rest/workflows/${id}/deactivate`, {});
 		};
 
-		const runWebhook: N8nInstance['runWebhook'] = async (webhookPath, body, webhookOptions = {}) => {
+		const runWebhook: N8nInstance['runWebhook'] = async (
+			webhookPath,
+			body,
+			webhookOptions = {},
+		) => {
 			const before = await latestExecutionId();
 			const method = webhookOptions.method ?? 'POST';
-			const response = await fetch(`${baseUrl}/${webhookOptions.test ? 'webhook-test' : 'webhook'}/${webhookPath.replace(/^\//, '')}`, {
-				method,
-				headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...webhookOptions.headers },
-				body: body === undefined || method === 'GET' ? undefined : JSON.stringify(body),
-				signal: AbortSignal.timeout(EXECUTION_TIMEOUT_MS),
-			});
+			const response = await fetch(
+				`${baseUrl}/${webhookOptions.test ? 'webhook-test' : 'webhook'}/${webhookPath.replace(/^\//, '')}`,
+				{
+					method,
+					headers: {
+						...(body === undefined ? {} : { 'content-type': 'application/json' }),
+						...webhookOptions.headers,
+					},
+					body: body === undefined || method === 'GET' ? undefined : JSON.stringify(body),
+					signal: AbortSignal.timeout(EXECUTION_TIMEOUT_MS),
+				},
+			);
 			const text = await response.text();
 			let parsed: unknown = text;
 			if ((response.headers.get('content-type') ?? '').includes('json') && text) {
@@ -913,7 +1079,8 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 					executionId = undefined;
 				}
 			}
-			const execution = executionId === undefined ? undefined : await waitForExecution(String(executionId));
+			const execution =
+				executionId === undefined ? undefined : await waitForExecution(String(executionId));
 			return { status: response.status, headers: response.headers, body: parsed, execution };
 		};
 
@@ -921,13 +1088,22 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 			const workflow = await api<ImportedWorkflow>('GET', `/rest/workflows/${id}`);
 			const trigger =
 				triggerNode ??
-				workflow.nodes.find((node) => /trigger/i.test(node.type) || node.type === 'n8n-nodes-base.start')?.name ??
+				workflow.nodes.find(
+					(node) => /trigger/i.test(node.type) || node.type === 'n8n-nodes-base.start',
+				)?.name ??
 				workflow.nodes[0]?.name;
 			if (!trigger) throw new Error(`workflow ${id} has no nodes`);
-			const result = await api<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/rest/workflows/${id}/run`, {
-				triggerToStartFrom: { name: trigger },
-			});
-			if (!result.executionId) throw new Error(`manual run of workflow ${id} started no execution: ${JSON.stringify(result)}`);
+			const result = await api<{ executionId?: string; waitingForWebhook?: boolean }>(
+				'POST',
+				`/rest/workflows/${id}/run`,
+				{
+					triggerToStartFrom: { name: trigger },
+				},
+			);
+			if (!result.executionId)
+				throw new Error(
+					`manual run of workflow ${id} started no execution: ${JSON.stringify(result)}`,
+				);
 			return await waitForExecution(result.executionId);
 		};
 
@@ -935,12 +1111,16 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 			const before = await latestExecutionId();
 			// `n8n execute` starts its own task broker: give it a port of its own.
 			const cliBroker = await freeLoopbackPort();
-			const result = await runProcess(runtime.nodeBin, [runtime.n8nBin, 'execute', `--id=${id}`, '--rawOutput'], {
-				cwd: userFolder,
-				env: { ...env, N8N_RUNNERS_BROKER_PORT: String(cliBroker) },
-				timeoutMs: EXECUTION_TIMEOUT_MS,
-				track: extraChildren,
-			});
+			const result = await runProcess(
+				runtime.nodeBin,
+				[runtime.n8nBin, 'execute', `--id=${id}`, '--rawOutput'],
+				{
+					cwd: userFolder,
+					env: { ...env, N8N_RUNNERS_BROKER_PORT: String(cliBroker) },
+					timeoutMs: EXECUTION_TIMEOUT_MS,
+					track: extraChildren,
+				},
+			);
 			const latest = await latestExecutionId();
 			const saved = latest > before ? await waitForExecution(String(latest)) : undefined;
 			// n8n 2.40.7's CLI sometimes dies with SIGSEGV/SIGABRT while exiting, after the
@@ -956,16 +1136,30 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 			if (saved) return saved;
 			// Not saved: use what the CLI printed (the run as JSON after the log lines).
 			const printed = lastJsonObject(result.stdout);
-			if (!printed) throw new Error(`n8n execute --id=${id} printed no execution:\n${result.stdout.slice(-4000)}`);
+			if (!printed)
+				throw new Error(
+					`n8n execute --id=${id} printed no execution:\n${result.stdout.slice(-4000)}`,
+				);
 			return toExecution(
-				{ id: 'cli', status: printed.status, finished: printed.finished, mode: 'cli', workflowId: id, workflowData: printed.workflowData },
+				{
+					id: 'cli',
+					status: printed.status,
+					finished: printed.finished,
+					mode: 'cli',
+					workflowId: id,
+					workflowData: printed.workflowData,
+				},
 				printed.data as unknown as IRunExecutionData,
 				nodeTypes,
 			);
 		};
 
 		const createCredential = async (type: string, name: string, data: IDataObject) =>
-			await api<{ id: string; name: string; type: string }>('POST', '/rest/credentials', { type, name, data });
+			await api<{ id: string; name: string; type: string }>('POST', '/rest/credentials', {
+				type,
+				name,
+				data,
+			});
 
 		return {
 			baseUrl,
@@ -982,7 +1176,9 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 			deactivate,
 			runWebhook,
 			executeById: async (id, executeOptions = {}) =>
-				executeOptions.via === 'cli' ? await executeViaCli(id) : await executeViaRest(id, executeOptions.triggerNode),
+				executeOptions.via === 'cli'
+					? await executeViaCli(id)
+					: await executeViaRest(id, executeOptions.triggerNode),
 			getExecution,
 			waitForExecution,
 			createCredential,
@@ -994,7 +1190,9 @@ export async function startN8n(options: StartOptions = {}): Promise<N8nInstance>
 		const message = error instanceof Error ? error.message : String(error);
 		const tail = logTail(80);
 		await stop();
-		throw new Error(`${message}${message.includes('n8n log:') ? '' : `\nn8n log (${logFile}):\n${tail}`}`);
+		throw new Error(
+			`${message}${message.includes('n8n log:') ? '' : `\nn8n log (${logFile}):\n${tail}`}`,
+		);
 	}
 }
 
@@ -1014,7 +1212,11 @@ export interface N8nProcess {
 }
 
 /** Spawns `node <n8n bin> ...args` with the runtime's Node first on PATH, output appended to `logFile`. */
-export function spawnN8nProcess(runtime: Runtime, args: string[], options: { cwd: string; env: Record<string, string>; logFile: string }): N8nProcess {
+export function spawnN8nProcess(
+	runtime: Runtime,
+	args: string[],
+	options: { cwd: string; env: Record<string, string>; logFile: string },
+): N8nProcess {
 	installExitHooks();
 	const logFd = openSync(options.logFile, 'a');
 	const child = spawn(runtime.nodeBin, [runtime.n8nBin, ...args], {
@@ -1072,7 +1274,8 @@ function lastJsonObject(text: string): IDataObject | undefined {
 	for (const start of starts) {
 		try {
 			const parsed: unknown = JSON.parse(text.slice(start));
-			if (parsed && typeof parsed === 'object' && Object.keys(parsed).length > 0) return parsed as IDataObject;
+			if (parsed && typeof parsed === 'object' && Object.keys(parsed).length > 0)
+				return parsed as IDataObject;
 		} catch {
 			// log output before the result: try the next candidate
 		}
@@ -1081,11 +1284,17 @@ function lastJsonObject(text: string): IDataObject | undefined {
 }
 
 /** Polls `check` until it returns true; throws after `timeoutMs`. */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 250): Promise<void> {
+export async function waitUntil(
+	check: () => Promise<boolean>,
+	timeoutMs: number,
+	what: string,
+	intervalMs = 250,
+): Promise<void> {
 	const deadline = Date.now() + Math.max(0, timeoutMs);
 	for (;;) {
 		if (await check()) return;
-		if (Date.now() >= deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+		if (Date.now() >= deadline)
+			throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
 		await sleep(intervalMs);
 	}
 }
@@ -1101,11 +1310,22 @@ interface ProcessResult {
 function runProcess(
 	command: string,
 	args: string[],
-	options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number; echoStderr?: boolean; track?: Set<ChildProcess> },
+	options: {
+		cwd: string;
+		env?: NodeJS.ProcessEnv;
+		timeoutMs: number;
+		echoStderr?: boolean;
+		track?: Set<ChildProcess>;
+	},
 ): Promise<ProcessResult> {
 	return new Promise((resolve) => {
 		installExitHooks();
-		const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const child = spawn(command, args, {
+			cwd: options.cwd,
+			env: options.env ?? process.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
 		options.track?.add(child);
 		running.add(child);
 		let stdout = '';
@@ -1155,7 +1375,8 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
 				rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (Date.now() > deadline) throw new Error(`harness: lock ${lockDir} still held after 15 minutes`);
+			if (Date.now() > deadline)
+				throw new Error(`harness: lock ${lockDir} still held after 15 minutes`);
 			await sleep(500);
 		}
 	}

@@ -13,20 +13,40 @@ export interface CreatedApiKey {
 	expiresAt: number | null;
 }
 
-export async function createApiKey(n8n: N8nInstance, options: { label: string; scopes: string[]; expiresInDays?: number | null }): Promise<CreatedApiKey> {
-	const expiresAt = options.expiresInDays ? Math.floor(Date.now() / 1000) + Math.round(options.expiresInDays * 86_400) : null;
-	const created = await n8n.api<CreatedApiKey>('POST', '/rest/api-keys', { label: options.label, scopes: options.scopes, expiresAt });
+export async function createApiKey(
+	n8n: N8nInstance,
+	options: { label: string; scopes: string[]; expiresInDays?: number | null },
+): Promise<CreatedApiKey> {
+	const expiresAt = options.expiresInDays
+		? Math.floor(Date.now() / 1000) + Math.round(options.expiresInDays * 86_400)
+		: null;
+	const created = await n8n.api<CreatedApiKey>('POST', '/rest/api-keys', {
+		label: options.label,
+		scopes: options.scopes,
+		expiresAt,
+	});
 	if (typeof created?.rawApiKey !== 'string' || created.rawApiKey === '') {
-		throw new Error(`POST /rest/api-keys returned no key (fields: ${Object.keys(created ?? {}).join(', ')})`);
+		throw new Error(
+			`POST /rest/api-keys returned no key (fields: ${Object.keys(created ?? {}).join(', ')})`,
+		);
 	}
 	return created;
 }
 
 /** A request to the public API (/api/v1/...) with an API key; returns status and parsed body. */
-export async function publicApi(n8n: N8nInstance, apiKey: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function publicApi(
+	n8n: N8nInstance,
+	apiKey: string,
+	method: string,
+	urlPath: string,
+	body?: unknown,
+): Promise<{ status: number; body: unknown }> {
 	const response = await fetch(`${n8n.baseUrl}/api/v1${urlPath}`, {
 		method,
-		headers: { 'X-N8N-API-KEY': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+		headers: {
+			'X-N8N-API-KEY': apiKey,
+			...(body === undefined ? {} : { 'content-type': 'application/json' }),
+		},
 		body: body === undefined ? undefined : JSON.stringify(body),
 		signal: AbortSignal.timeout(60_000),
 	});

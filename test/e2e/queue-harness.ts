@@ -26,7 +26,12 @@ import path from 'node:path';
 
 import { Client } from 'pg';
 
-import { startPostgres, startRedis, type PrivatePostgres, type PrivateService } from '../support/services';
+import {
+	startPostgres,
+	startRedis,
+	type PrivatePostgres,
+	type PrivateService,
+} from '../support/services';
 import {
 	ensureRuntime,
 	freePort,
@@ -97,10 +102,18 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		await Promise.allSettled(workers.map((worker) => worker.stop()));
 		await main?.stop();
 		await Promise.allSettled([redis.dispose(), postgres.dispose()]);
-		for (const worker of workers) if (process.env.N8N_GUARDS_KEEP !== '1') rmSync(worker.userFolder, { recursive: true, force: true });
+		for (const worker of workers)
+			if (process.env.N8N_GUARDS_KEEP !== '1')
+				rmSync(worker.userFolder, { recursive: true, force: true });
 	};
 	try {
-		const admin = new Client({ host: postgres.host, port: postgres.port, user: postgres.user, database: postgres.database, connectionTimeoutMillis: 5000 });
+		const admin = new Client({
+			host: postgres.host,
+			port: postgres.port,
+			user: postgres.user,
+			database: postgres.database,
+			connectionTimeoutMillis: 5000,
+		});
 		await admin.connect();
 		await admin.query(`CREATE DATABASE ${N8N_DATABASE}`);
 		await admin.end();
@@ -126,15 +139,23 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		};
 
 		// The workers' folders are installed while the main process starts (it migrates the database first).
-		const folders = Array.from({ length: options.workers ?? 2 }, () => mkdtempSync(path.join(os.tmpdir(), 'n8n-guards-worker-')));
+		const folders = Array.from({ length: options.workers ?? 2 }, () =>
+			mkdtempSync(path.join(os.tmpdir(), 'n8n-guards-worker-')),
+		);
 		const installs = Promise.all(folders.map((folder) => installPackage(folder, tarball, runtime)));
 		const mainStart = startN8n({ env: sharedEnv, runtime });
 		const [mainInstance] = await Promise.all([mainStart, installs]);
 		main = mainInstance;
 
-		folders.forEach((folder, index) => workers.push(makeWorker(runtime, `worker-${index + 1}`, folder, sharedEnv, options.concurrency ?? 10)));
+		folders.forEach((folder, index) =>
+			workers.push(
+				makeWorker(runtime, `worker-${index + 1}`, folder, sharedEnv, options.concurrency ?? 10),
+			),
+		);
 		await Promise.all(workers.map((worker) => worker.start()));
-		process.stderr.write(`[e2e] queue mode up (main + ${workers.length} workers, Redis :${redis.port}, Postgres :${postgres.port}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+		process.stderr.write(
+			`[e2e] queue mode up (main + ${workers.length} workers, Redis :${redis.port}, Postgres :${postgres.port}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+		);
 		return { main, workers, redis, postgres, sharedEnv, stop };
 	} catch (error) {
 		const logs = workers.map((worker) => `${worker.name} log:\n${worker.logTail(40)}`).join('\n');
@@ -143,7 +164,13 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 	}
 }
 
-function makeWorker(runtime: Runtime, name: string, userFolder: string, sharedEnv: Record<string, string>, concurrency: number): QueueWorker {
+function makeWorker(
+	runtime: Runtime,
+	name: string,
+	userFolder: string,
+	sharedEnv: Record<string, string>,
+	concurrency: number,
+): QueueWorker {
 	mkdirSync(userFolder, { recursive: true });
 	const logFile = path.join(userFolder, 'n8n.log');
 	let child: N8nProcess | undefined;
@@ -161,7 +188,9 @@ function makeWorker(runtime: Runtime, name: string, userFolder: string, sharedEn
 	const isReady = async (): Promise<boolean> => {
 		if (!child || child.exited() !== undefined) return false;
 		try {
-			const response = await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`, { signal: AbortSignal.timeout(3000) });
+			const response = await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`, {
+				signal: AbortSignal.timeout(3000),
+			});
 			await response.arrayBuffer();
 			return response.ok;
 		} catch {
@@ -195,26 +224,37 @@ function makeWorker(runtime: Runtime, name: string, userFolder: string, sharedEn
 					E2E_WORKER: name,
 				};
 				const startedAt = Date.now();
-				child = spawnN8nProcess(runtime, ['worker', `--concurrency=${concurrency}`], { cwd: userFolder, env, logFile });
+				child = spawnN8nProcess(runtime, ['worker', `--concurrency=${concurrency}`], {
+					cwd: userFolder,
+					env,
+					logFile,
+				});
 				try {
 					await waitUntil(
 						async () => {
 							const exited = child?.exited();
-							if (exited !== undefined) throw new Error(`${name} stopped during start-up (${exited})`);
+							if (exited !== undefined)
+								throw new Error(`${name} stopped during start-up (${exited})`);
 							// Ready = the worker server answers readiness (database and Redis connected) and the queue processor is set up.
-							return (await isReady()) && readLog().slice(logStart).includes('n8n worker is now ready');
+							return (
+								(await isReady()) && readLog().slice(logStart).includes('n8n worker is now ready')
+							);
 						},
 						WORKER_READY_TIMEOUT_MS,
 						`${name} to be ready (health port ${healthPort})`,
 						250,
 					);
-					process.stderr.write(`[e2e] ${name} ready (pid ${child.pid}) in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+					process.stderr.write(
+						`[e2e] ${name} ready (pid ${child.pid}) in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
+					);
 					return;
 				} catch (error) {
 					const since = readLog().slice(logStart);
 					await child.kill();
 					if (attempt >= 3 || !/EADDRINUSE|is already in use/.test(since)) {
-						throw new Error(`${(error as Error).message}\n${name} log:\n${since.split('\n').slice(-60).join('\n')}`);
+						throw new Error(
+							`${(error as Error).message}\n${name} log:\n${since.split('\n').slice(-60).join('\n')}`,
+						);
 					}
 				}
 			}

@@ -14,9 +14,21 @@ function claimWorkflow(name: string, scope: string, invoice: string): WorkflowJs
 	return {
 		name,
 		nodes: [
-			{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
 			{
-				parameters: { mode: 'manual', assignments: { assignments: [{ id: 'a1', name: 'invoice', value: invoice, type: 'string' }] }, options: {} },
+				parameters: {},
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
+			{
+				parameters: {
+					mode: 'manual',
+					assignments: {
+						assignments: [{ id: 'a1', name: 'invoice', value: invoice, type: 'string' }],
+					},
+					options: {},
+				},
 				name: 'Invoice',
 				type: 'n8n-nodes-base.set',
 				typeVersion: 3.4,
@@ -46,26 +58,50 @@ describe('Scopes in a real n8n', () => {
 		await n8n?.stop();
 	});
 
-	it('refuses a Scope naming another workflow\'s default, and shares project:<name> within the project', async () => {
+	it("refuses a Scope naming another workflow's default, and shares project:<name> within the project", async () => {
 		const invoice = `INV-${RUN}`;
 		const first = await n8n.importWorkflow(claimWorkflow('scope: workflow A', '', invoice));
 		const claimedByA = await n8n.executeById(first.id);
 		assert.equal(claimedByA.status, 'success', JSON.stringify(claimedByA.error));
 		assert.equal(claimedByA.json('Claim', 'Proceed').length, 1);
 
-		const intruder = await n8n.importWorkflow(claimWorkflow('scope: workflow B typing A\'s default', `workflow-${first.id}`, invoice));
+		const intruder = await n8n.importWorkflow(
+			claimWorkflow("scope: workflow B typing A's default", `workflow-${first.id}`, invoice),
+		);
 		const refused = await n8n.executeById(intruder.id);
-		assert.equal(refused.status, 'error', `workflow B reached workflow A's keys: ${JSON.stringify(refused.data.resultData.runData.Claim?.[0]?.data)}`);
-		assert.match(JSON.stringify(refused.node('Claim').error ?? refused.error), new RegExp(`Scope \\\\"workflow-${first.id}\\\\" is reserved`));
+		assert.equal(
+			refused.status,
+			'error',
+			`workflow B reached workflow A's keys: ${JSON.stringify(refused.data.resultData.runData.Claim?.[0]?.data)}`,
+		);
+		assert.match(
+			JSON.stringify(refused.node('Claim').error ?? refused.error),
+			new RegExp(`Scope \\\\"workflow-${first.id}\\\\" is reserved`),
+		);
 
 		// Both workflows belong to the owner's personal project: a project scope is shared.
 		const scope = `project:orders-${RUN}`;
-		const inProject = await n8n.executeById((await n8n.importWorkflow(claimWorkflow('scope: project, first', scope, invoice))).id);
-		assert.equal(inProject.status, 'success', `n8n gave the node no project: ${JSON.stringify(inProject.error)}`);
+		const inProject = await n8n.executeById(
+			(await n8n.importWorkflow(claimWorkflow('scope: project, first', scope, invoice))).id,
+		);
+		assert.equal(
+			inProject.status,
+			'success',
+			`n8n gave the node no project: ${JSON.stringify(inProject.error)}`,
+		);
 		assert.equal(inProject.json('Claim', 'Proceed').length, 1);
-		const again = await n8n.executeById((await n8n.importWorkflow(claimWorkflow('scope: project, second', scope, invoice))).id);
+		const again = await n8n.executeById(
+			(await n8n.importWorkflow(claimWorkflow('scope: project, second', scope, invoice))).id,
+		);
 		assert.equal(again.status, 'success', JSON.stringify(again.error));
-		assert.equal(again.json('Claim', 'Proceed').length, 0, 'the second workflow of the project sees the first one\'s key');
-		assert.equal(again.json('Claim', 'In Flight').length + again.json('Claim', 'Duplicate').length, 1);
+		assert.equal(
+			again.json('Claim', 'Proceed').length,
+			0,
+			"the second workflow of the project sees the first one's key",
+		);
+		assert.equal(
+			again.json('Claim', 'In Flight').length + again.json('Claim', 'Duplicate').length,
+			1,
+		);
 	});
 });

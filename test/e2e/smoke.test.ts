@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { PACKAGE_NAME, RuntimeMissingError, startN8n, type Execution, type N8nInstance, type WorkflowJson } from './harness';
+import {
+	PACKAGE_NAME,
+	RuntimeMissingError,
+	startN8n,
+	type Execution,
+	type N8nInstance,
+	type WorkflowJson,
+} from './harness';
 
 /** Manual Trigger → Set: runs on demand, no HTTP involved. */
 const manualSetWorkflow: WorkflowJson = {
@@ -43,7 +50,12 @@ const webhookWorkflow: WorkflowJson = {
 	name: 'e2e smoke: webhook and respond',
 	nodes: [
 		{
-			parameters: { httpMethod: 'POST', path: 'e2e-smoke', responseMode: 'responseNode', options: {} },
+			parameters: {
+				httpMethod: 'POST',
+				path: 'e2e-smoke',
+				responseMode: 'responseNode',
+				options: {},
+			},
 			name: 'Webhook',
 			type: 'n8n-nodes-base.webhook',
 			typeVersion: 2,
@@ -74,7 +86,13 @@ const webhookWorkflow: WorkflowJson = {
 const outputsWorkflow: WorkflowJson = {
 	name: 'e2e smoke: named outputs and the error output',
 	nodes: [
-		{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+		{
+			parameters: {},
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+		},
 		{
 			parameters: { jsCode: 'return [1, 2, 3].map((n) => ({ json: { n } }));' },
 			name: 'Items',
@@ -85,7 +103,8 @@ const outputsWorkflow: WorkflowJson = {
 		{
 			parameters: {
 				mode: 'runOnceForEachItem',
-				jsCode: "if ($json.n === 2) throw new Error('bad item'); return { json: { n: $json.n, ok: true } };",
+				jsCode:
+					"if ($json.n === 2) throw new Error('bad item'); return { json: { n: $json.n, ok: true } };",
 			},
 			name: 'Check',
 			type: 'n8n-nodes-base.code',
@@ -141,7 +160,13 @@ interface PackageCase {
 const idempotentWriteWorkflow: WorkflowJson = {
 	name: 'e2e smoke: idempotent write claims once',
 	nodes: [
-		{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+		{
+			parameters: {},
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+		},
 		{
 			parameters: {
 				mode: 'raw',
@@ -183,8 +208,18 @@ const packageCases: PackageCase[] = [
 			const claim = execution.node('Claim');
 			const total = claim.outputs.reduce((sum, items) => sum + items.length, 0);
 			assert.equal(total, 1, `one item in, one item out: ${JSON.stringify(claim.byName)}`);
-			assert.deepEqual(Object.keys(claim.byName), ['Proceed', 'Duplicate', 'In Flight', 'Conflict', 'Reconcile']);
-			assert.equal(claim.byName.Proceed.length, 1, `a new key leaves on Proceed: ${JSON.stringify(claim.byName)}`);
+			assert.deepEqual(Object.keys(claim.byName), [
+				'Proceed',
+				'Duplicate',
+				'In Flight',
+				'Conflict',
+				'Reconcile',
+			]);
+			assert.equal(
+				claim.byName.Proceed.length,
+				1,
+				`a new key leaves on Proceed: ${JSON.stringify(claim.byName)}`,
+			);
 			assert.deepEqual(claim.byName.Proceed[0].pairedItem, { item: 0 });
 		},
 	},
@@ -199,7 +234,11 @@ describe('n8n end to end: smoke', () => {
 			n8n = await startN8n();
 		} catch (error) {
 			// Only an explicit opt-out of installing (N8N_GUARDS_INSTALL=never) outside CI skips.
-			if (error instanceof RuntimeMissingError && process.env.CI !== 'true' && process.env.CI !== '1') {
+			if (
+				error instanceof RuntimeMissingError &&
+				process.env.CI !== 'true' &&
+				process.env.CI !== '1'
+			) {
 				unavailable = error.message;
 				return;
 			}
@@ -231,7 +270,10 @@ describe('n8n end to end: smoke', () => {
 		for (const name of instance.declared.credentials) {
 			assert.ok(instance.loadedCredentialTypes.includes(name), `n8n loaded credential ${name}`);
 		}
-		assert.ok(!instance.loadedNodeTypes.some((name) => name.startsWith('CUSTOM.')), 'no CUSTOM.* node types');
+		assert.ok(
+			!instance.loadedNodeTypes.some((name) => name.startsWith('CUSTOM.')),
+			'no CUSTOM.* node types',
+		);
 	});
 
 	it('stores a credential of every package credential type through the REST API', async (t) => {
@@ -244,7 +286,10 @@ describe('n8n end to end: smoke', () => {
 		}
 		const listed = await instance.api<Array<{ type: string }>>('GET', '/rest/credentials');
 		for (const type of instance.declared.credentials) {
-			assert.ok(listed.some((credential) => credential.type === type), `credential ${type} is listed`);
+			assert.ok(
+				listed.some((credential) => credential.type === type),
+				`credential ${type} is listed`,
+			);
 		}
 	});
 
@@ -320,9 +365,16 @@ describe('n8n end to end: smoke', () => {
 			const workflow = await instance.importWorkflow(packageCase.workflow);
 			if (packageCase.webhook) {
 				await instance.activate(workflow.id);
-				const result = await instance.runWebhook(packageCase.webhook.path, packageCase.webhook.body);
+				const result = await instance.runWebhook(
+					packageCase.webhook.path,
+					packageCase.webhook.body,
+				);
 				assert.ok(result.execution, 'the webhook call produced an execution');
-				packageCase.check({ execution: result.execution, status: result.status, body: result.body });
+				packageCase.check({
+					execution: result.execution,
+					status: result.status,
+					body: result.body,
+				});
 			} else {
 				const execution = await instance.executeById(workflow.id);
 				assert.equal(execution.status, 'success', JSON.stringify(execution.error));

@@ -18,7 +18,16 @@ const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 function workflow(name: string, node: WorkflowJson['nodes'][number]): WorkflowJson {
 	return {
 		name: `e2e store down ${name} ${RUN}`,
-		nodes: [{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] }, node],
+		nodes: [
+			{
+				parameters: {},
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
+			node,
+		],
 		connections: { Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
 	};
 }
@@ -41,7 +50,11 @@ describe('A stopped store in a real n8n (issue 14, finding 1)', { timeout: 300_0
 		vendorUrl = `http://127.0.0.1:${(vendor.address() as AddressInfo).port}`;
 		redis = await startRedis({ appendOnly: false });
 		n8n = await startN8n();
-		const created = await n8n.createCredential('integrationGuardsRedisApi', `Private Redis ${RUN}`, { host: '127.0.0.1', port: redis.port, database: 0, keyPrefix: `e2e-down-${RUN}:` });
+		const created = await n8n.createCredential(
+			'integrationGuardsRedisApi',
+			`Private Redis ${RUN}`,
+			{ host: '127.0.0.1', port: redis.port, database: 0, keyPrefix: `e2e-down-${RUN}:` },
+		);
 		redisCredential = { id: created.id, name: created.name };
 		await redis.stop();
 	});
@@ -55,7 +68,14 @@ describe('A stopped store in a real n8n (issue 14, finding 1)', { timeout: 300_0
 	it('Rate Limiter, Send Request: the item leaves on the error output naming Redis; nothing on Success, nothing sent', async () => {
 		const imported = await n8n.importWorkflow(
 			workflow('rate limiter', {
-				parameters: { operation: 'sendRequest', limiterName: `down-${RUN}`, store: 'redis', limit: 10, per: 'second', url: `${vendorUrl}/orders` },
+				parameters: {
+					operation: 'sendRequest',
+					limiterName: `down-${RUN}`,
+					store: 'redis',
+					limit: 10,
+					per: 'second',
+					url: `${vendorUrl}/orders`,
+				},
 				name: 'Rate Limiter',
 				type: `${PACKAGE_NAME}.rateLimiter`,
 				typeVersion: 1,
@@ -70,7 +90,10 @@ describe('A stopped store in a real n8n (issue 14, finding 1)', { timeout: 300_0
 		assert.deepEqual(node.byName.Failed ?? [], []);
 		const errors = node.byName.error ?? [];
 		assert.equal(errors.length, 1, JSON.stringify(node.outputs));
-		assert.match(String(errors[0].json.error), new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port}`));
+		assert.match(
+			String(errors[0].json.error),
+			new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port}`),
+		);
 		assert.equal(vendorCalls, 0, 'nothing was sent to the vendor');
 	});
 
@@ -79,7 +102,12 @@ describe('A stopped store in a real n8n (issue 14, finding 1)', { timeout: 300_0
 			workflow('expiry', {
 				parameters: {
 					sources: ['register'],
-					register: { entries: [{ name: 'Expired key', expiresAt: new Date(Date.now() - 86_400_000).toISOString() }, { name: 'Fine', expiresAt: new Date(Date.now() + 300 * 86_400_000).toISOString() }] },
+					register: {
+						entries: [
+							{ name: 'Expired key', expiresAt: new Date(Date.now() - 86_400_000).toISOString() },
+							{ name: 'Fine', expiresAt: new Date(Date.now() + 300 * 86_400_000).toISOString() },
+						],
+					},
 					alertMemory: true,
 					store: 'redis',
 					scope: `down-${RUN}`,
@@ -94,9 +122,13 @@ describe('A stopped store in a real n8n (issue 14, finding 1)', { timeout: 300_0
 		);
 		const execution = await n8n.executeById(imported.id);
 		const node = execution.node('Credential Expiry Check');
-		for (const output of ['OK', 'Attention', 'Expired or Failing']) assert.deepEqual(node.byName[output] ?? [], [], `nothing on ${output}`);
+		for (const output of ['OK', 'Attention', 'Expired or Failing'])
+			assert.deepEqual(node.byName[output] ?? [], [], `nothing on ${output}`);
 		const errors = node.byName.error ?? [];
 		assert.equal(errors.length, 1, JSON.stringify(node.outputs));
-		assert.match(String(errors[0].json.error), new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port}`));
+		assert.match(
+			String(errors[0].json.error),
+			new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port}`),
+		);
 	});
 });

@@ -61,7 +61,13 @@ export const XERO_INVOICES = [
 		CurrencyCode: 'AUD',
 		Total: '12,34',
 		SentToContact: true,
-		Contact: { ContactID: 'c3', Name: 'Typo Ltd', EmailAddress: 'typo@example.com', TaxNumber: '51 824 753 557', Phones: [] },
+		Contact: {
+			ContactID: 'c3',
+			Name: 'Typo Ltd',
+			EmailAddress: 'typo@example.com',
+			TaxNumber: '51 824 753 557',
+			Phones: [],
+		},
 		LineItems: [],
 	},
 ];
@@ -125,16 +131,33 @@ export const STRIPE_INVOICES = [
 // ---------------------------------------------------------------------------------
 // Mappings: Xero set up in the node's panel, Stripe pasted as JSON, the ledger in the panel.
 
-export const row = (target: string, source: string, convert: string, extra: IDataObject = {}): IDataObject => ({ target, source, convert, ...extra });
+export const row = (
+	target: string,
+	source: string,
+	convert: string,
+	extra: IDataObject = {},
+): IDataObject => ({ target, source, convert, ...extra });
 
 export const XERO_ROWS: IDataObject[] = [
 	row('source', '={{ "xero" }}', 'string'),
 	row('invoice.id', 'InvoiceID', 'copy'),
 	row('invoice.number', 'InvoiceNumber', 'string', { textCase: 'upper' }),
-	row('invoice.status', 'Status', 'valueMap', { valueMap: '{ "DRAFT": "draft", "AUTHORISED": "open", "PAID": "paid", "VOIDED": "void" }' }),
-	row('invoice.paid', 'Status', 'valueMap', { valueMap: '{ "PAID": true }', unmappedValue: 'default', valueMapDefault: 'false' }),
-	row('invoice.issuedOn', 'Date', 'date', { dateOutput: 'date', dateOutputZone: 'Australia/Sydney' }),
-	row('invoice.dueOn', 'DueDateString', 'date', { dateOutput: 'date', dateOutputZone: 'Australia/Sydney' }),
+	row('invoice.status', 'Status', 'valueMap', {
+		valueMap: '{ "DRAFT": "draft", "AUTHORISED": "open", "PAID": "paid", "VOIDED": "void" }',
+	}),
+	row('invoice.paid', 'Status', 'valueMap', {
+		valueMap: '{ "PAID": true }',
+		unmappedValue: 'default',
+		valueMapDefault: 'false',
+	}),
+	row('invoice.issuedOn', 'Date', 'date', {
+		dateOutput: 'date',
+		dateOutputZone: 'Australia/Sydney',
+	}),
+	row('invoice.dueOn', 'DueDateString', 'date', {
+		dateOutput: 'date',
+		dateOutputZone: 'Australia/Sydney',
+	}),
 	row('invoice.total', 'Total', 'money', { currencyField: 'CurrencyCode', moneyOutput: 'object' }),
 	row('invoice.sent', 'SentToContact', 'boolean'),
 	row('customer.name', 'Contact.Name', 'string'),
@@ -143,10 +166,18 @@ export const XERO_ROWS: IDataObject[] = [
 	row('customer.abn', 'Contact.TaxNumber', 'abn'),
 	row('lines[*].description', 'LineItems[*].Description', 'string'),
 	row('lines[*].quantity', 'LineItems[*].Quantity', 'number'),
-	row('lines[*].amount', 'LineItems[*].LineAmount', 'money', { currencyField: 'CurrencyCode', moneyOutput: 'object' }),
+	row('lines[*].amount', 'LineItems[*].LineAmount', 'money', {
+		currencyField: 'CurrencyCode',
+		moneyOutput: 'object',
+	}),
 ];
 
-export const XERO_PROFILE: IDataObject = { zone: 'Australia/Sydney', dateOrder: 'dayFirst', defaultCountry: 'AU', currencySymbols: '$=AUD' };
+export const XERO_PROFILE: IDataObject = {
+	zone: 'Australia/Sydney',
+	dateOrder: 'dayFirst',
+	defaultCountry: 'AU',
+	currencySymbols: '$=AUD',
+};
 
 export const STRIPE_MAPPING = {
 	name: 'stripe-invoice-to-canonical',
@@ -155,30 +186,73 @@ export const STRIPE_MAPPING = {
 		{ target: 'source', value: 'stripe', convert: 'string' },
 		{ target: 'invoice.id', source: 'id', convert: 'copy' },
 		{ target: 'invoice.number', source: 'number', convert: 'string', options: { case: 'upper' } },
-		{ target: 'invoice.status', source: 'status', convert: 'valueMap', options: { map: { draft: 'draft', open: 'open', paid: 'paid', void: 'void', uncollectible: 'void' } } },
+		{
+			target: 'invoice.status',
+			source: 'status',
+			convert: 'valueMap',
+			options: {
+				map: { draft: 'draft', open: 'open', paid: 'paid', void: 'void', uncollectible: 'void' },
+			},
+		},
 		{ target: 'invoice.paid', source: 'paid', convert: 'boolean' },
-		{ target: 'invoice.issuedOn', source: 'created', convert: 'date', options: { input: 'unixSeconds', output: 'date' } },
-		{ target: 'invoice.dueOn', source: 'due_date', convert: 'date', options: { input: 'unixSeconds', output: 'date' } },
-		{ target: 'invoice.total', source: 'total', convert: 'money', options: { input: 'minor', currencyField: 'currency', output: 'object' } },
+		{
+			target: 'invoice.issuedOn',
+			source: 'created',
+			convert: 'date',
+			options: { input: 'unixSeconds', output: 'date' },
+		},
+		{
+			target: 'invoice.dueOn',
+			source: 'due_date',
+			convert: 'date',
+			options: { input: 'unixSeconds', output: 'date' },
+		},
+		{
+			target: 'invoice.total',
+			source: 'total',
+			convert: 'money',
+			options: { input: 'minor', currencyField: 'currency', output: 'object' },
+		},
 		{ target: 'customer.name', source: 'customer_name', convert: 'string' },
 		{ target: 'customer.email', source: 'customer_email', convert: 'email' },
 		{ target: 'customer.phone', source: 'customer_phone', convert: 'phone' },
 		{ target: 'customer.abn', source: 'metadata.abn', convert: 'abn' },
 		{ target: 'lines[*].description', source: 'lines.data[*].description', convert: 'string' },
 		{ target: 'lines[*].quantity', source: 'lines.data[*].quantity', convert: 'number' },
-		{ target: 'lines[*].amount', source: 'lines.data[*].amount', convert: 'money', options: { input: 'minor', currencyField: 'lines.data[*].currency', output: 'object' } },
+		{
+			target: 'lines[*].amount',
+			source: 'lines.data[*].amount',
+			convert: 'money',
+			options: { input: 'minor', currencyField: 'lines.data[*].currency', output: 'object' },
+		},
 	],
 };
 
 export const LEDGER_ROWS: IDataObject[] = [
 	row('DocNo', 'invoice.number', 'string'),
 	row('Origin', 'source', 'string', { textCase: 'upper' }),
-	row('Status', 'invoice.status', 'valueMap', { valueMap: '{ "draft": "DRAFT", "open": "OUTSTANDING", "paid": "CLOSED", "void": "CANCELLED" }' }),
-	row('IssueDate', 'invoice.issuedOn', 'date', { dateInput: 'iso', dateOutput: 'custom', dateOutputFormat: 'dd/MM/yyyy' }),
-	row('DueDate', 'invoice.dueOn', 'date', { dateInput: 'iso', dateOutput: 'custom', dateOutputFormat: 'dd/MM/yyyy', missing: 'default', defaultValue: '"on receipt"' }),
+	row('Status', 'invoice.status', 'valueMap', {
+		valueMap: '{ "draft": "DRAFT", "open": "OUTSTANDING", "paid": "CLOSED", "void": "CANCELLED" }',
+	}),
+	row('IssueDate', 'invoice.issuedOn', 'date', {
+		dateInput: 'iso',
+		dateOutput: 'custom',
+		dateOutputFormat: 'dd/MM/yyyy',
+	}),
+	row('DueDate', 'invoice.dueOn', 'date', {
+		dateInput: 'iso',
+		dateOutput: 'custom',
+		dateOutputFormat: 'dd/MM/yyyy',
+		missing: 'default',
+		defaultValue: '"on receipt"',
+	}),
 	row('Amount', 'invoice.total', 'money', { moneyOutput: 'text' }),
 	row('AmountMinor', 'invoice.total', 'money', { moneyOutput: 'minor' }),
-	row('Paid', 'invoice.paid', 'boolean', { booleanOutput: 'pair', trueValue: 'Y', falseValue: 'N' }),
+	row('Paid', 'invoice.paid', 'boolean', {
+		booleanOutput: 'pair',
+		trueValue: 'Y',
+		falseValue: 'N',
+	}),
 	row('Customer.Name', 'customer.name', 'string'),
 	row('Customer.Email', 'customer.email', 'email'),
 	row('Customer.Phone', 'customer.phone', 'phone', { phoneFormat: 'international' }),
@@ -202,10 +276,23 @@ export const XERO_CANONICAL: IDataObject[] = [
 			total: { currency: 'AUD', amount: '1234.50', amountMinor: 123450 },
 			sent: true,
 		},
-		customer: { name: 'Acme Pty Ltd', email: 'accounts@acme.com.au', phone: '+61298765432', abn: '51824753556' },
+		customer: {
+			name: 'Acme Pty Ltd',
+			email: 'accounts@acme.com.au',
+			phone: '+61298765432',
+			abn: '51824753556',
+		},
 		lines: [
-			{ description: 'Widget', quantity: 2, amount: { currency: 'AUD', amount: '1000.00', amountMinor: 100000 } },
-			{ description: 'Freight', quantity: 1, amount: { currency: 'AUD', amount: '234.50', amountMinor: 23450 } },
+			{
+				description: 'Widget',
+				quantity: 2,
+				amount: { currency: 'AUD', amount: '1000.00', amountMinor: 100000 },
+			},
+			{
+				description: 'Freight',
+				quantity: 1,
+				amount: { currency: 'AUD', amount: '234.50', amountMinor: 23450 },
+			},
 		],
 	},
 	{
@@ -221,7 +308,13 @@ export const XERO_CANONICAL: IDataObject[] = [
 			sent: false,
 		},
 		customer: { name: 'Bondi Surf Co', email: 'hello@bondisurf.example', phone: '+61412345678' },
-		lines: [{ description: 'Wax', quantity: 10, amount: { currency: 'AUD', amount: '99.90', amountMinor: 9990 } }],
+		lines: [
+			{
+				description: 'Wax',
+				quantity: 10,
+				amount: { currency: 'AUD', amount: '99.90', amountMinor: 9990 },
+			},
+		],
 	},
 ];
 
@@ -242,8 +335,16 @@ export const STRIPE_CANONICAL: IDataObject[] = [
 		},
 		customer: { name: 'Bob Jones', email: 'bob@example.com', phone: '+14155552671' },
 		lines: [
-			{ description: 'Pro plan', quantity: 1, amount: { currency: 'USD', amount: '1000.00', amountMinor: 100000 } },
-			{ description: 'Seats', quantity: 3, amount: { currency: 'USD', amount: '234.50', amountMinor: 23450 } },
+			{
+				description: 'Pro plan',
+				quantity: 1,
+				amount: { currency: 'USD', amount: '1000.00', amountMinor: 100000 },
+			},
+			{
+				description: 'Seats',
+				quantity: 3,
+				amount: { currency: 'USD', amount: '234.50', amountMinor: 23450 },
+			},
 		],
 	},
 	{
@@ -256,8 +357,19 @@ export const STRIPE_CANONICAL: IDataObject[] = [
 			issuedOn: '2025-03-04',
 			total: { currency: 'JPY', amount: '5000', amountMinor: 5000 },
 		},
-		customer: { name: 'Kaito Sato', email: 'kaito@example.jp', phone: '+81312345678', abn: '53004085616' },
-		lines: [{ description: 'Consulting', quantity: 1, amount: { currency: 'JPY', amount: '5000', amountMinor: 5000 } }],
+		customer: {
+			name: 'Kaito Sato',
+			email: 'kaito@example.jp',
+			phone: '+81312345678',
+			abn: '53004085616',
+		},
+		lines: [
+			{
+				description: 'Consulting',
+				quantity: 1,
+				amount: { currency: 'JPY', amount: '5000', amountMinor: 5000 },
+			},
+		],
 	},
 ];
 
@@ -274,7 +386,12 @@ export const LEDGER_FROM_XERO: IDataObject[] = [
 		Amount: 'AUD 1234.50',
 		AmountMinor: 123450,
 		Paid: 'N',
-		Customer: { Name: 'Acme Pty Ltd', Email: 'accounts@acme.com.au', Phone: '+61 2 9876 5432', ABN: '51 824 753 556' },
+		Customer: {
+			Name: 'Acme Pty Ltd',
+			Email: 'accounts@acme.com.au',
+			Phone: '+61 2 9876 5432',
+			ABN: '51 824 753 556',
+		},
 		Lines: [
 			{ Text: 'Widget', Qty: '2.00', Amount: '1000.00' },
 			{ Text: 'Freight', Qty: '1.00', Amount: '234.50' },
@@ -319,7 +436,12 @@ export const LEDGER_FROM_STRIPE: IDataObject[] = [
 		Amount: 'JPY 5000',
 		AmountMinor: 5000,
 		Paid: 'N',
-		Customer: { Name: 'Kaito Sato', Email: 'kaito@example.jp', Phone: '+81 3 1234 5678', ABN: '53 004 085 616' },
+		Customer: {
+			Name: 'Kaito Sato',
+			Email: 'kaito@example.jp',
+			Phone: '+81 3 1234 5678',
+			ABN: '53 004 085 616',
+		},
 		Lines: [{ Text: 'Consulting', Qty: '1.00', Amount: '5000' }],
 	},
 ];

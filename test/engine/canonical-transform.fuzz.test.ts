@@ -14,7 +14,15 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { assertNoSecretLeak, fuzzCases, withinMs } from '../support/fuzz';
 import { row } from './canonical-transform.fixtures';
-import { assertEachInputLeavesOnce, buildWorkflow, runWorkflow, startEngine, stopEngine, TEST_NOOP, TEST_SOURCE } from './harness';
+import {
+	assertEachInputLeavesOnce,
+	buildWorkflow,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_NOOP,
+	TEST_SOURCE,
+} from './harness';
 
 const CANONICAL_TRANSFORM = 'n8n-nodes-integration-guards.canonicalTransform';
 const MAP = 'Map';
@@ -27,7 +35,10 @@ const EVERY_CONVERTER: IDataObject[] = [
 	row('contact.abn', 'id', 'abn', { missing: 'skip' }),
 	row('total', 'amount', 'money', { currency: 'AUD', moneyOutput: 'object', missing: 'skip' }),
 	row('count', 'amount', 'number', { missing: 'skip' }),
-	row('state', 'status', 'valueMap', { valueMap: '{ "active": "open", "paused": "held" }', missing: 'skip' }),
+	row('state', 'status', 'valueMap', {
+		valueMap: '{ "active": "open", "paused": "held" }',
+		missing: 'skip',
+	}),
 	row('flag', 'status', 'boolean', { missing: 'skip' }),
 	row('when', 'text', 'date', { dateOutput: 'iso', missing: 'skip' }),
 	row('lines[*].sku', 'items[*].sku', 'string', { missing: 'skip' }),
@@ -39,8 +50,16 @@ const EVERY_CONVERTER: IDataObject[] = [
 
 const CUSTOM_DATE: IDataObject[] = [
 	row('ref', 'id', 'copy', { missing: 'skip' }),
-	row('when', 'name', 'date', { dateInput: 'custom', dateInputFormat: 'HmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmS', missing: 'skip' }),
-	row('at', 'amount', 'date', { dateInput: 'custom', dateInputFormat: 'dd MMM yyyy HH:mm', missing: 'skip' }),
+	row('when', 'name', 'date', {
+		dateInput: 'custom',
+		dateInputFormat: 'HmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmSHmS',
+		missing: 'skip',
+	}),
+	row('at', 'amount', 'date', {
+		dateInput: 'custom',
+		dateInputFormat: 'dd MMM yyyy HH:mm',
+		missing: 'skip',
+	}),
 ];
 
 function workflow(items: string, rows: IDataObject[]) {
@@ -50,13 +69,22 @@ function workflow(items: string, rows: IDataObject[]) {
 			{
 				name: MAP,
 				type: CANONICAL_TRANSFORM,
-				parameters: { operation: 'transform', mappingSource: 'fields', mappings: { field: rows as unknown as string[] }, profile: { zone: 'Australia/Sydney', defaultCountry: 'AU' } },
+				parameters: {
+					operation: 'transform',
+					mappingSource: 'fields',
+					mappings: { field: rows as unknown as string[] },
+					profile: { zone: 'Australia/Sydney', defaultCountry: 'AU' },
+				},
 				onError: 'continueErrorOutput',
 			},
 			{ name: 'Out', type: TEST_NOOP },
 			{ name: 'Errors', type: TEST_NOOP },
 		],
-		[['Source', MAP], [MAP, 0, 'Out'], [MAP, 1, 'Errors']],
+		[
+			['Source', MAP],
+			[MAP, 0, 'Out'],
+			[MAP, 1, 'Errors'],
+		],
 	);
 }
 
@@ -70,12 +98,17 @@ for (const [name, rows] of [
 	describe(`Canonical Transform fuzz: ${name}`, () => {
 		for (const fuzz of fuzzCases({ seed: 14 })) {
 			test(fuzz.name, async () => {
-				const result = await withinMs(60_000, fuzz.name, () => runWorkflow({ workflow: workflow(fuzz.items, rows) }));
+				const result = await withinMs(60_000, fuzz.name, () =>
+					runWorkflow({ workflow: workflow(fuzz.items, rows) }),
+				);
 				assert.equal(result.status, 'success', result.error?.message);
 				assertEachInputLeavesOnce(result, MAP);
 				assertNoSecretLeak(result, MAP, fuzz.secrets);
 				if (rows === EVERY_CONVERTER && fuzz.items.includes('"password"')) {
-					assert.ok(result.output(MAP, 1).length > 0, 'items with a password fail its conversion to a number: the error quotes it');
+					assert.ok(
+						result.output(MAP, 1).length > 0,
+						'items with a password fail its conversion to a number: the error quotes it',
+					);
 				}
 			});
 		}

@@ -49,18 +49,34 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 
 type NodeSpec = Partial<INode> & Pick<INode, 'name' | 'type'>;
 
-function transformNode(name: string, parameters: IDataObject, extra: Partial<INode> = {}): NodeSpec {
-	return { name, type: CANONICAL_TRANSFORM, parameters: { operation: 'transform', ...parameters }, ...extra };
+function transformNode(
+	name: string,
+	parameters: IDataObject,
+	extra: Partial<INode> = {},
+): NodeSpec {
+	return {
+		name,
+		type: CANONICAL_TRANSFORM,
+		parameters: { operation: 'transform', ...parameters },
+		...extra,
+	};
 }
 
-const fieldsMapping = (rows: IDataObject[], profile: IDataObject = {}, options: IDataObject = {}): IDataObject => ({
+const fieldsMapping = (
+	rows: IDataObject[],
+	profile: IDataObject = {},
+	options: IDataObject = {},
+): IDataObject => ({
 	mappingSource: 'fields',
 	mappings: { field: rows },
 	profile,
 	options,
 });
 
-const jsonMapping = (mapping: unknown): IDataObject => ({ mappingSource: 'json', mappingJson: typeof mapping === 'string' ? mapping : JSON.stringify(mapping, null, 2) });
+const jsonMapping = (mapping: unknown): IDataObject => ({
+	mappingSource: 'json',
+	mappingJson: typeof mapping === 'string' ? mapping : JSON.stringify(mapping, null, 2),
+});
 
 function sourceNode(name: string, items: object[], position: [number, number]): NodeSpec {
 	return { name, type: TEST_SOURCE, parameters: { items: JSON.stringify(items) }, position };
@@ -72,9 +88,18 @@ function invoiceWorkflow(onError: INode['onError'] = 'continueErrorOutput'): Wor
 		{ name: 'Start', type: MANUAL_TRIGGER, position: [0, 150] },
 		sourceNode('Xero Invoices', XERO_INVOICES, [200, 0]),
 		sourceNode('Stripe Invoices', STRIPE_INVOICES, [200, 300]),
-		transformNode('Xero to Canonical', fieldsMapping(XERO_ROWS, XERO_PROFILE), { onError, position: [400, 0] }),
-		transformNode('Stripe to Canonical', jsonMapping(STRIPE_MAPPING), { onError, position: [400, 300] }),
-		transformNode('Canonical to Ledger', fieldsMapping(LEDGER_ROWS), { onError, position: [700, 150] }),
+		transformNode('Xero to Canonical', fieldsMapping(XERO_ROWS, XERO_PROFILE), {
+			onError,
+			position: [400, 0],
+		}),
+		transformNode('Stripe to Canonical', jsonMapping(STRIPE_MAPPING), {
+			onError,
+			position: [400, 300],
+		}),
+		transformNode('Canonical to Ledger', fieldsMapping(LEDGER_ROWS), {
+			onError,
+			position: [700, 150],
+		}),
 	];
 	const links: Link[] = [
 		['Start', 'Xero Invoices'],
@@ -106,7 +131,9 @@ function withoutCorrelation(items: INodeExecutionData[]): IDataObject[] {
  * A failed item carries its input's fields plus `error` and `details` (nodes/shared/n8n
  * failItem): split it into the error and the untouched input.
  */
-function failuresOf(items: INodeExecutionData[]): Array<{ error: unknown; itemIndex: unknown; input: IDataObject }> {
+function failuresOf(
+	items: INodeExecutionData[],
+): Array<{ error: unknown; itemIndex: unknown; input: IDataObject }> {
 	return items.map((item) => {
 		const { error, details, ...input } = item.json;
 		return { error, itemIndex: (details as IDataObject | undefined)?.itemIndex, input };
@@ -127,14 +154,21 @@ describe('Canonical Transform in the n8n engine', () => {
 		assert.equal(xero[0][0].json.correlationId, 'order-7781', 'an existing correlation ID is kept');
 		assert.match(String(xero[0][1].json.correlationId), UUID_V7, 'a missing one is assigned');
 		assert.deepEqual(pairingOf(xero[0]), [{ item: 0 }, { item: 1 }]);
-		assert.deepEqual(failuresOf(xero[1]), [{ error: XERO_ERROR, itemIndex: 2, input: XERO_INVOICES[2] }]);
+		assert.deepEqual(failuresOf(xero[1]), [
+			{ error: XERO_ERROR, itemIndex: 2, input: XERO_INVOICES[2] },
+		]);
 		assert.deepEqual(pairingOf(xero[1]), [{ item: 2 }]);
-		assert.match(String((xero[1][0].json.details as IDataObject).description), /^field "invoice\.total".*\nfield "customer\.abn"/);
+		assert.match(
+			String((xero[1][0].json.details as IDataObject).description),
+			/^field "invoice\.total".*\nfield "customer\.abn"/,
+		);
 
 		const stripe = result.outputs('Stripe to Canonical');
 		assert.deepEqual(withoutCorrelation(stripe[0]), STRIPE_CANONICAL);
 		assert.deepEqual(pairingOf(stripe[0]), [{ item: 0 }, { item: 1 }]);
-		assert.deepEqual(failuresOf(stripe[1]), [{ error: STRIPE_ERROR, itemIndex: 2, input: STRIPE_INVOICES[2] }]);
+		assert.deepEqual(failuresOf(stripe[1]), [
+			{ error: STRIPE_ERROR, itemIndex: 2, input: STRIPE_INVOICES[2] },
+		]);
 		assert.deepEqual(pairingOf(stripe[1]), [{ item: 2 }]);
 
 		// The ledger node runs once per incoming branch.
@@ -145,7 +179,11 @@ describe('Canonical Transform in the n8n engine', () => {
 		const fromStripe = byBranch.get('Stripe to Canonical')!;
 		assert.deepEqual(withoutCorrelation(fromXero.outputs[0]), LEDGER_FROM_XERO);
 		assert.deepEqual(withoutCorrelation(fromStripe.outputs[0]), LEDGER_FROM_STRIPE);
-		assert.deepEqual([fromXero.outputs[1], fromStripe.outputs[1]], [[], []], 'nothing on the ledger\'s error output');
+		assert.deepEqual(
+			[fromXero.outputs[1], fromStripe.outputs[1]],
+			[[], []],
+			"nothing on the ledger's error output",
+		);
 		assert.deepEqual(pairingOf(fromStripe.outputs[0]), [{ item: 0 }, { item: 1 }]);
 		// One correlation ID from the vendor payload to the ledger row.
 		assert.deepEqual(
@@ -162,12 +200,16 @@ describe('Canonical Transform in the n8n engine', () => {
 		assert.deepEqual(jsonOf(result.outputs('Stripe Invoices')[0]), STRIPE_INVOICES);
 
 		assertPairing(result);
-		for (const name of ['Xero to Canonical', 'Stripe to Canonical', 'Canonical to Ledger']) assertEachInputLeavesOnce(result, name);
+		for (const name of ['Xero to Canonical', 'Stripe to Canonical', 'Canonical to Ledger'])
+			assertEachInputLeavesOnce(result, name);
 	});
 
 	test('without an error output, the first bad item fails the node, naming the item, field, value and fix', async () => {
 		const workflow = buildWorkflow(
-			[sourceNode('Xero Invoices', XERO_INVOICES, [0, 0]), transformNode('Xero to Canonical', fieldsMapping(XERO_ROWS, XERO_PROFILE))],
+			[
+				sourceNode('Xero Invoices', XERO_INVOICES, [0, 0]),
+				transformNode('Xero to Canonical', fieldsMapping(XERO_ROWS, XERO_PROFILE)),
+			],
 			[['Xero Invoices', 'Xero to Canonical']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes });
@@ -178,13 +220,20 @@ describe('Canonical Transform in the n8n engine', () => {
 
 	test('with "Continue (using regular output)" the bad item stays on the output, paired, with its error', async () => {
 		const workflow = buildWorkflow(
-			[sourceNode('Stripe Invoices', STRIPE_INVOICES, [0, 0]), transformNode('Stripe to Canonical', jsonMapping(STRIPE_MAPPING), { onError: 'continueRegularOutput' })],
+			[
+				sourceNode('Stripe Invoices', STRIPE_INVOICES, [0, 0]),
+				transformNode('Stripe to Canonical', jsonMapping(STRIPE_MAPPING), {
+					onError: 'continueRegularOutput',
+				}),
+			],
 			[['Stripe Invoices', 'Stripe to Canonical']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes });
 		const [output] = result.outputs('Stripe to Canonical');
 		assert.equal(output.length, 3);
-		assert.deepEqual(failuresOf([output[2]]), [{ error: STRIPE_ERROR, itemIndex: 2, input: STRIPE_INVOICES[2] }]);
+		assert.deepEqual(failuresOf([output[2]]), [
+			{ error: STRIPE_ERROR, itemIndex: 2, input: STRIPE_INVOICES[2] },
+		]);
 		assert.deepEqual(pairingOf(output), [{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
@@ -192,29 +241,52 @@ describe('Canonical Transform in the n8n engine', () => {
 		const rows = [...XERO_ROWS];
 		rows[7] = { ...rows[7], currency: 'DOLLARS' };
 		const workflow = buildWorkflow(
-			[sourceNode('Xero Invoices', XERO_INVOICES, [0, 0]), transformNode('Xero to Canonical', fieldsMapping(rows, XERO_PROFILE))],
+			[
+				sourceNode('Xero Invoices', XERO_INVOICES, [0, 0]),
+				transformNode('Xero to Canonical', fieldsMapping(rows, XERO_PROFILE)),
+			],
 			[['Xero Invoices', 'Xero to Canonical']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes });
 		assert.equal(result.status, 'error');
-		assert.equal(result.error?.message, 'Mapping entry 8 (target "invoice.total"): options.currency "DOLLARS" is not an ISO 4217 currency code with a minor unit');
-		assert.equal(result.error?.description, 'Use a three-letter code such as AUD, USD, EUR, JPY or KWD.');
+		assert.equal(
+			result.error?.message,
+			'Mapping entry 8 (target "invoice.total"): options.currency "DOLLARS" is not an ISO 4217 currency code with a minor unit',
+		);
+		assert.equal(
+			result.error?.description,
+			'Use a three-letter code such as AUD, USD, EUR, JPY or KWD.',
+		);
 
 		const json = buildWorkflow(
-			[sourceNode('Stripe Invoices', STRIPE_INVOICES, [0, 0]), transformNode('Stripe to Canonical', jsonMapping('{ "fields": [ { "target": "a", "source": "id", "convert": "copy", "option": {} } ] }'))],
+			[
+				sourceNode('Stripe Invoices', STRIPE_INVOICES, [0, 0]),
+				transformNode(
+					'Stripe to Canonical',
+					jsonMapping(
+						'{ "fields": [ { "target": "a", "source": "id", "convert": "copy", "option": {} } ] }',
+					),
+				),
+			],
 			[['Stripe Invoices', 'Stripe to Canonical']],
 		);
 		const malformed = await runWorkflow({ workflow: json, nodeTypes });
 		assert.equal(malformed.status, 'error');
-		assert.match(String(malformed.error?.message), /^Mapping \(JSON\): Mapping entry 1 \(target "a"\): Unrecognized key\(s\) in object: 'option'/);
+		assert.match(
+			String(malformed.error?.message),
+			/^Mapping \(JSON\): Mapping entry 1 \(target "a"\): Unrecognized key\(s\) in object: 'option'/,
+		);
 	});
 
-	test('Export Mapping writes the panel\'s mapping as JSON; another node reads it with an expression and converts the same', async () => {
+	test("Export Mapping writes the panel's mapping as JSON; another node reads it with an expression and converts the same", async () => {
 		const rows = XERO_ROWS.filter((entry) => entry.target !== 'source');
 		const workflow = buildWorkflow(
 			[
 				{ name: 'Start', type: MANUAL_TRIGGER },
-				transformNode('Export', { ...fieldsMapping(rows, XERO_PROFILE, { mappingName: 'xero-invoice-to-canonical' }), operation: 'exportMapping' }),
+				transformNode('Export', {
+					...fieldsMapping(rows, XERO_PROFILE, { mappingName: 'xero-invoice-to-canonical' }),
+					operation: 'exportMapping',
+				}),
 				sourceNode('Xero Invoices', XERO_INVOICES.slice(0, 2), [0, 0]),
 				transformNode('From Panel', fieldsMapping(rows, XERO_PROFILE)),
 				transformNode('From JSON', jsonMapping("={{ $('Export').first().json.mapping }}")),
@@ -238,11 +310,19 @@ describe('Canonical Transform in the n8n engine', () => {
 			target: 'invoice.total',
 			source: 'Total',
 			convert: 'money',
-			options: { input: 'amount', currency: null, currencyField: 'CurrencyCode', output: 'object', rounding: 'error' },
+			options: {
+				input: 'amount',
+				currency: null,
+				currencyField: 'CurrencyCode',
+				output: 'object',
+				rounding: 'error',
+			},
 		});
 
 		// The exported rows leave out the expression-sourced "source" row (a JSON mapping cannot carry expressions).
-		const expected = XERO_CANONICAL.map((item) => Object.fromEntries(Object.entries(item).filter(([key]) => key !== 'source')));
+		const expected = XERO_CANONICAL.map((item) =>
+			Object.fromEntries(Object.entries(item).filter(([key]) => key !== 'source')),
+		);
 		assert.deepEqual(withoutCorrelation(exported.outputs('From JSON')[0]), expected);
 		assert.deepEqual(withoutCorrelation(exported.outputs('From Panel')[0]), expected);
 		assertPairing(exported);
@@ -260,7 +340,10 @@ describe('Canonical Transform in the n8n engine', () => {
 			row('price', 'amount', 'money', { currency: '={{ $json.cur }}', moneyOutput: 'text' }),
 		];
 		const workflow = buildWorkflow(
-			[sourceNode('Source', items, [0, 0]), transformNode('Map', fieldsMapping(rows), { onError: 'continueErrorOutput' })],
+			[
+				sourceNode('Source', items, [0, 0]),
+				transformNode('Map', fieldsMapping(rows), { onError: 'continueErrorOutput' }),
+			],
 			[['Source', 'Map']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes });
@@ -271,7 +354,8 @@ describe('Canonical Transform in the n8n engine', () => {
 		]);
 		assert.deepEqual(failuresOf(errors), [
 			{
-				error: 'Item 2: Mapping entry 3 (target "price"): options.currency "NOPE" is not an ISO 4217 currency code with a minor unit',
+				error:
+					'Item 2: Mapping entry 3 (target "price"): options.currency "NOPE" is not an ISO 4217 currency code with a minor unit',
 				itemIndex: 2,
 				input: items[2],
 			},
@@ -286,11 +370,24 @@ describe('Canonical Transform in the n8n engine', () => {
 
 	test('keeps unmapped fields and binary data, and never changes the input item', async () => {
 		const items = [{ id: 1, email: ' A@B.CO ', meta: { keep: true, drop: 'x' } }];
-		const rows: IDataObject[] = [row('email', 'email', 'email'), row('dropped', 'meta.drop', 'string')];
+		const rows: IDataObject[] = [
+			row('email', 'email', 'email'),
+			row('dropped', 'meta.drop', 'string'),
+		];
 		const workflow = buildWorkflow(
 			[
-				{ name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items), binary: JSON.stringify({ file: { content: 'hello', fileName: 'a.txt' } }) } },
-				transformNode('Map', fieldsMapping(rows, {}, { unmapped: 'keep', correlationField: 'traceId' })),
+				{
+					name: 'Source',
+					type: TEST_SOURCE,
+					parameters: {
+						items: JSON.stringify(items),
+						binary: JSON.stringify({ file: { content: 'hello', fileName: 'a.txt' } }),
+					},
+				},
+				transformNode(
+					'Map',
+					fieldsMapping(rows, {}, { unmapped: 'keep', correlationField: 'traceId' }),
+				),
 			],
 			[['Source', 'Map']],
 		);
@@ -317,16 +414,26 @@ describe('examples/canonical-transform.json', () => {
 			// The example's Code nodes only return literal items: run that code here, without n8n.
 			const code = String(node.parameters.jsCode);
 			const returned = runInNewContext(`(function () { ${code} })()`) as Array<{ json: object }>;
-			Object.assign(node, { type: TEST_SOURCE, typeVersion: 1, parameters: { items: JSON.stringify(returned.map((entry) => entry.json)) } });
+			Object.assign(node, {
+				type: TEST_SOURCE,
+				typeVersion: 1,
+				parameters: { items: JSON.stringify(returned.map((entry) => entry.json)) },
+			});
 		}
 		const result = await runWorkflow({ workflow, nodeTypes });
 		assert.equal(result.status, 'success', result.error?.message);
 		const xero = result.outputs('Xero to Canonical');
 		const stripe = result.outputs('Stripe to Canonical');
 		assert.deepEqual(withoutCorrelation(xero[0]), XERO_CANONICAL);
-		assert.deepEqual(failuresOf(xero[1]).map((failure) => failure.error), [XERO_ERROR]);
+		assert.deepEqual(
+			failuresOf(xero[1]).map((failure) => failure.error),
+			[XERO_ERROR],
+		);
 		assert.deepEqual(withoutCorrelation(stripe[0]), STRIPE_CANONICAL);
-		assert.deepEqual(failuresOf(stripe[1]).map((failure) => failure.error), [STRIPE_ERROR]);
+		assert.deepEqual(
+			failuresOf(stripe[1]).map((failure) => failure.error),
+			[STRIPE_ERROR],
+		);
 		const runs = result.nodes['Canonical to Ledger'].runs;
 		const byBranch = new Map(runs.map((run) => [run.source[0]?.previousNode, run.outputs[0]]));
 		assert.deepEqual(withoutCorrelation(byBranch.get('Xero to Canonical')!), LEDGER_FROM_XERO);
@@ -334,4 +441,3 @@ describe('examples/canonical-transform.json', () => {
 		assertPairing(result);
 	});
 });
-

@@ -13,12 +13,31 @@ const BREAKER = 'n8n-nodes-integration-guards.circuitBreaker';
 let scopeCounter = 0;
 
 /** Check, Record (Outcome Field, both ways) and Set State, each on a fresh scope; error output on. */
-const CONFIGURATIONS: Array<{ label: string; parameters: Record<string, unknown>; outputs: number }> = [
+const CONFIGURATIONS: Array<{
+	label: string;
+	parameters: Record<string, unknown>;
+	outputs: number;
+}> = [
 	{ label: 'Check', parameters: { operation: 'check' }, outputs: 2 },
-	{ label: 'Record, failed when the field has a value', parameters: { operation: 'record', outcomeFrom: 'field', outcomeField: 'error', minimumCalls: 1 }, outputs: 2 },
+	{
+		label: 'Record, failed when the field has a value',
+		parameters: {
+			operation: 'record',
+			outcomeFrom: 'field',
+			outcomeField: 'error',
+			minimumCalls: 1,
+		},
+		outputs: 2,
+	},
 	{
 		label: 'Record, failed when the field is false, with a Check Stamp expression',
-		parameters: { operation: 'record', outcomeFrom: 'field', outcomeField: 'ok', failedWhen: 'false', options: { checkStamp: '={{ $json.circuitBreaker }}', correlationField: '__proto__' } },
+		parameters: {
+			operation: 'record',
+			outcomeFrom: 'field',
+			outcomeField: 'ok',
+			failedWhen: 'false',
+			options: { checkStamp: '={{ $json.circuitBreaker }}', correlationField: '__proto__' },
+		},
 		outputs: 2,
 	},
 	{ label: 'Set State', parameters: { operation: 'setState', newState: 'forceOpen' }, outputs: 1 },
@@ -37,7 +56,11 @@ describe('Circuit Breaker fuzz: random and adversarial items', () => {
 			{
 				name: 'Guard',
 				type: BREAKER,
-				parameters: { scope: `fuzz-breaker-${++scopeCounter}`, breakerName: 'fuzz', ...configuration.parameters },
+				parameters: {
+					scope: `fuzz-breaker-${++scopeCounter}`,
+					breakerName: 'fuzz',
+					...configuration.parameters,
+				},
 				onError: 'continueErrorOutput',
 			},
 			configuration.outputs + 1,

@@ -57,19 +57,38 @@ const OPERATIONS: Array<[string, INodeParameters, number]> = [
 	['recordUsage', { options: { checkStamp: '={{ $json.costGuard }}' } }, 2],
 	['report', {}, 1],
 	['cacheLookup', { keyFields: 'text, id', options: { ignoreCase: true } }, 2],
-	['cacheStore', { keyFrom: 'fields', keyFields: 'text, id', options: { cacheResponseField: '' } }, 1],
+	[
+		'cacheStore',
+		{ keyFrom: 'fields', keyFields: 'text, id', options: { cacheResponseField: '' } },
+		1,
+	],
 ];
 
-async function runGuard(items: string, operation: string, parameters: INodeParameters, outputs: number, budget = freshBudget()): Promise<EngineResult> {
+async function runGuard(
+	items: string,
+	operation: string,
+	parameters: INodeParameters,
+	outputs: number,
+	budget = freshBudget(),
+): Promise<EngineResult> {
 	const node: Partial<INode> & Pick<INode, 'name' | 'type'> = {
 		name: 'Guard',
 		type: COST_GUARD,
 		parameters: { operation, budgetName: budget, ...parameters },
 		onError: 'continueErrorOutput',
 	};
-	const sinks = Array.from({ length: outputs + 1 }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
-	const links: Link[] = [['Source', 'Guard'], ...sinks.map((sink, index): Link => ['Guard', index, sink.name])];
-	const workflow = buildWorkflow([{ name: 'Source', type: TEST_SOURCE, parameters: { items } }, node, ...sinks], links);
+	const sinks = Array.from({ length: outputs + 1 }, (_, index) => ({
+		name: `Sink ${index}`,
+		type: TEST_NOOP,
+	}));
+	const links: Link[] = [
+		['Source', 'Guard'],
+		...sinks.map((sink, index): Link => ['Guard', index, sink.name]),
+	];
+	const workflow = buildWorkflow(
+		[{ name: 'Source', type: TEST_SOURCE, parameters: { items } }, node, ...sinks],
+		links,
+	);
 	return await runWorkflow({ workflow, nodeTypes: nodeTypes() });
 }
 
@@ -82,10 +101,15 @@ function assertReportCoversEachInputOnce(result: EngineResult): void {
 		for (const items of run.outputs) {
 			for (const item of items) {
 				const paired = Array.isArray(item.pairedItem) ? item.pairedItem : [item.pairedItem];
-				for (const entry of paired) seen[typeof entry === 'number' ? entry : (entry as { item: number }).item]++;
+				for (const entry of paired)
+					seen[typeof entry === 'number' ? entry : (entry as { item: number }).item]++;
 			}
 		}
-		assert.deepEqual(seen, new Array<number>(inputs).fill(1), 'Report pairs its summary with each input item once');
+		assert.deepEqual(
+			seen,
+			new Array<number>(inputs).fill(1),
+			'Report pairs its summary with each input item once',
+		);
 	}
 }
 
@@ -93,11 +117,18 @@ function assertReportCoversEachInputOnce(result: EngineResult): void {
 function withoutSecrets(fuzz: FuzzCase): string {
 	const items = JSON.parse(fuzz.items) as unknown[];
 	const strip = (value: unknown): unknown => {
-		if (typeof value === 'string') return fuzz.secrets.some((secret) => value.includes(secret)) ? 'gone' : value;
+		if (typeof value === 'string')
+			return fuzz.secrets.some((secret) => value.includes(secret)) ? 'gone' : value;
 		if (Array.isArray(value)) return value.map(strip);
 		if (value !== null && typeof value === 'object') {
 			const copy: Record<string, unknown> = {};
-			for (const key of Object.keys(value)) Object.defineProperty(copy, key, { value: strip((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+			for (const key of Object.keys(value))
+				Object.defineProperty(copy, key, {
+					value: strip((value as Record<string, unknown>)[key]),
+					enumerable: true,
+					writable: true,
+					configurable: true,
+				});
 			return copy;
 		}
 		return value;
@@ -116,7 +147,9 @@ describe('Cost Guard fuzzed in the n8n engine', () => {
 		test(fuzz.name, async () => {
 			for (const [operation, parameters, outputs] of OPERATIONS) {
 				const label = `${fuzz.name}, ${operation}`;
-				const result = await withinMs(DEADLINE_MS, label, () => runGuard(fuzz.items, operation, parameters, outputs));
+				const result = await withinMs(DEADLINE_MS, label, () =>
+					runGuard(fuzz.items, operation, parameters, outputs),
+				);
 				assert.equal(result.status, 'success', `${label}: ${result.error?.message}`);
 				if (operation === 'report') assertReportCoversEachInputOnce(result);
 				else assertEachInputLeavesOnce(result, 'Guard');
@@ -126,10 +159,14 @@ describe('Cost Guard fuzzed in the n8n engine', () => {
 			// Through the cache: stored with the secrets, looked up without them.
 			const budget = freshBudget();
 			const cacheFields = { keyFields: 'id', options: {} };
-			const stored = await withinMs(DEADLINE_MS, `${fuzz.name}, cache store`, () => runGuard(fuzz.items, 'cacheStore', { keyFrom: 'fields', ...cacheFields }, 1, budget));
+			const stored = await withinMs(DEADLINE_MS, `${fuzz.name}, cache store`, () =>
+				runGuard(fuzz.items, 'cacheStore', { keyFrom: 'fields', ...cacheFields }, 1, budget),
+			);
 			assert.equal(stored.status, 'success', stored.error?.message);
 			assertEachInputLeavesOnce(stored, 'Guard');
-			const looked = await withinMs(DEADLINE_MS, `${fuzz.name}, cache lookup`, () => runGuard(withoutSecrets(fuzz), 'cacheLookup', cacheFields, 2, budget));
+			const looked = await withinMs(DEADLINE_MS, `${fuzz.name}, cache lookup`, () =>
+				runGuard(withoutSecrets(fuzz), 'cacheLookup', cacheFields, 2, budget),
+			);
 			assert.equal(looked.status, 'success', looked.error?.message);
 			assertEachInputLeavesOnce(looked, 'Guard');
 			assertNoSecretLeak(looked, 'Guard', fuzz.secrets);

@@ -13,16 +13,48 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { assertNoSecretLeak, fuzzCases, withinMs } from '../support/fuzz';
-import { assertEachInputLeavesOnce, buildWorkflow, runWorkflow, startEngine, stopEngine, TEST_SOURCE } from './harness';
+import {
+	assertEachInputLeavesOnce,
+	buildWorkflow,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_SOURCE,
+} from './harness';
 
 const CHECK = 'n8n-nodes-integration-guards.credentialExpiryCheck';
 const CASE_MS = 60_000;
 let counter = 0;
 
 const sources: Array<{ name: string; parameters: INodeParameters }> = [
-	{ name: 'register from input items', parameters: { sources: ['register'], registerSource: 'input', nameField: 'id', expiresField: 'amount', ownerField: 'email' } },
-	{ name: 'tokens', parameters: { sources: ['tokens'], tokenField: 'password', headersField: 'headers', credentialNameField: 'id' } },
-	{ name: 'tokens from a text field', parameters: { sources: ['tokens'], tokenField: 'note', headersField: 'payload', credentialNameField: 'name' } },
+	{
+		name: 'register from input items',
+		parameters: {
+			sources: ['register'],
+			registerSource: 'input',
+			nameField: 'id',
+			expiresField: 'amount',
+			ownerField: 'email',
+		},
+	},
+	{
+		name: 'tokens',
+		parameters: {
+			sources: ['tokens'],
+			tokenField: 'password',
+			headersField: 'headers',
+			credentialNameField: 'id',
+		},
+	},
+	{
+		name: 'tokens from a text field',
+		parameters: {
+			sources: ['tokens'],
+			tokenField: 'note',
+			headersField: 'payload',
+			credentialNameField: 'name',
+		},
+	},
 ];
 
 describe('Credential Expiry Check fuzz', () => {
@@ -36,7 +68,13 @@ describe('Credential Expiry Check fuzz', () => {
 		describe(source.name, () => {
 			for (const fuzz of fuzzCases({ seed: 14 })) {
 				test(fuzz.name, async () => {
-					const parameters = { ...source.parameters, alertMemory: true, store: 'embedded', scope: `fuzz-${process.pid}-${++counter}`, options: { attachCalendar: true } };
+					const parameters = {
+						...source.parameters,
+						alertMemory: true,
+						store: 'embedded',
+						scope: `fuzz-${process.pid}-${++counter}`,
+						options: { attachCalendar: true },
+					};
 					const workflow = buildWorkflow(
 						[
 							{ name: 'Source', type: TEST_SOURCE, parameters: { items: fuzz.items } },
@@ -44,8 +82,13 @@ describe('Credential Expiry Check fuzz', () => {
 						],
 						[['Source', 'Guard']],
 					);
-					const result = await withinMs(CASE_MS, `${source.name}: ${fuzz.name}`, () => runWorkflow({ workflow }));
-					if (result.status !== 'success') throw new Error(`${source.name}: ${fuzz.name}: the run ${result.status}: ${result.error?.message}`);
+					const result = await withinMs(CASE_MS, `${source.name}: ${fuzz.name}`, () =>
+						runWorkflow({ workflow }),
+					);
+					if (result.status !== 'success')
+						throw new Error(
+							`${source.name}: ${fuzz.name}: the run ${result.status}: ${result.error?.message}`,
+						);
 					assertEachInputLeavesOnce(result, 'Guard');
 					assertNoSecretLeak(result, 'Guard', fuzz.secrets);
 				});

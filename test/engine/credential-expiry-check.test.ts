@@ -19,11 +19,24 @@ import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8
 import { Client } from 'pg';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
-import { closedPort, startPlainTcpServer, startTlsServer, type TestTlsServer } from '../support/tls';
+import {
+	closedPort,
+	startPlainTcpServer,
+	startTlsServer,
+	type TestTlsServer,
+} from '../support/tls';
 import { parseCalendar, prop, unescapeText } from '../unit/expiry/ics-parser';
 import { RUN_ID } from '../support/stores';
 import { withEmbeddedStoreBlocked } from '../support/store-outage';
-import { assertPairing, buildWorkflow, runWorkflow, startEngine, stopEngine, type CredentialFixtures, type EngineResult } from './harness';
+import {
+	assertPairing,
+	buildWorkflow,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	type CredentialFixtures,
+	type EngineResult,
+} from './harness';
 
 const CHECK = 'n8n-nodes-integration-guards.credentialExpiryCheck';
 const DAY = 86_400_000;
@@ -34,7 +47,8 @@ let scopeCounter = 0;
 const freshScope = () => `engine-expiry-${process.pid}-${Date.now()}-${++scopeCounter}`;
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const makeJwt = (payload: IDataObject) => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}.c2lnbmF0dXJlLXNlY3JldA`;
+const makeJwt = (payload: IDataObject) =>
+	`${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}.c2lnbmF0dXJlLXNlY3JldA`;
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /* ------------------------------------------------- n8n public API stand-in */
@@ -48,13 +62,49 @@ interface StandInCredential {
 }
 
 const NOW = Date.now();
-const API_KEY = makeJwt({ sub: 'owner', iss: 'n8n', aud: 'public-api', iat: seconds(NOW - 80 * DAY), exp: seconds(NOW + 10 * DAY) });
+const API_KEY = makeJwt({
+	sub: 'owner',
+	iss: 'n8n',
+	aud: 'public-api',
+	iat: seconds(NOW - 80 * DAY),
+	exp: seconds(NOW + 10 * DAY),
+});
 const CREDENTIALS: StandInCredential[] = [
-	{ id: 'c1', name: 'Stripe live', type: 'stripeApi', updatedDaysAgo: 100, test: { status: 'OK', message: 'Connection successful!' } },
-	{ id: 'c2', name: 'Slack bot', type: 'slackApi', updatedDaysAgo: 10, test: { status: 'OK', message: 'Connection successful!' } },
-	{ id: 'c3', name: 'Broken SMTP', type: 'smtp', updatedDaysAgo: 5, test: { status: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:2525' } },
-	{ id: 'c4', name: 'Custom header auth', type: 'httpHeaderAuth', updatedDaysAgo: 85, test: { status: 'Error', message: 'No testing function found for this credential.' } },
-	{ id: 'c5', name: 'Old Postgres', type: 'postgres', updatedDaysAgo: 20, test: { status: 'OK', message: 'Connection successful!' } },
+	{
+		id: 'c1',
+		name: 'Stripe live',
+		type: 'stripeApi',
+		updatedDaysAgo: 100,
+		test: { status: 'OK', message: 'Connection successful!' },
+	},
+	{
+		id: 'c2',
+		name: 'Slack bot',
+		type: 'slackApi',
+		updatedDaysAgo: 10,
+		test: { status: 'OK', message: 'Connection successful!' },
+	},
+	{
+		id: 'c3',
+		name: 'Broken SMTP',
+		type: 'smtp',
+		updatedDaysAgo: 5,
+		test: { status: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:2525' },
+	},
+	{
+		id: 'c4',
+		name: 'Custom header auth',
+		type: 'httpHeaderAuth',
+		updatedDaysAgo: 85,
+		test: { status: 'Error', message: 'No testing function found for this credential.' },
+	},
+	{
+		id: 'c5',
+		name: 'Old Postgres',
+		type: 'postgres',
+		updatedDaysAgo: 20,
+		test: { status: 'OK', message: 'Connection successful!' },
+	},
 ];
 
 interface ApiStandIn {
@@ -77,7 +127,16 @@ interface ApiStandIn {
 }
 
 async function startApiStandIn(): Promise<ApiStandIn> {
-	const state: ApiStandIn = { url: '', mode: 'current', redirectTo: '', tests: 'normal', maxInFlight: 0, testCalls: new Map(), requests: [], close: async () => undefined };
+	const state: ApiStandIn = {
+		url: '',
+		mode: 'current',
+		redirectTo: '',
+		tests: 'normal',
+		maxInFlight: 0,
+		testCalls: new Map(),
+		requests: [],
+		close: async () => undefined,
+	};
 	let inFlight = 0;
 	const reply = (response: ServerResponse, status: number, body: unknown) => {
 		response.writeHead(status, { 'content-type': 'application/json' });
@@ -97,7 +156,8 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 			response.writeHead(200, { 'content-type': 'text/html' });
 			return response.end('<!doctype html><title>n8n.io - Workflow Automation</title>');
 		}
-		if (key !== API_KEY) return reply(response, 401, { message: "'X-N8N-API-KEY' header required" });
+		if (key !== API_KEY)
+			return reply(response, 401, { message: "'X-N8N-API-KEY' header required" });
 		if (request.method === 'GET' && url.pathname === '/api/v1/credentials') {
 			// Pages of two, to prove the cursor is followed.
 			const offset = Number(url.searchParams.get('cursor') ?? 0);
@@ -107,9 +167,20 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 				type: credential.type,
 				createdAt: new Date(NOW - 400 * DAY).toISOString(),
 				updatedAt: new Date(NOW - credential.updatedDaysAgo * DAY).toISOString(),
-				shared: [{ id: 'p1', name: 'Ada Lovelace <ada@example.com>', role: 'credential:owner', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' }],
+				shared: [
+					{
+						id: 'p1',
+						name: 'Ada Lovelace <ada@example.com>',
+						role: 'credential:owner',
+						createdAt: '2025-01-01T00:00:00.000Z',
+						updatedAt: '2025-01-01T00:00:00.000Z',
+					},
+				],
 			}));
-			return reply(response, 200, { data: page, nextCursor: offset + 2 < CREDENTIALS.length ? String(offset + 2) : null });
+			return reply(response, 200, {
+				data: page,
+				nextCursor: offset + 2 < CREDENTIALS.length ? String(offset + 2) : null,
+			});
 		}
 		const test = /^\/api\/v1\/credentials\/([^/]+)\/test$/.exec(url.pathname);
 		if (request.method === 'POST' && test) {
@@ -121,10 +192,16 @@ async function startApiStandIn(): Promise<ApiStandIn> {
 			inFlight++;
 			state.maxInFlight = Math.max(state.maxInFlight, inFlight);
 			const nodeNotFound =
-				state.tests === 'nodeNotFound' || (state.tests === 'nodeNotFoundOnce' && calls === 1) || (state.tests === 'racy' && overlapping);
+				state.tests === 'nodeNotFound' ||
+				(state.tests === 'nodeNotFoundOnce' && calls === 1) ||
+				(state.tests === 'racy' && overlapping);
 			const answer =
 				state.tests === 'unverified'
-					? { status: 'Error', message: 'Could not reach the test URL to verify the credential.', outcome: 'unverified' }
+					? {
+							status: 'Error',
+							message: 'Could not reach the test URL to verify the credential.',
+							outcome: 'unverified',
+						}
 					: nodeNotFound
 						? { status: 'Error', message: 'Node not found' }
 						: credential.test;
@@ -155,11 +232,30 @@ interface RunSpec {
 }
 
 const STORE_FIXTURES: CredentialFixtures = {
-	integrationGuardsRedisApi: { host: '127.0.0.1', port: 6379, database: 0, keyPrefix: `engine-expiry-${RUN_ID}:` },
-	integrationGuardsPostgresApi: { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', ssl: 'disable', schema: PG_SCHEMA },
+	integrationGuardsRedisApi: {
+		host: '127.0.0.1',
+		port: 6379,
+		database: 0,
+		keyPrefix: `engine-expiry-${RUN_ID}:`,
+	},
+	integrationGuardsPostgresApi: {
+		host: '127.0.0.1',
+		port: 5432,
+		database: 'test',
+		user: 'postgres',
+		ssl: 'disable',
+		schema: PG_SCHEMA,
+	},
 };
 
-async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', apiKey = API_KEY, stores = {}, onError }: RunSpec): Promise<EngineResult> {
+async function run({
+	parameters,
+	items = [{}],
+	apiUrl = 'http://127.0.0.1:1',
+	apiKey = API_KEY,
+	stores = {},
+	onError,
+}: RunSpec): Promise<EngineResult> {
 	const workflow = buildWorkflow(
 		[
 			{
@@ -185,7 +281,9 @@ async function run({ parameters, items = [{}], apiUrl = 'http://127.0.0.1:1', ap
 
 function byName(result: EngineResult): Map<string, { output: string; item: INodeExecutionData }> {
 	const found = new Map<string, { output: string; item: INodeExecutionData }>();
-	for (const output of OUTPUTS) for (const item of result.output('Check', output)) found.set(String(item.json.name), { output, item });
+	for (const output of OUTPUTS)
+		for (const item of result.output('Check', output))
+			found.set(String(item.json.name), { output, item });
 	return found;
 }
 
@@ -200,7 +298,11 @@ describe('Credential Expiry Check in the n8n engine', () => {
 
 	before(async () => {
 		await startEngine();
-		[api, tls, plain] = await Promise.all([startApiStandIn(), startTlsServer(5), startPlainTcpServer()]);
+		[api, tls, plain] = await Promise.all([
+			startApiStandIn(),
+			startTlsServer(5),
+			startPlainTcpServer(),
+		]);
 	});
 	after(async () => {
 		await Promise.all([api?.close(), tls?.close(), plain?.close()]);
@@ -214,7 +316,10 @@ describe('Credential Expiry Check in the n8n engine', () => {
 	test("this n8n's credentials: live tests, a rotation policy, the API key's own expiry, pages followed", async () => {
 		api.mode = 'current';
 		api.requests.length = 0;
-		const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true, rotationDays: 90 } });
+		const result = await run({
+			apiUrl: api.url,
+			parameters: { sources: ['n8nCredentials'], testCredentials: true, rotationDays: 90 },
+		});
 		assert.equal(result.status, 'success', result.error?.message);
 		assert.deepEqual(result.nodes.Check.outputNames, OUTPUTS);
 		const found = byName(result);
@@ -223,17 +328,23 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		const stripe = found.get('Stripe live');
 		assert.equal(stripe?.output, 'Expired or Failing');
 		assert.equal(stripe?.item.json.status, 'expired');
-		assert.match(String(stripe?.item.json.reason), /Test passed.*Not rotated for 100 days \(policy: 90\)/);
+		assert.match(
+			String(stripe?.item.json.reason),
+			/Test passed.*Not rotated for 100 days \(policy: 90\)/,
+		);
 		assert.equal(stripe?.item.json.owner, 'Ada Lovelace <ada@example.com>');
 		assert.equal(stripe?.item.json.renewalLink, `${api.url}/home/credentials/c1`);
-		assert.deepEqual({ ...(stripe?.item.json.details as IDataObject), createdAt: undefined, updatedAt: undefined }, {
-			id: 'c1',
-			type: 'stripeApi',
-			createdAt: undefined,
-			updatedAt: undefined,
-			daysSinceUpdate: 100,
-			test: 'passed',
-		});
+		assert.deepEqual(
+			{ ...(stripe?.item.json.details as IDataObject), createdAt: undefined, updatedAt: undefined },
+			{
+				id: 'c1',
+				type: 'stripeApi',
+				createdAt: undefined,
+				updatedAt: undefined,
+				daysSinceUpdate: 100,
+				test: 'passed',
+			},
+		);
 
 		assert.equal(found.get('Slack bot')?.output, 'OK');
 		assert.equal(found.get('Slack bot')?.item.json.status, 'ok');
@@ -258,9 +369,16 @@ describe('Credential Expiry Check in the n8n engine', () => {
 
 		// Paged: 3 list calls (2 + 2 + 1), one test per credential, the key in every request header.
 		assert.equal(api.requests.filter((request) => request.method === 'GET').length, 3);
-		assert.equal(api.requests.filter((request) => request.method === 'POST').length, CREDENTIALS.length);
+		assert.equal(
+			api.requests.filter((request) => request.method === 'POST').length,
+			CREDENTIALS.length,
+		);
 		assert.ok(api.requests.every((request) => request.key === API_KEY));
-		assert.equal(JSON.stringify(everything(result)).includes(API_KEY.split('.')[1]), false, 'the API key is never output');
+		assert.equal(
+			JSON.stringify(everything(result)).includes(API_KEY.split('.')[1]),
+			false,
+			'the API key is never output',
+		);
 		for (const item of everything(result)) assert.deepEqual(item.pairedItem, { item: 0 });
 		assertPairing(result);
 	});
@@ -278,39 +396,84 @@ describe('Credential Expiry Check in the n8n engine', () => {
 			resetTests('racy');
 			const failing: string[] = [];
 			for (let round = 0; round < 3; round++) {
-				const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+				const result = await run({
+					apiUrl: api.url,
+					parameters: { sources: ['n8nCredentials'], testCredentials: true },
+				});
 				assert.equal(result.status, 'success', result.error?.message);
-				for (const item of result.output('Check', 'Expired or Failing')) failing.push(String(item.json.name));
-				assert.equal(everything(result).some((item) => /Node not found/.test(String(item.json.reason))), false, 'no test overlapped');
+				for (const item of result.output('Check', 'Expired or Failing'))
+					failing.push(String(item.json.name));
+				assert.equal(
+					everything(result).some((item) => /Node not found/.test(String(item.json.reason))),
+					false,
+					'no test overlapped',
+				);
 			}
-			console.log(`racy tester: at most ${api.maxInFlight} test(s) at once; failing over 3 runs: ${JSON.stringify(failing)}`);
+			console.log(
+				`racy tester: at most ${api.maxInFlight} test(s) at once; failing over 3 runs: ${JSON.stringify(failing)}`,
+			);
 			assert.equal(api.maxInFlight, 1, 'one test at a time');
-			assert.deepEqual([...new Set(failing)], ['Broken SMTP'], 'only the credential whose own test fails');
+			assert.deepEqual(
+				[...new Set(failing)],
+				['Broken SMTP'],
+				'only the credential whose own test fails',
+			);
 		});
 
 		test('"Node not found" is tried once more; when it stays, the credential is unknown with the reason, never failing', async () => {
 			resetTests('nodeNotFoundOnce');
-			const once = byName(await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } }));
+			const once = byName(
+				await run({
+					apiUrl: api.url,
+					parameters: { sources: ['n8nCredentials'], testCredentials: true },
+				}),
+			);
 			assert.equal(once.get('Slack bot')?.output, 'OK', 'the second try passed');
-			assert.equal(once.get('Broken SMTP')?.item.json.status, 'failing', 'a real failure stays a failure');
-			assert.ok([...api.testCalls.values()].every((calls) => calls === 2), 'each tried twice');
+			assert.equal(
+				once.get('Broken SMTP')?.item.json.status,
+				'failing',
+				'a real failure stays a failure',
+			);
+			assert.ok(
+				[...api.testCalls.values()].every((calls) => calls === 2),
+				'each tried twice',
+			);
 
 			resetTests('nodeNotFound');
-			const stuck = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
-			assert.deepEqual(stuck.output('Check', 'Expired or Failing'), [], 'nothing is reported failing');
+			const stuck = await run({
+				apiUrl: api.url,
+				parameters: { sources: ['n8nCredentials'], testCredentials: true },
+			});
+			assert.deepEqual(
+				stuck.output('Check', 'Expired or Failing'),
+				[],
+				'nothing is reported failing',
+			);
 			const slack = byName(stuck).get('Slack bot');
 			assert.equal(slack?.output, 'Attention');
 			assert.equal(slack?.item.json.status, 'unknown');
-			assert.match(String(slack?.item.json.reason), /Not tested: n8n's credential tester could not test it \(its own error, not the credential's\): Node not found/);
+			assert.match(
+				String(slack?.item.json.reason),
+				/Not tested: n8n's credential tester could not test it \(its own error, not the credential's\): Node not found/,
+			);
 			assert.equal((slack?.item.json.details as IDataObject).test, 'unavailable');
-			assert.ok([...api.testCalls.values()].every((calls) => calls === 2), 'retried once, not more');
+			assert.ok(
+				[...api.testCalls.values()].every((calls) => calls === 2),
+				'retried once, not more',
+			);
 		});
 
-		test("a result n8n flags as unverified is unknown, not failing", async () => {
+		test('a result n8n flags as unverified is unknown, not failing', async () => {
 			resetTests('unverified');
-			const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+			const result = await run({
+				apiUrl: api.url,
+				parameters: { sources: ['n8nCredentials'], testCredentials: true },
+			});
 			assert.deepEqual(result.output('Check', 'Expired or Failing'), []);
-			assert.match(String(byName(result).get('Slack bot')?.item.json.reason), /its own error.*Could not reach the test URL/);
+			assert.match(
+				String(byName(result).get('Slack bot')?.item.json.reason),
+				/its own error.*Could not reach the test URL/,
+			);
 		});
 
 		test('the n8n API client follows no redirect: the API key never reaches another origin', async () => {
@@ -319,12 +482,22 @@ describe('Credential Expiry Check in the n8n engine', () => {
 				resetTests('normal');
 				api.mode = 'redirect';
 				api.redirectTo = other.url;
-				const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: true } });
+				const result = await run({
+					apiUrl: api.url,
+					parameters: { sources: ['n8nCredentials'], testCredentials: true },
+				});
 				assert.equal(result.status, 'success', result.error?.message);
 				assert.deepEqual(other.requests, [], 'nothing was sent to the other origin');
-				const found = result.output('Check', 'Attention').find((item) => item.json.name === 'n8n API');
+				const found = result
+					.output('Check', 'Attention')
+					.find((item) => item.json.name === 'n8n API');
 				assert.equal(found?.json.status, 'unknown');
-				assert.match(String(found?.json.reason), new RegExp(`HTTP 302, a redirect to ${other.url.replace(/\./g, '\\.')}\\. The n8n API client follows no redirects`));
+				assert.match(
+					String(found?.json.reason),
+					new RegExp(
+						`HTTP 302, a redirect to ${other.url.replace(/\./g, '\\.')}\\. The n8n API client follows no redirects`,
+					),
+				);
 			} finally {
 				api.mode = 'current';
 				await other.close();
@@ -334,11 +507,25 @@ describe('Credential Expiry Check in the n8n engine', () => {
 
 	test('without tests or rotation every credential is unknown, and says why', async () => {
 		api.mode = 'current';
-		const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'], testCredentials: false, rotationDays: 0, credentialTypes: 'smtp, slackApi' } });
+		const result = await run({
+			apiUrl: api.url,
+			parameters: {
+				sources: ['n8nCredentials'],
+				testCredentials: false,
+				rotationDays: 0,
+				credentialTypes: 'smtp, slackApi',
+			},
+		});
 		assert.equal(result.status, 'success', result.error?.message);
 		const attention = result.output('Check', 'Attention');
-		assert.deepEqual(attention.map((item) => item.json.name).sort(), ['Broken SMTP', 'Slack bot', 'n8n API key (this check)']);
-		for (const item of attention.filter((entry) => entry.json.name !== 'n8n API key (this check)')) {
+		assert.deepEqual(attention.map((item) => item.json.name).sort(), [
+			'Broken SMTP',
+			'Slack bot',
+			'n8n API key (this check)',
+		]);
+		for (const item of attention.filter(
+			(entry) => entry.json.name !== 'n8n API key (this check)',
+		)) {
 			assert.equal(item.json.status, 'unknown');
 			assert.match(String(item.json.reason), /Neither a live test nor a rotation policy/);
 		}
@@ -347,13 +534,20 @@ describe('Credential Expiry Check in the n8n engine', () => {
 	test('a version without the public credential endpoints degrades to one clear unknown', async () => {
 		api.mode = 'old';
 		const oldKey = 'n8n_api_0123456789abcdef'; // pre-JWT keys carry no expiry
-		const result = await run({ apiUrl: api.url, apiKey: oldKey, parameters: { sources: ['n8nCredentials'] } });
+		const result = await run({
+			apiUrl: api.url,
+			apiKey: oldKey,
+			parameters: { sources: ['n8nCredentials'] },
+		});
 		assert.equal(result.status, 'success', result.error?.message);
 		const attention = result.output('Check', 'Attention');
 		assert.equal(attention.length, 1);
 		assert.equal(attention[0].json.name, 'n8n API');
 		assert.equal(attention[0].json.status, 'unknown');
-		assert.match(String(attention[0].json.reason), /does not offer GET \/api\/v1\/credentials.*HTTP 404/);
+		assert.match(
+			String(attention[0].json.reason),
+			/does not offer GET \/api\/v1\/credentials.*HTTP 404/,
+		);
 		assert.equal(JSON.stringify(attention).includes(oldKey), false);
 	});
 
@@ -362,56 +556,83 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		const result = await run({ apiUrl: api.url, parameters: { sources: ['n8nCredentials'] } });
 		const found = result.output('Check', 'Attention').find((item) => item.json.name === 'n8n API');
 		assert.equal(found?.json.status, 'unknown');
-		assert.match(String(found?.json.reason), /did not answer with n8n's credential list \(HTTP 200\)\. Check the Instance URL and that the public API is enabled/);
+		assert.match(
+			String(found?.json.reason),
+			/did not answer with n8n's credential list \(HTTP 200\)\. Check the Instance URL and that the public API is enabled/,
+		);
 		api.mode = 'current';
 	});
 
 	test('a refused API key and an unreachable instance route to Expired or Failing', async () => {
 		api.mode = 'current';
-		const refused = await run({ apiUrl: api.url, apiKey: 'wrong-key', parameters: { sources: ['n8nCredentials'] } });
+		const refused = await run({
+			apiUrl: api.url,
+			apiKey: 'wrong-key',
+			parameters: { sources: ['n8nCredentials'] },
+		});
 		const [item] = refused.output('Check', 'Expired or Failing');
 		assert.equal(item.json.status, 'failing');
 		assert.match(String(item.json.reason), /HTTP 401.*scopes credential:list and credential:read/);
 		assert.equal(JSON.stringify(item.json).includes('wrong-key'), false);
 
 		const port = await closedPort();
-		const unreachable = await run({ apiUrl: `http://127.0.0.1:${port}`, parameters: { sources: ['n8nCredentials'] } });
+		const unreachable = await run({
+			apiUrl: `http://127.0.0.1:${port}`,
+			parameters: { sources: ['n8nCredentials'] },
+		});
 		const [down] = unreachable.output('Check', 'Expired or Failing');
 		assert.match(String(down.json.reason), /could not be reached.*ECONNREFUSED/);
 	});
 
-	test("the n8n API client has a hard deadline and reads at most 16 MiB: a trickling or endless answer cannot hold the check", async () => {
+	test('the n8n API client has a hard deadline and reads at most 16 MiB: a trickling or endless answer cannot hold the check', async () => {
 		// A server trickling a byte every 200 ms (a socket-idle timeout never fires), and one sending without end; both bounded.
 		const writes: Record<string, number> = { trickle: 0, endless: 0 };
 		const server = createServer((request, response) => {
 			const endless = request.url?.startsWith('/endless') === true;
 			response.writeHead(200, { 'content-type': 'application/json' });
 			const chunk = endless ? Buffer.alloc(1024 * 1024, 32) : Buffer.from(' ');
-			const timer = setInterval(() => {
-				writes[endless ? 'endless' : 'trickle']++;
-				if (writes.trickle + writes.endless > 400 || response.destroyed) {
-					clearInterval(timer);
-					response.end();
-				} else response.write(chunk);
-			}, endless ? 5 : 200);
+			const timer = setInterval(
+				() => {
+					writes[endless ? 'endless' : 'trickle']++;
+					if (writes.trickle + writes.endless > 400 || response.destroyed) {
+						clearInterval(timer);
+						response.end();
+					} else response.write(chunk);
+				},
+				endless ? 5 : 200,
+			);
 			response.on('close', () => clearInterval(timer));
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		const { port } = server.address() as AddressInfo;
 		try {
 			let started = Date.now();
-			const trickled = await run({ apiUrl: `http://127.0.0.1:${port}/trickle`, parameters: { sources: ['n8nCredentials'], options: { timeoutSeconds: 1 } } });
+			const trickled = await run({
+				apiUrl: `http://127.0.0.1:${port}/trickle`,
+				parameters: { sources: ['n8nCredentials'], options: { timeoutSeconds: 1 } },
+			});
 			const trickleMs = Date.now() - started;
 			const [late] = trickled.output('Check', 'Expired or Failing');
-			assert.match(String(late?.json.reason), /could not be reached: No complete answer within the Timeout \(1 s\)/);
+			assert.match(
+				String(late?.json.reason),
+				/could not be reached: No complete answer within the Timeout \(1 s\)/,
+			);
 			assert.ok(trickleMs < 5_000, `the check took ${trickleMs} ms against a 1 s deadline`);
 
 			started = Date.now();
-			const flooded = await run({ apiUrl: `http://127.0.0.1:${port}/endless`, parameters: { sources: ['n8nCredentials'] } });
+			const flooded = await run({
+				apiUrl: `http://127.0.0.1:${port}/endless`,
+				parameters: { sources: ['n8nCredentials'] },
+			});
 			const [big] = flooded.output('Check', 'Expired or Failing');
 			assert.match(String(big?.json.reason), /larger than 16 MiB/);
-			assert.ok(writes.endless < 40, `the read stopped near the cap: ${writes.endless} MiB were written`);
-			console.log(`[cec] trickle: answered in ${trickleMs} ms (deadline 1 s, ${writes.trickle} bytes sent); endless: stopped after ${writes.endless} MiB written, in ${Date.now() - started} ms`);
+			assert.ok(
+				writes.endless < 40,
+				`the read stopped near the cap: ${writes.endless} MiB were written`,
+			);
+			console.log(
+				`[cec] trickle: answered in ${trickleMs} ms (deadline 1 s, ${writes.trickle} bytes sent); endless: stopped after ${writes.endless} MiB written, in ${Date.now() - started} ms`,
+			);
 		} finally {
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -425,10 +646,19 @@ describe('Credential Expiry Check in the n8n engine', () => {
 				registerSource: 'parameter',
 				register: {
 					entries: [
-						{ name: 'Xero refresh token', expiresAt: new Date(NOW + 40 * DAY).toISOString(), owner: 'finance-ops@example.com', renewalLink: 'https://developer.xero.com/app/manage' },
+						{
+							name: 'Xero refresh token',
+							expiresAt: new Date(NOW + 40 * DAY).toISOString(),
+							owner: 'finance-ops@example.com',
+							renewalLink: 'https://developer.xero.com/app/manage',
+						},
 						{ name: 'HubSpot private app', expiresAt: new Date(NOW + 2 * DAY).toISOString() },
 						{ name: 'Contract: Twilio', expiresAt: new Date(NOW - 3 * DAY).toISOString() },
-						{ name: 'Let’s Encrypt style', expiresAt: new Date(NOW + 25 * DAY).toISOString(), issuedAt: new Date(NOW - 65 * DAY).toISOString() },
+						{
+							name: 'Let’s Encrypt style',
+							expiresAt: new Date(NOW + 25 * DAY).toISOString(),
+							issuedAt: new Date(NOW - 65 * DAY).toISOString(),
+						},
 						{ name: 'No date yet', expiresAt: '' },
 					],
 				},
@@ -454,7 +684,10 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		const remindOn = new Date(`${String(xero.remindOn)}T12:00:00Z`);
 		assert.ok(renewBy.getUTCDay() >= 1 && renewBy.getUTCDay() <= 5, 'renewal on a working day');
 		assert.ok(remindOn.getUTCDay() >= 1 && remindOn.getUTCDay() <= 5, 'reminder on a working day');
-		assert.ok(remindOn.getTime() <= renewBy.getTime() - 7 * DAY && remindOn.getTime() >= renewBy.getTime() - 9 * DAY);
+		assert.ok(
+			remindOn.getTime() <= renewBy.getTime() - 7 * DAY &&
+				remindOn.getTime() >= renewBy.getTime() - 9 * DAY,
+		);
 		assert.equal(xero.reminderDue, false);
 		assert.equal(found.get('HubSpot private app')?.item.json.reminderDue, true);
 		assert.match(String(found.get('Let’s Encrypt style')?.item.json.reason), /67% of its lifetime/);
@@ -472,12 +705,20 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		];
 		const result = await run({
 			items,
-			parameters: { sources: ['register'], registerSource: 'input', nameField: 'credential', expiresField: 'expires', ownerField: 'who' },
+			parameters: {
+				sources: ['register'],
+				registerSource: 'input',
+				nameField: 'credential',
+				expiresField: 'expires',
+				ownerField: 'who',
+			},
 		});
 		assert.equal(result.status, 'success', result.error?.message);
 		const all = everything(result);
 		assert.equal(all.length, items.length);
-		const byIndex = new Map(all.map((item) => [(item.pairedItem as { item: number }).item, item.json]));
+		const byIndex = new Map(
+			all.map((item) => [(item.pairedItem as { item: number }).item, item.json]),
+		);
 		assert.deepEqual([...byIndex.keys()].sort(), [0, 1, 2, 3, 4, 5]);
 		assert.equal(byIndex.get(0)?.status, 'expired');
 		assert.equal(byIndex.get(0)?.owner, 'crm-team');
@@ -496,14 +737,24 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		const port = await closedPort();
 		const endpoints = {
 			entries: [
-				{ host: '127.0.0.1', port: tls.port, serverName: 'localhost', owner: 'platform', renewalLink: 'https://wiki.example/tls' },
+				{
+					host: '127.0.0.1',
+					port: tls.port,
+					serverName: 'localhost',
+					owner: 'platform',
+					renewalLink: 'https://wiki.example/tls',
+				},
 				{ host: '127.0.0.1', port },
 				{ host: '127.0.0.1', port: plain.port },
 			],
 		};
-		const result = await run({ parameters: { sources: ['tls'], endpoints, options: { tlsTimeoutSeconds: 5 } } });
+		const result = await run({
+			parameters: { sources: ['tls'], endpoints, options: { tlsTimeoutSeconds: 5 } },
+		});
 		assert.equal(result.status, 'success', result.error?.message);
-		const cert = result.output('Check', 'Attention').find((item) => item.json.name === `localhost:${tls.port}`)?.json;
+		const cert = result
+			.output('Check', 'Attention')
+			.find((item) => item.json.name === `localhost:${tls.port}`)?.json;
 		assert.ok(cert, 'the certificate is on Attention');
 		assert.equal(cert.status, 'due soon');
 		assert.equal(cert.daysLeft, 5);
@@ -515,14 +766,24 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.deepEqual(details.altNames, ['DNS:localhost', 'IP Address:127.0.0.1']);
 		assert.match(String(details.fingerprint256), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
 
-		const closed = result.output('Check', 'Attention').find((item) => item.json.name === `127.0.0.1:${port}`)?.json;
+		const closed = result
+			.output('Check', 'Attention')
+			.find((item) => item.json.name === `127.0.0.1:${port}`)?.json;
 		assert.equal(closed?.status, 'unknown');
 		assert.match(String(closed?.reason), /Could not connect: ECONNREFUSED/);
-		const notTls = result.output('Check', 'Expired or Failing').find((item) => item.json.name === `127.0.0.1:${plain.port}`)?.json;
+		const notTls = result
+			.output('Check', 'Expired or Failing')
+			.find((item) => item.json.name === `127.0.0.1:${plain.port}`)?.json;
 		assert.equal(notTls?.status, 'failing');
 		assert.match(String(notTls?.reason), /TLS handshake failed/);
 
-		const strict = await run({ parameters: { sources: ['tls'], endpoints: { entries: [endpoints.entries[0]] }, options: { untrustedFails: true } } });
+		const strict = await run({
+			parameters: {
+				sources: ['tls'],
+				endpoints: { entries: [endpoints.entries[0]] },
+				options: { untrustedFails: true },
+			},
+		});
 		assert.equal(strict.output('Check', 'Expired or Failing')[0]?.json.status, 'failing');
 	});
 
@@ -532,7 +793,15 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		const items: IDataObject[] = [
 			{ name: 'Partner API token', token: `Bearer ${critical}` },
 			{ name: 'Old token', token: expired },
-			{ name: 'GitHub PAT', headers: { 'GitHub-Authentication-Token-Expiration': new Date(NOW + 9 * DAY).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') } },
+			{
+				name: 'GitHub PAT',
+				headers: {
+					'GitHub-Authentication-Token-Expiration': new Date(NOW + 9 * DAY)
+						.toISOString()
+						.replace('T', ' ')
+						.replace(/\.\d+Z$/, ' UTC'),
+				},
+			},
 			{ name: 'Garbage', token: 'eyJ.not-a-token.x' },
 			{ token: makeJwt({ sub: 'no exp' }) },
 		];
@@ -540,16 +809,23 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(result.status, 'success', result.error?.message);
 		const found = byName(result);
 		assert.equal(found.get('Partner API token')?.item.json.status, 'critical');
-		assert.equal((found.get('Partner API token')?.item.json.details as IDataObject).expirySource, 'jwt exp');
+		assert.equal(
+			(found.get('Partner API token')?.item.json.details as IDataObject).expirySource,
+			'jwt exp',
+		);
 		assert.equal(found.get('Old token')?.output, 'Expired or Failing');
 		assert.equal(found.get('GitHub PAT')?.item.json.status, 'due soon');
-		assert.equal((found.get('GitHub PAT')?.item.json.details as IDataObject).expirySource, 'header github-authentication-token-expiration');
+		assert.equal(
+			(found.get('GitHub PAT')?.item.json.details as IDataObject).expirySource,
+			'header github-authentication-token-expiration',
+		);
 		assert.equal(found.get('Garbage')?.item.json.status, 'unknown');
 		const anonymous = [...found.keys()].find((name) => name.startsWith('token '));
 		assert.ok(anonymous, 'a token without a name is named by a short hash');
 		assert.match(String(found.get(anonymous)?.item.json.reason), /no exp claim/);
 		const text = JSON.stringify(everything(result));
-		for (const token of [critical, expired]) assert.equal(text.includes(token.split('.')[1]), false, 'no token payload in the output');
+		for (const token of [critical, expired])
+			assert.equal(text.includes(token.split('.')[1]), false, 'no token payload in the output');
 		assert.equal(text.includes('c2lnbmF0dXJlLXNlY3JldA'), false, 'no signature in the output');
 		assertPairing(result);
 	});
@@ -563,20 +839,45 @@ describe('Credential Expiry Check in the n8n engine', () => {
 				{ name: 'Twilio', expiresAt: new Date(NOW - DAY).toISOString() },
 			],
 		});
-		const parameters = (hubspotDays: number): INodeParameters => ({ sources: ['register'], register: entries(hubspotDays), alertMemory: true, store: 'embedded', scope });
-		const alerts = (result: EngineResult) => Object.fromEntries(everything(result).map((item) => [item.json.name, [item.json.status, item.json.alert]]));
+		const parameters = (hubspotDays: number): INodeParameters => ({
+			sources: ['register'],
+			register: entries(hubspotDays),
+			alertMemory: true,
+			store: 'embedded',
+			scope,
+		});
+		const alerts = (result: EngineResult) =>
+			Object.fromEntries(
+				everything(result).map((item) => [item.json.name, [item.json.status, item.json.alert]]),
+			);
 
 		const first = await run({ parameters: parameters(10) });
 		assert.equal(first.status, 'success', first.error?.message);
-		assert.deepEqual(alerts(first), { Fine: ['ok', false], HubSpot: ['due soon', true], Twilio: ['expired', true] });
+		assert.deepEqual(alerts(first), {
+			Fine: ['ok', false],
+			HubSpot: ['due soon', true],
+			Twilio: ['expired', true],
+		});
 		const second = await run({ parameters: parameters(10) });
-		assert.deepEqual(alerts(second), { Fine: ['ok', false], HubSpot: ['due soon', false], Twilio: ['expired', false] });
+		assert.deepEqual(alerts(second), {
+			Fine: ['ok', false],
+			HubSpot: ['due soon', false],
+			Twilio: ['expired', false],
+		});
 		assert.ok(second.output('Check', 'Attention')[0].json.lastAlertAt, 'says when it last alerted');
 		const worse = await run({ parameters: parameters(1) });
-		assert.deepEqual(alerts(worse), { Fine: ['ok', false], HubSpot: ['critical', true], Twilio: ['expired', false] });
+		assert.deepEqual(alerts(worse), {
+			Fine: ['ok', false],
+			HubSpot: ['critical', true],
+			Twilio: ['expired', false],
+		});
 		// Another scope has its own memory.
 		const other = await run({ parameters: { ...parameters(1), scope: freshScope() } });
-		assert.deepEqual(alerts(other), { Fine: ['ok', false], HubSpot: ['critical', true], Twilio: ['expired', true] });
+		assert.deepEqual(alerts(other), {
+			Fine: ['ok', false],
+			HubSpot: ['critical', true],
+			Twilio: ['expired', true],
+		});
 	});
 
 	for (const store of ['redis', 'postgres'] as const) {
@@ -594,23 +895,38 @@ describe('Credential Expiry Check in the n8n engine', () => {
 				store,
 				scope,
 			};
-			const runs = await Promise.all(Array.from({ length: 4 }, () => run({ parameters, stores: STORE_FIXTURES })));
+			const runs = await Promise.all(
+				Array.from({ length: 4 }, () => run({ parameters, stores: STORE_FIXTURES })),
+			);
 			for (const result of runs) assert.equal(result.status, 'success', result.error?.message);
 			const alertsPerName = new Map<string, number>();
 			for (const result of runs) {
 				for (const item of everything(result)) {
-					if (item.json.alert === true) alertsPerName.set(String(item.json.name), (alertsPerName.get(String(item.json.name)) ?? 0) + 1);
+					if (item.json.alert === true)
+						alertsPerName.set(
+							String(item.json.name),
+							(alertsPerName.get(String(item.json.name)) ?? 0) + 1,
+						);
 				}
 			}
 			assert.deepEqual(Object.fromEntries(alertsPerName), { 'Expired key': 1, Soon: 1 });
 			const later = await run({ parameters, stores: STORE_FIXTURES });
-			assert.deepEqual(everything(later).map((item) => item.json.alert), [false, false]);
+			assert.deepEqual(
+				everything(later).map((item) => item.json.alert),
+				[false, false],
+			);
 		});
 	}
 
 	test('an unreachable alert store fails the node, naming the store (fail closed)', async () => {
 		const result = await run({
-			parameters: { sources: ['register'], register: { entries: [{ name: 'Expired', expiresAt: new Date(NOW - DAY).toISOString() }] }, alertMemory: true, store: 'redis', scope: freshScope() },
+			parameters: {
+				sources: ['register'],
+				register: { entries: [{ name: 'Expired', expiresAt: new Date(NOW - DAY).toISOString() }] },
+				alertMemory: true,
+				store: 'redis',
+				scope: freshScope(),
+			},
 			stores: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1, database: 0 } },
 		});
 		assert.equal(result.status, 'error');
@@ -621,7 +937,12 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		test(`a store that cannot be reached (${store === 'redis' ? 'Redis at a closed port' : 'an unwritable embedded store'}): every item on the error output, on Attention under regular output, the node fails without Continue (issue 14, finding 1)`, async () => {
 			const parameters: INodeParameters = {
 				sources: ['register'],
-				register: { entries: [{ name: 'Expired', expiresAt: new Date(NOW - DAY).toISOString() }, { name: 'Fine', expiresAt: new Date(NOW + 300 * DAY).toISOString() }] },
+				register: {
+					entries: [
+						{ name: 'Expired', expiresAt: new Date(NOW - DAY).toISOString() },
+						{ name: 'Fine', expiresAt: new Date(NOW + 300 * DAY).toISOString() },
+					],
+				},
 				alertMemory: true,
 				store,
 				scope: freshScope(),
@@ -634,17 +955,28 @@ describe('Credential Expiry Check in the n8n engine', () => {
 			const named = store === 'redis' ? /Redis at 127\.0\.0\.1:1/ : /embedded store|sqlite/i;
 			const errorOutput = await go('continueErrorOutput');
 			assert.equal(errorOutput.status, 'success', errorOutput.error?.message);
-			assert.deepEqual(everything(errorOutput), [], 'nothing on OK, Attention or Expired or Failing');
+			assert.deepEqual(
+				everything(errorOutput),
+				[],
+				'nothing on OK, Attention or Expired or Failing',
+			);
 			const errors = errorOutput.output('Check', 'Error');
 			// Start items have no parent node for n8n to merge their fields from: the pairing says which is which.
-			assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }], 'every input item');
+			assert.deepEqual(
+				errors.map((item) => item.pairedItem),
+				[{ item: 0 }, { item: 1 }],
+				'every input item',
+			);
 			for (const item of errors) assert.match(String(item.json.error), named);
 
 			const regular = await go('continueRegularOutput');
 			assert.deepEqual(regular.output('Check', 'OK'), []);
 			assert.deepEqual(regular.output('Check', 'Expired or Failing'), []);
 			const attention = regular.output('Check', 'Attention');
-			assert.deepEqual(attention.map((item) => item.json.n), [0, 1]);
+			assert.deepEqual(
+				attention.map((item) => item.json.n),
+				[0, 1],
+			);
 			for (const item of attention) assert.match(String(item.json.error), named);
 
 			const failing = await go();
@@ -659,7 +991,12 @@ describe('Credential Expiry Check in the n8n engine', () => {
 				sources: ['register'],
 				register: {
 					entries: [
-						{ name: 'Xero, refresh; token', expiresAt: new Date(NOW + 40 * DAY).toISOString(), renewalLink: 'https://developer.xero.com/app/manage', owner: 'Ops' },
+						{
+							name: 'Xero, refresh; token',
+							expiresAt: new Date(NOW + 40 * DAY).toISOString(),
+							renewalLink: 'https://developer.xero.com/app/manage',
+							owner: 'Ops',
+						},
 						{ name: 'Twilio', expiresAt: new Date(NOW - DAY).toISOString() },
 						{ name: 'Unknown', expiresAt: 'whenever' },
 					],
@@ -674,7 +1011,9 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		const calendar = parseCalendar((await result.binary(items[0].binary!.ics)).toString('utf8'));
 		const events = calendar.components.filter((component) => component.name === 'VEVENT');
 		assert.equal(events.length, 2);
-		const xero = events.find((event) => unescapeText(prop(event, 'SUMMARY')?.value ?? '') === 'Renew Xero, refresh; token');
+		const xero = events.find(
+			(event) => unescapeText(prop(event, 'SUMMARY')?.value ?? '') === 'Renew Xero, refresh; token',
+		);
 		assert.ok(xero);
 		const json = result.output('Check', 'OK')[0].json;
 		assert.equal(prop(xero, 'DTSTART')?.value, String(json.renewBy).replace(/-/g, ''));
@@ -689,11 +1028,23 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(none.status, 'error');
 		// n8n itself refuses a required multi-select left empty, before the node runs.
 		assert.match(String(none.error?.message), /"Sources" is required|No source chosen/);
-		const windows = await run({ parameters: { sources: ['register'], options: { warningDays: 2, criticalDays: 5 } } });
-		assert.match(String(windows.error?.message), /Critical Within \(Days\) must not be more than the warning window/);
-		const zone = await run({ parameters: { sources: ['register'], options: { timeZone: 'Mars/Olympus' } } });
+		const windows = await run({
+			parameters: { sources: ['register'], options: { warningDays: 2, criticalDays: 5 } },
+		});
+		assert.match(
+			String(windows.error?.message),
+			/Critical Within \(Days\) must not be more than the warning window/,
+		);
+		const zone = await run({
+			parameters: { sources: ['register'], options: { timeZone: 'Mars/Olympus' } },
+		});
 		assert.match(String(zone.error?.message), /Time Zone/);
-		const host = await run({ parameters: { sources: ['tls'], endpoints: { entries: [{ host: 'https://api.example.com/', port: 443 }] } } });
+		const host = await run({
+			parameters: {
+				sources: ['tls'],
+				endpoints: { entries: [{ host: 'https://api.example.com/', port: 443 }] },
+			},
+		});
 		assert.match(String(host.error?.message), /Endpoint 1 is not a host and port/);
 	});
 });

@@ -49,7 +49,11 @@ export interface CredentialUpdate {
 export class FixtureCredentials extends ICredentials {
 	private plain: ICredentialDataDecryptedObject;
 
-	constructor(nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+	constructor(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
 		super(nodeCredentials, type);
 		this.plain = structuredClone(data);
 	}
@@ -62,7 +66,10 @@ export class FixtureCredentials extends ICredentials {
 		this.plain = structuredClone(data);
 	}
 
-	async updateData(toUpdate: Partial<ICredentialDataDecryptedObject>, toDelete: string[] = []): Promise<void> {
+	async updateData(
+		toUpdate: Partial<ICredentialDataDecryptedObject>,
+		toDelete: string[] = [],
+	): Promise<void> {
 		const next: ICredentialDataDecryptedObject = { ...this.plain };
 		for (const [key, value] of Object.entries(toUpdate)) if (value !== undefined) next[key] = value;
 		for (const key of toDelete) delete next[key];
@@ -119,13 +126,20 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		requestOptions.headers ??= {};
 		if (authenticate.type !== 'generic') return requestOptions as IHttpRequestOptions;
 		if (workflow === undefined || node === undefined) {
-			throw new Error(`Generic authentication of "${typeName}" needs the workflow and node to resolve its expressions`);
+			throw new Error(
+				`Generic authentication of "${typeName}" needs the workflow and node to resolve its expressions`,
+			);
 		}
 		const options = requestOptions as unknown as Record<string, IDataObject | undefined>;
 		for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
 			for (const [key, value] of Object.entries(outerValue as IDataObject)) {
 				const target = (options[outerKey] ??= {});
-				target[this.resolveValue(key, credentials, workflow, node)] = this.resolveValue(value, credentials, workflow, node);
+				target[this.resolveValue(key, credentials, workflow, node)] = this.resolveValue(
+					value,
+					credentials,
+					workflow,
+					node,
+				);
 			}
 		}
 		return requestOptions as IHttpRequestOptions;
@@ -165,8 +179,15 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		return { ...credentials, ...output } as ICredentialDataDecryptedObject;
 	}
 
-	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<FixtureCredentials> {
-		return new FixtureCredentials(nodeCredentials, type, this.requireFixture(nodeCredentials, type));
+	async getCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<FixtureCredentials> {
+		return new FixtureCredentials(
+			nodeCredentials,
+			type,
+			this.requireFixture(nodeCredentials, type),
+		);
 	}
 
 	async getDecrypted(
@@ -192,7 +213,8 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		if (original.oauthTokenData !== undefined) data.oauthTokenData = original.oauthTokenData;
 
 		if (expressionResolveValues !== undefined) {
-			const { workflow, runExecutionData, runIndex, itemIndex, node, connectionInputData } = expressionResolveValues;
+			const { workflow, runExecutionData, runIndex, itemIndex, node, connectionInputData } =
+				expressionResolveValues;
 			data = workflow.expression.getParameterValue(
 				data as INodeParameters,
 				runExecutionData,
@@ -224,7 +246,10 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		type: string,
 		data: ICredentialDataDecryptedObject,
 	): Promise<void> {
-		const updated = { ...this.requireFixture(nodeCredentials, type), oauthTokenData: data.oauthTokenData };
+		const updated = {
+			...this.requireFixture(nodeCredentials, type),
+			oauthTokenData: data.oauthTokenData,
+		};
 		await this.updateCredentials(nodeCredentials, type, updated);
 	}
 
@@ -241,7 +266,10 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		return combined;
 	}
 
-	private requireFixture(nodeCredentials: INodeCredentialsDetails, type: string): ICredentialDataDecryptedObject {
+	private requireFixture(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): ICredentialDataDecryptedObject {
 		if (!nodeCredentials.id) {
 			throw new Error(
 				`Found credential with no ID. (type "${type}", name "${nodeCredentials.name}"): give the node { credentials: { ${type}: { id, name } } } as an n8n export does`,
@@ -256,9 +284,21 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		return data;
 	}
 
-	private resolveValue(value: unknown, credentials: ICredentialDataDecryptedObject, workflow: Workflow, node: INode): string {
+	private resolveValue(
+		value: unknown,
+		credentials: ICredentialDataDecryptedObject,
+		workflow: Workflow,
+		node: INode,
+	): string {
 		if (typeof value !== 'string' || !value.startsWith('=')) return String(value);
-		const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '');
+		const resolved = workflow.expression.getSimpleParameterValue(
+			node,
+			value,
+			'internal',
+			{ $credentials: credentials },
+			undefined,
+			'',
+		);
 		return resolved ? String(resolved) : '';
 	}
 }

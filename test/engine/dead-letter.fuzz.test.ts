@@ -12,7 +12,16 @@ import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { assertNoSecretLeak, fuzzCases, withinMs } from '../support/fuzz';
-import { assertEachInputLeavesOnce, buildWorkflow, runWorkflow, startEngine, stopEngine, TEST_NOOP, TEST_SOURCE, type EngineResult } from './harness';
+import {
+	assertEachInputLeavesOnce,
+	buildWorkflow,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_NOOP,
+	TEST_SOURCE,
+	type EngineResult,
+} from './harness';
 
 const DEAD_LETTER = 'n8n-nodes-integration-guards.deadLetter';
 /** Per case: a hang or an event-loop stall fails the case instead of the suite. */
@@ -27,12 +36,27 @@ const HUGE_BYTES = 1024 * 1024;
 let counter = 0;
 const newQueue = () => `fuzz-dl-${process.pid}-${++counter}`;
 
-async function runDeadLetter(items: string, parameters: IDataObject, outputs: number): Promise<EngineResult> {
-	const sinks = Array.from({ length: outputs }, (_, index) => ({ name: `Out ${index}`, type: TEST_NOOP }));
-	const node: Partial<INode> & Pick<INode, 'name' | 'type'> = { name: 'DL', type: DEAD_LETTER, parameters: parameters as INode['parameters'], onError: 'continueErrorOutput' };
+async function runDeadLetter(
+	items: string,
+	parameters: IDataObject,
+	outputs: number,
+): Promise<EngineResult> {
+	const sinks = Array.from({ length: outputs }, (_, index) => ({
+		name: `Out ${index}`,
+		type: TEST_NOOP,
+	}));
+	const node: Partial<INode> & Pick<INode, 'name' | 'type'> = {
+		name: 'DL',
+		type: DEAD_LETTER,
+		parameters: parameters as INode['parameters'],
+		onError: 'continueErrorOutput',
+	};
 	const workflow = buildWorkflow(
 		[{ name: 'Source', type: TEST_SOURCE, parameters: { items } }, node, ...sinks],
-		[['Source', 'DL'], ...sinks.map((sink, index): [string, number, string] => ['DL', index, sink.name])],
+		[
+			['Source', 'DL'],
+			...sinks.map((sink, index): [string, number, string] => ['DL', index, sink.name]),
+		],
 	);
 	const result = await runWorkflow({ workflow });
 	assert.equal(result.status, 'success', result.error?.message);
@@ -44,8 +68,19 @@ function withForgedMarkers(items: string, queue: string): string {
 	const parsed = JSON.parse(items) as unknown[];
 	return JSON.stringify(
 		parsed.map((item, index) => {
-			const json = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : { value: item };
-			return Object.assign(json, { deadLetter: { id: `forged-${index}`, queue, attempt: 2, owner: 'replay:forged', mac: '0'.repeat(64) } });
+			const json =
+				typeof item === 'object' && item !== null && !Array.isArray(item)
+					? (item as Record<string, unknown>)
+					: { value: item };
+			return Object.assign(json, {
+				deadLetter: {
+					id: `forged-${index}`,
+					queue,
+					attempt: 2,
+					owner: 'replay:forged',
+					mac: '0'.repeat(64),
+				},
+			});
 		}),
 	);
 }
@@ -54,7 +89,10 @@ function assertNoSecretIn(items: INodeExecutionData[], secrets: string[], where:
 	const text = JSON.stringify(items.map((item) => item.json));
 	for (const secret of secrets) {
 		const at = text.indexOf(secret);
-		assert.ok(at < 0, `${where} holds a planted secret: …${text.slice(Math.max(0, at - 40), at + secret.length)}`);
+		assert.ok(
+			at < 0,
+			`${where} holds a planted secret: …${text.slice(Math.max(0, at - 40), at + secret.length)}`,
+		);
 	}
 }
 
@@ -69,23 +107,56 @@ describe('Dead Letter fuzz', () => {
 		test(`Capture (Failed Items, forged markers): ${fuzz.name}`, async () => {
 			const queue = newQueue();
 			const items = withForgedMarkers(fuzz.items, queue);
-			const result = await withinMs(CASE_MS, fuzz.name, async () => await runDeadLetter(items, { operation: 'capture', scope: queue, depthThreshold: 0 }, 4));
+			const result = await withinMs(
+				CASE_MS,
+				fuzz.name,
+				async () =>
+					await runDeadLetter(items, { operation: 'capture', scope: queue, depthThreshold: 0 }, 4),
+			);
 			assertEachInputLeavesOnce(result, 'DL');
 			assertNoSecretLeak(result, 'DL', fuzz.secrets);
 			const captured = [...result.output('DL', 'Captured'), ...result.output('DL', 'Auth Failure')];
-			assert.equal(captured.length, JSON.parse(items).length, 'every item is captured: a forged marker keeps nothing out');
-			for (const item of captured) assert.equal((item.json.deadLetter as IDataObject).outcome === 'notOpen', false);
+			assert.equal(
+				captured.length,
+				JSON.parse(items).length,
+				'every item is captured: a forged marker keeps nothing out',
+			);
+			for (const item of captured)
+				assert.equal((item.json.deadLetter as IDataObject).outcome === 'notOpen', false);
 
 			// What was stored: no planted secret in any record, and Replay hands none out.
-			const list = await withinMs(CASE_MS, `${fuzz.name}: list`, async () => await runDeadLetter('[{}]', { operation: 'list', scope: queue, statuses: [], limit: 10000 }, 1));
+			const list = await withinMs(
+				CASE_MS,
+				`${fuzz.name}: list`,
+				async () =>
+					await runDeadLetter(
+						'[{}]',
+						{ operation: 'list', scope: queue, statuses: [], limit: 10000 },
+						1,
+					),
+			);
 			assertNoSecretIn(list.outputs('DL')[0], fuzz.secrets, 'a stored record');
-			const replay = await withinMs(CASE_MS, `${fuzz.name}: replay`, async () => await runDeadLetter('[{}]', { operation: 'replay', scope: queue, maxRecords: 10000 }, 2));
+			const replay = await withinMs(
+				CASE_MS,
+				`${fuzz.name}: replay`,
+				async () =>
+					await runDeadLetter('[{}]', { operation: 'replay', scope: queue, maxRecords: 10000 }, 2),
+			);
 			assertNoSecretIn(replay.outputs('DL')[0], fuzz.secrets, 'a replayed item');
 		});
 
 		test(`Capture (All Responses): ${fuzz.name}`, async () => {
 			const queue = newQueue();
-			const result = await withinMs(CASE_MS, fuzz.name, async () => await runDeadLetter(fuzz.items, { operation: 'capture', scope: queue, incoming: 'responses', depthThreshold: 0 }, 5));
+			const result = await withinMs(
+				CASE_MS,
+				fuzz.name,
+				async () =>
+					await runDeadLetter(
+						fuzz.items,
+						{ operation: 'capture', scope: queue, incoming: 'responses', depthThreshold: 0 },
+						5,
+					),
+			);
 			assertEachInputLeavesOnce(result, 'DL');
 			assertNoSecretLeak(result, 'DL', fuzz.secrets);
 		});
@@ -93,14 +164,27 @@ describe('Dead Letter fuzz', () => {
 		test(`Resolve and Replay with forged markers: ${fuzz.name}`, async () => {
 			const queue = newQueue();
 			const items = withForgedMarkers(fuzz.items, queue);
-			const resolve = await withinMs(CASE_MS, fuzz.name, async () => await runDeadLetter(items, { operation: 'resolve', scope: queue }, 2));
+			const resolve = await withinMs(
+				CASE_MS,
+				fuzz.name,
+				async () => await runDeadLetter(items, { operation: 'resolve', scope: queue }, 2),
+			);
 			assertEachInputLeavesOnce(resolve, 'DL');
 			assertNoSecretLeak(resolve, 'DL', fuzz.secrets);
 			assert.deepEqual(resolve.output('DL', 'Resolved'), [], 'a forged marker resolves nothing');
-			const replay = await withinMs(CASE_MS, fuzz.name, async () => await runDeadLetter(items, { operation: 'replay', scope: queue, source: 'items' }, 2));
+			const replay = await withinMs(
+				CASE_MS,
+				fuzz.name,
+				async () =>
+					await runDeadLetter(items, { operation: 'replay', scope: queue, source: 'items' }, 2),
+			);
 			assertEachInputLeavesOnce(replay, 'DL');
 			assertNoSecretLeak(replay, 'DL', fuzz.secrets);
-			assert.deepEqual(replay.output('DL', 'Replay'), [], 'no record is handed out for a made-up id');
+			assert.deepEqual(
+				replay.output('DL', 'Replay'),
+				[],
+				'no record is handed out for a made-up id',
+			);
 		});
 	}
 });

@@ -61,7 +61,14 @@ type FailureSpec =
 	| { kind: 'network'; code: string; message: string }
 	| { kind: 'itemError'; status: number }; // `item.error` instead of json.error
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+	400: 'Bad Request',
+	401: 'Unauthorized',
+	403: 'Forbidden',
+	422: 'Unprocessable Entity',
+	429: 'Too Many Requests',
+	503: 'Service Unavailable',
+};
 
 /** The request error n8n's legacy request adapter throws for a non-2xx answer. */
 function axiosError(status: number, body: unknown, retryAfter?: string): Error {
@@ -79,34 +86,69 @@ function axiosError(status: number, body: unknown, retryAfter?: string): Error {
 		status,
 		error: body,
 		response: {
-			headers: { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
+			headers: {
+				'content-type': 'application/json',
+				...(retryAfter ? { 'retry-after': retryAfter } : {}),
+			},
 			status,
 			statusText: STATUS_TEXT[status] ?? 'Error',
 		},
 	});
 	// What HttpRequestV3 does to a 429 before it passes the reason on.
-	if (status === 429) error.message = "Try spacing your requests out using the batching settings under 'Options'";
+	if (status === 429)
+		error.message = "Try spacing your requests out using the batching settings under 'Options'";
 	return error;
 }
 
 function failureItem(node: INode, spec: FailureSpec, itemIndex: number): INodeExecutionData {
 	switch (spec.kind) {
 		case 'http':
-			return { json: { error: axiosError(spec.status, spec.body ?? {}, spec.retryAfter) as unknown as IDataObject }, pairedItem: { item: itemIndex } };
+			return {
+				json: {
+					error: axiosError(
+						spec.status,
+						spec.body ?? {},
+						spec.retryAfter,
+					) as unknown as IDataObject,
+				},
+				pairedItem: { item: itemIndex },
+			};
 		case 'httpDetails': {
 			const reason = axiosError(spec.status, spec.body ?? {});
 			const apiError = new NodeApiError(node, reason as unknown as JsonObject, { itemIndex });
-			const details = { message: apiError.message, description: apiError.description ?? null, httpCode: apiError.httpCode, body: spec.body ?? null, context: apiError.context };
-			return { json: { error: reason as unknown as IDataObject, details: details as IDataObject }, pairedItem: { item: itemIndex } };
+			const details = {
+				message: apiError.message,
+				description: apiError.description ?? null,
+				httpCode: apiError.httpCode,
+				body: spec.body ?? null,
+				context: apiError.context,
+			};
+			return {
+				json: { error: reason as unknown as IDataObject, details: details as IDataObject },
+				pairedItem: { item: itemIndex },
+			};
 		}
 		case 'vendor':
-			return { json: { error: new NodeApiError(node, { message: 'vendor said no' }, { httpCode: String(spec.status) }).message }, pairedItem: { item: itemIndex } };
+			return {
+				json: {
+					error: new NodeApiError(
+						node,
+						{ message: 'vendor said no' },
+						{ httpCode: String(spec.status) },
+					).message,
+				},
+				pairedItem: { item: itemIndex },
+			};
 		case 'network': {
 			const error = Object.assign(new Error(spec.message), { code: spec.code });
 			return { json: { error: error as unknown as IDataObject }, pairedItem: { item: itemIndex } };
 		}
 		case 'itemError':
-			return { json: {}, error: new NodeApiError(node, { message: 'rejected' }, { httpCode: String(spec.status) }), pairedItem: { item: itemIndex } };
+			return {
+				json: {},
+				error: new NodeApiError(node, { message: 'rejected' }, { httpCode: String(spec.status) }),
+				pairedItem: { item: itemIndex },
+			};
 	}
 }
 
@@ -127,15 +169,22 @@ class FlakyVendor implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNodeParameter('failures', 0, '{}');
-		const failures = (typeof raw === 'string' ? JSON.parse(raw || '{}') : raw) as Record<string, FailureSpec>;
+		const failures = (typeof raw === 'string' ? JSON.parse(raw || '{}') : raw) as Record<
+			string,
+			FailureSpec
+		>;
 		const output: INodeExecutionData[] = [];
 		for (const [index, item] of this.getInputData().entries()) {
 			const spec = failures[String(item.json.id)] ?? failures['*'];
 			if (spec === undefined) {
-				output.push({ json: { vendorId: `v-${String(item.json.id)}`, email: item.json.email ?? null }, pairedItem: { item: index } });
+				output.push({
+					json: { vendorId: `v-${String(item.json.id)}`, email: item.json.email ?? null },
+					pairedItem: { item: index },
+				});
 				continue;
 			}
-			if (!this.continueOnFail()) throw new NodeApiError(this.getNode(), { message: 'failed' }, { httpCode: '500' });
+			if (!this.continueOnFail())
+				throw new NodeApiError(this.getNode(), { message: 'failed' }, { httpCode: '500' });
 			output.push(failureItem(this.getNode(), spec, index));
 		}
 		return [output];
@@ -160,7 +209,10 @@ class EditPayload implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [
 			this.getInputData().map((item, index) => ({
-				json: { ...item.json, payload: { ...(item.json.payload as IDataObject), email: 'fixed@example.com' } },
+				json: {
+					...item.json,
+					payload: { ...(item.json.payload as IDataObject), email: 'fixed@example.com' },
+				},
 				pairedItem: { item: index },
 			})),
 		];
@@ -183,7 +235,12 @@ class MapToRequest implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [this.getInputData().map((item, index) => ({ json: { id: item.json.id, email: item.json.email ?? null }, pairedItem: { item: index } }))];
+		return [
+			this.getInputData().map((item, index) => ({
+				json: { id: item.json.id, email: item.json.email ?? null },
+				pairedItem: { item: index },
+			})),
+		];
 	}
 }
 
@@ -204,15 +261,23 @@ class Responder implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Responses (JSON)', name: 'responses', type: 'json', default: '{}' }],
+		properties: [
+			{ displayName: 'Responses (JSON)', name: 'responses', type: 'json', default: '{}' },
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNodeParameter('responses', 0, '{}');
-		const responses = (typeof raw === 'string' ? JSON.parse(raw || '{}') : raw) as Record<string, IDataObject>;
+		const responses = (typeof raw === 'string' ? JSON.parse(raw || '{}') : raw) as Record<
+			string,
+			IDataObject
+		>;
 		return [
 			this.getInputData().map((item, index) => {
-				const response = responses[String(item.json.id)] ?? { ok: true, received: item.json.id ?? null };
+				const response = responses[String(item.json.id)] ?? {
+					ok: true,
+					received: item.json.id ?? null,
+				};
 				const json = typeof response.$error === 'string' ? { error: response.$error } : response;
 				return { json, pairedItem: { item: index } };
 			}),
@@ -222,7 +287,13 @@ class Responder implements INodeType {
 
 const MAP = 'test.mapToRequest';
 const RESPONDER = 'test.responder';
-const nodeTypes = { [DEAD_LETTER]: DeadLetter, [VENDOR]: FlakyVendor, [EDIT]: EditPayload, [MAP]: MapToRequest, [RESPONDER]: Responder };
+const nodeTypes = {
+	[DEAD_LETTER]: DeadLetter,
+	[VENDOR]: FlakyVendor,
+	[EDIT]: EditPayload,
+	[MAP]: MapToRequest,
+	[RESPONDER]: Responder,
+};
 
 let queueCounter = 0;
 const newQueue = () => `engine-dl-${process.pid}-${++queueCounter}`;
@@ -234,7 +305,12 @@ function source(records: object[]): NodeSpec {
 }
 
 function vendor(failures: Record<string, FailureSpec>, name = 'Vendor'): NodeSpec {
-	return { name, type: VENDOR, parameters: { failures: JSON.stringify(failures) }, onError: 'continueErrorOutput' };
+	return {
+		name,
+		type: VENDOR,
+		parameters: { failures: JSON.stringify(failures) },
+		onError: 'continueErrorOutput',
+	};
 }
 
 function deadLetter(name: string, parameters: IDataObject): NodeSpec {
@@ -242,7 +318,10 @@ function deadLetter(name: string, parameters: IDataObject): NodeSpec {
 }
 
 function sinks(node: string, count: number, prefix = node): { nodes: NodeSpec[]; links: Link[] } {
-	const nodes = Array.from({ length: count }, (_, index) => ({ name: `${prefix} ${index}`, type: TEST_NOOP }));
+	const nodes = Array.from({ length: count }, (_, index) => ({
+		name: `${prefix} ${index}`,
+		type: TEST_NOOP,
+	}));
 	return { nodes, links: nodes.map((sink, index): Link => [node, index, sink.name]) };
 }
 
@@ -253,11 +332,22 @@ async function run(workflow: WorkflowJson, credentials = {}): Promise<EngineResu
 }
 
 /** Source → Vendor → (ok: Delivered) (error: Capture → a sink per output). */
-async function captureRun(queue: string, records: object[], failures: Record<string, FailureSpec>, capture: IDataObject = {}): Promise<EngineResult> {
+async function captureRun(
+	queue: string,
+	records: object[],
+	failures: Record<string, FailureSpec>,
+	capture: IDataObject = {},
+): Promise<EngineResult> {
 	const out = sinks('Capture', 4);
 	return await run(
 		buildWorkflow(
-			[source(records), vendor(failures), { name: 'Delivered', type: TEST_NOOP }, deadLetter('Capture', { operation: 'capture', scope: queue, ...capture }), ...out.nodes],
+			[
+				source(records),
+				vendor(failures),
+				{ name: 'Delivered', type: TEST_NOOP },
+				deadLetter('Capture', { operation: 'capture', scope: queue, ...capture }),
+				...out.nodes,
+			],
 			[['Source', 'Vendor'], ['Vendor', 0, 'Delivered'], ['Vendor', 1, 'Capture'], ...out.links],
 		),
 	);
@@ -266,7 +356,12 @@ async function captureRun(queue: string, records: object[], failures: Record<str
 /** One Dead Letter node on its own (List, Stats, Purge, Replay from the queue). */
 async function single(parameters: IDataObject, outputs = 1): Promise<EngineResult> {
 	const out = sinks('DL', outputs);
-	return await run(buildWorkflow([{ name: 'Start', type: TEST_NOOP }, deadLetter('DL', parameters), ...out.nodes], [['Start', 'DL'], ...out.links]));
+	return await run(
+		buildWorkflow(
+			[{ name: 'Start', type: TEST_NOOP }, deadLetter('DL', parameters), ...out.nodes],
+			[['Start', 'DL'], ...out.links],
+		),
+	);
 }
 
 async function listRecords(queue: string, statuses: string[] = []): Promise<IDataObject[]> {
@@ -280,7 +375,8 @@ async function stats(queue: string, parameters: IDataObject = {}): Promise<Engin
 
 const dl = (item: INodeExecutionData) => item.json.deadLetter as IDataObject;
 const ids = (items: INodeExecutionData[]) => items.map((item) => item.json.id);
-const paired = (items: INodeExecutionData[]) => items.map((item) => pairedItemsOf(item)?.map((entry) => entry.item));
+const paired = (items: INodeExecutionData[]) =>
+	items.map((item) => pairedItemsOf(item)?.map((entry) => entry.item));
 
 describe('Dead Letter in the n8n engine', () => {
 	before(startEngine);
@@ -306,56 +402,104 @@ describe('Dead Letter in the n8n engine', () => {
 		];
 		const failures: Record<string, FailureSpec> = {
 			2: { kind: 'http', status: 401, body: { message: 'Invalid token' } },
-			3: { kind: 'httpDetails', status: 403, body: { error: { message: 'Forbidden', access_token: PLANTED_BEARER } } },
+			3: {
+				kind: 'httpDetails',
+				status: 403,
+				body: { error: { message: 'Forbidden', access_token: PLANTED_BEARER } },
+			},
 			4: { kind: 'http', status: 429, body: { message: 'Too many requests' }, retryAfter: '30' },
 			5: { kind: 'http', status: 503, body: '<html>Service Unavailable</html>' },
 			6: { kind: 'network', code: 'ECONNRESET', message: 'socket hang up' },
-			7: { kind: 'httpDetails', status: 422, body: { errors: [{ field: 'email', message: 'is not a valid email' }] } },
+			7: {
+				kind: 'httpDetails',
+				status: 422,
+				body: { errors: [{ field: 'email', message: 'is not a valid email' }] },
+			},
 			8: { kind: 'vendor', status: 401 },
 			9: { kind: 'vendor', status: 429 },
-			10: { kind: 'http', status: 400, body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } },
+			10: {
+				kind: 'http',
+				status: 400,
+				body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' },
+			},
 			11: { kind: 'itemError', status: 500 },
 		};
 		const result = await captureRun(queue, records, failures, { depthThreshold: 5 });
 
-		assert.deepEqual(result.output('Delivered', 0).map((item) => item.json.vendorId), ['v-1']);
+		assert.deepEqual(
+			result.output('Delivered', 0).map((item) => item.json.vendorId),
+			['v-1'],
+		);
 		assert.deepEqual(result.nodes.Capture.outputNames, [...CAPTURE_OUTPUTS, NOT_CAPTURED]);
 		const captured = result.output('Capture', 'Captured');
 		const auth = result.output('Capture', 'Auth Failure');
-		const classOf = (items: INodeExecutionData[]) => Object.fromEntries(items.map((item) => [String(item.json.id ?? 'no-payload'), dl(item).class]));
+		const classOf = (items: INodeExecutionData[]) =>
+			Object.fromEntries(
+				items.map((item) => [String(item.json.id ?? 'no-payload'), dl(item).class]),
+			);
 		assert.deepEqual(classOf(auth), { 2: 'auth', 3: 'auth', 8: 'auth', 10: 'auth' });
 		// 11 lost its fields on n8n's error output (item.error): found again through its pairing.
-		assert.deepEqual(classOf(captured), { 4: 'rateLimit', 5: 'transient', 6: 'transient', 7: 'data', 9: 'rateLimit', 11: 'transient' });
+		assert.deepEqual(classOf(captured), {
+			4: 'rateLimit',
+			5: 'transient',
+			6: 'transient',
+			7: 'data',
+			9: 'rateLimit',
+			11: 'transient',
+		});
 
 		// Each failed item leaves exactly once, paired with the error item it came from.
 		const errorInputs = result.nodes.Capture.inputs[0];
 		assert.equal(errorInputs.length, 10);
 		const routed = [...captured, ...auth];
-		assert.deepEqual(routed.map((item) => pairedItemsOf(item)!.length), new Array(10).fill(1));
-		assert.deepEqual([...new Set(paired(routed).flat())].sort((a, b) => a! - b!), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+		assert.deepEqual(
+			routed.map((item) => pairedItemsOf(item)!.length),
+			new Array(10).fill(1),
+		);
+		assert.deepEqual(
+			[...new Set(paired(routed).flat())].sort((a, b) => a! - b!),
+			[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+		);
 		for (const item of routed) {
 			const input = errorInputs[pairedItemsOf(item)![0].item];
 			// (11's error item lost its fields to n8n: nothing to compare.)
-			if (input.json.id !== undefined) assert.equal(item.json.id, input.json.id, 'paired with its own error item');
+			if (input.json.id !== undefined)
+				assert.equal(item.json.id, input.json.id, 'paired with its own error item');
 		}
 
 		// The payload is the item as it was before the Vendor: no error, no details.
 		const four = captured.find((item) => item.json.id === 4)!;
 		assert.deepEqual(Object.keys(four.json).sort(), ['correlationId', 'deadLetter', 'email', 'id']);
-		assert.match(String(four.json.correlationId), /^[0-9a-f-]{36}$/, 'a correlation ID is assigned');
-		assert.equal(captured.find((item) => item.json.id === 5)!.json.correlationId, 'corr-5', 'an existing one is kept');
-		assert.deepEqual({ ...dl(four), id: undefined, correlationId: undefined, idempotencyKey: undefined }, {
-			id: undefined,
-			queue,
-			outcome: 'captured',
-			status: 'pending',
-			class: 'rateLimit',
-			reason: 'HTTP 429',
-			attempt: 1,
-			error: { message: "Try spacing your requests out using the batching settings under 'Options'", description: null, httpCode: 429, code: 'ERR_BAD_REQUEST' },
-			correlationId: undefined,
-			idempotencyKey: undefined,
-		});
+		assert.match(
+			String(four.json.correlationId),
+			/^[0-9a-f-]{36}$/,
+			'a correlation ID is assigned',
+		);
+		assert.equal(
+			captured.find((item) => item.json.id === 5)!.json.correlationId,
+			'corr-5',
+			'an existing one is kept',
+		);
+		assert.deepEqual(
+			{ ...dl(four), id: undefined, correlationId: undefined, idempotencyKey: undefined },
+			{
+				id: undefined,
+				queue,
+				outcome: 'captured',
+				status: 'pending',
+				class: 'rateLimit',
+				reason: 'HTTP 429',
+				attempt: 1,
+				error: {
+					message: "Try spacing your requests out using the batching settings under 'Options'",
+					description: null,
+					httpCode: 429,
+					code: 'ERR_BAD_REQUEST',
+				},
+				correlationId: undefined,
+				idempotencyKey: undefined,
+			},
+		);
 		assert.match(String(dl(four).idempotencyKey), /^[0-9a-f]{64}$/);
 
 		// One depth alert for the batch that crossed 5, paired with the first captured item.
@@ -379,21 +523,42 @@ describe('Dead Letter in the n8n engine', () => {
 		assert.equal((storedThree.deadLetter as IDataObject).failedNode, 'Vendor');
 		const storedSeven = stored.find((record) => (record.payload as IDataObject).id === 7)!;
 		assert.equal((storedSeven.payload as IDataObject).apiKey, '[REDACTED]');
-		assert.deepEqual(((storedSeven.deadLetter as IDataObject).error as IDataObject).body, { errors: [{ field: 'email', message: 'is not a valid email' }] });
+		assert.deepEqual(((storedSeven.deadLetter as IDataObject).error as IDataObject).body, {
+			errors: [{ field: 'email', message: 'is not a valid email' }],
+		});
 		const storedFour = stored.find((record) => (record.payload as IDataObject).id === 4)!;
-		assert.equal(((storedFour.deadLetter as IDataObject).error as IDataObject).retryAfterSeconds, 30);
+		assert.equal(
+			((storedFour.deadLetter as IDataObject).error as IDataObject).retryAfterSeconds,
+			30,
+		);
 	});
 
 	test('one Depth Alert per crossing: not again while above, again after the queue went below', async () => {
 		const queue = newQueue();
-		const fail = (from: number, count: number) => Array.from({ length: count }, (_, index) => ({ id: from + index }));
+		const fail = (from: number, count: number) =>
+			Array.from({ length: count }, (_, index) => ({ id: from + index }));
 		const transient: Record<string, FailureSpec> = { '*': { kind: 'http', status: 503 } };
 		const alertsOf = (result: EngineResult) => result.output('Capture', 'Depth Alert');
 
-		assert.equal(alertsOf(await captureRun(queue, fail(1, 2), transient, { depthThreshold: 3 })).length, 0);
-		assert.equal(alertsOf(await captureRun(queue, fail(3, 3), transient, { depthThreshold: 3 })).length, 1, 'crossed 3');
-		assert.equal(alertsOf(await captureRun(queue, fail(6, 2), transient, { depthThreshold: 3 })).length, 0, 'still above');
-		assert.equal((await stats(queue, { depthThreshold: 3 })).output('DL', 'Depth Alert').length, 0, 'Stats sees no new crossing');
+		assert.equal(
+			alertsOf(await captureRun(queue, fail(1, 2), transient, { depthThreshold: 3 })).length,
+			0,
+		);
+		assert.equal(
+			alertsOf(await captureRun(queue, fail(3, 3), transient, { depthThreshold: 3 })).length,
+			1,
+			'crossed 3',
+		);
+		assert.equal(
+			alertsOf(await captureRun(queue, fail(6, 2), transient, { depthThreshold: 3 })).length,
+			0,
+			'still above',
+		);
+		assert.equal(
+			(await stats(queue, { depthThreshold: 3 })).output('DL', 'Depth Alert').length,
+			0,
+			'Stats sees no new crossing',
+		);
 
 		// Replay and resolve everything: the queue empties, Stats observes it below.
 		const replayed = await replayAndResolve(queue, { maxRecords: 100 });
@@ -402,21 +567,36 @@ describe('Dead Letter in the n8n engine', () => {
 		assert.equal(empty.output('DL', 'Stats')[0].json.depth, 0);
 		assert.equal(empty.output('DL', 'Depth Alert').length, 0);
 
-		assert.equal(alertsOf(await captureRun(queue, fail(20, 4), transient, { depthThreshold: 3 })).length, 1, 'crossed again');
+		assert.equal(
+			alertsOf(await captureRun(queue, fail(20, 4), transient, { depthThreshold: 3 })).length,
+			1,
+			'crossed again',
+		);
 	});
 
 	test('Replay hands out the original payloads with ID, attempt, idempotency key; Resolve settles them', async () => {
 		const queue = newQueue();
-		await captureRun(queue, [{ id: 1, email: 'a@x.test', correlationId: 'c-1' }, { id: 2, email: 'b@x.test' }, { id: 3, email: 'c@x.test' }], {
-			1: { kind: 'http', status: 503 },
-			2: { kind: 'network', code: 'ETIMEDOUT', message: 'connect ETIMEDOUT' },
-			3: { kind: 'http', status: 400, body: { message: 'email is required' } },
-		});
+		await captureRun(
+			queue,
+			[
+				{ id: 1, email: 'a@x.test', correlationId: 'c-1' },
+				{ id: 2, email: 'b@x.test' },
+				{ id: 3, email: 'c@x.test' },
+			],
+			{
+				1: { kind: 'http', status: 503 },
+				2: { kind: 'network', code: 'ETIMEDOUT', message: 'connect ETIMEDOUT' },
+				3: { kind: 'http', status: 400, body: { message: 'email is required' } },
+			},
+		);
 		const result = await replayAndResolve(queue, { classes: ['transient'] });
 		const replayed = result.output('Replay', 'Replay');
 		assert.deepEqual(result.nodes.Replay.outputNames, ['Replay', 'Not Replayed']);
 		assert.deepEqual(ids(replayed), [1, 2]);
-		assert.deepEqual(replayed.map((item) => item.json.email), ['a@x.test', 'b@x.test']);
+		assert.deepEqual(
+			replayed.map((item) => item.json.email),
+			['a@x.test', 'b@x.test'],
+		);
 		assert.equal(replayed[0].json.correlationId, 'c-1');
 		for (const item of replayed) {
 			assert.equal(dl(item).attempt, 2);
@@ -426,25 +606,43 @@ describe('Dead Letter in the n8n engine', () => {
 		}
 		assert.deepEqual(result.output('Replay', 'Not Replayed'), []);
 		const resolved = result.output('Resolve', 'Resolved');
-		assert.deepEqual(resolved.map((item) => dl(item).id), replayed.map((item) => dl(item).id));
-		assert.deepEqual(resolved.map((item) => dl(item).resolved), [true, true]);
+		assert.deepEqual(
+			resolved.map((item) => dl(item).id),
+			replayed.map((item) => dl(item).id),
+		);
+		assert.deepEqual(
+			resolved.map((item) => dl(item).resolved),
+			[true, true],
+		);
 		assert.deepEqual(paired(resolved), [[0], [1]]);
 		assert.deepEqual(result.output('Resolve', 'Not Resolved'), []);
 		assertPairing(result);
 		assertEachInputLeavesOnce(result, 'Resolve');
 
 		const after = (await stats(queue)).output('DL', 'Stats')[0].json;
-		assert.deepEqual({ depth: after.depth, pending: after.pending, resolved: after.resolved, byClass: after.byClass }, {
-			depth: 1,
-			pending: 1,
-			resolved: 2,
-			byClass: { auth: 0, rateLimit: 0, transient: 0, data: 1, unknown: 0 },
-		});
+		assert.deepEqual(
+			{
+				depth: after.depth,
+				pending: after.pending,
+				resolved: after.resolved,
+				byClass: after.byClass,
+			},
+			{
+				depth: 1,
+				pending: 1,
+				resolved: 2,
+				byClass: { auth: 0, rateLimit: 0, transient: 0, data: 1, unknown: 0 },
+			},
+		);
 
 		// Resolving again: not open any more.
 		const again = await run(
 			buildWorkflow(
-				[source(resolved.map((item) => ({ deadLetter: { id: dl(item).id } }))), deadLetter('Resolve', { operation: 'resolve', scope: queue }), ...sinks('Resolve', 2).nodes],
+				[
+					source(resolved.map((item) => ({ deadLetter: { id: dl(item).id } }))),
+					deadLetter('Resolve', { operation: 'resolve', scope: queue }),
+					...sinks('Resolve', 2).nodes,
+				],
 				[['Source', 'Resolve'], ...sinks('Resolve', 2).links],
 			),
 		);
@@ -453,14 +651,20 @@ describe('Dead Letter in the n8n engine', () => {
 
 		// Purge removes the resolved records only; Stats reports several queues, one item each.
 		const purge = await single({ operation: 'purge', scope: queue, retentionDays: 0 });
-		assert.deepEqual({ ...purge.output('DL', 'Done')[0].json, olderThan: undefined }, { queue, purged: 2, olderThan: undefined });
+		assert.deepEqual(
+			{ ...purge.output('DL', 'Done')[0].json, olderThan: undefined },
+			{ queue, purged: 2, olderThan: undefined },
+		);
 		assert.deepEqual(purge.output('DL', 'Done')[0].pairedItem, { item: 0 });
 		const other = newQueue();
 		const both = (await stats(queue, { options: { otherQueues: other } })).output('DL', 'Stats');
-		assert.deepEqual(both.map((item) => [item.json.queue, item.json.depth, item.json.resolved]), [
-			[queue, 1, 0],
-			[other, 0, 0],
-		]);
+		assert.deepEqual(
+			both.map((item) => [item.json.queue, item.json.depth, item.json.resolved]),
+			[
+				[queue, 1, 0],
+				[other, 0, 0],
+			],
+		);
 	});
 
 	test('a lease that runs out returns the records to the queue, with the attempt counted', async () => {
@@ -469,31 +673,52 @@ describe('Dead Letter in the n8n engine', () => {
 		const replay = { operation: 'replay', scope: queue, leaseMinutes: 0.03 };
 		const first = await single(replay, 2);
 		assert.deepEqual(ids(first.output('DL', 'Replay')), [1, 2]);
-		assert.deepEqual(first.output('DL', 'Replay').map((item) => dl(item).attempt), [2, 2]);
-		assert.deepEqual(ids((await single(replay, 2)).output('DL', 'Replay')), [], 'leased: nobody else gets them');
+		assert.deepEqual(
+			first.output('DL', 'Replay').map((item) => dl(item).attempt),
+			[2, 2],
+		);
+		assert.deepEqual(
+			ids((await single(replay, 2)).output('DL', 'Replay')),
+			[],
+			'leased: nobody else gets them',
+		);
 		const listed = await listRecords(queue, ['replaying']);
 		assert.equal(listed.length, 2);
 
 		await new Promise((resolve) => setTimeout(resolve, 2000));
 		const third = await single(replay, 2);
 		assert.deepEqual(ids(third.output('DL', 'Replay')), [1, 2], 'back after the lease ran out');
-		assert.deepEqual(third.output('DL', 'Replay').map((item) => dl(item).attempt), [3, 3]);
+		assert.deepEqual(
+			third.output('DL', 'Replay').map((item) => dl(item).attempt),
+			[3, 3],
+		);
 	});
 
 	test('records whose replays keep dying are parked as poison at Max Attempts, not handed out forever', async () => {
 		const queue = newQueue();
 		await captureRun(queue, [{ id: 1 }], { 1: { kind: 'http', status: 503 } });
 		const replay = { operation: 'replay', scope: queue, leaseMinutes: 0.01, maxAttempts: 2 };
-		assert.deepEqual(ids((await single(replay, 2)).output('DL', 'Replay')), [1], 'attempt 2: replayed, then the replay "crashes"');
+		assert.deepEqual(
+			ids((await single(replay, 2)).output('DL', 'Replay')),
+			[1],
+			'attempt 2: replayed, then the replay "crashes"',
+		);
 		await new Promise((resolve) => setTimeout(resolve, 800));
 		const parked = await single(replay, 2);
 		assert.deepEqual(parked.output('DL', 'Replay'), []);
 		const [notReplayed] = parked.output('DL', 'Not Replayed');
-		assert.deepEqual({ status: dl(notReplayed).status, attempt: dl(notReplayed).attempt, reason: dl(notReplayed).notReplayedReason }, {
-			status: 'poison',
-			attempt: 3,
-			reason: 'parked as poison: past Max Attempts',
-		});
+		assert.deepEqual(
+			{
+				status: dl(notReplayed).status,
+				attempt: dl(notReplayed).attempt,
+				reason: dl(notReplayed).notReplayedReason,
+			},
+			{
+				status: 'poison',
+				attempt: 3,
+				reason: 'parked as poison: past Max Attempts',
+			},
+		);
 		assert.deepEqual(notReplayed.pairedItem, { item: 0 });
 		assert.equal((await stats(queue)).output('DL', 'Stats')[0].json.poison, 1);
 	});
@@ -507,8 +732,16 @@ describe('Dead Letter in the n8n engine', () => {
 		const result = await run(
 			buildWorkflow(
 				[
-					source([{ deadLetter: { id: 'no-such-record' } }, { deadLetter: { id } }, { deadLetter: { id } }, { note: 'names nothing' }]),
-					{ ...deadLetter('Replay', { operation: 'replay', scope: queue, source: 'items' }), onError: 'continueErrorOutput' },
+					source([
+						{ deadLetter: { id: 'no-such-record' } },
+						{ deadLetter: { id } },
+						{ deadLetter: { id } },
+						{ note: 'names nothing' },
+					]),
+					{
+						...deadLetter('Replay', { operation: 'replay', scope: queue, source: 'items' }),
+						onError: 'continueErrorOutput',
+					},
 					...out.nodes,
 				],
 				[['Source', 'Replay'], ...out.links],
@@ -516,7 +749,10 @@ describe('Dead Letter in the n8n engine', () => {
 		);
 		assert.deepEqual(result.nodes.Replay.outputNames, ['Replay', 'Not Replayed', 'Error']);
 		const [replayed, notReplayed, errors] = result.outputs('Replay');
-		assert.deepEqual(replayed.map((item) => [dl(item).id, item.pairedItem]), [[id, { item: 1 }]]);
+		assert.deepEqual(
+			replayed.map((item) => [dl(item).id, item.pairedItem]),
+			[[id, { item: 1 }]],
+		);
 		assert.deepEqual(
 			notReplayed.map((item) => [item.pairedItem, dl(item).notReplayedReason]),
 			[
@@ -534,7 +770,12 @@ describe('Dead Letter in the n8n engine', () => {
 		const queue = newQueue();
 		const records = Array.from({ length: 24 }, (_, index) => ({ id: index + 1 }));
 		await captureRun(queue, records, { '*': { kind: 'http', status: 503 } }, { depthThreshold: 0 });
-		const runs = await Promise.all(Array.from({ length: 4 }, async () => await single({ operation: 'replay', scope: queue, maxRecords: 8 }, 2)));
+		const runs = await Promise.all(
+			Array.from(
+				{ length: 4 },
+				async () => await single({ operation: 'replay', scope: queue, maxRecords: 8 }, 2),
+			),
+		);
 		const handedOut = runs.flatMap((result) => ids(result.output('DL', 'Replay')));
 		assert.equal(handedOut.length, 24);
 		assert.equal(new Set(handedOut).size, 24, 'no record twice');
@@ -543,7 +784,9 @@ describe('Dead Letter in the n8n engine', () => {
 
 	test('an edited payload is replayed instead of the stored one', async () => {
 		const queue = newQueue();
-		await captureRun(queue, [{ id: 7, email: 'not-an-email' }], { 7: { kind: 'httpDetails', status: 422, body: { message: 'email is not valid' } } });
+		await captureRun(queue, [{ id: 7, email: 'not-an-email' }], {
+			7: { kind: 'httpDetails', status: 422, body: { message: 'email is not valid' } },
+		});
 		const out = sinks('Replay', 2);
 		const result = await run(
 			buildWorkflow(
@@ -553,10 +796,22 @@ describe('Dead Letter in the n8n engine', () => {
 					{ name: 'Fix', type: EDIT },
 					deadLetter('Replay', { operation: 'replay', scope: queue, source: 'items' }),
 					vendor({}, 'Vendor'),
-					deadLetter('Resolve', { operation: 'resolve', scope: queue, idSource: 'expression', deadLetterId: "={{ $('Replay').item.json.deadLetter.id }}" }),
+					deadLetter('Resolve', {
+						operation: 'resolve',
+						scope: queue,
+						idSource: 'expression',
+						deadLetterId: "={{ $('Replay').item.json.deadLetter.id }}",
+					}),
 					...out.nodes,
 				],
-				[['Start', 'List'], ['List', 'Fix'], ['Fix', 'Replay'], ...out.links, ['Replay', 0, 'Vendor'], ['Vendor', 0, 'Resolve']],
+				[
+					['Start', 'List'],
+					['List', 'Fix'],
+					['Fix', 'Replay'],
+					...out.links,
+					['Replay', 0, 'Vendor'],
+					['Vendor', 0, 'Resolve'],
+				],
 			),
 		);
 		const replayed = result.output('Replay', 'Replay');
@@ -565,7 +820,10 @@ describe('Dead Letter in the n8n engine', () => {
 		assert.equal(replayed[0].json.id, 7);
 		assert.equal(dl(replayed[0]).edited, true);
 		assert.deepEqual(replayed[0].pairedItem, { item: 0 });
-		assert.deepEqual(result.output('Resolve', 'Resolved').map((item) => dl(item).resolved), [true]);
+		assert.deepEqual(
+			result.output('Resolve', 'Resolved').map((item) => dl(item).resolved),
+			[true],
+		);
 		assertPairing(result);
 		assertEachInputLeavesOnce(result, 'Replay');
 	});
@@ -586,19 +844,33 @@ describe('Dead Letter in the n8n engine', () => {
 						deadLetter('Recapture', { operation: 'capture', scope: queue, maxAttempts: 3 }),
 						...out.nodes,
 					],
-					[['Start', 'Replay'], ['Replay', 0, 'Map'], ['Map', 'Vendor'], ['Vendor', 1, 'Recapture'], ...out.links],
+					[
+						['Start', 'Replay'],
+						['Replay', 0, 'Map'],
+						['Map', 'Vendor'],
+						['Vendor', 1, 'Recapture'],
+						...out.links,
+					],
 				),
 			);
 		};
 		const second = await replayFailing();
 		const back = second.output('Recapture', 'Auth Failure');
 		assert.equal(back.length, 1, 'the new failure is an auth failure');
-		assert.deepEqual({ outcome: dl(back[0]).outcome, status: dl(back[0]).status, attempt: dl(back[0]).attempt, class: dl(back[0]).class }, {
-			outcome: 'returned',
-			status: 'pending',
-			attempt: 2,
-			class: 'auth',
-		});
+		assert.deepEqual(
+			{
+				outcome: dl(back[0]).outcome,
+				status: dl(back[0]).status,
+				attempt: dl(back[0]).attempt,
+				class: dl(back[0]).class,
+			},
+			{
+				outcome: 'returned',
+				status: 'pending',
+				attempt: 2,
+				class: 'auth',
+			},
+		);
 		const records = await listRecords(queue);
 		assert.equal(records.length, 1, 'the same record, not a new one');
 		assert.equal(dl(back[0]).id, (records[0].deadLetter as IDataObject).id);
@@ -607,13 +879,28 @@ describe('Dead Letter in the n8n engine', () => {
 
 		const third = await replayFailing();
 		const parked = third.output('Recapture', 'Auth Failure');
-		assert.deepEqual({ outcome: dl(parked[0]).outcome, status: dl(parked[0]).status, attempt: dl(parked[0]).attempt }, { outcome: 'poison', status: 'poison', attempt: 3 });
+		assert.deepEqual(
+			{
+				outcome: dl(parked[0]).outcome,
+				status: dl(parked[0]).status,
+				attempt: dl(parked[0]).attempt,
+			},
+			{ outcome: 'poison', status: 'poison', attempt: 3 },
+		);
 
 		const counts = (await stats(queue)).output('DL', 'Stats')[0].json;
 		assert.deepEqual({ depth: counts.depth, poison: counts.poison }, { depth: 0, poison: 1 });
-		assert.deepEqual(ids((await single({ operation: 'replay', scope: queue }, 2)).output('DL', 'Replay')), [], 'poison is never replayed');
+		assert.deepEqual(
+			ids((await single({ operation: 'replay', scope: queue }, 2)).output('DL', 'Replay')),
+			[],
+			'poison is never replayed',
+		);
 		const [record] = await listRecords(queue, ['poison']);
-		assert.equal(((record.deadLetter as IDataObject).error as IDataObject).httpCode, 401, 'the latest error is kept');
+		assert.equal(
+			((record.deadLetter as IDataObject).error as IDataObject).httpCode,
+			401,
+			'the latest error is kept',
+		);
 	});
 
 	test('All Responses: failures hidden in 200 bodies are captured, the rest leave on Succeeded', async () => {
@@ -634,18 +921,33 @@ describe('Dead Letter in the n8n engine', () => {
 						operation: 'capture',
 						scope: queue,
 						incoming: 'responses',
-						failurePatterns: { rules: [{ field: 'result.state', match: 'equals', value: 'REJECTED', class: 'data' }] },
+						failurePatterns: {
+							rules: [{ field: 'result.state', match: 'equals', value: 'REJECTED', class: 'data' }],
+						},
 					}),
 					...out.nodes,
 				],
 				[['Source', 'Capture'], ...out.links],
 			),
 		);
-		assert.deepEqual(result.nodes.Capture.outputNames, [...CAPTURE_OUTPUTS, 'Succeeded', NOT_CAPTURED]);
-		assert.deepEqual(result.output('Capture', 'Succeeded').map((item) => item.json), [responses[0], responses[4]]);
+		assert.deepEqual(result.nodes.Capture.outputNames, [
+			...CAPTURE_OUTPUTS,
+			'Succeeded',
+			NOT_CAPTURED,
+		]);
+		assert.deepEqual(
+			result.output('Capture', 'Succeeded').map((item) => item.json),
+			[responses[0], responses[4]],
+		);
 		assert.deepEqual(paired(result.output('Capture', 'Succeeded')), [[0], [4]]);
-		assert.deepEqual(result.output('Capture', 'Auth Failure').map((item) => [dl(item).class, dl(item).reason]), [['auth', 'error code invalid_auth']]);
-		assert.deepEqual(result.output('Capture', 'Captured').map((item) => dl(item).class), ['rateLimit', 'data']);
+		assert.deepEqual(
+			result.output('Capture', 'Auth Failure').map((item) => [dl(item).class, dl(item).reason]),
+			[['auth', 'error code invalid_auth']],
+		);
+		assert.deepEqual(
+			result.output('Capture', 'Captured').map((item) => dl(item).class),
+			['rateLimit', 'data'],
+		);
 		assert.deepEqual(paired(result.output('Capture', 'Captured')), [[2], [3]]);
 		assertEachInputLeavesOnce(result, 'Capture');
 	});
@@ -654,10 +956,27 @@ describe('Dead Letter in the n8n engine', () => {
 		const queue = newQueue();
 		const big = 'x'.repeat(5 * 1024 * 1024);
 		const out = sinks('Capture', 4);
-		const flat = { name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify([{ id: 1, blob: big }]), binary: JSON.stringify({ file: { content: 'hello pdf', fileName: 'a.pdf', mimeType: 'application/pdf' } }) } };
+		const flat = {
+			name: 'Source',
+			type: TEST_SOURCE,
+			parameters: {
+				items: JSON.stringify([{ id: 1, blob: big }]),
+				binary: JSON.stringify({
+					file: { content: 'hello pdf', fileName: 'a.pdf', mimeType: 'application/pdf' },
+				}),
+			},
+		};
 		await run(
 			buildWorkflow(
-				[flat, deadLetter('Capture', { operation: 'capture', scope: queue, options: { binaryContentMaxMb: 1 } }), ...out.nodes],
+				[
+					flat,
+					deadLetter('Capture', {
+						operation: 'capture',
+						scope: queue,
+						options: { binaryContentMaxMb: 1 },
+					}),
+					...out.nodes,
+				],
 				[['Source', 'Capture'], ...out.links],
 			),
 		);
@@ -670,8 +989,16 @@ describe('Dead Letter in the n8n engine', () => {
 
 		// Without Keep Binary Content, a reference to n8n's binary data is kept.
 		const referenced = newQueue();
-		await run(buildWorkflow([flat, deadLetter('Capture', { operation: 'capture', scope: referenced }), ...out.nodes], [['Source', 'Capture'], ...out.links]));
-		const [again] = (await single({ operation: 'replay', scope: referenced }, 2)).output('DL', 'Replay');
+		await run(
+			buildWorkflow(
+				[flat, deadLetter('Capture', { operation: 'capture', scope: referenced }), ...out.nodes],
+				[['Source', 'Capture'], ...out.links],
+			),
+		);
+		const [again] = (await single({ operation: 'replay', scope: referenced }, 2)).output(
+			'DL',
+			'Replay',
+		);
 		assert.equal(again.binary?.file.mimeType, 'application/pdf');
 		assert.match(String(again.binary?.file.id), /.+/);
 	});
@@ -690,13 +1017,25 @@ describe('Dead Letter in the n8n engine', () => {
 			],
 			[['Source', 'Capture'], ...out.links],
 		);
-		const result = await run(workflow, { integrationGuardsPostgresApi: { host: '127.0.0.1', port: 1, database: 'none', user: 'none', password: 'x', ssl: 'disable' } });
+		const result = await run(workflow, {
+			integrationGuardsPostgresApi: {
+				host: '127.0.0.1',
+				port: 1,
+				database: 'none',
+				user: 'none',
+				password: 'x',
+				ssl: 'disable',
+			},
+		});
 		const outputs = result.outputs('Capture');
 		assert.deepEqual(result.nodes.Capture.outputNames, [...CAPTURE_OUTPUTS, NOT_CAPTURED, 'Error']);
 		assert.deepEqual([outputs[0], outputs[1], outputs[2], outputs[3]], [[], [], [], []]);
 		assert.equal(outputs[4].length, 2);
 		// n8n rewrites a message naming ECONNREFUSED into its own text and keeps ours in the description.
-		assert.match(String((outputs[4][0].json.details as IDataObject).description), /Postgres at 127\.0\.0\.1:1/);
+		assert.match(
+			String((outputs[4][0].json.details as IDataObject).description),
+			/Postgres at 127\.0\.0\.1:1/,
+		);
 		assert.equal(outputs[4][0].json.id, 1, 'the error item keeps its fields');
 		assertEachInputLeavesOnce(result, 'Capture');
 	});
@@ -707,16 +1046,25 @@ describe('Dead Letter in the n8n engine', () => {
 			{ id: 1, email: 'ok@x.test' },
 			{ id: 2, email: 'a@x.test', amount: 12.5 },
 			// Fields an error item would clobber or that look like n8n's own error fields.
-			{ id: 3, email: 'b@x.test', error: null, details: { httpCode: 'none', note: 'customer field' } },
+			{
+				id: 3,
+				email: 'b@x.test',
+				error: null,
+				details: { httpCode: 'none', note: 'customer field' },
+			},
 			{ id: 4, email: 'c@x.test', nested: { lines: [{ sku: 'A', qty: 2 }] } },
 			{ id: 5, email: 'd@x.test', message: 'hello' },
 		];
 		const failedIds = [2, 3, 4, 5];
 
 		/** Stored payloads by id, and what Replay hands out for them (without its own fields). */
-		async function storedAndReplayed(queue: string): Promise<{ stored: Record<string, unknown>; replayed: Record<string, unknown> }> {
+		async function storedAndReplayed(
+			queue: string,
+		): Promise<{ stored: Record<string, unknown>; replayed: Record<string, unknown> }> {
 			const records = await listRecords(queue);
-			const stored = Object.fromEntries(records.map((record) => [String((record.payload as IDataObject).id), record.payload]));
+			const stored = Object.fromEntries(
+				records.map((record) => [String((record.payload as IDataObject).id), record.payload]),
+			);
 			const replay = await single({ operation: 'replay', scope: queue, maxRecords: 100 }, 2);
 			const replayed = Object.fromEntries(
 				replay.output('DL', 'Replay').map((item) => {
@@ -729,15 +1077,28 @@ describe('Dead Letter in the n8n engine', () => {
 			return { stored, replayed };
 		}
 
-		function assertSent(result: { stored: Record<string, unknown>; replayed: Record<string, unknown> }, label: string) {
-			const expected = Object.fromEntries(sent.filter((record) => failedIds.includes(record.id)).map((record) => [String(record.id), record]));
+		function assertSent(
+			result: { stored: Record<string, unknown>; replayed: Record<string, unknown> },
+			label: string,
+		) {
+			const expected = Object.fromEntries(
+				sent
+					.filter((record) => failedIds.includes(record.id))
+					.map((record) => [String(record.id), record]),
+			);
 			assert.deepEqual(result.stored, expected, `${label}: stored payloads`);
 			assert.deepEqual(result.replayed, expected, `${label}: replayed payloads`);
 		}
 
 		const errorShapes: Array<[string, FailureSpec]> = [
-			['HTTP Request 4.2 error (json.error)', { kind: 'http', status: 503, body: { message: 'down' } }],
-			['HTTP Request 4.5 error with details', { kind: 'httpDetails', status: 422, body: { errors: [{ message: 'bad' }] } }],
+			[
+				'HTTP Request 4.2 error (json.error)',
+				{ kind: 'http', status: 503, body: { message: 'down' } },
+			],
+			[
+				'HTTP Request 4.5 error with details',
+				{ kind: 'httpDetails', status: 422, body: { errors: [{ message: 'bad' }] } },
+			],
 			['vendor node error (message only)', { kind: 'vendor', status: 500 }],
 			['item.error (json replaced by n8n)', { kind: 'itemError', status: 500 }],
 		];
@@ -752,15 +1113,37 @@ describe('Dead Letter in the n8n engine', () => {
 		}
 
 		const responseShapes: Array<[string, (id: number) => IDataObject, IDataObject]> = [
-			['{"success":false} in a 200', (id) => ({ success: false, message: `record ${id} rejected` }), {}],
-			['errors:[...] in a 200', (id) => ({ data: null, errors: [{ message: `invalid record ${id}` }] }), {}],
+			[
+				'{"success":false} in a 200',
+				(id) => ({ success: false, message: `record ${id} rejected` }),
+				{},
+			],
+			[
+				'errors:[...] in a 200',
+				(id) => ({ data: null, errors: [{ message: `invalid record ${id}` }] }),
+				{},
+			],
 			['{ok:false} in a 200', () => ({ ok: false, error: 'invalid_auth' }), {}],
 			[
 				'HTTP Request "Never Error" with the status code',
-				() => ({ statusCode: 422, headers: { 'content-type': 'application/json' }, body: { message: 'unprocessable' } }),
-				{ failurePatterns: { rules: [{ field: 'statusCode', match: 'regex', value: '^[45][0-9][0-9]$', class: 'auto' }] } },
+				() => ({
+					statusCode: 422,
+					headers: { 'content-type': 'application/json' },
+					body: { message: 'unprocessable' },
+				}),
+				{
+					failurePatterns: {
+						rules: [
+							{ field: 'statusCode', match: 'regex', value: '^[45][0-9][0-9]$', class: 'auto' },
+						],
+					},
+				},
 			],
-			['an error item on the regular output ("Continue (using regular output)")', (id) => ({ $error: `request ${id} failed` }), {}],
+			[
+				'an error item on the regular output ("Continue (using regular output)")',
+				(id) => ({ $error: `request ${id} failed` }),
+				{},
+			],
 		];
 		for (const [label, response, extra] of responseShapes) {
 			test(`All Responses: ${label}`, async () => {
@@ -771,33 +1154,66 @@ describe('Dead Letter in the n8n engine', () => {
 					buildWorkflow(
 						[
 							source(sent),
-							{ name: 'Vendor', type: RESPONDER, parameters: { responses: JSON.stringify(responses) } },
-							deadLetter('Capture', { operation: 'capture', scope: queue, incoming: 'responses', ...extra }),
+							{
+								name: 'Vendor',
+								type: RESPONDER,
+								parameters: { responses: JSON.stringify(responses) },
+							},
+							deadLetter('Capture', {
+								operation: 'capture',
+								scope: queue,
+								incoming: 'responses',
+								...extra,
+							}),
 							...out.nodes,
 						],
 						[['Source', 'Vendor'], ['Vendor', 'Capture'], ...out.links],
 					),
 				);
-				assert.deepEqual(result.output('Capture', 'Succeeded').map((item) => item.json), [{ ok: true, received: 1 }], 'the success passes on as answered');
-				const captured = [...result.output('Capture', 'Captured'), ...result.output('Capture', 'Auth Failure')];
-				assert.deepEqual(captured.map((item) => item.json.id).sort(), failedIds, 'Captured shows the record, not the response');
+				assert.deepEqual(
+					result.output('Capture', 'Succeeded').map((item) => item.json),
+					[{ ok: true, received: 1 }],
+					'the success passes on as answered',
+				);
+				const captured = [
+					...result.output('Capture', 'Captured'),
+					...result.output('Capture', 'Auth Failure'),
+				];
+				assert.deepEqual(
+					captured.map((item) => item.json.id).sort(),
+					failedIds,
+					'Captured shows the record, not the response',
+				);
 				assertEachInputLeavesOnce(result, 'Capture');
 				assertSent(await storedAndReplayed(queue), label);
 			});
 		}
 
-		test('Failed Items behind a node that handles the error (a Rate Limiter\'s Give Up): the record without the error', async () => {
+		test("Failed Items behind a node that handles the error (a Rate Limiter's Give Up): the record without the error", async () => {
 			const queue = newQueue();
-			const failures = Object.fromEntries(failedIds.map((id) => [String(id), { kind: 'httpDetails', status: 503, body: { message: 'down' } } as FailureSpec]));
+			const failures = Object.fromEntries(
+				failedIds.map((id) => [
+					String(id),
+					{ kind: 'httpDetails', status: 503, body: { message: 'down' } } as FailureSpec,
+				]),
+			);
 			const out = sinks('Capture', 4);
 			await run(
 				buildWorkflow(
-					[source(sent), vendor(failures), { name: 'Back Off', type: TEST_NOOP }, deadLetter('Capture', { operation: 'capture', scope: queue }), ...out.nodes],
+					[
+						source(sent),
+						vendor(failures),
+						{ name: 'Back Off', type: TEST_NOOP },
+						deadLetter('Capture', { operation: 'capture', scope: queue }),
+						...out.nodes,
+					],
 					[['Source', 'Vendor'], ['Vendor', 1, 'Back Off'], ['Back Off', 'Capture'], ...out.links],
 				),
 			);
 			const records = await listRecords(queue);
-			const stored = Object.fromEntries(records.map((record) => [String((record.payload as IDataObject).id), record.payload]));
+			const stored = Object.fromEntries(
+				records.map((record) => [String((record.payload as IDataObject).id), record.payload]),
+			);
 			// Record 3's own error: null and details survive only where n8n did not overwrite them: here the error output did.
 			assert.deepEqual(stored['2'], sent[1]);
 			assert.deepEqual(stored['4'], sent[3]);
@@ -810,52 +1226,107 @@ describe('Dead Letter in the n8n engine', () => {
 		async function storedAfter(nodes: NodeSpec[], capture: IDataObject): Promise<unknown[]> {
 			const queue = newQueue();
 			const out = sinks('Capture', 5);
-			const chain = [{ name: 'Start', type: TEST_NOOP }, ...nodes, deadLetter('Capture', { operation: 'capture', scope: queue, ...capture })];
+			const chain = [
+				{ name: 'Start', type: TEST_NOOP },
+				...nodes,
+				deadLetter('Capture', { operation: 'capture', scope: queue, ...capture }),
+			];
 			const links = chain.slice(1).map((node, index): Link => [chain[index].name, node.name]);
 			await run(buildWorkflow([...chain, ...out.nodes], [...links, ...out.links]));
 			return (await listRecords(queue)).map((record) => record.payload);
 		}
 
-		test('failed items a node made itself after a trigger are kept as they are, not as the trigger\'s item', async () => {
-			const marked = { id: 8, email: 'm@x.test', error: { message: 'Service temporarily unavailable', httpCode: 503 } };
+		test("failed items a node made itself after a trigger are kept as they are, not as the trigger's item", async () => {
+			const marked = {
+				id: 8,
+				email: 'm@x.test',
+				error: { message: 'Service temporarily unavailable', httpCode: 503 },
+			};
 			assert.deepEqual(await storedAfter([source([marked])], {}), [{ id: 8, email: 'm@x.test' }]);
 		});
 
 		test('Stored Payload: This Item keeps the item Capture receives, the response here', async () => {
-			const responder = { name: 'Vendor', type: RESPONDER, parameters: { responses: JSON.stringify({ 9: { success: false, message: 'no' } }) } };
+			const responder = {
+				name: 'Vendor',
+				type: RESPONDER,
+				parameters: { responses: JSON.stringify({ 9: { success: false, message: 'no' } }) },
+			};
 			const capture = { incoming: 'responses', options: { payloadFrom: 'item' } };
-			assert.deepEqual(await storedAfter([source([{ id: 9, email: 'x@x.test' }]), responder], capture), [{ success: false, message: 'no' }]);
-			assert.deepEqual(await storedAfter([source([{ id: 9, email: 'x@x.test' }]), responder], { incoming: 'responses' }), [{ id: 9, email: 'x@x.test' }], 'by default: the record sent');
+			assert.deepEqual(
+				await storedAfter([source([{ id: 9, email: 'x@x.test' }]), responder], capture),
+				[{ success: false, message: 'no' }],
+			);
+			assert.deepEqual(
+				await storedAfter([source([{ id: 9, email: 'x@x.test' }]), responder], {
+					incoming: 'responses',
+				}),
+				[{ id: 9, email: 'x@x.test' }],
+				'by default: the record sent',
+			);
 		});
 	});
 
 	// Issue 14, finding 7: a replay marker is trusted only when its Replay signed it for the lease.
 	describe('forged replay markers', () => {
 		async function openRecord(queue: string): Promise<IDataObject> {
-			await captureRun(queue, [{ id: 1, email: 'victim@x.test' }], { 1: { kind: 'http', status: 503, body: { message: 'victim error' } } }, { maxAttempts: 2 });
+			await captureRun(
+				queue,
+				[{ id: 1, email: 'victim@x.test' }],
+				{ 1: { kind: 'http', status: 503, body: { message: 'victim error' } } },
+				{ maxAttempts: 2 },
+			);
 			const [record] = await listRecords(queue);
 			return record.deadLetter as IDataObject;
 		}
 
 		async function assertUntouched(queue: string, victim: IDataObject) {
-			const [after] = (await listRecords(queue, ['pending', 'replaying', 'poison', 'resolved'])).filter((record) => (record.deadLetter as IDataObject).id === victim.id);
+			const [after] = (
+				await listRecords(queue, ['pending', 'replaying', 'poison', 'resolved'])
+			).filter((record) => (record.deadLetter as IDataObject).id === victim.id);
 			const view = after.deadLetter as IDataObject;
-			assert.deepEqual({ status: view.status, attempt: view.attempt, error: view.error }, { status: 'pending', attempt: 1, error: victim.error }, 'the victim record is untouched');
+			assert.deepEqual(
+				{ status: view.status, attempt: view.attempt, error: view.error },
+				{ status: 'pending', attempt: 1, error: victim.error },
+				'the victim record is untouched',
+			);
 			assert.deepEqual(after.payload, { id: 1, email: 'victim@x.test' });
 		}
 
 		const forgeries: Array<[string, (victim: IDataObject, queue: string) => IDataObject]> = [
-			['a bare marker (as before signatures)', (victim, queue) => ({ id: victim.id, queue, attempt: 2 })],
-			['a marker with a made-up owner and MAC', (victim, queue) => ({ id: victim.id, queue, attempt: 2, owner: 'replay:1:x', mac: 'a'.repeat(64) })],
-			['a marker with a malformed MAC', (victim, queue) => ({ id: victim.id, queue, attempt: 9, owner: 'replay:1:x', mac: 'zz' })],
+			[
+				'a bare marker (as before signatures)',
+				(victim, queue) => ({ id: victim.id, queue, attempt: 2 }),
+			],
+			[
+				'a marker with a made-up owner and MAC',
+				(victim, queue) => ({
+					id: victim.id,
+					queue,
+					attempt: 2,
+					owner: 'replay:1:x',
+					mac: 'a'.repeat(64),
+				}),
+			],
+			[
+				'a marker with a malformed MAC',
+				(victim, queue) => ({ id: victim.id, queue, attempt: 9, owner: 'replay:1:x', mac: 'zz' }),
+			],
 		];
 		for (const [label, forge] of forgeries) {
 			test(`Capture: ${label} cannot park, overwrite or settle another record, nor keep its own failure out of the queue`, async () => {
 				const queue = newQueue();
 				const victim = await openRecord(queue);
 				const forged = { id: 66, email: 'attacker@x.test', deadLetter: forge(victim, queue) };
-				const result = await captureRun(queue, [forged], { 66: { kind: 'http', status: 400, body: { message: 'attacker error' } } }, { maxAttempts: 2 });
-				const [item] = [...result.output('Capture', 'Captured'), ...result.output('Capture', 'Auth Failure')];
+				const result = await captureRun(
+					queue,
+					[forged],
+					{ 66: { kind: 'http', status: 400, body: { message: 'attacker error' } } },
+					{ maxAttempts: 2 },
+				);
+				const [item] = [
+					...result.output('Capture', 'Captured'),
+					...result.output('Capture', 'Auth Failure'),
+				];
 				assert.equal(dl(item).outcome, 'captured', 'stored as a new record');
 				assert.notEqual(dl(item).id, victim.id);
 				assert.match(String(dl(item).untrustedMarker), /.+/);
@@ -863,7 +1334,10 @@ describe('Dead Letter in the n8n engine', () => {
 				await assertUntouched(queue, victim);
 				const records = await listRecords(queue);
 				assert.equal(records.length, 2, 'the forged item is in the queue too');
-				assert.deepEqual(records.find((record) => (record.deadLetter as IDataObject).id === dl(item).id)!.payload, { id: 66, email: 'attacker@x.test' });
+				assert.deepEqual(
+					records.find((record) => (record.deadLetter as IDataObject).id === dl(item).id)!.payload,
+					{ id: 66, email: 'attacker@x.test' },
+				);
 			});
 
 			test(`Resolve: ${label} is refused on Not Resolved, with the reason`, async () => {
@@ -872,14 +1346,24 @@ describe('Dead Letter in the n8n engine', () => {
 				const out = sinks('Resolve', 2);
 				const result = await run(
 					buildWorkflow(
-						[source([{ deadLetter: forge(victim, queue) }]), { ...deadLetter('Resolve', { operation: 'resolve', scope: queue }), onError: 'continueErrorOutput' }, ...out.nodes],
+						[
+							source([{ deadLetter: forge(victim, queue) }]),
+							{
+								...deadLetter('Resolve', { operation: 'resolve', scope: queue }),
+								onError: 'continueErrorOutput',
+							},
+							...out.nodes,
+						],
 						[['Source', 'Resolve'], ...out.links],
 					),
 				);
 				assert.deepEqual(result.output('Resolve', 'Resolved'), []);
 				const [refused] = result.output('Resolve', 'Not Resolved');
 				assert.equal(dl(refused).resolved, false);
-				assert.match(String(dl(refused).notResolvedReason), /not bound to a replay of this queue|no Replay signed it/);
+				assert.match(
+					String(dl(refused).notResolvedReason),
+					/not bound to a replay of this queue|no Replay signed it/,
+				);
 				assertEachInputLeavesOnce(result, 'Resolve');
 				await assertUntouched(queue, victim);
 			});
@@ -896,7 +1380,11 @@ describe('Dead Letter in the n8n engine', () => {
 			const result = await run(
 				buildWorkflow(
 					[
-						source([{ deadLetter: { ...genuine, attempt: 7 } }, { deadLetter: { ...genuine, owner: 'replay:other' } }, { deadLetter: genuine }]),
+						source([
+							{ deadLetter: { ...genuine, attempt: 7 } },
+							{ deadLetter: { ...genuine, owner: 'replay:other' } },
+							{ deadLetter: genuine },
+						]),
 						deadLetter('Resolve', { operation: 'resolve', scope: queue }),
 						...out.nodes,
 					],
@@ -909,9 +1397,19 @@ describe('Dead Letter in the n8n engine', () => {
 		});
 	});
 
-	test('Stats: Other Queues cannot name another workflow\'s own queue', async () => {
+	test("Stats: Other Queues cannot name another workflow's own queue", async () => {
 		const result = await runWorkflow({
-			workflow: buildWorkflow([{ name: 'Start', type: TEST_NOOP }, deadLetter('DL', { operation: 'stats', scope: newQueue(), options: { otherQueues: 'workflow-4711' } })], [['Start', 'DL']]),
+			workflow: buildWorkflow(
+				[
+					{ name: 'Start', type: TEST_NOOP },
+					deadLetter('DL', {
+						operation: 'stats',
+						scope: newQueue(),
+						options: { otherQueues: 'workflow-4711' },
+					}),
+				],
+				[['Start', 'DL']],
+			),
 			nodeTypes,
 		});
 		assert.equal(result.status, 'error');
@@ -928,9 +1426,18 @@ describe('Dead Letter in the n8n engine', () => {
 		assert.equal((await stats(queue)).output('DL', 'Stats')[0].json.resolved, 2);
 		await new Promise((resolve) => setTimeout(resolve, 1200));
 		// A retention of about a second: the next capture deletes them.
-		await captureRun(queue, [{ id: 4 }], { '*': { kind: 'http', status: 503 } }, { options: { retentionDays: 0.00001 } });
+		await captureRun(
+			queue,
+			[{ id: 4 }],
+			{ '*': { kind: 'http', status: 503 } },
+			{ options: { retentionDays: 0.00001 } },
+		);
 		const counts = (await stats(queue)).output('DL', 'Stats')[0].json;
-		assert.deepEqual({ resolved: counts.resolved, pending: counts.pending }, { resolved: 0, pending: 2 }, 'settled records gone, open ones kept');
+		assert.deepEqual(
+			{ resolved: counts.resolved, pending: counts.pending },
+			{ resolved: 0, pending: 2 },
+			'settled records gone, open ones kept',
+		);
 	});
 
 	test('Max Open Records: past the cap new failures leave as errors with the reason, never dropped silently', async () => {
@@ -939,22 +1446,52 @@ describe('Dead Letter in the n8n engine', () => {
 		const out = sinks('Capture', 4);
 		const result = await run(
 			buildWorkflow(
-				[source(records), vendor({ '*': { kind: 'http', status: 503 } }), { ...deadLetter('Capture', { operation: 'capture', scope: queue, options: { maxOpenRecords: 3 } }), onError: 'continueErrorOutput' }, ...out.nodes, { name: 'Errors', type: TEST_NOOP }],
+				[
+					source(records),
+					vendor({ '*': { kind: 'http', status: 503 } }),
+					{
+						...deadLetter('Capture', {
+							operation: 'capture',
+							scope: queue,
+							options: { maxOpenRecords: 3 },
+						}),
+						onError: 'continueErrorOutput',
+					},
+					...out.nodes,
+					{ name: 'Errors', type: TEST_NOOP },
+				],
 				[['Source', 'Vendor'], ['Vendor', 1, 'Capture'], ...out.links, ['Capture', 4, 'Errors']],
 			),
 		);
 		assert.deepEqual(ids(result.output('Capture', 'Captured')), [1, 2, 3]);
 		const refused = result.output('Capture', 'Error');
-		assert.deepEqual(refused.map((item) => item.json.id), [4, 5]);
-		assert.match(String(refused[0].json.error), /not captured: dead-letter queue ".+" holds 3 open records \(Max Open Records\)/);
+		assert.deepEqual(
+			refused.map((item) => item.json.id),
+			[4, 5],
+		);
+		assert.match(
+			String(refused[0].json.error),
+			/not captured: dead-letter queue ".+" holds 3 open records \(Max Open Records\)/,
+		);
 		assertEachInputLeavesOnce(result, 'Capture');
 		assert.equal((await stats(queue)).output('DL', 'Stats')[0].json.depth, 3);
 
 		// Without On Error: Continue the node fails, naming the cap.
 		const failing = await runWorkflow({
 			workflow: buildWorkflow(
-				[source([{ id: 6 }]), vendor({ '*': { kind: 'http', status: 503 } }), deadLetter('Capture', { operation: 'capture', scope: queue, options: { maxOpenRecords: 3 } })],
-				[['Source', 'Vendor'], ['Vendor', 1, 'Capture']],
+				[
+					source([{ id: 6 }]),
+					vendor({ '*': { kind: 'http', status: 503 } }),
+					deadLetter('Capture', {
+						operation: 'capture',
+						scope: queue,
+						options: { maxOpenRecords: 3 },
+					}),
+				],
+				[
+					['Source', 'Vendor'],
+					['Vendor', 1, 'Capture'],
+				],
 			),
 			nodeTypes,
 		});
@@ -963,11 +1500,26 @@ describe('Dead Letter in the n8n engine', () => {
 	});
 
 	// Issue 14, finding 1: with the store unreachable no operation emits on a happy path.
-	const backends: Array<{ label: string; store: IDataObject; credentials: CredentialFixtures; names: RegExp; block?: () => () => void }> = [
+	const backends: Array<{
+		label: string;
+		store: IDataObject;
+		credentials: CredentialFixtures;
+		names: RegExp;
+		block?: () => () => void;
+	}> = [
 		{
 			label: 'Postgres credential pointing at a closed port',
 			store: { store: 'postgres' },
-			credentials: { integrationGuardsPostgresApi: { host: '127.0.0.1', port: 1, database: 'none', user: 'none', password: 'x', ssl: 'disable' } },
+			credentials: {
+				integrationGuardsPostgresApi: {
+					host: '127.0.0.1',
+					port: 1,
+					database: 'none',
+					user: 'none',
+					password: 'x',
+					ssl: 'disable',
+				},
+			},
 			names: /Postgres at 127\.0\.0\.1:1/,
 		},
 		{
@@ -1001,28 +1553,77 @@ describe('Dead Letter in the n8n engine', () => {
 			});
 			const operations: Array<[string, IDataObject, string[], string]> = [
 				['Capture', { operation: 'capture' }, [...CAPTURE_OUTPUTS, NOT_CAPTURED], NOT_CAPTURED],
-				['Capture (All Responses)', { operation: 'capture', incoming: 'responses', failurePatterns: { rules: [{ field: 'id', match: 'exists', class: 'data' }] } }, [...CAPTURE_OUTPUTS, 'Succeeded', NOT_CAPTURED], NOT_CAPTURED],
-				['Replay (from the queue)', { operation: 'replay' }, ['Replay', 'Not Replayed'], 'Not Replayed'],
-				['Replay (named by items)', { operation: 'replay', source: 'items' }, ['Replay', 'Not Replayed'], 'Not Replayed'],
+				[
+					'Capture (All Responses)',
+					{
+						operation: 'capture',
+						incoming: 'responses',
+						failurePatterns: { rules: [{ field: 'id', match: 'exists', class: 'data' }] },
+					},
+					[...CAPTURE_OUTPUTS, 'Succeeded', NOT_CAPTURED],
+					NOT_CAPTURED,
+				],
+				[
+					'Replay (from the queue)',
+					{ operation: 'replay' },
+					['Replay', 'Not Replayed'],
+					'Not Replayed',
+				],
+				[
+					'Replay (named by items)',
+					{ operation: 'replay', source: 'items' },
+					['Replay', 'Not Replayed'],
+					'Not Replayed',
+				],
 				// By expression: the store must answer (a marker that does not verify is refused without it).
-				['Resolve', { operation: 'resolve', idSource: 'expression', deadLetterId: '={{ $json.deadLetter.id }}' }, ['Resolved', 'Not Resolved'], 'Not Resolved'],
+				[
+					'Resolve',
+					{
+						operation: 'resolve',
+						idSource: 'expression',
+						deadLetterId: '={{ $json.deadLetter.id }}',
+					},
+					['Resolved', 'Not Resolved'],
+					'Not Resolved',
+				],
 				['List', { operation: 'list' }, ['Records'], 'Records'],
 				['Stats', { operation: 'stats' }, ['Stats', 'Depth Alert'], 'Stats'],
 				['Purge', { operation: 'purge' }, ['Done'], 'Done'],
 			];
-			const inputs = [{ id: 1, error: 'failed upstream', deadLetter: { id: 'r-1', queue: 'q', attempt: 2 } }, { id: 2, error: 'failed upstream', deadLetter: { id: 'r-2', queue: 'q', attempt: 2 } }];
+			const inputs = [
+				{ id: 1, error: 'failed upstream', deadLetter: { id: 'r-1', queue: 'q', attempt: 2 } },
+				{ id: 2, error: 'failed upstream', deadLetter: { id: 'r-2', queue: 'q', attempt: 2 } },
+			];
 			for (const [label, parameters, outputNames, refusal] of operations) {
-				for (const onError of ['continueErrorOutput', 'continueRegularOutput', undefined] as const) {
+				for (const onError of [
+					'continueErrorOutput',
+					'continueRegularOutput',
+					undefined,
+				] as const) {
 					test(`${label}, ${onError ?? 'no On Error setting'}`, async () => {
 						const node = {
 							...deadLetter('DL', { ...parameters, ...backend.store, scope: newQueue() }),
 							...(onError ? { onError } : {}),
-							...(backend.store.store === 'postgres' ? { credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } } } : {}),
+							...(backend.store.store === 'postgres'
+								? {
+										credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } },
+									}
+								: {}),
 						};
 						// n8n names a single output "Success" once the error output is added.
-						const names = onError === 'continueErrorOutput' ? [...(outputNames.length === 1 ? ['Success'] : outputNames), 'Error'] : outputNames;
+						const names =
+							onError === 'continueErrorOutput'
+								? [...(outputNames.length === 1 ? ['Success'] : outputNames), 'Error']
+								: outputNames;
 						const out = sinks('DL', names.length);
-						const result = await runWorkflow({ workflow: buildWorkflow([source(inputs), node, ...out.nodes], [['Source', 'DL'], ...out.links]), nodeTypes, credentials: backend.credentials });
+						const result = await runWorkflow({
+							workflow: buildWorkflow(
+								[source(inputs), node, ...out.nodes],
+								[['Source', 'DL'], ...out.links],
+							),
+							nodeTypes,
+							credentials: backend.credentials,
+						});
 						if (onError === undefined) {
 							assert.equal(result.status, 'error');
 							assert.match(`${result.error?.message} ${result.error?.description}`, backend.names);
@@ -1035,8 +1636,16 @@ describe('Dead Letter in the n8n engine', () => {
 							if (names[index] !== where) assert.deepEqual(items, [], `nothing on ${names[index]}`);
 						});
 						const failed = result.output('DL', where);
-						assert.deepEqual(failed.map((item) => item.json.id), [1, 2], `every item on ${where}`);
-						for (const item of failed) assert.match(`${String(item.json.error)} ${String((item.json.details as IDataObject).description)}`, backend.names);
+						assert.deepEqual(
+							failed.map((item) => item.json.id),
+							[1, 2],
+							`every item on ${where}`,
+						);
+						for (const item of failed)
+							assert.match(
+								`${String(item.json.error)} ${String((item.json.details as IDataObject).description)}`,
+								backend.names,
+							);
 						assertEachInputLeavesOnce(result, 'DL');
 					});
 				}
@@ -1047,8 +1656,20 @@ describe('Dead Letter in the n8n engine', () => {
 	// Version 1 (saved before Not Captured existed): its outputs and its error output's index stay where
 	// saved workflows wired them, and what cannot be stored leaves on Auth Failure, never on Captured.
 	test('Capture version 1 keeps its outputs; a store outage leaves on the error output it had, or on Auth Failure', async () => {
-		const unreachable: CredentialFixtures = { integrationGuardsPostgresApi: { host: '127.0.0.1', port: 1, database: 'none', user: 'none', password: 'x', ssl: 'disable' } };
-		const inputs = [{ id: 1, error: 'failed upstream' }, { id: 2, error: 'failed upstream' }];
+		const unreachable: CredentialFixtures = {
+			integrationGuardsPostgresApi: {
+				host: '127.0.0.1',
+				port: 1,
+				database: 'none',
+				user: 'none',
+				password: 'x',
+				ssl: 'disable',
+			},
+		};
+		const inputs = [
+			{ id: 1, error: 'failed upstream' },
+			{ id: 2, error: 'failed upstream' },
+		];
 		for (const onError of ['continueErrorOutput', 'continueRegularOutput'] as const) {
 			const node = {
 				...deadLetter('DL', { operation: 'capture', store: 'postgres', scope: newQueue() }),
@@ -1056,9 +1677,17 @@ describe('Dead Letter in the n8n engine', () => {
 				onError,
 				credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } },
 			};
-			const names = onError === 'continueErrorOutput' ? [...CAPTURE_OUTPUTS, 'Error'] : CAPTURE_OUTPUTS;
+			const names =
+				onError === 'continueErrorOutput' ? [...CAPTURE_OUTPUTS, 'Error'] : CAPTURE_OUTPUTS;
 			const out = sinks('DL', names.length);
-			const result = await runWorkflow({ workflow: buildWorkflow([source(inputs), node, ...out.nodes], [['Source', 'DL'], ...out.links]), nodeTypes, credentials: unreachable });
+			const result = await runWorkflow({
+				workflow: buildWorkflow(
+					[source(inputs), node, ...out.nodes],
+					[['Source', 'DL'], ...out.links],
+				),
+				nodeTypes,
+				credentials: unreachable,
+			});
 			assert.equal(result.status, 'success', result.error?.message);
 			assert.deepEqual(result.nodes.DL.outputNames, names);
 			const where = onError === 'continueErrorOutput' ? 'Error' : 'Auth Failure';
@@ -1066,7 +1695,11 @@ describe('Dead Letter in the n8n engine', () => {
 			result.outputs('DL').forEach((items, index) => {
 				if (names[index] !== where) assert.deepEqual(items, [], `nothing on ${names[index]}`);
 			});
-			assert.deepEqual(result.output('DL', where).map((item) => item.json.id), [1, 2], `every item on ${where}`);
+			assert.deepEqual(
+				result.output('DL', where).map((item) => item.json.id),
+				[1, 2],
+				`every item on ${where}`,
+			);
 			assertEachInputLeavesOnce(result, 'DL');
 		}
 	});
@@ -1086,7 +1719,13 @@ async function replayAndResolve(queue: string, replay: IDataObject): Promise<Eng
 				...replayOut.nodes.slice(1),
 				...resolveOut.nodes,
 			],
-			[['Start', 'Replay'], ['Replay', 0, 'Vendor'], replayOut.links[1], ['Vendor', 0, 'Resolve'], ...resolveOut.links],
+			[
+				['Start', 'Replay'],
+				['Replay', 0, 'Vendor'],
+				replayOut.links[1],
+				['Vendor', 0, 'Resolve'],
+				...resolveOut.links,
+			],
 		),
 	);
 }

@@ -6,7 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { IExecuteFunctions, INode, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, failItem, pairedItem } from '../../nodes/shared';
@@ -33,34 +39,59 @@ class TestGuard implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(this, () => failClosedRoutesFrom(OUTPUTS, ['Refused']), async () => {
-			const mode = this.getNodeParameter('mode', 0) as string;
-			if (mode === 'batch') {
-				throw new NodeOperationError(this.getNode(), `Redis at 127.0.0.1:1 refused the connection (AUTH ${SECRET})`, {
-					description: `Check the credential; the vendor said: Authorization: Bearer ${SECRET}`,
+		return await failClosed(
+			this,
+			() => failClosedRoutesFrom(OUTPUTS, ['Refused']),
+			async () => {
+				const mode = this.getNodeParameter('mode', 0) as string;
+				if (mode === 'batch') {
+					throw new NodeOperationError(
+						this.getNode(),
+						`Redis at 127.0.0.1:1 refused the connection (AUTH ${SECRET})`,
+						{
+							description: `Check the credential; the vendor said: Authorization: Bearer ${SECRET}`,
+						},
+					);
+				}
+				const outputs: INodeExecutionData[][] = [[], []];
+				this.getInputData().forEach((item, index) => {
+					if (index !== 1) outputs[0].push(pairedItem(item, index, { ...item.json }));
+					else
+						failItem(
+							this,
+							outputs,
+							item,
+							index,
+							new NodeOperationError(
+								this.getNode(),
+								`The field "apiKey" is "${SECRET}", not a number`,
+								{ itemIndex: index },
+							),
+							1,
+						);
 				});
-			}
-			const outputs: INodeExecutionData[][] = [[], []];
-			this.getInputData().forEach((item, index) => {
-				if (index !== 1) outputs[0].push(pairedItem(item, index, { ...item.json }));
-				else failItem(this, outputs, item, index, new NodeOperationError(this.getNode(), `The field "apiKey" is "${SECRET}", not a number`, { itemIndex: index }), 1);
-			});
-			return outputs;
-		});
+				return outputs;
+			},
+		);
 	}
 }
 
 function guardWorkflow(mode: string, onError?: INode['onError']) {
 	return buildWorkflow(
 		[
-			{ name: 'Source', type: 'test.source', parameters: { items: JSON.stringify([{ id: 1 }, { id: 2 }, { id: 3 }]) } },
+			{
+				name: 'Source',
+				type: 'test.source',
+				parameters: { items: JSON.stringify([{ id: 1 }, { id: 2 }, { id: 3 }]) },
+			},
 			{ name: 'Guard', type: 'test.guard', parameters: { mode }, ...(onError ? { onError } : {}) },
 		],
 		[['Source', 'Guard']],
 	);
 }
 
-const run = (mode: string, onError?: INode['onError']) => runWorkflow({ workflow: guardWorkflow(mode, onError), nodeTypes: { 'test.guard': TestGuard } });
+const run = (mode: string, onError?: INode['onError']) =>
+	runWorkflow({ workflow: guardWorkflow(mode, onError), nodeTypes: { 'test.guard': TestGuard } });
 
 describe('fail closed: a guard that throws never reaches its happy path', () => {
 	it('Continue (using error output): every item on the error output with its fields, none on Proceed', async () => {
@@ -69,8 +100,12 @@ describe('fail closed: a guard that throws never reaches its happy path', () => 
 		assert.deepEqual(result.output('Guard', 'Proceed'), []);
 		assert.deepEqual(result.output('Guard', 'Refused'), []);
 		const errors = result.output('Guard', 'Error');
-		assert.deepEqual(errors.map((item) => item.json.id), [1, 2, 3]);
-		for (const item of errors) assert.match(String(item.json.error), /^Redis at 127\.0\.0\.1:1 refused the connection/);
+		assert.deepEqual(
+			errors.map((item) => item.json.id),
+			[1, 2, 3],
+		);
+		for (const item of errors)
+			assert.match(String(item.json.error), /^Redis at 127\.0\.0\.1:1 refused the connection/);
 		assertEachInputLeavesOnce(result, 'Guard');
 	});
 
@@ -78,8 +113,15 @@ describe('fail closed: a guard that throws never reaches its happy path', () => 
 		const result = await run('batch', 'continueRegularOutput');
 		assert.deepEqual(result.output('Guard', 'Proceed'), []);
 		const refused = result.output('Guard', 'Refused');
-		assert.deepEqual(refused.map((item) => item.json.id), [1, 2, 3]);
-		for (const item of refused) assert.ok(typeof item.json.error === 'string' && item.json.details !== undefined, JSON.stringify(item.json));
+		assert.deepEqual(
+			refused.map((item) => item.json.id),
+			[1, 2, 3],
+		);
+		for (const item of refused)
+			assert.ok(
+				typeof item.json.error === 'string' && item.json.details !== undefined,
+				JSON.stringify(item.json),
+			);
 		assertEachInputLeavesOnce(result, 'Guard');
 	});
 
@@ -93,9 +135,21 @@ describe('fail closed: a guard that throws never reaches its happy path', () => 
 		for (const onError of ['continueErrorOutput', 'continueRegularOutput', undefined] as const) {
 			for (const mode of ['batch', 'item']) {
 				const result = await run(mode, onError);
-				const shown = JSON.stringify({ outputs: result.outputs('Guard'), error: result.error?.message, description: result.error?.description, nodeError: result.nodes.Guard?.error });
-				assert.ok(!shown.includes(SECRET), `${mode} under ${onError ?? 'stop'}: the secret is shown: ${shown.slice(0, 400)}`);
-				assert.match(shown, /REDACTED/, `${mode} under ${onError ?? 'stop'}: the message is still there, redacted`);
+				const shown = JSON.stringify({
+					outputs: result.outputs('Guard'),
+					error: result.error?.message,
+					description: result.error?.description,
+					nodeError: result.nodes.Guard?.error,
+				});
+				assert.ok(
+					!shown.includes(SECRET),
+					`${mode} under ${onError ?? 'stop'}: the secret is shown: ${shown.slice(0, 400)}`,
+				);
+				assert.match(
+					shown,
+					/REDACTED/,
+					`${mode} under ${onError ?? 'stop'}: the message is still there, redacted`,
+				);
 			}
 		}
 	});

@@ -42,7 +42,10 @@ after(async () => {
 	await stopEngine();
 });
 
-function describeNode(name: string, extra: Partial<INodeTypeDescription> = {}): INodeTypeDescription {
+function describeNode(
+	name: string,
+	extra: Partial<INodeTypeDescription> = {},
+): INodeTypeDescription {
 	return {
 		displayName: name,
 		name,
@@ -79,7 +82,11 @@ class TestRouter implements INodeType {
 					description: 'Remove "bad" from the item',
 				});
 				if (!this.continueOnFail()) throw error;
-				even.push(item.json.itemError === true ? { json: {}, error, pairedItem } : { json: { error: error.message }, pairedItem });
+				even.push(
+					item.json.itemError === true
+						? { json: {}, error, pairedItem }
+						: { json: { error: error.message }, pairedItem },
+				);
 				continue;
 			}
 			if (item.json.mixedError === true) {
@@ -111,7 +118,11 @@ class TestCompute implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [
 			this.getInputData().map((item, index) => ({
-				json: { ...item.json, value: this.getNodeParameter('value', index) as number, engine: activeExpressionEngine() },
+				json: {
+					...item.json,
+					value: this.getNodeParameter('value', index) as number,
+					engine: activeExpressionEngine(),
+				},
 				pairedItem: { item: index },
 			})),
 		];
@@ -136,7 +147,8 @@ class TestProbe implements INodeType {
 			storagePath: this.helpers.getStoragePath(),
 			continueOnFail: this.continueOnFail(),
 		};
-		if (this.getNodeParameter('useCredential', 0) === true) json.credentials = await this.getCredentials('testApi');
+		if (this.getNodeParameter('useCredential', 0) === true)
+			json.credentials = await this.getCredentials('testApi');
 		if (this.getNodeParameter('readOptional', 0) === true) {
 			try {
 				json.optional = await this.getCredentials('optionalApi');
@@ -158,7 +170,10 @@ class TestBadPairing implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const fault = this.getNodeParameter('fault', 0) as string;
-		const fresh = (index: number): INodeExecutionData => ({ json: { ...items[index].json }, pairedItem: { item: index } });
+		const fresh = (index: number): INodeExecutionData => ({
+			json: { ...items[index].json },
+			pairedItem: { item: index },
+		});
 		switch (fault) {
 			case 'outOfRange':
 				return [[{ json: {}, pairedItem: { item: items.length } }], []];
@@ -184,7 +199,9 @@ class TestDynamicOutputs implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const count = this.getNodeParameter('count', 0) as number;
 		const outputs: INodeExecutionData[][] = Array.from({ length: count }, () => []);
-		this.getInputData().forEach((item, index) => outputs[index % count].push({ json: { ...item.json }, pairedItem: { item: index } }));
+		this.getInputData().forEach((item, index) =>
+			outputs[index % count].push({ json: { ...item.json }, pairedItem: { item: index } }),
+		);
 		return outputs;
 	}
 }
@@ -193,7 +210,13 @@ class TestApi implements ICredentialType {
 	name = 'testApi';
 	displayName = 'Test API';
 	properties: ICredentialType['properties'] = [
-		{ displayName: 'API Key', name: 'apiKey', type: 'string', typeOptions: { password: true }, default: '' },
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
 		{ displayName: 'Region', name: 'region', type: 'string', default: 'eu-west-1' },
 	];
 	authenticate: ICredentialType['authenticate'] = {
@@ -236,7 +259,14 @@ describe('engine harness', () => {
 					typeVersion: 1,
 					position: [200, 0],
 				},
-				{ parameters: {}, id: 'a3', name: 'Pass', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [400, 0] },
+				{
+					parameters: {},
+					id: 'a3',
+					name: 'Pass',
+					type: 'n8n-nodes-base.noOp',
+					typeVersion: 1,
+					position: [400, 0],
+				},
 				{
 					parameters: { content: 'a note' },
 					id: 'a4',
@@ -247,7 +277,9 @@ describe('engine harness', () => {
 				},
 			],
 			connections: {
-				'When clicking ‘Execute workflow’': { main: [[{ node: 'Source', type: 'main', index: 0 }]] },
+				'When clicking ‘Execute workflow’': {
+					main: [[{ node: 'Source', type: 'main', index: 0 }]],
+				},
 				Source: { main: [[{ node: 'Pass', type: 'main', index: 0 }]] },
 			},
 			settings: { executionOrder: 'v1' },
@@ -269,8 +301,14 @@ describe('engine harness', () => {
 				{ json: { a: 2 }, pairedItem: { item: 1, input: undefined } },
 			],
 		]);
-		assert.equal(result.outputs('Pass')[0][0].json, result.outputs('Source')[0][0].json, 'json is shared, not copied');
-		assert.deepEqual(result.outputs('When clicking ‘Execute workflow’'), [[{ json: {}, pairedItem: { item: 0, input: undefined } }]]);
+		assert.equal(
+			result.outputs('Pass')[0][0].json,
+			result.outputs('Source')[0][0].json,
+			'json is shared, not copied',
+		);
+		assert.deepEqual(result.outputs('When clicking ‘Execute workflow’'), [
+			[{ json: {}, pairedItem: { item: 0, input: undefined } }],
+		]);
 		assertPairing(result);
 	});
 
@@ -304,11 +342,16 @@ describe('engine harness', () => {
 		assertEachInputLeavesOnce(result, 'Router');
 	});
 
-	it('names outputs given as an expression (evaluated in the run\'s isolate)', async () => {
+	it("names outputs given as an expression (evaluated in the run's isolate)", async () => {
 		const workflow = buildWorkflow(
 			[
 				source([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]),
-				{ name: 'Split', type: 'test.dynamicOutputs', parameters: { count: 3 }, onError: 'continueErrorOutput' },
+				{
+					name: 'Split',
+					type: 'test.dynamicOutputs',
+					parameters: { count: 3 },
+					onError: 'continueErrorOutput',
+				},
 			],
 			[['Source', 'Split']],
 		);
@@ -323,7 +366,10 @@ describe('engine harness', () => {
 
 	it('engine: item.error goes to the error output with json replaced by { error: message }', async () => {
 		const workflow = buildWorkflow(
-			[source([{ n: 1, itemError: true }]), { name: 'Router', type: 'test.router', onError: 'continueErrorOutput' }],
+			[
+				source([{ n: 1, itemError: true }]),
+				{ name: 'Router', type: 'test.router', onError: 'continueErrorOutput' },
+			],
 			[['Source', 'Router']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes: testNodeTypes });
@@ -335,7 +381,10 @@ describe('engine harness', () => {
 
 	it('engine: json.error next to other keys is not an error item; it stays on its output', async () => {
 		const workflow = buildWorkflow(
-			[source([{ n: 1, mixedError: true }]), { name: 'Router', type: 'test.router', onError: 'continueErrorOutput' }],
+			[
+				source([{ n: 1, mixedError: true }]),
+				{ name: 'Router', type: 'test.router', onError: 'continueErrorOutput' },
+			],
 			[['Source', 'Router']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes: testNodeTypes });
@@ -347,12 +396,18 @@ describe('engine harness', () => {
 
 	it('engine: with continueRegularOutput error items stay where the node put them', async () => {
 		const workflow = buildWorkflow(
-			[source([{ n: 1, bad: true }]), { name: 'Router', type: 'test.router', onError: 'continueRegularOutput' }],
+			[
+				source([{ n: 1, bad: true }]),
+				{ name: 'Router', type: 'test.router', onError: 'continueRegularOutput' },
+			],
 			[['Source', 'Router']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes: testNodeTypes });
 		assert.deepEqual(result.nodes.Router.outputNames, ['Even', 'Odd']);
-		assert.deepEqual(result.outputs('Router'), [[{ json: { error: 'item 0 is bad' }, pairedItem: { item: 0 } }], []]);
+		assert.deepEqual(result.outputs('Router'), [
+			[{ json: { error: 'item 0 is bad' }, pairedItem: { item: 0 } }],
+			[],
+		]);
 	});
 
 	it('engine: a node that throws under continueErrorOutput passes its INPUT on output 0, not the error output', async () => {
@@ -387,18 +442,27 @@ describe('engine harness', () => {
 
 	it('engine: a throwing node that runs last under continueErrorOutput leaves the execution in error', async () => {
 		const workflow = buildWorkflow(
-			[source([{ n: 1 }]), { name: 'Thrower', type: 'test.thrower', onError: 'continueErrorOutput' }],
+			[
+				source([{ n: 1 }]),
+				{ name: 'Thrower', type: 'test.thrower', onError: 'continueErrorOutput' },
+			],
 			[['Source', 'Thrower']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes: testNodeTypes });
 		assert.equal(result.status, 'error');
 		assert.equal(result.error?.message, 'the whole batch failed');
-		assert.deepEqual(result.outputs('Thrower')[0], [{ json: { n: 1 }, pairedItem: { item: 0, input: undefined } }]);
+		assert.deepEqual(result.outputs('Thrower')[0], [
+			{ json: { n: 1 }, pairedItem: { item: 0, input: undefined } },
+		]);
 	});
 
 	it('engine: a node that throws without onError stops the execution', async () => {
 		const workflow = buildWorkflow(
-			[source([{ n: 1, bad: true }]), { name: 'Router', type: 'test.router' }, { name: 'After', type: 'test.noop' }],
+			[
+				source([{ n: 1, bad: true }]),
+				{ name: 'Router', type: 'test.router' },
+				{ name: 'After', type: 'test.noop' },
+			],
 			[
 				['Source', 'Router'],
 				['Router', 'After'],
@@ -426,13 +490,20 @@ describe('engine harness', () => {
 				workflow: buildWorkflow([{ name: 'Probe', type: 'test.probe', ...settings }], []),
 				nodeTypes: testNodeTypes,
 			});
-			assert.equal(result.outputs('Probe')[0][0].json.continueOnFail, expected, JSON.stringify(settings));
+			assert.equal(
+				result.outputs('Probe')[0][0].json.continueOnFail,
+				expected,
+				JSON.stringify(settings),
+			);
 		}
 	});
 
 	it('evaluates expressions through the vm engine, as a server does', async () => {
 		const workflow = buildWorkflow(
-			[source([{ a: 1 }, { a: 41 }]), { name: 'Compute', type: 'test.compute', parameters: { value: '={{ $json.a + 1 }}' } }],
+			[
+				source([{ a: 1 }, { a: 41 }]),
+				{ name: 'Compute', type: 'test.compute', parameters: { value: '={{ $json.a + 1 }}' } },
+			],
 			[['Source', 'Compute']],
 		);
 		const result = await runWorkflow({ workflow, nodeTypes: testNodeTypes });
@@ -464,12 +535,18 @@ describe('engine harness', () => {
 			credentials: { testApi: { apiKey: 'secret-key' } },
 		});
 		assert.equal(result.status, 'success', result.error?.message);
-		assert.deepEqual(result.outputs('Probe')[0][0].json.credentials, { apiKey: 'secret-key', region: 'eu-west-1' });
+		assert.deepEqual(result.outputs('Probe')[0][0].json.credentials, {
+			apiKey: 'secret-key',
+			region: 'eu-west-1',
+		});
 	});
 
 	it('fails like a server when a credential is missing', async () => {
 		const withReference = (credentials: INodeCredentials) =>
-			buildWorkflow([{ name: 'Probe', type: 'test.probe', parameters: { useCredential: true }, credentials }], []);
+			buildWorkflow(
+				[{ name: 'Probe', type: 'test.probe', parameters: { useCredential: true }, credentials }],
+				[],
+			);
 
 		const noFixture = await runWorkflow({
 			workflow: withReference({ testApi: { id: '1', name: 'Test account' } }),
@@ -484,35 +561,75 @@ describe('engine harness', () => {
 			credentials: { testApi: { apiKey: 'k' } },
 		});
 		assert.equal(noReference.status, 'error');
-		assert.match(noReference.error?.message ?? '', /Node does not have any credentials set for "testApi"/);
+		assert.match(
+			noReference.error?.message ?? '',
+			/Node does not have any credentials set for "testApi"/,
+		);
 	});
 
 	it('engine: reading an optional credential the node has not set throws "Node does not require credentials"', async () => {
-		const workflow = buildWorkflow([{ name: 'Probe', type: 'test.probe', parameters: { readOptional: true } }], []);
-		const result = await runWorkflow({ workflow, nodeTypes: testNodeTypes, credentials: { optionalApi: { a: 1 } } });
-		assert.equal(result.outputs('Probe')[0][0].json.optionalError, 'Node does not require credentials');
-
-		const set = buildWorkflow(
-			[{ name: 'Probe', type: 'test.probe', parameters: { readOptional: true }, credentials: { optionalApi: { id: '7', name: 'x' } } }],
+		const workflow = buildWorkflow(
+			[{ name: 'Probe', type: 'test.probe', parameters: { readOptional: true } }],
 			[],
 		);
-		const withCredential = await runWorkflow({ workflow: set, nodeTypes: testNodeTypes, credentials: { optionalApi: { a: 1 } } });
+		const result = await runWorkflow({
+			workflow,
+			nodeTypes: testNodeTypes,
+			credentials: { optionalApi: { a: 1 } },
+		});
+		assert.equal(
+			result.outputs('Probe')[0][0].json.optionalError,
+			'Node does not require credentials',
+		);
+
+		const set = buildWorkflow(
+			[
+				{
+					name: 'Probe',
+					type: 'test.probe',
+					parameters: { readOptional: true },
+					credentials: { optionalApi: { id: '7', name: 'x' } },
+				},
+			],
+			[],
+		);
+		const withCredential = await runWorkflow({
+			workflow: set,
+			nodeTypes: testNodeTypes,
+			credentials: { optionalApi: { a: 1 } },
+		});
 		assert.deepEqual(withCredential.outputs('Probe')[0][0].json.optional, { a: 1 });
 	});
 
 	it('applies generic credential authentication like the server', async () => {
 		const nodeTypes = new HarnessNodeTypes(testNodeTypes);
-		const node = { id: 'p', name: 'Probe', type: 'test.probe', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+		const node = {
+			id: 'p',
+			name: 'Probe',
+			type: 'test.probe',
+			typeVersion: 1,
+			position: [0, 0] as [number, number],
+			parameters: {},
+		};
 		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 		const helper = new FixtureCredentialsHelper({}, new Map([['testApi', new TestApi()]]));
 		// The vm engine evaluates only inside an execution's isolate; a node calling
 		// httpRequestWithAuthentication is inside one. Here we take one ourselves.
 		await startEngine();
 		const options = await workflow.expression.withIsolate(
-			async () => await helper.authenticate({ apiKey: 'k1' }, 'testApi', { url: 'http://x', headers: {} }, workflow, node),
+			async () =>
+				await helper.authenticate(
+					{ apiKey: 'k1' },
+					'testApi',
+					{ url: 'http://x', headers: {} },
+					workflow,
+					node,
+				),
 		);
 		assert.deepEqual(options.headers, { Authorization: 'Bearer k1' });
-		const missing = await helper.getCredentials({ id: '1', name: 'Test account' }, 'testApi').catch((error: Error) => error);
+		const missing = await helper
+			.getCredentials({ id: '1', name: 'Test account' }, 'testApi')
+			.catch((error: Error) => error);
 		assert.match(String(missing), /no fixture given/);
 		const withFixture = new FixtureCredentialsHelper({ testApi: { apiKey: 'k2' } }, new Map());
 		const stored = await withFixture.getCredentials({ id: '1', name: 'Test account' }, 'testApi');
@@ -520,12 +637,19 @@ describe('engine harness', () => {
 	});
 
 	it('points this.helpers.getStoragePath() into the temporary user folder', async () => {
-		const result = await runWorkflow({ workflow: buildWorkflow([{ name: 'Probe', type: 'test.probe' }], []), nodeTypes: testNodeTypes });
+		const result = await runWorkflow({
+			workflow: buildWorkflow([{ name: 'Probe', type: 'test.probe' }], []),
+			nodeTypes: testNodeTypes,
+		});
 		const storagePath = result.outputs('Probe')[0][0].json.storagePath;
 		assert.equal(storagePath, storagePathFor('test.probe'));
 		assert.equal(storagePath, path.join(engineUserFolder, '.n8n', 'storage', 'test.probe'));
 		assert.ok(engineN8nFolder.startsWith(engineUserFolder));
-		assert.equal(existsSync(String(storagePath)), false, 'n8n does not create the folder; the node must');
+		assert.equal(
+			existsSync(String(storagePath)),
+			false,
+			'n8n does not create the folder; the node must',
+		);
 	});
 
 	it('test.source emits binary data stored in the binary data store, as in a server', async () => {
@@ -536,7 +660,10 @@ describe('engine harness', () => {
 					type: 'test.source',
 					parameters: {
 						items: JSON.stringify([{ id: 1 }, { id: 2 }]),
-						binary: JSON.stringify([{ data: { content: 'a,b\n1,2\n', fileName: 'one.csv', mimeType: 'text/csv' } }, null]),
+						binary: JSON.stringify([
+							{ data: { content: 'a,b\n1,2\n', fileName: 'one.csv', mimeType: 'text/csv' } },
+							null,
+						]),
 					},
 				},
 				{ name: 'Pass', type: 'test.noop' },
@@ -550,7 +677,11 @@ describe('engine harness', () => {
 		assert.ok(file !== undefined);
 		assert.equal(file.fileName, 'one.csv');
 		assert.equal(file.mimeType, 'text/csv');
-		assert.equal(file.data, 'filesystem-v2', 'stored like a regular-mode server: read it through the helpers');
+		assert.equal(
+			file.data,
+			'filesystem-v2',
+			'stored like a regular-mode server: read it through the helpers',
+		);
 		assert.equal((await result.binary(file)).toString('utf8'), 'a,b\n1,2\n');
 	});
 
@@ -560,7 +691,9 @@ describe('engine harness', () => {
 			nodeTypes: {
 				'test.needy': {
 					description: describeNode('needy', {
-						properties: [{ displayName: 'Table', name: 'table', type: 'string', required: true, default: '' }],
+						properties: [
+							{ displayName: 'Table', name: 'table', type: 'string', required: true, default: '' },
+						],
 					}),
 					execute: async () => [[]],
 				},
@@ -574,7 +707,13 @@ describe('engine harness', () => {
 
 	it('feeds startItems to the start node', async () => {
 		const result = await runWorkflow({
-			workflow: buildWorkflow([{ name: 'First', type: 'test.noop' }, { name: 'Second', type: 'test.noop' }], [['First', 'Second']]),
+			workflow: buildWorkflow(
+				[
+					{ name: 'First', type: 'test.noop' },
+					{ name: 'Second', type: 'test.noop' },
+				],
+				[['First', 'Second']],
+			),
 			startItems: [{ json: { a: 1 } }, { json: { a: 2 } }],
 		});
 		assert.equal(result.startNode, 'First');
@@ -590,7 +729,10 @@ describe('engine harness', () => {
 		for (const fault of ['outOfRange', 'missing']) {
 			const result = await runWorkflow({
 				workflow: buildWorkflow(
-					[source([{ n: 1 }, { n: 2 }]), { name: 'Bad', type: 'test.badPairing', parameters: { fault } }],
+					[
+						source([{ n: 1 }, { n: 2 }]),
+						{ name: 'Bad', type: 'test.badPairing', parameters: { fault } },
+					],
 					[['Source', 'Bad']],
 				),
 				nodeTypes: testNodeTypes,
@@ -609,7 +751,10 @@ describe('engine harness', () => {
 		] as const) {
 			const result = await runWorkflow({
 				workflow: buildWorkflow(
-					[source([{ n: 1 }, { n: 2 }]), { name: 'Bad', type: 'test.badPairing', parameters: { fault } }],
+					[
+						source([{ n: 1 }, { n: 2 }]),
+						{ name: 'Bad', type: 'test.badPairing', parameters: { fault } },
+					],
 					[['Source', 'Bad']],
 				),
 				nodeTypes: testNodeTypes,
@@ -628,11 +773,14 @@ describe('engine harness', () => {
 		const types = loadPackageTypes();
 		assert.equal(types.nodes.size, manifest.n8n.nodes.length);
 		assert.equal(types.credentials.size, manifest.n8n.credentials.length);
-		for (const typeName of types.nodes.keys()) assert.ok(typeName.startsWith(`${manifest.name}.`), typeName);
+		for (const typeName of types.nodes.keys())
+			assert.ok(typeName.startsWith(`${manifest.name}.`), typeName);
 		const known = new HarnessNodeTypes().knownTypeNames();
 		for (const typeName of types.nodes.keys()) assert.ok(known.includes(typeName), typeName);
 		t.diagnostic(`package node types: ${[...types.nodes.keys()].join(', ') || 'none listed yet'}`);
-		t.diagnostic(`package credential types: ${[...types.credentials.keys()].join(', ') || 'none listed yet'}`);
+		t.diagnostic(
+			`package credential types: ${[...types.credentials.keys()].join(', ') || 'none listed yet'}`,
+		);
 	});
 
 	it('loads one CommonJS copy of n8n-workflow (and no ESM copy)', () => {
@@ -654,7 +802,9 @@ describe('engine harness', () => {
 				process.stdout.write(JSON.stringify({ status: result.status, a: result.outputs('S')[0][0].json.a, seen: [...seen] }));
 			});
 		`;
-		const output = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+		const output = JSON.parse(
+			execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }),
+		) as {
 			status: string;
 			a: number;
 			seen: string[];
@@ -669,7 +819,12 @@ describe('engine harness', () => {
 		const count = 10_000;
 		const items = Array.from({ length: count }, (_, index) => ({ index, name: `item ${index}` }));
 		const workflow = buildWorkflow(
-			[source(items), { name: 'A', type: 'test.noop' }, { name: 'B', type: 'test.noop' }, { name: 'C', type: 'test.noop' }],
+			[
+				source(items),
+				{ name: 'A', type: 'test.noop' },
+				{ name: 'B', type: 'test.noop' },
+				{ name: 'C', type: 'test.noop' },
+			],
 			[
 				['Source', 'A'],
 				['A', 'B'],
@@ -695,7 +850,10 @@ describe('engine harness', () => {
 
 		const expressionCount = 1_000;
 		const perItem = buildWorkflow(
-			[source(items.slice(0, expressionCount)), { name: 'Compute', type: 'test.compute', parameters: { value: '={{ $json.index + 1 }}' } }],
+			[
+				source(items.slice(0, expressionCount)),
+				{ name: 'Compute', type: 'test.compute', parameters: { value: '={{ $json.index + 1 }}' } },
+			],
 			[['Source', 'Compute']],
 		);
 		await waitForWarmIsolate();
@@ -703,6 +861,8 @@ describe('engine harness', () => {
 		const computed = await runWorkflow({ workflow: perItem, nodeTypes: testNodeTypes });
 		const ms = Number(process.hrtime.bigint() - started) / 1e6;
 		assert.equal(computed.outputs('Compute')[0][expressionCount - 1].json.value, expressionCount);
-		t.diagnostic(`1,000 items with one vm expression each: ${ms.toFixed(1)} ms = ${((ms * 1000) / expressionCount).toFixed(1)} µs per item`);
+		t.diagnostic(
+			`1,000 items with one vm expression each: ${ms.toFixed(1)} ms = ${((ms * 1000) / expressionCount).toFixed(1)} µs per item`,
+		);
 	});
 });

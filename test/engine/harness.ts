@@ -77,7 +77,11 @@ import {
 
 // eslint-disable-next-line import-x/no-duplicates
 import { engineN8nFolder } from './env';
-import { FixtureCredentialsHelper, type CredentialFixtures, type CredentialUpdate } from './credentials-helper';
+import {
+	FixtureCredentialsHelper,
+	type CredentialFixtures,
+	type CredentialUpdate,
+} from './credentials-helper';
 import {
 	HarnessNodeTypes,
 	loadPackageTypes,
@@ -101,10 +105,14 @@ export * from './test-nodes';
 const coreEntry = require.resolve('n8n-core');
 const workflowForCore = require.resolve('n8n-workflow', { paths: [path.dirname(coreEntry)] });
 if (workflowForCore !== require.resolve('n8n-workflow')) {
-	throw new Error(`Two copies of n8n-workflow: n8n-core uses ${workflowForCore}, the tests ${require.resolve('n8n-workflow')}`);
+	throw new Error(
+		`Two copies of n8n-workflow: n8n-core uses ${workflowForCore}, the tests ${require.resolve('n8n-workflow')}`,
+	);
 }
 // The DI container n8n-core itself uses (a transitive dependency: resolve it through n8n-core).
-const { Container } = require(require.resolve('@n8n/di', { paths: [path.dirname(coreEntry)] })) as typeof import('@n8n/di');
+const { Container } = require(
+	require.resolve('@n8n/di', { paths: [path.dirname(coreEntry)] }),
+) as typeof import('@n8n/di');
 
 /** Workflow JSON as n8n exports it; only nodes and connections are required. */
 export interface WorkflowJson {
@@ -243,7 +251,9 @@ export async function stopEngine(): Promise<void> {
  */
 export async function waitForWarmIsolate(): Promise<void> {
 	// `vmEvaluator` is private in n8n-workflow's typings; it is the only handle on the pool.
-	const { vmEvaluator } = Expression as unknown as { vmEvaluator?: { waitForReplenishment?: () => Promise<void> } };
+	const { vmEvaluator } = Expression as unknown as {
+		vmEvaluator?: { waitForReplenishment?: () => Promise<void> };
+	};
 	await vmEvaluator?.waitForReplenishment?.();
 }
 
@@ -251,7 +261,11 @@ export async function waitForWarmIsolate(): Promise<void> {
  * The middle of three timed runs of a workflow after an untimed warm-up, in ms: what the
  * engine-level cost-per-item diagnostics report. `check` asserts each run did the whole work.
  */
-export async function medianRunMs<W>(run: (workflow: W) => Promise<EngineResult>, workflow: W, check: (result: EngineResult) => void): Promise<number> {
+export async function medianRunMs<W>(
+	run: (workflow: W) => Promise<EngineResult>,
+	workflow: W,
+	check: (result: EngineResult) => void,
+): Promise<number> {
 	await run(workflow);
 	const runs: number[] = [];
 	for (let attempt = 0; attempt < 3; attempt++) {
@@ -310,7 +324,11 @@ function declaredOutputNames(workflow: Workflow, node: INode): string[] {
 	});
 }
 
-function buildWorkflowBase(json: WorkflowJson, id: string, settings: IWorkflowSettings): IWorkflowBase {
+function buildWorkflowBase(
+	json: WorkflowJson,
+	id: string,
+	settings: IWorkflowSettings,
+): IWorkflowBase {
 	const now = new Date();
 	return {
 		id,
@@ -379,7 +397,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<EngineRe
 		const credentialType = toCredentialType(input);
 		credentialTypes.set(credentialType.name, credentialType);
 	}
-	const credentialsHelper = new FixtureCredentialsHelper(options.credentials ?? {}, credentialTypes);
+	const credentialsHelper = new FixtureCredentialsHelper(
+		options.credentials ?? {},
+		credentialTypes,
+	);
 
 	const workflow = new Workflow({
 		id: workflowId,
@@ -393,7 +414,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<EngineRe
 	});
 	const startNode = findStartNode(workflow, options.startNode);
 
-	const hooks = new ExecutionLifecycleHooks(mode, executionId, buildWorkflowBase(json, workflowId, settings));
+	const hooks = new ExecutionLifecycleHooks(
+		mode,
+		executionId,
+		buildWorkflowBase(json, workflowId, settings),
+	);
 	const executionOrder: string[] = [];
 	const outputNamesByNode = new Map<string, string[]>();
 	hooks.addHandler('nodeExecuteAfter', (nodeName) => {
@@ -401,19 +426,30 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<EngineRe
 		// Here, not after the run: outputs given as an expression (outputs that depend on
 		// parameters) are evaluated in the execution's isolate, released when the run ends.
 		const node = workflow.getNode(nodeName);
-		if (node !== null && !outputNamesByNode.has(nodeName)) outputNamesByNode.set(nodeName, declaredOutputNames(workflow, node));
+		if (node !== null && !outputNamesByNode.has(nodeName))
+			outputNamesByNode.set(nodeName, declaredOutputNames(workflow, node));
 	});
-	const additionalData = buildAdditionalData(hooks, executionId, workflowId, credentialsHelper, options.variables ?? {});
+	const additionalData = buildAdditionalData(
+		hooks,
+		executionId,
+		workflowId,
+		credentialsHelper,
+		options.variables ?? {},
+	);
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {
-			nodeExecutionStack: [{ node: startNode, data: { main: [structuredClone(startItems)] }, source: null }],
+			nodeExecutionStack: [
+				{ node: startNode, data: { main: [structuredClone(startItems)] }, source: null },
+			],
 		},
 	});
 
 	let run: IRun;
 	try {
-		run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+		run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(
+			workflow,
+		);
 	} catch (error) {
 		// Problems found before any node runs (e.g. a required parameter missing) are thrown
 		// synchronously; a server reports them as a failed execution, and so do we.
@@ -484,7 +520,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<EngineRe
 			const result = nodeResult(nodeName);
 			const index = typeof output === 'number' ? output : result.outputNames.indexOf(output);
 			if (index < 0 || index >= result.outputs.length) {
-				assert.fail(`Node "${nodeName}" has no output ${JSON.stringify(output)} (outputs: ${result.outputNames.join(', ')})`);
+				assert.fail(
+					`Node "${nodeName}" has no output ${JSON.stringify(output)} (outputs: ${result.outputNames.join(', ')})`,
+				);
 			}
 			return result.outputs[index];
 		},
@@ -505,7 +543,10 @@ export function pairedItemsOf(item: INodeExecutionData): IPairedItemData[] | und
 	return Array.isArray(pairedItem) ? pairedItem : [pairedItem];
 }
 
-function selectNodes(result: EngineResult, nodeNames: string[] | undefined): Array<[string, NodeResult]> {
+function selectNodes(
+	result: EngineResult,
+	nodeNames: string[] | undefined,
+): Array<[string, NodeResult]> {
 	if (nodeNames === undefined) return Object.entries(result.nodes);
 	return nodeNames.map((name) => {
 		result.outputs(name); // fails when the node did not run
@@ -541,9 +582,13 @@ export function assertPairing(result: EngineResult, nodeNames?: string[]): void 
 						const input = entry.input ?? 0;
 						const available = run.inputs[input]?.length;
 						if (available === undefined) {
-							problems.push(`${where}: pairedItem input ${input}, but the node has ${run.inputs.length} input(s)`);
+							problems.push(
+								`${where}: pairedItem input ${input}, but the node has ${run.inputs.length} input(s)`,
+							);
 						} else if (!Number.isInteger(entry.item) || entry.item < 0 || entry.item >= available) {
-							problems.push(`${where}: pairedItem item ${entry.item}, but input ${input} had ${available} item(s)`);
+							problems.push(
+								`${where}: pairedItem item ${entry.item}, but input ${input} had ${available} item(s)`,
+							);
 						}
 					}
 				});
@@ -567,7 +612,9 @@ export function assertEachInputLeavesOnce(result: EngineResult, nodeName: string
 			items.forEach((item, itemIndex) => {
 				const paired = pairedItemsOf(item) ?? [];
 				if (paired.length !== 1) {
-					problems.push(`run ${runIndex} output ${outputIndex} item ${itemIndex}: paired with ${paired.length} input items, expected 1`);
+					problems.push(
+						`run ${runIndex} output ${outputIndex} item ${itemIndex}: paired with ${paired.length} input items, expected 1`,
+					);
 					return;
 				}
 				seen[paired[0].input ?? 0][paired[0].item]++;
@@ -575,7 +622,10 @@ export function assertEachInputLeavesOnce(result: EngineResult, nodeName: string
 		});
 		seen.forEach((counts, input) =>
 			counts.forEach((count, item) => {
-				if (count !== 1) problems.push(`run ${runIndex} input ${input} item ${item}: left on ${count} outputs, expected exactly 1`);
+				if (count !== 1)
+					problems.push(
+						`run ${runIndex} input ${input} item ${item}: left on ${count} outputs, expected exactly 1`,
+					);
 			}),
 		);
 	});
@@ -594,7 +644,9 @@ export function makeNode(spec: Partial<INode> & Pick<INode, 'name' | 'type'>): I
 }
 
 /** A connection: [from, to] joins output 0 to input 0; [from, output, to, input?] others. */
-export type Link = [from: string, to: string] | [from: string, output: number, to: string, input?: number];
+export type Link =
+	| [from: string, to: string]
+	| [from: string, output: number, to: string, input?: number];
 
 /** Workflow JSON from nodes and links, shaped like an n8n export. */
 export function buildWorkflow(
@@ -604,7 +656,8 @@ export function buildWorkflow(
 ): WorkflowJson {
 	const connections: IConnections = {};
 	for (const link of links) {
-		const [from, output, to, input] = link.length === 2 ? [link[0], 0, link[1], 0] : [link[0], link[1], link[2], link[3] ?? 0];
+		const [from, output, to, input] =
+			link.length === 2 ? [link[0], 0, link[1], 0] : [link[0], link[1], link[2], link[3] ?? 0];
 		const outputs = ((connections[from] ??= {}).main ??= []);
 		while (outputs.length <= output) outputs.push([]);
 		(outputs[output] ??= []).push({ node: to, type: 'main', index: input });

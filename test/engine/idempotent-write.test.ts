@@ -32,11 +32,21 @@ function source(items: object[]): Partial<INode> & Pick<INode, 'name' | 'type'> 
 	return { name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } };
 }
 
-function claimNode(scope: string, parameters: Record<string, unknown> = {}, extra: Partial<INode> = {}) {
+function claimNode(
+	scope: string,
+	parameters: Record<string, unknown> = {},
+	extra: Partial<INode> = {},
+) {
 	return {
 		name: 'Claim',
 		type: IDEMPOTENT_WRITE,
-		parameters: { operation: 'claim', scope, keySource: 'fields', keyFields: 'invoice', ...parameters },
+		parameters: {
+			operation: 'claim',
+			scope,
+			keySource: 'fields',
+			keyFields: 'invoice',
+			...parameters,
+		},
 		...extra,
 	};
 }
@@ -48,9 +58,18 @@ async function runSingle(
 	outputCount: number,
 	options: Partial<Parameters<typeof runWorkflow>[0]> = {},
 ) {
-	const sinks = Array.from({ length: outputCount }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
-	const links: Link[] = [['Source', node.name], ...sinks.map((sink, index): Link => [node.name, index, sink.name])];
-	return await runWorkflow({ workflow: buildWorkflow([source(items), node, ...sinks], links), ...options });
+	const sinks = Array.from({ length: outputCount }, (_, index) => ({
+		name: `Sink ${index}`,
+		type: TEST_NOOP,
+	}));
+	const links: Link[] = [
+		['Source', node.name],
+		...sinks.map((sink, index): Link => [node.name, index, sink.name]),
+	];
+	return await runWorkflow({
+		workflow: buildWorkflow([source(items), node, ...sinks], links),
+		...options,
+	});
 }
 
 const nodeTypes: Record<string, NodeTypeInput> = { [VENDOR]: TestVendor };
@@ -60,9 +79,17 @@ const UNREACHABLE = {
 	credentials: { integrationGuardsRedisApi: { host: '127.0.0.1', port: 1 } },
 	node: { credentials: { integrationGuardsRedisApi: { id: 'redis-1', name: 'Redis' } } },
 };
-const OPERATIONS = ['claim', 'complete', 'release', 'markOutcomeUnknown', 'lookUp', 'forget'] as const;
+const OPERATIONS = [
+	'claim',
+	'complete',
+	'release',
+	'markOutcomeUnknown',
+	'lookUp',
+	'forget',
+] as const;
 
-const keysOf = (items: INodeExecutionData[]) => items.map((item) => (item.json.idempotency as { key: string }).key);
+const keysOf = (items: INodeExecutionData[]) =>
+	items.map((item) => (item.json.idempotency as { key: string }).key);
 const invoicesOf = (items: INodeExecutionData[]) => items.map((item) => item.json.invoice);
 
 describe('Idempotent Write in the n8n engine', () => {
@@ -74,7 +101,11 @@ describe('Idempotent Write in the n8n engine', () => {
 
 	test('Claim routes new keys to Proceed and repeats in the batch to In Flight, all paired', async () => {
 		const scope = `engine-${++scopeCounter}`;
-		const result = await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'B' }, { invoice: 'A' }], 5);
+		const result = await runSingle(
+			claimNode(scope),
+			[{ invoice: 'A' }, { invoice: 'B' }, { invoice: 'A' }],
+			5,
+		);
 		const outputs = result.outputs('Claim');
 		assert.deepEqual(result.nodes.Claim.outputNames, CLAIM_OUTPUTS);
 		assert.deepEqual(invoicesOf(outputs[0]), ['A', 'B']);
@@ -82,9 +113,16 @@ describe('Idempotent Write in the n8n engine', () => {
 		assert.deepEqual([outputs[1], outputs[3], outputs[4]], [[], [], []]);
 		assert.match(keysOf(outputs[0])[0], /^[0-9a-f]{64}$/);
 		assert.equal(keysOf(outputs[0])[0], keysOf(outputs[2])[0]);
-		assert.deepEqual(outputs[0].map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
+		assert.deepEqual(
+			outputs[0].map((item) => item.pairedItem),
+			[{ item: 0 }, { item: 1 }],
+		);
 		assert.deepEqual(outputs[2][0].pairedItem, { item: 2 });
-		assert.match(String(outputs[0][0].json.correlationId), /^[0-9a-f-]{36}$/, 'a correlation ID is assigned');
+		assert.match(
+			String(outputs[0][0].json.correlationId),
+			/^[0-9a-f-]{36}$/,
+			'a correlation ID is assigned',
+		);
 		assertPairing(result);
 		assertEachInputLeavesOnce(result, 'Claim');
 	});
@@ -94,18 +132,38 @@ describe('Idempotent Write in the n8n engine', () => {
 		const complete = {
 			name: 'Complete',
 			type: IDEMPOTENT_WRITE,
-			parameters: { operation: 'complete', scope, keySource: 'claimed', claimedKey: '={{ $json.idempotency.key }}', resultFields: 'vendorId' },
+			parameters: {
+				operation: 'complete',
+				scope,
+				keySource: 'claimed',
+				claimedKey: '={{ $json.idempotency.key }}',
+				resultFields: 'vendorId',
+			},
 		};
 		const first = await runWorkflow({
 			workflow: buildWorkflow(
-				[source([{ invoice: 'A', vendorId: 'inv_1', correlationId: 'corr-A' }]), claimNode(scope), complete, { name: 'Done', type: TEST_NOOP }],
-				[['Source', 'Claim'], ['Claim', 0, 'Complete'], ['Complete', 'Done']],
+				[
+					source([{ invoice: 'A', vendorId: 'inv_1', correlationId: 'corr-A' }]),
+					claimNode(scope),
+					complete,
+					{ name: 'Done', type: TEST_NOOP },
+				],
+				[
+					['Source', 'Claim'],
+					['Claim', 0, 'Complete'],
+					['Complete', 'Done'],
+				],
 			),
 		});
 		const completed = first.output('Complete', 0);
 		assert.equal(completed.length, 1);
 		assert.deepEqual(
-			{ ...(completed[0].json.idempotency as object), firstClaimedAt: undefined, completedAt: undefined, owner: undefined },
+			{
+				...(completed[0].json.idempotency as object),
+				firstClaimedAt: undefined,
+				completedAt: undefined,
+				owner: undefined,
+			},
 			{
 				key: keysOf(first.output('Claim', 'Proceed'))[0],
 				outcome: 'completed',
@@ -127,7 +185,9 @@ describe('Idempotent Write in the n8n engine', () => {
 		const second = await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'C' }], 5);
 		const duplicates = second.output('Claim', 'Duplicate');
 		assert.deepEqual(invoicesOf(duplicates), ['A']);
-		assert.deepEqual((duplicates[0].json.idempotency as { result: object }).result, { vendorId: 'inv_1' });
+		assert.deepEqual((duplicates[0].json.idempotency as { result: object }).result, {
+			vendorId: 'inv_1',
+		});
 		assert.deepEqual(invoicesOf(second.output('Claim', 'Proceed')), ['C']);
 		assertEachInputLeavesOnce(second, 'Claim');
 	});
@@ -136,19 +196,49 @@ describe('Idempotent Write in the n8n engine', () => {
 		const scope = `engine-${++scopeCounter}`;
 		const node = claimNode(scope, { conflictFields: 'amount' });
 		await runSingle(node, [{ invoice: 'A', amount: 100 }], 5);
-		const again = await runSingle(node, [{ invoice: 'A', amount: 250 }, { invoice: 'A', amount: 100 }], 5);
-		assert.deepEqual(again.output('Claim', 'Conflict').map((item) => item.json.amount), [250]);
-		assert.deepEqual(again.output('Claim', 'In Flight').map((item) => item.json.amount), [100]);
+		const again = await runSingle(
+			node,
+			[
+				{ invoice: 'A', amount: 250 },
+				{ invoice: 'A', amount: 100 },
+			],
+			5,
+		);
+		assert.deepEqual(
+			again.output('Claim', 'Conflict').map((item) => item.json.amount),
+			[250],
+		);
+		assert.deepEqual(
+			again.output('Claim', 'In Flight').map((item) => item.json.amount),
+			[100],
+		);
 	});
 
 	test('Pass Through Flagged sends duplicates out of Proceed, marked', async () => {
 		const scope = `engine-${++scopeCounter}`;
-		const complete = { operation: 'complete', scope, keySource: 'fields', keyFields: 'invoice', resultFields: '' };
-		await runSingle({ name: 'Complete', type: IDEMPOTENT_WRITE, parameters: complete }, [{ invoice: 'A' }], 1);
-		const result = await runSingle(claimNode(scope, { options: { duplicates: 'flag' } }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		const complete = {
+			operation: 'complete',
+			scope,
+			keySource: 'fields',
+			keyFields: 'invoice',
+			resultFields: '',
+		};
+		await runSingle(
+			{ name: 'Complete', type: IDEMPOTENT_WRITE, parameters: complete },
+			[{ invoice: 'A' }],
+			1,
+		);
+		const result = await runSingle(
+			claimNode(scope, { options: { duplicates: 'flag' } }),
+			[{ invoice: 'A' }, { invoice: 'B' }],
+			5,
+		);
 		const proceed = result.output('Claim', 'Proceed');
 		assert.deepEqual(
-			proceed.map((item) => [item.json.invoice, (item.json.idempotency as { duplicate: boolean }).duplicate]),
+			proceed.map((item) => [
+				item.json.invoice,
+				(item.json.idempotency as { duplicate: boolean }).duplicate,
+			]),
 			[
 				['A', true],
 				['B', false],
@@ -157,7 +247,11 @@ describe('Idempotent Write in the n8n engine', () => {
 	});
 
 	test('an item without a key fails the node, naming the item and the field', async () => {
-		const result = await runSingle(claimNode(`engine-${++scopeCounter}`), [{ invoice: 'A' }, { other: 1 }], 5);
+		const result = await runSingle(
+			claimNode(`engine-${++scopeCounter}`),
+			[{ invoice: 'A' }, { other: 1 }],
+			5,
+		);
 		assert.equal(result.status, 'error');
 		assert.match(String(result.error?.message), /Item 1 has no value in key field "invoice"/);
 		assert.equal((result.error as { context?: { itemIndex?: number } }).context?.itemIndex, 1);
@@ -170,7 +264,10 @@ describe('Idempotent Write in the n8n engine', () => {
 		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['A']);
 		const errors = result.output('Claim', 5);
 		assert.equal(errors.length, 2);
-		assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 1 }, { item: 2 }]);
+		assert.deepEqual(
+			errors.map((item) => item.pairedItem),
+			[{ item: 1 }, { item: 2 }],
+		);
 		assert.match(String(errors[0].json.error), /key field "invoice"/);
 		assert.deepEqual(errors[0].json.other, 1, 'the original fields travel with the error');
 		assert.equal((errors[0].json.details as { itemIndex: number }).itemIndex, 1);
@@ -204,10 +301,22 @@ describe('Idempotent Write in the n8n engine', () => {
 					],
 				),
 			});
-		const released = await claimThen({ invoice: 'A' }, op('release', { keySource: 'claimed', options: { errorMessage: 'HTTP 400' } }));
-		assert.equal((released.output('Op', 0)[0].json.idempotency as { outcome: string }).outcome, 'released');
-		const unknown = await claimThen({ invoice: 'B', error: 'socket hang up' }, op('markOutcomeUnknown', { keySource: 'claimed' }));
-		assert.equal((unknown.output('Op', 0)[0].json.idempotency as { lastError: string }).lastError, 'socket hang up');
+		const released = await claimThen(
+			{ invoice: 'A' },
+			op('release', { keySource: 'claimed', options: { errorMessage: 'HTTP 400' } }),
+		);
+		assert.equal(
+			(released.output('Op', 0)[0].json.idempotency as { outcome: string }).outcome,
+			'released',
+		);
+		const unknown = await claimThen(
+			{ invoice: 'B', error: 'socket hang up' },
+			op('markOutcomeUnknown', { keySource: 'claimed' }),
+		);
+		assert.equal(
+			(unknown.output('Op', 0)[0].json.idempotency as { lastError: string }).lastError,
+			'socket hang up',
+		);
 
 		const again = await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'B' }], 5);
 		assert.deepEqual(invoicesOf(again.output('Claim', 'Proceed')), ['A']);
@@ -215,49 +324,91 @@ describe('Idempotent Write in the n8n engine', () => {
 
 		const looked = await runSingle(op('lookUp'), [{ invoice: 'A' }, { invoice: 'Z' }], 1);
 		assert.deepEqual(
-			looked.output('Op', 0).map((item) => [(item.json.idempotency as { found: boolean }).found, (item.json.idempotency as { attempts?: number }).attempts]),
+			looked
+				.output('Op', 0)
+				.map((item) => [
+					(item.json.idempotency as { found: boolean }).found,
+					(item.json.idempotency as { attempts?: number }).attempts,
+				]),
 			[
 				[true, 2],
 				[false, undefined],
 			],
 		);
 		const forgotten = await runSingle(op('forget'), [{ invoice: 'A' }], 1);
-		assert.equal((forgotten.output('Op', 0)[0].json.idempotency as { forgotten: boolean }).forgotten, true);
-		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'Proceed')), ['A']);
+		assert.equal(
+			(forgotten.output('Op', 0)[0].json.idempotency as { forgotten: boolean }).forgotten,
+			true,
+		);
+		assert.deepEqual(
+			invoicesOf(
+				(await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'Proceed'),
+			),
+			['A'],
+		);
 	});
 
 	test('Release from another execution does not free a claim whose lease is still held', async () => {
 		const scope = `engine-${++scopeCounter}`;
 		await runSingle(claimNode(scope), [{ invoice: 'A' }], 5);
-		const release = { name: 'Op', type: IDEMPOTENT_WRITE, parameters: { operation: 'release', scope, keySource: 'fields', keyFields: 'invoice' } };
+		const release = {
+			name: 'Op',
+			type: IDEMPOTENT_WRITE,
+			parameters: { operation: 'release', scope, keySource: 'fields', keyFields: 'invoice' },
+		};
 		const result = await runSingle(release, [{ invoice: 'A' }], 1);
-		assert.equal((result.output('Op', 0)[0].json.idempotency as { outcome: string }).outcome, 'heldByAnother');
-		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'In Flight')), ['A']);
+		assert.equal(
+			(result.output('Op', 0)[0].json.idempotency as { outcome: string }).outcome,
+			'heldByAnother',
+		);
+		assert.deepEqual(
+			invoicesOf(
+				(await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'In Flight'),
+			),
+			['A'],
+		);
 	});
 
-	test('Wait for In-Flight Claims: routes by the holder\'s outcome once it finishes', async () => {
+	test("Wait for In-Flight Claims: routes by the holder's outcome once it finishes", async () => {
 		const scope = `engine-${++scopeCounter}`;
 		await runSingle(claimNode(scope), [{ invoice: 'A' }, { invoice: 'B' }], 5);
-		const waiting = runSingle(claimNode(scope, { options: { waitSeconds: 20 } }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		const waiting = runSingle(
+			claimNode(scope, { options: { waitSeconds: 20 } }),
+			[{ invoice: 'A' }, { invoice: 'B' }],
+			5,
+		);
 		await new Promise((resolve) => setTimeout(resolve, 400));
 		// The holder finishes while the second execution waits: A completed, B released.
 		const finish = (operation: string) => ({
 			name: 'Op',
 			type: IDEMPOTENT_WRITE,
-			parameters: { operation, scope, keySource: 'fields', keyFields: 'invoice', resultFields: 'invoice' },
+			parameters: {
+				operation,
+				scope,
+				keySource: 'fields',
+				keyFields: 'invoice',
+				resultFields: 'invoice',
+			},
 		});
 		await runSingle(finish('complete'), [{ invoice: 'A' }], 1);
 		await runSingle({ ...finish('forget') }, [{ invoice: 'B' }], 1);
 		const started = Date.now();
 		const result = await waiting;
-		assert.ok(Date.now() - started < 15_000, 'the wait ends when the holder finishes, not at the limit');
+		assert.ok(
+			Date.now() - started < 15_000,
+			'the wait ends when the holder finishes, not at the limit',
+		);
 		assert.deepEqual(invoicesOf(result.output('Claim', 'Duplicate')), ['A']);
 		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['B']);
 	});
 
 	test('Wait for In-Flight Claims does not wait on a repeat of a key this batch claimed itself', async () => {
 		const started = Date.now();
-		const result = await runSingle(claimNode(`engine-${++scopeCounter}`, { options: { waitSeconds: 30 } }), [{ invoice: 'A' }, { invoice: 'A' }], 5);
+		const result = await runSingle(
+			claimNode(`engine-${++scopeCounter}`, { options: { waitSeconds: 30 } }),
+			[{ invoice: 'A' }, { invoice: 'A' }],
+			5,
+		);
 		assert.ok(Date.now() - started < 10_000, 'no wait on our own claim');
 		assert.deepEqual(invoicesOf(result.output('Claim', 'Proceed')), ['A']);
 		assert.deepEqual(invoicesOf(result.output('Claim', 'In Flight')), ['A']);
@@ -267,18 +418,40 @@ describe('Idempotent Write in the n8n engine', () => {
 		const scope = `engine-${++scopeCounter}`;
 		await runSingle(claimNode(scope), [{ invoice: 'A' }], 5);
 		const started = Date.now();
-		const result = await runSingle(claimNode(scope, { options: { waitSeconds: 1 } }), [{ invoice: 'A' }], 5);
+		const result = await runSingle(
+			claimNode(scope, { options: { waitSeconds: 1 } }),
+			[{ invoice: 'A' }],
+			5,
+		);
 		assert.ok(Date.now() - started >= 1000);
 		assert.deepEqual(invoicesOf(result.output('Claim', 'In Flight')), ['A']);
 	});
 
 	test('a claim whose execution died is claimable after its lease: Proceed, or Reconcile when chosen', async () => {
 		const scope = `engine-${++scopeCounter}`;
-		await runSingle(claimNode(scope, { leaseMinutes: 0.05 }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
-		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'In Flight')), ['A']);
+		await runSingle(
+			claimNode(scope, { leaseMinutes: 0.05 }),
+			[{ invoice: 'A' }, { invoice: 'B' }],
+			5,
+		);
+		assert.deepEqual(
+			invoicesOf(
+				(await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'In Flight'),
+			),
+			['A'],
+		);
 		await new Promise((resolve) => setTimeout(resolve, 3200));
-		assert.deepEqual(invoicesOf((await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'Proceed')), ['A']);
-		const careful = await runSingle(claimNode(scope, { afterExpiredLease: 'reconcile' }), [{ invoice: 'B' }], 5);
+		assert.deepEqual(
+			invoicesOf(
+				(await runSingle(claimNode(scope), [{ invoice: 'A' }], 5)).output('Claim', 'Proceed'),
+			),
+			['A'],
+		);
+		const careful = await runSingle(
+			claimNode(scope, { afterExpiredLease: 'reconcile' }),
+			[{ invoice: 'B' }],
+			5,
+		);
 		assert.deepEqual(invoicesOf(careful.output('Claim', 'Reconcile')), ['B']);
 	});
 
@@ -288,21 +461,49 @@ describe('Idempotent Write in the n8n engine', () => {
 	});
 
 	test('bad configuration fails before any item: no key fields', async () => {
-		const result = await runSingle(claimNode(`engine-${++scopeCounter}`, { keyFields: ' , ' }), [{ invoice: 'A' }], 5);
+		const result = await runSingle(
+			claimNode(`engine-${++scopeCounter}`, { keyFields: ' , ' }),
+			[{ invoice: 'A' }],
+			5,
+		);
 		assert.equal(result.status, 'error');
 		assert.match(String(result.error?.message), /No key fields given/);
 	});
 
 	test('version 2 (new nodes): a claim whose execution died routes Reconcile by default; version 1 keeps Proceed (finding 15)', async () => {
 		const scope = `engine-${++scopeCounter}`;
-		await runSingle(claimNode(scope, { leaseMinutes: 0.05 }, { typeVersion: 2 }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
+		await runSingle(
+			claimNode(scope, { leaseMinutes: 0.05 }, { typeVersion: 2 }),
+			[{ invoice: 'A' }, { invoice: 'B' }],
+			5,
+		);
 		await new Promise((resolve) => setTimeout(resolve, 3200));
-		const current = await runSingle(claimNode(scope, { options: { waitSeconds: 0 } }, { typeVersion: 2 }), [{ invoice: 'A' }], 5);
-		assert.deepEqual(invoicesOf(current.output('Claim', 'Reconcile')), ['A'], 'version 2 defaults to Reconcile');
+		const current = await runSingle(
+			claimNode(scope, { options: { waitSeconds: 0 } }, { typeVersion: 2 }),
+			[{ invoice: 'A' }],
+			5,
+		);
+		assert.deepEqual(
+			invoicesOf(current.output('Claim', 'Reconcile')),
+			['A'],
+			'version 2 defaults to Reconcile',
+		);
 		assert.deepEqual(invoicesOf(current.output('Claim', 'Proceed')), []);
 		const saved = await runSingle(claimNode(scope, {}, { typeVersion: 1 }), [{ invoice: 'B' }], 5);
-		assert.deepEqual(invoicesOf(saved.output('Claim', 'Proceed')), ['B'], 'a workflow saved with version 1 keeps its behaviour');
-		const chosen = await runSingle(claimNode(`engine-${++scopeCounter}`, { afterExpiredLease: 'proceed', options: { waitSeconds: 0 } }, { typeVersion: 2 }), [{ invoice: 'C' }], 5);
+		assert.deepEqual(
+			invoicesOf(saved.output('Claim', 'Proceed')),
+			['B'],
+			'a workflow saved with version 1 keeps its behaviour',
+		);
+		const chosen = await runSingle(
+			claimNode(
+				`engine-${++scopeCounter}`,
+				{ afterExpiredLease: 'proceed', options: { waitSeconds: 0 } },
+				{ typeVersion: 2 },
+			),
+			[{ invoice: 'C' }],
+			5,
+		);
 		assert.deepEqual(invoicesOf(chosen.output('Claim', 'Proceed')), ['C']);
 	});
 
@@ -311,9 +512,27 @@ describe('Idempotent Write in the n8n engine', () => {
 		await runSingle(claimNode(scope, {}, { typeVersion: 2 }), [{ invoice: 'A' }], 5);
 		const copy = runSingle(claimNode(scope, {}, { typeVersion: 2 }), [{ invoice: 'A' }], 5);
 		await new Promise((resolve) => setTimeout(resolve, 400));
-		await runSingle({ name: 'Op', type: IDEMPOTENT_WRITE, parameters: { operation: 'complete', scope, keySource: 'fields', keyFields: 'invoice', resultFields: '' } }, [{ invoice: 'A' }], 1);
+		await runSingle(
+			{
+				name: 'Op',
+				type: IDEMPOTENT_WRITE,
+				parameters: {
+					operation: 'complete',
+					scope,
+					keySource: 'fields',
+					keyFields: 'invoice',
+					resultFields: '',
+				},
+			},
+			[{ invoice: 'A' }],
+			1,
+		);
 		const result = await copy;
-		assert.deepEqual(invoicesOf(result.output('Claim', 'Duplicate')), ['A'], 'not In Flight: it waited for the first attempt');
+		assert.deepEqual(
+			invoicesOf(result.output('Claim', 'Duplicate')),
+			['A'],
+			'not In Flight: it waited for the first attempt',
+		);
 		assert.deepEqual(result.output('Claim', 'In Flight'), []);
 		const v1 = await runSingle(claimNode(`engine-${++scopeCounter}`), [{ invoice: 'B' }], 5);
 		assert.equal(v1.output('Claim', 'Proceed').length, 1);
@@ -330,46 +549,91 @@ describe('Idempotent Write in the n8n engine', () => {
 		const result = await runWorkflow({
 			nodeTypes,
 			workflow: buildWorkflow(
-				[source([{ invoice: 'A' }, { invoice: 'B' }]), claimNode(scope, {}, { typeVersion: 2 }), { name: 'Vendor', type: VENDOR }, finish('Complete', 'complete')],
-				[['Source', 'Claim'], ['Claim', 0, 'Vendor'], ['Vendor', 'Complete']],
+				[
+					source([{ invoice: 'A' }, { invoice: 'B' }]),
+					claimNode(scope, {}, { typeVersion: 2 }),
+					{ name: 'Vendor', type: VENDOR },
+					finish('Complete', 'complete'),
+				],
+				[
+					['Source', 'Claim'],
+					['Claim', 0, 'Vendor'],
+					['Vendor', 'Complete'],
+				],
 			),
 		});
 		assert.equal(result.status, 'success', result.error?.message);
 		const completed = result.output('Complete', 0);
 		assert.deepEqual(
-			completed.map((item) => [item.json.id, (item.json.idempotency as { outcome: string }).outcome, (item.json.idempotency as { key: string }).key]),
+			completed.map((item) => [
+				item.json.id,
+				(item.json.idempotency as { outcome: string }).outcome,
+				(item.json.idempotency as { key: string }).key,
+			]),
 			[
 				['crm-0', 'completed', keysOf(result.output('Claim', 'Proceed'))[0]],
 				['crm-1', 'completed', keysOf(result.output('Claim', 'Proceed'))[1]],
 			],
 		);
 		assertPairing(result);
-		const again = await runSingle(claimNode(scope, {}, { typeVersion: 2 }), [{ invoice: 'A' }, { invoice: 'B' }], 5);
-		assert.deepEqual((again.output('Claim', 'Duplicate').map((item) => (item.json.idempotency as { result: object }).result)), [{ id: 'crm-0' }, { id: 'crm-1' }]);
+		const again = await runSingle(
+			claimNode(scope, {}, { typeVersion: 2 }),
+			[{ invoice: 'A' }, { invoice: 'B' }],
+			5,
+		);
+		assert.deepEqual(
+			again
+				.output('Claim', 'Duplicate')
+				.map((item) => (item.json.idempotency as { result: object }).result),
+			[{ id: 'crm-0' }, { id: 'crm-1' }],
+		);
 
 		// Release, with the Claim node named under Options.
 		const released = await runWorkflow({
 			nodeTypes,
 			workflow: buildWorkflow(
-				[source([{ invoice: 'C' }]), claimNode(scope, {}, { typeVersion: 2 }), { name: 'Vendor', type: VENDOR }, finish('Release', 'release', { options: { claimNode: 'Claim' } })],
-				[['Source', 'Claim'], ['Claim', 0, 'Vendor'], ['Vendor', 'Release']],
+				[
+					source([{ invoice: 'C' }]),
+					claimNode(scope, {}, { typeVersion: 2 }),
+					{ name: 'Vendor', type: VENDOR },
+					finish('Release', 'release', { options: { claimNode: 'Claim' } }),
+				],
+				[
+					['Source', 'Claim'],
+					['Claim', 0, 'Vendor'],
+					['Vendor', 'Release'],
+				],
 			),
 		});
-		assert.equal((released.output('Release', 0)[0].json.idempotency as { outcome: string }).outcome, 'released');
+		assert.equal(
+			(released.output('Release', 0)[0].json.idempotency as { outcome: string }).outcome,
+			'released',
+		);
 	});
 
 	test('Complete or Release whose key matches no claim says so: claimFound false and a warning', async () => {
 		const scope = `engine-${++scopeCounter}`;
-		const op = (operation: string) => ({ name: 'Op', type: IDEMPOTENT_WRITE, parameters: { operation, scope, keySource: 'fields', keyFields: 'invoice', resultFields: '' } });
+		const op = (operation: string) => ({
+			name: 'Op',
+			type: IDEMPOTENT_WRITE,
+			parameters: { operation, scope, keySource: 'fields', keyFields: 'invoice', resultFields: '' },
+		});
 		for (const operation of ['complete', 'release', 'markOutcomeUnknown']) {
 			const result = await runSingle(op(operation), [{ invoice: `never-claimed-${operation}` }], 1);
 			const details = result.output('Op', 0)[0].json.idempotency as { claimFound: boolean };
 			assert.equal(details.claimFound, false, operation);
-			assert.match(result.nodes.Op.hints.map((hint) => hint.message).join('\n'), /1 of 1 item\(s\) matched no claim/, operation);
+			assert.match(
+				result.nodes.Op.hints.map((hint) => hint.message).join('\n'),
+				/1 of 1 item\(s\) matched no claim/,
+				operation,
+			);
 		}
 		await runSingle(claimNode(scope), [{ invoice: 'D' }], 5);
 		const matched = await runSingle(op('complete'), [{ invoice: 'D' }], 1);
-		assert.equal((matched.output('Op', 0)[0].json.idempotency as { claimFound: boolean }).claimFound, true);
+		assert.equal(
+			(matched.output('Op', 0)[0].json.idempotency as { claimFound: boolean }).claimFound,
+			true,
+		);
 		assert.deepEqual(matched.nodes.Op.hints, []);
 	});
 
@@ -383,12 +647,25 @@ describe('Idempotent Write in the n8n engine', () => {
 					source(items),
 					claimNode(scope, { options: { duplicates: 'flag' } }, { typeVersion: 2 }),
 					{ name: 'Between', type: between },
-					{ name: 'Complete', type: IDEMPOTENT_WRITE, typeVersion: 2, parameters: { operation: 'complete', scope, resultFields: '' } },
+					{
+						name: 'Complete',
+						type: IDEMPOTENT_WRITE,
+						typeVersion: 2,
+						parameters: { operation: 'complete', scope, resultFields: '' },
+					},
 				],
-				[['Source', 'Claim'], ['Claim', 0, 'Between'], ['Between', 'Complete']],
+				[
+					['Source', 'Claim'],
+					['Claim', 0, 'Between'],
+					['Between', 'Complete'],
+				],
 			);
 		const median = async (between: string) =>
-			await medianRunMs((workflow) => runWorkflow({ workflow, nodeTypes }), workflowVia(between), (result) => assert.equal(result.output('Complete', 0).length, count));
+			await medianRunMs(
+				(workflow) => runWorkflow({ workflow, nodeTypes }),
+				workflowVia(between),
+				(result) => assert.equal(result.output('Complete', 0).length, count),
+			);
 		const onItem = await median(TEST_NOOP);
 		const traced = await median(VENDOR);
 		t.diagnostic(
@@ -403,43 +680,81 @@ describe('Idempotent Write in the n8n engine', () => {
 			name: 'Guard',
 			type: IDEMPOTENT_WRITE,
 			typeVersion: 2,
-			parameters: { operation, store: 'redis', scope: `engine-${++scopeCounter}`, keySource: 'fields', keyFields: 'invoice', resultFields: '' },
+			parameters: {
+				operation,
+				store: 'redis',
+				scope: `engine-${++scopeCounter}`,
+				keySource: 'fields',
+				keyFields: 'invoice',
+				resultFields: '',
+			},
 			...UNREACHABLE.node,
 			...(onError ? { onError } : {}),
 		});
-		const items = [{ invoice: 'A', apiKey: 'sk_live_secret' }, { invoice: 'B' }, { other: 'no key' }];
+		const items = [
+			{ invoice: 'A', apiKey: 'sk_live_secret' },
+			{ invoice: 'B' },
+			{ other: 'no key' },
+		];
 		const namesRedis = (result: EngineResult) => {
-			const error = result.error as { message?: string; description?: string; messages?: string[] } | undefined;
-			assert.match(`${error?.message} ${error?.messages?.join(' ')} ${error?.description}`, /Redis at 127\.0\.0\.1:1 \(db 0\)/);
+			const error = result.error as
+				| { message?: string; description?: string; messages?: string[] }
+				| undefined;
+			assert.match(
+				`${error?.message} ${error?.messages?.join(' ')} ${error?.description}`,
+				/Redis at 127\.0\.0\.1:1 \(db 0\)/,
+			);
 		};
 
 		for (const operation of OPERATIONS) {
 			test(`${operation}: Continue (using error output) puts every item on the error output`, async () => {
-				const result = await runSingle(node(operation, 'continueErrorOutput'), items, outputsOf(operation) + 1, { credentials: UNREACHABLE.credentials });
+				const result = await runSingle(
+					node(operation, 'continueErrorOutput'),
+					items,
+					outputsOf(operation) + 1,
+					{ credentials: UNREACHABLE.credentials },
+				);
 				assert.equal(result.status, 'success', result.error?.message);
 				const outputs = result.outputs('Guard');
 				assert.equal(result.nodes.Guard.outputNames.at(-1), 'Error');
-				outputs.slice(0, -1).forEach((output, index) => assert.deepEqual(output, [], `nothing on ${result.nodes.Guard.outputNames[index]}`));
+				outputs
+					.slice(0, -1)
+					.forEach((output, index) =>
+						assert.deepEqual(output, [], `nothing on ${result.nodes.Guard.outputNames[index]}`),
+					);
 				const errors = outputs.at(-1)!;
-				assert.deepEqual(errors.map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }, { item: 2 }]);
-				for (const item of errors) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
+				assert.deepEqual(
+					errors.map((item) => item.pairedItem),
+					[{ item: 0 }, { item: 1 }, { item: 2 }],
+				);
+				for (const item of errors)
+					assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1 \(db 0\): unreachable/);
 				assertEachInputLeavesOnce(result, 'Guard');
 			});
 
 			test(`${operation}: Continue (using regular output) puts every item on ${refusalOf(operation)}, carrying the error`, async () => {
-				const result = await runSingle(node(operation, 'continueRegularOutput'), items, outputsOf(operation), { credentials: UNREACHABLE.credentials });
+				const result = await runSingle(
+					node(operation, 'continueRegularOutput'),
+					items,
+					outputsOf(operation),
+					{ credentials: UNREACHABLE.credentials },
+				);
 				assert.equal(result.status, 'success', result.error?.message);
 				const refused = result.output('Guard', refusalOf(operation));
 				assert.equal(refused.length, 3);
-				for (const item of refused) assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1/);
+				for (const item of refused)
+					assert.match(String(item.json.error), /Redis at 127\.0\.0\.1:1/);
 				if (operation === 'claim') {
-					for (const name of ['Proceed', 'Duplicate', 'In Flight', 'Reconcile']) assert.deepEqual(result.output('Guard', name), [], name);
+					for (const name of ['Proceed', 'Duplicate', 'In Flight', 'Reconcile'])
+						assert.deepEqual(result.output('Guard', name), [], name);
 				}
 				assertEachInputLeavesOnce(result, 'Guard');
 			});
 
 			test(`${operation}: without Continue the node fails naming the store`, async () => {
-				const result = await runSingle(node(operation), items.slice(0, 2), outputsOf(operation), { credentials: UNREACHABLE.credentials });
+				const result = await runSingle(node(operation), items.slice(0, 2), outputsOf(operation), {
+					credentials: UNREACHABLE.credentials,
+				});
 				assert.equal(result.status, 'error');
 				namesRedis(result);
 			});

@@ -83,7 +83,9 @@ function loadExportedClass(file: string, entry: string): unknown {
 	const loaded: unknown = require(file);
 	const exported = (loaded as Record<string, unknown>)[className];
 	if (typeof exported !== 'function') {
-		throw new Error(`${file} does not export a class named "${className}" (n8n finds the class by the file name)`);
+		throw new Error(
+			`${file} does not export a class named "${className}" (n8n finds the class by the file name)`,
+		);
 	}
 	return exported;
 }
@@ -94,7 +96,9 @@ let packageTypesCache: PackageTypes | undefined;
 export function loadPackageTypes(): PackageTypes {
 	if (packageTypesCache !== undefined) return packageTypesCache;
 	const root = findPackageRoot();
-	const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageManifest;
+	const manifest = JSON.parse(
+		readFileSync(path.join(root, 'package.json'), 'utf8'),
+	) as PackageManifest;
 	const nodes = new Map<string, NodeTypeLike>();
 	const credentials = new Map<string, ICredentialType>();
 	for (const entry of manifest.n8n?.nodes ?? []) {

@@ -15,7 +15,16 @@ import type { INodeParameters } from 'n8n-workflow';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { closeAllLimiters } from '../../nodes/shared/stores/limiter';
 import { assertNoSecretLeak, fuzzCases, withinMs } from '../support/fuzz';
-import { assertEachInputLeavesOnce, assertPairing, buildWorkflow, runWorkflow, startEngine, stopEngine, TEST_SOURCE, type EngineResult } from './harness';
+import {
+	assertEachInputLeavesOnce,
+	assertPairing,
+	buildWorkflow,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_SOURCE,
+	type EngineResult,
+} from './harness';
 
 const LIMITER = 'n8n-nodes-integration-guards.rateLimiter';
 const CASE_MS = 90_000;
@@ -24,7 +33,10 @@ const fresh = (prefix: string) => `fuzz-${prefix}-${process.pid}-${++counter}`;
 
 /** The result with one named output of a node emptied, for a routing check that leaves it out. */
 function withoutOutput(result: EngineResult, node: string, output: string): EngineResult {
-	const runs = result.nodes[node].runs.map((run) => ({ ...run, outputs: run.outputs.map((items, index) => (run.outputNames[index] === output ? [] : items)) }));
+	const runs = result.nodes[node].runs.map((run) => ({
+		...run,
+		outputs: run.outputs.map((items, index) => (run.outputNames[index] === output ? [] : items)),
+	}));
 	return { ...result, nodes: { ...result.nodes, [node]: { ...result.nodes[node], runs } } };
 }
 
@@ -36,7 +48,10 @@ function answer(body: string): { status: number; headers: Record<string, string>
 	const roll = body.length % 7;
 	if (roll === 0) return { status: 429, headers: { 'retry-after': '86400' } };
 	if (roll === 1) return { status: 503, headers: { 'retry-after': '0' } };
-	return { status: 200, headers: { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': String(roll) } };
+	return {
+		status: 200,
+		headers: { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': String(roll) },
+	};
 }
 
 /**
@@ -44,10 +59,22 @@ function answer(body: string): { status: number; headers: Record<string, string>
  * per threshold crossed, paired with the item that crossed it, which itself leaves on
  * Continue. They are checked for pairing, not counted as the item's route.
  */
-const operations: Array<{ name: string; parameters: () => INodeParameters; notifications?: string }> = [
+const operations: Array<{
+	name: string;
+	parameters: () => INodeParameters;
+	notifications?: string;
+}> = [
 	{
 		name: 'Wait for Slot',
-		parameters: () => ({ operation: 'waitForSlot', limiterName: fresh('slot'), limit: 1_000_000, per: 'second', tokensPerItem: '={{ $json.amount }}', maxWait: 30, options: { burst: 5000 } }),
+		parameters: () => ({
+			operation: 'waitForSlot',
+			limiterName: fresh('slot'),
+			limit: 1_000_000,
+			per: 'second',
+			tokensPerItem: '={{ $json.amount }}',
+			maxWait: 30,
+			options: { burst: 5000 },
+		}),
 	},
 	{
 		name: 'Send Request',
@@ -60,7 +87,15 @@ const operations: Array<{ name: string; parameters: () => INodeParameters; notif
 			url: `={{ "${vendorUrl}/" + encodeURIComponent(String($json.id).slice(0, 50)) }}`,
 			sendBody: true,
 			jsonBody: '={{ JSON.stringify({ id: $json.id, amount: $json.amount }) }}',
-			requestOptions: { maxAttempts: 2, baseDelay: 0, maxDelay: 0.01, concurrency: 20, idempotencyKeyField: 'id', timeout: 10, maxResponseSize: 0.01 },
+			requestOptions: {
+				maxAttempts: 2,
+				baseDelay: 0,
+				maxDelay: 0.01,
+				concurrency: 20,
+				idempotencyKeyField: 'id',
+				timeout: 10,
+				maxResponseSize: 0.01,
+			},
 		}),
 	},
 	{
@@ -74,11 +109,35 @@ const operations: Array<{ name: string; parameters: () => INodeParameters; notif
 			url: `${vendorUrl}/bulk`,
 			sendBody: true,
 			jsonBody: '={{ { id: $json.id } }}',
-			requestOptions: { bulkSize: 7, bulkBodyField: 'records', bulkResultsPath: 'results', maxAttempts: 1 },
+			requestOptions: {
+				bulkSize: 7,
+				bulkBodyField: 'records',
+				bulkResultsPath: 'results',
+				maxAttempts: 1,
+			},
 		}),
 	},
-	{ name: 'Backoff', parameters: () => ({ operation: 'backoff', maxAttempts: 3, baseDelay: 0, maxDelay: 0, backoffOptions: { maxServerWait: 1 } }) },
-	{ name: 'Quota', parameters: () => ({ operation: 'quota', quotaName: fresh('quota'), quota: 1000, thresholds: '50, 90', usePerItem: '={{ $json.amount }}' }), notifications: 'Alert' },
+	{
+		name: 'Backoff',
+		parameters: () => ({
+			operation: 'backoff',
+			maxAttempts: 3,
+			baseDelay: 0,
+			maxDelay: 0,
+			backoffOptions: { maxServerWait: 1 },
+		}),
+	},
+	{
+		name: 'Quota',
+		parameters: () => ({
+			operation: 'quota',
+			quotaName: fresh('quota'),
+			quota: 1000,
+			thresholds: '50, 90',
+			usePerItem: '={{ $json.amount }}',
+		}),
+		notifications: 'Alert',
+	},
 ];
 
 describe('Rate Limiter fuzz', () => {
@@ -113,14 +172,29 @@ describe('Rate Limiter fuzz', () => {
 					const workflow = buildWorkflow(
 						[
 							{ name: 'Source', type: TEST_SOURCE, parameters: { items: fuzz.items } },
-							{ name: 'Guard', type: LIMITER, parameters: operation.parameters(), onError: 'continueErrorOutput' },
+							{
+								name: 'Guard',
+								type: LIMITER,
+								parameters: operation.parameters(),
+								onError: 'continueErrorOutput',
+							},
 						],
 						[['Source', 'Guard']],
 					);
-					const result = await withinMs(CASE_MS, `${operation.name}: ${fuzz.name}`, () => runWorkflow({ workflow }));
-					if (result.status !== 'success') throw new Error(`${operation.name}: ${fuzz.name}: the run ${result.status}: ${result.error?.message}`);
+					const result = await withinMs(CASE_MS, `${operation.name}: ${fuzz.name}`, () =>
+						runWorkflow({ workflow }),
+					);
+					if (result.status !== 'success')
+						throw new Error(
+							`${operation.name}: ${fuzz.name}: the run ${result.status}: ${result.error?.message}`,
+						);
 					assertPairing(result, ['Guard']);
-					assertEachInputLeavesOnce(operation.notifications ? withoutOutput(result, 'Guard', operation.notifications) : result, 'Guard');
+					assertEachInputLeavesOnce(
+						operation.notifications
+							? withoutOutput(result, 'Guard', operation.notifications)
+							: result,
+						'Guard',
+					);
 					assertNoSecretLeak(result, 'Guard', fuzz.secrets);
 				});
 			}

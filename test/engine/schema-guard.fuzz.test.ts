@@ -13,7 +13,17 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { assertNoSecretLeak, fuzzCases, withinMs } from '../support/fuzz';
-import { buildWorkflow, pairedItemsOf, runWorkflow, startEngine, stopEngine, TEST_NOOP, TEST_SOURCE, type EngineResult, type Link } from './harness';
+import {
+	buildWorkflow,
+	pairedItemsOf,
+	runWorkflow,
+	startEngine,
+	stopEngine,
+	TEST_NOOP,
+	TEST_SOURCE,
+	type EngineResult,
+	type Link,
+} from './harness';
 
 const SCHEMA_GUARD = 'n8n-nodes-integration-guards.schemaGuard';
 const GUARD = 'Guard';
@@ -27,7 +37,10 @@ const SCHEMA = {
 		name: { type: 'string', pattern: '^([a-zA-Z0-9]+\\s?)*$' },
 		status: { enum: ['active', 'paused'] },
 		text: { type: 'string', pattern: '^(a+)+$' },
-		items: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string', pattern: '^[A-Z]+-\\d+$' } } } },
+		items: {
+			type: 'array',
+			items: { type: 'object', properties: { sku: { type: 'string', pattern: '^[A-Z]+-\\d+$' } } },
+		},
 		correlationId: { type: 'string' },
 		// Not a string: the planted `X-Api-Key: …` line in `note` is quoted in the problem, so the redactor must catch it.
 		note: { type: ['integer', 'null'] },
@@ -45,21 +58,33 @@ const CONFIGS: Array<{ name: string; parameters: IDataObject; onError: INode['on
 	},
 	{
 		name: 'Discard Value and Freeze, regular output',
-		parameters: { onFieldAdded: 'freeze', onTypeChanged: 'discardValue', onRequiredMissing: 'discardValue' },
+		parameters: {
+			onFieldAdded: 'freeze',
+			onTypeChanged: 'discardValue',
+			onRequiredMissing: 'discardValue',
+		},
 		onError: 'continueRegularOutput',
 	},
 ];
 
 function workflow(items: string, parameters: IDataObject, onError: INode['onError']) {
 	const outputs = onError === 'continueErrorOutput' ? 4 : 3;
-	const sinks = Array.from({ length: outputs }, (_, index) => ({ name: `Sink ${index}`, type: TEST_NOOP }));
+	const sinks = Array.from({ length: outputs }, (_, index) => ({
+		name: `Sink ${index}`,
+		type: TEST_NOOP,
+	}));
 	return buildWorkflow(
 		[
 			{ name: 'Source', type: TEST_SOURCE, parameters: { items } },
 			{
 				name: GUARD,
 				type: SCHEMA_GUARD,
-				parameters: { schemaSource: 'jsonSchema', jsonSchema: JSON.stringify(SCHEMA), schemaName: 'fuzz', ...parameters },
+				parameters: {
+					schemaSource: 'jsonSchema',
+					jsonSchema: JSON.stringify(SCHEMA),
+					schemaName: 'fuzz',
+					...parameters,
+				},
 				onError,
 			},
 			...sinks,
@@ -80,9 +105,12 @@ function assertEachItemOnce(result: EngineResult): void {
 			seen[paired[0].item]++;
 		}
 	});
-	const wrong = seen.flatMap((count, item) => (count === 1 ? [] : [`item ${item} left ${count} times`]));
+	const wrong = seen.flatMap((count, item) =>
+		count === 1 ? [] : [`item ${item} left ${count} times`],
+	);
 	assert.deepEqual(wrong, [], 'every input item leaves exactly once');
-	for (const report of run.outputs[2] ?? []) assert.ok((pairedItemsOf(report) ?? []).length > 0, 'the drift report pairs with items');
+	for (const report of run.outputs[2] ?? [])
+		assert.ok((pairedItemsOf(report) ?? []).length > 0, 'the drift report pairs with items');
 }
 
 before(startEngine);
@@ -95,7 +123,9 @@ for (const config of CONFIGS) {
 	describe(`Schema Guard fuzz: ${config.name}`, () => {
 		for (const fuzz of fuzzCases({ seed: 14 })) {
 			test(fuzz.name, async () => {
-				const result = await withinMs(60_000, fuzz.name, () => runWorkflow({ workflow: workflow(fuzz.items, config.parameters, config.onError) }));
+				const result = await withinMs(60_000, fuzz.name, () =>
+					runWorkflow({ workflow: workflow(fuzz.items, config.parameters, config.onError) }),
+				);
 				assert.equal(result.status, 'success', result.error?.message);
 				assertEachItemOnce(result);
 				assertNoSecretLeak(result, GUARD, fuzz.secrets);

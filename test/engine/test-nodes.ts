@@ -53,17 +53,30 @@ function readJsonParameter(context: IExecuteFunctions, name: string): unknown {
 	}
 }
 
-function readBinarySpec(context: IExecuteFunctions, value: unknown, itemIndex: number): TestBinarySpec | undefined {
+function readBinarySpec(
+	context: IExecuteFunctions,
+	value: unknown,
+	itemIndex: number,
+): TestBinarySpec | undefined {
 	if (value === undefined || value === null) return undefined;
 	if (!isPlainObject(value)) {
-		throw new NodeOperationError(context.getNode(), `Binary for item ${itemIndex} must be an object`, {
-			itemIndex,
-			description: 'Give { "<property>": { "content": "...", "fileName": "...", "mimeType": "..." } }',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Binary for item ${itemIndex} must be an object`,
+			{
+				itemIndex,
+				description:
+					'Give { "<property>": { "content": "...", "fileName": "...", "mimeType": "..." } }',
+			},
+		);
 	}
 	for (const [property, file] of Object.entries(value)) {
 		if (!isPlainObject(file) || typeof file.content !== 'string') {
-			throw new NodeOperationError(context.getNode(), `Binary property "${property}" of item ${itemIndex} needs a string "content"`, { itemIndex });
+			throw new NodeOperationError(
+				context.getNode(),
+				`Binary property "${property}" of item ${itemIndex} needs a string "content"`,
+				{ itemIndex },
+			);
 		}
 	}
 	return value as unknown as TestBinarySpec;
@@ -108,7 +121,10 @@ export class TestSource implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = readJsonParameter(this, 'items');
 		if (!Array.isArray(items) || !items.every(isPlainObject)) {
-			throw new NodeOperationError(this.getNode(), 'Parameter "items" must be a JSON array of objects');
+			throw new NodeOperationError(
+				this.getNode(),
+				'Parameter "items" must be a JSON array of objects',
+			);
 		}
 		const binary = readJsonParameter(this, 'binary');
 		const output: INodeExecutionData[] = [];
@@ -119,7 +135,11 @@ export class TestSource implements INodeType {
 				const files: Record<string, IBinaryData> = {};
 				for (const [property, file] of Object.entries(spec)) {
 					const buffer = Buffer.from(file.content, file.encoding ?? 'utf8');
-					files[property] = await this.helpers.prepareBinaryData(buffer, file.fileName, file.mimeType);
+					files[property] = await this.helpers.prepareBinaryData(
+						buffer,
+						file.fileName,
+						file.mimeType,
+					);
 				}
 				item.binary = files;
 			}

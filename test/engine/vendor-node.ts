@@ -2,7 +2,12 @@
  * A stand-in for a vendor node such as HTTP Request, for the engine tests of the guards
  * that sit around a vendor call (Circuit Breaker, Idempotent Write).
  */
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
 
 export const VENDOR = 'test.vendor';
@@ -36,8 +41,12 @@ export class TestVendor implements INodeType {
 		if (delayMs > 0) await sleep(delayMs);
 		return [
 			this.getInputData().map((item, index): INodeExecutionData => {
-				if (item.json.fail !== true && !vendor.down) return { json: { id: `crm-${index}`, synced: true }, pairedItem: { item: index } };
-				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), 'Service Unavailable (503)', { itemIndex: index });
+				if (item.json.fail !== true && !vendor.down)
+					return { json: { id: `crm-${index}`, synced: true }, pairedItem: { item: index } };
+				if (!this.continueOnFail())
+					throw new NodeOperationError(this.getNode(), 'Service Unavailable (503)', {
+						itemIndex: index,
+					});
 				return { json: { error: 'Service Unavailable (503)' }, pairedItem: { item: index } };
 			}),
 		];

@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import type { BreakerAction, BreakerCall, BreakerCheck, BreakerPolicy, BreakerRecord, BreakerState } from '../../nodes/shared/core/breaker';
+import type {
+	BreakerAction,
+	BreakerCall,
+	BreakerCheck,
+	BreakerPolicy,
+	BreakerRecord,
+	BreakerState,
+} from '../../nodes/shared/core/breaker';
 import {
 	asBreakerState,
 	breakerKey,
@@ -19,12 +26,23 @@ import {
 } from '../../nodes/shared/core/breaker';
 import type { Store } from '../../nodes/shared/stores/types';
 import { updateRecords } from '../../nodes/shared/stores/update';
-import { postgresHarness, redisHarness, sleep, sqliteHarness, type StoreHarness } from '../support/stores';
+import {
+	postgresHarness,
+	redisHarness,
+	sleep,
+	sqliteHarness,
+	type StoreHarness,
+} from '../support/stores';
 
 const WORKERS = 4;
 const KEY = breakerKey('crm');
 const OPEN_MS = 300;
-const POLICY: BreakerPolicy = resolveBreakerPolicy({ minimumCalls: 10, failureRatePercent: 50, openMs: OPEN_MS, halfOpenProbes: 3 });
+const POLICY: BreakerPolicy = resolveBreakerPolicy({
+	minimumCalls: 10,
+	failureRatePercent: 50,
+	openMs: OPEN_MS,
+	halfOpenProbes: 3,
+});
 let counter = 0;
 const fresh = (label: string) => `breaker-${label}-${++counter}`;
 
@@ -36,14 +54,19 @@ async function update<Outcome extends { state: BreakerState }>(
 ): Promise<Outcome> {
 	const [outcome] = await updateRecords<Outcome>(store, namespace, [KEY], (current, now) => {
 		const decision = decide(asBreakerState(current?.value), now);
-		const write = decision.write === false ? undefined : { value: decision.state, ttlMs: breakerStateTtlMs(decision.state) };
+		const write =
+			decision.write === false
+				? undefined
+				: { value: decision.state, ttlMs: breakerStateTtlMs(decision.state) };
 		return { outcome: decision, write };
 	});
 	return outcome;
 }
 
 const record = (store: Store, namespace: string, calls: BreakerCall[]) =>
-	update<BreakerRecord>(store, namespace, (current, now) => decideRecords(current, calls, POLICY, now));
+	update<BreakerRecord>(store, namespace, (current, now) =>
+		decideRecords(current, calls, POLICY, now),
+	);
 const check = (store: Store, namespace: string, count: number) =>
 	update<BreakerCheck>(store, namespace, (current, now) => decideChecks(current, count, now));
 const setState = (store: Store, namespace: string, action: BreakerAction) =>
@@ -57,7 +80,8 @@ async function stored(store: Store, namespace: string): Promise<BreakerState> {
 }
 
 const callsIn = (state: BreakerState) => state.stats.reduce((sum, bucket) => sum + bucket.calls, 0);
-const failures = (count: number): BreakerCall[] => Array.from({ length: count }, () => ({ outcome: 'failure', stamp: null }));
+const failures = (count: number): BreakerCall[] =>
+	Array.from({ length: count }, () => ({ outcome: 'failure', stamp: null }));
 
 for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as StoreHarness[]) {
 	const backend = harness.backend;
@@ -138,7 +162,9 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			const checks = await Promise.all(stores.map((store) => check(store, namespace, 5)));
 			const admitted = checks.reduce((sum, decision) => sum + decision.admitted, 0);
 			const changes = checks.filter((decision) => decision.change !== null);
-			console.log(`[race] ${backend}: ${WORKERS} concurrent checks of 5 on a half-open breaker -> ${admitted} probes (policy 3)`);
+			console.log(
+				`[race] ${backend}: ${WORKERS} concurrent checks of 5 on a half-open breaker -> ${admitted} probes (policy 3)`,
+			);
 			assert.equal(admitted, 3);
 			assert.ok(checks.every((decision) => decision.probe));
 			assert.equal(changes.length, 1, 'one worker moved it to half-open');
@@ -148,11 +174,17 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			// The probes come back on different workers at once: it closes once.
 			const stamp = { generation: state.generation, probe: true, checkedAt: state.since };
 			const records = await Promise.all(
-				stores.slice(0, 3).map((store) => record(store, namespace, [{ outcome: 'success', stamp }])),
+				stores
+					.slice(0, 3)
+					.map((store) => record(store, namespace, [{ outcome: 'success', stamp }])),
 			);
 			// Two successes of three make a failure rate of 50% unreachable: the breaker closes
 			// then, and the third probe, from a period that is over, only counts in the stats.
-			assert.deepEqual(records.map((decision) => decision.calls[0].role).sort(), ['probe', 'probe', 'statsOnly']);
+			assert.deepEqual(records.map((decision) => decision.calls[0].role).sort(), [
+				'probe',
+				'probe',
+				'statsOnly',
+			]);
 			const closes = records.filter((decision) => decision.change?.to === 'closed');
 			assert.equal(closes.length, 1);
 			assert.equal((await stored(stores[2], namespace)).status, 'closed');
@@ -163,7 +195,10 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			await record(stores[0], namespace, failures(10));
 			await sleep(OPEN_MS + 50);
 			const probes = await Promise.all(stores.map((store) => check(store, namespace, 1)));
-			assert.equal(probes.reduce((sum, decision) => sum + decision.admitted, 0), 3);
+			assert.equal(
+				probes.reduce((sum, decision) => sum + decision.admitted, 0),
+				3,
+			);
 			const state = await stored(stores[0], namespace);
 			const stamp = { generation: state.generation, probe: true, checkedAt: state.since };
 			await Promise.all([
@@ -173,26 +208,37 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			const reopened = await stored(stores[3], namespace);
 			assert.deepEqual([reopened.status, reopened.opens], ['open', 2]);
 			const refused = await Promise.all(stores.map((store) => check(store, namespace, 2)));
-			assert.deepEqual(refused.map((decision) => decision.admitted), [0, 0, 0, 0]);
+			assert.deepEqual(
+				refused.map((decision) => decision.admitted),
+				[0, 0, 0, 0],
+			);
 		});
 
 		test('a breaker forced open by one worker refuses every worker until reset', async () => {
 			const namespace = fresh('forced');
 			await setState(stores[0], namespace, 'forceOpen');
 			const refused = await Promise.all(stores.map((store) => check(store, namespace, 3)));
-			assert.deepEqual(refused.map((decision) => decision.admitted), [0, 0, 0, 0]);
+			assert.deepEqual(
+				refused.map((decision) => decision.admitted),
+				[0, 0, 0, 0],
+			);
 			const { records } = await stores[1].read(namespace, [KEY]);
 			assert.equal(records.get(KEY)?.expiresAt, null, 'a forced state never expires');
 			await setState(stores[3], namespace, 'reset');
 			const allowed = await Promise.all(stores.map((store) => check(store, namespace, 3)));
-			assert.deepEqual(allowed.map((decision) => decision.admitted), [3, 3, 3, 3]);
+			assert.deepEqual(
+				allowed.map((decision) => decision.admitted),
+				[3, 3, 3, 3],
+			);
 		});
 
-		test('latency is measured on the store\'s clock, the same for every worker', async () => {
+		test("latency is measured on the store's clock, the same for every worker", async () => {
 			const namespace = fresh('latency');
 			const { now } = await stores[0].read(namespace, [KEY]);
 			await sleep(120);
-			const decision = await record(stores[3], namespace, [{ outcome: 'success', stamp: { generation: 0, probe: false, checkedAt: now } }]);
+			const decision = await record(stores[3], namespace, [
+				{ outcome: 'success', stamp: { generation: 0, probe: false, checkedAt: now } },
+			]);
 			const latency = decision.calls[0].latencyMs ?? -1;
 			assert.ok(latency >= 100 && latency < 5000, `latency ${latency} ms`);
 		});

@@ -14,8 +14,22 @@ import { PostgresStore } from '../../nodes/shared/stores/postgres';
 import { RedisStore } from '../../nodes/shared/stores/redis';
 import { SqliteStore } from '../../nodes/shared/stores/sqlite';
 import type { JsonValue } from '../../nodes/shared/core/json';
-import { StoreError, type QueueEntry, type RecordQueue, type Store, type StoreConfig } from '../../nodes/shared/stores';
-import { eventually, postgresHarness, redisHarness, sleep, sqliteHarness, timedRejection, type StoreHarness } from '../support/stores';
+import {
+	StoreError,
+	type QueueEntry,
+	type RecordQueue,
+	type Store,
+	type StoreConfig,
+} from '../../nodes/shared/stores';
+import {
+	eventually,
+	postgresHarness,
+	redisHarness,
+	sleep,
+	sqliteHarness,
+	timedRejection,
+	type StoreHarness,
+} from '../support/stores';
 
 const harnesses: StoreHarness[] = [sqliteHarness(), redisHarness(), postgresHarness()];
 
@@ -60,7 +74,9 @@ function ids(entries: QueueEntry[]): string[] {
  * "live" at version 7 and record "gone" at version 9, expired (SQLite and Postgres: the
  * file or tables at their first migration, then opened by this code, which migrates).
  */
-async function storeWithPreUpgradeRecords(harness: StoreHarness): Promise<{ upgraded: Store; ns: string }> {
+async function storeWithPreUpgradeRecords(
+	harness: StoreHarness,
+): Promise<{ upgraded: Store; ns: string }> {
 	const ns = fresh('upgrade');
 	const config = harness.config();
 	const past = Date.now() - 60_000;
@@ -71,8 +87,12 @@ async function storeWithPreUpgradeRecords(harness: StoreHarness): Promise<{ upgr
 		await setup.close();
 		const db = new DatabaseSync(file);
 		db.exec(`DROP TABLE guards_sequence; DELETE FROM guards_migrations WHERE version > 1`);
-		db.prepare('INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)').run(ns, 'live', '"old"', 7, null);
-		db.prepare('INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)').run(ns, 'gone', '"old"', 9, past);
+		db.prepare(
+			'INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)',
+		).run(ns, 'live', '"old"', 7, null);
+		db.prepare(
+			'INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)',
+		).run(ns, 'gone', '"old"', 9, past);
 		db.close();
 		return { upgraded: new SqliteStore({ ...config, file }), ns };
 	}
@@ -84,14 +104,24 @@ async function storeWithPreUpgradeRecords(harness: StoreHarness): Promise<{ upgr
 			const table = (name: string) => `"${config.schema}"."${tablePrefix}${name}"`;
 			await setup.query('setup', `DROP SEQUENCE ${table('versions')} CASCADE`, []);
 			await setup.query('setup', `DELETE FROM ${table('migrations')} WHERE version > 1`, []);
-			await setup.query('setup', `INSERT INTO ${table('records')} (ns, key, value, version, expires_at) VALUES ($1, 'live', '"old"', 7, NULL), ($1, 'gone', '"old"', 9, $2)`, [ns, past]);
+			await setup.query(
+				'setup',
+				`INSERT INTO ${table('records')} (ns, key, value, version, expires_at) VALUES ($1, 'live', '"old"', 7, NULL), ($1, 'gone', '"old"', 9, $2)`,
+				[ns, past],
+			);
 		} finally {
 			await setup.close();
 		}
 		return { upgraded: new PostgresStore({ ...config, tablePrefix }), ns };
 	}
 	// Redis: the record format is unchanged (`<version>:<json>`); an expired key is gone.
-	const raw = new Redis({ host: config.host, port: config.port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+	const raw = new Redis({
+		host: config.host,
+		port: config.port,
+		lazyConnect: true,
+		maxRetriesPerRequest: 1,
+		retryStrategy: () => null,
+	});
 	raw.on('error', () => undefined);
 	try {
 		await raw.connect();
@@ -104,7 +134,10 @@ async function storeWithPreUpgradeRecords(harness: StoreHarness): Promise<{ upgr
 
 /** A version as every backend hands it out: a positive safe integer. */
 function assertVersion(version: number): void {
-	assert.ok(Number.isSafeInteger(version) && version > 0, `version ${version} is not a positive safe integer`);
+	assert.ok(
+		Number.isSafeInteger(version) && version > 0,
+		`version ${version} is not a positive safe integer`,
+	);
 }
 
 async function closeAll(stores: Store[]): Promise<void> {
@@ -133,7 +166,10 @@ for (const harness of harnesses) {
 				const before = Date.now();
 				const result = await store.read(fresh('absent'), ['a', 'b']);
 				assert.equal(result.records.size, 0);
-				assert.ok(Math.abs(result.now - before) < 5000, `store clock ${result.now} is far from ${before}`);
+				assert.ok(
+					Math.abs(result.now - before) < 5000,
+					`store clock ${result.now} is far from ${before}`,
+				);
 				const empty = await store.read(fresh('absent'), []);
 				assert.equal(empty.records.size, 0);
 				assert.equal(typeof empty.now, 'number');
@@ -144,15 +180,35 @@ for (const harness of harnesses) {
 				const [first] = await store.write(ns, [{ key: 'k', value: 'first', ifVersion: 0 }]);
 				assert.equal(first.applied, true);
 				assertVersion(first.version);
-				assert.deepEqual(await store.write(ns, [{ key: 'k', value: 'second', ifVersion: 0 }]), [{ key: 'k', applied: false, version: first.version }]);
-				assert.deepEqual(await store.write(ns, [{ key: 'k', value: 'third', ifVersion: first.version + 1 }]), [{ key: 'k', applied: false, version: first.version }]);
-				const [fourth] = await store.write(ns, [{ key: 'k', value: 'fourth', ifVersion: first.version }]);
+				assert.deepEqual(await store.write(ns, [{ key: 'k', value: 'second', ifVersion: 0 }]), [
+					{ key: 'k', applied: false, version: first.version },
+				]);
+				assert.deepEqual(
+					await store.write(ns, [{ key: 'k', value: 'third', ifVersion: first.version + 1 }]),
+					[{ key: 'k', applied: false, version: first.version }],
+				);
+				const [fourth] = await store.write(ns, [
+					{ key: 'k', value: 'fourth', ifVersion: first.version },
+				]);
 				assert.equal(fourth.applied, true);
-				assert.ok(fourth.version > first.version, `version ${fourth.version} after ${first.version}`);
-				assert.deepEqual(await store.write(ns, [{ key: 'k', value: 'fifth', ifVersion: first.version }]), [{ key: 'k', applied: false, version: fourth.version }]);
-				assert.deepEqual(await store.write(ns, [{ key: 'absent', value: 1, ifVersion: 5 }]), [{ key: 'absent', applied: false, version: 0 }]);
+				assert.ok(
+					fourth.version > first.version,
+					`version ${fourth.version} after ${first.version}`,
+				);
+				assert.deepEqual(
+					await store.write(ns, [{ key: 'k', value: 'fifth', ifVersion: first.version }]),
+					[{ key: 'k', applied: false, version: fourth.version }],
+				);
+				assert.deepEqual(await store.write(ns, [{ key: 'absent', value: 1, ifVersion: 5 }]), [
+					{ key: 'absent', applied: false, version: 0 },
+				]);
 				const record = await readOne(store, ns, 'k');
-				assert.deepEqual(record, { key: 'k', value: 'fourth', version: fourth.version, expiresAt: null });
+				assert.deepEqual(record, {
+					key: 'k',
+					value: 'fourth',
+					version: fourth.version,
+					expiresAt: null,
+				});
 				assert.equal(await readOne(store, ns, 'absent'), undefined);
 			});
 
@@ -165,8 +221,16 @@ for (const harness of harnesses) {
 					assertVersion(result.version);
 					versions.push(result.version);
 				}
-				assert.ok(versions[0] < versions[1] && versions[1] < versions[2], `versions ${versions.join(', ')}`);
-				assert.deepEqual(await readOne(store, ns, 'k'), { key: 'k', value: null, version: versions[2], expiresAt: null });
+				assert.ok(
+					versions[0] < versions[1] && versions[1] < versions[2],
+					`versions ${versions.join(', ')}`,
+				);
+				assert.deepEqual(await readOne(store, ns, 'k'), {
+					key: 'k',
+					value: null,
+					version: versions[2],
+					expiresAt: null,
+				});
 			});
 
 			test('the same key twice in one batch applies in order', async () => {
@@ -182,7 +246,14 @@ for (const harness of harnesses) {
 				]);
 				assert.deepEqual(
 					results.map(({ key, applied }) => [key, applied]),
-					[['k', true], ['k', false], ['j', true], ['other', true], ['k', true], ['j', false]],
+					[
+						['k', true],
+						['k', false],
+						['j', true],
+						['other', true],
+						['k', true],
+						['j', false],
+					],
 				);
 				const [a, b, j1, other, d, j2] = results.map((result) => result.version);
 				[a, j1, other, d].forEach(assertVersion);
@@ -201,7 +272,10 @@ for (const harness of harnesses) {
 			test('a batch of 2000 writes and one read of 2000 keys', async () => {
 				const ns = fresh('big-batch');
 				const keys = Array.from({ length: 2000 }, (_, index) => `key-${index}`);
-				const results = await store.write(ns, keys.map((key, index) => ({ key, value: { index }, ifVersion: 0 })));
+				const results = await store.write(
+					ns,
+					keys.map((key, index) => ({ key, value: { index }, ifVersion: 0 })),
+				);
 				assert.equal(results.filter((result) => result.applied).length, 2000);
 				const { records } = await store.read(ns, keys);
 				assert.equal(records.size, 2000);
@@ -229,7 +303,10 @@ for (const harness of harnesses) {
 				assert.equal((await store.read(ns, ['a', 'b'])).records.size, 0);
 				const [again] = await store.write(ns, [{ key: 'a', value: 'again', ifVersion: 0 }]);
 				assert.equal(again.applied, true);
-				assert.ok(again.version > a.version, `the key got version ${again.version} again after ${a.version} was deleted`);
+				assert.ok(
+					again.version > a.version,
+					`the key got version ${again.version} again after ${a.version} was deleted`,
+				);
 				assert.deepEqual(await store.delete(ns, []), []);
 			});
 
@@ -243,47 +320,93 @@ for (const harness of harnesses) {
 				const { now, records } = await store.read(ns, ['short', 'long']);
 				const short = records.get('short');
 				assert.equal(short?.version, second.version);
-				assert.ok(short?.expiresAt && short.expiresAt > now && short.expiresAt <= now + 300, `expiresAt ${short?.expiresAt} vs now ${now}`);
+				assert.ok(
+					short?.expiresAt && short.expiresAt > now && short.expiresAt <= now + 300,
+					`expiresAt ${short?.expiresAt} vs now ${now}`,
+				);
 				const long = records.get('long');
-				assert.ok(long?.expiresAt && long.expiresAt > now + 59_000 && long.expiresAt <= now + 60_000);
-				assert.ok(await eventually(async () => (await readOne(store, ns, 'short')) === undefined, 2000), 'the record did not expire within 2 s');
-				assert.deepEqual(await store.write(ns, [{ key: 'short', value: 'x', ifVersion: second.version }]), [{ key: 'short', applied: false, version: 0 }]);
+				assert.ok(
+					long?.expiresAt && long.expiresAt > now + 59_000 && long.expiresAt <= now + 60_000,
+				);
+				assert.ok(
+					await eventually(async () => (await readOne(store, ns, 'short')) === undefined, 2000),
+					'the record did not expire within 2 s',
+				);
+				assert.deepEqual(
+					await store.write(ns, [{ key: 'short', value: 'x', ifVersion: second.version }]),
+					[{ key: 'short', applied: false, version: 0 }],
+				);
 				assert.deepEqual(await store.delete(ns, [{ key: 'short' }]), [false]);
 				const [reborn] = await store.write(ns, [{ key: 'short', value: 'reborn', ifVersion: 0 }]);
 				assert.equal(reborn.applied, true);
-				assert.ok(reborn.version > second.version, `reborn at version ${reborn.version}, the expired record had ${second.version}`);
+				assert.ok(
+					reborn.version > second.version,
+					`reborn at version ${reborn.version}, the expired record had ${second.version}`,
+				);
 				assert.equal((await readOne(store, ns, 'long'))?.value, 'stays');
 			});
 
 			test('TTL: an unconditional write onto an expired record gets a version above the expired one', async () => {
 				const ns = fresh('ttl-plain');
-				const [, old] = await store.write(ns, [{ key: 'k', value: 1, ttlMs: 100 }, { key: 'k', value: 2, ttlMs: 100 }]);
-				assert.ok(await eventually(async () => (await readOne(store, ns, 'k')) === undefined, 2000));
+				const [, old] = await store.write(ns, [
+					{ key: 'k', value: 1, ttlMs: 100 },
+					{ key: 'k', value: 2, ttlMs: 100 },
+				]);
+				assert.ok(
+					await eventually(async () => (await readOne(store, ns, 'k')) === undefined, 2000),
+				);
 				const [result] = await store.write(ns, [{ key: 'k', value: 3 }]);
 				assert.equal(result.applied, true);
-				assert.ok(result.version > old.version, `version ${result.version} after the expired ${old.version}`);
+				assert.ok(
+					result.version > old.version,
+					`version ${result.version} after the expired ${old.version}`,
+				);
 			});
 
-			test('compare-and-set after expiry (ABA): a writer holding the expired record\'s version cannot overwrite the new record', async () => {
+			test("compare-and-set after expiry (ABA): a writer holding the expired record's version cannot overwrite the new record", async () => {
 				const ns = fresh('aba');
 				// Writer A claims the key with a short TTL and keeps the version it got.
-				const [held] = await store.write(ns, [{ key: 'job', value: { owner: 'A' }, ifVersion: 0, ttlMs: 150 }]);
+				const [held] = await store.write(ns, [
+					{ key: 'job', value: { owner: 'A' }, ifVersion: 0, ttlMs: 150 },
+				]);
 				assert.equal(held.applied, true);
-				assert.ok(await eventually(async () => (await readOne(store, ns, 'job')) === undefined, 2000), 'the record did not expire within 2 s');
+				assert.ok(
+					await eventually(async () => (await readOne(store, ns, 'job')) === undefined, 2000),
+					'the record did not expire within 2 s',
+				);
 				// Writer B creates the key anew after the expiry.
-				const [created] = await store.write(ns, [{ key: 'job', value: { owner: 'B' }, ifVersion: 0, ttlMs: 60_000 }]);
+				const [created] = await store.write(ns, [
+					{ key: 'job', value: { owner: 'B' }, ifVersion: 0, ttlMs: 60_000 },
+				]);
 				assert.equal(created.applied, true);
-				console.log(`[aba] ${backend}: expired record had version ${held.version}; the new record has version ${created.version}`);
+				console.log(
+					`[aba] ${backend}: expired record had version ${held.version}; the new record has version ${created.version}`,
+				);
 				// A, late, updates with the version it holds: it must lose.
-				const [late] = await store.write(ns, [{ key: 'job', value: { owner: 'A', done: true }, ifVersion: held.version }]);
+				const [late] = await store.write(ns, [
+					{ key: 'job', value: { owner: 'A', done: true }, ifVersion: held.version },
+				]);
 				assert.deepEqual(late, { key: 'job', applied: false, version: created.version });
-				assert.deepEqual(await store.delete(ns, [{ key: 'job', ifVersion: held.version }]), [false]);
+				assert.deepEqual(await store.delete(ns, [{ key: 'job', ifVersion: held.version }]), [
+					false,
+				]);
 				assert.deepEqual((await readOne(store, ns, 'job'))?.value, { owner: 'B' });
 				// The same after a delete: the key never gets a version back.
-				assert.deepEqual(await store.delete(ns, [{ key: 'job', ifVersion: created.version }]), [true]);
-				const [third] = await store.write(ns, [{ key: 'job', value: { owner: 'C' }, ifVersion: 0 }]);
+				assert.deepEqual(await store.delete(ns, [{ key: 'job', ifVersion: created.version }]), [
+					true,
+				]);
+				const [third] = await store.write(ns, [
+					{ key: 'job', value: { owner: 'C' }, ifVersion: 0 },
+				]);
 				assert.ok(third.version > created.version);
-				assert.equal((await store.write(ns, [{ key: 'job', value: { owner: 'B' }, ifVersion: created.version }]))[0].applied, false);
+				assert.equal(
+					(
+						await store.write(ns, [
+							{ key: 'job', value: { owner: 'B' }, ifVersion: created.version },
+						])
+					)[0].applied,
+					false,
+				);
 				assert.deepEqual((await readOne(store, ns, 'job'))?.value, { owner: 'C' });
 			});
 
@@ -292,14 +415,25 @@ for (const harness of harnesses) {
 				try {
 					// "live" was stored at version 7, "gone" at version 9 and already expired.
 					assert.equal((await readOne(upgraded, ns, 'live'))?.version, 7);
-					assert.equal((await upgraded.write(ns, [{ key: 'live', value: 'stale', ifVersion: 6 }]))[0].applied, false);
-					const [updated] = await upgraded.write(ns, [{ key: 'live', value: 'updated', ifVersion: 7 }]);
+					assert.equal(
+						(await upgraded.write(ns, [{ key: 'live', value: 'stale', ifVersion: 6 }]))[0].applied,
+						false,
+					);
+					const [updated] = await upgraded.write(ns, [
+						{ key: 'live', value: 'updated', ifVersion: 7 },
+					]);
 					assert.equal(updated.applied, true);
-					assert.ok(updated.version > 9, `version ${updated.version} is not above the versions stored before the upgrade`);
+					assert.ok(
+						updated.version > 9,
+						`version ${updated.version} is not above the versions stored before the upgrade`,
+					);
 					const [reborn] = await upgraded.write(ns, [{ key: 'gone', value: 'new', ifVersion: 0 }]);
 					assert.equal(reborn.applied, true);
 					assert.ok(reborn.version > 9, `the expired key got version ${reborn.version} back`);
-					assert.equal((await upgraded.write(ns, [{ key: 'gone', value: 'late', ifVersion: 9 }]))[0].applied, false);
+					assert.equal(
+						(await upgraded.write(ns, [{ key: 'gone', value: 'late', ifVersion: 9 }]))[0].applied,
+						false,
+					);
 					const [fresh1] = await upgraded.write(ns, [{ key: 'fresh', value: 1, ifVersion: 0 }]);
 					assert.ok(fresh1.version > 9);
 				} finally {
@@ -312,10 +446,17 @@ for (const harness of harnesses) {
 				await store.write(ns, [{ key: 'k', value: 1, ttlMs: 200 }]);
 				const [permanent] = await store.write(ns, [{ key: 'k', value: 2 }]);
 				await sleep(300);
-				assert.deepEqual(await readOne(store, ns, 'k'), { key: 'k', value: 2, version: permanent.version, expiresAt: null });
+				assert.deepEqual(await readOne(store, ns, 'k'), {
+					key: 'k',
+					value: 2,
+					version: permanent.version,
+					expiresAt: null,
+				});
 				await store.write(ns, [{ key: 'k', value: 3, ttlMs: 150 }]);
 				assert.ok((await readOne(store, ns, 'k'))?.expiresAt);
-				assert.ok(await eventually(async () => (await readOne(store, ns, 'k')) === undefined, 2000));
+				assert.ok(
+					await eventually(async () => (await readOne(store, ns, 'k')) === undefined, 2000),
+				);
 			});
 
 			test('namespaces are isolated and cannot run into keys', async () => {
@@ -360,12 +501,23 @@ for (const harness of harnesses) {
 				assert.deepEqual(await store.increment(ns, [{ key: 'window', by: 1, ttlMs: 300 }]), [1]);
 				// A later TTL does not extend the window.
 				assert.deepEqual(await store.increment(ns, [{ key: 'window', by: 1, ttlMs: 60_000 }]), [2]);
-				assert.deepEqual(await store.increment(ns, [{ key: 'forever', by: 1 }, { key: 'forever', by: 1, ttlMs: 100 }]), [1, 2]);
-				assert.ok(await eventually(async () => (await counter(store, ns, 'window')) === 0, 2000), 'the counter did not expire within 2 s');
+				assert.deepEqual(
+					await store.increment(ns, [
+						{ key: 'forever', by: 1 },
+						{ key: 'forever', by: 1, ttlMs: 100 },
+					]),
+					[1, 2],
+				);
+				assert.ok(
+					await eventually(async () => (await counter(store, ns, 'window')) === 0, 2000),
+					'the counter did not expire within 2 s',
+				);
 				// Expired counters start again, with the TTL of the increment that recreates them.
 				assert.deepEqual(await store.increment(ns, [{ key: 'window2', by: 4, ttlMs: 200 }]), [4]);
 				await sleep(400);
-				assert.deepEqual(await store.increment(ns, [{ key: 'window2', by: 1, ttlMs: 60_000 }]), [1]);
+				assert.deepEqual(await store.increment(ns, [{ key: 'window2', by: 1, ttlMs: 60_000 }]), [
+					1,
+				]);
 				await sleep(300);
 				assert.equal(await counter(store, ns, 'window2'), 1);
 				assert.equal(await counter(store, ns, 'forever'), 2);
@@ -375,11 +527,17 @@ for (const harness of harnesses) {
 				const ns = fresh('count-range');
 				const max = Number.MAX_SAFE_INTEGER;
 				assert.deepEqual(await store.increment(ns, [{ key: 'big', by: max }]), [max]);
-				await assert.rejects(store.increment(ns, [{ key: 'other', by: 1 }, { key: 'big', by: 1 }]), (error: unknown) => {
-					assert.ok(error instanceof RangeError, `expected RangeError, got ${String(error)}`);
-					assert.match((error as Error).message, /"big".*safe integer range/);
-					return true;
-				});
+				await assert.rejects(
+					store.increment(ns, [
+						{ key: 'other', by: 1 },
+						{ key: 'big', by: 1 },
+					]),
+					(error: unknown) => {
+						assert.ok(error instanceof RangeError, `expected RangeError, got ${String(error)}`);
+						assert.match((error as Error).message, /"big".*safe integer range/);
+						return true;
+					},
+				);
 				assert.equal(await counter(store, ns, 'big'), max);
 				assert.equal(await counter(store, ns, 'other'), 0);
 				assert.deepEqual(await store.increment(ns, [{ key: 'low', by: -max }]), [-max]);
@@ -388,8 +546,19 @@ for (const harness of harnesses) {
 
 			test('increments must be safe integers', async () => {
 				const ns = fresh('count-bad');
-				for (const by of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '1', undefined, null]) {
-					await assert.rejects(store.increment(ns, [{ key: 'c', by: by as number }]), /by must be a safe integer/);
+				for (const by of [
+					1.5,
+					Number.NaN,
+					Number.POSITIVE_INFINITY,
+					2 ** 53,
+					'1',
+					undefined,
+					null,
+				]) {
+					await assert.rejects(
+						store.increment(ns, [{ key: 'c', by: by as number }]),
+						/by must be a safe integer/,
+					);
 				}
 				for (const ttlMs of [0, -5, 1.5]) {
 					await assert.rejects(store.increment(ns, [{ key: 'c', by: 1, ttlMs }]), TypeError);
@@ -401,34 +570,71 @@ for (const harness of harnesses) {
 		describe('hostile input', () => {
 			test('prototype-ish keys and values round-trip as plain data', async () => {
 				const ns = fresh('proto');
-				const hostile = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "toString": "x"}') as JsonValue;
+				const hostile = JSON.parse(
+					'{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "toString": "x"}',
+				) as JsonValue;
 				const keys = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'];
-				await store.write(ns, keys.map((key) => ({ key, value: hostile })));
+				await store.write(
+					ns,
+					keys.map((key) => ({ key, value: hostile })),
+				);
 				const { records } = await store.read(ns, keys);
 				assert.deepEqual([...records.keys()].sort(), [...keys].sort());
 				for (const key of keys) {
 					const value = records.get(key)?.value as Record<string, unknown>;
 					assert.deepEqual(Object.keys(value), ['__proto__', 'constructor', 'toString']);
 					assert.equal(Object.getPrototypeOf(value), Object.prototype);
-					assert.deepEqual(Object.getOwnPropertyDescriptor(value, '__proto__')?.value, { polluted: true });
+					assert.deepEqual(Object.getOwnPropertyDescriptor(value, '__proto__')?.value, {
+						polluted: true,
+					});
 				}
 				assert.equal(({} as Record<string, unknown>).polluted, undefined);
-				assert.deepEqual(await store.increment(ns, [{ key: '__proto__', by: 2 }, { key: 'constructor', by: 3 }]), [2, 3]);
+				assert.deepEqual(
+					await store.increment(ns, [
+						{ key: '__proto__', by: 2 },
+						{ key: 'constructor', by: 3 },
+					]),
+					[2, 3],
+				);
 			});
 
 			test('unicode keys, namespaces and values, NUL and lone surrogates inside values', async () => {
 				const ns = fresh('ünï-名前-🔑');
-				const keys = ['ключ', '鍵/🔑', 'e\u0301', '\u00e9', 'rtl\u202Eevil', 'line\u2028sep', ' spaced key ', '%2F'];
-				const value = { text: 'a\u0000b', surrogate: '\uD800', emoji: '🧪👩‍🔬', rtl: '\u202E', sep: '\u2028', nested: ['ключ', { 'ключ': '鍵' }] };
-				await store.write(ns, keys.map((key, index) => ({ key, value: { ...value, index } })));
+				const keys = [
+					'ключ',
+					'鍵/🔑',
+					'e\u0301',
+					'\u00e9',
+					'rtl\u202Eevil',
+					'line\u2028sep',
+					' spaced key ',
+					'%2F',
+				];
+				const value = {
+					text: 'a\u0000b',
+					surrogate: '\uD800',
+					emoji: '🧪👩‍🔬',
+					rtl: '\u202E',
+					sep: '\u2028',
+					nested: ['ключ', { ключ: '鍵' }],
+				};
+				await store.write(
+					ns,
+					keys.map((key, index) => ({ key, value: { ...value, index } })),
+				);
 				const { records } = await store.read(ns, keys);
 				assert.equal(records.size, keys.length, 'composed and decomposed forms are different keys');
-				keys.forEach((key, index) => assert.deepEqual(records.get(key)?.value, { ...value, index }));
+				keys.forEach((key, index) =>
+					assert.deepEqual(records.get(key)?.value, { ...value, index }),
+				);
 			});
 
 			test('a 100 KB value round-trips', async () => {
 				const ns = fresh('large');
-				const big = { text: 'ab€𝄞'.repeat(20_000), list: Array.from({ length: 2000 }, (_, index) => ({ index, tag: `t${index}` })) };
+				const big = {
+					text: 'ab€𝄞'.repeat(20_000),
+					list: Array.from({ length: 2000 }, (_, index) => ({ index, tag: `t${index}` })),
+				};
 				assert.ok(JSON.stringify(big).length > 100_000);
 				await store.write(ns, [{ key: 'big', value: big }]);
 				assert.deepEqual((await readOne(store, ns, 'big'))?.value, big);
@@ -449,17 +655,33 @@ for (const harness of harnesses) {
 					[undefined, /must be a string/],
 				];
 				for (const [key, message] of cases) {
-					await assert.rejects(store.write(ns, [{ key: key as string, value: 1 }]), (error: unknown) => error instanceof TypeError && message.test((error as Error).message));
+					await assert.rejects(
+						store.write(ns, [{ key: key as string, value: 1 }]),
+						(error: unknown) =>
+							error instanceof TypeError && message.test((error as Error).message),
+					);
 					await assert.rejects(store.read(ns, [key as string]), TypeError);
 					await assert.rejects(store.increment(ns, [{ key: key as string, by: 1 }]), TypeError);
 					await assert.rejects(store.delete(ns, [{ key: key as string }]), TypeError);
 				}
 				await assert.rejects(store.read('', ['k']), /Store namespace must not be empty/);
-				await assert.rejects(store.write('x'.repeat(257), [{ key: 'k', value: 1 }]), /Store namespace is 257 bytes/);
+				await assert.rejects(
+					store.write('x'.repeat(257), [{ key: 'k', value: 1 }]),
+					/Store namespace is 257 bytes/,
+				);
 				await assert.rejects(store.read(ns, 'k' as unknown as string[]), /Keys must be an array/);
-				await assert.rejects(store.write(ns, [{ key: 'k', value: 1, ifVersion: -1 }]), /ifVersion must be 0 or more/);
-				await assert.rejects(store.write(ns, [{ key: 'k', value: 1, ifVersion: 1.5 }]), /ifVersion must be a safe integer/);
-				await assert.rejects(store.write(ns, [{ key: 'k', value: 1, ttlMs: 0 }]), /ttlMs \(ms\) must be between 1/);
+				await assert.rejects(
+					store.write(ns, [{ key: 'k', value: 1, ifVersion: -1 }]),
+					/ifVersion must be 0 or more/,
+				);
+				await assert.rejects(
+					store.write(ns, [{ key: 'k', value: 1, ifVersion: 1.5 }]),
+					/ifVersion must be a safe integer/,
+				);
+				await assert.rejects(
+					store.write(ns, [{ key: 'k', value: 1, ttlMs: 0 }]),
+					/ttlMs \(ms\) must be between 1/,
+				);
 			});
 
 			test('values that are not JSON fail with their path, and the batch writes nothing', async () => {
@@ -485,14 +707,20 @@ for (const harness of harnesses) {
 				];
 				for (const [value, message] of cases) {
 					await assert.rejects(
-						store.write(ns, [{ key: 'ok', value: 'fine' }, { key: 'bad', value: value as JsonValue }]),
-						(error: unknown) => error instanceof TypeError && message.test((error as Error).message),
+						store.write(ns, [
+							{ key: 'ok', value: 'fine' },
+							{ key: 'bad', value: value as JsonValue },
+						]),
+						(error: unknown) =>
+							error instanceof TypeError && message.test((error as Error).message),
 						`value ${String(value)}`,
 					);
 				}
 				assert.equal((await store.read(ns, ['ok', 'bad'])).records.size, 0);
 				// Undefined object properties are left out, as JSON.stringify does.
-				await store.write(ns, [{ key: 'ok', value: { a: 1, gone: undefined } as unknown as JsonValue }]);
+				await store.write(ns, [
+					{ key: 'ok', value: { a: 1, gone: undefined } as unknown as JsonValue },
+				]);
 				assert.deepEqual((await readOne(store, ns, 'ok'))?.value, { a: 1 });
 			});
 		});
@@ -530,7 +758,13 @@ for (const harness of harnesses) {
 				assert.deepEqual(all[1].data, { n: 2 });
 				assert.deepEqual(all[3].data, { n: 4 });
 				assert.deepEqual(
-					all.map((entry) => [entry.status, entry.attempts, entry.leaseUntil, entry.leaseOwner, entry.category]),
+					all.map((entry) => [
+						entry.status,
+						entry.attempts,
+						entry.leaseUntil,
+						entry.leaseOwner,
+						entry.category,
+					]),
 					[
 						['pending', 0, null, null, 'auth'],
 						['pending', 0, null, null, 'rate'],
@@ -548,13 +782,24 @@ for (const harness of harnesses) {
 					assert.equal(entry.leaseOwner, 'worker-a');
 					assert.ok(entry.leaseUntil && Math.abs(entry.leaseUntil - (stats0.now + 60_000)) < 2000);
 				}
-				assert.deepEqual(ids(await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'worker-b' })), ['e3', 'e4']);
-				assert.deepEqual(await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'worker-c' }), []);
+				assert.deepEqual(
+					ids(await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'worker-b' })),
+					['e3', 'e4'],
+				);
+				assert.deepEqual(
+					await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'worker-c' }),
+					[],
+				);
 
 				assert.deepEqual(
 					await queue.settle(name, [
 						{ id: 'e1', owner: 'worker-b', status: 'done' },
-						{ id: 'e1', owner: 'worker-a', status: 'done', dataPatch: { n: 'one', lastError: 'replayed' } },
+						{
+							id: 'e1',
+							owner: 'worker-a',
+							status: 'done',
+							dataPatch: { n: 'one', lastError: 'replayed' },
+						},
 						{ id: 'e1', owner: 'worker-a', status: 'pending' },
 						{ id: 'e2', status: 'discarded' },
 						{ id: 'e3', owner: 'worker-b', status: 'pending', dataPatch: { lastError: 'timeout' } },
@@ -569,14 +814,29 @@ for (const harness of harnesses) {
 				assert.equal(e1.leaseOwner, null);
 
 				const stats = await queue.stats(name);
-				assert.deepEqual({ ...stats, now: 0 }, { pending: 1, leased: 1, done: 1, discarded: 1, oldestOpenAt: all[2].enqueuedAt, now: 0 });
+				assert.deepEqual(
+					{ ...stats, now: 0 },
+					{ pending: 1, leased: 1, done: 1, discarded: 1, oldestOpenAt: all[2].enqueuedAt, now: 0 },
+				);
 				assert.ok(Math.abs(stats.now - Date.now()) < 5000);
 
 				assert.deepEqual(ids(await queue.list(name, { statuses: ['pending'], limit: 10 })), ['e3']);
-				assert.deepEqual((await queue.list(name, { statuses: ['pending'], limit: 10 }))[0].data, { n: 3, lastError: 'timeout' });
-				assert.deepEqual(ids(await queue.list(name, { statuses: ['done', 'discarded'], limit: 10 })), ['e1', 'e2']);
-				assert.deepEqual(ids(await queue.list(name, { categories: ['auth'], limit: 10 })), ['e1', 'e4']);
-				assert.deepEqual(ids(await queue.list(name, { ids: ['e4', 'e2', 'nope'], limit: 10 })), ['e2', 'e4']);
+				assert.deepEqual((await queue.list(name, { statuses: ['pending'], limit: 10 }))[0].data, {
+					n: 3,
+					lastError: 'timeout',
+				});
+				assert.deepEqual(
+					ids(await queue.list(name, { statuses: ['done', 'discarded'], limit: 10 })),
+					['e1', 'e2'],
+				);
+				assert.deepEqual(ids(await queue.list(name, { categories: ['auth'], limit: 10 })), [
+					'e1',
+					'e4',
+				]);
+				assert.deepEqual(ids(await queue.list(name, { ids: ['e4', 'e2', 'nope'], limit: 10 })), [
+					'e2',
+					'e4',
+				]);
 				assert.deepEqual(ids(await queue.list(name, { limit: 2 })), ['e1', 'e2']);
 				assert.deepEqual(await queue.list(fresh('other-queue'), { limit: 10 }), []);
 
@@ -591,54 +851,131 @@ for (const harness of harnesses) {
 				const queue = requireQueue(store);
 				const name = fresh('lease-expiry');
 				await queue.enqueue(name, [{ id: 'x', data: { v: 1 } }]);
-				assert.deepEqual(ids(await queue.lease(name, { limit: 5, leaseMs: 200, owner: 'slow' })), ['x']);
+				assert.deepEqual(ids(await queue.lease(name, { limit: 5, leaseMs: 200, owner: 'slow' })), [
+					'x',
+				]);
 				assert.equal((await queue.stats(name)).leased, 1);
-				assert.ok(await eventually(async () => (await queue.stats(name)).pending === 1, 2000), 'the lease did not expire within 2 s');
+				assert.ok(
+					await eventually(async () => (await queue.stats(name)).pending === 1, 2000),
+					'the lease did not expire within 2 s',
+				);
 				const listed = (await queue.list(name, { statuses: ['pending'], limit: 5 }))[0];
-				assert.deepEqual([listed.status, listed.leaseOwner, listed.leaseUntil, listed.attempts], ['pending', null, null, 1]);
+				assert.deepEqual(
+					[listed.status, listed.leaseOwner, listed.leaseUntil, listed.attempts],
+					['pending', null, null, 1],
+				);
 				const again = await queue.lease(name, { limit: 5, leaseMs: 60_000, owner: 'fast' });
-				assert.deepEqual(again.map((entry) => [entry.id, entry.attempts, entry.leaseOwner]), [['x', 2, 'fast']]);
-				assert.deepEqual(await queue.settle(name, [{ id: 'x', owner: 'slow', status: 'done' }]), [false]);
-				assert.deepEqual(await queue.settle(name, [{ id: 'x', owner: 'fast', status: 'done' }]), [true]);
-				assert.deepEqual(await queue.settle(name, [{ id: 'x', status: 'pending' }]), [false], 'a settled entry stays settled');
+				assert.deepEqual(
+					again.map((entry) => [entry.id, entry.attempts, entry.leaseOwner]),
+					[['x', 2, 'fast']],
+				);
+				assert.deepEqual(await queue.settle(name, [{ id: 'x', owner: 'slow', status: 'done' }]), [
+					false,
+				]);
+				assert.deepEqual(await queue.settle(name, [{ id: 'x', owner: 'fast', status: 'done' }]), [
+					true,
+				]);
+				assert.deepEqual(
+					await queue.settle(name, [{ id: 'x', status: 'pending' }]),
+					[false],
+					'a settled entry stays settled',
+				);
 			});
 
 			test('lease filters: ids, categories, enqueuedBefore', async () => {
 				const queue = requireQueue(store);
 				const name = fresh('lease-filter');
-				await queue.enqueue(name, [{ id: 'old-a', category: 'a', data: {} }, { id: 'old-b', category: 'b', data: {} }]);
+				await queue.enqueue(name, [
+					{ id: 'old-a', category: 'a', data: {} },
+					{ id: 'old-b', category: 'b', data: {} },
+				]);
 				await sleep(20);
 				const cutoff = (await queue.stats(name)).now;
 				await sleep(20);
 				await queue.enqueue(name, [{ id: 'new-a', category: 'a', data: {} }]);
-				assert.deepEqual(ids(await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'o', categories: ['a'], enqueuedBefore: cutoff })), ['old-a']);
-				assert.deepEqual(ids(await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'o', ids: ['new-a', 'old-a'] })), ['new-a']);
-				assert.deepEqual(ids(await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'o' })), ['old-b']);
+				assert.deepEqual(
+					ids(
+						await queue.lease(name, {
+							limit: 10,
+							leaseMs: 60_000,
+							owner: 'o',
+							categories: ['a'],
+							enqueuedBefore: cutoff,
+						}),
+					),
+					['old-a'],
+				);
+				assert.deepEqual(
+					ids(
+						await queue.lease(name, {
+							limit: 10,
+							leaseMs: 60_000,
+							owner: 'o',
+							ids: ['new-a', 'old-a'],
+						}),
+					),
+					['new-a'],
+				);
+				assert.deepEqual(ids(await queue.lease(name, { limit: 10, leaseMs: 60_000, owner: 'o' })), [
+					'old-b',
+				]);
 			});
 
 			test('queue data: hostile and unicode content round-trips; bad input fails clearly', async () => {
 				const queue = requireQueue(store);
 				const name = fresh('queue-hostile');
-				const data = JSON.parse('{"__proto__": {"polluted": true}, "text": "a\\u0000b \\ud800 🔑", "constructor": 1}') as Record<string, JsonValue>;
-				assert.deepEqual(await queue.enqueue(name, [{ id: '🔑-1', category: 'ключ', data }]), ['🔑-1']);
+				const data = JSON.parse(
+					'{"__proto__": {"polluted": true}, "text": "a\\u0000b \\ud800 🔑", "constructor": 1}',
+				) as Record<string, JsonValue>;
+				assert.deepEqual(await queue.enqueue(name, [{ id: '🔑-1', category: 'ключ', data }]), [
+					'🔑-1',
+				]);
 				const [entry] = await queue.lease(name, { limit: 1, leaseMs: 60_000, owner: 'o' });
 				assert.deepEqual(Object.keys(entry.data), ['__proto__', 'text', 'constructor']);
 				assert.equal(entry.data.text, 'a\u0000b \ud800 🔑');
 				assert.equal(({} as Record<string, unknown>).polluted, undefined);
-				const patch = JSON.parse('{"__proto__": {"patched": true}, "extra": [1]}') as Record<string, JsonValue>;
-				assert.deepEqual(await queue.settle(name, [{ id: '🔑-1', owner: 'o', status: 'discarded', dataPatch: patch }]), [true]);
+				const patch = JSON.parse('{"__proto__": {"patched": true}, "extra": [1]}') as Record<
+					string,
+					JsonValue
+				>;
+				assert.deepEqual(
+					await queue.settle(name, [
+						{ id: '🔑-1', owner: 'o', status: 'discarded', dataPatch: patch },
+					]),
+					[true],
+				);
 				const [settled] = await queue.list(name, { limit: 1 });
-				assert.deepEqual(Object.getOwnPropertyDescriptor(settled.data, '__proto__')?.value, { patched: true });
+				assert.deepEqual(Object.getOwnPropertyDescriptor(settled.data, '__proto__')?.value, {
+					patched: true,
+				});
 				assert.deepEqual(settled.data.extra, [1]);
 				assert.equal(Object.getPrototypeOf(settled.data), Object.prototype);
 
-				await assert.rejects(queue.enqueue(name, [{ id: 'x', data: [] as unknown as Record<string, JsonValue> }]), /data must be a plain JSON object/);
+				await assert.rejects(
+					queue.enqueue(name, [{ id: 'x', data: [] as unknown as Record<string, JsonValue> }]),
+					/data must be a plain JSON object/,
+				);
 				await assert.rejects(queue.enqueue(name, [{ id: '', data: {} }]), /id must not be empty/);
-				await assert.rejects(queue.enqueue('', [{ id: 'x', data: {} }]), /Queue name must not be empty/);
-				await assert.rejects(queue.lease(name, { limit: 0, leaseMs: 1000, owner: 'o' }), /Lease limit must be between 1/);
-				await assert.rejects(queue.lease(name, { limit: 1, leaseMs: 1000, owner: '' }), /Lease owner must not be empty/);
-				await assert.rejects(queue.settle(name, [{ id: 'x', status: 'leased' as 'done' }]), /status must be one of done, pending, discarded/);
-				await assert.rejects(queue.list(name, { limit: 1, statuses: ['lost' as 'done'] }), /statuses\[0\] must be one of/);
+				await assert.rejects(
+					queue.enqueue('', [{ id: 'x', data: {} }]),
+					/Queue name must not be empty/,
+				);
+				await assert.rejects(
+					queue.lease(name, { limit: 0, leaseMs: 1000, owner: 'o' }),
+					/Lease limit must be between 1/,
+				);
+				await assert.rejects(
+					queue.lease(name, { limit: 1, leaseMs: 1000, owner: '' }),
+					/Lease owner must not be empty/,
+				);
+				await assert.rejects(
+					queue.settle(name, [{ id: 'x', status: 'leased' as 'done' }]),
+					/status must be one of done, pending, discarded/,
+				);
+				await assert.rejects(
+					queue.list(name, { limit: 1, statuses: ['lost' as 'done'] }),
+					/statuses\[0\] must be one of/,
+				);
 				await assert.rejects(queue.purge(name, Number.NaN), /Purge before must be a safe integer/);
 			});
 		});
@@ -680,7 +1017,10 @@ for (const harness of harnesses) {
 					try {
 						const { error, elapsedMs } = await timedRejection(silent.read('ns', ['k']));
 						assert.ok(error instanceof StoreError, `expected StoreError, got ${String(error)}`);
-						assert.ok(error.message.includes(`${config.host}:${config.port}`), `"${error.message}" does not name ${config.host}:${config.port}`);
+						assert.ok(
+							error.message.includes(`${config.host}:${config.port}`),
+							`"${error.message}" does not name ${config.host}:${config.port}`,
+						);
 						assert.ok(elapsedMs < 4000, `took ${elapsedMs} ms`);
 						console.log(`[no answer] ${backend}: ${error.message} (${elapsedMs} ms)`);
 					} finally {
@@ -693,7 +1033,10 @@ for (const harness of harnesses) {
 				const closing = harness.create();
 				await closing.ping();
 				await closing.close();
-				await assert.rejects(closing.read('ns', ['k']), (error: unknown) => error instanceof StoreError && /closed/.test(error.message));
+				await assert.rejects(
+					closing.read('ns', ['k']),
+					(error: unknown) => error instanceof StoreError && /closed/.test(error.message),
+				);
 			});
 		});
 
@@ -702,7 +1045,13 @@ for (const harness of harnesses) {
 				const config = harness.config();
 				const shared = openStore(config);
 				assert.equal(openStore({ ...config }), shared, 'the same config gives the same store');
-				assert.notEqual(openStore({ ...config, ...(config.backend === 'sqlite' ? { busyTimeoutMs: 1234 } : { timeoutMs: 4321 }) } as StoreConfig), shared);
+				assert.notEqual(
+					openStore({
+						...config,
+						...(config.backend === 'sqlite' ? { busyTimeoutMs: 1234 } : { timeoutMs: 4321 }),
+					} as StoreConfig),
+					shared,
+				);
 				assert.equal(shared.backend, backend);
 				assert.equal(Boolean(shared.queue), backend !== 'redis');
 				const ns = fresh('factory');
@@ -715,122 +1064,188 @@ for (const harness of harnesses) {
 				await own.ping();
 				await own.close();
 				await closeAllStores();
-				assert.equal((await readOne(shared, ns, 'k'))?.value, 1, 'a handle outlives closeAllStores');
+				assert.equal(
+					(await readOne(shared, ns, 'k'))?.value,
+					1,
+					'a handle outlives closeAllStores',
+				);
 				await closeAllStores();
-				assert.throws(() => openStore({ backend: 'mongo' } as unknown as StoreConfig), /backend must be sqlite, redis or postgres/);
+				assert.throws(
+					() => openStore({ backend: 'mongo' } as unknown as StoreConfig),
+					/backend must be sqlite, redis or postgres/,
+				);
 			});
 		});
 
 		describe('races', () => {
-			test('32 stores race to claim one key with ifVersion 0: exactly one wins', { timeout: 60_000 }, async () => {
-				const ns = fresh('race-claim');
-				const racers = Array.from({ length: 32 }, () => harness.create(1));
-				try {
-					await Promise.all(racers.map((racer) => racer.ping()));
-					const results = await Promise.all(racers.map((racer, index) => racer.write(ns, [{ key: 'claim', value: index, ifVersion: 0 }])));
-					const winners = results.flatMap((result, index) => (result[0].applied ? [index] : []));
-					console.log(`[race] ${backend}: 32 claims -> ${winners.length} applied, ${32 - winners.length} lost`);
-					assert.equal(winners.length, 1);
-					const winner = results.find(([result]) => result.applied)?.[0];
-					assert.ok(results.every(([result]) => result.version === winner?.version));
-					assert.equal((await readOne(store, ns, 'claim'))?.value, winners[0]);
-				} finally {
-					await closeAll(racers);
-				}
-			});
-
-			test('32 batches of the same 50 keys, half in reverse order: each key claimed once, no deadlock', { timeout: 60_000 }, async () => {
-				const ns = fresh('race-batches');
-				const keys = Array.from({ length: 50 }, (_, index) => `key-${String(index).padStart(2, '0')}`);
-				const racers = Array.from({ length: 32 }, () => harness.create(1));
-				try {
-					await Promise.all(racers.map((racer) => racer.ping()));
-					const started = Date.now();
-					const batches = await Promise.all(
-						racers.map((racer, index) => {
-							const order = index % 2 === 0 ? keys : [...keys].reverse();
-							return racer.write(ns, order.map((key) => ({ key, value: index, ifVersion: 0 })));
-						}),
-					);
-					const elapsed = Date.now() - started;
-					const wins = new Map<string, number>();
-					for (const batch of batches) for (const result of batch) if (result.applied) wins.set(result.key, (wins.get(result.key) ?? 0) + 1);
-					const applied = [...wins.values()].reduce((sum, each) => sum + each, 0);
-					console.log(`[race] ${backend}: 32 batches x 50 keys (half reversed) -> ${applied} applied for ${wins.size} keys, ${32 * 50 - applied} lost, ${elapsed} ms`);
-					assert.equal(wins.size, 50);
-					assert.ok([...wins.values()].every((count) => count === 1));
-				} finally {
-					await closeAll(racers);
-				}
-			});
-
-			test('32 clients x 50 increments of one counter: total exactly 1600, every value seen once', { timeout: 120_000 }, async () => {
-				const ns = fresh('race-count');
-				const clients = Array.from({ length: 32 }, () => harness.create(1));
-				try {
-					await Promise.all(clients.map((client) => client.ping()));
-					const seen: number[] = [];
-					await Promise.all(
-						clients.map(async (client) => {
-							for (let step = 0; step < 50; step++) {
-								const [value] = await client.increment(ns, [{ key: 'hits', by: 1, ttlMs: 600_000 }]);
-								seen.push(value);
-							}
-						}),
-					);
-					const total = await counter(store, ns, 'hits');
-					console.log(`[race] ${backend}: 32 clients x 50 increments -> total ${total}, ${new Set(seen).size} distinct values seen`);
-					assert.equal(total, 1600);
-					assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 1600 }, (_, index) => index + 1));
-				} finally {
-					await closeAll(clients);
-				}
-			});
-
-			if (backend !== 'redis') {
-				test('8 leasers race for the same 20 entries: each entry is leased exactly once', { timeout: 60_000 }, async () => {
-					const name = fresh('race-lease');
-					await requireQueue(store).enqueue(name, Array.from({ length: 20 }, (_, index) => ({ id: `entry-${String(index).padStart(2, '0')}`, data: { index } })));
-					const leasers = Array.from({ length: 8 }, () => harness.create(1));
+			test(
+				'32 stores race to claim one key with ifVersion 0: exactly one wins',
+				{ timeout: 60_000 },
+				async () => {
+					const ns = fresh('race-claim');
+					const racers = Array.from({ length: 32 }, () => harness.create(1));
 					try {
-						await Promise.all(leasers.map((leaser) => leaser.ping()));
-						const leased = await Promise.all(
-							leasers.map(async (leaser, index) => {
-								const mine: string[] = [];
-								for (;;) {
-									const batch = await requireQueue(leaser).lease(name, { limit: 3, leaseMs: 60_000, owner: `leaser-${index}` });
-									if (batch.length === 0) return mine;
-									mine.push(...ids(batch));
+						await Promise.all(racers.map((racer) => racer.ping()));
+						const results = await Promise.all(
+							racers.map((racer, index) =>
+								racer.write(ns, [{ key: 'claim', value: index, ifVersion: 0 }]),
+							),
+						);
+						const winners = results.flatMap((result, index) => (result[0].applied ? [index] : []));
+						console.log(
+							`[race] ${backend}: 32 claims -> ${winners.length} applied, ${32 - winners.length} lost`,
+						);
+						assert.equal(winners.length, 1);
+						const winner = results.find(([result]) => result.applied)?.[0];
+						assert.ok(results.every(([result]) => result.version === winner?.version));
+						assert.equal((await readOne(store, ns, 'claim'))?.value, winners[0]);
+					} finally {
+						await closeAll(racers);
+					}
+				},
+			);
+
+			test(
+				'32 batches of the same 50 keys, half in reverse order: each key claimed once, no deadlock',
+				{ timeout: 60_000 },
+				async () => {
+					const ns = fresh('race-batches');
+					const keys = Array.from(
+						{ length: 50 },
+						(_, index) => `key-${String(index).padStart(2, '0')}`,
+					);
+					const racers = Array.from({ length: 32 }, () => harness.create(1));
+					try {
+						await Promise.all(racers.map((racer) => racer.ping()));
+						const started = Date.now();
+						const batches = await Promise.all(
+							racers.map((racer, index) => {
+								const order = index % 2 === 0 ? keys : [...keys].reverse();
+								return racer.write(
+									ns,
+									order.map((key) => ({ key, value: index, ifVersion: 0 })),
+								);
+							}),
+						);
+						const elapsed = Date.now() - started;
+						const wins = new Map<string, number>();
+						for (const batch of batches)
+							for (const result of batch)
+								if (result.applied) wins.set(result.key, (wins.get(result.key) ?? 0) + 1);
+						const applied = [...wins.values()].reduce((sum, each) => sum + each, 0);
+						console.log(
+							`[race] ${backend}: 32 batches x 50 keys (half reversed) -> ${applied} applied for ${wins.size} keys, ${32 * 50 - applied} lost, ${elapsed} ms`,
+						);
+						assert.equal(wins.size, 50);
+						assert.ok([...wins.values()].every((count) => count === 1));
+					} finally {
+						await closeAll(racers);
+					}
+				},
+			);
+
+			test(
+				'32 clients x 50 increments of one counter: total exactly 1600, every value seen once',
+				{ timeout: 120_000 },
+				async () => {
+					const ns = fresh('race-count');
+					const clients = Array.from({ length: 32 }, () => harness.create(1));
+					try {
+						await Promise.all(clients.map((client) => client.ping()));
+						const seen: number[] = [];
+						await Promise.all(
+							clients.map(async (client) => {
+								for (let step = 0; step < 50; step++) {
+									const [value] = await client.increment(ns, [
+										{ key: 'hits', by: 1, ttlMs: 600_000 },
+									]);
+									seen.push(value);
 								}
 							}),
 						);
-						const everything = leased.flat();
-						console.log(`[race] ${backend}: 8 leasers x 20 entries -> ${everything.length} leases, ${new Set(everything).size} distinct entries (per leaser: ${leased.map((mine) => mine.length).join(' ')})`);
-						assert.equal(everything.length, 20);
-						assert.equal(new Set(everything).size, 20);
-						assert.equal((await requireQueue(store).stats(name)).leased, 20);
+						const total = await counter(store, ns, 'hits');
+						console.log(
+							`[race] ${backend}: 32 clients x 50 increments -> total ${total}, ${new Set(seen).size} distinct values seen`,
+						);
+						assert.equal(total, 1600);
+						assert.deepEqual(
+							[...seen].sort((a, b) => a - b),
+							Array.from({ length: 1600 }, (_, index) => index + 1),
+						);
 					} finally {
-						await closeAll(leasers);
+						await closeAll(clients);
 					}
-				});
+				},
+			);
+
+			if (backend !== 'redis') {
+				test(
+					'8 leasers race for the same 20 entries: each entry is leased exactly once',
+					{ timeout: 60_000 },
+					async () => {
+						const name = fresh('race-lease');
+						await requireQueue(store).enqueue(
+							name,
+							Array.from({ length: 20 }, (_, index) => ({
+								id: `entry-${String(index).padStart(2, '0')}`,
+								data: { index },
+							})),
+						);
+						const leasers = Array.from({ length: 8 }, () => harness.create(1));
+						try {
+							await Promise.all(leasers.map((leaser) => leaser.ping()));
+							const leased = await Promise.all(
+								leasers.map(async (leaser, index) => {
+									const mine: string[] = [];
+									for (;;) {
+										const batch = await requireQueue(leaser).lease(name, {
+											limit: 3,
+											leaseMs: 60_000,
+											owner: `leaser-${index}`,
+										});
+										if (batch.length === 0) return mine;
+										mine.push(...ids(batch));
+									}
+								}),
+							);
+							const everything = leased.flat();
+							console.log(
+								`[race] ${backend}: 8 leasers x 20 entries -> ${everything.length} leases, ${new Set(everything).size} distinct entries (per leaser: ${leased.map((mine) => mine.length).join(' ')})`,
+							);
+							assert.equal(everything.length, 20);
+							assert.equal(new Set(everything).size, 20);
+							assert.equal((await requireQueue(store).stats(name)).leased, 20);
+						} finally {
+							await closeAll(leasers);
+						}
+					},
+				);
 			}
 
 			if (backend === 'sqlite') {
-				test('4 processes x 8 connections on one file: one claim wins, 1600 increments all land', { timeout: 120_000 }, async () => {
-					const config = harness.config();
-					assert.equal(config.backend, 'sqlite');
-					const file = (config as { file: string }).file;
-					const claims = await raceChildren(file, 'claim', 4, 8, 0);
-					const applied = claims.reduce((sum, result) => sum + (result.applied as number), 0);
-					console.log(`[race] sqlite: 4 processes x 8 connections = 32 claims -> ${applied} applied, ${32 - applied} lost`);
-					assert.equal(applied, 1);
-					const counts = await raceChildren(file, 'count', 4, 8, 50);
-					const seen = counts.flatMap((result) => result.seen as number[]);
-					const [total] = await store.increment('race', [{ key: 'counter', by: 0 }]);
-					console.log(`[race] sqlite: 4 processes x 8 connections x 50 increments -> total ${total}, ${new Set(seen).size} distinct values seen`);
-					assert.equal(total, 1600);
-					assert.equal(new Set(seen).size, 1600);
-				});
+				test(
+					'4 processes x 8 connections on one file: one claim wins, 1600 increments all land',
+					{ timeout: 120_000 },
+					async () => {
+						const config = harness.config();
+						assert.equal(config.backend, 'sqlite');
+						const file = (config as { file: string }).file;
+						const claims = await raceChildren(file, 'claim', 4, 8, 0);
+						const applied = claims.reduce((sum, result) => sum + (result.applied as number), 0);
+						console.log(
+							`[race] sqlite: 4 processes x 8 connections = 32 claims -> ${applied} applied, ${32 - applied} lost`,
+						);
+						assert.equal(applied, 1);
+						const counts = await raceChildren(file, 'count', 4, 8, 50);
+						const seen = counts.flatMap((result) => result.seen as number[]);
+						const [total] = await store.increment('race', [{ key: 'counter', by: 0 }]);
+						console.log(
+							`[race] sqlite: 4 processes x 8 connections x 50 increments -> total ${total}, ${new Set(seen).size} distinct values seen`,
+						);
+						assert.equal(total, 1600);
+						assert.equal(new Set(seen).size, 1600);
+					},
+				);
 			}
 		});
 
@@ -841,12 +1256,21 @@ for (const harness of harnesses) {
 					const ns = fresh('lay:out {x}');
 					await store.write(ns, [{ key: 'k:1', value: { a: 1 }, ttlMs: 60_000 }]);
 					await store.increment(ns, [{ key: 'k:1', by: 3 }]);
-					const raw = new Redis({ host: config.host, port: config.port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+					const raw = new Redis({
+						host: config.host,
+						port: config.port,
+						lazyConnect: true,
+						maxRetriesPerRequest: 1,
+						retryStrategy: () => null,
+					});
 					raw.on('error', () => undefined);
 					try {
 						await raw.connect();
 						const tag = `{${encodeURIComponent(ns)}}`;
-						assert.equal(await raw.get(`${config.keyPrefix}kv:${tag}:k:1`), `${(await readOne(store, ns, 'k:1'))?.version}:{"a":1}`);
+						assert.equal(
+							await raw.get(`${config.keyPrefix}kv:${tag}:k:1`),
+							`${(await readOne(store, ns, 'k:1'))?.version}:{"a":1}`,
+						);
 						// The namespace's version sequence lives in the same slot and expires when idle.
 						assert.ok((await raw.pttl(`${config.keyPrefix}sq:${tag}`)) > 0);
 						const ttl = await raw.pttl(`${config.keyPrefix}kv:${tag}:k:1`);
@@ -854,8 +1278,16 @@ for (const harness of harnesses) {
 						assert.equal(await raw.get(`${config.keyPrefix}ct:${tag}:k:1`), '3');
 						// Data this package did not write is reported, not misread.
 						await raw.set(`${config.keyPrefix}kv:${tag}:foreign`, 'hello');
-						await assert.rejects(store.read(ns, ['foreign']), (error: unknown) => error instanceof StoreError && /did not write/.test(error.message));
-						await assert.rejects(store.write(ns, [{ key: 'foreign', value: 1 }]), (error: unknown) => error instanceof StoreError && /did not write/.test(error.message));
+						await assert.rejects(
+							store.read(ns, ['foreign']),
+							(error: unknown) =>
+								error instanceof StoreError && /did not write/.test(error.message),
+						);
+						await assert.rejects(
+							store.write(ns, [{ key: 'foreign', value: 1 }]),
+							(error: unknown) =>
+								error instanceof StoreError && /did not write/.test(error.message),
+						);
 					} finally {
 						raw.disconnect();
 					}
@@ -865,24 +1297,34 @@ for (const harness of harnesses) {
 
 		if (backend === 'postgres') {
 			describe('postgres specifics', () => {
-				test('8 stores migrating a fresh table prefix at once apply each migration exactly once', { timeout: 60_000 }, async () => {
-					const base = harness.config() as Extract<StoreConfig, { backend: 'postgres' }>;
-					const config = { ...base, tablePrefix: `${base.tablePrefix}m_`, maxConnections: 1 };
-					const stores = Array.from({ length: 8 }, () => new PostgresStore(config));
-					try {
-						await Promise.all(stores.map((migrating) => migrating.ping()));
-						const rows = await stores[0].query<{ version: number; count: string }>(
-							'check',
-							`SELECT version, count(*) AS count FROM "${config.schema}"."${config.tablePrefix}migrations" GROUP BY version ORDER BY version`,
-							[],
-						);
-						assert.deepEqual(rows.map((row) => [row.version, Number(row.count)]), [[1, 1], [2, 1]]);
-						const [claim] = await stores[3].write('m', [{ key: 'k', value: 1, ifVersion: 0 }]);
-						assert.equal(claim.applied, true);
-					} finally {
-						await closeAll(stores);
-					}
-				});
+				test(
+					'8 stores migrating a fresh table prefix at once apply each migration exactly once',
+					{ timeout: 60_000 },
+					async () => {
+						const base = harness.config() as Extract<StoreConfig, { backend: 'postgres' }>;
+						const config = { ...base, tablePrefix: `${base.tablePrefix}m_`, maxConnections: 1 };
+						const stores = Array.from({ length: 8 }, () => new PostgresStore(config));
+						try {
+							await Promise.all(stores.map((migrating) => migrating.ping()));
+							const rows = await stores[0].query<{ version: number; count: string }>(
+								'check',
+								`SELECT version, count(*) AS count FROM "${config.schema}"."${config.tablePrefix}migrations" GROUP BY version ORDER BY version`,
+								[],
+							);
+							assert.deepEqual(
+								rows.map((row) => [row.version, Number(row.count)]),
+								[
+									[1, 1],
+									[2, 1],
+								],
+							);
+							const [claim] = await stores[3].write('m', [{ key: 'k', value: 1, ifVersion: 0 }]);
+							assert.equal(claim.applied, true);
+						} finally {
+							await closeAll(stores);
+						}
+					},
+				);
 
 				test('ssl modes: disable and allow connect in plain text; require insists on TLS', async () => {
 					const base = harness.config(1) as Extract<StoreConfig, { backend: 'postgres' }>;
@@ -900,7 +1342,11 @@ for (const harness of harnesses) {
 						if (serverTls) {
 							await strict.ping();
 						} else {
-							await assert.rejects(strict.ping(), (error: unknown) => error instanceof StoreError && /does not support SSL/i.test(error.message));
+							await assert.rejects(
+								strict.ping(),
+								(error: unknown) =>
+									error instanceof StoreError && /does not support SSL/i.test(error.message),
+							);
 						}
 					} finally {
 						await strict.close();
@@ -909,13 +1355,26 @@ for (const harness of harnesses) {
 
 				test('unsafe schema and table prefix names are refused before any SQL runs', () => {
 					const base = harness.config() as Extract<StoreConfig, { backend: 'postgres' }>;
-					for (const tablePrefix of ['', 'x"; DROP TABLE users; --', 'a b', '1abc', 'x'.repeat(41), 'ünï']) {
-						assert.throws(() => new PostgresStore({ ...base, tablePrefix }), /table prefix must be/);
+					for (const tablePrefix of [
+						'',
+						'x"; DROP TABLE users; --',
+						'a b',
+						'1abc',
+						'x'.repeat(41),
+						'ünï',
+					]) {
+						assert.throws(
+							() => new PostgresStore({ ...base, tablePrefix }),
+							/table prefix must be/,
+						);
 					}
 					for (const schema of ['pg_catalog', 'a.b', 'x"y', 'x'.repeat(64)]) {
 						assert.throws(() => new PostgresStore({ ...base, schema }), /schema must be/);
 					}
-					assert.throws(() => new PostgresStore({ ...base, ssl: 'prefer' as 'require' }), /ssl must be one of/);
+					assert.throws(
+						() => new PostgresStore({ ...base, ssl: 'prefer' as 'require' }),
+						/ssl must be one of/,
+					);
 				});
 			});
 		}
@@ -923,10 +1382,18 @@ for (const harness of harnesses) {
 }
 
 /** Spawns `processes` children racing on one SQLite file; releases them together; returns their JSON results. */
-async function raceChildren(file: string, mode: 'claim' | 'count', processes: number, connections: number, increments: number): Promise<Array<Record<string, unknown>>> {
+async function raceChildren(
+	file: string,
+	mode: 'claim' | 'count',
+	processes: number,
+	connections: number,
+	increments: number,
+): Promise<Array<Record<string, unknown>>> {
 	const script = path.join(__dirname, '..', 'support', 'sqlite-race-child.js');
 	const children = Array.from({ length: processes }, () =>
-		spawn(process.execPath, [script, file, mode, String(connections), String(increments)], { stdio: ['pipe', 'pipe', 'pipe'] }),
+		spawn(process.execPath, [script, file, mode, String(connections), String(increments)], {
+			stdio: ['pipe', 'pipe', 'pipe'],
+		}),
 	);
 	const outputs = children.map((child) => {
 		let stdout = '';
@@ -936,7 +1403,9 @@ async function raceChildren(file: string, mode: 'claim' | 'count', processes: nu
 		const ready = new Promise<void>((resolve, reject) => {
 			const check = () => (stdout.includes('ready\n') ? resolve() : undefined);
 			child.stdout.on('data', check);
-			child.once('exit', (code) => reject(new Error(`race child exited early (${code}): ${stderr}`)));
+			child.once('exit', (code) =>
+				reject(new Error(`race child exited early (${code}): ${stderr}`)),
+			);
 		});
 		const done = new Promise<Record<string, unknown>>((resolve, reject) => {
 			child.once('exit', (code) => {

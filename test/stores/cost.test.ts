@@ -26,7 +26,8 @@ let counter = 0;
 const fresh = (label: string) => `cost-${label}-${++counter}`;
 
 /** A deterministic mix of small costs: recorder r, batch b, item i. */
-const costOf = (recorder: number, batch: number, item: number) => 12_150 + ((recorder * 7919 + batch * 104_729 + item * 31) % 5000);
+const costOf = (recorder: number, batch: number, item: number) =>
+	12_150 + ((recorder * 7919 + batch * 104_729 + item * 31) % 5000);
 const itemsIn = (recorder: number, batch: number) => 1 + ((recorder + batch) % 8);
 
 for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as StoreHarness[]) {
@@ -52,7 +53,8 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			let expectedRecords = 0;
 			for (let recorder = 0; recorder < RECORDERS; recorder++) {
 				for (let batch = 0; batch < BATCHES; batch++) {
-					for (let item = 0; item < itemsIn(recorder, batch); item++) expectedSpent += costOf(recorder, batch, item);
+					for (let item = 0; item < itemsIn(recorder, batch); item++)
+						expectedSpent += costOf(recorder, batch, item);
 					expectedRecords += itemsIn(recorder, batch);
 				}
 			}
@@ -64,20 +66,31 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 				Array.from({ length: RECORDERS }, async (_, recorder) => {
 					const store = stores[recorder % INSTANCES];
 					for (let batch = 0; batch < BATCHES; batch++) {
-						const costs = Array.from({ length: itemsIn(recorder, batch) }, (_, item) => costOf(recorder, batch, item));
+						const costs = Array.from({ length: itemsIn(recorder, batch) }, (_, item) =>
+							costOf(recorder, batch, item),
+						);
 						const buckets = new Map<number, number>();
-						for (const cost of costs) buckets.set(costBucket(cost), (buckets.get(costBucket(cost)) ?? 0) + 1);
+						for (const cost of costs)
+							buckets.set(costBucket(cost), (buckets.get(costBucket(cost)) ?? 0) + 1);
 						const increments: CounterIncrement[] = [
 							{ key: spentKey, by: costs.reduce((sum, cost) => sum + cost, 0), ttlMs },
 							{ key: recordsKey, by: costs.length, ttlMs },
-							...[...buckets].map(([bucket, count]) => ({ key: budgetKeys.bucket(BUDGET, window, bucket), by: count, ttlMs })),
+							...[...buckets].map(([bucket, count]) => ({
+								key: budgetKeys.bucket(BUDGET, window, bucket),
+								by: count,
+								ttlMs,
+							})),
 						];
 						const [spent] = await store.increment(namespace, increments);
 						const reached = reachedThresholds(spent, limit, THRESHOLDS);
 						if (reached.length === 0) continue;
 						const claimed = await store.increment(
 							namespace,
-							reached.map((threshold) => ({ key: budgetKeys.alert(BUDGET, 'actual', window, threshold), by: 1, ttlMs })),
+							reached.map((threshold) => ({
+								key: budgetKeys.alert(BUDGET, 'actual', window, threshold),
+								by: 1,
+								ttlMs,
+							})),
 						);
 						reached.forEach((threshold, position) => {
 							if (claimed[position] === 1) claims.set(threshold, (claims.get(threshold) ?? 0) + 1);
@@ -95,11 +108,24 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			assert.equal(records, expectedRecords);
 			const histogram = await reader.increment(
 				namespace,
-				Array.from({ length: COST_BUCKETS }, (_, bucket) => ({ key: budgetKeys.bucket(BUDGET, window, bucket), by: 0 })),
+				Array.from({ length: COST_BUCKETS }, (_, bucket) => ({
+					key: budgetKeys.bucket(BUDGET, window, bucket),
+					by: 0,
+				})),
 			);
-			assert.equal(histogram.reduce((sum, count) => sum + count, 0), expectedRecords, 'every record in the histogram');
-			assert.deepEqual(Object.fromEntries(claims), { 50: 1, 75: 1, 100: 1 }, 'one recorder sends each alert');
-			t.diagnostic(`[race] ${harness.backend}: ${RECORDERS} recorders, ${expectedRecords} records, spent ${spent} nanos exactly`);
+			assert.equal(
+				histogram.reduce((sum, count) => sum + count, 0),
+				expectedRecords,
+				'every record in the histogram',
+			);
+			assert.deepEqual(
+				Object.fromEntries(claims),
+				{ 50: 1, 75: 1, 100: 1 },
+				'one recorder sends each alert',
+			);
+			t.diagnostic(
+				`[race] ${harness.backend}: ${RECORDERS} recorders, ${expectedRecords} records, spent ${spent} nanos exactly`,
+			);
 		});
 
 		test('checkers reserving against one limit never let through more than it', async (t) => {
@@ -107,14 +133,20 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			const now = Date.now();
 			const window = windowAt('day', now, 'UTC');
 			const ttlMs = windowTtlMs(window, now);
-			const keys = { spent: budgetKeys.counter(BUDGET, 'spent', window), reserved: budgetKeys.counter(BUDGET, 'reserved', window) };
+			const keys = {
+				spent: budgetKeys.counter(BUDGET, 'spent', window),
+				reserved: budgetKeys.counter(BUDGET, 'reserved', window),
+			};
 			const limit = 2_000_000;
 			const admittedTotals: number[] = [];
 			await Promise.all(
 				Array.from({ length: RECORDERS }, async (_, checker) => {
 					const store = stores[checker % INSTANCES];
 					for (let batch = 0; batch < 6; batch++) {
-						const estimates = Array.from({ length: 1 + ((checker + batch) % 4) }, (_, item) => 9_000 + ((checker * 131 + item * 17) % 3000));
+						const estimates = Array.from(
+							{ length: 1 + ((checker + batch) % 4) },
+							(_, item) => 9_000 + ((checker * 131 + item * 17) % 3000),
+						);
 						const total = estimates.reduce((sum, nanos) => sum + nanos, 0);
 						// Check Budget: read the spend and reserve the batch in one round trip ...
 						const [spent, reserved] = await store.increment(namespace, [
@@ -122,10 +154,19 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 							{ key: keys.reserved, by: total, ttlMs },
 						]);
 						const admission = decideAdmission(estimates, [
-							{ period: 'day', limit: { moneyNanos: limit, items: null }, spentNanos: spent, reservedNanos: reserved - total, items: 0 },
+							{
+								period: 'day',
+								limit: { moneyNanos: limit, items: null },
+								spentNanos: spent,
+								reservedNanos: reserved - total,
+								items: 0,
+							},
 						]);
 						// ... and give back what did not fit.
-						if (admission.admittedNanos < total) await store.increment(namespace, [{ key: keys.reserved, by: admission.admittedNanos - total, ttlMs }]);
+						if (admission.admittedNanos < total)
+							await store.increment(namespace, [
+								{ key: keys.reserved, by: admission.admittedNanos - total, ttlMs },
+							]);
 						admittedTotals.push(admission.admittedNanos);
 						// Record Usage: the real cost (here the estimate) is spent, the reservation released.
 						if (admission.admittedNanos > 0) {
@@ -146,7 +187,9 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			assert.equal(reserved, 0, 'every reservation given back or released');
 			assert.ok(spent <= limit, `spent ${spent} exceeds the limit ${limit}`);
 			assert.ok(admitted > 0);
-			t.diagnostic(`[race] ${harness.backend}: ${RECORDERS} checkers let through ${spent} of a ${limit} nano limit`);
+			t.diagnostic(
+				`[race] ${harness.backend}: ${RECORDERS} checkers let through ${spent} of a ${limit} nano limit`,
+			);
 		});
 	});
 }

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import type { ClaimDecision, ClaimRoute } from '../../nodes/shared/core/idempotency';
-import { asClaimRecord, decideClaim, decideComplete, decideOutcomeUnknown, decideRelease, DEFAULT_UNKNOWN_RETENTION_MS } from '../../nodes/shared/core/idempotency';
+import {
+	asClaimRecord,
+	decideClaim,
+	decideComplete,
+	decideOutcomeUnknown,
+	decideRelease,
+	DEFAULT_UNKNOWN_RETENTION_MS,
+} from '../../nodes/shared/core/idempotency';
 import type { Store } from '../../nodes/shared/stores/types';
 import { updateRecords } from '../../nodes/shared/stores/update';
 import { postgresHarness, redisHarness, sqliteHarness, type StoreHarness } from '../support/stores';
@@ -16,7 +23,13 @@ const MINUTE = 60_000;
 let counter = 0;
 const fresh = (label: string) => `${label}-${++counter}`;
 
-async function claim(store: Store, namespace: string, keys: string[], owner: string, leaseMs = MINUTE): Promise<ClaimRoute[]> {
+async function claim(
+	store: Store,
+	namespace: string,
+	keys: string[],
+	owner: string,
+	leaseMs = MINUTE,
+): Promise<ClaimRoute[]> {
 	const decisions = await updateRecords<ClaimDecision>(store, namespace, keys, (current, now) => {
 		const decision = decideClaim(
 			asClaimRecord(current?.value),
@@ -28,15 +41,26 @@ async function claim(store: Store, namespace: string, keys: string[], owner: str
 	return decisions.map((decision) => decision.route);
 }
 
-async function finish(store: Store, namespace: string, keys: string[], owner: string, how: 'complete' | 'release') {
+async function finish(
+	store: Store,
+	namespace: string,
+	keys: string[],
+	owner: string,
+	how: 'complete' | 'release',
+) {
 	const decide = how === 'complete' ? decideComplete : decideRelease;
 	return await updateRecords(store, namespace, keys, (current, now) => {
-		const transition = decide(asClaimRecord(current?.value), { owner, retentionMs: 60 * MINUTE, correlationId: null, result: { id: owner } }, now);
+		const transition = decide(
+			asClaimRecord(current?.value),
+			{ owner, retentionMs: 60 * MINUTE, correlationId: null, result: { id: owner } },
+			now,
+		);
 		return { outcome: transition.outcome as string, write: transition.write };
 	});
 }
 
-const count = (routes: ClaimRoute[], route: ClaimRoute) => routes.filter((each) => each === route).length;
+const count = (routes: ClaimRoute[], route: ClaimRoute) =>
+	routes.filter((each) => each === route).length;
 
 for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as StoreHarness[]) {
 	const backend = harness.backend;
@@ -54,7 +78,13 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 
 		test('32 executions claiming one key at once: exactly one proceeds', async () => {
 			const namespace = fresh('race');
-			const routes = (await Promise.all(stores.map((store, index) => claim(store, namespace, ['invoice-1'], `execution-${index}`)))).flat();
+			const routes = (
+				await Promise.all(
+					stores.map((store, index) =>
+						claim(store, namespace, ['invoice-1'], `execution-${index}`),
+					),
+				)
+			).flat();
 			console.log(
 				`[race] ${backend}: 32 concurrent claims of one key -> ${count(routes, 'proceed')} proceed, ${count(routes, 'inFlight')} in flight`,
 			);
@@ -66,13 +96,21 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			const namespace = fresh('race-batch');
 			const keys = Array.from({ length: 50 }, (_, index) => `order-${index}`);
 			const routes = await Promise.all(
-				stores.map((store, index) => claim(store, namespace, index % 2 === 0 ? keys : [...keys].reverse(), `execution-${index}`)),
+				stores.map((store, index) =>
+					claim(
+						store,
+						namespace,
+						index % 2 === 0 ? keys : [...keys].reverse(),
+						`execution-${index}`,
+					),
+				),
 			);
 			const proceeded = new Map<string, number>();
 			routes.forEach((batch, index) => {
 				const order = index % 2 === 0 ? keys : [...keys].reverse();
 				batch.forEach((route, position) => {
-					if (route === 'proceed') proceeded.set(order[position], (proceeded.get(order[position]) ?? 0) + 1);
+					if (route === 'proceed')
+						proceeded.set(order[position], (proceeded.get(order[position]) ?? 0) + 1);
 				});
 			});
 			console.log(
@@ -90,16 +128,28 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 		test('complete, then every later claim is a duplicate', async () => {
 			const namespace = fresh('complete');
 			assert.deepEqual(await claim(stores[0], namespace, ['k'], 'execution-1'), ['proceed']);
-			assert.deepEqual(await finish(stores[1], namespace, ['k'], 'execution-1', 'complete'), ['completed']);
-			const routes = (await Promise.all(stores.slice(0, 8).map((store, index) => claim(store, namespace, ['k'], `late-${index}`)))).flat();
+			assert.deepEqual(await finish(stores[1], namespace, ['k'], 'execution-1', 'complete'), [
+				'completed',
+			]);
+			const routes = (
+				await Promise.all(
+					stores.slice(0, 8).map((store, index) => claim(store, namespace, ['k'], `late-${index}`)),
+				)
+			).flat();
 			assert.deepEqual(routes, Array(8).fill('duplicate'));
 		});
 
 		test('release lets exactly one of many retries proceed', async () => {
 			const namespace = fresh('release');
 			await claim(stores[0], namespace, ['k'], 'execution-1');
-			assert.deepEqual(await finish(stores[0], namespace, ['k'], 'execution-1', 'release'), ['released']);
-			const routes = (await Promise.all(stores.map((store, index) => claim(store, namespace, ['k'], `retry-${index}`)))).flat();
+			assert.deepEqual(await finish(stores[0], namespace, ['k'], 'execution-1', 'release'), [
+				'released',
+			]);
+			const routes = (
+				await Promise.all(
+					stores.map((store, index) => claim(store, namespace, ['k'], `retry-${index}`)),
+				)
+			).flat();
 			assert.equal(count(routes, 'proceed'), 1);
 		});
 
@@ -108,7 +158,13 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			assert.deepEqual(await claim(stores[0], namespace, ['k'], 'crashed', 150), ['proceed']);
 			assert.deepEqual(await claim(stores[1], namespace, ['k'], 'other', 150), ['inFlight']);
 			await new Promise((resolve) => setTimeout(resolve, 300));
-			const routes = (await Promise.all(stores.slice(0, 8).map((store, index) => claim(store, namespace, ['k'], `after-${index}`)))).flat();
+			const routes = (
+				await Promise.all(
+					stores
+						.slice(0, 8)
+						.map((store, index) => claim(store, namespace, ['k'], `after-${index}`)),
+				)
+			).flat();
 			assert.equal(count(routes, 'proceed'), 1);
 			assert.equal(count(routes, 'inFlight'), 7);
 		});
@@ -117,13 +173,24 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			const namespace = fresh('unknown');
 			await claim(stores[0], namespace, ['k'], 'execution-1');
 			await updateRecords(stores[0], namespace, ['k'], (current, now) => {
-				const transition = decideOutcomeUnknown(asClaimRecord(current?.value), { owner: 'execution-1', retentionMs: 60 * MINUTE, correlationId: null }, now);
+				const transition = decideOutcomeUnknown(
+					asClaimRecord(current?.value),
+					{ owner: 'execution-1', retentionMs: 60 * MINUTE, correlationId: null },
+					now,
+				);
 				return { outcome: transition.outcome as string, write: transition.write };
 			});
 			const { now, records } = await stores[0].read(namespace, ['k']);
 			const expiresAt = records.get('k')?.expiresAt;
-			assert.equal(typeof expiresAt, 'number', `the outcome-unknown record expires: ${String(expiresAt)}`);
-			assert.ok(Math.abs((expiresAt as number) - now - DEFAULT_UNKNOWN_RETENTION_MS) < MINUTE, `expires in 7 days: ${String((expiresAt as number) - now)} ms`);
+			assert.equal(
+				typeof expiresAt,
+				'number',
+				`the outcome-unknown record expires: ${String(expiresAt)}`,
+			);
+			assert.ok(
+				Math.abs((expiresAt as number) - now - DEFAULT_UNKNOWN_RETENTION_MS) < MINUTE,
+				`expires in 7 days: ${String((expiresAt as number) - now)} ms`,
+			);
 			assert.deepEqual(await claim(stores[1], namespace, ['k'], 'execution-2'), ['reconcile']);
 			const after = (await stores[0].read(namespace, ['k'])).records.get('k')?.expiresAt;
 			assert.equal(typeof after, 'number', 'the reconciling claim expires too');

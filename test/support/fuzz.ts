@@ -52,13 +52,64 @@ export function seededRandom(seed: number): () => number {
 	};
 }
 
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'a.b', 'a[0]', '[*]', '$json', '{{ 1 }}', '\u0000', 'k'.repeat(300)];
-const ODD_STRINGS = ['', ' ', '\ud800', '\udc00x', 'x\ud83d', '\u0000', '\u202e', 'null', 'undefined', 'NaN', '-0', '1e309', '0x10', '{{ $json }}', '=1+1', '<script>', "'; DROP TABLE x;--", '../../etc/passwd', '%00', 'é', '😀'.repeat(5)];
-const ODD_NUMBERS = [0, -0, 1, -1, 0.1, 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER + 2, 2 ** 53, 123456789.125, 0.1 + 0.2];
+const HOSTILE_KEYS = [
+	'__proto__',
+	'constructor',
+	'prototype',
+	'toString',
+	'hasOwnProperty',
+	'',
+	' ',
+	'a.b',
+	'a[0]',
+	'[*]',
+	'$json',
+	'{{ 1 }}',
+	'\u0000',
+	'k'.repeat(300),
+];
+const ODD_STRINGS = [
+	'',
+	' ',
+	'\ud800',
+	'\udc00x',
+	'x\ud83d',
+	'\u0000',
+	'\u202e',
+	'null',
+	'undefined',
+	'NaN',
+	'-0',
+	'1e309',
+	'0x10',
+	'{{ $json }}',
+	'=1+1',
+	'<script>',
+	"'; DROP TABLE x;--",
+	'../../etc/passwd',
+	'%00',
+	'é',
+	'😀'.repeat(5),
+];
+const ODD_NUMBERS = [
+	0,
+	-0,
+	1,
+	-1,
+	0.1,
+	1e308,
+	-1e308,
+	5e-324,
+	Number.MAX_SAFE_INTEGER + 2,
+	2 ** 53,
+	123456789.125,
+	0.1 + 0.2,
+];
 
 /** Secrets in the shapes a vendor or a webhook carries them; each value is unique and searchable. */
 function plantSecrets(random: () => number): { json: Record<string, unknown>; secrets: string[] } {
-	const token = (prefix: string) => `${prefix}${Math.floor(random() * 1e12).toString(36)}SECRETz${Math.floor(random() * 1e12).toString(36)}`;
+	const token = (prefix: string) =>
+		`${prefix}${Math.floor(random() * 1e12).toString(36)}SECRETz${Math.floor(random() * 1e12).toString(36)}`;
 	const password = token('pw');
 	const apiKey = token('sk_live_');
 	const bearer = token('tok');
@@ -85,14 +136,35 @@ function randomValue(random: () => number, depth: number): unknown {
 		if (kind === 2) return random() < 0.5;
 		if (kind === 3) return null;
 		if (kind === 4) return Math.floor(random() * 1e6).toString(36);
-		return String.fromCharCode(...Array.from({ length: Math.floor(random() * 20) }, () => Math.floor(random() * 0x10000)));
+		return String.fromCharCode(
+			...Array.from({ length: Math.floor(random() * 20) }, () => Math.floor(random() * 0x10000)),
+		);
 	}
-	if (roll < 0.6) return Array.from({ length: Math.floor(random() * 6) }, () => randomValue(random, depth - 1));
+	if (roll < 0.6)
+		return Array.from({ length: Math.floor(random() * 6) }, () => randomValue(random, depth - 1));
 	const object: Record<string, unknown> = {};
 	const width = Math.floor(random() * 8);
 	for (let i = 0; i < width; i++) {
-		const key = random() < 0.3 ? pick(HOSTILE_KEYS) : pick(['id', 'email', 'amount', 'name', 'status', 'items', 'data', 'type', 'correlationId']);
-		Object.defineProperty(object, key, { value: randomValue(random, depth - 1), enumerable: true, writable: true, configurable: true });
+		const key =
+			random() < 0.3
+				? pick(HOSTILE_KEYS)
+				: pick([
+						'id',
+						'email',
+						'amount',
+						'name',
+						'status',
+						'items',
+						'data',
+						'type',
+						'correlationId',
+					]);
+		Object.defineProperty(object, key, {
+			value: randomValue(random, depth - 1),
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 	}
 	return object;
 }
@@ -129,16 +201,40 @@ export function fuzzCases(options: FuzzOptions = {}): FuzzCase[] {
 		cases.push(caseOf(`${name} (seed ${seed})`, build(json), secrets));
 	};
 
-	add('empty and scalar-ish items', (s) => [{}, { ...s }, { id: null }, { id: '' }, { id: [] }, { id: {} }]);
+	add('empty and scalar-ish items', (s) => [
+		{},
+		{ ...s },
+		{ id: null },
+		{ id: '' },
+		{ id: [] },
+		{ id: {} },
+	]);
 	add('wrong types in common fields', (s) => [
-		{ ...s, id: { nested: true }, email: 42, amount: 'NaN', correlationId: { x: 1 }, items: 'not a list' },
+		{
+			...s,
+			id: { nested: true },
+			email: 42,
+			amount: 'NaN',
+			correlationId: { x: 1 },
+			items: 'not a list',
+		},
 		{ ...s, id: 1e308, amount: -0, status: [null], correlationId: 12 },
 	]);
 	add('hostile keys', (s) => [
-		JSON.parse(`{"__proto__": {"polluted": true, "id": "proto"}, "constructor": {"prototype": {"polluted": true}}, "id": "a", "password": ${JSON.stringify(s.password)}}`) as unknown,
+		JSON.parse(
+			`{"__proto__": {"polluted": true, "id": "proto"}, "constructor": {"prototype": {"polluted": true}}, "id": "a", "password": ${JSON.stringify(s.password)}}`,
+		) as unknown,
 		Object.fromEntries([...HOSTILE_KEYS.map((key, i) => [key, `value${i}`]), ...Object.entries(s)]),
 	]);
-	add('invalid UTF-16 and control characters', (s) => [{ ...s, id: '\ud800', name: 'x\udc00y', email: '\u0000@\u202e.com', note: `${String(s.note)}\ud800` }]);
+	add('invalid UTF-16 and control characters', (s) => [
+		{
+			...s,
+			id: '\ud800',
+			name: 'x\udc00y',
+			email: '\u0000@\u202e.com',
+			note: `${String(s.note)}\ud800`,
+		},
+	]);
 	add(`deep nesting (400 levels)`, (s) => [{ ...s, id: 'deep', data: deep(400) }]);
 	add('wide object (20,000 keys)', (s) => [{ ...wide(20_000), ...s, id: 'wide' }]);
 	add(`huge strings (${Math.round(huge / 1024)} KiB)`, (s) => [
@@ -147,10 +243,17 @@ export function fuzzCases(options: FuzzOptions = {}): FuzzCase[] {
 		{ ...s, id: 'url-like', text: `${'a.'.repeat(Math.floor(huge / 2))}://` },
 		{ ...s, id: 'backtrack', text: `${'a'.repeat(Math.min(huge, 100_000))}!` },
 	]);
-	add('many items (2,000)', (s) => Array.from({ length: 2_000 }, (_, i) => ({ ...s, id: `i${i % 50}`, amount: i })));
+	add('many items (2,000)', (s) =>
+		Array.from({ length: 2_000 }, (_, i) => ({ ...s, id: `i${i % 50}`, amount: i })),
+	);
 	const randomCount = options.random ?? 6;
 	for (let i = 0; i < randomCount; i++) {
-		add(`random JSON #${i + 1}`, (s) => Array.from({ length: 1 + Math.floor(random() * 5) }, () => ({ ...s, payload: randomValue(random, 6) })));
+		add(`random JSON #${i + 1}`, (s) =>
+			Array.from({ length: 1 + Math.floor(random() * 5) }, () => ({
+				...s,
+				payload: randomValue(random, 6),
+			})),
+		);
 	}
 	return options.only === undefined ? cases : cases.filter((fuzz) => fuzz.name === options.only);
 }
@@ -159,7 +262,11 @@ export function fuzzCases(options: FuzzOptions = {}): FuzzCase[] {
 export async function withinMs<T>(ms: number, label: string, run: () => Promise<T>): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const deadline = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`${label}: no answer within ${ms} ms (a hang or an event-loop stall)`)), ms);
+		timer = setTimeout(
+			() =>
+				reject(new Error(`${label}: no answer within ${ms} ms (a hang or an event-loop stall)`)),
+			ms,
+		);
 	});
 	try {
 		return await Promise.race([run(), deadline]);
@@ -169,7 +276,13 @@ export async function withinMs<T>(ms: number, label: string, run: () => Promise<
 }
 
 /** Every path (as keys) in `value` whose string contains `needle` (bounded walk, cycles skipped). */
-function pathsContaining(value: unknown, needle: string, path: string[] = [], seen = new Set<unknown>(), found: string[][] = []): string[][] {
+function pathsContaining(
+	value: unknown,
+	needle: string,
+	path: string[] = [],
+	seen = new Set<unknown>(),
+	found: string[][] = [],
+): string[][] {
 	if (found.length >= 10) return found;
 	if (typeof value === 'string') {
 		if (value.includes(needle)) found.push(path);
@@ -185,7 +298,12 @@ function pathsContaining(value: unknown, needle: string, path: string[] = [], se
 function valueAt(root: unknown, path: string[]): unknown {
 	let value = root;
 	for (const key of path) {
-		if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+		if (
+			typeof value !== 'object' ||
+			value === null ||
+			!Object.prototype.hasOwnProperty.call(value, key)
+		)
+			return undefined;
 		value = (value as Record<string, unknown>)[key];
 	}
 	return value;
@@ -198,7 +316,18 @@ function valueAt(root: unknown, path: string[]): unknown {
  * message, `details` or a record fails the test, naming the output and the path.
  */
 export function assertNoSecretLeak(
-	result: { nodes: Record<string, { runs: Array<{ outputs: INodeExecutionData[][]; outputNames: string[]; inputs: INodeExecutionData[][] }> }> },
+	result: {
+		nodes: Record<
+			string,
+			{
+				runs: Array<{
+					outputs: INodeExecutionData[][];
+					outputNames: string[];
+					inputs: INodeExecutionData[][];
+				}>;
+			}
+		>;
+	},
 	nodeName: string,
 	secrets: string[],
 ): void {
@@ -209,11 +338,15 @@ export function assertNoSecretLeak(
 				const paired = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
 				const pairedIndex = typeof paired === 'number' ? paired : paired?.item;
 				const pairedInput = typeof paired === 'object' && paired !== null ? (paired.input ?? 0) : 0;
-				const source = pairedIndex === undefined ? undefined : run.inputs[pairedInput]?.[pairedIndex]?.json;
+				const source =
+					pairedIndex === undefined ? undefined : run.inputs[pairedInput]?.[pairedIndex]?.json;
 				for (const secret of secrets) {
 					for (const path of pathsContaining(item.json, secret)) {
-						if (source !== undefined && valueAt(source, path) === valueAt(item.json, path)) continue;
-						problems.push(`output ${outputIndex} (${run.outputNames[outputIndex]}) item ${itemIndex} at ${['$', ...path].join('.')}`);
+						if (source !== undefined && valueAt(source, path) === valueAt(item.json, path))
+							continue;
+						problems.push(
+							`output ${outputIndex} (${run.outputNames[outputIndex]}) item ${itemIndex} at ${['$', ...path].join('.')}`,
+						);
 					}
 				}
 			});

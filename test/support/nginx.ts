@@ -116,7 +116,8 @@ export function itemKey(entry: AccessEntry): string {
 	if (entry.body) {
 		try {
 			const parsed: unknown = JSON.parse(entry.body);
-			if (parsed && typeof parsed === 'object' && 'id' in parsed) return String((parsed as { id: unknown }).id);
+			if (parsed && typeof parsed === 'object' && 'id' in parsed)
+				return String((parsed as { id: unknown }).id);
 		} catch {
 			// not JSON: fall through
 		}
@@ -150,14 +151,19 @@ function handle(request: IncomingMessage, response: ServerResponse, body: string
 	if (url.pathname === '/bulk' || url.pathname.endsWith('/bulk')) {
 		const records = Array.isArray(received)
 			? received
-			: received && typeof received === 'object' && Array.isArray((received as { records?: unknown }).records)
+			: received &&
+				  typeof received === 'object' &&
+				  Array.isArray((received as { records?: unknown }).records)
 				? (received as { records: unknown[] }).records
 				: undefined;
 		if (!records) return send(400, { error: 'expected { "records": [...] } or an array' });
 		const results = records.map((record, index) => {
-			const fields = record && typeof record === 'object' ? (record as Record<string, unknown>) : {};
+			const fields =
+				record && typeof record === 'object' ? (record as Record<string, unknown>) : {};
 			const id = fields.id ?? null;
-			return fields.fail === true ? { index, id, ok: false, error: 'rejected by the vendor' } : { index, id, ok: true };
+			return fields.fail === true
+				? { index, id, ok: false, error: 'rejected by the vendor' }
+				: { index, id, ok: true };
 		});
 		return send(200, { results });
 	}
@@ -235,17 +241,17 @@ function installExitHooks(): void {
 	}
 }
 
-
 /** `user <name> <group>;` when nginx would start as root (workers would otherwise run as nobody); nothing otherwise. */
 function userDirective(): string {
 	if (typeof process.getuid !== 'function' || process.getuid() !== 0) return '';
 	const { username, gid } = os.userInfo();
 	let group = '';
 	try {
-		group = readFileSync('/etc/group', 'utf8')
-			.split('\n')
-			.map((line) => line.split(':'))
-			.find((fields) => fields[2] === String(gid))?.[0] ?? '';
+		group =
+			readFileSync('/etc/group', 'utf8')
+				.split('\n')
+				.map((line) => line.split(':'))
+				.find((fields) => fields[2] === String(gid))?.[0] ?? '';
 	} catch {
 		// no /etc/group: nginx then uses the group named like the user
 	}
@@ -253,13 +259,22 @@ function userDirective(): string {
 }
 
 function checkOptions(options: VendorOptions): void {
-	if (!Number.isInteger(options.rate) || options.rate < 1) throw new Error(`startVendor: rate must be a positive integer, got ${options.rate}`);
-	if (options.burst !== undefined && (!Number.isInteger(options.burst) || options.burst < 0)) throw new Error(`startVendor: burst must be an integer >= 0, got ${options.burst}`);
+	if (!Number.isInteger(options.rate) || options.rate < 1)
+		throw new Error(`startVendor: rate must be a positive integer, got ${options.rate}`);
+	if (options.burst !== undefined && (!Number.isInteger(options.burst) || options.burst < 0))
+		throw new Error(`startVendor: burst must be an integer >= 0, got ${options.burst}`);
 	const shed = options.shedPercent ?? 0;
-	if (!(shed >= 0 && shed < 100)) throw new Error(`startVendor: shedPercent must be from 0 to below 100, got ${shed}`);
+	if (!(shed >= 0 && shed < 100))
+		throw new Error(`startVendor: shedPercent must be from 0 to below 100, got ${shed}`);
 	const retryAfter = options.retryAfterSeconds;
-	if (retryAfter !== undefined && retryAfter !== null && !(Number.isInteger(retryAfter) && retryAfter >= 0)) {
-		throw new Error(`startVendor: retryAfterSeconds must be an integer >= 0 or null, got ${retryAfter}`);
+	if (
+		retryAfter !== undefined &&
+		retryAfter !== null &&
+		!(Number.isInteger(retryAfter) && retryAfter >= 0)
+	) {
+		throw new Error(
+			`startVendor: retryAfterSeconds must be an integer >= 0 or null, got ${retryAfter}`,
+		);
 	}
 }
 
@@ -269,7 +284,10 @@ function nginxConf(prefix: string, port: number, appPort: number, options: Vendo
 	const retryAfter = options.retryAfterSeconds === undefined ? 1 : options.retryAfterSeconds;
 	const logBodies = options.logBodies ?? true;
 	const rate = `${options.rate}r/${options.per === 'minute' ? 'm' : 's'}`;
-	const limitHeader = options.advertiseLimit === undefined ? '' : `add_header X-RateLimit-Limit ${Math.trunc(options.advertiseLimit)} always;`;
+	const limitHeader =
+		options.advertiseLimit === undefined
+			? ''
+			: `add_header X-RateLimit-Limit ${Math.trunc(options.advertiseLimit)} always;`;
 	const p = (...parts: string[]) => path.join(prefix, ...parts);
 	// escape=json: every variable is escaped as a JSON string; numbers are printed bare.
 	const logFormat = [
@@ -372,7 +390,10 @@ function parseEntries(text: string): AccessEntry[] {
 	return entries;
 }
 
-export function summarize(entries: AccessEntry[], itemOf: (entry: AccessEntry) => string = itemKey): VendorSummary {
+export function summarize(
+	entries: AccessEntry[],
+	itemOf: (entry: AccessEntry) => string = itemKey,
+): VendorSummary {
 	const acceptedPerItem = new Map<string, number>();
 	let accepted = 0;
 	let rateLimited = 0;
@@ -404,7 +425,8 @@ export function summarize(entries: AccessEntry[], itemOf: (entry: AccessEntry) =
 		acceptedPerItem,
 		firstAcceptedAt: accepted ? first : NaN,
 		lastAcceptedAt: accepted ? last : NaN,
-		acceptedPerSecond: accepted >= 2 && last > first ? ((accepted - 1) * 1000) / (last - first) : NaN,
+		acceptedPerSecond:
+			accepted >= 2 && last > first ? ((accepted - 1) * 1000) / (last - first) : NaN,
 	};
 }
 
@@ -423,11 +445,14 @@ export function maxInWindow(times: number[], windowMs: number): number {
 export async function startVendor(options: VendorOptions): Promise<Vendor> {
 	checkOptions(options);
 	if (!existsSync(NGINX_BIN)) {
-		throw new Error(`${NGINX_BIN} is missing: install Debian's nginx (\`bash scripts/ensure-system.sh\`, or \`apt-get install -y nginx-light\`), or set NGINX_BIN`);
+		throw new Error(
+			`${NGINX_BIN} is missing: install Debian's nginx (\`bash scripts/ensure-system.sh\`, or \`apt-get install -y nginx-light\`), or set NGINX_BIN`,
+		);
 	}
 	installExitHooks();
 	const prefix = mkdtempSync(path.join(os.tmpdir(), 'guards-vendor-'));
-	for (const folder of ['logs', 'temp', 'html']) mkdirSync(path.join(prefix, folder), { recursive: true });
+	for (const folder of ['logs', 'temp', 'html'])
+		mkdirSync(path.join(prefix, folder), { recursive: true });
 	const app = await startApp();
 	const appPort = (app.address() as AddressInfo).port;
 	const accessLog = path.join(prefix, 'logs', 'access.log');
@@ -456,11 +481,15 @@ export async function startVendor(options: VendorOptions): Promise<Vendor> {
 			writeFileSync(conf, nginxConf(prefix, port, appPort, options));
 			exited = undefined;
 			output = '';
-			const launched = spawn(NGINX_BIN, ['-p', prefix + path.sep, '-c', conf, '-e', errorLog, '-g', 'daemon off;'], {
-				cwd: prefix,
-				detached: true, // its own process group: master + worker are killed together
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
+			const launched = spawn(
+				NGINX_BIN,
+				['-p', prefix + path.sep, '-c', conf, '-e', errorLog, '-g', 'daemon off;'],
+				{
+					cwd: prefix,
+					detached: true, // its own process group: master + worker are killed together
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
+			);
 			child = launched;
 			running.add(launched);
 			launched.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -471,13 +500,16 @@ export async function startVendor(options: VendorOptions): Promise<Vendor> {
 				running.delete(launched);
 			});
 			const deadline = Date.now() + START_TIMEOUT_MS;
-			while (exited === undefined && Date.now() < deadline && !(await canConnect(port))) await sleep(50);
+			while (exited === undefined && Date.now() < deadline && !(await canConnect(port)))
+				await sleep(50);
 			if (exited === undefined && (await canConnect(port))) break;
 			killGroup(launched, 'SIGKILL');
 			running.delete(launched);
 			const why = `${output}\n${errorLogTail()}`;
 			if (attempt < 3 && /Address already in use/.test(why)) continue; // the port was taken in between
-			throw new Error(`nginx did not start on 127.0.0.1:${port} within ${START_TIMEOUT_MS / 1000} s (${exited ?? 'still not listening'}):\n${why.trim()}`);
+			throw new Error(
+				`nginx did not start on 127.0.0.1:${port} within ${START_TIMEOUT_MS / 1000} s (${exited ?? 'still not listening'}):\n${why.trim()}`,
+			);
 		}
 	} catch (error) {
 		cleanup();
@@ -500,7 +532,8 @@ export async function startVendor(options: VendorOptions): Promise<Vendor> {
 		cleanup();
 	};
 
-	const entries = (): AccessEntry[] => (existsSync(accessLog) ? parseEntries(readFileSync(accessLog, 'utf8')) : []);
+	const entries = (): AccessEntry[] =>
+		existsSync(accessLog) ? parseEntries(readFileSync(accessLog, 'utf8')) : [];
 	return {
 		url: `http://127.0.0.1:${port}`,
 		port,
@@ -520,7 +553,9 @@ export async function startVendor(options: VendorOptions): Promise<Vendor> {
 		summary: (list = entries(), itemOf = itemKey) => summarize(list, itemOf),
 		maxAcceptedInWindow: (windowMs, list = entries()) =>
 			maxInWindow(
-				list.filter((entry) => entry.status >= 200 && entry.status < 300).map((entry) => entry.time),
+				list
+					.filter((entry) => entry.status >= 200 && entry.status < 300)
+					.map((entry) => entry.time),
 				windowMs,
 			),
 		errorLogTail,

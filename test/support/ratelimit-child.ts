@@ -11,8 +11,20 @@ import { closeAllLimiters, limiterFor } from '../../nodes/shared/stores/limiter'
 
 async function main(): Promise<void> {
 	const [host, port, keyPrefix, name, limit, per, utilization, jobs] = process.argv.slice(2);
-	const plan = planLimiter({ limit: Number(limit), per: per as RatePer, targetUtilization: Number(utilization), burst: 1 });
-	const limiter = limiterFor(name, plan, { backend: 'redis', host, port: Number(port), db: 0, tls: false, keyPrefix });
+	const plan = planLimiter({
+		limit: Number(limit),
+		per: per as RatePer,
+		targetUtilization: Number(utilization),
+		burst: 1,
+	});
+	const limiter = limiterFor(name, plan, {
+		backend: 'redis',
+		host,
+		port: Number(port),
+		db: 0,
+		tls: false,
+		keyPrefix,
+	});
 	await limiter.ready();
 	process.stdout.write('ready\n');
 	await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));

@@ -20,7 +20,16 @@
 //   GUARDS_PG_BIN   folder with initdb and pg_ctl (default /usr/lib/postgresql/<newest>/bin, else PATH)
 //   GUARDS_REDIS_SERVER   the redis-server binary (default redis-server on PATH)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+	chownSync,
+	closeSync,
+	existsSync,
+	mkdtempSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,11 +110,17 @@ function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
+async function waitFor(
+	check: () => Promise<boolean> | boolean,
+	timeoutMs: number,
+	what: string,
+	intervalMs = 100,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (await check()) return;
-		if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
 		await sleep(intervalMs);
 	}
 }
@@ -118,7 +133,11 @@ export async function freeLoopbackPort(): Promise<number> {
 		server.on('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+			server.close(() =>
+				typeof address === 'object' && address
+					? resolve(address.port)
+					: reject(new Error('no port')),
+			);
 		});
 	});
 }
@@ -191,15 +210,24 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateSer
 
 	const launch = async (): Promise<void> => {
 		const args = [
-			'--port', String(port),
-			'--bind', '127.0.0.1',
-			'--dir', dir,
-			'--save', '',
-			'--appendonly', options.appendOnly === false ? 'no' : 'yes',
-			'--appendfsync', 'everysec',
-			'--daemonize', 'no',
-			'--logfile', logFile,
-			'--protected-mode', 'yes',
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--dir',
+			dir,
+			'--save',
+			'',
+			'--appendonly',
+			options.appendOnly === false ? 'no' : 'yes',
+			'--appendfsync',
+			'everysec',
+			'--daemonize',
+			'no',
+			'--logfile',
+			logFile,
+			'--protected-mode',
+			'yes',
 		];
 		const launched = spawn(binary, args, { cwd: dir, stdio: 'ignore', detached: true });
 		exited = false;
@@ -214,7 +242,10 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateSer
 		if (launched.pid !== undefined) liveServers.set(launched.pid, { dir, signal: 'SIGKILL' });
 		await waitFor(
 			async () => {
-				if (exited) throw new Error(`redis-server on port ${port} exited during start-up:\n${tail(logFile, 20)}`);
+				if (exited)
+					throw new Error(
+						`redis-server on port ${port} exited during start-up:\n${tail(logFile, 20)}`,
+					);
 				return (await ask(port, 'PING\r\n')).startsWith('+PONG');
 			},
 			START_TIMEOUT_MS,
@@ -300,7 +331,9 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 	const uid = id('-u');
 	const gid = id('-g');
 	if (uid.status !== 0 || gid.status !== 0) {
-		throw new Error('running as root, and there is no `postgres` user to run a private Postgres as (initdb refuses root). Create one: useradd -r postgres');
+		throw new Error(
+			'running as root, and there is no `postgres` user to run a private Postgres as (initdb refuses root). Create one: useradd -r postgres',
+		);
 	}
 	return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
@@ -318,7 +351,11 @@ function runTool(tool: string, args: string[], cwd: string, timeoutMs: number): 
 	const command = asPostgres ? 'runuser' : executable;
 	const commandArgs = asPostgres ? ['-u', 'postgres', '--', executable, ...args] : args;
 	return new Promise((resolve) => {
-		const child = spawn(command, commandArgs, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+		const child = spawn(command, commandArgs, {
+			cwd,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+		});
 		let output = '';
 		child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 		child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -326,7 +363,10 @@ function runTool(tool: string, args: string[], cwd: string, timeoutMs: number): 
 			output += `\n[services] ${tool} killed after ${timeoutMs / 1000} s`;
 			child.kill('SIGKILL');
 		}, timeoutMs);
-		child.on('error', (error) => (output += `\n[services] cannot run ${command}: ${error.message}`));
+		child.on(
+			'error',
+			(error) => (output += `\n[services] cannot run ${command}: ${error.message}`),
+		);
 		child.on('close', (code) => {
 			clearTimeout(timer);
 			resolve({ code, output });
@@ -349,10 +389,17 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 	let port = 0;
 	let postmaster: number | undefined;
 
-	const init = await runTool('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], dir, 120_000);
+	const init = await runTool(
+		'initdb',
+		['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+		dir,
+		120_000,
+	);
 	if (init.code !== 0) {
 		rmSync(dir, { recursive: true, force: true });
-		throw new Error(`initdb failed (exit ${init.code}); is PostgreSQL installed (initdb, pg_ctl)? Set GUARDS_PG_BIN to its bin folder.\n${init.output.slice(-3000)}`);
+		throw new Error(
+			`initdb failed (exit ${init.code}); is PostgreSQL installed (initdb, pg_ctl)? Set GUARDS_PG_BIN to its bin folder.\n${init.output.slice(-3000)}`,
+		);
 	}
 
 	const readPid = (): number | undefined => {
@@ -374,10 +421,29 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 			'-c max_connections=200',
 			'-c shared_buffers=32MB',
 		].join(' ');
-		const started = await runTool('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', options], dir, START_TIMEOUT_MS + 10_000);
+		const started = await runTool(
+			'pg_ctl',
+			[
+				'start',
+				'-D',
+				dataDir,
+				'-l',
+				logFile,
+				'-w',
+				'-t',
+				String(START_TIMEOUT_MS / 1000),
+				'-o',
+				options,
+			],
+			dir,
+			START_TIMEOUT_MS + 10_000,
+		);
 		postmaster = readPid();
 		if (postmaster !== undefined) liveServers.set(postmaster, { dir, signal: 'SIGQUIT' });
-		if (started.code !== 0) throw new Error(`pg_ctl start on port ${port} failed (exit ${started.code}):\n${started.output.slice(-2000)}\n${tail(logFile, 20)}`);
+		if (started.code !== 0)
+			throw new Error(
+				`pg_ctl start on port ${port} failed (exit ${started.code}):\n${started.output.slice(-2000)}\n${tail(logFile, 20)}`,
+			);
 		await waitFor(() => service.isUp(), START_TIMEOUT_MS, `Postgres on 127.0.0.1:${port}`);
 	};
 
@@ -413,14 +479,21 @@ export async function startPostgres(): Promise<PrivatePostgres> {
 		stop: async () => {
 			const pid = service.pid();
 			if (pid === undefined) return forget();
-			const stopped = await runTool('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', String(STOP_TIMEOUT_MS / 1000)], dir, STOP_TIMEOUT_MS + 5000);
+			const stopped = await runTool(
+				'pg_ctl',
+				['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', String(STOP_TIMEOUT_MS / 1000)],
+				dir,
+				STOP_TIMEOUT_MS + 5000,
+			);
 			if (stopped.code !== 0 || isAlive(pid)) {
 				try {
 					process.kill(pid, 'SIGQUIT');
 				} catch {
 					// gone
 				}
-				await waitFor(() => !isAlive(pid), 10_000, `the postmaster ${pid} to exit`).catch(() => process.kill(pid, 'SIGKILL'));
+				await waitFor(() => !isAlive(pid), 10_000, `the postmaster ${pid} to exit`).catch(() =>
+					process.kill(pid, 'SIGKILL'),
+				);
 			}
 			forget();
 		},

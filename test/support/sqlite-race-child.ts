@@ -15,7 +15,9 @@ import { SqliteStore } from '../../nodes/shared/stores/sqlite';
 async function holdLock(file: string, ms: number): Promise<void> {
 	const db = new DatabaseSync(file);
 	db.exec('BEGIN IMMEDIATE');
-	db.exec(`INSERT INTO guards_counters (ns, key, value) VALUES ('lock-holder', 'k', 1) ON CONFLICT (ns, key) DO UPDATE SET value = value + 1`);
+	db.exec(
+		`INSERT INTO guards_counters (ns, key, value) VALUES ('lock-holder', 'k', 1) ON CONFLICT (ns, key) DO UPDATE SET value = value + 1`,
+	);
 	process.stdout.write(`locked ${Date.now()}\n`);
 	await new Promise((resolve) => setTimeout(resolve, ms));
 	// Taken before COMMIT: nobody else can have written before this moment.
@@ -30,16 +32,24 @@ async function main(): Promise<void> {
 	if (mode === 'hold') return await holdLock(file, Number(connectionsArg));
 	const connections = Number(connectionsArg);
 	const increments = Number(incrementsArg ?? 0);
-	const stores = Array.from({ length: connections }, () => new SqliteStore({ backend: 'sqlite', file, busyTimeoutMs: 30_000 }));
+	const stores = Array.from(
+		{ length: connections },
+		() => new SqliteStore({ backend: 'sqlite', file, busyTimeoutMs: 30_000 }),
+	);
 	await Promise.all(stores.map((store) => store.ping()));
 	process.stdout.write('ready\n');
 	await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 	let result: unknown;
 	if (mode === 'claim') {
 		const writes = await Promise.all(
-			stores.map((store, index) => store.write('race', [{ key: 'claim', value: `${process.pid}/${index}`, ifVersion: 0 }])),
+			stores.map((store, index) =>
+				store.write('race', [{ key: 'claim', value: `${process.pid}/${index}`, ifVersion: 0 }]),
+			),
 		);
-		result = { applied: writes.filter(([write]) => write.applied).length, lost: writes.filter(([write]) => !write.applied).length };
+		result = {
+			applied: writes.filter(([write]) => write.applied).length,
+			lost: writes.filter(([write]) => !write.applied).length,
+		};
 	} else {
 		const seen: number[] = [];
 		await Promise.all(

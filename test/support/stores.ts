@@ -8,7 +8,14 @@ import { Client } from 'pg';
 import { PostgresStore } from '../../nodes/shared/stores/postgres';
 import { RedisStore } from '../../nodes/shared/stores/redis';
 import { SqliteStore } from '../../nodes/shared/stores/sqlite';
-import type { PostgresStoreConfig, RedisStoreConfig, SqliteStoreConfig, Store, StoreBackend, StoreConfig } from '../../nodes/shared/stores/types';
+import type {
+	PostgresStoreConfig,
+	RedisStoreConfig,
+	SqliteStoreConfig,
+	Store,
+	StoreBackend,
+	StoreConfig,
+} from '../../nodes/shared/stores/types';
 
 /**
  * One harness per backend for the conformance suite: where the real service is, how
@@ -47,25 +54,34 @@ silentServer.unref();
 
 function silentPort(): number {
 	const address = silentServer.address();
-	if (address === null || typeof address === 'string') throw new Error('The silent loopback server is not listening yet');
+	if (address === null || typeof address === 'string')
+		throw new Error('The silent loopback server is not listening yet');
 	return address.port;
 }
 
 export const RUN_ID = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
-const REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log';
+const REDIS_START =
+	'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log';
 const POSTGRES_START = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 
 function envNumber(name: string, fallback: number): number {
 	const raw = process.env[name];
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
-	if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+	if (!Number.isSafeInteger(value))
+		throw new Error(`${name} must be an integer, got ${JSON.stringify(raw)}`);
 	return value;
 }
 
 /** The suite runs every backend for real: a missing service is a failure, in CI and outside it. */
-function unavailable(service: string, endpoint: string, cause: unknown, start: string, envVars: string): Error {
+function unavailable(
+	service: string,
+	endpoint: string,
+	cause: unknown,
+	start: string,
+	envVars: string,
+): Error {
 	const why = process.env.CI
 		? 'CI must run the store conformance suite against every backend.'
 		: 'The store conformance suite never skips a backend (a skipped backend hides bugs), outside CI too.';
@@ -109,7 +125,15 @@ export function redisHarness(): StoreHarness {
 	const host = process.env.GUARDS_TEST_REDIS_HOST || '127.0.0.1';
 	const port = envNumber('GUARDS_TEST_REDIS_PORT', 6379);
 	const keyPrefix = `guards-test:${RUN_ID}:`;
-	const config = (): RedisStoreConfig => ({ backend: 'redis', host, port, db: 0, tls: false, keyPrefix, timeoutMs: 5000 });
+	const config = (): RedisStoreConfig => ({
+		backend: 'redis',
+		host,
+		port,
+		db: 0,
+		tls: false,
+		keyPrefix,
+		timeoutMs: 5000,
+	});
 	return {
 		backend: 'redis',
 		endpoint: `${host}:${port}`,
@@ -118,7 +142,13 @@ export function redisHarness(): StoreHarness {
 			try {
 				await store.ping();
 			} catch (error) {
-				throw unavailable('Redis', `${host}:${port}`, error, REDIS_START, 'GUARDS_TEST_REDIS_HOST / GUARDS_TEST_REDIS_PORT');
+				throw unavailable(
+					'Redis',
+					`${host}:${port}`,
+					error,
+					REDIS_START,
+					'GUARDS_TEST_REDIS_HOST / GUARDS_TEST_REDIS_PORT',
+				);
 			} finally {
 				await store.close();
 			}
@@ -129,7 +159,13 @@ export function redisHarness(): StoreHarness {
 		blackhole: () => ({ ...config(), host: '127.0.0.1', port: silentPort(), timeoutMs: 1000 }),
 		async cleanup() {
 			// Only this run's keys: never FLUSHALL a shared server.
-			const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+			const client = new Redis({
+				host,
+				port,
+				lazyConnect: true,
+				maxRetriesPerRequest: 1,
+				retryStrategy: () => null,
+			});
 			client.on('error', () => undefined);
 			try {
 				await client.connect();
@@ -192,7 +228,14 @@ export function postgresHarness(): StoreHarness {
 		unreachable: () => ({ ...config(1), host: '127.0.0.1', port: 1 }),
 		blackhole: () => ({ ...config(1), host: '127.0.0.1', port: silentPort(), timeoutMs: 1000 }),
 		async cleanup() {
-			const client = new Client({ host, port, database, user, password, connectionTimeoutMillis: 5000 });
+			const client = new Client({
+				host,
+				port,
+				database,
+				user,
+				password,
+				connectionTimeoutMillis: 5000,
+			});
 			client.on('error', () => undefined);
 			try {
 				await client.connect();
@@ -207,7 +250,11 @@ export function postgresHarness(): StoreHarness {
 }
 
 /** Polls until `probe` holds or `timeoutMs` passes; returns whether it held. Bounded waits only. */
-export async function eventually(probe: () => Promise<boolean>, timeoutMs: number, everyMs = 25): Promise<boolean> {
+export async function eventually(
+	probe: () => Promise<boolean>,
+	timeoutMs: number,
+	everyMs = 25,
+): Promise<boolean> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (await probe()) return true;
@@ -221,7 +268,9 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Times a promise that must reject; returns the error and the elapsed milliseconds. */
-export async function timedRejection(promise: Promise<unknown>): Promise<{ error: unknown; elapsedMs: number }> {
+export async function timedRejection(
+	promise: Promise<unknown>,
+): Promise<{ error: unknown; elapsedMs: number }> {
 	const started = Date.now();
 	try {
 		await promise;

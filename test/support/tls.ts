@@ -18,7 +18,10 @@ export interface TestTlsServer {
 	close(): Promise<void>;
 }
 
-export function makeSelfSignedCertificate(days: number, commonName = 'localhost'): { key: string; cert: string } {
+export function makeSelfSignedCertificate(
+	days: number,
+	commonName = 'localhost',
+): { key: string; cert: string } {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'guards-tls-'));
 	try {
 		const key = path.join(dir, 'key.pem');
@@ -26,11 +29,31 @@ export function makeSelfSignedCertificate(days: number, commonName = 'localhost'
 		try {
 			execFileSync(
 				'openssl',
-				['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', `/CN=${commonName}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+				[
+					'req',
+					'-x509',
+					'-newkey',
+					'ec',
+					'-pkeyopt',
+					'ec_paramgen_curve:P-256',
+					'-nodes',
+					'-keyout',
+					key,
+					'-out',
+					cert,
+					'-days',
+					String(days),
+					'-subj',
+					`/CN=${commonName}`,
+					'-addext',
+					'subjectAltName=DNS:localhost,IP:127.0.0.1',
+				],
 				{ stdio: ['ignore', 'ignore', 'pipe'] },
 			);
 		} catch (error) {
-			throw new Error(`openssl could not make a test certificate (is openssl installed? apt-get install openssl): ${(error as Error).message}`);
+			throw new Error(
+				`openssl could not make a test certificate (is openssl installed? apt-get install openssl): ${(error as Error).message}`,
+			);
 		}
 		return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 	} finally {
@@ -74,7 +97,10 @@ export async function startPlainTcpServer(): Promise<{ port: number; close(): Pr
 		socket.end('HTTP/1.1 400 Bad Request\r\n\r\nnot TLS\r\n');
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { port: (server.address() as AddressInfo).port, close: () => closeServer(server, sockets) };
+	return {
+		port: (server.address() as AddressInfo).port,
+		close: () => closeServer(server, sockets),
+	};
 }
 
 /** A loopback port with nothing listening (bound, then released). */

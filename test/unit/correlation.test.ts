@@ -13,7 +13,10 @@ describe('uuidv7', () => {
 		const earlier = uuidv7(1_700_000_000_000, Buffer.alloc(10, 0xff));
 		const later = uuidv7(1_700_000_000_001, Buffer.alloc(10, 0x00));
 		assert.ok(earlier < later);
-		assert.equal(earlier.slice(0, 13).replace('-', ''), (1_700_000_000_000).toString(16).padStart(12, '0'));
+		assert.equal(
+			earlier.slice(0, 13).replace('-', ''),
+			(1_700_000_000_000).toString(16).padStart(12, '0'),
+		);
 	});
 
 	it('is unique across many calls', () => {

@@ -10,7 +10,9 @@ import { describe, it } from 'node:test';
 import type { INodeProperties, INodePropertyCollection, INodeType } from 'n8n-workflow';
 
 const root = path.resolve(__dirname, '../../..');
-const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } };
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+	n8n: { nodes: string[] };
+};
 
 function loadNode(entry: string): INodeType {
 	// dist/nodes/X/X.node.js → build/nodes/X/X.node.js (the tsc output the tests run on)
@@ -26,25 +28,38 @@ interface Problem {
 }
 
 /** Display rules of options nested in collections that name a parameter not beside them. */
-function nestedRuleProblems(properties: INodeProperties[], where: string[], siblings: Set<string> | undefined): Problem[] {
+function nestedRuleProblems(
+	properties: INodeProperties[],
+	where: string[],
+	siblings: Set<string> | undefined,
+): Problem[] {
 	const problems: Problem[] = [];
 	for (const property of properties) {
 		const here = [...where, property.name];
 		if (siblings) {
 			for (const rules of [property.displayOptions?.show, property.displayOptions?.hide]) {
 				for (const key of Object.keys(rules ?? {})) {
-					if (!key.startsWith('/') && !siblings.has(key)) problems.push({ where: here.join(' → '), key });
+					if (!key.startsWith('/') && !siblings.has(key))
+						problems.push({ where: here.join(' → '), key });
 				}
 			}
 		}
 		const options = property.options ?? [];
 		if (property.type === 'collection') {
 			const children = options as INodeProperties[];
-			problems.push(...nestedRuleProblems(children, here, new Set(children.map((child) => child.name))));
+			problems.push(
+				...nestedRuleProblems(children, here, new Set(children.map((child) => child.name))),
+			);
 		} else if (property.type === 'fixedCollection') {
 			for (const group of options as INodePropertyCollection[]) {
 				const children = group.values ?? [];
-				problems.push(...nestedRuleProblems(children, [...here, group.name], new Set(children.map((child) => child.name))));
+				problems.push(
+					...nestedRuleProblems(
+						children,
+						[...here, group.name],
+						new Set(children.map((child) => child.name)),
+					),
+				);
 			}
 		}
 	}
@@ -57,7 +72,11 @@ describe('node descriptions', () => {
 		const name = node.description.displayName;
 		it(`${name}: display rules inside collections name a sibling or a top-level parameter with '/'`, () => {
 			const problems = nestedRuleProblems(node.description.properties, [], undefined);
-			assert.deepEqual(problems, [], `${name}: ${problems.map((problem) => `${problem.where} shows on "${problem.key}", which is not beside it (use "/${problem.key}")`).join('; ')}`);
+			assert.deepEqual(
+				problems,
+				[],
+				`${name}: ${problems.map((problem) => `${problem.where} shows on "${problem.key}", which is not beside it (use "/${problem.key}")`).join('; ')}`,
+			);
 		});
 		it(`${name}: every top-level display rule names a parameter of the node`, () => {
 			const names = new Set(node.description.properties.map((property) => property.name));

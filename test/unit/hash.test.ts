@@ -5,7 +5,10 @@ import { stableHash, stableStringify } from '../../nodes/shared/core/hash';
 
 describe('stableStringify', () => {
 	it('gives the same string whatever the key order, at every depth', () => {
-		assert.equal(stableStringify({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'x' } }), stableStringify({ a: { c: 'x', d: [1, { x: 1, y: 2 }] }, b: 1 }));
+		assert.equal(
+			stableStringify({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'x' } }),
+			stableStringify({ a: { c: 'x', d: [1, { x: 1, y: 2 }] }, b: 1 }),
+		);
 	});
 
 	it('keeps array order, since it carries meaning', () => {
@@ -13,7 +16,9 @@ describe('stableStringify', () => {
 	});
 
 	it('treats __proto__ and constructor as plain keys without touching prototypes', () => {
-		const hostile = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": 1}}') as object;
+		const hostile = JSON.parse(
+			'{"__proto__": {"polluted": true}, "constructor": {"prototype": 1}}',
+		) as object;
 		const text = stableStringify(hostile);
 		assert.match(text, /__proto__/);
 		assert.equal(({} as Record<string, unknown>).polluted, undefined);

@@ -33,8 +33,15 @@ const finish = (overrides: Partial<FinishRequest> = {}): FinishRequest => ({
 });
 
 /** A record as left by execution-1's claim at `NOW - ageMs`. */
-function claimedBy(owner = 'execution-1', ageMs = MINUTE, overrides: Partial<ClaimRecord> = {}): ClaimRecord {
-	return { ...decideClaim(undefined, request({ owner, correlationId: 'corr-1' }), NOW - ageMs).record, ...overrides };
+function claimedBy(
+	owner = 'execution-1',
+	ageMs = MINUTE,
+	overrides: Partial<ClaimRecord> = {},
+): ClaimRecord {
+	return {
+		...decideClaim(undefined, request({ owner, correlationId: 'corr-1' }), NOW - ageMs).record,
+		...overrides,
+	};
 }
 
 describe('decideClaim', () => {
@@ -63,7 +70,11 @@ describe('decideClaim', () => {
 		assert.equal(decision.route, 'proceed');
 		assert.equal(decision.write?.value.owner, 'execution-2');
 		assert.equal(decision.write?.value.attempts, 2);
-		assert.equal(decision.write?.value.correlationId, 'corr-1', 'the first correlation ID stays with the key');
+		assert.equal(
+			decision.write?.value.correlationId,
+			'corr-1',
+			'the first correlation ID stays with the key',
+		);
 	});
 
 	it('routes Reconcile instead when the lease ran out and expired leases are set to reconcile', () => {
@@ -71,11 +82,20 @@ describe('decideClaim', () => {
 		const decision = decideClaim(expired, request({ afterExpiredLease: 'reconcile' }), NOW);
 		assert.equal(decision.route, 'reconcile');
 		assert.equal(decision.write?.value.needsReconcile, true);
-		assert.equal(decideClaim(decideRelease(expired, finish(), NOW).write!.value, request({ afterExpiredLease: 'reconcile' }), NOW).route, 'proceed', 'a released key is known not written');
+		assert.equal(
+			decideClaim(
+				decideRelease(expired, finish(), NOW).write!.value,
+				request({ afterExpiredLease: 'reconcile' }),
+				NOW,
+			).route,
+			'proceed',
+			'a released key is known not written',
+		);
 	});
 
 	it('routes Duplicate with the stored result once completed', () => {
-		const completed = decideComplete(claimedBy(), finish({ result: { id: 'inv_1' } }), NOW).write!.value;
+		const completed = decideComplete(claimedBy(), finish({ result: { id: 'inv_1' } }), NOW).write!
+			.value;
 		const decision = decideClaim(completed, request(), NOW + MINUTE);
 		assert.equal(decision.route, 'duplicate');
 		assert.deepEqual(decision.record.result, { id: 'inv_1' });
@@ -84,14 +104,25 @@ describe('decideClaim', () => {
 
 	it('refuses a key reused with a different payload (Conflict), whatever its state', () => {
 		const stored = claimedBy('execution-1', MINUTE, { fingerprint: 'f-1' });
-		for (const record of [stored, { ...stored, status: 'completed' as const }, { ...stored, status: 'released' as const }]) {
+		for (const record of [
+			stored,
+			{ ...stored, status: 'completed' as const },
+			{ ...stored, status: 'released' as const },
+		]) {
 			assert.equal(decideClaim(record, request({ fingerprint: 'f-2' }), NOW).route, 'conflict');
 		}
-		assert.equal(decideClaim({ ...stored, status: 'completed' }, request({ fingerprint: 'f-1' }), NOW).route, 'duplicate');
+		assert.equal(
+			decideClaim({ ...stored, status: 'completed' }, request({ fingerprint: 'f-1' }), NOW).route,
+			'duplicate',
+		);
 	});
 
 	it('does not check payloads when either side has no fingerprint', () => {
-		assert.equal(decideClaim({ ...claimedBy(), status: 'completed' }, request({ fingerprint: 'f-2' }), NOW).route, 'duplicate');
+		assert.equal(
+			decideClaim({ ...claimedBy(), status: 'completed' }, request({ fingerprint: 'f-2' }), NOW)
+				.route,
+			'duplicate',
+		);
 	});
 
 	it('proceeds after a release and counts the attempt', () => {
@@ -102,13 +133,24 @@ describe('decideClaim', () => {
 	});
 
 	it('routes Reconcile after an unknown outcome, and again if the reconciler dies', () => {
-		const unknown = decideOutcomeUnknown(claimedBy(), finish({ error: 'socket hang up' }), NOW).write!.value;
+		const unknown = decideOutcomeUnknown(claimedBy(), finish({ error: 'socket hang up' }), NOW)
+			.write!.value;
 		const first = decideClaim(unknown, request(), NOW + 1);
 		assert.equal(first.route, 'reconcile');
 		assert.equal(first.write?.value.status, 'inFlight');
-		assert.equal(first.write?.ttlMs, 7 * DAY, 'a key waiting for reconciliation is kept 7 days by default, not for ever');
-		assert.equal(decideClaim(first.write!.value, request({ owner: 'execution-3' }), NOW + MINUTE).route, 'inFlight');
-		assert.equal(decideClaim(first.write!.value, request({ owner: 'execution-3' }), NOW + 10 * MINUTE).route, 'reconcile');
+		assert.equal(
+			first.write?.ttlMs,
+			7 * DAY,
+			'a key waiting for reconciliation is kept 7 days by default, not for ever',
+		);
+		assert.equal(
+			decideClaim(first.write!.value, request({ owner: 'execution-3' }), NOW + MINUTE).route,
+			'inFlight',
+		);
+		assert.equal(
+			decideClaim(first.write!.value, request({ owner: 'execution-3' }), NOW + 10 * MINUTE).route,
+			'reconcile',
+		);
 	});
 });
 
@@ -148,7 +190,10 @@ describe('decideRelease', () => {
 
 	it('does not release a claim another execution took over', () => {
 		const takenOver = claimedBy('execution-9', MINUTE);
-		assert.equal(decideRelease(takenOver, finish({ owner: 'execution-1' }), NOW).outcome, 'heldByAnother');
+		assert.equal(
+			decideRelease(takenOver, finish({ owner: 'execution-1' }), NOW).outcome,
+			'heldByAnother',
+		);
 	});
 
 	it('reports a key that was never claimed', () => {
@@ -156,7 +201,10 @@ describe('decideRelease', () => {
 	});
 
 	it('keeps the error with the key', () => {
-		assert.equal(decideRelease(claimedBy(), finish({ error: 'HTTP 400' }), NOW).write?.value.lastError, 'HTTP 400');
+		assert.equal(
+			decideRelease(claimedBy(), finish({ error: 'HTTP 400' }), NOW).write?.value.lastError,
+			'HTTP 400',
+		);
 	});
 });
 
@@ -169,17 +217,33 @@ describe('decideOutcomeUnknown', () => {
 	});
 
 	it('keeps the key for the retention the user chose, and so does the reconciling claim', () => {
-		const transition = decideOutcomeUnknown(claimedBy(), finish({ unknownRetentionMs: 2 * DAY }), NOW);
+		const transition = decideOutcomeUnknown(
+			claimedBy(),
+			finish({ unknownRetentionMs: 2 * DAY }),
+			NOW,
+		);
 		assert.equal(transition.write?.ttlMs, 2 * DAY);
-		const reconciling = decideClaim(transition.write!.value, request({ unknownRetentionMs: 3 * DAY }), NOW + 1);
+		const reconciling = decideClaim(
+			transition.write!.value,
+			request({ unknownRetentionMs: 3 * DAY }),
+			NOW + 1,
+		);
 		assert.equal(reconciling.route, 'reconcile');
 		assert.equal(reconciling.write?.ttlMs, 3 * DAY);
-		const shortLease = decideClaim(transition.write!.value, request({ unknownRetentionMs: MINUTE, leaseMs: 5 * MINUTE }), NOW + 1);
+		const shortLease = decideClaim(
+			transition.write!.value,
+			request({ unknownRetentionMs: MINUTE, leaseMs: 5 * MINUTE }),
+			NOW + 1,
+		);
 		assert.equal(shortLease.write?.ttlMs, 10 * MINUTE, 'never shorter than twice the lease');
 	});
 
 	it('an expired lease routed to Reconcile is kept like an unknown outcome', () => {
-		const expired = decideClaim(claimedBy('execution-1', 10 * MINUTE), request({ afterExpiredLease: 'reconcile' }), NOW);
+		const expired = decideClaim(
+			claimedBy('execution-1', 10 * MINUTE),
+			request({ afterExpiredLease: 'reconcile' }),
+			NOW,
+		);
 		assert.equal(expired.route, 'reconcile');
 		assert.equal(expired.write?.ttlMs, 7 * DAY);
 	});
@@ -201,6 +265,9 @@ describe('asClaimRecord', () => {
 
 describe('idempotencyKey', () => {
 	it('is the same for the same logical record whatever the field order', () => {
-		assert.equal(idempotencyKey({ a: 1, b: { c: 2, d: 3 } }), idempotencyKey({ b: { d: 3, c: 2 }, a: 1 }));
+		assert.equal(
+			idempotencyKey({ a: 1, b: { c: 2, d: 3 } }),
+			idempotencyKey({ b: { d: 3, c: 2 }, a: 1 }),
+		);
 	});
 });

@@ -47,7 +47,8 @@ export function assertLinearGrowth<T>(
 	tries = 5,
 ): GrowthFigure[] {
 	const figures: GrowthFigure[] = [];
-	const report = () => `${label}: ${figures.map(({ size, ms }) => `${size.toLocaleString('en')} → ${ms.toFixed(2)} ms`).join(', ')}`;
+	const report = () =>
+		`${label}: ${figures.map(({ size, ms }) => `${size.toLocaleString('en')} → ${ms.toFixed(2)} ms`).join(', ')}`;
 	for (const size of sizes) {
 		const input = make(size);
 		const previous = figures.at(-1);
@@ -66,7 +67,9 @@ export function assertLinearGrowth<T>(
 		figures.push({ size, ms: best });
 		if (previous !== undefined && ratio >= GROWTH_LIMIT) {
 			console.log(report());
-			assert.fail(`${label}: ${size} cost ${best.toFixed(1)} ms, ${ratio.toFixed(1)}× the ${previous.ms.toFixed(1)} ms of ${previous.size}: not linear`);
+			assert.fail(
+				`${label}: ${size} cost ${best.toFixed(1)} ms, ${ratio.toFixed(1)}× the ${previous.ms.toFixed(1)} ms of ${previous.size}: not linear`,
+			);
 		}
 	}
 	console.log(report());

@@ -30,8 +30,10 @@ describe('getPath', () => {
 });
 
 describe('splitPath and parseFieldList', () => {
-	it('splits brackets and dots', () => assert.deepEqual(splitPath('a.b[2][3].c'), ['a', 'b', '2', '3', 'c']));
-	it('trims, drops blanks and repeats', () => assert.deepEqual(parseFieldList(' id, ,customer.email,id '), ['id', 'customer.email']));
+	it('splits brackets and dots', () =>
+		assert.deepEqual(splitPath('a.b[2][3].c'), ['a', 'b', '2', '3', 'c']));
+	it('trims, drops blanks and repeats', () =>
+		assert.deepEqual(parseFieldList(' id, ,customer.email,id '), ['id', 'customer.email']));
 });
 
 describe('pickFields', () => {
@@ -44,7 +46,13 @@ describe('pickFields', () => {
 	});
 
 	it('lists missing, null and empty-string fields as missing', () => {
-		const { values, missing } = pickFields({ a: 1, b: null, c: '', d: false }, ['a', 'b', 'c', 'd', 'e']);
+		const { values, missing } = pickFields({ a: 1, b: null, c: '', d: false }, [
+			'a',
+			'b',
+			'c',
+			'd',
+			'e',
+		]);
 		assert.deepEqual(values, { a: 1, d: false });
 		assert.deepEqual(missing, ['b', 'c', 'e']);
 	});

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { compileUserPattern, isUserPattern, PATTERN_CACHE_SIZE, PatternError } from '../../nodes/shared/core/regex';
+import {
+	compileUserPattern,
+	isUserPattern,
+	PATTERN_CACHE_SIZE,
+	PatternError,
+} from '../../nodes/shared/core/regex';
 import { assertLinearGrowth, timeBest } from './linear-time';
 
 /** The error compileUserPattern throws for `source`. */
@@ -9,7 +14,10 @@ function refusal(source: string, flags = '', label?: string): PatternError {
 	try {
 		compileUserPattern(source, { flags, label });
 	} catch (error) {
-		assert.ok(error instanceof PatternError, `expected a PatternError for ${source}, got ${String(error)}`);
+		assert.ok(
+			error instanceof PatternError,
+			`expected a PatternError for ${source}, got ${String(error)}`,
+		);
 		return error;
 	}
 	assert.fail(`${source} compiled`);
@@ -22,11 +30,15 @@ describe('compileUserPattern: linear time', () => {
 			const attack = (size: number) => `${(source.startsWith('(x') ? 'x' : 'a').repeat(size)}!`;
 			const ms = timeBest(() => assert.equal(pattern.test(attack(30)), false));
 			console.log(`${source} on 31 characters: ${ms.toFixed(3)} ms`);
-			assertLinearGrowth(`${source} test()`, [1_000, 10_000, 100_000], attack, (text) => assert.equal(pattern.test(text), false));
+			assertLinearGrowth(`${source} test()`, [1_000, 10_000, 100_000], attack, (text) =>
+				assert.equal(pattern.test(text), false),
+			);
 			// A matching text makes exec capture groups (re2js uses a faster engine below about 30,000 characters: compare above it).
 			if (!source.startsWith('^(a+)') && !source.startsWith('^([')) continue;
 			const matching = (size: number) => 'a'.repeat(size);
-			assertLinearGrowth(`${source} exec() matching`, [100_000, 1_000_000], matching, (text) => assert.equal(pattern.exec(text)?.[0], text));
+			assertLinearGrowth(`${source} exec() matching`, [100_000, 1_000_000], matching, (text) =>
+				assert.equal(pattern.exec(text)?.[0], text),
+			);
 		}
 	});
 
@@ -40,7 +52,10 @@ describe('compileUserPattern: linear time', () => {
 
 describe('compileUserPattern: what it refuses, and how it says so', () => {
 	const cases: Array<[string, RegExp]> = [
-		['(a)\\1', /The pattern "\(a\)\\1" uses a backreference \(\\1\), which the linear-time engine cannot run: rewrite it without it/],
+		[
+			'(a)\\1',
+			/The pattern "\(a\)\\1" uses a backreference \(\\1\), which the linear-time engine cannot run: rewrite it without it/,
+		],
 		['(?<q>["\'])x\\k<q>', /uses a backreference \(\\k<q>\)/],
 		['foo(?=bar)', /uses a lookahead \(\(\?=…\)/],
 		['foo(?!bar)', /uses a lookahead \(\(\?!…\)/],
@@ -52,7 +67,10 @@ describe('compileUserPattern: what it refuses, and how it says so', () => {
 		['a{1001}', /more than 1000 times/],
 		['[\\1]', /octal escape/],
 		['\\012', /octal escape/],
-		['\\Z', /"\\Z", which is not an escape in JavaScript regular expressions: write Z for the letter, or \$ for the end/],
+		[
+			'\\Z',
+			/"\\Z", which is not an escape in JavaScript regular expressions: write Z for the letter, or \$ for the end/,
+		],
 		['(abc', /is not a valid regular expression \(missing closing \)/],
 		['abc\\', /lone backslash/],
 	];
@@ -164,9 +182,18 @@ describe('compileUserPattern: ECMAScript meaning kept', () => {
 	it('caches compiled patterns, bounded', () => {
 		const first = compileUserPattern('^cache-me$', { flags: 'i' });
 		assert.equal(compileUserPattern('^cache-me$', { flags: 'i' }), first);
-		assert.equal(compileUserPattern('^cache-me$', { flags: 'iu' }), first, 'u changes nothing: same entry');
+		assert.equal(
+			compileUserPattern('^cache-me$', { flags: 'iu' }),
+			first,
+			'u changes nothing: same entry',
+		);
 		assert.notEqual(compileUserPattern('^cache-me$'), first);
-		for (let index = 0; index < PATTERN_CACHE_SIZE + 10; index++) compileUserPattern(`^filler-${index}$`);
-		assert.notEqual(compileUserPattern('^cache-me$', { flags: 'i' }), first, 'the oldest entry was evicted');
+		for (let index = 0; index < PATTERN_CACHE_SIZE + 10; index++)
+			compileUserPattern(`^filler-${index}$`);
+		assert.notEqual(
+			compileUserPattern('^cache-me$', { flags: 'i' }),
+			first,
+			'the oldest entry was evicted',
+		);
 	});
 });

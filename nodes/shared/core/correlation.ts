@@ -15,7 +15,10 @@ export function uuidv7(nowMs: number = Date.now(), random: Buffer = randomBytes(
 }
 
 /** The item's correlation ID if it carries a usable one (a non-empty string or a number). */
-export function readCorrelationId(json: Record<string, unknown>, field: string): string | undefined {
+export function readCorrelationId(
+	json: Record<string, unknown>,
+	field: string,
+): string | undefined {
 	if (!Object.prototype.hasOwnProperty.call(json, field)) return undefined;
 	const value = json[field];
 	if (typeof value === 'string' && value.trim() !== '') return value;

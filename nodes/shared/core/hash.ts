@@ -15,7 +15,8 @@ function normalise(value: unknown, ancestors: Set<object>): unknown {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
 	if (value === null || typeof value !== 'object') return value;
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-	if (ancestors.has(value)) throw new TypeError('Cannot hash a value that contains itself (a cycle)');
+	if (ancestors.has(value))
+		throw new TypeError('Cannot hash a value that contains itself (a cycle)');
 	ancestors.add(value);
 	try {
 		if (Array.isArray(value)) return value.map((entry) => normalise(entry, ancestors));

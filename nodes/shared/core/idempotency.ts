@@ -69,7 +69,11 @@ export interface ClaimDecision {
 }
 
 /** Decides a Claim against the current record; `now` is the store's clock. */
-export function decideClaim(current: ClaimRecord | undefined, request: ClaimRequest, now: number): ClaimDecision {
+export function decideClaim(
+	current: ClaimRecord | undefined,
+	request: ClaimRequest,
+	now: number,
+): ClaimDecision {
 	if (current && fingerprintsDiffer(current.fingerprint, request.fingerprint)) {
 		return { route: 'conflict', record: current };
 	}
@@ -78,7 +82,8 @@ export function decideClaim(current: ClaimRecord | undefined, request: ClaimRequ
 		return { route: 'inFlight', record: current };
 	}
 	const leaseRanOut = current?.status === 'inFlight';
-	const reconcile = current?.needsReconcile === true || (leaseRanOut && request.afterExpiredLease === 'reconcile');
+	const reconcile =
+		current?.needsReconcile === true || (leaseRanOut && request.afterExpiredLease === 'reconcile');
 	const next: ClaimRecord = {
 		status: 'inFlight',
 		fingerprint: request.fingerprint ?? current?.fingerprint ?? null,
@@ -158,7 +163,11 @@ export function decideRelease(
 ): Transition<ReleaseOutcome> {
 	if (!current) return { outcome: 'notClaimed', record: undefined };
 	if (current.status === 'completed') return { outcome: 'notReleasedCompleted', record: current };
-	if (current.status === 'inFlight' && current.owner !== request.owner && (current.leaseUntil ?? 0) > now) {
+	if (
+		current.status === 'inFlight' &&
+		current.owner !== request.owner &&
+		(current.leaseUntil ?? 0) > now
+	) {
 		return { outcome: 'heldByAnother', record: current };
 	}
 	const next: ClaimRecord = {
@@ -222,7 +231,9 @@ function newRecord(owner: string, now: number, correlationId: string | null): Cl
  * for the unknown-outcome retention.
  */
 function claimTtl(record: ClaimRecord, request: ClaimRequest): number {
-	const retention = record.needsReconcile ? (request.unknownRetentionMs ?? DEFAULT_UNKNOWN_RETENTION_MS) : request.retentionMs;
+	const retention = record.needsReconcile
+		? (request.unknownRetentionMs ?? DEFAULT_UNKNOWN_RETENTION_MS)
+		: request.retentionMs;
 	return Math.max(retention, request.leaseMs * 2);
 }
 
@@ -233,8 +244,14 @@ function fingerprintsDiffer(stored: string | null, requested: string | null): bo
 /** Reads a stored value back as a claim record, refusing anything that is not one. */
 export function asClaimRecord(value: JsonValue | undefined): ClaimRecord | undefined {
 	if (value === undefined) return undefined;
-	if (!isPlainObject(value) || typeof value.status !== 'string' || typeof value.attempts !== 'number') {
-		throw new Error('The stored idempotency record is not in the expected format (was the namespace used by something else?)');
+	if (
+		!isPlainObject(value) ||
+		typeof value.status !== 'string' ||
+		typeof value.attempts !== 'number'
+	) {
+		throw new Error(
+			'The stored idempotency record is not in the expected format (was the namespace used by something else?)',
+		);
 	}
 	return value as unknown as ClaimRecord;
 }

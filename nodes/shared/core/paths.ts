@@ -38,7 +38,14 @@ export function splitPath(path: string): string[] {
 
 /** "id, customer.email" → ["id", "customer.email"]; blanks dropped, duplicates kept once. */
 export function parseFieldList(list: string): string[] {
-	return [...new Set(list.split(',').map((field) => field.trim()).filter((field) => field !== ''))];
+	return [
+		...new Set(
+			list
+				.split(',')
+				.map((field) => field.trim())
+				.filter((field) => field !== ''),
+		),
+	];
 }
 
 /**
@@ -46,7 +53,10 @@ export function parseFieldList(list: string): string[] {
  * ones are listed. Built with Object.fromEntries, which defines own properties, so a
  * field named `__proto__` is data, never a prototype.
  */
-export function pickFields(source: unknown, fields: string[]): { values: Record<string, JsonValue>; missing: string[] } {
+export function pickFields(
+	source: unknown,
+	fields: string[],
+): { values: Record<string, JsonValue>; missing: string[] } {
 	const entries: Array<[string, JsonValue]> = [];
 	const missing: string[] = [];
 	for (const field of fields) {
@@ -70,7 +80,11 @@ export const EACH_ELEMENT: unique symbol = Symbol('each element');
 export type PathSegment = string | number | typeof EACH_ELEMENT;
 
 /** Keys that would reach an object's prototype when assigned: never written by us. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+	'__proto__',
+	'constructor',
+	'prototype',
+]);
 
 export class PathSyntaxError extends Error {
 	constructor(
@@ -92,12 +106,18 @@ const MAX_LIST_INDEX = 100_000;
  * non-numeric indexes are errors.
  */
 export function parsePath(path: string): PathSegment[] {
-	if (typeof path !== 'string' || path.trim() === '') throw new PathSyntaxError(String(path), 'is empty');
-	if (path.length > MAX_PATH_LENGTH) throw new PathSyntaxError(path, `is longer than ${MAX_PATH_LENGTH} characters`);
+	if (typeof path !== 'string' || path.trim() === '')
+		throw new PathSyntaxError(String(path), 'is empty');
+	if (path.length > MAX_PATH_LENGTH)
+		throw new PathSyntaxError(path, `is longer than ${MAX_PATH_LENGTH} characters`);
 	const segments: PathSegment[] = [];
 	for (const part of path.split('.')) {
 		const match = /^([^[\]]*)((?:\[(?:\d+|\*)\])*)$/.exec(part);
-		if (!match) throw new PathSyntaxError(path, `has a malformed part "${part}": use name, name[0] or name[*]`);
+		if (!match)
+			throw new PathSyntaxError(
+				path,
+				`has a malformed part "${part}": use name, name[0] or name[*]`,
+			);
 		const [, key, brackets] = match;
 		if (key === '' && (brackets === '' || segments.length === 0)) {
 			throw new PathSyntaxError(path, 'has an empty part (two dots in a row, or a dot at an end)');
@@ -109,7 +129,8 @@ export function parsePath(path: string): PathSegment[] {
 				continue;
 			}
 			const number = Number(index);
-			if (number > MAX_LIST_INDEX) throw new PathSyntaxError(path, `has a list index above ${MAX_LIST_INDEX}`);
+			if (number > MAX_LIST_INDEX)
+				throw new PathSyntaxError(path, `has a list index above ${MAX_LIST_INDEX}`);
 			segments.push(number);
 		}
 	}
@@ -133,7 +154,8 @@ export function readPath(source: unknown, segments: readonly PathSegment[]): unk
 	for (const segment of segments) {
 		if (current === null || typeof current !== 'object') return undefined;
 		const key = typeof segment === 'number' ? String(segment) : segment;
-		if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+		if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(current, key))
+			return undefined;
 		current = (current as Record<string, unknown>)[key];
 	}
 	return current;
@@ -147,7 +169,12 @@ export function readPath(source: unknown, segments: readonly PathSegment[]): unk
  * blocked by a value that is not a container (a string where an object should be) or a
  * key is one of FORBIDDEN_KEYS.
  */
-export function setPath(root: Record<string, unknown>, segments: readonly PathSegment[], value: unknown, owned: Set<object>): boolean {
+export function setPath(
+	root: Record<string, unknown>,
+	segments: readonly PathSegment[],
+	value: unknown,
+	owned: Set<object>,
+): boolean {
 	if (segments.length === 0) return false;
 	let parent: Record<string, unknown> | unknown[] = root;
 	for (let position = 0; position < segments.length; position++) {
@@ -185,9 +212,14 @@ export function setPath(root: Record<string, unknown>, segments: readonly PathSe
  * Removes the value at a parsed path (no `[*]`), copy on write as in `setPath`, then
  * removes the objects the removal left empty. Returns whether something was removed.
  */
-export function deletePath(root: Record<string, unknown>, segments: readonly PathSegment[], owned: Set<object>): boolean {
+export function deletePath(
+	root: Record<string, unknown>,
+	segments: readonly PathSegment[],
+	owned: Set<object>,
+): boolean {
 	if (segments.length === 0) return false;
-	if (segments.some((segment) => typeof segment === 'string' && FORBIDDEN_KEYS.has(segment))) return false;
+	if (segments.some((segment) => typeof segment === 'string' && FORBIDDEN_KEYS.has(segment)))
+		return false;
 	const chain: Array<Record<string, unknown> | unknown[]> = [root];
 	let parent: unknown = root;
 	for (let position = 0; position < segments.length - 1; position++) {
@@ -219,7 +251,9 @@ function padList(list: unknown[], index: number): void {
 }
 
 function copyContainer(value: object, owned: Set<object>): object {
-	const copy = Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) };
+	const copy = Array.isArray(value)
+		? [...(value as unknown[])]
+		: { ...(value as Record<string, unknown>) };
 	owned.add(copy);
 	return copy;
 }

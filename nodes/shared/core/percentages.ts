@@ -11,7 +11,10 @@ export function parsePercentages(text: string): number[] {
 		.filter((part) => part !== '');
 	for (const part of parts) {
 		const value = /^\d{1,4}(\.\d{1,3})?$/.test(part) ? Number(part) : Number.NaN;
-		if (!(value > 0 && value <= 1000)) throw new RangeError(`"${part}" is not a threshold: use percentages above 0 and at most 1000, e.g. 50, 75, 100`);
+		if (!(value > 0 && value <= 1000))
+			throw new RangeError(
+				`"${part}" is not a threshold: use percentages above 0 and at most 1000, e.g. 50, 75, 100`,
+			);
 		values.add(value);
 	}
 	return [...values].sort((a, b) => a - b);

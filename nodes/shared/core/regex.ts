@@ -119,9 +119,14 @@ function normaliseFlags(source: string, flags: string, label: string): string {
 
 function compile(source: string, flags: string, syntax: PatternSyntax, label: string): UserPattern {
 	if (source.length > MAX_PATTERN_LENGTH) {
-		throw new PatternError(source, `is ${source.length} characters long, more than the ${MAX_PATTERN_LENGTH} allowed: shorten it`, label);
+		throw new PatternError(
+			source,
+			`is ${source.length} characters long, more than the ${MAX_PATTERN_LENGTH} allowed: shorten it`,
+			label,
+		);
 	}
-	const translated = syntax === 'ecmascript' ? translate(source, flags.includes('s'), label) : source;
+	const translated =
+		syntax === 'ecmascript' ? translate(source, flags.includes('s'), label) : source;
 	let engineFlags = 0;
 	if (flags.includes('i')) engineFlags |= RE2JS.CASE_INSENSITIVE;
 	if (flags.includes('m')) engineFlags |= RE2JS.MULTILINE;
@@ -176,7 +181,8 @@ function engineReason(message: string): string {
 }
 
 // JavaScript's \s (WhiteSpace and LineTerminator) and its complement, as class members.
-const SPACE_MEMBERS = '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+const SPACE_MEMBERS =
+	'\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
 const NOT_SPACE_MEMBERS =
 	'\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}';
 const ANY = '[\\x{0}-\\x{10FFFF}]';
@@ -231,8 +237,14 @@ function translate(source: string, dotAll: boolean, label: string): string {
 			index++;
 			continue;
 		}
-		if ((char === '+' || char === '*' || char === '?' || char === '}') && source[index + 1] === '+' && isQuantifierEnd(source, index)) {
-			refuse(`uses a possessive quantifier (${char}+), which the linear-time engine cannot run: drop the second +`);
+		if (
+			(char === '+' || char === '*' || char === '?' || char === '}') &&
+			source[index + 1] === '+' &&
+			isQuantifierEnd(source, index)
+		) {
+			refuse(
+				`uses a possessive quantifier (${char}+), which the linear-time engine cannot run: drop the second +`,
+			);
 		}
 		out += char;
 		index++;
@@ -247,7 +259,11 @@ function isQuantifierEnd(source: string, index: number): boolean {
 }
 
 /** `(?…`: lookaround and atomic groups refused, named groups translated. */
-function groupOpening(source: string, index: number, refuse: (reason: string) => never): [string, number] {
+function groupOpening(
+	source: string,
+	index: number,
+	refuse: (reason: string) => never,
+): [string, number] {
 	const next = source.slice(index + 2, index + 4);
 	if (next.startsWith('=') || next.startsWith('!')) {
 		refuse(
@@ -255,25 +271,44 @@ function groupOpening(source: string, index: number, refuse: (reason: string) =>
 		);
 	}
 	if (next === '<=' || next === '<!') {
-		refuse(`uses a lookbehind (${source.slice(index, index + 4)}…), which the linear-time engine cannot run: rewrite it without it`);
+		refuse(
+			`uses a lookbehind (${source.slice(index, index + 4)}…), which the linear-time engine cannot run: rewrite it without it`,
+		);
 	}
-	if (next.startsWith('>')) refuse('uses an atomic group (?>…), which the linear-time engine cannot run: write (?:…) instead');
+	if (next.startsWith('>'))
+		refuse(
+			'uses an atomic group (?>…), which the linear-time engine cannot run: write (?:…) instead',
+		);
 	if (next.startsWith('<')) return ['(?P<', 3];
 	return ['(?', 2];
 }
 
 /** One escape sequence starting at `index`: its RE2 text and its length in the source. */
-function escape(source: string, index: number, inClass: boolean, refuse: (reason: string) => never): [string, number] {
+function escape(
+	source: string,
+	index: number,
+	inClass: boolean,
+	refuse: (reason: string) => never,
+): [string, number] {
 	const char = source[index + 1];
-	if (char === undefined) refuse('ends with a lone backslash: remove it or write \\\\ for a backslash');
+	if (char === undefined)
+		refuse('ends with a lone backslash: remove it or write \\\\ for a backslash');
 	if (char >= '1' && char <= '9') {
 		const digits = /^\d+/.exec(source.slice(index + 1, index + 6))?.[0] ?? char;
-		if (inClass) refuse(`uses an octal escape (\\${digits}), which is not supported: write the character as \\xHH or \\uHHHH`);
-		refuse(`uses a backreference (\\${digits}), which the linear-time engine cannot run: rewrite it without it`);
+		if (inClass)
+			refuse(
+				`uses an octal escape (\\${digits}), which is not supported: write the character as \\xHH or \\uHHHH`,
+			);
+		refuse(
+			`uses a backreference (\\${digits}), which the linear-time engine cannot run: rewrite it without it`,
+		);
 	}
 	switch (char) {
 		case '0':
-			if (/\d/.test(source[index + 2] ?? '')) refuse('uses an octal escape (\\0…), which is not supported: write the character as \\xHH or \\uHHHH');
+			if (/\d/.test(source[index + 2] ?? ''))
+				refuse(
+					'uses an octal escape (\\0…), which is not supported: write the character as \\xHH or \\uHHHH',
+				);
 			return ['\\x00', 2];
 		case 'k':
 			if (source[index + 2] === '<') {
@@ -288,7 +323,9 @@ function escape(source: string, index: number, inClass: boolean, refuse: (reason
 			const members = char === 's' ? SPACE_MEMBERS : NOT_SPACE_MEMBERS;
 			if (!inClass) return [`[${members}]`, 2];
 			// `[\s-x]`: after a class escape JavaScript reads `-` as itself, RE2 as a range.
-			return source[index + 2] === '-' && source[index + 3] !== ']' ? [`${members}\\-`, 3] : [members, 2];
+			return source[index + 2] === '-' && source[index + 3] !== ']'
+				? [`${members}\\-`, 3]
+				: [members, 2];
 		}
 		case 'b':
 			return [inClass ? '\\x08' : '\\b', 2];
@@ -301,7 +338,8 @@ function escape(source: string, index: number, inClass: boolean, refuse: (reason
 		case 'r':
 		case 'f':
 		case 'B':
-			if (char === 'B' && inClass) refuse('uses \\B inside [ ], which is not an escape there: remove it');
+			if (char === 'B' && inClass)
+				refuse('uses \\B inside [ ], which is not an escape there: remove it');
 			return [`\\${char}`, 2];
 		case 'v':
 			return ['\\x{0B}', 2];
@@ -319,9 +357,12 @@ function escape(source: string, index: number, inClass: boolean, refuse: (reason
 		case 'p':
 		case 'P': {
 			const close = source.indexOf('}', index);
-			if (source[index + 2] !== '{' || close === -1) refuse(`uses \\${char} without {…}: write \\${char}{L} for a Unicode property`);
+			if (source[index + 2] !== '{' || close === -1)
+				refuse(`uses \\${char} without {…}: write \\${char}{L} for a Unicode property`);
 			// RE2 knows categories and scripts by their short names: `Script=Greek` is `Greek`.
-			const name = source.slice(index + 3, close).replace(/^(?:Script|sc|Script_Extensions|scx|General_Category|gc)=/, '');
+			const name = source
+				.slice(index + 3, close)
+				.replace(/^(?:Script|sc|Script_Extensions|scx|General_Category|gc)=/, '');
 			return [`\\${char}{${name}}`, close - index + 1];
 		}
 	}
@@ -336,10 +377,15 @@ function escape(source: string, index: number, inClass: boolean, refuse: (reason
 }
 
 /** `\uHHHH` (a surrogate pair becomes one code point) and `\u{H…}`. */
-function unicodeEscape(source: string, index: number, refuse: (reason: string) => never): [string, number] {
+function unicodeEscape(
+	source: string,
+	index: number,
+	refuse: (reason: string) => never,
+): [string, number] {
 	if (source[index + 2] === '{') {
 		const match = /^\{([0-9a-fA-F]{1,6})\}/.exec(source.slice(index + 2));
-		if (match === null || Number.parseInt(match[1], 16) > 0x10ffff) refuse('uses \\u{…} without a valid code point: write \\u{1F600}, for example');
+		if (match === null || Number.parseInt(match[1], 16) > 0x10ffff)
+			refuse('uses \\u{…} without a valid code point: write \\u{1F600}, for example');
 		return [`\\x{${match![1]}}`, match![0].length + 2];
 	}
 	const hex = source.slice(index + 2, index + 6);

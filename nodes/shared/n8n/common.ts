@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readCorrelationId, uuidv7 } from '../core/correlation';
@@ -24,7 +29,8 @@ export const correlationFieldProperty: INodeProperties = {
 	name: 'correlationField',
 	type: 'string',
 	default: 'correlationId',
-	description: 'Field that carries the correlation ID through the workflow. Stored with every record.',
+	description:
+		'Field that carries the correlation ID through the workflow. Stored with every record.',
 };
 
 /** An empty Scope: the workflow's own state, `<kind>:workflow-<id>`. */
@@ -57,24 +63,37 @@ export function resolveScope(context: IExecuteFunctions, kind: string): string {
 }
 
 /** `resolveScope` for a scope typed elsewhere (e.g. a list of queue names); `label` names that field in errors. */
-export function scopeNamespace(context: IExecuteFunctions, kind: string, typed: string, label = SCOPE_LABEL[kind] ?? 'Scope'): string {
+export function scopeNamespace(
+	context: IExecuteFunctions,
+	kind: string,
+	typed: string,
+	label = SCOPE_LABEL[kind] ?? 'Scope',
+): string {
 	const scope = typed.trim();
 	const own = `${WORKFLOW_SCOPE}${context.getWorkflow().id ?? 'unsaved'}`;
 	let name = scope === '' ? own : scope;
 	if (PROJECT_SCOPE.test(scope)) {
 		name = projectScope(context, scope, label);
 	} else if (name.startsWith(WORKFLOW_SCOPE) && name !== own) {
-		throw new NodeOperationError(context.getNode(), `${label} "${scope}" is reserved: names starting with "${WORKFLOW_SCOPE}" are the state of one workflow each`, {
-			description: `Leave ${label} empty to use this workflow's own state, use project:<name> to share with the workflows of this project, or choose a name that does not start with "${WORKFLOW_SCOPE}" (shared by every workflow on this n8n that uses it).`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label} "${scope}" is reserved: names starting with "${WORKFLOW_SCOPE}" are the state of one workflow each`,
+			{
+				description: `Leave ${label} empty to use this workflow's own state, use project:<name> to share with the workflows of this project, or choose a name that does not start with "${WORKFLOW_SCOPE}" (shared by every workflow on this n8n that uses it).`,
+			},
+		);
 	}
 	const namespace = `${kind}:${name}`;
 	try {
 		return assertNamespace(namespace);
 	} catch (error) {
-		throw new NodeOperationError(context.getNode(), `${label} "${scope.slice(0, 80)}" cannot be used: ${error instanceof Error ? error.message : String(error)}`, {
-			description: `Use a shorter name: stored with its prefix ("${kind}:"), it may have at most ${MAX_NAMESPACE_BYTES} bytes of UTF-8, and no NUL or unpaired surrogate characters.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label} "${scope.slice(0, 80)}" cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+			{
+				description: `Use a shorter name: stored with its prefix ("${kind}:"), it may have at most ${MAX_NAMESPACE_BYTES} bytes of UTF-8, and no NUL or unpaired surrogate characters.`,
+			},
+		);
 	}
 }
 
@@ -82,15 +101,24 @@ export function scopeNamespace(context: IExecuteFunctions, kind: string, typed: 
 function projectScope(context: IExecuteFunctions, scope: string, label: string): string {
 	const name = scope.slice('project:'.length).trim();
 	if (name === '') {
-		throw new NodeOperationError(context.getNode(), `${label} "${scope}" needs a name after "project:"`, {
-			description: 'For example project:orders: the state is shared by the workflows of this workflow\'s project that use that name.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label} "${scope}" needs a name after "project:"`,
+			{
+				description:
+					"For example project:orders: the state is shared by the workflows of this workflow's project that use that name.",
+			},
+		);
 	}
 	const project = workflowProjectId(context);
 	if (project === undefined) {
-		throw new NodeOperationError(context.getNode(), `${label} "${scope}" needs the workflow's project, and this n8n does not tell nodes which project a workflow belongs to`, {
-			description: `Project scopes need n8n 2.x and a saved workflow. Leave ${label} empty to keep the state to this workflow, or use a plain name (shared by every workflow on this n8n that uses it).`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label} "${scope}" needs the workflow's project, and this n8n does not tell nodes which project a workflow belongs to`,
+			{
+				description: `Project scopes need n8n 2.x and a saved workflow. Leave ${label} empty to keep the state to this workflow, or use a plain name (shared by every workflow on this n8n that uses it).`,
+			},
+		);
 	}
 	return `project:${project}:${name}`;
 }
@@ -103,25 +131,41 @@ function projectScope(context: IExecuteFunctions, scope: string, label: string):
  * value with `:` would make the namespace ambiguous: refused the same way.
  */
 function workflowProjectId(context: IExecuteFunctions): string | undefined {
-	const projectId = (context as { additionalData?: { projectId?: unknown } }).additionalData?.projectId;
-	return typeof projectId === 'string' && projectId !== '' && !projectId.includes(':') ? projectId : undefined;
+	const projectId = (context as { additionalData?: { projectId?: unknown } }).additionalData
+		?.projectId;
+	return typeof projectId === 'string' && projectId !== '' && !projectId.includes(':')
+		? projectId
+		: undefined;
 }
 
 /**
  * The item's correlation ID, or a new UUIDv7 when it has none: the nodes that create
  * records make sure every record can be traced.
  */
-export function correlationIdFor(json: IDataObject, field: string): { id: string; assigned: boolean } {
+export function correlationIdFor(
+	json: IDataObject,
+	field: string,
+): { id: string; assigned: boolean } {
 	const existing = readCorrelationId(json, field);
-	return existing !== undefined ? { id: existing, assigned: false } : { id: uuidv7(), assigned: true };
+	return existing !== undefined
+		? { id: existing, assigned: false }
+		: { id: uuidv7(), assigned: true };
 }
 
 /**
  * Output item that pairs back to its input item (on input `input` of a node with
  * several inputs); the input is never mutated.
  */
-export function pairedItem(source: INodeExecutionData, itemIndex: number, json: IDataObject, input?: number): INodeExecutionData {
-	const item: INodeExecutionData = { json, pairedItem: input ? { item: itemIndex, input } : { item: itemIndex } };
+export function pairedItem(
+	source: INodeExecutionData,
+	itemIndex: number,
+	json: IDataObject,
+	input?: number,
+): INodeExecutionData {
+	const item: INodeExecutionData = {
+		json,
+		pairedItem: input ? { item: itemIndex, input } : { item: itemIndex },
+	};
 	if (source.binary) item.binary = source.binary;
 	return item;
 }
@@ -151,8 +195,12 @@ export function failItem(
 		error: error.message,
 		details: { itemIndex, description: error.description ?? null, node: context.getNode().name },
 	};
-	const json = context.getNode().onError === 'continueErrorOutput' ? failure : { ...source.json, ...failure };
-	outputs[output].push({ json, pairedItem: input ? { item: itemIndex, input } : { item: itemIndex } });
+	const json =
+		context.getNode().onError === 'continueErrorOutput' ? failure : { ...source.json, ...failure };
+	outputs[output].push({
+		json,
+		pairedItem: input ? { item: itemIndex, input } : { item: itemIndex },
+	});
 }
 
 /**
@@ -162,7 +210,8 @@ export function failItem(
  */
 function withoutSecrets(error: NodeOperationError): NodeOperationError {
 	error.message = redactSecretText(error.message);
-	if (typeof error.description === 'string') error.description = redactSecretText(error.description);
+	if (typeof error.description === 'string')
+		error.description = redactSecretText(error.description);
 	return error;
 }
 
@@ -227,9 +276,14 @@ export async function failClosed(
 		const error = withoutSecrets(storeFailure(context, thrown));
 		if (!context.continueOnFail()) throw error;
 		const { outputs: count, refusal, inputs = 1 } = routes(context);
-		const outputs: INodeExecutionData[][] = Array.from({ length: Math.max(count, refusal + 1) }, () => []);
+		const outputs: INodeExecutionData[][] = Array.from(
+			{ length: Math.max(count, refusal + 1) },
+			() => [],
+		);
 		for (let input = 0; input < inputs; input++) {
-			context.getInputData(input).forEach((item, index) => failItem(context, outputs, item, index, error, refusal, input));
+			context
+				.getInputData(input)
+				.forEach((item, index) => failItem(context, outputs, item, index, error, refusal, input));
 		}
 		return outputs;
 	}

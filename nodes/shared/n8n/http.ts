@@ -11,12 +11,18 @@ export type CappedBody = { body: Buffer } | { tooLarge: number };
  * stream is destroyed past the cap or when `signal` aborts (the try's deadline), so a
  * server that trickles or never ends cannot hold the read; an abort rejects the read.
  */
-export async function readBodyCapped(stream: unknown, cap: number, signal: AbortSignal): Promise<CappedBody> {
-	if (Buffer.isBuffer(stream)) return stream.length > cap ? { tooLarge: stream.length } : { body: stream };
+export async function readBodyCapped(
+	stream: unknown,
+	cap: number,
+	signal: AbortSignal,
+): Promise<CappedBody> {
+	if (Buffer.isBuffer(stream))
+		return stream.length > cap ? { tooLarge: stream.length } : { body: stream };
 	if (stream === null || stream === undefined) return { body: Buffer.alloc(0) };
 	if (typeof stream === 'string') return readBodyCapped(Buffer.from(stream), cap, signal);
 	const readable = stream as AsyncIterable<unknown> & { destroy?: (error?: Error) => void };
-	if (typeof readable[Symbol.asyncIterator] !== 'function') return readBodyCapped(Buffer.from(JSON.stringify(stream)), cap, signal);
+	if (typeof readable[Symbol.asyncIterator] !== 'function')
+		return readBodyCapped(Buffer.from(JSON.stringify(stream)), cap, signal);
 	const onAbort = () => readable.destroy?.(new Error('aborted'));
 	if (signal.aborted) onAbort();
 	signal.addEventListener('abort', onAbort, { once: true });
@@ -55,7 +61,10 @@ export async function beforeAbort<T>(request: Promise<T>, signal: AbortSignal): 
 	} finally {
 		if (onAbort) signal.removeEventListener('abort', onAbort);
 		if (signal.aborted) {
-			request.then((late) => (late as { body?: { destroy?: () => void } } | null)?.body?.destroy?.(), () => undefined);
+			request.then(
+				(late) => (late as { body?: { destroy?: () => void } } | null)?.body?.destroy?.(),
+				() => undefined,
+			);
 		}
 	}
 }

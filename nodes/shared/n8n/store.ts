@@ -31,7 +31,8 @@ const STORE_OPTIONS: Record<StoreChoice, INodePropertyOptions> = {
 	embedded: {
 		name: 'Embedded',
 		value: 'embedded',
-		description: 'A SQLite file in the n8n user folder. Nothing to configure; not shared between hosts.',
+		description:
+			'A SQLite file in the n8n user folder. Nothing to configure; not shared between hosts.',
 	},
 	redis: {
 		name: 'Redis',
@@ -73,7 +74,9 @@ export function redisConfigFromCredential(data: ICredentialDataDecryptedObject):
 	};
 }
 
-export function postgresConfigFromCredential(data: ICredentialDataDecryptedObject): PostgresStoreConfig {
+export function postgresConfigFromCredential(
+	data: ICredentialDataDecryptedObject,
+): PostgresStoreConfig {
 	return {
 		backend: 'postgres',
 		host: String(data.host ?? 'localhost'),
@@ -107,15 +110,21 @@ export async function storeForNode(
 ): Promise<Store> {
 	const choice = context.getNodeParameter('store', 0, 'embedded') as StoreChoice;
 	if (!supported.includes(choice)) {
-		throw new NodeOperationError(context.getNode(), `This node cannot keep its state in ${choice}`, {
-			description: `Choose one of: ${supported.map((value) => STORE_OPTIONS[value].name).join(', ')}.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`This node cannot keep its state in ${choice}`,
+			{
+				description: `Choose one of: ${supported.map((value) => STORE_OPTIONS[value].name).join(', ')}.`,
+			},
+		);
 	}
 	let config: StoreConfig;
 	if (choice === 'redis') {
 		config = redisConfigFromCredential(await loadCredential(context, REDIS_CREDENTIAL, 'Redis'));
 	} else if (choice === 'postgres') {
-		config = postgresConfigFromCredential(await loadCredential(context, POSTGRES_CREDENTIAL, 'Postgres'));
+		config = postgresConfigFromCredential(
+			await loadCredential(context, POSTGRES_CREDENTIAL, 'Postgres'),
+		);
 	} else {
 		config = { backend: 'sqlite', file: embeddedStoreFile(context.helpers.getStoragePath()) };
 	}
@@ -126,16 +135,25 @@ export async function storeForNode(
  * The store credential, read by n8n from its own database on every execution. When that
  * fails (n8n's database restarting, say) the error must say so, not blame our store.
  */
-async function loadCredential(context: IExecuteFunctions, type: string, label: string): Promise<ICredentialDataDecryptedObject> {
+async function loadCredential(
+	context: IExecuteFunctions,
+	type: string,
+	label: string,
+): Promise<ICredentialDataDecryptedObject> {
 	try {
 		return await context.getCredentials(type);
 	} catch (error) {
 		// n8n's own answers (no credential chosen, say) are already worded for the user.
 		if (error instanceof NodeOperationError) throw new NodeOperationError(context.getNode(), error);
 		const cause = error instanceof Error ? error.message : String(error);
-		const failure = new NodeOperationError(context.getNode(), `Could not load the ${label} store credential from n8n's database: ${cause}`, {
-			description: "n8n keeps credentials in its own database; check that it is reachable (in queue mode, from every worker), then run again. The store itself was not contacted.",
-		});
+		const failure = new NodeOperationError(
+			context.getNode(),
+			`Could not load the ${label} store credential from n8n's database: ${cause}`,
+			{
+				description:
+					'n8n keeps credentials in its own database; check that it is reachable (in queue mode, from every worker), then run again. The store itself was not contacted.',
+			},
+		);
 		// NodeOperationError rewrites messages that mention ECONNREFUSED: keep the cause.
 		failure.message = `Could not load the ${label} store credential from n8n's database: ${cause}`;
 		throw failure;
@@ -161,11 +179,20 @@ async function testConnection(config: StoreConfig): Promise<INodeCredentialTestR
 	try {
 		await store.ping();
 		const key = `probe-${randomUUID()}`;
-		const [written] = await store.write(PROBE_NAMESPACE, [{ key, value: { probe: true }, ifVersion: 0, ttlMs: 60_000 }]);
+		const [written] = await store.write(PROBE_NAMESPACE, [
+			{ key, value: { probe: true }, ifVersion: 0, ttlMs: 60_000 },
+		]);
 		await store.delete(PROBE_NAMESPACE, [{ key, ifVersion: written.version }]);
 		const problems = (await store.checkSettings?.()) ?? [];
-		if (problems.length > 0) return { status: 'Error', message: `Connected to ${store.location}, but ${problems.join(' ')}` };
-		return { status: 'OK', message: `Connected to ${store.location}; a test record was written and deleted` };
+		if (problems.length > 0)
+			return {
+				status: 'Error',
+				message: `Connected to ${store.location}, but ${problems.join(' ')}`,
+			};
+		return {
+			status: 'OK',
+			message: `Connected to ${store.location}; a test record was written and deleted`,
+		};
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };
 	} finally {

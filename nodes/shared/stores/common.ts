@@ -123,7 +123,11 @@ export const SWEEP_LIMIT = 500;
  * `work`, or the error of `timeout()` after `ms`, whichever comes first. The timer is
  * n8n's sleep with an abort signal, cancelled as soon as `work` settles.
  */
-export async function withDeadline<T>(work: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
+export async function withDeadline<T>(
+	work: Promise<T>,
+	ms: number,
+	timeout: () => Error,
+): Promise<T> {
 	const abort = new AbortController();
 	const deadline = sleep(ms, abort.signal).then(() => {
 		throw timeout();

@@ -53,7 +53,9 @@ export interface OpenStoreOptions {
 export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Store {
 	const backend = (config as { backend?: unknown } | null)?.backend;
 	if (backend !== 'sqlite' && backend !== 'redis' && backend !== 'postgres') {
-		throw new TypeError(`Store config: backend must be sqlite, redis or postgres, got ${JSON.stringify(backend)}`);
+		throw new TypeError(
+			`Store config: backend must be sqlite, redis or postgres, got ${JSON.stringify(backend)}`,
+		);
 	}
 	if (options.cache === false) return createStore({ ...config } as StoreConfig);
 	const hash = cacheKey(config);
@@ -80,7 +82,9 @@ export async function closeAllStores(): Promise<void> {
 
 /** Closes stores idle for at least `idleMs` and not in use; returns how many. Run by a timer. */
 export async function evictIdleStores(now = Date.now(), idleMs = STORE_IDLE_MS): Promise<number> {
-	const idle = [...entries.values()].filter((entry) => entry.store && entry.inFlight === 0 && now - entry.lastUsed >= idleMs);
+	const idle = [...entries.values()].filter(
+		(entry) => entry.store && entry.inFlight === 0 && now - entry.lastUsed >= idleMs,
+	);
 	const closing = idle.map((entry) => {
 		const store = entry.store as Store;
 		entry.store = undefined;
@@ -97,7 +101,10 @@ export async function evictIdleStores(now = Date.now(), idleMs = STORE_IDLE_MS):
 const CACHE_KEY_SECRET = randomBytes(32);
 function cacheKey(config: StoreConfig): string {
 	if (config.backend === 'sqlite' || config.password === undefined) return stableHash(config);
-	return stableHash({ ...config, password: createHmac('sha256', CACHE_KEY_SECRET).update(config.password).digest('hex') });
+	return stableHash({
+		...config,
+		password: createHmac('sha256', CACHE_KEY_SECRET).update(config.password).digest('hex'),
+	});
 }
 
 function createStore(config: StoreConfig): Store {

@@ -1,6 +1,12 @@
 /** The state layer's public surface: nodes import from here, never from a backend file. */
 export * from './types';
-export { openStore, closeAllStores, evictIdleStores, STORE_IDLE_MS, type OpenStoreOptions } from './factory';
+export {
+	openStore,
+	closeAllStores,
+	evictIdleStores,
+	STORE_IDLE_MS,
+	type OpenStoreOptions,
+} from './factory';
 export { SqliteStore } from './sqlite';
 export { RedisStore } from './redis';
 export { PostgresStore, quoteIdent } from './postgres';

@@ -41,7 +41,12 @@ export interface TokenLimiter {
 	 * Redis, to every worker from its next request; with `record: false` (the node refused
 	 * that wait for its item) it applies to nobody. Says what became of the hold.
 	 */
-	observe(facts: RateLimitHeaders, now: number, status: number | null, options?: HoldOptions): Promise<LearnedHold | null>;
+	observe(
+		facts: RateLimitHeaders,
+		now: number,
+		status: number | null,
+		options?: HoldOptions,
+	): Promise<LearnedHold | null>;
 	/**
 	 * Waits until `tokens` are granted (and any learned hold is over, each at most
 	 * `maxHoldMs`). Rejects, taking nothing more, when `signal` aborts (the execution was
@@ -74,7 +79,9 @@ export interface AcquireOptions {
 /** A learned hold would keep the request waiting past its Max Wait: it leaves over limit instead. */
 export class HoldPastMaxWait extends Error {
 	constructor(readonly holdMs: number) {
-		super(`The vendor asked the limiter to hold ${Math.ceil(holdMs / 1000)} s, longer than Max Wait`);
+		super(
+			`The vendor asked the limiter to hold ${Math.ceil(holdMs / 1000)} s, longer than Max Wait`,
+		);
 		this.name = 'HoldPastMaxWait';
 	}
 }
@@ -122,8 +129,19 @@ const limiters = new Map<string, Limiter>();
 let sweeper: NodeJS.Timeout | undefined;
 
 /** The shared limiter for a name, plan and backend (undefined: in process). */
-export function limiterFor(name: string, plan: LimiterPlan, redis?: RedisStoreConfig): TokenLimiter {
-	const backend = redis ? { ...redis, password: redis.password ? createHmac('sha256', CACHE_SECRET).update(redis.password).digest('hex') : undefined } : null;
+export function limiterFor(
+	name: string,
+	plan: LimiterPlan,
+	redis?: RedisStoreConfig,
+): TokenLimiter {
+	const backend = redis
+		? {
+				...redis,
+				password: redis.password
+					? createHmac('sha256', CACHE_SECRET).update(redis.password).digest('hex')
+					: undefined,
+			}
+		: null;
 	const key = stableHash({ name, plan, backend });
 	let limiter = limiters.get(key);
 	if (!limiter) {
@@ -183,7 +201,11 @@ class Limiter implements TokenLimiter {
 	private lastError: unknown;
 	private readying: Promise<void> | undefined;
 	/** Requests waiting for tokens, first come first served. */
-	private readonly waiters: Array<{ tokens: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+	private readonly waiters: Array<{
+		tokens: number;
+		resolve: () => void;
+		reject: (error: unknown) => void;
+	}> = [];
 	private pumping = false;
 	/** Bumped when the waiting requests are failed at once: a pump of an earlier generation stops. */
 	private generation = 0;
@@ -209,7 +231,11 @@ class Limiter implements TokenLimiter {
 			// heartbeat that adds the tokens, so every late timer (a busy n8n) loses time for
 			// good: there this class refills itself, keeping the phase (refillInProcess).
 			...(redis
-				? { reservoirIncreaseAmount: plan.increaseAmount, reservoirIncreaseInterval: plan.increaseIntervalMs, reservoirIncreaseMaximum: plan.capacity }
+				? {
+						reservoirIncreaseAmount: plan.increaseAmount,
+						reservoirIncreaseInterval: plan.increaseIntervalMs,
+						reservoirIncreaseMaximum: plan.capacity,
+					}
 				: {}),
 			// On Redis each heartbeat is a script call per worker, so it is longer than in process.
 			heartbeatInterval: heartbeat,
@@ -224,7 +250,11 @@ class Limiter implements TokenLimiter {
 				password: redis.password || undefined,
 				keyPrefix: redis.keyPrefix ?? 'n8n-guards:',
 				tls: redis.tls
-					? { servername: isIP(redis.host) ? undefined : redis.host, rejectUnauthorized: redis.tlsRejectUnauthorized ?? true, ca: redis.tlsCa || undefined }
+					? {
+							servername: isIP(redis.host) ? undefined : redis.host,
+							rejectUnauthorized: redis.tlsRejectUnauthorized ?? true,
+							ca: redis.tlsCa || undefined,
+						}
 					: undefined,
 				connectTimeout: redis.timeoutMs ?? REDIS_TIMEOUT_MS,
 				maxRetriesPerRequest: 1,
@@ -239,14 +269,29 @@ class Limiter implements TokenLimiter {
 			// A job queued in bottleneck's Redis cluster waits for a message that never comes
 			// once the connection is gone: fail the waiting requests instead of hanging.
 			client.on('close', () => {
-				if (this.waiters.length > 0) this.failWaiters(this.storeError('unreachable', this.lastError ?? new Error('the connection to Redis closed')));
+				if (this.waiters.length > 0)
+					this.failWaiters(
+						this.storeError(
+							'unreachable',
+							this.lastError ?? new Error('the connection to Redis closed'),
+						),
+					);
 			});
 			this.client = client;
-			this.connection = new Bottleneck.IORedisConnection({ client, Redis } as unknown as Bottleneck.IORedisConnectionOptions);
+			this.connection = new Bottleneck.IORedisConnection({
+				client,
+				Redis,
+			} as unknown as Bottleneck.IORedisConnectionOptions);
 			this.connection.on('error', (error: unknown) => {
 				this.lastError = error;
 			});
-			this.bottleneck = new Bottleneck({ ...bucket, datastore: 'ioredis', connection: this.connection, clearDatastore: false, timeout: REDIS_KEY_TTL_MS });
+			this.bottleneck = new Bottleneck({
+				...bucket,
+				datastore: 'ioredis',
+				connection: this.connection,
+				clearDatastore: false,
+				timeout: REDIS_KEY_TTL_MS,
+			});
 		} else {
 			this.location = 'in this n8n process';
 			this.bottleneck = new Bottleneck(bucket);
@@ -273,7 +318,11 @@ class Limiter implements TokenLimiter {
 		// A deadline, so a timer: AbortSignal.timeout's, which needs no clearing.
 		const deadline = AbortSignal.timeout(REDIS_TIMEOUT_MS);
 		const timeout = new Promise<never>((_, reject) => {
-			deadline.addEventListener('abort', () => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), { once: true });
+			deadline.addEventListener(
+				'abort',
+				() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)),
+				{ once: true },
+			);
 		});
 		timeout.catch(() => undefined);
 		try {
@@ -305,14 +354,20 @@ class Limiter implements TokenLimiter {
 			// The vendor asked us (or another worker) to hold: nothing left until its reset, or
 			// Retry-After; each hold at most maxHoldMs, and never past the caller's Max Wait.
 			const waitStart = Date.now();
-			let wait = Math.min(maxHoldMs, Math.max(this.learned.waitMs(waitStart), await this.sharedHoldMs(maxHoldMs)));
+			let wait = Math.min(
+				maxHoldMs,
+				Math.max(this.learned.waitMs(waitStart), await this.sharedHoldMs(maxHoldMs)),
+			);
 			while (wait > 0) {
-				if (options.deadlineAt !== undefined && Date.now() + wait > options.deadlineAt) throw new HoldPastMaxWait(wait);
+				if (options.deadlineAt !== undefined && Date.now() + wait > options.deadlineAt)
+					throw new HoldPastMaxWait(wait);
 				await pause(Math.min(wait, 1000), signal);
 				wait = Math.min(maxHoldMs - (Date.now() - waitStart), this.learned.waitMs(Date.now()));
 			}
 		} catch (error) {
-			throw error instanceof StoreError || error instanceof HoldPastMaxWait || isCancelled(error) ? error : this.storeError('rate limiter failed', error);
+			throw error instanceof StoreError || error instanceof HoldPastMaxWait || isCancelled(error)
+				? error
+				: this.storeError('rate limiter failed', error);
 		} finally {
 			this.pending -= tokens;
 			if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -334,7 +389,10 @@ class Limiter implements TokenLimiter {
 		const generation = this.generation;
 		try {
 			while (this.waiters.length > 0 && generation === this.generation) {
-				const chunk = Math.min(this.plan.capacity, Math.max(this.plan.increaseAmount, this.waiters[0].tokens));
+				const chunk = Math.min(
+					this.plan.capacity,
+					Math.max(this.plan.increaseAmount, this.waiters[0].tokens),
+				);
 				let take = 0;
 				for (const waiter of this.waiters) {
 					if (take + waiter.tokens > chunk) break;
@@ -367,13 +425,30 @@ class Limiter implements TokenLimiter {
 		for (const waiter of this.waiters.splice(0)) waiter.reject(error);
 	}
 
-	async observe(facts: RateLimitHeaders, now: number, status: number | null, options: HoldOptions = {}): Promise<LearnedHold | null> {
+	async observe(
+		facts: RateLimitHeaders,
+		now: number,
+		status: number | null,
+		options: HoldOptions = {},
+	): Promise<LearnedHold | null> {
 		const before = this.learned.holdUntil;
-		const hold = this.learned.observe(facts, now, status, options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS, options.record !== false);
+		const hold = this.learned.observe(
+			facts,
+			now,
+			status,
+			options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS,
+			options.record !== false,
+		);
 		const until = this.learned.holdUntil;
 		if (!this.client || until <= before || until <= now) return hold;
 		try {
-			await this.client.eval(EXTEND_HOLD, 1, this.holdKey, String(until), String(until - now + 60_000));
+			await this.client.eval(
+				EXTEND_HOLD,
+				1,
+				this.holdKey,
+				String(until),
+				String(until - now + 60_000),
+			);
 		} catch {
 			// Best effort: this process holds anyway; the others learn it from their own responses.
 		}
@@ -398,7 +473,9 @@ class Limiter implements TokenLimiter {
 		}
 	}
 
-	async snapshot(maxHoldMs = DEFAULT_MAX_HOLD_MS): Promise<{ ahead: number; available: number; holdMs: number }> {
+	async snapshot(
+		maxHoldMs = DEFAULT_MAX_HOLD_MS,
+	): Promise<{ ahead: number; available: number; holdMs: number }> {
 		await this.ready();
 		try {
 			const available = (await this.bottleneck.currentReservoir()) ?? this.plan.capacity;
@@ -408,7 +485,10 @@ class Limiter implements TokenLimiter {
 				const queued = await this.bottleneck.clusterQueued();
 				ahead = Math.max(ahead, queued);
 			}
-			const holdMs = Math.min(maxHoldMs, Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs(maxHoldMs)));
+			const holdMs = Math.min(
+				maxHoldMs,
+				Math.max(this.learned.waitMs(Date.now()), await this.sharedHoldMs(maxHoldMs)),
+			);
 			return { ahead, available, holdMs };
 		} catch (error) {
 			throw this.storeError('rate limiter failed', error);

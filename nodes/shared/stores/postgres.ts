@@ -3,7 +3,17 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client, Pool, type ClientConfig, type QueryResultRow } from 'pg';
 import type { JsonValue } from '../core/json';
 import { sleep } from 'n8n-workflow';
-import { byEnqueueOrder, describeCause, errorCode, hostPort, isCallerError, isNetworkError, queueEntryFromRow, SWEEP_INTERVAL_MS, type QueueRow } from './common';
+import {
+	byEnqueueOrder,
+	describeCause,
+	errorCode,
+	hostPort,
+	isCallerError,
+	isNetworkError,
+	queueEntryFromRow,
+	SWEEP_INTERVAL_MS,
+	type QueueRow,
+} from './common';
 import {
 	assertCounterInRange,
 	assertHost,
@@ -54,8 +64,15 @@ const MAX_PREFIX_LENGTH = 40;
 
 function assertSchema(value: unknown): string {
 	const schema = value === undefined || value === '' ? 'public' : value;
-	if (typeof schema !== 'string' || !IDENTIFIER.test(schema) || schema.length > 63 || /^pg_/i.test(schema)) {
-		throw new TypeError(`Postgres schema must be letters, digits and underscores (not starting with a digit or "pg_", at most 63 characters), got ${JSON.stringify(schema)}`);
+	if (
+		typeof schema !== 'string' ||
+		!IDENTIFIER.test(schema) ||
+		schema.length > 63 ||
+		/^pg_/i.test(schema)
+	) {
+		throw new TypeError(
+			`Postgres schema must be letters, digits and underscores (not starting with a digit or "pg_", at most 63 characters), got ${JSON.stringify(schema)}`,
+		);
 	}
 	return schema;
 }
@@ -63,7 +80,9 @@ function assertSchema(value: unknown): string {
 function assertTablePrefix(value: unknown): string {
 	const prefix = value === undefined ? 'n8n_guards_' : value;
 	if (typeof prefix !== 'string' || !IDENTIFIER.test(prefix) || prefix.length > MAX_PREFIX_LENGTH) {
-		throw new TypeError(`Postgres table prefix must be 1 to ${MAX_PREFIX_LENGTH} letters, digits and underscores, not starting with a digit, got ${JSON.stringify(prefix)}`);
+		throw new TypeError(
+			`Postgres table prefix must be 1 to ${MAX_PREFIX_LENGTH} letters, digits and underscores, not starting with a digit, got ${JSON.stringify(prefix)}`,
+		);
 	}
 	return prefix;
 }
@@ -75,9 +94,14 @@ const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'allow', 'require', 'v
  * certificate, `verify-full` checks chain and host name. `allow` starts in plain text
  * and switches to TLS only when the server refuses plain connections (see `connectAllowingTls`).
  */
-function sslOption(mode: PostgresSslMode, ca: string | undefined, tls: boolean): false | ConnectionOptions {
+function sslOption(
+	mode: PostgresSslMode,
+	ca: string | undefined,
+	tls: boolean,
+): false | ConnectionOptions {
 	if (mode === 'verify-full') return { rejectUnauthorized: true, ca: ca || undefined };
-	if (mode === 'require' || (mode === 'allow' && tls)) return { rejectUnauthorized: false, ca: ca || undefined };
+	if (mode === 'require' || (mode === 'allow' && tls))
+		return { rejectUnauthorized: false, ca: ca || undefined };
 	return false;
 }
 
@@ -402,7 +426,10 @@ export class PostgresStore implements Store {
 		const port = assertPort(config.port, 'Postgres port');
 		const database = assertText(config.database, 'Postgres database', 63);
 		assertText(config.user, 'Postgres user', 63);
-		if (!SSL_MODES.includes(config.ssl)) throw new TypeError(`Postgres ssl must be one of ${SSL_MODES.join(', ')}, got ${JSON.stringify(config.ssl)}`);
+		if (!SSL_MODES.includes(config.ssl))
+			throw new TypeError(
+				`Postgres ssl must be one of ${SSL_MODES.join(', ')}, got ${JSON.stringify(config.ssl)}`,
+			);
 		this.config = config;
 		this.schemaName = assertSchema(config.schema);
 		this.prefix = assertTablePrefix(config.tablePrefix);
@@ -416,7 +443,13 @@ export class PostgresStore implements Store {
 	async read(namespace: string, keys: string[]): Promise<ReadResult> {
 		const ns = assertNamespace(namespace);
 		const wanted = normalizeKeys(keys);
-		const rows = await this.query<{ now: string; key: string | null; value: string; version: string; expires_at: string | null }>(
+		const rows = await this.query<{
+			now: string;
+			key: string | null;
+			value: string;
+			version: string;
+			expires_at: string | null;
+		}>(
 			'read',
 			`WITH clock AS (SELECT ${NOW_MS} AS now)
 			SELECT clock.now, r.key, r.value::text AS value, r.version, r.expires_at
@@ -444,9 +477,20 @@ export class PostgresStore implements Store {
 		const rows = await this.query<{ o_index: number; o_applied: boolean; o_version: string }>(
 			'write',
 			`SELECT o_index, o_applied, o_version FROM ${this.names.write}($1, $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6)`,
-			[ns, batch.map((w) => w.key), batch.map((w) => w.json), batch.map((w) => w.ifVersion), batch.map((w) => w.ttlMs), this.sweepDue()],
+			[
+				ns,
+				batch.map((w) => w.key),
+				batch.map((w) => w.json),
+				batch.map((w) => w.ifVersion),
+				batch.map((w) => w.ttlMs),
+				this.sweepDue(),
+			],
 		);
-		return inOrder(rows).map((row, index) => ({ key: batch[index].key, applied: row.o_applied, version: Number(row.o_version) }));
+		return inOrder(rows).map((row, index) => ({
+			key: batch[index].key,
+			applied: row.o_applied,
+			version: Number(row.o_version),
+		}));
 	}
 
 	async delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]> {
@@ -469,12 +513,19 @@ export class PostgresStore implements Store {
 			const rows = await this.query<{ o_index: number; o_value: string }>(
 				'increment',
 				`SELECT o_index, o_value FROM ${this.names.increment}($1, $2::text[], $3::bigint[], $4::bigint[], $5)`,
-				[ns, batch.map((i) => i.key), batch.map((i) => i.by), batch.map((i) => i.ttlMs), this.sweepDue()],
+				[
+					ns,
+					batch.map((i) => i.key),
+					batch.map((i) => i.by),
+					batch.map((i) => i.ttlMs),
+					this.sweepDue(),
+				],
 			);
 			return inOrder(rows).map((row) => Number(row.o_value));
 		} catch (error) {
 			const cause = (error as { cause?: { code?: string; detail?: string; hint?: string } }).cause;
-			if (cause?.code === '22003' && cause.detail && cause.hint) assertCounterInRange(Number(cause.hint), batch[Number(cause.detail) - 1].key);
+			if (cause?.code === '22003' && cause.detail && cause.hint)
+				assertCounterInRange(Number(cause.hint), batch[Number(cause.detail) - 1].key);
 			throw error;
 		}
 	}
@@ -493,7 +544,11 @@ export class PostgresStore implements Store {
 	 * Runs one statement after the migrations. Deadlocks and serialization failures roll
 	 * the statement back entirely, so it is simply run again.
 	 */
-	async query<R extends QueryResultRow>(operation: string, sql: string, params: unknown[]): Promise<R[]> {
+	async query<R extends QueryResultRow>(
+		operation: string,
+		sql: string,
+		params: unknown[],
+	): Promise<R[]> {
 		if (this.closed) throw new StoreError('postgres', this.location, 'store is closed');
 		await this.ensureReady();
 		for (let attempt = 1; ; attempt++) {
@@ -519,7 +574,11 @@ export class PostgresStore implements Store {
 		await this.ensureReady();
 		const client = new Client(this.clientConfig(this.tls));
 		let asked = false;
-		for (const request of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
+		for (const request of [
+			'authenticationCleartextPassword',
+			'authenticationMD5Password',
+			'authenticationSASL',
+		]) {
 			client.connection.once(request, () => (asked = true));
 		}
 		client.on('error', () => undefined);
@@ -581,7 +640,11 @@ export class PostgresStore implements Store {
 		try {
 			await this.migrate();
 		} catch (error) {
-			if (this.config.ssl !== 'allow' || !/no encryption|SSL off|requires SSL/i.test(describeCause(error))) throw error;
+			if (
+				this.config.ssl !== 'allow' ||
+				!/no encryption|SSL off|requires SSL/i.test(describeCause(error))
+			)
+				throw error;
 			const plain = this.pool;
 			this.pool = this.createPool(true);
 			await plain.end().catch(() => undefined);
@@ -606,13 +669,20 @@ export class PostgresStore implements Store {
 			// Create only what is missing: a user without CREATE rights can use a prepared schema.
 			if (!state.rows[0].has_schema) await client.query(`CREATE SCHEMA ${this.names.schema}`);
 			if (!state.rows[0].has_table) {
-				await client.query(`CREATE TABLE ${this.names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+				await client.query(
+					`CREATE TABLE ${this.names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+				);
 			}
-			const applied = await client.query<{ version: number }>(`SELECT coalesce(max(version), 0)::integer AS version FROM ${this.names.migrations}`);
+			const applied = await client.query<{ version: number }>(
+				`SELECT coalesce(max(version), 0)::integer AS version FROM ${this.names.migrations}`,
+			);
 			for (const migration of MIGRATIONS) {
 				if (migration.version <= applied.rows[0].version) continue;
 				await client.query(migration.sql(this.names));
-				await client.query(`INSERT INTO ${this.names.migrations} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+				await client.query(`INSERT INTO ${this.names.migrations} (version, name) VALUES ($1, $2)`, [
+					migration.version,
+					migration.name,
+				]);
 			}
 			await client.query('COMMIT');
 		} catch (error) {
@@ -626,7 +696,9 @@ export class PostgresStore implements Store {
 
 	/** One advisory lock per schema + prefix, as a signed 64-bit number. */
 	private migrationLockKey(): string {
-		const digest = createHash('sha256').update(`n8n-guards:migrate:${this.schemaName}.${this.prefix}`).digest();
+		const digest = createHash('sha256')
+			.update(`n8n-guards:migrate:${this.schemaName}.${this.prefix}`)
+			.digest();
 		return digest.readBigInt64BE(0).toString();
 	}
 
@@ -643,7 +715,15 @@ export class PostgresStore implements Store {
 		const cause = describeCause(error);
 		const code = errorCode(error);
 		let message: string;
-		if (isNetworkError(error) || /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(cause) || code?.startsWith('08') || code === '57P01' || code === '57P03') {
+		if (
+			isNetworkError(error) ||
+			/timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(
+				cause,
+			) ||
+			code?.startsWith('08') ||
+			code === '57P01' ||
+			code === '57P03'
+		) {
 			message = `unreachable: ${cause}`;
 		} else if (code === '28P01' || code === '28000') {
 			message = `login rejected: ${cause}`;
@@ -707,7 +787,15 @@ class PostgresQueue implements RecordQueue {
 			FROM picked, clock
 			WHERE q.queue = picked.queue AND q.id = picked.id
 			RETURNING ${QUEUE_RETURNING}, clock.now`,
-			[name, lease.ids, lease.categories, lease.enqueuedBefore, lease.limit, lease.leaseMs, lease.owner],
+			[
+				name,
+				lease.ids,
+				lease.categories,
+				lease.enqueuedBefore,
+				lease.limit,
+				lease.leaseMs,
+				lease.owner,
+			],
 		);
 		return rows.map((row) => queueEntryFromRow(row, Number(row.now))).sort(byEnqueueOrder);
 	}
@@ -719,14 +807,27 @@ class PostgresQueue implements RecordQueue {
 		const rows = await this.store.query<{ o_index: number; o_applied: boolean }>(
 			'settle',
 			`SELECT o_index, o_applied FROM ${this.names.settle}($1, $2::text[], $3::text[], $4::text[], $5::text[])`,
-			[name, batch.map((s) => s.id), batch.map((s) => s.owner), batch.map((s) => s.status), batch.map((s) => s.patchJson)],
+			[
+				name,
+				batch.map((s) => s.id),
+				batch.map((s) => s.owner),
+				batch.map((s) => s.status),
+				batch.map((s) => s.patchJson),
+			],
 		);
 		return inOrder(rows).map((row) => row.o_applied);
 	}
 
 	async stats(queue: string): Promise<QueueStats> {
 		const name = assertQueueName(queue);
-		const rows = await this.store.query<{ now: string; pending: string; leased: string; done: string; discarded: string; oldest: string | null }>(
+		const rows = await this.store.query<{
+			now: string;
+			pending: string;
+			leased: string;
+			done: string;
+			discarded: string;
+			oldest: string | null;
+		}>(
 			'stats',
 			`WITH clock AS (SELECT ${NOW_MS} AS now)
 			SELECT clock.now,

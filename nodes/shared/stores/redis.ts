@@ -164,7 +164,8 @@ export class RedisStore implements Store {
 		const db = assertSafeInteger(config.db ?? 0, 'Redis db');
 		if (db < 0) throw new TypeError(`Redis db must be 0 or more, got ${db}`);
 		const keyPrefix = config.keyPrefix ?? 'n8n-guards:';
-		if (typeof keyPrefix !== 'string' || keyPrefix.length > 200) throw new TypeError('Redis keyPrefix must be a string of at most 200 characters');
+		if (typeof keyPrefix !== 'string' || keyPrefix.length > 200)
+			throw new TypeError('Redis keyPrefix must be a string of at most 200 characters');
 		this.keyPrefix = keyPrefix;
 		this.username = config.username || undefined;
 		this.password = config.password || undefined;
@@ -204,7 +205,12 @@ export class RedisStore implements Store {
 	async read(namespace: string, keys: string[]): Promise<ReadResult> {
 		const ns = assertNamespace(namespace);
 		const wanted = normalizeKeys(keys);
-		const reply = (await this.script('read', 'guardsRead', wanted.map((key) => this.recordKey(ns, key)), [])) as Array<string | number | null>;
+		const reply = (await this.script(
+			'read',
+			'guardsRead',
+			wanted.map((key) => this.recordKey(ns, key)),
+			[],
+		)) as Array<string | number | null>;
 		const now = Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
 		const records = new Map<string, StoreRecord>();
 		wanted.forEach((key, index) => {
@@ -212,7 +218,12 @@ export class RedisStore implements Store {
 			if (stored === null) return;
 			const ttl = Number(reply[3 + index * 2]);
 			const { version, json } = this.parseRecord(stored);
-			records.set(key, { key, value: JSON.parse(json) as JsonValue, version, expiresAt: ttl >= 0 ? now + ttl : null });
+			records.set(key, {
+				key,
+				value: JSON.parse(json) as JsonValue,
+				version,
+				expiresAt: ttl >= 0 ? now + ttl : null,
+			});
 		});
 		return { now, records };
 	}
@@ -221,17 +232,33 @@ export class RedisStore implements Store {
 		const ns = assertNamespace(namespace);
 		const batch = normalizeWrites(writes);
 		if (batch.length === 0) return [];
-		const args = [...batch.flatMap((write) => [write.json, optionalNumber(write.ifVersion), optionalNumber(write.ttlMs)]), String(SEQUENCE_TTL_MS)];
+		const args = [
+			...batch.flatMap((write) => [
+				write.json,
+				optionalNumber(write.ifVersion),
+				optionalNumber(write.ttlMs),
+			]),
+			String(SEQUENCE_TTL_MS),
+		];
 		const keys = [...batch.map((write) => this.recordKey(ns, write.key)), this.sequenceKey(ns)];
 		const reply = (await this.script('write', 'guardsWrite', keys, args)) as number[];
-		return batch.map((write, index) => ({ key: write.key, applied: reply[index * 2] === 1, version: Number(reply[index * 2 + 1]) }));
+		return batch.map((write, index) => ({
+			key: write.key,
+			applied: reply[index * 2] === 1,
+			version: Number(reply[index * 2 + 1]),
+		}));
 	}
 
 	async delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]> {
 		const ns = assertNamespace(namespace);
 		const batch = normalizeDeletes(deletes);
 		if (batch.length === 0) return [];
-		const reply = (await this.script('delete', 'guardsDelete', batch.map((entry) => this.recordKey(ns, entry.key)), batch.map((entry) => optionalNumber(entry.ifVersion)))) as number[];
+		const reply = (await this.script(
+			'delete',
+			'guardsDelete',
+			batch.map((entry) => this.recordKey(ns, entry.key)),
+			batch.map((entry) => optionalNumber(entry.ifVersion)),
+		)) as number[];
 		return reply.map((removed) => removed === 1);
 	}
 
@@ -239,8 +266,19 @@ export class RedisStore implements Store {
 		const ns = assertNamespace(namespace);
 		const batch = normalizeIncrements(increments);
 		if (batch.length === 0) return [];
-		const args = batch.flatMap((increment) => [String(increment.by), optionalNumber(increment.ttlMs)]);
-		const reply = assertArray<number | string>(await this.script('increment', 'guardsIncrement', batch.map((increment) => this.counterKey(ns, increment.key)), args), 'Redis reply');
+		const args = batch.flatMap((increment) => [
+			String(increment.by),
+			optionalNumber(increment.ttlMs),
+		]);
+		const reply = assertArray<number | string>(
+			await this.script(
+				'increment',
+				'guardsIncrement',
+				batch.map((increment) => this.counterKey(ns, increment.key)),
+				args,
+			),
+			'Redis reply',
+		);
 		if (reply[0] === 0) {
 			const index = Number(reply[1]) - 1;
 			assertCounterInRange(Number(reply[2]), batch[index].key);
@@ -287,7 +325,9 @@ export class RedisStore implements Store {
 		this.closed = true;
 		if (this.client.status === 'ready') {
 			// QUIT lets the server finish; a server that does not answer is simply dropped.
-			await withDeadline(this.client.quit(), 1000, () => new Error('no answer to QUIT')).catch(() => undefined);
+			await withDeadline(this.client.quit(), 1000, () => new Error('no answer to QUIT')).catch(
+				() => undefined,
+			);
 		}
 		this.client.disconnect();
 	}
@@ -308,11 +348,21 @@ export class RedisStore implements Store {
 
 	private parseRecord(stored: string): { version: number; json: string } {
 		const match = /^(\d+):/.exec(stored);
-		if (!match) throw new StoreError('redis', this.location, 'read failed: a key in this store\'s key space holds data this package did not write; use another key prefix');
+		if (!match)
+			throw new StoreError(
+				'redis',
+				this.location,
+				"read failed: a key in this store's key space holds data this package did not write; use another key prefix",
+			);
 		return { version: Number(match[1]), json: stored.slice(match[0].length) };
 	}
 
-	private async script(operation: string, name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
+	private async script(
+		operation: string,
+		name: ScriptName,
+		keys: string[],
+		args: string[],
+	): Promise<unknown> {
 		const client = await this.connection();
 		const run = (client as unknown as Record<ScriptName, ScriptRunner>)[name].bind(client);
 		try {
@@ -339,7 +389,14 @@ export class RedisStore implements Store {
 		const attempt = this.client.connect();
 		try {
 			// connectTimeout covers TCP; this also bounds a server that accepts but never answers.
-			await withDeadline(attempt, this.timeoutMs + 500, () => new Error('Command timed out: the server accepted the connection but never completed the handshake'));
+			await withDeadline(
+				attempt,
+				this.timeoutMs + 500,
+				() =>
+					new Error(
+						'Command timed out: the server accepted the connection but never completed the handshake',
+					),
+			);
 		} catch (error) {
 			attempt.catch(() => undefined);
 			this.client.disconnect();
@@ -361,7 +418,11 @@ export class RedisStore implements Store {
 			message = `permission denied for ${operation}: ${cause}`;
 		} else if (cause.includes('Command timed out')) {
 			message = `no answer within ${this.timeoutMs} ms (${operation}): ${cause}`;
-		} else if (isNetworkError(error) || CLOSED_MESSAGES.some((text) => cause.includes(text)) || operation === 'connect') {
+		} else if (
+			isNetworkError(error) ||
+			CLOSED_MESSAGES.some((text) => cause.includes(text)) ||
+			operation === 'connect'
+		) {
 			message = `unreachable: ${cause}`;
 		} else if (cause.startsWith('GUARDS_FOREIGN_KEY')) {
 			message = `${operation} failed: a key in this store's key space holds data this package did not write (${cause.slice(19)}); use another key prefix`;

@@ -119,7 +119,8 @@ const SQLITE_BUSY = 5;
 /** A status as the caller sees it: a leased entry whose lease ran out is pending. */
 const LOGICAL_STATUS = `CASE WHEN status = 'leased' AND lease_until <= ?1 THEN 'pending' ELSE status END`;
 
-const QUEUE_COLUMNS = 'id, queue, status, category, data, attempts, enqueued_at, updated_at, lease_until, lease_owner';
+const QUEUE_COLUMNS =
+	'id, queue, status, category, data, attempts, enqueued_at, updated_at, lease_until, lease_owner';
 
 /**
  * The embedded store: one SQLite file, WAL mode, each batch in a `BEGIN IMMEDIATE`
@@ -144,7 +145,11 @@ export class SqliteStore implements Store {
 	private readonly statements = new Map<string, StatementSync>();
 
 	constructor(config: SqliteStoreConfig) {
-		if (typeof config.file !== 'string' || config.file.trim() === '' || config.file.includes('\u0000')) {
+		if (
+			typeof config.file !== 'string' ||
+			config.file.trim() === '' ||
+			config.file.includes('\u0000')
+		) {
 			throw new TypeError('SQLite store: file must be a path to the database file');
 		}
 		this.file = config.file === ':memory:' ? config.file : path.resolve(config.file);
@@ -163,9 +168,19 @@ export class SqliteStore implements Store {
 			const rows = this.statement(
 				`SELECT key, value, version, expires_at FROM guards_records
 				WHERE ns = ? AND key IN (SELECT value FROM json_each(?)) AND (expires_at IS NULL OR expires_at > ?)`,
-			).all(ns, JSON.stringify(wanted), now) as Array<{ key: string; value: string; version: number; expires_at: number | null }>;
+			).all(ns, JSON.stringify(wanted), now) as Array<{
+				key: string;
+				value: string;
+				version: number;
+				expires_at: number | null;
+			}>;
 			for (const row of rows) {
-				records.set(row.key, { key: row.key, value: JSON.parse(row.value) as JsonValue, version: row.version, expiresAt: row.expires_at });
+				records.set(row.key, {
+					key: row.key,
+					value: JSON.parse(row.value) as JsonValue,
+					version: row.version,
+					expiresAt: row.expires_at,
+				});
 			}
 			return { now, records };
 		});
@@ -176,25 +191,41 @@ export class SqliteStore implements Store {
 		const batch = normalizeWrites(writes);
 		if (batch.length === 0) return [];
 		return this.transaction('write', (now) => {
-			const select = this.statement('SELECT version, expires_at FROM guards_records WHERE ns = ? AND key = ?');
+			const select = this.statement(
+				'SELECT version, expires_at FROM guards_records WHERE ns = ? AND key = ?',
+			);
 			const upsert = this.statement(
 				`INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
 			);
-			const sequence = this.statement(`SELECT value FROM guards_sequence WHERE name = 'record_version'`).get() as { value: number };
+			const sequence = this.statement(
+				`SELECT value FROM guards_sequence WHERE name = 'record_version'`,
+			).get() as { value: number };
 			let last = sequence.value;
 			const results = batch.map((write) => {
-				const row = select.get(ns, write.key) as { version: number; expires_at: number | null } | undefined;
+				const row = select.get(ns, write.key) as
+					| { version: number; expires_at: number | null }
+					| undefined;
 				const current = row && isAlive(row.expires_at, now) ? row.version : 0;
-				if (write.ifVersion !== null && write.ifVersion !== current) return { key: write.key, applied: false, version: current };
+				if (write.ifVersion !== null && write.ifVersion !== current)
+					return { key: write.key, applied: false, version: current };
 				// Every write takes the next value of the store-wide sequence, so a key never
 				// gets a version back after it expired or was deleted (no ABA for compare-and-set).
 				const version = Math.max(last, row?.version ?? 0) + 1;
 				last = version;
-				upsert.run(ns, write.key, write.json, version, write.ttlMs === null ? null : now + write.ttlMs);
+				upsert.run(
+					ns,
+					write.key,
+					write.json,
+					version,
+					write.ttlMs === null ? null : now + write.ttlMs,
+				);
 				return { key: write.key, applied: true, version };
 			});
-			if (last !== sequence.value) this.statement(`UPDATE guards_sequence SET value = ? WHERE name = 'record_version'`).run(last);
+			if (last !== sequence.value)
+				this.statement(`UPDATE guards_sequence SET value = ? WHERE name = 'record_version'`).run(
+					last,
+				);
 			return results;
 		});
 	}
@@ -204,10 +235,14 @@ export class SqliteStore implements Store {
 		const batch = normalizeDeletes(deletes);
 		if (batch.length === 0) return [];
 		return this.transaction('delete', (now) => {
-			const select = this.statement('SELECT version, expires_at FROM guards_records WHERE ns = ? AND key = ?');
+			const select = this.statement(
+				'SELECT version, expires_at FROM guards_records WHERE ns = ? AND key = ?',
+			);
 			const remove = this.statement('DELETE FROM guards_records WHERE ns = ? AND key = ?');
 			return batch.map((entry) => {
-				const row = select.get(ns, entry.key) as { version: number; expires_at: number | null } | undefined;
+				const row = select.get(ns, entry.key) as
+					| { version: number; expires_at: number | null }
+					| undefined;
 				if (!row) return false;
 				const alive = isAlive(row.expires_at, now);
 				// An expired row is absent to callers; remove it while we are here.
@@ -224,18 +259,26 @@ export class SqliteStore implements Store {
 		const batch = normalizeIncrements(increments);
 		if (batch.length === 0) return [];
 		return this.transaction('increment', (now) => {
-			const select = this.statement('SELECT value, expires_at FROM guards_counters WHERE ns = ? AND key = ?');
+			const select = this.statement(
+				'SELECT value, expires_at FROM guards_counters WHERE ns = ? AND key = ?',
+			);
 			const upsert = this.statement(
 				`INSERT INTO guards_counters (ns, key, value, expires_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
 			);
 			return batch.map((increment) => {
-				const row = select.get(ns, increment.key) as { value: number; expires_at: number | null } | undefined;
+				const row = select.get(ns, increment.key) as
+					| { value: number; expires_at: number | null }
+					| undefined;
 				const alive = row !== undefined && isAlive(row.expires_at, now);
 				const value = (alive ? row.value : 0) + increment.by;
 				// A RangeError rolls the whole batch back, as on the other backends.
 				assertCounterInRange(value, increment.key);
-				const expiresAt = alive ? row.expires_at : increment.ttlMs === null ? null : now + increment.ttlMs;
+				const expiresAt = alive
+					? row.expires_at
+					: increment.ttlMs === null
+						? null
+						: now + increment.ttlMs;
 				upsert.run(ns, increment.key, value, expiresAt);
 				return value;
 			});
@@ -273,7 +316,8 @@ export class SqliteStore implements Store {
 				return body();
 			} catch (error) {
 				const waited = Date.now() - started;
-				if (!isBusy(error) || waited >= this.busyTimeoutMs) throw this.toStoreError(stage, error, waited);
+				if (!isBusy(error) || waited >= this.busyTimeoutMs)
+					throw this.toStoreError(stage, error, waited);
 				await sleep(lockRetryPause(attempt, this.busyTimeoutMs - waited));
 			}
 		}
@@ -343,12 +387,18 @@ export class SqliteStore implements Store {
 		if (schemaVersion(db) >= LATEST_MIGRATION) return;
 		db.exec('BEGIN IMMEDIATE');
 		try {
-			db.exec('CREATE TABLE IF NOT EXISTS guards_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-			const row = db.prepare('SELECT coalesce(max(version), 0) AS version FROM guards_migrations').get() as { version: number };
+			db.exec(
+				'CREATE TABLE IF NOT EXISTS guards_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+			);
+			const row = db
+				.prepare('SELECT coalesce(max(version), 0) AS version FROM guards_migrations')
+				.get() as { version: number };
 			for (const migration of MIGRATIONS) {
 				if (migration.version <= row.version) continue;
 				db.exec(migration.sql);
-				db.prepare('INSERT INTO guards_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+				db.prepare(
+					'INSERT INTO guards_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+				).run(migration.version, migration.name, Date.now());
 			}
 			db.exec('COMMIT');
 		} catch (error) {
@@ -371,9 +421,19 @@ export class SqliteStore implements Store {
 	private toStoreError(operation: string, error: unknown, waitedMs: number): unknown {
 		if (error instanceof StoreError || isCallerError(error)) return error;
 		if (isBusy(error)) {
-			return new StoreError('sqlite', this.location, `database file locked by another process; gave up after ${waitedMs} ms (${operation}): ${describeCause(error)}`, error);
+			return new StoreError(
+				'sqlite',
+				this.location,
+				`database file locked by another process; gave up after ${waitedMs} ms (${operation}): ${describeCause(error)}`,
+				error,
+			);
 		}
-		return new StoreError('sqlite', this.location, `${operation} failed: ${describeCause(error)}`, error);
+		return new StoreError(
+			'sqlite',
+			this.location,
+			`${operation} failed: ${describeCause(error)}`,
+			error,
+		);
 	}
 }
 
@@ -390,7 +450,11 @@ class SqliteQueue implements RecordQueue {
 				`INSERT INTO guards_queue (queue, id, status, category, data, attempts, enqueued_at, updated_at)
 				VALUES (?, ?, 'pending', ?, ?, 0, ?, ?) ON CONFLICT (queue, id) DO NOTHING`,
 			);
-			return batch.filter((entry) => insert.run(name, entry.id, entry.category, entry.json, now, now).changes === 1).map((entry) => entry.id);
+			return batch
+				.filter(
+					(entry) => insert.run(name, entry.id, entry.category, entry.json, now, now).changes === 1,
+				)
+				.map((entry) => entry.id);
 		});
 	}
 
@@ -412,7 +476,16 @@ class SqliteQueue implements RecordQueue {
 					)
 					RETURNING ${QUEUE_COLUMNS}`,
 				)
-				.all(now, name, jsonOrNull(lease.ids), jsonOrNull(lease.categories), lease.enqueuedBefore, lease.limit, lease.leaseMs, lease.owner) as unknown as QueueRow[];
+				.all(
+					now,
+					name,
+					jsonOrNull(lease.ids),
+					jsonOrNull(lease.categories),
+					lease.enqueuedBefore,
+					lease.limit,
+					lease.leaseMs,
+					lease.owner,
+				) as unknown as QueueRow[];
 			return rows.map((row) => queueEntryFromRow(row, now)).sort(byEnqueueOrder);
 		});
 	}
@@ -422,14 +495,21 @@ class SqliteQueue implements RecordQueue {
 		const batch = normalizeSettlements(settlements);
 		if (batch.length === 0) return [];
 		return this.store.transaction('settle', (now) => {
-			const select = this.store.statement('SELECT status, lease_until, lease_owner, data FROM guards_queue WHERE queue = ? AND id = ?');
+			const select = this.store.statement(
+				'SELECT status, lease_until, lease_owner, data FROM guards_queue WHERE queue = ? AND id = ?',
+			);
 			const update = this.store.statement(
 				'UPDATE guards_queue SET status = ?, data = ?, updated_at = ?, lease_until = NULL, lease_owner = NULL WHERE queue = ? AND id = ?',
 			);
 			return batch.map((settlement) => {
-				const row = select.get(name, settlement.id) as { status: string; lease_until: number | null; lease_owner: string | null; data: string } | undefined;
+				const row = select.get(name, settlement.id) as
+					| { status: string; lease_until: number | null; lease_owner: string | null; data: string }
+					| undefined;
 				if (!row || !canSettle(row, settlement.owner, now)) return false;
-				const data = settlement.patchJson === null ? row.data : JSON.stringify(mergeJsonObjects(row.data, [settlement.patchJson]));
+				const data =
+					settlement.patchJson === null
+						? row.data
+						: JSON.stringify(mergeJsonObjects(row.data, [settlement.patchJson]));
 				update.run(settlement.status, data, now, name, settlement.id);
 				return true;
 			});
@@ -450,8 +530,21 @@ class SqliteQueue implements RecordQueue {
 						min(CASE WHEN status IN ('pending', 'leased') THEN enqueued_at END) AS oldest
 					FROM guards_queue WHERE queue = ?2`,
 				)
-				.get(now, name) as { pending: number; leased: number; done: number; discarded: number; oldest: number | null };
-			return { pending: row.pending, leased: row.leased, done: row.done, discarded: row.discarded, oldestOpenAt: row.oldest, now };
+				.get(now, name) as {
+				pending: number;
+				leased: number;
+				done: number;
+				discarded: number;
+				oldest: number | null;
+			};
+			return {
+				pending: row.pending,
+				leased: row.leased,
+				done: row.done,
+				discarded: row.discarded,
+				oldestOpenAt: row.oldest,
+				now,
+			};
 		});
 	}
 
@@ -469,7 +562,14 @@ class SqliteQueue implements RecordQueue {
 						AND (?5 IS NULL OR category IN (SELECT value FROM json_each(?5)))
 					ORDER BY enqueued_at, id LIMIT ?6`,
 				)
-				.all(now, name, jsonOrNull(list.statuses), jsonOrNull(list.ids), jsonOrNull(list.categories), list.limit) as unknown as QueueRow[];
+				.all(
+					now,
+					name,
+					jsonOrNull(list.statuses),
+					jsonOrNull(list.ids),
+					jsonOrNull(list.categories),
+					list.limit,
+				) as unknown as QueueRow[];
 			return rows.map((row) => queueEntryFromRow(row, now));
 		});
 	}
@@ -479,7 +579,9 @@ class SqliteQueue implements RecordQueue {
 		const cutoff = assertTimestamp(before, 'Purge before');
 		return this.store.transaction('purge', () => {
 			const result = this.store
-				.statement(`DELETE FROM guards_queue WHERE queue = ? AND status IN ('done', 'discarded') AND updated_at < ?`)
+				.statement(
+					`DELETE FROM guards_queue WHERE queue = ? AND status IN ('done', 'discarded') AND updated_at < ?`,
+				)
 				.run(name, cutoff);
 			return Number(result.changes);
 		});
@@ -516,9 +618,18 @@ function isAlive(expiresAt: number | null, now: number): boolean {
 }
 
 /** With an owner, only that owner's live lease; without, any open (pending or leased) entry. */
-function canSettle(row: { status: string; lease_until: number | null; lease_owner: string | null }, owner: string | null, now: number): boolean {
+function canSettle(
+	row: { status: string; lease_until: number | null; lease_owner: string | null },
+	owner: string | null,
+	now: number,
+): boolean {
 	if (owner === null) return row.status === 'pending' || row.status === 'leased';
-	return row.status === 'leased' && row.lease_owner === owner && row.lease_until !== null && row.lease_until > now;
+	return (
+		row.status === 'leased' &&
+		row.lease_owner === owner &&
+		row.lease_until !== null &&
+		row.lease_until > now
+	);
 }
 
 function jsonOrNull(values: readonly string[] | null): SQLInputValue {
@@ -541,7 +652,15 @@ function lockRetryPause(attempt: number, remainingMs: number): number {
 
 /** The last migration applied, read without taking the write lock. */
 function schemaVersion(db: DatabaseSync): number {
-	const table = db.prepare(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'guards_migrations'`).get();
+	const table = db
+		.prepare(
+			`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'guards_migrations'`,
+		)
+		.get();
 	if (!table) return 0;
-	return (db.prepare('SELECT coalesce(max(version), 0) AS version FROM guards_migrations').get() as { version: number }).version;
+	return (
+		db.prepare('SELECT coalesce(max(version), 0) AS version FROM guards_migrations').get() as {
+			version: number;
+		}
+	).version;
 }

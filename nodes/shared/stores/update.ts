@@ -13,7 +13,11 @@ export interface Decision<Outcome> {
  * left it. Must be pure: it may be called again for the same entry when a racing
  * writer changed the record between our read and our write.
  */
-export type Decide<Outcome> = (current: StoreRecord | undefined, now: number, index: number) => Decision<Outcome>;
+export type Decide<Outcome> = (
+	current: StoreRecord | undefined,
+	now: number,
+	index: number,
+) => Decision<Outcome>;
 
 const MAX_LOST_ROUNDS = 12;
 
@@ -51,9 +55,16 @@ export async function updateRecords<Outcome>(
 	let pending = keys.map((_, index) => index);
 	let lostRounds = 0;
 	while (pending.length > 0) {
-		const { now, records } = await store.read(namespace, [...new Set(pending.map((index) => keys[index]))]);
+		const { now, records } = await store.read(namespace, [
+			...new Set(pending.map((index) => keys[index])),
+		]);
 		const view = new Map(records);
-		const writes: Array<{ key: string; value: JsonValue; ttlMs: number | null; ifVersion: number }> = [];
+		const writes: Array<{
+			key: string;
+			value: JsonValue;
+			ttlMs: number | null;
+			ifVersion: number;
+		}> = [];
 		const writtenKeys = new Set<string>();
 		const deferredKeys = new Set<string>();
 		const decided: number[] = [];
@@ -89,9 +100,12 @@ export async function updateRecords<Outcome>(
 		}
 		if (writes.length > 0) {
 			const results = await store.write(namespace, writes);
-			const lostKeys = new Set(writes.filter((_, position) => !results[position].applied).map((write) => write.key));
+			const lostKeys = new Set(
+				writes.filter((_, position) => !results[position].applied).map((write) => write.key),
+			);
 			if (lostKeys.size > 0) {
-				if (++lostRounds > MAX_LOST_ROUNDS) throw new StoreContentionError(store.location, MAX_LOST_ROUNDS);
+				if (++lostRounds > MAX_LOST_ROUNDS)
+					throw new StoreContentionError(store.location, MAX_LOST_ROUNDS);
 				await backoffAfterLostRound(lostRounds);
 			}
 			// Every entry decided on a key that lost saw a wrong view of it: decide again.

@@ -27,7 +27,12 @@ export const MAX_JSON_DEPTH = 512;
 /** Most entries one lease or list call may return. */
 export const MAX_QUEUE_LIMIT = 10_000;
 
-export const QUEUE_STATUSES: readonly QueueEntryStatus[] = ['pending', 'leased', 'done', 'discarded'];
+export const QUEUE_STATUSES: readonly QueueEntryStatus[] = [
+	'pending',
+	'leased',
+	'done',
+	'discarded',
+];
 const SETTLE_STATUSES = ['done', 'pending', 'discarded'] as const;
 
 export interface NormalizedWrite {
@@ -88,20 +93,26 @@ function describe(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'an array';
 	if (typeof value === 'string') return `a string of ${value.length} characters`;
-	if (typeof value === 'object') return `a ${(value as object).constructor?.name ?? 'null-prototype object'}`;
+	if (typeof value === 'object')
+		return `a ${(value as object).constructor?.name ?? 'null-prototype object'}`;
 	return `${typeof value} ${String(value)}`;
 }
 
 /** A non-empty, well-formed string without NUL, at most `maxBytes` UTF-8 bytes. */
 export function assertText(value: unknown, what: string, maxBytes = MAX_KEY_BYTES): string {
-	if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${describe(value)}`);
+	if (typeof value !== 'string')
+		throw new TypeError(`${what} must be a string, got ${describe(value)}`);
 	if (value.length === 0) throw new TypeError(`${what} must not be empty`);
 	const bytes = Buffer.byteLength(value, 'utf8');
 	if (bytes > maxBytes) {
-		throw new TypeError(`${what} is ${bytes} bytes long; the limit is ${maxBytes} bytes (hash long keys first)`);
+		throw new TypeError(
+			`${what} is ${bytes} bytes long; the limit is ${maxBytes} bytes (hash long keys first)`,
+		);
 	}
-	if (value.includes('\u0000')) throw new TypeError(`${what} must not contain a NUL character (\\u0000)`);
-	if (LONE_SURROGATE.test(value)) throw new TypeError(`${what} contains a lone UTF-16 surrogate and is not valid Unicode`);
+	if (value.includes('\u0000'))
+		throw new TypeError(`${what} must not contain a NUL character (\\u0000)`);
+	if (LONE_SURROGATE.test(value))
+		throw new TypeError(`${what} contains a lone UTF-16 surrogate and is not valid Unicode`);
 	return value;
 }
 
@@ -114,7 +125,8 @@ export function assertKey(key: unknown, what = 'Store key'): string {
 }
 
 export function assertArray<T>(value: unknown, what: string): T[] {
-	if (!Array.isArray(value)) throw new TypeError(`${what} must be an array, got ${describe(value)}`);
+	if (!Array.isArray(value))
+		throw new TypeError(`${what} must be an array, got ${describe(value)}`);
 	return value as T[];
 }
 
@@ -134,7 +146,8 @@ export function assertSafeInteger(value: unknown, what: string): number {
 
 function assertCount(value: unknown, what: string, max: number): number {
 	const count = assertSafeInteger(value, what);
-	if (count < 1 || count > max) throw new TypeError(`${what} must be between 1 and ${max}, got ${count}`);
+	if (count < 1 || count > max)
+		throw new TypeError(`${what} must be between 1 and ${max}, got ${count}`);
 	return count;
 }
 
@@ -194,24 +207,32 @@ function checkJson(value: unknown, path: string, ancestors: Set<object>, depth: 
 		case 'boolean':
 			return;
 		case 'number':
-			if (!Number.isFinite(value)) throw new TypeError(`${path} is ${value}; only finite numbers can be stored as JSON`);
+			if (!Number.isFinite(value))
+				throw new TypeError(`${path} is ${value}; only finite numbers can be stored as JSON`);
 			return;
 		case 'object':
 			if (value === null) return;
 			break;
 		default:
-			throw new TypeError(`${path} is ${describe(value)}; only JSON values (objects, arrays, strings, finite numbers, booleans, null) can be stored`);
+			throw new TypeError(
+				`${path} is ${describe(value)}; only JSON values (objects, arrays, strings, finite numbers, booleans, null) can be stored`,
+			);
 	}
-	if (depth >= MAX_JSON_DEPTH) throw new TypeError(`${path} is nested deeper than ${MAX_JSON_DEPTH} levels`);
-	if (ancestors.has(value)) throw new TypeError(`${path} refers to itself (a cycle) and cannot be stored as JSON`);
+	if (depth >= MAX_JSON_DEPTH)
+		throw new TypeError(`${path} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+	if (ancestors.has(value))
+		throw new TypeError(`${path} refers to itself (a cycle) and cannot be stored as JSON`);
 	if (!Array.isArray(value) && !isPlainObject(value)) {
-		throw new TypeError(`${path} is ${describe(value)}; only plain objects and arrays can be stored as JSON`);
+		throw new TypeError(
+			`${path} is ${describe(value)}; only plain objects and arrays can be stored as JSON`,
+		);
 	}
 	ancestors.add(value);
 	if (Array.isArray(value)) {
 		for (let index = 0; index < value.length; index++) {
 			// JSON.stringify would turn a hole or undefined into null: refuse rather than change the value.
-			if (value[index] === undefined) throw new TypeError(`${path}[${index}] is undefined; arrays must hold JSON values`);
+			if (value[index] === undefined)
+				throw new TypeError(`${path}[${index}] is undefined; arrays must hold JSON values`);
 			checkJson(value[index], `${path}[${index}]`, ancestors, depth + 1);
 		}
 	} else {
@@ -226,7 +247,9 @@ function checkJson(value: unknown, path: string, ancestors: Set<object>, depth: 
 /** Throws when a counter would leave the range where JavaScript numbers are exact. */
 export function assertCounterInRange(value: number, key: string): void {
 	if (!Number.isSafeInteger(value)) {
-		throw new RangeError(`Counter ${JSON.stringify(key)} would reach ${value}, outside the safe integer range (±${Number.MAX_SAFE_INTEGER}); nothing in the batch was applied`);
+		throw new RangeError(
+			`Counter ${JSON.stringify(key)} would reach ${value}, outside the safe integer range (±${Number.MAX_SAFE_INTEGER}); nothing in the batch was applied`,
+		);
 	}
 }
 
@@ -238,7 +261,8 @@ export function normalizeWrites(writes: unknown): NormalizedWrite[] {
 	return assertArray<unknown>(writes, 'Writes').map((raw, index) => {
 		const what = `writes[${index}]`;
 		const write = assertObject(raw, what) as Partial<RecordWrite>;
-		if (!('value' in write) || write.value === undefined) throw new TypeError(`${what}.value is missing; store null for "no value"`);
+		if (!('value' in write) || write.value === undefined)
+			throw new TypeError(`${what}.value is missing; store null for "no value"`);
 		return {
 			key: assertKey(write.key, `${what}.key`),
 			json: encodeJson(write.value, `${what}.value`),
@@ -273,7 +297,9 @@ export function normalizeIncrements(increments: unknown): NormalizedIncrement[] 
 
 function optionalTexts(value: unknown, what: string): string[] | null {
 	if (value === undefined || value === null) return null;
-	return assertArray<unknown>(value, what).map((entry, index) => assertText(entry, `${what}[${index}]`));
+	return assertArray<unknown>(value, what).map((entry, index) =>
+		assertText(entry, `${what}[${index}]`),
+	);
 }
 
 function optionalText(value: unknown, what: string): string | null {
@@ -282,7 +308,8 @@ function optionalText(value: unknown, what: string): string | null {
 }
 
 function assertJsonObject(value: unknown, what: string): string {
-	if (!isPlainObject(value)) throw new TypeError(`${what} must be a plain JSON object, got ${describe(value)}`);
+	if (!isPlainObject(value))
+		throw new TypeError(`${what} must be a plain JSON object, got ${describe(value)}`);
 	return encodeJson(value, what);
 }
 
@@ -310,7 +337,10 @@ export function normalizeLease(request: unknown): NormalizedLease {
 		owner: assertText(lease.owner, 'Lease owner'),
 		ids: optionalTexts(lease.ids, 'Lease ids'),
 		categories: optionalTexts(lease.categories, 'Lease categories'),
-		enqueuedBefore: lease.enqueuedBefore === undefined || lease.enqueuedBefore === null ? null : assertTimestamp(lease.enqueuedBefore, 'Lease enqueuedBefore'),
+		enqueuedBefore:
+			lease.enqueuedBefore === undefined || lease.enqueuedBefore === null
+				? null
+				: assertTimestamp(lease.enqueuedBefore, 'Lease enqueuedBefore'),
 	};
 }
 
@@ -319,13 +349,18 @@ export function normalizeSettlements(settlements: unknown): NormalizedSettlement
 		const what = `settlements[${index}]`;
 		const settlement = assertObject(raw, what) as Partial<QueueSettlement>;
 		if (!SETTLE_STATUSES.includes(settlement.status as (typeof SETTLE_STATUSES)[number])) {
-			throw new TypeError(`${what}.status must be one of ${SETTLE_STATUSES.join(', ')}, got ${describe(settlement.status)}`);
+			throw new TypeError(
+				`${what}.status must be one of ${SETTLE_STATUSES.join(', ')}, got ${describe(settlement.status)}`,
+			);
 		}
 		return {
 			id: assertText(settlement.id, `${what}.id`),
 			owner: optionalText(settlement.owner, `${what}.owner`),
 			status: settlement.status as NormalizedSettlement['status'],
-			patchJson: settlement.dataPatch === undefined || settlement.dataPatch === null ? null : assertJsonObject(settlement.dataPatch, `${what}.dataPatch`),
+			patchJson:
+				settlement.dataPatch === undefined || settlement.dataPatch === null
+					? null
+					: assertJsonObject(settlement.dataPatch, `${what}.dataPatch`),
 		};
 	});
 }
@@ -336,7 +371,9 @@ export function normalizeList(options: unknown): NormalizedList {
 	if (list.statuses !== undefined && list.statuses !== null) {
 		statuses = assertArray<unknown>(list.statuses, 'List statuses').map((status, index) => {
 			if (!QUEUE_STATUSES.includes(status as QueueEntryStatus)) {
-				throw new TypeError(`List statuses[${index}] must be one of ${QUEUE_STATUSES.join(', ')}, got ${describe(status)}`);
+				throw new TypeError(
+					`List statuses[${index}] must be one of ${QUEUE_STATUSES.join(', ')}, got ${describe(status)}`,
+				);
 			}
 			return status as QueueEntryStatus;
 		});
@@ -352,14 +389,17 @@ export function normalizeList(options: unknown): NormalizedList {
 /** A host name for a config: non-empty, no spaces or URL syntax. */
 export function assertHost(value: unknown, what: string): string {
 	if (typeof value !== 'string' || !/^[A-Za-z0-9._:%[\]-]+$/.test(value)) {
-		throw new TypeError(`${what} must be a host name or IP address, got ${typeof value === 'string' ? JSON.stringify(value) : describe(value)}`);
+		throw new TypeError(
+			`${what} must be a host name or IP address, got ${typeof value === 'string' ? JSON.stringify(value) : describe(value)}`,
+		);
 	}
 	return value;
 }
 
 export function assertPort(value: unknown, what: string): number {
 	const port = assertSafeInteger(value, what);
-	if (port < 1 || port > 65535) throw new TypeError(`${what} must be between 1 and 65535, got ${port}`);
+	if (port < 1 || port > 65535)
+		throw new TypeError(`${what} must be between 1 and 65535, got ${port}`);
 	return port;
 }
 

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { LatencyHistogram } from '../../../nodes/shared/core/breaker/latency';
-import { binLatency, latencyBin, latencyPercentile, mergeHistograms } from '../../../nodes/shared/core/breaker/latency';
+import {
+	binLatency,
+	latencyBin,
+	latencyPercentile,
+	mergeHistograms,
+} from '../../../nodes/shared/core/breaker/latency';
 
 /** Counts latencies into a histogram, as the stats window does. */
 function count(latencies: number[]): LatencyHistogram {
@@ -11,8 +16,14 @@ function count(latencies: number[]): LatencyHistogram {
 	return histogram;
 }
 
-function histogramOf(latencies: number[]): { histogram: Map<number, number>; range: { min: number; max: number } } {
-	return { histogram: mergeHistograms([count(latencies)]), range: { min: Math.min(...latencies), max: Math.max(...latencies) } };
+function histogramOf(latencies: number[]): {
+	histogram: Map<number, number>;
+	range: { min: number; max: number };
+} {
+	return {
+		histogram: mergeHistograms([count(latencies)]),
+		range: { min: Math.min(...latencies), max: Math.max(...latencies) },
+	};
 }
 
 /** Within the histogram's 5%. */
@@ -45,13 +56,19 @@ describe('latency histogram', () => {
 		for (const percent of [50, 95, 99]) {
 			const read = latencyPercentile(histogram, percent, range)!;
 			const exact = exactPercentile(latencies, percent);
-			assert.ok(Math.abs(read - exact) / exact <= 0.05, `p${percent}: read ${read}, exact ${exact}`);
+			assert.ok(
+				Math.abs(read - exact) / exact <= 0.05,
+				`p${percent}: read ${read}, exact ${exact}`,
+			);
 		}
 	});
 
 	it('is exact when every call took the same time', () => {
 		const { histogram, range } = histogramOf([120, 120, 120]);
-		assert.deepEqual([50, 95, 99].map((percent) => latencyPercentile(histogram, percent, range)), [120, 120, 120]);
+		assert.deepEqual(
+			[50, 95, 99].map((percent) => latencyPercentile(histogram, percent, range)),
+			[120, 120, 120],
+		);
 	});
 
 	it('shows one slow call in fifty at p99 but not at p95', () => {
@@ -71,7 +88,10 @@ describe('latency histogram', () => {
 			}),
 		);
 		assert.ok(Object.keys(histogram).length < 200, `${Object.keys(histogram).length} bins`);
-		assert.equal(Object.values(histogram).reduce((sum, count) => sum + count, 0), 20_000);
+		assert.equal(
+			Object.values(histogram).reduce((sum, count) => sum + count, 0),
+			20_000,
+		);
 	});
 
 	it('has no percentile without measurements', () => {

@@ -33,9 +33,17 @@ describe('breaker policy', () => {
 	});
 
 	const bad: Array<[string, Record<string, unknown>, RegExp]> = [
-		['a threshold of 0%', { failureRatePercent: 0 }, /failureRatePercent must be a number above 0 and at most 100 \(percent\); got 0/],
+		[
+			'a threshold of 0%',
+			{ failureRatePercent: 0 },
+			/failureRatePercent must be a number above 0 and at most 100 \(percent\); got 0/,
+		],
 		['a threshold over 100%', { slowCallRatePercent: 101 }, /slowCallRatePercent .* got 101/],
-		['a fractional minimum', { minimumCalls: 2.5 }, /minimumCalls must be a whole number at least 1/],
+		[
+			'a fractional minimum',
+			{ minimumCalls: 2.5 },
+			/minimumCalls must be a whole number at least 1/,
+		],
 		['NaN', { openMs: Number.NaN }, /openMs must be a number above 0/],
 		['Infinity', { windowMs: Number.POSITIVE_INFINITY }, /windowMs/],
 		['a string', { halfOpenProbes: '3' }, /halfOpenProbes .* got "3"/],

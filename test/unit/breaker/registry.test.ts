@@ -24,14 +24,19 @@ describe('breaker registry', () => {
 	});
 
 	it('stops listing names at its limit', () => {
-		const full = { names: Array.from({ length: BREAKER_REGISTRY_LIMIT }, (_, index) => `hop-${index}`) };
+		const full = {
+			names: Array.from({ length: BREAKER_REGISTRY_LIMIT }, (_, index) => `hop-${index}`),
+		};
 		assert.equal(registerBreaker(full, 'one-more'), null);
 	});
 
 	it('reads a stored registry and refuses anything else', () => {
 		assert.deepEqual(asBreakerRegistry(undefined), { names: [] });
 		assert.deepEqual(asBreakerRegistry({ names: ['a', 3, 'b'] }), { names: ['a', 'b'] });
-		assert.throws(() => asBreakerRegistry({ status: 'closed' }), /registry is not in the expected format/);
+		assert.throws(
+			() => asBreakerRegistry({ status: 'closed' }),
+			/registry is not in the expected format/,
+		);
 	});
 
 	it('says what is wrong with a breaker name', () => {

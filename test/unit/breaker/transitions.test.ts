@@ -37,7 +37,8 @@ function setUp(overrides: Partial<BreakerPolicy> = {}) {
 		if (ticket.route === 'open') return 'refused';
 		return outcome === 'success' ? breaker.success(ticket).role : breaker.failure(ticket).role;
 	};
-	const calls = (outcomes: string) => [...outcomes].map((letter) => call(letter === 'F' ? 'failure' : 'success'));
+	const calls = (outcomes: string) =>
+		[...outcomes].map((letter) => call(letter === 'F' ? 'failure' : 'success'));
 	return { clock, breaker, call, calls };
 }
 
@@ -63,7 +64,10 @@ describe('closed → open', () => {
 		calls('SSF');
 		calls('F');
 		assert.equal(breaker.status, 'open', '2 of 4 is 50%: at the threshold opens');
-		assert.match(breaker.changes[0].reason, /^failure rate 50% \(2 of 4 calls in the last 10 s\) reached 50%$/);
+		assert.match(
+			breaker.changes[0].reason,
+			/^failure rate 50% \(2 of 4 calls in the last 10 s\) reached 50%$/,
+		);
 		assert.deepEqual([breaker.changes[0].from, breaker.changes[0].to], ['closed', 'open']);
 	});
 
@@ -78,9 +82,15 @@ describe('closed → open', () => {
 		const tickets = [1, 2, 3, 4].map(() => breaker.check());
 		clock.advance(1001);
 		const roles = tickets.map((ticket) => breaker.success(ticket));
-		assert.deepEqual(roles.map((call) => [call.slow, call.latencyMs]), Array(4).fill([true, 1001]));
+		assert.deepEqual(
+			roles.map((call) => [call.slow, call.latencyMs]),
+			Array(4).fill([true, 1001]),
+		);
 		assert.equal(breaker.status, 'open');
-		assert.match(breaker.changes[0].reason, /slow-call rate 100% \(4 of 4 calls in the last 10 s took over 1 s\) reached 50%/);
+		assert.match(
+			breaker.changes[0].reason,
+			/slow-call rate 100% \(4 of 4 calls in the last 10 s took over 1 s\) reached 50%/,
+		);
 	});
 
 	it('does not count a call as slow at exactly the slow-call duration', () => {
@@ -101,7 +111,11 @@ describe('closed → open', () => {
 
 	it('keeps the correlation ID of the failure that opened it', () => {
 		const now = 1_000_000;
-		const calls: BreakerCall[] = ['a', 'b', 'c', 'd'].map((id) => ({ outcome: 'failure', stamp: null, correlationId: id }));
+		const calls: BreakerCall[] = ['a', 'b', 'c', 'd'].map((id) => ({
+			outcome: 'failure',
+			stamp: null,
+			correlationId: id,
+		}));
 		const decision = decideRecords(undefined, calls, resolveBreakerPolicy(POLICY), now);
 		assert.equal(decision.change?.correlationId, 'd');
 		assert.equal(decision.state.opens, 1);
@@ -115,7 +129,11 @@ describe('open → half-open → closed or open', () => {
 		clock.advance(29_999);
 		assert.equal(breaker.check().route, 'open');
 		clock.advance(1);
-		assert.equal(breaker.status, 'halfOpen', 'Stats and Check see half-open as soon as the time is up');
+		assert.equal(
+			breaker.status,
+			'halfOpen',
+			'Stats and Check see half-open as soon as the time is up',
+		);
 		const ticket = breaker.check();
 		assert.equal(ticket.route, 'proceed');
 		assert.equal(ticket.stamp?.probe, true);
@@ -126,7 +144,10 @@ describe('open → half-open → closed or open', () => {
 	it('lets only the configured number of probes through', () => {
 		const { breaker, clock } = opened();
 		clock.advance(30_000);
-		assert.deepEqual([1, 2, 3].map(() => breaker.check().route), ['proceed', 'proceed', 'open']);
+		assert.deepEqual(
+			[1, 2, 3].map(() => breaker.check().route),
+			['proceed', 'proceed', 'open'],
+		);
 	});
 
 	it('closes once the probes succeeded, with an empty window', () => {
@@ -198,19 +219,44 @@ describe('open → half-open → closed or open', () => {
 		breaker.check();
 		assert.equal(breaker.success(early).role, 'statsOnly');
 		assert.equal(breaker.toJSON().probes?.recorded, 0);
-		assert.equal(breaker.stats().calls, 1, 'counted (the four failures slid out of the 10 s window meanwhile)');
+		assert.equal(
+			breaker.stats().calls,
+			1,
+			'counted (the four failures slid out of the 10 s window meanwhile)',
+		);
 	});
 
 	it('counts unstamped records as probes while probes are outstanding', () => {
 		const policy = resolveBreakerPolicy(POLICY);
 		const now = 5_000_000;
-		const open = decideRecords(undefined, Array(4).fill({ outcome: 'failure', stamp: null }), policy, now).state;
+		const open = decideRecords(
+			undefined,
+			Array(4).fill({ outcome: 'failure', stamp: null }),
+			policy,
+			now,
+		).state;
 		const half = decideChecks(open, 5, now + 30_000);
 		assert.equal(half.admitted, 2);
 		assert.equal(half.write, true);
-		const late = { outcome: 'success', stamp: { generation: 0, probe: false, checkedAt: now } } as const;
-		const record = decideRecords(half.state, [late, { outcome: 'success', stamp: null }, { outcome: 'success', stamp: null }, { outcome: 'success', stamp: null }], policy, now + 30_100);
-		assert.deepEqual(record.calls.map((call) => call.role), ['statsOnly', 'probe', 'probe', 'statsOnly']);
+		const late = {
+			outcome: 'success',
+			stamp: { generation: 0, probe: false, checkedAt: now },
+		} as const;
+		const record = decideRecords(
+			half.state,
+			[
+				late,
+				{ outcome: 'success', stamp: null },
+				{ outcome: 'success', stamp: null },
+				{ outcome: 'success', stamp: null },
+			],
+			policy,
+			now + 30_100,
+		);
+		assert.deepEqual(
+			record.calls.map((call) => call.role),
+			['statsOnly', 'probe', 'probe', 'statsOnly'],
+		);
 		assert.equal(record.state.status, 'closed');
 	});
 });
@@ -219,14 +265,20 @@ describe('a batch', () => {
 	const policy = resolveBreakerPolicy(POLICY);
 	const now = 7_000_000;
 	const outcomes = (letters: string): BreakerCall[] =>
-		[...letters].map((letter) => ({ outcome: letter === 'F' ? 'failure' : 'success', stamp: null }));
+		[...letters].map((letter) => ({
+			outcome: letter === 'F' ? 'failure' : 'success',
+			stamp: null,
+		}));
 
 	it('is judged as a whole, whatever the order of its calls', () => {
 		const forward = decideRecords(undefined, outcomes('SSSSFFFF'), policy, now);
 		const backward = decideRecords(undefined, outcomes('FFFFSSSS'), policy, now);
 		assert.equal(forward.state.status, 'open');
 		assert.deepEqual(backward.state, forward.state);
-		assert.deepEqual(forward.calls.map((call) => call.role), Array(8).fill('window'));
+		assert.deepEqual(
+			forward.calls.map((call) => call.role),
+			Array(8).fill('window'),
+		);
 	});
 
 	it('is checked with one decision: all, none, or the probe slots', () => {
@@ -236,7 +288,10 @@ describe('a batch', () => {
 		const refused = decideChecks(open, 100, now + 1);
 		assert.deepEqual([refused.admitted, refused.write], [0, false]);
 		const probing = decideChecks(open, 100, now + 30_000);
-		assert.deepEqual([probing.admitted, probing.probe, probing.state.status, probing.change?.to], [2, true, 'halfOpen', 'halfOpen']);
+		assert.deepEqual(
+			[probing.admitted, probing.probe, probing.state.status, probing.change?.to],
+			[2, true, 'halfOpen', 'halfOpen'],
+		);
 		const full = decideChecks(probing.state, 100, now + 30_001);
 		assert.deepEqual([full.admitted, full.write], [0, false]);
 	});
@@ -293,7 +348,10 @@ describe('manual states', () => {
 	it('setting the status it already has writes nothing; reset always writes', () => {
 		const forced = decideSetState(undefined, 'forceOpen', 1);
 		assert.equal(forced.write, true);
-		assert.deepEqual(forced.change && [forced.change.from, forced.change.to], ['closed', 'forcedOpen']);
+		assert.deepEqual(forced.change && [forced.change.from, forced.change.to], [
+			'closed',
+			'forcedOpen',
+		]);
 		const again = decideSetState(forced.state, 'forceOpen', 2);
 		assert.deepEqual([again.write, again.change], [false, null]);
 		const reset = decideSetState(undefined, 'reset', 3);
@@ -312,7 +370,11 @@ describe('serialisable state', () => {
 	it('carries on after a round trip through JSON', () => {
 		const { breaker, clock } = opened();
 		const saved = JSON.parse(JSON.stringify(breaker)) as unknown;
-		const restored = new Breaker({ policy: POLICY, clock, initialState: asBreakerState(saved as BreakerState) });
+		const restored = new Breaker({
+			policy: POLICY,
+			clock,
+			initialState: asBreakerState(saved as BreakerState),
+		});
 		assert.equal(restored.status, 'open');
 		clock.advance(30_000);
 		assert.equal(restored.check().route, 'proceed');
@@ -330,7 +392,12 @@ describe('serialisable state', () => {
 
 	it('refuses a record that is not breaker state', () => {
 		assert.equal(asBreakerState(undefined), undefined);
-		for (const foreign of [{ status: 'inFlight', attempts: 1 }, 'x', [], { format: 2, status: 'closed', generation: 0, window: [], stats: [] }]) {
+		for (const foreign of [
+			{ status: 'inFlight', attempts: 1 },
+			'x',
+			[],
+			{ format: 2, status: 'closed', generation: 0, window: [], stats: [] },
+		]) {
 			assert.throws(() => asBreakerState(foreign as JsonValue), /not in the expected format/);
 		}
 	});

@@ -9,9 +9,18 @@ describe('cache keys', () => {
 	const plain = { ignoreCase: false };
 
 	it('normalises whitespace, and case when asked', () => {
-		assert.equal(cacheKeyOf({ text: '  Hello   world\n' }, ['text'], plain), cacheKeyOf({ text: 'Hello world' }, ['text'], plain));
-		assert.notEqual(cacheKeyOf({ text: 'Hello' }, ['text'], plain), cacheKeyOf({ text: 'hello' }, ['text'], plain));
-		assert.equal(cacheKeyOf({ text: 'Hello' }, ['text'], { ignoreCase: true }), cacheKeyOf({ text: 'hello' }, ['text'], { ignoreCase: true }));
+		assert.equal(
+			cacheKeyOf({ text: '  Hello   world\n' }, ['text'], plain),
+			cacheKeyOf({ text: 'Hello world' }, ['text'], plain),
+		);
+		assert.notEqual(
+			cacheKeyOf({ text: 'Hello' }, ['text'], plain),
+			cacheKeyOf({ text: 'hello' }, ['text'], plain),
+		);
+		assert.equal(
+			cacheKeyOf({ text: 'Hello' }, ['text'], { ignoreCase: true }),
+			cacheKeyOf({ text: 'hello' }, ['text'], { ignoreCase: true }),
+		);
 		assert.deepEqual(normaliseForKey({ b: [' x '], a: Number.NaN }, plain), { b: ['x'], a: 'NaN' });
 	});
 
@@ -20,7 +29,10 @@ describe('cache keys', () => {
 		assert.equal(a, cacheKeyOf({ lang: 'en', text: 'x', id: 2 }, ['text', 'lang'], plain));
 		assert.notEqual(a, cacheKeyOf({ text: 'x', lang: 'de' }, ['text', 'lang'], plain));
 		assert.equal(cacheKeyOf({}, ['text'], plain), cacheKeyOf({ text: null }, ['text'], plain));
-		assert.notEqual(cacheKeyOf({ text: '1' }, ['text'], plain), cacheKeyOf({ text: 1 }, ['text'], plain));
+		assert.notEqual(
+			cacheKeyOf({ text: '1' }, ['text'], plain),
+			cacheKeyOf({ text: 1 }, ['text'], plain),
+		);
 		assert.match(a, /^[0-9a-f]{64}$/);
 	});
 
@@ -37,8 +49,16 @@ describe('cache keys', () => {
 	it('reads stored entries defensively', () => {
 		assert.equal(asCacheEntry(null), null);
 		assert.equal(asCacheEntry({ costNanos: 5 }), null);
-		assert.deepEqual(asCacheEntry({ response: { a: 1 }, costNanos: -3, storedAt: 'x' }), { response: { a: 1 }, costNanos: 0, storedAt: 0 });
-		assert.deepEqual(asCacheEntry({ response: 'text', costNanos: 12, storedAt: 9 }), { response: 'text', costNanos: 12, storedAt: 9 });
+		assert.deepEqual(asCacheEntry({ response: { a: 1 }, costNanos: -3, storedAt: 'x' }), {
+			response: { a: 1 },
+			costNanos: 0,
+			storedAt: 0,
+		});
+		assert.deepEqual(asCacheEntry({ response: 'text', costNanos: 12, storedAt: 9 }), {
+			response: 'text',
+			costNanos: 12,
+			storedAt: 9,
+		});
 	});
 });
 

@@ -9,7 +9,12 @@ export const openAiChat = {
 	choices: [
 		{
 			index: 0,
-			message: { role: 'assistant', content: 'The image shows a wooden boardwalk.', refusal: null, annotations: [] },
+			message: {
+				role: 'assistant',
+				content: 'The image shows a wooden boardwalk.',
+				refusal: null,
+				annotations: [],
+			},
 			logprobs: null,
 			finish_reason: 'stop',
 		},
@@ -19,7 +24,12 @@ export const openAiChat = {
 		completion_tokens: 46,
 		total_tokens: 1163,
 		prompt_tokens_details: { cached_tokens: 1024, audio_tokens: 0 },
-		completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+		completion_tokens_details: {
+			reasoning_tokens: 0,
+			audio_tokens: 0,
+			accepted_prediction_tokens: 0,
+			rejected_prediction_tokens: 0,
+		},
 	},
 	service_tier: 'default',
 	system_fingerprint: 'fp_fc9f1d7035',
@@ -34,7 +44,13 @@ export const openAiResponses = {
 	model: 'o4-mini-2025-04-16',
 	output: [
 		{ type: 'reasoning', id: 'rs_1', summary: [] },
-		{ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Paris.', annotations: [] }] },
+		{
+			type: 'message',
+			id: 'msg_1',
+			status: 'completed',
+			role: 'assistant',
+			content: [{ type: 'output_text', text: 'Paris.', annotations: [] }],
+		},
 	],
 	usage: {
 		input_tokens: 328,

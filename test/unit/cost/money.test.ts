@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { divideRounded, formatNanos, MoneyError, nanosToNumber, parseMoney, parseMoneyNanos, toSafeNanos } from '../../../nodes/shared/core/cost/money';
+import {
+	divideRounded,
+	formatNanos,
+	MoneyError,
+	nanosToNumber,
+	parseMoney,
+	parseMoneyNanos,
+	toSafeNanos,
+} from '../../../nodes/shared/core/cost/money';
 import { compilePrice, priceUsage } from '../../../nodes/shared/core/cost/pricing';
 
 describe('money in nanos', () => {
@@ -22,8 +30,31 @@ describe('money in nanos', () => {
 	});
 
 	it('refuses what is not an amount, naming it', () => {
-		for (const input of ['', '-1', '1e3', '1,000.00', '1.0000000001', 'abc', '0x10', 'NaN', ' . ', '1.2.3', null, undefined, {}, [], true, -0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-			assert.throws(() => parseMoney(input), MoneyError, `${JSON.stringify(input)} must be refused`);
+		for (const input of [
+			'',
+			'-1',
+			'1e3',
+			'1,000.00',
+			'1.0000000001',
+			'abc',
+			'0x10',
+			'NaN',
+			' . ',
+			'1.2.3',
+			null,
+			undefined,
+			{},
+			[],
+			true,
+			-0.5,
+			Number.NaN,
+			Number.POSITIVE_INFINITY,
+		]) {
+			assert.throws(
+				() => parseMoney(input),
+				MoneyError,
+				`${JSON.stringify(input)} must be refused`,
+			);
 		}
 		assert.throws(() => parseMoney('1'.repeat(400)), MoneyError);
 		assert.throws(() => parseMoney('10000000'), /more than a counter can hold/);
@@ -49,8 +80,21 @@ describe('money in nanos', () => {
 
 	it('adds a million small costs exactly, where floats drift', () => {
 		// A gpt-4o-mini call of 37 input and 11 output tokens: 37×0.15 + 11×0.60 per million = 12.15 µ$.
-		const price = compilePrice('gpt-4o-mini', { input: '0.15', output: '0.60', cachedInput: '0.075' }, 'builtIn');
-		const call = priceUsage({ inputTokens: 37, outputTokens: 11, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, price).nanos;
+		const price = compilePrice(
+			'gpt-4o-mini',
+			{ input: '0.15', output: '0.60', cachedInput: '0.075' },
+			'builtIn',
+		);
+		const call = priceUsage(
+			{
+				inputTokens: 37,
+				outputTokens: 11,
+				cachedInputTokens: 0,
+				cacheWriteTokens: 0,
+				reasoningTokens: 0,
+			},
+			price,
+		).nanos;
 		assert.equal(call, 12_150);
 		let nanos = 0;
 		let float = 0;

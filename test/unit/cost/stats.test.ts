@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { bucketValue, COST_BUCKETS, costBucket, costRegression, histogramPercentile } from '../../../nodes/shared/core/cost/stats';
+import {
+	bucketValue,
+	COST_BUCKETS,
+	costBucket,
+	costRegression,
+	histogramPercentile,
+} from '../../../nodes/shared/core/cost/stats';
 
 function histogram(costs: number[]): number[] {
 	const counts = new Array<number>(COST_BUCKETS).fill(0);
@@ -46,9 +52,21 @@ describe('cost per record', () => {
 		assert.equal(costRegression({ spentNanos: 2000, records: 10 }, trailing).regressed, true);
 		assert.equal(costRegression({ spentNanos: 1999, records: 10 }, trailing).regressed, false);
 		assert.equal(costRegression({ spentNanos: 2000, records: 10 }, trailing).ratio, 2);
-		assert.equal(costRegression({ spentNanos: 1800, records: 9 }, trailing).regressed, false, 'too few records to judge');
-		assert.equal(costRegression({ spentNanos: 2000, records: 10 }, []).regressed, false, 'nothing to compare with');
+		assert.equal(
+			costRegression({ spentNanos: 1800, records: 9 }, trailing).regressed,
+			false,
+			'too few records to judge',
+		);
+		assert.equal(
+			costRegression({ spentNanos: 2000, records: 10 }, []).regressed,
+			false,
+			'nothing to compare with',
+		);
 		assert.equal(costRegression({ spentNanos: 0, records: 0 }, trailing).currentAverage, null);
-		assert.equal(costRegression({ spentNanos: 5, records: 10 }, [{ spentNanos: 0, records: 10 }]).regressed, false, 'free before: no ratio');
+		assert.equal(
+			costRegression({ spentNanos: 5, records: 10 }, [{ spentNanos: 0, records: 10 }]).regressed,
+			false,
+			'free before: no ratio',
+		);
 	});
 });

@@ -6,16 +6,29 @@ import { asReplayMarker, markerMac, verifyMarker } from '../../../nodes/shared/c
 
 describe('replay markers bound to their lease', () => {
 	const secret = randomBytes(32);
-	const fields = { id: '0191c7e2-0000-8000-8000-000000000001', queue: 'orders', attempt: 2, owner: 'replay:7:abc' };
+	const fields = {
+		id: '0191c7e2-0000-8000-8000-000000000001',
+		queue: 'orders',
+		attempt: 2,
+		owner: 'replay:7:abc',
+	};
 	const signed = asReplayMarker({ ...fields, mac: markerMac(secret, fields) })!;
 
 	test('a marker its Replay signed verifies, with its owner', () => {
-		assert.deepEqual(verifyMarker(secret, signed, 'orders'), { trusted: true, owner: 'replay:7:abc' });
+		assert.deepEqual(verifyMarker(secret, signed, 'orders'), {
+			trusted: true,
+			owner: 'replay:7:abc',
+		});
 	});
 
 	const refusals: Array<[string, Record<string, unknown>, string, RegExp]> = [
 		['another queue', { ...signed }, 'billing', /names queue "orders"/],
-		['no signature (pre-upgrade)', { id: signed.id, queue: 'orders', attempt: 2 }, 'orders', /no signature/],
+		[
+			'no signature (pre-upgrade)',
+			{ id: signed.id, queue: 'orders', attempt: 2 },
+			'orders',
+			/no signature/,
+		],
 		['an edited attempt', { ...signed, attempt: 3 }, 'orders', /does not match/],
 		['an edited id', { ...signed, id: 'other' }, 'orders', /does not match/],
 		['an edited owner', { ...signed, owner: 'replay:8:abc' }, 'orders', /does not match/],
@@ -30,7 +43,7 @@ describe('replay markers bound to their lease', () => {
 		});
 	}
 
-	test('another store\'s secret does not verify it', () => {
+	test("another store's secret does not verify it", () => {
 		assert.equal(verifyMarker(randomBytes(32), signed, 'orders').trusted, false);
 	});
 

@@ -4,10 +4,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { BodyPatternError, compileBodyPatterns, commonBodyFailure, findHiddenFailure, type BodyPatternSpec } from '../../../nodes/shared/core/deadletter';
+import {
+	BodyPatternError,
+	compileBodyPatterns,
+	commonBodyFailure,
+	findHiddenFailure,
+	type BodyPatternSpec,
+} from '../../../nodes/shared/core/deadletter';
 import { assertLinearGrowth, timeOnce } from '../linear-time';
 
-const rule = (spec: Partial<BodyPatternSpec>): BodyPatternSpec => ({ field: '', match: 'regex', value: '', class: 'auto', ...spec });
+const rule = (spec: Partial<BodyPatternSpec>): BodyPatternSpec => ({
+	field: '',
+	match: 'regex',
+	value: '',
+	class: 'auto',
+	...spec,
+});
 
 describe('failure patterns written by the user run in linear time', () => {
 	for (const source of ['^(a+)+$', '^([a-zA-Z0-9]+\\s?)*$']) {
@@ -15,7 +27,9 @@ describe('failure patterns written by the user run in linear time', () => {
 			const patterns = compileBodyPatterns([rule({ field: 'status', value: source })]);
 			const attack = (size: number) => ({ status: `${'a'.repeat(size)}!` });
 			// 8 more characters cost a backtracking engine about 2^8 = 256× the time.
-			assertLinearGrowth(source, [18, 26], attack, (item) => assert.equal(findHiddenFailure(item, patterns, false), null));
+			assertLinearGrowth(source, [18, 26], attack, (item) =>
+				assert.equal(findHiddenFailure(item, patterns, false), null),
+			);
 			const ms = timeOnce(() => findHiddenFailure(attack(100_000), patterns, false));
 			console.log(`${source} on 100,001 characters: ${ms.toFixed(2)} ms`);
 			assertLinearGrowth(
@@ -28,27 +42,49 @@ describe('failure patterns written by the user run in linear time', () => {
 	}
 
 	it('still matches what the user meant, ignoring case', () => {
-		const patterns = compileBodyPatterns([rule({ field: 'error', value: 'invalid_(grant|token)' }), rule({ value: 'quota\\s+exceeded', class: 'rateLimit' })]);
-		assert.equal(findHiddenFailure({ error: 'INVALID_GRANT: refresh token revoked' }, patterns, false)?.where, 'rule 1 (error)');
-		assert.deepEqual(findHiddenFailure({ data: { note: 'Daily Quota  Exceeded' } }, patterns, false), {
-			message: 'Quota  Exceeded',
-			where: 'rule 2 (whole item)',
-			class: 'rateLimit',
-		});
+		const patterns = compileBodyPatterns([
+			rule({ field: 'error', value: 'invalid_(grant|token)' }),
+			rule({ value: 'quota\\s+exceeded', class: 'rateLimit' }),
+		]);
+		assert.equal(
+			findHiddenFailure({ error: 'INVALID_GRANT: refresh token revoked' }, patterns, false)?.where,
+			'rule 1 (error)',
+		);
+		assert.deepEqual(
+			findHiddenFailure({ data: { note: 'Daily Quota  Exceeded' } }, patterns, false),
+			{
+				message: 'Quota  Exceeded',
+				where: 'rule 2 (whole item)',
+				class: 'rateLimit',
+			},
+		);
 		assert.equal(findHiddenFailure({ error: 'fine' }, patterns, false), null);
 	});
 
 	const refused: Array<[string, RegExp]> = [
-		['(a)\\1', /^Failure pattern 1: invalid regular expression: The pattern "\(a\)\\1" uses a backreference \(\\1\), which the linear-time engine cannot run: rewrite it without it$/],
-		['error(?!_ignored)', /^Failure pattern 1: invalid regular expression: The pattern "error\(\?!_ignored\)" uses a lookahead/],
-		['(?<=code: )\\d+', /^Failure pattern 1: invalid regular expression: The pattern .* uses a lookbehind/],
-		['(unclosed', /^Failure pattern 1: invalid regular expression: The pattern "\(unclosed" is not a valid regular expression/],
+		[
+			'(a)\\1',
+			/^Failure pattern 1: invalid regular expression: The pattern "\(a\)\\1" uses a backreference \(\\1\), which the linear-time engine cannot run: rewrite it without it$/,
+		],
+		[
+			'error(?!_ignored)',
+			/^Failure pattern 1: invalid regular expression: The pattern "error\(\?!_ignored\)" uses a lookahead/,
+		],
+		[
+			'(?<=code: )\\d+',
+			/^Failure pattern 1: invalid regular expression: The pattern .* uses a lookbehind/,
+		],
+		[
+			'(unclosed',
+			/^Failure pattern 1: invalid regular expression: The pattern "\(unclosed" is not a valid regular expression/,
+		],
 	];
 	for (const [source, message] of refused) {
 		it(`refuses ${source} before any item is read, naming the rule and what to change`, () => {
 			assert.throws(
 				() => compileBodyPatterns([rule({ value: source })]),
-				(error: unknown) => error instanceof BodyPatternError && error.rule === 1 && message.test(error.message),
+				(error: unknown) =>
+					error instanceof BodyPatternError && error.rule === 1 && message.test(error.message),
 			);
 		});
 	}

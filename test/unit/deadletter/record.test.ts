@@ -30,7 +30,18 @@ import { SqliteStore } from '../../../nodes/shared/stores/sqlite';
 const NOW = 1_800_000_000_000;
 
 function entry(overrides: Partial<QueueEntryLike> = {}): QueueEntryLike {
-	return { id: 'dl-1', status: 'pending', category: 'transient', data: data() as never, attempts: 0, enqueuedAt: NOW - 120_000, updatedAt: NOW - 60_000, leaseUntil: null, leaseOwner: null, ...overrides };
+	return {
+		id: 'dl-1',
+		status: 'pending',
+		category: 'transient',
+		data: data() as never,
+		attempts: 0,
+		enqueuedAt: NOW - 120_000,
+		updatedAt: NOW - 60_000,
+		leaseUntil: null,
+		leaseOwner: null,
+		...overrides,
+	};
 }
 
 function data(overrides: Partial<DeadLetterData> = {}): DeadLetterData {
@@ -38,7 +49,17 @@ function data(overrides: Partial<DeadLetterData> = {}): DeadLetterData {
 		v: 1,
 		payload: { id: 7 },
 		binary: null,
-		error: { message: 'HTTP 503', description: null, httpCode: 503, code: null, name: null, messages: [], body: null, bodyTruncated: false, retryAfterSeconds: null },
+		error: {
+			message: 'HTTP 503',
+			description: null,
+			httpCode: 503,
+			code: null,
+			name: null,
+			messages: [],
+			body: null,
+			bodyTruncated: false,
+			retryAfterSeconds: null,
+		},
 		class: 'transient',
 		reason: 'HTTP 503',
 		failedNode: 'Vendor',
@@ -54,7 +75,11 @@ function data(overrides: Partial<DeadLetterData> = {}): DeadLetterData {
 describe('status and lease expiry', () => {
 	it('a held lease is replaying; one that ran out is pending again', () => {
 		assert.equal(deadLetterStatus({ status: 'leased', leaseUntil: NOW + 1 }, NOW), 'replaying');
-		assert.equal(deadLetterStatus({ status: 'leased', leaseUntil: NOW }, NOW), 'pending', 'expires at its end');
+		assert.equal(
+			deadLetterStatus({ status: 'leased', leaseUntil: NOW }, NOW),
+			'pending',
+			'expires at its end',
+		);
 		assert.equal(deadLetterStatus({ status: 'leased', leaseUntil: NOW - 1 }, NOW), 'pending');
 		assert.equal(deadLetterStatus({ status: 'leased', leaseUntil: null }, NOW), 'pending');
 		assert.equal(deadLetterStatus({ status: 'pending', leaseUntil: null }, NOW), 'pending');
@@ -63,7 +88,12 @@ describe('status and lease expiry', () => {
 	});
 
 	it('maps statuses to the store and back', () => {
-		assert.deepEqual(['pending', 'replaying', 'resolved', 'poison'].map((status) => storeStatusOf(status as never)), ['pending', 'leased', 'done', 'discarded']);
+		assert.deepEqual(
+			['pending', 'replaying', 'resolved', 'poison'].map((status) =>
+				storeStatusOf(status as never),
+			),
+			['pending', 'leased', 'done', 'discarded'],
+		);
 	});
 
 	it('the attempt is the first failure plus one per lease', () => {
@@ -72,7 +102,10 @@ describe('status and lease expiry', () => {
 	});
 
 	it('parks records leased past Max Attempts (replays that kept dying) instead of handing them out', () => {
-		const plan = planReplay([{ attempts: 1 }, { attempts: 2 }, { attempts: 3 }, { attempts: 9 }], 3);
+		const plan = planReplay(
+			[{ attempts: 1 }, { attempts: 2 }, { attempts: 3 }, { attempts: 9 }],
+			3,
+		);
 		assert.deepEqual(plan.replay.map(attemptOf), [2, 3]);
 		assert.deepEqual(plan.park.map(attemptOf), [4, 10]);
 	});
@@ -85,13 +118,20 @@ describe('status and lease expiry', () => {
 	});
 
 	it('describes a record with the status at `now`', () => {
-		const view = describeDeadLetter(entry({ status: 'leased', attempts: 1, leaseUntil: NOW - 1, leaseOwner: 'r1' }), NOW, 'sync');
+		const view = describeDeadLetter(
+			entry({ status: 'leased', attempts: 1, leaseUntil: NOW - 1, leaseOwner: 'r1' }),
+			NOW,
+			'sync',
+		);
 		assert.equal(view.status, 'pending');
 		assert.equal(view.leaseUntil, null);
 		assert.equal(view.attempt, 2);
 		assert.equal(view.ageMinutes, 2);
 		assert.equal(view.queue, 'sync');
-		assert.equal(describeDeadLetter(entry({ status: 'leased', leaseUntil: NOW + 60_000 }), NOW, 'sync').status, 'replaying');
+		assert.equal(
+			describeDeadLetter(entry({ status: 'leased', leaseUntil: NOW + 60_000 }), NOW, 'sync').status,
+			'replaying',
+		);
 	});
 
 	it('refuses queue data that is not a dead letter', () => {
@@ -108,7 +148,8 @@ describe('deadLetterId', () => {
 
 	it('is a UUIDv8 whose order within a batch is the item order', () => {
 		const ids = [0, 1, 2, 10, 255, 4096].map((index) => deadLetterId('batch', index));
-		for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+		for (const id of ids)
+			assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 		assert.deepEqual([...ids].sort(), ids);
 	});
 
@@ -124,23 +165,42 @@ describe('splitFailedItem', () => {
 
 	it('gives back the item as it was before the failing node', () => {
 		const parts = splitFailedItem(
-			{ id: 1, email: 'a@x.test', error: { message: 'x' }, details: { message: 'm', httpCode: '400', body: {} }, deadLetter: { id: 'dl-1', queue: 'q', attempt: 2, edited: true } },
+			{
+				id: 1,
+				email: 'a@x.test',
+				error: { message: 'x' },
+				details: { message: 'm', httpCode: '400', body: {} },
+				deadLetter: { id: 'dl-1', queue: 'q', attempt: 2, edited: true },
+			},
 			fields,
 		);
 		assert.deepEqual(parts.payload, { id: 1, email: 'a@x.test' });
 		assert.deepEqual(parts.error, { message: 'x' });
 		assert.deepEqual(parts.details, { message: 'm', httpCode: '400', body: {} });
-		assert.deepEqual(parts.replay, { id: 'dl-1', queue: 'q', attempt: 2, edited: true, owner: null, mac: null });
+		assert.deepEqual(parts.replay, {
+			id: 'dl-1',
+			queue: 'q',
+			attempt: 2,
+			edited: true,
+			owner: null,
+			mac: null,
+		});
 	});
 
 	it('keeps a payload field called details, and a deadLetter field that is not a replay marker', () => {
-		const parts = splitFailedItem({ details: { color: 'red' }, deadLetter: 'note', error: 'x' }, fields);
+		const parts = splitFailedItem(
+			{ details: { color: 'red' }, deadLetter: 'note', error: 'x' },
+			fields,
+		);
 		assert.deepEqual(parts.payload, { details: { color: 'red' }, deadLetter: 'note' });
 		assert.equal(parts.replay, null);
 	});
 
 	it('keeps __proto__ as data', () => {
-		const parts = splitFailedItem(JSON.parse('{"__proto__": {"x": 1}, "error": "e"}') as Record<string, unknown>, fields);
+		const parts = splitFailedItem(
+			JSON.parse('{"__proto__": {"x": 1}, "error": "e"}') as Record<string, unknown>,
+			fields,
+		);
 		assert.ok(Object.hasOwn(parts.payload, '__proto__'));
 		assert.equal(Object.getPrototypeOf(parts.payload), Object.prototype);
 	});
@@ -149,18 +209,49 @@ describe('splitFailedItem', () => {
 		assert.equal(asReplayMarker({ id: 'x', queue: 'q', attempt: 0 }), null);
 		assert.equal(asReplayMarker({ id: '', queue: 'q', attempt: 2 }), null);
 		assert.equal(asReplayMarker({ id: 'x', queue: 'q', attempt: 1.5 }), null);
-		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2 }), { id: 'x', queue: 'q', attempt: 2, edited: false, owner: null, mac: null });
-		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2, owner: 'o', mac: 'm' }), { id: 'x', queue: 'q', attempt: 2, edited: false, owner: 'o', mac: 'm' });
+		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2 }), {
+			id: 'x',
+			queue: 'q',
+			attempt: 2,
+			edited: false,
+			owner: null,
+			mac: null,
+		});
+		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2, owner: 'o', mac: 'm' }), {
+			id: 'x',
+			queue: 'q',
+			attempt: 2,
+			edited: false,
+			owner: 'o',
+			mac: 'm',
+		});
 	});
 
 	it('sentPayload strips the error fields only from an item that is itself an error item', () => {
 		const fields = { error: 'error', output: 'deadLetter' };
-		assert.deepEqual(sentPayload({ id: 1, error: { message: 'x' }, details: { httpCode: '503', message: 'm' } }, fields).payload, { id: 1 });
-		assert.deepEqual(sentPayload({ id: 1, error: null, details: { httpCode: 'x' } }, fields).payload, { id: 1, error: null, details: { httpCode: 'x' } });
+		assert.deepEqual(
+			sentPayload(
+				{ id: 1, error: { message: 'x' }, details: { httpCode: '503', message: 'm' } },
+				fields,
+			).payload,
+			{ id: 1 },
+		);
+		assert.deepEqual(
+			sentPayload({ id: 1, error: null, details: { httpCode: 'x' } }, fields).payload,
+			{ id: 1, error: null, details: { httpCode: 'x' } },
+		);
 	});
 
 	it('splitSentItem keeps the record as sent, error-looking fields included, without the replay marker', () => {
-		const parts = splitSentItem({ id: 1, error: null, details: { httpCode: 'x' }, deadLetter: { id: 'dl-1', queue: 'q', attempt: 2 } }, 'deadLetter');
+		const parts = splitSentItem(
+			{
+				id: 1,
+				error: null,
+				details: { httpCode: 'x' },
+				deadLetter: { id: 'dl-1', queue: 'q', attempt: 2 },
+			},
+			'deadLetter',
+		);
 		assert.deepEqual(parts.payload, { id: 1, error: null, details: { httpCode: 'x' } });
 		assert.equal(parts.replay?.id, 'dl-1');
 	});
@@ -182,20 +273,47 @@ describe('lease expiry on the embedded store', () => {
 			{ id: deadLetterId('unit', 1), category: 'data', data: data({ class: 'data' }) },
 		]);
 		const first = await queue.lease(name, { limit: 10, leaseMs: 60, owner: 'replay-1' });
-		assert.deepEqual(first.map((leased) => attemptOf(leased)), [2, 2]);
-		assert.deepEqual(await queue.lease(name, { limit: 10, leaseMs: 60, owner: 'replay-2' }), [], 'held: nobody else gets them');
+		assert.deepEqual(
+			first.map((leased) => attemptOf(leased)),
+			[2, 2],
+		);
+		assert.deepEqual(
+			await queue.lease(name, { limit: 10, leaseMs: 60, owner: 'replay-2' }),
+			[],
+			'held: nobody else gets them',
+		);
 		const listed = await queue.list(name, { limit: 10 });
-		assert.deepEqual(listed.map((leased) => deadLetterStatus(leased, Date.now())), ['replaying', 'replaying']);
+		assert.deepEqual(
+			listed.map((leased) => deadLetterStatus(leased, Date.now())),
+			['replaying', 'replaying'],
+		);
 
 		await new Promise((resolve) => setTimeout(resolve, 100));
 		const again = await queue.lease(name, { limit: 10, leaseMs: 60, owner: 'replay-3' });
-		assert.deepEqual(again.map((leased) => leased.id), first.map((leased) => leased.id), 'returned after the lease ran out');
+		assert.deepEqual(
+			again.map((leased) => leased.id),
+			first.map((leased) => leased.id),
+			'returned after the lease ran out',
+		);
 		const plan = planReplay(again, 2);
 		assert.equal(plan.replay.length, 0);
 		assert.equal(plan.park.length, 2, 'attempt 3 is past Max Attempts 2');
-		assert.deepEqual(await queue.settle(name, plan.park.map((leased) => ({ id: leased.id, owner: 'replay-3', status: 'discarded' as const }))), [true, true]);
+		assert.deepEqual(
+			await queue.settle(
+				name,
+				plan.park.map((leased) => ({
+					id: leased.id,
+					owner: 'replay-3',
+					status: 'discarded' as const,
+				})),
+			),
+			[true, true],
+		);
 		const stats = await queue.stats(name);
-		assert.deepEqual({ pending: stats.pending, leased: stats.leased, discarded: stats.discarded }, { pending: 0, leased: 0, discarded: 2 });
+		assert.deepEqual(
+			{ pending: stats.pending, leased: stats.leased, discarded: stats.discarded },
+			{ pending: 0, leased: 0, discarded: 2 },
+		);
 	});
 
 	it('the first holder, whose lease ran out, can no longer settle as owner', async () => {
@@ -204,7 +322,13 @@ describe('lease expiry on the embedded store', () => {
 		await queue.lease(name, { limit: 1, leaseMs: 30, owner: 'slow' });
 		await new Promise((resolve) => setTimeout(resolve, 60));
 		await queue.lease(name, { limit: 1, leaseMs: 60_000, owner: 'fast' });
-		assert.deepEqual(await queue.settle(name, [{ id: 'only', owner: 'slow', status: 'done' }]), [false]);
-		assert.deepEqual(await queue.settle(name, [{ id: 'only', status: 'done' }]), [true], 'Resolve settles any open record: the write happened');
+		assert.deepEqual(await queue.settle(name, [{ id: 'only', owner: 'slow', status: 'done' }]), [
+			false,
+		]);
+		assert.deepEqual(
+			await queue.settle(name, [{ id: 'only', status: 'done' }]),
+			[true],
+			'Resolve settles any open record: the write happened',
+		);
 	});
 });

@@ -4,7 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { createRedactor, MAX_REDACT_DEPTH, MAX_SCAN_CHARS, REDACTED } from '../../../nodes/shared/core/deadletter';
+import {
+	createRedactor,
+	MAX_REDACT_DEPTH,
+	MAX_SCAN_CHARS,
+	REDACTED,
+} from '../../../nodes/shared/core/deadletter';
 import { fuzzCases } from '../../support/fuzz';
 import { assertLinearGrowth, timeBest } from '../linear-time';
 
@@ -43,22 +48,32 @@ const ATTACKS: Array<[string, (size: number) => string]> = [
 describe('redaction runs in linear time on adversarial text', () => {
 	for (const [what, make] of ATTACKS) {
 		it(`${what}: 8 KiB → 80 KiB → 800 KiB`, () => {
-			assertLinearGrowth(`${what}`, [8 * 1024, 80 * 1024, 800 * 1024], make, (text) => redactor.redact({ note: text }));
+			assertLinearGrowth(`${what}`, [8 * 1024, 80 * 1024, 800 * 1024], make, (text) =>
+				redactor.redact({ note: text }),
+			);
 		});
 	}
 
 	it("1 MiB → 10 MiB of the issue's two attacks, each within the shape (10× the text < 20× the time)", () => {
 		for (const [what, make] of [ATTACKS[0], ATTACKS[2]]) {
-			const figures = assertLinearGrowth(`${what}`, [MiB, 10 * MiB], make, (text) => redactor.redact({ note: text }));
+			const figures = assertLinearGrowth(`${what}`, [MiB, 10 * MiB], make, (text) =>
+				redactor.redact({ note: text }),
+			);
 			console.log(`${what}: ${(figures[1].ms / 10).toFixed(1)} ms per MiB at 10 MiB`);
 		}
 	});
 
 	it('an item of 10 MiB spread over many fields and rows', () => {
 		const item = (size: number) => ({
-			rows: Array.from({ length: size / (64 * 1024) }, (_, index) => ({ index, note: repeat('eyJ-')(32 * 1024), url: repeat('a.', '://')(32 * 1024) })),
+			rows: Array.from({ length: size / (64 * 1024) }, (_, index) => ({
+				index,
+				note: repeat('eyJ-')(32 * 1024),
+				url: repeat('a.', '://')(32 * 1024),
+			})),
 		});
-		assertLinearGrowth('item of adversarial rows', [MiB, 10 * MiB], item, (value) => redactor.redact(value));
+		assertLinearGrowth('item of adversarial rows', [MiB, 10 * MiB], item, (value) =>
+			redactor.redact(value),
+		);
 	});
 
 	it(`text longer than ${MAX_SCAN_CHARS} characters is replaced whole, never cut (a cut could keep half a secret)`, () => {
@@ -66,7 +81,9 @@ describe('redaction runs in linear time on adversarial text', () => {
 		const ms = timeBest(() => redactor.redact({ huge }), 1);
 		const { value, count, paths } = redactor.redact({ huge });
 		const kept = (value as { huge: string }).huge;
-		console.log(`a ${huge.length.toLocaleString('en')}-character string: ${ms.toFixed(1)} ms → ${JSON.stringify(kept)}`);
+		console.log(
+			`a ${huge.length.toLocaleString('en')}-character string: ${ms.toFixed(1)} ms → ${JSON.stringify(kept)}`,
+		);
 		assert.ok(!kept.includes('hunter2'));
 		assert.ok(kept.startsWith(REDACTED));
 		assert.match(kept, new RegExp(`text of ${huge.length} characters`));
@@ -86,8 +103,12 @@ describe('hostile structures', () => {
 	it('huge arrays, wide objects and hostile keys in linear time', () => {
 		const wide = (size: number) => ({
 			list: Array.from({ length: size }, (_, index) => index),
-			object: Object.fromEntries(Array.from({ length: size / 10 }, (_, index) => [`k${index}`, { token: `t${index}` }])),
-			rawish: Array.from({ length: size }, (_, index) => (index % 2 === 0 ? 'Authorization' : `v${index}`)),
+			object: Object.fromEntries(
+				Array.from({ length: size / 10 }, (_, index) => [`k${index}`, { token: `t${index}` }]),
+			),
+			rawish: Array.from({ length: size }, (_, index) =>
+				index % 2 === 0 ? 'Authorization' : `v${index}`,
+			),
 		});
 		assertLinearGrowth('wide item', [10_000, 100_000], wide, (value) => redactor.redact(value));
 		const { value } = redactor.redact(wide(10));
@@ -106,15 +127,31 @@ describe('hostile structures', () => {
 	});
 
 	it('long keys and names do not cost more than their length', () => {
-		const keyed = (size: number) => ({ ['1'.repeat(size) + 'x']: 'v', [`${'a'.repeat(size)}token`]: 's', note: `${'9'.repeat(size)}a: b` });
-		assertLinearGrowth('long keys', [10_000, 100_000, 1_000_000], keyed, (value) => redactor.redact(value));
+		const keyed = (size: number) => ({
+			['1'.repeat(size) + 'x']: 'v',
+			[`${'a'.repeat(size)}token`]: 's',
+			note: `${'9'.repeat(size)}a: b`,
+		});
+		assertLinearGrowth('long keys', [10_000, 100_000, 1_000_000], keyed, (value) =>
+			redactor.redact(value),
+		);
 		// Every element judged with a long parent name: the name is read once, not once per element.
-		const underLongName = (size: number) => ({ [`${'p'.repeat(size)}`]: Array.from({ length: size / 10 }, () => ({ token: 't', key: 'k', value: 1 })) });
-		assertLinearGrowth('elements under a long key', [10_000, 100_000], underLongName, (value) => redactor.redact(value));
+		const underLongName = (size: number) => ({
+			[`${'p'.repeat(size)}`]: Array.from({ length: size / 10 }, () => ({
+				token: 't',
+				key: 'k',
+				value: 1,
+			})),
+		});
+		assertLinearGrowth('elements under a long key', [10_000, 100_000], underLongName, (value) =>
+			redactor.redact(value),
+		);
 	});
 
 	it('__proto__, constructor, cycles and depth: no crash, no pollution, no stall', () => {
-		const input = JSON.parse('{"__proto__":{"token":"t","polluted":1},"constructor":{"prototype":{"apiKey":"k"}}}') as Record<string, unknown>;
+		const input = JSON.parse(
+			'{"__proto__":{"token":"t","polluted":1},"constructor":{"prototype":{"apiKey":"k"}}}',
+		) as Record<string, unknown>;
 		const cyclic: Record<string, unknown> = { input };
 		cyclic.self = cyclic;
 		let deep: unknown = { password: 'p' };
@@ -132,7 +169,8 @@ describe('hostile structures', () => {
 		for (const fuzz of fuzzCases({ seed: 14 })) {
 			const items = JSON.parse(fuzz.items) as unknown[];
 			const out = JSON.stringify(redactor.redact(items));
-			for (const secret of fuzz.secrets) assert.ok(!out.includes(secret), `${fuzz.name}: ${secret} survived`);
+			for (const secret of fuzz.secrets)
+				assert.ok(!out.includes(secret), `${fuzz.name}: ${secret} survived`);
 		}
 	});
 });

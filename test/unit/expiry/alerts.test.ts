@@ -1,19 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { alertKey, decideAlert, type AlertMark, type ExpiryStatus } from '../../../nodes/shared/core/expiry';
+import {
+	alertKey,
+	decideAlert,
+	type AlertMark,
+	type ExpiryStatus,
+} from '../../../nodes/shared/core/expiry';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = 1_800_000_000_000;
 
 /** Runs findings through one stored mark per key, as the store keeps them (TTL = window). */
-function runs(steps: Array<{ at: number; status: ExpiryStatus; key?: string }>, windowMs = DAY): boolean[] {
+function runs(
+	steps: Array<{ at: number; status: ExpiryStatus; key?: string }>,
+	windowMs = DAY,
+): boolean[] {
 	const marks = new Map<string, { mark: AlertMark; until: number }>();
 	return steps.map(({ at, status, key = 'cred' }) => {
 		const storeKey = alertKey(key, status);
 		const kept = marks.get(storeKey);
-		const decision = decideAlert(kept && kept.until > at ? kept.mark : undefined, status, at, windowMs);
+		const decision = decideAlert(
+			kept && kept.until > at ? kept.mark : undefined,
+			status,
+			at,
+			windowMs,
+		);
 		if (decision.write) marks.set(storeKey, { mark: decision.write, until: at + windowMs });
 		return decision.alert;
 	});
@@ -22,7 +35,12 @@ function runs(steps: Array<{ at: number; status: ExpiryStatus; key?: string }>, 
 describe('decideAlert: once per credential and status per window', () => {
 	it('a credential due soon alerts on the first run, not on the hourly runs after, and again a day later', () => {
 		assert.deepEqual(
-			runs([0, 1, 2, 23, 24, 25].map((hours) => ({ at: T0 + hours * HOUR, status: 'due soon' as const }))),
+			runs(
+				[0, 1, 2, 23, 24, 25].map((hours) => ({
+					at: T0 + hours * HOUR,
+					status: 'due soon' as const,
+				})),
+			),
 			[true, false, false, false, true, false],
 		);
 	});
@@ -41,18 +59,38 @@ describe('decideAlert: once per credential and status per window', () => {
 	});
 
 	it('ok never alerts and writes nothing', () => {
-		assert.deepEqual(decideAlert(undefined, 'ok', T0, DAY), { alert: false, lastAlertAt: null, write: null });
+		assert.deepEqual(decideAlert(undefined, 'ok', T0, DAY), {
+			alert: false,
+			lastAlertAt: null,
+			write: null,
+		});
 	});
 
 	it('different credentials do not share memory', () => {
-		assert.deepEqual(runs([{ at: T0, status: 'failing', key: 'a' }, { at: T0, status: 'failing', key: 'b' }, { at: T0 + 1, status: 'failing', key: 'a' }]), [true, true, false]);
+		assert.deepEqual(
+			runs([
+				{ at: T0, status: 'failing', key: 'a' },
+				{ at: T0, status: 'failing', key: 'b' },
+				{ at: T0 + 1, status: 'failing', key: 'a' },
+			]),
+			[true, true, false],
+		);
 	});
 
 	it('a mark from the future (clock skew) or of another shape does not silence an alert', () => {
-		assert.equal(decideAlert({ alertedAt: T0 + HOUR, status: 'critical' }, 'critical', T0, DAY).alert, true);
-		assert.equal(decideAlert({ alertedAt: 'yesterday', status: 'critical' }, 'critical', T0, DAY).alert, true);
+		assert.equal(
+			decideAlert({ alertedAt: T0 + HOUR, status: 'critical' }, 'critical', T0, DAY).alert,
+			true,
+		);
+		assert.equal(
+			decideAlert({ alertedAt: 'yesterday', status: 'critical' }, 'critical', T0, DAY).alert,
+			true,
+		);
 		assert.equal(decideAlert(['x'], 'critical', T0, DAY).alert, true);
-		assert.equal(decideAlert({ alertedAt: T0 - HOUR, status: 'critical' }, 'critical', T0, DAY).lastAlertAt, T0 - HOUR);
+		assert.equal(
+			decideAlert({ alertedAt: T0 - HOUR, status: 'critical' }, 'critical', T0, DAY).lastAlertAt,
+			T0 - HOUR,
+		);
 	});
 
 	it('keys are short, per status, and do not carry the credential name', () => {

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { DEFAULT_EXPIRY_HEADERS, expiryFromHeaders, parseExpiryDate } from '../../../nodes/shared/core/expiry';
+import {
+	DEFAULT_EXPIRY_HEADERS,
+	expiryFromHeaders,
+	parseExpiryDate,
+} from '../../../nodes/shared/core/expiry';
 
 describe('parseExpiryDate', () => {
 	const readable: Array<[string, unknown, string, string?]> = [
@@ -43,20 +47,33 @@ describe('parseExpiryDate', () => {
 describe('expiryFromHeaders', () => {
 	it('finds an expiry header whatever its case, the earliest when there are several', () => {
 		const { found, problems } = expiryFromHeaders(
-			{ 'Content-Type': 'application/json', Sunset: 'Wed, 30 Dec 2026 00:00:00 GMT', 'GitHub-Authentication-Token-Expiration': '2026-12-01 00:00:00 UTC' },
+			{
+				'Content-Type': 'application/json',
+				Sunset: 'Wed, 30 Dec 2026 00:00:00 GMT',
+				'GitHub-Authentication-Token-Expiration': '2026-12-01 00:00:00 UTC',
+			},
 			DEFAULT_EXPIRY_HEADERS,
 		);
-		assert.deepEqual(found, { header: 'github-authentication-token-expiration', expiresAt: Date.parse('2026-12-01T00:00:00Z') });
+		assert.deepEqual(found, {
+			header: 'github-authentication-token-expiration',
+			expiresAt: Date.parse('2026-12-01T00:00:00Z'),
+		});
 		assert.deepEqual(problems, []);
 	});
 
 	it('takes the first value of a repeated header', () => {
-		const { found } = expiryFromHeaders({ 'x-token-expires': ['2026-12-01T00:00:00Z', 'garbage'] }, DEFAULT_EXPIRY_HEADERS);
+		const { found } = expiryFromHeaders(
+			{ 'x-token-expires': ['2026-12-01T00:00:00Z', 'garbage'] },
+			DEFAULT_EXPIRY_HEADERS,
+		);
 		assert.equal(found?.expiresAt, Date.parse('2026-12-01T00:00:00Z'));
 	});
 
 	it('reports unreadable and oversized headers as problems and ignores headers not asked for', () => {
-		const { found, problems } = expiryFromHeaders({ 'x-token-expires': 'never', sunset: 'x'.repeat(500), expires: '2026-01-01' }, DEFAULT_EXPIRY_HEADERS);
+		const { found, problems } = expiryFromHeaders(
+			{ 'x-token-expires': 'never', sunset: 'x'.repeat(500), expires: '2026-01-01' },
+			DEFAULT_EXPIRY_HEADERS,
+		);
 		assert.equal(found, null);
 		assert.equal(problems.length, 2);
 		assert.match(problems.join(' '), /x-token-expires/);
@@ -64,6 +81,10 @@ describe('expiryFromHeaders', () => {
 	});
 
 	it('anything but an object has no headers', () => {
-		for (const value of [null, 'x-token-expires: 2026', ['a'], 42]) assert.deepEqual(expiryFromHeaders(value, DEFAULT_EXPIRY_HEADERS), { found: null, problems: [] });
+		for (const value of [null, 'x-token-expires: 2026', ['a'], 42])
+			assert.deepEqual(expiryFromHeaders(value, DEFAULT_EXPIRY_HEADERS), {
+				found: null,
+				problems: [],
+			});
 	});
 });

@@ -16,15 +16,19 @@ export interface Component {
 }
 
 export function unescapeText(value: string): string {
-	return value.replace(/\\([\\;,nN])/g, (_, char: string) => (char === 'n' || char === 'N' ? '\n' : char));
+	return value.replace(/\\([\\;,nN])/g, (_, char: string) =>
+		char === 'n' || char === 'N' ? '\n' : char,
+	);
 }
 
 export function parseCalendar(text: string): Component {
 	if (!text.endsWith('\r\n')) throw new Error('The calendar does not end with CRLF');
 	const physical = text.slice(0, -2).split('\r\n');
 	for (const [index, line] of physical.entries()) {
-		if (line.includes('\n') || line.includes('\r')) throw new Error(`Line ${index + 1} has a bare CR or LF`);
-		if (Buffer.byteLength(line, 'utf8') > 75) throw new Error(`Line ${index + 1} is longer than 75 octets`);
+		if (line.includes('\n') || line.includes('\r'))
+			throw new Error(`Line ${index + 1} has a bare CR or LF`);
+		if (Buffer.byteLength(line, 'utf8') > 75)
+			throw new Error(`Line ${index + 1} is longer than 75 octets`);
 		if (line === '') throw new Error(`Line ${index + 1} is empty`);
 	}
 	const logical: string[] = [];
@@ -57,7 +61,8 @@ export function parseCalendar(text: string): Component {
 		} else top.properties.push({ name: name.toUpperCase(), params, value });
 	}
 	if (stack.length !== 1) throw new Error('A component was not closed');
-	if (root.components.length !== 1 || root.components[0].name !== 'VCALENDAR') throw new Error('Not one VCALENDAR');
+	if (root.components.length !== 1 || root.components[0].name !== 'VCALENDAR')
+		throw new Error('Not one VCALENDAR');
 	return root.components[0];
 }
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { escapeText, foldLine, icsDateTime, writeCalendar, type CalendarEvent } from '../../../nodes/shared/core/expiry';
+import {
+	escapeText,
+	foldLine,
+	icsDateTime,
+	writeCalendar,
+	type CalendarEvent,
+} from '../../../nodes/shared/core/expiry';
 import { parseCalendar, prop, unescapeText } from './ics-parser';
 
 const NOW = Date.UTC(2026, 10, 27, 7, 30, 5);
@@ -13,14 +19,21 @@ function event(overrides: Partial<CalendarEvent> = {}): CalendarEvent {
 		summary: 'Renew Xero refresh token',
 		description: 'Expires: 2026-12-13T10:00:00.000Z\nOwner: finance-ops@example.com',
 		url: 'https://developer.xero.com/app/manage',
-		alarms: [{ at: Date.UTC(2026, 11, 4, 8, 0, 0), description: 'Renew Xero refresh token by 2026-12-11' }],
+		alarms: [
+			{ at: Date.UTC(2026, 11, 4, 8, 0, 0), description: 'Renew Xero refresh token by 2026-12-11' },
+		],
 		...overrides,
 	};
 }
 
 describe('writeCalendar: parses back as RFC 5545', () => {
 	it('one VEVENT per renewal, with UID, DTSTAMP, all-day dates and an alarm', () => {
-		const calendar = parseCalendar(writeCalendar([event(), event({ uid: 'c3d4@x', date: '2028-02-29', url: null, alarms: [] })], { now: NOW, name: 'Credential renewals' }));
+		const calendar = parseCalendar(
+			writeCalendar(
+				[event(), event({ uid: 'c3d4@x', date: '2028-02-29', url: null, alarms: [] })],
+				{ now: NOW, name: 'Credential renewals' },
+			),
+		);
 		assert.equal(prop(calendar, 'VERSION')?.value, '2.0');
 		assert.ok(prop(calendar, 'PRODID')?.value);
 		const events = calendar.components.filter((component) => component.name === 'VEVENT');
@@ -28,15 +41,26 @@ describe('writeCalendar: parses back as RFC 5545', () => {
 		const [first, second] = events;
 		assert.equal(prop(first, 'UID')?.value, 'a1b2@credential-expiry-check.integration-guards');
 		assert.equal(prop(first, 'DTSTAMP')?.value, '20261127T073005Z');
-		assert.deepEqual(prop(first, 'DTSTART'), { name: 'DTSTART', params: { VALUE: 'DATE' }, value: '20261211' });
+		assert.deepEqual(prop(first, 'DTSTART'), {
+			name: 'DTSTART',
+			params: { VALUE: 'DATE' },
+			value: '20261211',
+		});
 		assert.equal(prop(first, 'DTEND')?.value, '20261212');
 		assert.equal(unescapeText(prop(first, 'SUMMARY')?.value ?? ''), 'Renew Xero refresh token');
-		assert.equal(unescapeText(prop(first, 'DESCRIPTION')?.value ?? ''), 'Expires: 2026-12-13T10:00:00.000Z\nOwner: finance-ops@example.com');
+		assert.equal(
+			unescapeText(prop(first, 'DESCRIPTION')?.value ?? ''),
+			'Expires: 2026-12-13T10:00:00.000Z\nOwner: finance-ops@example.com',
+		);
 		assert.equal(prop(first, 'URL')?.value, 'https://developer.xero.com/app/manage');
 		const alarms = first.components.filter((component) => component.name === 'VALARM');
 		assert.equal(alarms.length, 1);
 		assert.equal(prop(alarms[0], 'ACTION')?.value, 'DISPLAY');
-		assert.deepEqual(prop(alarms[0], 'TRIGGER'), { name: 'TRIGGER', params: { VALUE: 'DATE-TIME' }, value: '20261204T080000Z' });
+		assert.deepEqual(prop(alarms[0], 'TRIGGER'), {
+			name: 'TRIGGER',
+			params: { VALUE: 'DATE-TIME' },
+			value: '20261204T080000Z',
+		});
 		assert.ok(prop(alarms[0], 'DESCRIPTION')?.value, 'a DISPLAY alarm needs a DESCRIPTION');
 		// A leap-day event ends on 1 March.
 		assert.equal(prop(second, 'DTSTART')?.value, '20280229');
@@ -46,10 +70,15 @@ describe('writeCalendar: parses back as RFC 5545', () => {
 
 	it('escapes commas, semicolons, backslashes and newlines, and the text survives the round trip', () => {
 		const description = 'Owner: Ops, Finance; path C:\\keys\\xero\nline two\r\nline three';
-		const calendar = parseCalendar(writeCalendar([event({ summary: 'Renew A, B; C\\D', description })], { now: NOW }));
+		const calendar = parseCalendar(
+			writeCalendar([event({ summary: 'Renew A, B; C\\D', description })], { now: NOW }),
+		);
 		const vevent = calendar.components[0];
 		assert.equal(unescapeText(prop(vevent, 'SUMMARY')?.value ?? ''), 'Renew A, B; C\\D');
-		assert.equal(unescapeText(prop(vevent, 'DESCRIPTION')?.value ?? ''), 'Owner: Ops, Finance; path C:\\keys\\xero\nline two\nline three');
+		assert.equal(
+			unescapeText(prop(vevent, 'DESCRIPTION')?.value ?? ''),
+			'Owner: Ops, Finance; path C:\\keys\\xero\nline two\nline three',
+		);
 	});
 
 	it('folds long lines at 75 octets without splitting a UTF-8 character, and unfolds to the original', () => {
@@ -58,12 +87,21 @@ describe('writeCalendar: parses back as RFC 5545', () => {
 		const calendar = parseCalendar(text); // throws on any line over 75 octets
 		assert.equal(unescapeText(prop(calendar.components[0], 'SUMMARY')?.value ?? ''), summary);
 		assert.equal(text.includes('\uFFFD'), false);
-		assert.ok(text.split('\r\n').some((line) => line.startsWith(' ')), 'something was folded');
+		assert.ok(
+			text.split('\r\n').some((line) => line.startsWith(' ')),
+			'something was folded',
+		);
 	});
 
 	it('a header injection in a name or URL cannot add properties or components', () => {
 		const text = writeCalendar(
-			[event({ summary: 'x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected', url: 'https://a.example/\r\nATTACH:evil', uid: 'u\r\nX:1' })],
+			[
+				event({
+					summary: 'x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected',
+					url: 'https://a.example/\r\nATTACH:evil',
+					uid: 'u\r\nX:1',
+				}),
+			],
 			{ now: NOW },
 		);
 		const calendar = parseCalendar(text);
@@ -88,7 +126,10 @@ describe('ics helpers', () => {
 	it('foldLine leaves short lines alone and folds at exactly 75 octets', () => {
 		assert.equal(foldLine('SUMMARY:short'), 'SUMMARY:short');
 		const folded = foldLine('X'.repeat(200)).split('\r\n');
-		assert.deepEqual(folded.map((line) => Buffer.byteLength(line)), [75, 75, 52]);
+		assert.deepEqual(
+			folded.map((line) => Buffer.byteLength(line)),
+			[75, 75, 52],
+		);
 	});
 
 	it('escapeText drops control characters', () => {

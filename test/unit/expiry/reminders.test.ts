@@ -1,17 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { localDate, planReminder, ReminderPolicyError, resolveReminderPolicy, type Weekday } from '../../../nodes/shared/core/expiry';
+import {
+	localDate,
+	planReminder,
+	ReminderPolicyError,
+	resolveReminderPolicy,
+	type Weekday,
+} from '../../../nodes/shared/core/expiry';
 
 const utc = resolveReminderPolicy({ timeZone: 'UTC' });
 
 function plan(expiresIso: string, overrides: Parameters<typeof resolveReminderPolicy>[0] = {}) {
-	return planReminder(Date.parse(expiresIso), resolveReminderPolicy({ timeZone: 'UTC', ...overrides }));
+	return planReminder(
+		Date.parse(expiresIso),
+		resolveReminderPolicy({ timeZone: 'UTC', ...overrides }),
+	);
 }
 
 describe('planReminder: weekends', () => {
 	it('an expiry on a Wednesday renews that day; the reminder a week before, a Wednesday', () => {
-		assert.deepEqual(plan('2026-12-09T15:00:00Z'), { renewBy: '2026-12-09', remindOn: '2026-12-02', remindAt: Date.parse('2026-12-02T09:00:00Z') });
+		assert.deepEqual(plan('2026-12-09T15:00:00Z'), {
+			renewBy: '2026-12-09',
+			remindOn: '2026-12-02',
+			remindAt: Date.parse('2026-12-02T09:00:00Z'),
+		});
 	});
 
 	it('an expiry on a Sunday renews on the Friday before', () => {
@@ -56,15 +69,27 @@ describe('planReminder: time zones', () => {
 	});
 
 	it('a Friday evening in UTC is already Saturday in Auckland', () => {
-		assert.equal(plan('2026-12-11T20:00:00Z', { timeZone: 'Pacific/Auckland' }).renewBy, '2026-12-11');
+		assert.equal(
+			plan('2026-12-11T20:00:00Z', { timeZone: 'Pacific/Auckland' }).renewBy,
+			'2026-12-11',
+		);
 		assert.equal(plan('2026-12-11T20:00:00Z').renewBy, '2026-12-11');
 		// and a Saturday morning in Auckland whose UTC date is Friday: renew by Friday in Auckland too.
-		assert.equal(plan('2026-12-11T12:30:00Z', { timeZone: 'Pacific/Auckland' }).renewBy, '2026-12-11');
+		assert.equal(
+			plan('2026-12-11T12:30:00Z', { timeZone: 'Pacific/Auckland' }).renewBy,
+			'2026-12-11',
+		);
 	});
 
 	it('the reminder hour is local: 09:00 in Berlin is 08:00 UTC in winter and 07:00 UTC in summer', () => {
-		assert.equal(plan('2026-01-21T12:00:00Z', { timeZone: 'Europe/Berlin', leadDays: 0 }).remindAt, Date.parse('2026-01-21T08:00:00Z'));
-		assert.equal(plan('2026-07-22T12:00:00Z', { timeZone: 'Europe/Berlin', leadDays: 0 }).remindAt, Date.parse('2026-07-22T07:00:00Z'));
+		assert.equal(
+			plan('2026-01-21T12:00:00Z', { timeZone: 'Europe/Berlin', leadDays: 0 }).remindAt,
+			Date.parse('2026-01-21T08:00:00Z'),
+		);
+		assert.equal(
+			plan('2026-07-22T12:00:00Z', { timeZone: 'Europe/Berlin', leadDays: 0 }).remindAt,
+			Date.parse('2026-07-22T07:00:00Z'),
+		);
 	});
 
 	it('across the spring daylight-saving change the reminder keeps its local hour', () => {
@@ -116,11 +141,17 @@ describe('resolveReminderPolicy', () => {
 	];
 	for (const [label, overrides, option] of bad) {
 		it(`refuses ${label}`, () => {
-			assert.throws(() => resolveReminderPolicy(overrides as never), (error: unknown) => error instanceof ReminderPolicyError && error.option === option);
+			assert.throws(
+				() => resolveReminderPolicy(overrides as never),
+				(error: unknown) => error instanceof ReminderPolicyError && error.option === option,
+			);
 		});
 	}
 
 	it('deduplicates and sorts working days', () => {
-		assert.deepEqual(resolveReminderPolicy({ workingDays: [5, 1, 1, 3] as Weekday[] }).workingDays, [1, 3, 5]);
+		assert.deepEqual(
+			resolveReminderPolicy({ workingDays: [5, 1, 1, 3] as Weekday[] }).workingDays,
+			[1, 3, 5],
+		);
 	});
 });

@@ -36,20 +36,32 @@ describe('evaluateExpiry: status from days left', () => {
 			const result = evaluateExpiry({ expiresAt }, policy, NOW);
 			assert.equal(result.status, status, result.reason);
 			if (daysLeft === null) assert.equal(result.daysLeft, null);
-			else assert.equal(Math.abs((result.daysLeft ?? NaN) - daysLeft) < 0.05, true, `daysLeft ${result.daysLeft}`);
+			else
+				assert.equal(
+					Math.abs((result.daysLeft ?? NaN) - daysLeft) < 0.05,
+					true,
+					`daysLeft ${result.daysLeft}`,
+				);
 			assert.notEqual(result.reason, '');
 		});
 	}
 
 	it('a 5-day certificate issued a few seconds ago shows 5 days left, due soon', () => {
-		const result = evaluateExpiry({ expiresAt: NOW + 5 * DAY_MS - 7000, issuedAt: NOW - 7000 }, policy, NOW);
+		const result = evaluateExpiry(
+			{ expiresAt: NOW + 5 * DAY_MS - 7000, issuedAt: NOW - 7000 },
+			policy,
+			NOW,
+		);
 		assert.equal(result.daysLeft, 5);
 		assert.equal(result.status, 'due soon');
 	});
 
 	it('NaN and infinite expiries are unknown, not ok', () => {
 		assert.equal(evaluateExpiry({ expiresAt: Number.NaN }, policy, NOW).status, 'unknown');
-		assert.equal(evaluateExpiry({ expiresAt: Number.POSITIVE_INFINITY }, policy, NOW).status, 'unknown');
+		assert.equal(
+			evaluateExpiry({ expiresAt: Number.POSITIVE_INFINITY }, policy, NOW).status,
+			'unknown',
+		);
 	});
 });
 
@@ -63,20 +75,36 @@ describe('evaluateExpiry: lifetime share (cert-manager renews at two thirds)', (
 
 	it('is ok before two thirds of the lifetime', () => {
 		const issuedAt = NOW - 59 * DAY_MS;
-		assert.equal(evaluateExpiry({ expiresAt: issuedAt + 90 * DAY_MS, issuedAt }, policy, NOW).status, 'ok');
+		assert.equal(
+			evaluateExpiry({ expiresAt: issuedAt + 90 * DAY_MS, issuedAt }, policy, NOW).status,
+			'ok',
+		);
 	});
 
 	it('is ignored without an issue date, with an issue date after the expiry, or when off', () => {
 		const expiresAt = NOW + 30 * DAY_MS;
 		assert.equal(evaluateExpiry({ expiresAt }, policy, NOW).status, 'ok');
-		assert.equal(evaluateExpiry({ expiresAt, issuedAt: expiresAt + DAY_MS }, policy, NOW).status, 'ok');
-		assert.equal(evaluateExpiry({ expiresAt, issuedAt: NOW - 300 * DAY_MS }, resolveExpiryPolicy({ lifetimeShare: 0 }), NOW).status, 'ok');
+		assert.equal(
+			evaluateExpiry({ expiresAt, issuedAt: expiresAt + DAY_MS }, policy, NOW).status,
+			'ok',
+		);
+		assert.equal(
+			evaluateExpiry(
+				{ expiresAt, issuedAt: NOW - 300 * DAY_MS },
+				resolveExpiryPolicy({ lifetimeShare: 0 }),
+				NOW,
+			).status,
+			'ok',
+		);
 	});
 });
 
 describe('resolveExpiryPolicy', () => {
 	it('has the documented defaults', () => {
-		assert.deepEqual({ ...DEFAULT_EXPIRY_POLICY }, { warningDays: 14, criticalDays: 3, lifetimeShare: 2 / 3 });
+		assert.deepEqual(
+			{ ...DEFAULT_EXPIRY_POLICY },
+			{ warningDays: 14, criticalDays: 3, lifetimeShare: 2 / 3 },
+		);
 	});
 
 	const bad: Array<[string, Record<string, unknown>, string]> = [
@@ -89,7 +117,10 @@ describe('resolveExpiryPolicy', () => {
 	];
 	for (const [label, overrides, option] of bad) {
 		it(`refuses ${label}, naming the option`, () => {
-			assert.throws(() => resolveExpiryPolicy(overrides as never), (error: unknown) => error instanceof ExpiryPolicyError && error.option === option);
+			assert.throws(
+				() => resolveExpiryPolicy(overrides as never),
+				(error: unknown) => error instanceof ExpiryPolicyError && error.option === option,
+			);
 		});
 	}
 });
@@ -98,13 +129,18 @@ describe('rotation, routes and severity', () => {
 	it('a rotation policy is an expiry: updated 100 days ago with a 90-day policy is expired', () => {
 		const facts = rotationFacts(NOW - 100 * DAY_MS, 90);
 		assert.equal(evaluateExpiry(facts, policy, NOW).status, 'expired');
-		assert.equal(evaluateExpiry(rotationFacts(NOW - 80 * DAY_MS, 90), policy, NOW).status, 'due soon');
+		assert.equal(
+			evaluateExpiry(rotationFacts(NOW - 80 * DAY_MS, 90), policy, NOW).status,
+			'due soon',
+		);
 		assert.equal(evaluateExpiry(rotationFacts(NOW - 10 * DAY_MS, 90), policy, NOW).status, 'ok');
 	});
 
 	it('routes ok to OK, due soon, critical and unknown to Attention, expired and failing to Expired or Failing', () => {
 		assert.deepEqual(
-			(['ok', 'due soon', 'critical', 'unknown', 'expired', 'failing'] as ExpiryStatus[]).map(routeFor),
+			(['ok', 'due soon', 'critical', 'unknown', 'expired', 'failing'] as ExpiryStatus[]).map(
+				routeFor,
+			),
 			['ok', 'attention', 'attention', 'attention', 'expiredOrFailing', 'expiredOrFailing'],
 		);
 	});

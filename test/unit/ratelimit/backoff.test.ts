@@ -30,7 +30,10 @@ describe('backoff policy', () => {
 		for (const [overrides, option] of cases) {
 			assert.throws(
 				() => resolveBackoffPolicy(overrides as never),
-				(error: unknown) => isBackoffPolicyError(error) && error.option === option && error instanceof BackoffPolicyError,
+				(error: unknown) =>
+					isBackoffPolicyError(error) &&
+					error.option === option &&
+					error instanceof BackoffPolicyError,
 				JSON.stringify(overrides),
 			);
 		}
@@ -41,7 +44,10 @@ describe('backoffDelay', () => {
 	const none = resolveBackoffPolicy({ baseMs: 100, factor: 2, maxMs: 10_000, jitter: 'none' });
 
 	it('grows exponentially from the base and stops at the max', () => {
-		assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((retry) => backoffDelay(retry, none)), [100, 200, 400, 800, 1600, 3200, 6400, 10_000]);
+		assert.deepEqual(
+			[1, 2, 3, 4, 5, 6, 7, 8].map((retry) => backoffDelay(retry, none)),
+			[100, 200, 400, 800, 1600, 3200, 6400, 10_000],
+		);
 	});
 
 	it('keeps full jitter within [0, ceiling] and actually spreads', () => {
@@ -50,9 +56,16 @@ describe('backoffDelay', () => {
 		for (let retry = 1; retry <= 10; retry++) {
 			const ceiling = Math.min(10_000, 100 * 2 ** (retry - 1));
 			const draws = Array.from({ length: 2000 }, () => backoffDelay(retry, policy, random));
-			assert.ok(draws.every((delay) => delay >= 0 && delay <= ceiling), `retry ${retry}`);
+			assert.ok(
+				draws.every((delay) => delay >= 0 && delay <= ceiling),
+				`retry ${retry}`,
+			);
 			// Spread: both the lower and the upper fifth of the range are hit.
-			assert.ok(draws.some((delay) => delay < ceiling * 0.2) && draws.some((delay) => delay > ceiling * 0.8), `retry ${retry} spread`);
+			assert.ok(
+				draws.some((delay) => delay < ceiling * 0.2) &&
+					draws.some((delay) => delay > ceiling * 0.8),
+				`retry ${retry} spread`,
+			);
 		}
 	});
 
@@ -72,9 +85,18 @@ describe('backoffDelay', () => {
 		const policy = resolveBackoffPolicy();
 		for (const retry of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 1e308, 2 ** 53, 1.7]) {
 			const delay = backoffDelay(retry, policy, () => 0.5);
-			assert.ok(Number.isFinite(delay) && delay >= 0 && delay <= policy.maxMs, `${retry} → ${delay}`);
+			assert.ok(
+				Number.isFinite(delay) && delay >= 0 && delay <= policy.maxMs,
+				`${retry} → ${delay}`,
+			);
 		}
-		for (const random of [() => Number.NaN, () => -1, () => 1, () => 7, () => Number.POSITIVE_INFINITY]) {
+		for (const random of [
+			() => Number.NaN,
+			() => -1,
+			() => 1,
+			() => 7,
+			() => Number.POSITIVE_INFINITY,
+		]) {
 			const delay = backoffDelay(3, policy, random);
 			assert.ok(Number.isFinite(delay) && delay >= 0 && delay <= 4000, String(delay));
 		}

@@ -35,16 +35,30 @@ describe('bulk results', () => {
 	it('tells a failed record from a good one', () => {
 		assert.equal(recordFailure({ id: 1, status: 201 }), null);
 		assert.equal(recordFailure('ok'), null);
-		assert.deepEqual(recordFailure({ error: 'duplicate email' }), { message: 'duplicate email', status: null });
-		assert.deepEqual(recordFailure({ status: 422, message: 'invalid' }), { message: 'invalid', status: 422 });
+		assert.deepEqual(recordFailure({ error: 'duplicate email' }), {
+			message: 'duplicate email',
+			status: null,
+		});
+		assert.deepEqual(recordFailure({ status: 422, message: 'invalid' }), {
+			message: 'invalid',
+			status: 422,
+		});
 		assert.deepEqual(recordFailure({ success: false }), { message: 'Record failed', status: null });
-		assert.deepEqual(recordFailure({ errors: [{ message: 'bad field' }] }), { message: 'bad field', status: null });
+		assert.deepEqual(recordFailure({ errors: [{ message: 'bad field' }] }), {
+			message: 'bad field',
+			status: null,
+		});
 		assert.equal(recordFailure({ errors: [] }), null);
 	});
 });
 
 describe('retry rules', () => {
-	const rules = (overrides = {}) => ({ statuses: (parseStatusList('429, 5xx') as { statuses: Set<number> }).statuses, networkErrors: true, nonIdempotent: false, ...overrides });
+	const rules = (overrides = {}) => ({
+		statuses: (parseStatusList('429, 5xx') as { statuses: Set<number> }).statuses,
+		networkErrors: true,
+		nonIdempotent: false,
+		...overrides,
+	});
 
 	it('parses statuses and classes, naming a bad entry', () => {
 		const parsed = parseStatusList('429, 5xx') as { statuses: Set<number> };

@@ -28,8 +28,33 @@ describe('parseRetryAfter', () => {
 	});
 
 	it('learns nothing from garbage', () => {
-		for (const value of ['', '   ', '-5', 'soon', '10s', '1e3', 'NaN', 'Infinity', '12:00', '0x10', 'Fri, 99 Foo 2026 99:99:99 GMT', 'x'.repeat(10_000), null, undefined, {}, [], -3, Number.NaN, Number.POSITIVE_INFINITY, true]) {
-			assert.equal(parseRetryAfter(value as unknown, NOW), null, JSON.stringify(value)?.slice(0, 40));
+		for (const value of [
+			'',
+			'   ',
+			'-5',
+			'soon',
+			'10s',
+			'1e3',
+			'NaN',
+			'Infinity',
+			'12:00',
+			'0x10',
+			'Fri, 99 Foo 2026 99:99:99 GMT',
+			'x'.repeat(10_000),
+			null,
+			undefined,
+			{},
+			[],
+			-3,
+			Number.NaN,
+			Number.POSITIVE_INFINITY,
+			true,
+		]) {
+			assert.equal(
+				parseRetryAfter(value as unknown, NOW),
+				null,
+				JSON.stringify(value)?.slice(0, 40),
+			);
 		}
 	});
 
@@ -60,47 +85,100 @@ describe('parseReset', () => {
 describe('readRateLimitHeaders', () => {
 	it('reads the X-RateLimit-* family (GitHub style) case-insensitively', () => {
 		const facts = readRateLimitHeaders(
-			{ 'X-RateLimit-Limit': '5000', 'x-ratelimit-remaining': '0', 'X-RATELIMIT-RESET': String(Math.floor(NOW / 1000) + 60) },
+			{
+				'X-RateLimit-Limit': '5000',
+				'x-ratelimit-remaining': '0',
+				'X-RATELIMIT-RESET': String(Math.floor(NOW / 1000) + 60),
+			},
 			NOW,
 		);
-		assert.deepEqual(facts, { limit: 5000, remaining: 0, resetAt: NOW + 60_000, retryAfterMs: null, windowSeconds: null });
+		assert.deepEqual(facts, {
+			limit: 5000,
+			remaining: 0,
+			resetAt: NOW + 60_000,
+			retryAfterMs: null,
+			windowSeconds: null,
+		});
 		assert.equal(serverWaitMs(facts, NOW), 60_000);
 	});
 
 	it('reads X-Rate-Limit-*, the IETF draft RateLimit-* with its policy window, and the combined header', () => {
-		assert.deepEqual(readRateLimitHeaders({ 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '7', 'x-rate-limit-reset': '30' }, NOW), {
-			limit: 100,
-			remaining: 7,
-			resetAt: NOW + 30_000,
-			retryAfterMs: null,
-			windowSeconds: null,
-		});
-		assert.deepEqual(readRateLimitHeaders({ 'ratelimit-limit': '10', 'ratelimit-remaining': '3', 'ratelimit-reset': '1', 'ratelimit-policy': '10;w=1' }, NOW), {
-			limit: 10,
-			remaining: 3,
-			resetAt: NOW + 1000,
-			retryAfterMs: null,
-			windowSeconds: 1,
-		});
-		assert.deepEqual(readRateLimitHeaders({ ratelimit: 'limit=100, remaining=50, reset=30' }, NOW), {
-			limit: 100,
-			remaining: 50,
-			resetAt: NOW + 30_000,
-			retryAfterMs: null,
-			windowSeconds: null,
-		});
+		assert.deepEqual(
+			readRateLimitHeaders(
+				{ 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '7', 'x-rate-limit-reset': '30' },
+				NOW,
+			),
+			{
+				limit: 100,
+				remaining: 7,
+				resetAt: NOW + 30_000,
+				retryAfterMs: null,
+				windowSeconds: null,
+			},
+		);
+		assert.deepEqual(
+			readRateLimitHeaders(
+				{
+					'ratelimit-limit': '10',
+					'ratelimit-remaining': '3',
+					'ratelimit-reset': '1',
+					'ratelimit-policy': '10;w=1',
+				},
+				NOW,
+			),
+			{
+				limit: 10,
+				remaining: 3,
+				resetAt: NOW + 1000,
+				retryAfterMs: null,
+				windowSeconds: 1,
+			},
+		);
+		assert.deepEqual(
+			readRateLimitHeaders({ ratelimit: 'limit=100, remaining=50, reset=30' }, NOW),
+			{
+				limit: 100,
+				remaining: 50,
+				resetAt: NOW + 30_000,
+				retryAfterMs: null,
+				windowSeconds: null,
+			},
+		);
 	});
 
 	it('takes Retry-After, from arrays too, and prefers it as the server wait', () => {
-		const facts = readRateLimitHeaders({ 'retry-after': ['3'], 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' }, NOW);
+		const facts = readRateLimitHeaders(
+			{ 'retry-after': ['3'], 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' },
+			NOW,
+		);
 		assert.equal(facts.retryAfterMs, 3000);
 		assert.equal(serverWaitMs(facts, NOW), 3000);
-		assert.equal(serverWaitMs(readRateLimitHeaders({ 'x-ratelimit-remaining': '4', 'x-ratelimit-reset': '60' }, NOW), NOW), null);
+		assert.equal(
+			serverWaitMs(
+				readRateLimitHeaders({ 'x-ratelimit-remaining': '4', 'x-ratelimit-reset': '60' }, NOW),
+				NOW,
+			),
+			null,
+		);
 	});
 
 	it('learns nothing from hostile headers', () => {
-		const empty = { limit: null, remaining: null, resetAt: null, retryAfterMs: null, windowSeconds: null };
-		for (const headers of [null, undefined, 'x', 42, [], { 'x-ratelimit-limit': '-1', 'x-ratelimit-remaining': 'lots', 'x-ratelimit-reset': {} }, JSON.parse('{"__proto__": {"x-ratelimit-limit": "9"}}')]) {
+		const empty = {
+			limit: null,
+			remaining: null,
+			resetAt: null,
+			retryAfterMs: null,
+			windowSeconds: null,
+		};
+		for (const headers of [
+			null,
+			undefined,
+			'x',
+			42,
+			[],
+			{ 'x-ratelimit-limit': '-1', 'x-ratelimit-remaining': 'lots', 'x-ratelimit-reset': {} },
+			JSON.parse('{"__proto__": {"x-ratelimit-limit": "9"}}'),
+		]) {
 			assert.deepEqual(readRateLimitHeaders(headers, NOW), empty, JSON.stringify(headers));
 		}
 		assert.equal(headerValue({ a: 'x'.repeat(500) }, 'a'), null);

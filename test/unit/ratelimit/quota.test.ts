@@ -42,16 +42,28 @@ describe('quotaWindow', () => {
 	});
 
 	it('has hours and ISO weeks', () => {
-		assert.equal(quotaWindow(at('2026-11-27T08:15:00Z'), 'hour', 'Asia/Kolkata').id, '2026-11-27T13');
+		assert.equal(
+			quotaWindow(at('2026-11-27T08:15:00Z'), 'hour', 'Asia/Kolkata').id,
+			'2026-11-27T13',
+		);
 		const week = quotaWindow(at('2026-11-27T08:15:00Z'), 'week', 'UTC');
 		assert.equal(week.id, '2026-W48');
 		assert.equal(new Date(week.start).toISOString(), '2026-11-23T00:00:00.000Z');
 	});
 
 	it('names bad settings', () => {
-		assert.throws(() => quotaWindow(0, 'day', 'Mars/Olympus'), (error: unknown) => isQuotaSettingsError(error) && error.setting === 'timeZone');
-		assert.throws(() => quotaWindow(0, 'year' as never, 'UTC'), (error: unknown) => isQuotaSettingsError(error) && error.setting === 'period');
-		assert.throws(() => quotaWindow(0, '__proto__' as never, 'UTC'), (error: unknown) => isQuotaSettingsError(error) && error.setting === 'period');
+		assert.throws(
+			() => quotaWindow(0, 'day', 'Mars/Olympus'),
+			(error: unknown) => isQuotaSettingsError(error) && error.setting === 'timeZone',
+		);
+		assert.throws(
+			() => quotaWindow(0, 'year' as never, 'UTC'),
+			(error: unknown) => isQuotaSettingsError(error) && error.setting === 'period',
+		);
+		assert.throws(
+			() => quotaWindow(0, '__proto__' as never, 'UTC'),
+			(error: unknown) => isQuotaSettingsError(error) && error.setting === 'period',
+		);
 	});
 });
 
@@ -63,7 +75,11 @@ describe('thresholds', () => {
 
 	it('refuses empty and hostile lists', () => {
 		for (const text of ['', ' , ', '0', '-5', 'abc', '75, x', '1001', '1e2']) {
-			assert.throws(() => parseQuotaThresholds(text), (error: unknown) => isQuotaSettingsError(error) && error.setting === 'thresholds', text);
+			assert.throws(
+				() => parseQuotaThresholds(text),
+				(error: unknown) => isQuotaSettingsError(error) && error.setting === 'thresholds',
+				text,
+			);
 		}
 	});
 

@@ -10,7 +10,13 @@ import {
 	type RateSettings,
 } from '../../../nodes/shared/core/ratelimit';
 
-const settings = (overrides: Partial<RateSettings> = {}): RateSettings => ({ limit: 10, per: 'second', targetUtilization: 90, burst: 1, ...overrides });
+const settings = (overrides: Partial<RateSettings> = {}): RateSettings => ({
+	limit: 10,
+	per: 'second',
+	targetUtilization: 90,
+	burst: 1,
+	...overrides,
+});
 
 describe('planLimiter', () => {
 	it('fills the bucket at limit × utilisation, never faster', () => {
@@ -26,16 +32,28 @@ describe('planLimiter', () => {
 		for (const limit of [100, 1000, 50_000]) {
 			const plan = planLimiter(settings({ limit }));
 			assert.ok(plan.increaseIntervalMs >= MIN_INCREASE_INTERVAL_MS, String(limit));
-			assert.ok(plan.targetPerSecond <= limit * 0.9 + 1e-9 && plan.targetPerSecond > limit * 0.9 * 0.95, `${limit}: ${plan.targetPerSecond}`);
+			assert.ok(
+				plan.targetPerSecond <= limit * 0.9 + 1e-9 && plan.targetPerSecond > limit * 0.9 * 0.95,
+				`${limit}: ${plan.targetPerSecond}`,
+			);
 		}
 	});
 
 	it('holds at least one increase, and keeps target plus burst under the limit', () => {
 		for (const limit of [1, 7, 10, 50, 100, 333, 1000, 5000, 1e6]) {
 			const plan = planLimiter(settings({ limit }));
-			assert.ok(plan.capacity >= plan.increaseAmount, `${limit}: capacity ${plan.capacity} < amount ${plan.increaseAmount}`);
-			assert.ok(plan.target + plan.capacity <= limit + 1, `${limit}: ${plan.target} + ${plan.capacity}`);
-			assert.ok(plan.targetPerSecond <= plan.target + 1e-9, `${limit}: never faster than the target`);
+			assert.ok(
+				plan.capacity >= plan.increaseAmount,
+				`${limit}: capacity ${plan.capacity} < amount ${plan.increaseAmount}`,
+			);
+			assert.ok(
+				plan.target + plan.capacity <= limit + 1,
+				`${limit}: ${plan.target} + ${plan.capacity}`,
+			);
+			assert.ok(
+				plan.targetPerSecond <= plan.target + 1e-9,
+				`${limit}: never faster than the target`,
+			);
 		}
 		// Low rates stay one token at a time, evenly spaced.
 		assert.equal(planLimiter(settings({ limit: 10 })).increaseAmount, 1);
@@ -64,7 +82,11 @@ describe('planLimiter', () => {
 			[{ burst: 1.5 }, 'burst'],
 		];
 		for (const [overrides, setting] of cases) {
-			assert.throws(() => planLimiter(settings(overrides)), (error: unknown) => isRateSettingsError(error) && error.setting === setting, JSON.stringify(overrides));
+			assert.throws(
+				() => planLimiter(settings(overrides)),
+				(error: unknown) => isRateSettingsError(error) && error.setting === setting,
+				JSON.stringify(overrides),
+			);
 		}
 	});
 });
@@ -92,7 +114,22 @@ describe('tokensOf', () => {
 	});
 
 	it('refuses everything else', () => {
-		for (const value of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '', 'ten', '1e3', null, undefined, {}, [], true, 2e6]) {
+		for (const value of [
+			0,
+			-1,
+			1.5,
+			Number.NaN,
+			Number.POSITIVE_INFINITY,
+			'',
+			'ten',
+			'1e3',
+			null,
+			undefined,
+			{},
+			[],
+			true,
+			2e6,
+		]) {
 			assert.equal(tokensOf(value), null, String(value));
 		}
 	});

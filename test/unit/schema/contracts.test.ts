@@ -12,7 +12,10 @@ const CONTACT = compile(
 			id: { type: 'integer' },
 			email: { type: 'string' },
 			age: { type: 'integer' },
-			lines: { type: 'array', items: object({ sku: { type: 'string' }, qty: { type: 'number' } }, ['sku']) },
+			lines: {
+				type: 'array',
+				items: object({ sku: { type: 'string' }, qty: { type: 'number' } }, ['sku']),
+			},
 		},
 		['id', 'email'],
 	),
@@ -20,7 +23,12 @@ const CONTACT = compile(
 
 /** One item per kind of change, each showing it at the top and inside an array element. */
 const DRIFTED: Record<ChangeKind, Record<string, unknown>> = {
-	fieldAdded: { id: 1, email: 'a@x.io', nickname: 'Al', lines: [{ sku: 'A', qty: 1, color: 'red' }] },
+	fieldAdded: {
+		id: 1,
+		email: 'a@x.io',
+		nickname: 'Al',
+		lines: [{ sku: 'A', qty: 1, color: 'red' }],
+	},
 	typeChanged: { id: 1, email: 'a@x.io', age: '42', lines: [{ sku: 'A', qty: '2' }] },
 	requiredMissing: { id: 1, lines: [{ qty: 1 }] },
 };
@@ -46,9 +54,15 @@ describe('contracts: every mode for every kind of change', () => {
 			it(`${mode} on ${kind}`, () => {
 				const input = DRIFTED[kind];
 				const before = structuredClone(input);
-				const verdict = check(CONTACT, input, { [kind]: mode } as Partial<Record<ChangeKind, ContractMode>>);
+				const verdict = check(CONTACT, input, { [kind]: mode } as Partial<
+					Record<ChangeKind, ContractMode>
+				>);
 				assert.deepEqual(
-					sorted(verdict.findings.map((finding) => `${finding.kind} ${finding.segments.map(String).join('.')}`)),
+					sorted(
+						verdict.findings.map(
+							(finding) => `${finding.kind} ${finding.segments.map(String).join('.')}`,
+						),
+					),
 					sorted(CHANGED_PATHS[kind].map((path) => `${kind} ${path.replace(/\[(\d+)\]/g, '.$1')}`)),
 					'the findings name the change, whatever the mode',
 				);
@@ -56,22 +70,40 @@ describe('contracts: every mode for every kind of change', () => {
 					case 'evolve':
 						assert.equal(verdict.outcome, 'valid');
 						assert.equal(verdict.json, input, 'evolve passes the item on as it came');
-						assert.deepEqual(sorted(verdict.changes.map((change) => `${change.action} ${change.path}`)), sorted(CHANGED_PATHS[kind].map((path) => `evolve ${path}`)));
+						assert.deepEqual(
+							sorted(verdict.changes.map((change) => `${change.action} ${change.path}`)),
+							sorted(CHANGED_PATHS[kind].map((path) => `evolve ${path}`)),
+						);
 						break;
 					case 'discardValue':
 						assert.equal(verdict.outcome, 'valid');
 						assert.deepEqual(verdict.json, DISCARDED[kind]);
-						assert.deepEqual(sorted(verdict.changes.map((change) => `${change.action} ${change.path}`)), sorted(CHANGED_PATHS[kind].map((path) => `discardValue ${path}`)));
+						assert.deepEqual(
+							sorted(verdict.changes.map((change) => `${change.action} ${change.path}`)),
+							sorted(CHANGED_PATHS[kind].map((path) => `discardValue ${path}`)),
+						);
 						break;
 					case 'discardRow':
 						assert.equal(verdict.outcome, 'invalid');
-						assert.deepEqual(sorted(problemList(verdict)), sorted(CHANGED_PATHS[kind].map((path) => `${kind} ${path}`)));
+						assert.deepEqual(
+							sorted(problemList(verdict)),
+							sorted(CHANGED_PATHS[kind].map((path) => `${kind} ${path}`)),
+						);
 						assert.deepEqual(verdict.changes, []);
 						break;
 					case 'freeze':
 						assert.equal(verdict.outcome, 'frozen');
 						assert.equal(verdict.frozen?.kind, kind);
-						assert.ok(CHANGED_PATHS[kind].includes(verdict.frozen!.segments.map((segment) => (typeof segment === 'number' ? `[${segment}]` : segment)).join('.').replace('.[', '[')));
+						assert.ok(
+							CHANGED_PATHS[kind].includes(
+								verdict
+									.frozen!.segments.map((segment) =>
+										typeof segment === 'number' ? `[${segment}]` : segment,
+									)
+									.join('.')
+									.replace('.[', '['),
+							),
+						);
 						break;
 				}
 				assert.deepEqual(input, before, 'the input item is never changed');
@@ -89,7 +121,11 @@ describe('contracts: every mode for every kind of change', () => {
 		assert.deepEqual(verdict.json, { id: 1, age: '3', lines: [], email: null });
 		assert.deepEqual(
 			verdict.changes.map((change) => `${change.action} ${change.kind} ${change.path}`),
-			['discardValue requiredMissing email', 'evolve typeChanged age', 'discardValue fieldAdded extra'],
+			[
+				'discardValue requiredMissing email',
+				'evolve typeChanged age',
+				'discardValue fieldAdded extra',
+			],
 		);
 	});
 
@@ -108,19 +144,39 @@ describe('contracts: every mode for every kind of change', () => {
 	});
 
 	it('reads additionalProperties: false as "new fields are not passed on": Evolve acts as Discard Row there', () => {
-		const schema = compile(object({ id: { type: 'integer' }, meta: object({ a: { type: 'string' } }, [], { additionalProperties: false }) }, ['id']));
+		const schema = compile(
+			object(
+				{
+					id: { type: 'integer' },
+					meta: object({ a: { type: 'string' } }, [], { additionalProperties: false }),
+				},
+				['id'],
+			),
+		);
 		const item = { id: 1, top: 'fine', meta: { a: 'x', b: 'new' } };
 		const evolved = check(schema, item, { fieldAdded: 'evolve' });
 		assert.equal(evolved.outcome, 'invalid');
-		assert.deepEqual(problemList(evolved), ['fieldAdded meta.b'], 'only the closed object rejects its new field');
+		assert.deepEqual(
+			problemList(evolved),
+			['fieldAdded meta.b'],
+			'only the closed object rejects its new field',
+		);
 		assert.equal(check(schema, item, { fieldAdded: 'discardValue' }).outcome, 'valid');
-		assert.deepEqual(check(schema, item, { fieldAdded: 'discardValue' }).json, { id: 1, meta: { a: 'x' } }, 'every new field goes, closed object or not');
+		assert.deepEqual(
+			check(schema, item, { fieldAdded: 'discardValue' }).json,
+			{ id: 1, meta: { a: 'x' } },
+			'every new field goes, closed object or not',
+		);
 		assert.equal(check(schema, item, { fieldAdded: 'freeze' }).outcome, 'frozen');
 	});
 
 	it('discards wrongly typed array elements by removing them, keeping the rest in order', () => {
 		const schema = compile(object({ tags: { type: 'array', items: { type: 'string' } } }));
-		const verdict = check(schema, { tags: ['a', 1, 'b', false, 'c'] }, { typeChanged: 'discardValue' });
+		const verdict = check(
+			schema,
+			{ tags: ['a', 1, 'b', false, 'c'] },
+			{ typeChanged: 'discardValue' },
+		);
 		assert.equal(verdict.outcome, 'valid');
 		assert.deepEqual(verdict.json, { tags: ['a', 'b', 'c'] });
 	});
@@ -158,10 +214,25 @@ describe('contracts: every mode for every kind of change', () => {
 			required: ['kind'],
 			anyOf: [object({ last4: { type: 'string' } }), object({ iban: { type: 'string' } })],
 		});
-		assert.equal(check(payment, { kind: 'card', last4: '4242' }).outcome, 'valid', 'a field of a branch is not new to the object');
-		assert.deepEqual(problemList(check(payment, { kind: 'card', note: 'x' }, { fieldAdded: 'evolve' })), ['requiredMissing last4']);
-		const evolved = check(payment, { kind: 'card', last4: '4242', note: 'x' }, { fieldAdded: 'evolve' });
+		assert.equal(
+			check(payment, { kind: 'card', last4: '4242' }).outcome,
+			'valid',
+			'a field of a branch is not new to the object',
+		);
+		assert.deepEqual(
+			problemList(check(payment, { kind: 'card', note: 'x' }, { fieldAdded: 'evolve' })),
+			['requiredMissing last4'],
+		);
+		const evolved = check(
+			payment,
+			{ kind: 'card', last4: '4242', note: 'x' },
+			{ fieldAdded: 'evolve' },
+		);
 		assert.equal(evolved.outcome, 'valid');
-		assert.deepEqual(evolved.changes.map((change) => change.path), ['note'], 'the new field is reported once');
+		assert.deepEqual(
+			evolved.changes.map((change) => change.path),
+			['note'],
+			'the new field is reported once',
+		);
 	});
 });

@@ -4,12 +4,17 @@ import { describe, it } from 'node:test';
 import { SchemaError } from '../../../nodes/shared/core/schema/types';
 import { assertSchemaError, check, compile, object, problemList } from './helpers';
 
-const valid = (schema: unknown, json: unknown) => assert.equal(check(compile(schema), json).outcome, 'valid', JSON.stringify(json));
-const invalid = (schema: unknown, json: unknown) => assert.equal(check(compile(schema), json).outcome, 'invalid', JSON.stringify(json));
+const valid = (schema: unknown, json: unknown) =>
+	assert.equal(check(compile(schema), json).outcome, 'valid', JSON.stringify(json));
+const invalid = (schema: unknown, json: unknown) =>
+	assert.equal(check(compile(schema), json).outcome, 'invalid', JSON.stringify(json));
 /** The schema under `value` of an item: keywords are tested one field deep, as vendors use them. */
-const field = (schema: unknown, required = true) => object({ value: schema }, required ? ['value'] : []);
-const accepts = (schema: unknown, ...values: unknown[]) => values.forEach((value) => valid(field(schema), { value }));
-const rejects = (schema: unknown, ...values: unknown[]) => values.forEach((value) => invalid(field(schema), { value }));
+const field = (schema: unknown, required = true) =>
+	object({ value: schema }, required ? ['value'] : []);
+const accepts = (schema: unknown, ...values: unknown[]) =>
+	values.forEach((value) => valid(field(schema), { value }));
+const rejects = (schema: unknown, ...values: unknown[]) =>
+	values.forEach((value) => invalid(field(schema), { value }));
 
 describe('JSON Schema to zod: types and keywords', () => {
 	it('checks each JSON type, integer as any whole number', () => {
@@ -55,7 +60,11 @@ describe('JSON Schema to zod: types and keywords', () => {
 			['email', ['ada@example.com'], ['ada@', 'ada.example.com']],
 			['uri', ['https://example.com/a?b=1'], ['example.com', '/relative']],
 			['uuid', ['0190a8f2-7b1c-7d3e-8f00-123456789abc'], ['0190a8f2-7b1c', 'not-a-uuid']],
-			['date-time', ['2024-05-01T12:00:00Z', '2024-05-01T12:00:00.5+02:00'], ['2024-05-01', '2024-05-01T12:00:00']],
+			[
+				'date-time',
+				['2024-05-01T12:00:00Z', '2024-05-01T12:00:00.5+02:00'],
+				['2024-05-01', '2024-05-01T12:00:00'],
+			],
 			['date', ['2024-02-29'], ['2024-02-30', '01/05/2024']],
 			['time', ['12:00:00Z', '23:59:60+01:00'], ['12:00', '25:00:00Z']],
 			['ipv4', ['192.168.0.1'], ['256.1.1.1']],
@@ -73,7 +82,9 @@ describe('JSON Schema to zod: types and keywords', () => {
 	it('accepts an unknown format as an annotation, with a warning', () => {
 		const schema = compile(field({ type: 'string', format: 'credit-card' }));
 		assert.equal(check(schema, { value: 'anything' }).outcome, 'valid');
-		assert.deepEqual(schema.warnings, ['Format "credit-card" at /properties/value is not checked (unknown to Schema Guard).']);
+		assert.deepEqual(schema.warnings, [
+			'Format "credit-card" at /properties/value is not checked (unknown to Schema Guard).',
+		]);
 	});
 
 	it('checks number keywords', () => {
@@ -89,20 +100,41 @@ describe('JSON Schema to zod: types and keywords', () => {
 
 	it('checks arrays: items, sizes, uniqueness and contains', () => {
 		accepts({ type: 'array', items: { type: 'integer' }, minItems: 1, maxItems: 2 }, [1], [1, 2]);
-		rejects({ type: 'array', items: { type: 'integer' }, minItems: 1, maxItems: 2 }, [], [1, 2, 3], ['1']);
+		rejects(
+			{ type: 'array', items: { type: 'integer' }, minItems: 1, maxItems: 2 },
+			[],
+			[1, 2, 3],
+			['1'],
+		);
 		accepts({ type: 'array', uniqueItems: true }, [1, 2, { a: 1 }]);
-		rejects({ type: 'array', uniqueItems: true }, [1, 1], [{ a: 1, b: 2 }, { b: 2, a: 1 }]);
+		rejects(
+			{ type: 'array', uniqueItems: true },
+			[1, 1],
+			[
+				{ a: 1, b: 2 },
+				{ b: 2, a: 1 },
+			],
+		);
 		accepts({ type: 'array', contains: { const: 'x' } }, ['a', 'x']);
 		rejects({ type: 'array', contains: { const: 'x' } }, ['a'], []);
 	});
 
 	it('reads tuples the 2020-12 way (prefixItems) and the draft-07 way (items list)', () => {
-		const modern = { type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }], items: false };
+		const modern = {
+			type: 'array',
+			prefixItems: [{ type: 'string' }, { type: 'number' }],
+			items: false,
+		};
 		accepts(modern, ['a', 1], ['a']);
 		rejects(modern, [1, 'a'], ['a', 1, 'extra']);
 		const draft07 = {
 			$schema: 'http://json-schema.org/draft-07/schema#',
-			...field({ type: 'array', items: [{ type: 'string' }], additionalItems: { type: 'boolean' }, minItems: 2 }),
+			...field({
+				type: 'array',
+				items: [{ type: 'string' }],
+				additionalItems: { type: 'boolean' },
+				minItems: 2,
+			}),
 		};
 		valid(draft07, { value: ['a', true, false] });
 		invalid(draft07, { value: ['a', 'b'] });
@@ -121,22 +153,38 @@ describe('JSON Schema to zod: types and keywords', () => {
 		accepts({ type: 'object', minProperties: 1, maxProperties: 2 }, { a: 1 });
 		rejects({ type: 'object', minProperties: 1, maxProperties: 2 }, {}, { a: 1, b: 2, c: 3 });
 		// Listed fields make unlisted ones "new"; a bare object takes anything.
-		assert.deepEqual(problemList(check(compile(field({ type: 'object' })), { value: { x: 1 } })), []);
+		assert.deepEqual(
+			problemList(check(compile(field({ type: 'object' })), { value: { x: 1 } })),
+			[],
+		);
 	});
 
 	it('follows anyOf to the closest branch, allOf through every member, and not', () => {
-		const either = field({ anyOf: [object({ kind: { const: 'card' }, last4: { type: 'string' } }), object({ kind: { const: 'bank' }, iban: { type: 'string' } })] });
+		const either = field({
+			anyOf: [
+				object({ kind: { const: 'card' }, last4: { type: 'string' } }),
+				object({ kind: { const: 'bank' }, iban: { type: 'string' } }),
+			],
+		});
 		valid(either, { value: { kind: 'bank', iban: 'DE89' } });
 		const verdict = check(compile(either), { value: { kind: 'bank', iban: 42 } });
-		assert.deepEqual(problemList(verdict), ['typeChanged value.iban'], 'the branch that fits best explains the problem');
+		assert.deepEqual(
+			problemList(verdict),
+			['typeChanged value.iban'],
+			'the branch that fits best explains the problem',
+		);
 
 		const combined = field({
 			allOf: [object({ id: { type: 'integer' } }), object({ name: { type: 'string' } })],
 		});
 		valid(combined, { value: { id: 1, name: 'x' } });
-		assert.deepEqual(problemList(check(compile(combined), { value: { id: 1 } })), ['requiredMissing value.name']);
+		assert.deepEqual(problemList(check(compile(combined), { value: { id: 1 } })), [
+			'requiredMissing value.name',
+		]);
 		assert.deepEqual(
-			check(compile(combined), { value: { id: 1, name: 'x', extra: true } }).findings.map((finding) => finding.kind),
+			check(compile(combined), { value: { id: 1, name: 'x', extra: true } }).findings.map(
+				(finding) => finding.kind,
+			),
 			['fieldAdded'],
 			'a field declared by one allOf member is not new to the others; a new one is reported once',
 		);
@@ -146,11 +194,22 @@ describe('JSON Schema to zod: types and keywords', () => {
 
 	it('resolves local $refs, including recursive ones and 2020-12 siblings', () => {
 		const tree = {
-			$defs: { node: object({ name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } }, ['name']) },
+			$defs: {
+				node: object(
+					{
+						name: { type: 'string' },
+						children: { type: 'array', items: { $ref: '#/$defs/node' } },
+					},
+					['name'],
+				),
+			},
 			$ref: '#/$defs/node',
 		};
 		valid(tree, { name: 'root', children: [{ name: 'a', children: [{ name: 'b' }] }] });
-		assert.deepEqual(problemList(check(compile(tree), { name: 'root', children: [{ children: [] }] })), ['requiredMissing children[0].name']);
+		assert.deepEqual(
+			problemList(check(compile(tree), { name: 'root', children: [{ children: [] }] })),
+			['requiredMissing children[0].name'],
+		);
 		const draft07 = {
 			$schema: 'http://json-schema.org/draft-07/schema#',
 			definitions: { money: { type: 'number', minimum: 0 } },
@@ -158,9 +217,15 @@ describe('JSON Schema to zod: types and keywords', () => {
 		};
 		valid(draft07, { amount: 10 });
 		invalid(draft07, { amount: -1 });
-		const siblings = { $defs: { name: { type: 'string' } }, ...object({ name: { $ref: '#/$defs/name', maxLength: 3 } }) };
+		const siblings = {
+			$defs: { name: { type: 'string' } },
+			...object({ name: { $ref: '#/$defs/name', maxLength: 3 } }),
+		};
 		invalid(siblings, { name: 'toolong' });
-		const escaped = { $defs: { 'a/b~c': { type: 'boolean' } }, ...object({ flag: { $ref: '#/$defs/a~1b~0c' } }) };
+		const escaped = {
+			$defs: { 'a/b~c': { type: 'boolean' } },
+			...object({ flag: { $ref: '#/$defs/a~1b~0c' } }),
+		};
 		valid(escaped, { flag: true });
 	});
 
@@ -197,7 +262,9 @@ describe('JSON Schema to zod: types and keywords', () => {
 			$comment: 'v1',
 			'x-owner': 'crm-team',
 			examples: [{}],
-			...object({ id: { type: 'integer', default: 0, deprecated: false, readOnly: true, example: 3 } }),
+			...object({
+				id: { type: 'integer', default: 0, deprecated: false, readOnly: true, example: 3 },
+			}),
 		});
 		assert.deepEqual(schema.warnings, []);
 	});
@@ -205,7 +272,11 @@ describe('JSON Schema to zod: types and keywords', () => {
 	it('compiles the same schema once: the second compile is served from the cache', () => {
 		const schema = object({ id: { type: 'integer' } });
 		assert.equal(compile(schema).zod, compile(JSON.parse(JSON.stringify(schema))).zod);
-		assert.equal(compile(schema).fingerprint, compile({ required: ['id'], properties: { id: { type: 'integer' } }, type: 'object' }).fingerprint);
+		assert.equal(
+			compile(schema).fingerprint,
+			compile({ required: ['id'], properties: { id: { type: 'integer' } }, type: 'object' })
+				.fingerprint,
+		);
 	});
 });
 
@@ -213,38 +284,201 @@ describe('JSON Schema to zod: an invalid schema fails before any item, at its JS
 	const cases: Array<[string, unknown, string, RegExp]> = [
 		['JSON that does not parse', '{"type": "object",', '', /^The schema: is not valid JSON/],
 		['an empty text', '   ', '', /^The schema: is empty/],
-		['a schema that is not an object', '[1, 2]', '', /must be a JSON object, not an array of 2 items/],
-		['an unknown draft', { $schema: 'http://json-schema.org/draft-04/schema#' }, '/$schema', /reads draft 2020-12 and draft-07 schemas, not "http:\/\/json-schema.org\/draft-04\/schema#"/],
-		['an unknown type', object({ age: { type: 'int' } }), '/properties/age/type', /"int" is not a JSON Schema type/],
-		['a type listed twice', object({ age: { type: ['string', 'string'] } }), '/properties/age/type/1', /lists "string" twice/],
-		['an empty type list', object({ age: { type: [] } }), '/properties/age/type', /must be a type name or a list of them/],
-		['required as a boolean (draft-03)', object({ age: { type: 'integer' } }, undefined, { required: true }), '/required', /must be a list of field names/],
-		['a required entry that is not a name', object({ a: {} }, undefined, { required: ['a', 7] }), '/required/1', /must be a field name, not an integer \(7\)/],
-		['a negative minLength', object({ s: { type: 'string', minLength: -1 } }), '/properties/s/minLength', /whole number of 0 or more, not -1/],
-		['a fractional maxItems', object({ s: { type: 'array', maxItems: 1.5 } }), '/properties/s/maxItems', /whole number of 0 or more/],
-		['a minimum that is text', object({ n: { type: 'number', minimum: '0' } }), '/properties/n/minimum', /must be a number, not a string \("0"\)/],
-		['a boolean exclusiveMinimum (draft-04)', object({ n: { type: 'number', minimum: 0, exclusiveMinimum: true } }), '/properties/n/exclusiveMinimum', /is a boolean, as in draft-04/],
-		['multipleOf 0', object({ n: { type: 'number', multipleOf: 0 } }), '/properties/n/multipleOf', /must be greater than 0/],
-		['a pattern that is not a regular expression', object({ s: { type: 'string', pattern: '([a-z' } }), '/properties/s/pattern', /not a valid regular expression/],
-		['a format that is not text', object({ s: { type: 'string', format: 5 } }), '/properties/s/format', /must be a string/],
-		['an empty enum', object({ s: { enum: [] } }), '/properties/s/enum', /non-empty list of values/],
-		['a const outside the enum', object({ s: { enum: ['a'], const: 'b' } }), '/properties/s/const', /not one of the enum values/],
-		['properties that are not an object', { type: 'object', properties: [] }, '/properties', /must be an object of field schemas/],
-		['a field schema that is a number', object({ a: 5 }), '/properties/a', /must be a schema object \(or true or false\), not an integer \(5\)/],
-		['an empty anyOf', object({ a: { anyOf: [] } }), '/properties/a/anyOf', /non-empty list of schemas/],
-		['an error inside allOf', object({ a: { allOf: [{ type: 'string' }, { type: 'strin' }] } }), '/properties/a/allOf/1/type', /"strin" is not a JSON Schema type/],
-		['a $ref to another document', object({ a: { $ref: 'https://example.com/address.json' } }), '/properties/a/$ref', /points outside this schema/],
-		['a $ref to nothing', object({ a: { $ref: '#/$defs/missing' } }), '/properties/a/$ref', /points at \/\$defs\/missing, which does not exist/],
-		['a $ref by anchor', object({ a: { $ref: '#address' } }), '/properties/a/$ref', /uses an anchor/],
-		['an error inside a $ref target', { $defs: { bad: { type: 'decimal' } }, ...object({ a: { $ref: '#/$defs/bad' } }) }, '/$defs/bad/type', /"decimal" is not a JSON Schema type/],
-		['items as a list in declared 2020-12', { $schema: 'https://json-schema.org/draft/2020-12/schema', ...object({ a: { type: 'array', items: [{}] } }) }, '/properties/a/items', /draft 2020-12 does not allow/],
-		['patternProperties', object({ a: { type: 'object', patternProperties: { '^x-': {} } } }), '/properties/a/patternProperties', /"patternProperties" is not supported by Schema Guard/],
-		['if/then/else', object({ a: { if: { type: 'string' }, then: {} } }), '/properties/a/if', /"if" is not supported/],
-		['unevaluatedProperties', { type: 'object', unevaluatedProperties: false }, '/unevaluatedProperties', /not supported/],
-		['an x-null-rate above 1', object({ a: { type: ['string', 'null'], 'x-null-rate': 1.5 } }), '/properties/a/x-null-rate', /from 0 to 1/],
-		['uniqueItems as text', object({ a: { type: 'array', uniqueItems: 'yes' } }), '/properties/a/uniqueItems', /must be true or false/],
-		['nullable as text', object({ a: { type: 'string', nullable: 'yes' } }), '/properties/a/nullable', /must be true or false/],
-		['a field name with a slash, escaped in the pointer', object({ 'a/b': { type: 'nope' } }), '/properties/a~1b/type', /"nope"/],
+		[
+			'a schema that is not an object',
+			'[1, 2]',
+			'',
+			/must be a JSON object, not an array of 2 items/,
+		],
+		[
+			'an unknown draft',
+			{ $schema: 'http://json-schema.org/draft-04/schema#' },
+			'/$schema',
+			/reads draft 2020-12 and draft-07 schemas, not "http:\/\/json-schema.org\/draft-04\/schema#"/,
+		],
+		[
+			'an unknown type',
+			object({ age: { type: 'int' } }),
+			'/properties/age/type',
+			/"int" is not a JSON Schema type/,
+		],
+		[
+			'a type listed twice',
+			object({ age: { type: ['string', 'string'] } }),
+			'/properties/age/type/1',
+			/lists "string" twice/,
+		],
+		[
+			'an empty type list',
+			object({ age: { type: [] } }),
+			'/properties/age/type',
+			/must be a type name or a list of them/,
+		],
+		[
+			'required as a boolean (draft-03)',
+			object({ age: { type: 'integer' } }, undefined, { required: true }),
+			'/required',
+			/must be a list of field names/,
+		],
+		[
+			'a required entry that is not a name',
+			object({ a: {} }, undefined, { required: ['a', 7] }),
+			'/required/1',
+			/must be a field name, not an integer \(7\)/,
+		],
+		[
+			'a negative minLength',
+			object({ s: { type: 'string', minLength: -1 } }),
+			'/properties/s/minLength',
+			/whole number of 0 or more, not -1/,
+		],
+		[
+			'a fractional maxItems',
+			object({ s: { type: 'array', maxItems: 1.5 } }),
+			'/properties/s/maxItems',
+			/whole number of 0 or more/,
+		],
+		[
+			'a minimum that is text',
+			object({ n: { type: 'number', minimum: '0' } }),
+			'/properties/n/minimum',
+			/must be a number, not a string \("0"\)/,
+		],
+		[
+			'a boolean exclusiveMinimum (draft-04)',
+			object({ n: { type: 'number', minimum: 0, exclusiveMinimum: true } }),
+			'/properties/n/exclusiveMinimum',
+			/is a boolean, as in draft-04/,
+		],
+		[
+			'multipleOf 0',
+			object({ n: { type: 'number', multipleOf: 0 } }),
+			'/properties/n/multipleOf',
+			/must be greater than 0/,
+		],
+		[
+			'a pattern that is not a regular expression',
+			object({ s: { type: 'string', pattern: '([a-z' } }),
+			'/properties/s/pattern',
+			/not a valid regular expression/,
+		],
+		[
+			'a format that is not text',
+			object({ s: { type: 'string', format: 5 } }),
+			'/properties/s/format',
+			/must be a string/,
+		],
+		[
+			'an empty enum',
+			object({ s: { enum: [] } }),
+			'/properties/s/enum',
+			/non-empty list of values/,
+		],
+		[
+			'a const outside the enum',
+			object({ s: { enum: ['a'], const: 'b' } }),
+			'/properties/s/const',
+			/not one of the enum values/,
+		],
+		[
+			'properties that are not an object',
+			{ type: 'object', properties: [] },
+			'/properties',
+			/must be an object of field schemas/,
+		],
+		[
+			'a field schema that is a number',
+			object({ a: 5 }),
+			'/properties/a',
+			/must be a schema object \(or true or false\), not an integer \(5\)/,
+		],
+		[
+			'an empty anyOf',
+			object({ a: { anyOf: [] } }),
+			'/properties/a/anyOf',
+			/non-empty list of schemas/,
+		],
+		[
+			'an error inside allOf',
+			object({ a: { allOf: [{ type: 'string' }, { type: 'strin' }] } }),
+			'/properties/a/allOf/1/type',
+			/"strin" is not a JSON Schema type/,
+		],
+		[
+			'a $ref to another document',
+			object({ a: { $ref: 'https://example.com/address.json' } }),
+			'/properties/a/$ref',
+			/points outside this schema/,
+		],
+		[
+			'a $ref to nothing',
+			object({ a: { $ref: '#/$defs/missing' } }),
+			'/properties/a/$ref',
+			/points at \/\$defs\/missing, which does not exist/,
+		],
+		[
+			'a $ref by anchor',
+			object({ a: { $ref: '#address' } }),
+			'/properties/a/$ref',
+			/uses an anchor/,
+		],
+		[
+			'an error inside a $ref target',
+			{ $defs: { bad: { type: 'decimal' } }, ...object({ a: { $ref: '#/$defs/bad' } }) },
+			'/$defs/bad/type',
+			/"decimal" is not a JSON Schema type/,
+		],
+		[
+			'items as a list in declared 2020-12',
+			{
+				$schema: 'https://json-schema.org/draft/2020-12/schema',
+				...object({ a: { type: 'array', items: [{}] } }),
+			},
+			'/properties/a/items',
+			/draft 2020-12 does not allow/,
+		],
+		[
+			'patternProperties',
+			object({ a: { type: 'object', patternProperties: { '^x-': {} } } }),
+			'/properties/a/patternProperties',
+			/"patternProperties" is not supported by Schema Guard/,
+		],
+		[
+			'if/then/else',
+			object({ a: { if: { type: 'string' }, then: {} } }),
+			'/properties/a/if',
+			/"if" is not supported/,
+		],
+		[
+			'unevaluatedProperties',
+			{ type: 'object', unevaluatedProperties: false },
+			'/unevaluatedProperties',
+			/not supported/,
+		],
+		[
+			'an x-null-rate above 1',
+			object({ a: { type: ['string', 'null'], 'x-null-rate': 1.5 } }),
+			'/properties/a/x-null-rate',
+			/from 0 to 1/,
+		],
+		[
+			'uniqueItems as text',
+			object({ a: { type: 'array', uniqueItems: 'yes' } }),
+			'/properties/a/uniqueItems',
+			/must be true or false/,
+		],
+		[
+			'nullable as text',
+			object({ a: { type: 'string', nullable: 'yes' } }),
+			'/properties/a/nullable',
+			/must be true or false/,
+		],
+		[
+			'a field name with a slash, escaped in the pointer',
+			object({ 'a/b': { type: 'nope' } }),
+			'/properties/a~1b/type',
+			/"nope"/,
+		],
 	];
 	for (const [what, schema, pointer, message] of cases) {
 		it(`rejects ${what}`, () => {
@@ -253,7 +487,11 @@ describe('JSON Schema to zod: an invalid schema fails before any item, at its JS
 	}
 
 	it('says how to fix an unsupported keyword', () => {
-		const error = assertSchemaError(object({ a: { type: 'object', propertyNames: { maxLength: 3 } } }), '/properties/a/propertyNames', /not supported/);
+		const error = assertSchemaError(
+			object({ a: { type: 'object', propertyNames: { maxLength: 3 } } }),
+			'/properties/a/propertyNames',
+			/not supported/,
+		);
 		assert.match(error.hint ?? '', /Remove it/);
 	});
 
@@ -268,7 +506,10 @@ describe('JSON Schema to zod: an invalid schema fails before any item, at its JS
 	it('rejects a schema whose $refs multiply beyond 5000 subschemas', () => {
 		const $defs: Record<string, unknown> = { d0: { type: 'string' } };
 		for (let level = 1; level <= 20; level++) {
-			$defs[`d${level}`] = { type: 'array', prefixItems: [{ $ref: `#/$defs/d${level - 1}` }, { $ref: `#/$defs/d${level - 1}` }] };
+			$defs[`d${level}`] = {
+				type: 'array',
+				prefixItems: [{ $ref: `#/$defs/d${level - 1}` }, { $ref: `#/$defs/d${level - 1}` }],
+			};
 		}
 		const error = catchSchemaError({ $defs, ...object({ bomb: { $ref: '#/$defs/d20' } }) });
 		assert.match(error.message, /expands to more than 5000 subschemas/);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 
 import { compileSchema, type CompiledSchema } from '../../../nodes/shared/core/schema/compile';
-import { SchemaError, type Contract, DEFAULT_CONTRACT } from '../../../nodes/shared/core/schema/types';
+import {
+	SchemaError,
+	type Contract,
+	DEFAULT_CONTRACT,
+} from '../../../nodes/shared/core/schema/types';
 import { checkItem, type Verdict } from '../../../nodes/shared/core/schema/validate';
 
 /** Compiles a JSON Schema given as an object. */
@@ -9,7 +13,11 @@ export function compile(schema: unknown): CompiledSchema {
 	return compileSchema({ kind: 'jsonSchema', schema });
 }
 
-export function check(schema: CompiledSchema, json: unknown, contract: Partial<Contract> = {}): Verdict {
+export function check(
+	schema: CompiledSchema,
+	json: unknown,
+	contract: Partial<Contract> = {},
+): Verdict {
 	return checkItem(schema, json, { ...DEFAULT_CONTRACT, ...contract });
 }
 
@@ -37,7 +45,11 @@ export function assertSchemaError(schema: unknown, pointer: string, message: Reg
 	return caught;
 }
 
-export const object = (properties: Record<string, unknown>, required: string[] = Object.keys(properties), extra: object = {}) => ({
+export const object = (
+	properties: Record<string, unknown>,
+	required: string[] = Object.keys(properties),
+	extra: object = {},
+) => ({
 	type: 'object',
 	properties,
 	required,

@@ -10,10 +10,17 @@ import { MAX_FINDINGS_PER_ITEM } from '../../../nodes/shared/core/schema/validat
 import { check, compile, object, problemList } from './helpers';
 
 const TREE = compile({
-	$defs: { node: object({ value: { type: 'integer' }, next: { $ref: '#/$defs/node' } }, ['value']) },
+	$defs: {
+		node: object({ value: { type: 'integer' }, next: { $ref: '#/$defs/node' } }, ['value']),
+	},
 	$ref: '#/$defs/node',
 });
-const FLAT = compile(object({ id: { type: 'integer' }, name: { type: 'string' }, blob: {}, meta: { type: 'object' } }, ['id']));
+const FLAT = compile(
+	object(
+		{ id: { type: 'integer' }, name: { type: 'string' }, blob: {}, meta: { type: 'object' } },
+		['id'],
+	),
+);
 
 function nested(levels: number): Record<string, unknown> {
 	let value: Record<string, unknown> = { value: 1 };
@@ -25,7 +32,10 @@ describe('hostile input', () => {
 	it('makes an item nested beyond the stack invalid, with the reason, instead of crashing', () => {
 		const verdict = check(TREE, nested(200_000));
 		assert.equal(verdict.outcome, 'invalid');
-		assert.equal(verdict.problems[0].message, 'The item is nested too deeply to check: it holds a cycle, or thousands of levels');
+		assert.equal(
+			verdict.problems[0].message,
+			'The item is nested too deeply to check: it holds a cycle, or thousands of levels',
+		);
 	});
 
 	it('checks deep items the schema does describe, and ignores depth where it allows anything', () => {
@@ -39,13 +49,20 @@ describe('hostile input', () => {
 		assert.equal(check(TREE, cycle).outcome, 'invalid');
 		assert.equal(check(FLAT, { id: 1, blob: cycle }).outcome, 'valid');
 		const shared = { a: 1 };
-		assert.equal(check(FLAT, { id: 1, blob: [shared, shared, { again: shared }] }).outcome, 'valid', 'the same object twice is not a cycle');
+		assert.equal(
+			check(FLAT, { id: 1, blob: [shared, shared, { again: shared }] }).outcome,
+			'valid',
+			'the same object twice is not a cycle',
+		);
 	});
 
 	it('quotes 40 characters of a 20 MB string, not the string', () => {
 		const huge = 'x'.repeat(20_000_000);
 		const verdict = check(FLAT, { id: huge });
-		assert.equal(verdict.problems[0].received, `a string ("${'x'.repeat(40)}"… (20000000 characters))`);
+		assert.equal(
+			verdict.problems[0].received,
+			`a string ("${'x'.repeat(40)}"… (20000000 characters))`,
+		);
 		assert.ok(verdict.problems[0].message.length < 200);
 	});
 
@@ -53,7 +70,10 @@ describe('hostile input', () => {
 		const item = JSON.parse('{"id": 1, "__proto__": {"isAdmin": true}}') as Record<string, unknown>;
 		const evolved = check(FLAT, item);
 		assert.equal(evolved.outcome, 'valid');
-		assert.deepEqual(evolved.changes.map((change) => change.path), ['__proto__']);
+		assert.deepEqual(
+			evolved.changes.map((change) => change.path),
+			['__proto__'],
+		);
 		const discarded = check(FLAT, item, { fieldAdded: 'discardValue' });
 		assert.deepEqual(Object.keys(discarded.json as object), ['id']);
 		assert.equal(Object.getPrototypeOf(discarded.json), Object.prototype);
@@ -63,11 +83,15 @@ describe('hostile input', () => {
 
 	it('reads fields named like Object.prototype members from the item, not the prototype', () => {
 		// From JSON text: in an object literal, __proto__ would set the prototype instead.
-		const properties = JSON.parse('{"constructor": {"type": "string"}, "toString": {"type": "string"}, "__proto__": {"type": "object"}}') as Record<string, unknown>;
+		const properties = JSON.parse(
+			'{"constructor": {"type": "string"}, "toString": {"type": "string"}, "__proto__": {"type": "object"}}',
+		) as Record<string, unknown>;
 		const schema = compile(object(properties, ['constructor']));
 		assert.deepEqual(problemList(check(schema, {})), ['requiredMissing constructor']);
 		assert.equal(check(schema, { constructor: 'ctor' }).outcome, 'valid');
-		assert.deepEqual(problemList(check(schema, { constructor: 'ctor', toString: 5 })), ['typeChanged toString']);
+		assert.deepEqual(problemList(check(schema, { constructor: 'ctor', toString: 5 })), [
+			'typeChanged toString',
+		]);
 		assert.deepEqual(
 			problemList(check(schema, JSON.parse('{"constructor": "c", "__proto__": "not an object"}'))),
 			['typeChanged __proto__'],
@@ -105,11 +129,15 @@ describe('hostile input', () => {
 	});
 
 	it('looks inside a non-JSON object as one type change, not one problem per field', () => {
-		const schema = compile(object({ customer: object({ name: { type: 'string' }, email: { type: 'string' } }) }));
+		const schema = compile(
+			object({ customer: object({ name: { type: 'string' }, email: { type: 'string' } }) }),
+		);
 		class Customer {
 			secret = 'x';
 		}
-		assert.deepEqual(problemList(check(schema, { customer: new Customer() })), ['typeChanged customer']);
+		assert.deepEqual(problemList(check(schema, { customer: new Customer() })), [
+			'typeChanged customer',
+		]);
 	});
 
 	it('reads an item whose getters throw as unreadable, not as a crash', () => {
@@ -135,16 +163,25 @@ describe('hostile input', () => {
 	});
 
 	it('counts drift on hostile items without following them', () => {
-		const schema = compile(object({ id: { type: 'integer' }, note: { type: ['string', 'null'] } }, ['id']));
+		const schema = compile(
+			object({ id: { type: 'integer' }, note: { type: ['string', 'null'] } }, ['id']),
+		);
 		const cycle: Record<string, unknown> = {};
 		cycle.self = cycle;
 		const collector = new DriftCollector(schema.model);
-		const items = [{ id: 1, note: null, loop: cycle }, { id: 2, note: cycle }, JSON.parse('{"id": 3, "__proto__": null}')];
+		const items = [
+			{ id: 1, note: null, loop: cycle },
+			{ id: 2, note: cycle },
+			JSON.parse('{"id": 3, "__proto__": null}'),
+		];
 		items.forEach((item, index) => collector.observe(index, check(schema, item).findings, item));
 		assert.deepEqual(
 			collector.entries().map((entry) => `${entry.kind} ${entry.path}`),
 			['fieldAdded __proto__', 'fieldAdded loop', 'typeChanged note'],
 		);
-		assert.deepEqual(collector.nullStats().map((stat) => [stat.path, stat.observed, stat.nulls]), [['note', 2, 1]]);
+		assert.deepEqual(
+			collector.nullStats().map((stat) => [stat.path, stat.observed, stat.nulls]),
+			[['note', 2, 1]],
+		);
 	});
 });

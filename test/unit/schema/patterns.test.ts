@@ -16,11 +16,19 @@ import { assertSchemaError, check, compile, object } from './helpers';
  * linear (10× the size may cost at most 20× the time, above a floor for the clock):
  * exponential work fails at the first small step instead of never finishing.
  */
-export function assertLinearSteps(label: string, sizes: readonly number[], run: (size: number) => void, floorMs = 5): void {
+export function assertLinearSteps(
+	label: string,
+	sizes: readonly number[],
+	run: (size: number) => void,
+	floorMs = 5,
+): void {
 	const figures: string[] = [];
 	let previous: { size: number; ms: number } | undefined;
 	for (const size of sizes) {
-		const allowed = previous === undefined ? Number.POSITIVE_INFINITY : 2 * (size / previous.size) * Math.max(previous.ms, floorMs);
+		const allowed =
+			previous === undefined
+				? Number.POSITIVE_INFINITY
+				: 2 * (size / previous.size) * Math.max(previous.ms, floorMs);
 		let ms = Number.POSITIVE_INFINITY;
 		// The first run warms up; when even it is far over, there is no need to try again.
 		for (let attempt = 0; attempt < 4 && !(attempt === 1 && ms > 10 * allowed); attempt++) {
@@ -50,12 +58,20 @@ describe('Schema Guard patterns run in linear time', () => {
 	}
 
 	it('still matches as JSON Schema says: unanchored, Unicode, character classes', () => {
-		const schema = compile(object({ sku: { type: 'string', pattern: '[A-Z]{2}-\\d+' }, word: { type: 'string', pattern: '^\\p{L}+$' } }));
+		const schema = compile(
+			object({
+				sku: { type: 'string', pattern: '[A-Z]{2}-\\d+' },
+				word: { type: 'string', pattern: '^\\p{L}+$' },
+			}),
+		);
 		assert.equal(check(schema, { sku: 'x AB-12 y', word: 'Zoë' }).outcome, 'valid');
-		assert.deepEqual(check(schema, { sku: 'ab-12', word: 'Zo3' }).problems.map((problem) => problem.message), [
-			'sku should be text matching the pattern [A-Z]{2}-\\d+, but it is a string ("ab-12")',
-			'word should be text matching the pattern ^\\p{L}+$, but it is a string ("Zo3")',
-		]);
+		assert.deepEqual(
+			check(schema, { sku: 'ab-12', word: 'Zo3' }).problems.map((problem) => problem.message),
+			[
+				'sku should be text matching the pattern [A-Z]{2}-\\d+, but it is a string ("ab-12")',
+				'word should be text matching the pattern ^\\p{L}+$, but it is a string ("Zo3")',
+			],
+		);
 	});
 
 	for (const [construct, pattern] of [
@@ -64,13 +80,17 @@ describe('Schema Guard patterns run in linear time', () => {
 		['a negative lookbehind', '(?<!x)y'],
 	]) {
 		it(`refuses ${construct} before any item, naming the pattern and its place`, () => {
-			const error = assertSchemaError(object({ lines: { type: 'array', items: object({ code: { type: 'string', pattern } }) } }), '/properties/lines/items/properties/code/pattern', /not a valid regular expression for Schema Guard/);
+			const error = assertSchemaError(
+				object({ lines: { type: 'array', items: object({ code: { type: 'string', pattern } }) } }),
+				'/properties/lines/items/properties/code/pattern',
+				/not a valid regular expression for Schema Guard/,
+			);
 			assert.ok(error.message.includes(pattern), error.message);
 			assert.match(String(error.hint), /linear-time engine/);
 		});
 	}
 
-	it('built-in formats (zod\'s and ours) stay linear on long near-misses', () => {
+	it("built-in formats (zod's and ours) stay linear on long near-misses", () => {
 		const shapes: Array<(size: number) => string> = [
 			(size) => `${'a'.repeat(size)}!`,
 			(size) => `a@${'a.'.repeat(size / 2)}1`,
@@ -78,7 +98,19 @@ describe('Schema Guard patterns run in linear time', () => {
 			(size) => `${'1:'.repeat(size / 2)}x`,
 			(size) => `P${'1D'.repeat(size / 2)}x`,
 		];
-		for (const format of ['email', 'uri', 'uuid', 'date-time', 'date', 'time', 'duration', 'ipv4', 'ipv6', 'hostname', 'regex']) {
+		for (const format of [
+			'email',
+			'uri',
+			'uuid',
+			'date-time',
+			'date',
+			'time',
+			'duration',
+			'ipv4',
+			'ipv6',
+			'hostname',
+			'regex',
+		]) {
 			const schema = compile(object({ value: { type: 'string', format } }));
 			assertLinearSteps(`format ${format}`, [1000, 10_000, 100_000], (size) => {
 				for (const shape of shapes) check(schema, { value: shape(size) });
@@ -88,15 +120,32 @@ describe('Schema Guard patterns run in linear time', () => {
 
 	it('refuses the same in the field list, naming the field', () => {
 		assert.throws(
-			() => compileSchema({ kind: 'fields', fields: [{ name: 'code', type: 'string', required: true, pattern: '^(?=x)x$' }] }),
-			(error: unknown) => error instanceof SchemaError && /Field 1 \("code"\)/.test(error.message) && error.message.includes('^(?=x)x$'),
+			() =>
+				compileSchema({
+					kind: 'fields',
+					fields: [{ name: 'code', type: 'string', required: true, pattern: '^(?=x)x$' }],
+				}),
+			(error: unknown) =>
+				error instanceof SchemaError &&
+				/Field 1 \("code"\)/.test(error.message) &&
+				error.message.includes('^(?=x)x$'),
 		);
 	});
 });
 
 describe('Canonical Transform custom input formats run in linear time', () => {
 	const convert = (format: string) =>
-		compileDate({ input: 'custom', inputFormat: format, zone: null, output: 'iso', outputFormat: null, outputZone: 'UTC' }, DEFAULT_PROFILE);
+		compileDate(
+			{
+				input: 'custom',
+				inputFormat: format,
+				zone: null,
+				output: 'iso',
+				outputFormat: null,
+				outputZone: 'UTC',
+			},
+			DEFAULT_PROFILE,
+		);
 
 	it('adjacent variable-width tokens ("HmS" repeated) on values that almost match', () => {
 		// Luxon builds (\d{1,2})(\d{1,2})(\d{1,3})… from the format; JavaScript's engine

@@ -11,7 +11,8 @@ import { showValue } from '../../../nodes/shared/core/transform/errors';
 import { check, compile, object } from './helpers';
 
 const STRIPE = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
-const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+const JWT =
+	'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
 
 describe('Schema Guard describes values without secrets', () => {
 	const cases: Array<[string, readonly (string | number)[], unknown, string]> = [
@@ -20,8 +21,18 @@ describe('Schema Guard describes values without secrets', () => {
 		['a secret name in an array', ['users', 0, 'accessToken'], 'abc', 'a string ([REDACTED])'],
 		['a vendor key by shape', ['status'], STRIPE, 'a string ("[REDACTED]")'],
 		['a JWT by shape', ['status'], JWT, 'a string ("[REDACTED]")'],
-		['a bearer token by shape', ['note'], 'Bearer abcdefghijklmnopqrstuvwxyz', 'a string ("Bearer [REDACTED]")'],
-		['a URL password by shape', ['url'], 'https://user:pa55word-long@db.example.com', 'a string ("https://user:[REDACTED]@db.example.com")'],
+		[
+			'a bearer token by shape',
+			['note'],
+			'Bearer abcdefghijklmnopqrstuvwxyz',
+			'a string ("Bearer [REDACTED]")',
+		],
+		[
+			'a URL password by shape',
+			['url'],
+			'https://user:pa55word-long@db.example.com',
+			'a string ("https://user:[REDACTED]@db.example.com")',
+		],
 		['an ordinary value', ['status'], 'archived', 'a string ("archived")'],
 		['an ordinary number', ['age'], 42, 'an integer (42)'],
 		['a missing value', ['apiKey'], undefined, 'nothing (the field is missing)'],
@@ -30,21 +41,35 @@ describe('Schema Guard describes values without secrets', () => {
 		it(name, () => assert.equal(describeFound(path, value), words));
 	}
 
-	it('redacts inside objects (an enum value that is an object) and keeps a long string\'s length', () => {
-		assert.deepEqual(shownValue(['status'], { token: 'abc', kind: 'x' }), { token: '[REDACTED]', kind: 'x' });
-		assert.equal(describeFound(['status'], `${STRIPE} ${'x'.repeat(10_000)}`), 'a string ("[REDACTED] xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"… (10033 characters))');
+	it("redacts inside objects (an enum value that is an object) and keeps a long string's length", () => {
+		assert.deepEqual(shownValue(['status'], { token: 'abc', kind: 'x' }), {
+			token: '[REDACTED]',
+			kind: 'x',
+		});
+		assert.equal(
+			describeFound(['status'], `${STRIPE} ${'x'.repeat(10_000)}`),
+			'a string ("[REDACTED] xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"… (10033 characters))',
+		);
 	});
 });
 
 describe('Schema Guard names fields without secrets', () => {
 	it('a new field keyed by a token is named redacted, and still removed by Discard Value', () => {
-		const schema = compile(object({ id: { type: 'integer' }, tokens: { type: 'object', properties: {} } }, ['id']));
+		const schema = compile(
+			object({ id: { type: 'integer' }, tokens: { type: 'object', properties: {} } }, ['id']),
+		);
 		const item = { id: 1, [STRIPE]: true, tokens: { [JWT]: 'x' } };
 		const evolved = check(schema, item);
 		assert.equal(evolved.outcome, 'valid');
-		const said = JSON.stringify([evolved.changes, evolved.findings.map((finding) => [finding.fieldPath, finding.message])]);
+		const said = JSON.stringify([
+			evolved.changes,
+			evolved.findings.map((finding) => [finding.fieldPath, finding.message]),
+		]);
 		assert.ok(!said.includes(STRIPE) && !said.includes(JWT), said);
-		assert.deepEqual(evolved.changes.map((change) => change.path), ['tokens["[REDACTED]"]', '["[REDACTED]"]']);
+		assert.deepEqual(
+			evolved.changes.map((change) => change.path),
+			['tokens["[REDACTED]"]', '["[REDACTED]"]'],
+		);
 		const discarded = check(schema, item, { fieldAdded: 'discardValue' });
 		assert.deepEqual(discarded.json, { id: 1, tokens: {} });
 		const collector = new DriftCollector(schema.model);

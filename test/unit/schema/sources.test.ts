@@ -44,14 +44,20 @@ describe('field list → JSON Schema', () => {
 					id: { type: 'integer' },
 					customer: {
 						type: 'object',
-						properties: { email: { type: 'string', format: 'email' }, phone: { type: ['string', 'null'] } },
+						properties: {
+							email: { type: 'string', format: 'email' },
+							phone: { type: ['string', 'null'] },
+						},
 						required: ['email'],
 					},
 					lines: {
 						type: 'array',
 						items: {
 							type: 'object',
-							properties: { sku: { type: 'string', pattern: '^[A-Z]+-\\d+$' }, qty: { type: 'integer', minimum: 1, maximum: 99 } },
+							properties: {
+								sku: { type: 'string', pattern: '^[A-Z]+-\\d+$' },
+								qty: { type: 'integer', minimum: 1, maximum: 99 },
+							},
 							required: ['sku'],
 						},
 					},
@@ -82,7 +88,11 @@ describe('field list → JSON Schema', () => {
 			{ status: 'paused' },
 		];
 		for (const item of items) {
-			assert.deepEqual(problemList(check(fields, item)), problemList(check(byHand, item)), JSON.stringify(item));
+			assert.deepEqual(
+				problemList(check(fields, item)),
+				problemList(check(byHand, item)),
+				JSON.stringify(item),
+			);
 		}
 	});
 
@@ -93,11 +103,18 @@ describe('field list → JSON Schema', () => {
 			{ name: 'tags', type: 'array', required: true, minimum: 1 },
 			{ name: 'tags[]', type: 'string' },
 		]);
-		const properties = JSON.parse(JSON.stringify(schema.properties)) as Record<string, Record<string, unknown>>;
+		const properties = JSON.parse(JSON.stringify(schema.properties)) as Record<
+			string,
+			Record<string, unknown>
+		>;
 		assert.deepEqual(properties.customer.minProperties, 1);
 		assert.deepEqual(properties.customer.properties, { email: { type: 'string' } });
 		assert.deepEqual(properties.tags, { type: 'array', minItems: 1, items: { type: 'string' } });
-		assert.deepEqual(schema.required, ['customer', 'tags'], 'customer became required with its child; listed later it keeps that');
+		assert.deepEqual(
+			schema.required,
+			['customer', 'tags'],
+			'customer became required with its child; listed later it keeps that',
+		);
 	});
 
 	it('reads allowed values for their type, as a list or as JSON, and adds null when null is allowed', () => {
@@ -115,27 +132,121 @@ describe('field list → JSON Schema', () => {
 	it('keeps a field named __proto__ as a field', () => {
 		const schema = fromFields([{ name: '__proto__.admin', type: 'boolean', required: true }]);
 		assert.equal(Object.getPrototypeOf({}), Object.prototype);
-		assert.deepEqual(problemList(check(schema, JSON.parse('{"__proto__": {"admin": "yes"}}'))), ['typeChanged __proto__.admin']);
+		assert.deepEqual(problemList(check(schema, JSON.parse('{"__proto__": {"admin": "yes"}}'))), [
+			'typeChanged __proto__.admin',
+		]);
 	});
 
 	const errors: Array<[string, FieldSpec[], string, RegExp]> = [
 		['an empty list', [], '/fields', /^Fields: the list is empty/],
-		['a field without a name', [{ name: ' ', type: 'string' }], '/fields/0', /^Field 1 \(" "\): has no name/],
-		['a name with empty parts', [{ name: 'a..b', type: 'string' }], '/fields/0', /"" is not a field name/],
-		['a field listed twice', [{ name: 'id', type: 'string' }, { name: 'id', type: 'integer' }], '/fields/1', /^Field 2 \("id"\): "id" is listed twice \(also field 1\)/],
-		['nested fields under a string', [{ name: 'a', type: 'string' }, { name: 'a.b', type: 'string' }], '/fields/1', /"a" is declared as string \(field 1\), so it cannot have nested fields/],
-		['a parent listed as a string after its children', [{ name: 'a.b', type: 'string' }, { name: 'a', type: 'string' }], '/fields/1', /so its type must be object/],
-		['[] on something that is not an array', [{ name: 'a', type: 'object' }, { name: 'a[].b', type: 'string' }], '/fields/1', /"a" is not an array/],
-		['a format on a number', [{ name: 'n', type: 'number', format: 'email' }], '/fields/0', /formats apply to strings/],
-		['an unknown format', [{ name: 's', type: 'string', format: 'zip' }], '/fields/0', /"zip" is not a format/],
-		['a broken pattern', [{ name: 's', type: 'string', pattern: '(a' }], '/fields/0', /the pattern is not a valid regular expression/],
-		['a minimum above the maximum', [{ name: 'n', type: 'number', minimum: 5, maximum: 1 }], '/fields/0', /its minimum \(5\) is above its maximum \(1\)/],
-		['a fractional string length', [{ name: 's', type: 'string', minimum: 1.5 }], '/fields/0', /whole number of 0 or more for a string/],
-		['bounds on a boolean', [{ name: 'b', type: 'boolean', maximum: 1 }], '/fields/0', /which boolean fields do not take/],
-		['an allowed value that is not a number', [{ name: 'n', type: 'number', allowedValues: '1, two' }], '/fields/0', /allowed value "two" is not a number/],
-		['an allowed value that is not an integer', [{ name: 'n', type: 'integer', allowedValues: '1.5' }], '/fields/0', /is not an integer/],
-		['allowed values on an object', [{ name: 'o', type: 'object', allowedValues: 'a' }], '/fields/0', /apply to strings, numbers and booleans/],
-		['an unknown type', [{ name: 'x', type: 'decimal' as FieldSpec['type'] }], '/fields/0', /"decimal" is not a field type/],
+		[
+			'a field without a name',
+			[{ name: ' ', type: 'string' }],
+			'/fields/0',
+			/^Field 1 \(" "\): has no name/,
+		],
+		[
+			'a name with empty parts',
+			[{ name: 'a..b', type: 'string' }],
+			'/fields/0',
+			/"" is not a field name/,
+		],
+		[
+			'a field listed twice',
+			[
+				{ name: 'id', type: 'string' },
+				{ name: 'id', type: 'integer' },
+			],
+			'/fields/1',
+			/^Field 2 \("id"\): "id" is listed twice \(also field 1\)/,
+		],
+		[
+			'nested fields under a string',
+			[
+				{ name: 'a', type: 'string' },
+				{ name: 'a.b', type: 'string' },
+			],
+			'/fields/1',
+			/"a" is declared as string \(field 1\), so it cannot have nested fields/,
+		],
+		[
+			'a parent listed as a string after its children',
+			[
+				{ name: 'a.b', type: 'string' },
+				{ name: 'a', type: 'string' },
+			],
+			'/fields/1',
+			/so its type must be object/,
+		],
+		[
+			'[] on something that is not an array',
+			[
+				{ name: 'a', type: 'object' },
+				{ name: 'a[].b', type: 'string' },
+			],
+			'/fields/1',
+			/"a" is not an array/,
+		],
+		[
+			'a format on a number',
+			[{ name: 'n', type: 'number', format: 'email' }],
+			'/fields/0',
+			/formats apply to strings/,
+		],
+		[
+			'an unknown format',
+			[{ name: 's', type: 'string', format: 'zip' }],
+			'/fields/0',
+			/"zip" is not a format/,
+		],
+		[
+			'a broken pattern',
+			[{ name: 's', type: 'string', pattern: '(a' }],
+			'/fields/0',
+			/the pattern is not a valid regular expression/,
+		],
+		[
+			'a minimum above the maximum',
+			[{ name: 'n', type: 'number', minimum: 5, maximum: 1 }],
+			'/fields/0',
+			/its minimum \(5\) is above its maximum \(1\)/,
+		],
+		[
+			'a fractional string length',
+			[{ name: 's', type: 'string', minimum: 1.5 }],
+			'/fields/0',
+			/whole number of 0 or more for a string/,
+		],
+		[
+			'bounds on a boolean',
+			[{ name: 'b', type: 'boolean', maximum: 1 }],
+			'/fields/0',
+			/which boolean fields do not take/,
+		],
+		[
+			'an allowed value that is not a number',
+			[{ name: 'n', type: 'number', allowedValues: '1, two' }],
+			'/fields/0',
+			/allowed value "two" is not a number/,
+		],
+		[
+			'an allowed value that is not an integer',
+			[{ name: 'n', type: 'integer', allowedValues: '1.5' }],
+			'/fields/0',
+			/is not an integer/,
+		],
+		[
+			'allowed values on an object',
+			[{ name: 'o', type: 'object', allowedValues: 'a' }],
+			'/fields/0',
+			/apply to strings, numbers and booleans/,
+		],
+		[
+			'an unknown type',
+			[{ name: 'x', type: 'decimal' as FieldSpec['type'] }],
+			'/fields/0',
+			/"decimal" is not a field type/,
+		],
 	];
 	for (const [what, fields, pointer, message] of errors) {
 		it(`rejects ${what}, naming the field`, () => {
@@ -159,7 +270,9 @@ describe('sample payload → JSON Schema', () => {
 			lines: [{ sku: 'A', qty: 1 }],
 			tags: [],
 		});
-		assert.deepEqual(warnings, ['customer.phone is null in every sample, so any value is accepted. Set its type when you pin the schema.']);
+		assert.deepEqual(warnings, [
+			'customer.phone is null in every sample, so any value is accepted. Set its type when you pin the schema.',
+		]);
 		assert.equal(
 			JSON.stringify(schema),
 			JSON.stringify({
@@ -172,11 +285,32 @@ describe('sample payload → JSON Schema', () => {
 					ref: { type: 'string', format: 'uuid' },
 					active: { type: 'boolean' },
 					price: { type: 'number' },
-					customer: { type: 'object', properties: { name: { type: 'string' }, phone: { 'x-null-rate': 1 } }, required: ['name', 'phone'] },
-					lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' }, qty: { type: 'number' } }, required: ['sku', 'qty'] } },
+					customer: {
+						type: 'object',
+						properties: { name: { type: 'string' }, phone: { 'x-null-rate': 1 } },
+						required: ['name', 'phone'],
+					},
+					lines: {
+						type: 'array',
+						items: {
+							type: 'object',
+							properties: { sku: { type: 'string' }, qty: { type: 'number' } },
+							required: ['sku', 'qty'],
+						},
+					},
 					tags: { type: 'array' },
 				},
-				required: ['id', 'email', 'createdAt', 'ref', 'active', 'price', 'customer', 'lines', 'tags'],
+				required: [
+					'id',
+					'email',
+					'createdAt',
+					'ref',
+					'active',
+					'price',
+					'customer',
+					'lines',
+					'tags',
+				],
 			}),
 		);
 	});
@@ -202,7 +336,10 @@ describe('sample payload → JSON Schema', () => {
 		assert.equal(check(schema, { id: 2, email: 'bo@example.com' }).outcome, 'valid');
 		const verdict = check(schema, { id: '2', email: 'bo', extra: 1 });
 		assert.deepEqual(problemList(verdict), ['typeChanged id', 'invalidValue email']);
-		assert.deepEqual(verdict.findings.map((finding) => finding.kind), ['typeChanged', 'invalidValue', 'fieldAdded']);
+		assert.deepEqual(
+			verdict.findings.map((finding) => finding.kind),
+			['typeChanged', 'invalidValue', 'fieldAdded'],
+		);
 	});
 
 	it('gives the inferred null rate to drift detection as the baseline', () => {
@@ -216,7 +353,10 @@ describe('sample payload → JSON Schema', () => {
 		for (let level = 0; level < 40; level++) deep = { next: deep };
 		const { warnings } = inferSchema(deep);
 		assert.equal(warnings.length, 1);
-		assert.match(warnings[0], /is nested deeper than 32 levels in the sample: anything is accepted there\.$/);
+		assert.match(
+			warnings[0],
+			/is nested deeper than 32 levels in the sample: anything is accepted there\.$/,
+		);
 	});
 
 	it('keeps __proto__ in a sample as a field, without touching any prototype', () => {
@@ -224,28 +364,41 @@ describe('sample payload → JSON Schema', () => {
 		assert.equal(({} as Record<string, unknown>).polluted, undefined);
 		assert.deepEqual(Object.keys(schema.properties as object), ['__proto__', 'id']);
 		const compiled = fromSample(JSON.parse('{"__proto__": {"polluted": true}, "id": 1}'));
-		assert.deepEqual(problemList(check(compiled, JSON.parse('{"__proto__": {"polluted": "yes"}, "id": 1}'))), ['typeChanged __proto__.polluted']);
+		assert.deepEqual(
+			problemList(check(compiled, JSON.parse('{"__proto__": {"polluted": "yes"}, "id": 1}'))),
+			['typeChanged __proto__.polluted'],
+		);
 	});
 
 	it('warns about values JSON cannot carry', () => {
 		const { warnings } = inferSchema({ at: new Date(0), id: 1 });
-		assert.deepEqual(warnings, ['at holds a value JSON cannot carry in the sample (a date object, a function…): it is left out of the type.']);
+		assert.deepEqual(warnings, [
+			'at holds a value JSON cannot carry in the sample (a date object, a function…): it is left out of the type.',
+		]);
 	});
 
 	const errors: Array<[string, unknown, string, RegExp]> = [
 		['an empty list', [], '', /^The sample: is an empty list/],
-		['a list with a non-object', [{ a: 1 }, 'x'], '/1', /^The sample: item 1 is string, not an object/],
+		[
+			'a list with a non-object',
+			[{ a: 1 }, 'x'],
+			'/1',
+			/^The sample: item 1 is string, not an object/,
+		],
 		['a bare value', 42, '', /^The sample: is integer, not an object/],
 		['text that is not JSON', '{"id": ', '', /^The sample: is not valid JSON/],
 	];
 	for (const [what, sample, pointer, message] of errors) {
 		it(`rejects ${what}`, () => {
-			assert.throws(() => fromSample(sample), (error: unknown) => {
-				assert.ok(error instanceof SchemaError);
-				assert.equal(error.pointer, pointer);
-				assert.match(error.message, message);
-				return true;
-			});
+			assert.throws(
+				() => fromSample(sample),
+				(error: unknown) => {
+					assert.ok(error instanceof SchemaError);
+					assert.equal(error.pointer, pointer);
+					assert.match(error.message, message);
+					return true;
+				},
+			);
 		});
 	}
 });

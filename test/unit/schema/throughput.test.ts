@@ -29,11 +29,28 @@ const SCHEMA = compile(
 			vip: { type: 'boolean' },
 			country: { type: 'string', pattern: '^[A-Z]{2}$' },
 			tags: { type: 'array', items: { type: 'string' }, maxItems: 10 },
-			address: object({ line1: { type: 'string' }, city: { type: 'string' }, postcode: { type: 'string' } }),
+			address: object({
+				line1: { type: 'string' },
+				city: { type: 'string' },
+				postcode: { type: 'string' },
+			}),
 			balance: { type: 'number', multipleOf: 0.01 },
 			note: { type: ['string', 'null'], maxLength: 500 },
 		},
-		['id', 'externalId', 'email', 'firstName', 'lastName', 'status', 'createdAt', 'score', 'vip', 'country', 'address', 'balance'],
+		[
+			'id',
+			'externalId',
+			'email',
+			'firstName',
+			'lastName',
+			'status',
+			'createdAt',
+			'score',
+			'vip',
+			'country',
+			'address',
+			'balance',
+		],
 	),
 );
 
@@ -76,12 +93,16 @@ describe('throughput', () => {
 		const rounds = [run(items), run(items), run(items)];
 		for (const round of rounds) assert.equal(round.valid, ITEMS);
 		const best = Math.min(...rounds.map((round) => round.ms));
-		console.log(`Schema Guard core: ${ITEMS} valid items, 15 fields: best of 3 ${best.toFixed(1)} ms = ${Math.round((ITEMS / best) * 1000).toLocaleString('en')} items/s (${((best * 1000) / ITEMS).toFixed(2)} µs/item)`);
+		console.log(
+			`Schema Guard core: ${ITEMS} valid items, 15 fields: best of 3 ${best.toFixed(1)} ms = ${Math.round((ITEMS / best) * 1000).toLocaleString('en')} items/s (${((best * 1000) / ITEMS).toFixed(2)} µs/item)`,
+		);
 
 		// A vendor v2 batch: every item drifts (a new field, a type change), so every item takes the slow path.
 		const drifted = items.map((json) => ({ ...json, nickname: 'x', score: String(json.score) }));
 		run(drifted);
 		const slow = Math.min(...[run(drifted), run(drifted), run(drifted)].map((round) => round.ms));
-		console.log(`Schema Guard core: ${ITEMS} drifting items (invalid, classified, counted): ${Math.round((ITEMS / slow) * 1000).toLocaleString('en')} items/s (${((slow * 1000) / ITEMS).toFixed(2)} µs/item)`);
+		console.log(
+			`Schema Guard core: ${ITEMS} drifting items (invalid, classified, counted): ${Math.round((ITEMS / slow) * 1000).toLocaleString('en')} items/s (${((slow * 1000) / ITEMS).toFixed(2)} µs/item)`,
+		);
 	});
 });

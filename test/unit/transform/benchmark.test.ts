@@ -10,13 +10,38 @@ import { compileMapping } from '../../../nodes/shared/core/transform';
 describe('benchmark', () => {
 	it('10,000 items × 10 fields through the compiled mapping (printed, not asserted)', (t) => {
 		const mapping = compileMapping({
-			profile: { zone: 'Australia/Sydney', dateOrder: 'dayFirst', currencySymbols: { $: 'AUD' }, defaultCountry: 'AU' },
+			profile: {
+				zone: 'Australia/Sydney',
+				dateOrder: 'dayFirst',
+				currencySymbols: { $: 'AUD' },
+				defaultCountry: 'AU',
+			},
 			fields: [
-				{ target: 'invoice.number', source: 'InvoiceNumber', convert: 'string', options: { case: 'upper' } },
+				{
+					target: 'invoice.number',
+					source: 'InvoiceNumber',
+					convert: 'string',
+					options: { case: 'upper' },
+				},
 				{ target: 'invoice.issued', source: 'DateString', convert: 'date' },
-				{ target: 'invoice.total', source: 'Total', convert: 'money', options: { currencyField: 'CurrencyCode', output: 'object' } },
-				{ target: 'invoice.due', source: 'AmountDue', convert: 'money', options: { output: 'minor' } },
-				{ target: 'invoice.status', source: 'Status', convert: 'valueMap', options: { map: { AUTHORISED: 'open', PAID: 'paid' } } },
+				{
+					target: 'invoice.total',
+					source: 'Total',
+					convert: 'money',
+					options: { currencyField: 'CurrencyCode', output: 'object' },
+				},
+				{
+					target: 'invoice.due',
+					source: 'AmountDue',
+					convert: 'money',
+					options: { output: 'minor' },
+				},
+				{
+					target: 'invoice.status',
+					source: 'Status',
+					convert: 'valueMap',
+					options: { map: { AUTHORISED: 'open', PAID: 'paid' } },
+				},
 				{ target: 'invoice.sent', source: 'SentToContact', convert: 'boolean' },
 				{ target: 'customer.email', source: 'Contact.EmailAddress', convert: 'email' },
 				{ target: 'customer.phone', source: 'Contact.Phone', convert: 'phone' },
@@ -32,7 +57,12 @@ describe('benchmark', () => {
 			CurrencyCode: 'AUD',
 			Status: index % 2 === 0 ? 'AUTHORISED' : 'PAID',
 			SentToContact: index % 3 === 0 ? 'true' : 'N',
-			Contact: { ContactID: `c-${index}`, EmailAddress: ` Person${index}@Example.COM `, Phone: '02 9876 5432', TaxNumber: '51 824 753 556' },
+			Contact: {
+				ContactID: `c-${index}`,
+				EmailAddress: ` Person${index}@Example.COM `,
+				Phone: '02 9876 5432',
+				TaxNumber: '51 824 753 556',
+			},
 		}));
 		const run = () => {
 			let good = 0;

@@ -8,7 +8,15 @@ import { HOSTILE_VALUES, assertConversionError, assertOptionError, profile } fro
 
 function date(options: Partial<DateOptions> = {}, profileSettings: Partial<SourceProfile> = {}) {
 	return compileDate(
-		{ input: 'auto', inputFormat: null, zone: null, output: 'iso', outputFormat: null, outputZone: 'UTC', ...options },
+		{
+			input: 'auto',
+			inputFormat: null,
+			zone: null,
+			output: 'iso',
+			outputFormat: null,
+			outputZone: 'UTC',
+			...options,
+		},
 		profile(profileSettings),
 	);
 }
@@ -43,7 +51,10 @@ describe('date: formats read by auto-detect', () => {
 
 describe('date: ambiguity is an error, never a guess', () => {
 	it('03/04/2025 names both readings', () => {
-		const error = assertConversionError(() => date()('03/04/2025'), /ambiguous: DD\/MM\/YYYY gives 2025-04-03, MM\/DD\/YYYY gives 2025-03-04/);
+		const error = assertConversionError(
+			() => date()('03/04/2025'),
+			/ambiguous: DD\/MM\/YYYY gives 2025-04-03, MM\/DD\/YYYY gives 2025-03-04/,
+		);
 		assert.match(error.fix, /Date Order/);
 	});
 
@@ -54,7 +65,10 @@ describe('date: ambiguity is an error, never a guess', () => {
 	});
 
 	it('a declared order refuses dates that only fit the other one', () => {
-		assertConversionError(() => date({}, { dateOrder: 'dayFirst' })('04/13/2025'), /December has no day|no month 13/);
+		assertConversionError(
+			() => date({}, { dateOrder: 'dayFirst' })('04/13/2025'),
+			/December has no day|no month 13/,
+		);
 	});
 
 	it('refuses two-digit years and bare numbers outside 1971–2200', () => {
@@ -77,23 +91,44 @@ describe('date: zones', () => {
 		process.env.TZ = 'America/New_York';
 		assert.equal(date()('2025-03-04T10:00:00'), '2025-03-04T10:00:00Z');
 		assert.equal(date()('04/13/2025 10:00'), '2025-04-13T10:00:00Z');
-		assert.equal(date({}, { zone: 'Australia/Sydney' })('2025-03-04T10:00:00'), '2025-03-03T23:00:00Z');
+		assert.equal(
+			date({}, { zone: 'Australia/Sydney' })('2025-03-04T10:00:00'),
+			'2025-03-03T23:00:00Z',
+		);
 		assert.equal(date({ zone: 'UTC+10' })('2025-03-04 10:00:00'), '2025-03-04T00:00:00Z');
 	});
 
 	it('keeps an explicit offset whatever the zone setting', () => {
-		assert.equal(date({}, { zone: 'Australia/Sydney' })('2025-03-04T10:00:00Z'), '2025-03-04T10:00:00Z');
+		assert.equal(
+			date({}, { zone: 'Australia/Sydney' })('2025-03-04T10:00:00Z'),
+			'2025-03-04T10:00:00Z',
+		);
 	});
 
 	it('writes in the output zone', () => {
-		assert.equal(date({ outputZone: 'Australia/Sydney' })('2025-03-04T00:00:00Z'), '2025-03-04T11:00:00+11:00');
-		assert.equal(date({ output: 'rfc2822', outputZone: 'UTC' })('2025-03-04T10:00:00Z'), 'Tue, 04 Mar 2025 10:00:00 +0000');
+		assert.equal(
+			date({ outputZone: 'Australia/Sydney' })('2025-03-04T00:00:00Z'),
+			'2025-03-04T11:00:00+11:00',
+		);
+		assert.equal(
+			date({ output: 'rfc2822', outputZone: 'UTC' })('2025-03-04T10:00:00Z'),
+			'Tue, 04 Mar 2025 10:00:00 +0000',
+		);
 	});
 
 	it('refuses a local time skipped by daylight saving (Sydney, 5 Oct 2025, 02:00 → 03:00)', () => {
-		assertConversionError(() => date({}, { zone: 'Australia/Sydney' })('2025-10-05T02:30:00'), /does not exist in Australia\/Sydney/);
-		assertConversionError(() => date({}, { zone: 'America/New_York', dateOrder: 'monthFirst' })('03/09/2025 02:30'), /does not exist/);
-		assert.equal(date({}, { zone: 'Australia/Sydney' })('2025-10-05T03:30:00'), '2025-10-04T16:30:00Z');
+		assertConversionError(
+			() => date({}, { zone: 'Australia/Sydney' })('2025-10-05T02:30:00'),
+			/does not exist in Australia\/Sydney/,
+		);
+		assertConversionError(
+			() => date({}, { zone: 'America/New_York', dateOrder: 'monthFirst' })('03/09/2025 02:30'),
+			/does not exist/,
+		);
+		assert.equal(
+			date({}, { zone: 'Australia/Sydney' })('2025-10-05T03:30:00'),
+			'2025-10-04T16:30:00Z',
+		);
 	});
 
 	it('refuses a local time that happens twice (Sydney, 6 Apr 2025, 03:00 → 02:00)', () => {
@@ -102,19 +137,37 @@ describe('date: zones', () => {
 			/happens twice in Australia\/Sydney.*2025-04-06T02:30:00\+11:00 or 2025-04-06T02:30:00\+10:00/,
 		);
 		assert.match(error.reason, /UTC offset/);
-		assert.equal(date({}, { zone: 'Australia/Sydney' })('2025-04-06T02:30:00+10:00'), '2025-04-05T16:30:00Z');
+		assert.equal(
+			date({}, { zone: 'Australia/Sydney' })('2025-04-06T02:30:00+10:00'),
+			'2025-04-05T16:30:00Z',
+		);
 	});
 
 	it('a date without a time keeps its calendar day in date-only output', () => {
-		assert.equal(date({ output: 'date' }, { zone: 'Australia/Sydney' })('2025-03-04'), '2025-03-04');
-		assert.equal(date({ output: 'iso' }, { zone: 'Australia/Sydney' })('2025-03-04'), '2025-03-03T13:00:00Z');
-		assert.equal(date({ output: 'date' }, { zone: 'Australia/Sydney' })('2025-03-04T10:00:00Z'), '2025-03-04');
-		assert.equal(date({ output: 'date', outputZone: 'Australia/Sydney' })('2025-03-04T20:00:00Z'), '2025-03-05');
+		assert.equal(
+			date({ output: 'date' }, { zone: 'Australia/Sydney' })('2025-03-04'),
+			'2025-03-04',
+		);
+		assert.equal(
+			date({ output: 'iso' }, { zone: 'Australia/Sydney' })('2025-03-04'),
+			'2025-03-03T13:00:00Z',
+		);
+		assert.equal(
+			date({ output: 'date' }, { zone: 'Australia/Sydney' })('2025-03-04T10:00:00Z'),
+			'2025-03-04',
+		);
+		assert.equal(
+			date({ output: 'date', outputZone: 'Australia/Sydney' })('2025-03-04T20:00:00Z'),
+			'2025-03-05',
+		);
 	});
 
 	it('a date-only value on a day whose midnight is skipped starts at the first time that exists', () => {
 		// Santiago moved clocks from 00:00 to 01:00 on 7 Sep 2025.
-		assert.equal(date({ output: 'date' }, { zone: 'America/Santiago' })('2025-09-07'), '2025-09-07');
+		assert.equal(
+			date({ output: 'date' }, { zone: 'America/Santiago' })('2025-09-07'),
+			'2025-09-07',
+		);
 	});
 
 	it('refuses the server zone and unknown zones when compiling', () => {
@@ -129,7 +182,10 @@ describe('date: leap days and invalid dates', () => {
 		assert.equal(date({ output: 'date' })('2024-02-29'), '2024-02-29');
 		assert.equal(date({ output: 'date' })('2000-02-29'), '2000-02-29');
 		assert.equal(date({ output: 'date' }, { dateOrder: 'dayFirst' })('29/02/2024'), '2024-02-29');
-		assertConversionError(() => date({}, { dateOrder: 'dayFirst' })('29/02/2025'), /2025 is not a leap year/);
+		assertConversionError(
+			() => date({}, { dateOrder: 'dayFirst' })('29/02/2025'),
+			/2025 is not a leap year/,
+		);
 		assertConversionError(() => date()('2100-02-29'), /not a valid date/);
 		assertConversionError(() => date()('2025-02-29T10:00:00Z'), /not a valid date/);
 	});
@@ -142,19 +198,45 @@ describe('date: leap days and invalid dates', () => {
 	});
 
 	it('never passes "Invalid DateTime" on', () => {
-		for (const value of ['Invalid DateTime', '2025-00-10', '10:00', 'T10:00', 'tomorrow', '-', '/Date(abc)/']) {
-			assert.throws(() => date()(value), (error: Error) => error.name === 'ConversionError', value);
+		for (const value of [
+			'Invalid DateTime',
+			'2025-00-10',
+			'10:00',
+			'T10:00',
+			'tomorrow',
+			'-',
+			'/Date(abc)/',
+		]) {
+			assert.throws(
+				() => date()(value),
+				(error: Error) => error.name === 'ConversionError',
+				value,
+			);
 		}
 	});
 });
 
 describe('date: explicit and custom formats', () => {
 	it('reads and writes custom Luxon formats in English whatever the locale', () => {
-		const custom = date({ input: 'custom', inputFormat: 'dd MMM yyyy', output: 'custom', outputFormat: 'dd/MM/yyyy' });
+		const custom = date({
+			input: 'custom',
+			inputFormat: 'dd MMM yyyy',
+			output: 'custom',
+			outputFormat: 'dd/MM/yyyy',
+		});
 		assert.equal(custom('04 Mar 2025'), '04/03/2025');
 		assertConversionError(() => custom('04 Mär 2025'), /not a valid date/);
-		assert.equal(date({ input: 'custom', inputFormat: 'dd.MM.yyyy HH:mm ZZ' })('04.03.2025 10:00 +10:00'), '2025-03-04T00:00:00Z');
-		assert.equal(date({ input: 'custom', inputFormat: 'dd.MM.yyyy HH:mm' }, { zone: 'UTC+10' })('04.03.2025 10:00'), '2025-03-04T00:00:00Z');
+		assert.equal(
+			date({ input: 'custom', inputFormat: 'dd.MM.yyyy HH:mm ZZ' })('04.03.2025 10:00 +10:00'),
+			'2025-03-04T00:00:00Z',
+		);
+		assert.equal(
+			date(
+				{ input: 'custom', inputFormat: 'dd.MM.yyyy HH:mm' },
+				{ zone: 'UTC+10' },
+			)('04.03.2025 10:00'),
+			'2025-03-04T00:00:00Z',
+		);
 	});
 
 	it('an explicit format refuses other shapes', () => {
@@ -175,15 +257,27 @@ describe('date: explicit and custom formats', () => {
 
 	it('reads Date and Luxon DateTime objects from expressions', () => {
 		assert.equal(date()(new Date('2025-03-04T10:00:00Z')), '2025-03-04T10:00:00Z');
-		assert.equal(date()(DateTime.fromISO('2025-03-04T10:00:00+11:00', { setZone: true })), '2025-03-03T23:00:00Z');
+		assert.equal(
+			date()(DateTime.fromISO('2025-03-04T10:00:00+11:00', { setZone: true })),
+			'2025-03-03T23:00:00Z',
+		);
 		assertConversionError(() => date()(new Date('nope')), /invalid Date/);
 	});
 });
 
 describe('date: hostile values', () => {
-	for (const [name, value] of [...HOSTILE_VALUES, ['a boolean', true], ['null', null], ['an empty string', ''], ['a date with junk', '2025-03-04T10:00:00Z; DROP TABLE']] as Array<[string, unknown]>) {
+	for (const [name, value] of [
+		...HOSTILE_VALUES,
+		['a boolean', true],
+		['null', null],
+		['an empty string', ''],
+		['a date with junk', '2025-03-04T10:00:00Z; DROP TABLE'],
+	] as Array<[string, unknown]>) {
 		it(`refuses ${name}`, () => {
-			assert.throws(() => date()(value), (error: Error) => error.name === 'ConversionError');
+			assert.throws(
+				() => date()(value),
+				(error: Error) => error.name === 'ConversionError',
+			);
 		});
 	}
 });

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { decimalFromNumber, formatDecimal, formatScaledUnits, parseDecimalText, toScaledUnits } from '../../../nodes/shared/core/transform/decimal';
+import {
+	decimalFromNumber,
+	formatDecimal,
+	formatScaledUnits,
+	parseDecimalText,
+	toScaledUnits,
+} from '../../../nodes/shared/core/transform/decimal';
 import { assertConversionError } from './helpers';
 
-const cents = (text: string, style: 'point' | 'comma' | 'auto' = 'point') => toScaledUnits(parseDecimalText(text, style), 2, 'error', 'AUD');
+const cents = (text: string, style: 'point' | 'comma' | 'auto' = 'point') =>
+	toScaledUnits(parseDecimalText(text, style), 2, 'error', 'AUD');
 
 describe('parseDecimalText', () => {
 	for (const [text, style, expected] of [
@@ -28,7 +35,8 @@ describe('parseDecimalText', () => {
 		['1.234,5', 'auto', 123450n],
 		['1,234,567', 'auto', 123456700n],
 	] as const) {
-		it(`reads ${JSON.stringify(text)} (${style})`, () => assert.equal(cents(text, style), expected));
+		it(`reads ${JSON.stringify(text)} (${style})`, () =>
+			assert.equal(cents(text, style), expected));
 	}
 
 	it('reads 0,123 under auto as a decimal (0 cannot lead a thousands group)', () => {
@@ -36,7 +44,10 @@ describe('parseDecimalText', () => {
 	});
 
 	it('refuses "1,234" under auto, naming both readings', () => {
-		const error = assertConversionError(() => parseDecimalText('1,234', 'auto'), /ambiguous: 1\.234 .* 1234/);
+		const error = assertConversionError(
+			() => parseDecimalText('1,234', 'auto'),
+			/ambiguous: 1\.234 .* 1234/,
+		);
 		assert.match(error.fix, /Decimal Separator/);
 	});
 
@@ -69,7 +80,10 @@ describe('decimalFromNumber: the text JS prints, never binary arithmetic', () =>
 	it('0.1 + 0.2 is 0.30000000000000004 exactly, refused as cents and rounded on request', () => {
 		const sum = decimalFromNumber(0.1 + 0.2);
 		assert.equal(formatDecimal(sum), '0.30000000000000004');
-		assertConversionError(() => toScaledUnits(sum, 2, 'error', 'AUD'), /more decimal places than AUD allows/);
+		assertConversionError(
+			() => toScaledUnits(sum, 2, 'error', 'AUD'),
+			/more decimal places than AUD allows/,
+		);
 		assert.equal(toScaledUnits(sum, 2, 'halfEven', 'AUD'), 30n);
 	});
 
@@ -111,6 +125,7 @@ describe('formatScaledUnits', () => {
 		[1500n, 3, '1.500'],
 		[1n, 4, '0.0001'],
 	] as const) {
-		it(`${units} at scale ${scale} is ${expected}`, () => assert.equal(formatScaledUnits(units, scale), expected));
+		it(`${units} at scale ${scale} is ${expected}`, () =>
+			assert.equal(formatScaledUnits(units, scale), expected));
 	}
 });

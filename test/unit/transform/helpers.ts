@@ -15,14 +15,21 @@ export function assertConversionError(run: () => unknown, reason: RegExp): Conve
 	} catch (error) {
 		caught = error;
 	}
-	assert.ok(caught instanceof ConversionError, `expected a ConversionError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
+	assert.ok(
+		caught instanceof ConversionError,
+		`expected a ConversionError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`,
+	);
 	assert.match(caught.reason, reason);
 	assert.ok(caught.fix.length > 0, 'every conversion error says how to fix it');
 	return caught;
 }
 
 export function assertOptionError(run: () => unknown, message: RegExp): void {
-	assert.throws(run, (error: unknown) => error instanceof OptionError && message.test(error.message) && error.fix.length > 0);
+	assert.throws(
+		run,
+		(error: unknown) =>
+			error instanceof OptionError && message.test(error.message) && error.fix.length > 0,
+	);
 }
 
 /** Freezes a value and everything in it, so any write to it throws (strict mode). */

@@ -37,34 +37,117 @@ function assertMalformed(mapping: unknown, message: RegExp, entry?: number): voi
 }
 
 describe('a malformed mapping fails before any item, naming the entry', () => {
-	const field = (extra: Record<string, unknown>) => ({ fields: [{ target: 'a', source: 'a', convert: 'copy' }, { target: 'b', source: 'b', convert: 'string', ...extra }] });
+	const field = (extra: Record<string, unknown>) => ({
+		fields: [
+			{ target: 'a', source: 'a', convert: 'copy' },
+			{ target: 'b', source: 'b', convert: 'string', ...extra },
+		],
+	});
 
 	it('not JSON', () => assertMalformed('{ "fields": [', /not valid JSON/));
 	it('no fields', () => assertMalformed({ fields: [] }, /fields/));
-	it('an unknown top-level key', () => assertMalformed({ fields: [{ target: 'a', source: 'a', convert: 'copy' }], unmaped: 'keep' }, /unmaped/));
-	it('an unknown converter', () => assertMalformed(field({ convert: 'upper' }), /Mapping entry 2 \(target "b"\): convert: Invalid discriminator/, 1));
-	it('a misspelt option', () => assertMalformed(field({ convert: 'money', options: { curency: 'AUD' } }), /Mapping entry 2 \(target "b"\): options: Unrecognized key.*curency/, 1));
-	it('a wrong option value', () => assertMalformed(field({ convert: 'money', options: { rounding: 'up' } }), /options\.rounding/, 1));
-	it('a malformed target path', () => assertMalformed(field({ target: 'b..c' }), /Mapping entry 2 \(target "b\.\.c"\): the target path .*empty part/, 1));
-	it('a malformed source path', () => assertMalformed(field({ source: 'b[x]' }), /the source path .*malformed/, 1));
-	for (const target of ['__proto__.polluted', 'constructor.prototype.polluted', 'x.prototype', '__proto__']) {
-		it(`a target through ${target}`, () => assertMalformed(field({ target }), /could reach an object's prototype/, 1));
+	it('an unknown top-level key', () =>
+		assertMalformed(
+			{ fields: [{ target: 'a', source: 'a', convert: 'copy' }], unmaped: 'keep' },
+			/unmaped/,
+		));
+	it('an unknown converter', () =>
+		assertMalformed(
+			field({ convert: 'upper' }),
+			/Mapping entry 2 \(target "b"\): convert: Invalid discriminator/,
+			1,
+		));
+	it('a misspelt option', () =>
+		assertMalformed(
+			field({ convert: 'money', options: { curency: 'AUD' } }),
+			/Mapping entry 2 \(target "b"\): options: Unrecognized key.*curency/,
+			1,
+		));
+	it('a wrong option value', () =>
+		assertMalformed(
+			field({ convert: 'money', options: { rounding: 'up' } }),
+			/options\.rounding/,
+			1,
+		));
+	it('a malformed target path', () =>
+		assertMalformed(
+			field({ target: 'b..c' }),
+			/Mapping entry 2 \(target "b\.\.c"\): the target path .*empty part/,
+			1,
+		));
+	it('a malformed source path', () =>
+		assertMalformed(field({ source: 'b[x]' }), /the source path .*malformed/, 1));
+	for (const target of [
+		'__proto__.polluted',
+		'constructor.prototype.polluted',
+		'x.prototype',
+		'__proto__',
+	]) {
+		it(`a target through ${target}`, () =>
+			assertMalformed(field({ target }), /could reach an object's prototype/, 1));
 	}
 	it('no source', () => assertMalformed(field({ source: undefined }), /has no source/, 1));
-	it('a source and a value', () => assertMalformed(field({ value: 'x' }), /more than one source/, 1));
-	it('two entries with one target', () => assertMalformed(field({ target: 'a' }), /Mapping entry 2 .*writes the same target as entry 1/, 1));
-	it('an entry inside another\'s target', () => assertMalformed(field({ target: 'a.inner' }), /writes inside or around the target of entry 1/, 1));
-	it('[*] on one side only', () => assertMalformed(field({ source: 'list[*].b' }), /the target has 0 \[\*\] and the source 1/, 1));
-	it('default without a default value', () => assertMalformed(field({ missing: 'default' }), /no default/, 1));
-	it('a bad converter option value', () => assertMalformed(field({ convert: 'date', options: { zone: 'Nowhere/Land' } }), /Mapping entry 2 .*options\.zone/, 1));
-	it('a bad currency', () => assertMalformed(field({ convert: 'money', options: { currency: 'DOLLARS' } }), /options\.currency/, 1));
-	it('a currency field with more [*] than the source', () => assertMalformed(field({ convert: 'money', options: { currencyField: 'l[*].c' } }), /currencyField/, 1));
-	it('a bad profile', () => assertMalformed({ profile: { zone: 'local' }, fields: [{ target: 'a', source: 'a', convert: 'copy' }] }, /profile: profile\.zone/));
-	it('overlapping boolean words', () => assertMalformed({ profile: { trueValues: ['y'], falseValues: ['y'] }, fields: [{ target: 'a', source: 'a', convert: 'copy' }] }, /both contain "y"/));
-	it('a value map without a map', () => assertMalformed(field({ convert: 'valueMap' }), /options/, 1));
-	it('a value map given as text that is not JSON', () => assertMalformed(field({ convert: 'valueMap', options: { map: '{ nope' } }), /options\.map: must be a JSON object/, 1));
+	it('a source and a value', () =>
+		assertMalformed(field({ value: 'x' }), /more than one source/, 1));
+	it('two entries with one target', () =>
+		assertMalformed(
+			field({ target: 'a' }),
+			/Mapping entry 2 .*writes the same target as entry 1/,
+			1,
+		));
+	it("an entry inside another's target", () =>
+		assertMalformed(
+			field({ target: 'a.inner' }),
+			/writes inside or around the target of entry 1/,
+			1,
+		));
+	it('[*] on one side only', () =>
+		assertMalformed(field({ source: 'list[*].b' }), /the target has 0 \[\*\] and the source 1/, 1));
+	it('default without a default value', () =>
+		assertMalformed(field({ missing: 'default' }), /no default/, 1));
+	it('a bad converter option value', () =>
+		assertMalformed(
+			field({ convert: 'date', options: { zone: 'Nowhere/Land' } }),
+			/Mapping entry 2 .*options\.zone/,
+			1,
+		));
+	it('a bad currency', () =>
+		assertMalformed(
+			field({ convert: 'money', options: { currency: 'DOLLARS' } }),
+			/options\.currency/,
+			1,
+		));
+	it('a currency field with more [*] than the source', () =>
+		assertMalformed(
+			field({ convert: 'money', options: { currencyField: 'l[*].c' } }),
+			/currencyField/,
+			1,
+		));
+	it('a bad profile', () =>
+		assertMalformed(
+			{ profile: { zone: 'local' }, fields: [{ target: 'a', source: 'a', convert: 'copy' }] },
+			/profile: profile\.zone/,
+		));
+	it('overlapping boolean words', () =>
+		assertMalformed(
+			{
+				profile: { trueValues: ['y'], falseValues: ['y'] },
+				fields: [{ target: 'a', source: 'a', convert: 'copy' }],
+			},
+			/both contain "y"/,
+		));
+	it('a value map without a map', () =>
+		assertMalformed(field({ convert: 'valueMap' }), /options/, 1));
+	it('a value map given as text that is not JSON', () =>
+		assertMalformed(
+			field({ convert: 'valueMap', options: { map: '{ nope' } }),
+			/options\.map: must be a JSON object/,
+			1,
+		));
 	it('a value map in JSON text is accepted', () => {
-		const mapping = compileMapping(field({ convert: 'valueMap', options: { map: '{ "x": "y" }' } }));
+		const mapping = compileMapping(
+			field({ convert: 'valueMap', options: { map: '{ "x": "y" }' } }),
+		);
 		assert.deepEqual(ok(mapping.apply({ a: 1, b: 'X' })), { a: 1, b: 'y' });
 	});
 	it('a mapping that is not an object', () => assertMalformed(42, /malformed/));
@@ -81,8 +164,16 @@ describe('applying a mapping', () => {
 				{ target: 'system', value: 'xero', convert: 'copy' },
 			],
 		});
-		const input = deepFreeze({ Contact: { Name: ' Acme ', EmailAddress: 'A@B.CO' }, Tag: 'vip', Other: 1 });
-		assert.deepEqual(ok(mapping.apply(input)), { customer: { name: 'Acme', email: 'a@b.co' }, tags: [null, 'vip'], system: 'xero' });
+		const input = deepFreeze({
+			Contact: { Name: ' Acme ', EmailAddress: 'A@B.CO' },
+			Tag: 'vip',
+			Other: 1,
+		});
+		assert.deepEqual(ok(mapping.apply(input)), {
+			customer: { name: 'Acme', email: 'a@b.co' },
+			tags: [null, 'vip'],
+			system: 'xero',
+		});
 	});
 
 	it('keeps unmapped fields, without the ones it mapped, copy-on-write', () => {
@@ -113,13 +204,18 @@ describe('applying a mapping', () => {
 	});
 
 	it('reports a target blocked by a kept value instead of overwriting it', () => {
-		const mapping = compileMapping({ unmapped: 'keep', fields: [{ target: 'customer.name', source: 'name', convert: 'string' }] });
+		const mapping = compileMapping({
+			unmapped: 'keep',
+			fields: [{ target: 'customer.name', source: 'name', convert: 'string' }],
+		});
 		const [failure] = failures(mapping.apply({ name: 'A', customer: 'kept text' }));
 		assert.match(failure.reason, /cannot be written/);
 	});
 
 	it('copies values so output items never share objects with the input', () => {
-		const mapping = compileMapping({ fields: [{ target: 'copy', source: 'nested', convert: 'copy' }] });
+		const mapping = compileMapping({
+			fields: [{ target: 'copy', source: 'nested', convert: 'copy' }],
+		});
 		const input = { nested: { deep: [1, { x: 2 }] } };
 		const output = ok(mapping.apply(input));
 		assert.deepEqual(output.copy, input.nested);
@@ -131,10 +227,17 @@ describe('applying a mapping', () => {
 			unmapped: 'keep',
 			fields: [
 				{ target: 'fromProto', source: '__proto__.polluted', convert: 'copy' },
-				{ target: 'fromConstructor', source: 'constructor.prototype.polluted', convert: 'copy', missing: 'null' },
+				{
+					target: 'fromConstructor',
+					source: 'constructor.prototype.polluted',
+					convert: 'copy',
+					missing: 'null',
+				},
 			],
 		});
-		const hostile = JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}') as object;
+		const hostile = JSON.parse(
+			'{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}',
+		) as object;
 		const output = ok(mapping.apply(hostile));
 		assert.equal(output.fromProto, 'yes');
 		assert.equal(output.fromConstructor, 'yes');
@@ -171,7 +274,10 @@ describe('applying a mapping', () => {
 
 	it('shows a huge raw value cut short in the message', () => {
 		const mapping = compileMapping({ fields: [{ target: 'n', source: 'n', convert: 'number' }] });
-		const { message } = describeItemFailures(0, failures(mapping.apply({ n: '9'.repeat(2_000_000) })));
+		const { message } = describeItemFailures(
+			0,
+			failures(mapping.apply({ n: '9'.repeat(2_000_000) })),
+		);
 		assert.ok(message.length < 500, `message is ${message.length} characters`);
 		assert.match(message, /… \(2000000 characters\)/);
 	});
@@ -179,9 +285,16 @@ describe('applying a mapping', () => {
 
 describe('missing values', () => {
 	const mapping = (missing: string, extra: Record<string, unknown> = {}) =>
-		compileMapping({ missing, fields: [{ target: 'out', source: 'in', convert: 'number', default: 0, ...extra }] } as MappingInput);
+		compileMapping({
+			missing,
+			fields: [{ target: 'out', source: 'in', convert: 'number', default: 0, ...extra }],
+		} as MappingInput);
 
-	for (const [name, value] of [['absent', undefined], ['null', null], ['blank', '   ']] as const) {
+	for (const [name, value] of [
+		['absent', undefined],
+		['null', null],
+		['blank', '   '],
+	] as const) {
 		it(`${name} is missing for typed converters`, () => {
 			const item = value === undefined ? {} : { in: value };
 			assert.deepEqual(ok(mapping('skip').apply(item)), {});
@@ -191,17 +304,27 @@ describe('missing values', () => {
 		});
 	}
 
-	it('a field overrides the mapping\'s policy', () => {
+	it("a field overrides the mapping's policy", () => {
 		assert.deepEqual(ok(mapping('error', { missing: 'skip' }).apply({})), {});
 	});
 
 	it('blank text is a value for String and Copy', () => {
-		const text = compileMapping({ missing: 'error', fields: [{ target: 's', source: 's', convert: 'string' }, { target: 'c', source: 'c', convert: 'copy' }] });
+		const text = compileMapping({
+			missing: 'error',
+			fields: [
+				{ target: 's', source: 's', convert: 'string' },
+				{ target: 'c', source: 'c', convert: 'copy' },
+			],
+		});
 		assert.deepEqual(ok(text.apply({ s: '  ', c: '' })), { s: '', c: '' });
 	});
 
 	it('object defaults are copied per item', () => {
-		const withObject = compileMapping({ fields: [{ target: 'o', source: 'o', convert: 'copy', missing: 'default', default: { a: 1 } }] });
+		const withObject = compileMapping({
+			fields: [
+				{ target: 'o', source: 'o', convert: 'copy', missing: 'default', default: { a: 1 } },
+			],
+		});
 		const first = ok(withObject.apply({})).o;
 		assert.deepEqual(first, { a: 1 });
 		assert.notEqual(first, ok(withObject.apply({})).o);
@@ -213,7 +336,12 @@ describe('lists: [*] paths', () => {
 		profile: { defaultCurrency: 'AUD' },
 		fields: [
 			{ target: 'lines[*].sku', source: 'LineItems[*].ItemCode', convert: 'string' },
-			{ target: 'lines[*].amount', source: 'LineItems[*].UnitAmount', convert: 'money', options: { output: 'decimal', currencyField: 'LineItems[*].Currency' } },
+			{
+				target: 'lines[*].amount',
+				source: 'LineItems[*].UnitAmount',
+				convert: 'money',
+				options: { output: 'decimal', currencyField: 'LineItems[*].Currency' },
+			},
 			{ target: 'tags[*]', source: 'Tags[*]', convert: 'string', options: { case: 'lower' } },
 			{ target: 'grid[*][*]', source: 'Grid[*][*]', convert: 'number' },
 		],
@@ -222,7 +350,11 @@ describe('lists: [*] paths', () => {
 	it('writes each element at its position, padding skipped ones so positions line up', () => {
 		const output = ok(
 			mapping.apply({
-				LineItems: [{ ItemCode: 'A', UnitAmount: 1.5, Currency: 'usd' }, { UnitAmount: 2 }, { ItemCode: 'C' }],
+				LineItems: [
+					{ ItemCode: 'A', UnitAmount: 1.5, Currency: 'usd' },
+					{ UnitAmount: 2 },
+					{ ItemCode: 'C' },
+				],
 				Tags: ['VIP', null, 'NEW'],
 				Grid: [[1, '2'], [], ['3']],
 			}),
@@ -246,7 +378,9 @@ describe('lists: [*] paths', () => {
 	});
 
 	it('failures name the element', () => {
-		const [failure] = failures(mapping.apply({ LineItems: [{ UnitAmount: 1 }, { UnitAmount: 'lots' }] }));
+		const [failure] = failures(
+			mapping.apply({ LineItems: [{ UnitAmount: 1 }, { UnitAmount: 'lots' }] }),
+		);
 		assert.equal(failure.field, 'lines[1].amount');
 		assert.equal(failure.source, '"LineItems[1].UnitAmount"');
 	});
@@ -255,15 +389,27 @@ describe('lists: [*] paths', () => {
 describe('expression values and constants', () => {
 	it('takes values the caller evaluates per item for fields without a source', () => {
 		const mapping = compileMapping(
-			{ fields: [{ target: 'a', source: 'a', convert: 'copy' }, { target: 'when', convert: 'date' }] },
+			{
+				fields: [
+					{ target: 'a', source: 'a', convert: 'copy' },
+					{ target: 'when', convert: 'date' },
+				],
+			},
 			{ externalFields: new Set([1]) },
 		);
-		assert.deepEqual(ok(mapping.apply({ a: 1 }, (field) => (field === 1 ? 1741046400 : undefined))), { a: 1, when: '2025-03-04T00:00:00Z' });
+		assert.deepEqual(
+			ok(mapping.apply({ a: 1 }, (field) => (field === 1 ? 1741046400 : undefined))),
+			{ a: 1, when: '2025-03-04T00:00:00Z' },
+		);
 		assert.equal(failures(mapping.apply({ a: 1 }, () => 'garbage'))[0].source, 'an expression');
 	});
 
 	it('converts constants like any other value', () => {
-		const mapping = compileMapping({ fields: [{ target: 'seen', value: '2025-03-04', convert: 'date', options: { output: 'date' } }] });
+		const mapping = compileMapping({
+			fields: [
+				{ target: 'seen', value: '2025-03-04', convert: 'date', options: { output: 'date' } },
+			],
+		});
 		assert.deepEqual(ok(mapping.apply({})), { seen: '2025-03-04' });
 	});
 });
@@ -273,9 +419,19 @@ describe('JSON import and export', () => {
 		name: 'xero-invoice-to-canonical',
 		profile: { dateOrder: 'dayFirst', zone: 'Australia/Sydney', currencySymbols: { $: 'AUD' } },
 		fields: [
-			{ target: 'invoice.total', source: 'Total', convert: 'money', options: { currencyField: 'CurrencyCode' } },
+			{
+				target: 'invoice.total',
+				source: 'Total',
+				convert: 'money',
+				options: { currencyField: 'CurrencyCode' },
+			},
 			{ target: 'invoice.date', source: 'Date', convert: 'date', options: { output: 'date' } },
-			{ target: 'status', source: 'Status', convert: 'valueMap', options: { map: { AUTHORISED: 'open' } } },
+			{
+				target: 'status',
+				source: 'Status',
+				convert: 'valueMap',
+				options: { map: { AUTHORISED: 'open' } },
+			},
 		],
 	};
 
@@ -295,12 +451,30 @@ describe('JSON import and export', () => {
 			target: 'invoice.total',
 			source: 'Total',
 			convert: 'money',
-			options: { input: 'amount', currency: null, currencyField: 'CurrencyCode', output: 'minor', rounding: 'error' },
+			options: {
+				input: 'amount',
+				currency: null,
+				currencyField: 'CurrencyCode',
+				output: 'minor',
+				rounding: 'error',
+			},
 		});
 		const text = JSON.stringify(exported);
-		const item = { Total: '$1,234.50', CurrencyCode: 'AUD', Date: '03/04/2025', Status: 'authorised' };
+		const item = {
+			Total: '$1,234.50',
+			CurrencyCode: 'AUD',
+			Date: '03/04/2025',
+			Status: 'authorised',
+		};
 		assert.deepEqual(compileMapping(text).apply(item), compileMapping(input).apply(item));
-		assert.deepEqual(ok(compileMapping(text).apply(item)), { invoice: { total: 123450, date: '2025-04-03' }, status: 'open' });
-		assert.deepEqual(exportMapping(parseMapping(text)), exported, 'exporting an export changes nothing');
+		assert.deepEqual(ok(compileMapping(text).apply(item)), {
+			invoice: { total: 123450, date: '2025-04-03' },
+			status: 'open',
+		});
+		assert.deepEqual(
+			exportMapping(parseMapping(text)),
+			exported,
+			'exporting an export changes nothing',
+		);
 	});
 });

@@ -7,7 +7,14 @@ import { assertConversionError, assertOptionError, profile } from './helpers';
 
 function money(options: Partial<MoneyOptions> = {}, profileSettings: Partial<SourceProfile> = {}) {
 	const convert = compileMoney(
-		{ input: 'amount', currency: null, currencyField: null, output: 'minor', rounding: 'error', ...options },
+		{
+			input: 'amount',
+			currency: null,
+			currencyField: null,
+			output: 'minor',
+			rounding: 'error',
+			...options,
+		},
 		profile(profileSettings),
 	);
 	return (value: unknown, fieldCurrency?: unknown) => convert(value, fieldCurrency);
@@ -48,25 +55,34 @@ describe('money: amounts as written', () => {
 		assert.equal(money({ currency: 'AUD', rounding: 'halfEven' })('2.665'), 266);
 	});
 
-	it('uses each currency\'s ISO 4217 exponent', () => {
+	it("uses each currency's ISO 4217 exponent", () => {
 		assert.equal(money({ currency: 'JPY', output: 'decimal' })('¥1,235', undefined), '1235');
 		assert.equal(money({ currency: 'KWD', output: 'decimal' })(1.5), '1.500');
 		assert.equal(money({ currency: 'KWD' })(1.5), 1500);
 		assert.equal(money({ currency: 'CLF', output: 'decimal' })('1.2345'), '1.2345');
-		assertConversionError(() => money({ currency: 'JPY' })('12.5'), /more decimal places than JPY allows \(0\)/);
+		assertConversionError(
+			() => money({ currency: 'JPY' })('12.5'),
+			/more decimal places than JPY allows \(0\)/,
+		);
 	});
 
 	it('reads the decimal comma when the profile says so, and refuses it otherwise', () => {
 		assert.equal(money({}, { decimal: 'comma' })('1.234,56 €'), 123456);
 		assert.equal(money({}, { decimal: 'auto' })('1.234,56 €'), 123456);
 		assertConversionError(() => money()('1.234,56 €'), /separators after the decimal point/);
-		assertConversionError(() => money({ currency: 'AUD' }, { decimal: 'auto' })('1,234'), /ambiguous/);
+		assertConversionError(
+			() => money({ currency: 'AUD' }, { decimal: 'auto' })('1,234'),
+			/ambiguous/,
+		);
 	});
 });
 
 describe('money: currencies', () => {
 	it('refuses "$" until the profile says which dollar it is', () => {
-		const error = assertConversionError(() => money()('$1,234.56'), /ambiguous: "\$" is used by USD, AUD/);
+		const error = assertConversionError(
+			() => money()('$1,234.56'),
+			/ambiguous: "\$" is used by USD, AUD/,
+		);
 		assert.match(error.fix, /Currency Symbols/);
 		assert.equal(money({}, { currencySymbols: { $: 'AUD' } })('$1,234.56'), 123456);
 		assert.equal(money({ output: 'text' }, { currencySymbols: { $: 'NZD' } })('$5'), 'NZD 5.00');
@@ -82,7 +98,10 @@ describe('money: currencies', () => {
 	});
 
 	it('refuses an amount whose currency disagrees with the field or the fixed currency', () => {
-		assertConversionError(() => money()('USD 5', 'AUD'), /conflicting currencies: AUD from the currency field but USD/);
+		assertConversionError(
+			() => money()('USD 5', 'AUD'),
+			/conflicting currencies: AUD from the currency field but USD/,
+		);
 		assertConversionError(() => money({ currency: 'EUR' })('£5'), /conflicting/);
 		assertConversionError(() => money()('€5', 'USD'), /conflicting/);
 	});
@@ -90,7 +109,10 @@ describe('money: currencies', () => {
 	it('refuses unknown codes, symbols and missing currencies', () => {
 		assertConversionError(() => money()(5, 'XYZ'), /not an ISO 4217 code/);
 		assertConversionError(() => money()(5, 42), /not an ISO 4217 code/);
-		assertConversionError(() => money()('12 zorkmids'), /neither an ISO 4217 code nor a currency symbol/);
+		assertConversionError(
+			() => money()('12 zorkmids'),
+			/neither an ISO 4217 code nor a currency symbol/,
+		);
 		assertConversionError(() => money()('12.50'), /has no currency/);
 		assert.equal(money({}, { defaultCurrency: 'AUD' })('12.50'), 1250);
 	});
@@ -118,8 +140,14 @@ describe('money: minor units (Stripe style)', () => {
 
 	it('keeps amounts beyond 2^53 exact as text and refuses them as numbers', () => {
 		assert.equal(cents('99999999999999999999', 'USD'), '999999999999999999.99');
-		assertConversionError(() => money({ input: 'minor' })('99999999999999999999', 'USD'), /too large/);
-		assertConversionError(() => money({ input: 'minor', output: 'number' })('99999999999999999999', 'USD'), /too large/);
+		assertConversionError(
+			() => money({ input: 'minor' })('99999999999999999999', 'USD'),
+			/too large/,
+		);
+		assertConversionError(
+			() => money({ input: 'minor', output: 'number' })('99999999999999999999', 'USD'),
+			/too large/,
+		);
 	});
 });
 
@@ -137,7 +165,10 @@ describe('money: outputs and the canonical object', () => {
 		const read = money({ output: 'text' });
 		assert.equal(read({ currency: 'AUD', amount: '1234.50', amountMinor: 123450 }), 'AUD 1234.50');
 		assert.equal(read({ currency: 'jpy', amount: 1235 }), 'JPY 1235');
-		assert.equal(money({ input: 'minor', output: 'text' })({ currency: 'usd', amount: 500 }), 'USD 5.00');
+		assert.equal(
+			money({ input: 'minor', output: 'text' })({ currency: 'usd', amount: 500 }),
+			'USD 5.00',
+		);
 		assertConversionError(() => read({ amount: 5 }), /without a "currency"/);
 		assertConversionError(() => read({ currency: 'AUD' }), /without "amount"/);
 		assertConversionError(() => read({ currency: 'AUD', amountMinor: 1.5 }), /not a whole number/);
@@ -167,7 +198,10 @@ describe('money: hostile values', () => {
 	}
 
 	it('is not fooled by a symbol table key like "constructor"', () => {
-		assertConversionError(() => money()('constructor 5'), /neither an ISO 4217 code nor a currency symbol/);
+		assertConversionError(
+			() => money()('constructor 5'),
+			/neither an ISO 4217 code nor a currency symbol/,
+		);
 		assertConversionError(() => money()('__proto__ 5'), /neither/);
 	});
 });

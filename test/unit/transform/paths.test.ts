@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { EACH_ELEMENT, PathSyntaxError, deletePath, formatPath, parsePath, readPath, setPath } from '../../../nodes/shared/core/paths';
+import {
+	EACH_ELEMENT,
+	PathSyntaxError,
+	deletePath,
+	formatPath,
+	parsePath,
+	readPath,
+	setPath,
+} from '../../../nodes/shared/core/paths';
 import { deepFreeze } from './helpers';
 
 describe('parsePath', () => {
@@ -18,14 +26,29 @@ describe('parsePath', () => {
 		it(`parses ${path}`, () => assert.deepEqual(parsePath(path), expected));
 	}
 
-	for (const path of ['', '  ', 'a..b', '.a', 'a.', 'a[', 'a[x]', 'a[-1]', 'a]b', 'a[1', '[0]', 'a[100001]', 'x'.repeat(1001)]) {
+	for (const path of [
+		'',
+		'  ',
+		'a..b',
+		'.a',
+		'a.',
+		'a[',
+		'a[x]',
+		'a[-1]',
+		'a]b',
+		'a[1',
+		'[0]',
+		'a[100001]',
+		'x'.repeat(1001),
+	]) {
 		it(`refuses ${JSON.stringify(path.length > 20 ? `${path.slice(0, 20)}…` : path)}`, () => {
 			assert.throws(() => parsePath(path), PathSyntaxError);
 		});
 	}
 
 	it('formats back what it parsed', () => {
-		for (const path of ['a.b', 'lines[2].sku', 'lines[*].sku', 'a[*][*].b']) assert.equal(formatPath(parsePath(path)), path);
+		for (const path of ['a.b', 'lines[2].sku', 'lines[*].sku', 'a[*][*].b'])
+			assert.equal(formatPath(parsePath(path)), path);
 	});
 });
 
@@ -59,7 +82,12 @@ describe('setPath', () => {
 	});
 
 	it('never writes a forbidden key and never pollutes a prototype', () => {
-		for (const path of [['__proto__', 'polluted'], ['constructor', 'prototype', 'polluted'], ['a', '__proto__'], ['prototype']]) {
+		for (const path of [
+			['__proto__', 'polluted'],
+			['constructor', 'prototype', 'polluted'],
+			['a', '__proto__'],
+			['prototype'],
+		]) {
 			const root: Record<string, unknown> = {};
 			assert.equal(setPath(root, path, true, new Set([root])), false, path.join('.'));
 		}

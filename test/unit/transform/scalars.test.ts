@@ -2,17 +2,32 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { compileBoolean, type BooleanOptions } from '../../../nodes/shared/core/transform/boolean';
-import { compileAbn, compileAcn, isValidAbn, isValidAcn } from '../../../nodes/shared/core/transform/identifiers';
+import {
+	compileAbn,
+	compileAcn,
+	isValidAbn,
+	isValidAcn,
+} from '../../../nodes/shared/core/transform/identifiers';
 import { compileNumber, type NumberOptions } from '../../../nodes/shared/core/transform/number';
 import { compilePhone, type PhoneOptions } from '../../../nodes/shared/core/transform/phone';
-import { compileEmail, compileString, type StringOptions } from '../../../nodes/shared/core/transform/text';
-import { compileValueMap, type ValueMapOptions } from '../../../nodes/shared/core/transform/valueMap';
+import {
+	compileEmail,
+	compileString,
+	type StringOptions,
+} from '../../../nodes/shared/core/transform/text';
+import {
+	compileValueMap,
+	type ValueMapOptions,
+} from '../../../nodes/shared/core/transform/valueMap';
 import type { SourceProfile } from '../../../nodes/shared/core/transform/profile';
 import { HOSTILE_VALUES, assertConversionError, assertOptionError, profile } from './helpers';
 
 describe('boolean', () => {
 	const read = (options: Partial<BooleanOptions> = {}, settings: Partial<SourceProfile> = {}) =>
-		compileBoolean({ output: 'boolean', trueValue: true, falseValue: false, ...options }, profile(settings));
+		compileBoolean(
+			{ output: 'boolean', trueValue: true, falseValue: false, ...options },
+			profile(settings),
+		);
 
 	for (const value of [true, 'true', 'TRUE', ' yes ', 'Y', 'y', 't', '1', 1, 'on', 'On']) {
 		it(`${JSON.stringify(value)} is true`, () => assert.equal(read()(value), true));
@@ -27,15 +42,26 @@ describe('boolean', () => {
 		assert.equal(read({ output: 'number' })('yes'), 1);
 	});
 
-	it('uses the profile\'s words instead of the defaults', () => {
+	it("uses the profile's words instead of the defaults", () => {
 		const german = read({}, { trueValues: ['ja'], falseValues: ['nein'] });
 		assert.equal(german('Ja'), true);
 		assertConversionError(() => german('yes'), /not one of the true or false words \(ja, nein\)/);
 	});
 
-	for (const [name, value] of [['2', 2], ['"maybe"', 'maybe'], ['-1', -1], ['a list', [true]], ['an object', {}], ['a huge string', 'y'.repeat(1_000_000)], ['"constructor"', 'constructor']] as Array<[string, unknown]>) {
+	for (const [name, value] of [
+		['2', 2],
+		['"maybe"', 'maybe'],
+		['-1', -1],
+		['a list', [true]],
+		['an object', {}],
+		['a huge string', 'y'.repeat(1_000_000)],
+		['"constructor"', 'constructor'],
+	] as Array<[string, unknown]>) {
 		it(`refuses ${name} (never reads it as false)`, () => {
-			assert.throws(() => read()(value), (error: Error) => error.name === 'ConversionError');
+			assert.throws(
+				() => read()(value),
+				(error: Error) => error.name === 'ConversionError',
+			);
 		});
 	}
 });
@@ -73,16 +99,29 @@ describe('phone (libphonenumber-js, max metadata)', () => {
 
 	it('refuses an extension in E.164 and keeps it in RFC 3966', () => {
 		assertConversionError(() => phone()('+61 2 9876 5432 ext. 12'), /extension 12/);
-		assert.equal(phone({ format: 'rfc3966' })('+61 2 9876 5432 ext. 12'), 'tel:+61298765432;ext=12');
+		assert.equal(
+			phone({ format: 'rfc3966' })('+61 2 9876 5432 ext. 12'),
+			'tel:+61298765432;ext=12',
+		);
 	});
 
 	it('reads numbers given as JSON numbers', () => {
 		assert.equal(phone({ country: 'US' })(4155552671), '+14155552671');
 	});
 
-	for (const [name, value] of [...HOSTILE_VALUES, ['letters', 'call me maybe'], ['text around the number', 'call +61 2 9876 5432 now'], ['too short', '+61 2'], ['a negative number', -5], ['a boolean', false]] as Array<[string, unknown]>) {
+	for (const [name, value] of [
+		...HOSTILE_VALUES,
+		['letters', 'call me maybe'],
+		['text around the number', 'call +61 2 9876 5432 now'],
+		['too short', '+61 2'],
+		['a negative number', -5],
+		['a boolean', false],
+	] as Array<[string, unknown]>) {
 		it(`refuses ${name}`, () => {
-			assert.throws(() => phone({ country: 'AU' })(value), (error: Error) => error.name === 'ConversionError');
+			assert.throws(
+				() => phone({ country: 'AU' })(value),
+				(error: Error) => error.name === 'ConversionError',
+			);
 		});
 	}
 
@@ -102,12 +141,20 @@ describe('ABN and ACN', () => {
 	});
 
 	it('validates ACN check digits (ASIC algorithm)', () => {
-		for (const acn of ['000000019', '000250000', '004085616', '010499966', '123456780']) assert.equal(isValidAcn(acn), true, acn);
+		for (const acn of ['000000019', '000250000', '004085616', '010499966', '123456780'])
+			assert.equal(isValidAcn(acn), true, acn);
 		assert.equal(isValidAcn('004085617'), false);
 	});
 
 	const abn = compileAbn({ format: 'digits' });
-	for (const value of ['51 824 753 556', '51824753556', 'ABN 51 824 753 556', 'abn: 51-824-753-556', ' 51.824.753.556 ', 51824753556]) {
+	for (const value of [
+		'51 824 753 556',
+		'51824753556',
+		'ABN 51 824 753 556',
+		'abn: 51-824-753-556',
+		' 51.824.753.556 ',
+		51824753556,
+	]) {
 		it(`reads ABN ${JSON.stringify(value)}`, () => assert.equal(abn(value), '51824753556'));
 	}
 
@@ -138,9 +185,12 @@ describe('ABN and ACN', () => {
 
 describe('number', () => {
 	const number = (options: Partial<NumberOptions> = {}, settings: Partial<SourceProfile> = {}) =>
-		compileNumber({ decimals: null, rounding: 'halfUp', output: 'number', ...options }, profile(settings));
+		compileNumber(
+			{ decimals: null, rounding: 'halfUp', output: 'number', ...options },
+			profile(settings),
+		);
 
-	it('reads numbers and numeric text in the profile\'s style', () => {
+	it("reads numbers and numeric text in the profile's style", () => {
 		assert.equal(number()('1,234.5'), 1234.5);
 		assert.equal(number({}, { decimal: 'comma' })('1.234,5'), 1234.5);
 		assert.equal(number()(42), 42);
@@ -154,7 +204,10 @@ describe('number', () => {
 		assert.equal(number({ decimals: 2 })(0.1 + 0.2), 0.3);
 		assert.equal(number({ decimals: 2, output: 'text' })('1234.5'), '1234.50');
 		assert.equal(number({ decimals: 0 })('2.5'), 3);
-		assertConversionError(() => number({ decimals: 2, rounding: 'error' })('2.345'), /more decimal places/);
+		assertConversionError(
+			() => number({ decimals: 2, rounding: 'error' })('2.345'),
+			/more decimal places/,
+		);
 	});
 
 	it('keeps big integers exact as text and refuses them as numbers', () => {
@@ -167,16 +220,32 @@ describe('number', () => {
 		assertOptionError(() => number({ decimals: 21 }), /decimals/);
 	});
 
-	for (const [name, value] of [...HOSTILE_VALUES, ['empty text', ''], ['a boolean', true], ['"12abc"', '12abc'], ['"0x10"', '0x10']] as Array<[string, unknown]>) {
+	for (const [name, value] of [
+		...HOSTILE_VALUES,
+		['empty text', ''],
+		['a boolean', true],
+		['"12abc"', '12abc'],
+		['"0x10"', '0x10'],
+	] as Array<[string, unknown]>) {
 		it(`refuses ${name}`, () => {
-			assert.throws(() => number()(value), (error: Error) => error.name === 'ConversionError');
+			assert.throws(
+				() => number()(value),
+				(error: Error) => error.name === 'ConversionError',
+			);
 		});
 	}
 });
 
 describe('string', () => {
 	const text = (options: Partial<StringOptions> = {}) =>
-		compileString({ trim: true, case: 'keep', collapseWhitespace: false, emptyToNull: false, maxLength: null, ...options });
+		compileString({
+			trim: true,
+			case: 'keep',
+			collapseWhitespace: false,
+			emptyToNull: false,
+			maxLength: null,
+			...options,
+		});
 
 	it('trims, changes case and collapses whitespace', () => {
 		assert.equal(text()('  Acme  '), 'Acme');
@@ -200,9 +269,14 @@ describe('string', () => {
 		assertOptionError(() => text({ maxLength: 0 }), /maxLength/);
 	});
 
-	it('handles a 1 MB string', () => assert.equal((text({ case: 'upper' })('a'.repeat(1_000_000)) as string).length, 1_000_000));
+	it('handles a 1 MB string', () =>
+		assert.equal((text({ case: 'upper' })('a'.repeat(1_000_000)) as string).length, 1_000_000));
 
-	for (const [name, value] of [['an object', { a: 1 }], ['a list', ['a']], ['null', null]] as Array<[string, unknown]>) {
+	for (const [name, value] of [
+		['an object', { a: 1 }],
+		['a list', ['a']],
+		['null', null],
+	] as Array<[string, unknown]>) {
 		it(`refuses ${name}`, () => {
 			assertConversionError(() => text()(value), /not text/);
 		});
@@ -221,11 +295,29 @@ describe('email', () => {
 		it(`${JSON.stringify(value)} → ${expected}`, () => assert.equal(email(value), expected));
 	}
 
-	it('keeps the case when asked', () => assert.equal(compileEmail({ lowerCase: false })('Bob@Example.com'), 'Bob@Example.com'));
+	it('keeps the case when asked', () =>
+		assert.equal(compileEmail({ lowerCase: false })('Bob@Example.com'), 'Bob@Example.com'));
 
-	for (const value of ['bob', 'bob@', '@example.com', 'bob@example', 'bob@@example.com', 'bob smith@example.com', 'bob@exa_mple.com', '.bob@example.com', 'bob.@example.com', 'Bob <bob@example.com>', `${'a'.repeat(65)}@example.com`, `bob@${'a'.repeat(300)}.com`, 'x'.repeat(1_000_000)]) {
+	for (const value of [
+		'bob',
+		'bob@',
+		'@example.com',
+		'bob@example',
+		'bob@@example.com',
+		'bob smith@example.com',
+		'bob@exa_mple.com',
+		'.bob@example.com',
+		'bob.@example.com',
+		'Bob <bob@example.com>',
+		`${'a'.repeat(65)}@example.com`,
+		`bob@${'a'.repeat(300)}.com`,
+		'x'.repeat(1_000_000),
+	]) {
 		it(`refuses ${JSON.stringify(value.length > 30 ? `${value.slice(0, 30)}…` : value)}`, () => {
-			assert.throws(() => email(value), (error: Error) => error.name === 'ConversionError');
+			assert.throws(
+				() => email(value),
+				(error: Error) => error.name === 'ConversionError',
+			);
 		});
 	}
 
@@ -236,7 +328,13 @@ describe('email', () => {
 
 describe('value map', () => {
 	const map = (options: Partial<ValueMapOptions> = {}) =>
-		compileValueMap({ map: { AUTHORISED: 'open', PAID: 'paid', VOIDED: { status: 'void' } }, caseInsensitive: true, unmapped: 'error', default: null, ...options });
+		compileValueMap({
+			map: { AUTHORISED: 'open', PAID: 'paid', VOIDED: { status: 'void' } },
+			caseInsensitive: true,
+			unmapped: 'error',
+			default: null,
+			...options,
+		});
 
 	it('maps values, case-insensitively by default', () => {
 		assert.equal(map()('AUTHORISED'), 'open');
@@ -252,7 +350,10 @@ describe('value map', () => {
 	});
 
 	it('handles unmapped values as configured', () => {
-		assertConversionError(() => map()('DRAFT'), /not in the value map \(it knows "AUTHORISED", "PAID", "VOIDED"\)/);
+		assertConversionError(
+			() => map()('DRAFT'),
+			/not in the value map \(it knows "AUTHORISED", "PAID", "VOIDED"\)/,
+		);
 		assert.equal(map({ unmapped: 'keep' })('DRAFT'), 'DRAFT');
 		assert.equal(map({ unmapped: 'default', default: 'other' })('DRAFT'), 'other');
 	});
@@ -260,12 +361,22 @@ describe('value map', () => {
 	it('never finds prototype properties, and maps a "__proto__" key from JSON as data', () => {
 		assertConversionError(() => map()('constructor'), /not in the value map/);
 		assertConversionError(() => map()('toString'), /not in the value map/);
-		const fromJson = compileValueMap({ map: JSON.parse('{"__proto__": "odd", "a": 1}') as Record<string, string>, caseInsensitive: false, unmapped: 'error', default: null });
+		const fromJson = compileValueMap({
+			map: JSON.parse('{"__proto__": "odd", "a": 1}') as Record<string, string>,
+			caseInsensitive: false,
+			unmapped: 'error',
+			default: null,
+		});
 		assert.equal(fromJson('__proto__'), 'odd');
 	});
 
 	it('reads numbers and booleans by their text', () => {
-		const codes = compileValueMap({ map: { '1': 'one', true: 'yes' }, caseInsensitive: true, unmapped: 'error', default: null });
+		const codes = compileValueMap({
+			map: { '1': 'one', true: 'yes' },
+			caseInsensitive: true,
+			unmapped: 'error',
+			default: null,
+		});
 		assert.equal(codes(1), 'one');
 		assert.equal(codes(true), 'yes');
 	});

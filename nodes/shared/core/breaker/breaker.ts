@@ -1,15 +1,29 @@
 import type { BreakerPolicy } from './policy';
 import { resolveBreakerPolicy } from './policy';
-import type { BreakerAction, BreakerChange, BreakerStamp, BreakerState, BreakerStatus, RecordedCall } from './state';
-import { decideChecks, decideRecords, decideSetState, effectiveStatus, initialBreakerState } from './state';
+import type {
+	BreakerAction,
+	BreakerChange,
+	BreakerStamp,
+	BreakerState,
+	BreakerStatus,
+	RecordedCall,
+} from './state';
+import {
+	decideChecks,
+	decideRecords,
+	decideSetState,
+	effectiveStatus,
+	initialBreakerState,
+} from './state';
 import type { BreakerStats } from './stats';
 import { breakerStats } from './stats';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 
-
 /** Check's answer for one call: proceed with a stamp to hand back to Record, or open. */
-export type BreakerTicket = { route: 'proceed'; stamp: BreakerStamp } | { route: 'open'; stamp: null };
+export type BreakerTicket =
+	| { route: 'proceed'; stamp: BreakerStamp }
+	| { route: 'open'; stamp: null };
 
 export interface BreakerOptions {
 	/** Overrides of DEFAULT_BREAKER_POLICY. */
@@ -49,7 +63,10 @@ export class Breaker {
 		const decision = decideChecks(this.current, 1, now);
 		this.apply(decision.state, decision.change);
 		if (decision.admitted === 0) return { route: 'open', stamp: null };
-		return { route: 'proceed', stamp: { generation: decision.state.generation, probe: decision.probe, checkedAt: now } };
+		return {
+			route: 'proceed',
+			stamp: { generation: decision.state.generation, probe: decision.probe, checkedAt: now },
+		};
 	}
 
 	/** The call succeeded; pass its ticket so its latency and probe are known. */
@@ -75,7 +92,12 @@ export class Breaker {
 	}
 
 	private record(outcome: 'success' | 'failure', ticket: BreakerTicket | null): RecordedCall {
-		const decision = decideRecords(this.current, [{ outcome, stamp: ticket?.stamp ?? null }], this.policy, this.clock.now());
+		const decision = decideRecords(
+			this.current,
+			[{ outcome, stamp: ticket?.stamp ?? null }],
+			this.policy,
+			this.clock.now(),
+		);
 		this.apply(decision.state, decision.change);
 		return decision.calls[0];
 	}

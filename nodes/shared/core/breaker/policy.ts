@@ -45,7 +45,10 @@ export const DEFAULT_BREAKER_POLICY: Readonly<BreakerPolicy> = Object.freeze({
 });
 
 /** What each option accepts; checked in this order. */
-const LIMITS: Record<keyof BreakerPolicy, { min: number; max: number; integer: boolean; unit: string; minExclusive?: boolean }> = {
+const LIMITS: Record<
+	keyof BreakerPolicy,
+	{ min: number; max: number; integer: boolean; unit: string; minExclusive?: boolean }
+> = {
 	failureRatePercent: { min: 0, minExclusive: true, max: 100, integer: false, unit: 'percent' },
 	slowCallMs: { min: 0, minExclusive: true, max: DAY, integer: false, unit: 'ms' },
 	slowCallRatePercent: { min: 0, minExclusive: true, max: 100, integer: false, unit: 'percent' },
@@ -66,13 +69,17 @@ export class BreakerPolicyError extends Error {
 		readonly value: unknown,
 		readonly expected: string,
 	) {
-		super(`Breaker policy option ${option} must be ${expected}; got ${JSON.stringify(value) ?? String(value)}`);
+		super(
+			`Breaker policy option ${option} must be ${expected}; got ${JSON.stringify(value) ?? String(value)}`,
+		);
 		this.name = 'BreakerPolicyError';
 	}
 }
 
 export function isBreakerPolicyError(error: unknown): error is BreakerPolicyError {
-	return error instanceof Error && (error as Partial<BreakerPolicyError>).isBreakerPolicyError === true;
+	return (
+		error instanceof Error && (error as Partial<BreakerPolicyError>).isBreakerPolicyError === true
+	);
 }
 
 /** The defaults overridden by `overrides` (undefined entries ignored), checked. */
@@ -91,15 +98,19 @@ function checkOption(option: keyof BreakerPolicy, value: unknown): void {
 	const kind = limit.integer ? 'a whole number' : 'a number';
 	const lower = limit.minExclusive ? `above ${limit.min}` : `at least ${limit.min}`;
 	const expected = `${kind} ${lower} and at most ${limit.max} (${limit.unit})`;
-	if (typeof value !== 'number' || !Number.isFinite(value)) throw new BreakerPolicyError(option, value, expected);
-	if (limit.integer && !Number.isInteger(value)) throw new BreakerPolicyError(option, value, expected);
+	if (typeof value !== 'number' || !Number.isFinite(value))
+		throw new BreakerPolicyError(option, value, expected);
+	if (limit.integer && !Number.isInteger(value))
+		throw new BreakerPolicyError(option, value, expected);
 	const tooLow = limit.minExclusive ? value <= limit.min : value < limit.min;
 	if (tooLow || value > limit.max) throw new BreakerPolicyError(option, value, expected);
 }
 
 /** Whether two policies differ in any option. */
 export function policiesDiffer(a: BreakerPolicy, b: BreakerPolicy): boolean {
-	return (Object.keys(LIMITS) as Array<keyof BreakerPolicy>).some((option) => a[option] !== b[option]);
+	return (Object.keys(LIMITS) as Array<keyof BreakerPolicy>).some(
+		(option) => a[option] !== b[option],
+	);
 }
 
 /**

@@ -22,7 +22,8 @@ export function breakerKey(name: string): string {
 /** What is wrong with a breaker name, or null when it is usable. */
 export function breakerNameProblem(name: string): string | null {
 	if (name.trim() === '') return 'is empty';
-	if (name.length > MAX_BREAKER_NAME_LENGTH) return `is longer than ${MAX_BREAKER_NAME_LENGTH} characters`;
+	if (name.length > MAX_BREAKER_NAME_LENGTH)
+		return `is longer than ${MAX_BREAKER_NAME_LENGTH} characters`;
 	if (name.includes('\u0000')) return 'contains a NUL character';
 	return null;
 }
@@ -30,7 +31,9 @@ export function breakerNameProblem(name: string): string | null {
 export function asBreakerRegistry(value: JsonValue | undefined): BreakerRegistry {
 	if (value === undefined) return { names: [] };
 	if (!isPlainObject(value) || !Array.isArray(value.names)) {
-		throw new Error('The stored circuit breaker registry is not in the expected format (was the scope used by something else?)');
+		throw new Error(
+			'The stored circuit breaker registry is not in the expected format (was the scope used by something else?)',
+		);
 	}
 	return { names: value.names.filter((name): name is string => typeof name === 'string') };
 }

@@ -1,7 +1,13 @@
 import type { JsonValue } from '../json';
 import { isPlainObject } from '../json';
 import type { BreakerPolicy } from './policy';
-import { callsToReach, DEFAULT_BREAKER_POLICY, policiesDiffer, reachesRate, resolveBreakerPolicy } from './policy';
+import {
+	callsToReach,
+	DEFAULT_BREAKER_POLICY,
+	policiesDiffer,
+	reachesRate,
+	resolveBreakerPolicy,
+} from './policy';
 import type { CallCounts, ObservedCall, StatsBucket, WindowBucket } from './window';
 import { countInWindow, liveBuckets, observeInStats, windowTotals } from './window';
 import { percent, seconds } from './words';
@@ -22,7 +28,13 @@ import { percent, seconds } from './words';
  */
 export type BreakerStatus = 'closed' | 'open' | 'halfOpen' | 'forcedOpen' | 'disabled';
 
-export const BREAKER_STATUSES: readonly BreakerStatus[] = ['closed', 'open', 'halfOpen', 'forcedOpen', 'disabled'];
+export const BREAKER_STATUSES: readonly BreakerStatus[] = [
+	'closed',
+	'open',
+	'halfOpen',
+	'forcedOpen',
+	'disabled',
+];
 
 export type BreakerChange = {
 	from: BreakerStatus;
@@ -79,7 +91,10 @@ const DAY = 86_400_000;
 /** An idle breaker's record is forgotten after this (never while forced open or disabled). */
 export const BREAKER_RETENTION_MS = 30 * DAY;
 
-export function initialBreakerState(now: number, policy: BreakerPolicy = DEFAULT_BREAKER_POLICY): BreakerState {
+export function initialBreakerState(
+	now: number,
+	policy: BreakerPolicy = DEFAULT_BREAKER_POLICY,
+): BreakerState {
 	return {
 		format: 1,
 		status: 'closed',
@@ -120,7 +135,10 @@ function changeStatus(
 		generation: state.generation + 1,
 		since: now,
 		openUntil: to === 'open' ? now + state.policy.openMs : null,
-		probes: to === 'halfOpen' ? { granted: 0, recorded: 0, failed: 0, slow: 0, lastGrantedAt: now } : null,
+		probes:
+			to === 'halfOpen'
+				? { granted: 0, recorded: 0, failed: 0, slow: 0, lastGrantedAt: now }
+				: null,
 		opens: state.opens + (to === 'open' ? 1 : 0),
 		lastChange: change,
 		// A new period judges its own calls, as Resilience4j resets its metrics.
@@ -147,7 +165,11 @@ export type BreakerCheck = {
  * forced open, and while half-open as many as there are probe slots left. A closed
  * breaker is only read, so the common path costs no write.
  */
-export function decideChecks(current: BreakerState | undefined, calls: number, now: number): BreakerCheck {
+export function decideChecks(
+	current: BreakerState | undefined,
+	calls: number,
+	now: number,
+): BreakerCheck {
 	const state = current ?? initialBreakerState(now);
 	switch (state.status) {
 		case 'closed':
@@ -156,8 +178,14 @@ export function decideChecks(current: BreakerState | undefined, calls: number, n
 		case 'forcedOpen':
 			return { admitted: 0, probe: false, state, change: null, write: false };
 		case 'open': {
-			if (now < (state.openUntil ?? 0)) return { admitted: 0, probe: false, state, change: null, write: false };
-			const opened = changeStatus(state, 'halfOpen', now, `open for ${seconds(now - state.since)}: probing with ${state.policy.halfOpenProbes} calls`);
+			if (now < (state.openUntil ?? 0))
+				return { admitted: 0, probe: false, state, change: null, write: false };
+			const opened = changeStatus(
+				state,
+				'halfOpen',
+				now,
+				`open for ${seconds(now - state.since)}: probing with ${state.policy.halfOpenProbes} calls`,
+			);
 			return { ...grantProbes(opened.state, calls, now), change: opened.change, write: true };
 		}
 		case 'halfOpen':
@@ -169,15 +197,27 @@ function grantProbes(state: BreakerState, calls: number, now: number): BreakerCh
 	let probes = state.probes ?? { granted: 0, recorded: 0, failed: 0, slow: 0, lastGrantedAt: now };
 	// Probes that never reported (their execution died, or nothing records them) would hold
 	// the breaker half-open for good: after the probe timeout their slots are free again.
-	if (probes.granted > probes.recorded && now - probes.lastGrantedAt >= state.policy.probeTimeoutMs) {
+	if (
+		probes.granted > probes.recorded &&
+		now - probes.lastGrantedAt >= state.policy.probeTimeoutMs
+	) {
 		probes = { ...probes, granted: probes.recorded };
 	}
 	const admitted = Math.min(calls, Math.max(0, state.policy.halfOpenProbes - probes.granted));
 	if (admitted === 0) {
 		const changed = probes !== state.probes;
-		return { admitted: 0, probe: true, state: changed ? { ...state, probes } : state, change: null, write: changed };
+		return {
+			admitted: 0,
+			probe: true,
+			state: changed ? { ...state, probes } : state,
+			change: null,
+			write: changed,
+		};
 	}
-	const next = { ...state, probes: { ...probes, granted: probes.granted + admitted, lastGrantedAt: now } };
+	const next = {
+		...state,
+		probes: { ...probes, granted: probes.granted + admitted, lastGrantedAt: now },
+	};
 	return { admitted, probe: true, state: next, change: null, write: true };
 }
 
@@ -223,20 +263,35 @@ export function decideRecords(
 	const roles = assignRoles(base, calls);
 	const recorded = calls.map((call, index): RecordedCall => {
 		const latencyMs = call.stamp === null ? null : Math.max(0, now - call.stamp.checkedAt);
-		return { role: roles[index], latencyMs, slow: latencyMs !== null && latencyMs > policy.slowCallMs };
+		return {
+			role: roles[index],
+			latencyMs,
+			slow: latencyMs !== null && latencyMs > policy.slowCallMs,
+		};
 	});
-	const observed = recorded.map((call, index): ObservedCall => ({
-		failed: calls[index].outcome === 'failure',
-		slow: call.slow,
-		latencyMs: call.latencyMs,
-	}));
-	let state: BreakerState = { ...base, policy: { ...policy }, stats: observeInStats(base.stats, now, policy, observed) };
-	const lastFailure = [...calls].reverse().find((call) => call.outcome === 'failure')?.correlationId ?? null;
+	const observed = recorded.map(
+		(call, index): ObservedCall => ({
+			failed: calls[index].outcome === 'failure',
+			slow: call.slow,
+			latencyMs: call.latencyMs,
+		}),
+	);
+	let state: BreakerState = {
+		...base,
+		policy: { ...policy },
+		stats: observeInStats(base.stats, now, policy, observed),
+	};
+	const lastFailure =
+		[...calls].reverse().find((call) => call.outcome === 'failure')?.correlationId ?? null;
 	let change: BreakerChange | null = null;
 	if (state.status === 'closed') {
-		state = { ...state, window: countInWindow(state.window, now, policy, countsOf(observed, roles, 'window')) };
+		state = {
+			...state,
+			window: countInWindow(state.window, now, policy, countsOf(observed, roles, 'window')),
+		};
 		const reason = tripReason(windowTotals(state.window, now, policy), policy);
-		if (reason !== null) ({ state, change } = changeStatus(state, 'open', now, reason, lastFailure));
+		if (reason !== null)
+			({ state, change } = changeStatus(state, 'open', now, reason, lastFailure));
 	} else if (state.status === 'halfOpen' && state.probes !== null) {
 		const counts = countsOf(observed, roles, 'probe');
 		const probes = {
@@ -247,7 +302,14 @@ export function decideRecords(
 		};
 		state = { ...state, probes };
 		const verdict = judgeProbes(probes, policy);
-		if (verdict !== null) ({ state, change } = changeStatus(state, verdict.to, now, verdict.reason, verdict.to === 'open' ? lastFailure : null));
+		if (verdict !== null)
+			({ state, change } = changeStatus(
+				state,
+				verdict.to,
+				now,
+				verdict.reason,
+				verdict.to === 'open' ? lastFailure : null,
+			));
 	} else {
 		state = { ...state, window: liveBuckets(state.window, now, policy) };
 	}
@@ -261,8 +323,10 @@ export function decideRecords(
  * the item, stamp and all, and while half-open only probes were let through.
  */
 function assignRoles(state: BreakerState, calls: readonly BreakerCall[]): CallRole[] {
-	const current = (call: BreakerCall) => call.stamp !== null && call.stamp.generation === state.generation;
-	if (state.status === 'closed') return calls.map((call) => (call.stamp === null || current(call) ? 'window' : 'statsOnly'));
+	const current = (call: BreakerCall) =>
+		call.stamp !== null && call.stamp.generation === state.generation;
+	if (state.status === 'closed')
+		return calls.map((call) => (call.stamp === null || current(call) ? 'window' : 'statsOnly'));
 	const roles = calls.map((): CallRole => 'statsOnly');
 	if (state.status !== 'halfOpen' || state.probes === null) return roles;
 	let outstanding = state.probes.granted - state.probes.recorded;
@@ -278,7 +342,11 @@ function assignRoles(state: BreakerState, calls: readonly BreakerCall[]): CallRo
 	return roles;
 }
 
-function countsOf(observed: readonly ObservedCall[], roles: readonly CallRole[], role: CallRole): CallCounts {
+function countsOf(
+	observed: readonly ObservedCall[],
+	roles: readonly CallRole[],
+	role: CallRole,
+): CallCounts {
 	const counts: CallCounts = { calls: 0, failures: 0, slow: 0 };
 	observed.forEach((call, index) => {
 		if (roles[index] !== role) return;
@@ -307,17 +375,27 @@ export function tripReason(totals: CallCounts, policy: BreakerPolicy): string | 
  * were slow) to reach the threshold over all probes, close once the probes still out
  * could no longer reach it, else wait for more.
  */
-function judgeProbes(probes: ProbeCounts, policy: BreakerPolicy): { to: BreakerStatus; reason: string } | null {
+function judgeProbes(
+	probes: ProbeCounts,
+	policy: BreakerPolicy,
+): { to: BreakerStatus; reason: string } | null {
 	const total = policy.halfOpenProbes;
 	const pending = Math.max(0, total - probes.recorded);
 	const failuresToOpen = callsToReach(policy.failureRatePercent, total);
 	const slowToOpen = callsToReach(policy.slowCallRatePercent, total);
-	if (probes.failed >= failuresToOpen) return { to: 'open', reason: `${probes.failed} of ${total} probes failed` };
+	if (probes.failed >= failuresToOpen)
+		return { to: 'open', reason: `${probes.failed} of ${total} probes failed` };
 	if (probes.slow >= slowToOpen) {
-		return { to: 'open', reason: `${probes.slow} of ${total} probes took over ${seconds(policy.slowCallMs)}` };
+		return {
+			to: 'open',
+			reason: `${probes.slow} of ${total} probes took over ${seconds(policy.slowCallMs)}`,
+		};
 	}
 	if (probes.failed + pending < failuresToOpen && probes.slow + pending < slowToOpen) {
-		return { to: 'closed', reason: `probes passed: ${probes.recorded - probes.failed} of ${probes.recorded} succeeded` };
+		return {
+			to: 'closed',
+			reason: `probes passed: ${probes.recorded - probes.failed} of ${probes.recorded} succeeded`,
+		};
 	}
 	return null;
 }
@@ -335,15 +413,28 @@ export type BreakerSetState = { state: BreakerState; change: BreakerChange | nul
  * vendor's maintenance) and disabled (every Check proceeds); both stay until changed by
  * hand. Reset closes the breaker with an empty window, whatever its status.
  */
-export function decideSetState(current: BreakerState | undefined, action: BreakerAction, now: number): BreakerSetState {
+export function decideSetState(
+	current: BreakerState | undefined,
+	action: BreakerAction,
+	now: number,
+): BreakerSetState {
 	const state = current ?? initialBreakerState(now);
-	const to: BreakerStatus = action === 'forceOpen' ? 'forcedOpen' : action === 'disable' ? 'disabled' : 'closed';
+	const to: BreakerStatus =
+		action === 'forceOpen' ? 'forcedOpen' : action === 'disable' ? 'disabled' : 'closed';
 	if (action !== 'reset' && state.status === to) return { state, change: null, write: false };
-	const reason = { forceOpen: 'forced open by hand', disable: 'disabled by hand', reset: 'reset by hand' }[action];
+	const reason = {
+		forceOpen: 'forced open by hand',
+		disable: 'disabled by hand',
+		reset: 'reset by hand',
+	}[action];
 	const changed = changeStatus(state, to, now, reason);
 	// A reset of a closed breaker clears its window but is no change of status.
 	const change = changed.change.from === to ? null : changed.change;
-	return { state: change === null ? { ...changed.state, lastChange: state.lastChange } : changed.state, change, write: true };
+	return {
+		state: change === null ? { ...changed.state, lastChange: state.lastChange } : changed.state,
+		change,
+		write: true,
+	};
 }
 
 /* ---------------------------------------------------------------- Reading */
@@ -359,7 +450,9 @@ export function asBreakerState(value: JsonValue | undefined): BreakerState | und
 		!Array.isArray(value.window) ||
 		!Array.isArray(value.stats)
 	) {
-		throw new Error('The stored circuit breaker state is not in the expected format (was the scope used by something else?)');
+		throw new Error(
+			'The stored circuit breaker state is not in the expected format (was the scope used by something else?)',
+		);
 	}
 	return { ...(value as unknown as BreakerState), policy: storedPolicy(value.policy) };
 }

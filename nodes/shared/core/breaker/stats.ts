@@ -24,7 +24,13 @@ export type BreakerStats = {
 	latency: LatencySummary;
 	/** The calls a closed breaker is judging now: those since its last change of status. */
 	tripWindow: CallCounts;
-	probes: { allowed: number; granted: number; recorded: number; failed: number; slow: number } | null;
+	probes: {
+		allowed: number;
+		granted: number;
+		recorded: number;
+		failed: number;
+		slow: number;
+	} | null;
 	opens: number;
 	lastChange: BreakerChange | null;
 	policy: BreakerPolicy;
@@ -38,7 +44,10 @@ export function breakerStats(state: BreakerState | undefined, now: number): Brea
 	return {
 		known: state !== undefined,
 		status: effectiveStatus(current, now),
-		since: current.status === 'open' && effectiveStatus(current, now) === 'halfOpen' ? (current.openUntil ?? current.since) : current.since,
+		since:
+			current.status === 'open' && effectiveStatus(current, now) === 'halfOpen'
+				? (current.openUntil ?? current.since)
+				: current.since,
 		openUntil: current.openUntil,
 		generation: current.generation,
 		windowMs: policy.windowMs,

@@ -46,7 +46,11 @@ function bucketSize(policy: BreakerPolicy): number {
 }
 
 /** The buckets still inside the window at `now`. */
-export function liveBuckets<Bucket extends { start: number }>(buckets: readonly Bucket[], now: number, policy: BreakerPolicy): Bucket[] {
+export function liveBuckets<Bucket extends { start: number }>(
+	buckets: readonly Bucket[],
+	now: number,
+	policy: BreakerPolicy,
+): Bucket[] {
 	return buckets.filter((bucket) => bucket.start > now - policy.windowMs);
 }
 
@@ -70,7 +74,12 @@ function updateCurrentBucket<Bucket extends { start: number }>(
 }
 
 /** The trip window with `counts` added at `now`. */
-export function countInWindow(buckets: readonly WindowBucket[], now: number, policy: BreakerPolicy, counts: CallCounts): WindowBucket[] {
+export function countInWindow(
+	buckets: readonly WindowBucket[],
+	now: number,
+	policy: BreakerPolicy,
+	counts: CallCounts,
+): WindowBucket[] {
 	return updateCurrentBucket(
 		buckets,
 		now,
@@ -86,7 +95,11 @@ export function countInWindow(buckets: readonly WindowBucket[], now: number, pol
 }
 
 /** Calls, failures and slow calls in the window at `now`. */
-export function windowTotals(buckets: readonly WindowBucket[], now: number, policy: BreakerPolicy): CallCounts {
+export function windowTotals(
+	buckets: readonly WindowBucket[],
+	now: number,
+	policy: BreakerPolicy,
+): CallCounts {
 	const totals: CallCounts = { calls: 0, failures: 0, slow: 0 };
 	for (const bucket of liveBuckets(buckets, now, policy)) {
 		totals.calls += bucket.calls;
@@ -104,11 +117,23 @@ export function observeInStats(
 	calls: readonly ObservedCall[],
 ): StatsBucket[] {
 	if (calls.length === 0) return liveBuckets(buckets, now, policy);
-	return updateCurrentBucket(buckets, now, policy, emptyStatsBucket, (bucket) => observeAll(bucket, calls));
+	return updateCurrentBucket(buckets, now, policy, emptyStatsBucket, (bucket) =>
+		observeAll(bucket, calls),
+	);
 }
 
 function emptyStatsBucket(start: number): StatsBucket {
-	return { start, calls: 0, failures: 0, slow: 0, measured: 0, latencySumMs: 0, latencyMinMs: null, latencyMaxMs: null, latency: {} };
+	return {
+		start,
+		calls: 0,
+		failures: 0,
+		slow: 0,
+		measured: 0,
+		latencySumMs: 0,
+		latencyMinMs: null,
+		latencyMaxMs: null,
+		latency: {},
+	};
 }
 
 /** A copy of `bucket` with `calls` counted: one copy per batch, not one per call. */
@@ -139,7 +164,18 @@ export function statsTotals(
 	const totals = windowTotals(live, now, policy);
 	const measured = live.reduce((sum, bucket) => sum + bucket.measured, 0);
 	if (measured === 0) {
-		return { ...totals, latency: { measured: 0, meanMs: null, minMs: null, maxMs: null, p50Ms: null, p95Ms: null, p99Ms: null } };
+		return {
+			...totals,
+			latency: {
+				measured: 0,
+				meanMs: null,
+				minMs: null,
+				maxMs: null,
+				p50Ms: null,
+				p95Ms: null,
+				p99Ms: null,
+			},
+		};
 	}
 	const range = {
 		min: Math.min(...live.map((bucket) => bucket.latencyMinMs ?? Infinity)),

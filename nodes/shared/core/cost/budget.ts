@@ -30,16 +30,20 @@ export const BUDGET_CONFIG_TTL_MS = 400 * 24 * 3_600_000;
 /** Why a budget name cannot be used, or null. */
 export function budgetNameProblem(name: string): string | null {
 	if (name.trim() === '') return 'is empty';
-	if (name.length > MAX_BUDGET_NAME_LENGTH) return `is longer than ${MAX_BUDGET_NAME_LENGTH} characters`;
-	if ([...name].some((character) => character.charCodeAt(0) < 0x20)) return 'contains control characters';
+	if (name.length > MAX_BUDGET_NAME_LENGTH)
+		return `is longer than ${MAX_BUDGET_NAME_LENGTH} characters`;
+	if ([...name].some((character) => character.charCodeAt(0) < 0x20))
+		return 'contains control characters';
 	return null;
 }
 
 /** Store keys of one budget; every key starts with the budget's name. */
 export const budgetKeys = {
 	config: (budget: string) => `budget/${budget}/config`,
-	counter: (budget: string, counter: BudgetCounter, window: BudgetWindow) => `budget/${budget}/${counter}/${window.period}/${window.id}`,
-	bucket: (budget: string, window: BudgetWindow, bucket: number) => `budget/${budget}/hist/${window.period}/${window.id}/${bucket}`,
+	counter: (budget: string, counter: BudgetCounter, window: BudgetWindow) =>
+		`budget/${budget}/${counter}/${window.period}/${window.id}`,
+	bucket: (budget: string, window: BudgetWindow, bucket: number) =>
+		`budget/${budget}/hist/${window.period}/${window.id}/${bucket}`,
 	alert: (budget: string, kind: AlertKind, window: BudgetWindow, threshold: number) =>
 		`budget/${budget}/alert/${kind}/${window.period}/${window.id}/${threshold}`,
 	cache: (budget: string, hash: string) => `budget/${budget}/cache/${hash}`,
@@ -53,18 +57,36 @@ export const budgetKeys = {
  * items let through (the volume guard rail); avoided, hits, misses: the cache; cached:
  * responses Cache Store took (its daily cap).
  */
-export type BudgetCounter = 'spent' | 'records' | 'reserved' | 'items' | 'avoided' | 'hits' | 'misses' | 'cached';
+export type BudgetCounter =
+	| 'spent'
+	| 'records'
+	| 'reserved'
+	| 'items'
+	| 'avoided'
+	| 'hits'
+	| 'misses'
+	| 'cached';
 
 export function asBudgetConfig(value: JsonValue | undefined): BudgetConfig | null {
-	if (!isPlainObject(value) || typeof value.zone !== 'string' || !isPlainObject(value.limits) || !isPlainObject(value.thresholds)) return null;
+	if (
+		!isPlainObject(value) ||
+		typeof value.zone !== 'string' ||
+		!isPlainObject(value.limits) ||
+		!isPlainObject(value.thresholds)
+	)
+		return null;
 	const limits: BudgetConfig['limits'] = {};
 	for (const period of BUDGET_PERIODS) {
 		const limit = (value.limits as Record<string, unknown>)[period];
 		if (!isPlainObject(limit)) continue;
-		const count = (entry: unknown) => (typeof entry === 'number' && Number.isSafeInteger(entry) && entry >= 0 ? entry : null);
+		const count = (entry: unknown) =>
+			typeof entry === 'number' && Number.isSafeInteger(entry) && entry >= 0 ? entry : null;
 		limits[period] = { moneyNanos: count(limit.moneyNanos), items: count(limit.items) };
 	}
-	const list = (entry: unknown) => (Array.isArray(entry) ? entry.filter((item): item is number => typeof item === 'number' && item > 0) : []);
+	const list = (entry: unknown) =>
+		Array.isArray(entry)
+			? entry.filter((item): item is number => typeof item === 'number' && item > 0)
+			: [];
 	const thresholds = value.thresholds as Record<string, unknown>;
 	return {
 		zone: value.zone,
@@ -80,7 +102,12 @@ export function budgetConfigJson(config: BudgetConfig): JsonObject {
 		const limit = config.limits[period];
 		if (limit) limits[period] = { moneyNanos: limit.moneyNanos, items: limit.items };
 	}
-	return { zone: config.zone, currency: config.currency, limits, thresholds: { actual: config.thresholds.actual, forecast: config.thresholds.forecast } };
+	return {
+		zone: config.zone,
+		currency: config.currency,
+		limits,
+		thresholds: { actual: config.thresholds.actual, forecast: config.thresholds.forecast },
+	};
 }
 
 /** The periods a config limits, in order hour, day, month. */
@@ -127,13 +154,15 @@ export function decideAdmission(estimates: number[], standings: PeriodStanding[]
 		for (const standing of standings) {
 			const { moneyNanos, items } = standing.limit;
 			if (moneyNanos !== null) {
-				const committed = standing.spentNanos + Math.max(0, standing.reservedNanos) + admittedNanos + estimate;
+				const committed =
+					standing.spentNanos + Math.max(0, standing.reservedNanos) + admittedNanos + estimate;
 				// Once the recorded spend reaches the limit nothing more goes through, even at an estimate of 0.
 				if (committed > moneyNanos || standing.spentNanos >= moneyNanos) {
 					broken.push(`${standing.period} money`);
 				}
 			}
-			if (items !== null && Math.max(0, standing.items) + admittedCount + 1 > items) broken.push(`${standing.period} items`);
+			if (items !== null && Math.max(0, standing.items) + admittedCount + 1 > items)
+				broken.push(`${standing.period} items`);
 		}
 		const fits = broken.length === 0;
 		admitted.push(fits);

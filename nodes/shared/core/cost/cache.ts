@@ -22,7 +22,9 @@ export function normaliseForKey(value: unknown, options: CacheKeyOptions, depth 
 	if (typeof value === 'boolean' || value === null || value === undefined) return value ?? null;
 	if (Array.isArray(value)) return value.map((entry) => normaliseForKey(entry, options, depth + 1));
 	if (isPlainObject(value)) {
-		return Object.fromEntries(Object.keys(value).map((key) => [key, normaliseForKey(value[key], options, depth + 1)]));
+		return Object.fromEntries(
+			Object.keys(value).map((key) => [key, normaliseForKey(value[key], options, depth + 1)]),
+		);
 	}
 	return String(value);
 }

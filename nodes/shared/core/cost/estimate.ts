@@ -51,8 +51,13 @@ function tokenizer(): Tokenizer {
 }
 
 /** Estimated cost of a call: the prompt's tokens at the input price, the expected output at the output price. */
-export function estimateCallNanos(inputTokens: number, expectedOutputTokens: number, price: ModelPrice): number {
-	const count = (tokens: number) => BigInt(Number.isFinite(tokens) ? Math.max(0, Math.trunc(tokens)) : 0);
+export function estimateCallNanos(
+	inputTokens: number,
+	expectedOutputTokens: number,
+	price: ModelPrice,
+): number {
+	const count = (tokens: number) =>
+		BigInt(Number.isFinite(tokens) ? Math.max(0, Math.trunc(tokens)) : 0);
 	const total = count(inputTokens) * price.input + count(expectedOutputTokens) * price.output;
 	return toSafeNanos(divideRounded(total, 1_000_000n));
 }

@@ -28,7 +28,8 @@ const DECIMAL = /^(\d+)(?:\.(\d*))?$|^\.(\d+)$/;
 export function parseMoneyNanos(input: unknown): bigint {
 	let text: string;
 	if (typeof input === 'number') {
-		if (!Number.isFinite(input) || input < 0) throw new MoneyError(`${String(input)} is not an amount of money`);
+		if (!Number.isFinite(input) || input < 0)
+			throw new MoneyError(`${String(input)} is not an amount of money`);
 		text = decimalOf(input);
 	} else if (typeof input === 'string') {
 		text = input.trim().replace(/^\$\s*/, '');
@@ -36,10 +37,14 @@ export function parseMoneyNanos(input: unknown): bigint {
 		throw new MoneyError(`Expected an amount such as "2.50", got ${describe(input)}`);
 	}
 	const match = DECIMAL.exec(text);
-	if (!match) throw new MoneyError(`"${truncate(text)}" is not an amount of money (write it like 2.50, without sign or exponent)`);
+	if (!match)
+		throw new MoneyError(
+			`"${truncate(text)}" is not an amount of money (write it like 2.50, without sign or exponent)`,
+		);
 	const whole = match[1] ?? '0';
 	const fraction = match[2] ?? match[3] ?? '';
-	if (fraction.length > NANO_DIGITS) throw new MoneyError(`"${truncate(text)}" has more than ${NANO_DIGITS} decimals`);
+	if (fraction.length > NANO_DIGITS)
+		throw new MoneyError(`"${truncate(text)}" has more than ${NANO_DIGITS} decimals`);
 	return BigInt(whole) * BigInt(NANOS_PER_UNIT) + BigInt(fraction.padEnd(NANO_DIGITS, '0') || '0');
 }
 
@@ -50,7 +55,9 @@ export function parseMoney(input: unknown): number {
 
 export function toSafeNanos(nanos: bigint): number {
 	if (nanos > BigInt(Number.MAX_SAFE_INTEGER) || nanos < -BigInt(Number.MAX_SAFE_INTEGER)) {
-		throw new MoneyError(`${formatNanos(nanos)} is more than a counter can hold (${formatNanos(BigInt(Number.MAX_SAFE_INTEGER))})`);
+		throw new MoneyError(
+			`${formatNanos(nanos)} is more than a counter can hold (${formatNanos(BigInt(Number.MAX_SAFE_INTEGER))})`,
+		);
 	}
 	return Number(nanos);
 }
@@ -61,7 +68,10 @@ export function formatNanos(nanos: bigint | number, minimumDecimals = 2): string
 	const negative = value < 0n;
 	const absolute = negative ? -value : value;
 	const whole = absolute / BigInt(NANOS_PER_UNIT);
-	let fraction = (absolute % BigInt(NANOS_PER_UNIT)).toString().padStart(NANO_DIGITS, '0').replace(/0+$/, '');
+	let fraction = (absolute % BigInt(NANOS_PER_UNIT))
+		.toString()
+		.padStart(NANO_DIGITS, '0')
+		.replace(/0+$/, '');
 	if (fraction.length < minimumDecimals) fraction = fraction.padEnd(minimumDecimals, '0');
 	return `${negative ? '-' : ''}${whole.toString()}${fraction === '' ? '' : `.${fraction}`}`;
 }

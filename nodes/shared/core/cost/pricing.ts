@@ -71,8 +71,16 @@ export function normaliseModel(model: string): string {
 }
 
 /** Compiles a price entry, naming the model and the rate that is wrong. */
-export function compilePrice(model: string, entry: PriceEntry, source: ModelPrice['source']): ModelPrice {
-	const rate = (name: keyof PriceEntry, value: string | undefined, fallback: bigint | null): bigint => {
+export function compilePrice(
+	model: string,
+	entry: PriceEntry,
+	source: ModelPrice['source'],
+): ModelPrice {
+	const rate = (
+		name: keyof PriceEntry,
+		value: string | undefined,
+		fallback: bigint | null,
+	): bigint => {
 		if ((value === undefined || value.trim() === '') && fallback !== null) return fallback;
 		try {
 			// Per million tokens in nanos: a price in currency units × 1e9.
@@ -103,10 +111,15 @@ export interface PriceBook {
  * ("claude-sonnet-4-5-20250929") matches its family's entry; otherwise names must match
  * exactly, so "gpt-4o-audio-preview" is not priced as "gpt-4o".
  */
-export function priceBook(overrides: Record<string, PriceEntry> = {}, fallback: PriceEntry | null = null, useBuiltIn = true): PriceBook {
+export function priceBook(
+	overrides: Record<string, PriceEntry> = {},
+	fallback: PriceEntry | null = null,
+	useBuiltIn = true,
+): PriceBook {
 	const compiled = new Map<string, ModelPrice>();
 	if (useBuiltIn) {
-		for (const [model, entry] of Object.entries(BUILT_IN_PRICES)) compiled.set(model, compilePrice(model, entry, 'builtIn'));
+		for (const [model, entry] of Object.entries(BUILT_IN_PRICES))
+			compiled.set(model, compilePrice(model, entry, 'builtIn'));
 	}
 	for (const [model, entry] of Object.entries(overrides)) {
 		const name = normaliseModel(model);
@@ -121,7 +134,8 @@ export function priceBook(overrides: Record<string, PriceEntry> = {}, fallback: 
 			const exact = compiled.get(name);
 			if (exact) return exact;
 			for (const candidate of names) {
-				if (name.startsWith(candidate) && SNAPSHOT_SUFFIX.test(name.slice(candidate.length))) return compiled.get(candidate)!;
+				if (name.startsWith(candidate) && SNAPSHOT_SUFFIX.test(name.slice(candidate.length)))
+					return compiled.get(candidate)!;
 			}
 			return fallbackPrice === null ? null : { ...fallbackPrice, model: name };
 		},

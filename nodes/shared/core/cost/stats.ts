@@ -61,8 +61,14 @@ export function costRegression(
 	const spent = trailing.reduce((sum, window) => sum + Math.max(0, window.spentNanos), 0);
 	const records = trailing.reduce((sum, window) => sum + Math.max(0, window.records), 0);
 	const trailingAverage = records > 0 ? spent / records : null;
-	const ratio = currentAverage !== null && trailingAverage !== null && trailingAverage > 0 ? Math.round((currentAverage / trailingAverage) * 100) / 100 : null;
-	const regressed = ratio !== null && current.records >= minimumRecords && currentAverage! >= factor * trailingAverage!;
+	const ratio =
+		currentAverage !== null && trailingAverage !== null && trailingAverage > 0
+			? Math.round((currentAverage / trailingAverage) * 100) / 100
+			: null;
+	const regressed =
+		ratio !== null &&
+		current.records >= minimumRecords &&
+		currentAverage! >= factor * trailingAverage!;
 	return {
 		currentAverage: currentAverage === null ? null : Math.round(currentAverage),
 		trailingAverage: trailingAverage === null ? null : Math.round(trailingAverage),

@@ -11,17 +11,29 @@ export type AlertKind = 'actual' | 'forecast';
  * of the window gone by (as AWS Budgets forecasts). Null until `minimumElapsed` of the
  * window has passed: a forecast from the first minutes would cry wolf.
  */
-export function forecastNanos(spentNanos: number, window: BudgetWindow, now: number, minimumElapsed = 0.1): number | null {
+export function forecastNanos(
+	spentNanos: number,
+	window: BudgetWindow,
+	now: number,
+	minimumElapsed = 0.1,
+): number | null {
 	const elapsed = elapsedFraction(window, now);
 	if (elapsed < minimumElapsed || elapsed <= 0) return null;
 	return Math.round(spentNanos / elapsed);
 }
 
 /** Thresholds reached by `amount` against `limit` (amount ≥ threshold% of limit), in integer maths. */
-export function reachedThresholds(amountNanos: number, limitNanos: number, thresholds: number[]): number[] {
+export function reachedThresholds(
+	amountNanos: number,
+	limitNanos: number,
+	thresholds: number[],
+): number[] {
 	if (limitNanos <= 0) return [];
 	// amount / limit ≥ t / 100  ⇔  amount × 100 ≥ t × limit; t may have decimals, so scale by 1000.
-	return thresholds.filter((threshold) => BigInt(amountNanos) * 100_000n >= BigInt(Math.round(threshold * 1000)) * BigInt(limitNanos));
+	return thresholds.filter(
+		(threshold) =>
+			BigInt(amountNanos) * 100_000n >= BigInt(Math.round(threshold * 1000)) * BigInt(limitNanos),
+	);
 }
 
 /** Percent of a limit, rounded to two decimals (for display). */

@@ -15,9 +15,22 @@ export interface TokenUsage {
 	reasoningTokens: number;
 }
 
-export type UsageFormat = 'auto' | 'openaiChat' | 'openaiResponses' | 'anthropic' | 'langchain' | 'fields';
+export type UsageFormat =
+	| 'auto'
+	| 'openaiChat'
+	| 'openaiResponses'
+	| 'anthropic'
+	| 'langchain'
+	| 'fields';
 
-export const USAGE_FORMATS: readonly UsageFormat[] = ['auto', 'openaiChat', 'openaiResponses', 'anthropic', 'langchain', 'fields'];
+export const USAGE_FORMATS: readonly UsageFormat[] = [
+	'auto',
+	'openaiChat',
+	'openaiResponses',
+	'anthropic',
+	'langchain',
+	'fields',
+];
 
 /** Field paths for the "fields" format; empty paths count as 0. */
 export interface UsageFields {
@@ -35,7 +48,15 @@ export type ParsedUsage =
 	| { ok: false; problem: string };
 
 /** Where "auto" looks for a usage object, in order. */
-const USAGE_LOCATIONS = ['usage', 'tokenUsage', 'tokenUsageEstimate', 'response.usage', 'body.usage', 'data.usage', 'message.usage'];
+const USAGE_LOCATIONS = [
+	'usage',
+	'tokenUsage',
+	'tokenUsageEstimate',
+	'response.usage',
+	'body.usage',
+	'data.usage',
+	'message.usage',
+];
 
 /** Largest token count believed: more is a corrupt or hostile value, not a response. */
 const MAX_TOKENS = 1e12;
@@ -43,14 +64,20 @@ const MAX_TOKENS = 1e12;
 function tokens(value: unknown, label: string, required: boolean): number | string {
 	if (value === undefined || value === null) return required ? `${label} is missing` : 0;
 	const number = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0 || number > MAX_TOKENS) {
+	if (
+		typeof number !== 'number' ||
+		!Number.isSafeInteger(number) ||
+		number < 0 ||
+		number > MAX_TOKENS
+	) {
 		return `${label} is not a token count: ${JSON.stringify(value)?.slice(0, 40) ?? String(value)}`;
 	}
 	return number;
 }
 
 function modelOf(...candidates: unknown[]): string | null {
-	for (const candidate of candidates) if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim();
+	for (const candidate of candidates)
+		if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim();
 	return null;
 }
 
@@ -58,7 +85,13 @@ function modelOf(...candidates: unknown[]): string | null {
 function build(
 	counts: Array<[keyof TokenUsage, unknown, string, boolean]>,
 ): { usage: TokenUsage } | { problem: string } {
-	const usage: TokenUsage = { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+	const usage: TokenUsage = {
+		inputTokens: 0,
+		cachedInputTokens: 0,
+		cacheWriteTokens: 0,
+		outputTokens: 0,
+		reasoningTokens: 0,
+	};
 	for (const [name, value, label, required] of counts) {
 		const result = tokens(value, label, required);
 		if (typeof result === 'string') return { problem: result };
@@ -71,8 +104,18 @@ function openAiChat(usage: Record<string, unknown>, root: unknown): ParsedUsage 
 	const built = build([
 		['inputTokens', usage.prompt_tokens, 'usage.prompt_tokens', true],
 		['outputTokens', usage.completion_tokens, 'usage.completion_tokens', false],
-		['cachedInputTokens', getPath(usage, 'prompt_tokens_details.cached_tokens'), 'usage.prompt_tokens_details.cached_tokens', false],
-		['reasoningTokens', getPath(usage, 'completion_tokens_details.reasoning_tokens'), 'usage.completion_tokens_details.reasoning_tokens', false],
+		[
+			'cachedInputTokens',
+			getPath(usage, 'prompt_tokens_details.cached_tokens'),
+			'usage.prompt_tokens_details.cached_tokens',
+			false,
+		],
+		[
+			'reasoningTokens',
+			getPath(usage, 'completion_tokens_details.reasoning_tokens'),
+			'usage.completion_tokens_details.reasoning_tokens',
+			false,
+		],
 	]);
 	return finish(built, 'openaiChat', true, modelOf(getPath(root, 'model')));
 }
@@ -81,8 +124,18 @@ function openAiResponses(usage: Record<string, unknown>, root: unknown): ParsedU
 	const built = build([
 		['inputTokens', usage.input_tokens, 'usage.input_tokens', true],
 		['outputTokens', usage.output_tokens, 'usage.output_tokens', false],
-		['cachedInputTokens', getPath(usage, 'input_tokens_details.cached_tokens'), 'usage.input_tokens_details.cached_tokens', false],
-		['reasoningTokens', getPath(usage, 'output_tokens_details.reasoning_tokens'), 'usage.output_tokens_details.reasoning_tokens', false],
+		[
+			'cachedInputTokens',
+			getPath(usage, 'input_tokens_details.cached_tokens'),
+			'usage.input_tokens_details.cached_tokens',
+			false,
+		],
+		[
+			'reasoningTokens',
+			getPath(usage, 'output_tokens_details.reasoning_tokens'),
+			'usage.output_tokens_details.reasoning_tokens',
+			false,
+		],
 	]);
 	return finish(built, 'openaiResponses', true, modelOf(getPath(root, 'model')));
 }
@@ -92,7 +145,12 @@ function anthropic(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 		['inputTokens', usage.input_tokens, 'usage.input_tokens', true],
 		['outputTokens', usage.output_tokens, 'usage.output_tokens', false],
 		['cachedInputTokens', usage.cache_read_input_tokens, 'usage.cache_read_input_tokens', false],
-		['cacheWriteTokens', usage.cache_creation_input_tokens, 'usage.cache_creation_input_tokens', false],
+		[
+			'cacheWriteTokens',
+			usage.cache_creation_input_tokens,
+			'usage.cache_creation_input_tokens',
+			false,
+		],
 	]);
 	return finish(built, 'anthropic', false, modelOf(getPath(root, 'model')));
 }
@@ -103,7 +161,16 @@ function langchain(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 		['inputTokens', usage.promptTokens, 'tokenUsage.promptTokens', true],
 		['outputTokens', usage.completionTokens, 'tokenUsage.completionTokens', false],
 	]);
-	return finish(built, 'langchain', false, modelOf(getPath(root, 'model'), getPath(root, 'response.model'), getPath(root, 'options.model')));
+	return finish(
+		built,
+		'langchain',
+		false,
+		modelOf(
+			getPath(root, 'model'),
+			getPath(root, 'response.model'),
+			getPath(root, 'options.model'),
+		),
+	);
 }
 
 function finish(
@@ -124,29 +191,53 @@ function uncached(usage: TokenUsage, inputIncludesCached: boolean): TokenUsage {
 }
 
 /** Which provider's shape a usage object has, or null. */
-function detect(usage: Record<string, unknown>, root: unknown): Exclude<UsageFormat, 'auto' | 'fields'> | null {
+function detect(
+	usage: Record<string, unknown>,
+	root: unknown,
+): Exclude<UsageFormat, 'auto' | 'fields'> | null {
 	if ('prompt_tokens' in usage) return 'openaiChat';
 	if ('promptTokens' in usage) return 'langchain';
-	if ('cache_read_input_tokens' in usage || 'cache_creation_input_tokens' in usage) return 'anthropic';
+	if ('cache_read_input_tokens' in usage || 'cache_creation_input_tokens' in usage)
+		return 'anthropic';
 	if ('input_tokens' in usage) {
-		if ('input_tokens_details' in usage || 'output_tokens_details' in usage || 'total_tokens' in usage) return 'openaiResponses';
+		if (
+			'input_tokens_details' in usage ||
+			'output_tokens_details' in usage ||
+			'total_tokens' in usage
+		)
+			return 'openaiResponses';
 		const kind = getPath(root, 'type');
 		const object = getPath(root, 'object');
-		if (kind === 'message' || (typeof getPath(root, 'model') === 'string' && String(getPath(root, 'model')).startsWith('claude'))) return 'anthropic';
+		if (
+			kind === 'message' ||
+			(typeof getPath(root, 'model') === 'string' &&
+				String(getPath(root, 'model')).startsWith('claude'))
+		)
+			return 'anthropic';
 		if (object === 'response') return 'openaiResponses';
 		return 'anthropic';
 	}
 	return null;
 }
 
-const PARSERS = { openaiChat: openAiChat, openaiResponses: openAiResponses, anthropic, langchain } as const;
+const PARSERS = {
+	openaiChat: openAiChat,
+	openaiResponses: openAiResponses,
+	anthropic,
+	langchain,
+} as const;
 
 /**
  * Reads the token usage of one vendor response. `usagePath` names where the usage
  * object is ("" finds it: `usage`, n8n's `tokenUsage`, or one level down in `response`,
  * `body`, `data`, `message`).
  */
-export function parseUsage(source: unknown, format: UsageFormat, usagePath = '', fields?: UsageFields): ParsedUsage {
+export function parseUsage(
+	source: unknown,
+	format: UsageFormat,
+	usagePath = '',
+	fields?: UsageFields,
+): ParsedUsage {
 	if (format === 'fields') return fromFields(source, fields);
 	let usage: unknown;
 	let root: unknown = source;
@@ -165,11 +256,19 @@ export function parseUsage(source: unknown, format: UsageFormat, usagePath = '',
 				break;
 			}
 		}
-		if (usage === undefined) return { ok: false, problem: `No usage object found (looked at ${USAGE_LOCATIONS.join(', ')})` };
+		if (usage === undefined)
+			return {
+				ok: false,
+				problem: `No usage object found (looked at ${USAGE_LOCATIONS.join(', ')})`,
+			};
 	}
 	if (!isPlainObject(usage)) return { ok: false, problem: 'The usage is not an object' };
 	const kind = format === 'auto' ? detect(usage, root) : format;
-	if (kind === null) return { ok: false, problem: `The usage object has no token counts this node knows (keys: ${Object.keys(usage).slice(0, 8).join(', ') || 'none'})` };
+	if (kind === null)
+		return {
+			ok: false,
+			problem: `The usage object has no token counts this node knows (keys: ${Object.keys(usage).slice(0, 8).join(', ') || 'none'})`,
+		};
 	return PARSERS[kind](usage, root);
 }
 
@@ -177,7 +276,8 @@ function fromFields(source: unknown, fields: UsageFields | undefined): ParsedUsa
 	if (!fields || fields.inputTokens.trim() === '' || fields.outputTokens.trim() === '') {
 		return { ok: false, problem: 'Name the input and output token fields' };
 	}
-	const at = (path: string | undefined) => (path === undefined || path.trim() === '' ? undefined : getPath(source, path.trim()));
+	const at = (path: string | undefined) =>
+		path === undefined || path.trim() === '' ? undefined : getPath(source, path.trim());
 	const built = build([
 		['inputTokens', at(fields.inputTokens), fields.inputTokens, true],
 		['outputTokens', at(fields.outputTokens), fields.outputTokens, true],
@@ -185,5 +285,10 @@ function fromFields(source: unknown, fields: UsageFields | undefined): ParsedUsa
 		['cacheWriteTokens', at(fields.cacheWriteTokens), fields.cacheWriteTokens ?? '', false],
 	]);
 	if ('problem' in built) return { ok: false, problem: built.problem };
-	return { ok: true, usage: uncached(built.usage, fields.inputIncludesCached === true), model: modelOf(at(fields.model)), format: 'fields' };
+	return {
+		ok: true,
+		usage: uncached(built.usage, fields.inputIncludesCached === true),
+		model: modelOf(at(fields.model)),
+		format: 'fields',
+	};
 }

@@ -13,7 +13,11 @@ export interface BudgetWindow {
 	end: number;
 }
 
-const FORMATS: Record<BudgetPeriod, string> = { hour: "yyyy-MM-dd'T'HH", day: 'yyyy-MM-dd', month: 'yyyy-MM' };
+const FORMATS: Record<BudgetPeriod, string> = {
+	hour: "yyyy-MM-dd'T'HH",
+	day: 'yyyy-MM-dd',
+	month: 'yyyy-MM',
+};
 
 export function isTimeZone(zone: string): boolean {
 	return zone.trim() !== '' && IANAZone.isValidZone(zone.trim());
@@ -36,7 +40,12 @@ export function windowAt(period: BudgetPeriod, now: number, zone: string): Budge
 }
 
 /** The `count` windows before the one holding `now`, newest first. */
-export function previousWindows(period: BudgetPeriod, now: number, zone: string, count: number): BudgetWindow[] {
+export function previousWindows(
+	period: BudgetPeriod,
+	now: number,
+	zone: string,
+	count: number,
+): BudgetWindow[] {
 	const windows: BudgetWindow[] = [];
 	let current = windowAt(period, now, zone);
 	for (let index = 0; index < count; index++) {

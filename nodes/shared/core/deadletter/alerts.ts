@@ -49,18 +49,28 @@ export interface AlertDecision {
 }
 
 /** Decides the alerts of one observation against the stored marker. */
-export function observeQueue(marker: QueueAlertMarker | undefined, observation: QueueObservation, thresholds: AlertThresholds): AlertDecision {
-	if (marker !== undefined && observation.now < marker.observedAt) return { crossings: [], write: null };
+export function observeQueue(
+	marker: QueueAlertMarker | undefined,
+	observation: QueueObservation,
+	thresholds: AlertThresholds,
+): AlertDecision {
+	if (marker !== undefined && observation.now < marker.observedAt)
+		return { crossings: [], write: null };
 	const depthAbove = thresholds.depth !== null && observation.depth >= thresholds.depth;
 	const ageAbove =
-		thresholds.ageMs !== null && observation.oldestOpenAt !== null && observation.now - observation.oldestOpenAt >= thresholds.ageMs;
+		thresholds.ageMs !== null &&
+		observation.oldestOpenAt !== null &&
+		observation.now - observation.oldestOpenAt >= thresholds.ageMs;
 	const crossings: AlertReason[] = [];
 	if (depthAbove && marker?.depthAbove !== true) crossings.push('depth');
 	if (ageAbove && marker?.ageAbove !== true) crossings.push('age');
-	const changed = marker === undefined || marker.depthAbove !== depthAbove || marker.ageAbove !== ageAbove;
+	const changed =
+		marker === undefined || marker.depthAbove !== depthAbove || marker.ageAbove !== ageAbove;
 	return {
 		crossings,
-		write: changed ? { observedAt: observation.now, depth: observation.depth, depthAbove, ageAbove } : null,
+		write: changed
+			? { observedAt: observation.now, depth: observation.depth, depthAbove, ageAbove }
+			: null,
 	};
 }
 
@@ -68,8 +78,17 @@ export function observeQueue(marker: QueueAlertMarker | undefined, observation: 
 export function asAlertMarker(value: unknown): QueueAlertMarker | undefined {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
 	const marker = value as Partial<QueueAlertMarker>;
-	if (typeof marker.observedAt !== 'number' || typeof marker.depthAbove !== 'boolean' || typeof marker.ageAbove !== 'boolean') {
+	if (
+		typeof marker.observedAt !== 'number' ||
+		typeof marker.depthAbove !== 'boolean' ||
+		typeof marker.ageAbove !== 'boolean'
+	) {
 		return undefined;
 	}
-	return { observedAt: marker.observedAt, depth: typeof marker.depth === 'number' ? marker.depth : 0, depthAbove: marker.depthAbove, ageAbove: marker.ageAbove };
+	return {
+		observedAt: marker.observedAt,
+		depth: typeof marker.depth === 'number' ? marker.depth : 0,
+		depthAbove: marker.depthAbove,
+		ageAbove: marker.ageAbove,
+	};
 }

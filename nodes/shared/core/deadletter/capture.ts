@@ -7,7 +7,12 @@ import type { JsonObject } from '../json';
 import { classifyFailure, type Classification } from './classify';
 import { failureFacts, type FailureFacts } from './facts';
 import { findHiddenFailure, type CompiledBodyPattern, type HiddenFailure } from './patterns';
-import { splitFailedItem, type DeadLetterData, type ReplayMarker, type StoredFailure } from './record';
+import {
+	splitFailedItem,
+	type DeadLetterData,
+	type ReplayMarker,
+	type StoredFailure,
+} from './record';
 import type { Redactor } from './redact';
 
 /** A response body kept with the error is cut beyond this many characters of JSON. */
@@ -42,7 +47,12 @@ export type ItemVerdict =
  * read when the json carries no error. A rule the user wrote with a class wins over
  * every other evidence: they know their API.
  */
-export function examineItem(json: Record<string, unknown>, itemError: unknown, settings: CaptureSettings, nowMs = Date.now()): ItemVerdict {
+export function examineItem(
+	json: Record<string, unknown>,
+	itemError: unknown,
+	settings: CaptureSettings,
+	nowMs = Date.now(),
+): ItemVerdict {
 	const parts = splitFailedItem(json, { error: settings.errorField, output: settings.outputField });
 	const error = parts.error ?? itemError;
 	const hasError = error !== undefined && error !== null && error !== '' && error !== false;
@@ -51,7 +61,13 @@ export function examineItem(json: Record<string, unknown>, itemError: unknown, s
 
 	if (!hasError && hidden !== null) {
 		const facts = failureFacts(hidden.message, undefined, nowMs);
-		return { failed: true, facts, classification: classifyHidden(hidden, facts), payload: parts.payload, replay: parts.replay };
+		return {
+			failed: true,
+			facts,
+			classification: classifyHidden(hidden, facts),
+			payload: parts.payload,
+			replay: parts.replay,
+		};
 	}
 	const facts = failureFacts(hasError ? error : undefined, parts.details, nowMs);
 	let classification = classifyFailure(facts);
@@ -85,17 +101,22 @@ export function isSentRecord(
 }
 
 function classifyHidden(hidden: HiddenFailure, facts: FailureFacts): Classification {
-	if (hidden.class !== null) return { class: hidden.class, reason: `in the response: ${hidden.where}` };
+	if (hidden.class !== null)
+		return { class: hidden.class, reason: `in the response: ${hidden.where}` };
 	const { class: failureClass, reason } = classifyFailure(facts);
 	return { class: failureClass, reason: `in the response (${hidden.where}): ${reason}` };
 }
 
 /** What is kept of an error: its facts, redacted, the body cut when very large. */
-export function storedFailure(facts: FailureFacts, redactor: Redactor): { failure: StoredFailure; paths: string[] } {
+export function storedFailure(
+	facts: FailureFacts,
+	redactor: Redactor,
+): { failure: StoredFailure; paths: string[] } {
 	const redacted = redactor.redact({ ...facts, node: undefined });
 	const failure = redacted.value as unknown as StoredFailure;
 	let bodyTruncated = false;
-	const bodyText = failure.body === null || failure.body === undefined ? '' : JSON.stringify(failure.body);
+	const bodyText =
+		failure.body === null || failure.body === undefined ? '' : JSON.stringify(failure.body);
 	if (bodyText.length > MAX_ERROR_BODY_CHARS) {
 		failure.body = `${bodyText.slice(0, MAX_ERROR_BODY_CHARS)}…`;
 		bodyTruncated = true;
@@ -114,7 +135,10 @@ const CLAIMED_KEY = /^[0-9a-f]{64}$/;
  * when it has one (`idempotency.key`), so the original write and every replay share
  * it; otherwise one derived from the record's id, the same for all its replays.
  */
-export function replayIdempotencyKey(payload: Record<string, unknown>, deadLetterId: string): string {
+export function replayIdempotencyKey(
+	payload: Record<string, unknown>,
+	deadLetterId: string,
+): string {
 	const claimed = (payload.idempotency as { key?: unknown } | undefined)?.key;
 	if (typeof claimed === 'string' && CLAIMED_KEY.test(claimed)) return claimed;
 	return idempotencyKey({ deadLetter: deadLetterId });

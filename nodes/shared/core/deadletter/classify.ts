@@ -83,9 +83,21 @@ const AUTH_CODES = new Set([
 	'INVALID_AUTH_HEADER',
 ]);
 
-const RATE_CODES = new Set(['ratelimited', 'rate_limited', 'rate_limit', 'too_many_requests', 'RESOURCE_EXHAUSTED']);
+const RATE_CODES = new Set([
+	'ratelimited',
+	'rate_limited',
+	'rate_limit',
+	'too_many_requests',
+	'RESOURCE_EXHAUSTED',
+]);
 
-const DATA_CODES = new Set(['INVALID_ARGUMENT', 'FAILED_PRECONDITION', 'NOT_FOUND', 'ALREADY_EXISTS', 'OUT_OF_RANGE']);
+const DATA_CODES = new Set([
+	'INVALID_ARGUMENT',
+	'FAILED_PRECONDITION',
+	'NOT_FOUND',
+	'ALREADY_EXISTS',
+	'OUT_OF_RANGE',
+]);
 
 /** TLS problems: the connection failed, but retrying will not help until someone fixes it. */
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
@@ -106,15 +118,20 @@ export function classifyStatus(status: number, words: string): Classification {
 	if (status === 401 || status === 407 || status === 511) return { class: 'auth', reason: label };
 	const rate = RATE_TEXT.exec(words);
 	if (status === 403) {
-		return rate ? { class: 'rateLimit', reason: `${label} that says "${rate[0]}"` } : { class: 'auth', reason: label };
+		return rate
+			? { class: 'rateLimit', reason: `${label} that says "${rate[0]}"` }
+			: { class: 'auth', reason: label };
 	}
 	// An expired or invalid token is an auth failure whatever the status (OAuth answers 400 invalid_grant).
 	const auth = AUTH_TEXT.exec(words);
 	if (status >= 400 && auth) return { class: 'auth', reason: `${label} that says "${auth[0]}"` };
-	if (status >= 400 && rate) return { class: 'rateLimit', reason: `${label} that says "${rate[0]}"` };
+	if (status >= 400 && rate)
+		return { class: 'rateLimit', reason: `${label} that says "${rate[0]}"` };
 	if (status === 408 || status === 425) return { class: 'transient', reason: label };
 	if (status >= 500) {
-		return status === 501 || status === 505 ? { class: 'data', reason: `${label} (not supported)` } : { class: 'transient', reason: label };
+		return status === 501 || status === 505
+			? { class: 'data', reason: `${label} (not supported)` }
+			: { class: 'transient', reason: label };
 	}
 	if (status >= 400) return { class: 'data', reason: label };
 	// A 1xx–3xx that still failed: the words decide.
@@ -125,13 +142,20 @@ export function classifyStatus(status: number, words: string): Classification {
 export function classifyCode(code: string): Classification | null {
 	const lower = code.toLowerCase();
 	// Stand-ins for n8n's "4XX"/"5XX" texts, which name a range of statuses.
-	if (code === 'HTTP_4XX') return { class: 'data', reason: 'a 4xx status (n8n\'s message for it)' };
-	if (code === 'HTTP_5XX') return { class: 'transient', reason: 'a 5xx status (n8n\'s message for it)' };
+	if (code === 'HTTP_4XX') return { class: 'data', reason: "a 4xx status (n8n's message for it)" };
+	if (code === 'HTTP_5XX')
+		return { class: 'transient', reason: "a 5xx status (n8n's message for it)" };
 	if (TRANSIENT_CODES.has(code)) return { class: 'transient', reason: `connection error ${code}` };
-	if (AUTH_CODES.has(code) || AUTH_CODES.has(lower)) return { class: 'auth', reason: `error code ${code}` };
-	if (RATE_CODES.has(code) || RATE_CODES.has(lower)) return { class: 'rateLimit', reason: `error code ${code}` };
+	if (AUTH_CODES.has(code) || AUTH_CODES.has(lower))
+		return { class: 'auth', reason: `error code ${code}` };
+	if (RATE_CODES.has(code) || RATE_CODES.has(lower))
+		return { class: 'rateLimit', reason: `error code ${code}` };
 	if (DATA_CODES.has(code)) return { class: 'data', reason: `error code ${code}` };
-	if (TLS_CODE.test(code)) return { class: 'unknown', reason: `TLS certificate problem ${code}: fix the certificate, then replay` };
+	if (TLS_CODE.test(code))
+		return {
+			class: 'unknown',
+			reason: `TLS certificate problem ${code}: fix the certificate, then replay`,
+		};
 	return null;
 }
 
@@ -152,7 +176,14 @@ export function classifyText(words: string): Classification | null {
 
 /** Everything a failure says in words: messages, description, code, and the body's message. */
 function corpus(facts: FailureFacts): string {
-	const parts = [facts.message, facts.description, facts.code, ...facts.messages, messageFromBody(facts.body), bodyCode(facts.body)];
+	const parts = [
+		facts.message,
+		facts.description,
+		facts.code,
+		...facts.messages,
+		messageFromBody(facts.body),
+		bodyCode(facts.body),
+	];
 	return parts.filter((part): part is string => typeof part === 'string' && part !== '').join('\n');
 }
 

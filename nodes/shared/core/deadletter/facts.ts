@@ -107,9 +107,11 @@ const BODY_MESSAGE_KEYS = [
 
 /** Reads a property without walking into Object.prototype and without letting a getter throw. */
 export function prop(value: unknown, key: string): unknown {
-	if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+	if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
+		return undefined;
 	try {
-		if (Object.prototype.hasOwnProperty.call(value, key)) return (value as Record<string, unknown>)[key];
+		if (Object.prototype.hasOwnProperty.call(value, key))
+			return (value as Record<string, unknown>)[key];
 		// Error classes keep `name` (and sometimes `code`) on their prototype.
 		if (value instanceof Error && (key === 'name' || key === 'code' || key === 'message')) {
 			return (value as unknown as Record<string, unknown>)[key];
@@ -129,7 +131,8 @@ function text(value: unknown): string | null {
 
 /** An HTTP status from a number or a numeric string, 100–599. */
 export function httpStatus(value: unknown): number | null {
-	if (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) return value;
+	if (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599)
+		return value;
 	if (typeof value === 'string' && /^\s*[1-5]\d\d\s*$/.test(value)) return Number(value.trim());
 	return null;
 }
@@ -143,7 +146,11 @@ function codeText(value: unknown): string | null {
 
 /** Status codes written into messages: "401 - {…}", "Request failed with status code 503", "HTTP 429". */
 export function statusFromText(message: string): number | null {
-	const patterns = [/^([1-5]\d\d) - /, /\bstatus(?: code)?:? ([1-5]\d\d)\b/i, /\bHTTP(?:\/\d(?:\.\d)?)?(?: error| status)?:? ([1-5]\d\d)\b/i];
+	const patterns = [
+		/^([1-5]\d\d) - /,
+		/\bstatus(?: code)?:? ([1-5]\d\d)\b/i,
+		/\bHTTP(?:\/\d(?:\.\d)?)?(?: error| status)?:? ([1-5]\d\d)\b/i,
+	];
 	for (const pattern of patterns) {
 		const match = pattern.exec(message);
 		if (match) return Number(match[1]);
@@ -154,7 +161,8 @@ export function statusFromText(message: string): number | null {
 
 /** The network or class code n8n's standard messages stand for. */
 export function codeFromText(message: string): string | null {
-	for (const [prefix, code] of [...N8N_CODE_MESSAGES, ...N8N_GENERIC_MESSAGES]) if (message.startsWith(prefix)) return code;
+	for (const [prefix, code] of [...N8N_CODE_MESSAGES, ...N8N_GENERIC_MESSAGES])
+		if (message.startsWith(prefix)) return code;
 	return null;
 }
 
@@ -164,7 +172,14 @@ function causesOf(error: unknown): unknown[] {
 	let current: unknown = error;
 	for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
 		const next = prop(current, 'cause') ?? prop(current, 'reason') ?? firstAggregated(current);
-		if (next === undefined || next === null || typeof next !== 'object' || chain.includes(next) || next === error) break;
+		if (
+			next === undefined ||
+			next === null ||
+			typeof next !== 'object' ||
+			chain.includes(next) ||
+			next === error
+		)
+			break;
 		chain.push(next);
 		current = next;
 	}
@@ -211,11 +226,26 @@ function bodyOf(sources: unknown[], details: unknown): unknown {
 	for (const source of sources) {
 		const response = prop(source, 'response');
 		const context = prop(source, 'context');
-		for (const candidate of [prop(response, 'data'), prop(response, 'body'), prop(source, 'error'), prop(context, 'data')]) {
+		for (const candidate of [
+			prop(response, 'data'),
+			prop(response, 'body'),
+			prop(source, 'error'),
+			prop(context, 'data'),
+		]) {
 			// A string `error` on a plain object is a message (vendor nodes), not a body —
 			// unless the object is a request error that lost its class (it has a status).
-			if (candidate !== undefined && candidate !== null && candidate !== '' && typeof candidate !== 'function') {
-				if (typeof candidate === 'string' && !(source instanceof Error) && firstStatus([source]) === null) continue;
+			if (
+				candidate !== undefined &&
+				candidate !== null &&
+				candidate !== '' &&
+				typeof candidate !== 'function'
+			) {
+				if (
+					typeof candidate === 'string' &&
+					!(source instanceof Error) &&
+					firstStatus([source]) === null
+				)
+					continue;
 				return parseJsonText(candidate);
 			}
 		}
@@ -287,30 +317,49 @@ function nameOf(error: unknown): string | null {
  * The facts of one failure. `error` is what the item carried in its error field (or
  * `item.error`); `details` the `details` n8n put beside it, if any.
  */
-export function failureFacts(error: unknown, details: unknown = undefined, nowMs = Date.now()): FailureFacts {
+export function failureFacts(
+	error: unknown,
+	details: unknown = undefined,
+	nowMs = Date.now(),
+): FailureFacts {
 	if (typeof error === 'string' || typeof error === 'number' || typeof error === 'boolean') {
 		return factsFromMessage(String(error), details);
 	}
 	const sources = error !== null && typeof error === 'object' ? [error, ...causesOf(error)] : [];
 	let body = bodyOf(sources, details);
 	// A plain object without a message is an API error body put on the item as it came.
-	if ((body === null || body === undefined) && isPlainObject(error) && text(prop(error, 'message')) === null) body = error;
+	if (
+		(body === null || body === undefined) &&
+		isPlainObject(error) &&
+		text(prop(error, 'message')) === null
+	)
+		body = error;
 	const bodyError = prop(body, 'error');
 	const bodySources = [body, ...(isPlainObject(bodyError) ? [bodyError] : [])];
 	const message =
 		text(prop(error, 'message')) ??
 		messageFromBody(body) ??
 		text(prop(details, 'message')) ??
-		(error === undefined || error === null ? 'Marked as failed, without an error' : 'Unknown error');
+		(error === undefined || error === null
+			? 'Marked as failed, without an error'
+			: 'Unknown error');
 	const messages = prop(error, 'messages');
 	const facts: FailureFacts = {
 		message,
 		description: text(prop(error, 'description')) ?? text(prop(details, 'description')),
-		httpCode: firstStatus(sources) ?? httpStatus(prop(details, 'httpCode')) ?? firstStatus(bodySources, true),
+		httpCode:
+			firstStatus(sources) ??
+			httpStatus(prop(details, 'httpCode')) ??
+			firstStatus(bodySources, true),
 		code: firstCode(sources) ?? codeFromBody(body),
 		name: nameOf(error),
 		node: text(prop(prop(error, 'node'), 'name')) ?? text(prop(details, 'node')),
-		messages: Array.isArray(messages) ? messages.map(text).filter((entry): entry is string => entry !== null).slice(0, MAX_MESSAGES) : [],
+		messages: Array.isArray(messages)
+			? messages
+					.map(text)
+					.filter((entry): entry is string => entry !== null)
+					.slice(0, MAX_MESSAGES)
+			: [],
 		body,
 		retryAfterSeconds: retryAfterOf(sources, nowMs),
 	};

@@ -59,13 +59,19 @@ export function compileBodyPatterns(specs: readonly BodyPatternSpec[]): Compiled
 }
 
 function compileOne(spec: BodyPatternSpec, rule: number): CompiledBodyPattern {
-	if (!(BODY_MATCHES as readonly string[]).includes(spec.match)) throw new BodyPatternError(rule, `unknown match "${spec.match}"`);
-	if (spec.class !== 'auto' && !isFailureClass(spec.class)) throw new BodyPatternError(rule, `unknown class "${String(spec.class)}"`);
+	if (!(BODY_MATCHES as readonly string[]).includes(spec.match))
+		throw new BodyPatternError(rule, `unknown match "${spec.match}"`);
+	if (spec.class !== 'auto' && !isFailureClass(spec.class))
+		throw new BodyPatternError(rule, `unknown class "${String(spec.class)}"`);
 	const field = spec.field.trim();
 	if (field === '' && spec.match !== 'contains' && spec.match !== 'regex') {
-		throw new BodyPatternError(rule, `"${spec.match}" needs a field; leave the field empty only to search the whole item as text`);
+		throw new BodyPatternError(
+			rule,
+			`"${spec.match}" needs a field; leave the field empty only to search the whole item as text`,
+		);
 	}
-	if (spec.match !== 'exists' && spec.value === '') throw new BodyPatternError(rule, 'the value to match is empty');
+	if (spec.match !== 'exists' && spec.value === '')
+		throw new BodyPatternError(rule, 'the value to match is empty');
 	const matches = valueMatcher(spec, rule);
 	const where = field === '' ? `rule ${rule} (whole item)` : `rule ${rule} (${field})`;
 	const parentPath = splitPath(field).slice(0, -1).join('.');
@@ -87,7 +93,10 @@ function compileOne(spec: BodyPatternSpec, rule: number): CompiledBodyPattern {
 function valueMatcher(spec: BodyPatternSpec, rule: number): (value: unknown) => string | null {
 	switch (spec.match) {
 		case 'exists':
-			return (value) => (value === null || value === '' || (Array.isArray(value) && value.length === 0) ? null : asText(value));
+			return (value) =>
+				value === null || value === '' || (Array.isArray(value) && value.length === 0)
+					? null
+					: asText(value);
 		case 'equals':
 			return (value) => (scalarText(value) === spec.value.trim() ? asText(value) : null);
 		case 'notEquals':
@@ -106,7 +115,8 @@ function valueMatcher(spec: BodyPatternSpec, rule: number): (value: unknown) => 
 				pattern = compileUserPattern(spec.value, { flags: 'i' });
 			} catch (error) {
 				// "Failure pattern 2: invalid regular expression: The pattern "(a)\1" uses a backreference…"
-				if (error instanceof PatternError) throw new BodyPatternError(rule, `invalid regular expression: ${error.message}`);
+				if (error instanceof PatternError)
+					throw new BodyPatternError(rule, `invalid regular expression: ${error.message}`);
 				throw error;
 			}
 			return (value) => pattern.exec(asText(value).slice(0, MAX_MATCH_TEXT))?.[0] ?? null;
@@ -147,31 +157,56 @@ function siblingMessage(container: unknown, matched: unknown): string | null {
  */
 export function commonBodyFailure(json: Record<string, unknown>): HiddenFailure | null {
 	const message = () => messageFromBody(json);
-	if (prop(json, 'ok') === false) return { message: message() ?? 'ok is false', where: 'ok is false', class: null };
-	if (prop(json, 'success') === false) return { message: message() ?? 'success is false', where: 'success is false', class: null };
+	if (prop(json, 'ok') === false)
+		return { message: message() ?? 'ok is false', where: 'ok is false', class: null };
+	if (prop(json, 'success') === false)
+		return { message: message() ?? 'success is false', where: 'success is false', class: null };
 	const status = prop(json, 'status');
 	if (typeof status === 'string' && /^(?:error|fail|failed|failure)$/i.test(status.trim())) {
-		return { message: message() ?? `status is ${status}`, where: `status is "${status}"`, class: null };
+		return {
+			message: message() ?? `status is ${status}`,
+			where: `status is "${status}"`,
+			class: null,
+		};
 	}
 	const errors = prop(json, 'errors');
 	if (Array.isArray(errors) && errors.length > 0) {
-		return { message: messageFromBody(errors[0]) ?? asText(errors[0]), where: 'errors is not empty', class: null };
+		return {
+			message: messageFromBody(errors[0]) ?? asText(errors[0]),
+			where: 'errors is not empty',
+			class: null,
+		};
 	}
 	for (const key of ['errcode', 'error_code', 'errorCode']) {
 		const code = prop(json, key);
-		if ((typeof code === 'number' && code !== 0) || (typeof code === 'string' && code.trim() !== '' && code.trim() !== '0')) {
-			return { message: message() ?? `${key} ${String(code)}`, where: `${key} is ${String(code)}`, class: null };
+		if (
+			(typeof code === 'number' && code !== 0) ||
+			(typeof code === 'string' && code.trim() !== '' && code.trim() !== '0')
+		) {
+			return {
+				message: message() ?? `${key} ${String(code)}`,
+				where: `${key} is ${String(code)}`,
+				class: null,
+			};
 		}
 	}
 	const fault = prop(json, 'fault') ?? prop(json, 'Fault');
 	if (fault !== undefined && fault !== null && fault !== false) {
-		return { message: messageFromBody(fault) ?? asText(fault), where: 'fault is present', class: null };
+		return {
+			message: messageFromBody(fault) ?? asText(fault),
+			where: 'fault is present',
+			class: null,
+		};
 	}
 	return null;
 }
 
 /** The first hidden failure in an item: the user's rules first, then (if on) the common shapes. */
-export function findHiddenFailure(json: Record<string, unknown>, patterns: readonly CompiledBodyPattern[], detectCommon: boolean): HiddenFailure | null {
+export function findHiddenFailure(
+	json: Record<string, unknown>,
+	patterns: readonly CompiledBodyPattern[],
+	detectCommon: boolean,
+): HiddenFailure | null {
 	for (const pattern of patterns) {
 		const found = pattern.test(json);
 		if (found !== null) return found;

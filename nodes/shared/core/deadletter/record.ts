@@ -33,7 +33,12 @@ export interface QueueEntryLike {
 /** A record's status as users see it. */
 export type DeadLetterStatus = 'pending' | 'replaying' | 'resolved' | 'poison';
 
-export const DEAD_LETTER_STATUSES: readonly DeadLetterStatus[] = ['pending', 'replaying', 'resolved', 'poison'];
+export const DEAD_LETTER_STATUSES: readonly DeadLetterStatus[] = [
+	'pending',
+	'replaying',
+	'resolved',
+	'poison',
+];
 
 const STORE_STATUS: Record<DeadLetterStatus, QueueEntryLike['status']> = {
 	pending: 'pending',
@@ -51,7 +56,10 @@ export function storeStatusOf(status: DeadLetterStatus): QueueEntryLike['status'
  * The status of an entry at `now`. A lease that has run out means the replay that held
  * it died or hung: the record is pending again and the next replay takes it.
  */
-export function deadLetterStatus(entry: Pick<QueueEntryLike, 'status' | 'leaseUntil'>, now: number): DeadLetterStatus {
+export function deadLetterStatus(
+	entry: Pick<QueueEntryLike, 'status' | 'leaseUntil'>,
+	now: number,
+): DeadLetterStatus {
 	switch (entry.status) {
 		case 'leased':
 			return entry.leaseUntil !== null && entry.leaseUntil > now ? 'replaying' : 'pending';
@@ -74,7 +82,10 @@ export function attemptOf(entry: Pick<QueueEntryLike, 'attempts'>): number {
  * records whose replays kept dying without a verdict (each lease counts). Those are
  * parked as poison instead of being handed out forever.
  */
-export function planReplay<Entry extends Pick<QueueEntryLike, 'attempts'>>(entries: readonly Entry[], maxAttempts: number): { replay: Entry[]; park: Entry[] } {
+export function planReplay<Entry extends Pick<QueueEntryLike, 'attempts'>>(
+	entries: readonly Entry[],
+	maxAttempts: number,
+): { replay: Entry[]; park: Entry[] } {
 	const replay: Entry[] = [];
 	const park: Entry[] = [];
 	for (const entry of entries) (attemptOf(entry) > maxAttempts ? park : replay).push(entry);
@@ -82,7 +93,10 @@ export function planReplay<Entry extends Pick<QueueEntryLike, 'attempts'>>(entri
 }
 
 /** After a replay failed at `attempt`: back to the queue, or parked as poison at the maximum. */
-export function statusAfterFailedAttempt(attempt: number, maxAttempts: number): 'pending' | 'discarded' {
+export function statusAfterFailedAttempt(
+	attempt: number,
+	maxAttempts: number,
+): 'pending' | 'discarded' {
 	return attempt >= maxAttempts ? 'discarded' : 'pending';
 }
 
@@ -125,8 +139,15 @@ export type DeadLetterData = {
 
 /** Reads stored data, tolerating fields a later version may add; throws when it is not a dead letter. */
 export function asDeadLetterData(data: JsonObject): DeadLetterData {
-	if (data.v !== 1 || !isPlainObject(data.payload) || !isPlainObject(data.error) || typeof data.idempotencyKey !== 'string') {
-		throw new Error('A queue entry is not a dead letter (was the queue name used by something else?)');
+	if (
+		data.v !== 1 ||
+		!isPlainObject(data.payload) ||
+		!isPlainObject(data.error) ||
+		typeof data.idempotencyKey !== 'string'
+	) {
+		throw new Error(
+			'A queue entry is not a dead letter (was the queue name used by something else?)',
+		);
 	}
 	const record = data as unknown as DeadLetterData;
 	return { ...record, class: isFailureClass(record.class) ? record.class : 'unknown' };
@@ -160,7 +181,14 @@ export type ReplayMarker = {
 export function asReplayMarker(value: unknown): ReplayMarker | null {
 	if (!isPlainObject(value)) return null;
 	const { id, queue, attempt, edited, owner, mac } = value;
-	if (typeof id !== 'string' || id === '' || typeof queue !== 'string' || typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1) {
+	if (
+		typeof id !== 'string' ||
+		id === '' ||
+		typeof queue !== 'string' ||
+		typeof attempt !== 'number' ||
+		!Number.isInteger(attempt) ||
+		attempt < 1
+	) {
 		return null;
 	}
 	return {
@@ -187,7 +215,10 @@ export interface FailedItemParts {
  * `error` (and `details`): removing those gives the original payload back. `details` is
  * removed only when it looks like n8n's (an input field called `details` survives).
  */
-export function splitFailedItem(json: Record<string, unknown>, fields: { error: string; output: string }): FailedItemParts {
+export function splitFailedItem(
+	json: Record<string, unknown>,
+	fields: { error: string; output: string },
+): FailedItemParts {
 	const payload: Record<string, unknown> = {};
 	let error: unknown;
 	let details: unknown;
@@ -207,7 +238,10 @@ export function splitFailedItem(json: Record<string, unknown>, fields: { error: 
  * item — Capture sits behind a node that handles errors, such as a Rate Limiter's Give
  * Up fed by a vendor's error output — its error fields go too, as for a failed item.
  */
-export function sentPayload(json: Record<string, unknown>, fields: { error: string; output: string }): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
+export function sentPayload(
+	json: Record<string, unknown>,
+	fields: { error: string; output: string },
+): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
 	const error = json[fields.error];
 	if (error !== undefined && error !== null && error !== '' && error !== false) {
 		const { payload, replay } = splitFailedItem(json, fields);
@@ -217,7 +251,10 @@ export function sentPayload(json: Record<string, unknown>, fields: { error: stri
 }
 
 /** The record as sent, without a replay marker: every other field is kept, error-looking or not. */
-export function splitSentItem(json: Record<string, unknown>, outputField: string): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
+export function splitSentItem(
+	json: Record<string, unknown>,
+	outputField: string,
+): { payload: Record<string, unknown>; replay: ReplayMarker | null } {
 	const payload: Record<string, unknown> = {};
 	let replay: ReplayMarker | null = null;
 	for (const [key, value] of Object.entries(json)) {
@@ -229,13 +266,22 @@ export function splitSentItem(json: Record<string, unknown>, outputField: string
 
 /** Sets a field as own data, even when it is called `__proto__`. */
 function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	Object.defineProperty(target, key, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
 }
 
 /** The `details` n8n puts beside an error: HTTP Request's `{ message, httpCode, body, context }`, a node's `{ itemIndex, node }`. */
 export function isErrorDetails(value: unknown): boolean {
 	if (!isPlainObject(value)) return false;
-	return 'httpCode' in value || 'itemIndex' in value || ('message' in value && ('body' in value || 'context' in value));
+	return (
+		'httpCode' in value ||
+		'itemIndex' in value ||
+		('message' in value && ('body' in value || 'context' in value))
+	);
 }
 
 /** A record as List, Stats and the outputs show it, times as ISO strings. */

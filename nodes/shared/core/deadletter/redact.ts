@@ -165,7 +165,8 @@ const BARE_IN_JSON = /[^,}\]\r\n]*/y;
 const BARE_IN_DOUBLE_QUOTES = /[^\r\n"]*/y;
 const BARE_IN_SINGLE_QUOTES = /[^\r\n']*/y;
 /** An auth scheme kept in front of a redacted header value: `Authorization: Bearer [REDACTED]`. */
-const SCHEME = /^(?:bearer|basic|token|digest|bot|apikey|api-key|hmac|negotiate|ntlm|sso-key|aws4-hmac-sha256|oauth)\s+(?=\S)/i;
+const SCHEME =
+	/^(?:bearer|basic|token|digest|bot|apikey|api-key|hmac|negotiate|ntlm|sso-key|aws4-hmac-sha256|oauth)\s+(?=\S)/i;
 
 /** A replacement of `text.slice(start, end)`. */
 interface Edit {
@@ -192,17 +193,30 @@ export class Redactor {
 		extraFields: readonly string[] = [],
 		readonly enabled = true,
 	) {
-		this.endings = [...new Set([...DEFAULT_REDACT_FIELDS, ...extraFields].map(normaliseName).filter((field) => field !== ''))];
+		this.endings = [
+			...new Set(
+				[...DEFAULT_REDACT_FIELDS, ...extraFields]
+					.map(normaliseName)
+					.filter((field) => field !== ''),
+			),
+		];
 		this.queryEndings = [...this.endings, ...SECRET_QUERY_NAMES];
 		this.bareNames = new Set(this.endings);
-		this.lastLetters = new Set(this.queryEndings.map((ending) => ending.charCodeAt(ending.length - 1)));
+		this.lastLetters = new Set(
+			this.queryEndings.map((ending) => ending.charCodeAt(ending.length - 1)),
+		);
 	}
 
 	/** A redacted, JSON-safe copy of `value`. */
 	redact(value: unknown): RedactResult {
 		const state: WalkState = { paths: [], count: 0, cut: 0, ancestors: new Set() };
 		const copy = this.walk(value, null, '', 0, state);
-		return { value: copy === undefined ? null : copy, paths: state.paths, count: state.count, cut: state.cut };
+		return {
+			value: copy === undefined ? null : copy,
+			paths: state.paths,
+			count: state.count,
+			cut: state.cut,
+		};
 	}
 
 	/** Whether a field of this name holds a secret. */
@@ -223,11 +237,20 @@ export class Redactor {
 		if (out.includes('://')) out = applyEdits(out, urlPasswords(out), found);
 		SHAPES.lastIndex = 0;
 		// Positional groups (no rest array, no groups object): this runs once per match.
-		const shape = (match: string, bearer?: string, bearerToken?: string, basic?: string, basicToken?: string, hook?: string): string => {
+		const shape = (
+			match: string,
+			bearer?: string,
+			bearerToken?: string,
+			basic?: string,
+			basicToken?: string,
+			hook?: string,
+		): string => {
 			let next = REDACTED;
 			// "a Bearer token is required": a short lower-case word is prose, not a token.
-			if (bearer !== undefined) next = /^[a-z]{1,12}$/.test(bearerToken ?? '') ? match : `${bearer} ${REDACTED}`;
-			else if (basic !== undefined) next = isBasicCredential(basicToken ?? '') ? `${basic} ${REDACTED}` : match;
+			if (bearer !== undefined)
+				next = /^[a-z]{1,12}$/.test(bearerToken ?? '') ? match : `${bearer} ${REDACTED}`;
+			else if (basic !== undefined)
+				next = isBasicCredential(basicToken ?? '') ? `${basic} ${REDACTED}` : match;
 			else if (hook !== undefined) next = `${hook}${REDACTED}`;
 			if (next !== match) found.count++;
 			return next;
@@ -264,7 +287,8 @@ export class Redactor {
 				if (secret !== REDACTED && secret !== `"${REDACTED}"`) {
 					const scheme = SCHEME.exec(secret)?.[0] ?? '';
 					// In JSON text a number or object becomes a string, so the text stays JSON.
-					const replacement = name.quoted && !value.quoted ? `"${REDACTED}"` : `${scheme}${REDACTED}`;
+					const replacement =
+						name.quoted && !value.quoted ? `"${REDACTED}"` : `${scheme}${REDACTED}`;
 					edits.push({ start: value.valueStart, end: value.valueEnd, text: replacement });
 				}
 			}
@@ -273,7 +297,11 @@ export class Redactor {
 		return edits;
 	}
 
-	private matchName(name: string, endings: readonly string[], cache: Map<string, boolean>): boolean {
+	private matchName(
+		name: string,
+		endings: readonly string[],
+		cache: Map<string, boolean>,
+	): boolean {
 		const cached = cache.get(name);
 		if (cached !== undefined) return cached;
 		const normal = normaliseName(name);
@@ -281,7 +309,11 @@ export class Redactor {
 		let cut = normal.length;
 		while (cut > 0 && normal.charCodeAt(cut - 1) <= 0x39) cut--; // digits (the only characters below letters left)
 		const word = normal.slice(0, cut);
-		const secret = word !== '' && word !== 'key' && !NOT_SECRET.has(word) && endings.some((ending) => word.endsWith(ending));
+		const secret =
+			word !== '' &&
+			word !== 'key' &&
+			!NOT_SECRET.has(word) &&
+			endings.some((ending) => word.endsWith(ending));
 		// Bounded: the shared redactor lives as long as n8n, and a hostile key can be megabytes long.
 		if (cache.size < NAME_CACHE_LIMIT && name.length <= 256) cache.set(name, secret);
 		return secret;
@@ -293,14 +325,26 @@ export class Redactor {
 		if (!this.enabled) return false;
 		if (!this.isSecretName(key)) {
 			// A bare `key` names a record (a Jira issue, an S3 object, a cache entry) unless its parent says credential.
-			return parentName !== '' && key.length === 3 && key.toLowerCase() === 'key' && KEY_CONTEXT.test(parentName);
+			return (
+				parentName !== '' &&
+				key.length === 3 &&
+				key.toLowerCase() === 'key' &&
+				KEY_CONTEXT.test(parentName)
+			);
 		}
 		if (parentName === '') return true;
 		const normal = normaliseName(key);
 		return !this.bareNames.has(normal) || this.isSecretName(`${parentName}${normal}`);
 	}
 
-	private walk(value: unknown, parent: PathNode | null, segment: string | number, depth: number, state: WalkState, parentName = ''): JsonValue | undefined {
+	private walk(
+		value: unknown,
+		parent: PathNode | null,
+		segment: string | number,
+		depth: number,
+		state: WalkState,
+		parentName = '',
+	): JsonValue | undefined {
 		switch (typeof value) {
 			case 'string':
 				return this.walkText(value, parent, segment, state);
@@ -325,7 +369,13 @@ export class Redactor {
 		state.ancestors.add(object);
 		const path: PathNode | null = depth === 0 ? null : { parent, segment };
 		try {
-			return this.walkObject(object, path, depth, state, typeof segment === 'string' ? contextName(segment) : parentName);
+			return this.walkObject(
+				object,
+				path,
+				depth,
+				state,
+				typeof segment === 'string' ? contextName(segment) : parentName,
+			);
 		} catch {
 			// A getter or proxy that throws: say so rather than fail the whole record.
 			return '[unreadable]';
@@ -334,7 +384,12 @@ export class Redactor {
 		}
 	}
 
-	private walkText(text: string, parent: PathNode | null, segment: string | number, state: WalkState): string {
+	private walkText(
+		text: string,
+		parent: PathNode | null,
+		segment: string | number,
+		state: WalkState,
+	): string {
 		if (!this.enabled) return text;
 		const found = { count: 0 };
 		const out = this.redactText(text, found);
@@ -342,19 +397,36 @@ export class Redactor {
 		return out;
 	}
 
-	private walkObject(object: object, path: PathNode | null, depth: number, state: WalkState, name: string): JsonValue | undefined {
+	private walkObject(
+		object: object,
+		path: PathNode | null,
+		depth: number,
+		state: WalkState,
+		name: string,
+	): JsonValue | undefined {
 		if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
-		if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return `[binary: ${object.byteLength} bytes]`;
+		if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer)
+			return `[binary: ${object.byteLength} bytes]`;
 		if (Array.isArray(object)) return this.walkArray(object, path, depth, state, name);
-		if (object instanceof Map) return this.walkArray([...object.entries()], path, depth, state, name);
-		if (object instanceof Set) return this.walkArray([...object.values()], path, depth, state, name);
-		if (object instanceof Error) return this.walkEntries(errorEntries(object), path, depth, state, name);
+		if (object instanceof Map)
+			return this.walkArray([...object.entries()], path, depth, state, name);
+		if (object instanceof Set)
+			return this.walkArray([...object.values()], path, depth, state, name);
+		if (object instanceof Error)
+			return this.walkEntries(errorEntries(object), path, depth, state, name);
 		const toJSON = (object as { toJSON?: unknown }).toJSON;
-		if (typeof toJSON === 'function') return this.walk((toJSON as () => unknown).call(object), path, '', depth + 1, state, name);
+		if (typeof toJSON === 'function')
+			return this.walk((toJSON as () => unknown).call(object), path, '', depth + 1, state, name);
 		return this.walkEntries(Object.entries(object), path, depth, state, name);
 	}
 
-	private walkArray(list: readonly unknown[], path: PathNode | null, depth: number, state: WalkState, name: string): JsonValue[] {
+	private walkArray(
+		list: readonly unknown[],
+		path: PathNode | null,
+		depth: number,
+		state: WalkState,
+		name: string,
+	): JsonValue[] {
 		// `[name, value]` pairs and Node's flat rawHeaders `[name, value, name, value…]`: the value of a secret name is a secret.
 		const secretAt = this.enabled ? this.flatPairSecrets(list) : null;
 		const copy: JsonValue[] = new Array<JsonValue>(list.length);
@@ -377,12 +449,19 @@ export class Redactor {
 		for (let index = 0; index < list.length; index += 2) {
 			const name = list[index];
 			if (typeof name !== 'string' || name.length > MAX_TEXT_NAME) return null;
-			if (this.isSecretName(name) && isRedactable(list[index + 1])) (secret ??= new Set()).add(index + 1);
+			if (this.isSecretName(name) && isRedactable(list[index + 1]))
+				(secret ??= new Set()).add(index + 1);
 		}
 		return secret;
 	}
 
-	private walkEntries(entries: Array<[string, unknown]>, path: PathNode | null, depth: number, state: WalkState, name: string): JsonValue {
+	private walkEntries(
+		entries: Array<[string, unknown]>,
+		path: PathNode | null,
+		depth: number,
+		state: WalkState,
+		name: string,
+	): JsonValue {
 		const pair = this.enabled ? this.nameValuePair(entries) : null;
 		const copied: Array<[string, JsonValue]> = [];
 		for (const [key, entry] of entries) {
@@ -403,10 +482,14 @@ export class Redactor {
 	/** `{ name: "Authorization", value: "…" }` (also `key`/`header` for the name): whether its value is secret. */
 	private nameValuePair(entries: Array<[string, unknown]>): { secret: boolean } | null {
 		if (entries.length > 4 || !entries.some(([key]) => key === 'value')) return null;
-		const holder = entries.find(([key, value]) => (key === 'name' || key === 'key' || key === 'header') && typeof value === 'string');
+		const holder = entries.find(
+			([key, value]) =>
+				(key === 'name' || key === 'key' || key === 'header') && typeof value === 'string',
+		);
 		if (holder === undefined) return null;
 		// Any other field (a `secret` beside the pair, say) is still judged by its own name.
-		if (entries.some(([key]) => key !== 'value' && key !== holder[0] && this.isSecretName(key))) return null;
+		if (entries.some(([key]) => key !== 'value' && key !== holder[0] && this.isSecretName(key)))
+			return null;
 		return { secret: this.isSecretName(holder[1] as string) };
 	}
 }
@@ -435,7 +518,14 @@ export function normaliseName(name: string): string {
 
 /** Letters, digits, `_`, `.`, `-`: what a field or header name is made of. */
 function isNameChar(code: number): boolean {
-	return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2e || code === 0x2d;
+	return (
+		(code >= 0x61 && code <= 0x7a) ||
+		(code >= 0x41 && code <= 0x5a) ||
+		(code >= 0x30 && code <= 0x39) ||
+		code === 0x5f ||
+		code === 0x2e ||
+		code === 0x2d
+	);
 }
 
 /**
@@ -443,7 +533,11 @@ function isNameChar(code: number): boolean {
  * `\"token\":…` (escaped JSON), `--password=…`. Null when there is none or it is
  * longer than MAX_TEXT_NAME (only its last characters would be read).
  */
-function nameBefore(text: string, separator: number, lastLetters: ReadonlySet<number>): TextName | null {
+function nameBefore(
+	text: string,
+	separator: number,
+	lastLetters: ReadonlySet<number>,
+): TextName | null {
 	let end = separator;
 	while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
 	let quoted = false;
@@ -456,10 +550,15 @@ function nameBefore(text: string, separator: number, lastLetters: ReadonlySet<nu
 	const last = text.charCodeAt(end - 1) | 0x20;
 	if (last >= 0x61 && last <= 0x7a && !lastLetters.has(last)) return null;
 	let start = end;
-	while (start > 0 && end - start <= MAX_TEXT_NAME && isNameChar(text.charCodeAt(start - 1))) start--;
+	while (start > 0 && end - start <= MAX_TEXT_NAME && isNameChar(text.charCodeAt(start - 1)))
+		start--;
 	if (end - start > MAX_TEXT_NAME || start === end) return null;
 	const before = text[start - 1];
-	return { text: text.slice(start, end), quoted, inQuotes: !quoted && (before === '"' || before === "'") ? before : null };
+	return {
+		text: text.slice(start, end),
+		quoted,
+		inQuotes: !quoted && (before === '"' || before === "'") ? before : null,
+	};
 }
 
 /** A name found before a separator in text. */
@@ -478,7 +577,12 @@ interface TextName {
  * of its JSON member. Unterminated quotes and brackets run to the end of the text:
  * when in doubt, redact more. `resume` is where the search for names goes on.
  */
-function valueEnd(text: string, start: number, separator: string, name: TextName): { valueStart: number; valueEnd: number; resume: number; quoted: boolean } {
+function valueEnd(
+	text: string,
+	start: number,
+	separator: string,
+	name: TextName,
+): { valueStart: number; valueEnd: number; resume: number; quoted: boolean } {
 	let slashes = 0;
 	while (text.charCodeAt(start + slashes) === 0x5c) slashes++;
 	const quote = text[start + slashes];
@@ -487,7 +591,8 @@ function valueEnd(text: string, start: number, separator: string, name: TextName
 		for (let at = text.indexOf(quote, open); at !== -1; at = text.indexOf(quote, at + 1)) {
 			let before = 0;
 			while (at - before - 1 >= open && text.charCodeAt(at - before - 1) === 0x5c) before++;
-			if (before === slashes) return { valueStart: open, valueEnd: at - slashes, resume: at + 1, quoted: true };
+			if (before === slashes)
+				return { valueStart: open, valueEnd: at - slashes, resume: at + 1, quoted: true };
 		}
 		return { valueStart: open, valueEnd: text.length, resume: text.length, quoted: true };
 	}
@@ -517,7 +622,8 @@ function closingBracket(text: string, start: number): number {
 		const char = text.charCodeAt(index);
 		if (char === 0x22) {
 			// Skip a JSON string: to the next quote not escaped.
-			for (index++; index < text.length && text.charCodeAt(index) !== 0x22; index++) if (text.charCodeAt(index) === 0x5c) index++;
+			for (index++; index < text.length && text.charCodeAt(index) !== 0x22; index++)
+				if (text.charCodeAt(index) === 0x5c) index++;
 		} else if (char === 0x7b || char === 0x5b) depth++;
 		else if ((char === 0x7d || char === 0x5d) && --depth === 0) return index + 1;
 	}
@@ -533,7 +639,12 @@ function urlPasswords(text: string): Edit[] {
 		const authority = AUTHORITY.exec(text)?.[0] ?? '';
 		const userEnd = authority.lastIndexOf('@');
 		const colon = authority.indexOf(':');
-		if (userEnd > 0 && colon !== -1 && colon < userEnd - 1 && authority.slice(colon + 1, userEnd) !== REDACTED) {
+		if (
+			userEnd > 0 &&
+			colon !== -1 &&
+			colon < userEnd - 1 &&
+			authority.slice(colon + 1, userEnd) !== REDACTED
+		) {
 			edits.push({ start: start + colon + 1, end: start + userEnd, text: REDACTED });
 		}
 		at = text.indexOf('://', start + authority.length);
@@ -570,7 +681,13 @@ function isRedactable(value: unknown): boolean {
 	return value !== null && value !== undefined && value !== '' && typeof value !== 'boolean';
 }
 
-function note(state: WalkState, parent: PathNode | null, segment: string | number, count: number, suffix = ''): void {
+function note(
+	state: WalkState,
+	parent: PathNode | null,
+	segment: string | number,
+	count: number,
+	suffix = '',
+): void {
 	state.count += count;
 	if (state.paths.length < MAX_PATHS) state.paths.push(`${pathText({ parent, segment })}${suffix}`);
 }
@@ -597,10 +714,20 @@ function errorEntries(error: Error): Array<[string, unknown]> {
 		['message', error.message],
 	];
 	for (const [key, value] of Object.entries(error)) {
-		if (key === 'name' || key === 'message' || key === 'config' || key === 'request' || key === 'stack') continue;
+		if (
+			key === 'name' ||
+			key === 'message' ||
+			key === 'config' ||
+			key === 'request' ||
+			key === 'stack'
+		)
+			continue;
 		if (key === 'response' && value !== null && typeof value === 'object') {
 			const response = value as Record<string, unknown>;
-			entries.push([key, { status: response.status, statusText: response.statusText, data: response.data }]);
+			entries.push([
+				key,
+				{ status: response.status, statusText: response.statusText, data: response.data },
+			]);
 			continue;
 		}
 		entries.push([key, value]);

@@ -28,10 +28,20 @@ export interface ExpiryAlertDecision {
 	write: AlertMark | null;
 }
 
-export function decideAlert(stored: unknown, status: ExpiryStatus, now: number, windowMs: number): ExpiryAlertDecision {
+export function decideAlert(
+	stored: unknown,
+	status: ExpiryStatus,
+	now: number,
+	windowMs: number,
+): ExpiryAlertDecision {
 	if (status === 'ok') return { alert: false, lastAlertAt: null, write: null };
 	const mark = asAlertMark(stored);
-	if (mark !== undefined && mark.status === status && now - mark.alertedAt < windowMs && now >= mark.alertedAt) {
+	if (
+		mark !== undefined &&
+		mark.status === status &&
+		now - mark.alertedAt < windowMs &&
+		now >= mark.alertedAt
+	) {
 		return { alert: false, lastAlertAt: mark.alertedAt, write: null };
 	}
 	return { alert: true, lastAlertAt: now, write: { alertedAt: now, status } };
@@ -40,6 +50,11 @@ export function decideAlert(stored: unknown, status: ExpiryStatus, now: number, 
 function asAlertMark(value: unknown): AlertMark | undefined {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
 	const mark = value as Partial<AlertMark>;
-	if (typeof mark.alertedAt !== 'number' || !Number.isFinite(mark.alertedAt) || typeof mark.status !== 'string') return undefined;
+	if (
+		typeof mark.alertedAt !== 'number' ||
+		!Number.isFinite(mark.alertedAt) ||
+		typeof mark.status !== 'string'
+	)
+		return undefined;
 	return { alertedAt: mark.alertedAt, status: mark.status };
 }

@@ -14,7 +14,14 @@ function readerFor(zone: string): (value: unknown) => unknown {
 	let reader = readers.get(zone);
 	if (!reader) {
 		reader = compileDate(
-			{ input: 'auto', inputFormat: null, zone, output: 'unixMs', outputFormat: null, outputZone: 'UTC' },
+			{
+				input: 'auto',
+				inputFormat: null,
+				zone,
+				output: 'unixMs',
+				outputFormat: null,
+				outputZone: 'UTC',
+			},
 			DEFAULT_PROFILE,
 		);
 		if (readers.size > 50) readers.clear();
@@ -27,7 +34,13 @@ function readerFor(zone: string): (value: unknown) => unknown {
 export function parseExpiryDate(value: unknown, zone = 'UTC'): number | { problem: string } {
 	if (value === undefined || value === null || value === '') return { problem: 'is empty' };
 	// "2025-01-31 00:00:00 UTC" (GitHub's token expiration header) is a SQL date-time in UTC.
-	const normalised = typeof value === 'string' ? value.trim().replace(/\s+UTC$/i, 'Z').replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2})?)Z$/, '$1T$2Z') : value;
+	const normalised =
+		typeof value === 'string'
+			? value
+					.trim()
+					.replace(/\s+UTC$/i, 'Z')
+					.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2})?)Z$/, '$1T$2Z')
+			: value;
 	try {
 		const ms = readerFor(zone)(normalised);
 		if (typeof ms === 'number' && Number.isFinite(ms)) return ms;
@@ -69,8 +82,11 @@ export function expiryFromHeaders(
 	zone = 'UTC',
 ): { found: HeaderExpiry | null; problems: string[] } {
 	const problems: string[] = [];
-	if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return { found: null, problems };
-	const wanted = new Set(names.map((name) => name.trim().toLowerCase()).filter((name) => name !== ''));
+	if (headers === null || typeof headers !== 'object' || Array.isArray(headers))
+		return { found: null, problems };
+	const wanted = new Set(
+		names.map((name) => name.trim().toLowerCase()).filter((name) => name !== ''),
+	);
 	let found: HeaderExpiry | null = null;
 	for (const key of Object.keys(headers)) {
 		const header = key.toLowerCase();

@@ -34,15 +34,17 @@ const MAX_OCTETS = 75;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function escapeText(value: string): string {
-	return value
-		.replace(/\r\n?/g, '\n')
-		// Control characters other than newline and tab are not allowed in TEXT.
-		// eslint-disable-next-line no-control-regex
-		.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
-		.replace(/\\/g, '\\\\')
-		.replace(/;/g, '\\;')
-		.replace(/,/g, '\\,')
-		.replace(/\n/g, '\\n');
+	return (
+		value
+			.replace(/\r\n?/g, '\n')
+			// Control characters other than newline and tab are not allowed in TEXT.
+			// eslint-disable-next-line no-control-regex
+			.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+			.replace(/\\/g, '\\\\')
+			.replace(/;/g, '\\;')
+			.replace(/,/g, '\\,')
+			.replace(/\n/g, '\\n')
+	);
 }
 
 /** Folds one content line: at most 75 octets per line, continuation lines start with a space. */
@@ -68,7 +70,10 @@ export function foldLine(line: string): string {
 
 /** UTC date-time in iCalendar's basic format: 20260105T090000Z. */
 export function icsDateTime(ms: number): string {
-	return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+	return new Date(ms)
+		.toISOString()
+		.replace(/[-:]/g, '')
+		.replace(/\.\d{3}/, '');
 }
 
 function icsDate(date: string): { start: string; end: string } {

@@ -38,16 +38,24 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const MAX_CLAIM_TEXT = 200;
 
 export function decodeJwtDates(token: unknown): JwtDates | JwtProblem {
-	if (typeof token !== 'string') return { ok: false, reason: `The token is ${token === null ? 'null' : typeof token}, not text` };
+	if (typeof token !== 'string')
+		return {
+			ok: false,
+			reason: `The token is ${token === null ? 'null' : typeof token}, not text`,
+		};
 	let text = token.trim();
 	if (/^bearer\s+/i.test(text)) text = text.replace(/^bearer\s+/i, '');
 	if (text === '') return { ok: false, reason: 'The token is empty' };
-	if (text.length > MAX_JWT_LENGTH) return { ok: false, reason: `The token is longer than ${MAX_JWT_LENGTH} characters` };
+	if (text.length > MAX_JWT_LENGTH)
+		return { ok: false, reason: `The token is longer than ${MAX_JWT_LENGTH} characters` };
 	const parts = text.split('.');
 	if (parts.length !== 3) {
 		return {
 			ok: false,
-			reason: parts.length === 5 ? 'The token is an encrypted JWT (JWE): its dates cannot be read' : 'The token is not a JWT (it needs three parts separated by dots)',
+			reason:
+				parts.length === 5
+					? 'The token is an encrypted JWT (JWE): its dates cannot be read'
+					: 'The token is not a JWT (it needs three parts separated by dots)',
 		};
 	}
 	const header = decodePart(parts[0], 'header');
@@ -63,8 +71,16 @@ export function decodeJwtDates(token: unknown): JwtDates | JwtProblem {
 			continue;
 		}
 		// RFC 7519: a NumericDate is a JSON number of seconds. Strings, huge or negative values are refused.
-		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 253_402_300_799) {
-			return { ok: false, reason: `The token's "${claim}" claim is not a date in seconds (NumericDate)` };
+		if (
+			typeof value !== 'number' ||
+			!Number.isFinite(value) ||
+			value < 0 ||
+			value > 253_402_300_799
+		) {
+			return {
+				ok: false,
+				reason: `The token's "${claim}" claim is not a date in seconds (NumericDate)`,
+			};
 		}
 		dates.push([claim, Math.round(value * 1000)]);
 	}
@@ -79,11 +95,18 @@ export function decodeJwtDates(token: unknown): JwtDates | JwtProblem {
 		kid: shortText(own(header.value, 'kid')),
 		iss: shortText(own(claims, 'iss')),
 		sub: shortText(own(claims, 'sub')),
-		aud: shortText(Array.isArray(own(claims, 'aud')) ? (own(claims, 'aud') as unknown[]).filter((entry) => typeof entry === 'string').join(', ') : own(claims, 'aud')),
+		aud: shortText(
+			Array.isArray(own(claims, 'aud'))
+				? (own(claims, 'aud') as unknown[]).filter((entry) => typeof entry === 'string').join(', ')
+				: own(claims, 'aud'),
+		),
 	};
 }
 
-function decodePart(part: string, name: string): { ok: true; value: Record<string, unknown> } | JwtProblem {
+function decodePart(
+	part: string,
+	name: string,
+): { ok: true; value: Record<string, unknown> } | JwtProblem {
 	if (part === '' || !BASE64URL.test(part) || part.length % 4 === 1) {
 		return { ok: false, reason: `The token's ${name} is not base64url` };
 	}
@@ -93,7 +116,8 @@ function decodePart(part: string, name: string): { ok: true; value: Record<strin
 	} catch {
 		return { ok: false, reason: `The token's ${name} is not JSON` };
 	}
-	if (!isPlainObject(parsed)) return { ok: false, reason: `The token's ${name} is not a JSON object` };
+	if (!isPlainObject(parsed))
+		return { ok: false, reason: `The token's ${name} is not a JSON object` };
 	return { ok: true, value: parsed };
 }
 

@@ -43,7 +43,9 @@ export interface ResolvedReminderPolicy extends ReminderPolicy {
 	zone: Zone;
 }
 
-export function resolveReminderPolicy(overrides: Partial<ReminderPolicy> = {}): ResolvedReminderPolicy {
+export function resolveReminderPolicy(
+	overrides: Partial<ReminderPolicy> = {},
+): ResolvedReminderPolicy {
 	const policy = { ...DEFAULT_REMINDER_POLICY, ...overrides };
 	if (!Number.isInteger(policy.leadDays) || policy.leadDays < 0 || policy.leadDays > 365) {
 		throw new ReminderPolicyError('leadDays', 'must be a whole number of days from 0 to 365');
@@ -52,14 +54,21 @@ export function resolveReminderPolicy(overrides: Partial<ReminderPolicy> = {}): 
 	if (days.length === 0 || days.some((day) => !Number.isInteger(day) || day < 1 || day > 7)) {
 		throw new ReminderPolicyError('workingDays', 'must name at least one day of the week');
 	}
-	if (!Number.isInteger(policy.remindAtHour) || policy.remindAtHour < 0 || policy.remindAtHour > 23) {
+	if (
+		!Number.isInteger(policy.remindAtHour) ||
+		policy.remindAtHour < 0 ||
+		policy.remindAtHour > 23
+	) {
 		throw new ReminderPolicyError('remindAtHour', 'must be an hour from 0 to 23');
 	}
 	let zone: Zone;
 	try {
 		zone = zoneFor(policy.timeZone, 'timeZone');
 	} catch {
-		throw new ReminderPolicyError('timeZone', `"${policy.timeZone}" is not a time zone (use an IANA name such as "Europe/Berlin")`);
+		throw new ReminderPolicyError(
+			'timeZone',
+			`"${policy.timeZone}" is not a time zone (use an IANA name such as "Europe/Berlin")`,
+		);
 	}
 	return { ...policy, workingDays: days.sort() as Weekday[], zone };
 }

@@ -80,7 +80,11 @@ export function daysBetween(now: number, at: number): number {
 	return Math.round(((at - now) / DAY_MS) * 10) / 10;
 }
 
-export function evaluateExpiry(facts: ExpiryFacts, policy: ExpiryPolicy, now: number): ExpiryEvaluation {
+export function evaluateExpiry(
+	facts: ExpiryFacts,
+	policy: ExpiryPolicy,
+	now: number,
+): ExpiryEvaluation {
 	const { expiresAt } = facts;
 	if (expiresAt === null || !Number.isFinite(expiresAt)) {
 		return { status: 'unknown', daysLeft: null, reason: 'The expiry is not known' };
@@ -89,17 +93,34 @@ export function evaluateExpiry(facts: ExpiryFacts, policy: ExpiryPolicy, now: nu
 	const daysLeft = daysBetween(now, expiresAt);
 	if (left <= 0) return { status: 'expired', daysLeft, reason: `Expired ${formatDays(-left)} ago` };
 	if (left <= policy.criticalDays * DAY_MS) {
-		return { status: 'critical', daysLeft, reason: `Expires in ${formatDays(left)} (critical within ${policy.criticalDays} days)` };
+		return {
+			status: 'critical',
+			daysLeft,
+			reason: `Expires in ${formatDays(left)} (critical within ${policy.criticalDays} days)`,
+		};
 	}
 	if (left <= policy.warningDays * DAY_MS) {
-		return { status: 'due soon', daysLeft, reason: `Expires in ${formatDays(left)} (warning within ${policy.warningDays} days)` };
+		return {
+			status: 'due soon',
+			daysLeft,
+			reason: `Expires in ${formatDays(left)} (warning within ${policy.warningDays} days)`,
+		};
 	}
 	const issuedAt = facts.issuedAt;
-	if (policy.lifetimeShare > 0 && typeof issuedAt === 'number' && Number.isFinite(issuedAt) && issuedAt < expiresAt) {
+	if (
+		policy.lifetimeShare > 0 &&
+		typeof issuedAt === 'number' &&
+		Number.isFinite(issuedAt) &&
+		issuedAt < expiresAt
+	) {
 		const renewAt = issuedAt + policy.lifetimeShare * (expiresAt - issuedAt);
 		if (now >= renewAt) {
 			const percent = Math.round(policy.lifetimeShare * 100);
-			return { status: 'due soon', daysLeft, reason: `${percent}% of its lifetime has passed; expires in ${formatDays(left)}` };
+			return {
+				status: 'due soon',
+				daysLeft,
+				reason: `${percent}% of its lifetime has passed; expires in ${formatDays(left)}`,
+			};
 		}
 	}
 	return { status: 'ok', daysLeft, reason: `Expires in ${formatDays(left)}` };
@@ -118,7 +139,10 @@ function formatDays(ms: number): string {
  * A rotation policy as an expiry: a secret last updated at `updatedAt` must be rotated
  * within `maxAgeDays`. Its "issue date" is the update, so the lifetime share applies too.
  */
-export function rotationFacts(updatedAt: number, maxAgeDays: number): { expiresAt: number; issuedAt: number } {
+export function rotationFacts(
+	updatedAt: number,
+	maxAgeDays: number,
+): { expiresAt: number; issuedAt: number } {
 	return { expiresAt: updatedAt + maxAgeDays * DAY_MS, issuedAt: updatedAt };
 }
 
@@ -130,7 +154,14 @@ export function routeFor(status: ExpiryStatus): ExpiryRoute {
 }
 
 /** Severity order, worst last: the worse of two findings about one credential wins. */
-const SEVERITY: Record<ExpiryStatus, number> = { ok: 0, unknown: 1, 'due soon': 2, critical: 3, failing: 4, expired: 5 };
+const SEVERITY: Record<ExpiryStatus, number> = {
+	ok: 0,
+	unknown: 1,
+	'due soon': 2,
+	critical: 3,
+	failing: 4,
+	expired: 5,
+};
 
 export function worseStatus(a: ExpiryStatus, b: ExpiryStatus): ExpiryStatus {
 	return SEVERITY[b] > SEVERITY[a] ? b : a;

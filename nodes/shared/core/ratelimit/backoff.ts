@@ -19,7 +19,12 @@ export interface BackoffPolicy {
 	jitter: JitterMode;
 }
 
-export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({ baseMs: 1000, factor: 2, maxMs: 60_000, jitter: 'full' });
+export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({
+	baseMs: 1000,
+	factor: 2,
+	maxMs: 60_000,
+	jitter: 'full',
+});
 
 export class BackoffPolicyError extends Error {
 	constructor(
@@ -42,15 +47,18 @@ export function resolveBackoffPolicy(overrides: Partial<BackoffPolicy> = {}): Ba
 	for (const [key, value] of Object.entries(overrides) as Array<[keyof BackoffPolicy, unknown]>) {
 		if (value !== undefined) (policy as unknown as Record<string, unknown>)[key] = value;
 	}
-	const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-	if (!finite(policy.baseMs) || policy.baseMs < 0) throw new BackoffPolicyError('baseMs', policy.baseMs, 'a number of at least 0');
+	const finite = (value: unknown): value is number =>
+		typeof value === 'number' && Number.isFinite(value);
+	if (!finite(policy.baseMs) || policy.baseMs < 0)
+		throw new BackoffPolicyError('baseMs', policy.baseMs, 'a number of at least 0');
 	if (!finite(policy.factor) || policy.factor < 1 || policy.factor > 10) {
 		throw new BackoffPolicyError('factor', policy.factor, 'a number from 1 to 10');
 	}
 	if (!finite(policy.maxMs) || policy.maxMs < policy.baseMs) {
 		throw new BackoffPolicyError('maxMs', policy.maxMs, 'a number no smaller than the base delay');
 	}
-	if (!['full', 'equal', 'none'].includes(policy.jitter)) throw new BackoffPolicyError('jitter', policy.jitter, 'full, equal or none');
+	if (!['full', 'equal', 'none'].includes(policy.jitter))
+		throw new BackoffPolicyError('jitter', policy.jitter, 'full, equal or none');
 	return policy;
 }
 
@@ -59,10 +67,17 @@ export function resolveBackoffPolicy(overrides: Partial<BackoffPolicy> = {}): Ba
  * returns [0, 1). Hostile attempt counts (NaN, negative, huge) are clamped, never
  * overflow: the result is always a finite number in [0, maxMs].
  */
-export function backoffDelay(retry: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+	retry: number,
+	policy: BackoffPolicy,
+	random: () => number = Math.random,
+): number {
 	const n = Number.isFinite(retry) ? Math.max(1, Math.floor(retry)) : 1;
 	// factor^(n-1) overflows to Infinity for large n; min() with maxMs keeps it finite.
-	const exponential = Math.min(policy.maxMs, policy.baseMs * policy.factor ** Math.min(n - 1, 1000));
+	const exponential = Math.min(
+		policy.maxMs,
+		policy.baseMs * policy.factor ** Math.min(n - 1, 1000),
+	);
 	const ceiling = Number.isFinite(exponential) ? exponential : policy.maxMs;
 	const r = clampUnit(random());
 	switch (policy.jitter) {
@@ -86,7 +101,10 @@ function clampUnit(value: number): number {
  * the backoff still gets the backoff (retrying exactly at the reset makes every client
  * collide); a longer one is honoured.
  */
-export function nextDelay(computedMs: number, serverWaitMs: number | null): { delayMs: number; source: 'backoff' | 'server' } {
+export function nextDelay(
+	computedMs: number,
+	serverWaitMs: number | null,
+): { delayMs: number; source: 'backoff' | 'server' } {
 	if (serverWaitMs === null || !Number.isFinite(serverWaitMs) || serverWaitMs <= computedMs) {
 		return { delayMs: computedMs, source: 'backoff' };
 	}

@@ -58,7 +58,8 @@ function plainNumber(text: string | null): number | null {
  * Garbage, negatives, and numbers with units are null. Capped at MAX_SERVER_WAIT_MS.
  */
 export function parseRetryAfter(value: unknown, now: number): number | null {
-	if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.min(value * 1000, MAX_SERVER_WAIT_MS) : null;
+	if (typeof value === 'number')
+		return Number.isFinite(value) && value >= 0 ? Math.min(value * 1000, MAX_SERVER_WAIT_MS) : null;
 	if (typeof value !== 'string') return null;
 	const text = value.trim();
 	if (text === '' || text.length > MAX_HEADER_LENGTH) return null;
@@ -133,7 +134,10 @@ export function readRateLimitHeaders(headers: unknown, now: number): RateLimitHe
 	const limit = count(first('limit')) ?? count(draft.limit ?? null);
 	const remaining = count(first('remaining')) ?? count(draft.remaining ?? null);
 	const resetAfter = first('reset-after');
-	const resetAt = parseReset(first('reset'), now) ?? parseReset(resetAfter, now) ?? parseReset(draft.reset ?? null, now);
+	const resetAt =
+		parseReset(first('reset'), now) ??
+		parseReset(resetAfter, now) ??
+		parseReset(draft.reset ?? null, now);
 	return {
 		limit,
 		remaining,
@@ -144,7 +148,12 @@ export function readRateLimitHeaders(headers: unknown, now: number): RateLimitHe
 }
 
 export function saysAnything(facts: RateLimitHeaders): boolean {
-	return facts.limit !== null || facts.remaining !== null || facts.resetAt !== null || facts.retryAfterMs !== null;
+	return (
+		facts.limit !== null ||
+		facts.remaining !== null ||
+		facts.resetAt !== null ||
+		facts.retryAfterMs !== null
+	);
 }
 
 /**

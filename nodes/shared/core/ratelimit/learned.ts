@@ -30,8 +30,13 @@ export interface LimitComparison {
  * What the limiter does after a response: hold every request until `holdUntil` when the
  * vendor said nothing is left (remaining 0 with a reset) or asked to wait (Retry-After).
  */
-export function holdFrom(facts: RateLimitHeaders, now: number, status: number | null): number | null {
-	if (facts.retryAfterMs !== null && (status === 429 || status === 503 || facts.remaining === 0)) return now + facts.retryAfterMs;
+export function holdFrom(
+	facts: RateLimitHeaders,
+	now: number,
+	status: number | null,
+): number | null {
+	if (facts.retryAfterMs !== null && (status === 429 || status === 503 || facts.remaining === 0))
+		return now + facts.retryAfterMs;
 	if (facts.remaining === 0 && facts.resetAt !== null && facts.resetAt > now) return facts.resetAt;
 	return null;
 }
@@ -55,12 +60,20 @@ export interface LearnedHold {
 }
 
 /** The hold to record for a response: the vendor's, at most `maxHoldMs`; null when it asks none. */
-export function cappedHold(facts: RateLimitHeaders, now: number, status: number | null, maxHoldMs: number): { until: number; hold: LearnedHold } | null {
+export function cappedHold(
+	facts: RateLimitHeaders,
+	now: number,
+	status: number | null,
+	maxHoldMs: number,
+): { until: number; hold: LearnedHold } | null {
 	const asked = holdFrom(facts, now, status);
 	if (asked === null || asked <= now) return null;
 	const requestedMs = asked - now;
 	const heldMs = Math.min(requestedMs, Math.max(0, maxHoldMs));
-	return { until: now + heldMs, hold: { requestedMs, heldMs, capped: heldMs < requestedMs, recorded: true } };
+	return {
+		until: now + heldMs,
+		hold: { requestedMs, heldMs, capped: heldMs < requestedMs, recorded: true },
+	};
 }
 
 /** The limit as per second, to compare windows of different lengths. */
@@ -68,11 +81,18 @@ function perSecond(limit: number, windowMs: number): number {
 	return (limit * 1000) / windowMs;
 }
 
-export function compareLimits(configured: { limit: number; per: RatePer }, observed: ObservedLimit | null): LimitComparison {
-	if (observed === null || observed.limit === null) return { configured, observed, verdict: 'unknown' };
+export function compareLimits(
+	configured: { limit: number; per: RatePer },
+	observed: ObservedLimit | null,
+): LimitComparison {
+	if (observed === null || observed.limit === null)
+		return { configured, observed, verdict: 'unknown' };
 	const configuredWindowMs = PER_MS[configured.per];
 	// Without a stated window, assume the vendor counts in the configured one.
-	const observedWindowMs = observed.windowSeconds !== null && observed.windowSeconds > 0 ? observed.windowSeconds * 1000 : configuredWindowMs;
+	const observedWindowMs =
+		observed.windowSeconds !== null && observed.windowSeconds > 0
+			? observed.windowSeconds * 1000
+			: configuredWindowMs;
 	const mine = perSecond(configured.limit, configuredWindowMs);
 	const theirs = perSecond(observed.limit, observedWindowMs);
 	const ratio = theirs / mine;
@@ -92,7 +112,13 @@ export class LearnedLimit {
 	 * Records what a response said. A hold is capped at `maxHoldMs`, and not recorded at all
 	 * when `record` is false (the node refused that wait for the item itself).
 	 */
-	observe(facts: RateLimitHeaders, now: number, status: number | null, maxHoldMs = DEFAULT_MAX_HOLD_MS, record = true): LearnedHold | null {
+	observe(
+		facts: RateLimitHeaders,
+		now: number,
+		status: number | null,
+		maxHoldMs = DEFAULT_MAX_HOLD_MS,
+		record = true,
+	): LearnedHold | null {
 		if (facts.limit !== null || facts.remaining !== null) {
 			this.observed = {
 				limit: facts.limit ?? this.observed?.limit ?? null,

@@ -33,13 +33,24 @@ export function isQuotaSettingsError(error: unknown): error is QuotaSettingsErro
 	return error instanceof QuotaSettingsError;
 }
 
-const FORMATS: Record<QuotaPeriod, string> = { hour: "yyyy-MM-dd'T'HH", day: 'yyyy-MM-dd', week: "kkkk-'W'WW", month: 'yyyy-MM' };
+const FORMATS: Record<QuotaPeriod, string> = {
+	hour: "yyyy-MM-dd'T'HH",
+	day: 'yyyy-MM-dd',
+	week: "kkkk-'W'WW",
+	month: 'yyyy-MM',
+};
 
 /** The window `now` falls in, in `zone` (an IANA name, or UTC). */
 export function quotaWindow(now: number, period: QuotaPeriod, zone: string): QuotaWindow {
-	if (!Object.prototype.hasOwnProperty.call(FORMATS, period)) throw new QuotaSettingsError('period', period, 'hour, day, week or month');
+	if (!Object.prototype.hasOwnProperty.call(FORMATS, period))
+		throw new QuotaSettingsError('period', period, 'hour, day, week or month');
 	const local = DateTime.fromMillis(now, { zone: zone.trim() === '' ? 'UTC' : zone.trim() });
-	if (!local.isValid) throw new QuotaSettingsError('timeZone', zone, 'an IANA time zone such as Europe/Berlin, or UTC');
+	if (!local.isValid)
+		throw new QuotaSettingsError(
+			'timeZone',
+			zone,
+			'an IANA time zone such as Europe/Berlin, or UTC',
+		);
 	const start = local.startOf(period);
 	const end = start.plus({ [`${period}s`]: 1 });
 	return { id: start.toFormat(FORMATS[period]), start: start.toMillis(), end: end.toMillis() };
@@ -51,9 +62,14 @@ export function parseQuotaThresholds(text: string): number[] {
 	try {
 		values = parsePercentages(text);
 	} catch {
-		throw new QuotaSettingsError('thresholds', text, 'percentages above 0 and at most 1000, e.g. 75, 90, 100');
+		throw new QuotaSettingsError(
+			'thresholds',
+			text,
+			'percentages above 0 and at most 1000, e.g. 75, 90, 100',
+		);
 	}
-	if (values.length === 0) throw new QuotaSettingsError('thresholds', text, 'one or more percentages, e.g. 75, 90, 100');
+	if (values.length === 0)
+		throw new QuotaSettingsError('thresholds', text, 'one or more percentages, e.g. 75, 90, 100');
 	return values;
 }
 
@@ -66,7 +82,12 @@ export function thresholdUsage(quota: number, threshold: number): number {
  * Thresholds crossed when usage went from `before` to `after` (inclusive of reaching
  * one exactly): before < mark ≤ after.
  */
-export function crossedThresholds(before: number, after: number, quota: number, thresholds: number[]): number[] {
+export function crossedThresholds(
+	before: number,
+	after: number,
+	quota: number,
+	thresholds: number[],
+): number[] {
 	if (!(after > before)) return [];
 	return thresholds.filter((threshold) => {
 		const mark = thresholdUsage(quota, threshold);
@@ -78,12 +99,18 @@ export function crossedThresholds(before: number, after: number, quota: number, 
  * For each unit of use in a batch (usage `before` → `before + Σ uses`), the index of the
  * use that crossed each threshold, so the alert pairs with the item that caused it.
  */
-export function crossingsByUse(before: number, uses: number[], quota: number, thresholds: number[]): Array<{ threshold: number; use: number; usage: number }> {
+export function crossingsByUse(
+	before: number,
+	uses: number[],
+	quota: number,
+	thresholds: number[],
+): Array<{ threshold: number; use: number; usage: number }> {
 	const out: Array<{ threshold: number; use: number; usage: number }> = [];
 	let usage = before;
 	uses.forEach((amount, use) => {
 		const next = usage + amount;
-		for (const threshold of crossedThresholds(usage, next, quota, thresholds)) out.push({ threshold, use, usage: next });
+		for (const threshold of crossedThresholds(usage, next, quota, thresholds))
+			out.push({ threshold, use, usage: next });
 		usage = next;
 	});
 	return out;

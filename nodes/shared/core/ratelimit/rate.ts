@@ -62,9 +62,19 @@ export function planLimiter(settings: RateSettings): LimiterPlan {
 	if (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0 || limit > 1e9) {
 		throw new RateSettingsError('limit', limit, 'a number above 0 (and at most 1,000,000,000)');
 	}
-	if (!Object.prototype.hasOwnProperty.call(PER_MS, per)) throw new RateSettingsError('per', per, 'second, minute, hour or day');
-	if (typeof targetUtilization !== 'number' || !Number.isFinite(targetUtilization) || targetUtilization <= 0 || targetUtilization > 100) {
-		throw new RateSettingsError('targetUtilization', targetUtilization, 'a percentage above 0 and at most 100');
+	if (!Object.prototype.hasOwnProperty.call(PER_MS, per))
+		throw new RateSettingsError('per', per, 'second, minute, hour or day');
+	if (
+		typeof targetUtilization !== 'number' ||
+		!Number.isFinite(targetUtilization) ||
+		targetUtilization <= 0 ||
+		targetUtilization > 100
+	) {
+		throw new RateSettingsError(
+			'targetUtilization',
+			targetUtilization,
+			'a percentage above 0 and at most 100',
+		);
 	}
 	if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 1 || burst > 1e6) {
 		throw new RateSettingsError('burst', burst, 'a whole number from 1 to 1,000,000');
@@ -80,7 +90,10 @@ export function planLimiter(settings: RateSettings): LimiterPlan {
 	for (let amount = smallest + 1; smallest > 1 && amount <= smallest * 2; amount++) {
 		const exact = (amount * intervalMs) / target;
 		const interval = Math.ceil(exact);
-		if ((interval - exact) / interval < (increaseIntervalMs - (increaseAmount * intervalMs) / target) / increaseIntervalMs - 1e-12) {
+		if (
+			(interval - exact) / interval <
+			(increaseIntervalMs - (increaseAmount * intervalMs) / target) / increaseIntervalMs - 1e-12
+		) {
 			increaseAmount = amount;
 			increaseIntervalMs = interval;
 		}
@@ -100,7 +113,12 @@ export function planLimiter(settings: RateSettings): LimiterPlan {
  * How long `tokens` more will wait when `ahead` tokens are already queued and `available`
  * are in the bucket now, ms. The estimate the Over Limit route is decided on, up front.
  */
-export function estimateWaitMs(plan: LimiterPlan, ahead: number, tokens: number, available: number): number {
+export function estimateWaitMs(
+	plan: LimiterPlan,
+	ahead: number,
+	tokens: number,
+	available: number,
+): number {
 	const deficit = Math.max(0, ahead) + tokens - Math.max(0, available);
 	if (deficit <= 0) return 0;
 	return Math.ceil(deficit / plan.increaseAmount) * plan.increaseIntervalMs;
@@ -111,7 +129,9 @@ export function estimateWaitMs(plan: LimiterPlan, ahead: number, tokens: number,
  * expression often yields one); anything else is null (the item's error).
  */
 export function tokensOf(value: unknown): number | null {
-	const number = typeof value === 'string' && /^\s*\d+(\.0+)?\s*$/.test(value) ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 1e6) return null;
+	const number =
+		typeof value === 'string' && /^\s*\d+(\.0+)?\s*$/.test(value) ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 1e6)
+		return null;
 	return number;
 }

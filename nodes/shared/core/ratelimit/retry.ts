@@ -45,7 +45,12 @@ export type RetryVerdict = 'retry' | 'notRetryable' | 'unsafe';
  * Whether a failed attempt is retried: `status` null means a network error. `unsafe`:
  * retryable, but the method is not idempotent and the item has no idempotency key.
  */
-export function retryVerdict(rules: RetryRules, status: number | null, method: string, hasIdempotencyKey: boolean): RetryVerdict {
+export function retryVerdict(
+	rules: RetryRules,
+	status: number | null,
+	method: string,
+	hasIdempotencyKey: boolean,
+): RetryVerdict {
 	const retryable = status === null ? rules.networkErrors : rules.statuses.has(status);
 	if (!retryable) return 'notRetryable';
 	if (!isIdempotentMethod(method) && !hasIdempotencyKey && !rules.nonIdempotent) return 'unsafe';

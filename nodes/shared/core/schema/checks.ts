@@ -30,7 +30,13 @@ export interface GuardParams {
 type Payload = z.core.ParsePayload<unknown>;
 
 export function guardIssue(payload: Payload, params: GuardParams, path: PropertyKey[] = []): void {
-	payload.issues.push({ code: 'custom', message: params.expected, input: payload.value, params, path });
+	payload.issues.push({
+		code: 'custom',
+		message: params.expected,
+		input: payload.value,
+		params,
+		path,
+	});
 }
 
 /**
@@ -39,7 +45,10 @@ export function guardIssue(payload: Payload, params: GuardParams, path: Property
  * through, and then an allOf member's missing field must not go unseen.
  */
 export function alwaysCheck(fn: (payload: Payload) => void): z.core.$ZodCheck<unknown> {
-	const check: z.core.$ZodCheck<unknown> = new z.core.$ZodCheck({ check: 'custom', when: () => true });
+	const check: z.core.$ZodCheck<unknown> = new z.core.$ZodCheck({
+		check: 'custom',
+		when: () => true,
+	});
 	check._zod.check = fn;
 	return check;
 }
@@ -47,19 +56,25 @@ export function alwaysCheck(fn: (payload: Payload) => void): z.core.$ZodCheck<un
 /** Not a value JSON can carry at all (as opposed to a value of the wrong JSON type). */
 function isAlien(value: unknown): boolean {
 	const type = typeof value;
-	if (type === 'function' || type === 'symbol' || type === 'bigint' || type === 'undefined') return true;
+	if (type === 'function' || type === 'symbol' || type === 'bigint' || type === 'undefined')
+		return true;
 	return type === 'number' && !Number.isFinite(value as number);
 }
 
 /** Any JSON value (`{}` or `true` in JSON Schema). Absent is not a value: required fields stay required. */
 export function anyValue(): z.ZodType {
-	return z.custom((value) => !isAlien(value), { params: { sg: 'any', expected: 'any JSON value' } satisfies GuardParams });
+	return z.custom((value) => !isAlien(value), {
+		params: { sg: 'any', expected: 'any JSON value' } satisfies GuardParams,
+	});
 }
 
 /** The `false` schema: nothing may be here. */
 export function nothingAllowed(): z.ZodType {
 	return z.custom((value) => value === undefined, {
-		params: { sg: 'nothing', expected: 'no value (the schema allows nothing here)' } satisfies GuardParams,
+		params: {
+			sg: 'nothing',
+			expected: 'no value (the schema allows nothing here)',
+		} satisfies GuardParams,
 	});
 }
 
@@ -68,7 +83,9 @@ export function nothingAllowed(): z.ZodType {
  * with no keys, which an object with only optional fields would accept.
  */
 export function plainObjectGate(): z.ZodType {
-	return z.custom((value) => isJsonObject(value), { params: { sg: 'object', expected: 'an object' } satisfies GuardParams });
+	return z.custom((value) => isJsonObject(value), {
+		params: { sg: 'object', expected: 'an object' } satisfies GuardParams,
+	});
 }
 
 /**
@@ -76,7 +93,9 @@ export function plainObjectGate(): z.ZodType {
  * reports a string as "expected number"; this one says "an integer" either way.
  */
 export function integerValue(): z.ZodType {
-	return z.custom((value) => Number.isInteger(value), { params: { sg: 'integer', expected: 'an integer' } satisfies GuardParams });
+	return z.custom((value) => Number.isInteger(value), {
+		params: { sg: 'integer', expected: 'an integer' } satisfies GuardParams,
+	});
 }
 
 /** Enum and const: primitives by identity, objects and arrays by their stable JSON. */
@@ -125,9 +144,13 @@ function renderLiteral(value: unknown): string {
 }
 
 /** A named format zod does not have, as a predicate over strings. */
-export function formatCheck(expected: string, test: (text: string) => boolean): (payload: Payload) => void {
+export function formatCheck(
+	expected: string,
+	test: (text: string) => boolean,
+): (payload: Payload) => void {
 	return (payload) => {
-		if (typeof payload.value === 'string' && !test(payload.value)) guardIssue(payload, { sg: 'format', expected });
+		if (typeof payload.value === 'string' && !test(payload.value))
+			guardIssue(payload, { sg: 'format', expected });
 	};
 }
 
@@ -140,7 +163,10 @@ export function uniqueCheck(payload: Payload): void {
 		if (key === undefined) return;
 		const first = seen.get(key);
 		if (first !== undefined) {
-			guardIssue(payload, { sg: 'unique', expected: `no repeated items (item ${index} repeats item ${first})` });
+			guardIssue(payload, {
+				sg: 'unique',
+				expected: `no repeated items (item ${index} repeats item ${first})`,
+			});
 		} else {
 			seen.set(key, index);
 		}
@@ -158,10 +184,16 @@ export function sizeCheck(
 		const size = measure(payload.value);
 		if (size === undefined) return;
 		if (minimum !== undefined && size < minimum) {
-			guardIssue(payload, { sg: 'size', expected: `at least ${minimum} ${unit}${minimum === 1 ? '' : 's'} (it has ${size})` });
+			guardIssue(payload, {
+				sg: 'size',
+				expected: `at least ${minimum} ${unit}${minimum === 1 ? '' : 's'} (it has ${size})`,
+			});
 		}
 		if (maximum !== undefined && size > maximum) {
-			guardIssue(payload, { sg: 'size', expected: `at most ${maximum} ${unit}${maximum === 1 ? '' : 's'} (it has ${size})` });
+			guardIssue(payload, {
+				sg: 'size',
+				expected: `at most ${maximum} ${unit}${maximum === 1 ? '' : 's'} (it has ${size})`,
+			});
 		}
 	};
 }
@@ -170,7 +202,8 @@ export function sizeCheck(
 export function containsCheck(element: z.ZodType, expected: string): (payload: Payload) => void {
 	return (payload) => {
 		if (!Array.isArray(payload.value)) return;
-		if (!payload.value.some((item) => element.safeParse(item).success)) guardIssue(payload, { sg: 'contains', expected });
+		if (!payload.value.some((item) => element.safeParse(item).success))
+			guardIssue(payload, { sg: 'contains', expected });
 	};
 }
 
@@ -210,7 +243,10 @@ export function anyOfCheck(branches: readonly z.ZodType[]): (payload: Payload) =
  * Tuples: each position against its schema, the rest against `rest` (none: anything
  * goes; the `false` schema: no more items). Issues carry the element's index.
  */
-export function tupleCheck(positions: readonly z.ZodType[], rest: z.ZodType | undefined): (payload: Payload) => void {
+export function tupleCheck(
+	positions: readonly z.ZodType[],
+	rest: z.ZodType | undefined,
+): (payload: Payload) => void {
 	return (payload) => {
 		if (!Array.isArray(payload.value)) return;
 		payload.value.forEach((element: unknown, index) => {
@@ -218,7 +254,8 @@ export function tupleCheck(positions: readonly z.ZodType[], rest: z.ZodType | un
 			if (!schema) return;
 			const result = schema.safeParse(element);
 			if (result.success) return;
-			for (const issue of result.error.issues) payload.issues.push({ ...issue, path: [index, ...issue.path] } as z.core.$ZodRawIssue);
+			for (const issue of result.error.issues)
+				payload.issues.push({ ...issue, path: [index, ...issue.path] } as z.core.$ZodRawIssue);
 		});
 	};
 }

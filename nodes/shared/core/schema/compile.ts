@@ -33,13 +33,15 @@ export function compileSchema(source: SchemaSource): CompiledSchema {
 	let document: unknown;
 	switch (source.kind) {
 		case 'jsonSchema':
-			document = typeof source.schema === 'string' ? parseJson(source.schema, 'The schema') : source.schema;
+			document =
+				typeof source.schema === 'string' ? parseJson(source.schema, 'The schema') : source.schema;
 			break;
 		case 'fields':
 			document = schemaFromFields(source.fields);
 			break;
 		case 'sample': {
-			const sample = typeof source.sample === 'string' ? parseJson(source.sample, 'The sample') : source.sample;
+			const sample =
+				typeof source.sample === 'string' ? parseJson(source.sample, 'The sample') : source.sample;
 			const inferred = inferSchema(sample);
 			document = inferred.schema;
 			warnings.push(...inferred.warnings);
@@ -65,7 +67,11 @@ export function compileSchema(source: SchemaSource): CompiledSchema {
 	return withWarnings(compiled, source.kind, warnings);
 }
 
-function withWarnings(compiled: CompiledSchema, source: SchemaSource['kind'], extra: string[]): CompiledSchema {
+function withWarnings(
+	compiled: CompiledSchema,
+	source: SchemaSource['kind'],
+	extra: string[],
+): CompiledSchema {
 	if (extra.length === 0 && compiled.source === source) return compiled;
 	return { ...compiled, source, warnings: [...extra, ...compiled.warnings] };
 }
@@ -84,7 +90,10 @@ function fingerprintOf(document: unknown): string {
 	try {
 		return stableHash(document);
 	} catch (error) {
-		throw new SchemaError('', `cannot be read as JSON (${(error as Error).message}): ${describeValue(document)}`);
+		throw new SchemaError(
+			'',
+			`cannot be read as JSON (${(error as Error).message}): ${describeValue(document)}`,
+		);
 	}
 }
 

@@ -74,9 +74,29 @@ const TYPE_NAMES = ['null', 'boolean', 'object', 'array', 'number', 'integer', '
 type TypeName = (typeof TYPE_NAMES)[number];
 
 const STRING_KEYWORDS = ['format', 'pattern', 'minLength', 'maxLength'];
-const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'];
-const ARRAY_KEYWORDS = ['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains'];
-const OBJECT_KEYWORDS = ['properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties'];
+const NUMBER_KEYWORDS = [
+	'minimum',
+	'maximum',
+	'exclusiveMinimum',
+	'exclusiveMaximum',
+	'multipleOf',
+];
+const ARRAY_KEYWORDS = [
+	'items',
+	'prefixItems',
+	'additionalItems',
+	'minItems',
+	'maxItems',
+	'uniqueItems',
+	'contains',
+];
+const OBJECT_KEYWORDS = [
+	'properties',
+	'required',
+	'additionalProperties',
+	'minProperties',
+	'maxProperties',
+];
 const KEYWORDS = new Set([
 	'type',
 	'enum',
@@ -116,7 +136,8 @@ const ANNOTATIONS = new Set([
 ]);
 /** Validation keywords we do not check: failing loudly beats silently accepting everything. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-	patternProperties: 'List the fields under properties, or allow any extra fields with additionalProperties.',
+	patternProperties:
+		'List the fields under properties, or allow any extra fields with additionalProperties.',
 	propertyNames: 'Remove it; Schema Guard does not check the names of extra fields.',
 	dependentRequired: 'Remove it, or make the fields required.',
 	dependentSchemas: 'Remove it, or describe the combinations with anyOf.',
@@ -196,7 +217,11 @@ interface Context {
 
 export function convertJsonSchema(document: unknown): ConvertedSchema {
 	if (!isJsonObject(document) && typeof document !== 'boolean') {
-		throw new SchemaError('', `must be a JSON object, not ${describeValue(document)}`, 'Paste a JSON Schema such as {"type": "object", "properties": {…}}.');
+		throw new SchemaError(
+			'',
+			`must be a JSON object, not ${describeValue(document)}`,
+			'Paste a JSON Schema such as {"type": "object", "properties": {…}}.',
+		);
 	}
 	const { dialect, explicit } = readDialect(document);
 	const context: Context = {
@@ -232,19 +257,29 @@ function warnIfRootIsNotAnObject(context: Context, document: Record<string, unkn
 	const type = own(document, 'type');
 	const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type : undefined;
 	if (types !== undefined && !types.includes('object')) {
-		context.warnings.add('The schema does not allow an object at the top, but every n8n item is an object: every item will be invalid.');
+		context.warnings.add(
+			'The schema does not allow an object at the top, but every n8n item is an object: every item will be invalid.',
+		);
 	}
 }
 
 function convert(context: Context, schema: unknown, place: Place): z.ZodType {
 	if (++context.subschemas > MAX_SUBSCHEMAS) {
-		throw new SchemaError(place.pointer, `expands to more than ${MAX_SUBSCHEMAS} subschemas`, 'Check for $refs that multiply (a definition that refers to another several times, nested).');
+		throw new SchemaError(
+			place.pointer,
+			`expands to more than ${MAX_SUBSCHEMAS} subschemas`,
+			'Check for $refs that multiply (a definition that refers to another several times, nested).',
+		);
 	}
-	if (place.depth > MAX_DEPTH) throw new SchemaError(place.pointer, `nests deeper than ${MAX_DEPTH} levels`);
+	if (place.depth > MAX_DEPTH)
+		throw new SchemaError(place.pointer, `nests deeper than ${MAX_DEPTH} levels`);
 	if (schema === true) return anyValue();
 	if (schema === false) return nothingAllowed();
 	if (!isJsonObject(schema)) {
-		throw new SchemaError(place.pointer, `must be a schema object (or true or false), not ${describeValue(schema)}`);
+		throw new SchemaError(
+			place.pointer,
+			`must be a schema object (or true or false), not ${describeValue(schema)}`,
+		);
 	}
 	checkKeywords(context, schema, place.pointer);
 	if (own(schema, '$ref') !== undefined) return convertRef(context, schema, place);
@@ -253,8 +288,15 @@ function convert(context: Context, schema: unknown, place: Place): z.ZodType {
 
 function checkKeywords(context: Context, schema: Record<string, unknown>, pointer: string): void {
 	for (const keyword of Object.keys(schema)) {
-		const hint = Object.prototype.hasOwnProperty.call(UNSUPPORTED, keyword) ? UNSUPPORTED[keyword] : undefined;
-		if (hint !== undefined) throw new SchemaError(`${pointer}/${escapePointer(keyword)}`, `"${keyword}" is not supported by Schema Guard`, hint);
+		const hint = Object.prototype.hasOwnProperty.call(UNSUPPORTED, keyword)
+			? UNSUPPORTED[keyword]
+			: undefined;
+		if (hint !== undefined)
+			throw new SchemaError(
+				`${pointer}/${escapePointer(keyword)}`,
+				`"${keyword}" is not supported by Schema Guard`,
+				hint,
+			);
 		if (KEYWORDS.has(keyword) || ANNOTATIONS.has(keyword) || keyword.startsWith('x-')) continue;
 		context.warnings.add(`Unknown keyword "${keyword}" at ${pointer || '/'} is ignored (a typo?).`);
 	}
@@ -268,12 +310,17 @@ function checkKeywords(context: Context, schema: Record<string, unknown>, pointe
 function convertRef(context: Context, schema: Record<string, unknown>, place: Place): z.ZodType {
 	const refPointer = `${place.pointer}/$ref`;
 	const ref = own(schema, '$ref');
-	if (typeof ref !== 'string') throw new SchemaError(refPointer, `must be a string, not ${describeValue(ref)}`);
+	if (typeof ref !== 'string')
+		throw new SchemaError(refPointer, `must be a string, not ${describeValue(ref)}`);
 	const target = resolveRef(context, ref, refPointer);
-	const siblings = Object.keys(schema).filter((key) => key !== '$ref' && !ANNOTATIONS.has(key) && !key.startsWith('x-'));
+	const siblings = Object.keys(schema).filter(
+		(key) => key !== '$ref' && !ANNOTATIONS.has(key) && !key.startsWith('x-'),
+	);
 	if (siblings.length > 0) {
 		if (context.dialect === 'draft-07' && context.explicitDialect) {
-			context.warnings.add(`Keywords next to $ref at ${place.pointer || '/'} are ignored in draft-07: ${siblings.join(', ')}.`);
+			context.warnings.add(
+				`Keywords next to $ref at ${place.pointer || '/'} are ignored in draft-07: ${siblings.join(', ')}.`,
+			);
 		} else {
 			// 2020-12: `{ $ref, …rest }` means `{ allOf: [{ $ref }], …rest }`. The reference goes
 			// last, so the pointers of an existing allOf's members stay right.
@@ -295,7 +342,11 @@ function convertRef(context: Context, schema: Record<string, unknown>, place: Pl
 	}
 	context.refStack.push(target.pointer);
 	try {
-		const converted = convert(context, target.schema, { ...place, pointer: target.pointer, depth: place.depth + 1 });
+		const converted = convert(context, target.schema, {
+			...place,
+			pointer: target.pointer,
+			depth: place.depth + 1,
+		});
 		const lazy = context.lazies.get(target.pointer);
 		if (lazy && lazy.schema === undefined) lazy.schema = converted;
 		return converted;
@@ -304,9 +355,17 @@ function convertRef(context: Context, schema: Record<string, unknown>, place: Pl
 	}
 }
 
-function resolveRef(context: Context, ref: string, refPointer: string): { pointer: string; schema: unknown } {
+function resolveRef(
+	context: Context,
+	ref: string,
+	refPointer: string,
+): { pointer: string; schema: unknown } {
 	if (!ref.startsWith('#')) {
-		throw new SchemaError(refPointer, `points outside this schema ("${ref}")`, 'Schema Guard follows references inside the schema only, like "#/$defs/Address". Paste the referenced schema under $defs.');
+		throw new SchemaError(
+			refPointer,
+			`points outside this schema ("${ref}")`,
+			'Schema Guard follows references inside the schema only, like "#/$defs/Address". Paste the referenced schema under $defs.',
+		);
 	}
 	let pointer: string;
 	try {
@@ -315,34 +374,53 @@ function resolveRef(context: Context, ref: string, refPointer: string): { pointe
 		throw new SchemaError(refPointer, `is not a valid reference ("${ref}")`);
 	}
 	if (pointer !== '' && !pointer.startsWith('/')) {
-		throw new SchemaError(refPointer, `uses an anchor ("${ref}"), which Schema Guard does not follow`, 'Refer by path instead, like "#/$defs/Address".');
+		throw new SchemaError(
+			refPointer,
+			`uses an anchor ("${ref}"), which Schema Guard does not follow`,
+			'Refer by path instead, like "#/$defs/Address".',
+		);
 	}
 	let current: unknown = context.root;
 	for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
 		const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
 		const container = current as Record<string, unknown> | unknown[] | null;
-		if (container === null || typeof container !== 'object' || !Object.prototype.hasOwnProperty.call(container, segment)) {
-			throw new SchemaError(refPointer, `points at ${pointer}, which does not exist in this schema`);
+		if (
+			container === null ||
+			typeof container !== 'object' ||
+			!Object.prototype.hasOwnProperty.call(container, segment)
+		) {
+			throw new SchemaError(
+				refPointer,
+				`points at ${pointer}, which does not exist in this schema`,
+			);
 		}
 		current = (container as Record<string, unknown>)[segment];
 	}
 	return { pointer, schema: current };
 }
 
-function convertKeywords(context: Context, schema: Record<string, unknown>, place: Place): z.ZodType {
+function convertKeywords(
+	context: Context,
+	schema: Record<string, unknown>,
+	place: Place,
+): z.ZodType {
 	const { pointer } = place;
 	const allOf = readSchemaList(schema, 'allOf', pointer);
 	const anyOf = readSchemaList(schema, 'anyOf', pointer);
 	const oneOf = readSchemaList(schema, 'oneOf', pointer);
 	const types = readTypes(schema, pointer);
 	readNullRate(context, schema, place);
-	const typeKeywords = [...STRING_KEYWORDS, ...NUMBER_KEYWORDS, ...ARRAY_KEYWORDS, ...OBJECT_KEYWORDS].some(
-		(keyword) => own(schema, keyword) !== undefined,
-	);
+	const typeKeywords = [
+		...STRING_KEYWORDS,
+		...NUMBER_KEYWORDS,
+		...ARRAY_KEYWORDS,
+		...OBJECT_KEYWORDS,
+	].some((keyword) => own(schema, keyword) !== undefined);
 	const values = readEnum(schema, pointer);
 
 	let result: z.ZodType;
-	const onlyAlternatives = types === undefined && !typeKeywords && values === undefined && !allOf && !(anyOf && oneOf);
+	const onlyAlternatives =
+		types === undefined && !typeKeywords && values === undefined && !allOf && !(anyOf && oneOf);
 	if (onlyAlternatives && (anyOf || oneOf)) {
 		// `{ anyOf: [...] }` alone: a plain union, the cheapest and clearest issue. Its
 		// branches stay strict on their own fields: a field of another branch is new here.
@@ -352,17 +430,21 @@ function convertKeywords(context: Context, schema: Record<string, unknown>, plac
 	// Subschemas that apply together (allOf, or anyOf next to own fields) each list part of
 	// the fields: a field declared by one of them is not new to the others.
 	const combined = allOf !== undefined || anyOf !== undefined || oneOf !== undefined;
-	const known = combined ? new Set([...(place.known ?? []), ...declaredProperties(context, schema, new Set())]) : place.known;
+	const known = combined
+		? new Set([...(place.known ?? []), ...declaredProperties(context, schema, new Set())])
+		: place.known;
 	const here: Place = { ...place, known };
 	if (types !== undefined) {
 		result = typed(context, schema, here, types);
 		if (types.has('null')) context.model.nullableAt(place.at);
 	} else if (typeKeywords) {
 		if (OBJECT_KEYWORDS.some((keyword) => own(schema, keyword) !== undefined)) {
-			context.warnings.add(`The schema at ${pointer || '/'} has object keywords but no "type": values that are not objects pass. Add "type": "object".`);
+			context.warnings.add(
+				`The schema at ${pointer || '/'} has object keywords but no "type": values that are not objects pass. Add "type": "object".`,
+			);
 		}
-		const branches = (['null', 'boolean', 'number', 'string', 'array', 'object'] as const).map((type) =>
-			branchFor(context, schema, here, type),
+		const branches = (['null', 'boolean', 'number', 'string', 'array', 'object'] as const).map(
+			(type) => branchFor(context, schema, here, type),
 		);
 		result = z.union(branches as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 	} else {
@@ -386,16 +468,28 @@ function finishChecks(
 ): z.ZodType {
 	let result = base;
 	const pointer = place.pointer;
-	if (anyOf) result = result.check(alwaysCheck(anyOfCheck(branchSchemas(context, anyOf, 'anyOf', place))));
-	if (oneOf) result = result.check(alwaysCheck(anyOfCheck(branchSchemas(context, oneOf, 'oneOf', place))));
+	if (anyOf)
+		result = result.check(alwaysCheck(anyOfCheck(branchSchemas(context, anyOf, 'anyOf', place))));
+	if (oneOf)
+		result = result.check(alwaysCheck(anyOfCheck(branchSchemas(context, oneOf, 'oneOf', place))));
 	const not = own(schema, 'not');
 	if (not !== undefined) {
-		const negated = convert(context, not, { pointer: `${pointer}/not`, at: null, depth: place.depth + 1 });
-		result = result.check(notCheck(negated, `a value that does not match the schema at ${pointer}/not`));
+		const negated = convert(context, not, {
+			pointer: `${pointer}/not`,
+			at: null,
+			depth: place.depth + 1,
+		});
+		result = result.check(
+			notCheck(negated, `a value that does not match the schema at ${pointer}/not`),
+		);
 	}
 	if (allOf) {
 		const members = allOf.map((member, index) =>
-			convert(context, member, { ...place, pointer: `${pointer}/allOf/${index}`, depth: place.depth + 1 }),
+			convert(context, member, {
+				...place,
+				pointer: `${pointer}/allOf/${index}`,
+				depth: place.depth + 1,
+			}),
 		);
 		result = result.check(alwaysCheck(allOfCheck(members)));
 	}
@@ -406,18 +500,32 @@ function finishChecks(
  * anyOf/oneOf alone. oneOf is checked like anyOf (the first matching branch wins):
  * checking that no second branch also matches would parse every branch of every item.
  */
-function alternatives(context: Context, list: unknown[], keyword: 'anyOf' | 'oneOf', place: Place): z.ZodType {
+function alternatives(
+	context: Context,
+	list: unknown[],
+	keyword: 'anyOf' | 'oneOf',
+	place: Place,
+): z.ZodType {
 	const branches = branchSchemas(context, list, keyword, place);
-	return branches.length === 1 ? branches[0] : z.union(branches as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+	return branches.length === 1
+		? branches[0]
+		: z.union(branches as [z.ZodType, z.ZodType, ...z.ZodType[]]);
 }
 
-function branchSchemas(context: Context, list: unknown[], keyword: 'anyOf' | 'oneOf', place: Place): z.ZodType[] {
+function branchSchemas(
+	context: Context,
+	list: unknown[],
+	keyword: 'anyOf' | 'oneOf',
+	place: Place,
+): z.ZodType[] {
 	// The common `anyOf: [X, {type: null}]` is a nullable X: keep following the fields of X.
 	const nullBranches = list.filter(isNullSchema);
 	const others = list.length - nullBranches.length;
 	if (nullBranches.length > 0) context.model.nullableAt(place.at);
 	if (keyword === 'oneOf' && others > 1) {
-		context.warnings.add(`oneOf at ${place.pointer || '/'} is checked like anyOf: an item matching more than one branch is accepted.`);
+		context.warnings.add(
+			`oneOf at ${place.pointer || '/'} is checked like anyOf: an item matching more than one branch is accepted.`,
+		);
 	}
 	return list.map((branch, index) =>
 		convert(context, branch, {
@@ -432,11 +540,22 @@ function branchSchemas(context: Context, list: unknown[], keyword: 'anyOf' | 'on
 function isNullSchema(schema: unknown): boolean {
 	if (!isJsonObject(schema)) return false;
 	const type = own(schema, 'type');
-	return type === 'null' || (Array.isArray(type) && type.length === 1 && type[0] === 'null') || own(schema, 'const') === null;
+	return (
+		type === 'null' ||
+		(Array.isArray(type) && type.length === 1 && type[0] === 'null') ||
+		own(schema, 'const') === null
+	);
 }
 
-function typed(context: Context, schema: Record<string, unknown>, place: Place, types: Set<TypeName>): z.ZodType {
-	const wanted = [...types].filter((type) => type !== 'null' && !(type === 'integer' && types.has('number')));
+function typed(
+	context: Context,
+	schema: Record<string, unknown>,
+	place: Place,
+	types: Set<TypeName>,
+): z.ZodType {
+	const wanted = [...types].filter(
+		(type) => type !== 'null' && !(type === 'integer' && types.has('number')),
+	);
 	const branches = wanted.map((type) => branchFor(context, schema, place, type));
 	let result: z.ZodType;
 	if (branches.length === 0) result = z.null();
@@ -445,7 +564,12 @@ function typed(context: Context, schema: Record<string, unknown>, place: Place, 
 	return types.has('null') && branches.length > 0 ? result.nullable() : result;
 }
 
-function branchFor(context: Context, schema: Record<string, unknown>, place: Place, type: TypeName): z.ZodType {
+function branchFor(
+	context: Context,
+	schema: Record<string, unknown>,
+	place: Place,
+	type: TypeName,
+): z.ZodType {
 	switch (type) {
 		case 'null':
 			return z.null();
@@ -464,12 +588,20 @@ function branchFor(context: Context, schema: Record<string, unknown>, place: Pla
 	}
 }
 
-function numberSchema(schema: Record<string, unknown>, pointer: string, integer: boolean): z.ZodType {
+function numberSchema(
+	schema: Record<string, unknown>,
+	pointer: string,
+	integer: boolean,
+): z.ZodType {
 	const minimum = readNumber(schema, 'minimum', pointer);
 	const maximum = readNumber(schema, 'maximum', pointer);
 	for (const keyword of ['exclusiveMinimum', 'exclusiveMaximum']) {
 		if (typeof own(schema, keyword) === 'boolean') {
-			throw new SchemaError(`${pointer}/${keyword}`, 'is a boolean, as in draft-04', `In draft-07 and 2020-12 ${keyword} is the bound itself, e.g. "${keyword}": 0.`);
+			throw new SchemaError(
+				`${pointer}/${keyword}`,
+				'is a boolean, as in draft-04',
+				`In draft-07 and 2020-12 ${keyword} is the bound itself, e.g. "${keyword}": 0.`,
+			);
 		}
 	}
 	const exclusiveMinimum = readNumber(schema, 'exclusiveMinimum', pointer);
@@ -481,21 +613,30 @@ function numberSchema(schema: Record<string, unknown>, pointer: string, integer:
 	if (exclusiveMinimum !== undefined) checks.push(z.gt(exclusiveMinimum));
 	if (exclusiveMaximum !== undefined) checks.push(z.lt(exclusiveMaximum));
 	if (multipleOf !== undefined) {
-		if (multipleOf <= 0) throw new SchemaError(`${pointer}/multipleOf`, `must be greater than 0, not ${multipleOf}`);
+		if (multipleOf <= 0)
+			throw new SchemaError(`${pointer}/multipleOf`, `must be greater than 0, not ${multipleOf}`);
 		checks.push(z.multipleOf(multipleOf));
 	}
 	const base = integer ? integerValue() : z.number();
 	return checks.length > 0 ? base.check(...(checks as Array<z.core.$ZodCheck<unknown>>)) : base;
 }
 
-function stringSchema(context: Context, schema: Record<string, unknown>, pointer: string): z.ZodType {
+function stringSchema(
+	context: Context,
+	schema: Record<string, unknown>,
+	pointer: string,
+): z.ZodType {
 	const format = own(schema, 'format');
 	let result: z.ZodString | z.ZodStringFormat = z.string();
 	if (format !== undefined) {
-		if (typeof format !== 'string') throw new SchemaError(`${pointer}/format`, `must be a string, not ${describeValue(format)}`);
+		if (typeof format !== 'string')
+			throw new SchemaError(`${pointer}/format`, `must be a string, not ${describeValue(format)}`);
 		const formatted = stringForFormat(format);
 		if (formatted) result = formatted;
-		else context.warnings.add(`Format "${format}" at ${pointer || '/'} is not checked (unknown to Schema Guard).`);
+		else
+			context.warnings.add(
+				`Format "${format}" at ${pointer || '/'} is not checked (unknown to Schema Guard).`,
+			);
 	}
 	const minLength = readCount(schema, 'minLength', pointer);
 	const maxLength = readCount(schema, 'maxLength', pointer);
@@ -507,7 +648,9 @@ function stringSchema(context: Context, schema: Record<string, unknown>, pointer
 	const sized = checks.length > 0 ? result.check(...checks) : result;
 	if (pattern === undefined) return sized;
 	const compiled = compilePattern(pattern, `${pointer}/pattern`);
-	return sized.check(formatCheck(`text matching the pattern ${compiled.source}`, (text) => compiled.test(text)));
+	return sized.check(
+		formatCheck(`text matching the pattern ${compiled.source}`, (text) => compiled.test(text)),
+	);
 }
 
 /**
@@ -515,12 +658,17 @@ function stringSchema(context: Context, schema: Record<string, unknown>, pointer
  * OpenAPI files, and one backtracking pattern would freeze n8n on a crafted value.
  */
 export function compilePattern(pattern: unknown, pointer: string): UserPattern {
-	if (typeof pattern !== 'string') throw new SchemaError(pointer, `must be a string, not ${describeValue(pattern)}`);
+	if (typeof pattern !== 'string')
+		throw new SchemaError(pointer, `must be a string, not ${describeValue(pattern)}`);
 	try {
 		return compileUserPattern(pattern);
 	} catch (error) {
 		if (!(error instanceof PatternError)) throw error;
-		throw new SchemaError(pointer, `is not a valid regular expression for Schema Guard: ${error.message}`, PATTERN_HINT);
+		throw new SchemaError(
+			pointer,
+			`is not a valid regular expression for Schema Guard: ${error.message}`,
+			PATTERN_HINT,
+		);
 	}
 }
 
@@ -541,7 +689,11 @@ function arraySchema(context: Context, schema: Record<string, unknown>, place: P
 	let restKeyword = 'items';
 	if (Array.isArray(items)) {
 		if (context.dialect === '2020-12' && context.explicitDialect) {
-			throw new SchemaError(`${pointer}/items`, 'is an array, which draft 2020-12 does not allow', 'Use prefixItems for a tuple, or declare the schema as draft-07.');
+			throw new SchemaError(
+				`${pointer}/items`,
+				'is an array, which draft 2020-12 does not allow',
+				'Use prefixItems for a tuple, or declare the schema as draft-07.',
+			);
 		}
 		prefix = items;
 		prefixKeyword = 'items';
@@ -552,25 +704,46 @@ function arraySchema(context: Context, schema: Record<string, unknown>, place: P
 	const maxItems = readCount(schema, 'maxItems', pointer);
 	let result: z.ZodType;
 	if (prefix) {
-		const positions = prefix.map((entry, index) => convert(context, entry, elementPlace(`${prefixKeyword}/${index}`, false)));
-		const restSchema = rest === undefined || rest === true ? undefined : convert(context, rest, elementPlace(restKeyword, false));
+		const positions = prefix.map((entry, index) =>
+			convert(context, entry, elementPlace(`${prefixKeyword}/${index}`, false)),
+		);
+		const restSchema =
+			rest === undefined || rest === true
+				? undefined
+				: convert(context, rest, elementPlace(restKeyword, false));
 		// Checked by hand: JSON Schema lets a tuple be shorter than its prefix, zod does not.
-		let tuple: z.ZodType = z.array(z.unknown()).check(alwaysCheck(tupleCheck(positions, restSchema)));
-		if (minItems !== undefined || maxItems !== undefined) tuple = tuple.check(alwaysCheck(sizeCheck(arrayLength, minItems, maxItems, 'item')));
+		let tuple: z.ZodType = z
+			.array(z.unknown())
+			.check(alwaysCheck(tupleCheck(positions, restSchema)));
+		if (minItems !== undefined || maxItems !== undefined)
+			tuple = tuple.check(alwaysCheck(sizeCheck(arrayLength, minItems, maxItems, 'item')));
 		result = tuple;
 	} else {
-		let list = z.array(rest === undefined ? anyValue() : convert(context, rest, elementPlace(restKeyword, true)));
+		let list = z.array(
+			rest === undefined ? anyValue() : convert(context, rest, elementPlace(restKeyword, true)),
+		);
 		if (minItems !== undefined) list = list.min(minItems);
 		if (maxItems !== undefined) list = list.max(maxItems);
 		result = list;
 	}
 	const unique = own(schema, 'uniqueItems');
-	if (unique !== undefined && typeof unique !== 'boolean') throw new SchemaError(`${pointer}/uniqueItems`, `must be true or false, not ${describeValue(unique)}`);
+	if (unique !== undefined && typeof unique !== 'boolean')
+		throw new SchemaError(
+			`${pointer}/uniqueItems`,
+			`must be true or false, not ${describeValue(unique)}`,
+		);
 	if (unique === true) result = result.check(alwaysCheck(uniqueCheck));
 	const contains = own(schema, 'contains');
 	if (contains !== undefined) {
 		const element = convert(context, contains, elementPlace('contains', false));
-		result = result.check(alwaysCheck(containsCheck(element, `an array with at least one item matching the schema at ${pointer}/contains`)));
+		result = result.check(
+			alwaysCheck(
+				containsCheck(
+					element,
+					`an array with at least one item matching the schema at ${pointer}/contains`,
+				),
+			),
+		);
 	}
 	return result;
 }
@@ -580,14 +753,19 @@ function arrayLength(value: unknown): number | undefined {
 }
 
 function objectSize(value: unknown): number | undefined {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).length : undefined;
+	return value !== null && typeof value === 'object' && !Array.isArray(value)
+		? Object.keys(value).length
+		: undefined;
 }
 
 function objectSchema(context: Context, schema: Record<string, unknown>, place: Place): z.ZodType {
 	const { pointer } = place;
 	const properties = own(schema, 'properties');
 	if (properties !== undefined && !isJsonObject(properties)) {
-		throw new SchemaError(`${pointer}/properties`, `must be an object of field schemas, not ${describeValue(properties)}`);
+		throw new SchemaError(
+			`${pointer}/properties`,
+			`must be an object of field schemas, not ${describeValue(properties)}`,
+		);
 	}
 	const required = readRequired(schema, pointer);
 	// Null prototype: a field named __proto__ is a field, not the prototype.
@@ -611,15 +789,22 @@ function objectSchema(context: Context, schema: Record<string, unknown>, place: 
 		result = properties !== undefined ? z.strictObject(shape) : z.looseObject(shape);
 	} else if (additional === false) {
 		result = z.strictObject(shape);
-		if (place.at !== null) context.model.closed.add(place.at.length === 0 ? '' : fieldPathOf(place.at));
+		if (place.at !== null)
+			context.model.closed.add(place.at.length === 0 ? '' : fieldPathOf(place.at));
 	} else {
-		const extra = convert(context, additional, { pointer: `${pointer}/additionalProperties`, at: null, depth: place.depth + 1 });
+		const extra = convert(context, additional, {
+			pointer: `${pointer}/additionalProperties`,
+			at: null,
+			depth: place.depth + 1,
+		});
 		result = z.object(shape).catchall(extra);
 	}
 	const minProperties = readCount(schema, 'minProperties', pointer);
 	const maxProperties = readCount(schema, 'maxProperties', pointer);
 	if (minProperties !== undefined || maxProperties !== undefined) {
-		result = result.check(alwaysCheck(sizeCheck(objectSize, minProperties, maxProperties, 'field')));
+		result = result.check(
+			alwaysCheck(sizeCheck(objectSize, minProperties, maxProperties, 'field')),
+		);
 	}
 	if (Object.keys(shape).some((key) => key in Object.prototype)) {
 		// zod reads `value[key]`, which for "constructor" or "__proto__" finds Object.prototype's.
@@ -646,7 +831,8 @@ function declaredProperties(context: Context, schema: unknown, seen: Set<unknown
 	const properties = own(schema, 'properties');
 	if (isJsonObject(properties)) names.push(...Object.keys(properties));
 	const required = own(schema, 'required');
-	if (Array.isArray(required)) names.push(...required.filter((name): name is string => typeof name === 'string'));
+	if (Array.isArray(required))
+		names.push(...required.filter((name): name is string => typeof name === 'string'));
 	const ref = own(schema, '$ref');
 	if (typeof ref === 'string' && ref.startsWith('#')) {
 		try {
@@ -657,7 +843,8 @@ function declaredProperties(context: Context, schema: unknown, seen: Set<unknown
 	}
 	for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
 		const members = own(schema, keyword);
-		if (Array.isArray(members)) for (const member of members) names.push(...declaredProperties(context, member, seen));
+		if (Array.isArray(members))
+			for (const member of members) names.push(...declaredProperties(context, member, seen));
 	}
 	return names;
 }
@@ -666,18 +853,28 @@ function readTypes(schema: Record<string, unknown>, pointer: string): Set<TypeNa
 	const raw = own(schema, 'type');
 	const nullable = own(schema, 'nullable');
 	if (nullable !== undefined && typeof nullable !== 'boolean') {
-		throw new SchemaError(`${pointer}/nullable`, `must be true or false, not ${describeValue(nullable)}`);
+		throw new SchemaError(
+			`${pointer}/nullable`,
+			`must be true or false, not ${describeValue(nullable)}`,
+		);
 	}
 	if (raw === undefined) return undefined;
 	const list = typeof raw === 'string' ? [raw] : raw;
 	if (!Array.isArray(list) || list.length === 0) {
-		throw new SchemaError(`${pointer}/type`, `must be a type name or a list of them, not ${describeValue(raw)}`);
+		throw new SchemaError(
+			`${pointer}/type`,
+			`must be a type name or a list of them, not ${describeValue(raw)}`,
+		);
 	}
 	const types = new Set<TypeName>();
 	list.forEach((type, index) => {
 		const at = typeof raw === 'string' ? `${pointer}/type` : `${pointer}/type/${index}`;
 		if (typeof type !== 'string' || !(TYPE_NAMES as readonly string[]).includes(type)) {
-			throw new SchemaError(at, `${typeof type === 'string' ? `"${type}"` : describeValue(type)} is not a JSON Schema type`, `Use one of: ${TYPE_NAMES.join(', ')}.`);
+			throw new SchemaError(
+				at,
+				`${typeof type === 'string' ? `"${type}"` : describeValue(type)} is not a JSON Schema type`,
+				`Use one of: ${TYPE_NAMES.join(', ')}.`,
+			);
 		}
 		if (types.has(type as TypeName)) throw new SchemaError(at, `lists "${type}" twice`);
 		types.add(type as TypeName);
@@ -693,13 +890,21 @@ function readEnum(schema: Record<string, unknown>, pointer: string): unknown[] |
 	let values: unknown[] | undefined;
 	if (list !== undefined) {
 		if (!Array.isArray(list) || list.length === 0) {
-			throw new SchemaError(`${pointer}/enum`, `must be a non-empty list of values, not ${describeValue(list)}`);
+			throw new SchemaError(
+				`${pointer}/enum`,
+				`must be a non-empty list of values, not ${describeValue(list)}`,
+			);
 		}
 		values = list;
 	}
 	if (Object.prototype.hasOwnProperty.call(schema, 'const')) {
-		values = values === undefined ? [constant] : values.filter((value) => Object.is(value, constant));
-		if (values.length === 0) throw new SchemaError(`${pointer}/const`, 'is not one of the enum values, so nothing can match');
+		values =
+			values === undefined ? [constant] : values.filter((value) => Object.is(value, constant));
+		if (values.length === 0)
+			throw new SchemaError(
+				`${pointer}/const`,
+				'is not one of the enum values, so nothing can match',
+			);
 	}
 	return values;
 }
@@ -708,9 +913,13 @@ function readNullRate(context: Context, schema: Record<string, unknown>, place: 
 	const rate = own(schema, 'x-null-rate');
 	if (rate === undefined) return;
 	if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
-		throw new SchemaError(`${place.pointer}/x-null-rate`, `must be a number from 0 to 1, not ${describeValue(rate)}`);
+		throw new SchemaError(
+			`${place.pointer}/x-null-rate`,
+			`must be a number from 0 to 1, not ${describeValue(rate)}`,
+		);
 	}
-	if (place.at !== null && place.at.length > 0) context.model.baselines.set(fieldPathOf(place.at), rate);
+	if (place.at !== null && place.at.length > 0)
+		context.model.baselines.set(fieldPathOf(place.at), rate);
 }
 
 function readRequired(schema: Record<string, unknown>, pointer: string): Set<string> {
@@ -718,26 +927,46 @@ function readRequired(schema: Record<string, unknown>, pointer: string): Set<str
 	const names = new Set<string>();
 	if (required === undefined) return names;
 	if (!Array.isArray(required)) {
-		throw new SchemaError(`${pointer}/required`, `must be a list of field names, not ${describeValue(required)}`, 'In draft-07 and 2020-12, required is a list on the object, not true/false on a field.');
+		throw new SchemaError(
+			`${pointer}/required`,
+			`must be a list of field names, not ${describeValue(required)}`,
+			'In draft-07 and 2020-12, required is a list on the object, not true/false on a field.',
+		);
 	}
 	required.forEach((name, index) => {
-		if (typeof name !== 'string') throw new SchemaError(`${pointer}/required/${index}`, `must be a field name, not ${describeValue(name)}`);
-		if (names.has(name)) throw new SchemaError(`${pointer}/required/${index}`, `lists "${name}" twice`);
+		if (typeof name !== 'string')
+			throw new SchemaError(
+				`${pointer}/required/${index}`,
+				`must be a field name, not ${describeValue(name)}`,
+			);
+		if (names.has(name))
+			throw new SchemaError(`${pointer}/required/${index}`, `lists "${name}" twice`);
 		names.add(name);
 	});
 	return names;
 }
 
-function readSchemaList(schema: Record<string, unknown>, keyword: string, pointer: string): unknown[] | undefined {
+function readSchemaList(
+	schema: Record<string, unknown>,
+	keyword: string,
+	pointer: string,
+): unknown[] | undefined {
 	const list = own(schema, keyword);
 	if (list === undefined) return undefined;
 	if (!Array.isArray(list) || list.length === 0) {
-		throw new SchemaError(`${pointer}/${keyword}`, `must be a non-empty list of schemas, not ${describeValue(list)}`);
+		throw new SchemaError(
+			`${pointer}/${keyword}`,
+			`must be a non-empty list of schemas, not ${describeValue(list)}`,
+		);
 	}
 	return list;
 }
 
-function readNumber(schema: Record<string, unknown>, keyword: string, pointer: string): number | undefined {
+function readNumber(
+	schema: Record<string, unknown>,
+	keyword: string,
+	pointer: string,
+): number | undefined {
 	const value = own(schema, keyword);
 	if (value === undefined) return undefined;
 	if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -746,10 +975,17 @@ function readNumber(schema: Record<string, unknown>, keyword: string, pointer: s
 	return value;
 }
 
-function readCount(schema: Record<string, unknown>, keyword: string, pointer: string): number | undefined {
+function readCount(
+	schema: Record<string, unknown>,
+	keyword: string,
+	pointer: string,
+): number | undefined {
 	const value = readNumber(schema, keyword, pointer);
 	if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-		throw new SchemaError(`${pointer}/${keyword}`, `must be a whole number of 0 or more, not ${value}`);
+		throw new SchemaError(
+			`${pointer}/${keyword}`,
+			`must be a whole number of 0 or more, not ${value}`,
+		);
 	}
 	return value;
 }

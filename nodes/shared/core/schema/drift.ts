@@ -46,7 +46,11 @@ export interface DriftOptions {
 	maxValues: number;
 }
 
-export const DEFAULT_DRIFT_OPTIONS: Readonly<DriftOptions> = Object.freeze({ examples: 5, maxEntries: 100, maxValues: 20 });
+export const DEFAULT_DRIFT_OPTIONS: Readonly<DriftOptions> = Object.freeze({
+	examples: 5,
+	maxEntries: 100,
+	maxValues: 20,
+});
 
 /** Null counts of one nullable field over a batch. */
 export interface NullStat {
@@ -66,7 +70,13 @@ export interface NullRateSettings {
 	minValues: number;
 }
 
-const KIND_ORDER: readonly DriftKind[] = ['fieldAdded', 'requiredMissing', 'typeChanged', 'unseenEnumValue', 'nullRateJump'];
+const KIND_ORDER: readonly DriftKind[] = [
+	'fieldAdded',
+	'requiredMissing',
+	'typeChanged',
+	'unseenEnumValue',
+	'nullRateJump',
+];
 
 interface EntryState {
 	entry: DriftEntry;
@@ -95,7 +105,12 @@ export class DriftCollector {
 	}
 
 	/** Records one item: its findings (from checkItem) and its nulls. Returns whether it showed drift. */
-	observe(index: number, findings: readonly Finding[], json: unknown, correlationId?: string): boolean {
+	observe(
+		index: number,
+		findings: readonly Finding[],
+		json: unknown,
+		correlationId?: string,
+	): boolean {
 		let drifted = false;
 		for (const finding of findings) {
 			if (finding.kind === 'invalidValue') continue;
@@ -141,7 +156,14 @@ export class DriftCollector {
 				return;
 			}
 			state = {
-				entry: { kind: finding.kind as DriftKind, path: finding.fieldPath, count: 0, examples: [], exampleCorrelationIds: [], details: [] },
+				entry: {
+					kind: finding.kind as DriftKind,
+					path: finding.fieldPath,
+					count: 0,
+					examples: [],
+					exampleCorrelationIds: [],
+					details: [],
+				},
 				lastItem: -1,
 				lastItemByDetail: new Map(),
 				values: new Map(),
@@ -168,18 +190,26 @@ export class DriftCollector {
 		if (finding.kind === 'unseenEnumValue') {
 			const seen = state.values.get(detail);
 			if (seen) seen.count++;
-			else if (state.values.size < this.options.maxValues) state.values.set(detail, { value: finding.value ?? null, count: 1 });
+			else if (state.values.size < this.options.maxValues)
+				state.values.set(detail, { value: finding.value ?? null, count: 1 });
 			else return;
 		}
 		if (!entry.details.includes(detail)) entry.details.push(detail);
 	}
 
 	/** Counts nulls along the probe: only the nullable fields, only where the item has their parent. */
-	private walkNulls(node: ProbeNode, value: unknown, index: number, correlationId: string | undefined): void {
-		if (node.field !== undefined && value !== undefined) this.countNull(node.field, value === null, index, correlationId);
+	private walkNulls(
+		node: ProbeNode,
+		value: unknown,
+		index: number,
+		correlationId: string | undefined,
+	): void {
+		if (node.field !== undefined && value !== undefined)
+			this.countNull(node.field, value === null, index, correlationId);
 		if (node.props.size > 0 && isJsonObject(value)) {
 			for (const [key, child] of node.props) {
-				if (Object.prototype.hasOwnProperty.call(value, key)) this.walkNulls(child, value[key], index, correlationId);
+				if (Object.prototype.hasOwnProperty.call(value, key))
+					this.walkNulls(child, value[key], index, correlationId);
 			}
 		}
 		if (node.items && Array.isArray(value)) {
@@ -187,10 +217,22 @@ export class DriftCollector {
 		}
 	}
 
-	private countNull(path: string, isNull: boolean, index: number, correlationId: string | undefined): void {
+	private countNull(
+		path: string,
+		isNull: boolean,
+		index: number,
+		correlationId: string | undefined,
+	): void {
 		let stat = this.nulls.get(path);
 		if (!stat) {
-			stat = { path, observed: 0, nulls: 0, examples: [], exampleCorrelationIds: [], lastNullItem: -1 };
+			stat = {
+				path,
+				observed: 0,
+				nulls: 0,
+				examples: [],
+				exampleCorrelationIds: [],
+				lastNullItem: -1,
+			};
 			this.nulls.set(path, stat);
 		}
 		stat.observed++;
@@ -249,7 +291,10 @@ export function nullRateJumps(
 }
 
 export function sortEntries(entries: DriftEntry[]): DriftEntry[] {
-	return entries.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.path.localeCompare(b.path));
+	return entries.sort(
+		(a, b) =>
+			KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.path.localeCompare(b.path),
+	);
 }
 
 function round(rate: number): number {
@@ -273,7 +318,9 @@ export function describeDriftEntry(entry: DriftEntry, items: number): string {
 			return `${entry.path} is ${received} instead of ${entry.expected ?? 'the schema type'} in ${share}`;
 		}
 		case 'unseenEnumValue': {
-			const values = (entry.values ?? []).map((seen) => (typeof seen.value === 'string' ? quote(seen.value) : safeText(seen.value)));
+			const values = (entry.values ?? []).map((seen) =>
+				typeof seen.value === 'string' ? quote(seen.value) : safeText(seen.value),
+			);
 			return `${entry.path} has values never seen before (${values.join(', ')}) in ${share}`;
 		}
 		case 'nullRateJump':

@@ -18,7 +18,10 @@ export function applyEdits(root: unknown, edits: readonly Edit[]): unknown {
 	const copyOf = (value: object) => {
 		let copy = copies.get(value);
 		if (!copy) {
-			copy = (Array.isArray(value) ? value.slice() : { ...value }) as Record<string | number, unknown>;
+			copy = (Array.isArray(value) ? value.slice() : { ...value }) as Record<
+				string | number,
+				unknown
+			>;
 			copies.set(value, copy);
 		}
 		return copy;
@@ -67,9 +70,16 @@ export function applyEdits(root: unknown, edits: readonly Edit[]): unknown {
 
 function ownValue(container: unknown, key: string | number): unknown {
 	if (container === null || typeof container !== 'object') return undefined;
-	return Object.prototype.hasOwnProperty.call(container, key) ? (container as Record<string | number, unknown>)[key] : undefined;
+	return Object.prototype.hasOwnProperty.call(container, key)
+		? (container as Record<string | number, unknown>)[key]
+		: undefined;
 }
 
 function define(target: object, key: string | number, value: unknown): void {
-	Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+	Object.defineProperty(target, key, {
+		value,
+		writable: true,
+		enumerable: true,
+		configurable: true,
+	});
 }

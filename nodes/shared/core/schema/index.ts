@@ -18,15 +18,29 @@ export {
 export type { ConvertedSchema, Dialect as SchemaDialect, SchemaModel } from './convert';
 export { convertJsonSchema } from './convert';
 export type { FieldSpec as SchemaFieldSpec, FieldType as SchemaFieldType } from './fields';
-export { FIELD_FORMATS as SCHEMA_FIELD_FORMATS, FIELD_TYPES as SCHEMA_FIELD_TYPES, schemaFromFields } from './fields';
+export {
+	FIELD_FORMATS as SCHEMA_FIELD_FORMATS,
+	FIELD_TYPES as SCHEMA_FIELD_TYPES,
+	schemaFromFields,
+} from './fields';
 export type { InferredSchema } from './infer';
 export { inferSchema } from './infer';
 export type { CompiledSchema, SchemaSource } from './compile';
 export { clearSchemaCache, compileSchema } from './compile';
 export type { Verdict as SchemaVerdict } from './validate';
 export { checkItem as checkAgainstSchema } from './validate';
-export type { DriftEntry, DriftOptions, NullRateSettings, NullStat as DriftNullStat } from './drift';
-export { describeDriftEntry, DriftCollector, nullRateJumps, sortEntries as sortDriftEntries } from './drift';
+export type {
+	DriftEntry,
+	DriftOptions,
+	NullRateSettings,
+	NullStat as DriftNullStat,
+} from './drift';
+export {
+	describeDriftEntry,
+	DriftCollector,
+	nullRateJumps,
+	sortEntries as sortDriftEntries,
+} from './drift';
 export type {
 	CounterStep as DriftCounterStep,
 	DriftMemoryPlan,

@@ -51,12 +51,26 @@ interface Shape {
 }
 
 function newShape(): Shape {
-	return { seen: 0, nulls: 0, types: new Set(), objects: 0, props: new Map(), tooDeep: false, alien: false };
+	return {
+		seen: 0,
+		nulls: 0,
+		types: new Set(),
+		objects: 0,
+		props: new Map(),
+		tooDeep: false,
+		alien: false,
+	};
 }
 
 export function inferSchema(sample: unknown): InferredSchema {
 	const records = Array.isArray(sample) ? sample : [sample];
-	if (records.length === 0) throw new SchemaError('', 'is an empty list', 'Paste one example payload, or a list of them.', 'The sample');
+	if (records.length === 0)
+		throw new SchemaError(
+			'',
+			'is an empty list',
+			'Paste one example payload, or a list of them.',
+			'The sample',
+		);
 	const root = newShape();
 	records.forEach((record, index) => {
 		if (!isJsonObject(record)) {
@@ -86,8 +100,13 @@ function observe(shape: Shape, value: unknown, depth: number): void {
 	}
 	if (typeof value === 'string') {
 		shape.types.add('string');
-		const matching = new Set(FORMAT_TESTS.filter(([, test]) => test.test(value)).map(([format]) => format));
-		shape.formats = shape.formats === undefined ? matching : new Set([...shape.formats].filter((format) => matching.has(format)));
+		const matching = new Set(
+			FORMAT_TESTS.filter(([, test]) => test.test(value)).map(([format]) => format),
+		);
+		shape.formats =
+			shape.formats === undefined
+				? matching
+				: new Set([...shape.formats].filter((format) => matching.has(format)));
 	} else if (typeof value === 'number' && Number.isFinite(value)) {
 		shape.types.add('number');
 	} else if (typeof value === 'boolean') {
@@ -115,13 +134,21 @@ function observe(shape: Shape, value: unknown, depth: number): void {
 
 function emit(shape: Shape, path: Array<string | number>, warnings: string[]): JsonObject {
 	const where = fieldPathOf(path);
-	if (shape.tooDeep) warnings.push(`${where} is nested deeper than ${MAX_INFER_DEPTH} levels in the sample: anything is accepted there.`);
-	if (shape.alien) warnings.push(`${where} holds a value JSON cannot carry in the sample (a date object, a function…): it is left out of the type.`);
+	if (shape.tooDeep)
+		warnings.push(
+			`${where} is nested deeper than ${MAX_INFER_DEPTH} levels in the sample: anything is accepted there.`,
+		);
+	if (shape.alien)
+		warnings.push(
+			`${where} holds a value JSON cannot carry in the sample (a date object, a function…): it is left out of the type.`,
+		);
 	const schema: JsonObject = {};
 	const types = [...shape.types].sort();
 	if (types.length === 0) {
 		if (shape.nulls > 0 && path.length > 0) {
-			warnings.push(`${where} is null in every sample, so any value is accepted. Set its type when you pin the schema.`);
+			warnings.push(
+				`${where} is null in every sample, so any value is accepted. Set its type when you pin the schema.`,
+			);
 			schema['x-null-rate'] = 1;
 		}
 		return schema;
@@ -129,7 +156,9 @@ function emit(shape: Shape, path: Array<string | number>, warnings: string[]): J
 	const withNull = shape.nulls > 0 ? [...types, 'null'] : types;
 	schema.type = withNull.length === 1 ? withNull[0] : withNull;
 	if (shape.types.has('string') && shape.formats && shape.formats.size > 0) {
-		schema.format = FORMAT_TESTS.map(([format]) => format).find((format) => shape.formats!.has(format)) as string;
+		schema.format = FORMAT_TESTS.map(([format]) => format).find((format) =>
+			shape.formats!.has(format),
+		) as string;
 	}
 	if (shape.types.has('object')) {
 		const properties = Object.create(null) as JsonObject;
@@ -149,6 +178,7 @@ function emit(shape: Shape, path: Array<string | number>, warnings: string[]): J
 	if (shape.types.has('array') && shape.items && shape.items.seen > 0) {
 		schema.items = emit(shape.items, [...path, 0], warnings);
 	}
-	if (shape.nulls > 0 && path.length > 0) schema['x-null-rate'] = Math.round((shape.nulls / shape.seen) * 10_000) / 10_000;
+	if (shape.nulls > 0 && path.length > 0)
+		schema['x-null-rate'] = Math.round((shape.nulls / shape.seen) * 10_000) / 10_000;
 	return schema;
 }

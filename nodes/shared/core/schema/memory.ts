@@ -1,6 +1,12 @@
 import { stableHash } from '../hash';
 import type { SchemaModel } from './convert';
-import { nullRateJumps, sortEntries, type DriftEntry, type NullRateSettings, type NullStat } from './drift';
+import {
+	nullRateJumps,
+	sortEntries,
+	type DriftEntry,
+	type NullRateSettings,
+	type NullStat,
+} from './drift';
 
 /**
  * Drift memory over the Store's counters, planned and read here; the node passes in
@@ -46,7 +52,10 @@ export interface DriftMemoryPlan {
 	/** Per entry, the positions of its marker counters in `increments`. */
 	markerPositions: number[][];
 	/** Per field path, the positions of its null counters and this batch's counts. */
-	nullPositions: Map<string, { nulls: number; seen: number; batchNulls: number; batchSeen: number }>;
+	nullPositions: Map<
+		string,
+		{ nulls: number; seen: number; batchNulls: number; batchSeen: number }
+	>;
 }
 
 /** History of one field before this batch. */
@@ -70,49 +79,98 @@ export function schemaIdentity(name: string, version: string, fingerprint: strin
 
 function counterKey(kind: string, identity: string, rest: string): string {
 	const readable = `${kind}:${identity}:${rest}`;
-	return Buffer.byteLength(readable, 'utf8') <= MAX_READABLE_KEY_BYTES ? readable : `${kind}:#${stableHash(readable)}`;
+	return Buffer.byteLength(readable, 'utf8') <= MAX_READABLE_KEY_BYTES
+		? readable
+		: `${kind}:#${stableHash(readable)}`;
 }
 
-export function markerKey(identity: string, entry: Pick<DriftEntry, 'kind' | 'path'>, detail: string): string {
-	return counterKey('drift', identity, `${entry.kind}:${entry.path}${detail === '' ? '' : `:${detail}`}`);
+export function markerKey(
+	identity: string,
+	entry: Pick<DriftEntry, 'kind' | 'path'>,
+	detail: string,
+): string {
+	return counterKey(
+		'drift',
+		identity,
+		`${entry.kind}:${entry.path}${detail === '' ? '' : `:${detail}`}`,
+	);
 }
 
 /** How long a marker lives: until the drift should alert again, at most the memory's lifetime. */
 export function markerTtlMs(settings: DriftMemorySettings): number {
-	return settings.alertAgainMs === null ? settings.lifetimeMs : Math.min(settings.alertAgainMs, settings.lifetimeMs);
+	return settings.alertAgainMs === null
+		? settings.lifetimeMs
+		: Math.min(settings.alertAgainMs, settings.lifetimeMs);
 }
 
-export function planMarkers(identity: string, entries: readonly DriftEntry[], ttlMs: number): DriftMemoryPlan {
+export function planMarkers(
+	identity: string,
+	entries: readonly DriftEntry[],
+	ttlMs: number,
+): DriftMemoryPlan {
 	const increments: CounterStep[] = [];
 	const markerPositions = entries.map((entry) =>
-		entry.details.map((detail) => increments.push({ key: markerKey(identity, entry, detail), by: 1, ttlMs }) - 1),
+		entry.details.map(
+			(detail) => increments.push({ key: markerKey(identity, entry, detail), by: 1, ttlMs }) - 1,
+		),
 	);
 	return { increments, markerPositions, nullPositions: new Map() };
 }
 
 /** Round trip 1: the scope's marker count (first, read only) and the null counters. */
-export function planNullCounters(identity: string, nullStats: readonly NullStat[], lifetimeMs: number): DriftMemoryPlan {
-	const plan: DriftMemoryPlan = { increments: [{ key: MARKER_COUNT_KEY, by: 0, ttlMs: lifetimeMs }], markerPositions: [], nullPositions: new Map() };
+export function planNullCounters(
+	identity: string,
+	nullStats: readonly NullStat[],
+	lifetimeMs: number,
+): DriftMemoryPlan {
+	const plan: DriftMemoryPlan = {
+		increments: [{ key: MARKER_COUNT_KEY, by: 0, ttlMs: lifetimeMs }],
+		markerPositions: [],
+		nullPositions: new Map(),
+	};
 	for (const stat of nullStats) {
 		if (stat.observed === 0) continue;
-		const nulls = plan.increments.push({ key: counterKey('nulls', identity, stat.path), by: stat.nulls, ttlMs: lifetimeMs }) - 1;
-		const seen = plan.increments.push({ key: counterKey('values', identity, stat.path), by: stat.observed, ttlMs: lifetimeMs }) - 1;
-		plan.nullPositions.set(stat.path, { nulls, seen, batchNulls: stat.nulls, batchSeen: stat.observed });
+		const nulls =
+			plan.increments.push({
+				key: counterKey('nulls', identity, stat.path),
+				by: stat.nulls,
+				ttlMs: lifetimeMs,
+			}) - 1;
+		const seen =
+			plan.increments.push({
+				key: counterKey('values', identity, stat.path),
+				by: stat.observed,
+				ttlMs: lifetimeMs,
+			}) - 1;
+		plan.nullPositions.set(stat.path, {
+			nulls,
+			seen,
+			batchNulls: stat.nulls,
+			batchSeen: stat.observed,
+		});
 	}
 	return plan;
 }
 
 /** Which entries are new (any marker at 1), and each field's null history before this batch. */
-export function readDriftMemory(plan: DriftMemoryPlan, values: readonly number[]): { isNew: boolean[]; history: Map<string, NullHistory> } {
+export function readDriftMemory(
+	plan: DriftMemoryPlan,
+	values: readonly number[],
+): { isNew: boolean[]; history: Map<string, NullHistory> } {
 	if (values.length !== plan.increments.length) {
-		throw new Error(`Drift memory: the store answered ${values.length} counters for ${plan.increments.length} asked`);
+		throw new Error(
+			`Drift memory: the store answered ${values.length} counters for ${plan.increments.length} asked`,
+		);
 	}
-	const isNew = plan.markerPositions.map((positions) => positions.some((position) => values[position] === 1));
+	const isNew = plan.markerPositions.map((positions) =>
+		positions.some((position) => values[position] === 1),
+	);
 	const history = new Map<string, NullHistory>();
 	for (const [path, slot] of plan.nullPositions) {
 		const observed = values[slot.seen] - slot.batchSeen;
 		const nulls = values[slot.nulls] - slot.batchNulls;
-		if (observed > 0) history.set(path, { observed, rate: Math.min(1, Math.max(0, nulls / observed)) });
+		if (observed > 0)
+			history.set(path, { observed, rate: Math.min(1, Math.max(0, nulls / observed)) });
 	}
 	return { isNew, history };
 }
@@ -163,16 +221,25 @@ export async function rememberDrift(
 	const counted = await increment(counts.increments);
 	const { history } = readDriftMemory(counts, counted);
 	const markers = counted[0];
-	const jumps = nullRateJumps(input.nullStats, (path) => baselineFor(path, input.model, history, input.nullRate.minValues), input.nullRate);
+	const jumps = nullRateJumps(
+		input.nullStats,
+		(path) => baselineFor(path, input.model, history, input.nullRate.minValues),
+		input.nullRate,
+	);
 	const entries = sortEntries([...input.entries, ...jumps]);
 	if (entries.length === 0) return { entries, isNew: [] };
 	if (markers >= settings.maxMarkers) {
-		return { entries, isNew: entries.map(() => true), full: { markers, maxMarkers: settings.maxMarkers } };
+		return {
+			entries,
+			isNew: entries.map(() => true),
+			full: { markers, maxMarkers: settings.maxMarkers },
+		};
 	}
 	const plan = planMarkers(identity, entries, markerTtlMs(settings));
 	const values = await increment(plan.increments);
 	const { isNew } = readDriftMemory(plan, values);
 	const created = values.filter((value) => value === 1).length;
-	if (created > 0) await increment([{ key: MARKER_COUNT_KEY, by: created, ttlMs: settings.lifetimeMs }]);
+	if (created > 0)
+		await increment([{ key: MARKER_COUNT_KEY, by: created, ttlMs: settings.lifetimeMs }]);
 	return { entries, isNew };
 }

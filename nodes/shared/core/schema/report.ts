@@ -27,7 +27,9 @@ export interface DriftReportInput {
 /** The Drift Report item: one per execution, readable as it is in a chat message or a ticket. */
 export function buildDriftReport(input: DriftReportInput): JsonObject {
 	const { counts } = input;
-	const drift = input.entries.map((entry, index) => entryJson(entry, input.isNew[index] ?? true, counts.items));
+	const drift = input.entries.map((entry, index) =>
+		entryJson(entry, input.isNew[index] ?? true, counts.items),
+	);
 	const newDrift = input.isNew.filter(Boolean).length;
 	const report: JsonObject = {
 		schema: { ...input.schema },
@@ -44,11 +46,18 @@ export function buildDriftReport(input: DriftReportInput): JsonObject {
 		moreDrift: input.moreDrift,
 	};
 	// Through JSON text: the schema's field maps have no prototype, which n8n's item code does not expect.
-	if (input.inferredSchema !== undefined) report.inferredSchema = JSON.parse(JSON.stringify(input.inferredSchema)) as JsonValue;
+	if (input.inferredSchema !== undefined)
+		report.inferredSchema = JSON.parse(JSON.stringify(input.inferredSchema)) as JsonValue;
 	return report;
 }
 
-function summaryLine(entries: readonly DriftEntry[], newDrift: number, memory: boolean, items: number, withDrift: number): string {
+function summaryLine(
+	entries: readonly DriftEntry[],
+	newDrift: number,
+	memory: boolean,
+	items: number,
+	withDrift: number,
+): string {
 	const kinds = `${entries.length} kind${entries.length === 1 ? '' : 's'} of drift`;
 	const where = withDrift > 0 ? ` in ${withDrift} of ${items} item${items === 1 ? '' : 's'}` : '';
 	return `${kinds}${where}${memory ? `, ${newDrift} new` : ''}`;
@@ -63,10 +72,12 @@ function entryJson(entry: DriftEntry, isNew: boolean, items: number): JsonObject
 		examples: entry.examples,
 		new: isNew,
 	};
-	if (entry.exampleCorrelationIds.length > 0) json.exampleCorrelationIds = entry.exampleCorrelationIds;
+	if (entry.exampleCorrelationIds.length > 0)
+		json.exampleCorrelationIds = entry.exampleCorrelationIds;
 	if (entry.expected !== undefined) json.expected = entry.expected;
 	if (entry.received !== undefined) json.received = { ...entry.received };
-	if (entry.values !== undefined) json.values = entry.values.map((seen) => ({ value: jsonSafe(seen.value), count: seen.count }));
+	if (entry.values !== undefined)
+		json.values = entry.values.map((seen) => ({ value: jsonSafe(seen.value), count: seen.count }));
 	if (entry.nullRate !== undefined) json.nullRate = entry.nullRate;
 	if (entry.baselineNullRate !== undefined) json.baselineNullRate = entry.baselineNullRate;
 	if (entry.observed !== undefined) json.observed = entry.observed;

@@ -18,7 +18,10 @@ export function shownValue(segments: DataPath, value: unknown): unknown {
 	if (value === undefined || value === null) return value;
 	const name = lastName(segments);
 	if (name !== undefined && redactor.isSecretName(name)) return REDACTED;
-	if (typeof value === 'string') return redactor.redactText(value.length > MAX_SHOWN_CHARS ? value.slice(0, MAX_SHOWN_CHARS) : value);
+	if (typeof value === 'string')
+		return redactor.redactText(
+			value.length > MAX_SHOWN_CHARS ? value.slice(0, MAX_SHOWN_CHARS) : value,
+		);
 	// Other objects (a Date, a Map) are described by their kind only.
 	if (Array.isArray(value) || isJsonObject(value)) return redactor.redact(value).value;
 	return value;
@@ -29,7 +32,8 @@ export function describeFound(segments: DataPath, value: unknown): string {
 	const name = lastName(segments);
 	if (name !== undefined && redactor.isSecretName(name)) return secretWords(value);
 	const shown = shownValue(segments, value);
-	if (typeof value === 'string' && typeof shown === 'string') return `a string (${quote(shown, value.length)})`;
+	if (typeof value === 'string' && typeof shown === 'string')
+		return `a string (${quote(shown, value.length)})`;
 	return describeValue(shown);
 }
 
@@ -42,7 +46,9 @@ export function shownSegments(segments: DataPath): DataPath {
 	let shown: Array<string | number> | undefined;
 	segments.forEach((segment, index) => {
 		if (typeof segment !== 'string') return;
-		const redacted = redactor.redactText(segment.length > MAX_SHOWN_CHARS ? segment.slice(0, MAX_SHOWN_CHARS) : segment);
+		const redacted = redactor.redactText(
+			segment.length > MAX_SHOWN_CHARS ? segment.slice(0, MAX_SHOWN_CHARS) : segment,
+		);
 		if (redacted === segment) return;
 		shown ??= [...segments];
 		shown[index] = redacted;

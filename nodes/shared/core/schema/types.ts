@@ -35,7 +35,12 @@ export const DEFAULT_CONTRACT: Readonly<Contract> = Object.freeze({
 	requiredMissing: 'discardRow',
 });
 
-export const CONTRACT_MODES: readonly ContractMode[] = ['evolve', 'discardValue', 'discardRow', 'freeze'];
+export const CONTRACT_MODES: readonly ContractMode[] = [
+	'evolve',
+	'discardValue',
+	'discardRow',
+	'freeze',
+];
 export const CHANGE_KINDS: readonly ChangeKind[] = ['fieldAdded', 'typeChanged', 'requiredMissing'];
 
 /**

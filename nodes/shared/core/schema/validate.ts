@@ -6,7 +6,15 @@ import type { SchemaModel } from './convert';
 import { applyEdits, type Edit } from './edits';
 import { describeFound, shownSegments, shownValue } from './secrets';
 import { ZOD_FORMAT_WORDS } from './formats';
-import type { AcceptedChange, ChangeKind, Contract, DataPath, Finding, PathSegment, Problem } from './types';
+import type {
+	AcceptedChange,
+	ChangeKind,
+	Contract,
+	DataPath,
+	Finding,
+	PathSegment,
+	Problem,
+} from './types';
 import {
 	describeValue,
 	fieldPathOf,
@@ -67,11 +75,17 @@ export interface Verdict {
  * throws for anything in the item: data that defeats the validator (nested too deep
  * for the stack, getters that throw) makes the item invalid, with that as the reason.
  */
-export function checkItem(validator: Validator, json: unknown, contract: Contract, maxProblems = 20): Verdict {
+export function checkItem(
+	validator: Validator,
+	json: unknown,
+	contract: Contract,
+	maxProblems = 20,
+): Verdict {
 	let issues: readonly z.core.$ZodIssue[];
 	try {
 		const result = validator.zod.safeParse(json);
-		if (result.success) return { outcome: 'valid', json, problems: [], problemCount: 0, changes: [], findings: [] };
+		if (result.success)
+			return { outcome: 'valid', json, problems: [], problemCount: 0, changes: [], findings: [] };
 		issues = result.error.issues;
 	} catch (error) {
 		return unreadable(json, error);
@@ -81,10 +95,25 @@ export function checkItem(validator: Validator, json: unknown, contract: Contrac
 	return applyContract(json, classified.findings, contract, maxProblems);
 }
 
-function applyContract(json: unknown, findings: Finding[], contract: Contract, maxProblems: number): Verdict {
-	const frozen = findings.find((finding) => isChange(finding) && modeFor(finding, contract) === 'freeze');
+function applyContract(
+	json: unknown,
+	findings: Finding[],
+	contract: Contract,
+	maxProblems: number,
+): Verdict {
+	const frozen = findings.find(
+		(finding) => isChange(finding) && modeFor(finding, contract) === 'freeze',
+	);
 	if (frozen) {
-		return { outcome: 'frozen', json, problems: [], problemCount: 0, changes: [], frozen: frozen as Verdict['frozen'], findings };
+		return {
+			outcome: 'frozen',
+			json,
+			problems: [],
+			problemCount: 0,
+			changes: [],
+			frozen: frozen as Verdict['frozen'],
+			findings,
+		};
 	}
 	const problems: Problem[] = [];
 	let problemCount = 0;
@@ -99,7 +128,10 @@ function applyContract(json: unknown, findings: Finding[], contract: Contract, m
 			continue;
 		}
 		if (mode === 'discardValue') {
-			edits.push({ segments: finding.segments, op: finding.kind === 'requiredMissing' ? 'null' : 'remove' });
+			edits.push({
+				segments: finding.segments,
+				op: finding.kind === 'requiredMissing' ? 'null' : 'remove',
+			});
 		}
 		changes.push({
 			kind: finding.kind as ChangeKind,
@@ -109,18 +141,32 @@ function applyContract(json: unknown, findings: Finding[], contract: Contract, m
 			received: finding.received,
 		});
 	}
-	if (problemCount > 0) return { outcome: 'invalid', json, problems, problemCount, changes: [], findings };
-	return { outcome: 'valid', json: applyEdits(json, edits), problems, problemCount, changes, findings };
+	if (problemCount > 0)
+		return { outcome: 'invalid', json, problems, problemCount, changes: [], findings };
+	return {
+		outcome: 'valid',
+		json: applyEdits(json, edits),
+		problems,
+		problemCount,
+		changes,
+		findings,
+	};
 }
 
 function isChange(finding: Finding): finding is Finding & { kind: ChangeKind } {
-	return finding.kind === 'fieldAdded' || finding.kind === 'typeChanged' || finding.kind === 'requiredMissing';
+	return (
+		finding.kind === 'fieldAdded' ||
+		finding.kind === 'typeChanged' ||
+		finding.kind === 'requiredMissing'
+	);
 }
 
 /** `additionalProperties: false` forbids passing a new field on: there, evolve means discard row. */
 function modeFor(finding: Finding & { kind: ChangeKind }, contract: Contract) {
 	const mode = contract[finding.kind];
-	return finding.kind === 'fieldAdded' && finding.closed === true && mode === 'evolve' ? 'discardRow' : mode;
+	return finding.kind === 'fieldAdded' && finding.closed === true && mode === 'evolve'
+		? 'discardRow'
+		: mode;
 }
 
 export function toProblem(finding: Finding): Problem {
@@ -141,12 +187,21 @@ function unreadable(json: unknown, error: unknown): Verdict {
 		[],
 		deep ? 'data nested few enough levels to check' : 'data that can be read',
 		json,
-		deep ? 'nested too deeply to check (a cycle, or thousands of levels)' : `unreadable (${errorText(error)})`,
+		deep
+			? 'nested too deeply to check (a cycle, or thousands of levels)'
+			: `unreadable (${errorText(error)})`,
 	);
 	finding.message = deep
 		? 'The item is nested too deeply to check: it holds a cycle, or thousands of levels'
 		: `The item could not be read: ${errorText(error)}`;
-	return { outcome: 'invalid', json, problems: [toProblem(finding)], problemCount: 1, changes: [], findings: [finding] };
+	return {
+		outcome: 'invalid',
+		json,
+		problems: [toProblem(finding)],
+		problemCount: 1,
+		changes: [],
+		findings: [finding],
+	};
 }
 
 function tooManyFindings(json: unknown, findings: Finding[]): Verdict {
@@ -158,7 +213,14 @@ function tooManyFindings(json: unknown, findings: Finding[]): Verdict {
 		`more than ${MAX_FINDINGS_PER_ITEM} differences`,
 	);
 	finding.message = `The item differs from the schema in more than ${MAX_FINDINGS_PER_ITEM} places, too many to apply the contract to`;
-	return { outcome: 'invalid', json, problems: [toProblem(finding)], problemCount: 1, changes: [], findings };
+	return {
+		outcome: 'invalid',
+		json,
+		problems: [toProblem(finding)],
+		problemCount: 1,
+		changes: [],
+		findings,
+	};
 }
 
 function errorText(error: unknown): string {
@@ -204,7 +266,11 @@ class Classifier {
 		const value = valueAt(this.root, segments);
 		switch (issue.code) {
 			case 'invalid_type':
-				this.typeOrMissing(segments, value, this.withNull(segments, TYPE_WORDS[issue.expected] ?? issue.expected));
+				this.typeOrMissing(
+					segments,
+					value,
+					this.withNull(segments, TYPE_WORDS[issue.expected] ?? issue.expected),
+				);
 				return;
 			case 'invalid_union':
 				this.union(issue, segments, value);
@@ -217,7 +283,9 @@ class Classifier {
 				return;
 			case 'too_small':
 			case 'too_big':
-				this.add('invalidValue', segments, sizeWords(issue), { received: sizedValue(issue, value, segments) });
+				this.add('invalidValue', segments, sizeWords(issue), {
+					received: sizedValue(issue, value, segments),
+				});
 				return;
 			case 'invalid_format':
 				this.add('invalidValue', segments, formatWords(issue));
@@ -236,7 +304,9 @@ class Classifier {
 			this.add('typeChanged', alien, this.expectedContainer(segments, alien.length));
 			return;
 		}
-		const closed = this.model.closedObjects.has(objectPath.length === 0 ? '' : fieldPathOf(objectPath));
+		const closed = this.model.closedObjects.has(
+			objectPath.length === 0 ? '' : fieldPathOf(objectPath),
+		);
 		this.add('fieldAdded', segments, 'no such field (the schema does not list it)', { closed });
 	}
 
@@ -248,14 +318,28 @@ class Classifier {
 	 * A union failed. If no branch accepts the value's type it is a type change; else
 	 * the closest branch of that type explains what is wrong (fewest issues).
 	 */
-	private union(issue: z.core.$ZodIssueInvalidUnion, segments: PathSegment[], value: unknown): void {
+	private union(
+		issue: z.core.$ZodIssueInvalidUnion,
+		segments: PathSegment[],
+		value: unknown,
+	): void {
 		const typeBranches = issue.errors.filter((errors) => !errors.every(isRootTypeIssue));
 		if (value === undefined || typeBranches.length === 0) {
-			const expected = [...new Set(issue.errors.flatMap((errors) => errors.filter(isRootTypeIssue).map(expectedOf)))];
-			this.typeOrMissing(segments, value, this.withNull(segments, listWords(expected) || 'a different value'));
+			const expected = [
+				...new Set(
+					issue.errors.flatMap((errors) => errors.filter(isRootTypeIssue).map(expectedOf)),
+				),
+			];
+			this.typeOrMissing(
+				segments,
+				value,
+				this.withNull(segments, listWords(expected) || 'a different value'),
+			);
 			return;
 		}
-		const closest = typeBranches.reduce((best, errors) => (errors.length < best.length ? errors : best));
+		const closest = typeBranches.reduce((best, errors) =>
+			errors.length < best.length ? errors : best,
+		);
 		for (const nested of closest) this.issue(nested, segments);
 	}
 
@@ -295,7 +379,8 @@ class Classifier {
 	}
 
 	private withNull(segments: DataPath, expected: string): string {
-		if (segments.length === 0 || !this.model.nullableFields.includes(fieldPathOf(segments))) return expected;
+		if (segments.length === 0 || !this.model.nullableFields.includes(fieldPathOf(segments)))
+			return expected;
 		return expected.endsWith(' or null') ? expected : `${expected} or null`;
 	}
 
@@ -313,14 +398,26 @@ class Classifier {
 			return;
 		}
 		const value = valueAt(this.root, segments);
-		const finding = makeFinding(kind, segments, expected, value, extra.received ?? describeFound(segments, value));
+		const finding = makeFinding(
+			kind,
+			segments,
+			expected,
+			value,
+			extra.received ?? describeFound(segments, value),
+		);
 		if (extra.closed) finding.closed = true;
 		if (kind === 'unseenEnumValue') finding.value = shownValue(segments, value);
 		this.findings.push(finding);
 	}
 }
 
-function makeFinding(kind: Finding['kind'], segments: DataPath, expected: string, value: unknown, received?: string): Finding {
+function makeFinding(
+	kind: Finding['kind'],
+	segments: DataPath,
+	expected: string,
+	value: unknown,
+	received?: string,
+): Finding {
 	const shown = shownSegments(segments);
 	const path = formatPath(shown);
 	const receivedWords = received ?? describeValue(value);
@@ -349,19 +446,25 @@ function sentence(kind: Finding['kind'], path: string, expected: string, receive
 function isRootTypeIssue(issue: z.core.$ZodIssue): boolean {
 	if (issue.path.length > 0) return false;
 	if (issue.code === 'invalid_type') return true;
-	if (issue.code === 'custom') return ROOT_TYPE_RULES.has((issue.params as GuardParams | undefined)?.sg as GuardParams['sg']);
-	return issue.code === 'invalid_union' && issue.errors.every((errors) => errors.every(isRootTypeIssue));
+	if (issue.code === 'custom')
+		return ROOT_TYPE_RULES.has((issue.params as GuardParams | undefined)?.sg as GuardParams['sg']);
+	return (
+		issue.code === 'invalid_union' && issue.errors.every((errors) => errors.every(isRootTypeIssue))
+	);
 }
 
 function expectedOf(issue: z.core.$ZodIssue): string {
 	if (issue.code === 'invalid_type') return TYPE_WORDS[issue.expected] ?? issue.expected;
-	if (issue.code === 'custom') return (issue.params as GuardParams | undefined)?.expected ?? issue.message;
+	if (issue.code === 'custom')
+		return (issue.params as GuardParams | undefined)?.expected ?? issue.message;
 	return issue.message;
 }
 
 function sizeWords(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
 	const small = issue.code === 'too_small';
-	const bound = Number(small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum);
+	const bound = Number(
+		small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum,
+	);
 	const inclusive = issue.inclusive !== false;
 	const plural = (unit: string) => `${unit}${bound === 1 ? '' : 's'}`;
 	switch (issue.origin) {
@@ -375,7 +478,11 @@ function sizeWords(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): st
 	}
 }
 
-function sizedValue(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown, segments: DataPath): string {
+function sizedValue(
+	issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig,
+	value: unknown,
+	segments: DataPath,
+): string {
 	const shown = shownValue(segments, value);
 	if (issue.origin === 'string' && typeof value === 'string' && typeof shown === 'string') {
 		return `${value.length} character${value.length === 1 ? '' : 's'} long (${quote(shown, value.length)})`;

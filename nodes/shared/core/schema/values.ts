@@ -38,7 +38,8 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
 function objectKind(value: object): string {
 	if (value instanceof Date) return 'date';
 	try {
-		const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+		const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
+			?.constructor?.name;
 		return typeof name === 'string' && name !== '' ? `${name} object` : 'object';
 	} catch {
 		// A proxy or a getter that throws: say what we can without running more of it.
@@ -66,7 +67,8 @@ export function describeValue(value: unknown): string {
 		case 'boolean':
 			return `a boolean (${String(value)})`;
 		case 'object':
-			if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+			if (Array.isArray(value))
+				return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
 			if (isJsonObject(value)) return 'an object';
 			return `${withArticle(objectKind(value))} (not a JSON value)`;
 		default:
@@ -87,12 +89,16 @@ export function formatPath(segments: DataPath): string {
 
 /** The path drift is counted under: array indexes become `[]`, so `lines[0].sku` and `lines[7].sku` agree. */
 export function fieldPathOf(segments: DataPath): string {
-	return formatPath(segments.map((segment) => (typeof segment === 'number' ? -1 : segment))).replace(/\[-1\]/g, '[]');
+	return formatPath(
+		segments.map((segment) => (typeof segment === 'number' ? -1 : segment)),
+	).replace(/\[-1\]/g, '[]');
 }
 
 /** RFC 6901 pointer of a path: `/lines/2/sku`. */
 export function toPointer(segments: DataPath): string {
-	return segments.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+	return segments
+		.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`)
+		.join('');
 }
 
 /** Reads a path following own properties only, so `__proto__` and `constructor` find nothing inherited. */

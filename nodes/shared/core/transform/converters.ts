@@ -17,7 +17,11 @@ import { compileValueMap } from './valueMap';
  * positions of a `[*]` source, for converters that read a second field (money's
  * currency field).
  */
-export type FieldConverter = (value: unknown, item: unknown, indices: readonly number[]) => JsonValue;
+export type FieldConverter = (
+	value: unknown,
+	item: unknown,
+	indices: readonly number[],
+) => JsonValue;
 
 export interface CompiledConverter {
 	convert: FieldConverter;
@@ -26,8 +30,15 @@ export interface CompiledConverter {
 }
 
 /** Compiles the converter of one mapping entry; bad options throw OptionError. */
-export function compileConverter(field: FieldDefinition, profile: SourceProfile, sourceLists: number): CompiledConverter {
-	const typed = (convert: (value: unknown) => JsonValue): CompiledConverter => ({ convert: (value) => convert(value), blankIsMissing: true });
+export function compileConverter(
+	field: FieldDefinition,
+	profile: SourceProfile,
+	sourceLists: number,
+): CompiledConverter {
+	const typed = (convert: (value: unknown) => JsonValue): CompiledConverter => ({
+		convert: (value) => convert(value),
+		blankIsMissing: true,
+	});
 	switch (field.convert) {
 		case 'copy':
 			return { convert: copyValue, blankIsMissing: false };
@@ -51,10 +62,15 @@ export function compileConverter(field: FieldDefinition, profile: SourceProfile,
 			return typed(compileValueMap(field.options));
 		case 'money': {
 			const convert = compileMoney(field.options, profile);
-			const currencyPath = field.options.currencyField === null ? null : currencyFieldPath(field.options.currencyField, sourceLists);
-			if (currencyPath === null) return { convert: (value) => convert(value, undefined), blankIsMissing: true };
+			const currencyPath =
+				field.options.currencyField === null
+					? null
+					: currencyFieldPath(field.options.currencyField, sourceLists);
+			if (currencyPath === null)
+				return { convert: (value) => convert(value, undefined), blankIsMissing: true };
 			return {
-				convert: (value, item, indices) => convert(value, readPath(item, bindIndices(currencyPath, indices))),
+				convert: (value, item, indices) =>
+					convert(value, readPath(item, bindIndices(currencyPath, indices))),
 				blankIsMissing: true,
 			};
 		}
@@ -66,19 +82,32 @@ function currencyFieldPath(path: string, sourceLists: number): PathSegment[] {
 	try {
 		segments = parsePath(path);
 	} catch (error) {
-		throw new OptionError('options.currencyField', (error as Error).message.replace(/^Path /, 'path '), 'Give the path of the field with the currency code, e.g. "CurrencyCode".');
+		throw new OptionError(
+			'options.currencyField',
+			(error as Error).message.replace(/^Path /, 'path '),
+			'Give the path of the field with the currency code, e.g. "CurrencyCode".',
+		);
 	}
 	const lists = segments.filter((segment) => typeof segment === 'symbol').length;
 	if (lists > sourceLists) {
-		throw new OptionError('options.currencyField', `has ${lists} [*] but the source has ${sourceLists}`, 'Use [*] in the currency field only where the source has it, e.g. "Lines[*].Currency" with source "Lines[*].Amount".');
+		throw new OptionError(
+			'options.currencyField',
+			`has ${lists} [*] but the source has ${sourceLists}`,
+			'Use [*] in the currency field only where the source has it, e.g. "Lines[*].Currency" with source "Lines[*].Amount".',
+		);
 	}
 	return segments;
 }
 
 /** A path with its `[*]` replaced, in order, by the list positions of the value being converted. */
-export function bindIndices(segments: readonly PathSegment[], indices: readonly number[]): PathSegment[] {
+export function bindIndices(
+	segments: readonly PathSegment[],
+	indices: readonly number[],
+): PathSegment[] {
 	let next = 0;
-	return segments.map((segment) => (typeof segment === 'symbol' ? (indices[next++] ?? segment) : segment));
+	return segments.map((segment) =>
+		typeof segment === 'symbol' ? (indices[next++] ?? segment) : segment,
+	);
 }
 
 /** Copy: the value as it is, deep-copied so output items never share objects with the input. */
@@ -87,6 +116,9 @@ function copyValue(value: unknown): JsonValue {
 	try {
 		return structuredClone(value) as JsonValue;
 	} catch {
-		throw new ConversionError('cannot be copied (it is not plain data)', 'Map a field that holds JSON data.');
+		throw new ConversionError(
+			'cannot be copied (it is not plain data)',
+			'Map a field that holds JSON data.',
+		);
 	}
 }

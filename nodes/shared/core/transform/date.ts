@@ -33,7 +33,6 @@ export interface DateOptions {
 	outputZone: string;
 }
 
-
 /** Month and day names are read and written in English whatever the server's locale is. */
 const LOCALE = 'en-US';
 const MAX_DATE_TEXT = 100;
@@ -69,26 +68,52 @@ interface WallTime {
 	millisecond: number;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+	'January',
+	'February',
+	'March',
+	'April',
+	'May',
+	'June',
+	'July',
+	'August',
+	'September',
+	'October',
+	'November',
+	'December',
+];
 
 /**
  * Compiles the date/time converter. Values without an offset are read in the option's
  * zone, else the profile's (default UTC), never in the server's zone; local times that a
  * daylight-saving change skips or repeats are refused rather than shifted.
  */
-export function compileDate(options: DateOptions, profile: SourceProfile): (value: unknown) => JsonValue {
-	const zone = zoneFor(options.zone ?? profile.zone, options.zone === null ? 'profile.zone' : 'options.zone');
+export function compileDate(
+	options: DateOptions,
+	profile: SourceProfile,
+): (value: unknown) => JsonValue {
+	const zone = zoneFor(
+		options.zone ?? profile.zone,
+		options.zone === null ? 'profile.zone' : 'options.zone',
+	);
 	const outputZone = zoneFor(options.outputZone, 'options.outputZone');
 	const read = compileReader(options, profile.dateOrder);
 	const write = compileWriter(options, outputZone);
 	return (value) => write(read(value, zone));
 }
 
-function compileReader(options: DateOptions, dateOrder: DateOrder): (value: unknown, zone: Zone) => Reading {
+function compileReader(
+	options: DateOptions,
+	dateOrder: DateOrder,
+): (value: unknown, zone: Zone) => Reading {
 	if (options.input === 'custom') {
 		const format = (options.inputFormat ?? '').trim();
 		if (format === '' || format.length > MAX_DATE_TEXT) {
-			throw new OptionError('options.inputFormat', 'is empty or too long', 'Give Luxon format tokens, e.g. "dd MMM yyyy HH:mm".');
+			throw new OptionError(
+				'options.inputFormat',
+				'is empty or too long',
+				'Give Luxon format tokens, e.g. "dd MMM yyyy HH:mm".',
+			);
 		}
 		return textReader([{ read: customReader(format), decisive: true }], 'custom');
 	}
@@ -115,9 +140,16 @@ const READERS: Record<Exclude<DateInputFormat, 'auto' | 'custom'>, Reader> = {
  */
 function autoReaders(dateOrder: DateOrder): AutoReader[] {
 	const decisive = (read: Reader): AutoReader => ({ read, decisive: true });
-	const readers: AutoReader[] = [decisive(readMsJson), decisive(readIso), decisive(readSql), decisive(readRfc2822)];
-	if (dateOrder !== 'monthFirst') readers.push({ read: (text, zone) => readNumericDate(text, zone, 'dmy'), decisive: false });
-	if (dateOrder !== 'dayFirst') readers.push({ read: (text, zone) => readNumericDate(text, zone, 'mdy'), decisive: false });
+	const readers: AutoReader[] = [
+		decisive(readMsJson),
+		decisive(readIso),
+		decisive(readSql),
+		decisive(readRfc2822),
+	];
+	if (dateOrder !== 'monthFirst')
+		readers.push({ read: (text, zone) => readNumericDate(text, zone, 'dmy'), decisive: false });
+	if (dateOrder !== 'dayFirst')
+		readers.push({ read: (text, zone) => readNumericDate(text, zone, 'mdy'), decisive: false });
 	readers.push(
 		decisive((text, zone) => readNumericDate(text, zone, 'ymd')),
 		// The plausible-years windows of seconds and milliseconds do not overlap.
@@ -133,7 +165,10 @@ interface AutoReader {
 }
 
 /** Turns any input value into text for the readers, or reads it directly (Date, Luxon DateTime). */
-function textReader(readers: AutoReader[], input: DateInputFormat): (value: unknown, zone: Zone) => Reading {
+function textReader(
+	readers: AutoReader[],
+	input: DateInputFormat,
+): (value: unknown, zone: Zone) => Reading {
 	const acceptsNumbers = input === 'auto' || input === 'unixSeconds' || input === 'unixMs';
 	return (value, zone) => {
 		const direct = readDateObject(value);
@@ -141,18 +176,34 @@ function textReader(readers: AutoReader[], input: DateInputFormat): (value: unkn
 		let text: string;
 		if (typeof value === 'string') text = value.trim();
 		else if (typeof value === 'number' && acceptsNumbers) {
-			if (!Number.isFinite(value)) throw new ConversionError('is not a finite number', 'Send a Unix timestamp or a date text.');
+			if (!Number.isFinite(value))
+				throw new ConversionError(
+					'is not a finite number',
+					'Send a Unix timestamp or a date text.',
+				);
 			text = String(value);
 		} else {
-			throw new ConversionError(`is ${describeType(value)}, not a date`, 'Send the date as text, or as a Unix timestamp with Input Format set to Unix seconds or milliseconds.');
+			throw new ConversionError(
+				`is ${describeType(value)}, not a date`,
+				'Send the date as text, or as a Unix timestamp with Input Format set to Unix seconds or milliseconds.',
+			);
 		}
 		if (text.length > MAX_DATE_TEXT) {
-			throw new ConversionError(`is too long to be a date (${text.length} characters)`, 'Send the date on its own, without other text.');
+			throw new ConversionError(
+				`is too long to be a date (${text.length} characters)`,
+				'Send the date on its own, without other text.',
+			);
 		}
 		const attempts: Attempt[] = [];
 		for (const reader of readers) {
 			const attempt = reader.read(text, zone);
-			if (attempt !== null && reader.decisive && !('failure' in attempt) && !attempts.some(isReading)) return attempt;
+			if (
+				attempt !== null &&
+				reader.decisive &&
+				!('failure' in attempt) &&
+				!attempts.some(isReading)
+			)
+				return attempt;
 			attempts.push(attempt);
 		}
 		return decide(text, attempts, input);
@@ -186,7 +237,10 @@ function decide(text: string, attempts: Attempt[], input: DateInputFormat): Read
 		);
 	}
 	if (/^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(?:\s|$)/.test(text)) {
-		throw new ConversionError('has a two-digit year, which could be in any century', 'Send four-digit years, or choose Custom Input Format with "yy" tokens.');
+		throw new ConversionError(
+			'has a two-digit year, which could be in any century',
+			'Send four-digit years, or choose Custom Input Format with "yy" tokens.',
+		);
 	}
 	if (input === 'auto') {
 		throw new ConversionError(
@@ -194,13 +248,17 @@ function decide(text: string, attempts: Attempt[], input: DateInputFormat): Read
 			'Choose the Input Format, or Custom with Luxon tokens such as "dd MMM yyyy".',
 		);
 	}
-	throw new ConversionError(`is not in the format ${formatLabel(input)}`, 'Correct the value at the source, or choose the Input Format it is written in.');
+	throw new ConversionError(
+		`is not in the format ${formatLabel(input)}`,
+		'Correct the value at the source, or choose the Input Format it is written in.',
+	);
 }
 
 /** "SQL, YYYY/MM/DD: 02:30 … does not exist": formats that fail for the same reason are named together. */
 function groupFailures(failures: Failure[]): string {
 	const byReason = new Map<string, string[]>();
-	for (const { format, failure } of failures) byReason.set(failure, [...(byReason.get(failure) ?? []), format]);
+	for (const { format, failure } of failures)
+		byReason.set(failure, [...(byReason.get(failure) ?? []), format]);
 	return [...byReason].map(([failure, formats]) => `${formats.join(', ')}: ${failure}`).join('; ');
 }
 
@@ -209,7 +267,9 @@ function sameReading(a: Reading, b: Reading): boolean {
 }
 
 function describeReading(reading: Reading): string {
-	return reading.dateOnly ? (reading.value.toISODate() ?? '') : (reading.value.toISO({ suppressMilliseconds: true }) ?? '');
+	return reading.dateOnly
+		? (reading.value.toISODate() ?? '')
+		: (reading.value.toISO({ suppressMilliseconds: true }) ?? '');
 }
 
 function formatLabel(input: DateInputFormat): string {
@@ -232,15 +292,29 @@ function formatLabel(input: DateInputFormat): string {
 /** JS Date and Luxon DateTime objects (from expressions) are instants already. */
 function readDateObject(value: unknown): Reading | undefined {
 	if (value instanceof Date) {
-		if (Number.isNaN(value.getTime())) throw new ConversionError('is an invalid Date object', 'Send a valid date.');
-		return { format: 'Date', value: DateTime.fromMillis(value.getTime(), { zone: 'UTC' }), dateOnly: false };
+		if (Number.isNaN(value.getTime()))
+			throw new ConversionError('is an invalid Date object', 'Send a valid date.');
+		return {
+			format: 'Date',
+			value: DateTime.fromMillis(value.getTime(), { zone: 'UTC' }),
+			dateOnly: false,
+		};
 	}
-	if (value !== null && typeof value === 'object' && (value as { isLuxonDateTime?: unknown }).isLuxonDateTime === true) {
+	if (
+		value !== null &&
+		typeof value === 'object' &&
+		(value as { isLuxonDateTime?: unknown }).isLuxonDateTime === true
+	) {
 		// Possibly another copy of Luxon (n8n's): go through plain values.
 		const other = value as { isValid: boolean; toMillis(): number; zoneName: string | null };
-		if (!other.isValid) throw new ConversionError('is an invalid Luxon DateTime', 'Send a valid date.');
+		if (!other.isValid)
+			throw new ConversionError('is an invalid Luxon DateTime', 'Send a valid date.');
 		const zone = other.zoneName ?? 'UTC';
-		return { format: 'DateTime', value: DateTime.fromMillis(other.toMillis(), { zone: zone === 'system' ? 'UTC' : zone }), dateOnly: false };
+		return {
+			format: 'DateTime',
+			value: DateTime.fromMillis(other.toMillis(), { zone: zone === 'system' ? 'UTC' : zone }),
+			dateOnly: false,
+		};
 	}
 	return undefined;
 }
@@ -253,19 +327,32 @@ function readIso(text: string, zone: Zone): Attempt {
 	if (!ISO_SHAPE.test(text)) return null;
 	const hasTime = text.includes('T') || text.includes('t');
 	const hasOffset = hasTime && OFFSET_AT_END.test(text.slice(text.search(/t/i)));
-	return fromParsed('ISO 8601', DateTime.fromISO(text, { zone: 'UTC', setZone: true }), zone, hasOffset, !hasTime);
+	return fromParsed(
+		'ISO 8601',
+		DateTime.fromISO(text, { zone: 'UTC', setZone: true }),
+		zone,
+		hasOffset,
+		!hasTime,
+	);
 }
 
 function readSql(text: string, zone: Zone): Attempt {
 	if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(text)) return null;
 	const hasOffset = / ?(?:Z|[+-]\d{2}(?::?\d{2})?|[A-Za-z_]+\/[A-Za-z_]+)$/.test(text.slice(16));
-	return fromParsed('SQL', DateTime.fromSQL(text, { zone: 'UTC', setZone: true }), zone, hasOffset, false);
+	return fromParsed(
+		'SQL',
+		DateTime.fromSQL(text, { zone: 'UTC', setZone: true }),
+		zone,
+		hasOffset,
+		false,
+	);
 }
 
 function readRfc2822(text: string): Attempt {
 	if (!/^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s/.test(text)) return null;
 	const value = DateTime.fromRFC2822(text, { setZone: true });
-	if (!value.isValid) return { format: 'RFC 2822', failure: value.invalidExplanation ?? 'not valid' };
+	if (!value.isValid)
+		return { format: 'RFC 2822', failure: value.invalidExplanation ?? 'not valid' };
 	return { format: 'RFC 2822', value, dateOnly: false };
 }
 
@@ -298,12 +385,23 @@ function readNumericDate(text: string, zone: Zone, order: 'dmy' | 'mdy' | 'ymd')
 	if (!match) return null;
 	const [, first, , second, third, hour, minute, secondText, fraction, meridiem] = match;
 	const yearFirst = first.length === 4;
-	if (yearFirst !== (order === 'ymd') || (!yearFirst && third.length !== 4) || (yearFirst && third.length > 2)) return null;
+	if (
+		yearFirst !== (order === 'ymd') ||
+		(!yearFirst && third.length !== 4) ||
+		(yearFirst && third.length > 2)
+	)
+		return null;
 	const format = order === 'dmy' ? 'DD/MM/YYYY' : order === 'mdy' ? 'MM/DD/YYYY' : 'YYYY/MM/DD';
-	const [day, month, year] = order === 'dmy' ? [first, second, third] : order === 'mdy' ? [second, first, third] : [third, second, first];
+	const [day, month, year] =
+		order === 'dmy'
+			? [first, second, third]
+			: order === 'mdy'
+				? [second, first, third]
+				: [third, second, first];
 	let hourValue = hour === undefined ? 0 : Number(hour);
 	if (meridiem !== undefined) {
-		if (hourValue < 1 || hourValue > 12) return { format, failure: `hour ${hourValue} does not go with ${meridiem.toUpperCase()}` };
+		if (hourValue < 1 || hourValue > 12)
+			return { format, failure: `hour ${hourValue} does not go with ${meridiem.toUpperCase()}` };
 		hourValue = (hourValue % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
 	}
 	const wall: WallTime = {
@@ -323,10 +421,19 @@ function customReader(format: string): Reader {
 	const dateOnly = !/[HhmsSaTtXxZ]/.test(format.replace(/'[^']*'/g, ''));
 	const parser = linearParser(format);
 	return (text, zone) => {
-		const asUtc = DateTime.fromFormatParser(text, parser, { zone: 'UTC', setZone: true, locale: LOCALE });
-		if (!asUtc.isValid) return { format: label, failure: asUtc.invalidExplanation ?? 'does not match' };
+		const asUtc = DateTime.fromFormatParser(text, parser, {
+			zone: 'UTC',
+			setZone: true,
+			locale: LOCALE,
+		});
+		if (!asUtc.isValid)
+			return { format: label, failure: asUtc.invalidExplanation ?? 'does not match' };
 		// Parsed again under another default zone: if the instant moves, the text had no offset of its own.
-		const asOther = DateTime.fromFormatParser(text, parser, { zone: 'UTC+5', setZone: true, locale: LOCALE });
+		const asOther = DateTime.fromFormatParser(text, parser, {
+			zone: 'UTC+5',
+			setZone: true,
+			locale: LOCALE,
+		});
 		const hasOffset = asOther.toMillis() === asUtc.toMillis();
 		return fromParsed(label, asUtc, zone, hasOffset, dateOnly);
 	};
@@ -346,21 +453,42 @@ function linearParser(format: string): TokenParser {
 	if (native === undefined) return parser;
 	let pattern: UserPattern;
 	try {
-		pattern = compileUserPattern(native.source, { flags: 'i', label: `Custom Input Format "${format}"` });
+		pattern = compileUserPattern(native.source, {
+			flags: 'i',
+			label: `Custom Input Format "${format}"`,
+		});
 	} catch (error) {
-		throw new OptionError('options.inputFormat', `cannot be used: ${(error as Error).message}`, 'Give Luxon format tokens, e.g. "dd MMM yyyy HH:mm".');
+		throw new OptionError(
+			'options.inputFormat',
+			`cannot be used: ${(error as Error).message}`,
+			'Give Luxon format tokens, e.g. "dd MMM yyyy HH:mm".',
+		);
 	}
 	(parser as { regex?: unknown }).regex = { [Symbol.match]: (text: string) => pattern.exec(text) };
 	return parser;
 }
 
 /** A value parsed by Luxon in UTC: kept when it had an offset, else its wall time is placed in `zone`. */
-function fromParsed(format: string, parsed: DateTime, zone: Zone, hasOffset: boolean, dateOnly: boolean): Attempt {
+function fromParsed(
+	format: string,
+	parsed: DateTime,
+	zone: Zone,
+	hasOffset: boolean,
+	dateOnly: boolean,
+): Attempt {
 	// "unparsable": not this format at all, which is no reason worth listing.
-	if (!parsed.isValid) return parsed.invalidReason === 'unparsable' ? null : { format, failure: explainInvalid(parsed) };
+	if (!parsed.isValid)
+		return parsed.invalidReason === 'unparsable'
+			? null
+			: { format, failure: explainInvalid(parsed) };
 	if (hasOffset) return { format, value: parsed, dateOnly };
 	const { year, month, day, hour, minute, second, millisecond } = parsed;
-	return atWallTime({ year, month, day, hour, minute, second, millisecond }, zone, format, dateOnly);
+	return atWallTime(
+		{ year, month, day, hour, minute, second, millisecond },
+		zone,
+		format,
+		dateOnly,
+	);
 }
 
 function explainInvalid(parsed: DateTime): string {
@@ -393,9 +521,15 @@ function atWallTime(wall: WallTime, zone: Zone, format: string, dateOnly: boolea
 	if (before === after && before === value.offset) return { format, value, dateOnly };
 	const wallAsUtc = value.toMillis() + value.offset * 60_000;
 	const offsets = new Set([before, after, value.offset]);
-	const instants = [...offsets].map((offset) => wallAsUtc - offset * 60_000).filter((instant) => zone.offset(instant) * 60_000 === wallAsUtc - instant);
+	const instants = [...offsets]
+		.map((offset) => wallAsUtc - offset * 60_000)
+		.filter((instant) => zone.offset(instant) * 60_000 === wallAsUtc - instant);
 	if (instants.length > 1) {
-		const readings = instants.sort((a, b) => a - b).map((instant) => DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true }));
+		const readings = instants
+			.sort((a, b) => a - b)
+			.map((instant) =>
+				DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true }),
+			);
 		return {
 			format,
 			failure: `happens twice in ${zone.name} (the clocks go back for daylight saving): ${readings.join(' or ')}; send it with its UTC offset`,
@@ -409,9 +543,12 @@ function wallTimeProblem(wall: WallTime): string | undefined {
 	const days = new Date(Date.UTC(2000, wall.month, 0)).getUTCDate();
 	const daysThisYear = wall.month === 2 ? (isLeapYear(wall.year) ? 29 : 28) : days;
 	if (wall.day < 1 || wall.day > daysThisYear) {
-		return wall.month === 2 && wall.day === 29 ? `${wall.year} is not a leap year, so it has no 29 February` : `${MONTHS[wall.month - 1]} has no day ${wall.day}`;
+		return wall.month === 2 && wall.day === 29
+			? `${wall.year} is not a leap year, so it has no 29 February`
+			: `${MONTHS[wall.month - 1]} has no day ${wall.day}`;
 	}
-	if (wall.hour > 23 || wall.minute > 59 || wall.second > 59) return `${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)} is not a time of day`;
+	if (wall.hour > 23 || wall.minute > 59 || wall.second > 59)
+		return `${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)} is not a time of day`;
 	return undefined;
 }
 
@@ -430,7 +567,8 @@ function compileWriter(options: DateOptions, zone: Zone): (reading: Reading) => 
 		case 'date':
 			// A date written without a time keeps its calendar date: "2025-03-04" read in
 			// Sydney is not "2025-03-03" in UTC.
-			return (reading) => (reading.dateOnly ? reading.value.toISODate() : reading.value.setZone(zone).toISODate());
+			return (reading) =>
+				reading.dateOnly ? reading.value.toISODate() : reading.value.setZone(zone).toISODate();
 		case 'unixSeconds':
 			return (reading) => Math.floor(reading.value.toMillis() / 1000);
 		case 'unixMs':
@@ -440,7 +578,11 @@ function compileWriter(options: DateOptions, zone: Zone): (reading: Reading) => 
 		case 'custom': {
 			const format = (options.outputFormat ?? '').trim();
 			if (format === '' || format.length > MAX_DATE_TEXT) {
-				throw new OptionError('options.outputFormat', 'is empty or too long', 'Give Luxon format tokens, e.g. "dd/MM/yyyy".');
+				throw new OptionError(
+					'options.outputFormat',
+					'is empty or too long',
+					'Give Luxon format tokens, e.g. "dd/MM/yyyy".',
+				);
 			}
 			return (reading) => reading.value.setZone(zone).setLocale(LOCALE).toFormat(format);
 		}

@@ -21,7 +21,8 @@ export type Rounding = 'error' | 'halfEven' | 'halfUp';
 export const MAX_NUMBER_TEXT = 64;
 
 const GROUP_SPACES = [' ', '\u00a0', '\u202f', "'"];
-const FIX_DECIMAL_STYLE = 'Set Decimal Separator in the source profile to the style this source uses (point: 1,234.56; comma: 1.234,56).';
+const FIX_DECIMAL_STYLE =
+	'Set Decimal Separator in the source profile to the style this source uses (point: 1,234.56; comma: 1.234,56).';
 
 /**
  * A JS number as the exact decimal it prints as: 0.1 + 0.2 is 0.30000000000000004, and
@@ -29,9 +30,14 @@ const FIX_DECIMAL_STYLE = 'Set Decimal Separator in the source profile to the st
  * binary fraction multiplied by 100.
  */
 export function decimalFromNumber(value: number): ExactDecimal {
-	if (!Number.isFinite(value)) throw new ConversionError('is not a finite number', 'Send a real number, not NaN or Infinity.');
+	if (!Number.isFinite(value))
+		throw new ConversionError('is not a finite number', 'Send a real number, not NaN or Infinity.');
 	const match = /^(-)?(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value));
-	if (!match) throw new ConversionError('is not a number that can be read exactly', 'Send the amount as text, e.g. "12.50".');
+	if (!match)
+		throw new ConversionError(
+			'is not a number that can be read exactly',
+			'Send the amount as text, e.g. "12.50".',
+		);
 	const [, minus, whole, fraction = '', exponentText] = match;
 	const exponent = exponentText === undefined ? 0 : Number(exponentText);
 	let units = BigInt(whole + fraction);
@@ -52,7 +58,10 @@ export function decimalFromNumber(value: number): ExactDecimal {
 export function parseDecimalText(text: string, style: DecimalStyle): ExactDecimal {
 	let body = text.trim();
 	if (body.length > MAX_NUMBER_TEXT) {
-		throw new ConversionError(`is too long to be a number (${body.length} characters)`, 'Send the number on its own, without other text.');
+		throw new ConversionError(
+			`is too long to be a number (${body.length} characters)`,
+			'Send the number on its own, without other text.',
+		);
 	}
 	let negative = false;
 	if (body.startsWith('(') && body.endsWith(')')) {
@@ -61,14 +70,23 @@ export function parseDecimalText(text: string, style: DecimalStyle): ExactDecima
 	}
 	const sign = /^([-+\u2212])\s*|\s*(-)$/.exec(body);
 	if (sign) {
-		if (negative && sign[0].trim() !== '+') throw new ConversionError('has two minus signs', 'Send the number with one sign.');
+		if (negative && sign[0].trim() !== '+')
+			throw new ConversionError('has two minus signs', 'Send the number with one sign.');
 		negative = negative || (sign[1] ?? sign[2]) !== '+';
 		body = sign.index === 0 ? body.slice(sign[0].length) : body.slice(0, sign.index);
 	}
-	if (body === '' || !/\d/.test(body)) throw new ConversionError('has no digits', 'Send a number such as 12.5.');
-	if (/[eE]/.test(body)) throw new ConversionError('is in exponent notation', 'Send the number written out, e.g. 1500 rather than 1.5e3.');
+	if (body === '' || !/\d/.test(body))
+		throw new ConversionError('has no digits', 'Send a number such as 12.5.');
+	if (/[eE]/.test(body))
+		throw new ConversionError(
+			'is in exponent notation',
+			'Send the number written out, e.g. 1500 rather than 1.5e3.',
+		);
 	if (!/^[\d.,' \u00a0\u202f]+$/.test(body)) {
-		throw new ConversionError('has characters that are not part of a number', 'Send only digits, one decimal separator and thousands separators.');
+		throw new ConversionError(
+			'has characters that are not part of a number',
+			'Send only digits, one decimal separator and thousands separators.',
+		);
 	}
 	const separator = decimalSeparator(body, style);
 	const decimalAt = separator === undefined ? -1 : body.indexOf(separator);
@@ -77,8 +95,10 @@ export function parseDecimalText(text: string, style: DecimalStyle): ExactDecima
 	}
 	const whole = decimalAt === -1 ? body : body.slice(0, decimalAt);
 	const fraction = decimalAt === -1 ? '' : body.slice(decimalAt + 1);
-	if (!/^\d*$/.test(fraction)) throw new ConversionError('has separators after the decimal point', FIX_DECIMAL_STYLE);
-	if (whole === '' && fraction === '') throw new ConversionError('has no digits', 'Send a number such as 12.5.');
+	if (!/^\d*$/.test(fraction))
+		throw new ConversionError('has separators after the decimal point', FIX_DECIMAL_STYLE);
+	if (whole === '' && fraction === '')
+		throw new ConversionError('has no digits', 'Send a number such as 12.5.');
 	const digits = stripGroups(whole, separator);
 	const units = BigInt((digits === '' ? '0' : digits) + fraction);
 	return { negative: negative && units !== 0n, units, scale: fraction.length };
@@ -113,16 +133,24 @@ function stripGroups(whole: string, decimal: string | undefined): string {
 	if (/^\d*$/.test(whole)) return whole;
 	const groupChars = [...new Set(whole.replace(/\d/g, ''))];
 	if (groupChars.length > 1) {
-		throw new ConversionError(`mixes thousands separators (${groupChars.map((char) => JSON.stringify(char)).join(', ')})`, FIX_DECIMAL_STYLE);
+		throw new ConversionError(
+			`mixes thousands separators (${groupChars.map((char) => JSON.stringify(char)).join(', ')})`,
+			FIX_DECIMAL_STYLE,
+		);
 	}
 	const group = groupChars[0];
-	if (group === decimal) throw new ConversionError(`uses "${group}" both as decimal and thousands separator`, FIX_DECIMAL_STYLE);
+	if (group === decimal)
+		throw new ConversionError(
+			`uses "${group}" both as decimal and thousands separator`,
+			FIX_DECIMAL_STYLE,
+		);
 	if (!['.', ','].includes(group) && !GROUP_SPACES.includes(group)) {
 		throw new ConversionError(`has "${group}" between its digits`, FIX_DECIMAL_STYLE);
 	}
 	const parts = whole.split(group);
 	// Thousands (1,234,567), or Indian lakh/crore grouping (12,34,567).
-	const thousands = /^\d{1,3}$/.test(parts[0]) && parts.slice(1).every((part) => /^\d{3}$/.test(part));
+	const thousands =
+		/^\d{1,3}$/.test(parts[0]) && parts.slice(1).every((part) => /^\d{3}$/.test(part));
 	const indian =
 		parts.length > 2 &&
 		/^\d{1,2}$/.test(parts[0]) &&
@@ -138,7 +166,12 @@ function stripGroups(whole: string, decimal: string | undefined): string {
  * The decimal as a whole number of `10^-scale` units (cents for scale 2). Extra digits
  * are rounded as `rounding` says, or refused ('error'): money is never rounded unasked.
  */
-export function toScaledUnits(value: ExactDecimal, scale: number, rounding: Rounding, unit: string): bigint {
+export function toScaledUnits(
+	value: ExactDecimal,
+	scale: number,
+	rounding: Rounding,
+	unit: string,
+): bigint {
 	let units: bigint;
 	if (value.scale <= scale) {
 		units = value.units * 10n ** BigInt(scale - value.scale);
@@ -154,7 +187,8 @@ export function toScaledUnits(value: ExactDecimal, scale: number, rounding: Roun
 			);
 		} else {
 			const twice = remainder * 2n;
-			const roundUp = twice > divisor || (twice === divisor && (rounding === 'halfUp' || quotient % 2n === 1n));
+			const roundUp =
+				twice > divisor || (twice === divisor && (rounding === 'halfUp' || quotient % 2n === 1n));
 			units = roundUp ? quotient + 1n : quotient;
 		}
 	}
@@ -182,7 +216,10 @@ export function formatDecimal(value: ExactDecimal): string {
 /** A bigint as a JS number, refusing values beyond 2^53 that a number cannot hold exactly. */
 export function safeNumber(units: bigint, what: string): number {
 	if (units > BigInt(Number.MAX_SAFE_INTEGER) || units < -BigInt(Number.MAX_SAFE_INTEGER)) {
-		throw new ConversionError(`is too large for ${what} as a JSON number`, 'Output it as text instead.');
+		throw new ConversionError(
+			`is too large for ${what} as a JSON number`,
+			'Output it as text instead.',
+		);
 	}
 	return Number(units);
 }

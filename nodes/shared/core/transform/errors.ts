@@ -59,13 +59,18 @@ const redactor = createRedactor();
  */
 export function showValue(value: unknown, ...names: string[]): string {
 	if (value === undefined) return 'nothing (the field is missing)';
-	if (value !== null && names.some((name) => redactor.isSecretName(lastName(name)))) return REDACTED;
+	if (value !== null && names.some((name) => redactor.isSecretName(lastName(name))))
+		return REDACTED;
 	if (typeof value === 'string') {
-		const shown = redactor.redactText(value.length > SCANNED_CHARACTERS ? value.slice(0, SCANNED_CHARACTERS) : value);
-		if (value.length <= SHOWN_CHARACTERS && shown.length <= SHOWN_CHARACTERS) return JSON.stringify(shown);
+		const shown = redactor.redactText(
+			value.length > SCANNED_CHARACTERS ? value.slice(0, SCANNED_CHARACTERS) : value,
+		);
+		if (value.length <= SHOWN_CHARACTERS && shown.length <= SHOWN_CHARACTERS)
+			return JSON.stringify(shown);
 		return `${JSON.stringify(shown.slice(0, SHOWN_CHARACTERS))}… (${value.length} characters)`;
 	}
-	if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+	if (typeof value === 'number' || typeof value === 'boolean' || value === null)
+		return String(value);
 	if (typeof value === 'bigint') return `${value.toString()}n`;
 	let text: string;
 	try {

@@ -13,7 +13,12 @@ import {
 import { bindIndices, compileConverter, type FieldConverter } from './converters';
 import { ConversionError, MappingError, OptionError, showValue } from './errors';
 import { resolveProfile, type SourceProfile } from './profile';
-import { MAPPING_SCHEMA, type FieldDefinition, type MappingDefinition, type MissingPolicy } from './schema';
+import {
+	MAPPING_SCHEMA,
+	type FieldDefinition,
+	type MappingDefinition,
+	type MissingPolicy,
+} from './schema';
 
 /** One field of one item that could not be converted. */
 export interface FieldFailure {
@@ -28,7 +33,9 @@ export interface FieldFailure {
 	fix: string;
 }
 
-export type TransformResult = { ok: true; json: JsonObject } | { ok: false; failures: FieldFailure[] };
+export type TransformResult =
+	| { ok: true; json: JsonObject }
+	| { ok: false; failures: FieldFailure[] };
 
 /** Values of fields whose source is given per item by the caller (n8n expressions), by field index. */
 export type ExternalValues = (fieldIndex: number) => unknown;
@@ -73,11 +80,18 @@ const MAX_MAPPING_TEXT = 5_000_000;
 export function parseMapping(input: unknown): MappingDefinition {
 	let value = input;
 	if (typeof input === 'string') {
-		if (input.length > MAX_MAPPING_TEXT) throw new MappingError('The mapping JSON is larger than 5 MB', 'Split the model into smaller mappings.');
+		if (input.length > MAX_MAPPING_TEXT)
+			throw new MappingError(
+				'The mapping JSON is larger than 5 MB',
+				'Split the model into smaller mappings.',
+			);
 		try {
 			value = JSON.parse(input) as unknown;
 		} catch (error) {
-			throw new MappingError(`The mapping is not valid JSON: ${(error as Error).message}`, 'Paste the JSON exactly as exported, or check quotes and commas.');
+			throw new MappingError(
+				`The mapping is not valid JSON: ${(error as Error).message}`,
+				'Paste the JSON exactly as exported, or check quotes and commas.',
+			);
 		}
 	}
 	const parsed = MAPPING_SCHEMA.safeParse(value);
@@ -85,33 +99,48 @@ export function parseMapping(input: unknown): MappingDefinition {
 	try {
 		resolveProfile(parsed.data.profile);
 	} catch (error) {
-		if (error instanceof OptionError) throw new MappingError(`The mapping's profile: ${error.message}`, error.fix);
+		if (error instanceof OptionError)
+			throw new MappingError(`The mapping's profile: ${error.message}`, error.fix);
 		throw error;
 	}
 	return parsed.data;
 }
 
-function mappingSchemaError(issues: Array<{ path: Array<string | number>; message: string }>, value: unknown): MappingError {
+function mappingSchemaError(
+	issues: Array<{ path: Array<string | number>; message: string }>,
+	value: unknown,
+): MappingError {
 	const issue = issues[0];
 	const [head, entry, ...rest] = issue.path;
 	if (head === 'fields' && typeof entry === 'number') {
 		const option = rest.length > 0 ? `${rest.join('.')}: ` : '';
-		return new MappingError(`${entryName(entry, value)}: ${option}${issue.message}`, fixForIssue(rest), entry);
+		return new MappingError(
+			`${entryName(entry, value)}: ${option}${issue.message}`,
+			fixForIssue(rest),
+			entry,
+		);
 	}
 	const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-	return new MappingError(`The mapping is malformed: ${where}${issue.message}`, 'Check the mapping against an exported one; every field needs "target" and "convert".');
+	return new MappingError(
+		`The mapping is malformed: ${where}${issue.message}`,
+		'Check the mapping against an exported one; every field needs "target" and "convert".',
+	);
 }
 
 function fixForIssue(path: Array<string | number>): string {
-	if (path[0] === 'convert') return 'Set "convert" to one of: copy, string, number, boolean, date, money, phone, email, abn, acn, valueMap.';
-	if (path[0] === 'options') return 'Check the option name and value against the converter\'s options; misspelt options are not ignored.';
+	if (path[0] === 'convert')
+		return 'Set "convert" to one of: copy, string, number, boolean, date, money, phone, email, abn, acn, valueMap.';
+	if (path[0] === 'options')
+		return "Check the option name and value against the converter's options; misspelt options are not ignored.";
 	return 'Correct the entry; each needs a "target", a "source" (or "value") and a "convert".';
 }
 
 /** "Mapping entry 3 (target "invoice.total")": 1-based, as a user counts the rows. */
 function entryName(index: number, mapping: unknown): string {
 	const fields = (mapping as { fields?: unknown } | null)?.fields;
-	const target = Array.isArray(fields) ? (fields[index] as { target?: unknown } | undefined)?.target : undefined;
+	const target = Array.isArray(fields)
+		? (fields[index] as { target?: unknown } | undefined)?.target
+		: undefined;
 	return `Mapping entry ${index + 1}${typeof target === 'string' ? ` (target "${target}")` : ''}`;
 }
 
@@ -124,39 +153,69 @@ export function compileMapping(input: unknown, options: CompileOptions = {}): Co
 	const definition = parseMapping(input);
 	const profile = resolveProfile(definition.profile);
 	const external = options.externalFields ?? new Set<number>();
-	const fields = definition.fields.map((field, index) => compileField(field, index, definition, profile, external.has(index)));
+	const fields = definition.fields.map((field, index) =>
+		compileField(field, index, definition, profile, external.has(index)),
+	);
 	checkTargets(fields, definition);
 	const keep = definition.unmapped === 'keep';
-	const sourcePaths = fields.flatMap((field) => (field.source.kind === 'path' ? [field.source.segments] : []));
+	const sourcePaths = fields.flatMap((field) =>
+		field.source.kind === 'path' ? [field.source.segments] : [],
+	);
 	return {
 		definition,
 		profile,
 		apply(item, externalValues) {
 			const owned = new Set<object>();
-			const output: Record<string, unknown> = keep ? withoutMappedSources(item, sourcePaths, owned) : {};
+			const output: Record<string, unknown> = keep
+				? withoutMappedSources(item, sourcePaths, owned)
+				: {};
 			owned.add(output);
 			let failures: FieldFailure[] | undefined;
 			for (const field of fields) {
 				const failure =
 					field.source.kind === 'path' && field.source.lists > 0
 						? applyEach(field, field.source, item, output, owned)
-						: applyOne(field, readSource(field, item, externalValues), item, NO_INDICES, field.target, output, owned);
+						: applyOne(
+								field,
+								readSource(field, item, externalValues),
+								item,
+								NO_INDICES,
+								field.target,
+								output,
+								owned,
+							);
 				if (failure !== undefined) (failures ??= []).push(...failure);
 			}
-			return failures === undefined ? { ok: true, json: output as JsonObject } : { ok: false, failures };
+			return failures === undefined
+				? { ok: true, json: output as JsonObject }
+				: { ok: false, failures };
 		},
 	};
 }
 
-function compileField(field: FieldDefinition, index: number, mapping: MappingDefinition, profile: SourceProfile, external: boolean): CompiledField {
-	const fail = (problem: string, fix: string) => new MappingError(`${entryName(index, mapping)}: ${problem}`, fix, index);
+function compileField(
+	field: FieldDefinition,
+	index: number,
+	mapping: MappingDefinition,
+	profile: SourceProfile,
+	external: boolean,
+): CompiledField {
+	const fail = (problem: string, fix: string) =>
+		new MappingError(`${entryName(index, mapping)}: ${problem}`, fix, index);
 	const target = parseEntryPath(field.target, 'target', fail);
-	const badKey = target.find((segment) => typeof segment === 'string' && FORBIDDEN_KEYS.has(segment));
+	const badKey = target.find(
+		(segment) => typeof segment === 'string' && FORBIDDEN_KEYS.has(segment),
+	);
 	if (badKey !== undefined) {
-		throw fail(`the target path uses "${String(badKey)}", which could reach an object's prototype`, 'Choose another field name; __proto__, constructor and prototype are never written.');
+		throw fail(
+			`the target path uses "${String(badKey)}", which could reach an object's prototype`,
+			'Choose another field name; __proto__, constructor and prototype are never written.',
+		);
 	}
 	const source = compileSource(field, external, fail);
-	const targetLists = target.flatMap((segment, position) => (segment === EACH_ELEMENT ? [position] : []));
+	const targetLists = target.flatMap((segment, position) =>
+		segment === EACH_ELEMENT ? [position] : [],
+	);
 	const sourceLists = source.kind === 'path' ? source.lists : 0;
 	if (targetLists.length !== sourceLists) {
 		throw fail(
@@ -166,7 +225,10 @@ function compileField(field: FieldDefinition, index: number, mapping: MappingDef
 	}
 	const missing = field.missing ?? mapping.missing;
 	if (missing === 'default' && field.default === undefined) {
-		throw fail('takes the default when the value is missing, but has no default', 'Give a Default Value, or choose another If Missing.');
+		throw fail(
+			'takes the default when the value is missing, but has no default',
+			'Give a Default Value, or choose another If Missing.',
+		);
 	}
 	let converter;
 	try {
@@ -178,34 +240,56 @@ function compileField(field: FieldDefinition, index: number, mapping: MappingDef
 	return { index, target, targetLists, source, missing, fallback: field.default, ...converter };
 }
 
-function parseEntryPath(path: string, which: string, fail: (problem: string, fix: string) => MappingError): PathSegment[] {
+function parseEntryPath(
+	path: string,
+	which: string,
+	fail: (problem: string, fix: string) => MappingError,
+): PathSegment[] {
 	try {
 		return parsePath(path);
 	} catch (error) {
 		if (error instanceof PathSyntaxError) {
-			throw fail(`the ${which} path ${error.message.replace(/^Path /, '')}`, 'Write paths like customer.email, lines[0].sku or lines[*].sku.');
+			throw fail(
+				`the ${which} path ${error.message.replace(/^Path /, '')}`,
+				'Write paths like customer.email, lines[0].sku or lines[*].sku.',
+			);
 		}
 		throw error;
 	}
 }
 
-function compileSource(field: FieldDefinition, external: boolean, fail: (problem: string, fix: string) => MappingError): Source {
-	const given = [field.source !== undefined, field.value !== undefined, external].filter(Boolean).length;
+function compileSource(
+	field: FieldDefinition,
+	external: boolean,
+	fail: (problem: string, fix: string) => MappingError,
+): Source {
+	const given = [field.source !== undefined, field.value !== undefined, external].filter(
+		Boolean,
+	).length;
 	if (given !== 1) {
 		throw fail(
-			given === 0 ? 'has no source' : 'has more than one source (a path, a constant value or an expression)',
+			given === 0
+				? 'has no source'
+				: 'has more than one source (a path, a constant value or an expression)',
 			'Give either a source path or a constant value.',
 		);
 	}
 	if (external) return { kind: 'external' };
 	if (field.value !== undefined) return { kind: 'value', value: field.value };
 	const segments = parseEntryPath(field.source!, 'source', fail);
-	return { kind: 'path', segments, text: formatPath(segments), lists: segments.filter((segment) => segment === EACH_ELEMENT).length };
+	return {
+		kind: 'path',
+		segments,
+		text: formatPath(segments),
+		lists: segments.filter((segment) => segment === EACH_ELEMENT).length,
+	};
 }
 
 /** Two entries writing the same place, or one inside the other, would overwrite each other by row order. */
 function checkTargets(fields: CompiledField[], mapping: MappingDefinition): void {
-	const texts = fields.map((field) => field.target.map((segment) => (segment === EACH_ELEMENT ? '[*]' : String(segment))));
+	const texts = fields.map((field) =>
+		field.target.map((segment) => (segment === EACH_ELEMENT ? '[*]' : String(segment))),
+	);
 	for (let a = 0; a < fields.length; a++) {
 		for (let b = a + 1; b < fields.length; b++) {
 			const shorter = texts[a].length <= texts[b].length ? texts[a] : texts[b];
@@ -222,7 +306,11 @@ function checkTargets(fields: CompiledField[], mapping: MappingDefinition): void
 	}
 }
 
-function readSource(field: CompiledField, item: unknown, external: ExternalValues | undefined): unknown {
+function readSource(
+	field: CompiledField,
+	item: unknown,
+	external: ExternalValues | undefined,
+): unknown {
 	const { source } = field;
 	if (source.kind === 'path') return readPath(item, source.segments);
 	if (source.kind === 'value') return source.value;
@@ -230,12 +318,17 @@ function readSource(field: CompiledField, item: unknown, external: ExternalValue
 }
 
 function isMissing(value: unknown, blankIsMissing: boolean): boolean {
-	return value === undefined || value === null || (blankIsMissing && typeof value === 'string' && !/\S/.test(value));
+	return (
+		value === undefined ||
+		value === null ||
+		(blankIsMissing && typeof value === 'string' && !/\S/.test(value))
+	);
 }
 
 function describeSource(field: CompiledField, indices: readonly number[]): string {
 	const { source } = field;
-	if (source.kind === 'path') return `"${indices.length === 0 ? source.text : formatPath(bindIndices(source.segments, indices))}"`;
+	if (source.kind === 'path')
+		return `"${indices.length === 0 ? source.text : formatPath(bindIndices(source.segments, indices))}"`;
 	return source.kind === 'value' ? 'a constant' : 'an expression';
 }
 
@@ -261,10 +354,16 @@ function applyOne(
 				value = null;
 				break;
 			case 'default':
-				value = field.fallback !== null && typeof field.fallback === 'object' ? structuredClone(field.fallback) : field.fallback!;
+				value =
+					field.fallback !== null && typeof field.fallback === 'object'
+						? structuredClone(field.fallback)
+						: field.fallback!;
 				break;
 			case 'error':
-				return failed('is missing', 'Send a value for this field, or set If Missing to Skip, Null or Default.');
+				return failed(
+					'is missing',
+					'Send a value for this field, or set If Missing to Skip, Null or Default.',
+				);
 		}
 	} else {
 		try {
@@ -306,11 +405,27 @@ function applyEach(
 	const lists: ListSeen[] = [];
 	const notList = collect(item, source.segments, 0, [], entries, lists);
 	if (notList !== undefined) {
-		return [{ field: formatPath(field.target), source: `"${source.text}"`, raw: notList.value, reason: `is ${describeList(notList.value)} at "${notList.path}", not a list`, fix: 'Map this field from a list, or remove [*] from the paths.' }];
+		return [
+			{
+				field: formatPath(field.target),
+				source: `"${source.text}"`,
+				raw: notList.value,
+				reason: `is ${describeList(notList.value)} at "${notList.path}", not a list`,
+				fix: 'Map this field from a list, or remove [*] from the paths.',
+			},
+		];
 	}
 	if (lists.length === 0) {
 		if (field.missing !== 'error') return undefined;
-		return [{ field: formatPath(field.target), source: `"${source.text}"`, raw: undefined, reason: 'is missing (no list)', fix: 'Send the list, or set If Missing to Skip.' }];
+		return [
+			{
+				field: formatPath(field.target),
+				source: `"${source.text}"`,
+				raw: undefined,
+				reason: 'is missing (no list)',
+				fix: 'Send the list, or set If Missing to Skip.',
+			},
+		];
 	}
 	let failures: FieldFailure[] | undefined;
 	// Every target list as long as its source list, so positions line up even where elements were skipped.
@@ -319,14 +434,26 @@ function applyEach(
 		if (failure !== undefined) return [failure];
 	}
 	for (const entry of entries) {
-		const failure = applyOne(field, entry.value, item, entry.indices, bindIndices(field.target, entry.indices), output, owned);
+		const failure = applyOne(
+			field,
+			entry.value,
+			item,
+			entry.indices,
+			bindIndices(field.target, entry.indices),
+			output,
+			owned,
+		);
 		if (failure !== undefined) (failures ??= []).push(...failure);
 	}
 	return failures;
 }
 
 function describeList(value: unknown): string {
-	return Array.isArray(value) ? 'a list' : value === null || typeof value !== 'object' ? showValue(value) : 'an object';
+	return Array.isArray(value)
+		? 'a list'
+		: value === null || typeof value !== 'object'
+			? showValue(value)
+			: 'an object';
 }
 
 /** Walks a path with `[*]`, recording each value and each list it went through; returns where a list was expected but not found. */
@@ -346,10 +473,21 @@ function collect(
 			continue;
 		}
 		if (current === undefined || current === null) return undefined; // no list here: nothing to map
-		if (!Array.isArray(current)) return { path: formatPath(bindIndices(segments.slice(0, position), indices)), value: current };
+		if (!Array.isArray(current))
+			return {
+				path: formatPath(bindIndices(segments.slice(0, position), indices)),
+				value: current,
+			};
 		lists.push({ prefix: indices, length: current.length });
 		for (let index = 0; index < current.length; index++) {
-			const problem = collect(current[index], segments, position + 1, [...indices, index], entries, lists);
+			const problem = collect(
+				current[index],
+				segments,
+				position + 1,
+				[...indices, index],
+				entries,
+				lists,
+			);
 			if (problem !== undefined) return problem;
 		}
 		return undefined;
@@ -358,13 +496,22 @@ function collect(
 	return undefined;
 }
 
-function padTargetList(field: CompiledField, list: ListSeen, output: Record<string, unknown>, owned: Set<object>): FieldFailure | undefined {
+function padTargetList(
+	field: CompiledField,
+	list: ListSeen,
+	output: Record<string, unknown>,
+	owned: Set<object>,
+): FieldFailure | undefined {
 	const at = field.targetLists[list.prefix.length];
 	const listPath = bindIndices(field.target.slice(0, at), list.prefix);
 	const next = field.target[at + 1];
 	const filler = () => (next === undefined ? null : typeof next === 'string' ? {} : []);
 	// An empty source list gives an empty target list, not an absent one.
-	if (list.length === 0 && readPath(output, listPath) === undefined && !setPath(output, listPath, [], owned)) {
+	if (
+		list.length === 0 &&
+		readPath(output, listPath) === undefined &&
+		!setPath(output, listPath, [], owned)
+	) {
 		return blockedList(field, list, listPath);
 	}
 	for (let index = 0; index < list.length; index++) {
@@ -386,8 +533,15 @@ function blockedList(field: CompiledField, list: ListSeen, listPath: PathSegment
 }
 
 /** The item without the fields the mapping reads: what "keep unmapped fields" keeps. The input is not changed. */
-function withoutMappedSources(item: unknown, sources: PathSegment[][], owned: Set<object>): Record<string, unknown> {
-	const output: Record<string, unknown> = item !== null && typeof item === 'object' && !Array.isArray(item) ? { ...(item as Record<string, unknown>) } : {};
+function withoutMappedSources(
+	item: unknown,
+	sources: PathSegment[][],
+	owned: Set<object>,
+): Record<string, unknown> {
+	const output: Record<string, unknown> =
+		item !== null && typeof item === 'object' && !Array.isArray(item)
+			? { ...(item as Record<string, unknown>) }
+			: {};
 	owned.add(output);
 	for (const segments of sources) {
 		if (!segments.includes(EACH_ELEMENT)) {
@@ -415,13 +569,20 @@ const MAX_LISTED_FAILURES = 5;
  * where the value came from, the value, what is wrong and the fix. n8n's error output
  * keeps only the message, so everything needed is in it.
  */
-export function describeItemFailures(itemIndex: number, failures: FieldFailure[]): { message: string; description: string } {
+export function describeItemFailures(
+	itemIndex: number,
+	failures: FieldFailure[],
+): { message: string; description: string } {
 	const lines = failures.map(
-		(failure) => `field "${failure.field}" from ${failure.source}: ${showValue(failure.raw, failure.field, failure.source)} ${failure.reason}. Fix: ${failure.fix}`,
+		(failure) =>
+			`field "${failure.field}" from ${failure.source}: ${showValue(failure.raw, failure.field, failure.source)} ${failure.reason}. Fix: ${failure.fix}`,
 	);
 	const shown = lines.slice(0, MAX_LISTED_FAILURES);
-	const more = lines.length > MAX_LISTED_FAILURES ? ` … and ${lines.length - MAX_LISTED_FAILURES} more` : '';
+	const more =
+		lines.length > MAX_LISTED_FAILURES ? ` … and ${lines.length - MAX_LISTED_FAILURES} more` : '';
 	const message =
-		failures.length === 1 ? `Item ${itemIndex}: ${lines[0]}` : `Item ${itemIndex}: ${failures.length} fields failed — ${shown.join(' | ')}${more}`;
+		failures.length === 1
+			? `Item ${itemIndex}: ${lines[0]}`
+			: `Item ${itemIndex}: ${failures.length} fields failed — ${shown.join(' | ')}${more}`;
 	return { message, description: lines.join('\n') };
 }

@@ -33,7 +33,6 @@ export interface MoneyOptions {
 	rounding: Rounding;
 }
 
-
 /** The canonical money object ('object' output, and accepted as input). */
 export interface MoneyObject {
 	currency: string;
@@ -49,41 +48,58 @@ interface CurrencyHint {
 }
 
 const MAX_MONEY_TEXT = 100;
-const FIX_CURRENCY = 'Give the currency: a Currency Field, a fixed Currency, or Default Currency in the source profile.';
+const FIX_CURRENCY =
+	'Give the currency: a Currency Field, a fixed Currency, or Default Currency in the source profile.';
 
 /**
  * Compiles the money converter. Amounts are parsed from their text into exact
  * decimals and counted in the currency's ISO 4217 minor units as bigints: no
  * floating-point arithmetic touches an amount, ever.
  */
-export function compileMoney(options: MoneyOptions, profile: SourceProfile): (value: unknown, fieldCurrency: unknown) => JsonValue {
-	const fixed = options.currency === null ? null : checkCurrencyCode(options.currency, 'options.currency');
+export function compileMoney(
+	options: MoneyOptions,
+	profile: SourceProfile,
+): (value: unknown, fieldCurrency: unknown) => JsonValue {
+	const fixed =
+		options.currency === null ? null : checkCurrencyCode(options.currency, 'options.currency');
 	const write = moneyWriter(options.output);
 	return (value, fieldCurrency) => {
 		const hints: CurrencyHint[] = [];
-		if (fieldCurrency !== undefined && fieldCurrency !== null && fieldCurrency !== '') hints.push(currencyFromField(fieldCurrency));
+		if (fieldCurrency !== undefined && fieldCurrency !== null && fieldCurrency !== '')
+			hints.push(currencyFromField(fieldCurrency));
 		if (fixed !== null) hints.push({ codes: [fixed], from: 'the fixed Currency' });
 		const { amount, written } = readAmount(value, options.input, profile);
 		hints.push(...written);
 		const currency = resolveCurrency(hints, profile.defaultCurrency);
 		const exponent = currencyExponent(currency)!;
-		const minor = amount.kind === 'minor' ? amount.units : toScaledUnits(amount.value, exponent, options.rounding, currency);
+		const minor =
+			amount.kind === 'minor'
+				? amount.units
+				: toScaledUnits(amount.value, exponent, options.rounding, currency);
 		return write(minor, currency, exponent);
 	};
 }
 
 type Amount = { kind: 'decimal'; value: ExactDecimal } | { kind: 'minor'; units: bigint };
 
-function readAmount(value: unknown, input: MoneyInput, profile: SourceProfile): { amount: Amount; written: CurrencyHint[] } {
+function readAmount(
+	value: unknown,
+	input: MoneyInput,
+	profile: SourceProfile,
+): { amount: Amount; written: CurrencyHint[] } {
 	if (typeof value === 'number') {
-		if (input === 'minor') return { amount: { kind: 'minor', units: minorFromNumber(value) }, written: [] };
+		if (input === 'minor')
+			return { amount: { kind: 'minor', units: minorFromNumber(value) }, written: [] };
 		return { amount: { kind: 'decimal', value: decimalFromNumber(value) }, written: [] };
 	}
 	if (typeof value === 'string') {
 		if (input === 'minor') {
 			const text = value.trim();
 			if (!/^[-+]?\d{1,20}$/.test(text)) {
-				throw new ConversionError('is not a whole number of minor units', 'Send minor units as an integer (1250 for 12.50), or set Input to Amount.');
+				throw new ConversionError(
+					'is not a whole number of minor units',
+					'Send minor units as an integer (1250 for 12.50), or set Input to Amount.',
+				);
 			}
 			return { amount: { kind: 'minor', units: BigInt(text) }, written: [] };
 		}
@@ -91,41 +107,71 @@ function readAmount(value: unknown, input: MoneyInput, profile: SourceProfile): 
 		return { amount: { kind: 'decimal', value: parsed.value }, written: parsed.currencies };
 	}
 	if (isPlainObject(value)) return readMoneyObject(value, input);
-	throw new ConversionError(`is ${describeType(value)}, not an amount of money`, 'Send a number, text such as "AUD 12.50", or { currency, amount }.');
+	throw new ConversionError(
+		`is ${describeType(value)}, not an amount of money`,
+		'Send a number, text such as "AUD 12.50", or { currency, amount }.',
+	);
 }
 
 function minorFromNumber(value: number): bigint {
 	if (!Number.isSafeInteger(value)) {
-		throw new ConversionError('is not a whole number of minor units', 'Send minor units as an integer (1250 for 12.50), or set Input to Amount.');
+		throw new ConversionError(
+			'is not a whole number of minor units',
+			'Send minor units as an integer (1250 for 12.50), or set Input to Amount.',
+		);
 	}
 	return BigInt(value);
 }
 
 /** { currency, amountMinor } or { currency, amount } — our own 'object' output read back. */
-function readMoneyObject(value: Record<string, unknown>, input: MoneyInput): { amount: Amount; written: CurrencyHint[] } {
+function readMoneyObject(
+	value: Record<string, unknown>,
+	input: MoneyInput,
+): { amount: Amount; written: CurrencyHint[] } {
 	const currency = value.currency;
 	if (typeof currency !== 'string') {
-		throw new ConversionError('is an object without a "currency" text', 'Send { currency: "AUD", amount: "12.50" } or { currency: "AUD", amountMinor: 1250 }.');
+		throw new ConversionError(
+			'is an object without a "currency" text',
+			'Send { currency: "AUD", amount: "12.50" } or { currency: "AUD", amountMinor: 1250 }.',
+		);
 	}
-	const written = [currencyFromField(currency, 'the object\'s currency')];
+	const written = [currencyFromField(currency, "the object's currency")];
 	if (Object.prototype.hasOwnProperty.call(value, 'amountMinor')) {
 		const minor = value.amountMinor;
-		if (typeof minor === 'number') return { amount: { kind: 'minor', units: minorFromNumber(minor) }, written };
-		if (typeof minor === 'string' && /^[-+]?\d{1,20}$/.test(minor.trim())) return { amount: { kind: 'minor', units: BigInt(minor.trim()) }, written };
-		throw new ConversionError('has an "amountMinor" that is not a whole number', 'Send amountMinor as an integer.');
+		if (typeof minor === 'number')
+			return { amount: { kind: 'minor', units: minorFromNumber(minor) }, written };
+		if (typeof minor === 'string' && /^[-+]?\d{1,20}$/.test(minor.trim()))
+			return { amount: { kind: 'minor', units: BigInt(minor.trim()) }, written };
+		throw new ConversionError(
+			'has an "amountMinor" that is not a whole number',
+			'Send amountMinor as an integer.',
+		);
 	}
 	if (!Object.prototype.hasOwnProperty.call(value, 'amount')) {
-		throw new ConversionError('is an object without "amount" or "amountMinor"', 'Send { currency: "AUD", amount: "12.50" }.');
+		throw new ConversionError(
+			'is an object without "amount" or "amountMinor"',
+			'Send { currency: "AUD", amount: "12.50" }.',
+		);
 	}
 	const amount = value.amount;
 	if (input === 'minor') {
-		if (typeof amount === 'number') return { amount: { kind: 'minor', units: minorFromNumber(amount) }, written };
-		if (typeof amount === 'string' && /^[-+]?\d{1,20}$/.test(amount.trim())) return { amount: { kind: 'minor', units: BigInt(amount.trim()) }, written };
-		throw new ConversionError('has an "amount" that is not a whole number of minor units', 'Send amount as an integer, or set Input to Amount.');
+		if (typeof amount === 'number')
+			return { amount: { kind: 'minor', units: minorFromNumber(amount) }, written };
+		if (typeof amount === 'string' && /^[-+]?\d{1,20}$/.test(amount.trim()))
+			return { amount: { kind: 'minor', units: BigInt(amount.trim()) }, written };
+		throw new ConversionError(
+			'has an "amount" that is not a whole number of minor units',
+			'Send amount as an integer, or set Input to Amount.',
+		);
 	}
-	if (typeof amount === 'number') return { amount: { kind: 'decimal', value: decimalFromNumber(amount) }, written };
-	if (typeof amount === 'string') return { amount: { kind: 'decimal', value: parseDecimalText(amount, 'point') }, written };
-	throw new ConversionError(`has an "amount" that is ${describeType(amount)}`, 'Send amount as a number or as text such as "12.50".');
+	if (typeof amount === 'number')
+		return { amount: { kind: 'decimal', value: decimalFromNumber(amount) }, written };
+	if (typeof amount === 'string')
+		return { amount: { kind: 'decimal', value: parseDecimalText(amount, 'point') }, written };
+	throw new ConversionError(
+		`has an "amount" that is ${describeType(amount)}`,
+		'Send amount as a number or as text such as "12.50".',
+	);
 }
 
 function currencyFromField(value: unknown, from = 'the currency field'): CurrencyHint {
@@ -143,10 +189,16 @@ function currencyFromField(value: unknown, from = 'the currency field'): Currenc
  * Text such as "$1,234.56", "1.234,56 €", "AUD 12.50", "-A$5", "(12.00)": the amount
  * as an exact decimal, and every currency the text names (by code or symbol).
  */
-export function parseMoneyText(text: string, profile: Pick<SourceProfile, 'decimal' | 'currencySymbols'>): { value: ExactDecimal; currencies: CurrencyHint[] } {
+export function parseMoneyText(
+	text: string,
+	profile: Pick<SourceProfile, 'decimal' | 'currencySymbols'>,
+): { value: ExactDecimal; currencies: CurrencyHint[] } {
 	let body = text.trim();
 	if (body.length > MAX_MONEY_TEXT) {
-		throw new ConversionError(`is too long to be an amount (${body.length} characters)`, 'Send the amount on its own, without other text.');
+		throw new ConversionError(
+			`is too long to be an amount (${body.length} characters)`,
+			'Send the amount on its own, without other text.',
+		);
 	}
 	let negative = false;
 	if (body.startsWith('(') && body.endsWith(')')) {
@@ -160,19 +212,24 @@ export function parseMoneyText(text: string, profile: Pick<SourceProfile, 'decim
 	const core = body.slice(start, end + 1);
 	const around = `${body.slice(0, start)} ${body.slice(end + 1)}`;
 	const signs = around.match(/[-+\u2212]/g) ?? [];
-	if (signs.length > 1 || (negative && signs.length > 0)) throw new ConversionError('has more than one sign', 'Send the amount with one sign.');
+	if (signs.length > 1 || (negative && signs.length > 0))
+		throw new ConversionError('has more than one sign', 'Send the amount with one sign.');
 	if (signs.length === 1 && signs[0] !== '+') negative = true;
 	const currencies: CurrencyHint[] = [];
 	for (const token of around.replace(/[-+\u2212]/g, ' ').split(/\s+/)) {
 		if (token !== '') currencies.push(currencyFromToken(token, profile.currencySymbols));
 	}
 	const value = parseDecimalText(core, profile.decimal as DecimalStyle);
-	return { value: { ...value, negative: negative !== value.negative && value.units !== 0n }, currencies };
+	return {
+		value: { ...value, negative: negative !== value.negative && value.units !== 0n },
+		currencies,
+	};
 }
 
 function currencyFromToken(token: string, declared: Record<string, string>): CurrencyHint {
 	const bare = token.length > 1 && token.endsWith('.') ? token.slice(0, -1) : token;
-	if (Object.prototype.hasOwnProperty.call(declared, bare)) return { codes: [declared[bare]], from: `"${bare}" as the profile declares it` };
+	if (Object.prototype.hasOwnProperty.call(declared, bare))
+		return { codes: [declared[bare]], from: `"${bare}" as the profile declares it` };
 	if (/^[A-Za-z]{3}$/.test(bare)) {
 		const code = normaliseCurrencyCode(bare);
 		if (code !== undefined) return { codes: [code], from: `"${bare}"` };
@@ -217,7 +274,9 @@ function describeHint(hint: CurrencyHint): string {
 	return hint.codes.length === 1 ? `${hint.codes[0]} from ${hint.from}` : hint.from;
 }
 
-function moneyWriter(output: MoneyOutput): (minor: bigint, currency: string, exponent: number) => JsonValue {
+function moneyWriter(
+	output: MoneyOutput,
+): (minor: bigint, currency: string, exponent: number) => JsonValue {
 	switch (output) {
 		case 'minor':
 			return (minor, currency) => safeNumber(minor, `${currency} minor units`);

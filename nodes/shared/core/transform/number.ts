@@ -1,5 +1,14 @@
 import type { JsonValue } from '../json';
-import { decimalFromNumber, formatDecimal, formatScaledUnits, parseDecimalText, safeNumber, toScaledUnits, type ExactDecimal, type Rounding } from './decimal';
+import {
+	decimalFromNumber,
+	formatDecimal,
+	formatScaledUnits,
+	parseDecimalText,
+	safeNumber,
+	toScaledUnits,
+	type ExactDecimal,
+	type Rounding,
+} from './decimal';
 import { ConversionError, OptionError, describeType } from './errors';
 import type { SourceProfile } from './profile';
 
@@ -14,12 +23,18 @@ export interface NumberOptions {
 	output: NumberOutput;
 }
 
-
 /** Numbers and numeric text in the profile's decimal style ("1.234,5" with a decimal comma). */
-export function compileNumber(options: NumberOptions, profile: SourceProfile): (value: unknown) => JsonValue {
+export function compileNumber(
+	options: NumberOptions,
+	profile: SourceProfile,
+): (value: unknown) => JsonValue {
 	const { decimals } = options;
 	if (decimals !== null && (!Number.isInteger(decimals) || decimals < 0 || decimals > 20)) {
-		throw new OptionError('options.decimals', `is ${decimals}`, 'Give a whole number from 0 to 20, or leave it empty to keep the value as it is.');
+		throw new OptionError(
+			'options.decimals',
+			`is ${decimals}`,
+			'Give a whole number from 0 to 20, or leave it empty to keep the value as it is.',
+		);
 	}
 	return (value) => {
 		const exact = readNumber(value, profile);
@@ -39,7 +54,10 @@ export function compileNumber(options: NumberOptions, profile: SourceProfile): (
 function readNumber(value: unknown, profile: SourceProfile): ExactDecimal {
 	if (typeof value === 'number') return decimalFromNumber(value);
 	if (typeof value === 'string') return parseDecimalText(value, profile.decimal);
-	throw new ConversionError(`is ${describeType(value)}, not a number`, 'Send a number or numeric text.');
+	throw new ConversionError(
+		`is ${describeType(value)}, not a number`,
+		'Send a number or numeric text.',
+	);
 }
 
 /** Parsed text as a JSON number, refusing integers a double cannot hold exactly. */

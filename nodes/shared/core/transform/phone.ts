@@ -6,7 +6,12 @@
  * number patterns only max carries. The price is about 75 kB more in the shared
  * bundle, loaded once per n8n process.
  */
-import { ParseError, parsePhoneNumberWithError, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
+import {
+	ParseError,
+	parsePhoneNumberWithError,
+	type CountryCode,
+	type PhoneNumber,
+} from 'libphonenumber-js/max';
 
 import type { JsonValue } from '../json';
 import { ConversionError, describeType } from './errors';
@@ -21,7 +26,6 @@ export interface PhoneOptions {
 	format: PhoneFormat;
 }
 
-
 const MAX_PHONE_TEXT = 100;
 
 const PARSE_FAILURES: Record<string, string> = {
@@ -32,10 +36,18 @@ const PARSE_FAILURES: Record<string, string> = {
 	INVALID_LENGTH: 'has a length no phone number has',
 };
 
-export function compilePhone(options: PhoneOptions, profile: SourceProfile): (value: unknown) => JsonValue {
+export function compilePhone(
+	options: PhoneOptions,
+	profile: SourceProfile,
+): (value: unknown) => JsonValue {
 	const countryText = options.country ?? profile.defaultCountry;
 	const country: CountryCode | undefined =
-		countryText === null ? undefined : checkCountryCode(countryText, options.country === null ? 'profile.defaultCountry' : 'options.country');
+		countryText === null
+			? undefined
+			: checkCountryCode(
+					countryText,
+					options.country === null ? 'profile.defaultCountry' : 'options.country',
+				);
 	const write = phoneWriter(options.format);
 	return (value) => write(parsePhone(value, country));
 }
@@ -43,10 +55,18 @@ export function compilePhone(options: PhoneOptions, profile: SourceProfile): (va
 function parsePhone(value: unknown, country: CountryCode | undefined): PhoneNumber {
 	let text: string;
 	if (typeof value === 'string') text = value.trim();
-	else if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) text = String(value);
-	else throw new ConversionError(`is ${describeType(value)}, not a phone number`, 'Send the phone number as text, e.g. "+61 2 9876 5432".');
+	else if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)
+		text = String(value);
+	else
+		throw new ConversionError(
+			`is ${describeType(value)}, not a phone number`,
+			'Send the phone number as text, e.g. "+61 2 9876 5432".',
+		);
 	if (text.length > MAX_PHONE_TEXT) {
-		throw new ConversionError(`is too long to be a phone number (${text.length} characters)`, 'Send the phone number on its own.');
+		throw new ConversionError(
+			`is too long to be a phone number (${text.length} characters)`,
+			'Send the phone number on its own.',
+		);
 	}
 	let phone: PhoneNumber;
 	try {
@@ -80,7 +100,10 @@ function phoneWriter(format: PhoneFormat): (phone: PhoneNumber) => JsonValue {
 			return (phone) => {
 				// E.164 has no room for an extension: dropping it silently would lose data.
 				if (phone.ext !== undefined) {
-					throw new ConversionError(`has the extension ${phone.ext}, which E.164 cannot carry`, 'Choose the International or RFC 3966 format for this field.');
+					throw new ConversionError(
+						`has the extension ${phone.ext}, which E.164 cannot carry`,
+						'Choose the International or RFC 3966 format for this field.',
+					);
 				}
 				return phone.number;
 			};

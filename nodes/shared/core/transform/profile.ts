@@ -56,11 +56,19 @@ const SERVER_ZONES = new Set(['local', 'system', 'default']);
 export function zoneFor(name: string, option: string): Zone {
 	const trimmed = name.trim();
 	if (trimmed === '' || SERVER_ZONES.has(trimmed.toLowerCase())) {
-		throw new OptionError(option, `"${name}" is not a time zone`, 'Give an IANA zone such as "Australia/Sydney", or "UTC", or a fixed offset such as "UTC+10".');
+		throw new OptionError(
+			option,
+			`"${name}" is not a time zone`,
+			'Give an IANA zone such as "Australia/Sydney", or "UTC", or a fixed offset such as "UTC+10".',
+		);
 	}
 	const zone = Info.normalizeZone(trimmed);
 	if (!zone.isValid || zone.type === 'system') {
-		throw new OptionError(option, `"${name}" is not a time zone Luxon knows`, 'Give an IANA zone such as "Australia/Sydney", or "UTC", or a fixed offset such as "UTC+10".');
+		throw new OptionError(
+			option,
+			`"${name}" is not a time zone Luxon knows`,
+			'Give an IANA zone such as "Australia/Sydney", or "UTC", or a fixed offset such as "UTC+10".',
+		);
 	}
 	return zone.isUniversal ? zone : cachedIanaZone(zone as Zone<true>);
 }
@@ -68,7 +76,11 @@ export function zoneFor(name: string, option: string): Zone {
 export function checkCurrencyCode(value: string, option: string): string {
 	const code = normaliseCurrencyCode(value);
 	if (code === undefined) {
-		throw new OptionError(option, `"${value}" is not an ISO 4217 currency code with a minor unit`, 'Use a three-letter code such as AUD, USD, EUR, JPY or KWD.');
+		throw new OptionError(
+			option,
+			`"${value}" is not an ISO 4217 currency code with a minor unit`,
+			'Use a three-letter code such as AUD, USD, EUR, JPY or KWD.',
+		);
 	}
 	return code;
 }
@@ -76,7 +88,11 @@ export function checkCurrencyCode(value: string, option: string): string {
 export function checkCountryCode(value: string, option: string): CountryCode {
 	const code = value.trim().toUpperCase();
 	if (!isSupportedCountry(code)) {
-		throw new OptionError(option, `"${value}" is not a country phone numbers can be read for`, 'Use a two-letter ISO 3166 code such as AU, NZ, US or GB.');
+		throw new OptionError(
+			option,
+			`"${value}" is not a country phone numbers can be read for`,
+			'Use a two-letter ISO 3166 code such as AU, NZ, US or GB.',
+		);
 	}
 	return code;
 }
@@ -91,21 +107,35 @@ export function resolveProfile(partial: Partial<SourceProfile> = {}): SourceProf
 		falseValues: [...(partial.falseValues ?? DEFAULT_FALSE_VALUES)],
 	};
 	zoneFor(profile.zone, 'profile.zone');
-	if (profile.defaultCurrency !== null) profile.defaultCurrency = checkCurrencyCode(profile.defaultCurrency, 'profile.defaultCurrency');
-	if (profile.defaultCountry !== null) profile.defaultCountry = checkCountryCode(profile.defaultCountry, 'profile.defaultCountry');
+	if (profile.defaultCurrency !== null)
+		profile.defaultCurrency = checkCurrencyCode(profile.defaultCurrency, 'profile.defaultCurrency');
+	if (profile.defaultCountry !== null)
+		profile.defaultCountry = checkCountryCode(profile.defaultCountry, 'profile.defaultCountry');
 	const symbols: Record<string, string> = {};
 	for (const [symbol, code] of Object.entries(profile.currencySymbols)) {
 		if (symbol.trim() === '' || /\d/.test(symbol)) {
-			throw new OptionError('profile.currencySymbols', `has the symbol "${symbol}"`, 'A symbol is one or more characters without digits, such as "$" or "kr".');
+			throw new OptionError(
+				'profile.currencySymbols',
+				`has the symbol "${symbol}"`,
+				'A symbol is one or more characters without digits, such as "$" or "kr".',
+			);
 		}
-		defineEntry(symbols, symbol.trim(), checkCurrencyCode(code, `profile.currencySymbols["${symbol}"]`));
+		defineEntry(
+			symbols,
+			symbol.trim(),
+			checkCurrencyCode(code, `profile.currencySymbols["${symbol}"]`),
+		);
 	}
 	profile.currencySymbols = symbols;
 	profile.trueValues = normaliseWords(profile.trueValues, 'profile.trueValues');
 	profile.falseValues = normaliseWords(profile.falseValues, 'profile.falseValues');
 	const overlap = profile.trueValues.filter((word) => profile.falseValues.includes(word));
 	if (overlap.length > 0) {
-		throw new OptionError('profile.trueValues', `and profile.falseValues both contain ${overlap.map((word) => `"${word}"`).join(', ')}`, 'A word can mean true or false, not both.');
+		throw new OptionError(
+			'profile.trueValues',
+			`and profile.falseValues both contain ${overlap.map((word) => `"${word}"`).join(', ')}`,
+			'A word can mean true or false, not both.',
+		);
 	}
 	return profile;
 }
@@ -113,14 +143,23 @@ export function resolveProfile(partial: Partial<SourceProfile> = {}): SourceProf
 function normaliseWords(words: readonly string[], option: string): string[] {
 	const normalised = [...new Set(words.map((word) => String(word).trim().toLowerCase()))];
 	if (normalised.length === 0 || normalised.includes('')) {
-		throw new OptionError(option, 'is empty or has an empty word', 'List at least one word, e.g. "yes, y, true".');
+		throw new OptionError(
+			option,
+			'is empty or has an empty word',
+			'List at least one word, e.g. "yes, y, true".',
+		);
 	}
 	return normalised;
 }
 
 /** Own data property, even for a key like "__proto__": the object stays a plain record. */
 function defineEntry(target: Record<string, string>, key: string, value: string): void {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	Object.defineProperty(target, key, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
 }
 
 /**
@@ -133,7 +172,10 @@ export function parseCurrencySymbolList(text: string): Record<string, string> {
 		if (pair.trim() === '') continue;
 		const separator = pair.lastIndexOf('=');
 		if (separator <= 0) {
-			throw new MappingError(`Currency Symbols has "${pair.trim()}", which is not a symbol=code pair`, 'Write symbol=code pairs separated by commas, e.g. "$=AUD, ¥=JPY".');
+			throw new MappingError(
+				`Currency Symbols has "${pair.trim()}", which is not a symbol=code pair`,
+				'Write symbol=code pairs separated by commas, e.g. "$=AUD, ¥=JPY".',
+			);
 		}
 		defineEntry(symbols, pair.slice(0, separator).trim(), pair.slice(separator + 1).trim());
 	}

@@ -19,15 +19,20 @@ function isJsonValue(value: unknown, depth = 0): value is JsonValue {
 	if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
 	if (typeof value === 'number') return Number.isFinite(value);
 	if (Array.isArray(value)) return value.every((entry) => isJsonValue(entry, depth + 1));
-	return isPlainObject(value) && Object.values(value).every((entry) => isJsonValue(entry, depth + 1));
+	return (
+		isPlainObject(value) && Object.values(value).every((entry) => isJsonValue(entry, depth + 1))
+	);
 }
 
-const jsonValue = z.custom<JsonValue>((value) => value !== undefined && isJsonValue(value), { message: 'must be a JSON value' });
+const jsonValue = z.custom<JsonValue>((value) => value !== undefined && isJsonValue(value), {
+	message: 'must be a JSON value',
+});
 /** The value map: an object, or its JSON text as the node's panel sends it. */
 const jsonRecord = z.preprocess(
 	(value) => (typeof value === 'string' ? parseJsonOrKeep(value) : value),
 	z.custom<Record<string, JsonValue>>((value) => isPlainObject(value) && isJsonValue(value), {
-		message: 'must be a JSON object of source value → canonical value, e.g. { "AUTHORISED": "open" }',
+		message:
+			'must be a JSON object of source value → canonical value, e.g. { "AUTHORISED": "open" }',
 	}),
 );
 
@@ -39,7 +44,8 @@ function parseJsonOrKeep(text: string): unknown {
 	}
 }
 const textRecord = z.custom<Record<string, string>>(
-	(value) => isPlainObject(value) && Object.values(value).every((entry) => typeof entry === 'string'),
+	(value) =>
+		isPlainObject(value) && Object.values(value).every((entry) => typeof entry === 'string'),
 	{ message: 'must be an object of symbol → currency code, e.g. { "$": "AUD" }' },
 );
 /** Optional text; blank counts as not given (the node's panel sends "" for an empty box). */
@@ -52,7 +58,19 @@ const optionalText = z
 const rounding = z.enum(['error', 'halfEven', 'halfUp']);
 const missingPolicy = z.enum(['skip', 'null', 'default', 'error']);
 
-const DATE_INPUTS = ['auto', 'iso', 'rfc2822', 'sql', 'unixSeconds', 'unixMs', 'dmy', 'mdy', 'ymd', 'msJson', 'custom'] as const;
+const DATE_INPUTS = [
+	'auto',
+	'iso',
+	'rfc2822',
+	'sql',
+	'unixSeconds',
+	'unixMs',
+	'dmy',
+	'mdy',
+	'ymd',
+	'msJson',
+	'custom',
+] as const;
 const DATE_OUTPUTS = ['iso', 'date', 'unixSeconds', 'unixMs', 'rfc2822', 'custom'] as const;
 
 export const CONVERTER_OPTION_SCHEMAS = {
@@ -138,9 +156,15 @@ const S = CONVERTER_OPTION_SCHEMAS;
 
 const FIELD_SCHEMA = z.discriminatedUnion('convert', [
 	z.object({ ...fieldCommon, convert: z.literal('copy'), options: S.copy.default({}) }).strict(),
-	z.object({ ...fieldCommon, convert: z.literal('string'), options: S.string.default({}) }).strict(),
-	z.object({ ...fieldCommon, convert: z.literal('number'), options: S.number.default({}) }).strict(),
-	z.object({ ...fieldCommon, convert: z.literal('boolean'), options: S.boolean.default({}) }).strict(),
+	z
+		.object({ ...fieldCommon, convert: z.literal('string'), options: S.string.default({}) })
+		.strict(),
+	z
+		.object({ ...fieldCommon, convert: z.literal('number'), options: S.number.default({}) })
+		.strict(),
+	z
+		.object({ ...fieldCommon, convert: z.literal('boolean'), options: S.boolean.default({}) })
+		.strict(),
 	z.object({ ...fieldCommon, convert: z.literal('date'), options: S.date.default({}) }).strict(),
 	z.object({ ...fieldCommon, convert: z.literal('money'), options: S.money.default({}) }).strict(),
 	z.object({ ...fieldCommon, convert: z.literal('phone'), options: S.phone.default({}) }).strict(),

@@ -53,7 +53,8 @@ export class CachedIanaZone extends Zone<true> {
 		const cached = this.buckets.get(bucket);
 		if (cached !== undefined) return cached;
 		const start = this.inner.offset(bucket * BUCKET_MS);
-		if (start !== this.inner.offset(bucket * BUCKET_MS + BUCKET_MS - 1)) return this.inner.offset(ts);
+		if (start !== this.inner.offset(bucket * BUCKET_MS + BUCKET_MS - 1))
+			return this.inner.offset(ts);
 		if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
 		this.buckets.set(bucket, start);
 		return start;
