@@ -1,18 +1,49 @@
 // The one entry point of the shared code: nodes and credentials import from here only,
 // so the build can bundle it once (dist/shared/index.js) for all of them.
+
+// The n8n adapter, flat: what a node file calls (parameters, operations, outputs, stores,
+// errors, pairing).
+export * from './n8n/common';
+export * from './n8n/displayOptions';
+export * from './n8n/http';
+export * from './n8n/operation';
+export * from './n8n/outputs';
+export * from './n8n/parameters';
+export * from './n8n/store';
+
+// The pure core and the store layer, one namespace per concept: `breaker.resolveBreakerPolicy`,
+// `ratelimit.planLimiter`, `stores.Store`.
+export * as breaker from './core/breaker';
+export * as clock from './core/clock';
+export * as correlation from './core/correlation';
+export * as cost from './core/cost';
+export * as deadletter from './core/deadletter';
+export * as errors from './core/errors';
+export * as expiry from './core/expiry';
+export * as hash from './core/hash';
+export * as idempotency from './core/idempotency';
+export * as json from './core/json';
+export * as paths from './core/paths';
+export * as percentages from './core/percentages';
+export * as ratelimit from './core/ratelimit';
+export * as regex from './core/regex';
+export * as schema from './core/schema';
+export * as time from './core/time';
+export * as transform from './core/transform';
+export * as stores from './stores';
+
+// Flat re-exports of the core and stores, kept while the nodes move to the namespaces
+// above (issue 15); removed once no node uses them.
 export * from './core/json';
 export * from './core/regex';
 export * from './core/hash';
 export * from './core/clock';
 export * from './stores/types';
-export * from './n8n/store';
 export * from './core/paths';
 export * from './core/percentages';
 export * from './core/correlation';
 export * from './core/idempotency';
 export * from './stores/update';
-export * from './n8n/common';
-export * from './n8n/http';
 export * from './core/transform';
 export * from './core/schema';
 export * from './core/deadletter';

@@ -25,31 +25,8 @@ export function describeCause(error: unknown): string {
 	return String(error);
 }
 
-/** The error code (ECONNREFUSED, 28P01, ...) of an error or of the first error it aggregates. */
-export function errorCode(error: unknown): string | undefined {
-	const code = (error as { code?: unknown } | null | undefined)?.code;
-	if (typeof code === 'string') return code;
-	if (error instanceof AggregateError) return errorCode(error.errors[0]);
-	return undefined;
-}
-
-const NETWORK_CODES = new Set([
-	'ECONNREFUSED',
-	'ECONNRESET',
-	'ETIMEDOUT',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'EPIPE',
-	'ECONNABORTED',
-]);
-
-/** True for errors that mean "could not talk to the server" rather than "the server said no". */
-export function isNetworkError(error: unknown): boolean {
-	const code = errorCode(error);
-	return code !== undefined && NETWORK_CODES.has(code);
-}
+// One list of network failures for the stores, Send Request and Dead Letter.
+export { errorCode, isNetworkError } from '../core/errors/network';
 
 /** Caller mistakes pass through untouched; everything else becomes a StoreError. */
 export function isCallerError(error: unknown): boolean {
