@@ -1,19 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { CompiledMapping } from '../shared';
 import {
-	FORBIDDEN_KEYS,
-	MappingError,
-	compileMapping,
+	configError,
+	correlation,
 	correlationIdFor,
-	describeItemFailures,
-	exportMapping,
 	failItem,
+	fieldNameOption,
+	hash,
+	hint,
+	isExpressionValue,
 	itemError,
+	operationError,
 	pairedItem,
-	readCorrelationId,
-	stableStringify,
+	transform,
 } from '../shared';
 import { mappingFromParameters } from './parameters';
 
@@ -47,9 +47,9 @@ interface PanelParameters {
 /** How this execution gets its compiled mapping and per-item source values. */
 interface MappingPlan {
 	/** Compiled once for the whole execution; undefined when the mapping differs per item. */
-	compiled: CompiledMapping | undefined;
-	/** The mapping for item `index` (compiled once per distinct value). Throws MappingError or an expression error. */
-	compiledFor(index: number): CompiledMapping;
+	compiled: transform.CompiledMapping | undefined;
+	/** The mapping for item `index` (compiled once per distinct value). Throws transform.MappingError or an expression error. */
+	compiledFor(index: number): transform.CompiledMapping;
 	/** Values of rows whose Source Field is an expression, by row index. Throws an expression error. */
 	sourcesFor(index: number): Map<number, unknown>;
 	/** Rows whose Source Field is an expression. */
@@ -66,11 +66,16 @@ export async function executeCanonicalTransform(
 	const plan = planMapping(context);
 	if (operation === 'exportMapping') return [[exportItem(context, plan, items.length)]];
 
-	const correlationField = readCorrelationField(context);
+	const correlationField = fieldNameOption(
+		context,
+		'options.correlationField',
+		'Correlation ID Field',
+		'correlationId',
+	);
 	const outputs: INodeExecutionData[][] = [[]];
 	for (let index = 0; index < items.length; index++) {
 		const item = items[index];
-		let compiled: CompiledMapping;
+		let compiled: transform.CompiledMapping;
 		let sources: Map<number, unknown>;
 		try {
 			compiled = plan.compiled ?? plan.compiledFor(index);
@@ -81,23 +86,17 @@ export async function executeCanonicalTransform(
 		}
 		const result = compiled.apply(item.json, (row) => sources.get(row));
 		if (!result.ok) {
-			const { message, description } = describeItemFailures(index, result.failures);
+			const { message, description } = transform.describeItemFailures(index, result.failures);
 			failItem(context, outputs, item, index, itemError(context, index, message, description));
 			continue;
 		}
 		const json = result.json as IDataObject;
-		if (readCorrelationId(json, correlationField) === undefined)
+		if (correlation.readCorrelationId(json, correlationField) === undefined)
 			json[correlationField] = correlationIdFor(item.json, correlationField).id;
 		outputs[0].push(pairedItem(item, index, json));
 	}
 	if (plan.hints.length > 0)
-		context.addExecutionHints(
-			...plan.hints.map((message) => ({
-				message,
-				type: 'info' as const,
-				location: 'outputPane' as const,
-			})),
-		);
+		context.addExecutionHints(...plan.hints.map((message) => hint(message)));
 	return outputs;
 }
 
@@ -113,7 +112,7 @@ function planMapping(context: IExecuteFunctions): MappingPlan {
 
 function planFromJson(context: IExecuteFunctions): MappingPlan {
 	const raw = context.getNodeParameter('mappingJson', 0, '', { rawExpressions: true }) as unknown;
-	const perItem = isExpression(raw) && ITEM_REFERENCE.test(raw);
+	const perItem = isExpressionValue(raw) && ITEM_REFERENCE.test(raw);
 	const noSources = {
 		expressionSources: new Set<number>(),
 		sourcesFor: () => new Map<number, unknown>(),
@@ -145,9 +144,12 @@ function planFromFields(context: IExecuteFunctions): MappingPlan {
 		context.getNodeParameter('mappings.field', 0, [], { rawExpressions: true }) as IDataObject[],
 	);
 	if (rows.length === 0) {
-		throw new NodeOperationError(context.getNode(), 'No fields to map', {
-			description: 'Add at least one row under Fields, or choose Mapping From: JSON.',
-		});
+		throw configError(
+			context,
+			'Fields',
+			'is empty: no fields to map',
+			'Add at least one row under Fields, or choose Mapping From: JSON.',
+		);
 	}
 	const profile = structuredClone(
 		context.getNodeParameter('profile', 0, {}, { rawExpressions: true }) as IDataObject,
@@ -157,7 +159,7 @@ function planFromFields(context: IExecuteFunctions): MappingPlan {
 	);
 	const expressionSources = new Set<number>();
 	rows.forEach((row, index) => {
-		if (isExpression(row.source)) expressionSources.add(index);
+		if (isExpressionValue(row.source)) expressionSources.add(index);
 	});
 	const parameters: PanelParameters = { rows, profile, options };
 	const expressions: ExpressionParameter[] = [];
@@ -233,8 +235,8 @@ function buildMapping(
 			expressionSources,
 		);
 	} catch (error) {
-		if (error instanceof MappingError)
-			throw new NodeOperationError(context.getNode(), error.message, { description: error.fix });
+		if (error instanceof transform.MappingError)
+			throw operationError(context, error.message, { description: error.fix });
 		throw new NodeOperationError(context.getNode(), error as Error);
 	}
 }
@@ -276,13 +278,13 @@ function compileOrFail(
 	mapping: unknown,
 	parameter: string,
 	expressionSources: ReadonlySet<number>,
-): CompiledMapping {
+): transform.CompiledMapping {
 	try {
-		return compileMapping(mapping, { externalFields: expressionSources });
+		return transform.compileMapping(mapping, { externalFields: expressionSources });
 	} catch (error) {
-		if (error instanceof MappingError) {
-			throw new NodeOperationError(
-				context.getNode(),
+		if (error instanceof transform.MappingError) {
+			throw operationError(
+				context,
 				parameter === 'Fields' ? error.message : `${parameter}: ${error.message}`,
 				{ description: error.fix },
 			);
@@ -295,23 +297,23 @@ function compileOrFail(
 function compiledVariants(
 	context: IExecuteFunctions,
 	expressionSources: ReadonlySet<number>,
-): (mapping: unknown) => CompiledMapping {
-	const cache = new Map<string, CompiledMapping | MappingError>();
+): (mapping: unknown) => transform.CompiledMapping {
+	const cache = new Map<string, transform.CompiledMapping | transform.MappingError>();
 	return (mapping) => {
-		const key = typeof mapping === 'string' ? mapping : stableStringify(mapping);
+		const key = typeof mapping === 'string' ? mapping : hash.stableStringify(mapping);
 		let entry = cache.get(key);
 		if (entry === undefined) {
 			try {
-				entry = compileMapping(mapping, { externalFields: expressionSources });
+				entry = transform.compileMapping(mapping, { externalFields: expressionSources });
 			} catch (error) {
-				if (!(error instanceof MappingError))
+				if (!(error instanceof transform.MappingError))
 					throw new NodeOperationError(context.getNode(), error as Error);
 				entry = error;
 			}
 			if (cache.size >= MAX_COMPILED_VARIANTS) cache.clear();
 			cache.set(key, entry);
 		}
-		if (entry instanceof MappingError) throw entry;
+		if (entry instanceof transform.MappingError) throw entry;
 		return entry;
 	};
 }
@@ -321,7 +323,7 @@ function configurationItemError(
 	index: number,
 	error: unknown,
 ): NodeOperationError {
-	if (error instanceof MappingError)
+	if (error instanceof transform.MappingError)
 		return itemError(context, index, `Item ${index}: ${error.message}`, error.fix);
 	const message = error instanceof Error ? error.message : String(error);
 	return itemError(
@@ -339,16 +341,14 @@ function exportItem(
 ): INodeExecutionData {
 	if (plan.expressionSources.size > 0) {
 		const rows = [...plan.expressionSources].map((row) => row + 1).join(', ');
-		throw new NodeOperationError(
-			context.getNode(),
-			`Mapping entry ${rows} takes its value from an expression, which a JSON mapping cannot carry`,
-			{
-				description:
-					'Give those rows a source path to export the mapping, or add the values with a Set node after the Canonical Transform that reads the JSON.',
-			},
+		throw configError(
+			context,
+			`Mapping entry ${rows}`,
+			'takes its value from an expression, which a JSON mapping cannot carry',
+			'Give those rows a source path to export the mapping, or add the values with a Set node after the Canonical Transform that reads the JSON.',
 		);
 	}
-	let compiled: CompiledMapping;
+	let compiled: transform.CompiledMapping;
 	try {
 		compiled = plan.compiled ?? plan.compiledFor(0);
 	} catch (error) {
@@ -356,30 +356,15 @@ function exportItem(
 			context.getNode(),
 			error instanceof Error ? error.message : String(error),
 			{
-				description: error instanceof MappingError ? error.fix : undefined,
+				description: error instanceof transform.MappingError ? error.fix : undefined,
 			},
 		);
 	}
 	// One mapping for the whole batch: paired with every input item, as an aggregate is.
 	return {
-		json: { mapping: exportMapping(compiled) },
+		json: { mapping: transform.exportMapping(compiled) },
 		pairedItem: Array.from({ length: count }, (_, item) => ({ item })),
 	};
-}
-
-function readCorrelationField(context: IExecuteFunctions): string {
-	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	const field = String(options.correlationField ?? 'correlationId').trim() || 'correlationId';
-	if (FORBIDDEN_KEYS.has(field)) {
-		throw new NodeOperationError(context.getNode(), `Correlation ID Field cannot be "${field}"`, {
-			description: 'Choose another field name, e.g. correlationId.',
-		});
-	}
-	return field;
-}
-
-function isExpression(value: unknown): value is string {
-	return typeof value === 'string' && value.startsWith('=');
 }
 
 /** Every expression inside a raw parameter value, with where it sits. */
@@ -390,7 +375,7 @@ function scanExpressions(
 	segments: Array<string | number>,
 	found: ExpressionParameter[],
 ): void {
-	if (isExpression(value)) {
+	if (isExpressionValue(value)) {
 		found.push({ name, root, segments, perItem: ITEM_REFERENCE.test(value) });
 		return;
 	}

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { parseCurrencySymbolList, parseWordList } from '../shared';
+import { transform } from '../shared';
 
 /**
  * The node's panel (Fields, Source Profile, Options) as a mapping in the JSON form the
@@ -32,13 +32,13 @@ function profileFromParameters(profile: IDataObject): Record<string, unknown> {
 	if (profile.zone !== undefined) result.zone = text(profile.zone) ?? 'UTC';
 	if (profile.decimal !== undefined) result.decimal = profile.decimal;
 	if (text(profile.currencySymbols) !== null)
-		result.currencySymbols = parseCurrencySymbolList(String(profile.currencySymbols));
+		result.currencySymbols = transform.parseCurrencySymbolList(String(profile.currencySymbols));
 	if (profile.defaultCurrency !== undefined) result.defaultCurrency = text(profile.defaultCurrency);
 	if (profile.defaultCountry !== undefined) result.defaultCountry = text(profile.defaultCountry);
 	if (profile.trueValues !== undefined)
-		result.trueValues = parseWordList(String(profile.trueValues));
+		result.trueValues = transform.parseWordList(String(profile.trueValues));
 	if (profile.falseValues !== undefined)
-		result.falseValues = parseWordList(String(profile.falseValues));
+		result.falseValues = transform.parseWordList(String(profile.falseValues));
 	return result;
 }
 

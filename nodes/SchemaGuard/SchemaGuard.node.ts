@@ -6,12 +6,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
-import { outputsForSettings, properties } from './description';
-import { executeSchemaGuard } from './execute';
-
-/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
-const REFUSAL_OUTPUTS = ['Invalid'];
+import {
+	failClosed,
+	failClosedRoutesFrom,
+	outputsExpression,
+	storeCredentialTests,
+} from '../shared';
+import { properties } from './description';
+import { execute } from './execute';
+import { OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './outputs';
 
 export class SchemaGuard implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,7 +29,7 @@ export class SchemaGuard implements INodeType {
 			'Check items against a schema at the boundary: split valid from invalid and catch schema drift',
 		defaults: { name: 'Schema Guard' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: `={{(${outputsForSettings.toString()})($parameter)}}`,
+		outputs: outputsExpression(outputNames, OUTPUTS) as INodeTypeDescription['outputs'],
 		usableAsTool: true,
 		// Literal, so n8n's linter can see each store credential is tested (testedBy). Only
 		// asked for when drift memory is on and a shared store is chosen.
@@ -53,8 +56,13 @@ export class SchemaGuard implements INodeType {
 		return await failClosed(
 			this,
 			(context) =>
-				failClosedRoutesFrom(outputsForSettings(context.getNode().parameters), REFUSAL_OUTPUTS),
-			async () => await executeSchemaGuard(this),
+				failClosedRoutesFrom(
+					outputNames(context.getNode().parameters, OUTPUTS).map((displayName) => ({
+						displayName,
+					})),
+					REFUSAL_OUTPUTS,
+				),
+			async () => await execute(this),
 		);
 	}
 }

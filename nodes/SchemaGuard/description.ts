@@ -4,16 +4,6 @@ import { correlationFieldProperty, scopeProperty, storeProperty } from '../share
 
 export const SCHEMA_GUARD_STORES = ['embedded', 'redis', 'postgres'] as const;
 
-/**
- * Output names from the node's parameters. Evaluated by n8n in the editor, so it is
- * serialised into an expression: it must not refer to anything outside its own body.
- */
-export function outputsForSettings(parameters: { driftReport?: boolean }) {
-	const names = ['Valid', 'Invalid'];
-	if (parameters.driftReport !== false) names.push('Drift Report');
-	return names.map((displayName) => ({ type: 'main', displayName }));
-}
-
 const memoryOn = { show: { driftMemory: [true] } };
 
 function contractOptions(kind: {

@@ -11,6 +11,7 @@
  * The order of evidence: an HTTP status, then an error code, then words in the
  * messages and the response body.
  */
+import { NETWORK_ERROR_CODES, NETWORK_ERROR_TEXT } from '../errors/network';
 import { prop, messageFromBody, type FailureFacts } from './facts';
 
 export const FAILURE_CLASSES = ['auth', 'rateLimit', 'transient', 'data', 'unknown'] as const;
@@ -32,37 +33,27 @@ const AUTH_TEXT =
 const RATE_TEXT =
 	/\brate[ _-]?limit|\bratelimited\b|\btoo[ _-]?many[ _-]?requests\b|\bthrottl|\bquota\b[^.]{0,40}\b(?:exceeded|exhausted|reached)\b|\b(?:exceeded|reached)\b[^.]{0,40}\bquota\b|\bRESOURCE_EXHAUSTED\b|\breceiving too many requests\b|\bslow[ _-]?down\b|\bspacing your requests\b|\b(?:api|call|request|daily|hourly|usage)[ _-]?limit\b[^.]{0,40}\b(?:exceeded|reached)\b|\bfreq(?:uency)?[ _-]?(?:out[ _-]?of|over)[ _-]?limit\b|\breached (?:your|the) \w+ limit\b/i;
 
-const TRANSIENT_TEXT =
-	/\btimed[ _-]?out\b|\btime[ _-]?out\b|\btimeout\b|\bsocket hang up\b|\bE(?:CONNRESET|CONNREFUSED|TIMEDOUT|SOCKETTIMEDOUT|CONNABORTED|HOSTUNREACH|NETUNREACH|NETDOWN|PIPE|AI_AGAIN|NOTFOUND)\b|\bservice[ _-]?unavailable\b|\bbad[ _-]?gateway\b|\bgateway[ _-]?time|\btemporar(?:il)?y[ _-]?(?:unavailable|failure|error)\b|\btry again later\b|\bconnection[ _-]?(?:was[ _-]?)?(?:closed|reset|refused|aborted|lost)\b|\bnetwork[ _-]?error\b|\binternal[ _-]?server[ _-]?error\b|\boverloaded\b|\bDEADLINE_EXCEEDED\b|\bupstream[ _-]?(?:connect[ _-]?)?error\b/i;
+/**
+ * Words of a transient failure: the network's (one list for the package, shared with the
+ * stores and Send Request, so what Dead Letter files as transient is what Send Request
+ * retries), then the server's own (timeouts, 5xx wording, "try again later", gRPC's
+ * DEADLINE_EXCEEDED). Alternations of literals: linear.
+ */
+const TRANSIENT_TEXT = new RegExp(
+	[
+		/\btimed[ _-]?out\b|\btime[ _-]?out\b|\btimeout\b/.source,
+		NETWORK_ERROR_TEXT.source,
+		/\bservice[ _-]?unavailable\b|\bbad[ _-]?gateway\b|\bgateway[ _-]?time|\btemporar(?:il)?y[ _-]?(?:unavailable|failure|error)\b|\btry again later\b|\binternal[ _-]?server[ _-]?error\b|\boverloaded\b|\bDEADLINE_EXCEEDED\b|\bupstream[ _-]?(?:connect[ _-]?)?error\b/
+			.source,
+	].join('|'),
+	'i',
+);
 
 const DATA_TEXT =
 	/\bvalidation\b|\binvalid\b|\brequired\b|\bmissing\b|\bmalformed\b|\bbad[ _-]?request\b|\bunprocessable\b|\bnot[ _-]?found\b|\bdoes not exist\b|\bduplicate\b|\balready[ _-]?exists\b|\bconflict\b|\bmust (?:be|have|not)\b|\bnot allowed\b|\bunexpected token\b|\bcannot be\b|\bnot a valid\b|\bno value\b|\bout of range\b|\bINVALID_ARGUMENT\b|\bFAILED_PRECONDITION\b/i;
 
-/** Node and undici network codes, axios' timeout and network codes, n8n's stand-ins. */
-const TRANSIENT_CODES = new Set([
-	'ECONNRESET',
-	'ECONNREFUSED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'ECONNABORTED',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'ENETDOWN',
-	'EPIPE',
-	'EAI_AGAIN',
-	'ENOTFOUND',
-	'GETADDRINFO',
-	'ERR_NETWORK',
-	'ERR_SOCKET_CONNECTION_TIMEOUT',
-	'UND_ERR_CONNECT_TIMEOUT',
-	'UND_ERR_HEADERS_TIMEOUT',
-	'UND_ERR_BODY_TIMEOUT',
-	'UND_ERR_SOCKET',
-	// gRPC / Google API statuses
-	'UNAVAILABLE',
-	'DEADLINE_EXCEEDED',
-	'INTERNAL',
-]);
+/** gRPC / Google API statuses of a transient failure; the network's codes are NETWORK_ERROR_CODES. */
+const TRANSIENT_STATUS_CODES = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'INTERNAL']);
 
 /** Codes APIs put in bodies (OAuth, Slack, Google, Stripe) that mean the credential is bad. */
 const AUTH_CODES = new Set([
@@ -145,7 +136,8 @@ export function classifyCode(code: string): Classification | null {
 	if (code === 'HTTP_4XX') return { class: 'data', reason: "a 4xx status (n8n's message for it)" };
 	if (code === 'HTTP_5XX')
 		return { class: 'transient', reason: "a 5xx status (n8n's message for it)" };
-	if (TRANSIENT_CODES.has(code)) return { class: 'transient', reason: `connection error ${code}` };
+	if (NETWORK_ERROR_CODES.has(code) || TRANSIENT_STATUS_CODES.has(code))
+		return { class: 'transient', reason: `connection error ${code}` };
 	if (AUTH_CODES.has(code) || AUTH_CODES.has(lower))
 		return { class: 'auth', reason: `error code ${code}` };
 	if (RATE_CODES.has(code) || RATE_CODES.has(lower))

@@ -1,30 +1,26 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import type { AlertThresholds, JsonObject, QueueStats } from '../shared';
-import { FAILURE_CLASSES, parseFieldList, storeFailure } from '../shared';
 import {
-	alertItem,
-	alertsEnabled,
-	FIRST_ITEM,
-	observeAlerts,
-	openQueue,
-	readOptions,
-	readThresholds,
-	statsJson,
-	statsSample,
-	type QueueHandle,
-} from './queue';
+	deadletter,
+	paths,
+	storeFailure,
+	updateDisplayOptions,
+	type json,
+	type OperationContext,
+	type stores,
+} from '../../shared';
+import { alertItem, alertsEnabled, observeAlerts, readThresholds, statsJson } from './alerts';
+import type { OutputName } from './outputs';
+import { readOptions } from './parameters';
+import { FIRST_ITEM, openQueue, statsSample, type QueueHandle } from './queue';
 
-const show = { show: { operation: ['stats'] } };
-
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: show,
 		options: [
 			{
 				displayName: 'Other Queues',
@@ -39,48 +35,55 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+export const description = updateDisplayOptions({ show: { operation: ['stats'] } }, properties);
+
 /** One item per queue: depth by status and class, the oldest open record; Depth Alert on a crossing. Runs once per execution. */
-export async function execute(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function execute(op: OperationContext<OutputName<'stats'>>): Promise<void> {
+	const { context } = op;
 	const thresholds = readThresholds(context);
-	const otherQueues = parseFieldList(String(readOptions(context).otherQueues ?? ''));
-	const outputs: INodeExecutionData[][] = [[], []];
+	const otherQueues = paths.parseFieldList(String(readOptions(context).otherQueues ?? ''));
 	try {
 		const handles = [
-			await openQueue(context),
-			...(await Promise.all(otherQueues.map(async (label) => await openQueue(context, label)))),
+			await openQueue(op),
+			...(await Promise.all(otherQueues.map(async (label) => await openQueue(op, label)))),
 		];
-		for (const handle of handles) await reportQueue(handle, thresholds, outputs);
+		for (const handle of handles) await reportQueue(op, handle, thresholds);
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
-	return outputs;
 }
 
 async function reportQueue(
+	op: OperationContext<OutputName<'stats'>>,
 	handle: QueueHandle,
-	thresholds: AlertThresholds,
-	outputs: INodeExecutionData[][],
+	thresholds: deadletter.AlertThresholds,
 ): Promise<void> {
 	const stats = await handle.queue.stats(handle.name);
 	const byClass = await openRecordsByClass(handle, stats);
-	outputs[0].push({
+	op.outputs.push('Stats', {
 		json: { queue: handle.label, ...statsJson(stats), ...byClass },
 		pairedItem: FIRST_ITEM,
 	});
 	if (!alertsEnabled(thresholds)) return;
 	const crossings = await observeAlerts(handle, stats, thresholds);
 	if (crossings.length > 0)
-		outputs[1].push(alertItem(handle, stats, thresholds, crossings, FIRST_ITEM.item));
+		op.outputs.push(
+			'Depth Alert',
+			alertItem(handle, stats, thresholds, crossings, FIRST_ITEM.item),
+		);
 }
 
 /**
  * Open records by class. The queue port counts by status only, so the open records
  * are listed (up to statsSample of them); `byClassComplete` says whether all were seen.
  */
-async function openRecordsByClass(handle: QueueHandle, stats: QueueStats): Promise<JsonObject> {
+async function openRecordsByClass(
+	handle: QueueHandle,
+	stats: stores.QueueStats,
+): Promise<json.JsonObject> {
 	const open = stats.pending + stats.leased;
 	const counts: Record<string, number> = Object.fromEntries(
-		FAILURE_CLASSES.map((name) => [name, 0]),
+		deadletter.FAILURE_CLASSES.map((name) => [name, 0]),
 	);
 	if (open > 0) {
 		const entries = await handle.queue.list(handle.name, {

@@ -1,22 +1,15 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { scopeProperty, storeProperty } from '../shared';
-import { alertProperties, DEAD_LETTER_STORES, maxAttemptsProperty } from './queue';
-import { description as captureDescription } from './capture.operation';
-import { description as listDescription } from './list.operation';
-import { description as purgeDescription } from './purge.operation';
-import { description as replayDescription } from './replay.operation';
-import { description as resolveDescription } from './resolve.operation';
-import { description as statsDescription } from './stats.operation';
-
-export { outputsForOperation } from './outputs';
-
-const queueProperty: INodeProperties = {
-	...scopeProperty('e.g. salesforce-sync'),
-	displayName: 'Queue',
-	description:
-		'Name of the dead-letter queue. Use the same name in the workflow that replays it. Leave empty to keep the queue to this workflow.',
-};
+import { outputsExpression, storeProperty } from '../../shared';
+import * as capture from './capture.operation';
+import * as list from './list.operation';
+import { OUTPUTS, outputNames } from './outputs';
+import { alertProperties, maxAttemptsProperty, queueProperty } from './properties';
+import * as purge from './purge.operation';
+import { DEAD_LETTER_STORES } from './queue';
+import * as replay from './replay.operation';
+import * as resolve from './resolve.operation';
+import * as stats from './stats.operation';
 
 export const properties: INodeProperties[] = [
 	{
@@ -75,12 +68,24 @@ export const properties: INodeProperties[] = [
 		default: '',
 	},
 	queueProperty,
-	...captureDescription,
+	...capture.description,
 	maxAttemptsProperty,
 	...alertProperties,
-	...replayDescription,
-	...resolveDescription,
-	...listDescription,
-	...statsDescription,
-	...purgeDescription,
+	...replay.description,
+	...resolve.description,
+	...list.description,
+	...stats.description,
+	...purge.description,
 ];
+
+/**
+ * The version part of the node's description; the base part (name, icon, inputs and
+ * the other fields n8n's linter wants literal) is in the node class. Version 2 adds
+ * Capture's Not Captured output (see outputNames); its parameters are version 1's.
+ */
+export const versionDescription = {
+	version: [1, 2],
+	defaultVersion: 2,
+	outputs: outputsExpression(outputNames, OUTPUTS) as INodeTypeDescription['outputs'],
+	properties,
+} satisfies Partial<INodeTypeDescription>;

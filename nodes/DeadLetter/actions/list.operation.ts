@@ -1,28 +1,20 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import type { DeadLetterStatus, FailureClass, QueueEntry } from '../shared';
 import {
-	asDeadLetterData,
-	DEAD_LETTER_STATUSES,
-	describeDeadLetter,
-	FAILURE_CLASSES,
-	parseFieldList,
+	deadletter,
+	fieldNameOption,
+	paths,
 	storeFailure,
-	storeStatusOf,
-} from '../shared';
-import {
-	countParameter,
-	fieldOption,
-	FIRST_ITEM,
-	openQueue,
-	outputFieldOption,
-	readOptions,
-	type QueueHandle,
-} from './queue';
+	updateDisplayOptions,
+	type OperationContext,
+	type stores,
+} from '../../shared';
+import type { OutputName } from './outputs';
+import { countParameter } from './parameters';
+import { outputFieldOption } from './properties';
+import { FIRST_ITEM, openQueue, type QueueHandle } from './queue';
 
-const show = { show: { operation: ['list'] } };
-
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Statuses',
 		name: 'statuses',
@@ -47,7 +39,6 @@ export const description: INodeProperties[] = [
 		],
 		default: ['pending', 'replaying', 'poison'],
 		description: 'Records in these statuses. None chosen: every status.',
-		displayOptions: show,
 	},
 	{
 		displayName: 'Classes',
@@ -62,7 +53,6 @@ export const description: INodeProperties[] = [
 		],
 		default: [],
 		description: 'Records of these classes. None chosen: every class.',
-		displayOptions: show,
 	},
 	{
 		displayName: 'Dead Letter IDs',
@@ -70,7 +60,6 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description: 'Comma-separated record IDs. Empty: any record.',
-		displayOptions: show,
 	},
 	{
 		displayName: 'Limit',
@@ -79,7 +68,6 @@ export const description: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 10000, numberPrecision: 0 },
 		default: 50,
 		description: 'Max number of results to return',
-		displayOptions: show,
 	},
 	{
 		displayName: 'Include Payload',
@@ -88,7 +76,6 @@ export const description: INodeProperties[] = [
 		default: true,
 		description:
 			'Whether to output each record\'s stored payload (as "payload"), e.g. to edit it and replay it',
-		displayOptions: show,
 	},
 	{
 		displayName: 'Options',
@@ -96,46 +83,49 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: show,
 		options: [outputFieldOption],
 	},
 ];
 
+export const description = updateDisplayOptions({ show: { operation: ['list'] } }, properties);
+
 /** Outputs the queue's records, oldest first, one item each. Runs once per execution. */
-export async function execute(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function execute(op: OperationContext<OutputName<'list'>>): Promise<void> {
+	const { context } = op;
 	const statuses = (context.getNodeParameter('statuses', 0, []) as string[]).filter(
-		(value): value is DeadLetterStatus =>
-			(DEAD_LETTER_STATUSES as readonly string[]).includes(value),
+		(value): value is deadletter.DeadLetterStatus =>
+			(deadletter.DEAD_LETTER_STATUSES as readonly string[]).includes(value),
 	);
 	const classes = (context.getNodeParameter('classes', 0, []) as string[]).filter(
-		(value): value is FailureClass => (FAILURE_CLASSES as readonly string[]).includes(value),
+		(value): value is deadletter.FailureClass =>
+			(deadletter.FAILURE_CLASSES as readonly string[]).includes(value),
 	);
-	const ids = parseFieldList(String(context.getNodeParameter('ids', 0, '')));
+	const ids = paths.parseFieldList(String(context.getNodeParameter('ids', 0, '')));
 	const limit = countParameter(context, 'limit', 'Limit', 50, 1);
 	const includePayload = context.getNodeParameter('includePayload', 0, true) as boolean;
-	const outputField = fieldOption(readOptions(context), 'outputField', 'deadLetter');
+	const outputField = fieldNameOption(context, 'options.outputField', 'Output Field', 'deadLetter');
 
 	let handle: QueueHandle;
-	let entries: QueueEntry[];
+	let entries: stores.QueueEntry[];
 	try {
-		handle = await openQueue(context);
+		handle = await openQueue(op);
 		entries = await handle.queue.list(handle.name, {
 			limit,
-			...(statuses.length > 0 ? { statuses: statuses.map(storeStatusOf) } : {}),
+			...(statuses.length > 0 ? { statuses: statuses.map(deadletter.storeStatusOf) } : {}),
 			...(classes.length > 0 ? { categories: classes } : {}),
 			...(ids.length > 0 ? { ids } : {}),
 		});
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
-	const now = Date.now();
-	return [
-		entries.map((entry) => ({
+	const now = op.clock.now();
+	for (const entry of entries) {
+		op.outputs.push('Records', {
 			json: {
-				[outputField]: describeDeadLetter(entry, now, handle.label),
-				...(includePayload ? { payload: asDeadLetterData(entry.data).payload } : {}),
+				[outputField]: deadletter.describeDeadLetter(entry, now, handle.label),
+				...(includePayload ? { payload: deadletter.asDeadLetterData(entry.data).payload } : {}),
 			},
 			pairedItem: FIRST_ITEM,
-		})),
-	];
+		});
+	}
 }

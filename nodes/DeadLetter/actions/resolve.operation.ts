@@ -1,45 +1,37 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { failItem, isPlainObject, itemError, storeFailure } from '../shared';
 import {
-	fieldOption,
-	markerSecret,
-	openQueue,
-	outputFieldOption,
-	pickMarker,
-	readOptions,
-	recordIdProperties,
-	recordIdReader,
-	ReplayLookup,
-	type QueueHandle,
-} from './queue';
+	failItem,
+	fieldNameOption,
+	itemError,
+	json,
+	storeFailure,
+	updateDisplayOptions,
+	type OperationContext,
+} from '../../shared';
+import { markerSecret, pickMarker } from './markers';
+import type { OutputName } from './outputs';
+import { recordIdReader, ReplayLookup } from './pairing';
+import { outputFieldOption, recordIdProperties } from './properties';
+import { openQueue, type QueueHandle } from './queue';
 
-const RESOLVED = 0;
-const NOT_RESOLVED = 1;
-
-const show = { show: { operation: ['resolve'] } };
-
-export const description: INodeProperties[] = [
-	...recordIdProperties({ operation: ['resolve'] }),
+const properties: INodeProperties[] = [
+	...recordIdProperties(),
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: show,
 		options: [outputFieldOption],
 	},
 ];
 
+export const description = updateDisplayOptions({ show: { operation: ['resolve'] } }, properties);
+
 /** The record ID a candidate marker names, if any. */
 function namedId(candidate: unknown): string | null {
-	const id = isPlainObject(candidate) ? candidate.id : undefined;
+	const id = json.isPlainObject(candidate) ? candidate.id : undefined;
 	return typeof id === 'string' && id.trim() !== '' ? id.trim() : null;
 }
 
@@ -60,12 +52,9 @@ interface Named {
  * reason. By expression, the record the expression names is resolved if it is open,
  * whoever holds it: the workflow's author chose that ID.
  */
-export async function execute(
-	context: IExecuteFunctions,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[][]> {
-	const outputField = fieldOption(readOptions(context), 'outputField', 'deadLetter');
-	const outputs: INodeExecutionData[][] = [[], []];
+export async function execute(op: OperationContext<OutputName<'resolve'>>): Promise<void> {
+	const { context, items, outputs } = op;
+	const outputField = fieldNameOption(context, 'options.outputField', 'Output Field', 'deadLetter');
 	const named: Named[] = [];
 	const automatic = context.getNodeParameter('idSource', 0, 'auto') === 'auto';
 	const lookup = automatic ? new ReplayLookup(context, outputField) : null;
@@ -91,14 +80,14 @@ export async function execute(
 			`Item ${index} names no dead letter`,
 			'The item carries no deadLetter field, and no Replay node upstream pairs with it. Connect Resolve after a Replay (through the nodes that write the record), or set Record ID From to Expression.',
 		);
-		failItem(context, outputs, items[index], index, error, NOT_RESOLVED);
+		failItem(context, outputs.buckets, items[index], index, error, outputs.index('Not Resolved'));
 	}
-	if (named.length === 0) return outputs;
+	if (named.length === 0) return;
 
 	let handle: QueueHandle;
 	let applied: boolean[];
 	try {
-		handle = await openQueue(context);
+		handle = await openQueue(op);
 		const secret = lookup !== null ? await markerSecret(handle.store) : null;
 		for (const entry of named) {
 			if (secret === null || entry.markers === undefined) continue;
@@ -138,19 +127,18 @@ export async function execute(
 			(entry.owner
 				? "not open under this replay's lease: its lease ran out (the record is pending again), or it is already resolved or poison"
 				: 'not open: already resolved, parked as poison, or no such record in this queue');
-		const json: IDataObject = {
+		const resolved: IDataObject = {
 			...items[index].json,
 			[outputField]: {
-				...(isPlainObject(previous) ? (previous as IDataObject) : {}),
+				...(json.isPlainObject(previous) ? (previous as IDataObject) : {}),
 				id,
 				queue: handle.label,
 				resolved: applied[position],
 				...(applied[position] ? { status: 'resolved' } : { notResolvedReason: reason }),
 			},
 		};
-		const item: INodeExecutionData = { json, pairedItem: { item: index } };
+		const item: INodeExecutionData = { json: resolved, pairedItem: { item: index } };
 		if (items[index].binary) item.binary = items[index].binary;
-		outputs[applied[position] ? RESOLVED : NOT_RESOLVED].push(item);
+		outputs.push(applied[position] ? 'Resolved' : 'Not Resolved', item);
 	});
-	return outputs;
 }

@@ -1,0 +1,209 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { deadletter, hash, type stores } from '../../shared';
+import { binaryFor } from './binary';
+import type { CaptureSettings } from './captureSettings';
+import { markerSecret, pickMarker, type FoundMarker } from './markers';
+import type { QueueHandle } from './queue';
+
+/** Capture's records: what a failed item becomes in the queue, and the item it leaves as. */
+
+/** A failed item on its way into the queue. */
+export interface Failure {
+	index: number;
+	verdict: Extract<deadletter.ItemVerdict, { failed: true }>;
+	correlationId: string;
+	/** The item the failing node was given, when found: its payload is what is stored. */
+	sent: INodeExecutionData | null;
+	/** Replay markers that may name this item's record, nearest first. */
+	markers: unknown[];
+	marker?: FoundMarker | null;
+	/** Set for new records. */
+	id?: string;
+	entry?: stores.NewQueueEntry;
+	/** Set for replayed records that failed again. */
+	settlement?: stores.QueueSettlement;
+	outcome?: 'captured' | 'alreadyCaptured' | 'returned' | 'poison' | 'notOpen' | 'queueFull';
+}
+
+/**
+ * New failures become queue entries; replayed ones that failed again become
+ * settlements of their record (back to pending, or parked as poison at the maximum).
+ */
+export async function prepareRecords(
+	context: IExecuteFunctions,
+	handle: QueueHandle,
+	items: INodeExecutionData[],
+	failures: Failure[],
+	settings: CaptureSettings,
+): Promise<void> {
+	const seed = batchSeed(context);
+	const workflow = context.getWorkflow();
+	const executionId = context.getExecutionId() || null;
+	const fallbackNode = sourceNode(context);
+	const secret = failures.some((failure) =>
+		failure.markers.some((marker) => marker !== undefined && marker !== null),
+	)
+		? await markerSecret(handle.store)
+		: null;
+	for (const failure of failures) {
+		const { verdict } = failure;
+		const failedNode = verdict.facts.node ?? fallbackNode;
+		failure.marker = secret === null ? null : pickMarker(secret, handle.label, failure.markers);
+		verdict.replay = failure.marker?.marker ?? null;
+		if (failure.marker?.trust.trusted) {
+			// A record this queue's Replay leased: settled only while that lease is held.
+			const replay = failure.marker.marker;
+			failure.id = replay.id;
+			failure.settlement = {
+				id: replay.id,
+				owner: failure.marker.trust.owner,
+				status: deadletter.statusAfterFailedAttempt(replay.attempt, settings.maxAttempts),
+				dataPatch: deadletter.recapturePatch(
+					{ ...verdict, failedNode, executionId, edited: replay.edited },
+					settings.redactor,
+				),
+			};
+			continue;
+		}
+		const id = deadletter.deadLetterId(seed, failure.index);
+		const data = deadletter.buildDeadLetter(
+			{
+				id,
+				payload: verdict.payload,
+				binary: await binaryFor(
+					context,
+					failure.sent?.binary ? failure.sent : items[failure.index],
+					settings.binaryContentMaxBytes,
+				),
+				facts: verdict.facts,
+				classification: verdict.classification,
+				failedNode,
+				workflow: { id: workflow.id ?? null, name: workflow.name ?? null },
+				executionId,
+				correlationId: failure.correlationId,
+			},
+			settings.redactor,
+		);
+		failure.id = id;
+		failure.entry = { id, category: verdict.classification.class, data };
+	}
+}
+
+/**
+ * Settlements first, then the new entries: if the enqueue fails after the settle
+ * succeeded, the items fail and a retry settles the same records the same way.
+ */
+export async function storeRecords(
+	handle: QueueHandle,
+	failures: Failure[],
+	maxOpenRecords: number,
+): Promise<void> {
+	const settling = failures.filter((failure) => failure.settlement !== undefined);
+	if (settling.length > 0) {
+		const applied = await handle.queue.settle(
+			handle.name,
+			settling.map((failure) => failure.settlement!),
+		);
+		settling.forEach((failure, position) => {
+			failure.outcome = !applied[position]
+				? 'notOpen'
+				: failure.settlement!.status === 'discarded'
+					? 'poison'
+					: 'returned';
+		});
+	}
+	let adding = failures.filter((failure) => failure.entry !== undefined);
+	if (adding.length > 0 && maxOpenRecords > 0) {
+		// The cap: new records past it are refused, each item told so (never dropped silently).
+		const stats = await handle.queue.stats(handle.name);
+		const room = Math.max(0, maxOpenRecords - stats.pending - stats.leased);
+		for (const failure of adding.slice(room)) failure.outcome = 'queueFull';
+		adding = adding.slice(0, room);
+	}
+	if (adding.length > 0) {
+		const added = new Set(
+			await handle.queue.enqueue(
+				handle.name,
+				adding.map((failure) => failure.entry!),
+			),
+		);
+		for (const failure of adding)
+			failure.outcome = added.has(failure.id!) ? 'captured' : 'alreadyCaptured';
+	}
+}
+
+export function capturedItem(
+	source: INodeExecutionData,
+	failure: Failure,
+	handle: QueueHandle,
+	settings: CaptureSettings,
+): INodeExecutionData {
+	const { verdict } = failure;
+	const attempt =
+		verdict.replay !== null && failure.settlement !== undefined ? verdict.replay.attempt : 1;
+	const json: IDataObject = {
+		...(verdict.payload as IDataObject),
+		[settings.correlationField]: failure.correlationId,
+		[settings.outputField]: {
+			id: failure.id ?? null,
+			queue: handle.label,
+			outcome: failure.outcome ?? null,
+			...(failure.marker && !failure.marker.trust.trusted
+				? { untrustedMarker: failure.marker.trust.reason }
+				: {}),
+			status:
+				failure.outcome === 'poison' ? 'poison' : failure.outcome === 'notOpen' ? null : 'pending',
+			class: verdict.classification.class,
+			reason: verdict.classification.reason,
+			attempt,
+			error: errorSummary(verdict.facts, settings.redactor),
+			correlationId: failure.correlationId,
+			idempotencyKey: (failure.entry?.data.idempotencyKey as string | undefined) ?? null,
+		},
+	};
+	const item: INodeExecutionData = { json, pairedItem: { item: failure.index } };
+	if (source.binary) item.binary = source.binary;
+	return item;
+}
+
+/** The error as downstream nodes (an alert, a Slack message) want it: short, redacted. */
+function errorSummary(facts: deadletter.FailureFacts, redactor: deadletter.Redactor): IDataObject {
+	const { value } = redactor.redact({
+		message: facts.message,
+		description: facts.description,
+		httpCode: facts.httpCode,
+		code: facts.code,
+	});
+	return value as IDataObject;
+}
+
+/**
+ * What makes this batch's record IDs: the same workflow, execution, node and run give
+ * the same IDs, so a capture n8n retries stores nothing twice.
+ */
+function batchSeed(context: IExecuteFunctions): string | null {
+	const executionId = context.getExecutionId();
+	if (!executionId) return null;
+	let runIndex = 0;
+	try {
+		runIndex = Number(context.getWorkflowDataProxy(0).$runIndex) || 0;
+	} catch {
+		// Without a run index (not seen in n8n 2.x) the batch is told apart by execution alone.
+	}
+	return hash.stableHash({
+		workflow: context.getWorkflow().id ?? null,
+		executionId,
+		node: context.getNode().name,
+		runIndex,
+	});
+}
+
+/** The node the items came from: where they failed when Capture sits on its error output. */
+function sourceNode(context: IExecuteFunctions): string | null {
+	try {
+		return context.getExecuteData().source?.main?.[0]?.previousNode ?? null;
+	} catch {
+		return null;
+	}
+}
