@@ -10,6 +10,7 @@ import { readCorrelationId, uuidv7 } from '../core/correlation';
 import { redactSecretText } from '../core/deadletter/redact';
 import { StoreError } from '../stores/types';
 import { assertNamespace, MAX_NAMESPACE_BYTES } from '../stores/validate';
+import { operationError } from './parameters';
 
 /** The Scope parameter: which state a node shares with other nodes and workflows. */
 export function scopeProperty(example: string): INodeProperties {
@@ -237,11 +238,8 @@ export function storeFailure(context: IExecuteFunctions, error: unknown): NodeOp
 				? 'The embedded store could not be used. Check that the n8n user folder is writable and has free space.'
 				: `Check that ${error.location} is running and reachable from n8n, and that the credential is right (use its Test button).`
 			: 'The store rejected the operation.';
-	const failure = new NodeOperationError(context.getNode(), message, { description });
-	// NodeOperationError swaps messages that mention ECONNREFUSED and the like for a generic
-	// "The service refused the connection": keep ours, which names the store and host.
-	failure.message = message;
-	return failure;
+	// Kept as written: it names the store and host, where n8n would say "refused the connection".
+	return operationError(context, message, { description });
 }
 
 /**
