@@ -1,3 +1,4 @@
+import { SECOND_MS } from '../core/time';
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, Pool, type ClientConfig, type QueryResultRow } from 'pg';
@@ -434,7 +435,7 @@ export class PostgresStore implements Store {
 		this.schemaName = assertSchema(config.schema);
 		this.prefix = assertTablePrefix(config.tablePrefix);
 		this.names = namesFor(this.schemaName, this.prefix);
-		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Postgres timeoutMs', 5000);
+		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Postgres timeoutMs', 5 * SECOND_MS);
 		this.location = `Postgres at ${hostPort(host, port)}/${database}`;
 		this.pool = this.createPool(false);
 		this.queue = new PostgresQueue(this, this.names);
@@ -606,7 +607,7 @@ export class PostgresStore implements Store {
 			connectionTimeoutMillis: this.timeoutMs,
 			statement_timeout: this.timeoutMs,
 			// A client-side bound too: statement_timeout cannot fire when the network is gone.
-			query_timeout: this.timeoutMs + 1000,
+			query_timeout: this.timeoutMs + SECOND_MS,
 			idle_in_transaction_session_timeout: this.timeoutMs * 2,
 			keepAlive: true,
 			application_name: 'n8n-integration-guards',
@@ -618,7 +619,7 @@ export class PostgresStore implements Store {
 		const pool = new Pool({
 			...this.clientConfig(tls),
 			max: this.config.maxConnections ?? 5,
-			idleTimeoutMillis: 30_000,
+			idleTimeoutMillis: 30 * SECOND_MS,
 			allowExitOnIdle: true,
 		});
 		// An idle client that loses its server is dropped by the pool; without a listener

@@ -1,3 +1,4 @@
+import { SECOND_MS } from '../core/time';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
@@ -153,7 +154,11 @@ export class SqliteStore implements Store {
 			throw new TypeError('SQLite store: file must be a path to the database file');
 		}
 		this.file = config.file === ':memory:' ? config.file : path.resolve(config.file);
-		this.busyTimeoutMs = optionalTimeout(config.busyTimeoutMs, 'SQLite busyTimeoutMs', 5000);
+		this.busyTimeoutMs = optionalTimeout(
+			config.busyTimeoutMs,
+			'SQLite busyTimeoutMs',
+			5 * SECOND_MS,
+		);
 		this.location = `SQLite at ${this.file}`;
 		this.queue = new SqliteQueue(this);
 	}
