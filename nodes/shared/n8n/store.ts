@@ -11,7 +11,6 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { isDeepStrictEqual } from 'node:util';
 
 import { MINUTE_MS } from '../core/time';
 import {
@@ -114,7 +113,7 @@ export function credentialsForProperties(
 		const [first, ...others] = offering.map((property) => property.displayOptions?.show ?? {});
 		const shared = Object.fromEntries(
 			Object.entries(first).filter(([name, values]) =>
-				others.every((show) => isDeepStrictEqual(show[name], values)),
+				others.every((show) => JSON.stringify(show[name]) === JSON.stringify(values)),
 			),
 		) as ShowConditions;
 		return credentialsFor([entry.choice], shared);
