@@ -2,6 +2,7 @@
  * Reading an HTTP answer within limits: every network call of the package has a hard
  * deadline and a cap on what it reads (DESIGN.md), whichever n8n helper made the request.
  */
+import { raceAbort } from '../stores/common';
 
 /** The body read whole, or how many bytes had arrived when it went over the cap. */
 export type CappedBody = { body: Buffer } | { tooLarge: number };
@@ -50,16 +51,9 @@ export async function readBodyCapped(
  * abort signal of ours: a late answer's body stream is destroyed, not left open.
  */
 export async function beforeAbort<T>(request: Promise<T>, signal: AbortSignal): Promise<T> {
-	if (signal.aborted) throw signal.reason;
-	let onAbort: (() => void) | undefined;
-	const aborted = new Promise<never>((_, reject) => {
-		onAbort = () => reject(signal.reason);
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
 	try {
-		return await Promise.race([request, aborted]);
+		return await raceAbort(request, signal);
 	} finally {
-		if (onAbort) signal.removeEventListener('abort', onAbort);
 		if (signal.aborted) {
 			request.then(
 				(late) => (late as { body?: { destroy?: () => void } } | null)?.body?.destroy?.(),

@@ -6,45 +6,40 @@ import type {
 	ICredentialTestFunctions,
 	IExecuteFunctions,
 	INodeCredentialTestResult,
+	INodeCredentialDescription,
 	INodeProperties,
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { MINUTE_MS } from '../core/time';
+import {
+	BACKENDS,
+	BACKEND_LIST,
+	backendForChoice,
+	type CredentialBackend,
+	type StoreChoice,
+} from '../stores/backends';
 import { openStore } from '../stores/factory';
 import type {
-	PostgresSslMode,
 	PostgresStoreConfig,
 	RedisStoreConfig,
 	Store,
 	StoreBackend,
 	StoreConfig,
 } from '../stores/types';
+import { operationError } from './parameters';
 
-export const REDIS_CREDENTIAL = 'integrationGuardsRedisApi';
-export const POSTGRES_CREDENTIAL = 'integrationGuardsPostgresApi';
+export type { StoreChoice } from '../stores/backends';
 
-/** The `store` parameter's values; `embedded` is the SQLite file in the n8n user folder. */
-export type StoreChoice = 'embedded' | 'redis' | 'postgres';
+export const REDIS_CREDENTIAL = BACKENDS.redis.credentialName;
+export const POSTGRES_CREDENTIAL = BACKENDS.postgres.credentialName;
 
-const STORE_OPTIONS: Record<StoreChoice, INodePropertyOptions> = {
-	embedded: {
-		name: 'Embedded',
-		value: 'embedded',
-		description:
-			'A SQLite file in the n8n user folder. Nothing to configure; not shared between hosts.',
-	},
-	redis: {
-		name: 'Redis',
-		value: 'redis',
-		description: 'Shared by every worker in queue mode',
-	},
-	postgres: {
-		name: 'Postgres',
-		value: 'postgres',
-		description: 'Durable and shared by every worker in queue mode',
-	},
-};
+/** The Store parameter's option for a choice, from the backend registry. */
+function storeOption(choice: StoreChoice): INodePropertyOptions {
+	const { option } = backendForChoice(choice);
+	return { name: option.name, value: choice, description: option.description };
+}
 
 /** The Store parameter, offering the backends a node supports. */
 export function storeProperty(choices: StoreChoice[]): INodeProperties {
@@ -52,7 +47,7 @@ export function storeProperty(choices: StoreChoice[]): INodeProperties {
 		displayName: 'Store',
 		name: 'store',
 		type: 'options',
-		options: choices.map((choice) => STORE_OPTIONS[choice]),
+		options: choices.map(storeOption),
 		default: 'embedded',
 		description:
 			'Where this node keeps its state. Use Redis or Postgres when n8n runs in queue mode with several workers.',
@@ -60,35 +55,69 @@ export function storeProperty(choices: StoreChoice[]): INodeProperties {
 }
 
 export function redisConfigFromCredential(data: ICredentialDataDecryptedObject): RedisStoreConfig {
-	return {
-		backend: 'redis',
-		host: String(data.host ?? 'localhost'),
-		port: Number(data.port ?? 6379),
-		username: data.user ? String(data.user) : undefined,
-		password: data.password ? String(data.password) : undefined,
-		db: Number(data.database ?? 0),
-		tls: data.ssl === true,
-		tlsRejectUnauthorized: data.ignoreSslIssues !== true,
-		tlsCa: data.caCertificate ? String(data.caCertificate) : undefined,
-		keyPrefix: typeof data.keyPrefix === 'string' ? data.keyPrefix : 'n8n-guards:',
-	};
+	return BACKENDS.redis.fromCredential(data);
 }
 
 export function postgresConfigFromCredential(
 	data: ICredentialDataDecryptedObject,
 ): PostgresStoreConfig {
-	return {
-		backend: 'postgres',
-		host: String(data.host ?? 'localhost'),
-		port: Number(data.port ?? 5432),
-		database: String(data.database ?? 'postgres'),
-		user: String(data.user ?? 'postgres'),
-		password: data.password ? String(data.password) : undefined,
-		ssl: (data.ssl as PostgresSslMode | undefined) ?? 'disable',
-		sslCa: data.caCertificate ? String(data.caCertificate) : undefined,
-		schema: typeof data.schema === 'string' && data.schema !== '' ? data.schema : 'public',
-		tablePrefix: typeof data.tablePrefix === 'string' ? data.tablePrefix : 'n8n_guards_',
-	};
+	return BACKENDS.postgres.fromCredential(data);
+}
+
+/** The registry entries that need a credential, in registry order. */
+function credentialBackends(): Array<CredentialBackend<StoreConfig>> {
+	return BACKEND_LIST.filter(
+		(entry): entry is CredentialBackend<StoreConfig> => entry.credentialName !== undefined,
+	);
+}
+
+type ShowConditions = NonNullable<
+	NonNullable<INodeCredentialDescription['displayOptions']>['show']
+>;
+
+/**
+ * The store credentials a node class declares for a Store parameter offering `choices`,
+ * shown under `show` (the Store parameter's own conditions): one per choice that needs a
+ * credential, required, tested by its backend's Test button, shown when that store is
+ * chosen. Node classes keep this block literal (n8n's linter reads `testedBy` there);
+ * test/unit/store-registry checks each equals what this returns.
+ */
+export function credentialsFor(
+	choices: readonly StoreChoice[],
+	show: ShowConditions = {},
+): INodeCredentialDescription[] {
+	return credentialBackends()
+		.filter((entry) => choices.includes(entry.choice))
+		.map((entry) => ({
+			name: entry.credentialName,
+			required: true,
+			testedBy: entry.testName,
+			displayOptions: { show: { ...show, store: [entry.choice] } },
+		}));
+}
+
+/**
+ * credentialsFor over every Store parameter of a node (Rate Limiter has one per kind of
+ * operation). A credential offered by several keeps only the conditions they share: the
+ * Store parameter itself is hidden wherever none of them shows.
+ */
+export function credentialsForProperties(
+	properties: readonly INodeProperties[],
+): INodeCredentialDescription[] {
+	const stores = properties.filter((property) => property.name === 'store');
+	return credentialBackends().flatMap((entry) => {
+		const offering = stores.filter((property) =>
+			(property.options ?? []).some((option) => 'value' in option && option.value === entry.choice),
+		);
+		if (offering.length === 0) return [];
+		const [first, ...others] = offering.map((property) => property.displayOptions?.show ?? {});
+		const shared = Object.fromEntries(
+			Object.entries(first).filter(([name, values]) =>
+				others.every((show) => JSON.stringify(show[name]) === JSON.stringify(values)),
+			),
+		) as ShowConditions;
+		return credentialsFor([entry.choice], shared);
+	});
 }
 
 /**
@@ -114,20 +143,15 @@ export async function storeForNode(
 			context.getNode(),
 			`This node cannot keep its state in ${choice}`,
 			{
-				description: `Choose one of: ${supported.map((value) => STORE_OPTIONS[value].name).join(', ')}.`,
+				description: `Choose one of: ${supported.map((value) => backendForChoice(value).option.name).join(', ')}.`,
 			},
 		);
 	}
-	let config: StoreConfig;
-	if (choice === 'redis') {
-		config = redisConfigFromCredential(await loadCredential(context, REDIS_CREDENTIAL, 'Redis'));
-	} else if (choice === 'postgres') {
-		config = postgresConfigFromCredential(
-			await loadCredential(context, POSTGRES_CREDENTIAL, 'Postgres'),
-		);
-	} else {
-		config = { backend: 'sqlite', file: embeddedStoreFile(context.helpers.getStoragePath()) };
-	}
+	const entry = backendForChoice(choice);
+	const config: StoreConfig =
+		entry.credentialName === undefined
+			? entry.fromStoragePath(embeddedStoreFile(context.helpers.getStoragePath()))
+			: entry.fromCredential(await loadCredential(context, entry.credentialName, entry.label));
 	return openStore(config);
 }
 
@@ -146,22 +170,20 @@ async function loadCredential(
 		// n8n's own answers (no credential chosen, say) are already worded for the user.
 		if (error instanceof NodeOperationError) throw new NodeOperationError(context.getNode(), error);
 		const cause = error instanceof Error ? error.message : String(error);
-		const failure = new NodeOperationError(
-			context.getNode(),
+		// operationError keeps the cause, which NodeOperationError rewrites when it mentions ECONNREFUSED.
+		throw operationError(
+			context,
 			`Could not load the ${label} store credential from n8n's database: ${cause}`,
 			{
 				description:
 					'n8n keeps credentials in its own database; check that it is reachable (in queue mode, from every worker), then run again. The store itself was not contacted.',
 			},
 		);
-		// NodeOperationError rewrites messages that mention ECONNREFUSED: keep the cause.
-		failure.message = `Could not load the ${label} store credential from n8n's database: ${cause}`;
-		throw failure;
 	}
 }
 
 export function backendLabel(backend: StoreBackend): string {
-	return { sqlite: 'Embedded store', redis: 'Redis', postgres: 'Postgres' }[backend];
+	return BACKENDS[backend].label;
 }
 
 /** Where the Test button writes its probe record (removed again; it expires within a minute anyway). */
@@ -180,7 +202,7 @@ async function testConnection(config: StoreConfig): Promise<INodeCredentialTestR
 		await store.ping();
 		const key = `probe-${randomUUID()}`;
 		const [written] = await store.write(PROBE_NAMESPACE, [
-			{ key, value: { probe: true }, ifVersion: 0, ttlMs: 60_000 },
+			{ key, value: { probe: true }, ifVersion: 0, ttlMs: MINUTE_MS },
 		]);
 		await store.delete(PROBE_NAMESPACE, [{ key, ifVersion: written.version }]);
 		const problems = (await store.checkSettings?.()) ?? [];
@@ -200,18 +222,17 @@ async function testConnection(config: StoreConfig): Promise<INodeCredentialTestR
 	}
 }
 
-/** `methods.credentialTest` of every node that offers Redis or Postgres. */
-export const storeCredentialTests = {
-	async integrationGuardsRedisTest(
-		this: ICredentialTestFunctions,
-		credential: ICredentialsDecrypted,
-	): Promise<INodeCredentialTestResult> {
-		return await testConnection(redisConfigFromCredential(credential.data ?? {}));
-	},
-	async integrationGuardsPostgresTest(
-		this: ICredentialTestFunctions,
-		credential: ICredentialsDecrypted,
-	): Promise<INodeCredentialTestResult> {
-		return await testConnection(postgresConfigFromCredential(credential.data ?? {}));
-	},
-};
+type CredentialTest = (
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+) => Promise<INodeCredentialTestResult>;
+
+/** `methods.credentialTest` of every node that offers a store with a credential: one test per backend, by its testName. */
+export const storeCredentialTests: Record<string, CredentialTest> = Object.fromEntries(
+	credentialBackends().map((entry): [string, CredentialTest] => [
+		entry.testName,
+		async function (this: ICredentialTestFunctions, credential: ICredentialsDecrypted) {
+			return await testConnection(entry.fromCredential(credential.data ?? {}));
+		},
+	]),
+);

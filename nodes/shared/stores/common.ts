@@ -1,6 +1,7 @@
 import { sleep } from 'n8n-workflow';
 import type { JsonObject } from '../core/json';
 import type { QueueEntry, QueueEntryStatus } from './types';
+import { MINUTE_MS } from '../core/time';
 
 /** Helpers shared by the backends: error causes, locations and queue rows. */
 
@@ -92,9 +93,28 @@ export function byEnqueueOrder(a: QueueEntry, b: QueueEntry): number {
 }
 
 /** How often a store deletes expired rows while it writes anyway (lazy cleanup). */
-export const SWEEP_INTERVAL_MS = 60_000;
+export const SWEEP_INTERVAL_MS = MINUTE_MS;
 /** Most expired rows one sweep deletes, so a sweep never makes a write slow. */
 export const SWEEP_LIMIT = 500;
+
+/**
+ * `work`, unless `signal` aborts first: then its reason. The listener is removed once the
+ * race is decided. The one race behind withDeadline (a store call's deadline) and
+ * beforeAbort in shared/n8n/http.ts (an HTTP try's).
+ */
+export async function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	if (signal.aborted) throw signal.reason;
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(signal.reason);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([work, aborted]);
+	} finally {
+		if (onAbort) signal.removeEventListener('abort', onAbort);
+	}
+}
 
 /**
  * `work`, or the error of `timeout()` after `ms`, whichever comes first. The timer is
@@ -105,15 +125,16 @@ export async function withDeadline<T>(
 	ms: number,
 	timeout: () => Error,
 ): Promise<T> {
-	const abort = new AbortController();
-	const deadline = sleep(ms, abort.signal).then(() => {
-		throw timeout();
-	});
-	// Settles after the race is decided (aborted, or too late): nobody waits for it.
-	deadline.catch(() => undefined);
+	const deadline = new AbortController();
+	const timer = new AbortController();
+	// Rejects when the race is decided first (the timer aborted): nobody waits for it.
+	void sleep(ms, timer.signal).then(
+		() => deadline.abort(timeout()),
+		() => undefined,
+	);
 	try {
-		return await Promise.race([work, deadline]);
+		return await raceAbort(work, deadline.signal);
 	} finally {
-		abort.abort();
+		timer.abort();
 	}
 }

@@ -1,9 +1,13 @@
-import { createHmac, randomBytes } from 'node:crypto';
-
-import { stableHash } from '../core/hash';
-import { PostgresStore } from './postgres';
-import { RedisStore } from './redis';
-import { SqliteStore } from './sqlite';
+import { MINUTE_MS } from '../core/time';
+import { createStore, isStoreBackend } from './backends';
+import {
+	closeAllPooled,
+	closePooled,
+	configKey,
+	evictIdlePooled,
+	pooled,
+	usePooled,
+} from './connections';
 import type {
 	CounterIncrement,
 	LeaseRequest,
@@ -19,23 +23,10 @@ import type {
 } from './types';
 
 /** A store nobody used for this long is closed; the next call opens it again. */
-export const STORE_IDLE_MS = 5 * 60_000;
-const SWEEP_EVERY_MS = 60_000;
+export const STORE_IDLE_MS = 5 * MINUTE_MS;
 
-interface Entry {
-	config: StoreConfig;
-	store: Store | undefined;
-	lastUsed: number;
-	inFlight: number;
-}
-
-/**
- * Open stores by config hash. The hash, not the config, is the key, so no password
- * sits in a key; the config itself stays in memory to reopen an evicted store.
- */
-const entries = new Map<string, Entry>();
+/** The handles handed out, by config key: cheap wrappers; the open stores live in the connection cache. */
 const handles = new Map<string, CachedStore>();
-let sweepTimer: NodeJS.Timeout | undefined;
 
 export interface OpenStoreOptions {
 	/**
@@ -52,98 +43,37 @@ export interface OpenStoreOptions {
  */
 export function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Store {
 	const backend = (config as { backend?: unknown } | null)?.backend;
-	if (backend !== 'sqlite' && backend !== 'redis' && backend !== 'postgres') {
+	if (!isStoreBackend(backend)) {
 		throw new TypeError(
 			`Store config: backend must be sqlite, redis or postgres, got ${JSON.stringify(backend)}`,
 		);
 	}
 	if (options.cache === false) return createStore({ ...config } as StoreConfig);
-	const hash = cacheKey(config);
-	let handle = handles.get(hash);
+	const key = configKey(config);
+	let handle = handles.get(key);
 	if (!handle) {
 		// A copy, so a caller changing its object later cannot change an open store.
 		const own = { ...config } as StoreConfig;
-		// Built up front, so a bad config fails here rather than on first use.
-		const entry = entryFor(hash, own);
-		handle = new CachedStore(hash, own, entry.store as Store);
-		handles.set(hash, handle);
+		// Opened up front, so a bad config fails here rather than on first use.
+		handle = new CachedStore(
+			key,
+			own,
+			pooled('store', key, () => createStore(own), STORE_IDLE_MS),
+		);
+		handles.set(key, handle);
 	}
 	return handle;
 }
 
 /** Closes every open store (tests, process exit). Handles stay usable and reopen on demand. */
 export async function closeAllStores(): Promise<void> {
-	const open = [...entries.values()];
-	entries.clear();
 	handles.clear();
-	stopSweeping();
-	await Promise.allSettled(open.map((entry) => entry.store?.close()));
+	await closeAllPooled('store');
 }
 
 /** Closes stores idle for at least `idleMs` and not in use; returns how many. Run by a timer. */
 export async function evictIdleStores(now = Date.now(), idleMs = STORE_IDLE_MS): Promise<number> {
-	const idle = [...entries.values()].filter(
-		(entry) => entry.store && entry.inFlight === 0 && now - entry.lastUsed >= idleMs,
-	);
-	const closing = idle.map((entry) => {
-		const store = entry.store as Store;
-		entry.store = undefined;
-		return store.close();
-	});
-	await Promise.allSettled(closing);
-	return idle.length;
-}
-
-/**
- * Key of a config in the cache. Passwords go in as an HMAC under a key that lives only
- * in this process, so the cache key cannot be used to guess a password offline.
- */
-const CACHE_KEY_SECRET = randomBytes(32);
-function cacheKey(config: StoreConfig): string {
-	if (config.backend === 'sqlite' || config.password === undefined) return stableHash(config);
-	return stableHash({
-		...config,
-		password: createHmac('sha256', CACHE_KEY_SECRET).update(config.password).digest('hex'),
-	});
-}
-
-function createStore(config: StoreConfig): Store {
-	switch (config.backend) {
-		case 'sqlite':
-			return new SqliteStore(config);
-		case 'redis':
-			return new RedisStore(config);
-		case 'postgres':
-			return new PostgresStore(config);
-	}
-}
-
-function entryFor(hash: string, config: StoreConfig): Entry {
-	let entry = entries.get(hash);
-	if (!entry) {
-		// Created before it is cached, so an invalid config leaves nothing behind.
-		entry = { config, store: createStore(config), lastUsed: Date.now(), inFlight: 0 };
-		entries.set(hash, entry);
-	}
-	entry.store ??= createStore(entry.config);
-	startSweeping();
-	return entry;
-}
-
-function startSweeping(): void {
-	if (sweepTimer) return;
-	sweepTimer = setInterval(() => {
-		void evictIdleStores().then(() => {
-			if (![...entries.values()].some((entry) => entry.store)) stopSweeping();
-		});
-	}, SWEEP_EVERY_MS);
-	// The sweep must never keep n8n (or a test run) alive.
-	sweepTimer.unref();
-}
-
-function stopSweeping(): void {
-	if (sweepTimer) clearInterval(sweepTimer);
-	sweepTimer = undefined;
+	return await evictIdlePooled(now, { idleMs, kinds: ['store'] });
 }
 
 /** What openStore hands out: every call goes to the live store for its config, reopening it if it was evicted. */
@@ -153,7 +83,7 @@ class CachedStore implements Store {
 	readonly queue?: RecordQueue;
 
 	constructor(
-		private readonly hash: string,
+		private readonly key: string,
 		private readonly config: StoreConfig,
 		first: Store,
 	) {
@@ -184,23 +114,11 @@ class CachedStore implements Store {
 
 	/** Closes the underlying store now; the next call opens it again. */
 	async close(): Promise<void> {
-		const entry = entries.get(this.hash);
-		const store = entry?.store;
-		if (!entry || !store) return;
-		entry.store = undefined;
-		await store.close();
+		await closePooled('store', this.key);
 	}
 
 	async use<T>(call: (store: Store) => Promise<T>): Promise<T> {
-		const entry = entryFor(this.hash, this.config);
-		entry.inFlight++;
-		entry.lastUsed = Date.now();
-		try {
-			return await call(entry.store as Store);
-		} finally {
-			entry.inFlight--;
-			entry.lastUsed = Date.now();
-		}
+		return await usePooled('store', this.key, () => createStore(this.config), STORE_IDLE_MS, call);
 	}
 }
 

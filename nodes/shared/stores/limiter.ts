@@ -12,21 +12,30 @@
 import Bottleneck from 'bottleneck';
 import Redis from 'ioredis';
 import { sleep } from 'n8n-workflow';
-import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 
 import { stableHash } from '../core/hash';
 import type { LimiterPlan } from '../core/ratelimit/rate';
 import type { RateLimitHeaders } from '../core/ratelimit/headers';
 import { DEFAULT_MAX_HOLD_MS, LearnedLimit, type LearnedHold } from '../core/ratelimit/learned';
+import { DAY_MS, MINUTE_MS, SECOND_MS } from '../core/time';
 import { describeCause, hostPort } from './common';
+import {
+	closeAllPooled,
+	configKey,
+	holdPooled,
+	pooled,
+	releasePooled,
+	type Pooled,
+} from './connections';
+import { STORE_IDLE_MS } from './factory';
 import { StoreError, type RedisStoreConfig } from './types';
 
-const REDIS_TIMEOUT_MS = 5000;
+const REDIS_TIMEOUT_MS = 5 * SECOND_MS;
 /** Redis keys of a limiter nobody used for this long are removed (its bucket starts afresh). */
-const REDIS_KEY_TTL_MS = 24 * 3_600_000;
-/** An in-process limiter idle this long is dropped from the registry. */
-const IDLE_MS = 15 * 60_000;
+const REDIS_KEY_TTL_MS = DAY_MS;
+/** A limiter idle this long (no request waiting) is stopped and dropped from the cache. */
+const IDLE_MS = 15 * MINUTE_MS;
 
 export interface TokenLimiter {
 	readonly name: string;
@@ -80,7 +89,7 @@ export interface AcquireOptions {
 export class HoldPastMaxWait extends Error {
 	constructor(readonly holdMs: number) {
 		super(
-			`The vendor asked the limiter to hold ${Math.ceil(holdMs / 1000)} s, longer than Max Wait`,
+			`The vendor asked the limiter to hold ${Math.ceil(holdMs / SECOND_MS)} s, longer than Max Wait`,
 		);
 		this.name = 'HoldPastMaxWait';
 	}
@@ -101,8 +110,6 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 	}
 	if (signal?.aborted) throw cancelled();
 }
-
-const CACHE_SECRET = randomBytes(32);
 
 const CANCELLED = 'The execution was cancelled while waiting for the rate limiter';
 
@@ -125,56 +132,81 @@ const EXTEND_HOLD = `
 	end
 	return 0
 `;
-const limiters = new Map<string, Limiter>();
-let sweeper: NodeJS.Timeout | undefined;
-
-/** The shared limiter for a name, plan and backend (undefined: in process). */
+/**
+ * The shared limiter for a name, plan and backend (undefined: in process). Limiters live
+ * in the connection cache (connections.ts) beside the stores: one stopped after IDLE_MS
+ * without a request waiting; the ones of one Redis config share its connection.
+ */
 export function limiterFor(
 	name: string,
 	plan: LimiterPlan,
 	redis?: RedisStoreConfig,
 ): TokenLimiter {
-	const backend = redis
-		? {
-				...redis,
-				password: redis.password
-					? createHmac('sha256', CACHE_SECRET).update(redis.password).digest('hex')
-					: undefined,
-			}
-		: null;
-	const key = stableHash({ name, plan, backend });
-	let limiter = limiters.get(key);
-	if (!limiter) {
-		limiter = new Limiter(name, plan, redis);
-		limiters.set(key, limiter);
-		startSweeping();
-	}
+	const key = stableHash({ name, plan, backend: redis ? configKey(redis) : null });
+	const limiter = pooled('limiter', key, () => new Limiter(name, plan, redis), IDLE_MS);
 	limiter.lastUsed = Date.now();
 	return limiter;
 }
 
-/** Stops every limiter and closes its Redis connections (tests, shutdown). */
+/** Stops every limiter and closes their Redis connections (tests, shutdown). */
 export async function closeAllLimiters(): Promise<void> {
-	const open = [...limiters.values()];
-	limiters.clear();
-	if (sweeper) clearInterval(sweeper);
-	sweeper = undefined;
-	await Promise.allSettled(open.map((limiter) => limiter.stop()));
+	await closeAllPooled('limiter', 'limiter-connection');
 }
 
-function startSweeping(): void {
-	if (sweeper) return;
-	// Periodic, so a timer (n8n-workflow's sleep is one-shot); unref'd, it never keeps n8n up.
-	sweeper = setInterval(() => {
-		const now = Date.now();
-		for (const [key, limiter] of limiters) {
-			if (limiter.pending === 0 && now - limiter.lastUsed > IDLE_MS) {
-				limiters.delete(key);
-				void limiter.stop();
-			}
-		}
-	}, 60_000);
-	sweeper.unref();
+/**
+ * A Redis connection for limiters, as bottleneck wants it (a client and a subscriber),
+ * shared by every limiter of one Redis config. Unlike a store's connection it reconnects
+ * in the background: bottleneck keeps its subscriber open.
+ */
+class LimiterConnection implements Pooled {
+	readonly client: Redis;
+	readonly connection: Bottleneck.IORedisConnection;
+	/** The limiters on it, told of its errors and of it closing. */
+	readonly listeners = new Set<{
+		onError: (error: unknown) => void;
+		onClose: () => void;
+	}>();
+
+	constructor(redis: RedisStoreConfig) {
+		this.client = new Redis({
+			host: redis.host,
+			port: redis.port,
+			db: redis.db ?? 0,
+			username: redis.username || undefined,
+			password: redis.password || undefined,
+			keyPrefix: redis.keyPrefix ?? 'n8n-guards:',
+			tls: redis.tls
+				? {
+						servername: isIP(redis.host) ? undefined : redis.host,
+						rejectUnauthorized: redis.tlsRejectUnauthorized ?? true,
+						ca: redis.tlsCa || undefined,
+					}
+				: undefined,
+			connectTimeout: redis.timeoutMs ?? REDIS_TIMEOUT_MS,
+			maxRetriesPerRequest: 1,
+			// Bottleneck keeps a subscriber open: reconnect in the background, but never
+			// queue commands while Redis is away (a node must fail, not hang).
+			enableOfflineQueue: false,
+			retryStrategy: (times: number) => Math.min(200 * times, 5 * SECOND_MS),
+		});
+		const onError = (error: unknown) => {
+			for (const listener of this.listeners) listener.onError(error);
+		};
+		this.client.on('error', onError);
+		this.client.on('close', () => {
+			for (const listener of this.listeners) listener.onClose();
+		});
+		this.connection = new Bottleneck.IORedisConnection({
+			client: this.client,
+			Redis,
+		} as unknown as Bottleneck.IORedisConnectionOptions);
+		this.connection.on('error', onError);
+	}
+
+	async close(): Promise<void> {
+		this.listeners.clear();
+		await this.connection.disconnect(false).catch(() => undefined);
+	}
 }
 
 /** A short stable id for the settings, so limiters of one name with different settings never share Redis state. */
@@ -188,7 +220,7 @@ export function heartbeatFor(plan: LimiterPlan, redis: boolean): number {
 	return Math.min(50, Math.max(2, Math.round(plan.increaseIntervalMs / 40)));
 }
 
-class Limiter implements TokenLimiter {
+class Limiter implements TokenLimiter, Pooled {
 	readonly location: string;
 	readonly learned = new LearnedLimit();
 	lastUsed = Date.now();
@@ -197,6 +229,25 @@ class Limiter implements TokenLimiter {
 	private readonly bottleneck: Bottleneck;
 	private readonly connection: Bottleneck.IORedisConnection | undefined;
 	private readonly client: Redis | undefined;
+	private readonly link: LimiterConnection | undefined;
+	private readonly connectionKey: string | undefined;
+	/** How this limiter hears of its shared connection's errors and closing. */
+	private readonly linkListener = {
+		onError: (error: unknown) => {
+			this.lastError = error;
+		},
+		// A job queued in bottleneck's Redis cluster waits for a message that never comes
+		// once the connection is gone: fail the waiting requests instead of hanging.
+		onClose: () => {
+			if (this.waiters.length > 0)
+				this.failWaiters(
+					this.storeError(
+						'unreachable',
+						this.lastError ?? new Error('the connection to Redis closed'),
+					),
+				);
+		},
+	};
 	private readonly holdKey: string;
 	private lastError: unknown;
 	private readying: Promise<void> | undefined;
@@ -242,49 +293,19 @@ class Limiter implements TokenLimiter {
 		} as Bottleneck.ConstructorOptions;
 		if (redis) {
 			this.location = `Redis at ${hostPort(redis.host, redis.port)} (db ${redis.db ?? 0}${redis.tls ? ', TLS' : ''})`;
-			const client = new Redis({
-				host: redis.host,
-				port: redis.port,
-				db: redis.db ?? 0,
-				username: redis.username || undefined,
-				password: redis.password || undefined,
-				keyPrefix: redis.keyPrefix ?? 'n8n-guards:',
-				tls: redis.tls
-					? {
-							servername: isIP(redis.host) ? undefined : redis.host,
-							rejectUnauthorized: redis.tlsRejectUnauthorized ?? true,
-							ca: redis.tlsCa || undefined,
-						}
-					: undefined,
-				connectTimeout: redis.timeoutMs ?? REDIS_TIMEOUT_MS,
-				maxRetriesPerRequest: 1,
-				// Bottleneck keeps a subscriber open: reconnect in the background, but never
-				// queue commands while Redis is away (a node must fail, not hang).
-				enableOfflineQueue: false,
-				retryStrategy: (times: number) => Math.min(200 * times, 5000),
-			});
-			client.on('error', (error: unknown) => {
-				this.lastError = error;
-			});
-			// A job queued in bottleneck's Redis cluster waits for a message that never comes
-			// once the connection is gone: fail the waiting requests instead of hanging.
-			client.on('close', () => {
-				if (this.waiters.length > 0)
-					this.failWaiters(
-						this.storeError(
-							'unreachable',
-							this.lastError ?? new Error('the connection to Redis closed'),
-						),
-					);
-			});
-			this.client = client;
-			this.connection = new Bottleneck.IORedisConnection({
-				client,
-				Redis,
-			} as unknown as Bottleneck.IORedisConnectionOptions);
-			this.connection.on('error', (error: unknown) => {
-				this.lastError = error;
-			});
+			// From the connection cache, shared with the other limiters of this Redis config;
+			// held until this limiter stops, so it is not swept under it.
+			this.connectionKey = configKey(redis);
+			const link = holdPooled(
+				'limiter-connection',
+				this.connectionKey,
+				() => new LimiterConnection(redis),
+				STORE_IDLE_MS,
+			);
+			this.link = link;
+			link.listeners.add(this.linkListener);
+			this.client = link.client;
+			this.connection = link.connection;
 			this.bottleneck = new Bottleneck({
 				...bucket,
 				datastore: 'ioredis',
@@ -361,7 +382,7 @@ class Limiter implements TokenLimiter {
 			while (wait > 0) {
 				if (options.deadlineAt !== undefined && Date.now() + wait > options.deadlineAt)
 					throw new HoldPastMaxWait(wait);
-				await pause(Math.min(wait, 1000), signal);
+				await pause(Math.min(wait, SECOND_MS), signal);
 				wait = Math.min(maxHoldMs - (Date.now() - waitStart), this.learned.waitMs(Date.now()));
 			}
 		} catch (error) {
@@ -447,7 +468,7 @@ class Limiter implements TokenLimiter {
 				1,
 				this.holdKey,
 				String(until),
-				String(until - now + 60_000),
+				String(until - now + MINUTE_MS),
 			);
 		} catch {
 			// Best effort: this process holds anyway; the others learn it from their own responses.
@@ -519,14 +540,23 @@ class Limiter implements TokenLimiter {
 		}
 	}
 
-	async stop(): Promise<void> {
+	/** Limiters with requests waiting are not swept. */
+	busy(): boolean {
+		return this.pending > 0;
+	}
+
+	/** Stops the bucket and lets go of the shared connection (the cache closes it when idle). */
+	async close(): Promise<void> {
 		if (this.refillTimer) clearInterval(this.refillTimer);
 		try {
 			await this.bottleneck.stop({ dropWaitingJobs: true });
 		} catch {
 			// Already stopped.
 		}
-		if (this.connection) await this.connection.disconnect(false).catch(() => undefined);
+		if (this.link && this.connectionKey !== undefined) {
+			this.link.listeners.delete(this.linkListener);
+			releasePooled('limiter-connection', this.connectionKey, this.link);
+		}
 	}
 
 	private storeError(what: string, error: unknown): StoreError | Error {

@@ -26,6 +26,7 @@ import {
 	type StoreRecord,
 	type WriteResult,
 } from './types';
+import { DAY_MS, SECOND_MS } from '../core/time';
 
 /**
  * Each batch is one Lua script, so it is one round trip and atomic: no other client's
@@ -135,7 +136,7 @@ type ScriptName = keyof typeof SCRIPTS;
  * Lifetime of a namespace's version sequence after its last write. Only a guard against
  * the clock stepping back or a burst of writes outrunning it: the clock takes over after.
  */
-const SEQUENCE_TTL_MS = 24 * 60 * 60_000;
+const SEQUENCE_TTL_MS = DAY_MS;
 type ScriptRunner = (numberOfKeys: number, keysAndArgs: string[]) => Promise<unknown>;
 
 const CLOSED_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'enableOfflineQueue'];
@@ -169,7 +170,7 @@ export class RedisStore implements Store {
 		this.keyPrefix = keyPrefix;
 		this.username = config.username || undefined;
 		this.password = config.password || undefined;
-		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Redis timeoutMs', 5000);
+		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Redis timeoutMs', 5 * SECOND_MS);
 		this.location = `Redis at ${hostPort(host, port)} (db ${db}${config.tls ? ', TLS' : ''})`;
 		this.client = new Redis({
 			host,
@@ -325,7 +326,7 @@ export class RedisStore implements Store {
 		this.closed = true;
 		if (this.client.status === 'ready') {
 			// QUIT lets the server finish; a server that does not answer is simply dropped.
-			await withDeadline(this.client.quit(), 1000, () => new Error('no answer to QUIT')).catch(
+			await withDeadline(this.client.quit(), SECOND_MS, () => new Error('no answer to QUIT')).catch(
 				() => undefined,
 			);
 		}

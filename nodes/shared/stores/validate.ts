@@ -8,6 +8,7 @@ import type {
 	RecordDelete,
 	RecordWrite,
 } from './types';
+import { DAY_MS, MINUTE_MS } from '../core/time';
 
 /**
  * The one place where every backend checks its inputs, so SQLite, Redis and Postgres
@@ -21,7 +22,7 @@ export const MAX_NAMESPACE_BYTES = 256;
 /** Longest key, queue id, category or owner, in UTF-8 bytes (fits a Postgres btree row). */
 export const MAX_KEY_BYTES = 1024;
 /** Longest TTL or lease: 100 years, so `now + ttl` stays a safe integer. */
-export const MAX_DURATION_MS = 100 * 365 * 24 * 3600 * 1000;
+export const MAX_DURATION_MS = 100 * 365 * DAY_MS;
 /** Deepest JSON nesting a value may have. */
 export const MAX_JSON_DEPTH = 512;
 /** Most entries one lease or list call may return. */
@@ -405,5 +406,5 @@ export function assertPort(value: unknown, what: string): number {
 
 export function optionalTimeout(value: unknown, what: string, fallback: number): number {
 	if (value === undefined || value === null) return fallback;
-	return assertCount(value, what, 10 * 60_000);
+	return assertCount(value, what, 10 * MINUTE_MS);
 }

@@ -1,42 +1,22 @@
+import { SECOND_MS } from '../../core/time';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { sleep } from 'n8n-workflow';
-import type { JsonValue } from '../core/json';
-import {
-	byEnqueueOrder,
-	describeCause,
-	isCallerError,
-	mergeJsonObjects,
-	queueEntryFromRow,
-	SWEEP_INTERVAL_MS,
-	SWEEP_LIMIT,
-	type QueueRow,
-} from './common';
+import type { JsonValue } from '../../core/json';
+import { describeCause, isCallerError, SWEEP_INTERVAL_MS, SWEEP_LIMIT } from '../common';
 import {
 	assertCounterInRange,
 	assertNamespace,
-	assertQueueName,
-	assertTimestamp,
 	normalizeDeletes,
-	normalizeEntries,
 	normalizeIncrements,
 	normalizeKeys,
-	normalizeLease,
-	normalizeList,
-	normalizeSettlements,
 	normalizeWrites,
 	optionalTimeout,
-} from './validate';
+} from '../validate';
 import {
 	StoreError,
 	type CounterIncrement,
-	type LeaseRequest,
-	type NewQueueEntry,
-	type QueueEntry,
-	type QueueListOptions,
-	type QueueSettlement,
-	type QueueStats,
 	type ReadResult,
 	type RecordDelete,
 	type RecordQueue,
@@ -45,7 +25,9 @@ import {
 	type Store,
 	type StoreRecord,
 	type WriteResult,
-} from './types';
+} from '../types';
+import { LATEST_MIGRATION, MIGRATIONS, schemaVersion } from './migrations';
+import { SqliteQueue } from './queue';
 
 type SqliteModule = typeof import('node:sqlite');
 
@@ -72,55 +54,7 @@ function loadSqlite(location: string): SqliteModule {
 	}
 }
 
-/** Every table is prefixed: the file may be shared with other software. */
-const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
-	{
-		version: 1,
-		name: 'records, counters and queue',
-		sql: `
-			CREATE TABLE IF NOT EXISTS guards_records (
-				ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-				version INTEGER NOT NULL, expires_at INTEGER,
-				PRIMARY KEY (ns, key)
-			) WITHOUT ROWID;
-			CREATE INDEX IF NOT EXISTS guards_records_expires_at ON guards_records (expires_at) WHERE expires_at IS NOT NULL;
-			CREATE TABLE IF NOT EXISTS guards_counters (
-				ns TEXT NOT NULL, key TEXT NOT NULL, value INTEGER NOT NULL, expires_at INTEGER,
-				PRIMARY KEY (ns, key)
-			) WITHOUT ROWID;
-			CREATE INDEX IF NOT EXISTS guards_counters_expires_at ON guards_counters (expires_at) WHERE expires_at IS NOT NULL;
-			CREATE TABLE IF NOT EXISTS guards_queue (
-				queue TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, category TEXT, data TEXT NOT NULL,
-				attempts INTEGER NOT NULL DEFAULT 0, enqueued_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-				lease_until INTEGER, lease_owner TEXT,
-				PRIMARY KEY (queue, id)
-			);
-			CREATE INDEX IF NOT EXISTS guards_queue_open ON guards_queue (queue, status, enqueued_at, id);
-		`,
-	},
-	{
-		version: 2,
-		name: 'record versions from a store-wide sequence',
-		// Seeded above every version already stored, so records written before the
-		// upgrade keep working with compare-and-set and no new version repeats one.
-		sql: `
-			CREATE TABLE IF NOT EXISTS guards_sequence (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-			INSERT INTO guards_sequence (name, value)
-				SELECT 'record_version', coalesce(max(version), 0) FROM guards_records WHERE true
-				ON CONFLICT (name) DO NOTHING;
-		`,
-	},
-];
-
-const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1].version;
-
 const SQLITE_BUSY = 5;
-
-/** A status as the caller sees it: a leased entry whose lease ran out is pending. */
-const LOGICAL_STATUS = `CASE WHEN status = 'leased' AND lease_until <= ?1 THEN 'pending' ELSE status END`;
-
-const QUEUE_COLUMNS =
-	'id, queue, status, category, data, attempts, enqueued_at, updated_at, lease_until, lease_owner';
 
 /**
  * The embedded store: one SQLite file, WAL mode, each batch in a `BEGIN IMMEDIATE`
@@ -153,7 +87,11 @@ export class SqliteStore implements Store {
 			throw new TypeError('SQLite store: file must be a path to the database file');
 		}
 		this.file = config.file === ':memory:' ? config.file : path.resolve(config.file);
-		this.busyTimeoutMs = optionalTimeout(config.busyTimeoutMs, 'SQLite busyTimeoutMs', 5000);
+		this.busyTimeoutMs = optionalTimeout(
+			config.busyTimeoutMs,
+			'SQLite busyTimeoutMs',
+			5 * SECOND_MS,
+		);
 		this.location = `SQLite at ${this.file}`;
 		this.queue = new SqliteQueue(this);
 	}
@@ -437,157 +375,6 @@ export class SqliteStore implements Store {
 	}
 }
 
-/** The dead-letter queue of the embedded store: each call is one transaction. */
-class SqliteQueue implements RecordQueue {
-	constructor(private readonly store: SqliteStore) {}
-
-	async enqueue(queue: string, entries: NewQueueEntry[]): Promise<string[]> {
-		const name = assertQueueName(queue);
-		const batch = normalizeEntries(entries);
-		if (batch.length === 0) return [];
-		return this.store.transaction('enqueue', (now) => {
-			const insert = this.store.statement(
-				`INSERT INTO guards_queue (queue, id, status, category, data, attempts, enqueued_at, updated_at)
-				VALUES (?, ?, 'pending', ?, ?, 0, ?, ?) ON CONFLICT (queue, id) DO NOTHING`,
-			);
-			return batch
-				.filter(
-					(entry) => insert.run(name, entry.id, entry.category, entry.json, now, now).changes === 1,
-				)
-				.map((entry) => entry.id);
-		});
-	}
-
-	async lease(queue: string, request: LeaseRequest): Promise<QueueEntry[]> {
-		const name = assertQueueName(queue);
-		const lease = normalizeLease(request);
-		return this.store.transaction('lease', (now) => {
-			const rows = this.store
-				.statement(
-					`UPDATE guards_queue
-					SET status = 'leased', attempts = attempts + 1, lease_until = ?1 + ?7, lease_owner = ?8, updated_at = ?1
-					WHERE queue = ?2 AND id IN (
-						SELECT id FROM guards_queue
-						WHERE queue = ?2 AND (status = 'pending' OR (status = 'leased' AND lease_until <= ?1))
-							AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))
-							AND (?4 IS NULL OR category IN (SELECT value FROM json_each(?4)))
-							AND (?5 IS NULL OR enqueued_at < ?5)
-						ORDER BY enqueued_at, id LIMIT ?6
-					)
-					RETURNING ${QUEUE_COLUMNS}`,
-				)
-				.all(
-					now,
-					name,
-					jsonOrNull(lease.ids),
-					jsonOrNull(lease.categories),
-					lease.enqueuedBefore,
-					lease.limit,
-					lease.leaseMs,
-					lease.owner,
-				) as unknown as QueueRow[];
-			return rows.map((row) => queueEntryFromRow(row, now)).sort(byEnqueueOrder);
-		});
-	}
-
-	async settle(queue: string, settlements: QueueSettlement[]): Promise<boolean[]> {
-		const name = assertQueueName(queue);
-		const batch = normalizeSettlements(settlements);
-		if (batch.length === 0) return [];
-		return this.store.transaction('settle', (now) => {
-			const select = this.store.statement(
-				'SELECT status, lease_until, lease_owner, data FROM guards_queue WHERE queue = ? AND id = ?',
-			);
-			const update = this.store.statement(
-				'UPDATE guards_queue SET status = ?, data = ?, updated_at = ?, lease_until = NULL, lease_owner = NULL WHERE queue = ? AND id = ?',
-			);
-			return batch.map((settlement) => {
-				const row = select.get(name, settlement.id) as
-					| { status: string; lease_until: number | null; lease_owner: string | null; data: string }
-					| undefined;
-				if (!row || !canSettle(row, settlement.owner, now)) return false;
-				const data =
-					settlement.patchJson === null
-						? row.data
-						: JSON.stringify(mergeJsonObjects(row.data, [settlement.patchJson]));
-				update.run(settlement.status, data, now, name, settlement.id);
-				return true;
-			});
-		});
-	}
-
-	async stats(queue: string): Promise<QueueStats> {
-		const name = assertQueueName(queue);
-		return this.store.run('stats', () => {
-			const now = Date.now();
-			const row = this.store
-				.statement(
-					`SELECT
-						coalesce(sum(status = 'pending' OR (status = 'leased' AND lease_until <= ?1)), 0) AS pending,
-						coalesce(sum(status = 'leased' AND lease_until > ?1), 0) AS leased,
-						coalesce(sum(status = 'done'), 0) AS done,
-						coalesce(sum(status = 'discarded'), 0) AS discarded,
-						min(CASE WHEN status IN ('pending', 'leased') THEN enqueued_at END) AS oldest
-					FROM guards_queue WHERE queue = ?2`,
-				)
-				.get(now, name) as {
-				pending: number;
-				leased: number;
-				done: number;
-				discarded: number;
-				oldest: number | null;
-			};
-			return {
-				pending: row.pending,
-				leased: row.leased,
-				done: row.done,
-				discarded: row.discarded,
-				oldestOpenAt: row.oldest,
-				now,
-			};
-		});
-	}
-
-	async list(queue: string, options: QueueListOptions): Promise<QueueEntry[]> {
-		const name = assertQueueName(queue);
-		const list = normalizeList(options);
-		return this.store.run('list', () => {
-			const now = Date.now();
-			const rows = this.store
-				.statement(
-					`SELECT ${QUEUE_COLUMNS} FROM guards_queue
-					WHERE queue = ?2
-						AND (?3 IS NULL OR ${LOGICAL_STATUS} IN (SELECT value FROM json_each(?3)))
-						AND (?4 IS NULL OR id IN (SELECT value FROM json_each(?4)))
-						AND (?5 IS NULL OR category IN (SELECT value FROM json_each(?5)))
-					ORDER BY enqueued_at, id LIMIT ?6`,
-				)
-				.all(
-					now,
-					name,
-					jsonOrNull(list.statuses),
-					jsonOrNull(list.ids),
-					jsonOrNull(list.categories),
-					list.limit,
-				) as unknown as QueueRow[];
-			return rows.map((row) => queueEntryFromRow(row, now));
-		});
-	}
-
-	async purge(queue: string, before: number): Promise<number> {
-		const name = assertQueueName(queue);
-		const cutoff = assertTimestamp(before, 'Purge before');
-		return this.store.transaction('purge', () => {
-			const result = this.store
-				.statement(
-					`DELETE FROM guards_queue WHERE queue = ? AND status IN ('done', 'discarded') AND updated_at < ?`,
-				)
-				.run(name, cutoff);
-			return Number(result.changes);
-		});
-	}
-}
-
 /**
  * Creates a folder and its missing parents. Not `mkdirSync(..., { recursive: true })`:
  * that loops forever where mkdir fails with ENOENT under an existing parent (e.g. /proc).
@@ -617,25 +404,6 @@ function isAlive(expiresAt: number | null, now: number): boolean {
 	return expiresAt === null || expiresAt > now;
 }
 
-/** With an owner, only that owner's live lease; without, any open (pending or leased) entry. */
-function canSettle(
-	row: { status: string; lease_until: number | null; lease_owner: string | null },
-	owner: string | null,
-	now: number,
-): boolean {
-	if (owner === null) return row.status === 'pending' || row.status === 'leased';
-	return (
-		row.status === 'leased' &&
-		row.lease_owner === owner &&
-		row.lease_until !== null &&
-		row.lease_until > now
-	);
-}
-
-function jsonOrNull(values: readonly string[] | null): SQLInputValue {
-	return values === null ? null : JSON.stringify(values);
-}
-
 function isBusy(error: unknown): boolean {
 	const code = (error as { errcode?: unknown } | null)?.errcode;
 	return typeof code === 'number' && (code & 0xff) === SQLITE_BUSY;
@@ -648,19 +416,4 @@ function isBusy(error: unknown): boolean {
 function lockRetryPause(attempt: number, remainingMs: number): number {
 	const ceiling = Math.min(50, 2 ** attempt);
 	return Math.max(0, Math.min(remainingMs, ceiling / 2 + (Math.random() * ceiling) / 2));
-}
-
-/** The last migration applied, read without taking the write lock. */
-function schemaVersion(db: DatabaseSync): number {
-	const table = db
-		.prepare(
-			`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = 'guards_migrations'`,
-		)
-		.get();
-	if (!table) return 0;
-	return (
-		db.prepare('SELECT coalesce(max(version), 0) AS version FROM guards_migrations').get() as {
-			version: number;
-		}
-	).version;
 }

@@ -1,0 +1,168 @@
+import { byEnqueueOrder, queueEntryFromRow, type QueueRow } from '../common';
+import {
+	assertQueueName,
+	assertTimestamp,
+	normalizeEntries,
+	normalizeLease,
+	normalizeList,
+	normalizeSettlements,
+} from '../validate';
+import type {
+	LeaseRequest,
+	NewQueueEntry,
+	QueueEntry,
+	QueueListOptions,
+	QueueSettlement,
+	QueueStats,
+	RecordQueue,
+} from '../types';
+import { inOrder, NOW_MS, type Names } from './migrations';
+import type { PostgresStore } from './store';
+
+const QUEUE_RETURNING =
+	'q.id, q.queue, q.status, q.category, q.data::text AS data, q.patches::text[] AS patches, q.attempts, q.enqueued_at, q.updated_at, q.lease_until, q.lease_owner';
+
+/** The durable dead-letter queue: each call is one statement. */
+export class PostgresQueue implements RecordQueue {
+	constructor(
+		private readonly store: PostgresStore,
+		private readonly names: Names,
+	) {}
+
+	async enqueue(queue: string, entries: NewQueueEntry[]): Promise<string[]> {
+		const name = assertQueueName(queue);
+		const batch = normalizeEntries(entries);
+		if (batch.length === 0) return [];
+		const rows = await this.store.query<{ id: string }>(
+			'enqueue',
+			`WITH clock AS (SELECT ${NOW_MS} AS now)
+			INSERT INTO ${this.names.queue} (queue, id, status, category, data, attempts, enqueued_at, updated_at)
+			SELECT $1, e.id, 'pending', e.category, e.data::json, 0, clock.now, clock.now
+			FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(id, category, data, position), clock
+			ORDER BY e.position
+			ON CONFLICT (queue, id) DO NOTHING
+			RETURNING id`,
+			[name, batch.map((e) => e.id), batch.map((e) => e.category), batch.map((e) => e.json)],
+		);
+		const added = new Set(rows.map((row) => row.id));
+		return [...new Set(batch.map((entry) => entry.id))].filter((id) => added.has(id));
+	}
+
+	async lease(queue: string, request: LeaseRequest): Promise<QueueEntry[]> {
+		const name = assertQueueName(queue);
+		const lease = normalizeLease(request);
+		// SKIP LOCKED: concurrent leasers take different entries instead of queueing up.
+		const rows = await this.store.query<QueueRow & { now: string }>(
+			'lease',
+			`WITH clock AS (SELECT ${NOW_MS} AS now),
+			picked AS (
+				SELECT q.queue, q.id FROM ${this.names.queue} q, clock
+				WHERE q.queue = $1
+					AND (q.status = 'pending' OR (q.status = 'leased' AND q.lease_until <= clock.now))
+					AND ($2::text[] IS NULL OR q.id = ANY($2::text[]))
+					AND ($3::text[] IS NULL OR q.category = ANY($3::text[]))
+					AND ($4::bigint IS NULL OR q.enqueued_at < $4::bigint)
+				ORDER BY q.enqueued_at, q.id
+				LIMIT $5
+				FOR UPDATE OF q SKIP LOCKED
+			)
+			UPDATE ${this.names.queue} q
+			SET status = 'leased', attempts = q.attempts + 1, lease_until = clock.now + $6::bigint, lease_owner = $7, updated_at = clock.now
+			FROM picked, clock
+			WHERE q.queue = picked.queue AND q.id = picked.id
+			RETURNING ${QUEUE_RETURNING}, clock.now`,
+			[
+				name,
+				lease.ids,
+				lease.categories,
+				lease.enqueuedBefore,
+				lease.limit,
+				lease.leaseMs,
+				lease.owner,
+			],
+		);
+		return rows.map((row) => queueEntryFromRow(row, Number(row.now))).sort(byEnqueueOrder);
+	}
+
+	async settle(queue: string, settlements: QueueSettlement[]): Promise<boolean[]> {
+		const name = assertQueueName(queue);
+		const batch = normalizeSettlements(settlements);
+		if (batch.length === 0) return [];
+		const rows = await this.store.query<{ o_index: number; o_applied: boolean }>(
+			'settle',
+			`SELECT o_index, o_applied FROM ${this.names.settle}($1, $2::text[], $3::text[], $4::text[], $5::text[])`,
+			[
+				name,
+				batch.map((s) => s.id),
+				batch.map((s) => s.owner),
+				batch.map((s) => s.status),
+				batch.map((s) => s.patchJson),
+			],
+		);
+		return inOrder(rows).map((row) => row.o_applied);
+	}
+
+	async stats(queue: string): Promise<QueueStats> {
+		const name = assertQueueName(queue);
+		const rows = await this.store.query<{
+			now: string;
+			pending: string;
+			leased: string;
+			done: string;
+			discarded: string;
+			oldest: string | null;
+		}>(
+			'stats',
+			`WITH clock AS (SELECT ${NOW_MS} AS now)
+			SELECT clock.now,
+				count(q.id) FILTER (WHERE q.status = 'pending' OR (q.status = 'leased' AND q.lease_until <= clock.now)) AS pending,
+				count(q.id) FILTER (WHERE q.status = 'leased' AND q.lease_until > clock.now) AS leased,
+				count(q.id) FILTER (WHERE q.status = 'done') AS done,
+				count(q.id) FILTER (WHERE q.status = 'discarded') AS discarded,
+				min(q.enqueued_at) FILTER (WHERE q.status IN ('pending', 'leased')) AS oldest
+			FROM clock LEFT JOIN ${this.names.queue} q ON q.queue = $1
+			GROUP BY clock.now`,
+			[name],
+		);
+		const row = rows[0];
+		return {
+			pending: Number(row.pending),
+			leased: Number(row.leased),
+			done: Number(row.done),
+			discarded: Number(row.discarded),
+			oldestOpenAt: row.oldest === null ? null : Number(row.oldest),
+			now: Number(row.now),
+		};
+	}
+
+	async list(queue: string, options: QueueListOptions): Promise<QueueEntry[]> {
+		const name = assertQueueName(queue);
+		const list = normalizeList(options);
+		const rows = await this.store.query<QueueRow & { now: string }>(
+			'list',
+			`WITH clock AS (SELECT ${NOW_MS} AS now)
+			SELECT ${QUEUE_RETURNING}, clock.now FROM ${this.names.queue} q, clock
+			WHERE q.queue = $1
+				AND ($2::text[] IS NULL OR (CASE WHEN q.status = 'leased' AND q.lease_until <= clock.now THEN 'pending' ELSE q.status END) = ANY($2::text[]))
+				AND ($3::text[] IS NULL OR q.id = ANY($3::text[]))
+				AND ($4::text[] IS NULL OR q.category = ANY($4::text[]))
+			ORDER BY q.enqueued_at, q.id
+			LIMIT $5`,
+			[name, list.statuses, list.ids, list.categories, list.limit],
+		);
+		return rows.map((row) => queueEntryFromRow(row, Number(row.now)));
+	}
+
+	async purge(queue: string, before: number): Promise<number> {
+		const name = assertQueueName(queue);
+		const cutoff = assertTimestamp(before, 'Purge before');
+		const rows = await this.store.query<{ purged: string }>(
+			'purge',
+			`WITH purged AS (
+				DELETE FROM ${this.names.queue} WHERE queue = $1 AND status IN ('done', 'discarded') AND updated_at < $2 RETURNING 1
+			) SELECT count(*) AS purged FROM purged`,
+			[name, cutoff],
+		);
+		return Number(rows[0].purged);
+	}
+}

@@ -1,0 +1,409 @@
+import { SECOND_MS } from '../../core/time';
+import { createHash } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
+import { Client, Pool, type ClientConfig, type QueryResultRow } from 'pg';
+import type { JsonValue } from '../../core/json';
+import { sleep } from 'n8n-workflow';
+import {
+	describeCause,
+	errorCode,
+	hostPort,
+	isCallerError,
+	isNetworkError,
+	SWEEP_INTERVAL_MS,
+} from '../common';
+import {
+	assertCounterInRange,
+	assertHost,
+	assertNamespace,
+	assertPort,
+	assertText,
+	normalizeDeletes,
+	normalizeIncrements,
+	normalizeKeys,
+	normalizeWrites,
+	optionalTimeout,
+} from '../validate';
+import {
+	StoreError,
+	type CounterIncrement,
+	type PostgresSslMode,
+	type PostgresStoreConfig,
+	type ReadResult,
+	type RecordDelete,
+	type RecordQueue,
+	type RecordWrite,
+	type Store,
+	type StoreRecord,
+	type WriteResult,
+} from '../types';
+import {
+	assertSchema,
+	assertTablePrefix,
+	inOrder,
+	MIGRATIONS,
+	namesFor,
+	NOW_MS,
+	type Names,
+} from './migrations';
+import { PostgresQueue } from './queue';
+
+const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'allow', 'require', 'verify-full'];
+
+/**
+ * libpq's modes mapped onto node-postgres: `require` encrypts without checking the
+ * certificate, `verify-full` checks chain and host name. `allow` starts in plain text
+ * and switches to TLS only when the server refuses plain connections (see `connectAllowingTls`).
+ */
+function sslOption(
+	mode: PostgresSslMode,
+	ca: string | undefined,
+	tls: boolean,
+): false | ConnectionOptions {
+	if (mode === 'verify-full') return { rejectUnauthorized: true, ca: ca || undefined };
+	if (mode === 'require' || (mode === 'allow' && tls))
+		return { rejectUnauthorized: false, ca: ca || undefined };
+	return false;
+}
+
+/** SQLSTATEs after which a whole single-statement batch can be rerun: nothing of it was applied. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
+/**
+ * Postgres: durable shared state. Tables and functions are created by versioned
+ * migrations on first use; every batch is one statement, so one round trip.
+ */
+export class PostgresStore implements Store {
+	readonly backend = 'postgres' as const;
+	readonly location: string;
+	readonly queue: RecordQueue;
+
+	private readonly config: PostgresStoreConfig;
+	private readonly timeoutMs: number;
+	private readonly schemaName: string;
+	private readonly prefix: string;
+	private readonly names: Names;
+	private pool: Pool;
+	/** Whether the pool talks TLS (sslmode=allow switches after the server refused plain text). */
+	private tls = false;
+	private ready: Promise<void> | undefined;
+	private closed = false;
+	private lastSweep = 0;
+
+	constructor(config: PostgresStoreConfig) {
+		const host = assertHost(config.host, 'Postgres host');
+		const port = assertPort(config.port, 'Postgres port');
+		const database = assertText(config.database, 'Postgres database', 63);
+		assertText(config.user, 'Postgres user', 63);
+		if (!SSL_MODES.includes(config.ssl))
+			throw new TypeError(
+				`Postgres ssl must be one of ${SSL_MODES.join(', ')}, got ${JSON.stringify(config.ssl)}`,
+			);
+		this.config = config;
+		this.schemaName = assertSchema(config.schema);
+		this.prefix = assertTablePrefix(config.tablePrefix);
+		this.names = namesFor(this.schemaName, this.prefix);
+		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Postgres timeoutMs', 5 * SECOND_MS);
+		this.location = `Postgres at ${hostPort(host, port)}/${database}`;
+		this.pool = this.createPool(false);
+		this.queue = new PostgresQueue(this, this.names);
+	}
+
+	async read(namespace: string, keys: string[]): Promise<ReadResult> {
+		const ns = assertNamespace(namespace);
+		const wanted = normalizeKeys(keys);
+		const rows = await this.query<{
+			now: string;
+			key: string | null;
+			value: string;
+			version: string;
+			expires_at: string | null;
+		}>(
+			'read',
+			`WITH clock AS (SELECT ${NOW_MS} AS now)
+			SELECT clock.now, r.key, r.value::text AS value, r.version, r.expires_at
+			FROM clock LEFT JOIN ${this.names.records} r
+				ON r.ns = $1 AND r.key = ANY($2::text[]) AND (r.expires_at IS NULL OR r.expires_at > clock.now)`,
+			[ns, wanted],
+		);
+		const records = new Map<string, StoreRecord>();
+		for (const row of rows) {
+			if (row.key === null) continue;
+			records.set(row.key, {
+				key: row.key,
+				value: JSON.parse(row.value) as JsonValue,
+				version: Number(row.version),
+				expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+			});
+		}
+		return { now: Number(rows[0].now), records };
+	}
+
+	async write(namespace: string, writes: RecordWrite[]): Promise<WriteResult[]> {
+		const ns = assertNamespace(namespace);
+		const batch = normalizeWrites(writes);
+		if (batch.length === 0) return [];
+		const rows = await this.query<{ o_index: number; o_applied: boolean; o_version: string }>(
+			'write',
+			`SELECT o_index, o_applied, o_version FROM ${this.names.write}($1, $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6)`,
+			[
+				ns,
+				batch.map((w) => w.key),
+				batch.map((w) => w.json),
+				batch.map((w) => w.ifVersion),
+				batch.map((w) => w.ttlMs),
+				this.sweepDue(),
+			],
+		);
+		return inOrder(rows).map((row, index) => ({
+			key: batch[index].key,
+			applied: row.o_applied,
+			version: Number(row.o_version),
+		}));
+	}
+
+	async delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]> {
+		const ns = assertNamespace(namespace);
+		const batch = normalizeDeletes(deletes);
+		if (batch.length === 0) return [];
+		const rows = await this.query<{ o_index: number; o_deleted: boolean }>(
+			'delete',
+			`SELECT o_index, o_deleted FROM ${this.names.delete}($1, $2::text[], $3::bigint[])`,
+			[ns, batch.map((d) => d.key), batch.map((d) => d.ifVersion)],
+		);
+		return inOrder(rows).map((row) => row.o_deleted);
+	}
+
+	async increment(namespace: string, increments: CounterIncrement[]): Promise<number[]> {
+		const ns = assertNamespace(namespace);
+		const batch = normalizeIncrements(increments);
+		if (batch.length === 0) return [];
+		try {
+			const rows = await this.query<{ o_index: number; o_value: string }>(
+				'increment',
+				`SELECT o_index, o_value FROM ${this.names.increment}($1, $2::text[], $3::bigint[], $4::bigint[], $5)`,
+				[
+					ns,
+					batch.map((i) => i.key),
+					batch.map((i) => i.by),
+					batch.map((i) => i.ttlMs),
+					this.sweepDue(),
+				],
+			);
+			return inOrder(rows).map((row) => Number(row.o_value));
+		} catch (error) {
+			const cause = (error as { cause?: { code?: string; detail?: string; hint?: string } }).cause;
+			if (cause?.code === '22003' && cause.detail && cause.hint)
+				assertCounterInRange(Number(cause.hint), batch[Number(cause.detail) - 1].key);
+			throw error;
+		}
+	}
+
+	async ping(): Promise<void> {
+		await this.query('ping', 'SELECT 1', []);
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		await this.pool.end().catch(() => undefined);
+	}
+
+	/**
+	 * Runs one statement after the migrations. Deadlocks and serialization failures roll
+	 * the statement back entirely, so it is simply run again.
+	 */
+	async query<R extends QueryResultRow>(
+		operation: string,
+		sql: string,
+		params: unknown[],
+	): Promise<R[]> {
+		if (this.closed) throw new StoreError('postgres', this.location, 'store is closed');
+		await this.ensureReady();
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return (await this.pool.query<R>(sql, params)).rows;
+			} catch (error) {
+				const code = errorCode(error);
+				if (attempt < ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
+					await sleep(5 + Math.random() * 20 * attempt);
+					continue;
+				}
+				throw this.toStoreError(operation, error);
+			}
+		}
+	}
+
+	/**
+	 * For a credential's Test button: with a password set, whether the server asked for
+	 * it. A server that lets the user in unasked (trust in pg_hba.conf) never checks it.
+	 */
+	async checkSettings(): Promise<string[]> {
+		if (!this.config.password) return [];
+		await this.ensureReady();
+		const client = new Client(this.clientConfig(this.tls));
+		let asked = false;
+		for (const request of [
+			'authenticationCleartextPassword',
+			'authenticationMD5Password',
+			'authenticationSASL',
+		]) {
+			client.connection.once(request, () => (asked = true));
+		}
+		client.on('error', () => undefined);
+		try {
+			await client.connect();
+		} catch (error) {
+			throw this.toStoreError('connect', error);
+		} finally {
+			await client.end().catch(() => undefined);
+		}
+		if (asked) return [];
+		return [
+			`the server let user ${this.config.user} in without asking for a password (trust authentication in pg_hba.conf), so the Password of this credential is never checked and anyone who can reach the server can log in as that user. Require a password on the server (scram-sha-256 in pg_hba.conf), or clear Password here.`,
+		];
+	}
+
+	private clientConfig(tls: boolean): ClientConfig {
+		return {
+			host: this.config.host,
+			port: this.config.port,
+			database: this.config.database,
+			user: this.config.user,
+			password: this.config.password ?? '',
+			ssl: sslOption(this.config.ssl, this.config.sslCa, tls),
+			connectionTimeoutMillis: this.timeoutMs,
+			statement_timeout: this.timeoutMs,
+			// A client-side bound too: statement_timeout cannot fire when the network is gone.
+			query_timeout: this.timeoutMs + SECOND_MS,
+			idle_in_transaction_session_timeout: this.timeoutMs * 2,
+			keepAlive: true,
+			application_name: 'n8n-integration-guards',
+		};
+	}
+
+	private createPool(tls: boolean): Pool {
+		this.tls = tls;
+		const pool = new Pool({
+			...this.clientConfig(tls),
+			max: this.config.maxConnections ?? 5,
+			idleTimeoutMillis: 30 * SECOND_MS,
+			allowExitOnIdle: true,
+		});
+		// An idle client that loses its server is dropped by the pool; without a listener
+		// the 'error' event would crash the process.
+		pool.on('error', () => undefined);
+		return pool;
+	}
+
+	private ensureReady(): Promise<void> {
+		this.ready ??= this.migrateAllowingTls().catch((error: unknown) => {
+			this.ready = undefined;
+			throw this.toStoreError('migrate', error);
+		});
+		return this.ready;
+	}
+
+	/** sslmode=allow: plain first; if the server only accepts TLS, use TLS from then on. */
+	private async migrateAllowingTls(): Promise<void> {
+		try {
+			await this.migrate();
+		} catch (error) {
+			if (
+				this.config.ssl !== 'allow' ||
+				!/no encryption|SSL off|requires SSL/i.test(describeCause(error))
+			)
+				throw error;
+			const plain = this.pool;
+			this.pool = this.createPool(true);
+			await plain.end().catch(() => undefined);
+			await this.migrate();
+		}
+	}
+
+	/**
+	 * Creates the schema, then applies missing migrations in one transaction under an
+	 * advisory lock, so workers starting together apply each migration exactly once.
+	 */
+	private async migrate(): Promise<void> {
+		const client = await this.pool.connect();
+		let failed = false;
+		try {
+			await client.query('BEGIN');
+			await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.migrationLockKey()]);
+			const state = await client.query<{ has_schema: boolean; has_table: boolean }>(
+				`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS has_schema, to_regclass($2) IS NOT NULL AS has_table`,
+				[this.schemaName, this.names.migrations],
+			);
+			// Create only what is missing: a user without CREATE rights can use a prepared schema.
+			if (!state.rows[0].has_schema) await client.query(`CREATE SCHEMA ${this.names.schema}`);
+			if (!state.rows[0].has_table) {
+				await client.query(
+					`CREATE TABLE ${this.names.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+				);
+			}
+			const applied = await client.query<{ version: number }>(
+				`SELECT coalesce(max(version), 0)::integer AS version FROM ${this.names.migrations}`,
+			);
+			for (const migration of MIGRATIONS) {
+				if (migration.version <= applied.rows[0].version) continue;
+				await client.query(migration.sql(this.names));
+				await client.query(`INSERT INTO ${this.names.migrations} (version, name) VALUES ($1, $2)`, [
+					migration.version,
+					migration.name,
+				]);
+			}
+			await client.query('COMMIT');
+		} catch (error) {
+			failed = true;
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw error;
+		} finally {
+			client.release(failed);
+		}
+	}
+
+	/** One advisory lock per schema + prefix, as a signed 64-bit number. */
+	private migrationLockKey(): string {
+		const digest = createHash('sha256')
+			.update(`n8n-guards:migrate:${this.schemaName}.${this.prefix}`)
+			.digest();
+		return digest.readBigInt64BE(0).toString();
+	}
+
+	/** Lazy cleanup of expired rows rides along with a write at most once a minute. */
+	private sweepDue(): boolean {
+		const now = Date.now();
+		if (now - this.lastSweep < SWEEP_INTERVAL_MS) return false;
+		this.lastSweep = now;
+		return true;
+	}
+
+	private toStoreError(operation: string, error: unknown): unknown {
+		if (error instanceof StoreError || isCallerError(error)) return error;
+		const cause = describeCause(error);
+		const code = errorCode(error);
+		let message: string;
+		if (
+			isNetworkError(error) ||
+			/timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(
+				cause,
+			) ||
+			code?.startsWith('08') ||
+			code === '57P01' ||
+			code === '57P03'
+		) {
+			message = `unreachable: ${cause}`;
+		} else if (code === '28P01' || code === '28000') {
+			message = `login rejected: ${cause}`;
+		} else if (code === '57014' || /Query read timeout/i.test(cause)) {
+			message = `no answer within ${this.timeoutMs} ms (${operation}): ${cause}`;
+		} else if (code === '42501') {
+			message = `permission denied for ${operation} (schema ${this.schemaName}, prefix ${this.prefix}): ${cause}`;
+		} else {
+			message = `${operation} failed: ${cause}`;
+		}
+		return new StoreError('postgres', this.location, message, error);
+	}
+}

@@ -1,0 +1,196 @@
+import type { SQLInputValue } from 'node:sqlite';
+import { byEnqueueOrder, mergeJsonObjects, queueEntryFromRow, type QueueRow } from '../common';
+import {
+	assertQueueName,
+	assertTimestamp,
+	normalizeEntries,
+	normalizeLease,
+	normalizeList,
+	normalizeSettlements,
+} from '../validate';
+import type {
+	LeaseRequest,
+	NewQueueEntry,
+	QueueEntry,
+	QueueListOptions,
+	QueueSettlement,
+	QueueStats,
+	RecordQueue,
+} from '../types';
+import type { SqliteStore } from './store';
+
+/** A status as the caller sees it: a leased entry whose lease ran out is pending. */
+const LOGICAL_STATUS = `CASE WHEN status = 'leased' AND lease_until <= ?1 THEN 'pending' ELSE status END`;
+
+const QUEUE_COLUMNS =
+	'id, queue, status, category, data, attempts, enqueued_at, updated_at, lease_until, lease_owner';
+
+/** The dead-letter queue of the embedded store: each call is one transaction. */
+export class SqliteQueue implements RecordQueue {
+	constructor(private readonly store: SqliteStore) {}
+
+	async enqueue(queue: string, entries: NewQueueEntry[]): Promise<string[]> {
+		const name = assertQueueName(queue);
+		const batch = normalizeEntries(entries);
+		if (batch.length === 0) return [];
+		return this.store.transaction('enqueue', (now) => {
+			const insert = this.store.statement(
+				`INSERT INTO guards_queue (queue, id, status, category, data, attempts, enqueued_at, updated_at)
+				VALUES (?, ?, 'pending', ?, ?, 0, ?, ?) ON CONFLICT (queue, id) DO NOTHING`,
+			);
+			return batch
+				.filter(
+					(entry) => insert.run(name, entry.id, entry.category, entry.json, now, now).changes === 1,
+				)
+				.map((entry) => entry.id);
+		});
+	}
+
+	async lease(queue: string, request: LeaseRequest): Promise<QueueEntry[]> {
+		const name = assertQueueName(queue);
+		const lease = normalizeLease(request);
+		return this.store.transaction('lease', (now) => {
+			const rows = this.store
+				.statement(
+					`UPDATE guards_queue
+					SET status = 'leased', attempts = attempts + 1, lease_until = ?1 + ?7, lease_owner = ?8, updated_at = ?1
+					WHERE queue = ?2 AND id IN (
+						SELECT id FROM guards_queue
+						WHERE queue = ?2 AND (status = 'pending' OR (status = 'leased' AND lease_until <= ?1))
+							AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))
+							AND (?4 IS NULL OR category IN (SELECT value FROM json_each(?4)))
+							AND (?5 IS NULL OR enqueued_at < ?5)
+						ORDER BY enqueued_at, id LIMIT ?6
+					)
+					RETURNING ${QUEUE_COLUMNS}`,
+				)
+				.all(
+					now,
+					name,
+					jsonOrNull(lease.ids),
+					jsonOrNull(lease.categories),
+					lease.enqueuedBefore,
+					lease.limit,
+					lease.leaseMs,
+					lease.owner,
+				) as unknown as QueueRow[];
+			return rows.map((row) => queueEntryFromRow(row, now)).sort(byEnqueueOrder);
+		});
+	}
+
+	async settle(queue: string, settlements: QueueSettlement[]): Promise<boolean[]> {
+		const name = assertQueueName(queue);
+		const batch = normalizeSettlements(settlements);
+		if (batch.length === 0) return [];
+		return this.store.transaction('settle', (now) => {
+			const select = this.store.statement(
+				'SELECT status, lease_until, lease_owner, data FROM guards_queue WHERE queue = ? AND id = ?',
+			);
+			const update = this.store.statement(
+				'UPDATE guards_queue SET status = ?, data = ?, updated_at = ?, lease_until = NULL, lease_owner = NULL WHERE queue = ? AND id = ?',
+			);
+			return batch.map((settlement) => {
+				const row = select.get(name, settlement.id) as
+					| { status: string; lease_until: number | null; lease_owner: string | null; data: string }
+					| undefined;
+				if (!row || !canSettle(row, settlement.owner, now)) return false;
+				const data =
+					settlement.patchJson === null
+						? row.data
+						: JSON.stringify(mergeJsonObjects(row.data, [settlement.patchJson]));
+				update.run(settlement.status, data, now, name, settlement.id);
+				return true;
+			});
+		});
+	}
+
+	async stats(queue: string): Promise<QueueStats> {
+		const name = assertQueueName(queue);
+		return this.store.run('stats', () => {
+			const now = Date.now();
+			const row = this.store
+				.statement(
+					`SELECT
+						coalesce(sum(status = 'pending' OR (status = 'leased' AND lease_until <= ?1)), 0) AS pending,
+						coalesce(sum(status = 'leased' AND lease_until > ?1), 0) AS leased,
+						coalesce(sum(status = 'done'), 0) AS done,
+						coalesce(sum(status = 'discarded'), 0) AS discarded,
+						min(CASE WHEN status IN ('pending', 'leased') THEN enqueued_at END) AS oldest
+					FROM guards_queue WHERE queue = ?2`,
+				)
+				.get(now, name) as {
+				pending: number;
+				leased: number;
+				done: number;
+				discarded: number;
+				oldest: number | null;
+			};
+			return {
+				pending: row.pending,
+				leased: row.leased,
+				done: row.done,
+				discarded: row.discarded,
+				oldestOpenAt: row.oldest,
+				now,
+			};
+		});
+	}
+
+	async list(queue: string, options: QueueListOptions): Promise<QueueEntry[]> {
+		const name = assertQueueName(queue);
+		const list = normalizeList(options);
+		return this.store.run('list', () => {
+			const now = Date.now();
+			const rows = this.store
+				.statement(
+					`SELECT ${QUEUE_COLUMNS} FROM guards_queue
+					WHERE queue = ?2
+						AND (?3 IS NULL OR ${LOGICAL_STATUS} IN (SELECT value FROM json_each(?3)))
+						AND (?4 IS NULL OR id IN (SELECT value FROM json_each(?4)))
+						AND (?5 IS NULL OR category IN (SELECT value FROM json_each(?5)))
+					ORDER BY enqueued_at, id LIMIT ?6`,
+				)
+				.all(
+					now,
+					name,
+					jsonOrNull(list.statuses),
+					jsonOrNull(list.ids),
+					jsonOrNull(list.categories),
+					list.limit,
+				) as unknown as QueueRow[];
+			return rows.map((row) => queueEntryFromRow(row, now));
+		});
+	}
+
+	async purge(queue: string, before: number): Promise<number> {
+		const name = assertQueueName(queue);
+		const cutoff = assertTimestamp(before, 'Purge before');
+		return this.store.transaction('purge', () => {
+			const result = this.store
+				.statement(
+					`DELETE FROM guards_queue WHERE queue = ? AND status IN ('done', 'discarded') AND updated_at < ?`,
+				)
+				.run(name, cutoff);
+			return Number(result.changes);
+		});
+	}
+}
+
+/** With an owner, only that owner's live lease; without, any open (pending or leased) entry. */
+function canSettle(
+	row: { status: string; lease_until: number | null; lease_owner: string | null },
+	owner: string | null,
+	now: number,
+): boolean {
+	if (owner === null) return row.status === 'pending' || row.status === 'leased';
+	return (
+		row.status === 'leased' &&
+		row.lease_owner === owner &&
+		row.lease_until !== null &&
+		row.lease_until > now
+	);
+}
+
+function jsonOrNull(values: readonly string[] | null): SQLInputValue {
+	return values === null ? null : JSON.stringify(values);
+}
