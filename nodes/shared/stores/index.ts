@@ -12,3 +12,4 @@ export { RedisStore } from './redis';
 export { PostgresStore, quoteIdent } from './postgres';
 export { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from './validate';
 export { closeAllLimiters, limiterFor, type TokenLimiter } from './limiter';
+export { updateRecords, StoreContentionError, type Decide, type Decision } from './update';
