@@ -1,105 +1,11 @@
-// The scenario workflows of the queue-mode suite, built from n8n's own nodes and this
-// package's, by the failure mode they guard (SCENARIOS).
-import { randomUUID } from 'node:crypto';
-
+// The scenario workflows of the queue-mode suite, built from n8n's own nodes
+// (queue-nodes.ts) and this package's, by the failure mode they guard (SCENARIOS).
 import type { IDataObject } from 'n8n-workflow';
 
 import { PACKAGE_NAME, type WorkflowJson, type WorkflowNodeJson } from './harness';
 import { RUN, type Credentials } from './queue-harness';
+import { newLayout, node, webhook, wait, callVendor, answer, to, checkpoint } from './queue-nodes';
 
-// ---------------------------------------------------------------------------------------
-// Workflow building blocks
-// ---------------------------------------------------------------------------------------
-let positionX = 0;
-function node(
-	name: string,
-	type: string,
-	typeVersion: number,
-	parameters: IDataObject,
-	extra: Partial<WorkflowNodeJson> = {},
-): WorkflowNodeJson {
-	positionX += 220;
-	return { name, type, typeVersion, parameters, position: [positionX, 0], ...extra };
-}
-
-function webhook(path: string): WorkflowNodeJson {
-	return node(
-		'Webhook',
-		'n8n-nodes-base.webhook',
-		2,
-		{ httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
-		{ webhookId: randomUUID() },
-	);
-}
-
-function wait(name: string, seconds: number): WorkflowNodeJson {
-	return node(
-		name,
-		'n8n-nodes-base.wait',
-		1.1,
-		{ amount: seconds, unit: 'seconds' },
-		{ webhookId: randomUUID() },
-	);
-}
-
-/** POST to the receiver; X-Worker says which worker made the call. */
-function callVendor(
-	name: string,
-	url: string,
-	jsonBody: string,
-	idempotencyKey: string,
-	extra: Partial<WorkflowNodeJson> = {},
-): WorkflowNodeJson {
-	return node(
-		name,
-		'n8n-nodes-base.httpRequest',
-		4.2,
-		{
-			method: 'POST',
-			url,
-			sendHeaders: true,
-			headerParameters: {
-				parameters: [
-					{ name: 'Idempotency-Key', value: idempotencyKey },
-					{ name: 'X-Worker', value: '={{ $env.E2E_WORKER }}' },
-				],
-			},
-			sendBody: true,
-			specifyBody: 'json',
-			jsonBody,
-			options: { timeout: 20_000 },
-		},
-		extra,
-	);
-}
-
-/** The item as it is, plus which worker ran the execution and the route taken: the webhook's answer. */
-function answer(name: string, route: string): WorkflowNodeJson {
-	return node(name, 'n8n-nodes-base.set', 3.4, {
-		mode: 'manual',
-		assignments: {
-			assignments: [
-				{ id: randomUUID(), name: 'worker', value: '={{ $env.E2E_WORKER }}', type: 'string' },
-				{ id: randomUUID(), name: 'route', value: route, type: 'string' },
-			],
-		},
-		includeOtherFields: true,
-		options: {},
-	});
-}
-
-export const to = (target: string, index = 0) => ({ node: target, type: 'main', index });
-
-/** POSTs the whole item to a receiver route that echoes it back, so the item goes on unchanged. */
-function checkpoint(url: string): WorkflowNodeJson {
-	return callVendor('Checkpoint', url, '={{ JSON.stringify($json) }}', 'checkpoint');
-}
-
-/**
- * Webhook → [Slow Step] → Claim → Write at Vendor (Idempotency-Key) → Complete → Written;
- * Claim's other routes → Not Written. `slowBefore` puts the slow step before Claim
- * (the claim is then taken after it), else between Claim and the write.
- */
 function exactlyOnceWorkflow(
 	path: string,
 	url: string,
@@ -107,7 +13,7 @@ function exactlyOnceWorkflow(
 	credentials: Credentials,
 	slow?: { seconds: number; before: boolean; checkpointUrl: string },
 ): WorkflowJson {
-	positionX = 0;
+	newLayout();
 	const scope = `queue-e2e-${RUN}-${path}`;
 	const storeCredential =
 		store === 'redis'
@@ -197,7 +103,7 @@ function recordsWorkflow(
 	credentials: Credentials,
 	slow?: { seconds: number; checkpointUrl: string; alertUrl: string },
 ): WorkflowJson {
-	positionX = 0;
+	newLayout();
 	const nodes: WorkflowNodeJson[] = [
 		webhook(path),
 		node('Record', 'n8n-nodes-base.set', 3.4, {
@@ -274,7 +180,7 @@ function replayWorkflow(
 	scope: string,
 	credentials: Credentials,
 ): WorkflowJson {
-	positionX = 0;
+	newLayout();
 	const postgres = { integrationGuardsPostgresApi: credentials.postgres };
 	const nodes: WorkflowNodeJson[] = [
 		webhook(path),
@@ -336,7 +242,7 @@ function breakerWorkflow(
 	scope: string,
 	credentials: Credentials,
 ): WorkflowJson {
-	positionX = 0;
+	newLayout();
 	const redis = { integrationGuardsRedisApi: credentials.redis };
 	const nodes: WorkflowNodeJson[] = [
 		webhook(path),
@@ -397,7 +303,7 @@ function rateLimitWorkflow(
 	limitPerSecond: number,
 	credentials: Credentials,
 ): WorkflowJson {
-	positionX = 0;
+	newLayout();
 	const nodes: WorkflowNodeJson[] = [
 		webhook(path),
 		node(
@@ -444,7 +350,7 @@ function budgetWorkflow(
 	dailyItems: number,
 	credentials: Credentials,
 ): WorkflowJson {
-	positionX = 0;
+	newLayout();
 	const nodes: WorkflowNodeJson[] = [
 		webhook(path),
 		node(
