@@ -337,10 +337,13 @@ async function ownerClient() {
 /**
  * The credentials the examples need that the demo can make itself: an n8n API credential
  * for the Credential Expiry Check example, with an API key of this demo instance (created
- * once, as Settings → n8n API does, and kept across restarts). Returns them by type.
+ * once per port, as Settings → n8n API does, and kept across restarts). Returns them by type.
  */
 async function demoCredentials({ api }) {
-	const name = 'This n8n (demo API key)';
+	// Named by port: the credential holds this instance's URL, so a demo started on another
+	// port (N8N_DEMO_PORT) makes one of its own instead of reusing one that points elsewhere.
+	const name =
+		port === 5678 ? 'This n8n (demo API key)' : `This n8n on port ${port} (demo API key)`;
 	const type = 'integrationGuardsN8nApi';
 	const existing = (await api('GET', '/rest/credentials')).find(
 		(credential) => credential.type === type && credential.name === name,

@@ -123,6 +123,8 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 	let page: Page;
 	let shots: string;
 	let nodeTypes: NodeTypeDescription[] = [];
+	/** Node type names of this package that n8n serves to the editor. */
+	let servedNodeNames: string[] = [];
 	let credentialTypes: CredentialTypeDescription[] = [];
 	let workflowId = '';
 	const responses = new Map<string, number>();
@@ -139,6 +141,11 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 			'GET',
 			'/types/credentials.json',
 		);
+		servedNodeNames = [
+			...new Set(
+				allNodes.map((type) => type.name).filter((name) => name.startsWith(`${PACKAGE_NAME}.`)),
+			),
+		];
 		nodeTypes = n8n.declared.nodes.map((name) => {
 			const versions = allNodes.filter((type) => type.name === name);
 			assert.ok(versions.length > 0, `n8n serves the description of ${name}`);
@@ -178,9 +185,20 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 		'shows every node of the package on the canvas with its icon, none unknown',
 		{ timeout: 90_000 + 15_000 * DECLARED.nodes.length },
 		async () => {
-			assert.ok(
-				nodeTypes.length >= 5,
-				`the package declares its nodes: ${nodeTypes.map((type) => type.name).join(', ')}`,
+			// Exactly what package.json declares (n8n.nodes), so a node that silently fails to
+			// register fails here rather than shrinking the canvas.
+			assert.equal(
+				nodeTypes.length,
+				DECLARED.nodes.length,
+				`one node type per file package.json declares: ${nodeTypes.map((type) => type.name).join(', ')}`,
+			);
+			// n8n adds a `<name>Tool` variant of each node that is usableAsTool.
+			const toolVariant = (name: string) =>
+				name.endsWith('Tool') && n8n.declared.nodes.includes(name.slice(0, -'Tool'.length));
+			assert.deepEqual(
+				servedNodeNames.filter((name) => !toolVariant(name)).sort(),
+				[...n8n.declared.nodes].sort(),
+				`n8n serves every node the package declares, and no other: ${DECLARED.nodes.join(', ')}`,
 			);
 			await page.goto(`${n8n.baseUrl}/workflow/${workflowId}`, {
 				waitUntil: 'domcontentloaded',

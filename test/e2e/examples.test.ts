@@ -1,6 +1,7 @@
 // The shipped examples, imported into a real n8n and run there: Canonical Transform,
 // Schema Guard, Circuit Breaker and the Rate Limiter retry loop, with every route asserted. (Idempotent Write has its
-// own suite: idempotent-write.test.ts.)
+// own suite: idempotent-write.test.ts.) The harness starts n8n on a free port, never 5678: an
+// example calling its stand-in (the retry loop) runs with its URL as shipped.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -225,10 +226,16 @@ describe('n8n end to end: the examples', () => {
 
 	it('Rate Limiter retry loop: throttled orders are retried through Back Off until they sync; the hopeless one is captured after 4 attempts', async () => {
 		const json = example('rate-limiter-retry-loop.json');
+		// The vendor stand-in is called at this n8n's own base URL, whatever its port (issue 15):
+		// the harness's n8n is never on 5678, and the URL is used as shipped.
+		assert.notEqual(n8n.port, 5678, 'n8n runs on another port than the default');
+		const callVendor = json.nodes.find((node) => node.name === 'Call Vendor');
+		assert.equal(
+			(callVendor?.parameters as IDataObject | undefined)?.url,
+			"={{ $execution.resumeUrl.split('/webhook-waiting/')[0] }}/webhook/demo-vendor-throttled",
+			'Call Vendor derives the base URL of the n8n it runs on',
+		);
 		for (const node of json.nodes) {
-			if (node.name === 'Call Vendor')
-				(node.parameters as IDataObject).url =
-					`${n8n.baseUrl.replace(/\/$/, '')}/webhook/demo-vendor-throttled`;
 			// Shorter waits than the example's, same loop.
 			if (node.name === 'Back Off')
 				Object.assign(node.parameters as IDataObject, { baseDelay: 0.2, maxDelay: 0.5 });

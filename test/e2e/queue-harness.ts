@@ -4,7 +4,7 @@
 // installed into every process's own user folder the way a user installs it on each
 // machine (`npm install` in <user folder>/.n8n/nodes).
 //
-// What n8n 2.40.7 does here (read in its source, measured in queue-mode.test.ts):
+// What n8n 2.40.7 does here (read in its source, measured in the queue-mode.*.test.ts files):
 // - Every process loads community packages from ITS user folder's .n8n/nodes/node_modules
 //   (the community-packages backend module runs on main and workers alike), so each
 //   worker needs the package installed; a worker without it fails the execution with
@@ -24,6 +24,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { after, before } from 'node:test';
+
+import type { IDataObject } from 'n8n-workflow';
 import { Client } from 'pg';
 
 import {
@@ -43,8 +46,11 @@ import {
 	waitUntil,
 	type N8nInstance,
 	type N8nProcess,
+	type ImportedWorkflow,
 	type Runtime,
+	type WorkflowJson,
 } from './harness';
+import { startReceiver, type Receiver } from './queue-receiver';
 
 const WORKER_READY_TIMEOUT_MS = 240_000;
 
@@ -268,4 +274,187 @@ function makeWorker(
 		},
 	};
 	return worker;
+}
+
+// ---------------------------------------------------------------------------------------
+// The shared setup of the queue-mode test files (queue-mode.*.test.ts)
+// ---------------------------------------------------------------------------------------
+
+/** A tag for this run's paths, scopes and key prefixes: runs never share state. */
+export const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+
+export interface Credentials {
+	redis: { id: string; name: string };
+	postgres: { id: string; name: string };
+}
+
+export interface ExecutionSummary {
+	id: string;
+	status: string;
+	workflowId: string;
+}
+
+/** Every error message in an execution: the workflow error and each node run's error. */
+export function errorMessages(data: IDataObject): string[] {
+	const messages: string[] = [];
+	const resultData = (data.resultData ?? {}) as IDataObject;
+	const push = (error: unknown) => {
+		if (error && typeof error === 'object') {
+			const { message, description } = error as { message?: unknown; description?: unknown };
+			if (typeof message === 'string')
+				messages.push(description ? `${message} (${String(description)})` : message);
+		}
+	};
+	push(resultData.error);
+	for (const runs of Object.values(
+		(resultData.runData ?? {}) as Record<string, Array<{ error?: unknown }>>,
+	))
+		for (const run of runs) push(run.error);
+	return messages;
+}
+
+/** What a queue-mode test file works with; the fields are set once its before() hook ran. */
+export interface QueueSuite {
+	readonly cluster: QueueCluster;
+	readonly receiver: Receiver;
+	readonly credentials: Credentials;
+	/** The schema of the guards' Postgres store. */
+	readonly storeSchema: string;
+	executionsOf(workflowId: string, status: string): Promise<ExecutionSummary[]>;
+	/** Every error message of the failed executions of a workflow. */
+	errorsOf(workflowId: string): Promise<string[]>;
+	/** Imports a workflow into the main process and activates it. */
+	activate(json: WorkflowJson): Promise<ImportedWorkflow>;
+	/** Records how long a step took, printed after the file's tests. */
+	time(name: string, since: number): void;
+	/** Open dead letters of a scope (pending, or leased by a replay that did not resolve them), by record id. */
+	pendingDeadLetters(scope: string): Promise<Map<string, number>>;
+}
+
+/**
+ * Registers the before/after hooks of a queue-mode test file (call it inside its
+ * describe): the receiver, a cluster of main + 2 workers on a private Redis and Postgres,
+ * and the Redis and Postgres credentials of the guards' stores.
+ */
+export function queueSuite(subject: string): QueueSuite {
+	let cluster!: QueueCluster;
+	let receiver!: Receiver;
+	let credentials!: Credentials;
+	let storeSql: Client | undefined;
+	const STORE_SCHEMA = `guards_queue_${RUN}`;
+	const timings: Record<string, string> = {};
+
+	const executionsOf = async (workflowId: string, status: string): Promise<ExecutionSummary[]> => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId, status: [status] }));
+		const list = await cluster.main.api<{ results: ExecutionSummary[] }>(
+			'GET',
+			`/rest/executions?filter=${filter}&limit=100`,
+		);
+		return list.results;
+	};
+	const errorsOf = async (workflowId: string): Promise<string[]> => {
+		const failed = await executionsOf(workflowId, 'error');
+		const messages: string[] = [];
+		for (const execution of failed) {
+			const full = await cluster.main.getExecution(execution.id);
+			messages.push(...errorMessages(full.data as unknown as IDataObject));
+		}
+		return messages;
+	};
+	const activate = async (json: WorkflowJson) => {
+		const workflow = await cluster.main.importWorkflow(json);
+		await cluster.main.activate(workflow.id);
+		return workflow;
+	};
+	const time = (name: string, since: number) => {
+		timings[name] = `${((Date.now() - since) / 1000).toFixed(1)} s`;
+	};
+
+	before(
+		async () => {
+			const started = Date.now();
+			receiver = await startReceiver();
+			cluster = await startQueueCluster({ workers: 2, concurrency: 10 });
+			credentials = {
+				redis: await cluster.main.createCredential('integrationGuardsRedisApi', 'Queue Redis', {
+					host: cluster.redis.host,
+					port: cluster.redis.port,
+					database: 1,
+					keyPrefix: `guards-queue-e2e-${RUN}:`,
+				}),
+				postgres: await cluster.main.createCredential(
+					'integrationGuardsPostgresApi',
+					'Queue Postgres',
+					{
+						host: cluster.postgres.host,
+						port: cluster.postgres.port,
+						database: cluster.postgres.database,
+						user: cluster.postgres.user,
+						password: '',
+						ssl: 'disable',
+						schema: STORE_SCHEMA,
+						tablePrefix: 'g_',
+					},
+				),
+			};
+			storeSql = new Client({
+				host: cluster.postgres.host,
+				port: cluster.postgres.port,
+				user: 'postgres',
+				database: cluster.postgres.database,
+			});
+			storeSql.on('error', () => undefined);
+			await storeSql.connect();
+			time('start-up (Redis, Postgres, main, 2 workers)', started);
+		},
+		{ timeout: 10 * 60_000 },
+	);
+
+	after(
+		async () => {
+			console.log(`[e2e] queue mode timings (${subject}): ${JSON.stringify(timings, null, 2)}`);
+			await storeSql?.end().catch(() => undefined);
+			await cluster?.stop();
+			await receiver?.close();
+		},
+		{ timeout: 2 * 60_000 },
+	);
+
+	/** Open dead letters of a scope (pending, or leased by a replay that did not resolve them), by record id. */
+	const pendingDeadLetters = async (scope: string): Promise<Map<string, number>> => {
+		const client = new Client({
+			host: cluster.postgres.host,
+			port: cluster.postgres.port,
+			user: 'postgres',
+			database: cluster.postgres.database,
+		});
+		await client.connect();
+		try {
+			const { rows } = await client.query<{ record: string; copies: string }>(
+				`SELECT data->'payload'->>'id' AS record, count(*) AS copies FROM ${STORE_SCHEMA}.g_queue WHERE queue LIKE $1 AND status IN ('pending', 'leased') GROUP BY 1`,
+				[`%${scope}`],
+			);
+			return new Map(rows.map((row) => [String(row.record), Number(row.copies)]));
+		} finally {
+			await client.end();
+		}
+	};
+
+	return {
+		get cluster() {
+			return cluster;
+		},
+		get receiver() {
+			return receiver;
+		},
+		get credentials() {
+			return credentials;
+		},
+		storeSchema: STORE_SCHEMA,
+		executionsOf,
+		errorsOf,
+		activate,
+		time,
+		pendingDeadLetters,
+	};
 }
