@@ -1,11 +1,11 @@
-// Every node's throughput benchmark in ONE real n8n, written to docs/benchmarks.md as one table:
+// Every node's throughput benchmark in ONE real n8n, written to test-artifacts/benchmarks.md as one table:
 // node, items per execution, store, items/s inside the node, the baseline a user would otherwise
 // use (measured in the same run), its items/s, and the ratio. Not part of `npm test`.
 //
 //   npm run bench:all            # or: node build/test/bench/all.js after tsc
 //
 // Environment: BENCH_SIZES (10000,100000), BENCH_REPEATS (3), BENCH_ONLY (comma-separated node
-// names to run, e.g. "Schema Guard"), BENCH_OUT (docs/benchmarks.md), BENCH_BUDGET_MINUTES
+// names to run, e.g. "Schema Guard"), BENCH_OUT (test-artifacts/benchmarks.md; the curated figures in docs/benchmarks.md are copied from it by hand), BENCH_BUDGET_MINUTES
 // (per benchmark, 10), BENCH_TIMEOUT_SECONDS (300), plus the harness's N8N_GUARDS_* variables.
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
 		throw new Error(
 			`BENCH_ONLY matches no benchmark; the nodes are: ${ENTRIES.map((entry) => entry.node).join(', ')}`,
 		);
-	const out = path.resolve(repoRoot(), process.env.BENCH_OUT ?? 'docs/benchmarks.md');
+	const out = path.resolve(repoRoot(), process.env.BENCH_OUT ?? 'test-artifacts/benchmarks.md');
 	const loadAtStart = loadAverage();
 
 	const settings = { sizes, repeats, maxItems: Math.max(...sizes), budgetMs, timeoutMs, heapMb: 0 };
