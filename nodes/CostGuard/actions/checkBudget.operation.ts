@@ -5,7 +5,6 @@ import {
 	cost,
 	hash,
 	hint,
-	isExpression,
 	operationError,
 	pairedItem,
 	storeFailure,
@@ -13,19 +12,12 @@ import {
 	updateDisplayOptions,
 	updateRecords,
 	type OperationContext,
-	type stores,
 } from '../../shared';
-import { alertCandidates, alertClaim, alertItem, type AlertCandidate } from './alerts';
+import { alertItem } from './alerts';
+import { estimates } from './estimates';
+import { reserve, settle, type Batch, type Budget } from './reservation';
 import type { BudgetHandle } from './budget';
-import {
-	counterIncrement,
-	failItemTo,
-	moneyProblem,
-	openBudget,
-	readBudgetName,
-	readPriceBook,
-	redactedItemError,
-} from './budget';
+import { openBudget, readBudgetName } from './budget';
 import { readSettings, type CheckSettings } from './checkBudget.settings';
 import {
 	currencyOption,
@@ -205,89 +197,6 @@ type Op = OperationContext<OutputOf<'checkBudget'>>;
  * a reservation when it records the real cost (the item's Check stamp says how much).
  */
 
-type EstimateProblem = (index: number, message: string, description: string) => null;
-
-/** Each item's estimated cost in nanos, or null for an item whose estimate failed (it left as an error). */
-function estimates(op: Op): Array<number | null> {
-	const { context, items } = op;
-	const mode = context.getNodeParameter('estimate', 0, 'none') as 'none' | 'fixed' | 'tokens';
-	if (mode === 'none') return items.map(() => 0);
-	const problem: EstimateProblem = (index, message, description) => {
-		failItemTo(
-			op,
-			'Over Budget',
-			items[index],
-			index,
-			redactedItemError(context, index, message, description),
-		);
-		return null;
-	};
-	return mode === 'fixed' ? fixedEstimates(op, problem) : tokenEstimates(op, problem);
-}
-
-/** Estimated Cost per Item: one amount for every item, or an expression per item. */
-function fixedEstimates(op: Op, problem: EstimateProblem): Array<number | null> {
-	const { context, items } = op;
-	if (!isExpression(context, 'estimatedCost')) {
-		let shared: number;
-		try {
-			shared = cost.parseMoney(context.getNodeParameter('estimatedCost', 0, ''));
-		} catch (error) {
-			throw operationError(context, `Estimated Cost per Item: ${moneyProblem(error)}`, {
-				description: 'Write the expected cost of one item as a decimal, e.g. 0.002.',
-			});
-		}
-		return items.map(() => shared);
-	}
-	return items.map((_, index) => {
-		try {
-			return cost.parseMoney(context.getNodeParameter('estimatedCost', index, ''));
-		} catch (error) {
-			return problem(
-				index,
-				`Item ${index}: Estimated Cost per Item: ${moneyProblem(error)}`,
-				'The expression must give a decimal amount, e.g. 0.002.',
-			);
-		}
-	});
-}
-
-/** The prompt's tokens and the expected output, at the model's price. */
-function tokenEstimates(op: Op, problem: EstimateProblem): Array<number | null> {
-	const { context, items } = op;
-	const model = String(context.getNodeParameter('estimateModel', 0, '')).trim();
-	const price = readPriceBook(context).priceOf(model);
-	if (price === null) {
-		throw operationError(context, `No price for model "${model}"`, {
-			description:
-				'Add the model under Price Overrides, or choose Use a Fallback Price under Unknown Model.',
-		});
-	}
-	const output = Number(context.getNodeParameter('expectedOutputTokens', 0, 0));
-	return items.map((_, index) => {
-		const prompt = context.getNodeParameter('prompt', index, '') as unknown;
-		const text =
-			typeof prompt === 'string'
-				? prompt
-				: prompt === null || prompt === undefined
-					? ''
-					: JSON.stringify(prompt);
-		try {
-			return cost.estimateCallNanos(
-				cost.promptTokens(text),
-				Number.isFinite(output) ? output : 0,
-				price,
-			);
-		} catch (error) {
-			return problem(
-				index,
-				`Item ${index}: the prompt could not be priced: ${moneyProblem(error)}`,
-				"Check the Prompt expression and the model's price.",
-			);
-		}
-	});
-}
-
 /**
  * Stores the budget's config for Record Usage and Report; written when it changed, and
  * at most daily to keep it alive (it expires BUDGET_CONFIG_TTL_MS after the budget's last
@@ -316,120 +225,6 @@ async function publishConfig(
 		},
 	);
 	return outcome;
-}
-
-/** The budget as this run sees it: its windows now, by the store's clock. */
-interface Budget {
-	handle: BudgetHandle;
-	config: cost.BudgetConfig;
-	periods: cost.BudgetPeriod[];
-	windows: Map<cost.BudgetPeriod, cost.BudgetWindow>;
-	now: number;
-}
-
-/** The items with an estimate, which the batch reserves for. */
-interface Batch {
-	/** Input indices. */
-	candidates: number[];
-	estimates: number[];
-	nanos: number;
-}
-
-/** Gives back a reservation of `nanos` and `count` items in every window that limits them. */
-function giveBack(budget: Budget, nanos: number, count: number): stores.CounterIncrement[] {
-	const { handle, config, now } = budget;
-	return budget.periods.flatMap((period) => {
-		const window = budget.windows.get(period)!;
-		const limit = config.limits[period]!;
-		return [
-			...(limit.moneyNanos !== null && nanos !== 0
-				? [counterIncrement(handle, 'reserved', window, -nanos, now)]
-				: []),
-			...(limit.items !== null && count !== 0
-				? [counterIncrement(handle, 'items', window, -count, now)]
-				: []),
-		];
-	});
-}
-
-/**
- * One round trip: reads the spend and reserves the whole batch's estimate and item count
- * in every limited window. Returns each period's standing before this batch.
- */
-async function reserve(budget: Budget, batch: Batch): Promise<cost.PeriodStanding[]> {
-	const { handle, config, now } = budget;
-	const count = batch.candidates.length;
-	const increments: stores.CounterIncrement[] = [];
-	const slots: Array<{ period: cost.BudgetPeriod; counter: 'spent' | 'reserved' | 'items' }> = [];
-	for (const period of budget.periods) {
-		const window = budget.windows.get(period)!;
-		const limit = config.limits[period]!;
-		increments.push(counterIncrement(handle, 'spent', window, 0, now));
-		slots.push({ period, counter: 'spent' });
-		if (limit.moneyNanos !== null) {
-			increments.push(counterIncrement(handle, 'reserved', window, batch.nanos, now));
-			slots.push({ period, counter: 'reserved' });
-		}
-		if (limit.items !== null) {
-			increments.push(counterIncrement(handle, 'items', window, count, now));
-			slots.push({ period, counter: 'items' });
-		}
-	}
-	const values = await handle.store.increment(handle.namespace, increments);
-	return budget.periods.map((period) => {
-		const value = (counter: string) => {
-			const slot = slots.findIndex((entry) => entry.period === period && entry.counter === counter);
-			return slot < 0 ? 0 : values[slot];
-		};
-		return {
-			period,
-			limit: config.limits[period]!,
-			spentNanos: value('spent'),
-			reservedNanos: value('reserved') - batch.nanos,
-			items: value('items') - count,
-		};
-	});
-}
-
-/**
- * Gives back what did not go through (everything, when the workflow stops) and claims
- * the alerts now due, in one round trip. Returns the alerts this node claimed. If the
- * store fails here the whole reservation is given back before failing, or a store
- * hiccup would hold that budget until the window ends.
- */
-async function settle(
-	op: Op,
-	budget: Budget,
-	batch: Batch,
-	standings: cost.PeriodStanding[],
-	admission: cost.Admission,
-	stopping: boolean,
-): Promise<AlertCandidate[]> {
-	const { handle, config, now } = budget;
-	const count = batch.candidates.length;
-	const changes = stopping
-		? giveBack(budget, batch.nanos, count)
-		: giveBack(budget, batch.nanos - admission.admittedNanos, count - admission.admittedCount);
-	const spendStandings = standings
-		.filter((standing) => standing.limit.moneyNanos !== null)
-		.map((standing) => ({
-			window: budget.windows.get(standing.period)!,
-			spentNanos: standing.spentNanos,
-			limitNanos: standing.limit.moneyNanos!,
-		}));
-	// When the workflow stops no Alert item can leave: leave the alerts unclaimed for the next run.
-	const alerts = stopping ? [] : alertCandidates(config, spendStandings, now);
-	const claimsFrom = changes.length;
-	changes.push(...alerts.map((alert) => alertClaim(handle, alert, now)));
-	let claimed: number[] = [];
-	try {
-		claimed = changes.length > 0 ? await handle.store.increment(handle.namespace, changes) : [];
-	} catch (error) {
-		const all = giveBack(budget, batch.nanos, count);
-		if (all.length > 0) await handle.store.increment(handle.namespace, all).catch(() => undefined);
-		throw storeFailure(op.context, error);
-	}
-	return alerts.filter((_, position) => claimed[claimsFrom + position] === 1);
 }
 
 /** Each item with its decision stamped on it, on Within Budget or Over Budget. */
