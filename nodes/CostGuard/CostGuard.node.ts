@@ -4,30 +4,28 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
-import { outputsForOperation, properties } from './description';
-import { router } from './router';
+import { outputNames, OUTPUTS, REFUSAL_OUTPUTS } from './actions/outputs';
+import { router } from './actions/router';
+import { versionDescription } from './actions/versionDescription';
 
-/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
-const REFUSAL_OUTPUTS = ['Over Budget', 'Alert', 'Miss'];
+/** The outputs of the node as configured, for fail-closed routing. */
+function outputsOf(context: IExecuteFunctions) {
+	const node = context.getNode();
+	return outputNames(node.parameters, OUTPUTS, node.typeVersion).map((displayName) => ({
+		displayName,
+	}));
+}
 
 export class CostGuard implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Cost Guard',
-		name: 'costGuard',
+		...versionDescription,
+		// Literal here, so n8n's linter can check them: the icon files, the subtitle, tool use,
+		// and that each store credential is tested (testedBy).
 		icon: { light: 'file:costGuard.svg', dark: 'file:costGuard.dark.svg' },
-		group: ['transform'],
-		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["budgetName"] }}',
-		description:
-			'Keep LLM and API spend within budget: check before spending, record real cost, report cost per record, cache repeated input',
-		defaults: { name: 'Cost Guard' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: `={{(${outputsForOperation.toString()})($parameter)}}`,
 		usableAsTool: true,
-		// Literal, so n8n's linter can see each store credential is tested (testedBy).
 		credentials: [
 			{
 				name: 'integrationGuardsRedisApi',
@@ -42,7 +40,6 @@ export class CostGuard implements INodeType {
 				displayOptions: { show: { store: ['postgres'] } },
 			},
 		],
-		properties,
 	};
 
 	methods = { credentialTest: storeCredentialTests };
@@ -50,8 +47,7 @@ export class CostGuard implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await failClosed(
 			this,
-			(context) =>
-				failClosedRoutesFrom(outputsForOperation(context.getNode().parameters), REFUSAL_OUTPUTS),
+			(context) => failClosedRoutesFrom(outputsOf(context), REFUSAL_OUTPUTS),
 			async () => await router(this),
 		);
 	}

@@ -7,11 +7,9 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
-import { OUTPUT_NAMES, properties } from './description';
+import { properties } from './description';
 import { executeCredentialExpiryCheck } from './execute';
-
-/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
-const REFUSAL_OUTPUTS = ['Attention'];
+import { OUTPUT_NAMES, REFUSAL_OUTPUTS } from './outputs';
 
 export class CredentialExpiryCheck implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,7 +24,7 @@ export class CredentialExpiryCheck implements INodeType {
 		defaults: { name: 'Credential Expiry Check' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUT_NAMES.map((displayName) => ({ type: NodeConnectionTypes.Main, displayName })),
-		outputNames: OUTPUT_NAMES,
+		outputNames: [...OUTPUT_NAMES],
 		usableAsTool: true,
 		// Literal, so n8n's linter can see each credential is tested.
 		credentials: [

@@ -3,7 +3,6 @@ import type { INodeProperties } from 'n8n-workflow';
 import { scopeProperty, storeProperty } from '../shared';
 
 export const EXPIRY_STORES = ['embedded', 'redis', 'postgres'] as const;
-export const OUTPUT_NAMES = ['OK', 'Attention', 'Expired or Failing'];
 
 const showFor = (source: string) => ({ show: { sources: [source] } });
 const registerFromNode = { show: { sources: ['register'], registerSource: ['parameter'] } };

@@ -1,4 +1,5 @@
 import { isPlainObject, type JsonObject, type JsonValue } from '../json';
+import { DAY_MS } from '../time';
 import { BUDGET_PERIODS, type BudgetPeriod, type BudgetWindow } from './windows';
 import type { AlertKind } from './thresholds';
 
@@ -25,7 +26,7 @@ export const MAX_BUDGET_NAME_LENGTH = 200;
  * How long a budget's saved limits are kept after its last Check Budget: longer than
  * Report looks back (8 monthly windows), and refreshed by each Check at most daily.
  */
-export const BUDGET_CONFIG_TTL_MS = 400 * 24 * 3_600_000;
+export const BUDGET_CONFIG_TTL_MS = 400 * DAY_MS;
 
 /** Why a budget name cannot be used, or null. */
 export function budgetNameProblem(name: string): string | null {

@@ -8,9 +8,10 @@
  * racing on the same finding exactly one alerts.
  */
 import { stableHash } from '../hash';
+import { DAY_MS } from '../time';
 import type { ExpiryStatus } from './status';
 
-export const DEFAULT_ALERT_WINDOW_MS = 86_400_000;
+export const DEFAULT_ALERT_WINDOW_MS = DAY_MS;
 
 // A type, not an interface, so that it is assignable to JsonValue when stored.
 export type AlertMark = { alertedAt: number; status: string };

@@ -6,6 +6,8 @@
  * DTSTAMP.
  */
 
+import { DAY_MS } from '../time';
+
 export interface CalendarAlarm {
 	/** Absolute trigger, epoch ms. */
 	at: number;
@@ -80,7 +82,7 @@ function icsDate(date: string): { start: string; end: string } {
 	const match = DATE.exec(date);
 	if (!match) throw new RangeError(`Calendar event date "${date}" is not yyyy-MM-dd`);
 	const start = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-	const end = new Date(start + 86_400_000).toISOString().slice(0, 10);
+	const end = new Date(start + DAY_MS).toISOString().slice(0, 10);
 	return { start: date.replace(/-/g, ''), end: end.replace(/-/g, '') };
 }
 

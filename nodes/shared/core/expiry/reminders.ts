@@ -6,6 +6,8 @@
  */
 import type { Zone } from 'luxon';
 
+import { SettingsError } from '../errors/settings';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../time';
 import { zoneFor } from '../transform/profile';
 
 /** ISO weekday numbers, Monday = 1 … Sunday = 7. */
@@ -29,14 +31,28 @@ export const DEFAULT_REMINDER_POLICY: Readonly<ReminderPolicy> = Object.freeze({
 	remindAtHour: 9,
 });
 
-export class ReminderPolicyError extends Error {
+/**
+ * A reminder policy option out of range: a SettingsError (option, value, expected), with
+ * `problem`, the words that follow the option's name.
+ */
+export class ReminderPolicyError extends SettingsError<keyof ReminderPolicy> {
+	readonly isReminderPolicyError = true;
+
 	constructor(
-		readonly option: keyof ReminderPolicy,
-		readonly problem: string,
+		option: keyof ReminderPolicy,
+		value: unknown,
+		expected: string,
+		readonly problem = `must be ${expected}`,
 	) {
-		super(`${option} ${problem}`);
+		super(option, value, expected, `${option} ${problem}`);
 		this.name = 'ReminderPolicyError';
 	}
+}
+
+export function isReminderPolicyError(error: unknown): error is ReminderPolicyError {
+	return (
+		error instanceof Error && (error as Partial<ReminderPolicyError>).isReminderPolicyError === true
+	);
 }
 
 export interface ResolvedReminderPolicy extends ReminderPolicy {
@@ -48,18 +64,27 @@ export function resolveReminderPolicy(
 ): ResolvedReminderPolicy {
 	const policy = { ...DEFAULT_REMINDER_POLICY, ...overrides };
 	if (!Number.isInteger(policy.leadDays) || policy.leadDays < 0 || policy.leadDays > 365) {
-		throw new ReminderPolicyError('leadDays', 'must be a whole number of days from 0 to 365');
+		throw new ReminderPolicyError(
+			'leadDays',
+			policy.leadDays,
+			'a whole number of days from 0 to 365',
+		);
 	}
 	const days = [...new Set(policy.workingDays)];
 	if (days.length === 0 || days.some((day) => !Number.isInteger(day) || day < 1 || day > 7)) {
-		throw new ReminderPolicyError('workingDays', 'must name at least one day of the week');
+		throw new ReminderPolicyError(
+			'workingDays',
+			policy.workingDays,
+			'at least one day of the week',
+			'must name at least one day of the week',
+		);
 	}
 	if (
 		!Number.isInteger(policy.remindAtHour) ||
 		policy.remindAtHour < 0 ||
 		policy.remindAtHour > 23
 	) {
-		throw new ReminderPolicyError('remindAtHour', 'must be an hour from 0 to 23');
+		throw new ReminderPolicyError('remindAtHour', policy.remindAtHour, 'an hour from 0 to 23');
 	}
 	let zone: Zone;
 	try {
@@ -67,6 +92,8 @@ export function resolveReminderPolicy(
 	} catch {
 		throw new ReminderPolicyError(
 			'timeZone',
+			policy.timeZone,
+			'an IANA time zone name such as "Europe/Berlin"',
 			`"${policy.timeZone}" is not a time zone (use an IANA name such as "Europe/Berlin")`,
 		);
 	}
@@ -81,9 +108,6 @@ export interface Reminder {
 	/** The reminder's instant (remindOn at the reminder hour in the zone), epoch ms. */
 	remindAt: number;
 }
-
-const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
 
 /**
  * Calendar arithmetic on day numbers (days since 1970-01-01 in the zone's wall time):
@@ -105,7 +129,7 @@ function isoDateOf(day: number): string {
 
 /** The instant of a wall-clock time in the zone (the later reading when a change repeats it). */
 function instantOf(day: number, hour: number, zone: Zone): number {
-	const wall = day * DAY_MS + hour * 3_600_000;
+	const wall = day * DAY_MS + hour * HOUR_MS;
 	const guess = wall - zone.offset(wall) * MINUTE_MS;
 	return wall - zone.offset(guess) * MINUTE_MS;
 }

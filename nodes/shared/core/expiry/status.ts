@@ -14,7 +14,10 @@ export type ExpiryStatus = 'ok' | 'due soon' | 'critical' | 'expired' | 'failing
 /** The node's three routes. */
 export type ExpiryRoute = 'ok' | 'attention' | 'expiredOrFailing';
 
-export const DAY_MS = 86_400_000;
+import { SettingsError } from '../errors/settings';
+import { DAY_MS, HOUR_MS } from '../time';
+
+export { DAY_MS };
 
 export interface ExpiryPolicy {
 	/** Due soon when at most this many days are left. */
@@ -31,14 +34,29 @@ export const DEFAULT_EXPIRY_POLICY: Readonly<ExpiryPolicy> = Object.freeze({
 	lifetimeShare: 2 / 3,
 });
 
-export class ExpiryPolicyError extends Error {
+/**
+ * An expiry policy option out of range: a SettingsError (option, value, expected), with
+ * `problem`, the words that follow the option's name ("must not be more than the warning
+ * window"), for a message that says more than "out of range".
+ */
+export class ExpiryPolicyError extends SettingsError<keyof ExpiryPolicy> {
+	readonly isExpiryPolicyError = true;
+
 	constructor(
-		readonly option: keyof ExpiryPolicy,
-		readonly problem: string,
+		option: keyof ExpiryPolicy,
+		value: unknown,
+		expected: string,
+		readonly problem = `must be ${expected}`,
 	) {
-		super(`${option} ${problem}`);
+		super(option, value, expected, `${option} ${problem}`);
 		this.name = 'ExpiryPolicyError';
 	}
+}
+
+export function isExpiryPolicyError(error: unknown): error is ExpiryPolicyError {
+	return (
+		error instanceof Error && (error as Partial<ExpiryPolicyError>).isExpiryPolicyError === true
+	);
 }
 
 /** The policy with defaults filled in; an ExpiryPolicyError names an option out of range. */
@@ -47,15 +65,20 @@ export function resolveExpiryPolicy(overrides: Partial<ExpiryPolicy> = {}): Expi
 	for (const option of ['warningDays', 'criticalDays'] as const) {
 		const value = policy[option];
 		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3650) {
-			throw new ExpiryPolicyError(option, 'must be a number of days from 0 to 3650');
+			throw new ExpiryPolicyError(option, value, 'a number of days from 0 to 3650');
 		}
 	}
 	if (policy.criticalDays > policy.warningDays) {
-		throw new ExpiryPolicyError('criticalDays', 'must not be more than the warning window');
+		throw new ExpiryPolicyError(
+			'criticalDays',
+			policy.criticalDays,
+			`at most the warning window (${policy.warningDays} days)`,
+			'must not be more than the warning window',
+		);
 	}
 	const share = policy.lifetimeShare;
 	if (typeof share !== 'number' || !Number.isFinite(share) || share < 0 || share > 1) {
-		throw new ExpiryPolicyError('lifetimeShare', 'must be a share from 0 to 1 (0 turns it off)');
+		throw new ExpiryPolicyError('lifetimeShare', share, 'a share from 0 to 1 (0 turns it off)');
 	}
 	return policy;
 }
@@ -128,7 +151,7 @@ export function evaluateExpiry(
 
 function formatDays(ms: number): string {
 	if (ms < DAY_MS) {
-		const hours = Math.max(1, Math.round(ms / 3_600_000));
+		const hours = Math.max(1, Math.round(ms / HOUR_MS));
 		return hours === 1 ? '1 hour' : `${hours} hours`;
 	}
 	const days = Math.floor(ms / DAY_MS);

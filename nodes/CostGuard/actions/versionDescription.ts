@@ -1,0 +1,112 @@
+/* eslint-disable n8n-nodes-base/node-filename-against-convention -- the node class's description, spread into CostGuard.node.ts (the Postgres v2 layout) */
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import { COST_GUARD_STORES } from './budget';
+import * as cacheLookup from './cacheLookup.operation';
+import * as cacheStore from './cacheStore.operation';
+import * as checkBudget from './checkBudget.operation';
+import { outputNames, OUTPUTS } from './outputs';
+import * as recordUsage from './recordUsage.operation';
+import * as report from './report.operation';
+
+/*
+ * The node's description but for what n8n's linter reads in the node class itself (icon,
+ * subtitle, usableAsTool, credentials: literal in CostGuard.node.ts).
+ */
+/** What every version of Cost Guard shares. */
+const baseDescription = {
+	displayName: 'Cost Guard',
+	name: 'costGuard',
+	group: ['transform'],
+	description:
+		'Keep LLM and API spend within budget: check before spending, record real cost, report cost per record, cache repeated input',
+	defaults: { name: 'Cost Guard' },
+	inputs: [NodeConnectionTypes.Main],
+} satisfies Partial<INodeTypeDescription>;
+
+const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Cache Lookup',
+			value: 'cacheLookup',
+			action: 'Look up a cached response',
+			description:
+				'Before the vendor: routes Hit with the stored response, Miss to call the vendor',
+		},
+		{
+			name: 'Cache Store',
+			value: 'cacheStore',
+			action: 'Store a response in the cache',
+			description: 'After the vendor: keeps the response for repeated inputs, with what it cost',
+		},
+		{
+			name: 'Check Budget',
+			value: 'checkBudget',
+			action: 'Check the budget before spending',
+			description:
+				'Before an expensive step: routes Within Budget, Over Budget, and one Alert per threshold per window',
+		},
+		{
+			name: 'Record Usage',
+			value: 'recordUsage',
+			action: 'Record the cost of a response',
+			description:
+				'After the step: prices the usage in the response, adds cost to the item and to the budget',
+		},
+		{
+			name: 'Report',
+			value: 'report',
+			action: 'Report spend and cost per record',
+			description:
+				'Spend per window, cost per record (average and p95), regressions, and cost avoided by the cache',
+		},
+	],
+	default: 'checkBudget',
+};
+
+/** Operation, Store, Scope and Budget Name: every operation's first parameters. */
+const commonProperties: INodeProperties[] = [
+	operationProperty,
+	storeProperty([...COST_GUARD_STORES]),
+	{
+		displayName:
+			'If the store cannot be reached the node fails, naming it. Under On Error → Continue (using error output) every item goes to the error output instead; under Continue (using regular output) to Over Budget, Alert (Record Usage: nothing was recorded) or Miss (Cache Lookup: the cache is skipped, and the Check Budget after it fails closed on the same store), with an error field. No item reaches Within Budget or Hit without the store.',
+		name: 'storeFailureNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['checkBudget', 'recordUsage', 'cacheLookup'] } },
+	},
+	scopeProperty('e.g. marketing'),
+	{
+		displayName: 'Budget Name',
+		name: 'budgetName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. llm-enrichment',
+		description:
+			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression is read from the first item: one budget per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
+	},
+];
+
+/** Version 1: the parameters and outputs saved workflows rely on. A version 2 is a new folder. */
+export const versionDescription = {
+	...baseDescription,
+	version: 1,
+	defaultVersion: 1,
+	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
+	properties: [
+		...commonProperties,
+		...checkBudget.description,
+		...recordUsage.description,
+		...cacheLookup.description,
+		...cacheStore.description,
+		...report.description,
+	],
+} satisfies Omit<INodeTypeDescription, 'credentials' | 'icon' | 'subtitle' | 'usableAsTool'>;
