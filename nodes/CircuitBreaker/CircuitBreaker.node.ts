@@ -6,29 +6,19 @@ import type {
 } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
-import { inputsForParameters, outputsForParameters, properties } from './description';
-import { executeCircuitBreaker } from './execute';
-
-/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
-const REFUSAL_OUTPUTS = ['Open', 'Failure'];
+import { inputsFor, INPUTS, OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './actions/outputs';
+import { router } from './actions/router';
+import { versionDescription } from './actions/versionDescription';
 
 export class CircuitBreaker implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Circuit Breaker',
-		name: 'circuitBreaker',
+		...versionDescription,
+		// Literal here rather than in versionDescription, because n8n's linter reads them here.
 		icon: { light: 'file:circuitBreaker.svg', dark: 'file:circuitBreaker.dark.svg' },
-		group: ['transform'],
-		version: 1,
 		subtitle:
 			'={{ $parameter["operation"] === "stats" ? "stats" : $parameter["operation"] + ": " + $parameter["breakerName"] }}',
-		description:
-			'Stop calling a failing hop: check a breaker before the call, record the outcome after it',
-		defaults: { name: 'Circuit Breaker' },
-		// Record takes the vendor node's success and error outputs on two inputs.
-		inputs: `={{(${inputsForParameters.toString()})($parameter)}}`,
-		outputs: `={{(${outputsForParameters.toString()})($parameter)}}`,
 		usableAsTool: true,
-		// Literal, so n8n's linter can see each store credential is tested (testedBy).
+		// Each store credential is tested (testedBy).
 		credentials: [
 			{
 				name: 'integrationGuardsRedisApi',
@@ -43,7 +33,6 @@ export class CircuitBreaker implements INodeType {
 				displayOptions: { show: { store: ['postgres'] } },
 			},
 		],
-		properties,
 	};
 
 	methods = { credentialTest: storeCredentialTests };
@@ -51,13 +40,15 @@ export class CircuitBreaker implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await failClosed(
 			this,
-			(context) =>
-				failClosedRoutesFrom(
-					outputsForParameters(context.getNode().parameters),
+			(context) => {
+				const { parameters } = context.getNode();
+				return failClosedRoutesFrom(
+					outputNames(parameters, OUTPUTS).map((displayName) => ({ displayName })),
 					REFUSAL_OUTPUTS,
-					inputsForParameters(context.getNode().parameters).length,
-				),
-			async () => await executeCircuitBreaker(this),
+					inputsFor(parameters, INPUTS).length,
+				);
+			},
+			async () => await router(this),
 		);
 	}
 }

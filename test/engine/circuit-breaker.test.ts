@@ -23,7 +23,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CircuitBreaker } from '../../nodes/CircuitBreaker/CircuitBreaker.node';
-import { properties } from '../../nodes/CircuitBreaker/description';
+import { properties } from '../../nodes/CircuitBreaker/actions/versionDescription';
 import { DEFAULT_BREAKER_POLICY } from '../../nodes/shared/core/breaker';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import {

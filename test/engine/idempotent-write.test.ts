@@ -611,6 +611,84 @@ describe('Idempotent Write in the n8n engine', () => {
 		);
 	});
 
+	test('version 2.1 (new nodes) writes Output Field idempotentWrite by default; version 2 keeps idempotency', async () => {
+		const scope = `engine-${++scopeCounter}`;
+		const complete = (typeVersion: number) => ({
+			name: 'Complete',
+			type: IDEMPOTENT_WRITE,
+			typeVersion,
+			parameters: { operation: 'complete', scope, resultFields: '' },
+		});
+		const chain = async (claimVersion: number, completeVersion: number, between?: string) => {
+			const nodes = [
+				source([{ invoice: `v${claimVersion}-${completeVersion}-${between ?? 'direct'}` }]),
+				claimNode(scope, { options: { waitSeconds: 0 } }, { typeVersion: claimVersion }),
+				...(between ? [{ name: 'Between', type: between }] : []),
+				complete(completeVersion),
+			];
+			const links: Link[] = between
+				? [
+						['Source', 'Claim'],
+						['Claim', 0, 'Between'],
+						['Between', 'Complete'],
+					]
+				: [
+						['Source', 'Claim'],
+						['Claim', 0, 'Complete'],
+					];
+			const result = await runWorkflow({ nodeTypes, workflow: buildWorkflow(nodes, links) });
+			assert.equal(result.status, 'success', result.error?.message);
+			return result;
+		};
+
+		const v2 = await chain(2, 2);
+		const claimedV2 = v2.output('Claim', 'Proceed')[0].json;
+		assert.equal(typeof (claimedV2.idempotency as { key?: unknown }).key, 'string');
+		assert.equal(claimedV2.idempotentWrite, undefined, 'version 2 writes idempotency only');
+		assert.equal(
+			(v2.output('Complete', 0)[0].json.idempotency as { outcome: string }).outcome,
+			'completed',
+		);
+
+		const v21 = await chain(2.1, 2.1);
+		const claimedV21 = v21.output('Claim', 'Proceed')[0].json;
+		assert.equal(typeof (claimedV21.idempotentWrite as { key?: unknown }).key, 'string');
+		assert.equal(claimedV21.idempotency, undefined, 'version 2.1 writes idempotentWrite only');
+		const completedV21 = v21.output('Complete', 0)[0].json;
+		assert.equal((completedV21.idempotentWrite as { outcome: string }).outcome, 'completed');
+		assert.equal(
+			(completedV21.idempotentWrite as { key: string }).key,
+			(claimedV21.idempotentWrite as { key: string }).key,
+			"2.1's default Claimed Key reads the field its Claim wrote",
+		);
+
+		// A version 2.1 Complete after a version 2 Claim behind a vendor node: traced through
+		// the pairing to the Claim, whose key is in that Claim's own default field.
+		const mixed = await chain(2, 2.1, VENDOR);
+		const claimedKey = (mixed.output('Claim', 'Proceed')[0].json.idempotency as { key: string })
+			.key;
+		const completedMixed = mixed.output('Complete', 0)[0].json.idempotentWrite as {
+			key: string;
+			outcome: string;
+		};
+		assert.deepEqual([completedMixed.key, completedMixed.outcome], [claimedKey, 'completed']);
+	});
+
+	test('an Output Field or Correlation ID Field named __proto__ is a configuration error naming the parameter', async () => {
+		for (const [option, label] of [
+			['outputField', 'Output Field'],
+			['correlationField', 'Correlation ID Field'],
+		]) {
+			const result = await runSingle(
+				claimNode(`engine-${++scopeCounter}`, { options: { [option]: '__proto__' } }),
+				[{ invoice: 'A' }],
+				5,
+			);
+			assert.equal(result.status, 'error');
+			assert.match(String(result.error?.message), new RegExp(`^${label} cannot be "__proto__"`));
+		}
+	});
+
 	test('Complete or Release whose key matches no claim says so: claimFound false and a warning', async () => {
 		const scope = `engine-${++scopeCounter}`;
 		const op = (operation: string) => ({

@@ -1,6 +1,7 @@
 import { stableHash } from './hash';
 import type { JsonObject, JsonValue } from './json';
 import { isPlainObject } from './json';
+import { DAY_MS } from './time';
 
 /**
  * The idempotency protocol, as pure functions over one key's claim record. The store
@@ -41,7 +42,7 @@ export type ClaimRoute = 'proceed' | 'duplicate' | 'inFlight' | 'conflict' | 're
  * How long a key whose outcome is unknown is kept for reconciliation unless the user
  * chose otherwise: long enough for someone to look, never for ever.
  */
-export const DEFAULT_UNKNOWN_RETENTION_MS = 7 * 24 * 3_600_000;
+export const DEFAULT_UNKNOWN_RETENTION_MS = 7 * DAY_MS;
 
 export interface ClaimRequest {
 	fingerprint: string | null;

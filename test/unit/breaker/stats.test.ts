@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { Breaker, breakerStats } from '../../../nodes/shared/core/breaker';
+import { breakerStats } from '../../../nodes/shared/core/breaker';
+import { Breaker } from '../../support/breaker';
 import { FakeClock } from './clock';
 
 describe('hop statistics', () => {

@@ -5,7 +5,6 @@ import type { BreakerCall, BreakerPolicy, BreakerState } from '../../../nodes/sh
 import type { JsonValue } from '../../../nodes/shared/core/json';
 import {
 	asBreakerState,
-	Breaker,
 	breakerStateTtlMs,
 	decideChecks,
 	decideRecords,
@@ -13,6 +12,7 @@ import {
 	initialBreakerState,
 	resolveBreakerPolicy,
 } from '../../../nodes/shared/core/breaker';
+import { Breaker } from '../../support/breaker';
 import { FakeClock } from './clock';
 
 const POLICY: Partial<BreakerPolicy> = {

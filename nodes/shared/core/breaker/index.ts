@@ -47,5 +47,3 @@ export {
 	MAX_BREAKER_NAME_LENGTH,
 	registerBreaker,
 } from './registry';
-export type { BreakerOptions, BreakerTicket } from './breaker';
-export { Breaker } from './breaker';

@@ -1,3 +1,6 @@
+import { SettingsError } from '../errors/settings';
+import { DAY_MS, SECOND_MS } from '../time';
+
 /**
  * How a circuit breaker decides, after Resilience4j's count of the same ideas: a failure
  * rate and a slow-call rate over a sliding time window, judged once the window holds a
@@ -27,21 +30,18 @@ export type BreakerPolicy = {
 	probeTimeoutMs: number;
 };
 
-const SECOND = 1000;
-const DAY = 86_400_000;
-
 /** Every default in one place. */
 export const DEFAULT_BREAKER_POLICY: Readonly<BreakerPolicy> = Object.freeze({
 	failureRatePercent: 50,
 	// "A hop that answers in 30 s is failing too."
-	slowCallMs: 30 * SECOND,
+	slowCallMs: 30 * SECOND_MS,
 	slowCallRatePercent: 50,
 	minimumCalls: 10,
-	windowMs: 60 * SECOND,
+	windowMs: 60 * SECOND_MS,
 	windowBuckets: 12,
-	openMs: 120 * SECOND,
+	openMs: 120 * SECOND_MS,
 	halfOpenProbes: 3,
-	probeTimeoutMs: 60 * SECOND,
+	probeTimeoutMs: 60 * SECOND_MS,
 });
 
 /** What each option accepts; checked in this order. */
@@ -50,26 +50,30 @@ const LIMITS: Record<
 	{ min: number; max: number; integer: boolean; unit: string; minExclusive?: boolean }
 > = {
 	failureRatePercent: { min: 0, minExclusive: true, max: 100, integer: false, unit: 'percent' },
-	slowCallMs: { min: 0, minExclusive: true, max: DAY, integer: false, unit: 'ms' },
+	slowCallMs: { min: 0, minExclusive: true, max: DAY_MS, integer: false, unit: 'ms' },
 	slowCallRatePercent: { min: 0, minExclusive: true, max: 100, integer: false, unit: 'percent' },
 	minimumCalls: { min: 1, max: 1_000_000, integer: true, unit: 'calls' },
-	windowMs: { min: 10, max: 30 * DAY, integer: false, unit: 'ms' },
+	windowMs: { min: 10, max: 30 * DAY_MS, integer: false, unit: 'ms' },
 	windowBuckets: { min: 1, max: 60, integer: true, unit: 'buckets' },
-	openMs: { min: 0, minExclusive: true, max: 30 * DAY, integer: false, unit: 'ms' },
+	openMs: { min: 0, minExclusive: true, max: 30 * DAY_MS, integer: false, unit: 'ms' },
 	halfOpenProbes: { min: 1, max: 1000, integer: true, unit: 'calls' },
-	probeTimeoutMs: { min: 0, minExclusive: true, max: DAY, integer: false, unit: 'ms' },
+	probeTimeoutMs: { min: 0, minExclusive: true, max: DAY_MS, integer: false, unit: 'ms' },
 };
 
-/** A policy option out of range. Branded, so the guard works across copies of this module. */
-export class BreakerPolicyError extends Error {
+/**
+ * A policy option out of range: a core SettingsError (option, value, expected), so the
+ * node turns it into a parameter error the same way as every other settings error.
+ * Its own brand too, so `isBreakerPolicyError` still tells it apart across copies of
+ * this module.
+ */
+export class BreakerPolicyError extends SettingsError<keyof BreakerPolicy> {
 	readonly isBreakerPolicyError = true;
 
-	constructor(
-		readonly option: keyof BreakerPolicy,
-		readonly value: unknown,
-		readonly expected: string,
-	) {
+	constructor(option: keyof BreakerPolicy, value: unknown, expected: string) {
 		super(
+			option,
+			value,
+			expected,
 			`Breaker policy option ${option} must be ${expected}; got ${JSON.stringify(value) ?? String(value)}`,
 		);
 		this.name = 'BreakerPolicyError';

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../json';
 import { isPlainObject } from '../json';
+import { DAY_MS } from '../time';
 import type { BreakerPolicy } from './policy';
 import {
 	callsToReach,
@@ -87,9 +88,8 @@ export type BreakerStamp = {
 	checkedAt: number;
 };
 
-const DAY = 86_400_000;
 /** An idle breaker's record is forgotten after this (never while forced open or disabled). */
-export const BREAKER_RETENTION_MS = 30 * DAY;
+export const BREAKER_RETENTION_MS = 30 * DAY_MS;
 
 export function initialBreakerState(
 	now: number,

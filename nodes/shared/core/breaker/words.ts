@@ -1,6 +1,8 @@
+import { SECOND_MS } from '../time';
+
 /** "120 s", "1.5 s", "250 ms": durations in the reasons people read. */
 export function seconds(ms: number): string {
-	if (ms < 1000) return `${Math.round(ms)} ms`;
+	if (ms < SECOND_MS) return `${Math.round(ms)} ms`;
 	return `${Math.round(ms / 100) / 10} s`;
 }
 

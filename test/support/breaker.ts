@@ -1,24 +1,24 @@
-import type { BreakerPolicy } from './policy';
-import { resolveBreakerPolicy } from './policy';
 import type {
 	BreakerAction,
 	BreakerChange,
+	BreakerPolicy,
 	BreakerStamp,
 	BreakerState,
+	BreakerStats,
 	BreakerStatus,
 	RecordedCall,
-} from './state';
+} from '../../nodes/shared/core/breaker';
 import {
+	breakerStats,
 	decideChecks,
 	decideRecords,
 	decideSetState,
 	effectiveStatus,
 	initialBreakerState,
-} from './state';
-import type { BreakerStats } from './stats';
-import { breakerStats } from './stats';
-import type { Clock } from '../clock';
-import { systemClock } from '../clock';
+	resolveBreakerPolicy,
+} from '../../nodes/shared/core/breaker';
+import type { Clock } from '../../nodes/shared/core/clock';
+import { systemClock } from '../../nodes/shared/core/clock';
 
 /** Check's answer for one call: proceed with a stamp to hand back to Record, or open. */
 export type BreakerTicket =
@@ -37,7 +37,8 @@ export interface BreakerOptions {
  * One breaker in memory, cockatiel-style: a small object over the pure functions of
  * state.ts with the clock injected and the state serialisable (toJSON / initialState).
  * The Circuit Breaker node keeps the same state in a store instead, so that every worker
- * shares it; this is the same protocol for code that runs in one process.
+ * shares it; this is the same protocol for code that runs in one process. Test support
+ * only (the unit tests drive the protocol through it): it is not part of the bundle.
  */
 export class Breaker {
 	private current: BreakerState;

@@ -1,0 +1,311 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	breaker,
+	configError,
+	correlation,
+	correlationFieldProperty,
+	failItem,
+	fieldNameOption,
+	hint,
+	isExpression,
+	itemError,
+	json,
+	pairedItem,
+	paths,
+	storeFailure,
+	stores,
+	updateDisplayOptions,
+	type OperationContext,
+} from '../../shared';
+import {
+	breakerName,
+	breakerNamespace,
+	changeHint,
+	describeChange,
+	letsItemsThrough,
+	letThroughHint,
+	outputField,
+	updateBreaker,
+} from './common';
+import {
+	breakerNameProperty,
+	onStoreErrorOption,
+	optionsCollection,
+	outputFieldOption,
+} from './common.descriptions';
+import type { OutputName } from './outputs';
+import { readPolicy } from './policy';
+import { recordProperties, recordOptions } from './record.description';
+
+/** Record: after the hop, counts successes, failures and latency, and opens or closes the breaker. */
+
+const properties: INodeProperties[] = [
+	breakerNameProperty,
+	...recordProperties,
+	optionsCollection([
+		...recordOptions,
+		{ ...correlationFieldProperty },
+		onStoreErrorOption,
+		outputFieldOption,
+	]),
+];
+
+export const description = updateDisplayOptions({ show: { operation: ['record'] } }, properties);
+
+interface Settings {
+	name: string;
+	outputField: string;
+	correlationField: string;
+	letThrough: boolean;
+	outcomeFrom: 'inputs' | 'field';
+	outcomeField: string;
+	failedWhen: 'present' | 'false';
+	/** The Check Stamp option is an expression, so it is evaluated per item. */
+	stampFromExpression: boolean;
+	policy: breaker.BreakerPolicy;
+}
+
+/** An item on its way through Record, with what the breaker needs to know of it. */
+interface CallItem {
+	input: number;
+	index: number;
+	source: INodeExecutionData;
+	call: breaker.BreakerCall;
+}
+
+type Routes = OperationContext<OutputName<'record'>>;
+
+export async function execute(op: Routes): Promise<void> {
+	const { context } = op;
+	const settings = readSettings(context);
+	// Outcome from inputs: the vendor node's success output on input 0, its error output on input 1.
+	const inputs =
+		settings.outcomeFrom === 'inputs' ? [op.items, context.getInputData(1)] : [op.items];
+	if (inputs.every((items) => items.length === 0)) return;
+	const namespace = breakerNamespace(context);
+	// Items that cannot be recorded leave before the store is asked (or as errors).
+	const calls = callItems(op, inputs, settings);
+	try {
+		const store = await op.store();
+		if (calls.length > 0) await record(op, store, namespace, settings, calls);
+	} catch (error) {
+		if (!settings.letThrough || !(error instanceof stores.StoreError))
+			throw storeFailure(context, error);
+		letThrough(op, settings, calls, error.message);
+	}
+}
+
+function readSettings(context: IExecuteFunctions): Settings {
+	const name = breakerName(context);
+	const outcomeFrom =
+		context.getNodeParameter('outcomeFrom', 0, 'inputs') === 'field' ? 'field' : 'inputs';
+	const outcomeField =
+		outcomeFrom === 'field'
+			? String(context.getNodeParameter('outcomeField', 0, 'error')).trim()
+			: '';
+	if (outcomeFrom === 'field' && outcomeField === '') {
+		throw configError(
+			context,
+			'Outcome Field',
+			'is empty',
+			'Name the field that tells whether the call failed, e.g. "error", or take the outcome from two inputs.',
+		);
+	}
+	return {
+		name,
+		outputField: outputField(context),
+		correlationField: fieldNameOption(
+			context,
+			'options.correlationField',
+			'Correlation ID Field',
+			'correlationId',
+		),
+		letThrough: letsItemsThrough(context),
+		outcomeFrom,
+		outcomeField,
+		failedWhen:
+			outcomeFrom === 'field' && context.getNodeParameter('failedWhen', 0, 'present') === 'false'
+				? 'false'
+				: 'present',
+		stampFromExpression: isExpression(context, 'options.checkStamp'),
+		policy: readPolicy(context),
+	};
+}
+
+/** The calls to record, with their outcome and stamp; items that have no outcome leave as errors. */
+function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Settings): CallItem[] {
+	const { context } = op;
+	const calls: CallItem[] = [];
+	const stampProblems: string[] = [];
+	inputs.forEach((items, input) => {
+		items.forEach((source, index) => {
+			const outcome =
+				settings.outcomeFrom === 'inputs'
+					? input === 0
+						? 'success'
+						: 'failure'
+					: outcomeOf(source.json, settings);
+			if (outcome === null) {
+				failItem(
+					context,
+					op.outputs.buckets,
+					source,
+					index,
+					itemError(
+						context,
+						index,
+						`Item ${index} has no true or false in outcome field "${settings.outcomeField}"`,
+						'With Failed When set to Field Is False, every item needs true or false in the Outcome Field. Fix the data upstream, or choose Field Has a Value.',
+					),
+					op.outputs.index('Failure'),
+				);
+				return;
+			}
+			const stampSource =
+				input === 0 && settings.stampFromExpression
+					? stampFromExpression(context, index, stampProblems)
+					: source.json[settings.outputField];
+			calls.push({
+				input,
+				index,
+				source,
+				call: {
+					outcome,
+					stamp: readStamp(stampSource, settings.name),
+					correlationId:
+						correlation.readCorrelationId(source.json, settings.correlationField) ?? null,
+				},
+			});
+		});
+	});
+	if (stampProblems.length > 0) {
+		op.hints.push(
+			hint(
+				`Circuit breaker "${settings.name}": Check Stamp could not be read for ${stampProblems.length} item(s), so their latency is unknown: ${stampProblems[0]}`,
+				'warning',
+			),
+		);
+	}
+	return calls;
+}
+
+/**
+ * The Check Stamp expression for one item. One that fails (a vendor node that lost the
+ * item pairing, say) leaves that call unstamped rather than the whole batch unrecorded.
+ */
+function stampFromExpression(
+	context: IExecuteFunctions,
+	index: number,
+	problems: string[],
+): unknown {
+	try {
+		return context.getNodeParameter('options.checkStamp', index, null);
+	} catch (error) {
+		problems.push(error instanceof Error ? error.message : String(error));
+		return null;
+	}
+}
+
+function outcomeOf(item: IDataObject, settings: Settings): 'success' | 'failure' | null {
+	const value = paths.getPath(item, settings.outcomeField);
+	if (settings.failedWhen === 'present') {
+		return value === undefined || value === null || value === '' || value === false
+			? 'success'
+			: 'failure';
+	}
+	if (typeof value !== 'boolean') return null;
+	return value ? 'success' : 'failure';
+}
+
+/** A Check stamp for this breaker, or null: a stamp of another breaker says nothing about this one. */
+function readStamp(value: unknown, name: string): breaker.BreakerStamp | null {
+	if (!json.isPlainObject(value) || value.name !== name || value.route !== 'proceed') return null;
+	const checkedAt = typeof value.checkedAt === 'string' ? Date.parse(value.checkedAt) : Number.NaN;
+	if (!Number.isFinite(checkedAt) || typeof value.generation !== 'number') return null;
+	return { generation: value.generation, probe: value.probe === true, checkedAt };
+}
+
+async function record(
+	op: Routes,
+	store: stores.Store,
+	namespace: string,
+	settings: Settings,
+	calls: CallItem[],
+): Promise<void> {
+	const { name } = settings;
+	const { outcome: decision } = await updateBreaker(store, namespace, name, (current, now) => {
+		const recorded = breaker.decideRecords(
+			current,
+			calls.map((item) => item.call),
+			settings.policy,
+			now,
+		);
+		return { outcome: recorded, write: recorded.state };
+	});
+	const { state } = decision;
+	const stateChange = describeChange(decision.change);
+	calls.forEach((item, position) => {
+		const recorded = decision.calls[position];
+		route(op, item, settings, {
+			name,
+			outcome: item.call.outcome,
+			latencyMs: recorded.latencyMs,
+			slow: recorded.slow,
+			counted: recorded.role,
+			state: state.status,
+			generation: state.generation,
+			stateChange,
+		});
+	});
+	if (decision.change !== null) op.hints.push(changeHint(name, decision.change, state));
+	if (decision.policyChanged) {
+		op.hints.push(
+			hint(
+				`Circuit breaker "${name}": this node changed the breaker's policy. Give every Record node of a breaker the same settings, or they take turns overriding each other.`,
+			),
+		);
+	}
+	const unstamped = calls.filter(
+		(item) => item.call.outcome === 'success' && item.call.stamp === null,
+	).length;
+	if (unstamped > 0) {
+		op.hints.push(
+			hint(
+				`Circuit breaker "${name}": ${unstamped} successful call(s) carried no Check stamp, so their latency is unknown. A vendor node replaces the item: set Options → Check Stamp to refer back to the Check node, e.g. {{ $('Check').item.json.${settings.outputField} }}.`,
+			),
+		);
+	}
+}
+
+/** The store failed and the user chose to let items through: they pass on unrecorded. */
+function letThrough(op: Routes, settings: Settings, calls: CallItem[], storeError: string): void {
+	for (const item of calls) {
+		route(op, item, settings, {
+			name: settings.name,
+			state: 'unknown',
+			storeError,
+			outcome: item.call.outcome,
+			counted: 'notRecorded',
+		});
+	}
+	op.hints.push(letThroughHint(settings.name, storeError));
+}
+
+/** A call's item on Success or Failure by its outcome; items of the Failure input pair with that input. */
+function route(op: Routes, item: CallItem, settings: Settings, details: IDataObject): void {
+	op.outputs.push(
+		item.call.outcome === 'success' ? 'Success' : 'Failure',
+		pairedItem(
+			item.source,
+			item.index,
+			{ ...item.source.json, [settings.outputField]: details },
+			item.input,
+		),
+	);
+}

@@ -1,0 +1,39 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { createOperationContext, finishOperation, type OperationContext } from '../../shared';
+import * as check from './check.operation';
+import { CIRCUIT_BREAKER_STORES } from './common';
+import { OUTPUTS, type Operation } from './outputs';
+import * as record from './record.operation';
+import * as setState from './setState.operation';
+import * as stats from './stats.operation';
+
+/** Circuit Breaker's entry point: one case per operation, each with its declared outputs. */
+export async function router(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = context.getNodeParameter('operation', 0) as Operation;
+	switch (operation) {
+		case 'check':
+			return await run(context, OUTPUTS.check, check.execute);
+		case 'record':
+			return await run(context, OUTPUTS.record, record.execute);
+		case 'setState':
+			return await run(context, OUTPUTS.setState, setState.execute);
+		case 'stats':
+			return await run(context, OUTPUTS.stats, stats.execute);
+		default: {
+			const unknown: never = operation;
+			throw new Error(`Circuit Breaker has no operation "${String(unknown)}"`);
+		}
+	}
+}
+
+/** One operation: its context (outputs by name, the node's store), its execute, its outputs and hints. */
+async function run<Output extends string>(
+	context: IExecuteFunctions,
+	outputs: readonly Output[],
+	execute: (op: OperationContext<Output>) => Promise<void>,
+): Promise<INodeExecutionData[][]> {
+	const op = createOperationContext(context, { outputs, stores: CIRCUIT_BREAKER_STORES });
+	await execute(op);
+	return finishOperation(op);
+}

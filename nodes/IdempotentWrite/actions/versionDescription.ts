@@ -1,0 +1,110 @@
+/* eslint-disable n8n-nodes-base/node-filename-against-convention -- not a node file: the description's base and version parts, spread into IdempotentWrite.node.ts (the rule takes any object with displayName, name and group for a node's) */
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import * as claim from './claim.operation';
+import * as complete from './complete.operation';
+import * as forget from './forget.operation';
+import * as lookUp from './lookUp.operation';
+import * as markOutcomeUnknown from './markOutcomeUnknown.operation';
+import { optionsCollections } from './options.descriptions';
+import { OUTPUTS, outputNames } from './outputs';
+import * as release from './release.operation';
+import { IDEMPOTENT_WRITE_STORES } from './settings';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Claim',
+				value: 'claim',
+				action: 'Claim a key before the write',
+				description:
+					"Claim each item's key before the write; routes Proceed, Duplicate, In Flight, Conflict or Reconcile. Items without a key never Proceed.",
+			},
+			{
+				name: 'Complete',
+				value: 'complete',
+				action: 'Complete a key after the write succeeded',
+				description:
+					'Mark the key done after the write succeeded, keeping result fields for later duplicates',
+			},
+			{
+				name: 'Forget',
+				value: 'forget',
+				action: 'Forget a key',
+				description: 'Delete the key, so the next claim proceeds as if it was never seen',
+			},
+			{
+				name: 'Look Up',
+				value: 'lookUp',
+				action: 'Look up a key',
+				description: 'Show what the store knows about the key',
+			},
+			{
+				name: 'Mark Outcome Unknown',
+				value: 'markOutcomeUnknown',
+				action: 'Mark a key whose write may or may not have happened',
+				description:
+					'After a timeout or dropped connection: the next claim routes to Reconcile instead of writing again',
+			},
+			{
+				name: 'Release',
+				value: 'release',
+				action: 'Release a key after the write failed',
+				description: 'Free the claim after the write failed for sure, so a retry may proceed',
+			},
+		],
+		default: 'claim',
+	},
+	storeProperty([...IDEMPOTENT_WRITE_STORES]),
+	{
+		displayName:
+			'If the store cannot be reached, no item leaves on Proceed: the node fails. With On Error set to Continue, every item leaves as an error item instead: on the error output, or with Continue (using regular output) on Conflict (Claim) or Done.',
+		name: 'storeNotice',
+		type: 'notice',
+		default: '',
+	},
+	scopeProperty('e.g. xero-invoices'),
+	...claim.description,
+	...complete.description,
+	...release.description,
+	...markOutcomeUnknown.description,
+	...lookUp.description,
+	...forget.description,
+	...optionsCollections,
+];
+
+/**
+ * What every version of Idempotent Write is. Its icon, subtitle, usableAsTool and
+ * credentials are written in IdempotentWrite.node.ts, where n8n's linter reads them.
+ */
+const baseDescription = {
+	displayName: 'Idempotent Write',
+	name: 'idempotentWrite',
+	group: ['transform'],
+	description:
+		'Make writes exactly-once: claim a key before the write, complete or release it after',
+	defaults: { name: 'Idempotent Write' },
+	inputs: [NodeConnectionTypes.Main],
+} satisfies Partial<INodeTypeDescription>;
+
+/**
+ * Versions 1, 2 and 2.1, told apart by `@version` display conditions (IfV2-style).
+ * Version 2: Reconcile after a lease runs out, and a 30 s wait for in-flight claims, by
+ * default. Version 2.1: Output Field defaults to `idempotentWrite`, the node's own name,
+ * as every node's does. Workflows saved with an earlier version keep its defaults.
+ */
+export const versionDescription = {
+	...baseDescription,
+	version: [1, 2, 2.1],
+	defaultVersion: 2.1,
+	// The expression's type is the template n8n declares; outputsExpression builds one.
+	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
+	properties,
+} satisfies Omit<INodeTypeDescription, 'credentials' | 'icon' | 'subtitle' | 'usableAsTool'>;
