@@ -5,8 +5,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import type { Clock } from '../shared';
-import { failClosed, failClosedRoutesFrom, storeCredentialTests, systemClock } from '../shared';
+import { clock, failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './actions/outputs';
 import { router } from './actions/router';
 import { subtitle, versionDescription } from './actions/versionDescription';
@@ -87,7 +86,7 @@ export class RateLimiter implements INodeType {
 	/** n8n calls it with the execution as `this`; the clock is the node's (a test may give one). */
 	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 
-	constructor(clock: Clock = systemClock) {
+	constructor(nodeClock: clock.Clock = clock.systemClock) {
 		this.execute = async function (this: IExecuteFunctions) {
 			return await failClosed(
 				this,
@@ -98,7 +97,7 @@ export class RateLimiter implements INodeType {
 						})),
 						REFUSAL_OUTPUTS,
 					),
-				async () => await router(this, clock),
+				async () => await router(this, nodeClock),
 			);
 		};
 	}

@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import {
+	clock,
 	createOperationContext,
 	finishOperation,
 	operationError,
-	type Clock,
 	type OperationContext,
 	type StoreChoice,
 } from '../../shared';
@@ -21,36 +21,40 @@ import * as waitForSlot from './waitForSlot.operation';
 function contextFor<Op extends Operation>(
 	context: IExecuteFunctions,
 	operation: Op,
-	clock: Clock,
+	nodeClock: clock.Clock,
 	stores: readonly StoreChoice[] = [],
 ): OperationContext<OutputOf<Op>> {
-	return createOperationContext(context, { outputs: OUTPUTS[operation], stores, clock });
+	return createOperationContext(context, {
+		outputs: OUTPUTS[operation],
+		stores,
+		clock: nodeClock,
+	});
 }
 
-/** Runs the node's operation; `clock` is the node's (the system clock unless a test gives one). */
+/** Runs the node's operation; `nodeClock` is the node's (the system clock unless a test gives one). */
 export async function router(
 	context: IExecuteFunctions,
-	clock: Clock,
+	nodeClock: clock.Clock,
 ): Promise<INodeExecutionData[][]> {
 	const operation = context.getNodeParameter('operation', 0) as Operation;
 	switch (operation) {
 		case 'waitForSlot': {
-			const op = contextFor(context, operation, clock);
+			const op = contextFor(context, operation, nodeClock);
 			await waitForSlot.execute(op);
 			return finishOperation(op);
 		}
 		case 'sendRequest': {
-			const op = contextFor(context, operation, clock);
+			const op = contextFor(context, operation, nodeClock);
 			await sendRequest.execute(op);
 			return finishOperation(op);
 		}
 		case 'backoff': {
-			const op = contextFor(context, operation, clock);
+			const op = contextFor(context, operation, nodeClock);
 			await backoff.execute(op);
 			return finishOperation(op);
 		}
 		case 'quota': {
-			const op = contextFor(context, operation, clock, quota.QUOTA_STORES);
+			const op = contextFor(context, operation, nodeClock, quota.QUOTA_STORES);
 			await quota.execute(op);
 			return finishOperation(op);
 		}
