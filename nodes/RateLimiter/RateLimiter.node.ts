@@ -4,31 +4,18 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
-import { outputsForParameters, properties } from './description';
-import { executeRateLimiter } from './router';
-
-/** The outputs that are not a happy path: where items go when the node fails closed under On Error: Continue. */
-const REFUSAL_OUTPUTS = ['Over Limit', 'Failed', 'Give Up', 'Alert'];
+import { clock, failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
+import { OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './actions/outputs';
+import { router } from './actions/router';
+import { subtitle, versionDescription } from './actions/versionDescription';
 
 export class RateLimiter implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Rate Limiter',
-		name: 'rateLimiter',
+		...versionDescription,
 		icon: { light: 'file:rateLimiter.svg', dark: 'file:rateLimiter.dark.svg' },
-		group: ['transform'],
-		version: 1,
-		subtitle:
-			'={{ { waitForSlot: "wait for slot", sendRequest: "send request", backoff: "backoff", quota: "quota" }[$parameter["operation"]] + ($parameter["limiterName"] ? ": " + $parameter["limiterName"] : $parameter["quotaName"] ? ": " + $parameter["quotaName"] : "") }}',
-		description:
-			'Stay under vendor rate limits and quotas: wait for a slot, send throttled requests with retries, back off, count quotas',
-		defaults: { name: 'Rate Limiter' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: `={{(${outputsForParameters.toString()})($parameter)}}`,
+		subtitle,
 		usableAsTool: true,
-		// Literal, so n8n's linter can see each store credential is tested (testedBy).
 		credentials: [
 			{
 				name: 'integrationGuardsRedisApi',
@@ -44,7 +31,7 @@ export class RateLimiter implements INodeType {
 			},
 			// n8n's generic credentials, as its HTTP Request node declares them.
 			{
-				// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed, @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic HTTP credentials, as its HTTP Request node uses them
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic HTTP credentials, as its HTTP Request node uses them
 				name: 'httpBasicAuth',
 				required: true,
 				displayOptions: {
@@ -92,17 +79,26 @@ export class RateLimiter implements INodeType {
 				},
 			},
 		],
-		properties,
 	};
 
 	methods = { credentialTest: storeCredentialTests };
 
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await failClosed(
-			this,
-			(context) =>
-				failClosedRoutesFrom(outputsForParameters(context.getNode().parameters), REFUSAL_OUTPUTS),
-			async () => await executeRateLimiter(this),
-		);
+	/** n8n calls it with the execution as `this`; the clock is the node's (a test may give one). */
+	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
+	constructor(nodeClock: clock.Clock = clock.systemClock) {
+		this.execute = async function (this: IExecuteFunctions) {
+			return await failClosed(
+				this,
+				(context) =>
+					failClosedRoutesFrom(
+						outputNames(context.getNode().parameters, OUTPUTS).map((displayName) => ({
+							displayName,
+						})),
+						REFUSAL_OUTPUTS,
+					),
+				async () => await router(this, nodeClock),
+			);
+		};
 	}
 }

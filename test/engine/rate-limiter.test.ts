@@ -20,9 +20,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { quotaClock } from '../../nodes/RateLimiter/quota.operation';
+import { RateLimiter } from '../../nodes/RateLimiter/RateLimiter.node';
 import { failureFacts } from '../../nodes/shared/core/deadletter';
-import { systemClock } from '../../nodes/shared/core/clock';
+import { systemClock, type Clock } from '../../nodes/shared/core/clock';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { closeAllLimiters } from '../../nodes/shared/stores/limiter';
 import {
@@ -43,6 +43,12 @@ import { withEmbeddedStoreBlocked } from '../support/store-outage';
 import { postgresHarness, redisHarness } from '../support/stores';
 
 const LIMITER = 'n8n-nodes-integration-guards.rateLimiter';
+/**
+ * The time the limiter's node takes (Quota's windows): the system's, unless a test moves
+ * it. The node gets it injected, as a Clock in its constructor.
+ */
+const quotaClock: { current: Clock } = { current: systemClock };
+const limiterNode = new RateLimiter({ now: () => quotaClock.current.now() });
 const redis = redisHarness();
 const postgres = postgresHarness();
 let counter = 0;
@@ -333,7 +339,7 @@ async function runLimiter(
 		workflow,
 		credentials,
 		credentialTypes: CREDENTIAL_TYPES,
-		nodeTypes: { 'test.flakyVendor': FlakyVendor },
+		nodeTypes: { 'test.flakyVendor': FlakyVendor, [LIMITER]: limiterNode },
 	});
 }
 

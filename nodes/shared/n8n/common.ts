@@ -171,6 +171,12 @@ export function pairedItem(
 	return item;
 }
 
+/** The input item an output item pairs back to (0 when it has no single pairing): sorts outputs into input order. */
+export function pairIndex(item: INodeExecutionData): number {
+	const paired = item.pairedItem;
+	return typeof paired === 'object' && paired !== null && !Array.isArray(paired) ? paired.item : 0;
+}
+
 /**
  * Per-item failure: with "On Error: Continue" the item leaves carrying the error;
  * otherwise the node fails, naming the item.

@@ -3,6 +3,9 @@
  * server's own wait (Retry-After, a rate-limit reset) taking precedence when it says more.
  * Times in milliseconds. The random source is injected so tests can pin the jitter.
  */
+import { SettingsError } from '../errors/settings';
+import { MINUTE_MS, SECOND_MS } from '../time';
+
 export type JitterMode = 'full' | 'equal' | 'none';
 
 export interface BackoffPolicy {
@@ -20,19 +23,16 @@ export interface BackoffPolicy {
 }
 
 export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({
-	baseMs: 1000,
+	baseMs: SECOND_MS,
 	factor: 2,
-	maxMs: 60_000,
+	maxMs: MINUTE_MS,
 	jitter: 'full',
 });
 
-export class BackoffPolicyError extends Error {
-	constructor(
-		readonly option: keyof BackoffPolicy,
-		readonly value: unknown,
-		readonly expected: string,
-	) {
-		super(`Backoff ${option} must be ${expected}, got ${String(value)}`);
+/** A backoff option out of range: a SettingsError naming the policy's option. */
+export class BackoffPolicyError extends SettingsError<keyof BackoffPolicy> {
+	constructor(option: keyof BackoffPolicy, value: unknown, expected: string) {
+		super(option, value, expected, `Backoff ${option} must be ${expected}, got ${String(value)}`);
 		this.name = 'BackoffPolicyError';
 	}
 }

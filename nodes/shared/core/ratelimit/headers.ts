@@ -6,6 +6,7 @@
  * current time is passed in; nothing here throws on garbage, it just learns nothing.
  */
 import { isPlainObject } from '../json';
+import { DAY_MS, SECOND_MS } from '../time';
 
 /** Rate-limit facts read from one response; null where the response said nothing (usable). */
 export interface RateLimitHeaders {
@@ -26,7 +27,7 @@ const EPOCH_SECONDS_FLOOR = 1_000_000_000;
 /** Epoch values in milliseconds (some vendors) are above this. */
 const EPOCH_MS_FLOOR = 100_000_000_000;
 /** Nothing a server says makes us wait longer than this (a year), whatever it sent. */
-export const MAX_SERVER_WAIT_MS = 366 * 24 * 3_600_000;
+export const MAX_SERVER_WAIT_MS = 366 * DAY_MS;
 const MAX_HEADER_LENGTH = 200;
 
 /** Header value by case-insensitive name from a plain headers object (arrays: the first). */
@@ -59,12 +60,14 @@ function plainNumber(text: string | null): number | null {
  */
 export function parseRetryAfter(value: unknown, now: number): number | null {
 	if (typeof value === 'number')
-		return Number.isFinite(value) && value >= 0 ? Math.min(value * 1000, MAX_SERVER_WAIT_MS) : null;
+		return Number.isFinite(value) && value >= 0
+			? Math.min(value * SECOND_MS, MAX_SERVER_WAIT_MS)
+			: null;
 	if (typeof value !== 'string') return null;
 	const text = value.trim();
 	if (text === '' || text.length > MAX_HEADER_LENGTH) return null;
 	const seconds = plainNumber(text);
-	if (seconds !== null) return Math.min(Math.round(seconds * 1000), MAX_SERVER_WAIT_MS);
+	if (seconds !== null) return Math.min(Math.round(seconds * SECOND_MS), MAX_SERVER_WAIT_MS);
 	// A date must name a weekday or a month: Date.parse alone accepts "1" or "2024".
 	if (!/[A-Za-z]{3}/.test(text) || !/\d{1,2}:\d{2}/.test(text)) return null;
 	const at = Date.parse(text);
@@ -86,8 +89,8 @@ export function parseReset(value: string | null, now: number): number | null {
 	}
 	let at: number;
 	if (number >= EPOCH_MS_FLOOR) at = Math.round(number);
-	else if (number >= EPOCH_SECONDS_FLOOR) at = Math.round(number * 1000);
-	else at = now + Math.round(number * 1000);
+	else if (number >= EPOCH_SECONDS_FLOOR) at = Math.round(number * SECOND_MS);
+	else at = now + Math.round(number * SECOND_MS);
 	return Math.min(Math.max(at, now), now + MAX_SERVER_WAIT_MS);
 }
 

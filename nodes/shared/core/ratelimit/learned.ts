@@ -3,6 +3,7 @@
  * classic surprise: the headers say what the vendor enforces, so we hold back before it
  * answers 429 and report what we saw next to what was configured.
  */
+import { MINUTE_MS, SECOND_MS } from '../time';
 import type { RateLimitHeaders } from './headers';
 import { PER_MS, type RatePer } from './rate';
 
@@ -46,7 +47,7 @@ export function holdFrom(
  * stops every request of every workflow on that limiter (every worker, on Redis): one
  * `Retry-After: 86400` must not stall them all for a day.
  */
-export const DEFAULT_MAX_HOLD_MS = 5 * 60_000;
+export const DEFAULT_MAX_HOLD_MS = 5 * MINUTE_MS;
 
 /** A hold a response asked for, as the limiter took it. */
 export interface LearnedHold {
@@ -78,7 +79,7 @@ export function cappedHold(
 
 /** The limit as per second, to compare windows of different lengths. */
 function perSecond(limit: number, windowMs: number): number {
-	return (limit * 1000) / windowMs;
+	return (limit * SECOND_MS) / windowMs;
 }
 
 export function compareLimits(
@@ -91,7 +92,7 @@ export function compareLimits(
 	// Without a stated window, assume the vendor counts in the configured one.
 	const observedWindowMs =
 		observed.windowSeconds !== null && observed.windowSeconds > 0
-			? observed.windowSeconds * 1000
+			? observed.windowSeconds * SECOND_MS
 			: configuredWindowMs;
 	const mine = perSecond(configured.limit, configuredWindowMs);
 	const theirs = perSecond(observed.limit, observedWindowMs);

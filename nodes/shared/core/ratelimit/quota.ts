@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
+import { SettingsError } from '../errors/settings';
 import { parsePercentages } from '../percentages';
 
 export type QuotaPeriod = 'hour' | 'day' | 'week' | 'month';
@@ -18,14 +19,18 @@ export interface QuotaWindow {
 	end: number;
 }
 
-export class QuotaSettingsError extends Error {
-	constructor(
-		readonly setting: 'period' | 'timeZone' | 'quota' | 'thresholds',
-		readonly value: unknown,
-		readonly expected: string,
-	) {
-		super(`${setting} must be ${expected}, got ${JSON.stringify(value)}`);
+export type QuotaSetting = 'period' | 'timeZone' | 'quota' | 'thresholds';
+
+/** A quota setting that is not valid: a SettingsError whose option is the setting's key. */
+export class QuotaSettingsError extends SettingsError<QuotaSetting> {
+	constructor(setting: QuotaSetting, value: unknown, expected: string) {
+		super(setting, value, expected, `${setting} must be ${expected}, got ${JSON.stringify(value)}`);
 		this.name = 'QuotaSettingsError';
+	}
+
+	/** The setting's key (the option, as every SettingsError names it). */
+	get setting(): QuotaSetting {
+		return this.option;
 	}
 }
 

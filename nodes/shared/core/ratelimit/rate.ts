@@ -5,13 +5,16 @@
  * target + burst tokens, so a burst of 1 at 90% stays under the limit by construction,
  * and the requests leave evenly spaced instead of in a clump at each window start.
  */
+import { SettingsError } from '../errors/settings';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../time';
+
 export type RatePer = 'second' | 'minute' | 'hour' | 'day';
 
 export const PER_MS: Readonly<Record<RatePer, number>> = Object.freeze({
-	second: 1000,
-	minute: 60_000,
-	hour: 3_600_000,
-	day: 86_400_000,
+	second: SECOND_MS,
+	minute: MINUTE_MS,
+	hour: HOUR_MS,
+	day: DAY_MS,
 });
 
 export interface RateSettings {
@@ -41,14 +44,16 @@ export interface LimiterPlan {
 /** Increases closer than this cost timers and Redis calls for no smoother output. */
 export const MIN_INCREASE_INTERVAL_MS = 25;
 
-export class RateSettingsError extends Error {
-	constructor(
-		readonly setting: keyof RateSettings,
-		readonly value: unknown,
-		readonly expected: string,
-	) {
-		super(`${setting} must be ${expected}, got ${String(value)}`);
+/** A rate setting out of range: a SettingsError whose option is the setting's key. */
+export class RateSettingsError extends SettingsError<keyof RateSettings> {
+	constructor(setting: keyof RateSettings, value: unknown, expected: string) {
+		super(setting, value, expected, `${setting} must be ${expected}, got ${String(value)}`);
 		this.name = 'RateSettingsError';
+	}
+
+	/** The setting's key (the option, as every SettingsError names it). */
+	get setting(): keyof RateSettings {
+		return this.option;
 	}
 }
 
@@ -105,7 +110,7 @@ export function planLimiter(settings: RateSettings): LimiterPlan {
 		increaseIntervalMs,
 		// At least one increase's worth, or the bucket would drop part of every increase.
 		capacity: Math.max(burst, increaseAmount),
-		targetPerSecond: (increaseAmount * 1000) / increaseIntervalMs,
+		targetPerSecond: (increaseAmount * SECOND_MS) / increaseIntervalMs,
 	};
 }
 

@@ -7,7 +7,10 @@
 export interface RetryRules {
 	/** Statuses to retry, e.g. [429, 500, 502, 503, 504]; ranges come from parseStatusList. */
 	statuses: Set<number>;
-	/** Retry network errors (reset, refused, timeout, DNS). */
+	/**
+	 * Retry a try that got no answer: a network error (core/errors/network lists them),
+	 * a timeout. Codes a retry cannot fix (too large, a bad redirect) are the caller's to refuse.
+	 */
 	networkErrors: boolean;
 	/** Retry POST and PATCH without an idempotency key. */
 	nonIdempotent: boolean;
@@ -56,20 +59,3 @@ export function retryVerdict(
 	if (!isIdempotentMethod(method) && !hasIdempotencyKey && !rules.nonIdempotent) return 'unsafe';
 	return 'retry';
 }
-
-/** Network error codes worth retrying (the request may not have reached the vendor, or its answer was lost). */
-export const NETWORK_ERROR_CODES = new Set([
-	'ECONNRESET',
-	'ECONNREFUSED',
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'EPIPE',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'UND_ERR_SOCKET',
-	'UND_ERR_CONNECT_TIMEOUT',
-	'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);

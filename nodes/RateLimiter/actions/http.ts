@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject, readBodyCapped } from '../shared';
+import { errors, json, readBodyCapped, time } from '../../shared';
 
 /** One HTTP exchange as the node sees it: a response of any status, or a network failure. */
 export type Exchange =
@@ -60,7 +60,7 @@ const HIDDEN_HEADERS = new Set([
 
 export function visibleHeaders(headers: unknown): IDataObject {
 	const out: IDataObject = {};
-	if (!isPlainObject(headers)) return out;
+	if (!json.isPlainObject(headers)) return out;
 	for (const [key, value] of Object.entries(headers)) {
 		if (HIDDEN_HEADERS.has(key.toLowerCase()) || key === '__proto__') continue;
 		if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value))
@@ -102,23 +102,26 @@ function parseBody(body: unknown): unknown {
 	return body;
 }
 
-/** The network error code of a failed request: ECONNRESET, ETIMEDOUT… */
+/**
+ * The code of a try that got no answer (ECONNRESET, ETIMEDOUT…), the error's or its
+ * cause's, as core/errors reads it; ENETWORK when none says. Any such try is a network
+ * error to the retry rules, whatever its code: the request may not have reached the vendor.
+ */
 export function networkCode(error: unknown): string {
+	const code = errors.errorCode(error) || 'ENETWORK';
+	// axios says ECONNABORTED for its own timeout.
+	return code === 'ECONNABORTED' && /timeout/i.test(messages(error)) ? 'ETIMEDOUT' : code;
+}
+
+/** The messages of an error and its causes, joined. */
+function messages(error: unknown): string {
+	const parts: string[] = [];
 	let current: unknown = error;
-	for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code !== '') {
-			// axios says ECONNABORTED for its own timeout.
-			if (
-				code === 'ECONNABORTED' &&
-				/timeout/i.test(String((current as { message?: unknown }).message))
-			)
-				return 'ETIMEDOUT';
-			return code;
-		}
+	for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+		parts.push(String((current as { message?: unknown }).message ?? ''));
 		current = (current as { cause?: unknown }).cause;
 	}
-	return 'ENETWORK';
+	return parts.join('\n');
 }
 
 export interface RequestSpec {
@@ -284,7 +287,7 @@ export async function exchange(
 			return {
 				kind: 'network',
 				code: 'ETIMEDOUT',
-				message: `No complete answer within the Timeout (${spec.timeoutMs / 1000} s)`,
+				message: `No complete answer within the Timeout (${spec.timeoutMs / time.SECOND_MS} s)`,
 			};
 		}
 		const code = networkCode(error);

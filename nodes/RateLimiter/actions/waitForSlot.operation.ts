@@ -1,24 +1,34 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	NodeExecutionHint,
-} from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { estimateWaitMs, failItem, HoldPastMaxWait, pairedItem, storeFailure } from '../shared';
+import type { OperationContext } from '../../shared';
+import {
+	failItem,
+	hint,
+	HoldPastMaxWait,
+	pairedItem,
+	ratelimit,
+	storeFailure,
+	time,
+	updateDisplayOptions,
+} from '../../shared';
 import {
 	acquireOptions,
+	burstOption,
 	configuredLimit,
 	limitHint,
+	maxHoldOption,
 	openLimiter,
 	readLimiterSettings,
 	tokensForItem,
-	withField,
-} from './settings';
+} from './limiter';
+import type { OutputOf } from './outputs';
+import { inInputOrder, optionsCollection, withField } from './settings';
 
-const PROCEED = 0;
-const OVER_LIMIT = 1;
+/** Wait for Slot's own parameters; the limiter's are in limiter.ts. */
+export const description = updateDisplayOptions({ show: { operation: ['waitForSlot'] } }, [
+	optionsCollection([burstOption, maxHoldOption]),
+]);
 
 /**
  * Wait for Slot: every item waits for its tokens from the shared limiter, then leaves on
@@ -26,23 +36,19 @@ const OVER_LIMIT = 1;
  * queued ahead of it (in this process, or across the cluster on Redis) and the bucket's
  * refill rate; items that would wait longer leave on Over Limit at once, taking nothing.
  */
-export async function executeWaitForSlot(
-	context: IExecuteFunctions,
-): Promise<INodeExecutionData[][]> {
+export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Promise<void> {
+	const { context, items, outputs } = op;
 	const settings = readLimiterSettings(context);
-	const items = context.getInputData();
-	const outputs: INodeExecutionData[][] = [[], []];
-	if (items.length === 0) return outputs;
+	if (items.length === 0) return;
 
 	const wanted: Array<{ index: number; tokens: number }> = [];
 	items.forEach((item, index) => {
 		const tokens = tokensForItem(context, settings, index);
 		if (tokens instanceof NodeOperationError)
-			failItem(context, outputs, item, index, tokens, OVER_LIMIT);
+			failItem(context, outputs.buckets, item, index, tokens, outputs.index('Over Limit'));
 		else wanted.push({ index, tokens });
 	});
 
-	const hints: NodeExecutionHint[] = [];
 	try {
 		const limiter = await openLimiter(context, settings);
 		const estimates = new Map<number, number>();
@@ -52,7 +58,8 @@ export async function executeWaitForSlot(
 			let queued = ahead;
 			admitted = [];
 			for (const entry of wanted) {
-				const estimate = estimateWaitMs(settings.plan, queued, entry.tokens, available) + hold;
+				const estimate =
+					ratelimit.estimateWaitMs(settings.plan, queued, entry.tokens, available) + hold;
 				estimates.set(entry.index, estimate);
 				if (estimate > settings.maxWaitMs) continue;
 				admitted.push(entry);
@@ -105,29 +112,22 @@ export async function executeWaitForSlot(
 						maxWaitMs: settings.maxWaitMs,
 					};
 			if (!grant) overLimit++;
-			outputs[grant ? PROCEED : OVER_LIMIT].push(
+			outputs.push(
+				grant ? 'Proceed' : 'Over Limit',
 				pairedItem(source, entry.index, withField(source, settings.outputField, details)),
 			);
 		}
 		if (overLimit > 0) {
-			hints.push({
-				message: `Rate limiter "${settings.limiterName}": ${overLimit} item(s) would have waited longer than ${settings.maxWaitMs / 1000} s and left on Over Limit.`,
-				type: 'info',
-				location: 'outputPane',
-			});
+			op.hints.push(
+				hint(
+					`Rate limiter "${settings.limiterName}": ${overLimit} item(s) would have waited longer than ${settings.maxWaitMs / time.SECOND_MS} s and left on Over Limit.`,
+				),
+			);
 		}
-		const hint = limitHint(settings, limiter);
-		if (hint) hints.push(hint);
+		const observed = limitHint(settings, limiter);
+		if (observed) op.hints.push(observed);
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
-	// Items that failed (with On Error: Continue) came first; keep input order per output.
-	for (const output of outputs) output.sort((a, b) => pairIndex(a) - pairIndex(b));
-	if (hints.length > 0) context.addExecutionHints(...hints);
-	return outputs;
-}
-
-export function pairIndex(item: INodeExecutionData): number {
-	const paired = item.pairedItem;
-	return typeof paired === 'object' && paired !== null && !Array.isArray(paired) ? paired.item : 0;
+	inInputOrder(outputs.buckets);
 }

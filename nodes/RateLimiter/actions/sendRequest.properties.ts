@@ -1,0 +1,265 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { burstOption, maxHoldOption } from './limiter';
+import { correlationFieldOption, optionsCollection } from './settings';
+
+/** Send Request's own parameters (the limiter's are in limiter.ts), in the panel's order. */
+
+const requestProperties: INodeProperties[] = [
+	{
+		displayName: 'Method',
+		name: 'method',
+		type: 'options',
+		options: ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'].map((method) => ({
+			name: method,
+			value: method,
+		})),
+		default: 'GET',
+	},
+	{
+		displayName: 'URL',
+		name: 'url',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://api.example.com/v1/contacts',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{ name: 'None', value: 'none' },
+			{
+				name: 'Generic Credential Type',
+				value: 'genericCredentialType',
+				description: "One of n8n's generic credentials, as the HTTP Request node uses them",
+			},
+		],
+		default: 'none',
+	},
+	{
+		displayName: 'Generic Auth Type',
+		name: 'genericAuthType',
+		type: 'options',
+		options: [
+			{ name: 'Basic Auth', value: 'httpBasicAuth' },
+			{ name: 'Bearer Auth', value: 'httpBearerAuth' },
+			{ name: 'Header Auth', value: 'httpHeaderAuth' },
+			{ name: 'Query Auth', value: 'httpQueryAuth' },
+		],
+		default: 'httpHeaderAuth',
+		description:
+			"The credential is sent to the URL's origin only. A redirect to another origin (scheme, host or port) is followed without it: the credential's header or query parameter, and any Authorization or Cookie header, are dropped.",
+		displayOptions: { show: { authentication: ['genericCredentialType'] } },
+	},
+	{
+		displayName: 'Send Query Parameters',
+		name: 'sendQuery',
+		type: 'boolean',
+		default: false,
+		noDataExpression: true,
+	},
+	{
+		displayName: 'Query Parameters',
+		name: 'queryParameters',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Parameter',
+		default: { parameters: [{ name: '', value: '' }] },
+		options: [
+			{
+				name: 'parameters',
+				displayName: 'Parameter',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+		displayOptions: { show: { sendQuery: [true] } },
+	},
+	{
+		displayName: 'Send Headers',
+		name: 'sendHeaders',
+		type: 'boolean',
+		default: false,
+		noDataExpression: true,
+	},
+	{
+		displayName: 'Header Parameters',
+		name: 'headerParameters',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Header',
+		default: { parameters: [{ name: '', value: '' }] },
+		options: [
+			{
+				name: 'parameters',
+				displayName: 'Header',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+		displayOptions: { show: { sendHeaders: [true] } },
+	},
+	{
+		displayName: 'Send Body',
+		name: 'sendBody',
+		type: 'boolean',
+		default: false,
+		noDataExpression: true,
+	},
+	{
+		displayName: 'JSON Body',
+		name: 'jsonBody',
+		type: 'json',
+		default: '={{ $json }}',
+		description: 'The request body, per item. In bulk mode, one record of the batch.',
+		displayOptions: { show: { sendBody: [true] } },
+	},
+];
+
+const requestOptions: INodeProperties = {
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Base Delay (Seconds)',
+			name: 'baseDelay',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 1,
+			description:
+				'Wait before the first retry; each further retry waits up to twice as long, with random jitter',
+		},
+		{
+			displayName: 'Bulk Body Field',
+			name: 'bulkBodyField',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. records',
+			description:
+				'In bulk mode, the records are sent as a list under this field of the body. Leave empty to send the records as a JSON array.',
+		},
+		{
+			displayName: 'Bulk Results Path',
+			name: 'bulkResultsPath',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. results',
+			description:
+				'Where the response lists one result per record, in order. Leave empty to look for a list of the right length in the body, results, data, items or records.',
+		},
+		{
+			displayName: 'Bulk Size',
+			name: 'bulkSize',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 1,
+			description:
+				'Items per request, for APIs with a batch endpoint. 1 sends one request per item. A request uses Tokens per Item of the first item in it.',
+		},
+		{
+			displayName: 'Idempotency Key Field',
+			name: 'idempotencyKeyField',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. idempotencyKey',
+			description:
+				'Field of the item holding its idempotency key. Sent in the Idempotency Key Header; POST and PATCH requests are retried only for items that have one.',
+		},
+		{
+			displayName: 'Idempotency Key Header',
+			name: 'idempotencyKeyHeader',
+			type: 'string',
+			default: 'Idempotency-Key',
+		},
+		{
+			displayName: 'Max Attempts',
+			name: 'maxAttempts',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 50 },
+			default: 5,
+			description:
+				'Tries per request, the first included. After the last, the item leaves on Failed.',
+		},
+		{
+			displayName: 'Max Concurrent Requests',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: 5,
+			description:
+				'Requests of this node in flight at once (the limit decides how often they start)',
+		},
+		{
+			displayName: 'Max Delay (Seconds)',
+			name: 'maxDelay',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 30,
+			description:
+				"Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
+		},
+		{
+			displayName: 'Max Response Size (MiB)',
+			name: 'maxResponseSize',
+			type: 'number',
+			typeOptions: { minValue: 0.001 },
+			default: 10,
+			description:
+				'Largest response body a try reads. A larger one fails the try, not retried, and the item leaves on Failed naming this limit.',
+		},
+		{
+			displayName: 'Response Field',
+			name: 'responseField',
+			type: 'string',
+			default: 'response',
+			description: 'Field added to each item with the response: status, headers and body',
+		},
+		{
+			displayName: 'Retry Network Errors',
+			name: 'retryNetworkErrors',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to retry connection resets, refusals and timeouts',
+		},
+		{
+			displayName: 'Retry Non-Idempotent Requests',
+			name: 'retryNonIdempotent',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to retry POST and PATCH requests of items without an idempotency key. A retried write may happen twice.',
+		},
+		{
+			displayName: 'Retry On Status',
+			name: 'retryOn',
+			type: 'string',
+			default: '429, 5xx',
+			placeholder: 'e.g. 429, 502, 503, 504',
+			description: 'Response statuses to retry: codes and classes like 5xx, comma-separated',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 0.1 },
+			default: 30,
+			description:
+				'Hard deadline of each try: connecting, redirects and the whole response. A server that keeps sending slowly cannot stretch it. A try that runs out counts as a network error (ETIMEDOUT).',
+		},
+	],
+};
+
+export const properties: INodeProperties[] = [
+	...requestProperties,
+	requestOptions,
+	optionsCollection([burstOption, correlationFieldOption, maxHoldOption]),
+];

@@ -1,0 +1,105 @@
+import type { IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+
+import {
+	checkNumber,
+	configError,
+	fieldNameOption,
+	ratelimit,
+	time,
+	type NumberBounds,
+} from '../../shared';
+import { readCorrelationField } from './settings';
+
+/** What Send Request reads once per execution, besides the limiter's settings. */
+export interface RequestSettings {
+	method: IHttpRequestMethods;
+	maxAttempts: number;
+	rules: ratelimit.RetryRules;
+	backoff: ratelimit.BackoffPolicy;
+	idempotencyKeyField: string;
+	idempotencyKeyHeader: string;
+	concurrency: number;
+	timeoutMs: number;
+	maxResponseBytes: number;
+	bulkSize: number;
+	bulkBodyField: string;
+	bulkResultsPath: string;
+	responseField: string;
+	correlationField: string;
+	sendBody: boolean;
+	sendHeaders: boolean;
+	sendQuery: boolean;
+}
+
+const MIB = 1_048_576;
+
+export function readRequestSettings(context: IExecuteFunctions): RequestSettings {
+	const option = (name: string, fallback: unknown) =>
+		context.getNodeParameter(`requestOptions.${name}`, 0, fallback);
+	const number = (name: string, label: string, fallback: number, bounds: NumberBounds) =>
+		checkNumber(context, option(name, fallback), label, bounds);
+	const wholeNumber = (name: string, label: string, fallback: number, min: number, max: number) =>
+		number(name, label, fallback, { min, max, integer: true });
+	const seconds = (name: string, label: string, fallback: number, min: number) =>
+		number(name, label, fallback, { min, unit: 'seconds' }) * time.SECOND_MS;
+	const retryOn = String(option('retryOn', ratelimit.DEFAULT_RETRY_STATUSES));
+	const parsed = ratelimit.parseStatusList(retryOn);
+	if ('bad' in parsed) {
+		throw configError(
+			context,
+			'Retry On Status',
+			`has an entry that is not a status: "${parsed.bad}"`,
+			'List statuses and classes, e.g. 429, 502, 503 or 429, 5xx.',
+		);
+	}
+	const baseMs = seconds('baseDelay', 'Base Delay (Seconds)', 1, 0);
+	const maxMs = seconds('maxDelay', 'Max Delay (Seconds)', 30, 0);
+	if (maxMs < baseMs)
+		throw configError(
+			context,
+			'Max Delay (Seconds)',
+			'is shorter than Base Delay (Seconds)',
+			'Make Max Delay at least as long as Base Delay.',
+		);
+	const url = context.getNodeParameter('url', 0, '');
+	if (typeof url === 'string' && url.trim() === '')
+		throw configError(
+			context,
+			'URL',
+			'is empty',
+			'Enter the address to call, e.g. https://api.example.com/v1/contacts.',
+		);
+	return {
+		method: String(
+			context.getNodeParameter('method', 0, 'GET'),
+		).toUpperCase() as IHttpRequestMethods,
+		maxAttempts: wholeNumber('maxAttempts', 'Max Attempts', 5, 1, 50),
+		rules: {
+			statuses: parsed.statuses,
+			networkErrors: option('retryNetworkErrors', true) !== false,
+			nonIdempotent: option('retryNonIdempotent', false) === true,
+		},
+		backoff: ratelimit.resolveBackoffPolicy({ baseMs, maxMs, factor: 2, jitter: 'full' }),
+		idempotencyKeyField: String(option('idempotencyKeyField', '')).trim(),
+		idempotencyKeyHeader:
+			String(option('idempotencyKeyHeader', 'Idempotency-Key')).trim() || 'Idempotency-Key',
+		concurrency: wholeNumber('concurrency', 'Max Concurrent Requests', 5, 1, 100),
+		timeoutMs: seconds('timeout', 'Timeout (Seconds)', 30, 0.1),
+		maxResponseBytes: Math.round(
+			number('maxResponseSize', 'Max Response Size (MiB)', 10, { min: 0.001, unit: 'MiB' }) * MIB,
+		),
+		bulkSize: wholeNumber('bulkSize', 'Bulk Size', 1, 1, 10_000),
+		bulkBodyField: String(option('bulkBodyField', '')).trim(),
+		bulkResultsPath: String(option('bulkResultsPath', '')).trim(),
+		responseField: fieldNameOption(
+			context,
+			'requestOptions.responseField',
+			'Response Field',
+			'response',
+		),
+		correlationField: readCorrelationField(context),
+		sendBody: context.getNodeParameter('sendBody', 0, false) === true,
+		sendHeaders: context.getNodeParameter('sendHeaders', 0, false) === true,
+		sendQuery: context.getNodeParameter('sendQuery', 0, false) === true,
+	};
+}

@@ -1,0 +1,164 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { OutputRoutes } from '../../shared';
+import { failItem, operationError, paths, ratelimit } from '../../shared';
+import type { Auth, RequestSpec } from './http';
+import { tokensForItem, type LimiterSettings } from './limiter';
+import type { OutputOf } from './outputs';
+import type { RequestSettings } from './sendRequest.settings';
+
+/**
+ * Send Request's units: what each item asks for (URL, headers, query, body, idempotency
+ * key), and the requests they make, one per item or one per batch in bulk mode. An item
+ * whose parameters are wrong leaves on Failed (or fails the node) here.
+ */
+
+/** One request: one item, or a batch of items in bulk mode. */
+export interface Unit {
+	indices: number[];
+	tokens: number;
+	spec: RequestSpec;
+	hasIdempotencyKey: boolean;
+}
+
+interface ItemRequest {
+	index: number;
+	tokens: number;
+	url: string;
+	headers: Record<string, string>;
+	query: Record<string, string>;
+	body: unknown;
+	idempotencyKey: string | null;
+}
+
+function pairs(
+	context: IExecuteFunctions,
+	parameter: string,
+	index: number,
+): Record<string, string> {
+	const out: Record<string, string> = {};
+	const list = context.getNodeParameter(`${parameter}.parameters`, index, []) as Array<{
+		name?: unknown;
+		value?: unknown;
+	}>;
+	for (const entry of Array.isArray(list) ? list : []) {
+		const name = typeof entry?.name === 'string' ? entry.name.trim() : '';
+		if (name === '' || name === '__proto__') continue;
+		out[name] = entry.value === undefined || entry.value === null ? '' : String(entry.value);
+	}
+	return out;
+}
+
+/** What one item asks for; a NodeOperationError naming the item when its parameters are wrong. */
+function itemRequest(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	index: number,
+	limits: LimiterSettings,
+	request: RequestSettings,
+): ItemRequest | NodeOperationError {
+	const tokens = tokensForItem(context, limits, index);
+	if (tokens instanceof NodeOperationError) return tokens;
+	try {
+		const url = context.getNodeParameter('url', index, '');
+		if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) {
+			return operationError(
+				context,
+				`URL of item ${index} is not an http(s) address: ${JSON.stringify(url)}`,
+				{
+					itemIndex: index,
+					description: 'The URL must start with http:// or https://.',
+				},
+			);
+		}
+		let body: unknown;
+		if (request.sendBody) {
+			body = context.getNodeParameter('jsonBody', index, {});
+			if (typeof body === 'string') {
+				try {
+					body = JSON.parse(body) as unknown;
+				} catch {
+					return operationError(context, `JSON Body of item ${index} is not valid JSON`, {
+						itemIndex: index,
+						description:
+							'Check the JSON Body parameter, e.g. {{ $json }} or {"name": "{{ $json.name }}"}.',
+					});
+				}
+			}
+		}
+		const keyValue =
+			request.idempotencyKeyField === ''
+				? undefined
+				: paths.getPath(items[index].json, request.idempotencyKeyField);
+		const idempotencyKey =
+			typeof keyValue === 'string' && keyValue.trim() !== ''
+				? keyValue.trim()
+				: typeof keyValue === 'number'
+					? String(keyValue)
+					: null;
+		return {
+			index,
+			tokens,
+			url: url.trim(),
+			headers: request.sendHeaders ? pairs(context, 'headerParameters', index) : {},
+			query: request.sendQuery ? pairs(context, 'queryParameters', index) : {},
+			body,
+			idempotencyKey,
+		};
+	} catch (error) {
+		if (error instanceof NodeOperationError) return error;
+		return operationError(context, (error as Error).message, { itemIndex: index });
+	}
+}
+
+export function buildUnits(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	limits: LimiterSettings,
+	request: RequestSettings,
+	auth: Auth,
+	outputs: OutputRoutes<OutputOf<'sendRequest'>>,
+): Unit[] {
+	const ready: ItemRequest[] = [];
+	items.forEach((item, index) => {
+		const entry = itemRequest(context, items, index, limits, request);
+		if (entry instanceof NodeOperationError)
+			failItem(context, outputs.buckets, item, index, entry, outputs.index('Failed'));
+		else ready.push(entry);
+	});
+	return ratelimit.chunk(ready, request.bulkSize).map((group) => {
+		const first = group[0];
+		const bulk = request.bulkSize > 1;
+		const records = group.map((entry) => entry.body);
+		const body = !request.sendBody
+			? undefined
+			: bulk
+				? request.bulkBodyField === ''
+					? records
+					: { [request.bulkBodyField]: records }
+				: first.body;
+		const headers: Record<string, string> = { ...first.headers };
+		const hasKey = group.every((entry) => entry.idempotencyKey !== null);
+		// In bulk mode one key stands for the batch: the items' keys, joined.
+		if (hasKey)
+			headers[request.idempotencyKeyHeader.toLowerCase()] = group
+				.map((entry) => entry.idempotencyKey)
+				.join(',');
+		return {
+			indices: group.map((entry) => entry.index),
+			tokens: first.tokens,
+			hasIdempotencyKey: hasKey,
+			spec: {
+				method: request.method,
+				url: first.url,
+				headers,
+				query: first.query,
+				auth,
+				body,
+				timeoutMs: request.timeoutMs,
+				maxResponseBytes: request.maxResponseBytes,
+			},
+		};
+	});
+}

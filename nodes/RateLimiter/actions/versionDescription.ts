@@ -1,0 +1,91 @@
+/* eslint-disable n8n-nodes-base/node-filename-against-convention -- the node's description, beside its operations (n8n's Postgres v2 layout); the node class is RateLimiter.node.ts */
+import type { INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { outputsExpression } from '../../shared';
+import * as backoff from './backoff.operation';
+import { limiterDescription } from './limiter';
+import { OUTPUTS, outputNames, type Operation } from './outputs';
+import * as quota from './quota.operation';
+import * as sendRequest from './sendRequest.operation';
+import { scopeParameter } from './settings';
+import * as waitForSlot from './waitForSlot.operation';
+
+/** The operations, as the Operation parameter offers them; the subtitle names them from here. */
+const OPERATIONS: Array<INodePropertyOptions & { value: Operation }> = [
+	{
+		name: 'Wait for Slot',
+		value: 'waitForSlot',
+		action: 'Wait for a slot under the limit',
+		description:
+			'Before any vendor node: items leave on Proceed when the limit allows, or on Over Limit past the max wait',
+	},
+	{
+		name: 'Send Request',
+		value: 'sendRequest',
+		action: 'Send throttled HTTP requests with retries',
+		description:
+			'HTTP requests through the limiter, retried with backoff on 429, 5xx and network errors; Success or Failed',
+	},
+	{
+		name: 'Backoff',
+		value: 'backoff',
+		action: 'Wait and retry a failed call',
+		description:
+			"After a vendor node's error output: waits with exponential backoff and routes Retry, or Give Up at the max",
+	},
+	{
+		name: 'Quota',
+		value: 'quota',
+		action: 'Count use against a daily or monthly quota',
+		description:
+			'Counts use per day or month and sends an Alert item when usage crosses a threshold',
+	},
+];
+
+const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: OPERATIONS,
+	default: 'waitForSlot',
+};
+
+/** "wait for slot: hubspot": the operation as named above, and the limiter's or quota's name. */
+const operationNames = Object.fromEntries(
+	OPERATIONS.map((operation) => [operation.value, operation.name.toLowerCase()]),
+);
+export const subtitle = `={{ ${JSON.stringify(operationNames)}[$parameter["operation"]] + ($parameter["limiterName"] ? ": " + $parameter["limiterName"] : $parameter["quotaName"] ? ": " + $parameter["quotaName"] : "") }}`;
+
+/** What every version shares. */
+const baseDescription = {
+	displayName: 'Rate Limiter',
+	name: 'rateLimiter',
+	group: ['transform'],
+	description:
+		'Stay under vendor rate limits and quotas: wait for a slot, send throttled requests with retries, back off, count quotas',
+	defaults: { name: 'Rate Limiter' },
+	inputs: [NodeConnectionTypes.Main],
+} satisfies Partial<INodeTypeDescription>;
+
+/**
+ * The node's description but what n8n's linter reads in the node class itself (icon,
+ * subtitle, usableAsTool, credentials). Version 2 adds Scope: limiters and quotas are namespaced by it, the
+ * workflow's own by default; version 1 keeps its instance-wide names and their keys.
+ */
+export const versionDescription = {
+	...baseDescription,
+	version: [1, 2],
+	defaultVersion: 2,
+	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
+	properties: [
+		operationProperty,
+		scopeParameter,
+		...limiterDescription,
+		...waitForSlot.description,
+		...sendRequest.description,
+		...backoff.description,
+		...quota.description,
+	],
+} satisfies Omit<INodeTypeDescription, 'credentials' | 'icon' | 'subtitle' | 'usableAsTool'>;
