@@ -6,10 +6,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { failClosed } from '../shared';
-
-import { properties } from './description';
-import { executeCanonicalTransform } from './execute';
+import { failClosed, failClosedRoutesFrom } from '../shared';
+import { OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './actions/outputs';
+import { router } from './actions/router';
+import { versionDescription } from './actions/versionDescription';
 
 export class CanonicalTransform implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,23 +17,27 @@ export class CanonicalTransform implements INodeType {
 		name: 'canonicalTransform',
 		icon: { light: 'file:canonicalTransform.svg', dark: 'file:canonicalTransform.dark.svg' },
 		group: ['transform'],
-		version: 1,
 		subtitle:
 			'={{ $parameter["operation"] === "exportMapping" ? "Export mapping" : ($parameter["mappingSource"] === "json" ? "Mapping from JSON" : "Mapping from fields") }}',
 		description:
 			"Translate a vendor's format into one canonical model and back: dates, money, phones, booleans, identifiers",
 		defaults: { name: 'Canonical Transform' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		properties,
+		...versionDescription,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await failClosed(
 			this,
-			() => ({ outputs: 1, refusal: 0 }),
-			async () => await executeCanonicalTransform(this),
+			(context) =>
+				failClosedRoutesFrom(
+					outputNames(context.getNode().parameters, OUTPUTS).map((displayName) => ({
+						displayName,
+					})),
+					REFUSAL_OUTPUTS,
+				),
+			async () => await router(this),
 		);
 	}
 }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { transform } from '../shared';
+import { transform } from '../../shared';
 
 /**
  * The node's panel (Fields, Source Profile, Options) as a mapping in the JSON form the

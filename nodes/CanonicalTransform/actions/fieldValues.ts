@@ -1,0 +1,93 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { BOOLEAN_FIELDS } from './booleanFields';
+import { DATE_FIELDS } from './dateFields';
+import { MONEY_FIELDS } from './moneyFields';
+import { NUMBER_FIELDS } from './numberFields';
+import { OTHER_FIELDS } from './otherFields';
+
+/** One row of Fields: target, source, converter, the chosen converter's settings, what a missing value becomes. */
+export const FIELD_VALUES: INodeProperties[] = [
+	{
+		displayName: 'Target Field',
+		name: 'target',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. invoice.total or lines[*].amount',
+		description:
+			'Path in the output item. Use [*] to write one value per element of a source list.',
+	},
+	{
+		displayName: 'Source Field',
+		name: 'source',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Total or LineItems[*].UnitAmount',
+		description:
+			'Path in the input item, or an expression that gives the value. An expression that refers to the item ($JSON, .item) is evaluated for each item, which costs time; one that does not is evaluated once.',
+	},
+	{
+		displayName: 'Convert As',
+		name: 'convert',
+		type: 'options',
+		options: [
+			{
+				name: 'ABN (Australian Business Number)',
+				value: 'abn',
+				description: '11 digits, check digits validated',
+			},
+			{
+				name: 'ACN (Australian Company Number)',
+				value: 'acn',
+				description: '9 digits, check digit validated; ARBN too',
+			},
+			{
+				name: 'Boolean',
+				value: 'boolean',
+				description: "True/false, 1/0, Y/N, yes/no, on/off: the profile's words",
+			},
+			{ name: 'Copy As Is', value: 'copy', description: 'Any value, deep-copied' },
+			{ name: 'Date / Time', value: 'date' },
+			{ name: 'Email', value: 'email', description: 'Trimmed, lower-cased and checked' },
+			{
+				name: 'Money',
+				value: 'money',
+				description: "Exact, in the currency's minor units; never floating point",
+			},
+			{ name: 'Number', value: 'number', description: "In the profile's decimal style" },
+			{ name: 'Phone Number', value: 'phone', description: 'Checked, in E.164 or another format' },
+			{ name: 'Text', value: 'string', description: 'Trim, case, whitespace' },
+			{ name: 'Value Map', value: 'valueMap', description: 'Source values to canonical values' },
+		],
+		default: 'copy',
+	},
+	...DATE_FIELDS,
+	...MONEY_FIELDS,
+	...NUMBER_FIELDS,
+	...BOOLEAN_FIELDS,
+	...OTHER_FIELDS,
+	{
+		displayName: 'If Missing',
+		name: 'missing',
+		type: 'options',
+		options: [
+			{ name: 'Error', value: 'error', description: 'The item goes to the error output' },
+			{ name: 'Set Null', value: 'null' },
+			{ name: 'Skip Field', value: 'skip', description: 'Leave the target out' },
+			{ name: 'Use Default', value: 'default' },
+			{ name: 'Use Node Setting', value: 'inherit', description: 'Missing Values under Options' },
+		],
+		default: 'inherit',
+		description: 'When the source is absent, null, or (except for Text and Copy) blank',
+	},
+	{
+		displayName: 'Default Value',
+		name: 'defaultValue',
+		type: 'string',
+		default: '',
+		description:
+			'Used as is, not converted. Read as JSON when it is JSON (0, true, null, "text", {…}), else as text.',
+		displayOptions: { show: { missing: ['default'] } },
+	},
+];

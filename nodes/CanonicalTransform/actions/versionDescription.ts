@@ -1,0 +1,52 @@
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as exportMapping from './exportMapping.operation';
+import { mappingProperties } from './mappingProperties';
+import * as transform from './transform.operation';
+
+const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Export Mapping',
+			value: 'exportMapping',
+			action: 'Export the mapping as JSON',
+			description:
+				'Output the checked mapping as JSON, every default filled in, to share one canonical model between workflows',
+		},
+		{
+			name: 'Transform',
+			value: 'transform',
+			action: 'Transform items into another model',
+			description:
+				'Map and convert every item; items that cannot be converted go to the error output',
+		},
+	],
+	default: 'transform',
+};
+
+export const properties: INodeProperties[] = [
+	operationProperty,
+	...transform.description,
+	...exportMapping.description,
+	...mappingProperties,
+];
+
+/**
+ * The version part of the node's description; the base part (name, icon, subtitle,
+ * inputs and the other fields n8n's linter wants literal) is in the node class.
+ *
+ * Either operation has one output, unnamed in the panel as it has been since version 1:
+ * a name would change what saved workflows show. The operations route by the names
+ * declared in OUTPUTS (outputs.ts), and a unit test checks that every operation declares
+ * exactly as many outputs as this list has.
+ */
+export const versionDescription = {
+	version: 1,
+	outputs: [NodeConnectionTypes.Main],
+	properties,
+} satisfies Partial<INodeTypeDescription>;

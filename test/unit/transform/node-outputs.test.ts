@@ -1,0 +1,46 @@
+// Canonical Transform's outputs, declared once (nodes/CanonicalTransform/actions/outputs.ts):
+// each operation has the one output the panel shows, unnamed, and routes by its declared
+// name to index 0. Saved workflows connect outputs by index, so the count is pinned here.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { CanonicalTransform } from '../../../nodes/CanonicalTransform/CanonicalTransform.node';
+import { OUTPUTS, outputNames } from '../../../nodes/CanonicalTransform/actions/outputs';
+import { OutputRoutes } from '../../../nodes/shared';
+
+describe('Canonical Transform outputs', () => {
+	const shown = new CanonicalTransform().description.outputs;
+
+	test('the panel shows one unnamed main output, whatever the operation', () => {
+		assert.deepEqual(shown, ['main']);
+	});
+
+	const cases: Array<[Record<string, unknown>, string[]]> = [
+		[{ operation: 'transform' }, ['Converted']],
+		[{ operation: 'exportMapping' }, ['Mapping']],
+		[{}, ['Converted']],
+		[{ operation: 'unknown' }, ['Converted']],
+	];
+	for (const [parameters, expected] of cases) {
+		test(`${JSON.stringify(parameters)}: ${expected.join(', ')} at the panel's one output`, () => {
+			const names = outputNames(parameters, OUTPUTS);
+			assert.deepEqual([...names], expected);
+			assert.equal(names.length, (shown as unknown[]).length, 'as many as the panel shows');
+			const routes = new OutputRoutes(names);
+			assert.equal(routes.index(expected[0]), 0);
+		});
+	}
+
+	test('every declared operation is an option of the Operation parameter, and the reverse', () => {
+		const operation = new CanonicalTransform().description.properties.find(
+			(property) => property.name === 'operation',
+		);
+		const values = (operation?.options ?? []).map((option) => (option as { value: string }).value);
+		assert.deepEqual(values.sort(), Object.keys(OUTPUTS).sort());
+	});
+
+	test('an output an operation does not have is refused, not routed elsewhere', () => {
+		const routes = new OutputRoutes(outputNames({ operation: 'transform' }, OUTPUTS));
+		assert.throws(() => routes.index('Mapping' as never), /No output named "Mapping"/);
+	});
+});
