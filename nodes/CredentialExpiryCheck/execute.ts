@@ -8,7 +8,7 @@ import {
 	resolveScope,
 	storeFailure,
 	storeForNode,
-	updateRecords,
+	stores,
 } from '../shared';
 import { EXPIRY_STORES } from './description';
 import { iso, type Finding } from './findings';
@@ -100,7 +100,7 @@ async function rememberAlerts(
 	try {
 		const store = await storeForNode(context, [...EXPIRY_STORES]);
 		const keys = pending.map(({ finding }) => expiry.alertKey(finding.key, finding.status));
-		const decided = await updateRecords(
+		const decided = await stores.updateRecords(
 			store,
 			resolveScope(context, 'expiry'),
 			keys,

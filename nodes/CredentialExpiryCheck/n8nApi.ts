@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { beforeAbort, decodeJwtDates, readBodyCapped } from '../shared';
+import { beforeAbort, readBodyCapped, expiry } from '../shared';
 
 export const N8N_API_CREDENTIAL = 'integrationGuardsN8nApi';
 const PAGE_SIZE = 250;
@@ -185,7 +185,7 @@ export async function listCredentials(context: IExecuteFunctions): Promise<Listi
 	const { baseUrl: raw, apiKey: key } = await context.getCredentials(N8N_API_CREDENTIAL);
 	const baseUrl = normaliseBaseUrl(raw);
 	// Only the dates are kept; the key itself goes nowhere but the request header.
-	const keyDates = decodeJwtDates(key);
+	const keyDates = expiry.decodeJwtDates(key);
 	const apiKey = keyDates.ok
 		? { expiresAt: keyDates.expiresAt, issuedAt: keyDates.issuedAt }
 		: null;

@@ -31,24 +31,3 @@ export * as schema from './core/schema';
 export * as time from './core/time';
 export * as transform from './core/transform';
 export * as stores from './stores';
-
-// Flat re-exports of the core and stores, kept while the nodes move to the namespaces
-// above (issue 15); removed once no node uses them.
-export * from './core/json';
-export * from './core/regex';
-export * from './core/hash';
-export * from './core/clock';
-export * from './stores/types';
-export * from './core/paths';
-export * from './core/percentages';
-export * from './core/correlation';
-export * from './core/idempotency';
-export * from './stores/update';
-export * from './core/transform';
-export * from './core/schema';
-export * from './core/deadletter';
-export * from './core/breaker';
-export * from './core/expiry';
-export * from './core/cost';
-export * from './core/ratelimit';
-export * from './stores/limiter';

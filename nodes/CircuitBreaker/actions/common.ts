@@ -1,14 +1,6 @@
 import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import {
-	breaker,
-	configError,
-	fieldNameOption,
-	hint,
-	resolveScope,
-	type stores,
-	updateRecords,
-} from '../../shared';
+import { breaker, configError, fieldNameOption, hint, resolveScope, stores } from '../../shared';
 
 /** What the operations of Circuit Breaker share: the breaker's name, its store update, words. */
 
@@ -52,7 +44,7 @@ export async function updateBreaker<Outcome>(
 		now: number,
 	) => { outcome: Outcome; write: breaker.BreakerState | null },
 ): Promise<{ outcome: Outcome; now: number }> {
-	const results = await updateRecords<{ outcome: Outcome; now: number } | null>(
+	const results = await stores.updateRecords<{ outcome: Outcome; now: number } | null>(
 		store,
 		namespace,
 		[breaker.breakerKey(name), breaker.BREAKER_REGISTRY_KEY],

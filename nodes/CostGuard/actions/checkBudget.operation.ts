@@ -10,8 +10,8 @@ import {
 	storeFailure,
 	time,
 	updateDisplayOptions,
-	updateRecords,
 	type OperationContext,
+	stores,
 } from '../../shared';
 import { alertItem } from './alerts';
 import { estimates } from './estimates';
@@ -208,7 +208,7 @@ async function publishConfig(
 ): Promise<{ now: number; changed: boolean }> {
 	const value = cost.budgetConfigJson(config);
 	const wanted = hash.stableStringify(value);
-	const [outcome] = await updateRecords(
+	const [outcome] = await stores.updateRecords(
 		handle.store,
 		handle.namespace,
 		[cost.budgetKeys.config(handle.name)],

@@ -1,14 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import {
-	deadletter,
-	hint,
-	type json,
-	type OperationContext,
-	type stores,
-	time,
-	updateRecords,
-} from '../../shared';
+import { deadletter, hint, type json, type OperationContext, time, stores } from '../../shared';
 import { countParameter, durationParameter } from './parameters';
 import type { QueueHandle } from './queue';
 
@@ -51,7 +43,7 @@ export async function observeAlerts(
 		oldestOpenAt: stats.oldestOpenAt,
 		now: stats.now,
 	};
-	const [crossings] = await updateRecords<deadletter.AlertReason[]>(
+	const [crossings] = await stores.updateRecords<deadletter.AlertReason[]>(
 		handle.store,
 		ALERT_NAMESPACE,
 		[handle.name],

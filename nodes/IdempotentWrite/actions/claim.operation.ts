@@ -5,8 +5,8 @@ import {
 	idempotency,
 	time,
 	updateDisplayOptions,
-	updateRecords,
 	type OperationContext,
+	stores,
 } from '../../shared';
 import { describeRecord, outputItem } from './items';
 import { keyItems, readKeySettings, type KeyedItem } from './keys';
@@ -115,7 +115,7 @@ export async function execute(op: Routes): Promise<void> {
 	const store = await op.store();
 	const namespace = idempotencyNamespace(context);
 	const claimOnce = async (batch: KeyedItem[]) =>
-		await updateRecords<idempotency.ClaimDecision>(
+		await stores.updateRecords<idempotency.ClaimDecision>(
 			store,
 			namespace,
 			batch.map((item) => item.key),

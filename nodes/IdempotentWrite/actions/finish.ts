@@ -5,9 +5,9 @@ import {
 	hint,
 	idempotency,
 	paths,
-	updateRecords,
 	type OperationContext,
 	type json,
+	stores,
 } from '../../shared';
 import { describeRecord, outputItem } from './items';
 import { keyItems, readKeySettings } from './keys';
@@ -68,7 +68,7 @@ export async function finish(
 			unknownRetentionMs: unknownRetention,
 		};
 	});
-	const outcomes = await updateRecords(
+	const outcomes = await stores.updateRecords(
 		store,
 		namespace,
 		keyed.map((item) => item.key),

@@ -5,11 +5,11 @@ import {
 	deadletter,
 	hint,
 	pairedItem,
-	pause,
 	paths,
 	ratelimit,
 	time,
 	updateDisplayOptions,
+	stores,
 } from '../../shared';
 import { attemptsOf, headersOf, readBackoffSettings } from './backoff.settings';
 import type { OutputOf } from './outputs';
@@ -237,7 +237,7 @@ export async function execute(op: OperationContext<OutputOf<'backoff'>>): Promis
 
 	if (retries > 0 && longestMs > 0) {
 		if (longestMs <= IN_NODE_WAIT_LIMIT_MS) {
-			await pause(longestMs, context.getExecutionCancelSignal?.());
+			await stores.pause(longestMs, context.getExecutionCancelSignal?.());
 		} else {
 			// Long waits are n8n's job: the execution is saved and resumed, as with the Wait node.
 			await context.putExecutionToWait(new Date(now + longestMs));

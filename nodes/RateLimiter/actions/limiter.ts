@@ -6,7 +6,6 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import type { AcquireOptions } from '../../shared';
 import {
 	configError,
 	hint,
@@ -336,7 +335,7 @@ export function limitHint(
 }
 
 /** What the limiter's waits are bounded by: Max Hold always, Max Wait from now when set. */
-export function acquireOptions(settings: LimiterSettings): AcquireOptions {
+export function acquireOptions(settings: LimiterSettings): stores.AcquireOptions {
 	return settings.maxWaitMs > 0
 		? { maxHoldMs: settings.maxHoldMs, deadlineAt: Date.now() + settings.maxWaitMs }
 		: { maxHoldMs: settings.maxHoldMs };

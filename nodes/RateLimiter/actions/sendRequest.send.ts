@@ -1,15 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import pRetry from 'p-retry';
 
-import {
-	HoldPastMaxWait,
-	operationError,
-	pause,
-	ratelimit,
-	storeFailure,
-	stores,
-	time,
-} from '../../shared';
+import { operationError, ratelimit, storeFailure, stores, time } from '../../shared';
 import { exchange, FINAL_NETWORK_CODES, type Exchange } from './http';
 import { acquireOptions, type LimiterSettings } from './limiter';
 import type { RequestSettings } from './sendRequest.settings';
@@ -169,7 +161,7 @@ export async function send(
 						serverWait,
 					);
 					result.delaysMs.push(delayMs);
-					await pause(delayMs, signal);
+					await stores.pause(delayMs, signal);
 					return true;
 				},
 			},
@@ -182,7 +174,7 @@ export async function send(
 		if (!(error instanceof AttemptFailed)) {
 			if (signal?.aborted)
 				throw operationError(context, 'The execution was cancelled while waiting for a slot');
-			if (error instanceof HoldPastMaxWait) {
+			if (error instanceof stores.HoldPastMaxWait) {
 				// The try that met the hold was not sent.
 				return {
 					...result,

@@ -5,12 +5,12 @@ import type { OperationContext } from '../../shared';
 import {
 	failItem,
 	hint,
-	HoldPastMaxWait,
 	pairedItem,
 	ratelimit,
 	storeFailure,
 	time,
 	updateDisplayOptions,
+	stores,
 } from '../../shared';
 import {
 	acquireOptions,
@@ -75,7 +75,7 @@ export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Pr
 					await limiter.acquire(entry.tokens, signal, bounds);
 				} catch (error) {
 					// A hold the vendor asked for after the estimate would outlast Max Wait: Over Limit.
-					if (!(error instanceof HoldPastMaxWait)) throw storeFailure(context, error);
+					if (!(error instanceof stores.HoldPastMaxWait)) throw storeFailure(context, error);
 					estimates.set(entry.index, Date.now() - started + error.holdMs);
 					return null;
 				}

@@ -11,5 +11,13 @@ export { SqliteStore } from './sqlite';
 export { RedisStore } from './redis';
 export { PostgresStore, quoteIdent } from './postgres';
 export { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from './validate';
-export { closeAllLimiters, limiterFor, type TokenLimiter } from './limiter';
+export {
+	closeAllLimiters,
+	HoldPastMaxWait,
+	limiterFor,
+	pause,
+	type AcquireOptions,
+	type HoldOptions,
+	type TokenLimiter,
+} from './limiter';
 export { updateRecords, StoreContentionError, type Decide, type Decision } from './update';
