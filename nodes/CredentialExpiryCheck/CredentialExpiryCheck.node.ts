@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { properties } from './description';
-import { executeCredentialExpiryCheck } from './execute';
+import { execute } from './execute';
 import { OUTPUT_NAMES, REFUSAL_OUTPUTS } from './outputs';
 
 export class CredentialExpiryCheck implements INodeType {
@@ -59,7 +59,7 @@ export class CredentialExpiryCheck implements INodeType {
 					OUTPUT_NAMES.map((displayName) => ({ displayName })),
 					REFUSAL_OUTPUTS,
 				),
-			async () => await executeCredentialExpiryCheck(this),
+			async () => await execute(this),
 		);
 	}
 }

@@ -25,9 +25,7 @@ import { checkTokens } from './tokens';
  * finding leaves on the output its status routes it to, with the calendar attached.
  */
 
-export async function executeCredentialExpiryCheck(
-	context: IExecuteFunctions,
-): Promise<INodeExecutionData[][]> {
+export async function execute(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const settings = readSettings(context);
 	const items = context.getInputData();
 	const now = Date.now();

@@ -19,6 +19,7 @@ import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8
 import { Client } from 'pg';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
+import { DAY_MS as DAY } from '../../nodes/shared/core/time';
 import {
 	closedPort,
 	startPlainTcpServer,
@@ -39,7 +40,6 @@ import {
 } from './harness';
 
 const CHECK = 'n8n-nodes-integration-guards.credentialExpiryCheck';
-const DAY = 86_400_000;
 const OUTPUTS = ['OK', 'Attention', 'Expired or Failing'];
 /** The alert memory's tables on the shared Postgres live in a schema of their own, dropped afterwards. */
 const PG_SCHEMA = `expiry_engine_${RUN_ID}`;

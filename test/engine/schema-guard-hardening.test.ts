@@ -18,6 +18,7 @@ import { Client } from 'pg';
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { closeAllStores } from '../../nodes/shared/stores/factory';
+import { DAY_MS } from '../../nodes/shared/core/time';
 import type { PostgresStoreConfig, RedisStoreConfig } from '../../nodes/shared/stores/types';
 import { postgresHarness, redisHarness, RUN_ID } from '../support/stores';
 import {
@@ -36,7 +37,6 @@ import {
 
 const SCHEMA_GUARD = 'n8n-nodes-integration-guards.schemaGuard';
 const GUARD = 'Schema Guard';
-const DAY_MS = 86_400_000;
 let scopeCounter = 0;
 const freshScope = (what: string) => `hardening-${what}-${RUN_ID}-${++scopeCounter}`;
 

@@ -17,9 +17,9 @@ import {
 } from '../../nodes/shared/core/idempotency';
 import type { Store } from '../../nodes/shared/stores/types';
 import { updateRecords } from '../../nodes/shared/stores/update';
+import { MINUTE_MS as MINUTE } from '../../nodes/shared/core/time';
 import { postgresHarness, redisHarness, sqliteHarness, type StoreHarness } from '../support/stores';
 
-const MINUTE = 60_000;
 let counter = 0;
 const fresh = (label: string) => `${label}-${++counter}`;
 

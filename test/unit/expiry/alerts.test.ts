@@ -7,9 +7,8 @@ import {
 	type AlertMark,
 	type ExpiryStatus,
 } from '../../../nodes/shared/core/expiry';
+import { DAY_MS as DAY, HOUR_MS as HOUR } from '../../../nodes/shared/core/time';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const T0 = 1_800_000_000_000;
 
 /** Runs findings through one stored mark per key, as the store keeps them (TTL = window). */

@@ -1,6 +1,7 @@
 import { DateTime, type TokenParser, type Zone } from 'luxon';
 
 import type { JsonValue } from '../json';
+import { HOUR_MS } from '../time';
 import { compileUserPattern, type UserPattern } from '../regex';
 import { ConversionError, OptionError, describeType } from './errors';
 import { zoneFor, type DateOrder, type SourceProfile } from './profile';
@@ -39,7 +40,6 @@ const MAX_DATE_TEXT = 100;
 /** Auto-detect reads a bare number as Unix seconds or milliseconds only when that lands in these years. */
 const PLAUSIBLE_FROM_MS = Date.UTC(1971, 0, 1);
 const PLAUSIBLE_TO_MS = Date.UTC(2200, 0, 1);
-const HOUR_MS = 3_600_000;
 
 interface Reading {
 	format: string;
