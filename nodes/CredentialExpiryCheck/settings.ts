@@ -2,13 +2,12 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import {
 	checkNumber,
-	configError,
 	expiry,
 	fieldNameOption,
 	operationError,
 	paths,
 	time,
-	toParameterError,
+	withParameterLabels,
 } from '../shared';
 
 export type Source = 'n8nCredentials' | 'register' | 'tls' | 'tokens';
@@ -38,27 +37,6 @@ const POLICY_LABELS: Record<keyof expiry.ExpiryPolicy | keyof expiry.ReminderPol
 	remindAtHour: 'Remind At (Hour)',
 };
 
-/**
- * Resolves a policy, a policy error becoming a parameter error. In the core's own words
- * ("Critical Within (Days) must not be more than the warning window"), which say more
- * than toParameterError's "out of range"; any other settings error goes through
- * toParameterError.
- */
-function withPolicyLabels<T>(context: IExecuteFunctions, resolve: () => T): T {
-	try {
-		return resolve();
-	} catch (error) {
-		throw expiry.isExpiryPolicyError(error) || expiry.isReminderPolicyError(error)
-			? configError(
-					context,
-					POLICY_LABELS[error.option],
-					error.problem,
-					'Change the option in Options.',
-				)
-			: toParameterError(context, error, POLICY_LABELS);
-	}
-}
-
 /** The node's settings, read once per execution; a bad one fails the node, naming the parameter. */
 export function readSettings(context: IExecuteFunctions): Settings {
 	const option = <Value>(name: string, fallback: Value) =>
@@ -69,7 +47,7 @@ export function readSettings(context: IExecuteFunctions): Settings {
 			description: 'Choose at least one source in Sources, e.g. Expiry Register.',
 		});
 	}
-	const policy = withPolicyLabels(context, () =>
+	const policy = withParameterLabels(context, POLICY_LABELS, () =>
 		expiry.resolveExpiryPolicy({
 			warningDays: Number(option('warningDays', 14)),
 			criticalDays: Number(option('criticalDays', 3)),
@@ -77,7 +55,7 @@ export function readSettings(context: IExecuteFunctions): Settings {
 		}),
 	);
 	const zoneOption = String(option('timeZone', '')).trim();
-	const reminders = withPolicyLabels(context, () =>
+	const reminders = withParameterLabels(context, POLICY_LABELS, () =>
 		expiry.resolveReminderPolicy({
 			leadDays: Number(option('leadDays', 7)),
 			workingDays: (option<unknown[]>('workingDays', [1, 2, 3, 4, 5]) ?? []).map(

@@ -17,6 +17,7 @@ import {
 	storeProperty,
 	time,
 	updateDisplayOptions,
+	toParameterError,
 } from '../../shared';
 import type { OutputOf } from './outputs';
 import {
@@ -105,23 +106,14 @@ function usesOf(value: unknown): number | null {
 	return typeof number === 'number' && Number.isSafeInteger(number) && number >= 0 ? number : null;
 }
 
-/**
- * Quota's settings errors say "is not valid" rather than "is out of range": a time zone
- * or a list of thresholds has no range. The labels are the node's.
- */
+/** Reads Quota's settings, a settings error of the core becoming an error naming the parameter. */
 function quotaSettings<T>(context: IExecuteFunctions, read: () => T): T {
 	try {
 		return read();
 	} catch (error) {
 		if (!errors.isSettingsError(error))
 			throw new NodeOperationError(context.getNode(), error as Error);
-		const option = error.option as keyof typeof labels;
-		throw configError(
-			context,
-			labels[option] ?? error.option,
-			`is not valid: ${errors.describeValue(error.value)}`,
-			`It must be ${error.expected}.`,
-		);
+		throw toParameterError(context, error, labels);
 	}
 }
 

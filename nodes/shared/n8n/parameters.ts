@@ -65,8 +65,8 @@ export function operationError(
 
 /**
  * A core settings error as a parameter error: the option's key becomes the parameter's
- * label (`labels`, falling back to the key), with the value and what it accepts. Any
- * other error passes through unchanged.
+ * label (`labels`, falling back to the key), with what is wrong (the error's own `problem`,
+ * else the value out of range) and what it accepts. Any other error passes through unchanged.
  */
 export function toParameterError<Option extends string>(
 	context: IExecuteFunctions,
@@ -79,7 +79,7 @@ export function toParameterError<Option extends string>(
 	return configError(
 		context,
 		label,
-		`is out of range: ${describeValue(settings.value)}`,
+		settings.problem ?? `is out of range: ${describeValue(settings.value)}`,
 		`It must be ${settings.expected}.`,
 	);
 }

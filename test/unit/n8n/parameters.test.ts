@@ -199,6 +199,22 @@ describe('errors', () => {
 		);
 	});
 
+	test("a settings error's own problem is worded after the label", () => {
+		class ZoneError extends SettingsError {
+			readonly problem = 'is not valid: "Mars/Base"';
+		}
+		const error = toParameterError(
+			context({}),
+			new ZoneError('timeZone', 'Mars/Base', 'an IANA time zone'),
+			{
+				timeZone: 'Time Zone',
+			},
+		);
+		assert.ok(error instanceof NodeOperationError);
+		assert.equal(error.message, 'Time Zone is not valid: "Mars/Base"');
+		assert.equal(error.description, 'It must be an IANA time zone.');
+	});
+
 	test('an unlabelled option falls back to its key', () => {
 		const error = toParameterError(context({}), new SettingsError('burst', -1, 'at least 1'), {});
 		assert.ok(error instanceof NodeOperationError);

@@ -9,6 +9,11 @@
  */
 export class SettingsError<Option extends string = string> extends Error {
 	readonly isSettingsError = true;
+	/**
+	 * What is wrong, in words that follow the option's label, when "is out of range" would
+	 * say less: "must not be more than the warning window", "is not valid: \"Mars/Base\"".
+	 */
+	declare readonly problem?: string;
 
 	constructor(
 		readonly option: Option,

@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
-import { SettingsError } from '../errors/settings';
+import { describeValue, SettingsError } from '../errors/settings';
 import { parsePercentages } from '../percentages';
 
 export type QuotaPeriod = 'hour' | 'day' | 'week' | 'month';
@@ -23,9 +23,13 @@ export type QuotaSetting = 'period' | 'timeZone' | 'quota' | 'thresholds';
 
 /** A quota setting that is not valid: a SettingsError whose option is the setting's key. */
 export class QuotaSettingsError extends SettingsError<QuotaSetting> {
+	// A time zone or a list of thresholds has no range: it is valid or not.
+	readonly problem: string;
+
 	constructor(setting: QuotaSetting, value: unknown, expected: string) {
 		super(setting, value, expected, `${setting} must be ${expected}, got ${JSON.stringify(value)}`);
 		this.name = 'QuotaSettingsError';
+		this.problem = `is not valid: ${describeValue(value)}`;
 	}
 
 	/** The setting's key (the option, as every SettingsError names it). */
