@@ -5,6 +5,7 @@ import {
 	expiry,
 	fieldNameOption,
 	operationError,
+	optionsOf,
 	paths,
 	time,
 	withParameterLabels,
@@ -39,8 +40,7 @@ const POLICY_LABELS: Record<keyof expiry.ExpiryPolicy | keyof expiry.ReminderPol
 
 /** The node's settings, read once per execution; a bad one fails the node, naming the parameter. */
 export function readSettings(context: IExecuteFunctions): Settings {
-	const option = <Value>(name: string, fallback: Value) =>
-		context.getNodeParameter(`options.${name}`, 0, fallback) as Value;
+	const option = optionsOf(context);
 	const sources = new Set(context.getNodeParameter('sources', 0, []) as Source[]);
 	if (sources.size === 0) {
 		throw operationError(context, 'No source chosen', {

@@ -11,9 +11,10 @@ import {
 	deadletter,
 	failItem,
 	itemError,
-	operationError,
-	resolveScope,
 	type OperationContext,
+	operationError,
+	optionsOf,
+	resolveScope,
 	type stores,
 } from '../../shared';
 
@@ -85,7 +86,7 @@ export async function openBudget<Output extends string>(
 
 /** An option of the operation's Options collection. */
 export function option<Value>(context: IExecuteFunctions, name: string, fallback: Value): Value {
-	return context.getNodeParameter(`options.${name}`, 0, fallback) as Value;
+	return optionsOf(context)(name, fallback) as Value;
 }
 
 /** The stored config of a budget (written by Check Budget), with the store's clock. */

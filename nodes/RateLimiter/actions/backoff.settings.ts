@@ -6,6 +6,7 @@ import {
 	fieldNameOption,
 	json,
 	numberParameter,
+	optionsOf,
 	paths,
 	ratelimit,
 	time,
@@ -67,8 +68,7 @@ function inSeconds(error: unknown): unknown {
 /** The backoff policy from the panel's seconds; an option out of range names its parameter. */
 function readPolicy(context: IExecuteFunctions): ratelimit.BackoffPolicy {
 	const number = (value: unknown) => (typeof value === 'number' ? value : Number.NaN);
-	const option = (name: string, fallback: unknown) =>
-		context.getNodeParameter(`backoffOptions.${name}`, 0, fallback);
+	const option = optionsOf(context, 'backoffOptions');
 	try {
 		return ratelimit.resolveBackoffPolicy({
 			baseMs: number(context.getNodeParameter('baseDelay', 0, 1)) * time.SECOND_MS,
@@ -82,8 +82,7 @@ function readPolicy(context: IExecuteFunctions): ratelimit.BackoffPolicy {
 }
 
 export function readBackoffSettings(context: IExecuteFunctions): BackoffSettings {
-	const option = (name: string, fallback: unknown) =>
-		context.getNodeParameter(`backoffOptions.${name}`, 0, fallback);
+	const option = optionsOf(context, 'backoffOptions');
 	const attemptField = String(context.getNodeParameter('attemptField', 0, '_retry.attempt')).trim();
 	const attemptPath = readAttemptPath(context, attemptField);
 	const maxAttempts = numberParameter(context, 'maxAttempts', 'Max Attempts', 5, {

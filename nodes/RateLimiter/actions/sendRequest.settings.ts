@@ -4,9 +4,10 @@ import {
 	checkNumber,
 	configError,
 	fieldNameOption,
+	type NumberBounds,
+	optionsOf,
 	ratelimit,
 	time,
-	type NumberBounds,
 } from '../../shared';
 import { readCorrelationField } from './settings';
 
@@ -34,8 +35,7 @@ export interface RequestSettings {
 const MIB = 1_048_576;
 
 export function readRequestSettings(context: IExecuteFunctions): RequestSettings {
-	const option = (name: string, fallback: unknown) =>
-		context.getNodeParameter(`requestOptions.${name}`, 0, fallback);
+	const option = optionsOf(context, 'requestOptions');
 	const number = (name: string, label: string, fallback: number, bounds: NumberBounds) =>
 		checkNumber(context, option(name, fallback), label, bounds);
 	const wholeNumber = (name: string, label: string, fallback: number, min: number, max: number) =>

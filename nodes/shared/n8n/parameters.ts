@@ -36,6 +36,27 @@ export function readOnceOrPerItem<T>(
 }
 
 /**
+ * The options of a collection parameter (Options, Request Options …), read once per
+ * execution: `const option = optionsOf(context); option('outputField', 'guard')`.
+ */
+export function optionsOf(
+	context: IExecuteFunctions,
+	collection = 'options',
+): <Value>(name: string, fallback: Value) => Widened<Value> {
+	return <Value>(name: string, fallback: Value) =>
+		context.getNodeParameter(`${collection}.${name}`, 0, fallback) as Widened<Value>;
+}
+
+/** `true` read as `boolean`, `'full'` as `string`: a saved option may hold another value than the default. */
+type Widened<Value> = Value extends boolean
+	? boolean
+	: Value extends string
+		? string
+		: Value extends number
+			? number
+			: Value;
+
+/**
  * A configuration error: names the parameter by its label and says how to fix it. No
  * item index, since no item caused it; fails before any item is routed.
  */
