@@ -6,18 +6,33 @@ import type {
 } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
-import { inputsFor, INPUTS, OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './actions/outputs';
+import {
+	inputsFor,
+	INPUTS,
+	INPUTS_EXPRESSION,
+	OUTPUTS,
+	outputNames,
+	REFUSAL_OUTPUTS,
+} from './actions/outputs';
 import { router } from './actions/router';
 import { versionDescription } from './actions/versionDescription';
 
 export class CircuitBreaker implements INodeType {
+	/** The base part of the description, literal for n8n's linter; then the version part. */
 	description: INodeTypeDescription = {
-		...versionDescription,
-		// Literal here rather than in versionDescription, because n8n's linter reads them here.
+		displayName: 'Circuit Breaker',
+		name: 'circuitBreaker',
 		icon: { light: 'file:circuitBreaker.svg', dark: 'file:circuitBreaker.dark.svg' },
+		group: ['transform'],
 		subtitle:
 			'={{ $parameter["operation"] === "stats" ? "stats" : $parameter["operation"] + ": " + $parameter["breakerName"] }}',
+		description:
+			'Stop calling a failing hop: check a breaker before the call, record the outcome after it',
+		defaults: { name: 'Circuit Breaker' },
+		// Record takes the vendor node's success and error outputs on two inputs.
+		inputs: INPUTS_EXPRESSION,
 		usableAsTool: true,
+		...versionDescription,
 		// Each store credential is tested (testedBy).
 		credentials: [
 			{

@@ -4,6 +4,7 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { outputNames, OUTPUTS, REFUSAL_OUTPUTS } from './actions/outputs';
@@ -19,13 +20,20 @@ function outputsOf(context: IExecuteFunctions) {
 }
 
 export class CostGuard implements INodeType {
+	/** The base part of the description, literal for n8n's linter; then the version part. */
 	description: INodeTypeDescription = {
-		...versionDescription,
-		// Literal here, so n8n's linter can check them: the icon files, the subtitle, tool use,
-		// and that each store credential is tested (testedBy).
+		displayName: 'Cost Guard',
+		name: 'costGuard',
 		icon: { light: 'file:costGuard.svg', dark: 'file:costGuard.dark.svg' },
+		group: ['transform'],
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["budgetName"] }}',
+		description:
+			'Keep LLM and API spend within budget: check before spending, record real cost, report cost per record, cache repeated input',
+		defaults: { name: 'Cost Guard' },
+		inputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
+		...versionDescription,
+		// Each store credential is tested (testedBy).
 		credentials: [
 			{
 				name: 'integrationGuardsRedisApi',

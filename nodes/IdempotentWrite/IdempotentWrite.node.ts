@@ -4,6 +4,7 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './actions/outputs';
@@ -11,12 +12,19 @@ import { router } from './actions/router';
 import { versionDescription } from './actions/versionDescription';
 
 export class IdempotentWrite implements INodeType {
+	/** The base part of the description, literal for n8n's linter; then the version part. */
 	description: INodeTypeDescription = {
-		...versionDescription,
-		// Literal here rather than in versionDescription, because n8n's linter reads them here.
+		displayName: 'Idempotent Write',
+		name: 'idempotentWrite',
 		icon: { light: 'file:idempotentWrite.svg', dark: 'file:idempotentWrite.dark.svg' },
+		group: ['transform'],
 		subtitle: '={{ $parameter["operation"] }}',
+		description:
+			'Make writes exactly-once: claim a key before the write, complete or release it after',
+		defaults: { name: 'Idempotent Write' },
+		inputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
+		...versionDescription,
 		// Each store credential is tested (testedBy).
 		credentials: [
 			{

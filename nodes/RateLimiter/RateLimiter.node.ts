@@ -4,6 +4,7 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { clock, failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
 import { OUTPUTS, outputNames, REFUSAL_OUTPUTS } from './actions/outputs';
@@ -11,11 +12,20 @@ import { router } from './actions/router';
 import { subtitle, versionDescription } from './actions/versionDescription';
 
 export class RateLimiter implements INodeType {
+	/** The base part of the description, literal for n8n's linter; then the version part. */
 	description: INodeTypeDescription = {
-		...versionDescription,
+		displayName: 'Rate Limiter',
+		name: 'rateLimiter',
 		icon: { light: 'file:rateLimiter.svg', dark: 'file:rateLimiter.dark.svg' },
+		group: ['transform'],
+		// Named from the Operation parameter's options, in actions/versionDescription.ts.
 		subtitle,
+		description:
+			'Stay under vendor rate limits and quotas: wait for a slot, send throttled requests with retries, back off, count quotas',
+		defaults: { name: 'Rate Limiter' },
+		inputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
+		...versionDescription,
 		credentials: [
 			{
 				name: 'integrationGuardsRedisApi',
@@ -29,9 +39,10 @@ export class RateLimiter implements INodeType {
 				testedBy: 'integrationGuardsPostgresTest',
 				displayOptions: { show: { store: ['postgres'], operation: ['quota'] } },
 			},
-			// n8n's generic credentials, as its HTTP Request node declares them.
+			// n8n's generic credentials, as its HTTP Request node declares them (without the -Api
+			// suffix; the linter reports only the first unsuffixed name).
 			{
-				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic HTTP credentials, as its HTTP Request node uses them
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references, n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- n8n's generic HTTP credentials, under n8n's names, as its HTTP Request node uses them
 				name: 'httpBasicAuth',
 				required: true,
 				displayOptions: {

@@ -1,10 +1,9 @@
-/* eslint-disable n8n-nodes-base/node-filename-against-convention -- not a node file: the description's base and version parts, spread into CircuitBreaker.node.ts (the rule takes any object with displayName, name and group for a node's) */
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
 import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
 import * as check from './check.operation';
 import { CIRCUIT_BREAKER_STORES } from './common';
-import { INPUTS_EXPRESSION, OUTPUTS, outputNames } from './outputs';
+import { OUTPUTS, outputNames } from './outputs';
 import * as record from './record.operation';
 import * as setState from './setState.operation';
 import * as stats from './stats.operation';
@@ -55,26 +54,11 @@ export const properties: INodeProperties[] = [
 	...stats.description,
 ];
 
-/**
- * What every version of Circuit Breaker is. Its icon, subtitle, usableAsTool and
- * credentials are written in CircuitBreaker.node.ts, where n8n's linter reads them.
- */
-const baseDescription = {
-	displayName: 'Circuit Breaker',
-	name: 'circuitBreaker',
-	group: ['transform'],
-	description:
-		'Stop calling a failing hop: check a breaker before the call, record the outcome after it',
-	defaults: { name: 'Circuit Breaker' },
-	// Record takes the vendor node's success and error outputs on two inputs.
-	inputs: INPUTS_EXPRESSION,
-} satisfies Partial<INodeTypeDescription>;
-
-/** Version 1: its operations, outputs and parameters. A version 2 is a new folder. */
+/** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
-	...baseDescription,
+	// A version 2 is a new folder.
 	version: 1,
 	// The expression's type is the template n8n declares; outputsExpression builds one.
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties,
-} satisfies Omit<INodeTypeDescription, 'credentials' | 'icon' | 'subtitle' | 'usableAsTool'>;
+} satisfies Partial<INodeTypeDescription>;

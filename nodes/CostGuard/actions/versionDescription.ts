@@ -1,6 +1,4 @@
-/* eslint-disable n8n-nodes-base/node-filename-against-convention -- the node class's description, spread into CostGuard.node.ts (the Postgres v2 layout) */
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
 import { COST_GUARD_STORES } from './budget';
@@ -10,21 +8,6 @@ import * as checkBudget from './checkBudget.operation';
 import { outputNames, OUTPUTS } from './outputs';
 import * as recordUsage from './recordUsage.operation';
 import * as report from './report.operation';
-
-/*
- * The node's description but for what n8n's linter reads in the node class itself (icon,
- * subtitle, usableAsTool, credentials: literal in CostGuard.node.ts).
- */
-/** What every version of Cost Guard shares. */
-const baseDescription = {
-	displayName: 'Cost Guard',
-	name: 'costGuard',
-	group: ['transform'],
-	description:
-		'Keep LLM and API spend within budget: check before spending, record real cost, report cost per record, cache repeated input',
-	defaults: { name: 'Cost Guard' },
-	inputs: [NodeConnectionTypes.Main],
-} satisfies Partial<INodeTypeDescription>;
 
 const operationProperty: INodeProperties = {
 	displayName: 'Operation',
@@ -95,9 +78,9 @@ const commonProperties: INodeProperties[] = [
 	},
 ];
 
-/** Version 1: the parameters and outputs saved workflows rely on. A version 2 is a new folder. */
+/** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
-	...baseDescription,
+	// Version 1: the parameters and outputs saved workflows rely on. A version 2 is a new folder.
 	version: 1,
 	defaultVersion: 1,
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
@@ -109,4 +92,4 @@ export const versionDescription = {
 		...cacheStore.description,
 		...report.description,
 	],
-} satisfies Omit<INodeTypeDescription, 'credentials' | 'icon' | 'subtitle' | 'usableAsTool'>;
+} satisfies Partial<INodeTypeDescription>;

@@ -1,6 +1,4 @@
-/* eslint-disable n8n-nodes-base/node-filename-against-convention -- not a node file: the description's base and version parts, spread into IdempotentWrite.node.ts (the rule takes any object with displayName, name and group for a node's) */
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
 import * as claim from './claim.operation';
@@ -80,31 +78,15 @@ export const properties: INodeProperties[] = [
 	...optionsCollections,
 ];
 
-/**
- * What every version of Idempotent Write is. Its icon, subtitle, usableAsTool and
- * credentials are written in IdempotentWrite.node.ts, where n8n's linter reads them.
- */
-const baseDescription = {
-	displayName: 'Idempotent Write',
-	name: 'idempotentWrite',
-	group: ['transform'],
-	description:
-		'Make writes exactly-once: claim a key before the write, complete or release it after',
-	defaults: { name: 'Idempotent Write' },
-	inputs: [NodeConnectionTypes.Main],
-} satisfies Partial<INodeTypeDescription>;
-
-/**
- * Versions 1, 2 and 2.1, told apart by `@version` display conditions (IfV2-style).
- * Version 2: Reconcile after a lease runs out, and a 30 s wait for in-flight claims, by
- * default. Version 2.1: Output Field defaults to `idempotentWrite`, the node's own name,
- * as every node's does. Workflows saved with an earlier version keep its defaults.
- */
+/** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
-	...baseDescription,
+	// Versions 1, 2 and 2.1, told apart by `@version` display conditions (IfV2-style).
+	// Version 2: Reconcile after a lease runs out, and a 30 s wait for in-flight claims, by
+	// default. Version 2.1: Output Field defaults to `idempotentWrite`, the node's own name,
+	// as every node's does. Workflows saved with an earlier version keep its defaults.
 	version: [1, 2, 2.1],
 	defaultVersion: 2.1,
 	// The expression's type is the template n8n declares; outputsExpression builds one.
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties,
-} satisfies Omit<INodeTypeDescription, 'credentials' | 'icon' | 'subtitle' | 'usableAsTool'>;
+} satisfies Partial<INodeTypeDescription>;

@@ -1,6 +1,4 @@
-/* eslint-disable n8n-nodes-base/node-filename-against-convention -- the node's description, beside its operations (n8n's Postgres v2 layout); the node class is RateLimiter.node.ts */
 import type { INodeProperties, INodePropertyOptions, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { outputsExpression } from '../../shared';
 import * as backoff from './backoff.operation';
@@ -58,24 +56,10 @@ const operationNames = Object.fromEntries(
 );
 export const subtitle = `={{ ${JSON.stringify(operationNames)}[$parameter["operation"]] + ($parameter["limiterName"] ? ": " + $parameter["limiterName"] : $parameter["quotaName"] ? ": " + $parameter["quotaName"] : "") }}`;
 
-/** What every version shares. */
-const baseDescription = {
-	displayName: 'Rate Limiter',
-	name: 'rateLimiter',
-	group: ['transform'],
-	description:
-		'Stay under vendor rate limits and quotas: wait for a slot, send throttled requests with retries, back off, count quotas',
-	defaults: { name: 'Rate Limiter' },
-	inputs: [NodeConnectionTypes.Main],
-} satisfies Partial<INodeTypeDescription>;
-
-/**
- * The node's description but what n8n's linter reads in the node class itself (icon,
- * subtitle, usableAsTool, credentials). Version 2 adds Scope: limiters and quotas are namespaced by it, the
- * workflow's own by default; version 1 keeps its instance-wide names and their keys.
- */
+/** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
-	...baseDescription,
+	// Version 2 adds Scope: limiters and quotas are namespaced by it, the workflow's own by
+	// default; version 1 keeps its instance-wide names and their keys.
 	version: [1, 2],
 	defaultVersion: 2,
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
@@ -88,4 +72,4 @@ export const versionDescription = {
 		...backoff.description,
 		...quota.description,
 	],
-} satisfies Omit<INodeTypeDescription, 'credentials' | 'icon' | 'subtitle' | 'usableAsTool'>;
+} satisfies Partial<INodeTypeDescription>;
