@@ -142,6 +142,7 @@ export async function send(
 						answer.kind === 'response' ? answer.status : null,
 						request.method,
 						unit.hasIdempotencyKey,
+						answer.kind === 'network' ? answer.code : undefined,
 					);
 					if (verdict !== 'retry') {
 						result.reason = verdict === 'unsafe' ? 'unsafeToRetry' : 'notRetryable';

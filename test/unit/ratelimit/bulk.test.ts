@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { classifyCode } from '../../../nodes/shared/core/deadletter/classify';
 import {
 	chunk,
 	parseStatusList,
@@ -78,5 +79,22 @@ describe('retry rules', () => {
 		assert.equal(retryVerdict(rules(), 503, 'post', true), 'retry');
 		assert.equal(retryVerdict(rules(), 503, 'PATCH', false), 'unsafe');
 		assert.equal(retryVerdict(rules({ nonIdempotent: true }), 503, 'PATCH', false), 'retry');
+	});
+
+	it('retries a try without an answer exactly when Dead Letter would call it transient', () => {
+		for (const code of [
+			'ECONNRESET',
+			'ENETDOWN',
+			'UND_ERR_HEADERS_TIMEOUT',
+			'ETIMEDOUT',
+			'EAI_AGAIN',
+		]) {
+			assert.equal(retryVerdict(rules(), null, 'GET', false, code), 'retry', code);
+			assert.equal(classifyCode(code)?.class, 'transient', code);
+		}
+		for (const code of ['CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ENETWORK']) {
+			assert.equal(retryVerdict(rules(), null, 'GET', false, code), 'notRetryable', code);
+			assert.notEqual(classifyCode(code)?.class, 'transient', code);
+		}
 	});
 });

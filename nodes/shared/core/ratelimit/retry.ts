@@ -4,6 +4,8 @@
  * are idempotent by definition (RFC 9110); POST and PATCH only with an idempotency key,
  * unless the user says otherwise.
  */
+import { isNetworkErrorCode } from '../errors/network';
+
 export interface RetryRules {
 	/** Statuses to retry, e.g. [429, 500, 502, 503, 504]; ranges come from parseStatusList. */
 	statuses: Set<number>;
@@ -45,16 +47,23 @@ export function isIdempotentMethod(method: string): boolean {
 export type RetryVerdict = 'retry' | 'notRetryable' | 'unsafe';
 
 /**
- * Whether a failed attempt is retried: `status` null means a network error. `unsafe`:
- * retryable, but the method is not idempotent and the item has no idempotency key.
+ * Whether a failed attempt is retried: `status` null means the try got no answer, and
+ * `code` says why. It is retried when the code is a network error by the package's one
+ * list (core/errors/network), the same Dead Letter files as transient; a TLS failure or
+ * an error without a code is not. `unsafe`: retryable, but the method is not idempotent
+ * and the item has no idempotency key.
  */
 export function retryVerdict(
 	rules: RetryRules,
 	status: number | null,
 	method: string,
 	hasIdempotencyKey: boolean,
+	code?: string,
 ): RetryVerdict {
-	const retryable = status === null ? rules.networkErrors : rules.statuses.has(status);
+	const retryable =
+		status === null
+			? rules.networkErrors && (code === undefined || isNetworkErrorCode(code))
+			: rules.statuses.has(status);
 	if (!retryable) return 'notRetryable';
 	if (!isIdempotentMethod(method) && !hasIdempotencyKey && !rules.nonIdempotent) return 'unsafe';
 	return 'retry';
