@@ -7,33 +7,21 @@ export {
 	policiesDiffer,
 	resolveBreakerPolicy,
 } from './policy';
-export type {
-	BreakerAction,
-	BreakerCall,
-	BreakerChange,
-	BreakerCheck,
-	BreakerRecord,
-	BreakerSetState,
-	BreakerStamp,
-	BreakerState,
-	BreakerStatus,
-	CallRole,
-	ProbeCounts,
-	RecordedCall,
-} from './state';
+export type * from './state';
 export {
 	asBreakerState,
-	BREAKER_ACTIONS,
 	BREAKER_RETENTION_MS,
 	BREAKER_STATUSES,
 	breakerStateTtlMs,
-	decideChecks,
-	decideRecords,
-	decideSetState,
 	effectiveStatus,
 	initialBreakerState,
-	tripReason,
 } from './state';
+export type { BreakerCheck } from './check';
+export { decideChecks } from './check';
+export type { BreakerCall, BreakerRecord, CallRole, RecordedCall } from './record';
+export { decideRecords, tripReason } from './record';
+export type { BreakerAction, BreakerSetState } from './setState';
+export { BREAKER_ACTIONS, decideSetState } from './setState';
 export type { BreakerStats } from './stats';
 export { breakerStats } from './stats';
 export type { LatencySummary } from './window';
