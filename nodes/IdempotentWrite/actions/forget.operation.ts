@@ -1,9 +1,9 @@
 import { updateDisplayOptions, type OperationContext } from '../../shared';
 import { outputItem } from './items';
-import { keyItems, readKeySettings } from './keys';
+import { keyItemsAfterClaim } from './keys';
 import { afterClaimKeyProperties } from './keys.descriptions';
 import type { OutputName } from './outputs';
-import { idempotencyNamespace, outputField } from './settings';
+import { idempotencyNamespace } from './settings';
 
 /** Forget: delete each item's key, so the next claim proceeds as if it was never seen. */
 
@@ -14,12 +14,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(op: OperationContext<OutputName<'forget'>>): Promise<void> {
 	const { context, items } = op;
-	const keySettings = readKeySettings(context, 'afterClaim');
-	const fields = {
-		correlationField: keySettings.correlationField,
-		outputField: outputField(context),
-	};
-	const keyed = keyItems(op, keySettings, 'Done');
+	const { keyed, fields } = keyItemsAfterClaim(op);
 	if (keyed.length === 0) return;
 	const store = await op.store();
 	const removed = await store.delete(

@@ -10,7 +10,13 @@ import {
 	paths,
 	type OperationContext,
 } from '../../shared';
-import { correlationField, defaultClaimedKey, defaultOutputField, options } from './settings';
+import {
+	correlationField,
+	defaultClaimedKey,
+	defaultOutputField,
+	options,
+	outputField,
+} from './settings';
 
 /**
  * Which key each item acts on: from fields, from an expression, or (after a Claim) the
@@ -278,5 +284,20 @@ function claimTracer(
 			}
 		}
 		return undefined;
+	};
+}
+
+/**
+ * Look Up and Forget: the keys of items that went through a Claim, and the fields their
+ * output items carry; items without a key have already left as errors on Done.
+ */
+export function keyItemsAfterClaim(op: OperationContext<'Done'>): {
+	keyed: KeyedItem[];
+	fields: { correlationField: string; outputField: string };
+} {
+	const settings = readKeySettings(op.context, 'afterClaim');
+	return {
+		keyed: keyItems(op, settings, 'Done'),
+		fields: { correlationField: settings.correlationField, outputField: outputField(op.context) },
 	};
 }

@@ -1,9 +1,9 @@
 import { idempotency, updateDisplayOptions, type OperationContext } from '../../shared';
 import { describeRecord, outputItem } from './items';
-import { keyItems, readKeySettings } from './keys';
+import { keyItemsAfterClaim } from './keys';
 import { afterClaimKeyProperties } from './keys.descriptions';
 import type { OutputName } from './outputs';
-import { idempotencyNamespace, outputField } from './settings';
+import { idempotencyNamespace } from './settings';
 
 /** Look Up: show what the store knows about each item's key. */
 
@@ -14,12 +14,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(op: OperationContext<OutputName<'lookUp'>>): Promise<void> {
 	const { context, items } = op;
-	const keySettings = readKeySettings(context, 'afterClaim');
-	const fields = {
-		correlationField: keySettings.correlationField,
-		outputField: outputField(context),
-	};
-	const keyed = keyItems(op, keySettings, 'Done');
+	const { keyed, fields } = keyItemsAfterClaim(op);
 	if (keyed.length === 0) return;
 	const store = await op.store();
 	const namespace = idempotencyNamespace(context);
