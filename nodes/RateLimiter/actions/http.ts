@@ -104,8 +104,9 @@ function parseBody(body: unknown): unknown {
 
 /**
  * The code of a try that got no answer (ECONNRESET, ETIMEDOUT…), the error's or its
- * cause's, as core/errors reads it; ENETWORK when none says. Any such try is a network
- * error to the retry rules, whatever its code: the request may not have reached the vendor.
+ * cause's, as core/errors reads it; ENETWORK when none says. The retry rules retry it
+ * when the code is on the one network list (core/errors/network), and not otherwise: a
+ * TLS failure or an unknown error would fail the same way again.
  */
 export function networkCode(error: unknown): string {
 	const code = errors.errorCode(error) || 'ENETWORK';

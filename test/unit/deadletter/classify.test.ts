@@ -422,6 +422,17 @@ const table: Row[] = [
 	{ name: 'Slack ratelimited', error: () => 'ratelimited', class: 'rateLimit' },
 
 	// Nothing recognisable.
+	{
+		name: 'a DNS failure worded without a code',
+		error: () => 'getaddrinfo ENOTFOUND api.example.com',
+		class: 'transient',
+		reason: /ENOTFOUND/,
+	},
+	{
+		name: 'a permanent DNS failure worded without a code',
+		error: () => 'getaddrinfo EAI_FAIL api.example.com',
+		class: 'unknown',
+	},
 	{ name: 'an odd message', error: () => 'Something odd happened', class: 'unknown' },
 	{ name: 'no error at all (marked failed)', error: () => undefined, class: 'unknown' },
 	{ name: 'an empty object', error: () => ({}), class: 'unknown' },

@@ -52,6 +52,25 @@ describe('network errors', () => {
 		assert.equal(errorCode(cycle), undefined, 'a cause cycle ends');
 	});
 
+	test('an empty code says nothing: the cause is asked', () => {
+		const error = Object.assign(new Error('fetch failed'), {
+			code: '',
+			cause: withCode('ECONNRESET'),
+		});
+		assert.equal(errorCode(error), 'ECONNRESET');
+		assert.equal(isNetworkError(error), true);
+		assert.equal(errorCode(Object.assign(new Error('x'), { code: '' })), undefined);
+	});
+
+	test('a DNS message is judged by its code, not by the word getaddrinfo', () => {
+		assert.match('getaddrinfo ENOTFOUND api.example.com', NETWORK_ERROR_TEXT);
+		assert.equal(
+			NETWORK_ERROR_TEXT.exec('getaddrinfo ENOTFOUND api.example.com')?.[0],
+			'ENOTFOUND',
+		);
+		assert.doesNotMatch('getaddrinfo EAI_FAIL api.example.com', NETWORK_ERROR_TEXT);
+	});
+
 	test('the text form matches the codes and the usual phrases, and nothing else', () => {
 		for (const text of [
 			'connect ECONNREFUSED 127.0.0.1:6379',

@@ -33,10 +33,12 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
 /**
  * The same failures as a message words them, for errors that carry no code (an error
  * passed through n8n, a vendor's text): one of the codes as a word, or the phrases Node
- * and proxies use. Linear: alternations of literals only.
+ * and proxies use. Not GETADDRINFO: as a word it starts every DNS message, including
+ * the permanent ones ("getaddrinfo EAI_FAIL"); the code after it decides. Linear:
+ * alternations of literals only.
  */
 export const NETWORK_ERROR_TEXT = new RegExp(
-	`\\b(?:${[...NETWORK_ERROR_CODES].join('|')})\\b|\\bsocket hang up\\b|\\bconnection[ _-]?(?:was[ _-]?)?(?:closed|reset|refused|aborted|lost)\\b|\\bnetwork[ _-]?error\\b`,
+	`\\b(?:${[...NETWORK_ERROR_CODES].filter((code) => code !== 'GETADDRINFO').join('|')})\\b|\\bsocket hang up\\b|\\bconnection[ _-]?(?:was[ _-]?)?(?:closed|reset|refused|aborted|lost)\\b|\\bnetwork[ _-]?error\\b`,
 	'i',
 );
 
@@ -44,7 +46,8 @@ export const NETWORK_ERROR_TEXT = new RegExp(
 export function errorCode(error: unknown, depth = 0): string | undefined {
 	if (error === null || typeof error !== 'object' || depth > 4) return undefined;
 	const code = (error as { code?: unknown }).code;
-	if (typeof code === 'string') return code;
+	// An empty code says nothing: the cause may.
+	if (typeof code === 'string' && code !== '') return code;
 	if (error instanceof AggregateError) return errorCode(error.errors[0], depth + 1);
 	return errorCode((error as { cause?: unknown }).cause, depth + 1);
 }
