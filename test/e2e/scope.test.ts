@@ -1,7 +1,8 @@
 // Scope isolation in a real n8n 2.40.7 (finding 6 of issue 14): a workflow cannot take
 // another workflow's default scope (`workflow-<id>`, the id is in the editor URL), and a
 // project scope (`project:<name>`) works because n8n 2.x gives nodes the workflow's
-// project: two workflows of one project share it.
+// project: two workflows of one project share it. Rate Limiter version 2 (the default for
+// new nodes) namespaces its quotas and limiters the same way.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -46,6 +47,37 @@ function claimWorkflow(name: string, scope: string, invoice: string): WorkflowJs
 			Start: { main: [[{ node: 'Invoice', type: 'main', index: 0 }]] },
 			Invoice: { main: [[{ node: 'Claim', type: 'main', index: 0 }]] },
 		},
+	};
+}
+
+/** Manual Trigger → Rate Limiter version 2 Quota, counting one use into `quotaName` in this Scope. */
+function quotaWorkflow(name: string, scope: string, quotaName: string): WorkflowJson {
+	return {
+		name,
+		nodes: [
+			{
+				parameters: {},
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+			},
+			{
+				parameters: {
+					operation: 'quota',
+					scope,
+					quotaName,
+					quota: 100,
+					period: 'day',
+					timeZone: 'UTC',
+				},
+				name: 'Quota',
+				type: `${PACKAGE_NAME}.rateLimiter`,
+				typeVersion: 2,
+				position: [220, 0],
+			},
+		],
+		connections: { Start: { main: [[{ node: 'Quota', type: 'main', index: 0 }]] } },
 	};
 }
 
@@ -102,6 +134,27 @@ describe('Scopes in a real n8n', () => {
 		assert.equal(
 			again.json('Claim', 'In Flight').length + again.json('Claim', 'Duplicate').length,
 			1,
+		);
+	});
+
+	it('Rate Limiter version 2: an empty Scope keeps two saved workflows apart, a project scope shares', async () => {
+		const quotaName = `api-${RUN}`;
+		const usage = async (name: string, scope: string) => {
+			const { id } = await n8n.importWorkflow(quotaWorkflow(name, scope, quotaName));
+			const run = await n8n.executeById(id);
+			assert.equal(run.status, 'success', JSON.stringify(run.error));
+			return run
+				.json('Quota', 'Continue')
+				.map((json) => (json.rateLimiter as { usage: number }).usage);
+		};
+		assert.deepEqual(await usage('quota: workflow A', ''), [1]);
+		assert.deepEqual(await usage('quota: workflow B', ''), [1], "B counted into A's quota");
+		const scope = `project:quotas-${RUN}`;
+		assert.deepEqual(await usage('quota: project, first', scope), [1]);
+		assert.deepEqual(
+			await usage('quota: project, second', scope),
+			[2],
+			'the project shares one quota',
 		);
 	});
 });
