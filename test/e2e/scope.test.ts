@@ -10,18 +10,20 @@ import { PACKAGE_NAME, startN8n, type N8nInstance, type WorkflowJson } from './h
 
 const RUN = `${process.pid}-${Date.now()}`;
 
+const START: WorkflowJson['nodes'][number] = {
+	parameters: {},
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+};
+
 /** Manual Trigger → Set (invoice) → Idempotent Write Claim with this Scope. */
 function claimWorkflow(name: string, scope: string, invoice: string): WorkflowJson {
 	return {
 		name,
 		nodes: [
-			{
-				parameters: {},
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-			},
+			START,
 			{
 				parameters: {
 					mode: 'manual',
@@ -55,13 +57,7 @@ function quotaWorkflow(name: string, scope: string, quotaName: string): Workflow
 	return {
 		name,
 		nodes: [
-			{
-				parameters: {},
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-			},
+			START,
 			{
 				parameters: {
 					operation: 'quota',
