@@ -60,15 +60,20 @@ function wrapUnderValue(schema: unknown): unknown {
 	return root;
 }
 
-/** The guard's parameters for one group; remotes only for schemas that name the suite's host. */
+/**
+ * The guard's parameters for one group; remotes only for schemas that name the suite's host.
+ * Check Formats is on only for optional/format/: the drafts make `format` an annotation by
+ * default (the main format.json tests say so), and the suite tests assertion apart.
+ */
 export function guardParameters(
 	schema: unknown,
 	draft: Draft,
 	remotes: Record<string, unknown>,
 	withField: boolean,
+	checkFormats: boolean,
 ): INodeParameters {
 	const text = JSON.stringify(withField ? schema : wrapUnderValue(schema));
-	const options: INodeParameters = { dialect: draft.dialect, annotateValid: false };
+	const options: INodeParameters = { dialect: draft.dialect, annotateValid: false, checkFormats };
 	if (withField) options.fieldToCheck = 'value';
 	// Every remote would be compiled for every group; a ref into a remote always names
 	// http://localhost:1234 (in the ref or in an $id it resolves against).
@@ -111,7 +116,13 @@ export async function runSuiteFile(
 			{
 				name: guard,
 				type: SCHEMA_GUARD,
-				parameters: guardParameters(group.schema, draft, remotes, withField),
+				parameters: guardParameters(
+					group.schema,
+					draft,
+					remotes,
+					withField,
+					file.section === 'format',
+				),
 				onError: 'continueErrorOutput',
 			},
 		);
