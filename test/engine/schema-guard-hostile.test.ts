@@ -219,6 +219,7 @@ describe('Schema Guard: hostile schemas and items', () => {
 	for (const [label, schema] of [
 		['not a schema', { type: 12 }],
 		['an unresolvable $ref', { properties: { a: { $ref: '#/$defs/missing' } } }],
+		['a $ref cycle', { $ref: '#' }],
 	] as const) {
 		test(`Continue (using error output): ${label} sends every item to the error output, none to Valid`, async () => {
 			const run = await runGuard(schema, [{ a: 1 }, { a: 2 }, { a: 3 }], {
