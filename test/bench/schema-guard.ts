@@ -37,6 +37,7 @@ import {
 	intFromEnv,
 	loadAverage,
 	type Node,
+	medianNodeMs,
 	oneLine,
 	packageVersion,
 	printTimingTables,
@@ -45,6 +46,7 @@ import {
 	type SizeResult,
 	table,
 } from './support';
+import { bareAjvTable, generateItems, measureBareAjv } from './schema-guard-ajv';
 
 const SETTINGS = settingsFromEnv();
 const REPEATS = SETTINGS.repeats;
@@ -304,6 +306,29 @@ function printResults(results: Result[]): void {
 				cell(result, 'guard', (samples) => oneLine(samples[0].example)),
 			]),
 		),
+	);
+	console.log('');
+	console.log(
+		'## The floor: bare Ajv on the same schema and items, in the bench process (no n8n), median µs per item',
+	);
+	console.log('');
+	console.log(bareAjvComparison(results));
+}
+
+/**
+ * Bare Ajv on the same schema and items, in this process (no n8n), at each size that ran,
+ * beside Schema Guard's and the Code node's executionTime per item in n8n. Exported so
+ * all.ts can print it too.
+ */
+export function bareAjvComparison(results: Array<SizeResult<string, object>>): string {
+	return bareAjvTable(
+		results
+			.filter((result) => result.skipped === undefined)
+			.map((result) => ({
+				...measureBareAjv(JSON_SCHEMA, generateItems(generatorCode(result.items, INVALID_EVERY))),
+				guardUs: (medianNodeMs(result, 'guard') * 1000) / result.items,
+				codeUs: (medianNodeMs(result, 'code') * 1000) / result.items,
+			})),
 	);
 }
 
