@@ -16,9 +16,25 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 
 import { startN8n, type N8nInstance, type WorkflowJson } from '../e2e/harness';
-import { alive, describe as describeError } from './support';
+import { describe as describeError } from './support';
 
-export { alive, crashReason } from './support';
+export { crashReason } from './support';
+
+/**
+ * Whether n8n's process still listens. Not /healthz answering: n8n runs a node's work on its
+ * one thread, so a 100,000-item node on a busy machine leaves it silent for a minute while
+ * alive; only a refused connection means it is gone.
+ */
+export async function alive(n8n: N8nInstance): Promise<boolean> {
+	try {
+		const response = await fetch(`${n8n.baseUrl}/healthz`, { signal: AbortSignal.timeout(5000) });
+		await response.arrayBuffer();
+		return true;
+	} catch (error) {
+		const cause = (error as { cause?: { code?: string } }).cause;
+		return cause?.code !== 'ECONNREFUSED' && cause?.code !== 'ECONNRESET';
+	}
+}
 
 const RUN = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 export const REDIS_PREFIX = `guards-bench-${RUN}:`;
@@ -159,11 +175,14 @@ export async function runManual(
 	const deadline = Date.now() + timeoutMs;
 	let checked = Date.now();
 	while (!existsSync(file)) {
-		if (Date.now() > deadline)
+		if (Date.now() > deadline) {
+			// Stopped, so the next contender does not queue behind it.
+			await n8n.api('POST', `/rest/executions/${started.executionId}/stop`).catch(() => undefined);
 			throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s (BENCH_TIMEOUT_SECONDS)`);
+		}
 		if (Date.now() - checked > 5000) {
 			checked = Date.now();
-			if (!(await alive(n8n))) throw new Error('n8n stopped answering');
+			if (!(await alive(n8n))) throw new Error('n8n is gone (connection refused)');
 		}
 		await sleep(100);
 	}

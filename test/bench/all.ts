@@ -11,7 +11,7 @@
 // (all-n8n.ts's hook): the contender's run data `executionTime`, n8n's heap, the size of the
 // contender's run data. See test/bench/README.md for the method and every variable.
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,6 +20,7 @@ import { PACKAGE_NAME, repoRoot, type N8nInstance } from '../e2e/harness';
 import {
 	alive,
 	type BenchN8n,
+	MEASURED,
 	cleanUpStores,
 	crashReason,
 	type Credentials,
@@ -28,7 +29,8 @@ import {
 	startBenchN8n,
 	type Summary,
 } from './all-n8n';
-import { CONTENDERS, type Contender, type StoreChoice } from './all-contenders';
+import { CONTENDERS as ALL_CONTENDERS, type Contender, type StoreChoice } from './all-contenders';
+import { planSize, RoundTrips } from './all-plan';
 import {
 	BASE_TYPES,
 	GENERATOR,
@@ -50,13 +52,25 @@ const SIZES = [...listFromEnv('BENCH_SIZES', QUICK ? [1_000] : [1_000, 10_000, 1
 	(a, b) => a - b,
 );
 const REPEATS = intFromEnv('BENCH_REPEATS', QUICK ? 1 : 3, 1, 50);
-const BUDGET_MS = intFromEnv('BENCH_BUDGET_MINUTES', 23, 1, 600) * 60_000;
-const CONTENDER_MS = intFromEnv('BENCH_CONTENDER_SECONDS', 100, 5, 3600) * 1000;
+const BUDGET_MS = intFromEnv('BENCH_BUDGET_MINUTES', QUICK ? 10 : 21, 1, 600) * 60_000;
+const CONTENDER_MS = intFromEnv('BENCH_CONTENDER_SECONDS', 120, 5, 3600) * 1000;
 const TIMEOUT_MS = intFromEnv('BENCH_TIMEOUT_SECONDS', 300, 10, 3600) * 1000;
 const MAX_STARTS = 3;
+const ONLY = (process.env.BENCH_ONLY ?? '')
+	.split(',')
+	.map((part) => part.trim().toLowerCase())
+	.filter(Boolean);
+/** BENCH_ONLY: contenders whose "node · contender · store" holds one of its words; the floor always runs. */
+const CONTENDERS = ALL_CONTENDERS.filter(
+	(contender) =>
+		contender.role === 'floor' ||
+		ONLY.length === 0 ||
+		ONLY.some((part) => key(contender).toLowerCase().includes(part)),
+);
 const OUT = path.resolve(
 	repoRoot(),
-	process.env.BENCH_OUT ?? (QUICK ? 'test-artifacts/benchmarks.md' : 'docs/benchmarks.md'),
+	process.env.BENCH_OUT ??
+		(QUICK || ONLY.length ? 'test-artifacts/benchmarks.md' : 'docs/benchmarks.md'),
 );
 
 interface Sample {
@@ -76,14 +90,20 @@ interface Cell {
 	skipped?: string;
 }
 
-const key = (contender: Contender) => `${contender.node} · ${contender.label} · ${contender.store}`;
+function key(contender: Contender): string {
+	return `${contender.node} · ${contender.label} · ${contender.store}`;
+}
 
 function workflowFor(
 	contender: Contender,
 	items: number,
 	credentials: Credentials,
 ): WorkflowJsonLike {
-	const node: Node = structuredClone(contender.bench.contenderNode(contender.contender));
+	// Named as the hook expects, whatever the bench calls it.
+	const node: Node = {
+		...structuredClone(contender.bench.contenderNode(contender.contender)),
+		name: MEASURED,
+	};
 	if (contender.storeChoice) {
 		node.parameters = { ...(node.parameters as object), store: contender.storeChoice };
 		if (contender.storeChoice !== 'embedded')
@@ -117,7 +137,7 @@ type WorkflowJsonLike = Parameters<typeof importWorkflow>[1];
 function problem(contender: Contender, summary: Summary, items: number): string | undefined {
 	if (summary.status !== 'success')
 		return `execution ${summary.status}: ${summary.error ?? 'no message'}`;
-	const measured = summary.nodes[contender.bench.measured];
+	const measured = summary.nodes[MEASURED];
 	if (!measured) return `the node did not run (ran: ${Object.keys(summary.nodes).join(', ')})`;
 	if (measured.error) return `node error: ${measured.error}`;
 	const out = contender.itemsOut(measured.outputs);
@@ -144,44 +164,41 @@ async function main(): Promise<void> {
 	const notes: string[] = [];
 	let session: BenchN8n = await startBenchN8n(1, prepare);
 	const n8nVersion = `${session.n8n.runtime.n8nVersion}, Node ${session.n8n.runtime.nodeVersion}`;
-	/** Round trip per item at the last size each contender ran, ms: the plan for the next size. */
-	const wallPerItem = new Map<string, number>();
+	const roundTrips = new RoundTrips();
 	const warmedUp = new Set<string>();
+	const floorKey = key(CONTENDERS[0]);
 	try {
-		for (const items of SIZES) {
+		for (const [index, items] of SIZES.entries()) {
 			let ids = new Map<string, string>();
-			const plan = new Map<string, { rounds: number; warmUp: boolean }>();
-			for (const contender of CONTENDERS) {
-				const cell = cellOf(contender, items);
-				const perItem = wallPerItem.get(key(contender));
-				const projected = perItem === undefined ? 0 : perItem * items;
-				if (contender.maxItems !== undefined && items > contender.maxItems) {
-					cell.skipped = `not run above ${count(contender.maxItems)} items: ${contender.maxItemsWhy}`;
-					continue;
-				}
-				if (projected > CONTENDER_MS) {
-					cell.skipped = `not run: one run projected at ${Math.round(projected / 1000)} s from the last size, over BENCH_CONTENDER_SECONDS (${CONTENDER_MS / 1000})`;
-					continue;
-				}
-				const rounds = Math.max(
-					1,
-					Math.min(REPEATS, projected ? Math.floor(CONTENDER_MS / projected) : REPEATS),
-				);
-				const warmUp = !warmedUp.has(key(contender)) || projected * (rounds + 1) <= CONTENDER_MS;
-				if (rounds < REPEATS)
-					cell.notes.push(
-						`${rounds} of ${REPEATS} rounds (one run projected at ${Math.round(projected / 1000)} s; BENCH_CONTENDER_SECONDS ${CONTENDER_MS / 1000})`,
-					);
-				if (!warmUp)
-					cell.notes.push('no warm-up at this size (warmed up at a smaller one; budget)');
-				plan.set(key(contender), { rounds, warmUp });
+			const eligible = CONTENDERS.filter((contender) => {
+				if (contender.maxItems === undefined || items <= contender.maxItems) return true;
+				cellOf(contender, items).skipped =
+					`not run above ${count(contender.maxItems)} items: ${contender.maxItemsWhy}`;
+				return false;
+			});
+			// This size's share of the time left: its items over the items of the sizes still to run.
+			const itemsLeft = SIZES.slice(index).reduce((total, each) => total + each, 0);
+			const plan = planSize({
+				keys: eligible.map(key),
+				items,
+				available: ((deadline - Date.now()) * items) / itemsLeft,
+				repeats: REPEATS,
+				maxRunMs: CONTENDER_MS,
+				warmedUp,
+				project: (each) => roundTrips.project(each, items, floorKey),
+			});
+			for (const contender of eligible) {
+				const why = plan.skipped.get(key(contender));
+				if (why) cellOf(contender, items).skipped = why;
 			}
+			if (plan.note) notes.push(plan.note);
+			const planned = (contender: Contender) => plan.runs.get(key(contender));
 			const crashed = new Set<string>();
 			/** Imports this size's workflows into the current n8n (again after a restart). */
 			const ensureImported = async (): Promise<void> => {
 				if (ids.size) return;
 				for (const contender of CONTENDERS)
-					if (plan.has(key(contender)) && !crashed.has(key(contender)))
+					if (planned(contender) && !crashed.has(key(contender)))
 						ids.set(
 							key(contender),
 							await importWorkflow(session.n8n, workflowFor(contender, items, session.credentials)),
@@ -233,8 +250,8 @@ async function main(): Promise<void> {
 					process.stderr.write(`[bench:all] ${key(contender)}, ${count(items)}: ${why}\n`);
 					return;
 				}
-				const measured = summary.nodes[contender.bench.measured];
-				wallPerItem.set(key(contender), wallMs / items);
+				const measured = summary.nodes[MEASURED];
+				roundTrips.add(key(contender), items, wallMs);
 				warmedUp.add(key(contender));
 				process.stderr.write(
 					`[bench:all] ${key(contender)}, ${count(items)}${timed ? '' : ' (warm-up)'}: node ${measured.executionTime} ms, round trip ${(wallMs / 1000).toFixed(1)} s, load ${load.toFixed(1)}\n`,
@@ -249,13 +266,13 @@ async function main(): Promise<void> {
 					});
 			};
 			for (const contender of CONTENDERS)
-				if (plan.get(key(contender))?.warmUp) await runOne(contender, false, 0);
+				if (planned(contender)?.warmUp) await runOne(contender, false, 0);
 			for (let round = 1; round <= REPEATS; round++) {
 				// Contenders take turns, each round in a rotated order, so load spikes spread out.
 				for (let turn = 0; turn < CONTENDERS.length; turn++) {
 					const contender = CONTENDERS[(turn + round - 1) % CONTENDERS.length];
-					const planned = plan.get(key(contender));
-					if (!planned || round > planned.rounds || crashed.has(key(contender))) continue;
+					const rounds = planned(contender)?.rounds ?? 0;
+					if (round > rounds || crashed.has(key(contender))) continue;
 					await runOne(contender, true, round);
 				}
 			}
@@ -271,7 +288,7 @@ async function main(): Promise<void> {
 
 	const markdown = render(cells, notes, { started, loadAtStart, n8nVersion });
 	mkdirSync(path.dirname(OUT), { recursive: true });
-	writeFileSync(OUT, markdown);
+	writeFileSync(OUT, markdown + keptSections(OUT));
 	console.log(markdown);
 	console.log(`Written to ${path.relative(process.cwd(), OUT)}`);
 }
@@ -393,7 +410,7 @@ function render(
 				...SIZES.map((items) => `${count(items)} µs/item min / med`),
 				`items/s (${count(largest)}, med)`,
 				'vs baseline',
-				`heap MB per 100k`,
+				`heap MB per 100k (at ${count(largest)})`,
 				'run data B/item',
 				'load (1 min)',
 			],
@@ -423,6 +440,25 @@ function render(
 		'on a real rate-limited server (pacing, 429s, duplicate writes).',
 		'',
 	].join('\n');
+}
+
+/**
+ * The page's sections after the generated part, kept as they are: the other benchmarks'
+ * results (pacing against a rate-limited server, dedupe under concurrency...), which this run
+ * does not produce.
+ */
+const KEPT_MARKER =
+	'<!-- Generated above by bench:all; the sections below are kept from the page as it was. -->';
+
+function keptSections(file: string): string {
+	let page: string;
+	try {
+		page = readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+	const at = page.indexOf(KEPT_MARKER);
+	return at < 0 ? '' : `\n${page.slice(at)}`;
 }
 
 function machine(): string {
