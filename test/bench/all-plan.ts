@@ -1,9 +1,10 @@
-// How bench:all (all.ts) fits its runs in its time budget: the round trip of each contender's
-// runs so far projects its next size (a line through its last two sizes; from one size, the
-// floor's round trip as the fixed part and the rest per item), and each size gets the share of
-// the time left that its items are of the items still to run. The most rounds (up to
-// BENCH_REPEATS, with a warm-up at every size when they fit) that fit that share are run; when
-// one round does not fit, the costliest contenders are left out, each with a note.
+// How bench:all (all.ts) fits its runs in its time budget: the round trips of each contender's
+// runs so far project its next sizes (a line through its last two sizes; from one size, the
+// floor's round trip as the fixed part and the rest per item). Each size may take the time left
+// less one projected round of every contender at the larger sizes, so the cheap small sizes get
+// their rounds and the largest keeps at least one. The most rounds (up to BENCH_REPEATS, with a
+// warm-up at every size when they fit) that fit are run; when one round does not fit, the
+// costliest contenders are left out, each with a note.
 import { count } from './support';
 
 export interface Plan {
@@ -88,7 +89,7 @@ export function planSize(options: {
 			return plan(
 				rounds,
 				false,
-				`${count(items)} items: ${rounds} of ${repeats} timed rounds${rounds < repeats ? '' : ''}, no warm-up for contenders warmed up at a smaller size (projected ${seconds(cost(repeats, true))} for all rounds, ${seconds(available)} of the budget left for this size)`,
+				`${count(items)} items: ${rounds} of ${repeats} timed rounds, no warm-up for contenders warmed up at a smaller size (projected ${seconds(cost(repeats, true))} for all rounds, ${seconds(available)} of the budget left for this size)`,
 			);
 	// One round each does not fit: leave out the costliest until it does.
 	const byCost = [...candidates].sort((a, b) => (project(b) ?? 0) - (project(a) ?? 0));

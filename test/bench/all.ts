@@ -176,12 +176,21 @@ async function main(): Promise<void> {
 					`not run above ${count(contender.maxItems)} items: ${contender.maxItemsWhy}`;
 				return false;
 			});
-			// This size's share of the time left: its items over the items of the sizes still to run.
-			const itemsLeft = SIZES.slice(index).reduce((total, each) => total + each, 0);
+			// The time left, less what one round of every contender at each larger size is projected
+			// to take: the small sizes get their rounds, and the largest keeps at least one.
+			const reserve = SIZES.slice(index + 1).reduce(
+				(total, later) =>
+					total +
+					eligible.reduce((sum, contender) => {
+						const projected = roundTrips.project(key(contender), later, floorKey) ?? 0;
+						return sum + (projected > CONTENDER_MS ? 0 : projected);
+					}, 0),
+				0,
+			);
 			const plan = planSize({
 				keys: eligible.map(key),
 				items,
-				available: ((deadline - Date.now()) * items) / itemsLeft,
+				available: deadline - Date.now() - reserve,
 				repeats: REPEATS,
 				maxRunMs: CONTENDER_MS,
 				warmedUp,

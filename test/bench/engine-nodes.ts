@@ -55,7 +55,7 @@ let generated = 0;
  */
 export function generateItems(engineCase: EngineCase, items: number): INodeExecutionData[] {
 	const code = engineCase.bench.generatorCode(items);
-	// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the benches' own generator, as n8n's Code node runs it
+	// The benches' own generator, run as n8n's Code node runs it.
 	const build = new Function('$execution', 'DateTime', code) as (
 		execution: { id: string },
 		dateTime: typeof DateTime,

@@ -117,14 +117,20 @@ async function measure(
 	items: number,
 	repeats: number,
 	sizeMs: number,
+	/** The node's median run at its previous size: it was warmed up there. */
+	previous?: { items: number; ms: number },
 ): Promise<CaseSize> {
 	const result: CaseSize = { items, rounds: [] };
 	const started = Date.now();
 	try {
-		await runOnce(engineCase, items);
+		// A warm-up loads and compiles the node's code; a node warmed up at a smaller size whose
+		// runs here would not all fit BENCH_SIZE_SECONDS with one more skips it.
+		const projected = previous ? (previous.ms / previous.items) * items : 0;
+		if (!previous || projected * (repeats + 1) <= sizeMs) await runOnce(engineCase, items);
+		else result.note = `no warm-up at this size (warmed up at ${count(previous.items)} items)`;
 		for (let round = 0; round < repeats; round++) {
 			if (round > 0 && Date.now() - started > sizeMs) {
-				result.note = `${round} of ${repeats} rounds (BENCH_SIZE_SECONDS)`;
+				result.note = `${result.note ? `${result.note}; ` : ''}${round} of ${repeats} rounds (BENCH_SIZE_SECONDS)`;
 				break;
 			}
 			result.rounds.push(await runOnce(engineCase, items));
@@ -169,10 +175,12 @@ async function main(): Promise<void> {
 	for (const engineCase of cases) {
 		const row = [engineCase.label];
 		let heap = '';
+		let previous: { items: number; ms: number } | undefined;
 		for (const items of sizes) {
 			process.stderr.write(`[bench:engine] ${engineCase.label}, ${count(items)} items\n`);
-			const result = await measure(engineCase, items, repeats, sizeMs);
+			const result = await measure(engineCase, items, repeats, sizeMs, previous);
 			const times = result.rounds.map((round) => round.ms);
+			previous = times.length ? { items, ms: median(times) } : previous;
 			if (result.failure) {
 				row.push(`failed${times.length ? ` after ${times.length} round(s)` : ''}`);
 				notes.push(`${engineCase.label}, ${count(items)} items: ${result.failure}`);
