@@ -117,17 +117,19 @@ async function measure(
 	items: number,
 	repeats: number,
 	sizeMs: number,
-	/** The node's median run at its previous size: it was warmed up there. */
-	previous?: { items: number; ms: number },
+	/** The node's median runs at its previous sizes, smallest first: it was warmed up there. */
+	previous: Array<{ items: number; ms: number }>,
 ): Promise<CaseSize> {
 	const result: CaseSize = { items, rounds: [] };
 	const started = Date.now();
 	try {
 		// A warm-up loads and compiles the node's code; a node warmed up at a smaller size whose
 		// runs here would not all fit BENCH_SIZE_SECONDS with one more skips it.
-		const projected = previous ? (previous.ms / previous.items) * items : 0;
-		if (!previous || projected * (repeats + 1) <= sizeMs) await runOnce(engineCase, items);
-		else result.note = `no warm-up at this size (warmed up at ${count(previous.items)} items)`;
+		const projected = project(previous, items);
+		if (previous.length === 0 || projected * (repeats + 1) <= sizeMs)
+			await runOnce(engineCase, items);
+		else
+			result.note = `no warm-up at this size (warmed up at ${count(previous[previous.length - 1].items)} items)`;
 		for (let round = 0; round < repeats; round++) {
 			if (round > 0 && Date.now() - started > sizeMs) {
 				result.note = `${result.note ? `${result.note}; ` : ''}${round} of ${repeats} rounds (BENCH_SIZE_SECONDS)`;
@@ -139,6 +141,20 @@ async function measure(
 		result.failure = message(error);
 	}
 	return result;
+}
+
+/**
+ * One run at `items`, ms, from the runs at the smaller sizes: per item as at the last size,
+ * times the growth of the per-item cost between the last two (a cost that grows with the
+ * batch, as a quadratic one does, keeps growing).
+ */
+function project(previous: Array<{ items: number; ms: number }>, items: number): number {
+	const last = previous[previous.length - 1];
+	if (!last) return 0;
+	const before = previous[previous.length - 2];
+	const perItem = last.ms / last.items;
+	const growth = before ? Math.max(1, perItem / (before.ms / before.items)) : 1;
+	return perItem * growth * items;
 }
 
 const us = (ms: number, items: number): string => {
@@ -175,12 +191,12 @@ async function main(): Promise<void> {
 	for (const engineCase of cases) {
 		const row = [engineCase.label];
 		let heap = '';
-		let previous: { items: number; ms: number } | undefined;
+		const previous: Array<{ items: number; ms: number }> = [];
 		for (const items of sizes) {
 			process.stderr.write(`[bench:engine] ${engineCase.label}, ${count(items)} items\n`);
 			const result = await measure(engineCase, items, repeats, sizeMs, previous);
 			const times = result.rounds.map((round) => round.ms);
-			previous = times.length ? { items, ms: median(times) } : previous;
+			if (times.length) previous.push({ items, ms: median(times) });
 			if (result.failure) {
 				row.push(`failed${times.length ? ` after ${times.length} round(s)` : ''}`);
 				notes.push(`${engineCase.label}, ${count(items)} items: ${result.failure}`);
