@@ -128,7 +128,7 @@ const hookDir = mkdtempSync(path.join(os.tmpdir(), 'guards-bench-hook-'));
 const hookFile = path.join(hookDir, 'hooks.js');
 writeFileSync(hookFile, HOOK_SOURCE);
 
-/** Starts n8n with the hook and N8N_METRICS off (the hook reads the heap), creates the credentials. */
+/** Starts n8n with the hook (which reads the heap itself: no N8N_METRICS), creates the credentials. */
 export async function startBenchN8n(
 	starts: number,
 	prepare: (n8n: N8nInstance) => Promise<void>,
