@@ -328,7 +328,7 @@ export function startOptions(settings: Settings): StartOptions {
 }
 
 /** The line of n8n's log that says why it died (V8's heap message, say), else the client's error. */
-function crashReason(n8n: N8nInstance, error: string): string {
+export function crashReason(n8n: N8nInstance, error: string): string {
 	const line = n8n
 		.logTail(300)
 		.split('\n')
@@ -443,7 +443,7 @@ function emptyRecord<C extends string, T>(contenders: readonly C[]): Record<C, T
 	>;
 }
 
-async function alive(n8n: N8nInstance): Promise<boolean> {
+export async function alive(n8n: N8nInstance): Promise<boolean> {
 	try {
 		const response = await fetch(`${n8n.baseUrl}/healthz`, { signal: AbortSignal.timeout(10_000) });
 		await response.arrayBuffer();

@@ -137,6 +137,8 @@ export const deadLetterBench: Bench<CaptureContender, Routed> = {
 						store: 'embedded',
 						scope: 'bench-throughput',
 						depthThreshold: 100_000_000,
+						// Every round adds its records to the same queue: no cap (0), or the default 10,000 refuses them.
+						options: { maxOpenRecords: 0 },
 					},
 					...AT,
 					...guards('deadLetter'),

@@ -57,6 +57,9 @@ export async function execute(op: OperationContext<OutputName<'check'>>): Promis
 		);
 		const { state } = decision;
 		const stateChange = describeChange(decision.change);
+		// The same for every item: formatted once, not twice per item.
+		const checkedAt = iso(now);
+		const openUntil = iso(state.openUntil);
 		items.forEach((source, index) => {
 			const proceed = index < decision.admitted;
 			const details: IDataObject = {
@@ -65,8 +68,8 @@ export async function execute(op: OperationContext<OutputName<'check'>>): Promis
 				state: state.status,
 				probe: proceed && decision.probe,
 				generation: state.generation,
-				checkedAt: iso(now),
-				openUntil: iso(state.openUntil),
+				checkedAt,
+				openUntil,
 				stateChange,
 			};
 			op.outputs.push(
