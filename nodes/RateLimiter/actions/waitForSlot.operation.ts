@@ -51,7 +51,8 @@ export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Pr
 
 	try {
 		const limiter = await openLimiter(context, settings);
-		const estimates = new Map<number, number>();
+		// By item index: the estimate (with a Max Wait), the time its slot was granted.
+		const estimates = new Array<number | null>(items.length).fill(null);
 		let admitted = wanted;
 		if (settings.maxWaitMs > 0 && wanted.length > 0) {
 			const { ahead, available, holdMs: hold } = await limiter.snapshot(settings.maxHoldMs);
@@ -60,7 +61,7 @@ export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Pr
 			for (const entry of wanted) {
 				const estimate =
 					ratelimit.estimateWaitMs(settings.plan, queued, entry.tokens, available) + hold;
-				estimates.set(entry.index, estimate);
+				estimates[entry.index] = estimate;
 				if (estimate > settings.maxWaitMs) continue;
 				admitted.push(entry);
 				queued += entry.tokens;
@@ -68,52 +69,57 @@ export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Pr
 		}
 		const started = Date.now();
 		const signal = context.getExecutionCancelSignal?.();
-		const bounds = acquireOptions(settings);
-		const granted = await Promise.all(
-			admitted.map(async (entry) => {
-				try {
-					await limiter.acquire(entry.tokens, signal, bounds);
-				} catch (error) {
-					// A hold the vendor asked for after the estimate would outlast Max Wait: Over Limit.
-					if (!(error instanceof stores.HoldPastMaxWait)) throw storeFailure(context, error);
-					estimates.set(entry.index, Date.now() - started + error.holdMs);
-					return null;
-				}
-				return { ...entry, waitedMs: Date.now() - started, grantedAt: new Date().toISOString() };
-			}),
+		// Every admitted item in one request: tokens a chunk at a time, one abort listener.
+		const results = await limiter.acquireEach(
+			admitted.map((entry) => entry.tokens),
+			signal,
+			acquireOptions(settings),
 		);
-		const byIndex = new Map(
-			granted.flatMap((entry) => (entry ? [[entry.index, entry] as const] : [])),
-		);
+		const grantedAt = new Array<number | null>(items.length).fill(null);
+		admitted.forEach((entry, position) => {
+			const result = results[position];
+			// A hold the vendor asked for after the estimate would outlast Max Wait: Over Limit.
+			if (result instanceof stores.HoldPastMaxWait)
+				estimates[entry.index] = result.at - started + result.holdMs;
+			else grantedAt[entry.index] = result;
+		});
 		const base = {
 			limiter: settings.limiterName,
 			store: settings.store,
 			configured: configuredLimit(settings),
 		};
 		let overLimit = 0;
+		// Units of one chunk share their grant time: its ISO text is made once.
+		let lastGrant = NaN;
+		let lastGrantText = '';
 		for (const entry of wanted) {
 			const source = items[entry.index];
-			const grant = byIndex.get(entry.index);
-			const estimate = estimates.get(entry.index) ?? null;
-			const details: IDataObject = grant
-				? {
-						...base,
-						route: 'proceed',
-						tokens: entry.tokens,
-						waitedMs: grant.waitedMs,
-						grantedAt: grant.grantedAt,
-						estimatedWaitMs: estimate,
-					}
-				: {
-						...base,
-						route: 'overLimit',
-						tokens: entry.tokens,
-						estimatedWaitMs: estimate,
-						maxWaitMs: settings.maxWaitMs,
-					};
-			if (!grant) overLimit++;
+			const grant = grantedAt[entry.index];
+			const estimate = estimates[entry.index];
+			if (grant !== null && grant !== lastGrant) {
+				lastGrant = grant;
+				lastGrantText = new Date(grant).toISOString();
+			}
+			const details: IDataObject =
+				grant !== null
+					? {
+							...base,
+							route: 'proceed',
+							tokens: entry.tokens,
+							waitedMs: grant - started,
+							grantedAt: lastGrantText,
+							estimatedWaitMs: estimate,
+						}
+					: {
+							...base,
+							route: 'overLimit',
+							tokens: entry.tokens,
+							estimatedWaitMs: estimate,
+							maxWaitMs: settings.maxWaitMs,
+						};
+			if (grant === null) overLimit++;
 			outputs.push(
-				grant ? 'Proceed' : 'Over Limit',
+				grant !== null ? 'Proceed' : 'Over Limit',
 				pairedItem(source, entry.index, withField(source, settings.outputField, details)),
 			);
 		}
