@@ -19,9 +19,11 @@
 // above the heap before the run is sampled every few ms (the run data of the items
 // included: compare with the floor's).
 //
-// Environment: BENCH_SIZES (1000,10000,100000), BENCH_REPEATS (3), BENCH_ONLY (contender
+// Environment: BENCH_SIZES (1000,10000,100000), BENCH_REPEATS (3), BENCH_PACED_ITEMS,
+// BENCH_PACED_RATE, BENCH_PACED_BURST (1), BENCH_ONLY (contender
 // keys, comma-separated: noop, wait, wait1m, waitRedis, quota, paced).
 import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import type {
 	IDataObject,
@@ -50,6 +52,7 @@ const SIZES = listFromEnv('BENCH_SIZES', [1000, 10000, 100000]);
 const REPEATS = intFromEnv('BENCH_REPEATS', 3, 1, 20);
 const PACED_ITEMS = intFromEnv('BENCH_PACED_ITEMS', 100000, 100, 1000000);
 const PACED_RATE = intFromEnv('BENCH_PACED_RATE', 5000, 1, 1000000);
+const PACED_BURST = intFromEnv('BENCH_PACED_BURST', 1, 1, 1000000);
 const ONLY = (process.env.BENCH_ONLY ?? '')
 	.split(',')
 	.map((key) => key.trim())
@@ -263,17 +266,32 @@ async function measurePaced(): Promise<void> {
 			targetUtilization: 100,
 			tokensPerItem: 1,
 			maxWait: 0,
-			options: {},
+			options: { burst: PACED_BURST },
 		},
 	};
 	const contender: Contender = { label: 'paced', node: () => node, check: allOnFirst };
+	// A refill the pump sees more than one increase late is lost (the bucket holds one
+	// increase at Burst 1): how late the event loop ran says how often that could happen.
+	const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+	loopDelay.enable();
 	const started = Date.now();
 	const result = await runOnce(contender, itemsOf(PACED_ITEMS));
 	const wall = Date.now() - started;
+	loopDelay.disable();
 	contender.check(result.outputs, PACED_ITEMS);
 	const granted = result.outputs[0].map((item) =>
 		Date.parse(String((item.json.rateLimiter as IDataObject).grantedAt)),
 	);
+	// Gaps between successive grants longer than one increase: refills the pump saw late.
+	const times = [...new Set(granted)].sort((x, y) => x - y);
+	const increaseMs = Math.ceil((25 * 1000) / 1000); // MIN_INCREASE_INTERVAL_MS at these rates
+	let lateGaps = 0;
+	let longestGap = 0;
+	for (let at = 1; at < times.length; at++) {
+		const gap = times[at] - times[at - 1];
+		longestGap = Math.max(longestGap, gap);
+		if (gap >= 2 * increaseMs) lateGaps++;
+	}
 	const first = Math.min(...granted);
 	const last = Math.max(...granted);
 	const burst = granted.filter((at) => at === first).length;
@@ -282,7 +300,9 @@ async function measurePaced(): Promise<void> {
 	// The first grant takes the bucket's initial tokens at once; the rest are paced.
 	const pacedRate = ((PACED_ITEMS - burst) * 1000) / Math.max(1, last - first);
 	const off = (rate: number) => `${(((rate - target) / target) * 100).toFixed(2)} %`;
-	console.log(`\n## Paced: ${count(PACED_ITEMS)} items queued at ${count(target)}/s (100 %)\n`);
+	console.log(
+		`\n## Paced: ${count(PACED_ITEMS)} items queued at ${count(target)}/s (100 %), Burst ${count(PACED_BURST)}\n`,
+	);
 	console.log('| measure | items/s | vs target |');
 	console.log('|---|---:|---:|');
 	console.log(
@@ -292,7 +312,14 @@ async function measurePaced(): Promise<void> {
 		`| first → last grant, after the ${count(burst)} of the initial burst (${((last - first) / 1000).toFixed(2)} s) | ${pacedRate.toFixed(1)} | ${off(pacedRate)} |`,
 	);
 	console.log(`| wall time of the execution: ${(wall / 1000).toFixed(2)} s | | |`);
+	console.log(
+		`\n${count(times.length)} distinct grant times; ${lateGaps} gaps of two increases (${2 * increaseMs} ms) or more, the longest ${longestGap} ms`,
+	);
 	console.log(`\npeak heap above start: ${result.peakHeapMb.toFixed(1)} MB`);
+	const ms = (ns: number) => (ns / 1e6).toFixed(1);
+	console.log(
+		`event loop delay during the run: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, p99.9 ${ms(loopDelay.percentile(99.9))} ms, max ${ms(loopDelay.max)} ms (one increase: 25 ms); load ${loadAverage()}`,
+	);
 }
 
 async function main(): Promise<void> {
