@@ -11,6 +11,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { planLimiter, readRateLimitHeaders } from '../../nodes/shared/core/ratelimit';
 import { closeAllLimiters, limiterFor } from '../../nodes/shared/stores/limiter';
+import { Limiter } from '../../nodes/shared/stores/limiterBucket';
+import type { RedisStoreConfig } from '../../nodes/shared/stores/types';
 import { StoreError } from '../../nodes/shared/stores/types';
 import { redisHarness, RUN_ID } from '../support/stores';
 
@@ -240,6 +242,51 @@ describe('Rate Limiter shared through Redis', () => {
 		// The next token comes 500 ms after the first; the cancelled request did not take it.
 		assert.ok(Date.now() - started < 900, `the other request waited ${Date.now() - started} ms`);
 		await assert.rejects(limiter.acquire(1, AbortSignal.abort()), /cancelled/);
+	});
+
+	test('two executions taking a batch each from one Redis limiter never get more than the bucket gives', async () => {
+		// 400 a second: 10 tokens every 25 ms, at most 10 at once. Two limiters on the same
+		// keys, each on its own connection (another timeout), as two workers would have; each
+		// asks for 150 items in one call.
+		const plan = planLimiter({ limit: 400, per: 'second', targetUtilization: 100, burst: 1 });
+		const name = `batches-${RUN_ID}`;
+		const workers = [0, 1].map(
+			(worker) =>
+				new Limiter(name, plan, {
+					...(redis.config() as RedisStoreConfig),
+					timeoutMs: 5000 + worker,
+				}),
+		);
+		const started = Date.now();
+		try {
+			const results = await Promise.all(
+				workers.map(async (worker) => {
+					const times = await worker.acquireEach(new Array<number>(150).fill(1));
+					return times.map((time) => {
+						assert.equal(typeof time, 'number', 'every unit granted');
+						return time as number;
+					});
+				}),
+			);
+			const all = results.flat().sort((a, b) => a - b);
+			assert.equal(all.length, 300);
+			// By any moment, the bucket (which started after `started`) has given at most its
+			// capacity plus one increase per interval begun since: a grant is recorded here only
+			// after Redis made it, so a late record can only lower the count.
+			all.forEach((time, index) => {
+				const intervals = Math.floor((time - started) / plan.increaseIntervalMs) + 1;
+				const most = plan.capacity + intervals * plan.increaseAmount;
+				assert.ok(
+					index + 1 <= most,
+					`${index + 1} grants by ${time - started} ms, at most ${most}`,
+				);
+			});
+			const rate = ((all.length - plan.capacity) * 1000) / (all[all.length - 1] - all[0]);
+			console.log(`two batches on Redis: ${rate.toFixed(1)} grants/s (target 400)`);
+			for (const worker of workers) assert.deepEqual(worker.waiting, { requests: 0, signals: 0 });
+		} finally {
+			await Promise.all(workers.map(async (worker) => await worker.close()));
+		}
 	});
 
 	test('an unreachable Redis fails with a StoreError naming it, within the timeout', async () => {

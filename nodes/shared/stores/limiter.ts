@@ -19,6 +19,7 @@ import type { LearnedHold, LearnedLimit } from '../core/ratelimit/learned';
 import { MINUTE_MS } from '../core/time';
 import { closeAllPooled, configKey, pooled } from './connections';
 import { Limiter } from './limiterBucket';
+import type { HoldPastMaxWait } from './limiterWait';
 import type { RedisStoreConfig } from './types';
 
 export { heartbeatFor } from './limiterBucket';
@@ -52,6 +53,18 @@ export interface TokenLimiter {
 	 * cancelled), and with HoldPastMaxWait when a hold would last past `deadlineAt`.
 	 */
 	acquire(tokens: number, signal?: AbortSignal, options?: AcquireOptions): Promise<void>;
+	/**
+	 * `acquire` for many units (an item each) in one call: they queue as one request, are
+	 * granted in order, as many per bucket job as the bucket gives at once, with one hold
+	 * check per chunk. Resolves with, per unit, the epoch ms it was released (after any
+	 * hold), or the HoldPastMaxWait that sent it away. Rejects, taking nothing more, when
+	 * `signal` aborts or the store fails (units granted before keep their tokens).
+	 */
+	acquireEach(
+		tokens: readonly number[],
+		signal?: AbortSignal,
+		options?: AcquireOptions,
+	): Promise<Array<number | HoldPastMaxWait>>;
 	/**
 	 * Tokens queued ahead of a new request, tokens in the bucket now, and the ms left of a
 	 * learned hold, this process's or another worker's (one round trip on Redis).

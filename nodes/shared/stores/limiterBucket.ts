@@ -1,12 +1,14 @@
 /**
- * One token bucket on bottleneck, in this process or on Redis: the waiting requests
- * served in order, the in-process refill on the plan's grid, and the holds a vendor
- * asked for, shared with the other workers through Redis.
+ * One token bucket, in this process (TokenBucket) or on Redis (bottleneck): the waiting
+ * requests served in order, and the holds a vendor asked for, shared with the other
+ * workers through Redis.
  */
 import Bottleneck from 'bottleneck';
 import type Redis from 'ioredis';
+import { setTimeout as delay } from 'node:timers/promises';
 
 import { stableHash } from '../core/hash';
+import { TokenBucket } from '../core/ratelimit/bucket';
 import type { LimiterPlan } from '../core/ratelimit/rate';
 import type { RateLimitHeaders } from '../core/ratelimit/headers';
 import { DEFAULT_MAX_HOLD_MS, LearnedLimit, type LearnedHold } from '../core/ratelimit/learned';
@@ -16,6 +18,7 @@ import { configKey, holdPooled, releasePooled, type Pooled } from './connections
 import { STORE_IDLE_MS } from './factory';
 import type { AcquireOptions, HoldOptions, TokenLimiter } from './limiter';
 import { LimiterConnection, REDIS_TIMEOUT_MS } from './limiterConnection';
+import { WaitingRequests, type TokenRequest } from './limiterQueue';
 import { cancelled, HoldPastMaxWait, isCancelled, pause } from './limiterWait';
 import { StoreError, type RedisStoreConfig } from './types';
 
@@ -48,7 +51,10 @@ export class Limiter implements TokenLimiter, Pooled {
 	lastUsed = Date.now();
 	/** Tokens asked for in this process and not yet granted. */
 	pending = 0;
-	private readonly bottleneck: Bottleneck;
+	/** On Redis: the bucket, shared by the workers. */
+	private readonly bottleneck: Bottleneck | undefined;
+	/** In process: the bucket. */
+	private readonly local: TokenBucket | undefined;
 	private readonly connection: Bottleneck.IORedisConnection | undefined;
 	private readonly client: Redis | undefined;
 	private readonly link: LimiterConnection | undefined;
@@ -61,7 +67,7 @@ export class Limiter implements TokenLimiter, Pooled {
 		// A job queued in bottleneck's Redis cluster waits for a message that never comes
 		// once the connection is gone: fail the waiting requests instead of hanging.
 		onClose: () => {
-			if (this.waiters.length > 0)
+			if (this.waiters.size > 0)
 				this.failWaiters(
 					this.storeError(
 						'unreachable',
@@ -74,82 +80,61 @@ export class Limiter implements TokenLimiter, Pooled {
 	private lastError: unknown;
 	private readying: Promise<void> | undefined;
 	/** Requests waiting for tokens, first come first served. */
-	private readonly waiters: Array<{
-		tokens: number;
-		resolve: () => void;
-		reject: (error: unknown) => void;
-	}> = [];
+	private readonly waiters = new WaitingRequests();
 	private pumping = false;
+	/** In process: the pump's wait for the next refill, cut short when the limiter stops. */
+	private sleep: AbortController | undefined;
 	/** Bumped when the waiting requests are failed at once: a pump of an earlier generation stops. */
 	private generation = 0;
-	/** In process: when the next refill is due, kept on the plan's grid however late the timer runs. */
-	private nextRefillAt = 0;
-	private refillTimer: NodeJS.Timeout | undefined;
-	private refilling = false;
 
 	constructor(
 		readonly name: string,
 		readonly plan: LimiterPlan,
 		private readonly redis?: RedisStoreConfig,
 	) {
-		const heartbeat = heartbeatFor(plan, redis !== undefined);
 		this.holdKey = `${settingsId(name, plan)}:hold`;
-		const bucket = {
+		if (!redis) {
+			this.location = 'in this n8n process';
+			this.local = new TokenBucket(plan, Date.now());
+			return;
+		}
+		this.location = `Redis at ${hostPort(redis.host, redis.port)} (db ${redis.db ?? 0}${redis.tls ? ', TLS' : ''})`;
+		// From the connection cache, shared with the other limiters of this Redis config;
+		// held until this limiter stops, so it is not swept under it.
+		this.connectionKey = configKey(redis);
+		const link = holdPooled(
+			'limiter-connection',
+			this.connectionKey,
+			() => new LimiterConnection(redis),
+			STORE_IDLE_MS,
+		);
+		this.link = link;
+		link.listeners.add(this.linkListener);
+		this.client = link.client;
+		this.connection = link.connection;
+		// The refill keeps its phase (the script adds every interval that passed), so the rate
+		// stays exact; each heartbeat is a script call per worker.
+		this.bottleneck = new Bottleneck({
 			id: settingsId(name, plan),
 			maxConcurrent: null,
 			minTime: 0,
 			reservoir: plan.capacity,
-			// On Redis the refill keeps its phase (the script adds every interval that passed),
-			// so the rate stays exact. In process bottleneck restarts the interval at the
-			// heartbeat that adds the tokens, so every late timer (a busy n8n) loses time for
-			// good: there this class refills itself, keeping the phase (refillInProcess).
-			...(redis
-				? {
-						reservoirIncreaseAmount: plan.increaseAmount,
-						reservoirIncreaseInterval: plan.increaseIntervalMs,
-						reservoirIncreaseMaximum: plan.capacity,
-					}
-				: {}),
-			// On Redis each heartbeat is a script call per worker, so it is longer than in process.
-			heartbeatInterval: heartbeat,
-		} as Bottleneck.ConstructorOptions;
-		if (redis) {
-			this.location = `Redis at ${hostPort(redis.host, redis.port)} (db ${redis.db ?? 0}${redis.tls ? ', TLS' : ''})`;
-			// From the connection cache, shared with the other limiters of this Redis config;
-			// held until this limiter stops, so it is not swept under it.
-			this.connectionKey = configKey(redis);
-			const link = holdPooled(
-				'limiter-connection',
-				this.connectionKey,
-				() => new LimiterConnection(redis),
-				STORE_IDLE_MS,
-			);
-			this.link = link;
-			link.listeners.add(this.linkListener);
-			this.client = link.client;
-			this.connection = link.connection;
-			this.bottleneck = new Bottleneck({
-				...bucket,
-				datastore: 'ioredis',
-				connection: this.connection,
-				clearDatastore: false,
-				timeout: REDIS_KEY_TTL_MS,
-			});
-		} else {
-			this.location = 'in this n8n process';
-			this.bottleneck = new Bottleneck(bucket);
-			this.nextRefillAt = Date.now() + plan.increaseIntervalMs;
-			// The bucket's own heartbeat: periodic, so a timer, unref'd.
-			this.refillTimer = setInterval(() => void this.refillInProcess(), heartbeat);
-			this.refillTimer.unref();
-		}
+			reservoirIncreaseAmount: plan.increaseAmount,
+			reservoirIncreaseInterval: plan.increaseIntervalMs,
+			reservoirIncreaseMaximum: plan.capacity,
+			heartbeatInterval: heartbeatFor(plan, true),
+			datastore: 'ioredis',
+			connection: this.connection,
+			clearDatastore: false,
+			timeout: REDIS_KEY_TTL_MS,
+		});
 		this.bottleneck.on('error', (error: unknown) => {
 			this.lastError = error;
 		});
 	}
 
 	async ready(): Promise<void> {
-		if (!this.redis) return;
+		if (!this.bottleneck) return;
 		this.readying ??= this.waitReady().catch((error: unknown) => {
 			this.readying = undefined;
 			throw error;
@@ -169,91 +154,147 @@ export class Limiter implements TokenLimiter, Pooled {
 		});
 		timeout.catch(() => undefined);
 		try {
-			await Promise.race([this.bottleneck.ready(), timeout]);
+			await Promise.race([this.bottleneck!.ready(), timeout]);
 		} catch (error) {
 			throw this.storeError('unreachable', this.lastError ?? error);
 		}
 	}
 
 	async acquire(tokens: number, signal?: AbortSignal, options: AcquireOptions = {}): Promise<void> {
+		const [result] = await this.acquireEach([tokens], signal, options);
+		if (result instanceof HoldPastMaxWait) throw result;
+	}
+
+	async acquireEach(
+		tokens: readonly number[],
+		signal?: AbortSignal,
+		options: AcquireOptions = {},
+	): Promise<Array<number | HoldPastMaxWait>> {
 		const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
 		this.lastUsed = Date.now();
-		this.pending += tokens;
-		let onAbort: (() => void) | undefined;
+		let total = 0;
+		for (const each of tokens) total += each;
+		this.pending += total;
+		const results = new Array<number | HoldPastMaxWait>(tokens.length);
+		// The chunks granted, each past its hold in turn (one check per chunk, not per item).
+		let holds: Promise<void> = Promise.resolve();
+		let holdFailure: unknown;
+		// Until this call returns, each chunk gives its tokens back to `pending` as its hold ends.
+		let open = true;
 		try {
 			await this.ready();
+			if (tokens.length === 0) return results;
 			await new Promise<void>((resolve, reject) => {
-				const waiter = { tokens, resolve, reject };
 				if (signal?.aborted) return reject(cancelled());
-				onAbort = () => {
-					const position = this.waiters.indexOf(waiter);
-					if (position >= 0) this.waiters.splice(position, 1);
-					reject(cancelled());
+				const request: TokenRequest = {
+					tokens,
+					next: 0,
+					signal,
+					granted: (from, to, granted) => {
+						holds = holds
+							.then(async () => {
+								await this.pastHolds(results, from, to, maxHoldMs, signal, options.deadlineAt);
+							})
+							.catch((error: unknown) => {
+								holdFailure ??= error;
+							})
+							.finally(() => {
+								if (!open) return;
+								this.pending -= granted;
+								total -= granted;
+							});
+						if (to === tokens.length) resolve();
+					},
+					fail: reject,
 				};
-				signal?.addEventListener('abort', onAbort, { once: true });
-				this.waiters.push(waiter);
+				this.waiters.add(request);
 				void this.pump();
 			});
-			// The vendor asked us (or another worker) to hold: nothing left until its reset, or
-			// Retry-After; each hold at most maxHoldMs, and never past the caller's Max Wait.
-			const waitStart = Date.now();
-			let wait = Math.min(
-				maxHoldMs,
-				Math.max(this.learned.waitMs(waitStart), await this.sharedHoldMs(maxHoldMs)),
-			);
-			while (wait > 0) {
-				if (options.deadlineAt !== undefined && Date.now() + wait > options.deadlineAt)
-					throw new HoldPastMaxWait(wait);
-				await pause(Math.min(wait, SECOND_MS), signal);
-				wait = Math.min(maxHoldMs - (Date.now() - waitStart), this.learned.waitMs(Date.now()));
-			}
+			await holds;
+			if (holdFailure !== undefined) throw holdFailure;
 		} catch (error) {
-			throw error instanceof StoreError || error instanceof HoldPastMaxWait || isCancelled(error)
+			throw error instanceof StoreError || isCancelled(error)
 				? error
 				: this.storeError('rate limiter failed', error);
 		} finally {
-			this.pending -= tokens;
-			if (onAbort) signal?.removeEventListener('abort', onAbort);
+			// What was never granted, or is still in a hold when the call failed.
+			open = false;
+			this.pending -= total;
 		}
 		this.lastUsed = Date.now();
+		return results;
 	}
 
 	/**
-	 * Takes tokens from bottleneck for the waiting requests, in order. Bottleneck costs a
-	 * few milliseconds per job however many tokens it weighs (its locks yield to the event
-	 * loop with timers), which would cap a limiter near 300 grants a second; so one job
-	 * takes the tokens of several waiters, up to what one increase of the bucket adds,
-	 * and they are handed out here. The bucket's pacing is unchanged: a job of n tokens
-	 * waits exactly as long as n jobs of one.
+	 * Waits out a hold the vendor asked of us (or of another worker) for the units [from, to)
+	 * just granted: nothing left until its reset, or Retry-After; at most maxHoldMs, and never
+	 * past the caller's Max Wait (those units get HoldPastMaxWait). Then records when each
+	 * was released.
+	 */
+	private async pastHolds(
+		results: Array<number | HoldPastMaxWait>,
+		from: number,
+		to: number,
+		maxHoldMs: number,
+		signal: AbortSignal | undefined,
+		deadlineAt: number | undefined,
+	): Promise<void> {
+		const waitStart = Date.now();
+		let wait = Math.min(
+			maxHoldMs,
+			Math.max(this.learned.waitMs(waitStart), await this.sharedHoldMs(maxHoldMs)),
+		);
+		while (wait > 0) {
+			if (deadlineAt !== undefined && Date.now() + wait > deadlineAt) {
+				results.fill(new HoldPastMaxWait(wait), from, to);
+				return;
+			}
+			await pause(Math.min(wait, SECOND_MS), signal);
+			wait = Math.min(maxHoldMs - (Date.now() - waitStart), this.learned.waitMs(Date.now()));
+		}
+		results.fill(Date.now(), from, to);
+	}
+
+	/**
+	 * Takes tokens from the bucket for the waiting requests, in order: as many units (of
+	 * one request or several) as one take allows, up to what one increase of the bucket
+	 * adds, or what the bucket holds now when it holds more, handed out here. In process
+	 * a take is synchronous. On Redis it is one bottleneck job, which costs a few
+	 * milliseconds however many tokens it weighs: one job per unit would cap a limiter
+	 * near 300 grants a second. The pacing is unchanged: a take of n tokens waits exactly
+	 * as long as n takes of one.
 	 */
 	private async pump(): Promise<void> {
 		if (this.pumping) return;
 		this.pumping = true;
 		const generation = this.generation;
 		try {
-			while (this.waiters.length > 0 && generation === this.generation) {
-				const chunk = Math.min(
-					this.plan.capacity,
-					Math.max(this.plan.increaseAmount, this.waiters[0].tokens),
-				);
-				let take = 0;
-				for (const waiter of this.waiters) {
-					if (take + waiter.tokens > chunk) break;
-					take += waiter.tokens;
+			while (this.waiters.size > 0 && generation === this.generation) {
+				if (this.local) {
+					const now = Date.now();
+					const take = this.waiters.tokensToTake(this.plan, this.local.available(now));
+					const waitMs = take > 0 ? this.local.take(take, now) : 0;
+					// Cancelled meanwhile, the units are dropped from the queue: the take is reckoned again.
+					if (waitMs > 0) {
+						this.sleep = new AbortController();
+						await delay(waitMs, undefined, { signal: this.sleep.signal }).catch(() => undefined);
+					} else this.waiters.handOut(take, this.plan.capacity);
+					continue;
 				}
+				const bottleneck = this.bottleneck!;
+				let available = 0;
 				try {
-					await this.bottleneck.schedule({ weight: take }, async () => undefined);
+					if (this.plan.capacity > this.plan.increaseAmount)
+						available = (await bottleneck.currentReservoir()) ?? 0;
+					if (generation !== this.generation || this.waiters.size === 0) return;
+					const take = this.waiters.tokensToTake(this.plan, available);
+					if (take > 0) await bottleneck.schedule({ weight: take }, async () => undefined);
+					// The connection was lost meanwhile: these waiters were failed already.
+					if (generation !== this.generation) return;
+					this.waiters.handOut(take, this.plan.capacity);
 				} catch (error) {
 					if (generation === this.generation) this.failWaiters(error);
 					return;
-				}
-				// The connection was lost meanwhile: these waiters were failed already.
-				if (generation !== this.generation) return;
-				let granted = take;
-				while (this.waiters.length > 0 && this.waiters[0].tokens <= granted) {
-					const waiter = this.waiters.shift()!;
-					granted -= waiter.tokens;
-					waiter.resolve();
 				}
 			}
 		} finally {
@@ -265,7 +306,7 @@ export class Limiter implements TokenLimiter, Pooled {
 	private failWaiters(error: unknown): void {
 		this.generation++;
 		this.pumping = false;
-		for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+		this.waiters.failAll(error);
 	}
 
 	async observe(
@@ -321,9 +362,11 @@ export class Limiter implements TokenLimiter, Pooled {
 	): Promise<{ ahead: number; available: number; holdMs: number }> {
 		await this.ready();
 		try {
-			const available = (await this.bottleneck.currentReservoir()) ?? this.plan.capacity;
+			const available = this.local
+				? this.local.available(Date.now())
+				: ((await this.bottleneck!.currentReservoir()) ?? this.plan.capacity);
 			let ahead = this.pending;
-			if (this.redis) {
+			if (this.bottleneck) {
 				// Other workers' queued jobs count too; their weights are unknown, so assume ours.
 				const queued = await this.bottleneck.clusterQueued();
 				ahead = Math.max(ahead, queued);
@@ -338,28 +381,9 @@ export class Limiter implements TokenLimiter, Pooled {
 		}
 	}
 
-	/**
-	 * Adds the tokens of every refill interval that has passed since the last one, up to the
-	 * bucket's capacity, and moves the next refill on by whole intervals: a timer that fires
-	 * late (a busy event loop) delays tokens but never loses them, so the long-run rate is
-	 * the plan's. Only this process uses the bucket, and nothing else adds to it.
-	 */
-	private async refillInProcess(): Promise<void> {
-		const now = Date.now();
-		// One refill at a time: it reads the reservoir, then adds, and must not add twice.
-		if (now < this.nextRefillAt || this.refilling) return;
-		this.refilling = true;
-		const intervals = Math.floor((now - this.nextRefillAt) / this.plan.increaseIntervalMs) + 1;
-		this.nextRefillAt += intervals * this.plan.increaseIntervalMs;
-		try {
-			const current = (await this.bottleneck.currentReservoir()) ?? 0;
-			const add = Math.min(intervals * this.plan.increaseAmount, this.plan.capacity - current);
-			if (add > 0) await this.bottleneck.incrementReservoir(add);
-		} catch (error) {
-			this.lastError = error;
-		} finally {
-			this.refilling = false;
-		}
+	/** Requests queued, and cancel signals listened to: nothing is left once they are served. */
+	get waiting(): { requests: number; signals: number } {
+		return { requests: this.waiters.size, signals: this.waiters.signals };
 	}
 
 	/** Limiters with requests waiting are not swept. */
@@ -369,9 +393,12 @@ export class Limiter implements TokenLimiter, Pooled {
 
 	/** Stops the bucket and lets go of the shared connection (the cache closes it when idle). */
 	async close(): Promise<void> {
-		if (this.refillTimer) clearInterval(this.refillTimer);
+		if (this.local) {
+			if (this.waiters.size > 0) this.failWaiters(new Error('This limiter has been stopped.'));
+			this.sleep?.abort();
+		}
 		try {
-			await this.bottleneck.stop({ dropWaitingJobs: true });
+			await this.bottleneck?.stop({ dropWaitingJobs: true });
 		} catch {
 			// Already stopped.
 		}

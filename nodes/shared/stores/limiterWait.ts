@@ -8,6 +8,9 @@ import { SECOND_MS } from '../core/time';
 
 /** A learned hold would keep the request waiting past its Max Wait: it leaves over limit instead. */
 export class HoldPastMaxWait extends Error {
+	/** When the hold was found (epoch ms): the item's estimate is from here. */
+	readonly at = Date.now();
+
 	constructor(readonly holdMs: number) {
 		super(
 			`The vendor asked the limiter to hold ${Math.ceil(holdMs / SECOND_MS)} s, longer than Max Wait`,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import fc from 'fast-check';
+
 import {
 	crossedThresholds,
 	crossingsByUse,
@@ -94,5 +96,35 @@ describe('thresholds', () => {
 			{ threshold: 75, use: 2, usage: 755 },
 			{ threshold: 90, use: 3, usage: 955 },
 		]);
+	});
+
+	it('finds the crossings of a batch as checking every use against every threshold does', () => {
+		// The first implementation, kept as the oracle.
+		const everyUse = (before: number, uses: number[], quota: number, thresholds: number[]) => {
+			const out: Array<{ threshold: number; use: number; usage: number }> = [];
+			let usage = before;
+			uses.forEach((amount, use) => {
+				const next = usage + amount;
+				for (const threshold of crossedThresholds(usage, next, quota, thresholds))
+					out.push({ threshold, use, usage: next });
+				usage = next;
+			});
+			return out;
+		};
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 0, max: 5000 }),
+				fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 60 }),
+				fc.integer({ min: 1, max: 5000 }),
+				fc.array(fc.double({ min: 0.01, max: 1000, noNaN: true }), { maxLength: 6 }),
+				(before, uses, quota, thresholds) => {
+					assert.deepEqual(
+						crossingsByUse(before, uses, quota, thresholds),
+						everyUse(before, uses, quota, thresholds),
+					);
+				},
+			),
+			{ numRuns: 5000 },
+		);
 	});
 });

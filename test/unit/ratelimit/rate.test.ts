@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import fc from 'fast-check';
+
 import {
 	estimateWaitMs,
 	isRateSettingsError,
 	MIN_INCREASE_INTERVAL_MS,
+	PER_MS,
 	planLimiter,
 	tokensOf,
 	type RateSettings,
@@ -88,6 +91,60 @@ describe('planLimiter', () => {
 				JSON.stringify(overrides),
 			);
 		}
+	});
+});
+
+/** The plan's increase as it was first written: every amount from the smallest to twice it. */
+function increaseByEveryAmount(settings: RateSettings): [number, number] {
+	const intervalMs = PER_MS[settings.per];
+	const target = (settings.limit * settings.targetUtilization) / 100;
+	const smallest = Math.max(1, Math.ceil((MIN_INCREASE_INTERVAL_MS * target) / intervalMs));
+	let increaseAmount = smallest;
+	let increaseIntervalMs = Math.ceil((smallest * intervalMs) / target);
+	for (let amount = smallest + 1; smallest > 1 && amount <= smallest * 2; amount++) {
+		const exact = (amount * intervalMs) / target;
+		const interval = Math.ceil(exact);
+		if (
+			(interval - exact) / interval <
+			(increaseIntervalMs - (increaseAmount * intervalMs) / target) / increaseIntervalMs - 1e-12
+		) {
+			increaseAmount = amount;
+			increaseIntervalMs = interval;
+		}
+	}
+	return [increaseAmount, increaseIntervalMs];
+}
+
+describe('planLimiter: the increase, one try per interval', () => {
+	it('picks what trying every amount picks', () => {
+		const rates = fc.record({
+			limit: fc.oneof(
+				fc.integer({ min: 1, max: 2_000_000 }),
+				fc.double({ min: 0.001, max: 2_000_000, noNaN: true }),
+			),
+			per: fc.constantFrom('second', 'minute', 'hour', 'day') as fc.Arbitrary<RateSettings['per']>,
+			targetUtilization: fc.oneof(
+				fc.integer({ min: 1, max: 100 }),
+				fc.double({ min: 0.5, max: 100, noNaN: true }),
+			),
+			burst: fc.constant(1),
+		});
+		fc.assert(
+			fc.property(rates, (rate) => {
+				const plan = planLimiter(rate);
+				assert.deepEqual(
+					[plan.increaseAmount, plan.increaseIntervalMs],
+					increaseByEveryAmount(rate),
+				);
+			}),
+			{ numRuns: 3000 },
+		);
+	});
+
+	it('plans a limit of 1,000,000,000 per second at once', () => {
+		const plan = planLimiter(settings({ limit: 1e9 }));
+		assert.equal(plan.increaseIntervalMs, MIN_INCREASE_INTERVAL_MS);
+		assert.equal(plan.increaseAmount, 22_500_000);
 	});
 });
 

@@ -107,6 +107,7 @@ export function crossedThresholds(
 /**
  * For each unit of use in a batch (usage `before` → `before + Σ uses`), the index of the
  * use that crossed each threshold, so the alert pairs with the item that caused it.
+ * Uses are never negative (a quota only counts up).
  */
 export function crossingsByUse(
 	before: number,
@@ -115,12 +116,21 @@ export function crossingsByUse(
 	thresholds: number[],
 ): Array<{ threshold: number; use: number; usage: number }> {
 	const out: Array<{ threshold: number; use: number; usage: number }> = [];
+	// The marks still ahead, lowest first (then in the order given): usage only grows, so
+	// each batch walks them once instead of filtering every threshold for every use.
+	const marks = thresholds
+		.map((threshold, order) => ({ threshold, order, mark: thresholdUsage(quota, threshold) }))
+		.filter((entry) => entry.mark > before)
+		.sort((a, b) => a.mark - b.mark || a.order - b.order);
+	let next = 0;
 	let usage = before;
-	uses.forEach((amount, use) => {
-		const next = usage + amount;
-		for (const threshold of crossedThresholds(usage, next, quota, thresholds))
-			out.push({ threshold, use, usage: next });
-		usage = next;
-	});
+	for (let use = 0; use < uses.length && next < marks.length; use++) {
+		usage += uses[use];
+		if (marks[next].mark > usage) continue;
+		const crossed: typeof marks = [];
+		while (next < marks.length && marks[next].mark <= usage) crossed.push(marks[next++]);
+		crossed.sort((a, b) => a.order - b.order);
+		for (const { threshold } of crossed) out.push({ threshold, use, usage });
+	}
 	return out;
 }

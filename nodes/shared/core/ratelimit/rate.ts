@@ -90,19 +90,7 @@ export function planLimiter(settings: RateSettings): LimiterPlan {
 	// several tokens, up to twice as many are considered, for the whole-millisecond
 	// interval that loses the least rate; one token at a time is never grouped (smoothest).
 	const smallest = Math.max(1, Math.ceil((MIN_INCREASE_INTERVAL_MS * target) / intervalMs));
-	let increaseAmount = smallest;
-	let increaseIntervalMs = Math.ceil((smallest * intervalMs) / target);
-	for (let amount = smallest + 1; smallest > 1 && amount <= smallest * 2; amount++) {
-		const exact = (amount * intervalMs) / target;
-		const interval = Math.ceil(exact);
-		if (
-			(interval - exact) / interval <
-			(increaseIntervalMs - (increaseAmount * intervalMs) / target) / increaseIntervalMs - 1e-12
-		) {
-			increaseAmount = amount;
-			increaseIntervalMs = interval;
-		}
-	}
+	const { increaseAmount, increaseIntervalMs } = leastLossIncrease(smallest, intervalMs, target);
 	return {
 		target,
 		intervalMs,
@@ -112,6 +100,39 @@ export function planLimiter(settings: RateSettings): LimiterPlan {
 		capacity: Math.max(burst, increaseAmount),
 		targetPerSecond: (increaseAmount * SECOND_MS) / increaseIntervalMs,
 	};
+}
+
+/**
+ * Of the amounts from `smallest` to twice that, the one whose whole-millisecond interval
+ * loses the least rate (the smallest on a tie, within 1e-12). Only the largest amount of
+ * each interval can win (same interval, more tokens, less loss), so each interval is
+ * tried once: about MIN_INCREASE_INTERVAL_MS of them, where trying every amount cost one
+ * step per token (a second per execution at a limit of 1,000,000,000 per second).
+ */
+function leastLossIncrease(
+	smallest: number,
+	intervalMs: number,
+	target: number,
+): { increaseAmount: number; increaseIntervalMs: number } {
+	const intervalOf = (amount: number) => Math.ceil((amount * intervalMs) / target);
+	const loss = (amount: number, interval: number) =>
+		(interval - (amount * intervalMs) / target) / interval;
+	let increaseAmount = smallest;
+	let increaseIntervalMs = intervalOf(smallest);
+	if (smallest <= 1) return { increaseAmount, increaseIntervalMs };
+	const most = smallest * 2;
+	for (let interval = intervalOf(smallest + 1); interval <= intervalOf(most); interval++) {
+		// The largest amount whose interval is this one (the division may round either way).
+		let amount = Math.min(most, Math.floor((interval * target) / intervalMs));
+		while (amount > smallest && intervalOf(amount) > interval) amount--;
+		while (amount < most && intervalOf(amount + 1) <= interval) amount++;
+		if (amount <= smallest || intervalOf(amount) !== interval) continue;
+		if (loss(amount, interval) < loss(increaseAmount, increaseIntervalMs) - 1e-12) {
+			increaseAmount = amount;
+			increaseIntervalMs = interval;
+		}
+	}
+	return { increaseAmount, increaseIntervalMs };
 }
 
 /**
