@@ -293,8 +293,9 @@ export const credentialExpiryBench: Bench<ExpiryContender, Routed> = {
 type LimiterContender = 'noop' | 'waitForSlot';
 
 /**
- * The limit is far above what the items need (1,000,000 per second), so this measures what
- * taking tokens costs per item, not the pacing: test/bench/rate-limiter.ts measures that
+ * The limit is far above what the items need (1,000,000,000 per second: at 1,000,000 the
+ * bucket's 25 ms refill would pace 100k items), so this measures what taking tokens costs per
+ * item, not the pacing: test/bench/rate-limiter.ts measures that
  * against n8n's HTTP Request node and a real rate-limited server.
  */
 export const rateLimiterBench: Bench<LimiterContender, Routed> = {
@@ -310,7 +311,7 @@ export const rateLimiterBench: Bench<LimiterContender, Routed> = {
 						operation: 'waitForSlot',
 						limiterName: 'bench-throughput',
 						store: 'embedded',
-						limit: 1_000_000,
+						limit: 1_000_000_000,
 						per: 'second',
 						targetUtilization: 90,
 						tokensPerItem: 1,
