@@ -161,10 +161,20 @@ export function asDeadLetterData(data: JsonObject): DeadLetterData {
  */
 export function deadLetterId(batchSeed: string | null, index: number): string {
 	if (batchSeed === null) return uuidv7();
+	return `${batchPrefix(batchSeed)}${index.toString(16).padStart(12, '0')}`;
+}
+
+let lastSeed: string | undefined;
+let lastPrefix = '';
+
+/** The part of a batch's ids before the index: hashed once per batch, not once per item. */
+function batchPrefix(batchSeed: string): string {
+	if (batchSeed === lastSeed) return lastPrefix;
 	const hash = createHash('sha256').update(batchSeed).digest('hex');
 	const variant = ((parseInt(hash[15], 16) & 0x3) | 0x8).toString(16);
-	const position = index.toString(16).padStart(12, '0');
-	return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-8${hash.slice(12, 15)}-${variant}${hash.slice(16, 19)}-${position}`;
+	lastPrefix = `${hash.slice(0, 8)}-${hash.slice(8, 12)}-8${hash.slice(12, 15)}-${variant}${hash.slice(16, 19)}-`;
+	lastSeed = batchSeed;
+	return lastPrefix;
 }
 
 /** What a replay puts on its items (under the node's output field), read back by Capture and Resolve. */

@@ -1,0 +1,298 @@
+// Dead Letter Capture in the n8n engine, in process (test/engine/harness.ts → runWorkflow): the
+// node's own time as n8n records it (run data executionTime), µs per item, at each size, on the
+// embedded and the Postgres store, beside a floor measured in the same process and minute: the
+// least any durable capture does (each item stringified and inserted by one prepared statement in
+// one transaction; Postgres: one unnest INSERT). Prints tables; asserts nothing.
+//
+//   export PATH=$PWD/node_modules/.bin:$PATH      # Node 24
+//   npx tsc -p tsconfig.json
+//   node build/test/bench/dead-letter-engine.js
+//
+// BENCH_BEFORE=<dir>: a copy of an older build/ (with node_modules beside it); its Dead Letter runs
+// as a second contender ("before"), same items, same store, taking turns with this one.
+// BENCH_SIZES (1000,10000,100000), BENCH_REPEATS (3 timed rounds after one warm-up),
+// BENCH_STORES (embedded,postgres), BENCH_VERSION (the node version run; default the newest).
+//
+// Also printed: the peak heap seen while the node ran (sampled every 5 ms, so a synchronous
+// stretch may hide a short peak) and the bytes per item of the Capture's output as JSON (what
+// n8n keeps of it in the run data).
+import '../engine/env';
+
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { Client } from 'pg';
+
+import { DeadLetter } from '../../nodes/DeadLetter/DeadLetter.node';
+import { closeAllStores } from '../../nodes/shared/stores/factory';
+import { buildWorkflow, runWorkflow, startEngine, stopEngine } from '../engine/harness';
+import { intFromEnv, listFromEnv, loadAverage, table } from './support';
+
+const SIZES = listFromEnv('BENCH_SIZES', [1000, 10_000, 100_000]);
+const REPEATS = intFromEnv('BENCH_REPEATS', 3, 1, 20);
+const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres').split(',');
+const BEFORE = process.env.BENCH_BEFORE;
+const VERSION = Number(process.env.BENCH_VERSION ?? '0') || undefined;
+const PG_SCHEMA = `bench_dl_${process.pid}`;
+const PG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
+
+const CREDENTIALS = {
+	integrationGuardsPostgresApi: { ...PG, ssl: 'disable', schema: PG_SCHEMA },
+};
+
+/** Makes `count` failed items as a vendor's error output hands them on (the bench:all items). */
+class Generate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Generate',
+		name: 'generate',
+		group: ['transform'],
+		version: 1,
+		description: 'Bench only',
+		defaults: { name: 'Generate' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Count', name: 'count', type: 'number', default: 1 }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const count = this.getNodeParameter('count', 0) as number;
+		const run = randomUUID();
+		const out: INodeExecutionData[] = new Array(count);
+		for (let i = 0; i < count; i++) {
+			out[i] = {
+				json: {
+					id: `${run}-${i}`,
+					email: `contact${i}@example.com`,
+					name: `Contact ${i}`,
+					error: {
+						message: `Request failed with status code ${i % 3 ? 503 : 422}`,
+						description: 'Service Unavailable',
+						httpCode: i % 3 ? '503' : '422',
+					},
+				},
+				pairedItem: { item: 0 },
+			};
+		}
+		return [out];
+	}
+}
+
+type Contender = 'after' | 'before';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const beforeType = BEFORE
+	? (require(path.resolve(BEFORE, 'build/nodes/DeadLetter/DeadLetter.node.js')) as {
+			DeadLetter: new () => INodeType;
+		})
+	: undefined;
+const beforeStores = BEFORE
+	? (require(path.resolve(BEFORE, 'build/nodes/shared/stores/factory.js')) as {
+			closeAllStores(): Promise<void>;
+		})
+	: undefined;
+
+const TYPE: Record<Contender, string> = {
+	after: 'bench.deadLetter',
+	before: 'bench.deadLetterBefore',
+};
+
+interface Sample {
+	us: number;
+	heapMb: number;
+	outBytes: number;
+	routed: string;
+}
+
+async function captureOnce(
+	contender: Contender,
+	store: string,
+	items: number,
+	version: number | undefined,
+): Promise<Sample> {
+	const workflow = buildWorkflow(
+		[
+			{ name: 'Start', type: 'test.noop' },
+			{ name: 'Generate', type: 'bench.generate', parameters: { count: items } },
+			{
+				name: 'Capture',
+				type: TYPE[contender],
+				...(version !== undefined && contender === 'after' ? { typeVersion: version } : {}),
+				parameters: {
+					operation: 'capture',
+					store,
+					scope: `bench-${randomUUID()}`,
+					depthThreshold: 100_000_000,
+					options: { maxOpenRecords: 0 },
+				},
+				...(store === 'postgres'
+					? { credentials: { integrationGuardsPostgresApi: { id: '1', name: 'pg' } } }
+					: {}),
+			},
+		],
+		[
+			['Start', 'Generate'],
+			['Generate', 'Capture'],
+		],
+	);
+	let peak = 0;
+	const base = process.memoryUsage().heapUsed;
+	const timer = setInterval(() => {
+		peak = Math.max(peak, process.memoryUsage().heapUsed);
+	}, 5);
+	const result = await runWorkflow({
+		workflow,
+		credentials: CREDENTIALS,
+		nodeTypes: {
+			'bench.generate': Generate,
+			[TYPE.after]: DeadLetter,
+			...(beforeType ? { [TYPE.before]: beforeType.DeadLetter } : {}),
+		},
+	});
+	clearInterval(timer);
+	peak = Math.max(peak, process.memoryUsage().heapUsed);
+	if (result.status !== 'success') throw new Error(`${contender}: ${result.error?.message}`);
+	const capture = result.nodes.Capture;
+	const outputs = capture.outputs;
+	let bytes = 0;
+	for (const output of outputs) for (const item of output) bytes += JSON.stringify(item).length;
+	return {
+		us: (capture.task.executionTime * 1000) / items,
+		heapMb: Math.max(0, peak - base) / 2 ** 20,
+		outBytes: bytes / items,
+		routed: outputs.map((output) => output.length).join('/'),
+	};
+}
+
+/** The floor: each item stringified and inserted in one transaction by one prepared statement. */
+async function floorOnce(store: string, items: number): Promise<number> {
+	const rows = Array.from({ length: items }, (_, i) => ({
+		id: randomUUID(),
+		json: { id: i, email: `contact${i}@example.com`, name: `Contact ${i}`, error: 'x' },
+	}));
+	if (store === 'embedded') {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'dl-floor-'));
+		const db = new DatabaseSync(path.join(dir, 'floor.sqlite'));
+		db.exec('PRAGMA journal_mode = WAL');
+		db.exec('CREATE TABLE q (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
+		const started = process.hrtime.bigint();
+		const insert = db.prepare('INSERT INTO q (id, data) VALUES (?, ?) ON CONFLICT DO NOTHING');
+		db.exec('BEGIN IMMEDIATE');
+		for (const row of rows) insert.run(row.id, JSON.stringify(row.json));
+		db.exec('COMMIT');
+		const ns = Number(process.hrtime.bigint() - started);
+		db.close();
+		rmSync(dir, { recursive: true, force: true });
+		return ns / 1000 / items;
+	}
+	const client = new Client(PG);
+	await client.connect();
+	try {
+		await client.query(
+			`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}_floor (id text PRIMARY KEY, data json)`,
+		);
+		const started = process.hrtime.bigint();
+		await client.query(
+			`INSERT INTO ${PG_SCHEMA}_floor (id, data) SELECT * FROM unnest($1::text[], $2::json[]) ON CONFLICT DO NOTHING`,
+			[rows.map((row) => row.id), rows.map((row) => JSON.stringify(row.json))],
+		);
+		return Number(process.hrtime.bigint() - started) / 1000 / items;
+	} finally {
+		await client.query(`DROP TABLE IF EXISTS ${PG_SCHEMA}_floor`);
+		await client.end();
+	}
+}
+
+const min = (values: number[]) => Math.min(...values);
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+};
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+async function main(): Promise<void> {
+	await startEngine();
+	const contenders: Contender[] = beforeType ? ['before', 'after'] : ['after'];
+	const rows: string[][] = [];
+	process.stdout.write(`load average at start: ${loadAverage()}\n`);
+	try {
+		for (const store of STORES) {
+			for (const items of SIZES) {
+				const samples: Record<Contender | 'floor', Sample[]> = { before: [], after: [], floor: [] };
+				for (const contender of contenders) await captureOnce(contender, store, items, VERSION); // warm-up
+				for (let round = 0; round < REPEATS; round++) {
+					for (let turn = 0; turn < contenders.length; turn++) {
+						const contender = contenders[(round + turn) % contenders.length];
+						samples[contender].push(await captureOnce(contender, store, items, VERSION));
+					}
+					samples.floor.push({
+						us: await floorOnce(store, items),
+						heapMb: 0,
+						outBytes: 0,
+						routed: '',
+					});
+				}
+				for (const contender of [...contenders, 'floor'] as const) {
+					const list = samples[contender];
+					const us = list.map((sample) => sample.us);
+					rows.push([
+						store,
+						items.toLocaleString('en-US'),
+						contender === 'floor'
+							? 'floor (stringify + prepared insert, one transaction)'
+							: contender,
+						fixed(min(us)),
+						fixed(median(us)),
+						contender === 'floor' ? '' : fixed(Math.max(...list.map((s) => s.heapMb)), 0),
+						contender === 'floor' ? '' : fixed(list[0].outBytes, 0),
+						contender === 'floor' ? '' : list[0].routed,
+						loadAverage(),
+					]);
+				}
+				process.stderr.write(`[bench] ${store} ${items} done\n`);
+			}
+		}
+	} finally {
+		await closeAllStores();
+		await beforeStores?.closeAllStores();
+		await stopEngine();
+		if (STORES.includes('postgres')) {
+			const client = new Client(PG);
+			await client.connect();
+			await client.query(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
+			await client.end();
+		}
+	}
+	process.stdout.write(
+		table(
+			[
+				'store',
+				'items',
+				'contender',
+				'min µs/item',
+				'median µs/item',
+				'peak heap MB',
+				'output bytes/item',
+				'items per output',
+				'load',
+			],
+			rows,
+		),
+	);
+	process.stdout.write(`\nload average at end: ${loadAverage()}\n`);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exitCode = 1;
+});
