@@ -11,7 +11,8 @@
 // BENCH_BEFORE=<dir>: a copy of an older build/ (with node_modules beside it); its Dead Letter runs
 // as a second contender ("before"), same items, same store, taking turns with this one.
 // BENCH_SIZES (1000,10000,100000), BENCH_REPEATS (3 timed rounds after one warm-up),
-// BENCH_STORES (embedded,postgres), BENCH_VERSION (the node version run; default the newest).
+// BENCH_STORES (embedded,postgres), BENCH_VERSION (the node version run; default the newest),
+// BENCH_DEPTH (10000: List, Stats, Replay → Resolve on a queue that deep, best of 2 after a warm-up; 0 skips).
 //
 // Also printed: the peak heap seen while the node ran (sampled every 5 ms, so a synchronous
 // stretch may hide a short peak) and the bytes per item of the Capture's output as JSON (what
@@ -26,6 +27,7 @@ import path from 'node:path';
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -42,6 +44,8 @@ const REPEATS = intFromEnv('BENCH_REPEATS', 3, 1, 20);
 const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres').split(',');
 const BEFORE = process.env.BENCH_BEFORE;
 const VERSION = Number(process.env.BENCH_VERSION ?? '0') || undefined;
+/** Queue depth for the List / Stats / Replay / Resolve table (best of 2 rounds after a warm-up); 0 skips it. */
+const DEPTH = intFromEnv('BENCH_DEPTH', 10_000, 0, 100_000);
 const PG_SCHEMA = `bench_dl_${process.pid}`;
 const PG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres' };
 
@@ -117,6 +121,7 @@ async function captureOnce(
 	store: string,
 	items: number,
 	version: number | undefined,
+	scope = `bench-${randomUUID()}`,
 ): Promise<Sample> {
 	const workflow = buildWorkflow(
 		[
@@ -125,11 +130,12 @@ async function captureOnce(
 			{
 				name: 'Capture',
 				type: TYPE[contender],
-				...(version !== undefined && contender === 'after' ? { typeVersion: version } : {}),
+				// The newest version unless told (2.1: the summary only); the old build's newest is 2.
+				typeVersion: contender === 'after' ? (version ?? 2.1) : 2,
 				parameters: {
 					operation: 'capture',
 					store,
-					scope: `bench-${randomUUID()}`,
+					scope,
 					depthThreshold: 100_000_000,
 					options: { maxOpenRecords: 0 },
 				},
@@ -170,6 +176,63 @@ async function captureOnce(
 		outBytes: bytes / items,
 		routed: outputs.map((output) => output.length).join('/'),
 	};
+}
+
+/** List, Stats, Replay and Resolve on a queue of `depth` open records: each operation's executionTime, ms. */
+async function depthOps(contender: Contender, store: string, depth: number): Promise<number[]> {
+	const scope = `bench-depth-${randomUUID()}`;
+	await captureOnce(contender, store, depth, undefined, scope);
+	const times: number[] = [];
+	const operations: Array<Record<string, unknown>> = [
+		{ operation: 'list', limit: 10_000 },
+		{ operation: 'stats', depthThreshold: 100_000_000 },
+		{ operation: 'replay', maxRecords: 10_000 },
+	];
+	for (const parameters of operations) {
+		const workflow = buildWorkflow(
+			[
+				{ name: 'Start', type: 'test.noop' },
+				{
+					name: 'DL',
+					type: TYPE[contender],
+					typeVersion: 2,
+					parameters: { store, scope, ...parameters } as INode['parameters'],
+					...(store === 'postgres'
+						? { credentials: { integrationGuardsPostgresApi: { id: '1', name: 'pg' } } }
+						: {}),
+				},
+				...(parameters.operation === 'replay'
+					? [
+							{
+								name: 'Resolve',
+								type: TYPE[contender],
+								parameters: { operation: 'resolve', store, scope } as INode['parameters'],
+								...(store === 'postgres'
+									? { credentials: { integrationGuardsPostgresApi: { id: '1', name: 'pg' } } }
+									: {}),
+							},
+						]
+					: []),
+			],
+			[
+				['Start', 'DL'],
+				...(parameters.operation === 'replay' ? [['DL', 'Resolve'] as [string, string]] : []),
+			],
+		);
+		const result = await runWorkflow({
+			workflow,
+			credentials: CREDENTIALS,
+			nodeTypes: {
+				[TYPE.after]: DeadLetter,
+				...(beforeType ? { [TYPE.before]: beforeType.DeadLetter } : {}),
+			},
+		});
+		if (result.status !== 'success')
+			throw new Error(`${contender} ${String(parameters.operation)}: ${result.error?.message}`);
+		times.push(result.nodes.DL.task.executionTime);
+		if (parameters.operation === 'replay') times.push(result.nodes.Resolve.task.executionTime);
+	}
+	return times;
 }
 
 /** The floor: each item stringified and inserted in one transaction by one prepared statement. */
@@ -262,6 +325,41 @@ async function main(): Promise<void> {
 				process.stderr.write(`[bench] ${store} ${items} done\n`);
 			}
 		}
+		const depthRows: string[][] = [];
+		for (const store of DEPTH > 0 ? STORES : []) {
+			for (const contender of contenders) {
+				const depth = DEPTH;
+				await depthOps(contender, store, depth); // warm-up
+				const rounds = [
+					await depthOps(contender, store, depth),
+					await depthOps(contender, store, depth),
+				];
+				const best = rounds[0].map((_, index) => Math.min(...rounds.map((round) => round[index])));
+				depthRows.push([
+					store,
+					contender,
+					depth.toLocaleString('en-US'),
+					...best.map(String),
+					loadAverage(),
+				]);
+			}
+		}
+		process.stdout.write(
+			table(
+				[
+					'store',
+					'contender',
+					'queue depth',
+					'List ms',
+					'Stats ms',
+					'Replay ms',
+					'Resolve ms',
+					'load',
+				],
+				depthRows,
+			),
+		);
+		process.stdout.write('\n');
 	} finally {
 		await closeAllStores();
 		await beforeStores?.closeAllStores();

@@ -274,14 +274,16 @@ export function splitSentItem(
 	return { payload, replay };
 }
 
-/** Sets a field as own data, even when it is called `__proto__`. */
+/** Sets a field as own data, even when it is called `__proto__` (the only key an assignment would not make one). */
 function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
-	Object.defineProperty(target, key, {
-		value,
-		enumerable: true,
-		writable: true,
-		configurable: true,
-	});
+	if (key !== '__proto__') target[key] = value;
+	else
+		Object.defineProperty(target, key, {
+			value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 }
 
 /** The `details` n8n puts beside an error: HTTP Request's `{ message, httpCode, body, context }`, a node's `{ itemIndex, node }`. */
