@@ -92,7 +92,6 @@ class Generate implements INodeType {
 
 type Contender = 'after' | 'before';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const beforeType = BEFORE
 	? (require(path.resolve(BEFORE, 'build/nodes/DeadLetter/DeadLetter.node.js')) as {
 			DeadLetter: new () => INodeType;
@@ -242,7 +241,6 @@ async function floorOnce(store: string, items: number): Promise<number> {
 		json: { id: i, email: `contact${i}@example.com`, name: `Contact ${i}`, error: 'x' },
 	}));
 	if (store === 'embedded') {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 		const dir = mkdtempSync(path.join(os.tmpdir(), 'dl-floor-'));
 		const db = new DatabaseSync(path.join(dir, 'floor.sqlite'));
@@ -292,12 +290,20 @@ async function main(): Promise<void> {
 		for (const store of STORES) {
 			for (const items of SIZES) {
 				const samples: Record<Contender | 'floor', Sample[]> = { before: [], after: [], floor: [] };
-				for (const contender of contenders) await captureOnce(contender, store, items, VERSION); // warm-up
-				for (let round = 0; round < REPEATS; round++) {
-					for (let turn = 0; turn < contenders.length; turn++) {
-						const contender = contenders[(round + turn) % contenders.length];
-						samples[contender].push(await captureOnce(contender, store, items, VERSION));
+				const failures: Record<Contender, string[]> = { before: [], after: [] };
+				/** A failed run (a store timeout, say) is reported in the table, not thrown. */
+				const attempt = async (contender: Contender, keep: boolean) => {
+					try {
+						const sample = await captureOnce(contender, store, items, VERSION);
+						if (keep) samples[contender].push(sample);
+					} catch (error) {
+						failures[contender].push((error as Error).message.slice(0, 120));
 					}
+				};
+				for (const contender of contenders) await attempt(contender, false); // warm-up
+				for (let round = 0; round < REPEATS; round++) {
+					for (let turn = 0; turn < contenders.length; turn++)
+						await attempt(contenders[(round + turn) % contenders.length], true);
 					samples.floor.push({
 						us: await floorOnce(store, items),
 						heapMb: 0,
@@ -308,12 +314,28 @@ async function main(): Promise<void> {
 				for (const contender of [...contenders, 'floor'] as const) {
 					const list = samples[contender];
 					const us = list.map((sample) => sample.us);
+					if (list.length === 0) {
+						const why = contender === 'floor' ? '' : failures[contender][0];
+						rows.push([
+							store,
+							items.toLocaleString('en-US'),
+							contender,
+							`failed: ${why}`,
+							'',
+							'',
+							'',
+							'',
+							loadAverage(),
+						]);
+						continue;
+					}
+					const failed = contender === 'floor' ? 0 : failures[contender].length;
 					rows.push([
 						store,
 						items.toLocaleString('en-US'),
 						contender === 'floor'
 							? 'floor (stringify + prepared insert, one transaction)'
-							: contender,
+							: `${contender}${failed ? ` (${failed} of ${REPEATS + 1} runs failed: ${failures[contender][0]})` : ''}`,
 						fixed(min(us)),
 						fixed(median(us)),
 						contender === 'floor' ? '' : fixed(Math.max(...list.map((s) => s.heapMb)), 0),

@@ -80,7 +80,6 @@ interface Row {
 /** n8n's peak resident memory so far, MB (Linux /proc; NaN elsewhere): the process listening on n8n's port. */
 function n8nPeakRssMb(n8n: N8nInstance): number {
 	try {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
 		const listening = execFileSync('ss', ['-ltnpH', `sport = :${n8n.port}`], { encoding: 'utf8' });
 		const pid = /pid=(\d+)/.exec(listening)?.[1];
@@ -93,7 +92,6 @@ function n8nPeakRssMb(n8n: N8nInstance): number {
 
 /** The saved execution's data as n8n keeps it (execution_data.data, flatted JSON). */
 function savedExecution(n8n: N8nInstance, id: string): string {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
 	const db = new DatabaseSync(path.join(n8n.userFolder, '.n8n', 'database.sqlite'), {
 		readOnly: true,
@@ -174,7 +172,6 @@ async function main(): Promise<void> {
 	const n8n = await startN8n();
 	const rows: string[][] = [];
 	try {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const decode = require(require.resolve('flatted', { paths: [n8n.runtime.n8nPackageDir] }))
 			.parse as (text: string) => unknown;
 		console.log(`n8n at ${n8n.baseUrl}; load average ${loadAverage()}`);
