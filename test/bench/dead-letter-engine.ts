@@ -108,8 +108,44 @@ const TYPE: Record<Contender, string> = {
 	before: 'bench.deadLetterBefore',
 };
 
+/**
+ * The node's main-thread CPU time and heap growth, measured around its execute: on a machine
+ * shared with other work, wall time (executionTime) says more about the load than about the
+ * node. Postgres' own work is in the server, not here.
+ */
+let lastRun = { cpuUs: NaN, heapMb: NaN };
+
+type NodeClass = new () => INodeType;
+function measured(Base: NodeClass): NodeClass {
+	return class extends Base {
+		async execute(this: IExecuteFunctions) {
+			(globalThis as { gc?: () => void }).gc?.();
+			const heap = process.memoryUsage().heapUsed;
+			const start = process.threadCpuUsage();
+			try {
+				return await (
+					Base.prototype.execute as (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>
+				).call(this);
+			} finally {
+				const cpu = process.threadCpuUsage(start);
+				lastRun = {
+					cpuUs: cpu.user + cpu.system,
+					heapMb: (process.memoryUsage().heapUsed - heap) / 2 ** 20,
+				};
+			}
+		}
+	} as NodeClass;
+}
+const NODES: Record<Contender, NodeClass | undefined> = {
+	after: measured(DeadLetter),
+	before: beforeType ? measured(beforeType.DeadLetter) : undefined,
+};
+
 interface Sample {
 	us: number;
+	cpuUs: number;
+	/** Heap growth from the node's start to its end (after a gc at its start): what it built and had not freed. */
+	endHeapMb: number;
 	heapMb: number;
 	outBytes: number;
 	routed: string;
@@ -158,8 +194,8 @@ async function captureOnce(
 		credentials: CREDENTIALS,
 		nodeTypes: {
 			'bench.generate': Generate,
-			[TYPE.after]: DeadLetter,
-			...(beforeType ? { [TYPE.before]: beforeType.DeadLetter } : {}),
+			[TYPE.after]: NODES.after!,
+			...(NODES.before ? { [TYPE.before]: NODES.before } : {}),
 		},
 	});
 	clearInterval(timer);
@@ -171,6 +207,8 @@ async function captureOnce(
 	for (const output of outputs) for (const item of output) bytes += JSON.stringify(item).length;
 	return {
 		us: (capture.task.executionTime * 1000) / items,
+		cpuUs: lastRun.cpuUs / items,
+		endHeapMb: lastRun.heapMb,
 		heapMb: Math.max(0, peak - base) / 2 ** 20,
 		outBytes: bytes / items,
 		routed: outputs.map((output) => output.length).join('/'),
@@ -235,7 +273,7 @@ async function depthOps(contender: Contender, store: string, depth: number): Pro
 }
 
 /** The floor: each item stringified and inserted in one transaction by one prepared statement. */
-async function floorOnce(store: string, items: number): Promise<number> {
+async function floorOnce(store: string, items: number): Promise<{ us: number; cpuUs: number }> {
 	const rows = Array.from({ length: items }, (_, i) => ({
 		id: randomUUID(),
 		json: { id: i, email: `contact${i}@example.com`, name: `Contact ${i}`, error: 'x' },
@@ -247,14 +285,16 @@ async function floorOnce(store: string, items: number): Promise<number> {
 		db.exec('PRAGMA journal_mode = WAL');
 		db.exec('CREATE TABLE q (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
 		const started = process.hrtime.bigint();
+		const cpu = process.threadCpuUsage();
 		const insert = db.prepare('INSERT INTO q (id, data) VALUES (?, ?) ON CONFLICT DO NOTHING');
 		db.exec('BEGIN IMMEDIATE');
 		for (const row of rows) insert.run(row.id, JSON.stringify(row.json));
 		db.exec('COMMIT');
 		const ns = Number(process.hrtime.bigint() - started);
+		const used = process.threadCpuUsage(cpu);
 		db.close();
 		rmSync(dir, { recursive: true, force: true });
-		return ns / 1000 / items;
+		return { us: ns / 1000 / items, cpuUs: (used.user + used.system) / items };
 	}
 	const client = new Client(PG);
 	await client.connect();
@@ -263,11 +303,16 @@ async function floorOnce(store: string, items: number): Promise<number> {
 			`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}_floor (id text PRIMARY KEY, data json)`,
 		);
 		const started = process.hrtime.bigint();
+		const cpu = process.threadCpuUsage();
 		await client.query(
 			`INSERT INTO ${PG_SCHEMA}_floor (id, data) SELECT * FROM unnest($1::text[], $2::json[]) ON CONFLICT DO NOTHING`,
 			[rows.map((row) => row.id), rows.map((row) => JSON.stringify(row.json))],
 		);
-		return Number(process.hrtime.bigint() - started) / 1000 / items;
+		const used = process.threadCpuUsage(cpu);
+		return {
+			us: Number(process.hrtime.bigint() - started) / 1000 / items,
+			cpuUs: (used.user + used.system) / items,
+		};
 	} finally {
 		await client.query(`DROP TABLE IF EXISTS ${PG_SCHEMA}_floor`);
 		await client.end();
@@ -305,7 +350,8 @@ async function main(): Promise<void> {
 					for (let turn = 0; turn < contenders.length; turn++)
 						await attempt(contenders[(round + turn) % contenders.length], true);
 					samples.floor.push({
-						us: await floorOnce(store, items),
+						...(await floorOnce(store, items)),
+						endHeapMb: NaN,
 						heapMb: 0,
 						outBytes: 0,
 						routed: '',
@@ -338,6 +384,9 @@ async function main(): Promise<void> {
 							: `${contender}${failed ? ` (${failed} of ${REPEATS + 1} runs failed: ${failures[contender][0]})` : ''}`,
 						fixed(min(us)),
 						fixed(median(us)),
+						fixed(min(list.map((sample) => sample.cpuUs))),
+						fixed(median(list.map((sample) => sample.cpuUs))),
+						contender === 'floor' ? '' : fixed(Math.max(...list.map((s) => s.endHeapMb)), 0),
 						contender === 'floor' ? '' : fixed(Math.max(...list.map((s) => s.heapMb)), 0),
 						contender === 'floor' ? '' : fixed(list[0].outBytes, 0),
 						contender === 'floor' ? '' : list[0].routed,
@@ -399,9 +448,12 @@ async function main(): Promise<void> {
 				'store',
 				'items',
 				'contender',
-				'min µs/item',
+				'min µs/item (executionTime)',
 				'median µs/item',
-				'peak heap MB',
+				'min CPU µs/item (main thread)',
+				'median CPU µs/item',
+				'heap at node end MB',
+				'peak heap MB (sampled)',
 				'output bytes/item',
 				'items per output',
 				'load',
