@@ -142,40 +142,55 @@ export function capturedItem(
 	const { verdict } = failure;
 	const attempt =
 		verdict.replay !== null && failure.settlement !== undefined ? verdict.replay.attempt : 1;
+	const summary: IDataObject = {
+		id: failure.id ?? null,
+		queue: handle.label,
+		outcome: failure.outcome ?? null,
+		...(failure.marker && !failure.marker.trust.trusted
+			? { untrustedMarker: failure.marker.trust.reason }
+			: {}),
+		status:
+			failure.outcome === 'poison' ? 'poison' : failure.outcome === 'notOpen' ? null : 'pending',
+		class: verdict.classification.class,
+		reason: verdict.classification.reason,
+		attempt,
+		error: errorSummary(failure),
+	};
+	const pairedItem = { item: failure.index };
+	if (settings.summaryOnly) {
+		// Version 2.1: the record is in the queue; a second copy of its payload (and binary) in
+		// every output item only fills n8n's run data. Nodes after Capture reach the payload
+		// through the item pairing ($('Vendor').item), as for any node's input.
+		const json = {
+			[settings.correlationField]: failure.correlationId,
+			[settings.outputField]: summary,
+		};
+		return { json, pairedItem };
+	}
+	summary.correlationId = failure.correlationId;
+	summary.idempotencyKey = (failure.entry?.data.idempotencyKey as string | undefined) ?? null;
 	const json: IDataObject = {
 		...(verdict.payload as IDataObject),
 		[settings.correlationField]: failure.correlationId,
-		[settings.outputField]: {
-			id: failure.id ?? null,
-			queue: handle.label,
-			outcome: failure.outcome ?? null,
-			...(failure.marker && !failure.marker.trust.trusted
-				? { untrustedMarker: failure.marker.trust.reason }
-				: {}),
-			status:
-				failure.outcome === 'poison' ? 'poison' : failure.outcome === 'notOpen' ? null : 'pending',
-			class: verdict.classification.class,
-			reason: verdict.classification.reason,
-			attempt,
-			error: errorSummary(verdict.facts, settings.redactor),
-			correlationId: failure.correlationId,
-			idempotencyKey: (failure.entry?.data.idempotencyKey as string | undefined) ?? null,
-		},
+		[settings.outputField]: summary,
 	};
-	const item: INodeExecutionData = { json, pairedItem: { item: failure.index } };
+	const item: INodeExecutionData = { json, pairedItem };
 	if (source.binary) item.binary = source.binary;
 	return item;
 }
 
-/** The error as downstream nodes (an alert, a Slack message) want it: short, redacted. */
-function errorSummary(facts: deadletter.FailureFacts, redactor: deadletter.Redactor): IDataObject {
-	const { value } = redactor.redact({
-		message: facts.message,
-		description: facts.description,
-		httpCode: facts.httpCode,
-		code: facts.code,
-	});
-	return value as IDataObject;
+/**
+ * The error as downstream nodes (an alert, a Slack message) want it: short, redacted.
+ * Taken from the error the record keeps, redacted once: the same fields, as the same walk left them.
+ */
+function errorSummary(failure: Failure): IDataObject {
+	const stored = (failure.entry?.data.error ?? failure.settlement?.dataPatch?.error) as
+		| IDataObject
+		| undefined;
+	const summary: IDataObject = {};
+	for (const field of ['message', 'description', 'httpCode', 'code'] as const)
+		if (stored?.[field] !== undefined) summary[field] = stored[field];
+	return summary;
 }
 
 /**

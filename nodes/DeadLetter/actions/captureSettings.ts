@@ -7,6 +7,8 @@ import { countParameter, optionCount, readOptions, retentionMsOf } from './param
 const MB = 1024 * 1024;
 /** Open records a queue may hold by default before Capture refuses new ones. */
 export const DEFAULT_MAX_OPEN_RECORDS = 10_000;
+/** From this version Capture's items carry the record's summary, not a second copy of the payload. */
+export const SUMMARY_OUTPUT_VERSION = 2.1;
 
 /** Capture's parameters, read once per execution. */
 export interface CaptureSettings {
@@ -20,6 +22,8 @@ export interface CaptureSettings {
 	payloadFrom: 'sent' | 'item';
 	maxOpenRecords: number;
 	retentionMs: number;
+	/** Version 2.1: Captured and Auth Failure items carry the record's summary only, not the payload again. */
+	summaryOnly: boolean;
 }
 
 export function readCaptureSettings(context: IExecuteFunctions): CaptureSettings {
@@ -59,6 +63,7 @@ export function readCaptureSettings(context: IExecuteFunctions): CaptureSettings
 			DEFAULT_MAX_OPEN_RECORDS,
 		),
 		retentionMs: retentionMsOf(context, options),
+		summaryOnly: context.getNode().typeVersion >= SUMMARY_OUTPUT_VERSION,
 	};
 }
 

@@ -81,11 +81,12 @@ export const properties: INodeProperties[] = [
 /**
  * The version part of the node's description; the base part (name, icon, inputs and
  * the other fields n8n's linter wants literal) is in the node class. Version 2 adds
- * Capture's Not Captured output (see outputNames); its parameters are version 1's.
+ * Capture's Not Captured output (see outputNames); version 2.1 makes Capture's items the
+ * record's summary without the payload again (capturedItem). Their parameters are version 1's.
  */
 export const versionDescription = {
-	version: [1, 2],
-	defaultVersion: 2,
+	version: [1, 2, 2.1],
+	defaultVersion: 2.1,
 	outputs: outputsExpression(outputNames, OUTPUTS) as INodeTypeDescription['outputs'],
 	properties,
 } satisfies Partial<INodeTypeDescription>;

@@ -198,48 +198,71 @@ function pathTo(path: string, key: string): string {
  * stableHash do; anything else that JSON cannot carry is refused with its path.
  */
 export function encodeJson(value: unknown, what: string): string {
-	checkJson(value, what, new Set(), 0);
+	checkJson(value, { what, trail: [] }, new Set(), 0);
 	return JSON.stringify(value);
 }
 
-function checkJson(value: unknown, path: string, ancestors: Set<object>, depth: number): void {
+/**
+ * Where the walk is: the keys and indexes from the root. Written out as a path only for
+ * an error message, not for every field of every value stored.
+ */
+interface Trail {
+	what: string;
+	trail: Array<string | number>;
+}
+
+function pathText({ what, trail }: Trail): string {
+	let path = what;
+	for (const segment of trail)
+		path = typeof segment === 'number' ? `${path}[${segment}]` : pathTo(path, segment);
+	return path;
+}
+
+function checkJson(value: unknown, at: Trail, ancestors: Set<object>, depth: number): void {
 	switch (typeof value) {
 		case 'string':
 		case 'boolean':
 			return;
 		case 'number':
 			if (!Number.isFinite(value))
-				throw new TypeError(`${path} is ${value}; only finite numbers can be stored as JSON`);
+				throw new TypeError(
+					`${pathText(at)} is ${value}; only finite numbers can be stored as JSON`,
+				);
 			return;
 		case 'object':
 			if (value === null) return;
 			break;
 		default:
 			throw new TypeError(
-				`${path} is ${describe(value)}; only JSON values (objects, arrays, strings, finite numbers, booleans, null) can be stored`,
+				`${pathText(at)} is ${describe(value)}; only JSON values (objects, arrays, strings, finite numbers, booleans, null) can be stored`,
 			);
 	}
 	if (depth >= MAX_JSON_DEPTH)
-		throw new TypeError(`${path} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+		throw new TypeError(`${pathText(at)} is nested deeper than ${MAX_JSON_DEPTH} levels`);
 	if (ancestors.has(value))
-		throw new TypeError(`${path} refers to itself (a cycle) and cannot be stored as JSON`);
+		throw new TypeError(`${pathText(at)} refers to itself (a cycle) and cannot be stored as JSON`);
 	if (!Array.isArray(value) && !isPlainObject(value)) {
 		throw new TypeError(
-			`${path} is ${describe(value)}; only plain objects and arrays can be stored as JSON`,
+			`${pathText(at)} is ${describe(value)}; only plain objects and arrays can be stored as JSON`,
 		);
 	}
 	ancestors.add(value);
 	if (Array.isArray(value)) {
 		for (let index = 0; index < value.length; index++) {
+			at.trail.push(index);
 			// JSON.stringify would turn a hole or undefined into null: refuse rather than change the value.
 			if (value[index] === undefined)
-				throw new TypeError(`${path}[${index}] is undefined; arrays must hold JSON values`);
-			checkJson(value[index], `${path}[${index}]`, ancestors, depth + 1);
+				throw new TypeError(`${pathText(at)} is undefined; arrays must hold JSON values`);
+			checkJson(value[index], at, ancestors, depth + 1);
+			at.trail.pop();
 		}
 	} else {
 		for (const key of Object.keys(value)) {
 			const entry = (value as Record<string, unknown>)[key];
-			if (entry !== undefined) checkJson(entry, pathTo(path, key), ancestors, depth + 1);
+			if (entry === undefined) continue;
+			at.trail.push(key);
+			checkJson(entry, at, ancestors, depth + 1);
+			at.trail.pop();
 		}
 	}
 	ancestors.delete(value);

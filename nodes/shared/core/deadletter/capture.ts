@@ -2,7 +2,8 @@
  * Capture, decided per item without the store: is the item a failure, of which class,
  * and what record keeps it. The node adds ids, times and the store round trip.
  */
-import { idempotencyKey } from '../idempotency';
+import { createHash, hash as oneShotHash } from 'node:crypto';
+
 import type { JsonObject } from '../json';
 import { classifyFailure, type Classification } from './classify';
 import { failureFacts, type FailureFacts } from './facts';
@@ -141,7 +142,18 @@ export function replayIdempotencyKey(
 ): string {
 	const claimed = (payload.idempotency as { key?: unknown } | undefined)?.key;
 	if (typeof claimed === 'string' && CLAIMED_KEY.test(claimed)) return claimed;
-	return idempotencyKey({ deadLetter: deadLetterId });
+	return recordKey(deadLetterId);
+}
+
+/**
+ * `idempotencyKey({ deadLetter: id })` written out: the SHA-256 of the same stable JSON,
+ * without the generic walk and sort once per record (crypto.hash from Node 20.12).
+ */
+function recordKey(deadLetterId: string): string {
+	const text = `{"deadLetter":${JSON.stringify(deadLetterId)}}`;
+	return typeof oneShotHash === 'function'
+		? oneShotHash('sha256', text)
+		: createHash('sha256').update(text).digest('hex');
 }
 
 export interface NewDeadLetter {

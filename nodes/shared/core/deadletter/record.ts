@@ -161,10 +161,20 @@ export function asDeadLetterData(data: JsonObject): DeadLetterData {
  */
 export function deadLetterId(batchSeed: string | null, index: number): string {
 	if (batchSeed === null) return uuidv7();
+	return `${batchPrefix(batchSeed)}${index.toString(16).padStart(12, '0')}`;
+}
+
+let lastSeed: string | undefined;
+let lastPrefix = '';
+
+/** The part of a batch's ids before the index: hashed once per batch, not once per item. */
+function batchPrefix(batchSeed: string): string {
+	if (batchSeed === lastSeed) return lastPrefix;
 	const hash = createHash('sha256').update(batchSeed).digest('hex');
 	const variant = ((parseInt(hash[15], 16) & 0x3) | 0x8).toString(16);
-	const position = index.toString(16).padStart(12, '0');
-	return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-8${hash.slice(12, 15)}-${variant}${hash.slice(16, 19)}-${position}`;
+	lastPrefix = `${hash.slice(0, 8)}-${hash.slice(8, 12)}-8${hash.slice(12, 15)}-${variant}${hash.slice(16, 19)}-`;
+	lastSeed = batchSeed;
+	return lastPrefix;
 }
 
 /** What a replay puts on its items (under the node's output field), read back by Capture and Resolve. */
@@ -264,14 +274,16 @@ export function splitSentItem(
 	return { payload, replay };
 }
 
-/** Sets a field as own data, even when it is called `__proto__`. */
+/** Sets a field as own data, even when it is called `__proto__` (the only key an assignment would not make one). */
 function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
-	Object.defineProperty(target, key, {
-		value,
-		enumerable: true,
-		writable: true,
-		configurable: true,
-	});
+	if (key !== '__proto__') target[key] = value;
+	else
+		Object.defineProperty(target, key, {
+			value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 }
 
 /** The `details` n8n puts beside an error: HTTP Request's `{ message, httpCode, body, context }`, a node's `{ itemIndex, node }`. */

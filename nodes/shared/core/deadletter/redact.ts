@@ -43,6 +43,7 @@ export { MAX_SCAN_CHARS } from './redactText';
 /** Deeper than this a value is cut: no store takes it (their limit is 512 levels) and recursion must stay bounded. */
 export const MAX_REDACT_DEPTH = 200;
 const MAX_PATHS = 50;
+const CONTEXT_CACHE_LIMIT = 10_000;
 
 export interface RedactResult {
 	value: JsonValue;
@@ -62,6 +63,7 @@ interface PathNode {
 
 export class Redactor {
 	private readonly names: SecretNames;
+	private readonly contexts = new Map<string, string>();
 
 	/**
 	 * `extraFields`: name endings redacted on top of DEFAULT_REDACT_FIELDS (the node's
@@ -96,6 +98,18 @@ export class Redactor {
 	redactText(text: string, found: { count: number } = { count: 0 }): string {
 		if (!this.enabled) return text;
 		return redactTextWith(this.names, text, found);
+	}
+
+	/** contextName, remembered: the same field names come back on every item of a batch. */
+	private contextOf(segment: string): string {
+		if (segment === '') return '';
+		const cached = this.contexts.get(segment);
+		if (cached !== undefined) return cached;
+		const context = contextName(segment);
+		// Bounded: the shared redactor lives as long as n8n, and a hostile key can be megabytes long.
+		if (this.contexts.size < CONTEXT_CACHE_LIMIT && segment.length <= 256)
+			this.contexts.set(segment, context);
+		return context;
 	}
 
 	/** A field's name judged in its place (see SecretNames.isSecretField). */
@@ -140,7 +154,7 @@ export class Redactor {
 				path,
 				depth,
 				state,
-				typeof segment === 'string' ? contextName(segment) : parentName,
+				typeof segment === 'string' ? this.contextOf(segment) : parentName,
 			);
 		} catch {
 			// A getter or proxy that throws: say so rather than fail the whole record.
@@ -183,7 +197,46 @@ export class Redactor {
 		const toJSON = (object as { toJSON?: unknown }).toJSON;
 		if (typeof toJSON === 'function')
 			return this.walk((toJSON as () => unknown).call(object), path, '', depth + 1, state, name);
-		return this.walkEntries(Object.entries(object), path, depth, state, name);
+		return this.walkFields(object as Record<string, unknown>, path, depth, state, name);
+	}
+
+	/**
+	 * A plain object's fields, copied in one pass: what walkEntries does for
+	 * `Object.entries(object)`, without building the entries and the copy's pairs first.
+	 */
+	private walkFields(
+		object: Record<string, unknown>,
+		path: PathNode | null,
+		depth: number,
+		state: WalkState,
+		name: string,
+	): JsonValue {
+		const keys = Object.keys(object);
+		// Every value read before any is walked, as Object.entries does: a getter that throws
+		// makes the whole object "[unreadable]" before anything in it was noted.
+		const values = keys.map((key) => object[key]);
+		// `{ name: "Authorization", value }` has at most 4 fields, one of them `value`.
+		if (this.enabled && keys.length <= 4 && keys.includes('value'))
+			return this.walkEntries(
+				keys.map((key, index): [string, unknown] => [key, values[index]]),
+				path,
+				depth,
+				state,
+				name,
+			);
+		const copy: Record<string, JsonValue> = {};
+		for (let index = 0; index < keys.length; index++) {
+			const key = keys[index];
+			const entry = values[index];
+			if (this.isSecretField(key, name) && isRedactable(entry)) {
+				note(state, path, key, 1);
+				setField(copy, key, REDACTED);
+				continue;
+			}
+			const value = this.walk(entry, path, key, depth + 1, state, name);
+			if (value !== undefined) setField(copy, key, value);
+		}
+		return copy;
 	}
 
 	private walkArray(
@@ -265,6 +318,18 @@ interface WalkState {
 	count: number;
 	cut: number;
 	ancestors: Set<object>;
+}
+
+/** Sets a field as own data: a "__proto__" key stays data, never a prototype (as Object.fromEntries does). */
+function setField(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
+	if (key === '__proto__')
+		Object.defineProperty(target, key, {
+			value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
+	else target[key] = value;
 }
 
 /** Booleans and empty values say nothing secret; replacing them would only change types. */

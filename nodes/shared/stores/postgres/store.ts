@@ -1,7 +1,7 @@
 import { SECOND_MS } from '../../core/time';
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, Pool, type ClientConfig, type QueryResultRow } from 'pg';
+import { Client, Pool, type ClientConfig, type PoolClient, type QueryResultRow } from 'pg';
 import type { JsonValue } from '../../core/json';
 import { sleep } from 'n8n-workflow';
 import {
@@ -225,6 +225,48 @@ export class PostgresStore implements Store {
 			try {
 				return (await this.pool.query<R>(sql, params)).rows;
 			} catch (error) {
+				const code = errorCode(error);
+				if (attempt < ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
+					await sleep(5 + Math.random() * 20 * attempt);
+					continue;
+				}
+				throw this.toStoreError(operation, error);
+			}
+		}
+	}
+
+	/**
+	 * Runs several statements in one transaction on one connection: all of them apply or
+	 * none. For a batch too large for one statement within the timeout (each statement
+	 * has the timeout). A deadlock or serialization failure runs the whole transaction again.
+	 */
+	async transaction<T>(
+		operation: string,
+		work: (
+			query: <R extends QueryResultRow>(sql: string, params: unknown[]) => Promise<R[]>,
+		) => Promise<T>,
+	): Promise<T> {
+		if (this.closed) throw new StoreError('postgres', this.location, 'store is closed');
+		await this.ensureReady();
+		for (let attempt = 1; ; attempt++) {
+			let client: PoolClient | undefined;
+			try {
+				client = await this.pool.connect();
+				await client.query('BEGIN');
+				const connection = client;
+				const result = await work(
+					async (sql, params) => (await connection.query(sql, params)).rows,
+				);
+				await client.query('COMMIT');
+				client.release();
+				return result;
+			} catch (error) {
+				// A client whose rollback failed is not given back to the pool for reuse.
+				const rolledBack = await client?.query('ROLLBACK').then(
+					() => true,
+					() => false,
+				);
+				client?.release(rolledBack === false ? true : undefined);
 				const code = errorCode(error);
 				if (attempt < ATTEMPTS && code !== undefined && RETRYABLE.has(code)) {
 					await sleep(5 + Math.random() * 20 * attempt);
