@@ -23,6 +23,8 @@ export interface AjvValidators {
 	fast: ValidateFunction;
 	explain: ValidateFunction;
 	closed: ValidateFunction;
+	/** The closed variant with every error listed, run only when `closed` fails. */
+	closedExplain: ValidateFunction;
 }
 
 export interface ReferencedSchema {
@@ -111,12 +113,10 @@ export function buildValidators(document: unknown, settings: AjvSettings): AjvVa
 	const schema = (dialect === 'openapi3.0' ? fromOpenApi(document) : document) as AnySchema;
 	const fast = compileWith(instance(dialect, settings, false, false), schema, document);
 	const explain = compileWith(instance(dialect, settings, true, false), schema, document);
-	const closed = compileWith(
-		instance(dialect, settings, true, true),
-		closedVariant(schema, dialect) as AnySchema,
-		document,
-	);
-	return { fast, explain, closed };
+	const variant = closedVariant(schema, dialect) as AnySchema;
+	const closed = compileWith(instance(dialect, settings, false, true), variant, document);
+	const closedExplain = compileWith(instance(dialect, settings, true, true), variant, document);
+	return { fast, explain, closed, closedExplain };
 }
 
 function compileWith(ajv: Ajv, schema: AnySchema, document: unknown): ValidateFunction {

@@ -21,6 +21,30 @@ const DECLARES = ['properties', '$ref', '$dynamicRef', '$recursiveRef', ...IN_PL
 
 const MAX_DEPTH = 500;
 
+/**
+ * Checks that do not decide which fields a subschema evaluates: left out of the closed
+ * variant, which then costs little on every valid item (the schema's own validator has
+ * already checked them).
+ */
+const VALUE_CHECKS = [
+	'format',
+	'pattern',
+	'minLength',
+	'maxLength',
+	'minimum',
+	'maximum',
+	'exclusiveMinimum',
+	'exclusiveMaximum',
+	'multipleOf',
+	'minItems',
+	'maxItems',
+	'uniqueItems',
+	'minProperties',
+	'maxProperties',
+	'minContains',
+	'maxContains',
+];
+
 export function closedVariant(schema: unknown, dialect: Dialect): unknown {
 	const closed = transform(schema, true, 0);
 	if (isJsonObject(closed) && dialect !== 'draft2020-12' && dialect !== 'draft2019-09')
@@ -31,6 +55,12 @@ export function closedVariant(schema: unknown, dialect: Dialect): unknown {
 function transform(node: unknown, close: boolean, depth: number): unknown {
 	if (!isJsonObject(node) || depth > MAX_DEPTH) return node;
 	const copy: Record<string, unknown> = { ...node };
+	for (const keyword of VALUE_CHECKS) delete copy[keyword];
+	// With the value checks gone two branches may match: anyOf keeps the fields of both.
+	if (Array.isArray(node.oneOf) && !Array.isArray(node.anyOf)) {
+		copy.anyOf = node.oneOf;
+		delete copy.oneOf;
+	}
 	for (const keyword of CHILD_MAPS) {
 		const map = node[keyword];
 		if (isJsonObject(map))

@@ -51,7 +51,7 @@ export function formatTable(): Record<string, Format> {
 	if (table) return table;
 	const built: Record<string, Format> = {};
 	for (const [name, format] of Object.entries(fullFormats)) {
-		built[name] = linear(format as Format);
+		built[name] = linear(name, format as Format);
 	}
 	const check = (name: string) => {
 		const format = built[name];
@@ -74,7 +74,11 @@ export function formatTable(): Record<string, Format> {
 	return built;
 }
 
-function linear(format: Format): Format {
+/** Regular expressions of fixed-count parts only (no ambiguous repetition): linear as they are. */
+const PROVEN_LINEAR = new Set(['uuid', 'ipv4', 'json-pointer', 'relative-json-pointer']);
+
+function linear(name: string, format: Format): Format {
+	if (PROVEN_LINEAR.has(name)) return format;
 	if (format instanceof RegExp) return onRe2(format) ?? format;
 	if (
 		typeof format === 'object' &&

@@ -47,7 +47,7 @@ export function checkItem(
 	contract: Contract,
 	maxProblems = 20,
 ): Verdict {
-	const { fast, explain, closed } = validator.validators;
+	const { fast, explain, closed, closedExplain } = validator.validators;
 	let classified: Classified;
 	try {
 		if (!isPlainJson(json, 0))
@@ -57,7 +57,8 @@ export function checkItem(
 			if (closed(json))
 				return { outcome: 'valid', json, problems: [], problemCount: 0, changes: [], findings: [] };
 			classified = { findings: [], overflow: false };
-			newFieldFindings(json, closed.errors ?? [], classified);
+			closedExplain(json);
+			newFieldFindings(json, closedExplain.errors ?? [], classified);
 		} else {
 			explain(json);
 			classified = classifyErrors(json, explain.errors ?? []);
@@ -66,10 +67,10 @@ export function checkItem(
 				classified.findings.push(
 					makeFinding('invalidValue', [], 'a value the schema accepts', json),
 				);
-			closed(json);
+			closedExplain(json);
 			const known = classified.findings.map((finding) => toPointer(finding.segments));
 			const added: Classified = { findings: [], overflow: false };
-			newFieldFindings(json, closed.errors ?? [], added);
+			newFieldFindings(json, closedExplain.errors ?? [], added);
 			// A field in a branch that failed is not new: it is there for another reason.
 			for (const finding of added.findings) {
 				const pointer = toPointer(finding.segments);
