@@ -302,7 +302,48 @@ export const properties: INodeProperties[] = [
 					'With drift memory: report a drift again after this many days. 0 reports it once, until Remember Drift For runs out.',
 				displayOptions: { show: { '/driftMemory': [true] } },
 			},
+			{
+				displayName: 'Check Formats',
+				name: 'checkFormats',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether "format" is a rule (an email field must hold an email address) or only a label, as JSON Schema 2020-12 reads it by default. Checked: date-time, date, time, duration, email, idn-email, hostname, ipv4, ipv6, uri, uri-reference, iri, iri-reference, uri-template, uuid, JSON pointers, regex, and OpenAPI\'s byte, int32, int64.',
+			},
 			{ ...correlationFieldProperty },
+			{
+				displayName: 'Dialect',
+				name: 'dialect',
+				type: 'options',
+				options: [
+					{
+						name: 'Auto-Detect',
+						value: 'auto',
+						description:
+							'$schema decides; without it, draft-07 keywords (definitions, dependencies, array items) mean draft-07, else 2020-12',
+					},
+					{ name: 'JSON Schema 2019-09', value: 'draft2019-09' },
+					{ name: 'JSON Schema 2020-12', value: 'draft2020-12' },
+					{ name: 'JSON Schema Draft-07', value: 'draft-07' },
+					{
+						name: 'OpenAPI 3.0',
+						value: 'openapi3.0',
+						description:
+							'Schema objects from an OpenAPI 3.0 document: nullable: true also allows null',
+					},
+				],
+				default: 'auto',
+				description: 'Which version of JSON Schema the schema is written in',
+			},
+			{
+				displayName: 'Field to Check',
+				name: 'fieldToCheck',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. body',
+				description:
+					'Dot-notation path of the value to check, e.g. body after a Webhook node. Empty checks the whole item. Problems name fields relative to it.',
+			},
 			{
 				displayName: 'Max Problems per Item',
 				name: 'maxProblems',
@@ -346,6 +387,14 @@ export const properties: INodeProperties[] = [
 				default: 'schemaGuard',
 				description:
 					'Field added to each item with the result: valid or not, the problems, the changes let through',
+			},
+			{
+				displayName: 'Referenced Schemas',
+				name: 'referencedSchemas',
+				type: 'json',
+				default: '[]',
+				description:
+					'Schemas the schema refers to by URI ($ref), as a JSON array of schemas that carry their own URI, or a JSON object of schemas keyed by URI. Schema Guard never fetches a schema from the network; the JSON Schema meta-schemas are built in.',
 			},
 			{
 				displayName: 'Remember Drift For (Days)',

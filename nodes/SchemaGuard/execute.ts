@@ -7,6 +7,7 @@ import {
 	finishOperation,
 	itemError,
 	pairedItem,
+	paths,
 	resolveScope,
 	schema,
 	storeFailure,
@@ -40,16 +41,23 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 
 	for (let index = 0; index < items.length; index++) {
 		const source = items[index];
-		const verdict = schema.checkAgainstSchema(
-			settings.compiled,
-			source.json,
-			settings.contract,
-			settings.maxProblems,
-		);
+		const checked =
+			settings.fieldToCheck.length === 0
+				? source.json
+				: paths.readPath(source.json, settings.fieldToCheck);
+		const verdict =
+			checked === undefined && settings.fieldToCheck.length > 0
+				? missingField(settings.fieldToCheckText)
+				: schema.checkAgainstSchema(
+						settings.compiled,
+						checked,
+						settings.contract,
+						settings.maxProblems,
+					);
 		collector.observe(
 			index,
 			verdict.findings,
-			source.json,
+			checked,
 			correlation.readCorrelationId(source.json, settings.correlationField),
 		);
 		route(op, source, index, verdict, settings, counts);
@@ -67,6 +75,40 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 	return finishOperation(op);
 }
 
+/** The item as it leaves: the input's json (shared, not copied), or a copy with discarded values. */
+function leavingJson(
+	input: IDataObject,
+	verdict: schema.SchemaVerdict,
+	settings: Settings,
+): IDataObject {
+	if (settings.fieldToCheck.length === 0) return verdict.json as IDataObject;
+	const checked = paths.readPath(input, settings.fieldToCheck);
+	if (verdict.json === checked) return input;
+	const copy = { ...input };
+	paths.setPath(copy, settings.fieldToCheck, verdict.json, new Set([copy]));
+	return copy;
+}
+
+/** Field to Check names a field the item does not have: the item is invalid. */
+function missingField(path: string): schema.SchemaVerdict {
+	const problem = {
+		kind: 'requiredMissing' as const,
+		path,
+		pointer: '',
+		expected: 'a value to check',
+		received: 'nothing (the field is missing)',
+		message: `${path} is missing: Field to Check names it, but the item does not have it`,
+	};
+	return {
+		outcome: 'invalid',
+		json: undefined,
+		problems: [problem],
+		problemCount: 1,
+		changes: [],
+		findings: [],
+	};
+}
+
 function route(
 	op: OperationContext<OutputName>,
 	source: INodeExecutionData,
@@ -78,7 +120,7 @@ function route(
 	const label = { schema: settings.name === '' ? null : settings.name, version: settings.version };
 	if (verdict.outcome === 'valid') {
 		counts.valid++;
-		const json = verdict.json as IDataObject;
+		const json = leavingJson(source.json, verdict, settings);
 		const result = { valid: true, ...label, changes: verdict.changes as unknown as IDataObject[] };
 		op.outputs.push(
 			'Valid',

@@ -60,6 +60,7 @@ export function reportItem(
 export function compileHints(settings: Settings): NodeExecutionHint[] {
 	const { compiled } = settings;
 	const hints = compiled.warnings.map((message) => hint(`Schema: ${message}`, 'warning'));
+	if (compiled.source === 'jsonSchema') hints.push(hint(`${compiled.dialectNote}.`));
 	if (compiled.source === 'sample') {
 		const text = JSON.stringify(compiled.document);
 		const shown =

@@ -1,7 +1,15 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { configError, fieldNameOption, operationError, schema, time, type json } from '../shared';
+import {
+	configError,
+	fieldNameOption,
+	operationError,
+	paths,
+	schema,
+	time,
+	type json,
+} from '../shared';
 
 /** Schema Guard's parameters, read and checked once per execution, before any item. */
 
@@ -9,6 +17,9 @@ type SourceKind = schema.SchemaSource['kind'];
 
 export interface Settings {
 	compiled: schema.CompiledSchema;
+	/** Path segments of Field to Check; empty checks the whole item. */
+	fieldToCheck: paths.PathSegment[];
+	fieldToCheckText: string;
 	contract: schema.SchemaContract;
 	name: string;
 	version: string;
@@ -52,8 +63,11 @@ export function readSettings(context: IExecuteFunctions): Settings {
 			false,
 		),
 	);
+	const fieldToCheckText = String(options.fieldToCheck ?? '').trim();
 	return {
-		compiled: compile(context),
+		compiled: compile(context, options),
+		fieldToCheck: readFieldToCheck(context, fieldToCheckText),
+		fieldToCheckText,
 		contract: readContract(context),
 		name: String(context.getNodeParameter('schemaName', 0, '')).trim(),
 		version: String(context.getNodeParameter('schemaVersion', 0, '1')).trim(),
@@ -94,14 +108,44 @@ export function readSettings(context: IExecuteFunctions): Settings {
 }
 
 /** The schema, compiled before any item is looked at; a bad one fails the node, pointing at the place. */
-function compile(context: IExecuteFunctions): schema.CompiledSchema {
+function compile(context: IExecuteFunctions, options: IDataObject): schema.CompiledSchema {
 	const kind = context.getNodeParameter('schemaSource', 0) as SourceKind;
+	const dialect = (options.dialect ?? 'auto') as schema.SchemaDialectOption;
+	if (!schema.SCHEMA_DIALECT_OPTIONS.includes(dialect)) {
+		throw configError(
+			context,
+			'Dialect',
+			`is "${String(dialect)}"`,
+			'Choose Auto-Detect, JSON Schema 2020-12, 2019-09, Draft-07 or OpenAPI 3.0.',
+		);
+	}
 	try {
-		return schema.compileSchema(readSource(context, kind));
+		return schema.compileSchema(readSource(context, kind), {
+			dialect,
+			checkFormats: options.checkFormats !== false,
+			referencedSchemas: options.referencedSchemas,
+		});
 	} catch (error) {
 		if (!(error instanceof schema.SchemaError))
 			throw new NodeOperationError(context.getNode(), error as Error);
 		throw operationError(context, error.message, { description: schemaErrorHelp(error, kind) });
+	}
+}
+
+function readFieldToCheck(context: IExecuteFunctions, text: string): paths.PathSegment[] {
+	if (text === '') return [];
+	try {
+		const segments = paths.parsePath(text);
+		if (segments.some((segment) => segment === paths.EACH_ELEMENT))
+			throw new paths.PathSyntaxError(text, 'has [*]: name one value');
+		return segments;
+	} catch (error) {
+		throw configError(
+			context,
+			'Field to Check',
+			(error as Error).message,
+			'Use a dotted path such as body or body.order.',
+		);
 	}
 }
 

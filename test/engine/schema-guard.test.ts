@@ -471,7 +471,7 @@ describe('Schema Guard in the n8n engine', () => {
 		assert.equal(run.status, 'error');
 		assert.equal(
 			run.error?.message,
-			'Schema at /properties/age/type: "int" is not a JSON Schema type',
+			'Schema at /properties/age/type: a string ("int") is not a valid value here: it must be one of "array", "boolean", "integer", "null", "number", "object", "string"',
 		);
 		assert.match(
 			String(run.error?.description),

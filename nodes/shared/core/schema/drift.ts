@@ -1,5 +1,5 @@
 import { stableStringify } from '../hash';
-import type { ProbeNode, SchemaModel } from './convert';
+import type { ProbeNode, SchemaModel } from './model';
 import type { DriftKind, Finding } from './types';
 import { isJsonObject, quote } from './values';
 
@@ -248,7 +248,9 @@ export class DriftCollector {
 
 /** Type changes alert per arriving type, enum values per value; the rest per path. */
 function detailOf(finding: Finding): string {
-	if (finding.kind === 'typeChanged') return finding.receivedType;
+	// A whole number and a decimal are one change of type (to number), not two.
+	if (finding.kind === 'typeChanged')
+		return finding.receivedType === 'integer' ? 'number' : finding.receivedType;
 	if (finding.kind === 'unseenEnumValue') {
 		try {
 			return stableStringify(finding.value ?? null);

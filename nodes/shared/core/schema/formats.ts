@@ -1,14 +1,22 @@
-import { z } from 'zod/v4';
+import type { Format } from 'ajv';
+import { fullFormats } from 'ajv-formats/dist/formats';
 
-import { formatCheck } from './checks';
+import { compileUserPattern } from '../regex';
 
 /**
- * The `format` values Schema Guard checks, with the words a problem uses. JSON Schema
- * makes unknown formats annotations, so an unknown one is accepted with a warning.
+ * The `format` values Schema Guard checks: ajv-formats' full set, with every one of its
+ * regular expressions that re2js can run moved onto it (linear time), plus the
+ * internationalised forms the standard lists (`idn-email`, `iri`, `iri-reference`).
+ * The few left on the native engine (`duration`, `url`, `hostname` use lookahead) are
+ * anchored, with no nested unbounded repetition: linear in practice.
  */
 export const FORMAT_WORDS: Readonly<Record<string, string>> = Object.freeze({
 	email: 'an email address',
+	'idn-email': 'an email address',
 	uri: 'an absolute URI (e.g. https://example.com/a)',
+	'uri-reference': 'a URI reference',
+	iri: 'an absolute IRI (e.g. https://example.com/ä)',
+	'iri-reference': 'an IRI reference',
 	url: 'an absolute URL (e.g. https://example.com/a)',
 	uuid: 'a UUID (8-4-4-4-12 hex digits)',
 	'date-time': 'a date-time with a time zone (e.g. 2024-05-01T12:00:00Z)',
@@ -19,63 +27,77 @@ export const FORMAT_WORDS: Readonly<Record<string, string>> = Object.freeze({
 	ipv6: 'an IPv6 address',
 	hostname: 'a host name',
 	regex: 'a regular expression',
+	'json-pointer': 'a JSON pointer',
+	'relative-json-pointer': 'a relative JSON pointer',
+	'uri-template': 'a URI template',
+	byte: 'base64 text',
+	int32: 'a 32-bit integer',
+	int64: 'a 64-bit integer',
 });
 
-/** zod's own names for the formats it reports (`invalid_format`), mapped back to ours. */
-export const ZOD_FORMAT_WORDS: Readonly<Record<string, string>> = Object.freeze({
-	email: FORMAT_WORDS.email,
-	url: FORMAT_WORDS.uri,
-	guid: FORMAT_WORDS.uuid,
-	uuid: FORMAT_WORDS.uuid,
-	datetime: FORMAT_WORDS['date-time'],
-	date: FORMAT_WORDS.date,
-	duration: FORMAT_WORDS.duration,
-	ipv4: FORMAT_WORDS.ipv4,
-	ipv6: FORMAT_WORDS.ipv6,
-});
-
-const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
-const HOSTNAME =
-	/^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
-
-function isRegex(text: string): boolean {
-	try {
-		new RegExp(text, 'u');
-		return true;
-	} catch {
-		return false;
-	}
+export function formatWords(format: string): string {
+	return Object.prototype.hasOwnProperty.call(FORMAT_WORDS, format)
+		? FORMAT_WORDS[format]
+		: `a valid ${format}`;
 }
 
-/** The base string schema for a format, or undefined for a format we do not know. */
-export function stringForFormat(format: string): z.ZodString | z.ZodStringFormat | undefined {
-	switch (format) {
-		case 'email':
-			return z.email();
-		case 'uri':
-		case 'url':
-			return z.url();
-		case 'uuid':
-			// Any 8-4-4-4-12 hex id: vendors send ids that are not RFC 9562 variants.
-			return z.guid();
-		case 'date-time':
-			// RFC 3339 requires the offset; a local time is ambiguous across systems.
-			return z.iso.datetime({ offset: true });
-		case 'date':
-			return z.iso.date();
-		case 'duration':
-			return z.iso.duration();
-		case 'ipv4':
-			return z.ipv4();
-		case 'ipv6':
-			return z.ipv6();
-		case 'time':
-			return z.string().check(formatCheck(FORMAT_WORDS.time, (text) => TIME.test(text)));
-		case 'hostname':
-			return z.string().check(formatCheck(FORMAT_WORDS.hostname, (text) => HOSTNAME.test(text)));
-		case 'regex':
-			return z.string().check(formatCheck(FORMAT_WORDS.regex, isRegex));
-		default:
-			return undefined;
+// Non-ASCII code points, for the internationalised forms: each is checked as ASCII.
+const NON_ASCII = /[\u0080-\u{10FFFF}]/gu;
+
+let table: Record<string, Format> | undefined;
+
+/** The format table every Ajv instance of the package gets (built once). */
+export function formatTable(): Record<string, Format> {
+	if (table) return table;
+	const built: Record<string, Format> = {};
+	for (const [name, format] of Object.entries(fullFormats)) {
+		built[name] = linear(name, format as Format);
+	}
+	const check = (name: string) => {
+		const format = built[name];
+		if (typeof format === 'function') return format as (text: string) => boolean;
+		if (format instanceof RegExp) return (text: string) => format.test(text);
+		if (typeof format === 'object' && 'validate' in format) {
+			const validate = format.validate;
+			if (typeof validate === 'function') return validate as (text: string) => boolean;
+			return (text: string) => (validate as RegExp).test(text);
+		}
+		return () => true;
+	};
+	const email = check('email');
+	const uri = check('uri');
+	const uriReference = check('uri-reference');
+	built['idn-email'] = (text: string) => email(text.replace(NON_ASCII, 'a'));
+	built.iri = (text: string) => uri(text.replace(NON_ASCII, 'a'));
+	built['iri-reference'] = (text: string) => uriReference(text.replace(NON_ASCII, 'a'));
+	table = built;
+	return built;
+}
+
+/** Regular expressions of fixed-count parts only (no ambiguous repetition): linear as they are. */
+const PROVEN_LINEAR = new Set(['uuid', 'ipv4', 'json-pointer', 'relative-json-pointer']);
+
+function linear(name: string, format: Format): Format {
+	if (PROVEN_LINEAR.has(name)) return format;
+	if (format instanceof RegExp) return onRe2(format) ?? format;
+	if (
+		typeof format === 'object' &&
+		!(format instanceof RegExp) &&
+		format.validate instanceof RegExp
+	) {
+		const validate = onRe2(format.validate);
+		return validate ? ({ ...format, validate } as Format) : format;
+	}
+	return format;
+}
+
+function onRe2(pattern: RegExp): ((text: string) => boolean) | undefined {
+	try {
+		const compiled = compileUserPattern(pattern.source, {
+			flags: pattern.flags.replace(/[gy]/g, ''),
+		});
+		return (text: string) => compiled.test(text);
+	} catch {
+		return undefined;
 	}
 }

@@ -15,8 +15,13 @@ export {
 	DEFAULT_CONTRACT as DEFAULT_SCHEMA_CONTRACT,
 	SchemaError,
 } from './types';
-export type { ConvertedSchema, Dialect as SchemaDialect, SchemaModel } from './convert';
-export { convertJsonSchema } from './convert';
+export type { SchemaModel } from './model';
+export type { Dialect as SchemaDialect, DialectOption as SchemaDialectOption } from './dialect';
+export {
+	DIALECT_LABELS as SCHEMA_DIALECT_LABELS,
+	DIALECT_OPTIONS as SCHEMA_DIALECT_OPTIONS,
+} from './dialect';
+export { FORMAT_WORDS as SCHEMA_FORMAT_WORDS } from './formats';
 export type { FieldSpec as SchemaFieldSpec, FieldType as SchemaFieldType } from './fields';
 export {
 	FIELD_FORMATS as SCHEMA_FIELD_FORMATS,
@@ -25,7 +30,11 @@ export {
 } from './fields';
 export type { InferredSchema } from './infer';
 export { inferSchema } from './infer';
-export type { CompiledSchema, SchemaSource } from './compile';
+export type {
+	CompiledSchema,
+	CompileOptions as SchemaCompileOptions,
+	SchemaSource,
+} from './compile';
 export { clearSchemaCache, compileSchema } from './compile';
 export type { Verdict as SchemaVerdict } from './validate';
 export { checkItem as checkAgainstSchema } from './validate';

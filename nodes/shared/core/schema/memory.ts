@@ -1,5 +1,5 @@
 import { stableHash } from '../hash';
-import type { SchemaModel } from './convert';
+import type { SchemaModel } from './model';
 import {
 	nullRateJumps,
 	sortEntries,

@@ -3,7 +3,7 @@
  * node. Pure types and one error class: nothing here touches n8n or a store.
  */
 
-/** A JSON path as zod reports it: object keys and array indexes. */
+/** A path in an item: object keys and array indexes. */
 export type PathSegment = string | number;
 export type DataPath = readonly PathSegment[];
 

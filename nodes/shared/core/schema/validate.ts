@@ -1,58 +1,24 @@
-import type { z } from 'zod/v4';
-
-import type { GuardParams } from './checks';
-import { describeEnum } from './checks';
-import type { SchemaModel } from './convert';
+import type { AjvValidators } from './ajv';
+import { inSchemaOrder, type SchemaModel } from './model';
 import { applyEdits, type Edit } from './edits';
-import { describeFound, shownSegments, shownValue } from './secrets';
-import { ZOD_FORMAT_WORDS } from './formats';
-import type {
-	AcceptedChange,
-	ChangeKind,
-	Contract,
-	DataPath,
-	Finding,
-	PathSegment,
-	Problem,
-} from './types';
 import {
-	describeValue,
-	fieldPathOf,
-	formatPath,
-	isJsonObject,
-	jsonTypeOf,
-	listWords,
-	quote,
-	toPointer,
-	valueAt,
-} from './values';
+	classifyErrors,
+	makeFinding,
+	MAX_FINDINGS_PER_ITEM,
+	newFieldFindings,
+	type Classified,
+} from './explain';
+import { describeFound, shownSegments } from './secrets';
+import type { AcceptedChange, ChangeKind, Contract, Finding, PathSegment, Problem } from './types';
+import { formatPath, toPointer, valueAt } from './values';
+
+export { MAX_FINDINGS_PER_ITEM } from './explain';
 
 /** What validation needs of a compiled schema. */
 export interface Validator {
-	zod: z.ZodType;
-	model: SchemaModel;
+	validators: AjvValidators;
+	model: Pick<SchemaModel, 'fieldOrder'>;
 }
-
-/**
- * Findings kept per item. Past this many, a contract cannot be applied faithfully (a
- * hostile item with a million new fields), so the item goes to Invalid instead.
- */
-export const MAX_FINDINGS_PER_ITEM = 10_000;
-
-const TYPE_WORDS: Readonly<Record<string, string>> = {
-	string: 'a string',
-	number: 'a number',
-	int: 'an integer',
-	integer: 'an integer',
-	boolean: 'a boolean',
-	null: 'null',
-	object: 'an object',
-	array: 'an array',
-	tuple: 'an array',
-	never: 'no value',
-};
-
-const ROOT_TYPE_RULES = new Set<GuardParams['sg']>(['any', 'object', 'integer', 'nothing']);
 
 export interface Verdict {
 	outcome: 'valid' | 'invalid' | 'frozen';
@@ -81,18 +47,153 @@ export function checkItem(
 	contract: Contract,
 	maxProblems = 20,
 ): Verdict {
-	let issues: readonly z.core.$ZodIssue[];
+	const { fast, explain, closed, closedExplain } = validator.validators;
+	let classified: Classified;
 	try {
-		const result = validator.zod.safeParse(json);
-		if (result.success)
-			return { outcome: 'valid', json, problems: [], problemCount: 0, changes: [], findings: [] };
-		issues = result.error.issues;
+		if (!isPlainJson(json, 0))
+			return notJson(json, alienValues(json), contract, maxProblems, validator);
+		if (fast(json)) {
+			// The fast path: valid, and no field the schema does not declare.
+			if (closed(json))
+				return { outcome: 'valid', json, problems: [], problemCount: 0, changes: [], findings: [] };
+			classified = { findings: [], overflow: false };
+			closedExplain(json);
+			newFieldFindings(json, closedExplain.errors ?? [], classified);
+		} else {
+			explain(json);
+			classified = classifyErrors(json, explain.errors ?? []);
+			if (classified.findings.length === 0) classified = classifyErrors(json, fast.errors ?? []);
+			if (classified.findings.length === 0)
+				classified.findings.push(
+					makeFinding('invalidValue', [], 'a value the schema accepts', json),
+				);
+			closedExplain(json);
+			const known = classified.findings.map((finding) => toPointer(finding.segments));
+			const added: Classified = { findings: [], overflow: false };
+			newFieldFindings(json, closedExplain.errors ?? [], added);
+			// A field in a branch that failed is not new: it is there for another reason.
+			for (const finding of added.findings) {
+				const pointer = toPointer(finding.segments);
+				if (!known.some((other) => pointer.startsWith(other) || other.startsWith(pointer)))
+					classified.findings.push(finding);
+			}
+		}
 	} catch (error) {
 		return unreadable(json, error);
 	}
-	const classified = classifyIssues(json, issues, validator.model);
-	if (classified.overflow) return tooManyFindings(json, classified.findings);
-	return applyContract(json, classified.findings, contract, maxProblems);
+	if (classified.overflow || classified.findings.length > MAX_FINDINGS_PER_ITEM)
+		return tooManyFindings(json, classified.findings);
+	const findings = inSchemaOrder(classified.findings, validator.model.fieldOrder);
+	return applyContract(json, findings, contract, maxProblems);
+}
+
+const ALIEN_DEPTH = 100;
+
+/** The fast check behind alienValues: no allocation, one walk. */
+function isPlainJson(value: unknown, depth: number): boolean {
+	switch (typeof value) {
+		case 'string':
+		case 'boolean':
+		case 'undefined':
+			return true;
+		case 'number':
+			return Number.isFinite(value);
+		case 'object': {
+			// Deeper than this (or a cycle) is left to Ajv, which looks only where the schema does.
+			if (value === null || depth > ALIEN_DEPTH) return true;
+			if (Array.isArray(value)) {
+				for (let index = 0; index < value.length; index++)
+					if (!isPlainJson(value[index], depth + 1)) return false;
+				return true;
+			}
+			const prototype = Object.getPrototypeOf(value) as unknown;
+			if (prototype !== Object.prototype && prototype !== null) return false;
+			for (const key in value)
+				if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+			return true;
+		}
+		default:
+			return false;
+	}
+}
+
+/**
+ * Values JSON cannot carry (a Date, a Map, a class instance, a function, NaN) that an
+ * expression left in the item. Ajv would read a Date as an object: the guard names each
+ * as a type change instead. At most 100, outermost only; valid JSON costs one walk.
+ */
+function alienValues(root: unknown): PathSegment[][] {
+	const found: PathSegment[][] = [];
+	const walk = (value: unknown, path: PathSegment[], depth: number): void => {
+		if (found.length >= 100) return;
+		switch (typeof value) {
+			case 'string':
+			case 'boolean':
+			case 'undefined':
+				return;
+			case 'number':
+				if (!Number.isFinite(value)) found.push(path);
+				return;
+			case 'object': {
+				if (value === null || depth > ALIEN_DEPTH) return;
+				if (Array.isArray(value)) {
+					for (let index = 0; index < value.length; index++)
+						walk(value[index], [...path, index], depth + 1);
+					return;
+				}
+				const prototype = Object.getPrototypeOf(value) as unknown;
+				if (prototype !== Object.prototype && prototype !== null) {
+					found.push(path);
+					return;
+				}
+				for (const key in value)
+					if (Object.hasOwn(value, key))
+						walk((value as Record<string, unknown>)[key], [...path, key], depth + 1);
+				return;
+			}
+			default:
+				found.push(path);
+		}
+	};
+	walk(root, [], 0);
+	return found;
+}
+
+function notJson(
+	json: unknown,
+	alien: PathSegment[][],
+	contract: Contract,
+	maxProblems: number,
+	validator: Validator,
+): Verdict {
+	const { explain } = validator.validators;
+	explain(json);
+	const found = classifyErrors(json, explain.errors ?? []).findings;
+	const pointers = alien.map((segments) => toPointer(segments));
+	// What the schema says about the value itself stands (an enum names it); nothing
+	// inside a value that is not JSON is looked at.
+	const findings = found.filter(
+		(finding) => !pointers.some((other) => toPointer(finding.segments).startsWith(`${other}/`)),
+	);
+	for (const [index, segments] of alien.entries()) {
+		if (findings.some((finding) => toPointer(finding.segments) === pointers[index])) continue;
+		const value = valueAt(json, segments);
+		findings.push(
+			makeFinding(
+				'typeChanged',
+				segments,
+				'a JSON value (text, a number, true or false, null, an object or a list)',
+				value,
+				describeFound(segments, value),
+			),
+		);
+	}
+	return applyContract(
+		json,
+		inSchemaOrder(findings, validator.model.fieldOrder),
+		contract,
+		maxProblems,
+	);
 }
 
 function applyContract(
@@ -225,276 +326,4 @@ function tooManyFindings(json: unknown, findings: Finding[]): Verdict {
 
 function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Turns zod's issues into findings in plain words, each classified as a change the
- * contract decides on (field added, type changed, required missing), an unseen enum
- * value, or an invalid value. Values are read from the item itself, own properties only.
- */
-export function classifyIssues(
-	root: unknown,
-	issues: readonly z.core.$ZodIssue[],
-	model: SchemaModel,
-): { findings: Finding[]; overflow: boolean } {
-	const classifier = new Classifier(root, model);
-	for (const issue of issues) classifier.issue(issue, []);
-	return { findings: classifier.findings, overflow: classifier.overflow };
-}
-
-class Classifier {
-	readonly findings: Finding[] = [];
-	overflow = false;
-	private readonly seen = new Set<string>();
-
-	constructor(
-		private readonly root: unknown,
-		private readonly model: SchemaModel,
-	) {}
-
-	issue(issue: z.core.$ZodIssue, prefix: PathSegment[]): void {
-		const segments = [...prefix, ...issue.path.map(toSegment)];
-		if (issue.code === 'unrecognized_keys') {
-			for (const key of issue.keys) this.newField([...segments, key], segments);
-			return;
-		}
-		const alien = this.alienContainer(segments);
-		if (alien !== undefined) {
-			this.add('typeChanged', alien, this.expectedContainer(segments, alien.length));
-			return;
-		}
-		const value = valueAt(this.root, segments);
-		switch (issue.code) {
-			case 'invalid_type':
-				this.typeOrMissing(
-					segments,
-					value,
-					this.withNull(segments, TYPE_WORDS[issue.expected] ?? issue.expected),
-				);
-				return;
-			case 'invalid_union':
-				this.union(issue, segments, value);
-				return;
-			case 'custom':
-				this.custom(issue, segments, value);
-				return;
-			case 'invalid_value':
-				this.add('unseenEnumValue', segments, describeEnum(issue.values), { value });
-				return;
-			case 'too_small':
-			case 'too_big':
-				this.add('invalidValue', segments, sizeWords(issue), {
-					received: sizedValue(issue, value, segments),
-				});
-				return;
-			case 'invalid_format':
-				this.add('invalidValue', segments, formatWords(issue));
-				return;
-			case 'not_multiple_of':
-				this.add('invalidValue', segments, `a multiple of ${String(issue.divisor)}`);
-				return;
-			default:
-				this.add('invalidValue', segments, issue.message);
-		}
-	}
-
-	private newField(segments: PathSegment[], objectPath: PathSegment[]): void {
-		const alien = this.alienContainer(segments);
-		if (alien !== undefined) {
-			this.add('typeChanged', alien, this.expectedContainer(segments, alien.length));
-			return;
-		}
-		const closed = this.model.closedObjects.has(
-			objectPath.length === 0 ? '' : fieldPathOf(objectPath),
-		);
-		this.add('fieldAdded', segments, 'no such field (the schema does not list it)', { closed });
-	}
-
-	private typeOrMissing(segments: PathSegment[], value: unknown, expected: string): void {
-		this.add(value === undefined ? 'requiredMissing' : 'typeChanged', segments, expected);
-	}
-
-	/**
-	 * A union failed. If no branch accepts the value's type it is a type change; else
-	 * the closest branch of that type explains what is wrong (fewest issues).
-	 */
-	private union(
-		issue: z.core.$ZodIssueInvalidUnion,
-		segments: PathSegment[],
-		value: unknown,
-	): void {
-		const typeBranches = issue.errors.filter((errors) => !errors.every(isRootTypeIssue));
-		if (value === undefined || typeBranches.length === 0) {
-			const expected = [
-				...new Set(
-					issue.errors.flatMap((errors) => errors.filter(isRootTypeIssue).map(expectedOf)),
-				),
-			];
-			this.typeOrMissing(
-				segments,
-				value,
-				this.withNull(segments, listWords(expected) || 'a different value'),
-			);
-			return;
-		}
-		const closest = typeBranches.reduce((best, errors) =>
-			errors.length < best.length ? errors : best,
-		);
-		for (const nested of closest) this.issue(nested, segments);
-	}
-
-	private custom(issue: z.core.$ZodIssueCustom, segments: PathSegment[], value: unknown): void {
-		const params = issue.params as GuardParams | undefined;
-		switch (params?.sg) {
-			case 'enum':
-				this.add('unseenEnumValue', segments, params.expected, { value });
-				return;
-			case 'integer':
-			case 'any':
-			case 'object':
-				this.typeOrMissing(segments, value, this.withNull(segments, params.expected));
-				return;
-			case undefined:
-				this.add('invalidValue', segments, issue.message);
-				return;
-			default:
-				this.add('invalidValue', segments, params?.expected ?? issue.message);
-		}
-	}
-
-	/** The shortest path prefix holding a non-JSON object (a Date, a Map) where the schema looked inside. */
-	private alienContainer(segments: PathSegment[]): PathSegment[] | undefined {
-		let current = this.root;
-		for (let depth = 0; depth < segments.length; depth++) {
-			if (current === null || typeof current !== 'object') return undefined;
-			if (!Array.isArray(current) && !isJsonObject(current)) return segments.slice(0, depth);
-			if (!Object.prototype.hasOwnProperty.call(current, segments[depth])) return undefined;
-			current = (current as Record<PathSegment, unknown>)[segments[depth]];
-		}
-		return undefined;
-	}
-
-	private expectedContainer(segments: PathSegment[], depth: number): string {
-		return typeof segments[depth] === 'number' ? 'an array' : 'an object';
-	}
-
-	private withNull(segments: DataPath, expected: string): string {
-		if (segments.length === 0 || !this.model.nullableFields.includes(fieldPathOf(segments)))
-			return expected;
-		return expected.endsWith(' or null') ? expected : `${expected} or null`;
-	}
-
-	private add(
-		kind: Finding['kind'],
-		segments: PathSegment[],
-		expected: string,
-		extra: { value?: unknown; closed?: boolean; received?: string } = {},
-	): void {
-		const key = `${kind}\u0000${toPointer(segments)}`;
-		if (this.seen.has(key)) return;
-		this.seen.add(key);
-		if (this.findings.length >= MAX_FINDINGS_PER_ITEM) {
-			this.overflow = true;
-			return;
-		}
-		const value = valueAt(this.root, segments);
-		const finding = makeFinding(
-			kind,
-			segments,
-			expected,
-			value,
-			extra.received ?? describeFound(segments, value),
-		);
-		if (extra.closed) finding.closed = true;
-		if (kind === 'unseenEnumValue') finding.value = shownValue(segments, value);
-		this.findings.push(finding);
-	}
-}
-
-function makeFinding(
-	kind: Finding['kind'],
-	segments: DataPath,
-	expected: string,
-	value: unknown,
-	received?: string,
-): Finding {
-	const shown = shownSegments(segments);
-	const path = formatPath(shown);
-	const receivedWords = received ?? describeValue(value);
-	return {
-		kind,
-		segments,
-		fieldPath: segments.length === 0 ? '(the item)' : fieldPathOf(shown),
-		expected,
-		receivedType: jsonTypeOf(value),
-		received: receivedWords,
-		message: sentence(kind, path, expected, receivedWords),
-	};
-}
-
-function sentence(kind: Finding['kind'], path: string, expected: string, received: string): string {
-	switch (kind) {
-		case 'fieldAdded':
-			return `${path} is a new field: the schema does not list it`;
-		case 'requiredMissing':
-			return `${path} is missing: the schema requires it (${expected})`;
-		default:
-			return `${path} should be ${expected}, but it is ${received}`;
-	}
-}
-
-function isRootTypeIssue(issue: z.core.$ZodIssue): boolean {
-	if (issue.path.length > 0) return false;
-	if (issue.code === 'invalid_type') return true;
-	if (issue.code === 'custom')
-		return ROOT_TYPE_RULES.has((issue.params as GuardParams | undefined)?.sg as GuardParams['sg']);
-	return (
-		issue.code === 'invalid_union' && issue.errors.every((errors) => errors.every(isRootTypeIssue))
-	);
-}
-
-function expectedOf(issue: z.core.$ZodIssue): string {
-	if (issue.code === 'invalid_type') return TYPE_WORDS[issue.expected] ?? issue.expected;
-	if (issue.code === 'custom')
-		return (issue.params as GuardParams | undefined)?.expected ?? issue.message;
-	return issue.message;
-}
-
-function sizeWords(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
-	const small = issue.code === 'too_small';
-	const bound = Number(
-		small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum,
-	);
-	const inclusive = issue.inclusive !== false;
-	const plural = (unit: string) => `${unit}${bound === 1 ? '' : 's'}`;
-	switch (issue.origin) {
-		case 'string':
-			return `${small ? 'at least' : 'at most'} ${bound} ${plural('character')} long`;
-		case 'array':
-			return `${small ? 'at least' : 'at most'} ${bound} ${plural('item')}`;
-		default:
-			if (small) return inclusive ? `at least ${bound}` : `more than ${bound}`;
-			return inclusive ? `at most ${bound}` : `less than ${bound}`;
-	}
-}
-
-function sizedValue(
-	issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig,
-	value: unknown,
-	segments: DataPath,
-): string {
-	const shown = shownValue(segments, value);
-	if (issue.origin === 'string' && typeof value === 'string' && typeof shown === 'string') {
-		return `${value.length} character${value.length === 1 ? '' : 's'} long (${quote(shown, value.length)})`;
-	}
-	return describeFound(segments, value);
-}
-
-function formatWords(issue: z.core.$ZodIssueInvalidStringFormat): string {
-	if (issue.format === 'regex') return `text matching the pattern ${String(issue.pattern ?? '')}`;
-	return ZOD_FORMAT_WORDS[issue.format] ?? `a valid ${issue.format}`;
-}
-
-function toSegment(segment: PropertyKey): PathSegment {
-	return typeof segment === 'number' ? segment : String(segment);
 }

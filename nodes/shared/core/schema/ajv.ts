@@ -1,0 +1,198 @@
+import Ajv, { type AnySchema, type Options, type ValidateFunction } from 'ajv';
+import Ajv2019 from 'ajv/dist/2019';
+import Ajv2020 from 'ajv/dist/2020';
+import draft7MetaSchema from 'ajv/dist/refs/json-schema-draft-07.json';
+
+import { compileUserPattern, PatternError } from '../regex';
+import { closedVariant } from './closed';
+import type { Dialect } from './dialect';
+import { formatTable } from './formats';
+import { findKeyword, findPresent, findRef, valueAtPointer } from './pointers';
+import { SchemaError } from './types';
+import { describeValue, isJsonObject } from './values';
+
+/**
+ * JSON Schema compiled by Ajv 8, the standard's compiled validator, with re2js (linear
+ * time) for `pattern`, `patternProperties` and the formats. Three functions per schema:
+ * `fast` answers valid or not (stops at the first error), `explain` lists every error
+ * (run only for items that failed), and `closed` is the schema with every open object
+ * closed by `unevaluatedProperties: false`: it fails exactly where an item carries a
+ * field the schema does not declare (new-field drift), through allOf, $ref and branches.
+ */
+export interface AjvValidators {
+	fast: ValidateFunction;
+	explain: ValidateFunction;
+	closed: ValidateFunction;
+	/** The closed variant with every error listed, run only when `closed` fails. */
+	closedExplain: ValidateFunction;
+}
+
+export interface ReferencedSchema {
+	uri?: string;
+	schema: unknown;
+}
+
+export interface AjvSettings {
+	dialect: Dialect;
+	checkFormats: boolean;
+	referenced: readonly ReferencedSchema[];
+}
+
+/**
+ * Ajv calls this for every pattern; `code` is only for Ajv's standalone output, unused
+ * here. Ajv keys compiled patterns by `toString()`: each must say its own source.
+ */
+const linearRegExp = Object.assign(
+	(source: string, flags: string) => {
+		const pattern = compileUserPattern(source, { flags, label: 'pattern' });
+		return { test: (text: string) => pattern.test(text), toString: () => `/${source}/${flags}` };
+	},
+	{ code: 'compileUserPattern' },
+);
+
+function instance(dialect: Dialect, settings: AjvSettings, explain: boolean, closed: boolean) {
+	const options: Options = {
+		strict: false,
+		allErrors: explain,
+		verbose: explain,
+		allowUnionTypes: true,
+		// A field named toString is the item's, never Object.prototype's.
+		ownProperties: true,
+		logger: false,
+		validateFormats: settings.checkFormats,
+		formats: formatTable(),
+		code: { regExp: linearRegExp },
+		// The closed variant is a copy of the schema: it must not meet the original's $ids.
+		validateSchema: !closed,
+		addUsedSchema: true,
+	};
+	const ajv =
+		dialect === 'draft2020-12'
+			? new Ajv2020(options)
+			: dialect === 'draft2019-09' || closed
+				? new Ajv2019(options)
+				: new Ajv(options);
+	if (dialect !== 'draft-07' && dialect !== 'openapi3.0') ajv.addMetaSchema(draft7MetaSchema);
+	if (closed && (dialect === 'draft-07' || dialect === 'openapi3.0'))
+		ajv.addMetaSchema(draft7MetaSchema);
+	// A float-safe multipleOf: 3 is a multiple of 1e-8; an overflowing quotient is not.
+	ajv.removeKeyword('multipleOf');
+	ajv.addKeyword({
+		keyword: 'multipleOf',
+		type: 'number',
+		schemaType: 'number',
+		errors: false,
+		validate: (divisor: number, data: number) => isMultipleOf(data, divisor),
+	});
+	for (const [index, { uri, schema }] of settings.referenced.entries()) {
+		try {
+			ajv.addSchema(schema as AnySchema, uri);
+		} catch (error) {
+			throw new SchemaError(
+				'',
+				`Referenced Schemas: schema ${index + 1}${uri ? ` ("${uri}")` : ''} cannot be used: ${(error as Error).message}`,
+				'Each referenced schema needs an $id (or, in the object form, its URI as the key), once.',
+				'Options → Referenced Schemas',
+			);
+		}
+	}
+	return ajv;
+}
+
+export function isMultipleOf(data: number, divisor: number): boolean {
+	if (divisor <= 0) return true;
+	if (Number.isInteger(data) && Number.isInteger(divisor)) return data % divisor === 0;
+	const quotient = data / divisor;
+	if (!Number.isFinite(quotient)) return false;
+	return Math.abs(quotient - Math.round(quotient)) <= 1e-9 * Math.max(1, Math.abs(quotient));
+}
+
+/** Compiles the three validators; a schema Ajv refuses becomes a SchemaError naming the place. */
+export function buildValidators(document: unknown, settings: AjvSettings): AjvValidators {
+	const dialect = settings.dialect;
+	const schema = (dialect === 'openapi3.0' ? fromOpenApi(document) : document) as AnySchema;
+	const fast = compileWith(instance(dialect, settings, false, false), schema, document);
+	const explain = compileWith(instance(dialect, settings, true, false), schema, document);
+	const variant = closedVariant(schema, dialect) as AnySchema;
+	const closed = compileWith(instance(dialect, settings, false, true), variant, document);
+	const closedExplain = compileWith(instance(dialect, settings, true, true), variant, document);
+	return { fast, explain, closed, closedExplain };
+}
+
+function compileWith(ajv: Ajv, schema: AnySchema, document: unknown): ValidateFunction {
+	try {
+		return ajv.compile(schema);
+	} catch (error) {
+		throw toSchemaError(error, ajv, document);
+	}
+}
+
+function toSchemaError(error: unknown, ajv: Ajv, document: unknown): Error {
+	if (error instanceof SchemaError) return error;
+	if (error instanceof PatternError) {
+		const pointer = findKeyword(document, 'pattern', error.pattern) ?? '';
+		return new SchemaError(
+			pointer,
+			`is not a valid regular expression for Schema Guard: ${error.message.replace(/^pattern: the/, 'the')}`,
+			'Schema Guard runs patterns on a linear-time engine (re2js): rewrite the pattern without backreferences or lookaround.',
+		);
+	}
+	const missing = (error as { missingRef?: string }).missingRef;
+	if (typeof missing === 'string') {
+		const pointer = findRef(document, missing) ?? '';
+		return new SchemaError(
+			pointer,
+			`refers to "${missing}", which is neither in the schema nor in Referenced Schemas`,
+			'Paste the referenced schema (with its $id, or keyed by its URI) into Options → Referenced Schemas: Schema Guard never fetches schemas from the network.',
+		);
+	}
+	const metaErrors = ajv.errors;
+	if (Array.isArray(metaErrors) && metaErrors.length > 0) {
+		// The most specific error: the deepest place, and an enum's list over a type mismatch.
+		const first = [...metaErrors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+		const allowed = (first.params as { allowedValues?: unknown[] }).allowedValues;
+		const value = valueAtPointer(document, first.instancePath);
+		const rule = Array.isArray(allowed)
+			? `must be one of ${allowed.map((item) => JSON.stringify(item)).join(', ')}`
+			: (first.message ?? 'is not allowed by the JSON Schema standard');
+		return new SchemaError(
+			first.instancePath,
+			`${describeValue(value)} is not a valid value here: it ${rule}`,
+		);
+	}
+	const message = (error as Error).message ?? String(error);
+	const keyword = /^(\w+) /.exec(message)?.[1];
+	const pointer = keyword === undefined ? undefined : findPresent(document, keyword);
+	return new SchemaError(pointer ?? '', `cannot be compiled: ${message}`);
+}
+
+/**
+ * OpenAPI 3.0 schema objects on draft-07's rules: `nullable: true` adds null (Ajv reads
+ * it), boolean `exclusiveMinimum`/`exclusiveMaximum` (draft-04's form) become numbers.
+ */
+function fromOpenApi(schema: unknown, depth = 0): unknown {
+	if (depth > 200) return schema;
+	if (Array.isArray(schema)) return schema.map((item) => fromOpenApi(item, depth + 1));
+	if (!isJsonObject(schema)) return schema;
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(schema)) {
+		if (key === 'enum' || key === 'const' || key === 'example' || key === 'default') {
+			out[key] = value;
+			continue;
+		}
+		out[key] = fromOpenApi(value, depth + 1);
+	}
+	for (const [flag, bound] of [
+		['exclusiveMinimum', 'minimum'],
+		['exclusiveMaximum', 'maximum'],
+	] as const) {
+		if (typeof out[flag] !== 'boolean') continue;
+		if (out[flag] === true && typeof out[bound] === 'number') {
+			out[flag] = out[bound];
+			delete out[bound];
+		} else delete out[flag];
+	}
+	// Ajv wants a type beside nullable; OpenAPI allows nullable alone (any value or null).
+	if (out.nullable === true && out.type === undefined) delete out.nullable;
+	return out;
+}
