@@ -4,6 +4,7 @@ import type { JsonValue } from '../json';
 import { HOUR_MS } from '../time';
 import { compileUserPattern, type UserPattern } from '../regex';
 import { ConversionError, OptionError, describeType } from './errors';
+import { compileFastDate } from './fastDate';
 import { zoneFor, type DateOrder, type SourceProfile } from './profile';
 
 export type DateInputFormat =
@@ -91,6 +92,8 @@ const MONTHS = [
 export function compileDate(
 	options: DateOptions,
 	profile: SourceProfile,
+	/** false: Luxon only, the oracle of the fast path's property test. */
+	fastPath = true,
 ): (value: unknown) => JsonValue {
 	const zone = zoneFor(
 		options.zone ?? profile.zone,
@@ -99,7 +102,11 @@ export function compileDate(
 	const outputZone = zoneFor(options.outputZone, 'options.outputZone');
 	const read = compileReader(options, profile.dateOrder);
 	const write = compileWriter(options, outputZone);
-	return (value) => write(read(value, zone));
+	const convert = (value: unknown): JsonValue => write(read(value, zone));
+	const fast = fastPath ? compileFastDate(options, zone, outputZone) : undefined;
+	if (fast === undefined) return convert;
+	// The fast path declines (undefined) whatever it cannot read exactly as Luxon does.
+	return (value) => fast(value) ?? convert(value);
 }
 
 function compileReader(

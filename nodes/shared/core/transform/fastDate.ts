@@ -1,0 +1,310 @@
+import type { Zone } from 'luxon';
+
+import type { JsonValue } from '../json';
+import { HOUR_MS } from '../time';
+import type { DateOptions } from './date';
+
+/*
+ * The date converter's hot path for the fixed input formats (ISO 8601 calendar dates,
+ * DD/MM/YYYY and its orders, Unix seconds and milliseconds) and the fixed outputs (ISO,
+ * date, Unix): the same arithmetic Luxon does, on numbers, without building DateTime
+ * objects. Luxon cost ~15 µs a value here; this costs well under 1 µs.
+ *
+ * It answers only what it is sure of: any value it does not read exactly as the Luxon
+ * path would (an error, an ambiguous or skipped local time, an unusual shape or year)
+ * comes back as undefined and the Luxon path reads it, errors included. The property
+ * test in test/unit/transform/fastDate.property.test.ts holds it equal to the Luxon path.
+ */
+
+/** Luxon's range of valid instants (±100,000,000 days). */
+const MAX_MS = 8.64e15;
+const MAX_DATE_TEXT = 100;
+/** The subset of ISO 8601 read here; the rest (week, ordinal, basic, 24:00...) goes to Luxon. */
+const ISO_EXTENDED =
+	/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
+/** The same as date.ts's: dd/MM/yyyy, MM/dd/yyyy, yyyy/MM/dd with an optional time. */
+const NUMERIC_DATE =
+	/^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?:(?:[ T]|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?\s*([AaPp][Mm])?)?$/;
+const UNIX = /^-?\d{1,16}(?:\.\d{1,9})?$/;
+
+/** What a reader found: the instant, Luxon's offset for it, and whether the text had no time. */
+interface Found {
+	ms: number;
+	offset: number;
+	dateOnly: boolean;
+}
+
+type FastReader = (text: string, found: Found) => boolean;
+
+/**
+ * The fast converter for these options, or undefined when they are not on the fast path
+ * (auto-detect, SQL, RFC 2822, custom formats, RFC 2822 and custom outputs).
+ */
+export function compileFastDate(
+	options: DateOptions,
+	zone: Zone,
+	outputZone: Zone,
+): ((value: unknown) => JsonValue | undefined) | undefined {
+	const read = fastReader(options.input, zone);
+	const write = fastWriter(options.output, outputZone);
+	if (read === undefined || write === undefined) return undefined;
+	const acceptsNumbers = options.input === 'unixSeconds' || options.input === 'unixMs';
+	const found: Found = { ms: 0, offset: 0, dateOnly: false };
+	return (value) => {
+		let text: string;
+		if (typeof value === 'string') text = value.trim();
+		else if (acceptsNumbers && typeof value === 'number' && Number.isFinite(value))
+			text = String(value);
+		else return undefined;
+		if (text.length > MAX_DATE_TEXT || !read(text, found)) return undefined;
+		return write(found);
+	};
+}
+
+function fastReader(input: DateOptions['input'], zone: Zone): FastReader | undefined {
+	switch (input) {
+		case 'iso':
+			return (text, found) => readIso(text, zone, found);
+		case 'dmy':
+		case 'mdy':
+		case 'ymd':
+			return (text, found) => readNumericDate(text, zone, input, found);
+		case 'unixSeconds':
+			return (text, found) => readUnix(text, 1000, found);
+		case 'unixMs':
+			return (text, found) => readUnix(text, 1, found);
+		default:
+			return undefined;
+	}
+}
+
+function readUnix(text: string, unitMs: number, found: Found): boolean {
+	if (!UNIX.test(text)) return false;
+	const ms = Math.round(Number(text) * unitMs);
+	if (!(Math.abs(ms) <= MAX_MS)) return false;
+	found.ms = ms;
+	found.offset = 0;
+	found.dateOnly = false;
+	return true;
+}
+
+function readIso(text: string, zone: Zone, found: Found): boolean {
+	const match = ISO_EXTENDED.exec(text);
+	if (match === null) return false;
+	const [, year, month, day, hour, minute, second, fraction, z, sign, offHour, offMinute] = match;
+	const dateOnly = hour === undefined;
+	// Luxon reads fractions as Math.floor(parseFloat("0.<digits>") * 1000).
+	const millisecond = fraction === undefined ? 0 : Math.floor(parseFloat(`0.${fraction}`) * 1000);
+	const wallY = Number(year);
+	const wallMo = Number(month);
+	const wallD = Number(day);
+	const wallH = dateOnly ? 0 : Number(hour);
+	const wallMi = dateOnly ? 0 : Number(minute);
+	const wallS = second === undefined ? 0 : Number(second);
+	if (z === undefined && sign === undefined)
+		return atWallTime(
+			wallY,
+			wallMo,
+			wallD,
+			wallH,
+			wallMi,
+			wallS,
+			millisecond,
+			zone,
+			dateOnly,
+			found,
+		);
+	if (!validWall(wallY, wallMo, wallD, wallH, wallMi, wallS)) return false;
+	let offset = 0;
+	if (sign !== undefined) {
+		const hours = Number(offHour);
+		const minutes = Number(offMinute);
+		if (hours > 14 || minutes > 59) return false;
+		offset = (sign === '-' ? -1 : 1) * (hours * 60 + minutes);
+	}
+	found.ms =
+		Date.UTC(wallY, wallMo - 1, wallD, wallH, wallMi, wallS, millisecond) - offset * 60 * 1000;
+	found.offset = offset;
+	found.dateOnly = false;
+	return true;
+}
+
+function readNumericDate(
+	text: string,
+	zone: Zone,
+	order: 'dmy' | 'mdy' | 'ymd',
+	found: Found,
+): boolean {
+	const match = NUMERIC_DATE.exec(text);
+	if (match === null) return false;
+	const [, first, , second, third, hour, minute, secondText, fraction, meridiem] = match;
+	const yearFirst = first.length === 4;
+	if (
+		yearFirst !== (order === 'ymd') ||
+		(!yearFirst && third.length !== 4) ||
+		(yearFirst && third.length > 2)
+	)
+		return false;
+	const day = Number(order === 'dmy' ? first : order === 'mdy' ? second : third);
+	const month = Number(order === 'mdy' ? first : second);
+	const year = Number(order === 'ymd' ? first : third);
+	let hourValue = hour === undefined ? 0 : Number(hour);
+	if (meridiem !== undefined) {
+		if (hourValue < 1 || hourValue > 12) return false;
+		hourValue = (hourValue % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
+	}
+	return atWallTime(
+		year,
+		month,
+		day,
+		hourValue,
+		minute === undefined ? 0 : Number(minute),
+		secondText === undefined ? 0 : Number(secondText),
+		fraction === undefined ? 0 : Number(fraction.padEnd(3, '0')),
+		zone,
+		hour === undefined,
+		found,
+	);
+}
+
+/** A wall time date.ts accepts, in the years whose arithmetic here is plain Date.UTC. */
+function validWall(
+	year: number,
+	month: number,
+	day: number,
+	hour: number,
+	minute: number,
+	second: number,
+): boolean {
+	if (year < 100 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
+	if (day > (month === 2 ? (isLeapYear(year) ? 29 : 28) : DAYS_IN_MONTH[month - 1])) return false;
+	return hour <= 23 && minute <= 59 && second <= 59;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeapYear(year: number): boolean {
+	return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/**
+ * date.ts's atWallTime on numbers: Luxon's DateTime.fromObject (its fixOffset, with the
+ * offset at this moment as the first guess), then the same checks for a time the clocks
+ * skip or repeat, which are declined here so that date.ts words the error.
+ */
+function atWallTime(
+	year: number,
+	month: number,
+	day: number,
+	hour: number,
+	minute: number,
+	second: number,
+	millisecond: number,
+	zone: Zone,
+	dateOnly: boolean,
+	found: Found,
+): boolean {
+	if (!validWall(year, month, day, hour, minute, second)) return false;
+	const local = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+	let ms: number;
+	let offset: number;
+	if (zone.isUniversal) {
+		offset = zone.offset(local);
+		ms = local - offset * 60 * 1000;
+	} else {
+		// Luxon's fixOffset, step for step.
+		const guess = zone.offset(Date.now());
+		ms = local - guess * 60 * 1000;
+		offset = zone.offset(ms);
+		if (offset !== guess) {
+			ms -= (offset - guess) * 60 * 1000;
+			const third = zone.offset(ms);
+			if (offset !== third) {
+				ms = local - Math.min(offset, third) * 60 * 1000;
+				offset = Math.max(offset, third);
+			}
+		}
+		if (!dateOnly && !singleInstant(ms, offset, zone, day, hour, minute)) return false;
+	}
+	found.ms = ms;
+	found.offset = offset;
+	found.dateOnly = dateOnly;
+	return true;
+}
+
+/** The local time exists (not skipped by a clock change) and names one instant only. */
+function singleInstant(
+	ms: number,
+	offset: number,
+	zone: Zone,
+	day: number,
+	hour: number,
+	minute: number,
+): boolean {
+	const wall = new Date(ms + offset * 60 * 1000);
+	if (wall.getUTCHours() !== hour || wall.getUTCMinutes() !== minute || wall.getUTCDate() !== day)
+		return false;
+	const before = zone.offset(ms - 3 * HOUR_MS);
+	const after = zone.offset(ms + 3 * HOUR_MS);
+	if (before === after && before === offset) return true;
+	const wallAsUtc = ms + offset * 60_000;
+	let instants = 0;
+	for (const candidate of new Set([before, after, offset])) {
+		const instant = wallAsUtc - candidate * 60_000;
+		if (zone.offset(instant) * 60_000 === wallAsUtc - instant) instants++;
+	}
+	return instants <= 1;
+}
+
+type FastWriter = (found: Found) => JsonValue | undefined;
+
+function fastWriter(output: DateOptions['output'], zone: Zone): FastWriter | undefined {
+	// Luxon writes "Z" for a fixed zone at offset 0, "+00:00" for an IANA zone at offset 0.
+	const fixed = zone.isUniversal;
+	const offsetOf = fixed
+		? (() => {
+				const offset = zone.offset(0);
+				return () => offset;
+			})()
+		: (ms: number) => zone.offset(ms);
+	switch (output) {
+		case 'iso':
+			return ({ ms }) => {
+				const offset = offsetOf(ms);
+				const wall = new Date(ms + offset * 60 * 1000);
+				const year = wall.getUTCFullYear();
+				if (year < 0 || year > 9999) return undefined;
+				const millisecond = wall.getUTCMilliseconds();
+				return `${isoDate(wall)}T${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}:${pad2(wall.getUTCSeconds())}${millisecond === 0 ? '' : `.${String(millisecond).padStart(3, '0')}`}${fixed && offset === 0 ? 'Z' : offsetText(offset)}`;
+			};
+		case 'date':
+			// A date read without a time keeps its own calendar date (date.ts's writer).
+			return ({ ms, offset, dateOnly }) => {
+				const wall = new Date(ms + (dateOnly ? offset : offsetOf(ms)) * 60 * 1000);
+				const year = wall.getUTCFullYear();
+				if (year < 0 || year > 9999) return undefined;
+				return isoDate(wall);
+			};
+		case 'unixSeconds':
+			return ({ ms }) => Math.floor(ms / 1000);
+		case 'unixMs':
+			return ({ ms }) => ms;
+		default:
+			return undefined;
+	}
+}
+
+function isoDate(wall: Date): string {
+	return `${String(wall.getUTCFullYear()).padStart(4, '0')}-${pad2(wall.getUTCMonth() + 1)}-${pad2(wall.getUTCDate())}`;
+}
+
+/** Luxon's toISOTime offset: sign, then truncated hours and minutes. */
+function offsetText(offset: number): string {
+	const sign = offset < 0 ? '-' : '+';
+	const absolute = Math.abs(offset);
+	return `${sign}${pad2(Math.trunc(absolute / 60))}:${pad2(Math.trunc(absolute % 60))}`;
+}
+
+function pad2(value: number): string {
+	return value < 10 ? `0${value}` : String(value);
+}
