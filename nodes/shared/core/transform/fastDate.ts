@@ -3,6 +3,7 @@ import type { Zone } from 'luxon';
 import type { JsonValue } from '../json';
 import { HOUR_MS } from '../time';
 import type { DateOptions } from './date';
+import { parseNumericDate, type NumericOrder, type WallTime } from './numericDate';
 
 /*
  * The date converter's hot path for the fixed input formats (ISO 8601 calendar dates,
@@ -22,9 +23,6 @@ const MAX_DATE_TEXT = 100;
 /** The subset of ISO 8601 read here; the rest (week, ordinal, basic, 24:00...) goes to Luxon. */
 const ISO_EXTENDED =
 	/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
-/** The same as date.ts's: dd/MM/yyyy, MM/dd/yyyy, yyyy/MM/dd with an optional time. */
-const NUMERIC_DATE =
-	/^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?:(?:[ T]|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?\s*([AaPp][Mm])?)?$/;
 const UNIX = /^-?\d{1,16}(?:\.\d{1,9})?$/;
 
 /** What a reader found: the instant, Luxon's offset for it, and whether the text had no time. */
@@ -81,11 +79,7 @@ function fastReader(input: DateOptions['input'], zone: Zone): FastReader | undef
 function readUnix(text: string, unitMs: number, found: Found): boolean {
 	if (!UNIX.test(text)) return false;
 	const ms = Math.round(Number(text) * unitMs);
-	if (!(Math.abs(ms) <= MAX_MS)) return false;
-	found.ms = ms;
-	found.offset = 0;
-	found.dateOnly = false;
-	return true;
+	return Math.abs(ms) <= MAX_MS && answer(found, ms, 0, false);
 }
 
 function readIso(text: string, zone: Zone, found: Found): boolean {
@@ -93,28 +87,18 @@ function readIso(text: string, zone: Zone, found: Found): boolean {
 	if (match === null) return false;
 	const [, year, month, day, hour, minute, second, fraction, z, sign, offHour, offMinute] = match;
 	const dateOnly = hour === undefined;
-	// Luxon reads fractions as Math.floor(parseFloat("0.<digits>") * 1000).
-	const millisecond = fraction === undefined ? 0 : Math.floor(parseFloat(`0.${fraction}`) * 1000);
-	const wallY = Number(year);
-	const wallMo = Number(month);
-	const wallD = Number(day);
-	const wallH = dateOnly ? 0 : Number(hour);
-	const wallMi = dateOnly ? 0 : Number(minute);
-	const wallS = second === undefined ? 0 : Number(second);
-	if (z === undefined && sign === undefined)
-		return atWallTime(
-			wallY,
-			wallMo,
-			wallD,
-			wallH,
-			wallMi,
-			wallS,
-			millisecond,
-			zone,
-			dateOnly,
-			found,
-		);
-	if (!validWall(wallY, wallMo, wallD, wallH, wallMi, wallS)) return false;
+	const wall: WallTime = {
+		year: Number(year),
+		month: Number(month),
+		day: Number(day),
+		hour: dateOnly ? 0 : Number(hour),
+		minute: dateOnly ? 0 : Number(minute),
+		second: second === undefined ? 0 : Number(second),
+		// Luxon reads fractions as Math.floor(parseFloat("0.<digits>") * 1000).
+		millisecond: fraction === undefined ? 0 : Math.floor(parseFloat(`0.${fraction}`) * 1000),
+	};
+	if (z === undefined && sign === undefined) return atWallTime(wall, zone, dateOnly, found);
+	if (!validWall(wall)) return false;
 	let offset = 0;
 	if (sign !== undefined) {
 		const hours = Number(offHour);
@@ -122,60 +106,28 @@ function readIso(text: string, zone: Zone, found: Found): boolean {
 		if (hours > 14 || minutes > 59) return false;
 		offset = (sign === '-' ? -1 : 1) * (hours * 60 + minutes);
 	}
-	found.ms =
-		Date.UTC(wallY, wallMo - 1, wallD, wallH, wallMi, wallS, millisecond) - offset * 60 * 1000;
+	return answer(found, localMs(wall) - offset * 60 * 1000, offset, false);
+}
+
+function answer(found: Found, ms: number, offset: number, dateOnly: boolean): true {
+	found.ms = ms;
 	found.offset = offset;
-	found.dateOnly = false;
+	found.dateOnly = dateOnly;
 	return true;
 }
 
-function readNumericDate(
-	text: string,
-	zone: Zone,
-	order: 'dmy' | 'mdy' | 'ymd',
-	found: Found,
-): boolean {
-	const match = NUMERIC_DATE.exec(text);
-	if (match === null) return false;
-	const [, first, , second, third, hour, minute, secondText, fraction, meridiem] = match;
-	const yearFirst = first.length === 4;
-	if (
-		yearFirst !== (order === 'ymd') ||
-		(!yearFirst && third.length !== 4) ||
-		(yearFirst && third.length > 2)
-	)
-		return false;
-	const day = Number(order === 'dmy' ? first : order === 'mdy' ? second : third);
-	const month = Number(order === 'mdy' ? first : second);
-	const year = Number(order === 'ymd' ? first : third);
-	let hourValue = hour === undefined ? 0 : Number(hour);
-	if (meridiem !== undefined) {
-		if (hourValue < 1 || hourValue > 12) return false;
-		hourValue = (hourValue % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
-	}
-	return atWallTime(
-		year,
-		month,
-		day,
-		hourValue,
-		minute === undefined ? 0 : Number(minute),
-		secondText === undefined ? 0 : Number(secondText),
-		fraction === undefined ? 0 : Number(fraction.padEnd(3, '0')),
-		zone,
-		hour === undefined,
-		found,
-	);
+function localMs({ year, month, day, hour, minute, second, millisecond }: WallTime): number {
+	return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+}
+
+function readNumericDate(text: string, zone: Zone, order: NumericOrder, found: Found): boolean {
+	const parsed = parseNumericDate(text, order);
+	if (parsed === null || 'failure' in parsed) return false;
+	return atWallTime(parsed.wall, zone, parsed.dateOnly, found);
 }
 
 /** A wall time date.ts accepts, in the years whose arithmetic here is plain Date.UTC. */
-function validWall(
-	year: number,
-	month: number,
-	day: number,
-	hour: number,
-	minute: number,
-	second: number,
-): boolean {
+function validWall({ year, month, day, hour, minute, second }: WallTime): boolean {
 	if (year < 100 || year > 9999 || month < 1 || month > 12 || day < 1) return false;
 	if (day > (month === 2 ? (isLeapYear(year) ? 29 : 28) : DAYS_IN_MONTH[month - 1])) return false;
 	return hour <= 23 && minute <= 59 && second <= 59;
@@ -192,20 +144,9 @@ function isLeapYear(year: number): boolean {
  * offset at this moment as the first guess), then the same checks for a time the clocks
  * skip or repeat, which are declined here so that date.ts words the error.
  */
-function atWallTime(
-	year: number,
-	month: number,
-	day: number,
-	hour: number,
-	minute: number,
-	second: number,
-	millisecond: number,
-	zone: Zone,
-	dateOnly: boolean,
-	found: Found,
-): boolean {
-	if (!validWall(year, month, day, hour, minute, second)) return false;
-	const local = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+function atWallTime(wall: WallTime, zone: Zone, dateOnly: boolean, found: Found): boolean {
+	if (!validWall(wall)) return false;
+	const local = localMs(wall);
 	let ms: number;
 	let offset: number;
 	if (zone.isUniversal) {
@@ -224,25 +165,19 @@ function atWallTime(
 				offset = Math.max(offset, third);
 			}
 		}
-		if (!dateOnly && !singleInstant(ms, offset, zone, day, hour, minute)) return false;
+		if (!dateOnly && !singleInstant(ms, offset, zone, wall)) return false;
 	}
-	found.ms = ms;
-	found.offset = offset;
-	found.dateOnly = dateOnly;
-	return true;
+	return answer(found, ms, offset, dateOnly);
 }
 
 /** The local time exists (not skipped by a clock change) and names one instant only. */
-function singleInstant(
-	ms: number,
-	offset: number,
-	zone: Zone,
-	day: number,
-	hour: number,
-	minute: number,
-): boolean {
+function singleInstant(ms: number, offset: number, zone: Zone, written: WallTime): boolean {
 	const wall = new Date(ms + offset * 60 * 1000);
-	if (wall.getUTCHours() !== hour || wall.getUTCMinutes() !== minute || wall.getUTCDate() !== day)
+	if (
+		wall.getUTCHours() !== written.hour ||
+		wall.getUTCMinutes() !== written.minute ||
+		wall.getUTCDate() !== written.day
+	)
 		return false;
 	const before = zone.offset(ms - 3 * HOUR_MS);
 	const after = zone.offset(ms + 3 * HOUR_MS);
@@ -273,7 +208,7 @@ function fastWriter(output: DateOptions['output'], zone: Zone): FastWriter | und
 				const offset = offsetOf(ms);
 				const wall = new Date(ms + offset * 60 * 1000);
 				const year = wall.getUTCFullYear();
-				if (year < 0 || year > 9999) return undefined;
+				if (!(year >= 0 && year <= 9999)) return undefined;
 				const millisecond = wall.getUTCMilliseconds();
 				return `${isoDate(wall)}T${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}:${pad2(wall.getUTCSeconds())}${millisecond === 0 ? '' : `.${String(millisecond).padStart(3, '0')}`}${fixed && offset === 0 ? 'Z' : offsetText(offset)}`;
 			};
@@ -282,7 +217,7 @@ function fastWriter(output: DateOptions['output'], zone: Zone): FastWriter | und
 			return ({ ms, offset, dateOnly }) => {
 				const wall = new Date(ms + (dateOnly ? offset : offsetOf(ms)) * 60 * 1000);
 				const year = wall.getUTCFullYear();
-				if (year < 0 || year > 9999) return undefined;
+				if (!(year >= 0 && year <= 9999)) return undefined;
 				return isoDate(wall);
 			};
 		case 'unixSeconds':
