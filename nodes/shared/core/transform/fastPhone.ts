@@ -142,6 +142,13 @@ export function compileFastE164(
 		}
 		return undefined;
 	};
+	/** countryOf(national) === own && hasType(own, national), without testing the same patterns twice. */
+	const validInOwnCountry = (national: string): boolean => {
+		if (countryOf(national) !== own) return false;
+		// Chosen by its number types, so it has one.
+		if (countries.length > 1 && own.leadingDigits === undefined) return true;
+		return hasType(own, national);
+	};
 
 	/** extractNationalNumber, declining where the library would keep the prefix or read a carrier code. */
 	const nationalOf = (digits: string): string | undefined => {
@@ -176,8 +183,7 @@ export function compileFastE164(
 			national === undefined ||
 			national.length < MIN_NATIONAL ||
 			national.length > MAX_NATIONAL ||
-			countryOf(national) !== own ||
-			!hasType(own, national)
+			!validInOwnCountry(national)
 		)
 			return undefined;
 		return `+${callingCode}${national}`;
