@@ -178,7 +178,10 @@ function check(
 			({ value, zone }, output, outputZone) => {
 				const { fast, luxon, fastOnly } = pair(input, output, zone, outputZone);
 				if (fastOnly(value) !== undefined) answered++;
-				assert.deepEqual(outcome(fast, value), outcome(luxon, value));
+				// Twice: the second answer may come from the memo.
+				const expected = outcome(luxon, value);
+				assert.deepEqual(outcome(fast, value), expected);
+				assert.deepEqual(outcome(fast, value), expected);
 			},
 		),
 		{ numRuns: runs },

@@ -20,6 +20,8 @@ import { parseNumericDate, type NumericOrder, type WallTime } from './numericDat
 /** Luxon's range of valid instants (±100,000,000 days). */
 const MAX_MS = 8.64e15;
 const MAX_DATE_TEXT = 100;
+/** Texts remembered per converter; past that the memo starts again. */
+const MEMO_SIZE = 10_000;
 /** The subset of ISO 8601 read here; the rest (week, ordinal, basic, 24:00...) goes to Luxon. */
 const ISO_EXTENDED =
 	/^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
@@ -48,14 +50,24 @@ export function compileFastDate(
 	if (read === undefined || write === undefined) return undefined;
 	const acceptsNumbers = options.input === 'unixSeconds' || options.input === 'unixMs';
 	const found: Found = { ms: 0, offset: 0, dateOnly: false };
+	// Dates repeat across items (one day, many invoices): answers are kept by text, for
+	// this converter (one execution) only.
+	const memo = new Map<string, JsonValue>();
 	return (value) => {
 		let text: string;
 		if (typeof value === 'string') text = value.trim();
 		else if (acceptsNumbers && typeof value === 'number' && Number.isFinite(value))
 			text = String(value);
 		else return undefined;
+		const known = memo.get(text);
+		if (known !== undefined) return known;
 		if (text.length > MAX_DATE_TEXT || !read(text, found)) return undefined;
-		return write(found);
+		const written = write(found);
+		if (written !== undefined) {
+			if (memo.size >= MEMO_SIZE) memo.clear();
+			memo.set(text, written);
+		}
+		return written;
 	};
 }
 
