@@ -32,6 +32,8 @@ interface Found {
 	ms: number;
 	offset: number;
 	dateOnly: boolean;
+	/** Placed in the reading zone (an IANA zone): Luxon then keeps `offset` when writing in that zone. */
+	inZone: boolean;
 }
 
 type FastReader = (text: string, found: Found) => boolean;
@@ -46,10 +48,10 @@ export function compileFastDate(
 	outputZone: Zone,
 ): ((value: unknown) => JsonValue | undefined) | undefined {
 	const read = fastReader(options.input, zone);
-	const write = fastWriter(options.output, outputZone);
+	const write = fastWriter(options.output, outputZone, outputZone.equals(zone));
 	if (read === undefined || write === undefined) return undefined;
 	const acceptsNumbers = options.input === 'unixSeconds' || options.input === 'unixMs';
-	const found: Found = { ms: 0, offset: 0, dateOnly: false };
+	const found: Found = { ms: 0, offset: 0, dateOnly: false, inZone: false };
 	// Dates repeat across items (one day, many invoices): answers are kept by text, for
 	// this converter (one execution) only.
 	const memo = new Map<string, JsonValue>();
@@ -121,10 +123,11 @@ function readIso(text: string, zone: Zone, found: Found): boolean {
 	return answer(found, localMs(wall) - offset * 60 * 1000, offset, false);
 }
 
-function answer(found: Found, ms: number, offset: number, dateOnly: boolean): true {
+function answer(found: Found, ms: number, offset: number, dateOnly: boolean, inZone = false): true {
 	found.ms = ms;
 	found.offset = offset;
 	found.dateOnly = dateOnly;
+	found.inZone = inZone;
 	return true;
 }
 
@@ -177,7 +180,11 @@ function atWallTime(wall: WallTime, zone: Zone, dateOnly: boolean, found: Found)
 				offset = Math.max(offset, third);
 			}
 		}
+		// Offsets in seconds (local mean time before standard zones) give Luxon fractional
+		// milliseconds: left to Luxon.
+		if (!Number.isInteger(ms) || !Number.isInteger(offset)) return false;
 		if (!dateOnly && !singleInstant(ms, offset, zone, wall)) return false;
+		return answer(found, ms, offset, dateOnly, true);
 	}
 	return answer(found, ms, offset, dateOnly);
 }
@@ -205,20 +212,24 @@ function singleInstant(ms: number, offset: number, zone: Zone, written: WallTime
 
 type FastWriter = (found: Found) => JsonValue | undefined;
 
-function fastWriter(output: DateOptions['output'], zone: Zone): FastWriter | undefined {
+function fastWriter(
+	output: DateOptions['output'],
+	zone: Zone,
+	readingZone: boolean,
+): FastWriter | undefined {
 	// Luxon writes "Z" for a fixed zone at offset 0, "+00:00" for an IANA zone at offset 0.
 	const fixed = zone.isUniversal;
-	const offsetOf = fixed
-		? (() => {
-				const offset = zone.offset(0);
-				return () => offset;
-			})()
-		: (ms: number) => zone.offset(ms);
+	const fixedOffset = fixed ? zone.offset(0) : 0;
+	// setZone to the zone a DateTime is in returns it as it is, with the offset it was
+	// made with: in a skipped hour that is not the offset of its instant.
+	const offsetOf = ({ ms, offset, inZone }: Found): number =>
+		fixed ? fixedOffset : readingZone && inZone ? offset : zone.offset(ms);
 	switch (output) {
 		case 'iso':
-			return ({ ms }) => {
-				const offset = offsetOf(ms);
-				const wall = new Date(ms + offset * 60 * 1000);
+			return (found) => {
+				const offset = offsetOf(found);
+				if (!Number.isInteger(offset)) return undefined;
+				const wall = new Date(found.ms + offset * 60 * 1000);
 				const year = wall.getUTCFullYear();
 				if (!(year >= 0 && year <= 9999)) return undefined;
 				const millisecond = wall.getUTCMilliseconds();
@@ -226,8 +237,10 @@ function fastWriter(output: DateOptions['output'], zone: Zone): FastWriter | und
 			};
 		case 'date':
 			// A date read without a time keeps its own calendar date (date.ts's writer).
-			return ({ ms, offset, dateOnly }) => {
-				const wall = new Date(ms + (dateOnly ? offset : offsetOf(ms)) * 60 * 1000);
+			return (found) => {
+				const offset = found.dateOnly ? found.offset : offsetOf(found);
+				if (!Number.isInteger(offset)) return undefined;
+				const wall = new Date(found.ms + offset * 60 * 1000);
 				const year = wall.getUTCFullYear();
 				if (!(year >= 0 && year <= 9999)) return undefined;
 				return isoDate(wall);
