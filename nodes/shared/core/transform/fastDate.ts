@@ -53,19 +53,20 @@ export function compileFastDate(
 	const acceptsNumbers = options.input === 'unixSeconds' || options.input === 'unixMs';
 	const found: Found = { ms: 0, offset: 0, dateOnly: false, inZone: false };
 	// Dates repeat across items (one day, many invoices): answers are kept by text, for
-	// this converter (one execution) only.
-	const memo = new Map<string, JsonValue>();
+	// this converter (one execution) only. Not timestamps: they rarely repeat, and reading
+	// one costs less than remembering it.
+	const memo = acceptsNumbers ? undefined : new Map<string, JsonValue>();
 	return (value) => {
 		let text: string;
 		if (typeof value === 'string') text = value.trim();
 		else if (acceptsNumbers && typeof value === 'number' && Number.isFinite(value))
 			text = String(value);
 		else return undefined;
-		const known = memo.get(text);
+		const known = memo?.get(text);
 		if (known !== undefined) return known;
 		if (text.length > MAX_DATE_TEXT || !read(text, found)) return undefined;
 		const written = write(found);
-		if (written !== undefined) {
+		if (memo !== undefined && written !== undefined) {
 			if (memo.size >= MEMO_SIZE) memo.clear();
 			memo.set(text, written);
 		}
