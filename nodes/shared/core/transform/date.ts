@@ -4,6 +4,8 @@ import type { JsonValue } from '../json';
 import { HOUR_MS } from '../time';
 import { compileUserPattern, type UserPattern } from '../regex';
 import { ConversionError, OptionError, describeType } from './errors';
+import { compileFastDate } from './fastDate';
+import { parseNumericDate, type NumericOrder, type WallTime } from './numericDate';
 import { zoneFor, type DateOrder, type SourceProfile } from './profile';
 
 export type DateInputFormat =
@@ -58,16 +60,6 @@ type Attempt = Reading | Failure | null;
 
 type Reader = (text: string, zone: Zone) => Attempt;
 
-interface WallTime {
-	year: number;
-	month: number;
-	day: number;
-	hour: number;
-	minute: number;
-	second: number;
-	millisecond: number;
-}
-
 const MONTHS = [
 	'January',
 	'February',
@@ -91,6 +83,8 @@ const MONTHS = [
 export function compileDate(
 	options: DateOptions,
 	profile: SourceProfile,
+	/** false: Luxon only, the oracle of the fast path's property test. */
+	fastPath = true,
 ): (value: unknown) => JsonValue {
 	const zone = zoneFor(
 		options.zone ?? profile.zone,
@@ -99,7 +93,11 @@ export function compileDate(
 	const outputZone = zoneFor(options.outputZone, 'options.outputZone');
 	const read = compileReader(options, profile.dateOrder);
 	const write = compileWriter(options, outputZone);
-	return (value) => write(read(value, zone));
+	const convert = (value: unknown): JsonValue => write(read(value, zone));
+	const fast = fastPath ? compileFastDate(options, zone, outputZone) : undefined;
+	if (fast === undefined) return convert;
+	// The fast path declines (undefined) whatever it cannot read exactly as Luxon does.
+	return (value) => fast(value) ?? convert(value);
 }
 
 function compileReader(
@@ -376,44 +374,13 @@ function readUnix(text: string, unitMs: number, format: string, plausibleOnly: b
 	return { format, value, dateOnly: false };
 }
 
-const NUMERIC_DATE =
-	/^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?:(?:[ T]|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?\s*([AaPp][Mm])?)?$/;
-
 /** dd/MM/yyyy, MM/dd/yyyy, yyyy/MM/dd with "/", "-" or "." and an optional time (24 h or am/pm). */
-function readNumericDate(text: string, zone: Zone, order: 'dmy' | 'mdy' | 'ymd'): Attempt {
-	const match = NUMERIC_DATE.exec(text);
-	if (!match) return null;
-	const [, first, , second, third, hour, minute, secondText, fraction, meridiem] = match;
-	const yearFirst = first.length === 4;
-	if (
-		yearFirst !== (order === 'ymd') ||
-		(!yearFirst && third.length !== 4) ||
-		(yearFirst && third.length > 2)
-	)
-		return null;
+function readNumericDate(text: string, zone: Zone, order: NumericOrder): Attempt {
+	const parsed = parseNumericDate(text, order);
+	if (parsed === null) return null;
 	const format = order === 'dmy' ? 'DD/MM/YYYY' : order === 'mdy' ? 'MM/DD/YYYY' : 'YYYY/MM/DD';
-	const [day, month, year] =
-		order === 'dmy'
-			? [first, second, third]
-			: order === 'mdy'
-				? [second, first, third]
-				: [third, second, first];
-	let hourValue = hour === undefined ? 0 : Number(hour);
-	if (meridiem !== undefined) {
-		if (hourValue < 1 || hourValue > 12)
-			return { format, failure: `hour ${hourValue} does not go with ${meridiem.toUpperCase()}` };
-		hourValue = (hourValue % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
-	}
-	const wall: WallTime = {
-		year: Number(year),
-		month: Number(month),
-		day: Number(day),
-		hour: hourValue,
-		minute: minute === undefined ? 0 : Number(minute),
-		second: secondText === undefined ? 0 : Number(secondText),
-		millisecond: fraction === undefined ? 0 : Number(fraction.padEnd(3, '0')),
-	};
-	return atWallTime(wall, zone, format, hour === undefined);
+	if ('failure' in parsed) return { format, failure: parsed.failure };
+	return atWallTime(parsed.wall, zone, format, parsed.dateOnly);
 }
 
 function customReader(format: string): Reader {

@@ -15,6 +15,7 @@ import {
 
 import type { JsonValue } from '../json';
 import { ConversionError, describeType } from './errors';
+import { compileFastE164 } from './fastPhone';
 import { checkCountryCode, type SourceProfile } from './profile';
 
 export type PhoneFormat = 'e164' | 'international' | 'national' | 'rfc3966';
@@ -39,6 +40,8 @@ const PARSE_FAILURES: Record<string, string> = {
 export function compilePhone(
 	options: PhoneOptions,
 	profile: SourceProfile,
+	/** false: the library only, the oracle of the fast path's property test. */
+	fastPath = true,
 ): (value: unknown) => JsonValue {
 	const countryText = options.country ?? profile.defaultCountry;
 	const country: CountryCode | undefined =
@@ -49,7 +52,47 @@ export function compilePhone(
 					options.country === null ? 'profile.defaultCountry' : 'options.country',
 				);
 	const write = phoneWriter(options.format);
-	return (value) => write(parsePhone(value, country));
+	const convert = (value: unknown): JsonValue => write(parsePhone(value, country));
+	if (!fastPath) return convert;
+	const fast =
+		options.format === 'e164' && country !== undefined ? compileFastE164(country) : undefined;
+	const memo = new Memo();
+	return (value) => {
+		const text =
+			typeof value === 'string'
+				? value.trim()
+				: typeof value === 'number' && Number.isSafeInteger(value) && value > 0
+					? String(value)
+					: undefined;
+		if (text === undefined) return convert(value);
+		const known = fast?.(text) ?? memo.get(text);
+		if (known !== undefined) return known;
+		const converted = convert(value);
+		memo.set(text, converted);
+		return converted;
+	};
+}
+
+/** Numbers the library converted, by text: the same number repeats across items (one customer, many invoices). */
+const MEMO_SIZE = 10_000;
+
+/** A bounded least-recently-used memo; the library is a pure function of the text. */
+class Memo {
+	private readonly entries = new Map<string, JsonValue>();
+
+	get(text: string): JsonValue | undefined {
+		const value = this.entries.get(text);
+		if (value !== undefined) {
+			this.entries.delete(text);
+			this.entries.set(text, value);
+		}
+		return value;
+	}
+
+	set(text: string, value: JsonValue): void {
+		if (this.entries.size >= MEMO_SIZE) this.entries.delete(this.entries.keys().next().value!);
+		this.entries.set(text, value);
+	}
 }
 
 function parsePhone(value: unknown, country: CountryCode | undefined): PhoneNumber {

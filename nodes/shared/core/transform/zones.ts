@@ -1,15 +1,16 @@
 import { Zone, type ZoneOffsetFormat, type ZoneOffsetOptions } from 'luxon';
 
-/** Offsets are cached per six hours of UTC time; a bucket with a clock change inside is never cached. */
-const BUCKET_MS = 6 * 3_600_000;
-const MAX_BUCKETS = 50_000;
+/** Offsets are cached per hour of UTC time; an hour with a clock change inside is never cached. */
+const BUCKET_MS = 3_600_000;
+/** About 11 years of hours per zone, a few MB at most; past that the table starts again. */
+const MAX_BUCKETS = 100_000;
 
 /**
  * An IANA zone whose offsets are remembered. Luxon asks Intl for every offset (about
  * 14 µs each), and reading one wall-clock time costs several: for 10,000 items that
  * was most of a date field's time. A bucket is cached only when its first and last
  * millisecond have the same offset, so no clock change is inside it (zones do not
- * change twice within six hours); a bucket with a change is answered exactly, uncached.
+ * change twice within an hour); a bucket with a change is answered exactly, uncached.
  */
 export class CachedIanaZone extends Zone<true> {
 	private readonly buckets = new Map<number, number>();
