@@ -34,7 +34,7 @@ interface VendorCase {
 const CASES: VendorCase[] = [
 	{
 		name: 'charge',
-		typeChange: { path: ['outcome', 'risk_score'], value: 'high' },
+		typeChange: { path: ['amount'], value: '100' },
 		required: 'currency',
 	},
 	{ name: 'customer', typeChange: { path: ['balance'], value: '0' }, required: 'created' },

@@ -359,11 +359,12 @@ function escape(
 			const close = source.indexOf('}', index);
 			if (source[index + 2] !== '{' || close === -1)
 				refuse(`uses \\${char} without {…}: write \\${char}{L} for a Unicode property`);
-			// RE2 knows categories and scripts by their short names: `Script=Greek` is `Greek`.
+			// RE2 knows categories and scripts by their short names: `Script=Greek` is `Greek`,
+			// `Letter` is `L`.
 			const name = source
 				.slice(index + 3, close)
 				.replace(/^(?:Script|sc|Script_Extensions|scx|General_Category|gc)=/, '');
-			return [`\\${char}{${name}}`, close - index + 1];
+			return [`\\${char}{${CATEGORY_SHORT_NAMES[name] ?? name}}`, close - index + 1];
 		}
 	}
 	if (/[a-zA-Z]/.test(char)) {
@@ -375,6 +376,52 @@ function escape(
 	if (/[!-/:-@[-`{-~]/.test(char)) return [`\\${char}`, 2];
 	return [char, 2];
 }
+
+/** ECMAScript's long General_Category names (Unicode's PropertyValueAliases) → RE2's short ones. */
+const CATEGORY_SHORT_NAMES: Readonly<Record<string, string>> = {
+	Letter: 'L',
+	Cased_Letter: 'LC',
+	Uppercase_Letter: 'Lu',
+	Lowercase_Letter: 'Ll',
+	Titlecase_Letter: 'Lt',
+	Modifier_Letter: 'Lm',
+	Other_Letter: 'Lo',
+	Mark: 'M',
+	Combining_Mark: 'M',
+	Nonspacing_Mark: 'Mn',
+	Spacing_Mark: 'Mc',
+	Enclosing_Mark: 'Me',
+	Number: 'N',
+	Decimal_Number: 'Nd',
+	digit: 'Nd',
+	Letter_Number: 'Nl',
+	Other_Number: 'No',
+	Punctuation: 'P',
+	punct: 'P',
+	Connector_Punctuation: 'Pc',
+	Dash_Punctuation: 'Pd',
+	Open_Punctuation: 'Ps',
+	Close_Punctuation: 'Pe',
+	Initial_Punctuation: 'Pi',
+	Final_Punctuation: 'Pf',
+	Other_Punctuation: 'Po',
+	Symbol: 'S',
+	Math_Symbol: 'Sm',
+	Currency_Symbol: 'Sc',
+	Modifier_Symbol: 'Sk',
+	Other_Symbol: 'So',
+	Separator: 'Z',
+	Space_Separator: 'Zs',
+	Line_Separator: 'Zl',
+	Paragraph_Separator: 'Zp',
+	Other: 'C',
+	Control: 'Cc',
+	cntrl: 'Cc',
+	Format: 'Cf',
+	Surrogate: 'Cs',
+	Private_Use: 'Co',
+	Unassigned: 'Cn',
+};
 
 /** `\uHHHH` (a surrogate pair becomes one code point) and `\u{H…}`. */
 function unicodeEscape(

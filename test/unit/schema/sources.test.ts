@@ -132,9 +132,11 @@ describe('field list → JSON Schema', () => {
 	it('keeps a field named __proto__ as a field', () => {
 		const schema = fromFields([{ name: '__proto__.admin', type: 'boolean', required: true }]);
 		assert.equal(Object.getPrototypeOf({}), Object.prototype);
-		// Ajv never reads a field named __proto__: not checked, with a warning; no prototype touched.
-		assert.deepEqual(problemList(check(schema, JSON.parse('{"__proto__": {"admin": "yes"}}'))), []);
-		assert.match(schema.warnings.join(' '), /"__proto__" at \/properties is not checked/);
+		// Checked as the item's own field; no prototype touched.
+		assert.deepEqual(problemList(check(schema, JSON.parse('{"__proto__": {"admin": "yes"}}'))), [
+			'typeChanged __proto__.admin',
+		]);
+		assert.equal(check(schema, JSON.parse('{"__proto__": {"admin": true}}')).outcome, 'valid');
 		assert.equal(Object.getPrototypeOf({}), Object.prototype);
 	});
 
@@ -367,7 +369,7 @@ describe('sample payload → JSON Schema', () => {
 		const compiled = fromSample(JSON.parse('{"__proto__": {"polluted": true}, "id": 1}'));
 		assert.deepEqual(
 			problemList(check(compiled, JSON.parse('{"__proto__": {"polluted": "yes"}, "id": 1}'))),
-			[],
+			['typeChanged __proto__.polluted'],
 		);
 		assert.equal(({} as Record<string, unknown>).polluted, undefined);
 	});

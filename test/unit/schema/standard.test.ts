@@ -146,4 +146,36 @@ describe('JSON Schema through Ajv: the standard', () => {
 		});
 		assert.equal(check(schema, { 'x-a': `${'a'.repeat(100_000)}!` }).outcome, 'invalid');
 	});
+
+	it('compiles an empty enum (it matches nothing), which Ajv alone refuses', () => {
+		const schema = compile({ type: 'object', properties: { a: { enum: [] } } });
+		assert.equal(check(schema, { a: 1 }).outcome, 'invalid');
+		assert.equal(check(schema, { a: null }).outcome, 'invalid');
+		assert.equal(check(schema, {}).outcome, 'valid');
+		assert.match(schema.warnings.join(' '), /empty "enum": no value passes/);
+	});
+
+	it('resolves a $ref beside a $id against that $id, where Ajv alone overflows the stack', () => {
+		const schema = compile({
+			$schema: 'https://json-schema.org/draft/2020-12/schema',
+			$id: 'http://example.com/outer.json',
+			properties: {
+				foo: {
+					$id: 'inner.json',
+					$defs: { inner: { properties: { bar: { type: 'string' } } } },
+					$ref: '#/$defs/inner',
+				},
+			},
+			$ref: 'inner.json',
+		});
+		assert.equal(check(schema, { foo: { bar: 'a' }, bar: 'a' }).outcome, 'valid');
+		assert.equal(check(schema, { foo: { bar: 1 }, bar: 'a' }).outcome, 'invalid');
+		assert.equal(check(schema, { foo: { bar: 'a' }, bar: 1 }).outcome, 'invalid');
+	});
+
+	it('reads a pattern with a long Unicode category name (\\p{Letter})', () => {
+		const schema = compile({ type: 'string', pattern: '^\\p{Letter}+$' });
+		assert.equal(check(schema, 'école').outcome, 'valid');
+		assert.equal(check(schema, 'abc1').outcome, 'invalid');
+	});
 });

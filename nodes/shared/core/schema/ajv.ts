@@ -4,12 +4,13 @@ import Ajv2020 from 'ajv/dist/2020';
 import draft7MetaSchema from 'ajv/dist/refs/json-schema-draft-07.json';
 
 import { compileUserPattern, PatternError } from '../regex';
+import { withoutAjvQuirks } from './ajvQuirks';
 import { closedVariant } from './closed';
 import type { Dialect } from './dialect';
 import { formatTable } from './formats';
 import { findKeyword, findPresent, findRef, valueAtPointer } from './pointers';
 import { SchemaError } from './types';
-import { describeValue, isJsonObject } from './values';
+import { describeValue, isJsonObject, setOwn } from './values';
 
 /**
  * JSON Schema compiled by Ajv 8, the standard's compiled validator, with re2js (linear
@@ -110,7 +111,10 @@ export function isMultipleOf(data: number, divisor: number): boolean {
 /** Compiles the three validators; a schema Ajv refuses becomes a SchemaError naming the place. */
 export function buildValidators(document: unknown, settings: AjvSettings): AjvValidators {
 	const dialect = settings.dialect;
-	const schema = (dialect === 'openapi3.0' ? fromOpenApi(document) : document) as AnySchema;
+	const schema = withoutAjvQuirks(
+		dialect === 'openapi3.0' ? fromOpenApi(document) : document,
+		dialect,
+	) as AnySchema;
 	const fast = compileWith(instance(dialect, settings, false, false), schema, document);
 	const explain = compileWith(instance(dialect, settings, true, false), schema, document);
 	const variant = closedVariant(schema, dialect) as AnySchema;
@@ -177,10 +181,10 @@ function fromOpenApi(schema: unknown, depth = 0): unknown {
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(schema)) {
 		if (key === 'enum' || key === 'const' || key === 'example' || key === 'default') {
-			out[key] = value;
+			setOwn(out, key, value);
 			continue;
 		}
-		out[key] = fromOpenApi(value, depth + 1);
+		setOwn(out, key, fromOpenApi(value, depth + 1));
 	}
 	for (const [flag, bound] of [
 		['exclusiveMinimum', 'minimum'],
@@ -192,7 +196,21 @@ function fromOpenApi(schema: unknown, depth = 0): unknown {
 			delete out[bound];
 		} else delete out[flag];
 	}
-	// Ajv wants a type beside nullable; OpenAPI allows nullable alone (any value or null).
-	if (out.nullable === true && out.type === undefined) delete out.nullable;
+	// Ajv reads nullable only beside a type. Without one, vendors (Stripe) write it beside
+	// anyOf/oneOf/$ref and mean "or null", as OpenAPI converters read it.
+	if (out.nullable === true && out.type === undefined) {
+		delete out.nullable;
+		const union = Array.isArray(out.anyOf)
+			? 'anyOf'
+			: Array.isArray(out.oneOf)
+				? 'oneOf'
+				: undefined;
+		if (union !== undefined) out[union] = [...(out[union] as unknown[]), { type: 'null' }];
+		else if (out.$ref !== undefined || out.allOf !== undefined) {
+			const rest = { ...out };
+			for (const key of Object.keys(out)) delete out[key];
+			out.anyOf = [rest, { type: 'null' }];
+		}
+	}
 	return out;
 }

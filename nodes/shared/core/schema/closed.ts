@@ -1,5 +1,5 @@
 import type { Dialect } from './dialect';
-import { isJsonObject } from './values';
+import { isJsonObject, setOwn } from './values';
 
 /**
  * The schema with every open object closed (`unevaluatedProperties: false` where the
@@ -103,6 +103,6 @@ function mapValues(
 	change: (value: unknown) => unknown,
 ): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
-	for (const [key, value] of Object.entries(map)) out[key] = change(value);
+	for (const [key, value] of Object.entries(map)) setOwn(out, key, change(value));
 	return out;
 }

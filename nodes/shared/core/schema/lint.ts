@@ -118,9 +118,9 @@ export function lintSchema(document: unknown, checkFormats: boolean): string[] {
 				`The schema at ${pointer || '/'} has object keywords but no "type": values that are not objects pass. Add "type": "object".`,
 			);
 		}
-		if (isJsonObject(node.properties) && Object.hasOwn(node.properties, '__proto__'))
+		if (Array.isArray(node.enum) && node.enum.length === 0)
 			warnings.add(
-				`The field "__proto__" at ${pointer}/properties is not checked: the validator never reads a field of that name (it could reach the prototype).`,
+				`The schema at ${pointer || '/'} has an empty "enum": no value passes there. List the allowed values.`,
 			);
 		const format = node.format;
 		if (

@@ -35,6 +35,19 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
 	return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Sets an own field, even one named `__proto__`: an assignment would set the object's
+ * prototype instead (a schema's `properties` may declare a field of that name).
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+	Object.defineProperty(target, key, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
+}
+
 function objectKind(value: object): string {
 	if (value instanceof Date) return 'date';
 	try {
