@@ -15,10 +15,15 @@ import {
 	normalizeWrites,
 	optionalTimeout,
 } from './validate';
+import { keyOrder, normalizeInserts } from './insert';
 import {
 	StoreError,
 	type CounterIncrement,
+	type InsertBatchResult,
+	type InsertResult,
 	type ReadResult,
+	type RecordInsert,
+	type RecordStamps,
 	type RecordDelete,
 	type RecordWrite,
 	type RedisStoreConfig,
@@ -85,6 +90,53 @@ const SCRIPTS = {
 				out[#out + 1] = 1
 			end
 			out[#out + 1] = version
+		end
+		if advanced then redis.call('SET', sequence, string.format('%d', last), 'PX', ARGV[#ARGV]) end
+		return out
+	`,
+	// Creates each record whose key is absent (expired keys are gone in Redis), with the
+	// stamp members first in its JSON; returns the others as guardsRead does. Versions as in
+	// guardsWrite. ARGV: per key the value's JSON without its "{" and the TTL; then the
+	// stamp count, each stamp's JSON-encoded name and offset; last the sequence's TTL.
+	guardsInsert: `
+		if redis.replicate_commands then redis.replicate_commands() end
+		local n = #KEYS - 1
+		local sequence = KEYS[#KEYS]
+		local time = redis.call('TIME')
+		local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+		local clock = tonumber(time[1]) * 1000000 + tonumber(time[2])
+		local last = math.max(tonumber(redis.call('GET', sequence) or '0') or 0, clock - 1)
+		local base = 2 * n + 1
+		local members = {}
+		for j = 1, tonumber(ARGV[base]) do
+			members[j] = ARGV[base + 2 * j - 1] .. ':' .. string.format('%d', now + tonumber(ARGV[base + 2 * j]))
+		end
+		local stamp = table.concat(members, ',')
+		local advanced = false
+		local out = { time[1], time[2] }
+		for i = 1, n do
+			local stored = redis.call('GET', KEYS[i])
+			if stored then
+				if not string.match(stored, '^%d+:') then return redis.error_reply('GUARDS_FOREIGN_KEY ' .. KEYS[i]) end
+				out[#out + 1] = stored
+				out[#out + 1] = redis.call('PTTL', KEYS[i])
+			else
+				local tail, ttl = ARGV[2 * i - 1], ARGV[2 * i]
+				local value
+				if stamp == '' then value = '{' .. tail
+				elseif tail == '}' then value = '{' .. stamp .. '}'
+				else value = '{' .. stamp .. ',' .. tail end
+				last = last + 1
+				advanced = true
+				local record = string.format('%d', last) .. ':' .. value
+				if ttl ~= '' then
+					redis.call('SET', KEYS[i], record, 'PX', ttl)
+				else
+					redis.call('SET', KEYS[i], record)
+				end
+				out[#out + 1] = last
+				out[#out + 1] = -3
+			end
 		end
 		if advanced then redis.call('SET', sequence, string.format('%d', last), 'PX', ARGV[#ARGV]) end
 		return out
@@ -248,6 +300,54 @@ export class RedisStore implements Store {
 			applied: reply[index * 2] === 1,
 			version: Number(reply[index * 2 + 1]),
 		}));
+	}
+
+	async insert(
+		namespace: string,
+		inserts: RecordInsert[],
+		stamps: RecordStamps,
+	): Promise<InsertBatchResult> {
+		const ns = assertNamespace(namespace);
+		const { batch, stamps: stampList } = normalizeInserts(inserts, stamps);
+		if (batch.length === 0) return { now: Date.now(), results: [] };
+		const order = keyOrder(batch.map((entry) => entry.key));
+		const args: string[] = [];
+		for (const index of order)
+			args.push(batch[index].json.slice(1), optionalNumber(batch[index].ttlMs));
+		args.push(String(stampList.length));
+		for (const [name, offset] of stampList) args.push(JSON.stringify(name), String(offset));
+		args.push(String(SEQUENCE_TTL_MS));
+		const keys = [
+			...order.map((index) => this.recordKey(ns, batch[index].key)),
+			this.sequenceKey(ns),
+		];
+		const reply = (await this.script('insert', 'guardsInsert', keys, args)) as Array<
+			string | number
+		>;
+		const now = Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
+		const results = new Array<InsertResult>(batch.length);
+		order.forEach((index, position) => {
+			const key = batch[index].key;
+			const first = reply[2 + position * 2];
+			if (typeof first === 'number') {
+				results[index] = { key, applied: true, version: first };
+				return;
+			}
+			const ttl = Number(reply[3 + position * 2]);
+			const { version, json } = this.parseRecord(first);
+			results[index] = {
+				key,
+				applied: false,
+				version,
+				record: {
+					key,
+					value: JSON.parse(json) as JsonValue,
+					version,
+					expiresAt: ttl >= 0 ? now + ttl : null,
+				},
+			};
+		});
+		return { now, results };
 	}
 
 	async delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]> {
