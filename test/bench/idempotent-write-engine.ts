@@ -18,6 +18,8 @@ import type { INode, INodeExecutionData } from 'n8n-workflow';
 import Redis from 'ioredis';
 import { Client as PgClient } from 'pg';
 
+import { idempotencyKey } from '../../nodes/shared/core/idempotency';
+import { pickFields } from '../../nodes/shared/core/paths';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
 import { buildWorkflow, runWorkflow, stopEngine, TEST_NOOP } from '../engine/harness';
 
@@ -149,25 +151,30 @@ async function runOnce(
 	};
 }
 
-/** The floor: one node:sqlite transaction of sorted upserts of claim-shaped rows, µs per item. */
-function floorUs(count: number, folder: string, round: number): number {
-	const db = new DatabaseSync(path.join(folder, `floor-${count}-${round}.sqlite`));
+/**
+ * The floor: one bare node:sqlite transaction of sorted upserts of the same rows (the keys
+ * the node computes, claim-shaped values) into a table of the same shape that grows as the
+ * store's does (one file per size, kept across rounds), µs per item.
+ */
+function floorUs(input: INodeExecutionData[], file: string): number {
+	const db = new DatabaseSync(file);
 	db.exec('PRAGMA journal_mode = WAL');
 	db.exec(
-		'CREATE TABLE IF NOT EXISTS records (ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, version INTEGER NOT NULL, expires_at INTEGER, PRIMARY KEY (ns, key)) WITHOUT ROWID',
+		`CREATE TABLE IF NOT EXISTS records (ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, version INTEGER NOT NULL, expires_at INTEGER, PRIMARY KEY (ns, key)) WITHOUT ROWID;
+		CREATE INDEX IF NOT EXISTS records_expires_at ON records (expires_at) WHERE expires_at IS NOT NULL`,
 	);
 	const now = Date.now();
-	const rows = Array.from({ length: count }, (_, i) => ({
-		key: `${RUN}-floor-${round}-${i}-${'k'.repeat(40)}`,
+	const rows = input.map((item, i) => ({
+		key: idempotencyKey(pickFields(item.json, ['id']).values),
 		value: JSON.stringify({
+			firstClaimedAt: now,
+			updatedAt: now,
+			leaseUntil: now + 300_000,
 			status: 'inFlight',
 			fingerprint: null,
 			owner: 'execution-1',
-			leaseUntil: now + 300_000,
 			attempts: 1,
 			needsReconcile: false,
-			firstClaimedAt: now,
-			updatedAt: now,
 			completedAt: null,
 			result: null,
 			correlationId: `0193a0b0-0000-7000-8000-${String(i).padStart(12, '0')}`,
@@ -175,17 +182,16 @@ function floorUs(count: number, folder: string, round: number): number {
 		}),
 	}));
 	const started = process.hrtime.bigint();
-	const sorted = rows.map((row) => row.key).sort();
-	const byKey = new Map(rows.map((row) => [row.key, row.value]));
+	rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 	const upsert = db.prepare(
 		`INSERT INTO records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
 	);
 	db.exec('BEGIN IMMEDIATE');
 	let version = 0;
-	for (const key of sorted) upsert.run('floor', key, byKey.get(key)!, ++version, now + 86_400_000);
+	for (const row of rows) upsert.run('floor', row.key, row.value, ++version, now + 86_400_000);
 	db.exec('COMMIT');
-	const us = Number(process.hrtime.bigint() - started) / 1000 / count;
+	const us = Number(process.hrtime.bigint() - started) / 1000 / rows.length;
 	db.close();
 	return us;
 }
@@ -219,7 +225,10 @@ async function main(): Promise<void> {
 						const input = items(size, `${RUN}-${operation}-${store}-${size}-${round}`);
 						await prepare(operation, store, scope, input);
 						const result = await runOnce(operation, store, scope, input);
-						const floor = floorUs(size, folder, round);
+						const floor = floorUs(
+							input,
+							path.join(folder, `floor-${operation}-${store}-${size}.sqlite`),
+						);
 						if (round === 0) continue; // warm-up
 						timed.push(result);
 						floors.push(floor);

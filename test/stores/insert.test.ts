@@ -143,6 +143,24 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			assert.equal((await store.read(ns, ['a', 'b', 'c'])).records.size, 0);
 		});
 
+		test('12,000 keys in one batch (several scripts on Redis): each record carries the clock it was stamped at', async () => {
+			const ns = fresh('large');
+			const keys = Array.from({ length: 12_000 }, (_, index) => `key-${(index * 7919) % 12_000}`);
+			const { now, results } = await insertOf(store)(
+				ns,
+				keys.map((key, index) => ({ key, value: { index } })),
+				{ at: 0 },
+			);
+			assert.ok(results.every((result, index) => result.applied && result.key === keys[index]));
+			const { records } = await store.read(ns, keys);
+			results.forEach((result, index) => {
+				const stampedAt = result.stampedAt ?? now;
+				assert.ok(stampedAt <= now);
+				assert.deepEqual(records.get(result.key)?.value, { at: stampedAt, index });
+				assert.equal(records.get(result.key)?.version, result.version);
+			});
+		});
+
 		test('16 stores inserting the same 200 keys at once (half in reverse): each key is created exactly once', async () => {
 			const ns = fresh('race');
 			const keys = Array.from({ length: 200 }, (_, index) => `key-${index}`);

@@ -189,6 +189,8 @@ type ScriptName = keyof typeof SCRIPTS;
  * the clock stepping back or a burst of writes outrunning it: the clock takes over after.
  */
 const SEQUENCE_TTL_MS = DAY_MS;
+/** Keys per insert script: a script blocks the whole server while it runs. */
+const INSERT_CHUNK = 5000;
 type ScriptRunner = (numberOfKeys: number, keysAndArgs: string[]) => Promise<unknown>;
 
 const CLOSED_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'enableOfflineQueue'];
@@ -311,41 +313,60 @@ export class RedisStore implements Store {
 		const { batch, stamps: stampList } = normalizeInserts(inserts, stamps);
 		if (batch.length === 0) return { now: Date.now(), results: [] };
 		const order = keyOrder(batch.map((entry) => entry.key));
-		const args: string[] = [];
-		for (const index of order)
-			args.push(batch[index].json.slice(1), optionalNumber(batch[index].ttlMs));
-		args.push(String(stampList.length));
-		for (const [name, offset] of stampList) args.push(JSON.stringify(name), String(offset));
-		args.push(String(SEQUENCE_TTL_MS));
-		const keys = [
-			...order.map((index) => this.recordKey(ns, batch[index].key)),
-			this.sequenceKey(ns),
-		];
-		const reply = (await this.script('insert', 'guardsInsert', keys, args)) as Array<
-			string | number
-		>;
-		const now = Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
+		const stampArgs = [String(stampList.length)];
+		for (const [name, offset] of stampList) stampArgs.push(JSON.stringify(name), String(offset));
+		// Sent together, so still one round trip; several scripts, so other clients' commands
+		// (every worker's) are not held up behind one of 100,000 keys.
+		const chunks: number[][] = [];
+		for (let start = 0; start < order.length; start += INSERT_CHUNK)
+			chunks.push(order.slice(start, start + INSERT_CHUNK));
+		const replies = await Promise.all(
+			chunks.map(async (chunk) => {
+				const args: string[] = [];
+				for (const index of chunk)
+					args.push(batch[index].json.slice(1), optionalNumber(batch[index].ttlMs));
+				args.push(...stampArgs, String(SEQUENCE_TTL_MS));
+				const keys = [
+					...chunk.map((index) => this.recordKey(ns, batch[index].key)),
+					this.sequenceKey(ns),
+				];
+				return (await this.script('insert', 'guardsInsert', keys, args)) as Array<string | number>;
+			}),
+		);
+		// The stamps of a chunk are its own clock; the batch reports the last chunk's, which
+		// is the latest (Redis runs them in order): no record is stamped after it.
+		const last = replies[replies.length - 1];
+		const now = Number(last[0]) * 1000 + Math.floor(Number(last[1]) / 1000);
 		const results = new Array<InsertResult>(batch.length);
-		order.forEach((index, position) => {
-			const key = batch[index].key;
-			const first = reply[2 + position * 2];
-			if (typeof first === 'number') {
-				results[index] = { key, applied: true, version: first };
-				return;
-			}
-			const ttl = Number(reply[3 + position * 2]);
-			const { version, json } = this.parseRecord(first);
-			results[index] = {
-				key,
-				applied: false,
-				version,
-				record: {
+		chunks.forEach((chunk, c) => {
+			const reply = replies[c];
+			chunk.forEach((index, position) => {
+				const key = batch[index].key;
+				const first = reply[2 + position * 2];
+				const chunkNow = Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
+				if (typeof first === 'number') {
+					results[index] = {
+						key,
+						applied: true,
+						version: first,
+						...(chunkNow !== now ? { stampedAt: chunkNow } : {}),
+					};
+					return;
+				}
+				const ttl = Number(reply[3 + position * 2]);
+				const { version, json } = this.parseRecord(first);
+				results[index] = {
 					key,
-					value: JSON.parse(json) as JsonValue,
+					applied: false,
 					version,
-					expiresAt: ttl >= 0 ? now + ttl : null,
-				},
-			};
+					record: {
+						key,
+						value: JSON.parse(json) as JsonValue,
+						version,
+						expiresAt: ttl >= 0 ? chunkNow + ttl : null,
+					},
+				};
+			});
 		});
 		return { now, results };
 	}

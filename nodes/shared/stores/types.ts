@@ -94,6 +94,11 @@ export interface InsertResult {
 	/** The new record's version when applied; else the version of the record found (0 when none could be read). */
 	version: number;
 	/**
+	 * When applied: the store's clock its stamps were taken at, when that is not the
+	 * batch's `now` (Redis runs a large batch as several scripts, each with its own clock).
+	 */
+	stampedAt?: number;
+	/**
 	 * When not applied: the live record that stood in the way, as `read` returns it.
 	 * Missing when it went again before it could be read (read the key to know).
 	 */
@@ -101,7 +106,7 @@ export interface InsertResult {
 }
 
 export interface InsertBatchResult {
-	/** The store's clock at the write: the stamps of the records created are this plus their offset. */
+	/** The store's clock at the write: the stamps of the records created are this plus their offset (unless `stampedAt` says otherwise). */
 	now: number;
 	/** One per insert, in the batch's order. */
 	results: InsertResult[];

@@ -163,7 +163,8 @@ async function insertFirst<Outcome>(
 	results.forEach((result, position) => {
 		const index = firsts[position];
 		if (result.applied) {
-			const decision = decide(undefined, now, index);
+			const stampedAt = result.stampedAt ?? now;
+			const decision = decide(undefined, stampedAt, index);
 			if (!decision.write) throw new Error('An entry inserted where its decision writes nothing');
 			outcomes[index] = decision.outcome;
 			done[index] = 1;
@@ -171,7 +172,7 @@ async function insertFirst<Outcome>(
 				key: result.key,
 				value: decision.write.value,
 				version: result.version,
-				expiresAt: decision.write.ttlMs === null ? null : now + decision.write.ttlMs,
+				expiresAt: decision.write.ttlMs === null ? null : stampedAt + decision.write.ttlMs,
 			});
 		} else if (result.record) records.set(result.key, result.record);
 		else unread = true;

@@ -189,13 +189,17 @@ export class SqliteStore implements Store {
 		if (batch.length === 0) return { now: Date.now(), results: [] };
 		return this.transaction('insert', (now) => {
 			// One statement per key: it creates the record where the key is absent or expired,
-			// and returns nothing where a live record stays (read below).
+			// and changes nothing where a live record stays (read below). Not RETURNING: with
+			// it node:sqlite took about 30 µs more per key. Every stored version is at most the
+			// sequence (each write raises it in the same transaction), so the next value is the
+			// new record's version, also over an expired record. Should a record stand above the
+			// sequence all the same, it still gets a greater version, and a compare-and-set with
+			// the one reported here fails safe (the entry is decided again).
 			const create = this.statement(
 				`INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value,
 					version = max(excluded.version, guards_records.version + 1), expires_at = excluded.expires_at
-				WHERE guards_records.expires_at IS NOT NULL AND guards_records.expires_at <= ?
-				RETURNING version`,
+				WHERE guards_records.expires_at IS NOT NULL AND guards_records.expires_at <= ?`,
 			);
 			const select = this.statement(
 				'SELECT value, version, expires_at FROM guards_records WHERE ns = ? AND key = ?',
@@ -208,17 +212,17 @@ export class SqliteStore implements Store {
 			const results = new Array<InsertResult>(batch.length);
 			for (const index of keyOrder(batch.map((entry) => entry.key))) {
 				const entry = batch[index];
-				const created = create.get(
+				const { changes } = create.run(
 					ns,
 					entry.key,
 					stampedJson(entry.json, members),
 					last + 1,
 					entry.ttlMs === null ? null : now + entry.ttlMs,
 					now,
-				) as { version: number } | undefined;
-				if (created) {
-					last = created.version;
-					results[index] = { key: entry.key, applied: true, version: created.version };
+				);
+				if (Number(changes) === 1) {
+					last += 1;
+					results[index] = { key: entry.key, applied: true, version: last };
 					continue;
 				}
 				const row = select.get(ns, entry.key) as {
