@@ -221,32 +221,49 @@ async function main(): Promise<void> {
 					const scope = `iw-bench-${RUN}-${operation}-${store}-${size}`;
 					const timed: Timed[] = [];
 					const floors: number[] = [];
-					for (let round = 0; round <= ROUNDS; round++) {
-						const input = items(size, `${RUN}-${operation}-${store}-${size}-${round}`);
-						await prepare(operation, store, scope, input);
-						const result = await runOnce(operation, store, scope, input);
-						const floor = floorUs(
-							input,
-							path.join(folder, `floor-${operation}-${store}-${size}.sqlite`),
-						);
-						if (round === 0) continue; // warm-up
-						timed.push(result);
-						floors.push(floor);
+					const floorFile = path.join(folder, `floor-${operation}-${store}-${size}.sqlite`);
+					let row: string[];
+					try {
+						for (let round = 0; round <= ROUNDS; round++) {
+							const input = items(size, `${RUN}-${operation}-${store}-${size}-${round}`);
+							await prepare(operation, store, scope, input);
+							const result = await runOnce(operation, store, scope, input);
+							const floor = floorUs(input, floorFile);
+							if (round === 0) continue; // warm-up
+							timed.push(result);
+							floors.push(floor);
+						}
+						const us = timed.map((t) => t.us);
+						row = [
+							operation,
+							store,
+							String(size),
+							fmt(Math.min(...us)),
+							fmt(median(us)),
+							`${fmt(Math.min(...floors))} / ${fmt(median(floors))}`,
+							(median(us) / median(floors)).toFixed(1),
+							store === 'embedded' ? '-' : String(median(timed.map((t) => t.trips))),
+							fmt(median(timed.map((t) => t.heapMiB))),
+							timed[0].outputs.join('/'),
+							os.loadavg()[0].toFixed(2),
+						];
+					} catch (error) {
+						const message = (error as Error).message.replace(/\|/g, '/').slice(0, 160);
+						row = [
+							operation,
+							store,
+							String(size),
+							`failed: ${message}`,
+							'',
+							'',
+							'',
+							'',
+							'',
+							'',
+							os.loadavg()[0].toFixed(2),
+						];
+						await closeAllStores();
 					}
-					const us = timed.map((t) => t.us);
-					const row = [
-						operation,
-						store,
-						String(size),
-						fmt(Math.min(...us)),
-						fmt(median(us)),
-						`${fmt(Math.min(...floors))} / ${fmt(median(floors))}`,
-						(median(us) / median(floors)).toFixed(1),
-						store === 'embedded' ? '-' : String(median(timed.map((t) => t.trips))),
-						fmt(median(timed.map((t) => t.heapMiB))),
-						timed[0].outputs.join('/'),
-						os.loadavg()[0].toFixed(2),
-					];
 					rows.push(row);
 					console.log(row.join(' | '));
 				}

@@ -315,26 +315,28 @@ export class RedisStore implements Store {
 		const order = keyOrder(batch.map((entry) => entry.key));
 		const stampArgs = [String(stampList.length)];
 		for (const [name, offset] of stampList) stampArgs.push(JSON.stringify(name), String(offset));
-		// Sent together, so still one round trip; several scripts, so other clients' commands
-		// (every worker's) are not held up behind one of 100,000 keys.
+		// A script blocks the whole server while it runs: one of 100,000 keys would hold up
+		// every worker's commands for seconds, and outlive the command timeout. So one round
+		// trip per 5,000 keys, each against its own timeout.
 		const chunks: number[][] = [];
 		for (let start = 0; start < order.length; start += INSERT_CHUNK)
 			chunks.push(order.slice(start, start + INSERT_CHUNK));
-		const replies = await Promise.all(
-			chunks.map(async (chunk) => {
-				const args: string[] = [];
-				for (const index of chunk)
-					args.push(batch[index].json.slice(1), optionalNumber(batch[index].ttlMs));
-				args.push(...stampArgs, String(SEQUENCE_TTL_MS));
-				const keys = [
-					...chunk.map((index) => this.recordKey(ns, batch[index].key)),
-					this.sequenceKey(ns),
-				];
-				return (await this.script('insert', 'guardsInsert', keys, args)) as Array<string | number>;
-			}),
-		);
-		// The stamps of a chunk are its own clock; the batch reports the last chunk's, which
-		// is the latest (Redis runs them in order): no record is stamped after it.
+		const replies: Array<Array<string | number>> = [];
+		for (const chunk of chunks) {
+			const args: string[] = [];
+			for (const index of chunk)
+				args.push(batch[index].json.slice(1), optionalNumber(batch[index].ttlMs));
+			args.push(...stampArgs, String(SEQUENCE_TTL_MS));
+			const keys = [
+				...chunk.map((index) => this.recordKey(ns, batch[index].key)),
+				this.sequenceKey(ns),
+			];
+			replies.push(
+				(await this.script('insert', 'guardsInsert', keys, args)) as Array<string | number>,
+			);
+		}
+		// The stamps of a chunk are its own clock; the batch reports the last chunk's, the
+		// latest: no record is stamped after it.
 		const last = replies[replies.length - 1];
 		const now = Number(last[0]) * 1000 + Math.floor(Number(last[1]) / 1000);
 		const results = new Array<InsertResult>(batch.length);
