@@ -184,22 +184,20 @@ export class PostgresStore implements Store {
 		if (batch.length === 0) return { now: Date.now(), results: [] };
 		const { records, versions } = this.names;
 		const rows = await this.query<{
-			now: string;
-			ord: string;
-			created: string | null;
+			kind: 'now' | 'created' | 'existing';
+			key: string | null;
 			value: string | null;
 			version: string | null;
 			expires_at: string | null;
 		}>(
 			'insert',
+			// The created and the existing rows come back as two lists matched by key in the
+			// caller: a join on the data-modifying CTE is planned as a nested loop (it is
+			// estimated at one row), quadratic in the batch.
 			`WITH clock AS MATERIALIZED (SELECT ${NOW_MS} AS now),
 			stamp AS (
 				SELECT coalesce(string_agg(s.name || ':' || (clock.now + s.offset_ms)::text, ',' ORDER BY s.ord), '') AS members
 				FROM clock LEFT JOIN unnest($5::text[], $6::bigint[]) WITH ORDINALITY AS s(name, offset_ms, ord) ON true
-			),
-			input AS (
-				SELECT i.key, i.tail, i.ttl, i.ord
-				FROM unnest($2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS i(key, tail, ttl, ord)
 			),
 			existing AS (
 				SELECT r.key, r.value::text AS value, r.version, r.expires_at
@@ -208,22 +206,20 @@ export class PostgresStore implements Store {
 			),
 			created AS (
 				INSERT INTO ${records} AS r (ns, key, value, version, expires_at)
-				SELECT $1, input.key,
-					('{' || stamp.members || CASE WHEN stamp.members = '' OR input.tail = '}' THEN '' ELSE ',' END || input.tail)::json,
+				SELECT $1, i.key,
+					('{' || stamp.members || CASE WHEN stamp.members = '' OR i.tail = '}' THEN '' ELSE ',' END || i.tail)::json,
 					nextval('${versions}'),
-					CASE WHEN input.ttl IS NULL THEN NULL ELSE clock.now + input.ttl END
-				FROM input, clock, stamp
-				ORDER BY input.key COLLATE "C"
+					CASE WHEN i.ttl IS NULL THEN NULL ELSE clock.now + i.ttl END
+				FROM unnest($2::text[], $3::text[], $4::bigint[]) AS i(key, tail, ttl), clock, stamp
+				ORDER BY i.key COLLATE "C"
 				ON CONFLICT (ns, key) DO UPDATE
 					SET value = excluded.value, version = greatest(excluded.version, r.version + 1), expires_at = excluded.expires_at
 					WHERE r.expires_at IS NOT NULL AND r.expires_at <= (SELECT now FROM clock)
 				RETURNING r.key, r.version
 			)
-			SELECT clock.now, input.ord, created.version AS created, existing.value, existing.version, existing.expires_at
-			FROM clock, input
-				LEFT JOIN created ON created.key = input.key
-				LEFT JOIN existing ON existing.key = input.key AND created.key IS NULL
-			ORDER BY input.ord`,
+			SELECT 'now' AS kind, NULL AS key, NULL AS value, now::text AS version, NULL::bigint AS expires_at FROM clock
+			UNION ALL SELECT 'created', key, NULL, version::text, NULL FROM created
+			UNION ALL SELECT 'existing', key, value, version::text, expires_at FROM existing`,
 			[
 				ns,
 				batch.map((entry) => entry.key),
@@ -234,23 +230,27 @@ export class PostgresStore implements Store {
 			],
 		);
 		if (this.sweepDue()) await this.sweepRecords();
-		const now = Number(rows[0].now);
-		const results = rows.map((row, index): InsertResult => {
-			const key = batch[index].key;
-			if (row.created !== null) return { key, applied: true, version: Number(row.created) };
-			if (row.value === null || row.version === null) return { key, applied: false, version: 0 };
-			const version = Number(row.version);
-			return {
-				key,
-				applied: false,
-				version,
-				record: {
-					key,
-					value: JSON.parse(row.value) as JsonValue,
-					version,
+		let now = 0;
+		const created = new Map<string, number>();
+		const existing = new Map<string, StoreRecord>();
+		for (const row of rows) {
+			if (row.kind === 'now') now = Number(row.version);
+			else if (row.kind === 'created') created.set(row.key!, Number(row.version));
+			// Disjoint: a live record cannot be created, an expired one is not in `existing`.
+			else
+				existing.set(row.key!, {
+					key: row.key!,
+					value: JSON.parse(row.value!) as JsonValue,
+					version: Number(row.version),
 					expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-				},
-			};
+				});
+		}
+		const results = batch.map(({ key }): InsertResult => {
+			const version = created.get(key);
+			if (version !== undefined) return { key, applied: true, version };
+			const record = existing.get(key);
+			if (!record) return { key, applied: false, version: 0 };
+			return { key, applied: false, version: record.version, record };
 		});
 		return { now, results };
 	}
