@@ -143,7 +143,7 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 			assert.equal((await store.read(ns, ['a', 'b', 'c'])).records.size, 0);
 		});
 
-		test('12,000 keys in one batch (several scripts on Redis): each record carries the clock it was stamped at', async () => {
+		test('12,000 keys in one batch (several scripts on Redis, statements on Postgres): each record carries the clock it was stamped at', async () => {
 			const ns = fresh('large');
 			const keys = Array.from({ length: 12_000 }, (_, index) => `key-${(index * 7919) % 12_000}`);
 			const { now, results } = await insertOf(store)(
