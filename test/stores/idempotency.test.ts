@@ -10,6 +10,7 @@ import type { ClaimDecision, ClaimRoute } from '../../nodes/shared/core/idempote
 import {
 	asClaimRecord,
 	decideClaim,
+	firstClaim,
 	decideComplete,
 	decideOutcomeUnknown,
 	decideRelease,
@@ -23,6 +24,12 @@ import { postgresHarness, redisHarness, sqliteHarness, type StoreHarness } from 
 let counter = 0;
 const fresh = (label: string) => `${label}-${++counter}`;
 
+/**
+ * Claims go through one of the two paths of updateRecords: read then compare-and-set, or
+ * (as Idempotent Write's Claim does) insert first, where the store can.
+ */
+let insertFirst = false;
+
 async function claim(
 	store: Store,
 	namespace: string,
@@ -30,14 +37,24 @@ async function claim(
 	owner: string,
 	leaseMs = MINUTE,
 ): Promise<ClaimRoute[]> {
-	const decisions = await updateRecords<ClaimDecision>(store, namespace, keys, (current, now) => {
-		const decision = decideClaim(
-			asClaimRecord(current?.value),
-			{ fingerprint: null, owner, leaseMs, retentionMs: 60 * MINUTE, correlationId: null },
-			now,
-		);
-		return { outcome: decision, write: decision.write };
-	});
+	const request = {
+		fingerprint: null,
+		owner,
+		leaseMs,
+		retentionMs: 60 * MINUTE,
+		correlationId: null,
+	};
+	const { value, stamps, ttlMs } = firstClaim(request);
+	const decisions = await updateRecords<ClaimDecision>(
+		store,
+		namespace,
+		keys,
+		(current, now) => {
+			const decision = decideClaim(asClaimRecord(current?.value), request, now);
+			return { outcome: decision, write: decision.write };
+		},
+		insertFirst ? { stamps, insert: () => ({ value, ttlMs }) } : undefined,
+	);
 	return decisions.map((decision) => decision.route);
 }
 
@@ -62,12 +79,18 @@ async function finish(
 const count = (routes: ClaimRoute[], route: ClaimRoute) =>
 	routes.filter((each) => each === route).length;
 
-for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as StoreHarness[]) {
-	const backend = harness.backend;
+for (const [harness, viaInsert] of [sqliteHarness, redisHarness, postgresHarness].flatMap(
+	(make): Array<[StoreHarness, boolean]> => [
+		[make(), false],
+		[make(), true],
+	],
+)) {
+	const backend = `${harness.backend}${viaInsert ? ', first claims inserted' : ''}`;
 
 	describe(`idempotency protocol: ${backend}`, () => {
 		const stores: Store[] = [];
 		before(async () => {
+			insertFirst = viaInsert;
 			await harness.check();
 			for (let index = 0; index < 32; index++) stores.push(harness.create(2));
 		});

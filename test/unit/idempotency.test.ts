@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import fc from 'fast-check';
+
 import type { ClaimRecord, ClaimRequest, FinishRequest } from '../../nodes/shared/core/idempotency';
 import {
 	asClaimRecord,
@@ -9,8 +11,10 @@ import {
 	decideComplete,
 	decideOutcomeUnknown,
 	decideRelease,
+	firstClaim,
 	idempotencyKey,
 } from '../../nodes/shared/core/idempotency';
+import { stampedJson, stampMembers } from '../../nodes/shared/stores/insert';
 
 const NOW = 1_800_000_000_000;
 const MINUTE = 60_000;
@@ -268,6 +272,38 @@ describe('idempotencyKey', () => {
 		assert.equal(
 			idempotencyKey({ a: 1, b: { c: 2, d: 3 } }),
 			idempotencyKey({ b: { d: 3, c: 2 }, a: 1 }),
+		);
+	});
+});
+
+describe('firstClaim: the record a store inserts without reading first', () => {
+	it('stamped at any store time, it is exactly what decideClaim writes for an absent key', () => {
+		fc.assert(
+			fc.property(
+				fc.record({
+					fingerprint: fc.option(fc.string({ minLength: 1, maxLength: 64 })),
+					owner: fc.string({ minLength: 1 }),
+					leaseMs: fc.integer({ min: 1, max: 10 * DAY }),
+					retentionMs: fc.integer({ min: 1, max: 400 * DAY }),
+					correlationId: fc.option(fc.string()),
+					afterExpiredLease: fc.constantFrom('proceed' as const, 'reconcile' as const, undefined),
+					unknownRetentionMs: fc.option(fc.integer({ min: 1, max: 400 * DAY }), {
+						nil: undefined,
+					}),
+				}),
+				fc.integer({ min: 0, max: 4_000_000_000_000 }),
+				(claimRequest, now) => {
+					const expected = decideClaim(undefined, claimRequest, now).write!;
+					const { value, stamps, ttlMs } = firstClaim(claimRequest);
+					const stored = stampedJson(
+						JSON.stringify(value),
+						stampMembers(Object.entries(stamps), now),
+					);
+					assert.deepEqual(JSON.parse(stored), expected.value);
+					assert.equal(ttlMs, expected.ttlMs);
+				},
+			),
+			{ numRuns: 2000 },
 		);
 	});
 });

@@ -114,6 +114,17 @@ export async function execute(op: Routes): Promise<void> {
 	if (keyed.length === 0) return;
 	const store = await op.store();
 	const namespace = idempotencyNamespace(context);
+	const request = (item: KeyedItem): idempotency.ClaimRequest => ({
+		...settings.request,
+		fingerprint: item.fingerprint,
+		correlationId: item.correlationId,
+	});
+	// First claims of keys the store does not have are created without a read first.
+	const { stamps } = idempotency.firstClaim({
+		...settings.request,
+		fingerprint: null,
+		correlationId: null,
+	});
 	const claimOnce = async (batch: KeyedItem[]) =>
 		await stores.updateRecords<idempotency.ClaimDecision>(
 			store,
@@ -122,14 +133,17 @@ export async function execute(op: Routes): Promise<void> {
 			(current, now, position) => {
 				const decision = idempotency.decideClaim(
 					idempotency.asClaimRecord(current?.value),
-					{
-						...settings.request,
-						fingerprint: batch[position].fingerprint,
-						correlationId: batch[position].correlationId,
-					},
+					request(batch[position]),
 					now,
 				);
 				return { outcome: decision, write: decision.write };
+			},
+			{
+				stamps,
+				insert: (position) => {
+					const { value, ttlMs } = idempotency.firstClaim(request(batch[position]));
+					return { value, ttlMs };
+				},
 			},
 		);
 

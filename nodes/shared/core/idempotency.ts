@@ -106,6 +106,25 @@ export function decideClaim(
 	};
 }
 
+/**
+ * A first claim (the key is absent) as a store creates it without reading first: the
+ * record without its time fields, and those fields as offsets from the store's clock at
+ * the write. Stamped at `now`, it is exactly `decideClaim(undefined, request, now).write`.
+ */
+export function firstClaim(request: ClaimRequest): {
+	value: JsonObject;
+	stamps: Record<'firstClaimedAt' | 'updatedAt' | 'leaseUntil', number>;
+	ttlMs: number | null;
+} {
+	const write = decideClaim(undefined, request, 0).write!;
+	const { firstClaimedAt, updatedAt, leaseUntil, ...value } = write.value;
+	return {
+		value,
+		stamps: { firstClaimedAt, updatedAt, leaseUntil: leaseUntil ?? 0 },
+		ttlMs: write.ttlMs,
+	};
+}
+
 /** The result of Complete, Release or Outcome Unknown on one key. */
 export interface Transition<Outcome extends string> {
 	outcome: Outcome;

@@ -16,6 +16,8 @@ import type {
 	QueueSettlement,
 	RecordDelete,
 	RecordQueue,
+	RecordInsert,
+	RecordStamps,
 	RecordWrite,
 	Store,
 	StoreBackend,
@@ -98,6 +100,11 @@ class CachedStore implements Store {
 
 	write(namespace: string, writes: RecordWrite[]) {
 		return this.use((store) => store.write(namespace, writes));
+	}
+
+	insert(namespace: string, inserts: RecordInsert[], stamps: RecordStamps) {
+		// Every backend has it; the port leaves it optional for stores written elsewhere.
+		return this.use((store) => store.insert!(namespace, inserts, stamps));
 	}
 
 	delete(namespace: string, deletes: RecordDelete[]) {

@@ -20,4 +20,10 @@ export {
 	type HoldOptions,
 	type TokenLimiter,
 } from './limiter';
-export { updateRecords, StoreContentionError, type Decide, type Decision } from './update';
+export {
+	updateRecords,
+	StoreContentionError,
+	type AbsentRecords,
+	type Decide,
+	type Decision,
+} from './update';

@@ -15,10 +15,15 @@ import {
 	normalizeWrites,
 	optionalTimeout,
 } from './validate';
+import { keyOrder, normalizeInserts } from './insert';
 import {
 	StoreError,
 	type CounterIncrement,
+	type InsertBatchResult,
+	type InsertResult,
 	type ReadResult,
+	type RecordInsert,
+	type RecordStamps,
 	type RecordDelete,
 	type RecordWrite,
 	type RedisStoreConfig,
@@ -89,6 +94,53 @@ const SCRIPTS = {
 		if advanced then redis.call('SET', sequence, string.format('%d', last), 'PX', ARGV[#ARGV]) end
 		return out
 	`,
+	// Creates each record whose key is absent (expired keys are gone in Redis), with the
+	// stamp members first in its JSON; returns the others as guardsRead does. Versions as in
+	// guardsWrite. ARGV: per key the value's JSON without its "{" and the TTL; then the
+	// stamp count, each stamp's JSON-encoded name and offset; last the sequence's TTL.
+	guardsInsert: `
+		if redis.replicate_commands then redis.replicate_commands() end
+		local n = #KEYS - 1
+		local sequence = KEYS[#KEYS]
+		local time = redis.call('TIME')
+		local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+		local clock = tonumber(time[1]) * 1000000 + tonumber(time[2])
+		local last = math.max(tonumber(redis.call('GET', sequence) or '0') or 0, clock - 1)
+		local base = 2 * n + 1
+		local members = {}
+		for j = 1, tonumber(ARGV[base]) do
+			members[j] = ARGV[base + 2 * j - 1] .. ':' .. string.format('%d', now + tonumber(ARGV[base + 2 * j]))
+		end
+		local stamp = table.concat(members, ',')
+		local advanced = false
+		local out = { time[1], time[2] }
+		for i = 1, n do
+			local stored = redis.call('GET', KEYS[i])
+			if stored then
+				if not string.match(stored, '^%d+:') then return redis.error_reply('GUARDS_FOREIGN_KEY ' .. KEYS[i]) end
+				out[#out + 1] = stored
+				out[#out + 1] = redis.call('PTTL', KEYS[i])
+			else
+				local tail, ttl = ARGV[2 * i - 1], ARGV[2 * i]
+				local value
+				if stamp == '' then value = '{' .. tail
+				elseif tail == '}' then value = '{' .. stamp .. '}'
+				else value = '{' .. stamp .. ',' .. tail end
+				last = last + 1
+				advanced = true
+				local record = string.format('%d', last) .. ':' .. value
+				if ttl ~= '' then
+					redis.call('SET', KEYS[i], record, 'PX', ttl)
+				else
+					redis.call('SET', KEYS[i], record)
+				end
+				out[#out + 1] = last
+				out[#out + 1] = -3
+			end
+		end
+		if advanced then redis.call('SET', sequence, string.format('%d', last), 'PX', ARGV[#ARGV]) end
+		return out
+	`,
 	guardsDelete: `
 		local out = {}
 		for i = 1, #KEYS do
@@ -137,6 +189,8 @@ type ScriptName = keyof typeof SCRIPTS;
  * the clock stepping back or a burst of writes outrunning it: the clock takes over after.
  */
 const SEQUENCE_TTL_MS = DAY_MS;
+/** Keys per insert script: a script blocks the whole server while it runs. */
+const INSERT_CHUNK = 5000;
 type ScriptRunner = (numberOfKeys: number, keysAndArgs: string[]) => Promise<unknown>;
 
 const CLOSED_MESSAGES = ['Connection is closed', "Stream isn't writeable", 'enableOfflineQueue'];
@@ -248,6 +302,75 @@ export class RedisStore implements Store {
 			applied: reply[index * 2] === 1,
 			version: Number(reply[index * 2 + 1]),
 		}));
+	}
+
+	async insert(
+		namespace: string,
+		inserts: RecordInsert[],
+		stamps: RecordStamps,
+	): Promise<InsertBatchResult> {
+		const ns = assertNamespace(namespace);
+		const { batch, stamps: stampList } = normalizeInserts(inserts, stamps);
+		if (batch.length === 0) return { now: Date.now(), results: [] };
+		const order = keyOrder(batch.map((entry) => entry.key));
+		const stampArgs = [String(stampList.length)];
+		for (const [name, offset] of stampList) stampArgs.push(JSON.stringify(name), String(offset));
+		// A script blocks the whole server while it runs: one of 100,000 keys would hold up
+		// every worker's commands for seconds, and outlive the command timeout. So one round
+		// trip per 5,000 keys, each against its own timeout.
+		const chunks: number[][] = [];
+		for (let start = 0; start < order.length; start += INSERT_CHUNK)
+			chunks.push(order.slice(start, start + INSERT_CHUNK));
+		const replies: Array<Array<string | number>> = [];
+		for (const chunk of chunks) {
+			const args: string[] = [];
+			for (const index of chunk)
+				args.push(batch[index].json.slice(1), optionalNumber(batch[index].ttlMs));
+			args.push(...stampArgs, String(SEQUENCE_TTL_MS));
+			const keys = [
+				...chunk.map((index) => this.recordKey(ns, batch[index].key)),
+				this.sequenceKey(ns),
+			];
+			replies.push(
+				(await this.script('insert', 'guardsInsert', keys, args)) as Array<string | number>,
+			);
+		}
+		// The stamps of a chunk are its own clock; the batch reports the last chunk's, the
+		// latest: no record is stamped after it.
+		const last = replies[replies.length - 1];
+		const now = Number(last[0]) * 1000 + Math.floor(Number(last[1]) / 1000);
+		const results = new Array<InsertResult>(batch.length);
+		chunks.forEach((chunk, c) => {
+			const reply = replies[c];
+			chunk.forEach((index, position) => {
+				const key = batch[index].key;
+				const first = reply[2 + position * 2];
+				const chunkNow = Number(reply[0]) * 1000 + Math.floor(Number(reply[1]) / 1000);
+				if (typeof first === 'number') {
+					results[index] = {
+						key,
+						applied: true,
+						version: first,
+						...(chunkNow !== now ? { stampedAt: chunkNow } : {}),
+					};
+					return;
+				}
+				const ttl = Number(reply[3 + position * 2]);
+				const { version, json } = this.parseRecord(first);
+				results[index] = {
+					key,
+					applied: false,
+					version,
+					record: {
+						key,
+						value: JSON.parse(json) as JsonValue,
+						version,
+						expiresAt: ttl >= 0 ? chunkNow + ttl : null,
+					},
+				};
+			});
+		});
+		return { now, results };
 	}
 
 	async delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]> {

@@ -69,6 +69,49 @@ export interface WriteResult {
 	version: number;
 }
 
+/**
+ * A record to create where its key is absent (or expired): the first claim of a key.
+ * `value` is a JSON object; the batch's stamps are added to it by the store.
+ */
+export interface RecordInsert {
+	key: string;
+	value: JsonObject;
+	/** Time to live from now on the store's clock; omitted or null keeps the record forever. */
+	ttlMs?: number | null;
+}
+
+/**
+ * Top-level fields the store adds to every inserted value: its clock at the write (epoch
+ * ms) plus the offset, e.g. `{ createdAt: 0, leaseUntil: 300000 }`. The names must not
+ * be in the values.
+ */
+export type RecordStamps = Record<string, number>;
+
+export interface InsertResult {
+	key: string;
+	/** True when the key was absent or expired and the record was created. */
+	applied: boolean;
+	/** The new record's version when applied; else the version of the record found (0 when none could be read). */
+	version: number;
+	/**
+	 * When applied: the store's clock its stamps were taken at, when that is not the
+	 * batch's `now` (Redis runs a large batch as several scripts, each with its own clock).
+	 */
+	stampedAt?: number;
+	/**
+	 * When not applied: the live record that stood in the way, as `read` returns it.
+	 * Missing when it went again before it could be read (read the key to know).
+	 */
+	record?: StoreRecord;
+}
+
+export interface InsertBatchResult {
+	/** The store's clock at the write: the stamps of the records created are this plus their offset (unless `stampedAt` says otherwise). */
+	now: number;
+	/** One per insert, in the batch's order. */
+	results: InsertResult[];
+}
+
 export interface RecordDelete {
 	key: string;
 	/** Delete only if the current version is this one. */
@@ -178,6 +221,18 @@ export interface Store {
 	read(namespace: string, keys: string[]): Promise<ReadResult>;
 	/** Applied in order, each atomic; the batch costs one round trip. */
 	write(namespace: string, writes: RecordWrite[]): Promise<WriteResult[]>;
+	/**
+	 * Optional: creates each record whose key is absent or expired, and returns the live
+	 * record of each other key, in one round trip; keys sorted in the store (B-tree
+	 * locality, and two batches lock rows in the same order). Each insert is atomic
+	 * against every other write (a racing insert or compare-and-set on the key loses), so
+	 * a batch of first claims needs no read before it. Keys must be distinct.
+	 */
+	insert?(
+		namespace: string,
+		inserts: RecordInsert[],
+		stamps: RecordStamps,
+	): Promise<InsertBatchResult>;
 	/** Returns per delete whether a record was removed. */
 	delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]>;
 	/** Applied in order; returns each counter's value right after its increment. */

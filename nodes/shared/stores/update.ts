@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
-import type { JsonValue } from '../core/json';
-import type { Store, StoreRecord } from './types';
+import type { JsonObject, JsonValue } from '../core/json';
+import type { RecordStamps, Store, StoreRecord } from './types';
 
 /** What a decision wants written for one entry; nothing when the entry only reads. */
 export interface Decision<Outcome> {
@@ -50,14 +50,20 @@ export async function updateRecords<Outcome>(
 	namespace: string,
 	keys: string[],
 	decide: Decide<Outcome>,
+	absent?: AbsentRecords,
 ): Promise<Outcome[]> {
 	const outcomes = new Array<Outcome>(keys.length);
 	let pending = keys.map((_, index) => index);
 	let lostRounds = 0;
+	let seeded =
+		absent && store.insert
+			? await insertFirst(store, namespace, keys, decide, absent, outcomes)
+			: undefined;
+	if (seeded) pending = seeded.pending;
 	while (pending.length > 0) {
-		const { now, records } = await store.read(namespace, [
-			...new Set(pending.map((index) => keys[index])),
-		]);
+		const { now, records } =
+			seeded ?? (await store.read(namespace, [...new Set(pending.map((index) => keys[index]))]));
+		seeded = undefined;
 		const view = new Map(records);
 		const writes: Array<{
 			key: string;
@@ -114,4 +120,66 @@ export async function updateRecords<Outcome>(
 		pending = next.sort((a, b) => a - b);
 	}
 	return outcomes;
+}
+
+/**
+ * What `decide` writes for an entry whose key is absent, as a store `insert` takes it:
+ * the value without its time fields, and the batch's stamps that add them (the store's
+ * clock plus an offset). Stamped at `now`, it must equal `decide(undefined, now, index).write`.
+ */
+export interface AbsentRecords {
+	stamps: RecordStamps;
+	insert: (index: number) => { value: JsonObject; ttlMs: number | null };
+}
+
+/**
+ * The first round when the store can insert: the first entry of each key creates its
+ * record where the key is absent, in one round trip and without a read, and every other
+ * key comes back with its live record. What is left (repeats in the batch, existing
+ * records) is decided on that view by the usual rounds; a key that could not be read
+ * (it went again in between) makes that round read afresh.
+ */
+async function insertFirst<Outcome>(
+	store: Store,
+	namespace: string,
+	keys: string[],
+	decide: Decide<Outcome>,
+	absent: AbsentRecords,
+	outcomes: Outcome[],
+): Promise<{ now: number; records: Map<string, StoreRecord>; pending: number[] } | undefined> {
+	const first = new Map<string, number>();
+	keys.forEach((key, index) => {
+		if (!first.has(key)) first.set(key, index);
+	});
+	const firsts = [...first.values()];
+	const { now, results } = await store.insert!(
+		namespace,
+		firsts.map((index) => ({ key: keys[index], ...absent.insert(index) })),
+		absent.stamps,
+	);
+	const records = new Map<string, StoreRecord>();
+	const done = new Uint8Array(keys.length);
+	let unread = false;
+	results.forEach((result, position) => {
+		const index = firsts[position];
+		if (result.applied) {
+			const stampedAt = result.stampedAt ?? now;
+			const decision = decide(undefined, stampedAt, index);
+			if (!decision.write) throw new Error('An entry inserted where its decision writes nothing');
+			outcomes[index] = decision.outcome;
+			done[index] = 1;
+			records.set(result.key, {
+				key: result.key,
+				value: decision.write.value,
+				version: result.version,
+				expiresAt: decision.write.ttlMs === null ? null : stampedAt + decision.write.ttlMs,
+			});
+		} else if (result.record) records.set(result.key, result.record);
+		else unread = true;
+	});
+	const pending = keys.map((_, index) => index).filter((index) => done[index] === 0);
+	// A key missing from the view would be decided as absent: read every pending key instead.
+	if (!unread) return { now, records, pending };
+	const fresh = await store.read(namespace, [...new Set(pending.map((index) => keys[index]))]);
+	return { ...fresh, pending };
 }
