@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 
+import { compileUserPattern } from '../../nodes/shared/core/regex';
 import { count, table } from './support';
 
 /** Timed rounds per size after one untimed round; the median is kept. */
@@ -20,7 +21,15 @@ export interface BareAjvFigures {
 	ajvUs: number;
 	/** µs per item: validation and building the n8n items of two outputs. */
 	ajvItemsUs: number;
+	/** µs per item: validation alone, patterns on re2js (linear time) as Schema Guard runs them. */
+	ajvLinearUs: number;
 }
+
+/** Ajv's hook for patterns, on the package's linear-time engine (as Schema Guard plugs it in). */
+const linearRegExp = Object.assign(
+	(source: string, flags: string) => compileUserPattern(source, { flags, label: 'pattern' }),
+	{ code: 'compileUserPattern' },
+);
 
 type Items = Array<{ json: Record<string, unknown> }>;
 
@@ -52,6 +61,9 @@ export function measureBareAjv(schema: object, items: Items): BareAjvFigures {
 	const ajv = new Ajv2020({ strict: false });
 	addFormats(ajv);
 	const validate = ajv.compile(schema);
+	const linear = new Ajv2020({ strict: false, code: { regExp: linearRegExp } });
+	addFormats(linear);
+	const validateLinear = linear.compile(schema);
 	let invalid = 0;
 	const validateOnly = () => {
 		invalid = 0;
@@ -66,12 +78,20 @@ export function measureBareAjv(schema: object, items: Items): BareAjvFigures {
 		}
 		if (valid.length + rejected.length !== items.length) throw new Error('items lost');
 	};
-	const [ajvMs, ajvItemsMs] = timedInTurns(ROUNDS, [validateOnly, validateAndBuild]);
+	const validateOnLinear = () => {
+		for (const item of items) validateLinear(item.json);
+	};
+	const [ajvMs, ajvItemsMs, ajvLinearMs] = timedInTurns(ROUNDS, [
+		validateOnly,
+		validateAndBuild,
+		validateOnLinear,
+	]);
 	return {
 		items: items.length,
 		invalid,
 		ajvUs: (ajvMs * 1000) / items.length,
 		ajvItemsUs: (ajvItemsMs * 1000) / items.length,
+		ajvLinearUs: (ajvLinearMs * 1000) / items.length,
 	};
 }
 
@@ -93,6 +113,7 @@ export function bareAjvTable(
 			'items',
 			'bare Ajv µs/item',
 			'bare Ajv + n8n items µs/item',
+			'bare Ajv, re2js patterns µs/item',
 			'Schema Guard µs/item (in n8n)',
 			'Code node µs/item (in n8n)',
 			'Schema Guard ÷ (Ajv + items)',
@@ -103,6 +124,7 @@ export function bareAjvTable(
 			count(row.items),
 			us(row.ajvUs),
 			us(row.ajvItemsUs),
+			us(row.ajvLinearUs),
 			us(row.guardUs),
 			us(row.codeUs),
 			times(row.guardUs, row.ajvItemsUs),

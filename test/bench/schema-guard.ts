@@ -321,14 +321,30 @@ function printResults(results: Result[]): void {
  * all.ts can print it too.
  */
 export function bareAjvComparison(results: Array<SizeResult<string, object>>): string {
+	const measured = results.filter((result) => result.skipped === undefined);
+	return bareAjvBeside(
+		measured.map((result) => result.items),
+		(contender, items) => {
+			const result = measured.find((candidate) => candidate.items === items)!;
+			return (medianNodeMs(result, contender) * 1000) / items;
+		},
+	);
+}
+
+/**
+ * Bare Ajv on the benchmark's schema and items, in this process, beside the n8n
+ * contenders' median µs per item at each size (bench:all passes its own figures).
+ */
+export function bareAjvBeside(
+	sizes: number[],
+	medianUs: (contender: 'guard' | 'code', items: number) => number,
+): string {
 	return bareAjvTable(
-		results
-			.filter((result) => result.skipped === undefined)
-			.map((result) => ({
-				...measureBareAjv(JSON_SCHEMA, generateItems(generatorCode(result.items, INVALID_EVERY))),
-				guardUs: (medianNodeMs(result, 'guard') * 1000) / result.items,
-				codeUs: (medianNodeMs(result, 'code') * 1000) / result.items,
-			})),
+		sizes.map((items) => ({
+			...measureBareAjv(JSON_SCHEMA, generateItems(generatorCode(items, INVALID_EVERY))),
+			guardUs: medianUs('guard', items),
+			codeUs: medianUs('code', items),
+		})),
 	);
 }
 
