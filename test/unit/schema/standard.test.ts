@@ -178,4 +178,13 @@ describe('JSON Schema through Ajv: the standard', () => {
 		assert.equal(check(schema, 'école').outcome, 'valid');
 		assert.equal(check(schema, 'abc1').outcome, 'invalid');
 	});
+
+	it('leaves fields named like keywords alone when it rewrites around Ajv', () => {
+		const schema = compile({
+			type: 'object',
+			properties: { if: { type: 'string' }, enum: { enum: [] } },
+		});
+		assert.deepEqual(findingList(check(schema, { if: 'x', then: 1 })), ['fieldAdded then']);
+		assert.equal(check(schema, { if: 'x', enum: 1 }).outcome, 'invalid');
+	});
 });

@@ -1,7 +1,6 @@
 import type { Dialect } from './dialect';
+import { DATA_KEYWORDS, NAME_MAPS } from './pointers';
 import { isJsonObject, setOwn } from './values';
-
-const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'example', 'default']);
 
 /** Always valid, but not recognisably so: Ajv skips `then: true` and `then: {}` entirely. */
 const PASSES = { not: false };
@@ -31,7 +30,13 @@ function rewrite(node: unknown, refIsApplicator: boolean): unknown {
 	if (!isJsonObject(node)) return node;
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(node)) {
-		setOwn(out, key, DATA_KEYWORDS.has(key) ? value : rewrite(value, refIsApplicator));
+		if (DATA_KEYWORDS.has(key)) setOwn(out, key, value);
+		else if (NAME_MAPS.has(key) && isJsonObject(value)) {
+			const map: Record<string, unknown> = {};
+			for (const [name, schema] of Object.entries(value))
+				setOwn(map, name, rewrite(schema, refIsApplicator));
+			setOwn(out, key, map);
+		} else setOwn(out, key, rewrite(value, refIsApplicator));
 	}
 	if (Array.isArray(out.enum) && out.enum.length === 0) {
 		delete out.enum;

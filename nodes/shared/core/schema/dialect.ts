@@ -1,3 +1,4 @@
+import { NAME_MAPS } from './pointers';
 import { SchemaError } from './types';
 import { describeValue, isJsonObject } from './values';
 
@@ -89,15 +90,6 @@ export function chooseDialect(document: unknown, option: DialectOption = 'auto')
 				: `the schema has no $schema and uses ${modern}`,
 	};
 }
-
-const NAME_MAPS = new Set([
-	'properties',
-	'patternProperties',
-	'$defs',
-	'definitions',
-	'dependentSchemas',
-	'dependencies',
-]);
 
 /** Keywords used anywhere in the document (`items[]` for array-form items), bounded. */
 function keywordsIn(document: unknown): Set<string> {

@@ -1,5 +1,5 @@
 import { FORMAT_WORDS } from './formats';
-import { schemaObjects } from './pointers';
+import { NAME_MAPS, schemaObjects } from './pointers';
 import { isJsonObject } from './values';
 
 /**
@@ -91,14 +91,6 @@ const UNCHECKED_FORMATS = new Set([
 	'iso-time',
 	'iso-date-time',
 	'json-pointer-uri-fragment',
-]);
-const NAME_MAPS = new Set([
-	'properties',
-	'patternProperties',
-	'$defs',
-	'definitions',
-	'dependentSchemas',
-	'dependencies',
 ]);
 
 export function lintSchema(document: unknown, checkFormats: boolean): string[] {

@@ -2,7 +2,17 @@ import { isJsonObject } from './values';
 
 /** Finding places in a schema document, for errors that name a JSON pointer. */
 
-const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'example', 'default']);
+/** Keywords whose value is data, not a schema. */
+export const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'example', 'default']);
+/** Keywords whose value maps names to schemas: the map itself is not a schema. */
+export const NAME_MAPS = new Set([
+	'properties',
+	'patternProperties',
+	'$defs',
+	'definitions',
+	'dependentSchemas',
+	'dependencies',
+]);
 
 /** Every object in the document with its pointer, depth first, data keywords skipped. */
 export function* schemaObjects(
