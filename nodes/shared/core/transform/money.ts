@@ -1,6 +1,11 @@
 import type { JsonValue } from '../json';
 import { isPlainObject } from '../json';
-import { currenciesForSymbol, currencyExponent, normaliseCurrencyCode } from './currency';
+import {
+	currenciesForSymbol,
+	currencyExponent,
+	minorUnitExponent,
+	normaliseCurrencyCode,
+} from './currency';
 import {
 	decimalFromNumber,
 	formatScaledUnits,
@@ -75,12 +80,37 @@ export function compileMoney(
 		const minor =
 			amount.kind === 'minor'
 				? amount.units
-				: toScaledUnits(amount.value, exponent, options.rounding, currency);
+				: amount.kind === 'sourceMinor'
+					? fromSourceMinor(amount.units, currency, exponent, profile, options.rounding)
+					: toScaledUnits(amount.value, exponent, options.rounding, currency);
 		return write(minor, currency, exponent);
 	};
 }
 
-type Amount = { kind: 'decimal'; value: ExactDecimal } | { kind: 'minor'; units: bigint };
+/** 'sourceMinor': whole units in the source's table (Stripe's); 'minor': ISO 4217 minor units. */
+type Amount =
+	| { kind: 'decimal'; value: ExactDecimal }
+	| { kind: 'minor'; units: bigint }
+	| { kind: 'sourceMinor'; units: bigint };
+
+/** A source's whole-number amount in ISO 4217 minor units: Stripe's ISK 50000 is 500 kr. */
+function fromSourceMinor(
+	units: bigint,
+	currency: string,
+	exponent: number,
+	profile: SourceProfile,
+	rounding: Rounding,
+): bigint {
+	const written = minorUnitExponent(currency, profile.minorUnits)!;
+	if (written === exponent) return units;
+	const negative = units < 0n;
+	return toScaledUnits(
+		{ negative, units: negative ? -units : units, scale: written },
+		exponent,
+		rounding,
+		currency,
+	);
+}
 
 function readAmount(
 	value: unknown,
@@ -89,7 +119,7 @@ function readAmount(
 ): { amount: Amount; written: CurrencyHint[] } {
 	if (typeof value === 'number') {
 		if (input === 'minor')
-			return { amount: { kind: 'minor', units: minorFromNumber(value) }, written: [] };
+			return { amount: { kind: 'sourceMinor', units: minorFromNumber(value) }, written: [] };
 		return { amount: { kind: 'decimal', value: decimalFromNumber(value) }, written: [] };
 	}
 	if (typeof value === 'string') {
@@ -101,7 +131,7 @@ function readAmount(
 					'Send minor units as an integer (1250 for 12.50), or set Input to Amount.',
 				);
 			}
-			return { amount: { kind: 'minor', units: BigInt(text) }, written: [] };
+			return { amount: { kind: 'sourceMinor', units: BigInt(text) }, written: [] };
 		}
 		const parsed = parseMoneyText(value, profile);
 		return { amount: { kind: 'decimal', value: parsed.value }, written: parsed.currencies };
