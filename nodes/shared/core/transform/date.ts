@@ -571,7 +571,17 @@ function compileWriter(options: DateOptions, zone: Zone): (reading: Reading) => 
 					'Give Luxon format tokens, e.g. "dd/MM/yyyy".',
 				);
 			}
-			return (reading) => reading.value.setZone(zone).setLocale(LOCALE).toFormat(format);
+			// A format of date tokens only is a date output too: with keepWrittenDate, a value
+			// written without an offset (or without a time) keeps the date as written.
+			const dateOnlyFormat = !/[HhmsSaTtXxZ]/.test(format.replace(/'[^']*'/g, ''));
+			const keep = options.keepWrittenDate === true && dateOnlyFormat;
+			return (reading) =>
+				(keep && (reading.dateOnly || reading.local === true)
+					? reading.value
+					: reading.value.setZone(zone)
+				)
+					.setLocale(LOCALE)
+					.toFormat(format);
 		}
 	}
 }
