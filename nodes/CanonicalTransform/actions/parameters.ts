@@ -86,6 +86,7 @@ function converterOptions(convert: string, row: IDataObject): Record<string, unk
 				currency: row.currency,
 				currencyField: row.currencyField,
 				output: row.moneyOutput,
+				outputUnits: row.moneyOutput === 'minor' ? row.moneyOutputUnits : undefined,
 				rounding: row.moneyRounding,
 			});
 		case 'number':

@@ -444,12 +444,16 @@ describe('JSON import and export', () => {
 			currencySymbols: { $: 'AUD' },
 			defaultCurrency: null,
 			defaultCountry: null,
-			minorUnits: 'iso4217',
 			trueValues: ['true', 't', 'yes', 'y', '1', 'on'],
 			falseValues: ['false', 'f', 'no', 'n', '0', 'off'],
 		});
 		assert.equal(exported.version, 1);
 		assert.equal(exported.missing, 'skip');
+		assert.doesNotMatch(
+			JSON.stringify(exported),
+			/minorUnits|outputUnits|milliseconds|keepWrittenDate/,
+			'a version 1 mapping exports as it did before version 1.1',
+		);
 		assert.deepEqual((exported.fields as Array<Record<string, unknown>>)[0], {
 			target: 'invoice.total',
 			source: 'Total',

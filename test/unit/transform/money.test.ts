@@ -297,3 +297,41 @@ describe("money: Stripe's minor units (profile Minor Units: Stripe)", () => {
 		);
 	});
 });
+
+describe("money: writing Stripe's minor units (Output Minor Units: Stripe)", () => {
+	const toStripe = (options: Partial<MoneyOptions> = {}) =>
+		money({ output: 'minor', outputUnits: 'stripe', ...options });
+
+	it('writes ISK with two decimals, as Stripe wants it', () => {
+		assert.equal(toStripe()('500', 'ISK'), 50000);
+		assert.equal(toStripe()({ currency: 'ISK', amountMinor: 500 }), 50000);
+	});
+
+	it('writes the zero-decimal currencies whole, MGA included', () => {
+		assert.equal(toStripe()('1000.00', 'MGA'), 1000);
+		assert.equal(toStripe()('500', 'JPY'), 500);
+		assert.equal(toStripe()('5000', 'UGX'), 5000);
+		assertConversionError(() => toStripe()('1000.50', 'MGA'), /decimal places than MGA in Stripe/);
+		assert.equal(toStripe({ rounding: 'halfEven' })('1000.50', 'MGA'), 1000);
+	});
+
+	it('writes the rest as ISO 4217 does', () => {
+		assert.equal(toStripe()('12.50', 'USD'), 1250);
+		assert.equal(toStripe()('500.00', 'HUF'), 50000);
+		assert.equal(toStripe()('-5.120', 'KWD'), -5120);
+	});
+
+	it('reads back what it writes with the Stripe profile', () => {
+		for (const [amount, code] of [
+			['500', 'ISK'],
+			['1000.00', 'MGA'],
+			['19.99', 'USD'],
+		] as const) {
+			const written = toStripe()(amount, code);
+			assert.equal(
+				money({ input: 'minor', output: 'decimal' }, { minorUnits: 'stripe' })(written, code),
+				amount,
+			);
+		}
+	});
+});

@@ -15,6 +15,7 @@ import { ConversionError, MappingError, OptionError, showValue } from './errors'
 import { resolveProfile, type SourceProfile } from './profile';
 import {
 	MAPPING_SCHEMA,
+	VERSION_DEFAULTS,
 	type FieldDefinition,
 	type MappingDefinition,
 	type MappingVersion,
@@ -567,7 +568,30 @@ function withoutMappedSources(
 export function exportMapping(mapping: MappingDefinition | CompiledMapping): JsonObject {
 	const definition = 'apply' in mapping ? mapping.definition : mapping;
 	const profile = resolveProfile(definition.profile);
-	return JSON.parse(JSON.stringify({ ...definition, profile })) as JsonObject;
+	const exported = JSON.parse(JSON.stringify({ ...definition, profile })) as JsonObject;
+	if (definition.version === 1) withoutLaterDefaults(exported);
+	return exported;
+}
+
+/**
+ * A version 1 mapping exports as it always has: the options added later are left out
+ * while at the value version 1 reads them with (absent), so saved exports stay the same.
+ */
+function withoutLaterDefaults(mapping: JsonObject): void {
+	const profile = mapping.profile as Record<string, JsonValue>;
+	if (profile.minorUnits === 'iso4217') delete profile.minorUnits;
+	for (const field of mapping.fields as Array<{
+		convert: string;
+		options: Record<string, JsonValue>;
+	}>) {
+		const { options } = field;
+		if (field.convert === 'money' && options.outputUnits === 'iso4217') delete options.outputUnits;
+		if (field.convert === 'date') {
+			if (options.milliseconds === VERSION_DEFAULTS[1].milliseconds) delete options.milliseconds;
+			if (options.keepWrittenDate === VERSION_DEFAULTS[1].keepWrittenDate)
+				delete options.keepWrittenDate;
+		}
+	}
 }
 
 const MAX_LISTED_FAILURES = 5;

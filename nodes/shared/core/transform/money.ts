@@ -5,6 +5,7 @@ import {
 	currencyExponent,
 	minorUnitExponent,
 	normaliseCurrencyCode,
+	type MinorUnits,
 } from './currency';
 import {
 	decimalFromNumber,
@@ -36,6 +37,8 @@ export interface MoneyOptions {
 	output: MoneyOutput;
 	/** Digits beyond the currency's exponent: refused ('error', default) or rounded. */
 	rounding: Rounding;
+	/** Output 'minor' in ISO 4217's table (default) or Stripe's, to send to Stripe: ISK 500 kr is 50000. */
+	outputUnits?: MinorUnits;
 }
 
 /** The canonical money object ('object' output, and accepted as input). */
@@ -67,7 +70,10 @@ export function compileMoney(
 ): (value: unknown, fieldCurrency: unknown) => JsonValue {
 	const fixed =
 		options.currency === null ? null : checkCurrencyCode(options.currency, 'options.currency');
-	const write = moneyWriter(options.output);
+	const write =
+		options.output === 'minor' && options.outputUnits === 'stripe'
+			? stripeMinorWriter(options.rounding)
+			: moneyWriter(options.output);
 	return (value, fieldCurrency) => {
 		const hints: CurrencyHint[] = [];
 		if (fieldCurrency !== undefined && fieldCurrency !== null && fieldCurrency !== '')
@@ -302,6 +308,26 @@ function resolveCurrency(hints: CurrencyHint[], defaultCurrency: string | null):
 
 function describeHint(hint: CurrencyHint): string {
 	return hint.codes.length === 1 ? `${hint.codes[0]} from ${hint.from}` : hint.from;
+}
+
+/** ISO 4217 minor units → Stripe's: ISK 500 → 50000, MGA 100000 (1000.00) → 1000. */
+function stripeMinorWriter(
+	rounding: Rounding,
+): (minor: bigint, currency: string, exponent: number) => JsonValue {
+	return (minor, currency, exponent) => {
+		const stripe = minorUnitExponent(currency, 'stripe')!;
+		const negative = minor < 0n;
+		const units =
+			stripe === exponent
+				? minor
+				: toScaledUnits(
+						{ negative, units: negative ? -minor : minor, scale: exponent },
+						stripe,
+						rounding,
+						`${currency} in Stripe`,
+					);
+		return safeNumber(units, `${currency} minor units`);
+	};
 }
 
 function moneyWriter(

@@ -118,6 +118,8 @@ export const CONVERTER_OPTION_SCHEMAS = {
 			currency: optionalText,
 			currencyField: optionalText,
 			output: z.enum(['minor', 'decimal', 'number', 'object', 'text']).default('minor'),
+			/** Output 'minor' in Stripe's table (to send to Stripe) instead of ISO 4217's. */
+			outputUnits: z.enum(['iso4217', 'stripe']).default('iso4217'),
 			rounding: rounding.default('error'),
 		})
 		.strict(),
