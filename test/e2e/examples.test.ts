@@ -126,6 +126,54 @@ describe('n8n end to end: the examples', () => {
 		);
 	});
 
+	it('Canonical Transform presets: five vendors into one Invoice model, one preset each, no expression', async () => {
+		const json = example('canonical-transform-presets.json');
+		assert.doesNotMatch(
+			JSON.stringify(json.nodes.filter((node) => node.type.endsWith('canonicalTransform'))),
+			/\{\{/,
+		);
+		const workflow = await n8n.importWorkflow(json);
+		const execution = await n8n.executeById(workflow.id);
+		assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+		const totals = ['Stripe', 'Xero', 'HubSpot', 'Salesforce', 'Shopify'].map((vendor) => {
+			const run = execution.node(`${vendor} to Invoice`);
+			assert.deepEqual(run.byName.error, [], `${vendor}: nothing to fix`);
+			assert.deepEqual(
+				run.byName.main.map((item) => item.pairedItem),
+				[{ item: 0 }],
+			);
+			const { source, total, issuedOn } = run.byName.main[0].json;
+			return { source, total, issuedOn };
+		});
+		assert.deepEqual(totals, [
+			{
+				source: 'stripe',
+				total: { currency: 'USD', amount: '10.00', amountMinor: 1000 },
+				issuedOn: '2023-04-04',
+			},
+			{
+				source: 'xero',
+				total: { currency: 'NZD', amount: '2025.00', amountMinor: 202500 },
+				issuedOn: '2018-11-02',
+			},
+			{
+				source: 'hubspot',
+				total: { currency: 'USD', amount: '1500.00', amountMinor: 150000 },
+				issuedOn: '2019-12-07',
+			},
+			{
+				source: 'salesforce',
+				total: { currency: 'USD', amount: '75000.00', amountMinor: 7500000 },
+				issuedOn: '2024-03-15',
+			},
+			{
+				source: 'shopify',
+				total: { currency: 'USD', amount: '598.94', amountMinor: 59894 },
+				issuedOn: '2008-01-10',
+			},
+		]);
+	});
+
 	it('Schema Guard: the vendor v2 batch splits into Valid, Invalid and one drift report; sent again, no new drift', async () => {
 		const json = example('schema-guard.json');
 		const body = (

@@ -62,19 +62,28 @@ const CUSTOM_DATE: IDataObject[] = [
 	}),
 ];
 
-function workflow(items: string, rows: IDataObject[]) {
+const fieldsMapping = (rows: IDataObject[]) => ({
+	mappingSource: 'fields',
+	mappings: { field: rows as unknown as string[] },
+	profile: { zone: 'Australia/Sydney', defaultCountry: 'AU' },
+});
+
+/** Version 1.1's Stripe Invoice preset: required fields, Stripe's minor units, [*] lines. */
+const STRIPE_PRESET = {
+	mappingSource: 'preset',
+	presetSource: 'stripeInvoice',
+	profile: { defaultCountry: 'AU' },
+};
+
+function workflow(items: string, mapping: IDataObject, typeVersion = 1) {
 	return buildWorkflow(
 		[
 			{ name: 'Source', type: TEST_SOURCE, parameters: { items } },
 			{
 				name: MAP,
 				type: CANONICAL_TRANSFORM,
-				parameters: {
-					operation: 'transform',
-					mappingSource: 'fields',
-					mappings: { field: rows as unknown as string[] },
-					profile: { zone: 'Australia/Sydney', defaultCountry: 'AU' },
-				},
+				typeVersion,
+				parameters: { operation: 'transform', ...(mapping as Record<string, string>) },
 				onError: 'continueErrorOutput',
 			},
 			{ name: 'Out', type: TEST_NOOP },
@@ -91,15 +100,16 @@ function workflow(items: string, rows: IDataObject[]) {
 before(startEngine);
 after(stopEngine);
 
-for (const [name, rows] of [
-	['every converter', EVERY_CONVERTER],
-	['custom date formats', CUSTOM_DATE],
+for (const [name, rows, mapping, typeVersion] of [
+	['every converter', EVERY_CONVERTER, fieldsMapping(EVERY_CONVERTER), 1],
+	['custom date formats', CUSTOM_DATE, fieldsMapping(CUSTOM_DATE), 1],
+	['Stripe Invoice preset (1.1)', undefined, STRIPE_PRESET, 1.1],
 ] as const) {
 	describe(`Canonical Transform fuzz: ${name}`, () => {
 		for (const fuzz of fuzzCases({ seed: 14 })) {
 			test(fuzz.name, async () => {
 				const result = await withinMs(60_000, fuzz.name, () =>
-					runWorkflow({ workflow: workflow(fuzz.items, rows) }),
+					runWorkflow({ workflow: workflow(fuzz.items, mapping, typeVersion) }),
 				);
 				assert.equal(result.status, 'success', result.error?.message);
 				assertEachInputLeavesOnce(result, MAP);

@@ -12,9 +12,13 @@ export function compileOrFail(
 	mapping: unknown,
 	parameter: string,
 	expressionSources: ReadonlySet<number>,
+	defaultVersion: transform.MappingVersion,
 ): transform.CompiledMapping {
 	try {
-		return transform.compileMapping(mapping, { externalFields: expressionSources });
+		return transform.compileMapping(mapping, {
+			externalFields: expressionSources,
+			defaultVersion,
+		});
 	} catch (error) {
 		if (error instanceof transform.MappingError) {
 			throw operationError(
@@ -31,6 +35,7 @@ export function compileOrFail(
 export function compiledVariants(
 	context: IExecuteFunctions,
 	expressionSources: ReadonlySet<number>,
+	defaultVersion: transform.MappingVersion,
 ): (mapping: unknown) => transform.CompiledMapping {
 	const cache = new Map<string, transform.CompiledMapping | transform.MappingError>();
 	return (mapping) => {
@@ -38,7 +43,10 @@ export function compiledVariants(
 		let entry = cache.get(key);
 		if (entry === undefined) {
 			try {
-				entry = transform.compileMapping(mapping, { externalFields: expressionSources });
+				entry = transform.compileMapping(mapping, {
+					externalFields: expressionSources,
+					defaultVersion,
+				});
 			} catch (error) {
 				if (!(error instanceof transform.MappingError))
 					throw new NodeOperationError(context.getNode(), error as Error);

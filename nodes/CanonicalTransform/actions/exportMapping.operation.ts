@@ -1,7 +1,7 @@
 import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { configError, transform, updateDisplayOptions, type OperationContext } from '../../shared';
+import { transform, updateDisplayOptions, type OperationContext } from '../../shared';
 import type { OutputName } from './outputs';
 import { planMapping, type MappingPlan } from './plan';
 
@@ -28,15 +28,6 @@ function exportItem(
 	plan: MappingPlan,
 ): INodeExecutionData {
 	const { context } = op;
-	if (plan.expressionSources.size > 0) {
-		const rows = [...plan.expressionSources].map((row) => row + 1).join(', ');
-		throw configError(
-			context,
-			`Mapping entry ${rows}`,
-			'takes its value from an expression, which a JSON mapping cannot carry',
-			'Give those rows a source path to export the mapping, or add the values with a Set node after the Canonical Transform that reads the JSON.',
-		);
-	}
 	let compiled: transform.CompiledMapping;
 	try {
 		compiled = plan.compiled ?? plan.compiledFor(0);
@@ -49,9 +40,13 @@ function exportItem(
 			},
 		);
 	}
+	const mapping = transform.exportMapping(compiled);
+	// Rows whose Source Field is an expression keep it, as "expression": Mapping From: JSON evaluates it per item.
+	const fields = mapping.fields as Array<Record<string, unknown>>;
+	for (const [row, expression] of plan.expressionTexts) fields[row].expression = expression;
 	// One mapping for the whole batch: paired with every input item, as an aggregate is.
 	return {
-		json: { mapping: transform.exportMapping(compiled) },
+		json: { mapping },
 		pairedItem: Array.from({ length: op.items.length }, (_, item) => ({ item })),
 	};
 }

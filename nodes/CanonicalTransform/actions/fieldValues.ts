@@ -19,6 +19,25 @@ export const FIELD_VALUES: INodeProperties[] = [
 			'Path in the output item. Use [*] to write one value per element of a source list.',
 	},
 	{
+		displayName: 'Value From',
+		name: 'valueFrom',
+		type: 'options',
+		options: [
+			{
+				name: 'Source Field',
+				value: 'field',
+				description: 'A path in the input item, or an expression',
+			},
+			{
+				name: 'Constant Value',
+				value: 'constant',
+				description: 'The same value for every item, e.g. the source system "xero"',
+			},
+		],
+		default: 'field',
+		description: 'Where the value of the target comes from',
+	},
+	{
 		displayName: 'Source Field',
 		name: 'source',
 		type: 'string',
@@ -26,6 +45,17 @@ export const FIELD_VALUES: INodeProperties[] = [
 		placeholder: 'e.g. Total or LineItems[*].UnitAmount',
 		description:
 			'Path in the input item, or an expression that gives the value. An expression that refers to the item ($JSON, .item) is evaluated for each item, which costs time; one that does not is evaluated once.',
+		displayOptions: { show: { valueFrom: ['field'] } },
+	},
+	{
+		displayName: 'Constant Value',
+		name: 'constantValue',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. xero',
+		description:
+			'Written to the target for every item, then converted like a source value. JSON is read as JSON (0, true, null, {…}); other text as text.',
+		displayOptions: { show: { valueFrom: ['constant'] } },
 	},
 	{
 		displayName: 'Convert As',

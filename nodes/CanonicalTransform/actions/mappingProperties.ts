@@ -4,7 +4,34 @@ import { correlationFieldProperty } from '../../shared';
 import { FIELD_VALUES } from './fieldValues';
 import { PROFILE_OPTIONS } from './profileOptions';
 
-const fieldsMode = { show: { mappingSource: ['fields'] } };
+const presetMode = { show: { mappingSource: ['preset'] } };
+const panelModes = { show: { mappingSource: ['fields', 'preset'] } };
+
+const MISSING_OPTIONS = [
+	{ name: 'Error', value: 'error', description: 'The item goes to the error output' },
+	{ name: 'Set Null', value: 'null' },
+	{ name: 'Skip Field', value: 'skip', description: 'Leave the target out' },
+	{ name: 'Use Default', value: 'default', description: "Each field's Default Value" },
+];
+
+/** The vendor objects a preset reads (core: transform.PRESETS). */
+const PRESET_SOURCE_OPTIONS = [
+	{ name: 'HubSpot Company', value: 'hubspotCompany' },
+	{ name: 'HubSpot Contact', value: 'hubspotContact' },
+	{ name: 'HubSpot Deal', value: 'hubspotDeal' },
+	{ name: 'QuickBooks Customer', value: 'quickbooksCustomer' },
+	{ name: 'QuickBooks Invoice', value: 'quickbooksInvoice' },
+	{ name: 'Salesforce Account', value: 'salesforceAccount' },
+	{ name: 'Salesforce Contact', value: 'salesforceContact' },
+	{ name: 'Salesforce Opportunity', value: 'salesforceOpportunity' },
+	{ name: 'Shopify Customer', value: 'shopifyCustomer' },
+	{ name: 'Shopify Order', value: 'shopifyOrder' },
+	{ name: 'Stripe Charge', value: 'stripeCharge' },
+	{ name: 'Stripe Customer', value: 'stripeCustomer' },
+	{ name: 'Stripe Invoice', value: 'stripeInvoice' },
+	{ name: 'Xero Contact', value: 'xeroContact' },
+	{ name: 'Xero Invoice', value: 'xeroInvoice' },
+];
 
 /**
  * The mapping, which both operations read: Transform applies it to every item, Export
@@ -29,8 +56,57 @@ export const mappingProperties: INodeProperties[] = [
 				description:
 					'Paste a mapping exported from another Canonical Transform, or reference one with an expression',
 			},
+			{
+				name: 'Vendor Preset',
+				value: 'preset',
+				description:
+					'A ready mapping from a Stripe, Xero, HubSpot, Salesforce, Shopify or QuickBooks object, editable below',
+			},
 		],
 		default: 'fields',
+	},
+	{
+		displayName: 'Source Object',
+		name: 'presetSource',
+		type: 'options',
+		noDataExpression: true,
+		options: PRESET_SOURCE_OPTIONS,
+		default: 'stripeInvoice',
+		description: 'The vendor object each input item is, as its API returns it',
+		displayOptions: presetMode,
+	},
+	{
+		displayName: 'Canonical Model',
+		name: 'presetModel',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Customer', value: 'customer', description: 'Contacts, companies, accounts' },
+			{
+				name: 'Invoice',
+				value: 'invoice',
+				description: 'Invoices; deals, opportunities and orders as what they bill',
+			},
+			{
+				name: 'Order',
+				value: 'order',
+				description: 'Shopify orders, HubSpot deals, opportunities',
+			},
+			{ name: 'Payment', value: 'payment', description: 'Stripe charges' },
+		],
+		default: 'invoice',
+		description:
+			'The model to write. Fields below replace the preset field with the same target or add one.',
+		displayOptions: presetMode,
+	},
+	{
+		displayName: 'Remove Preset Fields',
+		name: 'presetRemove',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. lines[*].quantity, dueOn',
+		description: 'Comma-separated targets of the preset to leave out',
+		displayOptions: presetMode,
 	},
 	{
 		displayName: 'Mapping (JSON)',
@@ -50,8 +126,9 @@ export const mappingProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true, sortable: true },
 		placeholder: 'Add Field',
 		default: {},
-		description: 'Each row writes one target field from one source field, through one converter',
-		displayOptions: fieldsMode,
+		description:
+			'Each row writes one target field from one source field or a constant, through one converter. With a preset, a row replaces the preset field with the same target, or adds one.',
+		displayOptions: panelModes,
 		options: [{ displayName: 'Field', name: 'field', values: FIELD_VALUES }],
 	},
 	{
@@ -61,8 +138,8 @@ export const mappingProperties: INodeProperties[] = [
 		placeholder: 'Add Profile Setting',
 		default: {},
 		description:
-			'How the source system writes dates, numbers, currencies, phone numbers and yes/no, applied to every field',
-		displayOptions: fieldsMode,
+			"How the source system writes dates, numbers, currencies, phone numbers and yes/no, applied to every field. With a preset, settings added here override the preset's.",
+		displayOptions: panelModes,
 		options: PROFILE_OPTIONS,
 	},
 	{
@@ -84,22 +161,31 @@ export const mappingProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. xero-invoice-to-canonical',
 				description: 'Name written into the exported mapping',
-				displayOptions: { show: { '/mappingSource': ['fields'] } },
+				displayOptions: { show: { '/mappingSource': ['fields', 'preset'] } },
 			},
 			{
 				displayName: 'Missing Values',
 				name: 'missing',
 				type: 'options',
-				options: [
-					{ name: 'Error', value: 'error', description: 'The item goes to the error output' },
-					{ name: 'Set Null', value: 'null' },
-					{ name: 'Skip Field', value: 'skip', description: 'Leave the target out' },
-					{ name: 'Use Default', value: 'default', description: "Each field's Default Value" },
-				],
+				options: MISSING_OPTIONS,
 				default: 'skip',
 				description:
 					'What an absent, null or blank source value becomes, unless the field says otherwise',
-				displayOptions: { show: { '/mappingSource': ['fields'] } },
+				displayOptions: {
+					show: { '/mappingSource': ['fields', 'preset'], '@version': [{ _cnd: { lt: 1.1 } }] },
+				},
+			},
+			{
+				displayName: 'Missing Values',
+				name: 'missing',
+				type: 'options',
+				options: MISSING_OPTIONS,
+				default: 'error',
+				description:
+					'What an absent, null or blank source value becomes, unless the field says otherwise. Every field is required unless its If Missing says otherwise.',
+				displayOptions: {
+					show: { '/mappingSource': ['fields', 'preset'], '@version': [{ _cnd: { gte: 1.1 } }] },
+				},
 			},
 			{
 				displayName: 'Unmapped Fields',
@@ -114,7 +200,7 @@ export const mappingProperties: INodeProperties[] = [
 					},
 				],
 				default: 'drop',
-				displayOptions: { show: { '/mappingSource': ['fields'] } },
+				displayOptions: { show: { '/mappingSource': ['fields', 'preset'] } },
 			},
 		],
 	},

@@ -70,6 +70,26 @@ export const MONEY_FIELDS: INodeProperties[] = [
 		displayOptions: whenConverter('money'),
 	},
 	{
+		displayName: 'Output Minor Units',
+		name: 'moneyOutputUnits',
+		type: 'options',
+		options: [
+			{
+				name: 'ISO 4217',
+				value: 'iso4217',
+				description: 'The decimals of ISO 4217: ISK 500 kr is 500',
+			},
+			{
+				name: 'Stripe',
+				value: 'stripe',
+				description: "Stripe's table, to send to Stripe: ISK 500 kr is 50000, MGA has no decimals",
+			},
+		],
+		default: 'iso4217',
+		description: 'Whose decimals the minor units written follow',
+		displayOptions: { show: { convert: ['money'], moneyOutput: ['minor'] } },
+	},
+	{
 		displayName: 'Rounding',
 		name: 'moneyRounding',
 		type: 'options',

@@ -22,7 +22,11 @@ export const OTHER_FIELDS: INodeProperties[] = [
 			{ name: 'E.164', value: 'e164', description: '+61298765432' },
 			{ name: 'International', value: 'international', description: '+61 2 9876 5432' },
 			{ name: 'National', value: 'national', description: '(02) 9876 5432' },
-			{ name: 'RFC 3966 URI', value: 'rfc3966', description: 'Tel:+61-2-9876-5432' },
+			{
+				name: 'RFC 3966 URI',
+				value: 'rfc3966',
+				description: 'A tel: URI, e.g. tel:+61-2-9876-5432',
+			},
 		],
 		default: 'e164',
 		displayOptions: whenConverter('phone'),

@@ -13,14 +13,24 @@ export function mappingFromParameters(
 	options: IDataObject,
 	/** Rows whose Source Field is an expression: their values come per item, not from a path. */
 	expressionSources: ReadonlySet<number>,
+	/** The mapping version of the node's version: 1 for 1, 2 for 1.1. */
+	version: transform.MappingVersion,
+	/** Mapping From: Vendor Preset: the preset, with the rows as its edits. */
+	preset?: { source: string; model: string; remove: string },
 ): Record<string, unknown> {
-	const mapping: Record<string, unknown> = {
-		version: 1,
-		profile: profileFromParameters(profile),
-		unmapped: options.unmapped ?? 'drop',
-		missing: options.missing ?? 'skip',
-		fields: rows.map((row, index) => fieldFromRow(row, expressionSources.has(index))),
-	};
+	const fields = rows.map((row, index) => fieldFromRow(row, expressionSources.has(index)));
+	const mapping: Record<string, unknown> =
+		preset === undefined
+			? { profile: profileFromParameters(profile), fields }
+			: transform.presetMapping(preset.source, preset.model, {
+					fields: fields as transform.MappingInput['fields'],
+					profile: profileFromParameters(profile),
+					remove: transform.parseWordList(preset.remove),
+				});
+	mapping.version = version;
+	mapping.unmapped = options.unmapped ?? 'drop';
+	// Left out, the mapping's version decides: skip in version 1, error from version 2.
+	if (options.missing !== undefined) mapping.missing = options.missing;
 	const name = text(options.mappingName);
 	if (name !== null) mapping.name = name;
 	return mapping;
@@ -35,6 +45,7 @@ function profileFromParameters(profile: IDataObject): Record<string, unknown> {
 		result.currencySymbols = transform.parseCurrencySymbolList(String(profile.currencySymbols));
 	if (profile.defaultCurrency !== undefined) result.defaultCurrency = text(profile.defaultCurrency);
 	if (profile.defaultCountry !== undefined) result.defaultCountry = text(profile.defaultCountry);
+	if (profile.minorUnits !== undefined) result.minorUnits = profile.minorUnits;
 	if (profile.trueValues !== undefined)
 		result.trueValues = transform.parseWordList(String(profile.trueValues));
 	if (profile.falseValues !== undefined)
@@ -48,7 +59,8 @@ function fieldFromRow(row: IDataObject, expressionSource: boolean): Record<strin
 		target: typeof row.target === 'string' ? row.target.trim() : row.target,
 		convert,
 	};
-	if (!expressionSource)
+	if (row.valueFrom === 'constant') field.value = looseJson(row.constantValue);
+	else if (!expressionSource)
 		field.source = typeof row.source === 'string' ? row.source.trim() : row.source;
 	field.options = converterOptions(String(convert), row);
 	if (row.missing !== undefined && row.missing !== 'inherit') field.missing = row.missing;
@@ -74,6 +86,7 @@ function converterOptions(convert: string, row: IDataObject): Record<string, unk
 				currency: row.currency,
 				currencyField: row.currencyField,
 				output: row.moneyOutput,
+				outputUnits: row.moneyOutput === 'minor' ? row.moneyOutputUnits : undefined,
 				rounding: row.moneyRounding,
 			});
 		case 'number':

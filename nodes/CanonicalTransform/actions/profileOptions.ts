@@ -65,6 +65,26 @@ export const PROFILE_OPTIONS: INodeProperties[] = [
 		description: 'Comma-separated words that mean false, in any case',
 	},
 	{
+		displayName: 'Minor Units',
+		name: 'minorUnits',
+		type: 'options',
+		options: [
+			{
+				name: 'ISO 4217',
+				value: 'iso4217',
+				description: 'Whole-number amounts have the decimals of ISO 4217: JPY 0, USD 2, KWD 3',
+			},
+			{
+				name: 'Stripe',
+				value: 'stripe',
+				description:
+					"Stripe's table: ISK has two decimals (50000 is 500 kr), MGA none; the rest as ISO 4217",
+			},
+		],
+		default: 'iso4217',
+		description: 'Whose decimals apply to amounts sent in minor units (Input: Minor Units)',
+	},
+	{
 		displayName: 'Time Zone',
 		name: 'zone',
 		type: 'string',

@@ -46,7 +46,13 @@ export const properties: INodeProperties[] = [
  * exactly as many outputs as this list has.
  */
 export const versionDescription = {
-	version: 1,
+	/**
+	 * 1.1: mappings of version 2 (a missing value fails the item by default, ISO instants
+	 * keep ".000", a date-time without an offset keeps its written date in a date output).
+	 * Version 1 keeps its defaults, so saved workflows convert as before.
+	 */
+	version: [1, 1.1],
+	defaultVersion: 1.1,
 	outputs: [NodeConnectionTypes.Main],
 	properties,
 } satisfies Partial<INodeTypeDescription>;

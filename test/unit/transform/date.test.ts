@@ -177,6 +177,59 @@ describe('date: zones', () => {
 	});
 });
 
+describe('date: written dates kept (keepWrittenDate, mapping version 2)', () => {
+	const auckland = { zone: 'Pacific/Auckland' };
+
+	it("a date-time without an offset keeps its written date (Xero's DateString in Auckland)", () => {
+		const written = '2018-11-02T00:00:00';
+		assert.equal(date({ output: 'date' }, auckland)(written), '2018-11-01', 'version 1');
+		assert.equal(date({ output: 'date', keepWrittenDate: true }, auckland)(written), '2018-11-02');
+		for (const value of ['2018-11-02 00:00:00', '02/11/2018 00:00', '2018-11-02T23:59:59.999'])
+			assert.equal(
+				date(
+					{ output: 'date', keepWrittenDate: true },
+					{ ...auckland, dateOrder: 'dayFirst' },
+				)(value),
+				'2018-11-02',
+				value,
+			);
+	});
+
+	it('an instant (offset, Unix, /Date()/) is dated in the Output Time Zone', () => {
+		const keep = date({ output: 'date', keepWrittenDate: true }, auckland);
+		assert.equal(keep('2018-11-02T00:00:00+13:00'), '2018-11-01');
+		assert.equal(keep('/Date(1541073600000+0000)/'), '2018-11-01');
+		assert.equal(keep(1541073600), '2018-11-01');
+	});
+
+	it('a custom format of date tokens is a date output too', () => {
+		const sydneyDay = '2025-03-04';
+		assert.equal(
+			date(
+				{ output: 'custom', outputFormat: 'dd/MM/yyyy' },
+				{ zone: 'Australia/Sydney' },
+			)(sydneyDay),
+			'03/03/2025',
+			'version 1 moves it through UTC',
+		);
+		const keep = (format: string) =>
+			date(
+				{ output: 'custom', outputFormat: format, keepWrittenDate: true },
+				{ zone: 'Australia/Sydney' },
+			);
+		assert.equal(keep('dd/MM/yyyy')(sydneyDay), '04/03/2025');
+		assert.equal(keep("dd MMM yyyy 'at' HH:mm")(sydneyDay), '03 Mar 2025 at 13:00');
+	});
+
+	it('milliseconds: always writes .000, so instants have one length', () => {
+		const always = date({ milliseconds: 'always' });
+		assert.equal(always('2025-03-04T10:00:59Z'), '2025-03-04T10:00:59.000Z');
+		assert.equal(always('2025-03-04T10:00:59.5Z'), '2025-03-04T10:00:59.500Z');
+		assert.equal(always(1741082459), '2025-03-04T10:00:59.000Z');
+		assert.equal(date()('2025-03-04T10:00:59Z'), '2025-03-04T10:00:59Z', 'version 1');
+	});
+});
+
 describe('date: leap days and invalid dates', () => {
 	it('reads leap days in leap years only', () => {
 		assert.equal(date({ output: 'date' })('2024-02-29'), '2024-02-29');

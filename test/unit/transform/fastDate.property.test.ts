@@ -34,8 +34,10 @@ function pair(
 	output: DateOutputFormat,
 	zone: string,
 	outputZone: string,
+	/** Mapping version 2's date options: milliseconds always, written dates kept. */
+	version2 = false,
 ): Pair {
-	const key = `${input}|${output}|${zone}|${outputZone}`;
+	const key = `${input}|${output}|${zone}|${outputZone}|${version2}`;
 	let found = pairs.get(key);
 	if (found === undefined) {
 		const options: DateOptions = {
@@ -45,6 +47,7 @@ function pair(
 			output,
 			outputFormat: null,
 			outputZone,
+			...(version2 ? { milliseconds: 'always', keepWrittenDate: true } : {}),
 		};
 		const fastOnly = compileFastDate(
 			options,
@@ -176,8 +179,9 @@ function check(
 			fc.constantFrom(...OUTPUTS),
 			// Often the zone the value is read in: Luxon then keeps the offset it read with.
 			fc.oneof(fc.constant(undefined), fc.constantFrom(...OUTPUT_ZONES)),
-			({ value, zone }, output, outputZone) => {
-				const { fast, luxon, fastOnly } = pair(input, output, zone, outputZone ?? zone);
+			fc.boolean(),
+			({ value, zone }, output, outputZone, version2) => {
+				const { fast, luxon, fastOnly } = pair(input, output, zone, outputZone ?? zone, version2);
 				if (fastOnly(value) !== undefined) answered++;
 				// Twice: the second answer may come from the memo.
 				const expected = outcome(luxon, value);

@@ -447,6 +447,13 @@ describe('JSON import and export', () => {
 			trueValues: ['true', 't', 'yes', 'y', '1', 'on'],
 			falseValues: ['false', 'f', 'no', 'n', '0', 'off'],
 		});
+		assert.equal(exported.version, 1);
+		assert.equal(exported.missing, 'skip');
+		assert.doesNotMatch(
+			JSON.stringify(exported),
+			/minorUnits|outputUnits|milliseconds|keepWrittenDate/,
+			'a version 1 mapping exports as it did before version 1.1',
+		);
 		assert.deepEqual((exported.fields as Array<Record<string, unknown>>)[0], {
 			target: 'invoice.total',
 			source: 'Total',
@@ -475,6 +482,120 @@ describe('JSON import and export', () => {
 			exportMapping(parseMapping(text)),
 			exported,
 			'exporting an export changes nothing',
+		);
+	});
+});
+
+describe('mapping versions', () => {
+	const fields: MappingInput['fields'] = [
+		{ target: 'at', source: 'at', convert: 'date' },
+		{ target: 'on', source: 'on', convert: 'date', options: { output: 'date' } },
+		{ target: 'total', source: 'total', convert: 'number' },
+	];
+	const item = { at: '2025-03-04T10:00:59Z', on: '2018-11-02T00:00:00', total: 5 };
+	const auckland = { zone: 'Pacific/Auckland' };
+
+	it('version 1 (and a mapping that does not say) keeps its old defaults', () => {
+		for (const mapping of [
+			compileMapping({ profile: auckland, fields }),
+			compileMapping({ version: 1, profile: auckland, fields }, { defaultVersion: 2 }),
+		]) {
+			assert.deepEqual(ok(mapping.apply(item)), {
+				at: '2025-03-04T10:00:59Z',
+				on: '2018-11-01',
+				total: 5,
+			});
+			assert.deepEqual(ok(mapping.apply({})), {}, 'missing values are skipped');
+		}
+	});
+
+	it('version 2 writes milliseconds always, so instants sort as text', () => {
+		const mapping = compileMapping({ version: 2, profile: auckland, fields });
+		const { at } = ok(mapping.apply(item));
+		assert.equal(at, '2025-03-04T10:00:59.000Z');
+		const later = ok(mapping.apply({ ...item, at: '2025-03-04T10:00:59.999Z' })).at as string;
+		assert.ok((at as string) < later, `${String(at)} sorts before ${later}`);
+	});
+
+	it("version 2 keeps a date-time's written date in a date output (Xero in Pacific/Auckland)", () => {
+		const mapping = compileMapping({ profile: auckland, fields }, { defaultVersion: 2 });
+		assert.equal(ok(mapping.apply(item)).on, '2018-11-02');
+		// An instant with an offset is still moved into the output zone.
+		assert.equal(ok(mapping.apply({ ...item, on: '2018-11-02T00:00:00+13:00' })).on, '2018-11-01');
+	});
+
+	it('version 2 fails an item whose field is missing, unless the field says otherwise', () => {
+		const mapping = compileMapping({ version: 2, fields });
+		const failed = failures(mapping.apply({ at: item.at, on: item.on }));
+		assert.deepEqual(
+			failed.map((failure) => [failure.field, failure.reason]),
+			[['total', 'is missing']],
+		);
+		const optional = compileMapping({
+			version: 2,
+			fields: [{ target: 'total', source: 'total', convert: 'number', missing: 'skip' }],
+		});
+		assert.deepEqual(ok(optional.apply({})), {});
+	});
+
+	it('exports the filled-in defaults, so an export reads the same in any node version', () => {
+		const exported = exportMapping(compileMapping({ fields }, { defaultVersion: 2 }));
+		assert.equal(exported.version, 2);
+		assert.equal(exported.missing, 'error');
+		assert.deepEqual((exported.fields as Array<{ options: unknown }>)[0].options, {
+			input: 'auto',
+			inputFormat: null,
+			zone: null,
+			output: 'iso',
+			outputFormat: null,
+			outputZone: 'UTC',
+			milliseconds: 'always',
+			keepWrittenDate: true,
+		});
+		const again = compileMapping(JSON.stringify(exported), { defaultVersion: 1 });
+		assert.equal(ok(again.apply(item)).at, '2025-03-04T10:00:59.000Z');
+	});
+
+	it('refuses a version it does not know', () => {
+		assert.throws(() => compileMapping({ version: 3, fields } as never), MappingError);
+	});
+});
+
+describe('constants and expressions', () => {
+	it('a constant value is converted like a source value', () => {
+		const mapping = compileMapping({
+			fields: [
+				{ target: 'source', value: 'xero', convert: 'copy' },
+				{ target: 'paid', value: 'yes', convert: 'boolean' },
+			],
+		});
+		assert.deepEqual(ok(mapping.apply({})), { source: 'xero', paid: true });
+	});
+
+	it('an "expression" entry takes its value from the caller, per item', () => {
+		const mapping = compileMapping({
+			fields: [
+				{ target: 'id', source: 'id', convert: 'string' },
+				{ target: 'name', expression: "{{ $json.first + ' ' + $json.last }}", convert: 'string' },
+			],
+		});
+		assert.deepEqual(ok(mapping.apply({ id: 1 }, (row) => (row === 1 ? 'Ada L' : undefined))), {
+			id: '1',
+			name: 'Ada L',
+		});
+		assert.equal(
+			(exportMapping(mapping).fields as Array<{ expression?: string }>)[1].expression,
+			"{{ $json.first + ' ' + $json.last }}",
+		);
+	});
+
+	it('refuses an entry with both a source and an expression', () => {
+		assert.throws(
+			() =>
+				compileMapping({
+					fields: [{ target: 'a', source: 'a', expression: '{{ 1 }}', convert: 'copy' }],
+				}),
+			/more than one source/,
 		);
 	});
 });

@@ -205,3 +205,133 @@ describe('money: hostile values', () => {
 		assertConversionError(() => money()('__proto__ 5'), /neither/);
 	});
 });
+
+describe("money: Stripe's minor units (profile Minor Units: Stripe)", () => {
+	// https://docs.stripe.com/currencies#zero-decimal and #special-cases
+	const stripe = (output: MoneyOptions['output'] = 'decimal') =>
+		money({ input: 'minor', output }, { minorUnits: 'stripe' });
+
+	it('reads ISK as Stripe writes it: two decimals, 50000 is 500 kr (ISO 4217 has none)', () => {
+		assert.equal(stripe()(50000, 'isk'), '500');
+		assert.equal(stripe('minor')(50000, 'ISK'), 500);
+		assert.deepEqual(stripe('object')('50000', 'ISK'), {
+			currency: 'ISK',
+			amount: '500',
+			amountMinor: 500,
+		});
+	});
+
+	it('refuses fractions of a króna, which Stripe refuses too', () => {
+		assertConversionError(() => stripe()(50050, 'ISK'), /decimal places than ISK/);
+		assert.equal(
+			money({ input: 'minor', output: 'decimal', rounding: 'halfUp' }, { minorUnits: 'stripe' })(
+				50050,
+				'ISK',
+			),
+			'501',
+		);
+	});
+
+	it('reads HUF and TWD with two decimals, as Stripe charges them', () => {
+		assert.equal(stripe()(50000, 'HUF'), '500.00');
+		assert.equal(stripe()(12345, 'TWD'), '123.45');
+	});
+
+	it('reads UGX as a zero-decimal currency, as Stripe lists it', () => {
+		assert.equal(stripe()(5000, 'UGX'), '5000');
+		assert.equal(stripe('minor')(5000, 'UGX'), 5000);
+	});
+
+	it('reads MGA without decimals, though ISO 4217 gives it two', () => {
+		assert.equal(stripe()(1000, 'MGA'), '1000.00');
+		assert.equal(stripe('minor')(1000, 'MGA'), 100000);
+	});
+
+	for (const code of [
+		'BIF',
+		'CLP',
+		'DJF',
+		'GNF',
+		'JPY',
+		'KMF',
+		'KRW',
+		'MGA',
+		'PYG',
+		'RWF',
+		'UGX',
+		'VND',
+		'VUV',
+		'XAF',
+		'XOF',
+		'XPF',
+	]) {
+		it(`reads ${code} as a zero-decimal currency`, () => {
+			assert.equal(
+				(stripe('object')(500, code.toLowerCase()) as { amount: string }).amount.split('.')[0],
+				'500',
+			);
+		});
+	}
+
+	it('reads three-decimal currencies and the rest as ISO 4217 does', () => {
+		assert.equal(stripe()(5120, 'KWD'), '5.120');
+		assert.equal(stripe()(1999, 'USD'), '19.99');
+		assert.equal(stripe()(-1999, 'EUR'), '-19.99');
+	});
+
+	it('changes nothing for the default profile (ISO 4217)', () => {
+		assert.equal(money({ input: 'minor', output: 'decimal' })(50000, 'ISK'), '50000');
+	});
+
+	it('does not apply to amounts written as amounts, nor to the canonical money object', () => {
+		assert.equal(money({ currency: 'ISK', output: 'minor' }, { minorUnits: 'stripe' })('500'), 500);
+		assert.equal(
+			money(
+				{ input: 'minor', output: 'decimal' },
+				{ minorUnits: 'stripe' },
+			)({
+				currency: 'ISK',
+				amountMinor: 500,
+			}),
+			'500',
+		);
+	});
+});
+
+describe("money: writing Stripe's minor units (Output Minor Units: Stripe)", () => {
+	const toStripe = (options: Partial<MoneyOptions> = {}) =>
+		money({ output: 'minor', outputUnits: 'stripe', ...options });
+
+	it('writes ISK with two decimals, as Stripe wants it', () => {
+		assert.equal(toStripe()('500', 'ISK'), 50000);
+		assert.equal(toStripe()({ currency: 'ISK', amountMinor: 500 }), 50000);
+	});
+
+	it('writes the zero-decimal currencies whole, MGA included', () => {
+		assert.equal(toStripe()('1000.00', 'MGA'), 1000);
+		assert.equal(toStripe()('500', 'JPY'), 500);
+		assert.equal(toStripe()('5000', 'UGX'), 5000);
+		assertConversionError(() => toStripe()('1000.50', 'MGA'), /decimal places than MGA in Stripe/);
+		assert.equal(toStripe({ rounding: 'halfEven' })('1000.50', 'MGA'), 1000);
+	});
+
+	it('writes the rest as ISO 4217 does', () => {
+		assert.equal(toStripe()('12.50', 'USD'), 1250);
+		assert.equal(toStripe()('500.00', 'HUF'), 50000);
+		assert.equal(toStripe()('-5.120', 'KWD'), -5120);
+	});
+
+	it('reads back what it writes with the Stripe profile', () => {
+		for (const [amount, code] of [
+			['500', 'ISK'],
+			['1000.00', 'MGA'],
+			['19.99', 'USD'],
+		] as const) {
+			const written = toStripe()(amount, code);
+			assert.equal(
+				money({ input: 'minor', output: 'decimal' }, { minorUnits: 'stripe' })(written, code),
+				amount,
+			);
+		}
+	});
+});

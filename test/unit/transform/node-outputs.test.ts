@@ -44,3 +44,42 @@ describe('Canonical Transform outputs', () => {
 		assert.throws(() => routes.index('Mapping' as never), /No output named "Mapping"/);
 	});
 });
+
+describe('Canonical Transform panel text', () => {
+	/** Every option of every options parameter, however deep in collections. */
+	function options(properties: unknown[]): Array<{ name: string; description?: string }> {
+		const found: Array<{ name: string; description?: string }> = [];
+		for (const property of properties as Array<{ options?: unknown[]; values?: unknown[] }>) {
+			for (const option of property.options ?? []) {
+				const entry = option as { name: string; value?: unknown; description?: string };
+				if (entry.value !== undefined) found.push(entry);
+				else found.push(...options([option]));
+			}
+			if (property.values !== undefined) found.push(...options(property.values));
+		}
+		return found;
+	}
+	const all = options(new CanonicalTransform().description.properties);
+
+	test('finds the options it checks', () => {
+		assert.ok(all.some((option) => option.name === 'YYYY/MM/DD'));
+		assert.ok(all.some((option) => option.name === 'RFC 3966 URI'));
+	});
+
+	test('no option description stops mid-phrase', () => {
+		for (const option of all) {
+			if (option.description === undefined) continue;
+			assert.doesNotMatch(
+				option.description,
+				/(?:\b(?:or|and|with|of|to|a|the)|[-,:(])$/,
+				`${option.name}: "${option.description}"`,
+			);
+		}
+	});
+
+	test('the RFC 3966 option shows a tel: URI in lower case, as the format writes it', () => {
+		const rfc = all.find((option) => option.name === 'RFC 3966 URI');
+		assert.match(rfc?.description ?? '', /\btel:\+61/);
+		assert.doesNotMatch(rfc?.description ?? '', /^Tel:/);
+	});
+});

@@ -105,6 +105,18 @@ describe('phone (libphonenumber-js, max metadata)', () => {
 		);
 	});
 
+	it('reads back the tel: URIs the RFC 3966 format writes', () => {
+		for (const uri of ['tel:+61-2-9876-5432', 'TEL:+61298765432', ' tel:+61298765432 ']) {
+			assert.equal(phone()(uri), '+61298765432', uri);
+			assert.equal(phone({ format: 'rfc3966' })(uri), 'tel:+61298765432', uri);
+		}
+		const withExtension = phone({ format: 'rfc3966' })('tel:+61298765432;ext=12');
+		assert.equal(phone({ format: 'rfc3966' })(withExtension), 'tel:+61298765432;ext=12');
+		assertConversionError(() => phone()('tel:+61298765432;ext=12'), /extension 12/);
+		assertConversionError(() => phone()('tel:'), /without a phone number/);
+		assertConversionError(() => phone()('tel:;ext=1'), /without a phone number/);
+	});
+
 	it('reads numbers given as JSON numbers', () => {
 		assert.equal(phone({ country: 'US' })(4155552671), '+14155552671');
 	});

@@ -181,6 +181,52 @@ export function currencyExponent(code: string): number | undefined {
 	return CURRENCY_EXPONENTS.get(code);
 }
 
+/** Whose table of minor units a source's whole-number amounts follow. */
+export type MinorUnits = 'iso4217' | 'stripe';
+
+/**
+ * Stripe's zero-decimal currencies (https://docs.stripe.com/currencies#zero-decimal):
+ * amounts are whole units. MGA is one, though ISO 4217 gives it two decimals.
+ */
+const STRIPE_ZERO_DECIMAL: ReadonlySet<string> = new Set([
+	'BIF',
+	'CLP',
+	'DJF',
+	'GNF',
+	'JPY',
+	'KMF',
+	'KRW',
+	'MGA',
+	'PYG',
+	'RWF',
+	'UGX',
+	'VND',
+	'VUV',
+	'XAF',
+	'XOF',
+	'XPF',
+]);
+
+/**
+ * Stripe's special cases (https://docs.stripe.com/currencies#special-cases): ISK is
+ * zero-decimal in ISO 4217 but stays two-decimal in Stripe's API (50000 is 500 kr, always
+ * a multiple of 100). HUF and TWD are charged with two decimals (as ISO 4217 has them;
+ * only their payouts are whole units), and UGX is in the zero-decimal list.
+ */
+const STRIPE_TWO_DECIMAL: ReadonlySet<string> = new Set(['ISK', 'HUF', 'TWD']);
+
+/**
+ * The exponent of `code` (upper case, known) in a source's whole-number amounts: ISO 4217's,
+ * or Stripe's table for a Stripe source.
+ */
+export function minorUnitExponent(code: string, table: MinorUnits): number | undefined {
+	if (table === 'stripe') {
+		if (STRIPE_ZERO_DECIMAL.has(code)) return 0;
+		if (STRIPE_TWO_DECIMAL.has(code)) return 2;
+	}
+	return currencyExponent(code);
+}
+
 /** "aud" → "AUD" when it is a known ISO 4217 code, else undefined. */
 export function normaliseCurrencyCode(value: string): string | undefined {
 	const code = value.trim().toUpperCase();

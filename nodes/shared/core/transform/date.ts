@@ -34,6 +34,17 @@ export interface DateOptions {
 	outputFormat: string | null;
 	/** Zone of the output (ISO, date, RFC 2822, custom). */
 	outputZone: string;
+	/**
+	 * ISO output: 'always' writes milliseconds (".000" too), so every instant has one
+	 * length and sorts as text; 'whenNonZero' (mapping version 1, and when not given) drops ".000".
+	 */
+	milliseconds?: 'always' | 'whenNonZero';
+	/**
+	 * Date output of a value written without an offset ("2018-11-02T00:00:00"): true keeps
+	 * the date as written, never moved through an instant into the output zone; false
+	 * (mapping version 1, and when not given) converts it to the output zone first.
+	 */
+	keepWrittenDate?: boolean;
 }
 
 /** Month and day names are read and written in English whatever the server's locale is. */
@@ -48,6 +59,8 @@ interface Reading {
 	value: DateTime;
 	/** Written without a time: its calendar date is kept as is by a date-only output. */
 	dateOnly: boolean;
+	/** Written without an offset (a wall time placed in the reading zone): `value` shows it as written. */
+	local?: boolean;
 }
 
 interface Failure {
@@ -475,7 +488,7 @@ function atWallTime(wall: WallTime, zone: Zone, format: string, dateOnly: boolea
 	if (!value.isValid) return { format, failure: explainInvalid(value) };
 	// A date without a time names a day, not an instant: where midnight is skipped
 	// (some zones change clocks at 00:00) the day starts at the first time that exists.
-	if (zone.isUniversal || dateOnly) return { format, value, dateOnly };
+	if (zone.isUniversal || dateOnly) return { format, value, dateOnly, local: true };
 	if (value.hour !== wall.hour || value.minute !== wall.minute || value.day !== wall.day) {
 		return {
 			format,
@@ -485,7 +498,7 @@ function atWallTime(wall: WallTime, zone: Zone, format: string, dateOnly: boolea
 	const before = zone.offset(value.toMillis() - 3 * HOUR_MS);
 	const after = zone.offset(value.toMillis() + 3 * HOUR_MS);
 	// No clock change within three hours: the wall time names exactly one instant.
-	if (before === after && before === value.offset) return { format, value, dateOnly };
+	if (before === after && before === value.offset) return { format, value, dateOnly, local: true };
 	const wallAsUtc = value.toMillis() + value.offset * 60_000;
 	const offsets = new Set([before, after, value.offset]);
 	const instants = [...offsets]
@@ -502,7 +515,7 @@ function atWallTime(wall: WallTime, zone: Zone, format: string, dateOnly: boolea
 			failure: `happens twice in ${zone.name} (the clocks go back for daylight saving): ${readings.join(' or ')}; send it with its UTC offset`,
 		};
 	}
-	return { format, value, dateOnly };
+	return { format, value, dateOnly, local: true };
 }
 
 function wallTimeProblem(wall: WallTime): string | undefined {
@@ -529,13 +542,20 @@ function pad(value: number): string {
 
 function compileWriter(options: DateOptions, zone: Zone): (reading: Reading) => JsonValue {
 	switch (options.output) {
-		case 'iso':
-			return (reading) => reading.value.setZone(zone).toISO({ suppressMilliseconds: true });
-		case 'date':
+		case 'iso': {
+			const suppressMilliseconds = options.milliseconds !== 'always';
+			return (reading) => reading.value.setZone(zone).toISO({ suppressMilliseconds });
+		}
+		case 'date': {
 			// A date written without a time keeps its calendar date: "2025-03-04" read in
-			// Sydney is not "2025-03-03" in UTC.
+			// Sydney is not "2025-03-03" in UTC. With keepWrittenDate, so does a date-time
+			// written without an offset: Xero's "2018-11-02T00:00:00" is 2 November.
+			const keep = options.keepWrittenDate === true;
 			return (reading) =>
-				reading.dateOnly ? reading.value.toISODate() : reading.value.setZone(zone).toISODate();
+				reading.dateOnly || (keep && reading.local === true)
+					? reading.value.toISODate()
+					: reading.value.setZone(zone).toISODate();
+		}
 		case 'unixSeconds':
 			return (reading) => Math.floor(reading.value.toMillis() / 1000);
 		case 'unixMs':
@@ -551,7 +571,17 @@ function compileWriter(options: DateOptions, zone: Zone): (reading: Reading) => 
 					'Give Luxon format tokens, e.g. "dd/MM/yyyy".',
 				);
 			}
-			return (reading) => reading.value.setZone(zone).setLocale(LOCALE).toFormat(format);
+			// A format of date tokens only is a date output too: with keepWrittenDate, a value
+			// written without an offset (or without a time) keeps the date as written.
+			const dateOnlyFormat = !/[HhmsSaTtXxZ]/.test(format.replace(/'[^']*'/g, ''));
+			const keep = options.keepWrittenDate === true && dateOnlyFormat;
+			return (reading) =>
+				(keep && (reading.dateOnly || reading.local === true)
+					? reading.value
+					: reading.value.setZone(zone)
+				)
+					.setLocale(LOCALE)
+					.toFormat(format);
 		}
 	}
 }

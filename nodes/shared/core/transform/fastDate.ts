@@ -34,6 +34,8 @@ interface Found {
 	dateOnly: boolean;
 	/** Placed in the reading zone (an IANA zone): Luxon then keeps `offset` when writing in that zone. */
 	inZone: boolean;
+	/** Written without an offset: `ms + offset` is the wall time as written. */
+	local: boolean;
 }
 
 type FastReader = (text: string, found: Found) => boolean;
@@ -48,10 +50,10 @@ export function compileFastDate(
 	outputZone: Zone,
 ): ((value: unknown) => JsonValue | undefined) | undefined {
 	const read = fastReader(options.input, zone);
-	const write = fastWriter(options.output, outputZone, outputZone.equals(zone));
+	const write = fastWriter(options, outputZone, outputZone.equals(zone));
 	if (read === undefined || write === undefined) return undefined;
 	const acceptsNumbers = options.input === 'unixSeconds' || options.input === 'unixMs';
-	const found: Found = { ms: 0, offset: 0, dateOnly: false, inZone: false };
+	const found: Found = { ms: 0, offset: 0, dateOnly: false, inZone: false, local: false };
 	// Dates repeat across items (one day, many invoices): answers are kept by text, for
 	// this converter (one execution) only. Not timestamps: they rarely repeat, and reading
 	// one costs less than remembering it.
@@ -124,11 +126,19 @@ function readIso(text: string, zone: Zone, found: Found): boolean {
 	return answer(found, localMs(wall) - offset * 60 * 1000, offset, false);
 }
 
-function answer(found: Found, ms: number, offset: number, dateOnly: boolean, inZone = false): true {
+function answer(
+	found: Found,
+	ms: number,
+	offset: number,
+	dateOnly: boolean,
+	inZone = false,
+	local = false,
+): true {
 	found.ms = ms;
 	found.offset = offset;
 	found.dateOnly = dateOnly;
 	found.inZone = inZone;
+	found.local = local;
 	return true;
 }
 
@@ -185,9 +195,9 @@ function atWallTime(wall: WallTime, zone: Zone, dateOnly: boolean, found: Found)
 		// milliseconds: left to Luxon.
 		if (!Number.isInteger(ms) || !Number.isInteger(offset)) return false;
 		if (!dateOnly && !singleInstant(ms, offset, zone, wall)) return false;
-		return answer(found, ms, offset, dateOnly, true);
+		return answer(found, ms, offset, dateOnly, true, true);
 	}
-	return answer(found, ms, offset, dateOnly);
+	return answer(found, ms, offset, dateOnly, false, true);
 }
 
 /** The local time exists (not skipped by a clock change) and names one instant only. */
@@ -214,10 +224,11 @@ function singleInstant(ms: number, offset: number, zone: Zone, written: WallTime
 type FastWriter = (found: Found) => JsonValue | undefined;
 
 function fastWriter(
-	output: DateOptions['output'],
+	{ output, milliseconds, keepWrittenDate }: DateOptions,
 	zone: Zone,
 	readingZone: boolean,
 ): FastWriter | undefined {
+	const alwaysMilliseconds = milliseconds === 'always';
 	// Luxon writes "Z" for a fixed zone at offset 0, "+00:00" for an IANA zone at offset 0.
 	const fixed = zone.isUniversal;
 	const fixedOffset = fixed ? zone.offset(0) : 0;
@@ -234,12 +245,16 @@ function fastWriter(
 				const year = wall.getUTCFullYear();
 				if (!(year >= 0 && year <= 9999)) return undefined;
 				const millisecond = wall.getUTCMilliseconds();
-				return `${isoDate(wall)}T${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}:${pad2(wall.getUTCSeconds())}${millisecond === 0 ? '' : `.${String(millisecond).padStart(3, '0')}`}${fixed && offset === 0 ? 'Z' : offsetText(offset)}`;
+				return `${isoDate(wall)}T${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}:${pad2(wall.getUTCSeconds())}${millisecond === 0 && !alwaysMilliseconds ? '' : `.${String(millisecond).padStart(3, '0')}`}${fixed && offset === 0 ? 'Z' : offsetText(offset)}`;
 			};
 		case 'date':
-			// A date read without a time keeps its own calendar date (date.ts's writer).
+			// A date read without a time keeps its own calendar date (date.ts's writer), and
+			// with keepWrittenDate so does a date-time read without an offset.
 			return (found) => {
-				const offset = found.dateOnly ? found.offset : offsetOf(found);
+				const offset =
+					found.dateOnly || (keepWrittenDate === true && found.local)
+						? found.offset
+						: offsetOf(found);
 				if (!Number.isInteger(offset)) return undefined;
 				const wall = new Date(found.ms + offset * 60 * 1000);
 				const year = wall.getUTCFullYear();

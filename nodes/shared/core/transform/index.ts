@@ -13,6 +13,7 @@ export type {
 	FieldDefinition,
 	MappingDefinition,
 	MappingInput,
+	MappingVersion,
 	MissingPolicy,
 } from './schema';
 export { ConversionError, MappingError } from './errors';
@@ -20,3 +21,5 @@ export { DEFAULT_PROFILE, parseCurrencySymbolList, parseWordList } from './profi
 export type { DateOrder, DecimalStyle, SourceProfile } from './profile';
 export { currencyExponent } from './currency';
 export { isValidAbn, isValidAcn } from './identifiers';
+export { CANONICAL_MODELS, PRESETS, PRESET_SOURCES, findPreset, presetMapping } from './presets';
+export type { CanonicalModel, Preset, PresetEdits, PresetSource } from './presets';

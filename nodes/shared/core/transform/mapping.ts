@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../json';
+import { isPlainObject, type JsonObject, type JsonValue } from '../json';
 import {
 	EACH_ELEMENT,
 	FORBIDDEN_KEYS,
@@ -15,8 +15,10 @@ import { ConversionError, MappingError, OptionError, showValue } from './errors'
 import { resolveProfile, type SourceProfile } from './profile';
 import {
 	MAPPING_SCHEMA,
+	VERSION_DEFAULTS,
 	type FieldDefinition,
 	type MappingDefinition,
+	type MappingVersion,
 	type MissingPolicy,
 } from './schema';
 
@@ -43,6 +45,8 @@ export type ExternalValues = (fieldIndex: number) => unknown;
 export interface CompileOptions {
 	/** Indices of fields that have neither `source` nor `value`: the caller gives their values per item. */
 	externalFields?: ReadonlySet<number>;
+	/** The version of a mapping that does not say (1 when not given): the node's, for its panel and pasted JSON. */
+	defaultVersion?: MappingVersion;
 }
 
 export interface CompiledMapping {
@@ -77,7 +81,10 @@ const MAX_MAPPING_TEXT = 5_000_000;
  * Checks a mapping (an object or JSON text) and fills in its defaults. Every problem is
  * a MappingError naming the entry, so a malformed mapping fails before any item.
  */
-export function parseMapping(input: unknown): MappingDefinition {
+export function parseMapping(
+	input: unknown,
+	defaultVersion: MappingVersion = 1,
+): MappingDefinition {
 	let value = input;
 	if (typeof input === 'string') {
 		if (input.length > MAX_MAPPING_TEXT)
@@ -94,6 +101,8 @@ export function parseMapping(input: unknown): MappingDefinition {
 			);
 		}
 	}
+	if (isPlainObject(value) && value.version === undefined)
+		value = { ...value, version: defaultVersion };
 	const parsed = MAPPING_SCHEMA.safeParse(value);
 	if (!parsed.success) throw mappingSchemaError(parsed.error.issues, value);
 	try {
@@ -150,7 +159,7 @@ function entryName(index: number, mapping: unknown): string {
  * writes remain.
  */
 export function compileMapping(input: unknown, options: CompileOptions = {}): CompiledMapping {
-	const definition = parseMapping(input);
+	const definition = parseMapping(input, options.defaultVersion);
 	const profile = resolveProfile(definition.profile);
 	const external = options.externalFields ?? new Set<number>();
 	const fields = definition.fields.map((field, index) =>
@@ -212,7 +221,7 @@ function compileField(
 			'Choose another field name; __proto__, constructor and prototype are never written.',
 		);
 	}
-	const source = compileSource(field, external, fail);
+	const source = compileSource(field, external || field.expression !== undefined, fail);
 	const targetLists = target.flatMap((segment, position) =>
 		segment === EACH_ELEMENT ? [position] : [],
 	);
@@ -559,7 +568,30 @@ function withoutMappedSources(
 export function exportMapping(mapping: MappingDefinition | CompiledMapping): JsonObject {
 	const definition = 'apply' in mapping ? mapping.definition : mapping;
 	const profile = resolveProfile(definition.profile);
-	return JSON.parse(JSON.stringify({ ...definition, profile })) as JsonObject;
+	const exported = JSON.parse(JSON.stringify({ ...definition, profile })) as JsonObject;
+	if (definition.version === 1) withoutLaterDefaults(exported);
+	return exported;
+}
+
+/**
+ * A version 1 mapping exports as it always has: the options added later are left out
+ * while at the value version 1 reads them with (absent), so saved exports stay the same.
+ */
+function withoutLaterDefaults(mapping: JsonObject): void {
+	const profile = mapping.profile as Record<string, JsonValue>;
+	if (profile.minorUnits === 'iso4217') delete profile.minorUnits;
+	for (const field of mapping.fields as Array<{
+		convert: string;
+		options: Record<string, JsonValue>;
+	}>) {
+		const { options } = field;
+		if (field.convert === 'money' && options.outputUnits === 'iso4217') delete options.outputUnits;
+		if (field.convert === 'date') {
+			if (options.milliseconds === VERSION_DEFAULTS[1].milliseconds) delete options.milliseconds;
+			if (options.keepWrittenDate === VERSION_DEFAULTS[1].keepWrittenDate)
+				delete options.keepWrittenDate;
+		}
+	}
 }
 
 const MAX_LISTED_FAILURES = 5;

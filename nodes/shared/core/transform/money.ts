@@ -1,6 +1,12 @@
 import type { JsonValue } from '../json';
 import { isPlainObject } from '../json';
-import { currenciesForSymbol, currencyExponent, normaliseCurrencyCode } from './currency';
+import {
+	currenciesForSymbol,
+	currencyExponent,
+	minorUnitExponent,
+	normaliseCurrencyCode,
+	type MinorUnits,
+} from './currency';
 import {
 	decimalFromNumber,
 	formatScaledUnits,
@@ -31,6 +37,8 @@ export interface MoneyOptions {
 	output: MoneyOutput;
 	/** Digits beyond the currency's exponent: refused ('error', default) or rounded. */
 	rounding: Rounding;
+	/** Output 'minor' in ISO 4217's table (default) or Stripe's, to send to Stripe: ISK 500 kr is 50000. */
+	outputUnits?: MinorUnits;
 }
 
 /** The canonical money object ('object' output, and accepted as input). */
@@ -62,7 +70,10 @@ export function compileMoney(
 ): (value: unknown, fieldCurrency: unknown) => JsonValue {
 	const fixed =
 		options.currency === null ? null : checkCurrencyCode(options.currency, 'options.currency');
-	const write = moneyWriter(options.output);
+	const write =
+		options.output === 'minor' && options.outputUnits === 'stripe'
+			? stripeMinorWriter(options.rounding)
+			: moneyWriter(options.output);
 	return (value, fieldCurrency) => {
 		const hints: CurrencyHint[] = [];
 		if (fieldCurrency !== undefined && fieldCurrency !== null && fieldCurrency !== '')
@@ -75,12 +86,37 @@ export function compileMoney(
 		const minor =
 			amount.kind === 'minor'
 				? amount.units
-				: toScaledUnits(amount.value, exponent, options.rounding, currency);
+				: amount.kind === 'sourceMinor'
+					? fromSourceMinor(amount.units, currency, exponent, profile, options.rounding)
+					: toScaledUnits(amount.value, exponent, options.rounding, currency);
 		return write(minor, currency, exponent);
 	};
 }
 
-type Amount = { kind: 'decimal'; value: ExactDecimal } | { kind: 'minor'; units: bigint };
+/** 'sourceMinor': whole units in the source's table (Stripe's); 'minor': ISO 4217 minor units. */
+type Amount =
+	| { kind: 'decimal'; value: ExactDecimal }
+	| { kind: 'minor'; units: bigint }
+	| { kind: 'sourceMinor'; units: bigint };
+
+/** A source's whole-number amount in ISO 4217 minor units: Stripe's ISK 50000 is 500 kr. */
+function fromSourceMinor(
+	units: bigint,
+	currency: string,
+	exponent: number,
+	profile: SourceProfile,
+	rounding: Rounding,
+): bigint {
+	const written = minorUnitExponent(currency, profile.minorUnits)!;
+	if (written === exponent) return units;
+	const negative = units < 0n;
+	return toScaledUnits(
+		{ negative, units: negative ? -units : units, scale: written },
+		exponent,
+		rounding,
+		currency,
+	);
+}
 
 function readAmount(
 	value: unknown,
@@ -89,7 +125,7 @@ function readAmount(
 ): { amount: Amount; written: CurrencyHint[] } {
 	if (typeof value === 'number') {
 		if (input === 'minor')
-			return { amount: { kind: 'minor', units: minorFromNumber(value) }, written: [] };
+			return { amount: { kind: 'sourceMinor', units: minorFromNumber(value) }, written: [] };
 		return { amount: { kind: 'decimal', value: decimalFromNumber(value) }, written: [] };
 	}
 	if (typeof value === 'string') {
@@ -101,7 +137,7 @@ function readAmount(
 					'Send minor units as an integer (1250 for 12.50), or set Input to Amount.',
 				);
 			}
-			return { amount: { kind: 'minor', units: BigInt(text) }, written: [] };
+			return { amount: { kind: 'sourceMinor', units: BigInt(text) }, written: [] };
 		}
 		const parsed = parseMoneyText(value, profile);
 		return { amount: { kind: 'decimal', value: parsed.value }, written: parsed.currencies };
@@ -272,6 +308,26 @@ function resolveCurrency(hints: CurrencyHint[], defaultCurrency: string | null):
 
 function describeHint(hint: CurrencyHint): string {
 	return hint.codes.length === 1 ? `${hint.codes[0]} from ${hint.from}` : hint.from;
+}
+
+/** ISO 4217 minor units → Stripe's: ISK 500 → 50000, MGA 100000 (1000.00) → 1000. */
+function stripeMinorWriter(
+	rounding: Rounding,
+): (minor: bigint, currency: string, exponent: number) => JsonValue {
+	return (minor, currency, exponent) => {
+		const stripe = minorUnitExponent(currency, 'stripe')!;
+		const negative = minor < 0n;
+		const units =
+			stripe === exponent
+				? minor
+				: toScaledUnits(
+						{ negative, units: negative ? -minor : minor, scale: exponent },
+						stripe,
+						rounding,
+						`${currency} in Stripe`,
+					);
+		return safeNumber(units, `${currency} minor units`);
+	};
 }
 
 function moneyWriter(

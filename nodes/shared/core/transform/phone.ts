@@ -111,6 +111,7 @@ function parsePhone(value: unknown, country: CountryCode | undefined): PhoneNumb
 			'Send the phone number on its own.',
 		);
 	}
+	if (/^tel:/i.test(text)) text = fromTelUri(text);
 	let phone: PhoneNumber;
 	try {
 		// extract: false — "call +61 2 9876 5432 after 5" is not a phone number field.
@@ -135,6 +136,29 @@ function parsePhone(value: unknown, country: CountryCode | undefined): PhoneNumb
 		);
 	}
 	return phone;
+}
+
+/**
+ * "tel:+61-2-9876-5432;ext=12" (RFC 3966, what the RFC 3966 format writes) →
+ * "+61-2-9876-5432 ext. 12"; a local number takes its ";phone-context=+61" prefix.
+ */
+function fromTelUri(text: string): string {
+	const [number, ...parameters] = text.slice(4).split(';');
+	let extension: string | undefined;
+	let context = '';
+	for (const parameter of parameters) {
+		const [name, value = ''] = parameter.split('=');
+		if (name.toLowerCase() === 'ext') extension = value;
+		else if (name.toLowerCase() === 'phone-context' && value.startsWith('+')) context = value;
+	}
+	if (!/\d/.test(number)) {
+		throw new ConversionError(
+			'is a tel: URI without a phone number',
+			'Send a URI such as "tel:+61-2-9876-5432", or the number alone.',
+		);
+	}
+	const full = number.startsWith('+') ? number : `${context}${number}`;
+	return extension === undefined ? full : `${full} ext. ${extension}`;
 }
 
 function phoneWriter(format: PhoneFormat): (phone: PhoneNumber) => JsonValue {

@@ -1,7 +1,7 @@
 import { Info, type Zone } from 'luxon';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 
-import { normaliseCurrencyCode } from './currency';
+import { normaliseCurrencyCode, type MinorUnits } from './currency';
 import { cachedIanaZone } from './zones';
 import { MappingError, OptionError } from './errors';
 
@@ -26,6 +26,11 @@ export interface SourceProfile {
 	defaultCurrency: string | null;
 	/** ISO 3166 country of phone numbers written without a country code, e.g. "AU". */
 	defaultCountry: string | null;
+	/**
+	 * Whose table of decimals whole-number amounts (money Input: Minor Units) follow:
+	 * ISO 4217, or Stripe's, where ISK has two decimals and MGA none.
+	 */
+	minorUnits: MinorUnits;
 	/** Words that mean true and false (compared trimmed and case-insensitively). */
 	trueValues: string[];
 	falseValues: string[];
@@ -41,6 +46,7 @@ export const DEFAULT_PROFILE: Readonly<SourceProfile> = Object.freeze({
 	currencySymbols: {},
 	defaultCurrency: null,
 	defaultCountry: null,
+	minorUnits: 'iso4217',
 	trueValues: [...DEFAULT_TRUE_VALUES],
 	falseValues: [...DEFAULT_FALSE_VALUES],
 });

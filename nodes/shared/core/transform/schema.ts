@@ -106,6 +106,10 @@ export const CONVERTER_OPTION_SCHEMAS = {
 			output: z.enum(DATE_OUTPUTS).default('iso'),
 			outputFormat: optionalText,
 			outputZone: z.string().min(1).max(100).default('UTC'),
+			/** Filled in by the mapping's version: 'always' from version 2. */
+			milliseconds: z.enum(['always', 'whenNonZero']).optional(),
+			/** Filled in by the mapping's version: true from version 2. */
+			keepWrittenDate: z.boolean().optional(),
 		})
 		.strict(),
 	money: z
@@ -114,6 +118,8 @@ export const CONVERTER_OPTION_SCHEMAS = {
 			currency: optionalText,
 			currencyField: optionalText,
 			output: z.enum(['minor', 'decimal', 'number', 'object', 'text']).default('minor'),
+			/** Output 'minor' in Stripe's table (to send to Stripe) instead of ISO 4217's. */
+			outputUnits: z.enum(['iso4217', 'stripe']).default('iso4217'),
 			rounding: rounding.default('error'),
 		})
 		.strict(),
@@ -146,6 +152,11 @@ const fieldCommon = {
 	source: z.string().optional(),
 	/** A constant instead of a source, e.g. "xero" for a source-system field. */
 	value: jsonValue.optional(),
+	/**
+	 * An n8n expression instead of a source, e.g. "{{ $json.first + ' ' + $json.last }}":
+	 * the node evaluates it per item (the core only carries it).
+	 */
+	expression: z.string().min(1).max(10_000).optional(),
 	/** Overrides the mapping's `missing` for this field. */
 	missing: missingPolicy.optional(),
 	/** The value for `missing: "default"`, used as is (not converted). */
@@ -183,6 +194,7 @@ const PROFILE_SCHEMA = z
 		currencySymbols: textRecord,
 		defaultCurrency: z.string().max(10).nullable(),
 		defaultCountry: z.string().max(10).nullable(),
+		minorUnits: z.enum(['iso4217', 'stripe']),
 		trueValues: z.array(z.string().max(100)).max(100),
 		falseValues: z.array(z.string().max(100)).max(100),
 	})
@@ -191,9 +203,26 @@ const PROFILE_SCHEMA = z
 
 export const MAX_MAPPING_FIELDS = 1000;
 
-export const MAPPING_SCHEMA = z
+/** The mapping versions: 2 is Canonical Transform 1.1's (see VERSION_DEFAULTS). */
+export const MAPPING_VERSIONS = [1, 2] as const;
+export type MappingVersion = (typeof MAPPING_VERSIONS)[number];
+
+/**
+ * What a mapping's version changes, where the mapping leaves it out. Version 2 (node
+ * version 1.1): a missing value fails the item, ISO instants always carry milliseconds,
+ * and a date-time written without an offset keeps its written date in a date output.
+ */
+export const VERSION_DEFAULTS = {
+	1: { missing: 'skip', milliseconds: 'whenNonZero', keepWrittenDate: false },
+	2: { missing: 'error', milliseconds: 'always', keepWrittenDate: true },
+} as const satisfies Record<
+	MappingVersion,
+	{ missing: MissingPolicy; milliseconds: string; keepWrittenDate: boolean }
+>;
+
+const RAW_MAPPING_SCHEMA = z
 	.object({
-		version: z.literal(1).default(1),
+		version: z.union([z.literal(1), z.literal(2)]).default(1),
 		/** A name for the model, e.g. "xero-invoice-to-canonical". */
 		name: z.string().max(200).optional(),
 		description: z.string().max(2000).optional(),
@@ -201,10 +230,20 @@ export const MAPPING_SCHEMA = z
 		/** Source fields no mapping reads: dropped, or kept at their own paths. */
 		unmapped: z.enum(['drop', 'keep']).default('drop'),
 		/** What a missing (absent, null, or for typed converters blank) source value becomes. */
-		missing: missingPolicy.default('skip'),
+		missing: missingPolicy.optional(),
 		fields: z.array(FIELD_SCHEMA).min(1).max(MAX_MAPPING_FIELDS),
 	})
 	.strict();
+
+export const MAPPING_SCHEMA = RAW_MAPPING_SCHEMA.transform((mapping) => {
+	const defaults = VERSION_DEFAULTS[mapping.version];
+	for (const field of mapping.fields) {
+		if (field.convert !== 'date') continue;
+		field.options.milliseconds ??= defaults.milliseconds;
+		field.options.keepWrittenDate ??= defaults.keepWrittenDate;
+	}
+	return { ...mapping, missing: mapping.missing ?? defaults.missing };
+});
 
 /** A mapping as written (defaults may be left out). */
 export type MappingInput = z.input<typeof MAPPING_SCHEMA>;
