@@ -266,6 +266,26 @@ export interface DueSelection {
 	parkBefore: number | null;
 }
 
+/**
+ * Where a release of auth records is kept: one store record per queue (namespace,
+ * key = the queue's store name) holding `{ releasedAt }`, written by Dead Letter's
+ * Release Auth Records and read by the trigger at each poll.
+ */
+export const AUTH_RELEASE_NAMESPACE = 'deadletter-release';
+/** A release is kept this long: long past any record it could still concern (see the maximum age). */
+export const AUTH_RELEASE_TTL_MS = 30 * DAY_MS;
+
+/** The release time a stored value holds, or null (absent, or not a time). */
+export function releaseTimeOf(value: unknown): number | null {
+	const releasedAt =
+		typeof value === 'object' && value !== null && !Array.isArray(value)
+			? (value as { releasedAt?: unknown }).releasedAt
+			: undefined;
+	return typeof releasedAt === 'number' && Number.isSafeInteger(releasedAt) && releasedAt >= 0
+		? releasedAt
+		: null;
+}
+
 /** Large enough for "every attempt from here on", small enough for any SQL integer. */
 export const ANY_MORE_ATTEMPTS = 2_147_483_647;
 
