@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deadletter, storeProperty } from '../shared';
+import { storeProperty } from '../shared';
 import { outputFieldOption, queueProperty } from '../DeadLetter/actions/properties';
 
 /** Dead letters need a durable store shared by the workers: no Redis (DESIGN.md). */
@@ -10,8 +10,10 @@ export const TRIGGER_STORES = ['embedded', 'postgres'] as const;
 export const DEFAULT_RESOLVED_RETENTION_DAYS = 30;
 export const DEFAULT_PARKED_RETENTION_DAYS = 90;
 
-const minutesList = (values: readonly number[]) => values.join(', ');
-
+/**
+ * Defaults are literals (n8n's linter reads them so); they are the core's
+ * DEFAULT_REDELIVERY_POLICY, which test/unit/deadletter/redelivery-schedule.test.ts checks.
+ */
 export const properties: INodeProperties[] = [
 	{
 		displayName:
@@ -43,7 +45,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Transient Schedule (Minutes)',
 		name: 'transientMinutes',
 		type: 'string',
-		default: minutesList(deadletter.DEFAULT_TRANSIENT_MINUTES),
+		default: '1, 5, 30, 120, 720',
 		placeholder: 'e.g. 1, 5, 30, 120, 720',
 		description:
 			'Waits before each redelivery of a transient failure (timeouts, 5xx, network), separated by commas, counted from the last failure. Once used up, the record is parked. Empty: never redelivered automatically.',
@@ -52,7 +54,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Rate Limit Schedule (Minutes)',
 		name: 'rateLimitMinutes',
 		type: 'string',
-		default: minutesList(deadletter.DEFAULT_RATE_LIMIT_MINUTES),
+		default: '1, 5, 15, 60, 240',
 		placeholder: 'e.g. 1, 5, 15, 60, 240',
 		description:
 			'Waits before each redelivery of a rate-limited record (429), separated by commas. With Wait for Retry-After, a record whose vendor sent Retry-After waits for that instead. Empty: never redelivered automatically.',
@@ -107,7 +109,7 @@ export const properties: INodeProperties[] = [
 		name: 'jitterPercent',
 		type: 'number',
 		typeOptions: { minValue: 0, maxValue: 100 },
-		default: Math.round(deadletter.DEFAULT_JITTER * 100),
+		default: 20,
 		description:
 			'Each wait is spread by up to this much either way, at random per record, so records that failed together do not all go again at once',
 	},
@@ -116,7 +118,7 @@ export const properties: INodeProperties[] = [
 		name: 'maxAgeHours',
 		type: 'number',
 		typeOptions: { minValue: 0 },
-		default: deadletter.DEFAULT_MAX_AGE_MS / 3_600_000,
+		default: 72,
 		description:
 			'Open records captured longer ago than this are parked (kept as poison, never redelivered) and reported on Alerts. 0: no maximum age.',
 	},
@@ -168,7 +170,7 @@ export const properties: INodeProperties[] = [
 				name: 'maxRetryAfterHours',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: deadletter.DEFAULT_MAX_RETRY_AFTER_MS / 3_600_000,
+				default: 24,
 				description: 'A longer Retry-After from a vendor is cut to this',
 			},
 			outputFieldOption,

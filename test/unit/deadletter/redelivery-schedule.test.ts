@@ -206,6 +206,29 @@ describe('redelivery schedule', () => {
 });
 
 describe('redelivery policy settings', () => {
+	it("the trigger's parameter defaults are the policy's defaults", async () => {
+		const { properties } = await import('../../../nodes/DeadLetterTrigger/properties');
+		const byName = (name: string) => properties.find((property) => property.name === name)?.default;
+		assert.deepEqual(
+			parseSchedule(byName('transientMinutes'), MINUTE, 't'),
+			policy.classes.transient.delaysMs,
+		);
+		assert.deepEqual(
+			parseSchedule(byName('rateLimitMinutes'), MINUTE, 'r'),
+			policy.classes.rateLimit.delaysMs,
+		);
+		assert.equal(byName('jitterPercent'), policy.jitter * 100);
+		assert.equal(Number(byName('maxAgeHours')) * HOUR, policy.maxAgeMs);
+		const options = properties.find((property) => property.name === 'options')?.options as Array<{
+			name: string;
+			default: unknown;
+		}>;
+		assert.equal(
+			Number(options.find((option) => option.name === 'maxRetryAfterHours')?.default) * HOUR,
+			policy.maxRetryAfterMs,
+		);
+	});
+
 	it('parses schedules in a unit, empty as none', () => {
 		assert.deepEqual(parseSchedule('1, 5,30 ', MINUTE, 'x'), [MINUTE, 5 * MINUTE, 30 * MINUTE]);
 		assert.deepEqual(parseSchedule('0.5', 1000, 'x'), [500]);
