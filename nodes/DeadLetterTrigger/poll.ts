@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 
 import type { IExecuteFunctions, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
@@ -23,7 +22,8 @@ const QUEUE_KIND = 'deadletter';
  */
 export function executeView(poll: IPollFunctions): IExecuteFunctions {
 	const home = process.env.N8N_USER_FOLDER ?? process.env.HOME ?? process.cwd();
-	const storagePath = path.join(home, '.n8n', 'storage', poll.getNode().type);
+	// Forward slashes: the store factory takes the folder above with path.dirname, which reads them on every platform.
+	const storagePath = `${home.replace(/[\\/]+$/, '')}/.n8n/storage/${poll.getNode().type}`;
 	return {
 		getNode: () => poll.getNode(),
 		getWorkflow: () => poll.getWorkflow(),
