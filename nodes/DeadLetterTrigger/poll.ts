@@ -133,7 +133,7 @@ export async function pollQueue(poll: IPollFunctions): Promise<PollResult> {
 				source: 'queue',
 				leaseMs: settings.leaseMs,
 				maxAttempts: Number.MAX_SAFE_INTEGER,
-				correlationField: 'correlationId',
+				correlationField: settings.correlationField,
 				outputField: settings.outputField,
 				payloadField: 'payload',
 				retentionMs: settings.resolvedRetentionMs,

@@ -1,7 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { storeProperty } from '../shared';
-import { outputFieldOption, queueProperty } from '../DeadLetter/actions/properties';
+import {
+	correlationOption,
+	outputFieldOption,
+	queueProperty,
+} from '../DeadLetter/actions/properties';
 
 /** Dead letters need a durable store shared by the workers: no Redis (DESIGN.md). */
 export const TRIGGER_STORES = ['embedded', 'postgres'] as const;
@@ -173,6 +177,7 @@ export const properties: INodeProperties[] = [
 				default: 24,
 				description: 'A longer Retry-After from a vendor is cut to this',
 			},
+			correlationOption,
 			outputFieldOption,
 		],
 	},

@@ -19,6 +19,7 @@ export interface TriggerSettings {
 	resolvedRetentionMs: number;
 	parkedRetentionMs: number;
 	outputField: string;
+	correlationField: string;
 }
 
 const TRANSIENT_LABEL = 'Transient Schedule (Minutes)';
@@ -112,5 +113,11 @@ export function readTriggerSettings(context: IExecuteFunctions): TriggerSettings
 			DEFAULT_PARKED_RETENTION_DAYS,
 		),
 		outputField: fieldNameOption(context, 'options.outputField', 'Output Field', 'deadLetter'),
+		correlationField: fieldNameOption(
+			context,
+			'options.correlationField',
+			'Correlation ID Field',
+			'correlationId',
+		),
 	};
 }

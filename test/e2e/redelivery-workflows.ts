@@ -39,7 +39,6 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 export async function startVendor(): Promise<Vendor> {
-	let server: Server;
 	const vendor: Vendor = {
 		url: '',
 		down: true,
@@ -55,7 +54,7 @@ export async function startVendor(): Promise<Vendor> {
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 	};
-	server = createServer((request, response) => {
+	const server: Server = createServer((request, response) => {
 		readBody(request)
 			.then(async (text) => {
 				const answer = (status: number, body: IDataObject) => {
