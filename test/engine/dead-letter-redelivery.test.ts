@@ -358,6 +358,24 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 			assert.equal(result.status, 'error');
 			assert.match(String(result.error?.message), /Jitter \(%\)/);
 		}
+		const hostile: Array<[Record<string, unknown>, RegExp]> = [
+			[{ maxRecords: 0 }, /Max Records per Poll/],
+			[{ maxRecords: 1e9 }, /Max Records per Poll/],
+			[{ leaseMinutes: 0 }, /Lease \(Minutes\)/],
+			[{ leaseMinutes: 'soon' }, /Lease \(Minutes\)/],
+			[{ maxAgeHours: -1 }, /Park Records Older Than/],
+			[{ rateLimitMinutes: '1,,-5' }, /Rate Limit Schedule/],
+			[{ transientMinutes: Array(60).fill('1').join(',') }, /Transient Schedule/],
+			[{ depthThreshold: 1.5 }, /Depth Alert Threshold/],
+			[{ options: { outputField: '__proto__' } }, /Output Field/],
+			[{ options: { resolvedRetentionDays: -3 } }, /Delete Resolved Records After/],
+			[{ options: { maxRetryAfterHours: Infinity } }, /Longest Retry-After/],
+		];
+		for (const [parameters, label] of hostile) {
+			const result = await run(redeliveryWorkflow(queue, parameters));
+			assert.equal(result.status, 'error', JSON.stringify(parameters));
+			assert.match(String(result.error?.message), label, JSON.stringify(parameters));
+		}
 		const unreachable = await runWorkflow({
 			workflow: withCredential(redeliveryWorkflow(queue, { store: 'postgres' })),
 			nodeTypes: { [VENDOR]: RecordingVendor },
