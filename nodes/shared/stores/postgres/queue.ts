@@ -37,19 +37,28 @@ const RETRY_AFTER = `(coalesce(
 	q.data -> 'error'
 ) -> 'retryAfterSeconds')`;
 
+/** The rules $8 (JSON, see normalizeDue) as a table, built once per lease rather than once per entry. */
+const RULES = `due_rule AS MATERIALIZED (
+	SELECT * FROM json_to_recordset(coalesce($8::json, '[]'::json))
+		AS r(c text, a0 bigint, a1 bigint, w double precision, j double precision, ra double precision, rm double precision, rb bigint)
+)`;
+
 /**
- * An entry due under one of the redelivery rules $8 (JSON, see normalizeDue), or
- * enqueued before $9 (to be parked); with no rules ($8 null), every entry.
+ * An entry due under one of the rules, or enqueued before $9 (to be parked); with no
+ * rules ($8 null), every entry. The Retry-After is read only for rules that honour it.
  */
 const DUE = `($8::json IS NULL OR ($9::bigint IS NOT NULL AND q.enqueued_at < $9::bigint) OR EXISTS (
-	SELECT 1 FROM json_to_recordset($8::json) AS r(c text, a0 bigint, a1 bigint, w double precision, j double precision, ra double precision, rm double precision, rb bigint)
-	WHERE q.category = r.c
+	SELECT 1 FROM due_rule AS r
+	WHERE r.c = q.category
 		AND q.attempts BETWEEN r.a0 AND r.a1
 		AND (r.rb IS NULL OR ${LAST_TRY} <= r.rb)
 		AND ${LAST_TRY} + (CASE
-			WHEN r.ra IS NOT NULL AND json_typeof(${RETRY_AFTER}) = 'number' AND (${RETRY_AFTER})::text::double precision >= 0
-			THEN least((${RETRY_AFTER})::text::double precision * 1000, r.rm) * (1 + r.ra * q.jitter)
-			ELSE r.w + r.j * q.jitter
+			WHEN r.ra IS NULL THEN r.w + r.j * q.jitter
+			ELSE (SELECT CASE
+				WHEN json_typeof(ra.value) = 'number' AND ra.value::text::double precision >= 0
+				THEN least(ra.value::text::double precision * 1000, r.rm) * (1 + r.ra * q.jitter)
+				ELSE r.w + r.j * q.jitter
+			END FROM (SELECT ${RETRY_AFTER} AS value) AS ra)
 		END) <= clock.now
 ))`;
 
@@ -106,6 +115,7 @@ export class PostgresQueue implements RecordQueue {
 		const rows = await this.store.query<QueueRow & { now: string }>(
 			'lease',
 			`WITH clock AS (SELECT ${NOW_MS} AS now),
+			${RULES},
 			picked AS (
 				SELECT q.queue, q.id FROM ${this.names.queue} q, clock
 				WHERE q.queue = $1

@@ -36,23 +36,32 @@ const LAST_TRY = `(CASE WHEN q.status = 'leased' THEN q.lease_until ELSE q.updat
 /** The vendor's Retry-After the entry's last failure recorded, when a number of 0 or more. */
 const RETRY_AFTER = `json_extract(q.data, '$.error.retryAfterSeconds')`;
 
+/** The rules ?9 (JSON, see normalizeDue) as a table, read once per lease rather than once per entry. */
+const RULES = `due_rule AS MATERIALIZED (
+	SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.a0') AS a0,
+		json_extract(value, '$.a1') AS a1, json_extract(value, '$.w') AS w, json_extract(value, '$.j') AS j,
+		json_extract(value, '$.ra') AS ra, json_extract(value, '$.rm') AS rm, json_extract(value, '$.rb') AS rb
+	FROM json_each(coalesce(?9, '[]'))
+)`;
+
 /**
- * An entry due under one of the redelivery rules ?9 (JSON, see normalizeDue), or
- * enqueued before ?10 (to be parked); with no rules (?9 null), every entry.
+ * An entry due under one of the rules, or enqueued before ?10 (to be parked); with no
+ * rules (?9 null), every entry. The Retry-After is read from the data only for rules
+ * that honour it.
  */
-const DUE = `(?9 IS NULL OR (?10 IS NOT NULL AND q.enqueued_at < ?10) OR EXISTS (
-	SELECT 1 FROM json_each(?9) AS r
-	WHERE q.category = json_extract(r.value, '$.c')
-		AND q.attempts BETWEEN json_extract(r.value, '$.a0') AND json_extract(r.value, '$.a1')
-		AND (json_extract(r.value, '$.rb') IS NULL OR ${LAST_TRY} <= json_extract(r.value, '$.rb'))
+const DUE = `(?9 IS NULL OR (?10 IS NOT NULL AND q.enqueued_at < ?10) OR (
+	q.category IN (SELECT c FROM due_rule) AND EXISTS (
+	SELECT 1 FROM due_rule AS r
+	WHERE r.c = q.category
+		AND q.attempts BETWEEN r.a0 AND r.a1
+		AND (r.rb IS NULL OR ${LAST_TRY} <= r.rb)
 		AND ${LAST_TRY} + (CASE
-			WHEN json_extract(r.value, '$.ra') IS NOT NULL
-				AND json_type(q.data, '$.error.retryAfterSeconds') IN ('integer', 'real')
-				AND ${RETRY_AFTER} >= 0
-			THEN min(${RETRY_AFTER} * 1000.0, json_extract(r.value, '$.rm')) * (1 + json_extract(r.value, '$.ra') * q.jitter)
-			ELSE json_extract(r.value, '$.w') + json_extract(r.value, '$.j') * q.jitter
+			WHEN r.ra IS NULL THEN r.w + r.j * q.jitter
+			WHEN json_type(q.data, '$.error.retryAfterSeconds') IN ('integer', 'real') AND ${RETRY_AFTER} >= 0
+			THEN min(${RETRY_AFTER} * 1000.0, r.rm) * (1 + r.ra * q.jitter)
+			ELSE r.w + r.j * q.jitter
 		END) <= ?1
-))`;
+)))`;
 
 /** The dead-letter queue of the embedded store: each call is one transaction. */
 export class SqliteQueue implements RecordQueue {
@@ -85,6 +94,7 @@ export class SqliteQueue implements RecordQueue {
 					SET status = 'leased', attempts = attempts + 1, lease_until = ?1 + ?7, lease_owner = ?8, updated_at = ?1,
 						jitter = ${DRAW}
 					WHERE queue = ?2 AND id IN (
+						WITH ${RULES}
 						SELECT q.id FROM guards_queue q
 						WHERE q.queue = ?2 AND (q.status = 'pending' OR (q.status = 'leased' AND q.lease_until <= ?1))
 							AND (?3 IS NULL OR q.id IN (SELECT value FROM json_each(?3)))
