@@ -9,6 +9,7 @@ import {
 	FAILURE_CLASSES,
 	parseSchedule,
 	planRedelivery,
+	releaseTimeOf,
 	redeliveryWaitMs,
 	type RedeliveryPolicy,
 	type ScheduledEntry,
@@ -259,6 +260,23 @@ describe('redelivery policy settings', () => {
 				String(text).slice(0, 40),
 			);
 		}
+	});
+
+	it('reads a stored release time, and nothing else', () => {
+		assert.equal(releaseTimeOf({ releasedAt: T0 }), T0);
+		for (const value of [
+			undefined,
+			null,
+			'x',
+			[T0],
+			{ releasedAt: String(T0) },
+			{ releasedAt: -1 },
+			{ releasedAt: 1.5 },
+			{ releasedAt: Number.NaN },
+			{ releasedAt: 2 ** 60 },
+			JSON.parse('{"__proto__": {"releasedAt": 5}}'),
+		])
+			assert.equal(releaseTimeOf(value), null, JSON.stringify(value));
 	});
 
 	it('checks a whole policy: jitter, ages and every class', () => {
