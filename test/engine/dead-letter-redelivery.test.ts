@@ -349,6 +349,58 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 		assert.deepEqual(emitted(await run(redeliver)).alerts, [], 'one alert per crossing');
 	});
 
+	test('Release Auth Records with its store unreachable: nothing released on a happy path, under each On Error setting', async () => {
+		const credentials = {
+			integrationGuardsPostgresApi: {
+				host: '127.0.0.1',
+				port: 1,
+				database: 'none',
+				user: 'none',
+				password: 'x',
+				ssl: 'disable',
+			},
+		};
+		for (const onError of [
+			'stopWorkflow',
+			'continueRegularOutput',
+			'continueErrorOutput',
+		] as const) {
+			const result = await runWorkflow({
+				workflow: buildWorkflow(
+					[
+						{ name: 'Source', type: TEST_SOURCE, parameters: { items: '[{"a":1}]' } },
+						{
+							name: 'Release',
+							type: DEAD_LETTER,
+							typeVersion: 2.1,
+							onError,
+							parameters: { operation: 'release', scope: queue, store: 'postgres' },
+							credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } },
+						},
+					],
+					[['Source', 'Release']],
+				),
+				credentials,
+			});
+			const release = result.nodes.Release;
+			if (onError === 'stopWorkflow') {
+				assert.equal(result.status, 'error');
+				assert.match(String(result.error?.message), /Postgres at 127\.0\.0\.1:1/);
+				continue;
+			}
+			assert.equal(result.status, 'success', result.error?.message);
+			const released = release.outputs[0];
+			const errors = onError === 'continueErrorOutput' ? release.outputs[1] : released;
+			assert.equal(errors.length, 1, onError);
+			assert.match(JSON.stringify(errors[0].json), /Postgres at 127\.0\.0\.1:1/);
+			assert.ok(
+				!released.some((item) => item.json.authReleasedAt !== undefined),
+				'nothing released',
+			);
+			assertEachInputLeavesOnce(result, 'Release');
+		}
+	});
+
 	test('a bad schedule or an unreachable store fails the poll, naming the parameter or the store', async () => {
 		const bad = await run(redeliveryWorkflow(queue, { transientMinutes: '1, soon' }));
 		assert.equal(bad.status, 'error');
