@@ -1,5 +1,5 @@
 // The shipped examples, imported into a real n8n and run there: Canonical Transform,
-// Schema Guard, Circuit Breaker and the Rate Limiter retry loop, with every route asserted. (Idempotent Write has its
+// Schema Guard, Circuit Breaker, the Rate Limiter retry loop and the Dead Letter redelivery, with every route asserted. (Idempotent Write has its
 // own suite: idempotent-write.test.ts.) The harness starts n8n on a free port, never 5678: an
 // example calling its stand-in (the retry loop) runs with its URL as shipped.
 import assert from 'node:assert/strict';
@@ -269,6 +269,46 @@ describe('n8n end to end: the examples', () => {
 			assert.equal(closed.state, 'closed', JSON.stringify(closed));
 		} finally {
 			crm.server.close();
+		}
+	});
+
+	it('Dead Letter redelivery: contacts failing once with 503 are captured; the trigger redelivers each, once, and Resolve settles it', async () => {
+		const json = example('dead-letter-redelivery.json');
+		const scope = `demo-crm-redelivery-${Date.now()}`;
+		for (const node of json.nodes) {
+			const parameters = node.parameters as IDataObject;
+			// A fresh queue; the schedule's first wait 1.2 s instead of 1 minute; no timed poll during the test.
+			if (parameters.scope === 'demo-crm-redelivery') parameters.scope = scope;
+			if (node.name === 'Dead Letter Trigger')
+				Object.assign(parameters, {
+					transientMinutes: '0.02',
+					jitterPercent: 0,
+					pollTimes: { item: [{ mode: 'custom', cronExpression: '0 0 0 1 1 *' }] },
+				});
+		}
+		const workflow = await n8n.importWorkflow(json);
+		await n8n.activate(workflow.id);
+		try {
+			const seeded = await n8n.executeById(workflow.id, { triggerNode: 'Send Test Contacts' });
+			assert.equal(seeded.status, 'success', JSON.stringify(seeded.error));
+			assert.equal(seeded.json('Capture Failure', 'Captured').length, 5);
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			const poll = async () =>
+				await n8n.executeById(workflow.id, { triggerNode: 'Dead Letter Trigger' });
+			const redelivered = await poll();
+			assert.equal(redelivered.status, 'success', JSON.stringify(redelivered.error));
+			assert.deepEqual(
+				redelivered.json('Dead Letter Trigger', 'Records').map((record) => record.id),
+				[1, 2, 3, 4, 5],
+			);
+			assert.equal(redelivered.json('Resolve', 'Resolved').length, 5);
+			assert.equal(redelivered.json('Delivered').length, 5);
+			assert.equal(redelivered.data.resultData.runData['Capture Again'], undefined);
+			const again = await poll();
+			assert.equal(again.status, 'success', JSON.stringify(again.error));
+			assert.equal(again.data.resultData.runData['Upsert Contact in CRM'], undefined);
+		} finally {
+			await n8n.deactivate(workflow.id);
 		}
 	});
 

@@ -86,7 +86,9 @@ async function storeWithPreUpgradeRecords(
 		await setup.ping();
 		await setup.close();
 		const db = new DatabaseSync(file);
-		db.exec(`DROP TABLE guards_sequence; DELETE FROM guards_migrations WHERE version > 1`);
+		db.exec(
+			`DROP TABLE guards_sequence; DROP INDEX guards_queue_settled; ALTER TABLE guards_queue DROP COLUMN jitter; DELETE FROM guards_migrations WHERE version > 1`,
+		);
 		db.prepare(
 			'INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)',
 		).run(ns, 'live', '"old"', 7, null);
@@ -1321,6 +1323,7 @@ for (const harness of harnesses) {
 								[
 									[1, 1],
 									[2, 1],
+									[3, 1],
 								],
 							);
 							const [claim] = await stores[3].write('m', [{ key: 'k', value: 1, ifVersion: 0 }]);

@@ -11,6 +11,7 @@ export const OUTPUTS = {
 	list: ['Records'],
 	stats: ['Stats', 'Depth Alert'],
 	purge: ['Done'],
+	release: ['Released'],
 } as const;
 
 export type Operation = keyof typeof OUTPUTS;

@@ -10,6 +10,8 @@ import { json } from '../../shared';
 
 /** The Dead Letter node's type name ends so, whatever the package prefix. */
 const DEAD_LETTER_TYPE = /\.deadLetter$/;
+/** The Dead Letter Trigger hands out records as a Replay does. */
+const DEAD_LETTER_TRIGGER_TYPE = /\.deadLetterTrigger$/;
 
 /**
  * Finds the dead-letter field a Replay put on an item: on the item itself, or — when a
@@ -144,8 +146,8 @@ function nearestReplayNode(context: IExecuteFunctions): string | null {
 		const replay = parents.find(
 			(parent) =>
 				!parent.disabled &&
-				DEAD_LETTER_TYPE.test(parent.type) &&
-				parent.parameters?.operation === 'replay',
+				((DEAD_LETTER_TYPE.test(parent.type) && parent.parameters?.operation === 'replay') ||
+					DEAD_LETTER_TRIGGER_TYPE.test(parent.type)),
 		);
 		return replay?.name ?? null;
 	} catch {

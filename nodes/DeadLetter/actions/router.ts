@@ -11,6 +11,7 @@ import * as list from './list.operation';
 import { OUTPUTS, outputNames, type Operation, type OutputName } from './outputs';
 import * as purge from './purge.operation';
 import { DEAD_LETTER_STORES } from './queue';
+import * as release from './release.operation';
 import * as replay from './replay.operation';
 import * as resolve from './resolve.operation';
 import * as stats from './stats.operation';
@@ -45,6 +46,9 @@ export async function router(context: IExecuteFunctions): Promise<INodeExecution
 			break;
 		case 'purge':
 			await purge.execute(narrow(op, operation));
+			break;
+		case 'release':
+			await release.execute(narrow(op, operation));
 			break;
 	}
 	return finishOperation(op);

@@ -7,6 +7,7 @@ import { OUTPUTS, outputNames } from './outputs';
 import { alertProperties, maxAttemptsProperty, queueProperty } from './properties';
 import * as purge from './purge.operation';
 import { DEAD_LETTER_STORES } from './queue';
+import * as release from './release.operation';
 import * as replay from './replay.operation';
 import * as resolve from './resolve.operation';
 import * as stats from './stats.operation';
@@ -36,6 +37,13 @@ export const properties: INodeProperties[] = [
 				value: 'purge',
 				action: 'Purge old resolved dead letters',
 				description: 'Delete resolved and poison records older than a retention period',
+			},
+			{
+				name: 'Release Auth Records',
+				value: 'release',
+				action: 'Release auth dead letters for redelivery',
+				description:
+					'Tell the Dead Letter Trigger the credential works again: auth records that failed before now go again',
 			},
 			{
 				name: 'Replay',
@@ -76,6 +84,7 @@ export const properties: INodeProperties[] = [
 	...list.description,
 	...stats.description,
 	...purge.description,
+	...release.description,
 ];
 
 /**

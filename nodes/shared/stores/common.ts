@@ -48,6 +48,8 @@ export interface QueueRow {
 	updated_at: number | string;
 	lease_until: number | string | null;
 	lease_owner: string | null;
+	/** The redelivery draw (schema version 3 on). */
+	jitter?: number | string | null;
 }
 
 function toNumber(value: number | string): number {
@@ -73,6 +75,7 @@ export function queueEntryFromRow(row: QueueRow, now: number): QueueEntry {
 		updatedAt: toNumber(row.updated_at),
 		leaseUntil: leased ? leaseUntil : null,
 		leaseOwner: leased ? row.lease_owner : null,
+		...(row.jitter === undefined || row.jitter === null ? {} : { jitter: toNumber(row.jitter) }),
 	};
 }
 

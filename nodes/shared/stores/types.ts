@@ -154,6 +154,32 @@ export interface QueueEntry {
 	/** While leased: when the lease ends and the entry returns to pending. */
 	leaseUntil: number | null;
 	leaseOwner: string | null;
+	/**
+	 * The store's random draw (0 ≤ u < 1) for the entry's next redelivery wait, drawn at
+	 * enqueue and again at every lease (see LeaseDueRule). Absent from backends without it.
+	 */
+	jitter?: number;
+}
+
+/**
+ * A redelivery rule the store evaluates while leasing (the pure policy is
+ * core/deadletter/schedule.ts). With `lastTry` the time the last try ended (a lease that
+ * ran out: its end; else the last update, the capture or the failure that sent the
+ * entry back), an open entry of `category` leased between minAttempts and maxAttempts
+ * times is due when `lastTry + waitMs + jitterMs × jitter ≤ now`; when
+ * `retryAfterFactor` is set and the entry's data holds a numeric
+ * `error.retryAfterSeconds`, when `lastTry + min(retryAfter, maxRetryAfterMs) × (1 +
+ * retryAfterFactor × jitter) ≤ now` instead. With `releasedAt`, only if `lastTry ≤ releasedAt`.
+ */
+export interface LeaseDueRule {
+	category: string;
+	minAttempts: number;
+	maxAttempts: number;
+	waitMs: number;
+	jitterMs: number;
+	retryAfterFactor: number | null;
+	maxRetryAfterMs: number;
+	releasedAt: number | null;
 }
 
 export interface LeaseRequest {
@@ -164,6 +190,17 @@ export interface LeaseRequest {
 	categories?: string[];
 	/** Only entries enqueued before this time (epoch ms). */
 	enqueuedBefore?: number;
+	/**
+	 * Only entries due for redelivery: matching one of the rules, or enqueued before
+	 * `parkBefore` (to be parked as too old). Oldest first all the same.
+	 */
+	due?: { rules: LeaseDueRule[]; parkBefore: number | null };
+}
+
+/** Bounds of a purge: which settled statuses, and how many entries at most (the oldest settled first). */
+export interface PurgeOptions {
+	statuses?: Array<'done' | 'discarded'>;
+	limit?: number;
 }
 
 export interface QueueSettlement {
@@ -207,8 +244,11 @@ export interface RecordQueue {
 	settle(queue: string, settlements: QueueSettlement[]): Promise<boolean[]>;
 	stats(queue: string): Promise<QueueStats>;
 	list(queue: string, options: QueueListOptions): Promise<QueueEntry[]>;
-	/** Deletes done and discarded entries settled before `before` (epoch ms). Returns the count. */
-	purge(queue: string, before: number): Promise<number>;
+	/**
+	 * Deletes done and discarded entries settled before `before` (epoch ms). Returns the
+	 * count. With options: only those statuses, and at most `limit` entries, oldest settled first.
+	 */
+	purge(queue: string, before: number, options?: PurgeOptions): Promise<number>;
 }
 
 export interface Store {

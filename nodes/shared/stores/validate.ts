@@ -1,6 +1,8 @@
 import type {
 	CounterIncrement,
+	LeaseDueRule,
 	LeaseRequest,
+	PurgeOptions,
 	NewQueueEntry,
 	QueueEntryStatus,
 	QueueListOptions,
@@ -77,7 +79,13 @@ export interface NormalizedLease {
 	ids: string[] | null;
 	categories: string[] | null;
 	enqueuedBefore: number | null;
+	/** The due rules as one JSON text, or null; see normalizeDue. */
+	dueJson: string | null;
+	parkBefore: number | null;
 }
+
+/** Most redelivery rules one lease may carry (a class per schedule step). */
+export const MAX_DUE_RULES = 1000;
 
 export interface NormalizedList {
 	statuses: QueueEntryStatus[] | null;
@@ -365,7 +373,78 @@ export function normalizeLease(request: unknown): NormalizedLease {
 			lease.enqueuedBefore === undefined || lease.enqueuedBefore === null
 				? null
 				: assertTimestamp(lease.enqueuedBefore, 'Lease enqueuedBefore'),
+		...normalizeDue(lease.due),
 	};
+}
+
+/**
+ * The redelivery rules of a lease, checked and written as one JSON array of short keys
+ * (c, a0, a1, w, j, ra, rm, rb) that the SQL of both backends reads. Without `due`: null.
+ */
+function normalizeDue(value: unknown): { dueJson: string | null; parkBefore: number | null } {
+	if (value === undefined || value === null) return { dueJson: null, parkBefore: null };
+	const due = assertObject(value, 'Lease due') as { rules?: unknown; parkBefore?: unknown };
+	const rules = assertArray<unknown>(due.rules, 'Lease due.rules');
+	if (rules.length > MAX_DUE_RULES)
+		throw new TypeError(
+			`Lease due.rules may hold at most ${MAX_DUE_RULES} rules, got ${rules.length}`,
+		);
+	const compact = rules.map((raw, index) => {
+		const what = `Lease due.rules[${index}]`;
+		const rule = assertObject(raw, what) as Partial<LeaseDueRule>;
+		const whole = (field: keyof LeaseDueRule, max: number) => {
+			const number = assertSafeInteger(rule[field], `${what}.${field}`);
+			if (number < 0 || number > max)
+				throw new TypeError(`${what}.${field} must be between 0 and ${max}, got ${number}`);
+			return number;
+		};
+		const factor = rule.retryAfterFactor;
+		if (
+			factor !== null &&
+			(typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0 || factor > 1)
+		)
+			throw new TypeError(`${what}.retryAfterFactor must be null or from 0 to 1`);
+		return {
+			c: assertText(rule.category, `${what}.category`),
+			a0: whole('minAttempts', 2_147_483_647),
+			a1: whole('maxAttempts', 2_147_483_647),
+			w: whole('waitMs', MAX_DURATION_MS),
+			j: whole('jitterMs', MAX_DURATION_MS),
+			ra: factor,
+			rm: whole('maxRetryAfterMs', MAX_DURATION_MS),
+			rb:
+				rule.releasedAt === null || rule.releasedAt === undefined
+					? null
+					: assertTimestamp(rule.releasedAt, `${what}.releasedAt`),
+		};
+	});
+	return {
+		dueJson: JSON.stringify(compact),
+		parkBefore:
+			due.parkBefore === undefined || due.parkBefore === null
+				? null
+				: assertTimestamp(due.parkBefore, 'Lease due.parkBefore'),
+	};
+}
+
+/** The statuses and bound of a purge; without options: both settled statuses, no bound. */
+export function normalizePurge(options: unknown): { statuses: string[]; limit: number | null } {
+	if (options === undefined || options === null)
+		return { statuses: ['done', 'discarded'], limit: null };
+	const purge = assertObject(options, 'Purge options') as PurgeOptions;
+	const statuses =
+		purge.statuses === undefined
+			? ['done', 'discarded']
+			: assertArray<unknown>(purge.statuses, 'Purge statuses').map((status, index) => {
+					if (status !== 'done' && status !== 'discarded')
+						throw new TypeError(
+							`Purge statuses[${index}] must be done or discarded, got ${describe(status)}`,
+						);
+					return status;
+				});
+	const limit =
+		purge.limit === undefined ? null : assertCount(purge.limit, 'Purge limit', MAX_QUEUE_LIMIT);
+	return { statuses, limit };
 }
 
 export function normalizeSettlements(settlements: unknown): NormalizedSettlement[] {

@@ -19,3 +19,4 @@ export * from './record';
 export * from './alerts';
 export * from './capture';
 export * from './marker';
+export * from './schedule';

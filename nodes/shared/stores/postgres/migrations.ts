@@ -327,6 +327,15 @@ END
 $fn$;
 `,
 	},
+	{
+		version: 3,
+		name: 'queue redelivery draw; settled-entry index for bounded purges',
+		// Existing entries get the middle draw: their next wait is the schedule's, unjittered.
+		sql: (n) => `
+ALTER TABLE ${n.queue} ADD COLUMN IF NOT EXISTS jitter double precision NOT NULL DEFAULT 0.5;
+CREATE INDEX IF NOT EXISTS ${n.index('queue_settled')} ON ${n.queue} (queue, status, updated_at);
+`,
+	},
 ];
 /** Function rows carry their 1-based batch index; order by it rather than trust row order. */
 export function inOrder<R extends { o_index: number }>(rows: R[]): R[] {

@@ -5,12 +5,14 @@ import {
 	normalizeEntries,
 	normalizeLease,
 	normalizeList,
+	normalizePurge,
 	normalizeSettlements,
 } from '../validate';
 import type {
 	LeaseRequest,
 	NewQueueEntry,
 	QueueEntry,
+	PurgeOptions,
 	QueueListOptions,
 	QueueSettlement,
 	QueueStats,
@@ -20,7 +22,45 @@ import { inOrder, NOW_MS, type Names } from './migrations';
 import type { PostgresStore } from './store';
 
 const QUEUE_RETURNING =
-	'q.id, q.queue, q.status, q.category, q.data::text AS data, q.patches::text[] AS patches, q.attempts, q.enqueued_at, q.updated_at, q.lease_until, q.lease_owner';
+	'q.id, q.queue, q.status, q.category, q.data::text AS data, q.patches::text[] AS patches, q.attempts, q.enqueued_at, q.updated_at, q.lease_until, q.lease_owner, q.jitter';
+
+/** When the entry's last try ended: a lease that ran out ended then; else its last update. */
+const LAST_TRY = `(CASE WHEN q.status = 'leased' THEN q.lease_until ELSE q.updated_at END)`;
+
+/**
+ * The vendor's Retry-After of the entry's last failure: from the newest settlement patch
+ * that carries an error, else from the data. json operators only: a jsonb cast would
+ * refuse a record holding \u0000.
+ */
+const RETRY_AFTER = `(coalesce(
+	(SELECT p -> 'error' FROM unnest(q.patches) WITH ORDINALITY AS u(p, i) WHERE p -> 'error' IS NOT NULL ORDER BY i DESC LIMIT 1),
+	q.data -> 'error'
+) -> 'retryAfterSeconds')`;
+
+/** The rules $8 (JSON, see normalizeDue) as a table, built once per lease rather than once per entry. */
+const RULES = `due_rule AS MATERIALIZED (
+	SELECT * FROM json_to_recordset(coalesce($8::json, '[]'::json))
+		AS r(c text, a0 bigint, a1 bigint, w double precision, j double precision, ra double precision, rm double precision, rb bigint)
+)`;
+
+/**
+ * An entry due under one of the rules, or enqueued before $9 (to be parked); with no
+ * rules ($8 null), every entry. The Retry-After is read only for rules that honour it.
+ */
+const DUE = `($8::json IS NULL OR ($9::bigint IS NOT NULL AND q.enqueued_at < $9::bigint) OR EXISTS (
+	SELECT 1 FROM due_rule AS r
+	WHERE r.c = q.category
+		AND q.attempts BETWEEN r.a0 AND r.a1
+		AND (r.rb IS NULL OR ${LAST_TRY} <= r.rb)
+		AND ${LAST_TRY} + (CASE
+			WHEN r.ra IS NULL THEN r.w + r.j * q.jitter
+			ELSE (SELECT CASE
+				WHEN json_typeof(ra.value) = 'number' AND ra.value::text::double precision >= 0
+				THEN least(ra.value::text::double precision * 1000, r.rm) * (1 + r.ra * q.jitter)
+				ELSE r.w + r.j * q.jitter
+			END FROM (SELECT ${RETRY_AFTER} AS value) AS ra)
+		END) <= clock.now
+))`;
 
 /** Most entries one enqueue statement carries: a larger batch is several statements in one transaction. */
 const ENQUEUE_CHUNK = 5000;
@@ -40,8 +80,8 @@ export class PostgresQueue implements RecordQueue {
 		// escapes a text[] element by element (about 1 s per 10,000 records of 400 bytes,
 		// which put a 100,000-item capture past the statement timeout); the records are JSON text already.
 		const sql = `WITH clock AS (SELECT ${NOW_MS} AS now)
-			INSERT INTO ${this.names.queue} (queue, id, status, category, data, attempts, enqueued_at, updated_at)
-			SELECT $1, e.id, 'pending', e.category, e.data, 0, clock.now, clock.now
+			INSERT INTO ${this.names.queue} (queue, id, status, category, data, attempts, enqueued_at, updated_at, jitter)
+			SELECT $1, e.id, 'pending', e.category, e.data, 0, clock.now, clock.now, random()
 			FROM ROWS FROM (unnest($2::text[]), unnest($3::text[]), json_array_elements($4::json))
 				WITH ORDINALITY AS e(id, category, data, position), clock
 			ORDER BY e.position
@@ -75,6 +115,7 @@ export class PostgresQueue implements RecordQueue {
 		const rows = await this.store.query<QueueRow & { now: string }>(
 			'lease',
 			`WITH clock AS (SELECT ${NOW_MS} AS now),
+			${RULES},
 			picked AS (
 				SELECT q.queue, q.id FROM ${this.names.queue} q, clock
 				WHERE q.queue = $1
@@ -82,12 +123,14 @@ export class PostgresQueue implements RecordQueue {
 					AND ($2::text[] IS NULL OR q.id = ANY($2::text[]))
 					AND ($3::text[] IS NULL OR q.category = ANY($3::text[]))
 					AND ($4::bigint IS NULL OR q.enqueued_at < $4::bigint)
+					AND ${DUE}
 				ORDER BY q.enqueued_at, q.id
 				LIMIT $5
 				FOR UPDATE OF q SKIP LOCKED
 			)
 			UPDATE ${this.names.queue} q
-			SET status = 'leased', attempts = q.attempts + 1, lease_until = clock.now + $6::bigint, lease_owner = $7, updated_at = clock.now
+			SET status = 'leased', attempts = q.attempts + 1, lease_until = clock.now + $6::bigint, lease_owner = $7, updated_at = clock.now,
+				jitter = random()
 			FROM picked, clock
 			WHERE q.queue = picked.queue AND q.id = picked.id
 			RETURNING ${QUEUE_RETURNING}, clock.now`,
@@ -99,6 +142,8 @@ export class PostgresQueue implements RecordQueue {
 				lease.limit,
 				lease.leaseMs,
 				lease.owner,
+				lease.dueJson,
+				lease.parkBefore,
 			],
 		);
 		return rows.map((row) => queueEntryFromRow(row, Number(row.now))).sort(byEnqueueOrder);
@@ -173,15 +218,23 @@ export class PostgresQueue implements RecordQueue {
 		return rows.map((row) => queueEntryFromRow(row, Number(row.now)));
 	}
 
-	async purge(queue: string, before: number): Promise<number> {
+	async purge(queue: string, before: number, options?: PurgeOptions): Promise<number> {
 		const name = assertQueueName(queue);
 		const cutoff = assertTimestamp(before, 'Purge before');
+		const { statuses, limit } = normalizePurge(options);
+		// Oldest settled first, at most `limit` (null: all), by the settled-entry index;
+		// SKIP LOCKED: two purges at once delete different entries rather than wait.
 		const rows = await this.store.query<{ purged: string }>(
 			'purge',
-			`WITH purged AS (
-				DELETE FROM ${this.names.queue} WHERE queue = $1 AND status IN ('done', 'discarded') AND updated_at < $2 RETURNING 1
+			`WITH doomed AS (
+				SELECT queue, id FROM ${this.names.queue}
+				WHERE queue = $1 AND status = ANY($3::text[]) AND updated_at < $2
+				ORDER BY updated_at LIMIT $4
+				FOR UPDATE SKIP LOCKED
+			), purged AS (
+				DELETE FROM ${this.names.queue} q USING doomed d WHERE q.queue = d.queue AND q.id = d.id RETURNING 1
 			) SELECT count(*) AS purged FROM purged`,
-			[name, cutoff],
+			[name, cutoff, statuses, limit],
 		);
 		return Number(rows[0].purged);
 	}

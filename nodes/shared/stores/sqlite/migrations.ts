@@ -39,6 +39,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
 				ON CONFLICT (name) DO NOTHING;
 		`,
 	},
+	{
+		version: 3,
+		name: 'queue redelivery draw; settled-entry index for bounded purges',
+		// Existing entries get the middle draw: their next wait is the schedule's, unjittered.
+		sql: `
+			ALTER TABLE guards_queue ADD COLUMN jitter REAL NOT NULL DEFAULT 0.5;
+			CREATE INDEX IF NOT EXISTS guards_queue_settled ON guards_queue (queue, status, updated_at);
+		`,
+	},
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,49 @@
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { storeCredentialTests } from '../shared';
+import { pollQueue } from './poll';
+import { properties } from './properties';
+
+export class DeadLetterTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Dead Letter Trigger',
+		name: 'deadLetterTrigger',
+		icon: { light: 'file:deadLetterTrigger.svg', dark: 'file:deadLetterTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{ $parameter["scope"] ? "Queue: " + $parameter["scope"] : "This workflow\'s queue" }}',
+		description:
+			'Starts a workflow with the dead letters due for redelivery, leased, on a schedule per failure class',
+		defaults: { name: 'Dead Letter Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Records', 'Alerts'],
+		// Literal, so n8n's linter can see the store credential is tested (testedBy). No Redis.
+		credentials: [
+			{
+				name: 'integrationGuardsPostgresApi',
+				required: true,
+				testedBy: 'integrationGuardsPostgresTest',
+				displayOptions: { show: { store: ['postgres'] } },
+			},
+		],
+		properties,
+	};
+
+	methods = { credentialTest: storeCredentialTests };
+
+	/** Records due for redelivery on Records, alerts (crossings, parked records) on Alerts; null when neither. */
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const { records, alerts } = await pollQueue(this);
+		if (records.length === 0 && alerts.length === 0) return null;
+		return [records, alerts];
+	}
+}

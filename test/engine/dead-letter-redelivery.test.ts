@@ -1,0 +1,448 @@
+/**
+ * Redelivery through the real n8n engine (in process), on the embedded store: Dead
+ * Letter captures a vendor's failures, the Dead Letter Trigger's poll (run by the
+ * engine's own PollContext, as n8n runs a polling trigger in the editor) emits the
+ * records due under the schedule, the vendor is called again, and Resolve or Capture
+ * settles each. Schedules in seconds, jitter off where a test times a step.
+ */
+import assert from 'node:assert/strict';
+import { after, beforeEach, describe, test } from 'node:test';
+
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { closeAllStores } from '../../nodes/shared/stores/factory';
+import {
+	assertEachInputLeavesOnce,
+	buildWorkflow,
+	runWorkflow,
+	stopEngine,
+	TEST_SOURCE,
+	type EngineResult,
+	type WorkflowJson,
+} from './harness';
+
+const DEAD_LETTER = 'n8n-nodes-integration-guards.deadLetter';
+const TRIGGER = 'n8n-nodes-integration-guards.deadLetterTrigger';
+const VENDOR = 'test.recordingVendor';
+
+/** The vendor's state: which failure each order gets while down, and every order it accepted. */
+const vendorState = {
+	down: new Map<string, string>(),
+	delivered: [] as Array<Record<string, unknown>>,
+};
+
+/** Accepts an order (recording what it was sent) or fails it with the message its kind gives. */
+class RecordingVendor implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Recording Vendor',
+		name: 'recordingVendor',
+		group: ['transform'],
+		version: 1,
+		description: 'Harness only: records what it accepts',
+		defaults: { name: 'Vendor' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [
+			this.getInputData().map((item, index): INodeExecutionData => {
+				const failure = vendorState.down.get(String(item.json.orderId));
+				if (failure === undefined) {
+					vendorState.delivered.push(structuredClone(item.json));
+					return { json: { accepted: item.json.orderId }, pairedItem: { item: index } };
+				}
+				return { json: { error: failure }, pairedItem: { item: index } };
+			}),
+		];
+	}
+}
+
+const FAILURES = {
+	transient: 'Service Unavailable (503)',
+	rateLimit: '429 Too Many Requests',
+	auth: '401 Unauthorized: invalid token',
+	data: '422 Unprocessable Entity: email is invalid',
+};
+
+let queueCounter = 0;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function run(workflow: WorkflowJson, startNode?: string): Promise<EngineResult> {
+	return runWorkflow({
+		workflow,
+		nodeTypes: { [VENDOR]: RecordingVendor },
+		...(startNode ? { startNode } : {}),
+	});
+}
+
+/** Source → Vendor → (error output) Capture, into `queue`. */
+function captureWorkflow(queue: string, orders: Array<Record<string, unknown>>): WorkflowJson {
+	return buildWorkflow(
+		[
+			{ name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(orders) } },
+			{ name: 'Vendor', type: VENDOR, onError: 'continueErrorOutput' },
+			{
+				name: 'Capture',
+				type: DEAD_LETTER,
+				typeVersion: 2.1,
+				parameters: { operation: 'capture', scope: queue, maxAttempts: 10 },
+			},
+		],
+		[
+			['Source', 'Vendor'],
+			['Vendor', 1, 'Capture'],
+		],
+	);
+}
+
+/** Trigger → Vendor → Resolve (success) or Capture (failure), the redelivery workflow. */
+function redeliveryWorkflow(queue: string, trigger: Record<string, unknown>): WorkflowJson {
+	const node = (
+		name: string,
+		parameters: Record<string, unknown>,
+	): Partial<INode> & Pick<INode, 'name' | 'type'> => ({
+		name,
+		type: DEAD_LETTER,
+		typeVersion: 2.1,
+		parameters: { scope: queue, ...parameters },
+	});
+	return buildWorkflow(
+		[
+			{
+				name: 'Trigger',
+				type: TRIGGER,
+				parameters: { scope: queue, jitterPercent: 0, transientMinutes: '0.02, 0.02', ...trigger },
+			},
+			{ name: 'Vendor', type: VENDOR, onError: 'continueErrorOutput' },
+			node('Resolve', { operation: 'resolve' }),
+			node('Capture', { operation: 'capture', maxAttempts: 10 }),
+		],
+		[
+			['Trigger', 'Vendor'],
+			['Vendor', 0, 'Resolve'],
+			['Vendor', 1, 'Capture'],
+		],
+	);
+}
+
+/** What the trigger emitted on Records and on Alerts in one run (its poll). */
+function emitted(result: EngineResult): {
+	records: INodeExecutionData[];
+	alerts: INodeExecutionData[];
+} {
+	assert.equal(result.status, 'success', result.error?.message);
+	const trigger = result.nodes.Trigger;
+	return { records: trigger?.outputs[0] ?? [], alerts: trigger?.outputs[1] ?? [] };
+}
+
+/** The trigger with a Postgres credential chosen (its data comes from runWorkflow's credentials). */
+function withCredential(workflow: WorkflowJson): WorkflowJson {
+	for (const node of workflow.nodes)
+		if (node.type === TRIGGER)
+			node.credentials = { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } };
+	return workflow;
+}
+
+async function listQueue(queue: string): Promise<Record<string, unknown>[]> {
+	const result = await run(
+		buildWorkflow(
+			[
+				{ name: 'Source', type: TEST_SOURCE, parameters: { items: '[{}]' } },
+				{
+					name: 'List',
+					type: DEAD_LETTER,
+					typeVersion: 2.1,
+					parameters: { operation: 'list', scope: queue, statuses: [] },
+				},
+			],
+			[['Source', 'List']],
+		),
+	);
+	assert.equal(result.status, 'success', result.error?.message);
+	return result.nodes.List.outputs[0].map(
+		(item) => item.json.deadLetter as Record<string, unknown>,
+	);
+}
+
+describe('Dead Letter Trigger: redelivery in the engine', () => {
+	let queue: string;
+	beforeEach(() => {
+		queue = `redeliver-engine-${Date.now()}-${++queueCounter}`;
+		vendorState.down.clear();
+		vendorState.delivered.length = 0;
+	});
+	after(async () => {
+		await closeAllStores();
+		await stopEngine();
+	});
+
+	test('transient failures go again on the schedule until the vendor recovers, each accepted once', async () => {
+		const orders = [1, 2, 3].map((orderId) => ({ orderId, amount: orderId * 10 }));
+		for (const order of orders) vendorState.down.set(String(order.orderId), FAILURES.transient);
+		const captured = await run(captureWorkflow(queue, orders));
+		assert.equal(captured.status, 'success', captured.error?.message);
+		assert.equal(captured.nodes.Capture.outputs[0].length, 3);
+		assert.deepEqual(
+			captured.nodes.Capture.outputs[0].map(
+				(item) => (item.json.deadLetter as { class: string }).class,
+			),
+			['transient', 'transient', 'transient'],
+		);
+
+		const redeliver = redeliveryWorkflow(queue, {});
+		assert.deepEqual(
+			emitted(await run(redeliver)).records,
+			[],
+			'nothing due before the first wait',
+		);
+		await sleep(1300);
+		const first = await run(redeliver);
+		assert.deepEqual(
+			emitted(first).records.map((item) => [
+				item.json.orderId,
+				item.json.amount,
+				(item.json.deadLetter as { attempt: number }).attempt,
+			]),
+			[
+				[1, 10, 2],
+				[2, 20, 2],
+				[3, 30, 2],
+			],
+		);
+		// Still down: Capture sends them back to the queue.
+		assert.deepEqual(
+			first.nodes.Capture.outputs[0].map(
+				(item) => (item.json.deadLetter as { outcome: string }).outcome,
+			),
+			['returned', 'returned', 'returned'],
+		);
+		assertEachInputLeavesOnce(first, 'Capture');
+		assert.deepEqual(emitted(await run(redeliver)).records, [], 'the next step waits again');
+
+		vendorState.down.clear();
+		await sleep(1300);
+		const second = await run(redeliver);
+		assert.equal(emitted(second).records.length, 3);
+		assert.deepEqual(
+			second.nodes.Resolve.outputs[0].map(
+				(item) => (item.json.deadLetter as { status: string }).status,
+			),
+			['resolved', 'resolved', 'resolved'],
+		);
+		assertEachInputLeavesOnce(second, 'Resolve');
+		assert.deepEqual(
+			vendorState.delivered.map((order) => order.orderId).sort(),
+			[1, 2, 3],
+			'each order accepted exactly once',
+		);
+		await sleep(1300);
+		assert.deepEqual(emitted(await run(redeliver)).records, [], 'resolved records never go again');
+		assert.deepEqual(
+			(await listQueue(queue)).map((record) => record.status),
+			['resolved', 'resolved', 'resolved'],
+		);
+
+		// Retention: resolved records older than the (here: one second) retention are deleted at a poll.
+		const purging = redeliveryWorkflow(queue, { options: { resolvedRetentionDays: 1 / 86_400 } });
+		await sleep(1100);
+		emitted(await run(purging));
+		assert.deepEqual(await listQueue(queue), []);
+	});
+
+	test('records past their schedule are parked and reported on Alerts, not sent', async () => {
+		vendorState.down.set('7', FAILURES.transient);
+		await run(captureWorkflow(queue, [{ orderId: 7 }]));
+		const redeliver = redeliveryWorkflow(queue, { transientMinutes: '0.01' });
+		await sleep(700);
+		assert.equal(emitted(await run(redeliver)).records.length, 1);
+		await sleep(100);
+		const parked = emitted(await run(redeliver));
+		assert.deepEqual(parked.records, []);
+		assert.equal(parked.alerts.length, 1);
+		assert.equal(parked.alerts[0].json.kind, 'parked');
+		assert.match(String(parked.alerts[0].json.parkedReason), /transient schedule is used up/);
+		assert.deepEqual(
+			(await listQueue(queue)).map((record) => record.status),
+			['poison'],
+		);
+		assert.equal(vendorState.delivered.length, 0);
+	});
+
+	test('data failures never go by themselves; auth failures go after Release Auth Records', async () => {
+		vendorState.down.set('1', FAILURES.data);
+		vendorState.down.set('2', FAILURES.auth);
+		const captured = await run(captureWorkflow(queue, [{ orderId: 1 }, { orderId: 2 }]));
+		assert.equal(captured.status, 'success', captured.error?.message);
+		const classes = [
+			...captured.nodes.Capture.outputs[0],
+			...captured.nodes.Capture.outputs[1],
+		].map((item) => (item.json.deadLetter as { class: string }).class);
+		assert.deepEqual(classes.sort(), ['auth', 'data']);
+		vendorState.down.clear();
+		const redeliver = redeliveryWorkflow(queue, {});
+		await sleep(1300);
+		assert.deepEqual(emitted(await run(redeliver)).records, [], 'neither goes by itself');
+
+		const released = await run(
+			buildWorkflow(
+				[
+					{ name: 'Source', type: TEST_SOURCE, parameters: { items: '[{}]' } },
+					{
+						name: 'Release',
+						type: DEAD_LETTER,
+						typeVersion: 2.1,
+						parameters: { operation: 'release', scope: queue },
+					},
+				],
+				[['Source', 'Release']],
+			),
+		);
+		assert.equal(released.status, 'success', released.error?.message);
+		assert.equal(released.nodes.Release.outputs[0].length, 1);
+		const after = await run(redeliver);
+		assert.deepEqual(
+			emitted(after).records.map((item) => item.json.orderId),
+			[2],
+		);
+		assert.equal(after.nodes.Resolve.outputs[0].length, 1);
+		assert.deepEqual(
+			vendorState.delivered.map((order) => order.orderId),
+			[2],
+		);
+		assert.deepEqual(emitted(await run(redeliver)).records, [], 'one release, one redelivery');
+	});
+
+	test('two polls at once never emit the same record', async () => {
+		const orders = Array.from({ length: 40 }, (_, i) => ({ orderId: i }));
+		for (const order of orders) vendorState.down.set(String(order.orderId), FAILURES.transient);
+		await run(captureWorkflow(queue, orders));
+		vendorState.down.clear();
+		await sleep(1300);
+		const redeliver = redeliveryWorkflow(queue, { maxRecords: 15 });
+		const runs = await Promise.all([run(redeliver), run(redeliver), run(redeliver)]);
+		const ids = runs.flatMap((result) => emitted(result).records.map((item) => item.json.orderId));
+		assert.equal(ids.length, 40, 'every due record emitted');
+		assert.equal(new Set(ids).size, 40, 'none twice');
+		assert.equal(vendorState.delivered.length, 40);
+	});
+
+	test('a depth alert on Alerts once the queue crosses its threshold', async () => {
+		vendorState.down.set('1', FAILURES.data);
+		vendorState.down.set('2', FAILURES.data);
+		await run(captureWorkflow(queue, [{ orderId: 1 }, { orderId: 2 }]));
+		const redeliver = redeliveryWorkflow(queue, { depthThreshold: 2 });
+		const first = emitted(await run(redeliver));
+		assert.deepEqual(first.records, []);
+		assert.deepEqual(
+			first.alerts.map((item) => [item.json.kind, item.json.depth]),
+			[['depth', 2]],
+		);
+		assert.deepEqual(emitted(await run(redeliver)).alerts, [], 'one alert per crossing');
+	});
+
+	test('Release Auth Records with its store unreachable: nothing released on a happy path, under each On Error setting', async () => {
+		const credentials = {
+			integrationGuardsPostgresApi: {
+				host: '127.0.0.1',
+				port: 1,
+				database: 'none',
+				user: 'none',
+				password: 'x',
+				ssl: 'disable',
+			},
+		};
+		for (const onError of [
+			'stopWorkflow',
+			'continueRegularOutput',
+			'continueErrorOutput',
+		] as const) {
+			const result = await runWorkflow({
+				workflow: buildWorkflow(
+					[
+						{ name: 'Source', type: TEST_SOURCE, parameters: { items: '[{"a":1}]' } },
+						{
+							name: 'Release',
+							type: DEAD_LETTER,
+							typeVersion: 2.1,
+							onError,
+							parameters: { operation: 'release', scope: queue, store: 'postgres' },
+							credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } },
+						},
+					],
+					[['Source', 'Release']],
+				),
+				credentials,
+			});
+			const release = result.nodes.Release;
+			if (onError === 'stopWorkflow') {
+				assert.equal(result.status, 'error');
+				assert.match(String(result.error?.message), /Postgres at 127\.0\.0\.1:1/);
+				continue;
+			}
+			assert.equal(result.status, 'success', result.error?.message);
+			const released = release.outputs[0];
+			const errors = onError === 'continueErrorOutput' ? release.outputs[1] : released;
+			assert.equal(errors.length, 1, onError);
+			assert.match(JSON.stringify(errors[0].json), /Postgres at 127\.0\.0\.1:1/);
+			assert.ok(
+				!released.some((item) => item.json.authReleasedAt !== undefined),
+				'nothing released',
+			);
+			assertEachInputLeavesOnce(result, 'Release');
+		}
+	});
+
+	test('a bad schedule or an unreachable store fails the poll, naming the parameter or the store', async () => {
+		const bad = await run(redeliveryWorkflow(queue, { transientMinutes: '1, soon' }));
+		assert.equal(bad.status, 'error');
+		assert.match(String(bad.error?.message), /Transient Schedule \(Minutes\)/);
+		for (const jitterPercent of [-1, 101, Number.NaN]) {
+			const result = await run(redeliveryWorkflow(queue, { jitterPercent }));
+			assert.equal(result.status, 'error');
+			assert.match(String(result.error?.message), /Jitter \(%\)/);
+		}
+		const hostile: Array<[Record<string, unknown>, RegExp]> = [
+			[{ maxRecords: 0 }, /Max Records per Poll/],
+			[{ maxRecords: 1e9 }, /Max Records per Poll/],
+			[{ leaseMinutes: 0 }, /Lease \(Minutes\)/],
+			[{ leaseMinutes: 'soon' }, /Lease \(Minutes\)/],
+			[{ maxAgeHours: -1 }, /Park Records Older Than/],
+			[{ rateLimitMinutes: '1,,-5' }, /Rate Limit Schedule/],
+			[{ transientMinutes: Array(60).fill('1').join(',') }, /Transient Schedule/],
+			[{ depthThreshold: 1.5 }, /Depth Alert Threshold/],
+			[{ options: { outputField: '__proto__' } }, /Output Field/],
+			[{ options: { resolvedRetentionDays: -3 } }, /Delete Resolved Records After/],
+			[{ options: { maxRetryAfterHours: Infinity } }, /Longest Retry-After/],
+		];
+		for (const [parameters, label] of hostile) {
+			const result = await run(redeliveryWorkflow(queue, parameters));
+			assert.equal(result.status, 'error', JSON.stringify(parameters));
+			assert.match(String(result.error?.message), label, JSON.stringify(parameters));
+		}
+		const unreachable = await runWorkflow({
+			workflow: withCredential(redeliveryWorkflow(queue, { store: 'postgres' })),
+			nodeTypes: { [VENDOR]: RecordingVendor },
+			credentials: {
+				integrationGuardsPostgresApi: {
+					host: '127.0.0.1',
+					port: 1,
+					database: 'none',
+					user: 'none',
+					password: 'x',
+					ssl: 'disable',
+				},
+			},
+		});
+		assert.equal(unreachable.status, 'error');
+		assert.match(String(unreachable.error?.message), /Postgres at 127\.0\.0\.1:1/);
+	});
+});
