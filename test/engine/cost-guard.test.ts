@@ -368,6 +368,33 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.equal(((summary.json.periods as IDataObject).month as IDataObject).spentExact, '0.0018');
 	});
 
+	test('Report counts the items a money-only budget let through, in every period (issue 20)', async () => {
+		const budget = freshBudget();
+		const items = Array.from({ length: 12 }, (_, n) => ({ text: `t${n}` }));
+		const checked = await runSingle(
+			guard('Check Budget', 'checkBudget', budget, {
+				limits: { dailyLimit: '0.010' },
+				estimate: 'fixed',
+				estimatedCost: '0.001',
+				options: { timeZone: 'UTC', actualThresholds: '', forecastThresholds: '' },
+			}),
+			items,
+			3,
+		);
+		assert.equal(checked.status, 'success', checked.error?.message);
+		assert.equal(checked.output('Check Budget', 'Within Budget').length, 10);
+		assert.equal(checked.output('Check Budget', 'Over Budget').length, 2);
+		const report = await runSingle(guard('Report', 'report', budget), [{}], 1);
+		const periods = report.output('Report', 'Report')[0].json.periods as IDataObject;
+		for (const period of ['hour', 'day', 'month'])
+			assert.equal(
+				(periods[period] as IDataObject).itemsLetThrough,
+				10,
+				`${period}: the 10 items let through, none of the 2 turned away`,
+			);
+		assert.equal((periods.day as IDataObject).itemLimit, null);
+	});
+
 	test('without the Check stamp the estimate stays reserved, and a hint says how to fix it', async () => {
 		const budget = freshBudget();
 		const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }]);
