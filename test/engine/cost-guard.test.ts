@@ -412,6 +412,65 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.deepEqual([day.spentExact, day.reserved], ['0.0009', 0.0009]);
 	});
 
+	test('Record Usage prices Anthropic 1-hour cache writes and long prompts, and loads a price list (issue 20)', async () => {
+		const budget = freshBudget();
+		const anthropic = {
+			type: 'message',
+			model: 'claude-sonnet-4-5-20250929',
+			usage: {
+				input_tokens: 195_000,
+				cache_creation_input_tokens: 10_000,
+				cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 10_000 },
+				cache_read_input_tokens: 0,
+				output_tokens: 1_000,
+			},
+		};
+		const listed = { model: 'my-model', usage: { prompt_tokens: 1_000_000, completion_tokens: 0 } };
+		const result = await runSingle(
+			guard('Record Usage', 'recordUsage', budget, {
+				usageFormat: 'auto',
+				model: '',
+				priceList: JSON.stringify({
+					'my-model': { input_cost_per_token: 7e-7, output_cost_per_token: 1e-6, mode: 'chat' },
+				}),
+			}),
+			[anthropic, listed],
+			2,
+		);
+		assert.equal(result.status, 'success', result.error?.message);
+		const [sonnet, mine] = result
+			.output('Record Usage', 'Recorded')
+			.map((item) => item.json.cost as IDataObject);
+		// 205,000 input tokens > 200K: 195,000 × $6 + 10,000 × $12 (1-hour write) + 1,000 × $22.50
+		// per million = 1.17 + 0.12 + 0.0225 = $1.3125.
+		assert.equal(sonnet.exact, '1.3125');
+		assert.equal(sonnet.priceTier, 'long context');
+		assert.deepEqual(sonnet.tokens, {
+			input: 195_000,
+			cachedInput: 0,
+			cacheWrite: 10_000,
+			cacheWrite1h: 10_000,
+			output: 1_000,
+			reasoning: 0,
+		});
+		// 1,000,000 × $0.70 per million from the list.
+		assert.deepEqual([mine.exact, mine.priceSource], ['0.70', 'priceList']);
+		assertRoutedOnce(result, 'Record Usage');
+
+		const hostile = await runSingle(
+			guard('Record Usage', 'recordUsage', budget, {
+				priceList: '{"gpt-4o": {"input_cost_per_token": -1, "output_cost_per_token": 1e-6}}',
+			}),
+			[listed],
+			2,
+		);
+		assert.equal(hostile.status, 'error');
+		assert.match(
+			hostile.error?.message ?? '',
+			/^Price List \(JSON\) cannot be used: Price list, model "gpt-4o", field input_cost_per_token/,
+		);
+	});
+
 	test('a reservation is released once, however many items carry its stamp', async () => {
 		const budget = freshBudget();
 		const checked = await runSingle(

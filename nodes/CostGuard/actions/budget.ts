@@ -141,8 +141,36 @@ export function counterIncrement(
 	};
 }
 
-/** The prices this node uses: the built-in table, the node's overrides, and the fallback if chosen. */
+/** The last price lists read, by their text: a list is parsed once, not on every execution. */
+const priceLists = new Map<string, cost.PriceList>();
+
+/** Price List (JSON), read once per execution; a bad list fails the node, naming the model and field. */
+function readPriceList(context: IExecuteFunctions): cost.PriceList | null {
+	const value: unknown = context.getNodeParameter('priceList', 0, '');
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+		return null;
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	const cached = priceLists.get(text);
+	if (cached) return cached;
+	let list: cost.PriceList;
+	try {
+		list = cost.parsePriceList(value);
+	} catch (error) {
+		throw configError(
+			context,
+			'Price List (JSON)',
+			`cannot be used: ${(error as Error).message}`,
+			"Give a JSON object in LiteLLM's model_prices_and_context_window.json format, prices per token as numbers of at least 0, or leave it empty.",
+		);
+	}
+	if (priceLists.size >= 4) priceLists.delete(priceLists.keys().next().value!);
+	priceLists.set(text, list);
+	return list;
+}
+
+/** The prices this node uses: the built-in table, a price list, the node's overrides, and the fallback if chosen. */
 export function readPriceBook(context: IExecuteFunctions): cost.PriceBook {
+	const list = readPriceList(context);
 	const rows = (context.getNodeParameter('priceOverrides.models', 0, []) as IDataObject[]) ?? [];
 	const overrides: Record<string, cost.PriceEntry> = {};
 	for (const row of rows) {
@@ -155,7 +183,7 @@ export function readPriceBook(context: IExecuteFunctions): cost.PriceBook {
 			? priceEntryOf(context.getNodeParameter('fallbackPrice', 0, {}) as IDataObject)
 			: null;
 	try {
-		return cost.priceBook(overrides, fallback);
+		return cost.priceBook(overrides, fallback, true, list?.prices ?? null);
 	} catch (error) {
 		throw operationError(context, (error as Error).message, {
 			description:
@@ -171,6 +199,7 @@ function priceEntryOf(row: IDataObject): cost.PriceEntry {
 		output: text(row.output),
 		cachedInput: text(row.cachedInput),
 		cacheWrite: text(row.cacheWrite),
+		cacheWrite1h: text(row.cacheWrite1h),
 	};
 }
 

@@ -104,6 +104,14 @@ const properties: INodeProperties[] = [
 	...priceProperties,
 	optionsCollection([
 		{
+			displayName: 'Batch API',
+			name: 'batch',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether the calls went through the vendor's Batch API, priced at its batch price (half the standard price at OpenAI, Anthropic, Google, Mistral, Azure and Bedrock)",
+		},
+		{
 			displayName: 'Check Stamp',
 			name: 'checkStamp',
 			type: 'string',
@@ -263,12 +271,18 @@ function recordedItem(
 		model: item.model,
 		priceSource:
 			item.price.source === 'builtIn'
-				? `built-in table of ${cost.PRICE_TABLE_DATE}`
+				? `built-in table of ${item.price.checked ?? cost.PRICE_TABLE_DATE}`
 				: item.price.source,
+		// Said only when they apply, so version 1's output is unchanged for every other call.
+		...(item.tier === 'longContext' ? { priceTier: 'long context' } : {}),
+		...(item.batch ? { batch: true } : {}),
 		tokens: {
 			input: item.usage.inputTokens,
 			cachedInput: item.usage.cachedInputTokens,
 			cacheWrite: item.usage.cacheWriteTokens,
+			...(item.usage.cacheWrite1hTokens === undefined
+				? {}
+				: { cacheWrite1h: item.usage.cacheWrite1hTokens }),
 			output: item.usage.outputTokens,
 			reasoning: item.usage.reasoningTokens,
 		},

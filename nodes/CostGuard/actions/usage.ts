@@ -3,6 +3,7 @@ import {
 	hint,
 	isExpression,
 	json,
+	optionsOf,
 	readOnceOrPerItem,
 	type OperationContext,
 } from '../../shared';
@@ -30,6 +31,9 @@ export interface Priced {
 	usage: cost.TokenUsage;
 	model: string;
 	price: cost.ModelPrice;
+	/** The rates that applied (standard or long context) and whether the batch price did. */
+	tier: cost.PricedUsage['tier'];
+	batch: boolean;
 	release: Release | null;
 }
 
@@ -74,6 +78,7 @@ export function priceItems(op: Op, name: string): Priced[] {
 		String(context.getNodeParameter('model', index, '')).trim(),
 	);
 	const book = readPriceBook(context);
+	const batch = optionsOf(context)('batch', false) === true;
 	const stampPerItem = isExpression(context, 'options.checkStamp');
 	const priced: Priced[] = [];
 	const stampProblems: string[] = [];
@@ -114,9 +119,9 @@ export function priceItems(op: Op, name: string): Priced[] {
 			);
 			return;
 		}
-		let nanos: number;
+		let pricedUsage: cost.PricedUsage;
 		try {
-			nanos = cost.priceUsage(parsed.usage, price).nanos;
+			pricedUsage = cost.priceUsage(parsed.usage, price, { batch });
 		} catch (error) {
 			fail(
 				index,
@@ -136,10 +141,12 @@ export function priceItems(op: Op, name: string): Priced[] {
 		}
 		priced.push({
 			index,
-			nanos,
+			nanos: pricedUsage.nanos,
 			usage: parsed.usage,
 			model,
 			price,
+			tier: pricedUsage.tier,
+			batch: pricedUsage.batch,
 			release: readStamp(stamp, name),
 		});
 	});

@@ -24,7 +24,14 @@ function getPath(source: unknown, path: string): unknown {
 export interface TokenUsage {
 	inputTokens: number;
 	cachedInputTokens: number;
+	/** Input tokens written to the prompt cache, whatever its lifetime. */
 	cacheWriteTokens: number;
+	/**
+	 * Of `cacheWriteTokens`, those written with a one-hour lifetime (Anthropic's
+	 * `cache_creation.ephemeral_1h_input_tokens`), priced at the one-hour write rate.
+	 * Absent: none.
+	 */
+	cacheWrite1hTokens?: number;
 	outputTokens: number;
 	reasoningTokens: number;
 }
@@ -154,6 +161,11 @@ function openAiResponses(usage: Record<string, unknown>, root: unknown): ParsedU
 	return finish(built, 'openaiResponses', true, modelOf(getPath(root, 'model')));
 }
 
+/**
+ * Anthropic Messages usage. `cache_creation_input_tokens` counts every cache write;
+ * `cache_creation` (when the response has it) splits them by lifetime, five minutes and
+ * one hour, which cost 1.25× and 2× the input price.
+ */
 function anthropic(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 	const built = build([
 		['inputTokens', usage.input_tokens, 'usage.input_tokens', true],
@@ -166,7 +178,32 @@ function anthropic(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 			false,
 		],
 	]);
-	return finish(built, 'anthropic', false, modelOf(getPath(root, 'model')));
+	if ('problem' in built || !isPlainObject(usage.cache_creation))
+		return finish(built, 'anthropic', false, modelOf(getPath(root, 'model')));
+	const split = build([
+		[
+			'cacheWriteTokens',
+			usage.cache_creation.ephemeral_5m_input_tokens,
+			'usage.cache_creation.ephemeral_5m_input_tokens',
+			false,
+		],
+		[
+			'cacheWrite1hTokens',
+			usage.cache_creation.ephemeral_1h_input_tokens,
+			'usage.cache_creation.ephemeral_1h_input_tokens',
+			false,
+		],
+	]);
+	if ('problem' in split) return { ok: false, problem: split.problem };
+	const oneHour = split.usage.cacheWrite1hTokens ?? 0;
+	// The total is the sum of the two; a response with only the split is counted from it.
+	const written = Math.max(built.usage.cacheWriteTokens, split.usage.cacheWriteTokens + oneHour);
+	return finish(
+		{ usage: { ...built.usage, cacheWriteTokens: written, cacheWrite1hTokens: oneHour } },
+		'anthropic',
+		false,
+		modelOf(getPath(root, 'model')),
+	);
 }
 
 /** n8n's LangChain model nodes: `tokenUsage` (or `tokenUsageEstimate`) with camelCase counts. */
@@ -211,7 +248,11 @@ function detect(
 ): Exclude<UsageFormat, 'auto' | 'fields'> | null {
 	if ('prompt_tokens' in usage) return 'openaiChat';
 	if ('promptTokens' in usage) return 'langchain';
-	if ('cache_read_input_tokens' in usage || 'cache_creation_input_tokens' in usage)
+	if (
+		'cache_read_input_tokens' in usage ||
+		'cache_creation_input_tokens' in usage ||
+		'cache_creation' in usage
+	)
 		return 'anthropic';
 	if ('input_tokens' in usage) {
 		if (
