@@ -62,7 +62,7 @@ export const priceProperties: INodeProperties[] = [
 		default: '',
 		placeholder: "e.g. {{ JSON.stringify($('Get Prices').first().json) }}",
 		description:
-			"Prices that replace the built-in table's, in LiteLLM's model_prices_and_context_window.json format (input_cost_per_token, output_cost_per_token, cache and long-context fields, per token). Usually an expression reading the file fetched by an HTTP Request node. Price Overrides win over it. Empty: the built-in table only.",
+			"Prices that replace the built-in table's, in the format of LiteLLM's model price file (model_prices_and_context_window) (input_cost_per_token, output_cost_per_token, cache and long-context fields, per token). Usually an expression reading the file fetched by an HTTP Request node. Price Overrides win over it. Empty: the built-in table only.",
 	},
 	{
 		displayName: 'Price Overrides',

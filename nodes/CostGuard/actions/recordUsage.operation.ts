@@ -31,6 +31,7 @@ import {
 	timeZoneOption,
 } from './common.descriptions';
 import type { OutputOf } from './outputs';
+import { claimCalls, priceModelRuns, sharedRecords } from './modelRuns';
 import { priceItems, type Priced, type Release } from './usage';
 
 const properties: INodeProperties[] = [
@@ -51,6 +52,12 @@ const properties: INodeProperties[] = [
 				description: 'Recognise OpenAI, Anthropic or n8n AI node usage in the response',
 			},
 			{ name: 'Fields', value: 'fields', description: 'Name the fields holding the token counts' },
+			{
+				name: 'N8n AI Model Node Calls',
+				value: 'aiModelRuns',
+				description:
+					"Reads every call the named AI model sub-nodes (e.g. OpenAI Chat Model under an AI Agent) made in this execution, from n8n's run data, and records each once",
+			},
 			{
 				name: 'N8n AI Node Token Usage',
 				value: 'langchain',
@@ -91,6 +98,17 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. meta.tokens.out',
 		displayOptions: { show: { usageFormat: ['fields'] } },
+	},
+	{
+		displayName: 'Model Nodes',
+		name: 'modelNodes',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. OpenAI Chat Model',
+		description:
+			"Names of the AI model sub-nodes whose calls to record, as on the canvas (comma-separated). Put Record Usage after the AI Agent or chain they serve: every call they made in this execution that no Record Usage recorded yet is priced, and its cost shared by this node's items.",
+		displayOptions: { show: { usageFormat: ['aiModelRuns'] } },
 	},
 	{
 		displayName: 'Model',
@@ -286,6 +304,7 @@ function recordedItem(
 			output: item.usage.outputTokens,
 			reasoning: item.usage.reasoningTokens,
 		},
+		...(item.calls === undefined ? {} : { calls: item.calls }),
 		budget: name,
 		correlationId: correlation.readCorrelationId(source.json, correlationField) ?? null,
 	};
@@ -305,8 +324,11 @@ export async function execute(op: Op): Promise<void> {
 		'correlationId',
 	);
 	const currencyOption = String(option(context, 'currency', '')).trim();
-	const priced = priceItems(op, name);
-	if (priced.length === 0) return;
+	const fromModelRuns = context.getNodeParameter('usageFormat', 0, 'auto') === 'aiModelRuns';
+	const calls = fromModelRuns ? priceModelRuns(op) : null;
+	if (fromModelRuns && calls === null) return;
+	let priced = fromModelRuns ? [] : priceItems(op, name);
+	if (!fromModelRuns && priced.length === 0) return;
 	try {
 		const handle = await openBudget(op, name);
 		const { config, now } = await readBudgetConfig(handle);
@@ -314,6 +336,10 @@ export async function execute(op: Op): Promise<void> {
 		const windows: Windows = new Map(
 			cost.BUDGET_PERIODS.map((period) => [period, cost.windowAt(period, now, zone)]),
 		);
+		if (calls !== null) {
+			const executionId = context.getExecutionId() || `manual-${correlation.uuidv7()}`;
+			priced = sharedRecords(op, name, await claimCalls(handle, executionId, calls));
+		}
 		const released = await claimReleases(handle, priced, windows, now);
 		const spent = await countSpend(handle, priced, released, windows, now);
 		if (config !== null) await sendAlerts(op, handle, config, spent, now, priced[0].index);

@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import {
 	cost,
 	hint,
@@ -35,6 +37,8 @@ export interface Priced {
 	tier: cost.PricedUsage['tier'];
 	batch: boolean;
 	release: Release | null;
+	/** Record Usage from AI model node runs: the calls this record shares the cost of. */
+	calls?: IDataObject;
 }
 
 /** The Check Budget stamp of an item for this budget, or null. */
@@ -79,9 +83,7 @@ export function priceItems(op: Op, name: string): Priced[] {
 	);
 	const book = readPriceBook(context);
 	const batch = optionsOf(context)('batch', false) === true;
-	const stampPerItem = isExpression(context, 'options.checkStamp');
 	const priced: Priced[] = [];
-	const stampProblems: string[] = [];
 	const fail = (index: number, message: string, description: string) =>
 		// Not on Recorded: its cost was not counted. Alert is the refusal output (error output under Continue).
 		failItemTo(
@@ -130,15 +132,6 @@ export function priceItems(op: Op, name: string): Priced[] {
 			);
 			return;
 		}
-		let stamp: unknown = source.json.costGuard;
-		if (stampPerItem) {
-			try {
-				stamp = context.getNodeParameter('options.checkStamp', index, null);
-			} catch (error) {
-				stampProblems.push(error instanceof Error ? error.message : String(error));
-				stamp = null;
-			}
-		}
 		priced.push({
 			index,
 			nanos: pricedUsage.nanos,
@@ -147,8 +140,37 @@ export function priceItems(op: Op, name: string): Priced[] {
 			price,
 			tier: pricedUsage.tier,
 			batch: pricedUsage.batch,
-			release: readStamp(stamp, name),
+			release: null,
 		});
+	});
+	const releases = readReleases(
+		op,
+		name,
+		priced.map((item) => item.index),
+	);
+	priced.forEach((item, position) => (item.release = releases[position]));
+	return priced;
+}
+
+/**
+ * The Check Budget reservation each of these items releases: from its stamp, on the item
+ * or where Options → Check Stamp points (an expression read per item).
+ */
+export function readReleases(op: Op, name: string, indices: number[]): Array<Release | null> {
+	const { context, items } = op;
+	const stampPerItem = isExpression(context, 'options.checkStamp');
+	const stampProblems: string[] = [];
+	const releases = indices.map((index) => {
+		let stamp: unknown = items[index].json.costGuard;
+		if (stampPerItem) {
+			try {
+				stamp = context.getNodeParameter('options.checkStamp', index, null);
+			} catch (error) {
+				stampProblems.push(error instanceof Error ? error.message : String(error));
+				stamp = null;
+			}
+		}
+		return readStamp(stamp, name);
 	});
 	if (stampProblems.length > 0) {
 		op.hints.push(
@@ -158,5 +180,5 @@ export function priceItems(op: Op, name: string): Priced[] {
 			),
 		);
 	}
-	return priced;
+	return releases;
 }

@@ -27,6 +27,8 @@ export {
 	priceBook,
 	priceUsage,
 } from './pricing';
+export type { ModelRun, ModelRunsResult } from './modelRuns';
+export { modelRunsOf, splitNanos } from './modelRuns';
 export type { PriceList } from './priceList';
 export {
 	MAX_PRICE_LIST_CHARACTERS,
@@ -66,6 +68,7 @@ export {
 	decideAdmission,
 	limitedPeriods,
 	MAX_BUDGET_NAME_LENGTH,
+	percentsOfLimit,
 } from './budget';
 export type { CacheEntry, CacheKeyOptions } from './cache';
 export { asCacheEntry, cacheKeyOf, MAX_CACHE_ENTRY_BYTES, normaliseForKey } from './cache';

@@ -121,7 +121,7 @@ export function parsePriceList(input: unknown): PriceList {
 			FORBIDDEN.has(model) ||
 			model === '' ||
 			model.length > MAX_MODEL_NAME_LENGTH ||
-			/[\u0000-\u001f]/.test(model)
+			[...model].some((character) => character.charCodeAt(0) < 0x20)
 		) {
 			throw new PriceListError(
 				`The price list names a model "${name.slice(0, 40)}" that cannot be a model name`,
