@@ -126,13 +126,50 @@ describe('n8n end to end: Cost Guard records what an AI Agent spent', () => {
 		{ timeout: 20 * 60_000 },
 	);
 
+	/** Today's figures of a budget, from a Report node run in n8n. */
+	async function dayReport(budget: string): Promise<IDataObject> {
+		const report = await n8n.importWorkflow({
+			name: `e2e report ${budget}`,
+			nodes: [
+				{
+					name: 'Run',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					name: 'Report',
+					type: COST_GUARD,
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: { operation: 'report', budgetName: budget, scope: `ai-agent-e2e-${RUN}` },
+				},
+			],
+			connections: { Run: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		} as WorkflowJson);
+		const reported = await n8n.executeById(report.id);
+		return (reported.json('Report', 'Report')[0].periods as IDataObject).day as IDataObject;
+	}
+
 	/** Imports the example for a fresh budget with these limits, runs it, and checks it succeeded. */
-	async function runExample(budget: string, limits: IDataObject) {
-		const workflow = await n8n.importWorkflow(example(budget, credential, limits));
+	async function runExample(
+		budget: string,
+		limits: IDataObject,
+		recordUsage: IDataObject = {},
+		status = 'success',
+	) {
+		const json = example(budget, credential, limits);
+		Object.assign(
+			json.nodes.find((node) => node.name === 'Record Usage')!.parameters!,
+			recordUsage,
+		);
+		const workflow = await n8n.importWorkflow(json);
 		const execution = await n8n.executeById(workflow.id);
 		assert.equal(
 			execution.status,
-			'success',
+			status,
 			`${JSON.stringify(execution.error)}\n${n8n.logTail(40)}`,
 		);
 		return execution;
@@ -204,29 +241,7 @@ describe('n8n end to end: Cost Guard records what an AI Agent spent', () => {
 			);
 
 			// A Report of the budget: the spend is the stand-in's usage at the price, the estimates released.
-			const report = await n8n.importWorkflow({
-				name: `e2e report ${budget}`,
-				nodes: [
-					{
-						name: 'Run',
-						type: 'n8n-nodes-base.manualTrigger',
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {},
-					},
-					{
-						name: 'Report',
-						type: COST_GUARD,
-						typeVersion: 1,
-						position: [200, 0],
-						parameters: { operation: 'report', budgetName: budget, scope: `ai-agent-e2e-${RUN}` },
-					},
-				],
-				connections: { Run: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
-				settings: { executionOrder: 'v1' },
-			} as WorkflowJson);
-			const reported = await n8n.executeById(report.id);
-			const day = (reported.json('Report', 'Report')[0].periods as IDataObject).day as IDataObject;
+			const day = await dayReport(budget);
 			assert.deepEqual(
 				[day.spentExact, day.records, day.reserved, day.itemsLetThrough],
 				[formatNanos(total), 4, 0, 4],
@@ -283,6 +298,37 @@ describe('n8n end to end: Cost Guard records what an AI Agent spent', () => {
 				calls
 					.filter((call) => call.model === 'gpt-4o')
 					.reduce((sum, call) => sum + nanosOf(call), 0),
+			);
+		},
+	);
+
+	it(
+		'fails visibly, recording nothing, when the model nodes are misnamed or a call cannot be priced',
+		{ timeout: 5 * 60_000 },
+		async () => {
+			const misnamed = await runExample(
+				`agent-misnamed-${RUN}`,
+				{ dailyLimit: '5.00' },
+				{ modelNodes: 'OpenAI Model' },
+				'error',
+			);
+			assert.match(
+				JSON.stringify(misnamed.error),
+				/Model Nodes names no node that ran in this execution \(\\?"OpenAI Model\\?"\)/,
+			);
+			const unpriced = await runExample(
+				`agent-unpriced-${RUN}`,
+				{ dailyLimit: '5.00' },
+				{ model: 'my-private-model' },
+				'error',
+			);
+			for (const budget of [`agent-misnamed-${RUN}`, `agent-unpriced-${RUN}`]) {
+				const day = await dayReport(budget);
+				assert.deepEqual([day.spentExact, day.records], ['0.00', 0], `${budget}: nothing recorded`);
+			}
+			assert.match(
+				JSON.stringify(unpriced.error),
+				/The AI model calls cannot be priced: OpenAI Chat Model, call 1: no price for model \\?"my-private-model\\?"/,
 			);
 		},
 	);

@@ -395,6 +395,50 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.equal((periods.day as IDataObject).itemLimit, null);
 	});
 
+	test('Near Limit (%) stamps how full each item leaves the budget, for a cheaper-model route', async () => {
+		const budget = freshBudget();
+		const check = (options: IDataObject) =>
+			guard('Check Budget', 'checkBudget', budget, {
+				limits: { dailyLimit: '0.004' },
+				estimate: 'fixed',
+				estimatedCost: '0.001',
+				options: { timeZone: 'UTC', actualThresholds: '', forecastThresholds: '', ...options },
+			});
+		const items = Array.from({ length: 5 }, (_, n) => ({ text: `t${n}` }));
+		const result = await runSingle(check({ nearLimitPercent: 70 }), items, 3);
+		assert.equal(result.status, 'success', result.error?.message);
+		const stamps = [
+			...result.output('Check Budget', 'Within Budget'),
+			...result.output('Check Budget', 'Over Budget'),
+		].map((item) => guardField(item));
+		assert.deepEqual(
+			stamps.map((stamp) => [stamp.route, stamp.percentOfLimit, stamp.nearLimit]),
+			[
+				['within', 25, false],
+				['within', 50, false],
+				['within', 75, true],
+				['within', 100, true],
+				['over', 125, true],
+			],
+		);
+		assertRoutedOnce(result, 'Check Budget');
+		// Off (the default): the stamp is as before.
+		const off = await runSingle(
+			guard('Check Budget', 'checkBudget', freshBudget(), {
+				limits: { dailyLimit: '1' },
+				estimate: 'fixed',
+				estimatedCost: '0.001',
+			}),
+			[{ text: 'a' }],
+			3,
+		);
+		const stamp = guardField(off.output('Check Budget', 'Within Budget')[0]);
+		assert.equal('nearLimit' in stamp || 'percentOfLimit' in stamp, false);
+		const bad = await runSingle(check({ nearLimitPercent: 150 }), items, 3);
+		assert.equal(bad.status, 'error');
+		assert.match(bad.error?.message ?? '', /Near Limit \(%\)/);
+	});
+
 	test('without the Check stamp the estimate stays reserved, and a hint says how to fix it', async () => {
 		const budget = freshBudget();
 		const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }]);
