@@ -41,6 +41,12 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
+				name: 'Amazon Bedrock Converse',
+				value: 'bedrock',
+				description:
+					'Reads usage.inputTokens, outputTokens, cacheReadInputTokens and cacheWriteInputTokens',
+			},
+			{
 				name: 'Anthropic Messages',
 				value: 'anthropic',
 				description:
@@ -49,9 +55,16 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Detect',
 				value: 'auto',
-				description: 'Recognise OpenAI, Anthropic or n8n AI node usage in the response',
+				description:
+					'Recognise OpenAI, Anthropic, Gemini, Bedrock or n8n AI node usage in the response',
 			},
 			{ name: 'Fields', value: 'fields', description: 'Name the fields holding the token counts' },
+			{
+				name: 'Google Gemini',
+				value: 'gemini',
+				description:
+					'Reads usageMetadata.promptTokenCount, candidatesTokenCount, cachedContentTokenCount and thoughtsTokenCount',
+			},
 			{
 				name: 'N8n AI Model Node Calls',
 				value: 'aiModelRuns',

@@ -41,6 +41,8 @@ export type UsageFormat =
 	| 'openaiChat'
 	| 'openaiResponses'
 	| 'anthropic'
+	| 'gemini'
+	| 'bedrock'
 	| 'langchain'
 	| 'fields';
 
@@ -49,6 +51,8 @@ export const USAGE_FORMATS: readonly UsageFormat[] = [
 	'openaiChat',
 	'openaiResponses',
 	'anthropic',
+	'gemini',
+	'bedrock',
 	'langchain',
 	'fields',
 ];
@@ -73,7 +77,9 @@ const USAGE_LOCATIONS = [
 	'usage',
 	'tokenUsage',
 	'tokenUsageEstimate',
+	'usageMetadata',
 	'response.usage',
+	'response.usageMetadata',
 	'body.usage',
 	'data.usage',
 	'message.usage',
@@ -206,6 +212,44 @@ function anthropic(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 	);
 }
 
+/**
+ * Google Gemini's generateContent `usageMetadata`: `promptTokenCount` includes the
+ * cached tokens (`cachedContentTokenCount`); thinking tokens (`thoughtsTokenCount`) are
+ * billed as output but not counted in `candidatesTokenCount`, so they are added to it.
+ */
+function gemini(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.promptTokenCount, 'usageMetadata.promptTokenCount', true],
+		['outputTokens', usage.candidatesTokenCount, 'usageMetadata.candidatesTokenCount', false],
+		[
+			'cachedInputTokens',
+			usage.cachedContentTokenCount,
+			'usageMetadata.cachedContentTokenCount',
+			false,
+		],
+		['reasoningTokens', usage.thoughtsTokenCount, 'usageMetadata.thoughtsTokenCount', false],
+	]);
+	if ('problem' in built) return { ok: false, problem: built.problem };
+	const thinking = built.usage.reasoningTokens;
+	return finish(
+		{ usage: { ...built.usage, outputTokens: built.usage.outputTokens + thinking } },
+		'gemini',
+		true,
+		modelOf(getPath(root, 'modelVersion'), getPath(root, 'model')),
+	);
+}
+
+/** Amazon Bedrock's Converse API: camelCase counts, cache reads and writes beside the input (as Anthropic's). */
+function bedrock(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.inputTokens, 'usage.inputTokens', true],
+		['outputTokens', usage.outputTokens, 'usage.outputTokens', false],
+		['cachedInputTokens', usage.cacheReadInputTokens, 'usage.cacheReadInputTokens', false],
+		['cacheWriteTokens', usage.cacheWriteInputTokens, 'usage.cacheWriteInputTokens', false],
+	]);
+	return finish(built, 'bedrock', false, modelOf(getPath(root, 'modelId'), getPath(root, 'model')));
+}
+
 /** n8n's LangChain model nodes: `tokenUsage` (or `tokenUsageEstimate`) with camelCase counts. */
 function langchain(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 	const built = build([
@@ -248,6 +292,8 @@ function detect(
 ): Exclude<UsageFormat, 'auto' | 'fields'> | null {
 	if ('prompt_tokens' in usage) return 'openaiChat';
 	if ('promptTokens' in usage) return 'langchain';
+	if ('promptTokenCount' in usage) return 'gemini';
+	if ('inputTokens' in usage) return 'bedrock';
 	if (
 		'cache_read_input_tokens' in usage ||
 		'cache_creation_input_tokens' in usage ||
@@ -279,6 +325,8 @@ const PARSERS = {
 	openaiChat: openAiChat,
 	openaiResponses: openAiResponses,
 	anthropic,
+	gemini,
+	bedrock,
 	langchain,
 } as const;
 
