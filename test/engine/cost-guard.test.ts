@@ -795,7 +795,7 @@ describe('Cost Guard in the n8n engine', () => {
 			[
 				'no price for model "mystery-model"',
 				'usage.prompt_tokens is not a token count: -5',
-				'No usage object found (looked at usage, tokenUsage, tokenUsageEstimate, response.usage, body.usage, data.usage, message.usage)',
+				'No usage object found (looked at usage, tokenUsage, tokenUsageEstimate, usageMetadata, response.usage, response.usageMetadata, body.usage, data.usage, message.usage)',
 			],
 		);
 		assertEachInputLeavesOnce(result, 'Record Usage');
