@@ -47,12 +47,12 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 			finding.expiresAt !== null
 				? expiry.planReminder(finding.expiresAt, settings.reminders)
 				: null;
-		const json = toJson(finding, reminder, now, today, alerts[index]);
+		const json = toJson(finding, reminder, now, today, alerts[index], settings);
 		outputs.push(ROUTE_OUTPUT[expiry.routeFor(finding.status)], {
 			json,
 			pairedItem: { item: finding.pairWith },
 		});
-		if (settings.attachCalendar && reminder) events.push(calendarEvent(finding, reminder));
+		if (settings.attachCalendar && reminder) events.push(calendarEvent(finding, reminder, now));
 	});
 
 	if (settings.attachCalendar && findings.length > 0) {
@@ -141,12 +141,17 @@ function toJson(
 	now: number,
 	today: string,
 	alert: AlertOutcome,
+	settings: Settings,
 ): IDataObject {
 	return {
 		name: finding.name,
 		source: finding.source,
 		status: finding.status,
-		daysLeft: finding.expiresAt === null ? null : expiry.daysBetween(now, finding.expiresAt),
+		// Whole calendar days in the node's time zone: the number the reason says.
+		daysLeft:
+			finding.expiresAt === null
+				? null
+				: expiry.calendarDaysLeft(now, finding.expiresAt, settings.reminders.zone),
 		expiresAt: iso(finding.expiresAt),
 		issuedAt: iso(finding.issuedAt),
 		renewBy: reminder?.renewBy ?? null,
@@ -162,7 +167,11 @@ function toJson(
 	};
 }
 
-function calendarEvent(finding: Finding, reminder: expiry.Reminder): expiry.CalendarEvent {
+function calendarEvent(
+	finding: Finding,
+	reminder: expiry.Reminder,
+	now: number,
+): expiry.CalendarEvent {
 	const lines = [
 		`Expires: ${iso(finding.expiresAt)}`,
 		`Status when checked: ${finding.status} (${finding.reason})`,
@@ -177,7 +186,11 @@ function calendarEvent(finding: Finding, reminder: expiry.Reminder): expiry.Cale
 		url:
 			finding.renewalLink && /^https?:\/\//i.test(finding.renewalLink) ? finding.renewalLink : null,
 		alarms: [
-			{ at: reminder.remindAt, description: `Renew ${finding.name} by ${reminder.renewBy}` },
+			// Inside the lead time already: at the file's creation, not on a past day that never fires.
+			{
+				at: expiry.alarmAt(reminder.remindAt, now),
+				description: `Renew ${finding.name} by ${reminder.renewBy}`,
+			},
 		],
 	};
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { expiry } from '../shared';
+import type { Settings } from './settings';
 
 /*
  * A finding: one checked credential, whatever its source, before it becomes an output
@@ -24,16 +25,17 @@ export interface Finding {
 	details: IDataObject;
 }
 
-/** A finding judged by its dates against the expiry policy. */
+/** A finding judged by its dates against the expiry policy, in calendar days of the node's time zone. */
 export function judged(
 	finding: Omit<Finding, 'status' | 'reason'>,
-	policy: expiry.ExpiryPolicy,
+	settings: Pick<Settings, 'policy' | 'reminders'>,
 	now: number,
 ): Finding {
 	const { status, reason } = expiry.evaluateExpiry(
 		{ expiresAt: finding.expiresAt, issuedAt: finding.issuedAt },
-		policy,
+		settings.policy,
 		now,
+		settings.reminders.zone,
 	);
 	return { ...finding, status, reason };
 }

@@ -43,7 +43,7 @@ export async function checkN8nCredentials(
 					renewalLink: `${listing.baseUrl}/settings/api`,
 					details: { instance: listing.baseUrl },
 				},
-				settings.policy,
+				settings,
 				now,
 			),
 		);
@@ -125,7 +125,12 @@ function credentialFinding(
 	let expiresAt: number | null = null;
 	let issuedAt: number | null = null;
 	if (rotation) {
-		const evaluation = expiry.evaluateExpiry(rotation, settings.policy, now);
+		const evaluation = expiry.evaluateExpiry(
+			rotation,
+			settings.policy,
+			now,
+			settings.reminders.zone,
+		);
 		status = evaluation.status;
 		expiresAt = rotation.expiresAt;
 		issuedAt = rotation.issuedAt;

@@ -43,7 +43,7 @@ function registerFinding(
 			: expiry.parseExpiryDate(entry.issuedAt, settings.reminders.timeZone);
 	const finding = judged(
 		{ ...base, expiresAt: expires, issuedAt: typeof issued === 'number' ? issued : null },
-		settings.policy,
+		settings,
 		now,
 	);
 	if (issued !== null && typeof issued !== 'number')

@@ -82,7 +82,7 @@ export async function checkTls(
 			}
 			const finding = judged(
 				{ ...base, expiresAt: probe.validTo, issuedAt: probe.validFrom, details: {} },
-				settings.policy,
+				settings,
 				now,
 			);
 			if (!probe.trusted) {

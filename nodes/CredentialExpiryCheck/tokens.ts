@@ -85,7 +85,7 @@ export function checkTokens(
 				details,
 			};
 		}
-		const finding = judged({ ...base, expiresAt, issuedAt, details }, settings.policy, now);
+		const finding = judged({ ...base, expiresAt, issuedAt, details }, settings, now);
 		if (problems.length > 0) finding.reason += `. Also: ${problems.join('. ')}`;
 		return finding;
 	});

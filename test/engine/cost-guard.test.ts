@@ -368,6 +368,77 @@ describe('Cost Guard in the n8n engine', () => {
 		assert.equal(((summary.json.periods as IDataObject).month as IDataObject).spentExact, '0.0018');
 	});
 
+	test('Report counts the items a money-only budget let through, in every period (issue 20)', async () => {
+		const budget = freshBudget();
+		const items = Array.from({ length: 12 }, (_, n) => ({ text: `t${n}` }));
+		const checked = await runSingle(
+			guard('Check Budget', 'checkBudget', budget, {
+				limits: { dailyLimit: '0.010' },
+				estimate: 'fixed',
+				estimatedCost: '0.001',
+				options: { timeZone: 'UTC', actualThresholds: '', forecastThresholds: '' },
+			}),
+			items,
+			3,
+		);
+		assert.equal(checked.status, 'success', checked.error?.message);
+		assert.equal(checked.output('Check Budget', 'Within Budget').length, 10);
+		assert.equal(checked.output('Check Budget', 'Over Budget').length, 2);
+		const report = await runSingle(guard('Report', 'report', budget), [{}], 1);
+		const periods = report.output('Report', 'Report')[0].json.periods as IDataObject;
+		for (const period of ['hour', 'day', 'month'])
+			assert.equal(
+				(periods[period] as IDataObject).itemsLetThrough,
+				10,
+				`${period}: the 10 items let through, none of the 2 turned away`,
+			);
+		assert.equal((periods.day as IDataObject).itemLimit, null);
+	});
+
+	test('Near Limit (%) stamps how full each item leaves the budget, for a cheaper-model route', async () => {
+		const budget = freshBudget();
+		const check = (options: IDataObject) =>
+			guard('Check Budget', 'checkBudget', budget, {
+				limits: { dailyLimit: '0.004' },
+				estimate: 'fixed',
+				estimatedCost: '0.001',
+				options: { timeZone: 'UTC', actualThresholds: '', forecastThresholds: '', ...options },
+			});
+		const items = Array.from({ length: 5 }, (_, n) => ({ text: `t${n}` }));
+		const result = await runSingle(check({ nearLimitPercent: 70 }), items, 3);
+		assert.equal(result.status, 'success', result.error?.message);
+		const stamps = [
+			...result.output('Check Budget', 'Within Budget'),
+			...result.output('Check Budget', 'Over Budget'),
+		].map((item) => guardField(item));
+		assert.deepEqual(
+			stamps.map((stamp) => [stamp.route, stamp.percentOfLimit, stamp.nearLimit]),
+			[
+				['within', 25, false],
+				['within', 50, false],
+				['within', 75, true],
+				['within', 100, true],
+				['over', 125, true],
+			],
+		);
+		assertRoutedOnce(result, 'Check Budget');
+		// Off (the default): the stamp is as before.
+		const off = await runSingle(
+			guard('Check Budget', 'checkBudget', freshBudget(), {
+				limits: { dailyLimit: '1' },
+				estimate: 'fixed',
+				estimatedCost: '0.001',
+			}),
+			[{ text: 'a' }],
+			3,
+		);
+		const stamp = guardField(off.output('Check Budget', 'Within Budget')[0]);
+		assert.equal('nearLimit' in stamp || 'percentOfLimit' in stamp, false);
+		const bad = await runSingle(check({ nearLimitPercent: 150 }), items, 3);
+		assert.equal(bad.status, 'error');
+		assert.match(bad.error?.message ?? '', /Near Limit \(%\)/);
+	});
+
 	test('without the Check stamp the estimate stays reserved, and a hint says how to fix it', async () => {
 		const budget = freshBudget();
 		const workflow = enrichment(budget, [{ text: 'a' }, { text: 'b' }]);
@@ -383,6 +454,65 @@ describe('Cost Guard in the n8n engine', () => {
 		const day = (report.output('Report', 'Report')[0].json.periods as IDataObject)
 			.day as IDataObject;
 		assert.deepEqual([day.spentExact, day.reserved], ['0.0009', 0.0009]);
+	});
+
+	test('Record Usage prices Anthropic 1-hour cache writes and long prompts, and loads a price list (issue 20)', async () => {
+		const budget = freshBudget();
+		const anthropic = {
+			type: 'message',
+			model: 'claude-sonnet-4-5-20250929',
+			usage: {
+				input_tokens: 195_000,
+				cache_creation_input_tokens: 10_000,
+				cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 10_000 },
+				cache_read_input_tokens: 0,
+				output_tokens: 1_000,
+			},
+		};
+		const listed = { model: 'my-model', usage: { prompt_tokens: 1_000_000, completion_tokens: 0 } };
+		const result = await runSingle(
+			guard('Record Usage', 'recordUsage', budget, {
+				usageFormat: 'auto',
+				model: '',
+				priceList: JSON.stringify({
+					'my-model': { input_cost_per_token: 7e-7, output_cost_per_token: 1e-6, mode: 'chat' },
+				}),
+			}),
+			[anthropic, listed],
+			2,
+		);
+		assert.equal(result.status, 'success', result.error?.message);
+		const [sonnet, mine] = result
+			.output('Record Usage', 'Recorded')
+			.map((item) => item.json.cost as IDataObject);
+		// 205,000 input tokens > 200K: 195,000 × $6 + 10,000 × $12 (1-hour write) + 1,000 × $22.50
+		// per million = 1.17 + 0.12 + 0.0225 = $1.3125.
+		assert.equal(sonnet.exact, '1.3125');
+		assert.equal(sonnet.priceTier, 'long context');
+		assert.deepEqual(sonnet.tokens, {
+			input: 195_000,
+			cachedInput: 0,
+			cacheWrite: 10_000,
+			cacheWrite1h: 10_000,
+			output: 1_000,
+			reasoning: 0,
+		});
+		// 1,000,000 × $0.70 per million from the list.
+		assert.deepEqual([mine.exact, mine.priceSource], ['0.70', 'priceList']);
+		assertRoutedOnce(result, 'Record Usage');
+
+		const hostile = await runSingle(
+			guard('Record Usage', 'recordUsage', budget, {
+				priceList: '{"gpt-4o": {"input_cost_per_token": -1, "output_cost_per_token": 1e-6}}',
+			}),
+			[listed],
+			2,
+		);
+		assert.equal(hostile.status, 'error');
+		assert.match(
+			hostile.error?.message ?? '',
+			/^Price List \(JSON\) cannot be used: Price list, model "gpt-4o", field input_cost_per_token/,
+		);
 	});
 
 	test('a reservation is released once, however many items carry its stamp', async () => {
@@ -665,7 +795,7 @@ describe('Cost Guard in the n8n engine', () => {
 			[
 				'no price for model "mystery-model"',
 				'usage.prompt_tokens is not a token count: -5',
-				'No usage object found (looked at usage, tokenUsage, tokenUsageEstimate, response.usage, body.usage, data.usage, message.usage)',
+				'No usage object found (looked at usage, tokenUsage, tokenUsageEstimate, usageMetadata, response.usage, response.usageMetadata, body.usage, data.usage, message.usage)',
 			],
 		);
 		assertEachInputLeavesOnce(result, 'Record Usage');

@@ -1023,6 +1023,94 @@ describe('Credential Expiry Check in the n8n engine', () => {
 		assert.equal(new Set(events.map((event) => prop(event, 'UID')?.value)).size, 2);
 	});
 
+	test('daysLeft is whole calendar days, the number the reason says, and what the status goes by (issue 20)', async () => {
+		const offsets = [7.3, 6.6, 29.9, 30.2, -5.6, -0.2, 0.2, 1.1, 14.5];
+		const result = await run({
+			parameters: {
+				sources: ['register'],
+				register: {
+					entries: offsets.map((days) => ({
+						name: `in ${days} days`,
+						expiresAt: new Date(NOW + days * DAY).toISOString(),
+					})),
+				},
+				options: { timeZone: 'UTC', warningDays: 7, criticalDays: 3 },
+			},
+		});
+		assert.equal(result.status, 'success', result.error?.message);
+		const found = byName(result);
+		const today = Date.UTC(
+			new Date(NOW).getUTCFullYear(),
+			new Date(NOW).getUTCMonth(),
+			new Date(NOW).getUTCDate(),
+		);
+		for (const days of offsets) {
+			const { item, output } = found.get(`in ${days} days`)!;
+			const expires = new Date(NOW + days * DAY);
+			const calendarDays =
+				(Date.UTC(expires.getUTCFullYear(), expires.getUTCMonth(), expires.getUTCDate()) - today) /
+				DAY;
+			const { daysLeft, reason, status } = item.json as {
+				daysLeft: number;
+				reason: string;
+				status: string;
+			};
+			assert.equal(daysLeft, calendarDays, `${days}: whole calendar days (${reason})`);
+			const said =
+				daysLeft === 0
+					? /today/
+					: daysLeft === 1
+						? /tomorrow/
+						: daysLeft > 0
+							? new RegExp(`in ${daysLeft} days`)
+							: new RegExp(`${-daysLeft} days? ago`);
+			assert.match(reason, said, `${days}: the reason says daysLeft ${daysLeft}`);
+			// An IF on daysLeft <= 7 agrees with the status.
+			const expired = days <= 0;
+			assert.equal(
+				status,
+				expired ? 'expired' : daysLeft <= 3 ? 'critical' : daysLeft <= 7 ? 'due soon' : 'ok',
+				`${days}: ${reason}`,
+			);
+			assert.equal(output, expired ? 'Expired or Failing' : daysLeft <= 7 ? 'Attention' : 'OK');
+		}
+	});
+
+	test("a credential already inside its reminder lead time alarms at the calendar's creation, not before (issue 20)", async () => {
+		const result = await run({
+			parameters: {
+				sources: ['register'],
+				register: {
+					entries: [
+						{ name: 'Soon', expiresAt: new Date(NOW + 2 * DAY).toISOString() },
+						{ name: 'Later', expiresAt: new Date(NOW + 60 * DAY).toISOString() },
+					],
+				},
+				options: { attachCalendar: true, timeZone: 'UTC', leadDays: 7 },
+			},
+		});
+		assert.equal(result.status, 'success', result.error?.message);
+		const [first] = everything(result);
+		const calendar = parseCalendar((await result.binary(first.binary!.calendar)).toString('utf8'));
+		const instant = (value: string) =>
+			Date.parse(
+				value.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
+			);
+		for (const event of calendar.components.filter((component) => component.name === 'VEVENT')) {
+			const stamp = instant(prop(event, 'DTSTAMP')!.value);
+			const [alarm] = event.components.filter((component) => component.name === 'VALARM');
+			const trigger = instant(prop(alarm, 'TRIGGER')!.value);
+			const summary = unescapeText(prop(event, 'SUMMARY')!.value);
+			assert.ok(
+				trigger >= stamp,
+				`${summary}: alarm ${new Date(trigger).toISOString()} not before the file`,
+			);
+			if (summary === 'Renew Soon')
+				assert.ok(trigger - stamp <= 60_000, 'within a minute of creation');
+			else assert.ok(trigger - stamp > 40 * DAY, 'a future reminder keeps its day');
+		}
+	});
+
 	test('bad configuration fails before any check, naming the option', async () => {
 		const none = await run({ parameters: { sources: [] } });
 		assert.equal(none.status, 'error');

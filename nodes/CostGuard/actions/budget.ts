@@ -10,6 +10,7 @@ import {
 	cost,
 	deadletter,
 	failItem,
+	hash,
 	itemError,
 	type OperationContext,
 	operationError,
@@ -141,8 +142,42 @@ export function counterIncrement(
 	};
 }
 
-/** The prices this node uses: the built-in table, the node's overrides, and the fallback if chosen. */
+/** The last price lists read, by a digest of their text: a list is parsed once, not on every execution. */
+const priceLists = new Map<string, cost.PriceList>();
+
+/** Price books compiled with a price list (thousands of entries), by the list's digest and the node's own prices. */
+const booksWithList = new Map<string, cost.PriceBook>();
+
+/** Price List (JSON), read once per execution; a bad list fails the node, naming the model and field. */
+function readPriceList(
+	context: IExecuteFunctions,
+): { list: cost.PriceList; digest: string } | null {
+	const value: unknown = context.getNodeParameter('priceList', 0, '');
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+		return null;
+	// Kept by a digest of its text, not the text (a list may be megabytes).
+	const digest = hash.stableHash(typeof value === 'string' ? value : JSON.stringify(value));
+	const cached = priceLists.get(digest);
+	if (cached) return { list: cached, digest };
+	let list: cost.PriceList;
+	try {
+		list = cost.parsePriceList(value);
+	} catch (error) {
+		throw configError(
+			context,
+			'Price List (JSON)',
+			`cannot be used: ${(error as Error).message}`,
+			"Give a JSON object in LiteLLM's model_prices_and_context_window.json format, prices per token as numbers of at least 0, or leave it empty.",
+		);
+	}
+	if (priceLists.size >= 4) priceLists.delete(priceLists.keys().next().value!);
+	priceLists.set(digest, list);
+	return { list, digest };
+}
+
+/** The prices this node uses: the built-in table, a price list, the node's overrides, and the fallback if chosen. */
 export function readPriceBook(context: IExecuteFunctions): cost.PriceBook {
+	const list = readPriceList(context);
 	const rows = (context.getNodeParameter('priceOverrides.models', 0, []) as IDataObject[]) ?? [];
 	const overrides: Record<string, cost.PriceEntry> = {};
 	for (const row of rows) {
@@ -155,7 +190,15 @@ export function readPriceBook(context: IExecuteFunctions): cost.PriceBook {
 			? priceEntryOf(context.getNodeParameter('fallbackPrice', 0, {}) as IDataObject)
 			: null;
 	try {
-		return cost.priceBook(overrides, fallback);
+		if (list === null) return cost.priceBook(overrides, fallback);
+		const key = `${list.digest}:${hash.stableHash({ overrides, fallback })}`;
+		let book = booksWithList.get(key);
+		if (book === undefined) {
+			book = cost.priceBook(overrides, fallback, true, list.list.prices);
+			if (booksWithList.size >= 4) booksWithList.delete(booksWithList.keys().next().value!);
+			booksWithList.set(key, book);
+		}
+		return book;
 	} catch (error) {
 		throw operationError(context, (error as Error).message, {
 			description:
@@ -171,6 +214,7 @@ function priceEntryOf(row: IDataObject): cost.PriceEntry {
 		output: text(row.output),
 		cachedInput: text(row.cachedInput),
 		cacheWrite: text(row.cacheWrite),
+		cacheWrite1h: text(row.cacheWrite1h),
 	};
 }
 

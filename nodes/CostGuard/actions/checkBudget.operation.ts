@@ -147,6 +147,15 @@ const properties: INodeProperties[] = [
 				"Percentages of each money limit that send one Alert item per window when the spend, at its rate so far, is forecast to reach them by the window's end. Forecasts start after a tenth of the window. Empty for none.",
 		},
 		{
+			displayName: 'Near Limit (%)',
+			name: 'nearLimitPercent',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 100 },
+			default: 0,
+			description:
+				'Share of a money limit from which items are stamped nearLimit: true (with percentOfLimit), for a cheaper-model route: an IF on costGuard.nearLimit before an agent on a smaller model. 0 for off.',
+		},
+		{
 			displayName: 'Output Field',
 			name: 'outputField',
 			type: 'string',
@@ -234,9 +243,14 @@ function route(
 	name: string,
 	budget: Budget,
 	batch: Batch,
+	standings: cost.PeriodStanding[],
 	admission: cost.Admission,
 ): void {
 	const { config, now } = budget;
+	const percents =
+		settings.nearLimitPercent > 0
+			? cost.percentsOfLimit(batch.estimates, standings, admission)
+			: null;
 	const reserved = budget.periods
 		.filter((period) => config.limits[period]!.moneyNanos !== null)
 		.map((period) => ({ period, window: budget.windows.get(period)!.id }));
@@ -257,6 +271,10 @@ function route(
 			overLimits: admission.reasons[position],
 			checkedAt: new Date(now).toISOString(),
 		};
+		if (percents !== null) {
+			stamp.percentOfLimit = percents[position];
+			stamp.nearLimit = !fits || (percents[position] ?? 0) >= settings.nearLimitPercent;
+		}
 		const source = op.items[index];
 		op.outputs.push(
 			fits ? 'Within Budget' : 'Over Budget',
@@ -317,7 +335,7 @@ export async function execute(op: Op): Promise<void> {
 				},
 			);
 		}
-		route(op, settings, name, budget, batch, admission);
+		route(op, settings, name, budget, batch, standings, admission);
 		const over = candidates.length - admission.admittedCount;
 		if (over > 0)
 			op.hints.push(

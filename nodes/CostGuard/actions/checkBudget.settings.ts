@@ -23,6 +23,8 @@ export interface CheckSettings {
 	config: cost.BudgetConfig;
 	outputField: string;
 	stop: boolean;
+	/** Percent of a money limit from which items are stamped nearLimit (the cheaper-model route); 0: off. */
+	nearLimitPercent: number;
 }
 
 /** One period's limit from the Limits collection, or null when it has none. */
@@ -93,5 +95,11 @@ export function readSettings(context: IExecuteFunctions): CheckSettings {
 		},
 		outputField: fieldNameOption(context, 'options.outputField', 'Output Field', 'costGuard'),
 		stop: option<string>(context, 'overBudget', 'route') === 'stop',
+		nearLimitPercent: checkNumber(
+			context,
+			Number(option(context, 'nearLimitPercent', 0)),
+			'Near Limit (%)',
+			{ min: 0, max: 100, zero: '0 for off' },
+		),
 	};
 }

@@ -34,6 +34,15 @@ const priceFields: INodeProperties[] = [
 			'Price per million input tokens written to the prompt cache (Anthropic). Empty: the input price.',
 	},
 	{
+		displayName: 'Cache Write Price (1 Hour)',
+		name: 'cacheWrite1h',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 6.00',
+		description:
+			'Price per million input tokens written to the prompt cache with a one-hour lifetime (Anthropic). Empty: the cache write price.',
+	},
+	{
 		displayName: 'Output Price',
 		name: 'output',
 		type: 'string',
@@ -43,8 +52,18 @@ const priceFields: INodeProperties[] = [
 	},
 ];
 
-/** Price Overrides, Unknown Model and Fallback Price: Check Budget and Record Usage price tokens. */
+/** Price List, Price Overrides, Unknown Model and Fallback Price: Check Budget and Record Usage price tokens. */
 export const priceProperties: INodeProperties[] = [
+	{
+		displayName: 'Price List (JSON)',
+		name: 'priceList',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: "e.g. {{ JSON.stringify($('Get Prices').first().json) }}",
+		description:
+			"Prices that replace the built-in table's, in the format of LiteLLM's model price file (model_prices_and_context_window) (input_cost_per_token, output_cost_per_token, cache and long-context fields, per token). Usually an expression reading the file fetched by an HTTP Request node. Price Overrides win over it. Empty: the built-in table only.",
+	},
 	{
 		displayName: 'Price Overrides',
 		name: 'priceOverrides',

@@ -31,6 +31,7 @@ import {
 	timeZoneOption,
 } from './common.descriptions';
 import type { OutputOf } from './outputs';
+import { claimCalls, priceModelRuns, sharedRecords } from './modelRuns';
 import { priceItems, type Priced, type Release } from './usage';
 
 const properties: INodeProperties[] = [
@@ -40,6 +41,12 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
+				name: 'Amazon Bedrock Converse',
+				value: 'bedrock',
+				description:
+					'Reads usage.inputTokens, outputTokens, cacheReadInputTokens and cacheWriteInputTokens',
+			},
+			{
 				name: 'Anthropic Messages',
 				value: 'anthropic',
 				description:
@@ -48,9 +55,22 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Detect',
 				value: 'auto',
-				description: 'Recognise OpenAI, Anthropic or n8n AI node usage in the response',
+				description:
+					'Recognise OpenAI, Anthropic, Gemini, Bedrock or n8n AI node usage in the response',
 			},
 			{ name: 'Fields', value: 'fields', description: 'Name the fields holding the token counts' },
+			{
+				name: 'Google Gemini',
+				value: 'gemini',
+				description:
+					'Reads usageMetadata.promptTokenCount, candidatesTokenCount, cachedContentTokenCount and thoughtsTokenCount',
+			},
+			{
+				name: 'N8n AI Model Node Calls',
+				value: 'aiModelRuns',
+				description:
+					"Reads every call the named AI model sub-nodes (e.g. OpenAI Chat Model under an AI Agent) made in this execution, from n8n's run data, and records each once",
+			},
 			{
 				name: 'N8n AI Node Token Usage',
 				value: 'langchain',
@@ -93,6 +113,17 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { usageFormat: ['fields'] } },
 	},
 	{
+		displayName: 'Model Nodes',
+		name: 'modelNodes',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. OpenAI Chat Model',
+		description:
+			"Names of the AI model sub-nodes whose calls to record, as on the canvas (comma-separated). Put Record Usage after the AI Agent or chain they serve: every call they made in this execution that no Record Usage recorded yet is priced, and its cost shared by this node's items.",
+		displayOptions: { show: { usageFormat: ['aiModelRuns'] } },
+	},
+	{
 		displayName: 'Model',
 		name: 'model',
 		type: 'string',
@@ -103,6 +134,14 @@ const properties: INodeProperties[] = [
 	},
 	...priceProperties,
 	optionsCollection([
+		{
+			displayName: 'Batch API',
+			name: 'batch',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether the calls went through the vendor's Batch API, priced at its batch price (half the standard price at OpenAI, Anthropic, Google, Mistral, Azure and Bedrock)",
+		},
 		{
 			displayName: 'Check Stamp',
 			name: 'checkStamp',
@@ -263,15 +302,22 @@ function recordedItem(
 		model: item.model,
 		priceSource:
 			item.price.source === 'builtIn'
-				? `built-in table of ${cost.PRICE_TABLE_DATE}`
+				? `built-in table of ${item.price.checked ?? cost.PRICE_TABLE_DATE}`
 				: item.price.source,
+		// Said only when they apply, so version 1's output is unchanged for every other call.
+		...(item.tier === 'longContext' ? { priceTier: 'long context' } : {}),
+		...(item.batch ? { batch: true } : {}),
 		tokens: {
 			input: item.usage.inputTokens,
 			cachedInput: item.usage.cachedInputTokens,
 			cacheWrite: item.usage.cacheWriteTokens,
+			...(item.usage.cacheWrite1hTokens === undefined
+				? {}
+				: { cacheWrite1h: item.usage.cacheWrite1hTokens }),
 			output: item.usage.outputTokens,
 			reasoning: item.usage.reasoningTokens,
 		},
+		...(item.calls === undefined ? {} : { calls: item.calls }),
 		budget: name,
 		correlationId: correlation.readCorrelationId(source.json, correlationField) ?? null,
 	};
@@ -291,8 +337,11 @@ export async function execute(op: Op): Promise<void> {
 		'correlationId',
 	);
 	const currencyOption = String(option(context, 'currency', '')).trim();
-	const priced = priceItems(op, name);
-	if (priced.length === 0) return;
+	const fromModelRuns = context.getNodeParameter('usageFormat', 0, 'auto') === 'aiModelRuns';
+	const calls = fromModelRuns ? priceModelRuns(op) : null;
+	if (fromModelRuns && calls === null) return;
+	let priced = fromModelRuns ? [] : priceItems(op, name);
+	if (!fromModelRuns && priced.length === 0) return;
 	try {
 		const handle = await openBudget(op, name);
 		const { config, now } = await readBudgetConfig(handle);
@@ -300,6 +349,10 @@ export async function execute(op: Op): Promise<void> {
 		const windows: Windows = new Map(
 			cost.BUDGET_PERIODS.map((period) => [period, cost.windowAt(period, now, zone)]),
 		);
+		if (calls !== null) {
+			const executionId = context.getExecutionId() || `manual-${correlation.uuidv7()}`;
+			priced = sharedRecords(op, name, await claimCalls(handle, executionId, calls));
+		}
 		const released = await claimReleases(handle, priced, windows, now);
 		const spent = await countSpend(handle, priced, released, windows, now);
 		if (config !== null) await sendAlerts(op, handle, config, spent, now, priced[0].index);

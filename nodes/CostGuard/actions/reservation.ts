@@ -43,6 +43,27 @@ function giveBack(budget: Budget, nanos: number, count: number): stores.CounterI
 }
 
 /**
+ * The items let through, counted in every period whose item count reserve() did not
+ * already hold (no item limit there), so Report's itemsLetThrough is right on a
+ * money-only budget, and in the periods the budget does not limit.
+ */
+function countLetThrough(budget: Budget, admitted: number): stores.CounterIncrement[] {
+	if (admitted === 0) return [];
+	const { handle, config, now } = budget;
+	return cost.BUDGET_PERIODS.filter(
+		(period) => (config.limits[period]?.items ?? null) === null,
+	).map((period) =>
+		counterIncrement(
+			handle,
+			'items',
+			budget.windows.get(period) ?? cost.windowAt(period, now, config.zone),
+			admitted,
+			now,
+		),
+	);
+}
+
+/**
  * One round trip: reads the spend and reserves the whole batch's estimate and item count
  * in every limited window. Returns each period's standing before this batch.
  */
@@ -109,6 +130,7 @@ export async function settle(
 		}));
 	// When the workflow stops no Alert item can leave: leave the alerts unclaimed for the next run.
 	const alerts = stopping ? [] : alertCandidates(config, spendStandings, now);
+	if (!stopping) changes.push(...countLetThrough(budget, admission.admittedCount));
 	const claimsFrom = changes.length;
 	changes.push(...alerts.map((alert) => alertClaim(handle, alert, now)));
 	let claimed: number[] = [];

@@ -1,8 +1,11 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import {
 	cost,
 	hint,
 	isExpression,
 	json,
+	optionsOf,
 	readOnceOrPerItem,
 	type OperationContext,
 } from '../../shared';
@@ -30,7 +33,12 @@ export interface Priced {
 	usage: cost.TokenUsage;
 	model: string;
 	price: cost.ModelPrice;
+	/** The rates that applied (standard or long context) and whether the batch price did. */
+	tier: cost.PricedUsage['tier'];
+	batch: boolean;
 	release: Release | null;
+	/** Record Usage from AI model node runs: the calls this record shares the cost of. */
+	calls?: IDataObject;
 }
 
 /** The Check Budget stamp of an item for this budget, or null. */
@@ -74,9 +82,8 @@ export function priceItems(op: Op, name: string): Priced[] {
 		String(context.getNodeParameter('model', index, '')).trim(),
 	);
 	const book = readPriceBook(context);
-	const stampPerItem = isExpression(context, 'options.checkStamp');
+	const batch = optionsOf(context)('batch', false) === true;
 	const priced: Priced[] = [];
-	const stampProblems: string[] = [];
 	const fail = (index: number, message: string, description: string) =>
 		// Not on Recorded: its cost was not counted. Alert is the refusal output (error output under Continue).
 		failItemTo(
@@ -114,9 +121,9 @@ export function priceItems(op: Op, name: string): Priced[] {
 			);
 			return;
 		}
-		let nanos: number;
+		let pricedUsage: cost.PricedUsage;
 		try {
-			nanos = cost.priceUsage(parsed.usage, price).nanos;
+			pricedUsage = cost.priceUsage(parsed.usage, price, { batch });
 		} catch (error) {
 			fail(
 				index,
@@ -125,7 +132,36 @@ export function priceItems(op: Op, name: string): Priced[] {
 			);
 			return;
 		}
-		let stamp: unknown = source.json.costGuard;
+		priced.push({
+			index,
+			nanos: pricedUsage.nanos,
+			usage: parsed.usage,
+			model,
+			price,
+			tier: pricedUsage.tier,
+			batch: pricedUsage.batch,
+			release: null,
+		});
+	});
+	const releases = readReleases(
+		op,
+		name,
+		priced.map((item) => item.index),
+	);
+	priced.forEach((item, position) => (item.release = releases[position]));
+	return priced;
+}
+
+/**
+ * The Check Budget reservation each of these items releases: from its stamp, on the item
+ * or where Options → Check Stamp points (an expression read per item).
+ */
+export function readReleases(op: Op, name: string, indices: number[]): Array<Release | null> {
+	const { context, items } = op;
+	const stampPerItem = isExpression(context, 'options.checkStamp');
+	const stampProblems: string[] = [];
+	const releases = indices.map((index) => {
+		let stamp: unknown = items[index].json.costGuard;
 		if (stampPerItem) {
 			try {
 				stamp = context.getNodeParameter('options.checkStamp', index, null);
@@ -134,14 +170,7 @@ export function priceItems(op: Op, name: string): Priced[] {
 				stamp = null;
 			}
 		}
-		priced.push({
-			index,
-			nanos,
-			usage: parsed.usage,
-			model,
-			price,
-			release: readStamp(stamp, name),
-		});
+		return readStamp(stamp, name);
 	});
 	if (stampProblems.length > 0) {
 		op.hints.push(
@@ -151,5 +180,5 @@ export function priceItems(op: Op, name: string): Priced[] {
 			),
 		);
 	}
-	return priced;
+	return releases;
 }

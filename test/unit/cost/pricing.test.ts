@@ -58,6 +58,34 @@ describe('price book', () => {
 		assert.equal(book.priceOf('constructor'), null);
 	});
 
+	it("finds other vendors' model names: Bedrock profiles and versions, Mistral and Gemini snapshots, Azure", () => {
+		const found: Array<[string, string]> = [
+			['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-sonnet-4-5'],
+			['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic.claude-haiku-4-5'],
+			['anthropic.claude-3-5-haiku-20241022-v1:0', 'anthropic.claude-3-5-haiku'],
+			['bedrock/eu.amazon.nova-pro-v1:0', 'amazon.nova-pro'],
+			['amazon.nova-micro-v1:0', 'amazon.nova-micro'],
+			['meta.llama3-3-70b-instruct-v1:0', 'meta.llama3-3-70b-instruct'],
+			['mistral-large-2411', 'mistral-large'],
+			['mistral-small-latest', 'mistral-small'],
+			['codestral-2501', 'codestral'],
+			['gemini-2.0-flash-001', 'gemini-2.0-flash'],
+			['gemini-2.5-flash-lite-preview-06-17', 'gemini-2.5-flash-lite'],
+			['Gemini-2.5-Pro', 'gemini-2.5-pro'],
+			['azure/gpt-4o', 'azure/gpt-4o'],
+			['azure/eu/gpt-4o-mini', 'azure/eu/gpt-4o-mini'],
+		];
+		for (const [name, family] of found) assert.equal(book.priceOf(name)?.model, family, name);
+		for (const name of [
+			'gemini-2.5-pro-exp',
+			'mistral-large-instruct',
+			'us.gpt-4o-x',
+			'azure/gpt-4',
+		]) {
+			assert.equal(book.priceOf(name), null, name);
+		}
+	});
+
 	it('lets overrides win and a fallback price unknown models', () => {
 		const custom = priceBook(
 			{ 'GPT-4o': { input: '2.00', output: '8.00' }, 'my-model': { input: '1', output: '2' } },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { priceBook, priceUsage } from '../../../nodes/shared/core/cost/pricing';
 import { parseUsage } from '../../../nodes/shared/core/cost/usage';
 import { anthropic, anthropicPlain, n8nLangchain, openAiChat, openAiResponses } from './fixtures';
 
@@ -142,5 +143,64 @@ describe('usage parsing', () => {
 			'a chat completion is not an Anthropic message',
 		);
 		assert.equal(parseUsage({ usage: { prompt_tokens: 1 } }, 'auto', 'nowhere').ok, false);
+	});
+});
+
+describe('usage of Gemini and Bedrock responses, priced at their tables', () => {
+	const book = priceBook();
+
+	it('reads Gemini usageMetadata: cached tokens out of the prompt, thinking tokens into the output', () => {
+		// A generateContent response (ai.google.dev/api/generate-content#UsageMetadata).
+		const response = {
+			candidates: [{ content: { parts: [{ text: 'ok' }], role: 'model' }, finishReason: 'STOP' }],
+			usageMetadata: {
+				promptTokenCount: 250_000,
+				candidatesTokenCount: 1_000,
+				cachedContentTokenCount: 100_000,
+				thoughtsTokenCount: 500,
+				totalTokenCount: 251_500,
+			},
+			modelVersion: 'gemini-2.5-pro',
+		};
+		const parsed = parseUsage(response, 'auto');
+		assert.ok(parsed.ok);
+		assert.deepEqual(
+			[
+				parsed.format,
+				parsed.model,
+				parsed.usage.inputTokens,
+				parsed.usage.cachedInputTokens,
+				parsed.usage.outputTokens,
+			],
+			['gemini', 'gemini-2.5-pro', 150_000, 100_000, 1_500],
+		);
+		// 250K prompt > 200K: 150,000 × $2.50 + 100,000 × $0.25 + 1,500 × $15 per million
+		// = 0.375 + 0.025 + 0.0225 = $0.4225.
+		assert.equal(priceUsage(parsed.usage, book.priceOf(parsed.model!)!).nanos, 422_500_000);
+	});
+
+	it('reads Bedrock Converse usage, cache reads and writes beside the input', () => {
+		const response = {
+			output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+			stopReason: 'end_turn',
+			usage: {
+				inputTokens: 2_000,
+				outputTokens: 300,
+				totalTokens: 12_300,
+				cacheReadInputTokens: 8_000,
+				cacheWriteInputTokens: 2_000,
+			},
+			metrics: { latencyMs: 900 },
+		};
+		const parsed = parseUsage(response, 'auto');
+		assert.ok(parsed.ok);
+		assert.equal(parsed.format, 'bedrock');
+		assert.equal(parsed.model, null, 'Converse names no model: set the Model parameter');
+		// us.anthropic.claude-haiku-4-5: 2,000 × $1 + 8,000 × $0.10 + 2,000 × $1.25 + 300 × $5 per million
+		// = 0.002 + 0.0008 + 0.0025 + 0.0015 = $0.0068.
+		const price = book.priceOf('us.anthropic.claude-haiku-4-5-20251001-v1:0')!;
+		assert.equal(priceUsage(parsed.usage, price).nanos, 6_800_000);
+		assert.equal(parseUsage({ usage: { inputTokens: -3 } }, 'bedrock').ok, false);
+		assert.equal(parseUsage({ usageMetadata: { promptTokenCount: 'x' } }, 'gemini').ok, false);
 	});
 });

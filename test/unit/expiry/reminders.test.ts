@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+	alarmAt,
 	localDate,
 	planReminder,
 	ReminderPolicyError,
@@ -153,5 +154,18 @@ describe('resolveReminderPolicy', () => {
 			resolveReminderPolicy({ workingDays: [5, 1, 1, 3] as Weekday[] }).workingDays,
 			[1, 3, 5],
 		);
+	});
+});
+
+describe('alarmAt: an alarm that can fire', () => {
+	it('keeps a future reminder, and moves a past one to the next whole minute after now', () => {
+		const now = Date.parse('2026-12-02T10:15:30.500Z');
+		const future = Date.parse('2026-12-09T09:00:00Z');
+		assert.equal(alarmAt(future, now), future);
+		assert.equal(
+			alarmAt(Date.parse('2026-11-25T09:00:00Z'), now),
+			Date.parse('2026-12-02T10:16:00Z'),
+		);
+		assert.equal(alarmAt(now, now), Date.parse('2026-12-02T10:16:00Z'), 'not at the very instant');
 	});
 });

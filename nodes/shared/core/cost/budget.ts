@@ -1,3 +1,4 @@
+import { stableHash } from '../hash';
 import { isPlainObject, type JsonObject, type JsonValue } from '../json';
 import { DAY_MS } from '../time';
 import { BUDGET_PERIODS, type BudgetPeriod, type BudgetWindow } from './windows';
@@ -50,6 +51,9 @@ export const budgetKeys = {
 	cache: (budget: string, hash: string) => `budget/${budget}/cache/${hash}`,
 	/** Made 1 by the one Record Usage that releases a Check Budget reservation; any later one sees 2+. */
 	release: (budget: string, reservation: string) => `budget/${budget}/release/${reservation}`,
+	/** Made 1 by the one Record Usage that records an AI model node's call of an execution. */
+	call: (budget: string, execution: string, node: string, run: number) =>
+		`budget/${budget}/call/${execution}/${stableHash(node).slice(0, 16)}/${run}`,
 };
 
 /**
@@ -174,4 +178,33 @@ export function decideAdmission(estimates: number[], standings: PeriodStanding[]
 		}
 	}
 	return { admitted, reasons, admittedNanos, admittedCount };
+}
+
+/**
+ * How full each item leaves the budget: per item, the largest share (percent, one
+ * decimal) of any money limit that the recorded spend, the reservations and the items
+ * let through before it plus its own estimate make up. An item turned away shows what it
+ * would have made. Null when the budget has no money limit. With a threshold it drives a
+ * cheaper-model route: `percent >= 80` picks the small model.
+ */
+export function percentsOfLimit(
+	estimates: number[],
+	standings: PeriodStanding[],
+	admission: Admission,
+): Array<number | null> {
+	const money = standings.filter((standing) => standing.limit.moneyNanos !== null);
+	if (money.length === 0) return estimates.map(() => null);
+	let before = 0;
+	return estimates.map((estimate, position) => {
+		const percent = Math.max(
+			...money.map((standing) => {
+				const committed =
+					standing.spentNanos + Math.max(0, standing.reservedNanos) + before + estimate;
+				const limit = standing.limit.moneyNanos!;
+				return limit === 0 ? 100 : Math.round((committed / limit) * 1000) / 10;
+			}),
+		);
+		if (admission.admitted[position]) before += estimate;
+		return percent;
+	});
 }

@@ -1,5 +1,4 @@
-import { divideRounded, toSafeNanos } from './money';
-import type { ModelPrice } from './pricing';
+import { priceUsage, type ModelPrice } from './pricing';
 
 /**
  * Tokens in a prompt, counted with OpenAI's o200k_base encoding (gpt-4o, gpt-4.1, o-series,
@@ -50,14 +49,26 @@ function tokenizer(): Tokenizer {
 	return loaded;
 }
 
-/** Estimated cost of a call: the prompt's tokens at the input price, the expected output at the output price. */
+/**
+ * Estimated cost of a call: the prompt's tokens at the input price, the expected output
+ * at the output price (a prompt over the model's long-context threshold at its
+ * long-context rates, as the call will be billed).
+ */
 export function estimateCallNanos(
 	inputTokens: number,
 	expectedOutputTokens: number,
 	price: ModelPrice,
 ): number {
 	const count = (tokens: number) =>
-		BigInt(Number.isFinite(tokens) ? Math.max(0, Math.trunc(tokens)) : 0);
-	const total = count(inputTokens) * price.input + count(expectedOutputTokens) * price.output;
-	return toSafeNanos(divideRounded(total, 1_000_000n));
+		Number.isFinite(tokens) ? Math.min(Math.max(0, Math.trunc(tokens)), 1e12) : 0;
+	return priceUsage(
+		{
+			inputTokens: count(inputTokens),
+			cachedInputTokens: 0,
+			cacheWriteTokens: 0,
+			outputTokens: count(expectedOutputTokens),
+			reasoningTokens: 0,
+		},
+		price,
+	).nanos;
 }

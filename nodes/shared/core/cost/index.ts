@@ -9,7 +9,16 @@ export {
 	parseMoneyNanos,
 	toSafeNanos,
 } from './money';
-export type { ModelPrice, PriceBook, PricedUsage, PriceEntry } from './pricing';
+export type {
+	CompiledRates,
+	LongContextRates,
+	ModelPrice,
+	PriceBook,
+	PricedUsage,
+	PriceEntry,
+	PriceRates,
+	PricingOptions,
+} from './pricing';
 export {
 	BUILT_IN_PRICES,
 	compilePrice,
@@ -18,6 +27,16 @@ export {
 	priceBook,
 	priceUsage,
 } from './pricing';
+export type { ModelRun, ModelRunsResult } from './modelRuns';
+export { modelRunsOf, splitNanos } from './modelRuns';
+export type { PriceList } from './priceList';
+export {
+	MAX_PRICE_LIST_CHARACTERS,
+	MAX_PRICE_LIST_MODELS,
+	parsePriceList,
+	perMillion,
+	PriceListError,
+} from './priceList';
 export type { ParsedUsage, TokenUsage, UsageFields, UsageFormat } from './usage';
 export { parseUsage, USAGE_FORMATS } from './usage';
 export type { BudgetPeriod, BudgetWindow } from './windows';
@@ -49,6 +68,7 @@ export {
 	decideAdmission,
 	limitedPeriods,
 	MAX_BUDGET_NAME_LENGTH,
+	percentsOfLimit,
 } from './budget';
 export type { CacheEntry, CacheKeyOptions } from './cache';
 export { asCacheEntry, cacheKeyOf, MAX_CACHE_ENTRY_BYTES, normaliseForKey } from './cache';

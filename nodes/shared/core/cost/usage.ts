@@ -24,7 +24,14 @@ function getPath(source: unknown, path: string): unknown {
 export interface TokenUsage {
 	inputTokens: number;
 	cachedInputTokens: number;
+	/** Input tokens written to the prompt cache, whatever its lifetime. */
 	cacheWriteTokens: number;
+	/**
+	 * Of `cacheWriteTokens`, those written with a one-hour lifetime (Anthropic's
+	 * `cache_creation.ephemeral_1h_input_tokens`), priced at the one-hour write rate.
+	 * Absent: none.
+	 */
+	cacheWrite1hTokens?: number;
 	outputTokens: number;
 	reasoningTokens: number;
 }
@@ -34,6 +41,8 @@ export type UsageFormat =
 	| 'openaiChat'
 	| 'openaiResponses'
 	| 'anthropic'
+	| 'gemini'
+	| 'bedrock'
 	| 'langchain'
 	| 'fields';
 
@@ -42,6 +51,8 @@ export const USAGE_FORMATS: readonly UsageFormat[] = [
 	'openaiChat',
 	'openaiResponses',
 	'anthropic',
+	'gemini',
+	'bedrock',
 	'langchain',
 	'fields',
 ];
@@ -66,7 +77,9 @@ const USAGE_LOCATIONS = [
 	'usage',
 	'tokenUsage',
 	'tokenUsageEstimate',
+	'usageMetadata',
 	'response.usage',
+	'response.usageMetadata',
 	'body.usage',
 	'data.usage',
 	'message.usage',
@@ -154,6 +167,11 @@ function openAiResponses(usage: Record<string, unknown>, root: unknown): ParsedU
 	return finish(built, 'openaiResponses', true, modelOf(getPath(root, 'model')));
 }
 
+/**
+ * Anthropic Messages usage. `cache_creation_input_tokens` counts every cache write;
+ * `cache_creation` (when the response has it) splits them by lifetime, five minutes and
+ * one hour, which cost 1.25× and 2× the input price.
+ */
 function anthropic(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 	const built = build([
 		['inputTokens', usage.input_tokens, 'usage.input_tokens', true],
@@ -166,7 +184,70 @@ function anthropic(usage: Record<string, unknown>, root: unknown): ParsedUsage {
 			false,
 		],
 	]);
-	return finish(built, 'anthropic', false, modelOf(getPath(root, 'model')));
+	if ('problem' in built || !isPlainObject(usage.cache_creation))
+		return finish(built, 'anthropic', false, modelOf(getPath(root, 'model')));
+	const split = build([
+		[
+			'cacheWriteTokens',
+			usage.cache_creation.ephemeral_5m_input_tokens,
+			'usage.cache_creation.ephemeral_5m_input_tokens',
+			false,
+		],
+		[
+			'cacheWrite1hTokens',
+			usage.cache_creation.ephemeral_1h_input_tokens,
+			'usage.cache_creation.ephemeral_1h_input_tokens',
+			false,
+		],
+	]);
+	if ('problem' in split) return { ok: false, problem: split.problem };
+	const oneHour = split.usage.cacheWrite1hTokens ?? 0;
+	// The total is the sum of the two; a response with only the split is counted from it.
+	const written = Math.max(built.usage.cacheWriteTokens, split.usage.cacheWriteTokens + oneHour);
+	return finish(
+		{ usage: { ...built.usage, cacheWriteTokens: written, cacheWrite1hTokens: oneHour } },
+		'anthropic',
+		false,
+		modelOf(getPath(root, 'model')),
+	);
+}
+
+/**
+ * Google Gemini's generateContent `usageMetadata`: `promptTokenCount` includes the
+ * cached tokens (`cachedContentTokenCount`); thinking tokens (`thoughtsTokenCount`) are
+ * billed as output but not counted in `candidatesTokenCount`, so they are added to it.
+ */
+function gemini(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.promptTokenCount, 'usageMetadata.promptTokenCount', true],
+		['outputTokens', usage.candidatesTokenCount, 'usageMetadata.candidatesTokenCount', false],
+		[
+			'cachedInputTokens',
+			usage.cachedContentTokenCount,
+			'usageMetadata.cachedContentTokenCount',
+			false,
+		],
+		['reasoningTokens', usage.thoughtsTokenCount, 'usageMetadata.thoughtsTokenCount', false],
+	]);
+	if ('problem' in built) return { ok: false, problem: built.problem };
+	const thinking = built.usage.reasoningTokens;
+	return finish(
+		{ usage: { ...built.usage, outputTokens: built.usage.outputTokens + thinking } },
+		'gemini',
+		true,
+		modelOf(getPath(root, 'modelVersion'), getPath(root, 'model')),
+	);
+}
+
+/** Amazon Bedrock's Converse API: camelCase counts, cache reads and writes beside the input (as Anthropic's). */
+function bedrock(usage: Record<string, unknown>, root: unknown): ParsedUsage {
+	const built = build([
+		['inputTokens', usage.inputTokens, 'usage.inputTokens', true],
+		['outputTokens', usage.outputTokens, 'usage.outputTokens', false],
+		['cachedInputTokens', usage.cacheReadInputTokens, 'usage.cacheReadInputTokens', false],
+		['cacheWriteTokens', usage.cacheWriteInputTokens, 'usage.cacheWriteInputTokens', false],
+	]);
+	return finish(built, 'bedrock', false, modelOf(getPath(root, 'modelId'), getPath(root, 'model')));
 }
 
 /** n8n's LangChain model nodes: `tokenUsage` (or `tokenUsageEstimate`) with camelCase counts. */
@@ -211,7 +292,13 @@ function detect(
 ): Exclude<UsageFormat, 'auto' | 'fields'> | null {
 	if ('prompt_tokens' in usage) return 'openaiChat';
 	if ('promptTokens' in usage) return 'langchain';
-	if ('cache_read_input_tokens' in usage || 'cache_creation_input_tokens' in usage)
+	if ('promptTokenCount' in usage) return 'gemini';
+	if ('inputTokens' in usage) return 'bedrock';
+	if (
+		'cache_read_input_tokens' in usage ||
+		'cache_creation_input_tokens' in usage ||
+		'cache_creation' in usage
+	)
 		return 'anthropic';
 	if ('input_tokens' in usage) {
 		if (
@@ -238,6 +325,8 @@ const PARSERS = {
 	openaiChat: openAiChat,
 	openaiResponses: openAiResponses,
 	anthropic,
+	gemini,
+	bedrock,
 	langchain,
 } as const;
 

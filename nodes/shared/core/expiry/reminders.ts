@@ -155,3 +155,23 @@ export function planReminder(expiresAt: number, policy: ResolvedReminderPolicy):
 export function localDate(now: number, policy: ResolvedReminderPolicy): string {
 	return isoDateOf(localDayNumber(now, policy.zone));
 }
+
+/**
+ * Whole calendar days from now's date to the date of `at`, in the zone (UTC without
+ * one): 0 when `at` falls today, 1 tomorrow, −5 five days ago. The one rounding rule of
+ * `daysLeft`, its reason text and the status thresholds.
+ */
+export function calendarDaysLeft(now: number, at: number, zone?: Zone): number {
+	const day = (ms: number) =>
+		zone === undefined ? Math.floor(ms / DAY_MS) : localDayNumber(ms, zone);
+	return day(at) - day(now);
+}
+
+/**
+ * When a calendar alarm fires: at the reminder, or, for a credential already inside its
+ * lead time (the reminder passed before the file was made), at the next whole minute
+ * after `now`, so it fires once the calendar has the file instead of never.
+ */
+export function alarmAt(remindAt: number, now: number): number {
+	return remindAt > now ? remindAt : Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+}

@@ -14,8 +14,11 @@ export type ExpiryStatus = 'ok' | 'due soon' | 'critical' | 'expired' | 'failing
 /** The node's three routes. */
 export type ExpiryRoute = 'ok' | 'attention' | 'expiredOrFailing';
 
+import type { Zone } from 'luxon';
+
 import { SettingsError } from '../errors/settings';
 import { DAY_MS, HOUR_MS } from '../time';
+import { calendarDaysLeft } from './reminders';
 
 export { DAY_MS };
 
@@ -92,41 +95,47 @@ export interface ExpiryFacts {
 
 export interface ExpiryEvaluation {
 	status: Exclude<ExpiryStatus, 'failing'>;
-	/** Days left, one decimal, negative once expired; null when the expiry is not known. */
+	/**
+	 * Whole calendar days from today to the expiry date in the time zone: 0 = expires (or
+	 * expired) today, 1 = tomorrow, negative once expired (−5: five days ago); null when
+	 * the expiry is not known. The reason says the same number, and the warning and
+	 * critical windows compare it, so an IF on daysLeft <= 7 agrees with the status.
+	 */
 	daysLeft: number | null;
 	/** Why the status is what it is, in words for a person. */
 	reason: string;
 }
 
-/** Days between now and an instant, one decimal (4.99 days shows as 5). */
-export function daysBetween(now: number, at: number): number {
-	return Math.round(((at - now) / DAY_MS) * 10) / 10;
-}
-
+/**
+ * Judges an expiry. `zone` is the time zone whose calendar days count (UTC without
+ * one): a credential expiring tomorrow at 01:00 has 1 day left tonight, however few hours.
+ */
 export function evaluateExpiry(
 	facts: ExpiryFacts,
 	policy: ExpiryPolicy,
 	now: number,
+	zone?: Zone,
 ): ExpiryEvaluation {
 	const { expiresAt } = facts;
 	if (expiresAt === null || !Number.isFinite(expiresAt)) {
 		return { status: 'unknown', daysLeft: null, reason: 'The expiry is not known' };
 	}
 	const left = expiresAt - now;
-	const daysLeft = daysBetween(now, expiresAt);
-	if (left <= 0) return { status: 'expired', daysLeft, reason: `Expired ${formatDays(-left)} ago` };
-	if (left <= policy.criticalDays * DAY_MS) {
+	const daysLeft = calendarDaysLeft(now, expiresAt, zone);
+	const when = whenText(daysLeft, left);
+	if (left <= 0) return { status: 'expired', daysLeft, reason: when };
+	if (daysLeft <= policy.criticalDays) {
 		return {
 			status: 'critical',
 			daysLeft,
-			reason: `Expires in ${formatDays(left)} (critical within ${policy.criticalDays} days)`,
+			reason: `${when} (critical within ${policy.criticalDays} days)`,
 		};
 	}
-	if (left <= policy.warningDays * DAY_MS) {
+	if (daysLeft <= policy.warningDays) {
 		return {
 			status: 'due soon',
 			daysLeft,
-			reason: `Expires in ${formatDays(left)} (warning within ${policy.warningDays} days)`,
+			reason: `${when} (warning within ${policy.warningDays} days)`,
 		};
 	}
 	const issuedAt = facts.issuedAt;
@@ -142,20 +151,26 @@ export function evaluateExpiry(
 			return {
 				status: 'due soon',
 				daysLeft,
-				reason: `${percent}% of its lifetime has passed; expires in ${formatDays(left)}`,
+				reason: `${percent}% of its lifetime has passed; ${when.replace(/^E/, 'e')}`,
 			};
 		}
 	}
-	return { status: 'ok', daysLeft, reason: `Expires in ${formatDays(left)}` };
+	return { status: 'ok', daysLeft, reason: when };
 }
 
-function formatDays(ms: number): string {
-	if (ms < DAY_MS) {
-		const hours = Math.max(1, Math.round(ms / HOUR_MS));
-		return hours === 1 ? '1 hour' : `${hours} hours`;
+/** "Expires in 7 days", "Expires tomorrow", "Expires today, in 5 hours", "Expired 6 days ago": daysLeft in words. */
+function whenText(daysLeft: number, leftMs: number): string {
+	if (leftMs <= 0) {
+		if (daysLeft === 0) return `Expired today, ${hours(-leftMs)} ago`;
+		return daysLeft === -1 ? 'Expired 1 day ago' : `Expired ${-daysLeft} days ago`;
 	}
-	const days = Math.floor(ms / DAY_MS);
-	return days === 1 ? '1 day' : `${days} days`;
+	if (daysLeft === 0) return `Expires today, in ${hours(leftMs)}`;
+	return daysLeft === 1 ? 'Expires tomorrow' : `Expires in ${daysLeft} days`;
+}
+
+function hours(ms: number): string {
+	const count = Math.max(1, Math.round(ms / HOUR_MS));
+	return count === 1 ? '1 hour' : `${count} hours`;
 }
 
 /**
