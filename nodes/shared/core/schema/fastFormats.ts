@@ -49,6 +49,8 @@ function isTime(text: string, at: number): boolean {
 		const first = index;
 		while (digit(text, index) >= 0) index++;
 		if (index === first) return false;
+		// 59.9999999999999999 is 60 as a number, as ajv-formats reads it: a leap second.
+		if (second === 59 && !(Number(text.slice(at + 6, index)) < 60)) return false;
 	}
 	const zone = text.charCodeAt(index);
 	if (zone === 90 || zone === 122) return index + 1 === text.length;
