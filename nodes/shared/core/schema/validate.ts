@@ -87,9 +87,20 @@ export function checkItem(
 	return applyContract(json, findings, contract, maxProblems);
 }
 
+/** Nothing found: shared by every valid item (read, never written). */
+const NOTHING: never[] = Object.freeze([]) as unknown as never[];
+
 /** Valid, with no field the schema does not declare: the item leaves as it came. */
 function cleanlyValid(json: unknown): Verdict {
-	return { outcome: 'valid', json, problems: [], problemCount: 0, changes: [], findings: [] };
+	// `changes` leaves with the item (its result): its own array.
+	return {
+		outcome: 'valid',
+		json,
+		problems: NOTHING,
+		problemCount: 0,
+		changes: [],
+		findings: NOTHING,
+	};
 }
 
 const ALIEN_DEPTH = 100;
