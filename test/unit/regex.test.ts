@@ -55,6 +55,10 @@ describe('compileUserPattern: test() on V8 where proven linear', () => {
 	// test() runs on JavaScript's RegExp when the pattern is deterministic (regex.ts,
 	// nativeTester): each text must get re2js's answer (exec runs on re2js) and JavaScript's.
 	const atoms = [
+		'[a-]',
+		'[\\-a]',
+		'\\/',
+		'[.]',
 		'a',
 		'b',
 		'-',
@@ -99,6 +103,19 @@ describe('compileUserPattern: test() on V8 where proven linear', () => {
 			}),
 			{ numRuns: 20_000 },
 		);
+	});
+
+	it('keeps re2js where the u flag refuses what ECMAScript without it reads (a class escape in a range, a lone ] or })', () => {
+		for (const [source, text, expected] of [
+			['^[\\d-x]$', '-', true],
+			['^[\\d-x]$', 'y', false],
+			['^a]$', 'a]', true],
+			['^a}$', 'a}', true],
+		] as const) {
+			const pattern = compileUserPattern(source);
+			assert.equal(pattern.test(text), expected, `${source} on ${text}`);
+			assert.equal(pattern.exec(text) !== null, expected, `${source} on ${text} (re2js)`);
+		}
 	});
 
 	it('stays linear on patterns V8 would backtrack on for long (they stay on re2js)', () => {
