@@ -2,13 +2,19 @@
 // (draft 2020-12, ajv-formats) compiled once from the benchmark's 15-rule schema and run over
 // the same items, and bare Ajv plus what any node must add to hand the items back to n8n
 // (`{ json, pairedItem }` per item, sorted onto a valid and an invalid output). Printed beside
-// Schema Guard's and the Code node's executionTime per item inside n8n (schema-guard.ts).
+// Schema Guard's and the Code node's executionTime per item inside n8n (schema-guard.ts), and
+// Schema Guard's own check (its pure core: compile once, check every item) in this process.
 import { performance } from 'node:perf_hooks';
 
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 
 import { compileUserPattern } from '../../nodes/shared/core/regex';
+import {
+	checkAgainstSchema,
+	compileSchema,
+	DEFAULT_SCHEMA_CONTRACT,
+} from '../../nodes/shared/core/schema';
 import { count, table } from './support';
 
 /** Timed rounds per size after one untimed round; the median is kept. */
@@ -21,8 +27,10 @@ export interface BareAjvFigures {
 	ajvUs: number;
 	/** µs per item: validation and building the n8n items of two outputs. */
 	ajvItemsUs: number;
-	/** µs per item: validation alone, patterns on re2js (linear time) as Schema Guard runs them. */
+	/** µs per item: validation alone, patterns on re2js (linear time) as Schema Guard ran them before. */
 	ajvLinearUs: number;
+	/** µs per item: Schema Guard's own check of an item (its core, no n8n), every rule and drift. */
+	guardCoreUs: number;
 }
 
 /** Ajv's hook for patterns, on the package's linear-time engine (as Schema Guard plugs it in). */
@@ -81,10 +89,15 @@ export function measureBareAjv(schema: object, items: Items): BareAjvFigures {
 	const validateOnLinear = () => {
 		for (const item of items) validateLinear(item.json);
 	};
-	const [ajvMs, ajvItemsMs, ajvLinearMs] = timedInTurns(ROUNDS, [
+	const compiled = compileSchema({ kind: 'jsonSchema', schema });
+	const checkAsTheGuard = () => {
+		for (const item of items) checkAgainstSchema(compiled, item.json, DEFAULT_SCHEMA_CONTRACT);
+	};
+	const [ajvMs, ajvItemsMs, ajvLinearMs, guardCoreMs] = timedInTurns(ROUNDS, [
 		validateOnly,
 		validateAndBuild,
 		validateOnLinear,
+		checkAsTheGuard,
 	]);
 	return {
 		items: items.length,
@@ -92,6 +105,7 @@ export function measureBareAjv(schema: object, items: Items): BareAjvFigures {
 		ajvUs: (ajvMs * 1000) / items.length,
 		ajvItemsUs: (ajvItemsMs * 1000) / items.length,
 		ajvLinearUs: (ajvLinearMs * 1000) / items.length,
+		guardCoreUs: (guardCoreMs * 1000) / items.length,
 	};
 }
 
@@ -114,6 +128,7 @@ export function bareAjvTable(
 			'bare Ajv µs/item',
 			'bare Ajv + n8n items µs/item',
 			'bare Ajv, re2js patterns µs/item',
+			"Schema Guard's check, in process µs/item",
 			'Schema Guard µs/item (in n8n)',
 			'Code node µs/item (in n8n)',
 			'Schema Guard ÷ (Ajv + items)',
@@ -125,6 +140,7 @@ export function bareAjvTable(
 			us(row.ajvUs),
 			us(row.ajvItemsUs),
 			us(row.ajvLinearUs),
+			us(row.guardCoreUs),
 			us(row.guardUs),
 			us(row.codeUs),
 			times(row.guardUs, row.ajvItemsUs),

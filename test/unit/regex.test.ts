@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 
 import {
 	compileUserPattern,
@@ -47,6 +48,107 @@ describe('compileUserPattern: linear time', () => {
 		assert.equal(words.test('hello world 42'), true);
 		assert.equal(words.test('hello, world'), false);
 		assert.equal(compileUserPattern('^(a+)+$').test('a'.repeat(50_000)), true);
+	});
+});
+
+describe('compileUserPattern: test() on V8 where proven linear', () => {
+	// test() runs on JavaScript's RegExp when the pattern is deterministic (regex.ts,
+	// nativeTester): each text must get re2js's answer (exec runs on re2js) and JavaScript's.
+	const atoms = [
+		'[a-]',
+		'[\\-a]',
+		'\\/',
+		'[.]',
+		'a',
+		'b',
+		'-',
+		'\\.',
+		'[ab]',
+		'[^a]',
+		'[a-c0-9]',
+		'\\d',
+		'\\w',
+		'\\s',
+		'\\S',
+		'.',
+		'[\\s-]',
+	];
+	const quantifiers = ['', '', '*', '+', '?', '{2}', '{1,3}', '{2,}'];
+	const element = fc
+		.tuple(fc.constantFrom(...atoms), fc.constantFrom(...quantifiers))
+		.map(([atom, quantifier]) => atom + quantifier);
+	const pattern = fc
+		.tuple(fc.boolean(), fc.array(element, { minLength: 1, maxLength: 5 }), fc.boolean())
+		.map(([start, elements, end]) => `${start ? '^' : ''}${elements.join('')}${end ? '$' : ''}`);
+	const text = fc
+		.array(
+			fc.constantFrom('a', 'b', 'c', '1', '-', '.', ' ', '\n', '\u00a0', 'é', '😀', '\ud800'),
+			{
+				maxLength: 12,
+			},
+		)
+		.map((chars) => chars.join(''));
+
+	it('answers as re2js and as JavaScript on generated patterns and texts', () => {
+		fc.assert(
+			fc.property(pattern, text, (source, subject) => {
+				const ours = compileUserPattern(source);
+				const answer = ours.test(subject);
+				assert.equal(
+					answer,
+					ours.exec(subject) !== null,
+					`${source} on ${JSON.stringify(subject)}`,
+				);
+				assert.equal(answer, new RegExp(source, 'u').test(subject), `${source} (JavaScript)`);
+			}),
+			{ numRuns: 20_000 },
+		);
+	});
+
+	it('keeps re2js where the u flag refuses what ECMAScript without it reads (a class escape in a range, a lone ] or })', () => {
+		for (const [source, text, expected] of [
+			['^[\\d-x]$', '-', true],
+			['^[\\d-x]$', 'y', false],
+			['^a]$', 'a]', true],
+			['^a}$', 'a}', true],
+		] as const) {
+			const pattern = compileUserPattern(source);
+			assert.equal(pattern.test(text), expected, `${source} on ${text}`);
+			assert.equal(pattern.exec(text) !== null, expected, `${source} on ${text} (re2js)`);
+		}
+	});
+
+	it('stays linear on patterns V8 would backtrack on for long (they stay on re2js)', () => {
+		const cases: Array<[string, (size: number) => string]> = [
+			['^a*a*$', (size) => `${'a'.repeat(size)}!`],
+			['^[a-z]+[a-z0-9]*$', (size) => `${'a'.repeat(size)}!`],
+			['^.*.*$', (size) => `${'a'.repeat(size)}\n`],
+			['^\\d+\\d+$', (size) => `${'1'.repeat(size)}x`],
+			['[a-z]+1', (size) => 'a'.repeat(size)],
+			['^\\s*\\s*x$', (size) => `${' '.repeat(size)}!`],
+		];
+		for (const [source, attack] of cases) {
+			const compiled = compileUserPattern(source);
+			assertLinearGrowth(`${source} test()`, [1_000, 10_000, 100_000], attack, (subject) =>
+				assert.equal(compiled.test(subject), false),
+			);
+		}
+	});
+
+	it('stays linear on the deterministic patterns it runs on V8', () => {
+		const cases: Array<[string, (size: number) => string]> = [
+			['^[^@]+@[^@]+$', (size) => 'a'.repeat(size)],
+			['^\\+?[0-9 ]{8,20}$', (size) => '1'.repeat(size)],
+			['^[a-z]+-\\d+$', (size) => `${'a'.repeat(size)}!`],
+			['^\\S+\\s\\d*$', (size) => `${'x'.repeat(size)} 1x`],
+			['^.*$', (size) => `${'a'.repeat(size)}\n`],
+		];
+		for (const [source, attack] of cases) {
+			const compiled = compileUserPattern(source);
+			assertLinearGrowth(`${source} test()`, [1_000, 10_000, 100_000], attack, (subject) =>
+				assert.equal(compiled.test(subject), false),
+			);
+		}
 	});
 });
 

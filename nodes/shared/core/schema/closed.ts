@@ -46,46 +46,91 @@ const VALUE_CHECKS = [
 ];
 
 export function closedVariant(schema: unknown, dialect: Dialect): unknown {
-	const closed = transform(schema, true, 0);
+	const closed = transformNode(schema, true, 0, false);
 	if (isJsonObject(closed) && dialect !== 'draft2020-12' && dialect !== 'draft2019-09')
 		delete closed.$schema;
 	return closed;
 }
 
-function transform(node: unknown, close: boolean, depth: number): unknown {
+/**
+ * Keywords that make the schema and its closed variant disagree on which fields a passing
+ * item's subschemas evaluate (`if` picks `then` or `else` by value; a oneOf branch failing
+ * on a new field can make another the only match), or whose target is found at run time.
+ */
+const UNFOLDABLE = new Set(['oneOf', 'if', '$dynamicRef', '$recursiveRef']);
+
+/**
+ * The schema and its closed variant in one: the schema, closed where the closed variant
+ * closes it, value checks kept. Where it passes, the schema passes and so does the closed
+ * variant (every added check only narrows; each anyOf branch that passes here passes
+ * there and evaluates the same fields), so one pass answers both for the common item: valid,
+ * no new field. Undefined where that is not proven: draft-07 and OpenAPI (their schema and
+ * closed variant run on different Ajv classes), or a keyword of UNFOLDABLE anywhere.
+ */
+export function foldedVariant(
+	schema: unknown,
+	dialect: Dialect,
+	referenced: readonly unknown[],
+): unknown {
+	if (dialect !== 'draft2020-12' && dialect !== 'draft2019-09') return undefined;
+	if ([schema, ...referenced].some((document) => hasKey(document, UNFOLDABLE, 0))) return undefined;
+	return transformNode(schema, true, 0, true);
+}
+
+/** Whether any object in the JSON holds one of the keys (names in maps count too: cautious). */
+function hasKey(value: unknown, keys: ReadonlySet<string>, depth: number): boolean {
+	if (depth > MAX_DEPTH) return true;
+	if (Array.isArray(value)) return value.some((item) => hasKey(item, keys, depth + 1));
+	if (!isJsonObject(value)) return false;
+	for (const [key, child] of Object.entries(value))
+		if (keys.has(key) || hasKey(child, keys, depth + 1)) return true;
+	return false;
+}
+
+function transformNode(node: unknown, close: boolean, depth: number, keepValues: boolean): unknown {
 	if (!isJsonObject(node) || depth > MAX_DEPTH) return node;
 	const copy: Record<string, unknown> = { ...node };
+	if (keepValues) return closeChildren(node, copy, close, depth, keepValues);
 	for (const keyword of VALUE_CHECKS) delete copy[keyword];
 	// With the value checks gone two branches may match: anyOf keeps the fields of both.
 	if (Array.isArray(node.oneOf) && !Array.isArray(node.anyOf)) {
 		copy.anyOf = node.oneOf;
 		delete copy.oneOf;
 	}
+	return closeChildren(node, copy, close, depth, keepValues);
+}
+
+function closeChildren(
+	node: Record<string, unknown>,
+	copy: Record<string, unknown>,
+	close: boolean,
+	depth: number,
+	keepValues: boolean,
+): Record<string, unknown> {
+	const transform = (child: unknown, closeChild: boolean) =>
+		transformNode(child, closeChild, depth + 1, keepValues);
 	for (const keyword of CHILD_MAPS) {
 		const map = node[keyword];
-		if (isJsonObject(map))
-			copy[keyword] = mapValues(map, (child) => transform(child, true, depth + 1));
+		if (isJsonObject(map)) copy[keyword] = mapValues(map, (child) => transform(child, true));
 	}
 	for (const keyword of CHILD_SCHEMAS) {
-		if (isJsonObject(node[keyword])) copy[keyword] = transform(node[keyword], true, depth + 1);
+		if (isJsonObject(node[keyword])) copy[keyword] = transform(node[keyword], true);
 	}
 	const items = node.items;
-	if (Array.isArray(items)) copy.items = items.map((child) => transform(child, true, depth + 1));
-	else if (isJsonObject(items)) copy.items = transform(items, true, depth + 1);
+	if (Array.isArray(items)) copy.items = items.map((child) => transform(child, true));
+	else if (isJsonObject(items)) copy.items = transform(items, true);
 	if (Array.isArray(node.prefixItems))
-		copy.prefixItems = node.prefixItems.map((child) => transform(child, true, depth + 1));
+		copy.prefixItems = node.prefixItems.map((child) => transform(child, true));
 	for (const keyword of IN_PLACE_LISTS) {
 		const list = node[keyword];
-		if (Array.isArray(list))
-			copy[keyword] = list.map((child) => transform(child, false, depth + 1));
+		if (Array.isArray(list)) copy[keyword] = list.map((child) => transform(child, false));
 	}
 	for (const keyword of IN_PLACE_SCHEMAS) {
-		if (isJsonObject(node[keyword])) copy[keyword] = transform(node[keyword], false, depth + 1);
+		if (isJsonObject(node[keyword])) copy[keyword] = transform(node[keyword], false);
 	}
 	for (const keyword of IN_PLACE_MAPS) {
 		const map = node[keyword];
-		if (isJsonObject(map))
-			copy[keyword] = mapValues(map, (child) => transform(child, false, depth + 1));
+		if (isJsonObject(map)) copy[keyword] = mapValues(map, (child) => transform(child, false));
 	}
 	if (
 		close &&

@@ -104,6 +104,11 @@ export class DriftCollector {
 		this.options = { ...DEFAULT_DRIFT_OPTIONS, ...options };
 	}
 
+	/** Whether observe looks at an item without findings (the schema has nullable fields to count). */
+	get watchesNulls(): boolean {
+		return this.model.nullProbe.props.size > 0 || this.model.nullProbe.items !== undefined;
+	}
+
 	/** Records one item: its findings (from checkItem) and its nulls. Returns whether it showed drift. */
 	observe(
 		index: number,
@@ -118,7 +123,7 @@ export class DriftCollector {
 			drifted = true;
 		}
 		if (drifted) this.driftItems.push(index);
-		if (this.model.nullProbe.props.size > 0 || this.model.nullProbe.items) {
+		if (this.watchesNulls) {
 			this.walkNulls(this.model.nullProbe, json, index, correlationId);
 		}
 		return drifted;

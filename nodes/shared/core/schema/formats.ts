@@ -2,6 +2,7 @@ import type { Format } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
 
 import { compileUserPattern } from '../regex';
+import { FAST_PATHS } from './fastFormats';
 
 /**
  * The `format` values Schema Guard checks: ajv-formats' full set, with every one of its
@@ -51,19 +52,9 @@ export function formatTable(): Record<string, Format> {
 	if (table) return table;
 	const built: Record<string, Format> = {};
 	for (const [name, format] of Object.entries(fullFormats)) {
-		built[name] = linear(name, format as Format);
+		built[name] = withFastPath(name, linear(name, format as Format));
 	}
-	const check = (name: string) => {
-		const format = built[name];
-		if (typeof format === 'function') return format as (text: string) => boolean;
-		if (format instanceof RegExp) return (text: string) => format.test(text);
-		if (typeof format === 'object' && 'validate' in format) {
-			const validate = format.validate;
-			if (typeof validate === 'function') return validate as (text: string) => boolean;
-			return (text: string) => (validate as RegExp).test(text);
-		}
-		return () => true;
-	};
+	const check = (name: string) => validatorOf(built[name]);
 	const email = check('email');
 	const uri = check('uri');
 	const uriReference = check('uri-reference');
@@ -72,6 +63,31 @@ export function formatTable(): Record<string, Format> {
 	built['iri-reference'] = (text: string) => uriReference(text.replace(NON_ASCII, 'a'));
 	table = built;
 	return built;
+}
+
+/** The format with its fast path (fastFormats.ts) in front, where it has one. */
+function withFastPath(name: string, format: Format): Format {
+	const fast = Object.prototype.hasOwnProperty.call(FAST_PATHS, name)
+		? FAST_PATHS[name]
+		: undefined;
+	if (fast === undefined) return format;
+	const full = validatorOf(format);
+	const validate = (text: string) => fast(text) || full(text);
+	return typeof format === 'object' && !(format instanceof RegExp)
+		? ({ ...format, validate } as Format)
+		: validate;
+}
+
+/** A format's test as a function (a RegExp, a function, or an object with either). */
+function validatorOf(format: Format): (text: string) => boolean {
+	if (typeof format === 'function') return format as (text: string) => boolean;
+	if (format instanceof RegExp) return (text: string) => format.test(text);
+	if (typeof format === 'object' && 'validate' in format) {
+		const validate = format.validate;
+		if (typeof validate === 'function') return validate as (text: string) => boolean;
+		return (text: string) => (validate as RegExp).test(text);
+	}
+	return () => true;
 }
 
 /** Regular expressions of fixed-count parts only (no ambiguous repetition): linear as they are. */

@@ -47,15 +47,15 @@ export function checkItem(
 	contract: Contract,
 	maxProblems = 20,
 ): Verdict {
-	const { fast, explain, closed, closedExplain } = validator.validators;
+	const { fast, explain, closed, closedExplain, folded } = validator.validators;
 	let classified: Classified;
 	try {
 		if (!isPlainJson(json, 0))
 			return notJson(json, alienValues(json), contract, maxProblems, validator);
+		if (folded !== undefined && folded(json)) return cleanlyValid(json);
 		if (fast(json)) {
 			// The fast path: valid, and no field the schema does not declare.
-			if (closed(json))
-				return { outcome: 'valid', json, problems: [], problemCount: 0, changes: [], findings: [] };
+			if (closed(json)) return cleanlyValid(json);
 			classified = { findings: [], overflow: false };
 			closedExplain(json);
 			newFieldFindings(json, closedExplain.errors ?? [], classified);
@@ -85,6 +85,22 @@ export function checkItem(
 		return tooManyFindings(json, classified.findings);
 	const findings = inSchemaOrder(classified.findings, validator.model.fieldOrder);
 	return applyContract(json, findings, contract, maxProblems);
+}
+
+/** Nothing found: shared by every valid item (read, never written). */
+const NOTHING: never[] = Object.freeze([]) as unknown as never[];
+
+/** Valid, with no field the schema does not declare: the item leaves as it came. */
+function cleanlyValid(json: unknown): Verdict {
+	// `changes` leaves with the item (its result): its own array.
+	return {
+		outcome: 'valid',
+		json,
+		problems: NOTHING,
+		problemCount: 0,
+		changes: [],
+		findings: NOTHING,
+	};
 }
 
 const ALIEN_DEPTH = 100;
