@@ -1,6 +1,15 @@
 import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import { breaker, configError, fieldNameOption, hint, resolveScope, stores } from '../../shared';
+import {
+	breaker,
+	configError,
+	errors,
+	fieldNameOption,
+	hint,
+	itemError,
+	resolveScope,
+	stores,
+} from '../../shared';
 
 /** What the operations of Circuit Breaker share: the breaker's name, its store update, words. */
 
@@ -11,9 +20,23 @@ export function outputField(context: IExecuteFunctions): string {
 	return fieldNameOption(context, 'options.outputField', 'Output Field', 'circuitBreaker');
 }
 
-/** Breaker Name, trimmed and checked: Check, Record and Set State act on one breaker. */
+/**
+ * Breaker Name, trimmed and checked: Check, Record and Set State act on one breaker. It is
+ * read for the first item; an expression that gives something other than text (an
+ * object would make a breaker called "[object Object]") is an error naming the item.
+ * A number is a name too (an account ID, say).
+ */
 export function breakerName(context: IExecuteFunctions): string {
-	const name = String(context.getNodeParameter('breakerName', 0, '')).trim();
+	const raw: unknown = context.getNodeParameter('breakerName', 0, '');
+	if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
+		throw itemError(
+			context,
+			0,
+			`Breaker Name of item 0 is ${describeKind(raw)}, not text: ${errors.describeValue(raw)}`,
+			'Make the Breaker Name expression give the name as text, e.g. {{ $json.vendor.name }} rather than {{ $json.vendor }}.',
+		);
+	}
+	const name = String(raw).trim();
 	const problem = breaker.breakerNameProblem(name);
 	if (problem !== null) {
 		throw configError(
@@ -111,6 +134,14 @@ export function letThroughHint(name: string, storeError: string): NodeExecutionH
 /** Whether the user chose to let items through when the store fails (Check and Record). */
 export function letsItemsThrough(context: IExecuteFunctions): boolean {
 	return context.getNodeParameter('options.onStoreError', 0, 'fail') === 'letThrough';
+}
+
+function describeKind(value: unknown): string {
+	if (value === null || value === undefined) return String(value);
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'object') return 'an object';
+	if (typeof value === 'number') return 'not a finite number';
+	return `a ${typeof value}`;
 }
 
 export function iso(time: number | null): string | null {

@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	breaker,
@@ -39,6 +40,13 @@ import {
 	optionsCollection,
 	outputFieldOption,
 } from './common.descriptions';
+import {
+	judgeFailureItem,
+	readFailureCounting,
+	verdictJson,
+	type ErrorSource,
+	type FailureCounting,
+} from './failures';
 import type { OutputName } from './outputs';
 import { readPolicy } from './policy';
 import { recordProperties, recordOptions } from './record.description';
@@ -69,6 +77,8 @@ interface Settings {
 	/** The Check Stamp option is an expression, so it is evaluated per item. */
 	stampFromExpression: boolean;
 	policy: breaker.BreakerPolicy;
+	/** Which failures count (version 1.1; version 1 counts them all). */
+	counting: FailureCounting;
 }
 
 /** An item on its way through Record, with what the breaker needs to know of it. */
@@ -77,6 +87,8 @@ interface CallItem {
 	index: number;
 	source: INodeExecutionData;
 	call: breaker.BreakerCall;
+	/** What the rules made of a failure (version 1.1), null for a success and in version 1. */
+	verdict: breaker.FailureVerdict | null;
 }
 
 type Routes = OperationContext<OutputName<'record'>>;
@@ -135,6 +147,7 @@ function readSettings(context: IExecuteFunctions): Settings {
 				: 'present',
 		stampFromExpression: isExpression(context, 'options.checkStamp'),
 		policy: readPolicy(context),
+		counting: readFailureCounting(context, outcomeFrom),
 	};
 }
 
@@ -151,22 +164,28 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 						? 'success'
 						: 'failure'
 					: outcomeOf(source.json, settings);
+			const unusable = (error: NodeOperationError) =>
+				failItem(context, op.outputs.buckets, source, index, error, op.outputs.index('Failure'));
 			if (outcome === null) {
-				failItem(
-					context,
-					op.outputs.buckets,
-					source,
-					index,
+				unusable(
 					itemError(
 						context,
 						index,
 						`Item ${index} has no true or false in outcome field "${settings.outcomeField}"`,
 						'With Failed When set to Field Is False, every item needs true or false in the Outcome Field. Fix the data upstream, or choose Field Has a Value.',
 					),
-					op.outputs.index('Failure'),
 				);
 				return;
 			}
+			const judged =
+				outcome === 'failure'
+					? judgeFailureItem(context, settings.counting, source.json, index, errorSource(settings))
+					: null;
+			if (judged instanceof NodeOperationError) {
+				unusable(judged);
+				return;
+			}
+			const verdict = judged;
 			const stampSource =
 				input === 0 && settings.stampFromExpression
 					? stampFromExpression(context, index, stampProblems)
@@ -180,7 +199,9 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 					stamp: readStamp(stampSource, settings.name),
 					correlationId:
 						correlation.readCorrelationId(source.json, settings.correlationField) ?? null,
+					counted: verdict?.counted ?? true,
 				},
+				verdict,
 			});
 		});
 	});
@@ -210,6 +231,12 @@ function stampFromExpression(
 		problems.push(error instanceof Error ? error.message : String(error));
 		return null;
 	}
+}
+
+/** Where a failure's error is: n8n's error field, the Outcome Field, or the item itself (Field Is False). */
+function errorSource(settings: Settings): ErrorSource {
+	if (settings.outcomeFrom === 'inputs') return { field: 'error' };
+	return settings.failedWhen === 'present' ? { field: settings.outcomeField } : 'item';
 }
 
 function outcomeOf(item: IDataObject, settings: Settings): 'success' | 'failure' | null {
@@ -258,6 +285,7 @@ async function record(
 			latencyMs: recorded.latencyMs,
 			slow: recorded.slow,
 			counted: recorded.role,
+			...failureDetails(item),
 			state: state.status,
 			generation: state.generation,
 			stateChange,
@@ -292,9 +320,15 @@ function letThrough(op: Routes, settings: Settings, calls: CallItem[], storeErro
 			storeError,
 			outcome: item.call.outcome,
 			counted: 'notRecorded',
+			...failureDetails(item),
 		});
 	}
 	op.hints.push(letThroughHint(settings.name, storeError));
+}
+
+/** Version 1.1 says on a failure what the rules made of it. */
+function failureDetails(item: CallItem): IDataObject {
+	return item.verdict === null ? {} : { failure: verdictJson(item.verdict) };
 }
 
 /** A call's item on Success or Failure by its outcome; items of the Failure input pair with that input. */
