@@ -219,8 +219,17 @@ describe('n8n end to end: Circuit Breaker', () => {
 				}
 				if (round === 0) {
 					const { circuitBreaker, ...shape } = failed[0].json;
+					const error = shape.error as IDataObject;
+					const summary = {
+						fields: Object.keys(shape),
+						errorFields: Object.keys(error),
+						message: error.message,
+						status: error.status,
+						code: error.code,
+						details: shape.details,
+					};
 					console.log(
-						`[e2e] HTTP Request 4.5's error output, as Record sees it: ${JSON.stringify(shape).slice(0, 600)}`,
+						`[e2e] HTTP Request 4.5's error output, as Record sees it: ${JSON.stringify(summary).slice(0, 800)}`,
 					);
 					console.log(
 						`[e2e] Record's verdict on it: ${JSON.stringify((circuitBreaker as IDataObject).failure)}`,
