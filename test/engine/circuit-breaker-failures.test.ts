@@ -3,7 +3,8 @@
  * by status, network error and timeout (a 400 is recorded as not counted, a 503 counts),
  * by expression, or all (version 1 — a workflow saved with version 1 behaves as before);
  * the count and consecutive windows; the open duration growing after a failed probe; the
- * store unreachable under each On Error; a Breaker Name that is not text. Every output
+ * store unreachable under each On Error; a Breaker Name that is not text, and a Breaker
+ * Name per item (one breaker per vendor or tenant in one batch). Every output
  * and every pairing is asserted. A stand-in vendor answers each item with the error shape
  * n8n's HTTP Request node (or a vendor node) puts on its error output.
  */
@@ -494,6 +495,151 @@ describe('Circuit Breaker 1.1 in the n8n engine: Breaker Name and the store', ()
 			assert.match(String(result.error?.message), kind);
 		});
 	}
+
+	test('a Breaker Name per item: each breaker judges its own items, in one batch', async () => {
+		const scope = freshScope();
+		const perItem = { breakerName: "={{ $('Check').item.json.vendor }}" };
+		const workflow = (items: object[]) => {
+			const built = guardedCall(scope, items, { ...perItem, minimumCalls: 2, openSeconds: 60 });
+			for (const node of built.nodes)
+				if (node.name === 'Check')
+					node.parameters = { ...node.parameters, breakerName: '={{ $json.vendor }}' };
+			return built;
+		};
+		const first = await run(
+			workflow([
+				{ vendor: 'crm', status: 503 },
+				{ vendor: 'erp' },
+				{ vendor: 'crm', status: 503 },
+				{ vendor: 'erp', status: 400 },
+				{ vendor: 'erp' },
+			]),
+		);
+		assert.equal(first.status, 'success', first.error?.message);
+		assert.deepEqual(
+			first.output('Check', 'Proceed').map((item) => [item.pairedItem, field(item).name]),
+			[
+				[{ item: 0 }, 'crm'],
+				[{ item: 1 }, 'erp'],
+				[{ item: 2 }, 'crm'],
+				[{ item: 3 }, 'erp'],
+				[{ item: 4 }, 'erp'],
+			],
+		);
+		assert.deepEqual(
+			first.output('Record', 'Failure').map((item) => [field(item).name, field(item).state]),
+			[
+				['crm', 'open'],
+				['crm', 'open'],
+				['erp', 'closed'],
+			],
+		);
+		assert.deepEqual(
+			first
+				.output('Record', 'Success')
+				.map((item) => [item.pairedItem, field(item).name, field(item).state]),
+			[
+				[{ item: 0 }, 'erp', 'closed'],
+				[{ item: 1 }, 'erp', 'closed'],
+			],
+		);
+		assertEachInputLeavesOnce(first, 'Check');
+		assertEachInputLeavesOnce(first, 'Record');
+		assertPairing(first);
+
+		const second = await run(workflow([{ vendor: 'erp' }, { vendor: 'crm' }, { vendor: 'erp' }]));
+		assert.deepEqual(
+			second.output('Check', 'Open').map((item) => [item.pairedItem, field(item).name]),
+			[[{ item: 1 }, 'crm']],
+		);
+		assert.deepEqual(
+			second.output('Check', 'Proceed').map((item) => [item.pairedItem, field(item).name]),
+			[
+				[{ item: 0 }, 'erp'],
+				[{ item: 2 }, 'erp'],
+			],
+		);
+		const report = await runSingle(breaker('Stats', 'stats', scope), [{}], 1);
+		assert.deepEqual(
+			report.output('Stats', 0).map((item) => [item.json.breaker, item.json.state]),
+			[
+				['crm', 'open'],
+				['erp', 'closed'],
+			],
+			'both breakers are registered for Stats',
+		);
+	});
+
+	test("a Breaker Name per item: more than 100 breakers in one execution is an error; a failure without a stamp is its item's error", async () => {
+		const many = Array.from({ length: 101 }, (_, index) => ({ vendor: `v${index}` }));
+		const capped = await runSingle(
+			breaker('Check', 'check', freshScope(), { breakerName: '={{ $json.vendor }}' }),
+			many,
+			2,
+		);
+		assert.equal(capped.status, 'error');
+		assert.match(
+			String(capped.error?.message),
+			/^Breaker Name gives more than 100 different breakers in one execution \(item 100 gives "v100"\)/,
+		);
+
+		const workflow = buildWorkflow(
+			[
+				{
+					name: 'Source',
+					type: TEST_SOURCE,
+					parameters: {
+						items: JSON.stringify([{ vendor: 'crm', status: 503 }, { vendor: 'crm' }]),
+					},
+				},
+				{ name: 'Vendor', type: STATUS_VENDOR, onError: 'continueErrorOutput' },
+				breaker(
+					'Guard',
+					'record',
+					freshScope(),
+					{ breakerName: "={{ $('Source').item.json.vendor }}" },
+					{ onError: 'continueErrorOutput' },
+				),
+				{ name: 'Sink 0', type: TEST_NOOP },
+				{ name: 'Sink 1', type: TEST_NOOP },
+				{ name: 'Sink 2', type: TEST_NOOP },
+			],
+			[
+				['Source', 'Vendor'],
+				['Vendor', 0, 'Guard', 0],
+				['Vendor', 1, 'Guard', 1],
+				['Guard', 0, 'Sink 0'],
+				['Guard', 1, 'Sink 1'],
+				['Guard', 2, 'Sink 2'],
+			],
+		);
+		const unstamped = await run(workflow);
+		assert.equal(unstamped.status, 'success', unstamped.error?.message);
+		assert.deepEqual(
+			unstamped.output('Guard', 'Success').map((item) => field(item).name),
+			['crm'],
+		);
+		assert.deepEqual(
+			unstamped.outputs('Guard')[2].map((item) => item.json.error),
+			['Item 0 of the Failure input carries no Check stamp, so its breaker is unknown'],
+		);
+		assertEachInputLeavesOnce(unstamped, 'Guard');
+	});
+
+	test('version 1 reads a Breaker Name expression once, for the first item, as before', async () => {
+		const result = await runSingle(
+			{
+				...breaker('Check', 'check', freshScope(), { breakerName: '={{ $json.vendor }}' }),
+				typeVersion: 1,
+			},
+			[{ vendor: 'crm' }, { vendor: 'erp' }],
+			2,
+		);
+		assert.deepEqual(
+			result.output('Check', 'Proceed').map((item) => field(item).name),
+			['crm', 'crm'],
+		);
+	});
 
 	test('a Breaker Name that gives a number names the breaker', async () => {
 		const result = await runSingle(

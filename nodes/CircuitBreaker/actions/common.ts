@@ -1,17 +1,8 @@
 import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import {
-	breaker,
-	configError,
-	errors,
-	fieldNameOption,
-	hint,
-	itemError,
-	resolveScope,
-	stores,
-} from '../../shared';
+import { breaker, fieldNameOption, hint, resolveScope, stores } from '../../shared';
 
-/** What the operations of Circuit Breaker share: the breaker's name, its store update, words. */
+/** What the operations of Circuit Breaker share: the breakers' store update, words. */
 
 export const CIRCUIT_BREAKER_STORES = ['embedded', 'redis', 'postgres'] as const;
 
@@ -20,66 +11,48 @@ export function outputField(context: IExecuteFunctions): string {
 	return fieldNameOption(context, 'options.outputField', 'Output Field', 'circuitBreaker');
 }
 
-/**
- * Breaker Name, trimmed and checked: Check, Record and Set State act on one breaker. It is
- * read for the first item; an expression that gives something other than text (an
- * object would make a breaker called "[object Object]") is an error naming the item.
- * A number is a name too (an account ID, say).
- */
-export function breakerName(context: IExecuteFunctions): string {
-	const raw: unknown = context.getNodeParameter('breakerName', 0, '');
-	if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
-		throw itemError(
-			context,
-			0,
-			`Breaker Name of item 0 is ${describeKind(raw)}, not text: ${errors.describeValue(raw)}`,
-			'Make the Breaker Name expression give the name as text, e.g. {{ $json.vendor.name }} rather than {{ $json.vendor }}.',
-		);
-	}
-	const name = String(raw).trim();
-	const problem = breaker.breakerNameProblem(name);
-	if (problem !== null) {
-		throw configError(
-			context,
-			'Breaker Name',
-			problem,
-			'Name the hop this breaker guards, e.g. "salesforce", the same on its Check and Record nodes.',
-		);
-	}
-	return name;
-}
-
 /** The store namespace of the node's Scope. */
 export function breakerNamespace(context: IExecuteFunctions): string {
 	return resolveScope(context, 'breaker');
 }
 
 /**
- * One optimistic update of a breaker, with its name added to the scope's registry in
- * the same round trip (written only the first time), so Stats can find it.
+ * One optimistic update of one or more breakers (the distinct names of a batch, in one
+ * store round trip), with their names added to the scope's registry in the same round
+ * trip (written only the first time), so Stats can find them.
  */
-export async function updateBreaker<Outcome>(
+export async function updateBreakers<Outcome>(
 	store: stores.Store,
 	namespace: string,
-	name: string,
+	names: readonly string[],
 	decide: (
+		name: string,
 		current: breaker.BreakerState | undefined,
 		now: number,
 	) => { outcome: Outcome; write: breaker.BreakerState | null },
-): Promise<{ outcome: Outcome; now: number }> {
+): Promise<{ outcomes: Map<string, Outcome>; now: number }> {
+	const registry = names.length;
 	const results = await stores.updateRecords<{ outcome: Outcome; now: number } | null>(
 		store,
 		namespace,
-		[breaker.breakerKey(name), breaker.BREAKER_REGISTRY_KEY],
+		[...names.map(breaker.breakerKey), breaker.BREAKER_REGISTRY_KEY],
 		(current, now, position) => {
-			if (position === 1) {
-				const registry = breaker.registerBreaker(breaker.asBreakerRegistry(current?.value), name);
+			if (position === registry) {
+				let listed = breaker.asBreakerRegistry(current?.value);
+				let changed = false;
+				for (const name of names) {
+					const next = breaker.registerBreaker(listed, name);
+					if (next !== null) {
+						listed = next;
+						changed = true;
+					}
+				}
 				return {
 					outcome: null,
-					write: registry === null ? undefined : { value: registry, ttlMs: null },
+					write: changed ? { value: listed, ttlMs: null } : undefined,
 				};
 			}
-			const decision = decide(breaker.asBreakerState(current?.value), now);
+			const decision = decide(names[position], breaker.asBreakerState(current?.value), now);
 			const write =
 				decision.write === null
 					? undefined
@@ -87,7 +60,9 @@ export async function updateBreaker<Outcome>(
 			return { outcome: { outcome: decision.outcome, now }, write };
 		},
 	);
-	return results[0]!;
+	const outcomes = new Map<string, Outcome>();
+	names.forEach((name, position) => outcomes.set(name, results[position]!.outcome));
+	return { outcomes, now: results[0]!.now };
 }
 
 /* ------------------------------------------------------------------ Words */
@@ -134,14 +109,6 @@ export function letThroughHint(name: string, storeError: string): NodeExecutionH
 /** Whether the user chose to let items through when the store fails (Check and Record). */
 export function letsItemsThrough(context: IExecuteFunctions): boolean {
 	return context.getNodeParameter('options.onStoreError', 0, 'fail') === 'letThrough';
-}
-
-function describeKind(value: unknown): string {
-	if (value === null || value === undefined) return String(value);
-	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'number') return 'not a finite number';
-	return `a ${typeof value}`;
 }
 
 export function iso(time: number | null): string | null {

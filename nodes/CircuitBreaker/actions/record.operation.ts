@@ -25,14 +25,13 @@ import {
 	type OperationContext,
 } from '../../shared';
 import {
-	breakerName,
 	breakerNamespace,
 	changeHint,
 	describeChange,
 	letsItemsThrough,
 	letThroughHint,
 	outputField,
-	updateBreaker,
+	updateBreakers,
 } from './common';
 import {
 	breakerNameProperty,
@@ -47,6 +46,7 @@ import {
 	type ErrorSource,
 	type FailureCounting,
 } from './failures';
+import { breakerNames, type BreakerNames } from './names';
 import type { OutputName } from './outputs';
 import { readPolicy } from './policy';
 import { recordProperties, recordOptions } from './record.description';
@@ -67,7 +67,8 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { operation: ['record'] } }, properties);
 
 interface Settings {
-	name: string;
+	/** The breaker of each item of the first input (one for all unless per item, version 1.1). */
+	names: BreakerNames;
 	outputField: string;
 	correlationField: string;
 	letThrough: boolean;
@@ -83,6 +84,8 @@ interface Settings {
 
 /** An item on its way through Record, with what the breaker needs to know of it. */
 interface CallItem {
+	/** The breaker this call is recorded on. */
+	name: string;
 	input: number;
 	index: number;
 	source: INodeExecutionData;
@@ -95,7 +98,7 @@ type Routes = OperationContext<OutputName<'record'>>;
 
 export async function execute(op: Routes): Promise<void> {
 	const { context } = op;
-	const settings = readSettings(context);
+	const settings = readSettings(context, op.items.length);
 	// Outcome from inputs: the vendor node's success output on input 0, its error output on input 1.
 	const inputs =
 		settings.outcomeFrom === 'inputs' ? [op.items, context.getInputData(1)] : [op.items];
@@ -113,8 +116,8 @@ export async function execute(op: Routes): Promise<void> {
 	}
 }
 
-function readSettings(context: IExecuteFunctions): Settings {
-	const name = breakerName(context);
+function readSettings(context: IExecuteFunctions, count: number): Settings {
+	const names = breakerNames(context, count);
 	const outcomeFrom =
 		context.getNodeParameter('outcomeFrom', 0, 'inputs') === 'field' ? 'field' : 'inputs';
 	const outcomeField =
@@ -130,7 +133,7 @@ function readSettings(context: IExecuteFunctions): Settings {
 		);
 	}
 	return {
-		name,
+		names,
 		outputField: outputField(context),
 		correlationField: fieldNameOption(
 			context,
@@ -165,7 +168,15 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 						: 'failure'
 					: outcomeOf(source.json, settings);
 			const unusable = (error: NodeOperationError) =>
-				failItem(context, op.outputs.buckets, source, index, error, op.outputs.index('Failure'));
+				failItem(
+					context,
+					op.outputs.buckets,
+					source,
+					index,
+					error,
+					op.outputs.index('Failure'),
+					input,
+				);
 			if (outcome === null) {
 				unusable(
 					itemError(
@@ -186,17 +197,35 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 				return;
 			}
 			const verdict = judged;
+			// Per item, the Failure input's breaker is the one its Check stamp names: n8n
+			// evaluates expressions on the first input only.
+			const name =
+				input === 0 || !settings.names.perItem
+					? settings.names.of(index)
+					: stampedName(source.json[settings.outputField]);
+			if (name === null) {
+				unusable(
+					itemError(
+						context,
+						index,
+						`Item ${index} of the Failure input carries no Check stamp, so its breaker is unknown`,
+						"With a Breaker Name per item, Record takes a failed call's breaker from the Check stamp the item keeps. Keep Check before the vendor node, with the same Output Field.",
+					),
+				);
+				return;
+			}
 			const stampSource =
 				input === 0 && settings.stampFromExpression
 					? stampFromExpression(context, index, stampProblems)
 					: source.json[settings.outputField];
 			calls.push({
+				name,
 				input,
 				index,
 				source,
 				call: {
 					outcome,
-					stamp: readStamp(stampSource, settings.name),
+					stamp: readStamp(stampSource, name),
 					correlationId:
 						correlation.readCorrelationId(source.json, settings.correlationField) ?? null,
 					counted: verdict?.counted ?? true,
@@ -208,7 +237,7 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 	if (stampProblems.length > 0) {
 		op.hints.push(
 			hint(
-				`Circuit breaker "${settings.name}": Check Stamp could not be read for ${stampProblems.length} item(s), so their latency is unknown: ${stampProblems[0]}`,
+				`Circuit breaker "${settings.names.distinct.join('", "')}": Check Stamp could not be read for ${stampProblems.length} item(s), so their latency is unknown: ${stampProblems[0]}`,
 				'warning',
 			),
 		);
@@ -250,6 +279,13 @@ function outcomeOf(item: IDataObject, settings: Settings): 'success' | 'failure'
 	return value ? 'success' : 'failure';
 }
 
+/** The breaker a Check stamp names, or null. */
+function stampedName(value: unknown): string | null {
+	return json.isPlainObject(value) && typeof value.name === 'string' && value.name !== ''
+		? value.name
+		: null;
+}
+
 /** A Check stamp for this breaker, or null: a stamp of another breaker says nothing about this one. */
 function readStamp(value: unknown, name: string): breaker.BreakerStamp | null {
 	if (!json.isPlainObject(value) || value.name !== name || value.route !== 'proceed') return null;
@@ -265,39 +301,56 @@ async function record(
 	settings: Settings,
 	calls: CallItem[],
 ): Promise<void> {
-	const { name } = settings;
-	const { outcome: decision } = await updateBreaker(store, namespace, name, (current, now) => {
-		const recorded = breaker.decideRecords(
-			current,
-			calls.map((item) => item.call),
-			settings.policy,
-			now,
-		);
-		return { outcome: recorded, write: recorded.state };
-	});
-	const { state } = decision;
-	const stateChange = describeChange(decision.change);
-	calls.forEach((item, position) => {
-		const recorded = decision.calls[position];
+	// Each breaker records its own calls, all in one store round trip.
+	const byName = new Map<string, CallItem[]>();
+	for (const item of calls) {
+		const group = byName.get(item.name);
+		if (group === undefined) byName.set(item.name, [item]);
+		else group.push(item);
+	}
+	const { outcomes } = await updateBreakers(
+		store,
+		namespace,
+		[...byName.keys()],
+		(name, current, now) => {
+			const recorded = breaker.decideRecords(
+				current,
+				byName.get(name)!.map((item) => item.call),
+				settings.policy,
+				now,
+			);
+			return { outcome: recorded, write: recorded.state };
+		},
+	);
+	const position = new Map<CallItem, number>();
+	for (const group of byName.values()) group.forEach((item, index) => position.set(item, index));
+	const stateChanges = new Map(
+		[...outcomes].map(([name, decision]) => [name, describeChange(decision.change)]),
+	);
+	for (const item of calls) {
+		const decision = outcomes.get(item.name)!;
+		const recorded = decision.calls[position.get(item)!];
 		route(op, item, settings, {
-			name,
+			name: item.name,
 			outcome: item.call.outcome,
 			latencyMs: recorded.latencyMs,
 			slow: recorded.slow,
 			counted: recorded.role,
 			...failureDetails(item),
-			state: state.status,
-			generation: state.generation,
-			stateChange,
+			state: decision.state.status,
+			generation: decision.state.generation,
+			stateChange: stateChanges.get(item.name),
 		});
-	});
-	if (decision.change !== null) op.hints.push(changeHint(name, decision.change, state));
-	if (decision.policyChanged) {
-		op.hints.push(
-			hint(
-				`Circuit breaker "${name}": this node changed the breaker's policy. Give every Record node of a breaker the same settings, or they take turns overriding each other.`,
-			),
-		);
+	}
+	for (const [name, decision] of outcomes) {
+		if (decision.change !== null) op.hints.push(changeHint(name, decision.change, decision.state));
+		if (decision.policyChanged) {
+			op.hints.push(
+				hint(
+					`Circuit breaker "${name}": this node changed the breaker's policy. Give every Record node of a breaker the same settings, or they take turns overriding each other.`,
+				),
+			);
+		}
 	}
 	const unstamped = calls.filter(
 		(item) => item.call.outcome === 'success' && item.call.stamp === null,
@@ -305,7 +358,7 @@ async function record(
 	if (unstamped > 0) {
 		op.hints.push(
 			hint(
-				`Circuit breaker "${name}": ${unstamped} successful call(s) carried no Check stamp, so their latency is unknown. A vendor node replaces the item: set Options → Check Stamp to refer back to the Check node, e.g. {{ $('Check').item.json.${settings.outputField} }}.`,
+				`Circuit breaker "${[...byName.keys()].join('", "')}": ${unstamped} successful call(s) carried no Check stamp, so their latency is unknown. A vendor node replaces the item: set Options → Check Stamp to refer back to the Check node, e.g. {{ $('Check').item.json.${settings.outputField} }}.`,
 			),
 		);
 	}
@@ -315,7 +368,7 @@ async function record(
 function letThrough(op: Routes, settings: Settings, calls: CallItem[], storeError: string): void {
 	for (const item of calls) {
 		route(op, item, settings, {
-			name: settings.name,
+			name: item.name,
 			state: 'unknown',
 			storeError,
 			outcome: item.call.outcome,
@@ -323,7 +376,8 @@ function letThrough(op: Routes, settings: Settings, calls: CallItem[], storeErro
 			...failureDetails(item),
 		});
 	}
-	op.hints.push(letThroughHint(settings.name, storeError));
+	for (const name of new Set(calls.map((item) => item.name)))
+		op.hints.push(letThroughHint(name, storeError));
 }
 
 /** Version 1.1 says on a failure what the rules made of it. */
