@@ -70,14 +70,15 @@ describe('n8n end to end: Circuit Breaker', () => {
 
 	describe("version 1.1 with n8n's HTTP Request: which failures count", () => {
 		/** The stand-in vendor: answers every request with `answer.status`, and counts them. */
-		const answer = { status: 400, hits: 0 };
+		const answer = { status: 400, hits: 0, byPath: {} as Record<string, number> };
 		let vendor: Server;
 		before(async () => {
 			vendor = createServer((request, response) => {
 				answer.hits++;
 				request.resume();
-				response.writeHead(answer.status, { 'content-type': 'application/json' });
-				response.end(JSON.stringify({ message: `stand-in answers ${answer.status}` }));
+				const status = answer.byPath[request.url ?? ''] ?? answer.status;
+				response.writeHead(status, { 'content-type': 'application/json' });
+				response.end(JSON.stringify({ message: `stand-in answers ${status}` }));
 			});
 			await new Promise<void>((resolve) => vendor.listen(0, '127.0.0.1', resolve));
 		});
@@ -88,8 +89,13 @@ describe('n8n end to end: Circuit Breaker', () => {
 		const BREAKER_TYPE = `${PACKAGE_NAME}.circuitBreaker`;
 
 		/** Run → n items → Check → HTTP Request (error output) → Record (two inputs) → sinks. */
-		function guardedCall(scope: string, count: number): WorkflowJson {
-			const url = `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/v1/orders`;
+		function guardedCall(scope: string, count: number, perVendor = false): WorkflowJson {
+			const base = `http://127.0.0.1:${(vendor.address() as AddressInfo).port}/v1`;
+			// Per vendor: items alternate crm and erp, each vendor's calls on its own breaker.
+			const url = perVendor ? `=${base}/{{ $json.vendor }}` : `${base}/orders`;
+			const names = perVendor
+				? { check: '={{ $json.vendor }}', record: "={{ $('Check').item.json.vendor }}" }
+				: { check: 'vendor', record: 'vendor' };
 			const node = (
 				name: string,
 				type: string,
@@ -105,7 +111,7 @@ describe('n8n end to end: Circuit Breaker', () => {
 				parameters,
 			});
 			return {
-				name: `e2e circuit breaker 1.1 ${scope} ${count}`,
+				name: `e2e circuit breaker 1.1 ${scope} ${count}${perVendor ? ' per vendor' : ''}`,
 				nodes: [
 					node('Run', 'n8n-nodes-base.manualTrigger', 1, {}, 0),
 					node(
@@ -113,7 +119,7 @@ describe('n8n end to end: Circuit Breaker', () => {
 						'n8n-nodes-base.code',
 						2,
 						{
-							jsCode: `return Array.from({ length: ${count} }, (_, n) => ({ json: { order: n } }));`,
+							jsCode: `return Array.from({ length: ${count} }, (_, n) => ({ json: { order: n, vendor: n % 2 ? 'erp' : 'crm' } }));`,
 						},
 						200,
 					),
@@ -121,7 +127,7 @@ describe('n8n end to end: Circuit Breaker', () => {
 						'Check',
 						BREAKER_TYPE,
 						1.1,
-						{ operation: 'check', scope, breakerName: 'vendor' },
+						{ operation: 'check', scope, breakerName: names.check },
 						400,
 					),
 					{
@@ -149,7 +155,7 @@ describe('n8n end to end: Circuit Breaker', () => {
 						{
 							operation: 'record',
 							scope,
-							breakerName: 'vendor',
+							breakerName: names.record,
 							minimumCalls: 4,
 							openSeconds: 1,
 							options: { halfOpenProbes: 1, maxOpenSeconds: 10 },
@@ -290,6 +296,46 @@ describe('n8n end to end: Circuit Breaker', () => {
 				`[e2e] open durations after 0, 1, 2 failed probe rounds: ${durations.join(', ')} ms`,
 			);
 			assert.deepEqual(durations, [1000, 2000, 4000]);
+		});
+
+		it("a Breaker Name per item: the failing vendor's breaker opens, the other vendor's calls go on", async () => {
+			const scope = `per-vendor-${RUN}`;
+			answer.byPath = { '/v1/crm': 503, '/v1/erp': 200 };
+			try {
+				const workflow = await n8n.importWorkflow(guardedCall(scope, 8, true));
+				const run = async () => {
+					const execution = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+					assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+					return execution;
+				};
+				const first = await run();
+				const record = first.node('Record').byName;
+				assert.deepEqual(
+					record.Failure.map((item) => [stamp(item).name, stamp(item).state]),
+					Array(4).fill(['crm', 'open']),
+				);
+				assert.deepEqual(
+					record.Success.map((item) => [stamp(item).name, stamp(item).state]),
+					Array(4).fill(['erp', 'closed']),
+				);
+				const hits = answer.hits;
+				const second = await run();
+				const check = second.node('Check').byName;
+				assert.deepEqual(
+					check.Open.map((item) => [item.json.vendor, stamp(item).name]),
+					Array(4).fill(['crm', 'crm']),
+				);
+				assert.deepEqual(
+					check.Proceed.map((item) => item.json.vendor),
+					Array(4).fill('erp'),
+				);
+				assert.equal(answer.hits - hits, 4, 'only the erp calls were made');
+				console.log(
+					`[e2e] per vendor: crm (503) opened after 4 calls, erp (200) kept going: ${check.Proceed.length} proceed, ${check.Open.length} open`,
+				);
+			} finally {
+				answer.byPath = {};
+			}
 		});
 	});
 });
