@@ -547,6 +547,25 @@ describe('Circuit Breaker 1.1 in the n8n engine: Breaker Name and the store', ()
 		assertEachInputLeavesOnce(first, 'Record');
 		assertPairing(first);
 
+		// Every call failing (nothing on the Success input): the breakers come from the stamps.
+		const outage = await run(
+			workflow([
+				{ vendor: 'erp', status: 400 },
+				{ vendor: 'erp', status: 422 },
+			]),
+		);
+		assert.equal(outage.status, 'success', outage.error?.message);
+		assert.deepEqual(
+			outage
+				.output('Record', 'Failure')
+				.map((item) => [item.pairedItem, field(item).name, field(item).counted, field(item).state]),
+			[
+				[{ item: 0, input: 1 }, 'erp', 'notCounted', 'closed'],
+				[{ item: 1, input: 1 }, 'erp', 'notCounted', 'closed'],
+			],
+		);
+		assertEachInputLeavesOnce(outage, 'Record');
+
 		const second = await run(workflow([{ vendor: 'erp' }, { vendor: 'crm' }, { vendor: 'erp' }]));
 		assert.deepEqual(
 			second.output('Check', 'Open').map((item) => [item.pairedItem, field(item).name]),

@@ -28,7 +28,11 @@ export type BreakerNames = {
 export function breakerNames(context: IExecuteFunctions, count: number): BreakerNames {
 	const perItem =
 		context.getNode().typeVersion >= CLASSIFYING_VERSION && isExpression(context, 'breakerName');
-	if (!perItem || count <= 1) {
+	if (perItem && count === 0) {
+		// No item to name a breaker (Record's calls may all be on the Failure input).
+		return { of: noItem, distinct: [], perItem };
+	}
+	if (!perItem || count === 1) {
 		const name = breakerName(context, 0, perItem);
 		return { of: () => name, distinct: [name], perItem };
 	}
@@ -37,17 +41,30 @@ export function breakerNames(context: IExecuteFunctions, count: number): Breaker
 	for (let index = 0; index < count; index++) {
 		const name = breakerName(context, index, true);
 		names.push(name);
-		if (!distinct.has(name) && distinct.size >= MAX_BREAKERS_PER_EXECUTION) {
-			throw configError(
-				context,
-				'Breaker Name',
-				`gives more than ${MAX_BREAKERS_PER_EXECUTION} different breakers in one execution (item ${index} gives "${name}")`,
-				`Name breakers after something with few values (a vendor, a host, an account), or split the batch: at most ${MAX_BREAKERS_PER_EXECUTION} breakers per execution.`,
-			);
-		}
+		if (!distinct.has(name)) checkBreakerCount(context, distinct.size + 1, index, name);
 		distinct.add(name);
 	}
 	return { of: (index) => names[index], distinct: [...distinct], perItem };
+}
+
+/** Fails when the `count`th distinct breaker of an execution (item `index` gives `name`) is over the cap. */
+export function checkBreakerCount(
+	context: IExecuteFunctions,
+	count: number,
+	index: number,
+	name: string,
+): void {
+	if (count <= MAX_BREAKERS_PER_EXECUTION) return;
+	throw configError(
+		context,
+		'Breaker Name',
+		`gives more than ${MAX_BREAKERS_PER_EXECUTION} different breakers in one execution (item ${index} gives "${name}")`,
+		`Name breakers after something with few values (a vendor, a host, an account), or split the batch: at most ${MAX_BREAKERS_PER_EXECUTION} breakers per execution.`,
+	);
+}
+
+function noItem(index: number): string {
+	throw new Error(`Circuit Breaker: no Breaker Name was read for item ${index}`);
 }
 
 /**

@@ -46,7 +46,7 @@ import {
 	type ErrorSource,
 	type FailureCounting,
 } from './failures';
-import { breakerNames, type BreakerNames } from './names';
+import { breakerNames, checkBreakerCount, type BreakerNames } from './names';
 import type { OutputName } from './outputs';
 import { readPolicy } from './policy';
 import { recordProperties, recordOptions } from './record.description';
@@ -159,6 +159,8 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 	const { context } = op;
 	const calls: CallItem[] = [];
 	const stampProblems: string[] = [];
+	// The breakers of the batch: a per-item name and the stamps of the Failure input together stay under the cap.
+	const breakers = new Set(settings.names.distinct);
 	inputs.forEach((items, input) => {
 		items.forEach((source, index) => {
 			const outcome =
@@ -203,6 +205,10 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 				input === 0 || !settings.names.perItem
 					? settings.names.of(index)
 					: stampedName(source.json[settings.outputField]);
+			if (name !== null && !breakers.has(name)) {
+				checkBreakerCount(context, breakers.size + 1, index, name);
+				breakers.add(name);
+			}
 			if (name === null) {
 				unusable(
 					itemError(
@@ -279,11 +285,10 @@ function outcomeOf(item: IDataObject, settings: Settings): 'success' | 'failure'
 	return value ? 'success' : 'failure';
 }
 
-/** The breaker a Check stamp names, or null. */
+/** The breaker a Check stamp names, or null when it names none that could be one. */
 function stampedName(value: unknown): string | null {
-	return json.isPlainObject(value) && typeof value.name === 'string' && value.name !== ''
-		? value.name
-		: null;
+	if (!json.isPlainObject(value) || typeof value.name !== 'string') return null;
+	return breaker.breakerNameProblem(value.name) === null ? value.name : null;
 }
 
 /** A Check stamp for this breaker, or null: a stamp of another breaker says nothing about this one. */
