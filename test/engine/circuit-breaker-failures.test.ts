@@ -29,6 +29,7 @@ import {
 	assertPairing,
 	buildWorkflow,
 	loadPackageTypes,
+	medianRunMs,
 	runWorkflow,
 	startEngine,
 	stopEngine,
@@ -469,6 +470,60 @@ describe('Circuit Breaker 1.1 in the n8n engine: windows and the growing open du
 			assert.equal(report.failedProbeRounds, round + 1);
 		}
 		assert.deepEqual(durations, [600, 900, 900], 'doubled, then capped at Max Open Duration');
+	});
+});
+
+describe('Circuit Breaker 1.1 in the n8n engine: cost per item (printed, not asserted)', () => {
+	before(startEngine);
+	after(async () => {
+		await closeAllStores();
+		await stopEngine();
+	});
+
+	test('Record counting failures by kind, and a Breaker Name per item, against version 1', async (t) => {
+		const count = 2000;
+		// Every item a failure carrying HTTP Request's error shape (field mode: one input).
+		const items = Array.from({ length: count }, (_, index) => ({
+			index,
+			tenant: `t${index % 10}`,
+			error: {
+				message: '503 - {"message":"down"}',
+				name: 'AxiosError',
+				code: 'ERR_BAD_RESPONSE',
+				status: 503,
+			},
+		}));
+		const recordOnly = (version: number, parameters: INodeParameters = {}) =>
+			buildWorkflow(
+				[
+					{ name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } },
+					{
+						...breaker('Record', 'record', freshScope(), {
+							outcomeFrom: 'field',
+							minimumCalls: 1_000_000,
+							...parameters,
+						}),
+						typeVersion: version,
+					},
+				],
+				[['Source', 'Record']],
+			);
+		const median = (workflow: WorkflowJson) =>
+			medianRunMs(run, workflow, (result) =>
+				assert.equal(result.output('Record', 'Failure').length, count),
+			);
+		const version1 = await median(recordOnly(1));
+		const byKind = await median(recordOnly(1.1));
+		const perItem = await median(recordOnly(1.1, { breakerName: '={{ $json.tenant }}' }));
+		// The same expression per item where version 1 already evaluates one: the Check Stamp
+		// (on a single input, read for every item), to tell the expression's cost from the grouping's.
+		const stampExpression = await median(
+			recordOnly(1.1, { options: { checkStamp: '={{ $json.tenant }}' } }),
+		);
+		const perMs = (ms: number) => ((ms * 1000) / count).toFixed(1);
+		t.diagnostic(
+			`${count} failures through Record: version 1 ${version1.toFixed(1)} ms (${perMs(version1)} µs/item), 1.1 by kind ${byKind.toFixed(1)} ms (${perMs(byKind)} µs/item), 1.1 by kind with a Breaker Name per item over 10 tenants ${perItem.toFixed(1)} ms (${perMs(perItem)} µs/item); 1.1 by kind with the same expression as Check Stamp instead ${stampExpression.toFixed(1)} ms (${perMs(stampExpression)} µs/item)`,
+		);
 	});
 });
 
