@@ -157,7 +157,7 @@ describe('n8n end to end: Circuit Breaker', () => {
 							scope,
 							breakerName: names.record,
 							minimumCalls: 4,
-							openSeconds: 1,
+							openSeconds: 2,
 							options: { halfOpenProbes: 1, maxOpenSeconds: 10 },
 						},
 						800,
@@ -268,7 +268,7 @@ describe('n8n end to end: Circuit Breaker', () => {
 			assert.equal(refused.node('Check').byName.Open.length, 6);
 			assert.equal(answer.hits, 18, 'no call while open');
 
-			// Each failed probe: open for longer (1 s, then 2 s, then 4 s).
+			// Each failed probe: open for longer (2 s, then 4 s, then 8 s).
 			const durations: number[] = [];
 			let openUntil = Date.parse(String(stamp(refused.node('Check').byName.Open[0]).openUntil));
 			durations.push(openUntil - Date.parse(String(opened.at)));
@@ -295,7 +295,7 @@ describe('n8n end to end: Circuit Breaker', () => {
 			console.log(
 				`[e2e] open durations after 0, 1, 2 failed probe rounds: ${durations.join(', ')} ms`,
 			);
-			assert.deepEqual(durations, [1000, 2000, 4000]);
+			assert.deepEqual(durations, [2000, 4000, 8000]);
 		});
 
 		it("a Breaker Name per item: the failing vendor's breaker opens, the other vendor's calls go on", async () => {

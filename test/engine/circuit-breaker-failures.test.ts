@@ -122,7 +122,8 @@ function breaker(
 	};
 }
 
-const POLICY: INodeParameters = { minimumCalls: 4, failureRatePercent: 50, openSeconds: 0.3 };
+// Open long enough that a slow machine never sees it half-open between two runs of a test.
+const POLICY: INodeParameters = { minimumCalls: 4, failureRatePercent: 50, openSeconds: 60 };
 
 /** Check → vendor → Record (success and error outputs on its two inputs) → sinks. */
 function guardedCall(
