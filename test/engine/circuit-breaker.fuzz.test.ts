@@ -12,11 +12,15 @@ import { startEngine, stopEngine } from './harness';
 const BREAKER = 'n8n-nodes-integration-guards.circuitBreaker';
 let scopeCounter = 0;
 
-/** Check, Record (Outcome Field, both ways) and Set State, each on a fresh scope; error output on. */
+/**
+ * Check, Record (Outcome Field, both ways; version 1.1 counting by kind and by expression)
+ * and Set State, each on a fresh scope; error output on.
+ */
 const CONFIGURATIONS: Array<{
 	label: string;
 	parameters: Record<string, unknown>;
 	outputs: number;
+	version?: number;
 }> = [
 	{ label: 'Check', parameters: { operation: 'check' }, outputs: 2 },
 	{
@@ -41,6 +45,33 @@ const CONFIGURATIONS: Array<{
 		outputs: 2,
 	},
 	{ label: 'Set State', parameters: { operation: 'setState', newState: 'forceOpen' }, outputs: 1 },
+	{
+		label: 'Record 1.1, failures counted by status, network error and timeout, Last Calls',
+		version: 1.1,
+		parameters: {
+			operation: 'record',
+			outcomeFrom: 'field',
+			outcomeField: 'error',
+			windowType: 'count',
+			windowCalls: 5,
+			minimumCalls: 1,
+		},
+		outputs: 2,
+	},
+	{
+		label: 'Record 1.1, failures counted by expression, Failures in a Row',
+		version: 1.1,
+		parameters: {
+			operation: 'record',
+			outcomeFrom: 'field',
+			outcomeField: 'error',
+			countedFailures: 'expression',
+			countFailure: '={{ $json.error?.status >= 500 }}',
+			windowType: 'consecutive',
+			consecutiveFailures: 2,
+		},
+		outputs: 2,
+	},
 ];
 
 describe('Circuit Breaker fuzz: random and adversarial items', () => {
@@ -56,6 +87,7 @@ describe('Circuit Breaker fuzz: random and adversarial items', () => {
 			{
 				name: 'Guard',
 				type: BREAKER,
+				typeVersion: configuration.version ?? 1,
 				parameters: {
 					scope: `fuzz-breaker-${++scopeCounter}`,
 					breakerName: 'fuzz',

@@ -23,6 +23,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CircuitBreaker } from '../../nodes/CircuitBreaker/CircuitBreaker.node';
+import { OPEN_BACKOFF_MULTIPLIER_1_1 } from '../../nodes/CircuitBreaker/actions/policy';
 import { properties } from '../../nodes/CircuitBreaker/actions/versionDescription';
 import { DEFAULT_BREAKER_POLICY } from '../../nodes/shared/core/breaker';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
@@ -512,7 +513,17 @@ describe('Circuit Breaker in the n8n engine', () => {
 			probeTimeoutSeconds: 60,
 			slowCallSeconds: 30,
 			slowCallRatePercent: 50,
+			windowType: 'time',
+			windowCalls: 100,
+			consecutiveFailures: 5,
+			// Recorded by version 1 nodes: a fixed open duration.
+			openBackoffMultiplier: 1,
+			maxOpenSeconds: 1800,
 		});
+		assert.deepEqual(
+			[crm.failuresNotCounted, crm.recentCalls, crm.consecutiveFailures, crm.failedProbeRounds],
+			[0, null, null, 0],
+		);
 		assert.match(String(crm.reportedAt), ISO);
 		assertPairing(all);
 
@@ -856,9 +867,16 @@ describe('Circuit Breaker in the n8n engine', () => {
 				slowCallMs: (defaults.get('slowCallSeconds') as number) * 1000,
 				slowCallRatePercent: defaults.get('slowCallRatePercent'),
 				windowBuckets: DEFAULT_BREAKER_POLICY.windowBuckets,
+				windowType: defaults.get('windowType'),
+				windowCalls: defaults.get('windowCalls'),
+				consecutiveFailures: defaults.get('consecutiveFailures'),
+				// Version 1.1's default (version 1 keeps the duration fixed: the core's 1).
+				openBackoffMultiplier: 1,
+				maxOpenMs: (defaults.get('maxOpenSeconds') as number) * 1000,
 			},
 			{ ...DEFAULT_BREAKER_POLICY },
 		);
+		assert.equal(defaults.get('openBackoffMultiplier'), OPEN_BACKOFF_MULTIPLIER_1_1);
 	});
 });
 

@@ -63,9 +63,14 @@ async function update<Outcome extends { state: BreakerState }>(
 	return outcome;
 }
 
-const record = (store: Store, namespace: string, calls: BreakerCall[]) =>
+const record = (
+	store: Store,
+	namespace: string,
+	calls: BreakerCall[],
+	policy: BreakerPolicy = POLICY,
+) =>
 	update<BreakerRecord>(store, namespace, (current, now) =>
-		decideRecords(current, calls, POLICY, now),
+		decideRecords(current, calls, policy, now),
 	);
 const check = (store: Store, namespace: string, count: number) =>
 	update<BreakerCheck>(store, namespace, (current, now) => decideChecks(current, count, now));
@@ -82,6 +87,35 @@ async function stored(store: Store, namespace: string): Promise<BreakerState> {
 const callsIn = (state: BreakerState) => state.stats.reduce((sum, bucket) => sum + bucket.calls, 0);
 const failures = (count: number): BreakerCall[] =>
 	Array.from({ length: count }, () => ({ outcome: 'failure', stamp: null }));
+/** Failures the rules do not count: 400s for bad data (version 1.1). */
+const ignored = (count: number): BreakerCall[] =>
+	Array.from({ length: count }, () => ({ outcome: 'failure', stamp: null, counted: false }));
+const successes = (count: number): BreakerCall[] =>
+	Array.from({ length: count }, () => ({ outcome: 'success', stamp: null }));
+const sum = (state: BreakerState, key: 'calls' | 'failures' | 'notCounted') =>
+	state.stats.reduce((total, bucket) => total + bucket[key], 0);
+
+/** Each worker records `batches` batches from `batch`, a vendor call's worth of time apart. */
+async function race(
+	stores: Store[],
+	namespace: string,
+	batches: number,
+	batch: (worker: number, index: number) => BreakerCall[],
+	policy: BreakerPolicy = POLICY,
+): Promise<BreakerRecord[]> {
+	return (
+		await Promise.all(
+			stores.map(async (store, worker) => {
+				const seen: BreakerRecord[] = [];
+				for (let index = 0; index < batches; index++) {
+					await sleep(2 + Math.random() * 10);
+					seen.push(await record(store, namespace, batch(worker, index), policy));
+				}
+				return seen;
+			}),
+		)
+	).flat();
+}
 
 for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as StoreHarness[]) {
 	const backend = harness.backend;
@@ -230,6 +264,102 @@ for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()] as St
 				allowed.map((decision) => decision.admitted),
 				[3, 3, 3, 3],
 			);
+		});
+
+		test('400s and 503s recorded by every worker at once: each tallied once, only the 503s decide', async () => {
+			const namespace = fresh('classified');
+			const policy = resolveBreakerPolicy({ ...POLICY, minimumCalls: 1000 });
+			// 4 workers x 8 batches of two 400s, a 503 and a success: 128 calls.
+			await race(
+				stores,
+				namespace,
+				8,
+				() => [...ignored(2), ...failures(1), ...successes(1)],
+				policy,
+			);
+			const state = await stored(stores[0], namespace);
+			console.log(
+				`[race] ${backend}: ${WORKERS} workers x 8 batches of 400, 400, 503, 200 -> ${sum(state, 'calls')} calls, ${sum(state, 'failures')} counted, ${sum(state, 'notCounted')} not counted`,
+			);
+			assert.deepEqual(
+				[sum(state, 'calls'), sum(state, 'failures'), sum(state, 'notCounted')],
+				[128, 32, 64],
+			);
+			const window = state.window.reduce((total, bucket) => total + bucket.calls, 0);
+			assert.equal(window, 64, 'the 400s are not in the window that decides');
+
+			const only400s = fresh('only-400s');
+			await race(stores, only400s, 6, () => ignored(5));
+			const untouched = await stored(stores[1], only400s);
+			assert.deepEqual(
+				[untouched.status, sum(untouched, 'notCounted')],
+				['closed', 120],
+				'120 400s leave the breaker closed',
+			);
+		});
+
+		test("Last Calls: every worker's calls land in the count window exactly once, and it opens once", async () => {
+			const namespace = fresh('count');
+			const policy = resolveBreakerPolicy({
+				...POLICY,
+				windowType: 'count',
+				windowCalls: 1000,
+				minimumCalls: 1000,
+			});
+			await race(stores, namespace, 5, () => [...successes(3), ...ignored(1)], policy);
+			const filling = await stored(stores[2], namespace);
+			assert.equal(filling.recent.length, 60, '4 x 5 x 3 counted calls, the 400s left out');
+			assert.equal(filling.recent, '.'.repeat(60));
+			const small = fresh('count-small');
+			const tight = resolveBreakerPolicy({ ...policy, windowCalls: 10, minimumCalls: 10 });
+			const decisions = await race(stores, small, 6, () => failures(2), tight);
+			const state = await stored(stores[0], small);
+			console.log(
+				`[race] ${backend}: ${WORKERS} workers x 6 batches of 2 failures, window of the last 10 calls -> ${state.opens} open(s)`,
+			);
+			assert.equal(decisions.filter((decision) => decision.change !== null).length, 1);
+			assert.deepEqual([state.status, state.opens], ['open', 1]);
+		});
+
+		test('Failures in a Row: racing failures extend one run; it opens exactly once', async () => {
+			const namespace = fresh('consecutive');
+			const policy = resolveBreakerPolicy({
+				...POLICY,
+				windowType: 'consecutive',
+				consecutiveFailures: 1000,
+			});
+			await race(stores, namespace, 5, () => failures(3), policy);
+			assert.equal((await stored(stores[3], namespace)).run, 60, 'every failure in the run once');
+			const tight = resolveBreakerPolicy({ ...policy, consecutiveFailures: 20 });
+			const opening = fresh('consecutive-open');
+			const decisions = await race(stores, opening, 5, () => failures(3), tight);
+			const state = await stored(stores[0], opening);
+			assert.equal(decisions.filter((decision) => decision.change !== null).length, 1);
+			assert.deepEqual([state.status, state.opens], ['open', 1]);
+			assert.match(state.lastChange?.reason ?? '', /failed or slow calls in a row reached 20$/);
+		});
+
+		test('failed probes reported by several workers at once grow the open duration once per round', async () => {
+			const namespace = fresh('growing');
+			const policy = resolveBreakerPolicy({
+				...POLICY,
+				openBackoffMultiplier: 2,
+				maxOpenMs: 10 * OPEN_MS,
+			});
+			await record(stores[0], namespace, failures(10), policy);
+			await sleep(OPEN_MS + 50);
+			await Promise.all(stores.map((store) => check(store, namespace, 1)));
+			const halfOpen = await stored(stores[0], namespace);
+			const stamp = { generation: halfOpen.generation, probe: true, checkedAt: halfOpen.since };
+			const decisions = await Promise.all(
+				stores
+					.slice(0, 3)
+					.map((store) => record(store, namespace, [{ outcome: 'failure', stamp }], policy)),
+			);
+			assert.equal(decisions.filter((decision) => decision.change?.to === 'open').length, 1);
+			const reopened = await stored(stores[3], namespace);
+			assert.deepEqual([reopened.status, reopened.failedRounds], ['open', 1]);
+			assert.equal((reopened.openUntil ?? 0) - reopened.since, 2 * OPEN_MS);
 		});
 
 		test("latency is measured on the store's clock, the same for every worker", async () => {

@@ -10,7 +10,6 @@ import {
 	type OperationContext,
 } from '../../shared';
 import {
-	breakerName,
 	breakerNamespace,
 	changeHint,
 	describeChange,
@@ -18,7 +17,7 @@ import {
 	letsItemsThrough,
 	letThroughHint,
 	outputField,
-	updateBreaker,
+	updateBreakers,
 } from './common';
 import {
 	breakerNameProperty,
@@ -26,6 +25,7 @@ import {
 	optionsCollection,
 	outputFieldOption,
 } from './common.descriptions';
+import { breakerNames } from './names';
 import type { OutputName } from './outputs';
 
 /** Check: before the hop, Proceed while the breaker is closed (or as a probe), Open while it is open. */
@@ -39,47 +39,66 @@ export const description = updateDisplayOptions({ show: { operation: ['check'] }
 
 export async function execute(op: OperationContext<OutputName<'check'>>): Promise<void> {
 	const { context, items } = op;
-	const name = breakerName(context);
+	const names = breakerNames(context, items.length);
 	const field = outputField(context);
 	const letThrough = letsItemsThrough(context);
 	if (items.length === 0) return;
 	const namespace = breakerNamespace(context);
 	try {
 		const store = await op.store();
-		const { outcome: decision, now } = await updateBreaker(
+		// Each breaker judges its own items: how many there are, in their order.
+		const counts = new Map<string, number>();
+		items.forEach((_, index) => {
+			const name = names.of(index);
+			counts.set(name, (counts.get(name) ?? 0) + 1);
+		});
+		const { outcomes, now } = await updateBreakers(
 			store,
 			namespace,
-			name,
-			(current, time) => {
-				const checked = breaker.decideChecks(current, items.length, time);
+			names.distinct,
+			(name, current, time) => {
+				const checked = breaker.decideChecks(current, counts.get(name) ?? 0, time);
 				return { outcome: checked, write: checked.write ? checked.state : null };
 			},
 		);
-		const { state } = decision;
-		const stateChange = describeChange(decision.change);
-		// The same for every item: formatted once, not twice per item.
+		// The same for every item of a breaker: formatted once, not twice per item.
 		const checkedAt = iso(now);
-		const openUntil = iso(state.openUntil);
+		const shared = new Map(
+			[...outcomes].map(([name, decision]) => [
+				name,
+				{
+					openUntil: iso(decision.state.openUntil),
+					stateChange: describeChange(decision.change),
+					seen: 0,
+				},
+			]),
+		);
 		items.forEach((source, index) => {
-			const proceed = index < decision.admitted;
+			const name = names.of(index);
+			const decision = outcomes.get(name)!;
+			const breakerItems = shared.get(name)!;
+			const proceed = breakerItems.seen++ < decision.admitted;
 			const details: IDataObject = {
 				name,
 				route: proceed ? 'proceed' : 'open',
-				state: state.status,
+				state: decision.state.status,
 				probe: proceed && decision.probe,
-				generation: state.generation,
+				generation: decision.state.generation,
 				checkedAt,
-				openUntil,
-				stateChange,
+				openUntil: breakerItems.openUntil,
+				stateChange: breakerItems.stateChange,
 			};
 			op.outputs.push(
 				proceed ? 'Proceed' : 'Open',
 				pairedItem(source, index, { ...source.json, [field]: details }),
 			);
 		});
-		if (decision.change !== null) op.hints.push(changeHint(name, decision.change, state));
-		const refused = items.length - decision.admitted;
-		if (refused > 0) op.hints.push(openHint(name, state, refused, decision.probe));
+		for (const [name, decision] of outcomes) {
+			const { state } = decision;
+			if (decision.change !== null) op.hints.push(changeHint(name, decision.change, state));
+			const refused = (counts.get(name) ?? 0) - decision.admitted;
+			if (refused > 0) op.hints.push(openHint(name, state, refused, decision.probe));
+		}
 	} catch (error) {
 		if (!letThrough || !(error instanceof stores.StoreError)) throw storeFailure(context, error);
 		// The breaker protects the hop; it must not become the outage: every item proceeds.
@@ -89,11 +108,11 @@ export async function execute(op: OperationContext<OutputName<'check'>>): Promis
 				'Proceed',
 				pairedItem(source, index, {
 					...source.json,
-					[field]: { name, state: 'unknown', storeError, route: 'proceed' },
+					[field]: { name: names.of(index), state: 'unknown', storeError, route: 'proceed' },
 				}),
 			);
 		});
-		op.hints.push(letThroughHint(name, storeError));
+		for (const name of names.distinct) op.hints.push(letThroughHint(name, storeError));
 	}
 }
 

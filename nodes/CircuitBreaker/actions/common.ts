@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import { breaker, configError, fieldNameOption, hint, resolveScope, stores } from '../../shared';
+import { breaker, fieldNameOption, hint, resolveScope, stores } from '../../shared';
 
-/** What the operations of Circuit Breaker share: the breaker's name, its store update, words. */
+/** What the operations of Circuit Breaker share: the breakers' store update, words. */
 
 export const CIRCUIT_BREAKER_STORES = ['embedded', 'redis', 'postgres'] as const;
 
@@ -11,52 +11,48 @@ export function outputField(context: IExecuteFunctions): string {
 	return fieldNameOption(context, 'options.outputField', 'Output Field', 'circuitBreaker');
 }
 
-/** Breaker Name, trimmed and checked: Check, Record and Set State act on one breaker. */
-export function breakerName(context: IExecuteFunctions): string {
-	const name = String(context.getNodeParameter('breakerName', 0, '')).trim();
-	const problem = breaker.breakerNameProblem(name);
-	if (problem !== null) {
-		throw configError(
-			context,
-			'Breaker Name',
-			problem,
-			'Name the hop this breaker guards, e.g. "salesforce", the same on its Check and Record nodes.',
-		);
-	}
-	return name;
-}
-
 /** The store namespace of the node's Scope. */
 export function breakerNamespace(context: IExecuteFunctions): string {
 	return resolveScope(context, 'breaker');
 }
 
 /**
- * One optimistic update of a breaker, with its name added to the scope's registry in
- * the same round trip (written only the first time), so Stats can find it.
+ * One optimistic update of one or more breakers (the distinct names of a batch, in one
+ * store round trip), with their names added to the scope's registry in the same round
+ * trip (written only the first time), so Stats can find them.
  */
-export async function updateBreaker<Outcome>(
+export async function updateBreakers<Outcome>(
 	store: stores.Store,
 	namespace: string,
-	name: string,
+	names: readonly string[],
 	decide: (
+		name: string,
 		current: breaker.BreakerState | undefined,
 		now: number,
 	) => { outcome: Outcome; write: breaker.BreakerState | null },
-): Promise<{ outcome: Outcome; now: number }> {
+): Promise<{ outcomes: Map<string, Outcome>; now: number }> {
+	const registry = names.length;
 	const results = await stores.updateRecords<{ outcome: Outcome; now: number } | null>(
 		store,
 		namespace,
-		[breaker.breakerKey(name), breaker.BREAKER_REGISTRY_KEY],
+		[...names.map(breaker.breakerKey), breaker.BREAKER_REGISTRY_KEY],
 		(current, now, position) => {
-			if (position === 1) {
-				const registry = breaker.registerBreaker(breaker.asBreakerRegistry(current?.value), name);
+			if (position === registry) {
+				let listed = breaker.asBreakerRegistry(current?.value);
+				let changed = false;
+				for (const name of names) {
+					const next = breaker.registerBreaker(listed, name);
+					if (next !== null) {
+						listed = next;
+						changed = true;
+					}
+				}
 				return {
 					outcome: null,
-					write: registry === null ? undefined : { value: registry, ttlMs: null },
+					write: changed ? { value: listed, ttlMs: null } : undefined,
 				};
 			}
-			const decision = decide(breaker.asBreakerState(current?.value), now);
+			const decision = decide(names[position], breaker.asBreakerState(current?.value), now);
 			const write =
 				decision.write === null
 					? undefined
@@ -64,7 +60,9 @@ export async function updateBreaker<Outcome>(
 			return { outcome: { outcome: decision.outcome, now }, write };
 		},
 	);
-	return results[0]!;
+	const outcomes = new Map<string, Outcome>();
+	names.forEach((name, position) => outcomes.set(name, results[position]!.outcome));
+	return { outcomes, now: results[0]!.now };
 }
 
 /* ------------------------------------------------------------------ Words */

@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	breaker,
@@ -24,14 +25,13 @@ import {
 	type OperationContext,
 } from '../../shared';
 import {
-	breakerName,
 	breakerNamespace,
 	changeHint,
 	describeChange,
 	letsItemsThrough,
 	letThroughHint,
 	outputField,
-	updateBreaker,
+	updateBreakers,
 } from './common';
 import {
 	breakerNameProperty,
@@ -39,6 +39,14 @@ import {
 	optionsCollection,
 	outputFieldOption,
 } from './common.descriptions';
+import {
+	judgeFailureItem,
+	readFailureCounting,
+	verdictJson,
+	type ErrorSource,
+	type FailureCounting,
+} from './failures';
+import { breakerNames, checkBreakerCount, type BreakerNames } from './names';
 import type { OutputName } from './outputs';
 import { readPolicy } from './policy';
 import { recordProperties, recordOptions } from './record.description';
@@ -59,7 +67,8 @@ const properties: INodeProperties[] = [
 export const description = updateDisplayOptions({ show: { operation: ['record'] } }, properties);
 
 interface Settings {
-	name: string;
+	/** The breaker of each item of the first input (one for all unless per item, version 1.1). */
+	names: BreakerNames;
 	outputField: string;
 	correlationField: string;
 	letThrough: boolean;
@@ -69,21 +78,27 @@ interface Settings {
 	/** The Check Stamp option is an expression, so it is evaluated per item. */
 	stampFromExpression: boolean;
 	policy: breaker.BreakerPolicy;
+	/** Which failures count (version 1.1; version 1 counts them all). */
+	counting: FailureCounting;
 }
 
 /** An item on its way through Record, with what the breaker needs to know of it. */
 interface CallItem {
+	/** The breaker this call is recorded on. */
+	name: string;
 	input: number;
 	index: number;
 	source: INodeExecutionData;
 	call: breaker.BreakerCall;
+	/** What the rules made of a failure (version 1.1), null for a success and in version 1. */
+	verdict: breaker.FailureVerdict | null;
 }
 
 type Routes = OperationContext<OutputName<'record'>>;
 
 export async function execute(op: Routes): Promise<void> {
 	const { context } = op;
-	const settings = readSettings(context);
+	const settings = readSettings(context, op.items.length);
 	// Outcome from inputs: the vendor node's success output on input 0, its error output on input 1.
 	const inputs =
 		settings.outcomeFrom === 'inputs' ? [op.items, context.getInputData(1)] : [op.items];
@@ -101,8 +116,8 @@ export async function execute(op: Routes): Promise<void> {
 	}
 }
 
-function readSettings(context: IExecuteFunctions): Settings {
-	const name = breakerName(context);
+function readSettings(context: IExecuteFunctions, count: number): Settings {
+	const names = breakerNames(context, count);
 	const outcomeFrom =
 		context.getNodeParameter('outcomeFrom', 0, 'inputs') === 'field' ? 'field' : 'inputs';
 	const outcomeField =
@@ -118,7 +133,7 @@ function readSettings(context: IExecuteFunctions): Settings {
 		);
 	}
 	return {
-		name,
+		names,
 		outputField: outputField(context),
 		correlationField: fieldNameOption(
 			context,
@@ -135,6 +150,7 @@ function readSettings(context: IExecuteFunctions): Settings {
 				: 'present',
 		stampFromExpression: isExpression(context, 'options.checkStamp'),
 		policy: readPolicy(context),
+		counting: readFailureCounting(context, outcomeFrom),
 	};
 }
 
@@ -143,6 +159,8 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 	const { context } = op;
 	const calls: CallItem[] = [];
 	const stampProblems: string[] = [];
+	// The breakers of the batch: a per-item name and the stamps of the Failure input together stay under the cap.
+	const breakers = new Set(settings.names.distinct);
 	inputs.forEach((items, input) => {
 		items.forEach((source, index) => {
 			const outcome =
@@ -151,19 +169,54 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 						? 'success'
 						: 'failure'
 					: outcomeOf(source.json, settings);
-			if (outcome === null) {
+			const unusable = (error: NodeOperationError) =>
 				failItem(
 					context,
 					op.outputs.buckets,
 					source,
 					index,
+					error,
+					op.outputs.index('Failure'),
+					input,
+				);
+			if (outcome === null) {
+				unusable(
 					itemError(
 						context,
 						index,
 						`Item ${index} has no true or false in outcome field "${settings.outcomeField}"`,
 						'With Failed When set to Field Is False, every item needs true or false in the Outcome Field. Fix the data upstream, or choose Field Has a Value.',
 					),
-					op.outputs.index('Failure'),
+				);
+				return;
+			}
+			const judged =
+				outcome === 'failure'
+					? judgeFailureItem(context, settings.counting, source.json, index, errorSource(settings))
+					: null;
+			if (judged instanceof NodeOperationError) {
+				unusable(judged);
+				return;
+			}
+			const verdict = judged;
+			// Per item, the Failure input's breaker is the one its Check stamp names: n8n
+			// evaluates expressions on the first input only.
+			const name =
+				input === 0 || !settings.names.perItem
+					? settings.names.of(index)
+					: stampedName(source.json[settings.outputField]);
+			if (name !== null && !breakers.has(name)) {
+				checkBreakerCount(context, breakers.size + 1, index, name);
+				breakers.add(name);
+			}
+			if (name === null) {
+				unusable(
+					itemError(
+						context,
+						index,
+						`Item ${index} of the Failure input carries no Check stamp, so its breaker is unknown`,
+						"With a Breaker Name per item, Record takes a failed call's breaker from the Check stamp the item keeps. Keep Check before the vendor node, with the same Output Field.",
+					),
 				);
 				return;
 			}
@@ -172,22 +225,25 @@ function callItems(op: Routes, inputs: INodeExecutionData[][], settings: Setting
 					? stampFromExpression(context, index, stampProblems)
 					: source.json[settings.outputField];
 			calls.push({
+				name,
 				input,
 				index,
 				source,
 				call: {
 					outcome,
-					stamp: readStamp(stampSource, settings.name),
+					stamp: readStamp(stampSource, name),
 					correlationId:
 						correlation.readCorrelationId(source.json, settings.correlationField) ?? null,
+					counted: verdict?.counted ?? true,
 				},
+				verdict,
 			});
 		});
 	});
 	if (stampProblems.length > 0) {
 		op.hints.push(
 			hint(
-				`Circuit breaker "${settings.name}": Check Stamp could not be read for ${stampProblems.length} item(s), so their latency is unknown: ${stampProblems[0]}`,
+				`Circuit breaker "${settings.names.distinct.join('", "')}": Check Stamp could not be read for ${stampProblems.length} item(s), so their latency is unknown: ${stampProblems[0]}`,
 				'warning',
 			),
 		);
@@ -212,6 +268,12 @@ function stampFromExpression(
 	}
 }
 
+/** Where a failure's error is: n8n's error field, the Outcome Field, or the item itself (Field Is False). */
+function errorSource(settings: Settings): ErrorSource {
+	if (settings.outcomeFrom === 'inputs') return { field: 'error' };
+	return settings.failedWhen === 'present' ? { field: settings.outcomeField } : 'item';
+}
+
 function outcomeOf(item: IDataObject, settings: Settings): 'success' | 'failure' | null {
 	const value = paths.getPath(item, settings.outcomeField);
 	if (settings.failedWhen === 'present') {
@@ -221,6 +283,12 @@ function outcomeOf(item: IDataObject, settings: Settings): 'success' | 'failure'
 	}
 	if (typeof value !== 'boolean') return null;
 	return value ? 'success' : 'failure';
+}
+
+/** The breaker a Check stamp names, or null when it names none that could be one. */
+function stampedName(value: unknown): string | null {
+	if (!json.isPlainObject(value) || typeof value.name !== 'string') return null;
+	return breaker.breakerNameProblem(value.name) === null ? value.name : null;
 }
 
 /** A Check stamp for this breaker, or null: a stamp of another breaker says nothing about this one. */
@@ -238,38 +306,56 @@ async function record(
 	settings: Settings,
 	calls: CallItem[],
 ): Promise<void> {
-	const { name } = settings;
-	const { outcome: decision } = await updateBreaker(store, namespace, name, (current, now) => {
-		const recorded = breaker.decideRecords(
-			current,
-			calls.map((item) => item.call),
-			settings.policy,
-			now,
-		);
-		return { outcome: recorded, write: recorded.state };
-	});
-	const { state } = decision;
-	const stateChange = describeChange(decision.change);
-	calls.forEach((item, position) => {
-		const recorded = decision.calls[position];
+	// Each breaker records its own calls, all in one store round trip.
+	const byName = new Map<string, CallItem[]>();
+	for (const item of calls) {
+		const group = byName.get(item.name);
+		if (group === undefined) byName.set(item.name, [item]);
+		else group.push(item);
+	}
+	const { outcomes } = await updateBreakers(
+		store,
+		namespace,
+		[...byName.keys()],
+		(name, current, now) => {
+			const recorded = breaker.decideRecords(
+				current,
+				byName.get(name)!.map((item) => item.call),
+				settings.policy,
+				now,
+			);
+			return { outcome: recorded, write: recorded.state };
+		},
+	);
+	const position = new Map<CallItem, number>();
+	for (const group of byName.values()) group.forEach((item, index) => position.set(item, index));
+	const stateChanges = new Map(
+		[...outcomes].map(([name, decision]) => [name, describeChange(decision.change)]),
+	);
+	for (const item of calls) {
+		const decision = outcomes.get(item.name)!;
+		const recorded = decision.calls[position.get(item)!];
 		route(op, item, settings, {
-			name,
+			name: item.name,
 			outcome: item.call.outcome,
 			latencyMs: recorded.latencyMs,
 			slow: recorded.slow,
 			counted: recorded.role,
-			state: state.status,
-			generation: state.generation,
-			stateChange,
+			...failureDetails(item),
+			state: decision.state.status,
+			generation: decision.state.generation,
+			stateChange: stateChanges.get(item.name),
 		});
-	});
-	if (decision.change !== null) op.hints.push(changeHint(name, decision.change, state));
-	if (decision.policyChanged) {
-		op.hints.push(
-			hint(
-				`Circuit breaker "${name}": this node changed the breaker's policy. Give every Record node of a breaker the same settings, or they take turns overriding each other.`,
-			),
-		);
+	}
+	for (const [name, decision] of outcomes) {
+		if (decision.change !== null) op.hints.push(changeHint(name, decision.change, decision.state));
+		if (decision.policyChanged) {
+			op.hints.push(
+				hint(
+					`Circuit breaker "${name}": this node changed the breaker's policy. Give every Record node of a breaker the same settings, or they take turns overriding each other.`,
+				),
+			);
+		}
 	}
 	const unstamped = calls.filter(
 		(item) => item.call.outcome === 'success' && item.call.stamp === null,
@@ -277,7 +363,7 @@ async function record(
 	if (unstamped > 0) {
 		op.hints.push(
 			hint(
-				`Circuit breaker "${name}": ${unstamped} successful call(s) carried no Check stamp, so their latency is unknown. A vendor node replaces the item: set Options → Check Stamp to refer back to the Check node, e.g. {{ $('Check').item.json.${settings.outputField} }}.`,
+				`Circuit breaker "${[...byName.keys()].join('", "')}": ${unstamped} successful call(s) carried no Check stamp, so their latency is unknown. A vendor node replaces the item: set Options → Check Stamp to refer back to the Check node, e.g. {{ $('Check').item.json.${settings.outputField} }}.`,
 			),
 		);
 	}
@@ -287,14 +373,21 @@ async function record(
 function letThrough(op: Routes, settings: Settings, calls: CallItem[], storeError: string): void {
 	for (const item of calls) {
 		route(op, item, settings, {
-			name: settings.name,
+			name: item.name,
 			state: 'unknown',
 			storeError,
 			outcome: item.call.outcome,
 			counted: 'notRecorded',
+			...failureDetails(item),
 		});
 	}
-	op.hints.push(letThroughHint(settings.name, storeError));
+	for (const name of new Set(calls.map((item) => item.name)))
+		op.hints.push(letThroughHint(name, storeError));
+}
+
+/** Version 1.1 says on a failure what the rules made of it. */
+function failureDetails(item: CallItem): IDataObject {
+	return item.verdict === null ? {} : { failure: verdictJson(item.verdict) };
 }
 
 /** A call's item on Success or Failure by its outcome; items of the Failure input pair with that input. */

@@ -2,14 +2,14 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { breaker, pairedItem, updateDisplayOptions, type OperationContext } from '../../shared';
 import {
-	breakerName,
 	breakerNamespace,
 	changeHint,
 	describeChange,
 	outputField,
-	updateBreaker,
+	updateBreakers,
 } from './common';
 import { breakerNameProperty, optionsCollection, outputFieldOption } from './common.descriptions';
+import { breakerNames } from './names';
 import type { OutputName } from './outputs';
 
 /** Set State: force the breaker open (e.g. during maintenance), disable it, or reset it to closed. */
@@ -48,29 +48,38 @@ export const description = updateDisplayOptions({ show: { operation: ['setState'
 
 export async function execute(op: OperationContext<OutputName<'setState'>>): Promise<void> {
 	const { context, items } = op;
-	const name = breakerName(context);
+	const names = breakerNames(context, items.length);
 	const field = outputField(context);
 	const action = context.getNodeParameter('newState', 0, 'reset') as breaker.BreakerAction;
 	if (items.length === 0) return;
 	const namespace = breakerNamespace(context);
-	const { outcome: decision } = await updateBreaker(
+	const { outcomes } = await updateBreakers(
 		await op.store(),
 		namespace,
-		name,
-		(current, now) => {
+		names.distinct,
+		(_, current, now) => {
 			const decided = breaker.decideSetState(current, action, now);
 			return { outcome: decided, write: decided.write ? decided.state : null };
 		},
 	);
-	const details: IDataObject = {
-		name,
-		action,
-		state: decision.state.status,
-		generation: decision.state.generation,
-		stateChange: describeChange(decision.change),
-	};
+	const details = new Map(
+		[...outcomes].map(([name, decision]): [string, IDataObject] => [
+			name,
+			{
+				name,
+				action,
+				state: decision.state.status,
+				generation: decision.state.generation,
+				stateChange: describeChange(decision.change),
+			},
+		]),
+	);
 	items.forEach((source, index) => {
-		op.outputs.push('Done', pairedItem(source, index, { ...source.json, [field]: details }));
+		op.outputs.push(
+			'Done',
+			pairedItem(source, index, { ...source.json, [field]: details.get(names.of(index))! }),
+		);
 	});
-	if (decision.change !== null) op.hints.push(changeHint(name, decision.change, decision.state));
+	for (const [name, decision] of outcomes)
+		if (decision.change !== null) op.hints.push(changeHint(name, decision.change, decision.state));
 }

@@ -56,8 +56,10 @@ export const properties: INodeProperties[] = [
 
 /** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
-	// A version 2 is a new folder.
-	version: 1,
+	// 1.1 counts failures by kind, adds the count and consecutive windows and grows the
+	// open duration (behind @version display conditions); a version 2 is a new folder.
+	version: [1, 1.1],
+	defaultVersion: 1.1,
 	// The expression's type is the template n8n declares; outputsExpression builds one.
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties,

@@ -22,6 +22,11 @@ describe('breaker policy', () => {
 			openMs: 120_000,
 			halfOpenProbes: 3,
 			probeTimeoutMs: 60_000,
+			windowType: 'time',
+			windowCalls: 100,
+			consecutiveFailures: 5,
+			openBackoffMultiplier: 1,
+			maxOpenMs: 1_800_000,
 		});
 		assert.ok(Object.isFrozen(DEFAULT_BREAKER_POLICY));
 	});

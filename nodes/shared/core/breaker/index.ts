@@ -1,12 +1,26 @@
 // Circuit Breaker: policy, state transitions, hop statistics (pure, no n8n).
-export type { BreakerPolicy } from './policy';
+export type { BreakerPolicy, BreakerWindowType } from './policy';
 export {
+	BREAKER_WINDOW_TYPES,
 	BreakerPolicyError,
 	DEFAULT_BREAKER_POLICY,
 	isBreakerPolicyError,
+	MAX_WINDOW_CALLS,
+	openDurationMs,
 	policiesDiffer,
 	resolveBreakerPolicy,
 } from './policy';
+export type { FailureKind, FailureRules, FailureVerdict, StatusRange } from './failures';
+export {
+	DEFAULT_COUNTED_STATUSES,
+	DEFAULT_FAILURE_RULES,
+	describeStatuses,
+	FailureRulesError,
+	judgeFailure,
+	MAX_STATUS_LIST_LENGTH,
+	parseStatusList,
+	statusCounts,
+} from './failures';
 export type * from './state';
 export {
 	asBreakerState,

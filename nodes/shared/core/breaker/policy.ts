@@ -28,7 +28,28 @@ export type BreakerPolicy = {
 	halfOpenProbes: number;
 	/** A probe not recorded within this time is given up on and its slot freed, ms. */
 	probeTimeoutMs: number;
+	/**
+	 * What judges a closed breaker: the time window (the rates over windowMs), the last
+	 * windowCalls calls (the rates over them), or consecutiveFailures failed or slow calls
+	 * in a row.
+	 */
+	windowType: BreakerWindowType;
+	/** The count window: the rates are taken over the last this many calls, calls. */
+	windowCalls: number;
+	/** The consecutive window: open after this many failed or slow calls in a row, calls. */
+	consecutiveFailures: number;
+	/** Each half-open round that fails multiplies the open duration by this (1: fixed), factor. */
+	openBackoffMultiplier: number;
+	/** The open duration grows to this at most (never below openMs), ms. */
+	maxOpenMs: number;
 };
+
+export type BreakerWindowType = 'time' | 'count' | 'consecutive';
+
+export const BREAKER_WINDOW_TYPES: readonly BreakerWindowType[] = ['time', 'count', 'consecutive'];
+
+/** The numeric options, each checked against its limits. */
+type NumericOption = Exclude<keyof BreakerPolicy, 'windowType'>;
 
 /** Every default in one place. */
 export const DEFAULT_BREAKER_POLICY: Readonly<BreakerPolicy> = Object.freeze({
@@ -42,11 +63,20 @@ export const DEFAULT_BREAKER_POLICY: Readonly<BreakerPolicy> = Object.freeze({
 	openMs: 120 * SECOND_MS,
 	halfOpenProbes: 3,
 	probeTimeoutMs: 60 * SECOND_MS,
+	// Version 1's breaker: a time window and a fixed open duration.
+	windowType: 'time',
+	windowCalls: 100,
+	consecutiveFailures: 5,
+	openBackoffMultiplier: 1,
+	maxOpenMs: 30 * 60 * SECOND_MS,
 });
+
+/** The count window keeps one letter per call: its size is bounded. */
+export const MAX_WINDOW_CALLS = 10_000;
 
 /** What each option accepts; checked in this order. */
 const LIMITS: Record<
-	keyof BreakerPolicy,
+	NumericOption,
 	{ min: number; max: number; integer: boolean; unit: string; minExclusive?: boolean }
 > = {
 	failureRatePercent: { min: 0, minExclusive: true, max: 100, integer: false, unit: 'percent' },
@@ -58,6 +88,10 @@ const LIMITS: Record<
 	openMs: { min: 0, minExclusive: true, max: 30 * DAY_MS, integer: false, unit: 'ms' },
 	halfOpenProbes: { min: 1, max: 1000, integer: true, unit: 'calls' },
 	probeTimeoutMs: { min: 0, minExclusive: true, max: DAY_MS, integer: false, unit: 'ms' },
+	windowCalls: { min: 1, max: MAX_WINDOW_CALLS, integer: true, unit: 'calls' },
+	consecutiveFailures: { min: 1, max: MAX_WINDOW_CALLS, integer: true, unit: 'calls' },
+	openBackoffMultiplier: { min: 1, max: 10, integer: false, unit: 'factor' },
+	maxOpenMs: { min: 0, minExclusive: true, max: 30 * DAY_MS, integer: false, unit: 'ms' },
 };
 
 /**
@@ -89,15 +123,25 @@ export function isBreakerPolicyError(error: unknown): error is BreakerPolicyErro
 /** The defaults overridden by `overrides` (undefined entries ignored), checked. */
 export function resolveBreakerPolicy(overrides: Partial<BreakerPolicy> = {}): BreakerPolicy {
 	const policy: BreakerPolicy = { ...DEFAULT_BREAKER_POLICY };
-	for (const option of Object.keys(LIMITS) as Array<keyof BreakerPolicy>) {
+	for (const option of Object.keys(LIMITS) as NumericOption[]) {
 		const value = overrides[option];
 		if (value !== undefined) policy[option] = value;
 		checkOption(option, policy[option]);
 	}
+	if (overrides.windowType !== undefined) {
+		if (!BREAKER_WINDOW_TYPES.includes(overrides.windowType)) {
+			throw new BreakerPolicyError(
+				'windowType',
+				overrides.windowType,
+				`one of ${BREAKER_WINDOW_TYPES.join(', ')}`,
+			);
+		}
+		policy.windowType = overrides.windowType;
+	}
 	return policy;
 }
 
-function checkOption(option: keyof BreakerPolicy, value: unknown): void {
+function checkOption(option: NumericOption, value: unknown): void {
 	const limit = LIMITS[option];
 	const kind = limit.integer ? 'a whole number' : 'a number';
 	const lower = limit.minExclusive ? `above ${limit.min}` : `at least ${limit.min}`;
@@ -112,9 +156,22 @@ function checkOption(option: keyof BreakerPolicy, value: unknown): void {
 
 /** Whether two policies differ in any option. */
 export function policiesDiffer(a: BreakerPolicy, b: BreakerPolicy): boolean {
-	return (Object.keys(LIMITS) as Array<keyof BreakerPolicy>).some(
+	return (Object.keys(DEFAULT_BREAKER_POLICY) as Array<keyof BreakerPolicy>).some(
 		(option) => a[option] !== b[option],
 	);
+}
+
+/**
+ * How long the breaker stays open after `failedRounds` half-open rounds failed in a row:
+ * openMs, multiplied by openBackoffMultiplier for each, capped at maxOpenMs (but never
+ * below openMs). Computed without overflow for any number of rounds.
+ */
+export function openDurationMs(policy: BreakerPolicy, failedRounds: number): number {
+	const cap = Math.max(policy.openMs, policy.maxOpenMs);
+	const rounds = Number.isFinite(failedRounds) ? Math.max(0, Math.floor(failedRounds)) : 0;
+	if (policy.openBackoffMultiplier <= 1 || rounds === 0) return policy.openMs;
+	const grown = policy.openMs * Math.pow(policy.openBackoffMultiplier, Math.min(rounds, 1000));
+	return Number.isFinite(grown) ? Math.min(cap, grown) : cap;
 }
 
 /**

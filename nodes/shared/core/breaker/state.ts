@@ -2,8 +2,9 @@ import type { JsonValue } from '../json';
 import { isPlainObject } from '../json';
 import { DAY_MS } from '../time';
 import type { BreakerPolicy } from './policy';
-import { DEFAULT_BREAKER_POLICY, resolveBreakerPolicy } from './policy';
+import { DEFAULT_BREAKER_POLICY, openDurationMs, resolveBreakerPolicy } from './policy';
 import type { StatsBucket, WindowBucket } from './window';
+import { seconds } from './words';
 
 /**
  * The circuit breaker as pure functions over one serialisable state record. The store
@@ -16,6 +17,10 @@ import type { StatsBucket, WindowBucket } from './window';
  *     ▲                                             ▲                                       │
  *     └──────────── probes succeeded ───────────────┼─────────── probes failed ─────────────┘
  *   forcedOpen and disabled are set by hand (Set State) and left only by hand.
+ *
+ * The rates are taken over a time window or the last N calls; or the breaker opens on N
+ * failed or slow calls in a row (policy.windowType). Each half-open round that fails
+ * opens it for longer (policy.openBackoffMultiplier, capped at maxOpenMs).
  *
  * Every change of status increments `generation`. Check stamps it on the item, so a
  * Record that arrives late from an earlier period (a call started before the breaker
@@ -70,6 +75,15 @@ export type BreakerState = {
 	policy: BreakerPolicy;
 	/** The calls that decide when a closed breaker opens; cleared by every change of status. */
 	window: WindowBucket[];
+	/**
+	 * The count window: one letter per counted call, oldest first (RECENT_LETTERS), the last
+	 * windowCalls calls. Empty under the other windows; cleared by every change of status.
+	 */
+	recent: string;
+	/** The consecutive window: failed or slow calls in a row; cleared by every change of status. */
+	run: number;
+	/** Half-open rounds that failed in a row: the open duration grows with them. 0 once closed. */
+	failedRounds: number;
 	/** Every recorded call, for Stats; kept across changes of status. */
 	stats: StatsBucket[];
 };
@@ -100,6 +114,9 @@ export function initialBreakerState(
 		lastChange: null,
 		policy: { ...policy },
 		window: [],
+		recent: '',
+		run: 0,
+		failedRounds: 0,
 		stats: [],
 	};
 }
@@ -112,7 +129,7 @@ export function effectiveStatus(state: BreakerState, now: number): BreakerStatus
 /** How long the record is kept: for good while set by hand, else a long retention. */
 export function breakerStateTtlMs(state: BreakerState): number | null {
 	if (state.status === 'forcedOpen' || state.status === 'disabled') return null;
-	return Math.max(BREAKER_RETENTION_MS, 2 * state.policy.openMs);
+	return Math.max(BREAKER_RETENTION_MS, 2 * Math.max(state.policy.openMs, state.policy.maxOpenMs));
 }
 
 /** The record moved to status `to`: a new period (generation), with its own window and probes. */
@@ -123,13 +140,30 @@ export function changeStatus(
 	reason: string,
 	correlationId: string | null = null,
 ): { state: BreakerState; change: BreakerChange } {
-	const change: BreakerChange = { from: state.status, to, at: now, reason, correlationId };
+	// A half-open round that fails opens for longer; any other change starts the count again.
+	const failedRounds =
+		to === 'open' && state.status === 'halfOpen'
+			? state.failedRounds + 1
+			: to === 'halfOpen'
+				? state.failedRounds
+				: 0;
+	const openFor = openDurationMs(state.policy, failedRounds);
+	const grown = to === 'open' && openFor !== state.policy.openMs;
+	const change: BreakerChange = {
+		from: state.status,
+		to,
+		at: now,
+		reason: grown
+			? `${reason}; open for ${seconds(openFor)} after ${failedRounds} failed probe round(s)`
+			: reason,
+		correlationId,
+	};
 	const next: BreakerState = {
 		...state,
 		status: to,
 		generation: state.generation + 1,
 		since: now,
-		openUntil: to === 'open' ? now + state.policy.openMs : null,
+		openUntil: to === 'open' ? now + openFor : null,
 		probes:
 			to === 'halfOpen'
 				? { granted: 0, recorded: 0, failed: 0, slow: 0, lastGrantedAt: now }
@@ -138,6 +172,9 @@ export function changeStatus(
 		lastChange: change,
 		// A new period judges its own calls, as Resilience4j resets its metrics.
 		window: [],
+		recent: '',
+		run: 0,
+		failedRounds,
 	};
 	return { state: next, change };
 }
@@ -159,7 +196,23 @@ export function asBreakerState(value: JsonValue | undefined): BreakerState | und
 			'The stored circuit breaker state is not in the expected format (was the scope used by something else?)',
 		);
 	}
-	return { ...(value as unknown as BreakerState), policy: storedPolicy(value.policy) };
+	// Records written before the count and consecutive windows and the growing open
+	// duration lack their fields: they read as empty.
+	const stored = value as unknown as BreakerState;
+	return {
+		...stored,
+		policy: storedPolicy(value.policy),
+		recent: typeof value.recent === 'string' ? value.recent : '',
+		run: wholeNumber(value.run),
+		failedRounds: wholeNumber(value.failedRounds),
+		stats: stored.stats.map((bucket) =>
+			typeof bucket.notCounted === 'number' ? bucket : { ...bucket, notCounted: 0 },
+		),
+	};
+}
+
+function wholeNumber(value: unknown): number {
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
 /** A stored policy, or the defaults where it is unusable: a breaker must keep working. */

@@ -2,7 +2,7 @@ import type { BreakerPolicy } from './policy';
 import type { BreakerChange, BreakerState, BreakerStatus } from './state';
 import { effectiveStatus, initialBreakerState } from './state';
 import type { CallCounts, LatencySummary } from './window';
-import { statsTotals, windowTotals } from './window';
+import { recentTotals, statsTotals, windowTotals } from './window';
 import { percent } from './words';
 
 /** One hop's view over the window: the per-boundary figures an alerting workflow needs. */
@@ -16,7 +16,10 @@ export type BreakerStats = {
 	generation: number;
 	windowMs: number;
 	calls: number;
+	/** Failures that count towards opening the breaker. */
 	failures: number;
+	/** Failures the rules do not count (a 400 for bad data): recorded, but they decide nothing. */
+	failuresNotCounted: number;
 	slowCalls: number;
 	/** Null when the window holds no calls. */
 	failureRatePercent: number | null;
@@ -24,6 +27,12 @@ export type BreakerStats = {
 	latency: LatencySummary;
 	/** The calls a closed breaker is judging now: those since its last change of status. */
 	tripWindow: CallCounts;
+	/** Under the count window: the last calls it holds (at most windowCalls). */
+	recentCalls: CallCounts | null;
+	/** Under the consecutive window: failed or slow calls in a row so far. */
+	consecutiveFailures: number | null;
+	/** Half-open rounds failed in a row: the open duration grew this many times. */
+	failedProbeRounds: number;
 	probes: {
 		allowed: number;
 		granted: number;
@@ -53,11 +62,15 @@ export function breakerStats(state: BreakerState | undefined, now: number): Brea
 		windowMs: policy.windowMs,
 		calls: totals.calls,
 		failures: totals.failures,
+		failuresNotCounted: totals.notCounted,
 		slowCalls: totals.slow,
 		failureRatePercent: rate(totals.failures),
 		slowCallRatePercent: rate(totals.slow),
 		latency: totals.latency,
 		tripWindow: windowTotals(current.window, now, policy),
+		recentCalls: policy.windowType === 'count' ? recentTotals(current.recent) : null,
+		consecutiveFailures: policy.windowType === 'consecutive' ? current.run : null,
+		failedProbeRounds: current.failedRounds,
 		probes:
 			current.probes === null
 				? null

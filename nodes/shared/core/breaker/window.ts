@@ -19,6 +19,8 @@ export type WindowBucket = CallCounts & {
 
 /** A bucket of the monitoring window: counts and latencies of every recorded call. */
 export type StatsBucket = WindowBucket & {
+	/** Failures the rules do not count (a 400 for bad data): in `calls`, not in `failures`. */
+	notCounted: number;
 	/** Calls whose latency is known (they carried a Check stamp). */
 	measured: number;
 	latencySumMs: number;
@@ -27,8 +29,14 @@ export type StatsBucket = WindowBucket & {
 	latency: LatencyHistogram;
 };
 
-/** One recorded call as the windows see it. */
-export type ObservedCall = { failed: boolean; slow: boolean; latencyMs: number | null };
+/** One recorded call as the windows see it. `failed` is a counted failure only. */
+export type ObservedCall = {
+	failed: boolean;
+	slow: boolean;
+	latencyMs: number | null;
+	/** A failure the rules do not count. */
+	notCounted?: boolean;
+};
 
 export type LatencySummary = {
 	/** Calls with a known latency. The other fields are null when it is 0. */
@@ -128,6 +136,7 @@ function emptyStatsBucket(start: number): StatsBucket {
 		calls: 0,
 		failures: 0,
 		slow: 0,
+		notCounted: 0,
 		measured: 0,
 		latencySumMs: 0,
 		latencyMinMs: null,
@@ -142,6 +151,7 @@ function observeAll(bucket: StatsBucket, calls: readonly ObservedCall[]): StatsB
 	for (const call of calls) {
 		next.calls++;
 		if (call.failed) next.failures++;
+		if (call.notCounted === true) next.notCounted++;
 		if (call.slow) next.slow++;
 		if (call.latencyMs === null) continue;
 		next.measured++;
@@ -159,9 +169,12 @@ export function statsTotals(
 	buckets: readonly StatsBucket[],
 	now: number,
 	policy: BreakerPolicy,
-): CallCounts & { latency: LatencySummary } {
+): CallCounts & { notCounted: number; latency: LatencySummary } {
 	const live = liveBuckets(buckets, now, policy);
-	const totals = windowTotals(live, now, policy);
+	const totals = {
+		...windowTotals(live, now, policy),
+		notCounted: live.reduce((sum, bucket) => sum + (bucket.notCounted ?? 0), 0),
+	};
 	const measured = live.reduce((sum, bucket) => sum + bucket.measured, 0);
 	if (measured === 0) {
 		return {
@@ -200,4 +213,50 @@ export function statsTotals(
 /** Latencies are reported to a tenth of a millisecond: finer is noise here. */
 function roundMs<Value extends number | null>(ms: Value): Value {
 	return (ms === null ? null : Math.round(ms * 10) / 10) as Value;
+}
+
+/* ------------------------------------------------- Count and consecutive windows */
+
+/**
+ * The count window's letters, one per call: a success, a failure, a slow success, a slow
+ * failure. A string, not an array of objects: 10,000 calls are 10 kB in the record.
+ */
+const LETTER = { ok: '.', failed: 'x', slow: 's', failedSlow: 'X' } as const;
+
+function letterOf(call: ObservedCall): string {
+	if (call.failed) return call.slow ? LETTER.failedSlow : LETTER.failed;
+	return call.slow ? LETTER.slow : LETTER.ok;
+}
+
+/**
+ * A batch in the order the count and consecutive windows take it: good calls first, then
+ * slow ones, then failures. A batch's calls finished together; this order makes the
+ * outcome independent of the order of its items, and errs towards protecting the hop.
+ */
+export function batchOrder(calls: readonly ObservedCall[]): ObservedCall[] {
+	const rank = (call: ObservedCall) => (call.failed ? 2 : call.slow ? 1 : 0);
+	return [...calls].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The count window with `calls` (in batch order) added, keeping the last `size` calls. */
+export function addToRecent(recent: string, calls: readonly ObservedCall[], size: number): string {
+	const added = recent + calls.map(letterOf).join('');
+	return added.length > size ? added.slice(added.length - size) : added;
+}
+
+/** Calls, failures and slow calls in the count window. */
+export function recentTotals(recent: string): CallCounts {
+	const totals: CallCounts = { calls: recent.length, failures: 0, slow: 0 };
+	for (const letter of recent) {
+		if (letter === LETTER.failed || letter === LETTER.failedSlow) totals.failures++;
+		if (letter === LETTER.slow || letter === LETTER.failedSlow) totals.slow++;
+	}
+	return totals;
+}
+
+/** Failed or slow calls in a row, after `calls` (in batch order): a good call ends the run. */
+export function extendRun(run: number, calls: readonly ObservedCall[]): number {
+	let length = run;
+	for (const call of calls) length = call.failed || call.slow ? length + 1 : 0;
+	return length;
 }
