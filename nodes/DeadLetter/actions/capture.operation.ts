@@ -192,7 +192,7 @@ export const description = updateDisplayOptions({ show: { operation: ['capture']
  */
 export async function execute(op: OperationContext<OutputName<'capture'>>): Promise<void> {
 	const { context, items, outputs } = op;
-	const settings = readCaptureSettings(context);
+	const settings = await readCaptureSettings(context);
 	// Version 1 has no Not Captured output: its items leave on Auth Failure, the output that pages someone.
 	const notCaptured = outputs.index(outputs.has('Not Captured') ? 'Not Captured' : 'Auth Failure');
 	const failures: Failure[] = [];
@@ -222,6 +222,8 @@ export async function execute(op: OperationContext<OutputName<'capture'>>): Prom
 		}
 		// A replayed record whose marker a node on the way dropped: found through the pairing.
 		markers.push(lookup.fromReplay(index));
+		// From version 2.2 a replayed item holds the payload under its own field: the record is that.
+		verdict.payload = deadletter.unwrapReplayed(verdict.payload, markers);
 		const correlationId =
 			correlation.readCorrelationId(item.json, settings.correlationField) ??
 			correlationIdFor(verdict.payload as IDataObject, settings.correlationField).id;

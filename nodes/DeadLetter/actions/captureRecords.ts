@@ -60,8 +60,9 @@ export async function prepareRecords(
 				owner: failure.marker.trust.owner,
 				status: deadletter.statusAfterFailedAttempt(replay.attempt, settings.maxAttempts),
 				dataPatch: deadletter.recapturePatch(
-					{ ...verdict, failedNode, executionId, edited: replay.edited },
+					{ ...verdict, id: replay.id, failedNode, executionId, edited: replay.edited },
 					settings.redactor,
+					settings.keyring,
 				),
 			};
 			continue;
@@ -84,6 +85,7 @@ export async function prepareRecords(
 				correlationId: failure.correlationId,
 			},
 			settings.redactor,
+			settings.keyring,
 		);
 		failure.id = id;
 		failure.entry = { id, category: verdict.classification.class, data };

@@ -14,7 +14,8 @@ import {
 	type ReplayMarker,
 	type StoredFailure,
 } from './record';
-import type { Redactor } from './redact';
+import type { RedactResult, Redactor } from './redact';
+import { seal, type Keyring } from './seal';
 
 /** A response body kept with the error is cut beyond this many characters of JSON. */
 export const MAX_ERROR_BODY_CHARS = 64 * 1024;
@@ -168,9 +169,38 @@ export interface NewDeadLetter {
 	correlationId: string;
 }
 
-/** The stored data of a new dead letter: payload and error redacted, the key fixed for all replays. */
-export function buildDeadLetter(input: NewDeadLetter, redactor: Redactor): DeadLetterData {
-	const payload = redactor.redact(input.payload);
+/**
+ * The payload as a record keeps it: redacted, with how many values that lost, and —
+ * when values were lost and a keyring is given — the captured payload sealed, bound
+ * to the record's id, so a replay can send it as it was.
+ */
+function keptPayload(
+	id: string,
+	payload: Record<string, unknown>,
+	redactor: Redactor,
+	keyring: Keyring | null,
+): { redacted: RedactResult; lost: number; sealed: DeadLetterData['sealed'] } {
+	const redacted = redactor.redact(payload);
+	const lost = redacted.count + redacted.cut;
+	const sealed =
+		lost > 0 && keyring !== null ? seal(JSON.parse(JSON.stringify(payload)), keyring, id) : null;
+	return { redacted, lost, sealed };
+}
+
+/**
+ * The stored data of a new dead letter: payload and error redacted, the key fixed for
+ * all replays; with a keyring, the captured payload sealed when redaction changed it.
+ */
+export function buildDeadLetter(
+	input: NewDeadLetter,
+	redactor: Redactor,
+	keyring: Keyring | null = null,
+): DeadLetterData {
+	const {
+		redacted: payload,
+		lost,
+		sealed,
+	} = keptPayload(input.id, input.payload, redactor, keyring);
 	const { failure, paths } = storedFailure(input.facts, redactor);
 	return {
 		v: 1,
@@ -185,6 +215,8 @@ export function buildDeadLetter(input: NewDeadLetter, redactor: Redactor): DeadL
 		correlationId: input.correlationId,
 		idempotencyKey: replayIdempotencyKey(input.payload, input.id),
 		redacted: [...payload.paths.map((path) => `payload.${path}`), ...paths].slice(0, 50),
+		payloadLost: lost,
+		sealed,
 	};
 }
 
@@ -194,8 +226,9 @@ export function buildDeadLetter(input: NewDeadLetter, redactor: Redactor): DeadL
  * lost when the replay fails for another reason.
  */
 export function recapturePatch(
-	input: Omit<NewDeadLetter, 'id' | 'correlationId' | 'workflow' | 'binary'> & { edited: boolean },
+	input: Omit<NewDeadLetter, 'correlationId' | 'workflow' | 'binary'> & { edited: boolean },
 	redactor: Redactor,
+	keyring: Keyring | null = null,
 ): JsonObject {
 	const { failure, paths } = storedFailure(input.facts, redactor);
 	const patch: JsonObject = {
@@ -206,9 +239,17 @@ export function recapturePatch(
 		executionId: input.executionId,
 	};
 	if (input.edited) {
-		const payload = redactor.redact(input.payload);
+		// The edit is the record now: its own redaction, its own sealed original (or none).
+		const {
+			redacted: payload,
+			lost,
+			sealed,
+		} = keptPayload(input.id, input.payload, redactor, keyring);
 		patch.payload = payload.value;
 		patch.redacted = [...payload.paths.map((path) => `payload.${path}`), ...paths].slice(0, 50);
+		patch.payloadLost = lost;
+		patch.sealed = sealed ?? null;
+		patch.needsInput = null;
 	}
 	return patch;
 }

@@ -19,3 +19,5 @@ export * from './record';
 export * from './alerts';
 export * from './capture';
 export * from './marker';
+export * from './seal';
+export * from './replayPayload';
