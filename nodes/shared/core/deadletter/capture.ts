@@ -6,6 +6,7 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 
 import type { JsonObject } from '../json';
 import { classifyFailure, type Classification } from './classify';
+import { classifyContent } from './content';
 import { failureFacts, type FailureFacts } from './facts';
 import { findHiddenFailure, type CompiledBodyPattern, type HiddenFailure } from './patterns';
 import {
@@ -66,7 +67,7 @@ export function examineItem(
 		return {
 			failed: true,
 			facts,
-			classification: classifyHidden(hidden, facts),
+			classification: classifyHidden(hidden, json),
 			payload: parts.payload,
 			replay: parts.replay,
 		};
@@ -74,7 +75,7 @@ export function examineItem(
 	const facts = failureFacts(hasError ? error : undefined, parts.details, nowMs);
 	let classification = classifyFailure(facts);
 	if (hidden !== null && (hidden.class !== null || classification.class === 'unknown')) {
-		classification = classifyHidden(hidden, failureFacts(hidden.message, undefined, nowMs));
+		classification = classifyHidden(hidden, json);
 	}
 	return { failed: true, facts, classification, payload: parts.payload, replay: parts.replay };
 }
@@ -102,10 +103,14 @@ export function isSentRecord(
 	return sentKeys.every((key) => Object.hasOwn(item, key));
 }
 
-function classifyHidden(hidden: HiddenFailure, facts: FailureFacts): Classification {
+/** A failure found in a response: the rule's class, else what the body says (its status, code, words). */
+function classifyHidden(hidden: HiddenFailure, body: Record<string, unknown>): Classification {
 	if (hidden.class !== null)
 		return { class: hidden.class, reason: `in the response: ${hidden.where}` };
-	const { class: failureClass, reason } = classifyFailure(facts);
+	const { class: failureClass, reason } = classifyContent(body, hidden.message) ?? {
+		class: 'unknown',
+		reason: 'no status, code or known message',
+	};
 	return { class: failureClass, reason: `in the response (${hidden.where}): ${reason}` };
 }
 

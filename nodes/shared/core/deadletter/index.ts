@@ -2,6 +2,7 @@
 // The classifier and the redactor are the package's only ones: other nodes use these.
 export { failureFacts, messageFromBody, type FailureFacts } from './facts';
 export * from './classify';
+export { classifyContent } from './content';
 export * from './patterns';
 export {
 	createRedactor,
