@@ -36,6 +36,12 @@ export class DeadLetter implements INodeType {
 				displayOptions: { show: { store: ['postgres'] } },
 			},
 			{
+				// Capture Failed Execution reads the failed execution through this n8n's public API.
+				name: 'integrationGuardsN8nApi',
+				required: true,
+				displayOptions: { show: { operation: ['captureExecution'] } },
+			},
+			{
 				// The key Capture seals captured payloads with, and Replay opens them with (version 2.2).
 				name: 'integrationGuardsEncryptionApi',
 				required: true,

@@ -42,7 +42,9 @@ export const redactedValuesProperty: INodeProperties = {
 	default: 'needsInput',
 	description:
 		'What a replay sends where redaction replaced a secret. Lists, stats and errors always show the redacted payload. Use the same credential on Capture and Replay.',
-	displayOptions: { show: { operation: ['capture', 'replay'], ...fromExactVersion } },
+	displayOptions: {
+		show: { operation: ['capture', 'captureExecution', 'replay'], ...fromExactVersion },
+	},
 };
 
 /** The keyring of the node's Encryption Key credential, or null when the node keeps no originals. */

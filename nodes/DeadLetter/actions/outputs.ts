@@ -8,6 +8,7 @@ export const OUTPUTS = {
 	capture: ['Captured', 'Auth Failure', 'Depth Alert', 'Succeeded', 'Not Captured'],
 	// Needs Input only from version 2.2: records a replay cannot send as captured (redacted values).
 	replay: ['Replay', 'Not Replayed', 'Needs Input'],
+	captureExecution: ['Captured', 'Auth Failure', 'Depth Alert', 'Not Captured'],
 	resolve: ['Resolved', 'Not Resolved'],
 	list: ['Records'],
 	stats: ['Stats', 'Depth Alert'],

@@ -2,6 +2,7 @@ import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
 import { outputsExpression, storeProperty } from '../../shared';
 import * as capture from './capture.operation';
+import * as captureExecution from './captureExecution.operation';
 import * as list from './list.operation';
 import { redactedValuesProperty } from './encryption';
 import { OUTPUTS, outputNames } from './outputs';
@@ -25,6 +26,13 @@ export const properties: INodeProperties[] = [
 				action: 'Capture failed items as dead letters',
 				description:
 					'Store each failed item with its error and class; routes Captured, Auth Failure or Depth Alert',
+			},
+			{
+				name: 'Capture Failed Execution',
+				value: 'captureExecution',
+				action: 'Capture the items of a failed execution',
+				description:
+					"In an error workflow: read the failed execution through the n8n API and store each item its failed node was given, with the node's error and class",
 			},
 			{
 				name: 'List',
@@ -71,6 +79,7 @@ export const properties: INodeProperties[] = [
 	queueProperty,
 	redactedValuesProperty,
 	...capture.description,
+	...captureExecution.description,
 	maxAttemptsProperty,
 	...alertProperties,
 	...replay.description,

@@ -22,3 +22,4 @@ export * from './capture';
 export * from './marker';
 export * from './seal';
 export * from './replayPayload';
+export * from './execution';
