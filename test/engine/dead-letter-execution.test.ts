@@ -23,6 +23,7 @@ import {
 	stopEngine,
 	TEST_NOOP,
 	TEST_SOURCE,
+	type CredentialFixtures,
 	type EngineResult,
 	type Link,
 } from './harness';
@@ -124,6 +125,10 @@ async function capture(
 	triggerItems: IDataObject[],
 	node: Partial<INode> = {},
 	apiKey = API_KEY,
+	store: { parameters: IDataObject; credentials: CredentialFixtures } = {
+		parameters: {},
+		credentials: {},
+	},
 ): Promise<EngineResult> {
 	return await runWorkflow({
 		workflow: buildWorkflow(
@@ -137,8 +142,15 @@ async function capture(
 					name: 'Capture',
 					type: DEAD_LETTER,
 					typeVersion: 2.2,
-					parameters: { operation: 'captureExecution', scope: queue } as INode['parameters'],
-					credentials: { integrationGuardsN8nApi: { id: 'n8n-1', name: 'n8n' } },
+					parameters: {
+						operation: 'captureExecution',
+						scope: queue,
+						...store.parameters,
+					} as INode['parameters'],
+					credentials: {
+						integrationGuardsN8nApi: { id: 'n8n-1', name: 'n8n' },
+						integrationGuardsPostgresApi: { id: 'pg-1', name: 'Postgres' },
+					},
 					...node,
 				},
 				...OUTPUTS.map((name) => ({ name, type: TEST_NOOP })),
@@ -149,7 +161,10 @@ async function capture(
 			],
 		),
 		nodeTypes: { [DEAD_LETTER]: DeadLetter },
-		credentials: { integrationGuardsN8nApi: { baseUrl: `${api.url}/`, apiKey } },
+		credentials: {
+			integrationGuardsN8nApi: { baseUrl: `${api.url}/`, apiKey },
+			...store.credentials,
+		},
 	});
 }
 
@@ -292,5 +307,48 @@ describe('Dead Letter: Capture Failed Execution', () => {
 			String(badKey.output('Capture', 'Not Captured')[0].json.error),
 			/answered HTTP 401: unauthorized\. Check the API key and that it has the scope execution:read/,
 		);
+	});
+
+	test('store unreachable: no record looks captured, under each On Error setting; otherwise the node fails naming the store', async () => {
+		api.executions.set('47', failedExecution('47', HTTP_503));
+		const unreachable = {
+			parameters: { store: 'postgres' },
+			credentials: {
+				integrationGuardsPostgresApi: {
+					host: '127.0.0.1',
+					port: 1,
+					database: 'none',
+					user: 'none',
+					password: 'x',
+					ssl: 'disable',
+				},
+			},
+		};
+		const regular = await capture(
+			newQueue(),
+			[trigger('47')],
+			{ onError: 'continueRegularOutput' },
+			API_KEY,
+			unreachable,
+		);
+		assert.equal(regular.output('Capture', 'Captured').length, 0);
+		const [refused] = regular.output('Capture', 'Not Captured');
+		assert.match(String(refused.json.error), /Postgres at 127\.0\.0\.1:1/);
+		assert.deepEqual(refused.pairedItem, { item: 0 });
+		assert.equal(regular.output('Capture', 'Not Captured').length, 1, 'the item fails once');
+
+		const errorOutput = await capture(
+			newQueue(),
+			[trigger('47')],
+			{ onError: 'continueErrorOutput' },
+			API_KEY,
+			unreachable,
+		);
+		assert.equal(errorOutput.output('Capture', 'Captured').length, 0);
+		assert.equal(errorOutput.outputs('Capture').at(-1)?.length, 1, 'on the error output');
+
+		const stopped = await capture(newQueue(), [trigger('47')], {}, API_KEY, unreachable);
+		assert.equal(stopped.status, 'error');
+		assert.match(String(stopped.error?.message), /Postgres at 127\.0\.0\.1:1/);
 	});
 });

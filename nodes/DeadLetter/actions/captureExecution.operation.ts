@@ -6,6 +6,7 @@ import {
 	deadletter,
 	failItem,
 	hash,
+	hint,
 	itemError,
 	n8nApiCall,
 	n8nApiProblem,
@@ -124,6 +125,13 @@ export async function execute(op: OperationContext<OutputName<'captureExecution'
 			continue;
 		}
 		failures.push(...failuresOf(execution, index, settings, now));
+		if (execution.truncated)
+			op.hints.push(
+				hint(
+					`Execution ${id}: only the first ${deadletter.MAX_EXECUTION_ITEMS} items of "${execution.failedNode}" were captured`,
+					'warning',
+				),
+			);
 	}
 	if (failures.length === 0) return;
 	await storeAndRoute(op, failures, settings, notCaptured);
