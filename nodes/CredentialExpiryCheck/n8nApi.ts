@@ -1,15 +1,19 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { beforeAbort, readBodyCapped, expiry } from '../shared';
+import {
+	expiry,
+	n8nApiCall as call,
+	n8nApiProblem as httpProblem,
+	n8nApiRedirect as redirected,
+	N8N_API_CREDENTIAL,
+	normaliseBaseUrl,
+} from '../shared';
 
-export const N8N_API_CREDENTIAL = 'integrationGuardsN8nApi';
 const PAGE_SIZE = 250;
 const MAX_PAGES = 40;
 /** Default hard deadline of one API call (Options → Timeout), redirects and body included. */
 export const DEFAULT_API_TIMEOUT_SECONDS = 30;
-/** A credential list page of 250 is a few hundred KiB; more is not n8n's API. */
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** One credential as n8n's public API lists it (never its data). */
 export interface ListedCredential {
@@ -46,13 +50,6 @@ export type TestOutcome =
 	| { result: 'failed'; message: string }
 	| { result: 'unavailable'; message: string };
 
-interface Response {
-	statusCode: number;
-	body: unknown;
-	/** Where a 3xx pointed: never followed. */
-	location: string | null;
-}
-
 /**
  * Answers of n8n's credential tester about itself, not about the credential: no test for
  * the type, or its own bookkeeping failing (n8n registers a temporary node per test and
@@ -65,103 +62,12 @@ const TESTER_RACE = /^node not found/i;
 /** Pause before the one retry of a test n8n's tester failed on its own side. */
 const TESTER_RETRY_PAUSE_MS = 250;
 
-export function normaliseBaseUrl(value: unknown): string {
-	return String(value ?? '')
-		.trim()
-		.replace(/\/+$/, '')
-		.replace(/\/api\/v1$/, '');
-}
-
 /** Options → Timeout, read once per execution: the hard deadline of each API call. */
 function apiTimeoutMs(context: IExecuteFunctions): number {
 	const seconds = Number(
 		context.getNodeParameter('options.timeoutSeconds', 0, DEFAULT_API_TIMEOUT_SECONDS),
 	);
 	return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_API_TIMEOUT_SECONDS) * 1000;
-}
-
-function parseJsonBody(raw: Buffer): unknown {
-	const text = raw.toString('utf8');
-	const trimmed = text.trim();
-	if (trimmed === '') return undefined;
-	try {
-		return JSON.parse(trimmed) as unknown;
-	} catch {
-		return text;
-	}
-}
-
-/**
- * One API call with a hard deadline (AbortSignal.timeout over the request and its whole
- * body: n8n's authenticated helper keeps only a socket-idle timeout, which a trickling
- * server never trips) and a cap on the body read.
- */
-async function call(
-	context: IExecuteFunctions,
-	options: IHttpRequestOptions,
-	timeoutMs: number,
-): Promise<Response | { error: string }> {
-	const deadline = AbortSignal.timeout(timeoutMs);
-	try {
-		const request = context.helpers.httpRequestWithAuthentication.call(
-			context,
-			N8N_API_CREDENTIAL,
-			{
-				...options,
-				json: true,
-				encoding: 'stream',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: timeoutMs,
-				// The API key travels in a header: a redirect could carry it to any host, so none is followed.
-				disableFollowRedirect: true,
-			},
-		) as Promise<{ statusCode: number; body: unknown; headers?: Record<string, unknown> }>;
-		const response = await beforeAbort(request, deadline);
-		const read = await readBodyCapped(response.body, MAX_RESPONSE_BYTES, deadline);
-		if ('tooLarge' in read)
-			return {
-				error: `The answer is larger than ${MAX_RESPONSE_BYTES / 1_048_576} MiB (more than ${read.tooLarge} bytes were sent), which is not n8n's API`,
-			};
-		const location = response.headers?.location;
-		return {
-			statusCode: response.statusCode,
-			body: parseJsonBody(read.body),
-			location: typeof location === 'string' ? location : null,
-		};
-	} catch (error) {
-		if (deadline.aborted)
-			return { error: `No complete answer within the Timeout (${timeoutMs / 1000} s)` };
-		// Network failures: the message names host and cause, never the API key (it travels in a header).
-		const code =
-			(error as { code?: unknown; cause?: { code?: unknown } }).code ??
-			(error as { cause?: { code?: unknown } }).cause?.code;
-		const message = (error as Error).message ?? String(error);
-		return {
-			error: typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message,
-		};
-	}
-}
-
-/** A 3xx: said as such, with where it pointed, since the client follows none. */
-function redirected(what: string, response: Response): string | null {
-	if (response.statusCode < 300 || response.statusCode >= 400) return null;
-	let target = response.location ?? 'nowhere';
-	try {
-		target = new URL(target, 'http://unknown').origin;
-	} catch {
-		// keep it as sent
-	}
-	return `${what} answered HTTP ${response.statusCode}, a redirect to ${target.slice(0, 200)}. The n8n API client follows no redirects (the API key would go along): set Instance URL to the address n8n answers on itself.`;
-}
-
-function httpProblem(what: string, response: Response): string {
-	const body = response.body as IDataObject | undefined;
-	const message =
-		body && typeof body === 'object' && typeof body.message === 'string'
-			? `: ${body.message.slice(0, 300)}`
-			: '';
-	return `${what} answered HTTP ${response.statusCode}${message}`;
 }
 
 function epoch(value: unknown): number | null {

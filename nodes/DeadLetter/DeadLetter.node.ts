@@ -7,6 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { failClosed, failClosedRoutesFrom, storeCredentialTests } from '../shared';
+import { ENCRYPTION_TEST, testEncryptionKey } from './actions/encryption';
 import { OUTPUTS, outputNames, REFUSAL_OUTPUTS, REFUSAL_OUTPUTS_V1 } from './actions/outputs';
 import { router } from './actions/router';
 import { versionDescription } from './actions/versionDescription';
@@ -34,10 +35,25 @@ export class DeadLetter implements INodeType {
 				testedBy: 'integrationGuardsPostgresTest',
 				displayOptions: { show: { store: ['postgres'] } },
 			},
+			{
+				// Capture Failed Execution reads the failed execution through this n8n's public API.
+				name: 'integrationGuardsN8nApi',
+				required: true,
+				displayOptions: { show: { operation: ['captureExecution'] } },
+			},
+			{
+				// The key Capture seals captured payloads with, and Replay opens them with (version 2.2).
+				name: 'integrationGuardsEncryptionApi',
+				required: true,
+				testedBy: 'integrationGuardsEncryptionTest',
+				displayOptions: { show: { redactedValues: ['encrypted'] } },
+			},
 		],
 	};
 
-	methods = { credentialTest: storeCredentialTests };
+	methods = {
+		credentialTest: { ...storeCredentialTests, [ENCRYPTION_TEST]: testEncryptionKey },
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await failClosed(

@@ -1,9 +1,11 @@
-// Dead Letter in a real n8n (issue 7, "Done when"): the shipped capture and replay
-// examples send 1,000 records to a local endpoint that fails a known subset with 400,
-// 401, 429 and 503. Every record ends up delivered or in the queue with the right class
-// (counts asserted exactly), the 401s leave on Auth Failure, one depth alert fires; the
-// replay delivers the transient and rate-limited ones once, and a second replay finds
-// nothing. The same on the embedded store and on Postgres, in one n8n.
+// Dead Letter in a real n8n (issue 7, "Done when"; issue 19): the shipped capture and
+// replay examples send 1,000 records to a local endpoint that fails a known subset with
+// 400, 401, 429, 503 and 200s that say {"success": false}. Every record ends up delivered
+// or in the queue with the right class (counts asserted exactly), the 401s leave on Auth
+// Failure, one depth alert fires; the replay delivers the transient and rate-limited ones
+// once, the data errors through an edited replay, each body exactly the record (never our
+// metadata, never a placeholder), and a second replay finds nothing. The same on the
+// embedded store and on Postgres, in one n8n.
 //
 // The endpoint is a plain node:http server in this process, not an n8n webhook: 1,000
 // parallel webhook executions made n8n answer "Database is not ready".
@@ -36,14 +38,15 @@ const DEAD_LETTER_TYPE = `${PACKAGE_NAME}.deadLetter`;
 const STAND_IN_NODES = new Set(['CRM Stand-in', 'Decide Response', 'Respond', 'Sticky Note1']);
 
 type Store = 'embedded' | 'postgres';
-type Outcome = 'synced' | 'data' | 'auth' | 'rateLimit' | 'transient';
+type Outcome = 'synced' | 'data' | 'auth' | 'rateLimit' | 'transient' | 'hidden';
 
-/** What the endpoint does with a record the first time (without the deadLetter field). */
+/** What the endpoint does with a record the first time (a replay sends an Idempotency-Key). */
 function firstOutcome(id: number): Outcome {
 	if (id % 10 === 3) return 'data';
 	if (id % 10 === 7) return 'auth';
 	if (id % 6 === 0) return 'rateLimit';
 	if (id % 5 === 0) return 'transient';
+	if (id % 10 === 9) return 'hidden';
 	return 'synced';
 }
 
@@ -56,7 +59,8 @@ const EXPECTED = {
 	auth: idsOf('auth'),
 	rateLimit: idsOf('rateLimit'),
 	transient: idsOf('transient'),
-	replayed: idsOf('rateLimit', 'transient'),
+	hidden: idsOf('hidden'),
+	replayed: idsOf('rateLimit', 'transient', 'hidden'),
 };
 
 /** The record the example's test-data Code node builds for an id. */
@@ -72,7 +76,14 @@ function record(id: number): IDataObject {
 interface Endpoint {
 	server: Server;
 	url: string;
-	calls: { total: number; replays: number; unreadable: number; idempotencyKeys: string[] };
+	calls: {
+		total: number;
+		replays: number;
+		unreadable: number;
+		idempotencyKeys: string[];
+		/** Bodies that were not exactly a record: our fields, a placeholder, or other keys. */
+		notExact: string[];
+	};
 	reset(): void;
 	close(): Promise<void>;
 }
@@ -88,7 +99,13 @@ async function readBody(request: IncomingMessage): Promise<string> {
 
 /** The CRM stand-in: decides per record, counts every call. 127.0.0.1 only. */
 async function startEndpoint(): Promise<Endpoint> {
-	const calls = { total: 0, replays: 0, unreadable: 0, idempotencyKeys: [] as string[] };
+	const calls = {
+		total: 0,
+		replays: 0,
+		unreadable: 0,
+		idempotencyKeys: [] as string[],
+		notExact: [] as string[],
+	};
 	const server = createServer((request, response) => {
 		calls.total++;
 		const answer = (status: number, body: IDataObject) => {
@@ -105,13 +122,17 @@ async function startEndpoint(): Promise<Endpoint> {
 					answer(422, { error: 'unreadable body', body: text.slice(0, 200) });
 					return;
 				}
-				const replayed = contact.deadLetter !== undefined;
+				const key = request.headers['idempotency-key'];
+				const replayed = typeof key === 'string';
 				if (replayed) {
 					calls.replays++;
-					const key = request.headers['idempotency-key'];
-					if (typeof key === 'string') calls.idempotencyKeys.push(key);
+					calls.idempotencyKeys.push(key);
 				}
 				const id = Number(contact.id);
+				// The record, and only it: the example's edited replay fixes the email.
+				const expected = { ...record(id), email: contact.email };
+				if (text.includes('[REDACTED]') || JSON.stringify(contact) !== JSON.stringify(expected))
+					calls.notExact.push(text.slice(0, 200));
 				if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(contact.email ?? ''))) {
 					answer(400, {
 						error: 'validation_failed',
@@ -124,6 +145,8 @@ async function startEndpoint(): Promise<Endpoint> {
 					answer(429, { message: 'Too many requests, slow down' });
 				} else if (!replayed && id % 5 === 0) {
 					answer(503, { message: 'Service temporarily unavailable' });
+				} else if (!replayed && id % 10 === 9) {
+					answer(200, { success: false, message: 'Upstream timeout, please retry' });
 				} else {
 					answer(200, { id: `crm_${id}`, email: contact.email ?? null });
 				}
@@ -147,6 +170,7 @@ async function startEndpoint(): Promise<Endpoint> {
 			calls.replays = 0;
 			calls.unreadable = 0;
 			calls.idempotencyKeys = [];
+			calls.notExact = [];
 		},
 		close: async () => {
 			server.closeAllConnections();
@@ -175,8 +199,9 @@ function adapt(json: WorkflowJson, target: Target, name: string): WorkflowJson {
 			if (parameters.operation !== 'replay' && parameters.depthThreshold !== undefined)
 				parameters.depthThreshold = DEPTH_THRESHOLD;
 			if (target.credential) node.credentials = { integrationGuardsPostgresApi: target.credential };
+			if (parameters.operation === 'list') parameters.limit = RECORDS;
 		}
-		if (node.name === 'Upsert Contact in CRM') {
+		if (node.name === 'Upsert Contact in CRM' || node.name === 'Upsert Fixed Contact') {
 			parameters.url = target.url;
 			parameters.options = { ...(parameters.options as IDataObject), timeout: 60_000 };
 		}
@@ -216,6 +241,9 @@ function replayWorkflow(target: Target): WorkflowJson {
 
 const idsIn = (items: INodeExecutionData[]) =>
 	items.map((item) => Number(item.json.id)).sort((a, b) => a - b);
+/** Replay (version 2.2) items hold the record under payload. */
+const payloadIdsIn = (items: INodeExecutionData[]) =>
+	items.map((item) => Number((item.json.payload as IDataObject).id)).sort((a, b) => a - b);
 const deadLetterOf = (item: INodeExecutionData) => item.json.deadLetter as IDataObject;
 
 function assertPaired(execution: Execution, nodeName: string): void {
@@ -281,7 +309,7 @@ describe('n8n end to end: Dead Letter', () => {
 
 	for (const store of ['embedded', 'postgres'] as const) {
 		it(
-			`${store} store: 1,000 records, 533 captured by class with one depth alert; the replay delivers the 333 transient ones once`,
+			`${store} store: 1,000 records, 633 captured by class (100 hidden in 200s) with one depth alert; the replay delivers the 433 transient ones once, the edited replay the 100 data errors, each body exactly the record`,
 			{ timeout: 8 * 60_000 },
 			async () => {
 				endpoint.reset();
@@ -315,7 +343,17 @@ describe('n8n end to end: Dead Letter', () => {
 					.outputs[0].map((item) => Number(String(item.json.id).replace(/^crm_/, '')))
 					.sort((a, b) => a - b);
 				assert.deepEqual(synced, EXPECTED.synced);
-				assert.equal(EXPECTED.synced.length, 467);
+				assert.equal(EXPECTED.synced.length, 367);
+
+				// 200s that say {"success": false}: captured by what the body says, not as unknown.
+				const hidden = captured.node('Find Hidden Failures');
+				assert.equal(hidden.byName.Succeeded.length, 367);
+				assert.deepEqual(idsIn(hidden.byName.Captured), EXPECTED.hidden);
+				assert.equal(EXPECTED.hidden.length, 100);
+				for (const item of hidden.byName.Captured) {
+					assert.equal(deadLetterOf(item).class, 'transient');
+					assert.match(String(deadLetterOf(item).reason), /^in the response \(success is false\)/);
+				}
 
 				const failure = captured.node('Capture Failure');
 				assert.deepEqual(Object.keys(failure.byName), [
@@ -368,10 +406,14 @@ describe('n8n end to end: Dead Letter', () => {
 					'the HTTP status of each class',
 				);
 
-				const alerts = failure.byName['Depth Alert'];
+				// One crossing, whichever of the two Capture nodes saw it.
+				const alerts = [...failure.byName['Depth Alert'], ...hidden.byName['Depth Alert']];
 				assert.equal(alerts.length, 1, 'exactly one depth alert');
 				assert.deepEqual(alerts[0].json.reasons, ['depth']);
-				assert.equal(alerts[0].json.depth, 533);
+				assert.ok(
+					[533, 633].includes(Number(alerts[0].json.depth)),
+					`depth ${alerts[0].json.depth}`,
+				);
 				assert.equal(alerts[0].json.depthThreshold, DEPTH_THRESHOLD);
 
 				if (store === 'postgres') {
@@ -379,12 +421,13 @@ describe('n8n end to end: Dead Letter', () => {
 						'auth pending': 100,
 						'data pending': 100,
 						'rateLimit pending': 166,
-						'transient pending': 167,
+						'transient pending': 267,
 					});
 				}
 
 				for (const node of [
 					'Upsert Contact in CRM',
+					'Find Hidden Failures',
 					'Synced',
 					'Capture Failure',
 					'Queued for Replay',
@@ -406,44 +449,58 @@ describe('n8n end to end: Dead Letter', () => {
 					`replay: ${JSON.stringify(replayed.error)}\n${n8n.logTail(40)}`,
 				);
 				const replayRun = replayed.node('Replay');
-				assert.equal(replayRun.byName.Replay.length, 333, 'replayed');
-				assert.deepEqual(idsIn(replayRun.byName.Replay), EXPECTED.replayed);
+				assert.equal(replayRun.byName.Replay.length, 433, 'replayed');
+				assert.deepEqual(payloadIdsIn(replayRun.byName.Replay), EXPECTED.replayed);
 				assert.equal(replayRun.byName['Not Replayed'].length, 0);
+				assert.equal(replayRun.byName['Needs Input'].length, 0, 'nothing was redacted');
+				for (const item of replayRun.byName.Replay)
+					assert.deepEqual(Object.keys(item.json), ['payload', 'deadLetter']);
 				assert.equal(
 					new Set(replayRun.byName.Replay.map((item) => deadLetterOf(item).id)).size,
-					333,
+					433,
 					'distinct records',
 				);
 
 				const resolved = replayed.node('Resolve');
-				assert.equal(resolved.byName.Resolved.length, 333, 'resolved');
+				assert.equal(resolved.byName.Resolved.length, 433, 'resolved');
 				assert.equal(resolved.byName['Not Resolved'].length, 0);
-				const captureAgain = replayed.nodesRun.includes('Capture Again')
-					? replayed.node('Capture Again').outputs.flat().length
-					: 0;
-				assert.equal(captureAgain, 0, 'none captured again');
+				for (const node of ['Capture Again', 'Still Failing (Captured Again)']) {
+					const again = replayed.nodesRun.includes(node)
+						? replayed.node(node).outputs.flat().length
+						: 0;
+					assert.equal(again, 0, `none captured again by ${node}`);
+				}
+				assert.equal(replayed.node('Find Hidden Failures').byName.Captured.length, 0);
 
-				assert.equal(endpoint.calls.total, RECORDS + 333, 'endpoint calls after the replay');
-				assert.equal(endpoint.calls.replays, 333);
+				// Data errors: listed, corrected, replayed as edited, delivered.
+				const edited = replayed.node('Replay Edited');
+				assert.deepEqual(payloadIdsIn(edited.byName.Replay), EXPECTED.data);
+				assert.ok(edited.byName.Replay.every((item) => deadLetterOf(item).edited === true));
+				assert.equal(replayed.node('Resolve Fixed').byName.Resolved.length, 100);
+				assert.equal(replayed.json('List Auth Failures', 'Records').length, 100);
+
+				assert.equal(endpoint.calls.total, RECORDS + 533, 'endpoint calls after the replay');
+				assert.equal(endpoint.calls.replays, 533);
+				assert.deepEqual(endpoint.calls.notExact, [], 'every body was exactly the record');
 				assert.equal(
 					new Set(endpoint.calls.idempotencyKeys).size,
-					333,
+					533,
 					'each replay sent its own Idempotency-Key',
 				);
 
 				assert.ok(
-					replayed.nodesRun.indexOf('Queue Stats') > replayed.nodesRun.indexOf('Resolve'),
-					`Queue Stats runs after the replay branch: ${replayed.nodesRun.join(', ')}`,
+					replayed.nodesRun.indexOf('Queue Stats') > replayed.nodesRun.indexOf('Resolve Fixed'),
+					`Queue Stats runs after the replay branches: ${replayed.nodesRun.join(', ')}`,
 				);
 				const stats = replayed.json('Queue Stats', 'Stats');
 				assert.equal(stats.length, 1);
-				assert.equal(stats[0].pending, 200, 'pending: auth 100 + data 100');
+				assert.equal(stats[0].pending, 100, 'pending: auth 100');
 				assert.equal(stats[0].replaying, 0);
-				assert.equal(stats[0].resolved, 333);
+				assert.equal(stats[0].resolved, 533);
 				assert.equal(stats[0].poison, 0);
 				assert.deepEqual(stats[0].byClass, {
 					auth: 100,
-					data: 100,
+					data: 0,
 					rateLimit: 0,
 					transient: 0,
 					unknown: 0,
@@ -452,16 +509,24 @@ describe('n8n end to end: Dead Letter', () => {
 				assert.equal(
 					replayed.node('Queue Stats').byName['Depth Alert'].length,
 					0,
-					'depth 200 is under the threshold',
+					'depth 100 is under the threshold',
 				);
-				for (const node of ['Replay', 'Upsert Contact in CRM', 'Resolve', 'Queue Stats'])
+				for (const node of [
+					'Replay',
+					'Upsert Contact in CRM',
+					'Find Hidden Failures',
+					'Resolve',
+					'Replay Edited',
+					'Resolve Fixed',
+					'Queue Stats',
+				])
 					assertPaired(replayed, node);
 				if (store === 'postgres') {
 					assert.deepEqual(await postgresQueue(sql), {
 						'auth pending': 100,
-						'data pending': 100,
+						'data done': 100,
 						'rateLimit done': 166,
-						'transient done': 167,
+						'transient done': 267,
 					});
 				}
 
@@ -473,8 +538,8 @@ describe('n8n end to end: Dead Letter', () => {
 					!again.nodesRun.includes('Upsert Contact in CRM'),
 					`nodes run: ${again.nodesRun.join(', ')}`,
 				);
-				assert.equal(endpoint.calls.total, RECORDS + 333, 'no call from the second replay');
-				assert.equal(again.json('Queue Stats', 'Stats')[0].pending, 200);
+				assert.equal(endpoint.calls.total, RECORDS + 533, 'no call from the second replay');
+				assert.equal(again.json('Queue Stats', 'Stats')[0].pending, 100);
 			},
 		);
 	}

@@ -141,4 +141,56 @@ describe('Capture output per node version', () => {
 		);
 		assert.equal((auth.json.deadLetter as IDataObject).class, 'auth');
 	});
+
+	for (const version of [2.1, 2.2]) {
+		test(`Replay version ${version}: ${version < 2.2 ? 'the payload with the marker and correlation ID merged in, as before' : 'the payload whole under payload, the marker apart, Needs Input declared'}`, async () => {
+			const captured = await capture(version);
+			const queue = String(
+				(captured.output('Capture', 'Captured')[0].json.deadLetter as IDataObject).queue,
+			);
+			const sinks = ['Replayed', 'Not Replayed', 'Needs Input'];
+			const result = await runWorkflow({
+				workflow: buildWorkflow(
+					[
+						{ name: 'Start', type: TEST_NOOP },
+						{
+							name: 'Replay',
+							type: DEAD_LETTER,
+							typeVersion: version,
+							parameters: { operation: 'replay', scope: queue } as INode['parameters'],
+						},
+						...sinks.map((name) => ({ name, type: TEST_NOOP })),
+					],
+					[['Start', 'Replay'], ...sinks.map((name, index): Link => ['Replay', index, name])],
+				),
+				nodeTypes: { [DEAD_LETTER]: DeadLetter },
+			});
+			assert.equal(result.status, 'success', result.error?.message);
+			const replayed = result.output('Replay', 'Replay');
+			assert.equal(replayed.length, 2);
+			if (version < 2.2) {
+				assert.deepEqual(result.nodes.Replay.outputNames, ['Replay', 'Not Replayed']);
+				assert.deepEqual(Object.keys(replayed[0].json), [
+					'id',
+					'email',
+					'correlationId',
+					'deadLetter',
+				]);
+			} else {
+				assert.deepEqual(result.nodes.Replay.outputNames, [
+					'Replay',
+					'Not Replayed',
+					'Needs Input',
+				]);
+				assert.deepEqual(Object.keys(replayed[0].json), ['payload', 'deadLetter']);
+				assert.deepEqual(replayed[0].json.payload, { id: 1, email: 'a@example.com' });
+				assert.deepEqual(replayed[1].json.payload, {
+					id: 2,
+					email: 'b@example.com',
+					correlationId: 'corr-2',
+				});
+			}
+			assert.equal(replayed[0].binary?.file.fileName, 'a.pdf');
+		});
+	}
 });

@@ -4,14 +4,11 @@ import {
 	correlation,
 	correlationIdFor,
 	deadletter,
-	failItem,
-	itemError,
-	storeFailure,
 	updateDisplayOptions,
 	type OperationContext,
 } from '../../shared';
-import { addDepthAlert } from './alerts';
-import { capturedItem, prepareRecords, storeRecords, type Failure } from './captureRecords';
+import type { Failure } from './captureRecords';
+import { storeAndRoute } from './captureRoute';
 import { DEFAULT_MAX_OPEN_RECORDS, readCaptureSettings } from './captureSettings';
 import type { OutputName } from './outputs';
 import { ReplayLookup, SentItems } from './pairing';
@@ -21,9 +18,8 @@ import {
 	redactionOptions,
 	retentionOption,
 } from './properties';
-import { openQueue, purgeSettledNow, type QueueHandle } from './queue';
 
-const maxOpenRecordsOption: INodeProperties = {
+export const maxOpenRecordsOption: INodeProperties = {
 	displayName: 'Max Open Records',
 	name: 'maxOpenRecords',
 	type: 'number',
@@ -192,7 +188,7 @@ export const description = updateDisplayOptions({ show: { operation: ['capture']
  */
 export async function execute(op: OperationContext<OutputName<'capture'>>): Promise<void> {
 	const { context, items, outputs } = op;
-	const settings = readCaptureSettings(context);
+	const settings = await readCaptureSettings(context);
 	// Version 1 has no Not Captured output: its items leave on Auth Failure, the output that pages someone.
 	const notCaptured = outputs.index(outputs.has('Not Captured') ? 'Not Captured' : 'Auth Failure');
 	const failures: Failure[] = [];
@@ -222,6 +218,8 @@ export async function execute(op: OperationContext<OutputName<'capture'>>): Prom
 		}
 		// A replayed record whose marker a node on the way dropped: found through the pairing.
 		markers.push(lookup.fromReplay(index));
+		// From version 2.2 a replayed item holds the payload under its own field: the record is that.
+		verdict.payload = deadletter.unwrapReplayed(verdict.payload, markers);
 		const correlationId =
 			correlation.readCorrelationId(item.json, settings.correlationField) ??
 			correlationIdFor(verdict.payload as IDataObject, settings.correlationField).id;
@@ -229,34 +227,5 @@ export async function execute(op: OperationContext<OutputName<'capture'>>): Prom
 	});
 	if (failures.length === 0) return;
 
-	let handle: QueueHandle;
-	try {
-		handle = await openQueue(op);
-		await prepareRecords(context, handle, items, failures, settings);
-		await storeRecords(handle, failures, settings.maxOpenRecords);
-	} catch (error) {
-		// Not captured: each item fails on Not Captured (the error output when the node continues), never Captured.
-		const failure = storeFailure(context, error);
-		for (const { index } of failures)
-			failItem(context, outputs.buckets, items[index], index, failure, notCaptured);
-		return;
-	}
-
-	for (const failure of failures) {
-		if (failure.outcome === 'queueFull') {
-			const { index } = failure;
-			const error = itemError(
-				context,
-				index,
-				`Item ${index} was not captured: dead-letter queue "${handle.label}" holds ${settings.maxOpenRecords} open records (Max Open Records)`,
-				'Nothing was stored for this item. Replay or resolve the open records, or raise Max Open Records under Options.',
-			);
-			failItem(context, outputs.buckets, items[index], index, error, notCaptured);
-			continue;
-		}
-		const route = failure.verdict.classification.class === 'auth' ? 'Auth Failure' : 'Captured';
-		outputs.push(route, capturedItem(items[failure.index], failure, handle, settings));
-	}
-	await addDepthAlert(op, handle, settings.thresholds, failures[0].index);
-	await purgeSettledNow(op, handle, settings.retentionMs);
+	await storeAndRoute(op, failures, settings, notCaptured);
 }

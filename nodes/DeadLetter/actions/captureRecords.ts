@@ -18,6 +18,17 @@ export interface Failure {
 	/** Replay markers that may name this item's record, nearest first. */
 	markers: unknown[];
 	marker?: FoundMarker | null;
+	/**
+	 * Set when the failure happened in another execution (Capture Failed Execution): where,
+	 * and what names its record (the same execution and node give the same ids).
+	 */
+	origin?: {
+		seed: string;
+		seq: number;
+		workflow: { id: string | null; name: string | null };
+		executionId: string;
+		failedNode: string;
+	};
 	/** Set for new records. */
 	id?: string;
 	entry?: stores.NewQueueEntry;
@@ -47,8 +58,8 @@ export async function prepareRecords(
 		? await markerSecret(handle.store)
 		: null;
 	for (const failure of failures) {
-		const { verdict } = failure;
-		const failedNode = verdict.facts.node ?? fallbackNode;
+		const { verdict, origin } = failure;
+		const failedNode = origin?.failedNode ?? verdict.facts.node ?? fallbackNode;
 		failure.marker = secret === null ? null : pickMarker(secret, handle.label, failure.markers);
 		verdict.replay = failure.marker?.marker ?? null;
 		if (failure.marker?.trust.trusted) {
@@ -60,13 +71,22 @@ export async function prepareRecords(
 				owner: failure.marker.trust.owner,
 				status: deadletter.statusAfterFailedAttempt(replay.attempt, settings.maxAttempts),
 				dataPatch: deadletter.recapturePatch(
-					{ ...verdict, failedNode, executionId, edited: replay.edited },
+					{
+						...verdict,
+						id: replay.id,
+						failedNode,
+						executionId: origin?.executionId ?? executionId,
+						edited: replay.edited,
+					},
 					settings.redactor,
+					settings.keyring,
 				),
 			};
 			continue;
 		}
-		const id = deadletter.deadLetterId(seed, failure.index);
+		const id = origin
+			? deadletter.deadLetterId(origin.seed, origin.seq)
+			: deadletter.deadLetterId(seed, failure.index);
 		const data = deadletter.buildDeadLetter(
 			{
 				id,
@@ -79,11 +99,12 @@ export async function prepareRecords(
 				facts: verdict.facts,
 				classification: verdict.classification,
 				failedNode,
-				workflow: { id: workflow.id ?? null, name: workflow.name ?? null },
-				executionId,
+				workflow: origin?.workflow ?? { id: workflow.id ?? null, name: workflow.name ?? null },
+				executionId: origin?.executionId ?? executionId,
 				correlationId: failure.correlationId,
 			},
 			settings.redactor,
+			settings.keyring,
 		);
 		failure.id = id;
 		failure.entry = { id, category: verdict.classification.class, data };
@@ -155,6 +176,13 @@ export function capturedItem(
 		reason: verdict.classification.reason,
 		attempt,
 		error: errorSummary(failure),
+		...(failure.origin
+			? {
+					failedNode: failure.origin.failedNode,
+					workflow: failure.origin.workflow,
+					executionId: failure.origin.executionId,
+				}
+			: {}),
 	};
 	const pairedItem = { item: failure.index };
 	if (settings.summaryOnly) {

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { deadletter, fieldNameOption, operationError, paths } from '../../shared';
 import { readThresholds } from './alerts';
+import { readKeyring } from './encryption';
 import { countParameter, optionCount, readOptions, retentionMsOf } from './parameters';
 
 const MB = 1024 * 1024;
@@ -24,9 +25,11 @@ export interface CaptureSettings {
 	retentionMs: number;
 	/** Version 2.1: Captured and Auth Failure items carry the record's summary only, not the payload again. */
 	summaryOnly: boolean;
+	/** Version 2.2, Redacted Values: Keep Encrypted: the captured payload is sealed with these keys. */
+	keyring: deadletter.Keyring | null;
 }
 
-export function readCaptureSettings(context: IExecuteFunctions): CaptureSettings {
+export async function readCaptureSettings(context: IExecuteFunctions): Promise<CaptureSettings> {
 	const options = readOptions(context);
 	const redactFields =
 		typeof options.redactFields === 'string'
@@ -64,6 +67,7 @@ export function readCaptureSettings(context: IExecuteFunctions): CaptureSettings
 		),
 		retentionMs: retentionMsOf(context, options),
 		summaryOnly: context.getNode().typeVersion >= SUMMARY_OUTPUT_VERSION,
+		keyring: await readKeyring(context),
 	};
 }
 

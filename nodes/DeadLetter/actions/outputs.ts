@@ -6,7 +6,9 @@
 export const OUTPUTS = {
 	// Succeeded only with Incoming Items: All Responses; Not Captured only from version 2.
 	capture: ['Captured', 'Auth Failure', 'Depth Alert', 'Succeeded', 'Not Captured'],
-	replay: ['Replay', 'Not Replayed'],
+	// Needs Input only from version 2.2: records a replay cannot send as captured (redacted values).
+	replay: ['Replay', 'Not Replayed', 'Needs Input'],
+	captureExecution: ['Captured', 'Auth Failure', 'Depth Alert', 'Not Captured'],
 	resolve: ['Resolved', 'Not Resolved'],
 	list: ['Records'],
 	stats: ['Stats', 'Depth Alert'],
@@ -35,6 +37,8 @@ export function outputNames(
 	const operation = typeof parameters.operation === 'string' ? parameters.operation : 'capture';
 	const names = declared[operation];
 	if (!Array.isArray(names)) return ['Done'];
+	if (operation === 'replay')
+		return names.filter((name) => name !== 'Needs Input' || (version ?? 2.2) >= 2.2);
 	if (operation !== 'capture') return names;
 	return names.filter(
 		(name) =>

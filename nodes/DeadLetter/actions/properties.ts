@@ -19,7 +19,7 @@ export const maxAttemptsProperty: INodeProperties = {
 	default: 5,
 	description:
 		'Deliveries a record gets, counting the one that failed first. A record that fails its last replay is parked as poison: kept, but never replayed again.',
-	displayOptions: { show: { operation: ['capture', 'replay'] } },
+	displayOptions: { show: { operation: ['capture', 'captureExecution', 'replay'] } },
 };
 
 export const alertProperties: INodeProperties[] = [
@@ -31,7 +31,7 @@ export const alertProperties: INodeProperties[] = [
 		default: 100,
 		description:
 			'Send one item to Depth Alert when the queue reaches this many open (pending or replaying) records. One per crossing: it fires again only after the queue went below. 0 turns it off.',
-		displayOptions: { show: { operation: ['capture', 'stats'] } },
+		displayOptions: { show: { operation: ['capture', 'captureExecution', 'stats'] } },
 	},
 	{
 		displayName: 'Age Alert (Hours)',
@@ -41,7 +41,7 @@ export const alertProperties: INodeProperties[] = [
 		default: 24,
 		description:
 			'Send one item to Depth Alert when the oldest open record is this old. Checked by Capture and Stats: run Stats on a schedule to hear of it without new failures. 0 turns it off.',
-		displayOptions: { show: { operation: ['capture', 'stats'] } },
+		displayOptions: { show: { operation: ['capture', 'captureExecution', 'stats'] } },
 	},
 ];
 

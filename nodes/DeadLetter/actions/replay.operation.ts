@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
+	configError,
 	deadletter,
 	failItem,
 	fieldNameOption,
@@ -12,6 +13,7 @@ import {
 	type OperationContext,
 	type stores,
 } from '../../shared';
+import { EXACT_REPLAY_VERSION, readKeyring } from './encryption';
 import { markerSecret, replayOwner, signMarker } from './markers';
 import type { OutputName } from './outputs';
 import { recordIdReader } from './pairing';
@@ -23,6 +25,7 @@ import {
 	retentionOption,
 } from './properties';
 import { FIRST_ITEM, openQueue, purgeSettledNow, type QueueHandle } from './queue';
+import { sendablePayloads } from './replayExact';
 import {
 	notReplayedItem,
 	pairRecords,
@@ -143,7 +146,7 @@ export const description = updateDisplayOptions({ show: { operation: ['replay'] 
  */
 export async function execute(op: OperationContext<OutputName<'replay'>>): Promise<void> {
 	const { context, items, outputs } = op;
-	const settings = readSettings(context);
+	const settings = await readSettings(context);
 	const requested = settings.source === 'items' ? namedRecords(op, settings) : null;
 	if (requested !== null && requested.size === 0) return;
 	const request =
@@ -189,7 +192,9 @@ export async function execute(op: OperationContext<OutputName<'replay'>>): Promi
 				),
 			);
 		}
-		for (const record of pairRecords(replay, requested, items, settings)) {
+		let records = pairRecords(replay, requested, items, settings);
+		if (settings.exact) records = await sendablePayloads(op, handle, records, owner, settings);
+		for (const record of records) {
 			const binding = signMarker(secret, {
 				id: record.entry.id,
 				queue: handle.label,
@@ -232,10 +237,12 @@ async function parkPoison(
 	);
 }
 
-function readSettings(context: IExecuteFunctions): ReplaySettings {
+async function readSettings(context: IExecuteFunctions): Promise<ReplaySettings> {
 	const options = readOptions(context);
-	return {
+	const settings: ReplaySettings = {
 		source: context.getNodeParameter('source', 0, 'queue') as ReplaySettings['source'],
+		exact: context.getNode().typeVersion >= EXACT_REPLAY_VERSION,
+		keyring: await readKeyring(context),
 		leaseMs: durationParameter(context, 'leaseMinutes', 'Lease (Minutes)', 10, time.MINUTE_MS),
 		maxAttempts: countParameter(context, 'maxAttempts', 'Max Attempts', 5, 1),
 		correlationField: fieldNameOption(
@@ -253,6 +260,14 @@ function readSettings(context: IExecuteFunctions): ReplaySettings {
 		),
 		retentionMs: retentionMsOf(context, options),
 	};
+	if (settings.exact && settings.payloadField === settings.outputField)
+		throw configError(
+			context,
+			'Edited Payload Field',
+			`must differ from Output Field ("${settings.outputField}")`,
+			'The payload and the dead-letter marker each need their own field.',
+		);
+	return settings;
 }
 
 /** The filters of a replay from the queue, read once. */

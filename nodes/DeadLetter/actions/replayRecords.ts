@@ -8,6 +8,10 @@ import { FIRST_ITEM, type QueueHandle } from './queue';
 
 export interface ReplaySettings {
 	source: 'queue' | 'items';
+	/** Version 2.2: the payload whole under payloadField, the marker beside it, never a placeholder. */
+	exact: boolean;
+	/** The Encryption Key credential's keys (version 2.2, Redacted Values: Keep Encrypted), else null. */
+	keyring: deadletter.Keyring | null;
 	leaseMs: number;
 	maxAttempts: number;
 	correlationField: string;
@@ -23,6 +27,8 @@ export interface Replayed {
 	pairedIndex: number;
 	payload: json.JsonObject;
 	edited: boolean;
+	/** The payload an input item gave instead of the stored one, when it differs. */
+	given: json.JsonObject | null;
 }
 
 /** Each leased record with the item it answers (from the queue: the first input item). */
@@ -44,6 +50,7 @@ export function pairRecords(
 			pairedIndex,
 			payload: edited ? (given as json.JsonObject) : data.payload,
 			edited,
+			given: edited ? (given as json.JsonObject) : null,
 		};
 	});
 }
@@ -56,25 +63,33 @@ export async function replayItem(
 	binding: { owner: string; mac: string },
 ): Promise<INodeExecutionData> {
 	const { entry, data } = record;
-	const replayed: IDataObject = {
-		...(record.payload as IDataObject),
-		[settings.correlationField]: data.correlationId,
-		[settings.outputField]: {
-			id: entry.id,
-			queue: handle.label,
-			attempt: deadletter.attemptOf(entry),
-			edited: record.edited,
-			class: data.class,
-			reason: data.reason,
-			idempotencyKey: data.idempotencyKey,
-			correlationId: data.correlationId,
-			leaseUntil: entry.leaseUntil === null ? null : new Date(entry.leaseUntil).toISOString(),
-			capturedAt: new Date(entry.enqueuedAt).toISOString(),
-			error: { message: data.error.message, httpCode: data.error.httpCode, code: data.error.code },
-			// Binds the marker to this lease: Capture and Resolve act on the record only with these.
-			...binding,
-		},
+	const marker: IDataObject = {
+		id: entry.id,
+		queue: handle.label,
+		attempt: deadletter.attemptOf(entry),
+		edited: record.edited,
+		class: data.class,
+		reason: data.reason,
+		idempotencyKey: data.idempotencyKey,
+		correlationId: data.correlationId,
+		leaseUntil: entry.leaseUntil === null ? null : new Date(entry.leaseUntil).toISOString(),
+		capturedAt: new Date(entry.enqueuedAt).toISOString(),
+		error: { message: data.error.message, httpCode: data.error.httpCode, code: data.error.code },
+		// Binds the marker to this lease: Capture and Resolve act on the record only with these.
+		...binding,
 	};
+	// Version 2.2: the payload as captured under its own field, so a body of {{ $json.payload }}
+	// sends it and nothing of ours; before, the payload's fields with the marker merged in.
+	const replayed: IDataObject = settings.exact
+		? {
+				[settings.payloadField]: record.payload as IDataObject,
+				[settings.outputField]: { ...marker, payloadField: settings.payloadField },
+			}
+		: {
+				...(record.payload as IDataObject),
+				[settings.correlationField]: data.correlationId,
+				[settings.outputField]: marker,
+			};
 	const item: INodeExecutionData = { json: replayed, pairedItem: { item: record.pairedIndex } };
 	const binary = await restoreBinary(context, data.binary);
 	if (binary !== null) item.binary = binary;

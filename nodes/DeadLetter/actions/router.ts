@@ -7,6 +7,7 @@ import {
 	type OperationContext,
 } from '../../shared';
 import * as capture from './capture.operation';
+import * as captureExecution from './captureExecution.operation';
 import * as list from './list.operation';
 import { OUTPUTS, outputNames, type Operation, type OutputName } from './outputs';
 import * as purge from './purge.operation';
@@ -31,6 +32,9 @@ export async function router(context: IExecuteFunctions): Promise<INodeExecution
 	switch (operation) {
 		case 'capture':
 			await capture.execute(narrow(op, operation));
+			break;
+		case 'captureExecution':
+			await captureExecution.execute(narrow(op, operation));
 			break;
 		case 'replay':
 			await replay.execute(narrow(op, operation));

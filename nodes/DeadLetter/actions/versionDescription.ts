@@ -2,7 +2,9 @@ import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
 import { outputsExpression, storeProperty } from '../../shared';
 import * as capture from './capture.operation';
+import * as captureExecution from './captureExecution.operation';
 import * as list from './list.operation';
+import { redactedValuesProperty } from './encryption';
 import { OUTPUTS, outputNames } from './outputs';
 import { alertProperties, maxAttemptsProperty, queueProperty } from './properties';
 import * as purge from './purge.operation';
@@ -25,6 +27,13 @@ export const properties: INodeProperties[] = [
 				action: 'Capture failed items as dead letters',
 				description:
 					'Store each failed item with its error and class; routes Captured, Auth Failure or Depth Alert',
+			},
+			{
+				name: 'Capture Failed Execution',
+				value: 'captureExecution',
+				action: 'Capture the items of a failed execution',
+				description:
+					"In an error workflow: read the failed execution through the n8n API and store each item its failed node was given, with the node's error and class",
 			},
 			{
 				name: 'List',
@@ -76,7 +85,9 @@ export const properties: INodeProperties[] = [
 		default: '',
 	},
 	queueProperty,
+	redactedValuesProperty,
 	...capture.description,
+	...captureExecution.description,
 	maxAttemptsProperty,
 	...alertProperties,
 	...replay.description,
@@ -91,11 +102,13 @@ export const properties: INodeProperties[] = [
  * The version part of the node's description; the base part (name, icon, inputs and
  * the other fields n8n's linter wants literal) is in the node class. Version 2 adds
  * Capture's Not Captured output (see outputNames); version 2.1 makes Capture's items the
- * record's summary without the payload again (capturedItem). Their parameters are version 1's.
+ * record's summary without the payload again (capturedItem). Version 2.2 replays the
+ * captured payload whole under its own field, beside the marker, never a placeholder:
+ * Redacted Values, and Replay's Needs Input output. Earlier parameters are version 1's.
  */
 export const versionDescription = {
-	version: [1, 2, 2.1],
-	defaultVersion: 2.1,
+	version: [1, 2, 2.1, 2.2],
+	defaultVersion: 2.2,
 	outputs: outputsExpression(outputNames, OUTPUTS) as INodeTypeDescription['outputs'],
 	properties,
 } satisfies Partial<INodeTypeDescription>;

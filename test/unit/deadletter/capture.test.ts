@@ -240,7 +240,7 @@ describe('the stored record', () => {
 			failedNode: 'Vendor',
 			executionId: '10',
 		};
-		const plain = recapturePatch({ ...base, edited: false }, redactor);
+		const plain = recapturePatch({ ...base, id: 'r-1', edited: false }, redactor);
 		assert.deepEqual(Object.keys(plain).sort(), [
 			'class',
 			'error',
@@ -248,7 +248,7 @@ describe('the stored record', () => {
 			'failedNode',
 			'reason',
 		]);
-		const edited = recapturePatch({ ...base, edited: true }, redactor);
+		const edited = recapturePatch({ ...base, id: 'r-1', edited: true }, redactor);
 		assert.deepEqual(edited.payload, { email: 'fixed@x.test', secret: REDACTED });
 	});
 });

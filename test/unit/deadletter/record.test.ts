@@ -184,6 +184,7 @@ describe('splitFailedItem', () => {
 			edited: true,
 			owner: null,
 			mac: null,
+			payloadField: null,
 		});
 	});
 
@@ -216,6 +217,7 @@ describe('splitFailedItem', () => {
 			edited: false,
 			owner: null,
 			mac: null,
+			payloadField: null,
 		});
 		assert.deepEqual(asReplayMarker({ id: 'x', queue: 'q', attempt: 2, owner: 'o', mac: 'm' }), {
 			id: 'x',
@@ -224,6 +226,7 @@ describe('splitFailedItem', () => {
 			edited: false,
 			owner: 'o',
 			mac: 'm',
+			payloadField: null,
 		});
 	});
 

@@ -6,6 +6,7 @@ import { createHash, hash as oneShotHash } from 'node:crypto';
 
 import type { JsonObject } from '../json';
 import { classifyFailure, type Classification } from './classify';
+import { classifyContent } from './content';
 import { failureFacts, type FailureFacts } from './facts';
 import { findHiddenFailure, type CompiledBodyPattern, type HiddenFailure } from './patterns';
 import {
@@ -14,7 +15,8 @@ import {
 	type ReplayMarker,
 	type StoredFailure,
 } from './record';
-import type { Redactor } from './redact';
+import type { RedactResult, Redactor } from './redact';
+import { seal, type Keyring } from './seal';
 
 /** A response body kept with the error is cut beyond this many characters of JSON. */
 export const MAX_ERROR_BODY_CHARS = 64 * 1024;
@@ -65,7 +67,7 @@ export function examineItem(
 		return {
 			failed: true,
 			facts,
-			classification: classifyHidden(hidden, facts),
+			classification: classifyHidden(hidden, json),
 			payload: parts.payload,
 			replay: parts.replay,
 		};
@@ -73,7 +75,7 @@ export function examineItem(
 	const facts = failureFacts(hasError ? error : undefined, parts.details, nowMs);
 	let classification = classifyFailure(facts);
 	if (hidden !== null && (hidden.class !== null || classification.class === 'unknown')) {
-		classification = classifyHidden(hidden, failureFacts(hidden.message, undefined, nowMs));
+		classification = classifyHidden(hidden, json);
 	}
 	return { failed: true, facts, classification, payload: parts.payload, replay: parts.replay };
 }
@@ -101,10 +103,14 @@ export function isSentRecord(
 	return sentKeys.every((key) => Object.hasOwn(item, key));
 }
 
-function classifyHidden(hidden: HiddenFailure, facts: FailureFacts): Classification {
+/** A failure found in a response: the rule's class, else what the body says (its status, code, words). */
+function classifyHidden(hidden: HiddenFailure, body: Record<string, unknown>): Classification {
 	if (hidden.class !== null)
 		return { class: hidden.class, reason: `in the response: ${hidden.where}` };
-	const { class: failureClass, reason } = classifyFailure(facts);
+	const { class: failureClass, reason } = classifyContent(body, hidden.message) ?? {
+		class: 'unknown',
+		reason: 'no status, code or known message',
+	};
 	return { class: failureClass, reason: `in the response (${hidden.where}): ${reason}` };
 }
 
@@ -168,9 +174,38 @@ export interface NewDeadLetter {
 	correlationId: string;
 }
 
-/** The stored data of a new dead letter: payload and error redacted, the key fixed for all replays. */
-export function buildDeadLetter(input: NewDeadLetter, redactor: Redactor): DeadLetterData {
-	const payload = redactor.redact(input.payload);
+/**
+ * The payload as a record keeps it: redacted, with how many values that lost, and —
+ * when values were lost and a keyring is given — the captured payload sealed, bound
+ * to the record's id, so a replay can send it as it was.
+ */
+function keptPayload(
+	id: string,
+	payload: Record<string, unknown>,
+	redactor: Redactor,
+	keyring: Keyring | null,
+): { redacted: RedactResult; lost: number; sealed: DeadLetterData['sealed'] } {
+	const redacted = redactor.redact(payload);
+	const lost = redacted.count + redacted.cut;
+	const sealed =
+		lost > 0 && keyring !== null ? seal(JSON.parse(JSON.stringify(payload)), keyring, id) : null;
+	return { redacted, lost, sealed };
+}
+
+/**
+ * The stored data of a new dead letter: payload and error redacted, the key fixed for
+ * all replays; with a keyring, the captured payload sealed when redaction changed it.
+ */
+export function buildDeadLetter(
+	input: NewDeadLetter,
+	redactor: Redactor,
+	keyring: Keyring | null = null,
+): DeadLetterData {
+	const {
+		redacted: payload,
+		lost,
+		sealed,
+	} = keptPayload(input.id, input.payload, redactor, keyring);
 	const { failure, paths } = storedFailure(input.facts, redactor);
 	return {
 		v: 1,
@@ -185,6 +220,8 @@ export function buildDeadLetter(input: NewDeadLetter, redactor: Redactor): DeadL
 		correlationId: input.correlationId,
 		idempotencyKey: replayIdempotencyKey(input.payload, input.id),
 		redacted: [...payload.paths.map((path) => `payload.${path}`), ...paths].slice(0, 50),
+		payloadLost: lost,
+		sealed,
 	};
 }
 
@@ -194,8 +231,9 @@ export function buildDeadLetter(input: NewDeadLetter, redactor: Redactor): DeadL
  * lost when the replay fails for another reason.
  */
 export function recapturePatch(
-	input: Omit<NewDeadLetter, 'id' | 'correlationId' | 'workflow' | 'binary'> & { edited: boolean },
+	input: Omit<NewDeadLetter, 'correlationId' | 'workflow' | 'binary'> & { edited: boolean },
 	redactor: Redactor,
+	keyring: Keyring | null = null,
 ): JsonObject {
 	const { failure, paths } = storedFailure(input.facts, redactor);
 	const patch: JsonObject = {
@@ -206,9 +244,17 @@ export function recapturePatch(
 		executionId: input.executionId,
 	};
 	if (input.edited) {
-		const payload = redactor.redact(input.payload);
+		// The edit is the record now: its own redaction, its own sealed original (or none).
+		const {
+			redacted: payload,
+			lost,
+			sealed,
+		} = keptPayload(input.id, input.payload, redactor, keyring);
 		patch.payload = payload.value;
 		patch.redacted = [...payload.paths.map((path) => `payload.${path}`), ...paths].slice(0, 50);
+		patch.payloadLost = lost;
+		patch.sealed = sealed ?? null;
+		patch.needsInput = null;
 	}
 	return patch;
 }

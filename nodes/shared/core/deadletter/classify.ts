@@ -43,14 +43,14 @@ const TRANSIENT_TEXT = new RegExp(
 	[
 		/\btimed[ _-]?out\b|\btime[ _-]?out\b|\btimeout\b/.source,
 		NETWORK_ERROR_TEXT.source,
-		/\bservice[ _-]?unavailable\b|\bbad[ _-]?gateway\b|\bgateway[ _-]?time|\btemporar(?:il)?y[ _-]?(?:unavailable|failure|error)\b|\btry again later\b|\binternal[ _-]?server[ _-]?error\b|\boverloaded\b|\bDEADLINE_EXCEEDED\b|\bupstream[ _-]?(?:connect[ _-]?)?error\b/
+		/\bservice[ _-]?unavailable\b|\bbad[ _-]?gateway\b|\bgateway[ _-]?time|\btemporar(?:il)?y[ _-]?(?:unavailable|failure|error)\b|\btry again later\b|\binternal[ _-]?server[ _-]?error\b|\boverloaded\b|\bDEADLINE_EXCEEDED\b|\bupstream[ _-]?(?:connect[ _-]?)?error\b|\b(?:down for |under |scheduled )maintenance\b|\boutage\b|\b(?:is|are) (?:currently |temporarily )?down\b|\bcurrently unavailable\b/
 			.source,
 	].join('|'),
 	'i',
 );
 
 const DATA_TEXT =
-	/\bvalidation\b|\binvalid\b|\brequired\b|\bmissing\b|\bmalformed\b|\bbad[ _-]?request\b|\bunprocessable\b|\bnot[ _-]?found\b|\bdoes not exist\b|\bduplicate\b|\balready[ _-]?exists\b|\bconflict\b|\bmust (?:be|have|not)\b|\bnot allowed\b|\bunexpected token\b|\bcannot be\b|\bnot a valid\b|\bno value\b|\bout of range\b|\bINVALID_ARGUMENT\b|\bFAILED_PRECONDITION\b/i;
+	/\bvalidation\b|\binvalid\b|\brequired\b|\bmissing\b|\bmalformed\b|\bbad[ _-]?request\b|\bunprocessable\b|\bnot[ _-]?found\b|\bdoes not exist\b|\bduplicate\b|\balready[ _-]?exists\b|\balready (?:been )?taken\b|\balready in use\b|\bconflict\b|\bmust (?:be|have|not)\b|\bnot allowed\b|\bunexpected token\b|\bcannot be\b|\bnot a valid\b|\bno value\b|\bout of range\b|\bINVALID_ARGUMENT\b|\bFAILED_PRECONDITION\b/i;
 
 /** gRPC / Google API statuses of a transient failure; the network's codes are NETWORK_ERROR_CODES. */
 const TRANSIENT_STATUS_CODES = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'INTERNAL']);

@@ -2,6 +2,7 @@
 // The classifier and the redactor are the package's only ones: other nodes use these.
 export { failureFacts, messageFromBody, type FailureFacts } from './facts';
 export * from './classify';
+export { classifyContent } from './content';
 export * from './patterns';
 export {
 	createRedactor,
@@ -20,3 +21,6 @@ export * from './alerts';
 export * from './capture';
 export * from './marker';
 export * from './schedule';
+export * from './seal';
+export * from './replayPayload';
+export * from './execution';

@@ -16,6 +16,7 @@ import { uuidv7 } from '../correlation';
 import { isPlainObject, type JsonObject, type JsonValue } from '../json';
 import type { FailureClass } from './classify';
 import { isFailureClass } from './classify';
+import type { Sealed } from './seal';
 
 /** The store's queue entry, as far as dead letters need it (structurally the Store port's QueueEntry). */
 export interface QueueEntryLike {
@@ -72,9 +73,18 @@ export function deadLetterStatus(
 	}
 }
 
-/** The attempt a leased entry stands for: the original failure, plus one per lease. */
-export function attemptOf(entry: Pick<QueueEntryLike, 'attempts'>): number {
-	return entry.attempts + 1;
+/**
+ * The attempt a leased entry stands for: the original failure, plus one per lease that
+ * delivered it (a lease that sent it to Needs Input, or could not open its original, did not).
+ */
+export function attemptOf(entry: Pick<QueueEntryLike, 'attempts'> & { data?: JsonObject }): number {
+	return entry.attempts + 1 - heldLeasesOf(entry.data);
+}
+
+/** Leases of the record that were no delivery attempt (see DeadLetterData.heldLeases). */
+export function heldLeasesOf(data: JsonObject | undefined): number {
+	const held = data?.heldLeases;
+	return typeof held === 'number' && Number.isInteger(held) && held > 0 ? held : 0;
 }
 
 /**
@@ -82,7 +92,7 @@ export function attemptOf(entry: Pick<QueueEntryLike, 'attempts'>): number {
  * records whose replays kept dying without a verdict (each lease counts). Those are
  * parked as poison instead of being handed out forever.
  */
-export function planReplay<Entry extends Pick<QueueEntryLike, 'attempts'>>(
+export function planReplay<Entry extends Pick<QueueEntryLike, 'attempts'> & { data?: JsonObject }>(
 	entries: readonly Entry[],
 	maxAttempts: number,
 ): { replay: Entry[]; park: Entry[] } {
@@ -135,6 +145,17 @@ export type DeadLetterData = {
 	idempotencyKey: string;
 	/** Where secrets were replaced. */
 	redacted: string[];
+	/**
+	 * How many values of the payload the redactor replaced or cut: 0 means the stored
+	 * payload is the captured one. Absent on records from before version 2.2.
+	 */
+	payloadLost?: number;
+	/** The captured payload, encrypted (seal.ts), when values were lost and a key was given. */
+	sealed?: Sealed | null;
+	/** Redaction placeholders a replay found and someone must fill in (Needs Input). */
+	needsInput?: string[] | null;
+	/** Leases that handed the record to Needs Input or failed to open it: not delivery attempts. */
+	heldLeases?: number;
 };
 
 /** Reads stored data, tolerating fields a later version may add; throws when it is not a dead letter. */
@@ -186,11 +207,13 @@ export type ReplayMarker = {
 	/** The lease owner and the MAC binding the marker to it (see marker.ts); null on markers from older versions. */
 	owner: string | null;
 	mac: string | null;
+	/** From version 2.2 the replayed item holds the payload under this field, beside the marker. */
+	payloadField: string | null;
 };
 
 export function asReplayMarker(value: unknown): ReplayMarker | null {
 	if (!isPlainObject(value)) return null;
-	const { id, queue, attempt, edited, owner, mac } = value;
+	const { id, queue, attempt, edited, owner, mac, payloadField } = value;
 	if (
 		typeof id !== 'string' ||
 		id === '' ||
@@ -208,7 +231,25 @@ export function asReplayMarker(value: unknown): ReplayMarker | null {
 		edited: edited === true,
 		owner: typeof owner === 'string' && owner !== '' ? owner : null,
 		mac: typeof mac === 'string' ? mac : null,
+		payloadField: typeof payloadField === 'string' && payloadField !== '' ? payloadField : null,
 	};
+}
+
+/**
+ * The payload of an item a version 2.2 Replay handed out (`{ payload, deadLetter }`):
+ * the field its marker names, when it holds an object; otherwise the item as it is.
+ */
+export function unwrapReplayed(
+	payload: Record<string, unknown>,
+	markers: readonly unknown[],
+): Record<string, unknown> {
+	for (const candidate of markers) {
+		const field = asReplayMarker(candidate)?.payloadField;
+		if (field === null || field === undefined) continue;
+		const inner = Object.hasOwn(payload, field) ? payload[field] : undefined;
+		if (isPlainObject(inner)) return inner;
+	}
+	return payload;
 }
 
 export interface FailedItemParts {
