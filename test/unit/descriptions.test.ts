@@ -39,7 +39,8 @@ function nestedRuleProblems(
 		if (siblings) {
 			for (const rules of [property.displayOptions?.show, property.displayOptions?.hide]) {
 				for (const key of Object.keys(rules ?? {})) {
-					if (!key.startsWith('/') && !siblings.has(key))
+					// n8n reads @version, @tool and @feature from the node itself, at any depth.
+					if (!key.startsWith('/') && !key.startsWith('@') && !siblings.has(key))
 						problems.push({ where: here.join(' → '), key });
 				}
 			}
