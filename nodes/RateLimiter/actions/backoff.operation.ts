@@ -18,6 +18,44 @@ import { correlationFieldOption, correlationOf, optionsCollection } from './sett
 /** Waits up to this long happen in the node; longer ones put the execution to wait (as n8n's Wait node does). */
 export const IN_NODE_WAIT_LIMIT_MS = 65 * time.SECOND_MS;
 
+/** Backoff's attempt counting and its limits on waiting, shared with Learn From Response. */
+export const attemptFieldProperty: INodeProperties = {
+	displayName: 'Attempt Field',
+	name: 'attemptField',
+	type: 'string',
+	default: '_retry.attempt',
+	description:
+		'Field that counts the attempts of each item. Backoff increments it; missing means the first attempt failed.',
+};
+
+export const maxAttemptsProperty: INodeProperties = {
+	displayName: 'Max Attempts',
+	name: 'maxAttempts',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 100 },
+	default: 5,
+	description:
+		'Attempts in all, the first included. An item that failed this many times leaves on Give Up.',
+};
+
+export const maxServerWaitOption: INodeProperties = {
+	displayName: 'Max Server Wait (Seconds)',
+	name: 'maxServerWait',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 3600,
+	description: 'An item whose vendor asks to wait longer than this leaves on Give Up instead',
+};
+
+export const removeErrorOption: INodeProperties = {
+	displayName: 'Remove Error Field on Retry',
+	name: 'removeError',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether items on Retry leave without the error field (its message is kept in the attempt details)',
+};
+
 const properties: INodeProperties[] = [
 	{
 		displayName:
@@ -26,23 +64,8 @@ const properties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	{
-		displayName: 'Attempt Field',
-		name: 'attemptField',
-		type: 'string',
-		default: '_retry.attempt',
-		description:
-			'Field that counts the attempts of each item. Backoff increments it; missing means the first attempt failed.',
-	},
-	{
-		displayName: 'Max Attempts',
-		name: 'maxAttempts',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 100 },
-		default: 5,
-		description:
-			'Attempts in all, the first included. An item that failed this many times leaves on Give Up.',
-	},
+	attemptFieldProperty,
+	maxAttemptsProperty,
 	{
 		displayName: 'Base Delay (Seconds)',
 		name: 'baseDelay',
@@ -110,22 +133,8 @@ const properties: INodeProperties[] = [
 				],
 				default: 'full',
 			},
-			{
-				displayName: 'Max Server Wait (Seconds)',
-				name: 'maxServerWait',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 3600,
-				description: 'An item whose vendor asks to wait longer than this leaves on Give Up instead',
-			},
-			{
-				displayName: 'Remove Error Field on Retry',
-				name: 'removeError',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether items on Retry leave without the error field (its message is kept in the attempt details)',
-			},
+			maxServerWaitOption,
+			removeErrorOption,
 		],
 	},
 	optionsCollection([correlationFieldOption]),

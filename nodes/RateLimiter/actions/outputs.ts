@@ -9,6 +9,7 @@ export const OUTPUTS = {
 	sendRequest: ['Success', 'Failed'],
 	backoff: ['Retry', 'Give Up'],
 	quota: ['Continue', 'Alert'],
+	learnFromResponse: ['OK', 'Retry', 'Give Up'],
 } as const satisfies OutputDeclaration;
 
 export type Operation = keyof typeof OUTPUTS;

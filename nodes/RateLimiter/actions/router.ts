@@ -10,6 +10,7 @@ import {
 } from '../../shared';
 import * as backoff from './backoff.operation';
 import { OUTPUTS, type Operation, type OutputOf } from './outputs';
+import * as learnFromResponse from './learnFromResponse.operation';
 import * as quota from './quota.operation';
 import * as sendRequest from './sendRequest.operation';
 import * as waitForSlot from './waitForSlot.operation';
@@ -53,6 +54,11 @@ export async function router(
 			await backoff.execute(op);
 			return finishOperation(op);
 		}
+		case 'learnFromResponse': {
+			const op = contextFor(context, operation, nodeClock);
+			await learnFromResponse.execute(op);
+			return finishOperation(op);
+		}
 		case 'quota': {
 			const op = contextFor(context, operation, nodeClock, quota.QUOTA_STORES);
 			await quota.execute(op);
@@ -60,7 +66,7 @@ export async function router(
 		}
 		default:
 			throw operationError(context, `Unknown operation "${String(operation)}"`, {
-				description: 'Choose Wait for Slot, Send Request, Backoff or Quota.',
+				description: 'Choose Wait for Slot, Send Request, Backoff, Learn From Response or Quota.',
 			});
 	}
 }

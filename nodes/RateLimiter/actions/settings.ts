@@ -50,7 +50,10 @@ const FROM_VERSION_2: IDisplayOptions['show'] = { '@version': [{ _cnd: { gte: 2 
 export const scopeParameter: INodeProperties = {
 	...scopeProperty('e.g. crm'),
 	displayOptions: {
-		show: { operation: ['waitForSlot', 'sendRequest', 'quota'], ...FROM_VERSION_2 },
+		show: {
+			operation: ['waitForSlot', 'sendRequest', 'learnFromResponse', 'quota'],
+			...FROM_VERSION_2,
+		},
 	},
 };
 

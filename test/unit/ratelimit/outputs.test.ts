@@ -50,11 +50,12 @@ describe('Rate Limiter outputs, declared once', () => {
 		}
 	});
 
-	it('each operation has exactly one refusal output, its second', () => {
+	it('each operation has exactly one refusal output, its last (Learn From Response: Give Up, not Retry)', () => {
 		for (const names of Object.values(OUTPUTS)) {
 			const refusals = names.filter((name) => (REFUSAL_OUTPUTS as string[]).includes(name));
-			assert.deepEqual(refusals, [names[1]]);
+			assert.deepEqual(refusals, [names[names.length - 1]]);
 		}
+		assert.deepEqual(OUTPUTS.learnFromResponse, ['OK', 'Retry', 'Give Up']);
 	});
 
 	it("the subtitle names each operation as the panel's option does", () => {
