@@ -118,6 +118,11 @@ export const limiterDescription = [
 		{ show: { operation: ['waitForSlot', 'sendRequest'] } },
 		limiterProperties.filter((property) => TURN_ONLY.has(property.name)),
 	),
+	// Backoff, Paced (version 2.1): its retries take their slots from the limiter.
+	...updateDisplayOptions(
+		{ show: { operation: ['backoff'], pacing: ['paced'], '@version': [{ _cnd: { gte: 2.1 } }] } },
+		limiterProperties.filter((property) => !TURN_ONLY.has(property.name)),
+	),
 ].sort(
 	(a, b) =>
 		limiterProperties.findIndex((property) => property.name === a.name) -

@@ -9,7 +9,7 @@ import {
 	type StoreChoice,
 } from '../../shared';
 import * as backoff from './backoff.operation';
-import { OUTPUTS, type Operation, type OutputOf } from './outputs';
+import { OUTPUTS, outputNames, type Operation, type OutputOf } from './outputs';
 import * as learnFromResponse from './learnFromResponse.operation';
 import * as quota from './quota.operation';
 import * as sendRequest from './sendRequest.operation';
@@ -25,8 +25,10 @@ function contextFor<Op extends Operation>(
 	nodeClock: clock.Clock,
 	stores: readonly StoreChoice[] = [],
 ): OperationContext<OutputOf<Op>> {
+	const node = context.getNode();
 	return createOperationContext(context, {
-		outputs: OUTPUTS[operation],
+		// The version's outputs (Backoff before 2.1 has no No Error).
+		outputs: outputNames({ operation }, OUTPUTS, node.typeVersion) as ReadonlyArray<OutputOf<Op>>,
 		stores,
 		clock: nodeClock,
 	});

@@ -57,6 +57,14 @@ export const scopeParameter: INodeProperties = {
 	},
 };
 
+/** Scope of Backoff, Paced (version 2.1): the limiter its retries take their slots from. */
+export const pacedScopeParameter: INodeProperties = {
+	...scopeParameter,
+	displayOptions: {
+		show: { operation: ['backoff'], pacing: ['paced'], '@version': [{ _cnd: { gte: 2.1 } }] },
+	},
+};
+
 /**
  * The store namespace of a version 2 limiter or quota, from its Scope (`<kind>:workflow-<id>`
  * when empty, `<kind>:<name>`, `<kind>:project:<id>:<name>`); null in version 1, whose

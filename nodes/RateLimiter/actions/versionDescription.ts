@@ -7,7 +7,7 @@ import { limiterDescription } from './limiter';
 import { OUTPUTS, outputNames, type Operation } from './outputs';
 import * as quota from './quota.operation';
 import * as sendRequest from './sendRequest.operation';
-import { scopeParameter } from './settings';
+import { pacedScopeParameter, scopeParameter } from './settings';
 import * as waitForSlot from './waitForSlot.operation';
 
 /** The operations, as the Operation parameter offers them; the subtitle names them from here. */
@@ -68,12 +68,15 @@ export const subtitle = `={{ ${JSON.stringify(operationNames)}[$parameter["opera
 export const versionDescription = {
 	// Version 2 adds Scope: limiters and quotas are namespaced by it, the workflow's own by
 	// default; version 1 keeps its instance-wide names and their keys.
-	version: [1, 2],
-	defaultVersion: 2,
+	// Version 2.1: Backoff paces its retries (one slot per item, a few per run) and sends
+	// items without an error to its new No Error output.
+	version: [1, 2, 2.1],
+	defaultVersion: 2.1,
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties: [
 		operationProperty,
 		scopeParameter,
+		pacedScopeParameter,
 		...limiterDescription,
 		...waitForSlot.description,
 		...sendRequest.description,

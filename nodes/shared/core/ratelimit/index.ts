@@ -8,3 +8,4 @@ export * from './quota';
 export * from './bulk';
 export * from './retry';
 export * from './response';
+export * from './schedule';
