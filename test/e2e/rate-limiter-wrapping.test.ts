@@ -6,7 +6,10 @@
 //   (1) the documented Wait for Slot pattern: Loop Over Items (Batch Size 1) → Wait for Slot →
 //       HTTP Request → back to the loop (examples/rate-limiter-wait-for-slot-loop.json);
 //   (2) Learn From Response on HTTP Request's error output, Retry back through Wait for Slot
-//       (examples/rate-limiter-learn-from-response.json).
+//       (examples/rate-limiter-learn-from-response.json), and (3) the same with the limit
+//       configured too high, so that 429s are learned from and retried;
+//   (4) HTTP Request at its defaults (error output) → Backoff, Paced (version 2.1), Retry back
+//       (examples/rate-limiter-backoff-paced.json).
 // Each pattern: 300/300 items delivered exactly once, the execution succeeds, no item gives up,
 // and the vendor accepts at least 80 % of its limit. The figures go to stderr (docs/nodes/rate-limiter.md
 // quotes them). About 2 to 3 minutes on a busy 2-core machine.
@@ -272,6 +275,28 @@ describe(
 			assert.equal(details?.status, 429);
 			assert.equal(details?.retryAfterMs, 1000);
 			assert.equal((details?.hold as IDataObject | undefined)?.heldMs, 1000);
+		});
+
+		it('(4) HTTP Request at its defaults → Backoff, Paced: 300/300 exactly once, none given up, at ≥ 80 % of the limit', async () => {
+			const nginx = await vendor();
+			const execution = await run(
+				n8n,
+				prepared(
+					'rate-limiter-backoff-paced.json',
+					`${nginx.url}/customers`,
+					credential,
+					'backoff',
+				),
+			);
+			const row = record(
+				'HTTP Request (defaults, error output) → Backoff loop, paced',
+				nginx,
+				execution,
+			);
+			assertExactlyOnceAtRate(row);
+			assert.equal(itemsOn(execution, 'Delivered', 0), ITEMS, 'every item out on No Error, once');
+			assert.equal(itemsOn(execution, 'Back Off', 'Give Up'), 0, 'no item gave up');
+			assert.equal(itemsOn(execution, 'Not Delivered', 0), 0);
 		});
 	},
 );
