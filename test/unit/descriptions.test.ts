@@ -39,7 +39,8 @@ function nestedRuleProblems(
 		if (siblings) {
 			for (const rules of [property.displayOptions?.show, property.displayOptions?.hide]) {
 				for (const key of Object.keys(rules ?? {})) {
-					if (!key.startsWith('/') && !siblings.has(key))
+					// n8n reads @version from the node wherever the rule is (node-helpers getPropertyValues).
+					if (!key.startsWith('/') && key !== '@version' && !siblings.has(key))
 						problems.push({ where: here.join(' → '), key });
 				}
 			}

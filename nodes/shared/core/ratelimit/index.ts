@@ -9,3 +9,4 @@ export * from './bulk';
 export * from './retry';
 export * from './response';
 export * from './schedule';
+export * from './trace';
