@@ -103,9 +103,11 @@ export class RateLimiter implements INodeType {
 				this,
 				(context) =>
 					failClosedRoutesFrom(
-						outputNames(context.getNode().parameters, OUTPUTS).map((displayName) => ({
-							displayName,
-						})),
+						outputNames(context.getNode().parameters, OUTPUTS, context.getNode().typeVersion).map(
+							(displayName) => ({
+								displayName,
+							}),
+						),
 						REFUSAL_OUTPUTS,
 					),
 				async () => await router(this, nodeClock),

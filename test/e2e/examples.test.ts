@@ -19,6 +19,7 @@ import {
 	XERO_CANONICAL,
 	XERO_ERROR,
 } from '../engine/canonical-transform.fixtures';
+import { startVendor } from '../support/nginx';
 import { repoRoot, startN8n, type N8nInstance, type WorkflowJson } from './harness';
 
 function example(name: string): WorkflowJson {
@@ -359,4 +360,33 @@ describe('n8n end to end: the examples', () => {
 			await n8n.deactivate(workflow.id);
 		}
 	});
+
+	for (const [file, last] of [
+		['rate-limiter-wait-for-slot-loop.json', 'All Sent'],
+		['rate-limiter-learn-from-response.json', 'All Sent'],
+		['rate-limiter-backoff-paced.json', 'Delivered'],
+	] as const) {
+		it(`Rate Limiter wrapping HTTP Request (${file}): the 30 customers reach a 10 r/s nginx exactly once`, async () => {
+			const nginx = await startVendor({ rate: 10, burst: 5, retryAfterSeconds: 1 });
+			try {
+				const json = example(file);
+				for (const node of json.nodes)
+					if (node.name === 'Call Vendor')
+						(node.parameters as IDataObject).url = `${nginx.url}/customers`;
+				const workflow = await n8n.importWorkflow(json);
+				const execution = await n8n.executeById(workflow.id);
+				assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+				const out = (execution.data.resultData.runData[last] ?? []).flatMap(
+					(_, run) => execution.node(last, run).outputs[0],
+				);
+				assert.equal(out.length, 30);
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				const summary = nginx.summary();
+				assert.equal(summary.acceptedItems, 30);
+				assert.equal(summary.duplicates, 0);
+			} finally {
+				await nginx.stop();
+			}
+		});
+	}
 });

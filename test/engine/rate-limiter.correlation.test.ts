@@ -26,12 +26,18 @@ import {
 const LIMITER = 'n8n-nodes-integration-guards.rateLimiter';
 let server: Server;
 let url = '';
+/** The headers of every request the server got. */
+const seen: Array<Record<string, string | string[] | undefined>> = [];
 
-async function run(parameters: INodeParameters, items: object[]): Promise<EngineResult> {
+async function run(
+	parameters: INodeParameters,
+	items: object[],
+	typeVersion = 1,
+): Promise<EngineResult> {
 	const workflow = buildWorkflow(
 		[
 			{ name: 'Source', type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } },
-			{ name: 'Limiter', type: LIMITER, parameters },
+			{ name: 'Limiter', type: LIMITER, parameters, typeVersion },
 			{ name: 'Out 0', type: TEST_NOOP },
 			{ name: 'Out 1', type: TEST_NOOP },
 		],
@@ -53,7 +59,8 @@ describe('Rate Limiter Correlation ID Field in the n8n engine', () => {
 	before(async () => {
 		await startEngine();
 		// Answers 404 to every request: not retried, so the item leaves on Failed at once.
-		server = createServer((_request, response) => {
+		server = createServer((request, response) => {
+			seen.push(request.headers);
 			response.writeHead(404, { 'content-type': 'application/json' });
 			response.end(JSON.stringify({ message: 'no such thing' }));
 		});
@@ -103,5 +110,51 @@ describe('Rate Limiter Correlation ID Field in the n8n engine', () => {
 		assert.equal((failed[0].json.error as IDataObject).correlationId, 'order-7');
 		assert.equal((failed[0].json.error as IDataObject).httpCode, 404);
 		assert.equal('correlationId' in (failed[1].json.error as IDataObject), false);
+	});
+
+	test('Send Request 2.1 sends the correlation ID and a W3C traceparent; version 1 and 2 send neither', async () => {
+		const uuid = '0190d7a4-5c2e-7b3a-8f00-123456789abc';
+		const items = [
+			{ correlationId: uuid },
+			{ correlationId: 'order-2' },
+			{ correlationId: 'evil\r\nX-Injected: 1' },
+			{},
+		];
+		const parameters = {
+			operation: 'sendRequest',
+			limiterName: `trace-${process.pid}`,
+			limit: 1000,
+			url: `${url}/trace`,
+			requestOptions: { maxAttempts: 1 },
+		};
+		seen.length = 0;
+		await run(parameters, items, 2.1);
+		const byItem = [...seen];
+		assert.equal(byItem.length, 4);
+		assert.equal(byItem[0]['x-correlation-id'], uuid);
+		assert.equal(byItem[0].traceparent?.slice(0, 36), '00-0190d7a45c2e7b3a8f00123456789abc-');
+		assert.match(String(byItem[0].traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+		assert.equal(byItem[1]['x-correlation-id'], 'order-2');
+		assert.match(String(byItem[1].traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+		assert.equal(byItem[2]['x-correlation-id'], undefined, 'a value with CR/LF is not sent');
+		assert.equal(byItem[2]['x-injected'], undefined);
+		assert.equal(byItem[3]['x-correlation-id'], undefined, 'no ID, none made up');
+		assert.equal(byItem[3].traceparent, undefined);
+
+		seen.length = 0;
+		await run(
+			{ ...parameters, options: { correlationHeader: 'X-Request-Id', sendTraceparent: false } },
+			items.slice(0, 1),
+			2.1,
+		);
+		assert.equal(seen[0]['x-request-id'], uuid);
+		assert.equal(seen[0].traceparent, undefined);
+
+		for (const version of [1, 2]) {
+			seen.length = 0;
+			await run(parameters, items.slice(0, 1), version);
+			assert.equal(seen[0]['x-correlation-id'], undefined, `version ${version}`);
+			assert.equal(seen[0].traceparent, undefined);
+		}
 	});
 });

@@ -128,6 +128,16 @@ const operations: Array<{
 		}),
 	},
 	{
+		name: 'Learn From Response',
+		parameters: () => ({
+			operation: 'learnFromResponse',
+			limiterName: fresh('learn'),
+			limit: 1000,
+			per: 'second',
+			options: { errorField: 'error', maxHold: 0 },
+		}),
+	},
+	{
 		name: 'Quota',
 		parameters: () => ({
 			operation: 'quota',

@@ -28,7 +28,11 @@ export interface BackoffSettings {
 	correlationField: string;
 }
 
-function readAttemptPath(context: IExecuteFunctions, attemptField: string): paths.PathSegment[] {
+/** The Attempt Field as a path; a configuration error names it (Backoff, Learn From Response). */
+export function readAttemptPath(
+	context: IExecuteFunctions,
+	attemptField: string,
+): paths.PathSegment[] {
 	let attemptPath: paths.PathSegment[];
 	try {
 		attemptPath = paths.parsePath(attemptField);

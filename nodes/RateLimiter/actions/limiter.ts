@@ -102,10 +102,31 @@ const limiterProperties: INodeProperties[] = [
 ];
 /* eslint-enable n8n-nodes-base/node-param-min-value-wrong-for-limit, n8n-nodes-base/node-param-default-wrong-for-limit, n8n-nodes-base/node-param-description-wrong-for-limit */
 
-/** The limiter's parameters, shown for the operations that take turns from it. */
-export const limiterDescription = updateDisplayOptions(
-	{ show: { operation: ['waitForSlot', 'sendRequest'] } },
-	limiterProperties,
+/** Parameters that are about taking a turn: not shown for Learn From Response, which takes none. */
+const TURN_ONLY = new Set(['tokensPerItem', 'maxWait']);
+
+/**
+ * The limiter's parameters, shown for the operations that take turns from it; its
+ * identity and rate also for Learn From Response, which updates the same limiter.
+ */
+export const limiterDescription = [
+	...updateDisplayOptions(
+		{ show: { operation: ['waitForSlot', 'sendRequest', 'learnFromResponse'] } },
+		limiterProperties.filter((property) => !TURN_ONLY.has(property.name)),
+	),
+	...updateDisplayOptions(
+		{ show: { operation: ['waitForSlot', 'sendRequest'] } },
+		limiterProperties.filter((property) => TURN_ONLY.has(property.name)),
+	),
+	// Backoff, Paced (version 2.1): its retries take their slots from the limiter.
+	...updateDisplayOptions(
+		{ show: { operation: ['backoff'], pacing: ['paced'], '@version': [{ _cnd: { gte: 2.1 } }] } },
+		limiterProperties.filter((property) => !TURN_ONLY.has(property.name)),
+	),
+].sort(
+	(a, b) =>
+		limiterProperties.findIndex((property) => property.name === a.name) -
+		limiterProperties.findIndex((property) => property.name === b.name),
 );
 
 /** Options of the operations that use the limiter (in an operation's Options collection). */

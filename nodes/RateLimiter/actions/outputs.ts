@@ -7,8 +7,10 @@ import type { OutputDeclaration } from '../../shared';
 export const OUTPUTS = {
 	waitForSlot: ['Proceed', 'Over Limit'],
 	sendRequest: ['Success', 'Failed'],
-	backoff: ['Retry', 'Give Up'],
+	// No Error from version 2.1: items that carry no error pass through untouched.
+	backoff: ['Retry', 'Give Up', 'No Error'],
 	quota: ['Continue', 'Alert'],
+	learnFromResponse: ['OK', 'Retry', 'Give Up'],
 } as const satisfies OutputDeclaration;
 
 export type Operation = keyof typeof OUTPUTS;
@@ -23,14 +25,21 @@ export const REFUSAL_OUTPUTS: ReadonlyArray<OutputOf<Operation>> = [
 ];
 
 /**
- * The outputs the panel shows for the node's parameters. n8n evaluates it from its
- * source text (see outputsExpression), so it refers to nothing outside its body; every
- * version has the same outputs.
+ * The outputs the panel shows for the node's parameters and version. n8n evaluates it from
+ * its source text (see outputsExpression), so it refers to nothing outside its body.
+ * Backoff's No Error output is new in version 2.1: saved workflows of older versions keep
+ * their two outputs.
  */
 export function outputNames(
 	parameters: Record<string, unknown>,
 	declared: OutputDeclaration,
+	version?: number,
 ): readonly string[] {
 	const operation = typeof parameters.operation === 'string' ? parameters.operation : 'waitForSlot';
-	return Object.keys(declared).includes(operation) ? declared[operation] : declared.waitForSlot;
+	const names = Object.keys(declared).includes(operation)
+		? declared[operation]
+		: declared.waitForSlot;
+	return operation === 'backoff' && (version ?? 2.1) < 2.1
+		? names.filter((name) => name !== 'No Error')
+		: names;
 }

@@ -9,7 +9,8 @@ import {
 	type StoreChoice,
 } from '../../shared';
 import * as backoff from './backoff.operation';
-import { OUTPUTS, type Operation, type OutputOf } from './outputs';
+import { OUTPUTS, outputNames, type Operation, type OutputOf } from './outputs';
+import * as learnFromResponse from './learnFromResponse.operation';
 import * as quota from './quota.operation';
 import * as sendRequest from './sendRequest.operation';
 import * as waitForSlot from './waitForSlot.operation';
@@ -24,8 +25,10 @@ function contextFor<Op extends Operation>(
 	nodeClock: clock.Clock,
 	stores: readonly StoreChoice[] = [],
 ): OperationContext<OutputOf<Op>> {
+	const node = context.getNode();
 	return createOperationContext(context, {
-		outputs: OUTPUTS[operation],
+		// The version's outputs (Backoff before 2.1 has no No Error).
+		outputs: outputNames({ operation }, OUTPUTS, node.typeVersion) as ReadonlyArray<OutputOf<Op>>,
 		stores,
 		clock: nodeClock,
 	});
@@ -53,6 +56,11 @@ export async function router(
 			await backoff.execute(op);
 			return finishOperation(op);
 		}
+		case 'learnFromResponse': {
+			const op = contextFor(context, operation, nodeClock);
+			await learnFromResponse.execute(op);
+			return finishOperation(op);
+		}
 		case 'quota': {
 			const op = contextFor(context, operation, nodeClock, quota.QUOTA_STORES);
 			await quota.execute(op);
@@ -60,7 +68,7 @@ export async function router(
 		}
 		default:
 			throw operationError(context, `Unknown operation "${String(operation)}"`, {
-				description: 'Choose Wait for Slot, Send Request, Backoff or Quota.',
+				description: 'Choose Wait for Slot, Send Request, Backoff, Learn From Response or Quota.',
 			});
 	}
 }

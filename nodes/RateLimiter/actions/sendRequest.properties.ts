@@ -258,8 +258,39 @@ const requestOptions: INodeProperties = {
 	],
 };
 
+const BEFORE_2_1 = { '@version': [{ _cnd: { lt: 2.1 } }] };
+const FROM_2_1 = { '@version': [{ _cnd: { gte: 2.1 } }] };
+
+const correlationHeaderOption: INodeProperties = {
+	displayName: 'Correlation ID Header',
+	name: 'correlationHeader',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. X-Correlation-ID',
+	description:
+		"Request header that carries the item's correlation ID (from Correlation ID Field) to the vendor, so its logs can be joined to the item. Empty sends none; a header the item sets itself wins.",
+};
+
+const sendTraceparentOption: INodeProperties = {
+	displayName: 'Send Traceparent',
+	name: 'sendTraceparent',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether to send a W3C traceparent header whose trace ID comes from the item's correlation ID (its hex when it is a UUID), for tracing systems",
+};
+
 export const properties: INodeProperties[] = [
 	...requestProperties,
 	requestOptions,
-	optionsCollection([burstOption, correlationFieldOption, maxHoldOption]),
+	optionsCollection([
+		burstOption,
+		correlationFieldOption,
+		// Version 2.1 sends the correlation ID and a traceparent by default; older versions do not.
+		{ ...correlationHeaderOption, default: '', displayOptions: { show: BEFORE_2_1 } },
+		{ ...correlationHeaderOption, default: 'X-Correlation-ID', displayOptions: { show: FROM_2_1 } },
+		{ ...sendTraceparentOption, default: false, displayOptions: { show: BEFORE_2_1 } },
+		{ ...sendTraceparentOption, default: true, displayOptions: { show: FROM_2_1 } },
+		maxHoldOption,
+	]),
 ];

@@ -27,6 +27,9 @@ export interface RequestSettings {
 	bulkResultsPath: string;
 	responseField: string;
 	correlationField: string;
+	/** Header for the item's correlation ID ('' sends none). */
+	correlationHeader: string;
+	sendTraceparent: boolean;
 	sendBody: boolean;
 	sendHeaders: boolean;
 	sendQuery: boolean;
@@ -98,8 +101,30 @@ export function readRequestSettings(context: IExecuteFunctions): RequestSettings
 			'response',
 		),
 		correlationField: readCorrelationField(context),
+		...correlationHeaders(context),
 		sendBody: context.getNodeParameter('sendBody', 0, false) === true,
 		sendHeaders: context.getNodeParameter('sendHeaders', 0, false) === true,
 		sendQuery: context.getNodeParameter('sendQuery', 0, false) === true,
+	};
+}
+
+/** Correlation ID Header and Send Traceparent, on by default from version 2.1. */
+function correlationHeaders(
+	context: IExecuteFunctions,
+): Pick<RequestSettings, 'correlationHeader' | 'sendTraceparent'> {
+	const current = context.getNode().typeVersion >= 2.1;
+	const header = String(
+		context.getNodeParameter('options.correlationHeader', 0, current ? 'X-Correlation-ID' : ''),
+	).trim();
+	if (header !== '' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(header))
+		throw configError(
+			context,
+			'Correlation ID Header',
+			`is not a header name: "${header.slice(0, 100)}"`,
+			'Use letters, digits and dashes, e.g. X-Correlation-ID, or leave it empty to send none.',
+		);
+	return {
+		correlationHeader: header.toLowerCase(),
+		sendTraceparent: context.getNodeParameter('options.sendTraceparent', 0, current) === true,
 	};
 }

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
+
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OutputRoutes } from '../../shared';
-import { failItem, operationError, paths, ratelimit } from '../../shared';
+import { correlation, failItem, operationError, paths, ratelimit } from '../../shared';
 import type { Auth, RequestSpec } from './http';
 import { tokensForItem, type LimiterSettings } from './limiter';
 import type { OutputOf } from './outputs';
@@ -112,6 +114,27 @@ function itemRequest(
 	}
 }
 
+/**
+ * The correlation headers of one request: the item's correlation ID under Correlation ID
+ * Header and a traceparent from it, unless the item sets that header itself or has no ID.
+ */
+function traceHeaders(
+	item: INodeExecutionData,
+	headers: Record<string, string>,
+	request: RequestSettings,
+): Record<string, string> {
+	const id = correlation.readCorrelationId(item.json, request.correlationField);
+	const safe = id === undefined ? null : ratelimit.headerSafe(id);
+	if (safe === null) return {};
+	const has = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name);
+	const out: Record<string, string> = {};
+	if (request.correlationHeader !== '' && !has(request.correlationHeader))
+		out[request.correlationHeader] = safe;
+	if (request.sendTraceparent && !has('traceparent'))
+		out.traceparent = ratelimit.traceparentFor(safe, randomBytes(8));
+	return out;
+}
+
 export function buildUnits(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -139,6 +162,7 @@ export function buildUnits(
 					: { [request.bulkBodyField]: records }
 				: first.body;
 		const headers: Record<string, string> = { ...first.headers };
+		if (!bulk) Object.assign(headers, traceHeaders(items[first.index], headers, request));
 		const hasKey = group.every((entry) => entry.idempotencyKey !== null);
 		// In bulk mode one key stands for the batch: the items' keys, joined.
 		if (hasKey)

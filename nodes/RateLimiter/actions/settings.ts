@@ -50,7 +50,18 @@ const FROM_VERSION_2: IDisplayOptions['show'] = { '@version': [{ _cnd: { gte: 2 
 export const scopeParameter: INodeProperties = {
 	...scopeProperty('e.g. crm'),
 	displayOptions: {
-		show: { operation: ['waitForSlot', 'sendRequest', 'quota'], ...FROM_VERSION_2 },
+		show: {
+			operation: ['waitForSlot', 'sendRequest', 'learnFromResponse', 'quota'],
+			...FROM_VERSION_2,
+		},
+	},
+};
+
+/** Scope of Backoff, Paced (version 2.1): the limiter its retries take their slots from. */
+export const pacedScopeParameter: INodeProperties = {
+	...scopeParameter,
+	displayOptions: {
+		show: { operation: ['backoff'], pacing: ['paced'], '@version': [{ _cnd: { gte: 2.1 } }] },
 	},
 };
 

@@ -2,11 +2,12 @@ import type { INodeProperties, INodePropertyOptions, INodeTypeDescription } from
 
 import { outputsExpression } from '../../shared';
 import * as backoff from './backoff.operation';
+import * as learnFromResponse from './learnFromResponse.operation';
 import { limiterDescription } from './limiter';
 import { OUTPUTS, outputNames, type Operation } from './outputs';
 import * as quota from './quota.operation';
 import * as sendRequest from './sendRequest.operation';
-import { scopeParameter } from './settings';
+import { pacedScopeParameter, scopeParameter } from './settings';
 import * as waitForSlot from './waitForSlot.operation';
 
 /** The operations, as the Operation parameter offers them; the subtitle names them from here. */
@@ -16,7 +17,7 @@ const OPERATIONS: Array<INodePropertyOptions & { value: Operation }> = [
 		value: 'waitForSlot',
 		action: 'Wait for a slot under the limit',
 		description:
-			'Before any vendor node: items leave on Proceed when the limit allows, or on Over Limit past the max wait',
+			'Items leave on Proceed when the limit allows (the whole batch at once: use a loop of one item per run before a vendor node), or on Over Limit past the max wait',
 	},
 	{
 		name: 'Send Request',
@@ -31,6 +32,13 @@ const OPERATIONS: Array<INodePropertyOptions & { value: Operation }> = [
 		action: 'Wait and retry a failed call',
 		description:
 			"After a vendor node's error output: waits with exponential backoff and routes Retry, or Give Up at the max",
+	},
+	{
+		name: 'Learn From Response',
+		value: 'learnFromResponse',
+		action: "Learn the limit from a vendor node's response",
+		description:
+			"After any vendor node's response or error output: updates the limiter from its status and headers, then OK, Retry (with the wait the vendor asked) or Give Up",
 	},
 	{
 		name: 'Quota',
@@ -60,16 +68,20 @@ export const subtitle = `={{ ${JSON.stringify(operationNames)}[$parameter["opera
 export const versionDescription = {
 	// Version 2 adds Scope: limiters and quotas are namespaced by it, the workflow's own by
 	// default; version 1 keeps its instance-wide names and their keys.
-	version: [1, 2],
-	defaultVersion: 2,
+	// Version 2.1: Backoff paces its retries (one slot per item, a few per run) and sends
+	// items without an error to its new No Error output.
+	version: [1, 2, 2.1],
+	defaultVersion: 2.1,
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties: [
 		operationProperty,
 		scopeParameter,
+		pacedScopeParameter,
 		...limiterDescription,
 		...waitForSlot.description,
 		...sendRequest.description,
 		...backoff.description,
+		...learnFromResponse.description,
 		...quota.description,
 	],
 } satisfies Partial<INodeTypeDescription>;

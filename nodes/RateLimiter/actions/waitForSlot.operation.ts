@@ -27,8 +27,45 @@ import { inInputOrder, optionsCollection, withField } from './settings';
 
 /** Wait for Slot's own parameters; the limiter's are in limiter.ts. */
 export const description = updateDisplayOptions({ show: { operation: ['waitForSlot'] } }, [
+	{
+		displayName:
+			"Items leave on Proceed together, when the last one got its turn: the next node gets them as one batch, and n8n's HTTP Request and most vendor nodes send a batch all at once. Before a vendor node, release one item per run: Loop Over Items (Batch Size 1) → Wait for Slot → the vendor node → back to Loop Over Items. The example rate-limiter-wait-for-slot-loop.json shows it.",
+		name: 'waitForSlotNotice',
+		type: 'notice',
+		default: '',
+	},
 	optionsCollection([burstOption, maxHoldOption]),
 ]);
+
+/** Nodes that take a batch one item (or one batch) per run: what Wait for Slot may feed at once. */
+const PACING_NODES = new Set(['n8n-nodes-base.splitInBatches']);
+
+/**
+ * The nodes right after this one that would get the batch at once, and are not a loop (or a
+ * Rate Limiter, which paces itself): read from the workflow's connections where n8n gives
+ * them (getChildNodes, getParentNodes); none when it does not.
+ */
+function batchTakers(context: OperationContext['context']): string[] {
+	const self = context.getNode();
+	try {
+		if (typeof context.getChildNodes !== 'function' || typeof context.getParentNodes !== 'function')
+			return [];
+		return context
+			.getChildNodes(self.name)
+			.filter(
+				(child) =>
+					!child.disabled &&
+					!PACING_NODES.has(child.type) &&
+					child.type !== self.type &&
+					context
+						.getParentNodes(child.name, { depth: 1 })
+						.some((parent) => parent.name === self.name),
+			)
+			.map((child) => child.name);
+	} catch {
+		return [];
+	}
+}
 
 /**
  * Wait for Slot: every item waits for its tokens from the shared limiter, then leaves on
@@ -132,6 +169,16 @@ export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Pr
 			op.hints.push(
 				hint(
 					`Rate limiter "${settings.limiterName}": ${overLimit} item(s) would have waited longer than ${settings.maxWaitMs / time.SECOND_MS} s and left on Over Limit.`,
+				),
+			);
+		}
+		const proceeded = outputs.buckets[outputs.index('Proceed')].length;
+		const takers = proceeded > settings.plan.capacity ? batchTakers(context) : [];
+		if (takers.length > 0) {
+			op.hints.push(
+				hint(
+					`Rate limiter "${settings.limiterName}": ${proceeded} items leave on Proceed at once, more than the burst of ${settings.plan.capacity}; ${takers.map((name) => `"${name}"`).join(', ')} gets them as one batch and, like HTTP Request, may send them all at once. Put this node in a loop that releases one item per run: Loop Over Items (Batch Size 1) → Wait for Slot → the vendor node → back to Loop Over Items.`,
+					'warning',
 				),
 			);
 		}

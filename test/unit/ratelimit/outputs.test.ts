@@ -24,7 +24,18 @@ describe('Rate Limiter outputs, declared once', () => {
 	it("the panel's outputs are the declaration's, in its order (today's names and order)", () => {
 		assert.deepEqual(outputNames({ operation: 'waitForSlot' }, OUTPUTS), ['Proceed', 'Over Limit']);
 		assert.deepEqual(outputNames({ operation: 'sendRequest' }, OUTPUTS), ['Success', 'Failed']);
-		assert.deepEqual(outputNames({ operation: 'backoff' }, OUTPUTS), ['Retry', 'Give Up']);
+		assert.deepEqual(outputNames({ operation: 'backoff' }, OUTPUTS, 2), ['Retry', 'Give Up']);
+		assert.deepEqual(outputNames({ operation: 'backoff' }, OUTPUTS, 1), ['Retry', 'Give Up']);
+		assert.deepEqual(outputNames({ operation: 'backoff' }, OUTPUTS, 2.1), [
+			'Retry',
+			'Give Up',
+			'No Error',
+		]);
+		assert.deepEqual(outputNames({ operation: 'learnFromResponse' }, OUTPUTS, 1), [
+			'OK',
+			'Retry',
+			'Give Up',
+		]);
 		assert.deepEqual(outputNames({ operation: 'quota' }, OUTPUTS), ['Continue', 'Alert']);
 		assert.deepEqual(outputNames({}, OUTPUTS), ['Proceed', 'Over Limit'], 'the default operation');
 		assert.deepEqual(outputNames({ operation: 'constructor' }, OUTPUTS), ['Proceed', 'Over Limit']);
@@ -50,11 +61,13 @@ describe('Rate Limiter outputs, declared once', () => {
 		}
 	});
 
-	it('each operation has exactly one refusal output, its second', () => {
+	it('each operation has exactly one refusal output, never its first (Learn From Response: Give Up, not Retry)', () => {
 		for (const names of Object.values(OUTPUTS)) {
 			const refusals = names.filter((name) => (REFUSAL_OUTPUTS as string[]).includes(name));
-			assert.deepEqual(refusals, [names[1]]);
+			assert.equal(refusals.length, 1);
+			assert.notEqual(refusals[0], names[0]);
 		}
+		assert.deepEqual(OUTPUTS.learnFromResponse, ['OK', 'Retry', 'Give Up']);
 	});
 
 	it("the subtitle names each operation as the panel's option does", () => {
@@ -69,7 +82,7 @@ describe('Rate Limiter outputs, declared once', () => {
 	it('Scope is a version 2 parameter: version 1 workflows never see it', () => {
 		const scope = node.description.properties.find((property) => property.name === 'scope');
 		assert.deepEqual(scope?.displayOptions?.show?.['@version'], [{ _cnd: { gte: 2 } }]);
-		assert.deepEqual(node.description.version, [1, 2]);
-		assert.equal(node.description.defaultVersion, 2);
+		assert.deepEqual(node.description.version, [1, 2, 2.1]);
+		assert.equal(node.description.defaultVersion, 2.1);
 	});
 });
