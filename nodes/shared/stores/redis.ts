@@ -32,6 +32,9 @@ import {
 	type WriteResult,
 } from './types';
 import { DAY_MS, SECOND_MS } from '../core/time';
+import { normalizeScan } from './scan';
+import { globEscape, parseScannedKey } from './scanRedis';
+import type { ScanOptions, ScanPage, ScannedEntry } from './types';
 
 /**
  * Each batch is one Lua script, so it is one round trip and atomic: no other client's
@@ -408,6 +411,59 @@ export class RedisStore implements Store {
 			assertCounterInRange(Number(reply[2]), batch[index].key);
 		}
 		return reply.slice(1).map(Number);
+	}
+
+	/**
+	 * Read-only: one SCAN step over the records' or counters' keys of the namespaces with
+	 * the prefix (MATCH on the key prefix, COUNT = limit), then their values in one script.
+	 * No queues on Redis: an empty, complete page.
+	 */
+	async scan(namespacePrefix: string, options: ScanOptions): Promise<ScanPage> {
+		const scan = normalizeScan(namespacePrefix, options);
+		if (scan.cursor !== null && !/^\d{1,20}$/.test(scan.cursor))
+			throw new TypeError('Scan cursor is not one this store returned');
+		if (scan.kind === 'queues') return { now: Date.now(), entries: [], cursor: null };
+		const kind = scan.kind === 'records' ? 'kv' : 'ct';
+		let encoded: string;
+		try {
+			encoded = encodeURIComponent(scan.prefix);
+		} catch {
+			throw new TypeError('Scan prefix contains a lone UTF-16 surrogate and is not valid Unicode');
+		}
+		const client = await this.connection();
+		let reply: [string, string[]];
+		try {
+			reply = await client.scan(
+				scan.cursor ?? '0',
+				'MATCH',
+				`${globEscape(this.keyPrefix)}${kind}:{${globEscape(encoded)}*`,
+				'COUNT',
+				scan.limit,
+			);
+		} catch (error) {
+			throw this.toStoreError('scan', error);
+		}
+		const [next, keys] = reply;
+		const values = (await this.script('scan', 'guardsRead', keys, [])) as Array<
+			string | number | null
+		>;
+		const now = Number(values[0]) * 1000 + Math.floor(Number(values[1]) / 1000);
+		const entries: ScannedEntry[] = [];
+		keys.forEach((fullKey, index) => {
+			const stored = values[2 + index * 2] as string | null;
+			const place = parseScannedKey(fullKey, this.keyPrefix.length + kind.length + 1);
+			// Gone since SCAN saw it, or not a key of this layout.
+			if (stored === null || place === null) return;
+			const ttl = Number(values[3 + index * 2]);
+			const expiresAt = ttl >= 0 ? now + ttl : null;
+			if (kind === 'ct') {
+				entries.push({ ...place, value: Number(stored), version: null, expiresAt });
+				return;
+			}
+			const { version, json } = this.parseRecord(stored);
+			entries.push({ ...place, value: JSON.parse(json) as JsonValue, version, expiresAt });
+		});
+		return { now, entries, cursor: next === '0' ? null : next };
 	}
 
 	async ping(): Promise<void> {
