@@ -26,6 +26,9 @@ import {
 	type RecordStamps,
 	type RecordDelete,
 	type RecordWrite,
+	type ScanOptions,
+	type ScanPage,
+	type ScannedEntry,
 	type RedisStoreConfig,
 	type Store,
 	type StoreRecord,
@@ -34,7 +37,6 @@ import {
 import { DAY_MS, SECOND_MS } from '../core/time';
 import { normalizeScan } from './scan';
 import { globEscape, parseScannedKey } from './scanRedis';
-import type { ScanOptions, ScanPage, ScannedEntry } from './types';
 
 /**
  * Each batch is one Lua script, so it is one round trip and atomic: no other client's

@@ -38,6 +38,9 @@ import {
 	type RecordQueue,
 	type RecordStamps,
 	type RecordWrite,
+	type ScanOptions,
+	type ScanPage,
+	type ScannedEntry,
 	type Store,
 	type StoreRecord,
 	type WriteResult,
@@ -53,7 +56,6 @@ import {
 } from './migrations';
 import { PostgresQueue } from './queue';
 import { normalizeScan, queueGroup, sqlAfter, toSqlCursor } from '../scan';
-import type { ScanOptions, ScanPage, ScannedEntry } from '../types';
 
 const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'allow', 'require', 'verify-full'];
 

@@ -25,6 +25,9 @@ import {
 	type RecordDelete,
 	type RecordQueue,
 	type RecordWrite,
+	type ScanOptions,
+	type ScanPage,
+	type ScannedEntry,
 	type SqliteStoreConfig,
 	type Store,
 	type StoreRecord,
@@ -34,7 +37,6 @@ import { keyOrder, normalizeInserts, stampedJson, stampMembers } from '../insert
 import { LATEST_MIGRATION, MIGRATIONS, schemaVersion } from './migrations';
 import { SqliteQueue } from './queue';
 import { normalizeScan, queueGroup, sqlAfter, toSqlCursor } from '../scan';
-import type { ScanOptions, ScanPage, ScannedEntry } from '../types';
 
 type SqliteModule = typeof import('node:sqlite');
 
