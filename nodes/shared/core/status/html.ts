@@ -28,10 +28,18 @@ export function duration(totalSeconds: number | null): string {
 	return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
 }
 
+/** One formatter per number of decimals: toLocaleString builds a new one on every call. */
+const FORMATS = new Map<number, Intl.NumberFormat>();
+
 /** A number for display: at most `decimals` decimals, grouped thousands; '–' for null. */
 export function num(value: number | null, decimals = 2): string {
 	if (value === null || !Number.isFinite(value)) return '–';
-	return value.toLocaleString('en-US', { maximumFractionDigits: decimals });
+	let format = FORMATS.get(decimals);
+	if (!format) {
+		format = new Intl.NumberFormat('en-US', { maximumFractionDigits: decimals });
+		FORMATS.set(decimals, format);
+	}
+	return format.format(value);
 }
 
 export interface Bar {

@@ -67,8 +67,11 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
 	return groups;
 }
 
+/** Code-unit order: stable across machines, and far cheaper than localeCompare on 10,000 rows. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 const byName = <T extends { scope: string; name: string }>(a: T, b: T) =>
-	a.scope.localeCompare(b.scope) || a.name.localeCompare(b.name);
+	compare(a.scope, b.scope) || compare(a.name, b.name);
 
 function breakers(input: StatusInput, warnings: string[]): BreakerStatusRow[] {
 	const rows: BreakerStatusRow[] = [];
@@ -155,12 +158,26 @@ function budgets(input: StatusInput): BudgetRow[] {
 		if (parsed?.kind === 'alert') budgetOf(scope!, parsed.budget).alerts.push({ ...parsed, value });
 	}
 	const rows: BudgetRow[] = [];
+	// The current windows per zone and period, computed once (luxon is not cheap per budget).
+	const windows = new Map<string, ReturnType<typeof windowAt>>();
+	const windowOf = (period: BudgetPeriod, zone: string) => {
+		const id = `${period} ${zone}`;
+		let window = windows.get(id);
+		if (!window) windows.set(id, (window = windowAt(period, input.now, zone)));
+		return window;
+	};
+	const zones = new Map<string, boolean>();
+	const knownZone = (zone: string) => {
+		let known = zones.get(zone);
+		if (known === undefined) zones.set(zone, (known = isTimeZone(zone)));
+		return known;
+	};
 	for (const budget of found.values()) {
 		const config = budget.config ? asBudgetConfig(budget.config.value) : null;
-		const zone = config && isTimeZone(config.zone) ? config.zone : 'UTC';
+		const zone = config && knownZone(config.zone) ? config.zone : 'UTC';
 		const periods: BudgetPeriodRow[] = [];
 		for (const period of BUDGET_PERIODS) {
-			const current = windowAt(period, input.now, zone);
+			const current = windowOf(period, zone);
 			const mine = budget.counters.filter((counter) => counter.period === period);
 			const limit = config?.limits[period];
 			if (mine.length === 0 && !limit) continue;
@@ -168,10 +185,10 @@ function budgets(input: StatusInput): BudgetRow[] {
 				mine.find((entry) => entry.counter === counter && entry.window === window)?.value ?? 0;
 			const spentNanos = value('spent', current.id);
 			const forecast = forecastNanos(spentNanos, current, input.now);
-			const windows = [
+			const stored = [
 				...new Set(mine.filter((entry) => entry.counter === 'spent').map((entry) => entry.window)),
 			];
-			if (!windows.includes(current.id)) windows.push(current.id);
+			if (!stored.includes(current.id)) stored.push(current.id);
 			periods.push({
 				period,
 				window: current.id,
@@ -186,8 +203,8 @@ function budgets(input: StatusInput): BudgetRow[] {
 						(alert) => alert.period === period && alert.window === current.id && alert.value >= 1,
 					)
 					.map((alert) => ({ kind: alert.alert, threshold: alert.threshold }))
-					.sort((a, b) => a.kind.localeCompare(b.kind) || a.threshold - b.threshold),
-				history: windows
+					.sort((a, b) => compare(a.kind, b.kind) || a.threshold - b.threshold),
+				history: stored
 					.sort()
 					.map((window) => ({ window, spent: nanosToNumber(value('spent', window)) })),
 			});
@@ -230,7 +247,7 @@ function quotas(input: StatusInput): QuotaRow[] {
 	).values()) {
 		const history = group
 			.map((row) => ({ window: row.window, usage: row.usage }))
-			.sort((a, b) => a.window.localeCompare(b.window));
+			.sort((a, b) => compare(a.window, b.window));
 		const latest = history[history.length - 1];
 		const { scope, quota, period } = group[0];
 		rows.push({
@@ -252,7 +269,7 @@ function quotas(input: StatusInput): QuotaRow[] {
 			history,
 		});
 	}
-	return rows.sort((a, b) => byName(a, b) || a.period.localeCompare(b.period));
+	return rows.sort((a, b) => byName(a, b) || compare(a.period, b.period));
 }
 
 function deadLetters(input: StatusInput): DeadLetterRow[] {
@@ -283,7 +300,7 @@ function deadLetters(input: StatusInput): DeadLetterRow[] {
 			leased: classes.reduce((sum, row) => sum + row.leased, 0),
 			oldestAgeSeconds: age(oldest),
 			classes: classes
-				.sort((a, b) => b.open - a.open || a.class.localeCompare(b.class))
+				.sort((a, b) => b.open - a.open || compare(a.class, b.class))
 				.map((row) => ({
 					class: row.class,
 					open: row.open,
@@ -292,7 +309,7 @@ function deadLetters(input: StatusInput): DeadLetterRow[] {
 				})),
 		});
 	}
-	return rows.sort((a, b) => a.scope.localeCompare(b.scope));
+	return rows.sort((a, b) => compare(a.scope, b.scope));
 }
 
 function drift(input: StatusInput, warnings: string[]): DriftRow[] {
@@ -324,10 +341,10 @@ function drift(input: StatusInput, warnings: string[]): DriftRow[] {
 		);
 	return rows.sort(
 		(a, b) =>
-			a.scope.localeCompare(b.scope) ||
-			a.schema.localeCompare(b.schema) ||
+			compare(a.scope, b.scope) ||
+			compare(a.schema, b.schema) ||
 			DRIFT_KINDS.indexOf(a.kind as never) - DRIFT_KINDS.indexOf(b.kind as never) ||
-			a.path.localeCompare(b.path),
+			compare(a.path, b.path),
 	);
 }
 
@@ -345,9 +362,7 @@ function expiries(input: StatusInput): ExpiryRow[] {
 			quietUntil: iso(entry.expiresAt),
 		});
 	}
-	return rows.sort(
-		(a, b) => a.scope.localeCompare(b.scope) || b.alertedAt.localeCompare(a.alertedAt),
-	);
+	return rows.sort((a, b) => compare(a.scope, b.scope) || compare(b.alertedAt, a.alertedAt));
 }
 
 /** Every guard's state from what the store's scan returned. */
