@@ -48,6 +48,8 @@ function plantedWorkflow(): WorkflowJson {
 	const rows = [1, 2, 3].map((n) => ({
 		n,
 		payload: HOSTILE,
+		model: 'gpt-4o-mini',
+		usage: { prompt_tokens: 200_000 * n, completion_tokens: 20_000 },
 		error: { message: `401 Unauthorized ${HOSTILE}`, httpCode: '401' },
 	}));
 	const node = (
@@ -57,7 +59,7 @@ function plantedWorkflow(): WorkflowJson {
 		x: number,
 		parameters: IDataObject,
 	) => ({
-		id: `planted-${name.toLowerCase()}`,
+		id: `planted-${name.toLowerCase().replace(/\W+/g, '-')}`,
 		name,
 		type,
 		typeVersion,
@@ -87,6 +89,32 @@ function plantedWorkflow(): WorkflowJson {
 				operation: 'capture',
 				scope: SCOPE,
 			}),
+			node('Quota', 'n8n-nodes-integration-guards.rateLimiter', 2, 600, {
+				operation: 'quota',
+				scope: SCOPE,
+				quotaName: 'vendor-api',
+				quota: 4,
+				period: 'day',
+				timeZone: 'UTC',
+				thresholds: '50',
+			}),
+			node('Check Budget', 'n8n-nodes-integration-guards.costGuard', 1, 600, {
+				operation: 'checkBudget',
+				scope: SCOPE,
+				budgetName: 'llm',
+				limits: { dailyLimit: '1' },
+				estimate: 'fixed',
+				estimatedCost: '0.0001',
+				options: { timeZone: 'UTC' },
+			}),
+			node('Record Usage', 'n8n-nodes-integration-guards.costGuard', 1, 800, {
+				operation: 'recordUsage',
+				scope: SCOPE,
+				budgetName: 'llm',
+				usageFormat: 'openaiChat',
+				model: '',
+				options: { timeZone: 'UTC' },
+			}),
 		],
 		connections: {
 			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
@@ -96,9 +124,12 @@ function plantedWorkflow(): WorkflowJson {
 					[
 						{ node: 'Breaker', type: 'main', index: 0 },
 						{ node: 'Capture', type: 'main', index: 0 },
+						{ node: 'Quota', type: 'main', index: 0 },
+						{ node: 'Check Budget', type: 'main', index: 0 },
 					],
 				],
 			},
+			'Check Budget': { main: [[{ node: 'Record Usage', type: 'main', index: 0 }]] },
 		},
 		settings: { executionOrder: 'v1' },
 	} as unknown as WorkflowJson;
@@ -262,6 +293,30 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 			);
 			assert.deepEqual(queues, [{ name: SCOPE, open: String(stats.pending + stats.leased) }]);
 			assert.equal(stats.pending + stats.leased, 3);
+			// Quota and budget: the counters as stored, against the rows.
+			const quotaCounters = (await scanAll(store, `quota:${SCOPE}`, 'counters')).filter(
+				(entry) => !entry.key.includes(':alerted:'),
+			);
+			assert.equal(quotaCounters.length, 1);
+			assert.equal(quotaCounters[0].value, 3);
+			const quotaRows = await page.evaluate<Array<{ name: string; used: string }>>(
+				`[...document.querySelectorAll('#limits tbody > tr')].map((tr) => ({
+					name: tr.querySelector('.name').textContent,
+					used: tr.children[2].textContent,
+				}))`,
+			);
+			assert.deepEqual(quotaRows, [{ name: 'vendor-api', used: String(quotaCounters[0].value) }]);
+			const spent = (await scanAll(store, `cost:${SCOPE}`, 'counters')).filter((entry) =>
+				/^budget\/llm\/spent\/day\//.test(entry.key),
+			);
+			assert.equal(spent.length, 1);
+			const spentText = await page.evaluate<string>(
+				`[...document.querySelectorAll('#budgets tbody > tr')].find((tr) => tr.children[1].firstChild.textContent === 'day').children[2].firstChild.textContent`,
+			);
+			assert.equal(
+				spentText,
+				`${(Number(spent[0].value) / 1e9).toLocaleString('en-US', { maximumFractionDigits: 4 })} USD`,
+			);
 			// Drift: one row per marker Schema Guard remembers for the example's scope.
 			const markers = (await scanAll(store, 'schema-drift:demo-contacts', 'counters')).filter(
 				(entry) => entry.key.startsWith('drift:'),
