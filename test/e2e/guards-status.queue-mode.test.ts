@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 
 import type { GuardsSnapshot } from '../../nodes/shared/core/status';
+import { asBreakerState } from '../../nodes/shared/core/breaker/state';
+import { breakerStats } from '../../nodes/shared/core/breaker/stats';
 import { PostgresStore } from '../../nodes/shared/stores/postgres';
+import { RedisStore } from '../../nodes/shared/stores/redis';
 import { PACKAGE_NAME, type WorkflowJson } from './harness';
 import { queueSuite, RUN, type Credentials, type QueueCluster } from './queue-harness';
 import { answer, newLayout, node, to, webhook } from './queue-nodes';
@@ -146,6 +149,34 @@ describe('n8n queue mode: Guards Status shows the state both workers wrote', () 
 					.sort(),
 				'one breaker per worker, with the calls that worker recorded',
 			);
+			// The same figures, read straight from the guards' Redis.
+			const redisStore = new RedisStore({
+				backend: 'redis',
+				host: cluster.redis.host,
+				port: cluster.redis.port,
+				db: 1,
+				tls: false,
+				keyPrefix: `guards-queue-e2e-${RUN}:`,
+			});
+			try {
+				const names = Object.keys(byWorker);
+				const { now, records } = await redisStore.read(
+					`breaker:${scope}`,
+					names.map((name) => `breaker:${name}`),
+				);
+				assert.deepEqual(
+					names.map((name) => {
+						const stats = breakerStats(asBreakerState(records.get(`breaker:${name}`)?.value), now);
+						return [name, stats.calls, stats.failures];
+					}),
+					names.map((name) => {
+						const row = fromRedis.breakers.find((breaker) => breaker.name === name)!;
+						return [name, row.calls, row.failures];
+					}),
+				);
+			} finally {
+				await redisStore.close();
+			}
 			const postgres = await deliverAnswered(cluster.main.baseUrl, `${path}-postgres`, [
 				{ key: 'snapshot', payload: {} },
 			]);
