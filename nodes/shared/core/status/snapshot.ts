@@ -1,77 +1,34 @@
 import { asBreakerState, breakerStats, BREAKER_REGISTRY_KEY } from '../breaker';
-import { asBudgetConfig, parseBudgetKey, type ParsedBudgetKey } from '../cost/budget';
-import { nanosToNumber } from '../cost/money';
-import { forecastNanos, percentOf } from '../cost/thresholds';
-import { BUDGET_PERIODS, isTimeZone, windowAt, type BudgetPeriod } from '../cost/windows';
 import { asAlertMark } from '../expiry/alerts';
 import { isPlainObject } from '../json';
 import { parseQuotaKey } from '../ratelimit/quota';
 import { DRIFT_KINDS } from '../schema/drift';
 import { parseMemoryKey } from '../schema/memory';
-import { DAY_MS, SECOND_MS } from '../time';
+import { DAY_MS } from '../time';
+import { budgets } from './budgets';
+import {
+	byName,
+	compare,
+	count,
+	GUARD_KINDS,
+	groupBy,
+	inScope,
+	iso,
+	LIMITER_NOTE,
+	scopeOfNamespace,
+	seconds,
+} from './common';
 import type {
 	BreakerStatusRow,
-	BudgetPeriodRow,
-	BudgetRow,
 	DeadLetterRow,
 	DriftRow,
 	ExpiryRow,
 	GuardsSnapshot,
 	QuotaRow,
-	StatusEntry,
 	StatusInput,
 } from './types';
 
-/**
- * The store namespaces of each guard, as the nodes name them (`<kind>:<scope>`, see
- * resolveScope): Guards Status scans these prefixes. Rate Limiter's version 1 quotas
- * live in the bare `quota` namespace.
- */
-export const GUARD_KINDS = {
-	breaker: 'breaker',
-	cost: 'cost',
-	quota: 'quota',
-	drift: 'schema-drift',
-	expiry: 'expiry',
-	deadLetter: 'deadletter',
-} as const;
-
-export const LIMITER_NOTE =
-	"Rate Limiter's token buckets, learned limits and holds are not kept in this store: Embedded limiters live in each n8n process, Redis limiters in bottleneck's own keys. Its Quotas are listed below.";
-
-/** A counter's value as a count: anything but a safe integer (not written by a guard) counts 0. */
-const count = (value: unknown) =>
-	typeof value === 'number' && Number.isSafeInteger(value) ? value : 0;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const seconds = (ms: number) => Math.max(0, Math.round(ms / SECOND_MS));
-
-/** The scope part of a namespace `<kind>:<scope>`; the bare kind (version 1 quotas) is instance-wide. */
-export function scopeOfNamespace(namespace: string, kind: string): string | null {
-	if (namespace === kind) return '(instance-wide)';
-	return namespace.startsWith(`${kind}:`) ? namespace.slice(kind.length + 1) : null;
-}
-
-/** The scopes a Scope filter selects: exactly that scope (a prefix scan also finds longer names). */
-function inScope(input: StatusInput, scope: string | null): scope is string {
-	return scope !== null && (input.scope === null || scope === input.scope);
-}
-
-function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
-	const groups = new Map<string, T[]>();
-	for (const row of rows) {
-		const id = key(row);
-		const group = groups.get(id);
-		if (group) group.push(row);
-		else groups.set(id, [row]);
-	}
-	return groups;
-}
-
-/** Code-unit order: stable across machines, and far cheaper than localeCompare on 10,000 rows. */
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-const byName = <T extends { scope: string; name: string }>(a: T, b: T) =>
-	compare(a.scope, b.scope) || compare(a.name, b.name);
+/** Each guard's section of the snapshot, decoded by the guard's own core (budgets: budgets.ts). */
 
 function breakers(input: StatusInput, warnings: string[]): BreakerStatusRow[] {
 	const rows: BreakerStatusRow[] = [];
@@ -123,109 +80,6 @@ function breakers(input: StatusInput, warnings: string[]): BreakerStatusRow[] {
 		});
 	}
 	return rows.sort(byName);
-}
-
-type Parsed<Kind extends ParsedBudgetKey['kind']> = Extract<ParsedBudgetKey, { kind: Kind }>;
-
-function budgets(input: StatusInput): BudgetRow[] {
-	const found = new Map<
-		string,
-		{
-			scope: string;
-			name: string;
-			config: StatusEntry | null;
-			counters: Array<Parsed<'counter'> & { value: number }>;
-			alerts: Array<Parsed<'alert'> & { value: number }>;
-		}
-	>();
-	const budgetOf = (scope: string, name: string) => {
-		const id = JSON.stringify([scope, name]);
-		let budget = found.get(id);
-		if (!budget) found.set(id, (budget = { scope, name, config: null, counters: [], alerts: [] }));
-		return budget;
-	};
-	for (const entry of input.records) {
-		const scope = scopeOfNamespace(entry.namespace, GUARD_KINDS.cost);
-		const parsed = inScope(input, scope) ? parseBudgetKey(entry.key) : null;
-		if (parsed?.kind === 'config') budgetOf(scope!, parsed.budget).config = entry;
-	}
-	for (const entry of input.counters) {
-		const scope = scopeOfNamespace(entry.namespace, GUARD_KINDS.cost);
-		const parsed = inScope(input, scope) ? parseBudgetKey(entry.key) : null;
-		const value = count(entry.value);
-		if (parsed?.kind === 'counter')
-			budgetOf(scope!, parsed.budget).counters.push({ ...parsed, value });
-		if (parsed?.kind === 'alert') budgetOf(scope!, parsed.budget).alerts.push({ ...parsed, value });
-	}
-	const rows: BudgetRow[] = [];
-	// The current windows per zone and period, computed once (luxon is not cheap per budget).
-	const windows = new Map<string, ReturnType<typeof windowAt>>();
-	const windowOf = (period: BudgetPeriod, zone: string) => {
-		const id = `${period} ${zone}`;
-		let window = windows.get(id);
-		if (!window) windows.set(id, (window = windowAt(period, input.now, zone)));
-		return window;
-	};
-	const zones = new Map<string, boolean>();
-	const knownZone = (zone: string) => {
-		let known = zones.get(zone);
-		if (known === undefined) zones.set(zone, (known = isTimeZone(zone)));
-		return known;
-	};
-	for (const budget of found.values()) {
-		const config = budget.config ? asBudgetConfig(budget.config.value) : null;
-		const zone = config && knownZone(config.zone) ? config.zone : 'UTC';
-		const periods: BudgetPeriodRow[] = [];
-		for (const period of BUDGET_PERIODS) {
-			const current = windowOf(period, zone);
-			const mine = budget.counters.filter((counter) => counter.period === period);
-			const limit = config?.limits[period];
-			if (mine.length === 0 && !limit) continue;
-			const value = (counter: string, window: string) =>
-				mine.find((entry) => entry.counter === counter && entry.window === window)?.value ?? 0;
-			const spentNanos = value('spent', current.id);
-			const forecast = forecastNanos(spentNanos, current, input.now);
-			const stored = [
-				...new Set(mine.filter((entry) => entry.counter === 'spent').map((entry) => entry.window)),
-			];
-			if (!stored.includes(current.id)) stored.push(current.id);
-			periods.push({
-				period,
-				window: current.id,
-				spent: nanosToNumber(spentNanos),
-				limit: limit?.moneyNanos != null ? nanosToNumber(limit.moneyNanos) : null,
-				percentOfLimit: limit?.moneyNanos ? percentOf(spentNanos, limit.moneyNanos) : null,
-				forecast: forecast === null ? null : nanosToNumber(forecast),
-				itemsLetThrough: Math.max(0, value('items', current.id)),
-				itemLimit: limit?.items ?? null,
-				thresholdsCrossed: budget.alerts
-					.filter(
-						(alert) => alert.period === period && alert.window === current.id && alert.value >= 1,
-					)
-					.map((alert) => ({ kind: alert.alert, threshold: alert.threshold }))
-					.sort((a, b) => compare(a.kind, b.kind) || a.threshold - b.threshold),
-				history: stored
-					.sort()
-					.map((window) => ({ window, spent: nanosToNumber(value('spent', window)) })),
-			});
-		}
-		rows.push({
-			scope: budget.scope,
-			name: budget.name,
-			currency: config?.currency ?? 'USD',
-			limitsKnown: config !== null,
-			periods: sortPeriods(periods),
-		});
-	}
-	return rows.sort(byName);
-}
-
-function sortPeriods(periods: BudgetPeriodRow[]): BudgetPeriodRow[] {
-	return periods.sort(
-		(a, b) =>
-			BUDGET_PERIODS.indexOf(a.period as BudgetPeriod) -
-			BUDGET_PERIODS.indexOf(b.period as BudgetPeriod),
-	);
 }
 
 function quotas(input: StatusInput): QuotaRow[] {
