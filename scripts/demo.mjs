@@ -33,6 +33,8 @@ const baseUrl = `http://127.0.0.1:${port}`;
 const publicUrl = `http://localhost:${port}`;
 const READY_TIMEOUT_MS = 180_000;
 let readyIn = '?';
+/** The header the Guards Status page asks for (n8n's Header Auth on its Webhook). */
+const STATUS_HEADER = 'X-Guards-Status-Token';
 
 export const DEMO_OWNER = {
 	email: 'demo@example.com',
@@ -372,9 +374,6 @@ async function demoCredentials({ api }) {
 	});
 	return { [type]: { id: created.id, name } };
 }
-
-/** The header the Guards Status page asks for (n8n's Header Auth on its Webhook). */
-const STATUS_HEADER = 'X-Guards-Status-Token';
 
 /**
  * The Header Auth credential of the Guards Status example: created once, its value kept in
