@@ -16,6 +16,7 @@ import { quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
 import type { GuardsSnapshot } from '../../nodes/shared/core/status';
 import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
+import { closeAllLimiters } from '../../nodes/shared/stores/limiter';
 import { PostgresStore } from '../../nodes/shared/stores/postgres';
 import { RedisStore } from '../../nodes/shared/stores/redis';
 import { SqliteStore } from '../../nodes/shared/stores/sqlite';
@@ -44,6 +45,8 @@ const STATUS = `${PACKAGE}.guardsStatus`;
 const HOSTILE = '<script>window.pwned=1</script>';
 
 after(async () => {
+	// The Redis limiter's bucket keeps a connection and a heartbeat until closed.
+	await closeAllLimiters();
 	await closeAllStores();
 	await stopEngine();
 });
@@ -105,7 +108,7 @@ function postgres(): Backend {
 }
 
 /** Every entry a scan finds, page after page (a Redis page may be empty before the end). */
-async function scanAll(store: Store, prefix: string, kind: 'records' | 'counters') {
+async function scanAll(store: Store, prefix: string, kind: 'records' | 'counters' | 'limiters') {
 	const entries: ScannedEntry[] = [];
 	let cursor: string | null = null;
 	do {
@@ -244,6 +247,16 @@ async function writeState(backend: Backend, scope: string): Promise<void> {
 		[{ n: 1 }],
 		3,
 	);
+	// Rate Limiter (Redis only: Embedded limiters live in the process): a shared bucket.
+	if (backend.label === 'redis')
+		await runNode(
+			backend,
+			`${PACKAGE}.rateLimiter`,
+			{ operation: 'waitForSlot', scope, limiterName: 'hubspot', limit: 10, per: 'second' },
+			[{ n: 1 }, { n: 2 }],
+			2,
+			2,
+		);
 	// Dead Letter (durable stores only): two auth failures and one rate limit, with a payload.
 	if (backend.label !== 'redis')
 		await runNode(
@@ -357,6 +370,38 @@ for (const make of [embedded, redis, postgres]) {
 						snapshot.expiries.map((e) => e.status),
 						['critical'],
 					);
+					// Limiters: Redis's shared bucket of this scope, as the store's scan reads it.
+					const buckets = (await scanAll(store, 'ratelimit', 'limiters')).filter((entry) =>
+						decodeURIComponent(entry.key).includes(JSON.stringify(`ratelimit:${scope}`)),
+					);
+					if (backend.label === 'redis') {
+						const settings = buckets.find((entry) => 'settings' in (entry.value as object))!
+							.value as {
+							settings: { increaseAmount: number; increaseIntervalMs: number; capacity: number };
+						};
+						assert.deepEqual(
+							snapshot.limiters.shared.map((row) => [
+								row.name,
+								row.scope,
+								row.configured?.capacity,
+								row.configured?.perSecond,
+							]),
+							[
+								[
+									'hubspot',
+									scope,
+									settings.settings.capacity,
+									Math.round(
+										(settings.settings.increaseAmount * 1e6) / settings.settings.increaseIntervalMs,
+									) / 1000,
+								],
+							],
+						);
+						// 90 % of 10 per second, as Rate Limiter plans it.
+						assert.ok(Math.abs(snapshot.limiters.shared[0].configured!.perSecond - 9) < 0.5);
+					} else {
+						assert.deepEqual([buckets, snapshot.limiters.shared], [[], []]);
+					}
 					// Dead letters: the queue's stats and classes.
 					if (store.queue) {
 						const stats = await store.queue.stats(`deadletter:${scope}`);
@@ -384,6 +429,7 @@ for (const make of [embedded, redis, postgres]) {
 						budgets: 1,
 						budgetsOverThreshold: snapshot.totals.budgetsOverThreshold,
 						quotas: 1,
+						limitersHeld: 0,
 						deadLetters: store.queue ? 3 : 0,
 						driftFindings: 1,
 						expiryAlerts: 1,

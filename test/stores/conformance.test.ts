@@ -1350,6 +1350,63 @@ for (const harness of harnesses) {
 				);
 			});
 
+			test("limiters: Rate Limiter's shared buckets and holds on Redis, none elsewhere", async () => {
+				const id = `${encodeURIComponent(` ${JSON.stringify([fresh('ratelimit:scan'), 'api'])}`)}:0123456789ab`;
+				if (backend !== 'redis') {
+					const page = await store.scan!('', { kind: 'limiters', limit: 10 });
+					assert.deepEqual([page.entries, page.cursor], [[], null]);
+					return;
+				}
+				const config = harness.config() as Extract<StoreConfig, { backend: 'redis' }>;
+				const until = Date.now() + 60_000;
+				const settingsKey = `${config.keyPrefix}b_ratelimit:${id}_settings`;
+				// As bottleneck and the limiter write them (stores/limiterBucket.ts), under the key prefix.
+				const raw = new Redis(config.port, config.host, { maxRetriesPerRequest: 1 });
+				raw.on('error', () => undefined);
+				await raw
+					.multi()
+					.hset(settingsKey, {
+						reservoir: 3,
+						reservoirIncreaseAmount: 1,
+						reservoirIncreaseInterval: 100,
+						reservoirIncreaseMaximum: 9,
+					})
+					.pexpire(settingsKey, 60_000)
+					.set(`${config.keyPrefix}b_ratelimit:${id}_job_weights`, 'x', 'PX', 60_000)
+					.set(`${config.keyPrefix}ratelimit:${id}:hold`, String(until), 'PX', 60_000)
+					.exec()
+					.finally(() => raw.disconnect());
+				const seen: unknown[] = [];
+				let cursor: string | null = null;
+				do {
+					const page: Awaited<ReturnType<NonNullable<Store['scan']>>> = await store.scan!('', {
+						kind: 'limiters',
+						limit: 100,
+						cursor,
+					});
+					seen.push(
+						...page.entries
+							.filter((entry) => entry.key === id)
+							.map((entry) => [entry.namespace, entry.value]),
+					);
+					cursor = page.cursor;
+				} while (cursor !== null);
+				assert.deepEqual(
+					seen.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+					[
+						['ratelimit', { holdUntil: until }],
+						[
+							'ratelimit',
+							{ settings: { capacity: 9, increaseAmount: 1, increaseIntervalMs: 100, tokens: 3 } },
+						],
+					],
+				);
+				assert.deepEqual(
+					(await store.scan!('breaker', { kind: 'limiters', limit: 1000 })).entries,
+					[],
+				);
+			});
+
 			test('refuses a bad kind, limit, prefix or cursor before any round trip', async () => {
 				const cases: Array<[string, unknown, unknown]> = [
 					['kind', 'x', { kind: 'keys', limit: 1 }],

@@ -272,11 +272,54 @@ describe('Guards Status: buildSnapshot', () => {
 			budgets: 1,
 			budgetsOverThreshold: 1,
 			quotas: 1,
+			limitersHeld: 0,
 			deadLetters: 3,
 			driftFindings: 1,
 			expiryAlerts: 1,
 		});
 		assert.equal(snapshot.complete, true);
+	});
+
+	it("decodes Rate Limiter's shared buckets and holds (Redis), version 1 and 2 keys, per scope", () => {
+		const v2 = `${encodeURIComponent(' ["ratelimit:crm","<b>hubspot</b>"]')}:0123456789ab`;
+		const other = `${encodeURIComponent(' ["ratelimit:other","x"]')}:0123456789ab`;
+		const limiters = [
+			entry('ratelimit', v2, {
+				settings: { capacity: 9, increaseAmount: 1, increaseIntervalMs: 111, tokens: 3 },
+			}),
+			entry('ratelimit', v2, { holdUntil: NOW + 30_000 }),
+			entry('ratelimit', 'legacy:0123456789ab', {
+				settings: { capacity: 1, increaseAmount: 1, increaseIntervalMs: 1000, tokens: 1 },
+			}),
+			entry('ratelimit', 'past:0123456789ab', { holdUntil: NOW - 1 }),
+			entry('ratelimit', other, { holdUntil: NOW + 1000 }),
+			entry('ratelimit', `${encodeURIComponent(' [1,2]')}:0123456789ab`, { holdUntil: NOW + 1000 }),
+			entry('ratelimit', '%E0%A4%A:0123456789ab', { holdUntil: NOW + 1000 }),
+		];
+		const all = buildSnapshot(input({ limiters }));
+		assert.deepEqual(
+			all.limiters.shared.map((row) => [
+				row.scope,
+				row.name,
+				row.configured?.perSecond ?? null,
+				row.tokens,
+				row.holdInSeconds,
+			]),
+			[
+				['(instance-wide)', 'legacy', 1, 1, null],
+				['(instance-wide)', 'past', null, null, null],
+				['crm', '<b>hubspot</b>', 9.009, 3, 30],
+				['other', 'x', null, null, 1],
+			],
+		);
+		assert.equal(all.totals.limitersHeld, 2);
+		assert.deepEqual(
+			buildSnapshot(input({ scope: 'crm', limiters })).limiters.shared.map((row) => row.name),
+			['<b>hubspot</b>'],
+		);
+		const page = renderStatusPage(all);
+		assert.ok(page.includes('&lt;b&gt;hubspot&lt;/b&gt;'));
+		assert.match(page, /held 30 s/);
 	});
 
 	it('keeps to the Scope filter: a longer scope name found by the prefix scan is left out', () => {

@@ -62,6 +62,8 @@ const SCANS: Array<{ kind: stores.ScanKind; guards: string[] }> = [
 	{ kind: 'records', guards: ['breaker', 'cost', 'quota', 'expiry'] },
 	{ kind: 'counters', guards: ['cost', 'quota', 'schema-drift'] },
 	{ kind: 'queues', guards: ['deadletter'] },
+	// Rate Limiter's shared buckets (Redis): filtered by scope in the core.
+	{ kind: 'limiters', guards: ['ratelimit'] },
 ];
 
 /**
@@ -99,6 +101,7 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 		records: new Map(),
 		counters: new Map(),
 		queues: new Map(),
+		limiters: new Map(),
 	};
 	let read = 0;
 	let reached = false;
@@ -107,7 +110,8 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 		for (const guard of guards) {
 			// With a Scope: that scope's namespace (and names that start with it, left out by
 			// the core). Without: every namespace of the guard, version 1 quotas' bare `quota` too.
-			const prefix = scope === null ? guard : `${guard}:${scope}`;
+			// Limiters have one namespace; their scope is inside their key.
+			const prefix = scope === null || kind === 'limiters' ? guard : `${guard}:${scope}`;
 			let cursor: string | null = null;
 			do {
 				if (read >= cap) {
@@ -137,6 +141,7 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 		records: [...found.records.values()],
 		counters: [...found.counters.values()],
 		queues: [...found.queues.values()],
+		limiters: [...found.limiters.values()],
 		cap: { limit: cap, reached },
 		driftDays,
 		driftLifetimeDays,

@@ -36,7 +36,7 @@ import {
 } from './types';
 import { DAY_MS, SECOND_MS } from '../core/time';
 import { normalizeScan } from './scan';
-import { globEscape, parseScannedKey } from './scanRedis';
+import { globEscape, parseLimiterKey, parseScannedKey } from './scanRedis';
 
 /**
  * Each batch is one Lua script, so it is one round trip and atomic: no other client's
@@ -425,6 +425,8 @@ export class RedisStore implements Store {
 		if (scan.cursor !== null && !/^\d{1,20}$/.test(scan.cursor))
 			throw new TypeError('Scan cursor is not one this store returned');
 		if (scan.kind === 'queues') return { now: Date.now(), entries: [], cursor: null };
+		if (scan.kind === 'limiters')
+			return await this.scanLimiters(scan.prefix, scan.cursor, scan.limit);
 		const kind = scan.kind === 'records' ? 'kv' : 'ct';
 		let encoded: string;
 		try {
@@ -466,6 +468,80 @@ export class RedisStore implements Store {
 			entries.push({ ...place, value: JSON.parse(json) as JsonValue, version, expiresAt });
 		});
 		return { now, entries, cursor: next === '0' ? null : next };
+	}
+
+	/**
+	 * Rate Limiter's shared buckets and holds (bottleneck's keys under the same key prefix):
+	 * one SCAN step, then each bucket's settings and each hold in one pipeline. Their
+	 * namespace is `ratelimit`; a prefix that does not start it finds nothing.
+	 */
+	private async scanLimiters(
+		prefix: string,
+		cursor: string | null,
+		limit: number,
+	): Promise<ScanPage> {
+		const client = await this.connection();
+		try {
+			const [next, keys] = await client.scan(
+				cursor ?? '0',
+				'MATCH',
+				`${globEscape(this.keyPrefix)}*ratelimit:*`,
+				'COUNT',
+				limit,
+			);
+			const found = keys.flatMap((key) => {
+				const place = parseLimiterKey(key, this.keyPrefix);
+				return place && 'ratelimit'.startsWith(prefix) ? [{ key, ...place }] : [];
+			});
+			const pipeline = client.pipeline();
+			pipeline.time();
+			for (const { key, kind } of found) {
+				if (kind === 'settings')
+					pipeline.hmget(
+						key,
+						'reservoirIncreaseMaximum',
+						'reservoirIncreaseAmount',
+						'reservoirIncreaseInterval',
+						'reservoir',
+					);
+				else pipeline.get(key);
+				pipeline.pttl(key);
+			}
+			const replies = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+				if (error) throw error;
+				return value;
+			});
+			const [seconds, micros] = replies[0] as [string, string];
+			const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+			const entries: ScannedEntry[] = [];
+			found.forEach(({ id, kind }, index) => {
+				const value = replies[1 + index * 2];
+				const ttl = Number(replies[2 + index * 2]);
+				if (value === null || ttl === -2) return;
+				const number = (text: unknown) => (text === null || text === '' ? null : Number(text));
+				const fields = value as Array<string | null>;
+				entries.push({
+					namespace: 'ratelimit',
+					key: id,
+					value:
+						kind === 'settings'
+							? {
+									settings: {
+										capacity: number(fields[0]),
+										increaseAmount: number(fields[1]),
+										increaseIntervalMs: number(fields[2]),
+										tokens: number(fields[3]),
+									},
+								}
+							: { holdUntil: number(value) },
+					version: null,
+					expiresAt: ttl >= 0 ? now + ttl : null,
+				});
+			});
+			return { now, entries, cursor: next === '0' ? null : next };
+		} catch (error) {
+			throw this.toStoreError('scan', error);
+		}
 	}
 
 	async ping(): Promise<void> {

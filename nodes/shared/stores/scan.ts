@@ -4,7 +4,7 @@ import type { ScanKind, ScanOptions, ScannedEntry } from './types';
 
 /** What every backend's `scan` checks first, the same way: caller mistakes are TypeErrors. */
 
-export const SCAN_KINDS: readonly ScanKind[] = ['records', 'counters', 'queues'];
+export const SCAN_KINDS: readonly ScanKind[] = ['records', 'counters', 'queues', 'limiters'];
 /** Most entries a scan page may ask for. */
 export const MAX_SCAN_LIMIT = MAX_QUEUE_LIMIT;
 

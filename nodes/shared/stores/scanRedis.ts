@@ -26,3 +26,21 @@ export function parseScannedKey(
 		return null;
 	}
 }
+
+/**
+ * A key of Rate Limiter's shared bucket (stores/limiterBucket.ts, bottleneck's layout under
+ * the key prefix): `b_ratelimit:<id>_settings` (the bucket) or `ratelimit:<id>:hold` (a
+ * hold a vendor asked for), `<id>` being `<URI-encoded limiter key>:<settings hash>`.
+ * Null for bottleneck's other keys (jobs, clients) and anything else.
+ */
+export function parseLimiterKey(
+	fullKey: string,
+	keyPrefix: string,
+): { id: string; kind: 'settings' | 'hold' } | null {
+	if (!fullKey.startsWith(keyPrefix)) return null;
+	const rest = fullKey.slice(keyPrefix.length);
+	const settings = /^b_ratelimit:([^:]+:[0-9a-f]+)_settings$/.exec(rest);
+	if (settings) return { id: settings[1], kind: 'settings' };
+	const hold = /^ratelimit:([^:]+:[0-9a-f]+):hold$/.exec(rest);
+	return hold ? { id: hold[1], kind: 'hold' } : null;
+}

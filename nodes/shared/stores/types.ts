@@ -331,10 +331,10 @@ export class StoreError extends Error {
 }
 
 /**
- * What `Store.scan` enumerates: records, counters, or the open entries of the queues
- * (dead letters), counted per queue and category.
+ * What `Store.scan` enumerates: records, counters, the open entries of the queues (dead
+ * letters) counted per queue and category, or (Redis only) Rate Limiter's shared buckets.
  */
-export type ScanKind = 'records' | 'counters' | 'queues';
+export type ScanKind = 'records' | 'counters' | 'queues' | 'limiters';
 
 export interface ScanOptions {
 	kind: ScanKind;
@@ -351,7 +351,10 @@ export interface ScanOptions {
  * One entry of a scan. Records: the record's value and version. Counters: the counter's
  * value (a number), version null. Queues: `namespace` is the queue, `key` its category
  * ('' when none), `value` is `{ open, leased, oldestOpenAt }` over its pending and leased
- * entries, version and expiresAt null.
+ * entries, version and expiresAt null. Limiters (Redis): `namespace` is `ratelimit`, `key`
+ * the limiter's id (`<URI-encoded limiter key>:<settings hash>`), `value` either
+ * `{ settings: { capacity, increaseAmount, increaseIntervalMs, tokens } }` (the shared
+ * bucket) or `{ holdUntil }` (a hold a vendor asked for), expiresAt the key's expiry.
  */
 export interface ScannedEntry {
 	namespace: string;

@@ -18,7 +18,7 @@ export const GUARD_KINDS = {
 } as const;
 
 export const LIMITER_NOTE =
-	"Rate Limiter's token buckets, learned limits and holds are not kept in this store: Embedded limiters live in each n8n process, Redis limiters in bottleneck's own keys. Its Quotas are listed below.";
+	"Rate Limiter keeps a learned limit (what the vendor's headers said) in each n8n process's memory only, and Embedded limiters' buckets and holds too: only limiters on Redis are listed, with their configured rate and holds.";
 
 /** A counter's value as a count: anything but a safe integer (not written by a guard) counts 0. */
 export const count = (value: unknown) =>

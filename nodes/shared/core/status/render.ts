@@ -142,13 +142,29 @@ function quotasSection(snapshot: GuardsSnapshot): string {
 		const alerted = row.thresholdsAlerted.map((t) => `${num(t)}%`).join(', ');
 		return `<tr><td>${who(row.name, row.scope)}</td><td>${esc(row.period)}<div class="scope">${esc(row.window)}</div></td><td class="n">${esc(num(row.usage, 0))}</td><td>${alerted === '' ? '–' : `<span class="badge b-warn">${esc(alerted)}</span>`}</td><td class="hide-s">${history}</td></tr>`;
 	});
+	const limiterRows = snapshot.limiters.shared.map((row) => {
+		const configured = row.configured ? `${num(row.configured.perSecond, 3)}/s` : '–';
+		const hold =
+			row.holdUntil === null
+				? '–'
+				: `<span class="badge b-warn">held ${esc(duration(row.holdInSeconds))}</span><div class="scope">until ${esc(row.holdUntil)}</div>`;
+		return `<tr><td>${who(row.name, row.scope)}</td><td class="n">${esc(configured)}<div class="scope">burst ${esc(num(row.configured?.capacity ?? null, 0))}</div></td><td class="n">${esc(num(row.tokens, 0))}</td><td>${hold}</td><td class="hide-s">not stored</td></tr>`;
+	});
 	const note = `<p class="note">${esc(snapshot.limiters.note)}</p>`;
+	const limiters =
+		limiterRows.length === 0
+			? ''
+			: table(['Limiter', 'Configured', 'Tokens', 'Hold', 'Learned limit'], limiterRows, [4]);
+	const quotas =
+		rows.length === 0
+			? ''
+			: table(['Quota', 'Period', 'Used', 'Alerts sent', 'Use per window'], rows, [4]);
 	return section(
 		'limits',
 		'Rate limits and quotas',
-		note + table(['Quota', 'Period', 'Used', 'Alerts sent', 'Use per window'], rows, [4]),
-		`${snapshot.limiters.note} No quota in this store.`,
-		rows.length,
+		note + limiters + quotas,
+		`${snapshot.limiters.note} No limiter or quota in this store.`,
+		rows.length + limiterRows.length,
 	);
 }
 

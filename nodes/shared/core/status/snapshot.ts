@@ -23,6 +23,7 @@ import type {
 	DeadLetterRow,
 	DriftRow,
 	ExpiryRow,
+	LimiterRow,
 	GuardsSnapshot,
 	QuotaRow,
 	StatusInput,
@@ -202,6 +203,73 @@ function drift(input: StatusInput, warnings: string[]): DriftRow[] {
 	);
 }
 
+/** `<URI-encoded limiter key>:<hash>`: a version 2 key is ` ["ratelimit:<scope>", "<name>"]`, a version 1 key the bare name. */
+function limiterIdentity(
+	id: string,
+): { scope: string | null; name: string; settingsId: string } | null {
+	const split = id.lastIndexOf(':');
+	let key: string;
+	try {
+		key = decodeURIComponent(id.slice(0, split));
+	} catch {
+		return null;
+	}
+	const settingsId = id.slice(split + 1);
+	if (!key.startsWith(' ')) return { scope: '(instance-wide)', name: key, settingsId };
+	try {
+		const parsed: unknown = JSON.parse(key);
+		if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string')
+			return { scope: scopeOfNamespace(parsed[0], 'ratelimit'), name: parsed[1], settingsId };
+	} catch {
+		// Not a key Rate Limiter made.
+	}
+	return null;
+}
+
+function limiters(input: StatusInput): LimiterRow[] {
+	const rows = new Map<string, LimiterRow>();
+	for (const entry of input.limiters ?? []) {
+		const identity = limiterIdentity(entry.key);
+		if (identity === null || !inScope(input, identity.scope)) continue;
+		let row = rows.get(entry.key);
+		if (!row) {
+			row = {
+				scope: identity.scope,
+				name: identity.name,
+				configured: null,
+				tokens: null,
+				learnedLimit: null,
+				holdUntil: null,
+				holdInSeconds: null,
+				settingsId: identity.settingsId,
+			};
+			rows.set(entry.key, row);
+		}
+		const value = isPlainObject(entry.value) ? entry.value : {};
+		const settings = isPlainObject(value.settings) ? value.settings : null;
+		const finite = (field: unknown) =>
+			typeof field === 'number' && Number.isFinite(field) ? field : null;
+		if (settings) {
+			const amount = finite(settings.increaseAmount);
+			const interval = finite(settings.increaseIntervalMs);
+			row.tokens = finite(settings.tokens);
+			if (amount !== null && interval !== null && interval > 0)
+				row.configured = {
+					tokensPerInterval: amount,
+					intervalMs: interval,
+					perSecond: Math.round((amount * 1000 * 1000) / interval) / 1000,
+					capacity: finite(settings.capacity),
+				};
+		}
+		const until = finite(value.holdUntil);
+		if (until !== null && until > input.now) {
+			row.holdUntil = iso(until);
+			row.holdInSeconds = seconds(until - input.now);
+		}
+	}
+	return [...rows.values()].sort((a, b) => byName(a, b) || compare(a.settingsId, b.settingsId));
+}
+
 function expiries(input: StatusInput): ExpiryRow[] {
 	const rows: ExpiryRow[] = [];
 	for (const entry of input.records) {
@@ -232,6 +300,7 @@ export function buildSnapshot(input: StatusInput): GuardsSnapshot {
 	const driftRows = drift(input, warnings);
 	const expiryRows = expiries(input);
 	const quotaRows = quotas(input);
+	const limiterRows = limiters(input);
 	return {
 		generatedAt: new Date(input.now).toISOString(),
 		store: { backend: input.store.backend, location: input.store.location },
@@ -247,12 +316,13 @@ export function buildSnapshot(input: StatusInput): GuardsSnapshot {
 				row.periods.some((period) => period.thresholdsCrossed.length > 0),
 			).length,
 			quotas: quotaRows.length,
+			limitersHeld: limiterRows.filter((row) => row.holdUntil !== null).length,
 			deadLetters: queueRows.reduce((sum, row) => sum + row.open, 0),
 			driftFindings: driftRows.length,
 			expiryAlerts: expiryRows.length,
 		},
 		breakers: breakerRows,
-		limiters: { note: LIMITER_NOTE },
+		limiters: { note: LIMITER_NOTE, shared: limiterRows },
 		quotas: quotaRows,
 		budgets: budgetRows,
 		deadLetters: queueRows,

@@ -26,6 +26,8 @@ export interface StatusInput {
 	counters: StatusEntry[];
 	/** Open dead letters grouped per queue and class ({ open, leased, oldestOpenAt }). */
 	queues: StatusEntry[];
+	/** Rate Limiter's shared buckets and holds (Redis only; absent elsewhere). */
+	limiters?: StatusEntry[];
 	/** Set when the scan stopped at the cap before reading everything. */
 	cap: { limit: number; reached: boolean };
 	/** Drift markers first seen within this many days are listed. */
@@ -124,6 +126,27 @@ export interface ExpiryRow {
 	quietUntil: string | null;
 }
 
+export interface LimiterRow {
+	scope: string;
+	name: string;
+	/** Configured, as the shared bucket holds it: tokens added per interval, and the burst. */
+	configured: {
+		tokensPerInterval: number;
+		intervalMs: number;
+		perSecond: number;
+		capacity: number | null;
+	} | null;
+	/** Tokens in the bucket at its last refill. */
+	tokens: number | null;
+	/** What the vendor's headers said: kept in each process's memory only, never stored. */
+	learnedLimit: null;
+	/** ISO: a hold a vendor asked for (429 with Retry-After, nothing remaining), while it lasts. */
+	holdUntil: string | null;
+	holdInSeconds: number | null;
+	/** Limiters of one name with different settings are different buckets. */
+	settingsId: string;
+}
+
 export interface GuardsSnapshot {
 	generatedAt: string;
 	store: { backend: string; location: string };
@@ -138,6 +161,7 @@ export interface GuardsSnapshot {
 		budgets: number;
 		budgetsOverThreshold: number;
 		quotas: number;
+		limitersHeld: number;
 		deadLetters: number;
 		driftFindings: number;
 		expiryAlerts: number;
@@ -147,7 +171,7 @@ export interface GuardsSnapshot {
 	 * Rate Limiter's token buckets, learned limits and holds are not in this store: they
 	 * live in each n8n process (Embedded) or in bottleneck's own Redis keys. Its Quotas are.
 	 */
-	limiters: { note: string };
+	limiters: { note: string; shared: LimiterRow[] };
 	quotas: QuotaRow[];
 	budgets: BudgetRow[];
 	deadLetters: DeadLetterRow[];

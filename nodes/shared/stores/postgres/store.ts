@@ -339,6 +339,8 @@ export class PostgresStore implements Store {
 	async scan(namespacePrefix: string, options: ScanOptions): Promise<ScanPage> {
 		const scan = normalizeScan(namespacePrefix, options);
 		const [afterNs, afterKey] = sqlAfter(scan.cursor);
+		// Rate limiters live in each process (Embedded) or on Redis, never here.
+		if (scan.kind === 'limiters') return { now: Date.now(), entries: [], cursor: null };
 		// Columns are COLLATE "C": byte order, and the prefix range uses the primary key.
 		const inPrefix = (column: string) => `${column} >= $1 AND left(${column}, length($1)) = $1`;
 		let sql: string;

@@ -316,6 +316,8 @@ export class SqliteStore implements Store {
 	async scan(namespacePrefix: string, options: ScanOptions): Promise<ScanPage> {
 		const scan = normalizeScan(namespacePrefix, options);
 		const [afterNs, afterKey] = sqlAfter(scan.cursor);
+		// Rate limiters live in each process (Embedded) or on Redis, never here.
+		if (scan.kind === 'limiters') return { now: Date.now(), entries: [], cursor: null };
 		return this.run('scan', () => {
 			const now = Date.now();
 			// substr/length count characters on both sides, so the prefix test is exact.
