@@ -9,11 +9,13 @@
 // 6. imports every examples/*.json (same workflow ID on every run: updated, never
 //    duplicated) and activates those with a Webhook trigger unless the JSON says
 //    "active": false ("active": true activates any workflow)
+// 7. prints the Guards Status page's URL and the header it needs (a Header Auth
+//    credential the demo creates once, its value kept in <repo>/.n8n-demo)
 //
 // Environment: N8N_DEMO_PORT (default 5678), N8N_LISTEN_ADDRESS (default 127.0.0.1),
 // N8N_LOG_LEVEL (default info), N8N_GUARDS_CACHE (see n8n-runtime.mjs).
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -31,6 +33,8 @@ const baseUrl = `http://127.0.0.1:${port}`;
 const publicUrl = `http://localhost:${port}`;
 const READY_TIMEOUT_MS = 180_000;
 let readyIn = '?';
+/** The header the Guards Status page asks for (n8n's Header Auth on its Webhook). */
+const STATUS_HEADER = 'X-Guards-Status-Token';
 
 export const DEMO_OWNER = {
 	email: 'demo@example.com',
@@ -270,6 +274,15 @@ async function setUp() {
 		);
 		client.demoCredentials = {};
 	}
+	try {
+		const page = await statusPageCredential(client);
+		client.demoCredentials = { ...client.demoCredentials, ...page.credentials };
+		client.statusPage = page.header;
+	} catch (error) {
+		log(
+			`could not create the Header Auth credential of the Guards Status page: ${error instanceof Error ? error.message : String(error)}`,
+		);
+	}
 	const imported = [];
 	for (const file of existsSync(examplesFolder)
 		? readdirSync(examplesFolder)
@@ -284,7 +297,7 @@ async function setUp() {
 		}
 	}
 	if (interrupts > 0 || exited) return;
-	printSummary(readyIn, client.ownerNote, imported);
+	printSummary(readyIn, client.ownerNote, imported, client.statusPage);
 }
 
 /** Sets up the owner on a fresh instance, logs in on an existing one; returns an API client. */
@@ -360,6 +373,29 @@ async function demoCredentials({ api }) {
 		data: { baseUrl, apiKey: key.rawApiKey },
 	});
 	return { [type]: { id: created.id, name } };
+}
+
+/**
+ * The Header Auth credential of the Guards Status example: created once, its value kept in
+ * the demo folder (readable by this user only) so that every run can print it. A value
+ * lost from the folder is replaced in the credential.
+ */
+async function statusPageCredential({ api }) {
+	const name = 'Guards Status page (demo)';
+	const type = 'httpHeaderAuth';
+	const tokenFile = path.join(demoFolder, 'guards-status-token');
+	let value = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '';
+	const fresh = value === '';
+	if (fresh) value = randomBytes(24).toString('base64url');
+	const data = { name: STATUS_HEADER, value };
+	const existing = (await api('GET', '/rest/credentials')).find(
+		(credential) => credential.type === type && credential.name === name,
+	);
+	let id = existing?.id;
+	if (!existing) id = (await api('POST', '/rest/credentials', { name, type, data })).id;
+	else if (fresh) await api('PATCH', `/rest/credentials/${id}`, { name, type, data });
+	if (fresh) writeFileSync(tokenFile, value + '\n', { mode: 0o600 });
+	return { credentials: { [type]: { id, name } }, header: { name: STATUS_HEADER, value } };
 }
 
 /** The example's nodes, with placeholder credentials replaced by the demo's own where it has one. */
@@ -452,7 +488,7 @@ async function waitPublished(request, id, versionId) {
 	throw new Error(`not published after 60 s (last status ${JSON.stringify(last)})`);
 }
 
-function printSummary(readyIn, ownerNote, imported) {
+function printSummary(readyIn, ownerNote, imported, statusPage) {
 	const lines = [
 		'',
 		'='.repeat(78),
@@ -475,6 +511,17 @@ function printSummary(readyIn, ownerNote, imported) {
 			if (example.active && webhook.path)
 				lines.push(`      ${webhook.method} ${publicUrl}/webhook/${webhook.path}`);
 		}
+	}
+	const page = imported.find((example) => example.file === 'guards-status.json' && example.active);
+	if (page && statusPage) {
+		const url = `${publicUrl}/webhook/${page.webhooks[0]?.path ?? 'guards-status'}`;
+		lines.push(
+			'',
+			'  Guards Status page (every guard in the embedded store):',
+			`    ${url}`,
+			`    send the header  ${statusPage.name}: ${statusPage.value}`,
+			`    e.g. curl -H '${statusPage.name}: ${statusPage.value}' ${url}`,
+		);
 	}
 	lines.push('', '  Ctrl-C stops n8n.', '='.repeat(78), '');
 	process.stdout.write(lines.join('\n') + '\n');

@@ -29,6 +29,7 @@ export * as percentages from './core/percentages';
 export * as ratelimit from './core/ratelimit';
 export * as regex from './core/regex';
 export * as schema from './core/schema';
+export * as status from './core/status';
 export * as time from './core/time';
 export * as transform from './core/transform';
 export * as stores from './stores';

@@ -1256,6 +1256,180 @@ for (const harness of harnesses) {
 			}
 		});
 
+		describe('scan (read-only enumeration)', () => {
+			/** Every entry of a scan, page after page; asserts each SQL page keeps to its limit. */
+			async function scanAll(prefix: string, kind: 'records' | 'counters' | 'queues', limit = 7) {
+				const seen = new Map<string, { value: JsonValue; version: number | null }>();
+				let cursor: string | null = null;
+				let pages = 0;
+				do {
+					const page = await store.scan!(prefix, { kind, limit, cursor });
+					assert.ok(Math.abs(page.now - Date.now()) < 5_000, 'the store clock comes with the page');
+					if (backend !== 'redis') assert.ok(page.entries.length <= limit);
+					for (const entry of page.entries)
+						seen.set(`${entry.namespace}\u0000${entry.key}`, {
+							value: entry.value,
+							version: entry.version,
+						});
+					cursor = page.cursor;
+					pages += 1;
+					assert.ok(pages < 1_000, 'the scan ends');
+				} while (cursor !== null);
+				return { seen, pages };
+			}
+
+			test('records and counters of the namespaces with the prefix, every page, nothing else', async () => {
+				const base = fresh('scan *[x]?');
+				const written = new Map<string, number>();
+				for (const ns of [`${base}:a`, `${base}:b`, `${base}:ü {}`]) {
+					const results = await store.write(
+						ns,
+						Array.from({ length: 12 }, (_, index) => ({ key: `k:${index}`, value: { index, ns } })),
+					);
+					results.forEach((result) => written.set(`${ns}\u0000${result.key}`, result.version));
+					await store.increment(ns, [{ key: 'count', by: 5 }]);
+				}
+				// Not under the prefix: another namespace that only looks alike.
+				await store.write(`${base.replace('*', 'y')}:a`, [{ key: 'k:0', value: 1 }]);
+				await store.write(`${base}:a`, [{ key: 'gone', value: 1, ttlMs: 1 }]);
+				await sleep(20);
+				const { seen, pages } = await scanAll(`${base}:`, 'records');
+				assert.equal(seen.size, 36);
+				for (const [id, version] of written) assert.equal(seen.get(id)?.version, version, id);
+				assert.deepEqual(seen.get(`${base}:ü {}\u0000k:3`)?.value, {
+					index: 3,
+					ns: `${base}:ü {}`,
+				});
+				if (backend !== 'redis') assert.ok(pages >= 6, `${pages} pages of at most 7`);
+				const counters = await scanAll(base, 'counters', 100);
+				assert.deepEqual(
+					[...counters.seen.entries()]
+						.map(([id, entry]) => [id, entry.value, entry.version])
+						.sort(),
+					[`${base}:a`, `${base}:b`, `${base}:ü {}`].map((ns) => [`${ns}\u0000count`, 5, null]),
+				);
+				// The whole namespace as prefix: its own records only.
+				assert.equal((await scanAll(`${base}:b`, 'records', 100)).seen.size, 12);
+			});
+
+			test('queues: open entries counted per queue and category', async () => {
+				const base = fresh('scanq');
+				if (!store.queue) {
+					const page = await store.scan!(base, { kind: 'queues', limit: 10 });
+					assert.deepEqual([page.entries, page.cursor], [[], null]);
+					return;
+				}
+				const entry = (id: string, category: string | null) => ({ id, category, data: { id } });
+				const before = Date.now();
+				await store.queue.enqueue(`${base}:one`, [
+					entry('a', 'auth'),
+					entry('b', 'auth'),
+					entry('c', null),
+				]);
+				await store.queue.enqueue(`${base}:two`, [
+					entry('d', 'transient'),
+					entry('e', 'transient'),
+				]);
+				await store.queue.settle(`${base}:two`, [{ id: 'e', status: 'done' }]);
+				await store.queue.lease(`${base}:one`, {
+					limit: 1,
+					leaseMs: 60_000,
+					owner: 'w',
+					ids: ['a'],
+				});
+				const { seen } = await scanAll(base, 'queues', 2);
+				assert.deepEqual([...seen.keys()].sort(), [
+					`${base}:one\u0000`,
+					`${base}:one\u0000auth`,
+					`${base}:two\u0000transient`,
+				]);
+				const auth = seen.get(`${base}:one\u0000auth`)!.value as Record<string, number>;
+				assert.deepEqual([auth.open, auth.leased], [2, 1]);
+				assert.ok(auth.oldestOpenAt >= before - 5_000 && auth.oldestOpenAt <= Date.now() + 5_000);
+				assert.equal(
+					(seen.get(`${base}:two\u0000transient`)!.value as Record<string, number>).open,
+					1,
+				);
+			});
+
+			test("limiters: Rate Limiter's shared buckets and holds on Redis, none elsewhere", async () => {
+				const id = `${encodeURIComponent(` ${JSON.stringify([fresh('ratelimit:scan'), 'api'])}`)}:0123456789ab`;
+				if (backend !== 'redis') {
+					const page = await store.scan!('', { kind: 'limiters', limit: 10 });
+					assert.deepEqual([page.entries, page.cursor], [[], null]);
+					return;
+				}
+				const config = harness.config() as Extract<StoreConfig, { backend: 'redis' }>;
+				const until = Date.now() + 60_000;
+				const settingsKey = `${config.keyPrefix}b_ratelimit:${id}_settings`;
+				// As bottleneck and the limiter write them (stores/limiterBucket.ts), under the key prefix.
+				const raw = new Redis(config.port, config.host, { maxRetriesPerRequest: 1 });
+				raw.on('error', () => undefined);
+				await raw
+					.multi()
+					.hset(settingsKey, {
+						reservoir: 3,
+						reservoirIncreaseAmount: 1,
+						reservoirIncreaseInterval: 100,
+						reservoirIncreaseMaximum: 9,
+					})
+					.pexpire(settingsKey, 60_000)
+					.set(`${config.keyPrefix}b_ratelimit:${id}_job_weights`, 'x', 'PX', 60_000)
+					.set(`${config.keyPrefix}ratelimit:${id}:hold`, String(until), 'PX', 60_000)
+					.exec()
+					.finally(() => raw.disconnect());
+				const seen: unknown[] = [];
+				let cursor: string | null = null;
+				do {
+					const page: Awaited<ReturnType<NonNullable<Store['scan']>>> = await store.scan!('', {
+						kind: 'limiters',
+						limit: 100,
+						cursor,
+					});
+					seen.push(
+						...page.entries
+							.filter((entry) => entry.key === id)
+							.map((entry) => [entry.namespace, entry.value]),
+					);
+					cursor = page.cursor;
+				} while (cursor !== null);
+				assert.deepEqual(
+					seen.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+					[
+						['ratelimit', { holdUntil: until }],
+						[
+							'ratelimit',
+							{ settings: { capacity: 9, increaseAmount: 1, increaseIntervalMs: 100, tokens: 3 } },
+						],
+					],
+				);
+				assert.deepEqual(
+					(await store.scan!('breaker', { kind: 'limiters', limit: 1000 })).entries,
+					[],
+				);
+			});
+
+			test('refuses a bad kind, limit, prefix or cursor before any round trip', async () => {
+				const cases: Array<[string, unknown, unknown]> = [
+					['kind', 'x', { kind: 'keys', limit: 1 }],
+					['limit', 'x', { kind: 'records', limit: 0 }],
+					['limit', 'x', { kind: 'records', limit: 10_001 }],
+					['limit', 'x', { kind: 'records', limit: 1.5 }],
+					['prefix', 7, { kind: 'records', limit: 1 }],
+					['prefix', 'a\u0000', { kind: 'records', limit: 1 }],
+					['prefix', 'x'.repeat(300), { kind: 'records', limit: 1 }],
+					['cursor', 'x', { kind: 'records', limit: 1, cursor: 'not a cursor' }],
+					['options', 'x', null],
+				];
+				for (const [what, prefix, options] of cases)
+					await assert.rejects(
+						store.scan!(prefix as string, options as { kind: 'records'; limit: number }),
+						TypeError,
+						what,
+					);
+			});
+		});
+
 		if (backend === 'redis') {
 			describe('redis specifics', () => {
 				test('key layout: prefix, kind, URI-encoded namespace in a hash tag, raw key', async () => {

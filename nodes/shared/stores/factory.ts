@@ -19,6 +19,7 @@ import type {
 	RecordInsert,
 	RecordStamps,
 	RecordWrite,
+	ScanOptions,
 	Store,
 	StoreBackend,
 	StoreConfig,
@@ -113,6 +114,11 @@ class CachedStore implements Store {
 
 	increment(namespace: string, increments: CounterIncrement[]) {
 		return this.use((store) => store.increment(namespace, increments));
+	}
+
+	scan(namespacePrefix: string, options: ScanOptions) {
+		// Every backend has it; the port leaves it optional for stores written elsewhere.
+		return this.use((store) => store.scan!(namespacePrefix, options));
 	}
 
 	ping() {

@@ -26,12 +26,17 @@ import {
 	type RecordStamps,
 	type RecordDelete,
 	type RecordWrite,
+	type ScanOptions,
+	type ScanPage,
+	type ScannedEntry,
 	type RedisStoreConfig,
 	type Store,
 	type StoreRecord,
 	type WriteResult,
 } from './types';
 import { DAY_MS, SECOND_MS } from '../core/time';
+import { normalizeScan } from './scan';
+import { globEscape, parseLimiterKey, parseScannedKey } from './scanRedis';
 
 /**
  * Each batch is one Lua script, so it is one round trip and atomic: no other client's
@@ -408,6 +413,135 @@ export class RedisStore implements Store {
 			assertCounterInRange(Number(reply[2]), batch[index].key);
 		}
 		return reply.slice(1).map(Number);
+	}
+
+	/**
+	 * Read-only: one SCAN step over the records' or counters' keys of the namespaces with
+	 * the prefix (MATCH on the key prefix, COUNT = limit), then their values in one script.
+	 * No queues on Redis: an empty, complete page.
+	 */
+	async scan(namespacePrefix: string, options: ScanOptions): Promise<ScanPage> {
+		const scan = normalizeScan(namespacePrefix, options);
+		if (scan.cursor !== null && !/^\d{1,20}$/.test(scan.cursor))
+			throw new TypeError('Scan cursor is not one this store returned');
+		if (scan.kind === 'queues') return { now: Date.now(), entries: [], cursor: null };
+		if (scan.kind === 'limiters')
+			return await this.scanLimiters(scan.prefix, scan.cursor, scan.limit);
+		const kind = scan.kind === 'records' ? 'kv' : 'ct';
+		let encoded: string;
+		try {
+			encoded = encodeURIComponent(scan.prefix);
+		} catch {
+			throw new TypeError('Scan prefix contains a lone UTF-16 surrogate and is not valid Unicode');
+		}
+		const client = await this.connection();
+		let reply: [string, string[]];
+		try {
+			reply = await client.scan(
+				scan.cursor ?? '0',
+				'MATCH',
+				`${globEscape(this.keyPrefix)}${kind}:{${globEscape(encoded)}*`,
+				'COUNT',
+				scan.limit,
+			);
+		} catch (error) {
+			throw this.toStoreError('scan', error);
+		}
+		const [next, keys] = reply;
+		const values = (await this.script('scan', 'guardsRead', keys, [])) as Array<
+			string | number | null
+		>;
+		const now = Number(values[0]) * 1000 + Math.floor(Number(values[1]) / 1000);
+		const entries: ScannedEntry[] = [];
+		keys.forEach((fullKey, index) => {
+			const stored = values[2 + index * 2] as string | null;
+			const place = parseScannedKey(fullKey, this.keyPrefix.length + kind.length + 1);
+			// Gone since SCAN saw it, or not a key of this layout.
+			if (stored === null || place === null) return;
+			const ttl = Number(values[3 + index * 2]);
+			const expiresAt = ttl >= 0 ? now + ttl : null;
+			if (kind === 'ct') {
+				entries.push({ ...place, value: Number(stored), version: null, expiresAt });
+				return;
+			}
+			const { version, json } = this.parseRecord(stored);
+			entries.push({ ...place, value: JSON.parse(json) as JsonValue, version, expiresAt });
+		});
+		return { now, entries, cursor: next === '0' ? null : next };
+	}
+
+	/**
+	 * Rate Limiter's shared buckets and holds (bottleneck's keys under the same key prefix):
+	 * one SCAN step, then each bucket's settings and each hold in one pipeline. Their
+	 * namespace is `ratelimit`; a prefix that does not start it finds nothing.
+	 */
+	private async scanLimiters(
+		prefix: string,
+		cursor: string | null,
+		limit: number,
+	): Promise<ScanPage> {
+		const client = await this.connection();
+		try {
+			const [next, keys] = await client.scan(
+				cursor ?? '0',
+				'MATCH',
+				`${globEscape(this.keyPrefix)}*ratelimit:*`,
+				'COUNT',
+				limit,
+			);
+			const found = keys.flatMap((key) => {
+				const place = parseLimiterKey(key, this.keyPrefix);
+				return place && 'ratelimit'.startsWith(prefix) ? [{ key, ...place }] : [];
+			});
+			const pipeline = client.pipeline();
+			pipeline.time();
+			for (const { key, kind } of found) {
+				if (kind === 'settings')
+					pipeline.hmget(
+						key,
+						'reservoirIncreaseMaximum',
+						'reservoirIncreaseAmount',
+						'reservoirIncreaseInterval',
+						'reservoir',
+					);
+				else pipeline.get(key);
+				pipeline.pttl(key);
+			}
+			const replies = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+				if (error) throw error;
+				return value;
+			});
+			const [seconds, micros] = replies[0] as [string, string];
+			const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+			const entries: ScannedEntry[] = [];
+			found.forEach(({ id, kind }, index) => {
+				const value = replies[1 + index * 2];
+				const ttl = Number(replies[2 + index * 2]);
+				if (value === null || ttl === -2) return;
+				const number = (text: unknown) => (text === null || text === '' ? null : Number(text));
+				const fields = value as Array<string | null>;
+				entries.push({
+					namespace: 'ratelimit',
+					key: id,
+					value:
+						kind === 'settings'
+							? {
+									settings: {
+										capacity: number(fields[0]),
+										increaseAmount: number(fields[1]),
+										increaseIntervalMs: number(fields[2]),
+										tokens: number(fields[3]),
+									},
+								}
+							: { holdUntil: number(value) },
+					version: null,
+					expiresAt: ttl >= 0 ? now + ttl : null,
+				});
+			});
+			return { now, entries, cursor: next === '0' ? null : next };
+		} catch (error) {
+			throw this.toStoreError('scan', error);
+		}
 	}
 
 	async ping(): Promise<void> {

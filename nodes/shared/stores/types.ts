@@ -277,6 +277,15 @@ export interface Store {
 	delete(namespace: string, deletes: RecordDelete[]): Promise<boolean[]>;
 	/** Applied in order; returns each counter's value right after its increment. */
 	increment(namespace: string, increments: CounterIncrement[]): Promise<number[]>;
+	/**
+	 * Read-only enumeration for status pages (Guards Status): the entries whose namespace
+	 * (or queue name) starts with `namespacePrefix` ('' for all), one bounded page per
+	 * call. SQLite and Postgres page by (namespace, key) in byte order; Redis walks SCAN
+	 * with a MATCH on the key prefix (never KEYS), may return an entry twice across pages,
+	 * and has no queues (an empty page). Entries written or expiring during a scan may or
+	 * may not be seen.
+	 */
+	scan?(namespacePrefix: string, options: ScanOptions): Promise<ScanPage>;
 
 	/** Round trip to the backend; throws a StoreError when it cannot be reached. */
 	ping(): Promise<void>;
@@ -359,4 +368,47 @@ export class StoreError extends Error {
 		const code = (cause as { code?: unknown } | undefined)?.code;
 		if (typeof code === 'string') this.causeCode = code;
 	}
+}
+
+/**
+ * What `Store.scan` enumerates: records, counters, the open entries of the queues (dead
+ * letters) counted per queue and category, or (Redis only) Rate Limiter's shared buckets.
+ */
+export type ScanKind = 'records' | 'counters' | 'queues' | 'limiters';
+
+export interface ScanOptions {
+	kind: ScanKind;
+	/**
+	 * Most entries one page holds (1 to 10,000). SQLite and Postgres return at most this
+	 * many; Redis passes it to SCAN as COUNT, a hint: a page may hold a few more or fewer.
+	 */
+	limit: number;
+	/** Where to go on: the `cursor` of the previous page; omitted or null starts at the beginning. */
+	cursor?: string | null;
+}
+
+/**
+ * One entry of a scan. Records: the record's value and version. Counters: the counter's
+ * value (a number), version null. Queues: `namespace` is the queue, `key` its category
+ * ('' when none), `value` is `{ open, leased, oldestOpenAt }` over its pending and leased
+ * entries, version and expiresAt null. Limiters (Redis): `namespace` is `ratelimit`, `key`
+ * the limiter's id (`<URI-encoded limiter key>:<settings hash>`), `value` either
+ * `{ settings: { capacity, increaseAmount, increaseIntervalMs, tokens } }` (the shared
+ * bucket) or `{ holdUntil }` (a hold a vendor asked for), expiresAt the key's expiry.
+ */
+export interface ScannedEntry {
+	namespace: string;
+	key: string;
+	value: JsonValue;
+	version: number | null;
+	expiresAt: number | null;
+}
+
+export interface ScanPage {
+	/** The store's clock at the read, epoch milliseconds. */
+	now: number;
+	/** Live (unexpired) entries in namespaces starting with the prefix. */
+	entries: ScannedEntry[];
+	/** Pass to the next call; null when the scan is complete. */
+	cursor: string | null;
 }

@@ -208,3 +208,81 @@ export function percentsOfLimit(
 		return percent;
 	});
 }
+
+/** A store key of a budget taken apart: the inverse of `budgetKeys` (Guards Status reads them). */
+export type ParsedBudgetKey =
+	| { kind: 'config'; budget: string }
+	| {
+			kind: 'counter';
+			budget: string;
+			counter: BudgetCounter;
+			period: BudgetPeriod;
+			window: string;
+	  }
+	| { kind: 'bucket'; budget: string; period: BudgetPeriod; window: string; bucket: number }
+	| {
+			kind: 'alert';
+			budget: string;
+			alert: AlertKind;
+			period: BudgetPeriod;
+			window: string;
+			threshold: number;
+	  }
+	| { kind: 'cache' | 'release'; budget: string };
+
+const BUDGET_COUNTERS: readonly BudgetCounter[] = [
+	'spent',
+	'records',
+	'reserved',
+	'items',
+	'avoided',
+	'hits',
+	'misses',
+	'cached',
+];
+
+/**
+ * Null for a key `budgetKeys` cannot have made. Read from the end: a budget name may hold
+ * "/", window ids and the other parts never do.
+ */
+export function parseBudgetKey(key: string): ParsedBudgetKey | null {
+	if (!key.startsWith('budget/')) return null;
+	const parts = key.slice('budget/'.length).split('/');
+	const isPeriod = (text: string | undefined): text is BudgetPeriod =>
+		BUDGET_PERIODS.includes(text as BudgetPeriod);
+	const name = (drop: number) => parts.slice(0, parts.length - drop).join('/');
+	const n = parts.length;
+	if (n >= 2 && parts[n - 1] === 'config') return { kind: 'config', budget: name(1) };
+	if (n >= 6 && parts[n - 5] === 'alert' && isPeriod(parts[n - 3])) {
+		const threshold = Number(parts[n - 1]);
+		const alert = parts[n - 4];
+		if ((alert === 'actual' || alert === 'forecast') && Number.isFinite(threshold))
+			return {
+				kind: 'alert',
+				budget: name(5),
+				alert,
+				period: parts[n - 3] as BudgetPeriod,
+				window: parts[n - 2],
+				threshold,
+			};
+	}
+	if (n >= 5 && parts[n - 4] === 'hist' && isPeriod(parts[n - 3]) && /^\d+$/.test(parts[n - 1]))
+		return {
+			kind: 'bucket',
+			budget: name(4),
+			period: parts[n - 3] as BudgetPeriod,
+			window: parts[n - 2],
+			bucket: Number(parts[n - 1]),
+		};
+	if (n >= 4 && BUDGET_COUNTERS.includes(parts[n - 3] as BudgetCounter) && isPeriod(parts[n - 2]))
+		return {
+			kind: 'counter',
+			budget: name(3),
+			counter: parts[n - 3] as BudgetCounter,
+			period: parts[n - 2] as BudgetPeriod,
+			window: parts[n - 1],
+		};
+	if (n >= 3 && (parts[n - 2] === 'cache' || parts[n - 2] === 'release'))
+		return { kind: parts[n - 2] as 'cache' | 'release', budget: name(2) };
+	return null;
+}

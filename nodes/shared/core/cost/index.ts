@@ -59,6 +59,7 @@ export {
 	histogramPercentile,
 } from './stats';
 export type { Admission, BudgetConfig, BudgetCounter, PeriodLimit, PeriodStanding } from './budget';
+export { parseBudgetKey, type ParsedBudgetKey } from './budget';
 export {
 	asBudgetConfig,
 	BUDGET_CONFIG_TTL_MS,

@@ -48,7 +48,8 @@ export function decideAlert(
 	return { alert: true, lastAlertAt: now, write: { alertedAt: now, status } };
 }
 
-function asAlertMark(value: unknown): AlertMark | undefined {
+/** A stored alert mark, or undefined when the value is not one. */
+export function asAlertMark(value: unknown): AlertMark | undefined {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
 	const mark = value as Partial<AlertMark>;
 	if (

@@ -134,3 +134,23 @@ export function crossingsByUse(
 	}
 	return out;
 }
+
+/**
+ * A Rate Limiter Quota key taken apart (Guards Status reads them): the counter
+ * `<name>:<period>:<window id>` and its alert claims `<counter>:alerted:<threshold>`,
+ * as the Quota operation writes them. Read from the end (names may hold ":"). Null for
+ * any other key.
+ */
+export function parseQuotaKey(
+	key: string,
+): { quota: string; period: QuotaPeriod; window: string; alertedThreshold: number | null } | null {
+	const match =
+		/^(.+):(hour|day|week|month):([0-9W-]+(?:T\d\d)?)(?::alerted:(\d+(?:\.\d+)?))?$/.exec(key);
+	if (!match) return null;
+	return {
+		quota: match[1],
+		period: match[2] as QuotaPeriod,
+		window: match[3],
+		alertedThreshold: match[4] === undefined ? null : Number(match[4]),
+	};
+}

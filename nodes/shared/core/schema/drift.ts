@@ -77,6 +77,8 @@ const KIND_ORDER: readonly DriftKind[] = [
 	'unseenEnumValue',
 	'nullRateJump',
 ];
+/** Every kind of drift, in report order (Guards Status parses memory keys with it). */
+export const DRIFT_KINDS = KIND_ORDER;
 
 interface EntryState {
 	entry: DriftEntry;

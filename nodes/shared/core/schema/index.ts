@@ -58,5 +58,7 @@ export type {
 	RememberedDrift,
 } from './memory';
 export { DRIFT_MEMORY_DEFAULTS, rememberDrift, schemaIdentity } from './memory';
+export { parseMemoryKey, type ParsedMemoryKey } from './memory';
+export { DRIFT_KINDS } from './drift';
 export type { DriftReportInput, SchemaLabel } from './report';
 export { buildDriftReport } from './report';

@@ -243,3 +243,43 @@ export async function rememberDrift(
 		await increment([{ key: MARKER_COUNT_KEY, by: created, ttlMs: settings.lifetimeMs }]);
 	return { entries, isNew };
 }
+
+/**
+ * A drift memory counter key taken apart (Guards Status reads them): a marker
+ * (`drift:<identity>:<kind>:<path>[:<detail>]`), a null or value count, the marker count,
+ * or a hashed key too long to read (`<kind>:#<hash>`). Null for any other key.
+ */
+export type ParsedMemoryKey =
+	| { kind: 'marker'; identity: string; drift: string; path: string; detail: string }
+	| { kind: 'nulls' | 'values'; identity: string; path: string }
+	| { kind: 'hashed'; counter: string }
+	| { kind: 'markerCount' };
+
+export function parseMemoryKey(key: string, driftKinds: readonly string[]): ParsedMemoryKey | null {
+	if (key === MARKER_COUNT_KEY) return { kind: 'markerCount' };
+	const hashed = /^(drift|nulls|values):#[0-9a-f]+$/.exec(key);
+	if (hashed) return { kind: 'hashed', counter: hashed[1] };
+	if (key.startsWith('drift:')) {
+		const rest = key.slice('drift:'.length);
+		// The identity may hold ":" too: the first ":<kind>:" after it ends it.
+		for (let at = rest.indexOf(':'); at > 0; at = rest.indexOf(':', at + 1)) {
+			const after = rest.slice(at + 1);
+			const drift = driftKinds.find((kind) => after.startsWith(`${kind}:`));
+			if (drift === undefined) continue;
+			const tail = after.slice(drift.length + 1);
+			// A detail (a received type, an enum value) follows the path's last ":", if any.
+			const split = tail.indexOf(':');
+			return {
+				kind: 'marker',
+				identity: rest.slice(0, at),
+				drift,
+				path: split < 0 ? tail : tail.slice(0, split),
+				detail: split < 0 ? '' : tail.slice(split + 1),
+			};
+		}
+		return null;
+	}
+	const count = /^(nulls|values):(.+?@[^:]*|schema-[0-9a-f]+):(.*)$/.exec(key);
+	if (count) return { kind: count[1] as 'nulls' | 'values', identity: count[2], path: count[3] };
+	return null;
+}

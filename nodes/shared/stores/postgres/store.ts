@@ -38,6 +38,9 @@ import {
 	type RecordQueue,
 	type RecordStamps,
 	type RecordWrite,
+	type ScanOptions,
+	type ScanPage,
+	type ScannedEntry,
 	type Store,
 	type StoreRecord,
 	type WriteResult,
@@ -52,6 +55,7 @@ import {
 	type Names,
 } from './migrations';
 import { PostgresQueue } from './queue';
+import { normalizeScan, queueGroup, sqlAfter, toSqlCursor } from '../scan';
 
 const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'allow', 'require', 'verify-full'];
 
@@ -329,6 +333,73 @@ export class PostgresStore implements Store {
 				assertCounterInRange(Number(cause.hint), batch[Number(cause.detail) - 1].key);
 			throw error;
 		}
+	}
+
+	/** Read-only: one page of records, counters or queue groups by (namespace, key); see Store.scan. */
+	async scan(namespacePrefix: string, options: ScanOptions): Promise<ScanPage> {
+		const scan = normalizeScan(namespacePrefix, options);
+		const [afterNs, afterKey] = sqlAfter(scan.cursor);
+		// Rate limiters live in each process (Embedded) or on Redis, never here.
+		if (scan.kind === 'limiters') return { now: Date.now(), entries: [], cursor: null };
+		// Columns are COLLATE "C": byte order, and the prefix range uses the primary key.
+		const inPrefix = (column: string) => `${column} >= $1 AND left(${column}, length($1)) = $1`;
+		let sql: string;
+		if (scan.kind === 'queues') {
+			sql = `WITH clock AS (SELECT ${NOW_MS} AS now)
+				SELECT clock.now, g.* FROM clock LEFT JOIN (
+					SELECT q.queue AS ns, coalesce(q.category, '') COLLATE "C" AS key,
+						count(*) AS open,
+						count(*) FILTER (WHERE q.status = 'leased' AND q.lease_until > ${NOW_MS}) AS leased,
+						min(q.enqueued_at) AS oldest
+					FROM ${this.names.queue} q
+					WHERE ${inPrefix('q.queue')} AND q.status IN ('pending', 'leased')
+					GROUP BY q.queue, coalesce(q.category, '') COLLATE "C"
+					HAVING (q.queue, coalesce(q.category, '') COLLATE "C") > ($2::text COLLATE "C", $3::text COLLATE "C")
+					ORDER BY 1, 2 LIMIT $4
+				) g ON true ORDER BY g.ns, g.key`;
+		} else {
+			const table = scan.kind === 'records' ? this.names.records : this.names.counters;
+			const version = scan.kind === 'records' ? 'r.version::text' : 'NULL::text';
+			sql = `WITH clock AS (SELECT ${NOW_MS} AS now)
+				SELECT clock.now, g.* FROM clock LEFT JOIN (
+					SELECT r.ns, r.key, r.value::text AS value, ${version} AS version, r.expires_at
+					FROM ${table} r
+					WHERE ${inPrefix('r.ns')} AND (r.ns, r.key) > ($2::text COLLATE "C", $3::text COLLATE "C")
+						AND (r.expires_at IS NULL OR r.expires_at > ${NOW_MS})
+					ORDER BY r.ns, r.key LIMIT $4
+				) g ON true ORDER BY g.ns, g.key`;
+		}
+		const rows = await this.query<{
+			now: string;
+			ns: string | null;
+			key: string;
+			value: string;
+			version: string | null;
+			expires_at: string | null;
+			open: string;
+			leased: string;
+			oldest: string | null;
+		}>('scan', sql, [scan.prefix, afterNs, afterKey, scan.limit]);
+		const entries: ScannedEntry[] = [];
+		for (const row of rows) {
+			if (row.ns === null) continue;
+			if (scan.kind === 'queues') {
+				entries.push(queueGroup(row.ns, row.key, row.open, row.leased, row.oldest));
+				continue;
+			}
+			entries.push({
+				namespace: row.ns,
+				key: row.key,
+				value: scan.kind === 'records' ? (JSON.parse(row.value) as JsonValue) : Number(row.value),
+				version: row.version === null ? null : Number(row.version),
+				expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+			});
+		}
+		return {
+			now: Number(rows[0].now),
+			entries,
+			cursor: toSqlCursor(entries[entries.length - 1], entries.length === scan.limit),
+		};
 	}
 
 	async ping(): Promise<void> {

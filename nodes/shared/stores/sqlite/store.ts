@@ -25,6 +25,9 @@ import {
 	type RecordDelete,
 	type RecordQueue,
 	type RecordWrite,
+	type ScanOptions,
+	type ScanPage,
+	type ScannedEntry,
 	type SqliteStoreConfig,
 	type Store,
 	type StoreRecord,
@@ -33,6 +36,7 @@ import {
 import { keyOrder, normalizeInserts, stampedJson, stampMembers } from '../insert';
 import { LATEST_MIGRATION, MIGRATIONS, schemaVersion } from './migrations';
 import { SqliteQueue } from './queue';
+import { normalizeScan, queueGroup, sqlAfter, toSqlCursor } from '../scan';
 
 type SqliteModule = typeof import('node:sqlite');
 
@@ -305,6 +309,69 @@ export class SqliteStore implements Store {
 				upsert.run(ns, increment.key, value, expiresAt);
 				return value;
 			});
+		});
+	}
+
+	/** Read-only: one page of records, counters or queue groups by (namespace, key); see Store.scan. */
+	async scan(namespacePrefix: string, options: ScanOptions): Promise<ScanPage> {
+		const scan = normalizeScan(namespacePrefix, options);
+		const [afterNs, afterKey] = sqlAfter(scan.cursor);
+		// Rate limiters live in each process (Embedded) or on Redis, never here.
+		if (scan.kind === 'limiters') return { now: Date.now(), entries: [], cursor: null };
+		return this.run('scan', () => {
+			const now = Date.now();
+			// substr/length count characters on both sides, so the prefix test is exact.
+			const inPrefix = (column: string) =>
+				`${column} >= ?1 AND substr(${column}, 1, length(?1)) = ?1`;
+			let entries: ScannedEntry[];
+			if (scan.kind === 'queues') {
+				const rows = this.statement(
+					`SELECT queue, coalesce(category, '') AS category,
+						count(*) AS open,
+						coalesce(sum(status = 'leased' AND lease_until > ?4), 0) AS leased,
+						min(enqueued_at) AS oldest
+					FROM guards_queue
+					WHERE ${inPrefix('queue')} AND status IN ('pending', 'leased')
+					GROUP BY queue, coalesce(category, '')
+					HAVING (queue, coalesce(category, '')) > (?2, ?3)
+					ORDER BY queue, coalesce(category, '') LIMIT ?5`,
+				).all(scan.prefix, afterNs, afterKey, now, scan.limit) as Array<{
+					queue: string;
+					category: string;
+					open: number;
+					leased: number;
+					oldest: number | null;
+				}>;
+				entries = rows.map((row) =>
+					queueGroup(row.queue, row.category, row.open, row.leased, row.oldest),
+				);
+			} else {
+				const records = scan.kind === 'records';
+				const rows = this.statement(
+					`SELECT ns, key, value, ${records ? 'version' : 'NULL AS version'}, expires_at
+					FROM ${records ? 'guards_records' : 'guards_counters'}
+					WHERE ${inPrefix('ns')} AND (ns, key) > (?2, ?3) AND (expires_at IS NULL OR expires_at > ?4)
+					ORDER BY ns, key LIMIT ?5`,
+				).all(scan.prefix, afterNs, afterKey, now, scan.limit) as Array<{
+					ns: string;
+					key: string;
+					value: string | number;
+					version: number | null;
+					expires_at: number | null;
+				}>;
+				entries = rows.map((row) => ({
+					namespace: row.ns,
+					key: row.key,
+					value: records ? (JSON.parse(row.value as string) as JsonValue) : Number(row.value),
+					version: row.version,
+					expiresAt: row.expires_at,
+				}));
+			}
+			return {
+				now,
+				entries,
+				cursor: toSqlCursor(entries[entries.length - 1], entries.length === scan.limit),
+			};
 		});
 	}
 

@@ -1,0 +1,424 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { initialBreakerState, type BreakerState } from '../../nodes/shared/core/breaker/state';
+import { budgetKeys, parseBudgetKey } from '../../nodes/shared/core/cost/budget';
+import { windowAt } from '../../nodes/shared/core/cost/windows';
+import { alertKey } from '../../nodes/shared/core/expiry/alerts';
+import { parseQuotaKey, quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
+import { DRIFT_KINDS } from '../../nodes/shared/core/schema/drift';
+import { markerKey, parseMemoryKey } from '../../nodes/shared/core/schema/memory';
+import {
+	buildSnapshot,
+	esc,
+	renderStatusPage,
+	type StatusEntry,
+	type StatusInput,
+} from '../../nodes/shared/core/status';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../nodes/shared/core/time';
+
+const NOW = Date.UTC(2026, 11, 6, 10, 30);
+
+function entry(
+	namespace: string,
+	key: string,
+	value: StatusEntry['value'],
+	expiresAt: number | null = null,
+): StatusEntry {
+	return { namespace, key, value, version: 1, expiresAt };
+}
+
+function input(partial: Partial<StatusInput>): StatusInput {
+	return {
+		now: NOW,
+		store: { backend: 'sqlite', location: 'SQLite at /tmp/x.sqlite' },
+		scope: null,
+		records: [],
+		counters: [],
+		queues: [],
+		cap: { limit: 1000, reached: false },
+		driftDays: 7,
+		driftLifetimeDays: 30,
+		...partial,
+	};
+}
+
+function openBreaker(): BreakerState {
+	const state = initialBreakerState(NOW - HOUR_MS);
+	state.status = 'open';
+	state.since = NOW - 2 * MINUTE_MS;
+	state.openUntil = NOW + 28 * 1000;
+	state.opens = 1;
+	state.lastChange = {
+		from: 'closed',
+		to: 'open',
+		at: NOW - 2 * MINUTE_MS,
+		reason: 'failure rate 100%',
+		correlationId: null,
+	};
+	state.stats = [
+		{
+			start: NOW - 40_000,
+			calls: 4,
+			failures: 0,
+			slow: 0,
+			measured: 4,
+			latencySumMs: 400,
+			latencyMinMs: 90,
+			latencyMaxMs: 110,
+			latency: { '40': 4 },
+		},
+		{
+			start: NOW - 20_000,
+			calls: 6,
+			failures: 6,
+			slow: 0,
+			measured: 0,
+			latencySumMs: 0,
+			latencyMinMs: null,
+			latencyMaxMs: null,
+			latency: {},
+		},
+	];
+	return state;
+}
+
+describe('Guards Status: key parsers beside the owning cores', () => {
+	it('parseBudgetKey inverts budgetKeys, names with "/" included', () => {
+		const window = windowAt('day', NOW, 'UTC');
+		for (const name of ['llm', 'a/b/config', 'x/alert/actual']) {
+			assert.deepEqual(parseBudgetKey(budgetKeys.config(name)), { kind: 'config', budget: name });
+			assert.deepEqual(parseBudgetKey(budgetKeys.counter(name, 'spent', window)), {
+				kind: 'counter',
+				budget: name,
+				counter: 'spent',
+				period: 'day',
+				window: window.id,
+			});
+			assert.deepEqual(parseBudgetKey(budgetKeys.alert(name, 'forecast', window, 75)), {
+				kind: 'alert',
+				budget: name,
+				alert: 'forecast',
+				period: 'day',
+				window: window.id,
+				threshold: 75,
+			});
+			assert.equal(parseBudgetKey(budgetKeys.bucket(name, window, 12))?.kind, 'bucket');
+			assert.equal(parseBudgetKey(budgetKeys.cache(name, 'abc'))?.kind, 'cache');
+		}
+		const hour = windowAt('hour', NOW, 'Europe/Berlin');
+		assert.equal(
+			(parseBudgetKey(budgetKeys.counter('b', 'spent', hour)) as { window: string }).window,
+			hour.id,
+		);
+		for (const key of [
+			'',
+			'budget/',
+			'budget/x',
+			'other/x/config',
+			'__proto__',
+			'budget/x/spent/week/1',
+		])
+			assert.equal(parseBudgetKey(key), null, key);
+	});
+
+	it('parseQuotaKey reads the Quota operation’s counter and alert keys', () => {
+		for (const period of ['hour', 'day', 'week', 'month'] as const) {
+			const id = quotaWindow(NOW, period, 'UTC').id;
+			assert.deepEqual(parseQuotaKey(`a:b:${period}:${id}`), {
+				quota: 'a:b',
+				period,
+				window: id,
+				alertedThreshold: null,
+			});
+			assert.equal(parseQuotaKey(`q:${period}:${id}:alerted:90`)?.alertedThreshold, 90);
+		}
+		for (const key of ['q', 'q:day', 'q:year:2026', ':day:2026-01-01', 'q:day:<script>'])
+			assert.equal(parseQuotaKey(key), null, key);
+	});
+
+	it('parseMemoryKey reads markers, null counts and hashed keys', () => {
+		const key = markerKey('orders@2', { kind: 'typeChanged', path: 'lines[].qty' }, 'string');
+		assert.deepEqual(parseMemoryKey(key, DRIFT_KINDS), {
+			kind: 'marker',
+			identity: 'orders@2',
+			drift: 'typeChanged',
+			path: 'lines[].qty',
+			detail: 'string',
+		});
+		assert.deepEqual(
+			parseMemoryKey(markerKey('a:b@-', { kind: 'fieldAdded', path: 'x' }, ''), DRIFT_KINDS),
+			{
+				kind: 'marker',
+				identity: 'a:b@-',
+				drift: 'fieldAdded',
+				path: 'x',
+				detail: '',
+			},
+		);
+		assert.equal(
+			parseMemoryKey(markerKey('s', { kind: 'fieldAdded', path: 'x'.repeat(500) }, ''), DRIFT_KINDS)
+				?.kind,
+			'hashed',
+		);
+		assert.equal(parseMemoryKey('drift-marker-count', DRIFT_KINDS)?.kind, 'markerCount');
+		assert.equal(parseMemoryKey('drift:nothing', DRIFT_KINDS), null);
+	});
+});
+
+describe('Guards Status: buildSnapshot', () => {
+	it('decodes every guard with its core, per scope', () => {
+		const day = windowAt('day', NOW, 'UTC');
+		const yesterday = windowAt('day', day.start - 1, 'UTC');
+		const snapshot = buildSnapshot(
+			input({
+				records: [
+					entry('breaker:crm', 'registry', { names: ['sf'] }),
+					entry('breaker:crm', 'breaker:sf', openBreaker()),
+					entry('cost:workflow-7', budgetKeys.config('llm'), {
+						zone: 'UTC',
+						currency: 'EUR',
+						limits: { day: { moneyNanos: 10_000_000_000, items: null } },
+						thresholds: { actual: [50], forecast: [] },
+					}),
+					entry(
+						'expiry:ops',
+						alertKey('cred-1', 'due soon'),
+						{ alertedAt: NOW - HOUR_MS, status: 'due soon' },
+						NOW + 23 * HOUR_MS,
+					),
+					entry('quota', `openai:day:${quotaWindow(NOW, 'day', 'UTC').id}:alerted:75`, {
+						at: 'x',
+						usage: 80,
+					}),
+				],
+				counters: [
+					entry('cost:workflow-7', budgetKeys.counter('llm', 'spent', day), 6_000_000_000),
+					entry('cost:workflow-7', budgetKeys.counter('llm', 'spent', yesterday), 2_500_000_000),
+					entry('cost:workflow-7', budgetKeys.alert('llm', 'actual', day, 50), 1),
+					entry('quota', `openai:day:${quotaWindow(NOW, 'day', 'UTC').id}`, 80),
+					entry(
+						'schema-drift:orders',
+						markerKey('orders@1', { kind: 'fieldAdded', path: 'coupon' }, ''),
+						3,
+						NOW + 29 * DAY_MS,
+					),
+					entry(
+						'schema-drift:orders',
+						markerKey('orders@1', { kind: 'fieldAdded', path: 'old' }, ''),
+						1,
+						NOW + 10 * DAY_MS,
+					),
+				],
+				queues: [
+					entry('deadletter:billing', 'auth', {
+						open: 2,
+						leased: 0,
+						oldestOpenAt: NOW - 3 * HOUR_MS,
+					}),
+					entry('deadletter:billing', '', { open: 1, leased: 1, oldestOpenAt: NOW - MINUTE_MS }),
+				],
+			}),
+		);
+		const [breaker] = snapshot.breakers;
+		assert.deepEqual(
+			[breaker.scope, breaker.name, breaker.state, breaker.halfOpenInSeconds],
+			['crm', 'sf', 'open', 28],
+		);
+		assert.deepEqual([breaker.calls, breaker.failures, breaker.failureRatePercent], [10, 6, 60]);
+		assert.ok(breaker.p95Ms !== null && breaker.p95Ms > 0);
+		assert.equal(breaker.buckets.length, 2);
+		const [budget] = snapshot.budgets;
+		assert.deepEqual(
+			[budget.scope, budget.name, budget.currency, budget.limitsKnown],
+			['workflow-7', 'llm', 'EUR', true],
+		);
+		const dayRow = budget.periods.find((p) => p.period === 'day')!;
+		assert.deepEqual([dayRow.spent, dayRow.limit, dayRow.percentOfLimit], [6, 10, 60]);
+		assert.ok(dayRow.forecast !== null && dayRow.forecast > 6);
+		assert.deepEqual(dayRow.thresholdsCrossed, [{ kind: 'actual', threshold: 50 }]);
+		assert.deepEqual(dayRow.history, [
+			{ window: yesterday.id, spent: 2.5 },
+			{ window: day.id, spent: 6 },
+		]);
+		assert.deepEqual(
+			snapshot.quotas.map((q) => [q.scope, q.name, q.usage, q.thresholdsAlerted]),
+			[['(instance-wide)', 'openai', 80, [75]]],
+		);
+		const [queue] = snapshot.deadLetters;
+		assert.deepEqual(
+			[queue.scope, queue.open, queue.leased, queue.oldestAgeSeconds],
+			['billing', 3, 1, 3 * 3600],
+		);
+		assert.deepEqual(
+			queue.classes.map((c) => [c.class, c.open]),
+			[
+				['auth', 2],
+				['(none)', 1],
+			],
+		);
+		// The marker first seen 20 days ago is outside the 7 days asked for.
+		assert.deepEqual(
+			snapshot.drift.map((d) => [d.scope, d.schema, d.kind, d.path, d.timesSeen]),
+			[['orders', 'orders@1', 'fieldAdded', 'coupon', 3]],
+		);
+		assert.deepEqual(
+			snapshot.expiries.map((e) => [e.scope, e.status]),
+			[['ops', 'due soon']],
+		);
+		assert.deepEqual(snapshot.totals, {
+			breakers: 1,
+			breakersOpen: 1,
+			budgets: 1,
+			budgetsOverThreshold: 1,
+			quotas: 1,
+			limitersHeld: 0,
+			deadLetters: 3,
+			driftFindings: 1,
+			expiryAlerts: 1,
+		});
+		assert.equal(snapshot.complete, true);
+	});
+
+	it("decodes Rate Limiter's shared buckets and holds (Redis), version 1 and 2 keys, per scope", () => {
+		const v2 = `${encodeURIComponent(' ["ratelimit:crm","<b>hubspot</b>"]')}:0123456789ab`;
+		const other = `${encodeURIComponent(' ["ratelimit:other","x"]')}:0123456789ab`;
+		const limiters = [
+			entry('ratelimit', v2, {
+				settings: { capacity: 9, increaseAmount: 1, increaseIntervalMs: 111, tokens: 3 },
+			}),
+			entry('ratelimit', v2, { holdUntil: NOW + 30_000 }),
+			entry('ratelimit', 'legacy:0123456789ab', {
+				settings: { capacity: 1, increaseAmount: 1, increaseIntervalMs: 1000, tokens: 1 },
+			}),
+			entry('ratelimit', 'past:0123456789ab', { holdUntil: NOW - 1 }),
+			entry('ratelimit', other, { holdUntil: NOW + 1000 }),
+			entry('ratelimit', `${encodeURIComponent(' [1,2]')}:0123456789ab`, { holdUntil: NOW + 1000 }),
+			entry('ratelimit', '%E0%A4%A:0123456789ab', { holdUntil: NOW + 1000 }),
+		];
+		const all = buildSnapshot(input({ limiters }));
+		assert.deepEqual(
+			all.limiters.shared.map((row) => [
+				row.scope,
+				row.name,
+				row.configured?.perSecond ?? null,
+				row.tokens,
+				row.holdInSeconds,
+			]),
+			[
+				['(instance-wide)', 'legacy', 1, 1, null],
+				['(instance-wide)', 'past', null, null, null],
+				['crm', '<b>hubspot</b>', 9.009, 3, 30],
+				['other', 'x', null, null, 1],
+			],
+		);
+		assert.equal(all.totals.limitersHeld, 2);
+		assert.deepEqual(
+			buildSnapshot(input({ scope: 'crm', limiters })).limiters.shared.map((row) => row.name),
+			['<b>hubspot</b>'],
+		);
+		const page = renderStatusPage(all);
+		assert.ok(page.includes('&lt;b&gt;hubspot&lt;/b&gt;'));
+		assert.match(page, /held 30 s/);
+	});
+
+	it('keeps to the Scope filter: a longer scope name found by the prefix scan is left out', () => {
+		const snapshot = buildSnapshot(
+			input({
+				scope: 'crm',
+				records: [
+					entry('breaker:crm', 'breaker:a', openBreaker()),
+					entry('breaker:crm2', 'breaker:b', openBreaker()),
+				],
+			}),
+		);
+		assert.deepEqual(
+			snapshot.breakers.map((b) => b.name),
+			['a'],
+		);
+	});
+
+	it('says so when the cap stopped the scan, and survives hostile records', () => {
+		const snapshot = buildSnapshot(
+			input({
+				cap: { limit: 5, reached: true },
+				records: [
+					entry('breaker:x', 'breaker:__proto__', { status: 'open' }),
+					entry('breaker:x', 'breaker:y', 'not an object'),
+					entry('expiry:x', '__proto__', { alertedAt: 'soon', status: 1 }),
+					entry('cost:x', budgetKeys.config('b'), ['wrong']),
+				],
+				counters: [entry('cost:x', 'budget/b/spent/day/2026-12-06', 'NaN' as never)],
+				queues: [entry('deadletter:q', 'c', null)],
+			}),
+		);
+		assert.equal(snapshot.complete, false);
+		assert.match(snapshot.warnings.join('\n'), /Stopped after reading 5 entries/);
+		assert.match(snapshot.warnings.join('\n'), /not in a known format/);
+		assert.equal(snapshot.breakers.length, 0);
+		assert.equal(snapshot.expiries.length, 0);
+		assert.equal(snapshot.budgets[0].limitsKnown, false);
+		assert.equal(snapshot.deadLetters[0].open, 0);
+		renderStatusPage(snapshot);
+	});
+});
+
+describe('Guards Status: renderStatusPage', () => {
+	const hostile = '<script>window.pwned=1</script>"\'&`';
+	const page = renderStatusPage(
+		buildSnapshot(
+			input({
+				store: { backend: 'redis', location: `Redis at <b>host</b>:6379` },
+				records: [
+					entry('breaker:<img src=x onerror=alert(1)>', `breaker:${hostile}`, openBreaker()),
+				],
+				queues: [
+					entry(`deadletter:${hostile}`, hostile, { open: 1, leased: 0, oldestOpenAt: NOW }),
+				],
+				counters: [
+					entry(
+						'schema-drift:s',
+						markerKey('<s>@1', { kind: 'fieldAdded', path: '</td><script>x()</script>' }, ''),
+						1,
+						NOW + 30 * DAY_MS,
+					),
+				],
+			}),
+		),
+		{ title: '<title>', refreshSeconds: 30 },
+	);
+
+	it('shows data as text: no tag from data survives', () => {
+		assert.equal(page.match(/<script/gi), null);
+		assert.equal(page.match(/<img/gi), null);
+		assert.ok(page.includes(esc(hostile)));
+		assert.ok(page.includes('&lt;script&gt;window.pwned=1&lt;/script&gt;&quot;&#39;&amp;&#96;'));
+		assert.ok(page.includes('Redis at &lt;b&gt;host&lt;/b&gt;:6379'));
+		assert.ok(!page.includes('onerror=alert(1)>'));
+	});
+
+	it('is self-contained: no external resource, no script, a CSP that forbids them', () => {
+		assert.doesNotMatch(page, /<[^>]*\s(src|href)\s*=/i);
+		assert.doesNotMatch(page, /url\(/i);
+		assert.doesNotMatch(page, /https?:\/\//i);
+		assert.match(
+			page,
+			/Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'/,
+		);
+		assert.match(page, /<meta name="viewport" content="width=device-width/);
+		assert.match(page, /<meta http-equiv="refresh" content="30">/);
+	});
+
+	it('draws charts only from stored data, and refreshes only when asked', () => {
+		assert.match(page, /<svg class="chart"/);
+		assert.match(page, /<svg class="timeline"/);
+		const bare = renderStatusPage(buildSnapshot(input({})));
+		assert.doesNotMatch(bare, /<svg/);
+		assert.doesNotMatch(bare, /http-equiv="refresh"/);
+		assert.match(bare, /No circuit breaker state in this store/);
+		assert.match(
+			renderStatusPage(buildSnapshot(input({})), { refreshSeconds: 10 ** 9 }),
+			/content="86400"/,
+		);
+	});
+});
