@@ -51,6 +51,7 @@ async function seed(store: Store, scope: string, guards: number): Promise<number
 			calls: 20,
 			failures: 3,
 			slow: 0,
+			notCounted: 0,
 			measured: 20,
 			latencySumMs: 2000,
 			latencyMinMs: 50,
