@@ -7,6 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { storeCredentialTests } from '../shared';
+import { ENCRYPTION_TEST, testEncryptionKey } from '../DeadLetter/actions/encryption';
 import { pollQueue } from './poll';
 import { properties } from './properties';
 
@@ -34,11 +35,19 @@ export class DeadLetterTrigger implements INodeType {
 				testedBy: 'integrationGuardsPostgresTest',
 				displayOptions: { show: { store: ['postgres'] } },
 			},
+			{
+				name: 'integrationGuardsEncryptionApi',
+				required: true,
+				testedBy: 'integrationGuardsEncryptionTest',
+				displayOptions: { show: { redactedValues: ['encrypted'] } },
+			},
 		],
 		properties,
 	};
 
-	methods = { credentialTest: storeCredentialTests };
+	methods = {
+		credentialTest: { ...storeCredentialTests, [ENCRYPTION_TEST]: testEncryptionKey },
+	};
 
 	/** Records due for redelivery on Records, alerts (crossings, parked records) on Alerts; null when neither. */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {

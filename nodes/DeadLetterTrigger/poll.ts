@@ -1,13 +1,36 @@
 import { randomUUID } from 'node:crypto';
 
-import type { IExecuteFunctions, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IPollFunctions,
+} from 'n8n-workflow';
 
-import { deadletter, scopeNamespace, storeFailure, storeForNode, type stores } from '../shared';
+import {
+	deadletter,
+	operationError,
+	scopeNamespace,
+	storeFailure,
+	storeForNode,
+	type stores,
+} from '../shared';
 import { alertItem, alertsEnabled, observeAlerts } from '../DeadLetter/actions/alerts';
 import { markerSecret, signMarker } from '../DeadLetter/actions/markers';
-import { replayItem } from '../DeadLetter/actions/replayRecords';
+import { redactedValuesKeyring } from '../DeadLetter/actions/encryption';
+import {
+	decidePayloads,
+	holdRecords,
+	needsInputItem,
+	type Held,
+} from '../DeadLetter/actions/replayExact';
+import {
+	replayItem,
+	type Replayed,
+	type ReplaySettings,
+} from '../DeadLetter/actions/replayRecords';
 import type { QueueHandle } from '../DeadLetter/actions/queue';
-import { TRIGGER_STORES } from './properties';
+import { PAYLOAD_FIELD, TRIGGER_STORES } from './properties';
 import { readTriggerSettings, type TriggerSettings } from './settings';
 
 /** Most settled records one poll deletes per status: the rest go at the next poll. */
@@ -37,21 +60,37 @@ export function executeView(poll: IPollFunctions): IExecuteFunctions {
 	} as unknown as IExecuteFunctions;
 }
 
-/** What one poll found: records to send again, and alerts (crossings, records it parked). */
+/** What one poll found: records to send again, and alerts (crossings, records it parked or held). */
 export interface PollResult {
 	records: INodeExecutionData[];
 	alerts: INodeExecutionData[];
+}
+
+/** Most leases one poll takes: the first, then refills for the slots records held for input took. */
+export const MAX_LEASE_ROUNDS = 5;
+
+/** What the leases of one poll came to, before anything is settled. */
+interface Sorted {
+	due: Replayed[];
+	parking: Array<{ entry: stores.QueueEntry; reason: string }>;
+	returning: stores.QueueEntry[];
+	held: Held[];
+	unopened: Array<{ record: Replayed; error: deadletter.SealError }>;
 }
 
 /**
  * One poll: deletes a bounded batch of settled records past retention, leases the
  * records due under the schedule (atomically: two polls, two mains or a main and an
  * editor test never take the same record), parks those too old or past their schedule,
- * and emits the rest as Replay would, each with a marker signed for this lease.
+ * and emits the rest as Dead Letter 2.2's Replay does — the payload as captured, each
+ * with a marker signed for this lease. A record whose payload lost values to redaction
+ * and cannot be opened is never sent: it goes back to pending, that lease not counted,
+ * and is reported once on Alerts (as Replay's Needs Input item).
  */
 export async function pollQueue(poll: IPollFunctions): Promise<PollResult> {
 	const context = executeView(poll);
 	const settings = readTriggerSettings(context);
+	const keyring = await redactedValuesKeyring(context);
 	const name = scopeNamespace(
 		context,
 		QUEUE_KIND,
@@ -59,11 +98,20 @@ export async function pollQueue(poll: IPollFunctions): Promise<PollResult> {
 		'Queue',
 	);
 	const owner = `trigger:${poll.getWorkflow().id ?? 'unsaved'}:${randomUUID()}`;
+	const replay = replaySettings(settings, keyring);
 	let handle: QueueHandle;
-	let leased: stores.QueueEntry[];
 	let secret: Buffer;
 	let releasedAt: number | null;
 	const now = Date.now();
+	const sorted: Sorted = { due: [], parking: [], returning: [], held: [], unopened: [] };
+	const lease = async (limit: number) =>
+		await handle.queue.lease(name, {
+			limit,
+			leaseMs: settings.leaseMs,
+			owner,
+			due: deadletter.dueRules(settings.policy, now, releasedAt),
+		});
+	let leased: stores.QueueEntry[];
 	try {
 		const store = await storeForNode(context, [...TRIGGER_STORES]);
 		if (store.queue === undefined)
@@ -72,81 +120,44 @@ export async function pollQueue(poll: IPollFunctions): Promise<PollResult> {
 		await purgeSettled(handle, settings, now);
 		secret = await markerSecret(store);
 		releasedAt = await readRelease(store, name);
-		leased = await handle.queue.lease(name, {
-			limit: settings.maxRecords,
-			leaseMs: settings.leaseMs,
-			owner,
-			due: deadletter.dueRules(settings.policy, now, releasedAt),
-		});
+		leased = await lease(settings.maxRecords);
 	} catch (error) {
 		throw storeFailure(context, error);
 	}
+	// Records held for input stay leased to this poll until it settles them, so a refill
+	// takes others: old records that wait for someone cannot take every slot of every poll.
+	let asked = settings.maxRecords;
+	for (let round = 1; ; round++) {
+		// A record whose payload cannot be read fails the poll, naming it; its leases run out.
+		const held = sortLeased(leased, settings, sorted, keyring, now, releasedAt, (message) =>
+			operationError(context, message),
+		);
+		if (held === 0 || leased.length < asked || round >= MAX_LEASE_ROUNDS) break;
+		asked = held;
+		try {
+			leased = await lease(asked);
+		} catch (error) {
+			poll.logger.warn(`Dead Letter Trigger: ${(error as Error).message}`);
+			break;
+		}
+	}
 
 	const result: PollResult = { records: [], alerts: [] };
-	const parking: Array<{ entry: stores.QueueEntry; reason: string }> = [];
-	const returning: stores.QueueEntry[] = [];
-	for (const entry of leased) {
-		let data: deadletter.DeadLetterData;
-		try {
-			data = deadletter.asDeadLetterData(entry.data);
-		} catch {
-			parking.push({
-				entry,
-				reason: 'not a dead letter (the queue name is used by something else)',
-			});
-			continue;
-		}
-		const plan = deadletter.planRedelivery(
-			settings.policy,
-			{
-				category: entry.category,
-				// As it was before this lease: the plan of the try being handed out.
-				attempts: entry.attempts - 1,
-				enqueuedAt: entry.enqueuedAt,
-				lastTryAt: 0,
-				jitter: 0,
-				retryAfterSeconds: null,
-			},
-			now,
-			releasedAt,
-		);
-		if (plan.kind === 'park') {
-			parking.push({ entry, reason: plan.reason });
-			continue;
-		}
-		if (plan.kind !== 'due') {
-			// Not this policy's to send (a category it does not know): back, untouched.
-			returning.push(entry);
-			continue;
-		}
+	for (const record of sorted.due) {
 		const binding = signMarker(secret, {
-			id: entry.id,
+			id: record.entry.id,
 			queue: handle.label,
-			attempt: deadletter.attemptOf(entry),
+			attempt: deadletter.attemptOf(record.entry),
 			owner,
 		});
-		const item = await replayItem(
-			context,
-			{ entry, data, pairedIndex: 0, payload: data.payload, edited: false },
-			handle,
-			{
-				source: 'queue',
-				leaseMs: settings.leaseMs,
-				maxAttempts: Number.MAX_SAFE_INTEGER,
-				correlationField: settings.correlationField,
-				outputField: settings.outputField,
-				payloadField: 'payload',
-				retentionMs: settings.resolvedRetentionMs,
-			},
-			binding,
-		);
+		const item = await replayItem(context, record, handle, replay, binding);
 		delete item.pairedItem;
 		result.records.push(item);
 	}
 
 	try {
-		await settleParked(handle, owner, parking, returning);
-		for (const { entry, reason } of parking)
+		await settleParked(handle, owner, sorted.parking, sorted.returning);
+		for (const { entry, reason } of sorted.parking)
 			result.alerts.push({
 				json: {
 					kind: 'parked',
@@ -156,6 +167,11 @@ export async function pollQueue(poll: IPollFunctions): Promise<PollResult> {
 					parkedReason: reason,
 				},
 			});
+		await holdRecords(handle, owner, [
+			...sorted.held,
+			...sorted.unopened.map(({ record }) => ({ record, needsInput: null })),
+		]);
+		result.alerts.push(...heldAlerts(handle, sorted, replay, now));
 		if (alertsEnabled(settings.thresholds)) {
 			const stats = await handle.queue.stats(name);
 			const crossings = await observeAlerts(handle, stats, settings.thresholds);
@@ -170,6 +186,119 @@ export async function pollQueue(poll: IPollFunctions): Promise<PollResult> {
 		poll.logger.warn(`Dead Letter Trigger: ${(error as Error).message}`);
 	}
 	return result;
+}
+
+/** Replay 2.2's settings for the trigger's items: the payload whole under `payload`, the marker apart. */
+function replaySettings(
+	settings: TriggerSettings,
+	keyring: deadletter.Keyring | null,
+): ReplaySettings {
+	return {
+		source: 'queue',
+		exact: true,
+		keyring,
+		leaseMs: settings.leaseMs,
+		maxAttempts: Number.MAX_SAFE_INTEGER,
+		correlationField: 'correlationId',
+		outputField: settings.outputField,
+		payloadField: PAYLOAD_FIELD,
+		retentionMs: settings.resolvedRetentionMs,
+	};
+}
+
+/**
+ * Sorts one lease's entries into `sorted`: to park, to return untouched (a class the
+ * policy does not send), due with a payload to send, or held (redacted values nothing
+ * opens, or a sealed original that does not open). Returns how many were held.
+ */
+function sortLeased(
+	leased: stores.QueueEntry[],
+	settings: TriggerSettings,
+	sorted: Sorted,
+	keyring: deadletter.Keyring | null,
+	now: number,
+	releasedAt: number | null,
+	fail: (message: string) => Error,
+): number {
+	const due: Replayed[] = [];
+	for (const entry of leased) {
+		let data: deadletter.DeadLetterData;
+		try {
+			data = deadletter.asDeadLetterData(entry.data);
+		} catch {
+			sorted.parking.push({
+				entry,
+				reason: 'not a dead letter (the queue name is used by something else)',
+			});
+			continue;
+		}
+		const plan = deadletter.planRedelivery(
+			settings.policy,
+			{
+				category: entry.category,
+				// Redeliveries before this lease, as Replay counts attempts: leases held
+				// for input (or not opened) delivered nothing and do not use up the schedule.
+				attempts: deadletter.attemptOf(entry) - 2,
+				enqueuedAt: entry.enqueuedAt,
+				lastTryAt: 0,
+				jitter: 0,
+				retryAfterSeconds: null,
+			},
+			now,
+			releasedAt,
+		);
+		if (plan.kind === 'park') {
+			sorted.parking.push({ entry, reason: plan.reason });
+			continue;
+		}
+		if (plan.kind !== 'due') {
+			// Not this policy's to send (a category it does not know): back, untouched.
+			sorted.returning.push(entry);
+			continue;
+		}
+		due.push({ entry, data, pairedIndex: 0, payload: data.payload, edited: false, given: null });
+	}
+	const { sendable, held, unopened } = decidePayloads(due, keyring, fail);
+	sorted.due.push(...sendable);
+	sorted.held.push(...held);
+	sorted.unopened.push(...unopened);
+	return held.length + unopened.length;
+}
+
+/**
+ * Alerts for the records held back: Replay's Needs Input item, once — when a record is
+ * first found to need input (a record already marked waits silently) — and, at each
+ * lease, a record whose sealed original the credential's keys do not open.
+ */
+function heldAlerts(
+	handle: QueueHandle,
+	sorted: Sorted,
+	replay: ReplaySettings,
+	now: number,
+): INodeExecutionData[] {
+	const alerts: INodeExecutionData[] = [];
+	for (const { record, needsInput } of sorted.held) {
+		if ((record.data.needsInput?.length ?? 0) > 0) continue;
+		const item = needsInputItem(record, needsInput!, handle, replay, now);
+		const marker = item.json[replay.outputField] as IDataObject;
+		alerts.push({
+			json: {
+				kind: 'needsInput',
+				message: `Dead letter ${record.entry.id} of queue "${handle.label}" was not sent: ${String(marker.notReplayedReason)}`,
+				...item.json,
+			},
+		});
+	}
+	for (const { record, error } of sorted.unopened)
+		alerts.push({
+			json: {
+				kind: 'notOpened',
+				message: `Dead letter ${record.entry.id} of queue "${handle.label}" was not sent: its captured payload could not be decrypted: ${error.message}. Give the Encryption Key credential the key it was encrypted with (as Key, or a line of Previous Keys).`,
+				...describeOrBare(record.entry, now, handle.label),
+				status: 'pending',
+			},
+		});
+	return alerts;
 }
 
 function describeOrBare(entry: stores.QueueEntry, now: number, queue: string) {
@@ -193,7 +322,13 @@ async function settleParked(
 			status: 'discarded' as const,
 			dataPatch: { parkedReason: reason },
 		})),
-		...returning.map((entry) => ({ id: entry.id, owner, status: 'pending' as const })),
+		// Back as they were: a lease that sent nothing is no attempt (deadletter.attemptOf).
+		...returning.map((entry) => ({
+			id: entry.id,
+			owner,
+			status: 'pending' as const,
+			dataPatch: { heldLeases: deadletter.heldLeasesOf(entry.data) + 1 },
+		})),
 	];
 	if (settlements.length > 0) await handle.queue.settle(handle.name, settlements);
 }

@@ -1,11 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { storeProperty } from '../shared';
-import {
-	correlationOption,
-	outputFieldOption,
-	queueProperty,
-} from '../DeadLetter/actions/properties';
+import { redactedValuesProperty } from '../DeadLetter/actions/encryption';
+import { outputFieldOption, queueProperty } from '../DeadLetter/actions/properties';
 
 /** Dead letters need a durable store shared by the workers: no Redis (DESIGN.md). */
 export const TRIGGER_STORES = ['embedded', 'postgres'] as const;
@@ -13,6 +10,9 @@ export const TRIGGER_STORES = ['embedded', 'postgres'] as const;
 /** Settled records are deleted this long after they were settled, by default. */
 export const DEFAULT_RESOLVED_RETENTION_DAYS = 30;
 export const DEFAULT_PARKED_RETENTION_DAYS = 90;
+
+/** Where the trigger's items hold the payload, as Dead Letter 2.2's Replay. */
+export const PAYLOAD_FIELD = 'payload';
 
 /**
  * Defaults are literals (n8n's linter reads them so); they are the core's
@@ -127,6 +127,26 @@ export const properties: INodeProperties[] = [
 			'Open records captured longer ago than this are parked (kept as poison, never redelivered) and reported on Alerts. 0: no maximum age.',
 	},
 	{
+		...redactedValuesProperty,
+		options: [
+			{
+				name: 'Ask for Them (Needs Input)',
+				value: 'needsInput',
+				description:
+					'A record that lost values to redaction is not sent: it stays pending (no try counted) and is reported once on Alerts, naming them. Fill them in and replay it with a Dead Letter node.',
+			},
+			{
+				name: 'Keep Encrypted',
+				value: 'encrypted',
+				description:
+					'Open the payload Capture kept encrypted, with the same Encryption Key credential, and send it as it was; records without an encrypted original are reported as with Needs Input',
+			},
+		],
+		description:
+			'What the trigger does with records whose stored payload lost values to redaction. A record is never sent with a placeholder. Use the credential of the Capture that stored them.',
+		displayOptions: undefined,
+	},
+	{
 		displayName: 'Depth Alert Threshold',
 		name: 'depthThreshold',
 		type: 'number',
@@ -177,7 +197,6 @@ export const properties: INodeProperties[] = [
 				default: 24,
 				description: 'A longer Retry-After from a vendor is cut to this',
 			},
-			correlationOption,
 			outputFieldOption,
 		],
 	},

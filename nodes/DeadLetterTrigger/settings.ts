@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import {
+	configError,
 	deadletter,
 	fieldNameOption,
 	numberParameter,
@@ -8,7 +9,11 @@ import {
 	time,
 	withParameterLabels,
 } from '../shared';
-import { DEFAULT_PARKED_RETENTION_DAYS, DEFAULT_RESOLVED_RETENTION_DAYS } from './properties';
+import {
+	DEFAULT_PARKED_RETENTION_DAYS,
+	DEFAULT_RESOLVED_RETENTION_DAYS,
+	PAYLOAD_FIELD,
+} from './properties';
 
 /** The trigger's parameters, read once per poll and checked before the store is touched. */
 export interface TriggerSettings {
@@ -19,7 +24,6 @@ export interface TriggerSettings {
 	resolvedRetentionMs: number;
 	parkedRetentionMs: number;
 	outputField: string;
-	correlationField: string;
 }
 
 const TRANSIENT_LABEL = 'Transient Schedule (Minutes)';
@@ -112,12 +116,19 @@ export function readTriggerSettings(context: IExecuteFunctions): TriggerSettings
 			'Delete Parked Records After (Days)',
 			DEFAULT_PARKED_RETENTION_DAYS,
 		),
-		outputField: fieldNameOption(context, 'options.outputField', 'Output Field', 'deadLetter'),
-		correlationField: fieldNameOption(
-			context,
-			'options.correlationField',
-			'Correlation ID Field',
-			'correlationId',
-		),
+		outputField: readOutputField(context),
 	};
+}
+
+/** The marker's field: beside the payload (under `payload`), never over it. */
+function readOutputField(context: IExecuteFunctions): string {
+	const outputField = fieldNameOption(context, 'options.outputField', 'Output Field', 'deadLetter');
+	if (outputField === PAYLOAD_FIELD)
+		throw configError(
+			context,
+			'Output Field',
+			`must not be "${PAYLOAD_FIELD}"`,
+			`Each record's payload is under "${PAYLOAD_FIELD}"; the dead-letter marker needs its own field.`,
+		);
+	return outputField;
 }

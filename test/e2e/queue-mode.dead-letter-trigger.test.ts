@@ -19,6 +19,7 @@ import {
 	sleep,
 	startVendor,
 	until,
+	assertBodiesExact,
 	type QueueTarget,
 	type Vendor,
 } from './redelivery-workflows';
@@ -112,6 +113,8 @@ describe('n8n queue mode end to end: Dead Letter Trigger on main, replays on wor
 				).add(arrival.key);
 			for (const [orderId, orderKeys] of keys)
 				assert.equal(orderKeys.size, 1, `order ${orderId}: one idempotency key for every try`);
+			// Every body sent, first tries and replays, is the order exactly as captured.
+			assert.equal(assertBodiesExact(vendor, 0), ORDERS + vendor.arrivals.length);
 
 			const sql = new Client({
 				host: cluster.postgres.host,

@@ -2,6 +2,7 @@
 // with 503 until told to recover and counts each order it accepts, the capture workflow
 // (orders → vendor → error output → Dead Letter Capture), the redelivery workflow (Dead
 // Letter Trigger → vendor → Resolve, or Capture again) and a List of the queue.
+import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -22,6 +23,8 @@ export interface Vendor {
 	accepted: Map<number, number>;
 	/** Bodies of the accepted orders, as sent. */
 	bodies: string[];
+	/** Every body that arrived, up or down, as sent. */
+	received: string[];
 	failed: number;
 	/** Every order that arrived while up, with the worker that sent it (X-Worker) and its Idempotency-Key. */
 	arrivals: Array<{ orderId: number; worker: string; key: string }>;
@@ -45,6 +48,7 @@ export async function startVendor(): Promise<Vendor> {
 		delayMs: 0,
 		accepted: new Map(),
 		bodies: [],
+		received: [],
 		failed: 0,
 		arrivals: [],
 		dropped: 0,
@@ -57,6 +61,7 @@ export async function startVendor(): Promise<Vendor> {
 	const server: Server = createServer((request, response) => {
 		readBody(request)
 			.then(async (text) => {
+				vendor.received.push(text);
 				const answer = (status: number, body: IDataObject) => {
 					response.writeHead(status, { 'content-type': 'application/json' });
 					response.end(JSON.stringify(body));
@@ -110,7 +115,7 @@ function deadLetter(
 	return {
 		name,
 		type: DEAD_LETTER_TYPE,
-		typeVersion: 2.1,
+		typeVersion: 2.2,
 		position,
 		parameters: { store: target.store, scope: target.scope, ...parameters },
 		...(target.credential
@@ -119,8 +124,17 @@ function deadLetter(
 	};
 }
 
-/** The vendor call: the record as captured, without our fields; the idempotency key as a header. */
-function vendorCall(url: string, position: [number, number], workerHeader = false) {
+/**
+ * The vendor call. A first try sends the item; a redelivery (`replay`) sends the record
+ * exactly as captured, `$json.payload` (Dead Letter 2.2's items), with the idempotency
+ * key as a header — the body of examples/dead-letter-redelivery.json.
+ */
+function vendorCall(
+	url: string,
+	position: [number, number],
+	replay: boolean,
+	workerHeader = false,
+) {
 	return {
 		name: 'Send Order',
 		type: 'n8n-nodes-base.httpRequest',
@@ -135,7 +149,7 @@ function vendorCall(url: string, position: [number, number], workerHeader = fals
 				parameters: [
 					{
 						name: 'Idempotency-Key',
-						value: "={{ $json.deadLetter ? $json.deadLetter.idempotencyKey : '' }}",
+						value: replay ? '={{ $json.deadLetter.idempotencyKey }}' : '',
 					},
 					// Queue mode: which worker sent it (the queue harness sets E2E_WORKER and allows $env).
 					...(workerHeader ? [{ name: 'X-Worker', value: '={{ $env.E2E_WORKER }}' }] : []),
@@ -143,8 +157,7 @@ function vendorCall(url: string, position: [number, number], workerHeader = fals
 			},
 			sendBody: true,
 			specifyBody: 'json',
-			jsonBody:
-				"={{ JSON.stringify(Object.fromEntries(Object.entries($json).filter(([key]) => key !== 'deadLetter' && key !== 'correlationId'))) }}",
+			jsonBody: replay ? '={{ JSON.stringify($json.payload) }}' : '={{ JSON.stringify($json) }}',
 			options: { timeout: 60_000 },
 		},
 	};
@@ -176,7 +189,7 @@ export function captureWorkflow(
 					jsCode: `return Array.from({ length: ${count} }, (_, i) => ({ json: { orderId: i + 1, amount: (i + 1) * 10 } }));`,
 				},
 			},
-			vendorCall(url, [400, 0]),
+			vendorCall(url, [400, 0], false),
 			deadLetter(
 				'Capture',
 				target,
@@ -221,7 +234,7 @@ export function redeliveryWorkflow(
 					? { credentials: { integrationGuardsPostgresApi: target.credential } }
 					: {}),
 			},
-			vendorCall(url, [250, 0], workerHeader),
+			vendorCall(url, [250, 0], true, workerHeader),
 			deadLetter('Resolve', target, { operation: 'resolve' }, [500, -100]),
 			deadLetter(
 				'Capture Again',
@@ -283,9 +296,27 @@ export function resetVendor(vendor: Vendor): void {
 	vendor.accepted.clear();
 	vendor.acceptedBy.clear();
 	vendor.bodies.length = 0;
+	vendor.received.length = 0;
 	vendor.arrivals.length = 0;
 	vendor.failed = 0;
 	vendor.dropped = 0;
+}
+
+/** The order `orderId` as the capture workflow made it: what every redelivery must send, exactly. */
+export const orderOf = (orderId: number): IDataObject => ({ orderId, amount: orderId * 10 });
+
+/**
+ * Every body the vendor received from a redelivery (`since`: the count received before
+ * the first one) is an order exactly as captured: nothing of ours, no placeholder.
+ */
+export function assertBodiesExact(vendor: Vendor, since: number): number {
+	const bodies = vendor.received.slice(since);
+	for (const body of bodies) {
+		assert.doesNotMatch(body, /deadLetter|correlationId|\[REDACTED\]/, body);
+		const order = JSON.parse(body) as IDataObject;
+		assert.deepEqual(order, orderOf(Number(order.orderId)), `the captured record exactly: ${body}`);
+	}
+	return bodies.length;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,7 @@ import { after, beforeEach, describe, test } from 'node:test';
 
 import {
 	NodeConnectionTypes,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
 	type INodeExecutionData,
@@ -32,10 +33,12 @@ const DEAD_LETTER = 'n8n-nodes-integration-guards.deadLetter';
 const TRIGGER = 'n8n-nodes-integration-guards.deadLetterTrigger';
 const VENDOR = 'test.recordingVendor';
 
-/** The vendor's state: which failure each order gets while down, and every order it accepted. */
+/** The vendor's state: which failure each order gets while down, every order it accepted, every replayed body. */
 const vendorState = {
 	down: new Map<string, string>(),
 	delivered: [] as Array<Record<string, unknown>>,
+	/** The body of each redelivery, as the vendor receives it: JSON of `$json.payload`. */
+	bodies: [] as string[],
 };
 
 /** Accepts an order (recording what it was sent) or fails it with the message its kind gives. */
@@ -55,10 +58,14 @@ class RecordingVendor implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [
 			this.getInputData().map((item, index): INodeExecutionData => {
-				const failure = vendorState.down.get(String(item.json.orderId));
+				// A redelivery sends the body the example sends, {{ JSON.stringify($json.payload) }}.
+				const replayed = item.json.deadLetter !== undefined;
+				const body = (replayed ? item.json.payload : item.json) as IDataObject;
+				if (replayed) vendorState.bodies.push(JSON.stringify(body));
+				const failure = vendorState.down.get(String(body.orderId));
 				if (failure === undefined) {
-					vendorState.delivered.push(structuredClone(item.json));
-					return { json: { accepted: item.json.orderId }, pairedItem: { item: index } };
+					vendorState.delivered.push(structuredClone(body));
+					return { json: { accepted: body.orderId }, pairedItem: { item: index } };
 				}
 				return { json: { error: failure }, pairedItem: { item: index } };
 			}),
@@ -73,15 +80,52 @@ const FAILURES = {
 	data: '422 Unprocessable Entity: email is invalid',
 };
 
+const ENCRYPTION = 'integrationGuardsEncryptionApi';
+const API_KEY = 'k_live_0123456789abcdefXYZ';
+/** An Encryption Key credential as n8n stores it, and one with another key under the same ID. */
+const KEY = {
+	keyId: 'k1',
+	secretKey: Buffer.alloc(32, 7).toString('base64'),
+	previousSecretKeys: '',
+};
+const WRONG_KEY = { ...KEY, secretKey: Buffer.alloc(32, 9).toString('base64') };
+
 let queueCounter = 0;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function run(workflow: WorkflowJson, startNode?: string): Promise<EngineResult> {
+function run(workflow: WorkflowJson, key: typeof KEY | null = null): Promise<EngineResult> {
 	return runWorkflow({
 		workflow,
 		nodeTypes: { [VENDOR]: RecordingVendor },
-		...(startNode ? { startNode } : {}),
+		...(key ? { credentials: { [ENCRYPTION]: key } } : {}),
 	});
+}
+
+/** Its nodes of `type` set to Redacted Values: Keep Encrypted, with the Encryption Key credential. */
+function encrypted(workflow: WorkflowJson, type: string): WorkflowJson {
+	for (const node of workflow.nodes)
+		if (node.type === type) {
+			node.parameters = { ...node.parameters, redactedValues: 'encrypted' };
+			node.credentials = { [ENCRYPTION]: { id: 'enc-1', name: 'Encryption' } };
+		}
+	return workflow;
+}
+
+/** The payload of a trigger item (Dead Letter 2.2's shape: the payload apart from our fields). */
+const payloadOf = (item: INodeExecutionData) => item.json.payload as IDataObject;
+
+/**
+ * Every body the vendor was sent by a redelivery is the captured order exactly: no
+ * field of ours, no placeholder. Returns how many there were.
+ */
+function assertBodiesExact(orders: Array<Record<string, unknown>>): number {
+	for (const body of vendorState.bodies) {
+		assert.doesNotMatch(body, /deadLetter|correlationId|\[REDACTED\]/, body);
+		const sent = JSON.parse(body) as IDataObject;
+		const order = orders.find((candidate) => candidate.orderId === sent.orderId);
+		assert.deepEqual(sent, order, 'the body is the captured record, exactly');
+	}
+	return vendorState.bodies.length;
 }
 
 /** Source → Vendor → (error output) Capture, into `queue`. */
@@ -93,7 +137,7 @@ function captureWorkflow(queue: string, orders: Array<Record<string, unknown>>):
 			{
 				name: 'Capture',
 				type: DEAD_LETTER,
-				typeVersion: 2.1,
+				typeVersion: 2.2,
 				parameters: { operation: 'capture', scope: queue, maxAttempts: 10 },
 			},
 		],
@@ -112,7 +156,7 @@ function redeliveryWorkflow(queue: string, trigger: Record<string, unknown>): Wo
 	): Partial<INode> & Pick<INode, 'name' | 'type'> => ({
 		name,
 		type: DEAD_LETTER,
-		typeVersion: 2.1,
+		typeVersion: 2.2,
 		parameters: { scope: queue, ...parameters },
 	});
 	return buildWorkflow(
@@ -160,7 +204,7 @@ async function listQueue(queue: string): Promise<Record<string, unknown>[]> {
 				{
 					name: 'List',
 					type: DEAD_LETTER,
-					typeVersion: 2.1,
+					typeVersion: 2.2,
 					parameters: { operation: 'list', scope: queue, statuses: [] },
 				},
 			],
@@ -179,6 +223,7 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 		queue = `redeliver-engine-${Date.now()}-${++queueCounter}`;
 		vendorState.down.clear();
 		vendorState.delivered.length = 0;
+		vendorState.bodies.length = 0;
 	});
 	after(async () => {
 		await closeAllStores();
@@ -208,8 +253,8 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 		const first = await run(redeliver);
 		assert.deepEqual(
 			emitted(first).records.map((item) => [
-				item.json.orderId,
-				item.json.amount,
+				payloadOf(item).orderId,
+				payloadOf(item).amount,
 				(item.json.deadLetter as { attempt: number }).attempt,
 			]),
 			[
@@ -244,6 +289,7 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 			[1, 2, 3],
 			'each order accepted exactly once',
 		);
+		assert.equal(assertBodiesExact(orders), 6, 'two redeliveries of three orders');
 		await sleep(1300);
 		assert.deepEqual(emitted(await run(redeliver)).records, [], 'resolved records never go again');
 		assert.deepEqual(
@@ -299,7 +345,7 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 					{
 						name: 'Release',
 						type: DEAD_LETTER,
-						typeVersion: 2.1,
+						typeVersion: 2.2,
 						parameters: { operation: 'release', scope: queue },
 					},
 				],
@@ -310,7 +356,7 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 		assert.equal(released.nodes.Release.outputs[0].length, 1);
 		const after = await run(redeliver);
 		assert.deepEqual(
-			emitted(after).records.map((item) => item.json.orderId),
+			emitted(after).records.map((item) => payloadOf(item).orderId),
 			[2],
 		);
 		assert.equal(after.nodes.Resolve.outputs[0].length, 1);
@@ -329,10 +375,108 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 		await sleep(1300);
 		const redeliver = redeliveryWorkflow(queue, { maxRecords: 15 });
 		const runs = await Promise.all([run(redeliver), run(redeliver), run(redeliver)]);
-		const ids = runs.flatMap((result) => emitted(result).records.map((item) => item.json.orderId));
+		const ids = runs.flatMap((result) =>
+			emitted(result).records.map((item) => payloadOf(item).orderId),
+		);
 		assert.equal(ids.length, 40, 'every due record emitted');
 		assert.equal(new Set(ids).size, 40, 'none twice');
 		assert.equal(vendorState.delivered.length, 40);
+		assert.equal(assertBodiesExact(orders), 40);
+	});
+
+	test('a record that lost a value to redaction is never sent with a placeholder: held, reported once on Alerts, no try counted', async () => {
+		const orders = [
+			{ orderId: 5, api_key: API_KEY, amount: 50 },
+			{ orderId: 6, amount: 60 },
+		];
+		for (const order of orders) vendorState.down.set(String(order.orderId), FAILURES.transient);
+		await run(captureWorkflow(queue, orders));
+		vendorState.down.clear();
+		const redeliver = redeliveryWorkflow(queue, {});
+		await sleep(1300);
+		const first = await run(redeliver);
+		const { records, alerts } = emitted(first);
+		assert.deepEqual(
+			records.map((item) => payloadOf(item).orderId),
+			[6],
+		);
+		assert.deepEqual(payloadOf(records[0]), orders[1], 'the payload exactly as captured');
+		assert.deepEqual(Object.keys(records[0].json).sort(), ['deadLetter', 'payload']);
+		assert.equal(alerts.length, 1);
+		const alert = alerts[0].json;
+		assert.equal(alert.kind, 'needsInput');
+		assert.match(String(alert.message), /api_key/);
+		const marker = alert.deadLetter as IDataObject;
+		assert.deepEqual(marker.needsInput, ['api_key']);
+		assert.equal(marker.status, 'pending');
+		assert.ok(!JSON.stringify(alert).includes(API_KEY), 'the secret is not on Alerts');
+		assert.equal(assertBodiesExact(orders), 1, 'only the whole record went to the vendor');
+
+		// Leased again at the next step: held silently, still not sent, still no try counted.
+		await sleep(1300);
+		const second = emitted(await run(redeliver));
+		assert.deepEqual(second.records, []);
+		assert.deepEqual(second.alerts, [], 'reported once');
+		const listed = await listQueue(queue);
+		const held = listed.find((record) => record.status === 'pending')!;
+		assert.equal(held.attempt, 1, 'the leases that sent nothing are no attempts');
+		assert.equal(vendorState.bodies.length, 1);
+	});
+
+	test('records that wait for input do not take the slots of those that can go', async () => {
+		const waiting = [1, 2, 3].map((orderId) => ({ orderId, api_key: `${API_KEY}${orderId}` }));
+		const whole = [4, 5].map((orderId) => ({ orderId }));
+		for (const order of [...waiting, ...whole])
+			vendorState.down.set(String(order.orderId), FAILURES.transient);
+		// The waiting records first: the lease takes the oldest.
+		await run(captureWorkflow(queue, waiting));
+		await run(captureWorkflow(queue, whole));
+		vendorState.down.clear();
+		await sleep(1300);
+		const { records, alerts } = emitted(await run(redeliveryWorkflow(queue, { maxRecords: 2 })));
+		assert.deepEqual(
+			records.map((item) => payloadOf(item).orderId),
+			[4, 5],
+		);
+		assert.deepEqual(
+			alerts.map((item) => (item.json.deadLetter as IDataObject).id).length,
+			3,
+			'each waiting record reported',
+		);
+		assert.equal(assertBodiesExact(whole), 2);
+	});
+
+	test('with Keep Encrypted and the Encryption Key credential, the sealed original is sent exactly; a wrong key sends nothing and says so', async () => {
+		const orders = [{ orderId: 8, api_key: API_KEY, nested: { token: 'tok_abc', list: [1, 2] } }];
+		vendorState.down.set('8', FAILURES.transient);
+		const captured = await run(encrypted(captureWorkflow(queue, orders), DEAD_LETTER), KEY);
+		assert.equal(captured.status, 'success', captured.error?.message);
+		vendorState.down.clear();
+		await sleep(1300);
+
+		const wrong = await run(encrypted(redeliveryWorkflow(queue, {}), TRIGGER), WRONG_KEY);
+		const refused = emitted(wrong);
+		assert.deepEqual(refused.records, []);
+		assert.deepEqual(
+			refused.alerts.map((item) => item.json.kind),
+			['notOpened'],
+		);
+		assert.match(String(refused.alerts[0].json.message), /could not be decrypted/);
+		assert.equal(vendorState.bodies.length, 0);
+
+		await sleep(1300);
+		const right = await run(encrypted(redeliveryWorkflow(queue, {}), TRIGGER), KEY);
+		const { records, alerts } = emitted(right);
+		assert.deepEqual(alerts, []);
+		assert.equal(records.length, 1);
+		assert.deepEqual(payloadOf(records[0]), orders[0], 'opened: the payload as captured');
+		assert.equal(
+			(records[0].json.deadLetter as IDataObject).attempt,
+			2,
+			'the refused lease was no try',
+		);
+		assert.equal(assertBodiesExact(orders), 1);
+		assert.equal(right.nodes.Resolve.outputs[0].length, 1);
 	});
 
 	test('a depth alert on Alerts once the queue crosses its threshold', async () => {
@@ -372,7 +516,7 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 						{
 							name: 'Release',
 							type: DEAD_LETTER,
-							typeVersion: 2.1,
+							typeVersion: 2.2,
 							onError,
 							parameters: { operation: 'release', scope: queue, store: 'postgres' },
 							credentials: { integrationGuardsPostgresApi: { id: '1', name: 'Unreachable' } },
@@ -420,6 +564,7 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 			[{ transientMinutes: Array(60).fill('1').join(',') }, /Transient Schedule/],
 			[{ depthThreshold: 1.5 }, /Depth Alert Threshold/],
 			[{ options: { outputField: '__proto__' } }, /Output Field/],
+			[{ options: { outputField: 'payload' } }, /Output Field/],
 			[{ options: { resolvedRetentionDays: -3 } }, /Delete Resolved Records After/],
 			[{ options: { maxRetryAfterHours: Infinity } }, /Longest Retry-After/],
 		];

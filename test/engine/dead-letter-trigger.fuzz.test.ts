@@ -1,9 +1,11 @@
 /**
  * Dead Letter Trigger fuzz: random and adversarial JSON (deep, wide, huge strings,
  * hostile keys, wrong types, planted secrets) captured as transient failures, then
- * polled with a schedule whose first wait is 0. Each record is emitted once, by the first
- * poll only, with the payload Capture stored; no planted secret reaches the trigger's
- * output (Capture redacted it); no case hangs.
+ * polled with a schedule whose first wait is 0. Each record leaves the first poll once:
+ * on Records with the payload exactly as captured (Dead Letter 2.2's item), or — when
+ * redaction took values from it and no key opens them — on Alerts as needing input,
+ * naming them, never sent with a placeholder. No planted secret reaches the Alerts, no
+ * record leaves twice, no case hangs.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -41,7 +43,7 @@ describe('Dead Letter Trigger fuzz', () => {
 							{
 								name: 'Capture',
 								type: DEAD_LETTER,
-								typeVersion: 2.1,
+								typeVersion: 2.2,
 								parameters: {
 									operation: 'capture',
 									scope: queue,
@@ -79,14 +81,29 @@ describe('Dead Letter Trigger fuzz', () => {
 			const first = await poll();
 			assert.equal(first.status, 'success', first.error?.message);
 			const records: INodeExecutionData[] = first.nodes.Trigger.outputs[0];
+			const alerts: INodeExecutionData[] = first.nodes.Trigger.outputs[1];
+			const idOf = (item: INodeExecutionData) => (item.json.deadLetter as IDataObject).id as string;
+			assert.ok(alerts.every((item) => item.json.kind === 'needsInput'));
 			assert.deepEqual(
-				records.map((item) => (item.json.deadLetter as IDataObject).id).sort(),
+				[...records, ...alerts].map(idOf).sort(),
 				[...ids].sort(),
-				'each record emitted once',
+				'each record leaves once: sent, or held for input',
 			);
-			const text = JSON.stringify(records.map((item) => item.json));
+			for (const item of records) {
+				// The record's index in the batch is the last part of its id.
+				const index = parseInt(idOf(item).slice(-12), 16);
+				// Capture keeps the item as the vendor node was given it: without the error it added.
+				const given = Object.fromEntries(
+					Object.entries(items[index]).filter(([key]) => key !== 'error'),
+				);
+				assert.deepEqual(item.json.payload, given, 'sent exactly as captured');
+				assert.ok(!JSON.stringify(item.json.payload).includes('[REDACTED]'));
+			}
+			for (const item of alerts)
+				assert.ok(((item.json.deadLetter as IDataObject).needsInput as string[]).length > 0);
+			const text = JSON.stringify(alerts.map((item) => item.json));
 			for (const secret of fuzz.secrets)
-				assert.ok(!text.includes(secret), `a planted secret reached the trigger's output`);
+				assert.ok(!text.includes(secret), `a planted secret reached the trigger's Alerts`);
 			const second = await poll();
 			assert.equal(second.status, 'success', second.error?.message);
 			assert.equal(second.nodes.Trigger, undefined, 'leased: nothing is emitted twice');

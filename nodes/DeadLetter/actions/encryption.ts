@@ -50,6 +50,13 @@ export const redactedValuesProperty: INodeProperties = {
 /** The keyring of the node's Encryption Key credential, or null when the node keeps no originals. */
 export async function readKeyring(context: IExecuteFunctions): Promise<deadletter.Keyring | null> {
 	if (context.getNode().typeVersion < EXACT_REPLAY_VERSION) return null;
+	return await redactedValuesKeyring(context);
+}
+
+/** The keyring when the node's Redacted Values is Keep Encrypted (Dead Letter 2.2, Dead Letter Trigger), else null. */
+export async function redactedValuesKeyring(
+	context: IExecuteFunctions,
+): Promise<deadletter.Keyring | null> {
 	if (context.getNodeParameter('redactedValues', 0, 'needsInput') !== 'encrypted') return null;
 	const data = await context.getCredentials(ENCRYPTION_CREDENTIAL);
 	try {

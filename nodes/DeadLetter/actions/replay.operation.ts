@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
-	configError,
 	deadletter,
 	failItem,
 	fieldNameOption,
@@ -27,6 +26,7 @@ import {
 import { FIRST_ITEM, openQueue, purgeSettledNow, type QueueHandle } from './queue';
 import { sendablePayloads } from './replayExact';
 import {
+	checkPayloadField,
 	notReplayedItem,
 	pairRecords,
 	replayItem,
@@ -260,13 +260,8 @@ async function readSettings(context: IExecuteFunctions): Promise<ReplaySettings>
 		),
 		retentionMs: retentionMsOf(context, options),
 	};
-	if (settings.exact && settings.payloadField === settings.outputField)
-		throw configError(
-			context,
-			'Edited Payload Field',
-			`must differ from Output Field ("${settings.outputField}")`,
-			'The payload and the dead-letter marker each need their own field.',
-		);
+	if (settings.exact)
+		checkPayloadField(context, settings.payloadField, settings.outputField, 'Edited Payload Field');
 	return settings;
 }
 

@@ -17,9 +17,46 @@ import type { Replayed, ReplaySettings } from './replayRecords';
  * queue and on Needs Input, naming them. A lease that sent nothing is not an attempt.
  */
 
-interface Held {
+export interface Held {
 	record: Replayed;
 	needsInput: deadletter.Placeholders | null;
+}
+
+/** What Replay 2.2 does with each leased record: send it, hold it for input, or hold it unopened. */
+export interface PayloadDecisions {
+	/** Records whose payload is the captured one (opened from its sealed original if need be). */
+	sendable: Replayed[];
+	/** Records that still hold redaction placeholders: they need someone to fill them in. */
+	held: Held[];
+	/** Records whose sealed original did not open with the keyring. */
+	unopened: Array<{ record: Replayed; error: deadletter.SealError }>;
+}
+
+/**
+ * Decides each record's payload (deadletter.replayPayload). Throws `fail(message)`,
+ * naming the record, on anything but a SealError.
+ */
+export function decidePayloads(
+	records: Replayed[],
+	keyring: deadletter.Keyring | null,
+	fail: (message: string) => Error,
+): PayloadDecisions {
+	const decisions: PayloadDecisions = { sendable: [], held: [], unopened: [] };
+	for (const record of records) {
+		try {
+			const decided = deadletter.replayPayload(record.entry.id, record.data, record.given, keyring);
+			if (decided.ready) {
+				decisions.sendable.push({ ...record, payload: decided.payload, edited: decided.edited });
+			} else {
+				decisions.held.push({ record, needsInput: decided.placeholders });
+			}
+		} catch (error) {
+			if (!(error instanceof deadletter.SealError))
+				throw fail(`Dead letter ${record.entry.id}: ${(error as Error).message}`);
+			decisions.unopened.push({ record, error });
+		}
+	}
+	return decisions;
 }
 
 /**
@@ -36,31 +73,9 @@ export async function sendablePayloads(
 	settings: ReplaySettings,
 ): Promise<Replayed[]> {
 	const { context, items, outputs } = op;
-	const sendable: Replayed[] = [];
-	const held: Held[] = [];
-	const unopened: Array<{ record: Replayed; error: deadletter.SealError }> = [];
-	for (const record of records) {
-		try {
-			const decided = deadletter.replayPayload(
-				record.entry.id,
-				record.data,
-				record.given,
-				settings.keyring,
-			);
-			if (decided.ready) {
-				sendable.push({ ...record, payload: decided.payload, edited: decided.edited });
-			} else {
-				held.push({ record, needsInput: decided.placeholders });
-			}
-		} catch (error) {
-			if (!(error instanceof deadletter.SealError))
-				throw operationError(
-					context,
-					`Dead letter ${record.entry.id}: ${(error as Error).message}`,
-				);
-			unopened.push({ record, error });
-		}
-	}
+	const { sendable, held, unopened } = decidePayloads(records, settings.keyring, (message) =>
+		operationError(context, message),
+	);
 	const failures = unopened.map(({ record, error }) =>
 		itemError(
 			context,
@@ -95,7 +110,7 @@ export async function sendablePayloads(
 }
 
 /** Back to pending, the lease not counted as an attempt; Needs Input records say which fields they wait for. */
-async function holdRecords(handle: QueueHandle, owner: string, held: Held[]): Promise<void> {
+export async function holdRecords(handle: QueueHandle, owner: string, held: Held[]): Promise<void> {
 	if (held.length === 0) return;
 	await handle.queue.settle(
 		handle.name,
@@ -117,7 +132,7 @@ async function holdRecords(handle: QueueHandle, owner: string, held: Held[]): Pr
  * data), and the fields to fill in. Fill them in, then send the item to a Replay with
  * Records: Records Named by Input Items.
  */
-function needsInputItem(
+export function needsInputItem(
 	record: Replayed,
 	placeholders: deadletter.Placeholders,
 	handle: QueueHandle,

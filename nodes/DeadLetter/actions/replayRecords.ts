@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { deadletter, hash, json, type stores } from '../../shared';
+import { configError, deadletter, hash, json, type stores } from '../../shared';
 import { restoreBinary } from './binary';
 import { FIRST_ITEM, type QueueHandle } from './queue';
 
@@ -18,6 +18,22 @@ export interface ReplaySettings {
 	outputField: string;
 	payloadField: string;
 	retentionMs: number;
+}
+
+/** Version 2.2's items hold the payload and the marker side by side: they need a field each. */
+export function checkPayloadField(
+	context: IExecuteFunctions,
+	payloadField: string,
+	outputField: string,
+	payloadLabel: string,
+): void {
+	if (payloadField === outputField)
+		throw configError(
+			context,
+			payloadLabel,
+			`must differ from Output Field ("${outputField}")`,
+			'The payload and the dead-letter marker each need their own field.',
+		);
 }
 
 /** A record leased for one output item. */
