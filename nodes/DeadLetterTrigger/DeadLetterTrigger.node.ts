@@ -8,6 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { storeCredentialTests } from '../shared';
 import { ENCRYPTION_TEST, testEncryptionKey } from '../DeadLetter/actions/encryption';
+import { OUTPUT_NAMES } from './outputs';
 import { pollQueue } from './poll';
 import { properties } from './properties';
 
@@ -25,8 +26,8 @@ export class DeadLetterTrigger implements INodeType {
 		defaults: { name: 'Dead Letter Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Records', 'Alerts'],
+		outputs: OUTPUT_NAMES.map((displayName) => ({ type: NodeConnectionTypes.Main, displayName })),
+		outputNames: [...OUTPUT_NAMES],
 		// Literal, so n8n's linter can see the store credential is tested (testedBy). No Redis.
 		credentials: [
 			{

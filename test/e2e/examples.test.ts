@@ -299,7 +299,9 @@ describe('n8n end to end: the examples', () => {
 			const redelivered = await poll();
 			assert.equal(redelivered.status, 'success', JSON.stringify(redelivered.error));
 			assert.deepEqual(
-				redelivered.json('Dead Letter Trigger', 'Records').map((record) => record.id),
+				redelivered
+					.json('Dead Letter Trigger', 'Records')
+					.map((record) => (record.payload as IDataObject).id),
 				[1, 2, 3, 4, 5],
 			);
 			assert.equal(redelivered.json('Resolve', 'Resolved').length, 5);
