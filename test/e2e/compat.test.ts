@@ -222,6 +222,53 @@ const STATEFUL_WORKFLOWS: Record<string, StatefulCase> = {
 			assert.equal(check.byName.Proceed.length, 0);
 		},
 	},
+	guardsStatus: {
+		store: 'redis',
+		what: 'Snapshot shows a breaker forced open in the same scope',
+		workflows: (credentials) => {
+			const scope = { store: 'redis', scope: `compat-status-${RUN}` };
+			return [
+				{
+					workflow: chain(
+						'guards status',
+						[{ maintenance: true }],
+						[
+							{
+								parameters: {
+									operation: 'setState',
+									...scope,
+									breakerName: 'erp',
+									newState: 'forceOpen',
+									options: {},
+								},
+								name: 'Force Open',
+								type: node('circuitBreaker'),
+								typeVersion: 1,
+								credentials: storeCredential('redis', credentials),
+							},
+							{
+								parameters: { operation: 'snapshot', ...scope, options: {} },
+								name: 'Snapshot',
+								type: node('guardsStatus'),
+								typeVersion: 1,
+								credentials: storeCredential('redis', credentials),
+							},
+						],
+					),
+				},
+			];
+		},
+		check([run]) {
+			const snapshot = run.node('Snapshot').outputs[0] ?? [];
+			assert.equal(snapshot.length, 1, `one snapshot item: ${JSON.stringify(snapshot)}`);
+			const status = snapshot[0].json.guardsStatus as { breakers?: Array<IDataObject> };
+			assert.deepEqual(
+				(status.breakers ?? []).map((row) => [row.name, row.state]),
+				[['erp', 'forcedOpen']],
+				JSON.stringify(status),
+			);
+		},
+	},
 	deadLetter: {
 		store: 'postgres',
 		what: 'failed items captured in one execution are replayed by another',
@@ -479,6 +526,8 @@ const STATEFUL_WORKFLOWS: Record<string, StatefulCase> = {
  */
 const WITHOUT_STORE_WORKFLOW: Record<string, string> = {
 	canonicalTransform: 'keeps no state (a pure mapping); its loading is checked like every node',
+	deadLetterTrigger:
+		'a polling trigger, run by activation, not by a manual chain; it leases from the Postgres queue the deadLetter case fills and replays, and its loading is checked like every node',
 };
 
 /** POST /rest/workflows as the 1.x editor saves a new workflow: 1.x needs `active` in the body (2.x sets it itself). */
