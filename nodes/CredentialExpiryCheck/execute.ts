@@ -108,12 +108,11 @@ async function rememberAlerts(
 					pending[position].finding.status,
 					storeNow,
 					settings.alertWindowMs,
+					alertSubject(pending[position].finding, now, settings),
 				);
 				return {
 					outcome: { alert: decision.alert, lastAlertAt: decision.lastAlertAt },
-					write: decision.write
-						? { value: decision.write, ttlMs: settings.alertWindowMs }
-						: undefined,
+					write: decision.write ? { value: decision.write, ttlMs: decision.ttlMs } : undefined,
 				};
 			},
 		);
@@ -124,6 +123,23 @@ async function rememberAlerts(
 		throw storeFailure(context, error);
 	}
 	return outcomes;
+}
+
+/** What the alert memory keeps about a finding so that Guards Status can name it: nothing secret. */
+function alertSubject(finding: Finding, now: number, settings: Settings): expiry.AlertSubject {
+	return {
+		name: finding.name,
+		kind: finding.source,
+		expiresAt: finding.expiresAt,
+		daysLeft: daysLeft(finding, now, settings),
+	};
+}
+
+/** Whole calendar days in the node's time zone: the number the reason says. */
+function daysLeft(finding: Finding, now: number, settings: Settings): number | null {
+	return finding.expiresAt === null
+		? null
+		: expiry.calendarDaysLeft(now, finding.expiresAt, settings.reminders.zone);
 }
 
 /* ----------------------------------------------------------------- Output */
@@ -147,11 +163,7 @@ function toJson(
 		name: finding.name,
 		source: finding.source,
 		status: finding.status,
-		// Whole calendar days in the node's time zone: the number the reason says.
-		daysLeft:
-			finding.expiresAt === null
-				? null
-				: expiry.calendarDaysLeft(now, finding.expiresAt, settings.reminders.zone),
+		daysLeft: daysLeft(finding, now, settings),
 		expiresAt: iso(finding.expiresAt),
 		issuedAt: iso(finding.issuedAt),
 		renewBy: reminder?.renewBy ?? null,

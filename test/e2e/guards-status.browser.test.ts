@@ -1,6 +1,7 @@
 // The Guards Status page in a real browser: a real n8n 2.40.7 with the package installed
 // from its tarball runs the shipped examples (Schema Guard, Circuit Breaker) and a
-// workflow that plants `<script>` in a breaker name and a dead letter's payload; then the
+// workflow that plants `<script>` in a breaker name and a dead letter's payload (and
+// leaves a credential expiry alert and an Embedded limiter with a learned limit); then the
 // shipped examples/guards-status.json (Webhook with n8n's Header Auth → Guards Status →
 // Respond to Webhook) serves the page, opened in headless Chromium. The figures on the
 // page are checked against the embedded store, read directly; the planted scripts must
@@ -26,6 +27,8 @@ const HOSTILE = '<script>window.pwned=1</script>';
 const SCOPE = 'status-e2e';
 const HEADER = 'X-Guards-Status-Token';
 const TOKEN = 'status-e2e-token-7f3c9a';
+/** The register entry Credential Expiry Check reports: 3 days from the start of the test, whole seconds. */
+const XERO_EXPIRES_AT = Math.floor(Date.now() / 1000) * 1000 + 3 * 86_400_000;
 
 function example(name: string): WorkflowJson {
 	return JSON.parse(readFileSync(path.join(repoRoot(), 'examples', name), 'utf8')) as WorkflowJson;
@@ -115,9 +118,58 @@ function plantedWorkflow(): WorkflowJson {
 				model: '',
 				options: { timeZone: 'UTC' },
 			}),
+			// Credential Expiry Check remembers its alert: Guards Status names what expires next.
+			node('Expiry', 'n8n-nodes-integration-guards.credentialExpiryCheck', 1, 200, {
+				sources: ['register'],
+				registerSource: 'parameter',
+				register: {
+					entries: [{ name: 'Xero token', expiresAt: new Date(XERO_EXPIRES_AT).toISOString() }],
+				},
+				alertMemory: true,
+				scope: SCOPE,
+				options: { leadDays: 7 },
+			}),
+			// An Embedded limiter in this n8n process: a slot taken, then a 429 that says the
+			// vendor allows 100 and asks for 2 minutes (a learned limit and a hold, in memory).
+			node('Vendor 429', 'n8n-nodes-base.set', 3.4, 200, {
+				mode: 'raw',
+				jsonOutput: JSON.stringify({
+					statusCode: 429,
+					headers: {
+						'retry-after': '120',
+						'x-ratelimit-limit': '100',
+						'x-ratelimit-remaining': '0',
+					},
+				}),
+				options: {},
+			}),
+			node('Slot', 'n8n-nodes-integration-guards.rateLimiter', 2, 400, {
+				operation: 'waitForSlot',
+				scope: SCOPE,
+				limiterName: 'hubspot',
+				limit: 10,
+				per: 'second',
+			}),
+			node('Learn', 'n8n-nodes-integration-guards.rateLimiter', 2, 600, {
+				operation: 'learnFromResponse',
+				scope: SCOPE,
+				limiterName: 'hubspot',
+				limit: 10,
+				per: 'second',
+			}),
 		],
 		connections: {
-			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Start: {
+				main: [
+					[
+						{ node: 'Rows', type: 'main', index: 0 },
+						{ node: 'Expiry', type: 'main', index: 0 },
+						{ node: 'Vendor 429', type: 'main', index: 0 },
+					],
+				],
+			},
+			'Vendor 429': { main: [[{ node: 'Slot', type: 'main', index: 0 }]] },
+			Slot: { main: [[{ node: 'Learn', type: 'main', index: 0 }]] },
 			Rows: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
 			Split: {
 				main: [
@@ -299,8 +351,10 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 			);
 			assert.equal(quotaCounters.length, 1);
 			assert.equal(quotaCounters[0].value, 3);
+			const limitsTable = (first: string) =>
+				`[...document.querySelectorAll('#limits table')].filter((t) => t.querySelector('th').textContent === '${first}').flatMap((t) => [...t.querySelectorAll('tbody > tr')])`;
 			const quotaRows = await page.evaluate<Array<{ name: string; used: string }>>(
-				`[...document.querySelectorAll('#limits tbody > tr')].map((tr) => ({
+				`${limitsTable('Quota')}.map((tr) => ({
 					name: tr.querySelector('.name').textContent,
 					used: tr.children[2].textContent,
 				}))`,
@@ -317,6 +371,39 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 				spentText,
 				`${(Number(spent[0].value) / 1e9).toLocaleString('en-US', { maximumFractionDigits: 4 })} USD`,
 			);
+			// The Embedded limiter this n8n process holds (the Rate Limiter nodes ran in it):
+			// its learned limit and hold, read from the process's memory, not from the store.
+			const limiterRows = await page.evaluate<
+				Array<{ name: string; where: string; hold: string; learned: string }>
+			>(
+				`${limitsTable('Limiter')}.map((tr) => ({
+					name: tr.querySelector('.name').textContent,
+					where: tr.children[0].textContent,
+					hold: tr.children[3].textContent,
+					learned: tr.children[4].textContent,
+				}))`,
+			);
+			assert.equal(limiterRows.length, 1, JSON.stringify(limiterRows));
+			assert.equal(limiterRows[0].name, 'hubspot');
+			assert.ok(
+				limiterRows[0].where.includes(SCOPE) && limiterRows[0].where.includes('this n8n process'),
+			);
+			assert.match(limiterRows[0].hold, /^held (1|2) min/);
+			assert.match(limiterRows[0].learned, /^100.*0 left · this n8n process$/);
+			// Credentials that expire next: the name and date the alert memory holds.
+			const marks = await scanAll(store, `expiry:${SCOPE}`, 'records');
+			assert.equal(marks.length, 1);
+			const mark = marks[0].value as { name: string; expiresAt: number };
+			assert.deepEqual([mark.name, mark.expiresAt], ['Xero token', XERO_EXPIRES_AT]);
+			const expiryRows = await page.evaluate<Array<{ name: string; expires: string }>>(
+				`[...document.querySelectorAll('#expiries tbody > tr')].map((tr) => ({
+					name: tr.querySelector('.name').textContent,
+					expires: tr.children[1].firstChild.textContent,
+				}))`,
+			);
+			assert.deepEqual(expiryRows, [
+				{ name: 'Xero token', expires: new Date(XERO_EXPIRES_AT).toISOString() },
+			]);
 			// Drift: one row per marker Schema Guard remembers for the example's scope.
 			const markers = (await scanAll(store, 'schema-drift:demo-contacts', 'counters')).filter(
 				(entry) => entry.key.startsWith('drift:'),

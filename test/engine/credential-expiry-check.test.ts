@@ -18,7 +18,10 @@ import { after, before, describe, test } from 'node:test';
 import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { Client } from 'pg';
 
+import { asAlertMark } from '../../nodes/shared/core/expiry';
+import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
+import { SqliteStore } from '../../nodes/shared/stores/sqlite';
 import { DAY_MS as DAY } from '../../nodes/shared/core/time';
 import {
 	closedPort,
@@ -35,6 +38,7 @@ import {
 	runWorkflow,
 	startEngine,
 	stopEngine,
+	storagePathFor,
 	type CredentialFixtures,
 	type EngineResult,
 } from './harness';
@@ -878,6 +882,47 @@ describe('Credential Expiry Check in the n8n engine', () => {
 			HubSpot: ['critical', true],
 			Twilio: ['expired', true],
 		});
+	});
+
+	test('alert memory records name, kind, expiry date and days left for Guards Status; never the token', async () => {
+		const scope = freshScope();
+		const named = makeJwt({ exp: seconds(NOW + 2 * DAY), sub: 'svc' });
+		const anonymous = makeJwt({ exp: seconds(NOW - DAY) });
+		const result = await run({
+			items: [{ name: 'Partner API token', token: `Bearer ${named}` }, { token: anonymous }],
+			parameters: { sources: ['tokens'], alertMemory: true, store: 'embedded', scope },
+		});
+		assert.equal(result.status, 'success', result.error?.message);
+		const outputs = everything(result).map((item) => item.json);
+		const store = new SqliteStore({
+			backend: 'sqlite',
+			file: embeddedStoreFile(storagePathFor(CHECK)),
+		});
+		try {
+			const page = await store.scan!(`expiry:${scope}`, {
+				kind: 'records',
+				limit: 100,
+				cursor: null,
+			});
+			const marks = page.entries.map((entry) => asAlertMark(entry.value)!);
+			assert.equal(marks.length, 2);
+			for (const output of outputs) {
+				const mark = marks.find((m) => m.name === output.name);
+				assert.ok(mark, `a record names ${String(output.name)}`);
+				assert.deepEqual(
+					[mark.kind, mark.status, new Date(mark.expiresAt!).toISOString(), mark.daysLeft],
+					['token', output.status, output.expiresAt, output.daysLeft],
+				);
+			}
+			assert.deepEqual(marks.map((m) => m.daysLeft).sort(), [-1, 2]);
+			const stored = JSON.stringify(page.entries);
+			for (const token of [named, anonymous])
+				for (const part of token.split('.'))
+					assert.equal(stored.includes(part), false, 'no part of a token in the stored record');
+			assert.equal(stored.includes('Bearer'), false);
+		} finally {
+			await store.close();
+		}
 	});
 
 	for (const store of ['redis', 'postgres'] as const) {

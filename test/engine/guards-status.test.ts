@@ -43,6 +43,8 @@ import {
 const PACKAGE = 'n8n-nodes-integration-guards';
 const STATUS = `${PACKAGE}.guardsStatus`;
 const HOSTILE = '<script>window.pwned=1</script>';
+/** The register entry Credential Expiry Check reports: 3 days from the start of the run. */
+const XERO_EXPIRES_AT = Math.floor(Date.now() / 1000) * 1000 + 3 * 86_400_000;
 
 after(async () => {
 	// The Redis limiter's bucket keeps a connection and a heartbeat until closed.
@@ -236,9 +238,7 @@ async function writeState(backend: Backend, scope: string): Promise<void> {
 			sources: ['register'],
 			registerSource: 'parameter',
 			register: {
-				entries: [
-					{ name: 'Xero token', expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString() },
-				],
+				entries: [{ name: 'Xero token', expiresAt: new Date(XERO_EXPIRES_AT).toISOString() }],
 			},
 			alertMemory: true,
 			scope,
@@ -247,16 +247,38 @@ async function writeState(backend: Backend, scope: string): Promise<void> {
 		[{ n: 1 }],
 		3,
 	);
-	// Rate Limiter (Redis only: Embedded limiters live in the process): a shared bucket.
-	if (backend.label === 'redis')
+	// Rate Limiter (Embedded: a bucket in this process; Redis: a shared bucket): two slots
+	// taken, then a 429 saying the vendor allows 100 and asks for 30 s — a learned limit
+	// (in this process's memory) and a hold (in this process; on Redis also in Redis).
+	if (backend.label !== 'postgres') {
+		const limiter = { scope, limiterName: 'hubspot', limit: 10, per: 'second' };
 		await runNode(
 			backend,
 			`${PACKAGE}.rateLimiter`,
-			{ operation: 'waitForSlot', scope, limiterName: 'hubspot', limit: 10, per: 'second' },
+			{ operation: 'waitForSlot', ...limiter },
 			[{ n: 1 }, { n: 2 }],
 			2,
 			2,
 		);
+		await runNode(
+			backend,
+			`${PACKAGE}.rateLimiter`,
+			{ operation: 'learnFromResponse', ...limiter },
+			[
+				{
+					body: {},
+					headers: {
+						'retry-after': '30',
+						'x-ratelimit-limit': '100',
+						'x-ratelimit-remaining': '0',
+					},
+					statusCode: 429,
+				},
+			],
+			3,
+			2,
+		);
+	}
 	// Dead Letter (durable stores only): two auth failures and one rate limit, with a payload.
 	if (backend.label !== 'redis')
 		await runNode(
@@ -367,9 +389,15 @@ for (const make of [embedded, redis, postgres]) {
 						}),
 					);
 					assert.deepEqual(
-						snapshot.expiries.map((e) => e.status),
-						['critical'],
+						snapshot.expiries.map((e) => [e.status, e.name, e.kind, e.daysLeft]),
+						[['critical', 'Xero token', 'register', 3]],
 					);
+					const storedMark = marks[0].value as { expiresAt: number };
+					assert.equal(
+						snapshot.expiries[0].expiresAt,
+						new Date(storedMark.expiresAt).toISOString(),
+					);
+					assert.equal(Date.parse(snapshot.expiries[0].expiresAt!), XERO_EXPIRES_AT);
 					// Limiters: Redis's shared bucket of this scope, as the store's scan reads it.
 					const buckets = (await scanAll(store, 'ratelimit', 'limiters')).filter((entry) =>
 						decodeURIComponent(entry.key).includes(JSON.stringify(`ratelimit:${scope}`)),
@@ -399,8 +427,38 @@ for (const make of [embedded, redis, postgres]) {
 						);
 						// 90 % of 10 per second, as Rate Limiter plans it.
 						assert.ok(Math.abs(snapshot.limiters.shared[0].configured!.perSecond - 9) < 0.5);
+						// The hold is in Redis; the learned limit is this process's (not stored in Redis).
+						const [shared] = snapshot.limiters.shared;
+						assert.ok(shared.holdInSeconds! > 0 && shared.holdInSeconds! <= 30);
+						assert.deepEqual(
+							[shared.learnedLimit?.limit, shared.learnedLimit?.learnedIn],
+							[100, 'this n8n process'],
+						);
+						assert.deepEqual(snapshot.limiters.process, []);
+						assert.match(snapshot.limiters.note, /per n8n process, not in Redis/);
 					} else {
 						assert.deepEqual([buckets, snapshot.limiters.shared], [[], []]);
+					}
+					if (backend.label === 'embedded') {
+						// The limiter this n8n process holds, read from its memory.
+						const [local] = snapshot.limiters.process;
+						assert.equal(snapshot.limiters.process.length, 1);
+						assert.deepEqual(
+							[local.name, local.scope, local.location, local.learnedLimit?.limit],
+							['hubspot', scope, 'this n8n process', 100],
+						);
+						assert.equal(local.learnedLimit?.remaining, 0);
+						assert.ok(local.holdInSeconds! > 0 && local.holdInSeconds! <= 30);
+						assert.ok(Date.parse(local.holdUntil!) > Date.now());
+						assert.ok(Math.abs(local.configured!.perSecond - 9) < 0.5);
+						assert.ok(
+							local.tokens !== null &&
+								local.tokens >= 0 &&
+								local.tokens <= local.configured!.capacity!,
+						);
+						assert.match(snapshot.limiters.note, /this n8n process/);
+					} else if (backend.label === 'postgres') {
+						assert.deepEqual(snapshot.limiters.process, []);
 					}
 					// Dead letters: the queue's stats and classes.
 					if (store.queue) {
@@ -429,7 +487,7 @@ for (const make of [embedded, redis, postgres]) {
 						budgets: 1,
 						budgetsOverThreshold: snapshot.totals.budgetsOverThreshold,
 						quotas: 1,
-						limitersHeld: 0,
+						limitersHeld: backend.label === 'postgres' ? 0 : 1,
 						deadLetters: store.queue ? 3 : 0,
 						driftFindings: 1,
 						expiryAlerts: 1,
@@ -455,6 +513,17 @@ for (const make of [embedded, redis, postgres]) {
 			assert.ok(html.includes('&lt;script&gt;window.pwned=1&lt;/script&gt;'));
 			assert.match(html, /<meta http-equiv="refresh" content="30">/);
 			assert.ok(!html.includes('401 Unauthorized'), 'no payload or error text on the page');
+			// The limiter with its learned limit (Embedded: this process's bucket; Redis: shared).
+			if (backend.label !== 'postgres') {
+				const limits = html.slice(html.indexOf('id="limits"'), html.indexOf('id="dead-letters"'));
+				assert.ok(limits.includes('hubspot'));
+				assert.match(limits, /100 per|100<div/);
+				assert.ok(limits.includes('this n8n process'));
+			}
+			// Which credential expires next: its name and date.
+			const expiries = html.slice(html.indexOf('id="expiries"'));
+			assert.ok(expiries.includes('Xero token'));
+			assert.ok(expiries.includes(new Date(XERO_EXPIRES_AT).toISOString()));
 			assert.equal(item.binary?.page.mimeType, 'text/html');
 			assert.equal((await result.binary(item.binary!.page)).toString('utf8'), html);
 			assertEachInputLeavesOnce(result, 'Node');

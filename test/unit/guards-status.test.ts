@@ -5,6 +5,7 @@ import { initialBreakerState, type BreakerState } from '../../nodes/shared/core/
 import { budgetKeys, parseBudgetKey } from '../../nodes/shared/core/cost/budget';
 import { windowAt } from '../../nodes/shared/core/cost/windows';
 import { alertKey } from '../../nodes/shared/core/expiry/alerts';
+import type { LimiterView } from '../../nodes/shared/core/ratelimit/learned';
 import { parseQuotaKey, quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
 import { DRIFT_KINDS } from '../../nodes/shared/core/schema/drift';
 import { markerKey, parseMemoryKey } from '../../nodes/shared/core/schema/memory';
@@ -265,8 +266,9 @@ describe('Guards Status: buildSnapshot', () => {
 			[['orders', 'orders@1', 'fieldAdded', 'coupon', 3]],
 		);
 		assert.deepEqual(
-			snapshot.expiries.map((e) => [e.scope, e.status]),
-			[['ops', 'due soon']],
+			snapshot.expiries.map((e) => [e.scope, e.status, e.name, e.expiresAt]),
+			[['ops', 'due soon', null, null]],
+			'a record written before names were kept still shows (by hash)',
 		);
 		assert.deepEqual(snapshot.totals, {
 			breakers: 1,
@@ -422,5 +424,152 @@ describe('Guards Status: renderStatusPage', () => {
 			renderStatusPage(buildSnapshot(input({})), { refreshSeconds: 10 ** 9 }),
 			/content="86400"/,
 		);
+	});
+});
+
+describe('Guards Status: credentials that expire next', () => {
+	const mark = (name: string, expiresInDays: number | null, at: number, status = 'due soon') => ({
+		alertedAt: at,
+		status,
+		name,
+		kind: 'register',
+		expiresAt: expiresInDays === null ? null : NOW + expiresInDays * DAY_MS,
+		daysLeft: expiresInDays,
+		checkedAt: at,
+	});
+
+	it('one row per credential (its latest status), sorted by expiry date, names on the page', () => {
+		const snapshot = buildSnapshot(
+			input({
+				records: [
+					entry(
+						'expiry:ops',
+						alertKey('register:b', 'due soon'),
+						mark('<b>B</b>', 9, NOW - HOUR_MS),
+					),
+					entry('expiry:ops', alertKey('register:a', 'due soon'), mark('A', 3, NOW - 2 * HOUR_MS)),
+					entry(
+						'expiry:ops',
+						alertKey('register:a', 'critical'),
+						mark('A', 2, NOW - HOUR_MS, 'critical'),
+					),
+					entry('expiry:ops', alertKey('register:c', 'unknown'), mark('C', null, NOW, 'unknown')),
+					entry('expiry:ops', alertKey('register:old', 'expired'), {
+						alertedAt: NOW,
+						status: 'expired',
+					}),
+				],
+			}),
+		);
+		assert.deepEqual(
+			snapshot.expiries.map((e) => [e.name, e.status, e.daysLeft]),
+			[
+				['A', 'critical', 2],
+				['<b>B</b>', 'due soon', 9],
+				['C', 'unknown', null],
+				[null, 'expired', null],
+			],
+		);
+		assert.equal(snapshot.expiries[0].expiresAt, new Date(NOW + 2 * DAY_MS).toISOString());
+		assert.equal(snapshot.expiries[0].kind, 'register');
+		const html = renderStatusPage(snapshot);
+		const section = html.slice(html.indexOf('id="expiries"'));
+		assert.ok(section.indexOf('>A<') < section.indexOf('&lt;b&gt;B&lt;/b&gt;'));
+		assert.ok(section.includes(new Date(NOW + 2 * DAY_MS).toISOString()));
+		assert.ok(section.includes('2 days at the last check'));
+		assert.ok(!html.includes('<b>B</b>'), 'names from data are escaped');
+		assert.ok(section.includes('(name not recorded)'));
+	});
+});
+
+describe('Guards Status: the limiters this n8n process holds', () => {
+	const view = (name: string, shared: boolean, hold: number | null): LimiterView => ({
+		id: `${encodeURIComponent(name)}:0123456789ab`,
+		location: shared ? 'Redis at 127.0.0.1:6379 (db 0)' : 'in this n8n process',
+		shared,
+		plan: { increaseAmount: 1, increaseIntervalMs: 100, capacity: 5 },
+		tokens: shared ? null : 2,
+		learned: {
+			limit: 100,
+			remaining: 0,
+			resetAt: null,
+			windowSeconds: 60,
+			observedAt: new Date(NOW - 1000).toISOString(),
+		},
+		holdUntil: hold,
+	});
+	const hubspot = ' ["ratelimit:crm","hubspot"]';
+
+	it('on the Embedded store: each in-process limiter with its tokens, learned limit and hold, per scope', () => {
+		const processLimiters = [
+			view(hubspot, false, NOW + 30_000),
+			view(' ["ratelimit:other","x"]', false, null),
+			view('legacy', false, NOW - 1),
+			view(' ["ratelimit:crm","on-redis"]', true, null),
+		];
+		const snapshot = buildSnapshot(input({ processLimiters }));
+		assert.deepEqual(
+			snapshot.limiters.process.map((row) => [
+				row.scope,
+				row.name,
+				row.location,
+				row.tokens,
+				row.configured?.perSecond,
+				row.learnedLimit?.limit,
+				row.holdInSeconds,
+			]),
+			[
+				['(instance-wide)', 'legacy', 'this n8n process', 2, 10, 100, null],
+				['crm', 'hubspot', 'this n8n process', 2, 10, 100, 30],
+				['other', 'x', 'this n8n process', 2, 10, 100, null],
+			],
+		);
+		assert.equal(snapshot.totals.limitersHeld, 1);
+		assert.match(snapshot.limiters.note, /this n8n process/);
+		assert.deepEqual(
+			buildSnapshot(input({ scope: 'crm', processLimiters })).limiters.process.map((r) => r.name),
+			['hubspot'],
+		);
+		const html = renderStatusPage(snapshot);
+		const limits = html.slice(html.indexOf('id="limits"'));
+		assert.ok(limits.includes('100 per 1 min'));
+		assert.ok(limits.includes('0 left · this n8n process'));
+		assert.ok(limits.includes('held 30'));
+	});
+
+	it('on Redis: the shared bucket shows what this process learned of it; on Postgres no process limiter', () => {
+		const id = `${encodeURIComponent(hubspot)}:0123456789ab`;
+		const limiters = [
+			entry('ratelimit', id, {
+				settings: { capacity: 5, increaseAmount: 1, increaseIntervalMs: 100, tokens: 4 },
+			}),
+			entry('ratelimit', `${encodeURIComponent(' ["ratelimit:crm","b"]')}:0123456789ab`, {
+				holdUntil: NOW + 5000,
+			}),
+		];
+		const redis = buildSnapshot(
+			input({
+				store: { backend: 'redis', location: 'Redis at 127.0.0.1:6379 (db 0)' },
+				limiters,
+				processLimiters: [view(hubspot, true, null), view(hubspot, false, NOW + 1000)],
+			}),
+		);
+		assert.deepEqual(
+			redis.limiters.shared.map((row) => [row.name, row.learnedLimit?.learnedIn ?? null]),
+			[
+				['b', null],
+				['hubspot', 'this n8n process'],
+			],
+		);
+		assert.deepEqual(redis.limiters.process, [], 'Embedded limiters are not shown for Redis');
+		assert.match(redis.limiters.note, /per n8n process, not in Redis/);
+		const postgres = buildSnapshot(
+			input({
+				store: { backend: 'postgres', location: 'Postgres' },
+				processLimiters: [view(hubspot, false, NOW + 1000)],
+			}),
+		);
+		assert.deepEqual([postgres.limiters.process, postgres.limiters.shared], [[], []]);
+		assert.match(postgres.limiters.note, /only its Quotas/);
 	});
 });

@@ -5,7 +5,7 @@ import {
 	optionsOf,
 	scopeNamespace,
 	status,
-	type stores,
+	stores,
 	checkNumber,
 	type OperationContext,
 } from '../../shared';
@@ -127,7 +127,12 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 				// Redis's COUNT is a hint: a page may bring more than asked for.
 				if (page.entries.length > cap - read) reached = true;
 				for (const entry of page.entries.slice(0, cap - read)) {
-					found[kind].set(`${entry.namespace}\u0000${entry.key}`, entry);
+					// A limiter's settings and its hold come as two entries of one key.
+					const part =
+						kind === 'limiters' && entry.value !== null && typeof entry.value === 'object'
+							? Object.keys(entry.value).join()
+							: '';
+					found[kind].set(`${entry.namespace}\u0000${entry.key}\u0000${part}`, entry);
 				}
 				read += Math.min(page.entries.length, cap - read);
 				cursor = page.cursor;
@@ -142,6 +147,9 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 		counters: [...found.counters.values()],
 		queues: [...found.queues.values()],
 		limiters: [...found.limiters.values()],
+		// Read-only, from this n8n process's memory: the limiters it holds (Embedded buckets,
+		// and what it learned of limiters on Redis).
+		processLimiters: stores.heldLimiterViews(now ?? op.clock.now()),
 		cap: { limit: cap, reached },
 		driftDays,
 		driftLifetimeDays,

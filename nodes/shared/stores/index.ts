@@ -13,6 +13,7 @@ export { PostgresStore, quoteIdent } from './postgres';
 export { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from './validate';
 export {
 	closeAllLimiters,
+	heldLimiterViews,
 	HoldPastMaxWait,
 	limiterFor,
 	pause,

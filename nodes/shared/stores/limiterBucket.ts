@@ -11,7 +11,12 @@ import { stableHash } from '../core/hash';
 import { TokenBucket } from '../core/ratelimit/bucket';
 import type { LimiterPlan } from '../core/ratelimit/rate';
 import type { RateLimitHeaders } from '../core/ratelimit/headers';
-import { DEFAULT_MAX_HOLD_MS, LearnedLimit, type LearnedHold } from '../core/ratelimit/learned';
+import {
+	DEFAULT_MAX_HOLD_MS,
+	LearnedLimit,
+	type LearnedHold,
+	type LimiterView,
+} from '../core/ratelimit/learned';
 import { DAY_MS, MINUTE_MS, SECOND_MS } from '../core/time';
 import { describeCause, hostPort } from './common';
 import { configKey, holdPooled, releasePooled, type Pooled } from './connections';
@@ -43,6 +48,14 @@ function settingsId(name: string, plan: LimiterPlan): string {
 export function heartbeatFor(plan: LimiterPlan, redis: boolean): number {
 	if (redis) return Math.min(250, Math.max(10, Math.round(plan.increaseIntervalMs / 4)));
 	return Math.min(50, Math.max(2, Math.round(plan.increaseIntervalMs / 40)));
+}
+
+/** Every limiter this process holds, for a read-only look (Guards Status): added when made, dropped when stopped. */
+const held = new Set<Limiter>();
+
+/** What each limiter of this process holds at `now` (read only). */
+export function heldLimiterViews(now: number): LimiterView[] {
+	return [...held].map((limiter) => limiter.view(now));
 }
 
 export class Limiter implements TokenLimiter, Pooled {
@@ -93,6 +106,7 @@ export class Limiter implements TokenLimiter, Pooled {
 		private readonly redis?: RedisStoreConfig,
 	) {
 		this.holdKey = `${settingsId(name, plan)}:hold`;
+		held.add(this);
 		if (!redis) {
 			this.location = 'in this n8n process';
 			this.local = new TokenBucket(plan, Date.now());
@@ -391,8 +405,24 @@ export class Limiter implements TokenLimiter, Pooled {
 		return this.pending > 0;
 	}
 
+	/** What this limiter holds at `now`, read only: nothing is taken or waited for. */
+	view(now: number): LimiterView {
+		const { increaseAmount, increaseIntervalMs, capacity } = this.plan;
+		return {
+			id: settingsId(this.name, this.plan).slice('ratelimit:'.length),
+			location: this.location,
+			shared: this.bottleneck !== undefined,
+			plan: { increaseAmount, increaseIntervalMs, capacity },
+			// The bucket refills on a fixed grid whenever it is asked: looking changes nothing.
+			tokens: this.local ? this.local.available(now) : null,
+			learned: this.learned.observed,
+			holdUntil: this.learned.holdUntil > now ? this.learned.holdUntil : null,
+		};
+	}
+
 	/** Stops the bucket and lets go of the shared connection (the cache closes it when idle). */
 	async close(): Promise<void> {
+		held.delete(this);
 		if (this.local) {
 			if (this.waiters.size > 0) this.failWaiters(new Error('This limiter has been stopped.'));
 			this.sleep?.abort();

@@ -141,3 +141,24 @@ export class LearnedLimit {
 		return Math.max(0, this.holdUntil - now);
 	}
 }
+
+/**
+ * A read-only look at one limiter an n8n process holds (Guards Status): its settings,
+ * tokens, what it learned and the hold it keeps. Taken from the process's memory, so it
+ * says what this process knows; nothing is taken or waited for.
+ */
+export interface LimiterView {
+	/** `<URI-encoded limiter key>:<settings hash>`, as Rate Limiter's Redis keys carry it. */
+	id: string;
+	/** "in this n8n process" or "Redis at host:port (db n)". */
+	location: string;
+	/** True when the bucket lives in Redis (shared by workers), false when in this process. */
+	shared: boolean;
+	plan: { increaseAmount: number; increaseIntervalMs: number; capacity: number };
+	/** Tokens in the bucket now (in process only; null on Redis). */
+	tokens: number | null;
+	/** What the vendor's headers said, as this process saw it. */
+	learned: ObservedLimit | null;
+	/** Epoch ms of a hold this process keeps, while it lasts; null when none. */
+	holdUntil: number | null;
+}

@@ -17,8 +17,19 @@ export const GUARD_KINDS = {
 	deadLetter: 'deadletter',
 } as const;
 
-export const LIMITER_NOTE =
-	"Rate Limiter keeps a learned limit (what the vendor's headers said) in each n8n process's memory only, and Embedded limiters' buckets and holds too: only limiters on Redis are listed, with their configured rate and holds.";
+/** What the limiters part of a snapshot covers, per backend of the store read. */
+export const LIMITER_NOTE = {
+	sqlite:
+		"Embedded limiters live in each n8n process's memory: listed are the ones this n8n process (the one running Guards Status) holds, with their tokens, learned limits and holds. In queue mode each worker has its own.",
+	redis:
+		"Limiters on Redis share their bucket and holds through Redis; a learned limit (what the vendor's headers said) is kept per n8n process, not in Redis: shown where this n8n process learned one.",
+	other:
+		'Rate Limiter keeps its buckets in each n8n process (Embedded) or in Redis, not in this store: only its Quotas are listed.',
+} as const;
+
+export function limiterNote(backend: string): string {
+	return backend === 'sqlite' || backend === 'redis' ? LIMITER_NOTE[backend] : LIMITER_NOTE.other;
+}
 
 /** A counter's value as a count: anything but a safe integer (not written by a guard) counts 0. */
 export const count = (value: unknown) =>

@@ -142,13 +142,18 @@ function quotasSection(snapshot: GuardsSnapshot): string {
 		const alerted = row.thresholdsAlerted.map((t) => `${num(t)}%`).join(', ');
 		return `<tr><td>${who(row.name, row.scope)}</td><td>${esc(row.period)}<div class="scope">${esc(row.window)}</div></td><td class="n">${esc(num(row.usage, 0))}</td><td>${alerted === '' ? '–' : `<span class="badge b-warn">${esc(alerted)}</span>`}</td><td class="hide-s">${history}</td></tr>`;
 	});
-	const limiterRows = snapshot.limiters.shared.map((row) => {
+	const limiterRows = [...snapshot.limiters.process, ...snapshot.limiters.shared].map((row) => {
 		const configured = row.configured ? `${num(row.configured.perSecond, 3)}/s` : '–';
 		const hold =
 			row.holdUntil === null
 				? '–'
 				: `<span class="badge b-warn">held ${esc(duration(row.holdInSeconds))}</span><div class="scope">until ${esc(row.holdUntil)}</div>`;
-		return `<tr><td>${who(row.name, row.scope)}</td><td class="n">${esc(configured)}<div class="scope">burst ${esc(num(row.configured?.capacity ?? null, 0))}</div></td><td class="n">${esc(num(row.tokens, 0))}</td><td>${hold}</td><td class="hide-s">not stored</td></tr>`;
+		const learned = row.learnedLimit;
+		const learnedCell =
+			learned === null
+				? 'none learned here'
+				: `${esc(learned.limit === null ? '?' : num(learned.limit, 0))}${learned.windowSeconds === null ? '' : ` per ${esc(duration(learned.windowSeconds))}`}<div class="scope">${esc(learned.remaining === null ? '' : `${num(learned.remaining, 0)} left · `)}${esc(learned.learnedIn)}</div>`;
+		return `<tr><td>${who(row.name, row.scope)}<div class="scope">${esc(row.location)}</div></td><td class="n">${esc(configured)}<div class="scope">burst ${esc(num(row.configured?.capacity ?? null, 0))}</div></td><td class="n">${esc(num(row.tokens, 0))}</td><td>${hold}</td><td class="hide-s">${learnedCell}</td></tr>`;
 	});
 	const note = `<p class="note">${esc(snapshot.limiters.note)}</p>`;
 	const limiters =
@@ -206,14 +211,20 @@ function driftSection(snapshot: GuardsSnapshot): string {
 }
 
 function expiriesSection(snapshot: GuardsSnapshot): string {
-	const rows = snapshot.expiries.map(
-		(row) =>
-			`<tr><td>${badge(row.status)}</td><td>${who(row.credentialHash, row.scope)}</td><td>${esc(row.alertedAt)}</td><td class="hide-s">${esc(row.quietUntil ?? '–')}</td></tr>`,
-	);
+	const rows = snapshot.expiries.map((row) => {
+		const days =
+			row.daysLeft === null
+				? '–'
+				: row.daysLeft < 0
+					? `${num(-row.daysLeft, 0)} days ago`
+					: `${num(row.daysLeft, 0)} days`;
+		const name = row.name ?? `(name not recorded) ${row.credentialHash}`;
+		return `<tr><td>${who(name, `${row.kind ?? 'kind not recorded'} · ${row.scope}`)}</td><td>${esc(row.expiresAt ?? '–')}<div class="scope">${esc(days)} at the last check</div></td><td>${badge(row.status)}</td><td class="hide-s">${esc(row.checkedAt)}</td><td class="hide-s">${esc(row.alertedAt)}<div class="scope">quiet until ${esc(row.quietUntil ?? '–')}</div></td></tr>`;
+	});
 	return section(
 		'expiries',
-		'Credential expiry alerts',
-		table(['Status', 'Credential (hash)', 'Alerted', 'Quiet until'], rows, [3]),
+		'Credentials that expire next',
+		table(['Credential', 'Expires', 'Status', 'Last checked', 'Alerted'], rows, [3, 4]),
 		'No credential expiry alert remembered in this store.',
 		rows.length,
 	);

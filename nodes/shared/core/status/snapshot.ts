@@ -14,10 +14,11 @@ import {
 	groupBy,
 	inScope,
 	iso,
-	LIMITER_NOTE,
+	limiterNote,
 	scopeOfNamespace,
 	seconds,
 } from './common';
+import type { LimiterView } from '../ratelimit/learned';
 import type {
 	BreakerStatusRow,
 	DeadLetterRow,
@@ -226,7 +227,37 @@ function limiterIdentity(
 	return null;
 }
 
+const finite = (field: unknown) =>
+	typeof field === 'number' && Number.isFinite(field) ? field : null;
+
+function configuredRate(amount: number | null, interval: number | null, capacity: number | null) {
+	if (amount === null || interval === null || interval <= 0) return null;
+	return {
+		tokensPerInterval: amount,
+		intervalMs: interval,
+		perSecond: Math.round((amount * 1000 * 1000) / interval) / 1000,
+		capacity,
+	};
+}
+
+function learnedRow(view: LimiterView | undefined): LimiterRow['learnedLimit'] {
+	const observed = view?.learned;
+	if (!observed) return null;
+	return {
+		limit: observed.limit,
+		remaining: observed.remaining,
+		windowSeconds: observed.windowSeconds,
+		resetAt: observed.resetAt,
+		observedAt: observed.observedAt,
+		learnedIn: 'this n8n process',
+	};
+}
+
 function limiters(input: StatusInput): LimiterRow[] {
+	// What this process learned of limiters on Redis (a learned limit is never stored there).
+	const learnedHere = new Map(
+		(input.processLimiters ?? []).filter((view) => view.shared).map((view) => [view.id, view]),
+	);
 	const rows = new Map<string, LimiterRow>();
 	for (const entry of input.limiters ?? []) {
 		const identity = limiterIdentity(entry.key);
@@ -236,9 +267,10 @@ function limiters(input: StatusInput): LimiterRow[] {
 			row = {
 				scope: identity.scope,
 				name: identity.name,
+				location: input.store.location,
 				configured: null,
 				tokens: null,
-				learnedLimit: null,
+				learnedLimit: learnedRow(learnedHere.get(entry.key)),
 				holdUntil: null,
 				holdInSeconds: null,
 				settingsId: identity.settingsId,
@@ -247,19 +279,13 @@ function limiters(input: StatusInput): LimiterRow[] {
 		}
 		const value = isPlainObject(entry.value) ? entry.value : {};
 		const settings = isPlainObject(value.settings) ? value.settings : null;
-		const finite = (field: unknown) =>
-			typeof field === 'number' && Number.isFinite(field) ? field : null;
 		if (settings) {
-			const amount = finite(settings.increaseAmount);
-			const interval = finite(settings.increaseIntervalMs);
 			row.tokens = finite(settings.tokens);
-			if (amount !== null && interval !== null && interval > 0)
-				row.configured = {
-					tokensPerInterval: amount,
-					intervalMs: interval,
-					perSecond: Math.round((amount * 1000 * 1000) / interval) / 1000,
-					capacity: finite(settings.capacity),
-				};
+			row.configured = configuredRate(
+				finite(settings.increaseAmount),
+				finite(settings.increaseIntervalMs),
+				finite(settings.capacity),
+			);
 		}
 		const until = finite(value.holdUntil);
 		if (until !== null && until > input.now) {
@@ -270,21 +296,72 @@ function limiters(input: StatusInput): LimiterRow[] {
 	return [...rows.values()].sort((a, b) => byName(a, b) || compare(a.settingsId, b.settingsId));
 }
 
+/** Embedded limiters this n8n process holds, read from its memory (only when the store read is Embedded). */
+function processLimiters(input: StatusInput): LimiterRow[] {
+	if (input.store.backend !== 'sqlite') return [];
+	const rows: LimiterRow[] = [];
+	for (const view of input.processLimiters ?? []) {
+		const identity = view.shared ? null : limiterIdentity(view.id);
+		if (identity === null || !inScope(input, identity.scope)) continue;
+		const until = view.holdUntil !== null && view.holdUntil > input.now ? view.holdUntil : null;
+		rows.push({
+			scope: identity.scope,
+			name: identity.name,
+			location: 'this n8n process',
+			configured: configuredRate(
+				view.plan.increaseAmount,
+				view.plan.increaseIntervalMs,
+				view.plan.capacity,
+			),
+			tokens: view.tokens,
+			learnedLimit: learnedRow(view),
+			holdUntil: iso(until),
+			holdInSeconds: until === null ? null : seconds(until - input.now),
+			settingsId: identity.settingsId,
+		});
+	}
+	return rows.sort((a, b) => byName(a, b) || compare(a.settingsId, b.settingsId));
+}
+
 function expiries(input: StatusInput): ExpiryRow[] {
-	const rows: ExpiryRow[] = [];
+	// One record per (credential, status): the latest check of each credential speaks for it.
+	const latest = new Map<string, { row: ExpiryRow; at: number }>();
 	for (const entry of input.records) {
 		const scope = scopeOfNamespace(entry.namespace, GUARD_KINDS.expiry);
 		const mark = inScope(input, scope) ? asAlertMark(entry.value) : undefined;
 		if (mark === undefined) continue;
-		rows.push({
-			scope: scope!,
-			status: mark.status,
-			credentialHash: entry.key.slice(entry.key.lastIndexOf(':') + 1).slice(0, 12),
-			alertedAt: iso(mark.alertedAt)!,
-			quietUntil: iso(entry.expiresAt),
+		const hash = entry.key.slice(entry.key.lastIndexOf(':') + 1);
+		const at = mark.checkedAt ?? mark.alertedAt;
+		const id = JSON.stringify([scope, hash]);
+		const seen = latest.get(id);
+		if (seen && seen.at >= at) continue;
+		latest.set(id, {
+			at,
+			row: {
+				scope: scope!,
+				status: mark.status,
+				name: mark.name ?? null,
+				kind: mark.kind ?? null,
+				expiresAt: iso(mark.expiresAt ?? null),
+				daysLeft: mark.daysLeft ?? null,
+				checkedAt: iso(at)!,
+				credentialHash: hash.slice(0, 12),
+				alertedAt: iso(mark.alertedAt)!,
+				quietUntil: iso(entry.expiresAt),
+			},
 		});
 	}
-	return rows.sort((a, b) => compare(a.scope, b.scope) || compare(b.alertedAt, a.alertedAt));
+	// ISO strings of one format sort as their instants; unknown expiry dates last.
+	return [...latest.values()]
+		.map(({ row }) => row)
+		.sort(
+			(a, b) =>
+				(a.expiresAt === null ? 1 : 0) - (b.expiresAt === null ? 1 : 0) ||
+				compare(a.expiresAt ?? '', b.expiresAt ?? '') ||
+				compare(a.scope, b.scope) ||
+				compare(b.alertedAt, a.alertedAt) ||
+				compare(a.name ?? a.credentialHash, b.name ?? b.credentialHash),
+		);
 }
 
 /** Every guard's state from what the store's scan returned. */
@@ -301,6 +378,7 @@ export function buildSnapshot(input: StatusInput): GuardsSnapshot {
 	const expiryRows = expiries(input);
 	const quotaRows = quotas(input);
 	const limiterRows = limiters(input);
+	const processRows = processLimiters(input);
 	return {
 		generatedAt: new Date(input.now).toISOString(),
 		store: { backend: input.store.backend, location: input.store.location },
@@ -316,13 +394,17 @@ export function buildSnapshot(input: StatusInput): GuardsSnapshot {
 				row.periods.some((period) => period.thresholdsCrossed.length > 0),
 			).length,
 			quotas: quotaRows.length,
-			limitersHeld: limiterRows.filter((row) => row.holdUntil !== null).length,
+			limitersHeld: [...limiterRows, ...processRows].filter((row) => row.holdUntil !== null).length,
 			deadLetters: queueRows.reduce((sum, row) => sum + row.open, 0),
 			driftFindings: driftRows.length,
 			expiryAlerts: expiryRows.length,
 		},
 		breakers: breakerRows,
-		limiters: { note: LIMITER_NOTE, shared: limiterRows },
+		limiters: {
+			note: limiterNote(input.store.backend),
+			shared: limiterRows,
+			process: processRows,
+		},
 		quotas: quotaRows,
 		budgets: budgetRows,
 		deadLetters: queueRows,

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../json';
+import type { LimiterView } from '../ratelimit/learned';
 
 /**
  * Guards Status: every guard's state in one store, decoded with the owning core's own
@@ -28,6 +29,11 @@ export interface StatusInput {
 	queues: StatusEntry[];
 	/** Rate Limiter's shared buckets and holds (Redis only; absent elsewhere). */
 	limiters?: StatusEntry[];
+	/**
+	 * The limiters the n8n process running Guards Status holds (read from its memory):
+	 * Embedded limiters' buckets, learned limits and holds; on Redis, what this process learned.
+	 */
+	processLimiters?: LimiterView[];
 	/** Set when the scan stopped at the cap before reading everything. */
 	cap: { limit: number; reached: boolean };
 	/** Drift markers first seen within this many days are listed. */
@@ -119,27 +125,53 @@ export interface DriftRow {
 export interface ExpiryRow {
 	scope: string;
 	status: string;
-	/** A hash of the credential's key: the alert memory keeps names out. */
+	/** The credential's display name as Credential Expiry Check outputs it; null in records written before 1.x kept it. */
+	name: string | null;
+	/** Where it was found: n8n, register, tls or token; null in older records. */
+	kind: string | null;
+	/** ISO: when it expires, as of the last check; null when unknown. */
+	expiresAt: string | null;
+	/** Whole calendar days left at the last check (the node's time zone). */
+	daysLeft: number | null;
+	/** ISO: the last check that refreshed this record (the alert time in older records). */
+	checkedAt: string;
+	/** A short hash of the credential's key (the store key): identifies records without a name. */
 	credentialHash: string;
 	alertedAt: string;
 	/** When the same finding may alert again (the mark's expiry). */
 	quietUntil: string | null;
 }
 
+export interface LearnedLimitRow {
+	/** Requests per window the vendor's headers announced (null when they sent only what remained). */
+	limit: number | null;
+	remaining: number | null;
+	windowSeconds: number | null;
+	resetAt: string | null;
+	observedAt: string;
+	/** Where it was learned: learned limits live in process memory, never in a store. */
+	learnedIn: 'this n8n process';
+}
+
 export interface LimiterRow {
 	scope: string;
 	name: string;
-	/** Configured, as the shared bucket holds it: tokens added per interval, and the burst. */
+	/** Where the bucket lives: "this n8n process" (Embedded) or the Redis store. */
+	location: string;
+	/** Configured, as the bucket holds it: tokens added per interval, and the burst. */
 	configured: {
 		tokensPerInterval: number;
 		intervalMs: number;
 		perSecond: number;
 		capacity: number | null;
 	} | null;
-	/** Tokens in the bucket at its last refill. */
+	/** Tokens in the bucket at its last refill (in process: now). */
 	tokens: number | null;
-	/** What the vendor's headers said: kept in each process's memory only, never stored. */
-	learnedLimit: null;
+	/**
+	 * What the vendor's headers said, as this n8n process learned it; null when it learned
+	 * nothing (on Redis: another worker's learned limit is in that worker's memory).
+	 */
+	learnedLimit: LearnedLimitRow | null;
 	/** ISO: a hold a vendor asked for (429 with Retry-After, nothing remaining), while it lasts. */
 	holdUntil: string | null;
 	holdInSeconds: number | null;
@@ -168,13 +200,15 @@ export interface GuardsSnapshot {
 	};
 	breakers: BreakerStatusRow[];
 	/**
-	 * Rate Limiter's token buckets, learned limits and holds are not in this store: they
-	 * live in each n8n process (Embedded) or in bottleneck's own Redis keys. Its Quotas are.
+	 * Rate Limiter's token buckets are not in this store's records: they live in each n8n
+	 * process (Embedded; `process` lists this process's) or in bottleneck's own Redis keys
+	 * (`shared`). Learned limits live in process memory only. Its Quotas are in the store.
 	 */
-	limiters: { note: string; shared: LimiterRow[] };
+	limiters: { note: string; shared: LimiterRow[]; process: LimiterRow[] };
 	quotas: QuotaRow[];
 	budgets: BudgetRow[];
 	deadLetters: DeadLetterRow[];
 	drift: DriftRow[];
+	/** One row per credential (its latest status), the one that expires next first; unknown dates last. */
 	expiries: ExpiryRow[];
 }
