@@ -192,6 +192,48 @@ describe('Rate Limiter per-item names (version 2.1) in the n8n engine', () => {
 		});
 	}
 
+	test("Learn From Response holds each tenant's own limiter", async () => {
+		const workflowId = fresh('learn-wf');
+		const [a, b] = [fresh('learn-a'), fresh('learn-b')];
+		const learned = succeeded(
+			await runLimiter(
+				workflowId,
+				2.1,
+				{
+					operation: 'learnFromResponse',
+					limiterName: '={{ $json.tenant }}',
+					limit: 10,
+					per: 'second',
+				},
+				[
+					{ tenant: a, statusCode: 429, headers: { 'retry-after': '60' } },
+					{ tenant: b, statusCode: 200, headers: {} },
+				],
+			),
+		);
+		const [retry] = learned.output('Limiter', 'Retry');
+		assert.equal(retry.json.tenant, a);
+		assert.equal(((retry.json.rateLimiter as IDataObject).hold as IDataObject).recorded, true);
+		assert.deepEqual(
+			learned.output('Limiter', 'OK').map((item) => item.json.tenant),
+			[b],
+		);
+		// In the store: a's limiter holds for a minute, b's does not.
+		const wait = (name: string): INodeParameters => ({
+			operation: 'waitForSlot',
+			limiterName: name,
+			limit: 10,
+			per: 'second',
+			maxWait: 1,
+		});
+		assert.deepEqual(routesByItem(succeeded(await runLimiter(workflowId, 2.1, wait(a), [{}]))), [
+			'overLimit',
+		]);
+		assert.deepEqual(routesByItem(succeeded(await runLimiter(workflowId, 2.1, wait(b), [{}]))), [
+			'proceed',
+		]);
+	});
+
 	test('a name that is not text fails only its item, naming it', async () => {
 		const [a, b] = [fresh('ok-a'), fresh('ok-b')];
 		const items = [{ tenant: a }, { tenant: { id: 7 } }, { tenant: b }, { tenant: '  ' }];
