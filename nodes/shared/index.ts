@@ -6,6 +6,7 @@
 export * from './n8n/common';
 export * from './n8n/displayOptions';
 export * from './n8n/http';
+export * from './n8n/itemKeys';
 export * from './n8n/n8nApi';
 export * from './n8n/operation';
 export * from './n8n/outputs';

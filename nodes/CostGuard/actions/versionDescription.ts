@@ -74,15 +74,16 @@ const commonProperties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. llm-enrichment',
 		description:
-			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression is read from the first item: one budget per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
+			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression gives each item its budget (from version 1.1; Report and version 1 read it from the first item): items are grouped by budget, at most 100 budgets per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
 	},
 ];
 
 /** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
 	// Version 1: the parameters and outputs saved workflows rely on. A version 2 is a new folder.
-	version: 1,
-	defaultVersion: 1,
+	// Version 1.1: a Budget Name expression names a budget per item (version 1: the first item's).
+	version: [1, 1.1],
+	defaultVersion: 1.1,
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties: [
 		...commonProperties,

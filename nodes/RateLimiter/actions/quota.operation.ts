@@ -41,7 +41,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. openai-monthly',
 		description:
-			'The quota counted. Every Quota node with the same name and store counts into it: in any workflow (version 1), or within its Scope (from version 2).',
+			'The quota counted. Every Quota node with the same name and store counts into it: in any workflow (version 1), or within its Scope (from version 2). From version 2.1 an expression names a quota per item (one per tenant, say): items are grouped by name, at most 100 names per run.',
 	},
 	{
 		...storeProperty([...QUOTA_STORES]),

@@ -5,6 +5,7 @@ import {
 	createOperationContext,
 	finishOperation,
 	operationError,
+	runPerItemKey,
 	type OperationContext,
 	type StoreChoice,
 } from '../../shared';
@@ -34,12 +35,51 @@ function contextFor<Op extends Operation>(
 	});
 }
 
-/** Runs the node's operation; `nodeClock` is the node's (the system clock unless a test gives one). */
+/** Version 2.1 (unreleased, the newest): a Limiter Name or Quota Name expression names a limiter or quota per item. */
+export const PER_ITEM_NAMES_VERSION = 2.1;
+
+/** The output an item whose Limiter Name or Quota Name fails leaves on, by operation. */
+const NAME_FAILURE_OUTPUT: { [Op in Operation]: OutputOf<Op> } = {
+	waitForSlot: 'Over Limit',
+	sendRequest: 'Failed',
+	backoff: 'Give Up',
+	quota: 'Continue',
+	learnFromResponse: 'Give Up',
+};
+
+/**
+ * Runs the node's operation; `nodeClock` is the node's (the system clock unless a test
+ * gives one). From version 2.1 a Limiter Name (Quota Name) expression is evaluated per
+ * item: the items are grouped by name and the operation runs once per group, one limiter
+ * (quota) and its store round trips per name. Before 2.1 it is read from the first item.
+ */
 export async function router(
 	context: IExecuteFunctions,
 	nodeClock: clock.Clock,
 ): Promise<INodeExecutionData[][]> {
 	const operation = context.getNodeParameter('operation', 0) as Operation;
+	if (context.getNode().typeVersion < PER_ITEM_NAMES_VERSION)
+		return await runOperation(context, operation, nodeClock);
+	const names = outputNames({ operation }, OUTPUTS, context.getNode().typeVersion);
+	const quota = operation === 'quota';
+	return await runPerItemKey(
+		context,
+		quota ? 'quotaName' : 'limiterName',
+		{
+			label: quota ? 'Quota Name' : 'Limiter Name',
+			example: quota ? 'openai-monthly' : 'hubspot',
+			outputCount: names.length,
+			failedOutput: Math.max(0, names.indexOf(NAME_FAILURE_OUTPUT[operation] ?? '')),
+		},
+		async (groupContext) => await runOperation(groupContext, operation, nodeClock),
+	);
+}
+
+async function runOperation(
+	context: IExecuteFunctions,
+	operation: Operation,
+	nodeClock: clock.Clock,
+): Promise<INodeExecutionData[][]> {
 	switch (operation) {
 		case 'waitForSlot': {
 			const op = contextFor(context, operation, nodeClock);

@@ -1,7 +1,15 @@
-import type { IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IGetNodeParameterOptions,
+	INodeExecutionData,
+	IPairedItemData,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { describeValue } from '../core/errors/settings';
-import { configError, operationError, readOnceOrPerItem } from './parameters';
+import { failItem, pairIndex } from './common';
+import { configError, isExpression, operationError, readOnceOrPerItem } from './parameters';
 
 /**
  * Names of shared state read per item: a limiter, quota, breaker or budget name that is
@@ -107,4 +115,135 @@ export function groupItemsByKey(
 		groups.set(key, [index]);
 	}
 	return { groups, failed };
+}
+
+export interface PerKeyOptions extends ItemKeyOptions {
+	/** How many outputs the operation has. */
+	outputCount: number;
+	/** The output an item whose name fails leaves on (under On Error: Continue). */
+	failedOutput: number;
+}
+
+/**
+ * Runs an operation once per name: when `parameter` is an expression, the items are
+ * grouped by the name each gives and `run` gets a context that sees only the group's
+ * items (item indexes are the group's, mapped back to the input's) and reads the
+ * group's name from `parameter`, so each group costs the operation's store round trips
+ * once. Items whose name fails leave first, each with its error (failItem); the outputs
+ * come back in input order, pairing to the input's items. A plain name runs `run` once,
+ * on the node's own context.
+ */
+export async function runPerItemKey(
+	context: IExecuteFunctions,
+	parameter: string,
+	options: PerKeyOptions,
+	run: (groupContext: IExecuteFunctions) => Promise<INodeExecutionData[][]>,
+): Promise<INodeExecutionData[][]> {
+	const items = context.getInputData();
+	if (items.length === 0 || !isExpression(context, parameter)) return await run(context);
+	const { groups, failed } = groupItemsByKey(context, parameter, items.length, options);
+	const outputs: INodeExecutionData[][] = Array.from({ length: options.outputCount }, () => []);
+	for (const { index, error } of failed)
+		failItem(context, outputs, items[index], index, error, options.failedOutput);
+	for (const [key, indexes] of groups) {
+		let buckets: INodeExecutionData[][];
+		try {
+			buckets = await run(groupContext(context, parameter, key, indexes, items));
+		} catch (error) {
+			throw withInputIndex(error, indexes);
+		}
+		buckets.forEach((bucket, output) => {
+			outputs[output] ??= [];
+			for (const item of bucket) outputs[output].push(toInputIndex(context, item, indexes));
+		});
+	}
+	for (const bucket of outputs) bucket.sort((a, b) => pairIndex(a) - pairIndex(b));
+	return outputs;
+}
+
+/** The node's context as one group sees it: its items, its name, its item indexes mapped to the input's. */
+function groupContext(
+	context: IExecuteFunctions,
+	parameter: string,
+	key: string,
+	indexes: number[],
+	items: INodeExecutionData[],
+): IExecuteFunctions {
+	const groupItems = indexes.map((index) => items[index]);
+	const input = (itemIndex: number): number => indexes[itemIndex] ?? itemIndex;
+	const overrides: Partial<IExecuteFunctions> = {
+		getInputData: ((inputIndex = 0, ...rest: unknown[]) =>
+			inputIndex === 0
+				? groupItems
+				: (context.getInputData as (...args: unknown[]) => INodeExecutionData[])(
+						inputIndex,
+						...rest,
+					)) as IExecuteFunctions['getInputData'],
+		getNodeParameter: ((
+			name: string,
+			itemIndex: number,
+			fallback?: unknown,
+			parameterOptions?: IGetNodeParameterOptions,
+		) =>
+			name === parameter && !parameterOptions?.rawExpressions
+				? key
+				: context.getNodeParameter(
+						name,
+						input(itemIndex),
+						fallback as never,
+						parameterOptions,
+					)) as IExecuteFunctions['getNodeParameter'],
+		evaluateExpression: ((expression: string, itemIndex: number) =>
+			context.evaluateExpression(
+				expression,
+				input(itemIndex),
+			)) as IExecuteFunctions['evaluateExpression'],
+		getWorkflowDataProxy: ((itemIndex: number) =>
+			context.getWorkflowDataProxy(input(itemIndex))) as IExecuteFunctions['getWorkflowDataProxy'],
+	};
+	return new Proxy(context, {
+		get(target, property, receiver) {
+			if (Object.prototype.hasOwnProperty.call(overrides, property))
+				return overrides[property as keyof IExecuteFunctions];
+			const value: unknown = Reflect.get(target, property, receiver);
+			return typeof value === 'function'
+				? (value as (...args: unknown[]) => unknown).bind(target)
+				: value;
+		},
+	});
+}
+
+/** An output item of a group, pairing (and, when it carries this node's error, naming) the input's item. */
+function toInputIndex(
+	context: IExecuteFunctions,
+	item: INodeExecutionData,
+	indexes: number[],
+): INodeExecutionData {
+	const remap = (paired: IPairedItemData): IPairedItemData => ({
+		...paired,
+		item: indexes[paired.item] ?? paired.item,
+	});
+	const paired = item.pairedItem;
+	if (Array.isArray(paired)) item.pairedItem = paired.map(remap);
+	else if (typeof paired === 'object' && paired !== null) item.pairedItem = remap(paired);
+	else if (typeof paired === 'number') item.pairedItem = { item: indexes[paired] ?? paired };
+	const details = item.json.details as IDataObject | undefined;
+	if (
+		item.json.error !== undefined &&
+		typeof details === 'object' &&
+		details !== null &&
+		typeof details.itemIndex === 'number' &&
+		details.node === context.getNode().name
+	)
+		item.json.details = { ...details, itemIndex: indexes[details.itemIndex] ?? details.itemIndex };
+	return item;
+}
+
+/** A group's error names the input's item, not the group's. */
+function withInputIndex(error: unknown, indexes: number[]): unknown {
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) {
+		const itemIndex = error.context?.itemIndex;
+		if (typeof itemIndex === 'number') error.context.itemIndex = indexes[itemIndex] ?? itemIndex;
+	}
+	return error;
 }

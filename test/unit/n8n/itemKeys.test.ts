@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { groupItemsByKey, itemKeyOf } from '../../../nodes/shared/n8n/itemKeys';
+import { groupItemsByKey, itemKeyOf, runPerItemKey } from '../../../nodes/shared/n8n/itemKeys';
 
 /** A node whose `name` parameter is `raw`; an expression (`=…`) evaluates to `values[item]`. */
 function context(raw: unknown, values: unknown[] = []): IExecuteFunctions & { reads: number } {
@@ -128,5 +128,72 @@ describe('per-item keys', () => {
 		assert.equal(typeof itemKeyOf(Symbol('s'), 10), 'object');
 		assert.equal(typeof itemKeyOf(10n, 10), 'object');
 		assert.deepEqual(groupItemsByKey(context('x'), 'name', 0, OPTIONS).groups.size, 0);
+	});
+
+	describe('runPerItemKey', () => {
+		const items = ['a', 'b', 'a', 'c'].map((tenant, n) => ({ json: { tenant, n } }));
+		/** A node over `items` whose `name` is an expression giving each item's tenant. */
+		function node(continueOnFail = false): IExecuteFunctions {
+			const base = context(
+				'={{ $json.tenant }}',
+				items.map((item) => item.json.tenant),
+			);
+			return Object.assign(base, {
+				getInputData: () => items,
+				continueOnFail: () => continueOnFail,
+			}) as unknown as IExecuteFunctions;
+		}
+		/** An operation that routes each of its items to output 0, paired to its own index. */
+		const echo = async (group: IExecuteFunctions): Promise<INodeExecutionData[][]> => [
+			group.getInputData().map((item, index) => ({
+				json: { ...item.json, name: group.getNodeParameter('name', index) as string, index },
+				pairedItem: { item: index },
+			})),
+			[],
+		];
+		const options = { ...OPTIONS, outputCount: 2, failedOutput: 1 };
+
+		test('runs once per name over its items; outputs pair to the input items, in input order', async () => {
+			const groups: unknown[][] = [];
+			const outputs = await runPerItemKey(node(), 'name', options, async (group) => {
+				groups.push(group.getInputData().map((item) => item.json.n));
+				return await echo(group);
+			});
+			assert.deepEqual(groups, [[0, 2], [1], [3]]);
+			assert.deepEqual(
+				outputs[0].map((item) => [item.json.n, item.json.name, item.pairedItem]),
+				[
+					[0, 'a', { item: 0 }],
+					[1, 'b', { item: 1 }],
+					[2, 'a', { item: 2 }],
+					[3, 'c', { item: 3 }],
+				],
+			);
+		});
+
+		test("an error a group throws names the input's item, not the group's", async () => {
+			const ctx = node();
+			await assert.rejects(
+				runPerItemKey(ctx, 'name', options, async (group) => {
+					if (group.getNodeParameter('name', 0) === 'a')
+						throw new NodeOperationError(group.getNode(), 'bad', { itemIndex: 1 });
+					return await echo(group);
+				}),
+				(error: NodeOperationError) => error.context.itemIndex === 2,
+			);
+		});
+
+		test('a plain name runs the operation once on the node itself', async () => {
+			const plain = Object.assign(context('hubspot'), {
+				getInputData: () => items,
+			}) as unknown as IExecuteFunctions;
+			let runs = 0;
+			await runPerItemKey(plain, 'name', options, async (group) => {
+				runs++;
+				assert.equal(group, plain);
+				return [[], []];
+			});
+			assert.equal(runs, 1);
+		});
 	});
 });
