@@ -89,6 +89,30 @@ export class RateLimiter implements INodeType {
 					},
 				},
 			},
+			{
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic OAuth credentials, as its HTTP Request node uses them (n8n refreshes the token)
+				name: 'oAuth1Api',
+				required: true,
+				displayOptions: {
+					show: {
+						operation: ['sendRequest'],
+						authentication: ['genericCredentialType'],
+						genericAuthType: ['oAuth1Api'],
+					},
+				},
+			},
+			{
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's generic OAuth credentials, as its HTTP Request node uses them (n8n refreshes the token)
+				name: 'oAuth2Api',
+				required: true,
+				displayOptions: {
+					show: {
+						operation: ['sendRequest'],
+						authentication: ['genericCredentialType'],
+						genericAuthType: ['oAuth2Api'],
+					},
+				},
+			},
 		],
 	};
 

@@ -3,19 +3,25 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
+	IRequestOptions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { errors, json, readBodyCapped, time } from '../../shared';
+import { beforeAbort, errors, json, readBodyCapped, time } from '../../shared';
 
 /** One HTTP exchange as the node sees it: a response of any status, or a network failure. */
 export type Exchange =
 	| { kind: 'response'; status: number; headers: IDataObject; body: unknown }
 	| { kind: 'network'; code: string; message: string };
 
+/** n8n's generic OAuth credentials: n8n signs each request, and refreshes an OAuth2 token on a 401. */
+export type OAuthType = 'oAuth1Api' | 'oAuth2Api';
+
 export interface Auth {
 	headers: Record<string, string>;
 	query: Record<string, string>;
+	/** Set for OAuth: the request goes through n8n's OAuth helper instead of our headers. */
+	oauth?: OAuthType;
 }
 
 /** Reads the generic credential once per execution and turns it into headers or query parameters. */
@@ -25,6 +31,12 @@ export async function readAuth(context: IExecuteFunctions): Promise<Auth> {
 		return auth;
 	const type = context.getNodeParameter('genericAuthType', 0, '') as string;
 	const data = await context.getCredentials(type);
+	if (type === 'oAuth2Api' || type === 'oAuth1Api') {
+		// Read here only so a missing credential fails the node before anything is sent;
+		// n8n reads it again for every request, with the token it last stored.
+		auth.oauth = type;
+		return auth;
+	}
 	const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
 	switch (type) {
 		case 'httpBasicAuth':
@@ -43,7 +55,10 @@ export async function readAuth(context: IExecuteFunctions): Promise<Auth> {
 			throw new NodeOperationError(
 				context.getNode(),
 				`Generic Auth Type "${type}" is not supported`,
-				{ description: 'Choose Basic Auth, Bearer Auth, Header Auth or Query Auth.' },
+				{
+					description:
+						'Choose Basic Auth, Bearer Auth, Header Auth, Query Auth, OAuth1 API or OAuth2 API.',
+				},
 			);
 	}
 	return auth;
@@ -261,7 +276,11 @@ export async function exchange(
 				abortSignal: signal,
 			};
 			if (body !== undefined) options.body = body as IDataObject;
-			const response = (await context.helpers.httpRequest(options)) as {
+			const response = (
+				trusted && spec.auth.oauth
+					? await oauthRequest(context, spec.auth.oauth, options, spec.timeoutMs, signal)
+					: await context.helpers.httpRequest(options)
+			) as {
 				statusCode?: number;
 				headers?: unknown;
 				body?: unknown;
@@ -295,4 +314,41 @@ export async function exchange(
 		const message = error instanceof Error ? error.message : String(error);
 		return { kind: 'network', code, message };
 	}
+}
+
+/**
+ * One hop signed by n8n's OAuth helper, in the request shape that helper takes. With a
+ * full response and `simple: false`, n8n's OAuth2 helper refreshes the token when the
+ * answer is a 401 (the credential's Token Expired Status Code, if set) and sends the
+ * request once more with the new token, within this try; what comes back is the answer to
+ * that second request. n8n stores the new token in the credential, for every later
+ * request. OAuth1 requests are signed and sent once.
+ */
+async function oauthRequest(
+	context: IExecuteFunctions,
+	type: OAuthType,
+	options: IHttpRequestOptions,
+	timeoutMs: number,
+	signal: AbortSignal,
+): Promise<unknown> {
+	const request: IRequestOptions = {
+		method: options.method,
+		uri: options.url,
+		headers: options.headers,
+		qs: options.qs,
+		json: true,
+		useStream: true,
+		resolveWithFullResponse: true,
+		simple: false,
+		followRedirect: false,
+		followAllRedirects: false,
+		timeout: timeoutMs,
+	};
+	if (options.body !== undefined) request.body = options.body;
+	const sent =
+		type === 'oAuth2Api'
+			? context.helpers.requestOAuth2.call(context, type, request, { tokenType: 'Bearer' })
+			: context.helpers.requestOAuth1.call(context, type, request);
+	// n8n's OAuth helpers take no abort signal: the try's deadline and a cancel race them.
+	return await beforeAbort(sent as Promise<unknown>, signal);
 }

@@ -37,6 +37,8 @@ const requestProperties: INodeProperties[] = [
 			},
 		],
 		default: 'none',
+		description:
+			"How requests sign in to the API. n8n's predefined credentials of other nodes (Salesforce, HubSpot…) are open to n8n's own HTTP Request node only; use their generic equivalent here, such as OAuth2 API.",
 	},
 	{
 		displayName: 'Generic Auth Type',
@@ -47,10 +49,21 @@ const requestProperties: INodeProperties[] = [
 			{ name: 'Bearer Auth', value: 'httpBearerAuth' },
 			{ name: 'Header Auth', value: 'httpHeaderAuth' },
 			{ name: 'Query Auth', value: 'httpQueryAuth' },
+			{
+				name: 'OAuth1 API',
+				value: 'oAuth1Api',
+				description: 'n8n signs each request with the connected OAuth1 account',
+			},
+			{
+				name: 'OAuth2 API',
+				value: 'oAuth2Api',
+				description:
+					'n8n adds the access token, fetches a new one with the Client Credentials grant or the refresh token when the API answers 401, and keeps it in the credential',
+			},
 		],
 		default: 'httpHeaderAuth',
 		description:
-			"The credential is sent to the URL's origin only. A redirect to another origin (scheme, host or port) is followed without it: the credential's header or query parameter, and any Authorization or Cookie header, are dropped.",
+			"The kind of n8n credential to sign in with. The credential is sent to the URL's origin only. A redirect to another origin (scheme, host or port) is followed without it: the credential's header or query parameter, and any Authorization or Cookie header, are dropped.",
 		displayOptions: { show: { authentication: ['genericCredentialType'] } },
 	},
 	{
@@ -122,144 +135,159 @@ const requestProperties: INodeProperties[] = [
 	},
 ];
 
-const requestOptions: INodeProperties = {
-	displayName: 'Request Options',
-	name: 'requestOptions',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
-			displayName: 'Base Delay (Seconds)',
-			name: 'baseDelay',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 1,
-			description:
-				'Wait before the first retry; each further retry waits up to twice as long, with random jitter',
-		},
-		{
-			displayName: 'Bulk Body Field',
-			name: 'bulkBodyField',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. records',
-			description:
-				'In bulk mode, the records are sent as a list under this field of the body. Leave empty to send the records as a JSON array.',
-		},
-		{
-			displayName: 'Bulk Results Path',
-			name: 'bulkResultsPath',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. results',
-			description:
-				'Where the response lists one result per record, in order. Leave empty to look for a list of the right length in the body, results, data, items or records.',
-		},
-		{
-			displayName: 'Bulk Size',
-			name: 'bulkSize',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 1,
-			description:
-				'Items per request, for APIs with a batch endpoint. 1 sends one request per item. A request uses Tokens per Item of the first item in it.',
-		},
-		{
-			displayName: 'Idempotency Key Field',
-			name: 'idempotencyKeyField',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. idempotencyKey',
-			description:
-				'Field of the item holding its idempotency key. Sent in the Idempotency Key Header; POST and PATCH requests are retried only for items that have one.',
-		},
-		{
-			displayName: 'Idempotency Key Header',
-			name: 'idempotencyKeyHeader',
-			type: 'string',
-			default: 'Idempotency-Key',
-		},
-		{
-			displayName: 'Max Attempts',
-			name: 'maxAttempts',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 50 },
-			default: 5,
-			description:
-				'Tries per request, the first included. After the last, the item leaves on Failed.',
-		},
-		{
-			displayName: 'Max Concurrent Requests',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 100 },
-			default: 5,
-			description:
-				'Requests of this node in flight at once (the limit decides how often they start)',
-		},
-		{
-			displayName: 'Max Delay (Seconds)',
-			name: 'maxDelay',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 30,
-			description:
-				"Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
-		},
-		{
-			displayName: 'Max Response Size (MiB)',
-			name: 'maxResponseSize',
-			type: 'number',
-			typeOptions: { minValue: 0.001 },
-			default: 10,
-			description:
-				'Largest response body a try reads. A larger one fails the try, not retried, and the item leaves on Failed naming this limit.',
-		},
-		{
-			displayName: 'Response Field',
-			name: 'responseField',
-			type: 'string',
-			default: 'response',
-			description: 'Field added to each item with the response: status, headers and body',
-		},
-		{
-			displayName: 'Retry Network Errors',
-			name: 'retryNetworkErrors',
-			type: 'boolean',
-			default: true,
-			description: 'Whether to retry connection resets, refusals and timeouts',
-		},
-		{
-			displayName: 'Retry Non-Idempotent Requests',
-			name: 'retryNonIdempotent',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to retry POST and PATCH requests of items without an idempotency key. A retried write may happen twice.',
-		},
-		{
-			displayName: 'Retry On Status',
-			name: 'retryOn',
-			type: 'string',
-			default: '429, 5xx',
-			placeholder: 'e.g. 429, 502, 503, 504',
-			description: 'Response statuses to retry: codes and classes like 5xx, comma-separated',
-		},
-		{
-			displayName: 'Timeout (Seconds)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 0.1 },
-			default: 30,
-			description:
-				'Hard deadline of each try: connecting, redirects and the whole response. A server that keeps sending slowly cannot stretch it. A try that runs out counts as a network error (ETIMEDOUT).',
-		},
-	],
-};
+/** Retry settings: top-level from version 2.2, in Request Options before it. */
+const retryProperties: INodeProperties[] = [
+	{
+		displayName: 'Max Attempts',
+		name: 'maxAttempts',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 50 },
+		default: 5,
+		description:
+			'Tries per request, the first included. After the last, the item leaves on Failed.',
+	},
+	{
+		displayName: 'Retry On Status',
+		name: 'retryOn',
+		type: 'string',
+		default: '429, 5xx',
+		placeholder: 'e.g. 429, 502, 503, 504',
+		description: 'Response statuses to retry: codes and classes like 5xx, comma-separated',
+	},
+	{
+		displayName: 'Base Delay (Seconds)',
+		name: 'baseDelay',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 1,
+		description:
+			'Wait before the first retry; each further retry waits up to twice as long, with random jitter',
+	},
+	{
+		displayName: 'Max Delay (Seconds)',
+		name: 'maxDelay',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 30,
+		description:
+			"Longest computed wait between tries. A vendor's Retry-After is honoured up to this or 60 seconds, whichever is longer; beyond that the item leaves on Failed.",
+	},
+];
+
+function sortedByName(properties: INodeProperties[]): INodeProperties[] {
+	return [...properties].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
+/** Request Options; the retry settings join it before version 2.2. */
+function requestOptions(retry: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Request Options',
+		name: 'requestOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		// Sorted by name, as n8n's collections are.
+		options: sortedByName([
+			...retry,
+			{
+				displayName: 'Bulk Body Field',
+				name: 'bulkBodyField',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. records',
+				description:
+					'In bulk mode, the records are sent as a list under this field of the body. Leave empty to send the records as a JSON array.',
+			},
+			{
+				displayName: 'Bulk Results Path',
+				name: 'bulkResultsPath',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. results',
+				description:
+					'Where the response lists one result per record, in order. Leave empty to look for a list of the right length in the body, results, data, items or records.',
+			},
+			{
+				displayName: 'Bulk Size',
+				name: 'bulkSize',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1,
+				description:
+					'Items per request, for APIs with a batch endpoint. 1 sends one request per item. A request uses Tokens per Item of the first item in it.',
+			},
+			{
+				displayName: 'Idempotency Key Field',
+				name: 'idempotencyKeyField',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. idempotencyKey',
+				description:
+					'Field of the item holding its idempotency key. Sent in the Idempotency Key Header; POST and PATCH requests are retried only for items that have one.',
+			},
+			{
+				displayName: 'Idempotency Key Header',
+				name: 'idempotencyKeyHeader',
+				type: 'string',
+				default: 'Idempotency-Key',
+			},
+			{
+				displayName: 'Max Concurrent Requests',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 5,
+				description:
+					'Requests of this node in flight at once (the limit decides how often they start)',
+			},
+			{
+				displayName: 'Max Response Size (MiB)',
+				name: 'maxResponseSize',
+				type: 'number',
+				typeOptions: { minValue: 0.001 },
+				default: 10,
+				description:
+					'Largest response body a try reads. A larger one fails the try, not retried, and the item leaves on Failed naming this limit.',
+			},
+			{
+				displayName: 'Response Field',
+				name: 'responseField',
+				type: 'string',
+				default: 'response',
+				description: 'Field added to each item with the response: status, headers and body',
+			},
+			{
+				displayName: 'Retry Network Errors',
+				name: 'retryNetworkErrors',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to retry connection resets, refusals and timeouts',
+			},
+			{
+				displayName: 'Retry Non-Idempotent Requests',
+				name: 'retryNonIdempotent',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to retry POST and PATCH requests of items without an idempotency key. A retried write may happen twice.',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 0.1 },
+				default: 30,
+				description:
+					'Hard deadline of each try: connecting, redirects and the whole response. A server that keeps sending slowly cannot stretch it. A try that runs out counts as a network error (ETIMEDOUT).',
+			},
+		]),
+	};
+}
 
 const BEFORE_2_1 = { '@version': [{ _cnd: { lt: 2.1 } }] };
 const FROM_2_1 = { '@version': [{ _cnd: { gte: 2.1 } }] };
+const BEFORE_2_2 = { '@version': [{ _cnd: { lt: 2.2 } }] };
+const FROM_2_2 = { '@version': [{ _cnd: { gte: 2.2 } }] };
 
 const correlationHeaderOption: INodeProperties = {
 	displayName: 'Correlation ID Header',
@@ -282,7 +310,10 @@ const sendTraceparentOption: INodeProperties = {
 
 export const properties: INodeProperties[] = [
 	...requestProperties,
-	requestOptions,
+	// Version 2.2 shows the retry settings as fields of their own, with their defaults.
+	...retryProperties.map((property) => ({ ...property, displayOptions: { show: FROM_2_2 } })),
+	{ ...requestOptions([]), displayOptions: { show: FROM_2_2 } },
+	{ ...requestOptions(retryProperties), displayOptions: { show: BEFORE_2_2 } },
 	optionsCollection([
 		burstOption,
 		correlationFieldOption,

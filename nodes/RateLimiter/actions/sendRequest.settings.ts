@@ -39,13 +39,27 @@ const MIB = 1_048_576;
 
 export function readRequestSettings(context: IExecuteFunctions): RequestSettings {
 	const option = optionsOf(context, 'requestOptions');
-	const number = (name: string, label: string, fallback: number, bounds: NumberBounds) =>
-		checkNumber(context, option(name, fallback), label, bounds);
+	// Version 2.2 shows the retry settings as fields of their own; older ones in Request Options.
+	const topLevel = context.getNode().typeVersion >= 2.2;
+	const retry = (name: string, fallback: unknown): unknown =>
+		topLevel ? context.getNodeParameter(name, 0, fallback) : option(name, fallback);
+	const number = (
+		name: string,
+		label: string,
+		fallback: number,
+		bounds: NumberBounds,
+		read: (name: string, fallback: unknown) => unknown = option,
+	) => checkNumber(context, read(name, fallback), label, bounds);
 	const wholeNumber = (name: string, label: string, fallback: number, min: number, max: number) =>
 		number(name, label, fallback, { min, max, integer: true });
-	const seconds = (name: string, label: string, fallback: number, min: number) =>
-		number(name, label, fallback, { min, unit: 'seconds' }) * time.SECOND_MS;
-	const retryOn = String(option('retryOn', ratelimit.DEFAULT_RETRY_STATUSES));
+	const seconds = (
+		name: string,
+		label: string,
+		fallback: number,
+		min: number,
+		read: (name: string, fallback: unknown) => unknown = option,
+	) => number(name, label, fallback, { min, unit: 'seconds' }, read) * time.SECOND_MS;
+	const retryOn = String(retry('retryOn', ratelimit.DEFAULT_RETRY_STATUSES));
 	const parsed = ratelimit.parseStatusList(retryOn);
 	if ('bad' in parsed) {
 		throw configError(
@@ -55,8 +69,8 @@ export function readRequestSettings(context: IExecuteFunctions): RequestSettings
 			'List statuses and classes, e.g. 429, 502, 503 or 429, 5xx.',
 		);
 	}
-	const baseMs = seconds('baseDelay', 'Base Delay (Seconds)', 1, 0);
-	const maxMs = seconds('maxDelay', 'Max Delay (Seconds)', 30, 0);
+	const baseMs = seconds('baseDelay', 'Base Delay (Seconds)', 1, 0, retry);
+	const maxMs = seconds('maxDelay', 'Max Delay (Seconds)', 30, 0, retry);
 	if (maxMs < baseMs)
 		throw configError(
 			context,
@@ -76,7 +90,13 @@ export function readRequestSettings(context: IExecuteFunctions): RequestSettings
 		method: String(
 			context.getNodeParameter('method', 0, 'GET'),
 		).toUpperCase() as IHttpRequestMethods,
-		maxAttempts: wholeNumber('maxAttempts', 'Max Attempts', 5, 1, 50),
+		maxAttempts: number(
+			'maxAttempts',
+			'Max Attempts',
+			5,
+			{ min: 1, max: 50, integer: true },
+			retry,
+		),
 		rules: {
 			statuses: parsed.statuses,
 			networkErrors: option('retryNetworkErrors', true) !== false,

@@ -70,8 +70,9 @@ export const versionDescription = {
 	// default; version 1 keeps its instance-wide names and their keys.
 	// Version 2.1: Backoff paces its retries (one slot per item, a few per run) and sends
 	// items without an error to its new No Error output.
-	version: [1, 2, 2.1],
-	defaultVersion: 2.1,
+	// Version 2.2: Send Request shows its retry settings as fields of their own.
+	version: [1, 2, 2.1, 2.2],
+	defaultVersion: 2.2,
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties: [
 		operationProperty,
