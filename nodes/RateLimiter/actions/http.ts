@@ -8,6 +8,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { beforeAbort, errors, json, readBodyCapped, time } from '../../shared';
+import { encodeBody, legacyBody, type RequestBody } from './sendRequest.body';
 
 /** One HTTP exchange as the node sees it: a response of any status, or a network failure. */
 export type Exchange =
@@ -148,11 +149,28 @@ export interface RequestSpec {
 	query: Record<string, string>;
 	/** The credential: sent to the URL's origin only, never after a redirect to another. */
 	auth: Auth;
-	body: unknown;
+	body: RequestBody | undefined;
 	/** Hard deadline of one try, redirects and the whole body included. */
 	timeoutMs: number;
 	/** Bytes of response body a try may read; more fails the try. */
 	maxResponseBytes: number;
+}
+
+/**
+ * The body's Content-Type, unless the item set one itself. Form-data always gets ours: its
+ * boundary must be the one the body was encoded with.
+ */
+function withContentType(
+	options: IHttpRequestOptions,
+	contentType: string,
+	body: RequestBody,
+): void {
+	const headers = { ...(options.headers ?? {}) };
+	const own = Object.keys(headers).find((name) => name.toLowerCase() === 'content-type');
+	if (own !== undefined && body.kind !== 'multipart') return;
+	if (own !== undefined) delete headers[own];
+	headers['content-type'] = contentType;
+	options.headers = headers;
 }
 
 /** Codes of a try that failed in a way a retry cannot fix (the same answer would come back). */
@@ -258,6 +276,7 @@ export async function exchange(
 	let body = spec.body;
 	let trusted = true;
 	try {
+		const encoded = body === undefined ? undefined : await encodeBody(body);
 		for (let hop = 0; ; hop++) {
 			trusted &&= new URL(url).origin === origin;
 			const headers = trusted
@@ -275,10 +294,13 @@ export async function exchange(
 				json: true,
 				abortSignal: signal,
 			};
-			if (body !== undefined) options.body = body as IDataObject;
+			if (body !== undefined && encoded !== undefined) {
+				options.body = encoded.data as IDataObject;
+				if (encoded.contentType !== undefined) withContentType(options, encoded.contentType, body);
+			}
 			const response = (
 				trusted && spec.auth.oauth
-					? await oauthRequest(context, spec.auth.oauth, options, spec.timeoutMs, signal)
+					? await oauthRequest(context, spec.auth.oauth, options, body, spec.timeoutMs, signal)
 					: await context.helpers.httpRequest(options)
 			) as {
 				statusCode?: number;
@@ -328,13 +350,21 @@ async function oauthRequest(
 	context: IExecuteFunctions,
 	type: OAuthType,
 	options: IHttpRequestOptions,
+	body: RequestBody | undefined,
 	timeoutMs: number,
 	signal: AbortSignal,
 ): Promise<unknown> {
+	// n8n encodes forms itself here: the item's headers go without our Content-Type.
+	const headers = Object.fromEntries(
+		Object.entries(options.headers ?? {}).filter(
+			([name]) =>
+				body?.kind === 'json' || body === undefined || name.toLowerCase() !== 'content-type',
+		),
+	);
 	const request: IRequestOptions = {
 		method: options.method,
 		uri: options.url,
-		headers: options.headers,
+		headers,
 		qs: options.qs,
 		json: true,
 		useStream: true,
@@ -344,7 +374,7 @@ async function oauthRequest(
 		followAllRedirects: false,
 		timeout: timeoutMs,
 	};
-	if (options.body !== undefined) request.body = options.body;
+	if (body !== undefined) legacyBody(body, request);
 	const sent =
 		type === 'oAuth2Api'
 			? context.helpers.requestOAuth2.call(context, type, request, { tokenType: 'Bearer' })

@@ -52,7 +52,7 @@ export async function execute(op: OperationContext<OutputOf<'sendRequest'>>): Pr
 	const request = readRequestSettings(context);
 	if (items.length === 0) return;
 	const auth = await readAuth(context);
-	const units = buildUnits(context, items, limits, request, auth, outputs);
+	const units = await buildUnits(context, items, limits, request, auth, outputs);
 
 	let limiter: stores.TokenLimiter;
 	let results: UnitResult[];

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { burstOption, maxHoldOption } from './limiter';
+import { bodyProperties } from './sendRequest.body';
 import { correlationFieldOption, optionsCollection } from './settings';
 
 /** Send Request's own parameters (the limiter's are in limiter.ts), in the panel's order. */
@@ -125,13 +126,18 @@ const requestProperties: INodeProperties[] = [
 		default: false,
 		noDataExpression: true,
 	},
+	...bodyProperties,
 	{
 		displayName: 'JSON Body',
 		name: 'jsonBody',
 		type: 'json',
 		default: '={{ $json }}',
 		description: 'The request body, per item. In bulk mode, one record of the batch.',
-		displayOptions: { show: { sendBody: [true] } },
+		// Version 2.2 also sends forms and files (Body Content Type); older versions JSON only.
+		displayOptions: {
+			show: { sendBody: [true] },
+			hide: { contentType: ['form-urlencoded', 'multipart-form-data', 'binaryData'] },
+		},
 	},
 ];
 

@@ -9,6 +9,7 @@ import {
 	ratelimit,
 	time,
 } from '../../shared';
+import type { ContentType } from './sendRequest.body';
 import { readCorrelationField } from './settings';
 
 /** What Send Request reads once per execution, besides the limiter's settings. */
@@ -31,6 +32,8 @@ export interface RequestSettings {
 	correlationHeader: string;
 	sendTraceparent: boolean;
 	sendBody: boolean;
+	/** The body's format: JSON before version 2.2. */
+	contentType: ContentType;
 	sendHeaders: boolean;
 	sendQuery: boolean;
 }
@@ -86,6 +89,17 @@ export function readRequestSettings(context: IExecuteFunctions): RequestSettings
 			'is empty',
 			'Enter the address to call, e.g. https://api.example.com/v1/contacts.',
 		);
+	const contentType = (
+		topLevel ? context.getNodeParameter('contentType', 0, 'json') : 'json'
+	) as ContentType;
+	const bulkSize = wholeNumber('bulkSize', 'Bulk Size', 1, 1, 10_000);
+	if (bulkSize > 1 && contentType !== 'json' && context.getNodeParameter('sendBody', 0, false))
+		throw configError(
+			context,
+			'Bulk Size',
+			`is ${bulkSize} with a ${contentType} body`,
+			'Bulk mode sends the records as one JSON body: set Body Content Type to JSON, or Bulk Size to 1.',
+		);
 	return {
 		method: String(
 			context.getNodeParameter('method', 0, 'GET'),
@@ -111,7 +125,7 @@ export function readRequestSettings(context: IExecuteFunctions): RequestSettings
 		maxResponseBytes: Math.round(
 			number('maxResponseSize', 'Max Response Size (MiB)', 10, { min: 0.001, unit: 'MiB' }) * MIB,
 		),
-		bulkSize: wholeNumber('bulkSize', 'Bulk Size', 1, 1, 10_000),
+		bulkSize,
 		bulkBodyField: String(option('bulkBodyField', '')).trim(),
 		bulkResultsPath: String(option('bulkResultsPath', '')).trim(),
 		responseField: fieldNameOption(
@@ -123,6 +137,7 @@ export function readRequestSettings(context: IExecuteFunctions): RequestSettings
 		correlationField: readCorrelationField(context),
 		...correlationHeaders(context),
 		sendBody: context.getNodeParameter('sendBody', 0, false) === true,
+		contentType,
 		sendHeaders: context.getNodeParameter('sendHeaders', 0, false) === true,
 		sendQuery: context.getNodeParameter('sendQuery', 0, false) === true,
 	};

@@ -8,6 +8,7 @@ import { correlation, failItem, operationError, paths, ratelimit } from '../../s
 import type { Auth, RequestSpec } from './http';
 import { tokensForItem, type LimiterSettings } from './limiter';
 import type { OutputOf } from './outputs';
+import { readBody, type RequestBody } from './sendRequest.body';
 import type { RequestSettings } from './sendRequest.settings';
 
 /**
@@ -30,7 +31,7 @@ interface ItemRequest {
 	url: string;
 	headers: Record<string, string>;
 	query: Record<string, string>;
-	body: unknown;
+	body: RequestBody | undefined;
 	idempotencyKey: string | null;
 }
 
@@ -53,13 +54,13 @@ function pairs(
 }
 
 /** What one item asks for; a NodeOperationError naming the item when its parameters are wrong. */
-function itemRequest(
+async function itemRequest(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
 	index: number,
 	limits: LimiterSettings,
 	request: RequestSettings,
-): ItemRequest | NodeOperationError {
+): Promise<ItemRequest | NodeOperationError> {
 	const tokens = tokensForItem(context, limits, index);
 	if (tokens instanceof NodeOperationError) return tokens;
 	try {
@@ -74,20 +75,18 @@ function itemRequest(
 				},
 			);
 		}
-		let body: unknown;
+		let body: RequestBody | undefined;
 		if (request.sendBody) {
-			body = context.getNodeParameter('jsonBody', index, {});
-			if (typeof body === 'string') {
-				try {
-					body = JSON.parse(body) as unknown;
-				} catch {
-					return operationError(context, `JSON Body of item ${index} is not valid JSON`, {
-						itemIndex: index,
-						description:
-							'Check the JSON Body parameter, e.g. {{ $json }} or {"name": "{{ $json.name }}"}.',
-					});
-				}
-			}
+			const read = await readBody(context, index, request.contentType);
+			if (typeof read === 'string')
+				return operationError(context, read, {
+					itemIndex: index,
+					description:
+						request.contentType === 'json'
+							? 'Check the JSON Body parameter, e.g. {{ $json }} or {"name": "{{ $json.name }}"}.'
+							: 'Check Input Data Field Name: it names a binary field of the item, e.g. data.',
+				});
+			body = read;
 		}
 		const keyValue =
 			request.idempotencyKeyField === ''
@@ -135,31 +134,33 @@ function traceHeaders(
 	return out;
 }
 
-export function buildUnits(
+export async function buildUnits(
 	context: IExecuteFunctions,
 	items: INodeExecutionData[],
 	limits: LimiterSettings,
 	request: RequestSettings,
 	auth: Auth,
 	outputs: OutputRoutes<OutputOf<'sendRequest'>>,
-): Unit[] {
+): Promise<Unit[]> {
 	const ready: ItemRequest[] = [];
-	items.forEach((item, index) => {
-		const entry = itemRequest(context, items, index, limits, request);
+	for (const [index, item] of items.entries()) {
+		const entry = await itemRequest(context, items, index, limits, request);
 		if (entry instanceof NodeOperationError)
 			failItem(context, outputs.buckets, item, index, entry, outputs.index('Failed'));
 		else ready.push(entry);
-	});
+	}
 	return ratelimit.chunk(ready, request.bulkSize).map((group) => {
 		const first = group[0];
 		const bulk = request.bulkSize > 1;
-		const records = group.map((entry) => entry.body);
-		const body = !request.sendBody
+		// Bulk mode sends JSON (the settings refuse other content types with a Bulk Size).
+		const records = group.map((entry) => (entry.body?.kind === 'json' ? entry.body.value : null));
+		const body: RequestBody | undefined = !request.sendBody
 			? undefined
 			: bulk
-				? request.bulkBodyField === ''
-					? records
-					: { [request.bulkBodyField]: records }
+				? {
+						kind: 'json',
+						value: request.bulkBodyField === '' ? records : { [request.bulkBodyField]: records },
+					}
 				: first.body;
 		const headers: Record<string, string> = { ...first.headers };
 		if (!bulk) Object.assign(headers, traceHeaders(items[first.index], headers, request));
