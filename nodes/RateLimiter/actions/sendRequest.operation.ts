@@ -23,8 +23,10 @@ import {
 	mapConcurrent,
 	overLimit,
 	send,
+	sendPages,
 	type UnitResult,
 } from './sendRequest.send';
+import { readPagination } from './sendRequest.pagination';
 import { properties } from './sendRequest.properties';
 import { readRequestSettings } from './sendRequest.settings';
 import { buildUnits } from './sendRequest.units';
@@ -50,6 +52,11 @@ export async function execute(op: OperationContext<OutputOf<'sendRequest'>>): Pr
 	const { context, items, outputs } = op;
 	const limits = readLimiterSettings(context);
 	const request = readRequestSettings(context);
+	const pagination = readPagination(context);
+	if (pagination && request.bulkSize > 1)
+		throw operationError(context, 'Pagination and a Bulk Size over 1 cannot be used together', {
+			description: 'Set Bulk Size to 1 to fetch pages per item, or turn Pagination off.',
+		});
 	if (items.length === 0) return;
 	const auth = await readAuth(context);
 	const units = await buildUnits(context, items, limits, request, auth, outputs);
@@ -67,7 +74,9 @@ export async function execute(op: OperationContext<OutputOf<'sendRequest'>>): Pr
 		results = await mapConcurrent(units, request.concurrency, async (unit, position) => {
 			if (admitted[position] !== null) return overLimit(admitted[position] as number);
 			if (limiterFailure !== undefined) return limiterUnavailable(context, limiterFailure, null);
-			const result = await send(context, limiter, unit, limits, request, signal);
+			const result = pagination
+				? await sendPages(context, limiter, unit, limits, request, pagination, signal)
+				: await send(context, limiter, unit, limits, request, signal);
 			if (result.reason === 'limiterUnavailable') limiterFailure ??= result.limiterError;
 			return result;
 		});

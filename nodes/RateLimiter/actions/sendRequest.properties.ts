@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { burstOption, maxHoldOption } from './limiter';
 import { bodyProperties } from './sendRequest.body';
+import { paginationProperty } from './sendRequest.pagination';
 import { correlationFieldOption, optionsCollection } from './settings';
 
 /** Send Request's own parameters (the limiter's are in limiter.ts), in the panel's order. */
@@ -319,6 +320,7 @@ export const properties: INodeProperties[] = [
 	// Version 2.2 shows the retry settings as fields of their own, with their defaults.
 	...retryProperties.map((property) => ({ ...property, displayOptions: { show: FROM_2_2 } })),
 	{ ...requestOptions([]), displayOptions: { show: FROM_2_2 } },
+	paginationProperty,
 	{ ...requestOptions(retryProperties), displayOptions: { show: BEFORE_2_2 } },
 	optionsCollection([
 		burstOption,

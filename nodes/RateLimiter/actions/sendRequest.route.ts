@@ -112,6 +112,7 @@ export function route(
 			tooManyRequests: result.tooManyRequests,
 		};
 		if (result.hold) details.hold = holdDetails(result.hold);
+		if (result.pages !== undefined) details.pages = result.pages;
 		if (bulk) details.bulk = { size: unit.indices.length, position, mapped: records !== null };
 		const json: IDataObject = { ...source.json };
 		delete json.error;

@@ -4,6 +4,12 @@ import pRetry from 'p-retry';
 import { operationError, ratelimit, storeFailure, stores, time } from '../../shared';
 import { exchange, FINAL_NETWORK_CODES, type Exchange } from './http';
 import { acquireOptions, type LimiterSettings } from './limiter';
+import {
+	firstPage,
+	nextPage,
+	pageRecords,
+	type PaginationSettings,
+} from './sendRequest.pagination';
 import type { RequestSettings } from './sendRequest.settings';
 import type { Unit } from './sendRequest.units';
 
@@ -37,6 +43,8 @@ export interface UnitResult {
 	estimatedWaitMs: number | null;
 	/** The longest hold a response of this unit asked of the limiter, and what became of it. */
 	hold: ratelimit.LearnedHold | null;
+	/** With pagination: the pages fetched (each one request with its retries). */
+	pages?: number;
 }
 
 class AttemptFailed extends Error {
@@ -225,4 +233,65 @@ export async function mapConcurrent<Value, Result>(
 	};
 	await Promise.all(Array.from({ length: Math.min(limit, values.length) }, worker));
 	return results;
+}
+
+/**
+ * A unit with pagination: one `send` per page, each taking its slot and retried on its
+ * own, until the last page (Complete When, no next URL or cursor, Max Pages). Success
+ * carries the last page's answer with the records of every page as its body; a page that
+ * fails after its retries fails the unit, with that page's answer.
+ */
+export async function sendPages(
+	context: IExecuteFunctions,
+	limiter: stores.TokenLimiter,
+	unit: Unit,
+	limits: LimiterSettings,
+	request: RequestSettings,
+	pagination: PaginationSettings,
+	signal: AbortSignal | undefined,
+): Promise<UnitResult> {
+	const records: unknown[] = [];
+	let spec = firstPage(pagination, unit.spec);
+	let total: UnitResult | null = null;
+	for (let page = 1; ; page++) {
+		const result = await send(context, limiter, { ...unit, spec }, limits, request, signal);
+		total = total === null ? result : merged(total, result);
+		total.pages = page;
+		const answer = result.last;
+		const completeByStatus =
+			answer?.kind === 'response' &&
+			pagination.completeWhen === 'receiveSpecificStatusCodes' &&
+			pagination.statusCodes.has(answer.status);
+		if (completeByStatus) {
+			total.ok = true;
+			total.reason = 'success';
+			total.pages = page - 1;
+			break;
+		}
+		if (!result.ok || answer?.kind !== 'response') return total;
+		records.push(...pageRecords(pagination, answer.body));
+		const next = nextPage(pagination, unit.spec, spec, answer, page);
+		if (next === null) break;
+		spec = next;
+	}
+	const last = total.last?.kind === 'response' ? total.last : null;
+	return {
+		...total,
+		last: last ? { ...last, body: records } : total.last,
+	};
+}
+
+/** Two results of one unit's pages added up; the later one's answer and outcome. */
+function merged(before: UnitResult, after: UnitResult): UnitResult {
+	return {
+		...after,
+		attempts: before.attempts + after.attempts,
+		waitedMs: before.waitedMs + after.waitedMs,
+		delaysMs: [...before.delaysMs, ...after.delaysMs],
+		tooManyRequests: before.tooManyRequests + after.tooManyRequests,
+		hold:
+			after.hold && (before.hold === null || after.hold.requestedMs >= before.hold.requestedMs)
+				? after.hold
+				: before.hold,
+	};
 }
