@@ -3,12 +3,11 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
-	IRequestOptions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { beforeAbort, errors, json, readBodyCapped, time } from '../../shared';
-import { encodeBody, legacyBody, type RequestBody } from './sendRequest.body';
+import { encodeBody, legacyBody, type OAuthRequest, type RequestBody } from './sendRequest.body';
 
 /** One HTTP exchange as the node sees it: a response of any status, or a network failure. */
 export type Exchange =
@@ -361,7 +360,7 @@ async function oauthRequest(
 				body?.kind === 'json' || body === undefined || name.toLowerCase() !== 'content-type',
 		),
 	);
-	const request: IRequestOptions = {
+	const request: OAuthRequest = {
 		method: options.method,
 		uri: options.url,
 		headers,

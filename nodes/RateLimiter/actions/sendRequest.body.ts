@@ -1,10 +1,5 @@
 import { BINARY_ENCODING } from 'n8n-workflow';
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeProperties,
-	IRequestOptions,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /**
  * Send Request's body (version 2.2): JSON as before, or form-urlencoded, multipart
@@ -19,6 +14,9 @@ export type ContentType = 'json' | 'form-urlencoded' | 'multipart-form-data' | '
 export type FormPart =
 	| { name: string; value: string }
 	| { name: string; data: Buffer; fileName: string; mimeType: string };
+
+/** The request shape n8n's OAuth helpers take (n8n's older request options, the only ones they accept). */
+export type OAuthRequest = Parameters<IExecuteFunctions['helpers']['requestOAuth2']>[1];
 
 export type RequestBody =
 	| { kind: 'json'; value: unknown }
@@ -38,6 +36,7 @@ export const bodyProperties: INodeProperties[] = [
 			{ name: 'Form Urlencoded', value: 'form-urlencoded' },
 			{ name: 'Form-Data', value: 'multipart-form-data' },
 			{ name: 'JSON', value: 'json' },
+			// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- n8n is spelled so, as in n8n's HTTP Request node
 			{ name: 'n8n Binary File', value: 'binaryData' },
 		],
 		default: 'json',
@@ -63,6 +62,7 @@ export const bodyProperties: INodeProperties[] = [
 						type: 'options',
 						options: [
 							{ name: 'Form Data', value: 'formData' },
+							// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased -- n8n is spelled so, as in n8n's HTTP Request node
 							{ name: 'n8n Binary File', value: 'formBinaryData' },
 						],
 						default: 'formData',
@@ -222,7 +222,7 @@ export async function encodeBody(
  * `form` (OAuth1 signs its fields), form-data as a `formData` description n8n encodes for
  * each request it sends.
  */
-export function legacyBody(body: RequestBody, request: IRequestOptions): void {
+export function legacyBody(body: RequestBody, request: OAuthRequest): void {
 	switch (body.kind) {
 		case 'json':
 			request.body = body.value;

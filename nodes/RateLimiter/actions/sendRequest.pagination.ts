@@ -49,6 +49,14 @@ export const paginationProperty: INodeProperties = {
 	displayOptions: { show: FROM_2_2 },
 	options: [
 		{
+			displayName: 'Complete Field',
+			name: 'completeField',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. has_more',
+			description: 'Path of a field of the response body; pagination ends when it is empty',
+		},
+		{
 			displayName: 'Complete When',
 			name: 'completeWhen',
 			type: 'options',
@@ -72,14 +80,6 @@ export const paginationProperty: INodeProperties = {
 			],
 			default: 'responseIsEmpty',
 			description: 'When the last page has been fetched',
-		},
-		{
-			displayName: 'Complete Field',
-			name: 'completeField',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. has_more',
-			description: 'Path of a field of the response body; pagination ends when it is empty',
 		},
 		{
 			displayName: 'Cursor Field',

@@ -50,18 +50,18 @@ const requestProperties: INodeProperties[] = [
 			{ name: 'Basic Auth', value: 'httpBasicAuth' },
 			{ name: 'Bearer Auth', value: 'httpBearerAuth' },
 			{ name: 'Header Auth', value: 'httpHeaderAuth' },
-			{ name: 'Query Auth', value: 'httpQueryAuth' },
 			{
 				name: 'OAuth1 API',
 				value: 'oAuth1Api',
-				description: 'n8n signs each request with the connected OAuth1 account',
+				description: 'Each request is signed by n8n with the connected OAuth1 account',
 			},
 			{
 				name: 'OAuth2 API',
 				value: 'oAuth2Api',
 				description:
-					'n8n adds the access token, fetches a new one with the Client Credentials grant or the refresh token when the API answers 401, and keeps it in the credential',
+					'The access token is added by n8n, which fetches a new one (Client Credentials grant or refresh token) when the API answers 401 and keeps it in the credential',
 			},
+			{ name: 'Query Auth', value: 'httpQueryAuth' },
 		],
 		default: 'httpHeaderAuth',
 		description:
