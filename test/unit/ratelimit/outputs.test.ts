@@ -82,7 +82,7 @@ describe('Rate Limiter outputs, declared once', () => {
 	it('Scope is a version 2 parameter: version 1 workflows never see it', () => {
 		const scope = node.description.properties.find((property) => property.name === 'scope');
 		assert.deepEqual(scope?.displayOptions?.show?.['@version'], [{ _cnd: { gte: 2 } }]);
-		assert.deepEqual(node.description.version, [1, 2, 2.1]);
-		assert.equal(node.description.defaultVersion, 2.1);
+		assert.deepEqual(node.description.version, [1, 2, 2.1, 2.2]);
+		assert.equal(node.description.defaultVersion, 2.2);
 	});
 });
