@@ -256,13 +256,26 @@ export function pageRecords(settings: PaginationSettings, body: unknown): unknow
 	return at === undefined || at === null ? [] : [at];
 }
 
-/** The URL in a Link header with rel="next" (RFC 8288), if any. */
+/**
+ * The URL in a Link header with rel="next" (RFC 8288), if any. Read by splitting, not by a
+ * regular expression: the header is the vendor's, up to Node's header size limit.
+ */
 export function linkNext(header: unknown): string | null {
 	const text = Array.isArray(header) ? header.join(',') : typeof header === 'string' ? header : '';
-	for (const part of text.split(/,(?=\s*<)/)) {
-		const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-		if (match && /;\s*rel\s*=\s*"?(?:[^";]*\s)?next(?:\s[^";]*)?"?/i.test(match[2]))
-			return match[1];
+	for (const link of text.split('<').slice(1)) {
+		const end = link.indexOf('>');
+		if (end < 0) continue;
+		const rel = link
+			.slice(end + 1)
+			.split(';')
+			.map((parameter) => parameter.split('='))
+			.find(([name]) => name.trim().toLowerCase() === 'rel');
+		const values = (rel?.[1] ?? '')
+			.trim()
+			.replace(/^"|"?,?$/g, '')
+			.toLowerCase()
+			.split(' ');
+		if (values.includes('next')) return link.slice(0, end).trim();
 	}
 	return null;
 }
