@@ -79,6 +79,8 @@ const fieldList: INodeProperties = {
 					type: 'collection',
 					placeholder: 'Add Constraint',
 					default: {},
+					description:
+						'More rules the value must follow: allowed values, a format, a range or a pattern',
 					options: [
 						{
 							displayName: 'Allowed Values',
@@ -290,6 +292,8 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description:
+			'Dialect, formats, referenced schemas, the part of the item to check, and what the result and drift memory hold',
 		options: [
 			{
 				displayName: 'Add Result to Valid Items',
