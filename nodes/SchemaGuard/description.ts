@@ -13,25 +13,29 @@ function contractOptions(kind: {
 	freeze: string;
 }): INodePropertyOptions[] {
 	return [
-		{ name: 'Evolve', value: 'evolve', description: kind.evolve },
+		{ name: 'Evolve', value: 'evolve', description: `Accept the change: ${kind.evolve}` },
 		{ name: 'Discard Value', value: 'discardValue', description: kind.discardValue },
-		{ name: 'Discard Row', value: 'discardRow', description: kind.discardRow },
+		{
+			name: 'Discard Row',
+			value: 'discardRow',
+			description: `Refuse the whole item (row): ${kind.discardRow}`,
+		},
 		{ name: 'Freeze', value: 'freeze', description: kind.freeze },
 	];
 }
 
 const FIELD_TYPE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Any', value: 'any', description: 'Any value; only its presence is checked' },
-	{ name: 'Array', value: 'array' },
-	{ name: 'Boolean', value: 'boolean' },
+	{ name: 'Array', value: 'array', description: 'A list of values' },
+	{ name: 'Boolean', value: 'boolean', description: 'True or false' },
 	{ name: 'Integer', value: 'integer', description: 'A whole number' },
-	{ name: 'Number', value: 'number' },
+	{ name: 'Number', value: 'number', description: 'Any number, whole or decimal' },
 	{
 		name: 'Object',
 		value: 'object',
 		description: 'Describe its fields as name.field, or leave it free-form',
 	},
-	{ name: 'String', value: 'string' },
+	{ name: 'String', value: 'string', description: 'Text' },
 ];
 
 const FORMAT_OPTIONS: INodePropertyOptions[] = [
@@ -75,6 +79,8 @@ const fieldList: INodeProperties = {
 					type: 'collection',
 					placeholder: 'Add Constraint',
 					default: {},
+					description:
+						'More rules the value must follow: allowed values, a format, a range or a pattern',
 					options: [
 						{
 							displayName: 'Allowed Values',
@@ -134,6 +140,8 @@ const fieldList: INodeProperties = {
 					default: '',
 					required: true,
 					placeholder: 'e.g. customer.email',
+					description:
+						'The field to check. Nest with dots and brackets: customer.email, lines[].sku.',
 				},
 				{
 					displayName: 'Required',
@@ -149,6 +157,7 @@ const fieldList: INodeProperties = {
 					type: 'options',
 					options: FIELD_TYPE_OPTIONS,
 					default: 'string',
+					description: 'The type the value must have',
 				},
 			],
 		},
@@ -222,9 +231,9 @@ export const properties: INodeProperties[] = [
 		name: 'onFieldAdded',
 		type: 'options',
 		options: contractOptions({
-			evolve: 'Pass the item on with the new field, and report it',
+			evolve: 'pass the item on with the new field, and report it as drift',
 			discardValue: 'Remove the new field, pass the item on, and report it',
-			discardRow: 'Send the item to Invalid',
+			discardRow: 'it goes to the Invalid output with the problem named',
 			freeze: 'Stop: the node fails, naming the field',
 		}),
 		default: 'evolve',
@@ -236,9 +245,9 @@ export const properties: INodeProperties[] = [
 		name: 'onTypeChanged',
 		type: 'options',
 		options: contractOptions({
-			evolve: 'Pass the item on with the value as it came, and report it',
+			evolve: 'pass the item on with the value as it came, and report it as drift',
 			discardValue: 'Remove the value of the wrong type, pass the item on, and report it',
-			discardRow: 'Send the item to Invalid',
+			discardRow: 'it goes to the Invalid output with the problem named',
 			freeze: 'Stop: the node fails, naming the field',
 		}),
 		default: 'discardRow',
@@ -250,9 +259,9 @@ export const properties: INodeProperties[] = [
 		name: 'onRequiredMissing',
 		type: 'options',
 		options: contractOptions({
-			evolve: 'Pass the item on without the field, and report it',
+			evolve: 'pass the item on without the field, and report it as drift',
 			discardValue: 'Pass the item on with the field set to null, and report it',
-			discardRow: 'Send the item to Invalid',
+			discardRow: 'it goes to the Invalid output with the problem named',
 			freeze: 'Stop: the node fails, naming the field',
 		}),
 		default: 'discardRow',
@@ -283,6 +292,8 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description:
+			'Dialect, formats, referenced schemas, the part of the item to check, and what the result and drift memory hold',
 		options: [
 			{
 				displayName: 'Add Result to Valid Items',
@@ -322,9 +333,21 @@ export const properties: INodeProperties[] = [
 						description:
 							'$schema decides; without it, draft-07 keywords (definitions, dependencies, array items) mean draft-07, else 2020-12',
 					},
-					{ name: 'JSON Schema 2019-09', value: 'draft2019-09' },
-					{ name: 'JSON Schema 2020-12', value: 'draft2020-12' },
-					{ name: 'JSON Schema Draft-07', value: 'draft-07' },
+					{
+						name: 'JSON Schema 2019-09',
+						value: 'draft2019-09',
+						description: 'Read the schema by the 2019-09 rules',
+					},
+					{
+						name: 'JSON Schema 2020-12',
+						value: 'draft2020-12',
+						description: 'Read the schema by the 2020-12 rules, the current standard',
+					},
+					{
+						name: 'JSON Schema Draft-07',
+						value: 'draft-07',
+						description: 'Read the schema by the draft-07 rules (definitions, dependencies)',
+					},
 					{
 						name: 'OpenAPI 3.0',
 						value: 'openapi3.0',

@@ -41,29 +41,31 @@ export async function execute(context: IExecuteFunctions): Promise<INodeExecutio
 	const routing = routingOf(op, settings);
 	const watchesNulls = collector.watchesNulls;
 
+	const { compiled, fieldToCheck } = settings;
+	const whole = fieldToCheck.length === 0;
 	for (let index = 0; index < items.length; index++) {
 		const source = items[index];
-		const checked =
-			settings.fieldToCheck.length === 0
-				? source.json
-				: paths.readPath(source.json, settings.fieldToCheck);
+		const checked = whole ? source.json : paths.readPath(source.json, fieldToCheck);
+		// The common item: valid, nothing new, leaving as it came. No verdict is built.
+		if (checked !== undefined && schema.isCleanlyValid(compiled, checked)) {
+			if (watchesNulls)
+				collector.observe(index, NO_FINDINGS, checked, correlationOf(source, settings));
+			counts.valid++;
+			routing.valid.push(validItem(routing, source, index, source.json, undefined));
+			continue;
+		}
 		const verdict =
-			checked === undefined && settings.fieldToCheck.length > 0
+			checked === undefined && !whole
 				? missingField(settings.fieldToCheckText)
 				: schema.checkAgainstSchema(
-						settings.compiled,
+						compiled,
 						checked,
 						settings.contract,
 						settings.maxProblems,
+						checked !== undefined,
 					);
-		// Nothing to record for an item without findings, unless nulls are counted.
 		if (verdict.findings.length > 0 || watchesNulls)
-			collector.observe(
-				index,
-				verdict.findings,
-				checked,
-				correlation.readCorrelationId(source.json, settings.correlationField),
-			);
+			collector.observe(index, verdict.findings, checked, correlationOf(source, settings));
 		route(op, routing, source, index, verdict, settings, counts);
 	}
 
@@ -113,17 +115,54 @@ function missingField(path: string): schema.SchemaVerdict {
 	};
 }
 
+/** Nothing found in a cleanly valid item, for the drift collector (read, never written). */
+const NO_FINDINGS: readonly schema.SchemaFinding[] = Object.freeze([]);
+
+function correlationOf(source: INodeExecutionData, settings: Settings): string | undefined {
+	return correlation.readCorrelationId(source.json, settings.correlationField);
+}
+
 /** What every item's routing needs, worked out once per execution. */
 interface Routing {
 	label: { schema: string | null; version: string };
 	valid: INodeExecutionData[];
+	/** Add Result to Valid Items: the result field, or undefined when valid items leave as they came. */
+	outputField: string | undefined;
 }
 
 function routingOf(op: OperationContext<OutputName>, settings: Settings): Routing {
 	return {
 		label: { schema: settings.name === '' ? null : settings.name, version: settings.version },
 		valid: op.outputs.buckets[op.outputs.index('Valid')],
+		outputField: settings.annotateValid ? settings.outputField : undefined,
 	};
+}
+
+/**
+ * A valid item as it leaves: its json as it came (shared with the input, never written)
+ * or, with Add Result to Valid Items, a copy with the result added.
+ */
+function validItem(
+	routing: Routing,
+	source: INodeExecutionData,
+	index: number,
+	json: IDataObject,
+	changes: schema.SchemaChange[] | undefined,
+): INodeExecutionData {
+	let leaving = json;
+	const field = routing.outputField;
+	if (field !== undefined) {
+		// A copy, then the result: quicker than one literal with a computed key.
+		leaving = { ...json };
+		leaving[field] = {
+			valid: true,
+			schema: routing.label.schema,
+			version: routing.label.version,
+			// The result leaves with the item: its own list, even when empty.
+			changes: (changes ?? []) as unknown as IDataObject[],
+		};
+	}
+	return pairedItem(source, index, leaving);
 }
 
 function route(
@@ -139,19 +178,7 @@ function route(
 	if (verdict.outcome === 'valid') {
 		counts.valid++;
 		const json = leavingJson(source.json, verdict, settings);
-		if (!settings.annotateValid) {
-			routing.valid.push(pairedItem(source, index, json));
-			return;
-		}
-		// A copy, then the result: quicker than one literal with a computed key.
-		const annotated: IDataObject = { ...json };
-		annotated[settings.outputField] = {
-			valid: true,
-			schema: label.schema,
-			version: label.version,
-			changes: verdict.changes as unknown as IDataObject[],
-		};
-		routing.valid.push(pairedItem(source, index, annotated));
+		routing.valid.push(validItem(routing, source, index, json, verdict.changes));
 		return;
 	}
 	if (verdict.outcome === 'invalid') {

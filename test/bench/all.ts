@@ -323,11 +323,16 @@ function timeCell(cell: Cell | undefined, items: number): string {
 	return cell.failures.length ? `${figure} (${cell.failures.length} failed)` : figure;
 }
 
-/** Schema Guard's goal is set against bare Ajv: measured here, beside the n8n figures. */
+/**
+ * Schema Guard's goal is set against bare Ajv (and the Code node): measured here, beside the
+ * n8n figures of the same run, the No Operation floor among them.
+ */
 function schemaGuardBesideAjv(cells: Map<string, Map<number, Cell>>): string {
-	const cellOf = (contender: 'guard' | 'code', items: number) => {
-		const found = CONTENDERS.find(
-			(candidate) => candidate.node === 'Schema Guard' && candidate.contender === contender,
+	const cellOf = (contender: 'guard' | 'code' | 'floor', items: number) => {
+		const found = CONTENDERS.find((candidate) =>
+			contender === 'floor'
+				? candidate.role === 'floor'
+				: candidate.node === 'Schema Guard' && candidate.contender === contender,
 		);
 		return found ? cells.get(key(found))?.get(items) : undefined;
 	};
@@ -338,9 +343,12 @@ function schemaGuardBesideAjv(cells: Map<string, Map<number, Cell>>): string {
 		'',
 		'### Schema Guard beside bare Ajv',
 		'',
-		'Bare Ajv (the same schema compiled by Ajv 8 with ajv-formats and native regular expressions, on the',
-		'same items) measured in the bench process, alone and with the n8n items of two outputs built, beside',
-		'the median time per item inside n8n from the table above.',
+		'The 15-rule schema side by side: Schema Guard, the Code node and No Operation inside n8n (median',
+		'µs per item from the table above, the same run), and bare Ajv (the same schema compiled by Ajv 8',
+		'with ajv-formats and native regular expressions, on the same items) measured in the bench process:',
+		'alone, with the n8n items of two outputs built passing each json on, and with each json copied',
+		"with a result field as Schema Guard's valid and invalid items are by default. Issue 16's goal:",
+		'Schema Guard at most 2 µs per item at 100,000 items and at least 20× quicker than the Code node.',
 		'',
 		bareAjvBeside(
 			sizes,

@@ -27,23 +27,33 @@ import { fullGc } from './engine-gc';
 import { caseNode, ENGINE_CASES, type EngineCase, generateItems } from './engine-nodes';
 import { count, intFromEnv, listFromEnv, loadAverage, median, table } from './support';
 
-/** Node name → ns spent in WorkflowExecute.runNode, for the latest run of each node. */
+/** Node name → ns spent in WorkflowExecute.runNode, and the main thread's CPU µs in it, for the latest run of each node. */
 const nodeNs = new Map<string, number>();
+const nodeCpuUs = new Map<string, number>();
 type RunNode = (...args: unknown[]) => Promise<unknown>;
 const proto = WorkflowExecute.prototype as unknown as { runNode: RunNode };
 const originalRunNode = proto.runNode;
+/** The main thread's CPU time (Node 23.9+), µs: what the node cost, however busy the machine. */
+const threadCpu = (): number => {
+	const used = process.threadCpuUsage();
+	return used.user + used.system;
+};
 proto.runNode = async function timed(this: unknown, ...args: unknown[]): Promise<unknown> {
 	const name = (args[1] as { node: { name: string } }).node.name;
 	const started = process.hrtime.bigint();
+	const cpuStarted = threadCpu();
 	try {
 		return await originalRunNode.apply(this, args);
 	} finally {
 		nodeNs.set(name, Number(process.hrtime.bigint() - started));
+		nodeCpuUs.set(name, threadCpu() - cpuStarted);
 	}
 };
 
 interface Round {
 	ms: number;
+	/** The main thread's CPU time in runNode, ms (the GC work done on it included). */
+	cpuMs: number;
 	/** MB above the post-GC baseline. */
 	peakMb: number;
 	retainedMb: number;
@@ -71,6 +81,7 @@ async function runOnce(engineCase: EngineCase, items: number): Promise<Round> {
 		peak = Math.max(peak, process.memoryUsage().heapUsed);
 	}, 2);
 	nodeNs.delete(node.name);
+	nodeCpuUs.delete(node.name);
 	let result: EngineResult | undefined;
 	try {
 		result = await runWorkflow({
@@ -83,6 +94,7 @@ async function runOnce(engineCase: EngineCase, items: number): Promise<Round> {
 		clearInterval(sampler);
 	}
 	const ns = nodeNs.get(node.name);
+	const cpuUs = nodeCpuUs.get(node.name) ?? NaN;
 	const problem = check(result, node.name, items);
 	startItems = [];
 	result = undefined;
@@ -90,7 +102,12 @@ async function runOnce(engineCase: EngineCase, items: number): Promise<Round> {
 	const retained = process.memoryUsage().heapUsed;
 	if (problem) throw new Error(problem);
 	if (ns === undefined) throw new Error('the node did not run');
-	return { ms: ns / 1e6, peakMb: (peak - base) / MB, retainedMb: (retained - base) / MB };
+	return {
+		ms: ns / 1e6,
+		cpuMs: cpuUs / 1000,
+		peakMb: (peak - base) / MB,
+		retainedMb: (retained - base) / MB,
+	};
 }
 
 /** Why the run did not do the whole work, or undefined. */
@@ -191,6 +208,7 @@ async function main(): Promise<void> {
 	for (const engineCase of cases) {
 		const row = [engineCase.label];
 		let heap = '';
+		let cpu = '';
 		const previous: Array<{ items: number; ms: number }> = [];
 		for (const items of sizes) {
 			process.stderr.write(`[bench:engine] ${engineCase.label}, ${count(items)} items\n`);
@@ -205,6 +223,8 @@ async function main(): Promise<void> {
 			}
 			if (result.note) notes.push(`${engineCase.label}, ${count(items)} items: ${result.note}`);
 			if (items === largest && result.rounds.length) {
+				const cpuTimes = result.rounds.map((round) => round.cpuMs);
+				cpu = `${us(Math.min(...cpuTimes), items)} / ${us(median(cpuTimes), items)}`;
 				const per100k = 100_000 / items;
 				heap = `${(Math.max(...result.rounds.map((round) => round.peakMb)) * per100k).toFixed(0)} / ${(median(result.rounds.map((round) => round.retainedMb)) * per100k).toFixed(1)}`;
 			}
@@ -212,7 +232,7 @@ async function main(): Promise<void> {
 				`[bench:engine]   ${times.map((ms) => `${ms.toFixed(1)} ms`).join(', ')}${result.failure ? ` failed: ${result.failure}` : ''}\n`,
 			);
 		}
-		row.push(heap || 'n/a', loadAverage().split(' ')[0]);
+		row.push(cpu || 'n/a', heap || 'n/a', loadAverage().split(' ')[0]);
 		rows.push(row);
 	}
 	await closeAllStores();
@@ -222,6 +242,7 @@ async function main(): Promise<void> {
 			[
 				'node',
 				...sizes.map((items) => `${count(items)} items µs/item min / median`),
+				`CPU µs/item min / median (${count(largest)} items)`,
 				`heap MB per 100k: peak Δ / retained (${count(largest)} items)`,
 				'load (1 min)',
 			],

@@ -326,7 +326,7 @@ export function bareAjvComparison(results: Array<SizeResult<string, object>>): s
 		measured.map((result) => result.items),
 		(contender, items) => {
 			const result = measured.find((candidate) => candidate.items === items)!;
-			return (medianNodeMs(result, contender) * 1000) / items;
+			return (medianNodeMs(result, contender === 'floor' ? 'noop' : contender) * 1000) / items;
 		},
 	);
 }
@@ -337,13 +337,14 @@ export function bareAjvComparison(results: Array<SizeResult<string, object>>): s
  */
 export function bareAjvBeside(
 	sizes: number[],
-	medianUs: (contender: 'guard' | 'code', items: number) => number,
+	medianUs: (contender: 'guard' | 'code' | 'floor', items: number) => number,
 ): string {
 	return bareAjvTable(
 		sizes.map((items) => ({
 			...measureBareAjv(JSON_SCHEMA, generateItems(generatorCode(items, INVALID_EVERY))),
 			guardUs: medianUs('guard', items),
 			codeUs: medianUs('code', items),
+			floorUs: medianUs('floor', items),
 		})),
 	);
 }

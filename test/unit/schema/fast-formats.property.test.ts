@@ -75,12 +75,33 @@ const uri = fc
 		fc.stringMatching(/^[a-zA-Z0-9/?#%:@ .=&-]{0,12}$/),
 	)
 	.map((parts) => parts.join(''));
+const hex = (count: number) =>
+	fc
+		.array(fc.constantFrom(...'0123456789abcdefABCDEFgG'), { minLength: count, maxLength: count })
+		.map((list) => list.join(''));
+const uuid = fc
+	.tuple(
+		pick('', 'urn:uuid:', 'URN:UUID:', 'urn:'),
+		hex(8),
+		pick('-', '', '_'),
+		hex(4),
+		pick('-', '--'),
+		hex(4),
+		hex(4),
+		pick('-', ' '),
+		fc.oneof(hex(12), hex(11), hex(13)),
+	)
+	.map(
+		([prefix, a, dash, b, dash2, c, d, dash3, e]) =>
+			`${prefix}${a}${dash}${b}${dash2}${c}-${d}${dash3}${e}`,
+	);
 const GENERATORS: Record<string, fc.Arbitrary<string>> = {
 	date,
 	time,
 	'date-time': dateTime,
 	email,
 	uri,
+	uuid,
 };
 
 /** One character replaced, inserted or removed: text next to the canonical form. */
@@ -177,6 +198,7 @@ describe('format fast paths: ajv-formats has the last word', () => {
 			'date-time': [new Date(0).toISOString(), '2024-05-01T12:00:00-07:00', '2024-05-01t12:00:00z'],
 			email: ['user1@example.com', "te~st.o'neil+tag@mail.example.co.uk"],
 			uri: ['https://example.com/u/1', 'http://localhost:8080/a/b?c=1&d=%20#top', 'urn:isbn'],
+			uuid: ['00000000-0000-4000-8000-000000000042', 'F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6'],
 		};
 		for (const [name, texts] of Object.entries(common))
 			for (const text of texts) {
@@ -196,6 +218,8 @@ describe('format fast paths: ajv-formats has the last word', () => {
 			['email', 'not-an-email'],
 			['email', 'a@b-.com'],
 			['uri', 'https://example.org/foo bar.txt'],
+			['uuid', '00000000-0000-4000-8000-00000000004g'],
+			['uuid', '00000000-0000-4000-8000_000000000042'],
 		] as const) {
 			assert.equal(FAST_PATHS[name](text), false, `${name}: ${text}`);
 			assert.equal(table(name)(text), false, `${name}: ${text}`);

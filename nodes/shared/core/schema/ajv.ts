@@ -5,7 +5,7 @@ import draft7MetaSchema from 'ajv/dist/refs/json-schema-draft-07.json';
 
 import { compileUserPattern, PatternError } from '../regex';
 import { withoutAjvQuirks } from './ajvQuirks';
-import { closedVariant, foldedVariant } from './closed';
+import { closedVariant, foldedVariant, showsPlainJson } from './closed';
 import type { Dialect } from './dialect';
 import { formatTable } from './formats';
 import { findKeyword, findPresent, findRef, valueAtPointer } from './pointers';
@@ -31,6 +31,11 @@ export interface AjvValidators {
 	 * passes, both pass; when it fails, they tell why.
 	 */
 	folded?: ValidateFunction;
+	/**
+	 * Where the folded pass passing proves an item whose top is a plain object plain JSON all
+	 * the way down (closed.ts showsPlainJson): isCleanlyValid then skips its walk.
+	 */
+	foldedShowsPlain?: boolean;
 }
 
 export interface ReferencedSchema {
@@ -56,7 +61,14 @@ const linearRegExp = Object.assign(
 	{ code: 'compileUserPattern' },
 );
 
-function instance(dialect: Dialect, settings: AjvSettings, explain: boolean, closed: boolean) {
+function instance(
+	dialect: Dialect,
+	settings: AjvSettings,
+	explain: boolean,
+	closed: boolean,
+	/** The folded pass's own settings (ownProperties, strictNumbers). */
+	folded: Pick<Options, 'ownProperties' | 'strictNumbers'> = {},
+) {
 	const options: Options = {
 		strict: false,
 		allErrors: explain,
@@ -71,6 +83,7 @@ function instance(dialect: Dialect, settings: AjvSettings, explain: boolean, clo
 		// The closed variant is a copy of the schema: it must not meet the original's $ids.
 		validateSchema: !closed,
 		addUsedSchema: true,
+		...folded,
 	};
 	const ajv =
 		dialect === 'draft2020-12'
@@ -133,8 +146,52 @@ export function buildValidators(document: unknown, settings: AjvSettings): AjvVa
 	const folded =
 		foldable === undefined
 			? undefined
-			: compileWith(instance(dialect, settings, false, true), foldable, document);
-	return { fast, explain, closed, closedExplain, folded };
+			: compileWith(
+					instance(dialect, settings, false, true, {
+						ownProperties: needsOwnProperties([
+							foldable,
+							...settings.referenced.map((each) => each.schema),
+						]),
+						// NaN and ±Infinity fail number and integer: no plain-JSON item is refused for it.
+						strictNumbers: true,
+					}),
+					foldable,
+					document,
+				);
+	return {
+		fast,
+		explain,
+		closed,
+		closedExplain,
+		folded,
+		foldedShowsPlain: folded !== undefined && showsPlainJson(schema),
+	};
+}
+
+/** What a plain object inherits (toString, constructor, __proto__…): names Ajv could read through. */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Whether the folded pass must read fields with Ajv's ownProperties form. Without it, it
+ * reads `data.name !== undefined` and lists fields with for…in: twice as quick, and the
+ * same answers on the items it is run on (isCleanlyValid runs it only on plain JSON:
+ * objects whose prototype is Object.prototype or null, at every depth), as long as no name
+ * the schemas could look up is one an object inherits: no text anywhere in them, key or
+ * value, may be such a name or hold `__proto__`. (Keys for…in might list beyond the own
+ * ones are undeclared: they only fail an item, which then takes the slow path.)
+ */
+export function needsOwnProperties(schemas: readonly unknown[]): boolean {
+	const inherited = (text: string) => INHERITED.has(text) || text.includes('__proto__');
+	const visit = (value: unknown, depth: number): boolean => {
+		if (depth > 500) return true;
+		if (typeof value === 'string') return inherited(value);
+		if (Array.isArray(value)) return value.some((item) => visit(item, depth + 1));
+		if (value === null || typeof value !== 'object') return false;
+		for (const [key, child] of Object.entries(value))
+			if (inherited(key) || visit(child, depth + 1)) return true;
+		return false;
+	};
+	return schemas.some((schema) => visit(schema, 0));
 }
 
 function compileWith(ajv: Ajv, schema: AnySchema, document: unknown): ValidateFunction {

@@ -60,21 +60,86 @@ export function closedVariant(schema: unknown, dialect: Dialect): unknown {
 const UNFOLDABLE = new Set(['oneOf', 'if', '$dynamicRef', '$recursiveRef']);
 
 /**
+ * Draft-07 and OpenAPI 3.0 schemas are folded on the closed variant's Ajv class (2019-09):
+ * draft-07's keywords and 2019-09's rules for them are the same, and the keywords 2019-09
+ * adds only narrow what passes, except these, which can widen it (`minContains: 0` lets
+ * `contains` pass with no match; `$recursiveAnchor` moves where a `$recursiveRef` lands).
+ */
+const UNFOLDABLE_BEFORE_2019 = new Set([...UNFOLDABLE, 'minContains', '$recursiveAnchor']);
+
+/**
  * The schema and its closed variant in one: the schema, closed where the closed variant
  * closes it, value checks kept. Where it passes, the schema passes and so does the closed
  * variant (every added check only narrows; each anyOf branch that passes here passes
  * there and evaluates the same fields), so one pass answers both for the common item: valid,
- * no new field. Undefined where that is not proven: draft-07 and OpenAPI (their schema and
- * closed variant run on different Ajv classes), or a keyword of UNFOLDABLE anywhere.
+ * no new field. Undefined where that is not proven: a keyword of UNFOLDABLE anywhere (of
+ * UNFOLDABLE_BEFORE_2019 for draft-07 and OpenAPI 3.0, folded on 2019-09's rules).
+ * test/unit/schema/folded.property.test.ts checks the verdicts against the two passes.
  */
 export function foldedVariant(
 	schema: unknown,
 	dialect: Dialect,
 	referenced: readonly unknown[],
 ): unknown {
-	if (dialect !== 'draft2020-12' && dialect !== 'draft2019-09') return undefined;
-	if ([schema, ...referenced].some((document) => hasKey(document, UNFOLDABLE, 0))) return undefined;
-	return transformNode(schema, true, 0, true);
+	const modern = dialect === 'draft2020-12' || dialect === 'draft2019-09';
+	const unfoldable = modern ? UNFOLDABLE : UNFOLDABLE_BEFORE_2019;
+	if ([schema, ...referenced].some((document) => hasKey(document, unfoldable, 0))) return undefined;
+	const folded = transformNode(schema, true, 0, true);
+	// As in the closed variant: the 2019-09 instance reads it without draft-07's $schema.
+	if (isJsonObject(folded) && !modern) delete folded.$schema;
+	return folded;
+}
+
+/** Keywords that only describe, or only check a value already known to be text, a number or a list. */
+const PLAIN_SAFE = new Set([
+	...VALUE_CHECKS,
+	'title',
+	'description',
+	'$comment',
+	'examples',
+	'example',
+	'default',
+	'deprecated',
+	'readOnly',
+	'writeOnly',
+	'nullable',
+	'contentEncoding',
+	'contentMediaType',
+]);
+const PRIMITIVE_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null']);
+
+/**
+ * Whether the schema, folded, lets through only plain JSON below a plain object: an object
+ * of declared fields only (closed by the fold), each a primitive type (or an enum or const
+ * of primitives), or a list whose items are such (at any depth of lists). With strictNumbers
+ * (the folded pass's setting) NaN and ±Infinity fail their type, and nothing else a walk
+ * would refuse (a Date, a Map, a function, undefined in a list) passes a primitive type,
+ * so the walk adds nothing where the folded pass passes and the top is a plain object.
+ */
+export function showsPlainJson(schema: unknown): boolean {
+	if (!isJsonObject(schema) || schema.type !== 'object' || !isJsonObject(schema.properties))
+		return false;
+	const top = new Set([...PLAIN_SAFE, '$schema', '$id', 'type', 'properties', 'required']);
+	if (Object.keys(schema).some((key) => !top.has(key))) return false;
+	return Object.values(schema.properties).every((child) => primitiveOrList(child, 0));
+}
+
+function primitiveOrList(schema: unknown, depth: number): boolean {
+	if (!isJsonObject(schema) || depth > 20) return false;
+	const isPrimitive = (value: unknown) => value === null || typeof value !== 'object';
+	for (const key of Object.keys(schema)) {
+		if (PLAIN_SAFE.has(key)) continue;
+		if (key === 'type' || key === 'items') continue;
+		if (key === 'enum' && Array.isArray(schema.enum) && schema.enum.every(isPrimitive)) continue;
+		if (key === 'const' && isPrimitive(schema.const)) continue;
+		return false;
+	}
+	const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+	if (schema.type === 'array') return primitiveOrList(schema.items, depth + 1);
+	if (schema.items !== undefined) return false;
+	if (schema.type !== undefined)
+		return types.every((type) => typeof type === 'string' && PRIMITIVE_TYPES.has(type));
+	return schema.enum !== undefined || schema.const !== undefined;
 }
 
 /** Whether any object in the JSON holds one of the keys (names in maps count too: cautious). */

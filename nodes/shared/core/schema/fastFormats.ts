@@ -6,7 +6,7 @@
  * accepts; anything else (invalid, or valid in a rarer form: a space for the T, an IPv6
  * host) goes on to the full validator, which has the last word. So the answers are
  * ajv-formats' own (test/unit/schema/fast-formats.property.test.ts checks it on generated
- * text). `uuid` has none: ajv-formats' own native pattern is as quick.
+ * text).
  */
 
 /** Accepted for certain; false means "ask the full validator", not "invalid". */
@@ -143,6 +143,27 @@ const URI_COMMON = new RegExp(
 
 const fastUri: FastPath = (text) => URI_COMMON.test(text);
 
+/** Whether the code is a hex digit, either case. */
+function isHex(code: number): boolean {
+	return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102);
+}
+
+/**
+ * `8-4-4-4-12` hex digits, either case, 36 characters: ajv-formats' uuid without its
+ * optional `urn:uuid:` prefix (that form goes on to the full pattern). One pass over
+ * fixed positions, no regular expression to enter.
+ */
+const fastUuid: FastPath = (text) => {
+	if (text.length !== 36) return false;
+	for (let index = 0; index < 36; index++) {
+		const code = text.charCodeAt(index);
+		if (index === 8 || index === 13 || index === 18 || index === 23) {
+			if (code !== 45) return false;
+		} else if (!isHex(code)) return false;
+	}
+	return true;
+};
+
 /** The fast path of each format that has one. */
 export const FAST_PATHS: Readonly<Record<string, FastPath>> = Object.freeze({
 	date: fastDate,
@@ -150,4 +171,5 @@ export const FAST_PATHS: Readonly<Record<string, FastPath>> = Object.freeze({
 	'date-time': fastDateTime,
 	email: fastEmail,
 	uri: fastUri,
+	uuid: fastUuid,
 });

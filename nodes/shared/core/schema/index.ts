@@ -37,7 +37,7 @@ export type {
 } from './compile';
 export { clearSchemaCache, compileSchema } from './compile';
 export type { Verdict as SchemaVerdict } from './validate';
-export { checkItem as checkAgainstSchema } from './validate';
+export { checkItem as checkAgainstSchema, isCleanlyValid } from './validate';
 export type {
 	DriftEntry,
 	DriftOptions,

@@ -46,16 +46,17 @@ export function checkItem(
 	json: unknown,
 	contract: Contract,
 	maxProblems = 20,
+	/** isCleanlyValid said no already: it is not asked again. */
+	notClean = false,
 ): Verdict {
-	const { fast, explain, closed, closedExplain, folded } = validator.validators;
+	if (!notClean && isCleanlyValid(validator, json)) return cleanlyValid(json);
+	const { fast, explain, closedExplain } = validator.validators;
 	let classified: Classified;
 	try {
-		if (!isPlainJson(json, 0))
+		if (!isPlainJson(json, 0, true))
 			return notJson(json, alienValues(json), contract, maxProblems, validator);
-		if (folded !== undefined && folded(json)) return cleanlyValid(json);
 		if (fast(json)) {
-			// The fast path: valid, and no field the schema does not declare.
-			if (closed(json)) return cleanlyValid(json);
+			// Valid, with a field the schema does not declare: isCleanlyValid's closed pass failed.
 			classified = { findings: [], overflow: false };
 			closedExplain(json);
 			newFieldFindings(json, closedExplain.errors ?? [], classified);
@@ -87,6 +88,34 @@ export function checkItem(
 	return applyContract(json, findings, contract, maxProblems);
 }
 
+/**
+ * Whether checkItem would find nothing at all: the item is valid, has no field the schema
+ * does not declare, and leaves as it came (a valid verdict, no findings, no changes). The
+ * common item's whole check, with nothing allocated: the node asks this first and calls
+ * checkItem only when it says no. Anything thrown means no (checkItem then says why).
+ */
+export function isCleanlyValid(validator: Validator, json: unknown): boolean {
+	const { fast, closed, folded, foldedShowsPlain } = validator.validators;
+	try {
+		// Where the schema's shape proves it, the folded pass stands for the walk below.
+		if (folded !== undefined && foldedShowsPlain === true && isPlainObject(json) && folded(json))
+			return true;
+		// Plain to the bottom, as the folded pass needs (ajv.ts, needsOwnProperties): an item
+		// deeper than the walk goes takes the slow path.
+		if (!isPlainJson(json, 0, false)) return false;
+		if (folded !== undefined && foldedShowsPlain !== true && folded(json)) return true;
+		return fast(json) && closed(json);
+	} catch {
+		return false;
+	}
+}
+
+function isPlainObject(value: unknown): boolean {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	const prototype = Object.getPrototypeOf(value) as unknown;
+	return prototype === Object.prototype || prototype === null;
+}
+
 /** Nothing found: shared by every valid item (read, never written). */
 const NOTHING: never[] = Object.freeze([]) as unknown as never[];
 
@@ -105,32 +134,34 @@ function cleanlyValid(json: unknown): Verdict {
 
 const ALIEN_DEPTH = 100;
 
-/** The fast check behind alienValues: no allocation, one walk. */
-function isPlainJson(value: unknown, depth: number): boolean {
-	switch (typeof value) {
-		case 'string':
-		case 'boolean':
-		case 'undefined':
-			return true;
-		case 'number':
-			return Number.isFinite(value);
-		case 'object': {
-			// Deeper than this (or a cycle) is left to Ajv, which looks only where the schema does.
-			if (value === null || depth > ALIEN_DEPTH) return true;
-			if (Array.isArray(value)) {
-				for (let index = 0; index < value.length; index++)
-					if (!isPlainJson(value[index], depth + 1)) return false;
-				return true;
-			}
-			const prototype = Object.getPrototypeOf(value) as unknown;
-			if (prototype !== Object.prototype && prototype !== null) return false;
-			for (const key in value)
-				if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
-			return true;
-		}
-		default:
-			return false;
+/**
+ * The fast check behind alienValues: one walk, text and booleans settled without a call.
+ * Own values only (Object.values, quicker than for…in here): a plain object's prototype
+ * has no enumerable fields of its own. Below ALIEN_DEPTH levels (or in a cycle) it stops
+ * looking and answers `beyond`.
+ */
+function isPlainJson(value: unknown, depth: number, beyond: boolean): boolean {
+	if (typeof value === 'string' || typeof value === 'boolean' || value === undefined) return true;
+	// Finite: NaN and ±Infinity give NaN.
+	if (typeof value === 'number') return value - value === 0;
+	if (typeof value !== 'object') return false;
+	if (value === null) return true;
+	// Deeper than this (or a cycle) is left to Ajv, which looks only where the schema does.
+	if (depth > ALIEN_DEPTH) return beyond;
+	if (Array.isArray(value)) {
+		for (let index = 0; index < value.length; index++)
+			if (!isPlainJson(value[index], depth + 1, beyond)) return false;
+		return true;
 	}
+	const prototype = Object.getPrototypeOf(value) as unknown;
+	if (prototype !== Object.prototype && prototype !== null) return false;
+	const values = Object.values(value);
+	for (let index = 0; index < values.length; index++) {
+		const child = values[index];
+		if (typeof child === 'string' || typeof child === 'boolean') continue;
+		if (!isPlainJson(child, depth + 1, beyond)) return false;
+	}
+	return true;
 }
 
 /**
