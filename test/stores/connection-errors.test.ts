@@ -26,7 +26,8 @@ import type {
 import { storeCredentialTests } from '../../nodes/shared/n8n/store';
 import { openStore } from '../../nodes/shared/stores/factory';
 import { closedPort, makeSelfSignedCertificate } from '../support/tls';
-import { freeLoopbackPort, startPostgres, type PrivatePostgres } from '../support/services';
+import { freeLoopbackPort, type PrivatePostgres } from '../support/services';
+import { startPasswordCheckedPostgres } from '../support/password-postgres';
 import { RUN_ID } from '../support/stores';
 
 const REDIS_CREDENTIAL = 'Integration Guards Redis Store credential';
@@ -297,26 +298,7 @@ describe('Postgres connection errors name the cause and the field to fix', () =>
 	let checked: PrivatePostgres;
 
 	before(async () => {
-		checked = await startPostgres();
-		const hba = path.join(checked.dir, 'data', 'pg_hba.conf');
-		writeFileSync(
-			hba,
-			`host all guards_checked 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`,
-		);
-		const admin = new Client({
-			host: '127.0.0.1',
-			port: checked.port,
-			user: 'postgres',
-			database: 'postgres',
-		});
-		await admin.connect();
-		try {
-			await admin.query(`SET password_encryption = 'scram-sha-256'`);
-			await admin.query(`CREATE ROLE guards_checked LOGIN SUPERUSER PASSWORD 'correct horse'`);
-			await admin.query('SELECT pg_reload_conf()');
-		} finally {
-			await admin.end();
-		}
+		checked = await startPasswordCheckedPostgres();
 	});
 
 	after(async () => {
