@@ -21,7 +21,7 @@ export class IntegrationGuardsN8nApi implements ICredentialType {
 	icon: Icon = { light: 'file:n8nApi.svg', dark: 'file:n8nApi.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#credential-expiry-check';
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
 		{

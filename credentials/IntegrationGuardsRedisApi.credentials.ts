@@ -9,7 +9,7 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
 		{

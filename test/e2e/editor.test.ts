@@ -26,6 +26,7 @@ import {
 	PACKAGE_NAME,
 	repoRoot,
 	startN8n,
+	type Execution,
 	type N8nInstance,
 	type WorkflowJson,
 } from './harness';
@@ -52,7 +53,6 @@ import {
 	type Page,
 	type PwResponse,
 } from './editor-support';
-import type { Execution } from './harness';
 
 /** One UI step (a click, a panel opening); generous: CI machines are shared and slow. */
 const STEP_MS = 60_000;

@@ -8,7 +8,7 @@
 // breaks the expression: n8n's variable is `$json`); and n8n is spelled so, never "N8n".
 // The version field our nodes stamp on items is checked in test/engine/stamp-types.test.ts.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -104,6 +104,24 @@ export function wrongWords(value: unknown, where: string[] = []): string[] {
 	if (value !== null && typeof value === 'object')
 		return Object.entries(value).flatMap(([key, entry]) => wrongWords(entry, [...where, key]));
 	return [];
+}
+
+const REPOSITORY = 'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards';
+
+/**
+ * A Docs link that survives n8n: n8n appends `?utm_source=…` to it, which lands inside a
+ * `#anchor` (the anchor then matches nothing). So: a page of this repository under docs/,
+ * on its GitHub URL (package.json's repository), without an anchor; the page must exist.
+ */
+function docsLinkProblem(url: string | undefined): string | undefined {
+	if (!url) return 'no Docs link';
+	if (url.includes('#')) return `${url} has an anchor, which n8n's ?utm_… suffix breaks`;
+	const prefix = `${REPOSITORY}/blob/main/`;
+	if (!url.startsWith(prefix)) return `${url} is not a page of ${REPOSITORY}`;
+	const file = url.slice(prefix.length);
+	if (!/^docs\/[a-z/-]+\.md$/.test(file)) return `${url} is not a page under docs/`;
+	if (!existsSync(path.join(root, file))) return `${file} does not exist`;
+	return undefined;
 }
 
 interface Problem {
@@ -217,6 +235,9 @@ describe('node descriptions', () => {
 			const missing = missingDescriptions(credential.properties);
 			assert.deepEqual(missing, [], `${name}: no description on ${missing.join('; ')}`);
 		});
+		it(`credential ${name}: its Docs link is a docs/ page without an anchor`, () => {
+			assert.equal(docsLinkProblem(credential.documentationUrl), undefined);
+		});
 		it(`credential ${name}: no $JSON, no "N8n" in any text`, () => {
 			const { properties, displayName, documentationUrl } = credential;
 			const found = wrongWords({ displayName, documentationUrl, properties });
@@ -234,6 +255,23 @@ describe('node descriptions', () => {
 					`[descriptions] ${name}: ${missing.length} without a description:\n  ${missing.join('\n  ')}\n`,
 				);
 			assert.deepEqual(missing, [], `${name}: no description on ${missing.join('; ')}`);
+		});
+		it(`${name}: its codex links its docs/nodes page without an anchor, and its search aliases name the package`, () => {
+			const codexFile = path.join(root, entry.replace(/^dist\//, '').replace(/\.js$/, '.json'));
+			const codex = JSON.parse(readFileSync(codexFile, 'utf8')) as {
+				resources?: { primaryDocumentation?: Array<{ url: string }> };
+				alias?: string[];
+			};
+			const links = codex.resources?.primaryDocumentation ?? [];
+			assert.equal(links.length, 1, 'one primary documentation link');
+			assert.equal(docsLinkProblem(links[0].url), undefined);
+			assert.match(links[0].url, /\/docs\/nodes\/[a-z-]+\.md$/);
+			assert.equal(docsLinkProblem(node.description.documentationUrl ?? links[0].url), undefined);
+			for (const alias of ['Integration Guards', 'n8n-nodes-integration-guards'])
+				assert.ok(
+					codex.alias?.includes(alias),
+					`the alias "${alias}" finds the node by the package's name`,
+				);
 		});
 		it(`${name}: no $JSON, no "N8n" in any text of the node or its codex`, () => {
 			const codexFile = path.join(root, entry.replace(/^dist\//, '').replace(/\.js$/, '.json'));
