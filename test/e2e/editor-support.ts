@@ -51,7 +51,7 @@ export interface Locator {
 		timeout?: number;
 	}): Promise<void>;
 	isVisible(): Promise<boolean>;
-	getAttribute(name: string): Promise<string | null>;
+	getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
 	innerText(options?: { timeout?: number }): Promise<string>;
 	screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
 	scrollIntoViewIfNeeded(options?: { timeout?: number }): Promise<void>;

@@ -477,6 +477,15 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 					);
 				}
 				assertNoUnknownNode(text, `the credential dialog of ${type.name}`);
+				// "read the docs": docs/credentials.md, without an anchor for n8n's ?utm_… to break.
+				const docsHref = await modal
+					.locator('a')
+					.filter({ hasText: /^\s*docs\s*$/i })
+					.first()
+					.getAttribute('href', { timeout: STEP_MS });
+				assert.ok(docsHref, `the credential dialog of ${type.name} links its docs`);
+				assert.equal(new URL(docsHref).hash, '', `no anchor in ${docsHref}`);
+				assert.match(new URL(docsHref).pathname, /\/blob\/main\/docs\/credentials\.md$/);
 				await page.screenshot({
 					path: path.join(
 						shots,
