@@ -12,7 +12,7 @@ export class IntegrationGuardsEncryptionApi implements ICredentialType {
 	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards/blob/main/docs/nodes/dead-letter.md#redacted-values';
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -14,12 +14,14 @@ import type {
 export class IntegrationGuardsN8nApi implements ICredentialType {
 	name = 'integrationGuardsN8nApi';
 
-	displayName = 'Integration Guards N8n API';
+	// The brand is spelled "n8n" (the linter's title case would make it "N8n").
+	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-miscased
+	displayName = 'Integration Guards n8n API';
 
 	icon: Icon = { light: 'file:n8nApi.svg', dark: 'file:n8nApi.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#credential-expiry-check';
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
 		{

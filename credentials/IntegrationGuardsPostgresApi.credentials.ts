@@ -9,19 +9,43 @@ export class IntegrationGuardsPostgresApi implements ICredentialType {
 	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', required: true },
-		{ displayName: 'Port', name: 'port', type: 'number', default: 5432, required: true },
+		{
+			displayName: 'Host',
+			name: 'host',
+			type: 'string',
+			default: 'localhost',
+			required: true,
+			description:
+				'Host name or IP address of the Postgres server, as every n8n worker reaches it (no postgres:// prefix, no port)',
+		},
+		{
+			displayName: 'Port',
+			name: 'port',
+			type: 'number',
+			default: 5432,
+			required: true,
+			description: 'Port the Postgres server listens on (5432 unless it was changed)',
+		},
 		{
 			displayName: 'Database',
 			name: 'database',
 			type: 'string',
 			default: 'postgres',
 			required: true,
+			description: 'Name of the database that holds the guard tables',
 		},
-		{ displayName: 'User', name: 'user', type: 'string', default: 'postgres', required: true },
+		{
+			displayName: 'User',
+			name: 'user',
+			type: 'string',
+			default: 'postgres',
+			required: true,
+			description:
+				'Postgres role to log in as. It needs to create tables in Schema (or have them created once by an owner).',
+		},
 		{
 			displayName: 'Password',
 			name: 'password',
@@ -50,6 +74,8 @@ export class IntegrationGuardsPostgresApi implements ICredentialType {
 				},
 			],
 			default: 'disable',
+			description:
+				'Whether and how to use TLS. It must match the server: Disable for a server without SSL, Require or Verify Full when it requires SSL.',
 		},
 		{
 			displayName: 'CA Certificate',

@@ -9,11 +9,26 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 	icon: Icon = { light: 'file:guardsStore.svg', dark: 'file:guardsStore.dark.svg' };
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards#stores';
+		'https://github.com/n8n-nodes-integration-guards/n8n-nodes-integration-guards/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
-		{ displayName: 'Host', name: 'host', type: 'string', default: 'localhost', required: true },
-		{ displayName: 'Port', name: 'port', type: 'number', default: 6379, required: true },
+		{
+			displayName: 'Host',
+			name: 'host',
+			type: 'string',
+			default: 'localhost',
+			required: true,
+			description:
+				'Host name or IP address of the Redis server, as every n8n worker reaches it (no redis:// prefix, no port)',
+		},
+		{
+			displayName: 'Port',
+			name: 'port',
+			type: 'number',
+			default: 6379,
+			required: true,
+			description: 'Port the Redis server listens on (6379 unless it was changed)',
+		},
 		{
 			displayName: 'User',
 			name: 'user',
@@ -30,8 +45,21 @@ export class IntegrationGuardsRedisApi implements ICredentialType {
 			description:
 				'Leave empty when the server has no password (the Test button reports a password the server never checks)',
 		},
-		{ displayName: 'Database Number', name: 'database', type: 'number', default: 0 },
-		{ displayName: 'SSL', name: 'ssl', type: 'boolean', default: false },
+		{
+			displayName: 'Database Number',
+			name: 'database',
+			type: 'number',
+			default: 0,
+			description: 'Redis logical database (0 to 15 on a default server)',
+		},
+		{
+			displayName: 'SSL',
+			name: 'ssl',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to connect with TLS. Turn it on only when the server expects TLS (managed Redis usually does); it must match the server.',
+		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
 			name: 'ignoreSslIssues',

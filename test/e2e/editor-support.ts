@@ -51,7 +51,7 @@ export interface Locator {
 		timeout?: number;
 	}): Promise<void>;
 	isVisible(): Promise<boolean>;
-	getAttribute(name: string): Promise<string | null>;
+	getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
 	innerText(options?: { timeout?: number }): Promise<string>;
 	screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
 	scrollIntoViewIfNeeded(options?: { timeout?: number }): Promise<void>;
@@ -212,4 +212,108 @@ export function declaredFiles(repoRoot: string): { nodes: string[]; credentials:
 		n8n?: { nodes?: string[]; credentials?: string[] };
 	};
 	return { nodes: pkg.n8n?.nodes ?? [], credentials: pkg.n8n?.credentials ?? [] };
+}
+
+// ---------------------------------------------------------------------------------------
+// Building a workflow as a newcomer does: the node creator, then the node's panel.
+// ---------------------------------------------------------------------------------------
+
+const CREATOR = testId('node-creator');
+const CREATOR_ITEM = `${CREATOR} ${testId('item-iterator-item')}`;
+
+/** The names the node creator lists for `term`, in order, once the list stops changing. */
+export async function searchNodeCreator(page: Page, term: string): Promise<string[]> {
+	const search = page.locator(testId('node-creator-search-bar'));
+	await search.fill(term);
+	const read = async () =>
+		await page.evaluate<string[]>(
+			`[...document.querySelectorAll(${JSON.stringify(`${CREATOR_ITEM} [data-test-id="node-creator-item-name"]`)})].map((element) => element.textContent.trim())`,
+		);
+	// The search is debounced: read until two reads 300 ms apart agree.
+	let previous = await read();
+	for (let attempt = 0; attempt < 20; attempt++) {
+		await page.waitForTimeout(300);
+		const current = await read();
+		if (current.length > 0 && current.join('\n') === previous.join('\n')) return current;
+		previous = current;
+	}
+	return previous;
+}
+
+/** Opens the node creator from the canvas's + button (the new node follows the selected one). */
+export async function openNodeCreator(page: Page): Promise<void> {
+	await page.locator(testId('node-creator-plus-button')).click();
+	await page.locator(testId('node-creator-search-bar')).waitFor({ state: 'visible' });
+}
+
+/**
+ * Types `term` into the open node creator, clicks the node named `name`, then the action
+ * whose text contains `action` when the node lists actions, or "Add to workflow" when n8n
+ * shows the community node's page. Waits for the node's panel when it opens.
+ */
+export async function addFromNodeCreator(
+	page: Page,
+	term: string,
+	name: string,
+	action?: string,
+): Promise<void> {
+	await searchNodeCreator(page, term);
+	await page
+		.locator(CREATOR_ITEM)
+		.filter({ has: page.getByText(name, { exact: true }) })
+		.first()
+		.click();
+	if (action) {
+		await page.locator(CREATOR_ITEM).filter({ hasText: action }).first().click();
+	} else {
+		const add = page.getByRole('button', { name: 'Add to workflow' });
+		if (await add.isVisible().catch(() => false)) await add.click();
+	}
+}
+
+export async function closePanel(page: Page): Promise<void> {
+	await page.locator(testId('ndv-close-button')).click();
+	await page.locator(testId('ndv')).waitFor({ state: 'hidden' });
+}
+
+/** Types into a text parameter of the open panel. */
+export async function fillParameter(page: Page, name: string, value: string): Promise<void> {
+	const input = page
+		.locator(
+			`${testId(`parameter-input-${name}`)} input, ${testId(`parameter-input-${name}`)} textarea`,
+		)
+		.first();
+	await input.click();
+	await input.fill(value);
+}
+
+/** Replaces the text of a code or JSON parameter (n8n's CodeMirror editors), as a paste does. */
+export async function fillCodeParameter(page: Page, name: string, value: string): Promise<void> {
+	const editor = page.locator(`${testId(`parameter-input-${name}`)} .cm-content`);
+	await editor.click();
+	await page.keyboard.press('Control+A');
+	await page.keyboard.press('Delete');
+	await editor.fill(value);
+}
+
+/** Picks an option of a dropdown parameter by its label. */
+export async function chooseOption(page: Page, name: string, option: string): Promise<void> {
+	await page.locator(testId(`parameter-input-${name}`)).click();
+	// An option's accessible name is its label followed by its description.
+	const label = new RegExp(`^\\s*${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`);
+	await page.getByRole('option', { name: label }).first().click();
+}
+
+/** The names of the nodes on the canvas. */
+export async function canvasNodeNames(page: Page): Promise<string[]> {
+	return await page.evaluate<string[]>(
+		`[...document.querySelectorAll('[data-test-id="canvas-node"]')].map((element) => element.getAttribute('data-node-name'))`,
+	);
+}
+
+/** The id of the workflow open in the editor (`/workflow/<id>`). */
+export function workflowIdOf(page: Page): string {
+	const match = /\/workflow\/([^/?#]+)/.exec(new URL(page.url()).pathname);
+	if (!match || match[1] === 'new') throw new Error(`no saved workflow open: ${page.url()}`);
+	return match[1];
 }

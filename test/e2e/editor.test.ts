@@ -6,8 +6,17 @@
 // that no node shows as unknown or not installed, that each node's panel opens, and that
 // each credential type of the package opens in the credential dialog.
 //
-// Screenshots go to test-artifacts/editor/ (git-ignored) or $N8N_GUARDS_ARTIFACTS.
-// Bounded: about 2-4 minutes after n8n is up; each step has its own time limit.
+// Then, as a newcomer would (issue 22): types the words builders search for into the node
+// creator and checks where our nodes rank (first for their own words); opens each node's
+// Docs link, which must survive the tracking suffix n8n appends (no `#` anchor); and builds
+// the Schema Guard and Idempotent Write workflows from the node creator through the panel
+// only (Manual Trigger → a Code node with items → our node), runs them from the canvas and
+// reads the outputs of the execution.
+//
+// Screenshots go to test-artifacts/editor/ (git-ignored) or $N8N_GUARDS_ARTIFACTS; the
+// canvas and each node's panel are also written to docs/images/editor/ (the pictures the
+// README and docs/nodes/*.md show), so every run regenerates them.
+// Bounded: about 3-6 minutes after n8n is up; each step has its own time limit.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,17 +26,29 @@ import {
 	PACKAGE_NAME,
 	repoRoot,
 	startN8n,
+	type Execution,
 	type N8nInstance,
 	type WorkflowJson,
 } from './harness';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+
 import {
+	addFromNodeCreator,
 	artifactsDir,
 	assertChromium,
+	canvasNodeNames,
+	chooseOption,
+	closePanel,
 	declaredFiles,
+	fillCodeParameter,
+	fillParameter,
 	launchChromium,
 	loadPlaywright,
+	openNodeCreator,
+	searchNodeCreator,
 	slug,
 	testId,
+	workflowIdOf,
 	type Browser,
 	type Page,
 	type PwResponse,
@@ -49,6 +70,7 @@ interface NodeTypeDescription {
 	name: string;
 	displayName: string;
 	version: number | number[];
+	group?: string[];
 	defaults?: { name?: string };
 	icon?: unknown;
 	iconUrl?: string | { light?: string; dark?: string };
@@ -59,6 +81,89 @@ interface CredentialTypeDescription {
 	displayName: string;
 	properties?: Array<{ displayName: string; name: string; type: string; displayOptions?: unknown }>;
 }
+
+/** Where the README and docs/nodes/*.md take their editor pictures from. */
+const DOCS_SHOTS = path.join(repoRoot(), 'docs', 'images', 'editor');
+
+/**
+ * Item 7 of issue 22: the words builders type, the node they mean and the rank it must
+ * reach at worst (first for its own words). Where n8n has a node of that very name or
+ * word, n8n ranks it first (its own nodes get a popularity bonus the search adds to
+ * their score, up to 97 points, which no alias of a community node can match), so ours
+ * comes right after the n8n nodes named in `after`.
+ */
+const SEARCH_TERMS: Array<{ term: string; node: string; rank: number; after?: string[] }> = [
+	{ term: 'idempotent', node: 'Idempotent Write', rank: 1 },
+	{ term: 'webhook twice', node: 'Idempotent Write', rank: 1 },
+	{ term: 'dedupe', node: 'Idempotent Write', rank: 2, after: ['Remove Duplicates'] },
+	{ term: 'duplicate', node: 'Idempotent Write', rank: 2, after: ['Remove Duplicates'] },
+	{ term: 'rate limit', node: 'Rate Limiter', rank: 1 },
+	{ term: 'throttle', node: 'Rate Limiter', rank: 1 },
+	{ term: '429', node: 'Rate Limiter', rank: 1 },
+	{ term: 'retry', node: 'Rate Limiter', rank: 1 },
+	{ term: 'backoff', node: 'Rate Limiter', rank: 1 },
+	{ term: 'circuit', node: 'Circuit Breaker', rank: 1 },
+	{ term: 'fallback', node: 'Circuit Breaker', rank: 1 },
+	{ term: 'dead letter', node: 'Dead Letter', rank: 1 },
+	{ term: 'error queue', node: 'Dead Letter', rank: 1 },
+	{ term: 'replay', node: 'Dead Letter', rank: 1 },
+	{ term: 'schema', node: 'Schema Guard', rank: 1 },
+	{ term: 'validate', node: 'Schema Guard', rank: 1 },
+	{ term: 'contract', node: 'Schema Guard', rank: 1 },
+	{ term: 'drift', node: 'Schema Guard', rank: 2, after: ['Drift'] },
+	{ term: 'normalize', node: 'Canonical Transform', rank: 1 },
+	{ term: 'map fields', node: 'Canonical Transform', rank: 1 },
+	{
+		term: 'transform',
+		node: 'Canonical Transform',
+		rank: 8,
+		after: [
+			'Edit Fields (Set)',
+			'Split Out',
+			'Aggregate',
+			'Limit',
+			'Summarize',
+			'Remove Duplicates',
+			'Sort',
+		],
+	},
+	{ term: 'tokens', node: 'Cost Guard', rank: 1 },
+	{ term: 'LLM cost', node: 'Cost Guard', rank: 1 },
+	{ term: 'budget', node: 'Cost Guard', rank: 1 },
+	{ term: 'expiry', node: 'Credential Expiry Check', rank: 1 },
+	{ term: 'rotate', node: 'Credential Expiry Check', rank: 1 },
+	{
+		term: 'certificate',
+		node: 'Credential Expiry Check',
+		rank: 2,
+		after: ['AWS Certificate Manager'],
+	},
+];
+
+/** The items of the built workflows, as a newcomer pastes them into a Code node. */
+const CONTACTS_CODE = `return [
+  { json: { email: 'ann@example.com', name: 'Ann', age: 31 } },
+  { json: { email: 'not-an-email', name: 'Bob', age: 40 } },
+  { json: { email: 'cy@example.com', name: 'Cy', age: 'old' } },
+];`;
+const CONTACTS_SCHEMA = JSON.stringify(
+	{
+		type: 'object',
+		properties: {
+			email: { type: 'string', format: 'email' },
+			name: { type: 'string' },
+			age: { type: 'integer' },
+		},
+		required: ['email', 'name'],
+	},
+	null,
+	2,
+);
+const ORDERS_CODE = `return [
+  { json: { orderId: 'A-1001', total: 10 } },
+  { json: { orderId: 'A-1002', total: 20 } },
+  { json: { orderId: 'A-1003', total: 30 } },
+];`;
 
 const latestVersion = (version: number | number[]) =>
 	Array.isArray(version) ? Math.max(...version) : version;
@@ -250,7 +355,11 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 				'no node is marked as not installed',
 			);
 			assertNoUnknownNode(await bodyText(page), 'the canvas');
-			await page.screenshot({ path: path.join(shots, '01-canvas-every-node.png') });
+			const canvasShot = await page.screenshot({
+				path: path.join(shots, '01-canvas-every-node.png'),
+			});
+			mkdirSync(DOCS_SHOTS, { recursive: true });
+			writeFileSync(path.join(DOCS_SHOTS, 'canvas-every-node.png'), canvasShot);
 		},
 	);
 
@@ -285,9 +394,23 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 					0,
 					`the panel of "${name}" does not offer to install it`,
 				);
-				await page.screenshot({
+				// The Docs link: the node's page under docs/nodes/, without a `#` anchor, so the
+				// `?utm_…` n8n appends lands in the query, not inside the anchor.
+				const docsHref = await panel
+					.locator('a')
+					.filter({ hasText: /^\s*Docs\s*$/ })
+					.first()
+					.getAttribute('href');
+				assert.ok(docsHref, `the panel of "${name}" has a Docs link`);
+				const docsUrl = new URL(docsHref);
+				assert.equal(docsUrl.hash, '', `the Docs link of "${name}" has no anchor: ${docsHref}`);
+				const docsPage = /\/blob\/main\/(docs\/nodes\/[a-z-]+\.md)$/.exec(docsUrl.pathname)?.[1];
+				assert.ok(docsPage, `the Docs link of "${name}" is its docs/nodes page: ${docsHref}`);
+				assert.ok(existsSync(path.join(repoRoot(), docsPage)), `${docsPage} exists`);
+				const shot = await page.screenshot({
 					path: path.join(shots, `${String(index + 2).padStart(2, '0')}-node-${slug(name)}.png`),
 				});
+				writeFileSync(path.join(DOCS_SHOTS, `node-${slug(name)}.png`), shot);
 				await page.keyboard.press('Escape');
 				await panel.waitFor({ state: 'hidden', timeout: STEP_MS });
 			}
@@ -354,6 +477,15 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 					);
 				}
 				assertNoUnknownNode(text, `the credential dialog of ${type.name}`);
+				// "read the docs": docs/credentials.md, without an anchor for n8n's ?utm_… to break.
+				const docsHref = await modal
+					.locator('a')
+					.filter({ hasText: /^\s*docs\s*$/i })
+					.first()
+					.getAttribute('href', { timeout: STEP_MS });
+				assert.ok(docsHref, `the credential dialog of ${type.name} links its docs`);
+				assert.equal(new URL(docsHref).hash, '', `no anchor in ${docsHref}`);
+				assert.match(new URL(docsHref).pathname, /\/blob\/main\/docs\/credentials\.md$/);
 				await page.screenshot({
 					path: path.join(
 						shots,
@@ -362,6 +494,234 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 				});
 				await page.keyboard.press('Escape');
 			}
+		},
+	);
+
+	it(
+		'ranks our node first for its own words in the node creator, and finds the package by its name',
+		{ timeout: 60_000 + 10_000 * SEARCH_TERMS.length },
+		async () => {
+			// As in the UX review: a workflow with a Manual Trigger, then the node creator.
+			const { id } = await n8n.importWorkflow({
+				name: 'Search ranks',
+				nodes: [
+					{
+						parameters: {},
+						name: 'Start',
+						type: 'n8n-nodes-base.manualTrigger',
+						typeVersion: 1,
+						position: [0, 0],
+					},
+				],
+				connections: {},
+				settings: { executionOrder: 'v1' },
+			});
+			await page.goto(`${n8n.baseUrl}/workflow/${id}`, {
+				waitUntil: 'domcontentloaded',
+				timeout: 60_000,
+			});
+			await page
+				.locator(testId('canvas-node'))
+				.first()
+				.waitFor({ state: 'visible', timeout: STEP_MS });
+			await openNodeCreator(page);
+			const ours = new Set(nodeTypes.map((type) => type.displayName));
+			const rows: string[] = [];
+			const problems: string[] = [];
+			for (const { term, node, rank, after } of SEARCH_TERMS) {
+				const names = await searchNodeCreator(page, term);
+				const found = names.indexOf(node) + 1;
+				rows.push(
+					`${term.padEnd(14)} ${node.padEnd(24)} #${found || '-'} (at worst #${rank})  ${names.slice(0, 5).join(' | ')}`,
+				);
+				if (found === 0 || found > rank) {
+					problems.push(`"${term}": ${node} is #${found || 'absent'}, expected #${rank} at worst`);
+					continue;
+				}
+				// What ranks above ours is n8n's own node named in the table, never another of ours.
+				const above = names.slice(0, found - 1);
+				const unexpected = above.filter((name) => ours.has(name) || !(after ?? []).includes(name));
+				if (unexpected.length > 0)
+					problems.push(`"${term}": ranked above ${node}: ${unexpected.join(', ')}`);
+			}
+			// The package's name finds every node of the package (triggers have their own view).
+			const regular = nodeTypes
+				.filter((type) => !(type.group ?? []).includes('trigger'))
+				.map((type) => type.displayName)
+				.sort();
+			for (const term of ['integration guards', PACKAGE_NAME]) {
+				const names = await searchNodeCreator(page, term);
+				rows.push(`${term.padEnd(14)} ${names.slice(0, regular.length).join(' | ')}`);
+				const first = names.slice(0, regular.length).sort();
+				if (JSON.stringify(first) !== JSON.stringify(regular))
+					problems.push(
+						`"${term}": the first results are ${first.join(', ')}, not ${regular.join(', ')}`,
+					);
+			}
+			process.stderr.write(
+				`[editor] node creator search (term, node, rank, first results):\n  ${rows.join('\n  ')}\n`,
+			);
+			await searchNodeCreator(page, 'retry');
+			await page.screenshot({ path: path.join(shots, '20-search-retry.png') });
+			await page.keyboard.press('Escape');
+			assert.deepEqual(problems, []);
+		},
+	);
+
+	/** Clicks Execute workflow on the canvas and returns the finished execution it started. */
+	async function executeFromCanvas(): Promise<Execution> {
+		const workflowId = workflowIdOf(page);
+		const latest = async () =>
+			(
+				await n8n.api<{ results: Array<{ id: string; workflowId: string }> }>(
+					'GET',
+					'/rest/executions?limit=1',
+				)
+			).results[0];
+		const before = (await latest())?.id;
+		await page.locator(testId('execute-workflow-button')).click({ timeout: STEP_MS });
+		let started: { id: string; workflowId: string } | undefined;
+		const deadline = Date.now() + STEP_MS;
+		while (Date.now() < deadline) {
+			started = await latest();
+			if (started && started.id !== before) break;
+			await page.waitForTimeout(250);
+		}
+		assert.ok(
+			started && started.id !== before,
+			'the click on Execute workflow started an execution',
+		);
+		assert.equal(started.workflowId, workflowId, 'the execution is of the workflow in the editor');
+		return await n8n.waitForExecution(started.id);
+	}
+
+	/** A new workflow with a Manual Trigger and a Code node returning `code`, both added in the editor. */
+	async function newWorkflowWithItems(code: string): Promise<void> {
+		await page.goto(`${n8n.baseUrl}/workflow/new`, {
+			waitUntil: 'domcontentloaded',
+			timeout: 60_000,
+		});
+		await page.locator(testId('canvas-add-button')).click({ timeout: STEP_MS });
+		await addFromNodeCreator(page, 'manual', 'Manual Trigger');
+		await page
+			.locator(testId('canvas-node'))
+			.first()
+			.waitFor({ state: 'visible', timeout: STEP_MS });
+		await openNodeCreator(page);
+		await addFromNodeCreator(page, 'code', 'Code', 'Code in JavaScript');
+		await page.locator(testId('ndv')).waitFor({ state: 'visible', timeout: STEP_MS });
+		await fillCodeParameter(page, 'jsCode', code);
+		await closePanel(page);
+	}
+
+	it(
+		'builds the Schema Guard workflow from the node creator and the panel, and runs it',
+		{ timeout: 240_000 },
+		async () => {
+			await newWorkflowWithItems(CONTACTS_CODE);
+			await openNodeCreator(page);
+			await addFromNodeCreator(page, 'validate', 'Schema Guard');
+			await page.locator(testId('ndv')).waitFor({ state: 'visible', timeout: STEP_MS });
+			await chooseOption(page, 'schemaSource', 'JSON Schema');
+			await fillCodeParameter(page, 'jsonSchema', CONTACTS_SCHEMA);
+			await page.screenshot({ path: path.join(shots, '21-schema-guard-panel.png') });
+			await closePanel(page);
+			assert.deepEqual(await canvasNodeNames(page), [
+				'When clicking ‘Execute workflow’',
+				'Code in JavaScript',
+				'Schema Guard',
+			]);
+			const run = await executeFromCanvas();
+			await page.screenshot({ path: path.join(shots, '22-schema-guard-run.png') });
+			assert.equal(run.status, 'success', JSON.stringify(run.error));
+			const guard = run.node('Schema Guard');
+			process.stderr.write(
+				`[editor] Schema Guard outputs: ${Object.entries(guard.byName)
+					.map(([name, items]) => `${name} ${items.length}`)
+					.join(', ')}\n`,
+			);
+			const names = (output: number) => guard.outputs[output].map((item) => item.json.name);
+			assert.deepEqual(names(0), ['Ann'], 'Valid: the one contact that fits the schema');
+			assert.deepEqual(
+				names(1).sort(),
+				['Bob', 'Cy'],
+				'Invalid: a bad email, an age that is not a number',
+			);
+			assert.ok(guard.outputs[2].length >= 1, 'Drift Report: the age that changed type');
+		},
+	);
+
+	it(
+		'builds the Idempotent Write workflow from the node creator and the panel; a second run finds the keys done',
+		{ timeout: 300_000 },
+		async () => {
+			const scope = `editor-orders-${Date.now().toString(36)}`;
+			await newWorkflowWithItems(ORDERS_CODE);
+			await openNodeCreator(page);
+			await addFromNodeCreator(
+				page,
+				'webhook twice',
+				'Idempotent Write',
+				'Claim a key before the write',
+			);
+			await page.locator(testId('ndv')).waitFor({ state: 'visible', timeout: STEP_MS });
+			await fillParameter(page, 'scope', scope);
+			await fillParameter(page, 'keyFields', 'orderId');
+			await page.screenshot({ path: path.join(shots, '23-idempotent-write-claim-panel.png') });
+			await closePanel(page);
+			// The write would go here; the Complete follows the Claim's first output.
+			await openNodeCreator(page);
+			await addFromNodeCreator(
+				page,
+				'idempotent',
+				'Idempotent Write',
+				'Complete a key after the write succeeded',
+			);
+			await page.locator(testId('ndv')).waitFor({ state: 'visible', timeout: STEP_MS });
+			await fillParameter(page, 'scope', scope);
+			await fillParameter(page, 'resultFields', 'orderId');
+			await closePanel(page);
+			assert.deepEqual(await canvasNodeNames(page), [
+				'When clicking ‘Execute workflow’',
+				'Code in JavaScript',
+				'Idempotent Write',
+				'Idempotent Write1',
+			]);
+			const orderIds = (items: Array<{ json: Record<string, unknown> }>) =>
+				items.map((item) => item.json.orderId).sort();
+			const first = await executeFromCanvas();
+			assert.equal(first.status, 'success', JSON.stringify(first.error));
+			const claim = first.node('Idempotent Write');
+			process.stderr.write(
+				`[editor] Idempotent Write, first run: ${Object.entries(claim.byName)
+					.map(([name, items]) => `${name} ${items.length}`)
+					.join(', ')}\n`,
+			);
+			assert.deepEqual(
+				orderIds(claim.outputs[0]),
+				['A-1001', 'A-1002', 'A-1003'],
+				'three new keys go on to the write',
+			);
+			assert.deepEqual(
+				orderIds(first.node('Idempotent Write1').outputs[0]),
+				['A-1001', 'A-1002', 'A-1003'],
+				'and are completed',
+			);
+			const second = await executeFromCanvas();
+			await page.screenshot({ path: path.join(shots, '24-idempotent-write-second-run.png') });
+			assert.equal(second.status, 'success', JSON.stringify(second.error));
+			const again = second.node('Idempotent Write');
+			process.stderr.write(
+				`[editor] Idempotent Write, second run: ${Object.entries(again.byName)
+					.map(([name, items]) => `${name} ${items.length}`)
+					.join(', ')}\n`,
+			);
+			assert.equal(again.outputs[0].length, 0, 'no key goes on to the write again');
+			assert.deepEqual(
+				orderIds(again.outputs[1]),
+				['A-1001', 'A-1002', 'A-1003'],
+				'the second run finds all three done: Duplicate',
+			);
 		},
 	);
 

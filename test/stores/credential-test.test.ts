@@ -5,8 +5,6 @@
  * read-only server). Answers are printed as `[credential test] ...` lines.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -16,12 +14,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 import { storeCredentialTests } from '../../nodes/shared/n8n/store';
-import {
-	startPostgres,
-	startRedis,
-	type PrivatePostgres,
-	type PrivateService,
-} from '../support/services';
+import { startRedis, type PrivatePostgres, type PrivateService } from '../support/services';
+import { startPasswordCheckedPostgres } from '../support/password-postgres';
 import { postgresHarness, redisHarness, RUN_ID } from '../support/stores';
 
 const redis = redisHarness();
@@ -159,27 +153,7 @@ describe('Postgres credential test', () => {
 
 	before(async () => {
 		await postgres.check();
-		secured = await startPostgres();
-		// A user the private server checks the password of (scram), ahead of its trust rules.
-		const hba = path.join(secured.dir, 'data', 'pg_hba.conf');
-		writeFileSync(
-			hba,
-			`host all guards_checked 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`,
-		);
-		const admin = new Client({
-			host: '127.0.0.1',
-			port: secured.port,
-			user: 'postgres',
-			database: 'postgres',
-		});
-		await admin.connect();
-		try {
-			await admin.query(`SET password_encryption = 'scram-sha-256'`);
-			await admin.query(`CREATE ROLE guards_checked LOGIN SUPERUSER PASSWORD 'correct horse'`);
-			await admin.query('SELECT pg_reload_conf()');
-		} finally {
-			await admin.end();
-		}
+		secured = await startPasswordCheckedPostgres();
 	});
 
 	after(async () => {

@@ -20,7 +20,9 @@ import {
 	type CredentialBackend,
 	type StoreChoice,
 } from '../stores/backends';
+import { connectionTarget, withConnectionHint } from '../stores/connectionErrors';
 import { openStore } from '../stores/factory';
+import { StoreError } from '../stores/types';
 import type {
 	PostgresStoreConfig,
 	RedisStoreConfig,
@@ -216,7 +218,17 @@ async function testConnection(config: StoreConfig): Promise<INodeCredentialTestR
 			message: `Connected to ${store.location}; a test record was written and deleted`,
 		};
 	} catch (error) {
-		return { status: 'Error', message: (error as Error).message };
+		// A StoreError already names the cause and the field to fix (the stores call
+		// withConnectionHint); an error from anywhere else gets the same explanation here.
+		const message = error instanceof Error ? error.message : String(error);
+		const target = connectionTarget(config);
+		return {
+			status: 'Error',
+			message:
+				target && !(error instanceof StoreError)
+					? withConnectionHint(message, error, target)
+					: message,
+		};
 	} finally {
 		await store.close().catch(() => undefined);
 	}

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { isIP } from 'node:net';
 import type { JsonValue } from '../core/json';
 import { describeCause, hostPort, isCallerError, isNetworkError, withDeadline } from './common';
+import { connectionTarget, withConnectionHint, type ConnectionTarget } from './connectionErrors';
 import {
 	assertArray,
 	assertCounterInRange,
@@ -214,6 +215,7 @@ export class RedisStore implements Store {
 	private readonly username: string | undefined;
 	private readonly password: string | undefined;
 	private readonly timeoutMs: number;
+	private readonly target: ConnectionTarget;
 	private connecting: Promise<void> | undefined;
 	private lastError: unknown;
 	private closed = false;
@@ -231,6 +233,7 @@ export class RedisStore implements Store {
 		this.password = config.password || undefined;
 		this.timeoutMs = optionalTimeout(config.timeoutMs, 'Redis timeoutMs', 5 * SECOND_MS);
 		this.location = `Redis at ${hostPort(host, port)} (db ${db}${config.tls ? ', TLS' : ''})`;
+		this.target = connectionTarget({ ...config, host, port }) as ConnectionTarget;
 		this.client = new Redis({
 			host,
 			port,
@@ -687,7 +690,13 @@ export class RedisStore implements Store {
 		} else {
 			message = `${operation} failed: ${cause}`;
 		}
-		return new StoreError('redis', this.location, message, error);
+		// Integration guards issue 22: the cause and the credential field to fix (connectionErrors.ts).
+		return new StoreError(
+			'redis',
+			this.location,
+			withConnectionHint(message, error, this.target),
+			error,
+		);
 	}
 }
 

@@ -56,6 +56,7 @@ import {
 } from './migrations';
 import { PostgresQueue } from './queue';
 import { normalizeScan, queueGroup, sqlAfter, toSqlCursor } from '../scan';
+import { connectionTarget, withConnectionHint, type ConnectionTarget } from '../connectionErrors';
 
 const SSL_MODES: readonly PostgresSslMode[] = ['disable', 'allow', 'require', 'verify-full'];
 
@@ -648,6 +649,13 @@ export class PostgresStore implements Store {
 		} else {
 			message = `${operation} failed: ${cause}`;
 		}
-		return new StoreError('postgres', this.location, message, error);
+		// Integration guards issue 22: the cause and the credential field to fix (connectionErrors.ts).
+		const target = connectionTarget(this.config) as ConnectionTarget;
+		return new StoreError(
+			'postgres',
+			this.location,
+			withConnectionHint(message, error, target),
+			error,
+		);
 	}
 }
