@@ -26,6 +26,7 @@ import {
 } from '../../shared';
 import {
 	breakerNamespace,
+	PAIRING_VERSION,
 	changeHint,
 	describeChange,
 	letsItemsThrough,
@@ -50,11 +51,16 @@ import { breakerNames, checkBreakerCount, type BreakerNames } from './names';
 import type { OutputName } from './outputs';
 import { readPolicy } from './policy';
 import { recordProperties, recordOptions } from './record.description';
+import { unlessPaired } from '../../shared/n8n/pairedOperation';
 
 /** Record: after the hop, counts successes, failures and latency, and opens or closes the breaker. */
 
 const properties: INodeProperties[] = [
-	breakerNameProperty,
+	// Not shown while Record takes the Check node's (version 1.2).
+	...unlessPaired(
+		{ ...breakerNameProperty, displayOptions: { show: { operation: ['record'] } } },
+		{ selector: 'scopeFrom', secondOperations: ['record'], fromVersion: PAIRING_VERSION },
+	),
 	...recordProperties,
 	optionsCollection([
 		...recordOptions,

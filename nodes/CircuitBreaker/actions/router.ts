@@ -7,6 +7,7 @@ import { OUTPUTS, type Operation } from './outputs';
 import * as record from './record.operation';
 import * as setState from './setState.operation';
 import * as stats from './stats.operation';
+import { pairWithFirstOperation, type PairedOperationSpec } from '../../shared/n8n/pairedOperation';
 
 /** Circuit Breaker's entry point: one case per operation, each with its declared outputs. */
 export async function router(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -15,7 +16,7 @@ export async function router(context: IExecuteFunctions): Promise<INodeExecution
 		case 'check':
 			return await run(context, OUTPUTS.check, check.execute);
 		case 'record':
-			return await run(context, OUTPUTS.record, record.execute);
+			return await run(context, OUTPUTS.record, record.execute, true);
 		case 'setState':
 			return await run(context, OUTPUTS.setState, setState.execute);
 		case 'stats':
@@ -32,8 +33,31 @@ async function run<Output extends string>(
 	context: IExecuteFunctions,
 	outputs: readonly Output[],
 	execute: (op: OperationContext<Output>) => Promise<void>,
+	afterCheck = false,
 ): Promise<INodeExecutionData[][]> {
-	const op = createOperationContext(context, { outputs, stores: CIRCUIT_BREAKER_STORES });
+	// Version 1.2: Record takes Scope and Breaker Name from the matching Check node.
+	const paired = afterCheck
+		? pairWithFirstOperation(context, CHECK_PAIRING)
+		: { context, hint: undefined };
+	const op = createOperationContext(paired.context, {
+		outputs,
+		stores: CIRCUIT_BREAKER_STORES,
+	});
+	if (paired.hint) op.hints.push(paired.hint);
 	await execute(op);
 	return finishOperation(op);
 }
+
+/** What Record takes from its Check node: Scope and Breaker Name; the Store must be the same. */
+const CHECK_PAIRING: PairedOperationSpec = {
+	selector: 'scopeFrom',
+	firstOperations: ['check'],
+	defaultOperation: 'check',
+	firstLabel: 'Check',
+	nodeLabel: 'Circuit Breaker',
+	parameters: [
+		{ name: 'scope', label: 'Scope', fallback: '' },
+		{ name: 'breakerName', label: 'Breaker Name', fallback: '' },
+	],
+	mustMatch: [{ name: 'store', label: 'Store', fallback: 'embedded' }],
+};

@@ -13,6 +13,7 @@ import * as checkBudget from './checkBudget.operation';
 import { OUTPUTS, type Operation, type OutputOf } from './outputs';
 import * as recordUsage from './recordUsage.operation';
 import * as report from './report.operation';
+import { pairWithFirstOperation, type PairedOperationSpec } from '../../shared/n8n/pairedOperation';
 
 /** Runs an operation with its declared outputs and the node's store; returns its outputs, handing its hints to the panel. */
 async function run<Op extends Operation>(
@@ -27,6 +28,27 @@ async function run<Op extends Operation>(
 	await execute(op);
 	return finishOperation(op);
 }
+
+/** What a second operation takes from its first: Scope and Budget Name; the Store must be the same. */
+function pairing(first: string, firstLabel: string): PairedOperationSpec {
+	return {
+		selector: 'scopeFrom',
+		firstOperations: [first],
+		defaultOperation: 'checkBudget',
+		firstLabel,
+		nodeLabel: 'Cost Guard',
+		parameters: [
+			{ name: 'scope', label: 'Scope', fallback: '' },
+			{ name: 'budgetName', label: 'Budget Name', fallback: '' },
+		],
+		mustMatch: [{ name: 'store', label: 'Store', fallback: 'embedded' }],
+	};
+}
+
+const PAIRINGS: Partial<Record<Operation, PairedOperationSpec>> = {
+	recordUsage: pairing('checkBudget', 'Check Budget'),
+	cacheStore: pairing('cacheLookup', 'Cache Lookup'),
+};
 
 /** Version 1.1: a Budget Name expression names a budget per item. */
 export const PER_ITEM_BUDGETS_VERSION = 1.1;
@@ -45,8 +67,13 @@ const NAME_FAILURE_OUTPUT: Partial<{ [Op in Operation]: OutputOf<Op> }> = {
  * budget and the operation runs once per group, its store round trips once per budget.
  * Report, and version 1, read it from the first item.
  */
-export async function router(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const operation = context.getNodeParameter('operation', 0) as Operation;
+export async function router(node: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = node.getNodeParameter('operation', 0) as Operation;
+	// Version 1.2: Record Usage and Cache Store take Scope and Budget Name from their first node.
+	const pairing = PAIRINGS[operation];
+	const paired = pairing ? pairWithFirstOperation(node, pairing) : { context: node };
+	if (paired.hint) node.addExecutionHints(paired.hint);
+	const context = paired.context;
 	const failedOutput = NAME_FAILURE_OUTPUT[operation];
 	if (context.getNode().typeVersion < PER_ITEM_BUDGETS_VERSION || failedOutput === undefined)
 		return await runOperation(context, operation);
