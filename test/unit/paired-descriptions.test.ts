@@ -56,7 +56,10 @@ describe('Idempotent Write, Circuit Breaker and Cost Guard: parameters a newcome
 			const missing: string[] = [];
 			const shouting: string[] = [];
 			for (const { where, property } of parameters(node.description.properties)) {
+				// A notice is its own text; Operation's choices and the Options collection's
+				// entries carry the descriptions, as on n8n's own nodes.
 				if (property.type === 'notice') continue;
+				if (where === 'Operation' || where === 'Options') continue;
 				const description = property.description?.trim() ?? '';
 				if (description === '') missing.push(where);
 				else if (!/^[A-Z0-9'"(]|^e\.g\./.test(description))
