@@ -23,6 +23,7 @@ import {
 	stores,
 	updateDisplayOptions,
 	type OperationContext,
+	unlessPaired,
 } from '../../shared';
 import {
 	breakerNamespace,
@@ -51,7 +52,6 @@ import { breakerNames, checkBreakerCount, type BreakerNames } from './names';
 import type { OutputName } from './outputs';
 import { readPolicy } from './policy';
 import { recordProperties, recordOptions } from './record.description';
-import { unlessPaired } from '../../shared/n8n/pairedOperation';
 
 /** Record: after the hop, counts successes, failures and latency, and opens or closes the breaker. */
 

@@ -1,13 +1,18 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { createOperationContext, finishOperation, type OperationContext } from '../../shared';
+import {
+	createOperationContext,
+	finishOperation,
+	type OperationContext,
+	pairWithFirstOperation,
+	type PairedOperationSpec,
+} from '../../shared';
 import * as check from './check.operation';
 import { CIRCUIT_BREAKER_STORES } from './common';
 import { OUTPUTS, type Operation } from './outputs';
 import * as record from './record.operation';
 import * as setState from './setState.operation';
 import * as stats from './stats.operation';
-import { pairWithFirstOperation, type PairedOperationSpec } from '../../shared/n8n/pairedOperation';
 
 /** Circuit Breaker's entry point: one case per operation, each with its declared outputs. */
 export async function router(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -1,9 +1,14 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import {
+	outputsExpression,
+	scopeProperty,
+	storeProperty,
+	pairedSelectorProperty,
+	unlessPaired,
+} from '../../shared';
 import * as check from './check.operation';
 import { CIRCUIT_BREAKER_STORES, PAIRING_VERSION } from './common';
-import { pairedSelectorProperty, unlessPaired } from '../../shared/n8n/pairedOperation';
 import { OUTPUTS, outputNames } from './outputs';
 import * as record from './record.operation';
 import * as setState from './setState.operation';

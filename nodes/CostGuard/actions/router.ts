@@ -5,6 +5,8 @@ import {
 	finishOperation,
 	runPerItemKey,
 	type OperationContext,
+	pairWithFirstOperation,
+	type PairedOperationSpec,
 } from '../../shared';
 import { COST_GUARD_STORES } from './budget';
 import * as cacheLookup from './cacheLookup.operation';
@@ -13,7 +15,6 @@ import * as checkBudget from './checkBudget.operation';
 import { OUTPUTS, type Operation, type OutputOf } from './outputs';
 import * as recordUsage from './recordUsage.operation';
 import * as report from './report.operation';
-import { pairWithFirstOperation, type PairedOperationSpec } from '../../shared/n8n/pairedOperation';
 
 /** Runs an operation with its declared outputs and the node's store; returns its outputs, handing its hints to the panel. */
 async function run<Op extends Operation>(

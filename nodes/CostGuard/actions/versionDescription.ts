@@ -1,12 +1,17 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import {
+	outputsExpression,
+	scopeProperty,
+	storeProperty,
+	pairedSelectorProperty,
+	unlessPaired,
+} from '../../shared';
 import { COST_GUARD_STORES } from './budget';
 import * as cacheLookup from './cacheLookup.operation';
 import * as cacheStore from './cacheStore.operation';
 import * as checkBudget from './checkBudget.operation';
 import { outputNames, OUTPUTS } from './outputs';
-import { pairedSelectorProperty, unlessPaired } from '../../shared/n8n/pairedOperation';
 import { PAIRING_VERSION } from './pairing';
 import * as recordUsage from './recordUsage.operation';
 import * as report from './report.operation';

@@ -1,6 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { createOperationContext, finishOperation, type OperationContext } from '../../shared';
+import {
+	createOperationContext,
+	finishOperation,
+	type OperationContext,
+	pairWithFirstOperation,
+	type PairedOperationSpec,
+} from '../../shared';
 import * as claim from './claim.operation';
 import * as complete from './complete.operation';
 import * as forget from './forget.operation';
@@ -9,7 +15,6 @@ import * as markOutcomeUnknown from './markOutcomeUnknown.operation';
 import { OUTPUTS, type Operation } from './outputs';
 import * as release from './release.operation';
 import { IDEMPOTENT_WRITE_STORES, options } from './settings';
-import { pairWithFirstOperation, type PairedOperationSpec } from '../../shared/n8n/pairedOperation';
 
 /** Idempotent Write's entry point: one case per operation, each with its declared outputs. */
 export async function router(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {

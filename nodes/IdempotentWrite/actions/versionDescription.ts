@@ -1,6 +1,12 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import {
+	outputsExpression,
+	scopeProperty,
+	storeProperty,
+	pairedSelectorProperty,
+	unlessPaired,
+} from '../../shared';
 import * as claim from './claim.operation';
 import * as complete from './complete.operation';
 import * as forget from './forget.operation';
@@ -10,7 +16,6 @@ import { optionsCollections } from './options.descriptions';
 import { OUTPUTS, outputNames } from './outputs';
 import * as release from './release.operation';
 import { IDEMPOTENT_WRITE_STORES, NEWCOMER_VERSION } from './settings';
-import { pairedSelectorProperty, unlessPaired } from '../../shared/n8n/pairedOperation';
 
 export const properties: INodeProperties[] = [
 	{

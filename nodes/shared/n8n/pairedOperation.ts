@@ -24,8 +24,8 @@ import { hint, isExpressionValue } from './parameters';
  */
 
 /** The selector's values: take the settings from the first operation, or from this node. */
-export const PAIRED = 'paired';
-export const OWN = 'own';
+const PAIRED = 'paired';
+const OWN = 'own';
 
 export interface PairedOperationSpec {
 	/** The selector parameter, e.g. `scopeFrom`. */
