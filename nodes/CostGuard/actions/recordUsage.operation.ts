@@ -68,12 +68,16 @@ const properties: INodeProperties[] = [
 					'Reads usageMetadata.promptTokenCount, candidatesTokenCount, cachedContentTokenCount and thoughtsTokenCount',
 			},
 			{
+				// The brand is spelled n8n; the linter's title case would make it "N8n".
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
 				name: 'n8n AI Model Node Calls',
 				value: 'aiModelRuns',
 				description:
 					"Reads every call the named AI model sub-nodes (e.g. OpenAI Chat Model under an AI Agent) made in this execution, from n8n's run data, and records each once",
 			},
 			{
+				// The brand is spelled n8n; the linter's title case would make it "N8n".
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
 				name: 'n8n AI Node Token Usage',
 				value: 'langchain',
 				description:
