@@ -267,6 +267,10 @@ describe('Idempotent Write 3: the first run does what a newcomer expects', () =>
 		);
 		const again = await runSingle(node, [{ order: 'A' }], 5);
 		const [held] = again.output('Claim', 2);
+		assert.match(
+			hintsOf(again, 'Claim').join('\n'),
+			/1 item\(s\) went to In Flight: another execution holds their key \(the first by execution-\d+, until .*Forget clears keys/,
+		);
 		const leaseLeft = Date.parse(String(stampOf(held).leaseUntil)) - Date.now();
 		assert.ok(leaseLeft > 0 && leaseLeft <= 10_000, `lease left ${leaseLeft} ms`);
 

@@ -1,4 +1,4 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties, NodeExecutionHint } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import {
@@ -233,12 +233,27 @@ export async function execute(op: Routes): Promise<void> {
 				`Idempotent Write: ${repeats.length} item(s) repeat a key an earlier item of this run claimed, and went to Duplicate (${settings.fields.outputField}.repeatOfItem names that item).`,
 			),
 		);
+	const held = keyed.filter((item) => final.get(item.index)!.route === 'inFlight');
+	if (settings.newcomer && held.length > 0) op.hints.push(inFlightHint(held, final));
 	if (settings.testLeaseSeconds !== null && keyed.length > 0)
 		op.hints.push(
 			hint(
 				`Manual run: keys were claimed for ${settings.testLeaseSeconds} seconds (Options → Lease in Manual Runs), not for Lease (Minutes). Without a Complete after the write, running again within that time sends these keys to In Flight, and after it to Reconcile (the write may have happened). Forget clears keys while you build.`,
 			),
 		);
+}
+
+/** Version 3: who holds the keys that went to In Flight, until when, and how to free them while building. */
+function inFlightHint(
+	held: KeyedItem[],
+	final: Map<number, idempotency.ClaimDecision>,
+): NodeExecutionHint {
+	const record = final.get(held[0].index)!.record;
+	const until =
+		record.leaseUntil === null ? 'its lease ends' : new Date(record.leaseUntil).toISOString();
+	return hint(
+		`Idempotent Write: ${held.length} item(s) went to In Flight: another execution holds their key (the first by ${record.owner}, until ${until}). Without a Complete or Release it stays held until its lease ends; Forget clears keys while you build.`,
+	);
 }
 
 /** The first item of each key, and the items that repeat a key an earlier item has. */
