@@ -462,6 +462,50 @@ describe('Circuit Breaker 1.2 and Cost Guard 1.2: the second operation finds its
 		assert.deepEqual([report.json.breaker, report.json.calls], ['crm', 2]);
 	});
 
+	test('a per-item Breaker Name on Check: Record records each call on the breaker Check named for its item, though the vendor replaced the items', async () => {
+		const scope = fresh('cb');
+		const result = await runWorkflow({
+			workflow: buildWorkflow(
+				[
+					source([{ vendor: 'crm' }, { vendor: 'erp' }, { vendor: 'crm' }]),
+					breaker('Check', 1.2, { operation: 'check', scope, breakerName: '={{ $json.vendor }}' }),
+					{ name: 'Vendor', type: VENDOR, onError: 'continueErrorOutput' },
+					breaker('Record', 1.2, { operation: 'record' }),
+				],
+				[
+					['Source', 'Check'],
+					['Check', 0, 'Vendor'],
+					['Vendor', 0, 'Record', 0],
+					['Vendor', 1, 'Record', 1],
+				],
+			),
+			nodeTypes,
+		});
+		assert.equal(result.status, 'success', String(result.error?.message));
+		assert.deepEqual(
+			result
+				.output('Record', 'Success')
+				.map((item) => [item.json.id, (item.json.circuitBreaker as IDataObject).name]),
+			[
+				['crm-0', 'crm'],
+				['crm-1', 'erp'],
+				['crm-2', 'crm'],
+			],
+		);
+		assert.equal(
+			hintsOf(result, 'Record')[0],
+			`Paired with the Check node "Check": Scope "${scope}", Breaker Name per item, as "Check" named each item's.`,
+		);
+		const stats = await runSingle(breaker('Stats', 1.2, { operation: 'stats', scope }), [{}], 1);
+		assert.deepEqual(
+			stats.output('Stats', 0).map((item) => [item.json.breaker, item.json.calls]),
+			[
+				['crm', 2],
+				['erp', 1],
+			],
+		);
+	});
+
 	test('Record with no Check before it fails saying so; version 1.1 records under its own settings', async () => {
 		const alone = await runSingle(
 			breaker('Record', 1.2, { operation: 'record', outcomeFrom: 'field' }),
@@ -555,6 +599,43 @@ describe('Circuit Breaker 1.2 and Cost Guard 1.2: the second operation finds its
 			[0, 1],
 		);
 		assert.equal(second.nodes.LLM, undefined);
+	});
+
+	test('a per-item Budget Name on Check Budget: Record Usage records each item to the budget Check Budget named for it', async () => {
+		const scope = fresh('cg');
+		const result = await runWorkflow({
+			workflow: buildWorkflow(
+				[
+					source([
+						{ text: 'a', tenant: 'acme' },
+						{ text: 'b', tenant: 'globex' },
+					]),
+					guard('Check Budget', 1.2, {
+						operation: 'checkBudget',
+						scope,
+						budgetName: '={{ $json.tenant }}',
+						limits: { dailyLimit: '1' },
+					}),
+					{ name: 'LLM', type: LLM },
+					guard('Record Usage', 1.2, {
+						operation: 'recordUsage',
+						options: { checkStamp: "={{ $('Check Budget').item.json.costGuard }}" },
+					}),
+				],
+				[
+					['Source', 'Check Budget'],
+					['Check Budget', 0, 'LLM'],
+					['LLM', 'Record Usage'],
+				],
+			),
+			nodeTypes,
+		});
+		assert.equal(result.status, 'success', String(result.error?.message));
+		assert.deepEqual(
+			result.output('Record Usage', 0).map((item) => (item.json.cost as IDataObject).budget),
+			['acme', 'globex'],
+		);
+		assertEachInputLeavesOnce(result, 'Record Usage');
 	});
 
 	test('Record Usage with no Check Budget before it fails saying so; version 1.1 uses its own Budget Name', async () => {

@@ -5,6 +5,7 @@ import {
 	finishOperation,
 	type OperationContext,
 	pairWithFirstOperation,
+	stampExpression,
 	type PairedOperationSpec,
 } from '../../shared';
 import * as check from './check.operation';
@@ -62,7 +63,13 @@ const CHECK_PAIRING: PairedOperationSpec = {
 	nodeLabel: 'Circuit Breaker',
 	parameters: [
 		{ name: 'scope', label: 'Scope', fallback: '' },
-		{ name: 'breakerName', label: 'Breaker Name', fallback: '' },
+		{
+			name: 'breakerName',
+			label: 'Breaker Name',
+			fallback: '',
+			// A per-item name: each call's breaker is the one Check named for its item.
+			fromStamp: (first) => stampExpression(first, 'circuitBreaker', 'name'),
+		},
 	],
 	mustMatch: [{ name: 'store', label: 'Store', fallback: 'embedded' }],
 };

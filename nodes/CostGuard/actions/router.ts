@@ -6,6 +6,8 @@ import {
 	runPerItemKey,
 	type OperationContext,
 	pairWithFirstOperation,
+	stampExpression,
+	type FirstOperation,
 	type PairedOperationSpec,
 } from '../../shared';
 import { COST_GUARD_STORES } from './budget';
@@ -40,7 +42,15 @@ function pairing(first: string, firstLabel: string): PairedOperationSpec {
 		nodeLabel: 'Cost Guard',
 		parameters: [
 			{ name: 'scope', label: 'Scope', fallback: '' },
-			{ name: 'budgetName', label: 'Budget Name', fallback: '' },
+			{
+				name: 'budgetName',
+				label: 'Budget Name',
+				fallback: '',
+				// A per-item budget after Check Budget: the one it named for the item (its stamp).
+				...(first === 'checkBudget'
+					? { fromStamp: (node: FirstOperation) => stampExpression(node, 'costGuard', 'budget') }
+					: {}),
+			},
 		],
 		mustMatch: [{ name: 'store', label: 'Store', fallback: 'embedded' }],
 	};

@@ -38,12 +38,25 @@ export interface PairedOperationSpec {
 	firstLabel: string;
 	/** The node type as the panel names it, e.g. "Idempotent Write". */
 	nodeLabel: string;
-	/** The parameters taken from the first node, with their labels and defaults. */
-	parameters: ReadonlyArray<{ name: string; label: string; fallback: string }>;
+	/**
+	 * The parameters taken from the first node, with their labels and defaults. When the
+	 * first node's value is an expression and `fromStamp` is given, each item reads what
+	 * the first node decided for the item it pairs back to (its stamp) instead of
+	 * evaluating the expression again on items a vendor node may have replaced.
+	 */
+	parameters: ReadonlyArray<PairedParameter>;
 	/** The name of the node to pair with, when the user named one; otherwise the nearest. */
 	named?: string;
 	/** Parameters that must be equal on both nodes (e.g. `store`): a difference is an error. */
 	mustMatch?: ReadonlyArray<{ name: string; label: string; fallback: string }>;
+}
+
+export interface PairedParameter {
+	name: string;
+	label: string;
+	fallback: string;
+	/** The expression that reads the value from the first node's stamp on the paired item. */
+	fromStamp?: (first: FirstOperation) => string;
 }
 
 export interface FirstOperation {
@@ -125,6 +138,17 @@ export function unlessPaired(
 }
 
 /**
+ * An expression reading one field of the first node's stamp on the item this one pairs
+ * back to, e.g. `{{ $('Check').item.json.circuitBreaker.name }}`.
+ */
+export function stampExpression(first: FirstOperation, defaultField: string, key: string): string {
+	const options = (first.parameters.options ?? {}) as Record<string, unknown>;
+	const configured = typeof options.outputField === 'string' ? options.outputField.trim() : '';
+	const field = configured === '' ? defaultField : configured;
+	return `={{ $(${JSON.stringify(first.name)}).item.json[${JSON.stringify(field)}][${JSON.stringify(key)}] }}`;
+}
+
+/**
  * The nearest enabled node of this node's type before it that runs one of the first
  * operations (or the one named), or undefined when there is none.
  */
@@ -189,18 +213,21 @@ export function pairWithFirstOperation(
 			);
 		}
 	}
-	const values = new Map(
-		spec.parameters.map((parameter) => [
-			parameter.name,
-			first.parameters[parameter.name] ?? parameter.fallback,
-		]),
-	);
-	const shown = spec.parameters
-		.map((parameter) => `${parameter.label} ${describeSetting(values.get(parameter.name))}`)
-		.join(', ');
+	const values = new Map<string, unknown>();
+	const shown: string[] = [];
+	for (const parameter of spec.parameters) {
+		const value = first.parameters[parameter.name] ?? parameter.fallback;
+		if (isExpressionValue(value) && parameter.fromStamp) {
+			values.set(parameter.name, parameter.fromStamp(first));
+			shown.push(`${parameter.label} per item, as "${first.name}" named each item's`);
+		} else {
+			values.set(parameter.name, value);
+			shown.push(`${parameter.label} ${describeSetting(value)}`);
+		}
+	}
 	return {
 		context: withParameters(context, values),
-		hint: hint(`Paired with the ${spec.firstLabel} node "${first.name}": ${shown}.`),
+		hint: hint(`Paired with the ${spec.firstLabel} node "${first.name}": ${shown.join(', ')}.`),
 		first,
 	};
 }
