@@ -19,8 +19,9 @@ import { hint, isExpressionValue } from './parameters';
  *
  * A value that is an expression on the first node is evaluated here, on this node's
  * items, exactly as if it had been typed on this node too: a Scope such as
- * `{{ $workflow.name }}` gives the same; a per-item name such as `{{ $json.tenant }}`
- * needs the field on the items that reach this node.
+ * `{{ $workflow.name }}` gives the same. A per-item name (`{{ $json.tenant }}`) is read,
+ * where the node gives `fromStamp`, from what the first node decided for the item this
+ * one pairs back to, since a vendor node in between usually replaced the items.
  */
 
 /** The selector's values: take the settings from the first operation, or from this node. */
