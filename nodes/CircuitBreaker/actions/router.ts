@@ -57,6 +57,7 @@ async function run<Output extends string>(
 /** What Record takes from its Check node: Scope and Breaker Name; the Store must be the same. */
 const CHECK_PAIRING: PairedOperationSpec = {
 	selector: 'scopeFrom',
+	selectorLabel: 'Scope and Breaker Name From',
 	firstOperations: ['check'],
 	defaultOperation: 'check',
 	firstLabel: 'Check',

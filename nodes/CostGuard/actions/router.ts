@@ -36,6 +36,7 @@ async function run<Op extends Operation>(
 function pairing(first: string, firstLabel: string): PairedOperationSpec {
 	return {
 		selector: 'scopeFrom',
+		selectorLabel: 'Scope and Budget Name From',
 		firstOperations: [first],
 		defaultOperation: 'checkBudget',
 		firstLabel,

@@ -63,6 +63,7 @@ async function run<Output extends string>(
 function claimPairing(context: IExecuteFunctions): PairedOperationSpec {
 	return {
 		selector: 'scopeFrom',
+		selectorLabel: 'Scope From',
 		firstOperations: ['claim'],
 		defaultOperation: 'claim',
 		firstLabel: 'Claim',

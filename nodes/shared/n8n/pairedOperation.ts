@@ -29,8 +29,9 @@ const PAIRED = 'paired';
 const OWN = 'own';
 
 export interface PairedOperationSpec {
-	/** The selector parameter, e.g. `scopeFrom`. */
+	/** The selector parameter, e.g. `scopeFrom`, and its label, e.g. "Scope From". */
 	selector: string;
+	selectorLabel: string;
 	/** The first operations this one pairs with, e.g. `['claim']`. */
 	firstOperations: readonly string[];
 	/** The first node's operation when it stored none (its default). */
@@ -197,7 +198,7 @@ export function pairWithFirstOperation(
 			context.getNode(),
 			`Found no ${spec.firstLabel} node to pair with: ${where}, so there is nothing this node could act on`,
 			{
-				description: `This node takes its ${takes} from the matching ${spec.firstLabel} node. Connect it after the ${spec.firstLabel} node (through the nodes in between), or, when the ${spec.firstLabel} node is in another workflow, set ${selectorLabel(spec)} to "Set on This Node" and enter the same ${takes}.`,
+				description: `This node takes its ${takes} from the matching ${spec.firstLabel} node. Connect it after the ${spec.firstLabel} node (through the nodes in between), or, when the ${spec.firstLabel} node is in another workflow, set ${spec.selectorLabel} to "Set on This Node" and enter the same ${takes}.`,
 			},
 		);
 	}
@@ -231,10 +232,6 @@ export function pairWithFirstOperation(
 		hint: hint(`Paired with the ${spec.firstLabel} node "${first.name}": ${shown.join(', ')}.`),
 		first,
 	};
-}
-
-function selectorLabel(spec: PairedOperationSpec): string {
-	return spec.selector === 'scopeFrom' ? 'Scope From' : spec.selector;
 }
 
 function describeSetting(value: unknown): string {
