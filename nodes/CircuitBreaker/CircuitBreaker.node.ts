@@ -25,7 +25,7 @@ export class CircuitBreaker implements INodeType {
 		icon: { light: 'file:circuitBreaker.svg', dark: 'file:circuitBreaker.dark.svg' },
 		group: ['transform'],
 		subtitle:
-			'={{ $parameter["operation"] === "stats" ? "stats" : $parameter["operation"] + ": " + $parameter["breakerName"] }}',
+			'={{ $parameter["operation"] === "stats" ? "stats" : $parameter["scopeFrom"] === "paired" ? $parameter["operation"] + ": as its Check" : $parameter["operation"] + ": " + $parameter["breakerName"] }}',
 		description:
 			'Stop calling a failing hop: check a breaker before the call, record the outcome after it',
 		defaults: { name: 'Circuit Breaker' },

@@ -26,7 +26,8 @@ export class CostGuard implements INodeType {
 		name: 'costGuard',
 		icon: { light: 'file:costGuard.svg', dark: 'file:costGuard.dark.svg' },
 		group: ['transform'],
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["budgetName"] }}',
+		subtitle:
+			'={{ $parameter["operation"] + ": " + ($parameter["scopeFrom"] === "paired" ? "as its first node" : $parameter["budgetName"]) }}',
 		description:
 			'Keep LLM and API spend within budget: check before spending, record real cost, report cost per record, cache repeated input',
 		defaults: { name: 'Cost Guard' },

@@ -10,6 +10,7 @@ export * from './n8n/itemKeys';
 export * from './n8n/n8nApi';
 export * from './n8n/operation';
 export * from './n8n/outputs';
+export * from './n8n/pairedOperation';
 export * from './n8n/parameters';
 export * from './n8n/store';
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
+import type { IDataObject } from 'n8n-workflow';
 import { Client } from 'pg';
 
 import { outageWorkflow, stoppedRedis } from './guard-outage';
@@ -454,5 +455,115 @@ describe('n8n end to end: Idempotent Write', () => {
 		);
 		await n8n.deactivate(workflow.id);
 		await n8n.deactivate(vendor.id);
+	});
+	it('version 3 from the editor: a repeated order in one run goes to Duplicate, Complete pairs with the Claim by itself, and the next run finds every order done', async () => {
+		const scope = `e2e-newcomer-${RUN}`;
+		const orders = ['A-1001', 'A-1002', 'A-1001', 'A-1003', 'A-1004'];
+		const guard = (name: string, parameters: IDataObject, x: number) => ({
+			id: name.toLowerCase().replaceAll(' ', '-'),
+			name,
+			type: `${PACKAGE_NAME}.idempotentWrite`,
+			typeVersion: 3,
+			position: [x, 0] as [number, number],
+			parameters,
+		});
+		const workflow = await n8n.importWorkflow({
+			name: `e2e newcomer ${RUN}`,
+			nodes: [
+				{
+					id: 'trigger',
+					name: 'Run',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'orders',
+					name: 'Orders',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [220, 0],
+					parameters: {
+						jsCode: `return ${JSON.stringify(orders)}.map((orderId) => ({ json: { orderId, amount: 10 } }));`,
+					},
+				},
+				guard(
+					'Claim',
+					{ operation: 'claim', scope, keySource: 'fields', keyFields: 'orderId', options: {} },
+					440,
+				),
+				{
+					id: 'write',
+					name: 'Write',
+					type: 'n8n-nodes-base.set',
+					typeVersion: 3.4,
+					position: [660, 0],
+					parameters: {
+						mode: 'raw',
+						jsonOutput: '={{ { id: "inv-" + $json.orderId } }}',
+						options: {},
+					},
+				},
+				// Scope left empty here: Scope From (its default) takes the Claim's.
+				guard('Complete', { operation: 'complete', resultFields: 'id' }, 880),
+			],
+			connections: {
+				Run: { main: [[{ node: 'Orders', type: 'main', index: 0 }]] },
+				Orders: { main: [[{ node: 'Claim', type: 'main', index: 0 }]] },
+				Claim: { main: [[{ node: 'Write', type: 'main', index: 0 }]] },
+				Write: { main: [[{ node: 'Complete', type: 'main', index: 0 }]] },
+			},
+			settings: { executionOrder: 'v1' },
+		} as WorkflowJson);
+
+		const first = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+		assert.equal(first.status, 'success', JSON.stringify(first.error));
+		const proceed = first.json('Claim', 'Proceed');
+		const duplicate = first.json('Claim', 'Duplicate');
+		assert.deepEqual(
+			proceed.map((item) => item.orderId),
+			['A-1001', 'A-1002', 'A-1003', 'A-1004'],
+		);
+		assert.deepEqual(
+			duplicate.map((item) => [item.orderId, (item.idempotentWrite as IDataObject).repeatOfItem]),
+			[['A-1001', 0]],
+		);
+		assert.deepEqual(first.json('Claim', 'In Flight'), []);
+		// Lean items: the input's fields and one stamp, no correlation ID.
+		assert.deepEqual(Object.keys(proceed[0]).sort(), ['amount', 'idempotentWrite', 'orderId']);
+		const claimHints = (first.node('Claim').raw.hints ?? []).map((hint) => hint.message);
+		assert.ok(
+			claimHints.some((message) =>
+				message.startsWith('Manual run: keys were claimed for 10 seconds'),
+			),
+			claimHints.join('\n'),
+		);
+		const completed = first.json('Complete', 0);
+		assert.deepEqual(
+			completed.map((item) => (item.idempotentWrite as IDataObject).claimFound),
+			[true, true, true, true],
+		);
+		const completeHints = (first.node('Complete').raw.hints ?? []).map((hint) => hint.message);
+		assert.deepEqual(completeHints, [`Paired with the Claim node "Claim": Scope "${scope}".`]);
+
+		const second = await n8n.executeById(workflow.id, { triggerNode: 'Run' });
+		assert.equal(second.status, 'success', JSON.stringify(second.error));
+		assert.deepEqual(second.json('Claim', 'Proceed'), []);
+		assert.deepEqual(
+			second
+				.json('Claim', 'Duplicate')
+				.map((item) => [
+					item.orderId,
+					((item.idempotentWrite as IDataObject).result as IDataObject).id,
+				]),
+			[
+				['A-1001', 'inv-A-1001'],
+				['A-1002', 'inv-A-1002'],
+				['A-1001', 'inv-A-1001'],
+				['A-1003', 'inv-A-1003'],
+				['A-1004', 'inv-A-1004'],
+			],
+		);
 	});
 });

@@ -160,14 +160,22 @@ describe('n8n queue mode end to end, exactly once: main + 2 workers, private Red
 					item.credentials && 'integrationGuardsRedisApi' in (item.credentials as IDataObject),
 					`${item.name} names a Redis credential`,
 				);
-				assert.equal(item.typeVersion, 2, `${item.name} is a version 2 node`);
+				assert.equal(item.typeVersion, 3, `${item.name} is a version 3 node`);
 				item.credentials = { integrationGuardsRedisApi: credentials.redis };
-				parameters.scope = `${String(parameters.scope)}-${RUN}-${path}`;
+				// Version 3's Complete and Mark Outcome Unknown take the Claim's Scope; a
+				// version 1 node needs it typed, as the Claim's.
+				if (parameters.operation === 'claim' || options.version1)
+					parameters.scope = `queue-invoices-${RUN}-${path}`;
 				if (parameters.operation === 'claim' && options.leaseMinutes !== undefined)
 					parameters.leaseMinutes = options.leaseMinutes;
 				if (options.version1) {
 					item.typeVersion = 1;
 					delete parameters.afterExpiredLease;
+					// Version 1 writes `idempotency`; the example's expressions read `idempotentWrite`.
+					parameters.options = {
+						...(parameters.options as IDataObject),
+						outputField: 'idempotentWrite',
+					};
 				}
 			}
 			if (item.type === 'n8n-nodes-base.webhook') {

@@ -536,9 +536,9 @@ describe('Circuit Breaker 1.1 in the n8n engine: Breaker Name and the store', ()
 	});
 
 	for (const [label, expression, kind] of [
-		['an object', '={{ $json.vendor }}', /is an object, not text: \{"id":7\}/],
-		['a list', '={{ [1, 2] }}', /is a list, not text: \[1,2\]/],
-		['a boolean', '={{ true }}', /is a boolean, not text: true/],
+		['an object', '={{ $json.vendor }}', /is not text but \{"id":7\}/],
+		['a list', '={{ [1, 2] }}', /is not text but \[1,2\]/],
+		['a boolean', '={{ true }}', /is not text but true/],
 	] as Array<[string, string, RegExp]>) {
 		test(`a Breaker Name that gives ${label} is an error naming the item and the field`, async () => {
 			const result = await runSingle(
@@ -655,7 +655,7 @@ describe('Circuit Breaker 1.1 in the n8n engine: Breaker Name and the store', ()
 		assert.equal(capped.status, 'error');
 		assert.match(
 			String(capped.error?.message),
-			/^Breaker Name gives more than 100 different breakers in one execution \(item 100 gives "v100"\)/,
+			/^Breaker Name gives more than 100 different breakers in one execution \(item 100 brings one more\)/,
 		);
 
 		const workflow = buildWorkflow(

@@ -26,6 +26,8 @@ export const onStoreErrorOption: INodeProperties = {
 	displayName: 'If the Store Is Unreachable',
 	name: 'onStoreError',
 	type: 'options',
+	description:
+		'What happens when the store cannot be read or written: fail closed (the default), or let calls through without the breaker',
 	options: [
 		{
 			name: 'Fail the Node',

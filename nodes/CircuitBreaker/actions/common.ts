@@ -6,6 +6,9 @@ import { breaker, fieldNameOption, hint, resolveScope, stores } from '../../shar
 
 export const CIRCUIT_BREAKER_STORES = ['embedded', 'redis', 'postgres'] as const;
 
+/** Version 1.2: Record takes Scope and Breaker Name from the matching Check node by default. */
+export const PAIRING_VERSION = 1.2;
+
 /** Output Field: where each item gets the breaker's name, route and state. */
 export function outputField(context: IExecuteFunctions): string {
 	return fieldNameOption(context, 'options.outputField', 'Output Field', 'circuitBreaker');

@@ -1,15 +1,16 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { breaker, configError, errors, isExpression, itemError } from '../../shared';
+import { breaker, configError, groupItemsByKey, isExpression, itemKeyOf } from '../../shared';
 import { CLASSIFYING_VERSION } from './policy';
 
 /**
  * Breaker Name: one per execution (the first item's), or, in version 1.1 when it is an
- * expression, one per item — a breaker per tenant, account or host in one batch.
- *
- * Seam: the generic per-item key helper (nodes/shared/n8n/itemKeys.ts, written beside
- * this for the Rate Limiter) does the same evaluation, check, grouping and cap; when it
- * lands, `breakerNames` becomes a call to it with `breakerNameProblem` as the check.
+ * expression, one per item — a breaker per tenant, account or host in one batch. The
+ * per-item names are read, checked, grouped and capped by the package's one helper for
+ * names of shared state (nodes/shared/n8n/itemKeys.ts, as Rate Limiter's and Cost
+ * Guard's), with the breaker's own rule as its extra check. Unlike those nodes, a breaker
+ * batch is one store round trip for all its breakers (and Record's Failure input takes
+ * names from Check stamps), so the groups are read here rather than run one by one.
  */
 
 /** Distinct breakers one execution may touch: each is a record in the same round trip. */
@@ -32,19 +33,23 @@ export function breakerNames(context: IExecuteFunctions, count: number): Breaker
 		// No item to name a breaker (Record's calls may all be on the Failure input).
 		return { of: noItem, distinct: [], perItem };
 	}
-	if (!perItem || count === 1) {
-		const name = breakerName(context, 0, perItem);
+	if (!perItem) {
+		const name = breakerName(context);
 		return { of: () => name, distinct: [name], perItem };
 	}
+	const { groups, failed } = groupItemsByKey(context, 'breakerName', count, {
+		label: 'Breaker Name',
+		example: 'salesforce',
+		maxKeys: MAX_BREAKERS_PER_EXECUTION,
+		maxLength: breaker.MAX_BREAKER_NAME_LENGTH,
+		unit: 'breakers',
+		problem: breaker.breakerNameProblem,
+	});
+	// A breaker batch is decided as one: an item without a usable name fails the node.
+	if (failed.length > 0) throw failed[0].error;
 	const names: string[] = [];
-	const distinct = new Set<string>();
-	for (let index = 0; index < count; index++) {
-		const name = breakerName(context, index, true);
-		names.push(name);
-		if (!distinct.has(name)) checkBreakerCount(context, distinct.size + 1, index, name);
-		distinct.add(name);
-	}
-	return { of: (index) => names[index], distinct: [...distinct], perItem };
+	for (const [name, indexes] of groups) for (const index of indexes) names[index] = name;
+	return { of: (index) => names[index], distinct: [...groups.keys()], perItem };
 }
 
 /** Fails when the `count`th distinct breaker of an execution (item `index` gives `name`) is over the cap. */
@@ -68,43 +73,19 @@ function noItem(index: number): string {
 }
 
 /**
- * Breaker Name for item `index`, trimmed and checked. An expression that gives something
- * other than text (an object would make a breaker called "[object Object]") is an error
- * naming the item. A number is a name too (an account ID, say).
+ * A plain Breaker Name (read once), trimmed and checked: a bad one is the node's
+ * configuration, not an item's. A number is a name too (an account ID, say).
  */
-export function breakerName(context: IExecuteFunctions, index = 0, perItem = false): string {
-	const raw: unknown = context.getNodeParameter('breakerName', index, '');
-	if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
-		throw itemError(
-			context,
-			index,
-			`Breaker Name of item ${index} is ${describeKind(raw)}, not text: ${errors.describeValue(raw)}`,
-			'Make the Breaker Name expression give the name as text, e.g. {{ $json.vendor.name }} rather than {{ $json.vendor }}.',
-		);
-	}
-	const name = String(raw).trim();
-	const problem = breaker.breakerNameProblem(name);
+export function breakerName(context: IExecuteFunctions): string {
+	const raw: unknown = context.getNodeParameter('breakerName', 0, '');
+	const read = itemKeyOf(raw, breaker.MAX_BREAKER_NAME_LENGTH);
+	const name = typeof read === 'string' ? read : '';
+	const problem = typeof read === 'string' ? breaker.breakerNameProblem(name) : read.problem;
 	if (problem === null) return name;
-	if (perItem) {
-		throw itemError(
-			context,
-			index,
-			`Breaker Name of item ${index} ${problem}`,
-			'Make the Breaker Name expression give a name for every item, e.g. "salesforce".',
-		);
-	}
 	throw configError(
 		context,
 		'Breaker Name',
 		problem,
 		'Name the hop this breaker guards, e.g. "salesforce", the same on its Check and Record nodes.',
 	);
-}
-
-function describeKind(value: unknown): string {
-	if (value === null || value === undefined) return String(value);
-	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'number') return 'not a finite number';
-	return `a ${typeof value}`;
 }

@@ -14,6 +14,8 @@ export const recordProperties: INodeProperties[] = [
 		displayName: 'Outcome From',
 		name: 'outcomeFrom',
 		type: 'options',
+		description:
+			"How Record tells a failed call from a good one: by the input it arrives on (the vendor node's outputs) or by a field of the item",
 		options: [
 			{
 				name: 'Inputs (Success and Failure)',
@@ -43,6 +45,7 @@ export const recordProperties: INodeProperties[] = [
 		displayName: 'Failed When',
 		name: 'failedWhen',
 		type: 'options',
+		description: 'Which value of the Outcome Field means the call failed',
 		options: [
 			{
 				name: 'Field Has a Value',

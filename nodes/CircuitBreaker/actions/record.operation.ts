@@ -23,9 +23,11 @@ import {
 	stores,
 	updateDisplayOptions,
 	type OperationContext,
+	unlessPaired,
 } from '../../shared';
 import {
 	breakerNamespace,
+	PAIRING_VERSION,
 	changeHint,
 	describeChange,
 	letsItemsThrough,
@@ -54,7 +56,11 @@ import { recordProperties, recordOptions } from './record.description';
 /** Record: after the hop, counts successes, failures and latency, and opens or closes the breaker. */
 
 const properties: INodeProperties[] = [
-	breakerNameProperty,
+	// Not shown while Record takes the Check node's (version 1.2).
+	...unlessPaired(
+		{ ...breakerNameProperty, displayOptions: { show: { operation: ['record'] } } },
+		{ selector: 'scopeFrom', secondOperations: ['record'], fromVersion: PAIRING_VERSION },
+	),
 	...recordProperties,
 	optionsCollection([
 		...recordOptions,

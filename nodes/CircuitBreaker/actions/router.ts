@@ -1,6 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { createOperationContext, finishOperation, type OperationContext } from '../../shared';
+import {
+	createOperationContext,
+	finishOperation,
+	type OperationContext,
+	pairWithFirstOperation,
+	stampExpression,
+	type PairedOperationSpec,
+} from '../../shared';
 import * as check from './check.operation';
 import { CIRCUIT_BREAKER_STORES } from './common';
 import { OUTPUTS, type Operation } from './outputs';
@@ -15,7 +22,7 @@ export async function router(context: IExecuteFunctions): Promise<INodeExecution
 		case 'check':
 			return await run(context, OUTPUTS.check, check.execute);
 		case 'record':
-			return await run(context, OUTPUTS.record, record.execute);
+			return await run(context, OUTPUTS.record, record.execute, true);
 		case 'setState':
 			return await run(context, OUTPUTS.setState, setState.execute);
 		case 'stats':
@@ -32,8 +39,38 @@ async function run<Output extends string>(
 	context: IExecuteFunctions,
 	outputs: readonly Output[],
 	execute: (op: OperationContext<Output>) => Promise<void>,
+	afterCheck = false,
 ): Promise<INodeExecutionData[][]> {
-	const op = createOperationContext(context, { outputs, stores: CIRCUIT_BREAKER_STORES });
+	// Version 1.2: Record takes Scope and Breaker Name from the matching Check node.
+	const paired = afterCheck
+		? pairWithFirstOperation(context, CHECK_PAIRING)
+		: { context, hint: undefined };
+	const op = createOperationContext(paired.context, {
+		outputs,
+		stores: CIRCUIT_BREAKER_STORES,
+	});
+	if (paired.hint) op.hints.push(paired.hint);
 	await execute(op);
 	return finishOperation(op);
 }
+
+/** What Record takes from its Check node: Scope and Breaker Name; the Store must be the same. */
+const CHECK_PAIRING: PairedOperationSpec = {
+	selector: 'scopeFrom',
+	selectorLabel: 'Scope and Breaker Name From',
+	firstOperations: ['check'],
+	defaultOperation: 'check',
+	firstLabel: 'Check',
+	nodeLabel: 'Circuit Breaker',
+	parameters: [
+		{ name: 'scope', label: 'Scope', fallback: '' },
+		{
+			name: 'breakerName',
+			label: 'Breaker Name',
+			fallback: '',
+			// A per-item name: each call's breaker is the one Check named for its item.
+			fromStamp: (first) => stampExpression(first, 'circuitBreaker', 'name'),
+		},
+	],
+	mustMatch: [{ name: 'store', label: 'Store', fallback: 'embedded' }],
+};

@@ -20,6 +20,8 @@ const properties: INodeProperties[] = [
 		displayName: 'New State',
 		name: 'newState',
 		type: 'options',
+		description:
+			'What to do with the breaker: every Check and Record with the same Scope and Breaker Name sees it at once',
 		options: [
 			{
 				name: 'Closed (Reset)',

@@ -1,8 +1,14 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import {
+	outputsExpression,
+	scopeProperty,
+	storeProperty,
+	pairedSelectorProperty,
+	unlessPaired,
+} from '../../shared';
 import * as check from './check.operation';
-import { CIRCUIT_BREAKER_STORES } from './common';
+import { CIRCUIT_BREAKER_STORES, PAIRING_VERSION } from './common';
 import { OUTPUTS, outputNames } from './outputs';
 import * as record from './record.operation';
 import * as setState from './setState.operation';
@@ -47,7 +53,18 @@ export const properties: INodeProperties[] = [
 		default: 'check',
 	},
 	storeProperty([...CIRCUIT_BREAKER_STORES]),
-	scopeProperty('e.g. crm-hops'),
+	pairedSelectorProperty(
+		{ selector: 'scopeFrom', firstLabel: 'Check' },
+		'Scope and Breaker Name From',
+		'Scope and Breaker Name',
+		{ operation: ['record'], '@version': [{ _cnd: { gte: PAIRING_VERSION } }] },
+	),
+	// Not shown while Record takes the Check node's (version 1.2).
+	...unlessPaired(scopeProperty('e.g. crm-hops'), {
+		selector: 'scopeFrom',
+		secondOperations: ['record'],
+		fromVersion: PAIRING_VERSION,
+	}),
 	...check.description,
 	...record.description,
 	...setState.description,
@@ -57,9 +74,10 @@ export const properties: INodeProperties[] = [
 /** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
 	// 1.1 counts failures by kind, adds the count and consecutive windows and grows the
-	// open duration (behind @version display conditions); a version 2 is a new folder.
-	version: [1, 1.1],
-	defaultVersion: 1.1,
+	// open duration (behind @version display conditions); 1.2 has Record take Scope and
+	// Breaker Name from the matching Check node by default. A version 2 is a new folder.
+	version: [1, 1.1, 1.2],
+	defaultVersion: 1.2,
 	// The expression's type is the template n8n declares; outputsExpression builds one.
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties,

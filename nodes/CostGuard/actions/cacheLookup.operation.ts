@@ -37,6 +37,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Hit Output',
 		name: 'hitOutput',
 		type: 'options',
+		description: 'What an item leaving on Hit looks like',
 		options: [
 			{
 				name: 'Stored Response',
@@ -62,6 +63,7 @@ const properties: INodeProperties[] = [
 		name: 'responseField',
 		type: 'string',
 		default: 'response',
+		description: 'Field of the input item that gets the stored response',
 		displayOptions: { show: { hitOutput: ['field'] } },
 	},
 	optionsCollection([ignoreCaseOption, timeZoneOption]),

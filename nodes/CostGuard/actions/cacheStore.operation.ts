@@ -33,6 +33,8 @@ const properties: INodeProperties[] = [
 		displayName: 'Cache Key From',
 		name: 'keyFrom',
 		type: 'options',
+		description:
+			'Which key the response is stored under: the one Cache Lookup computed, or the same fields read again',
 		options: [
 			{
 				name: "Cache Lookup's Key",

@@ -51,6 +51,8 @@ const properties: INodeProperties[] = [
 		name: 'limits',
 		type: 'collection',
 		placeholder: 'Add Limit',
+		description:
+			'Spend (in the currency of the prices, USD for the built-in table) and item counts allowed per hour, day and month. Items that would go over leave on Over Budget.',
 		default: {},
 		options: [
 			moneyLimit('Daily', 'dailyLimit'),
@@ -65,6 +67,8 @@ const properties: INodeProperties[] = [
 		displayName: 'Estimate Cost From',
 		name: 'estimate',
 		type: 'options',
+		description:
+			'What an item is expected to cost before the call, reserved against the budget until Record Usage records the real cost',
 		options: [
 			{
 				name: 'Nothing (Recorded Spend Only)',
@@ -166,6 +170,7 @@ const properties: INodeProperties[] = [
 			displayName: 'Over Budget',
 			name: 'overBudget',
 			type: 'options',
+			description: 'What happens to an item that does not fit the budget',
 			options: [
 				{
 					name: 'Route to Over Budget',

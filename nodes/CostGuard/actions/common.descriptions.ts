@@ -83,6 +83,7 @@ export const priceProperties: INodeProperties[] = [
 						name: 'model',
 						type: 'string',
 						default: '',
+						description: "The model name as the vendor's response gives it",
 						placeholder: 'e.g. gpt-4o-mini',
 					},
 					...priceFields,
@@ -94,6 +95,7 @@ export const priceProperties: INodeProperties[] = [
 		displayName: 'Unknown Model',
 		name: 'unknownModel',
 		type: 'options',
+		description: 'What to do with an item whose model has no price in the table or the overrides',
 		options: [
 			{
 				name: 'Fail the Item',
@@ -112,6 +114,7 @@ export const priceProperties: INodeProperties[] = [
 		displayName: 'Fallback Price',
 		name: 'fallbackPrice',
 		type: 'collection',
+		description: 'Prices per million tokens for models that have none',
 		placeholder: 'Add Price',
 		default: {},
 		displayOptions: { show: { unknownModel: ['fallback'] } },

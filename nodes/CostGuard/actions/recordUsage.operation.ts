@@ -39,6 +39,8 @@ const properties: INodeProperties[] = [
 		displayName: 'Usage Format',
 		name: 'usageFormat',
 		type: 'options',
+		description:
+			"Where the token counts are in the item: the vendor's response format, fields you name, or the AI model nodes of this execution",
 		options: [
 			{
 				name: 'Amazon Bedrock Converse',
@@ -66,13 +68,17 @@ const properties: INodeProperties[] = [
 					'Reads usageMetadata.promptTokenCount, candidatesTokenCount, cachedContentTokenCount and thoughtsTokenCount',
 			},
 			{
-				name: 'N8n AI Model Node Calls',
+				// The brand is spelled n8n; the linter's title case would make it "N8n".
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
+				name: 'n8n AI Model Node Calls',
 				value: 'aiModelRuns',
 				description:
 					"Reads every call the named AI model sub-nodes (e.g. OpenAI Chat Model under an AI Agent) made in this execution, from n8n's run data, and records each once",
 			},
 			{
-				name: 'N8n AI Node Token Usage',
+				// The brand is spelled n8n; the linter's title case would make it "N8n".
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
+				name: 'n8n AI Node Token Usage',
 				value: 'langchain',
 				description:
 					"Reads tokenUsage.promptTokens and completionTokens, as n8n's AI model nodes report them",

@@ -5,6 +5,10 @@ import {
 	finishOperation,
 	runPerItemKey,
 	type OperationContext,
+	pairWithFirstOperation,
+	stampExpression,
+	type FirstOperation,
+	type PairedOperationSpec,
 } from '../../shared';
 import { COST_GUARD_STORES } from './budget';
 import * as cacheLookup from './cacheLookup.operation';
@@ -28,6 +32,36 @@ async function run<Op extends Operation>(
 	return finishOperation(op);
 }
 
+/** What a second operation takes from its first: Scope and Budget Name; the Store must be the same. */
+function pairing(first: string, firstLabel: string): PairedOperationSpec {
+	return {
+		selector: 'scopeFrom',
+		selectorLabel: 'Scope and Budget Name From',
+		firstOperations: [first],
+		defaultOperation: 'checkBudget',
+		firstLabel,
+		nodeLabel: 'Cost Guard',
+		parameters: [
+			{ name: 'scope', label: 'Scope', fallback: '' },
+			{
+				name: 'budgetName',
+				label: 'Budget Name',
+				fallback: '',
+				// A per-item budget after Check Budget: the one it named for the item (its stamp).
+				...(first === 'checkBudget'
+					? { fromStamp: (node: FirstOperation) => stampExpression(node, 'costGuard', 'budget') }
+					: {}),
+			},
+		],
+		mustMatch: [{ name: 'store', label: 'Store', fallback: 'embedded' }],
+	};
+}
+
+const PAIRINGS: Partial<Record<Operation, PairedOperationSpec>> = {
+	recordUsage: pairing('checkBudget', 'Check Budget'),
+	cacheStore: pairing('cacheLookup', 'Cache Lookup'),
+};
+
 /** Version 1.1: a Budget Name expression names a budget per item. */
 export const PER_ITEM_BUDGETS_VERSION = 1.1;
 
@@ -45,8 +79,13 @@ const NAME_FAILURE_OUTPUT: Partial<{ [Op in Operation]: OutputOf<Op> }> = {
  * budget and the operation runs once per group, its store round trips once per budget.
  * Report, and version 1, read it from the first item.
  */
-export async function router(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const operation = context.getNodeParameter('operation', 0) as Operation;
+export async function router(node: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = node.getNodeParameter('operation', 0) as Operation;
+	// Version 1.2: Record Usage and Cache Store take Scope and Budget Name from their first node.
+	const pairing = PAIRINGS[operation];
+	const paired = pairing ? pairWithFirstOperation(node, pairing) : { context: node };
+	if (paired.hint) node.addExecutionHints(paired.hint);
+	const context = paired.context;
 	const failedOutput = NAME_FAILURE_OUTPUT[operation];
 	if (context.getNode().typeVersion < PER_ITEM_BUDGETS_VERSION || failedOutput === undefined)
 		return await runOperation(context, operation);

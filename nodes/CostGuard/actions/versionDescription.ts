@@ -1,11 +1,18 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import {
+	outputsExpression,
+	scopeProperty,
+	storeProperty,
+	pairedSelectorProperty,
+	unlessPaired,
+} from '../../shared';
 import { COST_GUARD_STORES } from './budget';
 import * as cacheLookup from './cacheLookup.operation';
 import * as cacheStore from './cacheStore.operation';
 import * as checkBudget from './checkBudget.operation';
 import { outputNames, OUTPUTS } from './outputs';
+import { PAIRING_VERSION } from './pairing';
 import * as recordUsage from './recordUsage.operation';
 import * as report from './report.operation';
 
@@ -53,6 +60,24 @@ const operationProperty: INodeProperties = {
 	default: 'checkBudget',
 };
 
+const budgetNameProperty: INodeProperties = {
+	displayName: 'Budget Name',
+	name: 'budgetName',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. llm-enrichment',
+	description:
+		'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression gives each item its budget (from version 1.1; Report and version 1 read it from the first item): items are grouped by budget, at most 100 budgets per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
+};
+
+/** Record Usage and Cache Store take Scope and Budget Name from their first node (version 1.2). */
+const PAIRED_PARAMETER = {
+	selector: 'scopeFrom',
+	secondOperations: ['recordUsage', 'cacheStore'],
+	fromVersion: PAIRING_VERSION,
+};
+
 /** Operation, Store, Scope and Budget Name: every operation's first parameters. */
 const commonProperties: INodeProperties[] = [
 	operationProperty,
@@ -65,25 +90,31 @@ const commonProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { operation: ['checkBudget', 'recordUsage', 'cacheLookup'] } },
 	},
-	scopeProperty('e.g. marketing'),
-	{
-		displayName: 'Budget Name',
-		name: 'budgetName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. llm-enrichment',
-		description:
-			'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression gives each item its budget (from version 1.1; Report and version 1 read it from the first item): items are grouped by budget, at most 100 budgets per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
-	},
+	pairedSelectorProperty(
+		{ selector: 'scopeFrom', firstLabel: 'Check Budget' },
+		'Scope and Budget Name From',
+		'Scope and Budget Name',
+		{ operation: ['recordUsage'], '@version': [{ _cnd: { gte: PAIRING_VERSION } }] },
+	),
+	pairedSelectorProperty(
+		{ selector: 'scopeFrom', firstLabel: 'Cache Lookup' },
+		'Scope and Budget Name From',
+		'Scope and Budget Name',
+		{ operation: ['cacheStore'], '@version': [{ _cnd: { gte: PAIRING_VERSION } }] },
+	),
+	// Scope and Budget Name are not shown while taken from the first node (version 1.2).
+	...unlessPaired(scopeProperty('e.g. marketing'), PAIRED_PARAMETER),
+	...unlessPaired(budgetNameProperty, PAIRED_PARAMETER),
 ];
 
 /** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
 	// Version 1: the parameters and outputs saved workflows rely on. A version 2 is a new folder.
 	// Version 1.1: a Budget Name expression names a budget per item (version 1: the first item's).
-	version: [1, 1.1],
-	defaultVersion: 1.1,
+	// Version 1.2: Record Usage and Cache Store take Scope and Budget Name from the matching
+	// Check Budget and Cache Lookup nodes by default.
+	version: [1, 1.1, 1.2],
+	defaultVersion: 1.2,
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties: [
 		...commonProperties,

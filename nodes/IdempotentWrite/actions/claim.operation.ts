@@ -1,20 +1,24 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties, NodeExecutionHint } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import {
+	hint,
 	idempotency,
 	time,
 	updateDisplayOptions,
 	type OperationContext,
 	stores,
 } from '../../shared';
-import { describeRecord, outputItem } from './items';
+import { describeRecord, leanRecord, outputItem } from './items';
 import { keyItems, readKeySettings, type KeyedItem } from './keys';
 import { claimKeyProperties } from './keys.descriptions';
 import type { OutputName } from './outputs';
 import {
 	claimOwner,
+	DEFAULT_TEST_LEASE_SECONDS,
 	idempotencyNamespace,
+	isNewcomerVersion,
+	NEWCOMER_VERSION,
 	options,
 	outputField,
 	positiveDuration,
@@ -41,6 +45,14 @@ const PROCEED = {
 // in-flight claims, applied below). n8n stores only parameters that differ from their
 // default, so version 1 keeps its own defaults: workflows saved with it behave as before.
 const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Claim → your write → Complete after it succeeded, or Release after it failed. Until a Complete, repeats of a key go to In Flight for the lease; repeats within one run go to Duplicate. Runs started from the editor claim for Lease in Manual Runs (10 seconds unless set under Options).',
+		name: 'claimNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: NEWCOMER_VERSION } }] } },
+	},
 	...claimKeyProperties,
 	{
 		displayName: 'Conflict Check Fields',
@@ -103,6 +115,18 @@ interface ClaimSettings {
 	waitMs: number;
 	flagDuplicates: boolean;
 	fields: { correlationField: string; outputField: string };
+	/** Version 3: repeats of a key in the batch go to Duplicate, items carry the lean stamp. */
+	newcomer: boolean;
+	/** Version 3: the whole record on every item (Options → Item Stamp). */
+	fullStamp: boolean;
+	/** Version 3, a manual run: the test lease that replaced Lease (Minutes), in seconds. */
+	testLeaseSeconds: number | null;
+}
+
+/** A repeat of a key an earlier item of the batch claims: it follows that item. */
+interface Repeat {
+	item: KeyedItem;
+	first: KeyedItem;
 }
 
 export async function execute(op: Routes): Promise<void> {
@@ -110,8 +134,12 @@ export async function execute(op: Routes): Promise<void> {
 	const keySettings = readKeySettings(context, 'claim');
 	const settings = readSettings(op, keySettings.correlationField);
 	// An item without a key never Proceeds: it cannot be written safely.
-	const keyed = keyItems(op, keySettings, 'Conflict');
-	if (keyed.length === 0) return;
+	const all = keyItems(op, keySettings, 'Conflict');
+	if (all.length === 0) return;
+	// Version 3: only the first item of each key is claimed; its repeats follow it.
+	const { firsts: keyed, repeats } = settings.newcomer
+		? splitRepeats(all)
+		: { firsts: all, repeats: [] as Repeat[] };
 	const store = await op.store();
 	const namespace = idempotencyNamespace(context);
 	const request = (item: KeyedItem): idempotency.ClaimRequest => ({
@@ -172,32 +200,123 @@ export async function execute(op: Routes): Promise<void> {
 		waiting = stillWaiting;
 	}
 
-	for (const item of keyed) {
+	const repeatOf = new Map<number, number>();
+	for (const { item, first } of repeats) {
+		final.set(item.index, repeatDecision(item, first, final.get(first.index)!));
+		repeatOf.set(item.index, first.index);
+	}
+	for (const item of all) {
 		const decision = final.get(item.index)!;
 		const duplicateFlagged = decision.route === 'duplicate' && settings.flagDuplicates;
+		const first = repeatOf.get(item.index);
+		const details: IDataObject = settings.newcomer
+			? {
+					route: decision.route,
+					...(settings.fullStamp
+						? { duplicate: decision.route === 'duplicate', ...describeRecord(decision.record) }
+						: leanRecord(decision.route, decision.record)),
+					...(first !== undefined ? { repeatOfItem: first } : {}),
+				}
+			: {
+					route: decision.route,
+					duplicate: decision.route === 'duplicate',
+					...describeRecord(decision.record),
+				};
 		op.outputs.push(
 			duplicateFlagged ? 'Proceed' : ROUTE_OUTPUTS[decision.route],
-			outputItem(items[item.index], item, settings.fields, {
-				route: decision.route,
-				duplicate: decision.route === 'duplicate',
-				...describeRecord(decision.record),
-			}),
+			outputItem(items[item.index], item, settings.fields, details),
 		);
 	}
+	if (repeats.length > 0)
+		op.hints.push(
+			hint(
+				`Idempotent Write: ${repeats.length} item(s) repeat a key an earlier item of this run claimed, and went to Duplicate (${settings.fields.outputField}.repeatOfItem names that item).`,
+			),
+		);
+	const held = keyed.filter((item) => final.get(item.index)!.route === 'inFlight');
+	if (settings.newcomer && held.length > 0) op.hints.push(inFlightHint(held, final));
+	if (settings.testLeaseSeconds !== null && keyed.length > 0)
+		op.hints.push(
+			hint(
+				`Manual run: keys were claimed for ${settings.testLeaseSeconds} seconds (Options → Lease in Manual Runs), not for Lease (Minutes). Without a Complete after the write, running again within that time sends these keys to In Flight, and after it to Reconcile (the write may have happened). Forget clears keys while you build.`,
+			),
+		);
+}
+
+/** Version 3: who holds the keys that went to In Flight, until when, and how to free them while building. */
+function inFlightHint(
+	held: KeyedItem[],
+	final: Map<number, idempotency.ClaimDecision>,
+): NodeExecutionHint {
+	const record = final.get(held[0].index)!.record;
+	const until =
+		record.leaseUntil === null ? 'its lease ends' : new Date(record.leaseUntil).toISOString();
+	return hint(
+		`Idempotent Write: ${held.length} item(s) went to In Flight: another execution holds their key (the first by ${record.owner}, until ${until}). Without a Complete or Release it stays held until its lease ends; Forget clears keys while you build.`,
+	);
+}
+
+/** The first item of each key, and the items that repeat a key an earlier item has. */
+function splitRepeats(keyed: KeyedItem[]): { firsts: KeyedItem[]; repeats: Repeat[] } {
+	const seen = new Map<string, KeyedItem>();
+	const firsts: KeyedItem[] = [];
+	const repeats: Repeat[] = [];
+	for (const item of keyed) {
+		const first = seen.get(item.key);
+		if (first === undefined) {
+			seen.set(item.key, item);
+			firsts.push(item);
+		} else repeats.push({ item, first });
+	}
+	return { firsts, repeats };
+}
+
+/**
+ * A repeat in the batch follows its first item: Conflict when its Conflict Check Fields
+ * differ from the first's, or when the first conflicted; otherwise Duplicate, carrying
+ * the record the first item found (with its kept result when the key was completed).
+ */
+function repeatDecision(
+	item: KeyedItem,
+	first: KeyedItem,
+	firstDecision: idempotency.ClaimDecision,
+): idempotency.ClaimDecision {
+	const differs =
+		item.fingerprint !== null &&
+		first.fingerprint !== null &&
+		item.fingerprint !== first.fingerprint;
+	if (differs || firstDecision.route === 'conflict')
+		return { route: 'conflict', record: firstDecision.record };
+	return { route: 'duplicate', record: firstDecision.record };
 }
 
 function readSettings(op: Routes, correlationField: string): ClaimSettings {
 	const { context } = op;
 	const version = context.getNode().typeVersion;
-	const leaseMs = positiveDuration(
-		context,
-		'Lease (Minutes)',
-		context.getNodeParameter('leaseMinutes', 0, 5),
-		time.MINUTE_MS,
-	);
+	const newcomer = isNewcomerVersion(context);
+	const chosen = options(context);
+	// Version 3: a run from the editor claims for a short test lease, so building does not
+	// lock keys for the whole lease.
+	const testLeaseSeconds =
+		newcomer && context.getMode() === 'manual'
+			? Number(chosen.testLeaseSeconds ?? DEFAULT_TEST_LEASE_SECONDS)
+			: null;
+	const leaseMs =
+		testLeaseSeconds !== null
+			? positiveDuration(
+					context,
+					'Lease in Manual Runs (Seconds)',
+					testLeaseSeconds,
+					time.SECOND_MS,
+				)
+			: positiveDuration(
+					context,
+					'Lease (Minutes)',
+					context.getNodeParameter('leaseMinutes', 0, 5),
+					time.MINUTE_MS,
+				);
 	const retention = retentionMs(context);
 	const unknownRetention = unknownRetentionMs(context);
-	const chosen = options(context);
 	// Without the option, version 2 waits for an in-flight claim (bounded); version 1 did not.
 	const waitSeconds = Number(chosen.waitSeconds ?? (version >= 2 ? DEFAULT_WAIT_SECONDS : 0));
 	// What version 1 and version 2 default to when the parameter is not stored.
@@ -220,5 +339,8 @@ function readSettings(op: Routes, correlationField: string): ClaimSettings {
 				: 0,
 		flagDuplicates: chosen.duplicates === 'flag',
 		fields: { correlationField, outputField: outputField(context) },
+		newcomer,
+		fullStamp: chosen.itemStamp === 'full',
+		testLeaseSeconds,
 	};
 }

@@ -10,11 +10,31 @@ export function outputItem(
 	fields: { correlationField: string; outputField: string },
 	details: IDataObject,
 ): INodeExecutionData {
-	return pairedItem(source, item.index, {
-		...source.json,
-		[fields.correlationField]: item.correlationId,
-		[fields.outputField]: { key: item.key, ...details },
-	});
+	const json: IDataObject = { ...source.json };
+	// An empty Correlation ID Field (version 3) adds nothing to the item.
+	if (fields.correlationField !== '') json[fields.correlationField] = item.correlationId;
+	json[fields.outputField] = { key: item.key, ...details };
+	return pairedItem(source, item.index, json);
+}
+
+/**
+ * The lean stamp of version 3: the route and the key's status, and only what that route
+ * needs (the kept result of a duplicate, the lease of a key in flight, the attempts of a
+ * reconcile), so a write that sends the whole item carries little of ours.
+ */
+export function leanRecord(
+	route: idempotency.ClaimRoute,
+	record: idempotency.ClaimRecord | undefined,
+): IDataObject {
+	if (!record) return { status: 'absent' };
+	const details: IDataObject = { status: record.status };
+	if (route === 'duplicate' && record.result !== null) details.result = record.result;
+	if (route === 'inFlight') details.leaseUntil = iso(record.leaseUntil);
+	if (route === 'reconcile') {
+		details.attempts = record.attempts;
+		details.lastError = record.lastError;
+	}
+	return details;
 }
 
 /** What a user needs to know about a key, with times as ISO strings. */

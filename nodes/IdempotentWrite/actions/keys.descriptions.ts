@@ -18,6 +18,8 @@ const EXPRESSION_SOURCE = {
 /** Versions before 2.1 and from 2.1 on: their Output Field, and so Claimed Key, defaults differ. */
 export const BEFORE_2_1 = { '@version': [{ _cnd: { lt: 2.1 } }] };
 export const FROM_2_1 = { '@version': [{ _cnd: { gte: 2.1 } }] };
+export const ONLY_2_1 = { '@version': [2.1] };
+export const FROM_3 = { '@version': [{ _cnd: { gte: 3 } }] };
 
 const keyFields: INodeProperties = {
 	displayName: 'Key Fields',

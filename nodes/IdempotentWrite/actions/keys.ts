@@ -142,7 +142,8 @@ export function keyItems<Output extends string>(
 		keyed.push({
 			index,
 			key: found.key,
-			correlationId: correlationIdFor(json, settings.correlationField).id,
+			// Empty Correlation ID Field (version 3): the item's correlationId when it has one.
+			correlationId: correlationIdFor(json, settings.correlationField || 'correlationId').id,
 			fingerprint,
 		});
 	}

@@ -7,6 +7,21 @@ import { configError, fieldNameOption, idempotency, resolveScope, time } from '.
 export const IDEMPOTENT_WRITE_STORES = ['embedded', 'redis', 'postgres'] as const;
 
 /**
+ * Version 3, the newcomer's version: repeats of a key in one batch go to Duplicate, a
+ * manual run claims for a short test lease, Complete, Release and Mark Outcome Unknown
+ * take their Scope from the matching Claim node, and items carry a lean stamp under
+ * Output Field and no correlation ID unless a Correlation ID Field is set.
+ */
+export const NEWCOMER_VERSION = 3;
+
+/** Lease in Manual Runs (Seconds) when the option is not set (version 3). */
+export const DEFAULT_TEST_LEASE_SECONDS = 10;
+
+export function isNewcomerVersion(context: IExecuteFunctions): boolean {
+	return context.getNode().typeVersion >= NEWCOMER_VERSION;
+}
+
+/**
  * Output Field's default: `idempotency` up to version 2, the node's own name from 2.1 on
  * (as every other node: `rateLimiter`, `circuitBreaker`, ...). n8n stores only parameters
  * that differ from their default, so a node saved before 2.1 keeps writing `idempotency`.
@@ -25,12 +40,17 @@ export function outputField(context: IExecuteFunctions): string {
 	return fieldNameOption(context, 'options.outputField', 'Output Field', fallback);
 }
 
+/**
+ * Correlation ID Field: `correlationId` up to version 2.1 (added to every item that has
+ * none); from version 3 empty by default: the item's `correlationId` is read when it has
+ * one, and nothing is added to the item unless a field is named.
+ */
 export function correlationField(context: IExecuteFunctions): string {
 	return fieldNameOption(
 		context,
 		'options.correlationField',
 		'Correlation ID Field',
-		'correlationId',
+		isNewcomerVersion(context) ? '' : 'correlationId',
 	);
 }
 

@@ -1,6 +1,12 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { outputsExpression, scopeProperty, storeProperty } from '../../shared';
+import {
+	outputsExpression,
+	scopeProperty,
+	storeProperty,
+	pairedSelectorProperty,
+	unlessPaired,
+} from '../../shared';
 import * as claim from './claim.operation';
 import * as complete from './complete.operation';
 import * as forget from './forget.operation';
@@ -9,7 +15,7 @@ import * as markOutcomeUnknown from './markOutcomeUnknown.operation';
 import { optionsCollections } from './options.descriptions';
 import { OUTPUTS, outputNames } from './outputs';
 import * as release from './release.operation';
-import { IDEMPOTENT_WRITE_STORES } from './settings';
+import { IDEMPOTENT_WRITE_STORES, NEWCOMER_VERSION } from './settings';
 
 export const properties: INodeProperties[] = [
 	{
@@ -68,7 +74,16 @@ export const properties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	scopeProperty('e.g. xero-invoices'),
+	pairedSelectorProperty({ selector: 'scopeFrom', firstLabel: 'Claim' }, 'Scope From', 'Scope', {
+		operation: ['complete', 'release', 'markOutcomeUnknown'],
+		'@version': [{ _cnd: { gte: NEWCOMER_VERSION } }],
+	}),
+	// Not shown while Scope From takes the Claim node's (version 3's finishing operations).
+	...unlessPaired(scopeProperty('e.g. xero-invoices'), {
+		selector: 'scopeFrom',
+		secondOperations: ['complete', 'release', 'markOutcomeUnknown'],
+		fromVersion: NEWCOMER_VERSION,
+	}),
 	...claim.description,
 	...complete.description,
 	...release.description,
@@ -80,12 +95,15 @@ export const properties: INodeProperties[] = [
 
 /** The version part of the description; the base part is literal in the node class. */
 export const versionDescription = {
-	// Versions 1, 2 and 2.1, told apart by `@version` display conditions (IfV2-style).
+	// Versions 1, 2, 2.1 and 3, told apart by `@version` display conditions (IfV2-style).
 	// Version 2: Reconcile after a lease runs out, and a 30 s wait for in-flight claims, by
 	// default. Version 2.1: Output Field defaults to `idempotentWrite`, the node's own name,
-	// as every node's does. Workflows saved with an earlier version keep its defaults.
-	version: [1, 2, 2.1],
-	defaultVersion: 2.1,
+	// as every node's does. Version 3: repeats in one batch go to Duplicate, manual runs
+	// claim for a test lease, finishing operations take the Claim node's Scope, items
+	// carry a lean stamp and no correlation ID unless asked. Workflows saved with an
+	// earlier version keep its defaults.
+	version: [1, 2, 2.1, 3],
+	defaultVersion: 3,
 	// The expression's type is the template n8n declares; outputsExpression builds one.
 	outputs: outputsExpression(outputNames, OUTPUTS) as `={{${string}}}`,
 	properties,

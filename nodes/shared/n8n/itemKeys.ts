@@ -30,6 +30,10 @@ export interface ItemKeyOptions {
 	maxKeys?: number;
 	/** Longest name (default 200 characters). */
 	maxLength?: number;
+	/** What the names are, in the cap's error: "different breakers" (default "names"). */
+	unit?: string;
+	/** A further check of a name, e.g. a store's own rule: why it is not one, or null. */
+	problem?: (name: string) => string | null;
 }
 
 export interface ItemKeyGroups {
@@ -65,7 +69,14 @@ export function groupItemsByKey(
 	itemCount: number,
 	options: ItemKeyOptions,
 ): ItemKeyGroups {
-	const { label, example, maxKeys = DEFAULT_MAX_KEYS, maxLength = 200 } = options;
+	const {
+		label,
+		example,
+		maxKeys = DEFAULT_MAX_KEYS,
+		maxLength = 200,
+		unit = 'names',
+		problem,
+	} = options;
 	const groups = new Map<string, number[]>();
 	const failed: ItemKeyGroups['failed'] = [];
 	if (itemCount <= 0) return { groups, failed };
@@ -87,6 +98,8 @@ export function groupItemsByKey(
 		let key: ReturnType<typeof itemKeyOf>;
 		try {
 			key = itemKeyOf(read(index), maxLength);
+			const extra = typeof key === 'string' && problem ? problem(key) : null;
+			if (extra !== null) key = { problem: extra };
 		} catch (error) {
 			key = { problem: `could not be evaluated: ${(error as Error).message}` };
 		}
@@ -109,7 +122,7 @@ export function groupItemsByKey(
 			throw configError(
 				context,
 				label,
-				`gives more than ${maxKeys} different names in one execution (item ${index} brings one more)`,
+				`gives more than ${maxKeys} different ${unit} in one execution (item ${index} brings one more)`,
 				`Each name is state kept in the store: group the items by fewer names, or split the batch. At most ${maxKeys} names per execution.`,
 			);
 		groups.set(key, [index]);
