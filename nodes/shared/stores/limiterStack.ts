@@ -22,6 +22,8 @@ export interface StackResult {
 	now: number;
 	granted: number;
 	released: number;
+	/** The ids of `release` that were held (and are now free). */
+	releasedIds: string[];
 	blockedBy: StackLimitKind[];
 	retryAfterMs: number | null;
 	usage: StackDecision['usage'];
@@ -65,6 +67,7 @@ function resultOf(decision: Omit<StackDecision, 'state' | 'ttlMs'>, now: number)
 		now,
 		granted: decision.granted,
 		released: decision.released,
+		releasedIds: Array.isArray(decision.releasedIds) ? decision.releasedIds : [],
 		// cjson writes an empty Lua table as {}.
 		blockedBy: Array.isArray(decision.blockedBy) ? decision.blockedBy : [],
 		retryAfterMs:
@@ -112,7 +115,7 @@ export const STACK_LUA = `
 		elseif limit.kind == 'window' then win = limit
 		elseif limit.kind == 'inFlight' then inflight = limit end
 	end
-	local leases, held, released = {}, 0, 0
+	local leases, held, released, releasedIds = {}, 0, 0, {}
 	if type(state.l) == 'table' then
 		for id, expires in pairs(state.l) do
 			if type(expires) == 'number' and expires > now then leases[id] = expires; held = held + 1 end
@@ -120,7 +123,10 @@ export const STACK_LUA = `
 	end
 	if type(req.release) == 'table' then
 		for _, id in ipairs(req.release) do
-			if leases[id] then leases[id] = nil; held = held - 1; released = released + 1 end
+			if leases[id] then
+				leases[id] = nil; held = held - 1; released = released + 1
+				releasedIds[#releasedIds + 1] = id
+			end
 		end
 	end
 	local tokens, nextAt = 0, 0
@@ -198,7 +204,7 @@ export const STACK_LUA = `
 	local inFlightUsage = cjson.null
 	if inflight or held > 0 then inFlightUsage = held end
 	local out = {
-		granted = granted, released = released, blockedBy = blocked, retryAfterMs = retry,
+		granted = granted, released = released, releasedIds = releasedIds, blockedBy = blocked, retryAfterMs = retry,
 		usage = {
 			tokens = rate and tokens or cjson.null,
 			windowUsed = win and used or cjson.null,

@@ -63,6 +63,8 @@ export interface StackDecision {
 	granted: number;
 	/** How many of `release` were held (and are now free). */
 	released: number;
+	/** Those ids. */
+	releasedIds: string[];
 	/** The limit(s) that stopped the first unit not granted; empty when all were granted. */
 	blockedBy: StackLimitKind[];
 	/**
@@ -134,11 +136,11 @@ export function decideStack(
 	const leases: Record<string, number> = {};
 	for (const [id, expiresAt] of Object.entries(state?.l ?? {}))
 		if (typeof expiresAt === 'number' && expiresAt > now) leases[id] = expiresAt;
-	let released = 0;
+	const releasedIds: string[] = [];
 	for (const id of request.release ?? []) {
-		if (id in leases) {
+		if (Object.prototype.hasOwnProperty.call(leases, id)) {
 			delete leases[id];
-			released++;
+			releasedIds.push(id);
 		}
 	}
 	let held = Object.keys(leases).length;
@@ -227,7 +229,8 @@ export function decideStack(
 	return {
 		state: next,
 		granted,
-		released,
+		released: releasedIds.length,
+		releasedIds,
 		blockedBy,
 		retryAfterMs,
 		usage: {
