@@ -16,6 +16,15 @@ export const description = updateDisplayOptions({ show: { operation: ['releaseSl
 		type: 'notice',
 		default: '',
 	},
+	{
+		displayName: 'Lease ID',
+		name: 'leaseId',
+		type: 'string',
+		default: '',
+		placeholder: "e.g. {{ $('Wait for Slot').item.json.rateLimiter.lease.id }}",
+		description:
+			"The lease Wait for Slot gave the item. Empty reads it from the item's Output Field. After a vendor node that replaces the item with its response (HTTP Request does), read it from Wait for Slot with an expression, as in the placeholder.",
+	},
 	optionsCollection(),
 ]);
 
@@ -30,7 +39,12 @@ export async function execute(op: OperationContext<OutputOf<'releaseSlot'>>): Pr
 	const identity = readLimiterIdentity(context);
 	const field = readOutputField(context);
 	if (items.length === 0) return;
-	const leases = items.map((item) => leaseOf(item.json[field]));
+	const leases = items.map((item, index) => {
+		const given = context.getNodeParameter('leaseId', index, '') as unknown;
+		return typeof given === 'string' && given.trim() !== ''
+			? given.trim()
+			: leaseOf(item.json[field]);
+	});
 	const ids = [...new Set(leases.filter((id): id is string => id !== null))];
 	const held = new Set<string>();
 	if (ids.length > 0) {
