@@ -130,10 +130,11 @@ describe('Rate Limiter stacked limits and Release Slot in the n8n engine', () =>
 				['maxWait'],
 			);
 
-			// Release Slot gives them back; an item without a lease passes through.
+			// Release Slot gives them back (the lease given as an expression, as after a vendor
+			// node that replaced the item); an item without a lease passes through.
 			const release = succeeded(
 				await run(
-					{ operation: 'releaseSlot', limiterName: name },
+					{ operation: 'releaseSlot', limiterName: name, lease: '={{ $json.rateLimiter?.lease }}' },
 					[...proceeded.map((item) => item.json), { n: 9 }],
 					store,
 				),

@@ -11,19 +11,18 @@ import { STACK_NAMESPACE, stackKey } from './waitForSlot.stack';
 export const description = updateDisplayOptions({ show: { operation: ['releaseSlot'] } }, [
 	{
 		displayName:
-			"Put this after the vendor node (and after its error output too), with the same Limiter Name, Scope and Store as the Wait for Slot that gave the items their slots. Each item's lease is read from its Output Field; an item without one passes through.",
+			"Put this after the vendor node (and after its error output too), with the same Limiter Name, Scope and Store as the Wait for Slot that gave the items their slots. Each item's lease is read from its Output Field; an item without one passes through. After a vendor node that replaces the item (HTTP Request does), set Lease to {{ $('Wait for Slot').item.json.rateLimiter.lease }}.",
 		name: 'releaseSlotNotice',
 		type: 'notice',
 		default: '',
 	},
 	{
-		displayName: 'Lease ID',
-		name: 'leaseId',
+		displayName: 'Lease',
+		name: 'lease',
 		type: 'string',
 		default: '',
-		placeholder: "e.g. {{ $('Wait for Slot').item.json.rateLimiter.lease.id }}",
 		description:
-			"The lease Wait for Slot gave the item. Empty reads it from the item's Output Field. After a vendor node that replaces the item with its response (HTTP Request does), read it from Wait for Slot with an expression, as in the placeholder.",
+			"The lease Wait for Slot gave the item (the lease object, or its text). Empty reads it from the item's Output Field. After a vendor node that replaces the item with its response (HTTP Request does), read it from Wait for Slot with the expression the notice above shows.",
 	},
 	optionsCollection(),
 ]);
@@ -75,11 +74,24 @@ export async function execute(op: OperationContext<OutputOf<'releaseSlot'>>): Pr
 	inInputOrder(outputs.buckets);
 }
 
-/** The lease id under the item's Output Field, or null. */
+/** The lease id under the item's Output Field (`{ lease: { id } }`), or null. */
 function leaseOf(value: unknown): string | null {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-	const lease = (value as { lease?: unknown }).lease;
-	if (lease === null || typeof lease !== 'object') return null;
-	const id = (lease as { id?: unknown }).id;
+	return leaseIdOf((value as { lease?: unknown }).lease);
+}
+
+/** A lease given as Wait for Slot wrote it (`{ id, expiresAt }`), as that object's JSON text, or its id alone. */
+function leaseIdOf(value: unknown): string | null {
+	if (typeof value === 'string') {
+		const text = value.trim();
+		if (!text.startsWith('{')) return text === '' ? null : text;
+		try {
+			return leaseIdOf(JSON.parse(text));
+		} catch {
+			return null;
+		}
+	}
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+	const id = (value as { id?: unknown }).id;
 	return typeof id === 'string' && id !== '' ? id : null;
 }
