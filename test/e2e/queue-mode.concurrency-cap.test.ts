@@ -16,7 +16,7 @@ import { queueSuite, RUN, type Credentials, type QueueCluster } from './queue-ha
 import { answer, callVendor, newLayout, node, to, webhook } from './queue-nodes';
 
 const CAP = 3;
-const LEASE_SECONDS = 8;
+const LEASE_SECONDS = 15;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The stand-in vendor: counts requests in flight; answers after `holdMs`, or holds forever the calls of a worker it is told to hang. */
@@ -194,6 +194,7 @@ describe('n8n queue mode end to end: a concurrency cap shared by 2 workers (Rate
 			);
 			assert.ok(
 				answers.every((answer) => (answer.body.rateLimiter as IDataObject)?.released === true),
+				`every slot released: ${JSON.stringify(answers.slice(0, 2))}`,
 			);
 			assert.ok(vendor.state.most <= CAP, `at most ${CAP} at once, saw ${vendor.state.most}`);
 			assert.equal(vendor.state.most, CAP, 'the executions did press against the cap');
