@@ -115,7 +115,8 @@ describe('Rate Limiter stacked limits and Release Slot in the n8n engine', () =>
 			const first = succeeded(await run(slot(name, also), [{ n: 0 }, { n: 1 }, { n: 2 }], store));
 			const proceeded = first.output('Limiter', 'Proceed');
 			assert.equal(proceeded.length, 2);
-			const leases = proceeded.map((item) => (details(item).lease as IDataObject).id);
+			const leases = proceeded.map((item) => details(item).lease);
+			assert.ok(leases.every((lease) => typeof lease === 'string'));
 			assert.equal(new Set(leases).size, 2);
 			assert.deepEqual(
 				first.output('Limiter', 'Over Limit').map((item) => details(item).reason),

@@ -22,7 +22,7 @@ export const description = updateDisplayOptions({ show: { operation: ['releaseSl
 		type: 'string',
 		default: '',
 		description:
-			"The lease Wait for Slot gave the item (the lease object, or its text). Empty reads it from the item's Output Field. After a vendor node that replaces the item with its response (HTTP Request does), read it from Wait for Slot with the expression the notice above shows.",
+			"The lease Wait for Slot gave the item (its text). Empty reads it from the item's Output Field. After a vendor node that replaces the item with its response (HTTP Request does), read it from Wait for Slot with the expression the notice above shows.",
 	},
 	optionsCollection(),
 ]);
@@ -74,13 +74,13 @@ export async function execute(op: OperationContext<OutputOf<'releaseSlot'>>): Pr
 	inInputOrder(outputs.buckets);
 }
 
-/** The lease id under the item's Output Field (`{ lease: { id } }`), or null. */
+/** The lease under the item's Output Field (`{ lease }`), or null. */
 function leaseOf(value: unknown): string | null {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
 	return leaseIdOf((value as { lease?: unknown }).lease);
 }
 
-/** A lease given as Wait for Slot wrote it (`{ id, expiresAt }`), as that object's JSON text, or its id alone. */
+/** A lease as Wait for Slot wrote it (its text), or as an object or JSON text holding it as `id`. */
 function leaseIdOf(value: unknown): string | null {
 	if (typeof value === 'string') {
 		const text = value.trim();

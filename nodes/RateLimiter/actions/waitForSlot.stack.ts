@@ -246,10 +246,9 @@ export function stackDetails(
 			? {}
 			: {
 					inFlight: outcome.usage.inFlight,
-					lease: {
-						id: outcome.leaseId,
-						expiresAt: new Date(outcome.at + stack.leaseMs).toISOString(),
-					},
+					// Text, so an expression in Release Slot's Lease reads it as it is.
+					lease: outcome.leaseId,
+					leaseExpiresAt: new Date(outcome.at + stack.leaseMs).toISOString(),
 				}),
 	};
 }
