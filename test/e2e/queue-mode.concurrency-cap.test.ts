@@ -115,7 +115,7 @@ function capWorkflow(
 					operation: 'releaseSlot',
 					limiterName,
 					store: 'redis',
-					lease: "={{ $('Wait for Slot').item.json.rateLimiter.lease }}",
+					leaseId: "={{ $('Wait for Slot').item.json.rateLimiter.lease }}",
 					options: {},
 				},
 				redis,

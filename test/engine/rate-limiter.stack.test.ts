@@ -135,7 +135,11 @@ describe('Rate Limiter stacked limits and Release Slot in the n8n engine', () =>
 			// node that replaced the item); an item without a lease passes through.
 			const release = succeeded(
 				await run(
-					{ operation: 'releaseSlot', limiterName: name, lease: '={{ $json.rateLimiter?.lease }}' },
+					{
+						operation: 'releaseSlot',
+						limiterName: name,
+						leaseId: '={{ $json.rateLimiter?.lease }}',
+					},
 					[...proceeded.map((item) => item.json), { n: 9 }],
 					store,
 				),

@@ -11,14 +11,14 @@ import { STACK_NAMESPACE, stackKey } from './waitForSlot.stack';
 export const description = updateDisplayOptions({ show: { operation: ['releaseSlot'] } }, [
 	{
 		displayName:
-			"Put this after the vendor node (and after its error output too), with the same Limiter Name, Scope and Store as the Wait for Slot that gave the items their slots. Each item's lease is read from its Output Field; an item without one passes through. After a vendor node that replaces the item (HTTP Request does), set Lease to {{ $('Wait for Slot').item.json.rateLimiter.lease }}.",
+			"Put this after the vendor node (and after its error output too), with the same Limiter Name, Scope and Store as the Wait for Slot that gave the items their slots. Each item's lease is read from its Output Field; an item without one passes through. After a vendor node that replaces the item (HTTP Request does), set Lease ID to {{ $('Wait for Slot').item.json.rateLimiter.lease }}.",
 		name: 'releaseSlotNotice',
 		type: 'notice',
 		default: '',
 	},
 	{
-		displayName: 'Lease',
-		name: 'lease',
+		displayName: 'Lease ID',
+		name: 'leaseId',
 		type: 'string',
 		default: '',
 		description:
