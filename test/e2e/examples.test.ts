@@ -391,4 +391,92 @@ describe('n8n end to end: the examples', () => {
 			}
 		});
 	}
+
+	it('Rate Limiter stacked limits (rate-limiter-stacked-limits.json): 10 r/s, 25 a day and 2 in flight; 25 customers reach the vendor once, 5 leave over the daily cap', async () => {
+		const nginx = await startVendor({ rate: 10, burst: 5, retryAfterSeconds: 1 });
+		try {
+			const json = example('rate-limiter-stacked-limits.json');
+			for (const node of json.nodes)
+				if (node.name === 'Call Vendor')
+					(node.parameters as IDataObject).url = `${nginx.url}/customers`;
+			const workflow = await n8n.importWorkflow(json);
+			const execution = await n8n.executeById(workflow.id);
+			assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+			const itemsOf = (name: string) =>
+				(execution.data.resultData.runData[name] ?? []).flatMap(
+					(_, run) => execution.node(name, run).outputs[0],
+				);
+			const released = itemsOf('Release Slot');
+			assert.equal(released.length, 25);
+			assert.ok(released.every((item) => (item.json.rateLimiter as IDataObject).released === true));
+			const over = itemsOf('Over Daily Cap');
+			assert.deepEqual(
+				over.map((item) => (item.json.rateLimiter as IDataObject).reason),
+				Array(5).fill('periodCap'),
+			);
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			const summary = nginx.summary();
+			assert.equal(summary.acceptedItems, 25);
+			assert.equal(summary.duplicates, 0);
+		} finally {
+			await nginx.stop();
+		}
+	});
+
+	it('Rate Limiter concurrency cap (rate-limiter-concurrency-cap.json): 12 webhook executions at once, never more than 3 calls in flight at the vendor', async () => {
+		let inFlight = 0;
+		let most = 0;
+		let served = 0;
+		const server = createServer((request, response) => {
+			inFlight++;
+			most = Math.max(most, inFlight);
+			request.resume();
+			setTimeout(() => {
+				inFlight--;
+				served++;
+				response.writeHead(200, { 'content-type': 'application/json' });
+				response.end(JSON.stringify({ ok: true }));
+			}, 300);
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const json = example('rate-limiter-concurrency-cap.json');
+			for (const node of json.nodes)
+				if (node.name === 'Call Vendor')
+					(node.parameters as IDataObject).url =
+						`http://127.0.0.1:${(server.address() as AddressInfo).port}/work`;
+			const workflow = await n8n.importWorkflow(json);
+			await n8n.activate(workflow.id);
+			try {
+				const answers = await Promise.all(
+					Array.from({ length: 12 }, async (_, job) => {
+						const response = await fetch(`${n8n.baseUrl}/webhook/concurrency-cap-demo`, {
+							method: 'POST',
+							headers: { 'content-type': 'application/json' },
+							body: JSON.stringify({ job }),
+							signal: AbortSignal.timeout(120_000),
+						});
+						return { status: response.status, body: (await response.json()) as IDataObject };
+					}),
+				);
+				console.log(
+					`[examples] concurrency cap 3: 12 executions, vendor saw at most ${most} at once`,
+				);
+				assert.deepEqual(
+					answers.map((answer) => answer.status),
+					Array(12).fill(200),
+				);
+				assert.ok(
+					answers.every((answer) => (answer.body.rateLimiter as IDataObject).released === true),
+				);
+				assert.equal(served, 12);
+				assert.ok(most <= 3, `at most 3 in flight, the vendor saw ${most}`);
+				assert.ok(most >= 2, 'the executions did run side by side');
+			} finally {
+				await n8n.deactivate(workflow.id);
+			}
+		} finally {
+			server.close();
+		}
+	});
 });

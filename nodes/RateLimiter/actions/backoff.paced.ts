@@ -21,6 +21,11 @@ interface Waiting {
 	json: IDataObject;
 	binary?: INodeExecutionData['binary'];
 	pairedItem: IPairedItemData;
+	/**
+	 * The limiter the item takes its slot from (its Limiter Name, per item from version 2.1);
+	 * absent: the node's. A run releases only its own limiter's items.
+	 */
+	limiter?: { key: string; name: string };
 }
 
 interface PacedContext {
@@ -109,12 +114,21 @@ export async function releasePaced(
 				json: retry.json,
 				...(source.binary ? { binary: source.binary } : {}),
 				pairedItem: { item: retry.index, sourceOverwrite },
+				limiter: { key: settings.limiterKey, name: settings.limiterName },
 			},
 		});
 	}
 	memory.pacedSeq = seq;
 	memory.pacedQueue = waiting;
-	const first = ratelimit.nextDueAt(waiting);
+	// This run releases the items of its own limiter only (with per-item Limiter Names, one
+	// run per name): a burst per name, each paced by its own limiter. Every released item
+	// comes back through this node under its name, so a name with items waiting always has
+	// a run to release them.
+	const mine = (entry: ratelimit.Scheduled<Waiting>) =>
+		(entry.value.limiter?.key ?? settings.limiterKey) === settings.limiterKey;
+	const own = waiting.filter(mine);
+	const others = waiting.filter((entry) => !mine(entry));
+	const first = ratelimit.nextDueAt(own);
 	if (first === null) return;
 
 	const signal = context.getExecutionCancelSignal?.();
@@ -127,11 +141,12 @@ export async function releasePaced(
 		at = op.clock.now();
 	}
 	// At most one burst per run, each with its slot from the shared limiter.
-	const { released, waiting: rest } = ratelimit.takeDue(
-		waiting,
+	const { released, waiting: ownRest } = ratelimit.takeDue(
+		own,
 		Math.max(at, first),
 		settings.plan.capacity,
 	);
+	const rest = [...others, ...ownRest];
 	try {
 		const limiter = await openLimiter(context, settings);
 		await limiter.acquireEach(

@@ -102,6 +102,9 @@ const limiterProperties: INodeProperties[] = [
 ];
 /* eslint-enable n8n-nodes-base/node-param-min-value-wrong-for-limit, n8n-nodes-base/node-param-default-wrong-for-limit, n8n-nodes-base/node-param-description-wrong-for-limit */
 
+/** Parameters that name a limiter: all Release Slot shows. */
+const IDENTITY = new Set(['limiterName', 'store']);
+
 /** Parameters that are about taking a turn: not shown for Learn From Response, which takes none. */
 const TURN_ONLY = new Set(['tokensPerItem', 'maxWait']);
 
@@ -117,6 +120,11 @@ export const limiterDescription = [
 	...updateDisplayOptions(
 		{ show: { operation: ['waitForSlot', 'sendRequest'] } },
 		limiterProperties.filter((property) => TURN_ONLY.has(property.name)),
+	),
+	// Release Slot: the limiter whose in-flight slots it gives back.
+	...updateDisplayOptions(
+		{ show: { operation: ['releaseSlot'] } },
+		limiterProperties.filter((property) => IDENTITY.has(property.name)),
 	),
 	// Backoff, Paced (version 2.1): its retries take their slots from the limiter.
 	...updateDisplayOptions(
@@ -183,7 +191,10 @@ function limiterKey(name: string, scope: string | null): string {
 	return scope === null ? name : ` ${JSON.stringify([scope, name])}`;
 }
 
-export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings {
+/** The limiter's name, key and store: what names a limiter, and all Release Slot needs. */
+export function readLimiterIdentity(
+	context: IExecuteFunctions,
+): Pick<LimiterSettings, 'limiterName' | 'limiterKey' | 'store'> {
 	const limiterName = nameParameter(context, 'limiterName', 'Limiter Name', {
 		example: 'hubspot',
 	});
@@ -196,6 +207,11 @@ export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings
 			'Choose Embedded (this n8n process) or Redis (shared by every worker).',
 		);
 	}
+	return { limiterName, limiterKey: limiterKey(limiterName, scopeOf(context, 'ratelimit')), store };
+}
+
+export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings {
+	const { limiterName, limiterKey: key, store } = readLimiterIdentity(context);
 	const limit = context.getNodeParameter('limit', 0, 10) as number;
 	const per = context.getNodeParameter('per', 0, 'second') as ratelimit.RatePer;
 	const targetUtilization = context.getNodeParameter('targetUtilization', 0, 90) as number;
@@ -231,7 +247,7 @@ export function readLimiterSettings(context: IExecuteFunctions): LimiterSettings
 		throw tooManyTokens(context, fixedTokens, plan.capacity);
 	return {
 		limiterName,
-		limiterKey: limiterKey(limiterName, scopeOf(context, 'ratelimit')),
+		limiterKey: key,
 		store,
 		limit,
 		per,

@@ -11,6 +11,8 @@ export const OUTPUTS = {
 	backoff: ['Retry', 'Give Up', 'No Error'],
 	quota: ['Continue', 'Alert'],
 	learnFromResponse: ['OK', 'Retry', 'Give Up'],
+	// After the vendor node: gives the item's in-flight slot back; every item continues.
+	releaseSlot: ['Continue'],
 } as const satisfies OutputDeclaration;
 
 export type Operation = keyof typeof OUTPUTS;

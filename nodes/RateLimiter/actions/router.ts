@@ -12,7 +12,9 @@ import {
 import * as backoff from './backoff.operation';
 import { OUTPUTS, outputNames, type Operation, type OutputOf } from './outputs';
 import * as learnFromResponse from './learnFromResponse.operation';
+import { LIMITER_STORES } from './limiter';
 import * as quota from './quota.operation';
+import * as releaseSlot from './releaseSlot.operation';
 import * as sendRequest from './sendRequest.operation';
 import * as waitForSlot from './waitForSlot.operation';
 
@@ -45,6 +47,7 @@ const NAME_FAILURE_OUTPUT: { [Op in Operation]: OutputOf<Op> } = {
 	backoff: 'Give Up',
 	quota: 'Continue',
 	learnFromResponse: 'Give Up',
+	releaseSlot: 'Continue',
 };
 
 /**
@@ -82,7 +85,8 @@ async function runOperation(
 ): Promise<INodeExecutionData[][]> {
 	switch (operation) {
 		case 'waitForSlot': {
-			const op = contextFor(context, operation, nodeClock);
+			// The limiter's store holds Also Limit's stacked state.
+			const op = contextFor(context, operation, nodeClock, LIMITER_STORES);
 			await waitForSlot.execute(op);
 			return finishOperation(op);
 		}
@@ -106,9 +110,15 @@ async function runOperation(
 			await quota.execute(op);
 			return finishOperation(op);
 		}
+		case 'releaseSlot': {
+			const op = contextFor(context, operation, nodeClock, LIMITER_STORES);
+			await releaseSlot.execute(op);
+			return finishOperation(op);
+		}
 		default:
 			throw operationError(context, `Unknown operation "${String(operation)}"`, {
-				description: 'Choose Wait for Slot, Send Request, Backoff, Learn From Response or Quota.',
+				description:
+					'Choose Wait for Slot, Send Request, Backoff, Learn From Response, Quota or Release Slot.',
 			});
 	}
 }

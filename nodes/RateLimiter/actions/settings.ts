@@ -51,7 +51,7 @@ export const scopeParameter: INodeProperties = {
 	...scopeProperty('e.g. crm'),
 	displayOptions: {
 		show: {
-			operation: ['waitForSlot', 'sendRequest', 'learnFromResponse', 'quota'],
+			operation: ['waitForSlot', 'sendRequest', 'learnFromResponse', 'quota', 'releaseSlot'],
 			...FROM_VERSION_2,
 		},
 	},

@@ -6,6 +6,7 @@ import * as learnFromResponse from './learnFromResponse.operation';
 import { limiterDescription } from './limiter';
 import { OUTPUTS, outputNames, type Operation } from './outputs';
 import * as quota from './quota.operation';
+import * as releaseSlot from './releaseSlot.operation';
 import * as sendRequest from './sendRequest.operation';
 import { pacedScopeParameter, scopeParameter } from './settings';
 import * as waitForSlot from './waitForSlot.operation';
@@ -47,6 +48,13 @@ const OPERATIONS: Array<INodePropertyOptions & { value: Operation }> = [
 		description:
 			'Counts use per day or month and sends an Alert item when usage crosses a threshold',
 	},
+	{
+		name: 'Release Slot',
+		value: 'releaseSlot',
+		action: 'Release the in-flight slot of each item',
+		description:
+			"After the vendor node: gives back the in-flight slot Wait for Slot's Max In Flight gave each item, so the next item may go",
+	},
 ];
 
 const operationProperty: INodeProperties = {
@@ -84,5 +92,6 @@ export const versionDescription = {
 		...backoff.description,
 		...learnFromResponse.description,
 		...quota.description,
+		...releaseSlot.description,
 	],
 } satisfies Partial<INodeTypeDescription>;

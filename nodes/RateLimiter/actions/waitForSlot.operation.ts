@@ -24,6 +24,13 @@ import {
 } from './limiter';
 import type { OutputOf } from './outputs';
 import { inInputOrder, optionsCollection, withField } from './settings';
+import {
+	alsoLimitDescription,
+	grantStacked,
+	readStackSettings,
+	stackDetails,
+	type StackSettings,
+} from './waitForSlot.stack';
 
 /** Wait for Slot's own parameters; the limiter's are in limiter.ts. */
 export const description = updateDisplayOptions({ show: { operation: ['waitForSlot'] } }, [
@@ -34,6 +41,7 @@ export const description = updateDisplayOptions({ show: { operation: ['waitForSl
 		type: 'notice',
 		default: '',
 	},
+	alsoLimitDescription,
 	optionsCollection([burstOption, maxHoldOption]),
 ]);
 
@@ -91,6 +99,13 @@ export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Pr
 			wanted.push(index);
 		}
 	});
+
+	const stack = readStackSettings(context);
+	if (stack !== null) {
+		await executeStacked(op, settings, stack, tokens, wanted);
+		inInputOrder(outputs.buckets);
+		return;
+	}
 
 	try {
 		const limiter = await openLimiter(context, settings);
@@ -188,4 +203,68 @@ export async function execute(op: OperationContext<OutputOf<'waitForSlot'>>): Pr
 		throw storeFailure(context, error);
 	}
 	inInputOrder(outputs.buckets);
+}
+
+/**
+ * Wait for Slot with Also Limit: the rate, the period cap and the in-flight cap granted
+ * together by the store (waitForSlot.stack.ts). Items granted leave on Proceed, with their
+ * lease when there is an in-flight cap; the others on Over Limit, saying which limit.
+ */
+async function executeStacked(
+	op: OperationContext<OutputOf<'waitForSlot'>>,
+	settings: ReturnType<typeof readLimiterSettings>,
+	stack: StackSettings,
+	tokens: Float64Array,
+	wanted: number[],
+): Promise<void> {
+	const { context, items, outputs } = op;
+	const started = Date.now();
+	let outcomes;
+	try {
+		outcomes = await grantStacked(op, settings, stack, tokens, wanted);
+	} catch (error) {
+		throw storeFailure(context, error);
+	}
+	const base = {
+		limiter: settings.limiterName,
+		store: settings.store,
+		configured: configuredLimit(settings),
+	};
+	const refused = { periodCap: 0, maxWait: 0, inFlightThisRun: 0 };
+	for (const index of wanted) {
+		const source = items[index];
+		const outcome = outcomes.get(index);
+		if (outcome === undefined) continue;
+		if (!outcome.granted) refused[outcome.reason]++;
+		const details: IDataObject = {
+			...base,
+			route: outcome.granted ? 'proceed' : 'overLimit',
+			tokens: tokens[index],
+			...stackDetails(outcome, stack, settings, started),
+		};
+		outputs.push(
+			outcome.granted ? 'Proceed' : 'Over Limit',
+			pairedItem(source, index, withField(source, settings.outputField, details)),
+		);
+	}
+	const name = `Rate limiter "${settings.limiterName}"`;
+	if (refused.periodCap > 0)
+		op.hints.push(
+			hint(
+				`${name}: ${refused.periodCap} item(s) left on Over Limit: the cap of ${stack.periodCap} per ${stack.capPeriod} is used up until the period ends.`,
+			),
+		);
+	if (refused.inFlightThisRun > 0)
+		op.hints.push(
+			hint(
+				`${name}: ${refused.inFlightThisRun} item(s) left on Over Limit: this run already holds all ${stack.maxInFlight} in-flight slots, which return only after the vendor node. Send at most Max In Flight items per run: Loop Over Items (Batch Size 1) → Wait for Slot → the vendor node → Release Slot → back to Loop Over Items.`,
+				'warning',
+			),
+		);
+	if (refused.maxWait > 0)
+		op.hints.push(
+			hint(
+				`${name}: ${refused.maxWait} item(s) would have waited longer than ${settings.maxWaitMs / time.SECOND_MS} s and left on Over Limit.`,
+			),
+		);
 }

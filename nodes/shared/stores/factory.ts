@@ -1,4 +1,5 @@
 import { MINUTE_MS } from '../core/time';
+import type { StackRequest } from '../core/ratelimit/stack';
 import { createStore, isStoreBackend } from './backends';
 import {
 	closeAllPooled,
@@ -119,6 +120,11 @@ class CachedStore implements Store {
 	scan(namespacePrefix: string, options: ScanOptions) {
 		// Every backend has it; the port leaves it optional for stores written elsewhere.
 		return this.use((store) => store.scan!(namespacePrefix, options));
+	}
+
+	stack(namespace: string, key: string, request: StackRequest) {
+		// Every backend has it; the port leaves it optional for stores written elsewhere.
+		return this.use((store) => store.stack!(namespace, key, request));
 	}
 
 	ping() {

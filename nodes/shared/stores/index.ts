@@ -11,6 +11,7 @@ export { SqliteStore } from './sqlite';
 export { RedisStore } from './redis';
 export { PostgresStore, quoteIdent } from './postgres';
 export { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from './validate';
+export type { StackResult } from './limiterStack';
 export {
 	closeAllLimiters,
 	heldLimiterViews,

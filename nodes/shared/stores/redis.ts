@@ -38,6 +38,8 @@ import {
 import { DAY_MS, SECOND_MS } from '../core/time';
 import { normalizeScan } from './scan';
 import { globEscape, parseLimiterKey, parseScannedKey } from './scanRedis';
+import type { StackRequest } from '../core/ratelimit/stack';
+import { normalizeStack, parseStackReply, STACK_LUA, type StackResult } from './limiterStack';
 
 /**
  * Each batch is one Lua script, so it is one round trip and atomic: no other client's
@@ -186,6 +188,7 @@ const SCRIPTS = {
 		end
 		return out
 	`,
+	guardsStack: STACK_LUA,
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -545,6 +548,18 @@ export class RedisStore implements Store {
 		} catch (error) {
 			throw this.toStoreError('scan', error);
 		}
+	}
+
+	/** Stacked limits: one Lua script (STACK_LUA) on the record and the namespace's sequence. */
+	async stack(namespace: string, key: string, request: StackRequest): Promise<StackResult> {
+		const checked = normalizeStack(namespace, key, request);
+		const reply = await this.script(
+			'stack',
+			'guardsStack',
+			[this.recordKey(checked.ns, checked.key), this.sequenceKey(checked.ns)],
+			[JSON.stringify(checked.request), String(SEQUENCE_TTL_MS)],
+		);
+		return parseStackReply(reply);
 	}
 
 	async ping(): Promise<void> {

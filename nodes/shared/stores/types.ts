@@ -1,4 +1,6 @@
 import type { JsonObject, JsonValue } from '../core/json';
+import type { StackRequest } from '../core/ratelimit/stack';
+import type { StackResult } from './limiterStack';
 
 /**
  * The Store port: the only state API the nodes see. Three primitives cover every node:
@@ -286,6 +288,14 @@ export interface Store {
 	 * may not be seen.
 	 */
 	scan?(namespacePrefix: string, options: ScanOptions): Promise<ScanPage>;
+
+	/**
+	 * Stacked limits (core/ratelimit/stack.ts) on the record `key`: gives back the leases in
+	 * `release`, then grants the longest prefix of the units that fits every limit (rate,
+	 * window cap, in flight), all in one atomic step on the store's clock. The state is an
+	 * ordinary record (readable with `read`); it lives as long as its window or leases.
+	 */
+	stack?(namespace: string, key: string, request: StackRequest): Promise<StackResult>;
 
 	/** Round trip to the backend; throws a StoreError when it cannot be reached. */
 	ping(): Promise<void>;

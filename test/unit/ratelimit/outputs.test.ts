@@ -63,6 +63,8 @@ describe('Rate Limiter outputs, declared once', () => {
 
 	it('each operation has exactly one refusal output, never its first (Learn From Response: Give Up, not Retry)', () => {
 		for (const names of Object.values(OUTPUTS)) {
+			// Release Slot has one output: a failed release fails the item there, its slot back with its lease.
+			if (names.length === 1) continue;
 			const refusals = names.filter((name) => (REFUSAL_OUTPUTS as string[]).includes(name));
 			assert.equal(refusals.length, 1);
 			assert.notEqual(refusals[0], names[0]);

@@ -10,3 +10,4 @@ export * from './retry';
 export * from './response';
 export * from './schedule';
 export * from './trace';
+export * from './stack';

@@ -55,6 +55,8 @@ import {
 	type Names,
 } from './migrations';
 import { PostgresQueue } from './queue';
+import type { StackRequest } from '../../core/ratelimit/stack';
+import { decideStored, normalizeStack, type StackResult } from '../limiterStack';
 import { normalizeScan, queueGroup, sqlAfter, toSqlCursor } from '../scan';
 import { connectionTarget, withConnectionHint, type ConnectionTarget } from '../connectionErrors';
 
@@ -401,6 +403,44 @@ export class PostgresStore implements Store {
 			entries,
 			cursor: toSqlCursor(entries[entries.length - 1], entries.length === scan.limit),
 		};
+	}
+
+	/**
+	 * Stacked limits: one transaction that creates the record if absent, locks its row,
+	 * decides (the same core rule as SQLite) and rewrites it. Racing calls on one limiter
+	 * queue on the row's lock.
+	 */
+	async stack(namespace: string, key: string, request: StackRequest): Promise<StackResult> {
+		const checked = normalizeStack(namespace, key, request);
+		const { records, versions } = this.names;
+		return await this.transaction('stack', async (query) => {
+			// Creates the record or locks it (a no-op update), in one statement.
+			const [row] = await query<{
+				now: string;
+				value: string;
+				version: string;
+				expires_at: string | null;
+			}>(
+				`INSERT INTO ${records} AS r (ns, key, value, version, expires_at)
+				VALUES ($1, $2, '{}'::json, nextval('${versions}'), ${NOW_MS} + 60000)
+				ON CONFLICT (ns, key) DO UPDATE SET expires_at = r.expires_at
+				RETURNING ${NOW_MS} AS now, r.value::text AS value, r.version, r.expires_at`,
+				[checked.ns, checked.key],
+			);
+			const now = Number(row.now);
+			const alive = row.expires_at === null || Number(row.expires_at) > now;
+			const decided = decideStored(
+				alive ? (JSON.parse(row.value) as JsonValue) : undefined,
+				checked.request,
+				now,
+			);
+			await query(
+				`UPDATE ${records} SET value = $3::json, version = greatest(nextval('${versions}'), version + 1), expires_at = $4
+				WHERE ns = $1 AND key = $2`,
+				[checked.ns, checked.key, decided.json, now + decided.ttlMs],
+			);
+			return decided.result;
+		});
 	}
 
 	async ping(): Promise<void> {

@@ -34,6 +34,8 @@ import {
 	type WriteResult,
 } from '../types';
 import { keyOrder, normalizeInserts, stampedJson, stampMembers } from '../insert';
+import type { StackRequest } from '../../core/ratelimit/stack';
+import { decideStored, normalizeStack, type StackResult } from '../limiterStack';
 import { LATEST_MIGRATION, MIGRATIONS, schemaVersion } from './migrations';
 import { SqliteQueue } from './queue';
 import { normalizeScan, queueGroup, sqlAfter, toSqlCursor } from '../scan';
@@ -309,6 +311,36 @@ export class SqliteStore implements Store {
 				upsert.run(ns, increment.key, value, expiresAt);
 				return value;
 			});
+		});
+	}
+
+	/** Stacked limits: read, decide and rewrite the record in one immediate transaction. */
+	async stack(namespace: string, key: string, request: StackRequest): Promise<StackResult> {
+		const checked = normalizeStack(namespace, key, request);
+		return this.transaction('stack', (now) => {
+			const row = this.statement(
+				'SELECT value, version, expires_at FROM guards_records WHERE ns = ? AND key = ?',
+			).get(checked.ns, checked.key) as
+				| { value: string; version: number; expires_at: number | null }
+				| undefined;
+			const alive = row !== undefined && isAlive(row.expires_at, now);
+			const decided = decideStored(
+				alive ? (JSON.parse(row.value) as JsonValue) : undefined,
+				checked.request,
+				now,
+			);
+			const sequence = this.statement(
+				`SELECT value FROM guards_sequence WHERE name = 'record_version'`,
+			).get() as { value: number };
+			const version = Math.max(sequence.value, row?.version ?? 0) + 1;
+			this.statement(
+				`INSERT INTO guards_records (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
+			).run(checked.ns, checked.key, decided.json, version, now + decided.ttlMs);
+			this.statement(`UPDATE guards_sequence SET value = ? WHERE name = 'record_version'`).run(
+				version,
+			);
+			return decided.result;
 		});
 	}
 
