@@ -505,6 +505,27 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 		assert.equal(vendorState.delivered.length, 0);
 	});
 
+	test('a Capture saved before version 2.2 keeps the record in its first class (class filters and schedule as before)', async () => {
+		vendorState.down.set('4', FAILURES.transient);
+		await run(captureWorkflow(queue, [{ orderId: 4 }]));
+		const redeliver = redeliveryWorkflow(queue, { transientMinutes: '0.02, 0.02, 0.02' });
+		for (const node of redeliver.nodes) if (node.name === 'Capture') node.typeVersion = 2.1;
+		await sleep(1300);
+		vendorState.down.set('4', FAILURES.data);
+		assert.equal(emitted(await run(redeliver)).records.length, 1);
+		// The record says what the last failure was, and stays where its first one put it.
+		assert.deepEqual(
+			(await listQueue(queue)).map((record) => record.class),
+			['data'],
+		);
+		await sleep(1300);
+		assert.equal(
+			emitted(await run(redeliver)).records.length,
+			1,
+			'still on the transient schedule',
+		);
+	});
+
 	test('a record held back (its original did not open) waits the step of its tries once it went and failed, not of its leases', async () => {
 		const orders = [{ orderId: 9, api_key: API_KEY }];
 		vendorState.down.set('9', FAILURES.transient);
