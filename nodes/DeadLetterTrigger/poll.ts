@@ -236,8 +236,8 @@ function sortLeased(
 			settings.policy,
 			{
 				category: entry.category,
-				// Redeliveries before this lease, as Replay counts attempts: leases held
-				// for input (or not opened) delivered nothing and do not use up the schedule.
+				// Redeliveries before this lease, as Replay counts attempts and the store's due
+				// rules count tries: leases held for input (or not opened) were taken back.
 				attempts: deadletter.attemptOf(entry) - 2,
 				enqueuedAt: entry.enqueuedAt,
 				lastTryAt: 0,
@@ -322,12 +322,12 @@ async function settleParked(
 			status: 'discarded' as const,
 			dataPatch: { parkedReason: reason },
 		})),
-		// Back as they were: a lease that sent nothing is no attempt (deadletter.attemptOf).
+		// Back as they were: a lease that sent nothing is no attempt, so the store takes it back.
 		...returning.map((entry) => ({
 			id: entry.id,
 			owner,
 			status: 'pending' as const,
-			dataPatch: { heldLeases: deadletter.heldLeasesOf(entry.data) + 1 },
+			countLease: false,
 		})),
 	];
 	if (settlements.length > 0) await handle.queue.settle(handle.name, settlements);

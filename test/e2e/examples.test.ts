@@ -1,5 +1,6 @@
 // The shipped examples, imported into a real n8n and run there: Canonical Transform,
-// Schema Guard, Circuit Breaker, the Rate Limiter retry loop and the Dead Letter redelivery, with every route asserted. (Idempotent Write has its
+// Schema Guard, Circuit Breaker, the Rate Limiter retry loop and the Dead Letter capture,
+// replay and redelivery, with every route asserted. (Idempotent Write has its
 // own suite: idempotent-write.test.ts.) The harness starts n8n on a free port, never 5678: an
 // example calling its stand-in (the retry loop) runs with its URL as shipped.
 import assert from 'node:assert/strict';
@@ -270,6 +271,65 @@ describe('n8n end to end: the examples', () => {
 			assert.equal(closed.state, 'closed', JSON.stringify(closed));
 		} finally {
 			crm.server.close();
+		}
+	});
+
+	it('Dead Letter capture and replay: each failure captured by its class; the replay delivers rate limits, outages and hidden failures, the fixed data errors through Replay Edited, and lists the auth failures', async () => {
+		const scope = `demo-crm-contacts-${Date.now()}`;
+		const fresh = (json: WorkflowJson) => {
+			for (const node of json.nodes) {
+				const parameters = node.parameters as IDataObject;
+				if (parameters.scope === 'demo-crm-contacts') parameters.scope = scope;
+			}
+			return json;
+		};
+		// The capture example holds the CRM stand-in (a webhook): active while both run.
+		const capture = await n8n.importWorkflow(fresh(example('dead-letter-capture.json')));
+		const replay = await n8n.importWorkflow(fresh(example('dead-letter-replay.json')));
+		await n8n.activate(capture.id);
+		try {
+			// 25 customers: 3 bad emails (400), 2 expired tokens (401), 4 throttled (429),
+			// 5 outages (503), 2 answers of 200 that say success: false, 9 synced.
+			const captured = await n8n.executeById(capture.id, { triggerNode: 'Run Sync' });
+			assert.equal(captured.status, 'success', JSON.stringify(captured.error));
+			const classes = (items: IDataObject[]) =>
+				items.map((item) => `${String((item.deadLetter as IDataObject).class)}`).sort();
+			assert.equal(captured.json('Find Hidden Failures', 'Succeeded').length, 9);
+			assert.deepEqual(classes(captured.json('Find Hidden Failures', 'Captured')), [
+				'transient',
+				'transient',
+			]);
+			assert.deepEqual(classes(captured.json('Capture Failure', 'Captured')), [
+				...Array(3).fill('data'),
+				...Array(4).fill('rateLimit'),
+				...Array(5).fill('transient'),
+			]);
+			assert.deepEqual(classes(captured.json('Capture Failure', 'Auth Failure')), ['auth', 'auth']);
+
+			const replayed = await n8n.executeById(replay.id, { triggerNode: 'Run Replay Now' });
+			assert.equal(replayed.status, 'success', JSON.stringify(replayed.error));
+			const ids = (items: IDataObject[]) =>
+				items.map((item) => Number((item.payload as IDataObject).id)).sort((a, b) => a - b);
+			assert.deepEqual(
+				ids(replayed.json('Replay', 'Replay')),
+				[5, 6, 9, 10, 12, 15, 18, 19, 20, 24, 25],
+			);
+			assert.equal(replayed.json('Resolve', 'Resolved').length, 11);
+			assert.deepEqual(ids(replayed.json('Replay Edited', 'Replay')), [3, 13, 23]);
+			assert.deepEqual(
+				replayed.json('Replay Edited', 'Replay').map((item) => (item.payload as IDataObject).email),
+				['customer3@example.com', 'customer13@example.com', 'customer23@example.com'],
+			);
+			assert.equal(replayed.json('Resolve Fixed', 'Resolved').length, 3);
+			assert.equal(replayed.data.resultData.runData['Capture Again'], undefined);
+			assert.equal(replayed.data.resultData.runData['Still Failing (Captured Again)'], undefined);
+			assert.deepEqual(
+				replayed.json('List Auth Failures').map((item) => (item.deadLetter as IDataObject).class),
+				['auth', 'auth'],
+			);
+			assert.deepEqual(replayed.json('List Unknown Failures'), []);
+		} finally {
+			await n8n.deactivate(capture.id);
 		}
 	});
 

@@ -106,7 +106,7 @@ export interface QueueTarget {
 	credential?: { id: string; name: string };
 }
 
-function deadLetter(
+export function deadLetter(
 	name: string,
 	target: QueueTarget,
 	parameters: IDataObject,

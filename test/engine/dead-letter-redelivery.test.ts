@@ -479,6 +479,84 @@ describe('Dead Letter Trigger: redelivery in the engine', () => {
 		assert.equal(right.nodes.Resolve.outputs[0].length, 1);
 	});
 
+	test('a redelivery that fails with another class moves the record to that schedule: 429 to the rate-limit waits, 422 to a person', async () => {
+		vendorState.down.set('3', FAILURES.transient);
+		await run(captureWorkflow(queue, [{ orderId: 3 }]));
+		// Transient waits 1.2 s; rate-limit waits 6 s: which one the record follows shows.
+		const redeliver = redeliveryWorkflow(queue, {
+			transientMinutes: '0.02, 0.02, 0.02',
+			rateLimitMinutes: '0.1, 0.1, 0.1',
+		});
+		const classOf = async () => (await listQueue(queue)).map((record) => record.class);
+		await sleep(1300);
+		vendorState.down.set('3', FAILURES.rateLimit);
+		assert.equal(emitted(await run(redeliver)).records.length, 1);
+		assert.deepEqual(await classOf(), ['rateLimit']);
+		await sleep(1300);
+		assert.deepEqual(emitted(await run(redeliver)).records, [], 'not on the transient wait');
+		await sleep(5000);
+		vendorState.down.set('3', FAILURES.data);
+		const second = emitted(await run(redeliver)).records;
+		assert.equal((second[0].json.deadLetter as IDataObject).attempt, 3);
+		assert.deepEqual(await classOf(), ['data']);
+		await sleep(1300);
+		assert.deepEqual(emitted(await run(redeliver)).records, [], 'a data error waits for a person');
+		assert.equal(vendorState.bodies.length, 2);
+		assert.equal(vendorState.delivered.length, 0);
+	});
+
+	test('a Capture saved before version 2.2 keeps the record in its first class (class filters and schedule as before)', async () => {
+		vendorState.down.set('4', FAILURES.transient);
+		await run(captureWorkflow(queue, [{ orderId: 4 }]));
+		const redeliver = redeliveryWorkflow(queue, { transientMinutes: '0.02, 0.02, 0.02' });
+		for (const node of redeliver.nodes) if (node.name === 'Capture') node.typeVersion = 2.1;
+		await sleep(1300);
+		vendorState.down.set('4', FAILURES.data);
+		assert.equal(emitted(await run(redeliver)).records.length, 1);
+		// The record says what the last failure was, and stays where its first one put it.
+		assert.deepEqual(
+			(await listQueue(queue)).map((record) => record.class),
+			['data'],
+		);
+		await sleep(1300);
+		assert.equal(
+			emitted(await run(redeliver)).records.length,
+			1,
+			'still on the transient schedule',
+		);
+	});
+
+	test('a record held back (its original did not open) waits the step of its tries once it went and failed, not of its leases', async () => {
+		const orders = [{ orderId: 9, api_key: API_KEY }];
+		vendorState.down.set('9', FAILURES.transient);
+		await run(encrypted(captureWorkflow(queue, orders), DEAD_LETTER), KEY);
+		// Step 1 waits 1.2 s, step 2 waits 6 s, the later ones 1.2 s again.
+		const redeliver = encrypted(
+			redeliveryWorkflow(queue, { transientMinutes: '0.02, 0.1, 0.02, 0.02, 0.02' }),
+			TRIGGER,
+		);
+		for (let lease = 0; lease < 3; lease++) {
+			await sleep(1300);
+			const refused = emitted(await run(redeliver, WRONG_KEY));
+			assert.deepEqual(
+				refused.alerts.map((item) => item.json.kind),
+				['notOpened'],
+			);
+		}
+		await sleep(1300);
+		const sent = emitted(await run(redeliver, KEY)).records;
+		assert.equal((sent[0].json.deadLetter as IDataObject).attempt, 2, 'its first redelivery');
+		// Failed again (the vendor is still down): one try, so step 2's 6 s, not step 5's 1.2 s.
+		await sleep(1500);
+		assert.deepEqual(emitted(await run(redeliver, KEY)).records, []);
+		vendorState.down.clear();
+		await sleep(5000);
+		const again = emitted(await run(redeliver, KEY)).records;
+		assert.equal((again[0].json.deadLetter as IDataObject).attempt, 3);
+		assert.equal(assertBodiesExact(orders), 2);
+		assert.equal(vendorState.delivered.length, 1);
+	});
+
 	test('a depth alert on Alerts once the queue crosses its threshold', async () => {
 		vendorState.down.set('1', FAILURES.data);
 		vendorState.down.set('2', FAILURES.data);

@@ -1498,6 +1498,7 @@ for (const harness of harnesses) {
 									[1, 1],
 									[2, 1],
 									[3, 1],
+									[4, 1],
 								],
 							);
 							const [claim] = await stores[3].write('m', [{ key: 'k', value: 1, ifVersion: 0 }]);

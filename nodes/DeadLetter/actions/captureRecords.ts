@@ -70,6 +70,8 @@ export async function prepareRecords(
 				id: replay.id,
 				owner: failure.marker.trust.owner,
 				status: deadletter.statusAfterFailedAttempt(replay.attempt, settings.maxAttempts),
+				// Version 2.2: the class of this failure decides the record's next wait, not its first one's.
+				...(settings.reclassify ? { category: verdict.classification.class } : {}),
 				dataPatch: deadletter.recapturePatch(
 					{
 						...verdict,

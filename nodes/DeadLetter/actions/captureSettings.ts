@@ -10,6 +10,8 @@ const MB = 1024 * 1024;
 export const DEFAULT_MAX_OPEN_RECORDS = 10_000;
 /** From this version Capture's items carry the record's summary, not a second copy of the payload. */
 export const SUMMARY_OUTPUT_VERSION = 2.1;
+/** From this version a replay that fails again moves its record to the class of this failure. */
+export const RECLASSIFY_VERSION = 2.2;
 
 /** Capture's parameters, read once per execution. */
 export interface CaptureSettings {
@@ -27,6 +29,8 @@ export interface CaptureSettings {
 	summaryOnly: boolean;
 	/** Version 2.2, Redacted Values: Keep Encrypted: the captured payload is sealed with these keys. */
 	keyring: deadletter.Keyring | null;
+	/** Version 2.2: a record captured again takes this failure's class (List's and Replay's class filters, the trigger's schedule). */
+	reclassify: boolean;
 }
 
 export async function readCaptureSettings(context: IExecuteFunctions): Promise<CaptureSettings> {
@@ -68,6 +72,7 @@ export async function readCaptureSettings(context: IExecuteFunctions): Promise<C
 		retentionMs: retentionMsOf(context, options),
 		summaryOnly: context.getNode().typeVersion >= SUMMARY_OUTPUT_VERSION,
 		keyring: await readKeyring(context),
+		reclassify: context.getNode().typeVersion >= RECLASSIFY_VERSION,
 	};
 }
 

@@ -118,10 +118,8 @@ export async function holdRecords(handle: QueueHandle, owner: string, held: Held
 			id: record.entry.id,
 			owner,
 			status: 'pending' as const,
-			dataPatch: {
-				heldLeases: deadletter.heldLeasesOf(record.entry.data) + 1,
-				...(needsInput === null ? {} : { needsInput: needsInput.paths }),
-			},
+			countLease: false,
+			...(needsInput === null ? {} : { dataPatch: { needsInput: needsInput.paths } }),
 		})),
 	);
 }

@@ -13,6 +13,7 @@ import type {
 	CounterIncrement,
 	LeaseRequest,
 	NewQueueEntry,
+	PurgeOptions,
 	QueueListOptions,
 	QueueSettlement,
 	RecordDelete,
@@ -164,8 +165,8 @@ class CachedQueue implements RecordQueue {
 		return this.owner.use((store) => durable(store).list(queue, options));
 	}
 
-	purge(queue: string, before: number) {
-		return this.owner.use((store) => durable(store).purge(queue, before));
+	purge(queue: string, before: number, options?: PurgeOptions) {
+		return this.owner.use((store) => durable(store).purge(queue, before, options));
 	}
 }
 

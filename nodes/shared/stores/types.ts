@@ -149,7 +149,7 @@ export interface QueueEntry {
 	status: QueueEntryStatus;
 	category: string | null;
 	data: JsonObject;
-	/** Times the entry was leased. */
+	/** Times the entry was leased, less the leases settled with `countLease: false`. */
 	attempts: number;
 	enqueuedAt: number;
 	updatedAt: number;
@@ -217,6 +217,14 @@ export interface QueueSettlement {
 	status: 'done' | 'pending' | 'discarded';
 	/** Shallowly merged into the entry's data, its keys winning (e.g. the last replay error). */
 	dataPatch?: JsonObject;
+	/** The entry's category from now on (e.g. the class of the failure that sent it back); omit to keep it. */
+	category?: string;
+	/**
+	 * false: the lease being settled delivered nothing (held for input, say), so it is
+	 * taken back from `attempts` and the entry's next due rule is the one before it.
+	 * Needs `owner`. Default true.
+	 */
+	countLease?: boolean;
 }
 
 export interface QueueStats {

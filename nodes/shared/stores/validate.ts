@@ -70,6 +70,10 @@ export interface NormalizedSettlement {
 	status: 'done' | 'pending' | 'discarded';
 	/** The patch serialised as JSON text, or null. */
 	patchJson: string | null;
+	/** The new category, or null to keep it. */
+	category: string | null;
+	/** The settled lease is taken back from attempts (countLease: false). */
+	uncount: boolean;
 }
 
 export interface NormalizedLease {
@@ -456,7 +460,7 @@ export function normalizeSettlements(settlements: unknown): NormalizedSettlement
 				`${what}.status must be one of ${SETTLE_STATUSES.join(', ')}, got ${describe(settlement.status)}`,
 			);
 		}
-		return {
+		const normalized: NormalizedSettlement = {
 			id: assertText(settlement.id, `${what}.id`),
 			owner: optionalText(settlement.owner, `${what}.owner`),
 			status: settlement.status as NormalizedSettlement['status'],
@@ -464,7 +468,16 @@ export function normalizeSettlements(settlements: unknown): NormalizedSettlement
 				settlement.dataPatch === undefined || settlement.dataPatch === null
 					? null
 					: assertJsonObject(settlement.dataPatch, `${what}.dataPatch`),
+			category: optionalText(settlement.category, `${what}.category`),
+			uncount: settlement.countLease === false,
 		};
+		if (normalized.uncount && normalized.owner === null)
+			throw new TypeError(`${what}.countLease false needs the owner of the lease it takes back`);
+		if (settlement.countLease !== undefined && typeof settlement.countLease !== 'boolean')
+			throw new TypeError(
+				`${what}.countLease must be a boolean, got ${describe(settlement.countLease)}`,
+			);
+		return normalized;
 	});
 }
 

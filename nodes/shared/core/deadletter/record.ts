@@ -75,7 +75,10 @@ export function deadLetterStatus(
 
 /**
  * The attempt a leased entry stands for: the original failure, plus one per lease that
- * delivered it (a lease that sent it to Needs Input, or could not open its original, did not).
+ * delivered it. A lease that sent it to Needs Input, or could not open its original, is
+ * settled with countLease false and the store takes it back from `attempts`; records held
+ * by an older version counted such leases in their data instead (heldLeases, folded into
+ * attempts by the stores' migration 4, still subtracted should one remain).
  */
 export function attemptOf(entry: Pick<QueueEntryLike, 'attempts'> & { data?: JsonObject }): number {
 	return entry.attempts + 1 - heldLeasesOf(entry.data);
@@ -154,7 +157,10 @@ export type DeadLetterData = {
 	sealed?: Sealed | null;
 	/** Redaction placeholders a replay found and someone must fill in (Needs Input). */
 	needsInput?: string[] | null;
-	/** Leases that handed the record to Needs Input or failed to open it: not delivery attempts. */
+	/**
+	 * Leases that handed the record to Needs Input or failed to open it, as versions before
+	 * the stores' migration 4 counted them (now taken back from the store's attempts).
+	 */
 	heldLeases?: number;
 };
 

@@ -336,6 +336,68 @@ ALTER TABLE ${n.queue} ADD COLUMN IF NOT EXISTS jitter double precision NOT NULL
 CREATE INDEX IF NOT EXISTS ${n.index('queue_settled')} ON ${n.queue} (queue, status, updated_at);
 `,
 	},
+	{
+		version: 4,
+		name: 'queue settlements that change the category or take a lease back',
+		// A new overload of the settle function (processes of an older package version keep
+		// calling the five-argument one, which stays). From here on a lease settled with
+		// countLease false is taken back from attempts, so the redelivery rules see only
+		// tries; dead letters held before counted them in their data (heldLeases, the newest
+		// patch that has it, else the data): folded into attempts once, and zeroed.
+		sql: (n) => `
+CREATE OR REPLACE FUNCTION ${n.settle}(p_queue text, p_ids text[], p_owners text[], p_statuses text[], p_patches text[],
+	p_categories text[], p_uncount boolean[])
+RETURNS TABLE (o_index integer, o_applied boolean)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+	i integer;
+	v_now bigint := ${NOW_MS};
+	v_status text;
+	v_lease_until bigint;
+	v_lease_owner text;
+BEGIN
+	FOR i IN ${inLockOrder('p_ids')} LOOP
+		o_index := i;
+		o_applied := false;
+		SELECT q.status, q.lease_until, q.lease_owner INTO v_status, v_lease_until, v_lease_owner
+			FROM ${n.queue} q WHERE q.queue = p_queue AND q.id = p_ids[i] FOR UPDATE;
+		-- With an owner: only while that owner's lease runs. Without: any open entry.
+		IF FOUND AND (
+			(p_owners[i] IS NULL AND v_status IN ('pending', 'leased'))
+			OR (p_owners[i] IS NOT NULL AND v_status = 'leased' AND v_lease_owner = p_owners[i] AND v_lease_until > v_now)
+		) THEN
+			UPDATE ${n.queue} q SET
+				status = p_statuses[i],
+				updated_at = v_now,
+				lease_until = NULL,
+				lease_owner = NULL,
+				category = coalesce(p_categories[i], q.category),
+				attempts = CASE WHEN p_uncount[i] THEN greatest(q.attempts - 1, 0) ELSE q.attempts END,
+				patches = CASE WHEN p_patches[i] IS NULL THEN q.patches ELSE q.patches || p_patches[i]::json END
+				WHERE q.queue = p_queue AND q.id = p_ids[i];
+			o_applied := true;
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END
+$fn$;
+
+WITH held AS (
+	SELECT q.queue, q.id, h.value::text::numeric AS count
+	FROM ${n.queue} q, LATERAL (SELECT coalesce(
+		(SELECT p -> 'heldLeases' FROM unnest(q.patches) WITH ORDINALITY AS u(p, i)
+			WHERE p -> 'heldLeases' IS NOT NULL ORDER BY i DESC LIMIT 1),
+		q.data -> 'heldLeases'
+	) AS value) AS h
+	WHERE json_typeof(h.value) = 'number'
+)
+UPDATE ${n.queue} q
+SET attempts = q.attempts - least(held.count, q.attempts)::integer,
+	patches = q.patches || '{"heldLeases":0}'::json
+FROM held
+WHERE q.queue = held.queue AND q.id = held.id AND held.count > 0 AND held.count = floor(held.count);
+`,
+	},
 ];
 /** Function rows carry their 1-based batch index; order by it rather than trust row order. */
 export function inOrder<R extends { o_index: number }>(rows: R[]): R[] {

@@ -155,13 +155,15 @@ export class PostgresQueue implements RecordQueue {
 		if (batch.length === 0) return [];
 		const rows = await this.store.query<{ o_index: number; o_applied: boolean }>(
 			'settle',
-			`SELECT o_index, o_applied FROM ${this.names.settle}($1, $2::text[], $3::text[], $4::text[], $5::text[])`,
+			`SELECT o_index, o_applied FROM ${this.names.settle}($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`,
 			[
 				name,
 				batch.map((s) => s.id),
 				batch.map((s) => s.owner),
 				batch.map((s) => s.status),
 				batch.map((s) => s.patchJson),
+				batch.map((s) => s.category),
+				batch.map((s) => s.uncount),
 			],
 		);
 		return inOrder(rows).map((row) => row.o_applied);

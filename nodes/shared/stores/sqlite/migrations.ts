@@ -48,6 +48,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
 			CREATE INDEX IF NOT EXISTS guards_queue_settled ON guards_queue (queue, status, updated_at);
 		`,
 	},
+	{
+		version: 4,
+		name: 'queue attempts without held leases',
+		// From here on a lease settled with countLease false is taken back from attempts, so
+		// the redelivery rules see only tries. Dead letters held before counted them in their
+		// data (heldLeases): fold those counts into attempts once, and zero them.
+		sql: `
+			UPDATE guards_queue
+			SET attempts = max(attempts - json_extract(data, '$.heldLeases'), 0),
+				data = json_set(data, '$.heldLeases', 0)
+			WHERE json_valid(data) AND json_type(data, '$.heldLeases') = 'integer'
+				AND json_extract(data, '$.heldLeases') > 0;
+		`,
+	},
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1].version;

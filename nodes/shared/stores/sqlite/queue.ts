@@ -129,8 +129,12 @@ export class SqliteQueue implements RecordQueue {
 			const select = this.store.statement(
 				'SELECT status, lease_until, lease_owner, data FROM guards_queue WHERE queue = ? AND id = ?',
 			);
+			// A new category (the class of the failure that sent it back) replaces the old; a
+			// lease that delivered nothing is taken back from attempts.
 			const update = this.store.statement(
-				'UPDATE guards_queue SET status = ?, data = ?, updated_at = ?, lease_until = NULL, lease_owner = NULL WHERE queue = ? AND id = ?',
+				`UPDATE guards_queue SET status = ?, data = ?, updated_at = ?, lease_until = NULL, lease_owner = NULL,
+					category = coalesce(?, category), attempts = max(attempts - ?, 0)
+				WHERE queue = ? AND id = ?`,
 			);
 			return batch.map((settlement) => {
 				const row = select.get(name, settlement.id) as
@@ -141,7 +145,15 @@ export class SqliteQueue implements RecordQueue {
 					settlement.patchJson === null
 						? row.data
 						: JSON.stringify(mergeJsonObjects(row.data, [settlement.patchJson]));
-				update.run(settlement.status, data, now, name, settlement.id);
+				update.run(
+					settlement.status,
+					data,
+					now,
+					settlement.category,
+					settlement.uncount ? 1 : 0,
+					name,
+					settlement.id,
+				);
 				return true;
 			});
 		});
