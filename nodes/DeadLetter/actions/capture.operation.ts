@@ -73,6 +73,8 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: 'failed',
+		description:
+			"Whether every incoming item is a failure (from a node's error output), or responses in which Capture finds the failures",
 	},
 	{
 		displayName: 'Failure Patterns',
@@ -109,6 +111,7 @@ const properties: INodeProperties[] = [
 							{ name: 'Not Equal To', value: 'notEquals' },
 						],
 						default: 'contains',
+						description: "How the field's value is compared with Value",
 					},
 					{
 						displayName: 'Value',
@@ -116,6 +119,8 @@ const properties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. token expired',
+						description:
+							'The text the field is compared with (for Matches Regex, a regular expression)',
 						displayOptions: { hide: { match: ['exists'] } },
 					},
 					{
@@ -131,6 +136,8 @@ const properties: INodeProperties[] = [
 							{ name: 'Unknown', value: 'unknown' },
 						],
 						default: 'auto',
+						description:
+							'The failure class a match gives the record, which decides how it is replayed. Automatic reads it from the message.',
 					},
 				],
 			},

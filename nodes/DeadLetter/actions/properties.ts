@@ -113,6 +113,7 @@ export function recordIdProperties(show: Record<string, string[]> = {}): INodePr
 				},
 			],
 			default: 'auto',
+			description: 'How each item names the dead-letter record it settles',
 			displayOptions: { show },
 		},
 		{

@@ -65,6 +65,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 		default: 'queue',
+		description: 'Which records this Replay sends again',
 	},
 	{
 		displayName: 'Max Records',

@@ -170,6 +170,7 @@ const properties: INodeProperties[] = [
 					{ name: 'None', value: 'none', description: 'Exactly the delay' },
 				],
 				default: 'full',
+				description: 'How much randomness spreads the retries of many items and clients apart',
 			},
 			maxServerWaitOption,
 			removeErrorOption,

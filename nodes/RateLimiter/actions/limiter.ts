@@ -71,6 +71,7 @@ const limiterProperties: INodeProperties[] = [
 			{ name: 'Day', value: 'day' },
 		],
 		default: 'second',
+		description: 'The interval the limit counts over',
 	},
 	{
 		displayName: 'Target Utilization (%)',

@@ -68,6 +68,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Month', value: 'month' },
 		],
 		default: 'day',
+		description: 'The period the quota counts over; it starts again at the start of each one',
 	},
 	{
 		displayName: 'Time Zone',

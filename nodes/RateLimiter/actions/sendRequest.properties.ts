@@ -17,6 +17,7 @@ const requestProperties: INodeProperties[] = [
 			value: method,
 		})),
 		default: 'GET',
+		description: 'The HTTP method of the request',
 	},
 	{
 		displayName: 'URL',
@@ -25,6 +26,7 @@ const requestProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. https://api.example.com/v1/contacts',
+		description: "The URL to send each item's request to",
 	},
 	{
 		displayName: 'Authentication',
@@ -74,6 +76,7 @@ const requestProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		noDataExpression: true,
+		description: 'Whether the request has query parameters',
 	},
 	{
 		displayName: 'Query Parameters',
@@ -82,13 +85,26 @@ const requestProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Parameter',
 		default: { parameters: [{ name: '', value: '' }] },
+		description: 'Query parameters added to the URL',
 		options: [
 			{
 				name: 'parameters',
 				displayName: 'Parameter',
 				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						description: 'Name of the query parameter',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'Value of the query parameter',
+					},
 				],
 			},
 		],
@@ -100,6 +116,7 @@ const requestProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		noDataExpression: true,
+		description: 'Whether the request has headers of its own',
 	},
 	{
 		displayName: 'Header Parameters',
@@ -108,13 +125,26 @@ const requestProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Header',
 		default: { parameters: [{ name: '', value: '' }] },
+		description: 'Headers sent with the request',
 		options: [
 			{
 				name: 'parameters',
 				displayName: 'Header',
 				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						description: 'Name of the header',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'Value of the header',
+					},
 				],
 			},
 		],
@@ -126,6 +156,7 @@ const requestProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		noDataExpression: true,
+		description: 'Whether the request has a body',
 	},
 	...bodyProperties,
 	{
@@ -237,6 +268,7 @@ function requestOptions(retry: INodeProperties[]): INodeProperties {
 				name: 'idempotencyKeyHeader',
 				type: 'string',
 				default: 'Idempotency-Key',
+				description: "The header that carries the item's idempotency key",
 			},
 			{
 				displayName: 'Max Concurrent Requests',
