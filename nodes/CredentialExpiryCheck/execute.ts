@@ -94,13 +94,24 @@ async function rememberAlerts(
 	const pending = findings
 		.map((finding, index) => ({ finding, index }))
 		.filter(({ finding }) => finding.status !== 'ok');
-	if (!settings.alertMemory || pending.length === 0) return outcomes;
+	if (!settings.alertMemory || findings.length === 0) return outcomes;
 	try {
 		const store = await storeForNode(context, [...EXPIRY_STORES]);
+		const namespace = resolveScope(context, 'expiry');
+		// Every credential checked, for Guards Status's list of what expires next: one batch.
+		await store.write(
+			namespace,
+			findings.map((finding) => ({
+				key: expiry.checkedKey(finding.key),
+				value: expiry.checkedMark(finding.status, alertSubject(finding, now, settings), now),
+				ttlMs: expiry.CHECKED_TTL_MS,
+			})),
+		);
+		if (pending.length === 0) return outcomes;
 		const keys = pending.map(({ finding }) => expiry.alertKey(finding.key, finding.status));
 		const decided = await stores.updateRecords(
 			store,
-			resolveScope(context, 'expiry'),
+			namespace,
 			keys,
 			(current, storeNow, position) => {
 				const decision = expiry.decideAlert(

@@ -14,6 +14,7 @@ export { MAX_KEY_BYTES, MAX_NAMESPACE_BYTES } from './validate';
 export {
 	closeAllLimiters,
 	heldLimiterViews,
+	recordLimiterIn,
 	HoldPastMaxWait,
 	limiterFor,
 	pause,
