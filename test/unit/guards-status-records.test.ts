@@ -88,15 +88,21 @@ describe('Limiter records', () => {
 		assert.equal(schedule.dueIn(facts(100), NOW), 0);
 		schedule.began(facts(100), NOW);
 		assert.equal(schedule.dueIn(facts(100), NOW + 1000), null, 'unchanged: not again');
+		assert.equal(schedule.dueIn(facts(90), NOW + 1000), 0, 'a second write at once');
+		schedule.began(facts(90), NOW + 1000);
 		assert.equal(
-			schedule.dueIn(facts(90), NOW + 1000),
-			LIMITER_RECORD_MIN_GAP_MS - 1000,
-			'changed inside the gap: when it ends',
+			schedule.dueIn(facts(80), NOW + 1500),
+			LIMITER_RECORD_MIN_GAP_MS - 1500,
+			'a third change inside the gap waits for a use after it',
 		);
-		assert.equal(schedule.dueIn(facts(90), NOW + LIMITER_RECORD_MIN_GAP_MS), 0);
-		assert.equal(schedule.dueIn(facts(100), NOW + LIMITER_RECORD_REFRESH_MS), 0, 'refresh');
+		assert.equal(schedule.dueIn(facts(80), NOW + LIMITER_RECORD_MIN_GAP_MS), 0);
+		assert.equal(schedule.dueIn(facts(90), NOW + 1000 + LIMITER_RECORD_REFRESH_MS), 0, 'refresh');
 		schedule.failed();
-		assert.equal(schedule.dueIn(facts(100), NOW + 1), LIMITER_RECORD_MIN_GAP_MS - 1);
+		assert.equal(
+			schedule.dueIn(facts(90), NOW + LIMITER_RECORD_MIN_GAP_MS),
+			0,
+			'a failed write is tried again',
+		);
 	});
 });
 

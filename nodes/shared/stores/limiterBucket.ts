@@ -5,7 +5,7 @@
  */
 import Bottleneck from 'bottleneck';
 import type Redis from 'ioredis';
-import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { stableHash } from '../core/hash';
@@ -57,8 +57,8 @@ export function heartbeatFor(plan: LimiterPlan, redis: boolean): number {
 	return Math.min(50, Math.max(2, Math.round(plan.increaseIntervalMs / 40)));
 }
 
-/** Which n8n process wrote a limiter's record: host and process id, nothing secret. */
-const THIS_PROCESS = `${hostname()} pid ${process.pid}`;
+/** Which n8n process wrote a limiter's record: an id it draws when it loads the package, nothing secret. */
+const THIS_PROCESS = `n8n process ${randomBytes(4).toString('hex')}`;
 
 /**
  * Where a limiter records its configured and learned limits for Guards Status: the store
@@ -145,7 +145,6 @@ export class Limiter implements TokenLimiter, Pooled {
 	private recordTarget: LimiterRecordTarget | undefined;
 	private recordStore: Store | undefined;
 	private readonly recordSchedule = new LimiterRecordSchedule();
-	private recordTimer: NodeJS.Timeout | undefined;
 	private recording: Promise<void> | undefined;
 
 	constructor(
@@ -386,19 +385,21 @@ export class Limiter implements TokenLimiter, Pooled {
 			options.record !== false,
 		);
 		const until = this.learned.holdUntil;
-		await this.recordIfDue(now);
-		if (!this.client || until <= before || until <= now) return hold;
-		try {
-			await this.client.eval(
-				EXTEND_HOLD,
-				1,
-				this.holdKey,
-				String(until),
-				String(until - now + MINUTE_MS),
-			);
-		} catch {
-			// Best effort: this process holds anyway; the others learn it from their own responses.
+		if (this.client && until > before && until > now) {
+			try {
+				await this.client.eval(
+					EXTEND_HOLD,
+					1,
+					this.holdKey,
+					String(until),
+					String(until - now + MINUTE_MS),
+				);
+			} catch {
+				// Best effort: this process holds anyway; the others learn it from their own responses.
+			}
 		}
+		// After the hold is shared: what was learned, for Guards Status.
+		await this.recordIfDue(now);
 		return hold;
 	}
 
@@ -414,21 +415,15 @@ export class Limiter implements TokenLimiter, Pooled {
 
 	private async recordIfDue(now: number): Promise<void> {
 		if (!this.recordTarget) return;
+		// One write at a time; what is due is decided after the one in flight.
+		while (this.recording) await this.recording;
 		const facts = LimiterRecordSchedule.facts(this.recordTarget.configured, this.learned.observed);
-		const dueIn = this.recordSchedule.dueIn(facts, now);
-		if (dueIn === null || this.recordTimer !== undefined) return;
-		if (dueIn > 0) {
-			// A change inside the gap: written when the gap ends, with what is known then.
-			this.recordTimer = setTimeout(() => {
-				this.recordTimer = undefined;
-				void this.recordIfDue(Date.now());
-			}, dueIn);
-			this.recordTimer.unref();
-			return;
-		}
-		await (this.recording ??= this.writeRecord(facts, now).finally(() => {
+		// A change inside the gap waits for the limiter's next use after it.
+		if (this.recordSchedule.dueIn(facts, now) !== 0) return;
+		this.recording = this.writeRecord(facts, now).finally(() => {
 			this.recording = undefined;
-		}));
+		});
+		await this.recording;
 	}
 
 	private async writeRecord(facts: string, now: number): Promise<void> {
@@ -535,8 +530,6 @@ export class Limiter implements TokenLimiter, Pooled {
 	/** Stops the bucket and lets go of the shared connection (the cache closes it when idle). */
 	async close(): Promise<void> {
 		held.delete(this);
-		clearTimeout(this.recordTimer);
-		this.recordTimer = undefined;
 		await this.recording;
 		if (this.local) {
 			if (this.waiters.size > 0) this.failWaiters(new Error('This limiter has been stopped.'));

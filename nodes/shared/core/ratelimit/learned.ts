@@ -283,13 +283,16 @@ export function mergeLimiterRecord(current: unknown, next: LimiterRecord): Limit
 
 /**
  * When a limiter writes its record: at once when what it knows changed (configured
- * limit, learned limit or window) and at least LIMITER_RECORD_MIN_GAP_MS passed since its
- * last write, else at most every LIMITER_RECORD_REFRESH_MS. Never per item: a limiter
- * asks at most once per response it learns from and once per execution that opens it.
+ * limit, learned limit or window), at most twice per LIMITER_RECORD_MIN_GAP_MS (so a
+ * limiter's first use and the first limit it learns are both written at once); a change
+ * past that waits for the limiter's next use after the gap. Unchanged, at most every
+ * LIMITER_RECORD_REFRESH_MS. Never per item: a limiter asks at most once per response it
+ * learns from and once per execution that opens it.
  */
 export class LimiterRecordSchedule {
 	private written: string | null = null;
 	private writtenAt = Number.NEGATIVE_INFINITY;
+	private previousAt = Number.NEGATIVE_INFINITY;
 	private wanted: string | null = null;
 
 	/** What the record would say now: the facts that count as a change. */
@@ -300,14 +303,15 @@ export class LimiterRecordSchedule {
 	/** Ms until the record should be written (0: now), or null when nothing is due. */
 	dueIn(facts: string, now: number): number | null {
 		this.wanted = facts;
-		const since = now - this.writtenAt;
-		if (facts !== this.written) return Math.max(0, LIMITER_RECORD_MIN_GAP_MS - since);
-		return since >= LIMITER_RECORD_REFRESH_MS ? 0 : null;
+		if (facts !== this.written)
+			return Math.max(0, LIMITER_RECORD_MIN_GAP_MS - (now - this.previousAt));
+		return now - this.writtenAt >= LIMITER_RECORD_REFRESH_MS ? 0 : null;
 	}
 
 	/** A write of `facts` began at `now` (a failed write is tried again after the gap). */
 	began(facts: string, now: number): void {
 		this.written = facts;
+		this.previousAt = this.writtenAt;
 		this.writtenAt = now;
 	}
 

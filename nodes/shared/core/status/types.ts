@@ -160,7 +160,7 @@ export interface LearnedLimitRow {
 	windowSeconds: number | null;
 	resetAt: string | null;
 	observedAt: string;
-	/** The n8n process that learned it: its host and process id (from the limiter's record), or "this n8n process". */
+	/** The n8n process that learned it: "n8n process <id>" (an id each process draws at start; from the limiter's record), or "this n8n process". */
 	learnedBy: string;
 }
 
