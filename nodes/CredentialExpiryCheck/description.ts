@@ -9,15 +9,9 @@ const registerFromNode = { show: { sources: ['register'], registerSource: ['para
 const registerFromInput = { show: { sources: ['register'], registerSource: ['input'] } };
 const withMemory = { show: { alertMemory: [true] } };
 
-const WEEKDAYS = [
-	{ name: 'Monday', value: 1 },
-	{ name: 'Tuesday', value: 2 },
-	{ name: 'Wednesday', value: 3 },
-	{ name: 'Thursday', value: 4 },
-	{ name: 'Friday', value: 5 },
-	{ name: 'Saturday', value: 6 },
-	{ name: 'Sunday', value: 7 },
-];
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'].map(
+	(name, index) => ({ name, value: index + 1, description: `${name} is a working day` }),
+);
 
 export const properties: INodeProperties[] = [
 	{
@@ -27,7 +21,9 @@ export const properties: INodeProperties[] = [
 		required: true,
 		options: [
 			{
-				name: "This N8n's Credentials",
+				// n8n is spelled in lowercase, which title case (the rule) cannot know.
+				// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
+				name: "This n8n's Credentials",
 				value: 'n8nCredentials',
 				description:
 					'Every credential of this instance, through its public API: tested live, and checked against a rotation policy',
@@ -104,6 +100,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'parameter',
 		displayOptions: showFor('register'),
+		description: 'Where the register of expiry dates comes from',
 	},
 	{
 		displayName: 'Register',
@@ -113,12 +110,19 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Credential',
 		default: {},
 		displayOptions: registerFromNode,
+		description: 'The credentials whose expiry n8n cannot see, one entry each',
 		options: [
 			{
 				displayName: 'Credential',
 				name: 'entries',
 				values: [
-					{ displayName: 'Expires At', name: 'expiresAt', type: 'dateTime', default: '' },
+					{
+						displayName: 'Expires At',
+						name: 'expiresAt',
+						type: 'dateTime',
+						default: '',
+						description: 'When it expires. Without a time zone, in the Time Zone option.',
+					},
 					{
 						displayName: 'Issued At',
 						name: 'issuedAt',
@@ -132,6 +136,8 @@ export const properties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. Xero refresh token',
+						description:
+							'How the credential is named on its item and in reminders. Never a secret.',
 					},
 					{
 						displayName: 'Owner',
@@ -139,6 +145,7 @@ export const properties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. finance-ops@example.com',
+						description: 'Who renews it, passed on with its item (optional)',
 					},
 					{
 						displayName: 'Renewal Link',
@@ -146,6 +153,8 @@ export const properties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. https://developer.xero.com/app/manage',
+						description:
+							'Where to renew it, passed on with its item and in the calendar (optional)',
 					},
 				],
 			},
@@ -181,6 +190,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'owner',
 		displayOptions: registerFromInput,
+		description: 'Input field with who renews the credential (optional)',
 	},
 	{
 		displayName: 'Renewal Link Field',
@@ -188,6 +198,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'renewalLink',
 		displayOptions: registerFromInput,
+		description: 'Input field with where to renew the credential (optional)',
 	},
 
 	// ------------------------------------------------------------ TLS
@@ -199,6 +210,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Endpoint',
 		default: {},
 		displayOptions: showFor('tls'),
+		description: 'The TLS endpoints whose certificates to check, one entry each',
 		options: [
 			{
 				displayName: 'Endpoint',
@@ -210,10 +222,29 @@ export const properties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. api.example.com',
+						description: 'Host name or IP address to connect to',
 					},
-					{ displayName: 'Owner', name: 'owner', type: 'string', default: '' },
-					{ displayName: 'Port', name: 'port', type: 'number', default: 443 },
-					{ displayName: 'Renewal Link', name: 'renewalLink', type: 'string', default: '' },
+					{
+						displayName: 'Owner',
+						name: 'owner',
+						type: 'string',
+						default: '',
+						description: 'Who renews the certificate, passed on with its item (optional)',
+					},
+					{
+						displayName: 'Port',
+						name: 'port',
+						type: 'number',
+						default: 443,
+						description: 'TCP port that speaks TLS',
+					},
+					{
+						displayName: 'Renewal Link',
+						name: 'renewalLink',
+						type: 'string',
+						default: '',
+						description: 'Where to renew the certificate, passed on with its item (optional)',
+					},
 					{
 						displayName: 'Server Name',
 						name: 'serverName',
@@ -262,7 +293,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to alert on the same credential at the same status at most once per alert window. Each item gets "alert": true the first time, false after, so an IF node can send only new alerts. If the store cannot be reached the node fails naming it; under On Error: Continue every item leaves on the error output (or on Attention, with the error), none on OK.',
+			'Whether to alert on the same credential at the same status at most once per alert window. Each item gets "alert": true the first time, false after, so an IF node can send only new alerts. Every credential checked is recorded in the store too (name, kind, expiry date; never a secret), for Guards Status. If the store cannot be reached the node fails naming it; under On Error: Continue every item leaves on the error output (or on Attention, with the error), none on OK.',
 	},
 	{ ...storeProperty([...EXPIRY_STORES]), displayOptions: withMemory },
 	{ ...scopeProperty('e.g. credential-alerts'), displayOptions: withMemory },
@@ -273,6 +304,7 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Thresholds, reminders, calendar and timeouts',
 		options: [
 			{
 				displayName: 'Alert Window (Hours)',

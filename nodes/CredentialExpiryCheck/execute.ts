@@ -94,13 +94,16 @@ async function rememberAlerts(
 	const pending = findings
 		.map((finding, index) => ({ finding, index }))
 		.filter(({ finding }) => finding.status !== 'ok');
-	if (!settings.alertMemory || pending.length === 0) return outcomes;
+	if (!settings.alertMemory || findings.length === 0) return outcomes;
+	await recordChecked(context, settings, findings, now);
+	if (pending.length === 0) return outcomes;
 	try {
 		const store = await storeForNode(context, [...EXPIRY_STORES]);
+		const namespace = resolveScope(context, 'expiry');
 		const keys = pending.map(({ finding }) => expiry.alertKey(finding.key, finding.status));
 		const decided = await stores.updateRecords(
 			store,
-			resolveScope(context, 'expiry'),
+			namespace,
 			keys,
 			(current, storeNow, position) => {
 				const decision = expiry.decideAlert(
@@ -123,6 +126,37 @@ async function rememberAlerts(
 		throw storeFailure(context, error);
 	}
 	return outcomes;
+}
+
+/**
+ * Every credential checked, for Guards Status's list of what expires next: one batch.
+ * Best effort: it decides nothing, so a store that fails here only costs the list a run
+ * (a hint says so); the alert memory after it fails closed as ever.
+ */
+async function recordChecked(
+	context: IExecuteFunctions,
+	settings: Settings,
+	findings: Finding[],
+	now: number,
+): Promise<void> {
+	try {
+		const store = await storeForNode(context, [...EXPIRY_STORES]);
+		await store.write(
+			resolveScope(context, 'expiry'),
+			findings.map((finding) => ({
+				key: expiry.checkedKey(finding.key),
+				value: expiry.checkedMark(finding.status, alertSubject(finding, now, settings), now),
+				ttlMs: expiry.CHECKED_TTL_MS,
+			})),
+		);
+	} catch (error) {
+		context.addExecutionHints(
+			hint(
+				`The credentials checked were not recorded for Guards Status: ${(error as Error).message}`,
+				'warning',
+			),
+		);
+	}
 }
 
 /** What the alert memory keeps about a finding so that Guards Status can name it: nothing secret. */

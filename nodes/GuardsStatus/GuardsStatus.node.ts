@@ -20,7 +20,7 @@ export class GuardsStatus implements INodeType {
 		group: ['transform'],
 		subtitle: '={{ $parameter["operation"] === "renderPage" ? "render page" : "snapshot" }}',
 		description:
-			'See every guard at once: open breakers, budgets, quotas, dead letters, schema drift and credential expiry alerts',
+			'See every guard at once: open breakers, rate limits, budgets, quotas, dead letters, schema drift and credential expiries',
 		defaults: { name: 'Guards Status' },
 		inputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,

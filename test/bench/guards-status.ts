@@ -14,8 +14,10 @@ import { readSnapshot } from '../../nodes/GuardsStatus/actions/read';
 import { initialBreakerState } from '../../nodes/shared/core/breaker/state';
 import { budgetKeys } from '../../nodes/shared/core/cost/budget';
 import { windowAt } from '../../nodes/shared/core/cost/windows';
-import { alertKey } from '../../nodes/shared/core/expiry/alerts';
-import { quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
+import { alertKey, checkedKey, checkedMark } from '../../nodes/shared/core/expiry/alerts';
+import type { LimiterRecord } from '../../nodes/shared/core/ratelimit/learned';
+import { quotaSettingsKey, quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
+import { markerKey, sightingKey } from '../../nodes/shared/core/schema/memory';
 import { renderStatusPage } from '../../nodes/shared/core/status';
 import type { OperationContext } from '../../nodes/shared/n8n/operation';
 import { OutputRoutes } from '../../nodes/shared/n8n/outputs';
@@ -34,16 +36,26 @@ const REPEATS = intFromEnv('BENCH_REPEATS', 5, 1, 100);
 const TTL_MS = 10 * 60_000;
 const CHUNK = 2000;
 
-/** 40% breakers, 20% budgets (config + today's spend), 20% quotas, 20% expiry alert marks. */
-async function seed(store: Store, scope: string, guards: number): Promise<number> {
+const MIX =
+	'30% breakers, 20% budgets (config + spend), 20% quotas (settings + counter), 10% limiter records, 10% credentials checked (half alerting), 10% drift markers (+ 2 sightings)';
+
+/** The guards of MIX; returns the entries stored and the guards the snapshot should list. */
+async function seed(
+	store: Store,
+	scope: string,
+	guards: number,
+): Promise<{ entries: number; listed: number }> {
 	const now = Date.now();
 	const day = windowAt('day', now, 'UTC');
 	const quotaDay = quotaWindow(now, 'day', 'UTC').id;
 	const count = (share: number) => Math.round(guards * share);
-	const breakers = count(0.4);
+	const breakers = count(0.3);
 	const budgets = count(0.2);
 	const quotas = count(0.2);
-	const marks = guards - breakers - budgets - quotas;
+	const limiters = count(0.1);
+	const drift = count(0.1);
+	const marks = guards - breakers - budgets - quotas - limiters - drift;
+	const alerting = Math.floor(marks / 2);
 	const state = initialBreakerState(now);
 	state.stats = [
 		{
@@ -98,17 +110,93 @@ async function seed(store: Store, scope: string, guards: number): Promise<number
 			chunk.map((i) => ({ key: `quota-${i}:day:${quotaDay}`, by: i + 1, ttlMs: TTL_MS })),
 		),
 	);
-	await inChunks(range(marks), (chunk) =>
+	await inChunks(range(quotas), (chunk) =>
 		store.write(
-			`expiry:${scope}`,
+			`quota:${scope}`,
 			chunk.map((i) => ({
-				key: alertKey(`credential-${i}`, 'due soon'),
-				value: { alertedAt: now, status: 'due soon' },
+				key: quotaSettingsKey(`quota-${i}`, 'day'),
+				value: {
+					limit: 1000,
+					thresholds: [75, 90],
+					timeZone: 'UTC',
+					window: quotaDay,
+					updatedAt: new Date(now).toISOString(),
+				},
 				ttlMs: TTL_MS,
 			})),
 		),
 	);
-	return breakers + budgets * 2 + quotas + marks;
+	// Limiter records as Rate Limiter writes them: Embedded ones in the SQLite file, shared
+	// ones in Redis (Postgres holds none: the snapshot lists none there).
+	const backend = store.backend === 'redis' ? 'redis' : 'embedded';
+	await inChunks(range(store.backend === 'postgres' ? 0 : limiters), (chunk) =>
+		store.write(
+			`ratelimit:${scope}`,
+			chunk.map((i) => {
+				const id = `${encodeURIComponent(` ${JSON.stringify([`ratelimit:${scope}`, `api-${i}`])}`)}:0123456789ab`;
+				const record: LimiterRecord = {
+					id,
+					backend,
+					plan: { increaseAmount: 9, increaseIntervalMs: 1000, capacity: 1 },
+					configured: { limit: 10, per: 'second', targetUtilization: 90, burst: 1 },
+					learned: {
+						limit: 100,
+						remaining: 7,
+						resetAt: null,
+						windowSeconds: 60,
+						observedAt: new Date(now).toISOString(),
+						by: 'bench pid 1',
+					},
+					updatedAt: new Date(now).toISOString(),
+					by: 'bench pid 1',
+				};
+				return { key: id, value: record, ttlMs: TTL_MS };
+			}),
+		),
+	);
+	await inChunks(range(marks), (chunk) =>
+		store.write(
+			`expiry:${scope}`,
+			chunk.flatMap((i) => [
+				{
+					key: checkedKey(`credential-${i}`),
+					value: checkedMark(
+						i < alerting ? 'due soon' : 'ok',
+						{ name: `credential-${i}`, kind: 'n8n', expiresAt: now + i * 60_000, daysLeft: 1 },
+						now,
+					),
+					ttlMs: TTL_MS,
+				},
+				...(i < alerting
+					? [
+							{
+								key: alertKey(`credential-${i}`, 'due soon'),
+								value: { alertedAt: now, status: 'due soon' },
+								ttlMs: TTL_MS,
+							},
+						]
+					: []),
+			]),
+		),
+	);
+	await inChunks(range(drift), (chunk) =>
+		store.increment(
+			`schema-drift:${scope}`,
+			chunk.flatMap((i) => {
+				const marker = markerKey(`schema-${i}@1`, { kind: 'fieldAdded', path: 'extra' }, '');
+				return [
+					{ key: marker, by: 1, ttlMs: TTL_MS },
+					{ key: sightingKey('first', marker), by: now - 60_000, ttlMs: TTL_MS },
+					{ key: sightingKey('last', marker), by: now, ttlMs: TTL_MS },
+				];
+			}),
+		),
+	);
+	const storedLimiters = store.backend === 'postgres' ? 0 : limiters;
+	return {
+		entries: breakers + budgets * 2 + quotas * 2 + storedLimiters + marks + alerting + drift * 3,
+		listed: guards - limiters + storedLimiters,
+	};
 }
 
 /** The node's operation context, stubbed: Scope and the options as the panel would give them. */
@@ -135,7 +223,7 @@ async function bench(harness: StoreHarness): Promise<Array<string | number>> {
 	const store = harness.create();
 	const scope = `bench-${RUN_ID}`;
 	try {
-		const entries = await seed(store, scope, GUARDS);
+		const { entries, listed } = await seed(store, scope, GUARDS);
 		const op = operation(store, scope);
 		await readSnapshot(op); // warm-up: connections, statements, JIT
 		const snapshotMs: number[] = [];
@@ -151,16 +239,21 @@ async function bench(harness: StoreHarness): Promise<Array<string | number>> {
 				snapshot.breakers.length +
 				snapshot.budgets.length +
 				snapshot.quotas.length +
-				snapshot.expiries.length;
-			if (found !== GUARDS)
-				throw new Error(`${harness.backend}: the snapshot found ${found} guards of ${GUARDS}`);
+				snapshot.limiters.shared.length +
+				snapshot.limiters.process.length +
+				snapshot.expiries.length +
+				snapshot.drift.length;
+			if (found !== listed)
+				throw new Error(`${harness.backend}: the snapshot found ${found} guards of ${listed}`);
+			if (snapshot.quotas.some((quota) => quota.limit === null))
+				throw new Error(`${harness.backend}: a quota without its limit`);
 			started = performance.now();
 			html = renderStatusPage(snapshot);
 			renderMs.push(performance.now() - started);
 		}
 		return [
 			harness.backend,
-			GUARDS.toLocaleString('en-US'),
+			`${listed.toLocaleString('en-US')} / ${GUARDS.toLocaleString('en-US')}`,
 			`${read.toLocaleString('en-US')} / ${entries.toLocaleString('en-US')}`,
 			median(snapshotMs).toFixed(0),
 			Math.max(...snapshotMs).toFixed(0),
@@ -178,11 +271,11 @@ async function main(): Promise<void> {
 	for (const harness of [sqliteHarness(), redisHarness(), postgresHarness()])
 		rows.push(await bench(harness));
 	process.stdout.write(
-		`\nGuards Status: snapshot of ${GUARDS.toLocaleString('en-US')} guards (40% breakers, 20% budgets, 20% quotas, 20% expiry alerts), median of ${REPEATS} after a warm-up\n\n` +
+		`\nGuards Status: snapshot of ${GUARDS.toLocaleString('en-US')} guards (${MIX}), median of ${REPEATS} after a warm-up\n\n` +
 			table(
 				[
 					'store',
-					'guards',
+					'guards listed / seeded',
 					'entries read / stored',
 					'snapshot ms (median)',
 					'snapshot ms (max)',

@@ -1,7 +1,8 @@
 // The Guards Status page in a real browser: a real n8n 2.40.7 with the package installed
 // from its tarball runs the shipped examples (Schema Guard, Circuit Breaker) and a
 // workflow that plants `<script>` in a breaker name and a dead letter's payload (and
-// leaves a credential expiry alert and an Embedded limiter with a learned limit); then the
+// leaves a credential expiry alert, a credential checked that does not alert yet, and an
+// Embedded limiter with a learned limit, recorded in the store); then the
 // shipped examples/guards-status.json (Webhook with n8n's Header Auth → Guards Status →
 // Respond to Webhook) serves the page, opened in headless Chromium. The figures on the
 // page are checked against the embedded store, read directly; the planted scripts must
@@ -17,6 +18,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { asBreakerState } from '../../nodes/shared/core/breaker/state';
 import { breakerStats } from '../../nodes/shared/core/breaker/stats';
+import { asLimiterRecord, type LimiterRecord } from '../../nodes/shared/core/ratelimit/learned';
 import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
 import { SqliteStore } from '../../nodes/shared/stores/sqlite';
 import type { ScanKind, ScanPage, ScannedEntry, Store } from '../../nodes/shared/stores/types';
@@ -29,6 +31,8 @@ const HEADER = 'X-Guards-Status-Token';
 const TOKEN = 'status-e2e-token-7f3c9a';
 /** The register entry Credential Expiry Check reports: 3 days from the start of the test, whole seconds. */
 const XERO_EXPIRES_AT = Math.floor(Date.now() / 1000) * 1000 + 3 * 86_400_000;
+/** A register entry checked but far from expiry: listed all the same, after Xero. */
+const STRIPE_EXPIRES_AT = Math.floor(Date.now() / 1000) * 1000 + 200 * 86_400_000;
 
 function example(name: string): WorkflowJson {
 	return JSON.parse(readFileSync(path.join(repoRoot(), 'examples', name), 'utf8')) as WorkflowJson;
@@ -123,7 +127,10 @@ function plantedWorkflow(): WorkflowJson {
 				sources: ['register'],
 				registerSource: 'parameter',
 				register: {
-					entries: [{ name: 'Xero token', expiresAt: new Date(XERO_EXPIRES_AT).toISOString() }],
+					entries: [
+						{ name: 'Xero token', expiresAt: new Date(XERO_EXPIRES_AT).toISOString() },
+						{ name: 'Stripe key', expiresAt: new Date(STRIPE_EXPIRES_AT).toISOString() },
+					],
 				},
 				alertMemory: true,
 				scope: SCOPE,
@@ -270,6 +277,28 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 		assert.match(String(direct.headers.get('content-type')), /^text\/html/);
 		await direct.arrayBuffer();
 
+		// Learn From Response wrote the learned limit into the limiter's record in the
+		// Embedded file before it returned.
+		const recordStore = new SqliteStore({
+			backend: 'sqlite',
+			file: embeddedStoreFile(path.join(n8n.userFolder, '.n8n', 'storage', 'x')),
+		});
+		let limiterRecord: LimiterRecord | undefined;
+		try {
+			const records = await scanAll(recordStore, `ratelimit:${SCOPE}`, 'records');
+			assert.equal(records.length, 1, JSON.stringify(records));
+			limiterRecord = asLimiterRecord(records[0].value);
+		} finally {
+			await recordStore.close();
+		}
+		assert.equal(limiterRecord?.learned?.limit, 100, JSON.stringify(limiterRecord));
+		assert.deepEqual(limiterRecord.configured, {
+			limit: 10,
+			per: 'second',
+			targetUtilization: 90,
+			burst: 1,
+		});
+
 		// 3. The page in Chromium.
 		browser = await launchChromium();
 		const page = browser.page as PageWithHeaders;
@@ -297,6 +326,10 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 			!pageText.includes('401 Unauthorized'),
 			'no dead letter payload or error text on the page',
 		);
+		// The header names the store's kind, never the file's path on the n8n host.
+		const meta = await page.locator('header .meta').innerText();
+		assert.match(meta, /^Embedded \(SQLite, in the n8n user folder\) · every scope/);
+		assert.ok(!pageText.includes(n8n.userFolder) && !pageText.includes('.sqlite'), meta);
 
 		// 4. The figures, against the embedded store read directly.
 		const store = new SqliteStore({
@@ -353,13 +386,25 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 			assert.equal(quotaCounters[0].value, 3);
 			const limitsTable = (first: string) =>
 				`[...document.querySelectorAll('#limits table')].filter((t) => t.querySelector('th').textContent === '${first}').flatMap((t) => [...t.querySelectorAll('tbody > tr')])`;
-			const quotaRows = await page.evaluate<Array<{ name: string; used: string }>>(
+			const quotaRows = await page.evaluate<
+				Array<{ name: string; used: string; of: string; crossed: string }>
+			>(
 				`${limitsTable('Quota')}.map((tr) => ({
 					name: tr.querySelector('.name').textContent,
-					used: tr.children[2].textContent,
+					used: tr.children[2].firstChild.textContent,
+					of: tr.children[2].querySelector('.scope').textContent,
+					crossed: tr.children[3].firstChild.textContent,
 				}))`,
 			);
-			assert.deepEqual(quotaRows, [{ name: 'vendor-api', used: String(quotaCounters[0].value) }]);
+			// 3 of 4: 75 %, past the 50 % threshold (the limit as the Quota node recorded it).
+			assert.deepEqual(quotaRows, [
+				{
+					name: 'vendor-api',
+					used: String(quotaCounters[0].value),
+					of: 'of 4 · 75%',
+					crossed: '50%',
+				},
+			]);
 			const spent = (await scanAll(store, `cost:${SCOPE}`, 'counters')).filter((entry) =>
 				/^budget\/llm\/spent\/day\//.test(entry.key),
 			);
@@ -372,13 +417,15 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 				`${(Number(spent[0].value) / 1e9).toLocaleString('en-US', { maximumFractionDigits: 4 })} USD`,
 			);
 			// The Embedded limiter this n8n process holds (the Rate Limiter nodes ran in it):
-			// its learned limit and hold, read from the process's memory, not from the store.
+			// its configured and learned limits from its record in the store, its tokens and
+			// hold from the process's memory.
 			const limiterRows = await page.evaluate<
-				Array<{ name: string; where: string; hold: string; learned: string }>
+				Array<{ name: string; where: string; configured: string; hold: string; learned: string }>
 			>(
 				`${limitsTable('Limiter')}.map((tr) => ({
 					name: tr.querySelector('.name').textContent,
 					where: tr.children[0].textContent,
+					configured: tr.children[1].firstChild.textContent,
 					hold: tr.children[3].textContent,
 					learned: tr.children[4].textContent,
 				}))`,
@@ -389,10 +436,20 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 				limiterRows[0].where.includes(SCOPE) && limiterRows[0].where.includes('this n8n process'),
 			);
 			assert.match(limiterRows[0].hold, /^held (1|2) min/);
-			assert.match(limiterRows[0].learned, /^100.*0 left · this n8n process$/);
-			// Credentials that expire next: the name and date the alert memory holds.
-			const marks = await scanAll(store, `expiry:${SCOPE}`, 'records');
+			assert.equal(limiterRows[0].configured, '10 per second');
+			assert.ok(
+				limiterRows[0].learned.startsWith('100') &&
+					limiterRows[0].learned.endsWith(
+						`0 left · ${limiterRecord.learned.observedAt} · ${limiterRecord.learned.by}`,
+					),
+				limiterRows[0].learned,
+			);
+			// Credentials that expire next: the name and date the alert memory holds, and the
+			// credential checked that has not alerted.
+			const stored = await scanAll(store, `expiry:${SCOPE}`, 'records');
+			const marks = stored.filter((entry) => !entry.key.startsWith('checked:'));
 			assert.equal(marks.length, 1);
+			assert.equal(stored.length - marks.length, 2, 'both credentials checked are recorded');
 			const mark = marks[0].value as { name: string; expiresAt: number };
 			assert.deepEqual([mark.name, mark.expiresAt], ['Xero token', XERO_EXPIRES_AT]);
 			const expiryRows = await page.evaluate<Array<{ name: string; expires: string }>>(
@@ -403,16 +460,26 @@ describe('Guards Status page in a browser', { timeout: 600_000 }, () => {
 			);
 			assert.deepEqual(expiryRows, [
 				{ name: 'Xero token', expires: new Date(XERO_EXPIRES_AT).toISOString() },
+				{ name: 'Stripe key', expires: new Date(STRIPE_EXPIRES_AT).toISOString() },
 			]);
 			// Drift: one row per marker Schema Guard remembers for the example's scope.
 			const markers = (await scanAll(store, 'schema-drift:demo-contacts', 'counters')).filter(
 				(entry) => entry.key.startsWith('drift:'),
 			);
 			assert.ok(markers.length > 0);
-			const driftRows = await page.evaluate<number>(
-				`document.querySelectorAll('#drift tbody > tr').length`,
+			const firstSeen = await page.evaluate<string[]>(
+				`[...document.querySelectorAll('#drift tbody > tr')].map((tr) => tr.children[4].textContent)`,
 			);
-			assert.equal(driftRows, markers.length);
+			assert.equal(firstSeen.length, markers.length);
+			// When each was first seen, as the counter beside it holds it (no estimate).
+			const sightings = await scanAll(store, 'schema-drift:demo-contacts', 'counters');
+			assert.deepEqual(
+				[...firstSeen].sort(),
+				markers
+					.map((marker) => sightings.find((entry) => entry.key === `first:${marker.key}`)!)
+					.map((entry) => new Date(Number(entry.value)).toISOString())
+					.sort(),
+			);
 		} finally {
 			await store.close();
 		}

@@ -904,8 +904,16 @@ describe('Credential Expiry Check in the n8n engine', () => {
 				limit: 100,
 				cursor: null,
 			});
-			const marks = page.entries.map((entry) => asAlertMark(entry.value)!);
+			// The alert marks, and every credential checked (for Guards Status's list).
+			const marks = page.entries
+				.filter((entry) => !entry.key.startsWith('checked:'))
+				.map((entry) => asAlertMark(entry.value)!);
 			assert.equal(marks.length, 2);
+			const checked = page.entries.filter((entry) => entry.key.startsWith('checked:'));
+			assert.deepEqual(
+				checked.map((entry) => (entry.value as { name: string }).name).sort(),
+				outputs.map((output) => String(output.name)).sort(),
+			);
 			for (const output of outputs) {
 				const mark = marks.find((m) => m.name === output.name);
 				assert.ok(mark, `a record names ${String(output.name)}`);

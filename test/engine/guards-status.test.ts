@@ -12,7 +12,8 @@ import type { INode, INodeParameters } from 'n8n-workflow';
 import { asBreakerState } from '../../nodes/shared/core/breaker/state';
 import { budgetKeys } from '../../nodes/shared/core/cost/budget';
 import { windowAt } from '../../nodes/shared/core/cost/windows';
-import { quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
+import { asLimiterRecord, type LimiterRecord } from '../../nodes/shared/core/ratelimit/learned';
+import { quotaSettingsKey, quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
 import type { GuardsSnapshot } from '../../nodes/shared/core/status';
 import { embeddedStoreFile } from '../../nodes/shared/n8n/store';
 import { closeAllStores } from '../../nodes/shared/stores/factory';
@@ -45,6 +46,8 @@ const STATUS = `${PACKAGE}.guardsStatus`;
 const HOSTILE = '<script>window.pwned=1</script>';
 /** The register entry Credential Expiry Check reports: 3 days from the start of the run. */
 const XERO_EXPIRES_AT = Math.floor(Date.now() / 1000) * 1000 + 3 * 86_400_000;
+/** A register entry far from expiry: checked (ok), never alerting, listed all the same. */
+const STRIPE_EXPIRES_AT = Math.floor(Date.now() / 1000) * 1000 + 200 * 86_400_000;
 
 after(async () => {
 	// The Redis limiter's bucket keeps a connection and a heartbeat until closed.
@@ -238,7 +241,10 @@ async function writeState(backend: Backend, scope: string): Promise<void> {
 			sources: ['register'],
 			registerSource: 'parameter',
 			register: {
-				entries: [{ name: 'Xero token', expiresAt: new Date(XERO_EXPIRES_AT).toISOString() }],
+				entries: [
+					{ name: 'Xero token', expiresAt: new Date(XERO_EXPIRES_AT).toISOString() },
+					{ name: 'Stripe key', expiresAt: new Date(STRIPE_EXPIRES_AT).toISOString() },
+				],
 			},
 			alertMemory: true,
 			scope,
@@ -295,6 +301,15 @@ async function writeState(backend: Backend, scope: string): Promise<void> {
 		);
 }
 
+/** The hubspot limiter's record in the scope: Learn From Response wrote what the 429 said before it returned. */
+async function limiterRecordOf(store: Store, scope: string): Promise<LimiterRecord> {
+	const records = await scanAll(store, `ratelimit:${scope}`, 'records');
+	assert.equal(records.length, 1, JSON.stringify(records));
+	const record = asLimiterRecord(records[0].value);
+	assert.ok(record, JSON.stringify(records));
+	return record;
+}
+
 async function snapshotOf(
 	backend: Backend,
 	scope: string,
@@ -349,9 +364,28 @@ for (const make of [embedded, redis, postgres]) {
 						{ key: `openai:day:${day}`, by: 0 },
 					]);
 					assert.equal(uses, 3);
+					// Its limit and thresholds, as the Quota node recorded them beside the counter.
+					const { records: quotaSettings } = await store.read(`quota:${scope}`, [
+						quotaSettingsKey('openai', 'day'),
+					]);
 					assert.deepEqual(
-						snapshot.quotas.map((q) => [q.name, q.period, q.window, q.usage, q.thresholdsAlerted]),
-						[['openai', 'day', day, 3, [50]]],
+						(quotaSettings.get(quotaSettingsKey('openai', 'day'))?.value as { limit: number })
+							.limit,
+						4,
+					);
+					assert.deepEqual(
+						snapshot.quotas.map((q) => [
+							q.name,
+							q.period,
+							q.window,
+							q.usage,
+							q.limit,
+							q.percentOfLimit,
+							q.remaining,
+							q.thresholdsCrossed,
+							q.thresholdsAlerted,
+						]),
+						[['openai', 'day', day, 3, 4, 75, 1, [50], [50]]],
 					);
 					// Budget: the spend counter of today, in nanos, against the snapshot's money.
 					const window = windowAt('day', Date.now(), 'UTC');
@@ -379,18 +413,46 @@ for (const make of [embedded, redis, postgres]) {
 						]),
 					);
 					assert.equal(markers.length, 1, JSON.stringify(drift));
-					// Expiry: the one alert mark (3 days left: critical), as stored.
-					const marks = await scanAll(store, `expiry:${scope}`, 'records');
+					// Its first and last sighting, kept as counters beside the marker.
+					const first = drift.find((entry) => entry.key === `first:${markers[0].key}`)!;
+					assert.ok(Math.abs(Number(first.value) - Date.now()) < 120_000);
 					assert.deepEqual(
-						snapshot.expiries.map((e) => [e.status, Date.parse(e.alertedAt)]),
+						[snapshot.drift[0].firstSeenAt, snapshot.drift[0].lastSeenAt],
+						[
+							new Date(Number(first.value)).toISOString(),
+							new Date(Number(first.value)).toISOString(),
+						],
+					);
+					// Expiry: the one alert mark (3 days left: critical), as stored; and every
+					// credential checked, the one that never alerted included.
+					const stored = await scanAll(store, `expiry:${scope}`, 'records');
+					const marks = stored.filter((entry) => 'alertedAt' in (entry.value as object));
+					assert.deepEqual(
+						snapshot.expiries
+							.filter((e) => e.alertedAt !== null)
+							.map((e) => [e.status, Date.parse(e.alertedAt!)]),
 						marks.map((entry) => {
 							const mark = entry.value as { status: string; alertedAt: number };
 							return [mark.status, mark.alertedAt];
 						}),
 					);
+					assert.equal(stored.filter((entry) => entry.key.startsWith('checked:')).length, 2);
 					assert.deepEqual(
-						snapshot.expiries.map((e) => [e.status, e.name, e.kind, e.daysLeft]),
-						[['critical', 'Xero token', 'register', 3]],
+						snapshot.expiries.map((e) => [
+							e.status,
+							e.name,
+							e.kind,
+							e.daysLeft,
+							e.alertedAt === null,
+						]),
+						[
+							['critical', 'Xero token', 'register', 3, false],
+							['ok', 'Stripe key', 'register', 200, true],
+						],
+					);
+					assert.ok(
+						!JSON.stringify(stored).includes('password'),
+						'nothing but names, kinds and dates',
 					);
 					const storedMark = marks[0].value as { expiresAt: number };
 					assert.equal(
@@ -427,15 +489,26 @@ for (const make of [embedded, redis, postgres]) {
 						);
 						// 90 % of 10 per second, as Rate Limiter plans it.
 						assert.ok(Math.abs(snapshot.limiters.shared[0].configured!.perSecond - 9) < 0.5);
-						// The hold is in Redis; the learned limit is this process's (not stored in Redis).
+						// The hold is in Redis; the configured and learned limits in the limiter's
+						// record in the Redis store, as every worker sees them.
 						const [shared] = snapshot.limiters.shared;
 						assert.ok(shared.holdInSeconds! > 0 && shared.holdInSeconds! <= 30);
+						const record = await limiterRecordOf(store, scope);
 						assert.deepEqual(
-							[shared.learnedLimit?.limit, shared.learnedLimit?.learnedIn],
-							[100, 'this n8n process'],
+							[shared.learnedLimit?.limit, shared.learnedLimit?.learnedBy],
+							[100, record.learned!.by],
+						);
+						assert.match(record.learned!.by, /^n8n process [0-9a-f]{8}$/);
+						assert.deepEqual(
+							[
+								shared.configured?.limit,
+								shared.configured?.per,
+								shared.configured?.targetUtilization,
+							],
+							[10, 'second', 90],
 						);
 						assert.deepEqual(snapshot.limiters.process, []);
-						assert.match(snapshot.limiters.note, /per n8n process, not in Redis/);
+						assert.match(snapshot.limiters.note, /the latest any worker learned/);
 					} else {
 						assert.deepEqual([buckets, snapshot.limiters.shared], [[], []]);
 					}
@@ -447,6 +520,15 @@ for (const make of [embedded, redis, postgres]) {
 							[local.name, local.scope, local.location, local.learnedLimit?.limit],
 							['hubspot', scope, 'this n8n process', 100],
 						);
+						// Recorded in the Embedded file, for every process sharing it.
+						const record = await limiterRecordOf(store, scope);
+						assert.deepEqual(
+							[record.backend, record.learned?.limit, record.configured?.limit, local.recordedBy],
+							['embedded', 100, 10, record.by],
+						);
+						// The page names the store's kind, never the file's path.
+						assert.equal(snapshot.store.location, 'Embedded (SQLite, in the n8n user folder)');
+						assert.ok(!JSON.stringify(snapshot).includes('.sqlite'));
 						assert.equal(local.learnedLimit?.remaining, 0);
 						assert.ok(local.holdInSeconds! > 0 && local.holdInSeconds! <= 30);
 						assert.ok(Date.parse(local.holdUntil!) > Date.now());
@@ -491,6 +573,7 @@ for (const make of [embedded, redis, postgres]) {
 						deadLetters: store.queue ? 3 : 0,
 						driftFindings: 1,
 						expiryAlerts: 1,
+						expiries: 2,
 					});
 				} finally {
 					await store.close();
@@ -518,12 +601,15 @@ for (const make of [embedded, redis, postgres]) {
 				const limits = html.slice(html.indexOf('id="limits"'), html.indexOf('id="dead-letters"'));
 				assert.ok(limits.includes('hubspot'));
 				assert.match(limits, /100 per|100<div/);
-				assert.ok(limits.includes('this n8n process'));
+				assert.ok(limits.includes('10 per second'));
+				assert.match(limits, /n8n process [0-9a-f]{8}/);
 			}
 			// Which credential expires next: its name and date.
 			const expiries = html.slice(html.indexOf('id="expiries"'));
 			assert.ok(expiries.includes('Xero token'));
 			assert.ok(expiries.includes(new Date(XERO_EXPIRES_AT).toISOString()));
+			assert.ok(expiries.indexOf('Xero token') < expiries.indexOf('Stripe key'));
+			assert.ok(!html.includes('.sqlite'), 'no file path on the page');
 			assert.equal(item.binary?.page.mimeType, 'text/html');
 			assert.equal((await result.binary(item.binary!.page)).toString('utf8'), html);
 			assertEachInputLeavesOnce(result, 'Node');

@@ -4,11 +4,15 @@ import { describe, it } from 'node:test';
 import { initialBreakerState, type BreakerState } from '../../nodes/shared/core/breaker/state';
 import { budgetKeys, parseBudgetKey } from '../../nodes/shared/core/cost/budget';
 import { windowAt } from '../../nodes/shared/core/cost/windows';
-import { alertKey } from '../../nodes/shared/core/expiry/alerts';
-import type { LimiterView } from '../../nodes/shared/core/ratelimit/learned';
-import { parseQuotaKey, quotaWindow } from '../../nodes/shared/core/ratelimit/quota';
+import { alertKey, checkedKey, checkedMark } from '../../nodes/shared/core/expiry/alerts';
+import type { LimiterRecord, LimiterView } from '../../nodes/shared/core/ratelimit/learned';
+import {
+	parseQuotaKey,
+	quotaSettingsKey,
+	quotaWindow,
+} from '../../nodes/shared/core/ratelimit/quota';
 import { DRIFT_KINDS } from '../../nodes/shared/core/schema/drift';
-import { markerKey, parseMemoryKey } from '../../nodes/shared/core/schema/memory';
+import { markerKey, parseMemoryKey, sightingKey } from '../../nodes/shared/core/schema/memory';
 import {
 	buildSnapshot,
 	esc,
@@ -39,7 +43,6 @@ function input(partial: Partial<StatusInput>): StatusInput {
 		queues: [],
 		cap: { limit: 1000, reached: false },
 		driftDays: 7,
-		driftLifetimeDays: 30,
 		...partial,
 	};
 }
@@ -194,6 +197,23 @@ describe('Guards Status: buildSnapshot', () => {
 						at: 'x',
 						usage: 80,
 					}),
+					entry('quota', quotaSettingsKey('openai', 'day'), {
+						limit: 100,
+						thresholds: [50, 75, 90],
+						timeZone: 'UTC',
+						window: quotaWindow(NOW, 'day', 'UTC').id,
+						updatedAt: new Date(NOW).toISOString(),
+					}),
+					// Checked, never alerted: listed all the same, the one that expires next first.
+					entry(
+						'expiry:ops',
+						checkedKey('n8n:cred-2'),
+						checkedMark(
+							'ok',
+							{ name: 'Stripe', kind: 'n8n', expiresAt: NOW + 40 * DAY_MS, daysLeft: 40 },
+							NOW - MINUTE_MS,
+						),
+					),
 				],
 				counters: [
 					entry('cost:workflow-7', budgetKeys.counter('llm', 'spent', day), 6_000_000_000),
@@ -208,8 +228,30 @@ describe('Guards Status: buildSnapshot', () => {
 					),
 					entry(
 						'schema-drift:orders',
+						sightingKey('first', markerKey('orders@1', { kind: 'fieldAdded', path: 'coupon' }, '')),
+						NOW - 20 * DAY_MS,
+					),
+					entry(
+						'schema-drift:orders',
+						sightingKey('last', markerKey('orders@1', { kind: 'fieldAdded', path: 'coupon' }, '')),
+						NOW - HOUR_MS,
+					),
+					entry(
+						'schema-drift:orders',
 						markerKey('orders@1', { kind: 'fieldAdded', path: 'old' }, ''),
 						1,
+						NOW + 10 * DAY_MS,
+					),
+					entry(
+						'schema-drift:orders',
+						sightingKey('first', markerKey('orders@1', { kind: 'fieldAdded', path: 'old' }, '')),
+						NOW - 20 * DAY_MS,
+					),
+					// Written before sightings were kept: listed, its dates unknown.
+					entry(
+						'schema-drift:orders',
+						markerKey('orders@1', { kind: 'requiredMissing', path: 'legacy' }, ''),
+						2,
 						NOW + 10 * DAY_MS,
 					),
 				],
@@ -245,8 +287,17 @@ describe('Guards Status: buildSnapshot', () => {
 			{ window: day.id, spent: 6 },
 		]);
 		assert.deepEqual(
-			snapshot.quotas.map((q) => [q.scope, q.name, q.usage, q.thresholdsAlerted]),
-			[['(instance-wide)', 'openai', 80, [75]]],
+			snapshot.quotas.map((q) => [
+				q.scope,
+				q.name,
+				q.usage,
+				q.limit,
+				q.percentOfLimit,
+				q.remaining,
+				q.thresholdsCrossed,
+				q.thresholdsAlerted,
+			]),
+			[['(instance-wide)', 'openai', 80, 100, 80, 20, [50, 75], [75]]],
 		);
 		const [queue] = snapshot.deadLetters;
 		assert.deepEqual(
@@ -260,15 +311,27 @@ describe('Guards Status: buildSnapshot', () => {
 				['(none)', 1],
 			],
 		);
-		// The marker first seen 20 days ago is outside the 7 days asked for.
+		// The marker last seen 20 days ago is outside the 7 days asked for; one seen an hour
+		// ago is in, first seen 20 days ago; one without sightings is in, its dates unknown.
 		assert.deepEqual(
-			snapshot.drift.map((d) => [d.scope, d.schema, d.kind, d.path, d.timesSeen]),
-			[['orders', 'orders@1', 'fieldAdded', 'coupon', 3]],
+			snapshot.drift.map((d) => [d.path, d.timesSeen, d.firstSeenAt, d.lastSeenAt]),
+			[
+				[
+					'coupon',
+					3,
+					new Date(NOW - 20 * DAY_MS).toISOString(),
+					new Date(NOW - HOUR_MS).toISOString(),
+				],
+				['legacy', 2, null, null],
+			],
 		);
 		assert.deepEqual(
-			snapshot.expiries.map((e) => [e.scope, e.status, e.name, e.expiresAt]),
-			[['ops', 'due soon', null, null]],
-			'a record written before names were kept still shows (by hash)',
+			snapshot.expiries.map((e) => [e.scope, e.status, e.name, e.expiresAt, e.alertedAt]),
+			[
+				['ops', 'ok', 'Stripe', new Date(NOW + 40 * DAY_MS).toISOString(), null],
+				['ops', 'due soon', null, null, new Date(NOW - HOUR_MS).toISOString()],
+			],
+			'a credential checked and never alerted shows; a record written before names were kept still shows (by hash)',
 		);
 		assert.deepEqual(snapshot.totals, {
 			breakers: 1,
@@ -278,8 +341,9 @@ describe('Guards Status: buildSnapshot', () => {
 			quotas: 1,
 			limitersHeld: 0,
 			deadLetters: 3,
-			driftFindings: 1,
+			driftFindings: 2,
 			expiryAlerts: 1,
+			expiries: 2,
 		});
 		assert.equal(snapshot.complete, true);
 	});
@@ -533,7 +597,7 @@ describe('Guards Status: the limiters this n8n process holds', () => {
 		const html = renderStatusPage(snapshot);
 		const limits = html.slice(html.indexOf('id="limits"'));
 		assert.ok(limits.includes('100 per 1 min'));
-		assert.ok(limits.includes('0 left · this n8n process'));
+		assert.match(limits, /0 left · [^<]+ · this n8n process/);
 		assert.ok(limits.includes('held 30'));
 	});
 
@@ -555,14 +619,14 @@ describe('Guards Status: the limiters this n8n process holds', () => {
 			}),
 		);
 		assert.deepEqual(
-			redis.limiters.shared.map((row) => [row.name, row.learnedLimit?.learnedIn ?? null]),
+			redis.limiters.shared.map((row) => [row.name, row.learnedLimit?.learnedBy ?? null]),
 			[
 				['b', null],
 				['hubspot', 'this n8n process'],
 			],
 		);
 		assert.deepEqual(redis.limiters.process, [], 'Embedded limiters are not shown for Redis');
-		assert.match(redis.limiters.note, /per n8n process, not in Redis/);
+		assert.match(redis.limiters.note, /the latest any worker learned/);
 		const postgres = buildSnapshot(
 			input({
 				store: { backend: 'postgres', location: 'Postgres' },
@@ -571,5 +635,151 @@ describe('Guards Status: the limiters this n8n process holds', () => {
 		);
 		assert.deepEqual([postgres.limiters.process, postgres.limiters.shared], [[], []]);
 		assert.match(postgres.limiters.note, /only its Quotas/);
+	});
+});
+
+describe("Guards Status: every process's limiter records", () => {
+	const id = (scope: string, name: string) =>
+		`${encodeURIComponent(` ${JSON.stringify([`ratelimit:${scope}`, name])}`)}:0123456789ab`;
+	const record = (
+		limiterId: string,
+		backend: LimiterRecord['backend'],
+		by: string,
+		learnedLimit: number | null,
+		observedAgoMs = 1000,
+	): LimiterRecord => ({
+		id: limiterId,
+		backend,
+		plan: { increaseAmount: 9, increaseIntervalMs: 1000, capacity: 2 },
+		configured: { limit: 10, per: 'second', targetUtilization: 90, burst: 2 },
+		learned:
+			learnedLimit === null
+				? null
+				: {
+						limit: learnedLimit,
+						remaining: 3,
+						resetAt: null,
+						windowSeconds: 60,
+						observedAt: new Date(NOW - observedAgoMs).toISOString(),
+						by,
+					},
+		updatedAt: new Date(NOW - observedAgoMs).toISOString(),
+		by,
+	});
+
+	it('on Redis: each worker’s record beside the shared bucket, configured and learned', () => {
+		const crm = id('crm', 'hubspot');
+		const billing = id('crm', 'stripe');
+		const snapshot = buildSnapshot(
+			input({
+				store: { backend: 'redis', location: 'Redis at 127.0.0.1:6379 (db 1)' },
+				records: [
+					entry('ratelimit:crm', crm, record(crm, 'redis', 'worker-a pid 1', 120)),
+					entry('ratelimit:crm', billing, record(billing, 'redis', 'worker-b pid 2', 25)),
+					// An Embedded limiter's record is not one of this store's limiters.
+					entry('ratelimit:crm', id('crm', 'x'), record(id('crm', 'x'), 'embedded', 'p', 1)),
+					entry('ratelimit:crm', 'junk', { id: 3 }),
+				],
+				limiters: [
+					entry('ratelimit', crm, {
+						settings: { capacity: 2, increaseAmount: 9, increaseIntervalMs: 1000, tokens: 1 },
+					}),
+				],
+			}),
+		);
+		assert.deepEqual(
+			snapshot.limiters.shared.map((row) => [
+				row.name,
+				row.configured?.limit,
+				row.configured?.per,
+				row.configured?.perSecond,
+				row.tokens,
+				row.learnedLimit?.limit,
+				row.learnedLimit?.learnedBy,
+			]),
+			[
+				['hubspot', 10, 'second', 9, 1, 120, 'worker-a pid 1'],
+				['stripe', 10, 'second', 9, null, 25, 'worker-b pid 2'],
+			],
+		);
+		const html = renderStatusPage(snapshot);
+		assert.ok(html.includes('10 per second'));
+		assert.ok(html.includes('worker-b pid 2'));
+	});
+
+	it('this process’s memory wins only when it learned later than the record says', () => {
+		const crm = id('crm', 'hubspot');
+		const view: LimiterView = {
+			id: crm,
+			location: 'Redis',
+			shared: true,
+			plan: { increaseAmount: 9, increaseIntervalMs: 1000, capacity: 2 },
+			tokens: null,
+			learned: {
+				limit: 50,
+				remaining: 0,
+				resetAt: null,
+				windowSeconds: 60,
+				observedAt: new Date(NOW - 10).toISOString(),
+			},
+			holdUntil: null,
+		};
+		const redis = (observedAgoMs: number) =>
+			buildSnapshot(
+				input({
+					store: { backend: 'redis', location: 'Redis' },
+					records: [entry('ratelimit:crm', crm, record(crm, 'redis', 'w', 120, observedAgoMs))],
+					processLimiters: [view],
+				}),
+			).limiters.shared[0].learnedLimit;
+		assert.deepEqual([redis(1000)?.limit, redis(1000)?.learnedBy], [50, 'this n8n process']);
+		assert.deepEqual([redis(0)?.limit, redis(0)?.learnedBy], [120, 'w']);
+	});
+
+	it('on Embedded: limiters another process recorded in the shared file, tokens only where held here', () => {
+		const here = id('crm', 'hubspot');
+		const there = id('crm', 'other-process');
+		const snapshot = buildSnapshot(
+			input({
+				records: [
+					entry('ratelimit:crm', here, record(here, 'embedded', 'host pid 1', 100)),
+					entry('ratelimit:crm', there, record(there, 'embedded', 'host pid 2', null)),
+				],
+				processLimiters: [
+					{
+						id: here,
+						location: 'in this n8n process',
+						shared: false,
+						plan: { increaseAmount: 9, increaseIntervalMs: 1000, capacity: 2 },
+						tokens: 2,
+						learned: null,
+						holdUntil: null,
+					},
+				],
+			}),
+		);
+		assert.deepEqual(
+			snapshot.limiters.process.map((row) => [
+				row.name,
+				row.location,
+				row.tokens,
+				row.configured?.limit,
+				row.learnedLimit?.limit ?? null,
+				row.recordedBy,
+			]),
+			[
+				['hubspot', 'this n8n process', 2, 10, 100, 'host pid 1'],
+				['other-process', 'each n8n process', null, 10, null, 'host pid 2'],
+			],
+		);
+		assert.deepEqual(
+			buildSnapshot(
+				input({
+					scope: 'other',
+					records: [entry('ratelimit:crm', here, record(here, 'embedded', 'p', 1))],
+				}),
+			).limiters.process,
+			[],
+		);
 	});
 });

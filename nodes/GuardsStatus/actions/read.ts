@@ -33,16 +33,8 @@ export const readOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 3650 },
 		default: 7,
-		description: 'Schema drift first seen within this many days is listed',
-	},
-	{
-		displayName: 'Drift Memory (Days)',
-		name: 'driftMemoryDays',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 3650 },
-		default: 30,
 		description:
-			'The Drift Memory (Days) of your Schema Guard nodes. Schema Guard stores when a drift marker expires, not when it was first seen: the first sighting is its expiry minus this.',
+			'Schema drift last seen within this many days is listed. Drift remembered before Schema Guard kept its sightings is always listed, its dates shown as unknown.',
 	},
 ];
 
@@ -57,9 +49,19 @@ function scopeFilter(context: IExecuteFunctions): string | null {
 	return scopeNamespace(context, 'status', typed).slice('status:'.length);
 }
 
+/**
+ * Where the store is, as the page may show it to whoever can open it: Redis and Postgres
+ * by host, port and database (their locations hold no user or password); Embedded by its
+ * kind only, never the file's path on the n8n host.
+ */
+export function shownLocation(store: { backend: string; location: string }): string {
+	return store.backend === 'sqlite' ? 'Embedded (SQLite, in the n8n user folder)' : store.location;
+}
+
 /** Which store namespaces hold which guard's entries (see status.GUARD_KINDS). */
 const SCANS: Array<{ kind: stores.ScanKind; guards: string[] }> = [
-	{ kind: 'records', guards: ['breaker', 'cost', 'quota', 'expiry'] },
+	// Rate Limiter's records: each limiter's configured and learned limits.
+	{ kind: 'records', guards: ['breaker', 'cost', 'quota', 'expiry', 'ratelimit'] },
 	{ kind: 'counters', guards: ['cost', 'quota', 'schema-drift'] },
 	{ kind: 'queues', guards: ['deadletter'] },
 	// Rate Limiter's shared buckets (Redis): filtered by scope in the core.
@@ -85,12 +87,6 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 		max: 3650,
 		unit: 'days',
 	});
-	const driftLifetimeDays = checkNumber(
-		context,
-		options('driftMemoryDays', 30),
-		'Drift Memory (Days)',
-		{ min: 1, max: 3650, unit: 'days' },
-	);
 	const scope = scopeFilter(context);
 	const store = await op.store();
 	if (store.scan === undefined)
@@ -141,7 +137,7 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 	}
 	return status.buildSnapshot({
 		now: now ?? op.clock.now(),
-		store: { backend: store.backend, location: store.location },
+		store: { backend: store.backend, location: shownLocation(store) },
 		scope,
 		records: [...found.records.values()],
 		counters: [...found.counters.values()],
@@ -152,10 +148,11 @@ export async function readSnapshot(op: OperationContext): Promise<status.GuardsS
 		processLimiters: stores.heldLimiterViews(now ?? op.clock.now()),
 		cap: { limit: cap, reached },
 		driftDays,
-		driftLifetimeDays,
 		notes:
 			store.queue === undefined
-				? [`${store.location} keeps no dead letters (Dead Letter needs Embedded or Postgres).`]
+				? [
+						`${shownLocation(store)} keeps no dead letters (Dead Letter needs Embedded or Postgres).`,
+					]
 				: [],
 	});
 }

@@ -32,6 +32,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'How much to read, and how the page looks and where it goes',
 		options: [
 			...readOptions,
 			{

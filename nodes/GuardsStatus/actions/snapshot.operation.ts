@@ -13,6 +13,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'How much to read, and where the snapshot goes',
 		options: [
 			...readOptions,
 			{

@@ -18,7 +18,7 @@ export const properties: INodeProperties[] = [
 				value: 'snapshot',
 				action: 'Read every guard s state as JSON',
 				description:
-					'One item: breakers, quotas, budgets, dead-letter queues, schema drift and credential expiry alerts in the store',
+					'One item: breakers, rate limiters, quotas, budgets, dead-letter queues, schema drift and credential expiries in the store',
 			},
 			{
 				name: 'Render Page',
@@ -28,6 +28,8 @@ export const properties: INodeProperties[] = [
 			},
 		],
 		default: 'snapshot',
+		description:
+			'What to make of the guards in the store: JSON for a workflow, or a page for people',
 	},
 	{
 		...storeProperty([...GUARDS_STATUS_STORES]),

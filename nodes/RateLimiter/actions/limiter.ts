@@ -16,6 +16,7 @@ import {
 	ratelimit,
 	redisConfigFromCredential,
 	REDIS_CREDENTIAL,
+	storeForNode,
 	storeProperty,
 	stores,
 	time,
@@ -325,6 +326,16 @@ export async function openLimiter(
 			: undefined;
 	const limiter = stores.limiterFor(settings.limiterKey, settings.plan, redis);
 	await limiter.ready();
+	// Guards Status reads the configured and learned limits from the node's store (best effort).
+	await stores.recordLimiterIn(limiter, {
+		store: async () => await storeForNode(context, [...LIMITER_STORES]),
+		configured: {
+			limit: settings.limit,
+			per: settings.per,
+			targetUtilization: settings.targetUtilization,
+			burst: settings.plan.capacity,
+		},
+	});
 	return limiter;
 }
 

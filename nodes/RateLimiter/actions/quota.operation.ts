@@ -15,6 +15,7 @@ import {
 	ratelimit,
 	storeFailure,
 	storeProperty,
+	stores,
 	time,
 	updateDisplayOptions,
 	toParameterError,
@@ -123,6 +124,33 @@ function quotaNamespace(context: IExecuteFunctions): string {
 	return scopeOf(context, 'quota') ?? 'quota';
 }
 
+/** The settings this process last wrote per quota (store, namespace, name, period): what is written again only on change. */
+const settingsWritten = new Map<string, string>();
+const MAX_SETTINGS_REMEMBERED = 10_000;
+
+/**
+ * Keeps the quota's settings beside its counters for Guards Status: written once per
+ * window by each process, and again when they change; never per item.
+ */
+async function recordSettings(
+	store: stores.Store,
+	namespace: string,
+	name: string,
+	period: ratelimit.QuotaPeriod,
+	record: ratelimit.QuotaSettingsRecord,
+	ttlMs: number,
+): Promise<void> {
+	const id = JSON.stringify([store.location, namespace, name, period]);
+	const facts = JSON.stringify([record.limit, record.thresholds, record.timeZone, record.window]);
+	if (settingsWritten.get(id) === facts) return;
+	// Lives past the window's end like the counters; rewritten in the next window.
+	await store.write(namespace, [
+		{ key: ratelimit.quotaSettingsKey(name, period), value: record, ttlMs },
+	]);
+	if (settingsWritten.size >= MAX_SETTINGS_REMEMBERED) settingsWritten.clear();
+	settingsWritten.set(id, facts);
+}
+
 /**
  * Quota: counts each item's use into the quota's counter for the current window (one
  * atomic increment per batch) and sends an Alert item for each threshold the batch
@@ -186,7 +214,23 @@ export async function execute(op: OperationContext<OutputOf<'quota'>>): Promise<
 	const total = counted.reduce((sum, entry) => sum + entry.uses, 0);
 	try {
 		const store = await op.store();
-		const [after] = await store.increment(namespace, [{ key: counterKey, by: total, ttlMs }]);
+		const [[after]] = await Promise.all([
+			store.increment(namespace, [{ key: counterKey, by: total, ttlMs }]),
+			recordSettings(
+				store,
+				namespace,
+				name,
+				period,
+				{
+					limit: quota,
+					thresholds,
+					timeZone,
+					window: window.id,
+					updatedAt: new Date(now).toISOString(),
+				},
+				ttlMs,
+			),
+		]);
 		const before = after - total;
 		// Thresholds this batch crossed alert on the item that crossed them. Those reached
 		// earlier are claimed again too (one claim each, refused once made): if the run that

@@ -15,6 +15,7 @@ export type { StackResult } from './limiterStack';
 export {
 	closeAllLimiters,
 	heldLimiterViews,
+	recordLimiterIn,
 	HoldPastMaxWait,
 	limiterFor,
 	pause,

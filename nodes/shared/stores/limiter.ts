@@ -22,7 +22,7 @@ import { Limiter } from './limiterBucket';
 import type { HoldPastMaxWait } from './limiterWait';
 import type { RedisStoreConfig } from './types';
 
-export { heartbeatFor, heldLimiterViews } from './limiterBucket';
+export { heartbeatFor, heldLimiterViews, recordLimiterIn } from './limiterBucket';
 export { HoldPastMaxWait, pause } from './limiterWait';
 
 /** A limiter idle this long (no request waiting) is stopped and dropped from the cache. */

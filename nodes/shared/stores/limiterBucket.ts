@@ -5,6 +5,7 @@
  */
 import Bottleneck from 'bottleneck';
 import type Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { stableHash } from '../core/hash';
@@ -14,7 +15,12 @@ import type { RateLimitHeaders } from '../core/ratelimit/headers';
 import {
 	DEFAULT_MAX_HOLD_MS,
 	LearnedLimit,
+	LIMITER_RECORD_TTL_MS,
+	LimiterRecordSchedule,
+	mergeLimiterRecord,
+	type ConfiguredLimit,
 	type LearnedHold,
+	type LimiterRecord,
 	type LimiterView,
 } from '../core/ratelimit/learned';
 import { DAY_MS, MINUTE_MS, SECOND_MS } from '../core/time';
@@ -25,7 +31,8 @@ import type { AcquireOptions, HoldOptions, TokenLimiter } from './limiter';
 import { LimiterConnection, REDIS_TIMEOUT_MS } from './limiterConnection';
 import { WaitingRequests, type TokenRequest } from './limiterQueue';
 import { cancelled, HoldPastMaxWait, isCancelled, pause } from './limiterWait';
-import { StoreError, type RedisStoreConfig } from './types';
+import { StoreError, type RedisStoreConfig, type Store } from './types';
+import { updateRecords } from './update';
 
 /** Redis keys of a limiter nobody used for this long are removed (its bucket starts afresh). */
 const REDIS_KEY_TTL_MS = DAY_MS;
@@ -48,6 +55,41 @@ function settingsId(name: string, plan: LimiterPlan): string {
 export function heartbeatFor(plan: LimiterPlan, redis: boolean): number {
 	if (redis) return Math.min(250, Math.max(10, Math.round(plan.increaseIntervalMs / 4)));
 	return Math.min(50, Math.max(2, Math.round(plan.increaseIntervalMs / 40)));
+}
+
+/** Which n8n process wrote a limiter's record: an id it draws when it loads the package, nothing secret. */
+const THIS_PROCESS = `n8n process ${randomBytes(4).toString('hex')}`;
+
+/**
+ * Where a limiter records its configured and learned limits for Guards Status: the store
+ * the node's Store parameter names (Embedded: the SQLite file; Redis: the Redis store),
+ * opened on the first write.
+ */
+export interface LimiterRecordTarget {
+	store: () => Promise<Store>;
+	configured: ConfiguredLimit;
+}
+
+/**
+ * The namespace and key of a limiter's record: the limiter's scope namespace
+ * (`ratelimit:<scope>`, or `ratelimit` for a version 1 name) and its id; an id too long
+ * for a key is hashed (the record holds it).
+ */
+export function limiterRecordPlace(
+	limiterKey: string,
+	id: string,
+): { namespace: string; key: string } {
+	let namespace = 'ratelimit';
+	if (limiterKey.startsWith(' ')) {
+		try {
+			const parsed: unknown = JSON.parse(limiterKey);
+			if (Array.isArray(parsed) && typeof parsed[0] === 'string') namespace = parsed[0];
+		} catch {
+			// Not a key Rate Limiter made: instance-wide.
+		}
+	}
+	const key = Buffer.byteLength(id, 'utf8') <= 900 ? id : `#${stableHash(id)}`;
+	return { namespace, key };
 }
 
 /** Every limiter this process holds, for a read-only look (Guards Status): added when made, dropped when stopped. */
@@ -99,6 +141,11 @@ export class Limiter implements TokenLimiter, Pooled {
 	private sleep: AbortController | undefined;
 	/** Bumped when the waiting requests are failed at once: a pump of an earlier generation stops. */
 	private generation = 0;
+	/** Where this limiter's record goes (set by the node that opened it), and when. */
+	private recordTarget: LimiterRecordTarget | undefined;
+	private recordStore: Store | undefined;
+	private readonly recordSchedule = new LimiterRecordSchedule();
+	private recording: Promise<void> | undefined;
 
 	constructor(
 		readonly name: string,
@@ -338,19 +385,79 @@ export class Limiter implements TokenLimiter, Pooled {
 			options.record !== false,
 		);
 		const until = this.learned.holdUntil;
-		if (!this.client || until <= before || until <= now) return hold;
-		try {
-			await this.client.eval(
-				EXTEND_HOLD,
-				1,
-				this.holdKey,
-				String(until),
-				String(until - now + MINUTE_MS),
-			);
-		} catch {
-			// Best effort: this process holds anyway; the others learn it from their own responses.
+		if (this.client && until > before && until > now) {
+			try {
+				await this.client.eval(
+					EXTEND_HOLD,
+					1,
+					this.holdKey,
+					String(until),
+					String(until - now + MINUTE_MS),
+				);
+			} catch {
+				// Best effort: this process holds anyway; the others learn it from their own responses.
+			}
 		}
+		// After the hold is shared: what was learned, for Guards Status.
+		await this.recordIfDue(now);
 		return hold;
+	}
+
+	/**
+	 * Sets where this limiter records its configured and learned limits, and writes the
+	 * record when it is due (see LimiterRecordSchedule). Best effort: a store that fails
+	 * leaves the limiter working, and the write is tried again later.
+	 */
+	async recordIn(target: LimiterRecordTarget, now = Date.now()): Promise<void> {
+		this.recordTarget = target;
+		await this.recordIfDue(now);
+	}
+
+	private async recordIfDue(now: number): Promise<void> {
+		if (!this.recordTarget) return;
+		// One write at a time; what is due is decided after the one in flight.
+		while (this.recording) await this.recording;
+		const facts = LimiterRecordSchedule.facts(this.recordTarget.configured, this.learned.observed);
+		// A change inside the gap waits for the limiter's next use after it.
+		if (this.recordSchedule.dueIn(facts, now) !== 0) return;
+		this.recording = this.writeRecord(facts, now).finally(() => {
+			this.recording = undefined;
+		});
+		await this.recording;
+	}
+
+	private async writeRecord(facts: string, now: number): Promise<void> {
+		const target = this.recordTarget!;
+		this.recordSchedule.began(facts, now);
+		const id = this.view(now).id;
+		const record: LimiterRecord = {
+			id,
+			backend: this.redis ? 'redis' : 'embedded',
+			plan: {
+				increaseAmount: this.plan.increaseAmount,
+				increaseIntervalMs: this.plan.increaseIntervalMs,
+				capacity: this.plan.capacity,
+			},
+			configured: target.configured,
+			learned: this.learned.observed && { ...this.learned.observed, by: THIS_PROCESS },
+			updatedAt: new Date(now).toISOString(),
+			by: THIS_PROCESS,
+		};
+		const { namespace, key } = limiterRecordPlace(this.name, id);
+		try {
+			this.recordStore ??= await target.store();
+			await updateRecords(this.recordStore, namespace, [key], (current) => ({
+				outcome: undefined,
+				write: {
+					value: mergeLimiterRecord(current?.value, record),
+					ttlMs: LIMITER_RECORD_TTL_MS,
+				},
+			}));
+		} catch {
+			// Best effort: the page shows an older record; tried again after the gap.
+			this.recordStore = undefined;
+			this.recordSchedule.failed();
+		}
 	}
 
 	/**
@@ -423,6 +530,7 @@ export class Limiter implements TokenLimiter, Pooled {
 	/** Stops the bucket and lets go of the shared connection (the cache closes it when idle). */
 	async close(): Promise<void> {
 		held.delete(this);
+		await this.recording;
 		if (this.local) {
 			if (this.waiters.size > 0) this.failWaiters(new Error('This limiter has been stopped.'));
 			this.sleep?.abort();
@@ -442,4 +550,12 @@ export class Limiter implements TokenLimiter, Pooled {
 		if (!this.redis) return error instanceof Error ? error : new Error(String(error));
 		return new StoreError('redis', this.location, `${what}: ${describeCause(error)}`, error);
 	}
+}
+
+/** Sets where a limiter records its configured and learned limits (Guards Status); see Limiter.recordIn. */
+export async function recordLimiterIn(
+	limiter: TokenLimiter,
+	target: LimiterRecordTarget,
+): Promise<void> {
+	if (limiter instanceof Limiter) await limiter.recordIn(target);
 }

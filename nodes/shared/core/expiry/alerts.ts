@@ -140,3 +140,57 @@ export function asAlertMark(value: unknown): AlertMark | undefined {
 		checkedAt: dateMs(mark.checkedAt),
 	};
 }
+
+/**
+ * Every checked credential, alerting or not, is kept too (`checked:<hash>`), so Guards
+ * Status lists what expires next before anything alerts: its name, kind, status, expiry
+ * date and days left at the last check. Never a secret. Written once per run, in one
+ * batch; it lives CHECKED_TTL_MS after the last check that saw the credential.
+ */
+export const CHECKED_TTL_MS = 35 * DAY_MS;
+
+export type CheckedMark = {
+	status: string;
+	name: string;
+	kind: string;
+	expiresAt: number | null;
+	daysLeft: number | null;
+	checkedAt: number;
+};
+
+export function checkedKey(credentialKey: string): string {
+	return `checked:${stableHash(credentialKey).slice(0, 40)}`;
+}
+
+export function checkedMark(status: ExpiryStatus, subject: AlertSubject, now: number): CheckedMark {
+	const fields = subjectFields(subject, now);
+	return {
+		status,
+		name: fields.name ?? '',
+		kind: fields.kind ?? '',
+		expiresAt: fields.expiresAt ?? null,
+		daysLeft: fields.daysLeft ?? null,
+		checkedAt: now,
+	};
+}
+
+/** A stored checked mark, or undefined when the value is not one. */
+export function asCheckedMark(value: unknown): CheckedMark | undefined {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+	const mark = value as Partial<CheckedMark>;
+	const checkedAt = dateMs(mark.checkedAt);
+	if (checkedAt === null || typeof mark.status !== 'string' || 'alertedAt' in mark)
+		return undefined;
+	const text = (field: unknown) => (typeof field === 'string' ? field.slice(0, MAX_NAME) : '');
+	return {
+		status: mark.status.slice(0, MAX_NAME),
+		name: text(mark.name),
+		kind: text(mark.kind),
+		expiresAt: dateMs(mark.expiresAt),
+		daysLeft:
+			typeof mark.daysLeft === 'number' && Number.isSafeInteger(mark.daysLeft)
+				? mark.daysLeft
+				: null,
+		checkedAt,
+	};
+}

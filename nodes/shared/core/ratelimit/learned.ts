@@ -162,3 +162,164 @@ export interface LimiterView {
 	/** Epoch ms of a hold this process keeps, while it lasts; null when none. */
 	holdUntil: number | null;
 }
+
+/* ------------------------------------------------- The limiter's record */
+
+/**
+ * What a limiter was configured with, as the node's parameters say it (Guards Status shows
+ * it next to what the vendor's headers said).
+ */
+export type ConfiguredLimit = {
+	limit: number;
+	per: RatePer;
+	targetUtilization: number;
+	burst: number;
+};
+
+/**
+ * A limiter's record in the store, for Guards Status: its configured and learned limits,
+ * so every n8n process (every worker on Redis, every process sharing the Embedded file)
+ * sees what the others learned. Nothing secret. A type, so it is assignable to JsonValue.
+ */
+export type LimiterRecord = {
+	/** `<URI-encoded limiter key>:<settings hash>`, as LimiterView.id. */
+	id: string;
+	/** embedded: the bucket is in each process; redis: shared. */
+	backend: 'embedded' | 'redis';
+	plan: { increaseAmount: number; increaseIntervalMs: number; capacity: number };
+	configured: ConfiguredLimit | null;
+	/** The latest thing any process learned (an ObservedLimit), and which process learned it. */
+	learned: LearnedRecord | null;
+	/** ISO: when a process last wrote the record, and which. */
+	updatedAt: string;
+	by: string;
+};
+
+export type LearnedRecord = {
+	limit: number | null;
+	remaining: number | null;
+	resetAt: string | null;
+	windowSeconds: number | null;
+	observedAt: string;
+	by: string;
+};
+
+/** A record lives this long after its last write: a limiter nobody uses drops off the page. */
+export const LIMITER_RECORD_TTL_MS = 7 * 24 * 60 * MINUTE_MS;
+/** A limiter writes its record at most once per this, however often its facts change. */
+export const LIMITER_RECORD_MIN_GAP_MS = 2 * SECOND_MS;
+/** Unchanged facts (a new Remaining, say) are written again at most this often. */
+export const LIMITER_RECORD_REFRESH_MS = 60 * MINUTE_MS;
+
+const positive = (value: unknown) =>
+	typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+const textOf = (value: unknown) => (typeof value === 'string' ? value.slice(0, 200) : null);
+
+function asObserved(value: unknown): LearnedRecord | null {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+	const field = value as Record<string, unknown>;
+	const observedAt = textOf(field.observedAt);
+	if (observedAt === null || Number.isNaN(Date.parse(observedAt))) return null;
+	return {
+		limit: positive(field.limit),
+		remaining: positive(field.remaining),
+		resetAt: textOf(field.resetAt),
+		windowSeconds: positive(field.windowSeconds),
+		observedAt,
+		by: textOf(field.by) ?? 'unknown',
+	};
+}
+
+/** A stored limiter record, or undefined when the value is not one. */
+export function asLimiterRecord(value: unknown): LimiterRecord | undefined {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+	const field = value as Record<string, unknown>;
+	const plan = field.plan as Record<string, unknown> | null | undefined;
+	const id = typeof field.id === 'string' ? field.id : null;
+	if (id === null || plan === null || typeof plan !== 'object') return undefined;
+	const increaseAmount = positive(plan.increaseAmount);
+	const increaseIntervalMs = positive(plan.increaseIntervalMs);
+	const capacity = positive(plan.capacity);
+	if (increaseAmount === null || increaseIntervalMs === null || capacity === null) return undefined;
+	const configured = field.configured as Record<string, unknown> | null | undefined;
+	const limit = positive(configured?.limit);
+	const targetUtilization = positive(configured?.targetUtilization);
+	const burst = positive(configured?.burst);
+	const per = configured?.per;
+	return {
+		id,
+		backend: field.backend === 'redis' ? 'redis' : 'embedded',
+		plan: { increaseAmount, increaseIntervalMs, capacity },
+		configured:
+			limit !== null &&
+			targetUtilization !== null &&
+			burst !== null &&
+			typeof per === 'string' &&
+			Object.prototype.hasOwnProperty.call(PER_MS, per)
+				? { limit, per: per as RatePer, targetUtilization, burst }
+				: null,
+		learned: asObserved(field.learned),
+		updatedAt: textOf(field.updatedAt) ?? new Date(0).toISOString(),
+		by: textOf(field.by) ?? 'unknown',
+	};
+}
+
+/**
+ * The record to write over `current` (another process's, maybe): this process's facts,
+ * but the learned limit only when it is newer than the one stored; a configured limit
+ * this process does not know keeps the stored one.
+ */
+export function mergeLimiterRecord(current: unknown, next: LimiterRecord): LimiterRecord {
+	const stored = asLimiterRecord(current);
+	if (stored === undefined || stored.id !== next.id) return next;
+	const learned =
+		next.learned === null ||
+		(stored.learned !== null &&
+			Date.parse(stored.learned.observedAt) > Date.parse(next.learned.observedAt))
+			? stored.learned
+			: next.learned;
+	return { ...next, configured: next.configured ?? stored.configured, learned };
+}
+
+/**
+ * When a limiter writes its record: at once when what it knows changed (configured
+ * limit, learned limit or window), at most twice per LIMITER_RECORD_MIN_GAP_MS (so a
+ * limiter's first use and the first limit it learns are both written at once); a change
+ * past that waits for the limiter's next use after the gap. Unchanged, at most every
+ * LIMITER_RECORD_REFRESH_MS. Never per item: a limiter asks at most once per response it
+ * learns from and once per execution that opens it.
+ */
+export class LimiterRecordSchedule {
+	private written: string | null = null;
+	private writtenAt = Number.NEGATIVE_INFINITY;
+	private previousAt = Number.NEGATIVE_INFINITY;
+	private wanted: string | null = null;
+
+	/** What the record would say now: the facts that count as a change. */
+	static facts(configured: ConfiguredLimit | null, learned: ObservedLimit | null): string {
+		return JSON.stringify([configured, learned?.limit ?? null, learned?.windowSeconds ?? null]);
+	}
+
+	/** Ms until the record should be written (0: now), or null when nothing is due. */
+	dueIn(facts: string, now: number): number | null {
+		this.wanted = facts;
+		if (facts !== this.written)
+			return Math.max(0, LIMITER_RECORD_MIN_GAP_MS - (now - this.previousAt));
+		return now - this.writtenAt >= LIMITER_RECORD_REFRESH_MS ? 0 : null;
+	}
+
+	/** A write of `facts` began at `now` (a failed write is tried again after the gap). */
+	began(facts: string, now: number): void {
+		this.written = facts;
+		this.previousAt = this.writtenAt;
+		this.writtenAt = now;
+	}
+
+	failed(): void {
+		this.written = null;
+	}
+
+	get pending(): string | null {
+		return this.wanted;
+	}
+}

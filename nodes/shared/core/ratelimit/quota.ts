@@ -154,3 +154,50 @@ export function parseQuotaKey(
 		alertedThreshold: match[4] === undefined ? null : Number(match[4]),
 	};
 }
+
+/**
+ * What a quota is set to, kept beside its counters (`<name>:<period>:settings`) so that
+ * Guards Status shows usage against the limit and the thresholds crossed. Written when
+ * a process first counts into a window, and when the settings change. A type, so it is
+ * assignable to JsonValue.
+ */
+export type QuotaSettingsRecord = {
+	limit: number;
+	thresholds: number[];
+	timeZone: string;
+	/** The window it was written in. */
+	window: string;
+	updatedAt: string;
+};
+
+export function quotaSettingsKey(name: string, period: QuotaPeriod): string {
+	return `${name}:${period}:settings`;
+}
+
+/** A quota settings key taken apart; null for any other key. */
+export function parseQuotaSettingsKey(key: string): { quota: string; period: QuotaPeriod } | null {
+	const match = /^(.+):(hour|day|week|month):settings$/.exec(key);
+	return match ? { quota: match[1], period: match[2] as QuotaPeriod } : null;
+}
+
+/** A stored quota settings record, or undefined when the value is not one. */
+export function asQuotaSettingsRecord(value: unknown): QuotaSettingsRecord | undefined {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+	const field = value as Record<string, unknown>;
+	const limit = field.limit;
+	if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) return undefined;
+	const thresholds = Array.isArray(field.thresholds)
+		? field.thresholds.filter(
+				(threshold): threshold is number =>
+					typeof threshold === 'number' && Number.isFinite(threshold) && threshold > 0,
+			)
+		: [];
+	const text = (entry: unknown) => (typeof entry === 'string' ? entry.slice(0, 200) : '');
+	return {
+		limit,
+		thresholds: thresholds.slice(0, 100),
+		timeZone: text(field.timeZone),
+		window: text(field.window),
+		updatedAt: text(field.updatedAt),
+	};
+}

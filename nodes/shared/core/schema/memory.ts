@@ -103,6 +103,21 @@ export function markerTtlMs(settings: DriftMemorySettings): number {
 		: Math.min(settings.alertAgainMs, settings.lifetimeMs);
 }
 
+/**
+ * A marker's first and last sighting (epoch ms), kept as counters beside it
+ * (`first:<marker key>`, `last:<marker key>`): a counter holds only a number, so each is
+ * read (+0) with the marker and moved to now by adding the difference. The first
+ * sighting is moved once, by the batch that made the marker; the last at most every
+ * LAST_SEEN_RESOLUTION_MS. Records made before these existed have neither: unknown.
+ */
+export const SIGHTING_KINDS = ['first', 'last'] as const;
+export type Sighting = (typeof SIGHTING_KINDS)[number];
+export const LAST_SEEN_RESOLUTION_MS = 10 * 60_000;
+
+export function sightingKey(sighting: Sighting, marker: string): string {
+	return `${sighting}:${marker}`;
+}
+
 export function planMarkers(
 	identity: string,
 	entries: readonly DriftEntry[],
@@ -110,11 +125,40 @@ export function planMarkers(
 ): DriftMemoryPlan {
 	const increments: CounterStep[] = [];
 	const markerPositions = entries.map((entry) =>
-		entry.details.map(
-			(detail) => increments.push({ key: markerKey(identity, entry, detail), by: 1, ttlMs }) - 1,
-		),
+		entry.details.map((detail) => {
+			const key = markerKey(identity, entry, detail);
+			const at = increments.push({ key, by: 1, ttlMs }) - 1;
+			// Read with the marker (the sightings follow it at fixed offsets).
+			for (const sighting of SIGHTING_KINDS)
+				increments.push({ key: sightingKey(sighting, key), by: 0, ttlMs });
+			return at;
+		}),
 	);
 	return { increments, markerPositions, nullPositions: new Map() };
+}
+
+/**
+ * The counter steps that move a batch's sightings to `now`: the first sighting of each
+ * marker this batch made, the last of each marker whose last sighting is older than the
+ * resolution (or ahead of now: two batches raced).
+ */
+export function planSightings(
+	plan: DriftMemoryPlan,
+	values: readonly number[],
+	now: number,
+): CounterStep[] {
+	const steps: CounterStep[] = [];
+	for (const positions of plan.markerPositions) {
+		for (const at of positions) {
+			const { ttlMs } = plan.increments[at];
+			const [first, last] = [values[at + 1], values[at + 2]];
+			if (values[at] === 1 && first !== now)
+				steps.push({ key: plan.increments[at + 1].key, by: now - first, ttlMs });
+			if (Math.abs(now - last) >= LAST_SEEN_RESOLUTION_MS || values[at] === 1)
+				if (last !== now) steps.push({ key: plan.increments[at + 2].key, by: now - last, ttlMs });
+		}
+	}
+	return steps;
 }
 
 /** Round trip 1: the scope's marker count (first, read only) and the null counters. */
@@ -212,8 +256,11 @@ export async function rememberDrift(
 		model: SchemaModel;
 		nullRate: NullRateSettings;
 		settings: DriftMemorySettings;
+		/** Epoch ms of the batch (the sightings); the system clock when omitted. */
+		now?: number;
 	},
 ): Promise<RememberedDrift> {
+	const { now } = input;
 	const { identity, settings } = input;
 	// Always, drift or not: a store that cannot be reached fails the batch now, not on the
 	// day drift first appears.
@@ -238,9 +285,11 @@ export async function rememberDrift(
 	const plan = planMarkers(identity, entries, markerTtlMs(settings));
 	const values = await increment(plan.increments);
 	const { isNew } = readDriftMemory(plan, values);
-	const created = values.filter((value) => value === 1).length;
+	const created = plan.markerPositions.flat().filter((at) => values[at] === 1).length;
+	const steps = planSightings(plan, values, now ?? Date.now());
 	if (created > 0)
-		await increment([{ key: MARKER_COUNT_KEY, by: created, ttlMs: settings.lifetimeMs }]);
+		steps.unshift({ key: MARKER_COUNT_KEY, by: created, ttlMs: settings.lifetimeMs });
+	if (steps.length > 0) await increment(steps);
 	return { entries, isNew };
 }
 
@@ -251,12 +300,15 @@ export async function rememberDrift(
  */
 export type ParsedMemoryKey =
 	| { kind: 'marker'; identity: string; drift: string; path: string; detail: string }
+	| { kind: 'sighting'; sighting: Sighting; marker: string }
 	| { kind: 'nulls' | 'values'; identity: string; path: string }
 	| { kind: 'hashed'; counter: string }
 	| { kind: 'markerCount' };
 
 export function parseMemoryKey(key: string, driftKinds: readonly string[]): ParsedMemoryKey | null {
 	if (key === MARKER_COUNT_KEY) return { kind: 'markerCount' };
+	const sighting = /^(first|last):(drift:.*)$/.exec(key);
+	if (sighting) return { kind: 'sighting', sighting: sighting[1] as Sighting, marker: sighting[2] };
 	const hashed = /^(drift|nulls|values):#[0-9a-f]+$/.exec(key);
 	if (hashed) return { kind: 'hashed', counter: hashed[1] };
 	if (key.startsWith('drift:')) {

@@ -15,16 +15,17 @@ export const GUARD_KINDS = {
 	drift: 'schema-drift',
 	expiry: 'expiry',
 	deadLetter: 'deadletter',
+	limiter: 'ratelimit',
 } as const;
 
 /** What the limiters part of a snapshot covers, per backend of the store read. */
 export const LIMITER_NOTE = {
 	sqlite:
-		"Embedded limiters live in each n8n process's memory: listed are the ones this n8n process (the one running Guards Status) holds, with their tokens, learned limits and holds. In queue mode each worker has its own.",
+		'Embedded limiters keep a bucket in each n8n process; every process sharing this file records their configured and learned limits here. Tokens and holds are shown for the limiters this n8n process (the one running Guards Status) holds.',
 	redis:
-		"Limiters on Redis share their bucket and holds through Redis; a learned limit (what the vendor's headers said) is kept per n8n process, not in Redis: shown where this n8n process learned one.",
+		"Limiters on Redis share their bucket and holds through Redis, and record their configured limits and what the vendor's headers said (the latest any worker learned) in the Redis store.",
 	other:
-		'Rate Limiter keeps its buckets in each n8n process (Embedded) or in Redis, not in this store: only its Quotas are listed.',
+		'Rate Limiter keeps its limiters on Embedded or Redis, not in this store: only its Quotas are listed.',
 } as const;
 
 export function limiterNote(backend: string): string {

@@ -139,11 +139,28 @@ function quotasSection(snapshot: GuardsSnapshot): string {
 			row.history.map((h) => ({ label: h.window, value: h.usage })),
 			{ unit: 'uses' },
 		);
+		const crossed = row.thresholdsCrossed.map((t) => `${num(t)}%`).join(', ');
 		const alerted = row.thresholdsAlerted.map((t) => `${num(t)}%`).join(', ');
-		return `<tr><td>${who(row.name, row.scope)}</td><td>${esc(row.period)}<div class="scope">${esc(row.window)}</div></td><td class="n">${esc(num(row.usage, 0))}</td><td>${alerted === '' ? '–' : `<span class="badge b-warn">${esc(alerted)}</span>`}</td><td class="hide-s">${history}</td></tr>`;
+		const of =
+			row.limit === null
+				? 'limit not recorded'
+				: `of ${num(row.limit, 0)} · ${num(row.percentOfLimit, 1)}%`;
+		const thresholds =
+			row.thresholds.length === 0 ? '' : `of ${row.thresholds.map((t) => `${num(t)}%`).join(', ')}`;
+		return `<tr><td>${who(row.name, row.scope)}</td><td>${esc(row.period)}<div class="scope">${esc(row.window)}</div></td><td class="n">${esc(num(row.usage, 0))}<div class="scope">${esc(of)}</div>${row.percentOfLimit === null ? '' : meter(row.percentOfLimit)}</td><td>${crossed === '' ? '–' : `<span class="badge b-warn">${esc(crossed)}</span>`}<div class="scope">${esc(thresholds)}${alerted === '' ? '' : ` · alerted ${esc(alerted)}`}</div></td><td class="hide-s">${history}</td></tr>`;
 	});
 	const limiterRows = [...snapshot.limiters.process, ...snapshot.limiters.shared].map((row) => {
-		const configured = row.configured ? `${num(row.configured.perSecond, 3)}/s` : '–';
+		const set = row.configured;
+		const configured =
+			set === null
+				? '–'
+				: set.limit !== null && set.per !== null
+					? `${num(set.limit)} per ${set.per}`
+					: `${num(set.perSecond, 3)}/s`;
+		const pace =
+			set === null
+				? ''
+				: `${set.targetUtilization === null ? '' : `at ${num(set.targetUtilization)}%: `}${num(set.perSecond, 3)}/s · burst ${num(set.capacity, 0)}`;
 		const hold =
 			row.holdUntil === null
 				? '–'
@@ -151,19 +168,19 @@ function quotasSection(snapshot: GuardsSnapshot): string {
 		const learned = row.learnedLimit;
 		const learnedCell =
 			learned === null
-				? 'none learned here'
-				: `${esc(learned.limit === null ? '?' : num(learned.limit, 0))}${learned.windowSeconds === null ? '' : ` per ${esc(duration(learned.windowSeconds))}`}<div class="scope">${esc(learned.remaining === null ? '' : `${num(learned.remaining, 0)} left · `)}${esc(learned.learnedIn)}</div>`;
-		return `<tr><td>${who(row.name, row.scope)}<div class="scope">${esc(row.location)}</div></td><td class="n">${esc(configured)}<div class="scope">burst ${esc(num(row.configured?.capacity ?? null, 0))}</div></td><td class="n">${esc(num(row.tokens, 0))}</td><td>${hold}</td><td class="hide-s">${learnedCell}</td></tr>`;
+				? 'none learned yet'
+				: `${esc(learned.limit === null ? '?' : num(learned.limit, 0))}${learned.windowSeconds === null ? '' : ` per ${esc(duration(learned.windowSeconds))}`}<div class="scope">${esc(learned.remaining === null ? '' : `${num(learned.remaining, 0)} left · `)}${esc(learned.observedAt)} · ${esc(learned.learnedBy)}</div>`;
+		return `<tr><td>${who(row.name, row.scope)}<div class="scope">${esc(row.location)}</div></td><td class="n">${esc(configured)}<div class="scope">${esc(pace)}</div></td><td class="n">${esc(num(row.tokens, 0))}</td><td>${hold}</td><td>${learnedCell}</td></tr>`;
 	});
 	const note = `<p class="note">${esc(snapshot.limiters.note)}</p>`;
 	const limiters =
 		limiterRows.length === 0
 			? ''
-			: table(['Limiter', 'Configured', 'Tokens', 'Hold', 'Learned limit'], limiterRows, [4]);
+			: table(['Limiter', 'Configured', 'Tokens', 'Hold', 'Learned limit'], limiterRows);
 	const quotas =
 		rows.length === 0
 			? ''
-			: table(['Quota', 'Period', 'Used', 'Alerts sent', 'Use per window'], rows, [4]);
+			: table(['Quota', 'Period', 'Used', 'Thresholds crossed', 'Use per window'], rows, [4]);
 	return section(
 		'limits',
 		'Rate limits and quotas',
@@ -199,12 +216,12 @@ function deadLettersSection(snapshot: GuardsSnapshot): string {
 function driftSection(snapshot: GuardsSnapshot): string {
 	const rows = snapshot.drift.map(
 		(row) =>
-			`<tr><td>${who(row.schema, row.scope)}</td><td>${esc(row.kind)}</td><td class="name">${esc(row.path)}${row.detail ? `<div class="scope">${esc(row.detail)}</div>` : ''}</td><td class="n">${esc(num(row.timesSeen, 0))}</td><td class="hide-s">${esc(row.firstSeenAt ?? '–')}</td></tr>`,
+			`<tr><td>${who(row.schema, row.scope)}</td><td>${esc(row.kind)}</td><td class="name">${esc(row.path)}${row.detail ? `<div class="scope">${esc(row.detail)}</div>` : ''}</td><td class="n">${esc(num(row.timesSeen, 0))}</td><td class="hide-s">${esc(row.firstSeenAt ?? 'unknown')}</td><td class="hide-s">${esc(row.lastSeenAt ?? 'unknown')}</td></tr>`,
 	);
 	return section(
 		'drift',
 		'Schema drift',
-		table(['Schema', 'Drift', 'Field', 'Batches', 'First seen (est.)'], rows, [4]),
+		table(['Schema', 'Drift', 'Field', 'Batches', 'First seen', 'Last seen'], rows, [4, 5]),
 		'No schema drift remembered in this store.',
 		rows.length,
 	);
@@ -219,13 +236,13 @@ function expiriesSection(snapshot: GuardsSnapshot): string {
 					? `${num(-row.daysLeft, 0)} days ago`
 					: `${num(row.daysLeft, 0)} days`;
 		const name = row.name ?? `(name not recorded) ${row.credentialHash}`;
-		return `<tr><td>${who(name, `${row.kind ?? 'kind not recorded'} · ${row.scope}`)}</td><td>${esc(row.expiresAt ?? '–')}<div class="scope">${esc(days)} at the last check</div></td><td>${badge(row.status)}</td><td class="hide-s">${esc(row.checkedAt)}</td><td class="hide-s">${esc(row.alertedAt)}<div class="scope">quiet until ${esc(row.quietUntil ?? '–')}</div></td></tr>`;
+		return `<tr><td>${who(name, `${row.kind ?? 'kind not recorded'} · ${row.scope}`)}</td><td>${esc(row.expiresAt ?? '–')}<div class="scope">${esc(days)} at the last check</div></td><td>${badge(row.status)}</td><td class="hide-s">${esc(row.checkedAt)}</td><td class="hide-s">${row.alertedAt === null ? 'not alerted' : `${esc(row.alertedAt)}<div class="scope">quiet until ${esc(row.quietUntil ?? '–')}</div>`}</td></tr>`;
 	});
 	return section(
 		'expiries',
 		'Credentials that expire next',
 		table(['Credential', 'Expires', 'Status', 'Last checked', 'Alerted'], rows, [3, 4]),
-		'No credential expiry alert remembered in this store.',
+		'No credential checked into this store (Credential Expiry Check with Remember Alerts on records them).',
 		rows.length,
 	);
 }
@@ -253,7 +270,11 @@ export function renderStatusPage(snapshot: GuardsSnapshot, options: RenderOption
 		tile(totals.quotas, 'quotas counting'),
 		tile(totals.deadLetters, 'open dead letters', totals.deadLetters > 0 ? 'warn' : ''),
 		tile(totals.driftFindings, 'drift findings', totals.driftFindings > 0 ? 'warn' : ''),
-		tile(totals.expiryAlerts, 'credential alerts', totals.expiryAlerts > 0 ? 'bad' : ''),
+		tile(
+			totals.expiryAlerts,
+			`of ${totals.expiries} credentials alerting`,
+			totals.expiryAlerts > 0 ? 'bad' : '',
+		),
 	].join('');
 	const warnings =
 		snapshot.warnings.length === 0

@@ -1,7 +1,14 @@
 import { asBreakerState, breakerStats, BREAKER_REGISTRY_KEY } from '../breaker';
-import { asAlertMark } from '../expiry/alerts';
+import { asAlertMark, asCheckedMark } from '../expiry/alerts';
 import { isPlainObject } from '../json';
-import { parseQuotaKey } from '../ratelimit/quota';
+import { asLimiterRecord, type LimiterRecord, type LimiterView } from '../ratelimit/learned';
+import {
+	asQuotaSettingsRecord,
+	parseQuotaKey,
+	parseQuotaSettingsKey,
+	thresholdUsage,
+	type QuotaSettingsRecord,
+} from '../ratelimit/quota';
 import { DRIFT_KINDS } from '../schema/drift';
 import { parseMemoryKey } from '../schema/memory';
 import { DAY_MS } from '../time';
@@ -18,7 +25,6 @@ import {
 	scopeOfNamespace,
 	seconds,
 } from './common';
-import type { LimiterView } from '../ratelimit/learned';
 import type {
 	BreakerStatusRow,
 	DeadLetterRow,
@@ -27,6 +33,7 @@ import type {
 	LimiterRow,
 	GuardsSnapshot,
 	QuotaRow,
+	StatusEntry,
 	StatusInput,
 } from './types';
 
@@ -97,6 +104,14 @@ function quotas(input: StatusInput): QuotaRow[] {
 		const parsed = inScope(input, scope) ? parseQuotaKey(entry.key) : null;
 		return parsed && parsed.alertedThreshold !== null ? [{ scope: scope!, ...parsed }] : [];
 	});
+	// What each quota is set to, as its Quota node last wrote it.
+	const settings = new Map<string, QuotaSettingsRecord>();
+	for (const entry of input.records) {
+		const scope = scopeOfNamespace(entry.namespace, GUARD_KINDS.quota);
+		const parsed = inScope(input, scope) ? parseQuotaSettingsKey(entry.key) : null;
+		const record = parsed ? asQuotaSettingsRecord(entry.value) : undefined;
+		if (record) settings.set(JSON.stringify([scope, parsed!.quota, parsed!.period]), record);
+	}
 	const rows: QuotaRow[] = [];
 	for (const group of groupBy(usage, (row) =>
 		JSON.stringify([row.scope, row.quota, row.period]),
@@ -106,12 +121,22 @@ function quotas(input: StatusInput): QuotaRow[] {
 			.sort((a, b) => compare(a.window, b.window));
 		const latest = history[history.length - 1];
 		const { scope, quota, period } = group[0];
+		const set = settings.get(JSON.stringify([scope, quota, period]));
+		const limit = set?.limit ?? null;
 		rows.push({
 			scope,
 			name: quota,
 			period,
 			window: latest.window,
 			usage: latest.usage,
+			limit,
+			percentOfLimit: limit === null ? null : Math.round((latest.usage * 1000) / limit) / 10,
+			remaining: limit === null ? null : Math.max(0, limit - latest.usage),
+			thresholds: set?.thresholds ?? [],
+			thresholdsCrossed:
+				limit === null
+					? []
+					: set!.thresholds.filter((threshold) => thresholdUsage(limit, threshold) <= latest.usage),
 			thresholdsAlerted: alerts
 				.filter(
 					(alert) =>
@@ -169,18 +194,33 @@ function deadLetters(input: StatusInput): DeadLetterRow[] {
 }
 
 function drift(input: StatusInput, warnings: string[]): DriftRow[] {
-	const lifetimeMs = input.driftLifetimeDays * DAY_MS;
 	const since = input.now - input.driftDays * DAY_MS;
-	const rows: DriftRow[] = [];
+	// Each marker's first and last sighting, kept as counters beside it (epoch ms).
+	const sightings = new Map<string, { first?: number; last?: number }>();
+	const markers: Array<{ scope: string; entry: StatusEntry; parsed: MarkerKey }> = [];
 	let hashed = 0;
 	for (const entry of input.counters) {
 		const scope = scopeOfNamespace(entry.namespace, GUARD_KINDS.drift);
 		if (!inScope(input, scope)) continue;
 		const parsed = parseMemoryKey(entry.key, DRIFT_KINDS);
 		if (parsed?.kind === 'hashed' && parsed.counter === 'drift') hashed += 1;
-		if (parsed?.kind !== 'marker') continue;
-		const firstSeen = entry.expiresAt === null ? null : entry.expiresAt - lifetimeMs;
-		if (firstSeen !== null && firstSeen < since) continue;
+		if (parsed?.kind === 'marker') markers.push({ scope, entry, parsed });
+		if (parsed?.kind !== 'sighting') continue;
+		const at = count(entry.value);
+		if (at <= 0) continue;
+		const id = JSON.stringify([entry.namespace, parsed.marker]);
+		const seen = sightings.get(id) ?? {};
+		// A last sighting ahead of now (two batches raced) means now.
+		seen[parsed.sighting] = Math.min(at, input.now);
+		sightings.set(id, seen);
+	}
+	const rows: DriftRow[] = [];
+	for (const { scope, entry, parsed } of markers) {
+		const seen = sightings.get(JSON.stringify([entry.namespace, entry.key]));
+		const first = seen?.first ?? null;
+		const last = seen?.last ?? first;
+		// Unknown sightings (markers written before they were kept) are listed.
+		if (last !== null && last < since) continue;
 		rows.push({
 			scope,
 			schema: parsed.identity,
@@ -188,7 +228,8 @@ function drift(input: StatusInput, warnings: string[]): DriftRow[] {
 			path: parsed.path,
 			detail: parsed.detail,
 			timesSeen: count(entry.value),
-			firstSeenAt: iso(firstSeen),
+			firstSeenAt: iso(first),
+			lastSeenAt: iso(last),
 		});
 	}
 	if (hashed > 0)
@@ -203,6 +244,8 @@ function drift(input: StatusInput, warnings: string[]): DriftRow[] {
 			compare(a.path, b.path),
 	);
 }
+
+type MarkerKey = Extract<ReturnType<typeof parseMemoryKey>, { kind: 'marker' }>;
 
 /** `<URI-encoded limiter key>:<hash>`: a version 2 key is ` ["ratelimit:<scope>", "<name>"]`, a version 1 key the bare name. */
 function limiterIdentity(
@@ -230,9 +273,17 @@ function limiterIdentity(
 const finite = (field: unknown) =>
 	typeof field === 'number' && Number.isFinite(field) ? field : null;
 
-function configuredRate(amount: number | null, interval: number | null, capacity: number | null) {
+function configuredRate(
+	amount: number | null,
+	interval: number | null,
+	capacity: number | null,
+	record: LimiterRecord | undefined,
+): LimiterRow['configured'] {
 	if (amount === null || interval === null || interval <= 0) return null;
 	return {
+		limit: record?.configured?.limit ?? null,
+		per: record?.configured?.per ?? null,
+		targetUtilization: record?.configured?.targetUtilization ?? null,
 		tokensPerInterval: amount,
 		intervalMs: interval,
 		perSecond: Math.round((amount * 1000 * 1000) / interval) / 1000,
@@ -240,8 +291,20 @@ function configuredRate(amount: number | null, interval: number | null, capacity
 	};
 }
 
-function learnedRow(view: LimiterView | undefined): LimiterRow['learnedLimit'] {
-	const observed = view?.learned;
+type Learned = NonNullable<LimiterView['learned']>;
+
+/** The newer of what the limiter's record and this process's memory say was learned. */
+function learnedRow(
+	record: LimiterRecord | undefined,
+	view: LimiterView | undefined,
+): LimiterRow['learnedLimit'] {
+	const stored = record?.learned ?? null;
+	const here = view?.learned ?? null;
+	const newer = (a: Learned | null, b: Learned | null) =>
+		a === null || (b !== null && Date.parse(b.observedAt) > Date.parse(a.observedAt));
+	const [observed, by] = newer(stored, here)
+		? [here, 'this n8n process']
+		: [stored, stored?.by ?? 'unknown'];
 	if (!observed) return null;
 	return {
 		limit: observed.limit,
@@ -249,34 +312,81 @@ function learnedRow(view: LimiterView | undefined): LimiterRow['learnedLimit'] {
 		windowSeconds: observed.windowSeconds,
 		resetAt: observed.resetAt,
 		observedAt: observed.observedAt,
-		learnedIn: 'this n8n process',
+		learnedBy: by,
 	};
 }
 
+/** The limiters' records in the store (any process's), by id, for the backend given. */
+function limiterRecords(
+	input: StatusInput,
+	backend: LimiterRecord['backend'],
+): Map<string, { scope: string; record: LimiterRecord }> {
+	const found = new Map<string, { scope: string; record: LimiterRecord }>();
+	for (const entry of input.records) {
+		const scope = scopeOfNamespace(entry.namespace, GUARD_KINDS.limiter);
+		const record = scope === null ? undefined : asLimiterRecord(entry.value);
+		if (record === undefined || record.backend !== backend) continue;
+		const identity = limiterIdentity(record.id);
+		if (identity === null || !inScope(input, identity.scope)) continue;
+		found.set(record.id, { scope: identity.scope, record });
+	}
+	return found;
+}
+
+function newRow(
+	id: string,
+	location: string,
+	record: LimiterRecord | undefined,
+	view: LimiterView | undefined,
+): LimiterRow | null {
+	const identity = limiterIdentity(id);
+	if (identity === null || identity.scope === null) return null;
+	const plan = record?.plan ?? view?.plan;
+	return {
+		scope: identity.scope,
+		name: identity.name,
+		location,
+		configured: plan
+			? configuredRate(plan.increaseAmount, plan.increaseIntervalMs, plan.capacity, record)
+			: null,
+		tokens: null,
+		learnedLimit: learnedRow(record, view),
+		recordedAt: record?.updatedAt ?? null,
+		recordedBy: record?.by ?? null,
+		holdUntil: null,
+		holdInSeconds: null,
+		settingsId: identity.settingsId,
+	};
+}
+
+function setHold(row: LimiterRow, until: number | null, now: number): void {
+	if (until === null || until <= now) return;
+	row.holdUntil = iso(until);
+	row.holdInSeconds = seconds(until - now);
+}
+
+/** Limiters on Redis: their shared buckets and holds, and their records (both in a Redis store only). */
 function limiters(input: StatusInput): LimiterRow[] {
-	// What this process learned of limiters on Redis (a learned limit is never stored there).
-	const learnedHere = new Map(
+	const records = limiterRecords(input, 'redis');
+	// What this process learned of limiters on Redis, newer than its record maybe.
+	const views = new Map(
 		(input.processLimiters ?? []).filter((view) => view.shared).map((view) => [view.id, view]),
 	);
 	const rows = new Map<string, LimiterRow>();
+	const rowOf = (id: string) => {
+		let row = rows.get(id);
+		if (!row) {
+			row = newRow(id, input.store.location, records.get(id)?.record, views.get(id)) ?? undefined;
+			if (row) rows.set(id, row);
+		}
+		return row;
+	};
+	for (const id of records.keys()) rowOf(id);
 	for (const entry of input.limiters ?? []) {
 		const identity = limiterIdentity(entry.key);
 		if (identity === null || !inScope(input, identity.scope)) continue;
-		let row = rows.get(entry.key);
-		if (!row) {
-			row = {
-				scope: identity.scope,
-				name: identity.name,
-				location: input.store.location,
-				configured: null,
-				tokens: null,
-				learnedLimit: learnedRow(learnedHere.get(entry.key)),
-				holdUntil: null,
-				holdInSeconds: null,
-				settingsId: identity.settingsId,
-			};
-			rows.set(entry.key, row);
-		}
+		const row = rowOf(entry.key);
+		if (!row) continue;
 		const value = isPlainObject(entry.value) ? entry.value : {};
 		const settings = isPlainObject(value.settings) ? value.settings : null;
 		if (settings) {
@@ -285,81 +395,110 @@ function limiters(input: StatusInput): LimiterRow[] {
 				finite(settings.increaseAmount),
 				finite(settings.increaseIntervalMs),
 				finite(settings.capacity),
+				records.get(entry.key)?.record,
 			);
 		}
-		const until = finite(value.holdUntil);
-		if (until !== null && until > input.now) {
-			row.holdUntil = iso(until);
-			row.holdInSeconds = seconds(until - input.now);
-		}
+		setHold(row, finite(value.holdUntil), input.now);
 	}
 	return [...rows.values()].sort((a, b) => byName(a, b) || compare(a.settingsId, b.settingsId));
 }
 
-/** Embedded limiters this n8n process holds, read from its memory (only when the store read is Embedded). */
+/**
+ * Embedded limiters (only when the store read is Embedded): every one a process sharing
+ * the file recorded, with tokens and holds where this n8n process holds it.
+ */
 function processLimiters(input: StatusInput): LimiterRow[] {
 	if (input.store.backend !== 'sqlite') return [];
+	const records = limiterRecords(input, 'embedded');
+	const views = new Map(
+		(input.processLimiters ?? []).filter((view) => !view.shared).map((view) => [view.id, view]),
+	);
 	const rows: LimiterRow[] = [];
-	for (const view of input.processLimiters ?? []) {
-		const identity = view.shared ? null : limiterIdentity(view.id);
-		if (identity === null || !inScope(input, identity.scope)) continue;
-		const until = view.holdUntil !== null && view.holdUntil > input.now ? view.holdUntil : null;
-		rows.push({
-			scope: identity.scope,
-			name: identity.name,
-			location: 'this n8n process',
-			configured: configuredRate(
-				view.plan.increaseAmount,
-				view.plan.increaseIntervalMs,
-				view.plan.capacity,
-			),
-			tokens: view.tokens,
-			learnedLimit: learnedRow(view),
-			holdUntil: iso(until),
-			holdInSeconds: until === null ? null : seconds(until - input.now),
-			settingsId: identity.settingsId,
-		});
+	for (const id of new Set([...records.keys(), ...views.keys()])) {
+		const view = views.get(id);
+		const row = newRow(
+			id,
+			view ? 'this n8n process' : 'each n8n process',
+			records.get(id)?.record,
+			view,
+		);
+		if (row === null || !inScope(input, row.scope)) continue;
+		if (view) {
+			row.tokens = view.tokens;
+			setHold(row, view.holdUntil, input.now);
+		}
+		rows.push(row);
 	}
 	return rows.sort((a, b) => byName(a, b) || compare(a.settingsId, b.settingsId));
 }
 
 function expiries(input: StatusInput): ExpiryRow[] {
-	// One record per (credential, status): the latest check of each credential speaks for it.
-	const latest = new Map<string, { row: ExpiryRow; at: number }>();
+	// Per credential (scope and key hash): its latest check (a checked record, or an alert
+	// record refreshed by a check), and its latest alert still remembered.
+	const latest = new Map<
+		string,
+		{ row: ExpiryRow; at: number; alert: { at: number; quietUntil: string | null } | null }
+	>();
+	const credential = (scope: string, hash: string) => {
+		const id = JSON.stringify([scope, hash]);
+		let found = latest.get(id);
+		if (!found) {
+			found = {
+				at: Number.NEGATIVE_INFINITY,
+				alert: null,
+				row: {
+					scope,
+					status: 'unknown',
+					name: null,
+					kind: null,
+					expiresAt: null,
+					daysLeft: null,
+					checkedAt: '',
+					credentialHash: hash.slice(0, 12),
+					alertedAt: null,
+					quietUntil: null,
+				},
+			};
+			latest.set(id, found);
+		}
+		return found;
+	};
 	for (const entry of input.records) {
 		const scope = scopeOfNamespace(entry.namespace, GUARD_KINDS.expiry);
-		const mark = inScope(input, scope) ? asAlertMark(entry.value) : undefined;
-		if (mark === undefined) continue;
+		if (!inScope(input, scope)) continue;
 		const hash = entry.key.slice(entry.key.lastIndexOf(':') + 1);
-		const at = mark.checkedAt ?? mark.alertedAt;
-		const id = JSON.stringify([scope, hash]);
-		const seen = latest.get(id);
-		if (seen && seen.at >= at) continue;
-		latest.set(id, {
-			at,
-			row: {
-				scope: scope!,
-				status: mark.status,
-				name: mark.name ?? null,
-				kind: mark.kind ?? null,
-				expiresAt: iso(mark.expiresAt ?? null),
-				daysLeft: mark.daysLeft ?? null,
-				checkedAt: iso(at)!,
-				credentialHash: hash.slice(0, 12),
-				alertedAt: iso(mark.alertedAt)!,
-				quietUntil: iso(entry.expiresAt),
-			},
+		const mark = asAlertMark(entry.value);
+		const checked = mark === undefined ? asCheckedMark(entry.value) : undefined;
+		if (mark === undefined && checked === undefined) continue;
+		const found = credential(scope, hash);
+		const at = checked?.checkedAt ?? mark!.checkedAt ?? mark!.alertedAt;
+		if (mark !== undefined && (found.alert === null || mark.alertedAt > found.alert.at))
+			found.alert = { at: mark.alertedAt, quietUntil: iso(entry.expiresAt) };
+		if (at <= found.at) continue;
+		found.at = at;
+		const subject = checked ?? mark!;
+		Object.assign(found.row, {
+			status: subject.status,
+			name: subject.name || null,
+			kind: subject.kind || null,
+			expiresAt: iso(subject.expiresAt ?? null),
+			daysLeft: subject.daysLeft ?? null,
+			checkedAt: iso(at)!,
 		});
 	}
 	// ISO strings of one format sort as their instants; unknown expiry dates last.
 	return [...latest.values()]
-		.map(({ row }) => row)
+		.map(({ row, alert }) => ({
+			...row,
+			alertedAt: alert === null ? null : iso(alert.at),
+			quietUntil: alert?.quietUntil ?? null,
+		}))
 		.sort(
 			(a, b) =>
 				(a.expiresAt === null ? 1 : 0) - (b.expiresAt === null ? 1 : 0) ||
 				compare(a.expiresAt ?? '', b.expiresAt ?? '') ||
 				compare(a.scope, b.scope) ||
-				compare(b.alertedAt, a.alertedAt) ||
+				compare(b.alertedAt ?? '', a.alertedAt ?? '') ||
 				compare(a.name ?? a.credentialHash, b.name ?? b.credentialHash),
 		);
 }
@@ -397,7 +536,8 @@ export function buildSnapshot(input: StatusInput): GuardsSnapshot {
 			limitersHeld: [...limiterRows, ...processRows].filter((row) => row.holdUntil !== null).length,
 			deadLetters: queueRows.reduce((sum, row) => sum + row.open, 0),
 			driftFindings: driftRows.length,
-			expiryAlerts: expiryRows.length,
+			expiryAlerts: expiryRows.filter((row) => row.alertedAt !== null).length,
+			expiries: expiryRows.length,
 		},
 		breakers: breakerRows,
 		limiters: {

@@ -20,6 +20,10 @@ export interface StatusEntry {
 export interface StatusInput {
 	/** The store's clock when the scan began, epoch ms. */
 	now: number;
+	/**
+	 * The store read: its kind and where it is, nothing secret (Redis and Postgres: host,
+	 * port and db; Embedded: no file path).
+	 */
 	store: { backend: string; location: string };
 	/** The Scope filter as typed, or null for every scope. */
 	scope: string | null;
@@ -36,10 +40,8 @@ export interface StatusInput {
 	processLimiters?: LimiterView[];
 	/** Set when the scan stopped at the cap before reading everything. */
 	cap: { limit: number; reached: boolean };
-	/** Drift markers first seen within this many days are listed. */
+	/** Drift seen within this many days is listed (drift whose sightings are unknown too). */
 	driftDays: number;
-	/** Schema Guard's drift memory lifetime (days): a marker's first sighting is its expiry minus this. */
-	driftLifetimeDays: number;
 	/** Which guards are in this store at all (Dead Letter: not on Redis). */
 	notes?: string[];
 }
@@ -97,6 +99,13 @@ export interface QuotaRow {
 	/** The latest window stored. */
 	window: string;
 	usage: number;
+	/** The quota's uses per period, as its Quota node last wrote it; null when unknown (written before 2.1's records). */
+	limit: number | null;
+	percentOfLimit: number | null;
+	remaining: number | null;
+	/** The alert thresholds (%) configured, and those the usage has reached in this window. */
+	thresholds: number[];
+	thresholdsCrossed: number[];
 	/** Thresholds (%) whose alert was sent in that window. */
 	thresholdsAlerted: number[];
 	history: Array<{ window: string; usage: number }>;
@@ -118,8 +127,9 @@ export interface DriftRow {
 	detail: string;
 	/** Batches that showed it while remembered. */
 	timesSeen: number;
-	/** Estimated from the marker's expiry and the memory lifetime; see StatusInput. */
+	/** ISO: when Schema Guard first and last saw it; null in markers written before it kept them (unknown). */
 	firstSeenAt: string | null;
+	lastSeenAt: string | null;
 }
 
 export interface ExpiryRow {
@@ -137,7 +147,8 @@ export interface ExpiryRow {
 	checkedAt: string;
 	/** A short hash of the credential's key (the store key): identifies records without a name. */
 	credentialHash: string;
-	alertedAt: string;
+	/** ISO: the last alert for its current status; null when it has not alerted (or the alert's window passed). */
+	alertedAt: string | null;
 	/** When the same finding may alert again (the mark's expiry). */
 	quietUntil: string | null;
 }
@@ -149,29 +160,39 @@ export interface LearnedLimitRow {
 	windowSeconds: number | null;
 	resetAt: string | null;
 	observedAt: string;
-	/** Where it was learned: learned limits live in process memory, never in a store. */
-	learnedIn: 'this n8n process';
+	/** The n8n process that learned it: "n8n process <id>" (an id each process draws at start; from the limiter's record), or "this n8n process". */
+	learnedBy: string;
 }
 
 export interface LimiterRow {
 	scope: string;
 	name: string;
-	/** Where the bucket lives: "this n8n process" (Embedded) or the Redis store. */
+	/** Where the bucket lives: "each n8n process" (Embedded; "this n8n process" when held here) or the Redis store. */
 	location: string;
-	/** Configured, as the bucket holds it: tokens added per interval, and the burst. */
+	/**
+	 * Configured: the node's Limit per Per at its Target Utilization (from the limiter's
+	 * record; null before a 2.1 node wrote one) and, as the bucket holds it, tokens added
+	 * per interval and the burst.
+	 */
 	configured: {
+		limit: number | null;
+		per: string | null;
+		targetUtilization: number | null;
 		tokensPerInterval: number;
 		intervalMs: number;
 		perSecond: number;
 		capacity: number | null;
 	} | null;
-	/** Tokens in the bucket at its last refill (in process: now). */
+	/** Tokens in the bucket at its last refill (in process: now); null for another process's bucket. */
 	tokens: number | null;
 	/**
-	 * What the vendor's headers said, as this n8n process learned it; null when it learned
-	 * nothing (on Redis: another worker's learned limit is in that worker's memory).
+	 * What the vendor's headers said, the latest any n8n process learned (the limiter's
+	 * record in the store, or this process's memory when newer); null when none learned.
 	 */
 	learnedLimit: LearnedLimitRow | null;
+	/** ISO: when a process last wrote the limiter's record, and which; null without a record. */
+	recordedAt: string | null;
+	recordedBy: string | null;
 	/** ISO: a hold a vendor asked for (429 with Retry-After, nothing remaining), while it lasts. */
 	holdUntil: string | null;
 	holdInSeconds: number | null;
@@ -196,13 +217,17 @@ export interface GuardsSnapshot {
 		limitersHeld: number;
 		deadLetters: number;
 		driftFindings: number;
+		/** Credentials with an alert remembered. */
 		expiryAlerts: number;
+		/** Credentials checked (every one Credential Expiry Check recorded). */
+		expiries: number;
 	};
 	breakers: BreakerStatusRow[];
 	/**
-	 * Rate Limiter's token buckets are not in this store's records: they live in each n8n
-	 * process (Embedded; `process` lists this process's) or in bottleneck's own Redis keys
-	 * (`shared`). Learned limits live in process memory only. Its Quotas are in the store.
+	 * Rate Limiter's limiters: `shared`, those on Redis (their bucket and holds in Redis);
+	 * `process`, Embedded ones (a bucket in each n8n process), as recorded in the Embedded
+	 * store by any process sharing its file, with tokens and holds where this process holds
+	 * them. Each limiter records its configured and learned limits in its store.
 	 */
 	limiters: { note: string; shared: LimiterRow[]; process: LimiterRow[] };
 	quotas: QuotaRow[];
