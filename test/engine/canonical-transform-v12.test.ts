@@ -237,25 +237,45 @@ describe('Canonical Transform 1.2 in the n8n engine', () => {
 	test('settings not added keep the converter’s defaults; settings of another converter are ignored', async () => {
 		const rows: IDataObject[] = [
 			{ target: 'money', source: 'amount', convert: 'money' },
+			// Output Minor Units is offered while Output is not added (Minor Units), and applies.
+			{
+				target: 'isk',
+				source: 'isk',
+				convert: 'money',
+				options: { currency: 'ISK', moneyOutputUnits: 'stripe' },
+			},
 			{ target: 'text', source: 'name', convert: 'string' },
 			{ target: 'number', source: 'qty', convert: 'number', options: { numberOutput: 'text' } },
 			{ target: 'rounded', source: 'qty', convert: 'number', options: { numberDecimals: 2 } },
 			{ target: 'flag', source: 'ok', convert: 'boolean', options: { booleanOutput: 'pair' } },
+			{ target: 'flagged', source: 'sent', convert: 'boolean', options: { booleanOutput: 'pair' } },
 			{ target: 'when', source: 'at', convert: 'date' },
 			// Left over from Convert As: Date / Time, and not an option of Text.
 			{ target: 'left', source: 'name', convert: 'string', options: { dateOutput: 'unixMs' } },
 		];
 		const [converted] = await runOne(
-			[{ amount: 'AUD 12.50', name: '  Acme  ', qty: '1.005', ok: 'no', at: '2025-03-04' }],
+			[
+				{
+					amount: 'AUD 12.50',
+					name: '  Acme  ',
+					qty: '1.005',
+					ok: 'no',
+					sent: 'yes',
+					isk: '500',
+					at: '2025-03-04',
+				},
+			],
 			transformNode('Map', fieldsMapping(rows)),
 		);
 		assert.deepEqual(withoutCorrelation(converted), [
 			{
 				money: 1250,
+				isk: 50000,
 				text: 'Acme',
 				number: '1.005',
 				rounded: 1.01,
 				flag: 'N',
+				flagged: 'Y',
 				when: '2025-03-04T00:00:00.000Z',
 				left: 'Acme',
 			},
