@@ -10,13 +10,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { CanonicalTransform } from '../../nodes/CanonicalTransform/CanonicalTransform.node';
 import {
 	MANUAL_TRIGGER,
-	TEST_SOURCE,
-	assertEachInputLeavesOnce,
 	buildWorkflow,
 	runWorkflow,
 	startEngine,
@@ -24,11 +21,16 @@ import {
 	type Link,
 } from './harness';
 import { findPackageRoot } from './node-types';
+import {
+	nodeTypes,
+	runOne,
+	sourceNode,
+	transformNodeAt,
+	withoutCorrelation,
+	type NodeSpec,
+} from './canonical-transform.support';
 
-const CANONICAL_TRANSFORM = 'n8n-nodes-integration-guards.canonicalTransform';
-const nodeTypes = { [CANONICAL_TRANSFORM]: CanonicalTransform };
-
-type NodeSpec = Partial<INode> & Pick<INode, 'name' | 'type'>;
+const transformNode = transformNodeAt(1.1);
 
 function vendorFixture(name: string): IDataObject {
 	const file = path.join(findPackageRoot(), 'test/fixtures/vendors', `${name}.json`);
@@ -82,144 +84,110 @@ function settingsTouched(parameters: IDataObject): number {
 	);
 }
 
-function transformNode(
-	name: string,
-	parameters: IDataObject,
-	extra: Partial<INode> = {},
-): NodeSpec {
-	return {
-		name,
-		type: CANONICAL_TRANSFORM,
-		typeVersion: 1.1,
-		parameters: { operation: 'transform', ...parameters } as INode['parameters'],
-		...extra,
-	};
-}
-
-function sourceNode(name: string, items: object[]): NodeSpec {
-	return { name, type: TEST_SOURCE, parameters: { items: JSON.stringify(items) } };
-}
-
-/** One source and one Canonical Transform, started by hand. */
-async function runOne(items: object[], transform: NodeSpec) {
-	const workflow = buildWorkflow(
-		[{ name: 'Start', type: MANUAL_TRIGGER }, sourceNode('Source', items), transform],
-		[
-			['Start', 'Source'],
-			['Source', transform.name],
-		],
-	);
-	const result = await runWorkflow({ workflow, nodeTypes });
-	assert.equal(result.status, 'success', result.error?.message);
-	assertEachInputLeavesOnce(result, transform.name);
-	return result.outputs(transform.name);
-}
-
-const withoutCorrelation = (items: INodeExecutionData[]) =>
-	items.map(({ json }) => {
-		const { correlationId, ...rest } = json;
-		assert.equal(typeof correlationId, 'string');
-		return rest;
-	});
-
 describe('Canonical Transform 1.1 in the n8n engine', () => {
 	before(startEngine);
 	after(stopEngine);
 
-	test('five vendors into one Invoice model, one preset each, no expression', async () => {
-		const nodes: NodeSpec[] = [{ name: 'Start', type: MANUAL_TRIGGER }];
-		const links: Link[] = [];
-		for (const { vendor, fixture, parameters } of PRESET_NODES) {
-			nodes.push(sourceNode(`${vendor} Object`, [vendorFixture(fixture)]));
-			nodes.push(
-				transformNode(`${vendor} to Invoice`, parameters, { onError: 'continueErrorOutput' }),
+	// The same with version 1.2 (the shorter row panel; presets unchanged).
+	for (const typeVersion of [1.1, 1.2])
+		test(`five vendors into one Invoice model, one preset each, no expression (${typeVersion})`, async () => {
+			const nodes: NodeSpec[] = [{ name: 'Start', type: MANUAL_TRIGGER }];
+			const links: Link[] = [];
+			for (const { vendor, fixture, parameters } of PRESET_NODES) {
+				nodes.push(sourceNode(`${vendor} Object`, [vendorFixture(fixture)]));
+				nodes.push(
+					transformNode(`${vendor} to Invoice`, parameters, {
+						onError: 'continueErrorOutput',
+						typeVersion,
+					}),
+				);
+				links.push(['Start', `${vendor} Object`], [`${vendor} Object`, `${vendor} to Invoice`]);
+			}
+			const workflow = buildWorkflow(nodes, links);
+			for (const node of workflow.nodes)
+				assert.doesNotMatch(
+					JSON.stringify(node.parameters),
+					/=\{\{|\{\{/,
+					`${node.name}: no expression`,
+				);
+			const touched = PRESET_NODES.map(({ parameters }) => settingsTouched(parameters));
+			assert.deepEqual(touched, [1, 2, 3, 3, 2]);
+			assert.equal(
+				touched.reduce((sum, count) => sum + count, 0),
+				11,
+				'settings touched for five vendors (205 without presets)',
 			);
-			links.push(['Start', `${vendor} Object`], [`${vendor} Object`, `${vendor} to Invoice`]);
-		}
-		const workflow = buildWorkflow(nodes, links);
-		for (const node of workflow.nodes)
-			assert.doesNotMatch(
-				JSON.stringify(node.parameters),
-				/=\{\{|\{\{/,
-				`${node.name}: no expression`,
-			);
-		const touched = PRESET_NODES.map(({ parameters }) => settingsTouched(parameters));
-		assert.deepEqual(touched, [1, 2, 3, 3, 2]);
-		assert.equal(
-			touched.reduce((sum, count) => sum + count, 0),
-			11,
-			'settings touched for five vendors (205 without presets)',
-		);
 
-		const result = await runWorkflow({ workflow, nodeTypes });
-		assert.equal(result.status, 'success', result.error?.message);
-		const invoices: IDataObject[] = [];
-		for (const { vendor } of PRESET_NODES) {
-			const [converted, failed] = result.outputs(`${vendor} to Invoice`);
-			assert.deepEqual(failed, [], `${vendor}: nothing on the error output`);
+			const result = await runWorkflow({ workflow, nodeTypes });
+			assert.equal(result.status, 'success', result.error?.message);
+			const invoices: IDataObject[] = [];
+			for (const { vendor } of PRESET_NODES) {
+				const [converted, failed] = result.outputs(`${vendor} to Invoice`);
+				assert.deepEqual(failed, [], `${vendor}: nothing on the error output`);
+				assert.deepEqual(
+					converted.map((item) => item.pairedItem),
+					[{ item: 0 }],
+				);
+				invoices.push(...withoutCorrelation(converted));
+			}
+			// One model: the same required fields, money as one object shape, dates as dates.
 			assert.deepEqual(
-				converted.map((item) => item.pairedItem),
-				[{ item: 0 }],
+				invoices.map(({ source, id, total, issuedOn }) => ({ source, id, total, issuedOn })),
+				[
+					{
+						source: 'stripe',
+						id: 'in_1MtHbELkdIwHu7ixl4OzzPMv',
+						total: { currency: 'USD', amount: '10.00', amountMinor: 1000 },
+						issuedOn: '2023-04-04',
+					},
+					{
+						source: 'xero',
+						id: '243216c5-369e-4056-ac67-05388f86dc81',
+						total: { currency: 'NZD', amount: '2025.00', amountMinor: 202500 },
+						issuedOn: '2018-11-02',
+					},
+					{
+						source: 'hubspot',
+						id: '512',
+						total: { currency: 'USD', amount: '1500.00', amountMinor: 150000 },
+						issuedOn: '2019-12-07',
+					},
+					{
+						source: 'salesforce',
+						id: '006D000000CpVRUIA3',
+						total: { currency: 'USD', amount: '75000.00', amountMinor: 7500000 },
+						issuedOn: '2024-03-15',
+					},
+					{
+						source: 'shopify',
+						id: '450789469',
+						total: { currency: 'USD', amount: '598.94', amountMinor: 59894 },
+						issuedOn: '2008-01-10',
+					},
+				],
 			);
-			invoices.push(...withoutCorrelation(converted));
-		}
-		// One model: the same required fields, money as one object shape, dates as dates.
-		assert.deepEqual(
-			invoices.map(({ source, id, total, issuedOn }) => ({ source, id, total, issuedOn })),
-			[
-				{
-					source: 'stripe',
-					id: 'in_1MtHbELkdIwHu7ixl4OzzPMv',
-					total: { currency: 'USD', amount: '10.00', amountMinor: 1000 },
-					issuedOn: '2023-04-04',
-				},
-				{
-					source: 'xero',
-					id: '243216c5-369e-4056-ac67-05388f86dc81',
-					total: { currency: 'NZD', amount: '2025.00', amountMinor: 202500 },
-					issuedOn: '2018-11-02',
-				},
-				{
-					source: 'hubspot',
-					id: '512',
-					total: { currency: 'USD', amount: '1500.00', amountMinor: 150000 },
-					issuedOn: '2019-12-07',
-				},
-				{
-					source: 'salesforce',
-					id: '006D000000CpVRUIA3',
-					total: { currency: 'USD', amount: '75000.00', amountMinor: 7500000 },
-					issuedOn: '2024-03-15',
-				},
-				{
-					source: 'shopify',
-					id: '450789469',
-					total: { currency: 'USD', amount: '598.94', amountMinor: 59894 },
-					issuedOn: '2008-01-10',
-				},
-			],
-		);
-		const allowed = new Set([
-			'source',
-			'id',
-			'number',
-			'title',
-			'status',
-			'customer',
-			'total',
-			'amountDue',
-			'issuedOn',
-			'dueOn',
-			'updatedAt',
-			'lines',
-		]);
-		for (const invoice of invoices)
-			for (const key of Object.keys(invoice)) assert.ok(allowed.has(key), `${key} is in the model`);
-		assert.deepEqual(
-			invoices.map((invoice) => invoice.status),
-			['draft', 'open', 'open', 'paid', 'paid'],
-		);
-	});
+			const allowed = new Set([
+				'source',
+				'id',
+				'number',
+				'title',
+				'status',
+				'customer',
+				'total',
+				'amountDue',
+				'issuedOn',
+				'dueOn',
+				'updatedAt',
+				'lines',
+			]);
+			for (const invoice of invoices)
+				for (const key of Object.keys(invoice))
+					assert.ok(allowed.has(key), `${key} is in the model`);
+			assert.deepEqual(
+				invoices.map((invoice) => invoice.status),
+				['draft', 'open', 'open', 'paid', 'paid'],
+			);
+		});
 
 	test('a Stripe charge without an amount leaves on the error output (1.1), and ISK is read with Stripe’s decimals', async () => {
 		const charge = vendorFixture('stripe/charge');

@@ -445,3 +445,69 @@ export const LEDGER_FROM_STRIPE: IDataObject[] = [
 		Lines: [{ Text: 'Consulting', Qty: '1.00', Amount: '5000' }],
 	},
 ];
+
+// ---------------------------------------------------------------------------------
+// Version 1.2: the same mappings as rows of the shorter panel. A row keeps Target Field,
+// Value From, Source Field (or Value) and Convert As (and a Value Map's map); every other
+// setting moves into the row's Options, under the same name.
+
+/** Row keys that stay on a 1.2 row; every other key of a 1.1 row is an option. */
+const ROW_KEYS_V12 = new Set([
+	'target',
+	'valueFrom',
+	'source',
+	'constantValue',
+	'convert',
+	'valueMap',
+]);
+
+/** A version 1 or 1.1 row as a version 1.2 row, with extra options merged in. */
+export function rowV12(oldRow: IDataObject, extraOptions: IDataObject = {}): IDataObject {
+	const newRow: IDataObject = {};
+	const options: IDataObject = {};
+	for (const [key, value] of Object.entries(oldRow))
+		(ROW_KEYS_V12.has(key) ? newRow : options)[key] = value;
+	Object.assign(options, extraOptions);
+	if (Object.keys(options).length > 0) newRow.options = options;
+	return newRow;
+}
+
+/** A fixed-value row of version 1.2. */
+export const fixedRow = (
+	target: string,
+	value: string,
+	convert: string,
+	options?: IDataObject,
+): IDataObject => ({
+	target,
+	valueFrom: 'constant',
+	constantValue: value,
+	convert,
+	...(options ? { options } : {}),
+});
+
+/**
+ * Missing values fail the item from version 1.1 (version 1 skipped them), so the fields a
+ * source may leave out say so: If Missing: Skip Field in their Options.
+ */
+const OPTIONAL = { missing: 'skip' };
+
+export const XERO_ROWS_V12: IDataObject[] = [
+	fixedRow('source', 'xero', 'string'),
+	...XERO_ROWS.slice(1).map((entry) =>
+		['customer.phone', 'customer.abn'].includes(String(entry.target))
+			? rowV12(entry, OPTIONAL)
+			: rowV12(entry),
+	),
+];
+
+export const STRIPE_MAPPING_V12 = {
+	...STRIPE_MAPPING,
+	fields: STRIPE_MAPPING.fields.map((field) =>
+		['invoice.dueOn', 'customer.abn'].includes(field.target) ? { ...field, ...OPTIONAL } : field,
+	),
+};
+
+export const LEDGER_ROWS_V12: IDataObject[] = LEDGER_ROWS.map((entry) =>
+	['Customer.ABN'].includes(String(entry.target)) ? rowV12(entry, OPTIONAL) : rowV12(entry),
+);

@@ -14,6 +14,7 @@ export const BOOLEAN_FIELDS: INodeProperties[] = [
 			{ name: 'Pair of Values', value: 'pair', description: 'Text of your choice, e.g. Y and N' },
 		],
 		default: 'boolean',
+		description: 'How to write true and false in the output',
 		displayOptions: whenConverter('boolean'),
 	},
 	{
@@ -21,6 +22,7 @@ export const BOOLEAN_FIELDS: INodeProperties[] = [
 		name: 'trueValue',
 		type: 'string',
 		default: 'Y',
+		description: 'Written for true',
 		displayOptions: { show: { convert: ['boolean'], booleanOutput: ['pair'] } },
 	},
 	{
@@ -28,6 +30,7 @@ export const BOOLEAN_FIELDS: INodeProperties[] = [
 		name: 'falseValue',
 		type: 'string',
 		default: 'N',
+		description: 'Written for false',
 		displayOptions: { show: { convert: ['boolean'], booleanOutput: ['pair'] } },
 	},
 ];

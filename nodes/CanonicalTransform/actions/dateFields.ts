@@ -43,6 +43,7 @@ export const DATE_FIELDS: INodeProperties[] = [
 			},
 		],
 		default: 'auto',
+		description: 'How the source writes this date',
 		displayOptions: whenConverter('date'),
 	},
 	{
@@ -77,6 +78,7 @@ export const DATE_FIELDS: INodeProperties[] = [
 			{ name: 'Unix Seconds', value: 'unixSeconds' },
 		],
 		default: 'iso',
+		description: 'How to write the date in the output',
 		displayOptions: whenConverter('date'),
 	},
 	{
@@ -94,6 +96,7 @@ export const DATE_FIELDS: INodeProperties[] = [
 		type: 'string',
 		default: 'UTC',
 		placeholder: 'e.g. UTC or Australia/Sydney',
+		description: 'Zone the output is written in; a date-only output is the date in this zone',
 		displayOptions: {
 			show: { convert: ['date'], dateOutput: ['iso', 'date', 'rfc2822', 'custom'] },
 		},

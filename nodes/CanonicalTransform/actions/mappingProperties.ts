@@ -1,15 +1,16 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { DisplayCondition, INodeProperties } from 'n8n-workflow';
 
 import { correlationFieldProperty } from '../../shared';
 import { FIELD_VALUES } from './fieldValues';
 import { PROFILE_OPTIONS } from './profileOptions';
+import { FIELD_VALUES_V12 } from './rowOptions';
 
 const presetMode = { show: { mappingSource: ['preset'] } };
 const panelModes = { show: { mappingSource: ['fields', 'preset'] } };
 
 const MISSING_OPTIONS = [
 	{ name: 'Error', value: 'error', description: 'The item goes to the error output' },
-	{ name: 'Set Null', value: 'null' },
+	{ name: 'Set Null', value: 'null', description: 'Write null to the target' },
 	{ name: 'Skip Field', value: 'skip', description: 'Leave the target out' },
 	{ name: 'Use Default', value: 'default', description: "Each field's Default Value" },
 ];
@@ -32,6 +33,25 @@ const PRESET_SOURCE_OPTIONS = [
 	{ name: 'Xero Contact', value: 'xeroContact' },
 	{ name: 'Xero Invoice', value: 'xeroInvoice' },
 ];
+
+/** Fields: the row of versions 1 and 1.1, or the shorter row of 1.2. */
+function fieldsProperty(
+	versions: DisplayCondition,
+	values: INodeProperties[],
+	description: string,
+): INodeProperties {
+	return {
+		displayName: 'Fields',
+		name: 'mappings',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Field',
+		default: {},
+		description,
+		displayOptions: { show: { ...panelModes.show, '@version': [versions] } },
+		options: [{ displayName: 'Field', name: 'field', values }],
+	};
+}
 
 /**
  * The mapping, which both operations read: Transform applies it to every item, Export
@@ -64,6 +84,7 @@ export const mappingProperties: INodeProperties[] = [
 			},
 		],
 		default: 'fields',
+		description: 'Where the mapping comes from',
 	},
 	{
 		displayName: 'Source Object',
@@ -116,21 +137,19 @@ export const mappingProperties: INodeProperties[] = [
 			'{\n  "profile": {},\n  "fields": [\n    { "target": "id", "source": "id", "convert": "copy" }\n  ]\n}',
 		required: true,
 		description:
-			"A mapping with its profile, as Export Mapping writes it. An expression that does not refer to the current item, e.g. {{ $('Load Model').first().JSON.mapping }}, is read once per execution.",
+			'A mapping with its profile, as Export Mapping writes it, or an expression that gives one, e.g. the output of an Export Mapping node. An expression that does not read the current item is read once per execution.',
 		displayOptions: { show: { mappingSource: ['json'] } },
 	},
-	{
-		displayName: 'Fields',
-		name: 'mappings',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, sortable: true },
-		placeholder: 'Add Field',
-		default: {},
-		description:
-			'Each row writes one target field from one source field or a constant, through one converter. With a preset, a row replaces the preset field with the same target, or adds one.',
-		displayOptions: panelModes,
-		options: [{ displayName: 'Field', name: 'field', values: FIELD_VALUES }],
-	},
+	fieldsProperty(
+		{ _cnd: { lt: 1.2 } },
+		FIELD_VALUES,
+		'Each row writes one target field from one source field or a constant, through one converter. With a preset, a row replaces the preset field with the same target, or adds one.',
+	),
+	fieldsProperty(
+		{ _cnd: { gte: 1.2 } },
+		FIELD_VALUES_V12,
+		'Each row writes one target field from a field of the input item or a fixed value, converted as chosen; add options to a row for its converter settings. With a preset, a row replaces the preset field with the same target, or adds one.',
+	),
 	{
 		displayName: 'Source Profile',
 		name: 'profile',
@@ -148,6 +167,7 @@ export const mappingProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Settings for the whole mapping',
 		options: [
 			{
 				...correlationFieldProperty,
@@ -200,6 +220,7 @@ export const mappingProperties: INodeProperties[] = [
 					},
 				],
 				default: 'drop',
+				description: 'What happens to the input fields that no row reads',
 				displayOptions: { show: { '/mappingSource': ['fields', 'preset'] } },
 			},
 		],

@@ -21,6 +21,7 @@ export const MONEY_FIELDS: INodeProperties[] = [
 			},
 		],
 		default: 'amount',
+		description: 'How the source writes the amount',
 		displayOptions: whenConverter('money'),
 	},
 	{
@@ -67,6 +68,7 @@ export const MONEY_FIELDS: INodeProperties[] = [
 			{ name: 'Text With Code', value: 'text', description: '"AUD 1234.50"' },
 		],
 		default: 'minor',
+		description: 'How to write the amount in the output',
 		displayOptions: whenConverter('money'),
 	},
 	{

@@ -19,6 +19,7 @@ export const NUMBER_FIELDS: INodeProperties[] = [
 		type: 'options',
 		options: ROUNDING_OPTIONS,
 		default: 'halfUp',
+		description: 'How to round to the decimal places',
 		displayOptions: whenConverter('number'),
 	},
 	{
@@ -30,6 +31,7 @@ export const NUMBER_FIELDS: INodeProperties[] = [
 			{ name: 'Text', value: 'text', description: 'The exact decimal as text, e.g. "1234.50"' },
 		],
 		default: 'number',
+		description: 'Whether to write a JSON number or the exact decimal as text',
 		displayOptions: whenConverter('number'),
 	},
 ];

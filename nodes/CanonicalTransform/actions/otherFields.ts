@@ -29,6 +29,7 @@ export const OTHER_FIELDS: INodeProperties[] = [
 			},
 		],
 		default: 'e164',
+		description: 'How to write the phone number',
 		displayOptions: whenConverter('phone'),
 	},
 	{
@@ -44,6 +45,7 @@ export const OTHER_FIELDS: INodeProperties[] = [
 			},
 		],
 		default: 'digits',
+		description: 'How to write the number',
 		displayOptions: whenConverter('abn', 'acn'),
 	},
 	{
@@ -65,6 +67,7 @@ export const OTHER_FIELDS: INodeProperties[] = [
 			{ name: 'Upper Case', value: 'upper' },
 		],
 		default: 'keep',
+		description: 'Change the case of the text',
 		displayOptions: whenConverter('string'),
 	},
 	{
@@ -121,11 +124,12 @@ export const OTHER_FIELDS: INodeProperties[] = [
 		name: 'unmappedValue',
 		type: 'options',
 		options: [
-			{ name: 'Error', value: 'error' },
-			{ name: 'Keep As Is', value: 'keep' },
-			{ name: 'Use Default', value: 'default' },
+			{ name: 'Error', value: 'error', description: 'The item goes to the error output' },
+			{ name: 'Keep As Is', value: 'keep', description: 'Write the source value unchanged' },
+			{ name: 'Use Default', value: 'default', description: 'Write the Default' },
 		],
 		default: 'error',
+		description: 'What a value that is not in the map becomes',
 		displayOptions: whenConverter('valueMap'),
 	},
 	{

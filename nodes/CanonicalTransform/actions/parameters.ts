@@ -18,7 +18,9 @@ export function mappingFromParameters(
 	/** Mapping From: Vendor Preset: the preset, with the rows as its edits. */
 	preset?: { source: string; model: string; remove: string },
 ): Record<string, unknown> {
-	const fields = rows.map((row, index) => fieldFromRow(row, expressionSources.has(index)));
+	const fields = rows.map((row, index) =>
+		fieldFromRow(withRowOptions(row), expressionSources.has(index)),
+	);
 	const mapping: Record<string, unknown> =
 		preset === undefined
 			? { profile: profileFromParameters(profile), fields }
@@ -51,6 +53,16 @@ function profileFromParameters(profile: IDataObject): Record<string, unknown> {
 	if (profile.falseValues !== undefined)
 		result.falseValues = transform.parseWordList(String(profile.falseValues));
 	return result;
+}
+
+/**
+ * A version 1.2 row keeps its converter's settings and If Missing in Options, under the
+ * names a version 1 or 1.1 row has them on the row itself: lifted, one reader serves both.
+ */
+function withRowOptions(row: IDataObject): IDataObject {
+	const { options, ...rest } = row;
+	if (options === null || typeof options !== 'object' || Array.isArray(options)) return row;
+	return { ...rest, ...(options as IDataObject) };
 }
 
 function fieldFromRow(row: IDataObject, expressionSource: boolean): Record<string, unknown> {
@@ -86,7 +98,8 @@ function converterOptions(convert: string, row: IDataObject): Record<string, unk
 				currency: row.currency,
 				currencyField: row.currencyField,
 				output: row.moneyOutput,
-				outputUnits: row.moneyOutput === 'minor' ? row.moneyOutputUnits : undefined,
+				// Output not given (a 1.2 row without it) is the converter's default, Minor Units.
+				outputUnits: (row.moneyOutput ?? 'minor') === 'minor' ? row.moneyOutputUnits : undefined,
 				rounding: row.moneyRounding,
 			});
 		case 'number':
@@ -99,10 +112,11 @@ function converterOptions(convert: string, row: IDataObject): Record<string, unk
 				output: row.numberOutput,
 			});
 		case 'boolean':
+			// A pair of values is Y and N until set (a 1.1 row always has them; a 1.2 row when added).
 			return definedOnly({
 				output: row.booleanOutput,
-				trueValue: row.trueValue,
-				falseValue: row.falseValue,
+				trueValue: row.trueValue ?? (row.booleanOutput === 'pair' ? 'Y' : undefined),
+				falseValue: row.falseValue ?? (row.booleanOutput === 'pair' ? 'N' : undefined),
 			});
 		case 'phone':
 			return definedOnly({ country: row.phoneCountry, format: row.phoneFormat });

@@ -155,7 +155,7 @@ function planFromFields(
 			context,
 			`Fields, row ${[...expressionSources].map((row) => row + 1).join(', ')}`,
 			'has an expression as its Source Field, which a preset cannot take',
-			'Give a source path or a Constant Value; or run Export Mapping, paste the result into Mapping From: JSON and add the expression there.',
+			'Give a source path or a fixed value; or run Export Mapping, paste the result into Mapping From: JSON and add the expression there.',
 		);
 	}
 	const parameters: PanelParameters = { rows, profile, options };

@@ -25,6 +25,7 @@ export const PROFILE_OPTIONS: INodeProperties[] = [
 			{ name: 'Month First (MM/DD/YYYY)', value: 'monthFirst' },
 		],
 		default: 'auto',
+		description: 'How the source orders day and month in dates such as 03/04/2025',
 	},
 	{
 		displayName: 'Decimal Separator',
@@ -40,6 +41,7 @@ export const PROFILE_OPTIONS: INodeProperties[] = [
 			{ name: 'Point (1,234.56)', value: 'point' },
 		],
 		default: 'point',
+		description: 'How the source writes decimals and thousands',
 	},
 	{
 		displayName: 'Default Country',

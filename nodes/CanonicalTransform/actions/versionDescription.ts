@@ -27,6 +27,7 @@ const operationProperty: INodeProperties = {
 		},
 	],
 	default: 'transform',
+	description: 'Convert the items, or output the mapping as JSON',
 };
 
 export const properties: INodeProperties[] = [
@@ -51,8 +52,13 @@ export const versionDescription = {
 	 * keep ".000", a date-time without an offset keeps its written date in a date output).
 	 * Version 1 keeps its defaults, so saved workflows convert as before.
 	 */
-	version: [1, 1.1],
-	defaultVersion: 1.1,
+	/**
+	 * 1.2: the same mappings as 1.1, a shorter panel. A row of Fields shows Target Field,
+	 * Value From (Field or Fixed Value), Source Field or Value and Convert As; the chosen
+	 * converter's settings and If Missing are in the row's Options.
+	 */
+	version: [1, 1.1, 1.2],
+	defaultVersion: 1.2,
 	outputs: [NodeConnectionTypes.Main],
 	properties,
 } satisfies Partial<INodeTypeDescription>;
