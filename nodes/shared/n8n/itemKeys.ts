@@ -214,16 +214,7 @@ function groupContext(
 		getWorkflowDataProxy: ((itemIndex: number) =>
 			context.getWorkflowDataProxy(input(itemIndex))) as IExecuteFunctions['getWorkflowDataProxy'],
 	};
-	return new Proxy(context, {
-		get(target, property, receiver) {
-			if (Object.prototype.hasOwnProperty.call(overrides, property))
-				return overrides[property as keyof IExecuteFunctions];
-			const value: unknown = Reflect.get(target, property, receiver);
-			return typeof value === 'function'
-				? (value as (...args: unknown[]) => unknown).bind(target)
-				: value;
-		},
-	});
+	return withOverrides(context, overrides);
 }
 
 /** An output item of a group, pairing (and, when it carries this node's error, naming) the input's item. */
@@ -259,4 +250,21 @@ function withInputIndex(error: unknown, indexes: number[]): unknown {
 		if (typeof itemIndex === 'number') error.context.itemIndex = indexes[itemIndex] ?? itemIndex;
 	}
 	return error;
+}
+
+/** The node's context with some of its functions replaced; the rest bound to the original. */
+export function withOverrides(
+	context: IExecuteFunctions,
+	overrides: Partial<IExecuteFunctions>,
+): IExecuteFunctions {
+	return new Proxy(context, {
+		get(target, property, receiver) {
+			if (Object.prototype.hasOwnProperty.call(overrides, property))
+				return overrides[property as keyof IExecuteFunctions];
+			const value: unknown = Reflect.get(target, property, receiver);
+			return typeof value === 'function'
+				? (value as (...args: unknown[]) => unknown).bind(target)
+				: value;
+		},
+	});
 }

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { withOverrides } from './itemKeys';
 import { hint, isExpressionValue } from './parameters';
 
 /**
@@ -270,14 +271,5 @@ function withParameters(
 			return context.evaluateExpression(value.slice(1), itemIndex);
 		}) as IExecuteFunctions['getNodeParameter'],
 	};
-	return new Proxy(context, {
-		get(target, property, receiver) {
-			if (Object.prototype.hasOwnProperty.call(overrides, property))
-				return overrides[property as keyof IExecuteFunctions];
-			const value: unknown = Reflect.get(target, property, receiver);
-			return typeof value === 'function'
-				? (value as (...args: unknown[]) => unknown).bind(target)
-				: value;
-		},
-	});
+	return withOverrides(context, overrides);
 }
