@@ -678,7 +678,7 @@ describe('the editor in headless Chromium (n8n 2.40.7)', () => {
 				'Complete a key after the write succeeded',
 			);
 			await page.locator(testId('ndv')).waitFor({ state: 'visible', timeout: STEP_MS });
-			await fillParameter(page, 'scope', scope);
+			// No Scope here: Complete takes the Claim node's by default (Scope From).
 			await fillParameter(page, 'resultFields', 'orderId');
 			await closePanel(page);
 			assert.deepEqual(await canvasNodeNames(page), [
