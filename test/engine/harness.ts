@@ -239,6 +239,10 @@ async function initExpressionEngineWithRetry(attempts = 3): Promise<void> {
 
 /** Releases the expression isolates. Call from an `after()` hook; runWorkflow restarts it. */
 export async function stopEngine(): Promise<void> {
+	// Let the pool finish the isolate it builds in the background first: disposed mid-build,
+	// that isolate is released unawaited and isolated-vm can abort the process at exit
+	// (IsolateEnvironment::GetCurrent), failing a file whose tests all passed.
+	await waitForWarmIsolate();
 	engineReady = undefined;
 	await Expression.disposeExpressionEngine();
 }
