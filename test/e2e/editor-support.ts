@@ -42,7 +42,9 @@ export interface Locator {
 		timeout?: number;
 		force?: boolean;
 		position?: { x: number; y: number };
+		delay?: number;
 	}): Promise<void>;
+	hover(options?: { timeout?: number }): Promise<void>;
 	dblclick(options?: { timeout?: number; force?: boolean }): Promise<void>;
 	fill(value: string, options?: { timeout?: number }): Promise<void>;
 	press(key: string, options?: { timeout?: number }): Promise<void>;
@@ -249,7 +251,10 @@ export async function openNodeCreator(page: Page): Promise<void> {
 /**
  * Types `term` into the open node creator, clicks the node named `name`, then the action
  * whose text contains `action` when the node lists actions, or "Add to workflow" when n8n
- * shows the community node's page. Waits for the node's panel when it opens.
+ * shows the community node's page. When an action is given, returns once the new node's
+ * panel is open: a click that lands while the actions panel slides in adds nothing, so
+ * the action is chosen again, with the pointer and then with the keyboard (never once a
+ * node was added).
  */
 export async function addFromNodeCreator(
 	page: Page,
@@ -257,18 +262,47 @@ export async function addFromNodeCreator(
 	name: string,
 	action?: string,
 ): Promise<void> {
+	const before = await canvasNodeNames(page);
 	await searchNodeCreator(page, term);
 	await page
 		.locator(CREATOR_ITEM)
 		.filter({ has: page.getByText(name, { exact: true }) })
 		.first()
 		.click();
-	if (action) {
-		await page.locator(CREATOR_ITEM).filter({ hasText: action }).first().click();
-	} else {
+	if (!action) {
 		const add = page.getByRole('button', { name: 'Add to workflow' });
 		if (await add.isVisible().catch(() => false)) await add.click();
+		return;
 	}
+	const ndv = page.locator(testId('ndv'));
+	const actionItem = page.locator(CREATOR_ITEM).filter({ hasText: action }).first();
+	const choices = [
+		async () => await actionItem.click(),
+		async () => await actionItem.click({ delay: 50 }),
+		async () => {
+			await actionItem.hover();
+			await page.keyboard.press('Enter');
+		},
+	];
+	for (const [attempt, choose] of choices.entries()) {
+		await actionItem.waitFor({ state: 'visible', timeout: 30_000 });
+		await page.waitForTimeout(300 * attempt);
+		await choose();
+		if (await ndv.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) return;
+		const added = (await canvasNodeNames(page)).filter((node) => !before.includes(node));
+		if (added.length > 0) {
+			// The node is on the canvas but its panel did not open: open it as a user would.
+			await page.locator(`[data-test-id="canvas-node"][data-node-name="${added[0]}"]`).dblclick();
+			await ndv.waitFor({ state: 'visible', timeout: 30_000 });
+			return;
+		}
+		const shot = path.join(os.tmpdir(), `node-creator-${slug(name)}-${attempt + 1}.png`);
+		await page.screenshot({ path: shot });
+		process.stderr.write(
+			`[editor] choosing "${name}: ${action}" (attempt ${attempt + 1}) opened no panel and added no node (${shot})\n`,
+		);
+	}
+	throw new Error(`the node creator did not add "${name}: ${action}"`);
 }
 
 export async function closePanel(page: Page): Promise<void> {
