@@ -90,24 +90,26 @@ describe('Canonical Transform 1.2 in n8n 1.x on Node 20', () => {
 		assert.ok(started.executionId, `a manual run started: ${JSON.stringify(started)}`);
 		const execution = await n8n.waitForExecution(started.executionId);
 		assert.equal(execution.status, 'success', JSON.stringify(execution.error));
-		// n8n 1.123 leaves a failed item (one carrying `error`) on the node's main output
-		// instead of moving it to the error output as 2.x does (so with version 1 of the
-		// example too, measured with N8N_GUARDS_CT_EXAMPLE set to it): split by that field.
-		for (const [node, expected, error] of [
-			['Xero to Canonical', XERO_CANONICAL, XERO_ERROR],
-			['Stripe to Canonical', STRIPE_CANONICAL, STRIPE_ERROR],
+		// n8n 1.123 moves to the error output only an item whose json is `{ error }` or
+		// `{ error, message }` (2.40 also takes `details`): the failed invoice must leave
+		// there, with its fields, never on the way on.
+		for (const [node, expected, error, input] of [
+			['Xero to Canonical', XERO_CANONICAL, XERO_ERROR, 'InvoiceID'],
+			['Stripe to Canonical', STRIPE_CANONICAL, STRIPE_ERROR, 'id'],
 		] as const) {
-			const items = execution.node(node).outputs.flat();
+			const [converted, failed] = execution.node(node).outputs;
+			assert.deepEqual(withoutCorrelation(converted), expected, node);
 			assert.deepEqual(
-				withoutCorrelation(items.filter((item) => item.json.error === undefined)),
-				expected,
-				node,
-			);
-			assert.deepEqual(
-				items.filter((item) => item.json.error !== undefined).map((item) => item.json.error),
+				failed.map((item) => item.json.error),
 				[error],
-				node,
+				`${node}: the failed invoice on the error output`,
 			);
+			assert.ok(
+				Object.hasOwn(failed[0].json, input),
+				`${node}: the failed invoice keeps its fields`,
+			);
+			const { message } = failed[0].json;
+			assert.ok(typeof message === 'string' && message !== '', `${node}: what to do, as message`);
 		}
 		const ledger = [
 			execution.node('Canonical to Ledger', 0),
@@ -116,11 +118,7 @@ describe('Canonical Transform 1.2 in n8n 1.x on Node 20', () => {
 		const byBranch = new Map(
 			ledger.map((run) => [run.raw.source[0]?.previousNode, run.outputs[0]]),
 		);
-		// The failed item reaches the ledger too (see above), where it fails again (1.2: every
-		// field required) or, in version 1, becomes { DueDate: "on receipt" }: only converted items here.
-		const converted = (from: string) =>
-			byBranch.get(from)!.filter((item) => item.json.error === undefined);
-		assert.deepEqual(withoutCorrelation(converted('Xero to Canonical')), LEDGER_FROM_XERO);
-		assert.deepEqual(withoutCorrelation(converted('Stripe to Canonical')), LEDGER_FROM_STRIPE);
+		assert.deepEqual(withoutCorrelation(byBranch.get('Xero to Canonical')!), LEDGER_FROM_XERO);
+		assert.deepEqual(withoutCorrelation(byBranch.get('Stripe to Canonical')!), LEDGER_FROM_STRIPE);
 	});
 });

@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import * as n8nWorkflow from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readCorrelationId, uuidv7 } from '../core/correlation';
@@ -181,11 +182,12 @@ export function pairIndex(item: INodeExecutionData): number {
  * Per-item failure: with "On Error: Continue" the item leaves carrying the error;
  * otherwise the node fails, naming the item.
  *
- * With "Continue (using error output)" the item holds only `error` and `details`: the
- * engine then moves it to the error output and merges the input item's fields
- * underneath, so the original payload travels with the error. (An item with
- * `item.error` set would instead lose its fields.) With "Continue (using regular
- * output)" it stays on `output` with its fields and the error.
+ * With "Continue (using error output)" the item holds only the error: the engine then
+ * moves it to the error output and merges the input item's fields underneath, so the
+ * original payload travels with the error. (An item with `item.error` set would instead
+ * lose its fields.) Which error-only items the engine moves depends on n8n: see
+ * `errorOnlyJson`. With "Continue (using regular output)" it stays on `output` with its
+ * fields and the error.
  */
 export function failItem(
 	context: IExecuteFunctions,
@@ -198,17 +200,41 @@ export function failItem(
 ): void {
 	withoutSecrets(error);
 	if (!context.continueOnFail()) throw error;
-	const failure: IDataObject = {
-		error: error.message,
-		details: { itemIndex, description: error.description ?? null, node: context.getNode().name },
+	const details: IDataObject = {
+		itemIndex,
+		description: error.description ?? null,
+		node: context.getNode().name,
 	};
 	const json =
-		context.getNode().onError === 'continueErrorOutput' ? failure : { ...source.json, ...failure };
+		context.getNode().onError === 'continueErrorOutput'
+			? errorOnlyJson(error.message, details)
+			: { ...source.json, error: error.message, details };
 	outputs[output].push({
 		json,
 		pairedItem: input ? { item: itemIndex, input } : { item: itemIndex },
 	});
 }
+
+/**
+ * The json of an item n8n moves to the error output. n8n 2.40 moves an item whose json
+ * has `error` and nothing but `message` and `details`; n8n 1.x only `{ error }` or
+ * `{ error, message }`, and leaves anything else on the output it was put on, which for
+ * some operations is the way on (Canonical Transform's only output). So `details` is
+ * kept only where n8n-workflow knows the nodes API version (2.40 does, 1.x does not);
+ * elsewhere, an older n8n 2 included, the fix travels as `message`, a shape every version
+ * moves: never left on a way on.
+ */
+export function errorOnlyJson(
+	error: string,
+	details: IDataObject,
+	knowsDetails = NEWER_ERROR_OUTPUT,
+): IDataObject {
+	if (knowsDetails) return { error, details };
+	const description = typeof details.description === 'string' ? details.description : '';
+	return { error, message: description !== '' ? description : error };
+}
+
+const NEWER_ERROR_OUTPUT = 'N8N_NODES_API_VERSION' in n8nWorkflow;
 
 /**
  * An error's message and description may quote item data (a value that failed, a
