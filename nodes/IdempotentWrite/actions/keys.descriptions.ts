@@ -19,19 +19,34 @@ const EXPRESSION_SOURCE = {
 export const BEFORE_2_1 = { '@version': [{ _cnd: { lt: 2.1 } }] };
 export const FROM_2_1 = { '@version': [{ _cnd: { gte: 2.1 } }] };
 export const ONLY_2_1 = { '@version': [2.1] };
+export const BEFORE_3 = { '@version': [{ _cnd: { lt: 3 } }] };
 export const FROM_3 = { '@version': [{ _cnd: { gte: 3 } }] };
 
-const keyFields: INodeProperties = {
+const keyFieldsBefore3: INodeProperties = {
 	displayName: 'Key Fields',
 	name: 'keyFields',
 	type: 'string',
 	default: 'id',
 	required: true,
-	placeholder: 'e.g. invoice.number, customer.email',
+	placeholder: 'e.g. orderId, or invoice.number, customer.email',
 	description:
 		'Comma-separated field paths. Their values are hashed; field order in objects does not matter.',
-	displayOptions: { show: { keySource: ['fields'] } },
+	displayOptions: { show: { keySource: ['fields'], ...BEFORE_3 } },
 };
+
+/**
+ * Version 3 leaves Key Fields empty: a prefilled `id` matched nothing in most payloads
+ * (orderId, invoice.number) and said so only at run time. Earlier versions keep `id`,
+ * which their saved workflows rely on (n8n does not save a default value).
+ */
+const keyFieldsFrom3: INodeProperties = {
+	...keyFieldsBefore3,
+	default: '',
+	hint: 'The field that is the same on every copy of one record, e.g. orderId',
+	displayOptions: { show: { keySource: ['fields'], ...FROM_3 } },
+};
+
+const KEY_FIELDS = [keyFieldsBefore3, keyFieldsFrom3];
 
 const keyValue: INodeProperties = {
 	displayName: 'Key',
@@ -54,7 +69,7 @@ export const claimKeyProperties: INodeProperties[] = [
 		default: 'fields',
 		description: 'What identifies one logical record',
 	},
-	keyFields,
+	...KEY_FIELDS,
 	keyValue,
 ];
 
@@ -92,6 +107,6 @@ export const afterClaimKeyProperties: INodeProperties[] = [
 	},
 	claimedKey(2, { show: BEFORE_2_1 }),
 	claimedKey(2.1, { show: FROM_2_1 }),
-	keyFields,
+	...KEY_FIELDS,
 	keyValue,
 ];

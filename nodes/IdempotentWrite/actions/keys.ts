@@ -73,7 +73,8 @@ export function readKeySettings(
 			: [];
 	if (keySource === 'fields' && keyFields.length === 0) {
 		throw operationError(context, 'No key fields given in Key Fields', {
-			description: 'Enter at least one field path in Key Fields, e.g. "id".',
+			description:
+				'Enter the field that is the same on every copy of one record in Key Fields, e.g. "orderId" (several: "invoice.number, customer.email").',
 		});
 	}
 	const { typeVersion, parameters } = context.getNode();
