@@ -288,7 +288,11 @@ export async function addFromNodeCreator(
 		await actionItem.waitFor({ state: 'visible', timeout: 30_000 });
 		await page.waitForTimeout(300 * attempt);
 		await choose();
-		if (await ndv.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) return;
+		const opened = await ndv.waitFor({ state: 'visible', timeout: 15_000 }).then(
+			() => true,
+			() => false,
+		);
+		if (opened) return;
 		const added = (await canvasNodeNames(page)).filter((node) => !before.includes(node));
 		if (added.length > 0) {
 			// The node is on the canvas but its panel did not open: open it as a user would.
