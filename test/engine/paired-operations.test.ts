@@ -638,6 +638,58 @@ describe('Circuit Breaker 1.2 and Cost Guard 1.2: the second operation finds its
 		assertEachInputLeavesOnce(result, 'Record Usage');
 	});
 
+	test('a per-item Budget Name on Cache Lookup: Cache Store stores each answer under the budget Cache Lookup named for it', async () => {
+		const scope = fresh('cg');
+		const workflow = buildWorkflow(
+			[
+				source([
+					{ text: 'same question', tenant: 'acme' },
+					{ text: 'same question', tenant: 'globex' },
+				]),
+				guard('Cache Lookup', 1.2, {
+					operation: 'cacheLookup',
+					scope,
+					budgetName: '={{ $json.tenant }}',
+					keyFields: 'text',
+				}),
+				{ name: 'Cached', type: TEST_NOOP },
+				// The LLM's answer has no tenant: evaluated again here, the budget name would be empty.
+				{ name: 'LLM', type: LLM },
+				guard('Cache Store', 1.2, {
+					operation: 'cacheStore',
+					cacheKey: "={{ $('Cache Lookup').item.json.costGuardCache.key }}",
+				}),
+			],
+			[
+				['Source', 'Cache Lookup'],
+				['Cache Lookup', 0, 'Cached'],
+				['Cache Lookup', 1, 'LLM'],
+				['LLM', 'Cache Store'],
+			],
+		);
+		const first = await runWorkflow({ workflow, nodeTypes });
+		assert.equal(first.status, 'success', String(first.error?.message));
+		assert.deepEqual(
+			first
+				.output('Cache Lookup', 1)
+				.map((item) => (item.json.costGuardCache as IDataObject).budget),
+			['acme', 'globex'],
+			'Cache Lookup 1.2 names the budget on each item',
+		);
+		assert.equal(first.output('Cache Store', 0).length, 2);
+		assert.match(
+			hintsOf(first, 'Cache Store').join('\n'),
+			/Budget Name per item, as "Cache Lookup" named each item's/,
+		);
+		// Each tenant's answer is in its own budget's cache: both are hits the second time.
+		const second = await runWorkflow({ workflow, nodeTypes });
+		assert.deepEqual(
+			second.output('Cached', 0).map((item) => (item.json.costGuardCache as IDataObject).budget),
+			['acme', 'globex'],
+		);
+		assert.equal(second.nodes.LLM, undefined);
+	});
+
 	test('Record Usage with no Check Budget before it fails saying so; version 1.1 uses its own Budget Name', async () => {
 		const alone = await runSingle(
 			guard('Record Usage', 1.2, { operation: 'recordUsage', usageFormat: 'openaiChat' }),

@@ -22,6 +22,7 @@ import {
 import { cacheKeyOrFail, keyFields, withCacheInfo } from './cache';
 import { ignoreCaseOption, optionsCollection, timeZoneOption } from './common.descriptions';
 import type { OutputOf } from './outputs';
+import { PAIRING_VERSION } from './pairing';
 
 const properties: INodeProperties[] = [
 	{
@@ -100,12 +101,12 @@ async function countCache(
 function hitItem(
 	input: IDataObject,
 	entry: cost.CacheEntry,
-	key: string,
+	names: { key: string; budget?: string },
 	hitOutput: HitOutput,
 	responseField: string,
 ): IDataObject {
 	const info = {
-		key,
+		...names,
 		hit: true,
 		storedAt: new Date(entry.storedAt).toISOString(),
 		costAvoided: cost.nanosToNumber(entry.costNanos),
@@ -131,6 +132,9 @@ export async function execute(op: OperationContext<OutputOf<'cacheLookup'>>): Pr
 		hitOutput === 'field'
 			? fieldNameOption(context, 'responseField', 'Response Field', 'response')
 			: 'response';
+	// Version 1.2 names the budget on each item, so a paired Cache Store stores the
+	// vendor's answer under the budget this node used for it, not one it evaluates again.
+	const budget = context.getNode().typeVersion >= PAIRING_VERSION ? { budget: name } : {};
 	const keys = items.map((source, index) =>
 		cacheKeyOrFail(op, 'Miss', source, index, fields, ignoreCase),
 	);
@@ -158,7 +162,7 @@ export async function execute(op: OperationContext<OutputOf<'cacheLookup'>>): Pr
 				misses++;
 				op.outputs.push(
 					'Miss',
-					pairedItem(source, index, withCacheInfo(source.json, { key, hit: false })),
+					pairedItem(source, index, withCacheInfo(source.json, { key, hit: false, ...budget })),
 				);
 				return;
 			}
@@ -168,7 +172,11 @@ export async function execute(op: OperationContext<OutputOf<'cacheLookup'>>): Pr
 			entry.response = redactor.redact(entry.response).value;
 			op.outputs.push(
 				'Hit',
-				pairedItem(source, index, hitItem(source.json, entry, key, hitOutput, responseField)),
+				pairedItem(
+					source,
+					index,
+					hitItem(source.json, entry, { key, ...budget }, hitOutput, responseField),
+				),
 			);
 		});
 		await countCache(handle, now, zoneFor(context, config), hits, misses, avoided);

@@ -11,10 +11,12 @@ import {
 	type PairedOperationSpec,
 } from '../../shared';
 import { COST_GUARD_STORES } from './budget';
+import { CACHE_FIELD } from './cache';
 import * as cacheLookup from './cacheLookup.operation';
 import * as cacheStore from './cacheStore.operation';
 import * as checkBudget from './checkBudget.operation';
 import { OUTPUTS, type Operation, type OutputOf } from './outputs';
+import { PAIRING_VERSION } from './pairing';
 import * as recordUsage from './recordUsage.operation';
 import * as report from './report.operation';
 
@@ -47,10 +49,14 @@ function pairing(first: string, firstLabel: string): PairedOperationSpec {
 				name: 'budgetName',
 				label: 'Budget Name',
 				fallback: '',
-				// A per-item budget after Check Budget: the one it named for the item (its stamp).
-				...(first === 'checkBudget'
-					? { fromStamp: (node: FirstOperation) => stampExpression(node, 'costGuard', 'budget') }
-					: {}),
+				// A per-item budget: the one the first node named for the item (its stamp;
+				// Cache Lookup stamps it from version 1.2).
+				fromStamp: (node: FirstOperation) =>
+					first === 'checkBudget'
+						? stampExpression(node, 'costGuard', 'budget')
+						: node.typeVersion >= PAIRING_VERSION
+							? stampExpression(node, CACHE_FIELD, 'budget')
+							: undefined,
 			},
 		],
 		mustMatch: [{ name: 'store', label: 'Store', fallback: 'embedded' }],

@@ -58,8 +58,11 @@ export interface PairedParameter {
 	name: string;
 	label: string;
 	fallback: string;
-	/** The expression that reads the value from the first node's stamp on the paired item. */
-	fromStamp?: (first: FirstOperation) => string;
+	/**
+	 * The expression that reads the value from the first node's stamp on the paired item;
+	 * undefined where that node's version stamps no such value.
+	 */
+	fromStamp?: (first: FirstOperation) => string | undefined;
 }
 
 export interface FirstOperation {
@@ -220,8 +223,9 @@ export function pairWithFirstOperation(
 	const shown: string[] = [];
 	for (const parameter of spec.parameters) {
 		const value = first.parameters[parameter.name] ?? parameter.fallback;
-		if (isExpressionValue(value) && parameter.fromStamp) {
-			values.set(parameter.name, parameter.fromStamp(first));
+		const stamped = isExpressionValue(value) ? parameter.fromStamp?.(first) : undefined;
+		if (stamped !== undefined) {
+			values.set(parameter.name, stamped);
 			shown.push(`${parameter.label} per item, as "${first.name}" named each item's`);
 		} else {
 			values.set(parameter.name, value);
