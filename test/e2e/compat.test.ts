@@ -20,6 +20,7 @@ import Redis from 'ioredis';
 import type { IDataObject } from 'n8n-workflow';
 import { Client } from 'pg';
 
+import { outageWorkflow, stoppedRedis } from './guard-outage';
 import {
 	PACKAGE_NAME,
 	repoRoot,
@@ -547,11 +548,11 @@ async function importWorkflow(n8n: N8nInstance, json: WorkflowJson): Promise<Imp
  * workflow in the request body (`workflowData`), where 2.x (the harness's executeById)
  * reads it from its database. Then waits for the saved execution.
  */
-async function runManually(n8n: N8nInstance, id: string): Promise<Execution> {
+async function runManually(n8n: N8nInstance, id: string, trigger = 'Start'): Promise<Execution> {
 	const workflowData = await n8n.api<IDataObject>('GET', `/rest/workflows/${id}`);
 	const started = await n8n.api<{ executionId?: string }>('POST', `/rest/workflows/${id}/run`, {
 		workflowData,
-		triggerToStartFrom: { name: 'Start' },
+		triggerToStartFrom: { name: trigger },
 	});
 	if (!started.executionId)
 		throw new Error(
@@ -767,6 +768,57 @@ describe('compatibility: n8n 1.x on Node 20', () => {
 			[`${PG_TABLE_PREFIX}%`],
 		);
 		assert.ok(rows.length > 0, `Postgres holds tables prefixed ${PG_TABLE_PREFIX}`);
+	});
+
+	// n8n 1.x moves to the error output only `{ error }` or `{ error, message }` items:
+	// anything else stays where the node put it (nodes/shared/n8n/common.ts, errorOnlyJson).
+	it('fails closed: with its Redis stopped, Claim under Continue (using error output) puts every item on the error output with its fields, none on Proceed', async () => {
+		const { redis: stopped, credential } = await stoppedRedis(n8n, 'Stopped Redis (compat)');
+		try {
+			const guard = {
+				type: node('idempotentWrite'),
+				typeVersion: 3,
+				parameters: {
+					operation: 'claim',
+					scope: `compat-outage-${RUN}`,
+					keySource: 'fields',
+					keyFields: 'orderId',
+					options: {},
+				},
+			};
+			const imported = await importWorkflow(
+				n8n,
+				outageWorkflow(`compat outage ${RUN}`, guard, credential),
+			);
+			const execution = await runManually(n8n, imported.id, 'Run');
+			assert.equal(execution.status, 'success', JSON.stringify(execution.error));
+			const claim = execution.node('Guard').byName;
+			const routed = Object.fromEntries(
+				Object.entries(claim).map(([name, items]) => [name, items.length]),
+			);
+			assert.deepEqual(routed, {
+				Proceed: 0,
+				Duplicate: 0,
+				'In Flight': 0,
+				Conflict: 0,
+				Reconcile: 0,
+				error: 2,
+			});
+			assert.deepEqual(
+				claim.error.map((item) => item.json.orderId),
+				['o-1', 'o-2'],
+				'the items travel with their error',
+			);
+			for (const item of claim.error) {
+				assert.match(
+					String(item.json.error),
+					new RegExp(`Redis at 127\\.0\\.0\\.1:${stopped.port} \\(db 0\\): unreachable`),
+				);
+				assert.ok(String(item.json.message).length > 0, 'what to do, as message');
+			}
+		} finally {
+			await stopped.dispose();
+		}
 	});
 
 	it('fails the embedded store on Node 20 with the "needs Node >= 22.5" message', async () => {
