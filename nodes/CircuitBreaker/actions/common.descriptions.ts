@@ -9,6 +9,7 @@ export const breakerNameProperty: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. salesforce',
+	hint: 'Check and Record with the same name share one breaker: name it after the API it guards',
 	description:
 		"The hop this breaker guards. Check, Record and Set State nodes with the same name and scope share one breaker, in every workflow and on every worker. From version 1.1 an expression gives each item its own breaker (one per tenant or host, at most 100 per execution); Record takes a failed call's breaker from its Check stamp.",
 };

@@ -67,6 +67,7 @@ const budgetNameProperty: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. llm-enrichment',
+	hint: 'Nodes with the same name and scope share one budget',
 	description:
 		'The budget to check, record to, report on, or keep the cache in. Nodes with the same name and scope share it, in every workflow and on every worker. An expression gives each item its budget (from version 1.1; Report and version 1 read it from the first item): items are grouped by budget, at most 100 budgets per run. Everything a budget stores expires: its counters 8 windows after their own, its limits 400 days after its last check, cached responses after their Time to Live.',
 };

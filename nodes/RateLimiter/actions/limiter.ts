@@ -44,6 +44,7 @@ const limiterProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. hubspot',
+		hint: 'Nodes with the same name share one limit: name it after the API it protects',
 		description:
 			'The limit this node takes its turn from. Every Rate Limiter node with the same name, store and limit shares one limit: in any workflow (version 1), or within its Scope (from version 2). From version 2.1 an expression names a limiter per item (one per tenant, say): items are grouped by name, at most 100 names per run.',
 	},

@@ -21,6 +21,7 @@ export function scopeProperty(example: string): INodeProperties {
 		type: 'string',
 		default: '',
 		placeholder: example,
+		hint: 'Empty: this workflow only. Nodes that share state need the same Scope',
 		description:
 			"Name of the state this node uses. Leave empty to keep it to this workflow. A name is instance-wide: every workflow on this n8n that uses it shares the state, and their authors can read and change it. Use project: and a name (e.g. project:orders) to share it only with the workflows of this workflow's project. Names starting with workflow- are reserved.",
 	};
