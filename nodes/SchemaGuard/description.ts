@@ -16,9 +16,9 @@ function contractOptions(kind: {
 		{ name: 'Evolve', value: 'evolve', description: `Accept the change: ${kind.evolve}` },
 		{ name: 'Discard Value', value: 'discardValue', description: kind.discardValue },
 		{
-			name: 'Discard Row',
+			name: 'Discard Item',
 			value: 'discardRow',
-			description: `Refuse the whole item (row): ${kind.discardRow}`,
+			description: `Refuse the whole item: ${kind.discardRow}`,
 		},
 		{ name: 'Freeze', value: 'freeze', description: kind.freeze },
 	];
@@ -238,7 +238,7 @@ export const properties: INodeProperties[] = [
 		}),
 		default: 'evolve',
 		description:
-			'What to do with fields the schema does not list. Where the schema says additionalProperties: false, Evolve acts as Discard Row.',
+			'What to do with fields the schema does not list. Where the schema says additionalProperties: false, Evolve acts as Discard Item.',
 	},
 	{
 		displayName: 'On Type Changes',

@@ -202,7 +202,7 @@ function route(
 		op.context,
 		index,
 		`Schema drift in item ${index}: ${change.message}`,
-		`${CONTRACT_LABELS[change.kind]} is set to Freeze. If the change is expected, update the schema (and its version); otherwise choose Evolve, Discard Value or Discard Row.`,
+		`${CONTRACT_LABELS[change.kind]} is set to Freeze. If the change is expected, update the schema (and its version); otherwise choose Evolve, Discard Value or Discard Item.`,
 	);
 	failItem(op.context, op.outputs.buckets, source, index, error, op.outputs.index('Invalid'));
 }

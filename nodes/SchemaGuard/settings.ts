@@ -213,7 +213,7 @@ function readContract(context: IExecuteFunctions): schema.SchemaContract {
 				context,
 				label,
 				`is "${String(mode)}"`,
-				'Choose Evolve, Discard Value, Discard Row or Freeze.',
+				'Choose Evolve, Discard Value, Discard Item or Freeze.',
 			);
 		}
 		return mode;

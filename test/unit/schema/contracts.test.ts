@@ -143,7 +143,7 @@ describe('contracts: every mode for every kind of change', () => {
 		assert.deepEqual(problemList(verdict), ['invalidValue id']);
 	});
 
-	it('reads additionalProperties: false as "new fields are not passed on": Evolve acts as Discard Row there', () => {
+	it('reads additionalProperties: false as "new fields are not passed on": Evolve acts as Discard Item there', () => {
 		const schema = compile(
 			object(
 				{

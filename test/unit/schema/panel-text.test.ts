@@ -1,6 +1,6 @@
 // Schema Guard's panel text in n8n's voice: every parameter, at any depth (collection options,
 // fixed-collection values), has a description; every option of the contract parameters says
-// what it does (Evolve and Discard Row in words a newcomer reads); no text holds `$JSON` (a
+// what it does (Evolve and Discard Item in words a newcomer reads); no text holds `$JSON` (a
 // lint's casing of `$json` that breaks an expression when copied) or "N8n".
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -50,7 +50,7 @@ describe("Schema Guard's panel text", () => {
 		assert.deepEqual(missing, [], `parameters without a description: ${missing.join('; ')}`);
 	});
 
-	it('every option of the contract parameters says what it does; Evolve and Discard Row are explained', () => {
+	it('every option of the contract parameters says what it does; Evolve and Discard Item are explained', () => {
 		for (const name of ['onFieldAdded', 'onTypeChanged', 'onRequiredMissing']) {
 			const property = description.properties.find((each) => each.name === name);
 			assert.ok(property, name);
