@@ -4,7 +4,7 @@ import type { OperationContext } from '../../shared';
 import { pairedItem, storeFailure, updateDisplayOptions } from '../../shared';
 import { readLimiterIdentity } from './limiter';
 import type { OutputOf } from './outputs';
-import { inInputOrder, optionsCollection, readOutputField, withField } from './settings';
+import { optionsCollection, readOutputField, withField } from './settings';
 import { STACK_NAMESPACE, stackKey } from './waitForSlot.stack';
 
 /** Release Slot's own parameters; the limiter's name and store are in limiter.ts. */
@@ -29,8 +29,9 @@ export const description = updateDisplayOptions({ show: { operation: ['releaseSl
 
 /**
  * Release Slot: gives back, in one store call, the in-flight slots of the items' leases
- * (`<Output Field>.lease.id`, set by Wait for Slot with Max In Flight). Every item leaves
- * on Continue, its lease marked released (or not: it had run out, or was given back before).
+ * (`<Output Field>.lease`, the text Wait for Slot sets with Max In Flight, or the Lease ID
+ * given). Every item leaves on Continue, its lease marked released (or not: it had run
+ * out, or was given back before).
  * A store failure fails the node: the slots then return when their leases run out.
  */
 export async function execute(op: OperationContext<OutputOf<'releaseSlot'>>): Promise<void> {
@@ -71,7 +72,6 @@ export async function execute(op: OperationContext<OutputOf<'releaseSlot'>>): Pr
 		else if (!held.has(id)) details.releaseNote = 'the lease had run out or was released before';
 		outputs.push('Continue', pairedItem(item, index, withField(item, field, details)));
 	});
-	inInputOrder(outputs.buckets);
 }
 
 /** The lease under the item's Output Field (`{ lease }`), or null. */
